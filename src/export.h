@@ -1,0 +1,19 @@
+/* export.h - writing selected solutions in a trainer's format */
+#ifndef SM_EXPORT_H
+#define SM_EXPORT_H
+
+#include "fmt.h"
+#include "../db/db.h"
+
+/* The label and suggestion columns of a CSV export. */
+struct columns {
+	char **ann, **src;
+	size_t nann, nsrc;
+};
+
+int export_source_is(const struct suggestion *g, const char *want);
+int export_run(struct db *db, const struct format_ops *f,
+	       const struct export_filter *flt, const struct export_opts *o,
+	       const char *out_path);
+
+#endif

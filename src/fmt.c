@@ -1,0 +1,254 @@
+/* fmt.c - the format registry and what every format shares */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "grade.h"
+#include "export.h"
+
+static const struct format_ops *const formats[] = {
+	&fmt_prm800k, &fmt_processbench, &fmt_mathshepherd, &fmt_trl,
+	&fmt_generic, &fmt_csv, NULL,
+};
+
+const struct format_ops *const *format_list(void)
+{
+	return formats;
+}
+
+const struct format_ops *format_find(const char *name)
+{
+	for (int i = 0; formats[i]; i++)
+		if (strcmp(formats[i]->name, name) == 0)
+			return formats[i];
+	return NULL;
+}
+
+int rd_fail(struct rd *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void *rd_alloc(struct rd *r, size_t n)
+{
+	void *p = arena_alloc(r->a, n);
+	memset(p, 0, n);
+	return p;
+}
+
+static const struct jnode *field(struct rd *r, const struct jnode *obj,
+				 const char *key, int required)
+{
+	const struct jnode *n = strchr(key, '.') ? jpath(obj, key) : jget(obj, key);
+	if ((!n || n->type == J_NULL) && required) {
+		rd_fail(r, n ? "field \"%s\" is null" : "field \"%s\" is missing", key);
+		return NULL;
+	}
+	return n && n->type != J_NULL ? n : NULL;
+}
+
+const char *rd_str(struct rd *r, const struct jnode *obj, const char *key,
+		   int required)
+{
+	const struct jnode *n = field(r, obj, key, required);
+	if (!n)
+		return NULL;
+	if (n->type != J_STR) {
+		rd_fail(r, "field \"%s\" must be a string, not %s", key,
+			jtype_name(n->type));
+		return NULL;
+	}
+	return n->str;
+}
+
+const char *rd_text(struct rd *r, const struct jnode *obj, const char *key,
+		    int required)
+{
+	const struct jnode *n = field(r, obj, key, required);
+	if (n && n->type == J_NUM)
+		return n->str;
+	return n ? rd_str(r, obj, key, required) : NULL;
+}
+
+int rd_str_list(struct rd *r, const struct jnode *obj, const char *key,
+		const char ***out, size_t *count)
+{
+	const struct jnode *n = field(r, obj, key, 1);
+	if (!n)
+		return -1;
+	if (n->type != J_ARR)
+		return rd_fail(r, "field \"%s\" must be a list of strings, not %s",
+			       key, jtype_name(n->type));
+	const char **v = rd_alloc(r, (n->len + 1) * sizeof(*v));
+	size_t i = 0;
+	for (const struct jnode *c = n->child; c; c = c->next, i++) {
+		if (c->type != J_STR)
+			return rd_fail(r, "field \"%s\"[%zu] must be a string, not %s",
+				       key, i, jtype_name(c->type));
+		v[i] = c->str;
+	}
+	*out = v;
+	*count = i;
+	return 0;
+}
+
+void rd_steps(struct rd *r, struct item *it, const char **texts, size_t n)
+{
+	it->steps = rd_alloc(r, (n ? n : 1) * sizeof(*it->steps));
+	for (size_t i = 0; i < n; i++) {
+		it->steps[i].text = texts[i];
+		it->steps[i].chosen = -1;
+	}
+	it->nsteps = n;
+}
+
+/* Items hold few labels: grow by doubling inside the arena. */
+static void *push(struct rd *r, void *arr, size_t n, size_t size)
+{
+	/* capacity: 4, then the next power of two; grow when n reaches it */
+	if (n != 0 && (n < 4 || (n & (n - 1))))
+		return arr;
+	size_t cap = n ? 2 * n : 4;
+	void *p = rd_alloc(r, cap * size);
+	if (n)
+		memcpy(p, arr, n * size);
+	return p;
+}
+
+void rd_label(struct rd *r, struct item *it, enum label_kind kind, int step,
+	      int value, const char *text)
+{
+	it->labels = push(r, it->labels, it->nlabels, sizeof(*it->labels));
+	struct label *l = &it->labels[it->nlabels++];
+	l->kind = kind;
+	l->step = step;
+	l->value = value;
+	l->text = text;
+	l->annotator = r->annotator;
+	l->origin = r->dataset;
+	l->at = NULL;
+}
+
+struct suggestion *rd_suggestion(struct rd *r, struct item *it,
+				 const char *source, const char *model, int step)
+{
+	it->sugs = push(r, it->sugs, it->nsugs, sizeof(*it->sugs));
+	struct suggestion *g = &it->sugs[it->nsugs++];
+	memset(g, 0, sizeof(*g));
+	g->source = source;
+	g->model = model;
+	g->origin = r->dataset;
+	g->step = step;
+	g->value = NO_VALUE;
+	g->first_error = -2;
+	return g;
+}
+
+void rd_grade(struct rd *r, struct item *it)
+{
+	if (!it->final_answer && it->nsteps) {
+		const char *s;
+		size_t n;
+		if (grade_extract(it->steps[it->nsteps - 1].text, &s, &n) == 0)
+			it->final_answer = arena_strndup(r->a, s, n);
+	}
+	if (it->correct < 0 && it->final_answer && it->gold)
+		it->correct = grade_answer(it->final_answer, it->gold);
+}
+
+const char *rd_content_key(struct rd *r, const struct item *it)
+{
+	uint64_t h = hash64(it->problem, strlen(it->problem), 1);
+	for (size_t i = 0; i < it->nsteps; i++)
+		h = hash64(it->steps[i].text, strlen(it->steps[i].text), h);
+	char *k = arena_alloc(r->a, 24);
+	snprintf(k, 24, "h:%016llx", (unsigned long long)h);
+	return k;
+}
+
+static int sug_rating(const struct suggestion *g, const struct export_opts *o)
+{
+	if (g->n > 0)
+		return g->k > 0 ? 1 : -1;
+	if (g->value == NO_VALUE)
+		return NO_RATING;
+	return g->value >= o->threshold ? 1 : -1;
+}
+
+int export_source_is(const struct suggestion *g, const char *want)
+{
+	size_t n = strlen(g->source);
+	if (strncmp(want, g->source, n) != 0)
+		return 0;
+	if (want[n] == '\0')
+		return 1;
+	return want[n] == '/' && g->model && strcmp(want + n + 1, g->model) == 0;
+}
+
+int item_resolve(const struct item *it, const struct export_opts *o,
+		 int *ratings)
+{
+	int fe = NO_RATING;
+	for (size_t i = 0; i < it->nsteps; i++)
+		ratings[i] = NO_RATING;
+	if (o && o->source) {
+		for (size_t i = 0; i < it->nsugs; i++) {
+			const struct suggestion *g = &it->sugs[i];
+			if (!export_source_is(g, o->source))
+				continue;
+			if (g->step >= 0 && (size_t)g->step < it->nsteps)
+				ratings[g->step] = sug_rating(g, o);
+			else if (g->step < 0 && g->first_error != -2)
+				fe = g->first_error;
+		}
+	} else {
+		/* labels come oldest first: the newest of each kind wins */
+		for (size_t i = 0; i < it->nlabels; i++) {
+			const struct label *l = &it->labels[i];
+			if (l->kind == LK_RATING && l->step >= 0 &&
+			    (size_t)l->step < it->nsteps)
+				ratings[l->step] = l->value;
+			else if (l->kind == LK_FIRST_ERROR)
+				fe = l->value;
+		}
+	}
+	if (fe != NO_RATING) {
+		/* a first error implies the steps before it are fine */
+		for (size_t i = 0; i < it->nsteps; i++) {
+			if (ratings[i] != NO_RATING)
+				continue;
+			if (fe < 0 || (int)i < fe)
+				ratings[i] = 1;
+			else if ((int)i == fe)
+				ratings[i] = -1;
+		}
+	}
+	for (size_t i = 0; i < it->nsteps; i++) {
+		if (ratings[i] == -1)
+			return (int)i;
+		if (ratings[i] == NO_RATING)
+			return -2;
+	}
+	return it->nsteps ? -1 : -2;
+}
+
+void wr_flush(struct wr *w, int force)
+{
+	if (w->out.len && (force || w->out.len >= 64 * 1024)) {
+		fwrite(w->out.data, 1, w->out.len, w->fp);
+		buf_reset(&w->out);
+	}
+}
+
+void wr_key(struct buf *b, const char *key)
+{
+	buf_json_str(b, key, strlen(key));
+	buf_putc(b, ':');
+}

@@ -1,0 +1,109 @@
+/* fmt.h - data set formats: one table of operations per format */
+#ifndef SM_FMT_H
+#define SM_FMT_H
+
+#include <stdio.h>
+#include "item.h"
+#include "json.h"
+#include "util.h"
+
+struct pcre2_real_code_8;
+
+struct import_opts {
+	const char *format;     /* forced format, or NULL to detect */
+	const char *dataset;    /* data set name, or NULL for the default */
+	const char *as;         /* annotator of imported labels */
+	int as_labels;          /* Math-Shepherd: labels instead of suggestions */
+	int skip_bad;
+	/* generic field mapping (dotted paths) */
+	const char *f_id, *f_problem, *f_steps, *f_gold, *f_reference;
+	const char *f_first_error, *f_answer, *f_generator, *f_note;
+	const char *split;      /* PCRE2 pattern splitting a text into steps */
+	struct pcre2_real_code_8 *split_re;
+	int index_base;         /* 0 or 1 */
+};
+
+/* Reading context for one record. */
+struct rd {
+	struct arena *a;
+	const struct import_opts *o;
+	const char *path;
+	long line;
+	const char *annotator; /* labels are attributed to this name */
+	const char *dataset;
+	char err[512];
+	void (*warn)(struct rd *r, const char *msg);
+	void *warn_ctx;
+};
+
+struct export_opts {
+	const char *source; /* take suggestions of this source, not labels */
+	int incomplete;     /* also solutions whose labels are incomplete */
+	double threshold;   /* suggestion value counted as good from here */
+};
+
+/* Writing context. */
+struct wr {
+	FILE *fp;
+	struct buf out;
+	const struct export_opts *o;
+	long rows;        /* lines or records written */
+	long solutions;   /* solutions written */
+	long incomplete;  /* solutions left out: labels incomplete */
+	long unlabelled;  /* solutions left out: nothing to export */
+	void *state;      /* the format's own */
+};
+
+struct format_ops {
+	const char *name;
+	const char *summary;
+	/* NULL when rec looks like this format, else the reason it does not */
+	const char *(*detect)(const struct jnode *rec, char *why, size_t n);
+	/* fills it from rec; -1 with the reason in r->err */
+	int (*read)(struct rd *r, const struct jnode *rec, struct item *it);
+	int needs_alts;   /* export needs PRM800K alternatives */
+	void (*write_begin)(struct wr *w);
+	/* 0 written, 1 left out, -1 error */
+	int (*write)(struct wr *w, const struct item *it, const char *dataset);
+	void (*write_end)(struct wr *w);
+};
+
+extern const struct format_ops fmt_prm800k, fmt_processbench,
+	fmt_mathshepherd, fmt_trl, fmt_generic, fmt_csv;
+const struct format_ops *const *format_list(void);
+const struct format_ops *format_find(const char *name);
+
+/* Reading helpers: each sets r->err and returns -1 (or NULL) on a wrong
+ * type or a missing required field. */
+int rd_fail(struct rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *rd_str(struct rd *r, const struct jnode *obj, const char *key,
+		   int required);
+/* A string, or a number's text (MR-GSM8K's numeric answers). */
+const char *rd_text(struct rd *r, const struct jnode *obj, const char *key,
+		    int required);
+/* A list of strings into an arena array; -1 on error. */
+int rd_str_list(struct rd *r, const struct jnode *obj, const char *key,
+		const char ***out, size_t *n);
+void *rd_alloc(struct rd *r, size_t n);
+/* Builds steps from plain texts. */
+void rd_steps(struct rd *r, struct item *it, const char **texts, size_t n);
+void rd_label(struct rd *r, struct item *it, enum label_kind kind, int step,
+	      int value, const char *text);
+struct suggestion *rd_suggestion(struct rd *r, struct item *it,
+				 const char *source, const char *model, int step);
+/* Extracts and grades the final answer of the last step. */
+void rd_grade(struct rd *r, struct item *it);
+/* Records a default key: a hash of the problem and the steps. */
+const char *rd_content_key(struct rd *r, const struct item *it);
+
+/* Ratings in force: ratings[i] for each step, NO_RATING when unlabelled.
+ * Returns the first error (-1 none), or -2 when the labels do not decide
+ * it. With o->source, the ratings come from that source's suggestions. */
+int item_resolve(const struct item *it, const struct export_opts *o,
+		 int *ratings);
+
+/* Writing helpers */
+void wr_flush(struct wr *w, int force);
+void wr_key(struct buf *b, const char *key);
+
+#endif

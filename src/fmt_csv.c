@@ -1,0 +1,123 @@
+/* fmt_csv.c - one row per step, every label and suggestion beside it */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "export.h"
+
+static void cell(struct buf *b, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\r\n")) {
+		buf_puts(b, s);
+		return;
+	}
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+static void csv_begin(struct wr *w)
+{
+	const struct columns *c = w->state;
+	buf_puts(&w->out, "dataset,solution,step,text,first_error,rating");
+	for (size_t i = 0; i < c->nann; i++) {
+		buf_putc(&w->out, ',');
+		char name[300];
+		snprintf(name, sizeof(name), "label:%s", c->ann[i]);
+		cell(&w->out, name);
+	}
+	for (size_t i = 0; i < c->nsrc; i++) {
+		buf_putc(&w->out, ',');
+		char name[300];
+		snprintf(name, sizeof(name), "suggestion:%s", c->src[i]);
+		cell(&w->out, name);
+	}
+	buf_puts(&w->out, "\r\n");
+}
+
+static void rating_cell(struct buf *b, int v)
+{
+	if (v != NO_RATING)
+		buf_printf(b, "%d", v);
+}
+
+static int csv_write(struct wr *w, const struct item *it, const char *dataset)
+{
+	const struct columns *c = w->state;
+	size_t n = it->nsteps ? it->nsteps : 1;
+	int *all = xmalloc(n * sizeof(int));
+	int *per = xmalloc(n * (c->nann + c->nsrc + 1) * sizeof(int));
+	struct export_opts o = *w->o;
+	o.source = NULL;
+	int fe = item_resolve(it, &o, all);
+	/* each annotator's labels alone */
+	struct label *mine = xmalloc((it->nlabels + 1) * sizeof(*mine));
+	for (size_t a = 0; a < c->nann; a++) {
+		struct item one = *it;
+		one.labels = mine;
+		one.nlabels = 0;
+		for (size_t i = 0; i < it->nlabels; i++)
+			if (!strcmp(it->labels[i].annotator, c->ann[a]))
+				mine[one.nlabels++] = it->labels[i];
+		item_resolve(&one, &o, per + a * n);
+	}
+	for (size_t s = 0; s < c->nsrc; s++) {
+		o.source = c->src[s];
+		item_resolve(it, &o, per + (c->nann + s) * n);
+	}
+	struct buf *b = &w->out;
+	for (size_t i = 0; i < it->nsteps; i++) {
+		cell(b, dataset);
+		buf_putc(b, ',');
+		cell(b, it->key);
+		buf_printf(b, ",%zu,", i);
+		cell(b, it->steps[i].text);
+		buf_putc(b, ',');
+		if (fe != -2)
+			buf_printf(b, "%d", fe);
+		buf_putc(b, ',');
+		rating_cell(b, all[i]);
+		for (size_t a = 0; a < c->nann; a++) {
+			buf_putc(b, ',');
+			rating_cell(b, per[a * n + i]);
+		}
+		for (size_t s = 0; s < c->nsrc; s++) {
+			buf_putc(b, ',');
+			/* the raw value where there is one, else the mark */
+			const struct suggestion *g = NULL;
+			for (size_t k = 0; k < it->nsugs; k++) {
+				const struct suggestion *x = &it->sugs[k];
+				if (x->step == (int)i && export_source_is(x, c->src[s]))
+					g = x;
+			}
+			if (g && g->n > 0)
+				buf_printf(b, "%d/%d", g->k, g->n);
+			else if (g && g->value != NO_VALUE)
+				buf_printf(b, "%.6g", g->value);
+			else
+				rating_cell(b, per[(c->nann + s) * n + i]);
+		}
+		buf_puts(b, "\r\n");
+		w->rows++;
+		wr_flush(w, 0);
+	}
+	free(mine);
+	free(per);
+	free(all);
+	return 0;
+}
+
+const struct format_ops fmt_csv = {
+	.name = "csv",
+	.summary = "CSV: one row per step with every label and suggestion beside it (export only)",
+	.write_begin = csv_begin,
+	.write = csv_write,
+};

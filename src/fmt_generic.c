@@ -1,0 +1,169 @@
+/* fmt_generic.c - any JSON Lines, by a field mapping given as options */
+#include "config.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+
+static const char *gen_detect(const struct jnode *rec, char *why, size_t n)
+{
+	(void)rec;
+	(void)why;
+	(void)n;
+	return "never detected: use --format generic with --problem and --steps";
+}
+
+static const char *trim_span(const char *s, size_t *n)
+{
+	while (*n && (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r'))
+		s++, (*n)--;
+	while (*n && (s[*n - 1] == ' ' || s[*n - 1] == '\n' ||
+		      s[*n - 1] == '\t' || s[*n - 1] == '\r'))
+		(*n)--;
+	return s;
+}
+
+/* Splits text at every match of the pattern; empty pieces are dropped. */
+static int split_steps(struct rd *r, const char *text, struct item *it)
+{
+	pcre2_code *re = (pcre2_code *)r->o->split_re;
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+	size_t len = strlen(text), start = 0, cap = 16, n = 0;
+	const char **v = rd_alloc(r, cap * sizeof(*v));
+	PCRE2_SIZE off = 0;
+	for (;;) {
+		int rc = pcre2_match(re, (PCRE2_SPTR)text, len, off, 0, md, NULL);
+		size_t end = len, next = len;
+		if (rc >= 0) {
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+			end = ov[0];
+			next = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
+		} else if (rc != PCRE2_ERROR_NOMATCH) {
+			pcre2_match_data_free(md);
+			return rd_fail(r, "--split failed on this record (PCRE2 error %d)", rc);
+		}
+		size_t piece = end - start;
+		const char *s = trim_span(text + start, &piece);
+		if (piece) {
+			if (n + 1 >= cap) {
+				const char **w = rd_alloc(r, 2 * cap * sizeof(*w));
+				memcpy(w, v, n * sizeof(*v));
+				v = w;
+				cap *= 2;
+			}
+			v[n++] = arena_strndup(r->a, s, piece);
+		}
+		if (rc < 0 || next > len)
+			break;
+		start = next;
+		off = next;
+	}
+	pcre2_match_data_free(md);
+	if (n == 0)
+		return rd_fail(r, "the steps text is empty");
+	rd_steps(r, it, v, n);
+	return 0;
+}
+
+static int read_first_error(struct rd *r, const struct jnode *rec, int *out,
+			    size_t nsteps)
+{
+	const char *f = r->o->f_first_error;
+	const struct jnode *n = strchr(f, '.') ? jpath(rec, f) : jget(rec, f);
+	int base = r->o->index_base;
+	long long v = -1, x;
+	if (!n)
+		return rd_fail(r, "field \"%s\" is missing", f);
+	if (n->type == J_NULL) {
+		*out = -1;
+		return 0;
+	}
+	if (n->type == J_ARR) { /* a list of erroneous steps: the first counts */
+		int any = 0;
+		for (const struct jnode *c = n->child; c; c = c->next) {
+			if (jint(c, &x) < 0)
+				return rd_fail(r, "field \"%s\" must hold integers, not %s",
+					       f, jtype_name(c->type));
+			if (!any || x < v)
+				v = x;
+			any = 1;
+		}
+		if (!any) {
+			*out = -1;
+			return 0;
+		}
+	} else if (jint(n, &v) < 0) {
+		return rd_fail(r, "field \"%s\" must be an integer, null or a list, not %s",
+			       f, n->type == J_STR ? "a string" : jtype_name(n->type));
+	} else if (v == -1) {
+		*out = -1; /* the common spelling of "no error" */
+		return 0;
+	}
+	if (v < base || v - base >= (long long)nsteps)
+		return rd_fail(r, "first error %lld is outside the %zu steps (%d-based)",
+			       v, nsteps, base);
+	*out = (int)(v - base);
+	return 0;
+}
+
+static int gen_read(struct rd *r, const struct jnode *rec, struct item *it)
+{
+	const struct import_opts *o = r->o;
+	if (rec->type != J_OBJ)
+		return rd_fail(r, "the record is a %s, not an object",
+			       jtype_name(rec->type));
+	if (!(it->problem = rd_text(r, rec, o->f_problem, 1)))
+		return -1;
+	const struct jnode *sn = strchr(o->f_steps, '.') ? jpath(rec, o->f_steps) :
+							 jget(rec, o->f_steps);
+	if (sn && sn->type == J_STR) {
+		if (!o->split_re)
+			return rd_fail(r, "field \"%s\" is one text: give --split PATTERN to cut it into steps",
+				       o->f_steps);
+		if (split_steps(r, sn->str, it) < 0)
+			return -1;
+	} else {
+		const char **steps;
+		size_t n;
+		if (rd_str_list(r, rec, o->f_steps, &steps, &n) < 0)
+			return -1;
+		if (n == 0)
+			return rd_fail(r, "field \"%s\" is empty", o->f_steps);
+		rd_steps(r, it, steps, n);
+	}
+	if (o->f_gold && !(it->gold = rd_text(r, rec, o->f_gold, 0)) && r->err[0])
+		return -1;
+	if (o->f_reference && !(it->reference = rd_text(r, rec, o->f_reference, 0)) && r->err[0])
+		return -1;
+	if (o->f_answer && !(it->final_answer = rd_text(r, rec, o->f_answer, 0)) && r->err[0])
+		return -1;
+	if (o->f_generator && !(it->generator = rd_str(r, rec, o->f_generator, 0)) && r->err[0])
+		return -1;
+	if (o->f_id && !(it->key = rd_text(r, rec, o->f_id, 1)))
+		return -1;
+	if (o->f_first_error) {
+		int fe = -1;
+		if (read_first_error(r, rec, &fe, it->nsteps) < 0)
+			return -1;
+		rd_label(r, it, LK_FIRST_ERROR, -1, fe, NULL);
+		const char *note = o->f_note ? rd_text(r, rec, o->f_note, 0) : NULL;
+		if (r->err[0])
+			return -1;
+		if (note && *note)
+			rd_label(r, it, LK_NOTE, fe, 0, note);
+	}
+	rd_grade(r, it);
+	if (!it->key)
+		it->key = rd_content_key(r, it);
+	return 0;
+}
+
+const struct format_ops fmt_generic = {
+	.name = "generic",
+	.summary = "any JSON Lines or JSON array, mapped by --problem, --steps and the other field options",
+	.detect = gen_detect,
+	.read = gen_read,
+};

@@ -1,0 +1,400 @@
+/* fmt_prm800k.c - PRM800K: one labelled trajectory per line */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+
+static const char *p8_detect(const struct jnode *rec, char *why, size_t n)
+{
+	(void)why;
+	(void)n;
+	if (rec->type != J_OBJ)
+		return "the record is not an object";
+	const struct jnode *q = jget(rec, "question"), *l = jget(rec, "label");
+	if (!q || q->type != J_OBJ)
+		return "no \"question\" object";
+	if (!l || l->type != J_OBJ)
+		return "no \"label\" object";
+	if (!jget(l, "steps"))
+		return "no \"label.steps\"";
+	return NULL;
+}
+
+static int read_rating(struct rd *r, const struct jnode *c, const char *where,
+		       int *out)
+{
+	const struct jnode *n = jget(c, "rating");
+	long long v;
+	if (!n || n->type == J_NULL) {
+		*out = NO_RATING;
+		return 0;
+	}
+	if (jint(n, &v) < 0 || v < -1 || v > 1)
+		return rd_fail(r, "%s: rating must be -1, 0, 1 or null", where);
+	*out = (int)v;
+	return 0;
+}
+
+static int read_alt(struct rd *r, const struct jnode *c, const char *where,
+		    struct alt *al, int human)
+{
+	if (c->type != J_OBJ)
+		return rd_fail(r, "%s must be an object, not %s", where,
+			       jtype_name(c->type));
+	const struct jnode *t = jget(c, "text");
+	if (!t || t->type != J_STR)
+		return rd_fail(r, "%s has no \"text\" string", where);
+	al->text = t->str;
+	al->human = human;
+	const struct jnode *f = jget(c, "flagged");
+	al->flagged = f && f->type == J_BOOL ? f->boolean : -1;
+	return read_rating(r, c, where, &al->rating);
+}
+
+/* One element of label.steps: its candidates, and which one was taken. */
+static int read_step(struct rd *r, const struct jnode *js, size_t i,
+		     struct step *st, int *rating)
+{
+	char where[96];
+	if (js->type != J_OBJ)
+		return rd_fail(r, "label.steps[%zu] must be an object", i);
+	const struct jnode *comps = jget(js, "completions");
+	const struct jnode *human = jget(js, "human_completion");
+	const struct jnode *chosen = jget(js, "chosen_completion");
+	size_t nc = comps && comps->type == J_ARR ? comps->len : 0;
+	if (comps && comps->type != J_ARR && comps->type != J_NULL)
+		return rd_fail(r, "label.steps[%zu].completions must be a list", i);
+	int has_human = human && human->type != J_NULL;
+	st->alts = rd_alloc(r, (nc + 1) * sizeof(*st->alts));
+	size_t k = 0;
+	for (const struct jnode *c = nc ? comps->child : NULL; c; c = c->next, k++) {
+		snprintf(where, sizeof(where), "label.steps[%zu].completions[%zu]", i, k);
+		if (read_alt(r, c, where, &st->alts[k], 0) < 0)
+			return -1;
+	}
+	if (has_human) {
+		snprintf(where, sizeof(where), "label.steps[%zu].human_completion", i);
+		if (human->type == J_STR) { /* what the README describes */
+			st->alts[k].text = human->str;
+			st->alts[k].rating = NO_RATING;
+			st->alts[k].flagged = -1;
+			st->alts[k].human = 1;
+		} else if (read_alt(r, human, where, &st->alts[k], 1) < 0) {
+			return -1;
+		}
+		k++;
+	}
+	st->nalts = k;
+	st->chosen = -1;
+	if (chosen && chosen->type != J_NULL) {
+		long long c;
+		if (jint(chosen, &c) < 0 || c < 0 || (size_t)c >= nc)
+			return rd_fail(r, "label.steps[%zu].chosen_completion is not an index into its %zu completions",
+				       i, nc);
+		st->chosen = (int)c;
+	} else if (has_human) {
+		st->chosen = (int)nc;
+	}
+	if (st->chosen >= 0) {
+		st->text = st->alts[st->chosen].text;
+		*rating = st->alts[st->chosen].rating;
+	}
+	return 0;
+}
+
+/* The format-specific fields kept for a faithful export. */
+static const char *p8_meta(struct rd *r, const struct jnode *rec,
+			   const struct jnode *q, const struct jnode *lab)
+{
+	static const char *top[] = {"timestamp", "generation",
+				    "is_quality_control_question",
+				    "is_initial_screening_question"};
+	static const char *qk[] = {"pre_generated_steps", "pre_generated_answer"};
+	struct buf b = {0};
+	buf_putc(&b, '{');
+	for (size_t i = 0; i < ARRAY_SIZE(top) + ARRAY_SIZE(qk) + 1; i++) {
+		const char *k = i < ARRAY_SIZE(top) ? top[i] :
+				i < ARRAY_SIZE(top) + ARRAY_SIZE(qk) ? qk[i - ARRAY_SIZE(top)] :
+				"total_time";
+		const struct jnode *n = i < ARRAY_SIZE(top) ? jget(rec, k) :
+					i < ARRAY_SIZE(top) + ARRAY_SIZE(qk) ? jget(q, k) :
+					jget(lab, k);
+		if (!n)
+			continue;
+		if (b.len > 1)
+			buf_putc(&b, ',');
+		wr_key(&b, k);
+		jwrite(&b, n);
+	}
+	buf_putc(&b, '}');
+	char *m = arena_strndup(r->a, b.data, b.len);
+	buf_free(&b);
+	return m;
+}
+
+static int p8_read(struct rd *r, const struct jnode *rec, struct item *it)
+{
+	if (rec->type != J_OBJ)
+		return rd_fail(r, "the record is a %s, not an object",
+			       jtype_name(rec->type));
+	const struct jnode *q = jget(rec, "question"), *lab = jget(rec, "label");
+	if (!q || q->type != J_OBJ)
+		return rd_fail(r, "field \"question\" must be an object");
+	if (!lab || lab->type != J_OBJ)
+		return rd_fail(r, "field \"label\" must be an object");
+	const char *labeler = rd_str(r, rec, "labeler", 0);
+	if (!labeler && r->err[0])
+		return -1;
+	const char *ts = rd_str(r, rec, "timestamp", 0);
+	if (!ts && r->err[0])
+		return -1;
+	if (!(it->problem = rd_str(r, q, "problem", 1)))
+		return -1;
+	it->gold = rd_text(r, q, "ground_truth_answer", 0);
+	it->reference = rd_str(r, q, "ground_truth_solution", 0);
+	it->finish = rd_str(r, lab, "finish_reason", 0);
+	if (r->err[0])
+		return -1;
+	if (it->finish && strcmp(it->finish, "found_error") &&
+	    strcmp(it->finish, "solution") && strcmp(it->finish, "bad_problem") &&
+	    strcmp(it->finish, "give_up"))
+		return rd_fail(r, "unknown finish_reason \"%s\"", it->finish);
+	const struct jnode *steps = jget(lab, "steps");
+	if (!steps || steps->type != J_ARR)
+		return rd_fail(r, "field \"label.steps\" must be a list");
+
+	/* the labels belong to the record's labeler; --as names one if absent */
+	r->annotator = labeler ? labeler : r->annotator;
+	it->steps = rd_alloc(r, (steps->len + 1) * sizeof(*it->steps));
+	int *ratings = rd_alloc(r, (steps->len + 1) * sizeof(int));
+	size_t i = 0, n = 0;
+	for (const struct jnode *js = steps->child; js; js = js->next, i++) {
+		struct step *st = &it->steps[n];
+		if (read_step(r, js, i, st, &ratings[n]) < 0)
+			return -1;
+		if (st->chosen >= 0) {
+			n++;
+			continue;
+		}
+		/* a step with neither a chosen nor a human completion ends the
+		 * trajectory; in a found_error record its first completion is
+		 * the first error, which the solution keeps as its last step */
+		if (it->finish && !strcmp(it->finish, "found_error") &&
+		    st->nalts && st->alts[0].rating == -1 && !st->alts[0].human) {
+			st->text = st->alts[0].text;
+			ratings[n++] = -1;
+		} else {
+			it->tail = st->alts;
+			it->ntail = st->nalts;
+		}
+		break;
+	}
+	it->nsteps = n;
+	if (n == 0 && !it->ntail)
+		return rd_fail(r, "the record has no steps");
+	for (size_t k = 0; k < n; k++) {
+		if (ratings[k] == NO_RATING)
+			continue;
+		rd_label(r, it, LK_RATING, (int)k, ratings[k], NULL);
+		it->labels[it->nlabels - 1].at = ts;
+	}
+	if (it->finish) {
+		rd_label(r, it, LK_FINISH, -1, 0, it->finish);
+		it->labels[it->nlabels - 1].at = ts;
+	}
+	const struct jnode *vs = jget(q, "pre_generated_verifier_score");
+	double score;
+	if (vs && jdouble(vs, &score) == 0) {
+		struct suggestion *g = rd_suggestion(r, it, "prm", "prm800k-verifier", -1);
+		g->value = score;
+	}
+	it->final_answer = rd_text(r, q, "pre_generated_answer", 0);
+	r->err[0] = '\0';
+	rd_grade(r, it);
+	it->meta = p8_meta(r, rec, q, lab);
+	/* one labeler may label one problem more than once: time tells apart */
+	uint64_t h = hash64(it->problem, strlen(it->problem), 8);
+	if (labeler)
+		h = hash64(labeler, strlen(labeler), h);
+	if (ts)
+		h = hash64(ts, strlen(ts), h);
+	for (size_t k = 0; k < n; k++)
+		h = hash64(it->steps[k].text, strlen(it->steps[k].text), h);
+	char *key = arena_alloc(r->a, 24);
+	snprintf(key, 24, "p:%016llx", (unsigned long long)h);
+	it->key = key;
+	return 0;
+}
+
+/* ---- export ---- */
+
+static void put_str(struct buf *b, const char *key, const char *v)
+{
+	wr_key(b, key);
+	if (v)
+		buf_json_str(b, v, strlen(v));
+	else
+		buf_puts(b, "null");
+}
+
+static void put_alt(struct buf *b, const struct alt *al, int rating)
+{
+	buf_putc(b, '{');
+	put_str(b, "text", al->text);
+	buf_putc(b, ',');
+	wr_key(b, "rating");
+	if (rating == NO_RATING)
+		buf_puts(b, "null");
+	else
+		buf_printf(b, "%d", rating);
+	if (al->human) {
+		buf_putc(b, ',');
+		put_str(b, "source", "human");
+	}
+	buf_putc(b, ',');
+	wr_key(b, "flagged");
+	buf_puts(b, al->flagged < 0 ? "null" : al->flagged ? "true" : "false");
+	buf_putc(b, '}');
+}
+
+/* One element of label.steps from a stored step. */
+static void put_step(struct buf *b, const struct step *st, int rating,
+		     const struct alt *only, size_t nonly)
+{
+	const struct alt *alts = st ? st->alts : only;
+	size_t nalts = st ? st->nalts : nonly;
+	const struct alt *human = NULL;
+	buf_putc(b, '{');
+	wr_key(b, "completions");
+	buf_putc(b, '[');
+	if (st && !nalts) {
+		struct alt one = {st->text, rating, -1, 0};
+		put_alt(b, &one, rating);
+	}
+	size_t nc = 0;
+	for (size_t a = 0; a < nalts; a++) {
+		if (alts[a].human) {
+			human = &alts[a];
+			continue;
+		}
+		if (nc++)
+			buf_putc(b, ',');
+		int rt = st && (int)a == st->chosen ? rating : alts[a].rating;
+		put_alt(b, &alts[a], rt);
+	}
+	buf_puts(b, "],");
+	wr_key(b, "human_completion");
+	if (human)
+		put_alt(b, human, st && st->chosen == (int)(human - alts) ? rating : human->rating);
+	else
+		buf_puts(b, "null");
+	buf_putc(b, ',');
+	wr_key(b, "chosen_completion");
+	if (st && !nalts)
+		buf_puts(b, rating == -1 ? "null" : "0");
+	else if (st && st->chosen >= 0 && (!human || st->chosen != (int)(human - alts)))
+		buf_printf(b, "%d", st->chosen);
+	else
+		buf_puts(b, "null");
+	buf_putc(b, '}');
+}
+
+static void put_meta(struct buf *b, const struct jnode *meta, const char *key)
+{
+	const struct jnode *n = jget(meta, key);
+	if (!n)
+		return;
+	buf_putc(b, ',');
+	wr_key(b, key);
+	jwrite(b, n);
+}
+
+static int p8_write(struct wr *w, const struct item *it, const char *dataset)
+{
+	(void)dataset;
+	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
+	int fe = item_resolve(it, w->o, ratings);
+	if (fe == -2 && !w->o->incomplete) {
+		free(ratings);
+		return 1;
+	}
+	struct arena a = {0};
+	const struct jnode *meta = it->meta ? jparse(&a, it->meta, strlen(it->meta)) : NULL;
+	const char *labeler = NULL, *ts = NULL;
+	for (size_t i = 0; i < it->nlabels; i++) {
+		labeler = it->labels[i].annotator;
+		ts = it->labels[i].at;
+	}
+	const struct jnode *mts = jget(meta, "timestamp");
+	struct buf *b = &w->out;
+	buf_putc(b, '{');
+	put_str(b, "labeler", labeler);
+	buf_putc(b, ',');
+	put_str(b, "timestamp", mts && mts->type == J_STR ? mts->str : ts);
+	put_meta(b, meta, "generation");
+	put_meta(b, meta, "is_quality_control_question");
+	put_meta(b, meta, "is_initial_screening_question");
+	buf_putc(b, ',');
+	wr_key(b, "question");
+	buf_putc(b, '{');
+	put_str(b, "problem", it->problem);
+	if (it->reference) {
+		buf_putc(b, ',');
+		put_str(b, "ground_truth_solution", it->reference);
+	}
+	buf_putc(b, ',');
+	put_str(b, "ground_truth_answer", it->gold);
+	put_meta(b, meta, "pre_generated_steps");
+	put_meta(b, meta, "pre_generated_answer");
+	for (size_t i = 0; i < it->nsugs; i++)
+		if (it->sugs[i].step < 0 && it->sugs[i].model &&
+		    !strcmp(it->sugs[i].model, "prm800k-verifier") &&
+		    it->sugs[i].value != NO_VALUE) {
+			buf_putc(b, ',');
+			wr_key(b, "pre_generated_verifier_score");
+			buf_printf(b, "%.17g", it->sugs[i].value);
+		}
+	buf_puts(b, "},");
+	wr_key(b, "label");
+	buf_putc(b, '{');
+	wr_key(b, "steps");
+	buf_putc(b, '[');
+	/* steps after the first error carry no label: PRM800K stops there */
+	size_t last = fe >= 0 ? (size_t)fe + 1 : it->nsteps;
+	for (size_t i = 0; i < last; i++) {
+		if (i)
+			buf_putc(b, ',');
+		put_step(b, &it->steps[i], ratings[i], NULL, 0);
+	}
+	if (it->ntail && last == it->nsteps) {
+		if (last)
+			buf_putc(b, ',');
+		put_step(b, NULL, NO_RATING, it->tail, it->ntail);
+	}
+	buf_putc(b, ']');
+	put_meta(b, meta, "total_time");
+	const char *finish = it->finish;
+	for (size_t i = 0; i < it->nlabels; i++)
+		if (it->labels[i].kind == LK_FINISH)
+			finish = it->labels[i].text;
+	if (!finish)
+		finish = fe >= 0 ? "found_error" : "solution";
+	buf_putc(b, ',');
+	put_str(b, "finish_reason", finish);
+	buf_puts(b, "}}\n");
+	arena_free(&a);
+	free(ratings);
+	w->rows++;
+	return 0;
+}
+
+const struct format_ops fmt_prm800k = {
+	.name = "prm800k",
+	.summary = "PRM800K: JSON Lines of labeler, question, label.steps[].completions",
+	.detect = p8_detect,
+	.read = p8_read,
+	.needs_alts = 1,
+	.write = p8_write,
+};

@@ -1,0 +1,161 @@
+/* fmt_trl.c - TRL stepwise supervision: prompt, completions, labels */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+
+static const char *trl_detect(const struct jnode *rec, char *why, size_t n)
+{
+	static const char *need[] = {"prompt", "completions", "labels"};
+	if (rec->type != J_OBJ)
+		return "the record is not an object";
+	for (size_t i = 0; i < ARRAY_SIZE(need); i++)
+		if (!jget(rec, need[i])) {
+			snprintf(why, n, "no \"%s\" field", need[i]);
+			return why;
+		}
+	return NULL;
+}
+
+static int trl_read(struct rd *r, const struct jnode *rec, struct item *it)
+{
+	if (rec->type != J_OBJ)
+		return rd_fail(r, "the record is a %s, not an object",
+			       jtype_name(rec->type));
+	const char **steps;
+	size_t n;
+	if (!(it->problem = rd_str(r, rec, "prompt", 1)))
+		return -1;
+	if (rd_str_list(r, rec, "completions", &steps, &n) < 0)
+		return -1;
+	if (n == 0)
+		return rd_fail(r, "\"completions\" is empty");
+	rd_steps(r, it, steps, n);
+	const struct jnode *labels = jget(rec, "labels");
+	if (!labels || labels->type != J_ARR)
+		return rd_fail(r, "field \"labels\" must be a list");
+	if (labels->len != n)
+		return rd_fail(r, "%zu labels for %zu completions", labels->len, n);
+	size_t i = 0;
+	for (const struct jnode *l = labels->child; l; l = l->next, i++) {
+		double v;
+		if (l->type == J_BOOL) {
+			rd_label(r, it, LK_RATING, (int)i, l->boolean ? 1 : -1, NULL);
+		} else if (jdouble(l, &v) == 0) {
+			/* soft labels are estimates, not decisions */
+			struct suggestion *g = rd_suggestion(r, it, "imported", r->dataset, (int)i);
+			g->value = v;
+		} else {
+			return rd_fail(r, "labels[%zu] must be a boolean or a number, not %s",
+				       i, jtype_name(l->type));
+		}
+	}
+	rd_grade(r, it);
+	it->key = rd_content_key(r, it);
+	return 0;
+}
+
+static void row_begin(struct buf *b, const char *prompt)
+{
+	buf_putc(b, '{');
+	wr_key(b, "prompt");
+	buf_json_str(b, prompt, strlen(prompt));
+	buf_putc(b, ',');
+	wr_key(b, "completions");
+	buf_putc(b, '[');
+}
+
+/* One row: the first n steps, then optionally one more text. */
+static void row(struct wr *w, const struct item *it, size_t n,
+		const int *good, const char *extra, int extra_good)
+{
+	struct buf *b = &w->out;
+	row_begin(b, it->problem);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(b, ',');
+		buf_json_str(b, it->steps[i].text, strlen(it->steps[i].text));
+	}
+	if (extra) {
+		if (n)
+			buf_putc(b, ',');
+		buf_json_str(b, extra, strlen(extra));
+	}
+	buf_puts(b, "],");
+	wr_key(b, "labels");
+	buf_putc(b, '[');
+	for (size_t i = 0; i < n; i++)
+		buf_puts(b, i ? (good[i] ? ",true" : ",false") : (good[i] ? "true" : "false"));
+	if (extra)
+		buf_puts(b, n ? (extra_good ? ",true" : ",false") : (extra_good ? "true" : "false"));
+	buf_puts(b, "]}\n");
+	w->rows++;
+	wr_flush(w, 0);
+}
+
+/* The public PRM800K conversion: each candidate not taken is a row of its
+ * own (the prefix plus it); the taken step extends the prefix; the whole
+ * prefix is the last row. */
+static void write_alternatives(struct wr *w, const struct item *it,
+			       const int *ratings, int *good)
+{
+	size_t i;
+	for (i = 0; i < it->nsteps; i++) {
+		const struct step *st = &it->steps[i];
+		for (size_t a = 0; a < st->nalts; a++)
+			if ((int)a != st->chosen)
+				row(w, it, i, good, st->alts[a].text,
+				    st->alts[a].rating == 1);
+		if (st->chosen < 0)
+			break; /* the first error: its candidates end the record */
+		good[i] = ratings[i] == 1;
+	}
+	if (i == it->nsteps)
+		for (size_t a = 0; a < it->ntail; a++)
+			row(w, it, i, good, it->tail[a].text, it->tail[a].rating == 1);
+	if (i)
+		row(w, it, i, good, NULL, 0);
+}
+
+static int trl_write(struct wr *w, const struct item *it, const char *dataset)
+{
+	(void)dataset;
+	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
+	int *good = xmalloc((it->nsteps + 1) * sizeof(int));
+	int fe = item_resolve(it, w->o, ratings);
+	int has_alts = 0;
+	for (size_t i = 0; i < it->nsteps; i++)
+		has_alts |= it->steps[i].nalts > 0;
+	int rc = 0;
+	if (has_alts && !w->o->source) {
+		write_alternatives(w, it, ratings, good);
+	} else if (fe == -2 && !w->o->incomplete) {
+		rc = 1;
+	} else {
+		/* steps after the first error are unlabelled: stop there */
+		size_t n = fe >= 0 ? (size_t)fe + 1 : it->nsteps;
+		size_t k = 0;
+		while (k < n && ratings[k] != NO_RATING) {
+			good[k] = ratings[k] == 1;
+			k++;
+		}
+		if (k)
+			row(w, it, k, good, NULL, 0);
+		else
+			rc = 1;
+	}
+	free(ratings);
+	free(good);
+	return rc;
+}
+
+const struct format_ops fmt_trl = {
+	.name = "trl",
+	.summary = "TRL stepwise supervision: JSON Lines of prompt, completions, labels",
+	.detect = trl_detect,
+	.read = trl_read,
+	.needs_alts = 1,
+	.write = trl_write,
+};

@@ -1,0 +1,19 @@
+/* grade.h - final answers: extraction and equivalence (PRM800K rules) */
+#ifndef SM_GRADE_H
+#define SM_GRADE_H
+
+#include <stddef.h>
+
+/* Finds the final answer in a solution's text: the last \boxed{...}
+ * (balanced braces), else what follows the last "# Answer", else what
+ * follows the last "The answer is". Returns 0 and the span, -1 if none. */
+int grade_extract(const char *text, const char **start, size_t *len);
+
+/* The MATH normalisation (math_normalize.normalize_answer); malloc'd. */
+char *grade_math_normalize(const char *s);
+/* The grader normalisation (grader._normalize); malloc'd. */
+char *grade_normalize(const char *s);
+/* 1 when given is judged equal to gold, else 0 (grader.grade_answer). */
+int grade_answer(const char *given, const char *gold);
+
+#endif

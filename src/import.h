@@ -1,0 +1,12 @@
+/* import.h - bringing a data set file into the store */
+#ifndef SM_IMPORT_H
+#define SM_IMPORT_H
+
+#include "fmt.h"
+#include "../db/db.h"
+
+/* Imports one file. Returns 0 on success (or nothing to do), 1 when the
+ * file was refused with nothing stored, -1 on a store error. */
+int import_file(struct db *db, const char *path, struct import_opts *o);
+
+#endif

@@ -1,0 +1,70 @@
+/* item.h - one solution with everything known about it, format-neutral */
+#ifndef SM_ITEM_H
+#define SM_ITEM_H
+
+#include <stddef.h>
+
+#define NO_RATING (-128) /* an alternative or label without a rating */
+#define NO_VALUE (-1e300) /* a suggestion without a per-step value */
+
+/* A candidate next step (PRM800K keeps several per step). */
+struct alt {
+	const char *text;
+	int rating;  /* -1, 0, +1 or NO_RATING */
+	int flagged; /* -1 unknown, 0, 1 */
+	int human;   /* 1 for PRM800K's human_completion */
+};
+
+struct step {
+	const char *text;
+	int chosen;  /* index into alts of the step taken, -1 none */
+	struct alt *alts;
+	size_t nalts;
+};
+
+enum label_kind { LK_RATING, LK_FIRST_ERROR, LK_FINISH, LK_NOTE };
+
+struct label {
+	enum label_kind kind;
+	int step;         /* step index, -1 for the whole solution */
+	int value;        /* rating, or first-error index (-1 none) */
+	const char *text; /* finish reason or note */
+	const char *annotator;
+	const char *origin;
+	const char *at;   /* ISO time; NULL = now */
+};
+
+struct suggestion {
+	const char *source; /* judge, mc, prm, calc, imported */
+	const char *model;
+	const char *origin;
+	int step;           /* -1 for the whole solution */
+	double value;       /* NO_VALUE when absent */
+	int first_error;    /* -2 when absent */
+	int k, n;           /* MC successes out of rollouts, 0/0 absent */
+	const char *rationale;
+};
+
+struct item {
+	const char *key;       /* unique within the data set */
+	const char *problem;
+	const char *gold;      /* gold final answer */
+	const char *reference; /* reference solution text */
+	const char *generator;
+	const char *final_answer;
+	int correct;           /* final answer correct: 1, 0, -1 unknown */
+	const char *finish;    /* PRM800K finish_reason */
+	const char *meta;      /* JSON object of format-specific extras */
+	long line;
+	struct step *steps;
+	size_t nsteps;
+	/* PRM800K: candidates offered after the last step, none taken */
+	struct alt *tail;
+	size_t ntail;
+	struct label *labels;
+	size_t nlabels;
+	struct suggestion *sugs;
+	size_t nsugs;
+};
+
+#endif

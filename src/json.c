@@ -1,0 +1,423 @@
+/* json.c - yajl events to one arena tree per record */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+#include "json.h"
+
+#define MAX_DEPTH 256
+#define CHUNK (256 * 1024)
+
+const char *jtype_name(enum jtype t)
+{
+	static const char *names[] = {"null", "boolean", "number",
+				      "string", "array", "object"};
+	return names[t];
+}
+
+const struct jnode *jget(const struct jnode *obj, const char *key)
+{
+	if (!obj || obj->type != J_OBJ)
+		return NULL;
+	size_t kl = strlen(key);
+	for (const struct jnode *c = obj->child; c; c = c->next)
+		if (c->keylen == kl && memcmp(c->key, key, kl) == 0)
+			return c;
+	return NULL;
+}
+
+const struct jnode *jpath(const struct jnode *obj, const char *path)
+{
+	char part[256];
+	while (obj && *path) {
+		const char *dot = strchr(path, '.');
+		size_t n = dot ? (size_t)(dot - path) : strlen(path);
+		if (n >= sizeof(part))
+			return NULL;
+		memcpy(part, path, n);
+		part[n] = '\0';
+		obj = jget(obj, part);
+		path += n + (dot != NULL);
+	}
+	return obj;
+}
+
+int jint(const struct jnode *n, long long *out)
+{
+	if (!n || n->type != J_NUM)
+		return -1;
+	char *end;
+	errno = 0;
+	long long v = strtoll(n->str, &end, 10);
+	if (errno || *end) {
+		/* accept integral floats such as 3.0 */
+		double d = strtod(n->str, &end);
+		if (*end || d != (double)(long long)d || d > 9e18 || d < -9e18)
+			return -1;
+		v = (long long)d;
+	}
+	*out = v;
+	return 0;
+}
+
+int jdouble(const struct jnode *n, double *out)
+{
+	if (!n || n->type != J_NUM)
+		return -1;
+	*out = strtod(n->str, NULL);
+	return 0;
+}
+
+void jwrite(struct buf *b, const struct jnode *n)
+{
+	switch (n->type) {
+	case J_NULL: buf_add(b, "null", 4); break;
+	case J_BOOL: buf_puts(b, n->boolean ? "true" : "false"); break;
+	case J_NUM: buf_add(b, n->str, n->len); break;
+	case J_STR: buf_json_str(b, n->str, n->len); break;
+	case J_ARR:
+	case J_OBJ:
+		buf_putc(b, n->type == J_ARR ? '[' : '{');
+		for (const struct jnode *c = n->child; c; c = c->next) {
+			if (c != n->child)
+				buf_putc(b, ',');
+			if (n->type == J_OBJ) {
+				buf_json_str(b, c->key, c->keylen);
+				buf_putc(b, ':');
+			}
+			jwrite(b, c);
+		}
+		buf_putc(b, n->type == J_ARR ? ']' : '}');
+		break;
+	}
+}
+
+struct builder {
+	struct arena arena;
+	struct jnode *stack[MAX_DEPTH];
+	int depth;        /* open containers, the outer array included */
+	int base;         /* 1 when records are elements of an outer array */
+	const char *key;  /* pending member name */
+	size_t keylen;
+	long line;        /* line being fed */
+	long rec_line;    /* line where the current record started */
+	jrecord_fn on_record;
+	void *ctx;
+	int stop;         /* consumer asked to stop */
+	const char *fail; /* reason for a builder-side abort */
+	long records;
+	int jsonl;        /* -1 unknown, 1 one record per line, 0 multi-line */
+	struct jnode *kept; /* jparse: the root, kept in the arena */
+};
+
+static int emit(struct builder *b, struct jnode *root)
+{
+	if (!b->on_record) { /* jparse: keep the one value */
+		b->kept = root;
+		return 1;
+	}
+	struct jrecord rec = {root, b->rec_line};
+	if (b->jsonl < 0 && !b->base)
+		b->jsonl = b->line == b->rec_line;
+	b->records++;
+	int r = b->on_record(b->ctx, &rec);
+	arena_reset(&b->arena);
+	if (r) {
+		b->stop = 1;
+		return 0;
+	}
+	return 1;
+}
+
+static int add_node(struct builder *b, struct jnode *n)
+{
+	if (b->depth == b->base) {
+		b->rec_line = b->line;
+		return emit(b, n);
+	}
+	struct jnode *parent = b->stack[b->depth - 1];
+	if (parent->type == J_OBJ) {
+		n->key = b->key;
+		n->keylen = b->keylen;
+	}
+	if (parent->last)
+		parent->last->next = n;
+	else
+		parent->child = n;
+	parent->last = n;
+	parent->len++;
+	return 1;
+}
+
+static struct jnode *new_node(struct builder *b, enum jtype t)
+{
+	struct jnode *n = arena_alloc(&b->arena, sizeof(*n));
+	memset(n, 0, sizeof(*n));
+	n->type = t;
+	return n;
+}
+
+static int cb_null(void *ctx)
+{
+	struct builder *b = ctx;
+	return add_node(b, new_node(b, J_NULL));
+}
+
+static int cb_bool(void *ctx, int v)
+{
+	struct builder *b = ctx;
+	struct jnode *n = new_node(b, J_BOOL);
+	n->boolean = v != 0;
+	return add_node(b, n);
+}
+
+static int cb_number(void *ctx, const char *s, size_t len)
+{
+	struct builder *b = ctx;
+	struct jnode *n = new_node(b, J_NUM);
+	n->str = arena_strndup(&b->arena, s, len);
+	n->len = len;
+	return add_node(b, n);
+}
+
+static int cb_string(void *ctx, const unsigned char *s, size_t len)
+{
+	struct builder *b = ctx;
+	struct jnode *n = new_node(b, J_STR);
+	n->str = arena_strndup(&b->arena, (const char *)s, len);
+	n->len = len;
+	return add_node(b, n);
+}
+
+static int open_container(struct builder *b, enum jtype t)
+{
+	if (b->depth < b->base) { /* the outer array itself */
+		b->depth++;
+		return 1;
+	}
+	if (b->depth >= MAX_DEPTH) {
+		b->fail = "nesting deeper than 256 levels";
+		return 0;
+	}
+	if (b->depth == b->base)
+		b->rec_line = b->line;
+	struct jnode *n = new_node(b, t);
+	if (b->depth > b->base) {
+		struct jnode *parent = b->stack[b->depth - 1];
+		if (parent->type == J_OBJ) {
+			n->key = b->key;
+			n->keylen = b->keylen;
+		}
+		if (parent->last)
+			parent->last->next = n;
+		else
+			parent->child = n;
+		parent->last = n;
+		parent->len++;
+	}
+	b->stack[b->depth++] = n;
+	return 1;
+}
+
+static int close_container(struct builder *b)
+{
+	b->depth--;
+	if (b->depth < b->base)
+		return 1; /* the outer array closed */
+	if (b->depth == b->base)
+		return emit(b, b->stack[b->depth]);
+	return 1;
+}
+
+static int cb_start_map(void *ctx)
+{
+	return open_container(ctx, J_OBJ);
+}
+
+static int cb_start_array(void *ctx)
+{
+	return open_container(ctx, J_ARR);
+}
+
+static int cb_end(void *ctx)
+{
+	return close_container(ctx);
+}
+
+static int cb_key(void *ctx, const unsigned char *s, size_t len)
+{
+	struct builder *b = ctx;
+	b->key = arena_strndup(&b->arena, (const char *)s, len);
+	b->keylen = len;
+	return 1;
+}
+
+static const yajl_callbacks callbacks = {
+	cb_null, cb_bool, NULL, NULL, cb_number, cb_string,
+	cb_start_map, cb_key, cb_end, cb_start_array, cb_end,
+};
+
+static yajl_handle new_handle(struct builder *b)
+{
+	yajl_handle h = yajl_alloc(&callbacks, NULL, b);
+	if (!b->base)
+		yajl_config(h, yajl_allow_multiple_values, 1);
+	return h;
+}
+
+/* First non-blank byte of the file after an optional BOM, or EOF. */
+static int peek_start(FILE *fp, int *had_bom)
+{
+	unsigned char bom[3];
+	size_t n = fread(bom, 1, 3, fp);
+	*had_bom = n == 3 && bom[0] == 0xef && bom[1] == 0xbb && bom[2] == 0xbf;
+	if (fseek(fp, *had_bom ? 3 : 0, SEEK_SET) != 0)
+		return EOF;
+	int c;
+	while ((c = getc(fp)) != EOF)
+		if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+			break;
+	return c;
+}
+
+static void error_message(yajl_handle h, struct builder *b, char *msg,
+			  size_t len)
+{
+	if (b->fail) {
+		snprintf(msg, len, "%s", b->fail);
+		return;
+	}
+	unsigned char *e = yajl_get_error(h, 0, NULL, 0);
+	/* yajl says "parse error: <reason>\n" */
+	const char *s = (const char *)e;
+	if (strncmp(s, "parse error: ", 13) == 0)
+		s += 13;
+	snprintf(msg, len, "invalid JSON: %s", s);
+	yajl_free_error(h, e);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+}
+
+int jstream_file(const char *path, jrecord_fn on_record, jerror_fn on_error,
+		 void *ctx, struct jstats *st, char *errbuf, size_t errlen)
+{
+	memset(st, 0, sizeof(*st));
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	int had_bom;
+	int first = peek_start(fp, &had_bom);
+	if (first == EOF) {
+		snprintf(errbuf, errlen, "%s: empty file, no records", path);
+		fclose(fp);
+		return -1;
+	}
+	if (fseek(fp, had_bom ? 3 : 0, SEEK_SET) != 0) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		fclose(fp);
+		return -1;
+	}
+
+	struct builder b;
+	memset(&b, 0, sizeof(b));
+	b.base = first == '[';
+	b.on_record = on_record;
+	b.ctx = ctx;
+	b.line = 1;
+	b.jsonl = -1;
+	st->is_array = b.base;
+
+	yajl_handle h = new_handle(&b);
+	unsigned char *chunk = xmalloc(CHUNK);
+	int rc = 0, skipping = 0;
+	char msg[512];
+	size_t n;
+	while (!b.stop && (n = fread(chunk, 1, CHUNK, fp)) > 0) {
+		size_t off = 0;
+		while (off < n && !b.stop) {
+			unsigned char *nl = memchr(chunk + off, '\n', n - off);
+			size_t seg = nl ? (size_t)(nl - (chunk + off)) + 1 : n - off;
+			if (skipping) {
+				/* after a bad JSON Lines record: resume on the next line */
+				if (nl) {
+					skipping = 0;
+					b.line++;
+				}
+				off += seg;
+				continue;
+			}
+			yajl_status s = yajl_parse(h, chunk + off, seg);
+			int cut = s == yajl_status_ok && nl && b.jsonl == 1 &&
+				  b.depth > 0;
+			if (s == yajl_status_error || cut ||
+			    (s == yajl_status_client_canceled && !b.stop)) {
+				if (cut)
+					snprintf(msg, sizeof(msg), "incomplete JSON record: the line ends inside it");
+				else
+					error_message(h, &b, msg, sizeof(msg));
+				st->errors++;
+				int go_on = on_error(ctx, b.line, msg) == 0;
+				if (b.base || !go_on) {
+					rc = -1;
+					goto out;
+				}
+				yajl_free(h);
+				arena_reset(&b.arena);
+				b.depth = 0;
+				b.fail = NULL;
+				h = new_handle(&b);
+				skipping = nl == NULL;
+				if (nl)
+					b.line++;
+				off += seg;
+				continue;
+			}
+			off += seg;
+			if (nl)
+				b.line++;
+		}
+	}
+	if (ferror(fp)) {
+		snprintf(errbuf, errlen, "%s: read error: %s", path,
+			 strerror(errno));
+		rc = -1;
+		goto out;
+	}
+	if (!b.stop && !skipping) {
+		yajl_status s = yajl_complete_parse(h);
+		if (s != yajl_status_ok && !b.stop) {
+			error_message(h, &b, msg, sizeof(msg));
+			st->errors++;
+			long at = b.depth > 0 ? b.rec_line : b.line;
+			if (on_error(ctx, at, msg) != 0 || b.base)
+				rc = -1;
+		}
+	}
+out:
+	st->records = b.records;
+	st->lines = b.line;
+	yajl_free(h);
+	free(chunk);
+	arena_free(&b.arena);
+	fclose(fp);
+	return rc;
+}
+
+const struct jnode *jparse(struct arena *a, const char *s, size_t n)
+{
+	struct builder b;
+	memset(&b, 0, sizeof(b));
+	b.arena = *a;
+	yajl_handle h = yajl_alloc(&callbacks, NULL, &b);
+	int ok = yajl_parse(h, (const unsigned char *)s, n) == yajl_status_ok &&
+		 yajl_complete_parse(h) == yajl_status_ok;
+	yajl_free(h);
+	*a = b.arena;
+	return ok ? b.kept : NULL;
+}

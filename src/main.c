@@ -1,0 +1,451 @@
+/* main.c - the stepmark command line */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "export.h"
+#include "grade.h"
+#include "import.h"
+#include "json.h"
+#include "../db/db.h"
+
+enum { EX_OK = 0, EX_BAD = 1, EX_USAGE = 2, EX_STORE = 3 };
+
+static const char usage_text[] =
+	"Usage: stepmark [--db PATH] [COMMAND] [OPTIONS]\n"
+	"\n"
+	"A workbench for step-level (process) supervision of LLM reasoning:\n"
+	"import step-labelled data, check answers, export labels for training.\n"
+	"\n"
+	"Commands:\n"
+	"  stats                     per data set: problems, solutions, steps,\n"
+	"                            labelled steps, labels by annotator,\n"
+	"                            suggestions by source (the default command\n"
+	"                            until the TUI lands)\n"
+	"  import FILE...            import data sets (format detected)\n"
+	"    --format NAME           prm800k, processbench, math-shepherd, trl, generic\n"
+	"    --dataset NAME          data set to import into (default: the format's\n"
+	"                            name for prm800k and math-shepherd, else the\n"
+	"                            file name without extension)\n"
+	"    --as NAME               annotator of imported labels (default: the data\n"
+	"                            set's name; PRM800K keeps each record's labeler)\n"
+	"    --labels                Math-Shepherd: store +/- as labels, not as MC\n"
+	"                            suggestions\n"
+	"    --skip-bad              store the good records, list every bad one\n"
+	"                            (default: a bad record stores nothing)\n"
+	"    generic field mapping (dotted paths such as question.problem):\n"
+	"    --problem F --steps F   required; --steps names a list of strings, or\n"
+	"                            one text cut by --split PATTERN (PCRE2)\n"
+	"    --id F --gold F --reference F --answer F --generator F\n"
+	"    --first-error F         an int, null (no error) or a list (its minimum)\n"
+	"    --index-base 0|1        base of --first-error (default 0)\n"
+	"    --note F                the reason for the first error, kept as a note\n"
+	"  export                    write labels in a trainer's format\n"
+	"    --format NAME           trl, processbench, prm800k, math-shepherd, csv\n"
+	"    -o, --output FILE       default: standard output\n"
+	"    --dataset NAME          only this data set (repeatable)\n"
+	"    --annotator NAME        only this annotator's labels (repeatable)\n"
+	"    --source NAME           export a suggestion source (mc, judge, prm,\n"
+	"                            calc, imported, or SOURCE/MODEL) instead of labels\n"
+	"    --threshold X           a suggestion value >= X counts as good (0.5)\n"
+	"    --incomplete            also solutions whose labels are incomplete\n"
+	"  grade GIVEN GOLD          print true or false (exit 0 or 1): is GIVEN\n"
+	"                            the same final answer as GOLD?\n"
+	"  grade --jsonl FILE        add a \"stepmark\" verdict to each line with\n"
+	"                            \"given\" and \"ground_truth\" (- is stdin)\n"
+	"  grade --extract TEXT      print the final answer found in TEXT\n"
+	"\n"
+	"The store is --db PATH, else $STEPMARK_DB, else ./stepmark.db.\n"
+	"See stepmark(1).\n";
+
+static void usage(FILE *fp)
+{
+	fputs(usage_text, fp);
+}
+
+static int bad_usage(const char *msg)
+{
+	fprintf(stderr, "stepmark: %s\nTry 'stepmark --help'.\n", msg);
+	return EX_USAGE;
+}
+
+static struct db *open_store(const char *path)
+{
+	char err[600];
+	struct db *db = db_open(path, err, sizeof(err));
+	if (!db)
+		fprintf(stderr, "stepmark: %s\n", err);
+	return db;
+}
+
+/* ---- stats ---- */
+
+struct stats_ctx {
+	int any;
+};
+
+static void print_ds(void *ctx, const struct ds_stats *s)
+{
+	struct stats_ctx *c = ctx;
+	if (!c->any++)
+		printf("%-20s %-14s %9s %10s %10s %10s\n", "data set", "format",
+		       "problems", "solutions", "steps", "labelled");
+	printf("%-20s %-14s %9ld %10ld %10ld %10ld\n", s->name, s->format,
+	       s->problems, s->solutions, s->steps, s->labelled_steps);
+}
+
+static void print_ann(void *ctx, const char *ds, const char *who, long n)
+{
+	(void)ctx;
+	printf("  %-18s labels by %s: %ld\n", ds, who, n);
+}
+
+static void print_src(void *ctx, const char *ds, const char *src, long n)
+{
+	(void)ctx;
+	printf("  %-18s suggestions from %s: %ld\n", ds, src, n);
+}
+
+static int cmd_stats(const char *dbpath)
+{
+	struct db *db = open_store(dbpath);
+	if (!db)
+		return EX_STORE;
+	struct stats_ctx c = {0};
+	int rc = db_stats(db, print_ds, print_ann, print_src, &c);
+	if (rc < 0)
+		fprintf(stderr, "stepmark: store error: %s\n", db_errmsg(db));
+	else if (!c.any)
+		printf("The store %s is empty: import a data set with 'stepmark import FILE'.\n",
+		       dbpath);
+	db_close(db);
+	return rc < 0 ? EX_STORE : EX_OK;
+}
+
+/* ---- import ---- */
+
+enum {
+	O_FORMAT = 256, O_DATASET, O_AS, O_LABELS, O_SKIP_BAD, O_ID, O_PROBLEM,
+	O_STEPS, O_SPLIT, O_GOLD, O_REFERENCE, O_FIRST_ERROR, O_INDEX_BASE,
+	O_ANSWER, O_GENERATOR, O_NOTE, O_ANNOTATOR, O_SOURCE, O_INCOMPLETE,
+	O_THRESHOLD, O_DB, O_HELP, O_VERSION,
+};
+
+static const struct option import_opts[] = {
+	{"format", required_argument, NULL, O_FORMAT},
+	{"dataset", required_argument, NULL, O_DATASET},
+	{"as", required_argument, NULL, O_AS},
+	{"labels", no_argument, NULL, O_LABELS},
+	{"skip-bad", no_argument, NULL, O_SKIP_BAD},
+	{"id", required_argument, NULL, O_ID},
+	{"problem", required_argument, NULL, O_PROBLEM},
+	{"steps", required_argument, NULL, O_STEPS},
+	{"split", required_argument, NULL, O_SPLIT},
+	{"gold", required_argument, NULL, O_GOLD},
+	{"reference", required_argument, NULL, O_REFERENCE},
+	{"first-error", required_argument, NULL, O_FIRST_ERROR},
+	{"index-base", required_argument, NULL, O_INDEX_BASE},
+	{"answer", required_argument, NULL, O_ANSWER},
+	{"generator", required_argument, NULL, O_GENERATOR},
+	{"note", required_argument, NULL, O_NOTE},
+	{"db", required_argument, NULL, O_DB},
+	{"help", no_argument, NULL, O_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+static int cmd_import(int argc, char **argv, const char **dbpath)
+{
+	struct import_opts o = {0};
+	int c;
+	optind = 0; /* glibc: a full re-initialisation, permuting again */
+	while ((c = getopt_long(argc, argv, "", import_opts, NULL)) != -1) {
+		switch (c) {
+		case O_FORMAT: o.format = optarg; break;
+		case O_DATASET: o.dataset = optarg; break;
+		case O_AS: o.as = optarg; break;
+		case O_LABELS: o.as_labels = 1; break;
+		case O_SKIP_BAD: o.skip_bad = 1; break;
+		case O_ID: o.f_id = optarg; break;
+		case O_PROBLEM: o.f_problem = optarg; break;
+		case O_STEPS: o.f_steps = optarg; break;
+		case O_SPLIT: o.split = optarg; break;
+		case O_GOLD: o.f_gold = optarg; break;
+		case O_REFERENCE: o.f_reference = optarg; break;
+		case O_FIRST_ERROR: o.f_first_error = optarg; break;
+		case O_ANSWER: o.f_answer = optarg; break;
+		case O_GENERATOR: o.f_generator = optarg; break;
+		case O_NOTE: o.f_note = optarg; break;
+		case O_DB: *dbpath = optarg; break;
+		case O_INDEX_BASE:
+			if (strcmp(optarg, "0") && strcmp(optarg, "1"))
+				return bad_usage("--index-base must be 0 or 1");
+			o.index_base = optarg[0] - '0';
+			break;
+		case O_HELP: usage(stdout); return EX_OK;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return bad_usage("import: which file?");
+	/* any field mapping means the generic importer */
+	if (!o.format && (o.f_problem || o.f_steps))
+		o.format = "generic";
+	pcre2_code *re = NULL;
+	if (o.split) {
+		int err;
+		PCRE2_SIZE off;
+		re = pcre2_compile((PCRE2_SPTR)o.split, PCRE2_ZERO_TERMINATED,
+				   PCRE2_UTF, &err, &off, NULL);
+		if (!re) {
+			PCRE2_UCHAR msg[256];
+			pcre2_get_error_message(err, msg, sizeof(msg));
+			fprintf(stderr, "stepmark: --split: %s at offset %zu\n",
+				(char *)msg, (size_t)off);
+			return EX_USAGE;
+		}
+		o.split_re = re;
+	}
+	struct db *db = open_store(*dbpath);
+	if (!db) {
+		pcre2_code_free(re);
+		return EX_STORE;
+	}
+	int worst = 0;
+	for (int i = optind; i < argc; i++) {
+		int rc = import_file(db, argv[i], &o);
+		if (rc < 0)
+			worst = EX_STORE;
+		else if (rc > 0 && worst == 0)
+			worst = EX_BAD;
+	}
+	db_close(db);
+	pcre2_code_free(re);
+	return worst;
+}
+
+/* ---- export ---- */
+
+static const struct option export_opts[] = {
+	{"format", required_argument, NULL, O_FORMAT},
+	{"output", required_argument, NULL, 'o'},
+	{"dataset", required_argument, NULL, O_DATASET},
+	{"annotator", required_argument, NULL, O_ANNOTATOR},
+	{"source", required_argument, NULL, O_SOURCE},
+	{"threshold", required_argument, NULL, O_THRESHOLD},
+	{"incomplete", no_argument, NULL, O_INCOMPLETE},
+	{"db", required_argument, NULL, O_DB},
+	{"help", no_argument, NULL, O_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+static void json_list_add(struct buf *b, const char *s)
+{
+	buf_putc(b, b->len ? ',' : '[');
+	buf_json_str(b, s, strlen(s));
+}
+
+static int cmd_export(int argc, char **argv, const char **dbpath)
+{
+	const char *format = NULL, *out = NULL;
+	struct buf ds = {0}, ann = {0};
+	struct export_opts o = {NULL, 0, 0.5};
+	int c, rc = EX_OK;
+	optind = 0; /* glibc: a full re-initialisation, permuting again */
+	while ((c = getopt_long(argc, argv, "o:", export_opts, NULL)) != -1) {
+		switch (c) {
+		case O_FORMAT: format = optarg; break;
+		case 'o': out = optarg; break;
+		case O_DATASET: json_list_add(&ds, optarg); break;
+		case O_ANNOTATOR: json_list_add(&ann, optarg); break;
+		case O_SOURCE: o.source = optarg; break;
+		case O_INCOMPLETE: o.incomplete = 1; break;
+		case O_DB: *dbpath = optarg; break;
+		case O_THRESHOLD: {
+			char *end;
+			o.threshold = strtod(optarg, &end);
+			if (*end || end == optarg)
+				rc = bad_usage("--threshold takes a number");
+			break;
+		}
+		case O_HELP: usage(stdout); goto done;
+		default: rc = EX_USAGE; goto done;
+		}
+	}
+	if (rc)
+		goto done;
+	if (!format) {
+		rc = bad_usage("export: --format trl|processbench|prm800k|math-shepherd|csv is required");
+		goto done;
+	}
+	const struct format_ops *f = format_find(format);
+	if (!f || !f->write) {
+		rc = bad_usage("export: the formats are trl, processbench, prm800k, math-shepherd and csv");
+		goto done;
+	}
+	if (optind < argc) {
+		rc = bad_usage("export: unexpected argument (use -o FILE)");
+		goto done;
+	}
+	if (ds.len)
+		buf_putc(&ds, ']');
+	if (ann.len)
+		buf_putc(&ann, ']');
+	struct db *db = open_store(*dbpath);
+	if (!db) {
+		rc = EX_STORE;
+		goto done;
+	}
+	struct export_filter flt = {ds.len ? ds.data : NULL, ann.len ? ann.data : NULL, 0};
+	int r = export_run(db, f, &flt, &o, out);
+	rc = r < 0 ? EX_STORE : r > 0 ? EX_BAD : EX_OK;
+	db_close(db);
+done:
+	buf_free(&ds);
+	buf_free(&ann);
+	return rc;
+}
+
+/* ---- grade ---- */
+
+struct grade_ctx {
+	const char *path;
+	long bad;
+};
+
+static int grade_line(FILE *out, struct grade_ctx *g, const char *line,
+		      size_t n, long lineno, struct arena *a)
+{
+	const char *s = line;
+	size_t len = n;
+	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	const char *t = s;
+	size_t k = len;
+	while (k && (*t == ' ' || *t == '\t'))
+		t++, k--;
+	if (k == 0)
+		return 0; /* blank line */
+	const struct jnode *root = jparse(a, s, len);
+	const struct jnode *given = jget(root, "given"), *gt = jget(root, "ground_truth");
+	if (!root || root->type != J_OBJ || !gt) {
+		fprintf(stderr, "%s:%ld: %s\n", g->path, lineno,
+			!root ? "invalid JSON" : root->type != J_OBJ ? "not an object" :
+			"no \"ground_truth\" field");
+		g->bad++;
+		arena_reset(a);
+		return 0;
+	}
+	const char *gv = given && (given->type == J_STR || given->type == J_NUM) ? given->str : NULL;
+	const char *tv = gt->type == J_STR || gt->type == J_NUM ? gt->str : NULL;
+	int ok = gv && tv && grade_answer(gv, tv);
+	/* the line goes back as it was, with the verdict as the last field */
+	const char *close = s + len;
+	while (close > s && close[-1] != '}')
+		close--;
+	close--;
+	int empty = root->len == 0;
+	fwrite(s, 1, (size_t)(close - s), out);
+	fprintf(out, "%s\"stepmark\": %s}\n", empty ? "" : ", ", ok ? "true" : "false");
+	arena_reset(a);
+	return 0;
+}
+
+static int grade_jsonl(const char *path)
+{
+	FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!in) {
+		fprintf(stderr, "stepmark: %s: %s\n", path, strerror(errno));
+		return EX_BAD;
+	}
+	struct grade_ctx g = {path, 0};
+	struct arena a = {0};
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0;
+	while ((n = getline(&line, &cap, in)) > 0)
+		grade_line(stdout, &g, line, (size_t)n, ++lineno, &a);
+	free(line);
+	arena_free(&a);
+	if (in != stdin)
+		fclose(in);
+	return g.bad ? EX_BAD : EX_OK;
+}
+
+static int cmd_grade(int argc, char **argv)
+{
+	int i = 1;
+	if (i < argc && !strcmp(argv[i], "--jsonl")) {
+		if (i + 2 != argc)
+			return bad_usage("grade --jsonl FILE");
+		return grade_jsonl(argv[i + 1]);
+	}
+	if (i < argc && !strcmp(argv[i], "--extract")) {
+		if (i + 2 != argc)
+			return bad_usage("grade --extract TEXT");
+		const char *s;
+		size_t n;
+		if (grade_extract(argv[i + 1], &s, &n) < 0) {
+			fprintf(stderr, "stepmark: no final answer found\n");
+			return EX_BAD;
+		}
+		printf("%.*s\n", (int)n, s);
+		return EX_OK;
+	}
+	if (i < argc && !strcmp(argv[i], "--"))
+		i++;
+	if (argc - i != 2)
+		return bad_usage("grade GIVEN GOLD (put -- first when GIVEN starts with '-')");
+	int ok = grade_answer(argv[i], argv[i + 1]);
+	printf("%s\n", ok ? "true" : "false");
+	return ok ? EX_OK : EX_BAD;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option global[] = {
+		{"db", required_argument, NULL, O_DB},
+		{"help", no_argument, NULL, O_HELP},
+		{"version", no_argument, NULL, O_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	const char *dbpath = getenv("STEPMARK_DB");
+	if (!dbpath || !*dbpath)
+		dbpath = "stepmark.db";
+	int c;
+	/* options before the command; the command parses its own */
+	while ((c = getopt_long(argc, argv, "+h", global, NULL)) != -1) {
+		switch (c) {
+		case O_DB: dbpath = optarg; break;
+		case O_HELP: case 'h': usage(stdout); return EX_OK;
+		case O_VERSION: printf("%s\n", PACKAGE_STRING); return EX_OK;
+		default: return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0 || !strcmp(argv[0], "tui")) {
+		printf("(the full-screen workbench is not built yet: here are the store's stats)\n");
+		return cmd_stats(dbpath);
+	}
+	const char *cmd = argv[0];
+	if (!strcmp(cmd, "stats"))
+		return argc == 1 ? cmd_stats(dbpath) : bad_usage("stats takes no arguments");
+	if (!strcmp(cmd, "import"))
+		return cmd_import(argc, argv, &dbpath);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(argc, argv, &dbpath);
+	if (!strcmp(cmd, "grade"))
+		return cmd_grade(argc, argv);
+	if (!strcmp(cmd, "help")) {
+		usage(stdout);
+		return EX_OK;
+	}
+	fprintf(stderr, "stepmark: unknown command \"%s\"\nTry 'stepmark --help'.\n", cmd);
+	return EX_USAGE;
+}

@@ -1,0 +1,383 @@
+/* util.c - small shared helpers */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/time.h>
+
+#include "util.h"
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "stepmark: out of memory (%zu bytes)\n", n);
+	exit(70);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom(n * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom(n);
+	return q;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+void buf_grow(struct buf *b, size_t extra)
+{
+	size_t need = b->len + extra + 1;
+	if (need <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	b->data = xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+void buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void buf_puts(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void buf_putc(struct buf *b, char c)
+{
+	buf_grow(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	unsigned min;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, min = 0x10000;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	unsigned cp = c & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+int utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < n) {
+		size_t k = utf8_seq(p + i, n - i);
+		if (!k)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+void buf_json_str(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	buf_grow(b, n + 2);
+	b->data[b->len++] = '"';
+	size_t i = 0;
+	while (i < n) {
+		/* copy the longest run that needs no escape in one go */
+		size_t j = i;
+		while (j < n && p[j] >= 0x20 && p[j] != '"' && p[j] != '\\' &&
+		       p[j] < 0x80)
+			j++;
+		if (j > i) {
+			buf_add(b, p + i, j - i);
+			i = j;
+			continue;
+		}
+		unsigned c = p[i];
+		if (c >= 0x80) {
+			size_t k = utf8_seq(p + i, n - i);
+			if (k) {
+				buf_add(b, p + i, k);
+				i += k;
+			} else {
+				buf_add(b, "\\ufffd", 6); /* invalid byte */
+				i++;
+			}
+			continue;
+		}
+		char esc[7] = {'\\', 0};
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			buf_add(b, esc, 6);
+			i++;
+			continue;
+		}
+		buf_add(b, esc, 2);
+		i++;
+	}
+	buf_putc(b, '"');
+}
+
+struct arena_block {
+	struct arena_block *next;
+	size_t cap, used;
+	max_align_t data[];
+};
+
+#define ARENA_BLOCK (64 * 1024)
+#define ARENA_KEEP (1024 * 1024)
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	struct arena_block *blk = a->head;
+	if (!blk || blk->cap - blk->used < n) {
+		if (n <= ARENA_BLOCK && a->spare) {
+			blk = a->spare;
+			a->spare = blk->next;
+		} else {
+			size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+			blk = xmalloc(sizeof(*blk) + cap);
+			blk->cap = cap;
+		}
+		blk->used = 0;
+		blk->next = a->head;
+		a->head = blk;
+	}
+	void *p = (char *)blk->data + blk->used;
+	blk->used += n;
+	a->used_total += n;
+	return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void blocks_free(struct arena_block *blk)
+{
+	while (blk) {
+		struct arena_block *next = blk->next;
+		free(blk);
+		blk = next;
+	}
+}
+
+/* Empty the arena; keep up to ARENA_KEEP bytes of standard blocks. */
+void arena_reset(struct arena *a)
+{
+	size_t kept = 0;
+	for (struct arena_block *s = a->spare; s; s = s->next)
+		kept += s->cap;
+	struct arena_block *blk = a->head;
+	while (blk) {
+		struct arena_block *next = blk->next;
+		if (blk->cap == ARENA_BLOCK && kept + blk->cap <= ARENA_KEEP) {
+			blk->next = a->spare;
+			a->spare = blk;
+			kept += blk->cap;
+		} else {
+			free(blk);
+		}
+		blk = next;
+	}
+	a->head = NULL;
+	a->used_total = 0;
+}
+
+void arena_free(struct arena *a)
+{
+	blocks_free(a->head);
+	blocks_free(a->spare);
+	a->head = a->spare = NULL;
+	a->used_total = 0;
+}
+
+static inline uint64_t rotl64(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static inline uint64_t load64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+#define K1 0x9e3779b97f4a7c15ULL
+#define K2 0xc2b2ae3d27d4eb4fULL
+
+uint64_t hash64(const void *data, size_t n, uint64_t seed)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed ^ (n * K1);
+	while (n >= 8) {
+		h = rotl64(h ^ (load64(p) * K2), 29) * K1;
+		p += 8;
+		n -= 8;
+	}
+	uint64_t t = 0;
+	memcpy(&t, p, n);
+	h = rotl64(h ^ (t * K2), 29) * K1;
+	return mix64(h);
+}
+
+void hasher_init(struct hasher *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->a = K1;
+	h->b = K2;
+}
+
+static inline void hasher_word(struct hasher *h, uint64_t w)
+{
+	h->a = rotl64(h->a ^ (w * K2), 31) * K1;
+	h->b = rotl64(h->b + (w ^ K1), 27) * K2 + h->a;
+}
+
+void hasher_add(struct hasher *h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	h->total += n;
+	while (n && h->ntail) {
+		h->tail[h->ntail++] = *p++;
+		n--;
+		if (h->ntail == 8) {
+			hasher_word(h, load64(h->tail));
+			h->ntail = 0;
+		}
+	}
+	while (n >= 8) {
+		hasher_word(h, load64(p));
+		p += 8;
+		n -= 8;
+	}
+	memcpy(h->tail, p, n);
+	h->ntail = n;
+}
+
+void hasher_hex(const struct hasher *src, char out[33])
+{
+	struct hasher h = *src;
+	uint64_t t = 0;
+	memcpy(&t, h.tail, h.ntail);
+	hasher_word(&h, t ^ ((uint64_t)h.ntail << 56));
+	hasher_word(&h, h.total);
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)mix64(h.a),
+		 (unsigned long long)mix64(h.b ^ h.a));
+}
+
+void now_iso(char out[32])
+{
+	struct timeval tv;
+	struct tm tm;
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03dZ", (int)(tv.tv_usec / 1000));
+}

@@ -1,0 +1,68 @@
+/* util.h - small shared helpers: memory, growable buffers, hashing */
+#ifndef SM_UTIL_H
+#define SM_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdarg.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* A growable byte buffer; data is always NUL-terminated. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+void buf_grow(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_putc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void buf_reset(struct buf *b);
+void buf_free(struct buf *b);
+/* Append s as a JSON string literal (quoted, escaped). */
+void buf_json_str(struct buf *b, const char *s, size_t n);
+
+/* Bump allocator for short-lived trees (one record at a time). */
+struct arena_block;
+struct arena {
+	struct arena_block *head; /* blocks in use, newest first */
+	struct arena_block *spare; /* emptied blocks kept for reuse */
+	size_t used_total;
+};
+void *arena_alloc(struct arena *a, size_t n);
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+void arena_reset(struct arena *a);
+void arena_free(struct arena *a);
+
+/* 64-bit content hash: fast, not cryptographic. */
+uint64_t hash64(const void *p, size_t n, uint64_t seed);
+
+/* Incremental 128-bit content hash of a stream, printed as 32 hex digits. */
+struct hasher {
+	uint64_t a, b;
+	uint64_t total;
+	unsigned char tail[8];
+	size_t ntail;
+};
+void hasher_init(struct hasher *h);
+void hasher_add(struct hasher *h, const void *p, size_t n);
+void hasher_hex(const struct hasher *h, char out[33]);
+
+/* Current UTC time as ISO 8601 with milliseconds and a Z. */
+void now_iso(char out[32]);
+
+/* Returns 1 when s[0..n) is valid UTF-8. */
+int utf8_valid(const char *s, size_t n);
+
+#endif

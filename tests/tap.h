@@ -1,0 +1,31 @@
+/* tap.h - the few checks the C unit tests need; exit code for automake */
+#ifndef SM_TAP_H
+#define SM_TAP_H
+
+#include <stdio.h>
+#include <string.h>
+
+static int tap_run, tap_failed;
+
+#define CHECK(cond, ...)                                                    \
+	do {                                                                \
+		tap_run++;                                                  \
+		if (!(cond)) {                                              \
+			tap_failed++;                                       \
+			printf("not ok %d - %s:%d: ", tap_run, __FILE__, __LINE__); \
+			printf(__VA_ARGS__);                                \
+			printf("\n");                                       \
+		}                                                           \
+	} while (0)
+
+#define CHECK_STR(got, want)                                                \
+	CHECK((got) && strcmp((got), (want)) == 0, "got \"%s\", want \"%s\"", \
+	      (got) ? (got) : "(null)", (want))
+
+static inline int tap_done(void)
+{
+	printf("%d checks, %d failed\n", tap_run, tap_failed);
+	return tap_failed ? 1 : 0;
+}
+
+#endif
