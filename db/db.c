@@ -437,7 +437,8 @@ int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 		sqlite3_bind_int(s, 6, it->correct);
 	bind_text(s, 7, it->finish);
 	bind_text(s, 8, it->meta);
-	sqlite3_bind_int64(s, 9, import_id);
+	if (import_id > 0)
+		sqlite3_bind_int64(s, 9, import_id);
 	sqlite3_bind_int64(s, 10, it->line);
 	if (step_done(db, s) < 0)
 		return -1;

@@ -316,7 +316,11 @@ static int p8_write(struct wr *w, const struct item *it, const char *dataset)
 	(void)dataset;
 	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
 	int fe = item_resolve(it, w->o, ratings);
-	if (fe == -2 && !w->o->incomplete) {
+	int from_prm800k = it->ntail > 0;
+	for (size_t i = 0; i < it->nsteps; i++)
+		from_prm800k |= it->steps[i].nalts > 0;
+	/* a PRM800K record goes back as it came, null ratings and all */
+	if (fe == -2 && !w->o->incomplete && !from_prm800k) {
 		free(ratings);
 		return 1;
 	}

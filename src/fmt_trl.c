@@ -134,13 +134,15 @@ static int trl_write(struct wr *w, const struct item *it, const char *dataset)
 	} else if (fe == -2 && !w->o->incomplete) {
 		rc = 1;
 	} else {
-		/* steps after the first error are unlabelled: stop there */
-		size_t n = fe >= 0 ? (size_t)fe + 1 : it->nsteps;
+		/* every step rated: all of them; else up to the first error,
+		 * since the steps after it carry no label */
 		size_t k = 0;
-		while (k < n && ratings[k] != NO_RATING) {
+		while (k < it->nsteps && ratings[k] != NO_RATING) {
 			good[k] = ratings[k] == 1;
 			k++;
 		}
+		if (k < it->nsteps && fe >= 0 && (size_t)fe < k)
+			k = (size_t)fe + 1;
 		if (k)
 			row(w, it, k, good, NULL, 0);
 		else

@@ -682,7 +682,8 @@ char *grade_normalize(const char *s)
 	if (strchr(b.data, '\\'))
 		parse_latex(&b);
 	/* "- *" -> "-" */
-	strip_spaced(&b, "-", "", 1);
+	while (strstr(b.data, "- "))
+		replace(&b, "- ", "-");
 	{
 		struct buf out = {0};
 		const char *p = b.data;

@@ -335,7 +335,7 @@ int jstream_file(const char *path, jrecord_fn on_record, jerror_fn on_error,
 
 	yajl_handle h = new_handle(&b);
 	unsigned char *chunk = xmalloc(CHUNK);
-	int rc = 0, skipping = 0;
+	int rc = 0, skipping = 0, fed = 0; /* fed: this handle saw input */
 	char msg[512];
 	size_t n;
 	while (!b.stop && (n = fread(chunk, 1, CHUNK, fp)) > 0) {
@@ -353,6 +353,7 @@ int jstream_file(const char *path, jrecord_fn on_record, jerror_fn on_error,
 				continue;
 			}
 			yajl_status s = yajl_parse(h, chunk + off, seg);
+			fed = 1;
 			int cut = s == yajl_status_ok && nl && b.jsonl == 1 &&
 				  b.depth > 0;
 			if (s == yajl_status_error || cut ||
@@ -372,6 +373,7 @@ int jstream_file(const char *path, jrecord_fn on_record, jerror_fn on_error,
 				b.depth = 0;
 				b.fail = NULL;
 				h = new_handle(&b);
+				fed = 0;
 				skipping = nl == NULL;
 				if (nl)
 					b.line++;
@@ -389,7 +391,7 @@ int jstream_file(const char *path, jrecord_fn on_record, jerror_fn on_error,
 		rc = -1;
 		goto out;
 	}
-	if (!b.stop && !skipping) {
+	if (!b.stop && !skipping && fed) {
 		yajl_status s = yajl_complete_parse(h);
 		if (s != yajl_status_ok && !b.stop) {
 			error_message(h, &b, msg, sizeof(msg));

@@ -18,9 +18,14 @@ static int tap_run, tap_failed;
 		}                                                           \
 	} while (0)
 
+static inline const char *tap_str(const char *s)
+{
+	return s ? s : "(null)";
+}
+
 #define CHECK_STR(got, want)                                                \
-	CHECK((got) && strcmp((got), (want)) == 0, "got \"%s\", want \"%s\"", \
-	      (got) ? (got) : "(null)", (want))
+	CHECK(strcmp(tap_str(got), (want)) == 0, "got \"%s\", want \"%s\"",  \
+	      tap_str(got), (want))
 
 static inline int tap_done(void)
 {

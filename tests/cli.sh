@@ -1,0 +1,30 @@
+# cli.sh - the command line: help, usage errors, where the store is
+. "$top_srcdir/tests/lib.sh"
+
+expect_rc 0 "--help" sm --help
+ok "help names the commands" has out "import FILE"
+ok "help names export formats" has out "trl, processbench, prm800k, math-shepherd, csv"
+expect_rc 0 "--version" sm --version
+ok "version" has out "stepmark"
+expect_rc 2 "unknown command" sm frobnicate
+ok "unknown command message" has err 'unknown command "frobnicate"'
+expect_rc 2 "import without a file" sm import
+expect_rc 2 "export without a format" sm export
+ok "export names the formats" has err "--format trl|processbench|prm800k|math-shepherd|csv"
+expect_rc 2 "bad --index-base" sm import --index-base 2 x.json
+
+# the store: --db, else $STEPMARK_DB, else ./stepmark.db
+expect_rc 0 "stats on a new store" sm stats
+ok "empty store says so" has out "is empty"
+ok "STEPMARK_DB is used" test -f "$TMP/store.db"
+expect_rc 0 "--db wins" sm --db other.db stats
+ok "--db created" test -f other.db
+(unset STEPMARK_DB; cd "$TMP" && mkdir d && cd d && "$STEPMARK" stats >/dev/null)
+ok "default ./stepmark.db" test -f "$TMP/d/stepmark.db"
+expect_rc 0 "--db after the command" sm import --db third.db "$FIXTURES/math_shepherd_example.json"
+ok "import went to --db" test "$(sqlite3 third.db 'select count(*) from solution')" = 1
+expect_rc 0 "no command prints stats" sm
+expect_rc 3 "unopenable store" sm --db /nonexistent/dir/x.db stats
+ok "store error names the path" has err "/nonexistent/dir/x.db"
+
+finish

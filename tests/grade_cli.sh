@@ -1,0 +1,30 @@
+# grade_cli.sh - stepmark grade: one pair, and --jsonl over the vectors
+. "$top_srcdir/tests/lib.sh"
+
+expect_rc 0 "0.5 = 1/2" sm grade 0.5 '\frac{1}{2}'
+ok "prints true" has out "true"
+expect_rc 1 "7200 != 28800" sm grade 7200 28800
+ok "prints false" has out "false"
+expect_rc 0 "a dash-led answer after --" sm grade -- -1/3 '-\frac{1}{3}'
+expect_rc 2 "three arguments" sm grade 1 2 3
+expect_rc 0 "extract" sm grade --extract 'We get \boxed{\frac{3}{4}}.'
+ok "extracted" has out '\frac{3}{4}'
+
+# every vector: the verdict equals PRM800K's grade_answer, the line is kept
+expect_rc 0 "grade --jsonl" sm grade --jsonl "$FIXTURES/grader_vectors.jsonl"
+ok "one line out per vector" test "$(wc -l <out)" = 35
+ok "verdicts agree" python3 -c '
+import json, sys
+for i, (a, b) in enumerate(zip(open(sys.argv[1]), open(sys.argv[2])), 1):
+    x, y = json.loads(a), json.loads(b)
+    assert y.pop("stepmark") == x["grade_answer"], (i, x)
+    assert x == y, i
+' "$FIXTURES/grader_vectors.jsonl" out
+
+printf '{"given": "1"}\nnot json\n{"given": "2", "ground_truth": "2"}\n' >bad.jsonl
+expect_rc 1 "bad lines are reported" sm grade --jsonl bad.jsonl
+ok "missing field named" has err 'bad.jsonl:1: no "ground_truth" field'
+ok "invalid JSON named" has err "bad.jsonl:2: invalid JSON"
+ok "good line still graded" has out '"stepmark": true'
+
+finish

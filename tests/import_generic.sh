@@ -1,0 +1,56 @@
+# import_generic.sh - the field mapping serves BIG-Bench-Mistake, MR-GSM8K
+# and PRMBench by options alone (records shaped as FORMATS.md describes;
+# the invocations are the ones in stepmark(1))
+. "$top_srcdir/tests/lib.sh"
+
+cat >bbm.jsonl <<'J'
+{"input": "Sort: b a c", "steps": ["Thought 1: the letters are b, a, c.", "Thought 2: sorted: a, c, b.", "Thought 3: so a c b."], "answer": "a c b", "target": "a b c", "mistake_index": 1}
+{"input": "Sort: y x", "steps": ["Thought 1: y and x.", "Thought 2: sorted: x y."], "answer": "x y", "target": "x y", "mistake_index": null}
+J
+expect_rc 0 "BIG-Bench-Mistake" sm import bbm.jsonl --format generic --problem input \
+	--steps steps --answer answer --gold target --first-error mistake_index --index-base 0
+ok "first errors 1 and none" test "$(sql "select group_concat(value) from (select value from label where kind='first_error' order by solution_id)")" = "1,-1"
+ok "answers graded against the target" test "$(sql "select group_concat(correct) from (select correct from solution order by id)")" = "0,1"
+
+cat >mr.jsonl <<'J'
+{"uuid": "mr-1", "question": "Tom has 3 bags of 4 apples. How many apples?", "ground_truth_solution": "3*4=<<3*4=12>>12\n#### 12", "ground_truth_answer": 12, "model_output_steps": ["Step 1: 3 bags of 4 is 3+4 = 7.", "Step 2: The answer is 7."], "model_output_solution_first_error_step": 1, "model_output_solution_first_error_reason": "adds instead of multiplying"}
+J
+expect_rc 0 "MR-GSM8K" sm import mr.jsonl --format generic --id uuid --problem question \
+	--steps model_output_steps --gold ground_truth_answer --reference ground_truth_solution \
+	--first-error model_output_solution_first_error_step --index-base 1 \
+	--note model_output_solution_first_error_reason
+ok "1-based first error" test "$(sql "select value from label l join solution s on s.id=l.solution_id where s.ext_key='mr-1' and kind='first_error'")" = 0
+ok "numeric gold kept as text" test "$(sql "select gold_answer from problem p join solution s on s.problem_id=p.id where s.ext_key='mr-1'")" = 12
+ok "reason kept as a note" test "$(sql "select text from label where kind='note'")" = "adds instead of multiplying"
+ok "reference kept" test "$(sql "select count(*) from problem where reference like '%#### 12'")" = 1
+ok "wrong answer graded" test "$(sql "select correct from solution where ext_key='mr-1'")" = 0
+
+cat >prmbench.jsonl <<'J'
+{"idx": "pb-7", "modified_question": "Compute 2^3.", "modified_process": ["2^3 = 2*2*2.", "2*2*2 = 6.", "So 6."], "error_steps": [3, 2], "reason": "2*2*2 is 8", "classification": "calculation"}
+{"idx": "pb-8", "modified_question": "Compute 1+1.", "modified_process": ["1+1 = 2."], "error_steps": [], "reason": "", "classification": "none"}
+J
+expect_rc 0 "PRMBench" sm import prmbench.jsonl --format generic --id idx \
+	--problem modified_question --steps modified_process --first-error error_steps \
+	--index-base 1 --note reason
+ok "the minimum of the list counts" test "$(sql "select value from label l join solution s on s.id=l.solution_id where s.ext_key='pb-7' and kind='first_error'")" = 1
+ok "an empty list is no error" test "$(sql "select value from label l join solution s on s.id=l.solution_id where s.ext_key='pb-8' and kind='first_error'")" = -1
+
+# one text cut into steps by a PCRE2 pattern; dotted paths
+printf '%s\n' '{"q": {"text": "What is 6*7?"}, "sol": "Step 1: 6*7 = 42.\nStep 2: The answer is 42.", "fe": null}' >split.jsonl
+expect_rc 0 "--split" sm import split.jsonl --problem q.text --steps sol --split '\n(?=Step \d+:)' --first-error fe
+ok "two steps" test "$(sql "select count(*) from step t join solution s on s.id=t.solution_id join dataset d on d.id=s.dataset_id where d.name='split'")" = 2
+ok "second step text" test "$(sql "select text from step t join solution s on s.id=t.solution_id join dataset d on d.id=s.dataset_id where d.name='split' and idx=1")" = "Step 2: The answer is 42."
+expect_rc 2 "a bad pattern" sm import split.jsonl --problem q.text --steps sol --split '(' --dataset split2
+ok "names the pattern error" has err "--split: missing closing parenthesis"
+expect_rc 1 "text steps without --split" sm import split.jsonl --problem q.text --steps sol --dataset split3
+ok "asks for --split" has err 'split.jsonl:1: field "sol" is one text: give --split PATTERN'
+expect_rc 1 "generic needs a mapping" sm import split.jsonl --format generic
+ok "says which" has err "needs at least --problem FIELD and --steps FIELD"
+
+# out of range and wrong types
+printf '%s\n' '{"p": "x", "s": ["a", "b"], "e": 5}' '{"p": "x", "s": ["a"], "e": "two"}' '{"p": 3, "s": ["a"], "e": 0}' >bad.jsonl
+expect_rc 1 "bad first errors" sm import bad.jsonl --problem p --steps s --first-error e --dataset bad
+ok "out of range" has err "bad.jsonl:1: first error 5 is outside the 2 steps (0-based)"
+ok "a string index" has err 'bad.jsonl:2: field "e" must be an integer, null or a list, not a string'
+ok "a number where text is wanted is taken as text" test "$(grep -c 'bad.jsonl:3' err)" = 0
+finish

@@ -1,0 +1,74 @@
+# import_malformed.sh - bad input: a clear error, and nothing half-stored
+. "$top_srcdir/tests/lib.sh"
+rec() { printf '{"id": "%s", "problem": "p", "steps": ["a", "b"], "label": %s}\n' "$1" "$2"; }
+count() { sql "select count(*) from solution"; }
+
+{ rec a 0; rec b -1; echo '{"id": "c", "problem": "p", "steps": ["a"], "label": '; rec d 1; } >broken.jsonl
+expect_rc 1 "a broken line stores nothing" sm import broken.jsonl --format processbench
+ok "file:line: reason" has err "broken.jsonl:3: incomplete JSON record"
+ok "says nothing imported" has err "1 bad record; nothing imported"
+ok "store untouched" test "$(count)" = 0
+ok "no import recorded" test "$(sql 'select count(*) from import where finished_at is not null')" = 0
+
+expect_rc 0 "--skip-bad keeps the rest" sm import broken.jsonl --format processbench --skip-bad
+ok "lists the skipped line" has err "broken.jsonl:3:"
+ok "three stored" test "$(count)" = 3
+ok "summary counts the skipped" has out "1 bad record skipped"
+expect_rc 0 "re-import with --skip-bad is a no-op" sm import broken.jsonl --format processbench --skip-bad
+ok "no duplicates" test "$(count)" = 3
+
+{ rec e 0; rec f 7; rec g '"x"'; printf '{"id": "h", "problem": 5, "steps": ["a"], "label": 0}\n'; printf '[1, 2]\n'; } >types.jsonl
+expect_rc 1 "wrong field types" sm import types.jsonl --format processbench
+ok "label out of range" has err "types.jsonl:2: label 7 is outside the 2 steps (-1 .. 1)"
+ok "label not an integer" has err 'types.jsonl:3: field "label" must be an integer, not string'
+ok "problem not a string" has err 'types.jsonl:4: field "problem" must be a string, not number'
+ok "record not an object" has err 'types.jsonl:5: the record is a array, not an object'
+
+printf '{"id": "u", "problem": "bad \xff\xfe", "steps": ["a"], "label": 0}\n' >utf8.jsonl
+expect_rc 1 "invalid UTF-8" sm import utf8.jsonl --format processbench
+ok "says where" has err "utf8.jsonl:1: invalid JSON"
+
+printf '\xef\xbb\xbf' >bom.jsonl; rec bom1 0 | sed 's/$/\r/' >>bom.jsonl; rec bom2 -1 | sed 's/$/\r/' >>bom.jsonl
+expect_rc 0 "BOM and CRLF" sm import bom.jsonl --dataset bom
+ok "both stored" test "$(sql "select count(*) from solution s join dataset d on d.id=s.dataset_id where d.name='bom'")" = 2
+ok "no CR kept in text" test "$(sql "select count(*) from step where text like '%'||char(13)||'%'")" = 0
+
+: >empty.jsonl
+expect_rc 1 "empty file" sm import empty.jsonl
+ok "says empty" has err "empty.jsonl: empty file, no records"
+printf '\n\n  \n' >blank.jsonl
+expect_rc 1 "blank file" sm import blank.jsonl
+expect_rc 1 "missing file" sm import nosuch.jsonl
+ok "says so" has err "nosuch.jsonl: No such file or directory"
+
+# a 10 MB line: stored intact
+python3 -c '
+import json
+print(json.dumps({"id": "big", "problem": "p", "steps": ["x" * (10 << 20), "y"], "label": -1}))' >huge.jsonl
+expect_rc 0 "a 10 MB line" sm import huge.jsonl
+ok "stored whole" test "$(sql "select length(text) from step t join solution s on s.id=t.solution_id where s.ext_key='big' and idx=0")" = 10485760
+
+# unknown and ambiguous formats say what was considered
+echo '{"foo": 1}' >unknown.jsonl
+expect_rc 1 "unknown format" sm import unknown.jsonl
+ok "lists every format" has err "prm800k: no \"question\" object"
+ok "lists processbench" has err 'processbench: no "problem" field'
+ok "lists trl" has err 'trl: no "prompt" field'
+ok "says how to force" has err "Use --format NAME"
+echo '{"problem": "p", "steps": ["a"], "label": 0, "prompt": "p", "completions": ["a"], "labels": [true]}' >amb.jsonl
+expect_rc 1 "ambiguous format" sm import amb.jsonl
+ok "names both" has err "ambiguous: the first record fits processbench trl"
+expect_rc 0 "forced" sm import amb.jsonl --format trl
+echo 'not json at all' >junk.txt
+expect_rc 1 "not JSON" sm import junk.txt
+ok "says not JSON" has err "junk.txt: not JSON or JSON Lines"
+
+# a JSON array cut short: nothing stored, even with --skip-bad
+python3 -c '
+import json
+print(json.dumps([{"id": "t%d" % i, "problem": "p", "steps": ["a"], "label": 0} for i in range(3)], indent=1)[:-30])' >cut.json
+expect_rc 1 "a truncated array" sm import cut.json --skip-bad --dataset cut
+ok "says it cannot go past" has err "cannot read past a syntax error inside a JSON array; nothing imported"
+ok "nothing of it stored" test "$(sql "select count(*) from dataset where name='cut'")" = 0
+ok "integrity" test "$(sql 'pragma integrity_check')" = ok
+finish

@@ -1,0 +1,74 @@
+# import_prm800k.sh - PRM800K: trajectories, alternatives, labelers, TRL
+. "$top_srcdir/tests/lib.sh"
+P8="$FIXTURES/prm800k_sample.jsonl"
+
+expect_rc 0 "import detects prm800k" sm import "$P8"
+ok "summary" has out '12 solutions (117 steps) imported as prm800k into data set "prm800k"'
+ok "labels keep the record's labeler" \
+	test "$(sql "select count(distinct annotator) from label")" = 11
+ok "labels keep the record's time" \
+	test "$(sql "select count(*) from label where created_at like '2022-%' or created_at like '2023-%'")" = "$(sql 'select count(*) from label')"
+ok "finish reasons" test "$(sql "select group_concat(finish_reason || ':' || n) from (select finish_reason, count(*) n from solution group by 1 order by 1)")" = "found_error:9,give_up:1,solution:2"
+ok "verifier scores as prm suggestions" \
+	test "$(sql "select count(*) from suggestion where source='prm' and model='prm800k-verifier' and step_idx is null")" = 9
+ok "gold answer and reference kept" \
+	test "$(sql "select count(*) from problem where gold_answer is not null and reference is not null")" -ge 1
+# found_error: the last step is the first error, rated -1
+ok "found_error ends on its first error" test "$(sql "
+select count(*) from solution s where s.finish_reason = 'found_error' and
+  (select l.value from label l where l.solution_id = s.id and l.kind = 'rating'
+   order by l.step_idx desc limit 1) = -1")" = 9
+# the trajectory takes the human completion where none was chosen
+ok "human completions in the trajectory" test "$(sql "
+select count(*) from step t join step_alt a on a.solution_id = t.solution_id
+ and a.step_idx = t.idx and a.alt = t.chosen where a.human = 1")" -ge 5
+ok "null ratings are no labels" test "$(sql "select count(*) from step_alt where rating is null")" -ge 1
+
+expect_rc 0 "export prm800k" sm export --format prm800k -o back.jsonl
+ok "records come back unchanged" python3 -c '
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+b = [json.loads(l) for l in open(sys.argv[2])]
+assert a == b, [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+' "$P8" back.jsonl
+
+# TRL by the public conversion, computed here independently
+expect_rc 0 "export trl" sm export --format trl -o train.jsonl
+ok "trl rows follow the public PRM800K rule" python3 -c '
+import json, sys
+def convert(rec):
+    out, prefix, labels = [], [], []
+    prompt = rec["question"]["problem"]
+    for st in rec["label"]["steps"]:
+        comps, human, chosen = st["completions"] or [], st["human_completion"], st["chosen_completion"]
+        taken = None
+        if chosen is not None:
+            taken = comps[chosen]
+        elif human is not None:
+            taken = human
+        for i, c in enumerate(comps):
+            if i != chosen:
+                out.append({"prompt": prompt, "completions": prefix + [c["text"]], "labels": labels + [c["rating"] == 1]})
+        if taken is None:
+            break
+        prefix = prefix + [taken["text"]]
+        labels = labels + [taken["rating"] == 1]
+    if prefix:
+        out.append({"prompt": prompt, "completions": prefix, "labels": labels})
+    return out
+want = [r for l in open(sys.argv[1]) for r in convert(json.loads(l))]
+got = [json.loads(l) for l in open(sys.argv[2])]
+assert len(got) == len(want), (len(got), len(want))
+assert got == want
+' "$P8" train.jsonl
+
+# a relabel by a person shows in the export
+sid=$(sql "select id from solution where finish_reason='solution' limit 1")
+sql "insert into label(solution_id, step_idx, kind, value, annotator, origin, created_at) values ($sid, 0, 'rating', -1, 'alice', 'tui', '2026-01-01T00:00:00Z')"
+expect_rc 0 "export after a relabel" sm export --format trl -o relabelled.jsonl
+ok "the newest label wins" python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert any(r["labels"][0] is False and len(r["labels"]) > 3 for r in rows)
+' relabelled.jsonl
+finish

@@ -1,0 +1,62 @@
+# lib.sh - shared by the shell tests: a scratch directory and checks
+# Each test script sources this, runs its checks, and ends with `finish`.
+set -u
+: "${STEPMARK:=$top_builddir/stepmark}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/stepmark-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP" || exit 99
+export STEPMARK_DB="$TMP/store.db"
+export LC_ALL=C.UTF-8 TZ=UTC
+unset NO_COLOR
+checks=0
+failed=0
+
+sm() {
+	if [ -n "${STEPMARK_VALGRIND:-}" ]; then
+		valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite "$STEPMARK" "$@"
+	else
+		"$STEPMARK" "$@"
+	fi
+}
+
+ok() { # ok DESCRIPTION COMMAND...
+	local what=$1
+	shift
+	checks=$((checks + 1))
+	if ! "$@"; then
+		failed=$((failed + 1))
+		echo "not ok $checks - $what"
+	fi
+}
+
+# expect_rc WANT DESCRIPTION COMMAND...: runs it, keeps out and err
+expect_rc() {
+	local want=$1 what=$2 rc
+	shift 2
+	checks=$((checks + 1))
+	"$@" >out 2>err
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		failed=$((failed + 1))
+		echo "not ok $checks - $what: exit $rc, want $want"
+		sed 's/^/  out: /' out | head -20
+		sed 's/^/  err: /' err | head -20
+	fi
+}
+
+has() { # has FILE TEXT: the file contains the fixed text
+	grep -qF -- "$2" "$1" || { echo "  ($1 lacks: $2)"; sed 's/^/  | /' "$1" | head -10; return 1; }
+}
+
+sql() { sqlite3 "$STEPMARK_DB" "$@"; }
+
+need_shared() { # skips the test (exit 77) without ../shared/data
+	[ -f "$SHARED_DATA/$1" ] || { echo "skip: no $SHARED_DATA/$1"; exit 77; }
+}
+
+finish() {
+	echo "$checks checks, $failed failed"
+	[ "$failed" -eq 0 ] || exit 1
+	exit 0
+}

@@ -1,0 +1,53 @@
+# store.sh - schema versions, WAL, concurrent writers, kill -9 safety
+. "$top_srcdir/tests/lib.sh"
+
+expect_rc 0 "create" sm stats
+ok "WAL mode" test "$(sql 'pragma journal_mode')" = wal
+v=$(sql 'pragma user_version')
+ok "schema version recorded" test "$v" -ge 1
+
+# a newer store is refused, and left alone
+cp "$STEPMARK_DB" newer.db
+sqlite3 newer.db "pragma user_version = $((v + 5))"
+expect_rc 3 "newer schema refused" sm --db newer.db stats
+ok "says to upgrade" has err "written by a newer stepmark"
+ok "left at its version" test "$(sqlite3 newer.db 'pragma user_version')" = $((v + 5))
+
+# an empty SQLite file (version 0) is migrated
+sqlite3 old.db 'pragma user_version = 0; create table unrelated(x);'
+expect_rc 0 "old store migrated" sm --db old.db stats
+ok "now current" test "$(sqlite3 old.db 'pragma user_version')" = "$v"
+# a file that is not SQLite
+echo "hello" >notdb.db
+expect_rc 3 "not a database" sm --db notdb.db stats
+ok "says so" has err "notdb.db"
+
+# two imports at once into one store: both land, nothing locked out
+python3 "$top_srcdir/tests/gen_big.py" --processbench 3000 >a.jsonl
+sed 's/gen-/other-/' a.jsonl >b.jsonl
+"$STEPMARK" import a.jsonl --dataset a >a.out 2>a.err &
+pa=$!
+"$STEPMARK" import b.jsonl --dataset b >b.out 2>b.err &
+pb=$!
+wait $pa; ra=$?
+wait $pb; rb=$?
+ok "first concurrent import" test "$ra" = 0
+ok "second concurrent import" test "$rb" = 0
+ok "6000 solutions" test "$(sql 'select count(*) from solution')" = 6000
+ok "no lock errors" test ! -s a.err -a ! -s b.err
+
+# kill -9 in the middle of imports: all or nothing, never corrupt
+python3 "$top_srcdir/tests/gen_big.py" --processbench 20000 >k.jsonl
+for i in 1 2 3 4 5; do
+	"$STEPMARK" import k.jsonl --dataset "k$i" >/dev/null 2>&1 &
+	p=$!
+	sleep "0.$((i * 7))"
+	kill -9 $p 2>/dev/null
+	wait $p 2>/dev/null
+	n=$(sql "select count(*) from solution s join dataset d on d.id=s.dataset_id where d.name='k$i'")
+	ok "kill $i: all or nothing ($n)" test "$n" = 0 -o "$n" = 20000
+	ok "kill $i: integrity" test "$(sql 'pragma integrity_check')" = ok
+done
+expect_rc 0 "the killed import completes on a rerun" sm import k.jsonl --dataset k1
+ok "then complete" test "$(sql "select count(*) from solution s join dataset d on d.id=s.dataset_id where d.name='k1'")" = 20000
+finish
