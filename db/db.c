@@ -9,13 +9,14 @@
 #include "db.h"
 #include "schema.h"
 #include "../src/util.h"
+#include "../src/json.h"
 
 enum stmt_id {
 	S_DATASET_GET, S_DATASET_ADD, S_IMPORT_SEEN, S_IMPORT_ADD,
 	S_IMPORT_FINISH, S_PROBLEM_ADD, S_SOLUTION_ADD, S_STEP_ADD,
-	S_ALT_ADD, S_LABEL_ADD, S_SUG_ADD,
+	S_LABEL_ADD, S_SUG_ADD,
 	S_STAT_DS, S_STAT_ANN, S_STAT_SRC,
-	S_EX_SOL, S_EX_STEP, S_EX_ALT, S_EX_LABEL, S_EX_SUG,
+	S_EX_SOL, S_EX_STEP, S_EX_LABEL, S_EX_SUG,
 	S_COL_ANN, S_COL_SRC,
 	S_COUNT
 };
@@ -30,10 +31,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_PROBLEM_ADD] = "INSERT INTO problem(dataset_id, key, text, gold_answer, reference) VALUES (?1, ?2, ?3, ?4, ?5) "
 			  "ON CONFLICT(dataset_id, key) DO UPDATE SET gold_answer = coalesce(gold_answer, excluded.gold_answer), "
 			  "reference = coalesce(reference, excluded.reference) RETURNING id",
-	[S_SOLUTION_ADD] = "INSERT INTO solution(dataset_id, problem_id, ext_key, generator, final_answer, correct, finish_reason, meta, import_id, source_line) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(dataset_id, ext_key) DO NOTHING",
-	[S_STEP_ADD] = "INSERT INTO step(solution_id, idx, text, chosen) VALUES (?1, ?2, ?3, ?4)",
-	[S_ALT_ADD] = "INSERT INTO step_alt(solution_id, step_idx, alt, text, rating, flagged, human) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_SOLUTION_ADD] = "INSERT INTO solution(dataset_id, problem_id, ext_key, generator, final_answer, correct, finish_reason, meta, import_id, source_line, tail) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(dataset_id, ext_key) DO NOTHING",
+	[S_STEP_ADD] = "INSERT INTO step(solution_id, idx, text, chosen, alts) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[S_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, origin, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[S_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, created_at) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -43,7 +43,8 @@ static const char *const stmt_sql[S_COUNT] = {
 		" (SELECT count(*) FROM solution s WHERE s.dataset_id = d.id),"
 		" (SELECT count(*) FROM solution s JOIN step t ON t.solution_id = s.id WHERE s.dataset_id = d.id),"
 		" (SELECT count(*) FROM solution s JOIN step t ON t.solution_id = s.id WHERE s.dataset_id = d.id AND ("
-		"   EXISTS (SELECT 1 FROM label l WHERE l.solution_id = s.id AND l.kind = 'rating' AND l.step_idx = t.idx AND l.value IS NOT NULL)"
+		"   EXISTS (SELECT 1 FROM label l WHERE l.solution_id = s.id AND ((l.kind = 'rating' AND l.step_idx = t.idx AND l.value IS NOT NULL)"
+		"     OR (l.kind = 'ratings' AND substr(l.text, t.idx + 1, 1) IN ('+', '0', '-'))))"
 		"   OR EXISTS (SELECT 1 FROM label l WHERE l.solution_id = s.id AND l.kind = 'first_error' AND (l.value = -1 OR l.value >= t.idx))))"
 		" FROM dataset d ORDER BY d.name",
 	[S_STAT_ANN] = "SELECT d.name, l.annotator, count(*) FROM label l JOIN solution s ON s.id = l.solution_id "
@@ -52,15 +53,12 @@ static const char *const stmt_sql[S_COUNT] = {
 		       "JOIN solution s ON s.id = g.solution_id JOIN dataset d ON d.id = s.dataset_id "
 		       "GROUP BY 1, 2 ORDER BY 1, 2",
 	[S_EX_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
-		     "s.correct, s.finish_reason, s.meta, s.source_line FROM solution s "
+		     "s.correct, s.finish_reason, s.meta, s.source_line, s.tail FROM solution s "
 		     "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id "
 		     "WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY s.id",
-	[S_EX_STEP] = "SELECT t.solution_id, t.idx, t.text, t.chosen FROM step t JOIN solution s ON s.id = t.solution_id "
+	[S_EX_STEP] = "SELECT t.solution_id, t.idx, t.text, t.chosen, t.alts FROM step t JOIN solution s ON s.id = t.solution_id "
 		      "JOIN dataset d ON d.id = s.dataset_id "
 		      "WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY t.solution_id, t.idx",
-	[S_EX_ALT] = "SELECT a.solution_id, a.step_idx, a.alt, a.text, a.rating, a.flagged, a.human FROM step_alt a "
-		     "JOIN solution s ON s.id = a.solution_id JOIN dataset d ON d.id = s.dataset_id "
-		     "WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY a.solution_id, a.step_idx, a.alt",
 	[S_EX_LABEL] = "SELECT l.solution_id, l.step_idx, l.kind, l.value, l.text, l.annotator, l.origin, l.created_at FROM label l "
 		       "JOIN solution s ON s.id = l.solution_id JOIN dataset d ON d.id = s.dataset_id "
 		       "WHERE (?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1))) "
@@ -70,7 +68,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		     "WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY g.solution_id, g.id",
 	[S_COL_ANN] = "SELECT DISTINCT l.annotator FROM label l JOIN solution s ON s.id = l.solution_id "
 		      "JOIN dataset d ON d.id = s.dataset_id WHERE (?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1))) "
-		      "AND (?2 IS NULL OR l.annotator IN (SELECT value FROM json_each(?2))) AND l.kind IN ('rating', 'first_error') ORDER BY 1",
+		      "AND (?2 IS NULL OR l.annotator IN (SELECT value FROM json_each(?2))) AND l.kind IN ('rating', 'ratings', 'first_error') ORDER BY 1",
 	[S_COL_SRC] = "SELECT DISTINCT g.source || coalesce('/' || g.model, '') FROM suggestion g JOIN solution s ON s.id = g.solution_id "
 		      "JOIN dataset d ON d.id = s.dataset_id WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY 1",
 };
@@ -78,6 +76,7 @@ static const char *const stmt_sql[S_COUNT] = {
 struct db {
 	sqlite3 *h;
 	sqlite3_stmt *st[S_COUNT];
+	struct buf scratch;
 	char now[32]; /* time stamp for rows written without one */
 };
 
@@ -211,6 +210,7 @@ void db_close(struct db *db)
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(db->st[i]);
 	sqlite3_close(db->h);
+	buf_free(&db->scratch);
 	free(db);
 }
 
@@ -331,20 +331,55 @@ static int64_t problem_add(struct db *db, int64_t dataset, const struct item *it
 	return sqlite3_column_int64(s, 0);
 }
 
-static int alt_add(struct db *db, int64_t sol, size_t step, size_t i,
-		   const struct alt *al)
+/* PRM800K candidates as JSON; NULL when the step had no choice (one
+ * completion, taken, nothing flagged): the step and its label say it all. */
+static const char *alts_json(struct buf *b, const struct alt *alts, size_t n,
+			     int chosen)
 {
-	sqlite3_stmt *s = stmt(db, S_ALT_ADD);
-	sqlite3_bind_int64(s, 1, sol);
-	sqlite3_bind_int64(s, 2, (int64_t)step);
-	sqlite3_bind_int64(s, 3, (int64_t)i);
-	bind_text(s, 4, al->text);
-	if (al->rating != NO_RATING)
-		sqlite3_bind_int(s, 5, al->rating);
-	if (al->flagged >= 0)
-		sqlite3_bind_int(s, 6, al->flagged);
-	sqlite3_bind_int(s, 7, al->human);
-	return step_done(db, s);
+	if (n == 0 || (n == 1 && chosen == 0 && alts[0].flagged < 0 && !alts[0].human))
+		return NULL;
+	buf_reset(b);
+	buf_putc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		const struct alt *a = &alts[i];
+		buf_puts(b, i ? ",{\"text\":" : "{\"text\":");
+		buf_json_str(b, a->text, strlen(a->text));
+		if (a->rating != NO_RATING)
+			buf_printf(b, ",\"rating\":%d", a->rating);
+		if (a->flagged >= 0)
+			buf_printf(b, ",\"flagged\":%s", a->flagged ? "true" : "false");
+		if (a->human)
+			buf_puts(b, ",\"human\":true");
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+	return b->data;
+}
+
+static int alts_parse(struct arena *a, const char *json, struct alt **out,
+		      size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!json)
+		return 0;
+	const struct jnode *r = jparse(a, json, strlen(json));
+	if (!r || r->type != J_ARR)
+		return -1;
+	struct alt *v = arena_alloc(a, (r->len + 1) * sizeof(*v));
+	size_t i = 0;
+	for (const struct jnode *c = r->child; c; c = c->next, i++) {
+		const struct jnode *t = jget(c, "text"), *rt = jget(c, "rating");
+		const struct jnode *f = jget(c, "flagged"), *h = jget(c, "human");
+		long long x;
+		v[i].text = t && t->type == J_STR ? t->str : "";
+		v[i].rating = rt && jint(rt, &x) == 0 ? (int)x : NO_RATING;
+		v[i].flagged = f && f->type == J_BOOL ? f->boolean : -1;
+		v[i].human = h && h->type == J_BOOL && h->boolean;
+	}
+	*out = v;
+	*n = i;
+	return 0;
 }
 
 static int steps_add(struct db *db, int64_t sol, const struct item *it)
@@ -357,20 +392,14 @@ static int steps_add(struct db *db, int64_t sol, const struct item *it)
 		bind_text(s, 3, st->text);
 		if (st->chosen >= 0)
 			sqlite3_bind_int(s, 4, st->chosen);
+		bind_text(s, 5, alts_json(&db->scratch, st->alts, st->nalts, st->chosen));
 		if (step_done(db, s) < 0)
 			return -1;
-		for (size_t a = 0; a < st->nalts; a++)
-			if (alt_add(db, sol, i, a, &st->alts[a]) < 0)
-				return -1;
 	}
-	/* the candidates after the last step sit one index past it */
-	for (size_t a = 0; a < it->ntail; a++)
-		if (alt_add(db, sol, it->nsteps, a, &it->tail[a]) < 0)
-			return -1;
 	return 0;
 }
 
-static const char *const kind_names[] = {"rating", "first_error", "finish", "note"};
+static const char *const kind_names[] = {"rating", "first_error", "finish", "note", "ratings"};
 
 static int labels_add(struct db *db, int64_t sol, const struct item *it)
 {
@@ -440,7 +469,11 @@ int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 	if (import_id > 0)
 		sqlite3_bind_int64(s, 9, import_id);
 	sqlite3_bind_int64(s, 10, it->line);
-	if (step_done(db, s) < 0)
+	struct buf tail = {0};
+	bind_text(s, 11, alts_json(&tail, it->tail, it->ntail, -1));
+	int rc = step_done(db, s);
+	buf_free(&tail);
+	if (rc < 0)
 		return -1;
 	if (sqlite3_changes(db->h) == 0)
 		return 0; /* this solution is already in the store */
@@ -548,23 +581,14 @@ static void load_solution(struct item *it, const char **dataset,
 	it->finish = adup(a, s, 9);
 	it->meta = adup(a, s, 10);
 	it->line = sqlite3_column_int64(s, 11);
+	alts_parse(a, col_text(s, 12), &it->tail, &it->ntail);
 }
 
 static void load_step(struct step *st, sqlite3_stmt *q, struct arena *a)
 {
 	st->text = adup(a, q, 2);
 	st->chosen = null_or(q, 3, -1);
-	st->alts = NULL;
-	st->nalts = 0;
-}
-
-static void load_alt(struct alt *al, int *step, sqlite3_stmt *q, struct arena *a)
-{
-	*step = sqlite3_column_int(q, 1);
-	al->text = adup(a, q, 3);
-	al->rating = null_or(q, 4, NO_RATING);
-	al->flagged = null_or(q, 5, -1);
-	al->human = sqlite3_column_int(q, 6);
+	alts_parse(a, col_text(q, 4), &st->alts, &st->nalts);
 }
 
 static void load_label(struct label *l, sqlite3_stmt *q, struct arena *a)
@@ -594,47 +618,33 @@ static void load_sug(struct suggestion *g, sqlite3_stmt *q, struct arena *a)
 /* The rows of one solution, reused from one solution to the next. */
 struct rows {
 	struct step *steps;
-	struct alt *alts;
-	int *alt_step;
 	struct label *labels;
 	struct suggestion *sugs;
-	struct alt *tail;
-	size_t ntail;
-	size_t nsteps, nalts, nlabels, nsugs;
-	size_t capst, capal, capas, caplb, capsg;
+	size_t nsteps, nlabels, nsugs;
+	size_t capst, caplb, capsg;
 };
 
 static void rows_free(struct rows *r)
 {
 	free(r->steps);
-	free(r->alts);
-	free(r->alt_step);
 	free(r->labels);
 	free(r->sugs);
 }
 
-enum { C_SOL, C_STEP, C_ALT, C_LABEL, C_SUG, C_N };
+enum { C_SOL, C_STEP, C_LABEL, C_SUG, C_N };
 
 static int rows_load(struct db *db, struct cursor *c, int64_t sol,
 		     struct rows *r, struct arena *a)
 {
-	r->nsteps = r->nalts = r->nlabels = r->nsugs = r->ntail = 0;
-	r->tail = NULL;
+	r->nsteps = r->nlabels = r->nsugs = 0;
 	for (int i = 1; i < C_N; i++) /* rows of unselected solutions */
-		while (c[i].s && c[i].live && sqlite3_column_int64(c[i].s, 0) < sol)
+		while (c[i].live && sqlite3_column_int64(c[i].s, 0) < sol)
 			if (cur_next(db, &c[i]) < 0)
 				return -1;
 	for (; cur_at(&c[C_STEP], sol); r->nsteps++) {
 		r->steps = grow(r->steps, r->nsteps, &r->capst, sizeof(*r->steps));
 		load_step(&r->steps[r->nsteps], c[C_STEP].s, a);
 		if (cur_next(db, &c[C_STEP]) < 0)
-			return -1;
-	}
-	for (; c[C_ALT].s && cur_at(&c[C_ALT], sol); r->nalts++) {
-		r->alts = grow(r->alts, r->nalts, &r->capal, sizeof(*r->alts));
-		r->alt_step = grow(r->alt_step, r->nalts, &r->capas, sizeof(int));
-		load_alt(&r->alts[r->nalts], &r->alt_step[r->nalts], c[C_ALT].s, a);
-		if (cur_next(db, &c[C_ALT]) < 0)
 			return -1;
 	}
 	for (; cur_at(&c[C_LABEL], sol); r->nlabels++) {
@@ -649,33 +659,16 @@ static int rows_load(struct db *db, struct cursor *c, int64_t sol,
 		if (cur_next(db, &c[C_SUG]) < 0)
 			return -1;
 	}
-	/* alternatives come ordered by step: hand each step its run */
-	for (size_t i = 0; i < r->nalts;) {
-		size_t j = i;
-		while (j < r->nalts && r->alt_step[j] == r->alt_step[i])
-			j++;
-		int st = r->alt_step[i];
-		if (st >= 0 && (size_t)st < r->nsteps) {
-			r->steps[st].alts = &r->alts[i];
-			r->steps[st].nalts = j - i;
-		} else if ((size_t)st == r->nsteps) {
-			r->tail = &r->alts[i];
-			r->ntail = j - i;
-		}
-		i = j;
-	}
 	return 0;
 }
 
 int db_export_each(struct db *db, const struct export_filter *f,
 		   item_fn fn, void *ctx)
 {
-	static const enum stmt_id ids[C_N] = {S_EX_SOL, S_EX_STEP, S_EX_ALT,
-					      S_EX_LABEL, S_EX_SUG};
+	static const enum stmt_id ids[C_N] = {S_EX_SOL, S_EX_STEP, S_EX_LABEL,
+					      S_EX_SUG};
 	struct cursor c[C_N] = {{0}};
 	for (int i = 0; i < C_N; i++) {
-		if (i == C_ALT && !f->with_alts)
-			continue;
 		c[i].s = stmt(db, ids[i]);
 		bind_text(c[i].s, 1, f->datasets_json);
 		if (i == C_LABEL)
@@ -697,8 +690,6 @@ int db_export_each(struct db *db, const struct export_filter *f,
 		}
 		it.steps = r.steps;
 		it.nsteps = r.nsteps;
-		it.tail = r.tail;
-		it.ntail = r.ntail;
 		it.labels = r.labels;
 		it.nlabels = r.nlabels;
 		it.sugs = r.sugs;
@@ -711,8 +702,7 @@ int db_export_each(struct db *db, const struct export_filter *f,
 	rows_free(&r);
 	arena_free(&a);
 	for (int i = 0; i < C_N; i++)
-		if (c[i].s)
-			sqlite3_reset(c[i].s);
+		sqlite3_reset(c[i].s);
 	return rc < 0 ? -1 : 0;
 }
 

@@ -48,7 +48,6 @@ int db_stats(struct db *db, ds_stats_fn on_ds, count_fn on_annotator,
 struct export_filter {
 	const char *datasets_json;   /* JSON array of names, or NULL = all */
 	const char *annotators_json; /* JSON array of names, or NULL = all */
-	int with_alts;               /* load PRM800K alternatives */
 };
 struct arena;
 typedef int (*item_fn)(void *ctx, const struct item *it, const char *dataset);

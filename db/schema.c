@@ -38,6 +38,7 @@ static const char *const migrations[] = {
 	"  correct INTEGER CHECK (correct IN (0, 1)),"
 	"  finish_reason TEXT,"
 	"  meta TEXT,"
+	"  tail TEXT," /* candidates after the last step, none taken */
 	"  import_id INTEGER REFERENCES import(id),"
 	"  source_line INTEGER,"
 	"  UNIQUE (dataset_id, ext_key));"
@@ -46,32 +47,27 @@ static const char *const migrations[] = {
 	"  solution_id INTEGER NOT NULL,"
 	"  idx INTEGER NOT NULL,"
 	"  text TEXT NOT NULL,"
+	/* PRM800K: the candidates offered at this step, when there was a
+	 * choice, as a JSON list of {text, rating, flagged, human}; chosen
+	 * indexes it */
 	"  chosen INTEGER,"
+	"  alts TEXT,"
 	"  PRIMARY KEY (solution_id, idx)) WITHOUT ROWID;"
-	"CREATE TABLE step_alt ("
-	"  solution_id INTEGER NOT NULL,"
-	"  step_idx INTEGER NOT NULL,"
-	"  alt INTEGER NOT NULL,"
-	"  text TEXT NOT NULL,"
-	"  rating INTEGER CHECK (rating IN (-1, 0, 1)),"
-	"  flagged INTEGER,"
-	"  human INTEGER NOT NULL DEFAULT 0,"
-	"  PRIMARY KEY (solution_id, step_idx, alt)) WITHOUT ROWID;"
 	/* append-only: the newest row for (solution, step, kind, annotator)
-	 * is the label in force; a NULL value clears */
+	 * is the label in force; a NULL value clears. kind 'ratings' rates
+	 * every step at once: text has one mark per step, + 0 - or . */
 	"CREATE TABLE label ("
 	"  id INTEGER PRIMARY KEY,"
 	"  solution_id INTEGER NOT NULL REFERENCES solution(id),"
 	"  step_idx INTEGER,"
 	"  kind TEXT NOT NULL"
-	"    CHECK (kind IN ('rating', 'first_error', 'finish', 'note')),"
+	"    CHECK (kind IN ('rating', 'first_error', 'finish', 'note', 'ratings')),"
 	"  value INTEGER,"
 	"  text TEXT,"
 	"  annotator TEXT NOT NULL,"
 	"  origin TEXT NOT NULL,"
 	"  created_at TEXT NOT NULL);"
 	"CREATE INDEX label_solution ON label(solution_id);"
-	"CREATE INDEX label_annotator ON label(annotator);"
 	"CREATE TABLE suggestion ("
 	"  id INTEGER PRIMARY KEY,"
 	"  solution_id INTEGER NOT NULL REFERENCES solution(id),"

@@ -87,12 +87,10 @@ int export_run(struct db *db, const struct format_ops *f,
 		}
 		w.state = &cols;
 	}
-	struct export_filter fl = *flt;
-	fl.with_alts = f->needs_alts;
 	struct ex x = {&w, f, 0};
 	if (f->write_begin)
 		f->write_begin(&w);
-	int rc = db_export_each(db, &fl, on_item, &x);
+	int rc = db_export_each(db, flt, on_item, &x);
 	if (rc == 0 && f->write_end)
 		f->write_end(&w);
 	wr_flush(&w, 1);

@@ -136,6 +136,29 @@ void rd_label(struct rd *r, struct item *it, enum label_kind kind, int step,
 	l->at = NULL;
 }
 
+void rd_ratings(struct rd *r, struct item *it, const int *marks, size_t n)
+{
+	char *s = arena_alloc(r->a, n + 1);
+	int any = 0;
+	for (size_t i = 0; i < n; i++) {
+		s[i] = marks[i] == 1 ? '+' : marks[i] == 0 ? '0' : marks[i] == -1 ? '-' : '.';
+		any |= marks[i] != NO_RATING;
+	}
+	s[n] = '\0';
+	if (any)
+		rd_label(r, it, LK_RATINGS, -1, 0, s);
+}
+
+int item_is_prm800k(const struct item *it)
+{
+	if (it->finish || it->ntail)
+		return 1;
+	for (size_t i = 0; i < it->nsteps; i++)
+		if (it->steps[i].nalts)
+			return 1;
+	return 0;
+}
+
 struct suggestion *rd_suggestion(struct rd *r, struct item *it,
 				 const char *source, const char *model, int step)
 {
@@ -213,10 +236,17 @@ int item_resolve(const struct item *it, const struct export_opts *o,
 		for (size_t i = 0; i < it->nlabels; i++) {
 			const struct label *l = &it->labels[i];
 			if (l->kind == LK_RATING && l->step >= 0 &&
-			    (size_t)l->step < it->nsteps)
+			    (size_t)l->step < it->nsteps) {
 				ratings[l->step] = l->value;
-			else if (l->kind == LK_FIRST_ERROR)
+			} else if (l->kind == LK_RATINGS && l->text) {
+				for (size_t k = 0; k < it->nsteps && l->text[k]; k++) {
+					char c = l->text[k];
+					if (c == '+' || c == '0' || c == '-')
+						ratings[k] = c == '+' ? 1 : c == '0' ? 0 : -1;
+				}
+			} else if (l->kind == LK_FIRST_ERROR) {
 				fe = l->value;
+			}
 		}
 	}
 	if (fe != NO_RATING) {

@@ -61,7 +61,6 @@ struct format_ops {
 	const char *(*detect)(const struct jnode *rec, char *why, size_t n);
 	/* fills it from rec; -1 with the reason in r->err */
 	int (*read)(struct rd *r, const struct jnode *rec, struct item *it);
-	int needs_alts;   /* export needs PRM800K alternatives */
 	void (*write_begin)(struct wr *w);
 	/* 0 written, 1 left out, -1 error */
 	int (*write)(struct wr *w, const struct item *it, const char *dataset);
@@ -89,6 +88,11 @@ void *rd_alloc(struct rd *r, size_t n);
 void rd_steps(struct rd *r, struct item *it, const char **texts, size_t n);
 void rd_label(struct rd *r, struct item *it, enum label_kind kind, int step,
 	      int value, const char *text);
+/* One label rating every step: marks[i] is +1, 0, -1 or NO_RATING. */
+void rd_ratings(struct rd *r, struct item *it, const int *marks, size_t n);
+/* 1 when the item came from PRM800K (it has a finish reason or
+ * alternatives): its exports keep PRM800K's own rules. */
+int item_is_prm800k(const struct item *it);
 struct suggestion *rd_suggestion(struct rd *r, struct item *it,
 				 const char *source, const char *model, int step);
 /* Extracts and grades the final answer of the last step. */

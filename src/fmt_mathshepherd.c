@@ -135,15 +135,17 @@ static int ms_read(struct rd *r, const struct jnode *rec, struct item *it)
 		rest++;
 	if (*rest && r->warn)
 		r->warn(r, "text after the last step tag is kept only in the record's original input");
+	int *rt = rd_alloc(r, n * sizeof(int));
 	for (size_t i = 0; i < n; i++) {
 		int good = marks[first + i] == '+';
-		if (r->o->as_labels) {
-			rd_label(r, it, LK_RATING, (int)i, good ? 1 : -1, NULL);
-		} else {
+		rt[i] = good ? 1 : -1;
+		if (!r->o->as_labels) {
 			struct suggestion *g = rd_suggestion(r, it, "mc", "math-shepherd", (int)i);
 			g->value = good;
 		}
 	}
+	if (r->o->as_labels)
+		rd_ratings(r, it, rt, n);
 	/* the original layout, so that an export gives back the same text */
 	struct buf m = {0};
 	buf_putc(&m, '{');

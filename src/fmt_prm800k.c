@@ -194,11 +194,11 @@ static int p8_read(struct rd *r, const struct jnode *rec, struct item *it)
 	it->nsteps = n;
 	if (n == 0 && !it->ntail)
 		return rd_fail(r, "the record has no steps");
-	for (size_t k = 0; k < n; k++) {
-		if (ratings[k] == NO_RATING)
-			continue;
-		rd_label(r, it, LK_RATING, (int)k, ratings[k], NULL);
-		it->labels[it->nlabels - 1].at = ts;
+	if (n) {
+		size_t before = it->nlabels;
+		rd_ratings(r, it, ratings, n);
+		if (it->nlabels > before)
+			it->labels[it->nlabels - 1].at = ts;
 	}
 	if (it->finish) {
 		rd_label(r, it, LK_FINISH, -1, 0, it->finish);
@@ -292,7 +292,9 @@ static void put_step(struct buf *b, const struct step *st, int rating,
 		buf_puts(b, "null");
 	buf_putc(b, ',');
 	wr_key(b, "chosen_completion");
-	if (st && !nalts)
+	if (st && !nalts && st->chosen >= 0)
+		buf_printf(b, "%d", st->chosen);
+	else if (st && !nalts)
 		buf_puts(b, rating == -1 ? "null" : "0");
 	else if (st && st->chosen >= 0 && (!human || st->chosen != (int)(human - alts)))
 		buf_printf(b, "%d", st->chosen);
@@ -316,11 +318,8 @@ static int p8_write(struct wr *w, const struct item *it, const char *dataset)
 	(void)dataset;
 	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
 	int fe = item_resolve(it, w->o, ratings);
-	int from_prm800k = it->ntail > 0;
-	for (size_t i = 0; i < it->nsteps; i++)
-		from_prm800k |= it->steps[i].nalts > 0;
 	/* a PRM800K record goes back as it came, null ratings and all */
-	if (fe == -2 && !w->o->incomplete && !from_prm800k) {
+	if (fe == -2 && !w->o->incomplete && !item_is_prm800k(it)) {
 		free(ratings);
 		return 1;
 	}
@@ -399,6 +398,5 @@ const struct format_ops fmt_prm800k = {
 	.summary = "PRM800K: JSON Lines of labeler, question, label.steps[].completions",
 	.detect = p8_detect,
 	.read = p8_read,
-	.needs_alts = 1,
 	.write = p8_write,
 };

@@ -39,10 +39,12 @@ static int trl_read(struct rd *r, const struct jnode *rec, struct item *it)
 	if (labels->len != n)
 		return rd_fail(r, "%zu labels for %zu completions", labels->len, n);
 	size_t i = 0;
+	int *marks = rd_alloc(r, n * sizeof(int));
 	for (const struct jnode *l = labels->child; l; l = l->next, i++) {
 		double v;
+		marks[i] = NO_RATING;
 		if (l->type == J_BOOL) {
-			rd_label(r, it, LK_RATING, (int)i, l->boolean ? 1 : -1, NULL);
+			marks[i] = l->boolean ? 1 : -1;
 		} else if (jdouble(l, &v) == 0) {
 			/* soft labels are estimates, not decisions */
 			struct suggestion *g = rd_suggestion(r, it, "imported", r->dataset, (int)i);
@@ -52,6 +54,7 @@ static int trl_read(struct rd *r, const struct jnode *rec, struct item *it)
 				       i, jtype_name(l->type));
 		}
 	}
+	rd_ratings(r, it, marks, n);
 	rd_grade(r, it);
 	it->key = rd_content_key(r, it);
 	return 0;
@@ -108,6 +111,8 @@ static void write_alternatives(struct wr *w, const struct item *it,
 			if ((int)a != st->chosen)
 				row(w, it, i, good, st->alts[a].text,
 				    st->alts[a].rating == 1);
+		if (st->chosen < 0 && !st->nalts) /* the one candidate, not taken */
+			row(w, it, i, good, st->text, ratings[i] == 1);
 		if (st->chosen < 0)
 			break; /* the first error: its candidates end the record */
 		good[i] = ratings[i] == 1;
@@ -125,11 +130,8 @@ static int trl_write(struct wr *w, const struct item *it, const char *dataset)
 	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
 	int *good = xmalloc((it->nsteps + 1) * sizeof(int));
 	int fe = item_resolve(it, w->o, ratings);
-	int has_alts = 0;
-	for (size_t i = 0; i < it->nsteps; i++)
-		has_alts |= it->steps[i].nalts > 0;
 	int rc = 0;
-	if (has_alts && !w->o->source) {
+	if (item_is_prm800k(it) && !w->o->source) {
 		write_alternatives(w, it, ratings, good);
 	} else if (fe == -2 && !w->o->incomplete) {
 		rc = 1;
@@ -158,6 +160,5 @@ const struct format_ops fmt_trl = {
 	.summary = "TRL stepwise supervision: JSON Lines of prompt, completions, labels",
 	.detect = trl_detect,
 	.read = trl_read,
-	.needs_alts = 1,
 	.write = trl_write,
 };

@@ -22,7 +22,9 @@ struct step {
 	size_t nalts;
 };
 
-enum label_kind { LK_RATING, LK_FIRST_ERROR, LK_FINISH, LK_NOTE };
+/* LK_RATINGS rates every step at once: text holds one mark per step,
+ * '+' (+1), '0', '-' (-1) or '.' (not rated). */
+enum label_kind { LK_RATING, LK_FIRST_ERROR, LK_FINISH, LK_NOTE, LK_RATINGS };
 
 struct label {
 	enum label_kind kind;

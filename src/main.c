@@ -300,7 +300,7 @@ static int cmd_export(int argc, char **argv, const char **dbpath)
 		rc = EX_STORE;
 		goto done;
 	}
-	struct export_filter flt = {ds.len ? ds.data : NULL, ann.len ? ann.data : NULL, 0};
+	struct export_filter flt = {ds.len ? ds.data : NULL, ann.len ? ann.data : NULL};
 	int r = export_run(db, f, &flt, &o, out);
 	rc = r < 0 ? EX_STORE : r > 0 ? EX_BAD : EX_OK;
 	db_close(db);

@@ -13,16 +13,17 @@ ok "verifier scores as prm suggestions" \
 	test "$(sql "select count(*) from suggestion where source='prm' and model='prm800k-verifier' and step_idx is null")" = 9
 ok "gold answer and reference kept" \
 	test "$(sql "select count(*) from problem where gold_answer is not null and reference is not null")" -ge 1
-# found_error: the last step is the first error, rated -1
+# the labeler's ratings: one mark per step; found_error ends on its -1
+ok "one ratings label per record" test "$(sql "select count(*) from label where kind='ratings'")" = 12
 ok "found_error ends on its first error" test "$(sql "
-select count(*) from solution s where s.finish_reason = 'found_error' and
-  (select l.value from label l where l.solution_id = s.id and l.kind = 'rating'
-   order by l.step_idx desc limit 1) = -1")" = 9
+select count(*) from solution s join label l on l.solution_id = s.id and l.kind = 'ratings'
+ where s.finish_reason = 'found_error' and substr(l.text, -1) = '-' and length(l.text) =
+ (select count(*) from step t where t.solution_id = s.id)")" = 9
 # the trajectory takes the human completion where none was chosen
 ok "human completions in the trajectory" test "$(sql "
-select count(*) from step t join step_alt a on a.solution_id = t.solution_id
- and a.step_idx = t.idx and a.alt = t.chosen where a.human = 1")" -ge 5
-ok "null ratings are no labels" test "$(sql "select count(*) from step_alt where rating is null")" -ge 1
+select count(*) from step where alts is not null and json_extract(alts, '\$[' || chosen || '].human') = 1")" -ge 5
+ok "null ratings are no labels" test "$(sql "select count(*) from label where kind='ratings' and text like '%.%'")" -ge 1
+ok "alternatives kept" test "$(sql "select sum(json_array_length(alts)) from step")" -ge 40
 
 expect_rc 0 "export prm800k" sm export --format prm800k -o back.jsonl
 ok "records come back unchanged" python3 -c '
