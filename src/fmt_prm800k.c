@@ -104,29 +104,67 @@ static int read_step(struct rd *r, const struct jnode *js, size_t i,
 	return 0;
 }
 
+/* pre_generated_steps usually begin with the solution's own steps: keep
+ * only how many do, and the rest. */
+static void put_pregenerated(struct buf *b, const struct jnode *pg,
+			     const struct item *it)
+{
+	size_t k = 0;
+	const struct jnode *c = pg->type == J_ARR ? pg->child : NULL;
+	while (c && k < it->nsteps && c->type == J_STR &&
+	       strcmp(c->str, it->steps[k].text) == 0)
+		c = c->next, k++;
+	if (k == 0) {
+		wr_key(b, "pre_generated_steps");
+		jwrite(b, pg);
+		return;
+	}
+	buf_printf(b, "\"pre_generated_from_steps\":%zu,", k);
+	wr_key(b, "pre_generated_rest");
+	buf_putc(b, '[');
+	for (const struct jnode *x = c; x; x = x->next) {
+		if (x != c)
+			buf_putc(b, ',');
+		jwrite(b, x);
+	}
+	buf_putc(b, ']');
+}
+
 /* The format-specific fields kept for a faithful export. */
 static const char *p8_meta(struct rd *r, const struct jnode *rec,
-			   const struct jnode *q, const struct jnode *lab)
+			   const struct jnode *q, const struct jnode *lab,
+			   const struct item *it)
 {
 	static const char *top[] = {"timestamp", "generation",
 				    "is_quality_control_question",
 				    "is_initial_screening_question"};
-	static const char *qk[] = {"pre_generated_steps", "pre_generated_answer"};
 	struct buf b = {0};
 	buf_putc(&b, '{');
-	for (size_t i = 0; i < ARRAY_SIZE(top) + ARRAY_SIZE(qk) + 1; i++) {
-		const char *k = i < ARRAY_SIZE(top) ? top[i] :
-				i < ARRAY_SIZE(top) + ARRAY_SIZE(qk) ? qk[i - ARRAY_SIZE(top)] :
-				"total_time";
-		const struct jnode *n = i < ARRAY_SIZE(top) ? jget(rec, k) :
-					i < ARRAY_SIZE(top) + ARRAY_SIZE(qk) ? jget(q, k) :
-					jget(lab, k);
+	for (size_t i = 0; i < ARRAY_SIZE(top); i++) {
+		const struct jnode *n = jget(rec, top[i]);
 		if (!n)
 			continue;
 		if (b.len > 1)
 			buf_putc(&b, ',');
-		wr_key(&b, k);
+		wr_key(&b, top[i]);
 		jwrite(&b, n);
+	}
+	const struct jnode *pg = jget(q, "pre_generated_steps");
+	const struct jnode *pa = jget(q, "pre_generated_answer");
+	const struct jnode *tt = jget(lab, "total_time");
+	if (pg) {
+		buf_putc(&b, ',');
+		put_pregenerated(&b, pg, it);
+	}
+	if (pa) {
+		buf_putc(&b, ',');
+		wr_key(&b, "pre_generated_answer");
+		jwrite(&b, pa);
+	}
+	if (tt) {
+		buf_putc(&b, ',');
+		wr_key(&b, "total_time");
+		jwrite(&b, tt);
 	}
 	buf_putc(&b, '}');
 	char *m = arena_strndup(r->a, b.data, b.len);
@@ -213,7 +251,7 @@ static int p8_read(struct rd *r, const struct jnode *rec, struct item *it)
 	it->final_answer = rd_text(r, q, "pre_generated_answer", 0);
 	r->err[0] = '\0';
 	rd_grade(r, it);
-	it->meta = p8_meta(r, rec, q, lab);
+	it->meta = p8_meta(r, rec, q, lab, it);
 	/* one labeler may label one problem more than once: time tells apart */
 	uint64_t h = hash64(it->problem, strlen(it->problem), 8);
 	if (labeler)
@@ -350,6 +388,25 @@ static int p8_write(struct wr *w, const struct item *it, const char *dataset)
 	buf_putc(b, ',');
 	put_str(b, "ground_truth_answer", it->gold);
 	put_meta(b, meta, "pre_generated_steps");
+	const struct jnode *from = jget(meta, "pre_generated_from_steps");
+	const struct jnode *rest = jget(meta, "pre_generated_rest");
+	long long k;
+	if (from && rest && rest->type == J_ARR && jint(from, &k) == 0 &&
+	    k >= 0 && (size_t)k <= it->nsteps) {
+		buf_putc(b, ',');
+		wr_key(b, "pre_generated_steps");
+		buf_putc(b, '[');
+		for (long long i = 0; i < k; i++) {
+			if (i)
+				buf_putc(b, ',');
+			buf_json_str(b, it->steps[i].text, strlen(it->steps[i].text));
+		}
+		for (const struct jnode *x = rest->child; x; x = x->next) {
+			buf_putc(b, ',');
+			jwrite(b, x);
+		}
+		buf_putc(b, ']');
+	}
 	put_meta(b, meta, "pre_generated_answer");
 	for (size_t i = 0; i < it->nsugs; i++)
 		if (it->sugs[i].step < 0 && it->sugs[i].model &&

@@ -27,6 +27,13 @@ def prm800k(n, out):
         for st in r["label"]["steps"]:
             for c in st["completions"] or []:
                 c["text"] = vary(c["text"], i)
+            if st.get("human_completion"):
+                st["human_completion"]["text"] = vary(st["human_completion"]["text"], i)
+        q = r["question"]
+        if q.get("pre_generated_steps"):
+            # as in the real data: the pre-generated steps are the texts of
+            # the completions the labeler was shown first
+            q["pre_generated_steps"] = [vary(t, i) for t in q["pre_generated_steps"]]
         out.write(json.dumps(r) + "\n")
 
 
