@@ -26,7 +26,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_DATASET_ADD] = "INSERT INTO dataset(name, format, created_at) VALUES (?1, ?2, ?3)",
 	[S_IMPORT_SEEN] = "SELECT 1 FROM import WHERE dataset_id = ?1 AND content_hash = ?2 AND options = ?3 AND finished_at IS NOT NULL",
 	[S_IMPORT_ADD] = "INSERT INTO import(dataset_id, path, content_hash, options, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[S_IMPORT_FINISH] = "UPDATE import SET records = ?2, skipped = ?3, duplicates = ?4, finished_at = ?5 WHERE id = ?1",
+	[S_IMPORT_FINISH] = "UPDATE import SET records = ?2, skipped = ?3, duplicates = ?4, finished_at = ?5, content_hash = ?6 WHERE id = ?1",
 	/* an upsert that always returns the row id */
 	[S_PROBLEM_ADD] = "INSERT INTO problem(dataset_id, key, text, gold_answer, reference) VALUES (?1, ?2, ?3, ?4, ?5) "
 			  "ON CONFLICT(dataset_id, key) DO UPDATE SET gold_answer = coalesce(gold_answer, excluded.gold_answer), "
@@ -108,6 +108,14 @@ static sqlite3_stmt *stmt(struct db *db, enum stmt_id id)
 	return s;
 }
 
+/* A statement left on a row would hold the transaction open. */
+static void reset_all(struct db *db)
+{
+	for (int i = 0; i < S_COUNT; i++)
+		if (db->st[i])
+			sqlite3_reset(db->st[i]);
+}
+
 static int exec(struct db *db, const char *sql)
 {
 	return sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
@@ -165,7 +173,8 @@ static int migrate(struct db *db, char *err, size_t errlen)
 	return 0;
 }
 
-struct db *db_open(const char *path, char *err, size_t errlen)
+static struct db *open_with(const char *path, const char *setup, char *err,
+			    size_t errlen)
 {
 	struct db *db = xcalloc(1, sizeof(*db));
 	int rc = sqlite3_open_v2(path, &db->h,
@@ -180,12 +189,7 @@ struct db *db_open(const char *path, char *err, size_t errlen)
 	sqlite3_busy_timeout(db->h, 10000);
 	sqlite3_extended_result_codes(db->h, 1);
 	char *msg = NULL;
-	if (sqlite3_exec(db->h,
-			 "PRAGMA journal_mode = WAL;"
-			 "PRAGMA synchronous = NORMAL;"
-			 "PRAGMA foreign_keys = ON;"
-			 "PRAGMA cache_size = -16000;",
-			 NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(db->h, setup, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg ? msg : "cannot set up");
 		sqlite3_free(msg);
 		sqlite3_close(db->h);
@@ -203,6 +207,37 @@ struct db *db_open(const char *path, char *err, size_t errlen)
 	return db;
 }
 
+struct db *db_open(const char *path, char *err, size_t errlen)
+{
+	return open_with(path,
+			 "PRAGMA journal_mode = WAL;"
+			 "PRAGMA synchronous = NORMAL;"
+			 "PRAGMA foreign_keys = ON;"
+			 "PRAGMA cache_size = -16000;",
+			 err, errlen);
+}
+
+struct db *db_open_bulk(const char *path, char *err, size_t errlen)
+{
+	/* the rollback journal stays in memory: ROLLBACK still works */
+	return open_with(path,
+			 "PRAGMA locking_mode = EXCLUSIVE;"
+			 "PRAGMA journal_mode = MEMORY;"
+			 "PRAGMA synchronous = OFF;"
+			 "PRAGMA foreign_keys = ON;"
+			 "PRAGMA cache_size = -16000;",
+			 err, errlen);
+}
+
+int db_bulk_finish(struct db *db)
+{
+	reset_all(db);
+	int rc = exec(db, "PRAGMA locking_mode = NORMAL;"
+			  "PRAGMA journal_mode = WAL;");
+	db_close(db);
+	return rc;
+}
+
 void db_close(struct db *db)
 {
 	if (!db)
@@ -218,14 +253,6 @@ int db_begin(struct db *db)
 {
 	now_iso(db->now);
 	return exec(db, "BEGIN IMMEDIATE");
-}
-
-/* A statement left on a row would hold the transaction open. */
-static void reset_all(struct db *db)
-{
-	for (int i = 0; i < S_COUNT; i++)
-		if (db->st[i])
-			sqlite3_reset(db->st[i]);
 }
 
 int db_commit(struct db *db)
@@ -299,8 +326,8 @@ int64_t db_import_add(struct db *db, int64_t dataset, const char *path,
 	return sqlite3_last_insert_rowid(db->h);
 }
 
-int db_import_finish(struct db *db, int64_t import_id, long records,
-		     long skipped, long duplicates)
+int db_import_finish(struct db *db, int64_t import_id, const char *hash,
+		     long records, long skipped, long duplicates)
 {
 	char now[32];
 	now_iso(now);
@@ -310,6 +337,7 @@ int db_import_finish(struct db *db, int64_t import_id, long records,
 	sqlite3_bind_int64(s, 3, skipped);
 	sqlite3_bind_int64(s, 4, duplicates);
 	bind_text(s, 5, now);
+	bind_text(s, 6, hash);
 	return step_done(db, s);
 }
 

@@ -11,6 +11,11 @@ struct db;
  * the reason in err. */
 struct db *db_open(const char *path, char *err, size_t errlen);
 void db_close(struct db *db);
+/* A new store built by one process alone: no journal on disk, no sync.
+ * Only for a file nobody else can see (see import.c); db_bulk_finish
+ * turns it into an ordinary WAL store and closes it. */
+struct db *db_open_bulk(const char *path, char *err, size_t errlen);
+int db_bulk_finish(struct db *db);
 const char *db_errmsg(struct db *db);
 int db_schema_version(void);
 
@@ -25,8 +30,8 @@ int db_import_seen(struct db *db, int64_t dataset, const char *hash,
 		   const char *options);
 int64_t db_import_add(struct db *db, int64_t dataset, const char *path,
 		      const char *hash, const char *options);
-int db_import_finish(struct db *db, int64_t import_id, long records,
-		     long skipped, long duplicates);
+int db_import_finish(struct db *db, int64_t import_id, const char *hash,
+		     long records, long skipped, long duplicates);
 
 /* Stores one item. Returns 1 stored, 0 already present (same key), -1
  * on error. */

@@ -2,8 +2,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "import.h"
 
@@ -137,6 +140,20 @@ static void options_key(struct buf *b, const struct format_ops *f,
 	buf_printf(b, ",%d]", o->index_base);
 }
 
+/*
+ * Two threads: a reader parses records into items (the slots of a small
+ * ring), and the caller's thread stores them. Parsing overlaps with
+ * SQLite's work; memory stays bounded by the ring.
+ */
+#define NSLOTS 16
+
+struct slot {
+	struct arena dom;  /* the record's tree, taken over from the reader */
+	struct arena a;    /* what the format built from it */
+	struct item it;
+	struct slot *next;
+};
+
 struct run {
 	struct db *db;
 	const struct format_ops *f;
@@ -145,32 +162,86 @@ struct run {
 	const char *annotator;
 	const char *dataset;
 	int64_t dataset_id, import_id;
-	struct arena a;
-	long stored, duplicates, bad, steps, warnings;
-	int failed; /* a store error */
+	long stored, duplicates, steps, warnings;
+
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct slot slots[NSLOTS];
+	struct slot *free, *head, *tail;
+	int reading;      /* the reader has not finished */
+	int stop;         /* the storer failed: the reader stops */
+	long bad;         /* bad records so far (written under mu) */
+	/* what the reader ends with */
+	int read_rc;
+	int is_array;
+	char read_err[512];
+	struct hasher hash;
 };
 
 static void report_bad(struct run *r, long line, const char *msg)
 {
-	r->bad++;
-	if (r->bad <= MAX_SHOWN || r->o->skip_bad)
+	pthread_mutex_lock(&r->mu);
+	long n = ++r->bad;
+	pthread_mutex_unlock(&r->mu);
+	if (n <= MAX_SHOWN || r->o->skip_bad)
 		fprintf(stderr, "%s:%ld: %s\n", r->path, line, msg);
 }
 
 static void warn(struct rd *rd, const char *msg)
 {
 	struct run *r = rd->warn_ctx;
-	r->warnings++;
-	if (r->warnings <= MAX_SHOWN)
+	if (++r->warnings <= MAX_SHOWN) /* the reader's own counter */
 		fprintf(stderr, "%s:%ld: warning: %s\n", r->path, rd->line, msg);
+}
+
+static struct slot *take_free(struct run *r)
+{
+	pthread_mutex_lock(&r->mu);
+	while (!r->free && !r->stop)
+		pthread_cond_wait(&r->cv, &r->mu);
+	struct slot *sl = r->stop ? NULL : r->free;
+	if (sl)
+		r->free = sl->next;
+	pthread_mutex_unlock(&r->mu);
+	return sl;
+}
+
+static void hand_over(struct run *r, struct slot *sl)
+{
+	pthread_mutex_lock(&r->mu);
+	sl->next = NULL;
+	if (r->tail)
+		r->tail->next = sl;
+	else
+		r->head = sl;
+	r->tail = sl;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void give_back(struct run *r, struct slot *sl)
+{
+	arena_reset(&sl->dom);
+	arena_reset(&sl->a);
+	pthread_mutex_lock(&r->mu);
+	sl->next = r->free;
+	r->free = sl;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
 }
 
 static int on_record(void *ctx, const struct jrecord *rec)
 {
 	struct run *r = ctx;
+	struct slot *sl = take_free(r);
+	if (!sl)
+		return 1; /* the storer gave up */
+	/* keep the tree: swap the reader's arena for the slot's empty one */
+	struct arena tree = *rec->arena;
+	*rec->arena = sl->dom;
+	sl->dom = tree;
 	struct rd rd = {0};
-	struct item it = {0};
-	rd.a = &r->a;
+	rd.a = &sl->a;
 	rd.o = r->o;
 	rd.path = r->path;
 	rd.line = rec->line;
@@ -178,25 +249,15 @@ static int on_record(void *ctx, const struct jrecord *rec)
 	rd.dataset = r->dataset;
 	rd.warn = warn;
 	rd.warn_ctx = r;
-	it.correct = -1;
-	it.line = rec->line;
-	if (r->f->read(&rd, rec->root, &it) < 0) {
+	memset(&sl->it, 0, sizeof(sl->it));
+	sl->it.correct = -1;
+	sl->it.line = rec->line;
+	if (r->f->read(&rd, rec->root, &sl->it) < 0) {
 		report_bad(r, rec->line, rd.err);
-	} else if (!r->bad || r->o->skip_bad) {
-		int rc = db_item_insert(r->db, r->dataset_id, r->import_id, &it);
-		if (rc < 0) {
-			r->failed = 1;
-			arena_reset(&r->a);
-			return 1;
-		}
-		if (rc == 1) {
-			r->stored++;
-			r->steps += (long)it.nsteps;
-		} else {
-			r->duplicates++;
-		}
+		give_back(r, sl);
+		return 0;
 	}
-	arena_reset(&r->a);
+	hand_over(r, sl);
 	return 0;
 }
 
@@ -207,7 +268,82 @@ static int on_syntax(void *ctx, long line, const char *msg)
 	return 0; /* keep reading: JSON Lines resumes on the next line */
 }
 
-int import_file(struct db *db, const char *path, struct import_opts *o)
+static void *reader(void *arg)
+{
+	struct run *r = arg;
+	struct jstats st;
+	r->read_rc = jstream_file_hashed(r->path, on_record, on_syntax, r, &st,
+					 r->read_err, sizeof(r->read_err),
+					 &r->hash);
+	r->is_array = st.is_array;
+	pthread_mutex_lock(&r->mu);
+	r->reading = 0;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+/* Stores what the reader hands over; 0, or -1 on a store error. */
+static int store_all(struct run *r)
+{
+	int failed = 0;
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		while (!r->head && r->reading)
+			pthread_cond_wait(&r->cv, &r->mu);
+		struct slot *sl = r->head;
+		if (sl) {
+			r->head = sl->next;
+			if (!r->head)
+				r->tail = NULL;
+		}
+		int keep = !r->bad || r->o->skip_bad;
+		pthread_mutex_unlock(&r->mu);
+		if (!sl)
+			break;
+		if (keep && !failed) {
+			int rc = db_item_insert(r->db, r->dataset_id, r->import_id, &sl->it);
+			if (rc < 0) {
+				failed = 1;
+				pthread_mutex_lock(&r->mu);
+				r->stop = 1;
+				pthread_cond_broadcast(&r->cv);
+				pthread_mutex_unlock(&r->mu);
+			} else if (rc == 1) {
+				r->stored++;
+				r->steps += (long)sl->it.nsteps;
+			} else {
+				r->duplicates++;
+			}
+		}
+		give_back(r, sl);
+	}
+	return failed ? -1 : 0;
+}
+
+static void run_init(struct run *r)
+{
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	for (int i = 0; i < NSLOTS; i++) {
+		r->slots[i].next = r->free;
+		r->free = &r->slots[i];
+	}
+	hasher_init(&r->hash);
+}
+
+static void run_done(struct run *r)
+{
+	for (int i = 0; i < NSLOTS; i++) {
+		arena_free(&r->slots[i].dom);
+		arena_free(&r->slots[i].a);
+	}
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mu);
+}
+
+static const struct format_ops *choose_format(const char *path,
+					      const struct import_opts *o)
 {
 	const struct format_ops *f;
 	if (o->format) {
@@ -215,91 +351,190 @@ int import_file(struct db *db, const char *path, struct import_opts *o)
 		if (!f || !f->read) {
 			fprintf(stderr, "stepmark: cannot import format \"%s\"; known: prm800k, processbench, math-shepherd, trl, generic\n",
 				o->format);
-			return 1;
+			return NULL;
 		}
 	} else if (!(f = detect(path))) {
-		return 1;
+		return NULL;
 	}
 	if (f == &fmt_generic && (!o->f_problem || !o->f_steps)) {
 		fprintf(stderr, "stepmark: --format generic needs at least --problem FIELD and --steps FIELD\n");
-		return 1;
+		return NULL;
 	}
-	char hash[33];
-	if (hash_file(path, hash) < 0)
+	return f;
+}
+
+/* fresh: the store was made for this import alone (no earlier imports
+ * to compare with, nobody else sees it). */
+static int import_into(struct db *db, const char *path, struct import_opts *o,
+		       int fresh)
+{
+	const struct format_ops *f = choose_format(path, o);
+	if (!f)
+		return 1;
+	char hash[33] = "";
+	if (!fresh && hash_file(path, hash) < 0)
 		return 1;
 	char *dsname = o->dataset ? xstrdup(o->dataset) : default_dataset(path, f);
-	struct run r = {0};
-	r.db = db;
-	r.f = f;
-	r.o = o;
-	r.path = path;
-	r.dataset = dsname;
-	r.annotator = o->as ? o->as : dsname;
+	struct run *r = xcalloc(1, sizeof(*r));
+	run_init(r);
+	r->db = db;
+	r->f = f;
+	r->o = o;
+	r->path = path;
+	r->dataset = dsname;
+	r->annotator = o->as ? o->as : dsname;
 	struct buf opts = {0};
-	options_key(&opts, f, o, r.annotator);
+	options_key(&opts, f, o, r->annotator);
 	int ret = 0;
 	if (db_begin(db) < 0) {
 		fprintf(stderr, "stepmark: cannot start a transaction: %s\n", db_errmsg(db));
 		ret = -1;
 		goto out;
 	}
-	r.dataset_id = db_dataset_ensure(db, dsname, f->name);
-	if (r.dataset_id < 0) {
+	r->dataset_id = db_dataset_ensure(db, dsname, f->name);
+	if (r->dataset_id < 0) {
 		db_rollback(db);
 		ret = -1;
 		goto out;
 	}
-	if (db_import_seen(db, r.dataset_id, hash, opts.data)) {
+	if (!fresh && db_import_seen(db, r->dataset_id, hash, opts.data)) {
 		db_rollback(db);
 		printf("%s: already imported into data set \"%s\" with these options; nothing to do\n",
 		       path, dsname);
 		goto out;
 	}
-	r.import_id = db_import_add(db, r.dataset_id, path, hash, opts.data);
-	struct jstats st;
-	char err[512] = "";
-	int rc = jstream_file(path, on_record, on_syntax, &r, &st, err, sizeof(err));
-	if (r.failed) {
+	r->import_id = db_import_add(db, r->dataset_id, path, hash, opts.data);
+	pthread_t th;
+	r->reading = 1;
+	if (pthread_create(&th, NULL, reader, r) != 0) {
+		fprintf(stderr, "stepmark: cannot start a thread\n");
+		db_rollback(db);
+		ret = -1;
+		goto out;
+	}
+	int failed = store_all(r) < 0;
+	pthread_join(th, NULL);
+	if (fresh)
+		hasher_hex(&r->hash, hash);
+	if (failed) {
 		fprintf(stderr, "stepmark: %s: store error; nothing imported\n", path);
 		db_rollback(db);
 		ret = -1;
-	} else if (rc < 0 && err[0]) {
-		fprintf(stderr, "stepmark: %s\n", err);
+	} else if (r->read_rc < 0 && r->read_err[0]) {
+		fprintf(stderr, "stepmark: %s\n", r->read_err);
 		db_rollback(db);
 		ret = 1;
-	} else if (rc < 0 && st.is_array) {
+	} else if (r->read_rc < 0 && r->is_array) {
 		fprintf(stderr, "stepmark: %s: cannot read past a syntax error inside a JSON array; nothing imported\n",
 			path);
 		db_rollback(db);
 		ret = 1;
-	} else if (r.bad && !o->skip_bad) {
-		if (r.bad > MAX_SHOWN)
-			fprintf(stderr, "... and %ld more\n", r.bad - MAX_SHOWN);
+	} else if (r->bad && !o->skip_bad) {
+		if (r->bad > MAX_SHOWN)
+			fprintf(stderr, "... and %ld more\n", r->bad - MAX_SHOWN);
 		fprintf(stderr, "stepmark: %s: %ld bad record%s; nothing imported (--skip-bad stores the rest)\n",
-			path, r.bad, r.bad > 1 ? "s" : "");
+			path, r->bad, r->bad > 1 ? "s" : "");
 		db_rollback(db);
 		ret = 1;
-	} else if (r.stored + r.duplicates == 0) {
+	} else if (r->stored + r->duplicates == 0) {
 		fprintf(stderr, "stepmark: %s: no records; nothing imported\n", path);
 		db_rollback(db);
 		ret = 1;
-	} else if (db_import_finish(db, r.import_id, r.stored, r.bad, r.duplicates) < 0 ||
+	} else if (db_import_finish(db, r->import_id, hash, r->stored, r->bad,
+				    r->duplicates) < 0 ||
 		   db_commit(db) < 0) {
 		fprintf(stderr, "stepmark: %s: cannot commit: %s\n", path, db_errmsg(db));
 		db_rollback(db);
 		ret = -1;
 	} else {
 		printf("%s: %ld solution%s (%ld steps) imported as %s into data set \"%s\"",
-		       path, r.stored, r.stored == 1 ? "" : "s", r.steps, f->name, dsname);
-		if (r.duplicates)
-			printf(", %ld already present", r.duplicates);
-		if (r.bad)
-			printf(", %ld bad record%s skipped", r.bad, r.bad == 1 ? "" : "s");
+		       path, r->stored, r->stored == 1 ? "" : "s", r->steps, f->name, dsname);
+		if (r->duplicates)
+			printf(", %ld already present", r->duplicates);
+		if (r->bad)
+			printf(", %ld bad record%s skipped", r->bad, r->bad == 1 ? "" : "s");
 		printf("\n");
 	}
 out:
-	arena_free(&r.a);
+	run_done(r);
+	free(r);
 	buf_free(&opts);
 	free(dsname);
 	return ret;
+}
+
+int import_file(struct db *db, const char *path, struct import_opts *o)
+{
+	return import_into(db, path, o, 0);
+}
+
+static int sync_dir_of(const char *path)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		strcpy(dir, ".");
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	free(dir);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/*
+ * The first import into a store that does not exist yet builds it in a
+ * private file, written once with no journal on disk, then links it into
+ * place: a crash leaves no store rather than half of one, and the store
+ * that appears is an ordinary WAL store.
+ */
+int import_new_store(const char *dbpath, const char *path,
+		     struct import_opts *o)
+{
+	size_t n = strlen(dbpath) + 32;
+	char *tmp = xmalloc(n);
+	snprintf(tmp, n, "%s.import-%ld", dbpath, (long)getpid());
+	unlink(tmp);
+	char err[600];
+	struct db *db = db_open_bulk(tmp, err, sizeof(err));
+	if (!db) {
+		fprintf(stderr, "stepmark: %s\n", err);
+		free(tmp);
+		return -1;
+	}
+	int rc = import_into(db, path, o, 1);
+	if (db_bulk_finish(db) < 0 && rc == 0)
+		rc = -1;
+	if (rc == 0) {
+		int fd = open(tmp, O_RDWR);
+		if (fd < 0 || fsync(fd) != 0)
+			rc = -1;
+		if (fd >= 0)
+			close(fd);
+		if (rc == 0 && link(tmp, dbpath) != 0) {
+			if (errno == EEXIST) {
+				/* someone made the store meanwhile: import into it */
+				unlink(tmp);
+				free(tmp);
+				struct db *live = db_open(dbpath, err, sizeof(err));
+				if (!live) {
+					fprintf(stderr, "stepmark: %s\n", err);
+					return -1;
+				}
+				rc = import_file(live, path, o);
+				db_close(live);
+				return rc;
+			}
+			fprintf(stderr, "stepmark: %s: %s\n", dbpath, strerror(errno));
+			rc = -1;
+		}
+		if (rc == 0)
+			sync_dir_of(dbpath);
+	}
+	unlink(tmp);
+	free(tmp);
+	return rc;
 }

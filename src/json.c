@@ -119,7 +119,7 @@ static int emit(struct builder *b, struct jnode *root)
 		b->kept = root;
 		return 1;
 	}
-	struct jrecord rec = {root, b->rec_line};
+	struct jrecord rec = {root, b->rec_line, &b->arena};
 	if (b->jsonl < 0 && !b->base)
 		b->jsonl = b->line == b->rec_line;
 	b->records++;
@@ -305,6 +305,14 @@ static void error_message(yajl_handle h, struct builder *b, char *msg,
 int jstream_file(const char *path, jrecord_fn on_record, jerror_fn on_error,
 		 void *ctx, struct jstats *st, char *errbuf, size_t errlen)
 {
+	return jstream_file_hashed(path, on_record, on_error, ctx, st, errbuf,
+				   errlen, NULL);
+}
+
+int jstream_file_hashed(const char *path, jrecord_fn on_record,
+			jerror_fn on_error, void *ctx, struct jstats *st,
+			char *errbuf, size_t errlen, struct hasher *hash)
+{
 	memset(st, 0, sizeof(*st));
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
@@ -318,6 +326,8 @@ int jstream_file(const char *path, jrecord_fn on_record, jerror_fn on_error,
 		fclose(fp);
 		return -1;
 	}
+	if (hash && had_bom)
+		hasher_add(hash, "\xef\xbb\xbf", 3);
 	if (fseek(fp, had_bom ? 3 : 0, SEEK_SET) != 0) {
 		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
 		fclose(fp);
@@ -340,6 +350,8 @@ int jstream_file(const char *path, jrecord_fn on_record, jerror_fn on_error,
 	size_t n;
 	while (!b.stop && (n = fread(chunk, 1, CHUNK, fp)) > 0) {
 		size_t off = 0;
+		if (hash)
+			hasher_add(hash, chunk, n);
 		while (off < n && !b.stop) {
 			unsigned char *nl = memchr(chunk + off, '\n', n - off);
 			size_t seg = nl ? (size_t)(nl - (chunk + off)) + 1 : n - off;

@@ -32,6 +32,9 @@ void jwrite(struct buf *b, const struct jnode *n);
 struct jrecord {
 	const struct jnode *root;
 	long line; /* line where the record starts, 1-based */
+	/* the arena holding the tree: a consumer may take it over by
+	 * swapping in an empty arena of its own */
+	struct arena *arena;
 };
 
 /* Return 0 to continue, 1 to stop reading without error. */
@@ -56,5 +59,9 @@ struct jstats {
  */
 int jstream_file(const char *path, jrecord_fn on_record, jerror_fn on_error,
 		 void *ctx, struct jstats *st, char *errbuf, size_t errlen);
+/* The same, also hashing every byte read into h (when not NULL). */
+int jstream_file_hashed(const char *path, jrecord_fn on_record,
+			jerror_fn on_error, void *ctx, struct jstats *st,
+			char *errbuf, size_t errlen, struct hasher *h);
 
 #endif

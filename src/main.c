@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -210,14 +211,19 @@ static int cmd_import(int argc, char **argv, const char **dbpath)
 		}
 		o.split_re = re;
 	}
-	struct db *db = open_store(*dbpath);
-	if (!db) {
-		pcre2_code_free(re);
-		return EX_STORE;
-	}
+	struct db *db = NULL;
 	int worst = 0;
 	for (int i = optind; i < argc; i++) {
-		int rc = import_file(db, argv[i], &o);
+		int rc;
+		if (!db && access(*dbpath, F_OK) != 0 && errno == ENOENT) {
+			rc = import_new_store(*dbpath, argv[i], &o);
+		} else {
+			if (!db && !(db = open_store(*dbpath))) {
+				pcre2_code_free(re);
+				return EX_STORE;
+			}
+			rc = import_file(db, argv[i], &o);
+		}
 		if (rc < 0)
 			worst = EX_STORE;
 		else if (rc > 0 && worst == 0)

@@ -215,7 +215,7 @@ struct arena_block {
 };
 
 #define ARENA_BLOCK (64 * 1024)
-#define ARENA_KEEP (1024 * 1024)
+#define ARENA_KEEP (256 * 1024)
 
 void *arena_alloc(struct arena *a, size_t n)
 {

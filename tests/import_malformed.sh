@@ -7,8 +7,8 @@ count() { sql "select count(*) from solution"; }
 expect_rc 1 "a broken line stores nothing" sm import broken.jsonl --format processbench
 ok "file:line: reason" has err "broken.jsonl:3: incomplete JSON record"
 ok "says nothing imported" has err "1 bad record; nothing imported"
-ok "store untouched" test "$(count)" = 0
-ok "no import recorded" test "$(sql 'select count(*) from import where finished_at is not null')" = 0
+ok "no store made by a failed first import" test ! -e "$STEPMARK_DB"
+ok "no temporary file left" test -z "$(ls "$TMP" | grep import-)"
 
 expect_rc 0 "--skip-bad keeps the rest" sm import broken.jsonl --format processbench --skip-bad
 ok "lists the skipped line" has err "broken.jsonl:3:"
@@ -16,6 +16,10 @@ ok "three stored" test "$(count)" = 3
 ok "summary counts the skipped" has out "1 bad record skipped"
 expect_rc 0 "re-import with --skip-bad is a no-op" sm import broken.jsonl --format processbench --skip-bad
 ok "no duplicates" test "$(count)" = 3
+# into an existing store, a bad file stores nothing either
+expect_rc 1 "a broken file into an existing store" sm import broken.jsonl --format processbench --dataset other
+ok "existing store untouched" test "$(count)" = 3
+ok "no import recorded" test "$(sql "select count(*) from import i join dataset d on d.id=i.dataset_id where d.name='other'")" = 0
 
 { rec e 0; rec f 7; rec g '"x"'; printf '{"id": "h", "problem": 5, "steps": ["a"], "label": 0}\n'; printf '[1, 2]\n'; } >types.jsonl
 expect_rc 1 "wrong field types" sm import types.jsonl --format processbench
