@@ -1,6 +1,7 @@
 /* db.c - the store: opening, migrations and typed queries */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,9 +174,19 @@ static int migrate(struct db *db, char *err, size_t errlen)
 	return 0;
 }
 
+static void global_init(void)
+{
+	/* each connection is used by one thread only: no mutex per call */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
 static struct db *open_with(const char *path, const char *setup, char *err,
 			    size_t errlen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, global_init);
 	struct db *db = xcalloc(1, sizeof(*db));
 	int rc = sqlite3_open_v2(path, &db->h,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -373,9 +384,9 @@ static const char *alts_json(struct buf *b, const struct alt *alts, size_t n,
 		buf_puts(b, i ? ",{\"text\":" : "{\"text\":");
 		buf_json_str(b, a->text, strlen(a->text));
 		if (a->rating != NO_RATING)
-			buf_printf(b, ",\"rating\":%d", a->rating);
+			buf_puts(b, a->rating > 0 ? ",\"rating\":1" : a->rating < 0 ? ",\"rating\":-1" : ",\"rating\":0");
 		if (a->flagged >= 0)
-			buf_printf(b, ",\"flagged\":%s", a->flagged ? "true" : "false");
+			buf_puts(b, a->flagged ? ",\"flagged\":true" : ",\"flagged\":false");
 		if (a->human)
 			buf_puts(b, ",\"human\":true");
 		buf_putc(b, '}');

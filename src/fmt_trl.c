@@ -60,35 +60,53 @@ static int trl_read(struct rd *r, const struct jnode *rec, struct item *it)
 	return 0;
 }
 
-static void row_begin(struct buf *b, const char *prompt)
+/* Each step's text, escaped once per solution: the public PRM800K rule
+ * repeats the prefix in every row. */
+struct escaped {
+	struct buf all;   /* the escaped texts, one after another */
+	size_t *off;      /* where step i starts; off[n] is the end */
+	size_t cap;
+	struct buf prompt;
+};
+
+static struct escaped esc;
+
+static void escape_steps(const struct item *it)
 {
-	buf_putc(b, '{');
-	wr_key(b, "prompt");
-	buf_json_str(b, prompt, strlen(prompt));
-	buf_putc(b, ',');
-	wr_key(b, "completions");
-	buf_putc(b, '[');
+	buf_reset(&esc.all);
+	buf_reset(&esc.prompt);
+	buf_json_str(&esc.prompt, it->problem, strlen(it->problem));
+	if (esc.cap < it->nsteps + 1) {
+		esc.cap = it->nsteps + 1;
+		esc.off = xrealloc(esc.off, esc.cap * sizeof(*esc.off));
+	}
+	for (size_t i = 0; i < it->nsteps; i++) {
+		esc.off[i] = esc.all.len;
+		buf_json_str(&esc.all, it->steps[i].text, strlen(it->steps[i].text));
+	}
+	esc.off[it->nsteps] = esc.all.len;
 }
 
 /* One row: the first n steps, then optionally one more text. */
 static void row(struct wr *w, const struct item *it, size_t n,
 		const int *good, const char *extra, int extra_good)
 {
+	(void)it;
 	struct buf *b = &w->out;
-	row_begin(b, it->problem);
+	buf_puts(b, "{\"prompt\":");
+	buf_add(b, esc.prompt.data, esc.prompt.len);
+	buf_puts(b, ",\"completions\":[");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			buf_putc(b, ',');
-		buf_json_str(b, it->steps[i].text, strlen(it->steps[i].text));
+		buf_add(b, esc.all.data + esc.off[i], esc.off[i + 1] - esc.off[i]);
 	}
 	if (extra) {
 		if (n)
 			buf_putc(b, ',');
 		buf_json_str(b, extra, strlen(extra));
 	}
-	buf_puts(b, "],");
-	wr_key(b, "labels");
-	buf_putc(b, '[');
+	buf_puts(b, "],\"labels\":[");
 	for (size_t i = 0; i < n; i++)
 		buf_puts(b, i ? (good[i] ? ",true" : ",false") : (good[i] ? "true" : "false"));
 	if (extra)
@@ -131,6 +149,7 @@ static int trl_write(struct wr *w, const struct item *it, const char *dataset)
 	int *good = xmalloc((it->nsteps + 1) * sizeof(int));
 	int fe = item_resolve(it, w->o, ratings);
 	int rc = 0;
+	escape_steps(it);
 	if (item_is_prm800k(it) && !w->o->source) {
 		write_alternatives(w, it, ratings, good);
 	} else if (fe == -2 && !w->o->incomplete) {
@@ -155,10 +174,20 @@ static int trl_write(struct wr *w, const struct item *it, const char *dataset)
 	return rc;
 }
 
+static void trl_end(struct wr *w)
+{
+	(void)w;
+	buf_free(&esc.all);
+	buf_free(&esc.prompt);
+	free(esc.off);
+	memset(&esc, 0, sizeof(esc));
+}
+
 const struct format_ops fmt_trl = {
 	.name = "trl",
 	.summary = "TRL stepwise supervision: JSON Lines of prompt, completions, labels",
 	.detect = trl_detect,
 	.read = trl_read,
 	.write = trl_write,
+	.write_end = trl_end,
 };

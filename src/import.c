@@ -165,7 +165,7 @@ struct run {
 	long stored, duplicates, steps, warnings;
 
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	pthread_cond_t cv_item, cv_free; /* something to store; a slot free */
 	struct slot slots[NSLOTS];
 	struct slot *free, *head, *tail;
 	int reading;      /* the reader has not finished */
@@ -198,7 +198,7 @@ static struct slot *take_free(struct run *r)
 {
 	pthread_mutex_lock(&r->mu);
 	while (!r->free && !r->stop)
-		pthread_cond_wait(&r->cv, &r->mu);
+		pthread_cond_wait(&r->cv_free, &r->mu);
 	struct slot *sl = r->stop ? NULL : r->free;
 	if (sl)
 		r->free = sl->next;
@@ -215,18 +215,27 @@ static void hand_over(struct run *r, struct slot *sl)
 	else
 		r->head = sl;
 	r->tail = sl;
-	pthread_cond_broadcast(&r->cv);
+	/* wake the storer only when it may be waiting: the queue was empty */
+	if (r->head == sl)
+		pthread_cond_signal(&r->cv_item);
 	pthread_mutex_unlock(&r->mu);
 }
 
-static void give_back(struct run *r, struct slot *sl)
+/* Returns a chain of slots to the free list. */
+static void give_back(struct run *r, struct slot *first, struct slot *last)
 {
-	arena_reset(&sl->dom);
-	arena_reset(&sl->a);
+	for (struct slot *sl = first;; sl = sl->next) {
+		arena_reset(&sl->dom);
+		arena_reset(&sl->a);
+		if (sl == last)
+			break;
+	}
 	pthread_mutex_lock(&r->mu);
-	sl->next = r->free;
-	r->free = sl;
-	pthread_cond_broadcast(&r->cv);
+	int was_empty = r->free == NULL;
+	last->next = r->free;
+	r->free = first;
+	if (was_empty)
+		pthread_cond_signal(&r->cv_free);
 	pthread_mutex_unlock(&r->mu);
 }
 
@@ -254,7 +263,7 @@ static int on_record(void *ctx, const struct jrecord *rec)
 	sl->it.line = rec->line;
 	if (r->f->read(&rd, rec->root, &sl->it) < 0) {
 		report_bad(r, rec->line, rd.err);
-		give_back(r, sl);
+		give_back(r, sl, sl);
 		return 0;
 	}
 	hand_over(r, sl);
@@ -278,36 +287,33 @@ static void *reader(void *arg)
 	r->is_array = st.is_array;
 	pthread_mutex_lock(&r->mu);
 	r->reading = 0;
-	pthread_cond_broadcast(&r->cv);
+	pthread_cond_signal(&r->cv_item);
 	pthread_mutex_unlock(&r->mu);
 	return NULL;
 }
 
-/* Stores what the reader hands over; 0, or -1 on a store error. */
+/* Stores what the reader hands over, a batch at a time; 0, or -1 on a
+ * store error. */
 static int store_all(struct run *r)
 {
 	int failed = 0;
 	for (;;) {
 		pthread_mutex_lock(&r->mu);
 		while (!r->head && r->reading)
-			pthread_cond_wait(&r->cv, &r->mu);
-		struct slot *sl = r->head;
-		if (sl) {
-			r->head = sl->next;
-			if (!r->head)
-				r->tail = NULL;
-		}
+			pthread_cond_wait(&r->cv_item, &r->mu);
+		struct slot *batch = r->head, *last = r->tail;
+		r->head = r->tail = NULL;
 		int keep = !r->bad || r->o->skip_bad;
 		pthread_mutex_unlock(&r->mu);
-		if (!sl)
+		if (!batch)
 			break;
-		if (keep && !failed) {
+		for (struct slot *sl = batch; keep && !failed; sl = sl->next) {
 			int rc = db_item_insert(r->db, r->dataset_id, r->import_id, &sl->it);
 			if (rc < 0) {
 				failed = 1;
 				pthread_mutex_lock(&r->mu);
 				r->stop = 1;
-				pthread_cond_broadcast(&r->cv);
+				pthread_cond_signal(&r->cv_free);
 				pthread_mutex_unlock(&r->mu);
 			} else if (rc == 1) {
 				r->stored++;
@@ -315,8 +321,10 @@ static int store_all(struct run *r)
 			} else {
 				r->duplicates++;
 			}
+			if (sl == last)
+				break;
 		}
-		give_back(r, sl);
+		give_back(r, batch, last);
 	}
 	return failed ? -1 : 0;
 }
@@ -324,7 +332,8 @@ static int store_all(struct run *r)
 static void run_init(struct run *r)
 {
 	pthread_mutex_init(&r->mu, NULL);
-	pthread_cond_init(&r->cv, NULL);
+	pthread_cond_init(&r->cv_item, NULL);
+	pthread_cond_init(&r->cv_free, NULL);
 	for (int i = 0; i < NSLOTS; i++) {
 		r->slots[i].next = r->free;
 		r->free = &r->slots[i];
@@ -338,7 +347,8 @@ static void run_done(struct run *r)
 		arena_free(&r->slots[i].dom);
 		arena_free(&r->slots[i].a);
 	}
-	pthread_cond_destroy(&r->cv);
+	pthread_cond_destroy(&r->cv_item);
+	pthread_cond_destroy(&r->cv_free);
 	pthread_mutex_destroy(&r->mu);
 }
 

@@ -123,22 +123,45 @@ def flush(db, sols, steps, labels, sugs):
         rows.clear()
 
 
+def rows_of(prompt, steps, marks, tail):
+    """The public PRM800K to TRL rule over the stored trajectory."""
+    out, prefix, labels = [], [], []
+    stopped = False
+    for i, (text, chosen, alts) in enumerate(steps):
+        alts = json.loads(alts) if alts else []
+        for a, alt in enumerate(alts):
+            if a != chosen:
+                out.append({"prompt": prompt, "completions": prefix + [alt["text"]],
+                            "labels": labels + [alt.get("rating") == 1]})
+        if chosen is None:
+            stopped = True
+            break
+        prefix = prefix + [text]
+        labels = labels + [marks[i:i + 1] == "+"]
+    if not stopped and tail:
+        for alt in json.loads(tail):
+            out.append({"prompt": prompt, "completions": prefix + [alt["text"]],
+                        "labels": labels + [alt.get("rating") == 1]})
+    if prefix:
+        out.append({"prompt": prompt, "completions": prefix, "labels": labels})
+    return out
+
+
 def do_export(dbpath, out):
-    """One TRL row per solution: the trajectory and the labeler's ratings."""
+    """TRL rows by the public PRM800K rule, as `stepmark export --format trl`."""
     db = sqlite3.connect(dbpath)
     with open(out, "w", encoding="utf-8") as fp:
-        sols = db.execute("SELECT s.id, p.text, (SELECT text FROM label l WHERE l.solution_id = s.id "
+        sols = db.execute("SELECT s.id, p.text, s.tail, (SELECT text FROM label l WHERE l.solution_id = s.id "
                           "AND l.kind = 'ratings') FROM solution s JOIN problem p ON p.id = s.problem_id ORDER BY s.id")
-        steps = db.execute("SELECT solution_id, text FROM step ORDER BY solution_id, idx")
+        steps = db.execute("SELECT solution_id, text, chosen, alts FROM step ORDER BY solution_id, idx")
         pending = next(steps, None)
-        for sid, prompt, marks in sols:
-            comps = []
+        for sid, prompt, tail, marks in sols:
+            mine = []
             while pending is not None and pending[0] == sid:
-                comps.append(pending[1])
+                mine.append(pending[1:])
                 pending = next(steps, None)
-            marks = marks or ""
-            fp.write(json.dumps({"prompt": prompt, "completions": comps,
-                                 "labels": [marks[i:i + 1] == "+" for i in range(len(comps))]}) + "\n")
+            for row in rows_of(prompt, mine, marks or "", tail):
+                fp.write(json.dumps(row, separators=(",", ":"), ensure_ascii=False) + "\n")
     db.close()
 
 

@@ -1,0 +1,80 @@
+#!/bin/sh
+# bench/import/run.sh - stepmark import/export against the Python peer.
+#
+# Makes a PRM800K-scale file (100 K solutions, about 1 M steps, 700 MB)
+# from the real sample records, then times, in the same run and
+# alternating, stepmark and bench/import/peer.py (json + sqlite3, one
+# transaction, executemany, the same tables and content). Prints medians
+# and ratios. Usage: run.sh [RUNS] (default 3). Needs about 4 GB of disk
+# under bench/out/.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+sm=${STEPMARK:-$top/stepmark}
+runs=${1:-3}
+out=$top/bench/out
+mkdir -p "$out"
+cd "$out"
+
+data=prm800k_100k.jsonl
+if [ ! -f $data ]; then
+	echo "making $data from tests/fixtures/prm800k_sample.jsonl ..."
+	python3 "$top/tests/gen_big.py" --prm800k 100000 >$data.tmp && mv $data.tmp $data
+fi
+small=prm800k_10k.jsonl
+[ -f $small ] || head -n 10000 $data >$small
+lines=$(wc -l <$data)
+bytes=$(stat -c %s $data)
+echo "file: $data, $lines solutions, $((bytes / 1000000)) MB"
+
+t() { # t NAME COMMAND...: appends "seconds kilobytes" to NAME.times
+	name=$1
+	shift
+	/usr/bin/time -f "%e %M" -o time.out "$@" >/dev/null 2>cmd.err || {
+		echo "failed: $*"; cat cmd.err; exit 1; }
+	cat time.out >>"$name.times"
+}
+
+rm -f ./*.times
+i=0
+while [ $i -lt "$runs" ]; do
+	i=$((i + 1))
+	rm -f s.db* p.db* e.db*
+	t sm_import "$sm" --db s.db import $data
+	t peer_import python3 "$here/peer.py" import $data p.db
+	t sm_export "$sm" --db s.db export --format trl -o s.trl
+	t peer_export python3 "$here/peer.py" export p.db p.trl
+	# into a store that already holds data: the WAL path
+	"$sm" --db e.db import "$top/tests/fixtures/processbench_gsm8k_20.json" >/dev/null
+	t sm_import_existing "$sm" --db e.db import $data
+	rm -f s10.db*
+	t sm_import_10k "$sm" --db s10.db import $small
+	echo "run $i done"
+done
+
+median() { # median FILE COLUMN
+	cut -d' ' -f"$2" "$1" | sort -n | awk '{v[NR] = $1} END {
+		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+si=$(median sm_import.times 1); pi=$(median peer_import.times 1)
+se=$(median sm_export.times 1); pe=$(median peer_export.times 1)
+sx=$(median sm_import_existing.times 1)
+rs=$(median sm_import.times 2); rx=$(median sm_import_existing.times 2)
+r10=$(median sm_import_10k.times 2); re=$(median sm_export.times 2)
+rp=$(median peer_import.times 2)
+echo
+echo "medians of $runs runs (seconds; peak RSS in KB)"
+printf "%-34s %8s s %8s KB\n" "stepmark import, new store" "$si" "$rs"
+printf "%-34s %8s s %8s KB\n" "stepmark import, existing store" "$sx" "$rx"
+printf "%-34s %8s s %8s KB\n" "peer import (python json+sqlite3)" "$pi" "$rp"
+printf "%-34s %8s s %8s KB\n" "stepmark export trl" "$se" "$re"
+printf "%-34s %8s s\n" "peer export trl" "$pe"
+printf "%-34s %8s KB\n" "stepmark import of 10 K solutions" "$r10"
+echo
+echo "import speed-up vs peer, new store:      $(ratio "$pi" "$si")x   (target >= 2.5)"
+echo "import speed-up vs peer, existing store: $(ratio "$pi" "$sx")x"
+echo "export speed-up vs peer export:          $(ratio "$pe" "$se")x   (target >= 1)"
+echo "export vs peer import time:              $(ratio "$pi" "$se")x"
+echo "peak RSS import: ${rs} KB (target <= 65536); 10 K -> 100 K solutions: $(ratio "$rs" "$r10")x"
