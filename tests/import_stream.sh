@@ -2,6 +2,8 @@
 . "$top_srcdir/tests/lib.sh"
 command -v /usr/bin/time >/dev/null || { echo "skip: no GNU time"; exit 77; }
 [ -z "${STEPMARK_VALGRIND:-}" ] || { echo "skip: under valgrind"; exit 77; }
+# AddressSanitizer's shadow memory makes peak RSS meaningless
+[ -z "${SANITIZED:-}" ] || { echo "skip: sanitizer build"; exit 77; }
 
 # one JSON array of about 115 MB on a single line, and JSON Lines of the same
 python3 "$top_srcdir/tests/gen_big.py" --processbench 80000 --array >big.json

@@ -48,6 +48,24 @@ for i in 1 2 3 4 5; do
 	ok "kill $i: all or nothing ($n)" test "$n" = 0 -o "$n" = 20000
 	ok "kill $i: integrity" test "$(sql 'pragma integrity_check')" = ok
 done
+# kill -9 during the first import, which builds a new store privately:
+# either no store at all, or the whole import
+for i in 1 2 3; do
+	rm -f fresh.db fresh.db-wal fresh.db-shm
+	"$STEPMARK" --db fresh.db import k.jsonl >/dev/null 2>&1 &
+	p=$!
+	sleep "0.$((i * 3))"
+	kill -9 $p 2>/dev/null
+	wait $p 2>/dev/null
+	if [ -e fresh.db ]; then
+		ok "fresh kill $i: complete" test "$(sqlite3 fresh.db 'select count(*) from solution')" = 20000
+		ok "fresh kill $i: integrity" test "$(sqlite3 fresh.db 'pragma integrity_check')" = ok
+		ok "fresh kill $i: WAL" test "$(sqlite3 fresh.db 'pragma journal_mode')" = wal
+	else
+		ok "fresh kill $i: no half store" test ! -e fresh.db
+	fi
+	rm -f fresh.db.import-*
+done
 expect_rc 0 "the killed import completes on a rerun" sm import k.jsonl --dataset k1
 ok "then complete" test "$(sql "select count(*) from solution s join dataset d on d.id=s.dataset_id where d.name='k1'")" = 20000
 finish
