@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -501,6 +503,28 @@ static int sync_dir_of(const char *path)
  * place: a crash leaves no store rather than half of one, and the store
  * that appears is an ordinary WAL store.
  */
+/* A first import killed with -9 leaves its private file: remove those
+ * whose process is gone. */
+void import_remove_stale(const char *dbpath)
+{
+	size_t n = strlen(dbpath) + 16;
+	char *pattern = xmalloc(n);
+	snprintf(pattern, n, "%s.import-*", dbpath);
+	glob_t g;
+	if (glob(pattern, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			const char *dash = strrchr(g.gl_pathv[i], '-');
+			char *end;
+			long pid = strtol(dash + 1, &end, 10);
+			if (*end == '\0' && pid > 0 && kill((pid_t)pid, 0) < 0 &&
+			    errno == ESRCH)
+				unlink(g.gl_pathv[i]);
+		}
+		globfree(&g);
+	}
+	free(pattern);
+}
+
 int import_new_store(const char *dbpath, const char *path,
 		     struct import_opts *o)
 {

@@ -8,6 +8,8 @@
 /* Imports one file. Returns 0 on success (or nothing to do), 1 when the
  * file was refused with nothing stored, -1 on a store error. */
 int import_file(struct db *db, const char *path, struct import_opts *o);
+/* Removes the private files of first imports killed before they ended. */
+void import_remove_stale(const char *dbpath);
 /* Imports one file into a store that does not exist yet, creating it
  * only when the import succeeds. Same return values. */
 int import_new_store(const char *dbpath, const char *path,

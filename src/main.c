@@ -213,6 +213,7 @@ static int cmd_import(int argc, char **argv, const char **dbpath)
 	}
 	struct db *db = NULL;
 	int worst = 0;
+	import_remove_stale(*dbpath);
 	for (int i = optind; i < argc; i++) {
 		int rc;
 		if (!db && access(*dbpath, F_OK) != 0 && errno == ENOENT) {

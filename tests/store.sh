@@ -64,8 +64,9 @@ for i in 1 2 3; do
 	else
 		ok "fresh kill $i: no half store" test ! -e fresh.db
 	fi
-	rm -f fresh.db.import-*
 done
+expect_rc 0 "a later import" sm --db fresh.db import "$FIXTURES/math_shepherd_example.json"
+ok "files of killed imports are removed" test -z "$(ls | grep 'fresh.db.import-')"
 expect_rc 0 "the killed import completes on a rerun" sm import k.jsonl --dataset k1
 ok "then complete" test "$(sql "select count(*) from solution s join dataset d on d.id=s.dataset_id where d.name='k1'")" = 20000
 finish
