@@ -27,6 +27,19 @@ const struct format_ops *format_find(const char *name)
 	return NULL;
 }
 
+const char *detect_keys(const struct jnode *rec, const char *const *keys,
+			size_t n, char *why, size_t len)
+{
+	if (rec->type != J_OBJ)
+		return "the record is not an object";
+	for (size_t i = 0; i < n; i++)
+		if (!jget(rec, keys[i])) {
+			snprintf(why, len, "no \"%s\" field", keys[i]);
+			return why;
+		}
+	return NULL;
+}
+
 int rd_fail(struct rd *r, const char *fmt, ...)
 {
 	va_list ap;

@@ -72,6 +72,10 @@ extern const struct format_ops fmt_prm800k, fmt_processbench,
 const struct format_ops *const *format_list(void);
 const struct format_ops *format_find(const char *name);
 
+/* Detection: NULL when rec is an object with every key, else why not. */
+const char *detect_keys(const struct jnode *rec, const char *const *keys,
+			size_t n, char *why, size_t len);
+
 /* Reading helpers: each sets r->err and returns -1 (or NULL) on a wrong
  * type or a missing required field. */
 int rd_fail(struct rd *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,14 +8,10 @@
 
 static const char *pb_detect(const struct jnode *rec, char *why, size_t n)
 {
-	static const char *need[] = {"problem", "steps", "label"};
-	if (rec->type != J_OBJ)
-		return "the record is not an object";
-	for (size_t i = 0; i < ARRAY_SIZE(need); i++)
-		if (!jget(rec, need[i])) {
-			snprintf(why, n, "no \"%s\" field", need[i]);
-			return why;
-		}
+	static const char *const need[] = {"problem", "steps", "label"};
+	const char *no = detect_keys(rec, need, ARRAY_SIZE(need), why, n);
+	if (no)
+		return no;
 	const struct jnode *s = jget(rec, "steps"), *l = jget(rec, "label");
 	if (s->type != J_ARR)
 		return "\"steps\" is not a list";

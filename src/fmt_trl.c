@@ -8,15 +8,8 @@
 
 static const char *trl_detect(const struct jnode *rec, char *why, size_t n)
 {
-	static const char *need[] = {"prompt", "completions", "labels"};
-	if (rec->type != J_OBJ)
-		return "the record is not an object";
-	for (size_t i = 0; i < ARRAY_SIZE(need); i++)
-		if (!jget(rec, need[i])) {
-			snprintf(why, n, "no \"%s\" field", need[i]);
-			return why;
-		}
-	return NULL;
+	static const char *const need[] = {"prompt", "completions", "labels"};
+	return detect_keys(rec, need, ARRAY_SIZE(need), why, n);
 }
 
 static int trl_read(struct rd *r, const struct jnode *rec, struct item *it)

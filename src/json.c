@@ -132,12 +132,9 @@ static int emit(struct builder *b, struct jnode *root)
 	return 1;
 }
 
-static int add_node(struct builder *b, struct jnode *n)
+/* Appends n to the open container on top of the stack. */
+static void link_child(struct builder *b, struct jnode *n)
 {
-	if (b->depth == b->base) {
-		b->rec_line = b->line;
-		return emit(b, n);
-	}
 	struct jnode *parent = b->stack[b->depth - 1];
 	if (parent->type == J_OBJ) {
 		n->key = b->key;
@@ -149,6 +146,15 @@ static int add_node(struct builder *b, struct jnode *n)
 		parent->child = n;
 	parent->last = n;
 	parent->len++;
+}
+
+static int add_node(struct builder *b, struct jnode *n)
+{
+	if (b->depth == b->base) {
+		b->rec_line = b->line;
+		return emit(b, n);
+	}
+	link_child(b, n);
 	return 1;
 }
 
@@ -205,19 +211,8 @@ static int open_container(struct builder *b, enum jtype t)
 	if (b->depth == b->base)
 		b->rec_line = b->line;
 	struct jnode *n = new_node(b, t);
-	if (b->depth > b->base) {
-		struct jnode *parent = b->stack[b->depth - 1];
-		if (parent->type == J_OBJ) {
-			n->key = b->key;
-			n->keylen = b->keylen;
-		}
-		if (parent->last)
-			parent->last->next = n;
-		else
-			parent->child = n;
-		parent->last = n;
-		parent->len++;
-	}
+	if (b->depth > b->base)
+		link_child(b, n);
 	b->stack[b->depth++] = n;
 	return 1;
 }
