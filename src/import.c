@@ -185,15 +185,18 @@ static void report_bad(struct run *r, long line, const char *msg)
 	pthread_mutex_lock(&r->mu);
 	long n = ++r->bad;
 	pthread_mutex_unlock(&r->mu);
-	if (n <= MAX_SHOWN || r->o->skip_bad)
-		fprintf(stderr, "%s:%ld: %s\n", r->path, line, msg);
+	if (n <= MAX_SHOWN || r->o->skip_bad) {
+		/* the reader's thread: its own slots of inert() */
+		fprintf(stderr, "%s:%ld: %s\n", inert(r->path, 2), line, inert(msg, 3));
+	}
 }
 
 static void warn(struct rd *rd, const char *msg)
 {
 	struct run *r = rd->warn_ctx;
 	if (++r->warnings <= MAX_SHOWN) /* the reader's own counter */
-		fprintf(stderr, "%s:%ld: warning: %s\n", r->path, rd->line, msg);
+		fprintf(stderr, "%s:%ld: warning: %s\n", inert(r->path, 2), rd->line,
+			inert(msg, 3));
 }
 
 static struct slot *take_free(struct run *r)
@@ -412,7 +415,7 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 	if (!fresh && db_import_seen(db, r->dataset_id, hash, opts.data)) {
 		db_rollback(db);
 		printf("%s: already imported into data set \"%s\" with these options; nothing to do\n",
-		       path, dsname);
+		       inert(path, 0), inert(dsname, 1));
 		goto out;
 	}
 	r->import_id = db_import_add(db, r->dataset_id, path, hash, opts.data);
@@ -460,7 +463,8 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 		ret = -1;
 	} else {
 		printf("%s: %ld solution%s (%ld steps) imported as %s into data set \"%s\"",
-		       path, r->stored, r->stored == 1 ? "" : "s", r->steps, f->name, dsname);
+		       inert(path, 0), r->stored, r->stored == 1 ? "" : "s", r->steps,
+		       f->name, inert(dsname, 1));
 		if (r->duplicates)
 			printf(", %ld already present", r->duplicates);
 		if (r->bad)

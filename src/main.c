@@ -96,20 +96,20 @@ static void print_ds(void *ctx, const struct ds_stats *s)
 	if (!c->any++)
 		printf("%-20s %-14s %9s %10s %10s %10s\n", "data set", "format",
 		       "problems", "solutions", "steps", "labelled");
-	printf("%-20s %-14s %9ld %10ld %10ld %10ld\n", s->name, s->format,
+	printf("%-20s %-14s %9ld %10ld %10ld %10ld\n", inert(s->name, 0), inert(s->format, 1),
 	       s->problems, s->solutions, s->steps, s->labelled_steps);
 }
 
 static void print_ann(void *ctx, const char *ds, const char *who, long n)
 {
 	(void)ctx;
-	printf("  %-18s labels by %s: %ld\n", ds, who, n);
+	printf("  %-18s labels by %s: %ld\n", inert(ds, 0), inert(who, 1), n);
 }
 
 static void print_src(void *ctx, const char *ds, const char *src, long n)
 {
 	(void)ctx;
-	printf("  %-18s suggestions from %s: %ld\n", ds, src, n);
+	printf("  %-18s suggestions from %s: %ld\n", inert(ds, 0), inert(src, 1), n);
 }
 
 static int cmd_stats(const char *dbpath)

@@ -142,6 +142,32 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+const char *inert(const char *s, int slot)
+{
+	static struct buf out[4];
+	struct buf *b = &out[slot & 3];
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)(s ? s : "(null)");
+	size_t n = strlen((const char *)p), i = 0;
+	buf_reset(b);
+	buf_grow(b, n);
+	while (i < n) {
+		size_t k = utf8_seq(p + i, n - i);
+		unsigned cp = p[i];
+		if (k == 2) /* C1 controls are U+0080..U+009F */
+			cp = ((p[i] & 0x1fu) << 6) | (p[i + 1] & 0x3fu);
+		if (k == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+			char esc[5] = {'\\', 'x', hex[p[i] >> 4], hex[p[i] & 15], 0};
+			buf_add(b, esc, 4);
+			i++;
+			continue;
+		}
+		buf_add(b, p + i, k);
+		i += k;
+	}
+	return b->data;
+}
+
 int utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;

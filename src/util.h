@@ -62,6 +62,11 @@ void hasher_hex(const struct hasher *h, char out[33]);
 /* Current UTC time as ISO 8601 with milliseconds and a Z. */
 void now_iso(char out[32]);
 
+/* Text from data made safe for a terminal: control characters (C0, DEL,
+ * C1) and invalid UTF-8 bytes become visible escapes such as \x1b. The
+ * result lives until the next call with the same slot (0..3). */
+const char *inert(const char *s, int slot);
+
 /* Returns 1 when s[0..n) is valid UTF-8. */
 int utf8_valid(const char *s, size_t n);
 

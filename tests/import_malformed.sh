@@ -75,4 +75,22 @@ expect_rc 1 "a truncated array" sm import cut.json --skip-bad --dataset cut
 ok "says it cannot go past" has err "cannot read past a syntax error inside a JSON array; nothing imported"
 ok "nothing of it stored" test "$(sql "select count(*) from dataset where name='cut'")" = 0
 ok "integrity" test "$(sql 'pragma integrity_check')" = ok
+
+# escape sequences in data never reach the terminal raw
+python3 -c '
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+r["label"]["finish_reason"] = "\u001b]0;pwned\u0007\u001b[2J"
+print(json.dumps(r))
+r = json.loads(open(sys.argv[1]).readline())
+r["labeler"] = "evil\u001b[31m"
+print(json.dumps(r))' "$FIXTURES/prm800k_sample.jsonl" >esc.jsonl
+expect_rc 1 "escape sequences in a bad record" sm import esc.jsonl --dataset esc
+ok "shown inert" has err 'unknown finish_reason "\x1b]0;pwned\x07\x1b[2J"'
+ok "no raw ESC on stderr" test "$(tr -cd '\033' <err | wc -c)" = 0
+sed -n 2p esc.jsonl >esc2.jsonl
+expect_rc 0 "an annotator with an escape" sm import esc2.jsonl --dataset esc2
+expect_rc 0 "stats" sm stats
+ok "stats shows it inert" has out 'labels by evil\x1b[31m'
+ok "no raw ESC on stdout" test "$(tr -cd '\033' <out | wc -c)" = 0
 finish

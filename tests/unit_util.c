@@ -18,6 +18,7 @@ int main(void)
 	CHECK_STR(b.data, "42-x");
 	buf_free(&b);
 
+	CHECK_STR(inert("a\x1b[2J\xc2\x9b\xff\x7f \xc3\xa9", 0), "a\\x1b[2J\\xc2\\x9b\\xff\\x7f \xc3\xa9");
 	CHECK(utf8_valid("h\xc3\xa9llo \xe4\xb8\xad", 10), "valid utf-8");
 	CHECK(!utf8_valid("\xc0\xaf", 2), "overlong");
 	CHECK(!utf8_valid("\xed\xa0\x80", 3), "surrogate");
