@@ -1,24 +1,45 @@
 # import_generic.sh - the field mapping serves BIG-Bench-Mistake, MR-GSM8K
 # and PRMBench by options alone (records shaped as FORMATS.md describes;
-# the invocations are the ones in stepmark(1))
+# the invocations are read from the EXAMPLES of stepmark(1) and run as
+# they are written there)
 . "$top_srcdir/tests/lib.sh"
+
+# man_example FILE: the "stepmark import FILE ..." example of the man page
+man_example() {
+	python3 - "$top_srcdir/man/stepmark.1" "$1" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+cmds, cur, inside = [], "", False
+for line in text.splitlines():
+    if line == ".EX":
+        inside = True
+    elif line == ".EE":
+        inside = False
+    elif inside:
+        line = line.replace("\\-", "-").replace("\\e", "\\")
+        if line.endswith("\\"):
+            cur += line[:-1]
+        else:
+            cmds.append(cur + line)
+            cur = ""
+hits = [c for c in cmds if c.startswith("stepmark import " + sys.argv[2] + " ")]
+assert len(hits) == 1, hits
+print(hits[0][len("stepmark "):])
+PY
+}
 
 cat >bbm.jsonl <<'J'
 {"input": "Sort: b a c", "steps": ["Thought 1: the letters are b, a, c.", "Thought 2: sorted: a, c, b.", "Thought 3: so a c b."], "answer": "a c b", "target": "a b c", "mistake_index": 1}
 {"input": "Sort: y x", "steps": ["Thought 1: y and x.", "Thought 2: sorted: x y."], "answer": "x y", "target": "x y", "mistake_index": null}
 J
-expect_rc 0 "BIG-Bench-Mistake" sm import bbm.jsonl --format generic --problem input \
-	--steps steps --answer answer --gold target --first-error mistake_index --index-base 0
+expect_rc 0 "BIG-Bench-Mistake, as in stepmark(1)" sm $(man_example bbm.jsonl)
 ok "first errors 1 and none" test "$(sql "select group_concat(value) from (select value from label where kind='first_error' order by solution_id)")" = "1,-1"
 ok "answers graded against the target" test "$(sql "select group_concat(correct) from (select correct from solution order by id)")" = "0,1"
 
-cat >mr.jsonl <<'J'
+cat >mr-gsm8k.jsonl <<'J'
 {"uuid": "mr-1", "question": "Tom has 3 bags of 4 apples. How many apples?", "ground_truth_solution": "3*4=<<3*4=12>>12\n#### 12", "ground_truth_answer": 12, "model_output_steps": ["Step 1: 3 bags of 4 is 3+4 = 7.", "Step 2: The answer is 7."], "model_output_solution_first_error_step": 1, "model_output_solution_first_error_reason": "adds instead of multiplying"}
 J
-expect_rc 0 "MR-GSM8K" sm import mr.jsonl --format generic --id uuid --problem question \
-	--steps model_output_steps --gold ground_truth_answer --reference ground_truth_solution \
-	--first-error model_output_solution_first_error_step --index-base 1 \
-	--note model_output_solution_first_error_reason
+expect_rc 0 "MR-GSM8K, as in stepmark(1)" sm $(man_example mr-gsm8k.jsonl)
 ok "1-based first error" test "$(sql "select value from label l join solution s on s.id=l.solution_id where s.ext_key='mr-1' and kind='first_error'")" = 0
 ok "numeric gold kept as text" test "$(sql "select gold_answer from problem p join solution s on s.problem_id=p.id where s.ext_key='mr-1'")" = 12
 ok "reason kept as a note" test "$(sql "select text from label where kind='note'")" = "adds instead of multiplying"
@@ -29,9 +50,7 @@ cat >prmbench.jsonl <<'J'
 {"idx": "pb-7", "modified_question": "Compute 2^3.", "modified_process": ["2^3 = 2*2*2.", "2*2*2 = 6.", "So 6."], "error_steps": [3, 2], "reason": "2*2*2 is 8", "classification": "calculation"}
 {"idx": "pb-8", "modified_question": "Compute 1+1.", "modified_process": ["1+1 = 2."], "error_steps": [], "reason": "", "classification": "none"}
 J
-expect_rc 0 "PRMBench" sm import prmbench.jsonl --format generic --id idx \
-	--problem modified_question --steps modified_process --first-error error_steps \
-	--index-base 1 --note reason
+expect_rc 0 "PRMBench, as in stepmark(1)" sm $(man_example prmbench.jsonl)
 ok "the minimum of the list counts" test "$(sql "select value from label l join solution s on s.id=l.solution_id where s.ext_key='pb-7' and kind='first_error'")" = 1
 ok "an empty list is no error" test "$(sql "select value from label l join solution s on s.id=l.solution_id where s.ext_key='pb-8' and kind='first_error'")" = -1
 
