@@ -86,11 +86,6 @@ const char *db_errmsg(struct db *db)
 	return sqlite3_errmsg(db->h);
 }
 
-int db_schema_version(void)
-{
-	return schema_count();
-}
-
 static sqlite3_stmt *stmt(struct db *db, enum stmt_id id)
 {
 	sqlite3_stmt *s = db->st[id];

@@ -17,7 +17,6 @@ void db_close(struct db *db);
 struct db *db_open_bulk(const char *path, char *err, size_t errlen);
 int db_bulk_finish(struct db *db);
 const char *db_errmsg(struct db *db);
-int db_schema_version(void);
 
 int db_begin(struct db *db);   /* BEGIN IMMEDIATE */
 int db_commit(struct db *db);

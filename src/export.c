@@ -11,7 +11,6 @@
 struct ex {
 	struct wr *w;
 	const struct format_ops *f;
-	int failed;
 };
 
 static int on_item(void *ctx, const struct item *it, const char *dataset)
@@ -87,7 +86,7 @@ int export_run(struct db *db, const struct format_ops *f,
 		}
 		w.state = &cols;
 	}
-	struct ex x = {&w, f, 0};
+	struct ex x = {&w, f};
 	if (f->write_begin)
 		f->write_begin(&w);
 	int rc = db_export_each(db, flt, on_item, &x);

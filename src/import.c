@@ -15,7 +15,6 @@
 #define MAX_SHOWN 20 /* bad records listed before the rest are counted */
 
 struct detect_ctx {
-	const struct jnode *root; /* not kept: detection runs inside */
 	const struct format_ops *found[8];
 	int nfound;
 	struct buf why;
