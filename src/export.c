@@ -90,7 +90,7 @@ int export_run(struct db *db, const struct format_ops *f,
 	if (f->write_begin)
 		f->write_begin(&w);
 	int rc = db_export_each(db, flt, on_item, &x);
-	if (rc == 0 && f->write_end)
+	if (f->write_end) /* on failure too: the file is removed anyway */
 		f->write_end(&w);
 	wr_flush(&w, 1);
 	int bad = rc < 0 || ferror(w.fp) || fflush(w.fp) != 0;

@@ -64,6 +64,7 @@ struct format_ops {
 	void (*write_begin)(struct wr *w);
 	/* 0 written, 1 left out, -1 error */
 	int (*write)(struct wr *w, const struct item *it, const char *dataset);
+	/* called after write_begin whatever happened: releases w->state */
 	void (*write_end)(struct wr *w);
 };
 

@@ -62,22 +62,20 @@ struct escaped {
 	struct buf prompt;
 };
 
-static struct escaped esc;
-
-static void escape_steps(const struct item *it)
+static void escape_steps(struct escaped *e, const struct item *it)
 {
-	buf_reset(&esc.all);
-	buf_reset(&esc.prompt);
-	buf_json_str(&esc.prompt, it->problem, strlen(it->problem));
-	if (esc.cap < it->nsteps + 1) {
-		esc.cap = it->nsteps + 1;
-		esc.off = xrealloc(esc.off, esc.cap * sizeof(*esc.off));
+	buf_reset(&e->all);
+	buf_reset(&e->prompt);
+	buf_json_str(&e->prompt, it->problem, strlen(it->problem));
+	if (e->cap < it->nsteps + 1) {
+		e->cap = it->nsteps + 1;
+		e->off = xrealloc(e->off, e->cap * sizeof(*e->off));
 	}
 	for (size_t i = 0; i < it->nsteps; i++) {
-		esc.off[i] = esc.all.len;
-		buf_json_str(&esc.all, it->steps[i].text, strlen(it->steps[i].text));
+		e->off[i] = e->all.len;
+		buf_json_str(&e->all, it->steps[i].text, strlen(it->steps[i].text));
 	}
-	esc.off[it->nsteps] = esc.all.len;
+	e->off[it->nsteps] = e->all.len;
 }
 
 /* One row: the first n steps, then optionally one more text. */
@@ -85,14 +83,15 @@ static void row(struct wr *w, const struct item *it, size_t n,
 		const int *good, const char *extra, int extra_good)
 {
 	(void)it;
+	const struct escaped *e = w->state;
 	struct buf *b = &w->out;
 	buf_puts(b, "{\"prompt\":");
-	buf_add(b, esc.prompt.data, esc.prompt.len);
+	buf_add(b, e->prompt.data, e->prompt.len);
 	buf_puts(b, ",\"completions\":[");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			buf_putc(b, ',');
-		buf_add(b, esc.all.data + esc.off[i], esc.off[i + 1] - esc.off[i]);
+		buf_add(b, e->all.data + e->off[i], e->off[i + 1] - e->off[i]);
 	}
 	if (extra) {
 		if (n)
@@ -142,7 +141,7 @@ static int trl_write(struct wr *w, const struct item *it, const char *dataset)
 	int *good = xmalloc((it->nsteps + 1) * sizeof(int));
 	int fe = item_resolve(it, w->o, ratings);
 	int rc = 0;
-	escape_steps(it);
+	escape_steps(w->state, it);
 	if (item_is_prm800k(it) && !w->o->source) {
 		write_alternatives(w, it, ratings, good);
 	} else if (fe == -2 && !w->o->incomplete) {
@@ -167,13 +166,19 @@ static int trl_write(struct wr *w, const struct item *it, const char *dataset)
 	return rc;
 }
 
+static void trl_begin(struct wr *w)
+{
+	w->state = xcalloc(1, sizeof(struct escaped));
+}
+
 static void trl_end(struct wr *w)
 {
-	(void)w;
-	buf_free(&esc.all);
-	buf_free(&esc.prompt);
-	free(esc.off);
-	memset(&esc, 0, sizeof(esc));
+	struct escaped *e = w->state;
+	buf_free(&e->all);
+	buf_free(&e->prompt);
+	free(e->off);
+	free(e);
+	w->state = NULL;
 }
 
 const struct format_ops fmt_trl = {
@@ -181,6 +186,7 @@ const struct format_ops fmt_trl = {
 	.summary = "TRL stepwise supervision: JSON Lines of prompt, completions, labels",
 	.detect = trl_detect,
 	.read = trl_read,
+	.write_begin = trl_begin,
 	.write = trl_write,
 	.write_end = trl_end,
 };
