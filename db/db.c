@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "db.h"
 #include "schema.h"
@@ -19,6 +21,9 @@ enum stmt_id {
 	S_STAT_DS, S_STAT_ANN, S_STAT_SRC,
 	S_EX_SOL, S_EX_STEP, S_EX_LABEL, S_EX_SUG,
 	S_COL_ANN, S_COL_SRC,
+	S_SUM_PUT, S_SUM_MISSING, S_ONE_SOL, S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG,
+	S_ONE_ALIGN, S_ACTION_ADD, S_ACTION_LIST, S_ACTION_LABELS, S_LABEL_BEFORE,
+	S_DATASETS, S_QROW, S_MAX_LABEL,
 	S_COUNT
 };
 
@@ -35,7 +40,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_SOLUTION_ADD] = "INSERT INTO solution(dataset_id, problem_id, ext_key, generator, final_answer, correct, finish_reason, meta, import_id, source_line, tail) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(dataset_id, ext_key) DO NOTHING",
 	[S_STEP_ADD] = "INSERT INTO step(solution_id, idx, text, chosen, alts) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[S_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, origin, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, origin, created_at, action_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[S_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, created_at) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[S_STAT_DS] =
@@ -72,6 +77,27 @@ static const char *const stmt_sql[S_COUNT] = {
 		      "AND (?2 IS NULL OR l.annotator IN (SELECT value FROM json_each(?2))) AND l.kind IN ('rating', 'ratings', 'first_error') ORDER BY 1",
 	[S_COL_SRC] = "SELECT DISTINCT g.source || coalesce('/' || g.model, '') FROM suggestion g JOIN solution s ON s.id = g.solution_id "
 		      "JOIN dataset d ON d.id = s.dataset_id WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY 1",
+	[S_SUM_PUT] = "INSERT OR REPLACE INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_SUM_MISSING] = "SELECT count(*) FROM solution s WHERE NOT EXISTS (SELECT 1 FROM summary m WHERE m.solution_id = s.id)",
+	[S_ONE_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
+		      "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, s.dataset_id FROM solution s "
+		      "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id WHERE s.id = ?1",
+	[S_ONE_STEP] = "SELECT solution_id, idx, text, chosen, alts FROM step WHERE solution_id = ?1 ORDER BY idx",
+	[S_ONE_LABEL] = "SELECT solution_id, step_idx, kind, value, text, annotator, origin, created_at, id, action_id "
+			"FROM label WHERE solution_id = ?1 ORDER BY id",
+	[S_ONE_SUG] = "SELECT solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale "
+		      "FROM suggestion WHERE solution_id = ?1 ORDER BY id",
+	[S_ONE_ALIGN] = "SELECT step_idx, ref_step, score, source FROM alignment WHERE solution_id = ?1 ORDER BY step_idx, ref_step",
+	[S_ACTION_ADD] = "INSERT INTO action(solution_id, annotator, op, ref, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_ACTION_LIST] = "SELECT id, op, ref, name FROM action WHERE solution_id = ?1 AND annotator = ?2 ORDER BY id",
+	[S_ACTION_LABELS] = "SELECT step_idx, kind, value, text FROM label WHERE action_id = ?1 ORDER BY id",
+	[S_LABEL_BEFORE] = "SELECT value, text FROM label WHERE solution_id = ?1 AND annotator = ?2 AND kind = ?3 "
+			   "AND step_idx IS ?4 AND id < ?5 ORDER BY id DESC LIMIT 1",
+	[S_DATASETS] = "SELECT name FROM dataset ORDER BY name",
+	[S_QROW] = "SELECT s.id, d.name, s.ext_key, m.nsteps, m.labelled, m.flags, m.verdicts, substr(p.text, 1, 300) "
+		   "FROM summary m JOIN solution s ON s.id = m.solution_id JOIN dataset d ON d.id = s.dataset_id "
+		   "JOIN problem p ON p.id = s.problem_id WHERE m.solution_id = ?1",
+	[S_MAX_LABEL] = "SELECT coalesce(min(id), 0) FROM label WHERE action_id = ?1",
 };
 
 struct db {
@@ -169,6 +195,8 @@ static int migrate(struct db *db, char *err, size_t errlen)
 	return 0;
 }
 
+static void sql_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+
 static void global_init(void)
 {
 	/* each connection is used by one thread only: no mutex per call */
@@ -194,6 +222,8 @@ static struct db *open_with(const char *path, const char *setup, char *err,
 	}
 	sqlite3_busy_timeout(db->h, 10000);
 	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_create_function(db->h, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				NULL, sql_regexp, NULL, NULL);
 	char *msg = NULL;
 	if (sqlite3_exec(db->h, setup, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg ? msg : "cannot set up");
@@ -435,10 +465,11 @@ static int steps_add(struct db *db, int64_t sol, const struct item *it)
 
 static const char *const kind_names[] = {"rating", "first_error", "finish", "note", "ratings"};
 
-static int labels_add(struct db *db, int64_t sol, const struct item *it)
+static int labels_add(struct db *db, int64_t sol, const struct label *lb,
+		      size_t n, int64_t action)
 {
-	for (size_t i = 0; i < it->nlabels; i++) {
-		const struct label *l = &it->labels[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct label *l = &lb[i];
 		sqlite3_stmt *s = stmt(db, S_LABEL_ADD);
 		sqlite3_bind_int64(s, 1, sol);
 		if (l->step >= 0)
@@ -451,6 +482,8 @@ static int labels_add(struct db *db, int64_t sol, const struct item *it)
 		bind_text(s, 6, l->annotator);
 		bind_text(s, 7, l->origin);
 		bind_text(s, 8, l->at ? l->at : db->now);
+		if (action > 0)
+			sqlite3_bind_int64(s, 9, action);
 		if (step_done(db, s) < 0)
 			return -1;
 	}
@@ -485,7 +518,7 @@ static int sugs_add(struct db *db, int64_t sol, const struct item *it)
 }
 
 int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
-		   const struct item *it)
+		   const struct item *it, const struct summary *sum)
 {
 	int64_t prob = problem_add(db, dataset, it);
 	if (prob < 0)
@@ -512,8 +545,8 @@ int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 	if (sqlite3_changes(db->h) == 0)
 		return 0; /* this solution is already in the store */
 	int64_t sol = sqlite3_last_insert_rowid(db->h);
-	if (steps_add(db, sol, it) < 0 || labels_add(db, sol, it) < 0 ||
-	    sugs_add(db, sol, it) < 0)
+	if (steps_add(db, sol, it) < 0 || labels_add(db, sol, it->labels, it->nlabels, 0) < 0 ||
+	    sugs_add(db, sol, it) < 0 || (sum && db_summary_put(db, sol, dataset, sum) < 0))
 		return -1;
 	return 1;
 }
@@ -755,5 +788,514 @@ int db_export_columns(struct db *db, const struct export_filter *f,
 	bind_text(s, 1, f->datasets_json);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		on_source(ctx, col_text(s, 0));
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- the workbench: summaries, one solution, actions, the queue ---- */
+
+int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
+		   const struct summary *sum)
+{
+	sqlite3_stmt *s = stmt(db, S_SUM_PUT);
+	sqlite3_bind_int64(s, 1, sol);
+	sqlite3_bind_int64(s, 2, dataset);
+	sqlite3_bind_int(s, 3, sum->nsteps);
+	sqlite3_bind_int(s, 4, sum->labelled);
+	sqlite3_bind_int(s, 5, sum->flags);
+	bind_text(s, 6, sum->verdicts ? sum->verdicts : "");
+	return step_done(db, s);
+}
+
+long db_summary_missing(struct db *db)
+{
+	sqlite3_stmt *s = stmt(db, S_SUM_MISSING);
+	long n = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	return n;
+}
+
+int64_t db_dataset_id(struct db *db, const char *name)
+{
+	sqlite3_stmt *s = stmt(db, S_DATASET_GET);
+	bind_text(s, 1, name);
+	int64_t id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return id;
+}
+
+int db_datasets(struct db *db, name_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_DATASETS);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, col_text(s, 0));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void db_solution_free(struct db_solution *v)
+{
+	free(v->it.steps);
+	free(v->it.labels);
+	free(v->it.sugs);
+	free(v->label_ids);
+	free(v->label_actions);
+	free(v->aligns);
+	arena_free(&v->a);
+	memset(v, 0, sizeof(*v));
+}
+
+static int load_rows(struct db *db, sqlite3_stmt *q, struct db_solution *v,
+		     int which)
+{
+	size_t cap = 0, capid = 0, capact = 0;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct item *it = &v->it;
+		if (which == C_STEP) {
+			it->steps = grow(it->steps, it->nsteps, &cap, sizeof(*it->steps));
+			load_step(&it->steps[it->nsteps++], q, &v->a);
+		} else if (which == C_LABEL) {
+			size_t n = it->nlabels;
+			it->labels = grow(it->labels, n, &cap, sizeof(*it->labels));
+			v->label_ids = grow(v->label_ids, n, &capid, sizeof(int64_t));
+			v->label_actions = grow(v->label_actions, n, &capact, sizeof(int64_t));
+			load_label(&it->labels[n], q, &v->a);
+			v->label_ids[n] = sqlite3_column_int64(q, 8);
+			v->label_actions[n] = sqlite3_column_int64(q, 9);
+			it->nlabels++;
+		} else if (which == C_SUG) {
+			it->sugs = grow(it->sugs, it->nsugs, &cap, sizeof(*it->sugs));
+			load_sug(&it->sugs[it->nsugs++], q, &v->a);
+		} else {
+			v->aligns = grow(v->aligns, v->naligns, &cap, sizeof(*v->aligns));
+			struct db_align *al = &v->aligns[v->naligns++];
+			al->step = sqlite3_column_int(q, 0);
+			al->ref = sqlite3_column_int(q, 1);
+			al->score = sqlite3_column_double(q, 2);
+			al->source = adup(&v->a, q, 3);
+		}
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "stepmark: store error: %s\n", db_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+int db_solution_load(struct db *db, int64_t sol, struct db_solution *v)
+{
+	db_solution_free(v);
+	sqlite3_stmt *s = stmt(db, S_ONE_SOL);
+	sqlite3_bind_int64(s, 1, sol);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? 0 : -1;
+	}
+	v->id = sol;
+	load_solution(&v->it, &v->dataset, s, &v->a);
+	v->dataset_id = sqlite3_column_int64(s, 13);
+	sqlite3_reset(s);
+	static const enum stmt_id ids[] = {S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG, S_ONE_ALIGN};
+	static const int which[] = {C_STEP, C_LABEL, C_SUG, C_N};
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		sqlite3_stmt *q = stmt(db, ids[i]);
+		sqlite3_bind_int64(q, 1, sol);
+		if (load_rows(db, q, v, which[i]) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+int64_t db_action_add(struct db *db, int64_t sol, const char *annotator,
+		      const char *op, int64_t ref, const char *name)
+{
+	sqlite3_stmt *s = stmt(db, S_ACTION_ADD);
+	sqlite3_bind_int64(s, 1, sol);
+	bind_text(s, 2, annotator);
+	bind_text(s, 3, op);
+	if (ref > 0)
+		sqlite3_bind_int64(s, 4, ref);
+	bind_text(s, 5, name);
+	bind_text(s, 6, db->now);
+	if (step_done(db, s) < 0)
+		return -1;
+	return sqlite3_last_insert_rowid(db->h);
+}
+
+int db_labels_add(struct db *db, int64_t sol, const struct label *lb, size_t n,
+		  int64_t action)
+{
+	return labels_add(db, sol, lb, n, action);
+}
+
+int db_actions(struct db *db, int64_t sol, const char *annotator,
+	       action_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_ACTION_LIST);
+	sqlite3_bind_int64(s, 1, sol);
+	bind_text(s, 2, annotator);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(s, 0), col_text(s, 1),
+		   sqlite3_column_int64(s, 2), col_text(s, 3));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_action_labels(struct db *db, int64_t action, struct arena *a,
+		     struct label **out, size_t *n)
+{
+	sqlite3_stmt *s = stmt(db, S_ACTION_LABELS);
+	sqlite3_bind_int64(s, 1, action);
+	size_t cap = 0;
+	int rc;
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*out = grow(*out, *n, &cap, sizeof(**out));
+		struct label *l = &(*out)[(*n)++];
+		memset(l, 0, sizeof(*l));
+		l->step = null_or(s, 0, -1);
+		l->kind = kind_of(col_text(s, 1));
+		l->value = null_or(s, 2, NO_RATING);
+		l->text = adup(a, s, 3);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_label_before(struct db *db, int64_t sol, const char *annotator,
+		    struct label *l, int64_t before_action, struct arena *a)
+{
+	sqlite3_stmt *m = stmt(db, S_MAX_LABEL);
+	sqlite3_bind_int64(m, 1, before_action);
+	int64_t first = 0;
+	if (sqlite3_step(m) == SQLITE_ROW)
+		first = sqlite3_column_int64(m, 0);
+	sqlite3_reset(m);
+	/* the rows of one action are consecutive: its first row bounds it */
+	sqlite3_stmt *s = stmt(db, S_LABEL_BEFORE);
+	sqlite3_bind_int64(s, 1, sol);
+	bind_text(s, 2, annotator);
+	bind_text(s, 3, kind_names[l->kind]);
+	if (l->step >= 0)
+		sqlite3_bind_int(s, 4, l->step);
+	sqlite3_bind_int64(s, 5, first ? first : INT64_MAX);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		l->value = null_or(s, 0, NO_RATING);
+		l->text = adup(a, s, 1);
+	} else {
+		l->value = NO_RATING;
+		l->text = NULL;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_queue_row(struct db *db, int64_t sol, struct arena *a, struct db_qrow *r)
+{
+	sqlite3_stmt *s = stmt(db, S_QROW);
+	sqlite3_bind_int64(s, 1, sol);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		r->id = sol;
+		r->dataset = adup(a, s, 1);
+		r->key = adup(a, s, 2);
+		r->nsteps = sqlite3_column_int(s, 3);
+		r->labelled = sqlite3_column_int(s, 4);
+		r->flags = sqlite3_column_int(s, 5);
+		r->verdicts = adup(a, s, 6);
+		r->problem = adup(a, s, 7);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* regexp(PATTERN, TEXT): PCRE2, the compiled pattern kept by SQLite for
+ * as long as the statement runs with the same pattern. A pattern without
+ * capitals ignores case. */
+static void re_free(void *p)
+{
+	pcre2_code_free(p);
+}
+
+static void sql_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	pcre2_code *re = sqlite3_get_auxdata(ctx, 0);
+	if (!re) {
+		const char *pat = (const char *)sqlite3_value_text(argv[0]);
+		char msg[160];
+		re = pat ? db_regex_compile(pat, msg, sizeof(msg)) : NULL;
+		if (!re) {
+			sqlite3_result_error(ctx, pat ? msg : "no pattern", -1);
+			return;
+		}
+		sqlite3_set_auxdata(ctx, 0, re, re_free);
+		re = sqlite3_get_auxdata(ctx, 0);
+		if (!re) {
+			sqlite3_result_error_nomem(ctx);
+			return;
+		}
+	}
+	const char *t = (const char *)sqlite3_value_text(argv[1]);
+	if (!t) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	size_t n = (size_t)sqlite3_value_bytes(argv[1]);
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	int rc = pcre2_match(re, (PCRE2_SPTR)t, n, 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	sqlite3_result_int(ctx, rc >= 0);
+}
+
+void *db_regex_compile(const char *pat, char *err, size_t errlen)
+{
+	uint32_t opt = PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+	int upper = 0;
+	for (const char *p = pat; *p; p++)
+		if (*p >= 'A' && *p <= 'Z' && (p == pat || p[-1] != '\\'))
+			upper = 1;
+	if (!upper)
+		opt |= PCRE2_CASELESS;
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, opt,
+				       &code, &off, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[120];
+		pcre2_get_error_message(code, msg, sizeof(msg));
+		snprintf(err, errlen, "bad pattern at %zu: %s", (size_t)off, (char *)msg);
+		return NULL;
+	}
+	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	return re;
+}
+
+void db_regex_free(void *re)
+{
+	pcre2_code_free(re);
+}
+
+int db_regex_match(void *re, const char *text, size_t n, size_t *at, size_t *len)
+{
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	int rc = pcre2_match(re, (PCRE2_SPTR)text, n, 0, 0, md, NULL);
+	if (rc >= 0 && at) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		*at = ov[0];
+		*len = ov[1] - ov[0];
+	}
+	pcre2_match_data_free(md);
+	return rc >= 0;
+}
+
+struct queue {
+	struct db *db;
+	sqlite3_stmt *next, *prev, *count;
+	struct qfilter f;
+	char *mine, *undecided;
+};
+
+static void where_add(struct buf *b, const struct qfilter *f)
+{
+	buf_puts(b, " WHERE 1");
+	if (f->dataset > 0)
+		buf_puts(b, " AND m.dataset_id = ?6");
+	switch (f->what) {
+	case Q_TODO:
+		buf_puts(b, " AND (instr(m.verdicts, ?4) = 0 OR instr(m.verdicts, ?5) > 0)");
+		break;
+	case Q_MINE:
+		buf_puts(b, " AND instr(m.verdicts, ?4) > 0");
+		break;
+	case Q_DIS_ANN:
+		buf_printf(b, " AND (m.flags & %d)", SF_DIS_ANN);
+		break;
+	case Q_DIS_SRC:
+		buf_printf(b, " AND (m.flags & %d)", SF_DIS_SRC);
+		break;
+	case Q_DIS_HA:
+		buf_printf(b, " AND (m.flags & %d)", SF_DIS_HA);
+		break;
+	case Q_DIS_ANY:
+		buf_printf(b, " AND (m.flags & %d)", SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA);
+		break;
+	default:
+		break;
+	}
+	if (f->regex)
+		buf_puts(b, " AND (EXISTS (SELECT 1 FROM step t WHERE t.solution_id = m.solution_id"
+			    " AND regexp(?7, t.text)) OR regexp(?7, (SELECT p.text FROM solution s"
+			    " JOIN problem p ON p.id = s.problem_id WHERE s.id = m.solution_id)))");
+}
+
+#define PROGRESS "(m.labelled * 1000 / max(m.nsteps, 1))"
+
+static sqlite3_stmt *queue_prepare(struct queue *q, int kind)
+{
+	struct buf b = {0};
+	const char *key = q->f.sort == QS_PROGRESS ? PROGRESS : "0";
+	if (kind == 2) {
+		buf_puts(&b, "SELECT count(*) FROM summary m");
+		where_add(&b, &q->f);
+		buf_puts(&b, " AND m.solution_id BETWEEN ?1 AND ?2");
+	} else {
+		const char *cmp = kind == 0 ? ">" : "<";
+		const char *dir = kind == 0 ? "" : " DESC";
+		buf_printf(&b, "SELECT m.solution_id, %s FROM summary m", key);
+		where_add(&b, &q->f);
+		if (q->f.sort == QS_PROGRESS)
+			buf_printf(&b, " AND (" PROGRESS ", m.solution_id) %s (?1, ?2)"
+				   " ORDER BY " PROGRESS "%s, m.solution_id%s LIMIT ?3",
+				   cmp, dir, dir);
+		else
+			buf_printf(&b, " AND m.solution_id %s ?2 AND ?1 IS NOT NULL"
+				   " ORDER BY m.solution_id%s LIMIT ?3", cmp, dir);
+	}
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v3(q->db->h, b.data, -1, SQLITE_PREPARE_PERSISTENT, &s,
+			       NULL) != SQLITE_OK) {
+		fprintf(stderr, "stepmark: internal SQL error: %s\n", db_errmsg(q->db));
+		abort();
+	}
+	buf_free(&b);
+	if (q->f.annotator) {
+		sqlite3_bind_text(s, 4, q->mine, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, q->undecided, -1, SQLITE_STATIC);
+	}
+	if (q->f.dataset > 0)
+		sqlite3_bind_int64(s, 6, q->f.dataset);
+	if (q->f.regex)
+		sqlite3_bind_text(s, 7, q->f.regex, -1, SQLITE_STATIC);
+	return s;
+}
+
+struct queue *db_queue_open(struct db *db, const struct qfilter *f)
+{
+	struct queue *q = xcalloc(1, sizeof(*q));
+	q->db = db;
+	q->f = *f;
+	q->f.regex = f->regex ? xstrdup(f->regex) : NULL;
+	q->f.annotator = f->annotator ? xstrdup(f->annotator) : NULL;
+	if (q->f.annotator) {
+		struct buf b = {0};
+		buf_printf(&b, "\n@%s\t", f->annotator);
+		q->mine = b.data;
+		b = (struct buf){0};
+		buf_printf(&b, "\n@%s\t-2\n", f->annotator);
+		q->undecided = b.data;
+	}
+	q->next = queue_prepare(q, 0);
+	q->prev = queue_prepare(q, 1);
+	q->count = queue_prepare(q, 2);
+	return q;
+}
+
+void db_queue_close(struct queue *q)
+{
+	if (!q)
+		return;
+	sqlite3_finalize(q->next);
+	sqlite3_finalize(q->prev);
+	sqlite3_finalize(q->count);
+	free((char *)q->f.regex);
+	free((char *)q->f.annotator);
+	free(q->mine);
+	free(q->undecided);
+	free(q);
+}
+
+int db_queue_step(struct queue *q, const struct qpos *from, int dir, int n,
+		  struct qpos *out)
+{
+	sqlite3_stmt *s = dir > 0 ? q->next : q->prev;
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, from->key);
+	sqlite3_bind_int64(s, 2, from->id);
+	sqlite3_bind_int(s, 3, n);
+	int got = 0, rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && got < n) {
+		out[got].id = sqlite3_column_int64(s, 0);
+		out[got].key = sqlite3_column_int64(s, 1);
+		got++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	return got;
+}
+
+long db_queue_count(struct queue *q, int64_t lo, int64_t hi)
+{
+	sqlite3_stmt *s = q->count;
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
+	long n = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	return n;
+}
+
+int64_t db_max_solution(struct db *db)
+{
+	sqlite3_stmt *s;
+	int64_t n = 0;
+	if (sqlite3_prepare_v2(db->h, "SELECT coalesce(max(id), 0) FROM solution", -1,
+			       &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	return n;
+}
+
+int db_set_interactive(struct db *db)
+{
+	/* a label reported saved survives a power cut; a short wait for the
+	 * lock, because the program retries rather than block a key */
+	sqlite3_busy_timeout(db->h, 200);
+	return exec(db, "PRAGMA synchronous = FULL; PRAGMA cache_size = -4000;");
+}
+
+int db_busy(struct db *db)
+{
+	int e = sqlite3_errcode(db->h);
+	return e == SQLITE_BUSY || e == SQLITE_LOCKED;
+}
+
+int64_t db_data_version(struct db *db)
+{
+	sqlite3_stmt *s;
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(db->h, "PRAGMA data_version", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	return v;
+}
+
+int db_summary_missing_ids(struct db *db, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db->h, "SELECT id FROM solution s WHERE NOT EXISTS "
+			       "(SELECT 1 FROM summary m WHERE m.solution_id = s.id) ORDER BY id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	size_t cap = 0;
+	int rc;
+	*ids = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*ids = grow(*ids, *n, &cap, sizeof(**ids));
+		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "../src/item.h"
+#include "../src/util.h"
 
 struct db;
 
@@ -32,10 +33,29 @@ int64_t db_import_add(struct db *db, int64_t dataset, const char *path,
 int db_import_finish(struct db *db, int64_t import_id, const char *hash,
 		     long records, long skipped, long duplicates);
 
-/* Stores one item. Returns 1 stored, 0 already present (same key), -1
- * on error. */
+/* What the queue shows of a solution, rewritten with each change to its
+ * labels or suggestions (see src/summary.c). */
+enum {
+	SF_HUMAN = 1,    /* some annotator labelled it */
+	SF_AUTO = 2,     /* some source suggested */
+	SF_DIS_ANN = 4,  /* annotators disagree on the first error */
+	SF_DIS_SRC = 8,  /* sources disagree */
+	SF_DIS_HA = 16,  /* an annotator and a source disagree */
+};
+struct summary {
+	int nsteps, labelled, flags;
+	const char *verdicts; /* "\n@annotator\tFE" and "\n#source\tFE" lines */
+};
+
+/* Stores one item and its summary (if sum). Returns 1 stored, 0 already
+ * present (same key), -1 on error. */
 int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
-		   const struct item *it);
+		   const struct item *it, const struct summary *sum);
+int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
+		   const struct summary *sum);
+/* Solutions without a summary (a store written by an older stepmark). */
+long db_summary_missing(struct db *db);
+int db_summary_missing_ids(struct db *db, int64_t **ids, size_t *n);
 
 /* Stats, one callback per row. */
 struct ds_stats {
@@ -63,5 +83,89 @@ int db_export_each(struct db *db, const struct export_filter *f,
 typedef void (*name_fn)(void *ctx, const char *name);
 int db_export_columns(struct db *db, const struct export_filter *f,
 		      name_fn on_annotator, name_fn on_source, void *ctx);
+
+int64_t db_dataset_id(struct db *db, const char *name); /* 0 unknown */
+int db_datasets(struct db *db, name_fn fn, void *ctx);
+int64_t db_max_solution(struct db *db);
+
+/* ---- the workbench ---- */
+
+/* The TUI's connection: durable commits, a short lock wait (it retries
+ * a busy write itself rather than keep a key waiting). */
+int db_set_interactive(struct db *db);
+int db_busy(struct db *db); /* the last error was a lock held elsewhere */
+/* Changes when another connection commits. */
+int64_t db_data_version(struct db *db);
+
+struct db_align {
+	int step, ref;
+	double score;
+	const char *source;
+};
+/* One solution with all its rows; strings live in a. */
+struct db_solution {
+	int64_t id, dataset_id;
+	const char *dataset;
+	struct item it;
+	int64_t *label_ids, *label_actions; /* parallel to it.labels */
+	struct db_align *aligns;
+	size_t naligns;
+	struct arena a;
+};
+/* 1 loaded, 0 no such solution, -1 error. */
+int db_solution_load(struct db *db, int64_t sol, struct db_solution *v);
+void db_solution_free(struct db_solution *v);
+
+/* Actions (see schema.c): op is do, undo or redo; ref names the action
+ * an undo or redo repeats or reverts. */
+int64_t db_action_add(struct db *db, int64_t sol, const char *annotator,
+		      const char *op, int64_t ref, const char *name);
+int db_labels_add(struct db *db, int64_t sol, const struct label *lb, size_t n,
+		  int64_t action);
+typedef void (*action_fn)(void *ctx, int64_t id, const char *op, int64_t ref,
+			  const char *name);
+int db_actions(struct db *db, int64_t sol, const char *annotator,
+	       action_fn fn, void *ctx);
+/* The labels an action wrote (step, kind, value, text), xmalloc'd. */
+int db_action_labels(struct db *db, int64_t action, struct arena *a,
+		     struct label **out, size_t *n);
+/* Sets l's value and text to those in force for its kind and step just
+ * before action ran (NO_RATING and NULL when there were none). */
+int db_label_before(struct db *db, int64_t sol, const char *annotator,
+		    struct label *l, int64_t action, struct arena *a);
+
+/* The queue: solutions matching a filter, walked in order a window at a
+ * time, so that memory does not grow with the store. */
+enum { Q_ALL, Q_TODO, Q_MINE, Q_DIS_ANY, Q_DIS_ANN, Q_DIS_SRC, Q_DIS_HA, Q_NWHAT };
+enum { QS_ID, QS_PROGRESS, QS_N };
+struct qfilter {
+	int what, sort;
+	int64_t dataset;       /* 0 = every data set */
+	const char *annotator; /* for Q_TODO and Q_MINE */
+	const char *regex;     /* over problem and step texts, or NULL */
+};
+struct qpos {
+	int64_t key, id; /* sort key, then solution id */
+};
+struct queue;
+struct queue *db_queue_open(struct db *db, const struct qfilter *f);
+void db_queue_close(struct queue *q);
+/* Up to n positions after (dir > 0) or before from. Returns the count. */
+int db_queue_step(struct queue *q, const struct qpos *from, int dir, int n,
+		  struct qpos *out);
+/* Matching solutions with ids in [lo, hi]. */
+long db_queue_count(struct queue *q, int64_t lo, int64_t hi);
+struct db_qrow {
+	int64_t id;
+	const char *dataset, *key, *verdicts, *problem;
+	int nsteps, labelled, flags;
+};
+int db_queue_row(struct db *db, int64_t sol, struct arena *a, struct db_qrow *r);
+
+/* PCRE2 with smart case (caseless when the pattern has no capital);
+ * NULL with the reason in err. */
+void *db_regex_compile(const char *pat, char *err, size_t errlen);
+void db_regex_free(void *re);
+int db_regex_match(void *re, const char *text, size_t n, size_t *at, size_t *len);
 
 #endif

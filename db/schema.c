@@ -109,6 +109,32 @@ static const char *const migrations[] = {
 	"  request_hash TEXT PRIMARY KEY,"
 	"  body BLOB NOT NULL,"
 	"  created_at TEXT NOT NULL);",
+	/* 2: the workbench. An action groups the labels one key wrote; undo
+	 * and redo are actions too, whose labels restore or repeat those of
+	 * the action they name (ref), so the history stays append-only. The
+	 * summary row of a solution is rewritten with each of its changes;
+	 * it is what the queue lists and filters. verdicts holds one line
+	 * per annotator and per source: a tab, then the first error (-1
+	 * none, -2 undecided), each line led by a newline. */
+	"CREATE TABLE action ("
+	"  id INTEGER PRIMARY KEY,"
+	"  solution_id INTEGER NOT NULL REFERENCES solution(id),"
+	"  annotator TEXT NOT NULL,"
+	"  op TEXT NOT NULL CHECK (op IN ('do', 'undo', 'redo')),"
+	"  ref INTEGER REFERENCES action(id),"
+	"  name TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL);"
+	"CREATE INDEX action_solution ON action(solution_id, annotator);"
+	"ALTER TABLE label ADD COLUMN action_id INTEGER REFERENCES action(id);"
+	"CREATE INDEX label_action ON label(action_id) WHERE action_id IS NOT NULL;"
+	"CREATE TABLE summary ("
+	"  solution_id INTEGER PRIMARY KEY REFERENCES solution(id),"
+	"  dataset_id INTEGER NOT NULL,"
+	"  nsteps INTEGER NOT NULL,"
+	"  labelled INTEGER NOT NULL,"
+	"  flags INTEGER NOT NULL,"
+	"  verdicts TEXT NOT NULL);"
+	"CREATE INDEX summary_progress ON summary(labelled * 1000 / max(nsteps, 1), solution_id);",
 };
 
 int schema_count(void)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "import.h"
+#include "summary.h"
 
 #define MAX_SHOWN 20 /* bad records listed before the rest are counted */
 
@@ -177,6 +178,7 @@ struct run {
 	int is_array;
 	char read_err[512];
 	struct hasher hash;
+	struct buf verdicts; /* the storer's summary text */
 };
 
 static void report_bad(struct run *r, long line, const char *msg)
@@ -312,7 +314,9 @@ static int store_all(struct run *r)
 		if (!batch)
 			break;
 		for (struct slot *sl = batch; keep && !failed; sl = sl->next) {
-			int rc = db_item_insert(r->db, r->dataset_id, r->import_id, &sl->it);
+			struct summary sum;
+			summary_compute(&sl->it, &r->verdicts, &sum);
+			int rc = db_item_insert(r->db, r->dataset_id, r->import_id, &sl->it, &sum);
 			if (rc < 0) {
 				failed = 1;
 				pthread_mutex_lock(&r->mu);
@@ -351,6 +355,7 @@ static void run_done(struct run *r)
 		arena_free(&r->slots[i].dom);
 		arena_free(&r->slots[i].a);
 	}
+	buf_free(&r->verdicts);
 	pthread_cond_destroy(&r->cv_item);
 	pthread_cond_destroy(&r->cv_free);
 	pthread_mutex_destroy(&r->mu);

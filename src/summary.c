@@ -1,0 +1,166 @@
+/* summary.c - first errors by annotator and source, and disagreements */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "summary.h"
+#include "fmt.h"
+
+/* A copy of it holding only one annotator's labels. */
+int summary_annotator(const struct item *it, const char *annotator,
+		      int *ratings)
+{
+	struct label *mine = xmalloc((it->nlabels + 1) * sizeof(*mine));
+	struct item sub = *it;
+	sub.labels = mine;
+	sub.nlabels = 0;
+	sub.nsugs = 0;
+	for (size_t i = 0; i < it->nlabels; i++)
+		if (strcmp(it->labels[i].annotator, annotator) == 0)
+			mine[sub.nlabels++] = it->labels[i];
+	int fe = item_resolve(&sub, NULL, ratings);
+	free(mine);
+	return fe;
+}
+
+static void put_name(struct buf *b, char mark, const char *name)
+{
+	buf_putc(b, '\n');
+	buf_putc(b, mark);
+	for (const char *p = name; *p; p++)
+		buf_putc(b, *p == '\n' || *p == '\t' ? ' ' : *p);
+	buf_putc(b, '\t');
+}
+
+static int seen_before(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* decided first errors of one side: first value, and whether they differ */
+struct side {
+	int any, first, differ;
+};
+
+static void side_add(struct side *s, int fe)
+{
+	if (fe < -1)
+		return;
+	if (!s->any) {
+		s->any = 1;
+		s->first = fe;
+	} else if (fe != s->first) {
+		s->differ = 1;
+	}
+}
+
+void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
+{
+	size_t n = it->nsteps;
+	int *r = xmalloc((n + 1) * sizeof(*r));
+	memset(sum, 0, sizeof(*sum));
+	buf_reset(v);
+	sum->nsteps = (int)n;
+	item_resolve(it, NULL, r);
+	for (size_t i = 0; i < n; i++)
+		sum->labelled += r[i] != NO_RATING;
+
+	const char **names = xmalloc((it->nlabels + it->nsugs + 1) * sizeof(*names));
+	size_t nn = 0;
+	struct side hum = {0}, aut = {0};
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const struct label *l = &it->labels[i];
+		if (l->kind == LK_NOTE || l->kind == LK_FINISH ||
+		    seen_before(names, nn, l->annotator))
+			continue;
+		names[nn++] = l->annotator;
+		int fe = summary_annotator(it, l->annotator, r);
+		put_name(v, '@', l->annotator);
+		buf_printf(v, "%d", fe);
+		side_add(&hum, fe);
+		sum->flags |= SF_HUMAN;
+	}
+	struct buf key = {0};
+	size_t first_src = nn;
+	for (size_t i = 0; i < it->nsugs; i++) {
+		const struct suggestion *g = &it->sugs[i];
+		buf_reset(&key);
+		buf_puts(&key, g->source);
+		if (g->model && *g->model)
+			buf_printf(&key, "/%s", g->model);
+		if (seen_before(names + first_src, nn - first_src, key.data))
+			continue;
+		const char *k = xstrdup(key.data);
+		names[nn++] = k;
+		struct export_opts o = {.source = k, .threshold = 0.5};
+		int fe = item_resolve(it, &o, r);
+		put_name(v, '#', k);
+		buf_printf(v, "%d", fe);
+		side_add(&aut, fe);
+		sum->flags |= SF_AUTO;
+	}
+	if (hum.differ)
+		sum->flags |= SF_DIS_ANN;
+	if (aut.differ)
+		sum->flags |= SF_DIS_SRC;
+	if (hum.any && aut.any &&
+	    (hum.differ || aut.differ || hum.first != aut.first))
+		sum->flags |= SF_DIS_HA;
+	if (v->len)
+		buf_putc(v, '\n');
+	else
+		buf_puts(v, "");
+	sum->verdicts = v->data ? v->data : "";
+	for (size_t i = first_src; i < nn; i++)
+		free((char *)names[i]);
+	free(names);
+	buf_free(&key);
+	free(r);
+}
+
+int summary_verdict(const char *verdicts, char mark, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = verdicts; p && (p = strchr(p, '\n')); p++) {
+		if (p[1] == mark && strncmp(p + 2, name, n) == 0 && p[2 + n] == '\t')
+			return (int)strtol(p + 3 + n, NULL, 10);
+	}
+	return -3;
+}
+
+long summary_backfill(struct db *db)
+{
+	long n = db_summary_missing(db);
+	if (n <= 0)
+		return n;
+	int64_t *ids = NULL;
+	size_t cnt = 0;
+	if (db_summary_missing_ids(db, &ids, &cnt) < 0 || db_begin(db) < 0) {
+		free(ids);
+		return -1;
+	}
+	struct db_solution v = {0};
+	struct buf b = {0};
+	long done = 0;
+	for (size_t i = 0; i < cnt; i++) {
+		struct summary sum;
+		if (db_solution_load(db, ids[i], &v) <= 0)
+			break;
+		summary_compute(&v.it, &b, &sum);
+		if (db_summary_put(db, v.id, v.dataset_id, &sum) < 0)
+			break;
+		done++;
+	}
+	db_solution_free(&v);
+	buf_free(&b);
+	free(ids);
+	if ((size_t)done != cnt || db_commit(db) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return done;
+}

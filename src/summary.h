@@ -1,0 +1,27 @@
+/* summary.h - what the queue shows of one solution */
+#ifndef SM_SUMMARY_H
+#define SM_SUMMARY_H
+
+#include "item.h"
+#include "util.h"
+#include "../db/db.h"
+
+/* Fills sum from it: steps, steps with a label in force, the first error
+ * according to each annotator and each source (written into verdicts,
+ * which sum->verdicts then points into) and the disagreement flags. */
+void summary_compute(const struct item *it, struct buf *verdicts,
+		     struct summary *sum);
+
+/* The first error an annotator's labels decide: -1 none, -2 undecided. */
+int summary_annotator(const struct item *it, const char *annotator,
+		      int *ratings);
+
+/* Looks name up in verdicts ('@' annotator or '#' source): its first
+ * error, or -3 when absent. */
+int summary_verdict(const char *verdicts, char mark, const char *name);
+
+/* Computes and stores the summaries every solution lacks (a store from
+ * an older stepmark). Returns how many, or -1. */
+long summary_backfill(struct db *db);
+
+#endif
