@@ -14,6 +14,7 @@
 #include "import.h"
 #include "json.h"
 #include "../db/db.h"
+#include "../ui/tui.h"
 
 enum { EX_OK = 0, EX_BAD = 1, EX_USAGE = 2, EX_STORE = 3 };
 
@@ -24,10 +25,14 @@ static const char usage_text[] =
 	"import step-labelled data, check answers, export labels for training.\n"
 	"\n"
 	"Commands:\n"
+	"  tui                       the full-screen workbench (the default):\n"
+	"                            label steps, compare sources; h shows the keys\n"
+	"    --annotator NAME        who labels (default: the config's annotator,\n"
+	"                            else $USER)\n"
+	"    --config FILE           instead of $XDG_CONFIG_HOME/stepmark/config\n"
 	"  stats                     per data set: problems, solutions, steps,\n"
 	"                            labelled steps, labels by annotator,\n"
-	"                            suggestions by source (the default command\n"
-	"                            until the TUI lands)\n"
+	"                            suggestions by source\n"
 	"  import FILE...            import data sets (format detected)\n"
 	"    --format NAME           prm800k, processbench, math-shepherd, trl, generic\n"
 	"    --dataset NAME          data set to import into (default: the format's\n"
@@ -60,9 +65,10 @@ static const char usage_text[] =
 	"  grade --jsonl FILE        add a \"stepmark\" verdict to each line with\n"
 	"                            \"given\" and \"ground_truth\" (- is stdin)\n"
 	"  grade --extract TEXT      print the final answer found in TEXT\n"
+	"  check-config FILE...      report every warning in config or theme files\n"
 	"\n"
 	"The store is --db PATH, else $STEPMARK_DB, else ./stepmark.db.\n"
-	"See stepmark(1).\n";
+	"See stepmark(1) and stepmarkrc(5).\n";
 
 static void usage(FILE *fp)
 {
@@ -134,7 +140,7 @@ enum {
 	O_FORMAT = 256, O_DATASET, O_AS, O_LABELS, O_SKIP_BAD, O_ID, O_PROBLEM,
 	O_STEPS, O_SPLIT, O_GOLD, O_REFERENCE, O_FIRST_ERROR, O_INDEX_BASE,
 	O_ANSWER, O_GENERATOR, O_NOTE, O_ANNOTATOR, O_SOURCE, O_INCOMPLETE,
-	O_THRESHOLD, O_DB, O_HELP, O_VERSION,
+	O_THRESHOLD, O_DB, O_HELP, O_VERSION, O_CONFIG,
 };
 
 static const struct option import_opts[] = {
@@ -413,9 +419,40 @@ static int cmd_grade(int argc, char **argv)
 	return ok ? EX_OK : EX_BAD;
 }
 
+static int cmd_tui(int argc, char **argv, const char *dbpath,
+		   const char *annotator, const char *config)
+{
+	static const struct option opts[] = {
+		{"annotator", required_argument, NULL, O_ANNOTATOR},
+		{"config", required_argument, NULL, O_CONFIG},
+		{"db", required_argument, NULL, O_DB},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	optind = 0;
+	while (argc > 0 && (c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case O_ANNOTATOR: annotator = optarg; break;
+		case O_CONFIG: config = optarg; break;
+		case O_DB: dbpath = optarg; break;
+		default: return EX_USAGE;
+		}
+	}
+	if (argc > 0 && optind < argc)
+		return bad_usage("tui takes no arguments");
+	if (annotator && !*annotator)
+		return bad_usage("--annotator needs a name");
+	const char *nd = getenv("STEPMARK_NO_DISPLAY");
+	if (!(nd && *nd) && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+		return bad_usage("the workbench needs a terminal; for a summary run: stepmark stats");
+	return tui_main(dbpath, annotator, config);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option global[] = {
+		{"annotator", required_argument, NULL, O_ANNOTATOR},
+		{"config", required_argument, NULL, O_CONFIG},
 		{"db", required_argument, NULL, O_DB},
 		{"help", no_argument, NULL, O_HELP},
 		{"version", no_argument, NULL, O_VERSION},
@@ -425,9 +462,12 @@ int main(int argc, char **argv)
 	if (!dbpath || !*dbpath)
 		dbpath = "stepmark.db";
 	int c;
+	const char *annotator = NULL, *config = NULL;
 	/* options before the command; the command parses its own */
 	while ((c = getopt_long(argc, argv, "+h", global, NULL)) != -1) {
 		switch (c) {
+		case O_ANNOTATOR: annotator = optarg; break;
+		case O_CONFIG: config = optarg; break;
 		case O_DB: dbpath = optarg; break;
 		case O_HELP: case 'h': usage(stdout); return EX_OK;
 		case O_VERSION: printf("%s\n", PACKAGE_STRING); return EX_OK;
@@ -436,10 +476,8 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0 || !strcmp(argv[0], "tui")) {
-		printf("(the full-screen workbench is not built yet: here are the store's stats)\n");
-		return cmd_stats(dbpath);
-	}
+	if (argc == 0 || !strcmp(argv[0], "tui"))
+		return cmd_tui(argc, argv, dbpath, annotator, config);
 	const char *cmd = argv[0];
 	if (!strcmp(cmd, "stats"))
 		return argc == 1 ? cmd_stats(dbpath) : bad_usage("stats takes no arguments");
@@ -449,6 +487,9 @@ int main(int argc, char **argv)
 		return cmd_export(argc, argv, &dbpath);
 	if (!strcmp(cmd, "grade"))
 		return cmd_grade(argc, argv);
+	if (!strcmp(cmd, "check-config"))
+		return argc > 1 ? config_check_main(argc - 1, argv + 1) :
+				  bad_usage("check-config needs files");
 	if (!strcmp(cmd, "help")) {
 		usage(stdout);
 		return EX_OK;

@@ -23,7 +23,8 @@ ok "--db created" test -f other.db
 ok "default ./stepmark.db" test -f "$TMP/d/stepmark.db"
 expect_rc 0 "--db after the command" sm import --db third.db "$FIXTURES/math_shepherd_example.json"
 ok "import went to --db" test "$(sqlite3 third.db 'select count(*) from solution')" = 1
-expect_rc 0 "no command prints stats" sm
+expect_rc 2 "no command and no terminal: a usage error" sm </dev/null
+ok "it says the workbench needs a terminal" has err "needs a terminal"
 expect_rc 3 "unopenable store" sm --db /nonexistent/dir/x.db stats
 ok "store error names the path" has err "/nonexistent/dir/x.db"
 

@@ -1,0 +1,93 @@
+/* actions.h - every action and every colour area, defined once. The enum,
+ * the names used by `bind`, the help screen and the man pages' lists all
+ * come from these tables (tests/docs.sh checks the man pages). */
+#ifndef SM_ACTIONS_H
+#define SM_ACTIONS_H
+
+/* _(ID, "name", "help text") */
+#define ACTIONS(_) \
+	_(QUIT, "quit", "Close the view; from the queue, quit") \
+	_(QUIT_ALL, "quit-all", "Quit stepmark") \
+	_(HELP, "help", "Show the keys and the actions they run") \
+	_(MOVE_DOWN, "move-down", "Next line or step") \
+	_(MOVE_UP, "move-up", "Previous line or step") \
+	_(PAGE_DOWN, "page-down", "One screen down") \
+	_(PAGE_UP, "page-up", "One screen up") \
+	_(MOVE_FIRST, "move-first", "First line or step") \
+	_(MOVE_LAST, "move-last", "Last line or step") \
+	_(SCROLL_DOWN, "scroll-down", "Scroll the text one line down") \
+	_(SCROLL_UP, "scroll-up", "Scroll the text one line up") \
+	_(PROBLEM_DOWN, "problem-down", "Scroll the problem one line down") \
+	_(PROBLEM_UP, "problem-up", "Scroll the problem one line up") \
+	_(ENTER, "enter", "Open the selected solution") \
+	_(NEXT_SOLUTION, "next-solution", "Next solution in the queue") \
+	_(PREV_SOLUTION, "prev-solution", "Previous solution in the queue") \
+	_(NEXT_UNLABELLED, "next-unlabelled", "Next solution you have not decided") \
+	_(NEXT_DISAGREEMENT, "next-disagreement", "Next solution with a disagreement") \
+	_(PREV_DISAGREEMENT, "prev-disagreement", "Previous solution with a disagreement") \
+	_(RATE_GOOD, "rate-good", "Rate the step +1") \
+	_(RATE_NEUTRAL, "rate-neutral", "Rate the step 0") \
+	_(RATE_BAD, "rate-bad", "Rate the step -1") \
+	_(RATE_CLEAR, "rate-clear", "Clear your rating of the step") \
+	_(FIRST_ERROR, "first-error", "The step is the first error (earlier unrated steps +1)") \
+	_(NO_ERROR, "no-error", "The solution has no error (unrated steps +1)") \
+	_(ACCEPT, "accept", "Accept one source's suggestions for the solution") \
+	_(FINISH, "finish", "Set the finish reason (PRM800K's four)") \
+	_(NOTE, "note", "Write a note on the step") \
+	_(UNDO, "undo", "Undo your last action on the solution") \
+	_(REDO, "redo", "Redo what undo took back") \
+	_(SEARCH, "search", "Search forward (PCRE2) in steps and problems") \
+	_(SEARCH_BACK, "search-back", "Search backward") \
+	_(FIND_NEXT, "find-next", "Next match") \
+	_(FIND_PREV, "find-prev", "Previous match") \
+	_(PROMPT, "prompt", "Type a command") \
+	_(FILTER, "filter-cycle", "Queue filter: all, to do, mine, disagreements...") \
+	_(SORT, "sort-cycle", "Queue order: by id, least labelled first") \
+	_(DATASET, "dataset-cycle", "Queue data set: all, then each") \
+	_(RATIONALE, "rationale", "Show the suggestions' rationales (the judge's text)") \
+	_(REFERENCE, "toggle-reference", "Reference pane: right, bottom, hidden") \
+	_(BLIND, "toggle-blind", "Blind mode: hide suggestions until you decide") \
+	_(REFRESH, "refresh", "Reload from the store and redraw")
+
+/* _(ID, "name", "what it colours") */
+#define AREAS(_) \
+	_(DEFAULT, "default", "everything else") \
+	_(TITLE, "title", "the top line") \
+	_(STATUS, "status", "the status line") \
+	_(STATUS_ERROR, "status-error", "an error in the status line") \
+	_(CURSOR, "cursor", "the selected line or step") \
+	_(HEADER, "header", "column headers and section titles") \
+	_(INDEX, "index", "step numbers and solution ids") \
+	_(DATASET, "dataset", "data set names") \
+	_(PROBLEM, "problem", "the problem text") \
+	_(GOOD, "good", "+1 ratings and correct answers") \
+	_(NEUTRAL, "neutral", "0 ratings") \
+	_(BAD, "bad", "-1 ratings, first errors and wrong answers") \
+	_(AFTER, "after-error", "steps after the first error") \
+	_(NOTE, "note", "notes") \
+	_(PRM, "prm", "PRM reward bars") \
+	_(JUDGE, "judge", "the judge's marks") \
+	_(MC, "mc", "Monte Carlo estimates") \
+	_(CALC, "calc", "tool-check marks") \
+	_(OTHERS, "others", "other annotators' labels") \
+	_(GOLD, "gold", "the gold answer") \
+	_(REFERENCE, "reference", "the reference solution") \
+	_(ALIGNED, "aligned", "reference steps aligned to the current step") \
+	_(MATCH, "match", "search matches") \
+	_(DISAGREE, "disagree", "disagreement markers") \
+	_(ESCAPE, "escape", "control characters shown as escapes") \
+	_(HELP_KEY, "help-key", "keys in the help") \
+	_(DIM, "dim", "hidden or secondary text")
+
+#define ACTION_ENUM(id, name, help) A_##id,
+enum action { A_NONE, ACTIONS(ACTION_ENUM) A_COUNT };
+#define AREA_ENUM(id, name, help) C_##id,
+enum area { AREAS(AREA_ENUM) C_COUNT };
+
+struct action_info {
+	const char *name, *help;
+};
+extern const struct action_info action_table[A_COUNT];
+extern const struct action_info area_table[C_COUNT];
+
+#endif

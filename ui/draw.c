@@ -1,0 +1,184 @@
+/* draw.c - untrusted text on the screen. Nothing from data reaches the
+ * terminal as a control: C0/C1 controls, DEL and bytes that are not
+ * UTF-8 are drawn as visible escapes (\x1b), and so are code points the
+ * terminal has no width for (bidi overrides...). Wide characters take two
+ * columns; combining marks stay with their base. */
+#include "config.h"
+
+#include <string.h>
+#include <wchar.h>
+#include <curses.h>
+
+#include "draw.h"
+#include "actions.h"
+#include "../db/db.h"
+
+static int utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
+{
+	unsigned c = s[0];
+	int len;
+	unsigned min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if ((c & 0xe0) == 0xc0) {
+		len = 2, min = 0x80, c &= 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3, min = 0x800, c &= 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		len = 4, min = 0x10000, c &= 0x07;
+	} else {
+		return -1;
+	}
+	if ((size_t)len > n)
+		return -1;
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return -1;
+	*cp = c;
+	return len;
+}
+
+static void escape(struct glyph *g, const char *fmt, unsigned v, size_t len)
+{
+	g->len = len;
+	g->escape = 1;
+	g->width = snprintf(g->esc, sizeof(g->esc), fmt, v);
+}
+
+void glyph_next(const char *s, size_t n, struct glyph *g)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned cp;
+	memset(g, 0, sizeof(*g));
+	if (u[0] == '\n') {
+		g->len = 1;
+		g->newline = 1;
+		return;
+	}
+	if (u[0] == '\t') {
+		g->len = 1;
+		g->width = 1;
+		g->escape = 0;
+		return;
+	}
+	int len = utf8_decode(u, n, &cp);
+	if (len < 0) {
+		escape(g, "\\x%02x", u[0], 1);
+		return;
+	}
+	if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+		escape(g, "\\x%02x", cp, (size_t)len);
+		return;
+	}
+	int w = cp < 0x7f ? 1 : wcwidth((wchar_t)cp);
+	if (w < 0 || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
+		escape(g, "\\u%04x", cp, (size_t)len);
+		return;
+	}
+	g->len = (size_t)len;
+	g->width = w;
+	/* combining marks ride with their base */
+	while (g->len < n) {
+		int l2 = utf8_decode(u + g->len, n - g->len, &cp);
+		if (l2 < 0 || cp < 0x300 || wcwidth((wchar_t)cp) != 0 ||
+		    (cp >= 0x200b && cp <= 0x200f) || cp == 0xfeff)
+			break;
+		g->len += (size_t)l2;
+	}
+	if (w == 0) { /* a lone combining mark or a zero-width character */
+		escape(g, "\\u%04x", cp, g->len);
+		if (utf8_decode(u, n, &cp) > 0)
+			escape(g, "\\u%04x", cp, g->len);
+	}
+}
+
+int text_width(const char *s, size_t n)
+{
+	int w = 0;
+	struct glyph g;
+	for (size_t i = 0; i < n; i += g.len) {
+		glyph_next(s + i, n - i, &g);
+		w += g.width;
+	}
+	return w;
+}
+
+size_t wrap_line(const char *s, size_t n, int width, size_t *skip)
+{
+	size_t i = 0, brk = 0;
+	int w = 0;
+	struct glyph g;
+	*skip = 0;
+	if (width < 1)
+		width = 1;
+	while (i < n) {
+		glyph_next(s + i, n - i, &g);
+		if (g.newline) {
+			*skip = 1;
+			return i;
+		}
+		if (w + g.width > width) {
+			if (brk > 0)
+				return brk;
+			return i ? i : g.len;
+		}
+		w += g.width;
+		i += g.len;
+		if (s[i - 1] == ' ')
+			brk = i;
+	}
+	return i;
+}
+
+int draw_text(int y, int x, int maxw, const char *s, size_t n, int attr, void *re)
+{
+	int w = 0;
+	size_t mat = (size_t)-1, mlen = 0;
+	if (re && !db_regex_match(re, s, n, &mat, &mlen))
+		mat = (size_t)-1;
+	move(y, x);
+	struct glyph g;
+	for (size_t i = 0; i < n; i += g.len) {
+		glyph_next(s + i, n - i, &g);
+		if (g.newline)
+			break;
+		if (w + g.width > maxw)
+			break;
+		int a = attr;
+		if (mat != (size_t)-1 && i >= mat && i < mat + mlen)
+			a = area_attr(C_MATCH);
+		if (mat != (size_t)-1 && i >= mat + mlen && mlen > 0) {
+			size_t at, len;
+			if (db_regex_match(re, s + i, n - i, &at, &len) && len > 0)
+				mat = i + at, mlen = len;
+			else
+				mat = (size_t)-1;
+		}
+		if (g.escape) {
+			attrset(area_attr(C_ESCAPE));
+			addstr(g.esc);
+		} else if (s[i] == '\t') {
+			attrset(a);
+			addch(' ');
+		} else {
+			attrset(a);
+			addnstr(s + i, (int)g.len);
+		}
+		w += g.width;
+	}
+	attrset(attr);
+	return w;
+}
+
+void draw_line(int y, int x, int maxw, const char *s, int attr)
+{
+	int w = s ? draw_text(y, x, maxw, s, strlen(s), attr, NULL) : 0;
+	attrset(attr);
+	for (; w < maxw; w++)
+		addch(' ');
+}

@@ -1,0 +1,727 @@
+/* tui.c - the workbench's one loop: keys (or a key script), the view
+ * stack, the status line, commands, and the hooks that let tests drive
+ * it without a terminal (STEPMARK_SCRIPT, STEPMARK_NO_DISPLAY,
+ * :save-display) */
+#include "config.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "tui.h"
+#include "../src/summary.h"
+#include "../src/util.h"
+
+#define MIN_W 40
+#define MIN_H 8
+
+struct pending {
+	struct view *v;
+	int (*retry)(struct view *v);
+	double next;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+void tui_message(struct tui *t, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+	va_end(ap);
+	t->msg_err = err;
+	t->dirty = 1;
+}
+
+void tui_push(struct tui *t, struct view *v)
+{
+	if (t->depth == (int)ARRAY_SIZE(t->stack)) {
+		v->ops->done(v);
+		return;
+	}
+	t->stack[t->depth++] = v;
+	t->dirty = 1;
+}
+
+void tui_pop(struct tui *t)
+{
+	if (t->depth <= 0)
+		return;
+	struct view *v = t->stack[--t->depth];
+	if (t->pending && t->pending->v == v) {
+		free(t->pending);
+		t->pending = NULL;
+	}
+	v->ops->done(v);
+	if (t->depth == 0)
+		t->quit = 1;
+	else if (t->stack[t->depth - 1]->ops->reload)
+		t->stack[t->depth - 1]->ops->reload(t->stack[t->depth - 1]);
+	t->dirty = 1;
+}
+
+int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *what)
+{
+	switch (rc) {
+	case ANNOT_OK:
+		tui_message(t, 0, "saved: %s", what);
+		if (t->trace) {
+			fprintf(t->trace, "saved action=%lld solution=%lld %s\n",
+				(long long)action, (long long)sol, what);
+			fflush(t->trace);
+		}
+		return 1;
+	case ANNOT_NOTHING:
+		tui_message(t, 0, "nothing to %s", what);
+		return 0;
+	case ANNOT_BUSY:
+		tui_message(t, 1, "not saved yet: another writer holds the store; retrying");
+		return 0;
+	default:
+		tui_message(t, 1, "not saved: %s", inert(db_errmsg(t->db), 0));
+		return 0;
+	}
+}
+
+/* ---- keys: from the terminal or from a script ---- */
+static int script_buf[4096];
+static int script_len, script_pos;
+static char *script_cmd;
+
+/* Loads the next script line: keys into script_buf, or a :command. */
+static int script_line(struct tui *t)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, t->script)) >= 0) {
+		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0 || line[0] == '#')
+			continue;
+		if (line[0] == ':') {
+			free(script_cmd);
+			script_cmd = xstrdup(line + 1);
+			free(line);
+			return 1;
+		}
+		script_len = script_pos = 0;
+		for (ssize_t i = 0; i < n && script_len < (int)ARRAY_SIZE(script_buf);) {
+			ssize_t len = 1;
+			if (line[i] == '<') {
+				char *e = strchr(line + i, '>');
+				if (e && e > line + i + 1)
+					len = e - (line + i) + 1;
+			} else if (line[i] == '^' && i + 1 < n) {
+				len = 2;
+			} else if ((unsigned char)line[i] >= 0x80) {
+				while (i + len < n && ((unsigned char)line[i + len] & 0xc0) == 0x80)
+					len++;
+			}
+			int k = key_parse(line + i, (size_t)len);
+			if (!k && len > 1) {
+				len = 1;
+				k = (unsigned char)line[i];
+			}
+			script_buf[script_len++] = k;
+			i += len;
+		}
+		free(line);
+		return 1;
+	}
+	free(line);
+	return 0;
+}
+
+/* Next key, -1 on timeout, -2 at the end of the script. Sets
+ * *cmd when the script has a :command instead. */
+static int next_key(struct tui *t, int timeout_ms, char **cmd)
+{
+	*cmd = NULL;
+	if (t->script) {
+		while (script_pos >= script_len) {
+			if (!script_line(t))
+				return -2;
+			if (script_cmd) {
+				*cmd = script_cmd;
+				script_cmd = NULL;
+				return 0;
+			}
+		}
+		return script_buf[script_pos++];
+	}
+	wint_t wc;
+	timeout(timeout_ms);
+	int rc = get_wch(&wc);
+	if (rc == ERR)
+		return -1;
+	if (rc == KEY_CODE_YES)
+		return KEY_BASE + (int)wc;
+	return wc == '\r' ? '\n' : (int)wc;
+}
+
+const char *tui_read_line(struct tui *t, const char *prompt, const char *init)
+{
+	static struct buf line;
+	buf_reset(&line);
+	if (init)
+		buf_puts(&line, init);
+	for (;;) {
+		int w = COLS;
+		attrset(area_attr(C_STATUS));
+		move(LINES - 1, 0);
+		int pw = draw_text(LINES - 1, 0, w, prompt, strlen(prompt), area_attr(C_STATUS), NULL);
+		size_t off = 0; /* show the end of a long line */
+		while (text_width(line.data ? line.data + off : "", line.len - off) > w - pw - 1 && off < line.len)
+			off++;
+		int lw = draw_text(LINES - 1, pw, w - pw, line.data ? line.data + off : "",
+				   line.len - off, area_attr(C_STATUS), NULL);
+		for (int x = pw + lw; x < w; x++)
+			addch(' ');
+		move(LINES - 1, pw + lw < w ? pw + lw : w - 1);
+		curs_set(1);
+		refresh();
+		char *cmd;
+		int k = next_key(t, -1, &cmd);
+		if (k == -1)
+			continue;
+		curs_set(0);
+		if (k == -2 || cmd || k == 27 || k == 7 /* ^G */)
+			return NULL;
+		curs_set(1);
+		if (k == '\n' || k == '\r') {
+			curs_set(0);
+			return line.data ? line.data : "";
+		}
+		if (k == KEY_BASE + KEY_BACKSPACE || k == 127 || k == 8) {
+			while (line.len && ((unsigned char)line.data[line.len - 1] & 0xc0) == 0x80)
+				line.len--;
+			if (line.len)
+				line.len--;
+			line.data[line.len] = '\0';
+		} else if (k == 21) { /* ^U */
+			buf_reset(&line);
+		} else if (k >= 32 && k < KEY_BASE && k != 127) {
+			char mb[MB_LEN_MAX];
+			mbstate_t st = {0};
+			size_t n = wcrtomb(mb, (wchar_t)k, &st);
+			if (n != (size_t)-1)
+				buf_add(&line, mb, n);
+		}
+		if (line.len > 4096)
+			line.len = 4096, line.data[4096] = '\0';
+	}
+}
+
+/* ---- the screen ---- */
+static void draw_status(struct tui *t)
+{
+	char right[256] = "";
+	struct view *v = t->stack[t->depth - 1];
+	if (v->ops->status)
+		v->ops->status(v, right, sizeof(right));
+	char info[384];
+	snprintf(info, sizeof(info), "%s%s  %s ", right, t->set->blind ? "  blind" : "",
+		 t->ann.name);
+	int attr = area_attr(t->msg_err ? C_STATUS_ERROR : C_STATUS);
+	int iw = text_width(info, strlen(info));
+	if (iw > COLS - 10)
+		iw = 0;
+	draw_line(LINES - 1, 0, COLS - iw, t->msg[0] ? t->msg : "", attr);
+	if (iw)
+		draw_line(LINES - 1, COLS - iw, iw, info, area_attr(C_STATUS));
+}
+
+static void draw_title(struct tui *t)
+{
+	char title[512];
+	struct view *v = t->stack[t->depth - 1];
+	snprintf(title, sizeof(title), " stepmark  %s  [%s]", t->dbpath, v->ops->name);
+	draw_line(0, 0, COLS, title, area_attr(C_TITLE));
+}
+
+static void draw_all(struct tui *t)
+{
+	erase();
+	if (COLS < MIN_W || LINES < MIN_H) {
+		attrset(A_NORMAL);
+		mvaddnstr(0, 0, "The terminal is too small.", COLS);
+		char need[64];
+		snprintf(need, sizeof(need), "stepmark needs %dx%d, it has %dx%d.", MIN_W,
+			 MIN_H, COLS, LINES);
+		if (LINES > 1)
+			mvaddnstr(1, 0, need, COLS);
+	} else {
+		struct view *v = t->stack[t->depth - 1];
+		draw_title(t);
+		v->ops->draw(v, 1, LINES - 2, COLS);
+		draw_status(t);
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+	t->dirty = 0;
+}
+
+static int save_display(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	wchar_t w[1024];
+	char mb[4096];
+	for (int y = 0; y < LINES; y++) {
+		int n = mvinnwstr(y, 0, w, COLS < 1023 ? COLS : 1023);
+		if (n < 0)
+			n = 0;
+		w[n] = L'\0';
+		mbstate_t st = {0};
+		const wchar_t *src = w;
+		size_t len = wcsrtombs(mb, &src, sizeof(mb) - 1, &st);
+		if (len == (size_t)-1)
+			len = 0;
+		mb[len] = '\0';
+		while (len && mb[len - 1] == ' ')
+			mb[--len] = '\0';
+		fprintf(f, "%s\n", mb);
+	}
+	return fclose(f);
+}
+
+/* ---- actions and commands ---- */
+static void search_start(struct tui *t, int dir)
+{
+	const char *p = tui_read_line(t, dir > 0 ? "/" : "?", NULL);
+	if (!p)
+		return;
+	if (!*p && !t->pattern)
+		return;
+	if (*p) {
+		char err[200];
+		void *re = db_regex_compile(p, err, sizeof(err));
+		if (!re) {
+			tui_message(t, 1, "%s", err);
+			return;
+		}
+		if (t->re)
+			db_regex_free(t->re);
+		free(t->pattern);
+		t->re = re;
+		t->pattern = xstrdup(p);
+	}
+	t->search_dir = dir;
+	struct view *v = t->stack[t->depth - 1];
+	if (!v->ops->search || !v->ops->search(v, dir))
+		tui_message(t, 1, "no match for %s", inert(t->pattern, 0));
+	t->dirty = 1;
+}
+
+static void find_again(struct tui *t, int same)
+{
+	if (!t->re) {
+		tui_message(t, 1, "no search yet: / or ? starts one");
+		return;
+	}
+	struct view *v = t->stack[t->depth - 1];
+	int dir = same ? t->search_dir : -t->search_dir;
+	if (!v->ops->search || !v->ops->search(v, dir))
+		tui_message(t, 1, "no more matches for %s", inert(t->pattern, 0));
+}
+
+static void run_action(struct tui *t, enum action a, const char *cmd);
+
+static void reload_all(struct tui *t)
+{
+	for (int i = 0; i < t->depth; i++)
+		if (t->stack[i]->ops->reload)
+			t->stack[i]->ops->reload(t->stack[i]);
+	t->dirty = 1;
+}
+
+int tui_command(struct tui *t, const char *line)
+{
+	while (*line == ' ' || *line == ':')
+		line++;
+	char verb[64];
+	size_t n = strcspn(line, " \t");
+	if (n == 0)
+		return 0;
+	snprintf(verb, sizeof(verb), "%.*s", (int)n, line);
+	const char *arg = line + n;
+	while (*arg == ' ' || *arg == '\t')
+		arg++;
+	if (!strcmp(verb, "save-display")) {
+		if (!*arg || save_display(arg) < 0)
+			tui_message(t, 1, "save-display: cannot write %s", inert(arg, 0));
+		return 1;
+	}
+	if (!strcmp(verb, "resize")) {
+		int w = 0, h = 0;
+		if (sscanf(arg, "%d %d", &w, &h) == 2 && w > 0 && h > 0)
+			resizeterm(h, w);
+		t->dirty = 1;
+		return 1;
+	}
+	if (!strcmp(verb, "q") || !strcmp(verb, "quit")) {
+		t->quit = 1;
+		return 1;
+	}
+	if (!strcmp(verb, "set") || !strcmp(verb, "bind") || !strcmp(verb, "color") ||
+	    !strcmp(verb, "source")) {
+		char *out = NULL;
+		size_t outlen = 0;
+		FILE *w = open_memstream(&out, &outlen);
+		config_line(t->cfg, line, "command", w);
+		fclose(w);
+		if (outlen) {
+			out[strcspn(out, "\n")] = '\0';
+			tui_message(t, 1, "%s", out);
+		}
+		free(out);
+		if (!strcmp(verb, "color") || !strcmp(verb, "source"))
+			config_apply_colors(t->cfg);
+		reload_all(t);
+		return 1;
+	}
+	if (queue_command(t, verb, arg))
+		return 1;
+	struct view *v = t->stack[t->depth - 1];
+	for (int i = 1; i < A_COUNT; i++)
+		if (!strcmp(action_table[i].name, verb)) {
+			run_action(t, (enum action)i, *arg ? arg : NULL);
+			return 1;
+		}
+	(void)v;
+	tui_message(t, 1, "unknown command: %s", inert(verb, 0));
+	return 0;
+}
+
+/* Commands that take an argument: the solution view reads t->cmd_arg. */
+const char *tui_cmd_arg;
+
+static void run_action(struct tui *t, enum action a, const char *arg)
+{
+	struct view *v = t->stack[t->depth - 1];
+	tui_cmd_arg = arg;
+	if (v->ops->act(v, a)) {
+		tui_cmd_arg = NULL;
+		t->dirty = 1;
+		return;
+	}
+	tui_cmd_arg = NULL;
+	switch (a) {
+	case A_QUIT:
+		tui_pop(t);
+		break;
+	case A_QUIT_ALL:
+		t->quit = 1;
+		break;
+	case A_HELP: {
+		char *h = help_text(t);
+		tui_push(t, pager_view_new(t, "help", h, 1));
+		free(h);
+		break;
+	}
+	case A_SEARCH:
+		search_start(t, 1);
+		break;
+	case A_SEARCH_BACK:
+		search_start(t, -1);
+		break;
+	case A_FIND_NEXT:
+		find_again(t, 1);
+		break;
+	case A_FIND_PREV:
+		find_again(t, 0);
+		break;
+	case A_PROMPT: {
+		const char *c = tui_read_line(t, ":", NULL);
+		if (c && *c)
+			tui_command(t, c);
+		break;
+	}
+	case A_BLIND:
+		t->set->blind = !t->set->blind;
+		tui_message(t, 0, "blind mode %s", t->set->blind ? "on" : "off");
+		reload_all(t);
+		break;
+	case A_REFRESH:
+		clearok(curscr, TRUE);
+		reload_all(t);
+		tui_message(t, 0, "reloaded");
+		break;
+	case A_NONE:
+		break;
+	default:
+		tui_message(t, 1, "%s does nothing here", action_table[a].name);
+		break;
+	}
+	t->dirty = 1;
+}
+
+static void handle_key(struct tui *t, int key)
+{
+	if (key == KEY_BASE + KEY_RESIZE) {
+		t->dirty = 1;
+		return;
+	}
+	struct view *v = t->stack[t->depth - 1];
+	if (key == KEY_BASE + KEY_MOUSE) {
+		MEVENT e;
+		if (getmouse(&e) == OK && v->ops->mouse) {
+			int b = e.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED) ? 1 :
+				e.bstate & BUTTON4_PRESSED ? 4 :
+				e.bstate & BUTTON5_PRESSED ? 5 : 0;
+			if (b)
+				v->ops->mouse(v, e.y, e.x, b);
+			t->dirty = 1;
+		}
+		return;
+	}
+	if (COLS < MIN_W || LINES < MIN_H) {
+		const char *cmd;
+		if (config_key_action(t->cfg, v->ops->keymap, key, &cmd) == A_QUIT_ALL)
+			t->quit = 1;
+		return;
+	}
+	t->msg[0] = '\0';
+	t->msg_err = 0;
+	const char *cmd;
+	enum action a = config_key_action(t->cfg, v->ops->keymap, key, &cmd);
+	if (cmd) {
+		tui_command(t, cmd);
+	} else if (a == A_NONE) {
+		char name[32];
+		key_text(key, name, sizeof(name));
+		tui_message(t, 1, "%s is not bound (h shows the keys)", inert(name, 0));
+	} else {
+		run_action(t, a, NULL);
+	}
+	t->dirty = 1;
+}
+
+void tui_set_pending(struct tui *t, struct view *v, int (*retry)(struct view *))
+{
+	if (!t->pending)
+		t->pending = xcalloc(1, sizeof(*t->pending));
+	t->pending->v = v;
+	t->pending->retry = retry;
+	t->pending->next = now_ms() + 200;
+}
+
+int tui_has_pending(struct tui *t)
+{
+	return t->pending != NULL;
+}
+
+/* Returns 1 while a view has more background work. */
+static int idle(struct tui *t)
+{
+	int more = 0;
+	for (int i = 0; i < t->depth; i++)
+		if (t->stack[i]->ops->idle && t->stack[i]->ops->idle(t->stack[i]))
+			more = 1;
+	if (t->pending && now_ms() >= t->pending->next) {
+		struct pending *p = t->pending;
+		if (p->retry(p->v)) {
+			free(p);
+			if (t->pending == p)
+				t->pending = NULL;
+		} else {
+			p->next = now_ms() + 200;
+		}
+		t->dirty = 1;
+	}
+	int64_t dv = db_data_version(t->db);
+	if (dv != t->data_version) {
+		t->data_version = dv;
+		reload_all(t);
+	}
+	return more;
+}
+
+/* ---- setup ---- */
+static void use_utf8(void)
+{
+	setlocale(LC_ALL, "");
+	const char *cs = nl_langinfo(CODESET);
+	if (!cs || strcmp(cs, "UTF-8") != 0)
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+static char *config_path_default(void)
+{
+	struct buf b = {0};
+	const char *x = getenv("XDG_CONFIG_HOME");
+	if (x && *x)
+		buf_printf(&b, "%s/stepmark/config", x);
+	else if (getenv("HOME"))
+		buf_printf(&b, "%s/.config/stepmark/config", getenv("HOME"));
+	return b.data;
+}
+
+static FILE *open_env_file(const char *var, const char *mode)
+{
+	const char *p = getenv(var);
+	if (!p || !*p)
+		return NULL;
+	FILE *f = fopen(p, mode);
+	if (!f)
+		fprintf(stderr, "stepmark: %s: cannot open %s: %s\n", var, p, strerror(errno));
+	return f;
+}
+
+int tui_main(const char *dbpath, const char *annotator, const char *config_path)
+{
+	double t0 = now_ms();
+	use_utf8();
+	struct tui t = {0};
+	t.dbpath = dbpath;
+	char err[600];
+	t.db = db_open(dbpath, err, sizeof(err));
+	if (!t.db) {
+		fprintf(stderr, "stepmark: %s\n", inert(err, 0));
+		return 3;
+	}
+	long missing = db_summary_missing(t.db);
+	if (missing > 0) {
+		fprintf(stderr, "stepmark: summarising %ld solutions for the queue (once)...\n",
+			missing);
+		if (summary_backfill(t.db) < 0) {
+			fprintf(stderr, "stepmark: cannot summarise: %s\n", inert(db_errmsg(t.db), 0));
+			db_close(t.db);
+			return 3;
+		}
+	}
+	db_set_interactive(t.db);
+
+	t.cfg = config_new();
+	config_defaults(t.cfg);
+	char *cpath = config_path ? xstrdup(config_path) : config_path_default();
+	char *warns = NULL;
+	size_t wlen = 0;
+	FILE *w = open_memstream(&warns, &wlen);
+	int nwarn = cpath ? config_load(t.cfg, cpath, config_path == NULL, w) : 0;
+	fclose(w);
+	if (nwarn)
+		fputs(warns, stderr);
+	t.set = config_settings(t.cfg);
+	const char *user = getenv("USER");
+	t.ann.name = annotator ? annotator : t.set->annotator ? t.set->annotator :
+		     user && *user ? user : "anonymous";
+	t.ann.origin = "tui";
+
+	t.script = open_env_file("STEPMARK_SCRIPT", "r");
+	t.trace = open_env_file("STEPMARK_TRACE", "a");
+	t.timings = open_env_file("STEPMARK_TIMINGS", "w");
+	const char *nd = getenv("STEPMARK_NO_DISPLAY");
+	t.no_display = nd && *nd;
+	SCREEN *scr;
+	FILE *devnull = NULL;
+	if (t.no_display) {
+		devnull = fopen("/dev/null", "r+");
+		scr = newterm(getenv("TERM") ? NULL : "xterm-256color", devnull, devnull);
+	} else {
+		scr = newterm(NULL, stdout, stdin);
+	}
+	if (!scr) {
+		fprintf(stderr, "stepmark: cannot start the terminal (TERM=%s)\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		db_close(t.db);
+		config_free(t.cfg);
+		free(cpath);
+		free(warns);
+		return 1;
+	}
+	set_term(scr);
+	set_escdelay(25);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	if (t.set->mouse)
+		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED |
+			  BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
+	config_apply_colors(t.cfg);
+	if (nwarn) {
+		warns[strcspn(warns, "\n")] = '\0';
+		tui_message(&t, 1, "%d config warning%s: %s", nwarn, nwarn > 1 ? "s" : "",
+			    warns);
+	}
+	t.data_version = db_data_version(t.db);
+	tui_push(&t, queue_view_new(&t));
+	draw_all(&t);
+	if (t.timings)
+		fprintf(t.timings, "first-screen %.3f\n", now_ms() - t0);
+
+	int busy = 0;
+	while (!t.quit && t.depth > 0) {
+		char *cmd;
+		int key = next_key(&t, busy ? 0 : t.pending ? 100 : 500, &cmd);
+		double k0 = now_ms();
+		if (key == -2) {
+			if (t.no_display)
+				break;
+			fclose(t.script);
+			t.script = NULL;
+			continue;
+		}
+		int was_cmd = cmd != NULL;
+		if (cmd) {
+			tui_command(&t, cmd);
+			free(cmd);
+		} else if (key >= 0) {
+			handle_key(&t, key);
+		}
+		if (t.quit || t.depth == 0)
+			break;
+		if (t.dirty)
+			draw_all(&t);
+		if (t.timings && key >= 0 && !was_cmd) {
+			char name[32];
+			key_text(key, name, sizeof(name));
+			fprintf(t.timings, "key %s %.3f\n", name, now_ms() - k0);
+		}
+		/* between keys: counts, retries, other writers' changes */
+		if (key < 0 || t.script) {
+			busy = idle(&t);
+			if (t.dirty)
+				draw_all(&t);
+		}
+	}
+	while (t.depth > 0)
+		tui_pop(&t);
+	endwin();
+	delscreen(scr);
+	if (devnull)
+		fclose(devnull);
+	if (t.script)
+		fclose(t.script);
+	if (t.trace)
+		fclose(t.trace);
+	if (t.timings)
+		fclose(t.timings);
+	free(script_cmd);
+	free(t.pending);
+	if (t.re)
+		db_regex_free(t.re);
+	free(t.pattern);
+	config_free(t.cfg);
+	free(cpath);
+	free(warns);
+	db_close(t.db);
+	return 0;
+}

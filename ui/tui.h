@@ -1,0 +1,151 @@
+/* tui.h - the full-screen workbench: shared state of the views */
+#ifndef SM_TUI_H
+#define SM_TUI_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <curses.h>
+
+#include "actions.h"
+#include "draw.h"
+#include "../src/annot.h"
+#include "../db/db.h"
+
+/* ---- configuration (config.c) ---- */
+enum { REF_HIDDEN, REF_RIGHT, REF_BOTTOM, REF_AUTO };
+struct settings {
+	char *annotator;
+	int blind;        /* hide suggestions until one decides */
+	int mouse;
+	int reference;    /* REF_* */
+	int problem_lines; /* the problem's lines shown before scrolling */
+	int bar_width;    /* PRM reward bar */
+	int filter, sort; /* the queue's initial Q_* and QS_* */
+};
+
+/* Keys: characters as themselves, curses keys from KEY_BASE up. */
+#define KEY_BASE 0x200000
+enum keymap { KM_GENERIC, KM_QUEUE, KM_SOLUTION, KM_PAGER, KM_COUNT };
+extern const char *const keymap_names[KM_COUNT];
+
+struct config;
+struct config *config_new(void);
+void config_free(struct config *c);
+/* Runs the built-in defaults (bindings and the default theme). */
+void config_defaults(struct config *c);
+/* Reads a file; a missing file is not an error when optional. Warnings
+ * go to warn (file:line: message). Returns the number of warnings. */
+int config_load(struct config *c, const char *path, int optional, FILE *warn);
+/* One line of the config language; where names its origin. */
+int config_line(struct config *c, const char *line, const char *where, FILE *warn);
+struct settings *config_settings(struct config *c);
+/* The action a key runs in a keymap (falling back to generic). Sets
+ * *cmd to the command text when the binding is a :command. */
+enum action config_key_action(struct config *c, int km, int key, const char **cmd);
+/* The keys bound to an action in a keymap, as text ("j, <Down>"). */
+void config_keys_of(struct config *c, int km, enum action a, char *out, size_t n);
+/* Key names: "j", "<Enter>", "^R", "<F1>"... 0 when not a key. */
+int key_parse(const char *s, size_t n);
+void key_text(int key, char *out, size_t n);
+/* After initscr: colour pairs for the areas (honours NO_COLOR). */
+void config_apply_colors(struct config *c);
+extern const char default_config[];
+
+/* ---- views ---- */
+struct tui;
+struct view;
+struct view_ops {
+	const char *name;
+	int keymap;
+	void (*draw)(struct view *v, int top, int h, int w);
+	/* 1 when it handled the action */
+	int (*act)(struct view *v, enum action a);
+	void (*mouse)(struct view *v, int y, int x, int button);
+	/* the store changed (another process, or this one) */
+	void (*reload)(struct view *v);
+	/* to the next match of t->search, in direction dir: 1 found */
+	int (*search)(struct view *v, int dir);
+	/* background work between keys: 1 while more remains */
+	int (*idle)(struct view *v);
+	/* a named command for this view (":accept judge"): 1 handled */
+	int (*command)(struct view *v, const char *verb, const char *arg);
+	/* text for the right of the status line */
+	void (*status)(struct view *v, char *out, size_t n);
+	void (*done)(struct view *v);
+};
+struct view {
+	const struct view_ops *ops;
+	struct tui *t;
+	void *priv;
+};
+
+struct pending; /* a write waiting for the store's lock */
+
+struct tui {
+	struct db *db;
+	const char *dbpath;
+	struct config *cfg;
+	struct settings *set;
+	struct annotator ann;
+	struct view *stack[8];
+	int depth;
+	char msg[512];
+	int msg_err;
+	int dirty;
+	int quit;
+	/* search */
+	char *pattern;
+	void *re;
+	int search_dir;
+	/* store changes seen */
+	int64_t data_version;
+	/* a write the store refused as busy, retried by the loop */
+	struct pending *pending;
+	/* testing: a key script, a trace of saved actions, key timings */
+	FILE *script;
+	FILE *trace;
+	FILE *timings;
+	int no_display;
+};
+
+void tui_message(struct tui *t, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tui_push(struct tui *t, struct view *v);
+void tui_pop(struct tui *t);
+/* Reads a line on the status line (prompt shown first); NULL when
+ * cancelled. The result lives until the next call. */
+const char *tui_read_line(struct tui *t, const char *prompt, const char *init);
+/* Runs a named command (":filter todo"). */
+int tui_command(struct tui *t, const char *cmd);
+/* Reports the result of an annotation call in the status line and the
+ * trace; returns 1 when saved. */
+int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *what);
+
+/* A write the store refused as busy: retry(v) is called until it
+ * returns 1. */
+void tui_set_pending(struct tui *t, struct view *v, int (*retry)(struct view *v));
+int tui_has_pending(struct tui *t);
+/* The argument of the command running the current action, or NULL. */
+extern const char *tui_cmd_arg;
+extern const char *const filter_names[];
+extern const char *const sort_names[];
+
+/* The views */
+struct view *queue_view_new(struct tui *t);
+struct view *solution_view_new(struct tui *t, int64_t sol);
+struct view *pager_view_new(struct tui *t, const char *title, const char *text,
+			    int help);
+/* The queue's neighbour of sol under its filter (or with what, a Q_*
+ * filter in place of the queue's): 0 when none. */
+int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what);
+/* Moves the queue's cursor to sol. */
+void queue_select(struct tui *t, int64_t sol);
+/* Runs a queue filter command: "todo", "mine", a data set... */
+int queue_command(struct tui *t, const char *verb, const char *arg);
+/* The help text, generated from the action table and the bindings. */
+char *help_text(struct tui *t);
+
+int tui_main(const char *dbpath, const char *annotator, const char *config_path);
+int config_check_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,211 @@
+/* view_pager.c - a scrollable text: the help (generated from the action
+ * table and the bindings in force) and the suggestions' rationales */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui.h"
+#include "../src/util.h"
+
+struct pager {
+	struct tui *t;
+	char *title, *text;
+	int help;
+	size_t *line_off, *line_len;
+	size_t nlines;
+	int top, h, w;
+};
+
+static void pg_layout(struct pager *p, int w)
+{
+	size_t n = strlen(p->text), off = 0, cap = 0;
+	p->nlines = 0;
+	p->w = w;
+	while (off < n) {
+		size_t skip, len = wrap_line(p->text + off, n - off, w - 2, &skip);
+		if (p->nlines == cap) {
+			cap = cap ? 2 * cap : 64;
+			p->line_off = xrealloc(p->line_off, cap * sizeof(size_t));
+			p->line_len = xrealloc(p->line_len, cap * sizeof(size_t));
+		}
+		p->line_off[p->nlines] = off;
+		p->line_len[p->nlines++] = len;
+		off += len + skip;
+	}
+}
+
+static void pg_draw(struct view *v, int top, int h, int w)
+{
+	struct pager *p = v->priv;
+	if (p->w != w)
+		pg_layout(p, w);
+	p->h = h;
+	if (p->top > (int)p->nlines - h)
+		p->top = (int)p->nlines - h;
+	if (p->top < 0)
+		p->top = 0;
+	for (int r = 0; r < h; r++) {
+		size_t i = (size_t)(p->top + r);
+		draw_line(top + r, 0, w, "", area_attr(C_DEFAULT));
+		if (i >= p->nlines)
+			continue;
+		const char *s = p->text + p->line_off[i];
+		size_t len = p->line_len[i];
+		int attr = area_attr(C_DEFAULT);
+		if (len > 3 && (!strncmp(s, "== ", 3) || (p->help && s[0] != ' ')))
+			attr = area_attr(C_HEADER);
+		if (p->help && len > 2 && s[0] == ' ' && s[1] != ' ') {
+			/* "  keys  action  help": the keys stand out */
+			size_t k = 2;
+			while (k < len && !(s[k] == ' ' && s[k + 1] == ' '))
+				k++;
+			draw_text(top + r, 1, w - 1, s, k, area_attr(C_HELP_KEY), NULL);
+			draw_text(top + r, 1 + text_width(s, k), w - 1 - text_width(s, k), s + k,
+				  len - k, attr, p->t->re);
+		} else {
+			draw_text(top + r, 1, w - 2, s, len, attr, p->t->re);
+		}
+	}
+}
+
+static int pg_act(struct view *v, enum action a)
+{
+	struct pager *p = v->priv;
+	int page = p->h > 1 ? p->h - 1 : 1;
+	switch (a) {
+	case A_MOVE_DOWN: case A_SCROLL_DOWN: case A_ENTER: p->top++; break;
+	case A_MOVE_UP: case A_SCROLL_UP: p->top--; break;
+	case A_PAGE_DOWN: p->top += page; break;
+	case A_PAGE_UP: p->top -= page; break;
+	case A_MOVE_FIRST: p->top = 0; break;
+	case A_MOVE_LAST: p->top = (int)p->nlines; break;
+	case A_HELP:
+		if (p->help) {
+			tui_pop(p->t);
+			return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+	if (p->top < 0)
+		p->top = 0;
+	return 1;
+}
+
+static int pg_search(struct view *v, int dir)
+{
+	struct pager *p = v->priv;
+	for (int i = p->top + dir; i >= 0 && i < (int)p->nlines; i += dir)
+		if (db_regex_match(p->t->re, p->text + p->line_off[i], p->line_len[i], NULL, NULL)) {
+			p->top = i;
+			return 1;
+		}
+	return 0;
+}
+
+static void pg_mouse(struct view *v, int y, int x, int button)
+{
+	(void)y;
+	(void)x;
+	if (button == 4 || button == 5)
+		for (int i = 0; i < 3; i++)
+			pg_act(v, button == 4 ? A_SCROLL_UP : A_SCROLL_DOWN);
+}
+
+static void pg_status(struct view *v, char *out, size_t n)
+{
+	struct pager *p = v->priv;
+	snprintf(out, n, "%s  line %d/%zu", p->title, p->top + 1, p->nlines);
+}
+
+static void pg_done(struct view *v)
+{
+	struct pager *p = v->priv;
+	free(p->title);
+	free(p->text);
+	free(p->line_off);
+	free(p->line_len);
+	free(p);
+	free(v);
+}
+
+static const struct view_ops pager_ops = {
+	.name = "pager",
+	.keymap = KM_PAGER,
+	.draw = pg_draw,
+	.act = pg_act,
+	.mouse = pg_mouse,
+	.search = pg_search,
+	.status = pg_status,
+	.done = pg_done,
+};
+
+struct view *pager_view_new(struct tui *t, const char *title, const char *text, int help)
+{
+	struct view *v = xcalloc(1, sizeof(*v));
+	struct pager *p = xcalloc(1, sizeof(*p));
+	v->ops = &pager_ops;
+	v->t = t;
+	v->priv = p;
+	p->t = t;
+	p->title = xstrdup(title);
+	p->text = xstrdup(text);
+	p->help = help;
+	return v;
+}
+
+/* The help lists, per keymap, every action with the keys bound to it. */
+char *help_text(struct tui *t)
+{
+	struct buf b = {0};
+	static const struct {
+		int km;
+		const char *title;
+	} sections[] = {
+		{KM_QUEUE, "Queue (one line per solution)"},
+		{KM_SOLUTION, "Solution (one block per step)"},
+		{KM_PAGER, "Pager (help, rationales)"},
+	};
+	buf_printf(&b, "stepmark %s, annotator %s. Keys are rebindable in "
+		   "~/.config/stepmark/config (see stepmarkrc(5)).\n\n", PACKAGE_VERSION, t->ann.name);
+	for (size_t s = 0; s < ARRAY_SIZE(sections); s++) {
+		buf_printf(&b, "%s\n", sections[s].title);
+		for (int a = 1; a < A_COUNT; a++) {
+			char keys[128];
+			config_keys_of(t->cfg, sections[s].km, (enum action)a, keys, sizeof(keys));
+			if (!keys[0])
+				continue;
+			buf_printf(&b, "  %-18s  %-18s %s\n", keys, action_table[a].name,
+				   action_table[a].help);
+		}
+		buf_putc(&b, '\n');
+	}
+	buf_puts(&b, "Unbound actions (run them with :NAME)\n");
+	for (int a = 1; a < A_COUNT; a++) {
+		int bound = 0;
+		for (size_t s = 0; s < ARRAY_SIZE(sections); s++) {
+			char keys[128];
+			config_keys_of(t->cfg, sections[s].km, (enum action)a, keys, sizeof(keys));
+			bound |= keys[0] != 0;
+		}
+		if (!bound)
+			buf_printf(&b, "  %-18s  %-18s %s\n", ":", action_table[a].name,
+				   action_table[a].help);
+	}
+	buf_puts(&b, "\nCommands (after :)\n"
+		 "  :filter WHAT        all, todo, mine, disagree, disagree-annotators,\n"
+		 "                      disagree-sources, disagree-human-auto\n"
+		 "  :sort ORDER         id or progress\n"
+		 "  :dataset NAME       one data set (all: every one)\n"
+		 "  :grep PATTERN       only solutions whose problem or steps match\n"
+		 "  :open ID            open solution ID\n"
+		 "  :accept SOURCE      accept a source's suggestions\n"
+		 "  :finish REASON      solution, found_error, give_up, bad_problem\n"
+		 "  :note TEXT          a note on the current step\n"
+		 "  :set, :bind, :color, :source   as in the config file\n"
+		 "  :save-display FILE  write the screen as text\n"
+		 "  :quit\n");
+	return b.data;
+}

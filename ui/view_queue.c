@@ -1,0 +1,544 @@
+/* view_queue.c - one line per solution: data set, id, progress, the
+ * first error by each annotator and source, disagreements. The view
+ * holds one screenful of rows: it walks the store's queue a window at a
+ * time, so its memory does not grow with the store. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui.h"
+#include "../src/summary.h"
+#include "../src/util.h"
+
+#define MAXROWS 512
+
+struct qv {
+	struct tui *t;
+	struct qfilter f;
+	char *regex;
+	char *dsname;
+	struct queue *q;
+	struct qpos anchor; /* the position just before the top row */
+	int anchored;       /* anchor is a real row (else: the start) */
+	struct qpos rows[MAXROWS];
+	int nrows, sel, height;
+	/* counting matches in id chunks between keys */
+	long count;
+	int64_t counted_to, max_id;
+	int counting;
+	struct arena a;
+};
+
+static struct qv *qv_of(struct tui *t)
+{
+	return t->depth ? t->stack[0]->priv : NULL;
+}
+
+static struct qpos start_pos(void)
+{
+	return (struct qpos){-1, 0};
+}
+
+static void fill(struct qv *q)
+{
+	struct qpos from = q->anchored ? q->anchor : start_pos();
+	int h = q->height > 0 && q->height < MAXROWS ? q->height : 1;
+	q->nrows = db_queue_step(q->q, &from, 1, h, q->rows);
+	if (q->nrows < 0)
+		q->nrows = 0;
+	if (q->sel >= q->nrows)
+		q->sel = q->nrows ? q->nrows - 1 : 0;
+}
+
+static void count_restart(struct qv *q)
+{
+	q->count = 0;
+	q->counted_to = 0;
+	q->max_id = db_max_solution(q->t->db);
+	q->counting = 1;
+}
+
+static void reopen(struct qv *q)
+{
+	db_queue_close(q->q);
+	q->f.regex = q->regex;
+	q->f.annotator = q->t->ann.name;
+	q->q = db_queue_open(q->t->db, &q->f);
+	q->anchored = 0;
+	q->sel = 0;
+	fill(q);
+	count_restart(q);
+}
+
+static int64_t sel_id(struct qv *q)
+{
+	return q->nrows ? q->rows[q->sel].id : 0;
+}
+
+/* Moves the cursor by delta rows, scrolling the window. */
+static void move_by(struct qv *q, int delta)
+{
+	while (delta > 0) {
+		if (q->sel + 1 < q->nrows) {
+			q->sel++;
+		} else {
+			struct qpos nx;
+			if (!q->nrows || db_queue_step(q->q, &q->rows[q->nrows - 1], 1, 1, &nx) != 1)
+				break;
+			q->anchor = q->rows[0];
+			q->anchored = 1;
+			fill(q);
+			q->sel = q->nrows - 1;
+		}
+		delta--;
+	}
+	while (delta < 0) {
+		if (q->sel > 0) {
+			q->sel--;
+		} else {
+			if (!q->anchored)
+				break;
+			struct qpos pv;
+			int n = db_queue_step(q->q, &q->anchor, -1, 1, &pv);
+			q->anchored = n == 1;
+			if (n == 1)
+				q->anchor = pv;
+			fill(q);
+			q->sel = 0;
+		}
+		delta++;
+	}
+}
+
+static void move_last(struct qv *q)
+{
+	struct qpos end = {INT64_MAX, INT64_MAX};
+	struct qpos tail[MAXROWS];
+	int h = q->height > 0 && q->height < MAXROWS ? q->height : 1;
+	int n = db_queue_step(q->q, &end, -1, h, tail);
+	if (n <= 0)
+		return;
+	struct qpos pv;
+	q->anchored = db_queue_step(q->q, &tail[n - 1], -1, 1, &pv) == 1;
+	if (q->anchored)
+		q->anchor = pv;
+	fill(q);
+	q->sel = q->nrows - 1;
+}
+
+/* Puts sol at the top of the window (it need not match the filter). */
+static void select_id(struct qv *q, int64_t sol)
+{
+	struct db_qrow r;
+	struct arena a = {0};
+	if (db_queue_row(q->t->db, sol, &a, &r) != 1) {
+		arena_free(&a);
+		return;
+	}
+	struct qpos p = {0, sol};
+	if (q->f.sort == QS_PROGRESS)
+		p.key = r.labelled * 1000 / (r.nsteps > 1 ? r.nsteps : 1);
+	arena_free(&a);
+	/* the anchor: just before p */
+	struct qpos before = {p.key, p.id - 1};
+	q->anchor = before;
+	q->anchored = 1;
+	fill(q);
+	q->sel = 0;
+	for (int i = 0; i < q->nrows; i++)
+		if (q->rows[i].id == sol)
+			q->sel = i;
+}
+
+void queue_select(struct tui *t, int64_t sol)
+{
+	struct qv *q = qv_of(t);
+	if (q)
+		select_id(q, sol);
+}
+
+int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what)
+{
+	struct qv *q = qv_of(t);
+	if (!q)
+		return 0;
+	struct queue *qq = q->q;
+	if (what >= 0 || what == -2) {
+		struct qfilter f = q->f;
+		if (what >= 0)
+			f.what = what;
+		else
+			f.regex = t->pattern;
+		qq = db_queue_open(t->db, &f);
+	}
+	struct qpos p = {0, sol};
+	if (q->f.sort == QS_PROGRESS) {
+		struct db_qrow r;
+		struct arena a = {0};
+		if (db_queue_row(t->db, sol, &a, &r) == 1)
+			p.key = r.labelled * 1000 / (r.nsteps > 1 ? r.nsteps : 1);
+		arena_free(&a);
+	}
+	struct qpos out;
+	int64_t id = db_queue_step(qq, &p, dir, 1, &out) == 1 ? out.id : 0;
+	if (qq != q->q)
+		db_queue_close(qq);
+	return id;
+}
+
+/* ---- drawing ---- */
+static void verdict_text(struct buf *b, const char *v, const char *me)
+{
+	/* lines "\n@name\tFE" and "\n#source\tFE" */
+	for (const char *p = v; p && *p;) {
+		if (*p == '\n') {
+			p++;
+			continue;
+		}
+		const char *tab = strchr(p, '\t');
+		const char *nl = strchr(p, '\n');
+		if (!tab || (nl && nl < tab))
+			break;
+		int fe = (int)strtol(tab + 1, NULL, 10);
+		const char *name = p + 1;
+		size_t nlen = (size_t)(tab - name);
+		int mine = p[0] == '@' && strlen(me) == nlen && !strncmp(name, me, nlen);
+		if (b->len)
+			buf_putc(b, ' ');
+		if (mine)
+			buf_puts(b, "me");
+		else
+			buf_add(b, name, nlen);
+		if (fe >= 0)
+			buf_printf(b, ":%d", fe + 1);
+		else
+			buf_puts(b, fe == -1 ? ":ok" : ":?");
+		p = nl ? nl : tab + strlen(tab);
+	}
+}
+
+static void qv_draw(struct view *v, int top, int h, int w)
+{
+	struct qv *q = v->priv;
+	int body = h - 1;
+	if (body != q->height) {
+		q->height = body > 0 ? body : 1;
+		fill(q);
+	}
+	arena_reset(&q->a);
+	char head[256];
+	snprintf(head, sizeof(head), "  %-7s %-12s %-12s %5s  %-9s  %s", "id", "data set",
+		 "key", "steps", "labelled", "first error by annotator and source");
+	draw_line(top, 0, w, head, area_attr(C_HEADER));
+	struct buf vb = {0};
+	for (int i = 0; i < q->nrows && i < body; i++) {
+		struct db_qrow r;
+		int y = top + 1 + i;
+		if (db_queue_row(q->t->db, q->rows[i].id, &q->a, &r) != 1)
+			continue;
+		int base = i == q->sel ? area_attr(C_CURSOR) : area_attr(C_DEFAULT);
+		draw_line(y, 0, w, "", base);
+		int dis = r.flags & (SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA);
+		int x = 0;
+		draw_text(y, x, 2, dis ? "! " : "  ", 2, dis ? (int)((unsigned)area_attr(C_DISAGREE) | ((unsigned)base & A_REVERSE)) : base, NULL);
+		x = 2;
+		char num[32];
+		snprintf(num, sizeof(num), "%-7lld", (long long)r.id);
+		draw_text(y, x, 8, num, strlen(num), i == q->sel ? base : area_attr(C_INDEX), NULL);
+		x += 8;
+		if (w - x > 13) {
+			draw_text(y, x, 12, r.dataset, strlen(r.dataset), i == q->sel ? base : area_attr(C_DATASET), NULL);
+			x += 13;
+		}
+		if (w - x > 13) {
+			draw_text(y, x, 12, r.key, strlen(r.key), base, NULL);
+			x += 13;
+		}
+		snprintf(num, sizeof(num), "%5d  %4d/%-4d ", r.nsteps, r.labelled, r.nsteps);
+		if (w - x > 17) {
+			draw_text(y, x, 17, num, strlen(num), base, NULL);
+			x += 17;
+		}
+		buf_reset(&vb);
+		verdict_text(&vb, r.verdicts, q->t->ann.name);
+		if (w - x > 4 && vb.len) {
+			int vw = text_width(vb.data, vb.len);
+			int room = w - x - 1;
+			if (vw > room * 2 / 3 && room > 30)
+				vw = room * 2 / 3;
+			x += draw_text(y, x, vw < room ? vw : room, vb.data, vb.len, base, NULL) + 2;
+		}
+		if (w - x > 4 && r.problem)
+			draw_text(y, x, w - x, r.problem, strlen(r.problem),
+				  i == q->sel ? base : (int)((unsigned)area_attr(C_PROBLEM) & ~A_BOLD), q->t->re);
+	}
+	buf_free(&vb);
+	if (q->nrows == 0)
+		draw_line(top + 1, 0, w, q->count || q->counting ? "  no solution matches this filter" :
+			  "  no solutions: stepmark import FILE adds some", area_attr(C_DIM));
+}
+
+/* ---- actions ---- */
+static void open_selected(struct qv *q)
+{
+	int64_t id = sel_id(q);
+	if (id)
+		tui_push(q->t, solution_view_new(q->t, id));
+}
+
+static void describe(struct qv *q, char *out, size_t n)
+{
+	snprintf(out, n, "%s%s%s%s%s%s", filter_names[q->f.what],
+		 q->dsname ? "  " : "", q->dsname ? q->dsname : "",
+		 q->f.sort != QS_ID ? "  by " : "", q->f.sort != QS_ID ? sort_names[q->f.sort] : "",
+		 q->regex ? "  grep" : "");
+}
+
+struct ds_cycle {
+	const char *cur;
+	char *next;
+	int take;
+	char *first;
+};
+
+static void ds_each(void *ctx, const char *name)
+{
+	struct ds_cycle *c = ctx;
+	if (!c->first)
+		c->first = xstrdup(name);
+	if (c->take && !c->next)
+		c->next = xstrdup(name);
+	if (c->cur && !strcmp(c->cur, name))
+		c->take = 1;
+}
+
+static void set_dataset(struct qv *q, const char *name)
+{
+	free(q->dsname);
+	q->dsname = name ? xstrdup(name) : NULL;
+	q->f.dataset = name ? db_dataset_id(q->t->db, name) : 0;
+}
+
+static int qv_act(struct view *v, enum action a)
+{
+	struct qv *q = v->priv;
+	switch (a) {
+	case A_MOVE_DOWN: move_by(q, 1); break;
+	case A_MOVE_UP: move_by(q, -1); break;
+	case A_PAGE_DOWN: move_by(q, q->height > 1 ? q->height - 1 : 1); break;
+	case A_PAGE_UP: move_by(q, -(q->height > 1 ? q->height - 1 : 1)); break;
+	case A_SCROLL_DOWN: move_by(q, 1); break;
+	case A_SCROLL_UP: move_by(q, -1); break;
+	case A_MOVE_FIRST: q->anchored = 0; q->sel = 0; fill(q); break;
+	case A_MOVE_LAST: move_last(q); break;
+	case A_ENTER: open_selected(q); break;
+	case A_NEXT_SOLUTION: move_by(q, 1); break;
+	case A_PREV_SOLUTION: move_by(q, -1); break;
+	case A_NEXT_UNLABELLED:
+	case A_NEXT_DISAGREEMENT:
+	case A_PREV_DISAGREEMENT: {
+		int what = a == A_NEXT_UNLABELLED ? Q_TODO : Q_DIS_ANY;
+		int dir = a == A_PREV_DISAGREEMENT ? -1 : 1;
+		int64_t id = sel_id(q) ? queue_neighbour(q->t, sel_id(q), dir, what) : 0;
+		if (id)
+			select_id(q, id);
+		else
+			tui_message(q->t, 1, "no %s solution %s this one",
+				    what == Q_TODO ? "undecided" : "disagreeing",
+				    dir > 0 ? "after" : "before");
+		break;
+	}
+	case A_FILTER:
+		q->f.what = (q->f.what + 1) % Q_NWHAT;
+		reopen(q);
+		tui_message(q->t, 0, "filter: %s", filter_names[q->f.what]);
+		break;
+	case A_SORT:
+		q->f.sort = (q->f.sort + 1) % QS_N;
+		reopen(q);
+		tui_message(q->t, 0, "order: %s", sort_names[q->f.sort]);
+		break;
+	case A_DATASET: {
+		struct ds_cycle c = {q->dsname, NULL, q->dsname == NULL, NULL};
+		db_datasets(q->t->db, ds_each, &c);
+		set_dataset(q, c.next);
+		free(c.next);
+		free(c.first);
+		reopen(q);
+		tui_message(q->t, 0, "data set: %s", q->dsname ? inert(q->dsname, 0) : "all");
+		break;
+	}
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+int queue_command(struct tui *t, const char *verb, const char *arg)
+{
+	struct qv *q = qv_of(t);
+	if (!q)
+		return 0;
+	if (!strcmp(verb, "filter")) {
+		int i;
+		for (i = 0; i < Q_NWHAT; i++)
+			if (!strcmp(arg, filter_names[i]))
+				break;
+		if (i == Q_NWHAT) {
+			tui_message(t, 1, "filter: all, todo, mine, disagree, disagree-annotators, "
+				    "disagree-sources or disagree-human-auto");
+			return 1;
+		}
+		q->f.what = i;
+	} else if (!strcmp(verb, "sort")) {
+		int i;
+		for (i = 0; i < QS_N; i++)
+			if (!strcmp(arg, sort_names[i]))
+				break;
+		if (i == QS_N) {
+			tui_message(t, 1, "sort: id or progress");
+			return 1;
+		}
+		q->f.sort = i;
+	} else if (!strcmp(verb, "dataset")) {
+		if (!*arg || !strcmp(arg, "all")) {
+			set_dataset(q, NULL);
+		} else if (!db_dataset_id(t->db, arg)) {
+			tui_message(t, 1, "no data set named %s", inert(arg, 0));
+			return 1;
+		} else {
+			set_dataset(q, arg);
+		}
+	} else if (!strcmp(verb, "grep")) {
+		if (*arg) {
+			char err[200];
+			void *re = db_regex_compile(arg, err, sizeof(err));
+			if (!re) {
+				tui_message(t, 1, "%s", err);
+				return 1;
+			}
+			db_regex_free(re);
+		}
+		free(q->regex);
+		q->regex = *arg ? xstrdup(arg) : NULL;
+	} else if (!strcmp(verb, "open")) {
+		char *end;
+		long long id = strtoll(arg, &end, 10);
+		struct db_qrow r;
+		struct arena a = {0};
+		int ok = *arg && !*end && db_queue_row(t->db, id, &a, &r) == 1;
+		arena_free(&a);
+		if (!ok) {
+			tui_message(t, 1, "no solution %s", inert(arg, 0));
+			return 1;
+		}
+		while (t->depth > 1)
+			tui_pop(t);
+		select_id(q, id);
+		tui_push(t, solution_view_new(t, id));
+		return 1;
+	} else {
+		return 0;
+	}
+	reopen(q);
+	t->dirty = 1;
+	return 1;
+}
+
+static int qv_search(struct view *v, int dir)
+{
+	struct qv *q = v->priv;
+	int64_t id = sel_id(q) ? queue_neighbour(q->t, sel_id(q), dir, -2) : 0;
+	if (!id)
+		return 0;
+	select_id(q, id);
+	return 1;
+}
+
+static void qv_mouse(struct view *v, int y, int x, int button)
+{
+	struct qv *q = v->priv;
+	(void)x;
+	if (button == 4)
+		move_by(q, -3);
+	else if (button == 5)
+		move_by(q, 3);
+	else if (y >= 2 && y - 2 < q->nrows)
+		q->sel = y - 2;
+}
+
+static void qv_reload(struct view *v)
+{
+	struct qv *q = v->priv;
+	fill(q);
+	count_restart(q);
+}
+
+static int qv_idle(struct view *v)
+{
+	struct qv *q = v->priv;
+	if (!q->counting)
+		return 0;
+	/* about a millisecond of counting per pass */
+	int64_t hi = q->counted_to + 20000;
+	long n = db_queue_count(q->q, q->counted_to + 1, hi);
+	if (n < 0) {
+		q->counting = 0;
+		return 0;
+	}
+	q->count += n;
+	q->counted_to = hi;
+	if (q->counted_to >= q->max_id)
+		q->counting = 0;
+	q->t->dirty = 1;
+	return q->counting;
+}
+
+static void qv_status(struct view *v, char *out, size_t n)
+{
+	struct qv *q = v->priv;
+	char d[160];
+	describe(q, d, sizeof(d));
+	snprintf(out, n, "%s  %ld%s solution%s", d, q->count, q->counting ? "+" : "",
+		 q->count == 1 && !q->counting ? "" : "s");
+}
+
+static void qv_done(struct view *v)
+{
+	struct qv *q = v->priv;
+	db_queue_close(q->q);
+	free(q->regex);
+	free(q->dsname);
+	arena_free(&q->a);
+	free(q);
+	free(v);
+}
+
+static const struct view_ops queue_ops = {
+	.name = "queue",
+	.keymap = KM_QUEUE,
+	.draw = qv_draw,
+	.act = qv_act,
+	.mouse = qv_mouse,
+	.reload = qv_reload,
+	.search = qv_search,
+	.idle = qv_idle,
+	.status = qv_status,
+	.done = qv_done,
+};
+
+struct view *queue_view_new(struct tui *t)
+{
+	struct view *v = xcalloc(1, sizeof(*v));
+	struct qv *q = xcalloc(1, sizeof(*q));
+	v->ops = &queue_ops;
+	v->t = t;
+	v->priv = q;
+	q->t = t;
+	q->f.what = t->set->filter;
+	q->f.sort = t->set->sort;
+	q->height = LINES > 3 ? LINES - 3 : 1;
+	reopen(q);
+	return v;
+}

@@ -1,0 +1,899 @@
+/* view_solution.c - one solution: the problem on top, then a block per
+ * step (index, your label, each source's signal, the other annotators'
+ * labels, the wrapped text), the final answer beside the gold one, and
+ * the reference solution in a side or bottom pane. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui.h"
+#include "../src/fmt.h"
+#include "../src/grade.h"
+#include "../src/summary.h"
+#include "../src/util.h"
+
+enum { L_HEAD, L_TEXT, L_NOTE };
+struct dline {
+	int step, kind;
+	size_t off, len;
+	const char *src; /* the text off/len index (step text or a note) */
+};
+
+enum { SK_PRM, SK_MC, SK_JUDGE, SK_CALC, SK_OTHER };
+struct source {
+	char *key;
+	int kind, fe;
+	int *rating;  /* per step, NO_RATING when none */
+	double *value; /* per step, NO_VALUE when none */
+	int *k, *n;
+};
+
+struct annot {
+	const char *name;
+	int *rating;
+	int fe;
+};
+
+struct sv {
+	struct tui *t;
+	struct db_solution v;
+	int sel;
+	int top, ptop;
+	int hidden; /* blind: suggestions hidden */
+	int *mine;
+	int my_fe;
+	struct annot *others;
+	size_t nothers;
+	struct source *src;
+	size_t nsrc;
+	struct dline *lines;
+	size_t nlines, caplines;
+	int layout_w;
+	int steps_h; /* rows of the steps area at the last draw */
+	int steps_y;
+	/* a labelling action refused as busy, retried */
+	enum action pend_a;
+	int pend_step;
+	char *pend_text;
+};
+
+static void marks_free(struct sv *s)
+{
+	free(s->mine);
+	s->mine = NULL;
+	for (size_t i = 0; i < s->nothers; i++)
+		free(s->others[i].rating);
+	free(s->others);
+	s->others = NULL;
+	s->nothers = 0;
+	for (size_t i = 0; i < s->nsrc; i++) {
+		free(s->src[i].key);
+		free(s->src[i].rating);
+		free(s->src[i].value);
+		free(s->src[i].k);
+		free(s->src[i].n);
+	}
+	free(s->src);
+	s->src = NULL;
+	s->nsrc = 0;
+}
+
+static int source_kind(const char *src)
+{
+	if (!strncmp(src, "prm", 3))
+		return SK_PRM;
+	if (!strncmp(src, "mc", 2))
+		return SK_MC;
+	if (!strncmp(src, "judge", 5))
+		return SK_JUDGE;
+	if (!strncmp(src, "calc", 4))
+		return SK_CALC;
+	return SK_OTHER;
+}
+
+static void marks_compute(struct sv *s)
+{
+	const struct item *it = &s->v.it;
+	size_t n = it->nsteps;
+	marks_free(s);
+	s->mine = xmalloc((n + 1) * sizeof(int));
+	s->my_fe = summary_annotator(it, s->t->ann.name, s->mine);
+	s->others = xcalloc(it->nlabels + 1, sizeof(*s->others));
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const struct label *l = &it->labels[i];
+		if (l->kind == LK_NOTE || l->kind == LK_FINISH ||
+		    !strcmp(l->annotator, s->t->ann.name))
+			continue;
+		size_t k;
+		for (k = 0; k < s->nothers; k++)
+			if (!strcmp(s->others[k].name, l->annotator))
+				break;
+		if (k < s->nothers)
+			continue;
+		struct annot *a = &s->others[s->nothers++];
+		a->name = l->annotator;
+		a->rating = xmalloc((n + 1) * sizeof(int));
+		a->fe = summary_annotator(it, l->annotator, a->rating);
+	}
+	s->src = xcalloc(it->nsugs + 1, sizeof(*s->src));
+	struct buf key = {0};
+	for (size_t i = 0; i < it->nsugs; i++) {
+		const struct suggestion *g = &it->sugs[i];
+		buf_reset(&key);
+		buf_puts(&key, g->source);
+		if (g->model && *g->model)
+			buf_printf(&key, "/%s", g->model);
+		size_t k;
+		for (k = 0; k < s->nsrc; k++)
+			if (!strcmp(s->src[k].key, key.data))
+				break;
+		struct source *sc = &s->src[k];
+		if (k == s->nsrc) {
+			s->nsrc++;
+			sc->key = xstrdup(key.data);
+			sc->kind = source_kind(g->source);
+			sc->rating = xmalloc((n + 1) * sizeof(int));
+			sc->value = xmalloc((n + 1) * sizeof(double));
+			sc->k = xcalloc(n + 1, sizeof(int));
+			sc->n = xcalloc(n + 1, sizeof(int));
+			for (size_t j = 0; j < n; j++)
+				sc->value[j] = NO_VALUE;
+			struct export_opts o = {.source = sc->key, .threshold = 0.5};
+			sc->fe = item_resolve(it, &o, sc->rating);
+		}
+		if (g->step >= 0 && (size_t)g->step < n) {
+			sc->value[g->step] = g->value;
+			sc->k[g->step] = g->k;
+			sc->n[g->step] = g->n;
+		}
+	}
+	buf_free(&key);
+	s->hidden = s->t->set->blind && s->my_fe == -2;
+	s->t->ann.origin = s->hidden ? "tui-blind" : "tui";
+}
+
+/* ---- layout: the display lines of the steps area ---- */
+static void add_line(struct sv *s, int step, int kind, const char *src,
+		     size_t off, size_t len)
+{
+	if (s->nlines == s->caplines) {
+		s->caplines = s->caplines ? 2 * s->caplines : 64;
+		s->lines = xrealloc(s->lines, s->caplines * sizeof(*s->lines));
+	}
+	s->lines[s->nlines++] = (struct dline){step, kind, off, len, src};
+}
+
+static void wrap_into(struct sv *s, int step, int kind, const char *text, int w)
+{
+	size_t n = strlen(text), off = 0;
+	if (n == 0)
+		add_line(s, step, kind, text, 0, 0);
+	while (off < n) {
+		size_t skip;
+		size_t len = wrap_line(text + off, n - off, w, &skip);
+		add_line(s, step, kind, text, off, len);
+		off += len + skip;
+	}
+}
+
+static void layout(struct sv *s, int w)
+{
+	const struct item *it = &s->v.it;
+	s->nlines = 0;
+	s->layout_w = w;
+	int tw = w - 7 > 10 ? w - 7 : 10;
+	for (size_t i = 0; i < it->nsteps; i++) {
+		add_line(s, (int)i, L_HEAD, NULL, 0, 0);
+		wrap_into(s, (int)i, L_TEXT, it->steps[i].text, tw);
+		for (size_t k = 0; k < it->nlabels; k++) {
+			const struct label *l = &it->labels[k];
+			if (l->kind != LK_NOTE || l->step != (int)i || !l->text)
+				continue;
+			/* only the newest note of each annotator is in force */
+			int newer = 0;
+			for (size_t m = k + 1; m < it->nlabels; m++)
+				if (it->labels[m].kind == LK_NOTE && it->labels[m].step == (int)i &&
+				    !strcmp(it->labels[m].annotator, l->annotator))
+					newer = 1;
+			if (!newer)
+				wrap_into(s, (int)i, L_NOTE, l->text, tw - 2);
+		}
+	}
+}
+
+static size_t first_line_of(struct sv *s, int step)
+{
+	for (size_t i = 0; i < s->nlines; i++)
+		if (s->lines[i].step == step)
+			return i;
+	return 0;
+}
+
+static void keep_visible(struct sv *s)
+{
+	if (s->steps_h <= 0)
+		return;
+	size_t a = first_line_of(s, s->sel), b = a;
+	while (b + 1 < s->nlines && s->lines[b + 1].step == s->sel)
+		b++;
+	if ((int)a < s->top)
+		s->top = (int)a;
+	else if ((int)b >= s->top + s->steps_h)
+		s->top = (int)b - s->steps_h + 1 > (int)a ? (int)a : (int)b - s->steps_h + 1;
+}
+
+/* ---- drawing ---- */
+static const char *rating_mark(int r)
+{
+	return r == 1 ? "+1" : r == 0 ? " 0" : r == -1 ? "-1" : "  ";
+}
+
+static int rating_area(int r)
+{
+	return r == 1 ? C_GOOD : r == 0 ? C_NEUTRAL : r == -1 ? C_BAD : C_DIM;
+}
+
+static int put(int y, int x, int maxx, const char *s, int attr)
+{
+	if (x >= maxx)
+		return x;
+	return x + draw_text(y, x, maxx - x, s, strlen(s), attr, NULL);
+}
+
+static void draw_head(struct sv *s, int y, int x0, int w, int step)
+{
+	int cur = step == s->sel;
+	int base = cur ? area_attr(C_CURSOR) : area_attr(C_DEFAULT);
+	int maxx = x0 + w;
+	draw_line(y, x0, w, "", base);
+	char idx[32];
+	snprintf(idx, sizeof(idx), "%s%3d ", cur ? ">" : " ", step + 1);
+	int x = put(y, x0, maxx, idx, cur ? base : area_attr(C_INDEX));
+	int r = s->mine[step];
+	int after = s->my_fe >= 0 && step > s->my_fe && r == NO_RATING;
+	if (after)
+		x = put(y, x, maxx, " after error ", area_attr(C_AFTER));
+	else if (s->my_fe >= 0 && step == s->my_fe)
+		x = put(y, x, maxx, "-1 FIRST ERR", area_attr(C_BAD));
+	else {
+		x = put(y, x, maxx, rating_mark(r), area_attr(rating_area(r)));
+		x = put(y, x, maxx, r == NO_RATING ? "  unlabelled" : "          ", area_attr(C_DIM));
+	}
+	x = put(y, x, maxx, " ", base);
+	if (!s->hidden) {
+		for (size_t i = 0; i < s->nsrc; i++) {
+			const struct source *sc = &s->src[i];
+			char cell[96];
+			int sr = sc->rating[step];
+			double v = sc->value[step];
+			if (sr == NO_RATING && v == NO_VALUE && sc->n[step] == 0)
+				continue;
+			x = put(y, x, maxx, "| ", area_attr(C_DIM));
+			snprintf(cell, sizeof(cell), "%s ", sc->key);
+			x = put(y, x, maxx, cell, area_attr(C_DIM));
+			if (sc->kind == SK_MC && sc->n[step] > 0) {
+				snprintf(cell, sizeof(cell), "%d/%d ", sc->k[step], sc->n[step]);
+				x = put(y, x, maxx, cell, area_attr(C_MC));
+			} else if (v != NO_VALUE && (sc->kind == SK_PRM || sc->kind == SK_OTHER)) {
+				int bw = s->t->set->bar_width;
+				double c = v < 0 ? 0 : v > 1 ? 1 : v;
+				int fill = (int)(c * bw + 0.5);
+				char bar[128];
+				int o = 0;
+				for (int b = 0; b < bw && o < 120; b++) {
+					const char *ch = b < fill ? "\xe2\x96\x88" : "\xe2\x96\x91";
+					memcpy(bar + o, ch, 3);
+					o += 3;
+				}
+				bar[o] = '\0';
+				x = put(y, x, maxx, bar, area_attr(C_PRM));
+				snprintf(cell, sizeof(cell), " %.2f ", v);
+				x = put(y, x, maxx, cell, area_attr(C_PRM));
+			} else {
+				const char *m = sr == 1 ? "ok " : sr == -1 ? (sc->fe == step ? "ERR " : "bad ") :
+						sr == 0 ? "0 " : "- ";
+				int area = sc->kind == SK_JUDGE ? C_JUDGE : sc->kind == SK_CALC ? C_CALC :
+					   sc->kind == SK_MC ? C_MC : C_DIM;
+				x = put(y, x, maxx, m, sr == -1 ? area_attr(C_BAD) : area_attr(area));
+			}
+		}
+	}
+	for (size_t i = 0; i < s->nothers; i++) {
+		const struct annot *a = &s->others[i];
+		int ar = a->rating[step];
+		if (ar == NO_RATING)
+			continue;
+		x = put(y, x, maxx, "| ", area_attr(C_DIM));
+		char cell[64];
+		snprintf(cell, sizeof(cell), "%s:%s ", a->name, ar == 1 ? "+1" : ar == 0 ? "0" : "-1");
+		x = put(y, x, maxx, cell, area_attr(C_OTHERS));
+	}
+}
+
+static void draw_steps(struct sv *s, int y0, int h, int x0, int w)
+{
+	if (s->layout_w != w)
+		layout(s, w);
+	s->steps_h = h;
+	s->steps_y = y0;
+	keep_visible(s);
+	if (s->top > (int)s->nlines - 1)
+		s->top = s->nlines ? (int)s->nlines - 1 : 0;
+	for (int r = 0; r < h; r++) {
+		size_t i = (size_t)(s->top + r);
+		int y = y0 + r;
+		if (i >= s->nlines) {
+			draw_line(y, x0, w, "", area_attr(C_DEFAULT));
+			continue;
+		}
+		const struct dline *d = &s->lines[i];
+		if (d->kind == L_HEAD) {
+			draw_head(s, y, x0, w, d->step);
+			continue;
+		}
+		int after = s->my_fe >= 0 && d->step > s->my_fe;
+		int attr = after ? area_attr(C_AFTER) : area_attr(C_DEFAULT);
+		draw_line(y, x0, w, "", area_attr(C_DEFAULT));
+		if (d->kind == L_NOTE) {
+			put(y, x0 + 5, x0 + w, "* ", area_attr(C_NOTE));
+			draw_text(y, x0 + 7, w - 7, d->src + d->off, d->len, area_attr(C_NOTE), s->t->re);
+		} else {
+			draw_text(y, x0 + 7, w - 7, d->src + d->off, d->len, attr, s->t->re);
+		}
+	}
+	if (s->v.it.nsteps == 0)
+		draw_line(y0, x0, w, "  (this solution has no steps)", area_attr(C_DIM));
+}
+
+static int draw_problem(struct sv *s, int y0, int maxh, int w)
+{
+	const struct item *it = &s->v.it;
+	char head[512];
+	snprintf(head, sizeof(head), " Problem  %s  %s  #%lld%s%s", s->v.dataset, it->key,
+		 (long long)s->v.id, it->generator ? "  by " : "", it->generator ? it->generator : "");
+	draw_line(y0, 0, w, head, area_attr(C_HEADER));
+	const char *p = it->problem ? it->problem : "";
+	size_t n = strlen(p), off = 0;
+	int line = 0, shown = 0;
+	int rows = maxh - 1;
+	while (off < n || (n == 0 && line == 0)) {
+		size_t skip;
+		size_t len = wrap_line(p + off, n - off, w - 2, &skip);
+		if (line >= s->ptop && shown < rows) {
+			draw_line(y0 + 1 + shown, 0, w, "", area_attr(C_DEFAULT));
+			draw_text(y0 + 1 + shown, 1, w - 2, p + off, len, area_attr(C_PROBLEM), s->t->re);
+			shown++;
+		}
+		line++;
+		off += len + skip;
+		if (n == 0)
+			break;
+	}
+	if (line > s->ptop + rows && rows > 0) {
+		char more[64];
+		snprintf(more, sizeof(more), " +%d lines ", line - s->ptop - rows);
+		int mw = (int)strlen(more);
+		draw_text(y0 + rows, w - mw, mw, more, (size_t)mw, area_attr(C_DIM), NULL);
+	}
+	if (s->ptop >= line)
+		s->ptop = line ? line - 1 : 0;
+	return 1 + shown;
+}
+
+static void draw_answer(struct sv *s, int y, int w)
+{
+	const struct item *it = &s->v.it;
+	draw_line(y, 0, w, "", area_attr(C_DEFAULT));
+	int x = put(y, 0, w, " answer ", area_attr(C_HEADER));
+	x = put(y, x, w, it->final_answer ? it->final_answer : "(none)", area_attr(C_DEFAULT));
+	x = put(y, x, w, "   gold ", area_attr(C_HEADER));
+	x = put(y, x, w, it->gold ? it->gold : "(none)", area_attr(C_GOLD));
+	int ok = it->correct;
+	if (ok < 0 && it->final_answer && it->gold)
+		ok = grade_answer(it->final_answer, it->gold);
+	if (ok >= 0)
+		x = put(y, x, w, ok ? "   final answer correct" : "   final answer wrong",
+			area_attr(ok ? C_GOOD : C_BAD));
+	const char *finish = NULL;
+	for (size_t i = 0; i < it->nlabels; i++)
+		if (it->labels[i].kind == LK_FINISH && !strcmp(it->labels[i].annotator, s->t->ann.name))
+			finish = it->labels[i].text;
+	if (!finish)
+		finish = it->finish;
+	if (finish) {
+		x = put(y, x, w, "   finish ", area_attr(C_HEADER));
+		put(y, x, w, finish, area_attr(C_DEFAULT));
+	}
+}
+
+/* reference steps: its non-empty lines */
+static void draw_reference(struct sv *s, int y0, int h, int x0, int w)
+{
+	const char *ref = s->v.it.reference;
+	draw_line(y0, x0, w, " Reference", area_attr(C_HEADER));
+	int y = y0 + 1, rstep = 0;
+	size_t n = strlen(ref), off = 0;
+	while (off < n && y < y0 + h) {
+		size_t e = off;
+		while (e < n && ref[e] != '\n')
+			e++;
+		if (e > off) {
+			int hl = 0;
+			for (size_t i = 0; i < s->v.naligns; i++)
+				if (s->v.aligns[i].step == s->sel && s->v.aligns[i].ref == rstep)
+					hl = 1;
+			int attr = area_attr(hl ? C_ALIGNED : C_REFERENCE);
+			size_t o = off;
+			while (o < e && y < y0 + h) {
+				size_t skip, len = wrap_line(ref + o, e - o, w - 2, &skip);
+				draw_line(y, x0, w, "", area_attr(C_DEFAULT));
+				draw_text(y, x0 + 1, w - 2, ref + o, len, attr, NULL);
+				y++;
+				o += len + skip;
+				if (!len && !skip)
+					break;
+			}
+			rstep++;
+		}
+		off = e + 1;
+	}
+	for (; y < y0 + h; y++)
+		draw_line(y, x0, w, "", area_attr(C_DEFAULT));
+}
+
+static void sv_draw(struct view *v, int top, int h, int w)
+{
+	struct sv *s = v->priv;
+	int ref = s->v.it.reference && *s->v.it.reference ? s->t->set->reference : REF_HIDDEN;
+	if (ref == REF_AUTO)
+		ref = w >= 120 ? REF_RIGHT : h >= 30 ? REF_BOTTOM : REF_HIDDEN;
+	int ph = s->t->set->problem_lines + 1;
+	if (ph > h / 3)
+		ph = h / 3 > 2 ? h / 3 : 2;
+	int used = draw_problem(s, top, ph, w);
+	int y = top + used;
+	int rest = h - used - 1; /* the answer line at the bottom */
+	int sw = w, rh = 0;
+	if (ref == REF_RIGHT && w >= 60) {
+		int rw = w * 2 / 5;
+		sw = w - rw - 1;
+		for (int r = 0; r < rest; r++) {
+			move(y + r, sw);
+			attrset(area_attr(C_DIM));
+			addch(ACS_VLINE);
+		}
+		draw_reference(s, y, rest, sw + 1, rw);
+	} else if (ref == REF_BOTTOM && rest > 10) {
+		rh = rest / 3;
+		draw_reference(s, y + rest - rh, rh, 0, w);
+	}
+	draw_steps(s, y, rest - rh, 0, sw);
+	draw_answer(s, top + h - 1, w);
+}
+
+/* ---- actions ---- */
+static void reload(struct sv *s)
+{
+	int64_t id = s->v.id;
+	if (db_solution_load(s->t->db, id, &s->v) != 1)
+		tui_message(s->t, 1, "solution %lld is gone", (long long)id);
+	marks_compute(s);
+	s->layout_w = 0;
+	if (s->sel >= (int)s->v.it.nsteps)
+		s->sel = s->v.it.nsteps ? (int)s->v.it.nsteps - 1 : 0;
+}
+
+static void open_id(struct sv *s, int64_t id, int step)
+{
+	struct db_solution nv = {0};
+	if (db_solution_load(s->t->db, id, &nv) != 1) {
+		db_solution_free(&nv);
+		return;
+	}
+	db_solution_free(&s->v);
+	s->v = nv;
+	s->sel = step;
+	s->top = s->ptop = 0;
+	s->layout_w = 0;
+	marks_compute(s);
+	queue_select(s->t, id);
+}
+
+static int do_label(struct sv *s, enum action a, int step, const char *text);
+
+static int retry(struct view *v)
+{
+	struct sv *s = v->priv;
+	int rc = do_label(s, s->pend_a, s->pend_step, s->pend_text);
+	if (rc == ANNOT_BUSY)
+		return 0;
+	free(s->pend_text);
+	s->pend_text = NULL;
+	return 1;
+}
+
+static int do_label(struct sv *s, enum action a, int step, const char *text)
+{
+	struct db *db = s->t->db;
+	struct annotator *an = &s->t->ann;
+	int64_t act = 0;
+	int rc;
+	char what[160];
+	switch (a) {
+	case A_RATE_GOOD:
+	case A_RATE_NEUTRAL:
+	case A_RATE_BAD:
+	case A_RATE_CLEAR: {
+		int val = a == A_RATE_GOOD ? 1 : a == A_RATE_NEUTRAL ? 0 : a == A_RATE_BAD ? -1 : NO_RATING;
+		rc = annot_rate(db, &s->v, an, step, val, &act);
+		if (val == NO_RATING)
+			snprintf(what, sizeof(what), "step %d cleared", step + 1);
+		else
+			snprintf(what, sizeof(what), "step %d rated %+d", step + 1, val);
+		break;
+	}
+	case A_FIRST_ERROR:
+		rc = annot_first_error(db, &s->v, an, step, &act);
+		snprintf(what, sizeof(what), "first error at step %d", step + 1);
+		break;
+	case A_NO_ERROR:
+		rc = annot_no_error(db, &s->v, an, &act);
+		snprintf(what, sizeof(what), "no error in the solution");
+		break;
+	case A_ACCEPT:
+		snprintf(what, sizeof(what), "accepted %s", text);
+		rc = annot_accept(db, &s->v, an, text, &act);
+		break;
+	case A_FINISH:
+		rc = annot_finish(db, &s->v, an, text, &act);
+		snprintf(what, sizeof(what), "finish reason %s", text);
+		break;
+	case A_NOTE:
+		rc = annot_note(db, &s->v, an, step, text, &act);
+		snprintf(what, sizeof(what), "note on step %d", step + 1);
+		break;
+	case A_UNDO:
+		rc = annot_undo(db, &s->v, an, &act);
+		snprintf(what, sizeof(what), "undo");
+		break;
+	case A_REDO:
+		rc = annot_redo(db, &s->v, an, &act);
+		snprintf(what, sizeof(what), "redo");
+		break;
+	default:
+		return ANNOT_NOTHING;
+	}
+	if (rc == ANNOT_BUSY && !tui_has_pending(s->t)) {
+		s->pend_a = a;
+		s->pend_step = step;
+		free(s->pend_text);
+		s->pend_text = text ? xstrdup(text) : NULL;
+		tui_set_pending(s->t, s->t->stack[s->t->depth - 1], retry);
+	}
+	tui_saved(s->t, rc, s->v.id, act, what);
+	if (rc == ANNOT_OK) {
+		marks_compute(s);
+		s->layout_w = 0; /* in blind mode, deciding shows the suggestions */
+	}
+	return rc;
+}
+
+static const char *pick_source(struct sv *s)
+{
+	if (!s->nsrc) {
+		tui_message(s->t, 1, "no suggestions to accept on this solution");
+		return NULL;
+	}
+	if (s->hidden) {
+		tui_message(s->t, 1, "blind mode: decide the solution before you see suggestions");
+		return NULL;
+	}
+	if (tui_cmd_arg)
+		return tui_cmd_arg;
+	struct buf p = {0};
+	buf_puts(&p, "accept which source (");
+	for (size_t i = 0; i < s->nsrc; i++)
+		buf_printf(&p, "%s%s", i ? ", " : "", s->src[i].key);
+	buf_puts(&p, ")? ");
+	const char *r = tui_read_line(s->t, inert(p.data, 0), s->src[0].key);
+	buf_free(&p);
+	return r;
+}
+
+static const char *pick_finish(struct sv *s)
+{
+	const char *r = tui_cmd_arg;
+	if (!r)
+		r = tui_read_line(s->t, "finish reason: (s)olution (f)ound_error (g)ive_up (b)ad_problem? ", NULL);
+	if (!r || !*r)
+		return NULL;
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(r, annot_finish_reasons[i]) ||
+		    (strlen(r) == 1 && r[0] == annot_finish_reasons[i][0]))
+			return annot_finish_reasons[i];
+	tui_message(s->t, 1, "not a finish reason: %s", inert(r, 0));
+	return NULL;
+}
+
+static void move_solution(struct sv *s, int dir, int what)
+{
+	int64_t id = queue_neighbour(s->t, s->v.id, dir, what);
+	if (!id) {
+		tui_message(s->t, 1, "no %s solution %s this one",
+			    what == Q_TODO ? "undecided" : what == Q_DIS_ANY ? "disagreeing" : "other",
+			    dir > 0 ? "after" : "before");
+		return;
+	}
+	open_id(s, id, 0);
+	if (what == Q_TODO) {
+		/* to the first step without your label */
+		for (size_t i = 0; i < s->v.it.nsteps; i++)
+			if (s->mine[i] == NO_RATING) {
+				s->sel = (int)i;
+				break;
+			}
+	}
+}
+
+static void show_rationale(struct sv *s)
+{
+	if (s->hidden) {
+		tui_message(s->t, 1, "blind mode: decide the solution before you see suggestions");
+		return;
+	}
+	struct buf b = {0};
+	for (size_t i = 0; i < s->v.it.nsugs; i++) {
+		const struct suggestion *g = &s->v.it.sugs[i];
+		if (!g->rationale)
+			continue;
+		buf_printf(&b, "== %s%s%s", g->source, g->model ? "/" : "", g->model ? g->model : "");
+		if (g->step >= 0)
+			buf_printf(&b, ", step %d", g->step + 1);
+		if (g->first_error >= 0)
+			buf_printf(&b, ", first error: step %d", g->first_error + 1);
+		else if (g->first_error == -1)
+			buf_puts(&b, ", no error");
+		buf_printf(&b, "\n%s\n\n", g->rationale);
+	}
+	if (!b.len) {
+		tui_message(s->t, 1, "no rationale on this solution");
+	} else {
+		char title[64];
+		snprintf(title, sizeof(title), "rationale #%lld", (long long)s->v.id);
+		tui_push(s->t, pager_view_new(s->t, title, b.data, 0));
+	}
+	buf_free(&b);
+}
+
+static int sv_act(struct view *v, enum action a)
+{
+	struct sv *s = v->priv;
+	int n = (int)s->v.it.nsteps;
+	switch (a) {
+	case A_MOVE_DOWN:
+	case A_ENTER:
+		if (s->sel + 1 < n)
+			s->sel++;
+		break;
+	case A_MOVE_UP:
+		if (s->sel > 0)
+			s->sel--;
+		break;
+	case A_MOVE_FIRST:
+		s->sel = 0;
+		break;
+	case A_MOVE_LAST:
+		s->sel = n ? n - 1 : 0;
+		break;
+	case A_PAGE_DOWN:
+	case A_PAGE_UP: {
+		int h = s->steps_h > 1 ? s->steps_h - 1 : 1;
+		s->top += a == A_PAGE_DOWN ? h : -h;
+		if (s->top > (int)s->nlines - 1)
+			s->top = (int)s->nlines - 1;
+		if (s->top < 0)
+			s->top = 0;
+		if (s->nlines)
+			s->sel = s->lines[s->top].step;
+		break;
+	}
+	case A_SCROLL_DOWN:
+		if (s->top + 1 < (int)s->nlines)
+			s->top++;
+		if (s->nlines && s->lines[s->top].step > s->sel)
+			s->sel = s->lines[s->top].step;
+		break;
+	case A_SCROLL_UP:
+		if (s->top > 0)
+			s->top--;
+		if (s->nlines && s->steps_h > 0) {
+			size_t last = (size_t)(s->top + s->steps_h - 1);
+			if (last < s->nlines && s->lines[last].step < s->sel)
+				s->sel = s->lines[last].step;
+		}
+		break;
+	case A_PROBLEM_DOWN:
+		s->ptop++;
+		break;
+	case A_PROBLEM_UP:
+		if (s->ptop > 0)
+			s->ptop--;
+		break;
+	case A_RATE_GOOD:
+	case A_RATE_NEUTRAL:
+	case A_RATE_BAD:
+	case A_RATE_CLEAR:
+	case A_FIRST_ERROR:
+	case A_NO_ERROR:
+	case A_UNDO:
+	case A_REDO:
+	case A_ACCEPT:
+	case A_FINISH:
+	case A_NOTE: {
+		if (tui_has_pending(s->t)) {
+			tui_message(s->t, 1, "still waiting for the store to save the last action");
+			break;
+		}
+		if (!n && a != A_FINISH && a != A_NOTE) {
+			tui_message(s->t, 1, "this solution has no steps");
+			break;
+		}
+		const char *text = NULL;
+		char *own = NULL;
+		if (a == A_ACCEPT && !(text = pick_source(s)))
+			break;
+		if (a == A_FINISH && !(text = pick_finish(s)))
+			break;
+		if (a == A_NOTE) {
+			const char *old = NULL;
+			for (size_t i = 0; i < s->v.it.nlabels; i++) {
+				const struct label *l = &s->v.it.labels[i];
+				if (l->kind == LK_NOTE && l->step == s->sel &&
+				    !strcmp(l->annotator, s->t->ann.name))
+					old = l->text;
+			}
+			text = tui_cmd_arg;
+			if (!text) {
+				char prompt[48];
+				snprintf(prompt, sizeof(prompt), "note on step %d: ", s->sel + 1);
+				text = tui_read_line(s->t, prompt, old);
+			}
+			if (!text)
+				break;
+		}
+		own = text ? xstrdup(text) : NULL;
+		do_label(s, a, s->sel, own);
+		free(own);
+		break;
+	}
+	case A_NEXT_SOLUTION:
+		move_solution(s, 1, -1);
+		break;
+	case A_PREV_SOLUTION:
+		move_solution(s, -1, -1);
+		break;
+	case A_NEXT_UNLABELLED:
+		move_solution(s, 1, Q_TODO);
+		break;
+	case A_NEXT_DISAGREEMENT:
+		move_solution(s, 1, Q_DIS_ANY);
+		break;
+	case A_PREV_DISAGREEMENT:
+		move_solution(s, -1, Q_DIS_ANY);
+		break;
+	case A_RATIONALE:
+		show_rationale(s);
+		break;
+	case A_REFERENCE:
+		s->t->set->reference = (s->t->set->reference + 1) % 4;
+		tui_message(s->t, 0, "reference pane: %s",
+			    (const char *[]){"hidden", "right", "bottom", "auto"}[s->t->set->reference]);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+/* the next step (or solution) matching the search */
+static int sv_search(struct view *v, int dir)
+{
+	struct sv *s = v->priv;
+	void *re = s->t->re;
+	int n = (int)s->v.it.nsteps;
+	for (int i = s->sel + dir; i >= 0 && i < n; i += dir) {
+		const char *t = s->v.it.steps[i].text;
+		if (db_regex_match(re, t, strlen(t), NULL, NULL)) {
+			s->sel = i;
+			return 1;
+		}
+	}
+	int64_t id = queue_neighbour(s->t, s->v.id, dir, -2);
+	if (!id)
+		return 0;
+	open_id(s, id, 0);
+	int found = dir > 0 ? 0 : (int)s->v.it.nsteps - 1;
+	for (int i = found; i >= 0 && i < (int)s->v.it.nsteps; i += dir) {
+		const char *t = s->v.it.steps[i].text;
+		if (db_regex_match(re, t, strlen(t), NULL, NULL)) {
+			found = i;
+			break;
+		}
+	}
+	s->sel = found < 0 ? 0 : found;
+	tui_message(s->t, 0, "match in solution %lld", (long long)id);
+	return 1;
+}
+
+static void sv_mouse(struct view *v, int y, int x, int button)
+{
+	struct sv *s = v->priv;
+	(void)x;
+	if (button == 4 || button == 5) {
+		sv_act(v, button == 4 ? A_SCROLL_UP : A_SCROLL_DOWN);
+		sv_act(v, button == 4 ? A_SCROLL_UP : A_SCROLL_DOWN);
+		sv_act(v, button == 4 ? A_SCROLL_UP : A_SCROLL_DOWN);
+		return;
+	}
+	int r = y - s->steps_y;
+	if (r >= 0 && r < s->steps_h && (size_t)(s->top + r) < s->nlines)
+		s->sel = s->lines[s->top + r].step;
+}
+
+static void sv_reload(struct view *v)
+{
+	reload(v->priv);
+}
+
+static void sv_status(struct view *v, char *out, size_t n)
+{
+	struct sv *s = v->priv;
+	int labelled = 0;
+	for (size_t i = 0; i < s->v.it.nsteps; i++)
+		labelled += s->mine[i] != NO_RATING;
+	const char *fe = s->my_fe == -2 ? "undecided" : s->my_fe == -1 ? "no error" : NULL;
+	char fes[32];
+	if (!fe) {
+		snprintf(fes, sizeof(fes), "first error %d", s->my_fe + 1);
+		fe = fes;
+	}
+	snprintf(out, n, "step %d/%zu  mine %d/%zu  %s%s", s->sel + 1, s->v.it.nsteps, labelled,
+		 s->v.it.nsteps, fe, s->hidden ? "  (suggestions hidden)" : "");
+}
+
+static void sv_done(struct view *v)
+{
+	struct sv *s = v->priv;
+	marks_free(s);
+	db_solution_free(&s->v);
+	free(s->lines);
+	free(s->pend_text);
+	free(s);
+	free(v);
+}
+
+static const struct view_ops solution_ops = {
+	.name = "solution",
+	.keymap = KM_SOLUTION,
+	.draw = sv_draw,
+	.act = sv_act,
+	.mouse = sv_mouse,
+	.reload = sv_reload,
+	.search = sv_search,
+	.status = sv_status,
+	.done = sv_done,
+};
+
+struct view *solution_view_new(struct tui *t, int64_t sol)
+{
+	struct view *v = xcalloc(1, sizeof(*v));
+	struct sv *s = xcalloc(1, sizeof(*s));
+	v->ops = &solution_ops;
+	v->t = t;
+	v->priv = s;
+	s->t = t;
+	s->v.id = sol;
+	reload(s);
+	return v;
+}
