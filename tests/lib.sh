@@ -60,3 +60,29 @@ finish() {
 	[ "$failed" -eq 0 ] || exit 1
 	exit 0
 }
+
+# The workbench without a terminal (the tig way): keys from a script,
+# the screen kept in memory, :save-display FILE writes it as text.
+# tui_run "KEYS..." [ARGS...]; the screen size is $TUI_SIZE (COLSxLINES).
+export XDG_CONFIG_HOME="$TMP/xdg" HOME="$TMP/home"
+mkdir -p "$TMP/xdg/stepmark" "$TMP/home"
+tui_run() {
+	local keys=$1 size=${TUI_SIZE:-100x24}
+	shift
+	printf '%s\n' "$keys" >"$TMP/keys"
+	STEPMARK_SCRIPT="$TMP/keys" STEPMARK_NO_DISPLAY=1 TERM=xterm-256color \
+		COLUMNS=${size%x*} LINES=${size#*x} sm "$@"
+}
+
+# same_screen NAME FILE: FILE equals tests/screens/NAME (GENERATE=1
+# writes it instead)
+same_screen() {
+	checks=$((checks + 1))
+	if [ -n "${GENERATE:-}" ]; then
+		cp "$2" "$top_srcdir/tests/screens/$1"
+	elif ! diff -u "$top_srcdir/tests/screens/$1" "$2" >"$TMP/diff"; then
+		failed=$((failed + 1))
+		echo "not ok $checks - screen: $1"
+		sed 's/^/  /' "$TMP/diff"
+	fi
+}

@@ -248,7 +248,9 @@ static void draw_title(struct tui *t)
 {
 	char title[512];
 	struct view *v = t->stack[t->depth - 1];
-	snprintf(title, sizeof(title), " stepmark  %s  [%s]", t->dbpath, v->ops->name);
+	const char *base = strrchr(t->dbpath, '/');
+	snprintf(title, sizeof(title), " stepmark  %s  [%s]", base ? base + 1 : t->dbpath,
+		 v->ops->name);
 	draw_line(0, 0, COLS, title, area_attr(C_TITLE));
 }
 
@@ -667,9 +669,15 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	if (t.timings)
 		fprintf(t.timings, "first-screen %.3f\n", now_ms() - t0);
 
-	int busy = 0;
+	int busy = 1;
 	while (!t.quit && t.depth > 0) {
 		char *cmd;
+		if (t.script) { /* a script pauses between keys: the loop catches up */
+			while (busy)
+				busy = idle(&t);
+			if (t.dirty)
+				draw_all(&t);
+		}
 		int key = next_key(&t, busy ? 0 : t.pending ? 100 : 500, &cmd);
 		double k0 = now_ms();
 		if (key == -2) {

@@ -265,8 +265,8 @@ static void qv_draw(struct view *v, int top, int h, int w)
 		if (w - x > 4 && vb.len) {
 			int vw = text_width(vb.data, vb.len);
 			int room = w - x - 1;
-			if (vw > room * 2 / 3 && room > 30)
-				vw = room * 2 / 3;
+			if (vw > room - 12 && room > 30)
+				vw = room - 12;
 			x += draw_text(y, x, vw < room ? vw : room, vb.data, vb.len, base, NULL) + 2;
 		}
 		if (w - x > 4 && r.problem)
