@@ -1,0 +1,48 @@
+#!/bin/sh
+# The config language: every bundled theme loads with no warning, the
+# examples in stepmarkrc(5) parse, bad lines are named by file:line, and
+# the man pages list every action and colour area the program has.
+. "$top_srcdir/tests/lib.sh"
+
+for theme in "$top_srcdir"/themes/*.theme; do
+	expect_rc 0 "theme $(basename "$theme") loads with no warning" sm check-config "$theme"
+	for area in $(sed -n '/define AREAS/,/^$/s/^	_([A-Z_]*, "\([a-z-]*\)".*/\1/p' "$top_srcdir/ui/actions.h"); do
+		grep -q "^color $area " "$theme" || { echo "  $(basename "$theme") lacks $area"; failed=$((failed + 1)); }
+	done
+done
+expect_rc 0 "the built-in defaults load with no warning" sm check-config "$top_srcdir/ui/default.stepmarkrc"
+
+# every example block of stepmarkrc(5) is a config file that parses
+awk '/^\.EX/{n++; f=sprintf("example%02d.rc", n); next} /^\.EE/{f=""; next} f{gsub(/\\e/, "\\"); gsub(/\\-/, "-"); print > f}' \
+	"$top_srcdir/man/stepmarkrc.5"
+ok "stepmarkrc(5) has examples" test "$(ls example*.rc 2>/dev/null | wc -l)" -ge 3
+for ex in example*.rc; do
+	# the installed themes are in the source tree here
+	sed -i "s|/usr/local/share/stepmark/themes/|$top_srcdir/themes/|" "$ex"
+	expect_rc 0 "stepmarkrc(5) $ex parses" sm check-config "$ex"
+done
+
+# bad lines: each named, the rest still applied
+cat >bad.rc <<'RC'
+set blind = maybe
+set nonsense = 1
+bind solution <Nope> rate-good
+bind solution y no-such-action
+color nowhere red black
+color title red black blinking
+frobnicate
+bind solution y rate-good
+RC
+expect_rc 1 "bad lines are reported" sm check-config bad.rc
+for n in 1 2 3 4 5 6 7; do
+	ok "line $n named" has out "bad.rc:$n:"
+done
+ok "the good line is not" sh -c '! grep -q "bad.rc:8:" out'
+
+# the man pages know every action and colour area (the one table)
+sed -n 's/^	_([A-Z_]*, "\([a-z-]*\)", ".*/\1/p' "$top_srcdir/ui/actions.h" >names
+ok "the table has actions and areas" test "$(wc -l <names)" -ge 60
+for name in $(cat names); do
+	ok "stepmarkrc(5) lists $name" grep -q -- "^\\.B $(echo "$name" | sed 's/-/\\\\-/g')\$" "$top_srcdir/man/stepmarkrc.5"
+done
+finish
