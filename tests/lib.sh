@@ -86,3 +86,33 @@ same_screen() {
 		sed 's/^/  /' "$TMP/diff"
 	fi
 }
+
+# tmux: a private server per test; tmx ARGS... runs a tmux command on it
+need_tmux() {
+	command -v tmux >/dev/null || { echo "skip: no tmux"; exit 77; }
+	TMUX_SOCK="sm-test-$$"
+	trap 'tmux -L "$TMUX_SOCK" kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+}
+tmx() { tmux -L "$TMUX_SOCK" -f /dev/null "$@"; }
+# screen_of PANE: the pane's text now
+screen_of() { tmx capture-pane -p -t "$1"; }
+# wait_for PANE TEXT [SECONDS]: until the pane shows TEXT
+wait_for() {
+	local n=0 limit=$(( ${3:-15} * 10 ))
+	while ! screen_of "$1" | grep -qF -- "$2"; do
+		n=$((n + 1))
+		if [ $n -ge $limit ]; then
+			echo "  (timed out waiting for: $2)"
+			screen_of "$1" | sed 's/^/  | /'
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+# start_tui NAME ARGS...: the workbench in a new tmux session, 100x30
+start_tui() {
+	local name=$1
+	shift
+	tmx new-session -d -s "$name" -x 100 -y 30 \
+		"env LC_ALL=C.UTF-8 TERM=screen-256color HOME='$HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' ${TUI_ENV:-} '$STEPMARK' --db '$STEPMARK_DB' $*; echo EXITED \$?; sleep 600"
+}
