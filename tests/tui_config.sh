@@ -40,9 +40,26 @@ done
 ok "the good line is not" sh -c '! grep -q "bad.rc:8:" out'
 
 # the man pages know every action and colour area (the one table)
-sed -n 's/^	_([A-Z_]*, "\([a-z-]*\)", ".*/\1/p' "$top_srcdir/ui/actions.h" >names
-ok "the table has actions and areas" test "$(wc -l <names)" -ge 60
-for name in $(cat names); do
-	ok "stepmarkrc(5) lists $name" grep -q -- "^\\.B $(echo "$name" | sed 's/-/\\\\-/g')\$" "$top_srcdir/man/stepmarkrc.5"
+sed -n '/define ACTIONS/,/^$/s/^	_([A-Z_]*, "\([a-z-]*\)".*/\1/p' "$top_srcdir/ui/actions.h" >actions
+sed -n '/define AREAS/,/^$/s/^	_([A-Z_]*, "\([a-z-]*\)".*/\1/p' "$top_srcdir/ui/actions.h" >areas
+ok "the table has actions" test "$(wc -l <actions)" -ge 40
+ok "the table has areas" test "$(wc -l <areas)" -ge 20
+for name in $(cat actions); do
+	pat="^\\.B $(echo "$name" | sed 's/-/\\\\-/g')\$"
+	ok "stepmark(1) lists action $name" grep -q -- "$pat" "$top_srcdir/man/stepmark.1"
+	ok "stepmarkrc(5) lists action $name" grep -q -- "$pat" "$top_srcdir/man/stepmarkrc.5"
+done
+for name in $(cat areas); do
+	pat="^\\.B $(echo "$name" | sed 's/-/\\\\-/g')\$"
+	ok "stepmarkrc(5) lists area $name" grep -q -- "$pat" "$top_srcdir/man/stepmarkrc.5"
+done
+# and the help screen shows every action
+TUI_SIZE=120x200 tui_run 'h
+:save-display help.txt
+G
+:save-display help2.txt' --annotator x
+cat help.txt help2.txt >helpall.txt
+for name in $(cat actions); do
+	ok "help shows $name" grep -q -- " $name " helpall.txt
 done
 finish
