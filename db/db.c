@@ -78,7 +78,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_COL_SRC] = "SELECT DISTINCT g.source || coalesce('/' || g.model, '') FROM suggestion g JOIN solution s ON s.id = g.solution_id "
 		      "JOIN dataset d ON d.id = s.dataset_id WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY 1",
 	[S_SUM_PUT] = "INSERT OR REPLACE INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[S_SUM_MISSING] = "SELECT count(*) FROM solution s WHERE NOT EXISTS (SELECT 1 FROM summary m WHERE m.solution_id = s.id)",
+	/* counts by the smallest index of each table: cheap on a big store */
+	[S_SUM_MISSING] = "SELECT (SELECT count(*) FROM solution) - (SELECT count(*) FROM summary)",
 	[S_ONE_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
 		      "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, s.dataset_id FROM solution s "
 		      "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id WHERE s.id = ?1",
@@ -1112,7 +1113,7 @@ static void where_add(struct buf *b, const struct qfilter *f)
 		buf_puts(b, " AND (instr(m.verdicts, ?4) = 0 OR instr(m.verdicts, ?5) > 0)");
 		break;
 	case Q_MINE:
-		buf_puts(b, " AND instr(m.verdicts, ?4) > 0");
+		buf_puts(b, " AND m.solution_id IN (SELECT l.solution_id FROM label l WHERE l.annotator = ?8)");
 		break;
 	case Q_DIS_ANN:
 		buf_printf(b, " AND (m.flags & %d)", SF_DIS_ANN);
@@ -1168,6 +1169,7 @@ static sqlite3_stmt *queue_prepare(struct queue *q, int kind)
 	if (q->f.annotator) {
 		sqlite3_bind_text(s, 4, q->mine, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 5, q->undecided, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 8, q->f.annotator, -1, SQLITE_STATIC);
 	}
 	if (q->f.dataset > 0)
 		sqlite3_bind_int64(s, 6, q->f.dataset);
@@ -1298,4 +1300,23 @@ int db_summary_missing_ids(struct db *db, int64_t **ids, size_t *n)
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Every statement run, with its parameters, for bench/ui's peer. */
+static int trace_stmt(unsigned type, void *ctx, void *p, void *x)
+{
+	(void)x;
+	if (type != SQLITE_TRACE_STMT)
+		return 0;
+	char *sql = sqlite3_expanded_sql(p);
+	if (sql) {
+		fprintf(ctx, "%s;\n", sql);
+		sqlite3_free(sql);
+	}
+	return 0;
+}
+
+void db_trace(struct db *db, FILE *fp)
+{
+	sqlite3_trace_v2(db->h, fp ? SQLITE_TRACE_STMT : 0, fp ? trace_stmt : NULL, fp);
 }

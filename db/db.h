@@ -3,6 +3,7 @@
 #define SM_DB_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include "../src/item.h"
 #include "../src/util.h"
 
@@ -96,6 +97,8 @@ int db_set_interactive(struct db *db);
 int db_busy(struct db *db); /* the last error was a lock held elsewhere */
 /* Changes when another connection commits. */
 int64_t db_data_version(struct db *db);
+/* Writes every statement run (parameters expanded) to fp; NULL stops. */
+void db_trace(struct db *db, FILE *fp);
 
 struct db_align {
 	int step, ref;

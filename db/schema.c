@@ -127,6 +127,7 @@ static const char *const migrations[] = {
 	"CREATE INDEX action_solution ON action(solution_id, annotator);"
 	"ALTER TABLE label ADD COLUMN action_id INTEGER REFERENCES action(id);"
 	"CREATE INDEX label_action ON label(action_id) WHERE action_id IS NOT NULL;"
+	"CREATE INDEX label_annotator ON label(annotator, solution_id);"
 	"CREATE TABLE summary ("
 	"  solution_id INTEGER PRIMARY KEY REFERENCES solution(id),"
 	"  dataset_id INTEGER NOT NULL,"

@@ -627,6 +627,9 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	t.script = open_env_file("STEPMARK_SCRIPT", "r");
 	t.trace = open_env_file("STEPMARK_TRACE", "a");
 	t.timings = open_env_file("STEPMARK_TIMINGS", "w");
+	FILE *sqllog = open_env_file("STEPMARK_SQLLOG", "w");
+	if (sqllog)
+		db_trace(t.db, sqllog);
 	const char *nd = getenv("STEPMARK_NO_DISPLAY");
 	t.no_display = nd && *nd;
 	SCREEN *scr;
@@ -668,6 +671,8 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	draw_all(&t);
 	if (t.timings)
 		fprintf(t.timings, "first-screen %.3f\n", now_ms() - t0);
+	if (sqllog)
+		fputs("-- first-screen\n", sqllog);
 
 	int busy = 1;
 	while (!t.quit && t.depth > 0) {
@@ -722,6 +727,10 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 		fclose(t.trace);
 	if (t.timings)
 		fclose(t.timings);
+	if (sqllog) {
+		db_trace(t.db, NULL);
+		fclose(sqllog);
+	}
 	free(script_cmd);
 	free(t.pending);
 	if (t.re)

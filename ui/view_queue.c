@@ -23,6 +23,13 @@ struct qv {
 	int anchored;       /* anchor is a real row (else: the start) */
 	struct qpos rows[MAXROWS];
 	int nrows, sel, height;
+	/* what the window shows, read once per fill */
+	struct db_qrow cache[MAXROWS];
+	int cached;
+	/* queues for next-unlabelled, disagreements and search, kept open */
+	struct queue *side[Q_NWHAT];
+	struct queue *grep;
+	char *grep_pat;
 	/* counting matches in id chunks between keys */
 	long count;
 	int64_t counted_to, max_id;
@@ -47,6 +54,7 @@ static void fill(struct qv *q)
 	q->nrows = db_queue_step(q->q, &from, 1, h, q->rows);
 	if (q->nrows < 0)
 		q->nrows = 0;
+	q->cached = 0;
 	if (q->sel >= q->nrows)
 		q->sel = q->nrows ? q->nrows - 1 : 0;
 }
@@ -59,8 +67,21 @@ static void count_restart(struct qv *q)
 	q->counting = 1;
 }
 
+static void side_close(struct qv *q)
+{
+	for (int i = 0; i < Q_NWHAT; i++) {
+		db_queue_close(q->side[i]);
+		q->side[i] = NULL;
+	}
+	db_queue_close(q->grep);
+	q->grep = NULL;
+	free(q->grep_pat);
+	q->grep_pat = NULL;
+}
+
 static void reopen(struct qv *q)
 {
+	side_close(q);
 	db_queue_close(q->q);
 	q->f.regex = q->regex;
 	q->f.annotator = q->t->ann.name;
@@ -77,8 +98,44 @@ static int64_t sel_id(struct qv *q)
 }
 
 /* Moves the cursor by delta rows, scrolling the window. */
+static void move_by(struct qv *q, int delta);
+
+/* A page: the target found in one query, the window placed around it. */
+static void move_far(struct qv *q, int delta)
+{
+	struct qpos tmp[MAXROWS];
+	int d = delta > 0 ? delta : -delta;
+	if (d >= MAXROWS)
+		d = MAXROWS - 1;
+	if (!q->nrows)
+		return;
+	int n = db_queue_step(q->q, &q->rows[q->sel], delta > 0 ? 1 : -1, d, tmp);
+	if (n <= 0)
+		return;
+	struct qpos target = tmp[n - 1];
+	if (delta > 0 && q->sel + n < q->nrows) {
+		q->sel += n;
+		return;
+	}
+	if (delta < 0 && q->sel - n >= 0) {
+		q->sel -= n;
+		return;
+	}
+	/* the target at the top of the window */
+	struct qpos pv;
+	q->anchored = db_queue_step(q->q, &target, -1, 1, &pv) == 1;
+	if (q->anchored)
+		q->anchor = pv;
+	fill(q);
+	q->sel = 0;
+}
+
 static void move_by(struct qv *q, int delta)
 {
+	if (delta > 2 || delta < -2) {
+		move_far(q, delta);
+		return;
+	}
 	while (delta > 0) {
 		if (q->sel + 1 < q->nrows) {
 			q->sel++;
@@ -164,13 +221,23 @@ int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what)
 	if (!q)
 		return 0;
 	struct queue *qq = q->q;
-	if (what >= 0 || what == -2) {
-		struct qfilter f = q->f;
-		if (what >= 0)
+	if (what >= 0 && what < Q_NWHAT) {
+		if (!q->side[what]) {
+			struct qfilter f = q->f;
 			f.what = what;
-		else
+			q->side[what] = db_queue_open(t->db, &f);
+		}
+		qq = q->side[what];
+	} else if (what == -2) {
+		if (!q->grep || strcmp(q->grep_pat, t->pattern) != 0) {
+			db_queue_close(q->grep);
+			free(q->grep_pat);
+			struct qfilter f = q->f;
 			f.regex = t->pattern;
-		qq = db_queue_open(t->db, &f);
+			q->grep = db_queue_open(t->db, &f);
+			q->grep_pat = xstrdup(t->pattern);
+		}
+		qq = q->grep;
 	}
 	struct qpos p = {0, sol};
 	if (q->f.sort == QS_PROGRESS) {
@@ -181,10 +248,7 @@ int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what)
 		arena_free(&a);
 	}
 	struct qpos out;
-	int64_t id = db_queue_step(qq, &p, dir, 1, &out) == 1 ? out.id : 0;
-	if (qq != q->q)
-		db_queue_close(qq);
-	return id;
+	return db_queue_step(qq, &p, dir, 1, &out) == 1 ? out.id : 0;
 }
 
 /* ---- drawing ---- */
@@ -226,16 +290,22 @@ static void qv_draw(struct view *v, int top, int h, int w)
 		q->height = body > 0 ? body : 1;
 		fill(q);
 	}
-	arena_reset(&q->a);
+	if (!q->cached) {
+		arena_reset(&q->a);
+		for (int i = 0; i < q->nrows; i++)
+			if (db_queue_row(q->t->db, q->rows[i].id, &q->a, &q->cache[i]) != 1)
+				memset(&q->cache[i], 0, sizeof(q->cache[i]));
+		q->cached = 1;
+	}
 	char head[256];
 	snprintf(head, sizeof(head), "  %-7s %-12s %-12s %5s  %-9s  %s", "id", "data set",
 		 "key", "steps", "labelled", "first error by annotator and source");
 	draw_line(top, 0, w, head, area_attr(C_HEADER));
 	struct buf vb = {0};
 	for (int i = 0; i < q->nrows && i < body; i++) {
-		struct db_qrow r;
+		struct db_qrow r = q->cache[i];
 		int y = top + 1 + i;
-		if (db_queue_row(q->t->db, q->rows[i].id, &q->a, &r) != 1)
+		if (!r.id)
 			continue;
 		int base = i == q->sel ? area_attr(C_CURSOR) : area_attr(C_DEFAULT);
 		draw_line(y, 0, w, "", base);
@@ -507,6 +577,7 @@ static void qv_status(struct view *v, char *out, size_t n)
 static void qv_done(struct view *v)
 {
 	struct qv *q = v->priv;
+	side_close(q);
 	db_queue_close(q->q);
 	free(q->regex);
 	free(q->dsname);
