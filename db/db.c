@@ -1074,7 +1074,9 @@ void *db_regex_compile(const char *pat, char *err, size_t errlen)
 		snprintf(err, errlen, "bad pattern at %zu: %s", (size_t)off, (char *)msg);
 		return NULL;
 	}
-	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	const char *nojit = getenv("STEPMARK_NO_JIT");
+	if (!nojit || !*nojit)
+		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
 }
 
