@@ -23,7 +23,7 @@ enum stmt_id {
 	S_COL_ANN, S_COL_SRC,
 	S_SUM_PUT, S_SUM_MISSING, S_ONE_SOL, S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG,
 	S_ONE_ALIGN, S_ACTION_ADD, S_ACTION_LIST, S_ACTION_LABELS, S_LABEL_BEFORE,
-	S_DATASETS, S_QROW, S_MAX_LABEL,
+	S_DATASETS, S_QROW, S_MAX_LABEL, S_DATA_VERSION, S_MAX_SOL,
 	S_COUNT
 };
 
@@ -99,6 +99,8 @@ static const char *const stmt_sql[S_COUNT] = {
 		   "FROM summary m JOIN solution s ON s.id = m.solution_id JOIN dataset d ON d.id = s.dataset_id "
 		   "JOIN problem p ON p.id = s.problem_id WHERE m.solution_id = ?1",
 	[S_MAX_LABEL] = "SELECT coalesce(min(id), 0) FROM label WHERE action_id = ?1",
+	[S_DATA_VERSION] = "PRAGMA data_version",
+	[S_MAX_SOL] = "SELECT coalesce(max(id), 0) FROM solution",
 };
 
 struct db {
@@ -807,12 +809,11 @@ int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
 	return step_done(db, s);
 }
 
+static int64_t one_int(struct db *db, enum stmt_id id, int64_t dflt);
+
 long db_summary_missing(struct db *db)
 {
-	sqlite3_stmt *s = stmt(db, S_SUM_MISSING);
-	long n = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
-	sqlite3_reset(s);
-	return n;
+	return (long)one_int(db, S_SUM_MISSING, -1);
 }
 
 int64_t db_dataset_id(struct db *db, const char *name)
@@ -1246,17 +1247,17 @@ long db_queue_count(struct queue *q, int64_t lo, int64_t hi)
 	return n;
 }
 
+static int64_t one_int(struct db *db, enum stmt_id id, int64_t dflt)
+{
+	sqlite3_stmt *s = stmt(db, id);
+	int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : dflt;
+	sqlite3_reset(s);
+	return v;
+}
+
 int64_t db_max_solution(struct db *db)
 {
-	sqlite3_stmt *s;
-	int64_t n = 0;
-	if (sqlite3_prepare_v2(db->h, "SELECT coalesce(max(id), 0) FROM solution", -1,
-			       &s, NULL) == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			n = sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
-	}
-	return n;
+	return one_int(db, S_MAX_SOL, 0);
 }
 
 int db_set_interactive(struct db *db)
@@ -1275,14 +1276,7 @@ int db_busy(struct db *db)
 
 int64_t db_data_version(struct db *db)
 {
-	sqlite3_stmt *s;
-	int64_t v = -1;
-	if (sqlite3_prepare_v2(db->h, "PRAGMA data_version", -1, &s, NULL) == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			v = sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
-	}
-	return v;
+	return one_int(db, S_DATA_VERSION, -1);
 }
 
 int db_summary_missing_ids(struct db *db, int64_t **ids, size_t *n)

@@ -229,29 +229,24 @@ static void stacks_free(struct stacks *s)
 	free(s->applied);
 }
 
-void annot_depth(struct db *db, const struct db_solution *v,
-		 const struct annotator *a, int *undo, int *redo)
-{
-	struct stacks s = {0};
-	db_actions(db, v->id, a->name, replay, &s);
-	*undo = (int)s.nu;
-	*redo = (int)s.nr;
-	stacks_free(&s);
-}
-
-int annot_undo(struct db *db, struct db_solution *v, const struct annotator *a,
-	       int64_t *action)
+/* Undo appends, for each label of the action on top of the undo stack,
+ * the value in force just before its latest application; redo appends
+ * the labels of the action on top of the redo stack again. */
+static int revisit(struct db *db, struct db_solution *v, const struct annotator *a,
+		   int redo, int64_t *action)
 {
 	struct stacks s = {0};
 	if (db_actions(db, v->id, a->name, replay, &s) < 0) {
 		stacks_free(&s);
 		return ANNOT_ERR;
 	}
-	if (!s.nu) {
+	size_t depth = redo ? s.nr : s.nu;
+	if (!depth) {
 		stacks_free(&s);
 		return ANNOT_NOTHING;
 	}
-	int64_t target = s.undo[s.nu - 1], app = s.applied[s.nu - 1];
+	int64_t target = redo ? s.redo[depth - 1] : s.undo[depth - 1];
+	int64_t app = redo ? 0 : s.applied[depth - 1];
 	stacks_free(&s);
 	struct arena ar = {0};
 	struct label *orig;
@@ -263,42 +258,29 @@ int annot_undo(struct db *db, struct db_solution *v, const struct annotator *a,
 	struct batch b = {0};
 	for (size_t i = 0; i < n; i++) {
 		struct label l = orig[i];
-		if (db_label_before(db, v->id, a->name, &l, app, &ar) < 0)
+		if (!redo && db_label_before(db, v->id, a->name, &l, app, &ar) < 0)
 			break;
 		batch_add(&b, a, l.kind, l.step, l.value, l.text);
 	}
-	int rc = commit(db, v, a, "undo", target, "undo", &b, action);
+	const char *op = redo ? "redo" : "undo";
+	int rc = ANNOT_ERR;
+	if (b.n == n)
+		rc = commit(db, v, a, op, target, op, &b, action); /* frees b.l */
+	else
+		free(b.l);
 	free(orig);
 	arena_free(&ar);
 	return rc;
 }
 
+int annot_undo(struct db *db, struct db_solution *v, const struct annotator *a,
+	       int64_t *action)
+{
+	return revisit(db, v, a, 0, action);
+}
+
 int annot_redo(struct db *db, struct db_solution *v, const struct annotator *a,
 	       int64_t *action)
 {
-	struct stacks s = {0};
-	if (db_actions(db, v->id, a->name, replay, &s) < 0) {
-		stacks_free(&s);
-		return ANNOT_ERR;
-	}
-	if (!s.nr) {
-		stacks_free(&s);
-		return ANNOT_NOTHING;
-	}
-	int64_t target = s.redo[s.nr - 1];
-	stacks_free(&s);
-	struct arena ar = {0};
-	struct label *orig;
-	size_t n;
-	if (db_action_labels(db, target, &ar, &orig, &n) < 0) {
-		arena_free(&ar);
-		return ANNOT_ERR;
-	}
-	struct batch b = {0};
-	for (size_t i = 0; i < n; i++)
-		batch_add(&b, a, orig[i].kind, orig[i].step, orig[i].value, orig[i].text);
-	int rc = commit(db, v, a, "redo", target, "redo", &b, action);
-	free(orig);
-	arena_free(&ar);
-	return rc;
+	return revisit(db, v, a, 1, action);
 }

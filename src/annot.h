@@ -36,9 +36,6 @@ int annot_undo(struct db *db, struct db_solution *v, const struct annotator *a,
 	       int64_t *action);
 int annot_redo(struct db *db, struct db_solution *v, const struct annotator *a,
 	       int64_t *action);
-/* How many actions undo and redo could take back or repeat now. */
-void annot_depth(struct db *db, const struct db_solution *v,
-		 const struct annotator *a, int *undo, int *redo);
 
 /* The four finish reasons of PRM800K. */
 extern const char *const annot_finish_reasons[4];

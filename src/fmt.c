@@ -218,6 +218,14 @@ static int sug_rating(const struct suggestion *g, const struct export_opts *o)
 	return g->value >= o->threshold ? 1 : -1;
 }
 
+void sug_key(struct buf *b, const struct suggestion *g)
+{
+	buf_reset(b);
+	buf_puts(b, g->source);
+	if (g->model && *g->model)
+		buf_printf(b, "/%s", g->model);
+}
+
 int export_source_is(const struct suggestion *g, const char *want)
 {
 	size_t n = strlen(g->source);

@@ -105,6 +105,9 @@ void rd_grade(struct rd *r, struct item *it);
 /* Records a default key: a hash of the problem and the steps. */
 const char *rd_content_key(struct rd *r, const struct item *it);
 
+/* A suggestion's source as one name: "source", or "source/model". */
+void sug_key(struct buf *b, const struct suggestion *g);
+
 /* Ratings in force: ratings[i] for each step, NO_RATING when unlabelled.
  * Returns the first error (-1 none), or -2 when the labels do not decide
  * it. With o->source, the ratings come from that source's suggestions. */

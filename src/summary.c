@@ -88,10 +88,7 @@ void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 	size_t first_src = nn;
 	for (size_t i = 0; i < it->nsugs; i++) {
 		const struct suggestion *g = &it->sugs[i];
-		buf_reset(&key);
-		buf_puts(&key, g->source);
-		if (g->model && *g->model)
-			buf_printf(&key, "/%s", g->model);
+		sug_key(&key, g);
 		if (seen_before(names + first_src, nn - first_src, key.data))
 			continue;
 		const char *k = xstrdup(key.data);
@@ -120,16 +117,6 @@ void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 	free(names);
 	buf_free(&key);
 	free(r);
-}
-
-int summary_verdict(const char *verdicts, char mark, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *p = verdicts; p && (p = strchr(p, '\n')); p++) {
-		if (p[1] == mark && strncmp(p + 2, name, n) == 0 && p[2 + n] == '\t')
-			return (int)strtol(p + 3 + n, NULL, 10);
-	}
-	return -3;
 }
 
 long summary_backfill(struct db *db)

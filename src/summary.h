@@ -16,10 +16,6 @@ void summary_compute(const struct item *it, struct buf *verdicts,
 int summary_annotator(const struct item *it, const char *annotator,
 		      int *ratings);
 
-/* Looks name up in verdicts ('@' annotator or '#' source): its first
- * error, or -3 when absent. */
-int summary_verdict(const char *verdicts, char mark, const char *name);
-
 /* Computes and stores the summaries every solution lacks (a store from
  * an older stepmark). Returns how many, or -1. */
 long summary_backfill(struct db *db);

@@ -91,9 +91,8 @@ void glyph_next(const char *s, size_t n, struct glyph *g)
 		g->len += (size_t)l2;
 	}
 	if (w == 0) { /* a lone combining mark or a zero-width character */
+		utf8_decode(u, n, &cp);
 		escape(g, "\\u%04x", cp, g->len);
-		if (utf8_decode(u, n, &cp) > 0)
-			escape(g, "\\u%04x", cp, g->len);
 	}
 }
 

@@ -183,9 +183,15 @@ const char *tui_read_line(struct tui *t, const char *prompt, const char *init)
 		attrset(area_attr(C_STATUS));
 		move(LINES - 1, 0);
 		int pw = draw_text(LINES - 1, 0, w, prompt, strlen(prompt), area_attr(C_STATUS), NULL);
-		size_t off = 0; /* show the end of a long line */
-		while (text_width(line.data ? line.data + off : "", line.len - off) > w - pw - 1 && off < line.len)
-			off++;
+		/* show the end of a long line: skip whole glyphs from the start */
+		size_t off = 0;
+		int excess = text_width(line.data ? line.data : "", line.len) - (w - pw - 1);
+		struct glyph g;
+		while (excess > 0 && off < line.len) {
+			glyph_next(line.data + off, line.len - off, &g);
+			off += g.len;
+			excess -= g.width;
+		}
 		int lw = draw_text(LINES - 1, pw, w - pw, line.data ? line.data + off : "",
 				   line.len - off, area_attr(C_STATUS), NULL);
 		for (int x = pw + lw; x < w; x++)
@@ -398,13 +404,11 @@ int tui_command(struct tui *t, const char *line)
 	}
 	if (queue_command(t, verb, arg))
 		return 1;
-	struct view *v = t->stack[t->depth - 1];
 	for (int i = 1; i < A_COUNT; i++)
 		if (!strcmp(action_table[i].name, verb)) {
 			run_action(t, (enum action)i, *arg ? arg : NULL);
 			return 1;
 		}
-	(void)v;
 	tui_message(t, 1, "unknown command: %s", inert(verb, 0));
 	return 0;
 }

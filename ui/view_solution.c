@@ -120,10 +120,7 @@ static void marks_compute(struct sv *s)
 	struct buf key = {0};
 	for (size_t i = 0; i < it->nsugs; i++) {
 		const struct suggestion *g = &it->sugs[i];
-		buf_reset(&key);
-		buf_puts(&key, g->source);
-		if (g->model && *g->model)
-			buf_printf(&key, "/%s", g->model);
+		sug_key(&key, g);
 		size_t k;
 		for (k = 0; k < s->nsrc; k++)
 			if (!strcmp(s->src[k].key, key.data))
