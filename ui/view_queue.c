@@ -184,19 +184,24 @@ static void move_last(struct qv *q)
 	q->sel = q->nrows - 1;
 }
 
+/* Where sol stands in the queue's order (the same key as db.c's). */
+static struct qpos pos_of(struct qv *q, int64_t sol)
+{
+	struct qpos p = {0, sol};
+	if (q->f.sort == QS_PROGRESS) {
+		struct db_qrow r;
+		struct arena a = {0};
+		if (db_queue_row(q->t->db, sol, &a, &r) == 1)
+			p.key = r.labelled * 1000 / (r.nsteps > 1 ? r.nsteps : 1);
+		arena_free(&a);
+	}
+	return p;
+}
+
 /* Puts sol at the top of the window (it need not match the filter). */
 static void select_id(struct qv *q, int64_t sol)
 {
-	struct db_qrow r;
-	struct arena a = {0};
-	if (db_queue_row(q->t->db, sol, &a, &r) != 1) {
-		arena_free(&a);
-		return;
-	}
-	struct qpos p = {0, sol};
-	if (q->f.sort == QS_PROGRESS)
-		p.key = r.labelled * 1000 / (r.nsteps > 1 ? r.nsteps : 1);
-	arena_free(&a);
+	struct qpos p = pos_of(q, sol);
 	/* the anchor: just before p */
 	struct qpos before = {p.key, p.id - 1};
 	q->anchor = before;
@@ -239,14 +244,7 @@ int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what)
 		}
 		qq = q->grep;
 	}
-	struct qpos p = {0, sol};
-	if (q->f.sort == QS_PROGRESS) {
-		struct db_qrow r;
-		struct arena a = {0};
-		if (db_queue_row(t->db, sol, &a, &r) == 1)
-			p.key = r.labelled * 1000 / (r.nsteps > 1 ? r.nsteps : 1);
-		arena_free(&a);
-	}
+	struct qpos p = pos_of(q, sol);
 	struct qpos out;
 	return db_queue_step(qq, &p, dir, 1, &out) == 1 ? out.id : 0;
 }
