@@ -136,6 +136,21 @@ static const char *const migrations[] = {
 	"  flags INTEGER NOT NULL,"
 	"  verdicts TEXT NOT NULL);"
 	"CREATE INDEX summary_progress ON summary(labelled * 1000 / max(nsteps, 1), solution_id);",
+	/* 3: background suggestions. A job is one provider run over one
+	 * solution; params is the canonical JSON of what it asks (model,
+	 * samples, strategy...), so the same request is never queued twice.
+	 * A suggestion written by a job names it, and a job writes each
+	 * step's row once. */
+	"ALTER TABLE job ADD COLUMN requests INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE job ADD COLUMN cached INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE job ADD COLUMN tokens INTEGER NOT NULL DEFAULT 0;"
+	"CREATE UNIQUE INDEX job_key ON job(kind, params, solution_id);"
+	"CREATE INDEX job_todo ON job(kind, params, state, solution_id);"
+	"CREATE INDEX job_solution ON job(solution_id);"
+	"CREATE INDEX job_lease ON job(lease_owner) WHERE lease_owner IS NOT NULL;"
+	"ALTER TABLE suggestion ADD COLUMN job_id INTEGER REFERENCES job(id);"
+	"CREATE UNIQUE INDEX suggestion_job ON suggestion(job_id, coalesce(step_idx, -1))"
+	"  WHERE job_id IS NOT NULL;",
 };
 
 int schema_count(void)

@@ -9,6 +9,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "cmd.h"
 #include "export.h"
 #include "grade.h"
 #include "import.h"
@@ -16,7 +17,6 @@
 #include "../db/db.h"
 #include "../ui/tui.h"
 
-enum { EX_OK = 0, EX_BAD = 1, EX_USAGE = 2, EX_STORE = 3 };
 
 static const char usage_text[] =
 	"Usage: stepmark [--db PATH] [COMMAND] [OPTIONS]\n"
@@ -75,7 +75,7 @@ static void usage(FILE *fp)
 	fputs(usage_text, fp);
 }
 
-static int bad_usage(const char *msg)
+int bad_usage(const char *msg)
 {
 	fprintf(stderr, "stepmark: %s\nTry 'stepmark --help'.\n", msg);
 	return EX_USAGE;
@@ -487,6 +487,8 @@ int main(int argc, char **argv)
 		return cmd_export(argc, argv, &dbpath);
 	if (!strcmp(cmd, "grade"))
 		return cmd_grade(argc, argv);
+	if (!strcmp(cmd, "fetch"))
+		return cmd_fetch(argc, argv, dbpath, config);
 	if (!strcmp(cmd, "check-config"))
 		return argc > 1 ? config_check_main(argc - 1, argv + 1) :
 				  bad_usage("check-config needs files");

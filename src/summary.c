@@ -151,3 +151,18 @@ long summary_backfill(struct db *db)
 	}
 	return done;
 }
+
+int summary_refresh(struct db *db, int64_t sol)
+{
+	struct db_solution v = {0};
+	struct buf b = {0};
+	struct summary sum;
+	int rc = -1;
+	if (db_solution_load(db, sol, &v) == 1) {
+		summary_compute(&v.it, &b, &sum);
+		rc = db_summary_put(db, v.id, v.dataset_id, &sum);
+	}
+	db_solution_free(&v);
+	buf_free(&b);
+	return rc;
+}

@@ -20,4 +20,8 @@ int summary_annotator(const struct item *it, const char *annotator,
  * an older stepmark). Returns how many, or -1. */
 long summary_backfill(struct db *db);
 
+/* Rewrites sol's summary from the store (inside the caller's
+ * transaction). 0 ok, -1 error. */
+int summary_refresh(struct db *db, int64_t sol);
+
 #endif

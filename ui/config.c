@@ -35,6 +35,7 @@ struct config {
 	size_t nb, capb;
 	struct color colors[C_COUNT];
 	int depth; /* source nesting */
+	struct fconf fetch;
 };
 
 struct config *config_new(void)
@@ -47,6 +48,7 @@ struct config *config_new(void)
 	c->set.bar_width = 8;
 	for (int i = 0; i < C_COUNT; i++)
 		c->colors[i] = (struct color){-1, -1, A_NORMAL, 0};
+	fconf_init(&c->fetch);
 	return c;
 }
 
@@ -58,12 +60,18 @@ void config_free(struct config *c)
 		free(c->b[i].cmd);
 	free(c->b);
 	free(c->set.annotator);
+	fconf_free(&c->fetch);
 	free(c);
 }
 
 struct settings *config_settings(struct config *c)
 {
 	return &c->set;
+}
+
+struct fconf *config_fetch(struct config *c)
+{
+	return &c->fetch;
 }
 
 /* ---- keys ---- */
@@ -264,6 +272,22 @@ static int do_set(struct config *c, struct toks *t, const char *where, FILE *war
 		rc = parse_word(val, filter_names, Q_NWHAT, &s->filter);
 	} else if (!strcmp(name, "sort")) {
 		rc = parse_word(val, sort_names, QS_N, &s->sort);
+	} else if (!strcmp(name, "fetch")) {
+		/* the providers the workbench runs for the solution on screen */
+		unsigned m = 0;
+		char words[256];
+		snprintf(words, sizeof(words), "%s", val);
+		for (char *w = strtok(words, " ,"); w; w = strtok(NULL, " ,")) {
+			int p = provider_find(w);
+			if (!strcmp(w, "none") || !strcmp(w, "off"))
+				continue;
+			if (p < 0)
+				rc = -1;
+			else
+				m |= 1u << p;
+		}
+		if (rc == 0)
+			s->fetch = m;
 	} else {
 		return warn_at(warn, where, "no setting named \"%s\"", inert(name, 1));
 	}
@@ -477,7 +501,13 @@ static int run_line(struct config *c, const char *line, const char *where,
 		return do_color(c, &t, where, warn);
 	if (!strcmp(t.v[0], "source"))
 		return do_source(c, &t, where, warn, file);
-	return warn_at(warn, where, "unknown command \"%s\" (set, bind, color, source)",
+	if (!strcmp(t.v[0], "endpoint") || !strcmp(t.v[0], "provider")) {
+		char why[300];
+		if (fconf_line(&c->fetch, t.n, t.v, why, sizeof(why)) < 0)
+			return warn_at(warn, where, "%s", inert(why, 1));
+		return 0;
+	}
+	return warn_at(warn, where, "unknown command \"%s\" (set, bind, color, source, endpoint, provider)",
 		       inert(t.v[0], 1));
 }
 

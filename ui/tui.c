@@ -566,7 +566,7 @@ static void use_utf8(void)
 		setlocale(LC_CTYPE, "C.UTF-8");
 }
 
-static char *config_path_default(void)
+char *config_path_default(void)
 {
 	struct buf b = {0};
 	const char *x = getenv("XDG_CONFIG_HOME");

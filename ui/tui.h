@@ -9,6 +9,7 @@
 #include "actions.h"
 #include "draw.h"
 #include "../src/annot.h"
+#include "../src/fconf.h"
 #include "../db/db.h"
 
 /* ---- configuration (config.c) ---- */
@@ -21,6 +22,7 @@ struct settings {
 	int problem_lines; /* the problem's lines shown before scrolling */
 	int bar_width;    /* PRM reward bar */
 	int filter, sort; /* the queue's initial Q_* and QS_* */
+	unsigned fetch;   /* providers run for the solution on screen */
 };
 
 /* Keys: characters as themselves, curses keys from KEY_BASE up. */
@@ -39,6 +41,8 @@ int config_load(struct config *c, const char *path, int optional, FILE *warn);
 /* One line of the config language; where names its origin. */
 int config_line(struct config *c, const char *line, const char *where, FILE *warn);
 struct settings *config_settings(struct config *c);
+/* The endpoint and provider lines read (see src/fconf.h). */
+struct fconf *config_fetch(struct config *c);
 /* The action a key runs in a keymap (falling back to generic). Sets
  * *cmd to the command text when the binding is a :command. */
 enum action config_key_action(struct config *c, int km, int key, const char **cmd);
@@ -147,5 +151,7 @@ char *help_text(struct tui *t);
 
 int tui_main(const char *dbpath, const char *annotator, const char *config_path);
 int config_check_main(int argc, char **argv);
+/* $XDG_CONFIG_HOME/stepmark/config (or ~/.config/...); xmalloc'd. */
+char *config_path_default(void);
 
 #endif

@@ -1,0 +1,522 @@
+/* calc.c - checking the arithmetic claims in a step, exactly */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calc.h"
+
+/* ---- exact rationals; every operation reports overflow ---- */
+
+static int64_t gcd64(int64_t a, int64_t b)
+{
+	if (a < 0)
+		a = -a;
+	if (b < 0)
+		b = -b;
+	while (b) {
+		int64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a ? a : 1;
+}
+
+static int norm(struct rat *r)
+{
+	if (r->den == 0)
+		return -2;
+	if (r->den < 0) {
+		if (r->num == INT64_MIN || r->den == INT64_MIN)
+			return -2;
+		r->num = -r->num;
+		r->den = -r->den;
+	}
+	int64_t g = gcd64(r->num, r->den);
+	r->num /= g;
+	r->den /= g;
+	return 0;
+}
+
+static int rat_add(struct rat a, struct rat b, int sign, struct rat *o)
+{
+	int64_t x, y, d;
+	if (sign < 0) {
+		if (b.num == INT64_MIN)
+			return -2;
+		b.num = -b.num;
+	}
+	if (__builtin_mul_overflow(a.num, b.den, &x) ||
+	    __builtin_mul_overflow(b.num, a.den, &y) ||
+	    __builtin_add_overflow(x, y, &o->num) ||
+	    __builtin_mul_overflow(a.den, b.den, &d))
+		return -2;
+	o->den = d;
+	return norm(o);
+}
+
+static int rat_mul(struct rat a, struct rat b, int divide, struct rat *o)
+{
+	if (divide) {
+		if (b.num == 0)
+			return -2;
+		int64_t t = b.num;
+		b.num = b.den;
+		b.den = t;
+	}
+	int64_t g1 = gcd64(a.num, b.den), g2 = gcd64(b.num, a.den);
+	if (__builtin_mul_overflow(a.num / g1, b.num / g2, &o->num) ||
+	    __builtin_mul_overflow(a.den / g2, b.den / g1, &o->den))
+		return -2;
+	return norm(o);
+}
+
+static int rat_pow(struct rat a, struct rat e, struct rat *o)
+{
+	if (e.den != 1 || e.num < -64 || e.num > 64)
+		return -2;
+	struct rat r = {1, 1};
+	for (int64_t i = 0; i < (e.num < 0 ? -e.num : e.num); i++)
+		if (rat_mul(r, a, 0, &r) < 0)
+			return -2;
+	if (e.num < 0)
+		return rat_mul((struct rat){1, 1}, r, 1, o);
+	*o = r;
+	return 0;
+}
+
+/* ---- tokens ---- */
+
+enum tk { T_NUM, T_OP, T_LP, T_RP, T_EQ, T_FRAC, T_WORD, T_BREAK };
+
+struct tok {
+	enum tk type;
+	char op;        /* + - * / ^ */
+	struct rat v;   /* T_NUM */
+	int dp;         /* T_NUM: digits after the point */
+	int glued_l, glued_r; /* T_NUM touching a letter */
+	size_t at, end;
+};
+
+static int is_alpha(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int starts(const char *p, const char *e, const char *w)
+{
+	size_t n = strlen(w);
+	return (size_t)(e - p) >= n && !memcmp(p, w, n) &&
+	       !(p + n < e && ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z')));
+}
+
+/* a number: digits with optional ",ddd" groups and a fraction */
+static size_t lex_number(const char *p, const char *e, struct tok *t)
+{
+	const char *q = p;
+	int64_t num = 0, den = 1;
+	int over = 0, dp = 0;
+	while (q < e) {
+		if (is_digit(*q)) {
+			over |= __builtin_mul_overflow(num, 10, &num) ||
+				__builtin_add_overflow(num, *q - '0', &num);
+			q++;
+		} else if (*q == ',' && q > p && q + 3 < e + 1 && q + 3 <= e &&
+			   is_digit(q[1]) && is_digit(q[2]) && is_digit(q[3]) &&
+			   (q + 4 >= e || !is_digit(q[4]))) {
+			q++;
+		} else {
+			break;
+		}
+	}
+	if (q + 1 < e && *q == '.' && is_digit(q[1])) {
+		q++;
+		while (q < e && is_digit(*q)) {
+			over |= __builtin_mul_overflow(num, 10, &num) ||
+				__builtin_add_overflow(num, *q - '0', &num) ||
+				__builtin_mul_overflow(den, 10, &den);
+			dp++;
+			q++;
+		}
+	}
+	t->type = over ? T_BREAK : T_NUM;
+	t->v.num = num;
+	t->v.den = den;
+	t->dp = dp;
+	norm(&t->v);
+	return (size_t)(q - p);
+}
+
+static size_t lex(const char *s, size_t n, struct tok **out)
+{
+	const char *p = s, *e = s + n;
+	size_t cap = 16, nt = 0;
+	struct tok *v = xmalloc(cap * sizeof(*v));
+	while (p < e) {
+		unsigned char c = (unsigned char)*p;
+		struct tok t = {.type = T_BREAK, .at = (size_t)(p - s)};
+		size_t len = 1;
+		if (c == ' ' || c == '\t' || c == '$' || c == '\n' || c == '\r') {
+			p++;
+			continue;
+		}
+		if (c == '\\') {
+			static const char *const skip[] = {"\\(", "\\)", "\\[", "\\]", "\\,",
+							   "\\!", "\\;", "\\left", "\\right"};
+			int done = 0;
+			for (size_t i = 0; i < ARRAY_SIZE(skip) && !done; i++)
+				if (starts(p, e, skip[i]) || (skip[i][2] == '\0' &&
+				    (size_t)(e - p) >= 2 && !memcmp(p, skip[i], 2))) {
+					p += strlen(skip[i]);
+					done = 1;
+				}
+			if (done)
+				continue;
+			if (starts(p, e, "\\times") || starts(p, e, "\\cdot")) {
+				t.type = T_OP, t.op = '*', len = p[1] == 't' ? 6 : 5;
+			} else if (starts(p, e, "\\div")) {
+				t.type = T_OP, t.op = '/', len = 4;
+			} else if (starts(p, e, "\\frac") || starts(p, e, "\\dfrac") ||
+				   starts(p, e, "\\tfrac")) {
+				t.type = T_FRAC, len = p[1] == 'f' ? 5 : 6;
+			} else {
+				t.type = T_WORD;
+				while (p + len < e && is_alpha((unsigned char)p[len]))
+					len++;
+			}
+		} else if (is_digit((char)c) || (c == '.' && p + 1 < e && is_digit(p[1]))) {
+			len = lex_number(p, e, &t);
+			t.glued_l = p > s && is_alpha((unsigned char)p[-1]);
+			t.glued_r = p + len < e && is_alpha((unsigned char)p[len]);
+		} else if (c == '+' || c == '-' || c == '*' || c == '/' || c == '^') {
+			t.type = T_OP, t.op = (char)c;
+		} else if (!memcmp(p, "\xe2\x88\x92", e - p >= 3 ? 3 : 0) && e - p >= 3) {
+			t.type = T_OP, t.op = '-', len = 3; /* U+2212 minus */
+		} else if (e - p >= 2 && !memcmp(p, "\xc3\x97", 2)) {
+			t.type = T_OP, t.op = '*', len = 2; /* U+00D7 times */
+		} else if (e - p >= 2 && !memcmp(p, "\xc2\xb7", 2)) {
+			t.type = T_OP, t.op = '*', len = 2; /* U+00B7 middle dot */
+		} else if (e - p >= 2 && !memcmp(p, "\xc3\xb7", 2)) {
+			t.type = T_OP, t.op = '/', len = 2; /* U+00F7 division */
+		} else if (c == '(' || c == '{') {
+			t.type = T_LP;
+		} else if (c == ')' || c == '}') {
+			t.type = T_RP;
+		} else if (c == '=') {
+			if (p + 1 < e && (p[1] == '=' || p[1] == '>'))
+				len = 2; /* == and => are not claims of equality */
+			else if (p > s && (p[-1] == '<' || p[-1] == '>' || p[-1] == '!'))
+				;
+			else
+				t.type = T_EQ;
+		} else if (is_alpha(c)) {
+			t.type = T_WORD;
+			while (p + len < e && is_alpha((unsigned char)p[len]))
+				len++;
+		}
+		t.end = t.at + len;
+		if (nt == cap)
+			v = xrealloc(v, (cap *= 2) * sizeof(*v));
+		v[nt++] = t;
+		p += len;
+	}
+	*out = v;
+	return nt;
+}
+
+/* ---- a recursive-descent parser over a token range ---- */
+
+struct parser {
+	const struct tok *t;
+	size_t i, n;
+	int err;
+	int ops;
+};
+
+static struct rat p_expr(struct parser *ps);
+
+static int at(struct parser *ps, enum tk type, char op)
+{
+	return ps->i < ps->n && ps->t[ps->i].type == type &&
+	       (!op || ps->t[ps->i].op == op);
+}
+
+static void fail(struct parser *ps, int code)
+{
+	if (!ps->err)
+		ps->err = code;
+}
+
+static struct rat p_primary(struct parser *ps)
+{
+	struct rat zero = {0, 1};
+	if (at(ps, T_NUM, 0))
+		return ps->t[ps->i++].v;
+	if (at(ps, T_LP, 0)) {
+		ps->i++;
+		struct rat v = p_expr(ps);
+		if (!at(ps, T_RP, 0))
+			return fail(ps, -1), zero;
+		ps->i++;
+		return v;
+	}
+	if (at(ps, T_FRAC, 0)) {
+		ps->i++;
+		ps->ops++;
+		struct rat a = p_primary(ps), b = p_primary(ps), o = zero;
+		if (!ps->err && rat_mul(a, b, 1, &o) < 0)
+			fail(ps, -2);
+		return o;
+	}
+	fail(ps, -1);
+	return zero;
+}
+
+static struct rat p_unary(struct parser *ps)
+{
+	if (at(ps, T_OP, '-') || at(ps, T_OP, '+')) {
+		int neg = ps->t[ps->i++].op == '-';
+		struct rat v = p_unary(ps);
+		if (neg) {
+			if (v.num == INT64_MIN)
+				fail(ps, -2);
+			else
+				v.num = -v.num;
+		}
+		return v;
+	}
+	struct rat b = p_primary(ps);
+	if (at(ps, T_OP, '^')) {
+		ps->i++;
+		ps->ops++;
+		struct rat e = p_unary(ps), o = {0, 1};
+		if (!ps->err && rat_pow(b, e, &o) < 0)
+			fail(ps, -2);
+		return o;
+	}
+	return b;
+}
+
+static struct rat p_term(struct parser *ps)
+{
+	struct rat v = p_unary(ps);
+	for (;;) {
+		int div;
+		if (at(ps, T_OP, '*') || at(ps, T_OP, '/')) {
+			div = ps->t[ps->i++].op == '/';
+		} else if (ps->i > 0 && (at(ps, T_LP, 0) || at(ps, T_FRAC, 0)) &&
+			   (ps->t[ps->i - 1].type == T_RP || ps->t[ps->i - 1].type == T_NUM)) {
+			div = 0; /* 2(3+4) */
+		} else {
+			return v;
+		}
+		ps->ops++;
+		struct rat w = p_unary(ps);
+		if (!ps->err && rat_mul(v, w, div, &v) < 0)
+			fail(ps, -2);
+	}
+}
+
+static struct rat p_expr(struct parser *ps)
+{
+	struct rat v = p_term(ps);
+	while (at(ps, T_OP, '+') || at(ps, T_OP, '-')) {
+		int sign = ps->t[ps->i++].op == '-' ? -1 : 1;
+		ps->ops++;
+		struct rat w = p_term(ps);
+		if (!ps->err && rat_add(v, w, sign, &v) < 0)
+			fail(ps, -2);
+	}
+	return v;
+}
+
+/* parses t[0..n) whole; returns 0, -1 or -2 */
+static int parse_range(const struct tok *t, size_t n, struct rat *out, int *ops)
+{
+	struct parser ps = {.t = t, .n = n};
+	if (n == 0)
+		return -1;
+	*out = p_expr(&ps);
+	if (!ps.err && ps.i != n)
+		ps.err = -1;
+	*ops = ps.ops;
+	return ps.err;
+}
+
+int calc_eval(const char *s, size_t n, struct rat *out)
+{
+	struct tok *t;
+	size_t nt = lex(s, n, &t);
+	int ops;
+	int rc = -1;
+	for (size_t i = 0; i < nt; i++)
+		if (t[i].type == T_WORD || t[i].type == T_BREAK || t[i].type == T_EQ)
+			goto done;
+	rc = parse_range(t, nt, out, &ops);
+done:
+	free(t);
+	return rc;
+}
+
+/* ---- claims ---- */
+
+static void rat_text(struct buf *b, struct rat r)
+{
+	if (r.den == 1) {
+		buf_printf(b, "%lld", (long long)r.num);
+		return;
+	}
+	int64_t d = r.den;
+	int places = 0;
+	while (d % 10 == 0 && places < 18)
+		d /= 10, places++;
+	while (d % 2 == 0 && places < 18)
+		d /= 2, places++;
+	while (d % 5 == 0 && places < 18)
+		d /= 5, places++;
+	if (d == 1 && places <= 12) {
+		buf_printf(b, "%.*Lf", places, (long double)r.num / r.den);
+		return;
+	}
+	buf_printf(b, "%lld/%lld (%.6Lg)", (long long)r.num, (long long)r.den,
+		   (long double)r.num / r.den);
+}
+
+/* equal exactly, or within the rounding a written decimal allows */
+static int same(struct rat a, int a_plain, int a_dp, struct rat b, int b_plain, int b_dp)
+{
+	if (a.num == b.num && a.den == b.den)
+		return 1;
+	int dp = b_plain && b_dp ? b_dp : a_plain && a_dp ? a_dp : 0;
+	if (!dp)
+		return 0;
+	long double x = (long double)a.num / a.den, y = (long double)b.num / b.den;
+	return fabsl(x - y) <= powl(10, -dp) * (1 + 1e-12L);
+}
+
+static void add_claim(struct buf *report, const char *s, size_t n, int ok,
+		      struct rat lhs)
+{
+	buf_putc(report, '"');
+	for (size_t i = 0; i < n; i++)
+		buf_putc(report, s[i] == '\n' || s[i] == '\t' ? ' ' : s[i]);
+	buf_puts(report, ok ? "\": true\n" : "\": false, ");
+	if (!ok) {
+		rat_text(report, lhs);
+		buf_puts(report, " on the left\n");
+	}
+}
+
+static int check_run(const char *s, const struct tok *t, size_t nt, size_t a,
+		     size_t b, struct buf *report, int *checked)
+{
+	/* split [a, b) at '=' into parts */
+	size_t cut[64], np = 0;
+	cut[np++] = a;
+	for (size_t i = a; i < b && np < 63; i++)
+		if (t[i].type == T_EQ)
+			cut[np++] = i + 1;
+	if (np < 2)
+		return 0;
+	cut[np] = b + 1;
+	struct rat val[64];
+	int ok[64], ops[64], plain[64], dp[64];
+	for (size_t k = 0; k < np; k++) {
+		size_t lo = cut[k], hi = cut[k + 1] - 1;
+		ok[k] = parse_range(t + lo, hi - lo, &val[k], &ops[k]) == 0;
+		plain[k] = hi - lo == 1 && t[lo].type == T_NUM;
+		dp[k] = plain[k] ? t[lo].dp : 0;
+		if (!ok[k] || hi == lo)
+			continue;
+		/* a side cut out of a longer expression is not a claim */
+		if (k == 0 && (t[lo].type == T_OP ? t[lo].op != '-' ||
+			       (lo > 0 && t[lo - 1].type == T_WORD) : 0))
+			ok[k] = 0;
+		if (k == 0 && t[lo].type == T_NUM && t[lo].glued_l)
+			ok[k] = 0;
+		if (k == np - 1 && t[hi - 1].type == T_NUM && t[hi - 1].glued_r)
+			ok[k] = 0;
+		if (k == np - 1 && hi < nt && t[hi].type == T_OP)
+			ok[k] = 0;
+		if (k == 0 && lo > 0 && t[lo - 1].type == T_OP)
+			ok[k] = 0;
+	}
+	int wrong = 0;
+	for (size_t k = 0; k + 1 < np; k++) {
+		if (!ok[k] || !ok[k + 1] || (!ops[k] && !ops[k + 1]))
+			continue;
+		size_t from = t[cut[k]].at, to = t[cut[k + 2] - 2].end;
+		int good = same(val[k], plain[k], dp[k], val[k + 1], plain[k + 1], dp[k + 1]);
+		add_claim(report, s + from, to - from, good, val[k]);
+		(*checked)++;
+		wrong += !good;
+	}
+	return wrong;
+}
+
+static int check_text(const char *s, size_t n, struct buf *report, int *checked)
+{
+	struct tok *t;
+	size_t nt = lex(s, n, &t);
+	int wrong = 0;
+	for (size_t i = 0; i < nt;) {
+		if (t[i].type == T_WORD || t[i].type == T_BREAK) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < nt && t[j].type != T_WORD && t[j].type != T_BREAK)
+			j++;
+		wrong += check_run(s, t, nt, i, j, report, checked);
+		i = j;
+	}
+	free(t);
+	return wrong;
+}
+
+int calc_check(const char *text, struct buf *report, int *checked)
+{
+	*checked = 0;
+	int wrong = 0;
+	struct buf rest = {0};
+	const char *p = text;
+	buf_puts(&rest, "");
+	/* GSM8K's calculator annotations first: <<48/2=24>> */
+	for (;;) {
+		const char *o = strstr(p, "<<");
+		const char *c = o ? strstr(o + 2, ">>") : NULL;
+		if (!o || !c) {
+			buf_puts(&rest, p);
+			break;
+		}
+		buf_add(&rest, p, (size_t)(o - p));
+		buf_putc(&rest, ' ');
+		const char *eq = NULL;
+		for (const char *q = o + 2; q < c; q++)
+			if (*q == '=')
+				eq = q;
+		struct rat l, r;
+		if (eq && calc_eval(o + 2, (size_t)(eq - o - 2), &l) == 0 &&
+		    calc_eval(eq + 1, (size_t)(c - eq - 1), &r) == 0) {
+			struct tok *t;
+			size_t nt = lex(eq + 1, (size_t)(c - eq - 1), &t);
+			int dp = nt == 1 && t[0].type == T_NUM ? t[0].dp : 0;
+			free(t);
+			int good = same(l, 0, 0, r, 1, dp);
+			add_claim(report, o + 2, (size_t)(c - o - 2), good, l);
+			(*checked)++;
+			wrong += !good;
+		}
+		p = c + 2;
+	}
+	wrong += check_text(rest.data, rest.len, report, checked);
+	buf_free(&rest);
+	return wrong;
+}

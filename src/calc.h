@@ -1,0 +1,27 @@
+/* calc.h - checking the arithmetic claims in a step, exactly */
+#ifndef SM_CALC_H
+#define SM_CALC_H
+
+#include <stdint.h>
+#include "util.h"
+
+/* An exact rational; den > 0. */
+struct rat {
+	int64_t num, den;
+};
+
+/* Evaluates an arithmetic expression (+ - * / ^, parentheses, \frac,
+ * \times, \cdot, \div, x-free). 0 ok, -1 not an expression, -2 overflow
+ * or division by zero. */
+int calc_eval(const char *s, size_t n, struct rat *out);
+
+/*
+ * Finds the claims in text: GSM8K's <<expr=result>> annotations, and
+ * "a op b = c" or chains "a = b = c" where every side is arithmetic and
+ * at least one has an operator. Appends one line per claim to report
+ * ("48/2 = 24: true" or "3*4 = 13: false, 3*4 is 12"). Returns the number
+ * of false claims, and the number checked in *checked.
+ */
+int calc_check(const char *text, struct buf *report, int *checked);
+
+#endif

@@ -1,0 +1,12 @@
+/* cmd.h - what the commands share */
+#ifndef SM_CMD_H
+#define SM_CMD_H
+
+enum { EX_OK = 0, EX_BAD = 1, EX_USAGE = 2, EX_STORE = 3 };
+
+/* Prints msg and a hint; returns EX_USAGE. */
+int bad_usage(const char *msg);
+
+int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path);
+
+#endif

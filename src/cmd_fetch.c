@@ -1,0 +1,385 @@
+/* cmd_fetch.c - `stepmark fetch`: the engine, headless */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "fetch.h"
+#include "prompt.h"
+#include "summary.h"
+#include "../db/db.h"
+#include "../ui/tui.h"
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+enum {
+	F_JUDGE = 1000, F_MC, F_PRM, F_CALC, F_DATASET, F_LIMIT, F_SOLUTION,
+	F_STRATEGY, F_ROLLOUTS, F_BUDGET, F_SAMPLES, F_RETRY, F_STATUS,
+	F_BATCH_OUT, F_BATCH_IN, F_TEMPLATE, F_CONFIG, F_DB, F_QUIET, F_EVERY,
+};
+
+static void human(char *out, size_t n, double v)
+{
+	if (v >= 1e6)
+		snprintf(out, n, "%.1fM", v / 1e6);
+	else if (v >= 1e4)
+		snprintf(out, n, "%.0fK", v / 1e3);
+	else
+		snprintf(out, n, "%.0f", v);
+}
+
+struct totals {
+	long queued, leased, done, failed;
+};
+
+static void totals(struct db *db, struct fetch *f, unsigned mask, struct totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (int p = 0; p < P_COUNT; p++) {
+		struct db_job_counts c;
+		if (!(mask >> p & 1) || db_jobs_count(db, provider_names[p], fetch_params(f, p), &c) < 0)
+			continue;
+		t->queued += c.queued;
+		t->leased += c.leased;
+		t->done += c.done;
+		t->failed += c.failed;
+	}
+}
+
+static void progress(FILE *out, int tty, struct db *db, struct fetch *f, unsigned mask,
+		     double t0, long done0)
+{
+	struct fetch_progress pg;
+	struct totals t;
+	fetch_progress(f, &pg);
+	totals(db, f, mask, &t);
+	long all = t.queued + t.leased + t.done + t.failed;
+	long finished = t.done + t.failed;
+	double el = now_s() - t0;
+	double rate = el > 0 ? (finished - done0) / el : 0;
+	char eta[32] = "--:--", tok[16];
+	if (rate > 0) {
+		long s = (long)((all - finished) / rate);
+		snprintf(eta, sizeof(eta), "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+	}
+	human(tok, sizeof(tok), (double)(pg.tokens_in + pg.tokens_out));
+	if (tty) {
+		int width = 24, fill = all ? (int)(width * finished / all) : 0;
+		char bar[64];
+		for (int i = 0; i < width; i++)
+			bar[i] = i < fill ? '#' : '.';
+		bar[width] = '\0';
+		fprintf(out, "\r\033[K[%s] %ld/%ld done, %ld failed, %.1f jobs/s, ETA %s, "
+			"%s tokens, %d in flight", bar, t.done, all, t.failed, rate, eta, tok,
+			pg.inflight);
+	} else {
+		fprintf(out, "fetch: %ld/%ld done, %ld failed, %.1f jobs/s, ETA %s, %s tokens, "
+			"%ld requests, %ld cached, %ld retries\n", t.done, all, t.failed, rate,
+			eta, tok, pg.requests, pg.cached, pg.retries);
+	}
+	fflush(out);
+}
+
+static void print_failure(void *ctx, const char *reason, long n, int64_t sol)
+{
+	fprintf(ctx, "  %ld x %s (e.g. solution %lld)\n", n, reason, (long long)sol);
+}
+
+static int report(struct db *db, struct fetch *f, unsigned mask)
+{
+	int failed = 0;
+	for (int p = 0; p < P_COUNT; p++) {
+		struct db_job_counts c;
+		if (!(mask >> p & 1) || db_jobs_count(db, provider_names[p], fetch_params(f, p), &c) < 0)
+			continue;
+		printf("%s: %ld done, %ld failed, %ld queued, %ld leased; %ld requests sent, "
+		       "%ld answered from the cache, %ld tokens\n", provider_names[p], c.done,
+		       c.failed, c.queued, c.leased, c.requests, c.cached, c.tokens);
+		if (c.failed) {
+			failed = 1;
+			printf("%s failures, most common first:\n", provider_names[p]);
+			db_jobs_failures(db, provider_names[p], fetch_params(f, p), 8, print_failure,
+					 stdout);
+		}
+	}
+	return failed;
+}
+
+int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path)
+{
+	static const struct option opts[] = {
+		{"judge", no_argument, NULL, F_JUDGE},
+		{"mc", no_argument, NULL, F_MC},
+		{"prm", no_argument, NULL, F_PRM},
+		{"calc", no_argument, NULL, F_CALC},
+		{"dataset", required_argument, NULL, F_DATASET},
+		{"limit", required_argument, NULL, F_LIMIT},
+		{"solution", required_argument, NULL, F_SOLUTION},
+		{"strategy", required_argument, NULL, F_STRATEGY},
+		{"rollouts", required_argument, NULL, F_ROLLOUTS},
+		{"budget", required_argument, NULL, F_BUDGET},
+		{"samples", required_argument, NULL, F_SAMPLES},
+		{"retry-failed", no_argument, NULL, F_RETRY},
+		{"status", no_argument, NULL, F_STATUS},
+		{"batch-out", required_argument, NULL, F_BATCH_OUT},
+		{"batch-in", required_argument, NULL, F_BATCH_IN},
+		{"template", required_argument, NULL, F_TEMPLATE},
+		{"config", required_argument, NULL, F_CONFIG},
+		{"db", required_argument, NULL, F_DB},
+		{"quiet", no_argument, NULL, F_QUIET},
+		{"progress-every", required_argument, NULL, F_EVERY},
+		{NULL, 0, NULL, 0},
+	};
+	unsigned mask = 0;
+	const char *dataset = NULL, *batch_out = NULL, *batch_in = NULL, *tmpl = NULL;
+	long limit = 0, every = 10;
+	int64_t sol = 0;
+	int retry = 0, status = 0, quiet = 0;
+	const char *strategy = NULL;
+	long rollouts = 0, budget = 0, samples = 0;
+	int c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		char *end = NULL;
+		switch (c) {
+		case F_JUDGE: mask |= 1u << P_JUDGE; break;
+		case F_MC: mask |= 1u << P_MC; break;
+		case F_PRM: mask |= 1u << P_PRM; break;
+		case F_CALC: mask |= 1u << P_CALC; break;
+		case F_DATASET: dataset = optarg; break;
+		case F_LIMIT:
+			limit = strtol(optarg, &end, 10);
+			if (*end || limit <= 0)
+				return bad_usage("--limit needs a positive number");
+			break;
+		case F_SOLUTION:
+			sol = strtoll(optarg, &end, 10);
+			if (*end || sol <= 0)
+				return bad_usage("--solution needs a solution id");
+			break;
+		case F_STRATEGY: strategy = optarg; break;
+		case F_ROLLOUTS: rollouts = strtol(optarg, &end, 10); break;
+		case F_BUDGET: budget = strtol(optarg, &end, 10); break;
+		case F_SAMPLES: samples = strtol(optarg, &end, 10); break;
+		case F_RETRY: retry = 1; break;
+		case F_STATUS: status = 1; break;
+		case F_BATCH_OUT: batch_out = optarg; break;
+		case F_BATCH_IN: batch_in = optarg; break;
+		case F_TEMPLATE: tmpl = optarg; break;
+		case F_CONFIG: config_path = optarg; break;
+		case F_DB: dbpath = optarg; break;
+		case F_QUIET: quiet = 1; break;
+		case F_EVERY:
+			every = strtol(optarg, &end, 10);
+			if (*end || every <= 0)
+				return bad_usage("--progress-every needs seconds");
+			break;
+		default: return EX_USAGE;
+		}
+		if (end && *end)
+			return bad_usage("a number is expected after the option");
+	}
+	if (optind < argc)
+		return bad_usage("fetch takes no file arguments (see --batch-in)");
+
+	struct config *cfg = config_new();
+	char *cpath = config_path ? xstrdup(config_path) : config_path_default();
+	if (cpath)
+		config_load(cfg, cpath, config_path == NULL, stderr);
+	free(cpath);
+	struct fconf *fc = config_fetch(cfg);
+	char err[600];
+	int rc = EX_OK;
+	struct db *db = NULL;
+	struct fetch *f = NULL;
+	FILE *bo = NULL;
+	/* the command line wins over the config */
+	char *w[4];
+	char num[32];
+#define OVERRIDE(prov, opt, val) do { \
+		char a0[] = "provider", a1[] = prov, a2[] = opt; \
+		w[0] = a0; w[1] = a1; w[2] = a2; w[3] = val; \
+		if (fconf_line(fc, 4, w, err, sizeof(err)) < 0) { \
+			rc = bad_usage(err); goto out; } } while (0)
+	if (strategy)
+		OVERRIDE("mc", "strategy", (char *)strategy);
+	if (rollouts) {
+		snprintf(num, sizeof(num), "%ld", rollouts);
+		OVERRIDE("mc", "rollouts", num);
+	}
+	if (budget) {
+		snprintf(num, sizeof(num), "%ld", budget);
+		OVERRIDE("mc", "budget", num);
+	}
+	if (samples) {
+		snprintf(num, sizeof(num), "%ld", samples);
+		OVERRIDE("judge", "samples", num);
+	}
+	if (tmpl) {
+		int p = provider_find(tmpl);
+		if (p < 0 || p == P_CALC) {
+			rc = bad_usage("--template takes judge, mc or prm");
+			goto out;
+		}
+		char *t = prompt_template(fc, p, err, sizeof(err));
+		if (!t) {
+			fprintf(stderr, "stepmark: %s\n", err);
+			rc = EX_BAD;
+			goto out;
+		}
+		fputs(t, stdout);
+		free(t);
+		goto out;
+	}
+	if (!mask && !batch_in) {
+		rc = bad_usage("fetch needs a provider: --judge, --mc, --prm or --calc");
+		goto out;
+	}
+	db = db_open(dbpath, err, sizeof(err));
+	if (!db) {
+		fprintf(stderr, "stepmark: %s\n", err);
+		rc = EX_STORE;
+		goto out;
+	}
+	if (summary_backfill(db) < 0) {
+		fprintf(stderr, "stepmark: cannot summarise: %s\n", db_errmsg(db));
+		rc = EX_STORE;
+		goto out;
+	}
+	if (batch_in) {
+		long bad;
+		long n = fetch_batch_in(db, batch_in, stderr, &bad);
+		if (n < 0) {
+			rc = EX_BAD;
+			goto out;
+		}
+		printf("%s: %ld responses stored in the cache%s", batch_in, n, bad ? ", " : "\n");
+		if (bad)
+			printf("%ld lines skipped (listed above)\n", bad);
+		if (!mask)
+			goto out;
+	}
+	if (fconf_resolve(fc, mask, err, sizeof(err)) < 0) {
+		fprintf(stderr, "stepmark: %s\n", err);
+		rc = EX_BAD;
+		goto out;
+	}
+	f = fetch_new(db, fc, mask, err, sizeof(err));
+	if (!f) {
+		fprintf(stderr, "stepmark: %s\n", err);
+		rc = EX_BAD;
+		goto out;
+	}
+	int64_t ds = 0;
+	if (dataset && !(ds = db_dataset_id(db, dataset))) {
+		fprintf(stderr, "stepmark: no data set named \"%s\" in %s\n", dataset, dbpath);
+		rc = EX_BAD;
+		goto out;
+	}
+	if (!status) {
+		for (int p = 0; p < P_COUNT; p++) {
+			if (!(mask >> p & 1))
+				continue;
+			if (db_begin(db) < 0) {
+				fprintf(stderr, "stepmark: %s\n", db_errmsg(db));
+				rc = EX_STORE;
+				goto out;
+			}
+			long back = retry ? db_jobs_requeue_failed(db, provider_names[p],
+								   fetch_params(f, p), ds) : 0;
+			long added = fetch_enqueue(f, p, ds, sol, limit);
+			if (added < 0 || back < 0 || db_commit(db) < 0) {
+				db_rollback(db);
+				fprintf(stderr, "stepmark: cannot queue jobs: %s\n", db_errmsg(db));
+				rc = EX_STORE;
+				goto out;
+			}
+			if (!quiet) {
+				fprintf(stderr, "%s: %ld new jobs", provider_names[p], added);
+				if (retry)
+					fprintf(stderr, ", %ld failed ones queued again", back);
+				fprintf(stderr, " (params %s)\n", fetch_params(f, p));
+			}
+		}
+	}
+	if (status) {
+		rc = report(db, f, mask) ? EX_BAD : EX_OK;
+		goto out;
+	}
+	if (batch_out) {
+		bo = fopen(batch_out, "w");
+		if (!bo) {
+			fprintf(stderr, "stepmark: %s: %s\n", batch_out, strerror(errno));
+			rc = EX_BAD;
+			goto out;
+		}
+		fetch_batch_out(f, bo);
+	}
+	struct sigaction sa = {0};
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	int tty = isatty(STDERR_FILENO) && !quiet;
+	double t0 = now_s(), last = t0;
+	struct totals t;
+	totals(db, f, mask, &t);
+	long done0 = t.done + t.failed;
+	while (!interrupted && fetch_work(f, 50)) {
+		fetch_wait(f, -1, 200);
+		double now = now_s();
+		if (!quiet && now - last >= (tty ? 0.25 : (double)every)) {
+			progress(stderr, tty, db, f, mask, t0, done0);
+			last = now;
+		}
+	}
+	fetch_stop(f);
+	if (tty)
+		fputc('\n', stderr);
+	struct fetch_progress pg;
+	fetch_progress(f, &pg);
+	if (interrupted)
+		fprintf(stderr, "stepmark: stopped; unfinished jobs went back to the queue "
+			"(run the same command to go on)\n");
+	if (batch_out) {
+		fclose(bo);
+		bo = NULL;
+		printf("%s: %ld requests written for %d jobs; send them (OpenAI Batch or "
+		       "vllm run-batch), then: stepmark fetch --batch-in RESULTS with the "
+		       "same options\n", batch_out, pg.batched,
+		       pg.deferred);
+	}
+	printf("this run: %ld jobs done, %ld failed, %ld requests sent, %ld answered from "
+	       "the cache, %ld retries, %ld tokens in, %ld out, %.1f s\n", pg.done, pg.failed,
+	       pg.requests, pg.cached, pg.retries, pg.tokens_in, pg.tokens_out, now_s() - t0);
+	if (report(db, f, mask) && pg.failed)
+		rc = EX_BAD;
+	if (interrupted)
+		rc = 130;
+out:
+	if (bo)
+		fclose(bo);
+	fetch_free(f);
+	db_close(db);
+	config_free(cfg);
+	return rc;
+}

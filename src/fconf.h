@@ -1,0 +1,74 @@
+/* fconf.h - endpoints and provider settings for the background fetches */
+#ifndef SM_FCONF_H
+#define SM_FCONF_H
+
+#include <stddef.h>
+
+/* The providers. P_CALC needs no endpoint. */
+enum provider { P_JUDGE, P_MC, P_PRM, P_CALC, P_COUNT };
+extern const char *const provider_names[P_COUNT];
+int provider_find(const char *name); /* -1 unknown */
+
+/* What an endpoint speaks. */
+enum ep_kind { EP_CHAT, EP_COMPLETIONS, EP_POOLING, EP_NKIND };
+extern const char *const ep_kind_names[EP_NKIND];
+
+struct endpoint {
+	char *name;
+	char *url;      /* API base, e.g. http://127.0.0.1:8000/v1 */
+	char *model;
+	int kind;       /* EP_* */
+	unsigned serves; /* bit per provider; 0 = every one its kind can */
+	char *key_env;  /* environment variable holding the API key */
+	char *key_file; /* or a file (mode 0600) holding it */
+	int concurrency;
+	long timeout_ms, connect_timeout_ms;
+	int max_tokens;
+	double temperature, top_p;
+	long seed;
+	int max_n;      /* most samples one request may ask (n); 1 = none */
+	int retries;    /* attempts after the first, for retryable failures */
+	char *key;      /* read by fconf_resolve; never written anywhere */
+};
+
+enum { MC_VANILLA, MC_BISECT };
+enum { PRM_QWEN, PRM_SHEPHERD };
+
+struct fconf {
+	struct endpoint *eps;
+	size_t neps;
+	/* judge */
+	int judge_samples;
+	char *judge_template;
+	/* mc */
+	int mc_strategy;  /* MC_* */
+	int mc_rollouts;  /* N per estimated prefix */
+	int mc_batch;     /* rollouts asked at a time by bisect */
+	int mc_budget;    /* rollouts per solution at most */
+	int mc_chat;      /* chat continuation instead of completions */
+	char *mc_template;
+	/* prm */
+	int prm_style;    /* PRM_* */
+	char *prm_template;
+};
+
+void fconf_init(struct fconf *c);
+void fconf_free(struct fconf *c);
+/* One line of the config language split in words: "endpoint NAME OPTION
+ * VALUE" or "provider NAME OPTION VALUE". 0 ok, -1 with the reason in err. */
+int fconf_line(struct fconf *c, int argc, char **argv, char *err, size_t errlen);
+/* 1 when endpoint e can serve provider p. */
+int endpoint_serves(const struct endpoint *e, int p);
+/* Reads the API keys of the endpoints serving the providers in mask
+ * and checks that those endpoints agree on the model. -1 with the
+ * reason in err (which never holds a key). */
+int fconf_resolve(struct fconf *c, unsigned mask, char *err, size_t errlen);
+/* The canonical JSON of what a provider's job asks: the job's identity
+ * in the store. NULL (with err) when no endpoint serves p. */
+char *fconf_params(const struct fconf *c, int p, char *err, size_t errlen);
+/* 1 when the i-th endpoint serves p with the kind p needs. */
+int fconf_endpoint_ok(const struct fconf *c, size_t i, int p);
+/* The model of the endpoints serving p, or NULL. */
+const char *fconf_model(const struct fconf *c, int p);
+
+#endif

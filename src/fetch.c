@@ -1,0 +1,990 @@
+/* fetch.c - the background engine */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <curl/curl.h>
+
+#include "fetch.h"
+#include "json.h"
+#include "oai.h"
+#include "prompt.h"
+#include "prov.h"
+#include "summary.h"
+
+#define LEASE_S 120.0       /* a job's lease; renewed every RENEW_S */
+#define RENEW_S 30.0
+#define MAX_BODY (64u << 20)
+#define FLUSH_MS 100.0      /* finished jobs wait at most this to be stored */
+
+struct ajob;
+
+/* one request waiting to be sent, or being sent */
+struct pend {
+	struct ajob *aj;
+	struct preq rq;
+	int attempts;
+	double not_before;      /* ms, monotonic */
+	struct pend *next;
+};
+
+struct xfer {
+	struct pend *pd;
+	int ep;
+	CURL *h;
+	struct buf resp;
+	char ra_ms[32], ra[64];
+	char errbuf[CURL_ERROR_SIZE];
+	int too_big;
+	struct xfer *next, *prev; /* the transfers running */
+};
+
+struct ajob {
+	struct pjob pj;
+	const struct provider_ops *ops;
+	int outstanding;        /* requests not answered */
+	int inflight;           /* transfers running */
+	int dead;               /* finished (or failed): responses are dropped */
+	int deferred;           /* waits on a batch result */
+	int written;            /* its outcome is in the store */
+	struct ajob *next;
+};
+
+struct cache_put {
+	char hash[33];
+	struct buf body;
+};
+
+struct epstate {
+	int inflight;
+	struct curl_slist *headers;
+	char *base;             /* the API base, and the server's root */
+	char *root;
+};
+
+struct fetch {
+	struct db *db;
+	const struct fconf *fc;
+	unsigned mask;
+	char *params[P_COUNT];
+	char *tmpl[P_COUNT];
+	char owner[128];
+	CURLM *multi;
+	struct epstate *eps;
+	CURL **idle_handles;
+	size_t nidle;
+	struct pend *queue, *queue_tail; /* to send, oldest first */
+	struct ajob *jobs;
+	int njobs, target;
+	int64_t prefer;
+	int prefer_taken;
+	double drained_at;      /* ms when the queue was last found empty */
+	int drained;
+	struct cache_put *puts;
+	size_t nputs, capputs;
+	int unwritten;          /* finished jobs not stored yet */
+	double last_flush, last_renew;
+	FILE *batch;
+	struct fetch_progress prog;
+	struct xfer *xfers;
+	uint64_t rng;
+	struct arena a;         /* response trees, reset each pass */
+	struct buf scratch;
+	int stopped;
+};
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* ---- owners: host:pid:nonce; a dead process on this host gives back ---- */
+
+static char hostname_buf[64];
+
+static int owner_dead(const char *owner)
+{
+	size_t hl = strlen(hostname_buf);
+	if (strncmp(owner, hostname_buf, hl) != 0 || owner[hl] != ':')
+		return 0;
+	char *end;
+	long pid = strtol(owner + hl + 1, &end, 10);
+	if (*end != ':' || pid <= 0)
+		return 0;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+struct fetch *fetch_new(struct db *db, const struct fconf *fc, unsigned mask,
+			char *err, size_t errlen)
+{
+	static int curl_ready;
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+			snprintf(err, errlen, "cannot start libcurl");
+			return NULL;
+		}
+		curl_ready = 1;
+	}
+	struct fetch *f = xcalloc(1, sizeof(*f));
+	f->db = db;
+	f->fc = fc;
+	f->mask = mask;
+	for (int p = 0; p < P_COUNT; p++) {
+		if (!(mask >> p & 1))
+			continue;
+		f->params[p] = fconf_params(fc, p, err, errlen);
+		if (!f->params[p])
+			goto fail;
+		if (p != P_CALC && !(f->tmpl[p] = prompt_template(fc, p, err, errlen)))
+			goto fail;
+	}
+	if (gethostname(hostname_buf, sizeof(hostname_buf) - 1) < 0)
+		strcpy(hostname_buf, "localhost");
+	hostname_buf[strcspn(hostname_buf, ":")] = '\0';
+	f->rng = ((uint64_t)mono_ms() * 2654435761u) ^ ((uint64_t)getpid() << 32) ^ 1;
+	snprintf(f->owner, sizeof(f->owner), "%s:%ld:%08llx", hostname_buf, (long)getpid(),
+		 (unsigned long long)(f->rng & 0xffffffff));
+	f->multi = curl_multi_init();
+	f->eps = xcalloc(fc->neps + 1, sizeof(*f->eps));
+	long total = 0;
+	for (size_t i = 0; i < fc->neps; i++) {
+		const struct endpoint *e = &fc->eps[i];
+		struct epstate *s = &f->eps[i];
+		int used = 0;
+		for (int p = 0; p < P_COUNT; p++)
+			used |= (mask >> p & 1) && fconf_endpoint_ok(fc, i, p);
+		if (!used)
+			continue;
+		total += e->concurrency;
+		s->headers = curl_slist_append(NULL, "Content-Type: application/json");
+		s->headers = curl_slist_append(s->headers, "Expect:");
+		if (e->key) {
+			struct buf h = {0};
+			buf_printf(&h, "Authorization: Bearer %s", e->key);
+			s->headers = curl_slist_append(s->headers, h.data);
+			memset(h.data, 0, h.len);
+			buf_free(&h);
+		}
+		struct buf b = {0};
+		buf_puts(&b, e->url);
+		s->base = b.data;
+		s->root = xstrdup(e->url);
+		size_t n = strlen(s->root);
+		if (n > 3 && !strcmp(s->root + n - 3, "/v1"))
+			s->root[n - 3] = '\0';
+	}
+	f->target = (int)(total * 2 < 4096 ? total * 2 : 4096);
+	if (mask >> P_CALC & 1)
+		f->target += 64;
+	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, total + 8);
+	f->last_renew = f->last_flush = mono_ms();
+	if (db_begin(db) == 0) {
+		db_jobs_reclaim(db, owner_dead);
+		db_commit(db);
+	}
+	return f;
+fail:
+	for (int p = 0; p < P_COUNT; p++) {
+		free(f->params[p]);
+		free(f->tmpl[p]);
+	}
+	free(f);
+	return NULL;
+}
+
+const char *fetch_params(struct fetch *f, int p)
+{
+	return f->params[p];
+}
+
+long fetch_enqueue(struct fetch *f, int p, int64_t dataset, int64_t sol, long limit)
+{
+	if (!f->params[p])
+		return 0;
+	long n = db_jobs_enqueue(f->db, provider_names[p], f->params[p], dataset, sol, limit);
+	if (n > 0)
+		f->drained = 0;
+	return n;
+}
+
+void fetch_prefer(struct fetch *f, int64_t sol)
+{
+	if (f->prefer == sol)
+		return;
+	f->prefer = sol;
+	f->prefer_taken = 0;
+	/* requests of that solution's active jobs go to the front */
+	struct pend **pp = &f->queue, *front = NULL, **ft = &front, *last = NULL;
+	while (*pp) {
+		struct pend *p = *pp;
+		if (p->aj->pj.j.sol == sol) {
+			*pp = p->next;
+			p->next = NULL;
+			*ft = p;
+			ft = &p->next;
+		} else {
+			last = p;
+			pp = &p->next;
+		}
+	}
+	f->queue_tail = last;
+	if (front) {
+		*ft = f->queue;
+		f->queue = front;
+		if (!f->queue_tail) {
+			struct pend *t = front;
+			while (t->next)
+				t = t->next;
+			f->queue_tail = t;
+		}
+	}
+}
+
+void fetch_batch_out(struct fetch *f, FILE *fp)
+{
+	f->batch = fp;
+}
+
+/* ---- the request queue ---- */
+
+static void push(struct fetch *f, struct pend *p, int front)
+{
+	p->next = NULL;
+	if (!f->queue) {
+		f->queue = f->queue_tail = p;
+	} else if (front) {
+		p->next = f->queue;
+		f->queue = p;
+	} else {
+		f->queue_tail->next = p;
+		f->queue_tail = p;
+	}
+}
+
+/* moves the requests the provider just asked for into the queue */
+static void take_requests(struct fetch *f, struct ajob *aj)
+{
+	int front = aj->pj.j.sol == f->prefer;
+	for (size_t i = 0; i < aj->pj.nreqs; i++) {
+		struct pend *p = xcalloc(1, sizeof(*p));
+		p->aj = aj;
+		p->rq = aj->pj.reqs[i];
+		aj->outstanding++;
+		push(f, p, front);
+	}
+	aj->pj.nreqs = 0;
+}
+
+static void job_done(struct fetch *f, struct ajob *aj)
+{
+	if (aj->dead)
+		return;
+	aj->dead = 1;
+	f->unwritten++;
+	if (aj->pj.failed) {
+		f->prog.failed++;
+		snprintf(f->prog.last_error, sizeof(f->prog.last_error), "%s",
+			 aj->pj.error.data ? aj->pj.error.data : "");
+	} else {
+		f->prog.done++;
+	}
+}
+
+/* after a response or at the start: more requests, or the outcome */
+static void advance(struct fetch *f, struct ajob *aj)
+{
+	while (!aj->dead && !aj->pj.done && aj->outstanding == 0) {
+		aj->ops->next(&aj->pj);
+		if (aj->pj.nreqs)
+			take_requests(f, aj);
+		else if (!aj->pj.done)
+			pjob_fail(&aj->pj, "internal: the provider asked nothing and did not finish");
+	}
+	if (aj->pj.done)
+		job_done(f, aj);
+}
+
+static void fail_job(struct fetch *f, struct ajob *aj, const char *why)
+{
+	if (aj->dead)
+		return;
+	pjob_fail(&aj->pj, "%s", why);
+	job_done(f, aj);
+}
+
+/* a usable response (from the network or the cache) for p */
+static int deliver(struct fetch *f, struct pend *p, const char *body, size_t len,
+		   int from_cache)
+{
+	struct ajob *aj = p->aj;
+	struct oai_resp r;
+	arena_reset(&f->a);
+	if (oai_check(&f->a, p->rq.kind, 200, NULL, body, len, p->rq.n, &r) != OAI_OK)
+		return -1;
+	aj->outstanding--;
+	if (aj->dead)
+		return 0;
+	char why[400] = "";
+	if (aj->ops->take(&aj->pj, &p->rq, &r, why, sizeof(why)) < 0) {
+		fail_job(f, aj, why);
+		return 0;
+	}
+	aj->pj.j.tokens += r.tokens_in + r.tokens_out;
+	f->prog.tokens_in += r.tokens_in;
+	f->prog.tokens_out += r.tokens_out;
+	if (from_cache) {
+		aj->pj.j.cached++;
+		f->prog.cached++;
+	} else {
+		if (f->nputs == f->capputs) {
+			f->capputs = f->capputs ? f->capputs * 2 : 64;
+			f->puts = xrealloc(f->puts, f->capputs * sizeof(*f->puts));
+		}
+		struct cache_put *c = &f->puts[f->nputs++];
+		memcpy(c->hash, p->rq.hash, 33);
+		memset(&c->body, 0, sizeof(c->body));
+		buf_add(&c->body, body, len);
+	}
+	advance(f, aj);
+	return 0;
+}
+
+static void pend_free(struct pend *p)
+{
+	preq_free(&p->rq);
+	free(p);
+}
+
+/* ---- transfers ---- */
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct xfer *x = ud;
+	size_t n = size * nmemb;
+	if (x->resp.len + n > MAX_BODY) {
+		x->too_big = 1;
+		return 0;
+	}
+	buf_add(&x->resp, ptr, n);
+	return n;
+}
+
+static void header_value(const char *line, size_t n, const char *name, char *out,
+			 size_t outlen)
+{
+	size_t k = strlen(name);
+	if (n <= k || strncasecmp(line, name, k) != 0 || line[k] != ':')
+		return;
+	const char *v = line + k + 1;
+	size_t vn = n - k - 1;
+	while (vn && (*v == ' ' || *v == '\t'))
+		v++, vn--;
+	while (vn && (v[vn - 1] == '\r' || v[vn - 1] == '\n' || v[vn - 1] == ' '))
+		vn--;
+	snprintf(out, outlen, "%.*s", (int)vn, v);
+}
+
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct xfer *x = ud;
+	size_t n = size * nmemb;
+	if (n > 6 && !strncmp(ptr, "HTTP/", 5)) { /* a new response: 1xx, redirects */
+		x->ra_ms[0] = x->ra[0] = '\0';
+		buf_reset(&x->resp);
+	}
+	header_value(ptr, n, "retry-after-ms", x->ra_ms, sizeof(x->ra_ms));
+	header_value(ptr, n, "retry-after", x->ra, sizeof(x->ra));
+	return n;
+}
+
+/* the endpoint with the most room that serves p, or -1 */
+static int pick_endpoint(struct fetch *f, int p)
+{
+	int best = -1;
+	double best_load = 1;
+	for (size_t i = 0; i < f->fc->neps; i++) {
+		const struct endpoint *e = &f->fc->eps[i];
+		if (!fconf_endpoint_ok(f->fc, i, p))
+			continue;
+		double load = (double)f->eps[i].inflight / e->concurrency;
+		if (load < best_load) {
+			best_load = load;
+			best = (int)i;
+		}
+	}
+	return best;
+}
+
+static void start_xfer(struct fetch *f, struct pend *p, int ep)
+{
+	const struct endpoint *e = &f->fc->eps[ep];
+	struct epstate *s = &f->eps[ep];
+	struct xfer *x = xcalloc(1, sizeof(*x));
+	x->pd = p;
+	x->ep = ep;
+	x->h = f->nidle ? f->idle_handles[--f->nidle] : curl_easy_init();
+	CURL *h = x->h;
+	buf_reset(&f->scratch);
+	buf_printf(&f->scratch, "%s/%s", !strcmp(p->rq.path, "pooling") ? s->root : s->base,
+		   p->rq.path);
+	curl_easy_setopt(h, CURLOPT_URL, f->scratch.data);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, p->rq.body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(p->rq.body));
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, e->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, e->connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "stepmark/" PACKAGE_VERSION);
+	curl_multi_add_handle(f->multi, h);
+	x->next = f->xfers;
+	if (f->xfers)
+		f->xfers->prev = x;
+	f->xfers = x;
+	s->inflight++;
+	p->aj->inflight++;
+	p->attempts++;
+	f->prog.inflight++;
+	f->prog.requests++;
+	p->aj->pj.j.requests++;
+}
+
+static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
+{
+	struct pend *p = x->pd;
+	struct ajob *aj = p->aj;
+	const struct endpoint *e = &f->fc->eps[x->ep];
+	long status = 0;
+	curl_multi_remove_handle(f->multi, x->h);
+	if (x->prev)
+		x->prev->next = x->next;
+	else
+		f->xfers = x->next;
+	if (x->next)
+		x->next->prev = x->prev;
+	if (cc == CURLE_OK)
+		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+	f->eps[x->ep].inflight--;
+	aj->inflight--;
+	f->prog.inflight--;
+	char transport[300];
+	if (x->too_big)
+		snprintf(transport, sizeof(transport), "the response is larger than %u MB",
+			 MAX_BODY >> 20);
+	else
+		snprintf(transport, sizeof(transport), "%s", x->errbuf[0] ? x->errbuf :
+			 curl_easy_strerror(cc));
+	arena_reset(&f->a);
+	struct oai_resp r;
+	int v = oai_check(&f->a, p->rq.kind, cc == CURLE_OK ? status : 0, transport,
+			  x->resp.data, x->resp.len, p->rq.n, &r);
+	if (aj->dead) {
+		aj->outstanding--;
+		pend_free(p);
+	} else if (v == OAI_OK) {
+		deliver(f, p, x->resp.data ? x->resp.data : "", x->resp.len, 0);
+		pend_free(p);
+	} else if (v == OAI_RETRY && p->attempts <= e->retries) {
+		double ra = oai_retry_after(x->ra_ms, x->ra);
+		double wait = ra >= 0 ? ra * 1000 : oai_backoff(p->attempts, 500, 30000, &f->rng);
+		p->not_before = mono_ms() + wait;
+		f->prog.retries++;
+		snprintf(f->prog.last_error, sizeof(f->prog.last_error), "retrying: %.180s", r.why);
+		push(f, p, 1);
+	} else {
+		char why[600], clean[400];
+		oai_clean(clean, sizeof(clean), r.why, 360, e->key);
+		snprintf(why, sizeof(why), "%s%s (endpoint %s, %d attempt%s)",
+			 v == OAI_RETRY ? "gave up: " : "", clean, e->name, p->attempts,
+			 p->attempts == 1 ? "" : "s");
+		aj->outstanding--;
+		fail_job(f, aj, why);
+		pend_free(p);
+	}
+	buf_free(&x->resp);
+	curl_easy_reset(x->h);
+	f->idle_handles = xrealloc(f->idle_handles, (f->nidle + 1) * sizeof(CURL *));
+	f->idle_handles[f->nidle++] = x->h;
+	free(x);
+}
+
+static void batch_line(struct fetch *f, struct pend *p)
+{
+	struct buf *b = &f->scratch;
+	buf_reset(b);
+	buf_printf(b, "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"/%s%s\",\"body\":%s}\n",
+		   p->rq.hash, strcmp(p->rq.path, "pooling") ? "v1/" : "", p->rq.path,
+		   p->rq.body);
+	fwrite(b->data, 1, b->len, f->batch);
+	f->prog.batched++;
+}
+
+/* sends what can be sent; answers what the cache knows */
+static void dispatch(struct fetch *f)
+{
+	double now = mono_ms();
+	struct pend **pp = &f->queue, *prev = NULL;
+	struct buf cached = {0};
+	unsigned full = 0; /* providers with no endpoint room */
+	while (*pp) {
+		struct pend *p = *pp;
+		struct ajob *aj = p->aj;
+		int prov = aj->pj.p;
+		if (aj->dead) {
+			*pp = p->next;
+			aj->outstanding--;
+			pend_free(p);
+			continue;
+		}
+		if (p->not_before > now || (full >> prov & 1)) {
+			prev = p;
+			pp = &p->next;
+			continue;
+		}
+		int ep = -1;
+		int hit = p->attempts == 0 && db_cache_get(f->db, p->rq.hash, &cached);
+		if (!hit && !f->batch) {
+			ep = pick_endpoint(f, prov);
+			if (ep < 0) {
+				full |= 1u << prov;
+				prev = p;
+				pp = &p->next;
+				continue;
+			}
+		}
+		*pp = p->next; /* unlink */
+		if (!*pp)
+			f->queue_tail = prev;
+		if (hit) {
+			if (deliver(f, p, cached.data, cached.len, 1) < 0) {
+				/* a cached body that no longer passes: ask again */
+				p->attempts = 0;
+				p->not_before = 0;
+				if (f->batch) {
+					batch_line(f, p);
+					aj->deferred = 1;
+					pend_free(p);
+				} else {
+					ep = pick_endpoint(f, prov);
+					if (ep >= 0)
+						start_xfer(f, p, ep);
+					else
+						push(f, p, 0);
+				}
+			} else {
+				pend_free(p);
+			}
+		} else if (f->batch) {
+			batch_line(f, p);
+			aj->deferred = 1;
+			pend_free(p);
+		} else {
+			start_xfer(f, p, ep);
+		}
+		pp = prev ? &prev->next : &f->queue;
+	}
+	buf_free(&cached);
+}
+
+/* ---- jobs ---- */
+
+static void free_ajob(struct ajob *aj)
+{
+	if (aj->ops->free)
+		aj->ops->free(&aj->pj);
+	for (size_t i = 0; i < aj->pj.nreqs; i++)
+		preq_free(&aj->pj.reqs[i]);
+	free(aj->pj.reqs);
+	free(aj->pj.sugs);
+	buf_free(&aj->pj.error);
+	arena_free(&aj->pj.a);
+	db_solution_free(&aj->pj.v);
+	free(aj);
+}
+
+static const struct endpoint *template_endpoint(const struct fconf *c, int p)
+{
+	for (size_t i = 0; i < c->neps; i++)
+		if (fconf_endpoint_ok(c, i, p))
+			return &c->eps[i];
+	return NULL;
+}
+
+static void start_job(struct fetch *f, int p, const struct db_job *j)
+{
+	struct ajob *aj = xcalloc(1, sizeof(*aj));
+	aj->pj.j = *j;
+	aj->pj.p = p;
+	aj->pj.fc = f->fc;
+	aj->pj.ep = template_endpoint(f->fc, p);
+	aj->pj.tmpl = f->tmpl[p];
+	aj->ops = provider_ops_of(p);
+	aj->next = f->jobs;
+	f->jobs = aj;
+	f->njobs++;
+	if (db_solution_load(f->db, j->sol, &aj->pj.v) != 1) {
+		fail_job(f, aj, "the solution is not in the store");
+		return;
+	}
+	aj->ops->start(&aj->pj);
+	if (aj->pj.nreqs)
+		take_requests(f, aj);
+	if (aj->pj.done)
+		job_done(f, aj);
+	else if (!aj->outstanding)
+		advance(f, aj);
+}
+
+static void lease_more(struct fetch *f)
+{
+	double now = mono_ms();
+	int room = f->target - f->njobs;
+	int want_pref = f->prefer && !f->prefer_taken;
+	if (!want_pref && (room < f->target / 2 || room <= 0))
+		return;
+	if (!want_pref && f->drained && now - f->drained_at < 2000)
+		return;
+	struct db_job *got = xmalloc((size_t)(room > 0 ? room : 1) * sizeof(*got) + sizeof(*got) * 8);
+	if (db_begin(f->db) < 0) {
+		free(got);
+		return; /* busy: next pass */
+	}
+	int total = 0;
+	struct { int p, n, off; } part[P_COUNT];
+	int nparts = 0;
+	for (int p = 0; p < P_COUNT; p++) {
+		if (!f->params[p])
+			continue;
+		int n = 0;
+		if (want_pref)
+			n = db_jobs_lease(f->db, provider_names[p], f->params[p], f->owner,
+					  LEASE_S, f->prefer, 8, got + total);
+		if (n >= 0 && room - total - n > 0)
+			n += db_jobs_lease(f->db, provider_names[p], f->params[p], f->owner,
+					   LEASE_S, 0, room - total - (n > 0 ? n : 0),
+					   got + total + (n > 0 ? n : 0));
+		if (n < 0)
+			break;
+		part[nparts].p = p;
+		part[nparts].n = n;
+		part[nparts].off = total;
+		nparts++;
+		total += n;
+	}
+	if (db_commit(f->db) < 0) {
+		db_rollback(f->db);
+		free(got);
+		return;
+	}
+	f->prefer_taken = 1;
+	for (int i = 0; i < nparts; i++)
+		for (int k = 0; k < part[i].n; k++)
+			start_job(f, part[i].p, &got[part[i].off + k]);
+	if (total == 0) {
+		f->drained = 1;
+		f->drained_at = now;
+	} else {
+		f->drained = 0;
+	}
+	free(got);
+}
+
+/* stores finished jobs and new cache entries in one transaction */
+static void flush(struct fetch *f, int force)
+{
+	double now = mono_ms();
+	if (!f->unwritten && !f->nputs)
+		return;
+	if (!force && f->unwritten < 64 && now - f->last_flush < FLUSH_MS)
+		return;
+	if (db_begin(f->db) < 0)
+		return; /* the store is busy: try again next pass */
+	int ok = 1;
+	for (size_t i = 0; i < f->nputs && ok; i++)
+		ok = db_cache_put(f->db, f->puts[i].hash, f->puts[i].body.data,
+				  f->puts[i].body.len) == 0;
+	for (struct ajob *aj = f->jobs; aj && ok; aj = aj->next) {
+		if (!aj->dead || aj->written)
+			continue;
+		struct pjob *pj = &aj->pj;
+		const char *err = pj->error.len ? pj->error.data : NULL;
+		int rc = db_job_finish(f->db, &pj->j, f->owner, pj->failed, err, pj->sugs,
+				       pj->nsugs);
+		if (rc < 0)
+			ok = 0;
+		else if (rc == 1 && pj->nsugs && summary_refresh(f->db, pj->j.sol) < 0)
+			ok = 0;
+	}
+	if (!ok || db_commit(f->db) < 0) {
+		db_rollback(f->db);
+		return;
+	}
+	f->prog.stored_at = now;
+	for (size_t i = 0; i < f->nputs; i++)
+		buf_free(&f->puts[i].body);
+	f->nputs = 0;
+	/* written jobs leave once their transfers are over */
+	struct ajob **pp = &f->jobs;
+	while (*pp) {
+		struct ajob *aj = *pp;
+		if (aj->dead && !aj->written) {
+			aj->written = 1;
+			f->unwritten--;
+		}
+		if (aj->written && !aj->inflight && !aj->outstanding) {
+			*pp = aj->next;
+			f->njobs--;
+			free_ajob(aj);
+		} else {
+			pp = &aj->next;
+		}
+	}
+	f->last_flush = now;
+}
+
+static void reap(struct fetch *f)
+{
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(f->multi, &left))) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct xfer *x;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+		end_xfer(f, x, m->data.result);
+	}
+}
+
+int fetch_work(struct fetch *f, double budget_ms)
+{
+	if (f->stopped)
+		return 0;
+	double t0 = mono_ms();
+	int running;
+	curl_multi_perform(f->multi, &running);
+	reap(f);
+	if (mono_ms() - t0 < budget_ms)
+		lease_more(f);
+	dispatch(f);
+	curl_multi_perform(f->multi, &running);
+	flush(f, 0);
+	if (mono_ms() - f->last_renew > RENEW_S * 1000) {
+		if (db_begin(f->db) == 0) {
+			db_jobs_renew(f->db, f->owner, LEASE_S);
+			db_jobs_reclaim(f->db, owner_dead);
+			db_commit(f->db);
+		}
+		f->last_renew = mono_ms();
+	}
+	/* what is left when every job waits on a batch result */
+	int waiting = 0;
+	f->prog.active = f->njobs;
+	f->prog.deferred = 0;
+	for (struct ajob *aj = f->jobs; aj; aj = aj->next) {
+		if (aj->deferred && !aj->dead)
+			f->prog.deferred++;
+		else
+			waiting++;
+	}
+	if (f->batch && waiting == 0 && f->drained && !f->unwritten && !f->nputs)
+		return 0;
+	return f->njobs > 0 || f->unwritten || f->nputs || !f->drained;
+}
+
+int fetch_timeout(struct fetch *f)
+{
+	double now = mono_ms(), next = now + 1000;
+	for (struct pend *p = f->queue; p; p = p->next)
+		if (p->not_before < next)
+			next = p->not_before;
+	if (f->unwritten || f->nputs)
+		next = next < f->last_flush + FLUSH_MS ? next : f->last_flush + FLUSH_MS;
+	if (!f->drained && f->njobs < f->target / 2)
+		next = now;
+	long ms = (long)(next - now);
+	return ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms;
+}
+
+int fetch_wait(struct fetch *f, int fd, int timeout_ms)
+{
+	struct curl_waitfd w = {.fd = fd, .events = CURL_WAIT_POLLIN};
+	int numfds = 0;
+	int t = fetch_timeout(f);
+	if (t < timeout_ms)
+		timeout_ms = t;
+	curl_multi_poll(f->multi, fd >= 0 ? &w : NULL, fd >= 0 ? 1 : 0, timeout_ms, &numfds);
+	return fd >= 0 && (w.revents & CURL_WAIT_POLLIN);
+}
+
+void fetch_progress(struct fetch *f, struct fetch_progress *p)
+{
+	*p = f->prog;
+	p->active = f->njobs;
+}
+
+void fetch_stop(struct fetch *f)
+{
+	if (f->stopped)
+		return;
+	int running;
+	curl_multi_perform(f->multi, &running);
+	reap(f);
+	/* abort the transfers still running: their jobs go back */
+	while (f->xfers) {
+		struct xfer *x = f->xfers;
+		f->xfers = x->next;
+		curl_multi_remove_handle(f->multi, x->h);
+		curl_easy_cleanup(x->h);
+		x->pd->aj->inflight--;
+		x->pd->aj->outstanding--;
+		pend_free(x->pd);
+		buf_free(&x->resp);
+		free(x);
+	}
+	flush(f, 1);
+	for (int tries = 0; tries < 50; tries++) {
+		if (db_begin(f->db) == 0) {
+			if (db_jobs_release(f->db, f->owner, 0) == 0 && db_commit(f->db) == 0)
+				break;
+			db_rollback(f->db);
+		}
+		usleep(100000);
+	}
+	f->stopped = 1;
+}
+
+void fetch_free(struct fetch *f)
+{
+	if (!f)
+		return;
+	fetch_stop(f);
+	/* transfers still in the multi handle */
+	for (struct ajob *aj = f->jobs; aj;) {
+		struct ajob *next = aj->next;
+		free_ajob(aj);
+		aj = next;
+	}
+	struct pend *p = f->queue;
+	while (p) {
+		struct pend *next = p->next;
+		pend_free(p);
+		p = next;
+	}
+	for (size_t i = 0; i < f->nidle; i++)
+		curl_easy_cleanup(f->idle_handles[i]);
+	free(f->idle_handles);
+	for (size_t i = 0; i < f->fc->neps; i++) {
+		curl_slist_free_all(f->eps[i].headers);
+		free(f->eps[i].base);
+		free(f->eps[i].root);
+	}
+	free(f->eps);
+	for (size_t i = 0; i < f->nputs; i++)
+		buf_free(&f->puts[i].body);
+	free(f->puts);
+	for (int i = 0; i < P_COUNT; i++) {
+		free(f->params[i]);
+		free(f->tmpl[i]);
+	}
+	arena_free(&f->a);
+	buf_free(&f->scratch);
+	curl_multi_cleanup(f->multi);
+	free(f);
+}
+
+/* ---- batch results ---- */
+
+long fetch_batch_in(struct db *db, const char *path, FILE *warn, long *bad)
+{
+	FILE *fp = fopen(path, "r");
+	*bad = 0;
+	if (!fp) {
+		fprintf(warn, "stepmark: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long no = 0, stored = 0;
+	struct arena a = {0};
+	struct buf body = {0};
+	if (db_begin(db) < 0) {
+		fprintf(warn, "stepmark: cannot write the store: %s\n", db_errmsg(db));
+		fclose(fp);
+		return -1;
+	}
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		no++;
+		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (!n)
+			continue;
+		arena_reset(&a);
+		const struct jnode *root = jparse(&a, line, (size_t)n);
+		const struct jnode *id = root ? jget(root, "custom_id") : NULL;
+		const struct jnode *resp = root ? jget(root, "response") : NULL;
+		const struct jnode *err = root ? jget(root, "error") : NULL;
+		const char *why = NULL;
+		long long status = 0;
+		if (!root || root->type != J_OBJ)
+			why = "not a JSON object";
+		else if (!id || id->type != J_STR || id->len != 32 ||
+			 strspn(id->str, "0123456789abcdef") != 32)
+			why = "no custom_id written by stepmark fetch --batch-out";
+		else if (err && err->type != J_NULL)
+			why = "the batch reports an error for this request";
+		else if (!resp || resp->type != J_OBJ ||
+			 jint(jget(resp, "status_code"), &status))
+			why = "no response.status_code";
+		else if (status != 200)
+			why = "the request did not succeed (status_code is not 200)";
+		else if (!jget(resp, "body") || jget(resp, "body")->type != J_OBJ)
+			why = "no response.body object";
+		if (why) {
+			char clean[80] = "";
+			if (id && id->type == J_STR)
+				oai_clean(clean, sizeof(clean), id->str, 40, NULL);
+			fprintf(warn, "%s:%ld: %s%s%s: skipped\n", path, no, why,
+				clean[0] ? ", custom_id " : "", clean);
+			(*bad)++;
+			continue;
+		}
+		buf_reset(&body);
+		jwrite(&body, jget(resp, "body"));
+		if (db_cache_put(db, id->str, body.data, body.len) < 0) {
+			db_rollback(db);
+			free(line);
+			fclose(fp);
+			arena_free(&a);
+			buf_free(&body);
+			return -1;
+		}
+		stored++;
+	}
+	free(line);
+	int rerr = ferror(fp);
+	fclose(fp);
+	arena_free(&a);
+	buf_free(&body);
+	if (rerr || db_commit(db) < 0) {
+		db_rollback(db);
+		fprintf(warn, "stepmark: %s: %s\n", path, rerr ? "read error" : db_errmsg(db));
+		return -1;
+	}
+	return stored;
+}

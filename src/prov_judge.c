@@ -1,0 +1,153 @@
+/* prov_judge.c - the ProcessBench-style first-error critic, voted over
+ * n samples; the whole rationale is kept */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "prov.h"
+
+struct judge {
+	int asked, answered;
+	int *votes;          /* per sample: the index named, -2 none */
+	struct buf rationale;
+};
+
+static pcre2_code *boxed_re;
+
+/* The last \boxed{...} without nested braces, as an integer; -2 none. */
+static int judge_parse(const char *text)
+{
+	if (!text)
+		return -2;
+	if (!boxed_re) {
+		int ec;
+		PCRE2_SIZE eo;
+		boxed_re = pcre2_compile((PCRE2_SPTR) "\\\\boxed\\{([^{}]*)\\}",
+					 PCRE2_ZERO_TERMINATED, PCRE2_MATCH_INVALID_UTF | PCRE2_UTF,
+					 &ec, &eo, NULL);
+	}
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(boxed_re, NULL);
+	size_t len = strlen(text), off = 0;
+	int found = -2;
+	while (off <= len && pcre2_match(boxed_re, (PCRE2_SPTR)text, len, off, 0, md, NULL) > 0) {
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		const char *s = text + ov[2], *e = text + ov[3];
+		while (s < e && (*s == ' ' || *s == '\t' || *s == '\n'))
+			s++;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n'))
+			e--;
+		char num[24];
+		found = -3; /* a box that is not an index */
+		if (e > s && (size_t)(e - s) < sizeof(num)) {
+			memcpy(num, s, (size_t)(e - s));
+			num[e - s] = '\0';
+			char *end;
+			long v = strtol(num, &end, 10);
+			if (*end == '\0' && v >= -1 && v < 100000)
+				found = (int)v;
+		}
+		off = ov[1] > off ? ov[1] : off + 1;
+	}
+	pcre2_match_data_free(md);
+	return found < -1 ? -2 : found;
+}
+
+static int judge_start(struct pjob *pj)
+{
+	struct judge *s = xcalloc(1, sizeof(*s));
+	pj->state = s;
+	int n = pj->fc->judge_samples, max = pj->ep->max_n;
+	s->votes = xmalloc((size_t)n * sizeof(int));
+	for (int i = 0; i < n; i++)
+		s->votes[i] = -2;
+	for (int off = 0; off < n; off += max)
+		pjob_ask(pj, off, n - off < max ? n - off : max, -1, off);
+	s->asked = n;
+	return 0;
+}
+
+static int judge_take(struct pjob *pj, const struct preq *rq, const struct oai_resp *r,
+		      char *why, size_t whylen)
+{
+	struct judge *s = pj->state;
+	(void)why;
+	(void)whylen;
+	for (size_t i = 0; i < r->nchoices; i++) {
+		const struct oai_choice *c = &r->choices[i];
+		int k = rq->tag + (int)i;
+		int v = judge_parse(c->text);
+		int nsteps = (int)pj->v.it.nsteps;
+		if (v >= nsteps)
+			v = -2; /* names a paragraph that does not exist */
+		if (!strcmp(c->finish, "length") && v != -2)
+			v = -2; /* cut off: a box seen so far is not the verdict */
+		s->votes[k] = v;
+		buf_printf(&s->rationale, "%s=== sample %d of %d: ", s->rationale.len ? "\n\n" : "",
+			   k + 1, s->asked);
+		if (v >= -1)
+			buf_printf(&s->rationale, "paragraph %d", v);
+		else
+			buf_puts(&s->rationale, "no prediction");
+		buf_printf(&s->rationale, " (finish_reason %s) ===\n", *c->finish ? c->finish : "none");
+		if (c->reasoning && *c->reasoning)
+			buf_printf(&s->rationale, "[reasoning]\n%s\n%s", c->reasoning,
+				   c->text ? "[answer]\n" : "");
+		if (c->text)
+			buf_puts(&s->rationale, c->text);
+		else
+			buf_puts(&s->rationale, "(no answer: content is null)");
+		s->answered++;
+	}
+	return 0;
+}
+
+static int judge_next(struct pjob *pj)
+{
+	struct judge *s = pj->state;
+	int best = -2, best_n = 0, given = 0;
+	for (int i = 0; i < s->asked; i++) {
+		if (s->votes[i] < -1)
+			continue;
+		given++;
+		int c = 0;
+		for (int j = 0; j < s->asked; j++)
+			c += s->votes[j] == s->votes[i];
+		if (c > best_n) /* ties go to the sample seen first */
+			best = s->votes[i], best_n = c;
+	}
+	if (best < -1) {
+		pjob_fail(pj, "the judge named no paragraph in %d sample%s (no \\boxed{index})",
+			  s->asked, s->asked == 1 ? "" : "s");
+		return 0;
+	}
+	struct suggestion *g = pjob_sug(pj, -1);
+	g->first_error = best;
+	g->value = (double)best_n / s->asked;
+	g->rationale = arena_strndup(&pj->a, s->rationale.data, s->rationale.len);
+	(void)given;
+	pj->done = 1;
+	return 0;
+}
+
+static void judge_free(struct pjob *pj)
+{
+	struct judge *s = pj->state;
+	if (!s)
+		return;
+	free(s->votes);
+	buf_free(&s->rationale);
+	free(s);
+	pj->state = NULL;
+}
+
+const struct provider_ops judge_ops = {
+	.name = "judge",
+	.start = judge_start,
+	.take = judge_take,
+	.next = judge_next,
+	.free = judge_free,
+};

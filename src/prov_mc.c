@@ -1,0 +1,180 @@
+/* prov_mc.c - Monte Carlo estimates of each prefix (Math-Shepherd), or a
+ * binary search for the first error (OmegaPRM) with early stopping */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prov.h"
+#include "grade.h"
+
+struct mc {
+	const char *gold;
+	int n;          /* steps */
+	int *k, *m;     /* per prefix: rollouts reaching gold, rollouts */
+	int used;       /* rollouts asked so far */
+	int lo, hi;     /* bisect: the first error is in [lo, hi + 1] */
+	int mid;        /* bisect: the prefix being estimated, -1 none */
+	int short_budget;
+};
+
+/* The final answer of a rollout from prefix upto: in its text, else
+ * (when the prefix already ends the solution) in the prefix. */
+static int reaches_gold(const struct pjob *pj, const struct mc *s, int upto,
+			const struct oai_choice *c)
+{
+	if (!strcmp(c->finish, "length") || !c->text)
+		return 0; /* cut off before an answer */
+	const char *a;
+	size_t len;
+	if (grade_extract(c->text, &a, &len) < 0 &&
+	    grade_extract(pj->v.it.steps[upto].text, &a, &len) < 0)
+		return 0;
+	char *given = xstrndup(a, len);
+	int ok = grade_answer(given, s->gold);
+	free(given);
+	return ok;
+}
+
+static void ask(struct pjob *pj, struct mc *s, int prefix, int count)
+{
+	int max = pj->ep->max_n;
+	for (int off = 0; off < count; off += max) {
+		int n = count - off < max ? count - off : max;
+		pjob_ask(pj, prefix, n, prefix, s->m[prefix] + off);
+	}
+	s->used += count;
+}
+
+static int mc_start(struct pjob *pj)
+{
+	struct mc *s = xcalloc(1, sizeof(*s));
+	pj->state = s;
+	const struct item *it = &pj->v.it;
+	s->n = (int)it->nsteps;
+	s->k = xcalloc((size_t)s->n + 1, sizeof(int));
+	s->m = xcalloc((size_t)s->n + 1, sizeof(int));
+	s->mid = -1;
+	s->gold = it->gold && *it->gold ? it->gold : NULL;
+	if (!s->gold) {
+		pjob_fail(pj, "no gold answer for this problem: MC needs one "
+			  "(import it, e.g. generic --gold FIELD)");
+		return 0;
+	}
+	if (s->n == 0) {
+		pjob_fail(pj, "the solution has no steps");
+		return 0;
+	}
+	const struct fconf *c = pj->fc;
+	if (c->mc_strategy == MC_VANILLA) {
+		int room = c->mc_budget / c->mc_rollouts;
+		int upto = s->n < room ? s->n : room;
+		s->short_budget = upto < s->n;
+		for (int i = 0; i < upto; i++)
+			ask(pj, s, i, c->mc_rollouts);
+		if (upto == 0)
+			pjob_fail(pj, "a budget of %d rollouts cannot estimate one prefix "
+				  "with %d rollouts", c->mc_budget, c->mc_rollouts);
+		return 0;
+	}
+	s->lo = 0;
+	s->hi = s->n - 1;
+	return mc_ops.next(pj);
+}
+
+static int mc_take(struct pjob *pj, const struct preq *rq, const struct oai_resp *r,
+		   char *why, size_t whylen)
+{
+	struct mc *s = pj->state;
+	(void)why;
+	(void)whylen;
+	int i = rq->tag;
+	for (size_t c = 0; c < r->nchoices; c++)
+		s->k[i] += reaches_gold(pj, s, i, &r->choices[c]);
+	s->m[i] += (int)r->nchoices;
+	return 0;
+}
+
+static void store(struct pjob *pj, struct mc *s, int first_error, int decided)
+{
+	for (int i = 0; i < s->n; i++) {
+		if (!s->m[i])
+			continue;
+		struct suggestion *g = pjob_sug(pj, i);
+		g->k = s->k[i];
+		g->n = s->m[i];
+		g->value = (double)s->k[i] / s->m[i];
+	}
+	if (decided) {
+		struct suggestion *g = pjob_sug(pj, -1);
+		g->first_error = first_error;
+	}
+	pj->done = 1;
+}
+
+static int mc_next(struct pjob *pj)
+{
+	struct mc *s = pj->state;
+	const struct fconf *c = pj->fc;
+	if (c->mc_strategy == MC_VANILLA) {
+		/* hard estimate: the first prefix no rollout completes */
+		int fe = -1;
+		for (int i = 0; i < s->n && fe < 0; i++)
+			if (s->m[i] && s->k[i] == 0)
+				fe = i;
+		store(pj, s, fe, fe >= 0 || !s->short_budget);
+		if (s->short_budget && fe < 0)
+			buf_printf(&pj->error, "the budget of %d rollouts covered %d of %d prefixes",
+				   c->mc_budget, c->mc_budget / c->mc_rollouts, s->n);
+		return 0;
+	}
+	/* bisect: settle the prefix being estimated, then choose the next */
+	if (s->mid >= 0) {
+		int mid = s->mid;
+		if (s->k[mid] > 0 || s->m[mid] >= c->mc_rollouts) {
+			if (s->k[mid] > 0)
+				s->lo = mid + 1; /* a rollout got there: the error is later */
+			else
+				s->hi = mid - 1; /* none of N did: at or before mid */
+			s->mid = -1;
+		}
+	}
+	if (s->mid < 0) {
+		if (s->lo > s->hi) {
+			store(pj, s, s->lo < s->n ? s->lo : -1, 1);
+			return 0;
+		}
+		s->mid = (s->lo + s->hi) / 2;
+	}
+	int want = c->mc_rollouts - s->m[s->mid];
+	if (want > c->mc_batch)
+		want = c->mc_batch;
+	if (s->used + want > c->mc_budget) {
+		store(pj, s, 0, 0);
+		buf_printf(&pj->error, "the budget of %d rollouts ran out before the "
+			   "first error was found", c->mc_budget);
+		return 0;
+	}
+	ask(pj, s, s->mid, want);
+	return 0;
+}
+
+static void mc_free(struct pjob *pj)
+{
+	struct mc *s = pj->state;
+	if (!s)
+		return;
+	free(s->k);
+	free(s->m);
+	free(s);
+	pj->state = NULL;
+}
+
+const struct provider_ops mc_ops = {
+	.name = "mc",
+	.start = mc_start,
+	.take = mc_take,
+	.next = mc_next,
+	.free = mc_free,
+};
