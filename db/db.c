@@ -1426,6 +1426,7 @@ int db_jobs_lease(struct db *db, const char *kind, const char *params,
 	int n = 0, rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n < max) {
+			memset(&out[n], 0, sizeof(out[n]));
 			out[n].id = sqlite3_column_int64(s, 0);
 			out[n].sol = sqlite3_column_int64(s, 1);
 			out[n].attempts = sqlite3_column_int(s, 2);
