@@ -82,6 +82,7 @@ struct fetch {
 	struct pend *queue, *queue_tail; /* to send, oldest first */
 	struct ajob *jobs;
 	int njobs, target;
+	int ndeferred;          /* jobs waiting on a batch result */
 	int64_t prefer;
 	int prefer_taken;
 	double drained_at;      /* ms when the queue was last found empty */
@@ -525,6 +526,10 @@ static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 
 static void batch_line(struct fetch *f, struct pend *p)
 {
+	if (!p->aj->deferred) {
+		p->aj->deferred = 1;
+		f->ndeferred++;
+	}
 	struct buf *b = &f->scratch;
 	buf_reset(b);
 	buf_printf(b, "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"/%s%s\",\"body\":%s}\n",
@@ -577,7 +582,6 @@ static void dispatch(struct fetch *f)
 				p->not_before = 0;
 				if (f->batch) {
 					batch_line(f, p);
-					aj->deferred = 1;
 					pend_free(p);
 				} else {
 					ep = pick_endpoint(f, prov);
@@ -591,7 +595,6 @@ static void dispatch(struct fetch *f)
 			}
 		} else if (f->batch) {
 			batch_line(f, p);
-			aj->deferred = 1;
 			pend_free(p);
 		} else {
 			start_xfer(f, p, ep);
@@ -653,7 +656,7 @@ static void start_job(struct fetch *f, int p, const struct db_job *j)
 static void lease_more(struct fetch *f)
 {
 	double now = mono_ms();
-	int room = f->target - f->njobs;
+	int room = f->target - (f->njobs - f->ndeferred);
 	int want_pref = f->prefer && !f->prefer_taken;
 	if (!want_pref && (room < f->target / 2 || room <= 0))
 		return;

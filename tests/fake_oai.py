@@ -181,8 +181,6 @@ def completion_obj(kind, model, choices, body, logprobs=None):
 
 
 def handle(method, path, headers, raw):
-    STATE["requests"] += 1
-    STATE["by_path"][path] = STATE["by_path"].get(path, 0) + 1
     if method == "GET" and path == "/stats":
         return reply(200, {k: STATE[k] for k in ("requests", "by_path", "faults_served")})
     if method == "GET" and path in ("/health", "/v1/models"):
@@ -194,6 +192,8 @@ def handle(method, path, headers, raw):
         if "latency_ms" in c:
             STATE["latency_ms"] = c["latency_ms"]
         return reply(200, {"ok": True})
+    STATE["requests"] += 1
+    STATE["by_path"][path] = STATE["by_path"].get(path, 0) + 1
     if A.key and headers.get("authorization") != "Bearer " + A.key:
         return reply(401, {"error": {"message": "Incorrect API key provided: %s" % headers.get("authorization", "")[7:],
                                      "type": "invalid_request_error", "code": "invalid_api_key"}})

@@ -124,3 +124,52 @@ start_tui() {
 	tmx new-session -d -s "$name" -x 100 -y 30 \
 		"env LC_ALL=C.UTF-8 TERM=screen-256color HOME='$HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' ${TUI_ENV:-} '$STEPMARK' --db '$STEPMARK_DB' $*; echo EXITED \$?; sleep 600"
 }
+
+# ---- the fake OpenAI-compatible server (tests/fake_oai.py) ----
+# start_fake [ARGS...]: starts it on a free loopback port over the
+# simulation data ($TMP/sim.jsonl, made from the fixture if absent);
+# sets FAKE_PORT and FAKE_URL. Stopped at exit.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
+start_fake() {
+	[ -f "$TMP/sim.jsonl" ] ||
+		python3 "$top_srcdir/tests/sim_data.py" "$FIXTURES/processbench_gsm8k_20.json" >"$TMP/sim.jsonl"
+	rm -f "$TMP/fake.port"
+	python3 "$top_srcdir/tests/fake_oai.py" --data "$TMP/sim.jsonl" \
+		--port-file "$TMP/fake.port" --log "$TMP/fake.log" "$@" 2>"$TMP/fake.err" &
+	FAKE_PID=$!
+	trap 'kill $FAKE_PID 2>/dev/null; rm -rf "$TMP"' EXIT
+	local i=0
+	while [ ! -s "$TMP/fake.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	FAKE_PORT=$(cat "$TMP/fake.port")
+	FAKE_URL="http://127.0.0.1:$FAKE_PORT"
+}
+# fake_control JSON: sets the faults and latency
+fake_control() {
+	curl -s -X POST --data-binary "$1" "$FAKE_URL/control" >/dev/null
+}
+fake_stats() { curl -s "$FAKE_URL/stats"; }
+# sim_store: the simulation's data set in the store, true first errors
+# as the labels of annotator "truth"
+sim_store() {
+	sm import "$TMP/sim.jsonl" --format generic --problem problem --steps steps \
+		--gold gold --id id --first-error first_error --as truth --dataset gsm8k >/dev/null
+}
+# fake_config FILE [EXTRA LINES...]: endpoints for every provider
+fake_config() {
+	local f=$1
+	shift
+	{
+		echo "endpoint judge url $FAKE_URL/v1"
+		echo "endpoint judge model sim-judge"
+		echo "endpoint judge kind chat"
+		echo "endpoint judge retries 3"
+		echo "endpoint policy url $FAKE_URL/v1"
+		echo "endpoint policy model sim-policy"
+		echo "endpoint policy kind completions"
+		echo "endpoint policy for mc"
+		echo "endpoint prm url $FAKE_URL/v1"
+		echo "endpoint prm model sim-prm"
+		echo "endpoint prm kind pooling"
+		for l in "$@"; do echo "$l"; done
+	} >"$f"
+}

@@ -1,0 +1,162 @@
+#!/bin/sh
+# stepmark fetch end to end against the fake server: every provider, the
+# cache, keys, batch round trip, kill -9 and two fetches at once
+. "$top_srcdir/tests/lib.sh"
+start_fake
+sim_store
+fake_config cfg
+reqs() { fake_stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'; }
+
+expect_rc 0 "judge and calc" sm fetch --config cfg --judge --calc
+ok "20 judge verdicts" test "$(sql "SELECT count(*) FROM suggestion WHERE source='judge' AND step_idx IS NULL AND first_error BETWEEN -1 AND 20")" = 20
+ok "every verdict keeps its rationale" test "$(sql "SELECT count(*) FROM suggestion WHERE source='judge' AND rationale LIKE '%boxed{%'")" = 20
+ok "the summary knows the judge" test "$(sql "SELECT count(*) FROM summary WHERE verdicts LIKE '%#judge/sim-judge%'")" = 20
+ok "calc checked claims" test "$(sql "SELECT count(*) FROM suggestion WHERE source='calc' AND rationale LIKE '%true%'")" -gt 10
+ok "jobs done" test "$(sql "SELECT count(*) FROM job WHERE state='done'")" = 40
+before=$(reqs)
+expect_rc 0 "a rerun" sm fetch --config cfg --judge --calc
+ok "a rerun queues nothing" has err "judge: 0 new jobs"
+ok "a rerun sends nothing" test "$(reqs)" = "$before"
+# forget the outcome but not the cache: nothing is paid twice
+sql "DELETE FROM suggestion WHERE source='judge'; DELETE FROM job WHERE kind='judge'"
+expect_rc 0 "judge again from the cache" sm fetch --config cfg --judge
+ok "the cache answered" has out "0 requests sent, 20 answered from the cache"
+ok "still nothing sent" test "$(reqs)" = "$before"
+ok "one verdict per solution" test "$(sql "SELECT count(*) FROM suggestion WHERE source='judge'")" = 20
+
+expect_rc 0 "mc vanilla" sm fetch --config cfg --mc --rollouts 8
+ok "k/n for every prefix" test "$(sql "SELECT count(*) FROM suggestion WHERE source='mc' AND n = 8 AND k BETWEEN 0 AND 8")" = 102
+ok "a first error per solution" test "$(sql "SELECT count(*) FROM suggestion WHERE source='mc' AND step_idx IS NULL")" = 20
+expect_rc 0 "mc bisect" sm fetch --config cfg --mc --strategy bisect
+v=$(sql "SELECT sum(g.n) FROM suggestion g JOIN job j ON j.id = g.job_id WHERE j.params NOT LIKE '%bisect%' AND g.source='mc'")
+b=$(sql "SELECT sum(g.n) FROM suggestion g JOIN job j ON j.id = g.job_id WHERE j.params LIKE '%bisect%' AND g.source='mc'")
+ok "bisect uses fewer rollouts ($b < $v)" test "$b" -lt "$v"
+ok "bisect decides every solution" test "$(sql "SELECT count(*) FROM suggestion g JOIN job j ON j.id = g.job_id WHERE j.params LIKE '%bisect%' AND g.step_idx IS NULL")" = 20
+# chat continuation through the chat endpoint
+fake_config cfg-chat "provider mc chat yes" "provider mc rollouts 2"
+expect_rc 0 "mc chat continuation" sm fetch --config cfg-chat --mc --limit 3
+ok "continuation rollouts" test "$(sql "SELECT count(*) FROM suggestion g JOIN job j ON j.id = g.job_id WHERE j.params LIKE '%\"chat\":1%' AND g.n = 2")" -gt 5
+grep -q continue_final_message fake.log 2>/dev/null || true
+
+expect_rc 0 "prm over /pooling" sm fetch --config cfg --prm
+ok "a reward per step" test "$(sql "SELECT count(*) FROM suggestion WHERE source='prm' AND value > 0 AND value < 1")" = 102
+fake_config cfg-sh "endpoint prm kind completions" "provider prm style shepherd"
+expect_rc 0 "prm from + and - logprobs" sm fetch --config cfg-sh --prm --limit 2
+ok "shepherd rewards" test "$(sql "SELECT count(*) FROM suggestion g JOIN job j ON j.id = g.job_id WHERE j.params LIKE '%shepherd%' AND value > 0 AND value < 1")" -gt 5
+expect_rc 0 "export reads a provider" sm export --format processbench --source judge/sim-judge -o pb.jsonl
+ok "20 exported" has err "20 solutions exported"
+
+# the template is the user's to edit
+sm fetch --config cfg --template judge >judge.tmpl
+ok "the judge template has paragraphs" has judge.tmpl "{steps}"
+sed 's/Read the solution/Study the solution/' judge.tmpl >judge2.tmpl
+fake_config cfg-t "provider judge template $TMP/judge2.tmpl"
+expect_rc 0 "an edited template makes new jobs" sm fetch --config cfg-t --judge --limit 2
+ok "new jobs for the new wording" has err "judge: 2 new jobs"
+echo '{nope}' >bad.tmpl
+fake_config cfg-b "provider judge template $TMP/bad.tmpl"
+expect_rc 1 "a bad placeholder" sm fetch --config cfg-b --judge
+ok "the placeholder is named" has err 'unknown placeholder "{nope}"'
+
+# keys: from the environment or a private file; never stored or shown
+kill $FAKE_PID; wait $FAKE_PID 2>/dev/null
+start_fake --key sk-secret-4242
+fake_config cfgk "endpoint judge key-env SIM_KEY"
+expect_rc 1 "no key in the environment" sm fetch --config cfgk --judge --samples 2
+ok "the variable is named" has err "SIM_KEY"
+SIM_KEY=sk-wrong-9999 expect_rc 1 "a wrong key" sm fetch --config cfgk --judge --samples 2 --limit 2
+ok "the failure is kept" has out "HTTP 401"
+ok "the wrong key is not echoed" test "$(grep -c sk-wrong-9999 out err)" = "out:0
+err:0"
+SIM_KEY=sk-secret-4242 expect_rc 0 "the right key" sm fetch --config cfgk --judge --samples 2 --retry-failed
+printf 'sk-secret-4242\n' >keyfile
+chmod 644 keyfile
+fake_config cfgf "endpoint judge key-file $TMP/keyfile"
+expect_rc 1 "a key file others can read" sm fetch --config cfgf --judge --samples 3 --limit 1
+ok "mode is named" has err "chmod 600"
+chmod 600 keyfile
+expect_rc 0 "a private key file" sm fetch --config cfgf --judge --samples 3 --limit 1
+sqlite3 store.db .dump >dump.sql
+ok "no key in the store" test "$(grep -c -e sk-secret-4242 -e sk-wrong-9999 dump.sql)" = 0
+sm export --format csv --source judge/sim-judge -o x.csv
+ok "no key in an export" test "$(grep -c sk-secret x.csv)" = 0
+
+# batch round trip: write the requests, run them elsewhere, read back
+kill $FAKE_PID; wait $FAKE_PID 2>/dev/null
+start_fake
+fake_config cfg
+before=$(reqs)
+expect_rc 0 "batch out" sm fetch --config cfg --judge --samples 4 --batch-out batch.jsonl
+ok "one line per request" test "$(wc -l <batch.jsonl)" = 20
+ok "nothing sent" test "$(reqs)" = "$before"
+ok "the jobs wait in the queue" test "$(sql "SELECT count(*) FROM job WHERE params LIKE '%\"samples\":4%' AND state='queued'")" = 20
+# play the batch runner, answering in reverse order, one line broken
+python3 - "$FAKE_URL" <<'PY' >results.jsonl
+import json, sys, urllib.request
+lines = [json.loads(l) for l in open("batch.jsonl")]
+out = []
+for l in lines:
+    assert l["method"] == "POST" and l["url"] == "/v1/chat/completions"
+    req = urllib.request.Request(sys.argv[1] + l["url"], data=json.dumps(l["body"]).encode(),
+                                 headers={"Content-Type": "application/json"})
+    body = json.load(urllib.request.urlopen(req))
+    out.append({"id": "batch_req_x", "custom_id": l["custom_id"],
+                "response": {"status_code": 200, "request_id": "r", "body": body}, "error": None})
+for o in reversed(out):
+    print(json.dumps(o))
+print('{"custom_id": "0123", "response": null, "error": {"code": "x", "message": "failed"}}')
+PY
+before=$(reqs)
+expect_rc 0 "batch in" sm fetch --config cfg --judge --samples 4 --batch-in results.jsonl
+ok "20 stored" has out "20 responses stored"
+ok "the bad line is named" has err "results.jsonl:21:"
+ok "nothing sent after batch in" test "$(reqs)" = "$before"
+ok "batch jobs done" test "$(sql "SELECT count(*) FROM job WHERE params LIKE '%\"samples\":4%' AND state='done'")" = 20
+
+# status
+expect_rc 0 "status" sm fetch --config cfg --judge --status
+ok "status counts" has out "judge: 20 done, 0 failed"
+
+# kill -9 in the middle, then resume: nothing lost, nothing twice
+fake_control '{"latency_ms": 400}'
+fake_config cfg5 "provider judge samples 5" "endpoint judge concurrency 4"
+"$STEPMARK" fetch --config cfg5 --judge --quiet >/dev/null 2>&1 &
+pid=$!
+sleep 1.5
+kill -9 $pid
+wait $pid 2>/dev/null
+ok "the kill left leased jobs" test "$(sql "SELECT count(*) FROM job WHERE params LIKE '%\"samples\":5%' AND state='done'")" -lt 20
+fake_control '{"latency_ms": 0}'
+expect_rc 0 "resume after kill -9" sm fetch --config cfg5 --judge
+ok "all done after resume" test "$(sql "SELECT count(*) FROM job WHERE params LIKE '%\"samples\":5%' AND state='done'")" = 20
+ok "one verdict each" test "$(sql "SELECT count(*) FROM suggestion g JOIN job j ON j.id = g.job_id WHERE j.params LIKE '%\"samples\":5%'")" = 20
+
+# two fetches at once on one store: every job once
+fake_control '{"latency_ms": 50}'
+fake_config cfg6 "provider judge samples 6" "endpoint judge concurrency 2"
+before=$(reqs)
+"$STEPMARK" fetch --config cfg6 --judge --quiet >a.out 2>&1 &
+p1=$!
+"$STEPMARK" fetch --config cfg6 --judge --quiet >b.out 2>&1 &
+p2=$!
+wait $p1; r1=$?
+wait $p2; r2=$?
+ok "both fetches succeed ($r1 $r2)" test "$r1$r2" = 00
+n=$(($(reqs) - before))
+ok "20 jobs, 20 requests ($n)" test "$n" = 20
+ok "one verdict each (two fetches)" test "$(sql "SELECT count(*) FROM suggestion g JOIN job j ON j.id = g.job_id WHERE j.params LIKE '%\"samples\":6%'")" = 20
+
+# Ctrl-C stops cleanly: leases given back
+fake_control '{"latency_ms": 2000}'
+fake_config cfg7 "provider judge samples 7"
+"$STEPMARK" fetch --config cfg7 --judge >c.out 2>c.err &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+ok "Ctrl-C exits 130 ($rc)" test $rc = 130
+ok "Ctrl-C says how to go on" has c.err "went back to the queue"
+ok "no lease left" test "$(sql "SELECT count(*) FROM job WHERE state='leased'")" = 0
+ok "integrity" test "$(sql 'PRAGMA integrity_check')" = ok
+finish
