@@ -149,7 +149,7 @@ def reply(status, obj, extra_headers=None):
 
 def take_fault(path, raw):
     for rule in STATE["faults"]:
-        if rule.get("times", 1) <= 0:
+        if rule.get("times", 1) <= 0 or rule.get("fault") == "slow":
             continue
         m = rule.get("match")
         if m and m.encode() not in raw:
@@ -293,7 +293,7 @@ async def serve(reader, writer):
             lat = STATE["latency_ms"]
             rule_slow = [r for r in STATE["faults"] if r.get("fault") == "slow" and r.get("times", 1) > 0
                          and (not r.get("match") or r["match"].encode() in raw)]
-            if rule_slow:
+            if rule_slow and path not in ("/control", "/stats"):
                 rule_slow[0]["times"] = rule_slow[0].get("times", 1) - 1
                 STATE["faults_served"]["slow"] = STATE["faults_served"].get("slow", 0) + 1
                 lat += rule_slow[0].get("latency_ms", 1000)
