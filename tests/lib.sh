@@ -173,3 +173,12 @@ fake_config() {
 		for l in "$@"; do echo "$l"; done
 	} >"$f"
 }
+# wait_for_sql QUERY WANT [SECONDS]: until the query gives WANT
+wait_for_sql() {
+	local n=0 limit=$(( ${3:-15} * 10 ))
+	while [ "$(sql "$1")" != "$2" ]; do
+		n=$((n + 1))
+		[ $n -ge $limit ] && { echo "  (timed out: $1 gives $(sql "$1"), want $2)"; return 1; }
+		sleep 0.1
+	done
+}

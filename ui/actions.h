@@ -47,7 +47,8 @@
 	_(RATIONALE, "rationale", "Show the suggestions' rationales (the judge's text)") \
 	_(REFERENCE, "toggle-reference", "Reference pane: right, bottom, hidden") \
 	_(BLIND, "toggle-blind", "Blind mode: hide suggestions until you decide") \
-	_(REFRESH, "refresh", "Reload from the store and redraw")
+	_(REFRESH, "refresh", "Reload from the store and redraw") \
+	_(FETCH, "fetch", "Fetch suggestions for the solution now (judge, mc, prm, calc)")
 
 /* _(ID, "name", "what it colours") */
 #define AREAS(_) \

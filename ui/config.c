@@ -276,7 +276,9 @@ static int do_set(struct config *c, struct toks *t, const char *where, FILE *war
 		/* the providers the workbench runs for the solution on screen */
 		unsigned m = 0;
 		char words[256];
-		snprintf(words, sizeof(words), "%s", val);
+		/* "judge,calc", "judge calc" or quoted */
+		snprintf(words, sizeof(words), "%s", val == t->v[2] ? t->rest[2] : val);
+		words[strcspn(words, "#\r\n")] = '\0';
 		for (char *w = strtok(words, " ,"); w; w = strtok(NULL, " ,")) {
 			int p = provider_find(w);
 			if (!strcmp(w, "none") || !strcmp(w, "off"))

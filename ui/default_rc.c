@@ -42,6 +42,7 @@ const char default_config[] =
 "bind generic :          prompt\n"
 "bind generic ^L         refresh\n"
 "bind generic R          refresh\n"
+"bind solution @         fetch\n"
 "bind generic f          filter-cycle\n"
 "bind generic o          sort-cycle\n"
 "bind generic d          dataset-cycle\n"

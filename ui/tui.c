@@ -16,6 +16,7 @@
 #include <wchar.h>
 
 #include "tui.h"
+#include "../src/fetch.h"
 #include "../src/summary.h"
 #include "../src/util.h"
 
@@ -160,17 +161,47 @@ static int next_key(struct tui *t, int timeout_ms, char **cmd)
 				return 0;
 			}
 		}
+		if (t->pace_ms > 0) {
+			double now = now_ms();
+			if (now < t->next_script_at) {
+				int wait = (int)(t->next_script_at - now);
+				if (wait > timeout_ms && timeout_ms >= 0)
+					wait = timeout_ms;
+				if (t->fetch)
+					fetch_wait(t->fetch, -1, wait);
+				else
+					usleep((useconds_t)wait * 1000);
+				if (now_ms() < t->next_script_at)
+					return -1;
+			}
+			t->next_script_at = now_ms() + t->pace_ms;
+		}
 		return script_buf[script_pos++];
 	}
 	wint_t wc;
-	timeout(timeout_ms);
-	int rc = get_wch(&wc);
+	int rc;
+	if (t->fetch && timeout_ms != 0) {
+		/* the transfers and the keyboard, in one wait */
+		timeout(0);
+		rc = get_wch(&wc);
+		if (rc == ERR) {
+			fetch_wait(t->fetch, STDIN_FILENO, timeout_ms < 0 ? 1000 : timeout_ms);
+			rc = get_wch(&wc);
+		}
+	} else {
+		timeout(timeout_ms);
+		rc = get_wch(&wc);
+	}
 	if (rc == ERR)
 		return -1;
 	if (rc == KEY_CODE_YES)
 		return KEY_BASE + (int)wc;
 	return wc == '\r' ? '\n' : (int)wc;
 }
+
+static int idle(struct tui *t);
+static void draw_all(struct tui *t);
+static void fetch_action(struct tui *t);
 
 const char *tui_read_line(struct tui *t, const char *prompt, const char *init)
 {
@@ -200,9 +231,14 @@ const char *tui_read_line(struct tui *t, const char *prompt, const char *init)
 		curs_set(1);
 		refresh();
 		char *cmd;
-		int k = next_key(t, -1, &cmd);
-		if (k == -1)
+		int k = next_key(t, 200, &cmd);
+		if (k == -1) {
+			/* the engine, retries and other writers go on meanwhile */
+			idle(t);
+			if (t->dirty)
+				draw_all(t);
 			continue;
+		}
 		curs_set(0);
 		if (k == -2 || cmd || k == 27 || k == 7 /* ^G */)
 			return NULL;
@@ -238,8 +274,16 @@ static void draw_status(struct tui *t)
 	struct view *v = t->stack[t->depth - 1];
 	if (v->ops->status)
 		v->ops->status(v, right, sizeof(right));
-	char info[384];
-	snprintf(info, sizeof(info), "%s%s  %s ", right, t->set->blind ? "  blind" : "",
+	char info[512], fetch[128] = "";
+	if (t->fetch) {
+		struct fetch_progress pg;
+		fetch_progress(t->fetch, &pg);
+		if (pg.active || pg.done || pg.failed)
+			snprintf(fetch, sizeof(fetch), "  fetch %ld done%s%.0ld%s, %d running",
+				 pg.done, pg.failed ? " " : "", pg.failed, pg.failed ? " failed" : "",
+				 pg.inflight);
+	}
+	snprintf(info, sizeof(info), "%s%s%s  %s ", right, fetch, t->set->blind ? "  blind" : "",
 		 t->ann.name);
 	int attr = area_attr(t->msg_err ? C_STATUS_ERROR : C_STATUS);
 	int iw = text_width(info, strlen(info));
@@ -462,6 +506,9 @@ static void run_action(struct tui *t, enum action a, const char *arg)
 		tui_message(t, 0, "blind mode %s", t->set->blind ? "on" : "off");
 		reload_all(t);
 		break;
+	case A_FETCH:
+		fetch_action(t);
+		break;
 	case A_REFRESH:
 		clearok(curscr, TRUE);
 		reload_all(t);
@@ -531,6 +578,98 @@ int tui_has_pending(struct tui *t)
 	return t->pending != NULL;
 }
 
+/* ---- background suggestions ---- */
+
+/* Starts the engine for the providers in mask (0: the settings', else
+ * every provider the config can serve). 0 with a message when it cannot. */
+static int fetch_start(struct tui *t, unsigned mask)
+{
+	struct fconf *fc = config_fetch(t->cfg);
+	if (!mask)
+		mask = t->set->fetch;
+	if (!mask) {
+		mask = 1u << P_CALC;
+		for (int p = 0; p < P_CALC; p++)
+			if (fconf_model(fc, p))
+				mask |= 1u << p;
+	}
+	if (t->fetch && (t->fetch_mask | mask) == t->fetch_mask)
+		return 1;
+	char err[600];
+	if (fconf_resolve(fc, mask, err, sizeof(err)) < 0) {
+		tui_message(t, 1, "fetch: %s", err);
+		return 0;
+	}
+	if (t->fetch) { /* more providers: a new engine */
+		fetch_free(t->fetch);
+		t->fetch = NULL;
+		mask |= t->fetch_mask;
+	}
+	if (!t->fdb) {
+		t->fdb = db_open(t->dbpath, err, sizeof(err));
+		if (!t->fdb) {
+			tui_message(t, 1, "fetch: %s", err);
+			return 0;
+		}
+		db_set_busy_ms(t->fdb, 20);
+	}
+	t->fetch = fetch_new(t->fdb, fc, mask, err, sizeof(err));
+	if (!t->fetch) {
+		tui_message(t, 1, "fetch: %s", err);
+		return 0;
+	}
+	t->fetch_mask = mask;
+	t->focused = 0;
+	return 1;
+}
+
+/* Queues sol's jobs for the providers in mask; 1 when the store took them */
+static int fetch_queue(struct tui *t, int64_t sol, unsigned mask)
+{
+	if (db_begin(t->fdb) < 0)
+		return 0;
+	for (int p = 0; p < P_COUNT; p++)
+		if (mask >> p & 1)
+			fetch_enqueue(t->fetch, p, 0, sol, 0);
+	if (db_commit(t->fdb) < 0) {
+		db_rollback(t->fdb);
+		return 0;
+	}
+	return 1;
+}
+
+/* The solution on screen goes first. */
+static void fetch_focus(struct tui *t)
+{
+	int64_t sol = t->on_screen;
+	if (sol && t->set->fetch && !fetch_queue(t, sol, t->set->fetch & t->fetch_mask))
+		return; /* the store is busy: the next pass tries again */
+	fetch_prefer(t->fetch, sol);
+	t->focused = sol;
+}
+
+static void fetch_action(struct tui *t)
+{
+	if (!t->on_screen) {
+		tui_message(t, 1, "open a solution to fetch its suggestions");
+		return;
+	}
+	if (!fetch_start(t, 0))
+		return;
+	if (!fetch_queue(t, t->on_screen, t->fetch_mask)) {
+		tui_message(t, 1, "fetch: the store is busy; press @ again");
+		return;
+	}
+	fetch_prefer(t->fetch, t->on_screen);
+	t->focused = t->on_screen;
+	char names[64] = "";
+	for (int p = 0; p < P_COUNT; p++)
+		if (t->fetch_mask >> p & 1)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 names[0] ? ", " : "", provider_names[p]);
+	tui_message(t, 0, "fetching %s for solution %lld", names, (long long)t->on_screen);
+}
+
 /* Returns 1 while a view has more background work. */
 static int idle(struct tui *t)
 {
@@ -549,10 +688,25 @@ static int idle(struct tui *t)
 		}
 		t->dirty = 1;
 	}
+	if (t->fetch) {
+		if (t->on_screen != t->focused)
+			fetch_focus(t);
+		if (fetch_work(t->fetch, 8))
+			more = 1;
+		t->dirty = 1; /* the status line counts */
+	}
+	/* another connection wrote: show it (at most 4 times a second while
+	 * the engine stores suggestions) */
+	double now = now_ms();
 	int64_t dv = db_data_version(t->db);
 	if (dv != t->data_version) {
-		t->data_version = dv;
-		reload_all(t);
+		if (!t->fetch || now - t->last_reload >= 250) {
+			t->data_version = dv;
+			t->last_reload = now;
+			reload_all(t);
+		} else {
+			more = 1; /* shown on a later pass */
+		}
 	}
 	return more;
 }
@@ -671,6 +825,11 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 			    warns);
 	}
 	t.data_version = db_data_version(t.db);
+	const char *pace = getenv("STEPMARK_SCRIPT_PACE");
+	if (pace && *pace)
+		t.pace_ms = atof(pace);
+	if (t.set->fetch)
+		fetch_start(&t, t.set->fetch);
 	tui_push(&t, queue_view_new(&t));
 	draw_all(&t);
 	if (t.timings)
@@ -681,7 +840,7 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	int busy = 1;
 	while (!t.quit && t.depth > 0) {
 		char *cmd;
-		if (t.script) { /* a script pauses between keys: the loop catches up */
+		if (t.script && !t.pace_ms) { /* a script pauses between keys: the loop catches up */
 			while (busy)
 				busy = idle(&t);
 			if (t.dirty)
@@ -721,6 +880,8 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	}
 	while (t.depth > 0)
 		tui_pop(&t);
+	fetch_free(t.fetch); /* stores what is finished, gives back the rest */
+	db_close(t.fdb);
 	endwin();
 	delscreen(scr);
 	if (devnull)

@@ -105,11 +105,19 @@ struct tui {
 	int64_t data_version;
 	/* a write the store refused as busy, retried by the loop */
 	struct pending *pending;
+	/* background suggestions (src/fetch.c), on a connection of their own */
+	struct fetch *fetch;
+	struct db *fdb;
+	unsigned fetch_mask;
+	int64_t on_screen;  /* the solution shown, 0 none */
+	int64_t focused;    /* the one the engine was last told to prefer */
+	double last_reload;
 	/* testing: a key script, a trace of saved actions, key timings */
 	FILE *script;
 	FILE *trace;
 	FILE *timings;
 	int no_display;
+	double pace_ms, next_script_at; /* STEPMARK_SCRIPT_PACE: keys at intervals */
 };
 
 void tui_message(struct tui *t, int err, const char *fmt, ...)

@@ -495,6 +495,7 @@ static void open_id(struct sv *s, int64_t id, int step)
 	s->layout_w = 0;
 	marks_compute(s);
 	queue_select(s->t, id);
+	s->t->on_screen = id;
 }
 
 static int do_label(struct sv *s, enum action a, int step, const char *text);
@@ -862,6 +863,8 @@ static void sv_status(struct view *v, char *out, size_t n)
 static void sv_done(struct view *v)
 {
 	struct sv *s = v->priv;
+	if (s->t->on_screen == s->v.id)
+		s->t->on_screen = 0;
 	marks_free(s);
 	db_solution_free(&s->v);
 	free(s->lines);
@@ -892,5 +895,6 @@ struct view *solution_view_new(struct tui *t, int64_t sol)
 	s->t = t;
 	s->v.id = sol;
 	reload(s);
+	t->on_screen = sol;
 	return v;
 }
