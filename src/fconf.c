@@ -29,6 +29,7 @@ void fconf_init(struct fconf *c)
 	c->mc_strategy = MC_VANILLA;
 	c->mc_rollouts = 8;
 	c->mc_batch = 2;
+	c->mc_hits = 2;
 	c->mc_budget = 256;
 	c->prm_style = PRM_QWEN;
 }
@@ -247,6 +248,10 @@ static int provider_line(struct fconf *c, int argc, char **argv, char *err,
 		if (whole(v, 1, 1024, &l))
 			return BAD("provider mc: batch is 1 to 1024");
 		c->mc_batch = (int)l;
+	} else if (p == P_MC && !strcmp(opt, "hits")) {
+		if (whole(v, 1, 1024, &l))
+			return BAD("provider mc: hits is 1 to 1024");
+		c->mc_hits = (int)l;
 	} else if (p == P_MC && !strcmp(opt, "budget")) {
 		if (whole(v, 1, 1000000, &l))
 			return BAD("provider mc: budget is 1 to 1000000 rollouts");
@@ -424,7 +429,7 @@ char *fconf_params(const struct fconf *c, int p, char *err, size_t errlen)
 			   c->mc_strategy == MC_BISECT ? "bisect" : "vanilla",
 			   c->mc_rollouts, c->mc_budget, c->mc_chat);
 		if (c->mc_strategy == MC_BISECT)
-			buf_printf(&b, ",\"batch\":%d", c->mc_batch);
+			buf_printf(&b, ",\"batch\":%d,\"hits\":%d", c->mc_batch, c->mc_hits);
 		break;
 	case P_PRM:
 		buf_printf(&b, ",\"style\":\"%s\"",

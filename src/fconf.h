@@ -44,6 +44,7 @@ struct fconf {
 	int mc_strategy;  /* MC_* */
 	int mc_rollouts;  /* N per estimated prefix */
 	int mc_batch;     /* rollouts asked at a time by bisect */
+	int mc_hits;      /* bisect: a prefix is good once this many reach gold */
 	int mc_budget;    /* rollouts per solution at most */
 	int mc_chat;      /* chat continuation instead of completions */
 	char *mc_template;

@@ -812,8 +812,10 @@ int fetch_work(struct fetch *f, double budget_ms)
 int fetch_timeout(struct fetch *f)
 {
 	double now = mono_ms(), next = now + 1000;
+	/* a request ready now waits for a transfer to end (the poll wakes
+	 * on that); one waiting to retry, for its time */
 	for (struct pend *p = f->queue; p; p = p->next)
-		if (p->not_before < next)
+		if (p->not_before > now && p->not_before < next)
 			next = p->not_before;
 	if (f->unwritten || f->nputs)
 		next = next < f->last_flush + FLUSH_MS ? next : f->last_flush + FLUSH_MS;

@@ -252,6 +252,11 @@ int item_resolve(const struct item *it, const struct export_opts *o,
 			else if (g->step < 0 && g->first_error != -2)
 				fe = g->first_error;
 		}
+		/* a source's own first error outranks its per-step values
+		 * (bisect's sequential test may call a prefix with one hit bad) */
+		if (fe != NO_RATING)
+			for (size_t i = 0; i < it->nsteps && (fe < 0 || (int)i <= fe); i++)
+				ratings[i] = (int)i == fe ? -1 : 1;
 	} else {
 		/* labels come oldest first: the newest of each kind wins */
 		for (size_t i = 0; i < it->nlabels; i++) {

@@ -130,13 +130,16 @@ static int mc_next(struct pjob *pj)
 		return 0;
 	}
 	/* bisect: settle the prefix being estimated, then choose the next */
+	int hits = c->mc_hits < c->mc_rollouts ? c->mc_hits : c->mc_rollouts;
 	if (s->mid >= 0) {
+		/* a sequential test: good once `hits` rollouts reach the gold
+		 * answer, bad once the rest of the N cannot get it there */
 		int mid = s->mid;
-		if (s->k[mid] > 0 || s->m[mid] >= c->mc_rollouts) {
-			if (s->k[mid] > 0)
-				s->lo = mid + 1; /* a rollout got there: the error is later */
-			else
-				s->hi = mid - 1; /* none of N did: at or before mid */
+		if (s->k[mid] >= hits) {
+			s->lo = mid + 1; /* the error is later */
+			s->mid = -1;
+		} else if (s->m[mid] - s->k[mid] > c->mc_rollouts - hits) {
+			s->hi = mid - 1; /* at or before mid */
 			s->mid = -1;
 		}
 	}
