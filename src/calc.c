@@ -397,8 +397,17 @@ static int same(struct rat a, int a_plain, int a_dp, struct rat b, int b_plain, 
 	int dp = b_plain && b_dp ? b_dp : a_plain && a_dp ? a_dp : 0;
 	if (!dp)
 		return 0;
+	/* y written with dp decimals: x rounded, or cut toward zero */
 	long double x = (long double)a.num / a.den, y = (long double)b.num / b.den;
-	return fabsl(x - y) <= powl(10, -dp) * (1 + 1e-12L);
+	if (b_plain && b_dp)
+		;
+	else { /* the written decimal is on the left */
+		long double t = x;
+		x = y;
+		y = t;
+	}
+	long double unit = powl(10, -dp), d = fabsl(x - y);
+	return d <= unit / 2 * (1 + 1e-12L) || (fabsl(y) <= fabsl(x) && d < unit);
 }
 
 static void add_claim(struct buf *report, const char *s, size_t n, int ok,

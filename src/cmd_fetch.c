@@ -219,7 +219,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 #define OVERRIDE(prov, opt, val) do { \
 		char a0[] = "provider", a1[] = prov, a2[] = opt; \
 		w[0] = a0; w[1] = a1; w[2] = a2; w[3] = val; \
-		if (fconf_line(fc, 4, w, err, sizeof(err)) < 0) { \
+		if (fconf_line(fc, 4, (const char *const *)w, err, sizeof(err)) < 0) { \
 			rc = bad_usage(err); goto out; } } while (0)
 	if (strategy)
 		OVERRIDE("mc", "strategy", (char *)strategy);

@@ -110,7 +110,7 @@ static void set_str(char **dst, const char *v)
 
 #define BAD(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
-static int endpoint_line(struct fconf *c, int argc, char **argv, char *err,
+static int endpoint_line(struct fconf *c, int argc, const char *const *argv, char *err,
 			 size_t errlen)
 {
 	if (argc < 4)
@@ -209,7 +209,7 @@ static int yesno(const char *v, int *out)
 	return -1;
 }
 
-static int provider_line(struct fconf *c, int argc, char **argv, char *err,
+static int provider_line(struct fconf *c, int argc, const char *const *argv, char *err,
 			 size_t errlen)
 {
 	if (argc != 4)
@@ -272,7 +272,7 @@ static int provider_line(struct fconf *c, int argc, char **argv, char *err,
 	return 0;
 }
 
-int fconf_line(struct fconf *c, int argc, char **argv, char *err, size_t errlen)
+int fconf_line(struct fconf *c, int argc, const char *const *argv, char *err, size_t errlen)
 {
 	if (!strcmp(argv[0], "endpoint"))
 		return endpoint_line(c, argc, argv, err, errlen);

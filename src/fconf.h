@@ -57,7 +57,7 @@ void fconf_init(struct fconf *c);
 void fconf_free(struct fconf *c);
 /* One line of the config language split in words: "endpoint NAME OPTION
  * VALUE" or "provider NAME OPTION VALUE". 0 ok, -1 with the reason in err. */
-int fconf_line(struct fconf *c, int argc, char **argv, char *err, size_t errlen);
+int fconf_line(struct fconf *c, int argc, const char *const *argv, char *err, size_t errlen);
 /* 1 when endpoint e can serve provider p. */
 int endpoint_serves(const struct endpoint *e, int p);
 /* Reads the API keys of the endpoints serving the providers in mask

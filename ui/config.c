@@ -505,7 +505,7 @@ static int run_line(struct config *c, const char *line, const char *where,
 		return do_source(c, &t, where, warn, file);
 	if (!strcmp(t.v[0], "endpoint") || !strcmp(t.v[0], "provider")) {
 		char why[300];
-		if (fconf_line(&c->fetch, t.n, t.v, why, sizeof(why)) < 0)
+		if (fconf_line(&c->fetch, t.n, (const char *const *)t.v, why, sizeof(why)) < 0)
 			return warn_at(warn, where, "%s", inert(why, 1));
 		return 0;
 	}

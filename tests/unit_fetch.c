@@ -1,0 +1,151 @@
+/* unit_fetch.c - the pure parts of fetching: the arithmetic checker, the
+ * response rules, templates and endpoint lines */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "calc.h"
+#include "fconf.h"
+#include "oai.h"
+#include "prompt.h"
+
+static void claims(const char *text, int want_wrong, int want_checked)
+{
+	struct buf r = {0};
+	int checked;
+	int wrong = calc_check(text, &r, &checked);
+	CHECK(wrong == want_wrong && checked == want_checked,
+	      "\"%s\": %d wrong of %d, want %d of %d; report: %s", text, wrong, checked,
+	      want_wrong, want_checked, r.data ? r.data : "");
+	buf_free(&r);
+}
+
+static void eval(const char *s, long long num, long long den, int rc)
+{
+	struct rat v = {0, 1};
+	int got = calc_eval(s, strlen(s), &v);
+	CHECK(got == rc && (rc || (v.num == num && v.den == den)),
+	      "%s = %lld/%lld rc %d, want %lld/%lld rc %d", s, (long long)v.num,
+	      (long long)v.den, got, num, den, rc);
+}
+
+static int check(long status, const char *body, int n, int kind, char *why)
+{
+	struct arena a = {0};
+	struct oai_resp r;
+	int v = oai_check(&a, kind, status, "Connection reset by peer", body,
+			  body ? strlen(body) : 0, n, &r);
+	strcpy(why, r.why);
+	arena_free(&a);
+	return v;
+}
+
+int main(void)
+{
+	/* exact arithmetic */
+	eval("48/2", 24, 1, 0);
+	eval("1/3 + 1/6", 1, 2, 0);
+	eval("2^10 - 24", 1000, 1, 0);
+	eval("\\frac{14}{2} \\times 3", 21, 1, 0);
+	eval("2(3+4)", 14, 1, 0);
+	eval("1,000 * 1.5", 1500, 1, 0);
+	eval("-3 + 5", 2, 1, 0);
+	eval("5 / 0", 0, 0, -2);
+	eval("99999999999 * 99999999999", 0, 0, -2);
+	eval("3 apples", 0, 0, -1);
+
+	/* claims in steps */
+	claims("Natalia sold 48/2 = <<48/2=24>>24 clips in May.", 0, 2);
+	claims("So she earned <<12*50=600>>600 dollars.", 0, 1);
+	claims("That makes <<12*50=650>>650 dollars.", 1, 1);
+	claims("Then \\(18 - 6 = 12\\) flamingos are left, and 12 + 6 = 18.", 0, 2);
+	claims("We get 3 * 4 = 13 apples.", 1, 1);
+	claims("10 + 7 + 6 = 23 = 20 + 3", 0, 2);
+	claims("10/3 = 3.33 per person", 0, 1);    /* a rounded decimal */
+	claims("10/3 = 3.4 per person", 1, 1);
+	claims("Let x = 5. Then 2x + 3 = 13.", 0, 0); /* algebra is not a claim */
+	claims("The answer is 42.", 0, 0);
+	claims("Step 1: 5 = 5", 0, 0);               /* no operator */
+	claims("15 \\times 2 = 30 and 30 \xc3\xb7 3 = 10", 0, 2);
+	claims("5 \xe2\x88\x92 7 = \xe2\x88\x92" "2", 0, 1);
+
+	/* responses */
+	char why[400];
+	CHECK(check(200, "{\"choices\":[{\"index\":0,\"message\":{\"content\":\"x\"},\"finish_reason\":\"stop\"}]}", 1, OAI_CHAT, why) == OAI_OK, "a good chat reply: %s", why);
+	CHECK(check(200, "{\"choices\":[{\"index\":0,\"message\":{\"content\":\"x\"}}]}", 2, OAI_CHAT, why) == OAI_FAIL && strstr(why, "asked for 2"), "too few choices: %s", why);
+	CHECK(check(200, "{\"choices\":[{\"index\":0,\"message\":{\"content\":null,\"reasoning_content\":\"hm\"},\"finish_reason\":\"length\"}]}", 1, OAI_CHAT, why) == OAI_OK, "null content with reasoning is an answer-less choice: %s", why);
+	CHECK(check(200, "{\"choices\":[{\"index\":0,\"message\":{\"content\":null}}]}", 1, OAI_CHAT, why) == OAI_RETRY, "neither content nor reasoning: %s", why);
+	CHECK(check(200, "{\"object\":\"error\",\"message\":\"engine dead\"}", 1, OAI_CHAT, why) == OAI_RETRY && strstr(why, "engine dead"), "flat error in 200: %s", why);
+	CHECK(check(200, "{\"error\":{\"message\":\"bad\",\"code\":400}}", 1, OAI_CHAT, why) == OAI_FAIL, "a 400 error object in 200: %s", why);
+	CHECK(check(200, "{\"choices\":[{\"index\":0,\"te", 1, OAI_COMPLETIONS, why) == OAI_RETRY && strstr(why, "malformed"), "truncated: %s", why);
+	CHECK(check(0, NULL, 1, OAI_CHAT, why) == OAI_RETRY && strstr(why, "reset"), "transport: %s", why);
+	CHECK(check(503, "<html>busy</html>", 1, OAI_CHAT, why) == OAI_RETRY && strstr(why, "HTML"), "503 html: %s", why);
+	CHECK(check(429, "{\"error\":{\"message\":\"slow down\",\"code\":\"rate_limit_exceeded\"}}", 1, OAI_CHAT, why) == OAI_RETRY, "429: %s", why);
+	CHECK(check(429, "{\"error\":{\"message\":\"You exceeded your current quota\",\"type\":\"insufficient_quota\",\"code\":\"insufficient_quota\"}}", 1, OAI_CHAT, why) == OAI_FAIL && strstr(why, "quota"), "quota: %s", why);
+	static const long no_retry[] = {400, 401, 403, 404, 422};
+	for (size_t i = 0; i < ARRAY_SIZE(no_retry); i++)
+		CHECK(check(no_retry[i], "{\"error\":{\"message\":\"no\"}}", 1, OAI_CHAT, why) == OAI_FAIL, "HTTP %ld: %s", no_retry[i], why);
+	static const long retry[] = {408, 409, 500, 502, 504};
+	for (size_t i = 0; i < ARRAY_SIZE(retry); i++)
+		CHECK(check(retry[i], "", 1, OAI_CHAT, why) == OAI_RETRY, "HTTP %ld: %s", retry[i], why);
+	CHECK(check(200, "{\"data\":[{\"data\":[[0.1,0.9],[0.8,0.2]]}]}", 0, OAI_POOLING, why) == OAI_OK, "pooling: %s", why);
+
+	/* Retry-After */
+	CHECK(oai_retry_after("250", "7") == 0.25, "retry-after-ms first");
+	CHECK(oai_retry_after(NULL, "7") == 7, "seconds");
+	CHECK(oai_retry_after(NULL, "9999") == 120, "capped at 120");
+	CHECK(oai_retry_after(NULL, "Wed, 21 Oct 2015 07:28:00 GMT") == 0, "a past date");
+	CHECK(oai_retry_after(NULL, "soon") == -1, "nonsense");
+	uint64_t rng = 42;
+	for (int k = 1; k <= 8; k++) {
+		double d = oai_backoff(k, 500, 30000, &rng);
+		double base = 500.0 * (1 << (k - 1));
+		if (base > 30000)
+			base = 30000;
+		CHECK(d >= base * 0.5 && d < base * 1.5, "backoff %d: %g", k, d);
+	}
+	/* secrets are masked, control characters dropped */
+	char out[200];
+	oai_clean(out, sizeof(out), "Incorrect API key provided: sk-abcdef1234\x1b[2J", 190, "sk-abcdef1234");
+	CHECK(!strstr(out, "sk-abcdef") && !strchr(out, 0x1b), "cleaned: %s", out);
+
+	/* endpoint lines */
+	struct fconf c;
+	fconf_init(&c);
+	char err[300];
+	const char *l1[] = {"endpoint", "a", "url", "http://h:1/v1/"};
+	const char *l2[] = {"endpoint", "a", "model", "m"};
+	const char *l3[] = {"endpoint", "a", "concurrency", "0"};
+	const char *l4[] = {"endpoint", "a", "kind", "fax"};
+	const char *l5[] = {"provider", "mc", "strategy", "bisect"};
+	const char *l6[] = {"endpoint", "a", "url", "ftp://h"};
+	CHECK(fconf_line(&c, 4, l1, err, sizeof(err)) == 0 && !strcmp(c.eps[0].url, "http://h:1/v1"), "url: %s", err);
+	CHECK(fconf_line(&c, 4, l2, err, sizeof(err)) == 0, "model");
+	CHECK(fconf_line(&c, 4, l3, err, sizeof(err)) < 0 && strstr(err, "concurrency"), "concurrency 0: %s", err);
+	CHECK(fconf_line(&c, 4, l4, err, sizeof(err)) < 0 && strstr(err, "kind"), "kind: %s", err);
+	CHECK(fconf_line(&c, 4, l5, err, sizeof(err)) == 0 && c.mc_strategy == MC_BISECT, "strategy");
+	CHECK(fconf_line(&c, 4, l6, err, sizeof(err)) < 0, "ftp");
+	char *pj = fconf_params(&c, P_JUDGE, err, sizeof(err));
+	CHECK(pj && strstr(pj, "\"model\":\"m\"") && strstr(pj, "\"samples\":1"), "params: %s", pj ? pj : err);
+	free(pj);
+	CHECK(fconf_resolve(&c, 1u << P_MC, err, sizeof(err)) < 0 && strstr(err, "no endpoint serves mc"), "mc without completions: %s", err);
+	fconf_free(&c);
+
+	/* templates */
+	struct step steps[2] = {{.text = "a", .chosen = -1}, {.text = "b", .chosen = -1}};
+	struct item it = {.problem = "P", .steps = steps, .nsteps = 2};
+	struct buf b = {0};
+	CHECK(prompt_render("{problem}|{steps}|{{x}}", &it, -1, 0, &b, err, sizeof(err)) == 0, "render");
+	CHECK_STR(b.data, "P|<paragraph_0>\na\n</paragraph_0>\n\n<paragraph_1>\nb\n</paragraph_1>|{x}");
+	CHECK(prompt_render("{prefix}", &it, 0, 0, &b, err, sizeof(err)) == 0, "prefix");
+	CHECK_STR(b.data, "a");
+	CHECK(prompt_render("{marked}", &it, -1, PRM_QWEN, &b, err, sizeof(err)) == 0, "qwen");
+	CHECK_STR(b.data, "a<extra_0>b<extra_0>");
+	CHECK(prompt_render("{marked}", &it, 1, PRM_SHEPHERD, &b, err, sizeof(err)) == 0, "shepherd");
+	CHECK_STR(b.data, "a \xd0\xba\xd0\xb8\nb");
+	CHECK(prompt_render("{oops}", &it, -1, 0, &b, err, sizeof(err)) < 0 && strstr(err, "oops"), "unknown: %s", err);
+	buf_free(&b);
+	return tap_done();
+}
