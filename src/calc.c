@@ -416,10 +416,10 @@ static void add_claim(struct buf *report, const char *s, size_t n, int ok,
 	buf_putc(report, '"');
 	for (size_t i = 0; i < n; i++)
 		buf_putc(report, s[i] == '\n' || s[i] == '\t' ? ' ' : s[i]);
-	buf_puts(report, ok ? "\": true\n" : "\": false, ");
+	buf_puts(report, ok ? "\": true\n" : "\": false, the left side is ");
 	if (!ok) {
 		rat_text(report, lhs);
-		buf_puts(report, " on the left\n");
+		buf_putc(report, '\n');
 	}
 }
 

@@ -19,7 +19,7 @@ int calc_eval(const char *s, size_t n, struct rat *out);
  * Finds the claims in text: GSM8K's <<expr=result>> annotations, and
  * "a op b = c" or chains "a = b = c" where every side is arithmetic and
  * at least one has an operator. Appends one line per claim to report
- * ("48/2 = 24: true" or "3*4 = 13: false, 3*4 is 12"). Returns the number
+ * ("\"48/2 = 24\": true" or "\"3*4 = 13\": false, the left side is 12"). Returns the number
  * of false claims, and the number checked in *checked.
  */
 int calc_check(const char *text, struct buf *report, int *checked);
