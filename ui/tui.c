@@ -670,13 +670,16 @@ static void fetch_action(struct tui *t)
 	tui_message(t, 0, "fetching %s for solution %lld", names, (long long)t->on_screen);
 }
 
-/* Returns 1 while a view has more background work. */
+/* Background work between keys. Returns IDLE_WORK while a view has more
+ * to compute, IDLE_FETCH while the engine waits on transfers or the store
+ * (the loop then waits on them rather than spin), 0 when all is done. */
+enum { IDLE_WORK = 1, IDLE_FETCH = 2 };
 static int idle(struct tui *t)
 {
 	int more = 0;
 	for (int i = 0; i < t->depth; i++)
 		if (t->stack[i]->ops->idle && t->stack[i]->ops->idle(t->stack[i]))
-			more = 1;
+			more |= IDLE_WORK;
 	if (t->pending && now_ms() >= t->pending->next) {
 		struct pending *p = t->pending;
 		if (p->retry(p->v)) {
@@ -692,8 +695,14 @@ static int idle(struct tui *t)
 		if (t->on_screen != t->focused)
 			fetch_focus(t);
 		if (fetch_work(t->fetch, 8))
-			more = 1;
-		t->dirty = 1; /* the status line counts */
+			more |= IDLE_FETCH;
+		struct fetch_progress pg;
+		fetch_progress(t->fetch, &pg);
+		long seen = pg.done * 7919 + pg.failed * 104729 + pg.inflight + pg.active * 31;
+		if (seen != t->fetch_seen) { /* the status line counts */
+			t->fetch_seen = seen;
+			t->dirty = 1;
+		}
 	}
 	/* another connection wrote: show it (at most 4 times a second while
 	 * the engine stores suggestions) */
@@ -705,7 +714,7 @@ static int idle(struct tui *t)
 			t->last_reload = now;
 			reload_all(t);
 		} else {
-			more = 1; /* shown on a later pass */
+			more |= IDLE_FETCH; /* shown on a later pass */
 		}
 	}
 	return more;
@@ -841,12 +850,13 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	while (!t.quit && t.depth > 0) {
 		char *cmd;
 		if (t.script && !t.pace_ms) { /* a script pauses between keys: the loop catches up */
-			while (busy)
-				busy = idle(&t);
+			while ((busy = idle(&t)))
+				if (!(busy & IDLE_WORK) && t.fetch)
+					fetch_wait(t.fetch, -1, 50);
 			if (t.dirty)
 				draw_all(&t);
 		}
-		int key = next_key(&t, busy ? 0 : t.pending ? 100 : 500, &cmd);
+		int key = next_key(&t, (busy & IDLE_WORK) ? 0 : t.pending ? 100 : 500, &cmd);
 		double k0 = now_ms();
 		if (key == -2) {
 			if (t.no_display)

@@ -112,6 +112,7 @@ struct tui {
 	int64_t on_screen;  /* the solution shown, 0 none */
 	int64_t focused;    /* the one the engine was last told to prefer */
 	double last_reload;
+	long fetch_seen;    /* the engine's counts last drawn */
 	/* testing: a key script, a trace of saved actions, key timings */
 	FILE *script;
 	FILE *trace;
