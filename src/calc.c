@@ -410,6 +410,24 @@ static int same(struct rat a, int a_plain, int a_dp, struct rat b, int b_plain, 
 	return d <= unit / 2 * (1 + 1e-12L) || (fabsl(y) <= fabsl(x) && d < unit);
 }
 
+/* a claim without its spaces: GSM8K writes each one twice, as text and
+ * as <<annotation>>; it is reported once */
+static int seen_claim(struct buf *seen, const char *s, size_t n)
+{
+	struct buf k = {0};
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n')
+			buf_putc(&k, s[i]);
+	buf_puts(&k, "");
+	int found = 0;
+	for (size_t at = 0; at < seen->len && !found; at += strlen(seen->data + at) + 1)
+		found = !strcmp(seen->data + at, k.data);
+	if (!found)
+		buf_add(seen, k.data, k.len + 1);
+	buf_free(&k);
+	return found;
+}
+
 static void add_claim(struct buf *report, const char *s, size_t n, int ok,
 		      struct rat lhs)
 {
@@ -424,7 +442,7 @@ static void add_claim(struct buf *report, const char *s, size_t n, int ok,
 }
 
 static int check_run(const char *s, const struct tok *t, size_t nt, size_t a,
-		     size_t b, struct buf *report, int *checked)
+		     size_t b, struct buf *report, int *checked, struct buf *seen)
 {
 	/* split [a, b) at '=' into parts */
 	size_t cut[64], np = 0;
@@ -462,6 +480,8 @@ static int check_run(const char *s, const struct tok *t, size_t nt, size_t a,
 		if (!ok[k] || !ok[k + 1] || (!ops[k] && !ops[k + 1]))
 			continue;
 		size_t from = t[cut[k]].at, to = t[cut[k + 2] - 2].end;
+		if (seen_claim(seen, s + from, to - from))
+			continue;
 		int good = same(val[k], plain[k], dp[k], val[k + 1], plain[k + 1], dp[k + 1]);
 		add_claim(report, s + from, to - from, good, val[k]);
 		(*checked)++;
@@ -470,7 +490,8 @@ static int check_run(const char *s, const struct tok *t, size_t nt, size_t a,
 	return wrong;
 }
 
-static int check_text(const char *s, size_t n, struct buf *report, int *checked)
+static int check_text(const char *s, size_t n, struct buf *report, int *checked,
+		      struct buf *seen)
 {
 	struct tok *t;
 	size_t nt = lex(s, n, &t);
@@ -483,7 +504,7 @@ static int check_text(const char *s, size_t n, struct buf *report, int *checked)
 		size_t j = i;
 		while (j < nt && t[j].type != T_WORD && t[j].type != T_BREAK)
 			j++;
-		wrong += check_run(s, t, nt, i, j, report, checked);
+		wrong += check_run(s, t, nt, i, j, report, checked, seen);
 		i = j;
 	}
 	free(t);
@@ -494,7 +515,7 @@ int calc_check(const char *text, struct buf *report, int *checked)
 {
 	*checked = 0;
 	int wrong = 0;
-	struct buf rest = {0};
+	struct buf rest = {0}, seen = {0};
 	const char *p = text;
 	buf_puts(&rest, "");
 	/* GSM8K's calculator annotations first: <<48/2=24>> */
@@ -518,14 +539,17 @@ int calc_check(const char *text, struct buf *report, int *checked)
 			size_t nt = lex(eq + 1, (size_t)(c - eq - 1), &t);
 			int dp = nt == 1 && t[0].type == T_NUM ? t[0].dp : 0;
 			free(t);
-			int good = same(l, 0, 0, r, 1, dp);
-			add_claim(report, o + 2, (size_t)(c - o - 2), good, l);
-			(*checked)++;
-			wrong += !good;
+			if (!seen_claim(&seen, o + 2, (size_t)(c - o - 2))) {
+				int good = same(l, 0, 0, r, 1, dp);
+				add_claim(report, o + 2, (size_t)(c - o - 2), good, l);
+				(*checked)++;
+				wrong += !good;
+			}
 		}
 		p = c + 2;
 	}
-	wrong += check_text(rest.data, rest.len, report, checked);
+	wrong += check_text(rest.data, rest.len, report, checked, &seen);
 	buf_free(&rest);
+	buf_free(&seen);
 	return wrong;
 }

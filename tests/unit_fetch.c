@@ -57,7 +57,7 @@ int main(void)
 	eval("3 apples", 0, 0, -1);
 
 	/* claims in steps */
-	claims("Natalia sold 48/2 = <<48/2=24>>24 clips in May.", 0, 2);
+	claims("Natalia sold 48/2 = <<48/2=24>>24 clips in May.", 0, 1); /* once */
 	claims("So she earned <<12*50=600>>600 dollars.", 0, 1);
 	claims("That makes <<12*50=650>>650 dollars.", 1, 1);
 	claims("Then \\(18 - 6 = 12\\) flamingos are left, and 12 + 6 = 18.", 0, 2);
