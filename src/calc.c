@@ -8,81 +8,17 @@
 
 #include "calc.h"
 
-/* ---- exact rationals; every operation reports overflow ---- */
-
-static int64_t gcd64(int64_t a, int64_t b)
-{
-	if (a < 0)
-		a = -a;
-	if (b < 0)
-		b = -b;
-	while (b) {
-		int64_t t = a % b;
-		a = b;
-		b = t;
-	}
-	return a ? a : 1;
-}
-
-static int norm(struct rat *r)
-{
-	if (r->den == 0)
-		return -2;
-	if (r->den < 0) {
-		if (r->num == INT64_MIN || r->den == INT64_MIN)
-			return -2;
-		r->num = -r->num;
-		r->den = -r->den;
-	}
-	int64_t g = gcd64(r->num, r->den);
-	r->num /= g;
-	r->den /= g;
-	return 0;
-}
-
-static int rat_add(struct rat a, struct rat b, int sign, struct rat *o)
-{
-	int64_t x, y, d;
-	if (sign < 0) {
-		if (b.num == INT64_MIN)
-			return -2;
-		b.num = -b.num;
-	}
-	if (__builtin_mul_overflow(a.num, b.den, &x) ||
-	    __builtin_mul_overflow(b.num, a.den, &y) ||
-	    __builtin_add_overflow(x, y, &o->num) ||
-	    __builtin_mul_overflow(a.den, b.den, &d))
-		return -2;
-	o->den = d;
-	return norm(o);
-}
-
-static int rat_mul(struct rat a, struct rat b, int divide, struct rat *o)
-{
-	if (divide) {
-		if (b.num == 0)
-			return -2;
-		int64_t t = b.num;
-		b.num = b.den;
-		b.den = t;
-	}
-	int64_t g1 = gcd64(a.num, b.den), g2 = gcd64(b.num, a.den);
-	if (__builtin_mul_overflow(a.num / g1, b.num / g2, &o->num) ||
-	    __builtin_mul_overflow(a.den / g2, b.den / g1, &o->den))
-		return -2;
-	return norm(o);
-}
-
+/* integer powers, the one operation src/rat.c lacks */
 static int rat_pow(struct rat a, struct rat e, struct rat *o)
 {
-	if (e.den != 1 || e.num < -64 || e.num > 64)
-		return -2;
+	if (e.d != 1 || e.n < -64 || e.n > 64)
+		return -1;
 	struct rat r = {1, 1};
-	for (int64_t i = 0; i < (e.num < 0 ? -e.num : e.num); i++)
-		if (rat_mul(r, a, 0, &r) < 0)
-			return -2;
-	if (e.num < 0)
-		return rat_mul((struct rat){1, 1}, r, 1, o);
+	for (int64_t i = 0; i < (e.n < 0 ? -e.n : e.n); i++)
+		if (rat_mul(r, a, &r) < 0)
+			return -1;
+	if (e.n < 0)
+		return rat_div((struct rat){1, 1}, r, o);
 	*o = r;
 	return 0;
 }
@@ -128,9 +64,8 @@ static size_t lex_number(const char *p, const char *e, struct tok *t)
 			over |= __builtin_mul_overflow(num, 10, &num) ||
 				__builtin_add_overflow(num, *q - '0', &num);
 			q++;
-		} else if (*q == ',' && q > p && q + 3 < e + 1 && q + 3 <= e &&
-			   is_digit(q[1]) && is_digit(q[2]) && is_digit(q[3]) &&
-			   (q + 4 >= e || !is_digit(q[4]))) {
+		} else if (*q == ',' && q > p && e - q >= 4 && is_digit(q[1]) &&
+			   is_digit(q[2]) && is_digit(q[3]) && (e - q == 4 || !is_digit(q[4]))) {
 			q++;
 		} else {
 			break;
@@ -146,11 +81,8 @@ static size_t lex_number(const char *p, const char *e, struct tok *t)
 			q++;
 		}
 	}
-	t->type = over ? T_BREAK : T_NUM;
-	t->v.num = num;
-	t->v.den = den;
+	t->type = over || rat_make(num, den, &t->v) < 0 ? T_BREAK : T_NUM;
 	t->dp = dp;
-	norm(&t->v);
 	return (size_t)(q - p);
 }
 
@@ -170,15 +102,16 @@ static size_t lex(const char *s, size_t n, struct tok **out)
 		if (c == '\\') {
 			static const char *const skip[] = {"\\(", "\\)", "\\[", "\\]", "\\,",
 							   "\\!", "\\;", "\\left", "\\right"};
-			int done = 0;
-			for (size_t i = 0; i < ARRAY_SIZE(skip) && !done; i++)
-				if (starts(p, e, skip[i]) || (skip[i][2] == '\0' &&
-				    (size_t)(e - p) >= 2 && !memcmp(p, skip[i], 2))) {
-					p += strlen(skip[i]);
-					done = 1;
-				}
-			if (done)
+			size_t skipped = 0;
+			for (size_t i = 0; i < ARRAY_SIZE(skip) && !skipped; i++) {
+				size_t l = strlen(skip[i]); /* \( anywhere, \left as a word */
+				if (l == 2 ? e - p >= 2 && !memcmp(p, skip[i], 2) : starts(p, e, skip[i]))
+					skipped = l;
+			}
+			if (skipped) {
+				p += skipped;
 				continue;
+			}
 			if (starts(p, e, "\\times") || starts(p, e, "\\cdot")) {
 				t.type = T_OP, t.op = '*', len = p[1] == 't' ? 6 : 5;
 			} else if (starts(p, e, "\\div")) {
@@ -197,7 +130,7 @@ static size_t lex(const char *s, size_t n, struct tok **out)
 			t.glued_r = p + len < e && is_alpha((unsigned char)p[len]);
 		} else if (c == '+' || c == '-' || c == '*' || c == '/' || c == '^') {
 			t.type = T_OP, t.op = (char)c;
-		} else if (!memcmp(p, "\xe2\x88\x92", e - p >= 3 ? 3 : 0) && e - p >= 3) {
+		} else if (e - p >= 3 && !memcmp(p, "\xe2\x88\x92", 3)) {
 			t.type = T_OP, t.op = '-', len = 3; /* U+2212 minus */
 		} else if (e - p >= 2 && !memcmp(p, "\xc3\x97", 2)) {
 			t.type = T_OP, t.op = '*', len = 2; /* U+00D7 times */
@@ -271,7 +204,7 @@ static struct rat p_primary(struct parser *ps)
 		ps->i++;
 		ps->ops++;
 		struct rat a = p_primary(ps), b = p_primary(ps), o = zero;
-		if (!ps->err && rat_mul(a, b, 1, &o) < 0)
+		if (!ps->err && rat_div(a, b, &o) < 0)
 			fail(ps, -2);
 		return o;
 	}
@@ -284,12 +217,8 @@ static struct rat p_unary(struct parser *ps)
 	if (at(ps, T_OP, '-') || at(ps, T_OP, '+')) {
 		int neg = ps->t[ps->i++].op == '-';
 		struct rat v = p_unary(ps);
-		if (neg) {
-			if (v.num == INT64_MIN)
-				fail(ps, -2);
-			else
-				v.num = -v.num;
-		}
+		if (neg && rat_sub((struct rat){0, 1}, v, &v) < 0)
+			fail(ps, -2);
 		return v;
 	}
 	struct rat b = p_primary(ps);
@@ -319,7 +248,7 @@ static struct rat p_term(struct parser *ps)
 		}
 		ps->ops++;
 		struct rat w = p_unary(ps);
-		if (!ps->err && rat_mul(v, w, div, &v) < 0)
+		if (!ps->err && (div ? rat_div(v, w, &v) : rat_mul(v, w, &v)) < 0)
 			fail(ps, -2);
 	}
 }
@@ -328,10 +257,10 @@ static struct rat p_expr(struct parser *ps)
 {
 	struct rat v = p_term(ps);
 	while (at(ps, T_OP, '+') || at(ps, T_OP, '-')) {
-		int sign = ps->t[ps->i++].op == '-' ? -1 : 1;
+		int minus = ps->t[ps->i++].op == '-';
 		ps->ops++;
 		struct rat w = p_term(ps);
-		if (!ps->err && rat_add(v, w, sign, &v) < 0)
+		if (!ps->err && (minus ? rat_sub(v, w, &v) : rat_add(v, w, &v)) < 0)
 			fail(ps, -2);
 	}
 	return v;
@@ -369,11 +298,11 @@ done:
 
 static void rat_text(struct buf *b, struct rat r)
 {
-	if (r.den == 1) {
-		buf_printf(b, "%lld", (long long)r.num);
+	if (r.d == 1) {
+		buf_printf(b, "%lld", (long long)r.n);
 		return;
 	}
-	int64_t d = r.den;
+	int64_t d = r.d;
 	int places = 0;
 	while (d % 10 == 0 && places < 18)
 		d /= 10, places++;
@@ -382,23 +311,23 @@ static void rat_text(struct buf *b, struct rat r)
 	while (d % 5 == 0 && places < 18)
 		d /= 5, places++;
 	if (d == 1 && places <= 12) {
-		buf_printf(b, "%.*Lf", places, (long double)r.num / r.den);
+		buf_printf(b, "%.*Lf", places, (long double)r.n / r.d);
 		return;
 	}
-	buf_printf(b, "%lld/%lld (%.6Lg)", (long long)r.num, (long long)r.den,
-		   (long double)r.num / r.den);
+	buf_printf(b, "%lld/%lld (%.6Lg)", (long long)r.n, (long long)r.d,
+		   (long double)r.n / r.d);
 }
 
 /* equal exactly, or within the rounding a written decimal allows */
 static int same(struct rat a, int a_plain, int a_dp, struct rat b, int b_plain, int b_dp)
 {
-	if (a.num == b.num && a.den == b.den)
+	if (a.n == b.n && a.d == b.d)
 		return 1;
 	int dp = b_plain && b_dp ? b_dp : a_plain && a_dp ? a_dp : 0;
 	if (!dp)
 		return 0;
 	/* y written with dp decimals: x rounded, or cut toward zero */
-	long double x = (long double)a.num / a.den, y = (long double)b.num / b.den;
+	long double x = (long double)a.n / a.d, y = (long double)b.n / b.d;
 	if (b_plain && b_dp)
 		;
 	else { /* the written decimal is on the left */

@@ -2,13 +2,8 @@
 #ifndef SM_CALC_H
 #define SM_CALC_H
 
-#include <stdint.h>
+#include "rat.h"
 #include "util.h"
-
-/* An exact rational; den > 0. */
-struct rat {
-	int64_t num, den;
-};
 
 /* Evaluates an arithmetic expression (+ - * / ^, parentheses, \frac,
  * \times, \cdot, \div, x-free). 0 ok, -1 not an expression, -2 overflow

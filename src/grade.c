@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "grade.h"
+#include "rat.h"
 #include "util.h"
 
 /* ---------- extraction ---------- */
@@ -728,62 +729,7 @@ char *grade_normalize(const char *s)
 
 /* ---------- exact arithmetic ---------- */
 
-typedef struct {
-	int64_t n, d; /* d > 0, gcd(n, d) = 1 */
-} rat;
-
-static int64_t gcd64(int64_t a, int64_t b)
-{
-	if (a < 0)
-		a = -a;
-	if (b < 0)
-		b = -b;
-	while (b) {
-		int64_t t = a % b;
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
-static int rat_make(int64_t n, int64_t d, rat *out)
-{
-	if (d == 0 || n == INT64_MIN || d == INT64_MIN)
-		return -1;
-	if (d < 0)
-		n = -n, d = -d;
-	int64_t g = gcd64(n, d);
-	if (g > 1)
-		n /= g, d /= g;
-	out->n = n;
-	out->d = d ? d : 1;
-	return 0;
-}
-
-static int rat_mul(rat a, rat b, rat *out)
-{
-	int64_t g1 = gcd64(a.n, b.d), g2 = gcd64(b.n, a.d);
-	if (g1 == 0)
-		g1 = 1;
-	if (g2 == 0)
-		g2 = 1;
-	int64_t n, d;
-	if (__builtin_mul_overflow(a.n / g1, b.n / g2, &n) ||
-	    __builtin_mul_overflow(a.d / g2, b.d / g1, &d))
-		return -1;
-	return rat_make(n, d, out);
-}
-
-static int rat_add(rat a, rat b, rat *out)
-{
-	int64_t x, y, n, d;
-	if (__builtin_mul_overflow(a.n, b.d, &x) ||
-	    __builtin_mul_overflow(b.n, a.d, &y) ||
-	    __builtin_add_overflow(x, y, &n) ||
-	    __builtin_mul_overflow(a.d, b.d, &d))
-		return -1;
-	return rat_make(n, d, out);
-}
+typedef struct rat rat;
 
 #define NSYM 27 /* a..z, pi */
 #define MAXTERMS 64
@@ -846,7 +792,7 @@ static int term_mul(const struct term *a, const struct term *b, struct term *out
 		out->e[i] = (int8_t)e;
 	}
 	/* sqrt(r1) sqrt(r2) = g sqrt(r1/g * r2/g), g = gcd(r1, r2) */
-	int64_t g = gcd64(a->rad, b->rad), r;
+	int64_t g = rat_gcd(a->rad, b->rad), r;
 	if (__builtin_mul_overflow(a->rad / g, b->rad / g, &r))
 		return -1;
 	out->rad = r;

@@ -26,9 +26,9 @@ static void eval(const char *s, long long num, long long den, int rc)
 {
 	struct rat v = {0, 1};
 	int got = calc_eval(s, strlen(s), &v);
-	CHECK(got == rc && (rc || (v.num == num && v.den == den)),
-	      "%s = %lld/%lld rc %d, want %lld/%lld rc %d", s, (long long)v.num,
-	      (long long)v.den, got, num, den, rc);
+	CHECK(got == rc && (rc || (v.n == num && v.d == den)),
+	      "%s = %lld/%lld rc %d, want %lld/%lld rc %d", s, (long long)v.n,
+	      (long long)v.d, got, num, den, rc);
 }
 
 static int check(long status, const char *body, int n, int kind, char *why)
