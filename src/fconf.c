@@ -80,28 +80,6 @@ static struct endpoint *ep_get(struct fconf *c, const char *name)
 	return e;
 }
 
-static int num(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int whole(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static void set_str(char **dst, const char *v)
 {
 	free(*dst);
@@ -159,54 +137,45 @@ static int endpoint_line(struct fconf *c, int argc, const char *const *argv, cha
 		free(e->key_file);
 		e->key_file = b.data;
 	} else if (!strcmp(opt, "concurrency")) {
-		if (whole(v, 1, 4096, &l))
+		if (parse_long(v, 1, 4096, &l))
 			return BAD("endpoint %s: concurrency is 1 to 4096", e->name);
 		e->concurrency = (int)l;
 	} else if (!strcmp(opt, "timeout")) {
-		if (num(v, 0.001, 86400, &d))
+		if (parse_double(v, 0.001, 86400, &d))
 			return BAD("endpoint %s: timeout is seconds (up to 86400)", e->name);
 		e->timeout_ms = (long)(d * 1000);
 	} else if (!strcmp(opt, "connect-timeout")) {
-		if (num(v, 0.001, 3600, &d))
+		if (parse_double(v, 0.001, 3600, &d))
 			return BAD("endpoint %s: connect-timeout is seconds", e->name);
 		e->connect_timeout_ms = (long)(d * 1000);
 	} else if (!strcmp(opt, "max-tokens")) {
-		if (whole(v, 1, 10000000, &l))
+		if (parse_long(v, 1, 10000000, &l))
 			return BAD("endpoint %s: max-tokens is a positive number", e->name);
 		e->max_tokens = (int)l;
 	} else if (!strcmp(opt, "temperature")) {
-		if (num(v, 0, 10, &d))
+		if (parse_double(v, 0, 10, &d))
 			return BAD("endpoint %s: temperature is 0 to 10", e->name);
 		e->temperature = d;
 	} else if (!strcmp(opt, "top-p")) {
-		if (num(v, 0, 1, &d) || d == 0)
+		if (parse_double(v, 0, 1, &d) || d == 0)
 			return BAD("endpoint %s: top-p is in (0, 1]", e->name);
 		e->top_p = d;
 	} else if (!strcmp(opt, "seed")) {
-		if (whole(v, 0, 2147483647L, &l))
+		if (parse_long(v, 0, 2147483647L, &l))
 			return BAD("endpoint %s: seed is 0 to 2147483647", e->name);
 		e->seed = l;
 	} else if (!strcmp(opt, "max-n")) {
-		if (whole(v, 1, 1024, &l))
+		if (parse_long(v, 1, 1024, &l))
 			return BAD("endpoint %s: max-n is 1 to 1024", e->name);
 		e->max_n = (int)l;
 	} else if (!strcmp(opt, "retries")) {
-		if (whole(v, 0, 100, &l))
+		if (parse_long(v, 0, 100, &l))
 			return BAD("endpoint %s: retries is 0 to 100", e->name);
 		e->retries = (int)l;
 	} else {
 		return BAD("endpoint %s: unknown option \"%s\"", e->name, opt);
 	}
 	return 0;
-}
-
-static int yesno(const char *v, int *out)
-{
-	if (!strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "true"))
-		return *out = 1, 0;
-	if (!strcmp(v, "no") || !strcmp(v, "off") || !strcmp(v, "false"))
-		return *out = 0, 0;
-	return -1;
 }
 
 static int provider_line(struct fconf *c, int argc, const char *const *argv, char *err,
@@ -220,7 +189,7 @@ static int provider_line(struct fconf *c, int argc, const char *const *argv, cha
 	if (p < 0)
 		return BAD("unknown provider \"%s\" (judge, mc, prm, calc)", argv[1]);
 	if (p == P_JUDGE && !strcmp(opt, "samples")) {
-		if (whole(v, 1, 64, &l))
+		if (parse_long(v, 1, 64, &l))
 			return BAD("provider judge: samples is 1 to 64");
 		c->judge_samples = (int)l;
 	} else if (!strcmp(opt, "template") && p != P_CALC) {
@@ -241,23 +210,23 @@ static int provider_line(struct fconf *c, int argc, const char *const *argv, cha
 		else
 			return BAD("provider mc: strategy is vanilla or bisect");
 	} else if (p == P_MC && !strcmp(opt, "rollouts")) {
-		if (whole(v, 1, 1024, &l))
+		if (parse_long(v, 1, 1024, &l))
 			return BAD("provider mc: rollouts is 1 to 1024");
 		c->mc_rollouts = (int)l;
 	} else if (p == P_MC && !strcmp(opt, "batch")) {
-		if (whole(v, 1, 1024, &l))
+		if (parse_long(v, 1, 1024, &l))
 			return BAD("provider mc: batch is 1 to 1024");
 		c->mc_batch = (int)l;
 	} else if (p == P_MC && !strcmp(opt, "hits")) {
-		if (whole(v, 1, 1024, &l))
+		if (parse_long(v, 1, 1024, &l))
 			return BAD("provider mc: hits is 1 to 1024");
 		c->mc_hits = (int)l;
 	} else if (p == P_MC && !strcmp(opt, "budget")) {
-		if (whole(v, 1, 1000000, &l))
+		if (parse_long(v, 1, 1000000, &l))
 			return BAD("provider mc: budget is 1 to 1000000 rollouts");
 		c->mc_budget = (int)l;
 	} else if (p == P_MC && !strcmp(opt, "chat")) {
-		if (yesno(v, &c->mc_chat))
+		if (parse_bool(v, &c->mc_chat))
 			return BAD("provider mc: chat is yes or no");
 	} else if (p == P_PRM && !strcmp(opt, "style")) {
 		if (!strcmp(v, "qwen"))
@@ -294,7 +263,6 @@ static int kind_for(const struct fconf *c, int p)
 
 int endpoint_serves(const struct endpoint *e, int p)
 {
-	(void)e;
 	if (p == P_CALC)
 		return 0;
 	return e->serves ? (e->serves >> p) & 1 : 1;
@@ -306,7 +274,7 @@ static int serves(const struct fconf *c, const struct endpoint *e, int p)
 	return endpoint_serves(e, p) && e->kind == kind_for(c, p) && e->url;
 }
 
-static const struct endpoint *first_for(const struct fconf *c, int p)
+const struct endpoint *fconf_first(const struct fconf *c, int p)
 {
 	for (size_t i = 0; i < c->neps; i++)
 		if (serves(c, &c->eps[i], p))
@@ -321,7 +289,7 @@ int fconf_endpoint_ok(const struct fconf *c, size_t i, int p)
 
 const char *fconf_model(const struct fconf *c, int p)
 {
-	const struct endpoint *e = first_for(c, p);
+	const struct endpoint *e = fconf_first(c, p);
 	return e ? e->model : NULL;
 }
 
@@ -368,7 +336,7 @@ int fconf_resolve(struct fconf *c, unsigned mask, char *err, size_t errlen)
 	for (int p = 0; p < P_COUNT; p++) {
 		if (!(mask >> p & 1) || p == P_CALC)
 			continue;
-		const struct endpoint *first = first_for(c, p);
+		const struct endpoint *first = fconf_first(c, p);
 		if (!first)
 			return BAD("no endpoint serves %s: configure one with kind %s "
 				   "(see stepmarkrc(5), ENDPOINTS)", provider_names[p],
@@ -396,7 +364,7 @@ char *fconf_params(const struct fconf *c, int p, char *err, size_t errlen)
 	struct buf b = {0};
 	buf_printf(&b, "{\"provider\":\"%s\"", provider_names[p]);
 	if (p != P_CALC) {
-		const struct endpoint *e = first_for(c, p);
+		const struct endpoint *e = fconf_first(c, p);
 		if (!e || !e->model) {
 			snprintf(err, errlen, "no endpoint with a model serves %s",
 				 provider_names[p]);

@@ -69,6 +69,9 @@ int fconf_resolve(struct fconf *c, unsigned mask, char *err, size_t errlen);
 char *fconf_params(const struct fconf *c, int p, char *err, size_t errlen);
 /* 1 when the i-th endpoint serves p with the kind p needs. */
 int fconf_endpoint_ok(const struct fconf *c, size_t i, int p);
+/* The first endpoint serving p: it sets the model and the sampling
+ * parameters of p's requests; the others add capacity. NULL when none. */
+const struct endpoint *fconf_first(const struct fconf *c, int p);
 /* The model of the endpoints serving p, or NULL. */
 const char *fconf_model(const struct fconf *c, int p);
 

@@ -174,9 +174,7 @@ struct fetch *fetch_new(struct db *db, const struct fconf *fc, unsigned mask,
 			memset(h.data, 0, h.len);
 			buf_free(&h);
 		}
-		struct buf b = {0};
-		buf_puts(&b, e->url);
-		s->base = b.data;
+		s->base = xstrdup(e->url);
 		s->root = xstrdup(e->url);
 		size_t n = strlen(s->root);
 		if (n > 3 && !strcmp(s->root + n - 3, "/v1"))
@@ -620,21 +618,13 @@ static void free_ajob(struct ajob *aj)
 	free(aj);
 }
 
-static const struct endpoint *template_endpoint(const struct fconf *c, int p)
-{
-	for (size_t i = 0; i < c->neps; i++)
-		if (fconf_endpoint_ok(c, i, p))
-			return &c->eps[i];
-	return NULL;
-}
-
 static void start_job(struct fetch *f, int p, const struct db_job *j)
 {
 	struct ajob *aj = xcalloc(1, sizeof(*aj));
 	aj->pj.j = *j;
 	aj->pj.p = p;
 	aj->pj.fc = f->fc;
-	aj->pj.ep = template_endpoint(f->fc, p);
+	aj->pj.ep = fconf_first(f->fc, p);
 	aj->pj.tmpl = f->tmpl[p];
 	aj->ops = provider_ops_of(p);
 	aj->next = f->jobs;
@@ -662,42 +652,36 @@ static void lease_more(struct fetch *f)
 		return;
 	if (!want_pref && f->drained && now - f->drained_at < 2000)
 		return;
-	struct db_job *got = xmalloc((size_t)(room > 0 ? room : 1) * sizeof(*got) + sizeof(*got) * 8);
+	/* room, plus the one job per provider the solution on screen has */
+	struct db_job *got = xmalloc(((size_t)(room > 0 ? room : 0) + P_COUNT) * sizeof(*got));
 	if (db_begin(f->db) < 0) {
 		free(got);
 		return; /* busy: next pass */
 	}
-	int total = 0;
-	struct { int p, n, off; } part[P_COUNT];
-	int nparts = 0;
+	int total = 0, from[P_COUNT + 1] = {0};
 	for (int p = 0; p < P_COUNT; p++) {
-		if (!f->params[p])
+		from[p] = total;
+		if (!f->params[p] || total < 0)
 			continue;
-		int n = 0;
+		int n = 0, m = 0;
 		if (want_pref)
 			n = db_jobs_lease(f->db, provider_names[p], f->params[p], f->owner,
-					  LEASE_S, f->prefer, 8, got + total);
+					  LEASE_S, f->prefer, 1, got + total);
 		if (n >= 0 && room - total - n > 0)
-			n += db_jobs_lease(f->db, provider_names[p], f->params[p], f->owner,
-					   LEASE_S, 0, room - total - (n > 0 ? n : 0),
-					   got + total + (n > 0 ? n : 0));
-		if (n < 0)
-			break;
-		part[nparts].p = p;
-		part[nparts].n = n;
-		part[nparts].off = total;
-		nparts++;
-		total += n;
+			m = db_jobs_lease(f->db, provider_names[p], f->params[p], f->owner,
+					  LEASE_S, 0, room - total - n, got + total + n);
+		total = n < 0 || m < 0 ? -1 : total + n + m;
 	}
-	if (db_commit(f->db) < 0) {
+	if (total < 0 || db_commit(f->db) < 0) {
 		db_rollback(f->db);
 		free(got);
 		return;
 	}
+	from[P_COUNT] = total;
 	f->prefer_taken = 1;
-	for (int i = 0; i < nparts; i++)
-		for (int k = 0; k < part[i].n; k++)
-			start_job(f, part[i].p, &got[part[i].off + k]);
+	for (int p = 0; p < P_COUNT; p++)
+		for (int k = from[p]; k < from[p + 1]; k++)
+			start_job(f, p, &got[k]);
 	if (total == 0) {
 		f->drained = 1;
 		f->drained_at = now;

@@ -14,13 +14,12 @@ void oai_clean(char *out, size_t outlen, const char *msg, size_t max,
 	       const char *secret)
 {
 	size_t o = 0, slen = secret ? strlen(secret) : 0;
-	const char *p = msg;
-	size_t n = strlen(msg);
+	const char *p = msg, *end = msg + strlen(msg);
+	size_t n = (size_t)(end - msg);
 	if (n > max)
 		n = max;
 	while (p < msg + n && o + 8 < outlen) {
-		if (slen >= 4 && (size_t)(msg + strlen(msg) - p) >= slen &&
-		    !memcmp(p, secret, slen)) {
+		if (slen >= 4 && (size_t)(end - p) >= slen && !memcmp(p, secret, slen)) {
 			memcpy(out + o, "[key]", 5);
 			o += 5;
 			p += slen;
@@ -45,7 +44,7 @@ void oai_clean(char *out, size_t outlen, const char *msg, size_t max,
 		o += len;
 		p += len;
 	}
-	if (p < msg + strlen(msg) && o + 4 < outlen) {
+	if (p < end && o + 4 < outlen) {
 		memcpy(out + o, "...", 3);
 		o += 3;
 	}

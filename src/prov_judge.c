@@ -108,11 +108,10 @@ static int judge_take(struct pjob *pj, const struct preq *rq, const struct oai_r
 static int judge_next(struct pjob *pj)
 {
 	struct judge *s = pj->state;
-	int best = -2, best_n = 0, given = 0;
+	int best = -2, best_n = 0;
 	for (int i = 0; i < s->asked; i++) {
 		if (s->votes[i] < -1)
 			continue;
-		given++;
 		int c = 0;
 		for (int j = 0; j < s->asked; j++)
 			c += s->votes[j] == s->votes[i];
@@ -128,7 +127,6 @@ static int judge_next(struct pjob *pj)
 	g->first_error = best;
 	g->value = (double)best_n / s->asked;
 	g->rationale = arena_strndup(&pj->a, s->rationale.data, s->rationale.len);
-	(void)given;
 	pj->done = 1;
 	return 0;
 }

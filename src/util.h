@@ -67,6 +67,12 @@ void now_iso(char out[32]);
  * result lives until the next call with the same slot (0..3). */
 const char *inert(const char *s, int slot);
 
+/* Words of the config language: 0 and the value, or -1 when s is not a
+ * number in [lo, hi] (or not yes/no, on/off, true/false, 1/0). */
+int parse_long(const char *s, long lo, long hi, long *out);
+int parse_double(const char *s, double lo, double hi, double *out);
+int parse_bool(const char *s, int *out);
+
 /* Returns 1 when s[0..n) is valid UTF-8. */
 int utf8_valid(const char *s, size_t n);
 

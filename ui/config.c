@@ -204,23 +204,10 @@ static int warn_at(FILE *warn, const char *where, const char *fmt, ...)
 }
 
 /* ---- set ---- */
-static int parse_bool(const char *s, int *out)
-{
-	if (!strcmp(s, "yes") || !strcmp(s, "true") || !strcmp(s, "on") || !strcmp(s, "1"))
-		*out = 1;
-	else if (!strcmp(s, "no") || !strcmp(s, "false") || !strcmp(s, "off") || !strcmp(s, "0"))
-		*out = 0;
-	else
-		return -1;
-	return 0;
-}
-
 static int parse_int(const char *s, int lo, int hi, int *out)
 {
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
+	long v;
+	if (parse_long(s, lo, hi, &v) < 0)
 		return -1;
 	*out = (int)v;
 	return 0;
