@@ -23,7 +23,7 @@ enum stmt_id {
 	S_EX_SOL, S_EX_STEP, S_EX_LABEL, S_EX_SUG,
 	S_COL_ANN, S_COL_SRC,
 	S_SUM_PUT, S_SUM_MISSING, S_ONE_SOL, S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG,
-	S_ONE_ALIGN, S_ACTION_ADD, S_ACTION_LIST, S_ACTION_LABELS, S_LABEL_BEFORE,
+	S_ONE_ALIGN, S_ACTION_ADD, S_ACTION_LIST, S_ACTION_LABELS, S_ACTION_NAME, S_LABEL_BEFORE,
 	S_DATASETS, S_QROW, S_MAX_LABEL, S_DATA_VERSION, S_MAX_SOL,
 	S_JOB_ADD, S_JOB_REQUEUE, S_JOB_LEASE, S_JOB_LEASE_SOL, S_JOB_RENEW,
 	S_JOB_FINISH, S_JOB_RELEASE, S_JOB_EXPIRED, S_JOB_OWNERS, S_JOB_FREE_OWNER,
@@ -95,6 +95,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ONE_ALIGN] = "SELECT step_idx, ref_step, score, source FROM alignment WHERE solution_id = ?1 ORDER BY step_idx, ref_step",
 	[S_ACTION_ADD] = "INSERT INTO action(solution_id, annotator, op, ref, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_ACTION_LIST] = "SELECT id, op, ref, name FROM action WHERE solution_id = ?1 AND annotator = ?2 ORDER BY id",
+	[S_ACTION_NAME] = "SELECT name FROM action WHERE id = ?1",
 	[S_ACTION_LABELS] = "SELECT step_idx, kind, value, text FROM label WHERE action_id = ?1 ORDER BY id",
 	[S_LABEL_BEFORE] = "SELECT value, text FROM label WHERE solution_id = ?1 AND annotator = ?2 AND kind = ?3 "
 			   "AND step_idx IS ?4 AND id < ?5 ORDER BY id DESC LIMIT 1",
@@ -1010,6 +1011,16 @@ int db_action_labels(struct db *db, int64_t action, struct arena *a,
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_action_name(struct db *db, int64_t action, char *out, size_t n)
+{
+	sqlite3_stmt *s = stmt(db, S_ACTION_NAME);
+	sqlite3_bind_int64(s, 1, action);
+	int rc = sqlite3_step(s);
+	snprintf(out, n, "%s", rc == SQLITE_ROW ? col_text(s, 0) : "");
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 int db_label_before(struct db *db, int64_t sol, const char *annotator,

@@ -123,6 +123,8 @@ void db_solution_free(struct db_solution *v);
  * an undo or redo repeats or reverts. */
 int64_t db_action_add(struct db *db, int64_t sol, const char *annotator,
 		      const char *op, int64_t ref, const char *name);
+/* The name of an action ("first error at step 5"). */
+int db_action_name(struct db *db, int64_t action, char *out, size_t n);
 int db_labels_add(struct db *db, int64_t sol, const struct label *lb, size_t n,
 		  int64_t action);
 typedef void (*action_fn)(void *ctx, int64_t id, const char *op, int64_t ref,

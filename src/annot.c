@@ -1,5 +1,7 @@
-/* annot.c - labelling actions: each one a short transaction of appended
- * labels; undo and redo append the labels that revert or repeat one */
+/* annot.c - labelling actions. Each action reads the annotator's labels in
+ * force (a state), changes a copy by the rules in annot.h, and appends one
+ * label for every difference, in one short transaction; undo and redo
+ * append the labels that revert or repeat one action. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -13,9 +15,195 @@ const char *const annot_finish_reasons[4] = {
 	"solution", "found_error", "give_up", "bad_problem",
 };
 
+/* ---- the state of one annotator's labels ---- */
+void annot_state_load(struct annot_state *s, const struct item *it,
+		      const char *annotator)
+{
+	size_t n = it->nsteps;
+	s->n = n;
+	s->r = xmalloc((n + 1) * sizeof(*s->r));
+	s->fill = xcalloc(n + 1, 1);
+	s->fe = NO_RATING;
+	s->finish[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		s->r[i] = NO_RATING;
+	for (size_t i = 0; i < it->nlabels; i++) { /* oldest first */
+		const struct label *l = &it->labels[i];
+		if (strcmp(l->annotator, annotator) != 0)
+			continue;
+		if (l->kind == LK_RATING && l->step >= 0 && (size_t)l->step < n) {
+			s->r[l->step] = l->value;
+			s->fill[l->step] = l->text && !strcmp(l->text, ANNOT_FILLED);
+		} else if (l->kind == LK_RATINGS && l->text) {
+			for (size_t k = 0; k < n && l->text[k]; k++) {
+				char c = l->text[k];
+				if (c == '+' || c == '0' || c == '-') {
+					s->r[k] = c == '+' ? 1 : c == '0' ? 0 : -1;
+					s->fill[k] = 0;
+				}
+			}
+		} else if (l->kind == LK_FIRST_ERROR) {
+			s->fe = l->value;
+		} else if (l->kind == LK_FINISH) {
+			snprintf(s->finish, sizeof(s->finish), "%s", l->text ? l->text : "");
+		}
+	}
+}
+
+void annot_state_free(struct annot_state *s)
+{
+	free(s->r);
+	free(s->fill);
+	s->r = NULL;
+	s->fill = NULL;
+}
+
+static void state_copy(struct annot_state *d, const struct annot_state *s)
+{
+	*d = *s;
+	d->r = xmalloc((s->n + 1) * sizeof(*d->r));
+	d->fill = xmalloc(s->n + 1);
+	memcpy(d->r, s->r, (s->n + 1) * sizeof(*d->r));
+	memcpy(d->fill, s->fill, s->n + 1);
+}
+
+static int first_bad(const struct annot_state *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->r[i] == -1)
+			return (int)i;
+	return -1;
+}
+
+const char *annot_state_check(const struct annot_state *s)
+{
+	int j = first_bad(s);
+	if (s->fe >= 0 && ((size_t)s->fe >= s->n || s->r[s->fe] != -1))
+		return "the first error is not rated -1";
+	if (s->fe >= 0 && j < s->fe)
+		return "a step before the first error is rated -1";
+	if (s->fe == -1 && j >= 0)
+		return "no error, yet a step is rated -1";
+	if (!strcmp(s->finish, "solution") && s->fe != -1)
+		return "finish solution without a claim of no error";
+	if (!strcmp(s->finish, "found_error") && s->fe < 0)
+		return "finish found_error without a first error";
+	return NULL;
+}
+
+static void set(struct annot_state *s, size_t i, int value, int filled)
+{
+	s->r[i] = value;
+	s->fill[i] = value != NO_RATING && filled;
+}
+
+/* k is the first error: earlier -1s and unrated steps become +1, k -1,
+ * and what an action filled in after k is withdrawn. */
+static void claim_error(struct annot_state *s, int k)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		if ((int)i < k && (s->r[i] == NO_RATING || s->r[i] == -1))
+			set(s, i, 1, 1);
+		else if ((int)i == k && s->r[i] != -1)
+			set(s, i, -1, 1);
+		else if ((int)i > k && s->fill[i])
+			set(s, i, NO_RATING, 0);
+	}
+	s->fe = k;
+}
+
+/* no error: every -1 and unrated step becomes +1 */
+static void claim_none(struct annot_state *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->r[i] == NO_RATING || s->r[i] == -1)
+			set(s, i, 1, 1);
+	s->fe = -1;
+}
+
+static void set_finish(struct annot_state *s, const char *reason)
+{
+	snprintf(s->finish, sizeof(s->finish), "%s", reason);
+}
+
+/* After a rating changed: the claims follow the ratings. */
+static void settle(struct annot_state *s)
+{
+	int j = first_bad(s);
+	if (s->fe == -1 && j >= 0)
+		claim_error(s, j);
+	else if (s->fe >= 0 && j >= 0 && j < s->fe)
+		claim_error(s, j);
+	else if (s->fe >= 0 && s->r[s->fe] != -1)
+		s->fe = NO_RATING; /* the step named is no longer wrong */
+	if (!strcmp(s->finish, "solution") && s->fe != -1)
+		set_finish(s, s->fe >= 0 ? "found_error" : "");
+	else if (!strcmp(s->finish, "found_error") && s->fe < 0)
+		set_finish(s, s->fe == -1 ? "solution" : "");
+}
+
+/* ---- what changed, in words ---- */
+static void put_steps(struct buf *b, const int *steps, size_t n)
+{
+	buf_puts(b, n > 1 ? "steps " : "step ");
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && steps[j + 1] == steps[j] + 1)
+			j++;
+		if (i)
+			buf_puts(b, ", ");
+		if (j >= i + 2)
+			buf_printf(b, "%d-%d", steps[i] + 1, steps[j] + 1);
+		else if (j == i + 1)
+			buf_printf(b, "%d, %d", steps[i] + 1, steps[j] + 1);
+		else
+			buf_printf(b, "%d", steps[i] + 1);
+		i = j + 1;
+	}
+}
+
+/* Appends "; steps 2-4 now +1; step 7 cleared" for every rating that
+ * differs, except the step the action's own words name (skip); the first
+ * error when say_fe, the finish reason unless say_fe < 0. */
+static void describe(struct buf *b, const struct annot_state *o,
+		     const struct annot_state *s, int skip, int say_fe)
+{
+	static const int values[] = {1, 0, -1, NO_RATING};
+	int *steps = xmalloc((s->n + 1) * sizeof(*steps));
+	for (size_t v = 0; v < ARRAY_SIZE(values); v++) {
+		size_t n = 0;
+		for (size_t i = 0; i < s->n; i++)
+			if ((int)i != skip && s->r[i] != o->r[i] && s->r[i] == values[v])
+				steps[n++] = (int)i;
+		if (!n)
+			continue;
+		buf_puts(b, "; ");
+		put_steps(b, steps, n);
+		buf_puts(b, values[v] == NO_RATING ? " cleared" :
+			 values[v] == 1 ? " now +1" : values[v] == 0 ? " now 0" : " now -1");
+	}
+	free(steps);
+	if (o->fe != s->fe && say_fe) {
+		if (s->fe >= 0)
+			buf_printf(b, "; first error now step %d", s->fe + 1);
+		else if (s->fe == -1)
+			buf_puts(b, "; now no error");
+		else
+			buf_puts(b, "; first error withdrawn");
+	}
+	if (say_fe >= 0 && strcmp(o->finish, s->finish)) {
+		if (s->finish[0])
+			buf_printf(b, "; finish now %s", s->finish);
+		else
+			buf_puts(b, "; finish withdrawn");
+	}
+}
+
+/* ---- one action ---- */
 struct batch {
 	struct label *l;
 	size_t n, cap;
+	struct arena texts; /* the labels' texts, owned */
 };
 
 static void batch_add(struct batch *b, const struct annotator *a,
@@ -30,155 +218,140 @@ static void batch_add(struct batch *b, const struct annotator *a,
 	l->kind = kind;
 	l->step = step;
 	l->value = value;
-	l->text = text;
+	l->text = text ? arena_strndup(&b->texts, text, strlen(text)) : NULL;
 	l->annotator = a->name;
 	l->origin = a->origin;
 }
 
-/* Writes one action with its labels and the new summary. */
-static int commit(struct db *db, struct db_solution *v, const struct annotator *a,
-		  const char *op, int64_t ref, const char *name,
-		  struct batch *b, int64_t *action)
+/* One label for each difference between o and s; claim: write the first
+ * error label even when it is unchanged (the annotator said it again). */
+static void diff(struct batch *b, const struct annotator *a,
+		 const struct annot_state *o, const struct annot_state *s, int claim)
 {
-	if (b->n == 0) {
-		free(b->l);
+	for (size_t i = 0; i < s->n; i++)
+		if (s->r[i] != o->r[i] || s->fill[i] != o->fill[i])
+			batch_add(b, a, LK_RATING, (int)i, s->r[i],
+				  s->fill[i] ? ANNOT_FILLED : NULL);
+	if (claim || s->fe != o->fe)
+		batch_add(b, a, LK_FIRST_ERROR, -1, s->fe, NULL);
+	if (strcmp(o->finish, s->finish))
+		batch_add(b, a, LK_FINISH, -1, NO_RATING, s->finish[0] ? s->finish : NULL);
+}
+
+enum op_kind { OP_RATE, OP_ERROR, OP_NONE, OP_ACCEPT, OP_FINISH, OP_NOTE, OP_UNDO, OP_REDO };
+struct op {
+	enum op_kind kind;
+	int step, value;
+	const char *text;
+};
+
+/* Plans an action on the state in force: its labels, its name and the
+ * words for the status line. ANNOT_NOTHING with the reason in what. */
+static int plan(const struct op *op, const struct item *it, const struct annotator *a,
+		struct annot_state *o, struct batch *b, char *name, size_t nn,
+		struct buf *what)
+{
+	struct annot_state s;
+	state_copy(&s, o);
+	int skip = -2, claim = 0, say_fe = 1;
+	switch (op->kind) {
+	case OP_RATE:
+		set(&s, (size_t)op->step, op->value, 0);
+		settle(&s);
+		skip = op->step;
+		if (op->value == NO_RATING)
+			snprintf(name, nn, "clear step %d", op->step + 1);
+		else
+			snprintf(name, nn, "rate step %d %+d", op->step + 1, op->value);
+		if (op->value == NO_RATING)
+			buf_printf(what, "step %d cleared", op->step + 1);
+		else if (op->value == 0)
+			buf_printf(what, "step %d rated 0", op->step + 1);
+		else
+			buf_printf(what, "step %d rated %+d", op->step + 1, op->value);
+		break;
+	case OP_ERROR:
+		claim_error(&s, op->step);
+		settle(&s);
+		skip = op->step;
+		claim = 1;
+		say_fe = 0;
+		snprintf(name, nn, "first error at step %d", op->step + 1);
+		buf_printf(what, "first error at step %d", op->step + 1);
+		break;
+	case OP_NONE:
+		claim_none(&s);
+		settle(&s);
+		claim = 1;
+		say_fe = 0;
+		snprintf(name, nn, "no error");
+		buf_puts(what, "no error in the solution");
+		break;
+	case OP_ACCEPT: {
+		struct export_opts eo = {.source = op->text, .threshold = 0.5};
+		int *sr = xmalloc((s.n + 1) * sizeof(*sr));
+		int sfe = item_resolve(it, &eo, sr);
+		int any = 0;
+		/* the source's marks up to its own first error, none after */
+		for (size_t i = 0; i < s.n && (sfe < 0 || (int)i <= sfe); i++)
+			if (sr[i] != NO_RATING) {
+				set(&s, i, sr[i], 1);
+				any = 1;
+			}
+		free(sr);
+		if (!any && sfe < -1) {
+			buf_printf(what, "%s has no suggestion on this solution", op->text);
+			annot_state_free(&s);
+			return ANNOT_NOTHING;
+		}
+		if (sfe >= 0)
+			claim_error(&s, sfe);
+		else if (sfe == -1)
+			claim_none(&s);
+		settle(&s);
+		claim = sfe >= -1;
+		say_fe = !claim;
+		snprintf(name, nn, "accept %.120s", op->text);
+		if (sfe >= 0)
+			buf_printf(what, "accepted %s: first error at step %d", op->text, sfe + 1);
+		else if (sfe == -1)
+			buf_printf(what, "accepted %s: no error", op->text);
+		else
+			buf_printf(what, "accepted %s's ratings", op->text);
+		break;
+	}
+	case OP_FINISH:
+		if (!strcmp(op->text, "solution")) {
+			claim_none(&s);
+		} else if (!strcmp(op->text, "found_error") && s.fe < 0) {
+			int j = first_bad(&s);
+			if (j < 0) {
+				buf_puts(what, "found_error needs a first error: mark it first (e)");
+				annot_state_free(&s);
+				return ANNOT_NOTHING;
+			}
+			claim_error(&s, j);
+			claim = 1;
+		}
+		set_finish(&s, op->text);
+		settle(&s);
+		say_fe = -1; /* the finish reason is the action's own word */
+		snprintf(name, nn, "finish %s", op->text);
+		buf_printf(what, "finish reason %s", op->text);
+		break;
+	default:
+		annot_state_free(&s);
+		return ANNOT_ERR;
+	}
+	diff(b, a, o, &s, claim);
+	describe(what, o, &s, skip, say_fe);
+	annot_state_free(&s);
+	if (!b->n) {
+		buf_reset(what);
+		buf_puts(what, "already so: nothing changed");
 		return ANNOT_NOTHING;
 	}
-	int rc = ANNOT_ERR;
-	if (db_begin(db) < 0) {
-		rc = db_busy(db) ? ANNOT_BUSY : ANNOT_ERR;
-		free(b->l);
-		return rc;
-	}
-	int64_t id = db_action_add(db, v->id, a->name, op, ref, name);
-	struct buf text = {0};
-	struct summary sum;
-	if (id > 0 && db_labels_add(db, v->id, b->l, b->n, id) == 0 &&
-	    db_solution_load(db, v->id, v) == 1) {
-		summary_compute(&v->it, &text, &sum);
-		if (db_summary_put(db, v->id, v->dataset_id, &sum) == 0 &&
-		    db_commit(db) == 0)
-			rc = ANNOT_OK;
-	}
-	if (rc != ANNOT_OK) {
-		rc = db_busy(db) ? ANNOT_BUSY : ANNOT_ERR;
-		db_rollback(db);
-		db_solution_load(db, v->id, v);
-	} else if (action) {
-		*action = id;
-	}
-	buf_free(&text);
-	free(b->l);
-	return rc;
-}
-
-/* The annotator's ratings in force, NO_RATING where none. */
-static int *my_ratings(const struct db_solution *v, const struct annotator *a)
-{
-	int *r = xmalloc((v->it.nsteps + 1) * sizeof(*r));
-	/* only explicit step ratings count as "already labelled": a first
-	 * error implies ratings, which are recomputed from it */
-	struct item sub = v->it;
-	struct label *l = xmalloc((v->it.nlabels + 1) * sizeof(*l));
-	sub.labels = l;
-	sub.nlabels = 0;
-	sub.nsugs = 0;
-	for (size_t i = 0; i < v->it.nlabels; i++) {
-		const struct label *x = &v->it.labels[i];
-		if (strcmp(x->annotator, a->name) == 0 &&
-		    (x->kind == LK_RATING || x->kind == LK_RATINGS))
-			l[sub.nlabels++] = *x;
-	}
-	item_resolve(&sub, NULL, r);
-	free(l);
-	return r;
-}
-
-int annot_rate(struct db *db, struct db_solution *v, const struct annotator *a,
-	       int step, int value, int64_t *action)
-{
-	if (step < 0 || (size_t)step >= v->it.nsteps)
-		return ANNOT_NOTHING;
-	struct batch b = {0};
-	char name[64];
-	batch_add(&b, a, LK_RATING, step, value, NULL);
-	if (value == NO_RATING)
-		snprintf(name, sizeof(name), "clear step %d", step + 1);
-	else
-		snprintf(name, sizeof(name), "rate step %d %+d", step + 1, value);
-	return commit(db, v, a, "do", 0, name, &b, action);
-}
-
-int annot_first_error(struct db *db, struct db_solution *v,
-		      const struct annotator *a, int step, int64_t *action)
-{
-	if (step < 0 || (size_t)step >= v->it.nsteps)
-		return ANNOT_NOTHING;
-	int *r = my_ratings(v, a);
-	struct batch b = {0};
-	for (int i = 0; i < step; i++)
-		if (r[i] == NO_RATING)
-			batch_add(&b, a, LK_RATING, i, 1, NULL);
-	if (r[step] != -1)
-		batch_add(&b, a, LK_RATING, step, -1, NULL);
-	batch_add(&b, a, LK_FIRST_ERROR, -1, step, NULL);
-	free(r);
-	char name[64];
-	snprintf(name, sizeof(name), "first error at step %d", step + 1);
-	return commit(db, v, a, "do", 0, name, &b, action);
-}
-
-int annot_no_error(struct db *db, struct db_solution *v,
-		   const struct annotator *a, int64_t *action)
-{
-	int *r = my_ratings(v, a);
-	struct batch b = {0};
-	for (size_t i = 0; i < v->it.nsteps; i++)
-		if (r[i] == NO_RATING)
-			batch_add(&b, a, LK_RATING, (int)i, 1, NULL);
-	batch_add(&b, a, LK_FIRST_ERROR, -1, -1, NULL);
-	free(r);
-	return commit(db, v, a, "do", 0, "no error", &b, action);
-}
-
-int annot_accept(struct db *db, struct db_solution *v, const struct annotator *a,
-		 const char *source, int64_t *action)
-{
-	size_t n = v->it.nsteps;
-	int *r = xmalloc((n + 1) * sizeof(*r));
-	struct export_opts o = {.source = source, .threshold = 0.5};
-	int fe = item_resolve(&v->it, &o, r);
-	struct batch b = {0};
-	for (size_t i = 0; i < n; i++)
-		if (r[i] != NO_RATING)
-			batch_add(&b, a, LK_RATING, (int)i, r[i], NULL);
-	if (fe >= -1)
-		batch_add(&b, a, LK_FIRST_ERROR, -1, fe, NULL);
-	free(r);
-	char name[160];
-	snprintf(name, sizeof(name), "accept %s", source);
-	return commit(db, v, a, "do", 0, name, &b, action);
-}
-
-int annot_finish(struct db *db, struct db_solution *v, const struct annotator *a,
-		 const char *reason, int64_t *action)
-{
-	struct batch b = {0};
-	batch_add(&b, a, LK_FINISH, -1, NO_RATING, reason);
-	char name[64];
-	snprintf(name, sizeof(name), "finish %s", reason);
-	return commit(db, v, a, "do", 0, name, &b, action);
-}
-
-int annot_note(struct db *db, struct db_solution *v, const struct annotator *a,
-	       int step, const char *text, int64_t *action)
-{
-	struct batch b = {0};
-	batch_add(&b, a, LK_NOTE, step, NO_RATING, text && *text ? text : NULL);
-	char name[64];
-	snprintf(name, sizeof(name), step >= 0 ? "note on step %d" : "note",
-		 step + 1);
-	return commit(db, v, a, "do", 0, name, &b, action);
+	return ANNOT_OK;
 }
 
 /* The undo and redo stacks, replayed from the append-only history. */
@@ -231,9 +404,11 @@ static void stacks_free(struct stacks *s)
 
 /* Undo appends, for each label of the action on top of the undo stack,
  * the value in force just before its latest application; redo appends
- * the labels of the action on top of the redo stack again. */
-static int revisit(struct db *db, struct db_solution *v, const struct annotator *a,
-		   int redo, int64_t *action)
+ * the labels of the action on top of the redo stack again. The texts
+ * live in ar. */
+static int plan_revisit(struct db *db, struct db_solution *v, const struct annotator *a,
+			int redo, struct batch *b, int64_t *target, char *name,
+			size_t nn, struct arena *ar)
 {
 	struct stacks s = {0};
 	if (db_actions(db, v->id, a->name, replay, &s) < 0) {
@@ -245,42 +420,168 @@ static int revisit(struct db *db, struct db_solution *v, const struct annotator 
 		stacks_free(&s);
 		return ANNOT_NOTHING;
 	}
-	int64_t target = redo ? s.redo[depth - 1] : s.undo[depth - 1];
+	*target = redo ? s.redo[depth - 1] : s.undo[depth - 1];
 	int64_t app = redo ? 0 : s.applied[depth - 1];
 	stacks_free(&s);
-	struct arena ar = {0};
 	struct label *orig;
 	size_t n;
-	if (db_action_labels(db, target, &ar, &orig, &n) < 0) {
-		arena_free(&ar);
+	if (db_action_labels(db, *target, ar, &orig, &n) < 0 ||
+	    db_action_name(db, *target, name, nn) < 0) {
+		free(orig);
 		return ANNOT_ERR;
 	}
-	struct batch b = {0};
+	int rc = ANNOT_OK;
 	for (size_t i = 0; i < n; i++) {
 		struct label l = orig[i];
-		if (!redo && db_label_before(db, v->id, a->name, &l, app, &ar) < 0)
+		if (!redo && db_label_before(db, v->id, a->name, &l, app, ar) < 0) {
+			rc = ANNOT_ERR;
 			break;
-		batch_add(&b, a, l.kind, l.step, l.value, l.text);
+		}
+		batch_add(b, a, l.kind, l.step, l.value, l.text);
 	}
-	const char *op = redo ? "redo" : "undo";
-	int rc = ANNOT_ERR;
-	if (b.n == n)
-		rc = commit(db, v, a, op, target, op, &b, action); /* frees b.l */
-	else
-		free(b.l);
 	free(orig);
+	return rc;
+}
+
+/* Runs op in one transaction on the solution as the store has it now. */
+static int run(struct db *db, struct db_solution *v, const struct annotator *a,
+	       const struct op *op, struct annot_result *res)
+{
+	struct annot_result scratch;
+	if (!res)
+		res = &scratch;
+	res->action = 0;
+	res->what[0] = '\0';
+	if (db_begin(db) < 0) {
+		int rc = db_busy(db) ? ANNOT_BUSY : ANNOT_ERR;
+		db_solution_load(db, v->id, v);
+		return rc;
+	}
+	int rc = ANNOT_ERR;
+	struct batch b = {0};
+	struct buf what = {0};
+	struct arena ar = {0};
+	struct annot_state before = {0}, after = {0};
+	char name[160] = "";
+	int64_t target = 0;
+	const char *opname = "do";
+	if (db_solution_load(db, v->id, v) != 1)
+		goto out;
+	annot_state_load(&before, &v->it, a->name);
+	if ((op->kind == OP_RATE || op->kind == OP_ERROR) &&
+	    (op->step < 0 || (size_t)op->step >= v->it.nsteps)) {
+		rc = ANNOT_NOTHING;
+		buf_printf(&what, "the solution has no step %d", op->step + 1);
+		goto out;
+	}
+	if (op->kind == OP_UNDO || op->kind == OP_REDO) {
+		rc = plan_revisit(db, v, a, op->kind == OP_REDO, &b, &target, name,
+				  sizeof(name), &ar);
+		opname = op->kind == OP_REDO ? "redo" : "undo";
+		if (rc == ANNOT_NOTHING)
+			buf_printf(&what, "nothing to %s", opname);
+	} else if (op->kind == OP_NOTE) {
+		batch_add(&b, a, LK_NOTE, op->step, NO_RATING, op->text && *op->text ? op->text : NULL);
+		snprintf(name, sizeof(name), op->step >= 0 ? "note on step %d" : "note", op->step + 1);
+		if (op->text && *op->text)
+			buf_printf(&what, "note on step %d", op->step + 1);
+		else
+			buf_printf(&what, "note on step %d deleted", op->step + 1);
+		rc = ANNOT_OK;
+	} else {
+		rc = plan(op, &v->it, a, &before, &b, name, sizeof(name), &what);
+	}
+	if (rc != ANNOT_OK)
+		goto out;
+	rc = ANNOT_ERR;
+	int64_t id = db_action_add(db, v->id, a->name, opname, target,
+				   target ? opname : name);
+	struct buf sumtext = {0};
+	struct summary sum;
+	if (id > 0 && db_labels_add(db, v->id, b.l, b.n, id) == 0 &&
+	    db_solution_load(db, v->id, v) == 1) {
+		summary_compute(&v->it, &sumtext, &sum);
+		if (db_summary_put(db, v->id, v->dataset_id, &sum) == 0 &&
+		    db_commit(db) == 0) {
+			rc = ANNOT_OK;
+			res->action = id;
+		}
+	}
+	buf_free(&sumtext);
+	if (rc == ANNOT_OK && target) { /* undo, redo: say what came back */
+		annot_state_load(&after, &v->it, a->name);
+		buf_printf(&what, "%s %s", opname, name);
+		describe(&what, &before, &after, -2, op->kind == OP_UNDO);
+	}
+out:
+	if (rc != ANNOT_OK) {
+		if (rc != ANNOT_NOTHING)
+			rc = db_busy(db) ? ANNOT_BUSY : ANNOT_ERR;
+		db_rollback(db);
+		db_solution_load(db, v->id, v);
+	}
+	snprintf(res->what, sizeof(res->what), "%s", what.data ? what.data : "");
+	annot_state_free(&before);
+	annot_state_free(&after);
+	buf_free(&what);
+	free(b.l);
+	arena_free(&b.texts);
 	arena_free(&ar);
 	return rc;
 }
 
-int annot_undo(struct db *db, struct db_solution *v, const struct annotator *a,
-	       int64_t *action)
+int annot_rate(struct db *db, struct db_solution *v, const struct annotator *a,
+	       int step, int value, struct annot_result *res)
 {
-	return revisit(db, v, a, 0, action);
+	struct op op = {OP_RATE, step, value, NULL};
+	return run(db, v, a, &op, res);
+}
+
+int annot_first_error(struct db *db, struct db_solution *v,
+		      const struct annotator *a, int step, struct annot_result *res)
+{
+	struct op op = {OP_ERROR, step, 0, NULL};
+	return run(db, v, a, &op, res);
+}
+
+int annot_no_error(struct db *db, struct db_solution *v,
+		   const struct annotator *a, struct annot_result *res)
+{
+	struct op op = {OP_NONE, -1, 0, NULL};
+	return run(db, v, a, &op, res);
+}
+
+int annot_accept(struct db *db, struct db_solution *v, const struct annotator *a,
+		 const char *source, struct annot_result *res)
+{
+	struct op op = {OP_ACCEPT, -1, 0, source};
+	return run(db, v, a, &op, res);
+}
+
+int annot_finish(struct db *db, struct db_solution *v, const struct annotator *a,
+		 const char *reason, struct annot_result *res)
+{
+	struct op op = {OP_FINISH, -1, 0, reason};
+	return run(db, v, a, &op, res);
+}
+
+int annot_note(struct db *db, struct db_solution *v, const struct annotator *a,
+	       int step, const char *text, struct annot_result *res)
+{
+	struct op op = {OP_NOTE, step, 0, text};
+	return run(db, v, a, &op, res);
+}
+
+int annot_undo(struct db *db, struct db_solution *v, const struct annotator *a,
+	       struct annot_result *res)
+{
+	struct op op = {OP_UNDO, -1, 0, NULL};
+	return run(db, v, a, &op, res);
 }
 
 int annot_redo(struct db *db, struct db_solution *v, const struct annotator *a,
-	       int64_t *action)
+	       struct annot_result *res)
 {
-	return revisit(db, v, a, 1, action);
+	struct op op = {OP_REDO, -1, 0, NULL};
+	return run(db, v, a, &op, res);
 }

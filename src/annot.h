@@ -13,29 +13,62 @@ struct annotator {
 
 enum annot_rc { ANNOT_OK = 0, ANNOT_BUSY = 1, ANNOT_NOTHING = 2, ANNOT_ERR = -1 };
 
-/* Each call is one action in its own transaction: the labels, the action
- * row and the solution's new summary are committed together, or nothing
- * is. ANNOT_BUSY: another writer holds the store, nothing was written
- * (retry later). On ANNOT_OK *action is the new action's id and v has
- * been reloaded. */
+/* What an action did: its id, and a sentence naming every step whose
+ * rating it changed ("first error at step 5; steps 2-4 now +1"). On
+ * ANNOT_NOTHING, what says why nothing was done. */
+struct annot_result {
+	int64_t action;
+	char what[320];
+};
+
+/* The text a rating label carries when an action filled it in (a first
+ * error, no error, accept) rather than the annotator typing it. */
+#define ANNOT_FILLED "filled"
+
+/* Each call is one action in its own transaction: the solution is read
+ * again inside it, the labels, the action row and the solution's new
+ * summary are committed together, or nothing is. ANNOT_BUSY: another
+ * writer holds the store, nothing was written (retry later). v is
+ * reloaded in every case. res may be NULL.
+ *
+ * The last action wins and the labels never contradict it: a first error
+ * k is rated -1 and nothing before it is -1 (earlier -1s and unrated steps
+ * become +1, the ratings an earlier action filled in after k are
+ * withdrawn, hand-typed ones stay); "no error" has no -1; a finish reason
+ * of found_error has a first error, solution has none. */
 int annot_rate(struct db *db, struct db_solution *v, const struct annotator *a,
-	       int step, int value, int64_t *action);
+	       int step, int value, struct annot_result *res);
 int annot_first_error(struct db *db, struct db_solution *v,
-		      const struct annotator *a, int step, int64_t *action);
+		      const struct annotator *a, int step, struct annot_result *res);
 int annot_no_error(struct db *db, struct db_solution *v,
-		   const struct annotator *a, int64_t *action);
-/* Takes source's suggestions (source or source/model) as one's labels. */
+		   const struct annotator *a, struct annot_result *res);
+/* Takes source's suggestions (source or source/model) as one's labels, up
+ * to the source's own first error. */
 int annot_accept(struct db *db, struct db_solution *v, const struct annotator *a,
-		 const char *source, int64_t *action);
+		 const char *source, struct annot_result *res);
 int annot_finish(struct db *db, struct db_solution *v, const struct annotator *a,
-		 const char *reason, int64_t *action);
+		 const char *reason, struct annot_result *res);
 /* A note on a step (-1: on the solution); an empty text clears it. */
 int annot_note(struct db *db, struct db_solution *v, const struct annotator *a,
-	       int step, const char *text, int64_t *action);
+	       int step, const char *text, struct annot_result *res);
 int annot_undo(struct db *db, struct db_solution *v, const struct annotator *a,
-	       int64_t *action);
+	       struct annot_result *res);
 int annot_redo(struct db *db, struct db_solution *v, const struct annotator *a,
-	       int64_t *action);
+	       struct annot_result *res);
+
+/* One annotator's labels in force on a solution. */
+struct annot_state {
+	size_t n;
+	int *r;              /* rating per step, NO_RATING when none */
+	unsigned char *fill; /* 1 where an action filled the rating in */
+	int fe;              /* first error claimed; -1 no error; NO_RATING none */
+	char finish[48];     /* finish reason, "" when none */
+};
+void annot_state_load(struct annot_state *s, const struct item *it,
+		      const char *annotator);
+void annot_state_free(struct annot_state *s);
+/* NULL when s holds no contradiction, else what is wrong. */
+const char *annot_state_check(const struct annot_state *s);
 
 /* The four finish reasons of PRM800K. */
 extern const char *const annot_finish_reasons[4];

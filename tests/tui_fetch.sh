@@ -24,6 +24,7 @@ tui_run '<Enter>
 j
 j
 @
+k
 :save-display s3
 :quit'
 tail -1 s3 >s3.status

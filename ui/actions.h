@@ -29,9 +29,9 @@
 	_(RATE_NEUTRAL, "rate-neutral", "Rate the step 0") \
 	_(RATE_BAD, "rate-bad", "Rate the step -1") \
 	_(RATE_CLEAR, "rate-clear", "Clear your rating of the step") \
-	_(FIRST_ERROR, "first-error", "The step is the first error (earlier unrated steps +1)") \
-	_(NO_ERROR, "no-error", "The solution has no error (unrated steps +1)") \
-	_(ACCEPT, "accept", "Accept one source's suggestions for the solution") \
+	_(FIRST_ERROR, "first-error", "The step is the first error (earlier steps +1 unless rated 0)") \
+	_(NO_ERROR, "no-error", "The solution has no error (unrated and -1 steps +1)") \
+	_(ACCEPT, "accept", "Accept one source's marks up to its first error as your labels") \
 	_(FINISH, "finish", "Set the finish reason (PRM800K's four)") \
 	_(NOTE, "note", "Write a note on the step") \
 	_(UNDO, "undo", "Undo your last action on the solution") \

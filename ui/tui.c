@@ -77,7 +77,7 @@ int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *wh
 {
 	switch (rc) {
 	case ANNOT_OK:
-		tui_message(t, 0, "saved: %s", what);
+		tui_message(t, 0, "saved: %s", inert(what, 0));
 		if (t->trace) {
 			fprintf(t->trace, "saved action=%lld solution=%lld %s\n",
 				(long long)action, (long long)sol, what);
@@ -85,7 +85,7 @@ int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *wh
 		}
 		return 1;
 	case ANNOT_NOTHING:
-		tui_message(t, 0, "nothing to %s", what);
+		tui_message(t, 1, "%s", inert(what, 0));
 		return 0;
 	case ANNOT_BUSY:
 		tui_message(t, 1, "not saved yet: another writer holds the store; retrying");
@@ -287,9 +287,16 @@ static void draw_status(struct tui *t)
 		 t->ann.name);
 	int attr = area_attr(t->msg_err ? C_STATUS_ERROR : C_STATUS);
 	int iw = text_width(info, strlen(info));
-	if (iw > COLS - 10)
+	int mw = text_width(t->msg, strlen(t->msg));
+	/* a message longer than the room beside the fields takes the line */
+	if (iw > COLS - 10 || mw > COLS - iw - 2)
 		iw = 0;
-	draw_line(LINES - 1, 0, COLS - iw, t->msg[0] ? t->msg : "", attr);
+	if (mw > COLS - iw) { /* and says it was cut */
+		draw_line(LINES - 1, 0, COLS - 1, t->msg, attr);
+		draw_line(LINES - 1, COLS - 1, 1, ">", area_attr(C_STATUS));
+	} else {
+		draw_line(LINES - 1, 0, COLS - iw, t->msg, attr);
+	}
 	if (iw)
 		draw_line(LINES - 1, COLS - iw, iw, info, area_attr(C_STATUS));
 }

@@ -515,49 +515,37 @@ static int do_label(struct sv *s, enum action a, int step, const char *text)
 {
 	struct db *db = s->t->db;
 	struct annotator *an = &s->t->ann;
-	int64_t act = 0;
+	struct annot_result res;
 	int rc;
-	char what[160];
 	switch (a) {
 	case A_RATE_GOOD:
 	case A_RATE_NEUTRAL:
 	case A_RATE_BAD:
 	case A_RATE_CLEAR: {
 		int val = a == A_RATE_GOOD ? 1 : a == A_RATE_NEUTRAL ? 0 : a == A_RATE_BAD ? -1 : NO_RATING;
-		rc = annot_rate(db, &s->v, an, step, val, &act);
-		if (val == NO_RATING)
-			snprintf(what, sizeof(what), "step %d cleared", step + 1);
-		else
-			snprintf(what, sizeof(what), "step %d rated %+d", step + 1, val);
+		rc = annot_rate(db, &s->v, an, step, val, &res);
 		break;
 	}
 	case A_FIRST_ERROR:
-		rc = annot_first_error(db, &s->v, an, step, &act);
-		snprintf(what, sizeof(what), "first error at step %d", step + 1);
+		rc = annot_first_error(db, &s->v, an, step, &res);
 		break;
 	case A_NO_ERROR:
-		rc = annot_no_error(db, &s->v, an, &act);
-		snprintf(what, sizeof(what), "no error in the solution");
+		rc = annot_no_error(db, &s->v, an, &res);
 		break;
 	case A_ACCEPT:
-		snprintf(what, sizeof(what), "accepted %s", text);
-		rc = annot_accept(db, &s->v, an, text, &act);
+		rc = annot_accept(db, &s->v, an, text, &res);
 		break;
 	case A_FINISH:
-		rc = annot_finish(db, &s->v, an, text, &act);
-		snprintf(what, sizeof(what), "finish reason %s", text);
+		rc = annot_finish(db, &s->v, an, text, &res);
 		break;
 	case A_NOTE:
-		rc = annot_note(db, &s->v, an, step, text, &act);
-		snprintf(what, sizeof(what), "note on step %d", step + 1);
+		rc = annot_note(db, &s->v, an, step, text, &res);
 		break;
 	case A_UNDO:
-		rc = annot_undo(db, &s->v, an, &act);
-		snprintf(what, sizeof(what), "undo");
+		rc = annot_undo(db, &s->v, an, &res);
 		break;
 	case A_REDO:
-		rc = annot_redo(db, &s->v, an, &act);
-		snprintf(what, sizeof(what), "redo");
+		rc = annot_redo(db, &s->v, an, &res);
 		break;
 	default:
 		return ANNOT_NOTHING;
@@ -569,11 +557,9 @@ static int do_label(struct sv *s, enum action a, int step, const char *text)
 		s->pend_text = text ? xstrdup(text) : NULL;
 		tui_set_pending(s->t, s->t->stack[s->t->depth - 1], retry);
 	}
-	tui_saved(s->t, rc, s->v.id, act, what);
-	if (rc == ANNOT_OK) {
-		marks_compute(s);
-		s->layout_w = 0; /* in blind mode, deciding shows the suggestions */
-	}
+	tui_saved(s->t, rc, s->v.id, res.action, res.what);
+	marks_compute(s);
+	s->layout_w = 0; /* in blind mode, deciding shows the suggestions */
 	return rc;
 }
 
