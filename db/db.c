@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <sqlite3.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -139,12 +141,69 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_CACHE_PUT] = "INSERT OR IGNORE INTO response_cache(request_hash, body, created_at) VALUES (?1, ?2, ?3)",
 };
 
+/* Waiting for another writer: as long as it makes progress. */
+struct patience {
+	char *wal;          /* the store's write-ahead log */
+	FILE *say;          /* where "waiting" is said, or NULL */
+	double since, seen; /* the wait's start, the writer's last progress */
+	long long wal_size;
+	long long wal_mtime;
+	int said;
+};
+
 struct db {
 	sqlite3 *h;
 	sqlite3_stmt *st[S_COUNT];
 	struct buf scratch;
 	char now[32]; /* time stamp for rows written without one */
+	struct patience wait;
 };
+
+#define STALL_S 60.0 /* a writer that shows no progress this long: give up */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* SQLite's busy handler: waits while the writer holding the lock makes
+ * progress (its log grows or is rewritten), says so once after a second,
+ * and gives up after STALL_S seconds without progress. */
+static int busy_wait(void *ctx, int count)
+{
+	struct patience *p = ctx;
+	double now = mono_s();
+	struct stat st;
+	long long size = -1, mtime = -1;
+	if (p->wal && stat(p->wal, &st) == 0) {
+		size = (long long)st.st_size;
+		mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	}
+	if (count == 0) {
+		p->since = p->seen = now;
+		p->said = 0;
+	} else if (size != p->wal_size || mtime != p->wal_mtime) {
+		p->seen = now;
+	}
+	p->wal_size = size;
+	p->wal_mtime = mtime;
+	if (now - p->seen > STALL_S)
+		return 0;
+	if (!p->said && p->say && now - p->since > 1.0) {
+		fprintf(p->say, "stepmark: waiting for another writer to release the store...\n");
+		fflush(p->say);
+		p->said = 1;
+	}
+	usleep(count < 10 ? 5000 : 50000);
+	return 1;
+}
+
+void db_say_waits(struct db *db, FILE *say)
+{
+	db->wait.say = say;
+}
 
 const char *db_errmsg(struct db *db)
 {
@@ -196,6 +255,9 @@ static int user_version(sqlite3 *h)
 
 static int migrate(struct db *db, char *err, size_t errlen)
 {
+	/* a store at the current version is opened without a write lock */
+	if (user_version(db->h) == schema_count())
+		return 0;
 	if (exec(db, "BEGIN IMMEDIATE") < 0) {
 		snprintf(err, errlen, "cannot lock the store: %s", db_errmsg(db));
 		return -1;
@@ -244,6 +306,14 @@ static void global_init(void)
 	sqlite3_initialize();
 }
 
+static void free_db(struct db *db)
+{
+	sqlite3_close(db->h);
+	buf_free(&db->scratch);
+	free(db->wait.wal);
+	free(db);
+}
+
 static struct db *open_with(const char *path, const char *setup, char *err,
 			    size_t errlen)
 {
@@ -255,11 +325,13 @@ static struct db *open_with(const char *path, const char *setup, char *err,
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 			 db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
-		sqlite3_close(db->h);
-		free(db);
+		free_db(db);
 		return NULL;
 	}
-	sqlite3_busy_timeout(db->h, 10000);
+	size_t n = strlen(path) + 5;
+	db->wait.wal = xmalloc(n);
+	snprintf(db->wait.wal, n, "%s-wal", path);
+	sqlite3_busy_handler(db->h, busy_wait, &db->wait);
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_create_function(db->h, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 				NULL, sql_regexp, NULL, NULL);
@@ -267,15 +339,13 @@ static struct db *open_with(const char *path, const char *setup, char *err,
 	if (sqlite3_exec(db->h, setup, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg ? msg : "cannot set up");
 		sqlite3_free(msg);
-		sqlite3_close(db->h);
-		free(db);
+		free_db(db);
 		return NULL;
 	}
 	char why[400];
 	if (migrate(db, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "%s: %s", path, why);
-		sqlite3_close(db->h);
-		free(db);
+		free_db(db);
 		return NULL;
 	}
 	now_iso(db->now);
@@ -319,9 +389,7 @@ void db_close(struct db *db)
 		return;
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(db->st[i]);
-	sqlite3_close(db->h);
-	buf_free(&db->scratch);
-	free(db);
+	free_db(db);
 }
 
 int db_begin(struct db *db)
@@ -1318,7 +1386,7 @@ int db_set_interactive(struct db *db)
 {
 	/* a label reported saved survives a power cut; a short wait for the
 	 * lock, because the program retries rather than block a key */
-	sqlite3_busy_timeout(db->h, 200);
+	sqlite3_busy_timeout(db->h, 25);
 	return exec(db, "PRAGMA synchronous = FULL; PRAGMA cache_size = -4000;");
 }
 

@@ -95,6 +95,9 @@ int64_t db_max_solution(struct db *db);
  * a busy write itself rather than keep a key waiting). */
 int db_set_interactive(struct db *db);
 int db_busy(struct db *db); /* the last error was a lock held elsewhere */
+/* A write waits for another writer as long as that one makes progress
+ * (the default); say: where to say once that it waits (NULL: silent). */
+void db_say_waits(struct db *db, FILE *say);
 /* Changes when another connection commits. */
 int64_t db_data_version(struct db *db);
 /* Writes every statement run (parameters expanded) to fp; NULL stops. */

@@ -261,6 +261,8 @@ static int plan(const struct op *op, const struct item *it, const struct annotat
 		skip = op->step;
 		if (op->value == NO_RATING)
 			snprintf(name, nn, "clear step %d", op->step + 1);
+		else if (op->value == 0)
+			snprintf(name, nn, "rate step %d 0", op->step + 1);
 		else
 			snprintf(name, nn, "rate step %d %+d", op->step + 1, op->value);
 		if (op->value == NO_RATING)

@@ -98,6 +98,8 @@ static struct db *open_store(const char *path)
 	struct db *db = db_open(path, err, sizeof(err));
 	if (!db)
 		fprintf(stderr, "stepmark: %s\n", err);
+	else
+		db_say_waits(db, stderr);
 	return db;
 }
 

@@ -3,7 +3,7 @@
 set -u
 : "${STEPMARK:=$top_builddir/stepmark}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/stepmark-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 99
 export STEPMARK_DB="$TMP/store.db"
 export LC_ALL=C.UTF-8 TZ=UTC

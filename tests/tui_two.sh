@@ -43,15 +43,18 @@ c.execute("COMMIT")' "$STEPMARK_DB" &
 holder=$!
 while [ ! -f locked ]; do sleep 0.05; done
 tmx send-keys -t alice j +
-ok "alice is told it is not saved yet" wait_for alice "not saved yet: another writer holds the store; retrying" 2
+ok "alice is told it is not saved yet" wait_for alice "not saved yet: another writer holds the store; 1 action waiting" 2
 tmx send-keys -t alice k
 ok "keys still work meanwhile" wait_for alice "step 1/4" 2
 tmx send-keys -t alice -
-ok "a second label waits its turn" wait_for alice "still waiting for the store to save" 2
+ok "a second label waits its turn" wait_for alice "2 actions waiting" 2
 tmx send-keys -t alice j
+ok "the status line counts them" wait_for alice "2 unsaved" 2
 screen_of alice >>screens.txt
 wait $holder
-ok "alice's label saved once the lock is gone" wait_for alice "step 2 rated +1" 10
+ok "alice's labels saved once the lock is gone" wait_for alice "saved: step 1 rated -1" 10
+ok "in the order typed" test "$(sql "select group_concat(name, ',') from (select name from action where annotator='alice' order by id)")" = \
+	"rate step 1 +1,rate step 2 +1,rate step 1 -1"
 
 # now a long import holds the write lock; both keep labelling
 sm import --dataset big big.jsonl >import.out 2>&1 &
@@ -71,7 +74,7 @@ for who in alice bob; do
 	screen_of $who >>screens.txt
 done
 ok "nobody saw database is locked" sh -c '! grep -qi "locked" screens.txt'
-ok "alice's labels stored" test "$(sql "select count(*) from label where annotator='alice' and kind='rating'")" = 3
+ok "alice's labels stored" test "$(sql "select count(*) from label where annotator='alice' and kind='rating'")" = 4
 ok "bob's labels stored" test "$(sql "select count(*) from label where annotator='bob' and kind='rating' and value = 1 and step_idx = 3")" = 1
 ok "integrity_check" test "$(sql 'pragma integrity_check')" = ok
 finish

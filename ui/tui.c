@@ -23,12 +23,6 @@
 #define MIN_W 40
 #define MIN_H 8
 
-struct pending {
-	struct view *v;
-	int (*retry)(struct view *v);
-	double next;
-};
-
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -61,10 +55,6 @@ void tui_pop(struct tui *t)
 	if (t->depth <= 0)
 		return;
 	struct view *v = t->stack[--t->depth];
-	if (t->pending && t->pending->v == v) {
-		free(t->pending);
-		t->pending = NULL;
-	}
 	v->ops->done(v);
 	if (t->depth == 0)
 		t->quit = 1;
@@ -86,9 +76,6 @@ int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *wh
 		return 1;
 	case ANNOT_NOTHING:
 		tui_message(t, 1, "%s", inert(what, 0));
-		return 0;
-	case ANNOT_BUSY:
-		tui_message(t, 1, "not saved yet: another writer holds the store; retrying");
 		return 0;
 	default:
 		tui_message(t, 1, "not saved: %s", inert(db_errmsg(t->db), 0));
@@ -283,8 +270,11 @@ static void draw_status(struct tui *t)
 				 pg.done, pg.failed ? " " : "", pg.failed, pg.failed ? " failed" : "",
 				 pg.inflight);
 	}
-	snprintf(info, sizeof(info), "%s%s%s  %s ", right, fetch, t->set->blind ? "  blind" : "",
-		 t->ann.name);
+	char waiting[48] = "";
+	if (t->npending)
+		snprintf(waiting, sizeof(waiting), "  %d unsaved", t->npending);
+	snprintf(info, sizeof(info), "%s%s%s%s%s  %s ", right, fetch, waiting,
+		 t->set->blind ? "  blind" : "", t->read_only ? "  read-only" : "", t->ann.name);
 	int attr = area_attr(t->msg_err ? C_STATUS_ERROR : C_STATUS);
 	int iw = text_width(info, strlen(info));
 	int mw = text_width(t->msg, strlen(t->msg));
@@ -400,6 +390,20 @@ static void find_again(struct tui *t, int same)
 
 static void run_action(struct tui *t, enum action a, const char *cmd);
 
+/* Quits, unless actions wait for the store: then once they are saved,
+ * or at a second request without them. */
+static void request_quit(struct tui *t)
+{
+	if (!t->pq_head || t->quit_wait) {
+		t->quit = 1;
+		return;
+	}
+	t->quit_wait = 1;
+	tui_message(t, 1, "%d action%s waiting for the store: quitting once saved "
+		    "(quit again to leave without them)", t->npending,
+		    t->npending == 1 ? "" : "s");
+}
+
 static void reload_all(struct tui *t)
 {
 	for (int i = 0; i < t->depth; i++)
@@ -433,7 +437,7 @@ int tui_command(struct tui *t, const char *line)
 		return 1;
 	}
 	if (!strcmp(verb, "q") || !strcmp(verb, "quit")) {
-		t->quit = 1;
+		request_quit(t);
 		return 1;
 	}
 	if (!strcmp(verb, "set") || !strcmp(verb, "bind") || !strcmp(verb, "color") ||
@@ -479,10 +483,13 @@ static void run_action(struct tui *t, enum action a, const char *arg)
 	tui_cmd_arg = NULL;
 	switch (a) {
 	case A_QUIT:
-		tui_pop(t);
+		if (t->depth == 1)
+			request_quit(t);
+		else
+			tui_pop(t);
 		break;
 	case A_QUIT_ALL:
-		t->quit = 1;
+		request_quit(t);
 		break;
 	case A_HELP: {
 		char *h = help_text(t);
@@ -552,7 +559,7 @@ static void handle_key(struct tui *t, int key)
 	if (COLS < MIN_W || LINES < MIN_H) {
 		const char *cmd;
 		if (config_key_action(t->cfg, v->ops->keymap, key, &cmd) == A_QUIT_ALL)
-			t->quit = 1;
+			request_quit(t);
 		return;
 	}
 	t->msg[0] = '\0';
@@ -569,20 +576,6 @@ static void handle_key(struct tui *t, int key)
 		run_action(t, a, NULL);
 	}
 	t->dirty = 1;
-}
-
-void tui_set_pending(struct tui *t, struct view *v, int (*retry)(struct view *))
-{
-	if (!t->pending)
-		t->pending = xcalloc(1, sizeof(*t->pending));
-	t->pending->v = v;
-	t->pending->retry = retry;
-	t->pending->next = now_ms() + 200;
-}
-
-int tui_has_pending(struct tui *t)
-{
-	return t->pending != NULL;
 }
 
 /* ---- background suggestions ---- */
@@ -687,16 +680,10 @@ static int idle(struct tui *t)
 	for (int i = 0; i < t->depth; i++)
 		if (t->stack[i]->ops->idle && t->stack[i]->ops->idle(t->stack[i]))
 			more |= IDLE_WORK;
-	if (t->pending && now_ms() >= t->pending->next) {
-		struct pending *p = t->pending;
-		if (p->retry(p->v)) {
-			free(p);
-			if (t->pending == p)
-				t->pending = NULL;
-		} else {
-			p->next = now_ms() + 200;
-		}
-		t->dirty = 1;
+	if (t->pq_head && tui_label_retry(t)) {
+		reload_all(t);
+		if (t->quit_wait && !t->pq_head)
+			t->quit = 1;
 	}
 	if (t->fetch) {
 		if (t->on_screen != t->focused)
@@ -863,9 +850,14 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 			if (t.dirty)
 				draw_all(&t);
 		}
-		int key = next_key(&t, (busy & IDLE_WORK) ? 0 : t.pending ? 100 : 500, &cmd);
+		int key = next_key(&t, (busy & IDLE_WORK) ? 0 : t.pq_head ? 50 : 500, &cmd);
 		double k0 = now_ms();
 		if (key == -2) {
+			if (t.no_display && t.pq_head) { /* the script ended: save what waits */
+				busy = idle(&t);
+				usleep(20000);
+				continue;
+			}
 			if (t.no_display)
 				break;
 			fclose(t.script);
@@ -914,7 +906,11 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 		fclose(sqllog);
 	}
 	free(script_cmd);
-	free(t.pending);
+	int unsaved = t.npending;
+	if (unsaved)
+		fprintf(stderr, "stepmark: %d action%s not saved: another writer held the store\n",
+			unsaved, unsaved == 1 ? " was" : "s were");
+	tui_label_drop(&t, stderr);
 	if (t.re)
 		db_regex_free(t.re);
 	free(t.pattern);
@@ -922,5 +918,5 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	free(cpath);
 	free(warns);
 	db_close(t.db);
-	return 0;
+	return unsaved ? 1 : 0;
 }

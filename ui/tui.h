@@ -83,7 +83,7 @@ struct view {
 	void *priv;
 };
 
-struct pending; /* a write waiting for the store's lock */
+struct pend; /* a labelling action waiting for the store's lock */
 
 struct tui {
 	struct db *db;
@@ -103,8 +103,13 @@ struct tui {
 	int search_dir;
 	/* store changes seen */
 	int64_t data_version;
-	/* a write the store refused as busy, retried by the loop */
-	struct pending *pending;
+	/* labelling actions the store refused as busy, saved in order by
+	 * the loop (label.c) */
+	struct pend *pq_head, *pq_tail;
+	int npending;
+	double pq_next;
+	int quit_wait;  /* quitting once the queue is saved */
+	int read_only;  /* the store cannot be written */
 	/* background suggestions (src/fetch.c), on a connection of their own */
 	struct fetch *fetch;
 	struct db *fdb;
@@ -134,10 +139,15 @@ int tui_command(struct tui *t, const char *cmd);
  * trace; returns 1 when saved. */
 int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *what);
 
-/* A write the store refused as busy: retry(v) is called until it
- * returns 1. */
-void tui_set_pending(struct tui *t, struct view *v, int (*retry)(struct view *v));
-int tui_has_pending(struct tui *t);
+/* A labelling action (rate, first error, accept...) on v by the
+ * workbench's annotator: saved now, or queued in order while another
+ * writer holds the store. Returns the annot_rc. */
+int tui_label(struct tui *t, struct db_solution *v, enum action a, int step,
+	      const char *text);
+/* Saves what waits, in order, while the store lets it: the count saved. */
+int tui_label_retry(struct tui *t);
+/* Forgets what waits, naming each action on report (NULL: silently). */
+void tui_label_drop(struct tui *t, FILE *report);
 /* The argument of the command running the current action, or NULL. */
 extern const char *tui_cmd_arg;
 extern const char *const filter_names[];

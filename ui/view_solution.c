@@ -52,10 +52,6 @@ struct sv {
 	int layout_w;
 	int steps_h; /* rows of the steps area at the last draw */
 	int steps_y;
-	/* a labelling action refused as busy, retried */
-	enum action pend_a;
-	int pend_step;
-	char *pend_text;
 };
 
 static void marks_free(struct sv *s)
@@ -498,69 +494,11 @@ static void open_id(struct sv *s, int64_t id, int step)
 	s->t->on_screen = id;
 }
 
-static int do_label(struct sv *s, enum action a, int step, const char *text);
-
-static int retry(struct view *v)
+static void do_label(struct sv *s, enum action a, int step, const char *text)
 {
-	struct sv *s = v->priv;
-	int rc = do_label(s, s->pend_a, s->pend_step, s->pend_text);
-	if (rc == ANNOT_BUSY)
-		return 0;
-	free(s->pend_text);
-	s->pend_text = NULL;
-	return 1;
-}
-
-static int do_label(struct sv *s, enum action a, int step, const char *text)
-{
-	struct db *db = s->t->db;
-	struct annotator *an = &s->t->ann;
-	struct annot_result res;
-	int rc;
-	switch (a) {
-	case A_RATE_GOOD:
-	case A_RATE_NEUTRAL:
-	case A_RATE_BAD:
-	case A_RATE_CLEAR: {
-		int val = a == A_RATE_GOOD ? 1 : a == A_RATE_NEUTRAL ? 0 : a == A_RATE_BAD ? -1 : NO_RATING;
-		rc = annot_rate(db, &s->v, an, step, val, &res);
-		break;
-	}
-	case A_FIRST_ERROR:
-		rc = annot_first_error(db, &s->v, an, step, &res);
-		break;
-	case A_NO_ERROR:
-		rc = annot_no_error(db, &s->v, an, &res);
-		break;
-	case A_ACCEPT:
-		rc = annot_accept(db, &s->v, an, text, &res);
-		break;
-	case A_FINISH:
-		rc = annot_finish(db, &s->v, an, text, &res);
-		break;
-	case A_NOTE:
-		rc = annot_note(db, &s->v, an, step, text, &res);
-		break;
-	case A_UNDO:
-		rc = annot_undo(db, &s->v, an, &res);
-		break;
-	case A_REDO:
-		rc = annot_redo(db, &s->v, an, &res);
-		break;
-	default:
-		return ANNOT_NOTHING;
-	}
-	if (rc == ANNOT_BUSY && !tui_has_pending(s->t)) {
-		s->pend_a = a;
-		s->pend_step = step;
-		free(s->pend_text);
-		s->pend_text = text ? xstrdup(text) : NULL;
-		tui_set_pending(s->t, s->t->stack[s->t->depth - 1], retry);
-	}
-	tui_saved(s->t, rc, s->v.id, res.action, res.what);
+	tui_label(s->t, &s->v, a, step, text);
 	marks_compute(s);
 	s->layout_w = 0; /* in blind mode, deciding shows the suggestions */
-	return rc;
 }
 
 static const char *pick_source(struct sv *s)
@@ -715,10 +653,6 @@ static int sv_act(struct view *v, enum action a)
 	case A_ACCEPT:
 	case A_FINISH:
 	case A_NOTE: {
-		if (tui_has_pending(s->t)) {
-			tui_message(s->t, 1, "still waiting for the store to save the last action");
-			break;
-		}
 		if (!n && a != A_FINISH && a != A_NOTE) {
 			tui_message(s->t, 1, "this solution has no steps");
 			break;
@@ -854,7 +788,6 @@ static void sv_done(struct view *v)
 	marks_free(s);
 	db_solution_free(&s->v);
 	free(s->lines);
-	free(s->pend_text);
 	free(s);
 	free(v);
 }

@@ -1,0 +1,155 @@
+/* label.c - the workbench's labelling actions. An action runs at once when
+ * the store is free; while another writer holds it, the action joins a
+ * queue that the workbench owns (it outlives the view that took the key),
+ * shown in the status line and saved in order when the lock is free. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tui.h"
+#include "../src/util.h"
+
+struct pend {
+	struct pend *next;
+	int64_t sol;
+	enum action a;
+	int step;
+	char *text;
+};
+
+#define RETRY_MS 100
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* One action on v, in its own transaction. */
+static int run(struct tui *t, struct db_solution *v, enum action a, int step,
+	       const char *text, struct annot_result *res)
+{
+	struct db *db = t->db;
+	const struct annotator *an = &t->ann;
+	switch (a) {
+	case A_RATE_GOOD:
+		return annot_rate(db, v, an, step, 1, res);
+	case A_RATE_NEUTRAL:
+		return annot_rate(db, v, an, step, 0, res);
+	case A_RATE_BAD:
+		return annot_rate(db, v, an, step, -1, res);
+	case A_RATE_CLEAR:
+		return annot_rate(db, v, an, step, NO_RATING, res);
+	case A_FIRST_ERROR:
+		return annot_first_error(db, v, an, step, res);
+	case A_NO_ERROR:
+		return annot_no_error(db, v, an, res);
+	case A_ACCEPT:
+		return annot_accept(db, v, an, text, res);
+	case A_FINISH:
+		return annot_finish(db, v, an, text, res);
+	case A_NOTE:
+		return annot_note(db, v, an, step, text, res);
+	case A_UNDO:
+		return annot_undo(db, v, an, res);
+	case A_REDO:
+		return annot_redo(db, v, an, res);
+	default:
+		snprintf(res->what, sizeof(res->what), "%s is not a labelling action",
+			 action_table[a].name);
+		return ANNOT_NOTHING;
+	}
+}
+
+static void say_waiting(struct tui *t)
+{
+	tui_message(t, 1, "not saved yet: another writer holds the store; %d action%s waiting",
+		    t->npending, t->npending == 1 ? "" : "s");
+}
+
+static void enqueue(struct tui *t, int64_t sol, enum action a, int step, const char *text)
+{
+	struct pend *p = xcalloc(1, sizeof(*p));
+	p->sol = sol;
+	p->a = a;
+	p->step = step;
+	p->text = text ? xstrdup(text) : NULL;
+	if (t->pq_tail)
+		t->pq_tail->next = p;
+	else
+		t->pq_head = p;
+	t->pq_tail = p;
+	t->npending++;
+	t->pq_next = now_ms() + RETRY_MS;
+	say_waiting(t);
+}
+
+static void pop(struct tui *t)
+{
+	struct pend *p = t->pq_head;
+	t->pq_head = p->next;
+	if (!t->pq_head)
+		t->pq_tail = NULL;
+	t->npending--;
+	free(p->text);
+	free(p);
+}
+
+int tui_label(struct tui *t, struct db_solution *v, enum action a, int step,
+	      const char *text)
+{
+	if (t->read_only) {
+		tui_message(t, 1, "read-only: labels cannot be saved");
+		return ANNOT_ERR;
+	}
+	if (t->pq_head) { /* behind the actions already waiting, in order */
+		enqueue(t, v->id, a, step, text);
+		return ANNOT_BUSY;
+	}
+	struct annot_result res;
+	int rc = run(t, v, a, step, text, &res);
+	if (rc == ANNOT_BUSY)
+		enqueue(t, v->id, a, step, text);
+	else
+		tui_saved(t, rc, v->id, res.action, res.what);
+	return rc;
+}
+
+int tui_label_retry(struct tui *t)
+{
+	int saved = 0;
+	if (!t->pq_head || now_ms() < t->pq_next)
+		return 0;
+	struct db_solution v = {0};
+	while (t->pq_head) {
+		struct pend *p = t->pq_head;
+		struct annot_result res;
+		v.id = p->sol;
+		int rc = run(t, &v, p->a, p->step, p->text, &res);
+		if (rc == ANNOT_BUSY) {
+			t->pq_next = now_ms() + RETRY_MS;
+			say_waiting(t);
+			break;
+		}
+		tui_saved(t, rc, p->sol, res.action, res.what);
+		pop(t);
+		saved++;
+	}
+	db_solution_free(&v);
+	return saved;
+}
+
+void tui_label_drop(struct tui *t, FILE *report)
+{
+	while (t->pq_head) {
+		struct pend *p = t->pq_head;
+		if (report)
+			fprintf(report, "stepmark: not saved: %s on step %d of solution %lld%s%s\n",
+				action_table[p->a].name, p->step + 1, (long long)p->sol,
+				p->text ? ": " : "", p->text ? inert(p->text, 0) : "");
+		pop(t);
+	}
+}
