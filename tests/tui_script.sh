@@ -24,7 +24,7 @@ e
 t
 Carries the 12 from step 2<Enter>
 F
-g<Enter>
+g
 :save-display s3.txt' --annotator alice
 same_screen solution-rated s1.txt
 same_screen solution-first-error s2.txt

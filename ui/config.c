@@ -86,7 +86,7 @@ static const struct {
 	{"PgUp", KEY_BASE + KEY_PPAGE}, {"PgDown", KEY_BASE + KEY_NPAGE},
 	{"Home", KEY_BASE + KEY_HOME}, {"End", KEY_BASE + KEY_END},
 	{"Insert", KEY_BASE + KEY_IC}, {"Delete", KEY_BASE + KEY_DC},
-	{"BackTab", KEY_BASE + KEY_BTAB}, {"LessThan", '<'}, {"Hash", '#'},
+	{"BackTab", KEY_BASE + KEY_BTAB}, {"LessThan", '<'}, {"Hash", '#'}, {"Colon", ':'},
 };
 
 int key_parse(const char *s, size_t n)
@@ -229,6 +229,10 @@ const char *const filter_names[Q_NWHAT] = {
 };
 const char *const sort_names[QS_N] = {"id", "progress"};
 static const char *const ref_names[] = {"hidden", "right", "bottom", "auto"};
+const char *const setting_names[] = {
+	"annotator", "blind", "mouse", "reference", "problem-lines", "bar-width",
+	"filter", "sort", "fetch", NULL,
+};
 
 static int do_set(struct config *c, struct toks *t, const char *where, FILE *warn)
 {

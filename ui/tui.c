@@ -54,6 +54,7 @@ void tui_pop(struct tui *t)
 {
 	if (t->depth <= 0)
 		return;
+	tui_ask_cancel(t); /* its callback may hold the view */
 	struct view *v = t->stack[--t->depth];
 	v->ops->done(v);
 	if (t->depth == 0)
@@ -187,72 +188,7 @@ static int next_key(struct tui *t, int timeout_ms, char **cmd)
 }
 
 static int idle(struct tui *t);
-static void draw_all(struct tui *t);
 static void fetch_action(struct tui *t);
-
-const char *tui_read_line(struct tui *t, const char *prompt, const char *init)
-{
-	static struct buf line;
-	buf_reset(&line);
-	if (init)
-		buf_puts(&line, init);
-	for (;;) {
-		int w = COLS;
-		attrset(area_attr(C_STATUS));
-		move(LINES - 1, 0);
-		int pw = draw_text(LINES - 1, 0, w, prompt, strlen(prompt), area_attr(C_STATUS), NULL);
-		/* show the end of a long line: skip whole glyphs from the start */
-		size_t off = 0;
-		int excess = text_width(line.data ? line.data : "", line.len) - (w - pw - 1);
-		struct glyph g;
-		while (excess > 0 && off < line.len) {
-			glyph_next(line.data + off, line.len - off, &g);
-			off += g.len;
-			excess -= g.width;
-		}
-		int lw = draw_text(LINES - 1, pw, w - pw, line.data ? line.data + off : "",
-				   line.len - off, area_attr(C_STATUS), NULL);
-		for (int x = pw + lw; x < w; x++)
-			addch(' ');
-		move(LINES - 1, pw + lw < w ? pw + lw : w - 1);
-		curs_set(1);
-		refresh();
-		char *cmd;
-		int k = next_key(t, 200, &cmd);
-		if (k == -1) {
-			/* the engine, retries and other writers go on meanwhile */
-			idle(t);
-			if (t->dirty)
-				draw_all(t);
-			continue;
-		}
-		curs_set(0);
-		if (k == -2 || cmd || k == 27 || k == 7 /* ^G */)
-			return NULL;
-		curs_set(1);
-		if (k == '\n' || k == '\r') {
-			curs_set(0);
-			return line.data ? line.data : "";
-		}
-		if (k == KEY_BASE + KEY_BACKSPACE || k == 127 || k == 8) {
-			while (line.len && ((unsigned char)line.data[line.len - 1] & 0xc0) == 0x80)
-				line.len--;
-			if (line.len)
-				line.len--;
-			line.data[line.len] = '\0';
-		} else if (k == 21) { /* ^U */
-			buf_reset(&line);
-		} else if (k >= 32 && k < KEY_BASE && k != 127) {
-			char mb[MB_LEN_MAX];
-			mbstate_t st = {0};
-			size_t n = wcrtomb(mb, (wchar_t)k, &st);
-			if (n != (size_t)-1)
-				buf_add(&line, mb, n);
-		}
-		if (line.len > 4096)
-			line.len = 4096, line.data[4096] = '\0';
-	}
-}
 
 /* ---- the screen ---- */
 static void draw_status(struct tui *t)
@@ -317,7 +253,10 @@ static void draw_all(struct tui *t)
 		draw_title(t);
 		v->ops->draw(v, 1, LINES - 2, COLS);
 		draw_status(t);
+		if (t->ask.active)
+			ask_draw(t);
 	}
+	curs_set(t->ask.active && COLS >= MIN_W && LINES >= MIN_H ? 1 : 0);
 	wnoutrefresh(stdscr);
 	doupdate();
 	t->dirty = 0;
@@ -349,9 +288,9 @@ static int save_display(const char *path)
 }
 
 /* ---- actions and commands ---- */
-static void search_start(struct tui *t, int dir)
+static void search_done(struct tui *t, const char *p, void *arg)
 {
-	const char *p = tui_read_line(t, dir > 0 ? "/" : "?", NULL);
+	int dir = arg ? 1 : -1;
 	if (!p)
 		return;
 	if (!*p && !t->pattern)
@@ -374,6 +313,18 @@ static void search_start(struct tui *t, int dir)
 	if (!v->ops->search || !v->ops->search(v, dir))
 		tui_message(t, 1, "no match for %s", inert(t->pattern, 0));
 	t->dirty = 1;
+}
+
+static void search_start(struct tui *t, int dir)
+{
+	tui_ask(t, ASK_SEARCH, dir > 0 ? "/" : "?", NULL, search_done, dir > 0 ? t : NULL);
+}
+
+static void command_done(struct tui *t, const char *c, void *arg)
+{
+	(void)arg;
+	if (c && *c)
+		tui_command(t, c);
 }
 
 static void find_again(struct tui *t, int same)
@@ -468,19 +419,18 @@ int tui_command(struct tui *t, const char *line)
 	return 0;
 }
 
-/* Commands that take an argument: the solution view reads t->cmd_arg. */
-const char *tui_cmd_arg;
+const char *const tui_verbs[] = {
+	"quit", "set", "bind", "color", "source", "filter", "sort", "dataset",
+	"grep", "open", "save-display", NULL,
+};
 
 static void run_action(struct tui *t, enum action a, const char *arg)
 {
 	struct view *v = t->stack[t->depth - 1];
-	tui_cmd_arg = arg;
-	if (v->ops->act(v, a)) {
-		tui_cmd_arg = NULL;
+	if (v->ops->act(v, a, arg)) {
 		t->dirty = 1;
 		return;
 	}
-	tui_cmd_arg = NULL;
 	switch (a) {
 	case A_QUIT:
 		if (t->depth == 1)
@@ -509,12 +459,9 @@ static void run_action(struct tui *t, enum action a, const char *arg)
 	case A_FIND_PREV:
 		find_again(t, 0);
 		break;
-	case A_PROMPT: {
-		const char *c = tui_read_line(t, ":", NULL);
-		if (c && *c)
-			tui_command(t, c);
+	case A_PROMPT:
+		tui_ask(t, ASK_COMMAND, ":", NULL, command_done, NULL);
 		break;
-	}
 	case A_BLIND:
 		t->set->blind = !t->set->blind;
 		tui_message(t, 0, "blind mode %s", t->set->blind ? "on" : "off");
@@ -544,6 +491,11 @@ static void handle_key(struct tui *t, int key)
 		return;
 	}
 	struct view *v = t->stack[t->depth - 1];
+	if (t->ask.active) { /* the prompt takes the keys */
+		if (key != KEY_BASE + KEY_MOUSE)
+			ask_key(t, key);
+		return;
+	}
 	if (key == KEY_BASE + KEY_MOUSE) {
 		MEVENT e;
 		if (getmouse(&e) == OK && v->ops->mouse) {
@@ -833,6 +785,7 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 		t.pace_ms = atof(pace);
 	if (t.set->fetch)
 		fetch_start(&t, t.set->fetch);
+	ask_history_load(&t);
 	tui_push(&t, queue_view_new(&t));
 	draw_all(&t);
 	if (t.timings)
@@ -866,6 +819,10 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 		}
 		int was_cmd = cmd != NULL;
 		if (cmd) {
+			/* a script's command ends an open prompt, except those
+			 * that look at it */
+			if (strncmp(cmd, "save-display", 12) && strncmp(cmd, "resize", 6))
+				tui_ask_cancel(&t);
 			tui_command(&t, cmd);
 			free(cmd);
 		} else if (key >= 0) {
@@ -906,6 +863,7 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 		fclose(sqllog);
 	}
 	free(script_cmd);
+	ask_free(&t);
 	int unsaved = t.npending;
 	if (unsaved)
 		fprintf(stderr, "stepmark: %d action%s not saved: another writer held the store\n",

@@ -8,6 +8,7 @@
 
 #include "actions.h"
 #include "draw.h"
+#include "lineedit.h"
 #include "../src/annot.h"
 #include "../src/fconf.h"
 #include "../db/db.h"
@@ -62,8 +63,9 @@ struct view_ops {
 	const char *name;
 	int keymap;
 	void (*draw)(struct view *v, int top, int h, int w);
-	/* 1 when it handled the action */
-	int (*act)(struct view *v, enum action a);
+	/* 1 when it handled the action; arg: the command's argument
+	 * (":accept judge"), NULL from a key */
+	int (*act)(struct view *v, enum action a, const char *arg);
 	void (*mouse)(struct view *v, int y, int x, int button);
 	/* the store changed (another process, or this one) */
 	void (*reload)(struct view *v);
@@ -84,6 +86,21 @@ struct view {
 };
 
 struct pend; /* a labelling action waiting for the store's lock */
+
+/* A prompt on the status line (ask.c): a mode of the one loop. */
+enum ask_kind { ASK_COMMAND, ASK_SEARCH, ASK_NOTE, ASK_ACCEPT, ASK_MENU, ASK_COUNT };
+/* answer is NULL when the prompt was cancelled */
+typedef void (*ask_fn)(struct tui *t, const char *answer, void *arg);
+struct ask {
+	int active, kind;
+	char title[256];
+	struct lineedit le;
+	ask_fn done;
+	void *arg;
+	char keys[16];   /* a one-key menu's keys */
+	char **names;    /* completions the caller gave */
+	size_t nnames;
+};
 
 struct tui {
 	struct db *db;
@@ -110,6 +127,9 @@ struct tui {
 	double pq_next;
 	int quit_wait;  /* quitting once the queue is saved */
 	int read_only;  /* the store cannot be written */
+	struct ask ask; /* the prompt, when active */
+	struct le_history hist[ASK_COUNT];
+	char *hist_path;
 	/* background suggestions (src/fetch.c), on a connection of their own */
 	struct fetch *fetch;
 	struct db *fdb;
@@ -130,9 +150,22 @@ void tui_message(struct tui *t, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void tui_push(struct tui *t, struct view *v);
 void tui_pop(struct tui *t);
-/* Reads a line on the status line (prompt shown first); NULL when
- * cancelled. The result lives until the next call. */
-const char *tui_read_line(struct tui *t, const char *prompt, const char *init);
+/* Opens a prompt: done(t, answer, arg) runs when it is answered or
+ * cancelled; the loop goes on meanwhile. tui_ask_names gives the open
+ * prompt's Tab completions. A menu takes one of keys as its answer. */
+void tui_ask(struct tui *t, int kind, const char *title, const char *init,
+	     ask_fn done, void *arg);
+void tui_ask_names(struct tui *t, const char *const *names, size_t n);
+void tui_menu(struct tui *t, const char *title, const char *keys, ask_fn done, void *arg);
+void tui_ask_cancel(struct tui *t);
+void ask_key(struct tui *t, int key);
+void ask_draw(struct tui *t);
+void ask_history_load(struct tui *t);
+void ask_free(struct tui *t);
+/* The commands that are not actions (":filter", ":set"...), NULL-ended,
+ * and the settings' names. */
+extern const char *const tui_verbs[];
+extern const char *const setting_names[];
 /* Runs a named command (":filter todo"). */
 int tui_command(struct tui *t, const char *cmd);
 /* Reports the result of an annotation call in the status line and the
@@ -148,8 +181,6 @@ int tui_label(struct tui *t, struct db_solution *v, enum action a, int step,
 int tui_label_retry(struct tui *t);
 /* Forgets what waits, naming each action on report (NULL: silently). */
 void tui_label_drop(struct tui *t, FILE *report);
-/* The argument of the command running the current action, or NULL. */
-extern const char *tui_cmd_arg;
 extern const char *const filter_names[];
 extern const char *const sort_names[];
 

@@ -69,8 +69,9 @@ static void pg_draw(struct view *v, int top, int h, int w)
 	}
 }
 
-static int pg_act(struct view *v, enum action a)
+static int pg_act(struct view *v, enum action a, const char *arg)
 {
+	(void)arg;
 	struct pager *p = v->priv;
 	int page = p->h > 1 ? p->h - 1 : 1;
 	switch (a) {
@@ -111,7 +112,7 @@ static void pg_mouse(struct view *v, int y, int x, int button)
 	(void)x;
 	if (button == 4 || button == 5)
 		for (int i = 0; i < 3; i++)
-			pg_act(v, button == 4 ? A_SCROLL_UP : A_SCROLL_DOWN);
+			pg_act(v, button == 4 ? A_SCROLL_UP : A_SCROLL_DOWN, NULL);
 }
 
 static void pg_status(struct view *v, char *out, size_t n)

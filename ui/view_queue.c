@@ -388,8 +388,9 @@ static void set_dataset(struct qv *q, const char *name)
 	q->f.dataset = name ? db_dataset_id(q->t->db, name) : 0;
 }
 
-static int qv_act(struct view *v, enum action a)
+static int qv_act(struct view *v, enum action a, const char *arg)
 {
+	(void)arg;
 	struct qv *q = v->priv;
 	switch (a) {
 	case A_MOVE_DOWN: move_by(q, 1); break;

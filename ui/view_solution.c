@@ -52,6 +52,7 @@ struct sv {
 	int layout_w;
 	int steps_h; /* rows of the steps area at the last draw */
 	int steps_y;
+	int ask_step; /* the step a note prompt is for */
 };
 
 static void marks_free(struct sv *s)
@@ -501,41 +502,112 @@ static void do_label(struct sv *s, enum action a, int step, const char *text)
 	s->layout_w = 0; /* in blind mode, deciding shows the suggestions */
 }
 
-static const char *pick_source(struct sv *s)
+/* a source whose marks can be taken as labels: ratings or a first error */
+static int acceptable(const struct sv *s, const struct source *sc)
 {
-	if (!s->nsrc) {
-		tui_message(s->t, 1, "no suggestions to accept on this solution");
-		return NULL;
-	}
-	if (s->hidden) {
-		tui_message(s->t, 1, "blind mode: decide the solution before you see suggestions");
-		return NULL;
-	}
-	if (tui_cmd_arg)
-		return tui_cmd_arg;
-	struct buf p = {0};
-	buf_puts(&p, "accept which source (");
-	for (size_t i = 0; i < s->nsrc; i++)
-		buf_printf(&p, "%s%s", i ? ", " : "", s->src[i].key);
-	buf_puts(&p, ")? ");
-	const char *r = tui_read_line(s->t, inert(p.data, 0), s->src[0].key);
-	buf_free(&p);
-	return r;
+	if (sc->fe >= -1)
+		return 1;
+	for (size_t i = 0; i < s->v.it.nsteps; i++)
+		if (sc->rating[i] != NO_RATING)
+			return 1;
+	return 0;
 }
 
-static const char *pick_finish(struct sv *s)
+static void accept_done(struct tui *t, const char *answer, void *arg)
 {
-	const char *r = tui_cmd_arg;
-	if (!r)
-		r = tui_read_line(s->t, "finish reason: (s)olution (f)ound_error (g)ive_up (b)ad_problem? ", NULL);
-	if (!r || !*r)
-		return NULL;
+	struct sv *s = arg;
+	(void)t;
+	if (!answer || !*answer)
+		return;
+	size_t i;
+	for (i = 0; i < s->nsrc; i++)
+		if (!strcmp(s->src[i].key, answer) && acceptable(s, &s->src[i]))
+			break;
+	if (i == s->nsrc) {
+		struct buf b = {0};
+		for (size_t k = 0; k < s->nsrc; k++)
+			if (acceptable(s, &s->src[k]))
+				buf_printf(&b, "%s%s", b.len ? ", " : "", s->src[k].key);
+		int person = 0;
+		for (size_t k = 0; k < s->nothers; k++)
+			person |= !strcmp(s->others[k].name, answer);
+		tui_message(s->t, 1, "%s %s; sources to accept here: %s", inert(answer, 0),
+			    person ? "is an annotator, not a source" : "is not a source of this solution",
+			    b.len ? inert(b.data, 1) : "none");
+		buf_free(&b);
+		return;
+	}
+	do_label(s, A_ACCEPT, s->sel, answer);
+}
+
+static void ask_source(struct sv *s, const char *arg)
+{
+	if (s->hidden) {
+		tui_message(s->t, 1, "blind mode: decide the solution before you see suggestions");
+		return;
+	}
+	if (arg) {
+		accept_done(s->t, arg, s);
+		return;
+	}
+	struct buf p = {0};
+	const char **names = xmalloc((s->nsrc + 1) * sizeof(*names));
+	size_t n = 0;
+	for (size_t i = 0; i < s->nsrc; i++)
+		if (acceptable(s, &s->src[i])) {
+			buf_printf(&p, "%s%s", n ? ", " : "accept which source (", s->src[i].key);
+			names[n++] = s->src[i].key;
+		}
+	if (!n) {
+		tui_message(s->t, 1, "no source marks steps on this solution: nothing to accept");
+	} else {
+		buf_puts(&p, ")? ");
+		tui_ask(s->t, ASK_ACCEPT, inert(p.data, 0), names[0], accept_done, s);
+		tui_ask_names(s->t, names, n);
+	}
+	free(names);
+	buf_free(&p);
+}
+
+static void finish_done(struct tui *t, const char *answer, void *arg)
+{
+	struct sv *s = arg;
+	if (!answer || !*answer)
+		return;
 	for (int i = 0; i < 4; i++)
-		if (!strcmp(r, annot_finish_reasons[i]) ||
-		    (strlen(r) == 1 && r[0] == annot_finish_reasons[i][0]))
-			return annot_finish_reasons[i];
-	tui_message(s->t, 1, "not a finish reason: %s", inert(r, 0));
-	return NULL;
+		if (!strcmp(answer, annot_finish_reasons[i]) ||
+		    (strlen(answer) == 1 && answer[0] == annot_finish_reasons[i][0])) {
+			do_label(s, A_FINISH, s->sel, annot_finish_reasons[i]);
+			return;
+		}
+	tui_message(t, 1, "not a finish reason: %s (solution, found_error, give_up, bad_problem)",
+		    inert(answer, 0));
+}
+
+static void note_done(struct tui *t, const char *answer, void *arg)
+{
+	struct sv *s = arg;
+	(void)t;
+	if (answer)
+		do_label(s, A_NOTE, s->ask_step, answer);
+}
+
+static void ask_note(struct sv *s, const char *arg)
+{
+	s->ask_step = s->sel;
+	if (arg) {
+		note_done(s->t, arg, s);
+		return;
+	}
+	const char *old = NULL;
+	for (size_t i = 0; i < s->v.it.nlabels; i++) {
+		const struct label *l = &s->v.it.labels[i];
+		if (l->kind == LK_NOTE && l->step == s->sel && !strcmp(l->annotator, s->t->ann.name))
+			old = l->text;
+	}
+	char prompt[48];
+	snprintf(prompt, sizeof(prompt), "note on step %d: ", s->sel + 1);
+	tui_ask(s->t, ASK_NOTE, prompt, old, note_done, s);
 }
 
 static void move_solution(struct sv *s, int dir, int what)
@@ -588,7 +660,7 @@ static void show_rationale(struct sv *s)
 	buf_free(&b);
 }
 
-static int sv_act(struct view *v, enum action a)
+static int sv_act(struct view *v, enum action a, const char *arg)
 {
 	struct sv *s = v->priv;
 	int n = (int)s->v.it.nsteps;
@@ -657,32 +729,17 @@ static int sv_act(struct view *v, enum action a)
 			tui_message(s->t, 1, "this solution has no steps");
 			break;
 		}
-		const char *text = NULL;
-		char *own = NULL;
-		if (a == A_ACCEPT && !(text = pick_source(s)))
-			break;
-		if (a == A_FINISH && !(text = pick_finish(s)))
-			break;
-		if (a == A_NOTE) {
-			const char *old = NULL;
-			for (size_t i = 0; i < s->v.it.nlabels; i++) {
-				const struct label *l = &s->v.it.labels[i];
-				if (l->kind == LK_NOTE && l->step == s->sel &&
-				    !strcmp(l->annotator, s->t->ann.name))
-					old = l->text;
-			}
-			text = tui_cmd_arg;
-			if (!text) {
-				char prompt[48];
-				snprintf(prompt, sizeof(prompt), "note on step %d: ", s->sel + 1);
-				text = tui_read_line(s->t, prompt, old);
-			}
-			if (!text)
-				break;
-		}
-		own = text ? xstrdup(text) : NULL;
-		do_label(s, a, s->sel, own);
-		free(own);
+		if (a == A_ACCEPT)
+			ask_source(s, arg);
+		else if (a == A_FINISH && arg)
+			finish_done(s->t, arg, s);
+		else if (a == A_FINISH)
+			tui_menu(s->t, "finish reason: (s)olution (f)ound_error (g)ive_up (b)ad_problem",
+				 "sfgb", finish_done, s);
+		else if (a == A_NOTE)
+			ask_note(s, arg);
+		else
+			do_label(s, a, s->sel, NULL);
 		break;
 	}
 	case A_NEXT_SOLUTION:
@@ -749,9 +806,9 @@ static void sv_mouse(struct view *v, int y, int x, int button)
 	struct sv *s = v->priv;
 	(void)x;
 	if (button == 4 || button == 5) {
-		sv_act(v, button == 4 ? A_SCROLL_UP : A_SCROLL_DOWN);
-		sv_act(v, button == 4 ? A_SCROLL_UP : A_SCROLL_DOWN);
-		sv_act(v, button == 4 ? A_SCROLL_UP : A_SCROLL_DOWN);
+		sv_act(v, button == 4 ? A_SCROLL_UP : A_SCROLL_DOWN, NULL);
+		sv_act(v, button == 4 ? A_SCROLL_UP : A_SCROLL_DOWN, NULL);
+		sv_act(v, button == 4 ? A_SCROLL_UP : A_SCROLL_DOWN, NULL);
 		return;
 	}
 	int r = y - s->steps_y;
