@@ -352,6 +352,89 @@ static struct db *open_with(const char *path, const char *setup, char *err,
 	return db;
 }
 
+/* path as a file: URI, for SQLite's immutable open */
+static void uri_of(struct buf *b, const char *path)
+{
+	buf_puts(b, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f)
+			buf_printf(b, "%%%02X", *p);
+		else
+			buf_putc(b, (char)*p);
+	}
+	buf_puts(b, "?immutable=1");
+}
+
+static int open_ro_handle(struct db *db, const char *path, int immutable)
+{
+	struct buf uri = {0};
+	int flags = SQLITE_OPEN_READONLY;
+	if (immutable) {
+		uri_of(&uri, path);
+		flags |= SQLITE_OPEN_URI;
+	}
+	int rc = sqlite3_open_v2(immutable ? uri.data : path, &db->h, flags, NULL);
+	buf_free(&uri);
+	if (rc == SQLITE_OK)
+		rc = user_version(db->h) < 0 ? sqlite3_errcode(db->h) : SQLITE_OK;
+	if (rc != SQLITE_OK) {
+		sqlite3_close(db->h);
+		db->h = NULL;
+	}
+	return rc;
+}
+
+struct db *db_open_ro(const char *path, char *err, size_t errlen)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, global_init);
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		snprintf(err, errlen, "%s: no such store (stepmark import FILE makes one)", path);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a store: not a regular file", path);
+		return NULL;
+	}
+	struct db *db = xcalloc(1, sizeof(*db));
+	/* a WAL store in a directory we cannot write, without its -shm file,
+	 * opens only as immutable: nobody can be writing it there */
+	int rc = open_ro_handle(db, path, 0);
+	if (rc != SQLITE_OK && ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY))
+		rc = open_ro_handle(db, path, 1);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 (rc & 0xff) == SQLITE_NOTADB ? "not a stepmark store (not an SQLite file)" :
+			 sqlite3_errstr(rc));
+		free_db(db);
+		return NULL;
+	}
+	size_t n = strlen(path) + 5;
+	db->wait.wal = xmalloc(n);
+	snprintf(db->wait.wal, n, "%s-wal", path);
+	sqlite3_busy_handler(db->h, busy_wait, &db->wait);
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_create_function(db->h, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				NULL, sql_regexp, NULL, NULL);
+	int v = user_version(db->h), want = schema_count();
+	if (v != want) {
+		if (v == 0)
+			snprintf(err, errlen, "%s: not a stepmark store", path);
+		else if (v > want)
+			snprintf(err, errlen, "%s: this store has schema version %d, written by a newer "
+				 "stepmark; this one knows versions up to %d: upgrade stepmark", path, v, want);
+		else
+			snprintf(err, errlen, "%s: this store has schema version %d and this stepmark "
+				 "reads %d: open it once with write access (the workbench or an import) "
+				 "to upgrade it", path, v, want);
+		free_db(db);
+		return NULL;
+	}
+	now_iso(db->now);
+	return db;
+}
+
 struct db *db_open(const char *path, char *err, size_t errlen)
 {
 	return open_with(path,

@@ -95,6 +95,9 @@ int64_t db_max_solution(struct db *db);
  * a busy write itself rather than keep a key waiting). */
 int db_set_interactive(struct db *db);
 int db_busy(struct db *db); /* the last error was a lock held elsewhere */
+/* For commands that only read: never writes, never creates; refuses a
+ * file that is missing or not a stepmark store at the current schema. */
+struct db *db_open_ro(const char *path, char *err, size_t errlen);
 /* A write waits for another writer as long as that one makes progress
  * (the default); say: where to say once that it waits (NULL: silent). */
 void db_say_waits(struct db *db, FILE *say);

@@ -103,6 +103,16 @@ static struct db *open_store(const char *path)
 	return db;
 }
 
+/* For commands that only read: never creates or changes the store. */
+static struct db *open_store_ro(const char *path)
+{
+	char err[600];
+	struct db *db = db_open_ro(path, err, sizeof(err));
+	if (!db)
+		fprintf(stderr, "stepmark: %s\n", inert(err, 0));
+	return db;
+}
+
 /* ---- stats ---- */
 
 struct stats_ctx {
@@ -133,7 +143,7 @@ static void print_src(void *ctx, const char *ds, const char *src, long n)
 
 static int cmd_stats(const char *dbpath)
 {
-	struct db *db = open_store(dbpath);
+	struct db *db = open_store_ro(dbpath);
 	if (!db)
 		return EX_STORE;
 	struct stats_ctx c = {0};
@@ -280,13 +290,19 @@ static int cmd_export(int argc, char **argv, const char **dbpath)
 	const char *format = NULL, *out = NULL;
 	struct buf ds = {0}, ann = {0};
 	struct export_opts o = {NULL, 0, 0.5};
+	const char *dsn[64];
+	int ndsn = 0;
 	int c, rc = EX_OK;
 	optind = 0; /* glibc: a full re-initialisation, permuting again */
 	while ((c = getopt_long(argc, argv, "o:", export_opts, NULL)) != -1) {
 		switch (c) {
 		case O_FORMAT: format = optarg; break;
 		case 'o': out = optarg; break;
-		case O_DATASET: json_list_add(&ds, optarg); break;
+		case O_DATASET:
+			json_list_add(&ds, optarg);
+			if (ndsn < (int)ARRAY_SIZE(dsn))
+				dsn[ndsn++] = optarg;
+			break;
 		case O_ANNOTATOR: json_list_add(&ann, optarg); break;
 		case O_SOURCE: o.source = optarg; break;
 		case O_INCOMPLETE: o.incomplete = 1; break;
@@ -321,9 +337,19 @@ static int cmd_export(int argc, char **argv, const char **dbpath)
 		buf_putc(&ds, ']');
 	if (ann.len)
 		buf_putc(&ann, ']');
-	struct db *db = open_store(*dbpath);
+	struct db *db = open_store_ro(*dbpath);
 	if (!db) {
 		rc = EX_STORE;
+		goto done;
+	}
+	for (int i = 0; i < ndsn; i++)
+		if (!db_dataset_id(db, dsn[i])) {
+			fprintf(stderr, "stepmark: export: no data set named \"%s\" in %s "
+				"(stepmark stats lists them)\n", inert(dsn[i], 0), inert(*dbpath, 1));
+			rc = EX_USAGE;
+		}
+	if (rc) {
+		db_close(db);
 		goto done;
 	}
 	struct export_filter flt = {ds.len ? ds.data : NULL, ann.len ? ann.data : NULL};

@@ -9,8 +9,17 @@
 
 #include "util.h"
 
+static void (*fatal_hook)(void);
+
+void util_on_fatal(void (*fn)(void))
+{
+	fatal_hook = fn;
+}
+
 static void oom(size_t n)
 {
+	if (fatal_hook)
+		fatal_hook();
 	fprintf(stderr, "stepmark: out of memory (%zu bytes)\n", n);
 	exit(70);
 }

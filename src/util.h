@@ -9,6 +9,9 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Runs fn before a fatal exit (out of memory): the workbench gives the
+ * terminal back there. */
+void util_on_fatal(void (*fn)(void));
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

@@ -14,12 +14,15 @@ ok "export names the formats" has err "--format trl|processbench|prm800k|math-sh
 expect_rc 2 "bad --index-base" sm import --index-base 2 x.json
 
 # the store: --db, else $STEPMARK_DB, else ./stepmark.db
-expect_rc 0 "stats on a new store" sm stats
-ok "empty store says so" has out "is empty"
+expect_rc 3 "stats on a missing store" sm stats
+ok "says there is no store" has err "no such store"
+ok "and creates none" test ! -e "$TMP/store.db"
+sm import "$FIXTURES/math_shepherd_example.json" >/dev/null 2>&1
 ok "STEPMARK_DB is used" test -f "$TMP/store.db"
-expect_rc 0 "--db wins" sm --db other.db stats
+expect_rc 0 "--db wins" sm --db other.db import "$FIXTURES/math_shepherd_example.json"
 ok "--db created" test -f other.db
-(unset STEPMARK_DB; cd "$TMP" && mkdir d && cd d && "$STEPMARK" stats >/dev/null)
+(unset STEPMARK_DB; cd "$TMP" && mkdir d && cd d &&
+	"$STEPMARK" import "$FIXTURES/math_shepherd_example.json" >/dev/null 2>&1)
 ok "default ./stepmark.db" test -f "$TMP/d/stepmark.db"
 expect_rc 0 "--db after the command" sm import --db third.db "$FIXTURES/math_shepherd_example.json"
 ok "import went to --db" test "$(sqlite3 third.db 'select count(*) from solution')" = 1

@@ -1,7 +1,7 @@
 # store.sh - schema versions, WAL, concurrent writers, kill -9 safety
 . "$top_srcdir/tests/lib.sh"
 
-expect_rc 0 "create" sm stats
+expect_rc 0 "create" sm import "$FIXTURES/math_shepherd_example.json"
 ok "WAL mode" test "$(sql 'pragma journal_mode')" = wal
 v=$(sql 'pragma user_version')
 ok "schema version recorded" test "$v" -ge 1
@@ -14,9 +14,19 @@ ok "says to upgrade" has err "written by a newer stepmark"
 ok "left at its version" test "$(sqlite3 newer.db 'pragma user_version')" = $((v + 5))
 
 # an empty SQLite file (version 0) is migrated
+# an SQLite file of something else: read commands refuse it, unchanged
 sqlite3 old.db 'pragma user_version = 0; create table unrelated(x);'
-expect_rc 0 "old store migrated" sm --db old.db stats
-ok "now current" test "$(sqlite3 old.db 'pragma user_version')" = "$v"
+before=$(md5sum old.db)
+expect_rc 3 "stats refuses another SQLite file" sm --db old.db stats
+ok "says it is not a store" has err "old.db: not a stepmark store"
+expect_rc 3 "export refuses it too" sm --db old.db export --format trl
+ok "left as it was" test "$(md5sum old.db)" = "$before"
+ok "no stepmark tables added" test "$(sqlite3 old.db "select count(*) from sqlite_master where name = 'solution'")" = 0
+ok "not switched to WAL" test "$(sqlite3 old.db 'pragma journal_mode')" = delete
+# an empty SQLite file (version 0) is made a store by a command that writes
+sqlite3 empty.db 'pragma user_version = 0;'
+expect_rc 0 "an import migrates it" sm --db empty.db import "$FIXTURES/math_shepherd_example.json"
+ok "now current" test "$(sqlite3 empty.db 'pragma user_version')" = "$v"
 # a file that is not SQLite
 echo "hello" >notdb.db
 expect_rc 3 "not a database" sm --db notdb.db stats

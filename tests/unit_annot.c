@@ -325,6 +325,7 @@ int main(int argc, char **argv)
 	CHECK(s.r[1] == -1 && s.r[0] == NO_RATING && s.fe == NO_RATING, "one U takes it back");
 	annot_state_free(&s);
 	CHECK_STR(res.what, "undo first error at step 5; step 2 now -1; steps 1, 3-5 cleared; first error withdrawn");
+	db_solution_free(&v);
 	db_close(c.db);
 	unlink(path);
 	unlink(tmp);

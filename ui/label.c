@@ -103,6 +103,7 @@ int tui_label(struct tui *t, struct db_solution *v, enum action a, int step,
 {
 	if (t->read_only) {
 		tui_message(t, 1, "read-only: labels cannot be saved");
+		t->failed++;
 		return ANNOT_ERR;
 	}
 	if (t->pq_head) { /* behind the actions already waiting, in order */

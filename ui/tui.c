@@ -8,6 +8,7 @@
 #include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +81,7 @@ int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *wh
 		return 0;
 	default:
 		tui_message(t, 1, "not saved: %s", inert(db_errmsg(t->db), 0));
+		t->failed++;
 		return 0;
 	}
 }
@@ -602,6 +604,10 @@ static void fetch_focus(struct tui *t)
 
 static void fetch_action(struct tui *t)
 {
+	if (t->read_only) {
+		tui_message(t, 1, "read-only: suggestions cannot be fetched into this store");
+		return;
+	}
 	if (!t->on_screen) {
 		tui_message(t, 1, "open a solution to fetch its suggestions");
 		return;
@@ -697,6 +703,55 @@ static FILE *open_env_file(const char *var, const char *mode)
 	return f;
 }
 
+/* Every fatal path gives the terminal back before the program ends (a
+ * signal handler has no argument: the one flag it needs is static). */
+static volatile sig_atomic_t curses_live;
+
+static void restore_terminal(void)
+{
+	if (curses_live && !isendwin())
+		endwin();
+}
+
+static void on_fatal_signal(int sig)
+{
+	restore_terminal();
+	static const char msg[] = "stepmark: fatal signal; the terminal is restored\n";
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more to do */
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_fatal(void)
+{
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_fatal_signal;
+		sa.sa_flags = SA_RESETHAND;
+		sigaction(sigs[i], &sa, NULL);
+	}
+	util_on_fatal(restore_terminal);
+	atexit(restore_terminal);
+}
+
+/* The store for the workbench: read-write when the file (or, for a new
+ * store, its directory) can be written, else read-only. */
+static struct db *open_store(const char *path, int *read_only, char *err, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, (size_t)(slash - path) + 1) : xstrdup(".");
+	int exists = access(path, F_OK) == 0;
+	int writable = exists ? access(path, W_OK) == 0 && access(dir, W_OK) == 0 :
+		       access(dir, W_OK) == 0;
+	free(dir);
+	*read_only = exists && !writable;
+	return *read_only ? db_open_ro(path, err, n) : db_open(path, err, n);
+}
+
 int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 {
 	double t0 = now_ms();
@@ -704,12 +759,12 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	struct tui t = {0};
 	t.dbpath = dbpath;
 	char err[600];
-	t.db = db_open(dbpath, err, sizeof(err));
+	t.db = open_store(dbpath, &t.read_only, err, sizeof(err));
 	if (!t.db) {
 		fprintf(stderr, "stepmark: %s\n", inert(err, 0));
 		return 3;
 	}
-	long missing = db_summary_missing(t.db);
+	long missing = t.read_only ? 0 : db_summary_missing(t.db);
 	if (missing > 0) {
 		fprintf(stderr, "stepmark: summarising %ld solutions for the queue (once)...\n",
 			missing);
@@ -719,7 +774,8 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 			return 3;
 		}
 	}
-	db_set_interactive(t.db);
+	if (!t.read_only)
+		db_set_interactive(t.db);
 
 	t.cfg = config_new();
 	config_defaults(t.cfg);
@@ -763,6 +819,8 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 		return 1;
 	}
 	set_term(scr);
+	curses_live = 1;
+	catch_fatal();
 	set_escdelay(25);
 	cbreak();
 	noecho();
@@ -783,8 +841,10 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	const char *pace = getenv("STEPMARK_SCRIPT_PACE");
 	if (pace && *pace)
 		t.pace_ms = atof(pace);
-	if (t.set->fetch)
+	if (t.set->fetch && !t.read_only)
 		fetch_start(&t, t.set->fetch);
+	if (t.read_only)
+		tui_message(&t, 1, "read-only: labels cannot be saved (the store cannot be written)");
 	ask_history_load(&t);
 	tui_push(&t, queue_view_new(&t));
 	draw_all(&t);
@@ -849,6 +909,7 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	fetch_free(t.fetch); /* stores what is finished, gives back the rest */
 	db_close(t.fdb);
 	endwin();
+	curses_live = 0;
 	delscreen(scr);
 	if (devnull)
 		fclose(devnull);
@@ -864,10 +925,13 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	}
 	free(script_cmd);
 	ask_free(&t);
-	int unsaved = t.npending;
-	if (unsaved)
+	int unsaved = t.npending + t.failed;
+	if (t.npending)
 		fprintf(stderr, "stepmark: %d action%s not saved: another writer held the store\n",
-			unsaved, unsaved == 1 ? " was" : "s were");
+			t.npending, t.npending == 1 ? " was" : "s were");
+	if (t.failed)
+		fprintf(stderr, "stepmark: %d action%s could not be saved%s\n", t.failed,
+			t.failed == 1 ? "" : "s", t.read_only ? ": the store is read-only" : "");
 	tui_label_drop(&t, stderr);
 	if (t.re)
 		db_regex_free(t.re);

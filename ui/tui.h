@@ -127,6 +127,7 @@ struct tui {
 	double pq_next;
 	int quit_wait;  /* quitting once the queue is saved */
 	int read_only;  /* the store cannot be written */
+	int failed;     /* labelling actions that could not be saved */
 	struct ask ask; /* the prompt, when active */
 	struct le_history hist[ASK_COUNT];
 	char *hist_path;
