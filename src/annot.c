@@ -456,6 +456,7 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 	res->what[0] = '\0';
 	if (db_begin(db) < 0) {
 		int rc = db_busy(db) ? ANNOT_BUSY : ANNOT_ERR;
+		snprintf(res->what, sizeof(res->what), "%s", db_errmsg(db));
 		db_solution_load(db, v->id, v);
 		return rc;
 	}
@@ -519,6 +520,10 @@ out:
 	if (rc != ANNOT_OK) {
 		if (rc != ANNOT_NOTHING)
 			rc = db_busy(db) ? ANNOT_BUSY : ANNOT_ERR;
+		if (rc == ANNOT_ERR) { /* the store's reason, before the rollback */
+			buf_reset(&what);
+			buf_puts(&what, db_errmsg(db));
+		}
 		db_rollback(db);
 		db_solution_load(db, v->id, v);
 	}

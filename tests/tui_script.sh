@@ -105,6 +105,24 @@ ok "blind: the suggestion is hidden" sh -c '! grep -q "mc/math-shepherd" bl1.txt
 has bl1.txt "suggestions hidden"
 has bl2.txt "mc/math-shepherd"
 ok "blind labels are marked" test "$(sql "select count(*) from label where annotator='dave' and origin='tui-blind'")" -ge 1
+# the queue shows no source's first error on a solution dave has not decided
+tui_run ':filter all
+:save-display bl3.txt' --annotator erin
+ok "blind: the queue hides sources' first errors" sh -c '! grep -q "mc/math-shepherd:2" bl3.txt'
+ok "blind: and other people's are still shown" has bl3.txt "processbench_gsm8k_20:"
+tui_run ':save-display bl4.txt' --annotator dave
+ok "blind: once decided, the queue shows them" has bl4.txt "mc/math-shepherd:2"
+printf 'set blind = all\n' >"$XDG_CONFIG_HOME/stepmark/config"
+tui_run ':save-display ba1.txt
+<Enter>
+:save-display ba2.txt
+c
+:save-display ba3.txt' --annotator frank
+ok "blind all: no one else's first error in the queue" sh -c '! grep -q "processbench_gsm8k_20:" ba1.txt'
+ok "blind all: no other annotator on the steps" sh -c '! grep -q "processbench_gsm8k_20:" ba2.txt'
+ok "blind all: no verdict on the answer" sh -c '! grep -q "final answer" ba2.txt'
+ok "blind all: the status line says blind" has ba2.txt "blind all"
+ok "blind all: deciding shows them" has ba3.txt "processbench_gsm8k_20:+1"
 rm "$XDG_CONFIG_HOME/stepmark/config"
 
 # a bad config line is a warning naming file:line, and the program runs

@@ -46,7 +46,7 @@
 	_(DATASET, "dataset-cycle", "Queue data set: all, then each") \
 	_(RATIONALE, "rationale", "Show the suggestions' rationales (the judge's text)") \
 	_(REFERENCE, "toggle-reference", "Reference pane: right, bottom, hidden") \
-	_(BLIND, "toggle-blind", "Blind mode: hide suggestions until you decide") \
+	_(BLIND, "toggle-blind", "Blind mode: off, suggestions hidden, all hidden, in turn") \
 	_(REFRESH, "refresh", "Reload from the store and redraw") \
 	_(FETCH, "fetch", "Fetch suggestions for the solution now (judge, mc, prm, calc)")
 

@@ -229,6 +229,7 @@ const char *const filter_names[Q_NWHAT] = {
 };
 const char *const sort_names[QS_N] = {"id", "progress"};
 static const char *const ref_names[] = {"hidden", "right", "bottom", "auto"};
+const char *const blind_names[3] = {"no", "yes", "all"};
 const char *const setting_names[] = {
 	"annotator", "blind", "mouse", "reference", "problem-lines", "bar-width",
 	"filter", "sort", "fetch", NULL,
@@ -250,7 +251,11 @@ static int do_set(struct config *c, struct toks *t, const char *where, FILE *war
 			s->annotator = xstrdup(val);
 		}
 	} else if (!strcmp(name, "blind")) {
-		rc = parse_bool(val, &s->blind);
+		int on;
+		if (!strcmp(val, "all"))
+			s->blind = BLIND_ALL;
+		else if ((rc = parse_bool(val, &on)) == 0)
+			s->blind = on ? BLIND_SUGGESTIONS : BLIND_OFF;
 	} else if (!strcmp(name, "mouse")) {
 		rc = parse_bool(val, &s->mouse);
 	} else if (!strcmp(name, "reference")) {

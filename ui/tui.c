@@ -80,7 +80,7 @@ int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *wh
 		tui_message(t, 1, "%s", inert(what, 0));
 		return 0;
 	default:
-		tui_message(t, 1, "not saved: %s", inert(db_errmsg(t->db), 0));
+		tui_message(t, 1, "not saved: %s", inert(what, 0));
 		t->failed++;
 		return 0;
 	}
@@ -212,7 +212,7 @@ static void draw_status(struct tui *t)
 	if (t->npending)
 		snprintf(waiting, sizeof(waiting), "  %d unsaved", t->npending);
 	snprintf(info, sizeof(info), "%s%s%s%s%s  %s ", right, fetch, waiting,
-		 t->set->blind ? "  blind" : "", t->read_only ? "  read-only" : "", t->ann.name);
+		 t->set->blind == BLIND_ALL ? "  blind all" : t->set->blind ? "  blind" : "", t->read_only ? "  read-only" : "", t->ann.name);
 	int attr = area_attr(t->msg_err ? C_STATUS_ERROR : C_STATUS);
 	int iw = text_width(info, strlen(info));
 	int mw = text_width(t->msg, strlen(t->msg));
@@ -465,8 +465,10 @@ static void run_action(struct tui *t, enum action a, const char *arg)
 		tui_ask(t, ASK_COMMAND, ":", NULL, command_done, NULL);
 		break;
 	case A_BLIND:
-		t->set->blind = !t->set->blind;
-		tui_message(t, 0, "blind mode %s", t->set->blind ? "on" : "off");
+		t->set->blind = (t->set->blind + 1) % 3;
+		tui_message(t, 0, "%s", t->set->blind == BLIND_ALL ?
+			    "blind: suggestions, others' labels and the answer's verdict hidden until you decide" :
+			    t->set->blind ? "blind: suggestions hidden until you decide" : "blind mode off");
 		reload_all(t);
 		break;
 	case A_FETCH:

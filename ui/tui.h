@@ -15,9 +15,13 @@
 
 /* ---- configuration (config.c) ---- */
 enum { REF_HIDDEN, REF_RIGHT, REF_BOTTOM, REF_AUTO };
+/* blind: suggestions hidden; all: other annotators' labels and the final
+ * answer's verdict too */
+enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
+extern const char *const blind_names[3];
 struct settings {
 	char *annotator;
-	int blind;        /* hide suggestions until one decides */
+	int blind;        /* BLIND_*: what is hidden until one decides */
 	int mouse;
 	int reference;    /* REF_* */
 	int problem_lines; /* the problem's lines shown before scrolling */

@@ -250,8 +250,24 @@ int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what)
 }
 
 /* ---- drawing ---- */
-static void verdict_text(struct buf *b, const char *v, const char *me)
+/* 1 when the verdicts hold me's decision ("\n@me\tFE" with FE >= -1) */
+static int decided(const char *v, const char *me)
 {
+	size_t n = strlen(me);
+	for (const char *p = v; p && (p = strchr(p, '@'));) {
+		if ((p == v || p[-1] == '\n') && !strncmp(p + 1, me, n) && p[1 + n] == '\t')
+			return strtol(p + 2 + n, NULL, 10) >= -1;
+		p++;
+	}
+	return 0;
+}
+
+/* Shows the first errors; blind hides what the annotator must not see
+ * before deciding: sources' (and with BLIND_ALL other people's). */
+static void verdict_text(struct buf *b, const char *v, const char *me, int blind)
+{
+	if (blind && decided(v, me))
+		blind = BLIND_OFF;
 	/* lines "\n@name\tFE" and "\n#source\tFE" */
 	for (const char *p = v; p && *p;) {
 		if (*p == '\n') {
@@ -266,6 +282,10 @@ static void verdict_text(struct buf *b, const char *v, const char *me)
 		const char *name = p + 1;
 		size_t nlen = (size_t)(tab - name);
 		int mine = p[0] == '@' && strlen(me) == nlen && !strncmp(name, me, nlen);
+		if ((blind && p[0] == '#') || (blind == BLIND_ALL && !mine)) {
+			p = nl ? nl : tab + strlen(tab);
+			continue;
+		}
 		if (b->len)
 			buf_putc(b, ' ');
 		if (mine)
@@ -307,7 +327,8 @@ static void qv_draw(struct view *v, int top, int h, int w)
 			continue;
 		int base = i == q->sel ? area_attr(C_CURSOR) : area_attr(C_DEFAULT);
 		draw_line(y, 0, w, "", base);
-		int dis = r.flags & (SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA);
+		int blind = q->t->set->blind && !decided(r.verdicts, q->t->ann.name);
+		int dis = !blind && (r.flags & (SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA));
 		int x = 0;
 		draw_text(y, x, 2, dis ? "! " : "  ", 2, dis ? (int)((unsigned)area_attr(C_DISAGREE) | ((unsigned)base & A_REVERSE)) : base, NULL);
 		x = 2;
@@ -329,7 +350,7 @@ static void qv_draw(struct view *v, int top, int h, int w)
 			x += 17;
 		}
 		buf_reset(&vb);
-		verdict_text(&vb, r.verdicts, q->t->ann.name);
+		verdict_text(&vb, r.verdicts, q->t->ann.name, q->t->set->blind);
 		if (w - x > 4 && vb.len) {
 			int vw = text_width(vb.data, vb.len);
 			int room = w - x - 1;

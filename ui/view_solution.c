@@ -41,6 +41,7 @@ struct sv {
 	int sel;
 	int top, ptop;
 	int hidden; /* blind: suggestions hidden */
+	int hide_others; /* blind all: other people's labels, the verdict */
 	int *mine;
 	int my_fe;
 	struct annot *others;
@@ -144,6 +145,7 @@ static void marks_compute(struct sv *s)
 	}
 	buf_free(&key);
 	s->hidden = s->t->set->blind && s->my_fe == -2;
+	s->hide_others = s->t->set->blind == BLIND_ALL && s->my_fe == -2;
 	s->t->ann.origin = s->hidden ? "tui-blind" : "tui";
 }
 
@@ -293,7 +295,7 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 			}
 		}
 	}
-	for (size_t i = 0; i < s->nothers; i++) {
+	for (size_t i = 0; i < s->nothers && !s->hide_others; i++) {
 		const struct annot *a = &s->others[i];
 		int ar = a->rating[step];
 		if (ar == NO_RATING)
@@ -386,6 +388,8 @@ static void draw_answer(struct sv *s, int y, int w)
 	int ok = it->correct;
 	if (ok < 0 && it->final_answer && it->gold)
 		ok = grade_answer(it->final_answer, it->gold);
+	if (s->hide_others)
+		ok = -1;
 	if (ok >= 0)
 		x = put(y, x, w, ok ? "   final answer correct" : "   final answer wrong",
 			area_attr(ok ? C_GOOD : C_BAD));
@@ -834,7 +838,7 @@ static void sv_status(struct view *v, char *out, size_t n)
 		fe = fes;
 	}
 	snprintf(out, n, "step %d/%zu  mine %d/%zu  %s%s", s->sel + 1, s->v.it.nsteps, labelled,
-		 s->v.it.nsteps, fe, s->hidden ? "  (suggestions hidden)" : "");
+		 s->v.it.nsteps, fe, s->hide_others ? "  (blind)" : s->hidden ? "  (suggestions hidden)" : "");
 }
 
 static void sv_done(struct view *v)
