@@ -15,7 +15,7 @@
 #include "prompt.h"
 #include "summary.h"
 #include "../db/db.h"
-#include "../ui/tui.h"
+#include "conf.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -202,12 +202,13 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	if (optind < argc)
 		return bad_usage("fetch takes no file arguments (see --batch-in)");
 
-	struct config *cfg = config_new();
-	char *cpath = config_path ? xstrdup(config_path) : config_path_default();
+	struct conf cfg;
+	conf_init(&cfg);
+	char *cpath = config_path ? xstrdup(config_path) : conf_path_default();
 	if (cpath)
-		config_load(cfg, cpath, config_path == NULL, stderr);
+		conf_load(&cfg, cpath, config_path == NULL, stderr);
 	free(cpath);
-	struct fconf *fc = config_fetch(cfg);
+	struct fconf *fc = &cfg.fetch;
 	char err[600];
 	int rc = EX_OK;
 	struct db *db = NULL;
@@ -380,6 +381,6 @@ out:
 		fclose(bo);
 	fetch_free(f);
 	db_close(db);
-	config_free(cfg);
+	conf_done(&cfg);
 	return rc;
 }

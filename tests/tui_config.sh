@@ -39,6 +39,44 @@ for n in 1 2 3 4 5 6 7; do
 done
 ok "the good line is not" sh -c '! grep -q "bad.rc:8:" out'
 
+# bindings to commands: quoted and unquoted both work; a command that does
+# not exist, or a bad argument, is a warning naming file:line
+cat >binds.rc <<'RC'
+bind queue T ":filter todo"
+bind queue Y :filter mine
+bind queue Z ":filter nosuch"
+bind queue W :frobnicate now
+bind queue V ":set nosuch 1"
+RC
+expect_rc 1 "bad bindings are reported" sm check-config binds.rc
+ok "the quoted binding is good" sh -c '! grep -q "binds.rc:1:" out'
+ok "the unquoted binding is good" sh -c '! grep -q "binds.rc:2:" out'
+ok "a bad argument is named" has out "binds.rc:3: bind queue Z: filter takes one of: all todo"
+ok "an unknown command is named" has out 'binds.rc:4: bind queue W: no command named "frobnicate"'
+ok "an unknown setting is named" has out 'binds.rc:5: bind queue V: no setting named "nosuch"'
+sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
+head -2 binds.rc >"$XDG_CONFIG_HOME/stepmark/config"
+tui_run 'T
+:save-display t1.txt
+Y
+:save-display t2.txt' --annotator x
+ok "T runs :filter todo" has t1.txt "todo"
+ok "Y runs :filter mine" has t2.txt "mine"
+rm "$XDG_CONFIG_HOME/stepmark/config"
+
+# :set alone lists every setting in force, from the one table
+tui_run ':set blind all
+:set
+:save-display set.txt' --annotator x
+sed -n '/define SETTINGS/,/^$/s/^	_([A-Z_]*, "\([a-z-]*\)".*/\1/p' "$top_srcdir/src/conf.h" >settings
+ok "the table has settings" test "$(wc -l <settings)" -ge 9
+for name in $(cat settings); do
+	ok ":set lists $name" grep -q -- "^ *$name " set.txt
+	pat="^\\.BR\\? $(echo "$name" | sed 's/-/\\\\-/g')\\( \\|\$\\)"
+	ok "stepmarkrc(5) lists setting $name" grep -q -- "$pat" "$top_srcdir/man/stepmarkrc.5"
+done
+ok ":set shows the value in force" has set.txt "blind          all"
+
 # the man pages know every action and colour area (the one table)
 sed -n '/define ACTIONS/,/^$/s/^	_([A-Z_]*, "\([a-z-]*\)".*/\1/p' "$top_srcdir/ui/actions.h" >actions
 sed -n '/define AREAS/,/^$/s/^	_([A-Z_]*, "\([a-z-]*\)".*/\1/p' "$top_srcdir/ui/actions.h" >areas

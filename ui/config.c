@@ -1,6 +1,7 @@
-/* config.c - the config language: set, bind, color, source. The defaults
- * are written in it too (ui/default.stepmarkrc, themes/default.theme) and
- * compiled in. A bad line is a warning naming file:line; the rest runs. */
+/* config.c - the workbench's part of the config language (src/conf.c):
+ * bind and color, key names, colour pairs. The defaults are written in the
+ * language too (ui/default.stepmarkrc, themes/default.theme) and compiled
+ * in. A bad line is a warning naming file:line; the rest runs. */
 #include "config.h"
 
 #include <ctype.h>
@@ -30,25 +31,27 @@ struct color {
 };
 
 struct config {
-	struct settings set;
+	struct conf conf; /* the language, the settings, the endpoints */
 	struct binding *b;
 	size_t nb, capb;
 	struct color colors[C_COUNT];
-	int depth; /* source nesting */
-	struct fconf fetch;
+};
+
+static int do_bind(struct conf *cf, void *ctx, struct toks *t, const char *where, FILE *warn);
+static int do_color(struct conf *cf, void *ctx, struct toks *t, const char *where, FILE *warn);
+static const struct conf_directive ui_directives[] = {
+	{"bind", do_bind}, {"color", do_color}, {"colour", do_color},
 };
 
 struct config *config_new(void)
 {
 	struct config *c = xcalloc(1, sizeof(*c));
-	c->set.blind = 0;
-	c->set.mouse = 1;
-	c->set.reference = REF_AUTO;
-	c->set.problem_lines = 6;
-	c->set.bar_width = 8;
+	conf_init(&c->conf);
+	c->conf.ext = ui_directives;
+	c->conf.next = ARRAY_SIZE(ui_directives);
+	c->conf.ext_ctx = c;
 	for (int i = 0; i < C_COUNT; i++)
 		c->colors[i] = (struct color){-1, -1, A_NORMAL, 0};
-	fconf_init(&c->fetch);
 	return c;
 }
 
@@ -59,19 +62,23 @@ void config_free(struct config *c)
 	for (size_t i = 0; i < c->nb; i++)
 		free(c->b[i].cmd);
 	free(c->b);
-	free(c->set.annotator);
-	fconf_free(&c->fetch);
+	conf_done(&c->conf);
 	free(c);
 }
 
 struct settings *config_settings(struct config *c)
 {
-	return &c->set;
+	return &c->conf.set;
 }
 
 struct fconf *config_fetch(struct config *c)
 {
-	return &c->fetch;
+	return &c->conf.fetch;
+}
+
+struct conf *config_conf(struct config *c)
+{
+	return &c->conf;
 }
 
 /* ---- keys ---- */
@@ -142,68 +149,6 @@ void key_text(int key, char *out, size_t n)
 		snprintf(out, n, "<key %d>", key - KEY_BASE);
 }
 
-/* ---- tokens ---- */
-#define MAXTOK 8
-struct toks {
-	char *v[MAXTOK];
-	const char *rest[MAXTOK]; /* the line from token i on */
-	int n;
-	char buf[1024];
-};
-
-static const char *tokenize(const char *line, struct toks *t)
-{
-	size_t o = 0;
-	const char *p = line;
-	t->n = 0;
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '\n' || *p == '\r' || *p == '#')
-			return NULL;
-		if (t->n == MAXTOK)
-			return "too many words";
-		t->rest[t->n] = p;
-		t->v[t->n++] = t->buf + o;
-		if (*p == '"' || *p == '\'') {
-			char q = *p++;
-			while (*p && *p != q) {
-				if (*p == '\\' && q == '"' && p[1])
-					p++;
-				if (o + 2 >= sizeof(t->buf))
-					return "line too long";
-				t->buf[o++] = *p++;
-			}
-			if (*p != q)
-				return "unterminated quote";
-			p++;
-		} else {
-			while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
-				if (o + 2 >= sizeof(t->buf))
-					return "line too long";
-				t->buf[o++] = *p++;
-			}
-		}
-		t->buf[o++] = '\0';
-	}
-}
-
-static int warn_at(FILE *warn, const char *where, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int warn_at(FILE *warn, const char *where, const char *fmt, ...)
-{
-	if (warn) {
-		va_list ap;
-		va_start(ap, fmt);
-		fprintf(warn, "%s: ", inert(where, 0));
-		vfprintf(warn, fmt, ap);
-		fputc('\n', warn);
-		va_end(ap);
-	}
-	return 1;
-}
-
-/* ---- set ---- */
 static int parse_int(const char *s, int lo, int hi, int *out)
 {
 	long v;
@@ -223,77 +168,6 @@ static int parse_word(const char *s, const char *const *words, int n, int *out)
 	return -1;
 }
 
-const char *const filter_names[Q_NWHAT] = {
-	"all", "todo", "mine", "disagree", "disagree-annotators",
-	"disagree-sources", "disagree-human-auto",
-};
-const char *const sort_names[QS_N] = {"id", "progress"};
-static const char *const ref_names[] = {"hidden", "right", "bottom", "auto"};
-const char *const blind_names[3] = {"no", "yes", "all"};
-const char *const setting_names[] = {
-	"annotator", "blind", "mouse", "reference", "problem-lines", "bar-width",
-	"filter", "sort", "fetch", NULL,
-};
-
-static int do_set(struct config *c, struct toks *t, const char *where, FILE *warn)
-{
-	if (t->n < 3 && !(t->n == 4 && !strcmp(t->v[2], "=")))
-		return warn_at(warn, where, "set needs a name and a value");
-	const char *name = t->v[1];
-	const char *val = t->n >= 4 && !strcmp(t->v[2], "=") ? t->v[3] : t->v[2];
-	struct settings *s = &c->set;
-	int rc = 0;
-	if (!strcmp(name, "annotator")) {
-		if (!*val)
-			rc = -1;
-		else {
-			free(s->annotator);
-			s->annotator = xstrdup(val);
-		}
-	} else if (!strcmp(name, "blind")) {
-		int on;
-		if (!strcmp(val, "all"))
-			s->blind = BLIND_ALL;
-		else if ((rc = parse_bool(val, &on)) == 0)
-			s->blind = on ? BLIND_SUGGESTIONS : BLIND_OFF;
-	} else if (!strcmp(name, "mouse")) {
-		rc = parse_bool(val, &s->mouse);
-	} else if (!strcmp(name, "reference")) {
-		rc = parse_word(val, ref_names, 4, &s->reference);
-	} else if (!strcmp(name, "problem-lines")) {
-		rc = parse_int(val, 1, 1000, &s->problem_lines);
-	} else if (!strcmp(name, "bar-width")) {
-		rc = parse_int(val, 0, 40, &s->bar_width);
-	} else if (!strcmp(name, "filter")) {
-		rc = parse_word(val, filter_names, Q_NWHAT, &s->filter);
-	} else if (!strcmp(name, "sort")) {
-		rc = parse_word(val, sort_names, QS_N, &s->sort);
-	} else if (!strcmp(name, "fetch")) {
-		/* the providers the workbench runs for the solution on screen */
-		unsigned m = 0;
-		char words[256];
-		/* "judge,calc", "judge calc" or quoted */
-		snprintf(words, sizeof(words), "%s", val == t->v[2] ? t->rest[2] : val);
-		words[strcspn(words, "#\r\n")] = '\0';
-		for (char *w = strtok(words, " ,"); w; w = strtok(NULL, " ,")) {
-			int p = provider_find(w);
-			if (!strcmp(w, "none") || !strcmp(w, "off"))
-				continue;
-			if (p < 0)
-				rc = -1;
-			else
-				m |= 1u << p;
-		}
-		if (rc == 0)
-			s->fetch = m;
-	} else {
-		return warn_at(warn, where, "no setting named \"%s\"", inert(name, 1));
-	}
-	if (rc < 0)
-		return warn_at(warn, where, "bad value \"%s\" for %s", inert(val, 1), name);
-	return 0;
-}
-
 /* ---- bind ---- */
 static enum action action_find(const char *name)
 {
@@ -303,31 +177,82 @@ static enum action action_find(const char *name)
 	return A_NONE;
 }
 
-static int do_bind(struct config *c, struct toks *t, const char *where, FILE *warn)
+/* NULL when cmd is a command the workbench runs, else why not */
+static const char *command_check(const char *cmd, char *why, size_t n)
 {
+	struct toks t;
+	const char *err = conf_tokenize(cmd, &t);
+	if (err || t.n == 0)
+		return err ? err : "an empty command";
+	const char *verb = t.v[0];
+	for (int i = 1; i < A_COUNT; i++)
+		if (!strcmp(action_table[i].name, verb))
+			return NULL;
+	size_t k;
+	for (k = 0; tui_verbs[k]; k++)
+		if (!strcmp(tui_verbs[k], verb))
+			break;
+	if (!tui_verbs[k]) {
+		snprintf(why, n, "no command named \"%s\"", inert(verb, 1));
+		return why;
+	}
+	const char *const *words = !strcmp(verb, "filter") ? filter_names :
+				   !strcmp(verb, "sort") ? sort_names : NULL;
+	int w;
+	if (words && (t.n != 2 || parse_word(t.v[1], words, 64, &w) < 0)) {
+		snprintf(why, n, "%s takes one of:", verb);
+		for (int i = 0; words[i]; i++)
+			snprintf(why + strlen(why), n - strlen(why), " %s", words[i]);
+		return why;
+	}
+	if (!strcmp(verb, "set") && t.n >= 2) {
+		for (k = 0; setting_names[k]; k++)
+			if (!strcmp(setting_names[k], t.v[1]))
+				break;
+		if (!setting_names[k]) {
+			snprintf(why, n, "no setting named \"%s\"", inert(t.v[1], 1));
+			return why;
+		}
+	}
+	return NULL;
+}
+
+static int do_bind(struct conf *cf, void *ctx, struct toks *t, const char *where, FILE *warn)
+{
+	struct config *c = ctx;
+	(void)cf;
 	if (t->n < 4)
-		return warn_at(warn, where, "bind needs a keymap, a key and an action");
+		return conf_warn(warn, where, "bind needs a keymap, a key and an action");
 	int km;
 	if (parse_word(t->v[1], keymap_names, KM_COUNT, &km) < 0)
-		return warn_at(warn, where, "no keymap named \"%s\" (generic, queue, solution, pager)",
+		return conf_warn(warn, where, "no keymap named \"%s\" (generic, queue, solution, pager)",
 			       inert(t->v[1], 1));
 	int key = key_parse(t->v[2], strlen(t->v[2]));
 	if (!key)
-		return warn_at(warn, where, "not a key: \"%s\"", inert(t->v[2], 1));
+		return conf_warn(warn, where, "not a key: \"%s\"", inert(t->v[2], 1));
 	enum action a = A_NONE;
 	char *cmd = NULL;
 	if (t->v[3][0] == ':') {
-		cmd = xstrdup(t->rest[3] + 1);
+		/* ":filter todo" quoted, or :filter todo to the end of the line */
+		if (t->quoted[3] && t->n > 4)
+			return conf_warn(warn, where, "unexpected \"%s\" after the command",
+					 inert(t->v[4], 1));
+		cmd = xstrdup(t->quoted[3] ? t->v[3] + 1 : t->rest[3] + 1);
 		size_t n = strlen(cmd);
 		while (n && (cmd[n - 1] == '\n' || cmd[n - 1] == '\r' || cmd[n - 1] == ' '))
 			cmd[--n] = '\0';
+		char why[200];
+		if (command_check(cmd, why, sizeof(why))) {
+			free(cmd);
+			return conf_warn(warn, where, "bind %s %s: %s", t->v[1], inert(t->v[2], 1), why);
+		}
 		a = A_PROMPT;
 	} else if (strcmp(t->v[3], "none") != 0) {
 		a = action_find(t->v[3]);
 		if (a == A_NONE)
-			return warn_at(warn, where, "no action named \"%s\"", inert(t->v[3], 1));
+			return conf_warn(warn, where, "no action named \"%s\"", inert(t->v[3], 1));
 		if (t->n > 4)
-			return warn_at(warn, where, "unexpected \"%s\" after the action",
+			return conf_warn(warn, where, "unexpected \"%s\" after the action",
 				       inert(t->v[4], 1));
 	}
 	for (size_t i = 0; i < c->nb; i++)
@@ -420,28 +345,30 @@ static const struct {
 	{"standout", A_STANDOUT}, {"italic", A_ITALIC}, {"blink", A_BLINK},
 };
 
-static int do_color(struct config *c, struct toks *t, const char *where, FILE *warn)
+static int do_color(struct conf *cf, void *ctx, struct toks *t, const char *where, FILE *warn)
 {
+	struct config *c = ctx;
+	(void)cf;
 	if (t->n < 4)
-		return warn_at(warn, where, "color needs an area, a foreground and a background");
+		return conf_warn(warn, where, "color needs an area, a foreground and a background");
 	int area = -1;
 	for (int i = 0; i < C_COUNT; i++)
 		if (!strcmp(area_table[i].name, t->v[1]))
 			area = i;
 	if (area < 0)
-		return warn_at(warn, where, "no colour area named \"%s\"", inert(t->v[1], 1));
+		return conf_warn(warn, where, "no colour area named \"%s\"", inert(t->v[1], 1));
 	struct color col = {0, 0, A_NORMAL, 1};
 	if (parse_color(t->v[2], &col.fg) < 0)
-		return warn_at(warn, where, "not a colour: \"%s\"", inert(t->v[2], 1));
+		return conf_warn(warn, where, "not a colour: \"%s\"", inert(t->v[2], 1));
 	if (parse_color(t->v[3], &col.bg) < 0)
-		return warn_at(warn, where, "not a colour: \"%s\"", inert(t->v[3], 1));
+		return conf_warn(warn, where, "not a colour: \"%s\"", inert(t->v[3], 1));
 	for (int i = 4; i < t->n; i++) {
 		size_t k;
 		for (k = 0; k < ARRAY_SIZE(attr_names); k++)
 			if (!strcmp(attr_names[k].name, t->v[i]))
 				break;
 		if (k == ARRAY_SIZE(attr_names))
-			return warn_at(warn, where, "not an attribute: \"%s\"", inert(t->v[i], 1));
+			return conf_warn(warn, where, "not an attribute: \"%s\"", inert(t->v[i], 1));
 		col.attr |= attr_names[k].attr;
 	}
 	c->colors[area] = col;
@@ -449,98 +376,14 @@ static int do_color(struct config *c, struct toks *t, const char *where, FILE *w
 }
 
 /* ---- lines and files ---- */
-static int do_source(struct config *c, struct toks *t, const char *where,
-		     FILE *warn, const char *file)
-{
-	if (t->n != 2)
-		return warn_at(warn, where, "source needs one file name");
-	const char *p = t->v[1];
-	struct buf path = {0};
-	if (p[0] == '~' && p[1] == '/' && getenv("HOME")) {
-		buf_printf(&path, "%s%s", getenv("HOME"), p + 1);
-	} else if (p[0] != '/' && file && strrchr(file, '/')) {
-		buf_printf(&path, "%.*s/%s", (int)(strrchr(file, '/') - file), file, p);
-	} else {
-		buf_puts(&path, p);
-	}
-	int w = 0;
-	if (c->depth >= 8)
-		w = warn_at(warn, where, "source nested too deeply");
-	else {
-		c->depth++;
-		FILE *f = fopen(path.data, "r");
-		if (!f)
-			w = warn_at(warn, where, "cannot read %s: %s", inert(path.data, 1),
-				    strerror(errno));
-		else {
-			fclose(f);
-			w = config_load(c, path.data, 0, warn);
-		}
-		c->depth--;
-	}
-	buf_free(&path);
-	return w;
-}
-
-static int run_line(struct config *c, const char *line, const char *where,
-		    FILE *warn, const char *file)
-{
-	struct toks t;
-	const char *err = tokenize(line, &t);
-	if (err)
-		return warn_at(warn, where, "%s", err);
-	if (t.n == 0)
-		return 0;
-	if (!strcmp(t.v[0], "set"))
-		return do_set(c, &t, where, warn);
-	if (!strcmp(t.v[0], "bind"))
-		return do_bind(c, &t, where, warn);
-	if (!strcmp(t.v[0], "color") || !strcmp(t.v[0], "colour"))
-		return do_color(c, &t, where, warn);
-	if (!strcmp(t.v[0], "source"))
-		return do_source(c, &t, where, warn, file);
-	if (!strcmp(t.v[0], "endpoint") || !strcmp(t.v[0], "provider")) {
-		char why[300];
-		if (fconf_line(&c->fetch, t.n, (const char *const *)t.v, why, sizeof(why)) < 0)
-			return warn_at(warn, where, "%s", inert(why, 1));
-		return 0;
-	}
-	return warn_at(warn, where, "unknown command \"%s\" (set, bind, color, source, endpoint, provider)",
-		       inert(t.v[0], 1));
-}
-
 int config_line(struct config *c, const char *line, const char *where, FILE *warn)
 {
-	return run_line(c, line, where, warn, NULL);
+	return conf_line(&c->conf, line, where, warn);
 }
 
 int config_load(struct config *c, const char *path, int optional, FILE *warn)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		if (optional && errno == ENOENT)
-			return 0;
-		return warn_at(warn, path, "cannot read: %s", strerror(errno));
-	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	long no = 0;
-	int warnings = 0;
-	struct buf where = {0};
-	while ((n = getline(&line, &cap, f)) >= 0) {
-		no++;
-		buf_reset(&where);
-		buf_printf(&where, "%s:%ld", path, no);
-		if (memchr(line, '\0', (size_t)n))
-			warnings += warn_at(warn, where.data, "a NUL byte in the line");
-		else
-			warnings += run_line(c, line, where.data, warn, path);
-	}
-	free(line);
-	buf_free(&where);
-	fclose(f);
-	return warnings;
+	return conf_load(&c->conf, path, optional, warn);
 }
 
 void config_defaults(struct config *c)
@@ -554,7 +397,7 @@ void config_defaults(struct config *c)
 		snprintf(line, sizeof(line), "%.*s", (int)n, p);
 		char where[48];
 		snprintf(where, sizeof(where), "(built-in):%d", ++no);
-		run_line(c, line, where, stderr, NULL);
+		conf_line(&c->conf, line, where, stderr);
 		p += n + (e ? 1 : 0);
 	}
 }

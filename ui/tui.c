@@ -393,6 +393,13 @@ int tui_command(struct tui *t, const char *line)
 		request_quit(t);
 		return 1;
 	}
+	if (!strcmp(verb, "set") && !*arg) {
+		struct buf b = {0};
+		settings_text(t, &b);
+		tui_push(t, pager_view_new(t, "settings", b.data, 0));
+		buf_free(&b);
+		return 1;
+	}
 	if (!strcmp(verb, "set") || !strcmp(verb, "bind") || !strcmp(verb, "color") ||
 	    !strcmp(verb, "source")) {
 		char *out = NULL;
@@ -683,17 +690,6 @@ static void use_utf8(void)
 		setlocale(LC_CTYPE, "C.UTF-8");
 }
 
-char *config_path_default(void)
-{
-	struct buf b = {0};
-	const char *x = getenv("XDG_CONFIG_HOME");
-	if (x && *x)
-		buf_printf(&b, "%s/stepmark/config", x);
-	else if (getenv("HOME"))
-		buf_printf(&b, "%s/.config/stepmark/config", getenv("HOME"));
-	return b.data;
-}
-
 static FILE *open_env_file(const char *var, const char *mode)
 {
 	const char *p = getenv(var);
@@ -781,7 +777,7 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 
 	t.cfg = config_new();
 	config_defaults(t.cfg);
-	char *cpath = config_path ? xstrdup(config_path) : config_path_default();
+	char *cpath = config_path ? xstrdup(config_path) : conf_path_default();
 	char *warns = NULL;
 	size_t wlen = 0;
 	FILE *w = open_memstream(&warns, &wlen);
@@ -790,6 +786,7 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	if (nwarn)
 		fputs(warns, stderr);
 	t.set = config_settings(t.cfg);
+	t.config_file = cpath;
 	const char *user = getenv("USER");
 	t.ann.name = annotator ? annotator : t.set->annotator ? t.set->annotator :
 		     user && *user ? user : "anonymous";

@@ -10,26 +10,11 @@
 #include "draw.h"
 #include "lineedit.h"
 #include "../src/annot.h"
+#include "../src/conf.h"
 #include "../src/fconf.h"
 #include "../db/db.h"
 
-/* ---- configuration (config.c) ---- */
-enum { REF_HIDDEN, REF_RIGHT, REF_BOTTOM, REF_AUTO };
-/* blind: suggestions hidden; all: other annotators' labels and the final
- * answer's verdict too */
-enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
-extern const char *const blind_names[3];
-struct settings {
-	char *annotator;
-	int blind;        /* BLIND_*: what is hidden until one decides */
-	int mouse;
-	int reference;    /* REF_* */
-	int problem_lines; /* the problem's lines shown before scrolling */
-	int bar_width;    /* PRM reward bar */
-	int filter, sort; /* the queue's initial Q_* and QS_* */
-	unsigned fetch;   /* providers run for the solution on screen */
-};
-
+/* ---- configuration (src/conf.c, and config.c for bind and color) ---- */
 /* Keys: characters as themselves, curses keys from KEY_BASE up. */
 #define KEY_BASE 0x200000
 enum keymap { KM_GENERIC, KM_QUEUE, KM_SOLUTION, KM_PAGER, KM_COUNT };
@@ -48,6 +33,8 @@ int config_line(struct config *c, const char *line, const char *where, FILE *war
 struct settings *config_settings(struct config *c);
 /* The endpoint and provider lines read (see src/fconf.h). */
 struct fconf *config_fetch(struct config *c);
+/* The language's state: settings by name (conf_set, conf_value). */
+struct conf *config_conf(struct config *c);
 /* The action a key runs in a keymap (falling back to generic). Sets
  * *cmd to the command text when the binding is a :command. */
 enum action config_key_action(struct config *c, int km, int key, const char **cmd);
@@ -110,6 +97,7 @@ struct tui {
 	struct db *db;
 	const char *dbpath;
 	struct config *cfg;
+	const char *config_file; /* the config read (or looked for) */
 	struct settings *set;
 	struct annotator ann;
 	struct view *stack[8];
@@ -167,10 +155,8 @@ void ask_key(struct tui *t, int key);
 void ask_draw(struct tui *t);
 void ask_history_load(struct tui *t);
 void ask_free(struct tui *t);
-/* The commands that are not actions (":filter", ":set"...), NULL-ended,
- * and the settings' names. */
+/* The commands that are not actions (":filter", ":set"...), NULL-ended. */
 extern const char *const tui_verbs[];
-extern const char *const setting_names[];
 /* Runs a named command (":filter todo"). */
 int tui_command(struct tui *t, const char *cmd);
 /* Reports the result of an annotation call in the status line and the
@@ -186,8 +172,6 @@ int tui_label(struct tui *t, struct db_solution *v, enum action a, int step,
 int tui_label_retry(struct tui *t);
 /* Forgets what waits, naming each action on report (NULL: silently). */
 void tui_label_drop(struct tui *t, FILE *report);
-extern const char *const filter_names[];
-extern const char *const sort_names[];
 
 /* The views */
 struct view *queue_view_new(struct tui *t);
@@ -203,10 +187,10 @@ void queue_select(struct tui *t, int64_t sol);
 int queue_command(struct tui *t, const char *verb, const char *arg);
 /* The help text, generated from the action table and the bindings. */
 char *help_text(struct tui *t);
+/* Every setting with its value in force and its help. */
+void settings_text(struct tui *t, struct buf *b);
 
 int tui_main(const char *dbpath, const char *annotator, const char *config_path);
 int config_check_main(int argc, char **argv);
-/* $XDG_CONFIG_HOME/stepmark/config (or ~/.config/...); xmalloc'd. */
-char *config_path_default(void);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tui.h"
 #include "../src/util.h"
@@ -158,6 +159,31 @@ struct view *pager_view_new(struct tui *t, const char *title, const char *text, 
 }
 
 /* The help lists, per keymap, every action with the keys bound to it. */
+/* the config file's name as a person writes it: $XDG_CONFIG_HOME/..., ~/... */
+static void short_path(struct buf *b, const char *path)
+{
+	const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
+	size_t n;
+	if (!path)
+		return;
+	if (x && *x && !strncmp(path, x, n = strlen(x)) && path[n] == '/')
+		buf_printf(b, "$XDG_CONFIG_HOME%s", path + n);
+	else if (h && *h && !strncmp(path, h, n = strlen(h)) && path[n] == '/')
+		buf_printf(b, "~%s", path + n);
+	else
+		buf_puts(b, path);
+}
+
+void settings_text(struct tui *t, struct buf *b)
+{
+	buf_puts(b, "Settings in force (:set NAME VALUE changes one)\n");
+	for (int i = 0; i < S_COUNT; i++) {
+		char v[128];
+		conf_value(config_conf(t->cfg), i, v, sizeof(v));
+		buf_printf(b, "  %-14s %-10s %s\n", setting_names[i], v, setting_help[i]);
+	}
+}
+
 char *help_text(struct tui *t)
 {
 	struct buf b = {0};
@@ -169,8 +195,13 @@ char *help_text(struct tui *t)
 		{KM_SOLUTION, "Solution (one block per step)"},
 		{KM_PAGER, "Pager (help, rationales)"},
 	};
-	buf_printf(&b, "stepmark %s, annotator %s. Keys are rebindable in "
-		   "~/.config/stepmark/config (see stepmarkrc(5)).\n\n", PACKAGE_VERSION, t->ann.name);
+	struct buf path = {0};
+	short_path(&path, t->config_file);
+	buf_printf(&b, "stepmark %s, annotator %s. Keys are rebindable in %s%s "
+		   "(see stepmarkrc(5)).\n\n", PACKAGE_VERSION, t->ann.name,
+		   path.len ? path.data : "a config file (--config FILE)",
+		   t->config_file && access(t->config_file, F_OK) != 0 ? ", which does not exist yet" : "");
+	buf_free(&path);
 	for (size_t s = 0; s < ARRAY_SIZE(sections); s++) {
 		buf_printf(&b, "%s\n", sections[s].title);
 		for (int a = 1; a < A_COUNT; a++) {
@@ -207,6 +238,7 @@ char *help_text(struct tui *t)
 		 "  :note TEXT          a note on the current step\n"
 		 "  :set, :bind, :color, :source   as in the config file\n"
 		 "  :save-display FILE  write the screen as text\n"
-		 "  :quit\n");
+		 "  :quit\n\n");
+	settings_text(t, &b);
 	return b.data;
 }

@@ -1,0 +1,113 @@
+/* conf.h - the config language without a terminal: tokens, the directive
+ * table, the settings (defined once, below) and the endpoint and provider
+ * lines of the fetch engine. The workbench extends the table with bind
+ * and color (ui/config.c); stepmark fetch reads the same files without it. */
+#ifndef SM_CONF_H
+#define SM_CONF_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "fconf.h"
+
+enum { REF_HIDDEN, REF_RIGHT, REF_BOTTOM, REF_AUTO };
+/* blind: suggestions hidden; all: other annotators' labels and the final
+ * answer's verdict too */
+enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
+
+/* _(ID, "name", kind, field, lo, hi, words, "default", "help"): every
+ * setting, once. `set`, `:set`, the completion, the help and the docs
+ * test come from this list. */
+#define SETTINGS(_) \
+	_(ANNOTATOR, "annotator", SK_STRING, annotator, 0, 0, NULL, "", \
+	  "Your name on the labels (else --annotator, else $USER)") \
+	_(BLIND, "blind", SK_WORD, blind, 0, 0, blind_names, "no", \
+	  "Hide until you decide: no, yes (suggestions), all (also others' labels, the verdict)") \
+	_(MOUSE, "mouse", SK_BOOL, mouse, 0, 0, NULL, "yes", \
+	  "A click selects, the wheel scrolls") \
+	_(REFERENCE, "reference", SK_WORD, reference, 0, 0, ref_names, "auto", \
+	  "The reference pane: hidden, right, bottom or auto") \
+	_(PROBLEM_LINES, "problem-lines", SK_INT, problem_lines, 1, 1000, NULL, "6", \
+	  "Lines of the problem shown before it scrolls") \
+	_(BAR_WIDTH, "bar-width", SK_INT, bar_width, 0, 40, NULL, "8", \
+	  "Columns of a PRM reward bar") \
+	_(FILTER, "filter", SK_WORD, filter, 0, 0, filter_names, "all", \
+	  "The queue's filter at start") \
+	_(SORT, "sort", SK_WORD, sort, 0, 0, sort_names, "id", \
+	  "The queue's order at start: id or progress") \
+	_(FETCH, "fetch", SK_PROVIDERS, fetch, 0, 0, NULL, "none", \
+	  "Providers run for the solution on screen (judge, mc, prm, calc)")
+
+enum setting_kind { SK_STRING, SK_BOOL, SK_INT, SK_WORD, SK_PROVIDERS };
+#define SETTING_ENUM(id, name, kind, field, lo, hi, words, def, help) S_##id,
+enum setting { SETTINGS(SETTING_ENUM) S_COUNT };
+
+struct settings {
+	char *annotator;
+	int blind;
+	int mouse;
+	int reference;
+	int problem_lines;
+	int bar_width;
+	int filter, sort; /* the queue's Q_* and QS_* */
+	unsigned fetch;   /* providers run for the solution on screen */
+};
+
+extern const char *const blind_names[];
+extern const char *const ref_names[];
+extern const char *const filter_names[];
+extern const char *const sort_names[];
+/* the settings' names, NULL-ended, and their help */
+extern const char *const setting_names[];
+extern const char *const setting_help[];
+
+/* ---- tokens ---- */
+#define CONF_MAXTOK 8
+struct toks {
+	char *v[CONF_MAXTOK];
+	const char *rest[CONF_MAXTOK]; /* the line from token i on */
+	int quoted[CONF_MAXTOK];       /* token i was quoted */
+	int n;
+	char buf[1024];
+};
+/* NULL, or what is wrong with the line */
+const char *conf_tokenize(const char *line, struct toks *t);
+
+/* warn (when not NULL) gets "where: message"; returns 1 (a warning) */
+int conf_warn(FILE *warn, const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- directives ---- */
+struct conf;
+struct conf_directive {
+	const char *name;
+	/* 0, or 1 for a warning written to warn */
+	int (*run)(struct conf *c, void *ctx, struct toks *t, const char *where, FILE *warn);
+};
+
+struct conf {
+	struct settings set;
+	struct fconf fetch;
+	int depth; /* source nesting */
+	/* the directives of the workbench (bind, color), and their state */
+	const struct conf_directive *ext;
+	size_t next;
+	void *ext_ctx;
+};
+
+void conf_init(struct conf *c);
+void conf_done(struct conf *c);
+/* Reads a file; a missing file is not an error when optional. Returns the
+ * number of warnings. */
+int conf_load(struct conf *c, const char *path, int optional, FILE *warn);
+/* One line; where names its origin (file:line). */
+int conf_line(struct conf *c, const char *line, const char *where, FILE *warn);
+/* One setting by name: 0, or -1 with the reason in why. */
+int conf_set(struct conf *c, const char *name, const char *value, char *why, size_t n);
+/* The value of a setting as the config would write it. */
+void conf_value(const struct conf *c, int setting, char *out, size_t n);
+
+/* $XDG_CONFIG_HOME/stepmark/config (or ~/.config/...); xmalloc'd. */
+char *conf_path_default(void);
+
+#endif
