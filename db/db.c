@@ -133,9 +133,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_JOB_FREE_OWNER] = "UPDATE job SET state = 'queued', lease_owner = NULL, lease_until = NULL "
 			     "WHERE lease_owner = ?1 AND state = 'leased'",
 	[S_JOB_COUNTS] = "SELECT state, count(*), sum(requests), sum(cached), sum(tokens) FROM job "
-			 "WHERE kind = ?1 AND params = ?2 GROUP BY state",
+			 "WHERE kind = ?1 AND (params = ?2 OR ?2 IS NULL) GROUP BY state",
 	[S_JOB_FAILURES] = "SELECT coalesce(last_error, ''), count(*), min(solution_id) FROM job "
-			   "WHERE kind = ?1 AND params = ?2 AND state = 'failed' GROUP BY 1 ORDER BY 2 DESC LIMIT ?3",
+			   "WHERE kind = ?1 AND (params = ?2 OR ?2 IS NULL) AND state = 'failed' "
+			   "GROUP BY 1 ORDER BY 2 DESC LIMIT ?3",
 	[S_JOB_HAS] = "SELECT state FROM job WHERE kind = ?1 AND params = ?2 AND solution_id = ?3",
 	[S_CACHE_GET] = "SELECT body FROM response_cache WHERE request_hash = ?1",
 	[S_CACHE_PUT] = "INSERT OR IGNORE INTO response_cache(request_hash, body, created_at) VALUES (?1, ?2, ?3)",

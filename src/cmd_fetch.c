@@ -105,12 +105,17 @@ static void print_failure(void *ctx, const char *reason, long n, int64_t sol)
 	fprintf(ctx, "  %ld x %s (e.g. solution %lld)\n", n, reason, (long long)sol);
 }
 
+/* The jobs' counts of the providers in mask: those of this run's params,
+ * or (f NULL) of every job in the store. */
 static int report(struct db *db, struct fetch *f, unsigned mask)
 {
 	int failed = 0;
 	for (int p = 0; p < P_COUNT; p++) {
 		struct db_job_counts c;
-		if (!(mask >> p & 1) || db_jobs_count(db, provider_names[p], fetch_params(f, p), &c) < 0)
+		const char *params = f ? fetch_params(f, p) : NULL;
+		if (!(mask >> p & 1) || db_jobs_count(db, provider_names[p], params, &c) < 0)
+			continue;
+		if (!f && !c.done && !c.failed && !c.queued && !c.leased)
 			continue;
 		printf("%s: %ld done, %ld failed, %ld queued, %ld leased; %ld requests sent, "
 		       "%ld answered from the cache, %ld tokens\n", provider_names[p], c.done,
@@ -118,8 +123,7 @@ static int report(struct db *db, struct fetch *f, unsigned mask)
 		if (c.failed) {
 			failed = 1;
 			printf("%s failures, most common first:\n", provider_names[p]);
-			db_jobs_failures(db, provider_names[p], fetch_params(f, p), 8, print_failure,
-					 stdout);
+			db_jobs_failures(db, provider_names[p], params, 8, print_failure, stdout);
 		}
 	}
 	return failed;
@@ -252,6 +256,24 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		free(t);
 		goto out;
 	}
+	if (status && !mask) { /* every job in the store, whatever its params */
+		db = db_open_ro(dbpath, err, sizeof(err));
+		if (!db) {
+			fprintf(stderr, "stepmark: %s\n", inert(err, 0));
+			rc = EX_STORE;
+			goto out;
+		}
+		struct db_job_counts jc;
+		int any = 0;
+		for (int p = 0; p < P_COUNT; p++)
+			any |= db_jobs_count(db, provider_names[p], NULL, &jc) == 0 &&
+			       (jc.done || jc.failed || jc.queued || jc.leased);
+		if (!any)
+			printf("no jobs in %s: stepmark fetch --judge (or --mc, --prm, --calc) "
+			       "queues some\n", dbpath);
+		rc = report(db, NULL, (1u << P_COUNT) - 1) ? EX_BAD : EX_OK;
+		goto out;
+	}
 	if (!mask && !batch_in) {
 		rc = bad_usage("fetch needs a provider: --judge, --mc, --prm or --calc");
 		goto out;
@@ -362,8 +384,16 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		fprintf(stderr, "stepmark: stopped; unfinished jobs went back to the queue "
 			"(run the same command to go on)\n");
 	if (batch_out) {
-		fclose(bo);
+		int bad = ferror(bo) | fflush(bo);
+		bad |= fsync(fileno(bo)) != 0 && errno != EINVAL;
+		bad |= fclose(bo) != 0;
 		bo = NULL;
+		if (bad) {
+			fprintf(stderr, "stepmark: %s: write failed: %s; the jobs went back to the queue\n",
+				inert(batch_out, 0), strerror(errno));
+			rc = EX_BAD;
+			goto out;
+		}
 		printf("%s: %ld requests written for %d jobs; send them (OpenAI Batch or "
 		       "vllm run-batch), then: stepmark fetch --batch-in RESULTS with the "
 		       "same options\n", batch_out, pg.batched,

@@ -488,7 +488,7 @@ static int py_float(const char *s, double *out)
 	size_t wl = (size_t)(e - p);
 	if ((wl == 3 && !strncasecmp(word, "inf", 3)) ||
 	    (wl == 8 && !strncasecmp(word, "infinity", 8))) {
-		*out = tmp[0] == '-' ? -INFINITY : INFINITY;
+		*out = n && tmp[0] == '-' ? -INFINITY : INFINITY;
 		return 1;
 	}
 	if (wl == 3 && !strncasecmp(word, "nan", 3)) {

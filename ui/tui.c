@@ -894,7 +894,10 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 		if (t.timings && key >= 0 && !was_cmd) {
 			char name[32];
 			key_text(key, name, sizeof(name));
-			fprintf(t.timings, "key %s %.3f\n", name, now_ms() - k0);
+			if (key == KEY_BASE + KEY_RESIZE) /* not a key: the new size */
+				fprintf(t.timings, "resize %dx%d %.3f\n", COLS, LINES, now_ms() - k0);
+			else
+				fprintf(t.timings, "key %s %.3f\n", name, now_ms() - k0);
 		}
 		/* between keys: counts, retries, other writers' changes */
 		if (key < 0 || t.script) {

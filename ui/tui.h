@@ -181,6 +181,10 @@ struct view *pager_view_new(struct tui *t, const char *title, const char *text,
 /* The queue's neighbour of sol under its filter (or with what, a Q_*
  * filter in place of the queue's): 0 when none. */
 int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what);
+/* The next solution matching the search after sol (-2 in queue_neighbour
+ * is the search's queue), from the other end when none is left (wrapped
+ * is then 1, and the status line says so): 0 when nothing matches. */
+int64_t queue_search(struct tui *t, int64_t sol, int dir, int *wrapped);
 /* Moves the queue's cursor to sol. */
 void queue_select(struct tui *t, int64_t sol);
 /* Runs a queue filter command: "todo", "mine", a data set... */

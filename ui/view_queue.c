@@ -198,19 +198,43 @@ static struct qpos pos_of(struct qv *q, int64_t sol)
 	return p;
 }
 
-/* Puts sol at the top of the window (it need not match the filter). */
+static int pos_before(struct qpos a, struct qpos b)
+{
+	return a.key < b.key || (a.key == b.key && a.id < b.id);
+}
+
+/* Selects sol (it need not match the filter): where the window shows it
+ * already, only the cursor moves; else the window is placed with sol in
+ * its middle, so the rows above it stay in sight. */
 static void select_id(struct qv *q, int64_t sol)
 {
+	for (int i = 0; i < q->nrows; i++)
+		if (q->rows[i].id == sol) {
+			q->sel = i;
+			return;
+		}
 	struct qpos p = pos_of(q, sol);
-	/* the anchor: just before p */
-	struct qpos before = {p.key, p.id - 1};
-	q->anchor = before;
-	q->anchored = 1;
+	struct qpos back[MAXROWS], pv;
+	int h = q->height > 0 && q->height < MAXROWS ? q->height : 1;
+	int n = h > 1 ? db_queue_step(q->q, &p, -1, h / 2, back) : 0;
+	if (n > 0) {
+		q->anchored = db_queue_step(q->q, &back[n - 1], -1, 1, &pv) == 1;
+		if (q->anchored)
+			q->anchor = pv;
+	} else {
+		q->anchor = (struct qpos){p.key, p.id - 1};
+		q->anchored = 1;
+	}
 	fill(q);
 	q->sel = 0;
-	for (int i = 0; i < q->nrows; i++)
-		if (q->rows[i].id == sol)
+	for (int i = 0; i < q->nrows; i++) {
+		if (q->rows[i].id == sol) {
 			q->sel = i;
+			break;
+		}
+		if (pos_before(q->rows[i], p))
+			q->sel = i + 1 < q->nrows ? i + 1 : i;
+	}
 }
 
 void queue_select(struct tui *t, int64_t sol)
@@ -233,7 +257,7 @@ int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what)
 			q->side[what] = db_queue_open(t->db, &f);
 		}
 		qq = q->side[what];
-	} else if (what == -2) {
+	} else if (what == -2 || what == -3) {
 		if (!q->grep || strcmp(q->grep_pat, t->pattern) != 0) {
 			db_queue_close(q->grep);
 			free(q->grep_pat);
@@ -246,7 +270,25 @@ int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what)
 	}
 	struct qpos p = pos_of(q, sol);
 	struct qpos out;
-	return db_queue_step(qq, &p, dir, 1, &out) == 1 ? out.id : 0;
+	if (db_queue_step(qq, &p, dir, 1, &out) == 1)
+		return out.id;
+	if (what != -3)
+		return 0;
+	/* the search wraps, like vim's: from the other end */
+	struct qpos end = dir > 0 ? start_pos() : (struct qpos){INT64_MAX, INT64_MAX};
+	return db_queue_step(qq, &end, dir, 1, &out) == 1 ? out.id : 0;
+}
+
+int64_t queue_search(struct tui *t, int64_t sol, int dir, int *wrapped)
+{
+	int64_t id = queue_neighbour(t, sol, dir, -2);
+	*wrapped = 0;
+	if (!id && (id = queue_neighbour(t, sol, dir, -3)) != 0) {
+		*wrapped = 1;
+		tui_message(t, 0, dir > 0 ? "search hit BOTTOM, continuing at TOP" :
+			    "search hit TOP, continuing at BOTTOM");
+	}
+	return id;
 }
 
 /* ---- drawing ---- */
@@ -299,6 +341,8 @@ static void verdict_text(struct buf *b, const char *v, const char *me, int blind
 		p = nl ? nl : tab + strlen(tab);
 	}
 }
+
+static void describe(struct qv *q, char *out, size_t n);
 
 static void qv_draw(struct view *v, int top, int h, int w)
 {
@@ -363,9 +407,16 @@ static void qv_draw(struct view *v, int top, int h, int w)
 				  i == q->sel ? base : (int)((unsigned)area_attr(C_PROBLEM) & ~A_BOLD), q->t->re);
 	}
 	buf_free(&vb);
-	if (q->nrows == 0)
-		draw_line(top + 1, 0, w, q->count || q->counting ? "  no solution matches this filter" :
-			  "  no solutions: stepmark import FILE adds some", area_attr(C_DIM));
+	if (q->nrows == 0) {
+		char what[300], line[400];
+		describe(q, what, sizeof(what));
+		if (q->max_id > 0)
+			snprintf(line, sizeof(line), "  no solution matches: %s (:filter all, :dataset all, "
+				 ":grep with nothing clears them)", what);
+		else
+			snprintf(line, sizeof(line), "  no solutions: stepmark import FILE adds some");
+		draw_line(top + 1, 0, w, line, area_attr(C_DIM));
+	}
 }
 
 /* ---- actions ---- */
@@ -378,10 +429,10 @@ static void open_selected(struct qv *q)
 
 static void describe(struct qv *q, char *out, size_t n)
 {
-	snprintf(out, n, "%s%s%s%s%s%s", filter_names[q->f.what],
+	snprintf(out, n, "%s%s%s%s%s%s%s%s", filter_names[q->f.what],
 		 q->dsname ? "  " : "", q->dsname ? q->dsname : "",
 		 q->f.sort != QS_ID ? "  by " : "", q->f.sort != QS_ID ? sort_names[q->f.sort] : "",
-		 q->regex ? "  grep" : "");
+		 q->regex ? "  grep /" : "", q->regex ? q->regex : "", q->regex ? "/" : "");
 }
 
 struct ds_cycle {
@@ -539,7 +590,8 @@ int queue_command(struct tui *t, const char *verb, const char *arg)
 static int qv_search(struct view *v, int dir)
 {
 	struct qv *q = v->priv;
-	int64_t id = sel_id(q) ? queue_neighbour(q->t, sel_id(q), dir, -2) : 0;
+	int wrapped;
+	int64_t id = sel_id(q) ? queue_search(q->t, sel_id(q), dir, &wrapped) : 0;
 	if (!id)
 		return 0;
 	select_id(q, id);
@@ -590,7 +642,10 @@ static void qv_status(struct view *v, char *out, size_t n)
 	struct qv *q = v->priv;
 	char d[160];
 	describe(q, d, sizeof(d));
-	snprintf(out, n, "%s  %ld%s solution%s", d, q->count, q->counting ? "+" : "",
+	char at[32] = "";
+	if (sel_id(q))
+		snprintf(at, sizeof(at), "#%lld of ", (long long)sel_id(q));
+	snprintf(out, n, "%s  %s%ld%s solution%s", d, at, q->count, q->counting ? "+" : "",
 		 q->count == 1 && !q->counting ? "" : "s");
 }
 

@@ -249,12 +249,12 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 	int r = s->mine[step];
 	int after = s->my_fe >= 0 && step > s->my_fe && r == NO_RATING;
 	if (after)
-		x = put(y, x, maxx, " after error ", area_attr(C_AFTER));
+		x = put(y, x, maxx, " after error", area_attr(C_AFTER));
 	else if (s->my_fe >= 0 && step == s->my_fe)
 		x = put(y, x, maxx, "-1 FIRST ERR", area_attr(C_BAD));
 	else {
 		x = put(y, x, maxx, rating_mark(r), area_attr(rating_area(r)));
-		x = put(y, x, maxx, r == NO_RATING ? "  unlabelled" : "          ", area_attr(C_DIM));
+		x = put(y, x, maxx, r == NO_RATING ? "unlabelled" : "          ", area_attr(C_DIM));
 	}
 	x = put(y, x, maxx, " ", base);
 	if (!s->hidden) {
@@ -332,7 +332,8 @@ static void draw_steps(struct sv *s, int y0, int h, int x0, int w)
 		int attr = after ? area_attr(C_AFTER) : area_attr(C_DEFAULT);
 		draw_line(y, x0, w, "", area_attr(C_DEFAULT));
 		if (d->kind == L_NOTE) {
-			put(y, x0 + 5, x0 + w, "* ", area_attr(C_NOTE));
+			/* the mark on a note's first line only: one note, one mark */
+			put(y, x0 + 5, x0 + w, d->off == 0 ? "* " : "  ", area_attr(C_NOTE));
 			draw_text(y, x0 + 7, w - 7, d->src + d->off, d->len, area_attr(C_NOTE), s->t->re);
 		} else {
 			draw_text(y, x0 + 7, w - 7, d->src + d->off, d->len, attr, s->t->re);
@@ -788,10 +789,12 @@ static int sv_search(struct view *v, int dir)
 			return 1;
 		}
 	}
-	int64_t id = queue_neighbour(s->t, s->v.id, dir, -2);
+	int wrapped;
+	int64_t id = queue_search(s->t, s->v.id, dir, &wrapped);
 	if (!id)
 		return 0;
-	open_id(s, id, 0);
+	if (id != s->v.id)
+		open_id(s, id, 0);
 	int found = dir > 0 ? 0 : (int)s->v.it.nsteps - 1;
 	for (int i = found; i >= 0 && i < (int)s->v.it.nsteps; i += dir) {
 		const char *t = s->v.it.steps[i].text;
@@ -801,7 +804,8 @@ static int sv_search(struct view *v, int dir)
 		}
 	}
 	s->sel = found < 0 ? 0 : found;
-	tui_message(s->t, 0, "match in solution %lld", (long long)id);
+	if (!wrapped)
+		tui_message(s->t, 0, "match in solution %lld", (long long)id);
 	return 1;
 }
 
