@@ -284,6 +284,7 @@ void ask_draw(struct tui *t)
 	int y = LINES - 1, w = COLS;
 	int attr = area_attr(C_STATUS);
 	if (a->kind == ASK_MENU) { /* the question, and what was wrong */
+		draw_line(y, 0, w, "", attr);
 		int x = draw_text(y, 0, w, a->title, strlen(a->title), attr, NULL);
 		if (t->msg[0] && x + 2 < w)
 			x += draw_text(y, x + 2, w - x - 2, t->msg, strlen(t->msg),
@@ -292,6 +293,8 @@ void ask_draw(struct tui *t)
 		move(y, x < w ? x : w - 1);
 		return;
 	}
+	if (t->msg[0] && y > 0) /* the candidates, or what went wrong: above */
+		draw_line(y - 1, 0, w, t->msg, area_attr(t->msg_err ? C_STATUS_ERROR : C_STATUS));
 	int pw = draw_text(y, 0, w / 2, a->title, strlen(a->title), attr, NULL);
 	const char *s = a->le.text.data;
 	/* scroll whole glyphs off the left until the cursor fits */

@@ -398,7 +398,7 @@ static void draw_answer(struct sv *s, int y, int w)
 	for (size_t i = 0; i < it->nlabels; i++)
 		if (it->labels[i].kind == LK_FINISH && !strcmp(it->labels[i].annotator, s->t->ann.name))
 			finish = it->labels[i].text;
-	if (!finish)
+	if (!finish && !s->hide_others) /* the data's is another person's */
 		finish = it->finish;
 	if (finish) {
 		x = put(y, x, w, "   finish ", area_attr(C_HEADER));
