@@ -160,8 +160,8 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 
 static int parse_word(const char *s, const char *const *words, int n, int *out)
 {
-	for (int i = 0; i < n; i++)
-		if (words[i] && strcmp(s, words[i]) == 0) {
+	for (int i = 0; i < n && words[i]; i++) /* n words, or up to a NULL */
+		if (strcmp(s, words[i]) == 0) {
 			*out = i;
 			return 0;
 		}
