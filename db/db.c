@@ -975,18 +975,25 @@ int db_export_each(struct db *db, const struct export_filter *f,
 int db_export_columns(struct db *db, const struct export_filter *f,
 		      name_fn on_annotator, name_fn on_source, void *ctx)
 {
-	sqlite3_stmt *s = stmt(db, S_COL_ANN);
+	sqlite3_stmt *s;
 	int rc;
-	bind_text(s, 1, f->datasets_json);
-	bind_text(s, 2, f->annotators_json);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		on_annotator(ctx, col_text(s, 0));
-	if (rc != SQLITE_DONE)
-		return -1;
+	if (on_annotator) {
+		s = stmt(db, S_COL_ANN);
+		bind_text(s, 1, f->datasets_json);
+		bind_text(s, 2, f->annotators_json);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			on_annotator(ctx, col_text(s, 0));
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	if (!on_source)
+		return 0;
 	s = stmt(db, S_COL_SRC);
 	bind_text(s, 1, f->datasets_json);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		on_source(ctx, col_text(s, 0));
+	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

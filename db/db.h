@@ -80,7 +80,7 @@ int db_export_each(struct db *db, const struct export_filter *f,
 		   item_fn fn, void *ctx);
 
 /* The annotators and suggestion sources (source or source/model) that
- * appear in the selection, sorted. */
+ * appear in the selection, sorted; a NULL callback skips its list. */
 typedef void (*name_fn)(void *ctx, const char *name);
 int db_export_columns(struct db *db, const struct export_filter *f,
 		      name_fn on_annotator, name_fn on_source, void *ctx);

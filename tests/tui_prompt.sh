@@ -80,6 +80,9 @@ tui_run '<Colon>fil<Tab> disagree-s<Tab><Enter>
 :save-display c2.txt' --annotator alice
 ok "filter completed" has c1.txt "disagree-sources"
 ok "data set completed" has c2.txt "math-shepherd"
+tui_run '<Colon>set annotator bo<Tab><Enter>
+:save-display c3.txt' --annotator zed
+ok "annotator completed, and in force" grep -q " bob$" c3.txt
 
 # one-key menus take one key; another key is named, Esc cancels
 tui_run '<Enter>

@@ -187,7 +187,7 @@ static size_t command_names(struct tui *t, const char ***out, struct buf *store)
 			add_name(store, action_table[i].name);
 		for (size_t i = 0; tui_verbs[i]; i++)
 			add_name(store, tui_verbs[i]);
-	} else if (!strncmp(line, "set ", 4) && vl == 3) {
+	} else if (!strncmp(line, "set ", 4) && vl == 3 && !strchr(line + 4, ' ')) {
 		for (size_t i = 0; setting_names[i]; i++)
 			add_name(store, setting_names[i]);
 	} else if (!strncmp(line, "filter ", 7) && vl == 6) {
@@ -199,9 +199,12 @@ static size_t command_names(struct tui *t, const char ***out, struct buf *store)
 	} else if (!strncmp(line, "dataset ", 8) && vl == 7) {
 		add_name(store, "all");
 		db_datasets(t->db, add_name, store);
+	} else if (!strncmp(line, "set ", 4) && vl == 3 && !strncmp(line + 4, "annotator ", 10)) {
+		struct export_filter all = {NULL, NULL};
+		db_export_columns(t->db, &all, add_name, NULL, store);
 	} else if (!strncmp(line, "accept ", 7) && vl == 6) {
-		for (size_t i = 0; i < t->ask.nnames; i++)
-			add_name(store, t->ask.names[i]);
+		struct export_filter all = {NULL, NULL};
+		db_export_columns(t->db, &all, NULL, add_name, store);
 	}
 	size_t n = 0;
 	for (size_t o = 0; o < store->len; o += strlen(store->data + o) + 1)

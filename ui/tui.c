@@ -414,6 +414,12 @@ int tui_command(struct tui *t, const char *line)
 		free(out);
 		if (!strcmp(verb, "color") || !strcmp(verb, "source"))
 			config_apply_colors(t->cfg);
+		if (!outlen && t->set->annotator && strcmp(t->set->annotator, t->ann.name) &&
+		    !strncmp(arg, "annotator", 9)) { /* labels from now on carry the new name */
+			t->ann.name = t->set->annotator;
+			queue_reopen(t);
+			tui_message(t, 0, "annotator: %s", inert(t->ann.name, 0));
+		}
 		reload_all(t);
 		return 1;
 	}

@@ -185,6 +185,8 @@ int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what);
  * is the search's queue), from the other end when none is left (wrapped
  * is then 1, and the status line says so): 0 when nothing matches. */
 int64_t queue_search(struct tui *t, int64_t sol, int dir, int *wrapped);
+/* Opens the queue again (the annotator changed). */
+void queue_reopen(struct tui *t);
 /* Moves the queue's cursor to sol. */
 void queue_select(struct tui *t, int64_t sol);
 /* Runs a queue filter command: "todo", "mine", a data set... */

@@ -237,6 +237,13 @@ static void select_id(struct qv *q, int64_t sol)
 	}
 }
 
+void queue_reopen(struct tui *t)
+{
+	struct qv *q = qv_of(t);
+	if (q)
+		reopen(q);
+}
+
 void queue_select(struct tui *t, int64_t sol)
 {
 	struct qv *q = qv_of(t);
