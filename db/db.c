@@ -315,6 +315,19 @@ static void free_db(struct db *db)
 	free(db);
 }
 
+/* What every connection has: the patient busy handler, extended error
+ * codes, regexp(). */
+static void attach(struct db *db, const char *path)
+{
+	size_t n = strlen(path) + 5;
+	db->wait.wal = xmalloc(n);
+	snprintf(db->wait.wal, n, "%s-wal", path);
+	sqlite3_busy_handler(db->h, busy_wait, &db->wait);
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_create_function(db->h, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				NULL, sql_regexp, NULL, NULL);
+}
+
 static struct db *open_with(const char *path, const char *setup, char *err,
 			    size_t errlen)
 {
@@ -329,13 +342,7 @@ static struct db *open_with(const char *path, const char *setup, char *err,
 		free_db(db);
 		return NULL;
 	}
-	size_t n = strlen(path) + 5;
-	db->wait.wal = xmalloc(n);
-	snprintf(db->wait.wal, n, "%s-wal", path);
-	sqlite3_busy_handler(db->h, busy_wait, &db->wait);
-	sqlite3_extended_result_codes(db->h, 1);
-	sqlite3_create_function(db->h, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-				NULL, sql_regexp, NULL, NULL);
+	attach(db, path);
 	char *msg = NULL;
 	if (sqlite3_exec(db->h, setup, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg ? msg : "cannot set up");
@@ -411,13 +418,7 @@ struct db *db_open_ro(const char *path, char *err, size_t errlen)
 		free_db(db);
 		return NULL;
 	}
-	size_t n = strlen(path) + 5;
-	db->wait.wal = xmalloc(n);
-	snprintf(db->wait.wal, n, "%s-wal", path);
-	sqlite3_busy_handler(db->h, busy_wait, &db->wait);
-	sqlite3_extended_result_codes(db->h, 1);
-	sqlite3_create_function(db->h, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-				NULL, sql_regexp, NULL, NULL);
+	attach(db, path);
 	int v = user_version(db->h), want = schema_count();
 	if (v != want) {
 		if (v == 0)

@@ -53,6 +53,21 @@ has() { # has FILE TEXT: the file contains the fixed text
 
 sql() { sqlite3 "$STEPMARK_DB" "$@"; }
 
+# hold_lock SECONDS [DB]: another writer holds the store's write lock for
+# SECONDS; returns once it does, with its pid in $holder
+hold_lock() {
+	rm -f "$TMP/locked"
+	python3 -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open(sys.argv[3], "w").close()
+time.sleep(float(sys.argv[2]))
+c.execute("COMMIT")' "${2:-$STEPMARK_DB}" "$1" "$TMP/locked" &
+	holder=$!
+	while [ ! -f "$TMP/locked" ]; do sleep 0.02; done
+}
+
 need_shared() { # skips the test (exit 77) without ../shared/data
 	[ -f "$SHARED_DATA/$1" ] || { echo "skip: no $SHARED_DATA/$1"; exit 77; }
 }

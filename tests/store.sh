@@ -34,16 +34,7 @@ ok "says so" has err "notdb.db"
 
 # readers never wait for a writer, however long it holds the lock
 sm import "$FIXTURES/processbench_gsm8k_20.json" --dataset held >/dev/null
-rm -f locked
-python3 -c '
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-open("locked", "w").close()
-time.sleep(float(sys.argv[2]))
-c.execute("COMMIT")' "$STEPMARK_DB" 30 &
-holder=$!
-while [ ! -f locked ]; do sleep 0.02; done
+hold_lock 30
 expect_rc 0 "stats behind a held write lock" sm stats
 ok "stats counts the store" has out "held"
 expect_rc 0 "export behind a held write lock" sm export --format processbench -o held.json
@@ -52,16 +43,7 @@ kill $holder
 wait $holder 2>/dev/null
 
 # a write waits for another writer, says so, and goes on when it is free
-rm -f locked
-python3 -c '
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-open("locked", "w").close()
-time.sleep(float(sys.argv[2]))
-c.execute("COMMIT")' "$STEPMARK_DB" 2.5 &
-holder=$!
-while [ ! -f locked ]; do sleep 0.02; done
+hold_lock 2.5
 expect_rc 0 "an import waits for the lock" sm import "$FIXTURES/math_shepherd_example.json"
 ok "and says so" has err "waiting for another writer"
 wait $holder

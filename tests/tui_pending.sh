@@ -7,20 +7,6 @@
 
 sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
 
-# hold_lock SECONDS: another writer holds the store (returns once it does)
-hold_lock() {
-	rm -f locked
-	python3 -c '
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-open("locked", "w").close()
-time.sleep(float(sys.argv[2]))
-c.execute("COMMIT")' "$STEPMARK_DB" "$1" &
-	holder=$!
-	while [ ! -f locked ]; do sleep 0.02; done
-}
-
 # six ratings typed 150 ms apart behind a lock held for 3 s
 hold_lock 3
 STEPMARK_SCRIPT_PACE=150 STEPMARK_TRACE=trace1 tui_run '<Enter>

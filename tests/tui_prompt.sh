@@ -40,16 +40,7 @@ ok "too small says so" has r2.txt "too small"
 ok "the prompt answers after growing" has r3.txt "todo"
 
 # the loop goes on under a prompt: a label waiting for the store is saved
-rm -f locked
-python3 -c '
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-open("locked", "w").close()
-time.sleep(1)
-c.execute("COMMIT")' "$STEPMARK_DB" &
-holder=$!
-while [ ! -f locked ]; do sleep 0.02; done
+hold_lock 1
 STEPMARK_SCRIPT_PACE=400 STEPMARK_TRACE=trace tui_run '<Enter>
 +
 /

@@ -33,15 +33,7 @@ ok "bob sees alice's label" wait_for bob "alice:+1"
 
 # another writer holds the lock for 3 s: the key is answered at once, the
 # label waits in memory, is retried, and is saved when the lock goes
-python3 -c '
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-open("locked", "w").close()
-time.sleep(3)
-c.execute("COMMIT")' "$STEPMARK_DB" &
-holder=$!
-while [ ! -f locked ]; do sleep 0.05; done
+hold_lock 3
 tmx send-keys -t alice j +
 ok "alice is told it is not saved yet" wait_for alice "not saved yet: another writer holds the store; 1 action waiting" 2
 tmx send-keys -t alice k
