@@ -108,9 +108,14 @@ static void row(struct wr *w, const struct item *it, size_t n,
 	wr_flush(w, 0);
 }
 
-/* The public PRM800K conversion: each candidate not taken is a row of its
- * own (the prefix plus it); the taken step extends the prefix; the whole
- * prefix is the last row. */
+/* The public PRM800K conversion (../shared/FORMATS.md): walking the steps,
+ * each completion of a step that is not the chosen one is a row of its own
+ * (the prefix plus it, labelled rating == 1; a human completion is never
+ * such a row); the prefix then grows by the chosen completion (rating ==
+ * 1) or, when none was chosen, by the human completion, labelled true; a
+ * step with neither ends the walk; the whole prefix is the last row.
+ * ratings are the labels in force: a step someone relabelled in stepmark
+ * carries the new label, a human completion nobody relabelled is true. */
 static void write_alternatives(struct wr *w, const struct item *it,
 			       const int *ratings, int *good)
 {
@@ -118,20 +123,22 @@ static void write_alternatives(struct wr *w, const struct item *it,
 	for (i = 0; i < it->nsteps; i++) {
 		const struct step *st = &it->steps[i];
 		for (size_t a = 0; a < st->nalts; a++)
-			if ((int)a != st->chosen)
+			if ((int)a != st->chosen && !st->alts[a].human)
 				row(w, it, i, good, st->alts[a].text,
 				    st->alts[a].rating == 1);
 		if (st->chosen < 0 && !st->nalts) /* the one candidate, not taken */
 			row(w, it, i, good, st->text, ratings[i] == 1);
 		if (st->chosen < 0)
-			break; /* the first error: its candidates end the record */
-		good[i] = ratings[i] == 1;
+			break; /* no chosen and no human completion: the walk ends */
+		/* a step stored without its candidates was the only one */
+		const struct alt *c = (size_t)st->chosen < st->nalts ? &st->alts[st->chosen] : NULL;
+		good[i] = c && c->human && ratings[i] == c->rating ? 1 : ratings[i] == 1;
 	}
 	if (i == it->nsteps)
 		for (size_t a = 0; a < it->ntail; a++)
-			row(w, it, i, good, it->tail[a].text, it->tail[a].rating == 1);
-	if (i)
-		row(w, it, i, good, NULL, 0);
+			if (!it->tail[a].human)
+				row(w, it, i, good, it->tail[a].text, it->tail[a].rating == 1);
+	row(w, it, i, good, NULL, 0);
 }
 
 static int trl_write(struct wr *w, const struct item *it, const char *dataset)

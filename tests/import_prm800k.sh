@@ -33,35 +33,35 @@ b = [json.loads(l) for l in open(sys.argv[2])]
 assert a == b, [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
 ' "$P8" back.jsonl
 
-# TRL by the public conversion, computed here independently
+# TRL by the public conversion, computed independently (tests/prm800k_trl.py,
+# written from the description in FORMATS.md), row for row
 expect_rc 0 "export trl" sm export --format trl -o train.jsonl
-ok "trl rows follow the public PRM800K rule" python3 -c '
+python3 "$top_srcdir/tests/prm800k_trl.py" "$P8" >want.jsonl
+ok "trl rows equal the public PRM800K conversion" python3 -c '
 import json, sys
-def convert(rec):
-    out, prefix, labels = [], [], []
-    prompt = rec["question"]["problem"]
-    for st in rec["label"]["steps"]:
-        comps, human, chosen = st["completions"] or [], st["human_completion"], st["chosen_completion"]
-        taken = None
-        if chosen is not None:
-            taken = comps[chosen]
-        elif human is not None:
-            taken = human
-        for i, c in enumerate(comps):
-            if i != chosen:
-                out.append({"prompt": prompt, "completions": prefix + [c["text"]], "labels": labels + [c["rating"] == 1]})
-        if taken is None:
-            break
-        prefix = prefix + [taken["text"]]
-        labels = labels + [taken["rating"] == 1]
-    if prefix:
-        out.append({"prompt": prompt, "completions": prefix, "labels": labels})
-    return out
-want = [r for l in open(sys.argv[1]) for r in convert(json.loads(l))]
+want = [json.loads(l) for l in open(sys.argv[1])]
 got = [json.loads(l) for l in open(sys.argv[2])]
-assert len(got) == len(want), (len(got), len(want))
-assert got == want
-' "$P8" train.jsonl
+bad = [i for i, (w, g) in enumerate(zip(want, got)) if w != g]
+assert len(got) == len(want) and not bad, (len(got), len(want), bad[:5])
+' want.jsonl train.jsonl
+ok "human completions are labelled true" python3 -c '
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+human = sum(1 for r in recs for s in r["label"]["steps"]
+            if s["chosen_completion"] is None and s["human_completion"] is not None)
+assert human >= 5, human
+' "$P8"
+if [ -f "$SHARED_DATA/prm800k/sample.jsonl" ]; then
+	sm --db shared.db import "$SHARED_DATA/prm800k/sample.jsonl" >/dev/null 2>&1
+	sm --db shared.db export --format trl -o shared.jsonl 2>/dev/null
+	python3 "$top_srcdir/tests/prm800k_trl.py" "$SHARED_DATA/prm800k/sample.jsonl" >shared.want
+	ok "the shared records convert the same" python3 -c '
+import json, sys
+want = [json.loads(l) for l in open(sys.argv[1])]
+got = [json.loads(l) for l in open(sys.argv[2])]
+assert want == got and len(want) > 12, len(got)
+' shared.want shared.jsonl
+fi
 
 # a relabel by a person shows in the export
 sid=$(sql "select id from solution where finish_reason='solution' limit 1")
