@@ -25,7 +25,7 @@ enum stmt_id {
 	S_EX_SOL, S_EX_STEP, S_EX_LABEL, S_EX_SUG,
 	S_COL_ANN, S_COL_SRC,
 	S_SUM_PUT, S_SUM_MISSING, S_ONE_SOL, S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG,
-	S_ONE_ALIGN, S_ACTION_ADD, S_ACTION_LIST, S_ACTION_LABELS, S_ACTION_NAME, S_LABEL_BEFORE,
+	S_ONE_ALIGN, S_ACTION_ADD, S_ACTION_LIST, S_ACTION_LABELS, S_ACTION_NAME, S_SOL_FIND, S_SOL_STEPS, S_LABEL_BEFORE,
 	S_DATASETS, S_QROW, S_MAX_LABEL, S_DATA_VERSION, S_MAX_SOL,
 	S_JOB_ADD, S_JOB_REQUEUE, S_JOB_LEASE, S_JOB_LEASE_SOL, S_JOB_RENEW,
 	S_JOB_FINISH, S_JOB_RELEASE, S_JOB_EXPIRED, S_JOB_OWNERS, S_JOB_FREE_OWNER,
@@ -98,6 +98,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ACTION_ADD] = "INSERT INTO action(solution_id, annotator, op, ref, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_ACTION_LIST] = "SELECT id, op, ref, name FROM action WHERE solution_id = ?1 AND annotator = ?2 ORDER BY id",
 	[S_ACTION_NAME] = "SELECT name FROM action WHERE id = ?1",
+	[S_SOL_FIND] = "SELECT s.id, s.import_id = ?3, s.source_line, p.text, i.path FROM solution s "
+		       "JOIN problem p ON p.id = s.problem_id LEFT JOIN import i ON i.id = s.import_id "
+		       "WHERE s.dataset_id = ?1 AND s.ext_key = ?2",
+	[S_SOL_STEPS] = "SELECT text FROM step WHERE solution_id = ?1 ORDER BY idx",
 	[S_ACTION_LABELS] = "SELECT step_idx, kind, value, text FROM label WHERE action_id = ?1 ORDER BY id",
 	[S_LABEL_BEFORE] = "SELECT value, text FROM label WHERE solution_id = ?1 AND annotator = ?2 AND kind = ?3 "
 			   "AND step_idx IS ?4 AND id < ?5 ORDER BY id DESC LIMIT 1",
@@ -717,9 +721,69 @@ static int sugs_add(struct db *db, int64_t sol, const struct item *it)
 	return sugs_insert(db, sol, it->sugs, it->nsugs, 0);
 }
 
-int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
-		   const struct item *it, const struct summary *sum)
+static const char *col_text(sqlite3_stmt *s, int i)
 {
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/* 1 when the stored solution sol has it's problem and steps */
+static int same_content(struct db *db, int64_t sol, const char *problem, const struct item *it)
+{
+	if (strcmp(problem, it->problem) != 0)
+		return 0;
+	sqlite3_stmt *s = stmt(db, S_SOL_STEPS);
+	sqlite3_bind_int64(s, 1, sol);
+	size_t i = 0;
+	int same = 1;
+	while (same && sqlite3_step(s) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		same = i < it->nsteps && t && !strcmp(t, it->steps[i].text);
+		i++;
+	}
+	sqlite3_reset(s);
+	return same && i == it->nsteps;
+}
+
+/* Whether it's key is taken in the data set: 0 free, 1 by the same
+ * content, 2 by other content (clash says where), -1 error. */
+static int key_taken(struct db *db, int64_t dataset, int64_t import_id,
+		     const struct item *it, struct db_clash *clash)
+{
+	sqlite3_stmt *s = stmt(db, S_SOL_FIND);
+	sqlite3_bind_int64(s, 1, dataset);
+	bind_text(s, 2, it->key);
+	sqlite3_bind_int64(s, 3, import_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return -1;
+	}
+	int64_t sol = sqlite3_column_int64(s, 0);
+	char *problem = xstrdup(col_text(s, 3) ? col_text(s, 3) : "");
+	if (clash) {
+		memset(clash, 0, sizeof(*clash));
+		clash->solution = sol;
+		clash->same_import = sqlite3_column_int(s, 1);
+		clash->line = (long)sqlite3_column_int64(s, 2);
+		snprintf(clash->path, sizeof(clash->path), "%s", col_text(s, 4) ? col_text(s, 4) : "");
+	}
+	sqlite3_reset(s);
+	int same = same_content(db, sol, problem, it);
+	free(problem);
+	return same ? 1 : 2;
+}
+
+int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
+		   const struct item *it, const struct summary *sum,
+		   struct db_clash *clash)
+{
+	int taken = key_taken(db, dataset, import_id, it, clash);
+	if (taken != 0)
+		return taken < 0 ? -1 : taken == 1 ? 0 : 2;
 	int64_t prob = problem_add(db, dataset, it);
 	if (prob < 0)
 		return -1;
@@ -751,10 +815,6 @@ int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 	return 1;
 }
 
-static const char *col_text(sqlite3_stmt *s, int i)
-{
-	return (const char *)sqlite3_column_text(s, i);
-}
 
 int db_stats(struct db *db, ds_stats_fn on_ds, count_fn on_annotator,
 	     count_fn on_source, void *ctx)

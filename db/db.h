@@ -48,10 +48,22 @@ struct summary {
 	const char *verdicts; /* "\n@annotator\tFE" and "\n#source\tFE" lines */
 };
 
-/* Stores one item and its summary (if sum). Returns 1 stored, 0 already
- * present (same key), -1 on error. */
+/* Where a key is already used: the solution, whether by this import, its
+ * line, and the file it came from. */
+struct db_clash {
+	int64_t solution;
+	int same_import;
+	long line;
+	char path[512];
+};
+/* Stores one item and its summary (if sum). Returns 1 stored, 0 a
+ * duplicate (its key is in the data set with the same problem and steps:
+ * nothing is written), 2 a conflict (the key holds another problem or
+ * other steps: clash, if not NULL, says where; nothing is written), -1 on
+ * error. */
 int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
-		   const struct item *it, const struct summary *sum);
+		   const struct item *it, const struct summary *sum,
+		   struct db_clash *clash);
 int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
 		   const struct summary *sum);
 /* Solutions without a summary (a store written by an older stepmark). */

@@ -15,8 +15,12 @@ struct import_opts {
 	const char *as;         /* annotator of imported labels */
 	int as_labels;          /* Math-Shepherd: labels instead of suggestions */
 	int skip_bad;
-	/* generic field mapping (dotted paths) */
-	const char *f_id, *f_problem, *f_steps, *f_gold, *f_reference;
+	/* generic field mapping (dotted paths); several --id fields make one
+	 * key, their values joined by ':' (a ':' or '\' in one escaped) */
+#define MAX_ID_FIELDS 8
+	const char *f_id[MAX_ID_FIELDS];
+	int n_id;
+	const char *f_problem, *f_steps, *f_gold, *f_reference;
 	const char *f_first_error, *f_answer, *f_generator, *f_note;
 	const char *split;      /* PCRE2 pattern splitting a text into steps */
 	struct pcre2_real_code_8 *split_re;

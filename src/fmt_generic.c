@@ -109,6 +109,34 @@ static int read_first_error(struct rd *r, const struct jnode *rec, int *out,
 	return 0;
 }
 
+/* The key from the --id fields: one value as it is; several joined by
+ * ':', each with its ':' and '\\' escaped, so different values never
+ * make one key. */
+static const char *id_key(struct rd *r, const struct jnode *rec)
+{
+	const struct import_opts *o = r->o;
+	if (o->n_id == 1)
+		return rd_text(r, rec, o->f_id[0], 1);
+	struct buf b = {0};
+	for (int i = 0; i < o->n_id; i++) {
+		const char *v = rd_text(r, rec, o->f_id[i], 1);
+		if (!v) {
+			buf_free(&b);
+			return NULL;
+		}
+		if (i)
+			buf_putc(&b, ':');
+		for (const char *p = v; *p; p++) {
+			if (*p == ':' || *p == '\\')
+				buf_putc(&b, '\\');
+			buf_putc(&b, *p);
+		}
+	}
+	const char *key = arena_strndup(r->a, b.data, b.len);
+	buf_free(&b);
+	return key;
+}
+
 static int gen_read(struct rd *r, const struct jnode *rec, struct item *it)
 {
 	const struct import_opts *o = r->o;
@@ -142,7 +170,7 @@ static int gen_read(struct rd *r, const struct jnode *rec, struct item *it)
 		return -1;
 	if (o->f_generator && !(it->generator = rd_str(r, rec, o->f_generator, 0)) && r->err[0])
 		return -1;
-	if (o->f_id && !(it->key = rd_text(r, rec, o->f_id, 1)))
+	if (o->n_id && !(it->key = id_key(r, rec)))
 		return -1;
 	if (o->f_first_error) {
 		int fe = -1;

@@ -126,8 +126,14 @@ static char *default_dataset(const char *path, const struct format_ops *f)
 static void options_key(struct buf *b, const struct format_ops *f,
 			const struct import_opts *o, const char *annotator)
 {
+	struct buf ids = {0};
+	for (int i = 0; i < o->n_id; i++) {
+		if (i)
+			buf_putc(&ids, '\n');
+		buf_puts(&ids, o->f_id[i]);
+	}
 	const char *v[] = {f->name, annotator, o->as_labels ? "labels" : "",
-			   o->f_id, o->f_problem, o->f_steps, o->f_gold,
+			   ids.data, o->f_problem, o->f_steps, o->f_gold,
 			   o->f_reference, o->f_first_error, o->f_answer,
 			   o->f_generator, o->f_note, o->split};
 	buf_putc(b, '[');
@@ -140,6 +146,7 @@ static void options_key(struct buf *b, const struct format_ops *f,
 			buf_puts(b, "null");
 	}
 	buf_printf(b, ",%d]", o->index_base);
+	buf_free(&ids);
 }
 
 /*
@@ -190,6 +197,29 @@ static void report_bad(struct run *r, long line, const char *msg)
 		/* the reader's thread: its own slots of inert() */
 		fprintf(stderr, "%s:%ld: %s\n", inert(r->path, 2), line, inert(msg, 3));
 	}
+}
+
+/* An id used again with other content: a bad record, from the storer's
+ * thread (its own buffer: inert()'s slots belong to the reader). */
+static void report_clash(struct run *r, const struct item *it, const struct db_clash *c)
+{
+	struct buf b = {0};
+	inert_into(&b, r->path);
+	buf_printf(&b, ":%ld: id \"", it->line);
+	inert_into(&b, it->key);
+	if (c->same_import) {
+		buf_printf(&b, "\" already used by line %ld with different steps", c->line);
+	} else {
+		buf_printf(&b, "\" already used by solution %lld in the store (", (long long)c->solution);
+		inert_into(&b, c->path[0] ? c->path : "imported earlier");
+		buf_printf(&b, " line %ld) with a different problem or steps", c->line);
+	}
+	pthread_mutex_lock(&r->mu);
+	long n = ++r->bad;
+	if (n <= MAX_SHOWN || r->o->skip_bad)
+		fprintf(stderr, "%s\n", b.data);
+	pthread_mutex_unlock(&r->mu);
+	buf_free(&b);
 }
 
 static void warn(struct rd *rd, const char *msg)
@@ -309,15 +339,20 @@ static int store_all(struct run *r)
 			pthread_cond_wait(&r->cv_item, &r->mu);
 		struct slot *batch = r->head, *last = r->tail;
 		r->head = r->tail = NULL;
-		int keep = !r->bad || r->o->skip_bad;
 		pthread_mutex_unlock(&r->mu);
 		if (!batch)
 			break;
-		for (struct slot *sl = batch; keep && !failed; sl = sl->next) {
+		/* after a bad record too: every conflict is found and named, and
+		 * an all-or-nothing import is rolled back at the end */
+		for (struct slot *sl = batch; !failed; sl = sl->next) {
 			struct summary sum;
 			summary_compute(&sl->it, &r->verdicts, &sum);
-			int rc = db_item_insert(r->db, r->dataset_id, r->import_id, &sl->it, &sum);
-			if (rc < 0) {
+			struct db_clash clash;
+			int rc = db_item_insert(r->db, r->dataset_id, r->import_id, &sl->it, &sum,
+						&clash);
+			if (rc == 2) {
+				report_clash(r, &sl->it, &clash);
+			} else if (rc < 0) {
 				failed = 1;
 				pthread_mutex_lock(&r->mu);
 				r->stop = 1;
@@ -470,7 +505,8 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 		       inert(path, 0), r->stored, r->stored == 1 ? "" : "s", r->steps,
 		       f->name, inert(dsname, 1));
 		if (r->duplicates)
-			printf(", %ld already present", r->duplicates);
+			printf(", %ld duplicate%s (same id, same steps) left as they were",
+			       r->duplicates, r->duplicates == 1 ? "" : "s");
 		if (r->bad)
 			printf(", %ld bad record%s skipped", r->bad, r->bad == 1 ? "" : "s");
 		printf("\n");

@@ -200,7 +200,11 @@ static int cmd_import(int argc, char **argv, const char **dbpath)
 		case O_AS: o.as = optarg; break;
 		case O_LABELS: o.as_labels = 1; break;
 		case O_SKIP_BAD: o.skip_bad = 1; break;
-		case O_ID: o.f_id = optarg; break;
+		case O_ID:
+			if (o.n_id == MAX_ID_FIELDS)
+				return bad_usage("--id: at most 8 fields");
+			o.f_id[o.n_id++] = optarg;
+			break;
 		case O_PROBLEM: o.f_problem = optarg; break;
 		case O_STEPS: o.f_steps = optarg; break;
 		case O_SPLIT: o.split = optarg; break;
@@ -223,7 +227,7 @@ static int cmd_import(int argc, char **argv, const char **dbpath)
 	if (optind >= argc)
 		return bad_usage("import: which file?");
 	/* any field mapping means the generic importer */
-	if (!o.format && (o.f_problem || o.f_steps))
+	if (!o.format && (o.f_problem || o.f_steps || o.n_id))
 		o.format = "generic";
 	pcre2_code *re = NULL;
 	if (o.split) {

@@ -156,10 +156,17 @@ const char *inert(const char *s, int slot)
 {
 	static struct buf out[4];
 	struct buf *b = &out[slot & 3];
+	buf_reset(b);
+	inert_into(b, s);
+	return b->data;
+}
+
+void inert_into(struct buf *b, const char *s)
+{
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)(s ? s : "(null)");
 	size_t n = strlen((const char *)p), i = 0;
-	buf_reset(b);
+	buf_add(b, "", 0); /* terminated even when s is empty */
 	buf_grow(b, n);
 	while (i < n) {
 		size_t k = utf8_seq(p + i, n - i);
@@ -175,7 +182,6 @@ const char *inert(const char *s, int slot)
 		buf_add(b, p + i, k);
 		i += k;
 	}
-	return b->data;
 }
 
 int utf8_valid(const char *s, size_t n)

@@ -69,6 +69,8 @@ void now_iso(char out[32]);
  * C1) and invalid UTF-8 bytes become visible escapes such as \x1b. The
  * result lives until the next call with the same slot (0..3). */
 const char *inert(const char *s, int slot);
+/* The same, appended to b: for threads, which must not share the slots. */
+void inert_into(struct buf *b, const char *s);
 
 /* Words of the config language: 0 and the value, or -1 when s is not a
  * number in [lo, hi] (or not yes/no, on/off, true/false, 1/0). */

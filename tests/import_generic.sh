@@ -49,10 +49,12 @@ ok "wrong answer graded" test "$(sql "select correct from solution where ext_key
 cat >prmbench.jsonl <<'J'
 {"idx": "pb-7", "modified_question": "Compute 2^3.", "modified_process": ["2^3 = 2*2*2.", "2*2*2 = 6.", "So 6."], "error_steps": [3, 2], "reason": "2*2*2 is 8", "classification": "calculation"}
 {"idx": "pb-8", "modified_question": "Compute 1+1.", "modified_process": ["1+1 = 2."], "error_steps": [], "reason": "", "classification": "none"}
+{"idx": "pb-7", "modified_question": "Compute 2^3.", "modified_process": ["2^3 = 2*2*2.", "2*2*2 = 8.", "So 9."], "error_steps": [3], "reason": "8 is not 9", "classification": "counterfactual"}
 J
 expect_rc 0 "PRMBench, as in stepmark(1)" sm $(man_example prmbench.jsonl)
-ok "the minimum of the list counts" test "$(sql "select value from label l join solution s on s.id=l.solution_id where s.ext_key='pb-7' and kind='first_error'")" = 1
-ok "an empty list is no error" test "$(sql "select value from label l join solution s on s.id=l.solution_id where s.ext_key='pb-8' and kind='first_error'")" = -1
+ok "every record imported: idx and classification make the key" has out "3 solutions"
+ok "the minimum of the list counts" test "$(sql "select value from label l join solution s on s.id=l.solution_id where s.ext_key='pb-7:calculation' and kind='first_error'")" = 1
+ok "an empty list is no error" test "$(sql "select value from label l join solution s on s.id=l.solution_id where s.ext_key='pb-8:none' and kind='first_error'")" = -1
 
 # one text cut into steps by a PCRE2 pattern; dotted paths
 printf '%s\n' '{"q": {"text": "What is 6*7?"}, "sol": "Step 1: 6*7 = 42.\nStep 2: The answer is 42.", "fe": null}' >split.jsonl

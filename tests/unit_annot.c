@@ -81,7 +81,7 @@ static void make_store(struct db *db)
 		it.nsteps = NSTEPS;
 		it.sugs = sugs;
 		it.nsugs = ns;
-		db_item_insert(db, ds, 0, &it, NULL);
+		db_item_insert(db, ds, 0, &it, NULL, NULL);
 	}
 	db_commit(db);
 }

@@ -52,10 +52,10 @@ int main(void)
 	it.nsteps = 2;
 	it.labels = labels;
 	it.nlabels = 1;
-	CHECK(db_item_insert(db, ds, 0, &it, NULL) == 1, "insert");
-	CHECK(db_item_insert(db, ds, 0, &it, NULL) == 0, "duplicate refused");
+	CHECK(db_item_insert(db, ds, 0, &it, NULL, NULL) == 1, "insert");
+	CHECK(db_item_insert(db, ds, 0, &it, NULL, NULL) == 0, "duplicate refused");
 	it.key = "k2";
-	CHECK(db_item_insert(db, ds, 0, &it, NULL) == 1, "second key");
+	CHECK(db_item_insert(db, ds, 0, &it, NULL, NULL) == 1, "second key");
 	CHECK(db_commit(db) == 0, "commit");
 
 	struct seen s = {0};
