@@ -40,9 +40,11 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_IMPORT_ADD] = "INSERT INTO import(dataset_id, path, content_hash, options, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[S_IMPORT_FINISH] = "UPDATE import SET records = ?2, skipped = ?3, duplicates = ?4, finished_at = ?5, content_hash = ?6 WHERE id = ?1",
 	/* an upsert that always returns the row id */
-	[S_PROBLEM_ADD] = "INSERT INTO problem(dataset_id, key, text, gold_answer, reference) VALUES (?1, ?2, ?3, ?4, ?5) "
+	[S_PROBLEM_ADD] = "INSERT INTO problem(dataset_id, key, text, gold_answer, reference, gold_derived) "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
 			  "ON CONFLICT(dataset_id, key) DO UPDATE SET gold_answer = coalesce(gold_answer, excluded.gold_answer), "
-			  "reference = coalesce(reference, excluded.reference) RETURNING id",
+			  "gold_derived = CASE WHEN gold_answer IS NULL THEN excluded.gold_derived ELSE gold_derived END, "
+			  "reference = coalesce(reference, excluded.reference) RETURNING id, gold_answer",
 	[S_SOLUTION_ADD] = "INSERT INTO solution(dataset_id, problem_id, ext_key, generator, final_answer, correct, finish_reason, meta, import_id, source_line, tail) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(dataset_id, ext_key) DO NOTHING",
 	[S_STEP_ADD] = "INSERT INTO step(solution_id, idx, text, chosen, alts) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -65,7 +67,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		       "JOIN solution s ON s.id = g.solution_id JOIN dataset d ON d.id = s.dataset_id "
 		       "GROUP BY 1, 2 ORDER BY 1, 2",
 	[S_EX_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
-		     "s.correct, s.finish_reason, s.meta, s.source_line, s.tail FROM solution s "
+		     "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, p.gold_derived FROM solution s "
 		     "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id "
 		     "WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY s.id",
 	[S_EX_STEP] = "SELECT t.solution_id, t.idx, t.text, t.chosen, t.alts FROM step t JOIN solution s ON s.id = t.solution_id "
@@ -87,7 +89,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* counts by the smallest index of each table: cheap on a big store */
 	[S_SUM_MISSING] = "SELECT (SELECT count(*) FROM solution) - (SELECT count(*) FROM summary)",
 	[S_ONE_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
-		      "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, s.dataset_id FROM solution s "
+		      "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, s.dataset_id, p.gold_derived FROM solution s "
 		      "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id WHERE s.id = ?1",
 	[S_ONE_STEP] = "SELECT solution_id, idx, text, chosen, alts FROM step WHERE solution_id = ?1 ORDER BY idx",
 	[S_ONE_LABEL] = "SELECT solution_id, step_idx, kind, value, text, annotator, origin, created_at, id, action_id "
@@ -499,6 +501,11 @@ int db_rollback(struct db *db)
 	return exec(db, "ROLLBACK");
 }
 
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)
@@ -573,10 +580,11 @@ int db_import_finish(struct db *db, int64_t import_id, const char *hash,
 	return step_done(db, s);
 }
 
-static int64_t problem_add(struct db *db, int64_t dataset, const struct item *it)
+static int64_t problem_add(struct db *db, int64_t dataset, const struct item *it,
+			   struct db_clash *put)
 {
 	uint64_t key = hash64(it->problem, strlen(it->problem), 0x5eed);
-	if (it->gold)
+	if (it->gold && !it->gold_derived) /* a derived gold is not the problem's */
 		key = hash64(it->gold, strlen(it->gold), key);
 	sqlite3_stmt *s = stmt(db, S_PROBLEM_ADD);
 	sqlite3_bind_int64(s, 1, dataset);
@@ -584,10 +592,13 @@ static int64_t problem_add(struct db *db, int64_t dataset, const struct item *it
 	bind_text(s, 3, it->problem);
 	bind_text(s, 4, it->gold);
 	bind_text(s, 5, it->reference);
+	sqlite3_bind_int(s, 6, it->gold_derived);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		fprintf(stderr, "stepmark: store error: %s\n", db_errmsg(db));
 		return -1;
 	}
+	if (put)
+		snprintf(put->gold, sizeof(put->gold), "%s", col_text(s, 1) ? col_text(s, 1) : "");
 	return sqlite3_column_int64(s, 0);
 }
 
@@ -721,10 +732,6 @@ static int sugs_add(struct db *db, int64_t sol, const struct item *it)
 	return sugs_insert(db, sol, it->sugs, it->nsugs, 0);
 }
 
-static const char *col_text(sqlite3_stmt *s, int i)
-{
-	return (const char *)sqlite3_column_text(s, i);
-}
 
 /* 1 when the stored solution sol has it's problem and steps */
 static int same_content(struct db *db, int64_t sol, const char *problem, const struct item *it)
@@ -784,7 +791,7 @@ int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 	int taken = key_taken(db, dataset, import_id, it, clash);
 	if (taken != 0)
 		return taken < 0 ? -1 : taken == 1 ? 0 : 2;
-	int64_t prob = problem_add(db, dataset, it);
+	int64_t prob = problem_add(db, dataset, it, clash);
 	if (prob < 0)
 		return -1;
 	sqlite3_stmt *s = stmt(db, S_SOLUTION_ADD);
@@ -894,7 +901,7 @@ static int null_or(sqlite3_stmt *q, int i, int dflt)
 }
 
 static void load_solution(struct item *it, const char **dataset,
-			  sqlite3_stmt *s, struct arena *a)
+			  sqlite3_stmt *s, struct arena *a, int derived_col)
 {
 	memset(it, 0, sizeof(*it));
 	*dataset = adup(a, s, 1);
@@ -909,6 +916,7 @@ static void load_solution(struct item *it, const char **dataset,
 	it->meta = adup(a, s, 10);
 	it->line = sqlite3_column_int64(s, 11);
 	alts_parse(a, col_text(s, 12), &it->tail, &it->ntail);
+	it->gold_derived = sqlite3_column_int(s, derived_col);
 }
 
 static void load_step(struct step *st, sqlite3_stmt *q, struct arena *a)
@@ -1010,7 +1018,7 @@ int db_export_each(struct db *db, const struct export_filter *f,
 		struct item it;
 		const char *dataset;
 		int64_t sol = sqlite3_column_int64(c[C_SOL].s, 0);
-		load_solution(&it, &dataset, c[C_SOL].s, &a);
+		load_solution(&it, &dataset, c[C_SOL].s, &a, 13);
 		if (rows_load(db, c, sol, &r, &a) < 0) {
 			rc = -1;
 			break;
@@ -1161,7 +1169,7 @@ int db_solution_load(struct db *db, int64_t sol, struct db_solution *v)
 		return rc == SQLITE_DONE ? 0 : -1;
 	}
 	v->id = sol;
-	load_solution(&v->it, &v->dataset, s, &v->a);
+	load_solution(&v->it, &v->dataset, s, &v->a, 14);
 	v->dataset_id = sqlite3_column_int64(s, 13);
 	sqlite3_reset(s);
 	static const enum stmt_id ids[] = {S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG, S_ONE_ALIGN};

@@ -49,12 +49,14 @@ struct summary {
 };
 
 /* Where a key is already used: the solution, whether by this import, its
- * line, and the file it came from. */
+ * line, and the file it came from; for a stored item, the gold answer of
+ * its problem in force (which an earlier record may have given). */
 struct db_clash {
 	int64_t solution;
 	int same_import;
 	long line;
 	char path[512];
+	char gold[512];
 };
 /* Stores one item and its summary (if sum). Returns 1 stored, 0 a
  * duplicate (its key is in the data set with the same problem and steps:

@@ -151,6 +151,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE suggestion ADD COLUMN job_id INTEGER REFERENCES job(id);"
 	"CREATE UNIQUE INDEX suggestion_job ON suggestion(job_id, coalesce(step_idx, -1))"
 	"  WHERE job_id IS NOT NULL;",
+	/* 4: a gold answer taken from a solution the data marks correct
+	 * (ProcessBench has no gold answer of its own) says so. */
+	"ALTER TABLE problem ADD COLUMN gold_derived INTEGER NOT NULL DEFAULT 0;",
 };
 
 int schema_count(void)

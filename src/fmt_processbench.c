@@ -55,6 +55,13 @@ static int pb_read(struct rd *r, const struct jnode *rec, struct item *it)
 		return rd_fail(r, "label %lld is outside the %zu steps (-1 .. %zu)",
 			       label, n, n - 1);
 	rd_label(r, it, LK_FIRST_ERROR, -1, (int)label, NULL);
+	rd_grade(r, it); /* the final answer, from the last step */
+	/* no gold answer in ProcessBench: a solution marked correct gives its
+	 * problem one, marked as derived */
+	if (it->correct == 1 && it->final_answer) {
+		it->gold = it->final_answer;
+		it->gold_derived = 1;
+	}
 	if (!it->key)
 		it->key = rd_content_key(r, it);
 	return 0;

@@ -73,6 +73,18 @@ int grade_extract(const char *text, const char **start, size_t *len)
 		trim(start, len);
 		return *len ? 0 : -1;
 	}
+	a = last_of(text, "####"); /* GSM8K */
+	if (a) {
+		const char *s = a + 4;
+		const char *e = strchr(s, '\n');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		trim(&s, &n);
+		if (n && s[n - 1] == '.')
+			n--;
+		*start = s;
+		*len = n;
+		return n ? 0 : -1;
+	}
 	a = last_of(text, "The answer is");
 	if (!a)
 		a = last_of(text, "the answer is");

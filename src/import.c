@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "import.h"
+#include "grade.h"
 #include "summary.h"
 
 #define MAX_SHOWN 20 /* bad records listed before the rest are counted */
@@ -172,6 +173,7 @@ struct run {
 	const char *dataset;
 	int64_t dataset_id, import_id;
 	long stored, duplicates, steps, warnings;
+	long disagree;    /* correct solutions whose answers differ */
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv_item, cv_free; /* something to store; a slot free */
@@ -217,6 +219,27 @@ static void report_clash(struct run *r, const struct item *it, const struct db_c
 	pthread_mutex_lock(&r->mu);
 	long n = ++r->bad;
 	if (n <= MAX_SHOWN || r->o->skip_bad)
+		fprintf(stderr, "%s\n", b.data);
+	pthread_mutex_unlock(&r->mu);
+	buf_free(&b);
+}
+
+/* A gold answer derived from a solution marked correct, when another
+ * solution of the problem marked correct gave another one: said, counted. */
+static void check_derived(struct run *r, const struct item *it, const char *gold)
+{
+	if (!it->gold_derived || !*gold || grade_answer(it->gold, gold))
+		return;
+	struct buf b = {0};
+	inert_into(&b, r->path);
+	buf_printf(&b, ":%ld: warning: final answer \"", it->line);
+	inert_into(&b, it->gold);
+	buf_puts(&b, "\" is marked correct, but another solution of the problem marked correct "
+		 "answered \"");
+	inert_into(&b, gold);
+	buf_puts(&b, "\": the problem's derived gold answer stays the first");
+	pthread_mutex_lock(&r->mu);
+	if (++r->disagree <= MAX_SHOWN)
 		fprintf(stderr, "%s\n", b.data);
 	pthread_mutex_unlock(&r->mu);
 	buf_free(&b);
@@ -359,6 +382,7 @@ static int store_all(struct run *r)
 				pthread_cond_signal(&r->cv_free);
 				pthread_mutex_unlock(&r->mu);
 			} else if (rc == 1) {
+				check_derived(r, &sl->it, clash.gold);
 				r->stored++;
 				r->steps += (long)sl->it.nsteps;
 			} else {
@@ -510,6 +534,11 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 		if (r->bad)
 			printf(", %ld bad record%s skipped", r->bad, r->bad == 1 ? "" : "s");
 		printf("\n");
+		if (r->disagree)
+			printf("%ld solution%s marked correct disagree%s with the derived gold "
+			       "answer of %s problem (listed above)\n", r->disagree,
+			       r->disagree == 1 ? "" : "s", r->disagree == 1 ? "s" : "",
+			       r->disagree == 1 ? "its" : "their");
 	}
 out:
 	run_done(r);

@@ -51,6 +51,7 @@ struct item {
 	const char *key;       /* unique within the data set */
 	const char *problem;
 	const char *gold;      /* gold final answer */
+	int gold_derived;      /* gold taken from a solution marked correct */
 	const char *reference; /* reference solution text */
 	const char *generator;
 	const char *final_answer;

@@ -58,8 +58,9 @@ static int mc_start(struct pjob *pj)
 	s->mid = -1;
 	s->gold = it->gold && *it->gold ? it->gold : NULL;
 	if (!s->gold) {
-		pjob_fail(pj, "no gold answer for this problem: MC needs one "
-			  "(import it, e.g. generic --gold FIELD)");
+		pjob_fail(pj, "no gold answer for this problem: MC needs one (import it, "
+			  "e.g. generic --gold FIELD; ProcessBench has one only where a "
+			  "solution is marked correct)");
 		return 0;
 	}
 	if (s->n == 0) {

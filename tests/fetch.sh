@@ -159,4 +159,14 @@ ok "Ctrl-C exits 130 ($rc)" test $rc = 130
 ok "Ctrl-C says how to go on" has c.err "went back to the queue"
 ok "no lease left" test "$(sql "SELECT count(*) FROM job WHERE state='leased'")" = 0
 ok "integrity" test "$(sql 'PRAGMA integrity_check')" = ok
+
+# MC on plain ProcessBench: the gold answers derived from solutions marked
+# correct are enough where there is one; elsewhere the job says why
+fake_config "$XDG_CONFIG_HOME/stepmark/config"
+sm --db pb.db import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
+sm --db pb.db fetch --mc --quiet >pb.out 2>pb.err
+ok "MC ran on the problems with a derived gold" test "$(sqlite3 pb.db "SELECT count(*) FROM job WHERE kind='mc' AND state='done'")" = \
+	"$(sqlite3 pb.db "SELECT count(*) FROM solution s JOIN problem p ON p.id = s.problem_id WHERE p.gold_answer IS NOT NULL")"
+ok "and stored estimates" test "$(sqlite3 pb.db "SELECT count(*) FROM suggestion WHERE source='mc'")" -gt 0
+ok "the others say why" has pb.out "ProcessBench has one only where a solution is marked correct"
 finish

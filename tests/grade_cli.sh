@@ -27,4 +27,6 @@ ok "missing field named" has err 'bad.jsonl:1: no "ground_truth" field'
 ok "invalid JSON named" has err "bad.jsonl:2: invalid JSON"
 ok "good line still graded" has out '"stepmark": true'
 
+expect_rc 0 "extract GSM8K's ####" sm grade --extract 'Step 4: #### 2.8'
+ok "finds 2.8" test "$(cat out)" = 2.8
 finish

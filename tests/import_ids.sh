@@ -53,6 +53,18 @@ ok "the store keeps the first" test "$(sql "select text from step t join solutio
 printf '%s\n' '{"a": "x:y", "b": "z", "p": "q", "s": ["one"]}' '{"a": "x", "b": "y:z", "p": "q", "s": ["two"]}' >colon.jsonl
 expect_rc 0 "values with ':'" sm import colon.jsonl --problem p --steps s --id a --id b --dataset colon
 ok "stay two keys" has out "2 solutions"
+# ProcessBench: a solution marked correct gives its problem a gold answer;
+# two marked correct that disagree are said
+cat >pbd.json <<'J'
+[{"id": "a", "generator": "g", "problem": "What is 2+3?", "steps": ["2+3 = 5.", "The answer is \\boxed{5}."], "final_answer_correct": true, "label": -1},
+ {"id": "b", "generator": "g", "problem": "What is 2+3?", "steps": ["2+3 = 6.", "#### 6"], "final_answer_correct": true, "label": 0},
+ {"id": "c", "generator": "g", "problem": "What is 2+3?", "steps": ["2+3 = 7.", "The answer is 7."], "final_answer_correct": false, "label": 0}]
+J
+expect_rc 0 "ProcessBench with disagreeing correct answers" sm import pbd.json --dataset pbd
+ok "the gold is derived from the first correct solution" test "$(sql "select gold_answer || ':' || gold_derived from problem where text = 'What is 2+3?'")" = "5:1"
+ok "the disagreement names the line and both answers" has err 'final answer "6" is marked correct, but another solution of the problem marked correct answered "5"'
+ok "and is counted" has out "1 solution marked correct disagrees with the derived gold answer of its problem"
+ok "final answers from ####, boxed and 'The answer is'" test "$(sql "select group_concat(final_answer, ' ') from (select final_answer from solution s join dataset d on d.id = s.dataset_id where d.name = 'pbd' order by s.id)")" = "5 6 7"
 expect_rc 0 "stats" sm stats
 ok "no data set has a problem without a solution" test "$(sql 'select count(*) from problem p where not exists (select 1 from solution s where s.problem_id = p.id)')" = 0
 finish

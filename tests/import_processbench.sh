@@ -9,6 +9,13 @@ ok "400 solutions" test "$(sql 'select count(*) from solution')" = 400
 ok "one first-error label each, by --as" \
 	test "$(sql "select count(*) from label where kind='first_error' and annotator='processbench' and origin='gsm8k'")" = 400
 ok "193 say no error" test "$(sql "select count(*) from label where kind='first_error' and value=-1")" = 193
+# the final answer from the last step's \boxed{} (or ####, "The answer is")
+ok "final answers extracted from the steps (none guessed)" test "$(sql 'select count(*) from solution where final_answer is not null')" = 338
+ok "gsm8k-0 answers 30" test "$(sql "select final_answer from solution where ext_key = 'gsm8k-0'")" = 30
+# no gold in ProcessBench: a solution marked correct gives its problem one
+ok "gold answers derived from correct solutions" test "$(sql 'select count(*) from problem where gold_derived = 1 and gold_answer is not null')" -ge 150
+ok "problems with no correct solution have none" test "$(sql 'select count(*) from problem where gold_answer is null')" -ge 1
+ok "a derived gold grades its own solutions correct" test "$(sql "select count(*) from solution s join problem p on p.id = s.problem_id where s.correct = 1 and p.gold_derived = 1 and s.final_answer = p.gold_answer")" -ge 150
 
 expect_rc 0 "re-import is a no-op" sm import "$PB" --as processbench
 ok "says nothing to do" has out "nothing to do"

@@ -386,6 +386,8 @@ static void draw_answer(struct sv *s, int y, int w)
 	x = put(y, x, w, it->final_answer ? it->final_answer : "(none)", area_attr(C_DEFAULT));
 	x = put(y, x, w, "   gold ", area_attr(C_HEADER));
 	x = put(y, x, w, it->gold ? it->gold : "(none)", area_attr(C_GOLD));
+	if (it->gold && it->gold_derived)
+		x = put(y, x, w, " (derived: a correct solution's)", area_attr(C_DIM));
 	int ok = it->correct;
 	if (ok < 0 && it->final_answer && it->gold)
 		ok = grade_answer(it->final_answer, it->gold);
