@@ -39,6 +39,10 @@ static int trl_read(struct rd *r, const struct jnode *rec, struct item *it)
 		if (l->type == J_BOOL) {
 			marks[i] = l->boolean ? 1 : -1;
 		} else if (jdouble(l, &v) == 0) {
+			/* a soft label is a probability: 0..1, finite */
+			if (!(v >= 0 && v <= 1))
+				return rd_fail(r, "labels[%zu] is %s: a soft label is a number "
+					       "from 0 to 1", i, l->str);
 			/* soft labels are estimates, not decisions */
 			struct suggestion *g = rd_suggestion(r, it, "imported", r->dataset, (int)i);
 			g->value = v;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yajl/yajl_parse.h>
@@ -111,12 +112,49 @@ struct builder {
 	long records;
 	int jsonl;        /* -1 unknown, 1 one record per line, 0 multi-line */
 	struct jnode *kept; /* jparse: the root, kept in the arena */
+	/* a record that parses but cannot be kept as it is: refused whole */
+	jerror_fn on_error;
+	char rec_bad[256];
+	long bad_records;
 };
+
+static void record_bad(struct builder *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void record_bad(struct builder *b, const char *fmt, ...)
+{
+	if (b->rec_bad[0])
+		return; /* the first reason is enough */
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b->rec_bad, sizeof(b->rec_bad), fmt, ap);
+	va_end(ap);
+}
+
+/* Text the store keeps: no NUL (it would cut the text short), valid UTF-8
+ * (no overlong form, no encoded surrogate). */
+static void check_text(struct builder *b, const unsigned char *s, size_t len, const char *what)
+{
+	if (memchr(s, 0, len))
+		record_bad(b, "a NUL character (\\u0000) in %s: the text would be cut short", what);
+	else if (!utf8_valid((const char *)s, len))
+		record_bad(b, "invalid UTF-8 in %s (an overlong form or an encoded surrogate)", what);
+}
 
 static int emit(struct builder *b, struct jnode *root)
 {
+	if (b->rec_bad[0] && b->on_record) { /* refused whole, named by line */
+		b->bad_records++;
+		int r = b->on_error ? b->on_error(b->ctx, b->rec_line, b->rec_bad) : 0;
+		b->rec_bad[0] = '\0';
+		arena_reset(&b->arena);
+		if (r) {
+			b->stop = 1;
+			return 0;
+		}
+		return 1;
+	}
 	if (!b->on_record) { /* jparse: keep the one value */
-		b->kept = root;
+		b->kept = b->rec_bad[0] ? NULL : root;
 		return 1;
 	}
 	struct jrecord rec = {root, b->rec_line, &b->arena};
@@ -192,6 +230,7 @@ static int cb_number(void *ctx, const char *s, size_t len)
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
 	struct builder *b = ctx;
+	check_text(b, s, len, "a string");
 	struct jnode *n = new_node(b, J_STR);
 	n->str = arena_strndup(&b->arena, (const char *)s, len);
 	n->len = len;
@@ -217,8 +256,88 @@ static int open_container(struct builder *b, enum jtype t)
 	return 1;
 }
 
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The code unit of a \\uXXXX escape at s (n bytes left), or -1. */
+static long unit_at(const unsigned char *s, size_t n)
+{
+	if (n < 6 || s[0] != '\\' || s[1] != 'u')
+		return -1;
+	long v = 0;
+	for (int i = 2; i < 6; i++) {
+		int h = hexval(s[i]);
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+/* yajl turns an unpaired surrogate escape (\\ud800) into '?': the text
+ * would change silently, so the record is refused. Scans the raw bytes of
+ * one line (an escape cut by the 256 KiB read boundary is not seen). */
+static void check_surrogates(struct builder *b, const unsigned char *s, size_t n)
+{
+	for (size_t i = 0; i + 6 <= n; i++) {
+		if (s[i] != '\\')
+			continue;
+		long u = unit_at(s + i, n - i);
+		if (u < 0) {
+			i++; /* an escaped character: skip it */
+			continue;
+		}
+		if (u >= 0xd800 && u <= 0xdbff) {
+			long lo = unit_at(s + i + 6, n - i - 6);
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				i += 11;
+				continue;
+			}
+		}
+		if (u >= 0xd800 && u <= 0xdfff) {
+			record_bad(b, "an unpaired surrogate escape (\\u%04lx) in a string", u);
+			return;
+		}
+		i += 5;
+	}
+}
+
+static int key_cmp(const void *x, const void *y)
+{
+	const struct jnode *a = *(const struct jnode *const *)x;
+	const struct jnode *c = *(const struct jnode *const *)y;
+	if (a->keylen != c->keylen)
+		return a->keylen < c->keylen ? -1 : 1;
+	return memcmp(a->key, c->key, a->keylen);
+}
+
+/* A key twice in one object: Python's json (and so the trainers) keeps
+ * the last value, a first-wins reader the first; the record is refused. */
+static void check_keys(struct builder *b, const struct jnode *obj)
+{
+	if (obj->len < 2 || b->rec_bad[0])
+		return;
+	const struct jnode **v = arena_alloc(&b->arena, obj->len * sizeof(*v));
+	size_t n = 0;
+	for (const struct jnode *c = obj->child; c; c = c->next)
+		v[n++] = c;
+	qsort(v, n, sizeof(*v), key_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (!key_cmp(&v[i - 1], &v[i])) {
+			record_bad(b, "the key \"%.*s\" appears twice in one object (readers "
+				   "disagree on which value counts)",
+				   (int)(v[i]->keylen > 80 ? 80 : v[i]->keylen), v[i]->key);
+			return;
+		}
+}
+
 static int close_container(struct builder *b)
 {
+	if (b->depth > b->base && b->stack[b->depth - 1]->type == J_OBJ)
+		check_keys(b, b->stack[b->depth - 1]);
 	b->depth--;
 	if (b->depth < b->base)
 		return 1; /* the outer array closed */
@@ -245,6 +364,7 @@ static int cb_end(void *ctx)
 static int cb_key(void *ctx, const unsigned char *s, size_t len)
 {
 	struct builder *b = ctx;
+	check_text(b, s, len, "a key");
 	b->key = arena_strndup(&b->arena, (const char *)s, len);
 	b->keylen = len;
 	return 1;
@@ -333,6 +453,7 @@ int jstream_file_hashed(const char *path, jrecord_fn on_record,
 	memset(&b, 0, sizeof(b));
 	b.base = first == '[';
 	b.on_record = on_record;
+	b.on_error = on_error;
 	b.ctx = ctx;
 	b.line = 1;
 	b.jsonl = -1;
@@ -359,6 +480,8 @@ int jstream_file_hashed(const char *path, jrecord_fn on_record,
 				off += seg;
 				continue;
 			}
+			if (memchr(chunk + off, '\\', seg))
+				check_surrogates(&b, chunk + off, seg);
 			yajl_status s = yajl_parse(h, chunk + off, seg);
 			fed = 1;
 			int cut = s == yajl_status_ok && nl && b.jsonl == 1 &&
@@ -410,6 +533,7 @@ int jstream_file_hashed(const char *path, jrecord_fn on_record,
 	}
 out:
 	st->records = b.records;
+	st->errors += b.bad_records;
 	st->lines = b.line;
 	yajl_free(h);
 	free(chunk);

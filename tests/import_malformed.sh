@@ -93,4 +93,27 @@ expect_rc 0 "an annotator with an escape" sm import esc2.jsonl --dataset esc2
 expect_rc 0 "stats" sm stats
 ok "stats shows it inert" has out 'labels by evil\x1b[31m'
 ok "no raw ESC on stdout" test "$(tr -cd '\033' <out | wc -c)" = 0
+# text the store must not lose or misread: each record refused, named by line
+printf '%s\n' '{"problem": "Sue\u0000 lost 537 characters", "steps": ["a"], "label": 0}' \
+	'{"problem": "p", "steps": ["a"], "label": 0, "label": -1}' \
+	'{"problem": "sur\ud800x", "steps": ["a"], "label": 0}' \
+	'{"problem": "pair \ud83d\ude00 and \\ud800 as text", "steps": ["a"], "label": 0}' >text.jsonl
+printf '{"problem": "raw \355\240\200 surrogate", "steps": ["a"], "label": 0}\n{"problem": "over\300\257long", "steps": ["a"], "label": 0}\n' >>text.jsonl
+expect_rc 1 "text that cannot be kept whole" sm import text.jsonl --problem problem --steps steps --first-error label --dataset text
+ok "a NUL is refused, not cut" has err 'text.jsonl:1: a NUL character (\u0000) in a string'
+ok "a key twice is refused" has err 'text.jsonl:2: the key "label" appears twice in one object'
+ok "an unpaired surrogate escape is refused" has err 'text.jsonl:3: an unpaired surrogate escape (\ud800)'
+ok "a pair and an escaped backslash are fine" sh -c '! grep -q "text.jsonl:4:" err'
+ok "an encoded surrogate is refused" has err 'text.jsonl:5: invalid UTF-8 in a string'
+ok "an overlong form is refused" has err 'text.jsonl:6: invalid UTF-8 in a string'
+expect_rc 0 "--skip-bad keeps the good one" sm import text.jsonl --problem problem --steps steps --first-error label --dataset text --skip-bad
+ok "whole, as written" test "$(sql "select text from problem where text like 'pair%'")" = "$(printf 'pair \360\237\230\200 and \\ud800 as text')"
+# TRL soft labels outside what the format means
+printf '%s\n' '{"prompt":"p","completions":["a"],"labels":[1e999]}' '{"prompt":"p","completions":["a"],"labels":[2]}' \
+	'{"prompt":"p","completions":["a"],"labels":[-5]}' '{"prompt":"p","completions":["a"],"labels":[0.25]}' >soft.jsonl
+expect_rc 1 "soft labels outside 0..1" sm import soft.jsonl --dataset soft
+for n in 1 2 3; do
+	ok "soft label line $n refused" has err "soft.jsonl:$n: labels[0] is"
+done
+ok "0.25 is fine" sh -c '! grep -q "soft.jsonl:4:" err'
 finish
