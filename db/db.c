@@ -227,7 +227,7 @@ static sqlite3_stmt *stmt(struct db *db, enum stmt_id id)
 	}
 	if (sqlite3_prepare_v3(db->h, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
 			       &s, NULL) != SQLITE_OK) {
-		fprintf(stderr, "stepmark: internal SQL error: %s\n",
+		errf("stepmark: internal SQL error: %s\n",
 			sqlite3_errmsg(db->h));
 		abort();
 	}
@@ -518,7 +518,7 @@ static int step_done(struct db *db, sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		fprintf(stderr, "stepmark: store error: %s\n", db_errmsg(db));
+		errf("stepmark: store error: %s\n", db_errmsg(db));
 		return -1;
 	}
 	return 0;
@@ -594,7 +594,7 @@ static int64_t problem_add(struct db *db, int64_t dataset, const struct item *it
 	bind_text(s, 5, it->reference);
 	sqlite3_bind_int(s, 6, it->gold_derived);
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		fprintf(stderr, "stepmark: store error: %s\n", db_errmsg(db));
+		errf("stepmark: store error: %s\n", db_errmsg(db));
 		return -1;
 	}
 	if (put)
@@ -862,7 +862,7 @@ static int cur_next(struct db *db, struct cursor *c)
 	int rc = sqlite3_step(c->s);
 	c->live = rc == SQLITE_ROW;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		fprintf(stderr, "stepmark: store error: %s\n", db_errmsg(db));
+		errf("stepmark: store error: %s\n", db_errmsg(db));
 		return -1;
 	}
 	return 0;
@@ -1152,7 +1152,7 @@ static int load_rows(struct db *db, sqlite3_stmt *q, struct db_solution *v,
 	}
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "stepmark: store error: %s\n", db_errmsg(db));
+		errf("stepmark: store error: %s\n", db_errmsg(db));
 		return -1;
 	}
 	return 0;
@@ -1447,7 +1447,7 @@ static sqlite3_stmt *queue_prepare(struct queue *q, int kind)
 	sqlite3_stmt *s = NULL;
 	if (sqlite3_prepare_v3(q->db->h, b.data, -1, SQLITE_PREPARE_PERSISTENT, &s,
 			       NULL) != SQLITE_OK) {
-		fprintf(stderr, "stepmark: internal SQL error: %s\n", db_errmsg(q->db));
+		errf("stepmark: internal SQL error: %s\n", db_errmsg(q->db));
 		abort();
 	}
 	buf_free(&b);

@@ -248,7 +248,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		}
 		char *t = prompt_template(fc, p, err, sizeof(err));
 		if (!t) {
-			fprintf(stderr, "stepmark: %s\n", err);
+			errf("stepmark: %s\n", err);
 			rc = EX_BAD;
 			goto out;
 		}
@@ -259,7 +259,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	if (status && !mask) { /* every job in the store, whatever its params */
 		db = db_open_ro(dbpath, err, sizeof(err));
 		if (!db) {
-			fprintf(stderr, "stepmark: %s\n", inert(err, 0));
+			errf("stepmark: %s\n", inert(err, 0));
 			rc = EX_STORE;
 			goto out;
 		}
@@ -280,12 +280,12 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	}
 	db = db_open(dbpath, err, sizeof(err));
 	if (!db) {
-		fprintf(stderr, "stepmark: %s\n", err);
+		errf("stepmark: %s\n", err);
 		rc = EX_STORE;
 		goto out;
 	}
 	if (summary_backfill(db) < 0) {
-		fprintf(stderr, "stepmark: cannot summarise: %s\n", db_errmsg(db));
+		errf("stepmark: cannot summarise: %s\n", db_errmsg(db));
 		rc = EX_STORE;
 		goto out;
 	}
@@ -303,19 +303,19 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 			goto out;
 	}
 	if (fconf_resolve(fc, mask, err, sizeof(err)) < 0) {
-		fprintf(stderr, "stepmark: %s\n", err);
+		errf("stepmark: %s\n", err);
 		rc = EX_BAD;
 		goto out;
 	}
 	f = fetch_new(db, fc, mask, err, sizeof(err));
 	if (!f) {
-		fprintf(stderr, "stepmark: %s\n", err);
+		errf("stepmark: %s\n", err);
 		rc = EX_BAD;
 		goto out;
 	}
 	int64_t ds = 0;
 	if (dataset && !(ds = db_dataset_id(db, dataset))) {
-		fprintf(stderr, "stepmark: no data set named \"%s\" in %s\n", dataset, dbpath);
+		errf("stepmark: no data set named \"%s\" in %s\n", dataset, dbpath);
 		rc = EX_BAD;
 		goto out;
 	}
@@ -324,7 +324,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 			if (!(mask >> p & 1))
 				continue;
 			if (db_begin(db) < 0) {
-				fprintf(stderr, "stepmark: %s\n", db_errmsg(db));
+				errf("stepmark: %s\n", db_errmsg(db));
 				rc = EX_STORE;
 				goto out;
 			}
@@ -333,15 +333,15 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 			long added = fetch_enqueue(f, p, ds, sol, limit);
 			if (added < 0 || back < 0 || db_commit(db) < 0) {
 				db_rollback(db);
-				fprintf(stderr, "stepmark: cannot queue jobs: %s\n", db_errmsg(db));
+				errf("stepmark: cannot queue jobs: %s\n", db_errmsg(db));
 				rc = EX_STORE;
 				goto out;
 			}
 			if (!quiet) {
-				fprintf(stderr, "%s: %ld new jobs", provider_names[p], added);
+				errf("%s: %ld new jobs", provider_names[p], added);
 				if (retry)
-					fprintf(stderr, ", %ld failed ones queued again", back);
-				fprintf(stderr, " (params %s)\n", fetch_params(f, p));
+					errf(", %ld failed ones queued again", back);
+				errf(" (params %s)\n", fetch_params(f, p));
 			}
 		}
 	}
@@ -352,7 +352,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	if (batch_out) {
 		bo = fopen(batch_out, "w");
 		if (!bo) {
-			fprintf(stderr, "stepmark: %s: %s\n", batch_out, strerror(errno));
+			errf("stepmark: %s: %s\n", batch_out, strerror(errno));
 			rc = EX_BAD;
 			goto out;
 		}
@@ -381,7 +381,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	struct fetch_progress pg;
 	fetch_progress(f, &pg);
 	if (interrupted)
-		fprintf(stderr, "stepmark: stopped; unfinished jobs went back to the queue "
+		errf("stepmark: stopped; unfinished jobs went back to the queue "
 			"(run the same command to go on)\n");
 	if (batch_out) {
 		int bad = ferror(bo) | fflush(bo);
@@ -389,7 +389,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		bad |= fclose(bo) != 0;
 		bo = NULL;
 		if (bad) {
-			fprintf(stderr, "stepmark: %s: write failed: %s; the jobs went back to the queue\n",
+			errf("stepmark: %s: write failed: %s; the jobs went back to the queue\n",
 				inert(batch_out, 0), strerror(errno));
 			rc = EX_BAD;
 			goto out;

@@ -69,19 +69,20 @@ int export_run(struct db *db, const struct format_ops *f,
 	w.o = o;
 	if (to_stdout) {
 		w.fp = stdout;
+		w.tty = isatty(STDOUT_FILENO);
 	} else {
 		size_t n = strlen(out_path) + 16;
 		tmp = xmalloc(n);
 		snprintf(tmp, n, "%s.tmp%ld", out_path, (long)getpid());
 		if (!(w.fp = fopen(tmp, "wb"))) {
-			fprintf(stderr, "stepmark: %s: %s\n", tmp, strerror(errno));
+			errf("stepmark: %s: %s\n", tmp, strerror(errno));
 			free(tmp);
 			return 1;
 		}
 	}
 	if (f == &fmt_csv) {
 		if (db_export_columns(db, flt, on_ann, on_src, &cols) < 0) {
-			fprintf(stderr, "stepmark: store error: %s\n", db_errmsg(db));
+			errf("stepmark: store error: %s\n", db_errmsg(db));
 			return -1;
 		}
 		w.state = &cols;
@@ -100,22 +101,22 @@ int export_run(struct db *db, const struct format_ops *f,
 		if (!bad && rename(tmp, out_path) != 0)
 			bad = 1;
 		if (bad) {
-			fprintf(stderr, "stepmark: %s: write failed: %s\n", out_path, strerror(errno));
+			errf("stepmark: %s: write failed: %s\n", out_path, strerror(errno));
 			unlink(tmp);
 		}
 	}
 	if (!bad) {
-		fprintf(stderr, "%ld solution%s exported as %s (%ld %s)", w.solutions,
+		errf("%ld solution%s exported as %s (%ld %s)", w.solutions,
 			w.solutions == 1 ? "" : "s", f->name, w.rows,
 			f == &fmt_csv ? "rows" : w.rows == 1 ? "record" : "records");
 		if (!to_stdout)
-			fprintf(stderr, " to %s", out_path);
-		fprintf(stderr, "\n");
+			errf(" to %s", out_path);
+		errf("\n");
 		if (w.incomplete)
-			fprintf(stderr, "%ld solution%s left out: labels incomplete (--incomplete includes what the format allows)\n",
+			errf("%ld solution%s left out: labels incomplete (--incomplete includes what the format allows)\n",
 				w.incomplete, w.incomplete == 1 ? "" : "s");
 		if (w.unlabelled)
-			fprintf(stderr, "%ld solution%s left out: no %s%s\n", w.unlabelled,
+			errf("%ld solution%s left out: no %s%s\n", w.unlabelled,
 				w.unlabelled == 1 ? "" : "s",
 				o->source ? "suggestions from " : "labels",
 				o->source ? o->source : o->source ? "" : " (try --source mc, judge, prm or imported)");

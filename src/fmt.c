@@ -298,8 +298,27 @@ int item_resolve(const struct item *it, const struct export_opts *o,
 void wr_flush(struct wr *w, int force)
 {
 	if (w->out.len && (force || w->out.len >= 64 * 1024)) {
-		fwrite(w->out.data, 1, w->out.len, w->fp);
-		buf_reset(&w->out);
+		if (w->tty) { /* a terminal interprets escapes: show them instead */
+			size_t n = w->out.len, keep = 0;
+			/* a character cut by the flush waits for its end */
+			while (!force && keep < 3 && keep < n &&
+			       ((unsigned char)w->out.data[n - 1 - keep] & 0xc0) == 0x80)
+				keep++;
+			if (!force && keep < n && ((unsigned char)w->out.data[n - 1 - keep] & 0xc0) == 0xc0)
+				keep++;
+			else if (!force)
+				keep = 0;
+			struct buf t = {0};
+			inert_text_into(&t, w->out.data, n - keep, 1);
+			fwrite(t.data, 1, t.len, w->fp);
+			buf_free(&t);
+			memmove(w->out.data, w->out.data + n - keep, keep);
+			w->out.len = keep;
+			w->out.data[keep] = '\0';
+		} else {
+			fwrite(w->out.data, 1, w->out.len, w->fp);
+			buf_reset(&w->out);
+		}
 	}
 }
 

@@ -51,6 +51,7 @@ struct wr {
 	FILE *fp;
 	struct buf out;
 	const struct export_opts *o;
+	int tty;          /* fp is a terminal: what is written is made inert */
 	long rows;        /* lines or records written */
 	long solutions;   /* solutions written */
 	long incomplete;  /* solutions left out: labels incomplete */

@@ -59,23 +59,23 @@ static const struct format_ops *detect(const char *path)
 	if (jstream_file(path, detect_record, detect_error, &d, &st, err,
 			 sizeof(err)) < 0 && !d.got) {
 		if (d.why.len)
-			fprintf(stderr, "stepmark: %s: not JSON or JSON Lines:%s\n",
+			errf("stepmark: %s: not JSON or JSON Lines:%s\n",
 				path, d.why.data);
 		else
-			fprintf(stderr, "stepmark: %s\n", err);
+			errf("stepmark: %s\n", err);
 	} else if (d.nfound == 1) {
 		f = d.found[0];
 	} else if (d.nfound == 0) {
-		fprintf(stderr,
+		errf(
 			"stepmark: %s:%ld: unknown format; the first record fits none of:%s\n"
 			"Use --format NAME, or --format generic with a field mapping.\n",
 			path, d.line, d.why.data);
 	} else {
-		fprintf(stderr, "stepmark: %s:%ld: ambiguous: the first record fits",
+		errf("stepmark: %s:%ld: ambiguous: the first record fits",
 			path, d.line);
 		for (int i = 0; i < d.nfound; i++)
-			fprintf(stderr, " %s", d.found[i]->name);
-		fprintf(stderr, "; choose one with --format\n");
+			errf(" %s", d.found[i]->name);
+		errf("; choose one with --format\n");
 	}
 	buf_free(&d.why);
 	return f;
@@ -85,7 +85,7 @@ static int hash_file(const char *path, char out[33])
 {
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
-		fprintf(stderr, "stepmark: %s: %s\n", path, strerror(errno));
+		errf("stepmark: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	struct hasher h;
@@ -97,7 +97,7 @@ static int hash_file(const char *path, char out[33])
 	int bad = ferror(fp);
 	fclose(fp);
 	if (bad) {
-		fprintf(stderr, "stepmark: %s: read error\n", path);
+		errf("stepmark: %s: read error\n", path);
 		return -1;
 	}
 	hasher_hex(&h, out);
@@ -197,7 +197,7 @@ static void report_bad(struct run *r, long line, const char *msg)
 	pthread_mutex_unlock(&r->mu);
 	if (n <= MAX_SHOWN || r->o->skip_bad) {
 		/* the reader's thread: its own slots of inert() */
-		fprintf(stderr, "%s:%ld: %s\n", inert(r->path, 2), line, inert(msg, 3));
+		errf("%s:%ld: %s\n", inert(r->path, 2), line, inert(msg, 3));
 	}
 }
 
@@ -219,7 +219,7 @@ static void report_clash(struct run *r, const struct item *it, const struct db_c
 	pthread_mutex_lock(&r->mu);
 	long n = ++r->bad;
 	if (n <= MAX_SHOWN || r->o->skip_bad)
-		fprintf(stderr, "%s\n", b.data);
+		errf("%s\n", b.data);
 	pthread_mutex_unlock(&r->mu);
 	buf_free(&b);
 }
@@ -240,7 +240,7 @@ static void check_derived(struct run *r, const struct item *it, const char *gold
 	buf_puts(&b, "\": the problem's derived gold answer stays the first");
 	pthread_mutex_lock(&r->mu);
 	if (++r->disagree <= MAX_SHOWN)
-		fprintf(stderr, "%s\n", b.data);
+		errf("%s\n", b.data);
 	pthread_mutex_unlock(&r->mu);
 	buf_free(&b);
 }
@@ -249,7 +249,7 @@ static void warn(struct rd *rd, const char *msg)
 {
 	struct run *r = rd->warn_ctx;
 	if (++r->warnings <= MAX_SHOWN) /* the reader's own counter */
-		fprintf(stderr, "%s:%ld: warning: %s\n", inert(r->path, 2), rd->line,
+		errf("%s:%ld: warning: %s\n", inert(r->path, 2), rd->line,
 			inert(msg, 3));
 }
 
@@ -427,7 +427,7 @@ static const struct format_ops *choose_format(const char *path,
 	if (o->format) {
 		f = format_find(o->format);
 		if (!f || !f->read) {
-			fprintf(stderr, "stepmark: cannot import format \"%s\"; known: prm800k, processbench, math-shepherd, trl, generic\n",
+			errf("stepmark: cannot import format \"%s\"; known: prm800k, processbench, math-shepherd, trl, generic\n",
 				o->format);
 			return NULL;
 		}
@@ -435,7 +435,7 @@ static const struct format_ops *choose_format(const char *path,
 		return NULL;
 	}
 	if (f == &fmt_generic && (!o->f_problem || !o->f_steps)) {
-		fprintf(stderr, "stepmark: --format generic needs at least --problem FIELD and --steps FIELD\n");
+		errf("stepmark: --format generic needs at least --problem FIELD and --steps FIELD\n");
 		return NULL;
 	}
 	return f;
@@ -465,7 +465,7 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 	options_key(&opts, f, o, r->annotator);
 	int ret = 0;
 	if (db_begin(db) < 0) {
-		fprintf(stderr, "stepmark: cannot start a transaction: %s\n", db_errmsg(db));
+		errf("stepmark: cannot start a transaction: %s\n", db_errmsg(db));
 		ret = -1;
 		goto out;
 	}
@@ -485,7 +485,7 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 	pthread_t th;
 	r->reading = 1;
 	if (pthread_create(&th, NULL, reader, r) != 0) {
-		fprintf(stderr, "stepmark: cannot start a thread\n");
+		errf("stepmark: cannot start a thread\n");
 		db_rollback(db);
 		ret = -1;
 		goto out;
@@ -495,33 +495,33 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 	if (fresh)
 		hasher_hex(&r->hash, hash);
 	if (failed) {
-		fprintf(stderr, "stepmark: %s: store error; nothing imported\n", path);
+		errf("stepmark: %s: store error; nothing imported\n", path);
 		db_rollback(db);
 		ret = -1;
 	} else if (r->read_rc < 0 && r->read_err[0]) {
-		fprintf(stderr, "stepmark: %s\n", r->read_err);
+		errf("stepmark: %s\n", r->read_err);
 		db_rollback(db);
 		ret = 1;
 	} else if (r->read_rc < 0 && r->is_array) {
-		fprintf(stderr, "stepmark: %s: cannot read past a syntax error inside a JSON array; nothing imported\n",
+		errf("stepmark: %s: cannot read past a syntax error inside a JSON array; nothing imported\n",
 			path);
 		db_rollback(db);
 		ret = 1;
 	} else if (r->bad && !o->skip_bad) {
 		if (r->bad > MAX_SHOWN)
-			fprintf(stderr, "... and %ld more\n", r->bad - MAX_SHOWN);
-		fprintf(stderr, "stepmark: %s: %ld bad record%s; nothing imported (--skip-bad stores the rest)\n",
+			errf("... and %ld more\n", r->bad - MAX_SHOWN);
+		errf("stepmark: %s: %ld bad record%s; nothing imported (--skip-bad stores the rest)\n",
 			path, r->bad, r->bad > 1 ? "s" : "");
 		db_rollback(db);
 		ret = 1;
 	} else if (r->stored + r->duplicates == 0) {
-		fprintf(stderr, "stepmark: %s: no records; nothing imported\n", path);
+		errf("stepmark: %s: no records; nothing imported\n", path);
 		db_rollback(db);
 		ret = 1;
 	} else if (db_import_finish(db, r->import_id, hash, r->stored, r->bad,
 				    r->duplicates) < 0 ||
 		   db_commit(db) < 0) {
-		fprintf(stderr, "stepmark: %s: cannot commit: %s\n", path, db_errmsg(db));
+		errf("stepmark: %s: cannot commit: %s\n", path, db_errmsg(db));
 		db_rollback(db);
 		ret = -1;
 	} else {
@@ -608,7 +608,7 @@ int import_new_store(const char *dbpath, const char *path,
 	char err[600];
 	struct db *db = db_open_bulk(tmp, err, sizeof(err));
 	if (!db) {
-		fprintf(stderr, "stepmark: %s\n", err);
+		errf("stepmark: %s\n", err);
 		free(tmp);
 		return -1;
 	}
@@ -628,14 +628,14 @@ int import_new_store(const char *dbpath, const char *path,
 				free(tmp);
 				struct db *live = db_open(dbpath, err, sizeof(err));
 				if (!live) {
-					fprintf(stderr, "stepmark: %s\n", err);
+					errf("stepmark: %s\n", err);
 					return -1;
 				}
 				rc = import_file(live, path, o);
 				db_close(live);
 				return rc;
 			}
-			fprintf(stderr, "stepmark: %s: %s\n", dbpath, strerror(errno));
+			errf("stepmark: %s: %s\n", dbpath, strerror(errno));
 			rc = -1;
 		}
 		if (rc == 0)

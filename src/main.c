@@ -88,7 +88,7 @@ static void usage(FILE *fp)
 
 int bad_usage(const char *msg)
 {
-	fprintf(stderr, "stepmark: %s\nTry 'stepmark --help'.\n", msg);
+	errf("stepmark: %s\nTry 'stepmark --help'.\n", msg);
 	return EX_USAGE;
 }
 
@@ -97,7 +97,7 @@ static struct db *open_store(const char *path)
 	char err[600];
 	struct db *db = db_open(path, err, sizeof(err));
 	if (!db)
-		fprintf(stderr, "stepmark: %s\n", err);
+		errf("stepmark: %s\n", err);
 	else
 		db_say_waits(db, stderr);
 	return db;
@@ -109,7 +109,7 @@ static struct db *open_store_ro(const char *path)
 	char err[600];
 	struct db *db = db_open_ro(path, err, sizeof(err));
 	if (!db)
-		fprintf(stderr, "stepmark: %s\n", inert(err, 0));
+		errf("stepmark: %s\n", inert(err, 0));
 	return db;
 }
 
@@ -149,7 +149,7 @@ static int cmd_stats(const char *dbpath)
 	struct stats_ctx c = {0};
 	int rc = db_stats(db, print_ds, print_ann, print_src, &c);
 	if (rc < 0)
-		fprintf(stderr, "stepmark: store error: %s\n", db_errmsg(db));
+		errf("stepmark: store error: %s\n", db_errmsg(db));
 	else if (!c.any)
 		printf("The store %s is empty: import a data set with 'stepmark import FILE'.\n",
 		       dbpath);
@@ -238,7 +238,7 @@ static int cmd_import(int argc, char **argv, const char **dbpath)
 		if (!re) {
 			PCRE2_UCHAR msg[256];
 			pcre2_get_error_message(err, msg, sizeof(msg));
-			fprintf(stderr, "stepmark: --split: %s at offset %zu\n",
+			errf("stepmark: --split: %s at offset %zu\n",
 				(char *)msg, (size_t)off);
 			return EX_USAGE;
 		}
@@ -348,7 +348,7 @@ static int cmd_export(int argc, char **argv, const char **dbpath)
 	}
 	for (int i = 0; i < ndsn; i++)
 		if (!db_dataset_id(db, dsn[i])) {
-			fprintf(stderr, "stepmark: export: no data set named \"%s\" in %s "
+			errf("stepmark: export: no data set named \"%s\" in %s "
 				"(stepmark stats lists them)\n", inert(dsn[i], 0), inert(*dbpath, 1));
 			rc = EX_USAGE;
 		}
@@ -389,7 +389,7 @@ static int grade_line(FILE *out, struct grade_ctx *g, const char *line,
 	const struct jnode *root = jparse(a, s, len);
 	const struct jnode *given = jget(root, "given"), *gt = jget(root, "ground_truth");
 	if (!root || root->type != J_OBJ || !gt) {
-		fprintf(stderr, "%s:%ld: %s\n", g->path, lineno,
+		errf("%s:%ld: %s\n", g->path, lineno,
 			!root ? "invalid JSON" : root->type != J_OBJ ? "not an object" :
 			"no \"ground_truth\" field");
 		g->bad++;
@@ -415,7 +415,7 @@ static int grade_jsonl(const char *path)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!in) {
-		fprintf(stderr, "stepmark: %s: %s\n", path, strerror(errno));
+		errf("stepmark: %s: %s\n", path, strerror(errno));
 		return EX_BAD;
 	}
 	struct grade_ctx g = {path, 0};
@@ -447,7 +447,7 @@ static int cmd_grade(int argc, char **argv)
 		const char *s;
 		size_t n;
 		if (grade_extract(argv[i + 1], &s, &n) < 0) {
-			fprintf(stderr, "stepmark: no final answer found\n");
+			errf("stepmark: no final answer found\n");
 			return EX_BAD;
 		}
 		printf("%.*s\n", (int)n, s);
@@ -539,6 +539,6 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EX_OK;
 	}
-	fprintf(stderr, "stepmark: unknown command \"%s\"\nTry 'stepmark --help'.\n", cmd);
+	errf("stepmark: unknown command \"%s\"\nTry 'stepmark --help'.\n", cmd);
 	return EX_USAGE;
 }

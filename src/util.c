@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -163,9 +164,15 @@ const char *inert(const char *s, int slot)
 
 void inert_into(struct buf *b, const char *s)
 {
+	const char *p = s ? s : "(null)";
+	inert_text_into(b, p, strlen(p), 0);
+}
+
+void inert_text_into(struct buf *b, const char *s, size_t n, int lines)
+{
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)(s ? s : "(null)");
-	size_t n = strlen((const char *)p), i = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
 	buf_add(b, "", 0); /* terminated even when s is empty */
 	buf_grow(b, n);
 	while (i < n) {
@@ -173,6 +180,11 @@ void inert_into(struct buf *b, const char *s)
 		unsigned cp = p[i];
 		if (k == 2) /* C1 controls are U+0080..U+009F */
 			cp = ((p[i] & 0x1fu) << 6) | (p[i + 1] & 0x3fu);
+		if (lines && (cp == '\n' || cp == '\t')) {
+			buf_putc(b, (char)cp);
+			i++;
+			continue;
+		}
 		if (k == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
 			char esc[5] = {'\\', 'x', hex[p[i] >> 4], hex[p[i] & 15], 0};
 			buf_add(b, esc, 4);
@@ -182,6 +194,31 @@ void inert_into(struct buf *b, const char *s)
 		buf_add(b, p + i, k);
 		i += k;
 	}
+}
+
+void errf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct buf raw = {0}, out = {0};
+	char small[512];
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(small)) {
+		buf_add(&raw, small, (size_t)n);
+	} else {
+		buf_grow(&raw, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(raw.data, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		raw.len = (size_t)n;
+	}
+	inert_text_into(&out, raw.data, raw.len, 1);
+	fputs(out.data, stderr);
+	buf_free(&raw);
+	buf_free(&out);
 }
 
 int utf8_valid(const char *s, size_t n)

@@ -71,12 +71,19 @@ void now_iso(char out[32]);
 const char *inert(const char *s, int slot);
 /* The same, appended to b: for threads, which must not share the slots. */
 void inert_into(struct buf *b, const char *s);
+/* n bytes of s made inert, appended to b; lines: newlines and tabs stay
+ * (for whole files shown on a terminal). */
+void inert_text_into(struct buf *b, const char *s, size_t n, int lines);
 
 /* Words of the config language: 0 and the value, or -1 when s is not a
  * number in [lo, hi] (or not yes/no, on/off, true/false, 1/0). */
 int parse_long(const char *s, long lo, long hi, long *out);
 int parse_double(const char *s, double lo, double hi, double *out);
 int parse_bool(const char *s, int *out);
+
+/* A message on stderr, every byte through the inert renderer (newlines
+ * and tabs kept): names and texts from data never drive the terminal. */
+void errf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Returns 1 when s[0..n) is valid UTF-8. */
 int utf8_valid(const char *s, size_t n);

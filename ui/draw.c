@@ -50,6 +50,16 @@ static void escape(struct glyph *g, const char *fmt, unsigned v, size_t len)
 	g->width = snprintf(g->esc, sizeof(g->esc), fmt, v);
 }
 
+/* Format characters: bidi controls and marks, zero-width and invisible
+ * ones. Never drawn raw, never riding with a base character. */
+static int is_format(unsigned cp)
+{
+	return cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) ||
+	       cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0xe0001 ||
+	       (cp >= 0xe0020 && cp <= 0xe007f);
+}
+
 void glyph_next(const char *s, size_t n, struct glyph *g)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -76,7 +86,7 @@ void glyph_next(const char *s, size_t n, struct glyph *g)
 		return;
 	}
 	int w = cp < 0x7f ? 1 : wcwidth((wchar_t)cp);
-	if (w < 0 || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
+	if (w < 0 || is_format(cp)) {
 		escape(g, "\\u%04x", cp, (size_t)len);
 		return;
 	}
@@ -85,8 +95,7 @@ void glyph_next(const char *s, size_t n, struct glyph *g)
 	/* combining marks ride with their base */
 	while (g->len < n) {
 		int l2 = utf8_decode(u + g->len, n - g->len, &cp);
-		if (l2 < 0 || cp < 0x300 || wcwidth((wchar_t)cp) != 0 ||
-		    (cp >= 0x200b && cp <= 0x200f) || cp == 0xfeff)
+		if (l2 < 0 || cp < 0x300 || wcwidth((wchar_t)cp) != 0 || is_format(cp))
 			break;
 		g->len += (size_t)l2;
 	}

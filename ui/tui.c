@@ -703,7 +703,7 @@ static FILE *open_env_file(const char *var, const char *mode)
 		return NULL;
 	FILE *f = fopen(p, mode);
 	if (!f)
-		fprintf(stderr, "stepmark: %s: cannot open %s: %s\n", var, p, strerror(errno));
+		errf("stepmark: %s: cannot open %s: %s\n", var, p, strerror(errno));
 	return f;
 }
 
@@ -765,15 +765,15 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	char err[600];
 	t.db = open_store(dbpath, &t.read_only, err, sizeof(err));
 	if (!t.db) {
-		fprintf(stderr, "stepmark: %s\n", inert(err, 0));
+		errf("stepmark: %s\n", inert(err, 0));
 		return 3;
 	}
 	long missing = t.read_only ? 0 : db_summary_missing(t.db);
 	if (missing > 0) {
-		fprintf(stderr, "stepmark: summarising %ld solutions for the queue (once)...\n",
+		errf("stepmark: summarising %ld solutions for the queue (once)...\n",
 			missing);
 		if (summary_backfill(t.db) < 0) {
-			fprintf(stderr, "stepmark: cannot summarise: %s\n", inert(db_errmsg(t.db), 0));
+			errf("stepmark: cannot summarise: %s\n", inert(db_errmsg(t.db), 0));
 			db_close(t.db);
 			return 3;
 		}
@@ -790,7 +790,7 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	int nwarn = cpath ? config_load(t.cfg, cpath, config_path == NULL, w) : 0;
 	fclose(w);
 	if (nwarn)
-		fputs(warns, stderr);
+		errf("%s", warns);
 	t.set = config_settings(t.cfg);
 	t.config_file = cpath;
 	const char *user = getenv("USER");
@@ -815,7 +815,7 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 		scr = newterm(NULL, stdout, stdin);
 	}
 	if (!scr) {
-		fprintf(stderr, "stepmark: cannot start the terminal (TERM=%s)\n",
+		errf("stepmark: cannot start the terminal (TERM=%s)\n",
 			getenv("TERM") ? getenv("TERM") : "");
 		db_close(t.db);
 		config_free(t.cfg);
@@ -935,10 +935,10 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	ask_free(&t);
 	int unsaved = t.npending + t.failed;
 	if (t.npending)
-		fprintf(stderr, "stepmark: %d action%s not saved: another writer held the store\n",
+		errf("stepmark: %d action%s not saved: another writer held the store\n",
 			t.npending, t.npending == 1 ? " was" : "s were");
 	if (t.failed)
-		fprintf(stderr, "stepmark: %d action%s could not be saved%s\n", t.failed,
+		errf("stepmark: %d action%s could not be saved%s\n", t.failed,
 			t.failed == 1 ? "" : "s", t.read_only ? ": the store is read-only" : "");
 	tui_label_drop(&t, stderr);
 	if (t.re)
