@@ -171,7 +171,10 @@ struct parser {
 	size_t i, n;
 	int err;
 	int ops;
+	int depth; /* bounded: a claim nested deeper is not read */
 };
+
+#define MAX_NEST 64
 
 static struct rat p_expr(struct parser *ps);
 
@@ -187,7 +190,10 @@ static void fail(struct parser *ps, int code)
 		ps->err = code;
 }
 
-static struct rat p_primary(struct parser *ps)
+static struct rat p_primary(struct parser *ps);
+static struct rat p_unary(struct parser *ps);
+
+static struct rat p_primary_in(struct parser *ps)
 {
 	struct rat zero = {0, 1};
 	if (at(ps, T_NUM, 0))
@@ -212,7 +218,7 @@ static struct rat p_primary(struct parser *ps)
 	return zero;
 }
 
-static struct rat p_unary(struct parser *ps)
+static struct rat p_unary_in(struct parser *ps)
 {
 	if (at(ps, T_OP, '-') || at(ps, T_OP, '+')) {
 		int neg = ps->t[ps->i++].op == '-';
@@ -231,6 +237,32 @@ static struct rat p_unary(struct parser *ps)
 		return o;
 	}
 	return b;
+}
+
+/* The two places the parser goes deeper, each level counted: too deep is
+ * a claim not read (-3), never a crash. */
+static struct rat p_primary(struct parser *ps)
+{
+	if (ps->depth >= MAX_NEST) {
+		fail(ps, -3);
+		return (struct rat){0, 1};
+	}
+	ps->depth++;
+	struct rat v = p_primary_in(ps);
+	ps->depth--;
+	return v;
+}
+
+static struct rat p_unary(struct parser *ps)
+{
+	if (ps->depth >= MAX_NEST) {
+		fail(ps, -3);
+		return (struct rat){0, 1};
+	}
+	ps->depth++;
+	struct rat v = p_unary_in(ps);
+	ps->depth--;
+	return v;
 }
 
 static struct rat p_term(struct parser *ps)

@@ -195,7 +195,8 @@ void rd_grade(struct rd *r, struct item *it)
 		if (grade_extract(it->steps[it->nsteps - 1].text, &s, &n) == 0)
 			it->final_answer = arena_strndup(r->a, s, n);
 	}
-	if (it->correct < 0 && it->final_answer && it->gold)
+	if (it->correct < 0 && it->final_answer && it->gold &&
+	    !grade_too_deep(it->final_answer) && !grade_too_deep(it->gold))
 		it->correct = grade_answer(it->final_answer, it->gold);
 }
 

@@ -18,6 +18,10 @@
 #include "rat.h"
 #include "util.h"
 
+/* How deep a text may nest (brackets, roots, signs, powers) to be graded:
+ * the walker and the parser recurse once a level. */
+#define MAX_NEST 64
+
 /* ---------- extraction ---------- */
 
 static int extract_boxed(const char *text, const char **start, size_t *len)
@@ -365,31 +369,39 @@ static const char *const keep_arg[] = {
 	"boxed", "mbox", "hbox", "fbox", "emph", "displaystyle", "overline",
 };
 
-static void latex_node(const char **pp, struct buf *out);
+/* The walker's state: its output, and how deep it is (bounded: a text
+ * nested deeper is not walked on, and cannot be graded). */
+struct walk {
+	struct buf *out;
+	int depth, deep;
+};
+
+static void latex_node(const char **pp, struct walk *w);
 
 /* One argument: a group, a macro, or one character. */
-static void latex_arg(const char **pp, struct buf *out)
+static void latex_arg(const char **pp, struct walk *w)
 {
 	const char *p = *pp;
 	while (*p == ' ')
 		p++;
 	*pp = p;
 	if (*p)
-		latex_node(pp, out);
+		latex_node(pp, w);
 }
 
-static void latex_group(const char **pp, struct buf *out)
+static void latex_group(const char **pp, struct walk *w)
 {
 	const char *p = *pp + 1; /* past '{' */
 	while (*p && *p != '}')
-		latex_node(&p, out);
+		latex_node(&p, w);
 	if (*p == '}')
 		p++;
 	*pp = p;
 }
 
-static void latex_macro(const char **pp, struct buf *out)
+static void latex_macro(const char **pp, struct walk *w)
 {
+	struct buf *out = w->out;
 	const char *p = *pp + 1, *name = p;
 	if (!isalpha((unsigned char)*p)) { /* \{ \, \! ... */
 		char c = *p ? *p++ : '\0';
@@ -407,9 +419,9 @@ static void latex_macro(const char **pp, struct buf *out)
 	size_t n = (size_t)(p - name);
 	*pp = p;
 	if (n == 4 && !strncmp(name, "frac", 4)) {
-		latex_arg(pp, out);
+		latex_arg(pp, w);
 		buf_putc(out, '/');
-		latex_arg(pp, out);
+		latex_arg(pp, w);
 		return;
 	}
 	if (n == 4 && !strncmp(name, "sqrt", 4)) {
@@ -420,7 +432,7 @@ static void latex_macro(const char **pp, struct buf *out)
 			*pp = e ? e + 1 : *pp + strlen(*pp);
 		}
 		buf_puts(out, "\xe2\x88\x9a(");
-		latex_arg(pp, out);
+		latex_arg(pp, w);
 		buf_putc(out, ')');
 		return;
 	}
@@ -431,19 +443,26 @@ static void latex_macro(const char **pp, struct buf *out)
 		}
 	for (size_t i = 0; i < ARRAY_SIZE(keep_arg); i++)
 		if (strlen(keep_arg[i]) == n && !strncmp(name, keep_arg[i], n)) {
-			latex_arg(pp, out);
+			latex_arg(pp, w);
 			return;
 		}
 	/* an unknown macro: its name goes, what follows stays */
 }
 
-static void latex_node(const char **pp, struct buf *out)
+static void latex_node(const char **pp, struct walk *w)
 {
 	const char *p = *pp;
+	struct buf *out = w->out;
+	if (w->depth >= MAX_NEST) { /* too deep: the rest is not walked */
+		w->deep = 1;
+		*pp = p + strlen(p);
+		return;
+	}
+	w->depth++;
 	if (*p == '\\') {
-		latex_macro(pp, out);
+		latex_macro(pp, w);
 	} else if (*p == '{') {
-		latex_group(pp, out);
+		latex_group(pp, w);
 	} else if (*p == '}') {
 		*pp = p + 1; /* stray closing brace */
 	} else if (*p == '~') {
@@ -455,6 +474,7 @@ static void latex_node(const char **pp, struct buf *out)
 		buf_putc(out, *p);
 		*pp = p + 1;
 	}
+	w->depth--;
 }
 
 static void parse_latex(struct buf *b)
@@ -463,9 +483,10 @@ static void parse_latex(struct buf *b)
 	replace(b, "\\dfrac", "\\frac");
 	replace(b, "\\frac", " \\frac");
 	struct buf out = {0};
+	struct walk w = {&out, 0, 0};
 	const char *p = b->data;
 	while (*p)
-		latex_node(&p, &out);
+		latex_node(&p, &w);
 	buf_add(&out, "", 0);
 	replace(&out, "\xe2\x88\x9a", "sqrt");
 	replace(&out, "\xcf\x80", "pi");
@@ -926,6 +947,7 @@ static int poly_pow(const struct poly *a, const struct poly *e, struct poly *out
 struct parser {
 	const char *p;
 	int fail;
+	int depth; /* bounded: each level holds polynomials on the stack */
 };
 
 static int parse_sum(struct parser *ps, struct poly *out);
@@ -968,8 +990,9 @@ static int parse_number(struct parser *ps, struct poly *out)
 }
 
 static int parse_power(struct parser *ps, struct poly *out);
+static int parse_atom(struct parser *ps, struct poly *out);
 
-static int parse_atom(struct parser *ps, struct poly *out)
+static int parse_atom_in(struct parser *ps, struct poly *out)
 {
 	const char *p = ps->p;
 	if (*p == '(') {
@@ -1009,6 +1032,29 @@ static int parse_atom(struct parser *ps, struct poly *out)
 
 static int parse_unary(struct parser *ps, struct poly *out);
 
+/* The two places the parser goes deeper, each level counted. */
+static int parse_atom(struct parser *ps, struct poly *out)
+{
+	if (ps->depth >= MAX_NEST)
+		return -1;
+	ps->depth++;
+	int rc = parse_atom_in(ps, out);
+	ps->depth--;
+	return rc;
+}
+
+static int parse_unary_in(struct parser *ps, struct poly *out);
+
+static int parse_unary(struct parser *ps, struct poly *out)
+{
+	if (ps->depth >= MAX_NEST)
+		return -1;
+	ps->depth++;
+	int rc = parse_unary_in(ps, out);
+	ps->depth--;
+	return rc;
+}
+
 static int parse_power(struct parser *ps, struct poly *out)
 {
 	if (parse_atom(ps, out) < 0)
@@ -1023,7 +1069,7 @@ static int parse_power(struct parser *ps, struct poly *out)
 	return 0;
 }
 
-static int parse_unary(struct parser *ps, struct poly *out)
+static int parse_unary_in(struct parser *ps, struct poly *out)
 {
 	if (*ps->p == '-' || *ps->p == '+') {
 		int neg = *ps->p == '-';
@@ -1115,7 +1161,7 @@ static int equal_exactly(const char *gt, const char *given)
 	buf_printf(&e, "(%s)-(%s)", gt, given);
 	int eq = 0;
 	if (should_allow_eval(e.data)) {
-		struct parser ps = {e.data, 0};
+		struct parser ps = {e.data, 0, 0};
 		struct poly *p = xmalloc(sizeof(*p));
 		if (parse_sum(&ps, p) == 0 && *ps.p == '\0')
 			eq = p->n == 0;
@@ -1199,6 +1245,25 @@ static void free_list(char **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+int grade_too_deep(const char *s)
+{
+	int depth = 0, run = 0;
+	for (const char *p = s; p && *p; p++) {
+		if (*p == '(' || *p == '[' || *p == '{')
+			depth++;
+		else if ((*p == ')' || *p == ']' || *p == '}') && depth > 0)
+			depth--;
+		/* a run of signs, powers or roots nests as deep as it is long */
+		if (*p == '-' || *p == '+' || *p == '^' || !strncmp(p, "\\sqrt", 5))
+			run++;
+		else if (*p != ' ' && *p != '{' && *p != '}' && !isalpha((unsigned char)*p))
+			run = 0;
+		if (depth >= MAX_NEST || run >= MAX_NEST)
+			return 1;
+	}
+	return 0;
 }
 
 int grade_answer(const char *given, const char *gold)

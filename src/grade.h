@@ -13,7 +13,11 @@ int grade_extract(const char *text, const char **start, size_t *len);
 char *grade_math_normalize(const char *s);
 /* The grader normalisation (grader._normalize); malloc'd. */
 char *grade_normalize(const char *s);
-/* 1 when given is judged equal to gold, else 0 (grader.grade_answer). */
+/* 1 when given is judged equal to gold, else 0 (grader.grade_answer).
+ * A text nested deeper than 64 levels is never equal to anything. */
 int grade_answer(const char *given, const char *gold);
+/* 1 when s nests too deeply to be graded (brackets, signs, powers, roots):
+ * its verdict is unknown, not false. */
+int grade_too_deep(const char *s);
 
 #endif

@@ -457,6 +457,11 @@ static int cmd_grade(int argc, char **argv)
 		i++;
 	if (argc - i != 2)
 		return bad_usage("grade GIVEN GOLD (put -- first when GIVEN starts with '-')");
+	if (grade_too_deep(argv[i]) || grade_too_deep(argv[i + 1])) {
+		printf("false\n");
+		errf("stepmark: too deeply nested to grade (more than 64 levels)\n");
+		return EX_BAD;
+	}
 	int ok = grade_answer(argv[i], argv[i + 1]);
 	printf("%s\n", ok ? "true" : "false");
 	return ok ? EX_OK : EX_BAD;
