@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,52 +61,133 @@ static void on_src(void *ctx, const char *name)
 	add_name(&c->src, &c->nsrc, name);
 }
 
+/* The output file is written beside the target under one name per target
+ * (.NAME.stepmark-part), locked while it is written: a killed export's
+ * part is taken over by the next one, two exports to one file cannot mix. */
+struct out {
+	char *part;
+	int fd;
+};
+
+static FILE *out_open(struct out *o, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device or a pipe is written as it is, never replaced */
+		FILE *fp = fopen(path, "wb");
+		if (!fp)
+			errf("stepmark: %s: %s\n", path, strerror(errno));
+		return fp;
+	}
+	const char *slash = strrchr(path, '/');
+	size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+	size_t n = strlen(path) + 32;
+	o->part = xmalloc(n);
+	snprintf(o->part, n, "%.*s.%s.stepmark-part", (int)dir, path, path + dir);
+	o->fd = open(o->part, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (o->fd < 0) {
+		errf("stepmark: %s: cannot write beside it: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	if (flock(o->fd, LOCK_EX | LOCK_NB) != 0) {
+		errf("stepmark: %s: another export is writing it now\n", path);
+		return NULL;
+	}
+	FILE *fp = NULL;
+	if (ftruncate(o->fd, 0) != 0 || !(fp = fdopen(o->fd, "wb"))) {
+		errf("stepmark: %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	o->fd = -1; /* the stream owns it now */
+	return fp;
+}
+
+/* Removes the part (after a failure, or when nothing was opened). */
+static void out_drop(struct out *o, FILE *fp)
+{
+	if (o->part)
+		unlink(o->part);
+	if (fp)
+		fclose(fp);
+	else if (o->fd >= 0)
+		close(o->fd);
+	free(o->part);
+	o->part = NULL;
+}
+
+/* Makes the part the file: every write and the close checked. 0, or -1
+ * with the reason said and the part removed. */
+static int out_commit(struct out *o, FILE *fp, const char *path, int werr)
+{
+	int e = werr;
+	if (!e && ferror(fp))
+		e = EIO;
+	else if (!e && fflush(fp) != 0)
+		e = errno;
+	else if (!e && o->part && fsync(fileno(fp)) != 0 && errno != EINVAL)
+		e = errno;
+	if (fclose(fp) != 0 && !e)
+		e = errno;
+	if (!e && o->part && rename(o->part, path) != 0)
+		e = errno;
+	if (e) {
+		errf("stepmark: %s: write failed: %s\n", path, strerror(e));
+		out_drop(o, NULL);
+		return -1;
+	}
+	free(o->part);
+	o->part = NULL;
+	return 0;
+}
+
 int export_run(struct db *db, const struct format_ops *f,
 	       const struct export_filter *flt, const struct export_opts *o,
 	       const char *out_path)
 {
 	int to_stdout = !out_path || strcmp(out_path, "-") == 0;
-	char *tmp = NULL;
+	struct out part = {NULL, -1};
 	struct wr w = {0};
 	struct columns cols = {0};
 	w.o = o;
 	if (to_stdout) {
 		w.fp = stdout;
 		w.tty = isatty(STDOUT_FILENO);
-	} else {
-		size_t n = strlen(out_path) + 16;
-		tmp = xmalloc(n);
-		snprintf(tmp, n, "%s.tmp%ld", out_path, (long)getpid());
-		if (!(w.fp = fopen(tmp, "wb"))) {
-			errf("stepmark: %s: %s\n", tmp, strerror(errno));
-			free(tmp);
-			return 1;
-		}
+	} else if (!(w.fp = out_open(&part, out_path))) {
+		out_drop(&part, NULL);
+		return 1;
 	}
+	int bad = 0;
 	if (f == &fmt_csv) {
 		if (db_export_columns(db, flt, on_ann, on_src, &cols) < 0) {
 			errf("stepmark: store error: %s\n", db_errmsg(db));
-			return -1;
+			bad = -1;
 		}
 		w.state = &cols;
 	}
-	struct ex x = {&w, f};
-	if (f->write_begin)
-		f->write_begin(&w);
-	int rc = db_export_each(db, flt, on_item, &x);
-	if (f->write_end) /* on failure too: the file is removed anyway */
-		f->write_end(&w);
-	wr_flush(&w, 1);
-	int bad = rc < 0 || ferror(w.fp) || fflush(w.fp) != 0;
-	if (!to_stdout) {
-		bad |= fsync(fileno(w.fp)) != 0 && errno != EINVAL;
-		bad |= fclose(w.fp) != 0;
-		if (!bad && rename(tmp, out_path) != 0)
+	if (!bad) {
+		struct ex x = {&w, f};
+		if (f->write_begin)
+			f->write_begin(&w);
+		int rc = db_export_each(db, flt, on_item, &x);
+		/* a write that failed stops the walk too: it is said below */
+		int write_failed = w.err || ferror(w.fp);
+		if (rc < 0 && !write_failed)
+			errf("stepmark: store error: %s\n", db_errmsg(db));
+		if (f->write_end) /* on failure too: the file is removed anyway */
+			f->write_end(&w);
+		wr_flush(&w, 1);
+		bad = rc < 0 && !write_failed ? -1 : 0;
+	}
+	if (to_stdout) {
+		if (!bad && (w.err || ferror(w.fp) || fflush(w.fp) != 0)) {
+			errf("stepmark: standard output: write failed: %s\n",
+			     strerror(w.err ? w.err : errno));
 			bad = 1;
-		if (bad) {
-			errf("stepmark: %s: write failed: %s\n", out_path, strerror(errno));
-			unlink(tmp);
 		}
+	} else if (bad) {
+		out_drop(&part, w.fp);
+	} else if (out_commit(&part, w.fp, out_path, w.err) < 0) {
+		bad = 1;
 	}
 	if (!bad) {
 		errf("%ld solution%s exported as %s (%ld %s)", w.solutions,
@@ -128,6 +212,5 @@ int export_run(struct db *db, const struct format_ops *f,
 	free(cols.ann);
 	free(cols.src);
 	buf_free(&w.out);
-	free(tmp);
-	return bad ? -1 : 0;
+	return bad; /* -1 the store failed, 1 the output did */
 }

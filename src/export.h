@@ -12,6 +12,8 @@ struct columns {
 };
 
 int export_source_is(const struct suggestion *g, const char *want);
+/* 0 written; -1 the store failed; 1 the output could not be written (said,
+ * and no partial file left). */
 int export_run(struct db *db, const struct format_ops *f,
 	       const struct export_filter *flt, const struct export_opts *o,
 	       const char *out_path);

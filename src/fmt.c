@@ -1,6 +1,8 @@
 /* fmt.c - the format registry and what every format shares */
 #include "config.h"
 
+#include <errno.h>
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,13 +313,15 @@ void wr_flush(struct wr *w, int force)
 				keep = 0;
 			struct buf t = {0};
 			inert_text_into(&t, w->out.data, n - keep, 1);
-			fwrite(t.data, 1, t.len, w->fp);
+			if (fwrite(t.data, 1, t.len, w->fp) != t.len && !w->err)
+				w->err = errno ? errno : EIO;
 			buf_free(&t);
 			memmove(w->out.data, w->out.data + n - keep, keep);
 			w->out.len = keep;
 			w->out.data[keep] = '\0';
 		} else {
-			fwrite(w->out.data, 1, w->out.len, w->fp);
+			if (fwrite(w->out.data, 1, w->out.len, w->fp) != w->out.len && !w->err)
+				w->err = errno ? errno : EIO;
 			buf_reset(&w->out);
 		}
 	}

@@ -52,6 +52,7 @@ struct wr {
 	struct buf out;
 	const struct export_opts *o;
 	int tty;          /* fp is a terminal: what is written is made inert */
+	int err;          /* errno of the first failed write, 0 none */
 	long rows;        /* lines or records written */
 	long solutions;   /* solutions written */
 	long incomplete;  /* solutions left out: labels incomplete */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "import.h"
 #include "grade.h"
@@ -53,6 +54,11 @@ static int detect_error(void *ctx, long line, const char *msg)
 static const struct format_ops *detect(const char *path)
 {
 	struct detect_ctx d = {0};
+	struct stat sb;
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		errf("stepmark: %s: a directory, not a file of records\n", path);
+		return NULL;
+	}
 	struct jstats st;
 	char err[512];
 	const struct format_ops *f = NULL;
@@ -65,6 +71,9 @@ static const struct format_ops *detect(const char *path)
 			errf("stepmark: %s\n", err);
 	} else if (d.nfound == 1) {
 		f = d.found[0];
+	} else if (!d.got) { /* an empty array, or only blank lines */
+		errf("stepmark: %s: no records (an empty %s); nothing imported\n", path,
+		     st.is_array ? "JSON array" : "file");
 	} else if (d.nfound == 0) {
 		errf(
 			"stepmark: %s:%ld: unknown format; the first record fits none of:%s\n"
@@ -607,8 +616,13 @@ int import_new_store(const char *dbpath, const char *path,
 	unlink(tmp);
 	char err[600];
 	struct db *db = db_open_bulk(tmp, err, sizeof(err));
-	if (!db) {
-		errf("stepmark: %s\n", err);
+	if (!db) { /* the private file is ours: the user knows the store */
+		const char *slash = strrchr(dbpath, '/');
+		char *dir = slash ? xstrndup(dbpath, (size_t)(slash - dbpath) + 1) : xstrdup(".");
+		errf("stepmark: %s: cannot create the store%s%s\n", dbpath,
+		     access(dir, W_OK) != 0 ? ": " : "",
+		     access(dir, W_OK) != 0 ? strerror(errno) : "");
+		free(dir);
 		free(tmp);
 		return -1;
 	}

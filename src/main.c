@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -498,6 +499,8 @@ static int cmd_tui(int argc, char **argv, const char *dbpath,
 
 int main(int argc, char **argv)
 {
+	/* a file size limit is a write error each command reports, not a kill */
+	signal(SIGXFSZ, SIG_IGN);
 	static const struct option global[] = {
 		{"annotator", required_argument, NULL, O_ANNOTATOR},
 		{"config", required_argument, NULL, O_CONFIG},
