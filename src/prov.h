@@ -65,4 +65,12 @@ void preq_free(struct preq *rq);
 /* The hash of a request: 32 hex digits of path and body. */
 void preq_hash(const char *path, const char *body, char out[33]);
 
+/* The first-error index a judge's reply names in its last \boxed{}: -1
+ * none, -2 when there is no such box. */
+int judge_parse(const char *text);
+/* The log probability of want ('+' or '-') in a first token's
+ * top_logprobs into out: 1 found, 0 not there. */
+struct jnode;
+int prm_top_lp(const struct jnode *top, char want, double *out);
+
 #endif

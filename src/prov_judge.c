@@ -19,7 +19,7 @@ struct judge {
 static pcre2_code *boxed_re;
 
 /* The last \boxed{...} without nested braces, as an integer; -2 none. */
-static int judge_parse(const char *text)
+int judge_parse(const char *text)
 {
 	if (!text)
 		return -2;

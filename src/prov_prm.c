@@ -35,7 +35,7 @@ static int prm_start(struct pjob *pj)
 }
 
 /* the logprob of a token among the top ones, trimmed of spaces */
-static int top_lp(const struct jnode *top, char want, double *out)
+int prm_top_lp(const struct jnode *top, char want, double *out)
 {
 	int found = 0;
 	for (const struct jnode *c = top ? top->child : NULL; c; c = c->next) {
@@ -86,7 +86,7 @@ static int prm_take(struct pjob *pj, const struct preq *rq, const struct oai_res
 	}
 	const struct oai_choice *c = &r->choices[0];
 	double plus = 0, minus = 0;
-	int hp = top_lp(c->top_logprobs, '+', &plus), hm = top_lp(c->top_logprobs, '-', &minus);
+	int hp = prm_top_lp(c->top_logprobs, '+', &plus), hm = prm_top_lp(c->top_logprobs, '-', &minus);
 	if (!hp && !hm) {
 		snprintf(why, whylen, "neither + nor - is among the top logprobs after step %d "
 			 "(is this a Math-Shepherd PRM, and does the server return logprobs?)",

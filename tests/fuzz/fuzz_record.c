@@ -1,0 +1,53 @@
+/* fuzz_record.c - one record through format detection and every importer:
+ * the input is parsed as JSON, each format says whether it fits, and each
+ * importer reads it (the generic one with a field mapping). */
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "json.h"
+#include "util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const struct format_ops *const all[] = {
+	&fmt_prm800k, &fmt_processbench, &fmt_mathshepherd, &fmt_trl, &fmt_generic,
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct arena tree = {0}, a = {0};
+	const struct jnode *rec = jparse(&tree, (const char *)data, size);
+	if (rec) {
+		struct import_opts o = {0};
+		o.f_id[0] = "id";
+		o.n_id = 1;
+		o.f_problem = "problem";
+		o.f_steps = "steps";
+		o.f_gold = "gold";
+		o.f_first_error = "label";
+		o.f_answer = "answer";
+		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+			char why[256];
+			if (all[i]->detect)
+				all[i]->detect(rec, why, sizeof(why));
+			struct rd r = {0};
+			r.a = &a;
+			r.o = &o;
+			r.path = "fuzz";
+			r.line = 1;
+			r.annotator = "fuzz";
+			r.dataset = "fuzz";
+			struct item it;
+			memset(&it, 0, sizeof(it));
+			it.correct = -1;
+			all[i]->read(&r, rec, &it);
+			arena_reset(&a);
+		}
+	}
+	arena_free(&a);
+	arena_free(&tree);
+	return 0;
+}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# seeds.sh DIR: a seed corpus per fuzz target, made from the fixtures
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$1
+fx=$top/tests/fixtures
+for t in record stream grade extract calc config response; do mkdir -p "$out/$t"; done
+python3 - "$fx" "$out" "$top" <<'PY'
+import json, os, sys
+fx, out, top = sys.argv[1:4]
+def put(target, name, data):
+    with open(os.path.join(out, target, name), "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+recs = []
+for line in open(os.path.join(fx, "prm800k_sample.jsonl"), encoding="utf-8"):
+    recs.append(json.loads(line))
+recs += json.load(open(os.path.join(fx, "processbench_gsm8k_20.json"), encoding="utf-8"))[:8]
+ms = json.load(open(os.path.join(fx, "math_shepherd_example.json"), encoding="utf-8"))
+recs += ms if isinstance(ms, list) else [ms]
+recs.append({"prompt": "p", "completions": ["a", "b"], "labels": [True, 0.5]})
+recs.append({"id": "g", "problem": "p", "steps": ["1+1 = 2"], "gold": "2", "label": [1]})
+for i, r in enumerate(recs):
+    put("record", "r%02d" % i, json.dumps(r))
+for i in range(0, len(recs), 4):
+    put("stream", "s%02d" % i, "\n".join(json.dumps(r) for r in recs[i:i + 4]) + "\n")
+put("stream", "array", json.dumps(recs[:3]))
+for i, line in enumerate(open(os.path.join(fx, "grader_vectors.jsonl"), encoding="utf-8")):
+    v = json.loads(line)
+    if i < 200:
+        put("grade", "g%03d" % i, "%s\n%s" % (v.get("given", ""), v.get("ground_truth", "")))
+for i, r in enumerate(recs):
+    steps = r.get("steps") or [s["completions"][0]["text"] for s in r.get("label", {}).get("steps", []) if s.get("completions")]
+    for j, s in enumerate(steps[:4]):
+        if isinstance(s, str):
+            put("extract", "e%02d_%d" % (i, j), s)
+            put("calc", "c%02d_%d" % (i, j), s)
+put("calc", "gsm", "He has 3 * 4 = <<3*4=12>>12 apples and 20% of 50 = 10.")
+put("config", "default", open(os.path.join(top, "ui", "default.stepmarkrc"), encoding="utf-8").read())
+for f in os.listdir(os.path.join(top, "themes")):
+    put("config", f, open(os.path.join(top, "themes", f), encoding="utf-8").read())
+put("config", "fetch", "endpoint e url http://127.0.0.1:1/v1\nendpoint e model m\nset fetch judge, calc\nbind queue T \":filter todo\"\n")
+chat = {"choices": [{"index": 0, "message": {"content": "The first error is \\boxed{2}."}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 3, "completion_tokens": 4}}
+comp = {"choices": [{"index": 0, "text": " +", "logprobs": {"top_logprobs": [{"+": -0.1, "-": -2.3}]}, "finish_reason": "length"}]}
+pool = {"data": [{"data": [[0.1, 0.9], [0.8, 0.2]]}]}
+put("response", "chat", b"\x80" + json.dumps(chat).encode())
+put("response", "comp", b"\x81" + json.dumps(comp).encode())
+put("response", "pool", b"\x82" + json.dumps(pool).encode())
+put("response", "err", b"\x80" + json.dumps({"error": {"message": "overloaded"}}).encode())
+PY
