@@ -125,7 +125,7 @@ int conf_set(struct conf *c, const char *name, const char *val, char *why, size_
 		return -1;
 	}
 	const struct setting_info *s = &settings_table[i];
-	char *field = (char *)&c->set + s->off;
+	void *field = (char *)&c->set + s->off;
 	int rc = 0;
 	long v;
 	switch (s->kind) {
@@ -184,7 +184,7 @@ int conf_set(struct conf *c, const char *name, const char *val, char *why, size_
 void conf_value(const struct conf *c, int setting, char *out, size_t n)
 {
 	const struct setting_info *s = &settings_table[setting];
-	const char *field = (const char *)&c->set + s->off;
+	const void *field = (const char *)&c->set + s->off;
 	switch (s->kind) {
 	case SK_STRING:
 		snprintf(out, n, "%s", *(char *const *)field ? *(char *const *)field : "(none)");

@@ -56,7 +56,8 @@ int jint(const struct jnode *n, long long *out)
 	if (errno || *end) {
 		/* accept integral floats such as 3.0 */
 		double d = strtod(n->str, &end);
-		if (*end || d != (double)(long long)d || d > 9e18 || d < -9e18)
+		/* the range first: a cast of what does not fit is undefined */
+		if (*end || !(d >= -9e18 && d <= 9e18) || d != (double)(long long)d)
 			return -1;
 		v = (long long)d;
 	}

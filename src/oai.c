@@ -155,7 +155,10 @@ int oai_check(struct arena *a, int kind, long status, const char *transport,
 		return SAY(OAI_FAIL, "asked for %d choice%s, got %zu (if the server ignores n, "
 			   "set the endpoint's max-n to 1)", n, n == 1 ? "" : "s", ch->len);
 	r->choices = arena_alloc(a, (ch->len + 1) * sizeof(*r->choices));
+	memset(r->choices, 0, (ch->len + 1) * sizeof(*r->choices));
 	r->nchoices = ch->len;
+	char *filled = arena_alloc(a, ch->len + 1);
+	memset(filled, 0, ch->len + 1);
 	size_t i = 0;
 	for (const struct jnode *c = ch->child; c; c = c->next, i++) {
 		struct oai_choice *o = &r->choices[i];
@@ -163,6 +166,8 @@ int oai_check(struct arena *a, int kind, long status, const char *transport,
 		const struct jnode *ix = jget(c, "index");
 		if (ix && (jint(ix, &idx) || idx < 0 || idx >= (long long)ch->len))
 			return SAY(OAI_RETRY, "choice %zu has a bad index", i);
+		if (filled[idx]++) /* each index once: else a choice is missing */
+			return SAY(OAI_RETRY, "choice index %lld repeats", idx);
 		o = &r->choices[idx];
 		const struct jnode *fr = jget(c, "finish_reason");
 		o->finish = str_of(fr) ? fr->str : "";

@@ -78,6 +78,7 @@ int main(void)
 	CHECK(check(200, "{\"choices\":[{\"index\":0,\"message\":{\"content\":null,\"reasoning_content\":\"hm\"},\"finish_reason\":\"length\"}]}", 1, OAI_CHAT, why) == OAI_OK, "null content with reasoning is an answer-less choice: %s", why);
 	CHECK(check(200, "{\"choices\":[{\"index\":0,\"message\":{\"content\":null}}]}", 1, OAI_CHAT, why) == OAI_RETRY, "neither content nor reasoning: %s", why);
 	CHECK(check(200, "{\"object\":\"error\",\"message\":\"engine dead\"}", 1, OAI_CHAT, why) == OAI_RETRY && strstr(why, "engine dead"), "flat error in 200: %s", why);
+	CHECK(check(200, "{\"choices\":[{\"index\":0,\"message\":{\"content\":\"a\"}},{\"index\":0,\"message\":{\"content\":\"b\"}}]}", 2, OAI_CHAT, why) == OAI_RETRY && strstr(why, "repeats"), "a repeated index is malformed, never a hole: %s", why);
 	CHECK(check(200, "{\"error\":{\"message\":\"bad\",\"code\":400}}", 1, OAI_CHAT, why) == OAI_FAIL, "a 400 error object in 200: %s", why);
 	CHECK(check(200, "{\"choices\":[{\"index\":0,\"te", 1, OAI_COMPLETIONS, why) == OAI_RETRY && strstr(why, "malformed"), "truncated: %s", why);
 	CHECK(check(0, NULL, 1, OAI_CHAT, why) == OAI_RETRY && strstr(why, "reset"), "transport: %s", why);

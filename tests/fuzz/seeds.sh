@@ -29,7 +29,10 @@ for i, line in enumerate(open(os.path.join(fx, "grader_vectors.jsonl"), encoding
     if i < 200:
         put("grade", "g%03d" % i, "%s\n%s" % (v.get("given", ""), v.get("ground_truth", "")))
 for i, r in enumerate(recs):
-    steps = r.get("steps") or [s["completions"][0]["text"] for s in r.get("label", {}).get("steps", []) if s.get("completions")]
+    steps = r.get("steps") if isinstance(r.get("steps"), list) else []
+    lab = r.get("label")
+    if not steps and isinstance(lab, dict):
+        steps = [s["completions"][0]["text"] for s in lab.get("steps", []) if s.get("completions")]
     for j, s in enumerate(steps[:4]):
         if isinstance(s, str):
             put("extract", "e%02d_%d" % (i, j), s)
