@@ -33,6 +33,7 @@ struct tok {
 	struct rat v;   /* T_NUM */
 	int dp;         /* T_NUM: digits after the point */
 	int glued_l, glued_r; /* T_NUM touching a letter */
+	int pct;        /* T_NUM: written with % (its value divided by 100) */
 	size_t at, end;
 };
 
@@ -138,6 +139,16 @@ static size_t lex(const char *s, size_t n, struct tok **out)
 			t.type = T_OP, t.op = '*', len = 2; /* U+00B7 middle dot */
 		} else if (e - p >= 2 && !memcmp(p, "\xc3\xb7", 2)) {
 			t.type = T_OP, t.op = '/', len = 2; /* U+00F7 division */
+		} else if (c == '%' && nt > 0 && v[nt - 1].type == T_NUM && v[nt - 1].end == t.at) {
+			/* 20% is 0.2, and "20% of 50" is 0.2 * 50 */
+			struct tok *num = &v[nt - 1];
+			if (rat_div(num->v, (struct rat){100, 1}, &num->v) < 0)
+				num->type = T_BREAK;
+			num->dp += 2;
+			num->end = t.at + 1;
+			num->pct = 1;
+			p++;
+			continue;
 		} else if (c == '(' || c == '{') {
 			t.type = T_LP;
 		} else if (c == ')' || c == '}') {
@@ -153,6 +164,9 @@ static size_t lex(const char *s, size_t n, struct tok **out)
 			t.type = T_WORD;
 			while (p + len < e && is_alpha((unsigned char)p[len]))
 				len++;
+			if (len == 2 && !memcmp(p, "of", 2) && nt > 0 && v[nt - 1].type == T_NUM &&
+			    v[nt - 1].pct)
+				t.type = T_OP, t.op = '*'; /* 20% of 50 */
 		}
 		t.end = t.at + len;
 		if (nt == cap)
@@ -389,17 +403,56 @@ static int seen_claim(struct buf *seen, const char *s, size_t n)
 	return found;
 }
 
+/* One claim's line: true, or false with the value of each side that is
+ * not a number as written ("false: the right side is 4007"). */
 static void add_claim(struct buf *report, const char *s, size_t n, int ok,
-		      struct rat lhs)
+		      struct rat lhs, int lhs_plain, struct rat rhs, int rhs_plain)
 {
 	buf_putc(report, '"');
 	for (size_t i = 0; i < n; i++)
 		buf_putc(report, s[i] == '\n' || s[i] == '\t' ? ' ' : s[i]);
-	buf_puts(report, ok ? "\": true\n" : "\": false, the left side is ");
-	if (!ok) {
-		rat_text(report, lhs);
-		buf_putc(report, '\n');
+	if (ok) {
+		buf_puts(report, "\": true\n");
+		return;
 	}
+	buf_puts(report, "\": false: ");
+	if (!lhs_plain || rhs_plain) {
+		buf_puts(report, "the left side is ");
+		rat_text(report, lhs);
+	}
+	if (!rhs_plain) {
+		buf_puts(report, !lhs_plain || rhs_plain ? ", the right side is " : "the right side is ");
+		rat_text(report, rhs);
+	}
+	buf_putc(report, '\n');
+}
+
+/* "0.2 * 100 = 20%": a side that is a percentage alone may stand for the
+ * number of percents as well as for the fraction. */
+static int same_as_percent(const struct rat *a, int a_pct, const struct rat *b, int b_pct)
+{
+	struct rat x;
+	if (b_pct && rat_mul(*b, (struct rat){100, 1}, &x) == 0 && x.n == a->n && x.d == a->d)
+		return 1;
+	if (a_pct && rat_mul(*a, (struct rat){100, 1}, &x) == 0 && x.n == b->n && x.d == b->d)
+		return 1;
+	return 0;
+}
+
+/* The left side starts where what comes before may belong to it: a word
+ * or a mark touching it (f(3), r_3^2, \binom{5}{2}), or "of" (20% of $20,
+ * one-third of 27). A claim not read whole is no claim. */
+static int unclear_start(const char *s, const struct tok *t, size_t lo)
+{
+	const struct tok *b = &t[lo - 1];
+	if ((b->type == T_WORD || b->type == T_BREAK) && b->end == t[lo].at)
+		return 1;
+	if (b->type == T_WORD && b->end - b->at == 2 && !memcmp(s + b->at, "of", 2))
+		return 1;
+	/* "of $20": the dollar sign is skipped, the word is still "of" */
+	if (b->type == T_WORD && b->end - b->at == 7 && !memcmp(s + b->at, "percent", 7))
+		return 1;
+	return 0;
 }
 
 static int check_run(const char *s, const struct tok *t, size_t nt, size_t a,
@@ -435,6 +488,11 @@ static int check_run(const char *s, const struct tok *t, size_t nt, size_t a,
 			ok[k] = 0;
 		if (k == 0 && lo > 0 && t[lo - 1].type == T_OP)
 			ok[k] = 0;
+		if (k == 0 && lo > 0 && unclear_start(s, t, lo))
+			ok[k] = 0;
+		for (size_t i = lo; i + 1 < hi; i++) /* 3\frac{1}{2} is 3.5, not 1.5 */
+			if (t[i].type == T_NUM && t[i + 1].type == T_FRAC)
+				ok[k] = 0;
 	}
 	int wrong = 0;
 	for (size_t k = 0; k + 1 < np; k++) {
@@ -443,8 +501,11 @@ static int check_run(const char *s, const struct tok *t, size_t nt, size_t a,
 		size_t from = t[cut[k]].at, to = t[cut[k + 2] - 2].end;
 		if (seen_claim(seen, s + from, to - from))
 			continue;
-		int good = same(val[k], plain[k], dp[k], val[k + 1], plain[k + 1], dp[k + 1]);
-		add_claim(report, s + from, to - from, good, val[k]);
+		int good = same(val[k], plain[k], dp[k], val[k + 1], plain[k + 1], dp[k + 1]) ||
+			   same_as_percent(&val[k], plain[k] && t[cut[k]].pct, &val[k + 1],
+					   plain[k + 1] && t[cut[k + 1]].pct);
+		add_claim(report, s + from, to - from, good, val[k], plain[k], val[k + 1],
+			  plain[k + 1]);
 		(*checked)++;
 		wrong += !good;
 	}
@@ -470,6 +531,41 @@ static int check_text(const char *s, size_t n, struct buf *report, int *checked,
 	}
 	free(t);
 	return wrong;
+}
+
+/* LaTeX that only wraps words or escapes a sign, made plain text: \text{ of }
+ * is " of ", \% is %, \$ is $. Claims are then read as written. */
+static void plain_latex(struct buf *out, const char *s, size_t n)
+{
+	static const char *const wraps[] = {"\\text{", "\\textrm{", "\\textbf{", "\\mathrm{",
+					    "\\mbox{", "\\textit{"};
+	buf_add(out, "", 0);
+	for (size_t i = 0; i < n;) {
+		size_t w = 0;
+		for (size_t k = 0; k < ARRAY_SIZE(wraps) && !w; k++) {
+			size_t l = strlen(wraps[k]);
+			if (n - i >= l && !memcmp(s + i, wraps[k], l))
+				w = l;
+		}
+		if (w) { /* the words inside, without the braces */
+			size_t j = i + w;
+			while (j < n && s[j] != '}' && s[j] != '{')
+				j++;
+			if (j < n && s[j] == '}') {
+				buf_putc(out, ' ');
+				buf_add(out, s + i + w, j - i - w);
+				buf_putc(out, ' ');
+				i = j + 1;
+				continue;
+			}
+		}
+		if (s[i] == '\\' && i + 1 < n && (s[i + 1] == '%' || s[i + 1] == '$')) {
+			buf_putc(out, s[i + 1]);
+			i += 2;
+			continue;
+		}
+		buf_putc(out, s[i++]);
+	}
 }
 
 int calc_check(const char *text, struct buf *report, int *checked)
@@ -502,14 +598,17 @@ int calc_check(const char *text, struct buf *report, int *checked)
 			free(t);
 			if (!seen_claim(&seen, o + 2, (size_t)(c - o - 2))) {
 				int good = same(l, 0, 0, r, 1, dp);
-				add_claim(report, o + 2, (size_t)(c - o - 2), good, l);
+				add_claim(report, o + 2, (size_t)(c - o - 2), good, l, 0, r, 1);
 				(*checked)++;
 				wrong += !good;
 			}
 		}
 		p = c + 2;
 	}
-	wrong += check_text(rest.data, rest.len, report, checked, &seen);
+	struct buf plain = {0};
+	plain_latex(&plain, rest.data, rest.len);
+	wrong += check_text(plain.data, plain.len, report, checked, &seen);
+	buf_free(&plain);
 	buf_free(&rest);
 	buf_free(&seen);
 	return wrong;

@@ -70,6 +70,27 @@ int main(void)
 	claims("Step 1: 5 = 5", 0, 0);               /* no operator */
 	claims("15 \\times 2 = 30 and 30 \xc3\xb7 3 = 10", 0, 2);
 	claims("5 \xe2\x88\x92 7 = \xe2\x88\x92" "2", 0, 1);
+	/* what cannot be read whole is not a claim (ProcessBench's false alarms) */
+	claims("f(3) = 2(6) + 3 = 15", 0, 1);           /* not (3) = 2(6) + 3 */
+	claims("20% of $20 = 0.20 \xc3\x97 $20 = $4", 0, 2);
+	claims("One-third of 27 = 27 \xc3\xb7 3 = 9", 0, 1);
+	claims("So 3\\frac{1}{2} = 3.5 cups", 0, 0);   /* a mixed number */
+	claims("\\binom{6}{2} = 15", 0, 0);
+	claims("r_3^2=81 and 2r_1r_2+81=0", 0, 0);
+	claims("25\\% \\text{ of } \\$2,000.00 = 0.25 \\times 2000 = \\$500.00", 0, 2);
+	/* percentages it reads are checked, both ways */
+	claims("20% of 50 = 10", 0, 1);
+	claims("20% of 50 = 12", 1, 1);
+	claims("(4 / 20) * 100 = 0.2 * 100 = 20%", 0, 2);
+	/* the message names the side that is computed */
+	struct buf rep = {0};
+	int nchecked;
+	calc_check("4004 = 2003 * 2 + 1", &rep, &nchecked);
+	CHECK(rep.data && strstr(rep.data, "false: the right side is 4007"), "names the right side: %s", rep.data);
+	buf_reset(&rep);
+	calc_check("3 * 4 = 13", &rep, &nchecked);
+	CHECK(rep.data && strstr(rep.data, "false: the left side is 12"), "names the left side: %s", rep.data);
+	buf_free(&rep);
 
 	/* responses */
 	char why[400];

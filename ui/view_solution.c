@@ -265,6 +265,8 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 			double v = sc->value[step];
 			if (sr == NO_RATING && v == NO_VALUE && sc->n[step] == 0)
 				continue;
+			if (sc->kind == SK_CALC && v == NO_VALUE)
+				continue; /* calc says ok only of a step it checked */
 			x = put(y, x, maxx, "| ", area_attr(C_DIM));
 			snprintf(cell, sizeof(cell), "%s ", sc->key);
 			x = put(y, x, maxx, cell, area_attr(C_DIM));
