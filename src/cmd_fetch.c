@@ -170,7 +170,11 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		case F_MC: mask |= 1u << P_MC; break;
 		case F_PRM: mask |= 1u << P_PRM; break;
 		case F_CALC: mask |= 1u << P_CALC; break;
-		case F_DATASET: dataset = optarg; break;
+		case F_DATASET:
+			if (!*optarg)
+				return bad_usage("--dataset needs a name");
+			dataset = optarg;
+			break;
 		case F_LIMIT:
 			limit = strtol(optarg, &end, 10);
 			if (*end || limit <= 0)

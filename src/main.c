@@ -197,7 +197,11 @@ static int cmd_import(int argc, char **argv, const char **dbpath)
 	while ((c = getopt_long(argc, argv, "", import_opts, NULL)) != -1) {
 		switch (c) {
 		case O_FORMAT: o.format = optarg; break;
-		case O_DATASET: o.dataset = optarg; break;
+		case O_DATASET:
+			if (!*optarg)
+				return bad_usage("--dataset needs a name");
+			o.dataset = optarg;
+			break;
 		case O_AS: o.as = optarg; break;
 		case O_LABELS: o.as_labels = 1; break;
 		case O_SKIP_BAD: o.skip_bad = 1; break;
@@ -304,6 +308,10 @@ static int cmd_export(int argc, char **argv, const char **dbpath)
 		case O_FORMAT: format = optarg; break;
 		case 'o': out = optarg; break;
 		case O_DATASET:
+			if (!*optarg) {
+				rc = bad_usage("--dataset needs a name");
+				goto done;
+			}
 			json_list_add(&ds, optarg);
 			if (ndsn < (int)ARRAY_SIZE(dsn))
 				dsn[ndsn++] = optarg;

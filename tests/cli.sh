@@ -12,6 +12,10 @@ expect_rc 2 "import without a file" sm import
 expect_rc 2 "export without a format" sm export
 ok "export names the formats" has err "--format trl|processbench|prm800k|math-shepherd|csv"
 expect_rc 2 "bad --index-base" sm import --index-base 2 x.json
+expect_rc 2 "an empty data set name" sm import --dataset "" x.json
+ok "says it needs a name" has err "--dataset needs a name"
+expect_rc 2 "an empty data set name for export" sm export --format trl --dataset ""
+expect_rc 2 "an empty data set name for fetch" sm fetch --calc --dataset ""
 
 # the store: --db, else $STEPMARK_DB, else ./stepmark.db
 expect_rc 3 "stats on a missing store" sm stats
