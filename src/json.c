@@ -543,15 +543,31 @@ out:
 	return rc;
 }
 
-const struct jnode *jparse(struct arena *a, const char *s, size_t n)
+const struct jnode *jparse_why(struct arena *a, const char *s, size_t n, char *why,
+			      size_t whylen)
 {
 	struct builder b;
 	memset(&b, 0, sizeof(b));
 	b.arena = *a;
+	if (memchr(s, '\\', n))
+		check_surrogates(&b, (const unsigned char *)s, n);
 	yajl_handle h = yajl_alloc(&callbacks, NULL, &b);
 	int ok = yajl_parse(h, (const unsigned char *)s, n) == yajl_status_ok &&
 		 yajl_complete_parse(h) == yajl_status_ok;
+	if (why && whylen) {
+		if (!ok)
+			snprintf(why, whylen, "invalid JSON");
+		else if (b.rec_bad[0])
+			snprintf(why, whylen, "%s", b.rec_bad);
+		else
+			why[0] = '\0';
+	}
 	yajl_free(h);
 	*a = b.arena;
-	return ok ? b.kept : NULL;
+	return ok && !b.rec_bad[0] ? b.kept : NULL;
+}
+
+const struct jnode *jparse(struct arena *a, const char *s, size_t n)
+{
+	return jparse_why(a, s, n, NULL, 0);
 }

@@ -23,8 +23,12 @@ const struct jnode *jget(const struct jnode *obj, const char *key);
 const struct jnode *jpath(const struct jnode *obj, const char *path);
 int jint(const struct jnode *n, long long *out);   /* 0 ok, -1 not an int */
 int jdouble(const struct jnode *n, double *out);  /* 0 ok, -1 not a number */
-/* Parses one JSON value into a tree allocated in a; NULL if invalid. */
+/* Parses one JSON value into a tree allocated in a; NULL if invalid, or
+ * when it cannot be kept whole (a NUL, a key twice, invalid UTF-8, an
+ * unpaired surrogate): jparse_why says which in why. */
 const struct jnode *jparse(struct arena *a, const char *s, size_t n);
+const struct jnode *jparse_why(struct arena *a, const char *s, size_t n, char *why,
+			      size_t whylen);
 /* Writes the node back as compact JSON. */
 void jwrite(struct buf *b, const struct jnode *n);
 

@@ -395,11 +395,12 @@ static int grade_line(FILE *out, struct grade_ctx *g, const char *line,
 		t++, k--;
 	if (k == 0)
 		return 0; /* blank line */
-	const struct jnode *root = jparse(a, s, len);
+	char why[300];
+	const struct jnode *root = jparse_why(a, s, len, why, sizeof(why));
 	const struct jnode *given = jget(root, "given"), *gt = jget(root, "ground_truth");
 	if (!root || root->type != J_OBJ || !gt) {
 		errf("%s:%ld: %s\n", g->path, lineno,
-			!root ? "invalid JSON" : root->type != J_OBJ ? "not an object" :
+			!root ? why : root->type != J_OBJ ? "not an object" :
 			"no \"ground_truth\" field");
 		g->bad++;
 		arena_reset(a);

@@ -27,6 +27,10 @@ ok "missing field named" has err 'bad.jsonl:1: no "ground_truth" field'
 ok "invalid JSON named" has err "bad.jsonl:2: invalid JSON"
 ok "good line still graded" has out '"stepmark": true'
 
+printf '%s\n' '{"given": "1", "ground_truth": "1", "ground_truth": "2"}' '{"given": "a\u0000b", "ground_truth": "a"}' >dk.jsonl
+expect_rc 1 "grade --jsonl refuses a key twice and a NUL" sm grade --jsonl dk.jsonl
+ok "names the key" has err 'dk.jsonl:1: the key "ground_truth" appears twice'
+ok "names the NUL" has err 'dk.jsonl:2: a NUL character'
 expect_rc 0 "extract GSM8K's ####" sm grade --extract 'Step 4: #### 2.8'
 ok "finds 2.8" test "$(cat out)" = 2.8
 finish
