@@ -62,6 +62,7 @@ struct cache_put {
 };
 
 struct epstate {
+	int short_replies;      /* replies with fewer choices than asked for */
 	int inflight;
 	struct curl_slist *headers;
 	char *base;             /* the API base, and the server's root */
@@ -499,6 +500,7 @@ static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 		deliver(f, p, x->resp.data ? x->resp.data : "", x->resp.len, 0);
 		pend_free(p);
 	} else if (v == OAI_RETRY && p->attempts <= e->retries) {
+		f->eps[x->ep].short_replies += r.short_reply;
 		double ra = oai_retry_after(x->ra_ms, x->ra);
 		double wait = ra >= 0 ? ra * 1000 : oai_backoff(p->attempts, 500, 30000, &f->rng);
 		p->not_before = mono_ms() + wait;
@@ -506,11 +508,15 @@ static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 		snprintf(f->prog.last_error, sizeof(f->prog.last_error), "retrying: %.180s", r.why);
 		push(f, p, 1);
 	} else {
-		char why[600], clean[400];
+		char why[700], clean[400];
 		oai_clean(clean, sizeof(clean), r.why, 360, e->key);
-		snprintf(why, sizeof(why), "%s%s (endpoint %s, %d attempt%s)",
+		f->eps[x->ep].short_replies += r.short_reply;
+		/* the hint only when the endpoint keeps answering short */
+		int hint = r.short_reply && f->eps[x->ep].short_replies >= 2;
+		snprintf(why, sizeof(why), "%s%s (endpoint %s, %d attempt%s)%s%s%s",
 			 v == OAI_RETRY ? "gave up: " : "", clean, e->name, p->attempts,
-			 p->attempts == 1 ? "" : "s");
+			 p->attempts == 1 ? "" : "s", hint ? "; the server seems to ignore n: set endpoint " : "",
+			 hint ? e->name : "", hint ? "'s max-n to 1" : "");
 		aj->outstanding--;
 		fail_job(f, aj, why);
 		pend_free(p);
@@ -548,8 +554,10 @@ static void dispatch(struct fetch *f)
 		struct pend *p = *pp;
 		struct ajob *aj = p->aj;
 		int prov = aj->pj.p;
-		if (aj->dead) {
+		if (aj->dead) { /* a failed job's requests go, the tail kept right */
 			*pp = p->next;
+			if (!*pp)
+				f->queue_tail = prev;
 			aj->outstanding--;
 			pend_free(p);
 			continue;

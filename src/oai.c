@@ -151,9 +151,11 @@ int oai_check(struct arena *a, int kind, long status, const char *transport,
 	const struct jnode *ch = jget(root, "choices");
 	if (!ch || ch->type != J_ARR)
 		return SAY(OAI_RETRY, "a response without choices");
-	if ((int)ch->len != n)
-		return SAY(OAI_FAIL, "asked for %d choice%s, got %zu (if the server ignores n, "
-			   "set the endpoint's max-n to 1)", n, n == 1 ? "" : "s", ch->len);
+	if ((int)ch->len != n) { /* a short reply is malformed: asked again */
+		r->short_reply = 1;
+		return SAY(OAI_RETRY, "asked for %d choice%s, got %zu", n, n == 1 ? "" : "s",
+			   ch->len);
+	}
 	r->choices = arena_alloc(a, (ch->len + 1) * sizeof(*r->choices));
 	memset(r->choices, 0, (ch->len + 1) * sizeof(*r->choices));
 	r->nchoices = ch->len;

@@ -21,6 +21,7 @@ struct oai_resp {
 	size_t nchoices;
 	const struct jnode *pooling; /* /pooling: data[0].data */
 	long tokens_in, tokens_out;
+	int short_reply;   /* fewer choices than asked for */
 };
 
 /* What a request expects back. */

@@ -14,6 +14,7 @@ struct judge {
 	int asked, answered;
 	int *votes;          /* per sample: the index named, -2 none */
 	struct buf rationale;
+	int null_content, cut_off; /* samples with no content, cut at length */
 };
 
 static pcre2_code *boxed_re;
@@ -100,6 +101,8 @@ static int judge_take(struct pjob *pj, const struct preq *rq, const struct oai_r
 			buf_puts(&s->rationale, c->text);
 		else
 			buf_puts(&s->rationale, "(no answer: content is null)");
+		s->null_content += !c->text;
+		s->cut_off += !strcmp(c->finish, "length");
 		s->answered++;
 	}
 	return 0;
@@ -118,9 +121,17 @@ static int judge_next(struct pjob *pj)
 		if (c > best_n) /* ties go to the sample seen first */
 			best = s->votes[i], best_n = c;
 	}
-	if (best < -1) {
-		pjob_fail(pj, "the judge named no paragraph in %d sample%s (no \\boxed{index})",
-			  s->asked, s->asked == 1 ? "" : "s");
+	if (best < -1) { /* say what happened */
+		if (s->null_content == s->asked)
+			pjob_fail(pj, "the judge's %s no content (only reasoning%s): raise the "
+				  "endpoint's max-tokens", s->asked == 1 ? "reply had" : "replies had",
+				  s->cut_off ? ", cut off at max-tokens" : "");
+		else if (s->cut_off == s->asked)
+			pjob_fail(pj, "the judge's %s cut off at max-tokens before a verdict: raise "
+				  "the endpoint's max-tokens", s->asked == 1 ? "reply was" : "replies were");
+		else
+			pjob_fail(pj, "the judge named no paragraph in %d sample%s (no \\boxed{index})",
+				  s->asked, s->asked == 1 ? "" : "s");
 		return 0;
 	}
 	struct suggestion *g = pjob_sug(pj, -1);

@@ -15,7 +15,9 @@ Everything is seeded by --seed, the request's seed and the sample index.
 Faults are injected on request: POST /control {"faults": [rule...],
 "latency_ms": N}. A rule is {"fault": NAME, "times": N, "match": TEXT,
 "retry_after": S, "retry_after_ms": MS}: the next N requests whose body
-contains TEXT get the fault. Names: 500, 503, 429, 400, 401, 404, quota,
+contains TEXT get the fault; or {"fault": NAME, "rate": R,
+"max_per_request": K}: a share R of the requests, chosen by their bodies,
+each body at most K times (a retrying client always finishes). Names: 500, 503, 429, 400, 401, 404, quota,
 reset, truncate, malformed, error200, nullcontent, html, slow (adds
 latency_ms of the rule), rows (a /pooling response one row short),
 fewchoices. GET /stats gives counts; every request is logged (--log) as
@@ -156,7 +158,17 @@ def take_fault(path, raw):
             continue
         if rule.get("path") and rule["path"] != path:
             continue
-        rule["times"] = rule.get("times", 1) - 1
+        if "rate" in rule:
+            # a share of the requests, each distinct body at most
+            # max_per_request times: a client that retries always finishes
+            h = hashlib.sha256(raw).hexdigest()
+            seen = rule.setdefault("_seen", {})
+            rng = random.Random("%s/%d/%s" % (h, seen.get(h, 0), rule["fault"]))
+            if seen.get(h, 0) >= rule.get("max_per_request", 2) or rng.random() >= rule["rate"]:
+                continue
+            seen[h] = seen.get(h, 0) + 1
+        else:
+            rule["times"] = rule.get("times", 1) - 1
         name = rule["fault"]
         STATE["faults_served"][name] = STATE["faults_served"].get(name, 0) + 1
         if name in ("reset", "truncate"):

@@ -64,9 +64,11 @@ fault "500 past the retries" '{"fault": "500", "times": 20}' failed 4 --judge
 why "gave up: HTTP 500"
 why "4 attempts"
 fault "null content with reasoning" '{"fault": "nullcontent", "times": 5}' failed 1 --judge --samples 3
-why "no paragraph in 3 samples"
-fault "too few choices" '{"fault": "fewchoices", "times": 5}' failed 1 --judge --samples 2
-why "asked for 2 choices, got 1"
+why "the judge's replies had no content (only reasoning"
+fault "one short reply is retried" '{"fault": "fewchoices", "times": 1}' done 2 --judge --samples 2
+fault "short replies again and again" '{"fault": "fewchoices", "times": 5}' failed 4 --judge --samples 2
+why "gave up: asked for 2 choices, got 1"
+why "set endpoint judge's max-n to 1"
 fault "a PRM row short" '{"fault": "rows", "times": 5}' failed 1 --prm
 why "rows for"
 fault "a PRM 503 then fine" '{"fault": "503", "times": 1}' done 2 --prm
