@@ -122,7 +122,9 @@ static const char *const stmt_sql[S_COUNT] = {
 			  "WHERE kind = ?1 AND params = ?2 AND state = 'failed' "
 			  "AND (?4 = 0 OR solution_id IN (SELECT id FROM solution WHERE dataset_id = ?4))",
 	[S_JOB_LEASE] = "UPDATE job SET state = 'leased', lease_owner = ?3, lease_until = ?4, attempts = attempts + 1, updated_at = ?5 "
-			"WHERE id IN (SELECT id FROM job WHERE kind = ?1 AND params = ?2 AND state = 'queued' ORDER BY solution_id LIMIT ?6) "
+			"WHERE id IN (SELECT id FROM job WHERE kind = ?1 AND params = ?2 AND state = 'queued' "
+			"AND (?7 = 0 OR solution_id IN (SELECT id FROM solution WHERE dataset_id = ?7)) "
+			"ORDER BY solution_id LIMIT ?6) "
 			"RETURNING id, solution_id, attempts",
 	[S_JOB_LEASE_SOL] = "UPDATE job SET state = 'leased', lease_owner = ?3, lease_until = ?4, attempts = attempts + 1, updated_at = ?5 "
 			    "WHERE kind = ?1 AND params = ?2 AND state = 'queued' AND solution_id = ?6 "
@@ -1648,7 +1650,7 @@ long db_jobs_requeue_failed(struct db *db, const char *kind, const char *params,
 }
 
 int db_jobs_lease(struct db *db, const char *kind, const char *params,
-		  const char *owner, double lease_s, int64_t sol, int max,
+		  const char *owner, double lease_s, int64_t dataset, int64_t sol, int max,
 		  struct db_job *out)
 {
 	now_iso(db->now);
@@ -1658,10 +1660,12 @@ int db_jobs_lease(struct db *db, const char *kind, const char *params,
 	bind_text(s, 3, owner);
 	sqlite3_bind_double(s, 4, unix_now() + lease_s);
 	bind_text(s, 5, db->now);
-	if (sol)
+	if (sol) {
 		sqlite3_bind_int64(s, 6, sol);
-	else
+	} else {
 		sqlite3_bind_int(s, 6, max);
+		sqlite3_bind_int64(s, 7, dataset);
+	}
 	int n = 0, rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n < max) {

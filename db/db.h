@@ -210,10 +210,11 @@ long db_jobs_enqueue(struct db *db, const char *kind, const char *params,
 		     int64_t dataset, int64_t sol, long limit);
 long db_jobs_requeue_failed(struct db *db, const char *kind, const char *params,
 			    int64_t dataset);
-/* Leases up to max queued jobs (those of solution sol only, when not 0)
- * for lease_s seconds. Returns the number leased into out, -1 on error. */
+/* Leases up to max queued jobs (those of solution sol only, when not 0;
+ * of data set dataset only, when not 0) for lease_s seconds. Returns the
+ * number leased into out, -1 on error. */
 int db_jobs_lease(struct db *db, const char *kind, const char *params,
-		  const char *owner, double lease_s, int64_t sol, int max,
+		  const char *owner, double lease_s, int64_t dataset, int64_t sol, int max,
 		  struct db_job *out);
 int db_jobs_renew(struct db *db, const char *owner, double lease_s);
 /* Ends a leased job (inside the caller's transaction) and stores its

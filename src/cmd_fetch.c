@@ -323,6 +323,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		rc = EX_BAD;
 		goto out;
 	}
+	fetch_select(f, ds, sol, limit);
 	if (!status) {
 		for (int p = 0; p < P_COUNT; p++) {
 			if (!(mask >> p & 1))
@@ -380,8 +381,10 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		}
 	}
 	fetch_stop(f);
-	if (tty)
+	if (tty) { /* the last frame says how it ended, not how it was */
+		progress(stderr, tty, db, f, mask, t0, done0);
 		fputc('\n', stderr);
+	}
 	struct fetch_progress pg;
 	fetch_progress(f, &pg);
 	if (interrupted)

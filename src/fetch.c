@@ -73,6 +73,10 @@ struct fetch {
 	struct db *db;
 	const struct fconf *fc;
 	unsigned mask;
+	/* what the command selected (0: everything) and what was leased */
+	int64_t sel_dataset, sel_sol;
+	long sel_limit;
+	long leased[P_COUNT];
 	char *params[P_COUNT];
 	char *tmpl[P_COUNT];
 	char owner[128];
@@ -213,6 +217,13 @@ long fetch_enqueue(struct fetch *f, int p, int64_t dataset, int64_t sol, long li
 	if (n > 0)
 		f->drained = 0;
 	return n;
+}
+
+void fetch_select(struct fetch *f, int64_t dataset, int64_t sol, long limit)
+{
+	f->sel_dataset = dataset;
+	f->sel_sol = sol;
+	f->sel_limit = limit;
 }
 
 void fetch_prefer(struct fetch *f, int64_t sol)
@@ -671,13 +682,21 @@ static void lease_more(struct fetch *f)
 		from[p] = total;
 		if (!f->params[p] || total < 0)
 			continue;
-		int n = 0, m = 0;
-		if (want_pref)
+		int n = 0, m = 0, want = room - total;
+		/* only what the command selected: its data set, its solution,
+		 * at most its limit of jobs per provider */
+		if (f->sel_limit > 0 && want > f->sel_limit - f->leased[p])
+			want = (int)(f->sel_limit - f->leased[p]);
+		if (want_pref && want > 0)
 			n = db_jobs_lease(f->db, provider_names[p], f->params[p], f->owner,
-					  LEASE_S, f->prefer, 1, got + total);
-		if (n >= 0 && room - total - n > 0)
-			m = db_jobs_lease(f->db, provider_names[p], f->params[p], f->owner,
-					  LEASE_S, 0, room - total - n, got + total + n);
+					  LEASE_S, 0, f->prefer, 1, got + total);
+		if (n >= 0 && want - n > 0)
+			m = f->sel_sol ? db_jobs_lease(f->db, provider_names[p], f->params[p], f->owner,
+						       LEASE_S, 0, f->sel_sol, 1, got + total + n) :
+			    db_jobs_lease(f->db, provider_names[p], f->params[p], f->owner,
+					  LEASE_S, f->sel_dataset, 0, want - n, got + total + n);
+		if (n > 0 || m > 0)
+			f->leased[p] += (n > 0 ? n : 0) + (m > 0 ? m : 0);
 		total = n < 0 || m < 0 ? -1 : total + n + m;
 	}
 	if (total < 0 || db_commit(f->db) < 0) {

@@ -36,6 +36,10 @@ const char *fetch_params(struct fetch *f, int p);
 long fetch_enqueue(struct fetch *f, int p, int64_t dataset, int64_t sol, long limit);
 /* Work on sol's jobs before any other. */
 void fetch_prefer(struct fetch *f, int64_t sol);
+/* Runs only the jobs a command selected: of one data set, of one
+ * solution, at most limit per provider (0: no such bound). Jobs queued
+ * earlier for other data sets wait for a command that selects them. */
+void fetch_select(struct fetch *f, int64_t dataset, int64_t sol, long limit);
 /* Instead of sending a request not in the cache, write it as an OpenAI
  * Batch line to fp; its job waits, and is given back at the end. */
 void fetch_batch_out(struct fetch *f, FILE *fp);

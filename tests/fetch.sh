@@ -160,6 +160,19 @@ ok "Ctrl-C says how to go on" has c.err "went back to the queue"
 ok "no lease left" test "$(sql "SELECT count(*) FROM job WHERE state='leased'")" = 0
 ok "integrity" test "$(sql 'PRAGMA integrity_check')" = ok
 
+# --dataset and --limit choose what runs, not only what is queued: jobs
+# queued earlier for another data set wait
+fake_config "$XDG_CONFIG_HOME/stepmark/config"
+sm --db sel.db import "$FIXTURES/processbench_gsm8k_20.json" --dataset one >/dev/null
+sm --db sel.db import "$FIXTURES/math_shepherd_example.json" --dataset two >/dev/null
+sm --db sel.db fetch --judge --batch-out sel.jsonl --quiet >/dev/null 2>&1
+ok "21 judge jobs wait" test "$(sqlite3 sel.db "SELECT count(*) FROM job WHERE state = 'queued'")" = 21
+sm --db sel.db fetch --judge --dataset two --quiet >/dev/null 2>&1
+ok "--dataset two ran its one job" test "$(sqlite3 sel.db "SELECT count(*) FROM job j JOIN solution s ON s.id = j.solution_id JOIN dataset d ON d.id = s.dataset_id WHERE d.name = 'two' AND j.state = 'done'")" = 1
+ok "and left data set one's waiting" test "$(sqlite3 sel.db "SELECT count(*) FROM job WHERE state = 'queued'")" = 20
+sm --db sel.db fetch --judge --dataset one --limit 5 --quiet >/dev/null 2>&1
+ok "--limit 5 ran five" test "$(sqlite3 sel.db "SELECT count(*) FROM job WHERE state = 'done'")" = 6
+
 # MC on plain ProcessBench: the gold answers derived from solutions marked
 # correct are enough where there is one; elsewhere the job says why
 fake_config "$XDG_CONFIG_HOME/stepmark/config"
