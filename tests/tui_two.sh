@@ -33,18 +33,18 @@ ok "bob sees alice's label" wait_for bob "alice:+1"
 
 # another writer holds the lock for 3 s: the key is answered at once, the
 # label waits in memory, is retried, and is saved when the lock goes
-hold_lock 3
+hold_lock 8
 tmx send-keys -t alice j +
-ok "alice is told it is not saved yet" wait_for alice "not saved yet: another writer holds the store; 1 action waiting" 2
+ok "alice is told it is not saved yet" wait_for alice "not saved yet: another writer holds the store; 1 action waiting" 10
 tmx send-keys -t alice k
-ok "keys still work meanwhile" wait_for alice "step 1/4" 2
+ok "keys still work meanwhile" wait_for alice "step 1/4" 10
 tmx send-keys -t alice -
-ok "a second label waits its turn" wait_for alice "2 actions waiting" 2
+ok "a second label waits its turn" wait_for alice "2 actions waiting" 10
 tmx send-keys -t alice j
-ok "the status line counts them" wait_for alice "2 unsaved" 2
+ok "the status line counts them" wait_for alice "2 unsaved" 10
 screen_of alice >>screens.txt
 wait $holder
-ok "alice's labels saved once the lock is gone" wait_for alice "saved: step 1 rated -1" 10
+ok "alice's labels saved once the lock is gone" wait_for alice "saved: step 1 rated -1" 30
 ok "in the order typed" test "$(sql "select group_concat(name, ',') from (select name from action where annotator='alice' order by id)")" = \
 	"rate step 1 +1,rate step 2 +1,rate step 1 -1"
 
