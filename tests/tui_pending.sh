@@ -8,7 +8,7 @@
 sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
 
 # six ratings typed 150 ms apart behind a lock held for 3 s
-hold_lock 3
+hold_lock 6
 STEPMARK_SCRIPT_PACE=150 STEPMARK_TRACE=trace1 tui_run '<Enter>
 +
 j
