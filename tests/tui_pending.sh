@@ -34,7 +34,7 @@ ok "the store agrees" test "$(sql "select group_concat(solution_id || ':' || nam
 ok "the screen said they waited" has p1.txt "6 actions waiting"
 
 # quitting with actions waiting: the workbench waits for them, and says so
-hold_lock 2
+hold_lock 6
 STEPMARK_SCRIPT_PACE=50 STEPMARK_TRACE=trace2 tui_run '<Enter>
 jjj
 e
