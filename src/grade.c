@@ -66,6 +66,20 @@ static void trim(const char **s, size_t *n)
 		(*n)--;
 }
 
+/* What follows a marker up to the end of its line, trimmed, without a
+ * final period: the answer, or -1 when nothing is there. */
+static int rest_of_line(const char *s, const char **start, size_t *len)
+{
+	const char *e = strchr(s, '\n');
+	size_t n = e ? (size_t)(e - s) : strlen(s);
+	trim(&s, &n);
+	if (n && s[n - 1] == '.')
+		n--;
+	*start = s;
+	*len = n;
+	return n ? 0 : -1;
+}
+
 int grade_extract(const char *text, const char **start, size_t *len)
 {
 	if (extract_boxed(text, start, len) == 0)
@@ -78,33 +92,14 @@ int grade_extract(const char *text, const char **start, size_t *len)
 		return *len ? 0 : -1;
 	}
 	a = last_of(text, "####"); /* GSM8K */
-	if (a) {
-		const char *s = a + 4;
-		const char *e = strchr(s, '\n');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-		trim(&s, &n);
-		if (n && s[n - 1] == '.')
-			n--;
-		*start = s;
-		*len = n;
-		return n ? 0 : -1;
-	}
+	if (a)
+		return rest_of_line(a + 4, start, len);
 	a = last_of(text, "The answer is");
 	if (!a)
 		a = last_of(text, "the answer is");
 	if (!a)
 		return -1;
-	const char *s = a + 13;
-	if (*s == ':')
-		s++;
-	const char *e = strchr(s, '\n');
-	size_t n = e ? (size_t)(e - s) : strlen(s);
-	trim(&s, &n);
-	if (n && s[n - 1] == '.')
-		n--;
-	*start = s;
-	*len = n;
-	return n ? 0 : -1;
+	return rest_of_line(a[13] == ':' ? a + 14 : a + 13, start, len);
 }
 
 /* ---------- string helpers ---------- */
