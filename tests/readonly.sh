@@ -10,6 +10,10 @@ if [ "$(id -u)" = 0 ]; then
 	command -v setpriv >/dev/null || { echo "skip: no setpriv"; exit 77; }
 	as_reader() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 	chmod 755 "$TMP"
+	# the build may sit where nobody can reach it: the reader runs a copy
+	cp "$STEPMARK" "$TMP/stepmark-reader"
+	chmod 755 "$TMP/stepmark-reader"
+	STEPMARK=$TMP/stepmark-reader
 else
 	as_reader() { "$@"; }
 fi
