@@ -77,6 +77,9 @@ struct fetch {
 	int64_t sel_dataset, sel_sol;
 	long sel_limit;
 	long leased[P_COUNT];
+	/* the requests written to the batch file: a set of their hashes */
+	uint64_t *bseen;
+	size_t nbseen, capbseen;
 	char *params[P_COUNT];
 	char *tmpl[P_COUNT];
 	char owner[128];
@@ -539,12 +542,44 @@ static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 	free(x);
 }
 
+/* Whether the request hash was written to the batch file in this run
+ * (then 1), else it is recorded (0): one line per distinct request. */
+static int batch_seen(struct fetch *f, const char *hash)
+{
+	uint64_t k = hash64(hash, strlen(hash), 0xba7c4) | 1;
+	if (f->nbseen * 2 >= f->capbseen) { /* grow, keeping what is there */
+		size_t cap = f->capbseen ? f->capbseen * 2 : 1024;
+		uint64_t *t = xcalloc(cap, sizeof(*t));
+		for (size_t i = 0; i < f->capbseen; i++)
+			if (f->bseen[i]) {
+				size_t j = f->bseen[i] & (cap - 1);
+				while (t[j])
+					j = (j + 1) & (cap - 1);
+				t[j] = f->bseen[i];
+			}
+		free(f->bseen);
+		f->bseen = t;
+		f->capbseen = cap;
+	}
+	size_t j = k & (f->capbseen - 1);
+	while (f->bseen[j]) {
+		if (f->bseen[j] == k)
+			return 1;
+		j = (j + 1) & (f->capbseen - 1);
+	}
+	f->bseen[j] = k;
+	f->nbseen++;
+	return 0;
+}
+
 static void batch_line(struct fetch *f, struct pend *p)
 {
 	if (!p->aj->deferred) {
 		p->aj->deferred = 1;
 		f->ndeferred++;
 	}
+	if (batch_seen(f, p->rq.hash))
+		return; /* the same request again: its one line serves both */
 	struct buf *b = &f->scratch;
 	buf_reset(b);
 	buf_printf(b, "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"/%s%s\",\"body\":%s}\n",
@@ -919,6 +954,7 @@ void fetch_free(struct fetch *f)
 	}
 	arena_free(&f->a);
 	buf_free(&f->scratch);
+	free(f->bseen);
 	curl_multi_cleanup(f->multi);
 	free(f);
 }

@@ -113,6 +113,15 @@ ok "the bad line is named" has err "results.jsonl:21:"
 ok "nothing sent after batch in" test "$(reqs)" = "$before"
 ok "batch jobs done" test "$(sql "SELECT count(*) FROM job WHERE params LIKE '%\"samples\":4%' AND state='done'")" = 20
 
+# the same request for two solutions is one line in a batch file, and its
+# one result serves both
+sm --db twice.db import "$FIXTURES/processbench_gsm8k_20.json" --dataset a >/dev/null
+sm --db twice.db import "$FIXTURES/processbench_gsm8k_20.json" --dataset b >/dev/null
+expect_rc 0 "batch out of identical requests" sm --db twice.db fetch --config cfg --judge --batch-out twice.jsonl
+ok "one line per distinct request" test "$(wc -l <twice.jsonl)" = 20
+ok "every custom_id once" test "$(python3 -c 'import json; ids = [json.loads(l)["custom_id"] for l in open("twice.jsonl")]; print(len(ids) - len(set(ids)))')" = 0
+ok "the summary counts lines, for 40 jobs" has out "twice.jsonl: 20 requests written for 40 jobs"
+
 # status
 expect_rc 0 "status" sm fetch --config cfg --judge --status
 ok "status counts" has out "judge: 20 done, 0 failed"
