@@ -27,6 +27,16 @@ static inline const char *tap_str(const char *s)
 	CHECK(strcmp(tap_str(got), (want)) == 0, "got \"%s\", want \"%s\"",  \
 	      tap_str(got), (want))
 
+/* A small seeded random number below n (xorshift): runs repeat. */
+static inline unsigned tap_rnd(unsigned n)
+{
+	static unsigned long long s = 88172645463325252ull;
+	s ^= s << 13;
+	s ^= s >> 7;
+	s ^= s << 17;
+	return (unsigned)(s % n);
+}
+
 static inline int tap_done(void)
 {
 	printf("%d checks, %d failed\n", tap_run, tap_failed);

@@ -44,17 +44,22 @@ import json, re, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 sessions = int(sys.argv[2])
 
-def state(annotator, sol):
+def state(annotator, sol, after_action=None):
+    """The labels in force; after_action(action, r, fe, finish) is called
+    at the end of each action's labels."""
     r, fe, finish = {}, None, None
-    for kind, step, value, text in db.execute(
-            "SELECT kind, step_idx, value, text FROM label WHERE annotator = ? AND solution_id = ? "
-            "ORDER BY id", (annotator, sol)):
+    rows = list(db.execute(
+        "SELECT action_id, kind, step_idx, value, text FROM label "
+        "WHERE annotator = ? AND solution_id = ? ORDER BY id", (annotator, sol)))
+    for i, (act, kind, step, value, text) in enumerate(rows):
         if kind == "rating":
             r[step] = value
         elif kind == "first_error":
             fe = value
         elif kind == "finish":
             finish = text
+        if after_action and (i + 1 == len(rows) or rows[i + 1][0] != act):
+            after_action(act, r, fe, finish)
     return r, fe, finish
 
 def contradiction(r, fe, finish):
@@ -80,22 +85,13 @@ keys = dict(db.execute("SELECT id, ext_key FROM solution"))
 checked = 0
 for a in ("alice", "bob"):
     for sol in sols:
-        r, fe, finish, cur = {}, None, None, None
-        rows = list(db.execute(
-            "SELECT action_id, kind, step_idx, value, text FROM label "
-            "WHERE annotator = ? AND solution_id = ? ORDER BY id", (a, sol)))
-        for i, (act, kind, step, value, text) in enumerate(rows):
-            if kind == "rating":
-                r[step] = value
-            elif kind == "first_error":
-                fe = value
-            elif kind == "finish":
-                finish = text
-            if i + 1 == len(rows) or rows[i + 1][0] != act:
-                checked += 1
-                why = contradiction(r, fe, finish)
-                if why:
-                    bad.append((a, sol, "after action %s: %s" % (act, why)))
+        def check(act, r, fe, finish):
+            global checked
+            checked += 1
+            why = contradiction(r, fe, finish)
+            if why:
+                bad.append((a, sol, "after action %s: %s" % (act, why)))
+        state(a, sol, check)
 if checked < actions // 2:
     bad.append(("-", 0, "only %d of %d actions checked" % (checked, actions)))
 

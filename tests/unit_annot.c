@@ -23,13 +23,9 @@
 static const char *const annotators[2] = {"alice", "bob"};
 static const char *const sources[3] = {"judge", "prm", "nosuch"};
 
-static unsigned long long rnd_state = 88172645463325252ull;
 static unsigned rnd(unsigned n)
 {
-	rnd_state ^= rnd_state << 13;
-	rnd_state ^= rnd_state >> 7;
-	rnd_state ^= rnd_state << 17;
-	return (unsigned)(rnd_state % n);
+	return tap_rnd(n);
 }
 
 /* a state as text: per step rating and F when filled, then fe and finish */

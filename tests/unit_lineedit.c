@@ -13,13 +13,9 @@
 #include "tui.h"
 #include "tap.h"
 
-static unsigned long long rs = 0x9e3779b97f4a7c15ull;
 static unsigned rnd(unsigned n)
 {
-	rs ^= rs << 13;
-	rs ^= rs >> 7;
-	rs ^= rs << 17;
-	return (unsigned)(rs % n);
+	return tap_rnd(n);
 }
 
 static int type(struct lineedit *e, const char *keys)
