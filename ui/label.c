@@ -130,9 +130,8 @@ int tui_label_retry(struct tui *t)
 		struct annot_result res;
 		v.id = p->sol;
 		int rc = run(t, &v, p->a, p->step, p->text, &res);
-		if (rc == ANNOT_BUSY) {
+		if (rc == ANNOT_BUSY) { /* the count stays in the status line */
 			t->pq_next = now_ms() + RETRY_MS;
-			say_waiting(t);
 			break;
 		}
 		tui_saved(t, rc, p->sol, res.action, res.what);
