@@ -170,20 +170,13 @@ struct db {
 
 #define STALL_S 60.0 /* a writer that shows no progress this long: give up */
 
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* SQLite's busy handler: waits while the writer holding the lock makes
  * progress (its log grows or is rewritten), says so once after a second,
  * and gives up after STALL_S seconds without progress. */
 static int busy_wait(void *ctx, int count)
 {
 	struct patience *p = ctx;
-	double now = mono_s();
+	double now = mono_ms() / 1e3;
 	struct stat st;
 	long long size = -1, mtime = -1;
 	if (p->wal && stat(p->wal, &st) == 0) {

@@ -25,13 +25,6 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 enum {
 	F_JUDGE = 1000, F_MC, F_PRM, F_CALC, F_DATASET, F_LIMIT, F_SOLUTION,
 	F_STRATEGY, F_ROLLOUTS, F_BUDGET, F_SAMPLES, F_RETRY, F_STATUS,
@@ -75,7 +68,7 @@ static void progress(FILE *out, int tty, struct db *db, struct fetch *f, unsigne
 	totals(db, f, mask, &t);
 	long all = t.queued + t.leased + t.done + t.failed;
 	long finished = t.done + t.failed;
-	double el = now_s() - t0;
+	double el = (mono_ms() / 1e3) - t0;
 	double rate = el > 0 ? (finished - done0) / el : 0;
 	char eta[32] = "--:--", tok[16];
 	if (rate > 0) {
@@ -368,13 +361,13 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	int tty = isatty(STDERR_FILENO) && !quiet;
-	double t0 = now_s(), last = t0;
+	double t0 = mono_ms() / 1e3, last = t0;
 	struct totals t;
 	totals(db, f, mask, &t);
 	long done0 = t.done + t.failed;
 	while (!interrupted && fetch_work(f, 50)) {
 		fetch_wait(f, -1, 200);
-		double now = now_s();
+		double now = mono_ms() / 1e3;
 		if (!quiet && now - last >= (tty ? 0.25 : (double)every)) {
 			progress(stderr, tty, db, f, mask, t0, done0);
 			last = now;
@@ -408,7 +401,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	}
 	printf("this run: %ld jobs done, %ld failed, %ld requests sent, %ld answered from "
 	       "the cache, %ld retries, %ld tokens in, %ld out, %.1f s\n", pg.done, pg.failed,
-	       pg.requests, pg.cached, pg.retries, pg.tokens_in, pg.tokens_out, now_s() - t0);
+	       pg.requests, pg.cached, pg.retries, pg.tokens_in, pg.tokens_out, (mono_ms() / 1e3) - t0);
 	if (report(db, f, mask) && pg.failed)
 		rc = EX_BAD;
 	if (interrupted)

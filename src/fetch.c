@@ -108,13 +108,6 @@ struct fetch {
 	int stopped;
 };
 
-static double mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
 /* ---- owners: host:pid:nonce; a dead process on this host gives back ---- */
 
 static char hostname_buf[64];

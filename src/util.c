@@ -196,6 +196,13 @@ void inert_text_into(struct buf *b, const char *s, size_t n, int lines)
 	}
 }
 
+double mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 void errf(const char *fmt, ...)
 {
 	va_list ap;

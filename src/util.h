@@ -62,6 +62,9 @@ void hasher_init(struct hasher *h);
 void hasher_add(struct hasher *h, const void *p, size_t n);
 void hasher_hex(const struct hasher *h, char out[33]);
 
+/* A monotonic clock in milliseconds, for waits and timings. */
+double mono_ms(void);
+
 /* Current UTC time as ISO 8601 with milliseconds and a Z. */
 void now_iso(char out[32]);
 

@@ -21,13 +21,6 @@ struct pend {
 
 #define RETRY_MS 100
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* One action on v, in its own transaction. */
 static int run(struct tui *t, struct db_solution *v, enum action a, int step,
 	       const char *text, struct annot_result *res)
@@ -83,7 +76,7 @@ static void enqueue(struct tui *t, int64_t sol, enum action a, int step, const c
 		t->pq_head = p;
 	t->pq_tail = p;
 	t->npending++;
-	t->pq_next = now_ms() + RETRY_MS;
+	t->pq_next = mono_ms() + RETRY_MS;
 	say_waiting(t);
 }
 
@@ -122,7 +115,7 @@ int tui_label(struct tui *t, struct db_solution *v, enum action a, int step,
 int tui_label_retry(struct tui *t)
 {
 	int saved = 0;
-	if (!t->pq_head || now_ms() < t->pq_next)
+	if (!t->pq_head || mono_ms() < t->pq_next)
 		return 0;
 	struct db_solution v = {0};
 	while (t->pq_head) {
@@ -131,7 +124,7 @@ int tui_label_retry(struct tui *t)
 		v.id = p->sol;
 		int rc = run(t, &v, p->a, p->step, p->text, &res);
 		if (rc == ANNOT_BUSY) { /* the count stays in the status line */
-			t->pq_next = now_ms() + RETRY_MS;
+			t->pq_next = mono_ms() + RETRY_MS;
 			break;
 		}
 		tui_saved(t, rc, p->sol, res.action, res.what);

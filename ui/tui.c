@@ -24,13 +24,6 @@
 #define MIN_W 40
 #define MIN_H 8
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 void tui_message(struct tui *t, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -152,7 +145,7 @@ static int next_key(struct tui *t, int timeout_ms, char **cmd)
 			}
 		}
 		if (t->pace_ms > 0) {
-			double now = now_ms();
+			double now = mono_ms();
 			if (now < t->next_script_at) {
 				int wait = (int)(t->next_script_at - now);
 				if (wait > timeout_ms && timeout_ms >= 0)
@@ -161,10 +154,10 @@ static int next_key(struct tui *t, int timeout_ms, char **cmd)
 					fetch_wait(t->fetch, -1, wait);
 				else
 					usleep((useconds_t)wait * 1000);
-				if (now_ms() < t->next_script_at)
+				if (mono_ms() < t->next_script_at)
 					return -1;
 			}
-			t->next_script_at = now_ms() + t->pace_ms;
+			t->next_script_at = mono_ms() + t->pace_ms;
 		}
 		return script_buf[script_pos++];
 	}
@@ -673,7 +666,7 @@ static int idle(struct tui *t)
 	}
 	/* another connection wrote: show it (at most 4 times a second while
 	 * the engine stores suggestions) */
-	double now = now_ms();
+	double now = mono_ms();
 	int64_t dv = db_data_version(t->db);
 	if (dv != t->data_version) {
 		if (!t->fetch || now - t->last_reload >= 250) {
@@ -758,7 +751,7 @@ static struct db *open_store(const char *path, int *read_only, char *err, size_t
 
 int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 {
-	double t0 = now_ms();
+	double t0 = mono_ms();
 	use_utf8();
 	struct tui t = {0};
 	t.dbpath = dbpath;
@@ -854,7 +847,7 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	tui_push(&t, queue_view_new(&t));
 	draw_all(&t);
 	if (t.timings)
-		fprintf(t.timings, "first-screen %.3f\n", now_ms() - t0);
+		fprintf(t.timings, "first-screen %.3f\n", mono_ms() - t0);
 	if (sqllog)
 		fputs("-- first-screen\n", sqllog);
 
@@ -869,7 +862,7 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 				draw_all(&t);
 		}
 		int key = next_key(&t, (busy & IDLE_WORK) ? 0 : t.pq_head ? 50 : 500, &cmd);
-		double k0 = now_ms();
+		double k0 = mono_ms();
 		if (key == -2) {
 			if (t.no_display && t.pq_head) { /* the script ended: save what waits */
 				busy = idle(&t);
@@ -901,9 +894,9 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 			char name[32];
 			key_text(key, name, sizeof(name));
 			if (key == KEY_BASE + KEY_RESIZE) /* not a key: the new size */
-				fprintf(t.timings, "resize %dx%d %.3f\n", COLS, LINES, now_ms() - k0);
+				fprintf(t.timings, "resize %dx%d %.3f\n", COLS, LINES, mono_ms() - k0);
 			else
-				fprintf(t.timings, "key %s %.3f\n", name, now_ms() - k0);
+				fprintf(t.timings, "key %s %.3f\n", name, mono_ms() - k0);
 		}
 		/* between keys: counts, retries, other writers' changes */
 		if (key < 0 || t.script) {
