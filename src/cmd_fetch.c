@@ -251,6 +251,9 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		}
 		fputs(t, stdout);
 		free(t);
+		if (!fconf_uses_template(fc, p))
+			errf("stepmark: provider mc chat is on: this template is not used "
+			     "(the problem and the prefix go as chat messages)\n");
 		goto out;
 	}
 	if (status && !mask) { /* every job in the store, whatever its params */

@@ -359,6 +359,11 @@ int fconf_resolve(struct fconf *c, unsigned mask, char *err, size_t errlen)
 	return 0;
 }
 
+int fconf_uses_template(const struct fconf *c, int p)
+{
+	return p != P_CALC && !(p == P_MC && c->mc_chat);
+}
+
 char *fconf_params(const struct fconf *c, int p, char *err, size_t errlen)
 {
 	struct buf b = {0};
@@ -371,22 +376,25 @@ char *fconf_params(const struct fconf *c, int p, char *err, size_t errlen)
 			buf_free(&b);
 			return NULL;
 		}
-		char *tmpl = prompt_template(c, p, err, errlen);
-		if (!tmpl) {
-			buf_free(&b);
-			return NULL;
-		}
-		char hex[33];
-		struct hasher h;
-		hasher_init(&h);
-		hasher_add(&h, tmpl, strlen(tmpl));
-		hasher_hex(&h, hex);
-		free(tmpl);
 		buf_puts(&b, ",\"model\":");
 		buf_json_str(&b, e->model, strlen(e->model));
-		buf_printf(&b, ",\"max_tokens\":%d,\"temperature\":%g,\"top_p\":%g,\"seed\":%ld"
-			   ",\"template\":\"%.12s\"", e->max_tokens, e->temperature, e->top_p,
-			   e->seed, hex);
+		buf_printf(&b, ",\"max_tokens\":%d,\"temperature\":%g,\"top_p\":%g,\"seed\":%ld",
+			   e->max_tokens, e->temperature, e->top_p, e->seed);
+		/* a template the requests do not use is no part of them */
+		if (fconf_uses_template(c, p)) {
+			char *tmpl = prompt_template(c, p, err, errlen);
+			if (!tmpl) {
+				buf_free(&b);
+				return NULL;
+			}
+			char hex[33];
+			struct hasher h;
+			hasher_init(&h);
+			hasher_add(&h, tmpl, strlen(tmpl));
+			hasher_hex(&h, hex);
+			free(tmpl);
+			buf_printf(&b, ",\"template\":\"%.12s\"", hex);
+		}
 	}
 	switch (p) {
 	case P_JUDGE:

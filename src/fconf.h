@@ -67,6 +67,9 @@ int fconf_resolve(struct fconf *c, unsigned mask, char *err, size_t errlen);
 /* The canonical JSON of what a provider's job asks: the job's identity
  * in the store. NULL (with err) when no endpoint serves p. */
 char *fconf_params(const struct fconf *c, int p, char *err, size_t errlen);
+/* 1 when p's requests are built from its template (mc in chat
+ * continuation mode sends the problem and the prefix as messages). */
+int fconf_uses_template(const struct fconf *c, int p);
 /* 1 when the i-th endpoint serves p with the kind p needs. */
 int fconf_endpoint_ok(const struct fconf *c, size_t i, int p);
 /* The first endpoint serving p: it sets the model and the sampling

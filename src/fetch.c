@@ -145,7 +145,7 @@ struct fetch *fetch_new(struct db *db, const struct fconf *fc, unsigned mask,
 		f->params[p] = fconf_params(fc, p, err, errlen);
 		if (!f->params[p])
 			goto fail;
-		if (p != P_CALC && !(f->tmpl[p] = prompt_template(fc, p, err, errlen)))
+		if (fconf_uses_template(fc, p) && !(f->tmpl[p] = prompt_template(fc, p, err, errlen)))
 			goto fail;
 	}
 	if (gethostname(hostname_buf, sizeof(hostname_buf) - 1) < 0)

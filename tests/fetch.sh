@@ -36,6 +36,14 @@ ok "bisect decides every solution" test "$(sql "SELECT count(*) FROM suggestion 
 fake_config cfg-chat "provider mc chat yes" "provider mc rollouts 2"
 expect_rc 0 "mc chat continuation" sm fetch --config cfg-chat --mc --limit 3
 ok "continuation rollouts" test "$(sql "SELECT count(*) FROM suggestion g JOIN job j ON j.id = g.job_id WHERE j.params LIKE '%\"chat\":1%' AND g.n = 2")" -gt 5
+# the mc template is not used in chat mode: editing it makes no new jobs
+jobs_before=$(sql "SELECT count(*) FROM job")
+printf 'Q: {problem}\nA: {prefix}' >mc-edited.txt
+cp cfg-chat cfg-chat2 && echo "provider mc template $PWD/mc-edited.txt" >>cfg-chat2
+expect_rc 0 "mc chat with an edited template" sm fetch --config cfg-chat2 --mc --limit 3
+ok "an unused template makes no new jobs" test "$(sql "SELECT count(*) FROM job")" = "$jobs_before"
+sm fetch --config cfg-chat2 --template mc >/dev/null 2>tmpl-err
+ok "--template says the chat template is unused" grep -q "not used" tmpl-err
 grep -q continue_final_message fake.log 2>/dev/null || true
 
 expect_rc 0 "prm over /pooling" sm fetch --config cfg --prm
