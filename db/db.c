@@ -131,7 +131,8 @@ static const char *const stmt_sql[S_COUNT] = {
 			    "RETURNING id, solution_id, attempts",
 	[S_JOB_RENEW] = "UPDATE job SET lease_until = ?2 WHERE lease_owner = ?1 AND state = 'leased'",
 	[S_JOB_FINISH] = "UPDATE job SET state = ?3, last_error = ?4, requests = requests + ?5, cached = cached + ?6, "
-			 "tokens = tokens + ?7, lease_owner = NULL, lease_until = NULL, updated_at = ?8 "
+			 "tokens = tokens + ?7, tokens_in = tokens_in + ?9, tokens_out = tokens_out + ?10, "
+			 "lease_owner = NULL, lease_until = NULL, updated_at = ?8 "
 			 "WHERE id = ?1 AND lease_owner = ?2 AND state = 'leased'",
 	[S_JOB_RELEASE] = "UPDATE job SET state = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ?3 "
 			  "WHERE lease_owner = ?1 AND state = 'leased' AND (?2 = 0 OR id = ?2)",
@@ -140,7 +141,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_JOB_OWNERS] = "SELECT DISTINCT lease_owner FROM job WHERE lease_owner IS NOT NULL",
 	[S_JOB_FREE_OWNER] = "UPDATE job SET state = 'queued', lease_owner = NULL, lease_until = NULL "
 			     "WHERE lease_owner = ?1 AND state = 'leased'",
-	[S_JOB_COUNTS] = "SELECT state, count(*), sum(requests), sum(cached), sum(tokens) FROM job "
+	[S_JOB_COUNTS] = "SELECT state, count(*), sum(requests), sum(cached), sum(tokens), "
+			 "sum(tokens_in), sum(tokens_out) FROM job "
 			 "WHERE kind = ?1 AND (params = ?2 OR ?2 IS NULL) GROUP BY state",
 	[S_JOB_FAILURES] = "SELECT coalesce(last_error, ''), count(*), min(solution_id) FROM job "
 			   "WHERE kind = ?1 AND (params = ?2 OR ?2 IS NULL) AND state = 'failed' "
@@ -1696,6 +1698,8 @@ int db_job_finish(struct db *db, const struct db_job *j, const char *owner,
 	sqlite3_bind_int64(s, 6, j->cached);
 	sqlite3_bind_int64(s, 7, j->tokens);
 	bind_text(s, 8, db->now);
+	sqlite3_bind_int64(s, 9, j->tokens_in);
+	sqlite3_bind_int64(s, 10, j->tokens_out);
 	if (step_done(db, s) < 0)
 		return -1;
 	int mine = sqlite3_changes(db->h) == 1;
@@ -1775,6 +1779,8 @@ int db_jobs_count(struct db *db, const char *kind, const char *params,
 		c->requests += (long)sqlite3_column_int64(s, 2);
 		c->cached += (long)sqlite3_column_int64(s, 3);
 		c->tokens += (long)sqlite3_column_int64(s, 4);
+		c->tokens_in += (long)sqlite3_column_int64(s, 5);
+		c->tokens_out += (long)sqlite3_column_int64(s, 6);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : -1;

@@ -198,9 +198,11 @@ struct db_job {
 	int64_t id, sol;
 	int attempts;                /* leases so far, this one included */
 	long requests, cached, tokens; /* added to the job's totals at finish */
+	long tokens_in, tokens_out;    /* the usage: prompt, completion */
 };
 struct db_job_counts {
 	long queued, leased, done, failed, requests, cached, tokens;
+	long tokens_in, tokens_out;
 };
 void db_set_busy_ms(struct db *db, int ms);
 /* Queues a job of kind/params for each selected solution (dataset 0 =

@@ -154,6 +154,10 @@ static const char *const migrations[] = {
 	/* 4: a gold answer taken from a solution the data marks correct
 	 * (ProcessBench has no gold answer of its own) says so. */
 	"ALTER TABLE problem ADD COLUMN gold_derived INTEGER NOT NULL DEFAULT 0;",
+	/* 5: what each job cost, as the servers' usage reports it: prompt
+	 * and completion tokens (tokens stays their sum). */
+	"ALTER TABLE job ADD COLUMN tokens_in INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE job ADD COLUMN tokens_out INTEGER NOT NULL DEFAULT 0;",
 };
 
 int schema_count(void)

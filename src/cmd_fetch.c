@@ -111,8 +111,9 @@ static int report(struct db *db, struct fetch *f, unsigned mask)
 		if (!f && !c.done && !c.failed && !c.queued && !c.leased)
 			continue;
 		printf("%s: %ld done, %ld failed, %ld queued, %ld leased; %ld requests sent, "
-		       "%ld answered from the cache, %ld tokens\n", provider_names[p], c.done,
-		       c.failed, c.queued, c.leased, c.requests, c.cached, c.tokens);
+		       "%ld answered without one, %ld tokens (%ld prompt, %ld completion)\n",
+		       provider_names[p], c.done, c.failed, c.queued, c.leased, c.requests,
+		       c.cached, c.tokens, c.tokens_in, c.tokens_out);
 		if (c.failed) {
 			failed = 1;
 			printf("%s failures, most common first:\n", provider_names[p]);
@@ -367,10 +368,18 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	double t0 = mono_ms() / 1e3, last = t0;
 	struct totals t;
 	totals(db, f, mask, &t);
-	long done0 = t.done + t.failed;
+	long done0 = t.done + t.failed, notices = 0;
 	while (!interrupted && fetch_work(f, 50)) {
 		fetch_wait(f, -1, 200);
 		double now = mono_ms() / 1e3;
+		struct fetch_progress np;
+		fetch_progress(f, &np);
+		if (np.notices != notices) { /* each said once */
+			notices = np.notices;
+			if (tty)
+				fputs("\r\033[K", stderr);
+			errf("stepmark: %s\n", np.notice);
+		}
 		if (!quiet && now - last >= (tty ? 0.25 : (double)every)) {
 			progress(stderr, tty, db, f, mask, t0, done0);
 			last = now;
@@ -402,9 +411,11 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		       "same options\n", batch_out, pg.batched,
 		       pg.deferred);
 	}
-	printf("this run: %ld jobs done, %ld failed, %ld requests sent, %ld answered from "
-	       "the cache, %ld retries, %ld tokens in, %ld out, %.1f s\n", pg.done, pg.failed,
-	       pg.requests, pg.cached, pg.retries, pg.tokens_in, pg.tokens_out, (mono_ms() / 1e3) - t0);
+	printf("this run: %ld jobs done, %ld failed, %ld requests sent (%ld of them sent again "
+	       "by libcurl), %ld answered from the cache, %ld shared with an identical "
+	       "request, %ld retries, %ld tokens in, %ld out, %.1f s\n", pg.done, pg.failed,
+	       pg.requests, pg.resent, pg.cached, pg.shared, pg.retries, pg.tokens_in,
+	       pg.tokens_out, (mono_ms() / 1e3) - t0);
 	if (report(db, f, mask) && pg.failed)
 		rc = EX_BAD;
 	if (interrupted)

@@ -25,13 +25,28 @@
 
 struct ajob;
 
-/* one request waiting to be sent, or being sent */
+/* One request waiting to be sent, or being sent. Each holds one of its
+ * job's outstanding requests until it is answered, fails or is dropped
+ * (released). Identical requests of other jobs wait as its twins and
+ * get its reply: one request in flight per distinct body. */
 struct pend {
 	struct ajob *aj;
 	struct preq rq;
 	int attempts;
 	double not_before;      /* ms, monotonic */
-	struct pend *next;
+	struct pend *next;      /* in the queue, or among a leader's twins */
+	struct pend *hnext;     /* in the table of requests asked */
+	struct pend *twins;
+	int registered;         /* in the table: the leader of its hash */
+	int released;           /* its job's outstanding count is given back */
+	int settled;            /* answered, failed or dropped */
+	int nocache;            /* the cached reply did not pass: send it */
+	/* a request cut into single-choice parts for an endpoint that does
+	 * not take n: the parts point at it, it gathers their replies */
+	struct pend *group;
+	int slot;
+	struct buf *parts;
+	int nparts, parts_left, members;
 };
 
 struct xfer {
@@ -42,6 +57,8 @@ struct xfer {
 	char ra_ms[32], ra[64];
 	char errbuf[CURL_ERROR_SIZE];
 	int too_big;
+	int sent;               /* times libcurl sent the request (it re-sends
+				 * on a connection found dead) */
 	struct xfer *next, *prev; /* the transfers running */
 };
 
@@ -63,6 +80,7 @@ struct cache_put {
 
 struct epstate {
 	int short_replies;      /* replies with fewer choices than asked for */
+	int no_n;               /* the server refused n > 1: parts are sent */
 	int inflight;
 	struct curl_slist *headers;
 	char *base;             /* the API base, and the server's root */
@@ -88,6 +106,8 @@ struct fetch {
 	CURL **idle_handles;
 	size_t nidle;
 	struct pend *queue, *queue_tail; /* to send, oldest first */
+	struct pend **live;     /* leaders by request hash, chained */
+	size_t nlive, caplive;
 	struct ajob *jobs;
 	int njobs, target;
 	int ndeferred;          /* jobs waiting on a batch result */
@@ -95,8 +115,10 @@ struct fetch {
 	int prefer_taken;
 	double drained_at;      /* ms when the queue was last found empty */
 	int drained;
-	struct cache_put *puts;
+	struct cache_put *puts;  /* replies not in the store's cache yet */
 	size_t nputs, capputs;
+	uint32_t *putidx;        /* them by hash: index + 1, 0 empty */
+	size_t capputidx;
 	int unwritten;          /* finished jobs not stored yet */
 	double last_flush, last_renew;
 	FILE *batch;
@@ -222,6 +244,19 @@ void fetch_select(struct fetch *f, int64_t dataset, int64_t sol, long limit)
 	f->sel_limit = limit;
 }
 
+/* whether p (or a twin waiting on it) asks for solution sol */
+static int pend_for(const struct pend *p, int64_t sol)
+{
+	if (p->group)
+		return pend_for(p->group, sol);
+	if (p->aj->pj.j.sol == sol)
+		return 1;
+	for (const struct pend *t = p->twins; t; t = t->next)
+		if (t->aj->pj.j.sol == sol)
+			return 1;
+	return 0;
+}
+
 void fetch_prefer(struct fetch *f, int64_t sol)
 {
 	if (f->prefer == sol)
@@ -232,7 +267,7 @@ void fetch_prefer(struct fetch *f, int64_t sol)
 	struct pend **pp = &f->queue, *front = NULL, **ft = &front, *last = NULL;
 	while (*pp) {
 		struct pend *p = *pp;
-		if (p->aj->pj.j.sol == sol) {
+		if (pend_for(p, sol)) {
 			*pp = p->next;
 			p->next = NULL;
 			*ft = p;
@@ -276,7 +311,61 @@ static void push(struct fetch *f, struct pend *p, int front)
 	}
 }
 
-/* moves the requests the provider just asked for into the queue */
+/* The table of leaders: the one request in the queue or in flight for
+ * each distinct body. */
+static struct pend **live_slot(struct fetch *f, const char *hash)
+{
+	return &f->live[hash64(hash, 32, 0x11fe) & (f->caplive - 1)];
+}
+
+static struct pend *live_find(struct fetch *f, const char *hash)
+{
+	if (!f->caplive)
+		return NULL;
+	for (struct pend *p = *live_slot(f, hash); p; p = p->hnext)
+		if (!memcmp(p->rq.hash, hash, 32))
+			return p;
+	return NULL;
+}
+
+static void live_add(struct fetch *f, struct pend *p)
+{
+	if (f->nlive >= f->caplive) {
+		size_t old = f->caplive;
+		struct pend **was = f->live;
+		f->caplive = old ? old * 2 : 256;
+		f->live = xcalloc(f->caplive, sizeof(*f->live));
+		for (size_t i = 0; i < old; i++)
+			for (struct pend *q = was[i], *n; q; q = n) {
+				n = q->hnext;
+				struct pend **slot = live_slot(f, q->rq.hash);
+				q->hnext = *slot;
+				*slot = q;
+			}
+		free(was);
+	}
+	struct pend **slot = live_slot(f, p->rq.hash);
+	p->hnext = *slot;
+	*slot = p;
+	p->registered = 1;
+	f->nlive++;
+}
+
+static void live_del(struct fetch *f, struct pend *p)
+{
+	if (!p->registered)
+		return;
+	for (struct pend **pp = live_slot(f, p->rq.hash); *pp; pp = &(*pp)->hnext)
+		if (*pp == p) {
+			*pp = p->hnext;
+			break;
+		}
+	p->registered = 0;
+	f->nlive--;
+}
+
+/* moves the requests the provider just asked for into the queue: one
+ * already asked by another job waits on that one as its twin */
 static void take_requests(struct fetch *f, struct ajob *aj)
 {
 	int front = aj->pj.j.sol == f->prefer;
@@ -285,7 +374,14 @@ static void take_requests(struct fetch *f, struct ajob *aj)
 		p->aj = aj;
 		p->rq = aj->pj.reqs[i];
 		aj->outstanding++;
-		push(f, p, front);
+		struct pend *lead = live_find(f, p->rq.hash);
+		if (lead) {
+			p->next = lead->twins;
+			lead->twins = p;
+		} else {
+			live_add(f, p);
+			push(f, p, front);
+		}
 	}
 	aj->pj.nreqs = 0;
 }
@@ -327,47 +423,336 @@ static void fail_job(struct fetch *f, struct ajob *aj, const char *why)
 	job_done(f, aj);
 }
 
-/* a usable response (from the network or the cache) for p */
-static int deliver(struct fetch *f, struct pend *p, const char *body, size_t len,
-		   int from_cache)
+enum { FROM_NET, FROM_CACHE, FROM_TWIN };
+
+/* A usable response (from the network, the cache or a twin) for a
+ * request of aj: gives back the job's outstanding request, hands the
+ * reply to the provider. -1 (nothing done) when the body does not pass. */
+static int deliver(struct fetch *f, struct ajob *aj, const struct preq *rq,
+		   const char *body, size_t len, int from)
 {
-	struct ajob *aj = p->aj;
 	struct oai_resp r;
 	arena_reset(&f->a);
-	if (oai_check(&f->a, p->rq.kind, 200, NULL, body, len, p->rq.n, &r) != OAI_OK)
+	if (oai_check(&f->a, rq->kind, 200, NULL, body, len, rq->n, &r) != OAI_OK)
 		return -1;
 	aj->outstanding--;
+	if (from != FROM_NET) {
+		aj->pj.j.cached++;
+		if (from == FROM_CACHE)
+			f->prog.cached++;
+		else
+			f->prog.shared++;
+	}
 	if (aj->dead)
 		return 0;
 	char why[400] = "";
-	if (aj->ops->take(&aj->pj, &p->rq, &r, why, sizeof(why)) < 0) {
+	if (aj->ops->take(&aj->pj, rq, &r, why, sizeof(why)) < 0) {
 		fail_job(f, aj, why);
 		return 0;
 	}
-	aj->pj.j.tokens += r.tokens_in + r.tokens_out;
-	f->prog.tokens_in += r.tokens_in;
-	f->prog.tokens_out += r.tokens_out;
-	if (from_cache) {
-		aj->pj.j.cached++;
-		f->prog.cached++;
-	} else {
-		if (f->nputs == f->capputs) {
-			f->capputs = f->capputs ? f->capputs * 2 : 64;
-			f->puts = xrealloc(f->puts, f->capputs * sizeof(*f->puts));
-		}
-		struct cache_put *c = &f->puts[f->nputs++];
-		memcpy(c->hash, p->rq.hash, 33);
-		memset(&c->body, 0, sizeof(c->body));
-		buf_add(&c->body, body, len);
+	if (from != FROM_TWIN) { /* the tokens were paid once */
+		aj->pj.j.tokens += r.tokens_in + r.tokens_out;
+		aj->pj.j.tokens_in += r.tokens_in;
+		aj->pj.j.tokens_out += r.tokens_out;
+		f->prog.tokens_in += r.tokens_in;
+		f->prog.tokens_out += r.tokens_out;
 	}
 	advance(f, aj);
 	return 0;
 }
 
-static void pend_free(struct pend *p)
+/* ---- replies on their way to the store's cache ---- */
+
+static size_t put_slot(const struct fetch *f, const char *hash)
 {
+	return hash64(hash, 32, 0x9075) & (f->capputidx - 1);
+}
+
+static void put_add(struct fetch *f, const char *hash, const char *body, size_t len)
+{
+	if (f->nputs == f->capputs) {
+		f->capputs = f->capputs ? f->capputs * 2 : 64;
+		f->puts = xrealloc(f->puts, f->capputs * sizeof(*f->puts));
+	}
+	if ((f->nputs + 1) * 2 > f->capputidx) { /* rebuild, twice as large */
+		free(f->putidx);
+		f->capputidx = f->capputidx ? f->capputidx * 2 : 256;
+		f->putidx = xcalloc(f->capputidx, sizeof(*f->putidx));
+		for (size_t i = 0; i < f->nputs; i++) {
+			size_t j = put_slot(f, f->puts[i].hash);
+			while (f->putidx[j])
+				j = (j + 1) & (f->capputidx - 1);
+			f->putidx[j] = (uint32_t)i + 1;
+		}
+	}
+	struct cache_put *c = &f->puts[f->nputs];
+	memcpy(c->hash, hash, 33);
+	memset(&c->body, 0, sizeof(c->body));
+	buf_add(&c->body, body, len);
+	size_t j = put_slot(f, hash);
+	while (f->putidx[j])
+		j = (j + 1) & (f->capputidx - 1);
+	f->putidx[j] = (uint32_t)++f->nputs;
+}
+
+/* a reply this run received and has not stored yet, or NULL */
+static const struct cache_put *put_find(const struct fetch *f, const char *hash)
+{
+	if (!f->nputs)
+		return NULL;
+	for (size_t j = put_slot(f, hash); f->putidx[j]; j = (j + 1) & (f->capputidx - 1))
+		if (!memcmp(f->puts[f->putidx[j] - 1].hash, hash, 32))
+			return &f->puts[f->putidx[j] - 1];
+	return NULL;
+}
+
+static void puts_clear(struct fetch *f)
+{
+	for (size_t i = 0; i < f->nputs; i++)
+		buf_free(&f->puts[i].body);
+	f->nputs = 0;
+	if (f->putidx)
+		memset(f->putidx, 0, f->capputidx * sizeof(*f->putidx));
+}
+
+static void pend_destroy(struct pend *p)
+{
+	for (int i = 0; p->parts && i < p->nparts; i++)
+		buf_free(&p->parts[i]);
+	free(p->parts);
 	preq_free(&p->rq);
 	free(p);
+}
+
+/* frees a twin, giving back its job's request */
+static void twin_gone(struct pend *t)
+{
+	t->aj->outstanding--;
+	pend_destroy(t);
+}
+
+/* p leaves the queue for good: out of the table, its job's request
+ * given back; freed unless parts of it are still out */
+static void settle(struct fetch *f, struct pend *p)
+{
+	live_del(f, p);
+	if (!p->released) {
+		p->aj->outstanding--;
+		p->released = 1;
+	}
+	p->settled = 1;
+	if (!p->parts || p->members == 0)
+		pend_destroy(p);
+}
+
+/* Whether anyone still wants p's reply: its job, a twin's, or (for a
+ * part) the request it is part of. */
+static int wanted(const struct pend *p)
+{
+	if (p->group)
+		return !p->group->settled && wanted(p->group);
+	if (!p->aj->dead)
+		return 1;
+	for (const struct pend *t = p->twins; t; t = t->next)
+		if (!t->aj->dead)
+			return 1;
+	return 0;
+}
+
+static void drop_pend(struct fetch *f, struct pend *p);
+
+/* a part of a split request leaves */
+static void part_gone(struct fetch *f, struct pend *c)
+{
+	struct pend *g = c->group;
+	c->aj->outstanding--;
+	pend_destroy(c);
+	if (--g->members > 0)
+		return;
+	if (g->settled)
+		pend_destroy(g);
+	else
+		drop_pend(f, g);
+}
+
+/* p and its twins are wanted by no one: they go without a word */
+static void drop_pend(struct fetch *f, struct pend *p)
+{
+	if (p->group) {
+		part_gone(f, p);
+		return;
+	}
+	for (struct pend *t = p->twins, *n; t; t = n) {
+		n = t->next;
+		twin_gone(t);
+	}
+	p->twins = NULL;
+	settle(f, p);
+}
+
+/* p failed for good: its job fails, and every job waiting on it */
+static void fail_pend(struct fetch *f, struct pend *p, const char *why)
+{
+	if (p->group) {
+		struct pend *g = p->group;
+		if (!g->settled)
+			fail_pend(f, g, why);
+		part_gone(f, p);
+		return;
+	}
+	fail_job(f, p->aj, why);
+	for (struct pend *t = p->twins, *n; t; t = n) {
+		n = t->next;
+		fail_job(f, t->aj, why);
+		twin_gone(t);
+	}
+	p->twins = NULL;
+	settle(f, p);
+}
+
+static int combine_parts(struct fetch *f, struct pend *g);
+
+/* A reply for p, which passed the checks: it answers p and its twins
+ * (or, for a part, waits for the other parts). -1 when the body does
+ * not pass (then p is as it was). */
+static int answer(struct fetch *f, struct pend *p, const char *body, size_t len, int from)
+{
+	if (p->group) {
+		struct pend *g = p->group;
+		if (!g->settled) {
+			buf_add(&g->parts[p->slot], body, len);
+			if (--g->parts_left == 0 && combine_parts(f, g) < 0)
+				fail_pend(f, g, "the single-choice replies do not make one reply");
+		}
+		part_gone(f, p);
+		return 0;
+	}
+	/* out of the table first: the provider's next requests may be
+	 * the same body again, and must not wait on this one */
+	live_del(f, p);
+	if (deliver(f, p->aj, &p->rq, body, len, from) < 0) {
+		live_add(f, p);
+		return -1;
+	}
+	p->released = 1;
+	if (from == FROM_NET)
+		put_add(f, p->rq.hash, body, len);
+	struct pend *t = p->twins;
+	p->twins = NULL;
+	while (t) {
+		struct pend *n = t->next;
+		if (deliver(f, t->aj, &t->rq, body, len, FROM_TWIN) < 0) {
+			fail_job(f, t->aj, "internal: a shared reply did not pass");
+			t->aj->outstanding--;
+		}
+		pend_destroy(t);
+		t = n;
+	}
+	settle(f, p);
+	return 0;
+}
+
+/* The body of part i of a request asking n choices: n 1, seed + i (the
+ * seeds vLLM gives the samples of one request). NULL if unreadable. */
+static char *part_body(const char *body, int i)
+{
+	struct arena a = {0};
+	const struct jnode *root = jparse(&a, body, strlen(body));
+	if (!root || root->type != J_OBJ) {
+		arena_free(&a);
+		return NULL;
+	}
+	struct buf b = {0};
+	buf_putc(&b, '{');
+	for (const struct jnode *m = root->child; m; m = m->next) {
+		if (m != root->child)
+			buf_putc(&b, ',');
+		buf_json_str(&b, m->key, m->keylen);
+		buf_putc(&b, ':');
+		long long v;
+		if (m->keylen == 1 && m->key[0] == 'n')
+			buf_puts(&b, "1");
+		else if (m->keylen == 4 && !memcmp(m->key, "seed", 4) && !jint(m, &v))
+			buf_printf(&b, "%lld", v + i);
+		else
+			jwrite(&b, m);
+	}
+	buf_putc(&b, '}');
+	arena_free(&a);
+	return b.data;
+}
+
+/* Cuts p (n > 1) into n single-choice parts queued at the front; p
+ * stays in the table, its twins waiting on it, until the parts answer. */
+static int split(struct fetch *f, struct pend *p)
+{
+	int n = p->rq.n;
+	char **bodies = xcalloc((size_t)n, sizeof(char *));
+	for (int i = 0; i < n; i++)
+		if (!(bodies[i] = part_body(p->rq.body, i))) {
+			while (i--)
+				free(bodies[i]);
+			free(bodies);
+			return -1;
+		}
+	p->parts = xcalloc((size_t)n, sizeof(*p->parts));
+	p->nparts = p->parts_left = p->members = n;
+	for (int i = n - 1; i >= 0; i--) {
+		struct pend *c = xcalloc(1, sizeof(*c));
+		c->aj = p->aj;
+		c->group = p;
+		c->slot = i;
+		c->rq.tag = p->rq.tag;
+		c->rq.kind = p->rq.kind;
+		c->rq.path = p->rq.path;
+		c->rq.n = 1;
+		c->rq.body = bodies[i];
+		preq_hash(c->rq.path, c->rq.body, c->rq.hash);
+		p->aj->outstanding++;
+		push(f, c, 1);
+	}
+	free(bodies);
+	return 0;
+}
+
+/* The parts' replies as one reply of n choices, answering g. */
+static int combine_parts(struct fetch *f, struct pend *g)
+{
+	struct arena a = {0};
+	struct buf b = {0};
+	long long in = 0, out = 0;
+	buf_puts(&b, "{\"object\":\"stepmark.parts\",\"choices\":[");
+	int ok = 1;
+	for (int i = 0; i < g->nparts && ok; i++) {
+		const struct jnode *root = jparse(&a, g->parts[i].data ? g->parts[i].data : "",
+						  g->parts[i].len);
+		const struct jnode *ch = root ? jget(root, "choices") : NULL;
+		if (!ch || ch->type != J_ARR || ch->len != 1 || ch->child->type != J_OBJ) {
+			ok = 0;
+			break;
+		}
+		buf_printf(&b, "%s{\"index\":%d", i ? "," : "", i);
+		for (const struct jnode *m = ch->child->child; m; m = m->next) {
+			if (m->keylen == 5 && !memcmp(m->key, "index", 5))
+				continue;
+			buf_putc(&b, ',');
+			buf_json_str(&b, m->key, m->keylen);
+			buf_putc(&b, ':');
+			jwrite(&b, m);
+		}
+		buf_putc(&b, '}');
+		const struct jnode *u = jget(root, "usage");
+		long long v;
+		if (u && !jint(jget(u, "prompt_tokens"), &v))
+			in += v;
+		if (u && !jint(jget(u, "completion_tokens"), &v))
+			out += v;
+	}
+	buf_printf(&b, "],\"usage\":{\"prompt_tokens\":%lld,\"completion_tokens\":%lld}}", in, out);
+	arena_free(&a);
+	int rc = ok ? answer(f, g, b.data, b.len, FROM_NET) : -1;
+	buf_free(&b);
+	return rc;
 }
 
 /* ---- transfers ---- */
@@ -382,6 +767,16 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 	}
 	buf_add(&x->resp, ptr, n);
 	return n;
+}
+
+static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
+{
+	(void)h;
+	(void)data;
+	(void)size;
+	if (type == CURLINFO_HEADER_OUT)
+		((struct xfer *)ud)->sent++;
+	return 0;
 }
 
 static void header_value(const char *line, size_t n, const char *name, char *out,
@@ -458,6 +853,11 @@ static void start_xfer(struct fetch *f, struct pend *p, int ep)
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "stepmark/" PACKAGE_VERSION);
+	/* count each time the request goes out: libcurl sends it again on
+	 * a fresh connection when a reused one turns out dead */
+	curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(h, CURLOPT_DEBUGDATA, x);
+	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 	curl_multi_add_handle(f->multi, h);
 	x->next = f->xfers;
 	if (f->xfers)
@@ -467,8 +867,20 @@ static void start_xfer(struct fetch *f, struct pend *p, int ep)
 	p->aj->inflight++;
 	p->attempts++;
 	f->prog.inflight++;
-	f->prog.requests++;
-	p->aj->pj.j.requests++;
+}
+
+/* the job a request's cost is booked to: its own, or while that one is
+ * over, a job still waiting on it */
+static struct ajob *payer(struct pend *p)
+{
+	if (p->group)
+		return payer(p->group);
+	if (!p->aj->dead)
+		return p->aj;
+	for (struct pend *t = p->twins; t; t = t->next)
+		if (!t->aj->dead)
+			return t->aj;
+	return p->aj;
 }
 
 static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
@@ -500,14 +912,30 @@ static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 	struct oai_resp r;
 	int v = oai_check(&f->a, p->rq.kind, cc == CURLE_OK ? status : 0, transport,
 			  x->resp.data, x->resp.len, p->rq.n, &r);
-	if (aj->dead) {
-		aj->outstanding--;
-		pend_free(p);
+	/* what was sent is paid for, whatever came of it */
+	struct ajob *pay = payer(p);
+	int sent = x->sent > 0 ? x->sent : 1;
+	pay->pj.j.requests += sent;
+	f->prog.requests += sent;
+	f->prog.resent += sent - 1;
+	struct epstate *es = &f->eps[x->ep];
+	if (!wanted(p)) {
+		drop_pend(f, p);
 	} else if (v == OAI_OK) {
-		deliver(f, p, x->resp.data ? x->resp.data : "", x->resp.len, 0);
-		pend_free(p);
+		answer(f, p, x->resp.data ? x->resp.data : "", x->resp.len, FROM_NET);
+	} else if (r.no_n && p->rq.n > 1 && !p->group && split(f, p) == 0) {
+		if (!es->no_n) {
+			char clean[120];
+			oai_clean(clean, sizeof(clean), r.why, 80, e->key);
+			snprintf(f->prog.notice, sizeof(f->prog.notice),
+				 "endpoint %s does not take n > 1 (%s): asking single samples "
+				 "with seeds seed+i instead (set its max-n to 1 to skip the first try)",
+				 e->name, clean);
+			f->prog.notices++;
+		}
+		es->no_n = 1;
 	} else if (v == OAI_RETRY && p->attempts <= e->retries) {
-		f->eps[x->ep].short_replies += r.short_reply;
+		es->short_replies += r.short_reply;
 		double ra = oai_retry_after(x->ra_ms, x->ra);
 		double wait = ra >= 0 ? ra * 1000 : oai_backoff(p->attempts, 500, 30000, &f->rng);
 		p->not_before = mono_ms() + wait;
@@ -515,18 +943,20 @@ static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 		snprintf(f->prog.last_error, sizeof(f->prog.last_error), "retrying: %.180s", r.why);
 		push(f, p, 1);
 	} else {
-		char why[700], clean[400];
+		char why[700], clean[400], hint[160] = "";
 		oai_clean(clean, sizeof(clean), r.why, 360, e->key);
-		f->eps[x->ep].short_replies += r.short_reply;
+		es->short_replies += r.short_reply;
 		/* the hint only when the endpoint keeps answering short */
-		int hint = r.short_reply && f->eps[x->ep].short_replies >= 2;
-		snprintf(why, sizeof(why), "%s%s (endpoint %s, %d attempt%s)%s%s%s",
+		if (r.short_reply && es->short_replies >= 2)
+			snprintf(hint, sizeof(hint), "; the server seems to ignore n: set endpoint "
+				 "%s's max-n to 1", e->name);
+		else if (oai_hint(r.why, p->rq.kind))
+			snprintf(hint, sizeof(hint), "; set endpoint %s %s", e->name,
+				 oai_hint(r.why, p->rq.kind));
+		snprintf(why, sizeof(why), "%s%s (endpoint %s, %d attempt%s)%s",
 			 v == OAI_RETRY ? "gave up: " : "", clean, e->name, p->attempts,
-			 p->attempts == 1 ? "" : "s", hint ? "; the server seems to ignore n: set endpoint " : "",
-			 hint ? e->name : "", hint ? "'s max-n to 1" : "");
-		aj->outstanding--;
-		fail_job(f, aj, why);
-		pend_free(p);
+			 p->attempts == 1 ? "" : "s", hint);
+		fail_pend(f, p, why);
 	}
 	buf_free(&x->resp);
 	curl_easy_reset(x->h);
@@ -565,21 +995,36 @@ static int batch_seen(struct fetch *f, const char *hash)
 	return 0;
 }
 
-static void batch_line(struct fetch *f, struct pend *p)
+static void defer(struct fetch *f, struct ajob *aj)
 {
-	if (!p->aj->deferred) {
-		p->aj->deferred = 1;
+	if (!aj->deferred) {
+		aj->deferred = 1;
 		f->ndeferred++;
 	}
-	if (batch_seen(f, p->rq.hash))
-		return; /* the same request again: its one line serves both */
-	struct buf *b = &f->scratch;
-	buf_reset(b);
-	buf_printf(b, "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"/%s%s\",\"body\":%s}\n",
-		   p->rq.hash, strcmp(p->rq.path, "pooling") ? "v1/" : "", p->rq.path,
-		   p->rq.body);
-	fwrite(b->data, 1, b->len, f->batch);
-	f->prog.batched++;
+}
+
+/* p goes to the batch file; its job and its twins' wait for the
+ * results, holding their requests (given back at the end) */
+static void batch_line(struct fetch *f, struct pend *p)
+{
+	defer(f, p->aj);
+	for (struct pend *t = p->twins, *n; t; t = n) {
+		n = t->next;
+		defer(f, t->aj);
+		pend_destroy(t);
+	}
+	p->twins = NULL;
+	live_del(f, p);
+	if (!batch_seen(f, p->rq.hash)) { /* one line per distinct request */
+		struct buf *b = &f->scratch;
+		buf_reset(b);
+		buf_printf(b, "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"/%s%s\",\"body\":%s}\n",
+			   p->rq.hash, strcmp(p->rq.path, "pooling") ? "v1/" : "", p->rq.path,
+			   p->rq.body);
+		fwrite(b->data, 1, b->len, f->batch);
+		f->prog.batched++;
+	}
+	pend_destroy(p);
 }
 
 /* sends what can be sent; answers what the cache knows */
@@ -591,14 +1036,12 @@ static void dispatch(struct fetch *f)
 	unsigned full = 0; /* providers with no endpoint room */
 	while (*pp) {
 		struct pend *p = *pp;
-		struct ajob *aj = p->aj;
-		int prov = aj->pj.p;
-		if (aj->dead) { /* a failed job's requests go, the tail kept right */
+		int prov = p->aj->pj.p;
+		if (!wanted(p)) { /* a failed job's requests go, the tail kept right */
 			*pp = p->next;
 			if (!*pp)
 				f->queue_tail = prev;
-			aj->outstanding--;
-			pend_free(p);
+			drop_pend(f, p);
 			continue;
 		}
 		if (p->not_before > now || (full >> prov & 1)) {
@@ -607,7 +1050,13 @@ static void dispatch(struct fetch *f)
 			continue;
 		}
 		int ep = -1;
-		int hit = p->attempts == 0 && db_cache_get(f->db, p->rq.hash, &cached);
+		const struct cache_put *put = p->nocache ? NULL : put_find(f, p->rq.hash);
+		int hit = !p->nocache && p->attempts == 0 &&
+			  (put || db_cache_get(f->db, p->rq.hash, &cached));
+		if (put) { /* received this run, not stored yet */
+			buf_reset(&cached);
+			buf_add(&cached, put->body.data, put->body.len);
+		}
 		if (!hit && !f->batch) {
 			ep = pick_endpoint(f, prov);
 			if (ep < 0) {
@@ -620,27 +1069,15 @@ static void dispatch(struct fetch *f)
 		*pp = p->next; /* unlink */
 		if (!*pp)
 			f->queue_tail = prev;
-		if (hit) {
-			if (deliver(f, p, cached.data, cached.len, 1) < 0) {
-				/* a cached body that no longer passes: ask again */
-				p->attempts = 0;
-				p->not_before = 0;
-				if (f->batch) {
-					batch_line(f, p);
-					pend_free(p);
-				} else {
-					ep = pick_endpoint(f, prov);
-					if (ep >= 0)
-						start_xfer(f, p, ep);
-					else
-						push(f, p, 0);
-				}
-			} else {
-				pend_free(p);
-			}
+		if (hit && answer(f, p, cached.data, cached.len, FROM_CACHE) == 0) {
+			; /* answered, with its twins */
 		} else if (f->batch) {
 			batch_line(f, p);
-			pend_free(p);
+		} else if (hit) { /* a cached body that no longer passes: ask again */
+			p->nocache = 1;
+			push(f, p, 1);
+		} else if (p->rq.n > 1 && !p->group && f->eps[ep].no_n && split(f, p) == 0) {
+			; /* its parts are at the front of the queue */
 		} else {
 			start_xfer(f, p, ep);
 		}
@@ -777,9 +1214,7 @@ static void flush(struct fetch *f, int force)
 		return;
 	}
 	f->prog.stored_at = now;
-	for (size_t i = 0; i < f->nputs; i++)
-		buf_free(&f->puts[i].body);
-	f->nputs = 0;
+	puts_clear(f);
 	/* written jobs leave once their transfers are over */
 	struct ajob **pp = &f->jobs;
 	while (*pp) {
@@ -895,8 +1330,11 @@ void fetch_stop(struct fetch *f)
 		curl_multi_remove_handle(f->multi, x->h);
 		curl_easy_cleanup(x->h);
 		x->pd->aj->inflight--;
-		x->pd->aj->outstanding--;
-		pend_free(x->pd);
+		f->prog.inflight--;
+		f->eps[x->ep].inflight--;
+		payer(x->pd)->pj.j.requests += x->sent > 0 ? x->sent : 1;
+		f->prog.requests += x->sent > 0 ? x->sent : 1;
+		drop_pend(f, x->pd);
 		buf_free(&x->resp);
 		free(x);
 	}
@@ -917,18 +1355,18 @@ void fetch_free(struct fetch *f)
 	if (!f)
 		return;
 	fetch_stop(f);
-	/* transfers still in the multi handle */
+	/* the requests before the jobs they point at */
+	while (f->queue) {
+		struct pend *p = f->queue;
+		f->queue = p->next;
+		drop_pend(f, p);
+	}
 	for (struct ajob *aj = f->jobs; aj;) {
 		struct ajob *next = aj->next;
 		free_ajob(aj);
 		aj = next;
 	}
-	struct pend *p = f->queue;
-	while (p) {
-		struct pend *next = p->next;
-		pend_free(p);
-		p = next;
-	}
+	free(f->live);
 	for (size_t i = 0; i < f->nidle; i++)
 		curl_easy_cleanup(f->idle_handles[i]);
 	free(f->idle_handles);
@@ -938,9 +1376,9 @@ void fetch_free(struct fetch *f)
 		free(f->eps[i].root);
 	}
 	free(f->eps);
-	for (size_t i = 0; i < f->nputs; i++)
-		buf_free(&f->puts[i].body);
+	puts_clear(f);
 	free(f->puts);
+	free(f->putidx);
 	for (int i = 0; i < P_COUNT; i++) {
 		free(f->params[i]);
 		free(f->tmpl[i]);

@@ -14,12 +14,16 @@ struct fetch;
 struct fetch_progress {
 	long done, failed;        /* jobs this engine finished */
 	long requests, cached;    /* sent over HTTP, answered from the cache */
+	long shared;              /* answered by an identical request in flight */
+	long resent;              /* sent again by libcurl on a fresh connection */
 	long retries;
 	long batched;             /* requests written to a batch file */
 	long tokens_in, tokens_out;
 	int active, inflight;     /* jobs held, transfers running */
 	int deferred;             /* jobs waiting on a batch result */
 	char last_error[200];
+	char notice[400];         /* said once: how the engine adapted */
+	long notices;             /* bumped with each new notice */
 	double stored_at;         /* when suggestions were last committed */
 };
 

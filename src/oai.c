@@ -116,6 +116,11 @@ int oai_check(struct arena *a, int kind, long status, const char *transport,
 			 root ? "a JSON" : len && body[0] == '<' ? "an HTML" : "a", len);
 	else
 		snprintf(clean, sizeof(clean), "no message");
+	/* llama.cpp: "Only one completion choice is allowed" (older builds),
+	 * or n (n_cmpl) above its slots (newer ones) */
+	if (n > 1 && msg && (strcasestr(msg, "only one completion choice") ||
+			     strstr(msg, "n_cmpl") || strcasestr(msg, "n > 1")))
+		r->no_n = 1;
 	if (status < 200 || status > 299) {
 		if (is_quota(code, type, msg))
 			return SAY(OAI_FAIL, "HTTP %ld: quota exhausted: %s", status, clean);
@@ -191,13 +196,40 @@ int oai_check(struct arena *a, int kind, long status, const char *transport,
 			o->text = str_of(jget(c, "text"));
 			if (!o->text)
 				return SAY(OAI_RETRY, "choice %zu has no text", i);
+			/* OpenAI's completions: top_logprobs, one object per
+			 * token; llama.cpp's: content, one {token, logprob,
+			 * top_logprobs: [{token, logprob}]} per token */
 			const struct jnode *lp = jget(c, "logprobs");
 			const struct jnode *top = lp ? jget(lp, "top_logprobs") : NULL;
+			const struct jnode *content = lp ? jget(lp, "content") : NULL;
 			if (top && top->type == J_ARR && top->child)
 				o->top_logprobs = top->child;
+			else if (content && content->type == J_ARR && content->child &&
+				 (top = jget(content->child, "top_logprobs")) && top->type == J_ARR)
+				o->top_logprobs = top;
 		}
 	}
 	return r->verdict = OAI_OK;
+}
+
+const char *oai_hint(const char *why, int kind)
+{
+	if (!why)
+		return NULL;
+	/* OpenAI's reasoning models: "Unsupported parameter: 'max_tokens' is
+	 * not supported with this model. Use 'max_completion_tokens'" */
+	if (strstr(why, "max_completion_tokens") && strstr(why, "max_tokens"))
+		return "max-tokens-field max_completion_tokens";
+	if ((strstr(why, "temperature") || strstr(why, "top_p")) &&
+	    (strcasestr(why, "unsupported") || strcasestr(why, "not support") ||
+	     strcasestr(why, "only the default")))
+		return "sampling no";
+	if (strstr(why, "reasoning_effort"))
+		return "reasoning-effort default (not sent), or a value the model takes";
+	if (kind == OAI_POOLING && strstr(why, "task"))
+		return "pooling-task none (a server older than the task field), or the "
+		       "task the server names";
+	return NULL;
 }
 
 double oai_retry_after(const char *ms, const char *after)

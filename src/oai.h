@@ -22,6 +22,7 @@ struct oai_resp {
 	const struct jnode *pooling; /* /pooling: data[0].data */
 	long tokens_in, tokens_out;
 	int short_reply;   /* fewer choices than asked for */
+	int no_n;          /* the server refuses n > 1 (llama.cpp) */
 };
 
 /* What a request expects back. */
@@ -36,6 +37,11 @@ enum { OAI_CHAT, OAI_COMPLETIONS, OAI_POOLING };
  */
 int oai_check(struct arena *a, int kind, long status, const char *transport,
 	      const char *body, size_t len, int n, struct oai_resp *r);
+
+/* The endpoint option that fixes a refusal whose reason is why (an
+ * oai_resp's), for a request of kind: "max-tokens-field
+ * max_completion_tokens", "sampling no"...; NULL when none is known. */
+const char *oai_hint(const char *why, int kind);
 
 /* Seconds to wait from retry-after-ms or Retry-After (seconds or an
  * HTTP date), capped at 120; -1 when neither says. */

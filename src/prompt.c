@@ -99,6 +99,19 @@ char *prompt_template(const struct fconf *c, int p, char *err, size_t errlen)
 	return b.data;
 }
 
+/* "Step 12:" leads the text (Math-Shepherd's own steps carry it) */
+static int step_numbered(const char *t)
+{
+	if (strncmp(t, "Step ", 5) != 0)
+		return 0;
+	t += 5;
+	if (*t < '0' || *t > '9')
+		return 0;
+	while (*t >= '0' && *t <= '9')
+		t++;
+	return *t == ':';
+}
+
 int prompt_render(const char *tmpl, const struct item *it, int upto, int style,
 		  struct buf *out, char *err, size_t errlen)
 {
@@ -138,10 +151,15 @@ int prompt_render(const char *tmpl, const struct item *it, int upto, int style,
 				for (int i = 0; i < n; i++)
 					buf_printf(out, "%s<extra_0>", it->steps[i].text);
 			} else {
-				for (int i = 0; i < upto && i < n; i++)
-					buf_printf(out, "%s \xd0\xba\xd0\xb8\n", it->steps[i].text);
-				if (upto >= 0 && upto < n)
-					buf_puts(out, it->steps[upto].text);
+				/* the model card's input: "Step 1: ... ки\nStep 2: ... ки",
+				 * scored by the token after the last tag */
+				for (int i = 0; i <= upto && i < n; i++) {
+					const char *t = it->steps[i].text;
+					buf_puts(out, i ? "\n" : "");
+					if (!step_numbered(t))
+						buf_printf(out, "Step %d: ", i + 1);
+					buf_printf(out, "%s \xd0\xba\xd0\xb8", t);
+				}
 			}
 		} else {
 			snprintf(err, errlen, "unknown placeholder \"%.*s\" (problem, reference, "

@@ -38,9 +38,22 @@ static int prm_start(struct pjob *pj)
 int prm_top_lp(const struct jnode *top, char want, double *out)
 {
 	int found = 0;
+	/* an object {token: logprob} (OpenAI), or a list of {token,
+	 * logprob} (llama.cpp) */
 	for (const struct jnode *c = top ? top->child : NULL; c; c = c->next) {
 		const char *k = c->key;
 		size_t n = c->keylen;
+		const struct jnode *val = c;
+		if (top->type == J_ARR) {
+			const struct jnode *t = jget(c, "token");
+			if (!t || t->type != J_STR)
+				continue;
+			k = t->str;
+			n = t->len;
+			val = jget(c, "logprob");
+		}
+		if (!k || !val)
+			continue;
 		while (n && (*k == ' ' || *k == '\xe2')) { /* a space, or U+2581 */
 			if (*k == '\xe2' && n >= 3 && !memcmp(k, "\xe2\x96\x81", 3))
 				k += 3, n -= 3;
@@ -50,7 +63,7 @@ int prm_top_lp(const struct jnode *top, char want, double *out)
 				break;
 		}
 		double v;
-		if (n == 1 && *k == want && !jdouble(c, &v) && (!found || v > *out)) {
+		if (n == 1 && *k == want && !jdouble(val, &v) && (!found || v > *out)) {
 			*out = v;
 			found = 1;
 		}

@@ -256,12 +256,18 @@ def handle(method, path, headers, raw):
         prompt = body.get("prompt", "")
         if body.get("logprobs"):
             r, _ = find(prompt)
-            idx = prompt.count("\u043a\u0438")
+            # Math-Shepherd's PRM scores the token after a step's tag: a
+            # prompt that does not end with the tag gets ordinary text
+            tagged = prompt.rstrip(" ").endswith("\u043a\u0438")
+            idx = prompt.count("\u043a\u0438") - 1
             lps = []
             choices = []
             for i in range(n):
                 p = prm_p(r, idx, rng_for(body, i))
-                lps.append({"+": math.log(p), "-": math.log(1 - p), " the": -9.0})
+                if tagged:
+                    lps.append({"+": math.log(p), "-": math.log(1 - p), " the": -9.0})
+                else:
+                    lps.append({" The": -0.4, " So": -1.5, " the": -3.0})
                 choices.append(("+" if p >= 0.5 else "-", "length"))
             return reply(200, completion_obj("text", model, choices, body, lps))
         return reply(200, completion_obj("text", model, rollout(body, prompt, n), body))

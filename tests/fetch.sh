@@ -20,7 +20,7 @@ ok "a rerun sends nothing" test "$(reqs)" = "$before"
 # forget the outcome but not the cache: nothing is paid twice
 sql "DELETE FROM suggestion WHERE source='judge'; DELETE FROM job WHERE kind='judge'"
 expect_rc 0 "judge again from the cache" sm fetch --config cfg --judge
-ok "the cache answered" has out "0 requests sent, 20 answered from the cache"
+ok "the cache answered" has out "0 requests sent (0 of them sent again by libcurl), 20 answered from the cache"
 ok "still nothing sent" test "$(reqs)" = "$before"
 ok "one verdict per solution" test "$(sql "SELECT count(*) FROM suggestion WHERE source='judge'")" = 20
 
@@ -129,6 +129,19 @@ expect_rc 0 "batch out of identical requests" sm --db twice.db fetch --config cf
 ok "one line per distinct request" test "$(wc -l <twice.jsonl)" = 20
 ok "every custom_id once" test "$(python3 -c 'import json; ids = [json.loads(l)["custom_id"] for l in open("twice.jsonl")]; print(len(ids) - len(set(ids)))')" = 0
 ok "the summary counts lines, for 40 jobs" has out "twice.jsonl: 20 requests written for 40 jobs"
+# the same requests sent: each distinct body once, its reply shared
+rm -f twice.db*
+sm --db twice.db import "$FIXTURES/processbench_gsm8k_20.json" --dataset a >/dev/null
+sm --db twice.db import "$FIXTURES/processbench_gsm8k_20.json" --dataset b >/dev/null
+fake_control '{"latency_ms": 150}'
+fake_config cfg-wide "endpoint judge concurrency 32"
+before=$(reqs)
+expect_rc 0 "identical requests in flight" sm --db twice.db fetch --config cfg-wide --judge --samples 2
+fake_control '{"latency_ms": 0}'
+ok "each distinct request sent once ($(($(reqs) - before)))" test "$(($(reqs) - before))" = 20
+ok "40 jobs done" test "$(sqlite3 twice.db "SELECT count(*) FROM job WHERE state = 'done'")" = 40
+ok "both copies got the same verdicts" test "$(sqlite3 twice.db "SELECT count(*) FROM suggestion a JOIN solution sa ON sa.id = a.solution_id JOIN solution sb ON sb.ext_key = sa.ext_key AND sb.id != sa.id JOIN suggestion b ON b.solution_id = sb.id AND b.source = a.source AND coalesce(b.step_idx, -1) = coalesce(a.step_idx, -1) WHERE a.source = 'judge' AND a.first_error IS NOT b.first_error")" = 0
+ok "the requests are booked once" test "$(sqlite3 twice.db "SELECT sum(requests) FROM job")" = 20
 
 # status
 expect_rc 0 "status" sm fetch --config cfg --judge --status

@@ -166,7 +166,14 @@ int main(void)
 	CHECK(prompt_render("{marked}", &it, -1, PRM_QWEN, &b, err, sizeof(err)) == 0, "qwen");
 	CHECK_STR(b.data, "a<extra_0>b<extra_0>");
 	CHECK(prompt_render("{marked}", &it, 1, PRM_SHEPHERD, &b, err, sizeof(err)) == 0, "shepherd");
-	CHECK_STR(b.data, "a \xd0\xba\xd0\xb8\nb");
+	CHECK_STR(b.data, "Step 1: a \xd0\xba\xd0\xb8\nStep 2: b \xd0\xba\xd0\xb8");
+	CHECK(prompt_render("{marked}", &it, 0, PRM_SHEPHERD, &b, err, sizeof(err)) == 0, "shepherd 0");
+	CHECK_STR(b.data, "Step 1: a \xd0\xba\xd0\xb8");
+	/* Math-Shepherd's own steps carry their number */
+	struct step ms[2] = {{.text = "Step 1: x = 2.", .chosen = -1}, {.text = "Step 2: y = 3.", .chosen = -1}};
+	struct item mit = {.problem = "P", .steps = ms, .nsteps = 2};
+	CHECK(prompt_render("{problem} {marked}", &mit, 1, PRM_SHEPHERD, &b, err, sizeof(err)) == 0, "shepherd numbered");
+	CHECK_STR(b.data, "P Step 1: x = 2. \xd0\xba\xd0\xb8\nStep 2: y = 3. \xd0\xba\xd0\xb8");
 	CHECK(prompt_render("{oops}", &it, -1, 0, &b, err, sizeof(err)) < 0 && strstr(err, "oops"), "unknown: %s", err);
 	buf_free(&b);
 	return tap_done();
