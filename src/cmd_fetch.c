@@ -207,12 +207,19 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	struct conf cfg;
 	conf_init(&cfg);
 	char *cpath = config_path ? xstrdup(config_path) : conf_path_default();
-	if (cpath)
-		conf_load(&cfg, cpath, config_path == NULL, stderr);
-	free(cpath);
+	/* requests cost money: a fetch starts only from a config read whole */
+	int cbad = cpath ? conf_load(&cfg, cpath, config_path == NULL, stderr) : 0;
 	struct fconf *fc = &cfg.fetch;
 	char err[600];
 	int rc = EX_OK;
+	if (cbad > 0) {
+		errf("stepmark: %s: %d line%s above cannot be used; fix %s before fetching\n",
+		     cpath, cbad, cbad == 1 ? "" : "s", cbad == 1 ? "it" : "them");
+		free(cpath);
+		conf_done(&cfg);
+		return EX_BAD;
+	}
+	free(cpath);
 	struct db *db = NULL;
 	struct fetch *f = NULL;
 	FILE *bo = NULL;

@@ -41,6 +41,8 @@ static void ep_free(struct endpoint *e)
 	free(e->model);
 	free(e->key_env);
 	free(e->key_file);
+	free(e->reasoning_effort);
+	free(e->pooling_task);
 	if (e->key) { /* do not leave the key in freed memory */
 		memset(e->key, 0, strlen(e->key));
 		free(e->key);
@@ -77,6 +79,8 @@ static struct endpoint *ep_get(struct fconf *c, const char *name)
 	e->seed = 0;
 	e->max_n = 16;
 	e->retries = 5;
+	e->sampling = 1;
+	e->pooling_task = xstrdup("token_classify");
 	return e;
 }
 
@@ -168,6 +172,31 @@ static int endpoint_line(struct fconf *c, int argc, const char *const *argv, cha
 		if (parse_long(v, 1, 1024, &l))
 			return BAD("endpoint %s: max-n is 1 to 1024", e->name);
 		e->max_n = (int)l;
+	} else if (!strcmp(opt, "max-tokens-field")) {
+		if (strcmp(v, "max_tokens") && strcmp(v, "max_completion_tokens"))
+			return BAD("endpoint %s: max-tokens-field is max_tokens or "
+				   "max_completion_tokens", e->name);
+		e->completion_tokens = !strcmp(v, "max_completion_tokens");
+	} else if (!strcmp(opt, "sampling")) {
+		if (parse_bool(v, &e->sampling))
+			return BAD("endpoint %s: sampling is yes or no", e->name);
+	} else if (!strcmp(opt, "reasoning-effort")) {
+		static const char *const efforts[] = {"none", "minimal", "low", "medium",
+						      "high", "xhigh", NULL};
+		int k = 0;
+		while (efforts[k] && strcmp(efforts[k], v))
+			k++;
+		if (!efforts[k] && strcmp(v, "default"))
+			return BAD("endpoint %s: reasoning-effort is default (not sent), none, "
+				   "minimal, low, medium, high or xhigh", e->name);
+		free(e->reasoning_effort);
+		e->reasoning_effort = efforts[k] ? xstrdup(v) : NULL;
+	} else if (!strcmp(opt, "pooling-task")) {
+		if (!*v || strspn(v, "abcdefghijklmnopqrstuvwxyz_") != strlen(v))
+			return BAD("endpoint %s: pooling-task is a task name "
+				   "(token_classify, reward...) or none", e->name);
+		free(e->pooling_task);
+		e->pooling_task = strcmp(v, "none") ? xstrdup(v) : NULL;
 	} else if (!strcmp(opt, "retries")) {
 		if (parse_long(v, 0, 100, &l))
 			return BAD("endpoint %s: retries is 0 to 100", e->name);
@@ -380,6 +409,12 @@ char *fconf_params(const struct fconf *c, int p, char *err, size_t errlen)
 		buf_json_str(&b, e->model, strlen(e->model));
 		buf_printf(&b, ",\"max_tokens\":%d,\"temperature\":%g,\"top_p\":%g,\"seed\":%ld",
 			   e->max_tokens, e->temperature, e->top_p, e->seed);
+		/* what changes the answers, only when not the default, so
+		 * that the jobs of older stores keep their identity */
+		if (!e->sampling)
+			buf_puts(&b, ",\"sampling\":0");
+		if (e->reasoning_effort)
+			buf_printf(&b, ",\"reasoning_effort\":\"%s\"", e->reasoning_effort);
 		/* a template the requests do not use is no part of them */
 		if (fconf_uses_template(c, p)) {
 			char *tmpl = prompt_template(c, p, err, errlen);

@@ -28,6 +28,12 @@ struct endpoint {
 	long seed;
 	int max_n;      /* most samples one request may ask (n); 1 = none */
 	int retries;    /* attempts after the first, for retryable failures */
+	/* what real servers differ in */
+	int completion_tokens; /* send max_completion_tokens (OpenAI's
+				* reasoning models refuse max_tokens) */
+	int sampling;   /* send temperature and top_p (they refuse those too) */
+	char *reasoning_effort; /* sent when set */
+	char *pooling_task;     /* /pooling's "task"; NULL: not sent */
 	char *key;      /* read by fconf_resolve; never written anywhere */
 };
 

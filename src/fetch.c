@@ -55,6 +55,8 @@ struct xfer {
 	CURL *h;
 	struct buf resp;
 	char ra_ms[32], ra[64];
+	/* x-ratelimit-remaining/reset-requests/tokens */
+	char rl_req[24], rl_req_reset[32], rl_tok[24], rl_tok_reset[32], rl_req_limit[24];
 	char errbuf[CURL_ERROR_SIZE];
 	int too_big;
 	int sent;               /* times libcurl sent the request (it re-sends
@@ -81,6 +83,11 @@ struct cache_put {
 struct epstate {
 	int short_replies;      /* replies with fewer choices than asked for */
 	int no_n;               /* the server refused n > 1: parts are sent */
+	/* the budget the server's x-ratelimit headers gave: requests and
+	 * tokens left until a time (ms, monotonic); 0 until: not known */
+	long rl_req_left, rl_tok_left, rl_req_limit;
+	int replied;            /* a reply came back: full concurrency from now */
+	double rl_req_until, rl_tok_until;
 	int inflight;
 	struct curl_slist *headers;
 	char *base;             /* the API base, and the server's root */
@@ -618,13 +625,26 @@ static int combine_parts(struct fetch *f, struct pend *g);
 static int answer(struct fetch *f, struct pend *p, const char *body, size_t len, int from)
 {
 	if (p->group) {
+		/* the part goes first: the job may move on only once none of
+		 * its requests is out */
 		struct pend *g = p->group;
+		int complete = 0;
 		if (!g->settled) {
 			buf_add(&g->parts[p->slot], body, len);
-			if (--g->parts_left == 0 && combine_parts(f, g) < 0)
-				fail_pend(f, g, "the single-choice replies do not make one reply");
+			complete = --g->parts_left == 0;
 		}
-		part_gone(f, p);
+		p->aj->outstanding--;
+		pend_destroy(p);
+		g->members--;
+		if (complete) {
+			if (combine_parts(f, g) < 0)
+				fail_pend(f, g, "the single-sample replies do not make one reply");
+		} else if (g->members == 0) {
+			if (g->settled)
+				pend_destroy(g);
+			else
+				drop_pend(f, g);
+		}
 		return 0;
 	}
 	/* out of the table first: the provider's next requests may be
@@ -800,21 +820,77 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 	size_t n = size * nmemb;
 	if (n > 6 && !strncmp(ptr, "HTTP/", 5)) { /* a new response: 1xx, redirects */
 		x->ra_ms[0] = x->ra[0] = '\0';
+		x->rl_req[0] = x->rl_req_reset[0] = x->rl_tok[0] = x->rl_tok_reset[0] = '\0';
+		x->rl_req_limit[0] = '\0';
 		buf_reset(&x->resp);
 	}
 	header_value(ptr, n, "retry-after-ms", x->ra_ms, sizeof(x->ra_ms));
 	header_value(ptr, n, "retry-after", x->ra, sizeof(x->ra));
+	if (n > 12 && !strncasecmp(ptr, "x-ratelimit-", 12)) {
+		header_value(ptr, n, "x-ratelimit-remaining-requests", x->rl_req, sizeof(x->rl_req));
+		header_value(ptr, n, "x-ratelimit-limit-requests", x->rl_req_limit,
+			     sizeof(x->rl_req_limit));
+		header_value(ptr, n, "x-ratelimit-reset-requests", x->rl_req_reset,
+			     sizeof(x->rl_req_reset));
+		header_value(ptr, n, "x-ratelimit-remaining-tokens", x->rl_tok, sizeof(x->rl_tok));
+		header_value(ptr, n, "x-ratelimit-reset-tokens", x->rl_tok_reset,
+			     sizeof(x->rl_tok_reset));
+	}
 	return n;
+}
+
+/* Reads what the server's x-ratelimit headers say is left, counting
+ * the requests still in flight to it as spent. */
+static void rate_update(struct fetch *f, struct xfer *x)
+{
+	struct epstate *s = &f->eps[x->ep];
+	double now = mono_ms(), d;
+	char *end;
+	long v;
+	if (x->rl_req[0] && (v = strtol(x->rl_req, &end, 10)) >= 0 && !*end &&
+	    (d = oai_duration(x->rl_req_reset)) >= 0) {
+		s->rl_req_left = v - s->inflight;
+		s->rl_req_until = now + d * 1000;
+		if ((v = strtol(x->rl_req_limit, &end, 10)) > 0 && !*end)
+			s->rl_req_limit = v;
+	}
+	if (x->rl_tok[0] && (v = strtol(x->rl_tok, &end, 10)) >= 0 && !*end &&
+	    (d = oai_duration(x->rl_tok_reset)) >= 0) {
+		s->rl_tok_left = v;
+		s->rl_tok_until = now + d * 1000;
+	}
+}
+
+/* When the endpoint's budget allows a request again: 0 now. A window
+ * that has ended starts with the whole limit, the requests still in
+ * flight spent (they may land in it), until a reply says more. */
+static double rate_wait(struct fetch *f, size_t i, double now)
+{
+	struct epstate *s = &f->eps[i];
+	double until = 0;
+	if (s->rl_req_until && s->rl_req_until <= now && s->rl_req_limit > 0) {
+		s->rl_req_left = s->rl_req_limit - s->inflight;
+		s->rl_req_until = now + 60000;
+	}
+	if (s->rl_req_until > now && s->rl_req_left <= 0)
+		until = s->rl_req_until;
+	if (s->rl_tok_until > now && s->rl_tok_left < f->fc->eps[i].max_tokens &&
+	    s->rl_tok_until > until)
+		until = s->rl_tok_until;
+	return until;
 }
 
 /* the endpoint with the most room that serves p, or -1 */
 static int pick_endpoint(struct fetch *f, int p)
 {
 	int best = -1;
-	double best_load = 1;
+	double best_load = 1, now = mono_ms();
 	for (size_t i = 0; i < f->fc->neps; i++) {
 		const struct endpoint *e = &f->fc->eps[i];
-		if (!fconf_endpoint_ok(f->fc, i, p))
+		if (!fconf_endpoint_ok(f->fc, i, p) || rate_wait(f, i, now) > 0)
+			continue;
+		/* one request first: its reply may announce a rate limit */
+		if (!f->eps[i].replied && f->eps[i].inflight > 0)
 			continue;
 		double load = (double)f->eps[i].inflight / e->concurrency;
 		if (load < best_load) {
@@ -864,6 +940,7 @@ static void start_xfer(struct fetch *f, struct pend *p, int ep)
 		f->xfers->prev = x;
 	f->xfers = x;
 	s->inflight++;
+	s->rl_req_left--;
 	p->aj->inflight++;
 	p->attempts++;
 	f->prog.inflight++;
@@ -901,6 +978,8 @@ static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 	f->eps[x->ep].inflight--;
 	aj->inflight--;
 	f->prog.inflight--;
+	rate_update(f, x);
+	f->eps[x->ep].replied = 1;
 	char transport[300];
 	if (x->too_big)
 		snprintf(transport, sizeof(transport), "the response is larger than %u MB",
@@ -1293,6 +1372,11 @@ int fetch_timeout(struct fetch *f)
 			next = p->not_before;
 	if (f->unwritten || f->nputs)
 		next = next < f->last_flush + FLUSH_MS ? next : f->last_flush + FLUSH_MS;
+	for (size_t i = 0; f->queue && i < f->fc->neps; i++) { /* a budget's reset */
+		double until = rate_wait(f, i, now);
+		if (until > now && until < next)
+			next = until;
+	}
 	if (!f->drained && f->njobs < f->target / 2)
 		next = now;
 	long ms = (long)(next - now);

@@ -232,6 +232,34 @@ const char *oai_hint(const char *why, int kind)
 	return NULL;
 }
 
+double oai_duration(const char *s)
+{
+	if (!s || !*s)
+		return -1;
+	double total = 0;
+	const char *p = s;
+	while (*p) {
+		char *end;
+		double v = strtod(p, &end);
+		if (end == p || v < 0)
+			return -1;
+		p = end;
+		if (!strncmp(p, "ms", 2))
+			total += v / 1000, p += 2;
+		else if (*p == 'h')
+			total += v * 3600, p++;
+		else if (*p == 'm')
+			total += v * 60, p++;
+		else if (*p == 's')
+			total += v, p++;
+		else if (!*p && p == end && total == 0)
+			total = v; /* plain seconds */
+		else
+			return -1;
+	}
+	return total;
+}
+
 double oai_retry_after(const char *ms, const char *after)
 {
 	double s = -1;

@@ -43,6 +43,10 @@ int oai_check(struct arena *a, int kind, long status, const char *transport,
  * max_completion_tokens", "sampling no"...; NULL when none is known. */
 const char *oai_hint(const char *why, int kind);
 
+/* Seconds in an x-ratelimit-reset value: "1s", "6m0s", "20ms",
+ * "1h2m3.5s", or plain seconds; -1 when unreadable. */
+double oai_duration(const char *s);
+
 /* Seconds to wait from retry-after-ms or Retry-After (seconds or an
  * HTTP date), capped at 120; -1 when neither says. */
 double oai_retry_after(const char *retry_after_ms, const char *retry_after);

@@ -50,8 +50,13 @@ static struct preq *new_req(struct pjob *pj)
 static void sampling(struct buf *b, const struct endpoint *e, int n, int seed_off,
 		     int max_tokens)
 {
-	buf_printf(b, ",\"max_tokens\":%d,\"temperature\":%g,\"top_p\":%g,\"seed\":%ld,\"n\":%d",
-		   max_tokens, e->temperature, e->top_p, e->seed + seed_off, n);
+	buf_printf(b, ",\"%s\":%d", e->completion_tokens ? "max_completion_tokens" :
+		   "max_tokens", max_tokens);
+	if (e->sampling)
+		buf_printf(b, ",\"temperature\":%g,\"top_p\":%g", e->temperature, e->top_p);
+	buf_printf(b, ",\"seed\":%ld,\"n\":%d", e->seed + seed_off, n);
+	if (e->reasoning_effort)
+		buf_printf(b, ",\"reasoning_effort\":\"%s\"", e->reasoning_effort);
 }
 
 static void finish_req(struct preq *rq, struct buf *b)
@@ -78,6 +83,8 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 		prompt_render(pj->tmpl, it, -1, PRM_QWEN, &text, err, sizeof(err));
 		buf_puts(&b, ",\"input\":");
 		buf_json_str(&b, text.data, text.len);
+		if (e->pooling_task) /* current vLLM asks which pooling */
+			buf_printf(&b, ",\"task\":\"%s\"", e->pooling_task);
 		rq->n = 0;
 	} else if (pj->p == P_MC && pj->fc->mc_chat) {
 		/* chat continuation: the prefix is the assistant's message */

@@ -23,6 +23,19 @@ latency_ms of the rule), rows (a /pooling response one row short),
 fewchoices. GET /stats gives counts; every request is logged (--log) as
 one JSON line {path, hash, fault}.
 
+Backends as they really behave: POST /control {"mode": {...}} (merged):
+  "reasoning": true   OpenAI's reasoning models: HTTP 400 for max_tokens,
+                      temperature or top_p
+  "max_n": K          llama.cpp: n > K is HTTP 500 "Only one completion
+                      choice is allowed"
+  "logprobs": "llama" logprobs as {"content": [{token, logprob,
+                      top_logprobs: [{token, logprob}]}]}
+  "pooling_task": "require" (400 unless task is token_classify) or
+                  "reject" (400 for a task field, as older servers)
+  "ratelimit": {"requests": N, "window_ms": W}: x-ratelimit-* headers on
+                      every reply, 429 past N requests in a window
+/stats counts the fields seen ("seen") and the 429s of the rate limit.
+
 Usage: fake_oai.py --data FILE [--port-file F] [--seed S] [--p-good P]
        [--p-bad P] [--judge-acc A] [--latency-ms MS] [--key KEY] [--log F]
 """
@@ -39,7 +52,8 @@ import sys
 A = None
 RECORDS = []
 BY_LINE = {}
-STATE = {"faults": [], "latency_ms": 0, "requests": 0, "by_path": {}, "faults_served": {}}
+STATE = {"faults": [], "latency_ms": 0, "requests": 0, "by_path": {}, "faults_served": {},
+         "mode": {}, "seen": {}, "ratelimited": 0, "window": [0.0, 0]}
 LOG = None
 PENDING_CUT = []
 
@@ -82,9 +96,12 @@ def find(text):
 
 
 def rng_for(body, i):
-    h = hashlib.sha256(("%s|%s|%s|%d" % (A.seed, body.get("seed", 0),
-                                          json.dumps(body.get("prompt", body.get("messages", body.get("input", ""))),
-                                                     sort_keys=True), i)).encode()).hexdigest()
+    """Sample i of a request draws from seed + i, as vLLM seeds the samples
+    of one request: n single requests with seeds seed, seed+1... get the
+    samples one request of n gets."""
+    h = hashlib.sha256(("%s|%s|%s" % (A.seed, int(body.get("seed", 0) or 0) + i,
+                                       json.dumps(body.get("prompt", body.get("messages", body.get("input", ""))),
+                                                  sort_keys=True))).encode()).hexdigest()
     return random.Random(int(h[:16], 16))
 
 
@@ -178,6 +195,33 @@ def take_fault(path, raw):
     return None
 
 
+RL_HEADERS = {}
+
+
+def ratelimit(rl):
+    """OpenAI's x-ratelimit-* headers over a fixed window; a 429 past the
+    limit. None when no limit is set."""
+    if not rl:
+        return None
+    import time
+    now = time.monotonic() * 1000
+    w = STATE["window"]
+    if now - w[0] >= rl["window_ms"]:
+        w[0], w[1] = now, 0
+    reset_ms = max(1, int(rl["window_ms"] - (now - w[0])))
+    if w[1] >= rl["requests"]:
+        STATE["ratelimited"] += 1
+        return 429, {"error": {"message": "Rate limit reached for requests", "type": "requests", "code": "rate_limit_exceeded"}}, \
+            {"x-ratelimit-limit-requests": str(rl["requests"]), "x-ratelimit-remaining-requests": "0",
+             "x-ratelimit-reset-requests": "%dms" % reset_ms}
+    w[1] += 1
+    return 200, None, {"x-ratelimit-limit-requests": str(rl["requests"]),
+                       "x-ratelimit-remaining-requests": str(rl["requests"] - w[1]),
+                       "x-ratelimit-reset-requests": "%dms" % reset_ms,
+                       "x-ratelimit-limit-tokens": "1000000", "x-ratelimit-remaining-tokens": "999000",
+                       "x-ratelimit-reset-tokens": "6m0s"}
+
+
 def completion_obj(kind, model, choices, body, logprobs=None):
     out = {"id": "cmpl-%d" % STATE["requests"], "object": "chat.completion" if kind == "chat" else "text_completion",
            "created": 1700000000, "model": model, "choices": [], "usage": usage(body, len(choices))}
@@ -194,7 +238,7 @@ def completion_obj(kind, model, choices, body, logprobs=None):
 
 def handle(method, path, headers, raw):
     if method == "GET" and path == "/stats":
-        return reply(200, {k: STATE[k] for k in ("requests", "by_path", "faults_served")})
+        return reply(200, {k: STATE[k] for k in ("requests", "by_path", "faults_served", "seen", "ratelimited")})
     if method == "GET" and path in ("/health", "/v1/models"):
         return reply(200, {"object": "list", "data": [{"id": "sim"}]})
     if method == "POST" and path == "/control":
@@ -203,6 +247,8 @@ def handle(method, path, headers, raw):
             STATE["faults"] = c["faults"]
         if "latency_ms" in c:
             STATE["latency_ms"] = c["latency_ms"]
+        if "mode" in c:
+            STATE["mode"].update(c["mode"])
         return reply(200, {"ok": True})
     STATE["requests"] += 1
     STATE["by_path"][path] = STATE["by_path"].get(path, 0) + 1
@@ -216,6 +262,32 @@ def handle(method, path, headers, raw):
     if LOG:
         LOG.write(json.dumps({"path": path, "hash": hashlib.sha256(raw).hexdigest()[:16]}) + "\n")
         LOG.flush()
+    for k in ("max_tokens", "max_completion_tokens", "temperature", "top_p", "reasoning_effort", "task", "n"):
+        if k in body:
+            STATE["seen"][k] = STATE["seen"].get(k, 0) + 1
+    mode = STATE["mode"]
+    limited = ratelimit(mode.get("ratelimit"))
+    if limited is not None:
+        status, obj, hdrs = limited
+        if status != 200:
+            return reply(status, obj, hdrs)
+        RL_HEADERS.update(hdrs)
+    if mode.get("reasoning") and path != "/pooling":
+        if "max_tokens" in body:
+            return reply(400, {"error": {"message": "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+                                         "type": "invalid_request_error", "param": "max_tokens", "code": "unsupported_parameter"}})
+        for k in ("temperature", "top_p"):
+            if k in body and body[k] != 1:
+                return reply(400, {"error": {"message": "Unsupported value: '%s' does not support %s with this model. Only the default (1) value is supported." % (k, body[k]),
+                                             "type": "invalid_request_error", "param": k, "code": "unsupported_value"}})
+    if mode.get("max_n") and int(body.get("n", 1) or 1) > mode["max_n"]:
+        return reply(500, {"error": {"code": 500, "message": "Only one completion choice is allowed", "type": "server_error"}})
+    if path == "/pooling" and mode.get("pooling_task") == "require" and body.get("task") != "token_classify":
+        return reply(400, {"error": {"message": "The model does not support pooling task %r: specify task 'token_classify'" % body.get("task"),
+                                     "type": "BadRequestError", "code": 400}})
+    if path == "/pooling" and mode.get("pooling_task") == "reject" and "task" in body:
+        return reply(400, {"object": "error", "message": "1 validation error for PoolingCompletionRequest\ntask\n  Extra inputs are not permitted",
+                           "type": "BadRequestError", "code": 400})
     rule = take_fault(path, raw)
     fault = rule["fault"] if rule else None
     if fault in ("500", "503", "400", "401", "404"):
@@ -269,7 +341,14 @@ def handle(method, path, headers, raw):
                 else:
                     lps.append({" The": -0.4, " So": -1.5, " the": -3.0})
                 choices.append(("+" if p >= 0.5 else "-", "length"))
-            return reply(200, completion_obj("text", model, choices, body, lps))
+            obj = completion_obj("text", model, choices, body, lps)
+            if STATE["mode"].get("logprobs") == "llama":
+                for c, lp in zip(obj["choices"], lps):
+                    top = [{"id": 1000 + j, "token": t, "logprob": v, "bytes": list(t.encode())}
+                           for j, (t, v) in enumerate(sorted(lp.items(), key=lambda kv: -kv[1]))]
+                    c["logprobs"] = {"content": [{"id": top[0]["id"], "token": top[0]["token"], "logprob": top[0]["logprob"],
+                                                  "bytes": top[0]["bytes"], "top_logprobs": top}]}
+            return reply(200, obj)
         return reply(200, completion_obj("text", model, rollout(body, prompt, n), body))
     if path == "/v1/chat/completions":
         msgs = body.get("messages", [])
@@ -307,7 +386,10 @@ async def serve(reader, writer):
                 headers[k.strip().lower()] = v.strip()
             n = int(headers.get("content-length", "0") or 0)
             raw = await reader.readexactly(n) if n else b""
+            RL_HEADERS.clear()
             status, body, extra, ctype = handle(method, path, headers, raw)
+            if RL_HEADERS and status == 200:
+                extra = dict(extra, **RL_HEADERS)
             lat = STATE["latency_ms"]
             rule_slow = [r for r in STATE["faults"] if r.get("fault") == "slow" and r.get("times", 1) > 0
                          and (not r.get("match") or r["match"].encode() in raw)]
