@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "batch.h"
 #include "fetch.h"
 #include "prompt.h"
 #include "summary.h"
@@ -28,7 +29,7 @@ static void on_sigint(int sig)
 enum {
 	F_JUDGE = 1000, F_MC, F_PRM, F_CALC, F_DATASET, F_LIMIT, F_SOLUTION,
 	F_STRATEGY, F_ROLLOUTS, F_BUDGET, F_SAMPLES, F_RETRY, F_STATUS,
-	F_BATCH_OUT, F_BATCH_IN, F_TEMPLATE, F_CONFIG, F_DB, F_QUIET, F_EVERY,
+	F_BATCH_OUT, F_BATCH_IN, F_BATCH_LINES, F_TEMPLATE, F_CONFIG, F_DB, F_QUIET, F_EVERY,
 };
 
 static void human(char *out, size_t n, double v)
@@ -141,6 +142,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		{"status", no_argument, NULL, F_STATUS},
 		{"batch-out", required_argument, NULL, F_BATCH_OUT},
 		{"batch-in", required_argument, NULL, F_BATCH_IN},
+		{"batch-lines", required_argument, NULL, F_BATCH_LINES},
 		{"template", required_argument, NULL, F_TEMPLATE},
 		{"config", required_argument, NULL, F_CONFIG},
 		{"db", required_argument, NULL, F_DB},
@@ -149,8 +151,10 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		{NULL, 0, NULL, 0},
 	};
 	unsigned mask = 0;
-	const char *dataset = NULL, *batch_out = NULL, *batch_in = NULL, *tmpl = NULL;
-	long limit = 0, every = 10;
+	const char *dataset = NULL, *batch_out = NULL, *tmpl = NULL;
+	const char *batch_in[32];
+	int nbatch_in = 0;
+	long limit = 0, every = 10, batch_max = BATCH_MAX_LINES;
 	int64_t sol = 0;
 	int retry = 0, status = 0, quiet = 0;
 	const char *strategy = NULL;
@@ -186,7 +190,16 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		case F_RETRY: retry = 1; break;
 		case F_STATUS: status = 1; break;
 		case F_BATCH_OUT: batch_out = optarg; break;
-		case F_BATCH_IN: batch_in = optarg; break;
+		case F_BATCH_IN:
+			if (nbatch_in == (int)(sizeof(batch_in) / sizeof(batch_in[0])))
+				return bad_usage("at most 32 --batch-in files at a time");
+			batch_in[nbatch_in++] = optarg;
+			break;
+		case F_BATCH_LINES:
+			batch_max = strtol(optarg, &end, 10);
+			if (*end || batch_max <= 0)
+				return bad_usage("--batch-lines needs a positive number");
+			break;
 		case F_TEMPLATE: tmpl = optarg; break;
 		case F_CONFIG: config_path = optarg; break;
 		case F_DB: dbpath = optarg; break;
@@ -222,7 +235,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	free(cpath);
 	struct db *db = NULL;
 	struct fetch *f = NULL;
-	FILE *bo = NULL;
+	struct batch_out *bo = NULL;
 	/* the command line wins over the config */
 	char *w[4];
 	char num[32];
@@ -282,7 +295,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		rc = report(db, NULL, (1u << P_COUNT) - 1) ? EX_BAD : EX_OK;
 		goto out;
 	}
-	if (!mask && !batch_in) {
+	if (!mask && !nbatch_in) {
 		rc = bad_usage("fetch needs a provider: --judge, --mc, --prm or --calc");
 		goto out;
 	}
@@ -297,19 +310,19 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		rc = EX_STORE;
 		goto out;
 	}
-	if (batch_in) {
+	for (int i = 0; i < nbatch_in; i++) {
 		long bad;
-		long n = fetch_batch_in(db, batch_in, stderr, &bad);
+		long n = fetch_batch_in(db, batch_in[i], stderr, &bad);
 		if (n < 0) {
 			rc = EX_BAD;
 			goto out;
 		}
-		printf("%s: %ld responses stored in the cache%s", batch_in, n, bad ? ", " : "\n");
+		printf("%s: %ld responses stored in the cache%s", batch_in[i], n, bad ? ", " : "\n");
 		if (bad)
 			printf("%ld lines skipped (listed above)\n", bad);
-		if (!mask)
-			goto out;
 	}
+	if (nbatch_in && !mask)
+		goto out;
 	if (fconf_resolve(fc, mask, err, sizeof(err)) < 0) {
 		errf("stepmark: %s\n", err);
 		rc = EX_BAD;
@@ -359,12 +372,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		goto out;
 	}
 	if (batch_out) {
-		bo = fopen(batch_out, "w");
-		if (!bo) {
-			errf("stepmark: %s: %s\n", batch_out, strerror(errno));
-			rc = EX_BAD;
-			goto out;
-		}
+		bo = batch_open(batch_out, batch_max);
 		fetch_batch_out(f, bo);
 	}
 	struct sigaction sa = {0};
@@ -403,20 +411,18 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		errf("stepmark: stopped; unfinished jobs went back to the queue "
 			"(run the same command to go on)\n");
 	if (batch_out) {
-		int bad = ferror(bo) | fflush(bo);
-		bad |= fsync(fileno(bo)) != 0 && errno != EINVAL;
-		bad |= fclose(bo) != 0;
-		bo = NULL;
-		if (bad) {
-			errf("stepmark: %s: write failed: %s; the jobs went back to the queue\n",
-				inert(batch_out, 0), strerror(errno));
+		if (batch_close(bo, stdout, err, sizeof(err)) < 0) {
+			errf("stepmark: %s; the jobs went back to the queue\n", err);
 			rc = EX_BAD;
 			goto out;
 		}
-		printf("%s: %ld requests written for %d jobs; send them (OpenAI Batch or "
-		       "vllm run-batch), then: stepmark fetch --batch-in RESULTS with the "
-		       "same options\n", batch_out, pg.batched,
-		       pg.deferred);
+		if (pg.batched)
+			printf("%ld requests written for %d jobs; send each file to its runner, "
+			       "then read every results file back: stepmark fetch --batch-in RESULTS "
+			       "[--batch-in RESULTS2...] with the same options\n", pg.batched,
+			       pg.deferred);
+		else
+			printf("no request to write: the cache answered every one\n");
 	}
 	printf("this run: %ld jobs done, %ld failed, %ld requests sent (%ld of them sent again "
 	       "by libcurl), %ld answered from the cache, %ld shared with an identical "
@@ -428,8 +434,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	if (interrupted)
 		rc = 130;
 out:
-	if (bo)
-		fclose(bo);
+	batch_free(bo);
 	fetch_free(f);
 	db_close(db);
 	conf_done(&cfg);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <curl/curl.h>
 
+#include "batch.h"
 #include "fetch.h"
 #include "json.h"
 #include "oai.h"
@@ -128,7 +129,8 @@ struct fetch {
 	size_t capputidx;
 	int unwritten;          /* finished jobs not stored yet */
 	double last_flush, last_renew;
-	FILE *batch;
+	struct batch_out *batch;
+	int batch_failed;       /* a line could not be written: stop */
 	struct fetch_progress prog;
 	struct xfer *xfers;
 	uint64_t rng;
@@ -297,9 +299,9 @@ void fetch_prefer(struct fetch *f, int64_t sol)
 	}
 }
 
-void fetch_batch_out(struct fetch *f, FILE *fp)
+void fetch_batch_out(struct fetch *f, struct batch_out *b)
 {
-	f->batch = fp;
+	f->batch = b;
 }
 
 /* ---- the request queue ---- */
@@ -849,15 +851,16 @@ static void rate_update(struct fetch *f, struct xfer *x)
 	long v;
 	if (x->rl_req[0] && (v = strtol(x->rl_req, &end, 10)) >= 0 && !*end &&
 	    (d = oai_duration(x->rl_req_reset)) >= 0) {
+		/* a margin: servers round the time left down */
 		s->rl_req_left = v - s->inflight;
-		s->rl_req_until = now + d * 1000;
+		s->rl_req_until = now + d * 1000 * 1.02 + 25;
 		if ((v = strtol(x->rl_req_limit, &end, 10)) > 0 && !*end)
 			s->rl_req_limit = v;
 	}
 	if (x->rl_tok[0] && (v = strtol(x->rl_tok, &end, 10)) >= 0 && !*end &&
 	    (d = oai_duration(x->rl_tok_reset)) >= 0) {
 		s->rl_tok_left = v;
-		s->rl_tok_until = now + d * 1000;
+		s->rl_tok_until = now + d * 1000 * 1.02 + 25;
 	}
 }
 
@@ -1094,14 +1097,20 @@ static void batch_line(struct fetch *f, struct pend *p)
 	}
 	p->twins = NULL;
 	live_del(f, p);
-	if (!batch_seen(f, p->rq.hash)) { /* one line per distinct request */
+	if (!f->batch_failed && !batch_seen(f, p->rq.hash)) { /* one line per request */
+		char url[64], err[300];
+		snprintf(url, sizeof(url), "/%s%s", strcmp(p->rq.path, "pooling") ? "v1/" : "",
+			 p->rq.path);
 		struct buf *b = &f->scratch;
 		buf_reset(b);
-		buf_printf(b, "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"/%s%s\",\"body\":%s}\n",
-			   p->rq.hash, strcmp(p->rq.path, "pooling") ? "v1/" : "", p->rq.path,
-			   p->rq.body);
-		fwrite(b->data, 1, b->len, f->batch);
-		f->prog.batched++;
+		buf_printf(b, "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"%s\",\"body\":%s}\n",
+			   p->rq.hash, url, p->rq.body);
+		if (batch_write(f->batch, url, b->data, b->len, err, sizeof(err)) < 0) {
+			f->batch_failed = 1;
+			snprintf(f->prog.last_error, sizeof(f->prog.last_error), "%.190s", err);
+		} else {
+			f->prog.batched++;
+		}
 	}
 	pend_destroy(p);
 }
@@ -1357,7 +1366,8 @@ int fetch_work(struct fetch *f, double budget_ms)
 		else
 			waiting++;
 	}
-	if (f->batch && waiting == 0 && f->drained && !f->unwritten && !f->nputs)
+	if (f->batch && ((waiting == 0 && f->drained && !f->unwritten && !f->nputs) ||
+			 f->batch_failed))
 		return 0;
 	return f->njobs > 0 || f->unwritten || f->nputs || !f->drained;
 }

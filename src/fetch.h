@@ -45,8 +45,10 @@ void fetch_prefer(struct fetch *f, int64_t sol);
  * earlier for other data sets wait for a command that selects them. */
 void fetch_select(struct fetch *f, int64_t dataset, int64_t sol, long limit);
 /* Instead of sending a request not in the cache, write it as an OpenAI
- * Batch line to fp; its job waits, and is given back at the end. */
-void fetch_batch_out(struct fetch *f, FILE *fp);
+ * Batch line to b (the caller's, see batch.h); its job waits, and is
+ * given back at the end. A write that fails ends the run. */
+struct batch_out;
+void fetch_batch_out(struct fetch *f, struct batch_out *b);
 /* Waits for the transfers, or fd (-1 none) to be readable, at most
  * timeout_ms. Returns 1 when fd is readable. */
 int fetch_wait(struct fetch *f, int fd, int timeout_ms);

@@ -208,7 +208,7 @@ def ratelimit(rl):
     w = STATE["window"]
     if now - w[0] >= rl["window_ms"]:
         w[0], w[1] = now, 0
-    reset_ms = max(1, int(rl["window_ms"] - (now - w[0])))
+    reset_ms = max(1, math.ceil(rl["window_ms"] - (now - w[0])))
     if w[1] >= rl["requests"]:
         STATE["ratelimited"] += 1
         return 429, {"error": {"message": "Rate limit reached for requests", "type": "requests", "code": "rate_limit_exceeded"}}, \

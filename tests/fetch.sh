@@ -95,13 +95,15 @@ start_fake
 fake_config cfg
 before=$(reqs)
 expect_rc 0 "batch out" sm fetch --config cfg --judge --samples 4 --batch-out batch.jsonl
-ok "one line per request" test "$(wc -l <batch.jsonl)" = 20
+ok "one line per request" test "$(wc -l <batch.chat-completions.jsonl)" = 20
+ok "one file: chat completions only" test "$(ls batch.*)" = batch.chat-completions.jsonl
+ok "the file is listed with its runners" has out "batch.chat-completions.jsonl: 20 requests for /v1/chat/completions (OpenAI Batch API, vllm run-batch)"
 ok "nothing sent" test "$(reqs)" = "$before"
 ok "the jobs wait in the queue" test "$(sql "SELECT count(*) FROM job WHERE params LIKE '%\"samples\":4%' AND state='queued'")" = 20
 # play the batch runner, answering in reverse order, one line broken
 python3 - "$FAKE_URL" <<'PY' >results.jsonl
 import json, sys, urllib.request
-lines = [json.loads(l) for l in open("batch.jsonl")]
+lines = [json.loads(l) for l in open("batch.chat-completions.jsonl")]
 out = []
 for l in lines:
     assert l["method"] == "POST" and l["url"] == "/v1/chat/completions"
@@ -126,9 +128,35 @@ ok "batch jobs done" test "$(sql "SELECT count(*) FROM job WHERE params LIKE '%\
 sm --db twice.db import "$FIXTURES/processbench_gsm8k_20.json" --dataset a >/dev/null
 sm --db twice.db import "$FIXTURES/processbench_gsm8k_20.json" --dataset b >/dev/null
 expect_rc 0 "batch out of identical requests" sm --db twice.db fetch --config cfg --judge --batch-out twice.jsonl
-ok "one line per distinct request" test "$(wc -l <twice.jsonl)" = 20
-ok "every custom_id once" test "$(python3 -c 'import json; ids = [json.loads(l)["custom_id"] for l in open("twice.jsonl")]; print(len(ids) - len(set(ids)))')" = 0
-ok "the summary counts lines, for 40 jobs" has out "twice.jsonl: 20 requests written for 40 jobs"
+ok "one line per distinct request" test "$(wc -l <twice.chat-completions.jsonl)" = 20
+ok "every custom_id once" test "$(python3 -c 'import json; ids = [json.loads(l)["custom_id"] for l in open("twice.chat-completions.jsonl")]; print(len(ids) - len(set(ids)))')" = 0
+ok "the summary counts lines, for 40 jobs" has out "20 requests written for 40 jobs"
+# several endpoints' requests: one file per URL, split at --batch-lines
+# (exit 1: the MC jobs of solutions without a gold answer fail)
+expect_rc 1 "batch out of judge, mc and prm" sm --db twice.db fetch --config cfg --judge --mc --prm \
+	--rollouts 2 --dataset a --batch-out mix.jsonl --batch-lines 30
+ok "files per URL, split" python3 - <<'PY'
+import glob, json, re, sys
+files = sorted(glob.glob("mix.*"))
+want = {"chat-completions": "/v1/chat/completions", "completions": "/v1/completions", "pooling": "/pooling"}
+ids, total, parts = set(), 0, 0
+out = open("out").read()
+for f in files:
+    m = re.fullmatch(r"mix\.([a-z-]+)(?:\.(\d+))?\.jsonl", f)
+    assert m and m.group(1) in want, f
+    parts += m.group(2) is not None
+    lines = [json.loads(l) for l in open(f)]
+    assert 0 < len(lines) <= 30, (f, len(lines))
+    assert all(l["url"] == want[m.group(1)] for l in lines), f
+    for l in lines:
+        assert l["custom_id"] not in ids
+        ids.add(l["custom_id"])
+    total += len(lines)
+    assert "%s: %d requests for %s" % (f, len(lines), want[m.group(1)]) in out, (f, out)
+assert {re.match(r"mix\.([a-z-]+)", f).group(1) for f in files} == set(want), files
+assert parts >= 1, files
+assert "%d requests written" % total in out, out
+PY
 # the same requests sent: each distinct body once, its reply shared
 rm -f twice.db*
 sm --db twice.db import "$FIXTURES/processbench_gsm8k_20.json" --dataset a >/dev/null
