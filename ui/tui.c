@@ -663,6 +663,10 @@ static int idle(struct tui *t)
 			t->fetch_seen = seen;
 			t->dirty = 1;
 		}
+		if (pg.notices != t->fetch_notices) { /* how it adapted: said once */
+			t->fetch_notices = pg.notices;
+			tui_message(t, 0, "fetch: %s", pg.notice);
+		}
 	}
 	/* another connection wrote: show it (at most 4 times a second while
 	 * the engine stores suggestions) */

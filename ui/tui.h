@@ -131,6 +131,7 @@ struct tui {
 	int64_t focused;    /* the one the engine was last told to prefer */
 	double last_reload;
 	long fetch_seen;    /* the engine's counts last drawn */
+	long fetch_notices; /* the engine's notices already shown */
 	/* testing: a key script, a trace of saved actions, key timings */
 	FILE *script;
 	FILE *trace;

@@ -43,6 +43,7 @@ reset() {
 }
 # the requests, written and not sent; then curl's config for them
 "$sm" --db store.db fetch --judge --quiet --batch-out batch.jsonl >/dev/null
+mv batch.chat-completions.jsonl batch.jsonl
 python3 - "$url" <<'PY'
 import json, os, sys
 os.makedirs("bodies", exist_ok=True)
@@ -80,7 +81,7 @@ rate=$(calc "$n / $smw")
 
 # inside the workbench: the same jobs, keys every 20 ms meanwhile
 reset
-"$sm" --db store.db fetch --judge --quiet --batch-out /dev/null >/dev/null
+"$sm" --db store.db fetch --judge --quiet --batch-out queued.jsonl >/dev/null
 # as many keys as 20 ms apart fit in the ideal fetch time: all of them
 # are pressed while the engine works
 python3 - "$(( n / 16 ))" >keys.txt <<'PY'
