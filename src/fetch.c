@@ -1010,8 +1010,8 @@ static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 			char clean[120];
 			oai_clean(clean, sizeof(clean), r.why, 80, e->key);
 			snprintf(f->prog.notice, sizeof(f->prog.notice),
-				 "endpoint %s does not take n > 1 (%s): asking single samples "
-				 "with seeds seed+i instead (set its max-n to 1 to skip the first try)",
+				 "endpoint %s refuses n > 1: single samples with seeds seed+i sent "
+				 "instead (its max-n 1 skips the first try); the server said: %s",
 				 e->name, clean);
 			f->prog.notices++;
 		}

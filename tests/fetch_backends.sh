@@ -43,7 +43,7 @@ expect_rc 0 "a server without n" sm fetch --config cfg --judge --samples 4
 n=$(( $(stat_of 's["requests"]') - before ))
 ok "every job done" test "$(sql "SELECT count(*) FROM job WHERE state = 'done'")" = 20
 ok "each judge voted over 4 samples" test "$(sql "SELECT count(*) FROM suggestion WHERE source = 'judge' AND rationale LIKE '%=== sample 4 of 4:%'")" = 20
-ok "said once" test "$(grep -c "does not take n > 1" err)" = 1
+ok "said once" test "$(grep -c "refuses n > 1" err)" = 1
 ok "the server's words are quoted" has err "Only one completion choice is allowed"
 ok "80 single requests, and the first refused ones ($n)" test "$n" -ge 80 -a "$n" -le 84
 ok "every request counted" test "$(sql "SELECT sum(requests) FROM job")" = "$n"

@@ -10,6 +10,7 @@
 #include "fconf.h"
 #include "oai.h"
 #include "prompt.h"
+#include "prov.h"
 
 static void claims(const char *text, int want_wrong, int want_checked)
 {
@@ -113,6 +114,43 @@ int main(void)
 	for (size_t i = 0; i < ARRAY_SIZE(retry); i++)
 		CHECK(check(retry[i], "", 1, OAI_CHAT, why) == OAI_RETRY, "HTTP %ld: %s", retry[i], why);
 	CHECK(check(200, "{\"data\":[{\"data\":[[0.1,0.9],[0.8,0.2]]}]}", 0, OAI_POOLING, why) == OAI_OK, "pooling: %s", why);
+
+	/* the refusals real servers send, and what fixes them */
+	{
+		struct arena a = {0};
+		struct oai_resp r;
+		const char *llama = "{\"error\":{\"code\":500,\"message\":\"Only one completion choice is allowed\",\"type\":\"server_error\"}}";
+		oai_check(&a, OAI_CHAT, 500, NULL, llama, strlen(llama), 4, &r);
+		CHECK(r.no_n && r.verdict == OAI_RETRY, "llama.cpp refuses n: %s", r.why);
+		oai_check(&a, OAI_CHAT, 500, NULL, llama, strlen(llama), 1, &r);
+		CHECK(!r.no_n, "n = 1 is not refused for n");
+		const char *busy = "{\"error\":{\"message\":\"busy\"}}";
+		oai_check(&a, OAI_CHAT, 500, NULL, busy, strlen(busy), 4, &r);
+		CHECK(!r.no_n, "an ordinary 500 is not a refusal of n");
+		arena_free(&a);
+	}
+	CHECK(oai_hint("HTTP 400: Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", OAI_CHAT) &&
+	      !strcmp(oai_hint("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", OAI_CHAT), "max-tokens-field max_completion_tokens"), "hint: max_completion_tokens");
+	CHECK(oai_hint("Unsupported value: 'temperature' does not support 0.7 with this model. Only the default (1) value is supported.", OAI_CHAT) &&
+	      !strcmp(oai_hint("Unsupported value: 'temperature' does not support 0.7 with this model. Only the default (1) value is supported.", OAI_CHAT), "sampling no"), "hint: sampling");
+	CHECK(oai_hint("task Extra inputs are not permitted", OAI_POOLING) && !oai_hint("task Extra inputs are not permitted", OAI_CHAT), "hint: pooling task, for pooling only");
+	CHECK(!oai_hint("HTTP 400: bad request", OAI_CHAT), "no hint for an unknown refusal");
+	/* x-ratelimit-reset values */
+	CHECK(oai_duration("1s") == 1 && oai_duration("6m0s") == 360 && oai_duration("20ms") == 0.02, "durations");
+	CHECK(oai_duration("1h2m3.5s") == 3723.5 && oai_duration("0.5") == 0.5, "durations: h m s, plain");
+	CHECK(oai_duration("") < 0 && oai_duration("soon") < 0 && oai_duration("1m30") < 0, "bad durations");
+	/* logprobs: OpenAI's object, llama.cpp's list */
+	{
+		struct arena a = {0};
+		const char *oa = "{\"+\":-0.1,\" -\":-2.5,\"x\":-9}";
+		const char *ll = "[{\"token\":\"-\",\"logprob\":-0.3},{\"token\":\" +\",\"logprob\":-1.4},{\"id\":3}]";
+		double v = 0;
+		const struct jnode *t = jparse(&a, oa, strlen(oa));
+		CHECK(prm_top_lp(t, '+', &v) && v == -0.1 && prm_top_lp(t, '-', &v) && v == -2.5, "openai logprobs");
+		t = jparse(&a, ll, strlen(ll));
+		CHECK(prm_top_lp(t, '+', &v) && v == -1.4 && prm_top_lp(t, '-', &v) && v == -0.3, "llama.cpp logprobs");
+		arena_free(&a);
+	}
 
 	/* Retry-After */
 	CHECK(oai_retry_after("250", "7") == 0.25, "retry-after-ms first");
