@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "batch.h"
@@ -21,6 +22,7 @@ struct bfile {
 
 struct batch_out {
 	char *stem, *ext;
+	char *stream;   /* a device or pipe named: every line goes there */
 	long max_lines;
 	struct bfile *files;
 	size_t nfiles;
@@ -41,6 +43,9 @@ struct batch_out *batch_open(const char *path, long max_lines)
 		b->ext = xstrdup(".jsonl");
 	}
 	b->max_lines = max_lines > 0 ? max_lines : BATCH_MAX_LINES;
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		b->stream = xstrdup(path); /* never a file made beside a device */
 	return b;
 }
 
@@ -76,9 +81,10 @@ static struct bfile *file_for(struct batch_out *b, const char *url, size_t len,
 {
 	struct bfile *cur = NULL;
 	for (size_t i = 0; i < b->nfiles; i++)
-		if (b->files[i].fp && !strcmp(b->files[i].url, url))
+		if (b->files[i].fp && (b->stream || !strcmp(b->files[i].url, url)))
 			cur = &b->files[i];
-	if (cur && cur->lines < b->max_lines && cur->bytes + (long)len <= BATCH_MAX_BYTES)
+	if (cur && (b->stream ||
+		    (cur->lines < b->max_lines && cur->bytes + (long)len <= BATCH_MAX_BYTES)))
 		return cur;
 	int part = cur ? cur->part + 1 : 1;
 	if (cur && close_file(b, cur) < 0) {
@@ -93,10 +99,14 @@ static struct bfile *file_for(struct batch_out *b, const char *url, size_t len,
 	char name[64];
 	url_name(url, name, sizeof(name));
 	struct buf p = {0};
-	buf_printf(&p, "%s.%s", b->stem, name);
-	if (part > 1)
-		buf_printf(&p, ".%d", part);
-	buf_puts(&p, b->ext);
+	if (b->stream) {
+		buf_puts(&p, b->stream);
+	} else {
+		buf_printf(&p, "%s.%s", b->stem, name);
+		if (part > 1)
+			buf_printf(&p, ".%d", part);
+		buf_puts(&p, b->ext);
+	}
 	bf->path = p.data;
 	if (!(bf->fp = fopen(bf->path, "w"))) {
 		snprintf(err, errlen, "%s: %s", bf->path, strerror(errno));
@@ -153,9 +163,13 @@ int batch_close(struct batch_out *b, FILE *out, char *err, size_t errlen)
 		rc = -1;
 	}
 	for (size_t i = 0; rc == 0 && out && i < b->nfiles; i++)
-		fprintf(out, "%s: %ld request%s for %s (%s)\n", b->files[i].path,
-			b->files[i].lines, b->files[i].lines == 1 ? "" : "s", b->files[i].url,
-			runner(b->files[i].url));
+		if (b->stream)
+			fprintf(out, "%s: %ld request%s, every URL in one stream\n", b->stream,
+				b->total, b->total == 1 ? "" : "s");
+		else
+			fprintf(out, "%s: %ld request%s for %s (%s)\n", b->files[i].path,
+				b->files[i].lines, b->files[i].lines == 1 ? "" : "s",
+				b->files[i].url, runner(b->files[i].url));
 	return rc;
 }
 
@@ -171,5 +185,6 @@ void batch_free(struct batch_out *b)
 	free(b->files);
 	free(b->stem);
 	free(b->ext);
+	free(b->stream);
 	free(b);
 }

@@ -13,7 +13,8 @@ struct batch_out;
 
 /* Files named after path: "out.jsonl" gives out.chat-completions.jsonl,
  * out.completions.jsonl, out.pooling.jsonl, then out.completions.2.jsonl
- * past max_lines. Nothing is created before the first line. */
+ * past max_lines. Nothing is created before the first line. A path that
+ * names a device or a pipe (/dev/stdout) takes every line itself. */
 struct batch_out *batch_open(const char *path, long max_lines);
 /* One request line (with its newline) for url ("/v1/chat/completions").
  * -1 with the reason in err when a file cannot be created. */

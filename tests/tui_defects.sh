@@ -89,6 +89,7 @@ fake_config "$XDG_CONFIG_HOME/stepmark/config"
 expect_rc 1 "--batch-out /dev/full fails" sm fetch --judge --limit 3 --batch-out /dev/full
 ok "says the write failed" has err "/dev/full: write failed"
 ok "does not say written" sh -c '! grep -q "requests written" out'
+ok "no file made beside the device" test ! -e /dev/full.chat-completions.jsonl
 
 # \infty graded against inf reads no uninitialised byte
 if command -v valgrind >/dev/null && [ -z "${SANITIZED:-}" ]; then
