@@ -30,6 +30,7 @@ enum stmt_id {
 	S_JOB_ADD, S_JOB_REQUEUE, S_JOB_LEASE, S_JOB_LEASE_SOL, S_JOB_RENEW,
 	S_JOB_FINISH, S_JOB_RELEASE, S_JOB_EXPIRED, S_JOB_OWNERS, S_JOB_FREE_OWNER,
 	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_PUT,
+	S_LABEL_NOW, S_SUG_NOW,
 	S_COUNT
 };
 
@@ -100,6 +101,14 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ACTION_ADD] = "INSERT INTO action(solution_id, annotator, op, ref, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_ACTION_LIST] = "SELECT id, op, ref, name FROM action WHERE solution_id = ?1 AND annotator = ?2 ORDER BY id",
 	[S_ACTION_NAME] = "SELECT name FROM action WHERE id = ?1",
+	/* what an annotator's labels say now: the latest per kind and step */
+	[S_LABEL_NOW] = "SELECT kind, coalesce(step_idx, -1), value, text FROM label WHERE id IN "
+			"(SELECT max(id) FROM label WHERE solution_id = ?1 AND annotator = ?2 "
+			"GROUP BY kind, coalesce(step_idx, -1))",
+	/* and a source's imported suggestions */
+	[S_SUG_NOW] = "SELECT coalesce(step_idx, -1), value, first_error, k, n FROM suggestion WHERE id IN "
+		      "(SELECT max(id) FROM suggestion WHERE solution_id = ?1 AND source = ?2 "
+		      "AND model IS ?3 AND job_id IS NULL GROUP BY coalesce(step_idx, -1))",
 	[S_SOL_FIND] = "SELECT s.id, s.import_id = ?3, s.source_line, p.text, i.path FROM solution s "
 		       "JOIN problem p ON p.id = s.problem_id LEFT JOIN import i ON i.id = s.import_id "
 		       "WHERE s.dataset_id = ?1 AND s.ext_key = ?2",
@@ -781,13 +790,152 @@ static int key_taken(struct db *db, int64_t dataset, int64_t import_id,
 	return same ? 1 : 2;
 }
 
+static int str_same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* 1 when the annotator's labels on sol say now what the item's labels of
+ * that annotator say, 0 when they differ, -1 on error */
+static int labels_current(struct db *db, int64_t sol, const struct item *it,
+			  const char *who)
+{
+	sqlite3_stmt *s = stmt(db, S_LABEL_NOW);
+	sqlite3_bind_int64(s, 1, sol);
+	bind_text(s, 2, who);
+	size_t want = 0, found = 0;
+	for (size_t i = 0; i < it->nlabels; i++)
+		want += str_same(it->labels[i].annotator, who);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *kind = col_text(s, 0);
+		int step = sqlite3_column_int(s, 1);
+		int has_value = sqlite3_column_type(s, 2) != SQLITE_NULL;
+		int value = sqlite3_column_int(s, 2);
+		const char *text = col_text(s, 3);
+		for (size_t i = 0; i < it->nlabels; i++) {
+			const struct label *l = &it->labels[i];
+			int lv = (l->kind == LK_RATING || l->kind == LK_FIRST_ERROR) &&
+				 l->value != NO_RATING;
+			if (str_same(l->annotator, who) && !strcmp(kind_names[l->kind], kind) &&
+			    l->step == step && lv == has_value && (!lv || l->value == value) &&
+			    str_same(l->text, text)) {
+				found++;
+				break;
+			}
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return found == want;
+}
+
+/* the same for the item's suggestions of one source and model */
+static int sugs_current(struct db *db, int64_t sol, const struct item *it,
+			const struct suggestion *g0)
+{
+	sqlite3_stmt *s = stmt(db, S_SUG_NOW);
+	sqlite3_bind_int64(s, 1, sol);
+	bind_text(s, 2, g0->source);
+	bind_text(s, 3, g0->model);
+	size_t want = 0, found = 0, rows = 0;
+	for (size_t i = 0; i < it->nsugs; i++)
+		want += str_same(it->sugs[i].source, g0->source) &&
+			str_same(it->sugs[i].model, g0->model);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rows++;
+		int step = sqlite3_column_int(s, 0);
+		int hv = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		double v = sqlite3_column_double(s, 1);
+		int hf = sqlite3_column_type(s, 2) != SQLITE_NULL;
+		int fe = sqlite3_column_int(s, 2);
+		int k = sqlite3_column_int(s, 3), n = sqlite3_column_int(s, 4);
+		for (size_t i = 0; i < it->nsugs; i++) {
+			const struct suggestion *g = &it->sugs[i];
+			if (str_same(g->source, g0->source) && str_same(g->model, g0->model) &&
+			    g->step == step && (g->value != NO_VALUE) == hv &&
+			    (!hv || g->value == v) && (g->first_error != -2) == hf &&
+			    (!hf || g->first_error == fe) && g->k == k && g->n == n) {
+				found++;
+				break;
+			}
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return found == want && rows == want;
+}
+
+/* A solution already in the store gets the item's labels and
+ * suggestions that say something else than it holds now (appended: the
+ * history keeps both). Returns how many annotators and sources gained
+ * some, -1 on error. */
+static int item_merge(struct db *db, int64_t sol, const struct item *it)
+{
+	int added = 0;
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const char *who = it->labels[i].annotator;
+		size_t j = 0;
+		while (j < i && !str_same(it->labels[j].annotator, who))
+			j++;
+		if (j < i)
+			continue; /* this annotator was done */
+		int cur = labels_current(db, sol, it, who);
+		if (cur < 0)
+			return -1;
+		if (cur)
+			continue;
+		for (j = i; j < it->nlabels; j++)
+			if (str_same(it->labels[j].annotator, who) &&
+			    labels_add(db, sol, &it->labels[j], 1, 0) < 0)
+				return -1;
+		added++;
+	}
+	for (size_t i = 0; i < it->nsugs; i++) {
+		const struct suggestion *g = &it->sugs[i];
+		size_t j = 0;
+		while (j < i && !(str_same(it->sugs[j].source, g->source) &&
+				  str_same(it->sugs[j].model, g->model)))
+			j++;
+		if (j < i)
+			continue;
+		int cur = sugs_current(db, sol, it, g);
+		if (cur < 0)
+			return -1;
+		if (cur)
+			continue;
+		for (j = i; j < it->nsugs; j++)
+			if (str_same(it->sugs[j].source, g->source) &&
+			    str_same(it->sugs[j].model, g->model) &&
+			    sugs_insert(db, sol, &it->sugs[j], 1, 0) < 0)
+				return -1;
+		added++;
+	}
+	return added;
+}
+
+sqlite3 *db_handle(struct db *db)
+{
+	return db->h;
+}
+
 int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 		   const struct item *it, const struct summary *sum,
 		   struct db_clash *clash)
 {
+	struct db_clash mine;
+	if (!clash)
+		clash = &mine;
 	int taken = key_taken(db, dataset, import_id, it, clash);
+	if (taken == 1) { /* the same solution: its labels may be new */
+		int added = item_merge(db, clash->solution, it);
+		return added < 0 ? -1 : added > 0 ? 3 : 0;
+	}
 	if (taken != 0)
-		return taken < 0 ? -1 : taken == 1 ? 0 : 2;
+		return taken < 0 ? -1 : 2;
 	int64_t prob = problem_add(db, dataset, it, clash);
 	if (prob < 0)
 		return -1;

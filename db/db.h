@@ -58,9 +58,16 @@ struct db_clash {
 	char path[512];
 	char gold[512];
 };
+/* The connection, for reports that read with queries of their own. */
+struct sqlite3;
+struct sqlite3 *db_handle(struct db *db);
+
 /* Stores one item and its summary (if sum). Returns 1 stored, 0 a
  * duplicate (its key is in the data set with the same problem and steps:
- * nothing is written), 2 a conflict (the key holds another problem or
+ * nothing is written), 3 such a duplicate whose labels or suggestions say
+ * something else than the store holds now for their annotator or source
+ * (those are appended to clash->solution: the history keeps both; the
+ * caller refreshes its summary), 2 a conflict (the key holds another problem or
  * other steps: clash, if not NULL, says where; nothing is written), -1 on
  * error. */
 int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,

@@ -8,5 +8,6 @@ enum { EX_OK = 0, EX_BAD = 1, EX_USAGE = 2, EX_STORE = 3 };
 int bad_usage(const char *msg);
 
 int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path);
+int cmd_audit(int argc, char **argv, const char *dbpath);
 
 #endif

@@ -13,6 +13,7 @@ struct import_opts {
 	const char *format;     /* forced format, or NULL to detect */
 	const char *dataset;    /* data set name, or NULL for the default */
 	const char *as;         /* annotator of imported labels */
+	const char *as_source;  /* the labels become this source's suggestions */
 	int as_labels;          /* Math-Shepherd: labels instead of suggestions */
 	int skip_bad;
 	/* generic field mapping (dotted paths); several --id fields make one

@@ -142,7 +142,8 @@ static void options_key(struct buf *b, const struct format_ops *f,
 			buf_putc(&ids, '\n');
 		buf_puts(&ids, o->f_id[i]);
 	}
-	const char *v[] = {f->name, annotator, o->as_labels ? "labels" : "",
+	const char *v[] = {f->name, o->as_source ? o->as_source : annotator,
+			   o->as_labels ? "labels" : o->as_source ? "source" : "",
 			   ids.data, o->f_problem, o->f_steps, o->f_gold,
 			   o->f_reference, o->f_first_error, o->f_answer,
 			   o->f_generator, o->f_note, o->split};
@@ -182,6 +183,7 @@ struct run {
 	const char *dataset;
 	int64_t dataset_id, import_id;
 	long stored, duplicates, steps, warnings;
+	long merged;      /* solutions already here that gained labels */
 	long disagree;    /* correct solutions whose answers differ */
 
 	pthread_mutex_t mu;
@@ -307,6 +309,35 @@ static void give_back(struct run *r, struct slot *first, struct slot *last)
 	pthread_mutex_unlock(&r->mu);
 }
 
+/* --as-source: what the record says of its steps becomes suggestions of
+ * that source: a ProcessBench result's "prediction" (the predicted first
+ * error), else its labels (the first error, each step's rating as 1, 0.5
+ * or 0), and its own suggestions renamed. */
+static void to_source(struct rd *rd, struct item *it, const struct jnode *rec,
+		      const char *name)
+{
+	for (size_t i = 0; i < it->nsugs; i++) {
+		it->sugs[i].source = name;
+		it->sugs[i].model = NULL;
+	}
+	const struct jnode *pred = rec && rec->type == J_OBJ ? jget(rec, "prediction") : NULL;
+	long long pv;
+	if (pred && !jint(pred, &pv) && pv >= -1 && pv < (long long)it->nsteps) {
+		rd_suggestion(rd, it, name, NULL, -1)->first_error = (int)pv;
+	} else if (it->nlabels) {
+		int *ratings = rd_alloc(rd, (it->nsteps + 1) * sizeof(int));
+		struct export_opts eo = {0};
+		int fe = item_resolve(it, &eo, ratings);
+		for (size_t i = 0; i < it->nsteps; i++)
+			if (ratings[i] != NO_RATING)
+				rd_suggestion(rd, it, name, NULL, (int)i)->value =
+					ratings[i] > 0 ? 1 : ratings[i] < 0 ? 0 : 0.5;
+		if (fe >= -1)
+			rd_suggestion(rd, it, name, NULL, -1)->first_error = fe;
+	}
+	it->nlabels = 0;
+}
+
 static int on_record(void *ctx, const struct jrecord *rec)
 {
 	struct run *r = ctx;
@@ -334,6 +365,8 @@ static int on_record(void *ctx, const struct jrecord *rec)
 		give_back(r, sl, sl);
 		return 0;
 	}
+	if (r->o->as_source)
+		to_source(&rd, &sl->it, rec->root, r->o->as_source);
 	hand_over(r, sl);
 	return 0;
 }
@@ -394,6 +427,15 @@ static int store_all(struct run *r)
 				check_derived(r, &sl->it, clash.gold);
 				r->stored++;
 				r->steps += (long)sl->it.nsteps;
+			} else if (rc == 3) { /* labels for a solution already here */
+				if (summary_refresh(r->db, clash.solution) < 0) {
+					failed = 1;
+					pthread_mutex_lock(&r->mu);
+					r->stop = 1;
+					pthread_cond_signal(&r->cv_free);
+					pthread_mutex_unlock(&r->mu);
+				}
+				r->merged++;
 			} else {
 				r->duplicates++;
 			}
@@ -523,7 +565,7 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 			path, r->bad, r->bad > 1 ? "s" : "");
 		db_rollback(db);
 		ret = 1;
-	} else if (r->stored + r->duplicates == 0) {
+	} else if (r->stored + r->duplicates + r->merged == 0) {
 		errf("stepmark: %s: no records; nothing imported\n", path);
 		db_rollback(db);
 		ret = 1;
@@ -537,9 +579,13 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 		printf("%s: %ld solution%s (%ld steps) imported as %s into data set \"%s\"",
 		       inert(path, 0), r->stored, r->stored == 1 ? "" : "s", r->steps,
 		       f->name, inert(dsname, 1));
+		if (r->merged)
+			printf(", %ld solution%s already there (same id, same steps) given the "
+			       "file's labels as %s", r->merged, r->merged == 1 ? "" : "s",
+			       inert(r->o->as_source ? r->o->as_source : r->annotator, 2));
 		if (r->duplicates)
-			printf(", %ld duplicate%s (same id, same steps) left as they were",
-			       r->duplicates, r->duplicates == 1 ? "" : "s");
+			printf(", %ld already there with the same labels, left as they were",
+			       r->duplicates);
 		if (r->bad)
 			printf(", %ld bad record%s skipped", r->bad, r->bad == 1 ? "" : "s");
 		printf("\n");

@@ -45,6 +45,14 @@ static const char usage_text[] =
 	"    --batch-in FILE         read a Batch result file (repeatable), then go on\n"
 	"    --template PROVIDER     print the prompt template in force\n"
 	"    --quiet, --progress-every SECONDS\n"
+	"  audit --truth NAME[,NAME] each source and annotator against the truth's\n"
+	"                            labels (ProcessBench F1, first-error offsets,\n"
+	"                            step precision/recall, threshold sweep,\n"
+	"                            coverage), and agreement between people\n"
+	"                            (kappa, alpha, AC1)\n"
+	"    --dataset NAME --source NAME --threshold T (default 0.5)\n"
+	"    --json | --csv          one row per line, for programs\n"
+	"    --ascii                 charts without block characters\n"
 	"  stats                     per data set: problems, solutions, steps,\n"
 	"                            labelled steps, labels by annotator,\n"
 	"                            suggestions by source\n"
@@ -54,7 +62,10 @@ static const char usage_text[] =
 	"                            name for prm800k and math-shepherd, else the\n"
 	"                            file name without extension)\n"
 	"    --as NAME               annotator of imported labels (default: the data\n"
-	"                            set's name; PRM800K keeps each record's labeler)\n"
+	"                            set's name; PRM800K keeps each record's labeler);\n"
+	"                            solutions already there gain the file's labels\n"
+	"    --as-source NAME        store the file's labels as suggestions of source\n"
+	"                            NAME (a model's predictions, to audit)\n"
 	"    --labels                Math-Shepherd: store +/- as labels, not as MC\n"
 	"                            suggestions\n"
 	"    --skip-bad              store the good records, list every bad one\n"
@@ -168,13 +179,14 @@ enum {
 	O_FORMAT = 256, O_DATASET, O_AS, O_LABELS, O_SKIP_BAD, O_ID, O_PROBLEM,
 	O_STEPS, O_SPLIT, O_GOLD, O_REFERENCE, O_FIRST_ERROR, O_INDEX_BASE,
 	O_ANSWER, O_GENERATOR, O_NOTE, O_ANNOTATOR, O_SOURCE, O_INCOMPLETE,
-	O_THRESHOLD, O_DB, O_HELP, O_VERSION, O_CONFIG,
+	O_THRESHOLD, O_DB, O_HELP, O_VERSION, O_CONFIG, O_AS_SOURCE,
 };
 
 static const struct option import_opts[] = {
 	{"format", required_argument, NULL, O_FORMAT},
 	{"dataset", required_argument, NULL, O_DATASET},
 	{"as", required_argument, NULL, O_AS},
+	{"as-source", required_argument, NULL, O_AS_SOURCE},
 	{"labels", no_argument, NULL, O_LABELS},
 	{"skip-bad", no_argument, NULL, O_SKIP_BAD},
 	{"id", required_argument, NULL, O_ID},
@@ -207,6 +219,11 @@ static int cmd_import(int argc, char **argv, const char **dbpath)
 			o.dataset = optarg;
 			break;
 		case O_AS: o.as = optarg; break;
+		case O_AS_SOURCE:
+			if (!*optarg || strchr(optarg, '/'))
+				return bad_usage("--as-source needs a name without '/'");
+			o.as_source = optarg;
+			break;
 		case O_LABELS: o.as_labels = 1; break;
 		case O_SKIP_BAD: o.skip_bad = 1; break;
 		case O_ID:
@@ -553,6 +570,8 @@ int main(int argc, char **argv)
 		return cmd_grade(argc, argv);
 	if (!strcmp(cmd, "fetch"))
 		return cmd_fetch(argc, argv, dbpath, config);
+	if (!strcmp(argv[0], "audit"))
+		return cmd_audit(argc, argv, dbpath);
 	if (!strcmp(cmd, "check-config"))
 		return argc > 1 ? config_check_main(argc - 1, argv + 1) :
 				  bad_usage("check-config needs files");

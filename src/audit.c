@@ -1,0 +1,653 @@
+/* audit.c - each source against a truth, and people against each other,
+ * from three ordered scans of the store (solutions, labels, suggestions) */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "audit.h"
+#include "fmt.h"
+#include "summary.h"
+
+double audit_pct(long ok, long n)
+{
+	return n ? 100.0 * ok / n : 0;
+}
+
+double audit_f1(double e, double c)
+{
+	return e + c > 0 ? 2 * e * c / (e + c) : 0;
+}
+
+double audit_threshold(int i)
+{
+	return 0.05 * (i + 1);
+}
+
+/* ---- names: annotators and sources, in the order the store lists them */
+
+struct names {
+	char **v;
+	size_t n;
+};
+
+static int name_index(const struct names *ns, const char *s)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (!strcmp(ns->v[i], s))
+			return (int)i;
+	return -1;
+}
+
+static void name_add(struct names *ns, const char *s)
+{
+	if (name_index(ns, s) >= 0)
+		return;
+	ns->v = xrealloc(ns->v, (ns->n + 1) * sizeof(char *));
+	ns->v[ns->n++] = xstrdup(s);
+}
+
+static void names_free(struct names *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+}
+
+static int query_names(sqlite3 *h, const char *sql, struct names *ns)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (sqlite3_column_text(s, 0))
+			name_add(ns, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- the units of agreement: a growing matrix of categories */
+
+struct units {
+	int *v;        /* n rows of width categories, -1 missing */
+	size_t n, cap;
+	int width;
+};
+
+static int *units_row(struct units *u)
+{
+	if (u->n == u->cap) {
+		u->cap = u->cap ? u->cap * 2 : 1024;
+		u->v = xrealloc(u->v, u->cap * (size_t)u->width * sizeof(int));
+	}
+	int *row = u->v + u->n++ * (size_t)u->width;
+	for (int i = 0; i < u->width; i++)
+		row[i] = -1;
+	return row;
+}
+
+/* ---- one data set's accumulators */
+
+struct acc {
+	char *name;            /* NULL: all */
+	struct audit_sys *sys; /* per system */
+	long *labelled;        /* per source: solutions with a verdict */
+	long *decided, *typed; /* per annotator */
+	struct units fe, steps;
+	int maxcat;
+};
+
+struct run {
+	struct names anns, srcs;
+	int *is_truth;         /* per annotator */
+	size_t nsys;           /* annotators not in the truth, then sources */
+	struct acc *acc;       /* per data set, then all */
+	size_t nacc;
+	double threshold;
+	long truth_split;
+};
+
+static void acc_init(struct run *r, struct acc *a, const char *name)
+{
+	memset(a, 0, sizeof(*a));
+	a->name = name ? xstrdup(name) : NULL;
+	a->sys = xcalloc(r->nsys + 1, sizeof(*a->sys));
+	a->labelled = xcalloc(r->srcs.n + 1, sizeof(long));
+	a->decided = xcalloc(r->anns.n + 1, sizeof(long));
+	a->typed = xcalloc(r->anns.n + 1, sizeof(long));
+	a->fe.width = a->steps.width = (int)(r->anns.n ? r->anns.n : 1);
+}
+
+/* the system index of annotator i (-1 for the truth's) and of source j */
+static int sys_of_ann(const struct run *r, size_t i)
+{
+	if (r->is_truth[i])
+		return -1;
+	int k = 0;
+	for (size_t j = 0; j < i; j++)
+		k += !r->is_truth[j];
+	return k;
+}
+
+/* One system's verdict (fe, step ratings, per-step values) against the
+ * truth's on one solution. */
+static void judge_sys(struct audit_sys *s, int tfe, const int *truth, int fe,
+		      const int *rt, const double *val, size_t nsteps)
+{
+	if (tfe >= 0)
+		s->n_error++;
+	else
+		s->n_correct++;
+	if (fe < -1) {
+		s->none++;
+	} else if (tfe >= 0) {
+		s->ok_error += fe == tfe;
+		if (fe == tfe)
+			s->same++;
+		else if (fe == -1)
+			s->missed++;
+		else if (fe < tfe)
+			s->earlier++;
+		else
+			s->later++;
+	} else {
+		s->ok_correct += fe == -1;
+		if (fe == -1)
+			s->same++;
+		else
+			s->false_alarm++;
+	}
+	for (size_t i = 0; i < nsteps; i++) {
+		if (truth[i] == NO_RATING)
+			continue;
+		int tw = truth[i] == -1, pw = rt[i] == -1;
+		s->tp += tw && pw;
+		s->fp += !tw && pw;
+		s->fn += tw && !pw;
+		s->tn += !tw && !pw;
+	}
+	if (!val)
+		return;
+	s->has_values = 1;
+	for (int t = 0; t < AUDIT_NT; t++) {
+		double th = audit_threshold(t);
+		int f = -1;
+		for (size_t i = 0; i < nsteps; i++)
+			if (val[i] != NO_VALUE && val[i] < th) {
+				f = (int)i;
+				break;
+			}
+		if (tfe >= 0)
+			s->sweep[t][0] += f == tfe;
+		else
+			s->sweep[t][1] += f == -1;
+	}
+}
+
+/* ---- one solution */
+
+struct sol {
+	int64_t id;
+	int acc;              /* its data set's accumulator */
+	struct item it;
+	size_t caplab, capsug;
+};
+
+/* The ratings an annotator typed (not those a first-error mark filled
+ * in): the newest label of each step. */
+static void typed_ratings(const struct item *it, const char *who, int *out)
+{
+	for (size_t i = 0; i < it->nsteps; i++)
+		out[i] = NO_RATING;
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const struct label *l = &it->labels[i];
+		if (strcmp(l->annotator, who) != 0)
+			continue;
+		if (l->kind == LK_RATING && l->step >= 0 && (size_t)l->step < it->nsteps)
+			out[l->step] = l->text && !strcmp(l->text, "filled") ? NO_RATING : l->value;
+		else if (l->kind == LK_RATINGS && l->text)
+			for (size_t k = 0; k < it->nsteps && l->text[k]; k++)
+				if (strchr("+0-", l->text[k]))
+					out[k] = l->text[k] == '+' ? 1 : l->text[k] == '0' ? 0 : -1;
+	}
+}
+
+static void one_solution(struct run *r, struct sol *s)
+{
+	size_t n = s->it.nsteps, na = r->anns.n, ns = r->srcs.n;
+	int *fe = xmalloc((na + ns + 1) * sizeof(int));
+	int *rt = xmalloc(((na + ns) * (n + 1) + 1) * sizeof(int));
+	int *typed = xmalloc((na * (n + 1) + 1) * sizeof(int));
+	double *val = xmalloc((ns * (n + 1) + 1) * sizeof(double));
+	char *hasval = xcalloc(ns + 1, 1);
+	for (size_t i = 0; i < na; i++) {
+		fe[i] = summary_annotator(&s->it, r->anns.v[i], rt + i * (n + 1));
+		typed_ratings(&s->it, r->anns.v[i], typed + i * (n + 1));
+	}
+	for (size_t j = 0; j < ns; j++) {
+		struct export_opts o = {.source = r->srcs.v[j], .threshold = r->threshold};
+		fe[na + j] = item_resolve(&s->it, &o, rt + (na + j) * (n + 1));
+		double *v = val + j * (n + 1);
+		for (size_t i = 0; i < n; i++)
+			v[i] = NO_VALUE;
+	}
+	struct buf key = {0};
+	for (size_t g = 0; g < s->it.nsugs; g++) {
+		const struct suggestion *sg = &s->it.sugs[g];
+		if (sg->step < 0 || (size_t)sg->step >= n)
+			continue;
+		sug_key(&key, sg);
+		int j = name_index(&r->srcs, key.data);
+		if (j < 0)
+			continue;
+		double v = sg->n > 0 ? (double)sg->k / sg->n : sg->value;
+		if (v != NO_VALUE) {
+			val[(size_t)j * (n + 1) + (size_t)sg->step] = v;
+			hasval[j] = 1;
+		}
+	}
+	buf_free(&key);
+	/* the truth: the first error its annotators share */
+	int tfe = -2, split = 0;
+	const int *truth = NULL;
+	for (size_t i = 0; i < na; i++) {
+		if (!r->is_truth[i] || fe[i] < -1)
+			continue;
+		if (tfe == -2) {
+			tfe = fe[i];
+			truth = rt + i * (n + 1);
+		} else if (fe[i] != tfe) {
+			split = 1;
+		}
+	}
+	if (split) {
+		r->truth_split++;
+		tfe = -2;
+	}
+	struct acc *accs[2] = {&r->acc[s->acc], &r->acc[r->nacc - 1]};
+	for (int w = 0; w < 2; w++) {
+		struct acc *a = accs[w];
+		for (size_t i = 0; i < na; i++) {
+			a->decided[i] += fe[i] >= -1;
+			for (size_t k = 0; k < n; k++)
+				a->typed[i] += typed[i * (n + 1) + k] != NO_RATING;
+		}
+		for (size_t j = 0; j < ns; j++)
+			a->labelled[j] += fe[na + j] >= -1;
+		if (tfe >= -1) {
+			for (size_t i = 0; i < na; i++) {
+				int k = sys_of_ann(r, i);
+				if (k >= 0)
+					judge_sys(&a->sys[k], tfe, truth, fe[i], rt + i * (n + 1), NULL, n);
+			}
+			size_t base = r->nsys - ns;
+			for (size_t j = 0; j < ns; j++)
+				judge_sys(&a->sys[base + j], tfe, truth, fe[na + j],
+					  rt + (na + j) * (n + 1), hasval[j] ? val + j * (n + 1) : NULL, n);
+		}
+		/* agreement units: the first error (category fe + 1), and
+		 * each step's typed rating (category rating + 1) */
+		if (na) {
+			int *row = units_row(&a->fe);
+			for (size_t i = 0; i < na; i++)
+				if (fe[i] >= -1) {
+					row[i] = fe[i] + 1;
+					if (row[i] + 1 > a->maxcat)
+						a->maxcat = row[i] + 1;
+				}
+			for (size_t k = 0; k < n; k++) {
+				int m = 0;
+				for (size_t i = 0; i < na; i++)
+					m += typed[i * (n + 1) + k] != NO_RATING;
+				if (m < 2)
+					continue; /* a unit nobody else rated tells nothing */
+				int *sr = units_row(&a->steps);
+				for (size_t i = 0; i < na; i++)
+					if (typed[i * (n + 1) + k] != NO_RATING)
+						sr[i] = typed[i * (n + 1) + k] + 1;
+			}
+		}
+	}
+	free(fe);
+	free(rt);
+	free(typed);
+	free(val);
+	free(hasval);
+}
+
+/* ---- the scans */
+
+static const char *col(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+static int scan(sqlite3 *h, struct run *r, const char *dataset, struct names *ds)
+{
+	const char *q_sol =
+		"SELECT s.id, d.name, sm.nsteps FROM solution s JOIN dataset d ON d.id = s.dataset_id "
+		"JOIN summary sm ON sm.solution_id = s.id WHERE ?1 IS NULL OR d.name = ?1 ORDER BY s.id";
+	const char *q_lab =
+		"SELECT l.solution_id, coalesce(l.step_idx, -1), l.kind, l.value, l.text, l.annotator "
+		"FROM label l WHERE l.kind IN ('rating', 'first_error', 'ratings') ORDER BY l.solution_id, l.id";
+	const char *q_sug =
+		"SELECT g.solution_id, coalesce(g.step_idx, -1), g.source, g.model, g.value, "
+		"g.first_error, g.k, g.n FROM suggestion g ORDER BY g.solution_id, g.id";
+	sqlite3_stmt *ss = NULL, *sl = NULL, *sg = NULL;
+	int ok = sqlite3_prepare_v2(h, q_sol, -1, &ss, NULL) == SQLITE_OK &&
+		 sqlite3_prepare_v2(h, q_lab, -1, &sl, NULL) == SQLITE_OK &&
+		 sqlite3_prepare_v2(h, q_sug, -1, &sg, NULL) == SQLITE_OK;
+	if (ok && dataset)
+		sqlite3_bind_text(ss, 1, dataset, -1, SQLITE_STATIC);
+	struct sol s = {0};
+	struct arena a = {0};
+	int lrc = ok ? sqlite3_step(sl) : SQLITE_ERROR;
+	int grc = ok ? sqlite3_step(sg) : SQLITE_ERROR;
+	int src = ok ? sqlite3_step(ss) : SQLITE_ERROR;
+	while (ok && src == SQLITE_ROW) {
+		arena_reset(&a);
+		s.id = sqlite3_column_int64(ss, 0);
+		s.acc = name_index(ds, col(ss, 1));
+		s.it.nsteps = (size_t)sqlite3_column_int(ss, 2);
+		s.it.nlabels = s.it.nsugs = 0;
+		while (lrc == SQLITE_ROW && sqlite3_column_int64(sl, 0) < s.id)
+			lrc = sqlite3_step(sl);
+		for (; lrc == SQLITE_ROW && sqlite3_column_int64(sl, 0) == s.id; lrc = sqlite3_step(sl)) {
+			if (s.it.nlabels == s.caplab) {
+				s.caplab = s.caplab ? s.caplab * 2 : 16;
+				s.it.labels = xrealloc(s.it.labels, s.caplab * sizeof(*s.it.labels));
+			}
+			struct label *l = &s.it.labels[s.it.nlabels++];
+			memset(l, 0, sizeof(*l));
+			const char *kind = col(sl, 2);
+			l->kind = !strcmp(kind, "rating") ? LK_RATING :
+				  !strcmp(kind, "ratings") ? LK_RATINGS : LK_FIRST_ERROR;
+			l->step = sqlite3_column_int(sl, 1);
+			l->value = sqlite3_column_type(sl, 3) == SQLITE_NULL ? NO_RATING :
+				   sqlite3_column_int(sl, 3);
+			l->text = col(sl, 4) ? arena_strndup(&a, col(sl, 4), strlen(col(sl, 4))) : NULL;
+			l->annotator = arena_strndup(&a, col(sl, 5), strlen(col(sl, 5)));
+		}
+		while (grc == SQLITE_ROW && sqlite3_column_int64(sg, 0) < s.id)
+			grc = sqlite3_step(sg);
+		for (; grc == SQLITE_ROW && sqlite3_column_int64(sg, 0) == s.id; grc = sqlite3_step(sg)) {
+			if (s.it.nsugs == s.capsug) {
+				s.capsug = s.capsug ? s.capsug * 2 : 16;
+				s.it.sugs = xrealloc(s.it.sugs, s.capsug * sizeof(*s.it.sugs));
+			}
+			struct suggestion *g = &s.it.sugs[s.it.nsugs++];
+			memset(g, 0, sizeof(*g));
+			g->step = sqlite3_column_int(sg, 1);
+			g->source = arena_strndup(&a, col(sg, 2), strlen(col(sg, 2)));
+			g->model = col(sg, 3) ? arena_strndup(&a, col(sg, 3), strlen(col(sg, 3))) : NULL;
+			g->value = sqlite3_column_type(sg, 4) == SQLITE_NULL ? NO_VALUE :
+				   sqlite3_column_double(sg, 4);
+			g->first_error = sqlite3_column_type(sg, 5) == SQLITE_NULL ? -2 :
+					 sqlite3_column_int(sg, 5);
+			g->k = sqlite3_column_int(sg, 6);
+			g->n = sqlite3_column_int(sg, 7);
+		}
+		if (s.acc >= 0)
+			one_solution(r, &s);
+		src = sqlite3_step(ss);
+	}
+	ok = ok && src == SQLITE_DONE && (lrc == SQLITE_DONE || lrc == SQLITE_ROW) &&
+	     (grc == SQLITE_DONE || grc == SQLITE_ROW);
+	free(s.it.labels);
+	free(s.it.sugs);
+	arena_free(&a);
+	sqlite3_finalize(ss);
+	sqlite3_finalize(sl);
+	sqlite3_finalize(sg);
+	return ok ? 0 : -1;
+}
+
+/* jobs per data set and source: what each cost */
+static int coverage(sqlite3 *h, struct run *r, struct audit *out, const char *dataset)
+{
+	const char *q =
+		"SELECT d.name, j.kind || coalesce('/' || json_extract(j.params, '$.model'), ''), "
+		"sum(j.state = 'done'), sum(j.state = 'failed'), sum(j.state IN ('queued', 'leased')), "
+		"sum(j.requests), sum(j.tokens_in), sum(j.tokens_out) FROM job j "
+		"JOIN solution s ON s.id = j.solution_id JOIN dataset d ON d.id = s.dataset_id "
+		"WHERE ?1 IS NULL OR d.name = ?1 GROUP BY 1, 2 ORDER BY 1, 2";
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(h, q, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (dataset)
+		sqlite3_bind_text(s, 1, dataset, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		out->cov = xrealloc(out->cov, (out->ncov + 1) * sizeof(*out->cov));
+		struct audit_cov *c = &out->cov[out->ncov++];
+		memset(c, 0, sizeof(*c));
+		c->dataset = xstrdup(col(s, 0));
+		c->name = xstrdup(col(s, 1));
+		c->done = sqlite3_column_int64(s, 2);
+		c->failed = sqlite3_column_int64(s, 3);
+		c->pending = sqlite3_column_int64(s, 4);
+		c->requests = sqlite3_column_int64(s, 5);
+		c->tokens_in = sqlite3_column_int64(s, 6);
+		c->tokens_out = sqlite3_column_int64(s, 7);
+		for (size_t a = 0; a + 1 < r->nacc; a++) {
+			int j = name_index(&r->srcs, c->name);
+			if (j >= 0 && r->acc[a].name && !strcmp(r->acc[a].name, c->dataset))
+				c->labelled = r->acc[a].labelled[j];
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* agreement on one matrix of units: each pair, then everyone */
+static void agreement(struct audit *out, const struct run *r, struct acc *a,
+		      const struct units *u, int steps, int ncat)
+{
+	size_t na = r->anns.n;
+	int *x = xmalloc((u->n + 1) * sizeof(int)), *y = xmalloc((u->n + 1) * sizeof(int));
+	int *two = xmalloc((u->n + 1) * 2 * sizeof(int));
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = i + 1; j < na; j++) {
+			size_t m = 0;
+			long exact = 0, within = 0;
+			for (size_t k = 0; k < u->n; k++) {
+				int p = u->v[k * (size_t)u->width + i], q = u->v[k * (size_t)u->width + j];
+				if (p < 0 || q < 0)
+					continue;
+				x[m] = two[2 * m] = p;
+				y[m] = two[2 * m + 1] = q;
+				m++;
+				exact += p == q;
+				/* within one step: both name a step, at most one apart */
+				within += p == q || (!steps && p > 0 && q > 0 && abs(p - q) <= 1);
+			}
+			if (!m)
+				continue;
+			out->pairs = xrealloc(out->pairs, (out->npairs + 1) * sizeof(*out->pairs));
+			struct audit_pair *pr = &out->pairs[out->npairs++];
+			memset(pr, 0, sizeof(*pr));
+			pr->dataset = a->name ? xstrdup(a->name) : NULL;
+			pr->a = xstrdup(r->anns.v[i]);
+			pr->b = xstrdup(r->anns.v[j]);
+			pr->steps = steps;
+			pr->n = (long)m;
+			pr->exact = exact;
+			pr->within1 = within;
+			pr->kappa = stat_kappa(x, y, m, ncat);
+			pr->alpha = stat_alpha(two, m, 2, ncat);
+			pr->ac1 = stat_ac1(two, m, 2, ncat);
+		}
+	if (na > 1) {
+		long n2 = 0;
+		for (size_t k = 0; k < u->n; k++) {
+			int m = 0;
+			for (size_t i = 0; i < na; i++)
+				m += u->v[k * (size_t)u->width + i] >= 0;
+			n2 += m >= 2;
+		}
+		if (n2) {
+			out->pairs = xrealloc(out->pairs, (out->npairs + 1) * sizeof(*out->pairs));
+			struct audit_pair *pr = &out->pairs[out->npairs++];
+			memset(pr, 0, sizeof(*pr));
+			pr->dataset = a->name ? xstrdup(a->name) : NULL;
+			pr->a = xstrdup("everyone");
+			pr->steps = steps;
+			pr->n = n2;
+			pr->exact = pr->within1 = -1;
+			pr->kappa = NAN;
+			pr->alpha = stat_alpha(u->v, u->n, (int)na, ncat);
+			pr->ac1 = stat_ac1(u->v, u->n, (int)na, ncat);
+		}
+	}
+	free(x);
+	free(y);
+	free(two);
+}
+
+int audit_run(struct db *db, const char *dataset, char **truth, size_t ntruth,
+	      double threshold, struct audit *out, char *err, size_t errlen)
+{
+	sqlite3 *h = db_handle(db);
+	struct run r = {0};
+	struct names ds = {0};
+	memset(out, 0, sizeof(*out));
+	r.threshold = out->threshold = threshold;
+	int rc = -1;
+	if (query_names(h, "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
+			"'first_error', 'ratings') ORDER BY annotator", &r.anns) < 0 ||
+	    query_names(h, "SELECT DISTINCT source || coalesce('/' || model, '') FROM suggestion "
+			"ORDER BY 1", &r.srcs) < 0 ||
+	    query_names(h, "SELECT name FROM dataset ORDER BY name", &ds) < 0) {
+		snprintf(err, errlen, "cannot read the store: %s", sqlite3_errmsg(h));
+		goto out;
+	}
+	if (dataset && name_index(&ds, dataset) < 0) {
+		snprintf(err, errlen, "no data set named \"%s\"", dataset);
+		goto out;
+	}
+	r.is_truth = xcalloc(r.anns.n + 1, sizeof(int));
+	for (size_t t = 0; t < ntruth; t++) {
+		int i = name_index(&r.anns, truth[t]);
+		if (i < 0) {
+			snprintf(err, errlen, "no labels by \"%s\" in the store (annotators: %s%s)",
+				 truth[t], r.anns.n ? r.anns.v[0] : "none",
+				 r.anns.n > 1 ? ", ..." : "");
+			goto out;
+		}
+		r.is_truth[i] = 1;
+	}
+	r.nsys = r.srcs.n;
+	for (size_t i = 0; i < r.anns.n; i++)
+		r.nsys += !r.is_truth[i];
+	r.nacc = ds.n + 1;
+	r.acc = xcalloc(r.nacc, sizeof(*r.acc));
+	for (size_t i = 0; i < ds.n; i++)
+		acc_init(&r, &r.acc[i], ds.v[i]);
+	acc_init(&r, &r.acc[ds.n], NULL);
+	if (scan(h, &r, dataset, &ds) < 0) {
+		snprintf(err, errlen, "cannot read the store: %s", sqlite3_errmsg(h));
+		goto out;
+	}
+	out->truth_split = r.truth_split;
+	out->truth = xcalloc(ntruth + 1, sizeof(char *));
+	for (size_t t = 0; t < ntruth; t++)
+		out->truth[out->ntruth++] = xstrdup(truth[t]);
+	for (size_t k = 0; k < r.nacc; k++) {
+		struct acc *a = &r.acc[k];
+		long seen = 0;
+		for (size_t i = 0; i < r.anns.n; i++)
+			seen += a->decided[i];
+		for (size_t j = 0; j < r.srcs.n; j++)
+			seen += a->labelled[j];
+		if (!seen && a->name)
+			continue; /* a data set the selection left out */
+		for (size_t s = 0; s < r.nsys; s++) {
+			struct audit_sys *y = &a->sys[s];
+			if (!y->n_error && !y->n_correct)
+				continue;
+			out->sys = xrealloc(out->sys, (out->nsys + 1) * sizeof(*out->sys));
+			struct audit_sys *o = &out->sys[out->nsys++];
+			*o = *y;
+			o->dataset = a->name ? xstrdup(a->name) : NULL;
+			if (s < r.nsys - r.srcs.n) {
+				size_t i = 0;
+				for (int left = (int)s; i < r.anns.n; i++)
+					if (!r.is_truth[i] && left-- == 0)
+						break;
+				struct buf b = {0};
+				buf_printf(&b, "@%s", r.anns.v[i]);
+				o->name = b.data;
+			} else {
+				o->name = xstrdup(r.srcs.v[s - (r.nsys - r.srcs.n)]);
+			}
+		}
+		for (size_t i = 0; i < r.anns.n; i++) {
+			if (!a->decided[i] && !a->typed[i])
+				continue;
+			out->anns = xrealloc(out->anns, (out->nanns + 1) * sizeof(*out->anns));
+			struct audit_ann *o = &out->anns[out->nanns++];
+			o->dataset = a->name ? xstrdup(a->name) : NULL;
+			o->name = xstrdup(r.anns.v[i]);
+			o->decided = a->decided[i];
+			o->typed = a->typed[i];
+		}
+		agreement(out, &r, a, &a->fe, 0, a->maxcat > 1 ? a->maxcat : 2);
+		agreement(out, &r, a, &a->steps, 1, 3);
+	}
+	if (coverage(h, &r, out, dataset) < 0) {
+		snprintf(err, errlen, "cannot read the jobs: %s", sqlite3_errmsg(h));
+		goto out;
+	}
+	rc = 0;
+out:
+	for (size_t k = 0; k < r.nacc; k++) {
+		free(r.acc[k].name);
+		free(r.acc[k].sys);
+		free(r.acc[k].labelled);
+		free(r.acc[k].decided);
+		free(r.acc[k].typed);
+		free(r.acc[k].fe.v);
+		free(r.acc[k].steps.v);
+	}
+	free(r.acc);
+	free(r.is_truth);
+	names_free(&r.anns);
+	names_free(&r.srcs);
+	names_free(&ds);
+	if (rc < 0)
+		audit_free(out);
+	return rc;
+}
+
+void audit_free(struct audit *a)
+{
+	for (size_t i = 0; i < a->ntruth; i++)
+		free(a->truth[i]);
+	free(a->truth);
+	for (size_t i = 0; i < a->nsys; i++) {
+		free(a->sys[i].dataset);
+		free(a->sys[i].name);
+	}
+	free(a->sys);
+	for (size_t i = 0; i < a->npairs; i++) {
+		free(a->pairs[i].dataset);
+		free(a->pairs[i].a);
+		free(a->pairs[i].b);
+	}
+	free(a->pairs);
+	for (size_t i = 0; i < a->ncov; i++) {
+		free(a->cov[i].dataset);
+		free(a->cov[i].name);
+	}
+	free(a->cov);
+	for (size_t i = 0; i < a->nanns; i++) {
+		free(a->anns[i].dataset);
+		free(a->anns[i].name);
+	}
+	free(a->anns);
+	memset(a, 0, sizeof(*a));
+}

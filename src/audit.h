@@ -1,0 +1,84 @@
+/* audit.h - how good each label source is against a truth, and how well
+ * people agree: the figures of `stepmark audit` */
+#ifndef SM_AUDIT_H
+#define SM_AUDIT_H
+
+#include <stddef.h>
+#include "../db/db.h"
+
+#define AUDIT_NT 19 /* thresholds swept: 0.05, 0.10 ... 0.95 */
+
+/* One system (a source, or an annotator not in the truth) on one data
+ * set, against the truth. */
+struct audit_sys {
+	char *dataset;      /* NULL: every data set */
+	char *name;         /* "judge/model", or "@annotator" */
+	long n_error, n_correct;     /* solutions the truth decided */
+	long ok_error, ok_correct;   /* the system named the same first error */
+	long none;          /* the truth decided, the system did not */
+	long earlier, same, later, missed, false_alarm;
+	long tp, fp, fn, tn;         /* steps: "this step is wrong" */
+	int has_values;     /* per-step values: the sweep means something */
+	long sweep[AUDIT_NT][2];     /* ok_error, ok_correct at each threshold */
+};
+
+/* Agreement between two annotators (b NULL: everyone) on one data set. */
+struct audit_pair {
+	char *dataset;
+	char *a, *b;
+	int steps;          /* 0: first errors; 1: typed step ratings */
+	long n;             /* units both rated (everyone: units with 2+) */
+	long exact, within1;
+	double kappa, alpha, ac1; /* NAN when undefined */
+};
+
+struct audit_cov {
+	char *dataset, *name;
+	long labelled;      /* solutions with a verdict */
+	long done, failed, pending;  /* its jobs */
+	long requests, tokens_in, tokens_out;
+};
+
+struct audit_ann {
+	char *dataset, *name;
+	long decided;       /* solutions with a first error decided */
+	long typed;         /* step ratings typed (not filled in) */
+};
+
+struct audit {
+	char **truth;       /* the truth's annotators */
+	size_t ntruth;
+	double threshold;   /* where a per-step value counts as good */
+	long truth_split;   /* solutions the truth's annotators disagree on */
+	struct audit_sys *sys;
+	size_t nsys;
+	struct audit_pair *pairs;
+	size_t npairs;
+	struct audit_cov *cov;
+	size_t ncov;
+	struct audit_ann *anns;
+	size_t nanns;
+};
+
+/* Computes the audit of the store (dataset NULL: every data set), the
+ * truth being the verdicts the named annotators share. -1 with the
+ * reason in err. */
+int audit_run(struct db *db, const char *dataset, char **truth, size_t ntruth,
+	      double threshold, struct audit *out, char *err, size_t errlen);
+void audit_free(struct audit *a);
+
+/* ProcessBench's figures, in percent: accuracy on erroneous and on
+ * correct solutions, and their harmonic mean (0 when both are 0). */
+double audit_pct(long ok, long n);
+double audit_f1(double acc_error, double acc_correct);
+/* The threshold of sweep index i. */
+double audit_threshold(int i);
+
+/* Agreement statistics over units, each unit a list of category values
+ * (-1 missing). Pairwise: Cohen's kappa; any number of raters:
+ * Krippendorff's alpha (nominal) and Gwet's AC1. NAN when undefined. */
+double stat_kappa(const int *a, const int *b, size_t n, int ncat);
+double stat_alpha(const int *v, size_t nunits, int nraters, int ncat);
+double stat_ac1(const int *v, size_t nunits, int nraters, int ncat);
+
+#endif

@@ -1,0 +1,476 @@
+/* cmd_audit.c - stepmark audit: tables, charts, JSON Lines or CSV */
+#include "config.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "cmd.h"
+#include "util.h"
+
+enum { A_TRUTH = 256, A_DATASET, A_SOURCE, A_THRESHOLD, A_JSON, A_CSV, A_ASCII, A_DB };
+
+struct out {
+	int ascii;
+	const char *source; /* only rows whose name starts with it */
+};
+
+static int wanted(const struct out *o, const char *name)
+{
+	if (!o->source)
+		return 1;
+	size_t n = strlen(o->source);
+	return !strncmp(name, o->source, n) && (!name[n] || name[n] == '/');
+}
+
+static const char *ds_name(const char *d)
+{
+	return d ? d : "all";
+}
+
+/* a bar of width w for fraction f: eighths of a block, or #s */
+static void bar(struct buf *b, double f, int w, int ascii)
+{
+	static const char *const eighth[] = {"", "\u258f", "\u258e", "\u258d", "\u258c",
+					     "\u258b", "\u258a", "\u2589"};
+	if (f < 0)
+		f = 0;
+	if (f > 1)
+		f = 1;
+	int units = (int)lround(f * w * 8);
+	if (ascii) {
+		for (int i = 0; i < (units + 4) / 8; i++)
+			buf_putc(b, '#');
+		return;
+	}
+	for (int i = 0; i < units / 8; i++)
+		buf_puts(b, "\u2588");
+	buf_puts(b, eighth[units % 8]);
+}
+
+/* the sweep's F1 as a line of block heights */
+static void spark(struct buf *b, const double *v, int n, int ascii)
+{
+	static const char *const lv[] = {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585",
+					 "\u2586", "\u2587", "\u2588"};
+	static const char asc[] = " .:-=+*#";
+	for (int i = 0; i < n; i++) {
+		int k = (int)(v[i] / 100 * 7.999);
+		k = k < 0 ? 0 : k > 7 ? 7 : k;
+		if (ascii)
+			buf_putc(b, asc[k]);
+		else
+			buf_puts(b, lv[k]);
+	}
+}
+
+static void sweep_f1(const struct audit_sys *s, double *f1, int *best)
+{
+	*best = 0;
+	for (int t = 0; t < AUDIT_NT; t++) {
+		f1[t] = audit_f1(audit_pct(s->sweep[t][0], s->n_error),
+				 audit_pct(s->sweep[t][1], s->n_correct));
+		if (f1[t] > f1[*best])
+			*best = t;
+	}
+}
+
+static double prf(long tp, long fp, long fn, int which)
+{
+	double p = tp + fp ? 100.0 * tp / (tp + fp) : 0, r = tp + fn ? 100.0 * tp / (tp + fn) : 0;
+	return which == 0 ? p : which == 1 ? r : audit_f1(p, r);
+}
+
+static void num(char *o, size_t n, double v)
+{
+	if (isnan(v))
+		snprintf(o, n, "-");
+	else
+		snprintf(o, n, "%.3f", v);
+}
+
+/* column widths from the data: the longest data set and source names */
+static int dw = 8, sw = 10;
+
+static void widths(const struct audit *a)
+{
+	dw = 8;
+	sw = 10;
+	for (size_t i = 0; i < a->nsys; i++) {
+		int d = (int)strlen(ds_name(a->sys[i].dataset)), n = (int)strlen(a->sys[i].name);
+		dw = d > dw ? d : dw;
+		sw = n > sw ? n : sw;
+	}
+	for (size_t i = 0; i < a->ncov; i++) {
+		int d = (int)strlen(a->cov[i].dataset), n = (int)strlen(a->cov[i].name);
+		dw = d > dw ? d : dw;
+		sw = n > sw ? n : sw;
+	}
+	for (size_t i = 0; i < a->nanns; i++) {
+		int n = (int)strlen(a->anns[i].name);
+		sw = n > sw ? n : sw;
+	}
+	dw = dw > 32 ? 32 : dw;
+	sw = sw > 40 ? 40 : sw;
+}
+
+static void text_report(const struct audit *a, const struct out *o)
+{
+	widths(a);
+	printf("truth: ");
+	for (size_t i = 0; i < a->ntruth; i++)
+		printf("%s%s", i ? " + " : "", inert(a->truth[i], 0));
+	printf(" (a solution's truth is the first error %s)\n",
+	       a->ntruth > 1 ? "its annotators share; where they differ it is left out" :
+	       "this annotator decided");
+	if (a->truth_split)
+		printf("%ld solutions left out: the truth's annotators disagree\n", a->truth_split);
+	printf("\nProcessBench metrics (%%), and where each first error falls against the truth\n");
+	printf("%-*s %-*s %6s %6s %7s %7s %6s %6s %6s %6s %6s %6s %6s %6s\n", dw, "data set",
+	       sw, "source", "n_err", "n_cor", "acc_err", "acc_cor", "F1", "same", "early", "late",
+	       "missed", "false", "none", "stepF1");
+	for (size_t i = 0; i < a->nsys; i++) {
+		const struct audit_sys *s = &a->sys[i];
+		if (!wanted(o, s->name))
+			continue;
+		double ae = audit_pct(s->ok_error, s->n_error), ac = audit_pct(s->ok_correct, s->n_correct);
+		printf("%-*.*s %-*.*s %6ld %6ld %7.1f %7.1f %6.1f %6ld %6ld %6ld %6ld %6ld %6ld %6.1f\n",
+		       dw, dw, inert(ds_name(s->dataset), 0), sw, sw, inert(s->name, 1), s->n_error,
+		       s->n_correct, ae, ac,
+		       audit_f1(ae, ac), s->same, s->earlier, s->later, s->missed, s->false_alarm,
+		       s->none, prf(s->tp, s->fp, s->fn, 2));
+	}
+	/* ProcessBench's headline: the mean F1 over the data sets */
+	printf("\nF1 (mean over data sets, as ProcessBench averages)\n");
+	for (size_t i = 0; i < a->nsys; i++) {
+		const struct audit_sys *s = &a->sys[i];
+		if (s->dataset || !wanted(o, s->name))
+			continue;
+		double sum = 0;
+		int nd = 0;
+		for (size_t j = 0; j < a->nsys; j++)
+			if (a->sys[j].dataset && !strcmp(a->sys[j].name, s->name)) {
+				const struct audit_sys *t = &a->sys[j];
+				sum += audit_f1(audit_pct(t->ok_error, t->n_error),
+						audit_pct(t->ok_correct, t->n_correct));
+				nd++;
+			}
+		double f = nd ? sum / nd : 0;
+		struct buf b = {0};
+		bar(&b, f / 100, 30, o->ascii);
+		printf("%-*.*s %5.1f %s\n", sw, sw, inert(s->name, 0), f, b.data ? b.data : "");
+		buf_free(&b);
+	}
+	printf("\nsteps: \"this step is wrong\" against the truth's ratings (%%)\n");
+	printf("%-*s %-*s %9s %9s %9s %8s\n", dw, "data set", sw, "source", "precision", "recall", "F1",
+	       "steps");
+	for (size_t i = 0; i < a->nsys; i++) {
+		const struct audit_sys *s = &a->sys[i];
+		if (!wanted(o, s->name))
+			continue;
+		printf("%-*.*s %-*.*s %9.1f %9.1f %9.1f %8ld\n", dw, dw,
+		       inert(ds_name(s->dataset), 0), sw, sw, inert(s->name, 1), prf(s->tp, s->fp, s->fn, 0), prf(s->tp, s->fp, s->fn, 1),
+		       prf(s->tp, s->fp, s->fn, 2), s->tp + s->fp + s->fn + s->tn);
+	}
+	int any = 0;
+	for (size_t i = 0; i < a->nsys; i++) {
+		const struct audit_sys *s = &a->sys[i];
+		if (!s->has_values || !wanted(o, s->name))
+			continue;
+		if (!any++)
+			printf("\nthreshold sweep: the first step below t is the first error "
+			       "(t = 0.05 ... 0.95)\n%-*s %-*s %6s %7s %7s  %s\n", dw, "data set",
+			       sw, "source", "best t", "F1 best", "F1 at t", "F1 over t");
+		double f1[AUDIT_NT];
+		int best;
+		sweep_f1(s, f1, &best);
+		int at = (int)lround(a->threshold / 0.05) - 1;
+		struct buf b = {0};
+		spark(&b, f1, AUDIT_NT, o->ascii);
+		printf("%-*.*s %-*.*s %6.2f %7.1f %7.1f  %s\n", dw, dw,
+		       inert(ds_name(s->dataset), 0), sw, sw, inert(s->name, 1), audit_threshold(best), f1[best],
+		       at >= 0 && at < AUDIT_NT ? f1[at] : NAN, b.data ? b.data : "");
+		buf_free(&b);
+	}
+	any = 0;
+	for (size_t i = 0; i < a->npairs; i++) {
+		const struct audit_pair *p = &a->pairs[i];
+		if (!any++)
+			printf("\nagreement between people (first errors: the index, \"none\" a "
+			       "category; steps: only ratings people typed, not those a first-error "
+			       "mark filled in)\n%-*s %-5s %-27s %6s %6s %7s %7s %7s %7s\n", dw, "data set",
+			       "on", "annotators", "n", "exact%", "within1", "kappa", "alpha", "AC1");
+		char k[16], al[16], ac[16], pair[80], ex[16] = "-", w1[16] = "-";
+		num(k, sizeof(k), p->kappa);
+		num(al, sizeof(al), p->alpha);
+		num(ac, sizeof(ac), p->ac1);
+		if (p->exact >= 0)
+			snprintf(ex, sizeof(ex), "%.1f", audit_pct(p->exact, p->n));
+		if (p->exact >= 0 && !p->steps)
+			snprintf(w1, sizeof(w1), "%.1f", audit_pct(p->within1, p->n));
+		snprintf(pair, sizeof(pair), "%s%s%s", p->a, p->b ? " ~ " : "", p->b ? p->b : "");
+		printf("%-*.*s %-5s %-27.27s %6ld %6s %7s %7s %7s %7s\n", dw, dw,
+		       inert(ds_name(p->dataset), 0),
+		       p->steps ? "steps" : "first", inert(pair, 1), p->n, ex, w1, k, al, ac);
+	}
+	printf("\nannotators\n%-*s %-*s %8s %8s\n", dw, "data set", sw, "annotator", "decided", "typed");
+	for (size_t i = 0; i < a->nanns; i++)
+		printf("%-*.*s %-*.*s %8ld %8ld\n", dw, dw, inert(ds_name(a->anns[i].dataset), 0),
+		       sw, sw, inert(a->anns[i].name, 1), a->anns[i].decided, a->anns[i].typed);
+	if (a->ncov) {
+		printf("\ncoverage and cost of the fetched sources\n%-*s %-*s %8s %6s %6s %7s "
+		       "%8s %10s %10s\n", dw, "data set", sw, "source", "verdicts", "done", "failed",
+		       "pending", "requests", "tokens in", "tokens out");
+		for (size_t i = 0; i < a->ncov; i++) {
+			const struct audit_cov *c = &a->cov[i];
+			if (!wanted(o, c->name))
+				continue;
+			printf("%-*.*s %-*.*s %8ld %6ld %6ld %7ld %8ld %10ld %10ld\n",
+			       dw, dw, inert(c->dataset, 0), sw, sw, inert(c->name, 1), c->labelled, c->done,
+			       c->failed, c->pending, c->requests, c->tokens_in, c->tokens_out);
+		}
+	}
+}
+
+static void jnum(struct buf *b, const char *key, double v)
+{
+	if (isnan(v))
+		buf_printf(b, ",\"%s\":null", key);
+	else
+		buf_printf(b, ",\"%s\":%.6g", key, v);
+}
+
+static void jstr(struct buf *b, const char *key, const char *v)
+{
+	buf_printf(b, ",\"%s\":", key);
+	if (v)
+		buf_json_str(b, v, strlen(v));
+	else
+		buf_puts(b, "null");
+}
+
+static void json_report(const struct audit *a, const struct out *o)
+{
+	struct buf b = {0}, truth = {0};
+	for (size_t i = 0; i < a->ntruth; i++)
+		buf_printf(&truth, "%s%s", i ? "+" : "", a->truth[i]);
+	for (size_t i = 0; i < a->nsys; i++) {
+		const struct audit_sys *s = &a->sys[i];
+		if (!wanted(o, s->name))
+			continue;
+		double ae = audit_pct(s->ok_error, s->n_error), ac = audit_pct(s->ok_correct, s->n_correct);
+		buf_reset(&b);
+		buf_puts(&b, "{\"kind\":\"source\"");
+		jstr(&b, "dataset", ds_name(s->dataset));
+		jstr(&b, "source", s->name);
+		jstr(&b, "truth", truth.data);
+		buf_printf(&b, ",\"n_error\":%ld,\"n_correct\":%ld", s->n_error, s->n_correct);
+		jnum(&b, "acc_error", ae);
+		jnum(&b, "acc_correct", ac);
+		jnum(&b, "f1", audit_f1(ae, ac));
+		buf_printf(&b, ",\"same\":%ld,\"earlier\":%ld,\"later\":%ld,\"missed\":%ld,"
+			   "\"false_alarm\":%ld,\"none\":%ld", s->same, s->earlier, s->later,
+			   s->missed, s->false_alarm, s->none);
+		jnum(&b, "step_precision", prf(s->tp, s->fp, s->fn, 0));
+		jnum(&b, "step_recall", prf(s->tp, s->fp, s->fn, 1));
+		jnum(&b, "step_f1", prf(s->tp, s->fp, s->fn, 2));
+		buf_printf(&b, ",\"steps\":%ld", s->tp + s->fp + s->fn + s->tn);
+		if (s->has_values) {
+			double f1[AUDIT_NT];
+			int best;
+			sweep_f1(s, f1, &best);
+			jnum(&b, "best_threshold", audit_threshold(best));
+			jnum(&b, "best_f1", f1[best]);
+			buf_puts(&b, ",\"sweep\":[");
+			for (int t = 0; t < AUDIT_NT; t++)
+				buf_printf(&b, "%s[%.2f,%.6g]", t ? "," : "", audit_threshold(t), f1[t]);
+			buf_putc(&b, ']');
+		}
+		buf_puts(&b, "}\n");
+		fputs(b.data, stdout);
+	}
+	for (size_t i = 0; i < a->npairs; i++) {
+		const struct audit_pair *p = &a->pairs[i];
+		buf_reset(&b);
+		buf_puts(&b, "{\"kind\":\"agreement\"");
+		jstr(&b, "dataset", ds_name(p->dataset));
+		jstr(&b, "on", p->steps ? "steps" : "first_error");
+		jstr(&b, "a", p->a);
+		jstr(&b, "b", p->b);
+		buf_printf(&b, ",\"n\":%ld", p->n);
+		if (p->exact >= 0) {
+			jnum(&b, "exact", audit_pct(p->exact, p->n));
+			if (!p->steps)
+				jnum(&b, "within1", audit_pct(p->within1, p->n));
+			else
+				jnum(&b, "within1", NAN);
+		} else {
+			jnum(&b, "exact", NAN);
+			jnum(&b, "within1", NAN);
+		}
+		jnum(&b, "kappa", p->kappa);
+		jnum(&b, "alpha", p->alpha);
+		jnum(&b, "ac1", p->ac1);
+		buf_puts(&b, "}\n");
+		fputs(b.data, stdout);
+	}
+	for (size_t i = 0; i < a->ncov; i++) {
+		const struct audit_cov *c = &a->cov[i];
+		if (!wanted(o, c->name))
+			continue;
+		buf_reset(&b);
+		buf_puts(&b, "{\"kind\":\"coverage\"");
+		jstr(&b, "dataset", c->dataset);
+		jstr(&b, "source", c->name);
+		buf_printf(&b, ",\"verdicts\":%ld,\"done\":%ld,\"failed\":%ld,\"pending\":%ld,"
+			   "\"requests\":%ld,\"tokens_in\":%ld,\"tokens_out\":%ld}\n", c->labelled,
+			   c->done, c->failed, c->pending, c->requests, c->tokens_in, c->tokens_out);
+		fputs(b.data, stdout);
+	}
+	buf_free(&b);
+	buf_free(&truth);
+}
+
+/* a CSV field: quoted when it holds a comma, a quote or a line end */
+static void cfield(struct buf *b, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\r\n")) {
+		buf_puts(b, s);
+		return;
+	}
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+static void cnum(struct buf *b, double v)
+{
+	buf_putc(b, ',');
+	if (!isnan(v))
+		buf_printf(b, "%.6g", v);
+}
+
+static void csv_report(const struct audit *a, const struct out *o)
+{
+	struct buf b = {0};
+	puts("kind,dataset,source,a,b,n_error,n_correct,acc_error,acc_correct,f1,step_f1,"
+	     "n,exact,within1,kappa,alpha,ac1");
+	for (size_t i = 0; i < a->nsys; i++) {
+		const struct audit_sys *s = &a->sys[i];
+		if (!wanted(o, s->name))
+			continue;
+		double ae = audit_pct(s->ok_error, s->n_error), ac = audit_pct(s->ok_correct, s->n_correct);
+		buf_reset(&b);
+		buf_puts(&b, "source,");
+		cfield(&b, ds_name(s->dataset));
+		buf_putc(&b, ',');
+		cfield(&b, s->name);
+		buf_printf(&b, ",,,%ld,%ld", s->n_error, s->n_correct);
+		cnum(&b, ae);
+		cnum(&b, ac);
+		cnum(&b, audit_f1(ae, ac));
+		cnum(&b, prf(s->tp, s->fp, s->fn, 2));
+		buf_puts(&b, ",,,,,,\n");
+		fputs(b.data, stdout);
+	}
+	for (size_t i = 0; i < a->npairs; i++) {
+		const struct audit_pair *p = &a->pairs[i];
+		buf_reset(&b);
+		buf_puts(&b, p->steps ? "agreement_steps," : "agreement,");
+		cfield(&b, ds_name(p->dataset));
+		buf_puts(&b, ",,");
+		cfield(&b, p->a);
+		buf_putc(&b, ',');
+		cfield(&b, p->b);
+		buf_printf(&b, ",,,,,,,%ld", p->n);
+		cnum(&b, p->exact >= 0 ? audit_pct(p->exact, p->n) : NAN);
+		cnum(&b, p->exact >= 0 && !p->steps ? audit_pct(p->within1, p->n) : NAN);
+		cnum(&b, p->kappa);
+		cnum(&b, p->alpha);
+		cnum(&b, p->ac1);
+		buf_putc(&b, '\n');
+		fputs(b.data, stdout);
+	}
+	buf_free(&b);
+}
+
+int cmd_audit(int argc, char **argv, const char *dbpath)
+{
+	static const struct option opts[] = {
+		{"truth", required_argument, NULL, A_TRUTH},
+		{"dataset", required_argument, NULL, A_DATASET},
+		{"source", required_argument, NULL, A_SOURCE},
+		{"threshold", required_argument, NULL, A_THRESHOLD},
+		{"json", no_argument, NULL, A_JSON},
+		{"csv", no_argument, NULL, A_CSV},
+		{"ascii", no_argument, NULL, A_ASCII},
+		{"db", required_argument, NULL, A_DB},
+		{NULL, 0, NULL, 0},
+	};
+	const char *truth = NULL, *dataset = NULL;
+	double threshold = 0.5;
+	int json = 0, csv = 0, c;
+	struct out o = {0};
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case A_TRUTH: truth = optarg; break;
+		case A_DATASET: dataset = optarg; break;
+		case A_SOURCE: o.source = optarg; break;
+		case A_THRESHOLD:
+			if (parse_double(optarg, 0, 1, &threshold))
+				return bad_usage("--threshold is between 0 and 1");
+			break;
+		case A_JSON: json = 1; break;
+		case A_CSV: csv = 1; break;
+		case A_ASCII: o.ascii = 1; break;
+		case A_DB: dbpath = optarg; break;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		return bad_usage("audit takes no file arguments");
+	if (json && csv)
+		return bad_usage("--json or --csv, not both");
+	if (!truth || !*truth)
+		return bad_usage("audit needs --truth ANNOTATOR[,ANNOTATOR...]: whose labels "
+				 "the sources are measured against");
+	char *copy = xstrdup(truth), *names[64];
+	size_t nn = 0;
+	for (char *t = strtok(copy, ","); t && nn < 64; t = strtok(NULL, ","))
+		names[nn++] = t;
+	char err[600];
+	struct db *db = db_open_ro(dbpath, err, sizeof(err));
+	if (!db) {
+		errf("stepmark: %s\n", inert(err, 0));
+		free(copy);
+		return EX_STORE;
+	}
+	struct audit a;
+	int rc = audit_run(db, dataset, names, nn, threshold, &a, err, sizeof(err));
+	if (rc < 0) {
+		errf("stepmark: audit: %s\n", err);
+		db_close(db);
+		free(copy);
+		return EX_BAD;
+	}
+	if (json)
+		json_report(&a, &o);
+	else if (csv)
+		csv_report(&a, &o);
+	else
+		text_report(&a, &o);
+	audit_free(&a);
+	db_close(db);
+	free(copy);
+	return fflush(stdout) == 0 ? EX_OK : EX_BAD;
+}
