@@ -109,6 +109,8 @@ struct run {
 	size_t nacc;
 	double threshold;
 	long truth_split;
+	struct label *scratch;  /* one annotator's labels of a solution */
+	size_t capscratch;
 };
 
 static void acc_init(struct run *r, struct acc *a, const char *name)
@@ -205,7 +207,7 @@ static void typed_ratings(const struct item *it, const char *who, int *out)
 		out[i] = NO_RATING;
 	for (size_t i = 0; i < it->nlabels; i++) {
 		const struct label *l = &it->labels[i];
-		if (strcmp(l->annotator, who) != 0)
+		if (l->annotator != who)
 			continue;
 		if (l->kind == LK_RATING && l->step >= 0 && (size_t)l->step < it->nsteps)
 			out[l->step] = l->text && !strcmp(l->text, "filled") ? NO_RATING : l->value;
@@ -224,9 +226,24 @@ static void one_solution(struct run *r, struct sol *s)
 	int *typed = xmalloc((na * (n + 1) + 1) * sizeof(int));
 	double *val = xmalloc((ns * (n + 1) + 1) * sizeof(double));
 	char *hasval = xcalloc(ns + 1, 1);
+	if (r->capscratch < s->it.nlabels + 1) {
+		r->capscratch = s->it.nlabels + 16;
+		r->scratch = xrealloc(r->scratch, r->capscratch * sizeof(*r->scratch));
+	}
 	for (size_t i = 0; i < na; i++) {
-		fe[i] = summary_annotator(&s->it, r->anns.v[i], rt + i * (n + 1));
-		typed_ratings(&s->it, r->anns.v[i], typed + i * (n + 1));
+		/* names are interned: the annotator's labels by pointer */
+		struct item sub = s->it;
+		sub.labels = r->scratch;
+		sub.nlabels = 0;
+		sub.nsugs = 0;
+		for (size_t k = 0; k < s->it.nlabels; k++)
+			if (s->it.labels[k].annotator == r->anns.v[i])
+				r->scratch[sub.nlabels++] = s->it.labels[k];
+		fe[i] = sub.nlabels ? item_resolve(&sub, NULL, rt + i * (n + 1)) : -2;
+		if (!sub.nlabels)
+			for (size_t k = 0; k < n; k++)
+				rt[i * (n + 1) + k] = NO_RATING;
+		typed_ratings(&sub, r->anns.v[i], typed + i * (n + 1));
 	}
 	for (size_t j = 0; j < ns; j++) {
 		struct export_opts o = {.source = r->srcs.v[j], .threshold = r->threshold};
@@ -326,81 +343,195 @@ static const char *col(sqlite3_stmt *s, int i)
 	return (const char *)sqlite3_column_text(s, i);
 }
 
+/* rows of the label and suggestion tables, read whole (a table scan in
+ * rowid order is several times faster than walking an index), then put
+ * in solution order */
+struct lrow {
+	int64_t sol;
+	struct label l;
+};
+
+struct grow {
+	int64_t sol;
+	struct suggestion g;
+};
+
+static int by_sol_l(const void *x, const void *y)
+{
+	const struct lrow *a = x, *b = y;
+	return a->sol < b->sol ? -1 : a->sol > b->sol ? 1 : (a > b) - (a < b);
+}
+
+static int by_sol_g(const void *x, const void *y)
+{
+	const struct grow *a = x, *b = y;
+	return a->sol < b->sol ? -1 : a->sol > b->sol ? 1 : (a > b) - (a < b);
+}
+
+/* a stable sort: ties keep the table's order (ids ascending) */
+static void sort_rows(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	/* rows come in id order; qsort is not stable, so the address (the
+	 * read order) breaks ties: compare before moving anything */
+	int sorted = 1;
+	for (size_t i = 1; i < n && sorted; i++)
+		sorted = cmp((char *)base + (i - 1) * size, (char *)base + i * size) <= 0;
+	if (sorted)
+		return;
+	size_t *idx = xmalloc((n + 1) * sizeof(size_t));
+	char *copy = xmalloc(n * size + 1);
+	memcpy(copy, base, n * size);
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	/* sort indices by (key, index) with a merge sort: stable, O(n log n) */
+	size_t *tmp = xmalloc((n + 1) * sizeof(size_t));
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				tmp[k++] = cmp(copy + idx[j] * size, copy + idx[i] * size) < 0 ? idx[j++] : idx[i++];
+			while (i < mid)
+				tmp[k++] = idx[i++];
+			while (j < hi)
+				tmp[k++] = idx[j++];
+		}
+		size_t *t = idx;
+		idx = tmp;
+		tmp = t;
+	}
+	for (size_t i = 0; i < n; i++)
+		memcpy((char *)base + i * size, copy + idx[i] * size, size);
+	free(idx);
+	free(tmp);
+	free(copy);
+}
+
 static int scan(sqlite3 *h, struct run *r, const char *dataset, struct names *ds)
 {
-	const char *q_sol =
-		"SELECT s.id, d.name, sm.nsteps FROM solution s JOIN dataset d ON d.id = s.dataset_id "
-		"JOIN summary sm ON sm.solution_id = s.id WHERE ?1 IS NULL OR d.name = ?1 ORDER BY s.id";
-	const char *q_lab =
-		"SELECT l.solution_id, coalesce(l.step_idx, -1), l.kind, l.value, l.text, l.annotator "
-		"FROM label l WHERE l.kind IN ('rating', 'first_error', 'ratings') ORDER BY l.solution_id, l.id";
-	const char *q_sug =
-		"SELECT g.solution_id, coalesce(g.step_idx, -1), g.source, g.model, g.value, "
-		"g.first_error, g.k, g.n FROM suggestion g ORDER BY g.solution_id, g.id";
-	sqlite3_stmt *ss = NULL, *sl = NULL, *sg = NULL;
+	const char *q_sol = "SELECT solution_id, dataset_id, nsteps FROM summary ORDER BY solution_id";
+	const char *q_ds = "SELECT id, name FROM dataset";
+	const char *q_lab = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, annotator "
+			    "FROM label WHERE kind IN ('rating', 'first_error', 'ratings')";
+	const char *q_sug = "SELECT solution_id, coalesce(step_idx, -1), source || coalesce('/' || model, ''), "
+			    "value, first_error, k, n FROM suggestion";
+	sqlite3_stmt *ss = NULL, *sd = NULL, *sl = NULL, *sg = NULL;
 	int ok = sqlite3_prepare_v2(h, q_sol, -1, &ss, NULL) == SQLITE_OK &&
+		 sqlite3_prepare_v2(h, q_ds, -1, &sd, NULL) == SQLITE_OK &&
 		 sqlite3_prepare_v2(h, q_lab, -1, &sl, NULL) == SQLITE_OK &&
 		 sqlite3_prepare_v2(h, q_sug, -1, &sg, NULL) == SQLITE_OK;
-	if (ok && dataset)
-		sqlite3_bind_text(ss, 1, dataset, -1, SQLITE_STATIC);
-	struct sol s = {0};
 	struct arena a = {0};
-	int lrc = ok ? sqlite3_step(sl) : SQLITE_ERROR;
-	int grc = ok ? sqlite3_step(sg) : SQLITE_ERROR;
-	int src = ok ? sqlite3_step(ss) : SQLITE_ERROR;
-	while (ok && src == SQLITE_ROW) {
-		arena_reset(&a);
+	/* data set ids to accumulators (-1: not selected) */
+	int64_t *dsid = NULL;
+	int *dsacc = NULL;
+	size_t nds = 0;
+	int rc = SQLITE_DONE;
+	while (ok && (rc = sqlite3_step(sd)) == SQLITE_ROW) {
+		const char *name = col(sd, 1);
+		dsid = xrealloc(dsid, (nds + 1) * sizeof(*dsid));
+		dsacc = xrealloc(dsacc, (nds + 1) * sizeof(*dsacc));
+		dsid[nds] = sqlite3_column_int64(sd, 0);
+		dsacc[nds++] = dataset && strcmp(name, dataset) ? -1 : name_index(ds, name);
+	}
+	ok = ok && rc == SQLITE_DONE;
+	struct lrow *lr = NULL;
+	size_t nl = 0, capl = 0;
+	while (ok && (rc = sqlite3_step(sl)) == SQLITE_ROW) {
+		if (nl == capl) {
+			capl = capl ? capl * 2 : 4096;
+			lr = xrealloc(lr, capl * sizeof(*lr));
+		}
+		struct lrow *x = &lr[nl];
+		memset(x, 0, sizeof(*x));
+		x->sol = sqlite3_column_int64(sl, 0);
+		const char *kind = col(sl, 2), *text = col(sl, 4);
+		int who = name_index(&r->anns, col(sl, 5));
+		if (who < 0)
+			continue;
+		x->l.kind = kind[0] == 'f' ? LK_FIRST_ERROR : kind[6] == 's' ? LK_RATINGS : LK_RATING;
+		x->l.step = sqlite3_column_int(sl, 1);
+		x->l.value = sqlite3_column_type(sl, 3) == SQLITE_NULL ? NO_RATING :
+			     sqlite3_column_int(sl, 3);
+		x->l.annotator = r->anns.v[who];
+		if (text && x->l.kind == LK_RATINGS)
+			x->l.text = arena_strndup(&a, text, strlen(text));
+		else if (text && !strcmp(text, "filled"))
+			x->l.text = "filled";
+		nl++;
+	}
+	ok = ok && rc == SQLITE_DONE;
+	struct grow *gr = NULL;
+	size_t ng = 0, capg = 0;
+	while (ok && (rc = sqlite3_step(sg)) == SQLITE_ROW) {
+		int j = name_index(&r->srcs, col(sg, 2));
+		if (j < 0)
+			continue;
+		if (ng == capg) {
+			capg = capg ? capg * 2 : 4096;
+			gr = xrealloc(gr, capg * sizeof(*gr));
+		}
+		struct grow *x = &gr[ng++];
+		memset(x, 0, sizeof(*x));
+		x->sol = sqlite3_column_int64(sg, 0);
+		x->g.step = sqlite3_column_int(sg, 1);
+		x->g.source = r->srcs.v[j]; /* the whole key: the model is in it */
+		x->g.value = sqlite3_column_type(sg, 3) == SQLITE_NULL ? NO_VALUE :
+			     sqlite3_column_double(sg, 3);
+		x->g.first_error = sqlite3_column_type(sg, 4) == SQLITE_NULL ? -2 :
+				   sqlite3_column_int(sg, 4);
+		x->g.k = sqlite3_column_int(sg, 5);
+		x->g.n = sqlite3_column_int(sg, 6);
+	}
+	ok = ok && rc == SQLITE_DONE;
+	sort_rows(lr, nl, sizeof(*lr), by_sol_l);
+	sort_rows(gr, ng, sizeof(*gr), by_sol_g);
+	struct sol s = {0};
+	size_t li = 0, gi = 0;
+	while (ok && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
 		s.id = sqlite3_column_int64(ss, 0);
-		s.acc = name_index(ds, col(ss, 1));
+		int64_t d = sqlite3_column_int64(ss, 1);
+		s.acc = -1;
+		for (size_t k = 0; k < nds; k++)
+			if (dsid[k] == d)
+				s.acc = dsacc[k];
 		s.it.nsteps = (size_t)sqlite3_column_int(ss, 2);
 		s.it.nlabels = s.it.nsugs = 0;
-		while (lrc == SQLITE_ROW && sqlite3_column_int64(sl, 0) < s.id)
-			lrc = sqlite3_step(sl);
-		for (; lrc == SQLITE_ROW && sqlite3_column_int64(sl, 0) == s.id; lrc = sqlite3_step(sl)) {
-			if (s.it.nlabels == s.caplab) {
-				s.caplab = s.caplab ? s.caplab * 2 : 16;
-				s.it.labels = xrealloc(s.it.labels, s.caplab * sizeof(*s.it.labels));
-			}
-			struct label *l = &s.it.labels[s.it.nlabels++];
-			memset(l, 0, sizeof(*l));
-			const char *kind = col(sl, 2);
-			l->kind = !strcmp(kind, "rating") ? LK_RATING :
-				  !strcmp(kind, "ratings") ? LK_RATINGS : LK_FIRST_ERROR;
-			l->step = sqlite3_column_int(sl, 1);
-			l->value = sqlite3_column_type(sl, 3) == SQLITE_NULL ? NO_RATING :
-				   sqlite3_column_int(sl, 3);
-			l->text = col(sl, 4) ? arena_strndup(&a, col(sl, 4), strlen(col(sl, 4))) : NULL;
-			l->annotator = arena_strndup(&a, col(sl, 5), strlen(col(sl, 5)));
+		while (li < nl && lr[li].sol < s.id)
+			li++;
+		size_t l0 = li;
+		while (li < nl && lr[li].sol == s.id)
+			li++;
+		while (gi < ng && gr[gi].sol < s.id)
+			gi++;
+		size_t g0 = gi;
+		while (gi < ng && gr[gi].sol == s.id)
+			gi++;
+		if (s.acc < 0)
+			continue;
+		if (li - l0 > s.caplab) {
+			s.caplab = li - l0;
+			s.it.labels = xrealloc(s.it.labels, s.caplab * sizeof(*s.it.labels));
 		}
-		while (grc == SQLITE_ROW && sqlite3_column_int64(sg, 0) < s.id)
-			grc = sqlite3_step(sg);
-		for (; grc == SQLITE_ROW && sqlite3_column_int64(sg, 0) == s.id; grc = sqlite3_step(sg)) {
-			if (s.it.nsugs == s.capsug) {
-				s.capsug = s.capsug ? s.capsug * 2 : 16;
-				s.it.sugs = xrealloc(s.it.sugs, s.capsug * sizeof(*s.it.sugs));
-			}
-			struct suggestion *g = &s.it.sugs[s.it.nsugs++];
-			memset(g, 0, sizeof(*g));
-			g->step = sqlite3_column_int(sg, 1);
-			g->source = arena_strndup(&a, col(sg, 2), strlen(col(sg, 2)));
-			g->model = col(sg, 3) ? arena_strndup(&a, col(sg, 3), strlen(col(sg, 3))) : NULL;
-			g->value = sqlite3_column_type(sg, 4) == SQLITE_NULL ? NO_VALUE :
-				   sqlite3_column_double(sg, 4);
-			g->first_error = sqlite3_column_type(sg, 5) == SQLITE_NULL ? -2 :
-					 sqlite3_column_int(sg, 5);
-			g->k = sqlite3_column_int(sg, 6);
-			g->n = sqlite3_column_int(sg, 7);
+		if (gi - g0 > s.capsug) {
+			s.capsug = gi - g0;
+			s.it.sugs = xrealloc(s.it.sugs, s.capsug * sizeof(*s.it.sugs));
 		}
-		if (s.acc >= 0)
-			one_solution(r, &s);
-		src = sqlite3_step(ss);
+		for (size_t k = l0; k < li; k++)
+			s.it.labels[s.it.nlabels++] = lr[k].l;
+		for (size_t k = g0; k < gi; k++)
+			s.it.sugs[s.it.nsugs++] = gr[k].g;
+		one_solution(r, &s);
 	}
-	ok = ok && src == SQLITE_DONE && (lrc == SQLITE_DONE || lrc == SQLITE_ROW) &&
-	     (grc == SQLITE_DONE || grc == SQLITE_ROW);
+	ok = ok && rc == SQLITE_DONE;
 	free(s.it.labels);
 	free(s.it.sugs);
+	free(lr);
+	free(gr);
+	free(dsid);
+	free(dsacc);
 	arena_free(&a);
 	sqlite3_finalize(ss);
+	sqlite3_finalize(sd);
 	sqlite3_finalize(sl);
 	sqlite3_finalize(sg);
 	return ok ? 0 : -1;

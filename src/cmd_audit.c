@@ -240,7 +240,7 @@ static void jnum(struct buf *b, const char *key, double v)
 	if (isnan(v))
 		buf_printf(b, ",\"%s\":null", key);
 	else
-		buf_printf(b, ",\"%s\":%.6g", key, v);
+		buf_printf(b, ",\"%s\":%.10g", key, v);
 }
 
 static void jstr(struct buf *b, const char *key, const char *v)
