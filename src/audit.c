@@ -148,6 +148,10 @@ static void judge_sys(struct audit_sys *s, int tfe, const int *truth, int fe,
 		s->none++;
 	} else if (tfe >= 0) {
 		s->ok_error += fe == tfe;
+		if (fe >= 0) {
+			int d = fe - tfe;
+			s->offset[(d < -3 ? -3 : d > 3 ? 3 : d) + 3]++;
+		}
 		if (fe == tfe)
 			s->same++;
 		else if (fe == -1)

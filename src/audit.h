@@ -17,6 +17,8 @@ struct audit_sys {
 	long ok_error, ok_correct;   /* the system named the same first error */
 	long none;          /* the truth decided, the system did not */
 	long earlier, same, later, missed, false_alarm;
+	long offset[7];     /* erroneous solutions: the source's first error
+			     * minus the truth's, -3 (or less) ... +3 (or more) */
 	long tp, fp, fn, tn;         /* steps: "this step is wrong" */
 	int has_values;     /* per-step values: the sweep means something */
 	long sweep[AUDIT_NT][2];     /* ok_error, ok_correct at each threshold */

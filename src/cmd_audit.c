@@ -58,6 +58,10 @@ static void spark(struct buf *b, const double *v, int n, int ascii)
 					 "\u2586", "\u2587", "\u2588"};
 	static const char asc[] = " .:-=+*#";
 	for (int i = 0; i < n; i++) {
+		if (v[i] <= 0) { /* nothing: no mark at all */
+			buf_putc(b, ' ');
+			continue;
+		}
 		int k = (int)(v[i] / 100 * 7.999);
 		k = k < 0 ? 0 : k > 7 ? 7 : k;
 		if (ascii)
@@ -162,6 +166,30 @@ static void text_report(const struct audit *a, const struct out *o)
 		struct buf b = {0};
 		bar(&b, f / 100, 30, o->ascii);
 		printf("%-*.*s %5.1f %s\n", sw, sw, inert(s->name, 0), f, b.data ? b.data : "");
+		buf_free(&b);
+	}
+	printf("\nfirst-error offsets on erroneous solutions (the source's minus the truth's)\n");
+	printf("%-*s %-*s %5s %5s %5s %5s %5s %5s %5s %6s %6s  %s\n", dw, "data set", sw, "source",
+	       "<=-3", "-2", "-1", "0", "+1", "+2", ">=+3", "missed", "false", "histogram");
+	for (size_t i = 0; i < a->nsys; i++) {
+		const struct audit_sys *s = &a->sys[i];
+		if (!wanted(o, s->name))
+			continue;
+		double h[9], top = 1;
+		for (int k = 0; k < 7; k++)
+			h[k] = (double)s->offset[k];
+		h[7] = (double)s->missed;
+		h[8] = (double)s->false_alarm;
+		for (int k = 0; k < 9; k++)
+			top = h[k] > top ? h[k] : top;
+		for (int k = 0; k < 9; k++)
+			h[k] = h[k] ? 12.5 + 87.5 * h[k] / top : 0;
+		struct buf b = {0};
+		spark(&b, h, 9, o->ascii);
+		printf("%-*.*s %-*.*s %5ld %5ld %5ld %5ld %5ld %5ld %5ld %6ld %6ld  %s\n", dw, dw,
+		       inert(ds_name(s->dataset), 0), sw, sw, inert(s->name, 1), s->offset[0],
+		       s->offset[1], s->offset[2], s->offset[3], s->offset[4], s->offset[5],
+		       s->offset[6], s->missed, s->false_alarm, b.data ? b.data : "");
 		buf_free(&b);
 	}
 	printf("\nsteps: \"this step is wrong\" against the truth's ratings (%%)\n");
@@ -274,6 +302,8 @@ static void json_report(const struct audit *a, const struct out *o)
 		buf_printf(&b, ",\"same\":%ld,\"earlier\":%ld,\"later\":%ld,\"missed\":%ld,"
 			   "\"false_alarm\":%ld,\"none\":%ld", s->same, s->earlier, s->later,
 			   s->missed, s->false_alarm, s->none);
+		buf_printf(&b, ",\"offsets\":[%ld,%ld,%ld,%ld,%ld,%ld,%ld]", s->offset[0], s->offset[1],
+			   s->offset[2], s->offset[3], s->offset[4], s->offset[5], s->offset[6]);
 		jnum(&b, "step_precision", prf(s->tp, s->fp, s->fn, 0));
 		jnum(&b, "step_recall", prf(s->tp, s->fp, s->fn, 1));
 		jnum(&b, "step_f1", prf(s->tp, s->fp, s->fn, 2));

@@ -58,6 +58,12 @@ early = sum(0 <= pred[r["id"]] < r["label"] for r in err)
 missed = sum(pred[r["id"]] == -1 for r in err)
 fa = sum(pred[r["id"]] != -1 for r in cor)
 assert (row["later"], row["earlier"], row["missed"], row["false_alarm"]) == (late, early, missed, fa), row
+offsets = [0] * 7
+for r in err:
+    p = pred[r["id"]]
+    if p >= 0:
+        offsets[max(-3, min(3, p - r["label"])) + 3] += 1
+assert row["offsets"] == offsets, (row["offsets"], offsets)
 PY
 ok "Cohen's kappa and exact agreement between the two" python3 - "$GSM" <<'PY'
 import json, sys
@@ -98,6 +104,7 @@ ok "the history keeps both" test "$(sql "SELECT count(*) FROM label WHERE annota
 expect_rc 0 "audit as tables" sm audit --truth expert
 ok "the ProcessBench table" has out "ProcessBench metrics"
 ok "the F1 bars" has out "█"
+ok "the offset histogram" has out "first-error offsets on erroneous solutions"
 ok "agreement" has out "ann2 ~ expert"
 expect_rc 0 "--ascii" sm audit --truth expert --ascii
 ok "no block characters" sh -c '! grep -q "█" out'
