@@ -1560,6 +1560,8 @@ static void where_add(struct buf *b, const struct qfilter *f)
 	default:
 		break;
 	}
+	if (f->picked)
+		buf_puts(b, " AND m.solution_id IN (SELECT id FROM temp.picked)");
 	if (f->regex)
 		buf_puts(b, " AND (EXISTS (SELECT 1 FROM step t WHERE t.solution_id = m.solution_id"
 			    " AND regexp(?7, t.text)) OR regexp(?7, (SELECT p.text FROM solution s"
@@ -1606,6 +1608,27 @@ static sqlite3_stmt *queue_prepare(struct queue *q, int kind)
 	if (q->f.regex)
 		sqlite3_bind_text(s, 7, q->f.regex, -1, SQLITE_STATIC);
 	return s;
+}
+
+int db_pick(struct db *db, const int64_t *ids, size_t n)
+{
+	if (sqlite3_exec(db->h, "CREATE TEMP TABLE IF NOT EXISTS picked(id INTEGER PRIMARY KEY);"
+			 "DELETE FROM temp.picked;", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db->h, "INSERT OR IGNORE INTO temp.picked(id) VALUES (?1)", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	int rc = SQLITE_DONE;
+	/* no BEGIN: that would wait for the store's lock, and a temporary
+	 * table's own commits need no lock and no sync */
+	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int64(s, 1, ids[i]);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 struct queue *db_queue_open(struct db *db, const struct qfilter *f)

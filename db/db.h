@@ -175,7 +175,11 @@ struct qfilter {
 	int64_t dataset;       /* 0 = every data set */
 	const char *annotator; /* for Q_TODO and Q_MINE */
 	const char *regex;     /* over problem and step texts, or NULL */
+	int picked;            /* only the solutions db_pick chose */
 };
+/* The solutions a filter with picked set keeps (a temporary table of
+ * this connection: nothing is written to the store). 0, or -1. */
+int db_pick(struct db *db, const int64_t *ids, size_t n);
 struct qpos {
 	int64_t key, id; /* sort key, then solution id */
 };

@@ -27,6 +27,57 @@ double audit_threshold(int i)
 	return 0.05 * (i + 1);
 }
 
+/* a bar of width w for fraction f: eighths of a block, or #s */
+void audit_bar(struct buf *b, double f, int w, int ascii)
+{
+	static const char *const eighth[] = {"", "\u258f", "\u258e", "\u258d", "\u258c",
+					     "\u258b", "\u258a", "\u2589"};
+	if (f < 0)
+		f = 0;
+	if (f > 1)
+		f = 1;
+	int units = (int)lround(f * w * 8);
+	if (ascii) {
+		for (int i = 0; i < (units + 4) / 8; i++)
+			buf_putc(b, '#');
+		return;
+	}
+	for (int i = 0; i < units / 8; i++)
+		buf_puts(b, "\u2588");
+	buf_puts(b, eighth[units % 8]);
+}
+
+/* the sweep's F1 as a line of block heights */
+void audit_spark(struct buf *b, const double *v, int n, int ascii)
+{
+	static const char *const lv[] = {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585",
+					 "\u2586", "\u2587", "\u2588"};
+	static const char asc[] = " .:-=+*#";
+	for (int i = 0; i < n; i++) {
+		if (v[i] <= 0) { /* nothing: no mark at all */
+			buf_putc(b, ' ');
+			continue;
+		}
+		int k = (int)(v[i] / 100 * 7.999);
+		k = k < 0 ? 0 : k > 7 ? 7 : k;
+		if (ascii)
+			buf_putc(b, asc[k]);
+		else
+			buf_puts(b, lv[k]);
+	}
+}
+
+void audit_sweep_f1(const struct audit_sys *s, double *f1, int *best)
+{
+	*best = 0;
+	for (int t = 0; t < AUDIT_NT; t++) {
+		f1[t] = audit_f1(audit_pct(s->sweep[t][0], s->n_error),
+				 audit_pct(s->sweep[t][1], s->n_correct));
+		if (f1[t] > f1[*best])
+			*best = t;
+	}
+}
+
 /* ---- names: annotators and sources, in the order the store lists them */
 
 struct names {
@@ -74,16 +125,19 @@ static int query_names(sqlite3 *h, const char *sql, struct names *ns)
 
 struct units {
 	int *v;        /* n rows of width categories, -1 missing */
+	int64_t *sol;  /* each row's solution */
 	size_t n, cap;
 	int width;
 };
 
-static int *units_row(struct units *u)
+static int *units_row(struct units *u, int64_t sol)
 {
 	if (u->n == u->cap) {
 		u->cap = u->cap ? u->cap * 2 : 1024;
 		u->v = xrealloc(u->v, u->cap * (size_t)u->width * sizeof(int));
+		u->sol = xrealloc(u->sol, u->cap * sizeof(int64_t));
 	}
+	u->sol[u->n] = sol;
 	int *row = u->v + u->n++ * (size_t)u->width;
 	for (int i = 0; i < u->width; i++)
 		row[i] = -1;
@@ -109,6 +163,7 @@ struct run {
 	size_t nacc;
 	double threshold;
 	long truth_split;
+	int collect;            /* keep the solutions behind the counts */
 	struct label *scratch;  /* one annotator's labels of a solution */
 	size_t capscratch;
 };
@@ -137,9 +192,32 @@ static int sys_of_ann(const struct run *r, size_t i)
 
 /* One system's verdict (fe, step ratings, per-step values) against the
  * truth's on one solution. */
-static void judge_sys(struct audit_sys *s, int tfe, const int *truth, int fe,
-		      const int *rt, const double *val, size_t nsteps)
+static void keep(struct audit_sys *s, int o, int64_t sol)
 {
+	if (s->nids[o] == s->capids[o]) {
+		s->capids[o] = s->capids[o] ? s->capids[o] * 2 : 64;
+		s->ids[o] = xrealloc(s->ids[o], s->capids[o] * sizeof(int64_t));
+	}
+	s->ids[o][s->nids[o]++] = sol;
+}
+
+/* the outcome of a verdict fe against the truth's tfe */
+static int outcome(int tfe, int fe)
+{
+	if (fe < -1)
+		return AO_NONE;
+	if (fe == tfe)
+		return AO_SAME;
+	if (tfe < 0)
+		return AO_FALSE;
+	return fe == -1 ? AO_MISSED : fe < tfe ? AO_EARLIER : AO_LATER;
+}
+
+static void judge_sys(struct audit_sys *s, int tfe, const int *truth, int fe,
+		      const int *rt, const double *val, size_t nsteps, int64_t sol)
+{
+	if (sol)
+		keep(s, outcome(tfe, fe), sol);
 	if (tfe >= 0)
 		s->n_error++;
 	else
@@ -303,17 +381,19 @@ static void one_solution(struct run *r, struct sol *s)
 			for (size_t i = 0; i < na; i++) {
 				int k = sys_of_ann(r, i);
 				if (k >= 0)
-					judge_sys(&a->sys[k], tfe, truth, fe[i], rt + i * (n + 1), NULL, n);
+					judge_sys(&a->sys[k], tfe, truth, fe[i], rt + i * (n + 1), NULL, n,
+						  r->collect ? s->id : 0);
 			}
 			size_t base = r->nsys - ns;
 			for (size_t j = 0; j < ns; j++)
 				judge_sys(&a->sys[base + j], tfe, truth, fe[na + j],
-					  rt + (na + j) * (n + 1), hasval[j] ? val + j * (n + 1) : NULL, n);
+					  rt + (na + j) * (n + 1), hasval[j] ? val + j * (n + 1) : NULL, n,
+					  r->collect ? s->id : 0);
 		}
 		/* agreement units: the first error (category fe + 1), and
 		 * each step's typed rating (category rating + 1) */
 		if (na) {
-			int *row = units_row(&a->fe);
+			int *row = units_row(&a->fe, s->id);
 			for (size_t i = 0; i < na; i++)
 				if (fe[i] >= -1) {
 					row[i] = fe[i] + 1;
@@ -326,7 +406,7 @@ static void one_solution(struct run *r, struct sol *s)
 					m += typed[i * (n + 1) + k] != NO_RATING;
 				if (m < 2)
 					continue; /* a unit nobody else rated tells nothing */
-				int *sr = units_row(&a->steps);
+				int *sr = units_row(&a->steps, s->id);
 				for (size_t i = 0; i < na; i++)
 					if (typed[i * (n + 1) + k] != NO_RATING)
 						sr[i] = typed[i * (n + 1) + k] + 1;
@@ -587,8 +667,9 @@ static void agreement(struct audit *out, const struct run *r, struct acc *a,
 	int *two = xmalloc((u->n + 1) * 2 * sizeof(int));
 	for (size_t i = 0; i < na; i++)
 		for (size_t j = i + 1; j < na; j++) {
-			size_t m = 0;
+			size_t m = 0, ndiffer = 0;
 			long exact = 0, within = 0;
+			int64_t *differ = NULL;
 			for (size_t k = 0; k < u->n; k++) {
 				int p = u->v[k * (size_t)u->width + i], q = u->v[k * (size_t)u->width + j];
 				if (p < 0 || q < 0)
@@ -597,11 +678,17 @@ static void agreement(struct audit *out, const struct run *r, struct acc *a,
 				y[m] = two[2 * m + 1] = q;
 				m++;
 				exact += p == q;
+				if (p != q && r->collect && !steps) {
+					differ = xrealloc(differ, (ndiffer + 1) * sizeof(int64_t));
+					differ[ndiffer++] = u->sol[k];
+				}
 				/* within one step: both name a step, at most one apart */
 				within += p == q || (!steps && p > 0 && q > 0 && abs(p - q) <= 1);
 			}
-			if (!m)
+			if (!m) {
+				free(differ);
 				continue;
+			}
 			out->pairs = xrealloc(out->pairs, (out->npairs + 1) * sizeof(*out->pairs));
 			struct audit_pair *pr = &out->pairs[out->npairs++];
 			memset(pr, 0, sizeof(*pr));
@@ -615,6 +702,8 @@ static void agreement(struct audit *out, const struct run *r, struct acc *a,
 			pr->kappa = stat_kappa(x, y, m, ncat);
 			pr->alpha = stat_alpha(two, m, 2, ncat);
 			pr->ac1 = stat_ac1(two, m, 2, ncat);
+			pr->differ = differ;
+			pr->ndiffer = ndiffer;
 		}
 	if (na > 1) {
 		long n2 = 0;
@@ -643,11 +732,27 @@ static void agreement(struct audit *out, const struct run *r, struct acc *a,
 	free(two);
 }
 
+static int run(struct db *db, const char *dataset, char **truth, size_t ntruth,
+	       double threshold, int collect, struct audit *out, char *err, size_t errlen);
+
 int audit_run(struct db *db, const char *dataset, char **truth, size_t ntruth,
 	      double threshold, struct audit *out, char *err, size_t errlen)
 {
+	return run(db, dataset, truth, ntruth, threshold, 0, out, err, errlen);
+}
+
+int audit_run_collect(struct db *db, const char *dataset, char **truth, size_t ntruth,
+		      double threshold, struct audit *out, char *err, size_t errlen)
+{
+	return run(db, dataset, truth, ntruth, threshold, 1, out, err, errlen);
+}
+
+static int run(struct db *db, const char *dataset, char **truth, size_t ntruth,
+	       double threshold, int collect, struct audit *out, char *err, size_t errlen)
+{
 	sqlite3 *h = db_handle(db);
 	struct run r = {0};
+	r.collect = collect;
 	struct names ds = {0};
 	memset(out, 0, sizeof(*out));
 	r.threshold = out->threshold = threshold;
@@ -702,8 +807,11 @@ int audit_run(struct db *db, const char *dataset, char **truth, size_t ntruth,
 			continue; /* a data set the selection left out */
 		for (size_t s = 0; s < r.nsys; s++) {
 			struct audit_sys *y = &a->sys[s];
-			if (!y->n_error && !y->n_correct)
+			if (!y->n_error && !y->n_correct) {
+				for (int o = 0; o < AO_N; o++)
+					free(y->ids[o]);
 				continue;
+			}
 			out->sys = xrealloc(out->sys, (out->nsys + 1) * sizeof(*out->sys));
 			struct audit_sys *o = &out->sys[out->nsys++];
 			*o = *y;
@@ -746,10 +854,13 @@ out:
 		free(r.acc[k].decided);
 		free(r.acc[k].typed);
 		free(r.acc[k].fe.v);
+		free(r.acc[k].fe.sol);
 		free(r.acc[k].steps.v);
+		free(r.acc[k].steps.sol);
 	}
 	free(r.acc);
 	free(r.is_truth);
+	free(r.scratch);
 	names_free(&r.anns);
 	names_free(&r.srcs);
 	names_free(&ds);
@@ -766,12 +877,15 @@ void audit_free(struct audit *a)
 	for (size_t i = 0; i < a->nsys; i++) {
 		free(a->sys[i].dataset);
 		free(a->sys[i].name);
+		for (int o = 0; o < AO_N; o++)
+			free(a->sys[i].ids[o]);
 	}
 	free(a->sys);
 	for (size_t i = 0; i < a->npairs; i++) {
 		free(a->pairs[i].dataset);
 		free(a->pairs[i].a);
 		free(a->pairs[i].b);
+		free(a->pairs[i].differ);
 	}
 	free(a->pairs);
 	for (size_t i = 0; i < a->ncov; i++) {

@@ -8,6 +8,9 @@
 
 #define AUDIT_NT 19 /* thresholds swept: 0.05, 0.10 ... 0.95 */
 
+/* What a system's verdict on a solution was, against the truth's. */
+enum { AO_SAME, AO_EARLIER, AO_LATER, AO_MISSED, AO_FALSE, AO_NONE, AO_N };
+
 /* One system (a source, or an annotator not in the truth) on one data
  * set, against the truth. */
 struct audit_sys {
@@ -21,6 +24,9 @@ struct audit_sys {
 			     * minus the truth's, -3 (or less) ... +3 (or more) */
 	long tp, fp, fn, tn;         /* steps: "this step is wrong" */
 	int has_values;     /* per-step values: the sweep means something */
+	/* with collect: the solutions of each outcome (AO_*) */
+	int64_t *ids[6];
+	size_t nids[6], capids[6];
 	long sweep[AUDIT_NT][2];     /* ok_error, ok_correct at each threshold */
 };
 
@@ -32,6 +38,8 @@ struct audit_pair {
 	long n;             /* units both rated (everyone: units with 2+) */
 	long exact, within1;
 	double kappa, alpha, ac1; /* NAN when undefined */
+	int64_t *differ;    /* with collect, first errors: where they differ */
+	size_t ndiffer;
 };
 
 struct audit_cov {
@@ -67,6 +75,10 @@ struct audit {
  * reason in err. */
 int audit_run(struct db *db, const char *dataset, char **truth, size_t ntruth,
 	      double threshold, struct audit *out, char *err, size_t errlen);
+/* The same, keeping the solutions behind each count (the workbench's
+ * audit view opens them in the queue). */
+int audit_run_collect(struct db *db, const char *dataset, char **truth, size_t ntruth,
+		      double threshold, struct audit *out, char *err, size_t errlen);
 void audit_free(struct audit *a);
 
 /* ProcessBench's figures, in percent: accuracy on erroneous and on
@@ -75,6 +87,14 @@ double audit_pct(long ok, long n);
 double audit_f1(double acc_error, double acc_correct);
 /* The threshold of sweep index i. */
 double audit_threshold(int i);
+
+/* Charts into b: a bar of w columns for fraction f (eighths of a
+ * block, or #s when ascii); a line of block heights for percentages. */
+struct buf;
+void audit_bar(struct buf *b, double f, int w, int ascii);
+void audit_spark(struct buf *b, const double *v, int n, int ascii);
+/* The F1 at each threshold of s's sweep, and the best one's index. */
+void audit_sweep_f1(const struct audit_sys *s, double *f1, int *best);
 
 /* Agreement statistics over units, each unit a list of category values
  * (-1 missing). Pairwise: Cohen's kappa; any number of raters:

@@ -31,57 +31,6 @@ static const char *ds_name(const char *d)
 	return d ? d : "all";
 }
 
-/* a bar of width w for fraction f: eighths of a block, or #s */
-static void bar(struct buf *b, double f, int w, int ascii)
-{
-	static const char *const eighth[] = {"", "\u258f", "\u258e", "\u258d", "\u258c",
-					     "\u258b", "\u258a", "\u2589"};
-	if (f < 0)
-		f = 0;
-	if (f > 1)
-		f = 1;
-	int units = (int)lround(f * w * 8);
-	if (ascii) {
-		for (int i = 0; i < (units + 4) / 8; i++)
-			buf_putc(b, '#');
-		return;
-	}
-	for (int i = 0; i < units / 8; i++)
-		buf_puts(b, "\u2588");
-	buf_puts(b, eighth[units % 8]);
-}
-
-/* the sweep's F1 as a line of block heights */
-static void spark(struct buf *b, const double *v, int n, int ascii)
-{
-	static const char *const lv[] = {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585",
-					 "\u2586", "\u2587", "\u2588"};
-	static const char asc[] = " .:-=+*#";
-	for (int i = 0; i < n; i++) {
-		if (v[i] <= 0) { /* nothing: no mark at all */
-			buf_putc(b, ' ');
-			continue;
-		}
-		int k = (int)(v[i] / 100 * 7.999);
-		k = k < 0 ? 0 : k > 7 ? 7 : k;
-		if (ascii)
-			buf_putc(b, asc[k]);
-		else
-			buf_puts(b, lv[k]);
-	}
-}
-
-static void sweep_f1(const struct audit_sys *s, double *f1, int *best)
-{
-	*best = 0;
-	for (int t = 0; t < AUDIT_NT; t++) {
-		f1[t] = audit_f1(audit_pct(s->sweep[t][0], s->n_error),
-				 audit_pct(s->sweep[t][1], s->n_correct));
-		if (f1[t] > f1[*best])
-			*best = t;
-	}
-}
-
 static double prf(long tp, long fp, long fn, int which)
 {
 	double p = tp + fp ? 100.0 * tp / (tp + fp) : 0, r = tp + fn ? 100.0 * tp / (tp + fn) : 0;
@@ -164,7 +113,7 @@ static void text_report(const struct audit *a, const struct out *o)
 			}
 		double f = nd ? sum / nd : 0;
 		struct buf b = {0};
-		bar(&b, f / 100, 30, o->ascii);
+		audit_bar(&b, f / 100, 30, o->ascii);
 		printf("%-*.*s %5.1f %s\n", sw, sw, inert(s->name, 0), f, b.data ? b.data : "");
 		buf_free(&b);
 	}
@@ -185,7 +134,7 @@ static void text_report(const struct audit *a, const struct out *o)
 		for (int k = 0; k < 9; k++)
 			h[k] = h[k] ? 12.5 + 87.5 * h[k] / top : 0;
 		struct buf b = {0};
-		spark(&b, h, 9, o->ascii);
+		audit_spark(&b, h, 9, o->ascii);
 		printf("%-*.*s %-*.*s %5ld %5ld %5ld %5ld %5ld %5ld %5ld %6ld %6ld  %s\n", dw, dw,
 		       inert(ds_name(s->dataset), 0), sw, sw, inert(s->name, 1), s->offset[0],
 		       s->offset[1], s->offset[2], s->offset[3], s->offset[4], s->offset[5],
@@ -214,10 +163,10 @@ static void text_report(const struct audit *a, const struct out *o)
 			       sw, "source", "best t", "F1 best", "F1 at t", "F1 over t");
 		double f1[AUDIT_NT];
 		int best;
-		sweep_f1(s, f1, &best);
+		audit_sweep_f1(s, f1, &best);
 		int at = (int)lround(a->threshold / 0.05) - 1;
 		struct buf b = {0};
-		spark(&b, f1, AUDIT_NT, o->ascii);
+		audit_spark(&b, f1, AUDIT_NT, o->ascii);
 		printf("%-*.*s %-*.*s %6.2f %7.1f %7.1f  %s\n", dw, dw,
 		       inert(ds_name(s->dataset), 0), sw, sw, inert(s->name, 1), audit_threshold(best), f1[best],
 		       at >= 0 && at < AUDIT_NT ? f1[at] : NAN, b.data ? b.data : "");
@@ -311,7 +260,7 @@ static void json_report(const struct audit *a, const struct out *o)
 		if (s->has_values) {
 			double f1[AUDIT_NT];
 			int best;
-			sweep_f1(s, f1, &best);
+			audit_sweep_f1(s, f1, &best);
 			jnum(&b, "best_threshold", audit_threshold(best));
 			jnum(&b, "best_f1", f1[best]);
 			buf_puts(&b, ",\"sweep\":[");

@@ -365,6 +365,8 @@ void conf_done(struct conf *c)
 {
 	free(c->set.annotator);
 	c->set.annotator = NULL;
+	free(c->set.truth);
+	c->set.truth = NULL;
 	fconf_free(&c->fetch);
 }
 

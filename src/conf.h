@@ -36,7 +36,9 @@ enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
 	_(SORT, "sort", SK_WORD, sort, 0, 0, sort_names, "id", \
 	  "The queue's order at start: id or progress") \
 	_(FETCH, "fetch", SK_PROVIDERS, fetch, 0, 0, NULL, "none", \
-	  "Providers run for the solution on screen (judge, mc, prm, calc)")
+	  "Providers run for the solution on screen (judge, mc, prm, calc)") \
+	_(TRUTH, "truth", SK_STRING, truth, 0, 0, NULL, "", \
+	  "Whose labels the audit view measures against (NAME[,NAME]; default: yours)")
 
 enum setting_kind { SK_STRING, SK_BOOL, SK_INT, SK_WORD, SK_PROVIDERS };
 #define SETTING_ENUM(id, name, kind, field, lo, hi, words, def, help) S_##id,
@@ -51,6 +53,7 @@ struct settings {
 	int bar_width;
 	int filter, sort; /* the queue's Q_* and QS_* */
 	unsigned fetch;   /* providers run for the solution on screen */
+	char *truth;      /* the audit's truth; NULL: the annotator */
 };
 
 extern const char *const blind_names[];

@@ -48,7 +48,8 @@
 	_(REFERENCE, "toggle-reference", "Reference pane: right, bottom, hidden") \
 	_(BLIND, "toggle-blind", "Blind mode: off, suggestions hidden, all hidden, in turn") \
 	_(REFRESH, "refresh", "Reload from the store and redraw") \
-	_(FETCH, "fetch", "Fetch suggestions for the solution now (judge, mc, prm, calc)")
+	_(FETCH, "fetch", "Fetch suggestions for the solution now (judge, mc, prm, calc)") \
+	_(AUDIT, "audit", "Open the audit: each source against the truth, agreement between people")
 
 /* _(ID, "name", "what it colours") */
 #define AREAS(_) \

@@ -455,6 +455,9 @@ static void run_action(struct tui *t, enum action a, const char *arg)
 		free(h);
 		break;
 	}
+	case A_AUDIT:
+		tui_push(t, audit_view_new(t));
+		break;
 	case A_SEARCH:
 		search_start(t, 1);
 		break;

@@ -179,6 +179,11 @@ struct view *queue_view_new(struct tui *t);
 struct view *solution_view_new(struct tui *t, int64_t sol);
 struct view *pager_view_new(struct tui *t, const char *title, const char *text,
 			    int help);
+struct view *audit_view_new(struct tui *t);
+/* The queue's data set (NULL: every one). */
+const char *queue_dataset(struct tui *t);
+/* The queue shows only the solutions db_pick chose, described by label. */
+void queue_picked(struct tui *t, const char *label);
 /* The queue's neighbour of sol under its filter (or with what, a Q_*
  * filter in place of the queue's): 0 when none. */
 int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what);

@@ -193,7 +193,7 @@ char *help_text(struct tui *t)
 	} sections[] = {
 		{KM_QUEUE, "Queue (one line per solution)"},
 		{KM_SOLUTION, "Solution (one block per step)"},
-		{KM_PAGER, "Pager (help, rationales)"},
+		{KM_PAGER, "Pager (help, rationales, the audit)"},
 	};
 	struct buf path = {0};
 	short_path(&path, t->config_file);

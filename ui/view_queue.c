@@ -18,6 +18,7 @@ struct qv {
 	struct qfilter f;
 	char *regex;
 	char *dsname;
+	char *picked;       /* what the audit picked, while the queue shows it */
 	struct queue *q;
 	struct qpos anchor; /* the position just before the top row */
 	int anchored;       /* anchor is a real row (else: the start) */
@@ -436,6 +437,10 @@ static void open_selected(struct qv *q)
 
 static void describe(struct qv *q, char *out, size_t n)
 {
+	if (q->f.picked) {
+		snprintf(out, n, "picked: %s", q->picked);
+		return;
+	}
 	snprintf(out, n, "%s%s%s%s%s%s%s%s", filter_names[q->f.what],
 		 q->dsname ? "  " : "", q->dsname ? q->dsname : "",
 		 q->f.sort != QS_ID ? "  by " : "", q->f.sort != QS_ID ? sort_names[q->f.sort] : "",
@@ -460,8 +465,35 @@ static void ds_each(void *ctx, const char *name)
 		c->take = 1;
 }
 
+/* the audit's pick ends with any other choice of what to show */
+static void unpick(struct qv *q)
+{
+	q->f.picked = 0;
+	free(q->picked);
+	q->picked = NULL;
+}
+
+const char *queue_dataset(struct tui *t)
+{
+	struct qv *q = qv_of(t);
+	return q ? q->dsname : NULL;
+}
+
+void queue_picked(struct tui *t, const char *label)
+{
+	struct qv *q = qv_of(t);
+	if (!q)
+		return;
+	unpick(q);
+	q->picked = xstrdup(label);
+	q->f.picked = 1;
+	reopen(q);
+	tui_message(t, 0, "picked: %s; f: all again", label);
+}
+
 static void set_dataset(struct qv *q, const char *name)
 {
+	unpick(q);
 	free(q->dsname);
 	q->dsname = name ? xstrdup(name) : NULL;
 	q->f.dataset = name ? db_dataset_id(q->t->db, name) : 0;
@@ -498,7 +530,10 @@ static int qv_act(struct view *v, enum action a, const char *arg)
 		break;
 	}
 	case A_FILTER:
-		q->f.what = (q->f.what + 1) % Q_NWHAT;
+		if (q->f.picked) /* back to the filter the pick replaced */
+			unpick(q);
+		else
+			q->f.what = (q->f.what + 1) % Q_NWHAT;
 		reopen(q);
 		tui_message(q->t, 0, "filter: %s", filter_names[q->f.what]);
 		break;
@@ -538,6 +573,7 @@ int queue_command(struct tui *t, const char *verb, const char *arg)
 				    "disagree-sources or disagree-human-auto");
 			return 1;
 		}
+		unpick(q);
 		q->f.what = i;
 	} else if (!strcmp(verb, "sort")) {
 		int i;
@@ -663,6 +699,7 @@ static void qv_done(struct view *v)
 	db_queue_close(q->q);
 	free(q->regex);
 	free(q->dsname);
+	free(q->picked);
 	arena_free(&q->a);
 	free(q);
 	free(v);

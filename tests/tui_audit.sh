@@ -1,0 +1,65 @@
+#!/bin/sh
+# The audit view: the sources and annotators against the truth at 80 and
+# 120 columns, and Enter on a row opening the queue on exactly the
+# solutions behind a count (screens in tests/screens/, GENERATE=1
+# rewrites them).
+. "$top_srcdir/tests/lib.sh"
+sm import "$FIXTURES/processbench_gsm8k_20.json" --dataset pb --as expert >/dev/null
+python3 - "$FIXTURES/processbench_gsm8k_20.json" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+rs = json.loads(text) if text.lstrip().startswith("[") else [json.loads(l) for l in text.splitlines() if l.strip()]
+with open("pred.jsonl", "w") as f, open("other.jsonl", "w") as g:
+    for i, r in enumerate(rs):
+        p = dict(r)
+        # wrong on every third solution: no error where there is one, or
+        # one step late
+        p["prediction"] = r["label"] if i % 3 else (-1 if r["label"] >= 0 else 0)
+        f.write(json.dumps(p) + "\n")
+        o = dict(r)
+        if i in (1, 5):
+            o["label"] = -1 if r["label"] >= 0 else 0
+        g.write(json.dumps(o) + "\n")
+PY
+sm import pred.jsonl --format processbench --dataset pb --as-source myprm >/dev/null
+sm import other.jsonl --format processbench --dataset pb --as bob >/dev/null
+
+TUI_SIZE=80x24 tui_run 'A
+:save-display a80.txt
+j
+<Enter>
+m
+:save-display picked.txt
+f
+:save-display unpicked.txt' --annotator expert
+same_screen audit-80 a80.txt
+same_screen audit-picked picked.txt
+ok "the pick is exactly the missed ones" test "$(grep -c '^[ !>] *[0-9]' picked.txt)" = "$(python3 -c '
+import json
+n = 0
+for i, l in enumerate(open("pred.jsonl")):
+    r = json.loads(l)
+    n += r["label"] >= 0 and r["prediction"] == -1
+print(n)')"
+ok "f shows every solution again" test "$(grep -c '^[ !>] *[0-9]' unpicked.txt)" = 20
+
+TUI_SIZE=120x40 tui_run 'A
+:save-display a120.txt
+G
+<Enter>
+:save-display pair.txt' --annotator expert
+same_screen audit-120 a120.txt
+ok "a pair's disagreements" test "$(grep -c '^[ !>] *[0-9]' pair.txt)" = 2
+ok "the queue says what it shows" grep -q "picked: bob and expert name different first errors (2)" pair.txt
+
+# whose labels are the truth: a setting
+TUI_SIZE=100x24 tui_run ':set truth bob
+A
+:save-display truth.txt' --annotator expert
+ok "the truth setting" grep -q "truth: bob" truth.txt
+ok "expert measured against bob" grep -q "@expert" truth.txt
+TUI_SIZE=100x24 tui_run 'A
+:save-display none.txt' --annotator carol
+ok "no labels by the truth: said" grep -q 'no labels by "carol"' none.txt
+ok "and how to choose another" grep -q ":set truth NAME" none.txt
+finish
