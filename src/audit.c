@@ -151,6 +151,7 @@ struct acc {
 	struct audit_sys *sys; /* per system */
 	long *labelled;        /* per source: solutions with a verdict */
 	long *decided, *typed; /* per annotator */
+	long *blind, *changed, *toward;
 	struct units fe, steps;
 	int maxcat;
 };
@@ -176,6 +177,9 @@ static void acc_init(struct run *r, struct acc *a, const char *name)
 	a->labelled = xcalloc(r->srcs.n + 1, sizeof(long));
 	a->decided = xcalloc(r->anns.n + 1, sizeof(long));
 	a->typed = xcalloc(r->anns.n + 1, sizeof(long));
+	a->blind = xcalloc(r->anns.n + 1, sizeof(long));
+	a->changed = xcalloc(r->anns.n + 1, sizeof(long));
+	a->toward = xcalloc(r->anns.n + 1, sizeof(long));
 	a->fe.width = a->steps.width = (int)(r->anns.n ? r->anns.n : 1);
 }
 
@@ -272,6 +276,9 @@ static void judge_sys(struct audit_sys *s, int tfe, const int *truth, int fe,
 	}
 }
 
+/* the origin of labels given while the suggestions were hidden */
+static const char blind_origin[] = "tui-blind";
+
 /* ---- one solution */
 
 struct sol {
@@ -306,6 +313,7 @@ static void one_solution(struct run *r, struct sol *s)
 	int *fe = xmalloc((na + ns + 1) * sizeof(int));
 	int *rt = xmalloc(((na + ns) * (n + 1) + 1) * sizeof(int));
 	int *typed = xmalloc((na * (n + 1) + 1) * sizeof(int));
+	int *bfe = xmalloc((na + 1) * sizeof(int)), *brt = xmalloc((n + 1) * sizeof(int));
 	double *val = xmalloc((ns * (n + 1) + 1) * sizeof(double));
 	char *hasval = xcalloc(ns + 1, 1);
 	if (r->capscratch < s->it.nlabels + 1) {
@@ -326,6 +334,13 @@ static void one_solution(struct run *r, struct sol *s)
 			for (size_t k = 0; k < n; k++)
 				rt[i * (n + 1) + k] = NO_RATING;
 		typed_ratings(&sub, r->anns.v[i], typed + i * (n + 1));
+		/* what the labels given blind decided */
+		size_t nb = 0;
+		for (size_t k = 0; k < sub.nlabels; k++)
+			if (sub.labels[k].origin == blind_origin)
+				sub.labels[nb++] = sub.labels[k];
+		sub.nlabels = nb;
+		bfe[i] = nb ? item_resolve(&sub, NULL, brt) : -2;
 	}
 	for (size_t j = 0; j < ns; j++) {
 		struct export_opts o = {.source = r->srcs.v[j], .threshold = r->threshold};
@@ -371,6 +386,18 @@ static void one_solution(struct run *r, struct sol *s)
 	for (int w = 0; w < 2; w++) {
 		struct acc *a = accs[w];
 		for (size_t i = 0; i < na; i++) {
+			if (bfe[i] >= -1) {
+				a->blind[i]++;
+				if (fe[i] >= -1 && fe[i] != bfe[i]) {
+					a->changed[i]++;
+					int now = 0, then = 0;
+					for (size_t j = 0; j < ns; j++) {
+						now |= fe[na + j] == fe[i];
+						then |= fe[na + j] == bfe[i];
+					}
+					a->toward[i] += now && !then;
+				}
+			}
 			a->decided[i] += fe[i] >= -1;
 			for (size_t k = 0; k < n; k++)
 				a->typed[i] += typed[i * (n + 1) + k] != NO_RATING;
@@ -416,6 +443,8 @@ static void one_solution(struct run *r, struct sol *s)
 	free(fe);
 	free(rt);
 	free(typed);
+	free(bfe);
+	free(brt);
 	free(val);
 	free(hasval);
 }
@@ -495,8 +524,8 @@ static int scan(sqlite3 *h, struct run *r, const char *dataset, struct names *ds
 {
 	const char *q_sol = "SELECT solution_id, dataset_id, nsteps FROM summary ORDER BY solution_id";
 	const char *q_ds = "SELECT id, name FROM dataset";
-	const char *q_lab = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, annotator "
-			    "FROM label WHERE kind IN ('rating', 'first_error', 'ratings')";
+	const char *q_lab = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, annotator, "
+			    "origin = 'tui-blind' FROM label WHERE kind IN ('rating', 'first_error', 'ratings')";
 	const char *q_sug = "SELECT solution_id, coalesce(step_idx, -1), source || coalesce('/' || model, ''), "
 			    "value, first_error, k, n FROM suggestion";
 	sqlite3_stmt *ss = NULL, *sd = NULL, *sl = NULL, *sg = NULL;
@@ -541,6 +570,8 @@ static int scan(sqlite3 *h, struct run *r, const char *dataset, struct names *ds
 			x->l.text = arena_strndup(&a, text, strlen(text));
 		else if (text && !strcmp(text, "filled"))
 			x->l.text = "filled";
+		if (sqlite3_column_int(sl, 6))
+			x->l.origin = blind_origin;
 		nl++;
 	}
 	ok = ok && rc == SQLITE_DONE;
@@ -837,6 +868,9 @@ static int run(struct db *db, const char *dataset, char **truth, size_t ntruth,
 			o->name = xstrdup(r.anns.v[i]);
 			o->decided = a->decided[i];
 			o->typed = a->typed[i];
+			o->blind = a->blind[i];
+			o->changed = a->changed[i];
+			o->toward = a->toward[i];
 		}
 		agreement(out, &r, a, &a->fe, 0, a->maxcat > 1 ? a->maxcat : 2);
 		agreement(out, &r, a, &a->steps, 1, 3);
@@ -853,6 +887,9 @@ out:
 		free(r.acc[k].labelled);
 		free(r.acc[k].decided);
 		free(r.acc[k].typed);
+		free(r.acc[k].blind);
+		free(r.acc[k].changed);
+		free(r.acc[k].toward);
 		free(r.acc[k].fe.v);
 		free(r.acc[k].fe.sol);
 		free(r.acc[k].steps.v);

@@ -53,6 +53,12 @@ struct audit_ann {
 	char *dataset, *name;
 	long decided;       /* solutions with a first error decided */
 	long typed;         /* step ratings typed (not filled in) */
+	/* anchoring: the first error decided while the suggestions were
+	 * hidden (blind mode) against the one in force now */
+	long blind;         /* solutions decided blind */
+	long changed;       /* of those, decided otherwise since */
+	long toward;        /* of those, now agreeing with a source that the
+			     * blind verdict did not agree with */
 };
 
 struct audit {

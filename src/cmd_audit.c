@@ -193,10 +193,15 @@ static void text_report(const struct audit *a, const struct out *o)
 		       inert(ds_name(p->dataset), 0),
 		       p->steps ? "steps" : "first", inert(pair, 1), p->n, ex, w1, k, al, ac);
 	}
-	printf("\nannotators\n%-*s %-*s %8s %8s\n", dw, "data set", sw, "annotator", "decided", "typed");
+	printf("\nannotators (blind: solutions decided while the suggestions were hidden; "
+	       "changed: decided otherwise since;\n toward: of those, now agreeing with a "
+	       "source the blind verdict did not)\n%-*s %-*s %8s %8s %8s %8s %8s\n", dw,
+	       "data set", sw, "annotator", "decided", "typed", "blind", "changed", "toward");
 	for (size_t i = 0; i < a->nanns; i++)
-		printf("%-*.*s %-*.*s %8ld %8ld\n", dw, dw, inert(ds_name(a->anns[i].dataset), 0),
-		       sw, sw, inert(a->anns[i].name, 1), a->anns[i].decided, a->anns[i].typed);
+		printf("%-*.*s %-*.*s %8ld %8ld %8ld %8ld %8ld\n", dw, dw,
+		       inert(ds_name(a->anns[i].dataset), 0), sw, sw, inert(a->anns[i].name, 1),
+		       a->anns[i].decided, a->anns[i].typed, a->anns[i].blind, a->anns[i].changed,
+		       a->anns[i].toward);
 	if (a->ncov) {
 		printf("\ncoverage and cost of the fetched sources\n%-*s %-*s %8s %6s %6s %7s "
 		       "%8s %10s %10s\n", dw, "data set", sw, "source", "verdicts", "done", "failed",
@@ -294,6 +299,17 @@ static void json_report(const struct audit *a, const struct out *o)
 		jnum(&b, "alpha", p->alpha);
 		jnum(&b, "ac1", p->ac1);
 		buf_puts(&b, "}\n");
+		fputs(b.data, stdout);
+	}
+	for (size_t i = 0; i < a->nanns; i++) {
+		const struct audit_ann *n = &a->anns[i];
+		buf_reset(&b);
+		buf_puts(&b, "{\"kind\":\"annotator\"");
+		jstr(&b, "dataset", ds_name(n->dataset));
+		jstr(&b, "annotator", n->name);
+		buf_printf(&b, ",\"decided\":%ld,\"typed\":%ld,\"blind\":%ld,\"changed\":%ld,"
+			   "\"toward_source\":%ld}\n", n->decided, n->typed, n->blind, n->changed,
+			   n->toward);
 		fputs(b.data, stdout);
 	}
 	for (size_t i = 0; i < a->ncov; i++) {

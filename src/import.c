@@ -584,8 +584,8 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 			       "file's labels as %s", r->merged, r->merged == 1 ? "" : "s",
 			       inert(r->o->as_source ? r->o->as_source : r->annotator, 2));
 		if (r->duplicates)
-			printf(", %ld already there with the same labels, left as they were",
-			       r->duplicates);
+			printf(", %ld duplicate%s (same id, same steps, nothing new) left as they were",
+			       r->duplicates, r->duplicates == 1 ? "" : "s");
 		if (r->bad)
 			printf(", %ld bad record%s skipped", r->bad, r->bad == 1 ? "" : "s");
 		printf("\n");

@@ -40,7 +40,7 @@ ok "keys join the fields" test "$(sql "select group_concat(ext_key, ' ') from (s
 sed -n 4p pb.jsonl >dup.jsonl
 sed -n 4p pb.jsonl >>dup.jsonl
 expect_rc 0 "a record repeated as it is" sm import dup.jsonl $map --id idx --id classification --dataset dup
-ok "is one solution and one duplicate" has out '1 solution (1 steps) imported as generic into data set "dup", 1 duplicate (same id, same steps) left as they were'
+ok "is one solution and one duplicate" has out '1 solution (1 steps) imported as generic into data set "dup", 1 duplicate (same id, same steps, nothing new) left as they were'
 
 # against the store: the same id with other steps in a later file
 printf '%s\n' '{"idx": "1", "modified_question": "Compute 4*4.", "modified_process": ["4*4 = 17."], "error_steps": [1], "reason": "", "classification": "original"}' >later.jsonl

@@ -25,7 +25,7 @@ ok "still 400 labels" test "$(sql 'select count(*) from label')" = 400
 # the same records as JSON Lines: detected, and already present
 python3 -c 'import json,sys; [print(json.dumps(x)) for x in json.load(open(sys.argv[1]))]' "$PB" >gsm8k.jsonl
 expect_rc 0 "JSON Lines form" sm import gsm8k.jsonl --as processbench
-ok "all duplicates" has out "0 solutions (0 steps) imported as processbench into data set \"gsm8k\", 400 duplicates (same id, same steps) left as they were"
+ok "all duplicates" has out "0 solutions (0 steps) imported as processbench into data set \"gsm8k\", 400 duplicates (same id, same steps, nothing new) left as they were"
 ok "still 400 after JSONL" test "$(sql 'select count(*) from solution')" = 400
 
 expect_rc 0 "export processbench" sm export --format processbench --dataset gsm8k -o out.json

@@ -62,4 +62,22 @@ TUI_SIZE=100x24 tui_run 'A
 :save-display none.txt' --annotator carol
 ok "no labels by the truth: said" grep -q 'no labels by "carol"' none.txt
 ok "and how to choose another" grep -q ":set truth NAME" none.txt
+# anchoring: carol decides blind (step 1 is the first error), sees myprm
+# say "no error", and goes with it
+TUI_SIZE=100x24 tui_run ':set blind yes
+<Enter>
+e
+c
+:quit' --annotator carol
+expect_rc 0 "the audit after" sm audit --truth expert --json
+ok "decided blind, changed, toward the source" python3 -c '
+import json
+rows = [json.loads(l) for l in open("out")]
+c = [r for r in rows if r["kind"] == "annotator" and r["annotator"] == "carol" and r["dataset"] == "all"][0]
+assert (c["blind"], c["changed"], c["toward_source"]) == (1, 1, 1), c
+e = [r for r in rows if r["kind"] == "annotator" and r["annotator"] == "expert" and r["dataset"] == "all"][0]
+assert (e["blind"], e["changed"]) == (0, 0), e
+'
+expect_rc 0 "the table says it" sm audit --truth expert
+ok "the anchoring columns" has out "changed   toward"
 finish
