@@ -164,6 +164,19 @@ static void layout(struct av *p)
 			    inert(who, 0), q->n, ex, w1, k, al, ac);
 		}
 	}
+	any = 0;
+	for (size_t i = 0; i < p->a.nanns; i++) {
+		const struct audit_ann *n = &p->a.anns[i];
+		if (!shown(n->dataset))
+			continue;
+		if (!any++) {
+			add(p, LN_TEXT, 0, "%s", "");
+			add(p, LN_HEAD, 0, "%-16s %8s %8s %8s %8s %8s", "annotator", "decided",
+			    "typed", "blind", "changed", "toward");
+		}
+		add(p, LN_TEXT, 0, "%-16.16s %8ld %8ld %8ld %8ld %8ld", inert(n->name, 0),
+		    n->decided, n->typed, n->blind, n->changed, n->toward);
+	}
 	if (p->a.ncov) {
 		add(p, LN_TEXT, 0, "%s", "");
 		add(p, LN_HEAD, 0, "%-16s %8s %6s %6s %7s %8s %10s", "fetched source", "verdicts",
