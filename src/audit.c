@@ -165,6 +165,7 @@ struct run {
 	double threshold;
 	long truth_split;
 	int collect;            /* keep the solutions behind the counts */
+	unsigned where;         /* SF_* flags a solution needs one of; 0 any */
 	struct label *scratch;  /* one annotator's labels of a solution */
 	size_t capscratch;
 };
@@ -522,7 +523,7 @@ static void sort_rows(void *base, size_t n, size_t size, int (*cmp)(const void *
 
 static int scan(sqlite3 *h, struct run *r, const char *dataset, struct names *ds)
 {
-	const char *q_sol = "SELECT solution_id, dataset_id, nsteps FROM summary ORDER BY solution_id";
+	const char *q_sol = "SELECT solution_id, dataset_id, nsteps, flags FROM summary ORDER BY solution_id";
 	const char *q_ds = "SELECT id, name FROM dataset";
 	const char *q_lab = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, annotator, "
 			    "origin = 'tui-blind' FROM label WHERE kind IN ('rating', 'first_error', 'ratings')";
@@ -621,7 +622,7 @@ static int scan(sqlite3 *h, struct run *r, const char *dataset, struct names *ds
 		size_t g0 = gi;
 		while (gi < ng && gr[gi].sol == s.id)
 			gi++;
-		if (s.acc < 0)
+		if (s.acc < 0 || (r->where && !((unsigned)sqlite3_column_int(ss, 3) & r->where)))
 			continue;
 		if (li - l0 > s.caplab) {
 			s.caplab = li - l0;
@@ -763,27 +764,31 @@ static void agreement(struct audit *out, const struct run *r, struct acc *a,
 	free(two);
 }
 
-static int run(struct db *db, const char *dataset, char **truth, size_t ntruth,
-	       double threshold, int collect, struct audit *out, char *err, size_t errlen);
+static int run(struct db *db, const char *dataset, unsigned where, char **truth,
+	       size_t ntruth, double threshold, int collect, struct audit *out, char *err,
+	       size_t errlen);
 
-int audit_run(struct db *db, const char *dataset, char **truth, size_t ntruth,
-	      double threshold, struct audit *out, char *err, size_t errlen)
+int audit_run(struct db *db, const char *dataset, unsigned where, char **truth,
+	      size_t ntruth, double threshold, struct audit *out, char *err, size_t errlen)
 {
-	return run(db, dataset, truth, ntruth, threshold, 0, out, err, errlen);
+	return run(db, dataset, where, truth, ntruth, threshold, 0, out, err, errlen);
 }
 
-int audit_run_collect(struct db *db, const char *dataset, char **truth, size_t ntruth,
-		      double threshold, struct audit *out, char *err, size_t errlen)
+int audit_run_collect(struct db *db, const char *dataset, unsigned where, char **truth,
+		      size_t ntruth, double threshold, struct audit *out, char *err,
+		      size_t errlen)
 {
-	return run(db, dataset, truth, ntruth, threshold, 1, out, err, errlen);
+	return run(db, dataset, where, truth, ntruth, threshold, 1, out, err, errlen);
 }
 
-static int run(struct db *db, const char *dataset, char **truth, size_t ntruth,
-	       double threshold, int collect, struct audit *out, char *err, size_t errlen)
+static int run(struct db *db, const char *dataset, unsigned where, char **truth,
+	       size_t ntruth, double threshold, int collect, struct audit *out, char *err,
+	       size_t errlen)
 {
 	sqlite3 *h = db_handle(db);
 	struct run r = {0};
 	r.collect = collect;
+	r.where = where;
 	struct names ds = {0};
 	memset(out, 0, sizeof(*out));
 	r.threshold = out->threshold = threshold;

@@ -76,15 +76,18 @@ struct audit {
 	size_t nanns;
 };
 
-/* Computes the audit of the store (dataset NULL: every data set), the
- * truth being the verdicts the named annotators share. -1 with the
+/* Computes the audit of the store (dataset NULL: every data set; where,
+ * SF_* flags of the queue's filters: only solutions with one of them, 0
+ * every solution), the truth being the verdicts the named annotators
+ * share. -1 with the
  * reason in err. */
-int audit_run(struct db *db, const char *dataset, char **truth, size_t ntruth,
-	      double threshold, struct audit *out, char *err, size_t errlen);
+int audit_run(struct db *db, const char *dataset, unsigned where, char **truth,
+	      size_t ntruth, double threshold, struct audit *out, char *err, size_t errlen);
 /* The same, keeping the solutions behind each count (the workbench's
  * audit view opens them in the queue). */
-int audit_run_collect(struct db *db, const char *dataset, char **truth, size_t ntruth,
-		      double threshold, struct audit *out, char *err, size_t errlen);
+int audit_run_collect(struct db *db, const char *dataset, unsigned where, char **truth,
+		      size_t ntruth, double threshold, struct audit *out, char *err,
+		      size_t errlen);
 void audit_free(struct audit *a);
 
 /* ProcessBench's figures, in percent: accuracy on erroneous and on

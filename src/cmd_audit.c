@@ -11,7 +11,7 @@
 #include "cmd.h"
 #include "util.h"
 
-enum { A_TRUTH = 256, A_DATASET, A_SOURCE, A_THRESHOLD, A_JSON, A_CSV, A_ASCII, A_DB };
+enum { A_TRUTH = 256, A_DATASET, A_SOURCE, A_THRESHOLD, A_JSON, A_CSV, A_ASCII, A_DB, A_WHERE };
 
 struct out {
 	int ascii;
@@ -409,10 +409,12 @@ int cmd_audit(int argc, char **argv, const char *dbpath)
 		{"csv", no_argument, NULL, A_CSV},
 		{"ascii", no_argument, NULL, A_ASCII},
 		{"db", required_argument, NULL, A_DB},
+		{"where", required_argument, NULL, A_WHERE},
 		{NULL, 0, NULL, 0},
 	};
 	const char *truth = NULL, *dataset = NULL;
 	double threshold = 0.5;
+	unsigned where = 0;
 	int json = 0, csv = 0, c;
 	struct out o = {0};
 	optind = 0;
@@ -429,6 +431,27 @@ int cmd_audit(int argc, char **argv, const char *dbpath)
 		case A_CSV: csv = 1; break;
 		case A_ASCII: o.ascii = 1; break;
 		case A_DB: dbpath = optarg; break;
+		case A_WHERE: {
+			/* the queue's filters a solution's summary decides */
+			static const struct {
+				const char *name;
+				unsigned flags;
+			} w[] = {
+				{"all", 0},
+				{"disagree", SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA},
+				{"disagree-annotators", SF_DIS_ANN},
+				{"disagree-sources", SF_DIS_SRC},
+				{"disagree-human-auto", SF_DIS_HA},
+			};
+			size_t k = 0;
+			while (k < sizeof(w) / sizeof(w[0]) && strcmp(w[k].name, optarg))
+				k++;
+			if (k == sizeof(w) / sizeof(w[0]))
+				return bad_usage("--where is all, disagree, disagree-annotators, "
+						 "disagree-sources or disagree-human-auto");
+			where = w[k].flags;
+			break;
+		}
 		default: return EX_USAGE;
 		}
 	}
@@ -451,7 +474,7 @@ int cmd_audit(int argc, char **argv, const char *dbpath)
 		return EX_STORE;
 	}
 	struct audit a;
-	int rc = audit_run(db, dataset, names, nn, threshold, &a, err, sizeof(err));
+	int rc = audit_run(db, dataset, where, names, nn, threshold, &a, err, sizeof(err));
 	if (rc < 0) {
 		errf("stepmark: audit: %s\n", err);
 		db_close(db);

@@ -51,6 +51,7 @@ static const char usage_text[] =
 	"                            coverage), and agreement between people\n"
 	"                            (kappa, alpha, AC1)\n"
 	"    --dataset NAME --source NAME --threshold T (default 0.5)\n"
+	"    --where FILTER          only solutions a queue filter keeps (disagree...)\n"
 	"    --json | --csv          one row per line, for programs\n"
 	"    --ascii                 charts without block characters\n"
 	"  stats                     per data set: problems, solutions, steps,\n"

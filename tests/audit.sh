@@ -113,6 +113,17 @@ ok "the csv header" has out "kind,dataset,source,a,b,n_error,n_correct,acc_error
 expect_rc 0 "--source selects" sm audit --truth expert --json --source mypred
 ok "only mypred's rows" test "$(grep -c '"kind":"source"' out)" = "$(grep -c '"source":"mypred"' out)"
 
+# --where: the queue's disagreement filters
+expect_rc 0 "--where disagree-annotators" sm audit --truth expert --where disagree-annotators --json
+ok "only the solutions the annotators disagree on" python3 - <<'PY'
+import json
+rows = [json.loads(l) for l in open("out")]
+pair = [r for r in rows if r["kind"] == "agreement" and r["on"] == "first_error" and r["b"] and r["dataset"] == "gsm8k"][0]
+assert pair["exact"] == 0 and pair["n"] > 0, pair
+PY
+expect_rc 2 "an unknown filter" sm audit --truth expert --where nope
+ok "lists the filters" has err "--where is all, disagree"
+
 # degenerate: no erroneous solutions, one annotator, a source with nothing
 python3 - "$GSM" <<'PY'
 import json, sys

@@ -180,6 +180,8 @@ struct view *solution_view_new(struct tui *t, int64_t sol);
 struct view *pager_view_new(struct tui *t, const char *title, const char *text,
 			    int help);
 struct view *audit_view_new(struct tui *t);
+/* The summary flags of the queue's disagreement filter (0: none). */
+unsigned queue_where(struct tui *t);
 /* The queue's data set (NULL: every one). */
 const char *queue_dataset(struct tui *t);
 /* The queue shows only the solutions db_pick chose, described by label. */

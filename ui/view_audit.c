@@ -29,6 +29,7 @@ struct av {
 	int ok;
 	char err[600];
 	char *truth, *dataset;
+	unsigned where;
 	struct line *lines;
 	size_t nlines;
 	int sel, top, h, w;
@@ -77,8 +78,9 @@ static int shown(const char *dataset)
 static void layout(struct av *p)
 {
 	clear_lines(p);
-	add(p, LN_HEAD, 0, "Audit  truth: %s  data set: %s", inert(p->truth, 0),
-	    p->dataset ? inert(p->dataset, 1) : "all");
+	add(p, LN_HEAD, 0, "Audit  truth: %s  data set: %s%s", inert(p->truth, 0),
+	    p->dataset ? inert(p->dataset, 1) : "all",
+	    p->where ? "  (the queue's disagreement filter)" : "");
 	if (!p->ok) {
 		add(p, LN_TEXT, 0, "%s", inert(p->err, 0));
 		add(p, LN_TEXT, 0, "The truth is your labels unless :set truth NAME[,NAME] says whose.");
@@ -206,7 +208,8 @@ static void compute(struct av *p)
 	size_t nn = 0;
 	for (char *s = strtok(copy, ","); s && nn < 32; s = strtok(NULL, ","))
 		names[nn++] = s;
-	p->ok = audit_run_collect(t->db, p->dataset, names, nn, 0.5, &p->a, p->err,
+	p->where = queue_where(t);
+	p->ok = audit_run_collect(t->db, p->dataset, p->where, names, nn, 0.5, &p->a, p->err,
 				  sizeof(p->err)) == 0;
 	free(copy);
 	p->computed_at = mono_ms();

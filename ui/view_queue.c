@@ -473,6 +473,20 @@ static void unpick(struct qv *q)
 	q->picked = NULL;
 }
 
+unsigned queue_where(struct tui *t)
+{
+	struct qv *q = qv_of(t);
+	if (!q)
+		return 0;
+	switch (q->f.what) {
+	case Q_DIS_ANY: return SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA;
+	case Q_DIS_ANN: return SF_DIS_ANN;
+	case Q_DIS_SRC: return SF_DIS_SRC;
+	case Q_DIS_HA: return SF_DIS_HA;
+	default: return 0;
+	}
+}
+
 const char *queue_dataset(struct tui *t)
 {
 	struct qv *q = qv_of(t);
