@@ -98,7 +98,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ONE_SUG] = "SELECT solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale "
 		      "FROM suggestion WHERE solution_id = ?1 ORDER BY id",
 	[S_ONE_ALIGN] = "SELECT step_idx, ref_step, score, source FROM alignment WHERE solution_id = ?1 ORDER BY step_idx, ref_step",
-	[S_ACTION_ADD] = "INSERT INTO action(solution_id, annotator, op, ref, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_ACTION_ADD] = "INSERT INTO action(solution_id, annotator, op, ref, name, created_at, active_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_ACTION_LIST] = "SELECT id, op, ref, name FROM action WHERE solution_id = ?1 AND annotator = ?2 ORDER BY id",
 	[S_ACTION_NAME] = "SELECT name FROM action WHERE id = ?1",
 	/* what an annotator's labels say now: the latest per kind and step */
@@ -1329,7 +1329,7 @@ int db_solution_load(struct db *db, int64_t sol, struct db_solution *v)
 }
 
 int64_t db_action_add(struct db *db, int64_t sol, const char *annotator,
-		      const char *op, int64_t ref, const char *name)
+		      const char *op, int64_t ref, const char *name, long active_ms)
 {
 	sqlite3_stmt *s = stmt(db, S_ACTION_ADD);
 	sqlite3_bind_int64(s, 1, sol);
@@ -1339,6 +1339,8 @@ int64_t db_action_add(struct db *db, int64_t sol, const char *annotator,
 		sqlite3_bind_int64(s, 4, ref);
 	bind_text(s, 5, name);
 	bind_text(s, 6, db->now);
+	if (active_ms > 0)
+		sqlite3_bind_int64(s, 7, active_ms);
 	if (step_done(db, s) < 0)
 		return -1;
 	return sqlite3_last_insert_rowid(db->h);

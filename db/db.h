@@ -149,7 +149,7 @@ void db_solution_free(struct db_solution *v);
 /* Actions (see schema.c): op is do, undo or redo; ref names the action
  * an undo or redo repeats or reverts. */
 int64_t db_action_add(struct db *db, int64_t sol, const char *annotator,
-		      const char *op, int64_t ref, const char *name);
+		      const char *op, int64_t ref, const char *name, long active_ms);
 /* The name of an action ("first error at step 5"). */
 int db_action_name(struct db *db, int64_t action, char *out, size_t n);
 int db_labels_add(struct db *db, int64_t sol, const struct label *lb, size_t n,

@@ -158,6 +158,9 @@ static const char *const migrations[] = {
 	 * and completion tokens (tokens stays their sum). */
 	"ALTER TABLE job ADD COLUMN tokens_in INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE job ADD COLUMN tokens_out INTEGER NOT NULL DEFAULT 0;",
+	/* 6: the annotator's active time on the solution since the previous
+	 * action (the workbench's; NULL when not measured) */
+	"ALTER TABLE action ADD COLUMN active_ms INTEGER;",
 };
 
 int schema_count(void)

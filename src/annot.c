@@ -498,7 +498,7 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 		goto out;
 	rc = ANNOT_ERR;
 	int64_t id = db_action_add(db, v->id, a->name, opname, target,
-				   target ? opname : name);
+				   target ? opname : name, a->active_ms);
 	struct buf sumtext = {0};
 	struct summary sum;
 	if (id > 0 && db_labels_add(db, v->id, b.l, b.n, id) == 0 &&

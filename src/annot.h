@@ -9,6 +9,9 @@
 struct annotator {
 	const char *name;
 	const char *origin; /* "tui", or "tui-blind" while suggestions are hidden */
+	long active_ms;     /* time on the solution since its last action (keys
+			     * arriving, gaps over a minute left out): the next
+			     * action records it; 0 unknown */
 };
 
 enum annot_rc { ANNOT_OK = 0, ANNOT_BUSY = 1, ANNOT_NOTHING = 2, ANNOT_ERR = -1 };

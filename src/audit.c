@@ -690,6 +690,54 @@ static int coverage(sqlite3 *h, struct run *r, struct audit *out, const char *da
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int by_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return (a > b) - (a < b);
+}
+
+/* the median active time per solution of each annotator row in out */
+static int active_times(sqlite3 *h, struct audit *out, const char *dataset)
+{
+	const char *q = "SELECT a.annotator, d.name, sum(a.active_ms) FROM action a "
+			"JOIN solution s ON s.id = a.solution_id JOIN dataset d ON d.id = s.dataset_id "
+			"WHERE a.active_ms IS NOT NULL AND (?1 IS NULL OR d.name = ?1) "
+			"GROUP BY a.annotator, a.solution_id ORDER BY 1, 2";
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(h, q, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (dataset)
+		sqlite3_bind_text(s, 1, dataset, -1, SQLITE_STATIC);
+	/* per annotator row: the times of its data set (or of all) */
+	double **t = xcalloc(out->nanns + 1, sizeof(double *));
+	size_t *n = xcalloc(out->nanns + 1, sizeof(size_t));
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *who = col(s, 0), *ds = col(s, 1);
+		double v = sqlite3_column_double(s, 2) / 1000;
+		for (size_t i = 0; i < out->nanns; i++) {
+			const struct audit_ann *a = &out->anns[i];
+			if (strcmp(a->name, who) || (a->dataset && strcmp(a->dataset, ds)))
+				continue;
+			t[i] = xrealloc(t[i], (n[i] + 1) * sizeof(double));
+			t[i][n[i]++] = v;
+		}
+	}
+	sqlite3_finalize(s);
+	for (size_t i = 0; i < out->nanns; i++) {
+		if (n[i]) {
+			qsort(t[i], n[i], sizeof(double), by_double);
+			out->anns[i].active_s = n[i] % 2 ? t[i][n[i] / 2] :
+						(t[i][n[i] / 2 - 1] + t[i][n[i] / 2]) / 2;
+			out->anns[i].timed = (long)n[i];
+		}
+		free(t[i]);
+	}
+	free(t);
+	free(n);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* agreement on one matrix of units: each pair, then everyone */
 static void agreement(struct audit *out, const struct run *r, struct acc *a,
 		      const struct units *u, int steps, int ncat)
@@ -869,6 +917,7 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 				continue;
 			out->anns = xrealloc(out->anns, (out->nanns + 1) * sizeof(*out->anns));
 			struct audit_ann *o = &out->anns[out->nanns++];
+			memset(o, 0, sizeof(*o));
 			o->dataset = a->name ? xstrdup(a->name) : NULL;
 			o->name = xstrdup(r.anns.v[i]);
 			o->decided = a->decided[i];
@@ -879,6 +928,10 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 		}
 		agreement(out, &r, a, &a->fe, 0, a->maxcat > 1 ? a->maxcat : 2);
 		agreement(out, &r, a, &a->steps, 1, 3);
+	}
+	if (active_times(h, out, dataset) < 0) {
+		snprintf(err, errlen, "cannot read the actions: %s", sqlite3_errmsg(h));
+		goto out;
 	}
 	if (coverage(h, &r, out, dataset) < 0) {
 		snprintf(err, errlen, "cannot read the jobs: %s", sqlite3_errmsg(h));

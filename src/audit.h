@@ -59,6 +59,8 @@ struct audit_ann {
 	long changed;       /* of those, decided otherwise since */
 	long toward;        /* of those, now agreeing with a source that the
 			     * blind verdict did not agree with */
+	long timed;         /* solutions with active time recorded */
+	double active_s;    /* their median active time, seconds */
 };
 
 struct audit {

@@ -193,15 +193,21 @@ static void text_report(const struct audit *a, const struct out *o)
 		       inert(ds_name(p->dataset), 0),
 		       p->steps ? "steps" : "first", inert(pair, 1), p->n, ex, w1, k, al, ac);
 	}
-	printf("\nannotators (blind: solutions decided while the suggestions were hidden; "
-	       "changed: decided otherwise since;\n toward: of those, now agreeing with a "
-	       "source the blind verdict did not)\n%-*s %-*s %8s %8s %8s %8s %8s\n", dw,
-	       "data set", sw, "annotator", "decided", "typed", "blind", "changed", "toward");
-	for (size_t i = 0; i < a->nanns; i++)
-		printf("%-*.*s %-*.*s %8ld %8ld %8ld %8ld %8ld\n", dw, dw,
+	printf("\nannotators (active: the median time per solution in the workbench, keys "
+	       "arriving, gaps over a minute left out;\n blind: solutions decided while the "
+	       "suggestions were hidden; changed: decided otherwise since;\n toward: of those, "
+	       "now agreeing with a source the blind verdict did not)\n"
+	       "%-*s %-*s %8s %8s %8s %8s %8s %8s\n", dw, "data set", sw, "annotator", "decided",
+	       "typed", "active s", "blind", "changed", "toward");
+	for (size_t i = 0; i < a->nanns; i++) {
+		char act[16] = "-";
+		if (a->anns[i].timed)
+			snprintf(act, sizeof(act), "%.1f", a->anns[i].active_s);
+		printf("%-*.*s %-*.*s %8ld %8ld %8s %8ld %8ld %8ld\n", dw, dw,
 		       inert(ds_name(a->anns[i].dataset), 0), sw, sw, inert(a->anns[i].name, 1),
-		       a->anns[i].decided, a->anns[i].typed, a->anns[i].blind, a->anns[i].changed,
-		       a->anns[i].toward);
+		       a->anns[i].decided, a->anns[i].typed, act, a->anns[i].blind,
+		       a->anns[i].changed, a->anns[i].toward);
+	}
 	if (a->ncov) {
 		printf("\ncoverage and cost of the fetched sources\n%-*s %-*s %8s %6s %6s %7s "
 		       "%8s %10s %10s\n", dw, "data set", sw, "source", "verdicts", "done", "failed",
@@ -308,8 +314,10 @@ static void json_report(const struct audit *a, const struct out *o)
 		jstr(&b, "dataset", ds_name(n->dataset));
 		jstr(&b, "annotator", n->name);
 		buf_printf(&b, ",\"decided\":%ld,\"typed\":%ld,\"blind\":%ld,\"changed\":%ld,"
-			   "\"toward_source\":%ld}\n", n->decided, n->typed, n->blind, n->changed,
-			   n->toward);
+			   "\"toward_source\":%ld,\"timed\":%ld", n->decided, n->typed, n->blind,
+			   n->changed, n->toward, n->timed);
+		jnum(&b, "active_median_s", n->timed ? n->active_s : NAN);
+		buf_puts(&b, "}\n");
 		fputs(b.data, stdout);
 	}
 	for (size_t i = 0; i < a->ncov; i++) {

@@ -64,11 +64,13 @@ ok "no labels by the truth: said" grep -q 'no labels by "carol"' none.txt
 ok "and how to choose another" grep -q ":set truth NAME" none.txt
 # anchoring: carol decides blind (step 1 is the first error), sees myprm
 # say "no error", and goes with it
+export STEPMARK_SCRIPT_PACE=150 # keys 150 ms apart: active time to measure
 TUI_SIZE=100x24 tui_run ':set blind yes
 <Enter>
 e
 c
 :quit' --annotator carol
+unset STEPMARK_SCRIPT_PACE
 expect_rc 0 "the audit after" sm audit --truth expert --json
 ok "decided blind, changed, toward the source" python3 -c '
 import json
@@ -77,6 +79,9 @@ c = [r for r in rows if r["kind"] == "annotator" and r["annotator"] == "carol" a
 assert (c["blind"], c["changed"], c["toward_source"]) == (1, 1, 1), c
 e = [r for r in rows if r["kind"] == "annotator" and r["annotator"] == "expert" and r["dataset"] == "all"][0]
 assert (e["blind"], e["changed"]) == (0, 0), e
+# the keys came 150 ms apart: e and c were saved after 0.3 s or more
+assert c["timed"] == 1 and 0.25 <= c["active_median_s"] < 30, c
+assert e["timed"] == 0 and e["active_median_s"] is None, e
 '
 expect_rc 0 "the table says it" sm audit --truth expert
 ok "the anchoring columns" has out "changed   toward"

@@ -17,16 +17,23 @@ struct pend {
 	enum action a;
 	int step;
 	char *text;
+	/* who acted as the key was typed: blind or not, and the time spent */
+	const char *origin;
+	long active_ms;
 };
 
 #define RETRY_MS 100
 
 /* One action on v, in its own transaction. */
 static int run(struct tui *t, struct db_solution *v, enum action a, int step,
-	       const char *text, struct annot_result *res)
+	       const char *text, const char *origin, long active_ms,
+	       struct annot_result *res)
 {
 	struct db *db = t->db;
-	const struct annotator *an = &t->ann;
+	struct annotator who = t->ann;
+	const struct annotator *an = &who;
+	who.origin = origin;
+	who.active_ms = active_ms;
 	switch (a) {
 	case A_RATE_GOOD:
 		return annot_rate(db, v, an, step, 1, res);
@@ -70,6 +77,8 @@ static void enqueue(struct tui *t, int64_t sol, enum action a, int step, const c
 	p->a = a;
 	p->step = step;
 	p->text = text ? xstrdup(text) : NULL;
+	p->origin = t->ann.origin;
+	p->active_ms = t->ann.active_ms;
 	if (t->pq_tail)
 		t->pq_tail->next = p;
 	else
@@ -104,7 +113,7 @@ int tui_label(struct tui *t, struct db_solution *v, enum action a, int step,
 		return ANNOT_BUSY;
 	}
 	struct annot_result res;
-	int rc = run(t, v, a, step, text, &res);
+	int rc = run(t, v, a, step, text, t->ann.origin, t->ann.active_ms, &res);
 	if (rc == ANNOT_BUSY)
 		enqueue(t, v->id, a, step, text);
 	else
@@ -122,7 +131,7 @@ int tui_label_retry(struct tui *t)
 		struct pend *p = t->pq_head;
 		struct annot_result res;
 		v.id = p->sol;
-		int rc = run(t, &v, p->a, p->step, p->text, &res);
+		int rc = run(t, &v, p->a, p->step, p->text, p->origin, p->active_ms, &res);
 		if (rc == ANNOT_BUSY) { /* the count stays in the status line */
 			t->pq_next = mono_ms() + RETRY_MS;
 			break;

@@ -173,11 +173,14 @@ static void layout(struct av *p)
 			continue;
 		if (!any++) {
 			add(p, LN_TEXT, 0, "%s", "");
-			add(p, LN_HEAD, 0, "%-16s %8s %8s %8s %8s %8s", "annotator", "decided",
-			    "typed", "blind", "changed", "toward");
+			add(p, LN_HEAD, 0, "%-16s %8s %8s %8s %8s %8s %8s", "annotator", "decided",
+			    "typed", "active s", "blind", "changed", "toward");
 		}
-		add(p, LN_TEXT, 0, "%-16.16s %8ld %8ld %8ld %8ld %8ld", inert(n->name, 0),
-		    n->decided, n->typed, n->blind, n->changed, n->toward);
+		char act[16] = "-";
+		if (n->timed)
+			snprintf(act, sizeof(act), "%.1f", n->active_s);
+		add(p, LN_TEXT, 0, "%-16.16s %8ld %8ld %8s %8ld %8ld %8ld", inert(n->name, 0),
+		    n->decided, n->typed, act, n->blind, n->changed, n->toward);
 	}
 	if (p->a.ncov) {
 		add(p, LN_TEXT, 0, "%s", "");

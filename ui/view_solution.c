@@ -54,7 +54,21 @@ struct sv {
 	int steps_h; /* rows of the steps area at the last draw */
 	int steps_y;
 	int ask_step; /* the step a note prompt is for */
+	/* active time on this solution: keys arriving, a gap over a
+	 * minute counting for nothing; recorded with the next action */
+	double last_key;
+	long active_ms;
 };
+
+#define IDLE_GAP_MS 60000.0
+
+static void note_key(struct sv *s)
+{
+	double now = mono_ms(), gap = now - s->last_key;
+	if (gap > 0 && gap <= IDLE_GAP_MS)
+		s->active_ms += (long)gap;
+	s->last_key = now;
+}
 
 static void marks_free(struct sv *s)
 {
@@ -496,6 +510,8 @@ static void open_id(struct sv *s, int64_t id, int step)
 	}
 	db_solution_free(&s->v);
 	s->v = nv;
+	s->active_ms = 0; /* a new solution: its own time */
+	s->last_key = mono_ms();
 	s->sel = step;
 	s->top = s->ptop = 0;
 	s->layout_w = 0;
@@ -506,7 +522,11 @@ static void open_id(struct sv *s, int64_t id, int step)
 
 static void do_label(struct sv *s, enum action a, int step, const char *text)
 {
+	note_key(s);
+	s->t->ann.active_ms = s->active_ms;
 	tui_label(s->t, &s->v, a, step, text);
+	s->t->ann.active_ms = 0;
+	s->active_ms = 0;
 	marks_compute(s);
 	s->layout_w = 0; /* in blind mode, deciding shows the suggestions */
 }
@@ -673,6 +693,7 @@ static int sv_act(struct view *v, enum action a, const char *arg)
 {
 	struct sv *s = v->priv;
 	int n = (int)s->v.it.nsteps;
+	note_key(s);
 	switch (a) {
 	case A_MOVE_DOWN:
 	case A_ENTER:
@@ -882,6 +903,7 @@ struct view *solution_view_new(struct tui *t, int64_t sol)
 	v->priv = s;
 	s->t = t;
 	s->v.id = sol;
+	s->last_key = mono_ms();
 	reload(s);
 	t->on_screen = sol;
 	return v;
