@@ -642,13 +642,14 @@ static void fetch_action(struct tui *t)
 /* Background work between keys. Returns IDLE_WORK while a view has more
  * to compute, IDLE_FETCH while the engine waits on transfers or the store
  * (the loop then waits on them rather than spin), 0 when all is done. */
-enum { IDLE_WORK = 1, IDLE_FETCH = 2 };
+enum { IDLE_WORK = 1, IDLE_FETCH = 2, IDLE_SOON = 4 };
 static int idle(struct tui *t)
 {
 	int more = 0;
-	for (int i = 0; i < t->depth; i++)
-		if (t->stack[i]->ops->idle && t->stack[i]->ops->idle(t->stack[i]))
-			more |= IDLE_WORK;
+	for (int i = 0; i < t->depth; i++) {
+		int r = t->stack[i]->ops->idle ? t->stack[i]->ops->idle(t->stack[i]) : 0;
+		more |= r == 2 ? IDLE_SOON : r ? IDLE_WORK : 0;
+	}
 	if (t->pq_head && tui_label_retry(t)) {
 		reload_all(t);
 		if (t->quit_wait && !t->pq_head)
@@ -862,13 +863,17 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	while (!t.quit && t.depth > 0) {
 		char *cmd;
 		if (t.script && !t.pace_ms) { /* a script pauses between keys: the loop catches up */
-			while ((busy = idle(&t)))
+			while ((busy = idle(&t))) {
 				if (!(busy & IDLE_WORK) && t.fetch)
 					fetch_wait(t.fetch, -1, 50);
+				else if (busy == IDLE_SOON)
+					usleep(2000); /* a view's worker is busy */
+			}
 			if (t.dirty)
 				draw_all(&t);
 		}
-		int key = next_key(&t, (busy & IDLE_WORK) ? 0 : t.pq_head ? 50 : 500, &cmd);
+		int key = next_key(&t, (busy & IDLE_WORK) ? 0 : (busy & IDLE_SOON) ? 20 :
+				   t.pq_head ? 50 : 500, &cmd);
 		double k0 = mono_ms();
 		if (key == -2) {
 			if (t.no_display && t.pq_head) { /* the script ended: save what waits */

@@ -62,7 +62,8 @@ struct view_ops {
 	void (*reload)(struct view *v);
 	/* to the next match of t->search, in direction dir: 1 found */
 	int (*search)(struct view *v, int dir);
-	/* background work between keys: 1 while more remains */
+	/* background work between keys: 1 while more remains, 2 while
+	 * waiting on a worker (the loop looks again within 20 ms) */
 	int (*idle)(struct view *v);
 	/* a named command for this view (":accept judge"): 1 handled */
 	int (*command)(struct view *v, const char *verb, const char *arg);

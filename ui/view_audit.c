@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +24,70 @@ struct line {
 	size_t idx; /* into a.sys or a.pairs */
 };
 
+/* The audit computed on a thread of its own, over a read-only connection
+ * of its own, so that no key waits for it. Shared by the view and the
+ * thread; the last of them to let go frees it. */
+struct work {
+	pthread_mutex_t mu;
+	int done, abandoned;
+	char *dbpath, *dataset, *truth;
+	unsigned where;
+	struct audit a;
+	int ok;
+	char err[600];
+};
+
+static void work_free(struct work *w)
+{
+	if (w->ok)
+		audit_free(&w->a);
+	pthread_mutex_destroy(&w->mu);
+	free(w->dbpath);
+	free(w->dataset);
+	free(w->truth);
+	free(w);
+}
+
+static void *work_run(void *arg)
+{
+	struct work *w = arg;
+	struct db *db = db_open_ro(w->dbpath, w->err, sizeof(w->err));
+	if (db) {
+		char *copy = xstrdup(w->truth), *names[32];
+		size_t nn = 0;
+		for (char *s = strtok(copy, ","); s && nn < 32; s = strtok(NULL, ","))
+			names[nn++] = s;
+		w->ok = audit_run_collect(db, w->dataset, w->where, names, nn, 0.5, &w->a, w->err,
+					  sizeof(w->err)) == 0;
+		free(copy);
+		db_close(db);
+	}
+	pthread_mutex_lock(&w->mu);
+	int gone = w->abandoned;
+	w->done = 1;
+	pthread_mutex_unlock(&w->mu);
+	if (gone)
+		work_free(w);
+	return NULL;
+}
+
+/* the view lets go: frees it, or leaves that to the thread */
+static void work_drop(struct work *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	int done = w->done;
+	w->abandoned = 1;
+	pthread_mutex_unlock(&w->mu);
+	if (done)
+		work_free(w);
+}
+
 struct av {
 	struct tui *t;
+	struct work *work;      /* being computed, or NULL */
+	double started;
 	struct audit a;
 	int ok;
 	char err[600];
@@ -35,6 +98,7 @@ struct av {
 	int sel, top, h, w;
 	double computed_at;
 	int stale;
+	int have;               /* figures have arrived once */
 	int menu_row; /* the row a menu was opened for */
 };
 
@@ -78,6 +142,12 @@ static int shown(const char *dataset)
 static void layout(struct av *p)
 {
 	clear_lines(p);
+	if (!p->have) {
+		add(p, LN_HEAD, 0, "Audit");
+		add(p, LN_TEXT, 0, "computing the audit of %s...", p->work && p->work->dataset ?
+		    inert(p->work->dataset, 0) : "every data set");
+		return;
+	}
 	add(p, LN_HEAD, 0, "Audit  truth: %s  data set: %s%s", inert(p->truth, 0),
 	    p->dataset ? inert(p->dataset, 1) : "all",
 	    p->where ? "  (the queue's disagreement filter)" : "");
@@ -95,17 +165,29 @@ static void layout(struct av *p)
 	add(p, LN_TEXT, 0, "%s", "");
 	/* the names as wide as they are, if the 60 columns of figures fit
 	 * beside them; then the F1 bar where there is room */
-	int nw = 10;
-	for (size_t i = 0; i < p->a.nsys; i++)
-		if (shown(p->a.sys[i].dataset) && (int)strlen(p->a.sys[i].name) > nw)
-			nw = (int)strlen(p->a.sys[i].name);
-	if (nw > p->w - 63)
-		nw = p->w - 63 > 10 ? p->w - 63 : 10;
-	int bar = p->w - nw - 66;
+	int nw = 10, cw = 4; /* name and count widths */
+	long most = 0;
+	for (size_t i = 0; i < p->a.nsys; i++) {
+		const struct audit_sys *s = &p->a.sys[i];
+		if (!shown(s->dataset))
+			continue;
+		if ((int)strlen(s->name) > nw)
+			nw = (int)strlen(s->name);
+		most = s->n_error > most ? s->n_error : most;
+		most = s->n_correct > most ? s->n_correct : most;
+	}
+	while (most >= 10000 && cw < 9) {
+		most /= 10;
+		cw++;
+	}
+	int fixed = 2 * (cw + 2) + 18 + 6 * (cw + 1) + 2;
+	if (nw > p->w - fixed - 3)
+		nw = p->w - fixed - 3 > 10 ? p->w - fixed - 3 : 10;
+	int bar = p->w - nw - fixed - 6;
 	bar = bar >= 8 ? bar : 0;
-	add(p, LN_HEAD, 0, "%-*s %5s %5s %5s %5s %5s %4s %4s %4s %4s %4s %4s  %s", nw, "source",
-	    "n_err", "n_cor", "err%", "cor%", "F1", "same", "earl", "late", "miss", "fals",
-	    "none", bar ? "F1" : "");
+	add(p, LN_HEAD, 0, "%-*s %*s %*s %5s %5s %5s %*s %*s %*s %*s %*s %*s  %s", nw, "source",
+	    cw + 1, "n_err", cw + 1, "n_cor", "err%", "cor%", "F1", cw, "same", cw, "earl",
+	    cw, "late", cw, "miss", cw, "fals", cw, "none", bar ? "F1" : "");
 	for (size_t i = 0; i < p->a.nsys; i++) {
 		const struct audit_sys *s = &p->a.sys[i];
 		if (!shown(s->dataset))
@@ -115,9 +197,10 @@ static void layout(struct av *p)
 		struct buf b = {0};
 		if (bar)
 			audit_bar(&b, f / 100, bar > 30 ? 30 : bar, 0);
-		add(p, LN_SYS, i, "%-*.*s %5ld %5ld %5.1f %5.1f %5.1f %4ld %4ld %4ld %4ld %4ld %4ld  %s",
-		    nw, nw, inert(s->name, 0), s->n_error, s->n_correct, ae, ac, f, s->same, s->earlier,
-		    s->later, s->missed, s->false_alarm, s->none, b.data ? b.data : "");
+		add(p, LN_SYS, i, "%-*.*s %*ld %*ld %5.1f %5.1f %5.1f %*ld %*ld %*ld %*ld %*ld %*ld  %s",
+		    nw, nw, inert(s->name, 0), cw + 1, s->n_error, cw + 1, s->n_correct, ae, ac, f,
+		    cw, s->same, cw, s->earlier, cw, s->later, cw, s->missed, cw, s->false_alarm,
+		    cw, s->none, b.data ? b.data : "");
 		buf_free(&b);
 	}
 	int any = 0;
@@ -197,27 +280,62 @@ static void layout(struct av *p)
 		p->sel = (int)p->nlines - 1;
 }
 
+/* starts computing the audit of what the queue shows; the figures on
+ * screen stay until the new ones arrive */
 static void compute(struct av *p)
 {
 	struct tui *t = p->t;
-	free(p->truth);
-	free(p->dataset);
-	p->truth = xstrdup(t->set->truth && *t->set->truth ? t->set->truth : t->ann.name);
+	work_drop(p->work);
+	struct work *w = xcalloc(1, sizeof(*w));
+	pthread_mutex_init(&w->mu, NULL);
+	w->dbpath = xstrdup(t->dbpath);
+	w->truth = xstrdup(t->set->truth && *t->set->truth ? t->set->truth : t->ann.name);
 	const char *ds = queue_dataset(t);
-	p->dataset = ds ? xstrdup(ds) : NULL;
-	if (p->ok)
-		audit_free(&p->a);
-	char *copy = xstrdup(p->truth), *names[32];
-	size_t nn = 0;
-	for (char *s = strtok(copy, ","); s && nn < 32; s = strtok(NULL, ","))
-		names[nn++] = s;
-	p->where = queue_where(t);
-	p->ok = audit_run_collect(t->db, p->dataset, p->where, names, nn, 0.5, &p->a, p->err,
-				  sizeof(p->err)) == 0;
-	free(copy);
-	p->computed_at = mono_ms();
+	w->dataset = ds ? xstrdup(ds) : NULL;
+	w->where = queue_where(t);
+	pthread_t th;
+	if (pthread_create(&th, NULL, work_run, w) != 0) {
+		snprintf(w->err, sizeof(w->err), "cannot start the audit's thread");
+		w->done = 1;
+	} else {
+		pthread_detach(th);
+	}
+	p->work = w;
+	p->started = mono_ms();
+	p->computed_at = p->started;
 	p->stale = 0;
 	layout(p);
+}
+
+/* the thread's figures, once it has them: 1 when they arrived */
+static int collect(struct av *p)
+{
+	struct work *w = p->work;
+	if (!w)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	int done = w->done;
+	pthread_mutex_unlock(&w->mu);
+	if (!done)
+		return 0;
+	if (p->ok)
+		audit_free(&p->a);
+	free(p->truth);
+	free(p->dataset);
+	p->ok = w->ok;
+	p->a = w->a;
+	w->ok = 0; /* the view owns the figures now */
+	snprintf(p->err, sizeof(p->err), "%s", w->err);
+	p->truth = w->truth;
+	p->dataset = w->dataset;
+	p->where = w->where;
+	w->truth = w->dataset = NULL;
+	p->work = NULL;
+	work_free(w);
+	p->computed_at = mono_ms();
+	p->have = 1;
+	layout(p);
+	return 1;
 }
 
 static void av_draw(struct view *v, int top, int h, int w)
@@ -319,7 +437,9 @@ static int av_act(struct view *v, enum action a, const char *arg)
 	case A_REFRESH: compute(p); break;
 	case A_AUDIT: break; /* it is open */
 	case A_ENTER:
-		if (!selectable(p, p->sel)) {
+		if (!p->have) {
+			tui_message(p->t, 0, "the audit is being computed");
+		} else if (!selectable(p, p->sel)) {
 			tui_message(p->t, 0, "Enter on a source or on a pair of annotators");
 		} else if (p->lines[p->sel].kind == LN_PAIR) {
 			const struct audit_pair *q = &p->a.pairs[p->lines[p->sel].idx];
@@ -348,24 +468,33 @@ static void av_reload(struct view *v)
 static int av_idle(struct view *v)
 {
 	struct av *p = v->priv;
+	if (p->work) {
+		if (!collect(p))
+			return 2; /* the thread works: look again soon */
+		if (p->sel < 0 || !selectable(p, p->sel)) {
+			p->sel = -1;
+			sel_move(p, 1, 1);
+		}
+		p->t->dirty = 1;
+	}
 	if (!p->stale)
 		return 0;
 	if (mono_ms() - p->computed_at < RECOMPUTE_MS)
-		return 1;
+		return 2;
 	compute(p);
-	p->t->dirty = 1;
-	return 0;
+	return 2;
 }
 
 static void av_status(struct view *v, char *out, size_t n)
 {
 	struct av *p = v->priv;
-	snprintf(out, n, "audit%s", p->stale ? " (updating)" : "");
+	snprintf(out, n, "audit%s", p->work ? " (computing)" : p->stale ? " (updating)" : "");
 }
 
 static void av_done(struct view *v)
 {
 	struct av *p = v->priv;
+	work_drop(p->work);
 	if (p->ok)
 		audit_free(&p->a);
 	clear_lines(p);
@@ -394,10 +523,7 @@ struct view *audit_view_new(struct tui *t)
 	v->t = t;
 	v->priv = p;
 	p->t = t;
-	compute(p);
 	p->sel = -1;
-	sel_move(p, 1, 1);
-	if (p->sel < 0)
-		p->sel = 0;
+	compute(p);
 	return v;
 }
