@@ -24,7 +24,7 @@ double audit_f1(double e, double c)
 
 double audit_threshold(int i)
 {
-	return 0.05 * (i + 1);
+	return (i + 1) / 20.0; /* the double nearest each decimal */
 }
 
 /* a bar of width w for fraction f: eighths of a block, or #s */

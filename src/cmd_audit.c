@@ -276,7 +276,7 @@ static void json_report(const struct audit *a, const struct out *o)
 			jnum(&b, "best_f1", f1[best]);
 			buf_puts(&b, ",\"sweep\":[");
 			for (int t = 0; t < AUDIT_NT; t++)
-				buf_printf(&b, "%s[%.2f,%.6g]", t ? "," : "", audit_threshold(t), f1[t]);
+				buf_printf(&b, "%s[%.2f,%.10g]", t ? "," : "", audit_threshold(t), f1[t]);
 			buf_putc(&b, ']');
 		}
 		buf_puts(&b, "}\n");

@@ -68,6 +68,51 @@ static int split_steps(struct rd *r, const char *text, struct item *it)
 	return 0;
 }
 
+/* --step-values: one value per step, a source's (a PRM's probability of
+ * a good step; ratings -1, 0, +1 when any is negative; "+" or "-"),
+ * kept as per-step suggestions that --as-source names */
+static int read_step_values(struct rd *r, const struct jnode *rec, struct item *it)
+{
+	const char *f = r->o->f_step_values;
+	const struct jnode *n = strchr(f, '.') ? jpath(rec, f) : jget(rec, f);
+	if (!n)
+		return rd_fail(r, "field \"%s\" is missing", f);
+	if (n->type != J_ARR)
+		return rd_fail(r, "field \"%s\" must be a list of per-step values, not %s", f,
+			       jtype_name(n->type));
+	if (n->len != it->nsteps)
+		return rd_fail(r, "field \"%s\" has %zu values for %zu steps", f, n->len,
+			       it->nsteps);
+	int ratings = 0;
+	for (const struct jnode *c = n->child; c; c = c->next) {
+		double v;
+		if (c->type == J_NUM && !jdouble(c, &v) && v < 0)
+			ratings = 1;
+	}
+	int i = 0;
+	for (const struct jnode *c = n->child; c; c = c->next, i++) {
+		double v;
+		if (c->type == J_STR && c->len == 1 && (c->str[0] == '+' || c->str[0] == '-')) {
+			v = c->str[0] == '+';
+		} else if (c->type == J_NULL) {
+			continue; /* no value for this step */
+		} else if (c->type != J_NUM || jdouble(c, &v) < 0) {
+			return rd_fail(r, "field \"%s\": value %d is %s, not a number, \"+\" or \"-\"",
+				       f, i + 1, jtype_name(c->type));
+		} else if (ratings) {
+			if (v != -1 && v != 0 && v != 1)
+				return rd_fail(r, "field \"%s\": value %d is %g; ratings are -1, 0 "
+					       "or 1", f, i + 1, v);
+			v = v > 0 ? 1 : v < 0 ? 0 : 0.5;
+		} else if (v > 1) {
+			return rd_fail(r, "field \"%s\": value %d is %g; probabilities are "
+				       "0 to 1", f, i + 1, v);
+		}
+		rd_suggestion(r, it, "imported", NULL, i)->value = v;
+	}
+	return 0;
+}
+
 static int read_first_error(struct rd *r, const struct jnode *rec, int *out,
 			    size_t nsteps)
 {
@@ -183,6 +228,8 @@ static int gen_read(struct rd *r, const struct jnode *rec, struct item *it)
 		if (note && *note)
 			rd_label(r, it, LK_NOTE, fe, 0, note);
 	}
+	if (o->f_step_values && read_step_values(r, rec, it) < 0)
+		return -1;
 	rd_grade(r, it);
 	if (!it->key)
 		it->key = rd_content_key(r, it);

@@ -79,6 +79,8 @@ static const char usage_text[] =
 	"    --first-error F         an int, null (no error) or a list (its minimum)\n"
 	"    --index-base 0|1        base of --first-error (default 0)\n"
 	"    --note F                the reason for the first error, kept as a note\n"
+	"    --step-values F         with --as-source: a list of per-step values\n"
+	"                            (probabilities, ratings -1/0/1, or \"+\"/\"-\")\n"
 	"  export                    write labels in a trainer's format\n"
 	"    --format NAME           trl, processbench, prm800k, math-shepherd, csv\n"
 	"    -o, --output FILE       default: standard output\n"
@@ -180,7 +182,7 @@ enum {
 	O_FORMAT = 256, O_DATASET, O_AS, O_LABELS, O_SKIP_BAD, O_ID, O_PROBLEM,
 	O_STEPS, O_SPLIT, O_GOLD, O_REFERENCE, O_FIRST_ERROR, O_INDEX_BASE,
 	O_ANSWER, O_GENERATOR, O_NOTE, O_ANNOTATOR, O_SOURCE, O_INCOMPLETE,
-	O_THRESHOLD, O_DB, O_HELP, O_VERSION, O_CONFIG, O_AS_SOURCE,
+	O_THRESHOLD, O_DB, O_HELP, O_VERSION, O_CONFIG, O_AS_SOURCE, O_STEP_VALUES,
 };
 
 static const struct option import_opts[] = {
@@ -201,6 +203,7 @@ static const struct option import_opts[] = {
 	{"answer", required_argument, NULL, O_ANSWER},
 	{"generator", required_argument, NULL, O_GENERATOR},
 	{"note", required_argument, NULL, O_NOTE},
+	{"step-values", required_argument, NULL, O_STEP_VALUES},
 	{"db", required_argument, NULL, O_DB},
 	{"help", no_argument, NULL, O_HELP},
 	{NULL, 0, NULL, 0},
@@ -220,6 +223,7 @@ static int cmd_import(int argc, char **argv, const char **dbpath)
 			o.dataset = optarg;
 			break;
 		case O_AS: o.as = optarg; break;
+		case O_STEP_VALUES: o.f_step_values = optarg; break;
 		case O_AS_SOURCE:
 			if (!*optarg || strchr(optarg, '/'))
 				return bad_usage("--as-source needs a name without '/'");
@@ -256,6 +260,10 @@ static int cmd_import(int argc, char **argv, const char **dbpath)
 	/* any field mapping means the generic importer */
 	if (!o.format && (o.f_problem || o.f_steps || o.n_id))
 		o.format = "generic";
+	if (o.f_step_values && !o.as_source)
+		return bad_usage("--step-values needs --as-source NAME: whose values they are");
+	if (o.f_step_values && o.format && strcmp(o.format, "generic"))
+		return bad_usage("--step-values is a field of the generic mapping (--problem, --steps...)");
 	pcre2_code *re = NULL;
 	if (o.split) {
 		int err;

@@ -113,6 +113,48 @@ ok "the csv header" has out "kind,dataset,source,a,b,n_error,n_correct,acc_error
 expect_rc 0 "--source selects" sm audit --truth expert --json --source mypred
 ok "only mypred's rows" test "$(grep -c '"kind":"source"' out)" = "$(grep -c '"source":"mypred"' out)"
 
+# a PRM's per-step scores (generic --step-values): the threshold sweep
+python3 - "$GSM" <<'PY'
+import json, random, sys
+r = random.Random(5)
+with open("scores.jsonl", "w") as f:
+    for x in json.load(open(sys.argv[1])):
+        fe = x["label"]
+        sc = [round(min(1, max(0, (0.8 if fe < 0 or i < fe else 0.25) + r.uniform(-0.3, 0.3))), 3)
+              for i in range(len(x["steps"]))]
+        f.write(json.dumps({"id": x["id"], "problem": x["problem"], "steps": x["steps"], "scores": sc}) + "\n")
+PY
+expect_rc 2 "--step-values needs --as-source" sm import scores.jsonl --id id --problem problem --steps steps --step-values scores --dataset gsm8k
+ok "says so" has err "--step-values needs --as-source"
+expect_rc 0 "a PRM's scores as a source" sm import scores.jsonl --id id --problem problem --steps steps --step-values scores --dataset gsm8k --as-source myscores
+ok "given to the solutions already there" has out "400 solutions already there"
+expect_rc 0 "audit with the sweep" sm audit --truth expert --json --source myscores
+ok "the sweep as ProcessBench's F1 at each threshold" python3 - "$GSM" <<'PY'
+import json, sys
+rs = {x["id"]: x["label"] for x in json.load(open(sys.argv[1]))}
+sc = {json.loads(l)["id"]: json.loads(l)["scores"] for l in open("scores.jsonl")}
+row = [json.loads(l) for l in open("out") if '"dataset":"gsm8k"' in l and '"kind":"source"' in l][0]
+assert row["source"] == "myscores" and "sweep" in row, row
+best = (0, None)
+for t, f1 in row["sweep"]:
+    ok_e = ok_c = n_e = n_c = 0
+    for i, label in rs.items():
+        fe = next((k for k, v in enumerate(sc[i]) if v < t), -1)
+        if label >= 0:
+            n_e += 1; ok_e += fe == label
+        else:
+            n_c += 1; ok_c += fe == -1
+    ae, ac = 100 * ok_e / n_e, 100 * ok_c / n_c
+    want = 2 * ae * ac / (ae + ac) if ae + ac else 0
+    assert abs(f1 - want) < 1e-6, (t, f1, want)
+    if want > best[0] + 1e-12:
+        best = (want, t)
+assert abs(row["best_threshold"] - best[1]) < 1e-9 and abs(row["best_f1"] - best[0]) < 1e-6, (row["best_threshold"], best)
+PY
+printf '{"id": "x", "problem": "p", "steps": ["a", "b"], "scores": [0.5]}\n' >short.jsonl
+expect_rc 1 "a list of another length" sm import short.jsonl --id id --problem problem --steps steps --step-values scores --dataset short --as-source s
+ok "names file and line" has err 'short.jsonl:1: field "scores" has 1 values for 2 steps'
+
 # --where: the queue's disagreement filters
 expect_rc 0 "--where disagree-annotators" sm audit --truth expert --where disagree-annotators --json
 ok "only the solutions the annotators disagree on" python3 - <<'PY'
