@@ -203,6 +203,39 @@ static void layout(struct av *p)
 		    cw, s->none, b.data ? b.data : "");
 		buf_free(&b);
 	}
+	static const char offhead[] = "<=-3 -2 -1  0 +1 +2 >=+3 missed false";
+	add(p, LN_TEXT, 0, "%s", "");
+	add(p, LN_TEXT, 0, "first-error offsets: the source's step minus the truth's");
+	add(p, LN_HEAD, 0, "%-*s %s", nw, "source", offhead);
+	for (size_t i = 0; i < p->a.nsys; i++) {
+		const struct audit_sys *s = &p->a.sys[i];
+		if (!shown(s->dataset))
+			continue;
+		double h[9], top = 1;
+		for (int k = 0; k < 7; k++)
+			h[k] = (double)s->offset[k];
+		h[7] = (double)s->missed;
+		h[8] = (double)s->false_alarm;
+		for (int k = 0; k < 9; k++)
+			top = h[k] > top ? h[k] : top;
+		/* one bar a column, under its label */
+		struct buf b = {0};
+		int at[9], col = 0, k0 = 0; /* under the last character of each label */
+		for (int c = 0; offhead[c] && k0 < 9; c++)
+			if (offhead[c] != ' ' && (offhead[c + 1] == ' ' || !offhead[c + 1]))
+				at[k0++] = c;
+		for (int k = 0; k < 9; k++) {
+			while (col < at[k]) {
+				buf_putc(&b, ' ');
+				col++;
+			}
+			double v = h[k] ? 12.5 + 87.5 * h[k] / top : 0;
+			audit_spark(&b, &v, 1, 0);
+			col++;
+		}
+		add(p, LN_SYS, i, "%-*.*s %s", nw, nw, inert(s->name, 0), b.data ? b.data : "");
+		buf_free(&b);
+	}
 	int any = 0;
 	for (size_t i = 0; i < p->a.nsys; i++) {
 		const struct audit_sys *s = &p->a.sys[i];
