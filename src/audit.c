@@ -317,6 +317,9 @@ static void one_solution(struct run *r, struct sol *s)
 	int *bfe = xmalloc((na + 1) * sizeof(int)), *brt = xmalloc((n + 1) * sizeof(int));
 	double *val = xmalloc((ns * (n + 1) + 1) * sizeof(double));
 	char *hasval = xcalloc(ns + 1, 1);
+	/* who labelled the solution at all: the others are not measured on
+	 * it (coverage, not error) */
+	char *touched = xcalloc(na + ns + 1, 1);
 	if (r->capscratch < s->it.nlabels + 1) {
 		r->capscratch = s->it.nlabels + 16;
 		r->scratch = xrealloc(r->scratch, r->capscratch * sizeof(*r->scratch));
@@ -330,6 +333,7 @@ static void one_solution(struct run *r, struct sol *s)
 		for (size_t k = 0; k < s->it.nlabels; k++)
 			if (s->it.labels[k].annotator == r->anns.v[i])
 				r->scratch[sub.nlabels++] = s->it.labels[k];
+		touched[i] = sub.nlabels > 0;
 		fe[i] = sub.nlabels ? item_resolve(&sub, NULL, rt + i * (n + 1)) : -2;
 		if (!sub.nlabels)
 			for (size_t k = 0; k < n; k++)
@@ -353,11 +357,12 @@ static void one_solution(struct run *r, struct sol *s)
 	struct buf key = {0};
 	for (size_t g = 0; g < s->it.nsugs; g++) {
 		const struct suggestion *sg = &s->it.sugs[g];
-		if (sg->step < 0 || (size_t)sg->step >= n)
-			continue;
 		sug_key(&key, sg);
 		int j = name_index(&r->srcs, key.data);
 		if (j < 0)
+			continue;
+		touched[na + (size_t)j] = 1;
+		if (sg->step < 0 || (size_t)sg->step >= n)
 			continue;
 		double v = sg->n > 0 ? (double)sg->k / sg->n : sg->value;
 		if (v != NO_VALUE) {
@@ -408,15 +413,17 @@ static void one_solution(struct run *r, struct sol *s)
 		if (tfe >= -1) {
 			for (size_t i = 0; i < na; i++) {
 				int k = sys_of_ann(r, i);
-				if (k >= 0)
+				if (k >= 0 && touched[i])
 					judge_sys(&a->sys[k], tfe, truth, fe[i], rt + i * (n + 1), NULL, n,
 						  r->collect ? s->id : 0);
 			}
 			size_t base = r->nsys - ns;
 			for (size_t j = 0; j < ns; j++)
-				judge_sys(&a->sys[base + j], tfe, truth, fe[na + j],
-					  rt + (na + j) * (n + 1), hasval[j] ? val + j * (n + 1) : NULL, n,
-					  r->collect ? s->id : 0);
+				if (touched[na + j])
+					judge_sys(&a->sys[base + j], tfe, truth, fe[na + j],
+						  rt + (na + j) * (n + 1),
+						  hasval[j] ? val + j * (n + 1) : NULL, n,
+						  r->collect ? s->id : 0);
 		}
 		/* agreement units: the first error (category fe + 1), and
 		 * each step's typed rating (category rating + 1) */
@@ -448,6 +455,7 @@ static void one_solution(struct run *r, struct sol *s)
 	free(brt);
 	free(val);
 	free(hasval);
+	free(touched);
 }
 
 /* ---- the scans */

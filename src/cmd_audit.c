@@ -81,6 +81,12 @@ static void text_report(const struct audit *a, const struct out *o)
 	       "this annotator decided");
 	if (a->truth_split)
 		printf("%ld solutions left out: the truth's annotators disagree\n", a->truth_split);
+	if (!a->nsys) {
+		printf("\nNothing to measure: no source or other annotator has a verdict on a "
+		       "solution whose first error the truth decided%s.\n",
+		       a->nanns ? " (each annotator's decided count is below)" : "");
+		goto people;
+	}
 	printf("\nProcessBench metrics (%%), and where each first error falls against the truth\n");
 	printf("%-*s %-*s %6s %6s %7s %7s %6s %6s %6s %6s %6s %6s %6s %6s\n", dw, "data set",
 	       sw, "source", "n_err", "n_cor", "acc_err", "acc_cor", "F1", "same", "early", "late",
@@ -172,6 +178,7 @@ static void text_report(const struct audit *a, const struct out *o)
 		       at >= 0 && at < AUDIT_NT ? f1[at] : NAN, b.data ? b.data : "");
 		buf_free(&b);
 	}
+people:
 	any = 0;
 	for (size_t i = 0; i < a->npairs; i++) {
 		const struct audit_pair *p = &a->pairs[i];

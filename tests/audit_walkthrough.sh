@@ -86,6 +86,10 @@ PY
 ok "alice and bob: 30 solutions both decided" python3 - <<'PY'
 import json
 rows = [json.loads(l) for l in open("step7.out")]
+# each measured on the 30 solutions labelled, not on the 370 left alone
+for who in ("@alice", "@bob"):
+    r = [x for x in rows if x["kind"] == "source" and x["source"] == who and x["dataset"] == "gsm8k"][0]
+    assert r["n_error"] + r["n_correct"] == 30 and r["none"] == 0, r
 pair = [r for r in rows if r["kind"] == "agreement" and r["on"] == "first_error" and r["dataset"] == "gsm8k"
         and {r["a"], r["b"]} == {"alice", "bob"}]
 assert pair and pair[0]["n"] == 30, pair

@@ -88,7 +88,9 @@ for name in sorted(verdict):
         for sol, (t, tr) in truth.items():
             if t < -1 or (d and sols[sol][0] != d):
                 continue
-            p, pr = pred.get(sol, (-2, [None] * sols[sol][1]))
+            if sol not in pred:
+                continue  # never labelled by this system: coverage, not error
+            p, pr = pred[sol]
             if t >= 0:
                 c["n_error"] += 1
                 c["ok_error"] += p == t
