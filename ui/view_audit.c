@@ -163,6 +163,13 @@ static void layout(struct av *p)
 		add(p, LN_TEXT, 0, "%ld solutions left out: the truth's annotators disagree",
 		    p->a.truth_split);
 	add(p, LN_TEXT, 0, "%s", "");
+	size_t rows = 0;
+	for (size_t i = 0; i < p->a.nsys; i++)
+		rows += shown(p->a.sys[i].dataset);
+	if (!rows) {
+		add(p, LN_TEXT, 0, "Nothing to measure: no source or other annotator has a");
+		add(p, LN_TEXT, 0, "verdict on a solution whose first error the truth decided.");
+	}
 	/* the names as wide as they are, if the 60 columns of figures fit
 	 * beside them; then the F1 bar where there is room */
 	int nw = 10, cw = 4; /* name and count widths */
@@ -185,9 +192,10 @@ static void layout(struct av *p)
 		nw = p->w - fixed - 3 > 10 ? p->w - fixed - 3 : 10;
 	int bar = p->w - nw - fixed - 6;
 	bar = bar >= 8 ? bar : 0;
-	add(p, LN_HEAD, 0, "%-*s %*s %*s %5s %5s %5s %*s %*s %*s %*s %*s %*s  %s", nw, "source",
-	    cw + 1, "n_err", cw + 1, "n_cor", "err%", "cor%", "F1", cw, "same", cw, "earl",
-	    cw, "late", cw, "miss", cw, "fals", cw, "none", bar ? "F1" : "");
+	if (rows)
+		add(p, LN_HEAD, 0, "%-*s %*s %*s %5s %5s %5s %*s %*s %*s %*s %*s %*s  %s", nw,
+		    "source", cw + 1, "n_err", cw + 1, "n_cor", "err%", "cor%", "F1", cw, "same",
+		    cw, "earl", cw, "late", cw, "miss", cw, "fals", cw, "none", bar ? "F1" : "");
 	for (size_t i = 0; i < p->a.nsys; i++) {
 		const struct audit_sys *s = &p->a.sys[i];
 		if (!shown(s->dataset))
@@ -204,9 +212,11 @@ static void layout(struct av *p)
 		buf_free(&b);
 	}
 	static const char offhead[] = "<=-3 -2 -1  0 +1 +2 >=+3 missed false";
-	add(p, LN_TEXT, 0, "%s", "");
-	add(p, LN_TEXT, 0, "first-error offsets: the source's step minus the truth's");
-	add(p, LN_HEAD, 0, "%-*s %s", nw, "source", offhead);
+	if (rows) {
+		add(p, LN_TEXT, 0, "%s", "");
+		add(p, LN_TEXT, 0, "first-error offsets: the source's step minus the truth's");
+		add(p, LN_HEAD, 0, "%-*s %s", nw, "source", offhead);
+	}
 	for (size_t i = 0; i < p->a.nsys; i++) {
 		const struct audit_sys *s = &p->a.sys[i];
 		if (!shown(s->dataset))
