@@ -78,6 +78,19 @@ void audit_sweep_f1(const struct audit_sys *s, double *f1, int *best)
 	}
 }
 
+void audit_offset_heights(const struct audit_sys *s, double h[9])
+{
+	double top = 1;
+	for (int k = 0; k < 7; k++)
+		h[k] = (double)s->offset[k];
+	h[7] = (double)s->missed;
+	h[8] = (double)s->false_alarm;
+	for (int k = 0; k < 9; k++)
+		top = h[k] > top ? h[k] : top;
+	for (int k = 0; k < 9; k++)
+		h[k] = h[k] ? 12.5 + 87.5 * h[k] / top : 0;
+}
+
 /* ---- names: annotators and sources, in the order the store lists them */
 
 struct names {

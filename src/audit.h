@@ -104,6 +104,9 @@ double audit_threshold(int i);
 struct buf;
 void audit_bar(struct buf *b, double f, int w, int ascii);
 void audit_spark(struct buf *b, const double *v, int n, int ascii);
+/* The offset histogram of s (-3...+3, missed, false alarm) as nine
+ * heights in percent for audit_spark: 0 for none, else 12.5 and up. */
+void audit_offset_heights(const struct audit_sys *s, double h[9]);
 /* The F1 at each threshold of s's sweep, and the best one's index. */
 void audit_sweep_f1(const struct audit_sys *s, double *f1, int *best);
 

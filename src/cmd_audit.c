@@ -130,15 +130,8 @@ static void text_report(const struct audit *a, const struct out *o)
 		const struct audit_sys *s = &a->sys[i];
 		if (!wanted(o, s->name))
 			continue;
-		double h[9], top = 1;
-		for (int k = 0; k < 7; k++)
-			h[k] = (double)s->offset[k];
-		h[7] = (double)s->missed;
-		h[8] = (double)s->false_alarm;
-		for (int k = 0; k < 9; k++)
-			top = h[k] > top ? h[k] : top;
-		for (int k = 0; k < 9; k++)
-			h[k] = h[k] ? 12.5 + 87.5 * h[k] / top : 0;
+		double h[9];
+		audit_offset_heights(s, h);
 		struct buf b = {0};
 		audit_spark(&b, h, 9, o->ascii);
 		printf("%-*.*s %-*.*s %5ld %5ld %5ld %5ld %5ld %5ld %5ld %6ld %6ld  %s\n", dw, dw,
@@ -344,23 +337,6 @@ static void json_report(const struct audit *a, const struct out *o)
 	buf_free(&truth);
 }
 
-/* a CSV field: quoted when it holds a comma, a quote or a line end */
-static void cfield(struct buf *b, const char *s)
-{
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		buf_puts(b, s);
-		return;
-	}
-	buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
-}
 
 static void cnum(struct buf *b, double v)
 {
@@ -381,9 +357,9 @@ static void csv_report(const struct audit *a, const struct out *o)
 		double ae = audit_pct(s->ok_error, s->n_error), ac = audit_pct(s->ok_correct, s->n_correct);
 		buf_reset(&b);
 		buf_puts(&b, "source,");
-		cfield(&b, ds_name(s->dataset));
+		csv_field(&b, ds_name(s->dataset));
 		buf_putc(&b, ',');
-		cfield(&b, s->name);
+		csv_field(&b, s->name);
 		buf_printf(&b, ",,,%ld,%ld", s->n_error, s->n_correct);
 		cnum(&b, ae);
 		cnum(&b, ac);
@@ -396,11 +372,11 @@ static void csv_report(const struct audit *a, const struct out *o)
 		const struct audit_pair *p = &a->pairs[i];
 		buf_reset(&b);
 		buf_puts(&b, p->steps ? "agreement_steps," : "agreement,");
-		cfield(&b, ds_name(p->dataset));
+		csv_field(&b, ds_name(p->dataset));
 		buf_puts(&b, ",,");
-		cfield(&b, p->a);
+		csv_field(&b, p->a);
 		buf_putc(&b, ',');
-		cfield(&b, p->b);
+		csv_field(&b, p->b);
 		buf_printf(&b, ",,,,,,,%ld", p->n);
 		cnum(&b, p->exact >= 0 ? audit_pct(p->exact, p->n) : NAN);
 		cnum(&b, p->exact >= 0 && !p->steps ? audit_pct(p->within1, p->n) : NAN);

@@ -7,22 +7,6 @@
 #include "fmt.h"
 #include "export.h"
 
-static void cell(struct buf *b, const char *s)
-{
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		buf_puts(b, s);
-		return;
-	}
-	buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
-}
 
 static void csv_begin(struct wr *w)
 {
@@ -32,13 +16,13 @@ static void csv_begin(struct wr *w)
 		buf_putc(&w->out, ',');
 		char name[300];
 		snprintf(name, sizeof(name), "label:%s", c->ann[i]);
-		cell(&w->out, name);
+		csv_field(&w->out, name);
 	}
 	for (size_t i = 0; i < c->nsrc; i++) {
 		buf_putc(&w->out, ',');
 		char name[300];
 		snprintf(name, sizeof(name), "suggestion:%s", c->src[i]);
-		cell(&w->out, name);
+		csv_field(&w->out, name);
 	}
 	buf_puts(&w->out, "\r\n");
 }
@@ -75,11 +59,11 @@ static int csv_write(struct wr *w, const struct item *it, const char *dataset)
 	}
 	struct buf *b = &w->out;
 	for (size_t i = 0; i < it->nsteps; i++) {
-		cell(b, dataset);
+		csv_field(b, dataset);
 		buf_putc(b, ',');
-		cell(b, it->key);
+		csv_field(b, it->key);
 		buf_printf(b, ",%zu,", i);
-		cell(b, it->steps[i].text);
+		csv_field(b, it->steps[i].text);
 		buf_putc(b, ',');
 		if (fe != -2)
 			buf_printf(b, "%d", fe);

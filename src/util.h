@@ -91,4 +91,8 @@ void errf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Returns 1 when s[0..n) is valid UTF-8. */
 int utf8_valid(const char *s, size_t n);
 
+/* A CSV field into b: as it is, or quoted (quotes doubled) when it holds
+ * a comma, a quote or a line end; nothing for NULL. */
+void csv_field(struct buf *b, const char *s);
+
 #endif

@@ -221,13 +221,8 @@ static void layout(struct av *p)
 		const struct audit_sys *s = &p->a.sys[i];
 		if (!shown(s->dataset))
 			continue;
-		double h[9], top = 1;
-		for (int k = 0; k < 7; k++)
-			h[k] = (double)s->offset[k];
-		h[7] = (double)s->missed;
-		h[8] = (double)s->false_alarm;
-		for (int k = 0; k < 9; k++)
-			top = h[k] > top ? h[k] : top;
+		double h[9];
+		audit_offset_heights(s, h);
 		/* one bar a column, under its label */
 		struct buf b = {0};
 		int at[9], col = 0, k0 = 0; /* under the last character of each label */
@@ -239,8 +234,7 @@ static void layout(struct av *p)
 				buf_putc(&b, ' ');
 				col++;
 			}
-			double v = h[k] ? 12.5 + 87.5 * h[k] / top : 0;
-			audit_spark(&b, &v, 1, 0);
+			audit_spark(&b, &h[k], 1, 0);
 			col++;
 		}
 		add(p, LN_SYS, i, "%-*.*s %s", nw, nw, inert(s->name, 0), b.data ? b.data : "");
