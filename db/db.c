@@ -917,6 +917,25 @@ static int item_merge(struct db *db, int64_t sol, const struct item *it)
 	return added;
 }
 
+int db_solutions_by_key(struct db *db, const char *key, int64_t dataset, int64_t *ids,
+			int max)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db->h, "SELECT id FROM solution WHERE ext_key = ?1 "
+			       "ORDER BY dataset_id != ?2, id", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, dataset);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n < max)
+			ids[n] = sqlite3_column_int64(s, 0);
+		n++;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
 sqlite3 *db_handle(struct db *db)
 {
 	return db->h;

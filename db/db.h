@@ -58,6 +58,12 @@ struct db_clash {
 	char path[512];
 	char gold[512];
 };
+/* The solutions whose own id (the data set's key) is key: up to max ids
+ * into ids, those of data set dataset (0: any) first. Returns how many
+ * there are, -1 on error. */
+int db_solutions_by_key(struct db *db, const char *key, int64_t dataset, int64_t *ids,
+			int max);
+
 /* The connection, for reports that read with queries of their own. */
 struct sqlite3;
 struct sqlite3 *db_handle(struct db *db);

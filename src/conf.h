@@ -37,6 +37,8 @@ enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
 	  "The queue's order at start: id or progress") \
 	_(FETCH, "fetch", SK_PROVIDERS, fetch, 0, 0, NULL, "none", \
 	  "Providers run for the solution on screen (judge, mc, prm, calc)") \
+	_(ADVANCE, "advance", SK_BOOL, advance, 0, 0, NULL, "yes", \
+	  "After +, 0 or - the cursor moves to the next step (as PRM800K's interface)") \
 	_(TRUTH, "truth", SK_STRING, truth, 0, 0, NULL, "", \
 	  "Whose labels the audit view measures against (NAME[,NAME]; default: yours)")
 
@@ -54,6 +56,7 @@ struct settings {
 	int filter, sort; /* the queue's Q_* and QS_* */
 	unsigned fetch;   /* providers run for the solution on screen */
 	char *truth;      /* the audit's truth; NULL: the annotator */
+	int advance;      /* a rating moves the cursor to the next step */
 };
 
 extern const char *const blind_names[];

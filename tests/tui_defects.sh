@@ -5,6 +5,9 @@
 # the words of ratings and notes, fetch --status alone, a full disk in
 # --batch-out, an uninitialised read in grade, resizes in the timings.
 . "$top_srcdir/tests/lib.sh"
+# these sessions are scripted for a cursor that stays on the rated step
+# (tui_moves.sh tests the default, which moves on)
+mkdir -p "$XDG_CONFIG_HOME/stepmark" && echo "set advance = no" >>"$XDG_CONFIG_HOME/stepmark/config"
 
 sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
 

@@ -14,6 +14,10 @@ h
 same_screen queue q.txt
 same_screen help help.txt
 
+# the sessions below are scripted for a cursor that stays on the rated step
+# (tui_moves.sh tests the default, which moves on)
+mkdir -p "$XDG_CONFIG_HOME/stepmark" && echo "set advance = no" >>"$XDG_CONFIG_HOME/stepmark/config"
+
 # label a solution end to end: rate, first error, a note, finish reason
 tui_run '<Enter>
 +

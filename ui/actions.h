@@ -49,7 +49,8 @@
 	_(BLIND, "toggle-blind", "Blind mode: off, suggestions hidden, all hidden, in turn") \
 	_(REFRESH, "refresh", "Reload from the store and redraw") \
 	_(FETCH, "fetch", "Fetch suggestions for the solution now (judge, mc, prm, calc)") \
-	_(AUDIT, "audit", "Open the audit: each source against the truth, agreement between people")
+	_(AUDIT, "audit", "Open the audit: each source against the truth, agreement between people") \
+	_(NEXT_MARK, "next-mark", "To the next step named as the first error (yours, others', sources')")
 
 /* _(ID, "name", "what it colours") */
 #define AREAS(_) \

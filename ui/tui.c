@@ -358,6 +358,35 @@ static void reload_all(struct tui *t)
 	t->dirty = 1;
 }
 
+/* To line (or step) n of the view on top. */
+static void goto_line(struct tui *t, long n)
+{
+	struct view *v = t->stack[t->depth - 1];
+	char num[32];
+	snprintf(num, sizeof(num), "%ld", n);
+	if (!v->ops->command || !v->ops->command(v, "goto", num))
+		tui_message(t, 1, "this view has no numbered lines");
+	t->dirty = 1;
+}
+
+/* A count typed before an action: repeated moves, or G and g to that
+ * line; other actions run once. */
+static void run_counted(struct tui *t, enum action a, long n)
+{
+	switch (a) {
+	case A_MOVE_DOWN: case A_MOVE_UP: case A_SCROLL_DOWN: case A_SCROLL_UP:
+	case A_PAGE_DOWN: case A_PAGE_UP: case A_NEXT_SOLUTION: case A_PREV_SOLUTION:
+		for (long i = 0; i < n && i < 100000; i++)
+			run_action(t, a, NULL);
+		break;
+	case A_MOVE_LAST: case A_MOVE_FIRST:
+		goto_line(t, n);
+		break;
+	default:
+		run_action(t, a, NULL);
+	}
+}
+
 int tui_command(struct tui *t, const char *line)
 {
 	while (*line == ' ' || *line == ':')
@@ -414,6 +443,10 @@ int tui_command(struct tui *t, const char *line)
 			tui_message(t, 0, "annotator: %s", inert(t->ann.name, 0));
 		}
 		reload_all(t);
+		return 1;
+	}
+	if (strspn(verb, "0123456789") == strlen(verb)) { /* :20 goes to line 20 */
+		goto_line(t, strtol(verb, NULL, 10));
 		return 1;
 	}
 	if (queue_command(t, verb, arg))
@@ -531,8 +564,25 @@ static void handle_key(struct tui *t, int key)
 	t->msg_err = 0;
 	const char *cmd;
 	enum action a = config_key_action(t->cfg, v->ops->keymap, key, &cmd);
+	/* a count: digits no key binds (in the solution view 1 and 0 rate,
+	 * so a count starts at 2-9 there), then any digit */
+	if (key >= '0' && key <= '9' && (t->count || (a == A_NONE && !cmd && key != '0'))) {
+		if (t->count < 100000000)
+			t->count = t->count * 10 + (key - '0');
+		tui_message(t, 0, "%ld", t->count);
+		t->dirty = 1;
+		return;
+	}
+	long count = t->count;
+	t->count = 0;
+	if (key == 27 && count) { /* Esc drops a count */
+		t->dirty = 1;
+		return;
+	}
 	if (cmd) {
 		tui_command(t, cmd);
+	} else if (count && a != A_NONE) {
+		run_counted(t, a, count);
 	} else if (a == A_NONE) {
 		char name[32];
 		key_text(key, name, sizeof(name));

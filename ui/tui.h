@@ -133,6 +133,7 @@ struct tui {
 	double last_reload;
 	long fetch_seen;    /* the engine's counts last drawn */
 	long fetch_notices; /* the engine's notices already shown */
+	long count;         /* a count typed before a key (5j, 20G), 0 none */
 	/* testing: a key script, a trace of saved actions, key timings */
 	FILE *script;
 	FILE *trace;

@@ -621,20 +621,31 @@ int queue_command(struct tui *t, const char *verb, const char *arg)
 		free(q->regex);
 		q->regex = *arg ? xstrdup(arg) : NULL;
 	} else if (!strcmp(verb, "open")) {
+		/* the store's number, else the solution's own id (gsm8k-11) */
 		char *end;
 		long long id = strtoll(arg, &end, 10);
 		struct db_qrow r;
 		struct arena a = {0};
 		int ok = *arg && !*end && db_queue_row(t->db, id, &a, &r) == 1;
 		arena_free(&a);
+		int64_t found[2];
+		int nk = ok || !*arg ? 0 : db_solutions_by_key(t->db, arg, q->f.dataset, found, 2);
+		if (!ok && nk > 0) {
+			id = found[0];
+			ok = 1;
+		}
 		if (!ok) {
-			tui_message(t, 1, "no solution %s", inert(arg, 0));
+			tui_message(t, 1, "no solution %s (a number, or a solution's own id)",
+				    inert(arg, 0));
 			return 1;
 		}
 		while (t->depth > 1)
 			tui_pop(t);
 		select_id(q, id);
 		tui_push(t, solution_view_new(t, id));
+		if (nk > 1)
+			tui_message(t, 0, "%d solutions have the id %s: opened #%lld (:open NUMBER "
+				    "for another)", nk, inert(arg, 0), (long long)id);
 		return 1;
 	} else {
 		return 0;
@@ -719,7 +730,33 @@ static void qv_done(struct view *v)
 	free(v);
 }
 
+/* To the n-th solution the queue lists (in its order): stepped to in
+ * windows, so a far row costs one query a window. */
+static int qv_command(struct view *v, const char *verb, const char *arg)
+{
+	struct qv *q = v->priv;
+	if (strcmp(verb, "goto"))
+		return 0;
+	long n = strtol(arg, NULL, 10), seen = 0;
+	struct qpos from = start_pos(), got[MAXROWS];
+	while (n > 0 && seen < n) {
+		int want = n - seen < MAXROWS ? (int)(n - seen) : MAXROWS;
+		int k = db_queue_step(q->q, &from, 1, want, got);
+		if (k <= 0)
+			break;
+		seen += k;
+		from = got[k - 1];
+	}
+	if (n < 1 || seen < n) {
+		tui_message(q->t, 1, "no row %ld: the queue lists %ld", n, seen);
+		return 1;
+	}
+	select_id(q, from.id);
+	return 1;
+}
+
 static const struct view_ops queue_ops = {
+	.command = qv_command,
 	.name = "queue",
 	.keymap = KM_QUEUE,
 	.draw = qv_draw,

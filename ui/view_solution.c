@@ -520,15 +520,16 @@ static void open_id(struct sv *s, int64_t id, int step)
 	s->t->on_screen = id;
 }
 
-static void do_label(struct sv *s, enum action a, int step, const char *text)
+static int do_label(struct sv *s, enum action a, int step, const char *text)
 {
 	note_key(s);
 	s->t->ann.active_ms = s->active_ms;
-	tui_label(s->t, &s->v, a, step, text);
+	int rc = tui_label(s->t, &s->v, a, step, text);
 	s->t->ann.active_ms = 0;
 	s->active_ms = 0;
 	marks_compute(s);
 	s->layout_w = 0; /* in blind mode, deciding shows the suggestions */
+	return rc;
 }
 
 /* a source whose marks can be taken as labels: ratings or a first error */
@@ -659,6 +660,41 @@ static void move_solution(struct sv *s, int dir, int what)
 	}
 }
 
+/* To the next step after the cursor that someone names as the first
+ * error (wrapping): yours, each other annotator's, each source's, as far
+ * as blind mode shows them. */
+static void next_mark(struct sv *s)
+{
+	int n = (int)s->v.it.nsteps, best = -1;
+	for (int d = 1; d <= n && best < 0; d++) {
+		int k = (s->sel + d) % n;
+		int named = s->my_fe == k;
+		for (size_t i = 0; i < s->nothers && !s->hide_others; i++)
+			named |= s->others[i].fe == k;
+		for (size_t i = 0; i < s->nsrc && !s->hidden; i++)
+			named |= s->src[i].fe == k;
+		if (named)
+			best = k;
+	}
+	if (best < 0) {
+		tui_message(s->t, 1, "no first error is named on this solution%s",
+			    s->hidden ? " (blind: suggestions hidden)" : "");
+		return;
+	}
+	struct buf b = {0};
+	if (s->my_fe == best)
+		buf_puts(&b, "you");
+	for (size_t i = 0; i < s->nothers && !s->hide_others; i++)
+		if (s->others[i].fe == best)
+			buf_printf(&b, "%s%s", b.len ? ", " : "", s->others[i].name);
+	for (size_t i = 0; i < s->nsrc && !s->hidden; i++)
+		if (s->src[i].fe == best)
+			buf_printf(&b, "%s%s", b.len ? ", " : "", s->src[i].key);
+	s->sel = best;
+	tui_message(s->t, 0, "step %d: the first error for %s", best + 1, inert(b.data, 0));
+	buf_free(&b);
+}
+
 static void show_rationale(struct sv *s)
 {
 	if (s->hidden) {
@@ -755,6 +791,7 @@ static int sv_act(struct view *v, enum action a, const char *arg)
 	case A_ACCEPT:
 	case A_FINISH:
 	case A_NOTE: {
+		int rc = ANNOT_NOTHING;
 		if (!n && a != A_FINISH && a != A_NOTE) {
 			tui_message(s->t, 1, "this solution has no steps");
 			break;
@@ -769,9 +806,19 @@ static int sv_act(struct view *v, enum action a, const char *arg)
 		else if (a == A_NOTE)
 			ask_note(s, arg);
 		else
-			do_label(s, a, s->sel, NULL);
+			rc = do_label(s, a, s->sel, NULL);
+		int kept = rc == ANNOT_OK || rc == ANNOT_BUSY;
+		if (kept && s->t->set->advance && s->sel + 1 < n &&
+		    (a == A_RATE_GOOD || a == A_RATE_NEUTRAL || a == A_RATE_BAD))
+			s->sel++; /* on to the next step, as PRM800K's interface */
+		if (rc == ANNOT_OK && a == A_NO_ERROR && !s->hide_others && s->v.it.correct == 0)
+			tui_message(s->t, 1, "saved; but the grader says the final answer is "
+				    "wrong: no error?");
 		break;
 	}
+	case A_NEXT_MARK:
+		next_mark(s);
+		break;
 	case A_NEXT_SOLUTION:
 		move_solution(s, 1, -1);
 		break;
@@ -882,7 +929,24 @@ static void sv_done(struct view *v)
 	free(v);
 }
 
+static int sv_command(struct view *v, const char *verb, const char *arg)
+{
+	struct sv *s = v->priv;
+	if (strcmp(verb, "goto"))
+		return 0;
+	long k = strtol(arg, NULL, 10);
+	int n = (int)s->v.it.nsteps;
+	if (k < 1 || k > n) {
+		tui_message(s->t, 1, "no step %ld: this solution has %d", k, n);
+		return 1;
+	}
+	note_key(s);
+	s->sel = (int)k - 1;
+	return 1;
+}
+
 static const struct view_ops solution_ops = {
+	.command = sv_command,
 	.name = "solution",
 	.keymap = KM_SOLUTION,
 	.draw = sv_draw,

@@ -1,0 +1,55 @@
+#!/bin/sh
+# Moving in few keys: a rating moves on to the next step, counts (5j,
+# 20G, :3), m to the steps someone names as the first error, :open by a
+# solution's own id, and the warning when "no error" meets a wrong answer.
+. "$top_srcdir/tests/lib.sh"
+sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
+row() { tail -1 "$1" | grep -o '#[0-9]* of'; }
+
+tui_run '5
+j
+:save-display q1.txt
+2
+0
+G
+:save-display q2.txt
+:3
+:save-display q3.txt' --annotator zed
+ok "5j: five rows down" test "$(row q1.txt)" = "#6 of"
+ok "20G: row 20" test "$(row q2.txt)" = "#20 of"
+ok ":3: row 3" test "$(row q3.txt)" = "#3 of"
+
+tui_run ':open gsm8k-3
+:save-display s1.txt
++
++
+-
+:save-display s2.txt
+:1
+m
+:save-display s3.txt
+:9
+:save-display s4.txt' --annotator zed
+ok ":open takes the solution's own id" grep -q "gsm8k-3  #4" s1.txt
+ok "three keys rate three steps" test "$(sql "SELECT group_concat(step_idx || ':' || value) FROM (SELECT step_idx, value FROM label WHERE annotator = 'zed' AND kind = 'rating' ORDER BY step_idx)")" = "0:1,1:1,2:-1"
+ok "the cursor moved on after each" grep -q "^>  4 " s2.txt
+ok "m: to the first error you and another annotator named" grep -q "step 3: the first error for you, processbench_gsm8k_20" s3.txt
+ok "a step that is not there" grep -q "no step 9: this solution has 4" s4.txt
+
+# the setting turns the move off
+tui_run ':set advance no
+:open gsm8k-5
++
+:save-display s5.txt' --annotator amy
+ok "advance no: the cursor stays" grep -q "^>  1 " s5.txt
+
+# "no error" on a solution whose final answer the grader says is wrong
+tui_run ':open gsm8k-0
+c
+:save-display s6.txt' --annotator amy
+ok "warned, and saved" grep -q "saved; but the grader says the final answer is wrong: no error?" s6.txt
+ok "the label is in the store" test "$(sql "SELECT value FROM label WHERE annotator = 'amy' AND kind = 'first_error' AND solution_id = 1")" = -1
+tui_run ':open nope-77
+:save-display s7.txt' --annotator amy
+ok "an unknown id is said" grep -q "no solution nope-77 (a number, or a solution's own id)" s7.txt
+finish
