@@ -511,10 +511,16 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 		}
 	}
 	buf_free(&sumtext);
+	res->step = -1;
 	if (rc == ANNOT_OK && target) { /* undo, redo: say what came back */
 		annot_state_load(&after, &v->it, a->name);
 		buf_printf(&what, "%s %s", opname, name);
 		describe(&what, &before, &after, -2, op->kind == OP_UNDO);
+		for (size_t i = 0; i < after.n && res->step < 0; i++)
+			if (after.r[i] != before.r[i])
+				res->step = (int)i;
+		if (res->step < 0 && after.fe != before.fe)
+			res->step = after.fe >= 0 ? after.fe : before.fe >= 0 ? before.fe : -1;
 	}
 out:
 	if (rc != ANNOT_OK) {

@@ -22,6 +22,7 @@ enum annot_rc { ANNOT_OK = 0, ANNOT_BUSY = 1, ANNOT_NOTHING = 2, ANNOT_ERR = -1 
 struct annot_result {
 	int64_t action;
 	char what[320];
+	int step;  /* undo, redo: the first step they changed; -1 none */
 };
 
 /* The text a rating label carries when an action filled it in (a first

@@ -36,6 +36,16 @@ ok "the cursor moved on after each" grep -q "^>  4 " s2.txt
 ok "m: to the first error you and another annotator named" grep -q "step 3: the first error for you, processbench_gsm8k_20" s3.txt
 ok "a step that is not there" grep -q "no step 9: this solution has 4" s4.txt
 
+# undo takes the cursor to what it took back, and says what
+tui_run ':open gsm8k-7
++
+j
+j
+U
+:save-display s8.txt' --annotator bea
+ok "undo says what it took back" grep -q "undo rate step 1" s8.txt
+ok "and the cursor is on that step" grep -q "^>  1 " s8.txt
+
 # the setting turns the move off
 tui_run ':set advance no
 :open gsm8k-5

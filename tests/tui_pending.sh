@@ -4,6 +4,9 @@
 # view that took them; quitting waits for them; an action never saved
 # makes the exit status non-zero.
 . "$top_srcdir/tests/lib.sh"
+# these sessions are scripted for a cursor that stays on the rated step
+# (tui_moves.sh tests the default, which moves on)
+mkdir -p "$XDG_CONFIG_HOME/stepmark" && echo "set advance = no" >>"$XDG_CONFIG_HOME/stepmark/config"
 
 sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
 

@@ -2,6 +2,9 @@
 # End to end in a real terminal: the real binary in tmux, keys typed,
 # the screen and the store checked.
 . "$top_srcdir/tests/lib.sh"
+# these sessions are scripted for a cursor that stays on the rated step
+# (tui_moves.sh tests the default, which moves on)
+mkdir -p "$XDG_CONFIG_HOME/stepmark" && echo "set advance = no" >>"$XDG_CONFIG_HOME/stepmark/config"
 need_tmux
 [ -z "${STEPMARK_VALGRIND:-}" ] || { echo "skip: under valgrind"; exit 77; }
 

@@ -4,6 +4,9 @@
 # "database is locked", each sees the other's labels when it refreshes,
 # and nothing either was told is saved is lost.
 . "$top_srcdir/tests/lib.sh"
+# these sessions are scripted for a cursor that stays on the rated step
+# (tui_moves.sh tests the default, which moves on)
+mkdir -p "$XDG_CONFIG_HOME/stepmark" && echo "set advance = no" >>"$XDG_CONFIG_HOME/stepmark/config"
 need_tmux
 [ -z "${STEPMARK_VALGRIND:-}" ] || { echo "skip: under valgrind"; exit 77; }
 

@@ -113,7 +113,9 @@ int tui_label(struct tui *t, struct db_solution *v, enum action a, int step,
 		return ANNOT_BUSY;
 	}
 	struct annot_result res;
+	res.step = -1;
 	int rc = run(t, v, a, step, text, t->ann.origin, t->ann.active_ms, &res);
+	t->undo_step = rc == ANNOT_OK ? res.step : -1;
 	if (rc == ANNOT_BUSY)
 		enqueue(t, v->id, a, step, text);
 	else

@@ -134,6 +134,7 @@ struct tui {
 	long fetch_seen;    /* the engine's counts last drawn */
 	long fetch_notices; /* the engine's notices already shown */
 	long count;         /* a count typed before a key (5j, 20G), 0 none */
+	int undo_step;      /* the step the last undo or redo changed, -1 none */
 	/* testing: a key script, a trace of saved actions, key timings */
 	FILE *script;
 	FILE *trace;

@@ -807,6 +807,9 @@ static int sv_act(struct view *v, enum action a, const char *arg)
 			ask_note(s, arg);
 		else
 			rc = do_label(s, a, s->sel, NULL);
+		if (rc == ANNOT_OK && (a == A_UNDO || a == A_REDO) && s->t->undo_step >= 0 &&
+		    s->t->undo_step < n)
+			s->sel = s->t->undo_step; /* to what it took back */
 		int kept = rc == ANNOT_OK || rc == ANNOT_BUSY;
 		if (kept && s->t->set->advance && s->sel + 1 < n &&
 		    (a == A_RATE_GOOD || a == A_RATE_NEUTRAL || a == A_RATE_BAD))
