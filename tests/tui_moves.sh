@@ -46,6 +46,16 @@ U
 ok "undo says what it took back" grep -q "undo rate step 1" s8.txt
 ok "and the cursor is on that step" grep -q "^>  1 " s8.txt
 
+# a note by someone else says whose it is; yours does not
+tui_run ':open gsm8k-9
+:note the 12 is carried from step 1' --annotator bea
+tui_run ':open gsm8k-9
+:save-display s9.txt' --annotator amy
+ok "another's note names its author" grep -q "\* bea: the 12 is carried from step 1" s9.txt
+tui_run ':open gsm8k-9
+:save-display s10.txt' --annotator bea
+ok "your own note is just the note" grep -q "\* the 12 is carried from step 1" s10.txt
+
 # the setting turns the move off
 tui_run ':set advance no
 :open gsm8k-5

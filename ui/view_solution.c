@@ -58,6 +58,7 @@ struct sv {
 	 * minute counting for nothing; recorded with the next action */
 	double last_key;
 	long active_ms;
+	struct arena notes; /* others' notes with their author, for the lines */
 };
 
 #define IDLE_GAP_MS 60000.0
@@ -191,6 +192,7 @@ static void layout(struct sv *s, int w)
 {
 	const struct item *it = &s->v.it;
 	s->nlines = 0;
+	arena_reset(&s->notes); /* the lines of the last layout pointed into it */
 	s->layout_w = w;
 	int tw = w - 7 > 10 ? w - 7 : 10;
 	for (size_t i = 0; i < it->nsteps; i++) {
@@ -206,8 +208,17 @@ static void layout(struct sv *s, int w)
 				if (it->labels[m].kind == LK_NOTE && it->labels[m].step == (int)i &&
 				    !strcmp(it->labels[m].annotator, l->annotator))
 					newer = 1;
-			if (!newer)
+			if (newer)
+				continue;
+			if (!strcmp(l->annotator, s->t->ann.name)) {
 				wrap_into(s, (int)i, L_NOTE, l->text, tw - 2);
+			} else { /* another's note says whose */
+				struct buf b = {0};
+				buf_printf(&b, "%s: %s", l->annotator, l->text);
+				wrap_into(s, (int)i, L_NOTE, arena_strndup(&s->notes, b.data, b.len),
+					  tw - 2);
+				buf_free(&b);
+			}
 		}
 	}
 }
@@ -928,6 +939,7 @@ static void sv_done(struct view *v)
 	marks_free(s);
 	db_solution_free(&s->v);
 	free(s->lines);
+	arena_free(&s->notes);
 	free(s);
 	free(v);
 }
