@@ -30,6 +30,7 @@ static const char usage_text[] =
 	"                            label steps, compare sources; h shows the keys\n"
 	"    --annotator NAME        who labels (default: the config's annotator,\n"
 	"                            else $USER)\n"
+	"    --create                open a store that does not exist yet, empty\n"
 	"    --config FILE           instead of $XDG_CONFIG_HOME/stepmark/config\n"
 	"  fetch                     fetch suggestions from OpenAI-compatible\n"
 	"                            endpoints (see stepmarkrc(5), ENDPOINTS)\n"
@@ -183,6 +184,7 @@ enum {
 	O_STEPS, O_SPLIT, O_GOLD, O_REFERENCE, O_FIRST_ERROR, O_INDEX_BASE,
 	O_ANSWER, O_GENERATOR, O_NOTE, O_ANNOTATOR, O_SOURCE, O_INCOMPLETE,
 	O_THRESHOLD, O_DB, O_HELP, O_VERSION, O_CONFIG, O_AS_SOURCE, O_STEP_VALUES,
+	O_CREATE,
 };
 
 static const struct option import_opts[] = {
@@ -508,12 +510,13 @@ static int cmd_grade(int argc, char **argv)
 }
 
 static int cmd_tui(int argc, char **argv, const char *dbpath,
-		   const char *annotator, const char *config)
+		   const char *annotator, const char *config, int create)
 {
 	static const struct option opts[] = {
 		{"annotator", required_argument, NULL, O_ANNOTATOR},
 		{"config", required_argument, NULL, O_CONFIG},
 		{"db", required_argument, NULL, O_DB},
+		{"create", no_argument, NULL, O_CREATE},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -523,11 +526,18 @@ static int cmd_tui(int argc, char **argv, const char *dbpath,
 		case O_ANNOTATOR: annotator = optarg; break;
 		case O_CONFIG: config = optarg; break;
 		case O_DB: dbpath = optarg; break;
+		case O_CREATE: create = 1; break;
 		default: return EX_USAGE;
 		}
 	}
 	if (argc > 0 && optind < argc)
 		return bad_usage("tui takes no arguments");
+	/* a mistyped --db would open a new, empty store: only on request */
+	if (!create && access(dbpath, F_OK) != 0) {
+		errf("stepmark: no store at %s: import a data set into it (stepmark --db %s "
+		     "import FILE), or give --create to open it empty\n", dbpath, dbpath);
+		return EX_STORE;
+	}
 	if (annotator && !*annotator)
 		return bad_usage("--annotator needs a name");
 	const char *nd = getenv("STEPMARK_NO_DISPLAY");
@@ -546,6 +556,7 @@ int main(int argc, char **argv)
 		{"db", required_argument, NULL, O_DB},
 		{"help", no_argument, NULL, O_HELP},
 		{"version", no_argument, NULL, O_VERSION},
+		{"create", no_argument, NULL, O_CREATE},
 		{NULL, 0, NULL, 0},
 	};
 	const char *dbpath = getenv("STEPMARK_DB");
@@ -553,6 +564,7 @@ int main(int argc, char **argv)
 		dbpath = "stepmark.db";
 	int c;
 	const char *annotator = NULL, *config = NULL;
+	int create = 0;
 	/* options before the command; the command parses its own */
 	while ((c = getopt_long(argc, argv, "+h", global, NULL)) != -1) {
 		switch (c) {
@@ -561,13 +573,14 @@ int main(int argc, char **argv)
 		case O_DB: dbpath = optarg; break;
 		case O_HELP: case 'h': usage(stdout); return EX_OK;
 		case O_VERSION: printf("%s\n", PACKAGE_STRING); return EX_OK;
+		case O_CREATE: create = 1; break;
 		default: return EX_USAGE;
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc == 0 || !strcmp(argv[0], "tui"))
-		return cmd_tui(argc, argv, dbpath, annotator, config);
+		return cmd_tui(argc, argv, dbpath, annotator, config, create);
 	const char *cmd = argv[0];
 	if (!strcmp(cmd, "stats"))
 		return argc == 1 ? cmd_stats(dbpath) : bad_usage("stats takes no arguments");

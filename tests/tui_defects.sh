@@ -115,4 +115,18 @@ if command -v tmux >/dev/null; then
 	ok "the resize is logged as one, with its size" grep -q '^resize 90x25 [0-9.]*$' timings
 	ok "not as a key" sh -c '! grep -q "key <key" timings'
 fi
+# a mistyped --db does not open a new, empty store unless asked
+printf ':quit\n' >quit.keys
+STEPMARK_SCRIPT=quit.keys STEPMARK_NO_DISPLAY=1 TERM=xterm-256color "$STEPMARK" --db typo.db >out 2>err
+ok "no store: refused (exit 3)" test $? = 3
+ok "says how to make one" has err "no store at typo.db: import a data set into it"
+ok "and made nothing" test ! -e typo.db
+STEPMARK_SCRIPT=quit.keys STEPMARK_NO_DISPLAY=1 TERM=xterm-256color "$STEPMARK" --db typo.db --create >out 2>err
+ok "--create opens it empty" test $? = 0 -a -e typo.db
+
+# no $USER, no --annotator: the workbench says whose labels these are
+printf ':save-display anon.txt\n:quit\n' >anon.keys
+env -u USER STEPMARK_SCRIPT=anon.keys STEPMARK_NO_DISPLAY=1 TERM=xterm-256color COLUMNS=120 LINES=10 \
+	"$STEPMARK" >out 2>err
+ok "labelling as anonymous, and how to change it" grep -q 'labelling as anonymous (\$USER is not set): --annotator NAME' anon.txt
 finish

@@ -848,6 +848,9 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	t.ann.name = annotator ? annotator : t.set->annotator ? t.set->annotator :
 		     user && *user ? user : "anonymous";
 	t.ann.origin = "tui";
+	if (!annotator && !t.set->annotator && !(user && *user))
+		tui_message(&t, 1, "labelling as anonymous ($USER is not set): --annotator NAME, "
+			    "or set annotator = NAME in the config");
 
 	t.script = open_env_file("STEPMARK_SCRIPT", "r");
 	t.trace = open_env_file("STEPMARK_TRACE", "a");
