@@ -16,7 +16,7 @@ tui_run 'G
 /Sue lives<Enter>
 :save-display s1.txt' --annotator alice
 ok "search wrapped to the top" has s1.txt "search hit BOTTOM, continuing at TOP"
-ok "and found row 1" has s1.txt "#1 of 20 solutions"
+ok "and found row 1" has s1.txt "1/20 solutions"
 tui_run '<Enter>
 G
 /Sue lives<Enter>
@@ -36,13 +36,13 @@ q
 :save-display q1.txt' --annotator alice
 ok "the selected row is not at the top" sh -c '! sed -n 3p q1.txt | grep -q "^  16 "'
 ok "rows above it are shown" grep -q '^  *14 ' q1.txt
-ok "the selected row is 16" has q1.txt "#16 of 20"
+ok "the selected row is 16" has q1.txt "16/20"
 tui_run '<Enter>
 JJJJJJJJJJJ
 q
 :save-display q2.txt' --annotator alice
 ok "after J x11 and q, row 1 is still shown" grep -q '^  *1 ' q2.txt
-ok "and row 12 is selected" has q2.txt "#12 of 20"
+ok "and row 12 is selected" has q2.txt "12/20"
 
 # the words of a rating of 0 and of a deleted note
 tui_run '<Enter>

@@ -4,7 +4,7 @@
 # solution's own id, and the warning when "no error" meets a wrong answer.
 . "$top_srcdir/tests/lib.sh"
 sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
-row() { tail -1 "$1" | grep -o '#[0-9]* of'; }
+row() { tail -1 "$1" | grep -o "[0-9]*/[0-9]* solutions*"; }
 
 tui_run '5
 j
@@ -15,9 +15,9 @@ G
 :save-display q2.txt
 :3
 :save-display q3.txt' --annotator zed
-ok "5j: five rows down" test "$(row q1.txt)" = "#6 of"
-ok "20G: row 20" test "$(row q2.txt)" = "#20 of"
-ok ":3: row 3" test "$(row q3.txt)" = "#3 of"
+ok "5j: five rows down, the position shown" test "$(row q1.txt)" = "6/20 solutions"
+ok "20G: row 20" test "$(row q2.txt)" = "20/20 solutions"
+ok ":3: row 3" test "$(row q3.txt)" = "3/20 solutions"
 
 tui_run ':open gsm8k-3
 :save-display s1.txt
@@ -35,6 +35,21 @@ ok "three keys rate three steps" test "$(sql "SELECT group_concat(step_idx || ':
 ok "the cursor moved on after each" grep -q "^>  4 " s2.txt
 ok "m: to the first error you and another annotator named" grep -q "step 3: the first error for you, processbench_gsm8k_20" s3.txt
 ok "a step that is not there" grep -q "no step 9: this solution has 4" s4.txt
+
+# the position counts the filter's rows, not the solutions' numbers
+tui_run ':filter mine
+:save-display f1.txt
+j
+:save-display f2.txt' --annotator zed
+ok "first of zed's" test "$(row f1.txt)" = "1/1 solution"
+tui_run ':dataset processbench_gsm8k_20
+:open gsm8k-9
+q
+:save-display f3.txt
+k
+:save-display f4.txt' --annotator zed
+ok "the position of a solution opened by id" test "$(row f3.txt)" = "10/20 solutions"
+ok "and one up" test "$(row f4.txt)" = "9/20 solutions"
 
 # undo takes the cursor to what it took back, and says what
 tui_run ':open gsm8k-7

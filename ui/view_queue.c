@@ -35,6 +35,10 @@ struct qv {
 	long count;
 	int64_t counted_to, max_id;
 	int counting;
+	/* the cursor's position in id order: rank matches have an id up to
+	 * rank_id, moved toward the cursor a chunk of ids at a time */
+	int64_t rank_id;
+	long rank;
 	struct arena a;
 };
 
@@ -66,6 +70,39 @@ static void count_restart(struct qv *q)
 	q->counted_to = 0;
 	q->max_id = db_max_solution(q->t->db);
 	q->counting = 1;
+	q->rank_id = 0; /* no match has an id up to 0 */
+	q->rank = 0;
+}
+
+static int64_t sel_id(struct qv *q);
+
+/* Moves the rank toward the cursor by at most a chunk of ids: 1 when
+ * there is more to count. */
+static int rank_step(struct qv *q)
+{
+	int64_t to = sel_id(q);
+	if (q->f.sort != QS_ID || !to || to == q->rank_id)
+		return 0;
+	int64_t lo, hi;
+	if (to > q->rank_id) {
+		lo = q->rank_id + 1;
+		hi = to - q->rank_id > 20000 ? q->rank_id + 20000 : to;
+	} else {
+		hi = q->rank_id;
+		lo = q->rank_id - to > 20000 ? q->rank_id - 20000 + 1 : to + 1;
+	}
+	long n = db_queue_count(q->q, lo, hi);
+	if (n < 0)
+		return 0;
+	if (to > q->rank_id) {
+		q->rank += n;
+		q->rank_id = hi;
+	} else {
+		q->rank -= n;
+		q->rank_id = lo - 1;
+	}
+	q->t->dirty = 1;
+	return q->rank_id != to;
 }
 
 static void side_close(struct qv *q)
@@ -688,8 +725,9 @@ static void qv_reload(struct view *v)
 static int qv_idle(struct view *v)
 {
 	struct qv *q = v->priv;
+	int more = rank_step(q);
 	if (!q->counting)
-		return 0;
+		return more;
 	/* about a millisecond of counting per pass */
 	int64_t hi = q->counted_to + 20000;
 	long n = db_queue_count(q->q, q->counted_to + 1, hi);
@@ -702,7 +740,7 @@ static int qv_idle(struct view *v)
 	if (q->counted_to >= q->max_id)
 		q->counting = 0;
 	q->t->dirty = 1;
-	return q->counting;
+	return q->counting || more;
 }
 
 static void qv_status(struct view *v, char *out, size_t n)
@@ -711,7 +749,11 @@ static void qv_status(struct view *v, char *out, size_t n)
 	char d[160];
 	describe(q, d, sizeof(d));
 	char at[32] = "";
-	if (sel_id(q))
+	/* the position, as mutt and tig show it; while it is being counted
+	 * (a far jump in a large store), the solution's number */
+	if (sel_id(q) && q->f.sort == QS_ID && q->rank_id == sel_id(q))
+		snprintf(at, sizeof(at), "%ld/", q->rank);
+	else if (sel_id(q))
 		snprintf(at, sizeof(at), "#%lld of ", (long long)sel_id(q));
 	snprintf(out, n, "%s  %s%ld%s solution%s", d, at, q->count, q->counting ? "+" : "",
 		 q->count == 1 && !q->counting ? "" : "s");
