@@ -451,10 +451,13 @@ struct db *db_open_ro(const char *path, char *err, size_t errlen)
 
 struct db *db_open(const char *path, char *err, size_t errlen)
 {
+	/* temp_store in memory: a large statement's journal (an import into
+	 * a store that holds data) no longer spills to /var/tmp */
 	return open_with(path,
 			 "PRAGMA journal_mode = WAL;"
 			 "PRAGMA synchronous = NORMAL;"
 			 "PRAGMA foreign_keys = ON;"
+			 "PRAGMA temp_store = MEMORY;"
 			 "PRAGMA cache_size = -16000;",
 			 err, errlen);
 }
