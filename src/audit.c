@@ -22,6 +22,24 @@ double audit_f1(double e, double c)
 	return e + c > 0 ? 2 * e * c / (e + c) : 0;
 }
 
+double audit_exact(const struct audit_pair *p)
+{
+	return p->exact >= 0 ? audit_pct(p->exact, p->n) : NAN;
+}
+
+double audit_within1(const struct audit_pair *p)
+{
+	return p->exact >= 0 && !p->steps ? audit_pct(p->within1, p->n) : NAN;
+}
+
+void audit_num(char *o, size_t n, double v, int decimals)
+{
+	if (isnan(v))
+		snprintf(o, n, "-");
+	else
+		snprintf(o, n, "%.*f", decimals, v);
+}
+
 double audit_threshold(int i)
 {
 	return (i + 1) / 20.0; /* the double nearest each decimal */

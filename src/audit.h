@@ -96,6 +96,12 @@ void audit_free(struct audit *a);
  * correct solutions, and their harmonic mean (0 when both are 0). */
 double audit_pct(long ok, long n);
 double audit_f1(double acc_error, double acc_correct);
+/* A pair's exact agreement and agreement within one step, in percent;
+ * NAN where undefined (everyone's row; within one step of ratings). */
+double audit_exact(const struct audit_pair *p);
+double audit_within1(const struct audit_pair *p);
+/* v with the given decimals into o, or "-" when v is NAN. */
+void audit_num(char *o, size_t n, double v, int decimals);
 /* The threshold of sweep index i. */
 double audit_threshold(int i);
 

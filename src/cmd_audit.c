@@ -37,13 +37,6 @@ static double prf(long tp, long fp, long fn, int which)
 	return which == 0 ? p : which == 1 ? r : audit_f1(p, r);
 }
 
-static void num(char *o, size_t n, double v)
-{
-	if (isnan(v))
-		snprintf(o, n, "-");
-	else
-		snprintf(o, n, "%.3f", v);
-}
 
 /* column widths from the data: the longest data set and source names */
 static int dw = 8, sw = 10;
@@ -180,14 +173,12 @@ people:
 			       "category; steps: only ratings people typed, not those a first-error "
 			       "mark filled in)\n%-*s %-5s %-27s %6s %6s %7s %7s %7s %7s\n", dw, "data set",
 			       "on", "annotators", "n", "exact%", "within1", "kappa", "alpha", "AC1");
-		char k[16], al[16], ac[16], pair[80], ex[16] = "-", w1[16] = "-";
-		num(k, sizeof(k), p->kappa);
-		num(al, sizeof(al), p->alpha);
-		num(ac, sizeof(ac), p->ac1);
-		if (p->exact >= 0)
-			snprintf(ex, sizeof(ex), "%.1f", audit_pct(p->exact, p->n));
-		if (p->exact >= 0 && !p->steps)
-			snprintf(w1, sizeof(w1), "%.1f", audit_pct(p->within1, p->n));
+		char k[16], al[16], ac[16], pair[80], ex[16], w1[16];
+		audit_num(k, sizeof(k), p->kappa, 3);
+		audit_num(al, sizeof(al), p->alpha, 3);
+		audit_num(ac, sizeof(ac), p->ac1, 3);
+		audit_num(ex, sizeof(ex), audit_exact(p), 1);
+		audit_num(w1, sizeof(w1), audit_within1(p), 1);
 		snprintf(pair, sizeof(pair), "%s%s%s", p->a, p->b ? " ~ " : "", p->b ? p->b : "");
 		printf("%-*.*s %-5s %-27.27s %6ld %6s %7s %7s %7s %7s\n", dw, dw,
 		       inert(ds_name(p->dataset), 0),
@@ -291,16 +282,8 @@ static void json_report(const struct audit *a, const struct out *o)
 		jstr(&b, "a", p->a);
 		jstr(&b, "b", p->b);
 		buf_printf(&b, ",\"n\":%ld", p->n);
-		if (p->exact >= 0) {
-			jnum(&b, "exact", audit_pct(p->exact, p->n));
-			if (!p->steps)
-				jnum(&b, "within1", audit_pct(p->within1, p->n));
-			else
-				jnum(&b, "within1", NAN);
-		} else {
-			jnum(&b, "exact", NAN);
-			jnum(&b, "within1", NAN);
-		}
+		jnum(&b, "exact", audit_exact(p));
+		jnum(&b, "within1", audit_within1(p));
 		jnum(&b, "kappa", p->kappa);
 		jnum(&b, "alpha", p->alpha);
 		jnum(&b, "ac1", p->ac1);
@@ -378,8 +361,8 @@ static void csv_report(const struct audit *a, const struct out *o)
 		buf_putc(&b, ',');
 		csv_field(&b, p->b);
 		buf_printf(&b, ",,,,,,,%ld", p->n);
-		cnum(&b, p->exact >= 0 ? audit_pct(p->exact, p->n) : NAN);
-		cnum(&b, p->exact >= 0 && !p->steps ? audit_pct(p->within1, p->n) : NAN);
+		cnum(&b, audit_exact(p));
+		cnum(&b, audit_within1(p));
 		cnum(&b, p->kappa);
 		cnum(&b, p->alpha);
 		cnum(&b, p->ac1);

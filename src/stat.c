@@ -9,6 +9,20 @@
 #include "audit.h"
 #include "util.h"
 
+/* How many of a unit's ratings fall in each category (into nuc, ncat
+ * long): the number of ratings. */
+static long unit_counts(const int *row, int nraters, int ncat, long *nuc)
+{
+	long m = 0;
+	memset(nuc, 0, (size_t)ncat * sizeof(long));
+	for (int r = 0; r < nraters; r++)
+		if (row[r] >= 0 && row[r] < ncat) {
+			nuc[row[r]]++;
+			m++;
+		}
+	return m;
+}
+
 double stat_kappa(const int *a, const int *b, size_t n, int ncat)
 {
 	long *ma = xcalloc((size_t)ncat + 1, sizeof(long));
@@ -40,14 +54,7 @@ double stat_alpha(const int *v, size_t nunits, int nraters, int ncat)
 	long *nuc = xcalloc((size_t)ncat + 1, sizeof(long));
 	double dis = 0, n = 0;
 	for (size_t u = 0; u < nunits; u++) {
-		const int *row = v + u * (size_t)nraters;
-		long m = 0;
-		memset(nuc, 0, ((size_t)ncat + 1) * sizeof(long));
-		for (int r = 0; r < nraters; r++)
-			if (row[r] >= 0 && row[r] < ncat) {
-				nuc[row[r]]++;
-				m++;
-			}
+		long m = unit_counts(v + u * (size_t)nraters, nraters, ncat, nuc);
 		if (m < 2)
 			continue;
 		double same = 0;
@@ -80,14 +87,7 @@ double stat_ac1(const int *v, size_t nunits, int nraters, int ncat)
 	double pa = 0;
 	long rated = 0, paired = 0;
 	for (size_t u = 0; u < nunits; u++) {
-		const int *row = v + u * (size_t)nraters;
-		long m = 0;
-		memset(nuc, 0, ((size_t)ncat + 1) * sizeof(long));
-		for (int r = 0; r < nraters; r++)
-			if (row[r] >= 0 && row[r] < ncat) {
-				nuc[row[r]]++;
-				m++;
-			}
+		long m = unit_counts(v + u * (size_t)nraters, nraters, ncat, nuc);
 		if (m < 1)
 			continue;
 		rated++;

@@ -125,13 +125,6 @@ static void clear_lines(struct av *p)
 	p->nlines = 0;
 }
 
-static void num(char *o, size_t n, double v)
-{
-	if (isnan(v))
-		snprintf(o, n, "-");
-	else
-		snprintf(o, n, "%.3f", v);
-}
 
 /* the rows of the data set on screen: "all" covers the selection */
 static int shown(const char *dataset)
@@ -273,14 +266,12 @@ static void layout(struct av *p)
 				    steps ? "agreement: typed step ratings" : "agreement: first errors",
 				    "n", "exact%", "within1", "kappa", "alpha", "AC1");
 			}
-			char k[16], al[16], ac[16], ex[16] = "-", w1[16] = "-", who[160];
-			num(k, sizeof(k), q->kappa);
-			num(al, sizeof(al), q->alpha);
-			num(ac, sizeof(ac), q->ac1);
-			if (q->exact >= 0)
-				snprintf(ex, sizeof(ex), "%.1f", audit_pct(q->exact, q->n));
-			if (q->exact >= 0 && !steps)
-				snprintf(w1, sizeof(w1), "%.1f", audit_pct(q->within1, q->n));
+			char k[16], al[16], ac[16], ex[16], w1[16], who[160];
+			audit_num(k, sizeof(k), q->kappa, 3);
+			audit_num(al, sizeof(al), q->alpha, 3);
+			audit_num(ac, sizeof(ac), q->ac1, 3);
+			audit_num(ex, sizeof(ex), audit_exact(q), 1);
+			audit_num(w1, sizeof(w1), audit_within1(q), 1);
 			snprintf(who, sizeof(who), "%s%s%s", q->a, q->b ? " ~ " : "", q->b ? q->b : "");
 			add(p, q->b && !steps ? LN_PAIR : LN_TEXT, i, "%-30.30s %6ld %6s %7s %6s %6s %6s",
 			    inert(who, 0), q->n, ex, w1, k, al, ac);
