@@ -501,63 +501,29 @@ static const char *col(sqlite3_stmt *s, int i)
  * in solution order */
 struct lrow {
 	int64_t sol;
+	size_t ord; /* the table's order: ids ascending */
 	struct label l;
 };
 
 struct grow {
 	int64_t sol;
+	size_t ord;
 	struct suggestion g;
 };
 
+/* by solution, then in the table's order (the newest label counts) */
 static int by_sol_l(const void *x, const void *y)
 {
 	const struct lrow *a = x, *b = y;
-	return a->sol < b->sol ? -1 : a->sol > b->sol ? 1 : (a > b) - (a < b);
+	return a->sol != b->sol ? (a->sol > b->sol) - (a->sol < b->sol) :
+				  (a->ord > b->ord) - (a->ord < b->ord);
 }
 
 static int by_sol_g(const void *x, const void *y)
 {
 	const struct grow *a = x, *b = y;
-	return a->sol < b->sol ? -1 : a->sol > b->sol ? 1 : (a > b) - (a < b);
-}
-
-/* a stable sort: ties keep the table's order (ids ascending) */
-static void sort_rows(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
-{
-	/* rows come in id order; qsort is not stable, so the address (the
-	 * read order) breaks ties: compare before moving anything */
-	int sorted = 1;
-	for (size_t i = 1; i < n && sorted; i++)
-		sorted = cmp((char *)base + (i - 1) * size, (char *)base + i * size) <= 0;
-	if (sorted)
-		return;
-	size_t *idx = xmalloc((n + 1) * sizeof(size_t));
-	char *copy = xmalloc(n * size + 1);
-	memcpy(copy, base, n * size);
-	for (size_t i = 0; i < n; i++)
-		idx[i] = i;
-	/* sort indices by (key, index) with a merge sort: stable, O(n log n) */
-	size_t *tmp = xmalloc((n + 1) * sizeof(size_t));
-	for (size_t w = 1; w < n; w *= 2) {
-		for (size_t lo = 0; lo < n; lo += 2 * w) {
-			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-			size_t i = lo, j = mid, k = lo;
-			while (i < mid && j < hi)
-				tmp[k++] = cmp(copy + idx[j] * size, copy + idx[i] * size) < 0 ? idx[j++] : idx[i++];
-			while (i < mid)
-				tmp[k++] = idx[i++];
-			while (j < hi)
-				tmp[k++] = idx[j++];
-		}
-		size_t *t = idx;
-		idx = tmp;
-		tmp = t;
-	}
-	for (size_t i = 0; i < n; i++)
-		memcpy((char *)base + i * size, copy + idx[i] * size, size);
-	free(idx);
-	free(tmp);
-	free(copy);
+	return a->sol != b->sol ? (a->sol > b->sol) - (a->sol < b->sol) :
+				  (a->ord > b->ord) - (a->ord < b->ord);
 }
 
 static int scan(sqlite3 *h, struct run *r, const char *dataset, struct names *ds)
@@ -565,9 +531,10 @@ static int scan(sqlite3 *h, struct run *r, const char *dataset, struct names *ds
 	const char *q_sol = "SELECT solution_id, dataset_id, nsteps, flags FROM summary ORDER BY solution_id";
 	const char *q_ds = "SELECT id, name FROM dataset";
 	const char *q_lab = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, annotator, "
-			    "origin = 'tui-blind' FROM label WHERE kind IN ('rating', 'first_error', 'ratings')";
+			    "origin = 'tui-blind' FROM label WHERE kind IN ('rating', 'first_error', 'ratings') "
+			    "ORDER BY id";
 	const char *q_sug = "SELECT solution_id, coalesce(step_idx, -1), source || coalesce('/' || model, ''), "
-			    "value, first_error, k, n FROM suggestion";
+			    "value, first_error, k, n FROM suggestion ORDER BY id";
 	sqlite3_stmt *ss = NULL, *sd = NULL, *sl = NULL, *sg = NULL;
 	int ok = sqlite3_prepare_v2(h, q_sol, -1, &ss, NULL) == SQLITE_OK &&
 		 sqlite3_prepare_v2(h, q_ds, -1, &sd, NULL) == SQLITE_OK &&
@@ -597,6 +564,7 @@ static int scan(sqlite3 *h, struct run *r, const char *dataset, struct names *ds
 		struct lrow *x = &lr[nl];
 		memset(x, 0, sizeof(*x));
 		x->sol = sqlite3_column_int64(sl, 0);
+		x->ord = nl;
 		const char *kind = col(sl, 2), *text = col(sl, 4);
 		int who = name_index(&r->anns, col(sl, 5));
 		if (who < 0)
@@ -628,6 +596,7 @@ static int scan(sqlite3 *h, struct run *r, const char *dataset, struct names *ds
 		struct grow *x = &gr[ng++];
 		memset(x, 0, sizeof(*x));
 		x->sol = sqlite3_column_int64(sg, 0);
+		x->ord = ng - 1;
 		x->g.step = sqlite3_column_int(sg, 1);
 		x->g.source = r->srcs.v[j]; /* the whole key: the model is in it */
 		x->g.value = sqlite3_column_type(sg, 3) == SQLITE_NULL ? NO_VALUE :
@@ -638,8 +607,8 @@ static int scan(sqlite3 *h, struct run *r, const char *dataset, struct names *ds
 		x->g.n = sqlite3_column_int(sg, 6);
 	}
 	ok = ok && rc == SQLITE_DONE;
-	sort_rows(lr, nl, sizeof(*lr), by_sol_l);
-	sort_rows(gr, ng, sizeof(*gr), by_sol_g);
+	qsort(lr, nl, sizeof(*lr), by_sol_l);
+	qsort(gr, ng, sizeof(*gr), by_sol_g);
 	struct sol s = {0};
 	size_t li = 0, gi = 0;
 	while (ok && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
