@@ -1636,23 +1636,25 @@ static sqlite3_stmt *queue_prepare(struct queue *q, int kind)
 
 int db_pick(struct db *db, const int64_t *ids, size_t n)
 {
+	/* a deferred transaction that writes only the temporary database
+	 * takes no lock on the store: another writer does not stop it */
 	if (sqlite3_exec(db->h, "CREATE TEMP TABLE IF NOT EXISTS picked(id INTEGER PRIMARY KEY);"
-			 "DELETE FROM temp.picked;", NULL, NULL, NULL) != SQLITE_OK)
+			 "BEGIN; DELETE FROM temp.picked;", NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(db->h, "INSERT OR IGNORE INTO temp.picked(id) VALUES (?1)", -1, &s,
-			       NULL) != SQLITE_OK)
-		return -1;
-	int rc = SQLITE_DONE;
-	/* no BEGIN: that would wait for the store's lock, and a temporary
-	 * table's own commits need no lock and no sync */
+	int rc = sqlite3_prepare_v2(db->h, "INSERT OR IGNORE INTO temp.picked(id) VALUES (?1)", -1,
+				    &s, NULL) == SQLITE_OK ? SQLITE_DONE : SQLITE_ERROR;
 	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
 		sqlite3_bind_int64(s, 1, ids[i]);
 		rc = sqlite3_step(s);
 		sqlite3_reset(s);
 	}
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE || sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
 }
 
 struct queue *db_queue_open(struct db *db, const struct qfilter *f)

@@ -43,6 +43,17 @@ for i, l in enumerate(open("pred.jsonl")):
 print(n)')"
 ok "f shows every solution again" test "$(grep -c '^[ !>] *[0-9]' unpicked.txt)" = 20
 
+# picking takes no lock on the store: it works while another writer holds it
+hold_lock 5
+TUI_SIZE=80x24 tui_run 'A
+j
+<Enter>
+m
+:save-display held.txt' --annotator expert
+ok "picked while another writer holds the store" test "$(grep -c '^[ !>] *[0-9]' held.txt)" = 4
+ok "no error said" sh -c '! grep -q "cannot pick" held.txt'
+wait $holder
+
 TUI_SIZE=120x40 tui_run 'A
 :save-display a120.txt
 G
