@@ -36,6 +36,19 @@ ok "the store agrees" test "$(sql "select group_concat(solution_id || ':' || nam
 	"1:rate step 1 +1,1:rate step 2 -1,1:rate step 3 0,1:rate step 4 +1,2:rate step 2 +1,2:rate step 3 -1"
 ok "the screen said they waited" has p1.txt "6 actions waiting"
 
+# an action queued in blind mode stays a blind one, however the mode
+# stands when the store lets it through
+hold_lock 4
+STEPMARK_SCRIPT_PACE=150 tui_run ':set blind yes
+:open 3
+e
+b
+b
+:save-display bl.txt' --annotator bram
+wait $holder
+ok "the screen showed blind mode off before the save" grep -q "blind mode off" bl.txt
+ok "the queued first error keeps its blind origin" test "$(sql "SELECT origin FROM label WHERE annotator = 'bram' AND kind = 'first_error'")" = tui-blind
+
 # quitting with actions waiting: the workbench waits for them, and says so
 hold_lock 6
 STEPMARK_SCRIPT_PACE=50 STEPMARK_TRACE=trace2 tui_run '<Enter>
