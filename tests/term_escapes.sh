@@ -16,13 +16,17 @@ open("evil.jsonl", "w").write(json.dumps(rec) + "\n")
 PY
 sm import --problem problem --steps steps --first-error label --dataset evil evil.jsonl >/dev/null
 
-# run CMD in a fresh pane; wait until it ends
+# run CMD in a fresh pane; wait until it ends. The new session starts
+# before the old one is killed: killing a server's last session makes it
+# exit, and a session started meanwhile can be lost with it.
+pane=0
 in_pane() {
-	tmx kill-session -t p 2>/dev/null
-	tmx new-session -d -s p -x 200 -y 50 "cd '$TMP' && $*; echo DONE; sleep 600"
-	wait_for p DONE 20 >/dev/null
-	tmx capture-pane -p -t p -S -100 >pane.txt
-	tmx display -p -t p '#{pane_title}' >title.txt
+	pane=$((pane + 1))
+	tmx new-session -d -s "p$pane" -x 200 -y 50 "cd '$TMP' && $*; echo DONE; sleep 600"
+	[ $pane -gt 1 ] && tmx kill-session -t "p$((pane - 1))" 2>/dev/null
+	wait_for "p$pane" DONE 20 >/dev/null
+	tmx capture-pane -p -t "p$pane" -S -100 >pane.txt
+	tmx display -p -t "p$pane" '#{pane_title}' >title.txt
 }
 
 in_pane "env STEPMARK_DB='$STEPMARK_DB' '$STEPMARK' export --format csv"

@@ -38,8 +38,8 @@ ok "labels in the store" test "$(sql "select count(*) from label where annotator
 ok "the first error in the store" test "$(sql "select value from label where annotator='erin' and kind='first_error'")" = 2
 
 # reopen: everything is there
-tmx kill-session -t a
 start_tui b --annotator erin
+tmx kill-session -t a
 ok "reopened" wait_for b "[queue]"
 tmx send-keys -t b Enter
 ok "the first error is back" wait_for b "FIRST ERR"
