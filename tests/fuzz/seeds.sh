@@ -4,7 +4,7 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1
 fx=$top/tests/fixtures
-for t in record stream grade extract calc config response; do mkdir -p "$out/$t"; done
+for t in record stream grade extract calc config response latex; do mkdir -p "$out/$t"; done
 python3 - "$fx" "$out" "$top" <<'PY'
 import json, os, sys
 fx, out, top = sys.argv[1:4]
@@ -37,6 +37,11 @@ for i, r in enumerate(recs):
         if isinstance(s, str):
             put("extract", "e%02d_%d" % (i, j), s)
             put("calc", "c%02d_%d" % (i, j), s)
+            put("latex", "l%02d_%d" % (i, j), s)
+    if isinstance(r.get("question"), dict):
+        put("latex", "p%02d" % i, r["question"].get("problem", ""))
+        put("latex", "g%02d" % i, r["question"].get("ground_truth_solution") or "")
+put("latex", "env", "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix} $\\sqrt[3]{x^{2}_{k}}$ \\[\\frac{a}{b}\\] $$\\mathbb{R}$$ \x1b]0;t\x07")
 put("calc", "gsm", "He has 3 * 4 = <<3*4=12>>12 apples and 20% of 50 = 10.")
 put("config", "default", open(os.path.join(top, "ui", "default.stepmarkrc"), encoding="utf-8").read())
 for f in os.listdir(os.path.join(top, "themes")):

@@ -1,0 +1,1529 @@
+/* latex.c - LaTeX as readable Unicode text (see latex.h).
+ *
+ * A recursive reader over the raw bytes. Prose is copied except for
+ * backslash commands and math delimiters ($…$, $$…$$, \(…\), \[…\]); in
+ * math, ^ and _ become super- and subscripts, groups lose their braces and
+ * ~ is a space. Display math and environments take lines of their own.
+ * Every output byte records the input bytes it stands for, so a search
+ * that matches the raw text can be shown in the rendered one.
+ *
+ * Dollars follow pandoc's rule, so prices stay prices: a $ opens math only
+ * when a non-space follows it and a closing $ comes with a non-space
+ * before it and no digit after it ("$5 and $10" is text). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "latex.h"
+
+enum kind {
+	K_SYM, K_FUNC, K_DROP, K_NEWLINE, K_FRAC, K_SQRT, K_TEXT, K_FONT, K_BB,
+	K_ACC_EACH, K_ACC_LAST, K_BOXED, K_BINOM, K_PMOD, K_MOD, K_BEGIN, K_END,
+	K_SKIP, K_TAG, K_COLOR2, K_NOT, K_OVER, K_CHOOSE
+};
+
+struct cmd {
+	const char *name;
+	unsigned char kind;
+	const char *out;
+};
+
+/* sorted by strcmp, for bsearch (latex_table_check) */
+static const struct cmd cmds[] = {
+	{"Bbb", K_BB, ""},
+	{"Big", K_DROP, ""},
+	{"Bigg", K_DROP, ""},
+	{"Biggl", K_DROP, ""},
+	{"Biggr", K_DROP, ""},
+	{"Bigl", K_DROP, ""},
+	{"Bigr", K_DROP, ""},
+	{"Box", K_SYM, "\xe2\x96\xa1"},
+	{"Delta", K_SYM, "\xce\x94"},
+	{"Downarrow", K_SYM, "\xe2\x87\x93"},
+	{"Gamma", K_SYM, "\xce\x93"},
+	{"Im", K_SYM, "\xe2\x84\x91"},
+	{"Lambda", K_SYM, "\xce\x9b"},
+	{"Leftarrow", K_SYM, "\xe2\x87\x90"},
+	{"Leftrightarrow", K_SYM, "\xe2\x87\x94"},
+	{"Longleftarrow", K_SYM, "\xe2\x9f\xb8"},
+	{"Longleftrightarrow", K_SYM, "\xe2\x9f\xba"},
+	{"Longrightarrow", K_SYM, "\xe2\x9f\xb9"},
+	{"Omega", K_SYM, "\xce\xa9"},
+	{"Phi", K_SYM, "\xce\xa6"},
+	{"Pi", K_SYM, "\xce\xa0"},
+	{"Pr", K_FUNC, ""},
+	{"Psi", K_SYM, "\xce\xa8"},
+	{"Re", K_SYM, "\xe2\x84\x9c"},
+	{"Rightarrow", K_SYM, "\xe2\x87\x92"},
+	{"S", K_SYM, "\xc2\xa7"},
+	{"Sigma", K_SYM, "\xce\xa3"},
+	{"Theta", K_SYM, "\xce\x98"},
+	{"Uparrow", K_SYM, "\xe2\x87\x91"},
+	{"Upsilon", K_SYM, "\xce\xa5"},
+	{"Vert", K_SYM, "\xe2\x80\x96"},
+	{"Xi", K_SYM, "\xce\x9e"},
+	{"acute", K_ACC_EACH, "\xcc\x81"},
+	{"aleph", K_SYM, "\xe2\x84\xb5"},
+	{"allowbreak", K_DROP, ""},
+	{"alpha", K_SYM, "\xce\xb1"},
+	{"amalg", K_SYM, "\xe2\xa8\xbf"},
+	{"angle", K_SYM, "\xe2\x88\xa0"},
+	{"approx", K_SYM, "\xe2\x89\x88"},
+	{"approxeq", K_SYM, "\xe2\x89\x8a"},
+	{"arc", K_ACC_EACH, "\xcc\x91"},
+	{"arccos", K_FUNC, ""},
+	{"arcsin", K_FUNC, ""},
+	{"arctan", K_FUNC, ""},
+	{"arg", K_FUNC, ""},
+	{"ast", K_SYM, "\xe2\x88\x97"},
+	{"asymp", K_SYM, "\xe2\x89\x8d"},
+	{"backslash", K_SYM, "\\"},
+	{"bar", K_ACC_EACH, "\xcc\x84"},
+	{"bcancel", K_FONT, ""},
+	{"because", K_SYM, "\xe2\x88\xb5"},
+	{"begin", K_BEGIN, ""},
+	{"beta", K_SYM, "\xce\xb2"},
+	{"beth", K_SYM, "\xe2\x84\xb6"},
+	{"big", K_DROP, ""},
+	{"bigcap", K_SYM, "\xe2\x8b\x82"},
+	{"bigcup", K_SYM, "\xe2\x8b\x83"},
+	{"bigg", K_DROP, ""},
+	{"biggl", K_DROP, ""},
+	{"biggr", K_DROP, ""},
+	{"bigl", K_DROP, ""},
+	{"bigoplus", K_SYM, "\xe2\xa8\x81"},
+	{"bigotimes", K_SYM, "\xe2\xa8\x82"},
+	{"bigr", K_DROP, ""},
+	{"bigstar", K_SYM, "\xe2\x98\x85"},
+	{"bigtriangledown", K_SYM, "\xe2\x96\xbd"},
+	{"bigtriangleup", K_SYM, "\xe2\x96\xb3"},
+	{"binom", K_BINOM, ""},
+	{"blacksquare", K_SYM, "\xe2\x96\xa0"},
+	{"bm", K_FONT, ""},
+	{"bmod", K_MOD, ""},
+	{"boldsymbol", K_FONT, ""},
+	{"bot", K_SYM, "\xe2\x8a\xa5"},
+	{"bowtie", K_SYM, "\xe2\x8b\x88"},
+	{"boxed", K_BOXED, ""},
+	{"breve", K_ACC_EACH, "\xcc\x86"},
+	{"bullet", K_SYM, "\xe2\x80\xa2"},
+	{"cancel", K_FONT, ""},
+	{"cap", K_SYM, "\xe2\x88\xa9"},
+	{"cdot", K_SYM, "\xc2\xb7"},
+	{"cdotp", K_SYM, "\xc2\xb7"},
+	{"cdots", K_SYM, "\xe2\x8b\xaf"},
+	{"centering", K_DROP, ""},
+	{"cfrac", K_FRAC, ""},
+	{"check", K_ACC_EACH, "\xcc\x8c"},
+	{"checkmark", K_SYM, "\xe2\x9c\x93"},
+	{"chi", K_SYM, "\xcf\x87"},
+	{"choose", K_CHOOSE, ""},
+	{"circ", K_SYM, "\xe2\x88\x98"},
+	{"circledcirc", K_SYM, "\xe2\x8a\x9a"},
+	{"cite", K_SKIP, ""},
+	{"cline", K_DROP, ""},
+	{"clubsuit", K_SYM, "\xe2\x99\xa3"},
+	{"colon", K_SYM, ":"},
+	{"coloneqq", K_SYM, "\xe2\x89\x94"},
+	{"color", K_SKIP, ""},
+	{"colorbox", K_COLOR2, ""},
+	{"complement", K_SYM, "\xe2\x88\x81"},
+	{"cong", K_SYM, "\xe2\x89\x85"},
+	{"coprod", K_SYM, "\xe2\x88\x90"},
+	{"cos", K_FUNC, ""},
+	{"cosh", K_FUNC, ""},
+	{"cot", K_FUNC, ""},
+	{"coth", K_FUNC, ""},
+	{"cr", K_NEWLINE, ""},
+	{"csc", K_FUNC, ""},
+	{"cup", K_SYM, "\xe2\x88\xaa"},
+	{"dagger", K_SYM, "\xe2\x80\xa0"},
+	{"dashv", K_SYM, "\xe2\x8a\xa3"},
+	{"dbinom", K_BINOM, ""},
+	{"ddot", K_ACC_EACH, "\xcc\x88"},
+	{"ddots", K_SYM, "\xe2\x8b\xb1"},
+	{"deg", K_FUNC, ""},
+	{"degree", K_SYM, "\xc2\xb0"},
+	{"delta", K_SYM, "\xce\xb4"},
+	{"det", K_FUNC, ""},
+	{"dfrac", K_FRAC, ""},
+	{"diamond", K_SYM, "\xe2\x8b\x84"},
+	{"diamondsuit", K_SYM, "\xe2\x99\xa2"},
+	{"dim", K_FUNC, ""},
+	{"displaylimits", K_DROP, ""},
+	{"displaystyle", K_DROP, ""},
+	{"div", K_SYM, "\xc3\xb7"},
+	{"dot", K_ACC_EACH, "\xcc\x87"},
+	{"doteq", K_SYM, "\xe2\x89\x90"},
+	{"dots", K_SYM, "\xe2\x80\xa6"},
+	{"dotsb", K_SYM, "\xe2\x80\xa6"},
+	{"dotsc", K_SYM, "\xe2\x80\xa6"},
+	{"dotsm", K_SYM, "\xe2\x8b\xaf"},
+	{"downarrow", K_SYM, "\xe2\x86\x93"},
+	{"ell", K_SYM, "\xe2\x84\x93"},
+	{"emph", K_TEXT, ""},
+	{"emptyset", K_SYM, "\xe2\x88\x85"},
+	{"end", K_END, ""},
+	{"enspace", K_SYM, " "},
+	{"epsilon", K_SYM, "\xce\xb5"},
+	{"eqref", K_SKIP, ""},
+	{"equiv", K_SYM, "\xe2\x89\xa1"},
+	{"eta", K_SYM, "\xce\xb7"},
+	{"eth", K_SYM, "\xc3\xb0"},
+	{"euro", K_SYM, "\xe2\x82\xac"},
+	{"exists", K_SYM, "\xe2\x88\x83"},
+	{"exp", K_FUNC, ""},
+	{"fbox", K_BOXED, ""},
+	{"flat", K_SYM, "\xe2\x99\xad"},
+	{"forall", K_SYM, "\xe2\x88\x80"},
+	{"frac", K_FRAC, ""},
+	{"frown", K_SYM, "\xe2\x8c\xa2"},
+	{"gamma", K_SYM, "\xce\xb3"},
+	{"gcd", K_FUNC, ""},
+	{"ge", K_SYM, "\xe2\x89\xa5"},
+	{"geq", K_SYM, "\xe2\x89\xa5"},
+	{"geqq", K_SYM, "\xe2\x89\xa7"},
+	{"geqslant", K_SYM, "\xe2\x89\xa5"},
+	{"gets", K_SYM, "\xe2\x86\x90"},
+	{"gg", K_SYM, "\xe2\x89\xab"},
+	{"grave", K_ACC_EACH, "\xcc\x80"},
+	{"gt", K_SYM, ">"},
+	{"gtrsim", K_SYM, "\xe2\x89\xb3"},
+	{"hat", K_ACC_EACH, "\xcc\x82"},
+	{"hbar", K_SYM, "\xe2\x84\x8f"},
+	{"hbox", K_TEXT, ""},
+	{"heartsuit", K_SYM, "\xe2\x99\xa1"},
+	{"hfill", K_SYM, " "},
+	{"hline", K_DROP, ""},
+	{"hom", K_FUNC, ""},
+	{"hookrightarrow", K_SYM, "\xe2\x86\xaa"},
+	{"hphantom", K_SKIP, ""},
+	{"hspace", K_SKIP, ""},
+	{"iff", K_SYM, "\xe2\x9f\xba"},
+	{"iiint", K_SYM, "\xe2\x88\xad"},
+	{"iint", K_SYM, "\xe2\x88\xac"},
+	{"imath", K_SYM, "\xc4\xb1"},
+	{"impliedby", K_SYM, "\xe2\x9f\xb8"},
+	{"implies", K_SYM, "\xe2\x9f\xb9"},
+	{"in", K_SYM, "\xe2\x88\x88"},
+	{"inf", K_FUNC, ""},
+	{"infin", K_SYM, "\xe2\x88\x9e"},
+	{"infty", K_SYM, "\xe2\x88\x9e"},
+	{"int", K_SYM, "\xe2\x88\xab"},
+	{"iota", K_SYM, "\xce\xb9"},
+	{"jmath", K_SYM, "\xc8\xb7"},
+	{"kappa", K_SYM, "\xce\xba"},
+	{"ker", K_FUNC, ""},
+	{"lVert", K_SYM, "\xe2\x80\x96"},
+	{"label", K_SKIP, ""},
+	{"lambda", K_SYM, "\xce\xbb"},
+	{"land", K_SYM, "\xe2\x88\xa7"},
+	{"langle", K_SYM, "\xe2\x9f\xa8"},
+	{"lbrace", K_SYM, "{"},
+	{"lbrack", K_SYM, "["},
+	{"lceil", K_SYM, "\xe2\x8c\x88"},
+	{"lcm", K_FUNC, ""},
+	{"ldots", K_SYM, "\xe2\x80\xa6"},
+	{"le", K_SYM, "\xe2\x89\xa4"},
+	{"leadsto", K_SYM, "\xe2\x87\x9d"},
+	{"left", K_DROP, ""},
+	{"leftarrow", K_SYM, "\xe2\x86\x90"},
+	{"leftrightarrow", K_SYM, "\xe2\x86\x94"},
+	{"leq", K_SYM, "\xe2\x89\xa4"},
+	{"leqq", K_SYM, "\xe2\x89\xa6"},
+	{"leqslant", K_SYM, "\xe2\x89\xa4"},
+	{"lesssim", K_SYM, "\xe2\x89\xb2"},
+	{"lfloor", K_SYM, "\xe2\x8c\x8a"},
+	{"lg", K_FUNC, ""},
+	{"lim", K_FUNC, ""},
+	{"liminf", K_FUNC, ""},
+	{"limits", K_DROP, ""},
+	{"limsup", K_FUNC, ""},
+	{"ll", K_SYM, "\xe2\x89\xaa"},
+	{"ln", K_FUNC, ""},
+	{"lnot", K_SYM, "\xc2\xac"},
+	{"log", K_FUNC, ""},
+	{"longleftarrow", K_SYM, "\xe2\x9f\xb5"},
+	{"longleftrightarrow", K_SYM, "\xe2\x9f\xb7"},
+	{"longrightarrow", K_SYM, "\xe2\x9f\xb6"},
+	{"lor", K_SYM, "\xe2\x88\xa8"},
+	{"lozenge", K_SYM, "\xe2\x97\x8a"},
+	{"lt", K_SYM, "<"},
+	{"lvert", K_SYM, "|"},
+	{"mapsto", K_SYM, "\xe2\x86\xa6"},
+	{"mathbb", K_BB, ""},
+	{"mathbf", K_FONT, ""},
+	{"mathcal", K_FONT, ""},
+	{"mathfrak", K_FONT, ""},
+	{"mathit", K_FONT, ""},
+	{"mathnormal", K_FONT, ""},
+	{"mathring", K_ACC_EACH, "\xcc\x8a"},
+	{"mathrm", K_FONT, ""},
+	{"mathscr", K_FONT, ""},
+	{"mathsf", K_FONT, ""},
+	{"mathstrut", K_DROP, ""},
+	{"mathtt", K_FONT, ""},
+	{"max", K_FUNC, ""},
+	{"mbox", K_TEXT, ""},
+	{"measuredangle", K_SYM, "\xe2\x88\xa1"},
+	{"medspace", K_SYM, " "},
+	{"mho", K_SYM, "\xe2\x84\xa7"},
+	{"mid", K_SYM, "|"},
+	{"middle", K_DROP, ""},
+	{"min", K_FUNC, ""},
+	{"mod", K_MOD, ""},
+	{"models", K_SYM, "\xe2\x8a\xa8"},
+	{"mp", K_SYM, "\xe2\x88\x93"},
+	{"mu", K_SYM, "\xce\xbc"},
+	{"nabla", K_SYM, "\xe2\x88\x87"},
+	{"natural", K_SYM, "\xe2\x99\xae"},
+	{"ncong", K_SYM, "\xe2\x89\x87"},
+	{"ne", K_SYM, "\xe2\x89\xa0"},
+	{"nearrow", K_SYM, "\xe2\x86\x97"},
+	{"neg", K_SYM, "\xc2\xac"},
+	{"neq", K_SYM, "\xe2\x89\xa0"},
+	{"newline", K_NEWLINE, ""},
+	{"nexists", K_SYM, "\xe2\x88\x84"},
+	{"ngeq", K_SYM, "\xe2\x89\xb1"},
+	{"ngtr", K_SYM, "\xe2\x89\xaf"},
+	{"ni", K_SYM, "\xe2\x88\x8b"},
+	{"nleq", K_SYM, "\xe2\x89\xb0"},
+	{"nless", K_SYM, "\xe2\x89\xae"},
+	{"nmid", K_SYM, "\xe2\x88\xa4"},
+	{"nobreakspace", K_SYM, " "},
+	{"noindent", K_DROP, ""},
+	{"nolimits", K_DROP, ""},
+	{"nonumber", K_DROP, ""},
+	{"not", K_NOT, ""},
+	{"notag", K_DROP, ""},
+	{"notin", K_SYM, "\xe2\x88\x89"},
+	{"nsim", K_SYM, "\xe2\x89\x81"},
+	{"nu", K_SYM, "\xce\xbd"},
+	{"nwarrow", K_SYM, "\xe2\x86\x96"},
+	{"odot", K_SYM, "\xe2\x8a\x99"},
+	{"oint", K_SYM, "\xe2\x88\xae"},
+	{"omega", K_SYM, "\xcf\x89"},
+	{"omicron", K_SYM, "\xce\xbf"},
+	{"operatorname", K_FONT, ""},
+	{"oplus", K_SYM, "\xe2\x8a\x95"},
+	{"otimes", K_SYM, "\xe2\x8a\x97"},
+	{"over", K_OVER, ""},
+	{"overarc", K_ACC_EACH, "\xcc\x91"},
+	{"overbrace", K_FONT, ""},
+	{"overleftarrow", K_ACC_LAST, "\xe2\x83\x96"},
+	{"overleftrightarrow", K_ACC_LAST, "\xe2\x83\xa1"},
+	{"overline", K_ACC_EACH, "\xcc\x85"},
+	{"overrightarrow", K_ACC_LAST, "\xe2\x83\x97"},
+	{"parallel", K_SYM, "\xe2\x88\xa5"},
+	{"partial", K_SYM, "\xe2\x88\x82"},
+	{"perp", K_SYM, "\xe2\x8a\xa5"},
+	{"phantom", K_SKIP, ""},
+	{"phi", K_SYM, "\xcf\x86"},
+	{"pi", K_SYM, "\xcf\x80"},
+	{"pm", K_SYM, "\xc2\xb1"},
+	{"pmb", K_FONT, ""},
+	{"pmod", K_PMOD, ""},
+	{"pounds", K_SYM, "\xc2\xa3"},
+	{"prec", K_SYM, "\xe2\x89\xba"},
+	{"preceq", K_SYM, "\xe2\xaa\xaf"},
+	{"prime", K_SYM, "\xe2\x80\xb2"},
+	{"prod", K_SYM, "\xe2\x88\x8f"},
+	{"propto", K_SYM, "\xe2\x88\x9d"},
+	{"psi", K_SYM, "\xcf\x88"},
+	{"qed", K_SYM, "\xe2\x88\x8e"},
+	{"qquad", K_SYM, "    "},
+	{"quad", K_SYM, "  "},
+	{"rVert", K_SYM, "\xe2\x80\x96"},
+	{"rangle", K_SYM, "\xe2\x9f\xa9"},
+	{"rbrace", K_SYM, "}"},
+	{"rbrack", K_SYM, "]"},
+	{"rceil", K_SYM, "\xe2\x8c\x89"},
+	{"ref", K_SKIP, ""},
+	{"relax", K_DROP, ""},
+	{"rfloor", K_SYM, "\xe2\x8c\x8b"},
+	{"rho", K_SYM, "\xcf\x81"},
+	{"right", K_DROP, ""},
+	{"rightarrow", K_SYM, "\xe2\x86\x92"},
+	{"rightleftharpoons", K_SYM, "\xe2\x87\x8c"},
+	{"rvert", K_SYM, "|"},
+	{"scriptscriptstyle", K_DROP, ""},
+	{"scriptstyle", K_DROP, ""},
+	{"searrow", K_SYM, "\xe2\x86\x98"},
+	{"sec", K_FUNC, ""},
+	{"setminus", K_SYM, "\xe2\x88\x96"},
+	{"sharp", K_SYM, "\xe2\x99\xaf"},
+	{"sigma", K_SYM, "\xcf\x83"},
+	{"sim", K_SYM, "\xe2\x88\xbc"},
+	{"simeq", K_SYM, "\xe2\x89\x83"},
+	{"sin", K_FUNC, ""},
+	{"sinh", K_FUNC, ""},
+	{"smile", K_SYM, "\xe2\x8c\xa3"},
+	{"space", K_SYM, " "},
+	{"spadesuit", K_SYM, "\xe2\x99\xa0"},
+	{"sphericalangle", K_SYM, "\xe2\x88\xa2"},
+	{"sqcup", K_SYM, "\xe2\x8a\x94"},
+	{"sqrt", K_SQRT, ""},
+	{"square", K_SYM, "\xe2\x96\xa1"},
+	{"star", K_SYM, "\xe2\x8b\x86"},
+	{"strut", K_DROP, ""},
+	{"subset", K_SYM, "\xe2\x8a\x82"},
+	{"subseteq", K_SYM, "\xe2\x8a\x86"},
+	{"subsetneq", K_SYM, "\xe2\x8a\x8a"},
+	{"substack", K_FONT, ""},
+	{"succ", K_SYM, "\xe2\x89\xbb"},
+	{"succeq", K_SYM, "\xe2\xaa\xb0"},
+	{"sum", K_SYM, "\xe2\x88\x91"},
+	{"sup", K_FUNC, ""},
+	{"supset", K_SYM, "\xe2\x8a\x83"},
+	{"supseteq", K_SYM, "\xe2\x8a\x87"},
+	{"swarrow", K_SYM, "\xe2\x86\x99"},
+	{"tag", K_TAG, ""},
+	{"tan", K_FUNC, ""},
+	{"tanh", K_FUNC, ""},
+	{"tau", K_SYM, "\xcf\x84"},
+	{"tbinom", K_BINOM, ""},
+	{"text", K_TEXT, ""},
+	{"textbf", K_TEXT, ""},
+	{"textcolor", K_COLOR2, ""},
+	{"textdegree", K_SYM, "\xc2\xb0"},
+	{"textit", K_TEXT, ""},
+	{"textnormal", K_TEXT, ""},
+	{"textrm", K_TEXT, ""},
+	{"textsf", K_TEXT, ""},
+	{"textsl", K_TEXT, ""},
+	{"textstyle", K_DROP, ""},
+	{"texttt", K_TEXT, ""},
+	{"textup", K_TEXT, ""},
+	{"tfrac", K_FRAC, ""},
+	{"therefore", K_SYM, "\xe2\x88\xb4"},
+	{"theta", K_SYM, "\xce\xb8"},
+	{"thickspace", K_SYM, " "},
+	{"thinspace", K_SYM, " "},
+	{"tilde", K_ACC_EACH, "\xcc\x83"},
+	{"times", K_SYM, "\xc3\x97"},
+	{"to", K_SYM, "\xe2\x86\x92"},
+	{"top", K_SYM, "\xe2\x8a\xa4"},
+	{"triangle", K_SYM, "\xe2\x96\xb3"},
+	{"triangledown", K_SYM, "\xe2\x96\xbd"},
+	{"triangleq", K_SYM, "\xe2\x89\x9c"},
+	{"underbrace", K_FONT, ""},
+	{"underline", K_ACC_EACH, "\xcc\xb2"},
+	{"uparrow", K_SYM, "\xe2\x86\x91"},
+	{"updownarrow", K_SYM, "\xe2\x86\x95"},
+	{"uplus", K_SYM, "\xe2\x8a\x8e"},
+	{"upsilon", K_SYM, "\xcf\x85"},
+	{"varepsilon", K_SYM, "\xce\xb5"},
+	{"varnothing", K_SYM, "\xe2\x88\x85"},
+	{"varphi", K_SYM, "\xcf\x86"},
+	{"varpi", K_SYM, "\xcf\x96"},
+	{"varrho", K_SYM, "\xcf\xb1"},
+	{"varsigma", K_SYM, "\xcf\x82"},
+	{"vartheta", K_SYM, "\xcf\x91"},
+	{"vartriangle", K_SYM, "\xe2\x96\xb3"},
+	{"vdash", K_SYM, "\xe2\x8a\xa2"},
+	{"vdots", K_SYM, "\xe2\x8b\xae"},
+	{"vec", K_ACC_LAST, "\xe2\x83\x97"},
+	{"vee", K_SYM, "\xe2\x88\xa8"},
+	{"vert", K_SYM, "|"},
+	{"vphantom", K_SKIP, ""},
+	{"vspace", K_SKIP, ""},
+	{"wedge", K_SYM, "\xe2\x88\xa7"},
+	{"widehat", K_ACC_EACH, "\xcc\x82"},
+	{"wideparen", K_ACC_EACH, "\xcc\x91"},
+	{"widetilde", K_ACC_EACH, "\xcc\x83"},
+	{"wp", K_SYM, "\xe2\x84\x98"},
+	{"wr", K_SYM, "\xe2\x89\x80"},
+	{"xcancel", K_FONT, ""},
+	{"xi", K_SYM, "\xce\xbe"},
+	{"zeta", K_SYM, "\xce\xb6"},
+};
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static int cmd_cmp(const void *key, const void *elem)
+{
+	const struct cmd *k = key, *e = elem;
+	return strcmp(k->name, e->name);
+}
+
+int latex_table_check(void)
+{
+	for (size_t i = 1; i < NCMDS; i++)
+		if (strcmp(cmds[i - 1].name, cmds[i].name) >= 0)
+			return (int)i;
+	return 0;
+}
+
+static const struct cmd *cmd_find(const char *name, size_t len)
+{
+	char key[32];
+	if (len >= sizeof(key))
+		return NULL;
+	memcpy(key, name, len);
+	key[len] = '\0';
+	struct cmd k = {key, 0, NULL};
+	return bsearch(&k, cmds, NCMDS, sizeof(cmds[0]), cmd_cmp);
+}
+
+/* ---- UTF-8 ---- */
+/* The length of the character at s (1 for a byte that starts none) and
+ * its code point in *cp (the byte itself when invalid). */
+static size_t u8_next(const char *s, size_t n, unsigned *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned c = u[0];
+	size_t len;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xe0) == 0xc0)
+		len = 2, c &= 0x1f;
+	else if ((c & 0xf0) == 0xe0)
+		len = 3, c &= 0x0f;
+	else if ((c & 0xf8) == 0xf0)
+		len = 4, c &= 0x07;
+	else
+		len = 0;
+	if (len == 0 || len > n) {
+		*cp = u[0];
+		return 1;
+	}
+	for (size_t i = 1; i < len; i++) {
+		if ((u[i] & 0xc0) != 0x80) {
+			*cp = u[0];
+			return 1;
+		}
+		c = (c << 6) | (u[i] & 0x3f);
+	}
+	*cp = c;
+	return len;
+}
+
+static size_t u8_put(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* ---- super- and subscripts ---- */
+struct script {
+	unsigned from, to;
+};
+static const struct script sups[] = {
+	{'0', 0x2070}, {'1', 0xb9}, {'2', 0xb2}, {'3', 0xb3}, {'4', 0x2074},
+	{'5', 0x2075}, {'6', 0x2076}, {'7', 0x2077}, {'8', 0x2078}, {'9', 0x2079},
+	{'+', 0x207a}, {'-', 0x207b}, {0x2212, 0x207b}, {'=', 0x207c}, {'(', 0x207d},
+	{')', 0x207e}, {'a', 0x1d43}, {'b', 0x1d47}, {'c', 0x1d9c}, {'d', 0x1d48},
+	{'e', 0x1d49}, {'f', 0x1da0}, {'g', 0x1d4d}, {'h', 0x2b0}, {'i', 0x2071},
+	{'j', 0x2b2}, {'k', 0x1d4f}, {'l', 0x2e1}, {'m', 0x1d50}, {'n', 0x207f},
+	{'o', 0x1d52}, {'p', 0x1d56}, {'r', 0x2b3}, {'s', 0x2e2}, {'t', 0x1d57},
+	{'u', 0x1d58}, {'v', 0x1d5b}, {'w', 0x2b7}, {'x', 0x2e3}, {'y', 0x2b8},
+	{'z', 0x1dbb}, {'A', 0x1d2c}, {'B', 0x1d2e}, {'D', 0x1d30}, {'E', 0x1d31},
+	{'G', 0x1d33}, {'H', 0x1d34}, {'I', 0x1d35}, {'J', 0x1d36}, {'K', 0x1d37},
+	{'L', 0x1d38}, {'M', 0x1d39}, {'N', 0x1d3a}, {'O', 0x1d3c}, {'P', 0x1d3e},
+	{'R', 0x1d3f}, {'T', 0x1d40}, {'U', 0x1d41}, {'V', 0x2c7d}, {'W', 0x1d42},
+	{0, 0}};
+static const struct script subs[] = {
+	{'0', 0x2080}, {'1', 0x2081}, {'2', 0x2082}, {'3', 0x2083}, {'4', 0x2084},
+	{'5', 0x2085}, {'6', 0x2086}, {'7', 0x2087}, {'8', 0x2088}, {'9', 0x2089},
+	{'+', 0x208a}, {'-', 0x208b}, {0x2212, 0x208b}, {'=', 0x208c}, {'(', 0x208d},
+	{')', 0x208e}, {'a', 0x2090}, {'e', 0x2091}, {'o', 0x2092}, {'x', 0x2093},
+	{'h', 0x2095}, {'k', 0x2096}, {'l', 0x2097}, {'m', 0x2098}, {'n', 0x2099},
+	{'p', 0x209a}, {'s', 0x209b}, {'t', 0x209c}, {'i', 0x1d62}, {'j', 0x2c7c},
+	{'r', 0x1d63}, {'u', 0x1d64}, {'v', 0x1d65}, {0x3b2, 0x1d66}, {0x3b3, 0x1d67},
+	{0x3c1, 0x1d68}, {0x3c6, 0x1d69}, {0x3c7, 0x1d6a}, {0, 0}};
+
+static unsigned script_of(const struct script *t, unsigned cp)
+{
+	for (; t->from; t++)
+		if (t->from == cp)
+			return t->to;
+	return 0;
+}
+
+/* a character that is itself a script, a root or a combining mark: it
+ * keeps a fraction's denominator simple (2¹⁰, x², √3, A⃗) */
+static int is_trailer(unsigned cp)
+{
+	if ((cp >= 0x300 && cp < 0x370) || (cp >= 0x20d0 && cp < 0x2100) || cp == 0x221a)
+		return 1;
+	for (const struct script *t = sups; t->from; t++)
+		if (t->to == cp)
+			return 1;
+	for (const struct script *t = subs; t->from; t++)
+		if (t->to == cp)
+			return 1;
+	return 0;
+}
+
+/* ---- the output ---- */
+struct rd {
+	const char *s;
+	size_t n, i;
+	struct latex *r;
+	int depth;
+	const char *amp; /* what & becomes in the environment being read */
+};
+
+#define MAX_DEPTH 48
+
+static void emit(struct rd *d, const char *p, size_t len, size_t a, size_t b)
+{
+	struct latex *r = d->r;
+	if (r->out.len + len > r->srccap) {
+		size_t cap = r->srccap ? r->srccap : 64;
+		while (cap < r->out.len + len)
+			cap *= 2;
+		r->src = xrealloc(r->src, cap * sizeof(*r->src));
+		r->srccap = cap;
+	}
+	for (size_t k = 0; k < len; k++)
+		r->src[r->out.len + k] = (struct latex_src){a, b};
+	buf_add(&r->out, p, len);
+}
+
+static void emits(struct rd *d, const char *p, size_t a, size_t b)
+{
+	emit(d, p, strlen(p), a, b);
+}
+
+static void trim_spaces(struct rd *d)
+{
+	struct buf *o = &d->r->out;
+	while (o->len && o->data[o->len - 1] == ' ')
+		o->data[--o->len] = '\0';
+}
+
+/* a line break, the spaces before it dropped */
+static void newline(struct rd *d, size_t at)
+{
+	struct buf *o = &d->r->out;
+	trim_spaces(d);
+	if (o->len && o->data[o->len - 1] != '\n')
+		emit(d, "\n", 1, at, at);
+}
+
+/* What was rendered since `start`, taken off the output: text and sources
+ * (the caller frees both). */
+struct tail {
+	char *s;
+	struct latex_src *src;
+	size_t n;
+};
+
+static void take_tail(struct rd *d, size_t start, struct tail *t)
+{
+	struct latex *r = d->r;
+	t->n = r->out.len - start;
+	t->s = xmalloc(t->n + 1);
+	memcpy(t->s, r->out.data + start, t->n);
+	t->s[t->n] = '\0';
+	t->src = xmalloc((t->n + 1) * sizeof(*t->src));
+	memcpy(t->src, r->src + start, t->n * sizeof(*t->src));
+	r->out.len = start;
+	r->out.data[start] = '\0';
+}
+
+static void put_tail(struct rd *d, const struct tail *t)
+{
+	for (size_t k = 0; k < t->n;) {
+		size_t e = k + 1;
+		while (e < t->n && t->src[e].a == t->src[k].a && t->src[e].b == t->src[k].b)
+			e++;
+		emit(d, t->s + k, e - k, t->src[k].a, t->src[k].b);
+		k = e;
+	}
+}
+
+static void tail_free(struct tail *t)
+{
+	free(t->s);
+	free(t->src);
+}
+
+/* ---- reading ---- */
+static int is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static void skip_spaces(struct rd *d, size_t end)
+{
+	while (d->i < end && (d->s[d->i] == ' ' || d->s[d->i] == '\t' || d->s[d->i] == '\n'))
+		d->i++;
+}
+
+/* The index of the } closing the { at `open`, or end. */
+static size_t group_end(const struct rd *d, size_t open, size_t end)
+{
+	int level = 0;
+	for (size_t k = open; k < end; k++) {
+		char c = d->s[k];
+		if (c == '\\') {
+			k++;
+			continue;
+		}
+		if (c == '{')
+			level++;
+		else if (c == '}' && --level == 0)
+			return k;
+	}
+	return end;
+}
+
+static void render(struct rd *d, int math, size_t end);
+
+/* A group's content [i+1, close) rendered; i moves past the }. */
+static void group(struct rd *d, int math, size_t end)
+{
+	size_t close = group_end(d, d->i, end);
+	d->i++;
+	render(d, math, close);
+	d->i = close < end ? close + 1 : end;
+}
+
+/* One argument: a group, a command, or one character. */
+static void argument(struct rd *d, int math, size_t end)
+{
+	skip_spaces(d, end);
+	if (d->i >= end)
+		return;
+	if (d->s[d->i] == '{') {
+		group(d, math, end);
+		return;
+	}
+	size_t from = d->i, stop;
+	if (d->s[d->i] == '\\') {
+		stop = d->i + 1;
+		if (stop < end && is_letter(d->s[stop]))
+			while (stop < end && is_letter(d->s[stop]))
+				stop++;
+		else if (stop < end)
+			stop++;
+	} else {
+		unsigned cp;
+		stop = d->i + u8_next(d->s + d->i, end - d->i, &cp);
+	}
+	render(d, math, stop);
+	d->i = stop > d->i ? stop : d->i;
+	(void)from;
+}
+
+/* An argument's raw text (for names: environments, colours). */
+static size_t raw_argument(struct rd *d, size_t end, const char **p)
+{
+	skip_spaces(d, end);
+	*p = d->s + d->i;
+	if (d->i >= end || d->s[d->i] != '{')
+		return 0;
+	size_t close = group_end(d, d->i, end);
+	*p = d->s + d->i + 1;
+	size_t len = close - d->i - 1;
+	d->i = close < end ? close + 1 : end;
+	return len;
+}
+
+static void script(struct rd *d, int sup, size_t at, size_t end)
+{
+	size_t start = d->r->out.len;
+	argument(d, 1, end);
+	struct tail t;
+	take_tail(d, start, &t);
+	if (!t.n) {
+		tail_free(&t);
+		return;
+	}
+	if (sup && (!strcmp(t.s, "\xe2\x88\x98") || !strcmp(t.s, "\xe2\x97\xa6"))) {
+		emit(d, "\xc2\xb0", 2, at, d->i); /* ^\circ: degrees */
+		tail_free(&t);
+		return;
+	}
+	/* every character has a glyph: use them */
+	char conv[16];
+	int all = 1;
+	for (size_t k = 0; k < t.n && all;) {
+		unsigned cp;
+		size_t l = u8_next(t.s + k, t.n - k, &cp);
+		all = cp == ' ' || (sup && cp == 0x2032) || script_of(sup ? sups : subs, cp);
+		k += l;
+	}
+	if (all) {
+		for (size_t k = 0; k < t.n;) {
+			unsigned cp;
+			size_t l = u8_next(t.s + k, t.n - k, &cp);
+			if (cp != ' ') {
+				unsigned to = cp == 0x2032 ? cp : script_of(sup ? sups : subs, cp);
+				emit(d, conv, u8_put(conv, to), t.src[k].a, t.src[k].b);
+			}
+			k += l;
+		}
+		tail_free(&t);
+		return;
+	}
+	unsigned cp;
+	size_t l = u8_next(t.s, t.n, &cp);
+	int single = l == t.n;
+	emit(d, sup ? "^" : "_", 1, at, at + 1);
+	if (!single)
+		emit(d, "(", 1, at, at + 1);
+	put_tail(d, &t);
+	if (!single)
+		emit(d, ")", 1, at, at + 1);
+	tail_free(&t);
+}
+
+static int has_operator(const char *s, size_t n)
+{
+	for (size_t k = 0; k < n;) {
+		unsigned cp;
+		size_t l = u8_next(s + k, n - k, &cp);
+		if (strchr(" +-*/=<>,;:!|&", (int)cp) && cp)
+			return 1;
+		int symbol = (cp >= 0x221a && cp <= 0x221e) || cp == 0x2202 || cp == 0x2205 ||
+			     cp == 0x2207; /* roots, ∞, ∂, ∅, ∇: not operators */
+		if (cp == 0xb7 || cp == 0xd7 || cp == 0xf7 || cp == 0xb1 || cp == 0x2026 ||
+		    (cp >= 0x2190 && cp < 0x2300 && !symbol))
+			return 1;
+		k += l;
+	}
+	return 0;
+}
+
+/* A denominator that needs no parentheses: a number, or one character,
+ * each followed only by scripts and marks (2¹⁰, x², √3, π). */
+static int simple_below(const char *s, size_t n)
+{
+	size_t k = 0, lead = 0;
+	unsigned cp;
+	while (k < n) {
+		size_t l = u8_next(s + k, n - k, &cp);
+		if ((cp >= '0' && cp <= '9') || cp == '.') {
+			if (lead == 2)
+				return 0;
+			lead = 1;
+		} else if (is_trailer(cp)) {
+			if (!lead && cp != 0x221a)
+				return 0;
+		} else {
+			if (lead)
+				return 0;
+			lead = 2;
+		}
+		k += l;
+	}
+	return n > 0;
+}
+
+/* "(…)" or "(…)²": already in one pair of parentheses */
+static int wrapped(const char *s, size_t n)
+{
+	if (!n || s[0] != '(')
+		return 0;
+	int level = 0;
+	size_t k = 0;
+	for (; k < n; k++) {
+		if (s[k] == '(')
+			level++;
+		else if (s[k] == ')' && --level == 0)
+			break;
+	}
+	if (k == n)
+		return 0;
+	for (k++; k < n;) {
+		unsigned cp;
+		size_t l = u8_next(s + k, n - k, &cp);
+		if (!is_trailer(cp))
+			return 0;
+		k += l;
+	}
+	return 1;
+}
+
+static const char *const vulgar[11][11] = {
+	[1][2] = "\xc2\xbd", [1][3] = "\xe2\x85\x93", [2][3] = "\xe2\x85\x94",
+	[1][4] = "\xc2\xbc", [3][4] = "\xc2\xbe", [1][5] = "\xe2\x85\x95",
+	[2][5] = "\xe2\x85\x96", [3][5] = "\xe2\x85\x97", [4][5] = "\xe2\x85\x98",
+	[1][6] = "\xe2\x85\x99", [5][6] = "\xe2\x85\x9a", [1][7] = "\xe2\x85\x90",
+	[1][8] = "\xe2\x85\x9b", [3][8] = "\xe2\x85\x9c", [5][8] = "\xe2\x85\x9d",
+	[7][8] = "\xe2\x85\x9e", [1][9] = "\xe2\x85\x91", [1][10] = "\xe2\x85\x92",
+};
+
+static int small_number(const char *s)
+{
+	if (!strcmp(s, "10"))
+		return 10;
+	if (s[0] >= '1' && s[0] <= '9' && !s[1])
+		return s[0] - '0';
+	return 0;
+}
+
+static void frac(struct rd *d, size_t at, size_t cmd_end, size_t end)
+{
+	size_t start = d->r->out.len;
+	struct tail a, b;
+	argument(d, 1, end);
+	take_tail(d, start, &a);
+	argument(d, 1, end);
+	take_tail(d, start, &b);
+	int x = small_number(a.s), y = small_number(b.s);
+	if (x && y && vulgar[x][y]) {
+		emits(d, vulgar[x][y], at, d->i);
+	} else {
+		struct buf *o = &d->r->out;
+		if (o->len && o->data[o->len - 1] >= '0' && o->data[o->len - 1] <= '9')
+			emit(d, " ", 1, at, at); /* 2\frac{3}{7}: 2 3/7 */
+		int pa = (has_operator(a.s, a.n) && !wrapped(a.s, a.n)) || !a.n;
+		int pb = !simple_below(b.s, b.n) && !wrapped(b.s, b.n);
+		if (pa)
+			emit(d, "(", 1, at, cmd_end);
+		put_tail(d, &a);
+		if (pa)
+			emit(d, ")", 1, at, cmd_end);
+		emit(d, "/", 1, at, cmd_end);
+		if (pb)
+			emit(d, "(", 1, at, cmd_end);
+		put_tail(d, &b);
+		if (pb)
+			emit(d, ")", 1, at, cmd_end);
+	}
+	tail_free(&a);
+	tail_free(&b);
+}
+
+static void sqrt_(struct rd *d, size_t at, size_t cmd_end, size_t end)
+{
+	skip_spaces(d, end);
+	struct tail idx = {0};
+	size_t start = d->r->out.len;
+	if (d->i < end && d->s[d->i] == '[') {
+		size_t close = d->i + 1;
+		while (close < end && d->s[close] != ']')
+			close++;
+		d->i++;
+		render(d, 1, close);
+		d->i = close < end ? close + 1 : end;
+		take_tail(d, start, &idx);
+	}
+	argument(d, 1, end);
+	struct tail a;
+	take_tail(d, start, &a);
+	if (!idx.s || !strcmp(idx.s, "2")) {
+		emits(d, "\xe2\x88\x9a", at, cmd_end);
+	} else if (!strcmp(idx.s, "3")) {
+		emits(d, "\xe2\x88\x9b", at, cmd_end);
+	} else if (!strcmp(idx.s, "4")) {
+		emits(d, "\xe2\x88\x9c", at, cmd_end);
+	} else { /* ⁿ√x, or (n+k)√x */
+		char o[8];
+		int all = 1;
+		for (size_t k = 0; k < idx.n; k++)
+			all &= script_of(sups, (unsigned char)idx.s[k]) != 0;
+		if (all) {
+			for (size_t k = 0; k < idx.n; k++)
+				emit(d, o, u8_put(o, script_of(sups, (unsigned char)idx.s[k])),
+				     idx.src[k].a, idx.src[k].b);
+		} else {
+			emit(d, "(", 1, at, cmd_end);
+			put_tail(d, &idx);
+			emit(d, ")", 1, at, cmd_end);
+		}
+		emits(d, "\xe2\x88\x9a", at, cmd_end);
+	}
+	int paren = !simple_below(a.s, a.n) && (has_operator(a.s, a.n) || a.n > 1);
+	/* √2x: the root of 2 times x? a run of digits or one symbol needs none */
+	if (!has_operator(a.s, a.n)) {
+		int digits = 1;
+		for (size_t k = 0; k < a.n; k++)
+			digits &= (a.s[k] >= '0' && a.s[k] <= '9') || a.s[k] == '.';
+		unsigned cp;
+		paren = !(digits || (a.n && u8_next(a.s, a.n, &cp) == a.n) || simple_below(a.s, a.n));
+	}
+	if (paren)
+		emit(d, "(", 1, at, cmd_end);
+	put_tail(d, &a);
+	if (paren)
+		emit(d, ")", 1, at, cmd_end);
+	tail_free(&a);
+	if (idx.s)
+		tail_free(&idx);
+}
+
+/* \vec, \overline...: a combining mark after each character, or the last */
+static void accent(struct rd *d, const char *mark, int each, size_t at, size_t cmd_end,
+		   size_t end)
+{
+	size_t start = d->r->out.len;
+	argument(d, 1, end);
+	struct tail t;
+	take_tail(d, start, &t);
+	size_t last = 0;
+	for (size_t k = 0; k < t.n;) {
+		unsigned cp;
+		size_t l = u8_next(t.s + k, t.n - k, &cp);
+		if (cp != ' ')
+			last = k;
+		k += l;
+	}
+	for (size_t k = 0; k < t.n;) {
+		unsigned cp;
+		size_t l = u8_next(t.s + k, t.n - k, &cp);
+		/* the marks of a combined character follow it */
+		while (k + l < t.n) {
+			unsigned c2;
+			size_t l2 = u8_next(t.s + k + l, t.n - k - l, &c2);
+			if (!(c2 >= 0x300 && c2 < 0x370) && !(c2 >= 0x20d0 && c2 < 0x2100))
+				break;
+			l += l2;
+		}
+		emit(d, t.s + k, l, t.src[k].a, t.src[k].b);
+		if (cp != ' ' && (each || k >= last))
+			emits(d, mark, at, cmd_end);
+		k += l;
+	}
+	tail_free(&t);
+}
+
+/* \mathbb{R} -> ℝ: double-struck letters and digits */
+static void blackboard(struct rd *d, size_t at, size_t end)
+{
+	size_t start = d->r->out.len;
+	argument(d, 0, end);
+	struct tail t;
+	take_tail(d, start, &t);
+	static const char letterlike[] = "CHNPQRZ";
+	static const unsigned letterlike_cp[] = {0x2102, 0x210d, 0x2115, 0x2119, 0x211a,
+						 0x211d, 0x2124};
+	char o[8];
+	for (size_t k = 0; k < t.n; k++) {
+		char c = t.s[k];
+		unsigned cp = 0;
+		const char *ll = c ? strchr(letterlike, c) : NULL;
+		if (ll)
+			cp = letterlike_cp[ll - letterlike];
+		else if (c >= 'A' && c <= 'Z')
+			cp = 0x1d538 + (unsigned)(c - 'A');
+		else if (c >= 'a' && c <= 'z')
+			cp = 0x1d552 + (unsigned)(c - 'a');
+		else if (c >= '0' && c <= '9')
+			cp = 0x1d7d8 + (unsigned)(c - '0');
+		if (cp)
+			emit(d, o, u8_put(o, cp), t.src[k].a, t.src[k].b);
+		else
+			emit(d, t.s + k, 1, t.src[k].a, t.src[k].b);
+	}
+	(void)at;
+	tail_free(&t);
+}
+
+static int env_is(const char *name, size_t len, const char *const *list)
+{
+	for (; *list; list++)
+		if (strlen(*list) == len && !memcmp(*list, name, len))
+			return 1;
+	return 0;
+}
+
+/* a name or argument dropped from the view holds nothing to hide */
+static int plain(const char *p, size_t len)
+{
+	for (size_t k = 0; k < len; k++)
+		if ((unsigned char)p[k] < 0x20 || (unsigned char)p[k] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+static void unknown(struct rd *d, size_t at, size_t cmd_end, int math, size_t end);
+
+/* \begin{name} … \end{name}: its rows as lines */
+static void environment(struct rd *d, size_t at, size_t end)
+{
+	const char *name;
+	size_t cmd_end = d->i;
+	size_t len = raw_argument(d, end, &name);
+	if (!len || !plain(name, len)) {
+		d->i = cmd_end;
+		unknown(d, at, cmd_end, 1, end);
+		return;
+	}
+	size_t nlen = len && name[len - 1] == '*' ? len - 1 : len;
+	static const char *const grids[] = {"matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix",
+					    "Vmatrix", "smallmatrix", "array", "cases", "dcases",
+					    "tabular", NULL};
+	int grid = env_is(name, nlen, grids);
+	if (env_is(name, nlen, (const char *const[]){"array", "tabular", NULL})) {
+		const char *spec;
+		size_t from = d->i, sl = raw_argument(d, end, &spec); /* the column spec */
+		if (!plain(spec, sl))
+			emit(d, d->s + from, d->i - from, from, d->i);
+	}
+	/* the matching \end{name} */
+	size_t stop = end, resume = end;
+	for (size_t k = d->i; k + 5 + len < end + 1; k++) {
+		if (d->s[k] == '\\' && !strncmp(d->s + k, "\\end{", 5) && k + 5 + len < end &&
+		    !memcmp(d->s + k + 5, name, len) && d->s[k + 5 + len] == '}') {
+			stop = k;
+			resume = k + 6 + len;
+			break;
+		}
+	}
+	const char *open = "", *close = "";
+	if (nlen == 7 && !memcmp(name, "pmatrix", 7))
+		open = "(", close = ")";
+	else if (nlen == 7 && !memcmp(name, "bmatrix", 7))
+		open = "[", close = "]";
+	else if (nlen == 7 && !memcmp(name, "vmatrix", 7))
+		open = "|", close = "|";
+	newline(d, at);
+	const char *amp = d->amp;
+	d->amp = grid ? "  " : "";
+	skip_spaces(d, stop);
+	while (d->i < stop) {
+		size_t row = d->r->out.len;
+		emits(d, open, at, at);
+		/* the row: up to \\ or the end */
+		size_t e = d->i;
+		int level = 0;
+		while (e < stop) {
+			if (d->s[e] == '{')
+				level++;
+			else if (d->s[e] == '}')
+				level--;
+			else if (d->s[e] == '\\' && e + 1 < stop && d->s[e + 1] == '\\' && level <= 0)
+				break;
+			else if (d->s[e] == '\\')
+				e++;
+			e++;
+		}
+		if (e > stop)
+			e = stop;
+		render(d, 1, e);
+		d->i = e;
+		trim_spaces(d);
+		emits(d, close, at, at);
+		if (d->r->out.len > row)
+			newline(d, e);
+		if (d->i < stop)
+			d->i += 2; /* the \\ */
+		skip_spaces(d, stop);
+	}
+	d->amp = amp;
+	d->i = resume;
+	skip_spaces(d, end);
+}
+
+/* ---- commands ---- */
+static void unknown(struct rd *d, size_t at, size_t cmd_end, int math, size_t end)
+{
+	emit(d, d->s + at, cmd_end - at, at, cmd_end);
+	d->r->left++;
+	/* its arguments keep their braces */
+	while (d->i < end && d->s[d->i] == '{') {
+		size_t close = group_end(d, d->i, end);
+		emit(d, "{", 1, d->i, d->i + 1);
+		group(d, math, end);
+		if (close < end)
+			emit(d, "}", 1, close, close + 1);
+	}
+}
+
+/* One-character commands: \$ \% \{ \\ \, ... */
+static void symbol_command(struct rd *d, size_t at, char c, int math)
+{
+	size_t e = at + 2;
+	switch (c) {
+	case '$': case '%': case '&': case '#': case '_': case '{': case '}':
+		emit(d, &c, 1, at, e);
+		break;
+	case '|':
+		emits(d, "\xe2\x80\x96", at, e);
+		break;
+	case ',': case ';': case ':': case '>': case ' ':
+		emit(d, " ", 1, at, e);
+		break;
+	case '!': case '-': case '/':
+		break;
+	case '\\':
+		newline(d, at);
+		break;
+	default:
+		emit(d, d->s + at, 2, at, e);
+		d->r->left += math && c != '\'' && c != '"';
+		break;
+	}
+}
+
+static void command(struct rd *d, int math, size_t end)
+{
+	size_t at = d->i, k = at + 1;
+	if (k >= end) {
+		emit(d, "\\", 1, at, k);
+		d->i = k;
+		return;
+	}
+	if (!is_letter(d->s[k])) {
+		d->i = k + 1;
+		symbol_command(d, at, d->s[k], math);
+		return;
+	}
+	while (k < end && is_letter(d->s[k]))
+		k++;
+	d->i = k;
+	const struct cmd *c = cmd_find(d->s + at + 1, k - at - 1);
+	if (!c) {
+		unknown(d, at, k, math, end);
+		return;
+	}
+	const char *p;
+	size_t len;
+	switch ((enum kind)c->kind) {
+	case K_SYM:
+		emits(d, c->out, at, k);
+		break;
+	case K_FUNC:
+		emit(d, d->s + at + 1, k - at - 1, at, k);
+		break;
+	case K_DROP:
+		skip_spaces(d, end);
+		if (d->i < end && d->s[d->i] == '.')
+			d->i++; /* \left. */
+		break;
+	case K_NEWLINE:
+		newline(d, at);
+		break;
+	case K_FRAC:
+		frac(d, at, k, end);
+		break;
+	case K_SQRT:
+		sqrt_(d, at, k, end);
+		break;
+	case K_TEXT:
+		argument(d, 0, end);
+		break;
+	case K_FONT:
+		argument(d, math, end);
+		break;
+	case K_BB:
+		blackboard(d, at, end);
+		break;
+	case K_ACC_EACH:
+	case K_ACC_LAST:
+		accent(d, c->out, c->kind == K_ACC_EACH, at, k, end);
+		break;
+	case K_BOXED:
+		emits(d, "\xe2\x9f\xa6", at, k);
+		argument(d, math, end);
+		emits(d, "\xe2\x9f\xa7", at, k);
+		break;
+	case K_BINOM:
+		emit(d, "C(", 2, at, k);
+		argument(d, 1, end);
+		emit(d, ",", 1, at, k);
+		argument(d, 1, end);
+		emit(d, ")", 1, at, k);
+		break;
+	case K_PMOD:
+		if (d->r->out.len && d->r->out.data[d->r->out.len - 1] != ' ')
+			emit(d, " ", 1, at, k);
+		emit(d, "(mod ", 5, at, k);
+		argument(d, 1, end);
+		emit(d, ")", 1, at, k);
+		break;
+	case K_MOD:
+		emits(d, d->r->out.len && d->r->out.data[d->r->out.len - 1] == ' ' ? "mod" : " mod",
+		      at, k);
+		break;
+	case K_BEGIN:
+		environment(d, at, end);
+		break;
+	case K_END: /* a stray \end{…} */
+	case K_SKIP:
+		skip_spaces(d, end);
+		if (d->i < end && d->s[d->i] == '[') /* an optional argument */
+			while (d->i < end && d->s[d->i++] != ']')
+				;
+		raw_argument(d, end, &p);
+		if (!plain(d->s + k, d->i - k)) { /* what it would drop is shown */
+			d->i = k;
+			unknown(d, at, k, math, end);
+		}
+		break;
+	case K_TAG:
+		emit(d, "  (", 3, at, k);
+		argument(d, 0, end);
+		emit(d, ")", 1, at, k);
+		break;
+	case K_COLOR2:
+		len = raw_argument(d, end, &p);
+		if (!plain(p, len)) {
+			d->i = k;
+			unknown(d, at, k, math, end);
+			break;
+		}
+		argument(d, math, end);
+		break;
+	case K_NOT: {
+		size_t start = d->r->out.len;
+		argument(d, math, end);
+		struct tail t;
+		take_tail(d, start, &t);
+		if (!strcmp(t.s, "="))
+			emits(d, "\xe2\x89\xa0", at, d->i);
+		else if (!strcmp(t.s, "\xe2\x88\x88"))
+			emits(d, "\xe2\x88\x89", at, d->i);
+		else if (!strcmp(t.s, "\xe2\x89\xa1"))
+			emits(d, "\xe2\x89\xa2", at, d->i);
+		else {
+			put_tail(d, &t);
+			emits(d, "\xcc\xb8", at, k);
+		}
+		tail_free(&t);
+		break;
+	}
+	case K_OVER:
+		emit(d, "/", 1, at, k);
+		break;
+	case K_CHOOSE:
+		emits(d, " choose ", at, k);
+		break;
+	}
+}
+
+/* ---- math spans ---- */
+/* The end of the inline math opened by the $ at `at` (the closing $), or
+ * 0 when this $ opens none. */
+static size_t dollar_end(const struct rd *d, size_t at, size_t end)
+{
+	size_t k = at + 1;
+	if (k >= end || d->s[k] == ' ' || d->s[k] == '\t' || d->s[k] == '\n' || d->s[k] == '$')
+		return 0;
+	for (; k < end; k++) {
+		char c = d->s[k];
+		if (c == '\\') {
+			k++;
+			continue;
+		}
+		if (c == '\n' && k + 1 < end && d->s[k + 1] == '\n')
+			return 0; /* a paragraph ends it */
+		if (c != '$')
+			continue;
+		char before = d->s[k - 1];
+		if (before == ' ' || before == '\t' || before == '\n')
+			continue;
+		if (k + 1 < end && d->s[k + 1] >= '0' && d->s[k + 1] <= '9')
+			continue;
+		return k;
+	}
+	return 0;
+}
+
+/* the end of a delimited span: the index of `closer`, or 0 */
+static size_t find_closer(const struct rd *d, size_t from, size_t end, const char *closer)
+{
+	size_t cl = strlen(closer);
+	for (size_t k = from; k + cl <= end; k++) {
+		if (!memcmp(d->s + k, closer, cl))
+			return k;
+		if (d->s[k] == '\\')
+			k++;
+	}
+	return 0;
+}
+
+/* Math from i to `stop`, then past `skip` bytes of closer; display math
+ * on lines of its own. */
+static void math_span(struct rd *d, size_t open_len, size_t stop, size_t skip, int display,
+		      size_t end)
+{
+	size_t at = d->i;
+	d->i += open_len;
+	if (display)
+		newline(d, at);
+	skip_spaces(d, stop);
+	render(d, 1, stop);
+	d->i = stop + skip;
+	if (display) {
+		newline(d, stop);
+		skip_spaces(d, end);
+	}
+}
+
+static int text_step(struct rd *d, size_t end)
+{
+	const char *s = d->s;
+	size_t i = d->i, stop;
+	if (s[i] == '$' && i + 1 < end && s[i + 1] == '$' &&
+	    (stop = find_closer(d, i + 2, end, "$$")) != 0) {
+		math_span(d, 2, stop, 2, 1, end);
+		return 1;
+	}
+	if (s[i] == '$' && (stop = dollar_end(d, i, end)) != 0) {
+		math_span(d, 1, stop, 1, 0, end);
+		return 1;
+	}
+	if (s[i] == '\\' && i + 1 < end && (s[i + 1] == '(' || s[i + 1] == '[')) {
+		int display = s[i + 1] == '[';
+		stop = find_closer(d, i + 2, end, display ? "\\]" : "\\)");
+		if (stop) {
+			math_span(d, 2, stop, 2, display, end);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void math_char(struct rd *d, size_t end)
+{
+	const char *s = d->s;
+	size_t at = d->i;
+	char c = s[at];
+	switch (c) {
+	case '^':
+	case '_':
+		d->i++;
+		script(d, c == '^', at, end);
+		return;
+	case '{':
+		group(d, 1, end);
+		return;
+	case '}':
+		d->i++;
+		return;
+	case '~':
+	case '\n':
+	case '\t':
+		emit(d, " ", 1, at, at + 1);
+		d->i++;
+		return;
+	case '&':
+		if (d->amp) { /* a column: the spaces around it are the layout's */
+			if (*d->amp)
+				trim_spaces(d);
+			emits(d, d->amp, at, at + 1);
+			d->i++;
+			if (*d->amp)
+				skip_spaces(d, end);
+			return;
+		}
+		break;
+	case '\'':
+		emits(d, "\xe2\x80\xb2", at, at + 1);
+		d->i++;
+		return;
+	default:
+		break;
+	}
+	unsigned cp;
+	size_t l = u8_next(s + at, end - at, &cp);
+	emit(d, s + at, l, at, at + l);
+	d->i += l;
+}
+
+static void render(struct rd *d, int math, size_t end)
+{
+	if (++d->depth > MAX_DEPTH) { /* too deep to be math: as it is */
+		if (d->i < end)
+			emit(d, d->s + d->i, end - d->i, d->i, end);
+		d->i = end;
+		d->depth--;
+		return;
+	}
+	while (d->i < end) {
+		size_t before = d->i;
+		if (!math && text_step(d, end))
+			continue;
+		if (d->s[d->i] == '\\') {
+			command(d, math, end);
+		} else if (math) {
+			math_char(d, end);
+		} else {
+			unsigned cp;
+			size_t l = u8_next(d->s + d->i, end - d->i, &cp);
+			emit(d, d->s + d->i, l, d->i, d->i + l);
+			d->i += l;
+		}
+		if (d->i <= before) /* never stand still */
+			d->i = before + 1;
+	}
+	d->depth--;
+}
+
+/* PRM800K's steps end with "# Answer" and the answer in LaTeX without
+ * delimiters: the line and what follows it */
+static size_t answer_line(const char *s, size_t n)
+{
+	static const char mark[] = "# Answer";
+	size_t ml = sizeof(mark) - 1;
+	for (size_t k = 0; k + ml <= n; k++)
+		if ((k == 0 || s[k - 1] == '\n') && !memcmp(s + k, mark, ml) &&
+		    (k + ml == n || s[k + ml] == '\n'))
+			return k;
+	return n;
+}
+
+static void render_all(struct latex *r, const char *s, size_t n, int math)
+{
+	buf_reset(&r->out);
+	buf_grow(&r->out, n + 1);
+	r->out.data[0] = '\0';
+	r->left = 0;
+	struct rd d = {s, n, 0, r, 0, NULL};
+	size_t ans = math ? n : answer_line(s, n);
+	render(&d, math, ans);
+	if (ans < n) {
+		size_t e = ans + 8; /* the "# Answer" line as it is */
+		emit(&d, s + ans, e - ans, ans, e);
+		d.i = e;
+		skip_spaces(&d, n);
+		if (d.i < n) {
+			emit(&d, "\n\n", 2, e, d.i);
+			render(&d, 1, n);
+		}
+	}
+	/* lines laid out by display math end with no blank tail */
+	while (r->out.len && (r->out.data[r->out.len - 1] == '\n' ||
+			      r->out.data[r->out.len - 1] == ' '))
+		r->out.data[--r->out.len] = '\0';
+}
+
+void latex_render(struct latex *r, const char *s, size_t n)
+{
+	render_all(r, s, n, 0);
+}
+
+void latex_render_math(struct latex *r, const char *s, size_t n)
+{
+	render_all(r, s, n, 1);
+}
+
+void latex_free(struct latex *r)
+{
+	buf_free(&r->out);
+	free(r->src);
+	memset(r, 0, sizeof(*r));
+}
+
+void latex_mark(const struct latex *r, size_t a, size_t b, unsigned char *mark)
+{
+	for (size_t k = 0; k < r->out.len; k++)
+		if (r->src[k].a < b && r->src[k].b > a)
+			mark[k] = 1;
+}
