@@ -40,7 +40,11 @@ enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
 	_(ADVANCE, "advance", SK_BOOL, advance, 0, 0, NULL, "yes", \
 	  "After +, 0 or - the cursor moves to the next step (as PRM800K's interface)") \
 	_(TRUTH, "truth", SK_STRING, truth, 0, 0, NULL, "", \
-	  "Whose labels the audit view measures against (NAME[,NAME]; default: yours)")
+	  "Whose labels the audit view measures against (NAME[,NAME]; default: yours)") \
+	_(LATEX, "latex", SK_BOOL, latex, 0, 0, NULL, "yes", \
+	  "LaTeX in steps, problems, references and answers shown as Unicode math (L toggles)") \
+	_(HINTS, "hints", SK_BOOL, hints, 0, 0, NULL, "yes", \
+	  "A line of the most used keys above the status line")
 
 enum setting_kind { SK_STRING, SK_BOOL, SK_INT, SK_WORD, SK_PROVIDERS };
 #define SETTING_ENUM(id, name, kind, field, lo, hi, words, def, help) S_##id,
@@ -57,6 +61,8 @@ struct settings {
 	unsigned fetch;   /* providers run for the solution on screen */
 	char *truth;      /* the audit's truth; NULL: the annotator */
 	int advance;      /* a rating moves the cursor to the next step */
+	int latex;        /* LaTeX rendered */
+	int hints;        /* the hint bar */
 };
 
 extern const char *const blind_names[];

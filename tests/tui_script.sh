@@ -114,7 +114,9 @@ tui_run ':filter all
 :save-display bl3.txt' --annotator erin
 ok "blind: the queue hides sources' first errors" sh -c '! grep -q "mc/math-shepherd:2" bl3.txt'
 ok "blind: and other people's are still shown" has bl3.txt "processbench_gsm8k_20:"
-tui_run ':save-display bl4.txt' --annotator dave
+tui_run ':open 21
+q
+:save-display bl4.txt' --annotator dave
 ok "blind: once decided, the queue shows them" has bl4.txt "mc/math-shepherd:2"
 printf 'set blind = all\n' >"$XDG_CONFIG_HOME/stepmark/config"
 tui_run ':save-display ba1.txt

@@ -17,8 +17,11 @@
 	_(MOVE_LAST, "move-last", "Last line or step") \
 	_(SCROLL_DOWN, "scroll-down", "Scroll the text one line down") \
 	_(SCROLL_UP, "scroll-up", "Scroll the text one line up") \
-	_(PROBLEM_DOWN, "problem-down", "Scroll the problem one line down") \
-	_(PROBLEM_UP, "problem-up", "Scroll the problem one line up") \
+	_(PROBLEM_DOWN, "problem-down", "Scroll the problem pane a page down") \
+	_(PROBLEM_UP, "problem-up", "Scroll the problem pane a page up") \
+	_(REFERENCE_DOWN, "reference-down", "Scroll the reference pane a page down") \
+	_(REFERENCE_UP, "reference-up", "Scroll the reference pane a page up") \
+	_(SHOW_PROBLEM, "show-problem", "The problem and the reference in the pager (full screen, searchable)") \
 	_(ENTER, "enter", "Open the selected solution") \
 	_(NEXT_SOLUTION, "next-solution", "Next solution in the queue") \
 	_(PREV_SOLUTION, "prev-solution", "Previous solution in the queue") \
@@ -50,7 +53,8 @@
 	_(REFRESH, "refresh", "Reload from the store and redraw") \
 	_(FETCH, "fetch", "Fetch suggestions for the solution now (judge, mc, prm, calc)") \
 	_(AUDIT, "audit", "Open the audit: each source against the truth, agreement between people") \
-	_(NEXT_MARK, "next-mark", "To the next step named as the first error (yours, others', sources')")
+	_(NEXT_MARK, "next-mark", "To the next step named as the first error (yours, others', sources')") \
+	_(TOGGLE_LATEX, "toggle-latex", "LaTeX shown as Unicode math, or raw")
 
 /* _(ID, "name", "what it colours") */
 #define AREAS(_) \
@@ -80,6 +84,8 @@
 	_(DISAGREE, "disagree", "disagreement markers") \
 	_(ESCAPE, "escape", "control characters shown as escapes") \
 	_(HELP_KEY, "help-key", "keys in the help") \
+	_(HINT_KEY, "hint-key", "keys in the hint bar") \
+	_(HINT, "hint", "the hint bar") \
 	_(DIM, "dim", "hidden or secondary text")
 
 #define ACTION_ENUM(id, name, help) A_##id,

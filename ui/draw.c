@@ -118,7 +118,7 @@ int text_width(const char *s, size_t n)
 
 size_t wrap_line(const char *s, size_t n, int width, size_t *skip)
 {
-	size_t i = 0, brk = 0;
+	size_t i = 0, brk = 0, alt = 0;
 	int w = 0;
 	struct glyph g;
 	*skip = 0;
@@ -133,17 +133,25 @@ size_t wrap_line(const char *s, size_t n, int width, size_t *skip)
 		if (w + g.width > width) {
 			if (brk > 0)
 				return brk;
+			if (alt > 0)
+				return alt;
 			return i ? i : g.len;
 		}
 		w += g.width;
 		i += g.len;
 		if (s[i - 1] == ' ')
 			brk = i;
+		else if (i < n && s[i] == '\\' && i > 0)
+			alt = i; /* before a command, never inside one */
+		else if (strchr("+-=,;)", s[i - 1]) && s[i - 1])
+			alt = i;
 	}
 	return i;
 }
 
-int draw_text(int y, int x, int maxw, const char *s, size_t n, int attr, void *re)
+/* the match colour from re (matched on s itself) or from mark[] */
+static int draw_core(int y, int x, int maxw, const char *s, size_t n, int attr, void *re,
+		     const unsigned char *mark)
 {
 	int w = 0;
 	size_t mat = (size_t)-1, mlen = 0;
@@ -158,6 +166,8 @@ int draw_text(int y, int x, int maxw, const char *s, size_t n, int attr, void *r
 		if (w + g.width > maxw)
 			break;
 		int a = attr;
+		if (mark && mark[i])
+			a = area_attr(C_MATCH);
 		if (mat != (size_t)-1 && i >= mat && i < mat + mlen)
 			a = area_attr(C_MATCH);
 		if (mat != (size_t)-1 && i >= mat + mlen && mlen > 0) {
@@ -181,6 +191,17 @@ int draw_text(int y, int x, int maxw, const char *s, size_t n, int attr, void *r
 	}
 	attrset(attr);
 	return w;
+}
+
+int draw_text(int y, int x, int maxw, const char *s, size_t n, int attr, void *re)
+{
+	return draw_core(y, x, maxw, s, n, attr, re, NULL);
+}
+
+int draw_text_marked(int y, int x, int maxw, const char *s, size_t n, int attr,
+		     const unsigned char *mark)
+{
+	return draw_core(y, x, maxw, s, n, attr, NULL, mark);
 }
 
 void draw_line(int y, int x, int maxw, const char *s, int attr)

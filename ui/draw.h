@@ -21,7 +21,8 @@ void glyph_next(const char *s, size_t n, struct glyph *g);
 int text_width(const char *s, size_t n);
 
 /* The length of the first wrapped line of s[0..n) for width columns,
- * breaking after a space when it can; *skip is how many more bytes the
+ * breaking after a space when it can, else after an operator or before a
+ * backslash command (never inside one); *skip is how many more bytes the
  * break swallows (the newline). */
 size_t wrap_line(const char *s, size_t n, int width, size_t *skip);
 
@@ -30,6 +31,9 @@ size_t wrap_line(const char *s, size_t n, int width, size_t *skip);
  * colour. Returns the columns used. */
 int draw_text(int y, int x, int maxw, const char *s, size_t n, int attr,
 	      void *re);
+/* The same, the bytes i with mark[i] set in the match colour. */
+int draw_text_marked(int y, int x, int maxw, const char *s, size_t n, int attr,
+		     const unsigned char *mark);
 /* The same, padded with spaces to maxw. */
 void draw_line(int y, int x, int maxw, const char *s, int attr);
 

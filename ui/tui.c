@@ -222,6 +222,47 @@ static void draw_status(struct tui *t)
 		draw_line(LINES - 1, COLS - iw, iw, info, area_attr(C_STATUS));
 }
 
+/* The hint bar: the view's most used keys, as bound now, htop-style;
+ * as many as fit. */
+static void draw_hints(struct tui *t, int y)
+{
+	struct view *v = t->stack[t->depth - 1];
+	static const struct hint generic[] = {{A_HELP, "help"}, {A_SEARCH, "search"},
+					      {A_QUIT, "back"}, {A_NONE, NULL}};
+	const struct hint *h = v->ops->hints ? v->ops->hints : generic;
+	attrset(area_attr(C_HINT));
+	move(y, 0);
+	int x = 0;
+	for (; h->a != A_NONE; h++) {
+		char keys[128];
+		config_keys_of(t->cfg, v->ops->keymap, h->a, keys, sizeof(keys));
+		char *sp = strchr(keys, ' ');
+		if (sp)
+			*sp = '\0'; /* the first key is enough */
+		if (!keys[0])
+			continue;
+		int kw = text_width(keys, strlen(keys)), lw = (int)strlen(h->label);
+		if (x + kw + lw + 2 > COLS)
+			break;
+		draw_text(y, x, kw, keys, strlen(keys), area_attr(C_HINT_KEY), NULL);
+		draw_text(y, x + kw, lw + 2, "", 0, area_attr(C_HINT), NULL);
+		move(y, x + kw);
+		attrset(area_attr(C_HINT));
+		addch(' ');
+		addstr(h->label);
+		addch(' ');
+		x += kw + lw + 2;
+	}
+	attrset(area_attr(C_HINT));
+	for (; x < COLS; x++)
+		addch(' ');
+}
+
+static int hint_rows(const struct tui *t)
+{
+	return t->set->hints && LINES >= MIN_H + 4 ? 1 : 0;
+}
+
 static void draw_title(struct tui *t)
 {
 	char title[512];
@@ -245,8 +286,11 @@ static void draw_all(struct tui *t)
 			mvaddnstr(1, 0, need, COLS);
 	} else {
 		struct view *v = t->stack[t->depth - 1];
+		int hr = hint_rows(t);
 		draw_title(t);
-		v->ops->draw(v, 1, LINES - 2, COLS);
+		v->ops->draw(v, 1, LINES - 2 - hr, COLS);
+		if (hr)
+			draw_hints(t, LINES - 2);
 		draw_status(t);
 		if (t->ask.active)
 			ask_draw(t);
@@ -515,6 +559,11 @@ static void run_action(struct tui *t, enum action a, const char *arg)
 		break;
 	case A_FETCH:
 		fetch_action(t);
+		break;
+	case A_TOGGLE_LATEX:
+		t->set->latex = !t->set->latex;
+		tui_message(t, 0, "LaTeX %s", t->set->latex ? "shown as Unicode math" : "shown raw");
+		reload_all(t);
 		break;
 	case A_REFRESH:
 		clearok(curscr, TRUE);

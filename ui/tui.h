@@ -50,9 +50,16 @@ extern const char default_config[];
 /* ---- views ---- */
 struct tui;
 struct view;
+/* a key the hint bar shows: the action, and a word for it */
+struct hint {
+	enum action a;
+	const char *label;
+};
+
 struct view_ops {
 	const char *name;
 	int keymap;
+	const struct hint *hints; /* the hint bar's, ending with A_NONE */
 	void (*draw)(struct view *v, int top, int h, int w);
 	/* 1 when it handled the action; arg: the command's argument
 	 * (":accept judge"), NULL from a key */

@@ -532,7 +532,11 @@ static void av_done(struct view *v)
 	free(v);
 }
 
+static const struct hint hints[] = {
+	{A_HELP, "help"}, {A_ENTER, "pick"}, {A_REFRESH, "recount"}, {A_QUIT, "back"},
+	{A_NONE, NULL}};
 static const struct view_ops audit_ops = {
+	.hints = hints,
 	.name = "audit",
 	.keymap = KM_PAGER,
 	.draw = av_draw,

@@ -797,7 +797,12 @@ static int qv_command(struct view *v, const char *verb, const char *arg)
 	return 1;
 }
 
+static const struct hint hints[] = {
+	{A_HELP, "help"}, {A_ENTER, "open"}, {A_NEXT_UNLABELLED, "to do"},
+	{A_FILTER, "filter"}, {A_DATASET, "data set"}, {A_SORT, "order"}, {A_SEARCH, "search"},
+	{A_AUDIT, "audit"}, {A_PROMPT, "command"}, {A_QUIT, "quit"}, {A_NONE, NULL}};
 static const struct view_ops queue_ops = {
+	.hints = hints,
 	.command = qv_command,
 	.name = "queue",
 	.keymap = KM_QUEUE,

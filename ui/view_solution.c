@@ -10,6 +10,7 @@
 #include "tui.h"
 #include "../src/fmt.h"
 #include "../src/grade.h"
+#include "../src/latex.h"
 #include "../src/summary.h"
 #include "../src/util.h"
 
@@ -59,6 +60,14 @@ struct sv {
 	double last_key;
 	long active_ms;
 	struct arena notes; /* others' notes with their author, for the lines */
+	/* with the latex setting: the steps and the problem rendered */
+	struct latex *rsteps;
+	size_t nrsteps;
+	struct latex rproblem, ranswer, rgold, rref;
+	int rendered;
+	int rtop; /* the reference pane's first line */
+	int ref_h, ref_lines; /* its rows and lines at the last draw */
+	int prob_rows;        /* the problem pane's rows at the last draw */
 };
 
 #define IDLE_GAP_MS 60000.0
@@ -164,6 +173,85 @@ static void marks_compute(struct sv *s)
 	s->t->ann.origin = s->hidden ? "tui-blind" : "tui";
 }
 
+/* ---- LaTeX: the texts as they are shown ---- */
+static void render_free(struct sv *s)
+{
+	for (size_t i = 0; i < s->nrsteps; i++)
+		latex_free(&s->rsteps[i]);
+	free(s->rsteps);
+	s->rsteps = NULL;
+	s->nrsteps = 0;
+	latex_free(&s->rproblem);
+	latex_free(&s->ranswer);
+	latex_free(&s->rgold);
+	latex_free(&s->rref);
+	s->rendered = 0;
+}
+
+/* The reference's step holding raw offset `at`: its steps are its
+ * non-empty lines. */
+static int ref_step_at(const char *ref, size_t at)
+{
+	int k = 0;
+	for (size_t i = 0; i < at && ref[i]; i++)
+		if (ref[i] == '\n' && i > 0 && ref[i - 1] != '\n')
+			k++;
+	return k;
+}
+
+static void render_texts(struct sv *s)
+{
+	const struct item *it = &s->v.it;
+	render_free(s);
+	if (!s->t->set->latex)
+		return;
+	s->rsteps = xcalloc(it->nsteps + 1, sizeof(*s->rsteps));
+	s->nrsteps = it->nsteps;
+	for (size_t i = 0; i < it->nsteps; i++)
+		latex_render(&s->rsteps[i], it->steps[i].text, strlen(it->steps[i].text));
+	const char *p = it->problem ? it->problem : "";
+	latex_render(&s->rproblem, p, strlen(p));
+	const char *a = it->final_answer ? it->final_answer : "";
+	latex_render_math(&s->ranswer, a, strlen(a));
+	const char *g = it->gold ? it->gold : "";
+	latex_render_math(&s->rgold, g, strlen(g));
+	const char *ref = it->reference ? it->reference : "";
+	latex_render(&s->rref, ref, strlen(ref));
+	s->rendered = 1;
+}
+
+static const char *shown_step(const struct sv *s, size_t i)
+{
+	return s->rendered ? s->rsteps[i].out.data : s->v.it.steps[i].text;
+}
+
+static const char *shown_problem(const struct sv *s)
+{
+	if (s->rendered)
+		return s->rproblem.out.data;
+	return s->v.it.problem ? s->v.it.problem : "";
+}
+
+/* Draws a line of rendered text: src[off..off+len) of lx's output, the
+ * search's matches found in the raw text and marked where they show. */
+static void draw_rendered(struct sv *s, int y, int x, int w, const struct latex *lx,
+			  const char *raw, size_t off, size_t len, int attr)
+{
+	void *re = s->t->re;
+	if (!re) {
+		draw_text(y, x, w, lx->out.data + off, len, attr, NULL);
+		return;
+	}
+	unsigned char *mark = xcalloc(lx->out.len + 1, 1);
+	size_t n = strlen(raw), pos = 0, at, mlen;
+	while (pos <= n && db_regex_match(re, raw + pos, n - pos, &at, &mlen)) {
+		latex_mark(lx, pos + at, pos + at + mlen, mark);
+		pos += at + (mlen ? mlen : 1);
+	}
+	draw_text_marked(y, x, w, lx->out.data + off, len, attr, mark + off);
+	free(mark);
+}
+
 /* ---- layout: the display lines of the steps area ---- */
 static void add_line(struct sv *s, int step, int kind, const char *src,
 		     size_t off, size_t len)
@@ -197,7 +285,7 @@ static void layout(struct sv *s, int w)
 	int tw = w - 7 > 10 ? w - 7 : 10;
 	for (size_t i = 0; i < it->nsteps; i++) {
 		add_line(s, (int)i, L_HEAD, NULL, 0, 0);
-		wrap_into(s, (int)i, L_TEXT, it->steps[i].text, tw);
+		wrap_into(s, (int)i, L_TEXT, shown_step(s, i), tw);
 		for (size_t k = 0; k < it->nlabels; k++) {
 			const struct label *l = &it->labels[k];
 			if (l->kind != LK_NOTE || l->step != (int)i || !l->text)
@@ -362,6 +450,9 @@ static void draw_steps(struct sv *s, int y0, int h, int x0, int w)
 			/* the mark on a note's first line only: one note, one mark */
 			put(y, x0 + 5, x0 + w, d->off == 0 ? "* " : "  ", area_attr(C_NOTE));
 			draw_text(y, x0 + 7, w - 7, d->src + d->off, d->len, area_attr(C_NOTE), s->t->re);
+		} else if (s->rendered) {
+			draw_rendered(s, y, x0 + 7, w - 7, &s->rsteps[d->step],
+				      s->v.it.steps[d->step].text, d->off, d->len, attr);
 		} else {
 			draw_text(y, x0 + 7, w - 7, d->src + d->off, d->len, attr, s->t->re);
 		}
@@ -377,16 +468,23 @@ static int draw_problem(struct sv *s, int y0, int maxh, int w)
 	snprintf(head, sizeof(head), " Problem  %s  %s  #%lld%s%s", s->v.dataset, it->key,
 		 (long long)s->v.id, it->generator ? "  by " : "", it->generator ? it->generator : "");
 	draw_line(y0, 0, w, head, area_attr(C_HEADER));
-	const char *p = it->problem ? it->problem : "";
+	const char *p = shown_problem(s);
 	size_t n = strlen(p), off = 0;
 	int line = 0, shown = 0;
 	int rows = maxh - 1;
+	s->prob_rows = rows;
 	while (off < n || (n == 0 && line == 0)) {
 		size_t skip;
 		size_t len = wrap_line(p + off, n - off, w - 2, &skip);
 		if (line >= s->ptop && shown < rows) {
 			draw_line(y0 + 1 + shown, 0, w, "", area_attr(C_DEFAULT));
-			draw_text(y0 + 1 + shown, 1, w - 2, p + off, len, area_attr(C_PROBLEM), s->t->re);
+			if (s->rendered)
+				draw_rendered(s, y0 + 1 + shown, 1, w - 2, &s->rproblem,
+					      it->problem ? it->problem : "", off, len,
+					      area_attr(C_PROBLEM));
+			else
+				draw_text(y0 + 1 + shown, 1, w - 2, p + off, len,
+					  area_attr(C_PROBLEM), s->t->re);
 			shown++;
 		}
 		line++;
@@ -410,9 +508,11 @@ static void draw_answer(struct sv *s, int y, int w)
 	const struct item *it = &s->v.it;
 	draw_line(y, 0, w, "", area_attr(C_DEFAULT));
 	int x = put(y, 0, w, " answer ", area_attr(C_HEADER));
-	x = put(y, x, w, it->final_answer ? it->final_answer : "(none)", area_attr(C_DEFAULT));
+	const char *ans = s->rendered ? s->ranswer.out.data : it->final_answer;
+	const char *gold = s->rendered ? s->rgold.out.data : it->gold;
+	x = put(y, x, w, it->final_answer ? ans : "(none)", area_attr(C_DEFAULT));
 	x = put(y, x, w, "   gold ", area_attr(C_HEADER));
-	x = put(y, x, w, it->gold ? it->gold : "(none)", area_attr(C_GOLD));
+	x = put(y, x, w, it->gold ? gold : "(none)", area_attr(C_GOLD));
 	if (it->gold && it->gold_derived)
 		x = put(y, x, w, " (derived: a correct solution's)", area_attr(C_DIM));
 	int ok = it->correct;
@@ -435,39 +535,52 @@ static void draw_answer(struct sv *s, int y, int w)
 	}
 }
 
-/* reference steps: its non-empty lines */
+/* The reference from the line rtop on, rendered whole; the steps aligned
+ * to the step at the cursor highlighted. */
 static void draw_reference(struct sv *s, int y0, int h, int x0, int w)
 {
 	const char *ref = s->v.it.reference;
+	const char *t = s->rendered ? s->rref.out.data : ref;
+	size_t n = strlen(t);
 	draw_line(y0, x0, w, " Reference", area_attr(C_HEADER));
-	int y = y0 + 1, rstep = 0;
-	size_t n = strlen(ref), off = 0;
-	while (off < n && y < y0 + h) {
-		size_t e = off;
-		while (e < n && ref[e] != '\n')
-			e++;
-		if (e > off) {
-			int hl = 0;
-			for (size_t i = 0; i < s->v.naligns; i++)
-				if (s->v.aligns[i].step == s->sel && s->v.aligns[i].ref == rstep)
-					hl = 1;
-			int attr = area_attr(hl ? C_ALIGNED : C_REFERENCE);
-			size_t o = off;
-			while (o < e && y < y0 + h) {
-				size_t skip, len = wrap_line(ref + o, e - o, w - 2, &skip);
-				draw_line(y, x0, w, "", area_attr(C_DEFAULT));
-				draw_text(y, x0 + 1, w - 2, ref + o, len, attr, NULL);
-				y++;
-				o += len + skip;
-				if (!len && !skip)
-					break;
-			}
-			rstep++;
+	int rows = h - 1, line = 0;
+	if (s->rtop > s->ref_lines - rows)
+		s->rtop = s->ref_lines - rows;
+	if (s->rtop < 0)
+		s->rtop = 0;
+	for (size_t o = 0; o < n;) {
+		size_t skip, l = wrap_line(t + o, n - o, w - 2, &skip);
+		if (l == 0 && skip) { /* blank lines separate, they take no row */
+			o += skip;
+			continue;
 		}
-		off = e + 1;
+		int y = y0 + 1 + line - s->rtop;
+		if (line >= s->rtop && line < s->rtop + rows) {
+			int hl = 0;
+			if (s->v.naligns) {
+				int rstep = ref_step_at(ref, s->rendered ? s->rref.src[o].a : o);
+				for (size_t i = 0; i < s->v.naligns; i++)
+					hl |= s->v.aligns[i].step == s->sel && s->v.aligns[i].ref == rstep;
+			}
+			draw_line(y, x0, w, "", area_attr(C_DEFAULT));
+			draw_text(y, x0 + 1, w - 2, t + o, l, area_attr(hl ? C_ALIGNED : C_REFERENCE), NULL);
+		}
+		line++;
+		o += l + skip;
+		if (!l && !skip)
+			break;
 	}
-	for (; y < y0 + h; y++)
-		draw_line(y, x0, w, "", area_attr(C_DEFAULT));
+	for (int y = y0 + 1 + line - s->rtop; y < y0 + h; y++)
+		if (y > y0)
+			draw_line(y, x0, w, "", area_attr(C_DEFAULT));
+	s->ref_lines = line;
+	s->ref_h = rows;
+	if (line > s->rtop + rows && rows > 0) {
+		char more[64];
+		snprintf(more, sizeof(more), " +%d lines ", line - s->rtop - rows);
+		int mw = (int)strlen(more);
+		draw_text(y0 + rows, x0 + w - mw, mw, more, (size_t)mw, area_attr(C_DIM), NULL);
+	}
 }
 
 static void sv_draw(struct view *v, int top, int h, int w)
@@ -479,6 +592,7 @@ static void sv_draw(struct view *v, int top, int h, int w)
 	int ph = s->t->set->problem_lines + 1;
 	if (ph > h / 3)
 		ph = h / 3 > 2 ? h / 3 : 2;
+	s->ref_h = 0;
 	int used = draw_problem(s, top, ph, w);
 	int y = top + used;
 	int rest = h - used - 1; /* the answer line at the bottom */
@@ -507,6 +621,7 @@ static void reload(struct sv *s)
 	if (db_solution_load(s->t->db, id, &s->v) != 1)
 		tui_message(s->t, 1, "solution %lld is gone", (long long)id);
 	marks_compute(s);
+	render_texts(s);
 	s->layout_w = 0;
 	if (s->sel >= (int)s->v.it.nsteps)
 		s->sel = s->v.it.nsteps ? (int)s->v.it.nsteps - 1 : 0;
@@ -524,9 +639,10 @@ static void open_id(struct sv *s, int64_t id, int step)
 	s->active_ms = 0; /* a new solution: its own time */
 	s->last_key = mono_ms();
 	s->sel = step;
-	s->top = s->ptop = 0;
+	s->top = s->ptop = s->rtop = 0;
 	s->layout_w = 0;
 	marks_compute(s);
+	render_texts(s);
 	queue_select(s->t, id);
 	s->t->on_screen = id;
 }
@@ -736,6 +852,22 @@ static void show_rationale(struct sv *s)
 	buf_free(&b);
 }
 
+/* the problem and the reference, whole, in the pager */
+static void show_problem(struct sv *s)
+{
+	const struct item *it = &s->v.it;
+	struct buf b = {0};
+	buf_printf(&b, "== Problem\n%s\n", shown_problem(s));
+	if (it->gold)
+		buf_printf(&b, "\n== Gold answer\n%s\n", s->rendered ? s->rgold.out.data : it->gold);
+	if (it->reference && *it->reference)
+		buf_printf(&b, "\n== Reference\n%s\n", s->rendered ? s->rref.out.data : it->reference);
+	char title[64];
+	snprintf(title, sizeof(title), "problem #%lld", (long long)s->v.id);
+	tui_push(s->t, pager_view_new(s->t, title, b.data, 0));
+	buf_free(&b);
+}
+
 static int sv_act(struct view *v, enum action a, const char *arg)
 {
 	struct sv *s = v->priv;
@@ -785,11 +917,23 @@ static int sv_act(struct view *v, enum action a, const char *arg)
 		}
 		break;
 	case A_PROBLEM_DOWN:
-		s->ptop++;
+		s->ptop += s->prob_rows > 1 ? s->prob_rows - 1 : 1;
 		break;
 	case A_PROBLEM_UP:
-		if (s->ptop > 0)
-			s->ptop--;
+		s->ptop -= s->prob_rows > 1 ? s->prob_rows - 1 : 1;
+		if (s->ptop < 0)
+			s->ptop = 0;
+		break;
+	case A_REFERENCE_DOWN:
+	case A_REFERENCE_UP:
+		if (!s->ref_h) {
+			tui_message(s->t, 1, "no reference pane on screen (v shows it, p opens the pager)");
+			break;
+		}
+		s->rtop += (a == A_REFERENCE_DOWN ? 1 : -1) * (s->ref_h > 1 ? s->ref_h - 1 : 1);
+		break;
+	case A_SHOW_PROBLEM:
+		show_problem(s);
 		break;
 	case A_RATE_GOOD:
 	case A_RATE_NEUTRAL:
@@ -940,6 +1084,7 @@ static void sv_done(struct view *v)
 	db_solution_free(&s->v);
 	free(s->lines);
 	arena_free(&s->notes);
+	render_free(s);
 	free(s);
 	free(v);
 }
@@ -960,7 +1105,14 @@ static int sv_command(struct view *v, const char *verb, const char *arg)
 	return 1;
 }
 
+static const struct hint hints[] = {
+	{A_HELP, "help"}, {A_RATE_GOOD, "good"}, {A_RATE_NEUTRAL, "neutral"}, {A_RATE_BAD, "bad"},
+	{A_FIRST_ERROR, "first error"}, {A_NO_ERROR, "no error"}, {A_UNDO, "undo"},
+	{A_NOTE, "note"}, {A_NEXT_MARK, "marks"}, {A_SHOW_PROBLEM, "problem"},
+	{A_TOGGLE_LATEX, "raw/math"}, {A_NEXT_UNLABELLED, "next to do"}, {A_QUIT, "queue"},
+	{A_NONE, NULL}};
 static const struct view_ops solution_ops = {
+	.hints = hints,
 	.command = sv_command,
 	.name = "solution",
 	.keymap = KM_SOLUTION,
