@@ -22,11 +22,16 @@ sm() {
 	fi
 }
 
+in_ok=0
 ok() { # ok DESCRIPTION COMMAND...
-	local what=$1
+	local what=$1 rc
 	shift
 	checks=$((checks + 1))
-	if ! "$@"; then
+	in_ok=1
+	"$@"
+	rc=$?
+	in_ok=0
+	if [ $rc != 0 ]; then
 		failed=$((failed + 1))
 		echo "not ok $checks - $what"
 	fi
@@ -47,8 +52,21 @@ expect_rc() {
 	fi
 }
 
-has() { # has FILE TEXT: the file contains the fixed text
-	grep -qF -- "$2" "$1" || { echo "  ($1 lacks: $2)"; sed 's/^/  | /' "$1" | head -10; return 1; }
+# has FILE TEXT: the file contains the fixed text; a check of its own
+# unless ok runs it
+has() {
+	if grep -qF -- "$2" "$1"; then
+		[ $in_ok = 1 ] || checks=$((checks + 1))
+		return 0
+	fi
+	echo "  ($1 lacks: $2)"
+	sed 's/^/  | /' "$1" | head -10
+	if [ $in_ok = 0 ]; then
+		checks=$((checks + 1))
+		failed=$((failed + 1))
+		echo "not ok $checks - $1 has: $2"
+	fi
+	return 1
 }
 
 sql() { sqlite3 "$STEPMARK_DB" "$@"; }

@@ -74,7 +74,7 @@ c
 q
 :filter todo
 :save-display n2.txt' --annotator bob
-has n1.txt "saved: no error in the solution"
+has n1.txt "saved; but the grader says the final answer is wrong: no error?"
 ok "bob decided one solution" test "$(sql "select count(*) from label where annotator='bob' and kind='first_error' and value=-1")" = 1
 has n2.txt "todo"
 same_screen queue-todo n2.txt
