@@ -852,8 +852,17 @@ static void rate_update(struct fetch *f, struct xfer *x)
 	if (x->rl_req[0] && (v = strtol(x->rl_req, &end, 10)) >= 0 && !*end &&
 	    (d = oai_duration(x->rl_req_reset)) >= 0) {
 		/* a margin: servers round the time left down */
-		s->rl_req_left = v - s->inflight;
-		s->rl_req_until = now + d * 1000 * 1.02 + 25;
+		double until = now + d * 1000 * 1.02 + 25;
+		long left = v - s->inflight;
+		/* replies of one window can be read out of order: an older one
+		 * never gives back what a newer one spent */
+		if (s->rl_req_until > now && until <= s->rl_req_until + 100) {
+			if (left < s->rl_req_left)
+				s->rl_req_left = left;
+		} else {
+			s->rl_req_left = left;
+			s->rl_req_until = until;
+		}
 		if ((v = strtol(x->rl_req_limit, &end, 10)) > 0 && !*end)
 			s->rl_req_limit = v;
 	}
