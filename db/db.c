@@ -30,7 +30,7 @@ enum stmt_id {
 	S_JOB_ADD, S_JOB_REQUEUE, S_JOB_LEASE, S_JOB_LEASE_SOL, S_JOB_RENEW,
 	S_JOB_FINISH, S_JOB_RELEASE, S_JOB_EXPIRED, S_JOB_OWNERS, S_JOB_FREE_OWNER,
 	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_PUT,
-	S_LABEL_NOW, S_SUG_NOW,
+	S_LABEL_NOW, S_SUG_NOW, S_ANN_ENSURE, S_ALIASES,
 	S_COUNT
 };
 
@@ -159,6 +159,11 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_JOB_HAS] = "SELECT state FROM job WHERE kind = ?1 AND params = ?2 AND solution_id = ?3",
 	[S_CACHE_GET] = "SELECT body FROM response_cache WHERE request_hash = ?1",
 	[S_CACHE_PUT] = "INSERT OR IGNORE INTO response_cache(request_hash, body, created_at) VALUES (?1, ?2, ?3)",
+	[S_ANN_ENSURE] = "INSERT OR IGNORE INTO annotator(name, first_label, alias, auto) "
+			 "SELECT ?1, ?2, CASE WHEN m THEN 'L' || (SELECT coalesce(max(CAST(substr(alias, 2) "
+			 "AS INTEGER)), 0) + 1 FROM annotator WHERE auto = 1) END, m FROM (SELECT "
+			 "length(?1) >= 20 AND ?1 NOT GLOB '*[^0-9a-fA-F-]*' AS m)",
+	[S_ALIASES] = "SELECT name, alias FROM annotator WHERE alias IS NOT NULL ORDER BY first_label",
 };
 
 /* Waiting for another writer: as long as it makes progress. */
@@ -177,6 +182,7 @@ struct db {
 	struct buf scratch;
 	char now[32]; /* time stamp for rows written without one */
 	struct patience wait;
+	char *ann_known; /* the annotator last entered in this transaction */
 };
 
 #define STALL_S 60.0 /* a writer that shows no progress this long: give up */
@@ -321,6 +327,7 @@ static void global_init(void)
 
 static void free_db(struct db *db)
 {
+	free(db->ann_known);
 	sqlite3_close(db->h);
 	buf_free(&db->scratch);
 	free(db->wait.wal);
@@ -492,8 +499,15 @@ void db_close(struct db *db)
 	free_db(db);
 }
 
+static void forget_annotator(struct db *db)
+{
+	free(db->ann_known);
+	db->ann_known = NULL;
+}
+
 int db_begin(struct db *db)
 {
+	forget_annotator(db);
 	now_iso(db->now);
 	return exec(db, "BEGIN IMMEDIATE");
 }
@@ -506,6 +520,7 @@ int db_commit(struct db *db)
 
 int db_rollback(struct db *db)
 {
+	forget_annotator(db);
 	reset_all(db);
 	return exec(db, "ROLLBACK");
 }
@@ -702,8 +717,29 @@ static int labels_add(struct db *db, int64_t sol, const struct label *lb,
 			sqlite3_bind_int64(s, 9, action);
 		if (step_done(db, s) < 0)
 			return -1;
+		if (l->annotator && (!db->ann_known || strcmp(db->ann_known, l->annotator))) {
+			/* the annotator table, and an alias for a machine name */
+			s = stmt(db, S_ANN_ENSURE);
+			bind_text(s, 1, l->annotator);
+			sqlite3_bind_int64(s, 2, sqlite3_last_insert_rowid(db->h));
+			if (step_done(db, s) < 0)
+				return -1;
+			free(db->ann_known);
+			db->ann_known = xstrdup(l->annotator);
+		}
 	}
 	return 0;
+}
+
+int db_aliases(struct db *db, void (*fn)(void *ctx, const char *name, const char *alias),
+	       void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_ALIASES);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, col_text(s, 0), col_text(s, 1));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static int sugs_insert(struct db *db, int64_t sol, const struct suggestion *sugs,

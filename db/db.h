@@ -93,6 +93,10 @@ struct ds_stats {
 typedef void (*ds_stats_fn)(void *ctx, const struct ds_stats *s);
 typedef void (*count_fn)(void *ctx, const char *dataset, const char *what,
 			 long n);
+/* The annotators' short names (automatic ones for machine names), in the
+ * order of their first label. */
+int db_aliases(struct db *db, void (*fn)(void *ctx, const char *name, const char *alias),
+	       void *ctx);
 int db_stats(struct db *db, ds_stats_fn on_ds, count_fn on_annotator,
 	     count_fn on_source, void *ctx);
 

@@ -161,6 +161,21 @@ static const char *const migrations[] = {
 	/* 6: the annotator's active time on the solution since the previous
 	 * action (the workbench's; NULL when not measured) */
 	"ALTER TABLE action ADD COLUMN active_ms INTEGER;",
+	/* 7: every annotator once, with a short stable alias for names that
+	 * are UUIDs or hashes (PRM800K's labellers): L1, L2... in the order
+	 * of their first label. Kept by every label written. */
+	"CREATE TABLE annotator ("
+	"  name TEXT PRIMARY KEY,"
+	"  first_label INTEGER,"
+	"  alias TEXT UNIQUE,"
+	"  auto INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"INSERT INTO annotator(name, first_label)"
+	"  SELECT annotator, min(id) FROM label GROUP BY annotator;"
+	"UPDATE annotator SET auto = 1, alias = 'L' || ("
+	"  SELECT count(*) FROM annotator b WHERE b.first_label <= annotator.first_label"
+	"  AND length(b.name) >= 20 AND b.name NOT GLOB '*[^0-9a-fA-F-]*')"
+	"  WHERE length(name) >= 20 AND name NOT GLOB '*[^0-9a-fA-F-]*';",
 };
 
 int schema_count(void)

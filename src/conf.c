@@ -249,8 +249,21 @@ static int do_fetch_line(struct conf *c, void *ctx, struct toks *t, const char *
 	return 0;
 }
 
+/* alias NAME SHORT: a short name for a long annotator name */
+static int do_alias(struct conf *c, void *ctx, struct toks *t, const char *where, FILE *warn)
+{
+	(void)ctx;
+	if (t->n != 3)
+		return conf_warn(warn, where, "alias needs a name and a short name: alias NAME SHORT");
+	char why[300];
+	if (alias_add(&c->aliases, t->v[1], t->v[2], why, sizeof(why)) < 0)
+		return conf_warn(warn, where, "%s", why);
+	return 0;
+}
+
 static const struct conf_directive core[] = {
 	{"set", do_set},
+	{"alias", do_alias},
 	{"source", do_source},
 	{"endpoint", do_fetch_line},
 	{"provider", do_fetch_line},
@@ -280,7 +293,7 @@ static int run_line(struct conf *c, const char *line, const char *where, FILE *w
 	if (!c->next && word_of(t.v[0], ui_only) >= 0)
 		return 0;
 	return conf_warn(warn, where,
-			 "unknown command \"%s\" (set, bind, color, source, endpoint, provider)",
+			 "unknown command \"%s\" (set, alias, bind, color, source, endpoint, provider)",
 			 inert(t.v[0], 1));
 }
 
@@ -368,6 +381,7 @@ void conf_done(struct conf *c)
 	free(c->set.truth);
 	c->set.truth = NULL;
 	fconf_free(&c->fetch);
+	alias_free(&c->aliases);
 }
 
 char *conf_path_default(void)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "alias.h"
 #include "fconf.h"
 
 enum { REF_HIDDEN, REF_RIGHT, REF_BOTTOM, REF_AUTO };
@@ -100,6 +101,7 @@ struct conf_directive {
 struct conf {
 	struct settings set;
 	struct fconf fetch;
+	struct aliases aliases; /* alias NAME SHORT */
 	int depth; /* source nesting */
 	/* the directives of the workbench (bind, color), and their state */
 	const struct conf_directive *ext;

@@ -161,13 +161,35 @@ static void print_src(void *ctx, const char *ds, const char *src, long n)
 	printf("  %-18s suggestions from %s: %ld\n", inert(ds, 0), inert(src, 1), n);
 }
 
-static int cmd_stats(const char *dbpath)
+/* the annotators' short names: the config's, then the store's */
+static int print_aliases(struct db *db, const char *config_path)
+{
+	struct conf cfg;
+	conf_init(&cfg);
+	char *cpath = config_path ? xstrdup(config_path) : conf_path_default();
+	if (cpath)
+		conf_load(&cfg, cpath, config_path == NULL, stderr);
+	free(cpath);
+	int rc = alias_auto(&cfg.aliases, db);
+	if (rc == 0 && cfg.aliases.n) {
+		printf("\nannotators' short names (alias NAME SHORT in the config; L1, L2... for UUIDs):\n");
+		for (size_t i = 0; i < cfg.aliases.n; i++)
+			printf("  %-6s %s%s\n", inert(cfg.aliases.alias[i], 0), inert(cfg.aliases.name[i], 1),
+			       cfg.aliases.automatic[i] ? "" : "  (config)");
+	}
+	conf_done(&cfg);
+	return rc;
+}
+
+static int cmd_stats(const char *dbpath, const char *config_path)
 {
 	struct db *db = open_store_ro(dbpath);
 	if (!db)
 		return EX_STORE;
 	struct stats_ctx c = {0};
 	int rc = db_stats(db, print_ds, print_ann, print_src, &c);
+	if (rc == 0 && c.any)
+		rc = print_aliases(db, config_path);
 	if (rc < 0)
 		errf("stepmark: store error: %s\n", db_errmsg(db));
 	else if (!c.any)
@@ -583,7 +605,7 @@ int main(int argc, char **argv)
 		return cmd_tui(argc, argv, dbpath, annotator, config, create);
 	const char *cmd = argv[0];
 	if (!strcmp(cmd, "stats"))
-		return argc == 1 ? cmd_stats(dbpath) : bad_usage("stats takes no arguments");
+		return argc == 1 ? cmd_stats(dbpath, config) : bad_usage("stats takes no arguments");
 	if (!strcmp(cmd, "import"))
 		return cmd_import(argc, argv, &dbpath);
 	if (!strcmp(cmd, "export"))

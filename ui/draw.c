@@ -5,6 +5,7 @@
  * columns; combining marks stay with their base. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 #include <curses.h>
@@ -12,6 +13,8 @@
 #include "draw.h"
 #include "actions.h"
 #include "../db/db.h"
+#include "../src/latex.h"
+#include "../src/util.h"
 
 static int utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 {
@@ -202,6 +205,23 @@ int draw_text_marked(int y, int x, int maxw, const char *s, size_t n, int attr,
 		     const unsigned char *mark)
 {
 	return draw_core(y, x, maxw, s, n, attr, NULL, mark);
+}
+
+void draw_latex(int y, int x, int maxw, const struct latex *lx, const char *raw, size_t off,
+		size_t len, int attr, void *re)
+{
+	if (!re) {
+		draw_text(y, x, maxw, lx->out.data + off, len, attr, NULL);
+		return;
+	}
+	unsigned char *mark = xcalloc(lx->out.len + 1, 1);
+	size_t n = strlen(raw), pos = 0, at, mlen;
+	while (pos <= n && db_regex_match(re, raw + pos, n - pos, &at, &mlen)) {
+		latex_mark(lx, pos + at, pos + at + mlen, mark);
+		pos += at + (mlen ? mlen : 1);
+	}
+	draw_text_marked(y, x, maxw, lx->out.data + off, len, attr, mark + off);
+	free(mark);
 }
 
 void draw_line(int y, int x, int maxw, const char *s, int attr)

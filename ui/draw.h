@@ -34,6 +34,11 @@ int draw_text(int y, int x, int maxw, const char *s, size_t n, int attr,
 /* The same, the bytes i with mark[i] set in the match colour. */
 int draw_text_marked(int y, int x, int maxw, const char *s, size_t n, int attr,
 		     const unsigned char *mark);
+/* Rendered LaTeX: lx's output [off, off+len), the matches of re found in
+ * the raw text it came from marked where they show. */
+struct latex;
+void draw_latex(int y, int x, int maxw, const struct latex *lx, const char *raw, size_t off,
+		size_t len, int attr, void *re);
 /* The same, padded with spaces to maxw. */
 void draw_line(int y, int x, int maxw, const char *s, int attr);
 

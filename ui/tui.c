@@ -394,8 +394,14 @@ static void request_quit(struct tui *t)
 		    t->npending == 1 ? "" : "s");
 }
 
+const char *tui_alias(const struct tui *t, const char *name)
+{
+	return alias_of(t->aliases, name);
+}
+
 static void reload_all(struct tui *t)
 {
+	alias_auto(t->aliases, t->db); /* annotators imported meanwhile */
 	for (int i = 0; i < t->depth; i++)
 		if (t->stack[i]->ops->reload)
 			t->stack[i]->ops->reload(t->stack[i]);
@@ -892,6 +898,8 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	if (nwarn)
 		errf("%s", warns);
 	t.set = config_settings(t.cfg);
+	t.aliases = &config_conf(t.cfg)->aliases;
+	alias_auto(t.aliases, t.db); /* a store error shows the full names */
 	t.config_file = cpath;
 	const char *user = getenv("USER");
 	t.ann.name = annotator ? annotator : t.set->annotator ? t.set->annotator :

@@ -107,6 +107,7 @@ struct tui {
 	struct config *cfg;
 	const char *config_file; /* the config read (or looked for) */
 	struct settings *set;
+	struct aliases *aliases; /* the config's and the store's short names */
 	struct annotator ann;
 	struct view *stack[8];
 	int depth;
@@ -211,6 +212,8 @@ void queue_select(struct tui *t, int64_t sol);
 int queue_command(struct tui *t, const char *verb, const char *arg);
 /* The help text, generated from the action table and the bindings. */
 char *help_text(struct tui *t);
+/* An annotator's short name (alias NAME SHORT, or L1... for machine names) */
+const char *tui_alias(const struct tui *t, const char *name);
 /* Every setting with its value in force and its help. */
 void settings_text(struct tui *t, struct buf *b);
 

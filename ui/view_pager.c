@@ -239,6 +239,13 @@ char *help_text(struct tui *t)
 		 "  :set, :bind, :color, :source   as in the config file\n"
 		 "  :save-display FILE  write the screen as text\n"
 		 "  :quit\n\n");
+	if (t->aliases->n) {
+		buf_puts(&b, "Annotators' short names (alias NAME SHORT in the config; L1, L2... "
+			 "for names that are UUIDs)\n");
+		for (size_t i = 0; i < t->aliases->n; i++)
+			buf_printf(&b, "  %-18s  %s\n", t->aliases->alias[i], t->aliases->name[i]);
+		buf_putc(&b, '\n');
+	}
 	settings_text(t, &b);
 	return b.data;
 }

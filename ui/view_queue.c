@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tui.h"
+#include "../src/latex.h"
 #include "../src/summary.h"
 #include "../src/util.h"
 
@@ -40,6 +41,7 @@ struct qv {
 	int64_t rank_id;
 	long rank;
 	struct arena a;
+	struct latex lx; /* a row's problem rendered */
 };
 
 static struct qv *qv_of(struct tui *t)
@@ -349,41 +351,44 @@ static int decided(const char *v, const char *me)
 	return 0;
 }
 
-/* Shows the first errors; blind hides what the annotator must not see
- * before deciding: sources' (and with BLIND_ALL other people's). */
-static void verdict_text(struct buf *b, const char *v, const char *me, int blind)
+/* Shows the first errors: yours first, then the sources', then the other
+ * annotators' (by their short names); blind hides what the annotator must
+ * not see before deciding: sources' (and with BLIND_ALL other people's). */
+static void verdict_text(struct buf *b, const char *v, const struct tui *t, int blind)
 {
+	const char *me = t->ann.name;
 	if (blind && decided(v, me))
 		blind = BLIND_OFF;
-	/* lines "\n@name\tFE" and "\n#source\tFE" */
-	for (const char *p = v; p && *p;) {
-		if (*p == '\n') {
-			p++;
-			continue;
-		}
-		const char *tab = strchr(p, '\t');
-		const char *nl = strchr(p, '\n');
-		if (!tab || (nl && nl < tab))
-			break;
-		int fe = (int)strtol(tab + 1, NULL, 10);
-		const char *name = p + 1;
-		size_t nlen = (size_t)(tab - name);
-		int mine = p[0] == '@' && strlen(me) == nlen && !strncmp(name, me, nlen);
-		if ((blind && p[0] == '#') || (blind == BLIND_ALL && !mine)) {
+	char name[256];
+	/* lines "\n@name\tFE" and "\n#source\tFE", in three passes */
+	for (int pass = 0; pass < 3; pass++) {
+		for (const char *p = v; p && *p;) {
+			if (*p == '\n') {
+				p++;
+				continue;
+			}
+			const char *tab = strchr(p, '\t');
+			const char *nl = strchr(p, '\n');
+			if (!tab || (nl && nl < tab))
+				break;
+			int fe = (int)strtol(tab + 1, NULL, 10);
+			size_t nlen = (size_t)(tab - p - 1);
+			snprintf(name, sizeof(name), "%.*s", (int)nlen, p + 1);
+			int mine = p[0] == '@' && !strcmp(name, me);
+			int want = pass == 0 ? mine : pass == 1 ? p[0] == '#' : p[0] == '@' && !mine;
 			p = nl ? nl : tab + strlen(tab);
-			continue;
+			if (!want || (blind && pass == 1) || (blind == BLIND_ALL && pass == 2))
+				continue;
+			if (pass == 1 && fe < -1)
+				continue; /* a source with no verdict (a verifier's score) */
+			if (b->len)
+				buf_putc(b, ' ');
+			buf_puts(b, mine ? "me" : pass == 2 ? tui_alias(t, name) : name);
+			if (fe >= 0)
+				buf_printf(b, ":%d", fe + 1);
+			else
+				buf_puts(b, fe == -1 ? ":ok" : ":?");
 		}
-		if (b->len)
-			buf_putc(b, ' ');
-		if (mine)
-			buf_puts(b, "me");
-		else
-			buf_add(b, name, nlen);
-		if (fe >= 0)
-			buf_printf(b, ":%d", fe + 1);
-		else
-			buf_puts(b, fe == -1 ? ":ok" : ":?");
-		p = nl ? nl : tab + strlen(tab);
 	}
 }
 
@@ -404,9 +409,28 @@ static void qv_draw(struct view *v, int top, int h, int w)
 				memset(&q->cache[i], 0, sizeof(q->cache[i]));
 		q->cached = 1;
 	}
+	/* the data set and key columns as wide as the rows need, while the
+	 * verdicts and the problem keep half the width (at least 40) */
+	int dsw = 8, keyw = 3;
+	for (int i = 0; i < q->nrows && i < body; i++)
+		if (q->cache[i].id) {
+			int d = text_width(q->cache[i].dataset, strlen(q->cache[i].dataset));
+			int k = text_width(q->cache[i].key, strlen(q->cache[i].key));
+			dsw = d > dsw ? d : dsw;
+			keyw = k > keyw ? k : keyw;
+		}
+	dsw = dsw > 24 ? 24 : dsw;
+	keyw = keyw > 40 ? 40 : keyw;
+	int room = w - 2 - 8 - 17 - 2 - (w / 2 > 40 ? w / 2 : 40);
+	while (dsw + keyw > room && (dsw > 12 || keyw > 12)) {
+		if (keyw >= dsw && keyw > 12)
+			keyw--;
+		else
+			dsw--;
+	}
 	char head[256];
-	snprintf(head, sizeof(head), "  %-7s %-12s %-12s %5s  %-9s  %s", "id", "data set",
-		 "key", "steps", "labelled", "first error by annotator and source");
+	snprintf(head, sizeof(head), "  %-7s %-*s %-*s %5s  %-9s  %s", "id", dsw, "data set", keyw,
+		 "key", "steps", "labelled", "first error: me, sources, others");
 	draw_line(top, 0, w, head, area_attr(C_HEADER));
 	struct buf vb = {0};
 	for (int i = 0; i < q->nrows && i < body; i++) {
@@ -425,13 +449,13 @@ static void qv_draw(struct view *v, int top, int h, int w)
 		snprintf(num, sizeof(num), "%-7lld", (long long)r.id);
 		draw_text(y, x, 8, num, strlen(num), i == q->sel ? base : area_attr(C_INDEX), NULL);
 		x += 8;
-		if (w - x > 13) {
-			draw_text(y, x, 12, r.dataset, strlen(r.dataset), i == q->sel ? base : area_attr(C_DATASET), NULL);
-			x += 13;
+		if (w - x > dsw + 1) {
+			draw_text(y, x, dsw, r.dataset, strlen(r.dataset), i == q->sel ? base : area_attr(C_DATASET), NULL);
+			x += dsw + 1;
 		}
-		if (w - x > 13) {
-			draw_text(y, x, 12, r.key, strlen(r.key), base, NULL);
-			x += 13;
+		if (w - x > keyw + 1) {
+			draw_text(y, x, keyw, r.key, strlen(r.key), base, NULL);
+			x += keyw + 1;
 		}
 		snprintf(num, sizeof(num), "%5d  %4d/%-4d ", r.nsteps, r.labelled, r.nsteps);
 		if (w - x > 17) {
@@ -439,17 +463,23 @@ static void qv_draw(struct view *v, int top, int h, int w)
 			x += 17;
 		}
 		buf_reset(&vb);
-		verdict_text(&vb, r.verdicts, q->t->ann.name, q->t->set->blind);
+		verdict_text(&vb, r.verdicts, q->t, q->t->set->blind);
 		if (w - x > 4 && vb.len) {
 			int vw = text_width(vb.data, vb.len);
-			int room = w - x - 1;
-			if (vw > room - 12 && room > 30)
-				vw = room - 12;
-			x += draw_text(y, x, vw < room ? vw : room, vb.data, vb.len, base, NULL) + 2;
+			int vroom = w - x - 1;
+			if (vw > vroom - 12 && vroom > 30)
+				vw = vroom - 12;
+			x += draw_text(y, x, vw < vroom ? vw : vroom, vb.data, vb.len, base, NULL) + 2;
 		}
-		if (w - x > 4 && r.problem)
-			draw_text(y, x, w - x, r.problem, strlen(r.problem),
-				  i == q->sel ? base : (int)((unsigned)area_attr(C_PROBLEM) & ~A_BOLD), q->t->re);
+		int pattr = i == q->sel ? base : (int)((unsigned)area_attr(C_PROBLEM) & ~A_BOLD);
+		if (w - x > 4 && r.problem && q->t->set->latex) {
+			latex_render(&q->lx, r.problem, strlen(r.problem));
+			/* one line: up to the first line break */
+			size_t len = strcspn(q->lx.out.data, "\n");
+			draw_latex(y, x, w - x, &q->lx, r.problem, 0, len, pattr, q->t->re);
+		} else if (w - x > 4 && r.problem) {
+			draw_text(y, x, w - x, r.problem, strlen(r.problem), pattr, q->t->re);
+		}
 	}
 	buf_free(&vb);
 	if (q->nrows == 0) {
@@ -768,6 +798,7 @@ static void qv_done(struct view *v)
 	free(q->dsname);
 	free(q->picked);
 	arena_free(&q->a);
+	latex_free(&q->lx);
 	free(q);
 	free(v);
 }

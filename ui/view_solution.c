@@ -232,24 +232,10 @@ static const char *shown_problem(const struct sv *s)
 	return s->v.it.problem ? s->v.it.problem : "";
 }
 
-/* Draws a line of rendered text: src[off..off+len) of lx's output, the
- * search's matches found in the raw text and marked where they show. */
 static void draw_rendered(struct sv *s, int y, int x, int w, const struct latex *lx,
 			  const char *raw, size_t off, size_t len, int attr)
 {
-	void *re = s->t->re;
-	if (!re) {
-		draw_text(y, x, w, lx->out.data + off, len, attr, NULL);
-		return;
-	}
-	unsigned char *mark = xcalloc(lx->out.len + 1, 1);
-	size_t n = strlen(raw), pos = 0, at, mlen;
-	while (pos <= n && db_regex_match(re, raw + pos, n - pos, &at, &mlen)) {
-		latex_mark(lx, pos + at, pos + at + mlen, mark);
-		pos += at + (mlen ? mlen : 1);
-	}
-	draw_text_marked(y, x, w, lx->out.data + off, len, attr, mark + off);
-	free(mark);
+	draw_latex(y, x, w, lx, raw, off, len, attr, s->t->re);
 }
 
 /* ---- layout: the display lines of the steps area ---- */
@@ -302,7 +288,7 @@ static void layout(struct sv *s, int w)
 				wrap_into(s, (int)i, L_NOTE, l->text, tw - 2);
 			} else { /* another's note says whose */
 				struct buf b = {0};
-				buf_printf(&b, "%s: %s", l->annotator, l->text);
+				buf_printf(&b, "%s: %s", tui_alias(s->t, l->annotator), l->text);
 				wrap_into(s, (int)i, L_NOTE, arena_strndup(&s->notes, b.data, b.len),
 					  tw - 2);
 				buf_free(&b);
@@ -417,7 +403,8 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 			continue;
 		x = put(y, x, maxx, "| ", area_attr(C_DIM));
 		char cell[64];
-		snprintf(cell, sizeof(cell), "%s:%s ", a->name, ar == 1 ? "+1" : ar == 0 ? "0" : "-1");
+		snprintf(cell, sizeof(cell), "%s:%s ", tui_alias(s->t, a->name),
+			 ar == 1 ? "+1" : ar == 0 ? "0" : "-1");
 		x = put(y, x, maxx, cell, area_attr(C_OTHERS));
 	}
 }
@@ -523,6 +510,18 @@ static void draw_answer(struct sv *s, int y, int w)
 	if (ok >= 0)
 		x = put(y, x, w, ok ? "   final answer correct" : "   final answer wrong",
 			area_attr(ok ? C_GOOD : C_BAD));
+	/* scores of the whole solution (PRM800K's verifier), unless blind */
+	for (size_t i = 0; i < it->nsugs && !s->hidden; i++) {
+		const struct suggestion *g = &it->sugs[i];
+		if (g->step >= 0 || g->value == NO_VALUE || g->first_error != -2)
+			continue;
+		char cell[160];
+		int verifier = g->model && !strcmp(g->model, "prm800k-verifier");
+		snprintf(cell, sizeof(cell), "   %s%s%s %.3g", verifier ? "verifier" : g->source,
+			 !verifier && g->model ? "/" : "", !verifier && g->model ? g->model : "",
+			 g->value);
+		x = put(y, x, w, cell, area_attr(C_PRM));
+	}
 	const char *finish = NULL;
 	for (size_t i = 0; i < it->nlabels; i++)
 		if (it->labels[i].kind == LK_FINISH && !strcmp(it->labels[i].annotator, s->t->ann.name))
@@ -813,7 +812,7 @@ static void next_mark(struct sv *s)
 		buf_puts(&b, "you");
 	for (size_t i = 0; i < s->nothers && !s->hide_others; i++)
 		if (s->others[i].fe == best)
-			buf_printf(&b, "%s%s", b.len ? ", " : "", s->others[i].name);
+			buf_printf(&b, "%s%s", b.len ? ", " : "", tui_alias(s->t, s->others[i].name));
 	for (size_t i = 0; i < s->nsrc && !s->hidden; i++)
 		if (s->src[i].fe == best)
 			buf_printf(&b, "%s%s", b.len ? ", " : "", s->src[i].key);
