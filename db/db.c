@@ -115,7 +115,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_SOL_STEPS] = "SELECT text FROM step WHERE solution_id = ?1 ORDER BY idx",
 	[S_ACTION_LABELS] = "SELECT step_idx, kind, value, text FROM label WHERE action_id = ?1 ORDER BY id",
 	[S_LABEL_BEFORE] = "SELECT value, text FROM label WHERE solution_id = ?1 AND annotator = ?2 AND kind = ?3 "
-			   "AND step_idx IS ?4 AND id < ?5 ORDER BY id DESC LIMIT 1",
+			   "AND step_idx IS ?4 AND id < ?5 AND (?6 IS NULL OR text = ?6) "
+			   "ORDER BY id DESC LIMIT 1",
 	[S_DATASETS] = "SELECT name FROM dataset ORDER BY name",
 	[S_QROW] = "SELECT s.id, d.name, s.ext_key, m.nsteps, m.labelled, m.flags, m.verdicts, substr(p.text, 1, 300) "
 		   "FROM summary m JOIN solution s ON s.id = m.solution_id JOIN dataset d ON d.id = s.dataset_id "
@@ -694,7 +695,15 @@ static int steps_add(struct db *db, int64_t sol, const struct item *it)
 	return 0;
 }
 
-static const char *const kind_names[] = {"rating", "first_error", "finish", "note", "ratings"};
+static const char *const kind_names[] = {"rating", "first_error", "finish", "note", "ratings",
+					 "alt_rating", "flag"};
+
+/* the kinds whose value column holds something */
+static int valued(int kind)
+{
+	return kind == LK_RATING || kind == LK_FIRST_ERROR || kind == LK_ALT_RATING ||
+	       kind == LK_FLAG;
+}
 
 static int labels_add(struct db *db, int64_t sol, const struct label *lb,
 		      size_t n, int64_t action)
@@ -706,8 +715,7 @@ static int labels_add(struct db *db, int64_t sol, const struct label *lb,
 		if (l->step >= 0)
 			sqlite3_bind_int(s, 2, l->step);
 		bind_text(s, 3, kind_names[l->kind]);
-		if ((l->kind == LK_RATING || l->kind == LK_FIRST_ERROR) &&
-		    l->value != NO_RATING)
+		if (valued(l->kind) && l->value != NO_RATING)
 			sqlite3_bind_int(s, 4, l->value);
 		bind_text(s, 5, l->text);
 		bind_text(s, 6, l->annotator);
@@ -854,8 +862,7 @@ static int labels_current(struct db *db, int64_t sol, const struct item *it,
 		const char *text = col_text(s, 3);
 		for (size_t i = 0; i < it->nlabels; i++) {
 			const struct label *l = &it->labels[i];
-			int lv = (l->kind == LK_RATING || l->kind == LK_FIRST_ERROR) &&
-				 l->value != NO_RATING;
+			int lv = valued(l->kind) && l->value != NO_RATING;
 			if (str_same(l->annotator, who) && !strcmp(kind_names[l->kind], kind) &&
 			    l->step == step && lv == has_value && (!lv || l->value == value) &&
 			    str_same(l->text, text)) {
@@ -1473,13 +1480,18 @@ int db_label_before(struct db *db, int64_t sol, const char *annotator,
 	if (l->step >= 0)
 		sqlite3_bind_int(s, 4, l->step);
 	sqlite3_bind_int64(s, 5, first ? first : INT64_MAX);
+	/* an alternative's rating is one per alternative: its index */
+	int alt = l->kind == LK_ALT_RATING;
+	if (alt)
+		bind_text(s, 6, l->text);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		l->value = null_or(s, 0, NO_RATING);
 		l->text = adup(a, s, 1);
 	} else {
 		l->value = NO_RATING;
-		l->text = NULL;
+		if (!alt)
+			l->text = NULL;
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;

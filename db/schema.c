@@ -176,6 +176,31 @@ static const char *const migrations[] = {
 	"  SELECT count(*) FROM annotator b WHERE b.first_label <= annotator.first_label"
 	"  AND length(b.name) >= 20 AND b.name NOT GLOB '*[^0-9a-fA-F-]*')"
 	"  WHERE length(name) >= 20 AND name NOT GLOB '*[^0-9a-fA-F-]*';",
+	/* 8: labels of two more kinds: an alternative's rating (text: its
+	 * index) and the flag "can't judge this step". SQLite changes a
+	 * CHECK by rebuilding the table. */
+	"CREATE TABLE label_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  solution_id INTEGER NOT NULL REFERENCES solution(id),"
+	"  step_idx INTEGER,"
+	"  kind TEXT NOT NULL"
+	"    CHECK (kind IN ('rating', 'first_error', 'finish', 'note', 'ratings',"
+	"                    'alt_rating', 'flag')),"
+	"  value INTEGER,"
+	"  text TEXT,"
+	"  annotator TEXT NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  action_id INTEGER REFERENCES action(id));"
+	"INSERT INTO label_new(id, solution_id, step_idx, kind, value, text, annotator, origin,"
+	"  created_at, action_id)"
+	"  SELECT id, solution_id, step_idx, kind, value, text, annotator, origin, created_at,"
+	"  action_id FROM label;"
+	"DROP TABLE label;"
+	"ALTER TABLE label_new RENAME TO label;"
+	"CREATE INDEX label_solution ON label(solution_id);"
+	"CREATE INDEX label_action ON label(action_id) WHERE action_id IS NOT NULL;"
+	"CREATE INDEX label_annotator ON label(annotator, solution_id);",
 };
 
 int schema_count(void)

@@ -238,11 +238,13 @@ static void diff(struct batch *b, const struct annotator *a,
 		batch_add(b, a, LK_FINISH, -1, NO_RATING, s->finish[0] ? s->finish : NULL);
 }
 
-enum op_kind { OP_RATE, OP_ERROR, OP_NONE, OP_ACCEPT, OP_FINISH, OP_NOTE, OP_UNDO, OP_REDO };
+enum op_kind { OP_RATE, OP_ERROR, OP_NONE, OP_ACCEPT, OP_FINISH, OP_NOTE, OP_UNDO, OP_REDO,
+	       OP_ALT, OP_FLAG };
 struct op {
 	enum op_kind kind;
 	int step, value;
 	const char *text;
+	int alt; /* OP_ALT: the alternative */
 };
 
 /* Plans an action on the state in force: its labels, its name and the
@@ -445,6 +447,66 @@ static int plan_revisit(struct db *db, struct db_solution *v, const struct annot
 	return rc;
 }
 
+/* The annotator's newest label of a kind on a step (an alternative's
+ * rating: of that alternative), or NULL. */
+static const struct label *newest(const struct item *it, const char *who, int kind, int step,
+				  const char *text)
+{
+	const struct label *found = NULL;
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const struct label *l = &it->labels[i];
+		if (l->kind == (enum label_kind)kind && l->step == step && !strcmp(l->annotator, who) &&
+		    (!text || (l->text && !strcmp(l->text, text))))
+			found = l;
+	}
+	return found;
+}
+
+/* An alternative's rating, or the flag "can't judge" on a step: labels
+ * of their own, which neither touch the step ratings nor the first
+ * error. */
+static int plan_step_mark(const struct op *op, const struct item *it, const struct annotator *a,
+			  struct batch *b, char *name, size_t nn, struct buf *what)
+{
+	if (op->step < 0 || (size_t)op->step >= it->nsteps) {
+		buf_printf(what, "the solution has no step %d", op->step + 1);
+		return ANNOT_NOTHING;
+	}
+	const struct step *st = &it->steps[op->step];
+	if (op->kind == OP_FLAG) {
+		const struct label *l = newest(it, a->name, LK_FLAG, op->step, NULL);
+		int on = !(l && l->value == 1);
+		batch_add(b, a, LK_FLAG, op->step, on, NULL);
+		snprintf(name, nn, "%s step %d", on ? "flag" : "unflag", op->step + 1);
+		buf_printf(what, on ? "step %d flagged: can't judge it" : "step %d: flag taken back",
+			   op->step + 1);
+		return ANNOT_OK;
+	}
+	if (op->alt < 0 || (size_t)op->alt >= st->nalts || op->alt == st->chosen) {
+		buf_printf(what, "step %d has no alternative %d", op->step + 1, op->alt + 1);
+		return ANNOT_NOTHING;
+	}
+	char idx[24];
+	snprintf(idx, sizeof(idx), "%d", op->alt);
+	const struct label *l = newest(it, a->name, LK_ALT_RATING, op->step, idx);
+	if ((l ? l->value : NO_RATING) == op->value) {
+		buf_printf(what, "alternative %d of step %d is rated so already", op->alt + 1,
+			   op->step + 1);
+		return ANNOT_NOTHING;
+	}
+	batch_add(b, a, LK_ALT_RATING, op->step, op->value, idx);
+	if (op->value == NO_RATING) {
+		snprintf(name, nn, "clear alternative %d of step %d", op->alt + 1, op->step + 1);
+		buf_printf(what, "alternative %d of step %d cleared", op->alt + 1, op->step + 1);
+	} else {
+		snprintf(name, nn, "rate alternative %d of step %d %+d", op->alt + 1, op->step + 1,
+			 op->value);
+		buf_printf(what, "alternative %d of step %d rated %+d", op->alt + 1, op->step + 1,
+			   op->value);
+	}
+	return ANNOT_OK;
+}
+
 /* Runs op in one transaction on the solution as the store has it now. */
 static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 	       const struct op *op, struct annot_result *res)
@@ -483,6 +545,8 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 		opname = op->kind == OP_REDO ? "redo" : "undo";
 		if (rc == ANNOT_NOTHING)
 			buf_printf(&what, "nothing to %s", opname);
+	} else if (op->kind == OP_ALT || op->kind == OP_FLAG) {
+		rc = plan_step_mark(op, &v->it, a, &b, name, sizeof(name), &what);
 	} else if (op->kind == OP_NOTE) {
 		batch_add(&b, a, LK_NOTE, op->step, NO_RATING, op->text && *op->text ? op->text : NULL);
 		snprintf(name, sizeof(name), op->step >= 0 ? "note on step %d" : "note", op->step + 1);
@@ -546,55 +610,69 @@ out:
 int annot_rate(struct db *db, struct db_solution *v, const struct annotator *a,
 	       int step, int value, struct annot_result *res)
 {
-	struct op op = {OP_RATE, step, value, NULL};
+	struct op op = {OP_RATE, step, value, NULL, -1};
 	return run(db, v, a, &op, res);
 }
 
 int annot_first_error(struct db *db, struct db_solution *v,
 		      const struct annotator *a, int step, struct annot_result *res)
 {
-	struct op op = {OP_ERROR, step, 0, NULL};
+	struct op op = {OP_ERROR, step, 0, NULL, -1};
 	return run(db, v, a, &op, res);
 }
 
 int annot_no_error(struct db *db, struct db_solution *v,
 		   const struct annotator *a, struct annot_result *res)
 {
-	struct op op = {OP_NONE, -1, 0, NULL};
+	struct op op = {OP_NONE, -1, 0, NULL, -1};
 	return run(db, v, a, &op, res);
 }
 
 int annot_accept(struct db *db, struct db_solution *v, const struct annotator *a,
 		 const char *source, struct annot_result *res)
 {
-	struct op op = {OP_ACCEPT, -1, 0, source};
+	struct op op = {OP_ACCEPT, -1, 0, source, -1};
 	return run(db, v, a, &op, res);
 }
 
 int annot_finish(struct db *db, struct db_solution *v, const struct annotator *a,
 		 const char *reason, struct annot_result *res)
 {
-	struct op op = {OP_FINISH, -1, 0, reason};
+	struct op op = {OP_FINISH, -1, 0, reason, -1};
 	return run(db, v, a, &op, res);
 }
 
 int annot_note(struct db *db, struct db_solution *v, const struct annotator *a,
 	       int step, const char *text, struct annot_result *res)
 {
-	struct op op = {OP_NOTE, step, 0, text};
+	struct op op = {OP_NOTE, step, 0, text, -1};
 	return run(db, v, a, &op, res);
 }
 
 int annot_undo(struct db *db, struct db_solution *v, const struct annotator *a,
 	       struct annot_result *res)
 {
-	struct op op = {OP_UNDO, -1, 0, NULL};
+	struct op op = {OP_UNDO, -1, 0, NULL, -1};
 	return run(db, v, a, &op, res);
 }
 
 int annot_redo(struct db *db, struct db_solution *v, const struct annotator *a,
 	       struct annot_result *res)
 {
-	struct op op = {OP_REDO, -1, 0, NULL};
+	struct op op = {OP_REDO, -1, 0, NULL, -1};
+	return run(db, v, a, &op, res);
+}
+
+int annot_rate_alt(struct db *db, struct db_solution *v, const struct annotator *a,
+		   int step, int alt, int value, struct annot_result *res)
+{
+	struct op op = {OP_ALT, step, value, NULL, alt};
+	return run(db, v, a, &op, res);
+}
+
+int annot_flag(struct db *db, struct db_solution *v, const struct annotator *a, int step,
+	       struct annot_result *res)
+{
+	struct op op = {OP_FLAG, step, 0, NULL, -1};
 	return run(db, v, a, &op, res);
 }

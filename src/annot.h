@@ -55,6 +55,13 @@ int annot_finish(struct db *db, struct db_solution *v, const struct annotator *a
 /* A note on a step (-1: on the solution); an empty text clears it. */
 int annot_note(struct db *db, struct db_solution *v, const struct annotator *a,
 	       int step, const char *text, struct annot_result *res);
+/* Rates alternative alt of a step (PRM800K's completions not chosen):
+ * -1, 0, +1, or NO_RATING to clear. */
+int annot_rate_alt(struct db *db, struct db_solution *v, const struct annotator *a,
+		   int step, int alt, int value, struct annot_result *res);
+/* Flags a step the annotator cannot judge, or takes the flag back. */
+int annot_flag(struct db *db, struct db_solution *v, const struct annotator *a, int step,
+	       struct annot_result *res);
 int annot_undo(struct db *db, struct db_solution *v, const struct annotator *a,
 	       struct annot_result *res);
 int annot_redo(struct db *db, struct db_solution *v, const struct annotator *a,

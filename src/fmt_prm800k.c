@@ -297,9 +297,10 @@ static void put_alt(struct buf *b, const struct alt *al, int rating)
 	buf_putc(b, '}');
 }
 
-/* One element of label.steps from a stored step. */
+/* One element of label.steps from a stored step; flag (-2: none) is the
+ * annotator's own "can't judge" on the step taken. */
 static void put_step(struct buf *b, const struct step *st, int rating,
-		     const struct alt *only, size_t nonly)
+		     const struct alt *only, size_t nonly, int flag)
 {
 	const struct alt *alts = st ? st->alts : only;
 	size_t nalts = st ? st->nalts : nonly;
@@ -308,7 +309,7 @@ static void put_step(struct buf *b, const struct step *st, int rating,
 	wr_key(b, "completions");
 	buf_putc(b, '[');
 	if (st && !nalts) {
-		struct alt one = {st->text, rating, -1, 0};
+		struct alt one = {st->text, rating, flag == -2 ? -1 : flag, 0};
 		put_alt(b, &one, rating);
 	}
 	size_t nc = 0;
@@ -339,6 +340,43 @@ static void put_step(struct buf *b, const struct step *st, int rating,
 	else
 		buf_puts(b, "null");
 	buf_putc(b, '}');
+}
+
+/* The exported annotators' own marks on step i: their ratings of its
+ * alternatives (into a copy of st's alts, in a) and their flag on the
+ * step taken, which the return value carries (1, 0; -2: none). The
+ * newest label of each wins. */
+static int own_marks(const struct item *it, size_t i, struct step *st, struct arena *a)
+{
+	int flag = -2;
+	struct alt *copy = NULL;
+	for (size_t k = 0; k < it->nlabels; k++) {
+		const struct label *l = &it->labels[k];
+		if (l->step != (int)i)
+			continue;
+		if (l->kind == LK_FLAG) {
+			flag = l->value == 1;
+		} else if (l->kind == LK_ALT_RATING && l->text && st->nalts) {
+			long alt = strtol(l->text, NULL, 10);
+			if (alt < 0 || (size_t)alt >= st->nalts || alt == st->chosen)
+				continue;
+			if (!copy) {
+				copy = arena_alloc(a, st->nalts * sizeof(*copy));
+				memcpy(copy, st->alts, st->nalts * sizeof(*copy));
+				st->alts = copy;
+			}
+			copy[alt].rating = l->value;
+		}
+	}
+	if (flag != -2 && st->nalts && st->chosen >= 0 && (size_t)st->chosen < st->nalts) {
+		if (!copy) {
+			copy = arena_alloc(a, st->nalts * sizeof(*copy));
+			memcpy(copy, st->alts, st->nalts * sizeof(*copy));
+			st->alts = copy;
+		}
+		copy[st->chosen].flagged = flag;
+	}
+	return flag;
 }
 
 static void put_meta(struct buf *b, const struct jnode *meta, const char *key)
@@ -426,12 +464,14 @@ static int p8_write(struct wr *w, const struct item *it, const char *dataset)
 	for (size_t i = 0; i < last; i++) {
 		if (i)
 			buf_putc(b, ',');
-		put_step(b, &it->steps[i], ratings[i], NULL, 0);
+		struct step st = it->steps[i];
+		int flag = own_marks(it, i, &st, &a);
+		put_step(b, &st, ratings[i], NULL, 0, flag);
 	}
 	if (it->ntail && last == it->nsteps) {
 		if (last)
 			buf_putc(b, ',');
-		put_step(b, NULL, NO_RATING, it->tail, it->ntail);
+		put_step(b, NULL, NO_RATING, it->tail, it->ntail, -2);
 	}
 	buf_putc(b, ']');
 	put_meta(b, meta, "total_time");

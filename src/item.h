@@ -23,8 +23,12 @@ struct step {
 };
 
 /* LK_RATINGS rates every step at once: text holds one mark per step,
- * '+' (+1), '0', '-' (-1) or '.' (not rated). */
-enum label_kind { LK_RATING, LK_FIRST_ERROR, LK_FINISH, LK_NOTE, LK_RATINGS };
+ * '+' (+1), '0', '-' (-1) or '.' (not rated). LK_ALT_RATING rates one of
+ * a step's alternatives: text holds its index (decimal) into the step's
+ * alts. LK_FLAG: value 1 when the annotator cannot judge the step, 0
+ * when the flag is taken back. */
+enum label_kind { LK_RATING, LK_FIRST_ERROR, LK_FINISH, LK_NOTE, LK_RATINGS, LK_ALT_RATING,
+		  LK_FLAG };
 
 struct label {
 	enum label_kind kind;

@@ -74,7 +74,8 @@ void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 	struct side hum = {0}, aut = {0};
 	for (size_t i = 0; i < it->nlabels; i++) {
 		const struct label *l = &it->labels[i];
-		if (l->kind == LK_NOTE || l->kind == LK_FINISH ||
+		if (l->kind == LK_NOTE || l->kind == LK_FINISH || l->kind == LK_ALT_RATING ||
+		    l->kind == LK_FLAG ||
 		    seen_before(names, nn, l->annotator))
 			continue;
 		names[nn++] = l->annotator;

@@ -19,6 +19,7 @@
 #define NSOL 4
 #define NSTEPS 6
 #define DEPTH 4096
+#define NALTS 3
 
 static const char *const annotators[2] = {"alice", "bob"};
 static const char *const sources[3] = {"judge", "prm", "nosuch"};
@@ -40,6 +41,44 @@ static char *encode(const struct annot_state *s)
 	return b.data;
 }
 
+/* the alternatives' ratings and the flags in force, as text */
+static char *marks(const struct item *it, const char *who)
+{
+	int alt[NSTEPS][NALTS], flag[NSTEPS];
+	for (int i = 0; i < NSTEPS; i++) {
+		flag[i] = 0;
+		for (int j = 0; j < NALTS; j++)
+			alt[i][j] = NO_RATING;
+	}
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const struct label *l = &it->labels[i];
+		if (strcmp(l->annotator, who) || l->step < 0 || l->step >= NSTEPS)
+			continue;
+		if (l->kind == LK_FLAG)
+			flag[l->step] = l->value == 1;
+		else if (l->kind == LK_ALT_RATING && l->text && atoi(l->text) < NALTS)
+			alt[l->step][atoi(l->text)] = l->value;
+	}
+	struct buf b = {0};
+	for (int i = 0; i < NSTEPS; i++) {
+		buf_printf(&b, " %s", flag[i] ? "F" : "-");
+		for (int j = 1; j < NALTS; j++)
+			buf_printf(&b, "%s", alt[i][j] == NO_RATING ? "." : alt[i][j] == 1 ? "+" :
+			           alt[i][j] == 0 ? "0" : "-");
+	}
+	return b.data;
+}
+
+static char *encode_all(const struct annot_state *s, const struct item *it, const char *who)
+{
+	char *a = encode(s), *m = marks(it, who);
+	struct buf b = {0};
+	buf_printf(&b, "%s |%s", a, m);
+	free(a);
+	free(m);
+	return b.data;
+}
+
 /* the undo model of one annotator on one solution */
 struct hist {
 	char *before[DEPTH], *after[DEPTH];
@@ -56,8 +95,12 @@ static void make_store(struct db *db)
 	static const char *texts[NSTEPS] = {"s1", "s2", "s3", "s4", "s5", "s6"};
 	for (int k = 0; k < NSOL; k++) {
 		struct step steps[NSTEPS];
-		for (int i = 0; i < NSTEPS; i++)
-			steps[i] = (struct step){texts[i], -1, NULL, 0};
+		struct alt alts[NSTEPS][NALTS];
+		for (int i = 0; i < NSTEPS; i++) {
+			for (int j = 0; j < NALTS; j++) /* the first is the step taken */
+				alts[i][j] = (struct alt){j ? "another step" : texts[i], NO_RATING, -1, 0};
+			steps[i] = (struct step){texts[i], 0, alts[i], NALTS};
+		}
 		struct suggestion sugs[NSTEPS + 1];
 		size_t ns = 0;
 		if (k == 0 || k == 1) /* a judge: first error at step 3, or none */
@@ -160,8 +203,9 @@ static void one(struct ctx *c, int annidx, int k)
 	db_solution_load(c->db, v.id, &v);
 	struct annot_state o, s;
 	annot_state_load(&o, &v.it, a.name);
+	char *omarks = marks(&v.it, a.name);
 	struct annot_result res;
-	int op = (int)rnd(9), step = (int)rnd(NSTEPS), value = 0, rc;
+	int op = (int)rnd(11), step = (int)rnd(NSTEPS), value = 0, rc, alt = 0;
 	static const int values[4] = {1, 0, -1, NO_RATING};
 	const char *text = NULL;
 	switch (op) {
@@ -191,20 +235,53 @@ static void one(struct ctx *c, int annidx, int k)
 	case 7:
 		rc = annot_undo(c->db, &v, &a, &res);
 		break;
-	default:
+	case 8:
 		rc = annot_redo(c->db, &v, &a, &res);
+		break;
+	case 9: /* an alternative (0, the step taken, is refused) */
+		alt = (int)rnd(NALTS);
+		value = values[rnd(4)];
+		rc = annot_rate_alt(c->db, &v, &a, step, alt, value, &res);
+		break;
+	default:
+		rc = annot_flag(c->db, &v, &a, step, &res);
 		break;
 	}
 	c->actions++;
 	annot_state_load(&s, &v.it, a.name);
-	char *before = encode(&o), *after = encode(&s);
+	char *after = encode_all(&s, &v.it, a.name), *before;
+	{ /* before: the marks as they were */
+		char *enc = encode(&o);
+		struct buf bb = {0};
+		buf_printf(&bb, "%s |%s", enc, omarks);
+		free(enc);
+		before = bb.data;
+	}
+	free(omarks);
 	struct hist *h = &hist[annidx][k];
 	CHECK(rc == ANNOT_OK || rc == ANNOT_NOTHING, "action %d failed: %d", op, rc);
 	const char *bad = annot_state_check(&s);
 	CHECK(!bad, "after action %d (%s): %s: %s", op, res.what, bad, after);
-	if (rc == ANNOT_OK && op <= 5) {
+	if (rc == ANNOT_OK && (op <= 5 || op >= 9)) {
 		c->saved++;
 		const char *p = post(op, step, value, text, &o, &s);
+		if (op >= 9) { /* the step ratings stay; the mark changed as asked */
+			char *ro = encode(&o), *rs = encode(&s);
+			CHECK(!strcmp(ro, rs), "an alternative or a flag changed the ratings: %s -> %s",
+			      ro, rs);
+			free(ro);
+			free(rs);
+			/* per step " F+-": the flag, then alternatives 2.. */
+			size_t at = 1 + (size_t)step * (NALTS + 1) + 1;
+			const char *m = strstr(after, "|") + at, *m0 = strstr(before, "|") + at;
+			if (op == 9)
+				CHECK(m[alt] == (value == NO_RATING ? '.' : value == 1 ? '+' :
+					 value == 0 ? '0' : '-'), "alternative %d of step %d: %s",
+				      alt + 1, step + 1, after);
+			else
+				CHECK((m[0] == 'F') != (m0[0] == 'F'),
+				      "the flag on step %d did not turn: %s -> %s", step + 1, before, after);
+		}
 		CHECK(!p, "action %d step %d value %d: %s: %s -> %s", op, step + 1, value, p,
 		      before, after);
 		if (h->nu < DEPTH) {

@@ -54,7 +54,9 @@
 	_(FETCH, "fetch", "Fetch suggestions for the solution now (judge, mc, prm, calc)") \
 	_(AUDIT, "audit", "Open the audit: each source against the truth, agreement between people") \
 	_(NEXT_MARK, "next-mark", "To the next step named as the first error (yours, others', sources')") \
-	_(TOGGLE_LATEX, "toggle-latex", "LaTeX shown as Unicode math, or raw")
+	_(TOGGLE_LATEX, "toggle-latex", "LaTeX shown as Unicode math, or raw") \
+	_(ALTERNATIVES, "toggle-alternatives", "Show each step's alternatives (PRM800K's other completions) under it, to rate them") \
+	_(FLAG, "flag", "Flag the step: you cannot judge it (again: take the flag back)")
 
 /* _(ID, "name", "what it colours") */
 #define AREAS(_) \

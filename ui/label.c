@@ -34,6 +34,11 @@ static int run(struct tui *t, struct db_solution *v, enum action a, int step,
 	const struct annotator *an = &who;
 	who.origin = origin;
 	who.active_ms = active_ms;
+	if (text && (a == A_RATE_GOOD || a == A_RATE_NEUTRAL || a == A_RATE_BAD ||
+		     a == A_RATE_CLEAR)) /* text: the alternative rated */
+		return annot_rate_alt(db, v, an, step, atoi(text),
+				      a == A_RATE_GOOD ? 1 : a == A_RATE_NEUTRAL ? 0 :
+				      a == A_RATE_BAD ? -1 : NO_RATING, res);
 	switch (a) {
 	case A_RATE_GOOD:
 		return annot_rate(db, v, an, step, 1, res);
@@ -53,6 +58,8 @@ static int run(struct tui *t, struct db_solution *v, enum action a, int step,
 		return annot_finish(db, v, an, text, res);
 	case A_NOTE:
 		return annot_note(db, v, an, step, text, res);
+	case A_FLAG:
+		return annot_flag(db, v, an, step, res);
 	case A_UNDO:
 		return annot_undo(db, v, an, res);
 	case A_REDO:

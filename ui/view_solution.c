@@ -14,11 +14,12 @@
 #include "../src/summary.h"
 #include "../src/util.h"
 
-enum { L_HEAD, L_TEXT, L_NOTE };
+enum { L_HEAD, L_TEXT, L_NOTE, L_ALT_HEAD, L_ALT };
 struct dline {
 	int step, kind;
 	size_t off, len;
 	const char *src; /* the text off/len index (step text or a note) */
+	int alt;         /* L_ALT_HEAD, L_ALT: the alternative; else -1 */
 };
 
 enum { SK_PRM, SK_MC, SK_JUDGE, SK_CALC, SK_OTHER };
@@ -66,6 +67,8 @@ struct sv {
 	struct latex rproblem, ranswer, rgold, rref;
 	int rendered;
 	int rtop; /* the reference pane's first line */
+	int show_alts; /* the alternatives under each step */
+	int sel_alt;   /* the alternative at the cursor, -1: the step */
 	int ref_h, ref_lines; /* its rows and lines at the last draw */
 	int prob_rows;        /* the problem pane's rows at the last draw */
 };
@@ -124,7 +127,8 @@ static void marks_compute(struct sv *s)
 	s->others = xcalloc(it->nlabels + 1, sizeof(*s->others));
 	for (size_t i = 0; i < it->nlabels; i++) {
 		const struct label *l = &it->labels[i];
-		if (l->kind == LK_NOTE || l->kind == LK_FINISH ||
+		if (l->kind == LK_NOTE || l->kind == LK_FINISH || l->kind == LK_ALT_RATING ||
+		    l->kind == LK_FLAG ||
 		    !strcmp(l->annotator, s->t->ann.name))
 			continue;
 		size_t k;
@@ -240,26 +244,57 @@ static void draw_rendered(struct sv *s, int y, int x, int w, const struct latex 
 
 /* ---- layout: the display lines of the steps area ---- */
 static void add_line(struct sv *s, int step, int kind, const char *src,
-		     size_t off, size_t len)
+		     size_t off, size_t len, int alt)
 {
 	if (s->nlines == s->caplines) {
 		s->caplines = s->caplines ? 2 * s->caplines : 64;
 		s->lines = xrealloc(s->lines, s->caplines * sizeof(*s->lines));
 	}
-	s->lines[s->nlines++] = (struct dline){step, kind, off, len, src};
+	s->lines[s->nlines++] = (struct dline){step, kind, off, len, src, alt};
+}
+
+static void wrap_alt(struct sv *s, int step, int kind, const char *text, int w, int alt)
+{
+	size_t n = strlen(text), off = 0;
+	if (n == 0)
+		add_line(s, step, kind, text, 0, 0, alt);
+	while (off < n) {
+		size_t skip;
+		size_t len = wrap_line(text + off, n - off, w, &skip);
+		add_line(s, step, kind, text, off, len, alt);
+		off += len + skip;
+	}
 }
 
 static void wrap_into(struct sv *s, int step, int kind, const char *text, int w)
 {
-	size_t n = strlen(text), off = 0;
-	if (n == 0)
-		add_line(s, step, kind, text, 0, 0);
-	while (off < n) {
-		size_t skip;
-		size_t len = wrap_line(text + off, n - off, w, &skip);
-		add_line(s, step, kind, text, off, len);
-		off += len + skip;
+	wrap_alt(s, step, kind, text, w, -1);
+}
+
+/* the alternatives of step i offered to rate: all but the step taken */
+static int is_alt(const struct sv *s, size_t i, size_t k)
+{
+	const struct step *st = &s->v.it.steps[i];
+	return k < st->nalts && (int)k != st->chosen;
+}
+
+/* the alternatives under step i, as the latex setting shows them */
+static void layout_alts(struct sv *s, size_t i, int tw)
+{
+	const struct step *st = &s->v.it.steps[i];
+	struct latex lx = {0};
+	for (size_t k = 0; k < st->nalts; k++) {
+		if (!is_alt(s, i, k))
+			continue;
+		add_line(s, (int)i, L_ALT_HEAD, NULL, 0, 0, (int)k);
+		const char *text = st->alts[k].text ? st->alts[k].text : "";
+		if (s->rendered) {
+			latex_render(&lx, text, strlen(text));
+			text = arena_strndup(&s->notes, lx.out.data, lx.out.len);
+		}
+		wrap_alt(s, (int)i, L_ALT, text, tw - 4, (int)k);
 	}
+	latex_free(&lx);
 }
 
 static void layout(struct sv *s, int w)
@@ -270,7 +305,7 @@ static void layout(struct sv *s, int w)
 	s->layout_w = w;
 	int tw = w - 7 > 10 ? w - 7 : 10;
 	for (size_t i = 0; i < it->nsteps; i++) {
-		add_line(s, (int)i, L_HEAD, NULL, 0, 0);
+		add_line(s, (int)i, L_HEAD, NULL, 0, 0, -1);
 		wrap_into(s, (int)i, L_TEXT, shown_step(s, i), tw);
 		for (size_t k = 0; k < it->nlabels; k++) {
 			const struct label *l = &it->labels[k];
@@ -294,6 +329,8 @@ static void layout(struct sv *s, int w)
 				buf_free(&b);
 			}
 		}
+		if (s->show_alts)
+			layout_alts(s, i, tw);
 	}
 }
 
@@ -310,12 +347,50 @@ static void keep_visible(struct sv *s)
 	if (s->steps_h <= 0)
 		return;
 	size_t a = first_line_of(s, s->sel), b = a;
-	while (b + 1 < s->nlines && s->lines[b + 1].step == s->sel)
-		b++;
+	if (s->sel_alt >= 0) { /* the alternative's lines */
+		while (a < s->nlines && s->lines[a].step == s->sel && s->lines[a].alt != s->sel_alt)
+			a++;
+		b = a;
+		while (b + 1 < s->nlines && s->lines[b + 1].step == s->sel &&
+		       s->lines[b + 1].alt == s->sel_alt)
+			b++;
+	} else {
+		while (b + 1 < s->nlines && s->lines[b + 1].step == s->sel &&
+		       s->lines[b + 1].alt < 0)
+			b++;
+	}
 	if ((int)a < s->top)
 		s->top = (int)a;
 	else if ((int)b >= s->top + s->steps_h)
 		s->top = (int)b - s->steps_h + 1 > (int)a ? (int)a : (int)b - s->steps_h + 1;
+}
+
+/* your newest label of a kind on a step (an alternative's: of alt k) */
+static const struct label *mine_of(const struct sv *s, int kind, int step, int k)
+{
+	const struct item *it = &s->v.it;
+	const struct label *found = NULL;
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const struct label *l = &it->labels[i];
+		if ((int)l->kind != kind || l->step != step || strcmp(l->annotator, s->t->ann.name))
+			continue;
+		if (k >= 0 && (!l->text || atoi(l->text) != k))
+			continue;
+		found = l;
+	}
+	return found;
+}
+
+static int my_flag(const struct sv *s, int step)
+{
+	const struct label *l = mine_of(s, LK_FLAG, step, -1);
+	return l && l->value == 1;
+}
+
+static int my_alt(const struct sv *s, int step, int k)
+{
+	const struct label *l = mine_of(s, LK_ALT_RATING, step, k);
+	return l ? l->value : NO_RATING;
 }
 
 /* ---- drawing ---- */
@@ -338,7 +413,7 @@ static int put(int y, int x, int maxx, const char *s, int attr)
 
 static void draw_head(struct sv *s, int y, int x0, int w, int step)
 {
-	int cur = step == s->sel;
+	int cur = step == s->sel && s->sel_alt < 0;
 	int base = cur ? area_attr(C_CURSOR) : area_attr(C_DEFAULT);
 	int maxx = x0 + w;
 	draw_line(y, x0, w, "", base);
@@ -407,6 +482,50 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 			 ar == 1 ? "+1" : ar == 0 ? "0" : "-1");
 		x = put(y, x, maxx, cell, area_attr(C_OTHERS));
 	}
+	/* what the data says of the step taken, your flag, the alternatives */
+	const struct step *st = &s->v.it.steps[step];
+	const struct alt *ch = st->chosen >= 0 && (size_t)st->chosen < st->nalts ?
+			       &st->alts[st->chosen] : NULL;
+	if (ch && ch->human)
+		x = put(y, x, maxx, "| human-written ", area_attr(C_OTHERS));
+	if (ch && ch->flagged == 1 && !s->hide_others)
+		x = put(y, x, maxx, "| flagged ", area_attr(C_OTHERS));
+	if (my_flag(s, step))
+		x = put(y, x, maxx, "| FLAG: can't judge ", area_attr(C_BAD));
+	size_t nalt = 0;
+	for (size_t k = 0; k < st->nalts; k++)
+		nalt += is_alt(s, (size_t)step, k);
+	if (nalt && !s->show_alts) {
+		char cell[48];
+		snprintf(cell, sizeof(cell), "| %zu alternative%s (z) ", nalt, nalt == 1 ? "" : "s");
+		put(y, x, maxx, cell, area_attr(C_DIM));
+	}
+}
+
+/* "↳ alt 2  data +1 human flagged  me -1": an alternative's line */
+static void draw_alt_head(struct sv *s, int y, int x0, int w, int step, int k)
+{
+	const struct alt *al = &s->v.it.steps[step].alts[k];
+	int cur = step == s->sel && k == s->sel_alt;
+	int base = cur ? area_attr(C_CURSOR) : area_attr(C_DEFAULT);
+	int maxx = x0 + w;
+	draw_line(y, x0, w, "", base);
+	char cell[64];
+	snprintf(cell, sizeof(cell), "%s    \xe2\x86\xb3 alt %d ", cur ? ">" : " ", k + 1);
+	int x = put(y, x0, maxx, cell, cur ? base : area_attr(C_INDEX));
+	if (!s->hide_others && al->rating != NO_RATING) {
+		x = put(y, x, maxx, "data ", area_attr(C_DIM));
+		x = put(y, x, maxx, rating_mark(al->rating), area_attr(rating_area(al->rating)));
+		x = put(y, x, maxx, " ", base);
+	}
+	if (al->human)
+		x = put(y, x, maxx, "human-written ", area_attr(C_OTHERS));
+	if (al->flagged == 1 && !s->hide_others)
+		x = put(y, x, maxx, "flagged ", area_attr(C_OTHERS));
+	int mine = my_alt(s, step, k);
+	x = put(y, x, maxx, "| me ", area_attr(C_DIM));
+	put(y, x, maxx, mine == NO_RATING ? "unrated" : rating_mark(mine),
+	    area_attr(rating_area(mine)));
 }
 
 static void draw_steps(struct sv *s, int y0, int h, int x0, int w)
@@ -428,6 +547,15 @@ static void draw_steps(struct sv *s, int y0, int h, int x0, int w)
 		const struct dline *d = &s->lines[i];
 		if (d->kind == L_HEAD) {
 			draw_head(s, y, x0, w, d->step);
+			continue;
+		}
+		if (d->kind == L_ALT_HEAD) {
+			draw_alt_head(s, y, x0, w, d->step, d->alt);
+			continue;
+		}
+		if (d->kind == L_ALT) {
+			draw_line(y, x0, w, "", area_attr(C_DEFAULT));
+			draw_text(y, x0 + 11, w - 11, d->src + d->off, d->len, area_attr(C_DIM), s->t->re);
 			continue;
 		}
 		int after = s->my_fe >= 0 && d->step > s->my_fe;
@@ -624,6 +752,9 @@ static void reload(struct sv *s)
 	s->layout_w = 0;
 	if (s->sel >= (int)s->v.it.nsteps)
 		s->sel = s->v.it.nsteps ? (int)s->v.it.nsteps - 1 : 0;
+	if (s->sel_alt >= 0 && (!s->show_alts || !s->v.it.nsteps ||
+				!is_alt(s, (size_t)s->sel, (size_t)s->sel_alt)))
+		s->sel_alt = -1;
 }
 
 static void open_id(struct sv *s, int64_t id, int step)
@@ -638,6 +769,7 @@ static void open_id(struct sv *s, int64_t id, int step)
 	s->active_ms = 0; /* a new solution: its own time */
 	s->last_key = mono_ms();
 	s->sel = step;
+	s->sel_alt = -1;
 	s->top = s->ptop = s->rtop = 0;
 	s->layout_w = 0;
 	marks_compute(s);
@@ -867,20 +999,81 @@ static void show_problem(struct sv *s)
 	buf_free(&b);
 }
 
+static int act(struct sv *s, struct view *v, enum action a, const char *arg, int n);
+
+/* To the next line that can be labelled: a step, then (when shown) its
+ * alternatives. */
+static void move_cursor(struct sv *s, int dir)
+{
+	int n = (int)s->v.it.nsteps;
+	if (!n)
+		return;
+	const struct step *st = &s->v.it.steps[s->sel];
+	if (s->show_alts && dir > 0) {
+		for (int k = s->sel_alt + 1; k < (int)st->nalts; k++)
+			if (is_alt(s, (size_t)s->sel, (size_t)k)) {
+				s->sel_alt = k;
+				return;
+			}
+	} else if (s->show_alts && s->sel_alt >= 0) {
+		for (int k = s->sel_alt - 1; k >= 0; k--)
+			if (is_alt(s, (size_t)s->sel, (size_t)k)) {
+				s->sel_alt = k;
+				return;
+			}
+		s->sel_alt = -1;
+		return;
+	}
+	if (s->sel + dir < 0 || s->sel + dir >= n)
+		return;
+	s->sel += dir;
+	s->sel_alt = -1;
+	if (s->show_alts && dir < 0) /* up into the step's last alternative */
+		for (size_t k = 0; k < s->v.it.steps[s->sel].nalts; k++)
+			if (is_alt(s, (size_t)s->sel, k))
+				s->sel_alt = (int)k;
+}
+
+static void toggle_alts(struct sv *s)
+{
+	size_t nalt = 0;
+	for (size_t i = 0; i < s->v.it.nsteps; i++)
+		for (size_t k = 0; k < s->v.it.steps[i].nalts; k++)
+			nalt += is_alt(s, i, k);
+	s->show_alts = !s->show_alts;
+	s->sel_alt = -1;
+	s->layout_w = 0;
+	if (!s->show_alts)
+		tui_message(s->t, 0, "alternatives hidden");
+	else if (!nalt)
+		tui_message(s->t, 0, "this solution has no alternatives (PRM800K's other completions)");
+	else
+		tui_message(s->t, 0, "%zu alternative%s shown: j and k reach them, +, 0, - and x rate them",
+			    nalt, nalt == 1 ? "" : "s");
+}
+
 static int sv_act(struct view *v, enum action a, const char *arg)
 {
 	struct sv *s = v->priv;
 	int n = (int)s->v.it.nsteps;
+	int old_sel = s->sel, old_alt = s->sel_alt;
 	note_key(s);
+	int handled = act(s, v, a, arg, n);
+	if (s->sel != old_sel && s->sel_alt == old_alt)
+		s->sel_alt = -1; /* moved by steps: on the step itself */
+	return handled;
+}
+
+static int act(struct sv *s, struct view *v, enum action a, const char *arg, int n)
+{
+	(void)v;
 	switch (a) {
 	case A_MOVE_DOWN:
 	case A_ENTER:
-		if (s->sel + 1 < n)
-			s->sel++;
+		move_cursor(s, 1);
 		break;
 	case A_MOVE_UP:
-		if (s->sel > 0)
-			s->sel--;
+		move_cursor(s, -1);
 		break;
 	case A_MOVE_FIRST:
 		s->sel = 0;
@@ -959,20 +1152,39 @@ static int sv_act(struct view *v, enum action a, const char *arg)
 				 "sfgb", finish_done, s);
 		else if (a == A_NOTE)
 			ask_note(s, arg);
-		else
+		else if (s->sel_alt >= 0 && (a == A_FIRST_ERROR || a == A_NO_ERROR))
+			tui_message(s->t, 1, "the cursor is on an alternative: +, 0, - and x rate it; "
+				    "e and c judge the steps taken");
+		else if (s->sel_alt >= 0 && a != A_UNDO && a != A_REDO) {
+			char idx[24];
+			snprintf(idx, sizeof(idx), "%d", s->sel_alt);
+			rc = do_label(s, a, s->sel, idx);
+		} else {
 			rc = do_label(s, a, s->sel, NULL);
+		}
 		if (rc == ANNOT_OK && (a == A_UNDO || a == A_REDO) && s->t->undo_step >= 0 &&
-		    s->t->undo_step < n)
+		    s->t->undo_step < n) {
 			s->sel = s->t->undo_step; /* to what it took back */
+			s->sel_alt = -1;
+		}
 		int kept = rc == ANNOT_OK || rc == ANNOT_BUSY;
-		if (kept && s->t->set->advance && s->sel + 1 < n &&
+		if (kept && s->t->set->advance &&
 		    (a == A_RATE_GOOD || a == A_RATE_NEUTRAL || a == A_RATE_BAD))
-			s->sel++; /* on to the next step, as PRM800K's interface */
+			move_cursor(s, 1); /* on to the next, as PRM800K's interface */
 		if (rc == ANNOT_OK && a == A_NO_ERROR && !s->hide_others && s->v.it.correct == 0)
 			tui_message(s->t, 1, "saved; but the grader says the final answer is "
 				    "wrong: no error?");
 		break;
 	}
+	case A_FLAG:
+		if (!n)
+			tui_message(s->t, 1, "this solution has no steps");
+		else
+			do_label(s, A_FLAG, s->sel, NULL);
+		break;
+	case A_ALTERNATIVES:
+		toggle_alts(s);
+		break;
 	case A_NEXT_MARK:
 		next_mark(s);
 		break;
@@ -1015,6 +1227,7 @@ static int sv_search(struct view *v, int dir)
 		const char *t = s->v.it.steps[i].text;
 		if (db_regex_match(re, t, strlen(t), NULL, NULL)) {
 			s->sel = i;
+			s->sel_alt = -1;
 			return 1;
 		}
 	}
@@ -1049,8 +1262,10 @@ static void sv_mouse(struct view *v, int y, int x, int button)
 		return;
 	}
 	int r = y - s->steps_y;
-	if (r >= 0 && r < s->steps_h && (size_t)(s->top + r) < s->nlines)
+	if (r >= 0 && r < s->steps_h && (size_t)(s->top + r) < s->nlines) {
 		s->sel = s->lines[s->top + r].step;
+		s->sel_alt = s->lines[s->top + r].alt;
+	}
 }
 
 static void sv_reload(struct view *v)
@@ -1070,7 +1285,10 @@ static void sv_status(struct view *v, char *out, size_t n)
 		snprintf(fes, sizeof(fes), "first error %d", s->my_fe + 1);
 		fe = fes;
 	}
-	snprintf(out, n, "step %d/%zu  mine %d/%zu  %s%s", s->sel + 1, s->v.it.nsteps, labelled,
+	char alt[32] = "";
+	if (s->sel_alt >= 0)
+		snprintf(alt, sizeof(alt), " alt %d", s->sel_alt + 1);
+	snprintf(out, n, "step %d/%zu%s  mine %d/%zu  %s%s", s->sel + 1, s->v.it.nsteps, alt, labelled,
 		 s->v.it.nsteps, fe, s->hide_others ? "  (blind)" : s->hidden ? "  (suggestions hidden)" : "");
 }
 
@@ -1101,6 +1319,7 @@ static int sv_command(struct view *v, const char *verb, const char *arg)
 	}
 	note_key(s);
 	s->sel = (int)k - 1;
+	s->sel_alt = -1;
 	return 1;
 }
 
@@ -1132,6 +1351,7 @@ struct view *solution_view_new(struct tui *t, int64_t sol)
 	v->t = t;
 	v->priv = s;
 	s->t = t;
+	s->sel_alt = -1;
 	s->v.id = sol;
 	s->last_key = mono_ms();
 	reload(s);
