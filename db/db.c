@@ -1617,6 +1617,7 @@ static void where_add(struct buf *b, const struct qfilter *f)
 	case Q_MINE:
 		buf_puts(b, " AND m.solution_id IN (SELECT l.solution_id FROM label l WHERE l.annotator = ?8)");
 		break;
+	/* as the partial indexes of schema 9 say them */
 	case Q_DIS_ANN:
 		buf_printf(b, " AND (m.flags & %d)", SF_DIS_ANN);
 		break;
@@ -1645,23 +1646,29 @@ static void where_add(struct buf *b, const struct qfilter *f)
 static sqlite3_stmt *queue_prepare(struct queue *q, int kind)
 {
 	struct buf b = {0};
-	const char *key = q->f.sort == QS_PROGRESS ? PROGRESS : "0";
+	const char *cmp = kind == 0 ? ">" : "<";
+	const char *dir = kind == 0 ? "" : " DESC";
 	if (kind == 2) {
 		buf_puts(&b, "SELECT count(*) FROM summary m");
 		where_add(&b, &q->f);
 		buf_puts(&b, " AND m.solution_id BETWEEN ?1 AND ?2");
-	} else {
-		const char *cmp = kind == 0 ? ">" : "<";
-		const char *dir = kind == 0 ? "" : " DESC";
-		buf_printf(&b, "SELECT m.solution_id, %s FROM summary m", key);
+	} else if (q->f.sort == QS_PROGRESS) {
+		/* the rest of this key, then the keys beyond: two index ranges
+		 * (a row value would scan from the key's first row) */
+		buf_puts(&b, "SELECT * FROM (SELECT m.solution_id, " PROGRESS " FROM summary m");
 		where_add(&b, &q->f);
-		if (q->f.sort == QS_PROGRESS)
-			buf_printf(&b, " AND (" PROGRESS ", m.solution_id) %s (?1, ?2)"
-				   " ORDER BY " PROGRESS "%s, m.solution_id%s LIMIT ?3",
-				   cmp, dir, dir);
-		else
-			buf_printf(&b, " AND m.solution_id %s ?2 AND ?1 IS NOT NULL"
-				   " ORDER BY m.solution_id%s LIMIT ?3", cmp, dir);
+		buf_printf(&b, " AND " PROGRESS " = ?1 AND m.solution_id %s ?2"
+			   " ORDER BY m.solution_id%s LIMIT ?3)", cmp, dir);
+		buf_puts(&b, " UNION ALL SELECT * FROM (SELECT m.solution_id, " PROGRESS
+			 " FROM summary m");
+		where_add(&b, &q->f);
+		buf_printf(&b, " AND " PROGRESS " %s ?1 ORDER BY " PROGRESS "%s, m.solution_id%s"
+			   " LIMIT ?3) LIMIT ?3", cmp, dir, dir);
+	} else {
+		buf_puts(&b, "SELECT m.solution_id, 0 FROM summary m");
+		where_add(&b, &q->f);
+		buf_printf(&b, " AND m.solution_id %s ?2 AND ?1 IS NOT NULL"
+			   " ORDER BY m.solution_id%s LIMIT ?3", cmp, dir);
 	}
 	sqlite3_stmt *s = NULL;
 	if (sqlite3_prepare_v3(q->db->h, b.data, -1, SQLITE_PREPARE_PERSISTENT, &s,

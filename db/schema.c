@@ -201,6 +201,22 @@ static const char *const migrations[] = {
 	"CREATE INDEX label_solution ON label(solution_id);"
 	"CREATE INDEX label_action ON label(action_id) WHERE action_id IS NOT NULL;"
 	"CREATE INDEX label_annotator ON label(annotator, solution_id);",
+	/* 9: the queue's disagreement filters read a range of an index of
+	 * their own rows, in either order, whatever the store's size (the
+	 * flags are SF_DIS_ANN 4, SF_DIS_SRC 8, SF_DIS_HA 16, any 28; the
+	 * queue's WHERE repeats these terms word for word) */
+	"CREATE INDEX summary_dis4 ON summary(solution_id) WHERE flags & 4;"
+	"CREATE INDEX summary_dis8 ON summary(solution_id) WHERE flags & 8;"
+	"CREATE INDEX summary_dis16 ON summary(solution_id) WHERE flags & 16;"
+	"CREATE INDEX summary_dis28 ON summary(solution_id) WHERE flags & 28;"
+	"CREATE INDEX summary_dis4p ON summary(labelled * 1000 / max(nsteps, 1), solution_id)"
+	"  WHERE flags & 4;"
+	"CREATE INDEX summary_dis8p ON summary(labelled * 1000 / max(nsteps, 1), solution_id)"
+	"  WHERE flags & 8;"
+	"CREATE INDEX summary_dis16p ON summary(labelled * 1000 / max(nsteps, 1), solution_id)"
+	"  WHERE flags & 16;"
+	"CREATE INDEX summary_dis28p ON summary(labelled * 1000 / max(nsteps, 1), solution_id)"
+	"  WHERE flags & 28;",
 };
 
 int schema_count(void)
