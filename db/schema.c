@@ -178,14 +178,15 @@ static const char *const migrations[] = {
 	"  WHERE length(name) >= 20 AND name NOT GLOB '*[^0-9a-fA-F-]*';",
 	/* 8: labels of two more kinds: an alternative's rating (text: its
 	 * index) and the flag "can't judge this step". SQLite changes a
-	 * CHECK by rebuilding the table. */
+	 * CHECK by rebuilding the table. The check is a chain of comparisons:
+	 * an IN list built an ephemeral table for every row inserted. */
 	"CREATE TABLE label_new ("
 	"  id INTEGER PRIMARY KEY,"
 	"  solution_id INTEGER NOT NULL REFERENCES solution(id),"
 	"  step_idx INTEGER,"
 	"  kind TEXT NOT NULL"
-	"    CHECK (kind IN ('rating', 'first_error', 'finish', 'note', 'ratings',"
-	"                    'alt_rating', 'flag')),"
+	"    CHECK (kind = 'rating' OR kind = 'first_error' OR kind = 'finish' OR"
+	"           kind = 'note' OR kind = 'ratings' OR kind = 'alt_rating' OR kind = 'flag'),"
 	"  value INTEGER,"
 	"  text TEXT,"
 	"  annotator TEXT NOT NULL,"
