@@ -30,7 +30,7 @@ enum stmt_id {
 	S_JOB_ADD, S_JOB_REQUEUE, S_JOB_LEASE, S_JOB_LEASE_SOL, S_JOB_RENEW,
 	S_JOB_FINISH, S_JOB_RELEASE, S_JOB_EXPIRED, S_JOB_OWNERS, S_JOB_FREE_OWNER,
 	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_PUT,
-	S_LABEL_NOW, S_SUG_NOW, S_ANN_ENSURE, S_ALIASES,
+	S_LABEL_NOW, S_SUG_NOW, S_ANN_ENSURE, S_ALIASES, S_SOL_TEXTS,
 	S_COUNT
 };
 
@@ -165,6 +165,9 @@ static const char *const stmt_sql[S_COUNT] = {
 			 "AS INTEGER)), 0) + 1 FROM annotator WHERE auto = 1) END, m FROM (SELECT "
 			 "length(?1) >= 20 AND ?1 NOT GLOB '*[^0-9a-fA-F-]*' AS m)",
 	[S_ALIASES] = "SELECT name, alias FROM annotator WHERE alias IS NOT NULL ORDER BY first_label",
+	/* a solution's texts for search: the problem, then each step */
+	[S_SOL_TEXTS] = "SELECT p.text FROM solution s JOIN problem p ON p.id = s.problem_id "
+			"WHERE s.id = ?1 UNION ALL SELECT text FROM step WHERE solution_id = ?1",
 };
 
 /* Waiting for another writer: as long as it makes progress. */
@@ -1516,18 +1519,25 @@ int db_queue_row(struct db *db, int64_t sol, struct arena *a, struct db_qrow *r)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* A compiled pattern with the match data it reuses (one thread at a
+ * time: the workbench's loop, or one statement). */
+struct db_re {
+	pcre2_code *code;
+	pcre2_match_data *md;
+};
+
 /* regexp(PATTERN, TEXT): PCRE2, the compiled pattern kept by SQLite for
  * as long as the statement runs with the same pattern. A pattern without
  * capitals ignores case. */
 static void re_free(void *p)
 {
-	pcre2_code_free(p);
+	db_regex_free(p);
 }
 
 static void sql_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
-	pcre2_code *re = sqlite3_get_auxdata(ctx, 0);
+	struct db_re *re = sqlite3_get_auxdata(ctx, 0);
 	if (!re) {
 		const char *pat = (const char *)sqlite3_value_text(argv[0]);
 		char msg[160];
@@ -1549,10 +1559,7 @@ static void sql_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	size_t n = (size_t)sqlite3_value_bytes(argv[1]);
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-	int rc = pcre2_match(re, (PCRE2_SPTR)t, n, 0, 0, md, NULL);
-	pcre2_match_data_free(md);
-	sqlite3_result_int(ctx, rc >= 0);
+	sqlite3_result_int(ctx, pcre2_match(re->code, (PCRE2_SPTR)t, n, 0, 0, re->md, NULL) >= 0);
 }
 
 void *db_regex_compile(const char *pat, char *err, size_t errlen)
@@ -1566,9 +1573,9 @@ void *db_regex_compile(const char *pat, char *err, size_t errlen)
 		opt |= PCRE2_CASELESS;
 	int code;
 	PCRE2_SIZE off;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, opt,
-				       &code, &off, NULL);
-	if (!re) {
+	pcre2_code *c = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, opt,
+				      &code, &off, NULL);
+	if (!c) {
 		PCRE2_UCHAR msg[120];
 		pcre2_get_error_message(code, msg, sizeof(msg));
 		snprintf(err, errlen, "bad pattern at %zu: %s", (size_t)off, (char *)msg);
@@ -1576,26 +1583,48 @@ void *db_regex_compile(const char *pat, char *err, size_t errlen)
 	}
 	const char *nojit = getenv("STEPMARK_NO_JIT");
 	if (!nojit || !*nojit)
-		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+		pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
+	struct db_re *re = xmalloc(sizeof(*re));
+	re->code = c;
+	re->md = pcre2_match_data_create(1, NULL);
 	return re;
 }
 
-void db_regex_free(void *re)
+void db_regex_free(void *p)
 {
-	pcre2_code_free(re);
+	struct db_re *re = p;
+	if (!re)
+		return;
+	pcre2_match_data_free(re->md);
+	pcre2_code_free(re->code);
+	free(re);
 }
 
-int db_regex_match(void *re, const char *text, size_t n, size_t *at, size_t *len)
+int db_regex_match(void *p, const char *text, size_t n, size_t *at, size_t *len)
 {
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-	int rc = pcre2_match(re, (PCRE2_SPTR)text, n, 0, 0, md, NULL);
+	struct db_re *re = p;
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)text, n, 0, 0, re->md, NULL);
 	if (rc >= 0 && at) {
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
 		*at = ov[0];
 		*len = ov[1] - ov[0];
 	}
-	pcre2_match_data_free(md);
 	return rc >= 0;
+}
+
+int db_solution_grep(struct db *db, int64_t sol, void *re)
+{
+	sqlite3_stmt *s = stmt(db, S_SOL_TEXTS);
+	sqlite3_bind_int64(s, 1, sol);
+	int rc, found = 0;
+	while (!found && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t = col_text(s, 0);
+		found = t && db_regex_match(re, t, (size_t)sqlite3_column_bytes(s, 0), NULL, NULL);
+	}
+	if (!found && rc != SQLITE_DONE)
+		found = -1;
+	sqlite3_reset(s);
+	return found;
 }
 
 struct queue {

@@ -582,6 +582,8 @@ struct rd {
 	struct latex *r;
 	int depth;
 	const char *amp; /* what & becomes in the environment being read */
+	size_t floor;    /* a line break trims no space below this (an
+			  * argument's text being taken starts here) */
 };
 
 #define MAX_DEPTH 48
@@ -609,7 +611,7 @@ static void emits(struct rd *d, const char *p, size_t a, size_t b)
 static void trim_spaces(struct rd *d)
 {
 	struct buf *o = &d->r->out;
-	while (o->len && o->data[o->len - 1] == ' ')
+	while (o->len > d->floor && o->data[o->len - 1] == ' ')
 		o->data[--o->len] = '\0';
 }
 
@@ -633,12 +635,16 @@ struct tail {
 static void take_tail(struct rd *d, size_t start, struct tail *t)
 {
 	struct latex *r = d->r;
+	if (start > r->out.len) /* cannot be: a line break trims to d->floor */
+		start = r->out.len;
 	t->n = r->out.len - start;
 	t->s = xmalloc(t->n + 1);
-	memcpy(t->s, r->out.data + start, t->n);
-	t->s[t->n] = '\0';
 	t->src = xmalloc((t->n + 1) * sizeof(*t->src));
-	memcpy(t->src, r->src + start, t->n * sizeof(*t->src));
+	if (t->n) {
+		memcpy(t->s, r->out.data + start, t->n);
+		memcpy(t->src, r->src + start, t->n * sizeof(*t->src));
+	}
+	t->s[t->n] = '\0';
 	r->out.len = start;
 	r->out.data[start] = '\0';
 }
@@ -745,9 +751,12 @@ static size_t raw_argument(struct rd *d, size_t end, const char **p)
 static void script(struct rd *d, int sup, size_t at, size_t end)
 {
 	size_t start = d->r->out.len;
+	size_t floor = d->floor;
+	d->floor = start;
 	argument(d, 1, end);
 	struct tail t;
 	take_tail(d, start, &t);
+	d->floor = floor;
 	if (!t.n) {
 		tail_free(&t);
 		return;
@@ -879,11 +888,14 @@ static int small_number(const char *s)
 static void frac(struct rd *d, size_t at, size_t cmd_end, size_t end)
 {
 	size_t start = d->r->out.len;
+	size_t floor = d->floor;
+	d->floor = start;
 	struct tail a, b;
 	argument(d, 1, end);
 	take_tail(d, start, &a);
 	argument(d, 1, end);
 	take_tail(d, start, &b);
+	d->floor = floor;
 	int x = small_number(a.s), y = small_number(b.s);
 	if (x && y && vulgar[x][y]) {
 		emits(d, vulgar[x][y], at, d->i);
@@ -914,6 +926,8 @@ static void sqrt_(struct rd *d, size_t at, size_t cmd_end, size_t end)
 	skip_spaces(d, end);
 	struct tail idx = {0};
 	size_t start = d->r->out.len;
+	size_t floor = d->floor;
+	d->floor = start;
 	if (d->i < end && d->s[d->i] == '[') {
 		size_t close = d->i + 1;
 		while (close < end && d->s[close] != ']')
@@ -926,6 +940,7 @@ static void sqrt_(struct rd *d, size_t at, size_t cmd_end, size_t end)
 	argument(d, 1, end);
 	struct tail a;
 	take_tail(d, start, &a);
+	d->floor = floor;
 	if (!idx.s || !strcmp(idx.s, "2")) {
 		emits(d, "\xe2\x88\x9a", at, cmd_end);
 	} else if (!strcmp(idx.s, "3")) {
@@ -972,9 +987,12 @@ static void accent(struct rd *d, const char *mark, int each, size_t at, size_t c
 		   size_t end)
 {
 	size_t start = d->r->out.len;
+	size_t floor = d->floor;
+	d->floor = start;
 	argument(d, 1, end);
 	struct tail t;
 	take_tail(d, start, &t);
+	d->floor = floor;
 	size_t last = 0;
 	for (size_t k = 0; k < t.n;) {
 		unsigned cp;
@@ -1006,9 +1024,12 @@ static void accent(struct rd *d, const char *mark, int each, size_t at, size_t c
 static void blackboard(struct rd *d, size_t at, size_t end)
 {
 	size_t start = d->r->out.len;
+	size_t floor = d->floor;
+	d->floor = start;
 	argument(d, 0, end);
 	struct tail t;
 	take_tail(d, start, &t);
+	d->floor = floor;
 	static const char letterlike[] = "CHNPQRZ";
 	static const unsigned letterlike_cp[] = {0x2102, 0x210d, 0x2115, 0x2119, 0x211a,
 						 0x211d, 0x2124};
@@ -1282,9 +1303,12 @@ static void command(struct rd *d, int math, size_t end)
 		break;
 	case K_NOT: {
 		size_t start = d->r->out.len;
+		size_t floor = d->floor;
+		d->floor = start;
 		argument(d, math, end);
 		struct tail t;
 		take_tail(d, start, &t);
+		d->floor = floor;
 		if (!strcmp(t.s, "="))
 			emits(d, "\xe2\x89\xa0", at, d->i);
 		else if (!strcmp(t.s, "\xe2\x88\x88"))
@@ -1485,7 +1509,7 @@ static void render_all(struct latex *r, const char *s, size_t n, int math)
 	buf_grow(&r->out, n + 1);
 	r->out.data[0] = '\0';
 	r->left = 0;
-	struct rd d = {s, n, 0, r, 0, NULL};
+	struct rd d = {s, n, 0, r, 0, NULL, 0};
 	size_t ans = math ? n : answer_line(s, n);
 	render(&d, math, ans);
 	if (ans < n) {

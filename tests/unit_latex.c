@@ -99,6 +99,10 @@ static void prose(void)
 	deep[k] = '\0';
 	CHECK(strstr(text(deep), "x") != NULL, "deep: %s", r.out.data);
 	CHECK_STR(text(""), "");
+	/* a line break inside an argument trims no space before it (the
+	 * fuzzer: the argument's text began after those spaces) */
+	CHECK_STR(text("$a \\frac \\\\ 2$"), "a \n/2");
+	CHECK_STR(text("$x \\sqrt \\\\$"), "x √");
 }
 
 /* the rendered bytes standing for raw bytes [a, b) */

@@ -591,6 +591,9 @@ static void handle_key(struct tui *t, int key)
 		t->dirty = 1;
 		return;
 	}
+	int stopped = t->search != NULL;
+	if (stopped) /* a key stops the search running between keys */
+		search_cancel(t);
 	struct view *v = t->stack[t->depth - 1];
 	if (t->ask.active) { /* the prompt takes the keys */
 		if (key != KEY_BASE + KEY_MOUSE)
@@ -617,6 +620,8 @@ static void handle_key(struct tui *t, int key)
 	}
 	t->msg[0] = '\0';
 	t->msg_err = 0;
+	if (stopped) /* said until a message of the key's own */
+		tui_message(t, 0, "search stopped");
 	const char *cmd;
 	enum action a = config_key_action(t->cfg, v->ops->keymap, key, &cmd);
 	/* a count: digits no key binds (in the solution view 1 and 0 rate,
@@ -750,7 +755,7 @@ static void fetch_action(struct tui *t)
 enum { IDLE_WORK = 1, IDLE_FETCH = 2, IDLE_SOON = 4 };
 static int idle(struct tui *t)
 {
-	int more = 0;
+	int more = search_idle(t) ? IDLE_WORK : 0;
 	for (int i = 0; i < t->depth; i++) {
 		int r = t->stack[i]->ops->idle ? t->stack[i]->ops->idle(t->stack[i]) : 0;
 		more |= r == 2 ? IDLE_SOON : r ? IDLE_WORK : 0;
@@ -1058,6 +1063,7 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	tui_label_drop(&t, stderr);
 	if (t.re)
 		db_regex_free(t.re);
+	search_cancel(&t);
 	free(t.pattern);
 	config_free(t.cfg);
 	free(cpath);

@@ -72,6 +72,8 @@ struct view_ops {
 	/* background work between keys: 1 while more remains, 2 while
 	 * waiting on a worker (the loop looks again within 20 ms) */
 	int (*idle)(struct view *v);
+	/* the incremental search found sol (search.c) */
+	void (*found)(struct view *v, int64_t sol);
 	/* a named command for this view (":accept judge"): 1 handled */
 	int (*command)(struct view *v, const char *verb, const char *arg);
 	/* text for the right of the status line */
@@ -119,6 +121,7 @@ struct tui {
 	char *pattern;
 	void *re;
 	int search_dir;
+	struct search *search; /* running in idle time (search.c) */
 	/* store changes seen */
 	int64_t data_version;
 	/* labelling actions the store refused as busy, saved in order by
@@ -200,10 +203,13 @@ void queue_picked(struct tui *t, const char *label);
 /* The queue's neighbour of sol under its filter (or with what, a Q_*
  * filter in place of the queue's): 0 when none. */
 int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what);
-/* The next solution matching the search after sol (-2 in queue_neighbour
- * is the search's queue), from the other end when none is left (wrapped
- * is then 1, and the status line says so): 0 when nothing matches. */
-int64_t queue_search(struct tui *t, int64_t sol, int dir, int *wrapped);
+/* A walk over the queue as it is filtered and ordered now: sol's position
+ * in it, and its rows (an estimate while they are being counted). */
+struct queue *queue_walk(struct tui *t, int64_t sol, struct qpos *at, long *rows);
+/* search.c: the search over the queue, from after sol, in idle time */
+void search_begin(struct tui *t, int64_t sol, int dir);
+int search_idle(struct tui *t); /* 1 while it runs */
+void search_cancel(struct tui *t);
 /* Opens the queue again (the annotator changed). */
 void queue_reopen(struct tui *t);
 /* Moves the queue's cursor to sol. */

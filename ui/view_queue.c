@@ -28,10 +28,8 @@ struct qv {
 	/* what the window shows, read once per fill */
 	struct db_qrow cache[MAXROWS];
 	int cached;
-	/* queues for next-unlabelled, disagreements and search, kept open */
+	/* queues for next-unlabelled and disagreements, kept open */
 	struct queue *side[Q_NWHAT];
-	struct queue *grep;
-	char *grep_pat;
 	/* counting matches in id chunks between keys */
 	long count;
 	int64_t counted_to, max_id;
@@ -113,10 +111,6 @@ static void side_close(struct qv *q)
 		db_queue_close(q->side[i]);
 		q->side[i] = NULL;
 	}
-	db_queue_close(q->grep);
-	q->grep = NULL;
-	free(q->grep_pat);
-	q->grep_pat = NULL;
 }
 
 static void reopen(struct qv *q)
@@ -304,38 +298,22 @@ int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what)
 			q->side[what] = db_queue_open(t->db, &f);
 		}
 		qq = q->side[what];
-	} else if (what == -2 || what == -3) {
-		if (!q->grep || strcmp(q->grep_pat, t->pattern) != 0) {
-			db_queue_close(q->grep);
-			free(q->grep_pat);
-			struct qfilter f = q->f;
-			f.regex = t->pattern;
-			q->grep = db_queue_open(t->db, &f);
-			q->grep_pat = xstrdup(t->pattern);
-		}
-		qq = q->grep;
 	}
 	struct qpos p = pos_of(q, sol);
 	struct qpos out;
-	if (db_queue_step(qq, &p, dir, 1, &out) == 1)
-		return out.id;
-	if (what != -3)
-		return 0;
-	/* the search wraps, like vim's: from the other end */
-	struct qpos end = dir > 0 ? start_pos() : (struct qpos){INT64_MAX, INT64_MAX};
-	return db_queue_step(qq, &end, dir, 1, &out) == 1 ? out.id : 0;
+	return db_queue_step(qq, &p, dir, 1, &out) == 1 ? out.id : 0;
 }
 
-int64_t queue_search(struct tui *t, int64_t sol, int dir, int *wrapped)
+struct queue *queue_walk(struct tui *t, int64_t sol, struct qpos *at, long *rows)
 {
-	int64_t id = queue_neighbour(t, sol, dir, -2);
-	*wrapped = 0;
-	if (!id && (id = queue_neighbour(t, sol, dir, -3)) != 0) {
-		*wrapped = 1;
-		tui_message(t, 0, dir > 0 ? "search hit BOTTOM, continuing at TOP" :
-			    "search hit TOP, continuing at BOTTOM");
+	struct qv *q = qv_of(t);
+	*at = q ? pos_of(q, sol) : (struct qpos){0, sol};
+	*rows = q ? (q->counting ? (long)q->max_id : q->count) : (long)db_max_solution(t->db);
+	if (!q) {
+		struct qfilter f = {0};
+		return db_queue_open(t->db, &f);
 	}
-	return id;
+	return db_queue_open(t->db, &q->f);
 }
 
 /* ---- drawing ---- */
@@ -725,12 +703,15 @@ int queue_command(struct tui *t, const char *verb, const char *arg)
 static int qv_search(struct view *v, int dir)
 {
 	struct qv *q = v->priv;
-	int wrapped;
-	int64_t id = sel_id(q) ? queue_search(q->t, sel_id(q), dir, &wrapped) : 0;
-	if (!id)
+	if (!sel_id(q))
 		return 0;
-	select_id(q, id);
+	search_begin(q->t, sel_id(q), dir); /* it goes on between keys */
 	return 1;
+}
+
+static void qv_found(struct view *v, int64_t sol)
+{
+	select_id(v->priv, sol);
 }
 
 static void qv_mouse(struct view *v, int y, int x, int button)
@@ -842,6 +823,7 @@ static const struct view_ops queue_ops = {
 	.mouse = qv_mouse,
 	.reload = qv_reload,
 	.search = qv_search,
+	.found = qv_found,
 	.idle = qv_idle,
 	.status = qv_status,
 	.done = qv_done,

@@ -1217,38 +1217,43 @@ static int act(struct sv *s, struct view *v, enum action a, const char *arg, int
 	return 1;
 }
 
-/* the next step (or solution) matching the search */
+/* the step matching the search nearest the cursor in dir, or -1 */
+static int matching_step(struct sv *s, int from, int dir)
+{
+	int n = (int)s->v.it.nsteps;
+	for (int i = from; i >= 0 && i < n; i += dir) {
+		const char *t = s->v.it.steps[i].text;
+		if (db_regex_match(s->t->re, t, strlen(t), NULL, NULL))
+			return i;
+	}
+	return -1;
+}
+
+/* the next step matching the search; past the last, the next solution,
+ * found between keys (search.c) */
 static int sv_search(struct view *v, int dir)
 {
 	struct sv *s = v->priv;
-	void *re = s->t->re;
-	int n = (int)s->v.it.nsteps;
-	for (int i = s->sel + dir; i >= 0 && i < n; i += dir) {
-		const char *t = s->v.it.steps[i].text;
-		if (db_regex_match(re, t, strlen(t), NULL, NULL)) {
-			s->sel = i;
-			s->sel_alt = -1;
-			return 1;
-		}
+	int i = matching_step(s, s->sel + dir, dir);
+	if (i >= 0) {
+		s->sel = i;
+		s->sel_alt = -1;
+		return 1;
 	}
-	int wrapped;
-	int64_t id = queue_search(s->t, s->v.id, dir, &wrapped);
-	if (!id)
-		return 0;
-	if (id != s->v.id)
-		open_id(s, id, 0);
-	int found = dir > 0 ? 0 : (int)s->v.it.nsteps - 1;
-	for (int i = found; i >= 0 && i < (int)s->v.it.nsteps; i += dir) {
-		const char *t = s->v.it.steps[i].text;
-		if (db_regex_match(re, t, strlen(t), NULL, NULL)) {
-			found = i;
-			break;
-		}
-	}
-	s->sel = found < 0 ? 0 : found;
-	if (!wrapped)
-		tui_message(s->t, 0, "match in solution %lld", (long long)id);
+	search_begin(s->t, s->v.id, dir);
 	return 1;
+}
+
+static void sv_found(struct view *v, int64_t sol)
+{
+	struct sv *s = v->priv;
+	int dir = s->t->search_dir;
+	if (sol != s->v.id)
+		open_id(s, sol, 0);
+	int i = matching_step(s, dir > 0 ? 0 : (int)s->v.it.nsteps - 1, dir);
+	s->sel = i < 0 ? 0 : i; /* the problem matched: the first step */
+	s->sel_alt = -1;
+	tui_message(s->t, 0, "match in solution %lld", (long long)sol);
 }
 
 static void sv_mouse(struct view *v, int y, int x, int button)
@@ -1339,6 +1344,7 @@ static const struct view_ops solution_ops = {
 	.mouse = sv_mouse,
 	.reload = sv_reload,
 	.search = sv_search,
+	.found = sv_found,
 	.status = sv_status,
 	.done = sv_done,
 };

@@ -1,0 +1,35 @@
+#!/bin/sh
+# A search never blocks a key: on a store of 20 000 solutions, /pattern
+# whose only match is in the last solution runs between keys. A key typed
+# while it runs is answered at once and stops it ("search stopped"); n
+# then finds the far match, in a real terminal (tmux), and no key took
+# more than a few milliseconds (STEPMARK_TIMINGS); the search wraps.
+. "$top_srcdir/tests/lib.sh"
+need_tmux
+python3 "$top_srcdir/tests/gen_big.py" --prm800k 20000 >big.jsonl
+python3 - <<'PY'
+import json
+lines = open("big.jsonl").read().splitlines()
+r = json.loads(lines[-1])
+r["label"]["steps"][0]["completions"][0]["text"] += " zebracorn"
+lines[-1] = json.dumps(r)
+open("big.jsonl", "w").write("\n".join(lines) + "\n")
+PY
+sm import big.jsonl >/dev/null
+last=$(sql "SELECT max(id) FROM solution")
+printf 'set advance = no\nset hints = no\n' >"$XDG_CONFIG_HOME/stepmark/config"
+TUI_ENV="STEPMARK_TIMINGS=$TMP/timings.txt" start_tui a --annotator ann
+ok "the queue is up" wait_for a "[queue]"
+# a key while it runs: answered, and the search stops
+tmx send-keys -t a / zebracorn Enter j
+ok "the key stopped the search" wait_for a "search stopped"
+ok "and moved the cursor" wait_for a " 2/20000 solutions"
+# n: the far match, found between keys
+tmx send-keys -t a n
+ok "the far match is found" wait_for a "$last/20000 solutions" 60
+ok "no key took 50 ms" awk '$1 == "key" && $3 > 50 { bad = 1; print } END { exit bad }' timings.txt
+# and again: from the match, it wraps round to it
+tmx send-keys -t a n
+ok "it wraps" wait_for a "search hit BOTTOM, continuing at TOP" 60
+ok "to the same row" wait_for a "$last/20000 solutions"
+finish
