@@ -30,7 +30,8 @@ enum stmt_id {
 	S_JOB_ADD, S_JOB_REQUEUE, S_JOB_LEASE, S_JOB_LEASE_SOL, S_JOB_RENEW,
 	S_JOB_FINISH, S_JOB_RELEASE, S_JOB_EXPIRED, S_JOB_OWNERS, S_JOB_FREE_OWNER,
 	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_PUT,
-	S_LABEL_NOW, S_SUG_NOW, S_ANN_ENSURE, S_ALIASES, S_SOL_TEXTS,
+	S_LABEL_NOW, S_SUG_NOW, S_ANN_ENSURE, S_ALIASES, S_SOL_TEXTS, S_STATE_GET,
+	S_STATE_SET, S_STATE_DEL,
 	S_COUNT
 };
 
@@ -168,6 +169,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* a solution's texts for search: the problem, then each step */
 	[S_SOL_TEXTS] = "SELECT p.text FROM solution s JOIN problem p ON p.id = s.problem_id "
 			"WHERE s.id = ?1 UNION ALL SELECT text FROM step WHERE solution_id = ?1",
+	[S_STATE_GET] = "SELECT value FROM store_state WHERE key = ?1",
+	[S_STATE_SET] = "INSERT OR REPLACE INTO store_state(key, value) VALUES (?1, ?2)",
+	[S_STATE_DEL] = "DELETE FROM store_state WHERE key = ?1",
 };
 
 /* Waiting for another writer: as long as it makes progress. */
@@ -990,6 +994,26 @@ sqlite3 *db_handle(struct db *db)
 	return db->h;
 }
 
+/* 1 when the store says every solution has its summary */
+int db_summaries_known(struct db *db)
+{
+	sqlite3_stmt *s = stmt(db, S_STATE_GET);
+	bind_text(s, 1, "summaries");
+	int yes = sqlite3_step(s) == SQLITE_ROW && col_text(s, 0) &&
+		  !strcmp(col_text(s, 0), "complete");
+	sqlite3_reset(s);
+	return yes;
+}
+
+static int state_put(struct db *db, const char *key, const char *value)
+{
+	sqlite3_stmt *s = stmt(db, value ? S_STATE_SET : S_STATE_DEL);
+	bind_text(s, 1, key);
+	if (value)
+		bind_text(s, 2, value);
+	return step_done(db, s);
+}
+
 int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 		   const struct item *it, const struct summary *sum,
 		   struct db_clash *clash)
@@ -1031,6 +1055,8 @@ int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 	int64_t sol = sqlite3_last_insert_rowid(db->h);
 	if (steps_add(db, sol, it) < 0 || labels_add(db, sol, it->labels, it->nlabels, 0) < 0 ||
 	    sugs_add(db, sol, it) < 0 || (sum && db_summary_put(db, sol, dataset, sum) < 0))
+		return -1;
+	if (!sum && state_put(db, "summaries", NULL) < 0) /* one without: to count */
 		return -1;
 	return 1;
 }
@@ -1298,7 +1324,14 @@ static int64_t one_int(struct db *db, enum stmt_id id, int64_t dflt);
 
 long db_summary_missing(struct db *db)
 {
+	if (db_summaries_known(db))
+		return 0; /* nothing to count */
 	return (long)one_int(db, S_SUM_MISSING, -1);
+}
+
+int db_summaries_complete(struct db *db)
+{
+	return state_put(db, "summaries", "complete");
 }
 
 int64_t db_dataset_id(struct db *db, const char *name)

@@ -82,6 +82,10 @@ int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
 		   const struct summary *sum);
 /* Solutions without a summary (a store written by an older stepmark). */
+/* Records that every solution has its summary (summary_backfill); 1 when
+ * the store says so (then db_summary_missing counts nothing). */
+int db_summaries_complete(struct db *db);
+int db_summaries_known(struct db *db);
 long db_summary_missing(struct db *db);
 int db_summary_missing_ids(struct db *db, int64_t **ids, size_t *n);
 

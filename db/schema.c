@@ -218,6 +218,12 @@ static const char *const migrations[] = {
 	"  WHERE flags & 16;"
 	"CREATE INDEX summary_dis28p ON summary(labelled * 1000 / max(nsteps, 1), solution_id)"
 	"  WHERE flags & 28;",
+	/* 10: facts about the store kept as they change, so that opening it
+	 * counts nothing: 'summaries' = 'complete' while every solution has
+	 * its summary row (no row: not known, counted once) */
+	"CREATE TABLE store_state (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+	"INSERT INTO store_state SELECT 'summaries', 'complete'"
+	"  WHERE (SELECT count(*) FROM solution) = (SELECT count(*) FROM summary);",
 };
 
 int schema_count(void)

@@ -123,8 +123,15 @@ void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 long summary_backfill(struct db *db)
 {
 	long n = db_summary_missing(db);
-	if (n <= 0)
+	if (n < 0)
 		return n;
+	if (n == 0 && !db_summaries_known(db)) { /* counted: say so, once */
+		if (db_begin(db) < 0 || db_summaries_complete(db) < 0 || db_commit(db) < 0)
+			db_rollback(db); /* counted again next time */
+		return 0;
+	}
+	if (n == 0)
+		return 0;
 	int64_t *ids = NULL;
 	size_t cnt = 0;
 	if (db_summary_missing_ids(db, &ids, &cnt) < 0 || db_begin(db) < 0) {
@@ -146,7 +153,7 @@ long summary_backfill(struct db *db)
 	db_solution_free(&v);
 	buf_free(&b);
 	free(ids);
-	if ((size_t)done != cnt || db_commit(db) < 0) {
+	if ((size_t)done != cnt || db_summaries_complete(db) < 0 || db_commit(db) < 0) {
 		db_rollback(db);
 		return -1;
 	}

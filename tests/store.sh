@@ -95,4 +95,16 @@ expect_rc 0 "a later import" sm --db fresh.db import "$FIXTURES/math_shepherd_ex
 ok "files of killed imports are removed" test -z "$(ls | grep 'fresh.db.import-')"
 expect_rc 0 "the killed import completes on a rerun" sm import k.jsonl --dataset k1
 ok "then complete" test "$(sql "select count(*) from solution s join dataset d on d.id=s.dataset_id where d.name='k1'")" = 20000
+
+# the store says when every solution has its summary: opening it counts
+# nothing; summaries lost are found once, made, and recorded again
+ok "an import leaves the store complete" test "$(sql "select value from store_state where key = 'summaries'")" = complete
+printf ':quit\n' >quit.keys
+STEPMARK_SCRIPT=quit.keys STEPMARK_NO_DISPLAY=1 STEPMARK_SQLLOG=open.sql TERM=xterm sm --annotator a
+ok "opening counts no solution" sh -c '! grep -q "count(\*) FROM solution" open.sql'
+sql "delete from summary where solution_id in (select id from solution limit 5); delete from store_state"
+STEPMARK_SCRIPT=quit.keys STEPMARK_NO_DISPLAY=1 TERM=xterm sm --annotator a 2>open.err
+ok "the lost summaries are said" has open.err "summarising 5 solutions for the queue (once)"
+ok "and made" test "$(sql "select (select count(*) from solution) - (select count(*) from summary)")" = 0
+ok "and recorded" test "$(sql "select value from store_state where key = 'summaries'")" = complete
 finish

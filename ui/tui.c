@@ -879,7 +879,10 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 		errf("stepmark: %s\n", inert(err, 0));
 		return 3;
 	}
-	long missing = t.read_only ? 0 : db_summary_missing(t.db);
+	/* the store says when every solution has its summary: else count once */
+	long missing = t.read_only || db_summaries_known(t.db) ? 0 : db_summary_missing(t.db);
+	if (missing == 0 && !t.read_only && !db_summaries_known(t.db))
+		summary_backfill(t.db); /* records that nothing is missing */
 	if (missing > 0) {
 		errf("stepmark: summarising %ld solutions for the queue (once)...\n",
 			missing);
