@@ -31,7 +31,7 @@ enum stmt_id {
 	S_JOB_FINISH, S_JOB_RELEASE, S_JOB_EXPIRED, S_JOB_OWNERS, S_JOB_FREE_OWNER,
 	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_PUT,
 	S_LABEL_NOW, S_SUG_NOW, S_ANN_ENSURE, S_ALIASES, S_SOL_TEXTS, S_STATE_GET,
-	S_STATE_SET, S_STATE_DEL,
+	S_STATE_SET, S_STATE_DEL, S_TALLY_ADD, S_SOL_DATASET,
 	S_COUNT
 };
 
@@ -53,21 +53,19 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, origin, created_at, action_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[S_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, created_at, job_id) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	/* steps and labelled steps from the summaries (the queue's own
+	 * counts), one pass over that table's covering index */
 	[S_STAT_DS] =
 		"SELECT d.name, d.format,"
 		" (SELECT count(*) FROM problem p WHERE p.dataset_id = d.id),"
 		" (SELECT count(*) FROM solution s WHERE s.dataset_id = d.id),"
-		" (SELECT count(*) FROM solution s JOIN step t ON t.solution_id = s.id WHERE s.dataset_id = d.id),"
-		" (SELECT count(*) FROM solution s JOIN step t ON t.solution_id = s.id WHERE s.dataset_id = d.id AND ("
-		"   EXISTS (SELECT 1 FROM label l WHERE l.solution_id = s.id AND ((l.kind = 'rating' AND l.step_idx = t.idx AND l.value IS NOT NULL)"
-		"     OR (l.kind = 'ratings' AND substr(l.text, t.idx + 1, 1) IN ('+', '0', '-'))))"
-		"   OR EXISTS (SELECT 1 FROM label l WHERE l.solution_id = s.id AND l.kind = 'first_error' AND (l.value = -1 OR l.value >= t.idx))))"
-		" FROM dataset d ORDER BY d.name",
-	[S_STAT_ANN] = "SELECT d.name, l.annotator, count(*) FROM label l JOIN solution s ON s.id = l.solution_id "
-		       "JOIN dataset d ON d.id = s.dataset_id GROUP BY d.name, l.annotator ORDER BY d.name, l.annotator",
-	[S_STAT_SRC] = "SELECT d.name, g.source || coalesce('/' || g.model, ''), count(*) FROM suggestion g "
-		       "JOIN solution s ON s.id = g.solution_id JOIN dataset d ON d.id = s.dataset_id "
-		       "GROUP BY 1, 2 ORDER BY 1, 2",
+		" coalesce(m.steps, 0), coalesce(m.labelled, 0)"
+		" FROM dataset d LEFT JOIN (SELECT dataset_id, sum(nsteps) AS steps, sum(labelled) AS labelled"
+		" FROM summary GROUP BY dataset_id) m ON m.dataset_id = d.id ORDER BY d.name",
+	[S_STAT_ANN] = "SELECT d.name, t.name, t.n FROM tally t JOIN dataset d ON d.id = t.dataset_id "
+		       "WHERE t.kind = 'label' AND t.n > 0 ORDER BY d.name, t.name",
+	[S_STAT_SRC] = "SELECT d.name, t.name, t.n FROM tally t JOIN dataset d ON d.id = t.dataset_id "
+		       "WHERE t.kind = 'suggestion' AND t.n > 0 ORDER BY d.name, t.name",
 	[S_EX_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
 		     "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, p.gold_derived FROM solution s "
 		     "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id "
@@ -172,6 +170,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_STATE_GET] = "SELECT value FROM store_state WHERE key = ?1",
 	[S_STATE_SET] = "INSERT OR REPLACE INTO store_state(key, value) VALUES (?1, ?2)",
 	[S_STATE_DEL] = "DELETE FROM store_state WHERE key = ?1",
+	[S_TALLY_ADD] = "INSERT INTO tally(kind, dataset_id, name, n) VALUES (?1, ?2, ?3, ?4) "
+			"ON CONFLICT(kind, dataset_id, name) DO UPDATE SET n = n + excluded.n",
+	[S_SOL_DATASET] = "SELECT dataset_id FROM solution WHERE id = ?1",
 };
 
 /* Waiting for another writer: as long as it makes progress. */
@@ -191,6 +192,18 @@ struct db {
 	char now[32]; /* time stamp for rows written without one */
 	struct patience wait;
 	char *ann_known; /* the annotator last entered in this transaction */
+	/* this transaction's labels and suggestions per data set and name,
+	 * added to the tally table at commit */
+	struct tally *tal;
+	size_t ntal, captal;
+	int64_t ds_sol, ds_id; /* the last solution's data set */
+};
+
+struct tally {
+	int kind; /* 0 label, 1 suggestion */
+	int64_t ds;
+	char *name;
+	long n;
 };
 
 #define STALL_S 60.0 /* a writer that shows no progress this long: give up */
@@ -333,9 +346,13 @@ static void global_init(void)
 	sqlite3_initialize();
 }
 
+static void tally_drop(struct db *db);
+
 static void free_db(struct db *db)
 {
 	free(db->ann_known);
+	tally_drop(db);
+	free(db->tal);
 	sqlite3_close(db->h);
 	buf_free(&db->scratch);
 	free(db->wait.wal);
@@ -513,15 +530,71 @@ static void forget_annotator(struct db *db)
 	db->ann_known = NULL;
 }
 
+static void bind_text(sqlite3_stmt *s, int i, const char *v);
+static int step_done(struct db *db, sqlite3_stmt *s);
+
+static void tally_drop(struct db *db)
+{
+	for (size_t i = 0; i < db->ntal; i++)
+		free(db->tal[i].name);
+	db->ntal = 0;
+}
+
+static void tally_count(struct db *db, int kind, int64_t ds, const char *name)
+{
+	for (size_t i = db->ntal; i-- > 0;) /* the newest first: runs of one name */
+		if (db->tal[i].kind == kind && db->tal[i].ds == ds && !strcmp(db->tal[i].name, name)) {
+			db->tal[i].n++;
+			return;
+		}
+	if (db->ntal == db->captal) {
+		db->captal = db->captal ? 2 * db->captal : 16;
+		db->tal = xrealloc(db->tal, db->captal * sizeof(*db->tal));
+	}
+	db->tal[db->ntal++] = (struct tally){kind, ds, xstrdup(name), 1};
+}
+
+/* the data set of a solution, the last one remembered */
+static int64_t dataset_of(struct db *db, int64_t sol)
+{
+	if (sol == db->ds_sol)
+		return db->ds_id;
+	sqlite3_stmt *s = stmt(db, S_SOL_DATASET);
+	sqlite3_bind_int64(s, 1, sol);
+	int64_t ds = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	db->ds_sol = sol;
+	db->ds_id = ds;
+	return ds;
+}
+
+static int tally_flush(struct db *db)
+{
+	for (size_t i = 0; i < db->ntal; i++) {
+		sqlite3_stmt *s = stmt(db, S_TALLY_ADD);
+		bind_text(s, 1, db->tal[i].kind ? "suggestion" : "label");
+		sqlite3_bind_int64(s, 2, db->tal[i].ds);
+		bind_text(s, 3, db->tal[i].name);
+		sqlite3_bind_int64(s, 4, db->tal[i].n);
+		if (step_done(db, s) < 0)
+			return -1;
+	}
+	tally_drop(db);
+	return 0;
+}
+
 int db_begin(struct db *db)
 {
 	forget_annotator(db);
+	tally_drop(db);
 	now_iso(db->now);
 	return exec(db, "BEGIN IMMEDIATE");
 }
 
 int db_commit(struct db *db)
 {
+	if (tally_flush(db) < 0)
+		return -1; /* the caller rolls back */
 	reset_all(db);
 	return exec(db, "COMMIT");
 }
@@ -529,6 +602,7 @@ int db_commit(struct db *db)
 int db_rollback(struct db *db)
 {
 	forget_annotator(db);
+	tally_drop(db);
 	reset_all(db);
 	return exec(db, "ROLLBACK");
 }
@@ -732,6 +806,7 @@ static int labels_add(struct db *db, int64_t sol, const struct label *lb,
 			sqlite3_bind_int64(s, 9, action);
 		if (step_done(db, s) < 0)
 			return -1;
+		tally_count(db, 0, dataset_of(db, sol), l->annotator);
 		if (l->annotator && (!db->ann_known || strcmp(db->ann_known, l->annotator))) {
 			/* the annotator table, and an alias for a machine name */
 			s = stmt(db, S_ANN_ENSURE);
@@ -783,6 +858,13 @@ static int sugs_insert(struct db *db, int64_t sol, const struct suggestion *sugs
 			sqlite3_bind_int64(s, 12, job);
 		if (step_done(db, s) < 0)
 			return -1;
+		if (g->model) {
+			buf_reset(&db->scratch);
+			buf_printf(&db->scratch, "%s/%s", g->source, g->model);
+			tally_count(db, 1, dataset_of(db, sol), db->scratch.data);
+		} else {
+			tally_count(db, 1, dataset_of(db, sol), g->source);
+		}
 	}
 	return 0;
 }
@@ -1053,6 +1135,8 @@ int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 	if (sqlite3_changes(db->h) == 0)
 		return 0; /* this solution is already in the store */
 	int64_t sol = sqlite3_last_insert_rowid(db->h);
+	db->ds_sol = sol; /* its data set, for the tallies */
+	db->ds_id = dataset;
 	if (steps_add(db, sol, it) < 0 || labels_add(db, sol, it->labels, it->nlabels, 0) < 0 ||
 	    sugs_add(db, sol, it) < 0 || (sum && db_summary_put(db, sol, dataset, sum) < 0))
 		return -1;

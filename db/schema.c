@@ -224,6 +224,22 @@ static const char *const migrations[] = {
 	"CREATE TABLE store_state (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
 	"INSERT INTO store_state SELECT 'summaries', 'complete'"
 	"  WHERE (SELECT count(*) FROM solution) = (SELECT count(*) FROM summary);",
+	/* 11: labels per annotator and suggestions per source, per data set,
+	 * kept by every transaction that writes them: stepmark stats reads
+	 * these rows, not the label and suggestion tables */
+	"CREATE TABLE tally ("
+	"  kind TEXT NOT NULL,"
+	"  dataset_id INTEGER NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  PRIMARY KEY (kind, dataset_id, name)"
+	") WITHOUT ROWID;"
+	"INSERT INTO tally SELECT 'label', s.dataset_id, l.annotator, count(*)"
+	"  FROM label l JOIN solution s ON s.id = l.solution_id GROUP BY 2, 3;"
+	"INSERT INTO tally SELECT 'suggestion', s.dataset_id,"
+	"  g.source || coalesce('/' || g.model, ''), count(*)"
+	"  FROM suggestion g JOIN solution s ON s.id = g.solution_id GROUP BY 2, 3;"
+	"CREATE INDEX summary_counts ON summary(dataset_id, nsteps, labelled);",
 };
 
 int schema_count(void)
