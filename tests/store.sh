@@ -107,4 +107,19 @@ STEPMARK_SCRIPT=quit.keys STEPMARK_NO_DISPLAY=1 TERM=xterm sm --annotator a 2>op
 ok "the lost summaries are said" has open.err "summarising 5 solutions for the queue (once)"
 ok "and made" test "$(sql "select (select count(*) from solution) - (select count(*) from summary)")" = 0
 ok "and recorded" test "$(sql "select value from store_state where key = 'summaries'")" = complete
+
+# stats reads the kept tallies: they follow imports, labels and fetches,
+# and a rolled-back transaction adds nothing
+tally_ok() { # the tally table says what the label and suggestion tables hold
+	test "$(sql "select group_concat(x) from (select kind || ':' || dataset_id || ':' || name || ':' || n as x from tally where n > 0 order by 1)")" = \
+	     "$(sql "select group_concat(x) from (select x from (select 'label:' || s.dataset_id || ':' || l.annotator || ':' || count(*) as x from label l join solution s on s.id = l.solution_id group by s.dataset_id, l.annotator union all select 'suggestion:' || s.dataset_id || ':' || g.source || coalesce('/' || g.model, '') || ':' || count(*) from suggestion g join solution s on s.id = g.solution_id group by s.dataset_id, g.source, g.model) order by 1)")"
+}
+ok "tallies after the imports" tally_ok
+printf ':open 1\n+\n+\ne\nU\n:quit\n' >label.keys
+STEPMARK_SCRIPT=label.keys STEPMARK_NO_DISPLAY=1 TERM=xterm sm --annotator tallyman
+ok "tallies after labelling" tally_ok
+expect_rc 0 "stats" sm stats
+ok "stats counts the labels" grep -q "labels by tallyman: [1-9]" out
+sm import "$FIXTURES/processbench_gsm8k_20.json" --as-source pbsrc --dataset processbench_gsm8k_20 >/dev/null 2>&1
+ok "tallies after imported suggestions" tally_ok
 finish
