@@ -62,6 +62,11 @@ int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *wh
 {
 	switch (rc) {
 	case ANNOT_OK:
+		if (t->nwritten == t->capwritten) {
+			t->capwritten = t->capwritten ? 2 * t->capwritten : 64;
+			t->written = xrealloc(t->written, t->capwritten * sizeof(*t->written));
+		}
+		t->written[t->nwritten++] = sol; /* the queue recounts only its chunk */
 		tui_message(t, 0, "saved: %s", inert(what, 0));
 		if (t->trace) {
 			fprintf(t->trace, "saved action=%lld solution=%lld %s\n",
@@ -790,6 +795,7 @@ static int idle(struct tui *t)
 		if (!t->fetch || now - t->last_reload >= 250) {
 			t->data_version = dv;
 			t->last_reload = now;
+			t->write_epoch++; /* another writer: every count again */
 			reload_all(t);
 		} else {
 			more |= IDLE_FETCH; /* shown on a later pass */
@@ -1067,6 +1073,7 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	if (t.re)
 		db_regex_free(t.re);
 	search_cancel(&t);
+	free(t.written);
 	free(t.pattern);
 	config_free(t.cfg);
 	free(cpath);

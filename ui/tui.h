@@ -122,6 +122,11 @@ struct tui {
 	void *re;
 	int search_dir;
 	struct search *search; /* running in idle time (search.c) */
+	/* the solutions this workbench labelled, in order, for the queue's
+	 * counts; epoch moves when another writer changed the store */
+	int64_t *written;
+	size_t nwritten, capwritten;
+	long write_epoch;
 	/* store changes seen */
 	int64_t data_version;
 	/* labelling actions the store refused as busy, saved in order by

@@ -32,7 +32,8 @@ struct qv {
 	struct queue *side[Q_NWHAT];
 	/* counting matches in id chunks between keys */
 	long count;
-	int64_t counted_to, max_id;
+	int64_t max_id;
+	long pick_seq; /* each pick is a new set */
 	int counting;
 	/* the cursor's position in id order: rank matches have an id up to
 	 * rank_id, moved toward the cursor a chunk of ids at a time */
@@ -40,6 +41,23 @@ struct qv {
 	long rank;
 	struct arena a;
 	struct latex lx; /* a row's problem rendered */
+	/* counts of earlier filters by chunk of ids, kept while the store
+	 * does not change under them (see count_restart) */
+	struct counts *counts;
+	size_t ncounts;
+	struct counts *cur; /* the filter counted now */
+};
+
+#define CHUNK 20000
+#define MAXCOUNTS 16
+
+/* one filter's matches per chunk of CHUNK ids; -1: not counted */
+struct counts {
+	char *key;
+	long *chunk;
+	size_t nchunks;
+	long epoch;
+	size_t seen; /* t->written up to here is accounted for */
 };
 
 static struct qv *qv_of(struct tui *t)
@@ -64,12 +82,83 @@ static void fill(struct qv *q)
 		q->sel = q->nrows ? q->nrows - 1 : 0;
 }
 
+/* the filter as a key: what, data set, picked set, pattern, annotator */
+static char *filter_key(const struct qv *q)
+{
+	struct buf b = {0};
+	buf_printf(&b, "%d|%lld|%ld|%s|%s", q->f.what, (long long)q->f.dataset,
+		   q->f.picked ? q->pick_seq : 0, q->f.regex ? q->f.regex : "", q->t->ann.name);
+	return b.data;
+}
+
+static void counts_free(struct counts *c)
+{
+	free(c->key);
+	free(c->chunk);
+}
+
+/* The filter's counts, its chunks the store changed under marked to
+ * count again: the chunks of the solutions this workbench labelled
+ * since, or all of them after another writer. */
+static struct counts *counts_for(struct qv *q)
+{
+	struct tui *t = q->t;
+	char *key = filter_key(q);
+	size_t need = (size_t)(q->max_id / CHUNK) + 1;
+	struct counts *c = NULL;
+	for (size_t i = 0; i < q->ncounts && !c; i++)
+		if (!strcmp(q->counts[i].key, key))
+			c = &q->counts[i];
+	if (!c) {
+		if (q->ncounts == MAXCOUNTS) { /* the oldest goes */
+			counts_free(&q->counts[0]);
+			memmove(q->counts, q->counts + 1, (MAXCOUNTS - 1) * sizeof(*q->counts));
+			q->ncounts--;
+		}
+		q->counts = xrealloc(q->counts, (q->ncounts + 1) * sizeof(*q->counts));
+		c = &q->counts[q->ncounts++];
+		*c = (struct counts){key, NULL, 0, t->write_epoch, t->nwritten};
+		key = NULL;
+	}
+	free(key);
+	if (c->nchunks < need) {
+		c->chunk = xrealloc(c->chunk, need * sizeof(*c->chunk));
+		for (size_t i = c->nchunks; i < need; i++)
+			c->chunk[i] = -1;
+		c->nchunks = need;
+	}
+	if (c->epoch != t->write_epoch || c->seen > t->nwritten) {
+		for (size_t i = 0; i < c->nchunks; i++)
+			c->chunk[i] = -1;
+	} else {
+		for (size_t i = c->seen; i < t->nwritten; i++)
+			if (t->written[i] > 0 && (size_t)((t->written[i] - 1) / CHUNK) < c->nchunks)
+				c->chunk[(t->written[i] - 1) / CHUNK] = -1;
+	}
+	c->epoch = t->write_epoch;
+	c->seen = t->nwritten;
+	return c;
+}
+
+/* the sum of the counted chunks; counting stays on while one is not */
+static void count_sum(struct qv *q)
+{
+	struct counts *c = q->cur;
+	q->count = 0;
+	q->counting = 0;
+	for (size_t i = 0; i < c->nchunks; i++) {
+		if (c->chunk[i] < 0)
+			q->counting = 1;
+		else
+			q->count += c->chunk[i];
+	}
+}
+
 static void count_restart(struct qv *q)
 {
-	q->count = 0;
-	q->counted_to = 0;
 	q->max_id = db_max_solution(q->t->db);
-	q->counting = 1;
+	q->cur = counts_for(q);
+	count_sum(q);
 	q->rank_id = 0; /* no match has an id up to 0 */
 	q->rank = 0;
 }
@@ -545,6 +634,7 @@ void queue_picked(struct tui *t, const char *label)
 		return;
 	unpick(q);
 	q->picked = xstrdup(label);
+	q->pick_seq++;
 	q->f.picked = 1;
 	reopen(q);
 	tui_message(t, 0, "picked: %s; f: all again", label);
@@ -739,17 +829,21 @@ static int qv_idle(struct view *v)
 	int more = rank_step(q);
 	if (!q->counting)
 		return more;
-	/* about a millisecond of counting per pass */
-	int64_t hi = q->counted_to + 20000;
-	long n = db_queue_count(q->q, q->counted_to + 1, hi);
-	if (n < 0) {
-		q->counting = 0;
-		return 0;
+	/* a chunk not counted (about a millisecond) per pass */
+	struct counts *c = q->cur;
+	size_t i = 0;
+	while (i < c->nchunks && c->chunk[i] >= 0)
+		i++;
+	if (i < c->nchunks) {
+		int64_t lo = (int64_t)i * CHUNK + 1;
+		long n = db_queue_count(q->q, lo, lo + CHUNK - 1);
+		if (n < 0) {
+			q->counting = 0;
+			return 0;
+		}
+		c->chunk[i] = n;
 	}
-	q->count += n;
-	q->counted_to = hi;
-	if (q->counted_to >= q->max_id)
-		q->counting = 0;
+	count_sum(q);
 	q->t->dirty = 1;
 	return q->counting || more;
 }
@@ -780,6 +874,9 @@ static void qv_done(struct view *v)
 	free(q->picked);
 	arena_free(&q->a);
 	latex_free(&q->lx);
+	for (size_t i = 0; i < q->ncounts; i++)
+		counts_free(&q->counts[i]);
+	free(q->counts);
 	free(q);
 	free(v);
 }

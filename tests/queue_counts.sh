@@ -1,0 +1,45 @@
+#!/bin/sh
+# The queue counts each filter once and keeps the count current: after
+# labelling, only the chunk of ids that changed is counted again; going
+# back to an earlier filter reuses its count; another writer's change
+# counts everything again. Each count is checked against SQL.
+. "$top_srcdir/tests/lib.sh"
+sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
+printf 'set advance = no\n' >"$XDG_CONFIG_HOME/stepmark/config"
+todo() { sql "SELECT count(*) FROM solution s WHERE NOT EXISTS (SELECT 1 FROM label l WHERE l.solution_id = s.id AND l.annotator = 'zed' AND l.kind = 'first_error' AND l.value IS NOT NULL)"; }
+total() { tail -1 "$1" | grep -o "[0-9]*/[0-9]* solutions*" | cut -d/ -f2 | cut -d' ' -f1; }
+tui_run ':filter todo
+:save-display c1.txt
+<Enter>
+c
+q
+:save-display c2.txt
+:filter all
+:filter todo
+:save-display c3.txt
+:open 3
+e
+q
+:filter disagree
+:filter todo
+:save-display c4.txt' --annotator zed
+ok "todo at first: all 20" test "$(total c1.txt)" = 20
+ok "one decided: 19" test "$(total c2.txt)" = 19
+ok "back from another filter: still 19" test "$(total c3.txt)" = 19
+ok "another decided: 18, as SQL says" test "$(total c4.txt)" = "$(todo)"
+# back to a filter counted before, nothing written: no count runs
+printf ':filter todo\n:filter all\n:filter todo\n' >keys
+STEPMARK_SCRIPT=keys STEPMARK_NO_DISPLAY=1 STEPMARK_SQLLOG=sql.log TERM=xterm-256color COLUMNS=100 LINES=24 sm --annotator zed
+ok "each filter counted once" test "$(grep -c 'BETWEEN 1 AND 20000;$' sql.log)" = 2
+# another writer decides one while the queue is open: everything is
+# counted again (a workbench in tmux, the other scripted)
+need_tmux
+start_tui a --annotator zed
+ok "the queue is up" wait_for a "[queue]"
+tmx send-keys -t a ':filter todo' Enter
+ok "it counts 18" wait_for a "18 solutions"
+tui_run ':open 5
+e' --annotator zed
+ok "the store says 17" test "$(todo)" = 17
+ok "the open queue sees the other writer's label" wait_for a "17 solutions"
+finish
