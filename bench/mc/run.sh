@@ -18,9 +18,13 @@ cd "$out"
 export LC_ALL=C.UTF-8 HOME="$out" XDG_CONFIG_HOME="$out/xdg"
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 data=${PROCESSBENCH:-$top/../shared/data/processbench/gsm8k.json}
-[ -f "$data" ] || data=$top/tests/fixtures/processbench_gsm8k_20.json
+if [ ! -f "$data" ]; then
+	echo "bench/mc: $data is missing: using the 20 fixture items instead (tests/fixtures)"
+	data=$top/tests/fixtures/processbench_gsm8k_20.json
+fi
 python3 "$top/tests/sim_data.py" "$data" >sim.jsonl
 n=$(wc -l <sim.jsonl)
+echo "bench/mc: data $data ($n items)"
 "$sm" --db store.db import sim.jsonl --format generic --problem problem --steps steps \
 	--gold gold --id id --first-error first_error --as truth --dataset gsm8k >/dev/null
 mkdir -p xdg/stepmark
