@@ -90,29 +90,6 @@ static const struct format_ops *detect(const char *path)
 	return f;
 }
 
-static int hash_file(const char *path, char out[33])
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp) {
-		errf("stepmark: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	struct hasher h;
-	hasher_init(&h);
-	static char chunk[1 << 16];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		hasher_add(&h, chunk, n);
-	int bad = ferror(fp);
-	fclose(fp);
-	if (bad) {
-		errf("stepmark: %s: read error\n", path);
-		return -1;
-	}
-	hasher_hex(&h, out);
-	return 0;
-}
-
 /* The default data set: named for the format, or for the file. */
 static char *default_dataset(const char *path, const struct format_ops *f)
 {
@@ -500,9 +477,7 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 	const struct format_ops *f = choose_format(path, o);
 	if (!f)
 		return 1;
-	char hash[33] = "";
-	if (!fresh && hash_file(path, hash) < 0)
-		return 1;
+	char hash[33] = ""; /* the reader hashes the file as it parses it */
 	char *dsname = o->dataset ? xstrdup(o->dataset) : default_dataset(path, f);
 	struct run *r = xcalloc(1, sizeof(*r));
 	run_init(r);
@@ -526,12 +501,6 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 		ret = -1;
 		goto out;
 	}
-	if (!fresh && db_import_seen(db, r->dataset_id, hash, opts.data)) {
-		db_rollback(db);
-		printf("%s: already imported into data set \"%s\" with these options; nothing to do\n",
-		       inert(path, 0), inert(dsname, 1));
-		goto out;
-	}
 	r->import_id = db_import_add(db, r->dataset_id, path, hash, opts.data);
 	pthread_t th;
 	r->reading = 1;
@@ -543,8 +512,16 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 	}
 	int failed = store_all(r) < 0;
 	pthread_join(th, NULL);
-	if (fresh)
-		hasher_hex(&r->hash, hash);
+	hasher_hex(&r->hash, hash);
+	if (!failed && !fresh && r->read_rc >= 0 &&
+	    db_import_seen(db, r->dataset_id, hash, opts.data)) {
+		/* the same file with the same options before: what this run
+		 * stored is taken back (the common case, a new file, reads once) */
+		db_rollback(db);
+		printf("%s: already imported into data set \"%s\" with these options; nothing to do\n",
+		       inert(path, 0), inert(dsname, 1));
+		goto out;
+	}
 	if (failed) {
 		errf("stepmark: %s: store error; nothing imported\n", path);
 		db_rollback(db);
