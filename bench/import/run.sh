@@ -4,13 +4,19 @@
 # Makes a PRM800K-scale file (100 K solutions, about 1 M steps, 700 MB)
 # from the real sample records, then times, in the same run and
 # alternating, stepmark and bench/import/peer.py (json + sqlite3, one
-# transaction, executemany, the same tables and content). Prints medians
+# transaction, executemany, the same tables and content), each into a
+# new store and into one that holds data. And the floors: reading the
+# file, parsing it with yajl alone (bench/import/parse), and SQLite
+# inserting the very rows stepmark stored into the same schema (the
+# sqlite3 shell, INSERT ... SELECT from the stored copy). Prints medians
 # and ratios. Usage: run.sh [RUNS] (default 3). Needs about 4 GB of disk
 # under bench/out/.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 sm=${STEPMARK:-$top/stepmark}
+parse=${PARSE:-$top/bench/import/parse}
+[ -x "$parse" ] || { echo "bench/import needs $parse: make check (or make bench/import/parse) builds it"; exit 1; }
 runs=${1:-3}
 out=$top/bench/out
 mkdir -p "$out"
@@ -23,6 +29,14 @@ if [ ! -f $data ]; then
 fi
 small=prm800k_10k.jsonl
 [ -f $small ] || head -n 10000 $data >$small
+# the records a store holds already: other problems than the file's
+seed=prm800k_seed.jsonl
+[ -f $seed ] || python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    r["question"]["problem"] += " [seed]"
+    print(json.dumps(r))' $small >$seed
 lines=$(wc -l <$data)
 bytes=$(stat -c %s $data)
 echo "file: $data, $lines solutions, $((bytes / 1000000)) MB"
@@ -44,11 +58,28 @@ while [ $i -lt "$runs" ]; do
 	t peer_import python3 "$here/peer.py" import $data p.db
 	t sm_export "$sm" --db s.db export --format trl -o s.trl
 	t peer_export python3 "$here/peer.py" export p.db p.trl
-	# into a store that already holds data: the WAL path
-	"$sm" --db e.db import "$top/tests/fixtures/processbench_gsm8k_20.json" >/dev/null
+	# into a store that already holds data: the WAL path, both
+	"$sm" --db e.db import $seed >/dev/null
 	t sm_import_existing "$sm" --db e.db import $data
+	rm -f pe.db*
+	python3 "$here/peer.py" import $seed pe.db >/dev/null
+	t peer_import_existing python3 "$here/peer.py" import $data pe.db
 	rm -f s10.db*
 	t sm_import_10k "$sm" --db s10.db import $small
+	# the floors
+	t floor_read cat $data
+	t floor_parse "$parse" $data
+	rm -f f.db*
+	sqlite3 s.db "SELECT sql || ';' FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'" >schema.sql
+	sqlite3 f.db "PRAGMA journal_mode = WAL;" >/dev/null
+	sqlite3 f.db <schema.sql
+	tables=$(sqlite3 s.db "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+	{
+		echo "ATTACH 's.db' AS src; BEGIN;"
+		for tb in $tables; do echo "INSERT INTO main.\"$tb\" SELECT * FROM src.\"$tb\";"; done
+		echo "COMMIT;"
+	} >floor.sql
+	t floor_insert sqlite3 f.db <floor.sql
 	echo "run $i done"
 done
 
@@ -60,7 +91,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 si=$(median sm_import.times 1); pi=$(median peer_import.times 1)
 se=$(median sm_export.times 1); pe=$(median peer_export.times 1)
-sx=$(median sm_import_existing.times 1)
+sx=$(median sm_import_existing.times 1); px=$(median peer_import_existing.times 1)
+fr=$(median floor_read.times 1); fp=$(median floor_parse.times 1); fi=$(median floor_insert.times 1)
 rs=$(median sm_import.times 2); rx=$(median sm_import_existing.times 2)
 r10=$(median sm_import_10k.times 2); re=$(median sm_export.times 2)
 rp=$(median peer_import.times 2)
@@ -72,9 +104,15 @@ printf "%-34s %8s s %8s KB\n" "peer import (python json+sqlite3)" "$pi" "$rp"
 printf "%-34s %8s s %8s KB\n" "stepmark export trl" "$se" "$re"
 printf "%-34s %8s s\n" "peer export trl" "$pe"
 printf "%-34s %8s KB\n" "stepmark import of 10 K solutions" "$r10"
+printf "%-34s %8s s\n" "peer import, existing store" "$px"
+printf "%-34s %8s s\n" "floor: reading the file" "$fr"
+printf "%-34s %8s s\n" "floor: parsing it with yajl alone" "$fp"
+printf "%-34s %8s s\n" "floor: SQLite inserting the rows" "$fi"
 echo
 echo "import speed-up vs peer, new store:      $(ratio "$pi" "$si")x   (target >= 2.5)"
-echo "import speed-up vs peer, existing store: $(ratio "$pi" "$sx")x"
+echo "import speed-up vs peer, existing store: $(ratio "$px" "$sx")x   (target >= 2)"
+echo "new store vs the SQLite floor:           $(ratio "$si" "$fi")x   (target <= 1.1)"
+echo "new store vs the floors' sum (parse + insert): $(ratio "$si" "$(awk -v a="$fp" -v b="$fi" 'BEGIN {print a + b}')")x"
 echo "export speed-up vs peer export:          $(ratio "$pe" "$se")x   (target >= 1)"
 echo "export vs peer import time:              $(ratio "$pi" "$se")x"
 echo "peak RSS import: ${rs} KB (target <= 65536); 10 K -> 100 K solutions: $(ratio "$rs" "$r10")x"
