@@ -69,9 +69,11 @@ wall_ms() { awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=
 for n in $sizes; do
 	for f in first p50 p99 max keys idle rss peer_first peer_all peer_rss saved; do : >"s$n.$f"; done
 	for i in $(seq "$runs"); do
-		# a fresh copy each run: the session labels
+		# a fresh copy each run: the session labels; written out first,
+		# or the copy's writeback is what the first screen measures
 		cp "s$n.db" run.db
 		rm -f run.db-wal run.db-shm
+		sync
 		STEPMARK_SCRIPT=keys.txt STEPMARK_NO_DISPLAY=1 STEPMARK_TIMINGS=timings.txt \
 			STEPMARK_TRACE=trace.txt STEPMARK_SQLLOG=sql.txt \
 			/usr/bin/time -v "$sm" --db run.db --annotator bench 2>time.txt
