@@ -80,10 +80,12 @@ def meta(rec, steps):
 def do_import(path, dbpath):
     db = sqlite3.connect(dbpath)
     db.execute("PRAGMA journal_mode=WAL")
-    db.executescript(SCHEMA)
+    # into a store that holds data too: the tables are there already
+    db.executescript(SCHEMA.replace("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ")
+                     .replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS "))
     problems = {}
     sols, steps, labels, sugs = [], [], [], []
-    sid = 0
+    sid = db.execute("SELECT coalesce(max(id), 0) FROM solution").fetchone()[0]
     with db:
         for lineno, line in enumerate(open(path, encoding="utf-8"), 1):
             rec = json.loads(line)

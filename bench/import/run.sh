@@ -35,7 +35,7 @@ seed=prm800k_seed.jsonl
 import json, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    r["question"]["problem"] += " [seed]"
+    r["question"]["problem"] = "[seed] " + r["question"]["problem"]
     print(json.dumps(r))' $small >$seed
 lines=$(wc -l <$data)
 bytes=$(stat -c %s $data)
