@@ -284,8 +284,10 @@ static long unit_at(const unsigned char *s, size_t n)
 static void check_surrogates(struct builder *b, const unsigned char *s, size_t n)
 {
 	for (size_t i = 0; i + 6 <= n; i++) {
-		if (s[i] != '\\')
-			continue;
+		const unsigned char *bs = memchr(s + i, '\\', n - 6 + 1 - i);
+		if (!bs)
+			return;
+		i = (size_t)(bs - s);
 		long u = unit_at(s + i, n - i);
 		if (u < 0) {
 			i++; /* an escaped character: skip it */

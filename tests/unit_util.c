@@ -5,8 +5,60 @@
 #include "util.h"
 #include "tap.h"
 
+/* a plain validator to compare with: one code point at a time */
+static int ref_valid(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		unsigned c = p[i], cp, min;
+		size_t len;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			len = 2, min = 0x80;
+		else if (c >= 0xe0 && c <= 0xef)
+			len = 3, min = 0x800;
+		else if (c >= 0xf0 && c <= 0xf4)
+			len = 4, min = 0x10000;
+		else
+			return 0;
+		if (i + len > n)
+			return 0;
+		cp = c & (0x7f >> len);
+		for (size_t k = 1; k < len; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+/* utf8_valid's eight-byte ASCII path agrees with the plain one on mostly
+ * ASCII strings with a few bytes of every kind at every offset */
+static void utf8_property(void)
+{
+	static const unsigned char odd[] = {0x80, 0xbf, 0xc2, 0xc3, 0xa9, 0xe4, 0xb8, 0xad,
+					    0xed, 0xa0, 0xf0, 0x9f, 0x98, 0x80, 0xff, 0xc0};
+	unsigned char buf[64];
+	int bad = 0;
+	for (int t = 0; t < 200000; t++) {
+		size_t n = tap_rnd(40);
+		for (size_t i = 0; i < n; i++)
+			buf[i] = tap_rnd(4) ? (unsigned char)('a' + tap_rnd(26)) : odd[tap_rnd(16)];
+		if (utf8_valid((const char *)buf, n) != ref_valid(buf, n))
+			bad++;
+	}
+	CHECK(bad == 0, "utf8_valid disagrees with the plain validator %d times", bad);
+}
+
 int main(void)
 {
+	utf8_property();
 	struct buf b = {0};
 	buf_json_str(&b, "a\"b\\c\n\x01\x1b]0;x\x07", 13);
 	CHECK_STR(b.data, "\"a\\\"b\\\\c\\n\\u0001\\u001b]0;x\\u0007\"");
