@@ -249,13 +249,10 @@ static void draw_hints(struct tui *t, int y)
 		int kw = text_width(keys, strlen(keys)), lw = (int)strlen(h->label);
 		if (x + kw + lw + 2 > COLS)
 			break;
+		char label[64];
+		snprintf(label, sizeof(label), " %s ", h->label);
 		draw_text(y, x, kw, keys, strlen(keys), area_attr(C_HINT_KEY), NULL);
-		draw_text(y, x + kw, lw + 2, "", 0, area_attr(C_HINT), NULL);
-		move(y, x + kw);
-		attrset(area_attr(C_HINT));
-		addch(' ');
-		addstr(h->label);
-		addch(' ');
+		draw_text(y, x + kw, lw + 2, label, strlen(label), area_attr(C_HINT), NULL);
 		x += kw + lw + 2;
 	}
 	attrset(area_attr(C_HINT));
