@@ -999,7 +999,7 @@ static void show_problem(struct sv *s)
 	buf_free(&b);
 }
 
-static int act(struct sv *s, struct view *v, enum action a, const char *arg, int n);
+static int act(struct sv *s, enum action a, const char *arg, int n);
 
 /* To the next line that can be labelled: a step, then (when shown) its
  * alternatives. */
@@ -1058,15 +1058,14 @@ static int sv_act(struct view *v, enum action a, const char *arg)
 	int n = (int)s->v.it.nsteps;
 	int old_sel = s->sel, old_alt = s->sel_alt;
 	note_key(s);
-	int handled = act(s, v, a, arg, n);
+	int handled = act(s, a, arg, n);
 	if (s->sel != old_sel && s->sel_alt == old_alt)
 		s->sel_alt = -1; /* moved by steps: on the step itself */
 	return handled;
 }
 
-static int act(struct sv *s, struct view *v, enum action a, const char *arg, int n)
+static int act(struct sv *s, enum action a, const char *arg, int n)
 {
-	(void)v;
 	switch (a) {
 	case A_MOVE_DOWN:
 	case A_ENTER:
