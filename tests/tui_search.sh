@@ -18,7 +18,7 @@ PY
 sm import big.jsonl >/dev/null
 last=$(sql "SELECT max(id) FROM solution")
 printf 'set advance = no\nset hints = no\n' >"$XDG_CONFIG_HOME/stepmark/config"
-TUI_ENV="STEPMARK_TIMINGS=$TMP/timings.txt" start_tui a --annotator ann
+start_tui a --annotator ann
 ok "the queue is up" wait_for a "[queue]"
 # a key while it runs: answered, and the search stops
 tmx send-keys -t a / zebracorn Enter j
@@ -27,7 +27,6 @@ ok "and moved the cursor" wait_for a " 2/20000 solutions"
 # n: the far match, found between keys
 tmx send-keys -t a n
 ok "the far match is found" wait_for a "$last/20000 solutions" 60
-ok "the keys were answered while it ran" grep -q "^key n " timings.txt
 # and again: from the match, it wraps round to it
 tmx send-keys -t a n
 ok "it wraps" wait_for a "search hit BOTTOM, continuing at TOP" 60
