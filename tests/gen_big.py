@@ -4,6 +4,8 @@
 --prm800k N: N PRM800K records (JSON Lines), each a real record from
 prm800k_sample.jsonl with its problem and steps varied so that every
 record is distinct. --processbench N [--array]: N ProcessBench items.
+--mathshepherd N: N Math-Shepherd records (JSON Lines) from the data set
+card's example, the question varied the same way in input and label.
 """
 import json
 import os
@@ -53,6 +55,18 @@ def processbench(n, array, out):
         out.write("]\n")
 
 
+def mathshepherd(n, out):
+    ex = json.load(open(os.path.join(FIX, "math_shepherd_example.json")))
+    for i in range(n):
+        def v(text):  # the question varied: every record distinct
+            head, sep, rest = text.partition("Step 1:")
+            return head.rstrip() + " [#%d] " % i + sep + rest
+        r = dict(ex)
+        r["input"] = v(ex["input"])
+        r["label"] = v(ex["label"])
+        out.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
 def main():
     args = sys.argv[1:]
     out = sys.stdout
@@ -60,8 +74,10 @@ def main():
         prm800k(int(args[1]), out)
     elif args[0] == "--processbench":
         processbench(int(args[1]), "--array" in args, out)
+    elif args[0] == "--mathshepherd":
+        mathshepherd(int(args[1]), out)
     else:
-        sys.exit("usage: gen_big.py --prm800k N | --processbench N [--array]")
+        sys.exit("usage: gen_big.py --prm800k N | --processbench N [--array] | --mathshepherd N")
 
 
 if __name__ == "__main__":

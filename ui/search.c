@@ -52,7 +52,8 @@ void search_begin(struct tui *t, int64_t from, int dir)
 	s->end = s->pos;
 	t->search = s;
 	s->said = mono_ms();
-	search_idle(t);
+	/* the first pass too runs between keys: the key that started it is done */
+	tui_message(t, 0, "searching /%s...", inert(t->pattern, 0));
 }
 
 static void progress(struct tui *t, struct search *s)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/ui: the workbench at three sizes (SIZES, default 10 000, 100 000
-# and 445 000 PRM800K-shaped solutions: about 97 K, 975 K and 4.3 M
-# steps), each store holding real disagreements (the data's labellers, a
+# and 445 000 solutions; SHAPE prm800k, the default: about 97 K, 975 K
+# and 4.3 M steps, or math-shepherd: 5 steps each), each store holding real disagreements (the data's labellers, a
 # second annotator and a source who disagree on a share of solutions), driven
 # by a scripted session of 10 K keys (bench/ui/keys.py). Per size: the first
 # screen, key p50, p99 and max, the time spent between keys (counting,
@@ -14,8 +14,14 @@ runs=${1:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 sm=${STEPMARK:-$top/stepmark}
-out=${BENCH_OUT:-$top/bench/out/ui}
+out=${BENCH_OUT:-$top/bench/out/ui-${SHAPE:-prm800k}}
 sizes=${SIZES:-10000 100000 445000}
+shape=${SHAPE:-prm800k}
+case $shape in
+prm800k) gen=--prm800k ;;
+math-shepherd) gen=--mathshepherd ;;
+*) echo "bench/ui: SHAPE is prm800k or math-shepherd"; exit 1 ;;
+esac
 mkdir -p "$out"
 cd "$out"
 export LC_ALL=C.UTF-8 TERM=xterm-256color COLUMNS=120 LINES=40 HOME="$out" XDG_CONFIG_HOME="$out/xdg"
@@ -25,16 +31,22 @@ python3 "$here/keys.py" 10000 >keys.txt
 mkdir -p xdg/stepmark
 printf 'bind queue q none\nbind queue Q none\nbind pager q quit\n' >xdg/stepmark/config
 
-# make_store N: s$N.db, PRM800K-shaped, with a second annotator (bob) and
+# make_store N: s$N.db, of the SHAPE, with a second annotator (bob) and
 # a source (judge) whose first errors differ from the data's on a third
 # of the solutions each; summarised and upgraded before any run
 make_store() {
 	db=s$1.db
 	[ -f "$db" ] && return 0
-	python3 "$top/tests/gen_big.py" --prm800k "$1" >gen.jsonl
+	python3 "$top/tests/gen_big.py" $gen "$1" >gen.jsonl
 	"$sm" --db "$db.tmp" import gen.jsonl >/dev/null
 	rm -f gen.jsonl
-	"$sm" --db "$db.tmp" export --format processbench --incomplete -o pb.json >/dev/null 2>&1
+	# the first errors to vary: the data's labels, or (Math-Shepherd's,
+	# kept as a source) its suggestions
+	src=""
+	[ "$(sqlite3 "$db.tmp" "SELECT count(*) FROM label")" = 0 ] &&
+		src=$(sqlite3 "$db.tmp" "SELECT source || coalesce('/' || model, '') FROM suggestion LIMIT 1")
+	"$sm" --db "$db.tmp" export --format processbench --incomplete ${src:+--source "$src"} \
+		-o pb.json >/dev/null 2>&1
 	python3 - pb.json <<'PY'
 import json, random, sys
 recs = json.load(open(sys.argv[1]))
@@ -49,8 +61,9 @@ for name in ("bob", "judge"):
         out.append(x)
     json.dump(out, open(name + ".json", "w"))
 PY
-	"$sm" --db "$db.tmp" import bob.json --format processbench --dataset prm800k --as bob >/dev/null
-	"$sm" --db "$db.tmp" import judge.json --format processbench --dataset prm800k --as-source judge >/dev/null
+	ds=$(sqlite3 "$db.tmp" "SELECT name FROM dataset LIMIT 1")
+	"$sm" --db "$db.tmp" import bob.json --format processbench --dataset "$ds" --as bob >/dev/null
+	"$sm" --db "$db.tmp" import judge.json --format processbench --dataset "$ds" --as-source judge >/dev/null
 	rm -f pb.json bob.json judge.json
 	printf ':quit\n' >quit.keys
 	STEPMARK_SCRIPT=quit.keys STEPMARK_NO_DISPLAY=1 "$sm" --db "$db.tmp" --annotator bench
