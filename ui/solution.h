@@ -1,0 +1,76 @@
+/* solution.h - the solution view's own state, shared by its two files:
+ * view_solution.c (the view, its actions) and solution_draw.c (what it
+ * shows: the texts as rendered, the layout of the steps, the panes). */
+#ifndef SM_SOLUTION_H
+#define SM_SOLUTION_H
+
+#include "tui.h"
+#include "../src/latex.h"
+
+enum { L_HEAD, L_TEXT, L_NOTE, L_ALT_HEAD, L_ALT };
+struct dline {
+	int step, kind;
+	size_t off, len;
+	const char *src; /* the text off/len index (step text or a note) */
+	int alt;         /* L_ALT_HEAD, L_ALT: the alternative; else -1 */
+};
+
+enum { SK_PRM, SK_MC, SK_JUDGE, SK_CALC, SK_OTHER };
+struct source {
+	char *key;
+	int kind, fe;
+	int *rating;  /* per step, NO_RATING when none */
+	double *value; /* per step, NO_VALUE when none */
+	int *k, *n;
+};
+
+struct annot {
+	const char *name;
+	int *rating;
+	int fe;
+};
+
+struct sv {
+	struct tui *t;
+	struct db_solution v;
+	int sel;
+	int top, ptop;
+	int hidden; /* blind: suggestions hidden */
+	int hide_others; /* blind all: other people's labels, the verdict */
+	int *mine;
+	int my_fe;
+	struct annot *others;
+	size_t nothers;
+	struct source *src;
+	size_t nsrc;
+	struct dline *lines;
+	size_t nlines, caplines;
+	int layout_w;
+	int steps_h; /* rows of the steps area at the last draw */
+	int steps_y;
+	int ask_step; /* the step a note prompt is for */
+	/* active time on this solution: keys arriving, a gap over a
+	 * minute counting for nothing; recorded with the next action */
+	double last_key;
+	long active_ms;
+	struct arena notes; /* others' notes with their author, for the lines */
+	/* with the latex setting: the steps and the problem rendered */
+	struct latex *rsteps;
+	size_t nrsteps;
+	struct latex rproblem, ranswer, rgold, rref;
+	int rendered;
+	int rtop; /* the reference pane's first line */
+	int show_alts; /* the alternatives under each step */
+	int sel_alt;   /* the alternative at the cursor, -1: the step */
+	int ref_h, ref_lines; /* its rows and lines at the last draw */
+	int prob_rows;        /* the problem pane's rows at the last draw */
+};
+
+/* solution_draw.c */
+void render_texts(struct sv *s); /* with the latex setting: the texts rendered */
+void render_free(struct sv *s);
+const char *shown_problem(const struct sv *s);
+int is_alt(const struct sv *s, size_t i, size_t k); /* alternative k of step i is offered */
+void sv_draw(struct view *v, int top, int h, int w);
+
+#endif
