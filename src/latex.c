@@ -470,34 +470,11 @@ static const struct cmd *cmd_find(const char *name, size_t len)
  * its code point in *cp (the byte itself when invalid). */
 static size_t u8_next(const char *s, size_t n, unsigned *cp)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	unsigned c = u[0];
-	size_t len;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if ((c & 0xe0) == 0xc0)
-		len = 2, c &= 0x1f;
-	else if ((c & 0xf0) == 0xe0)
-		len = 3, c &= 0x0f;
-	else if ((c & 0xf8) == 0xf0)
-		len = 4, c &= 0x07;
-	else
-		len = 0;
-	if (len == 0 || len > n) {
-		*cp = u[0];
-		return 1;
-	}
-	for (size_t i = 1; i < len; i++) {
-		if ((u[i] & 0xc0) != 0x80) {
-			*cp = u[0];
-			return 1;
-		}
-		c = (c << 6) | (u[i] & 0x3f);
-	}
-	*cp = c;
-	return len;
+	size_t len = utf8_char(s, n, cp);
+	if (len)
+		return len;
+	*cp = (unsigned char)s[0];
+	return 1;
 }
 
 static size_t u8_put(char *o, unsigned cp)

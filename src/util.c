@@ -125,13 +125,17 @@ void buf_free(struct buf *b)
 }
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t utf8_char(const char *str, size_t n, unsigned *cpout)
 {
+	const unsigned char *s = (const unsigned char *)str;
 	unsigned c = s[0];
 	size_t len;
 	unsigned min;
-	if (c < 0x80)
+	if (c < 0x80) {
+		if (cpout)
+			*cpout = c;
 		return 1;
+	}
 	if (c >= 0xc2 && c <= 0xdf)
 		len = 2, min = 0x80;
 	else if (c >= 0xe0 && c <= 0xef)
@@ -150,7 +154,14 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	}
 	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
+	if (cpout)
+		*cpout = cp;
 	return len;
+}
+
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	return utf8_char((const char *)s, n, NULL);
 }
 
 const char *inert(const char *s, int slot)

@@ -90,6 +90,9 @@ void errf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Returns 1 when s[0..n) is valid UTF-8. */
 int utf8_valid(const char *s, size_t n);
+/* The length (1-4) of the valid UTF-8 character at s[0..n), its code
+ * point in *cp (when cp is not NULL); 0 when it is not one. */
+size_t utf8_char(const char *s, size_t n, unsigned *cp);
 
 /* A CSV field into b: as it is, or quoted (quotes doubled) when it holds
  * a comma, a quote or a line end; nothing for NULL. */

@@ -16,34 +16,11 @@
 #include "../src/latex.h"
 #include "../src/util.h"
 
+/* the length of the valid character at s, -1 when none starts there */
 static int utf8_decode(const unsigned char *s, size_t n, unsigned *cp)
 {
-	unsigned c = s[0];
-	int len;
-	unsigned min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if ((c & 0xe0) == 0xc0) {
-		len = 2, min = 0x80, c &= 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		len = 3, min = 0x800, c &= 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		len = 4, min = 0x10000, c &= 0x07;
-	} else {
-		return -1;
-	}
-	if ((size_t)len > n)
-		return -1;
-	for (int i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return -1;
-	*cp = c;
-	return len;
+	size_t len = utf8_char((const char *)s, n, cp);
+	return len ? (int)len : -1;
 }
 
 static void escape(struct glyph *g, const char *fmt, unsigned v, size_t len)
