@@ -71,7 +71,8 @@ while [ $i -lt "$runs" ]; do
 	t floor_parse "$parse" $data
 	rm -f f.db*
 	sqlite3 s.db "SELECT sql || ';' FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'" >schema.sql
-	sqlite3 f.db "PRAGMA journal_mode = WAL;" >/dev/null
+	# the same schema: the same page size too
+	sqlite3 f.db "PRAGMA page_size = $(sqlite3 s.db 'PRAGMA page_size'); PRAGMA journal_mode = WAL;" >/dev/null
 	sqlite3 f.db <schema.sql
 	tables=$(sqlite3 s.db "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
 	{
