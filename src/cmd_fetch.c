@@ -14,6 +14,7 @@
 #include "batch.h"
 #include "fetch.h"
 #include "prompt.h"
+#include "prov.h"
 #include "summary.h"
 #include "../db/db.h"
 #include "conf.h"
@@ -27,10 +28,46 @@ static void on_sigint(int sig)
 }
 
 enum {
-	F_JUDGE = 1000, F_MC, F_PRM, F_CALC, F_DATASET, F_LIMIT, F_SOLUTION,
-	F_STRATEGY, F_ROLLOUTS, F_BUDGET, F_SAMPLES, F_RETRY, F_STATUS,
+	F_DATASET = 1000, F_LIMIT, F_SOLUTION, F_RETRY, F_STATUS,
 	F_BATCH_OUT, F_BATCH_IN, F_BATCH_LINES, F_TEMPLATE, F_CONFIG, F_DB, F_QUIET, F_EVERY,
+	F_PROVIDER = 2000,                  /* --NAME: one per provider */
+	F_SETTING = F_PROVIDER + P_MAX,     /* --OPTION VALUE: p * POPT_MAX + i */
 };
+
+static const struct option fixed_opts[] = {
+	{"dataset", required_argument, NULL, F_DATASET},
+	{"limit", required_argument, NULL, F_LIMIT},
+	{"solution", required_argument, NULL, F_SOLUTION},
+	{"retry-failed", no_argument, NULL, F_RETRY},
+	{"status", no_argument, NULL, F_STATUS},
+	{"batch-out", required_argument, NULL, F_BATCH_OUT},
+	{"batch-in", required_argument, NULL, F_BATCH_IN},
+	{"batch-lines", required_argument, NULL, F_BATCH_LINES},
+	{"template", required_argument, NULL, F_TEMPLATE},
+	{"config", required_argument, NULL, F_CONFIG},
+	{"db", required_argument, NULL, F_DB},
+	{"quiet", no_argument, NULL, F_QUIET},
+	{"progress-every", required_argument, NULL, F_EVERY},
+};
+
+#define NFIXED (sizeof(fixed_opts) / sizeof(fixed_opts[0]))
+#define NOPTS (NFIXED + P_MAX * (POPT_MAX + 1) + 1)
+
+/* The options: the fixed ones, then --NAME for each provider and
+ * --OPTION for each provider setting marked for the command line. */
+static void fetch_options(struct option o[NOPTS])
+{
+	size_t n = NFIXED;
+	memset(o, 0, NOPTS * sizeof(*o));
+	memcpy(o, fixed_opts, sizeof(fixed_opts));
+	for (int p = 0; p < nproviders; p++)
+		o[n++] = (struct option){providers[p]->name, no_argument, NULL, F_PROVIDER + p};
+	for (int p = 0; p < nproviders; p++)
+		for (int i = 0; providers[p]->opts && providers[p]->opts[i].name; i++)
+			if (providers[p]->opts[i].cli)
+				o[n++] = (struct option){providers[p]->opts[i].name, required_argument,
+							 NULL, F_SETTING + p * POPT_MAX + i};
+}
 
 static void human(char *out, size_t n, double v)
 {
@@ -49,9 +86,9 @@ struct totals {
 static void totals(struct db *db, struct fetch *f, unsigned mask, struct totals *t)
 {
 	memset(t, 0, sizeof(*t));
-	for (int p = 0; p < P_COUNT; p++) {
+	for (int p = 0; p < nproviders; p++) {
 		struct db_job_counts c;
-		if (!(mask >> p & 1) || db_jobs_count(db, provider_names[p], fetch_params(f, p), &c) < 0)
+		if (!(mask >> p & 1) || db_jobs_count(db, provider_name(p), fetch_params(f, p), &c) < 0)
 			continue;
 		t->queued += c.queued;
 		t->leased += c.leased;
@@ -104,21 +141,21 @@ static void print_failure(void *ctx, const char *reason, long n, int64_t sol)
 static int report(struct db *db, struct fetch *f, unsigned mask)
 {
 	int failed = 0;
-	for (int p = 0; p < P_COUNT; p++) {
+	for (int p = 0; p < nproviders; p++) {
 		struct db_job_counts c;
 		const char *params = f ? fetch_params(f, p) : NULL;
-		if (!(mask >> p & 1) || db_jobs_count(db, provider_names[p], params, &c) < 0)
+		if (!(mask >> p & 1) || db_jobs_count(db, provider_name(p), params, &c) < 0)
 			continue;
 		if (!f && !c.done && !c.failed && !c.queued && !c.leased)
 			continue;
 		printf("%s: %ld done, %ld failed, %ld queued, %ld leased; %ld requests sent, "
 		       "%ld answered without one, %ld tokens (%ld prompt, %ld completion)\n",
-		       provider_names[p], c.done, c.failed, c.queued, c.leased, c.requests,
+		       provider_name(p), c.done, c.failed, c.queued, c.leased, c.requests,
 		       c.cached, c.tokens, c.tokens_in, c.tokens_out);
 		if (c.failed) {
 			failed = 1;
-			printf("%s failures, most common first:\n", provider_names[p]);
-			db_jobs_failures(db, provider_names[p], params, 8, print_failure, stdout);
+			printf("%s failures, most common first:\n", provider_name(p));
+			db_jobs_failures(db, provider_name(p), params, 8, print_failure, stdout);
 		}
 	}
 	return failed;
@@ -126,30 +163,11 @@ static int report(struct db *db, struct fetch *f, unsigned mask)
 
 int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path)
 {
-	static const struct option opts[] = {
-		{"judge", no_argument, NULL, F_JUDGE},
-		{"mc", no_argument, NULL, F_MC},
-		{"prm", no_argument, NULL, F_PRM},
-		{"calc", no_argument, NULL, F_CALC},
-		{"dataset", required_argument, NULL, F_DATASET},
-		{"limit", required_argument, NULL, F_LIMIT},
-		{"solution", required_argument, NULL, F_SOLUTION},
-		{"strategy", required_argument, NULL, F_STRATEGY},
-		{"rollouts", required_argument, NULL, F_ROLLOUTS},
-		{"budget", required_argument, NULL, F_BUDGET},
-		{"samples", required_argument, NULL, F_SAMPLES},
-		{"retry-failed", no_argument, NULL, F_RETRY},
-		{"status", no_argument, NULL, F_STATUS},
-		{"batch-out", required_argument, NULL, F_BATCH_OUT},
-		{"batch-in", required_argument, NULL, F_BATCH_IN},
-		{"batch-lines", required_argument, NULL, F_BATCH_LINES},
-		{"template", required_argument, NULL, F_TEMPLATE},
-		{"config", required_argument, NULL, F_CONFIG},
-		{"db", required_argument, NULL, F_DB},
-		{"quiet", no_argument, NULL, F_QUIET},
-		{"progress-every", required_argument, NULL, F_EVERY},
-		{NULL, 0, NULL, 0},
-	};
+	struct option opts[NOPTS];
+	fetch_options(opts);
+	/* the command line's settings, applied over the config's */
+	struct { int p, i; const char *v; } sets[32];
+	int nsets = 0;
 	unsigned mask = 0;
 	const char *dataset = NULL, *batch_out = NULL, *tmpl = NULL;
 	const char *batch_in[32];
@@ -157,17 +175,23 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	long limit = 0, every = 10, batch_max = BATCH_MAX_LINES;
 	int64_t sol = 0;
 	int retry = 0, status = 0, quiet = 0;
-	const char *strategy = NULL;
-	long rollouts = 0, budget = 0, samples = 0;
 	int c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		char *end = NULL;
+		if (c >= F_PROVIDER && c < F_SETTING) {
+			mask |= 1u << (c - F_PROVIDER);
+			continue;
+		}
+		if (c >= F_SETTING) {
+			if (nsets == (int)(sizeof(sets) / sizeof(sets[0])))
+				return bad_usage("too many settings on the command line");
+			sets[nsets].p = (c - F_SETTING) / POPT_MAX;
+			sets[nsets].i = (c - F_SETTING) % POPT_MAX;
+			sets[nsets++].v = optarg;
+			continue;
+		}
 		switch (c) {
-		case F_JUDGE: mask |= 1u << P_JUDGE; break;
-		case F_MC: mask |= 1u << P_MC; break;
-		case F_PRM: mask |= 1u << P_PRM; break;
-		case F_CALC: mask |= 1u << P_CALC; break;
 		case F_DATASET:
 			if (!*optarg)
 				return bad_usage("--dataset needs a name");
@@ -183,10 +207,6 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 			if (*end || sol <= 0)
 				return bad_usage("--solution needs a solution id");
 			break;
-		case F_STRATEGY: strategy = optarg; break;
-		case F_ROLLOUTS: rollouts = strtol(optarg, &end, 10); break;
-		case F_BUDGET: budget = strtol(optarg, &end, 10); break;
-		case F_SAMPLES: samples = strtol(optarg, &end, 10); break;
 		case F_RETRY: retry = 1; break;
 		case F_STATUS: status = 1; break;
 		case F_BATCH_OUT: batch_out = optarg; break;
@@ -237,31 +257,27 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	struct fetch *f = NULL;
 	struct batch_out *bo = NULL;
 	/* the command line wins over the config */
-	char *w[4];
-	char num[32];
-#define OVERRIDE(prov, opt, val) do { \
-		char a0[] = "provider", a1[] = prov, a2[] = opt; \
-		w[0] = a0; w[1] = a1; w[2] = a2; w[3] = val; \
-		if (fconf_line(fc, 4, (const char *const *)w, err, sizeof(err)) < 0) { \
-			rc = bad_usage(err); goto out; } } while (0)
-	if (strategy)
-		OVERRIDE("mc", "strategy", (char *)strategy);
-	if (rollouts) {
-		snprintf(num, sizeof(num), "%ld", rollouts);
-		OVERRIDE("mc", "rollouts", num);
-	}
-	if (budget) {
-		snprintf(num, sizeof(num), "%ld", budget);
-		OVERRIDE("mc", "budget", num);
-	}
-	if (samples) {
-		snprintf(num, sizeof(num), "%ld", samples);
-		OVERRIDE("judge", "samples", num);
+	for (int k = 0; k < nsets; k++) {
+		const char *w[4] = {"provider", provider_name(sets[k].p),
+				    providers[sets[k].p]->opts[sets[k].i].name, sets[k].v};
+		if (fconf_line(fc, 4, w, err, sizeof(err)) < 0) {
+			rc = bad_usage(err);
+			goto out;
+		}
 	}
 	if (tmpl) {
 		int p = provider_find(tmpl);
-		if (p < 0 || p == P_CALC) {
-			rc = bad_usage("--template takes judge, mc or prm");
+		if (p < 0 || !providers[p]->builtin) {
+			char names[200];
+			size_t o = 0;
+			names[0] = '\0';
+			for (int q = 0; q < nproviders && o < sizeof(names); q++)
+				if (providers[q]->builtin)
+					o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
+							      o ? ", " : "", provider_name(q));
+			snprintf(err, sizeof(err), "--template takes a provider with a prompt: %s",
+				 names);
+			rc = bad_usage(err);
 			goto out;
 		}
 		char *t = prompt_template(fc, p, err, sizeof(err));
@@ -273,8 +289,8 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		fputs(t, stdout);
 		free(t);
 		if (!fconf_uses_template(fc, p))
-			errf("stepmark: provider mc chat is on: this template is not used "
-			     "(the problem and the prefix go as chat messages)\n");
+			errf("stepmark: with these settings provider %s sends no template: "
+			     "this one is not used (see stepmarkrc(5))\n", provider_name(p));
 		goto out;
 	}
 	if (status && !mask) { /* every job in the store, whatever its params */
@@ -286,17 +302,24 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 		}
 		struct db_job_counts jc;
 		int any = 0;
-		for (int p = 0; p < P_COUNT; p++)
-			any |= db_jobs_count(db, provider_names[p], NULL, &jc) == 0 &&
+		for (int p = 0; p < nproviders; p++)
+			any |= db_jobs_count(db, provider_name(p), NULL, &jc) == 0 &&
 			       (jc.done || jc.failed || jc.queued || jc.leased);
 		if (!any)
-			printf("no jobs in %s: stepmark fetch --judge (or --mc, --prm, --calc) "
-			       "queues some\n", dbpath);
-		rc = report(db, NULL, (1u << P_COUNT) - 1) ? EX_BAD : EX_OK;
+		{
+			char names[200];
+			provider_list(names, sizeof(names), -1);
+			printf("no jobs in %s: stepmark fetch --PROVIDER queues some (%s)\n",
+			       dbpath, names);
+		}
+		rc = report(db, NULL, (1u << nproviders) - 1) ? EX_BAD : EX_OK;
 		goto out;
 	}
 	if (!mask && !nbatch_in) {
-		rc = bad_usage("fetch needs a provider: --judge, --mc, --prm or --calc");
+		char names[200];
+		provider_list(names, sizeof(names), -1);
+		snprintf(err, sizeof(err), "fetch needs a provider: --NAME, one of %s", names);
+		rc = bad_usage(err);
 		goto out;
 	}
 	db = db_open(dbpath, err, sizeof(err));
@@ -342,7 +365,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	}
 	fetch_select(f, ds, sol, limit);
 	if (!status) {
-		for (int p = 0; p < P_COUNT; p++) {
+		for (int p = 0; p < nproviders; p++) {
 			if (!(mask >> p & 1))
 				continue;
 			if (db_begin(db) < 0) {
@@ -350,7 +373,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 				rc = EX_STORE;
 				goto out;
 			}
-			long back = retry ? db_jobs_requeue_failed(db, provider_names[p],
+			long back = retry ? db_jobs_requeue_failed(db, provider_name(p),
 								   fetch_params(f, p), ds) : 0;
 			long added = fetch_enqueue(f, p, ds, sol, limit);
 			if (added < 0 || back < 0 || db_commit(db) < 0) {
@@ -360,7 +383,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 				goto out;
 			}
 			if (!quiet) {
-				errf("%s: %ld new jobs", provider_names[p], added);
+				errf("%s: %ld new jobs", provider_name(p), added);
 				if (retry)
 					errf(", %ld failed ones queued again", back);
 				errf(" (params %s)\n", fetch_params(f, p));

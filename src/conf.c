@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "prov.h"
 #include "util.h"
 #include "../db/db.h"
 
@@ -202,10 +203,10 @@ void conf_value(const struct conf *c, int setting, char *out, size_t n)
 		unsigned m = *(const unsigned *)field;
 		size_t o = 0;
 		out[0] = '\0';
-		for (int p = 0; p < P_COUNT; p++)
+		for (int p = 0; p < nproviders; p++)
 			if (m >> p & 1 && o < n)
 				o += (size_t)snprintf(out + o, n - o, "%s%s", o ? "," : "",
-						      provider_names[p]);
+						      provider_name(p));
 		if (!m)
 			snprintf(out, n, "none");
 		break;

@@ -9,29 +9,17 @@
 
 #include "fconf.h"
 #include "prompt.h"
+#include "prov.h"
 #include "util.h"
 
-const char *const provider_names[P_COUNT] = {"judge", "mc", "prm", "calc"};
 const char *const ep_kind_names[EP_NKIND] = {"chat", "completions", "pooling"};
-
-int provider_find(const char *name)
-{
-	for (int i = 0; i < P_COUNT; i++)
-		if (!strcmp(name, provider_names[i]))
-			return i;
-	return -1;
-}
 
 void fconf_init(struct fconf *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->judge_samples = 1;
-	c->mc_strategy = MC_VANILLA;
-	c->mc_rollouts = 8;
-	c->mc_batch = 2;
-	c->mc_hits = 2;
-	c->mc_budget = 256;
-	c->prm_style = PRM_QWEN;
+	for (int p = 0; p < nproviders; p++)
+		for (int i = 0; providers[p]->opts && providers[p]->opts[i].name; i++)
+			c->set[p][i] = providers[p]->opts[i].def;
 }
 
 static void ep_free(struct endpoint *e)
@@ -54,9 +42,8 @@ void fconf_free(struct fconf *c)
 	for (size_t i = 0; i < c->neps; i++)
 		ep_free(&c->eps[i]);
 	free(c->eps);
-	free(c->judge_template);
-	free(c->mc_template);
-	free(c->prm_template);
+	for (int p = 0; p < P_MAX; p++)
+		free(c->tmpl[p]);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -124,9 +111,12 @@ static int endpoint_line(struct fconf *c, int argc, const char *const *argv, cha
 		unsigned m = 0;
 		for (int i = 3; i < argc; i++) {
 			int p = provider_find(argv[i]);
-			if (p < 0 || p == P_CALC)
-				return BAD("endpoint %s: unknown provider \"%s\" (judge, mc, prm)",
-					   e->name, argv[i]);
+			if (p < 0 || !provider_online(p)) {
+				char names[200];
+				provider_list(names, sizeof(names), 1);
+				return BAD("endpoint %s: %s provider \"%s\" (%s)", e->name,
+					   p < 0 ? "unknown" : "no requests go to the", argv[i], names);
+			}
 			m |= 1u << p;
 		}
 		e->serves = m;
@@ -207,6 +197,41 @@ static int endpoint_line(struct fconf *c, int argc, const char *const *argv, cha
 	return 0;
 }
 
+static int provider_opt(int p, const struct popt *o, long *slot,
+			const char *v, char *err, size_t errlen)
+{
+	const char *name = provider_name(p);
+	long l;
+	int yes;
+	switch (o->type) {
+	case PO_INT:
+		if (parse_long(v, o->min, o->max, &l))
+			return BAD("provider %s: %s is %ld to %ld%s", name, o->name, o->min,
+				   o->max, o->unit ? o->unit : "");
+		*slot = l;
+		return 0;
+	case PO_BOOL:
+		if (parse_bool(v, &yes))
+			return BAD("provider %s: %s is yes or no", name, o->name);
+		*slot = yes;
+		return 0;
+	default: {
+		struct buf b = {0};
+		for (long k = 0; o->choices[k]; k++) {
+			if (!strcmp(v, o->choices[k])) {
+				*slot = k;
+				return 0;
+			}
+			buf_printf(&b, "%s%s", k ? (o->choices[k + 1] ? ", " : " or ") : "",
+				   o->choices[k]);
+		}
+		snprintf(err, errlen, "provider %s: %s is %s", name, o->name, b.data);
+		buf_free(&b);
+		return -1;
+	}
+	}
+}
+
 static int provider_line(struct fconf *c, int argc, const char *const *argv, char *err,
 			 size_t errlen)
 {
@@ -214,60 +239,26 @@ static int provider_line(struct fconf *c, int argc, const char *const *argv, cha
 		return BAD("usage: provider NAME OPTION VALUE");
 	int p = provider_find(argv[1]);
 	const char *opt = argv[2], *v = argv[3];
-	long l;
-	if (p < 0)
-		return BAD("unknown provider \"%s\" (judge, mc, prm, calc)", argv[1]);
-	if (p == P_JUDGE && !strcmp(opt, "samples")) {
-		if (parse_long(v, 1, 64, &l))
-			return BAD("provider judge: samples is 1 to 64");
-		c->judge_samples = (int)l;
-	} else if (!strcmp(opt, "template") && p != P_CALC) {
-		char **t = p == P_JUDGE ? &c->judge_template :
-			   p == P_MC ? &c->mc_template : &c->prm_template;
+	if (p < 0) {
+		char names[200];
+		provider_list(names, sizeof(names), -1);
+		return BAD("unknown provider \"%s\" (%s)", argv[1], names);
+	}
+	const struct provider_ops *ops = providers[p];
+	if (!strcmp(opt, "template") && ops->builtin) {
 		struct buf b = {0};
 		if (v[0] == '~' && v[1] == '/' && getenv("HOME"))
 			buf_printf(&b, "%s%s", getenv("HOME"), v + 1);
 		else
 			buf_puts(&b, v);
-		free(*t);
-		*t = b.data;
-	} else if (p == P_MC && !strcmp(opt, "strategy")) {
-		if (!strcmp(v, "vanilla"))
-			c->mc_strategy = MC_VANILLA;
-		else if (!strcmp(v, "bisect"))
-			c->mc_strategy = MC_BISECT;
-		else
-			return BAD("provider mc: strategy is vanilla or bisect");
-	} else if (p == P_MC && !strcmp(opt, "rollouts")) {
-		if (parse_long(v, 1, 1024, &l))
-			return BAD("provider mc: rollouts is 1 to 1024");
-		c->mc_rollouts = (int)l;
-	} else if (p == P_MC && !strcmp(opt, "batch")) {
-		if (parse_long(v, 1, 1024, &l))
-			return BAD("provider mc: batch is 1 to 1024");
-		c->mc_batch = (int)l;
-	} else if (p == P_MC && !strcmp(opt, "hits")) {
-		if (parse_long(v, 1, 1024, &l))
-			return BAD("provider mc: hits is 1 to 1024");
-		c->mc_hits = (int)l;
-	} else if (p == P_MC && !strcmp(opt, "budget")) {
-		if (parse_long(v, 1, 1000000, &l))
-			return BAD("provider mc: budget is 1 to 1000000 rollouts");
-		c->mc_budget = (int)l;
-	} else if (p == P_MC && !strcmp(opt, "chat")) {
-		if (parse_bool(v, &c->mc_chat))
-			return BAD("provider mc: chat is yes or no");
-	} else if (p == P_PRM && !strcmp(opt, "style")) {
-		if (!strcmp(v, "qwen"))
-			c->prm_style = PRM_QWEN;
-		else if (!strcmp(v, "shepherd"))
-			c->prm_style = PRM_SHEPHERD;
-		else
-			return BAD("provider prm: style is qwen or shepherd");
-	} else {
-		return BAD("provider %s: unknown option \"%s\"", argv[1], opt);
+		free(c->tmpl[p]);
+		c->tmpl[p] = b.data;
+		return 0;
 	}
-	return 0;
+	for (int i = 0; ops->opts && ops->opts[i].name; i++)
+		if (!strcmp(opt, ops->opts[i].name))
+			return provider_opt(p, &ops->opts[i], &c->set[p][i], v, err, errlen);
+	return BAD("provider %s: unknown option \"%s\"", argv[1], opt);
 }
 
 int fconf_line(struct fconf *c, int argc, const char *const *argv, char *err, size_t errlen)
@@ -282,17 +273,12 @@ int fconf_line(struct fconf *c, int argc, const char *const *argv, char *err, si
 /* which kind a provider needs from an endpoint, given the settings */
 static int kind_for(const struct fconf *c, int p)
 {
-	switch (p) {
-	case P_JUDGE: return EP_CHAT;
-	case P_MC: return c->mc_chat ? EP_CHAT : EP_COMPLETIONS;
-	case P_PRM: return c->prm_style == PRM_QWEN ? EP_POOLING : EP_COMPLETIONS;
-	default: return -1;
-	}
+	return providers[p]->kind ? providers[p]->kind(c, p) : -1;
 }
 
 int endpoint_serves(const struct endpoint *e, int p)
 {
-	if (p == P_CALC)
+	if (!provider_online(p))
 		return 0;
 	return e->serves ? (e->serves >> p) & 1 : 1;
 }
@@ -362,13 +348,13 @@ static int read_key(struct endpoint *e, char *err, size_t errlen)
 
 int fconf_resolve(struct fconf *c, unsigned mask, char *err, size_t errlen)
 {
-	for (int p = 0; p < P_COUNT; p++) {
-		if (!(mask >> p & 1) || p == P_CALC)
+	for (int p = 0; p < nproviders; p++) {
+		if (!(mask >> p & 1) || !provider_online(p))
 			continue;
 		const struct endpoint *first = fconf_first(c, p);
 		if (!first)
 			return BAD("no endpoint serves %s: configure one with kind %s "
-				   "(see stepmarkrc(5), ENDPOINTS)", provider_names[p],
+				   "(see stepmarkrc(5), ENDPOINTS)", provider_name(p),
 				   ep_kind_names[kind_for(c, p)]);
 		for (size_t i = 0; i < c->neps; i++) {
 			struct endpoint *e = &c->eps[i];
@@ -379,7 +365,7 @@ int fconf_resolve(struct fconf *c, unsigned mask, char *err, size_t errlen)
 			if (strcmp(e->model, first->model) != 0)
 				return BAD("endpoints %s and %s both serve %s with different models "
 					   "(%s, %s): give each model its own provider run",
-					   first->name, e->name, provider_names[p], first->model,
+					   first->name, e->name, provider_name(p), first->model,
 					   e->model);
 			if (!e->key && read_key(e, err, errlen) < 0)
 				return -1;
@@ -390,18 +376,19 @@ int fconf_resolve(struct fconf *c, unsigned mask, char *err, size_t errlen)
 
 int fconf_uses_template(const struct fconf *c, int p)
 {
-	return p != P_CALC && !(p == P_MC && c->mc_chat);
+	const struct provider_ops *ops = providers[p];
+	return ops->builtin && (!ops->uses_template || ops->uses_template(c, p));
 }
 
 char *fconf_params(const struct fconf *c, int p, char *err, size_t errlen)
 {
 	struct buf b = {0};
-	buf_printf(&b, "{\"provider\":\"%s\"", provider_names[p]);
-	if (p != P_CALC) {
+	buf_printf(&b, "{\"provider\":\"%s\"", provider_name(p));
+	if (provider_online(p)) {
 		const struct endpoint *e = fconf_first(c, p);
 		if (!e || !e->model) {
 			snprintf(err, errlen, "no endpoint with a model serves %s",
-				 provider_names[p]);
+				 provider_name(p));
 			buf_free(&b);
 			return NULL;
 		}
@@ -431,22 +418,8 @@ char *fconf_params(const struct fconf *c, int p, char *err, size_t errlen)
 			buf_printf(&b, ",\"template\":\"%.12s\"", hex);
 		}
 	}
-	switch (p) {
-	case P_JUDGE:
-		buf_printf(&b, ",\"samples\":%d", c->judge_samples);
-		break;
-	case P_MC:
-		buf_printf(&b, ",\"strategy\":\"%s\",\"rollouts\":%d,\"budget\":%d,\"chat\":%d",
-			   c->mc_strategy == MC_BISECT ? "bisect" : "vanilla",
-			   c->mc_rollouts, c->mc_budget, c->mc_chat);
-		if (c->mc_strategy == MC_BISECT)
-			buf_printf(&b, ",\"batch\":%d,\"hits\":%d", c->mc_batch, c->mc_hits);
-		break;
-	case P_PRM:
-		buf_printf(&b, ",\"style\":\"%s\"",
-			   c->prm_style == PRM_QWEN ? "qwen" : "shepherd");
-		break;
-	}
+	if (providers[p]->params)
+		providers[p]->params(c, p, &b);
 	buf_putc(&b, '}');
 	return b.data;
 }

@@ -4,10 +4,10 @@
 
 #include <stddef.h>
 
-/* The providers. P_CALC needs no endpoint. */
-enum provider { P_JUDGE, P_MC, P_PRM, P_CALC, P_COUNT };
-extern const char *const provider_names[P_COUNT];
-int provider_find(const char *name); /* -1 unknown */
+/* The providers are the table in prov.c; a provider is its index there.
+ * These bound the table and one provider's settings. */
+#define P_MAX 16
+#define POPT_MAX 8
 
 /* What an endpoint speaks. */
 enum ep_kind { EP_CHAT, EP_COMPLETIONS, EP_POOLING, EP_NKIND };
@@ -37,26 +37,12 @@ struct endpoint {
 	char *key;      /* read by fconf_resolve; never written anywhere */
 };
 
-enum { MC_VANILLA, MC_BISECT };
-enum { PRM_QWEN, PRM_SHEPHERD };
-
 struct fconf {
 	struct endpoint *eps;
 	size_t neps;
-	/* judge */
-	int judge_samples;
-	char *judge_template;
-	/* mc */
-	int mc_strategy;  /* MC_* */
-	int mc_rollouts;  /* N per estimated prefix */
-	int mc_batch;     /* rollouts asked at a time by bisect */
-	int mc_hits;      /* bisect: a prefix is good once this many reach gold */
-	int mc_budget;    /* rollouts per solution at most */
-	int mc_chat;      /* chat continuation instead of completions */
-	char *mc_template;
-	/* prm */
-	int prm_style;    /* PRM_* */
-	char *prm_template;
+	/* each provider's settings, in the order of its option table */
+	long set[P_MAX][POPT_MAX];
+	char *tmpl[P_MAX]; /* its template file; NULL: the built-in one */
 };
 
 void fconf_init(struct fconf *c);

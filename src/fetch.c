@@ -102,12 +102,12 @@ struct fetch {
 	/* what the command selected (0: everything) and what was leased */
 	int64_t sel_dataset, sel_sol;
 	long sel_limit;
-	long leased[P_COUNT];
+	long leased[P_MAX];
 	/* the requests written to the batch file: a set of their hashes */
 	uint64_t *bseen;
 	size_t nbseen, capbseen;
-	char *params[P_COUNT];
-	char *tmpl[P_COUNT];
+	char *params[P_MAX];
+	char *tmpl[P_MAX];
 	char owner[128];
 	CURLM *multi;
 	struct epstate *eps;
@@ -170,7 +170,7 @@ struct fetch *fetch_new(struct db *db, const struct fconf *fc, unsigned mask,
 	f->db = db;
 	f->fc = fc;
 	f->mask = mask;
-	for (int p = 0; p < P_COUNT; p++) {
+	for (int p = 0; p < nproviders; p++) {
 		if (!(mask >> p & 1))
 			continue;
 		f->params[p] = fconf_params(fc, p, err, errlen);
@@ -192,7 +192,7 @@ struct fetch *fetch_new(struct db *db, const struct fconf *fc, unsigned mask,
 		const struct endpoint *e = &fc->eps[i];
 		struct epstate *s = &f->eps[i];
 		int used = 0;
-		for (int p = 0; p < P_COUNT; p++)
+		for (int p = 0; p < nproviders; p++)
 			used |= (mask >> p & 1) && fconf_endpoint_ok(fc, i, p);
 		if (!used)
 			continue;
@@ -213,8 +213,11 @@ struct fetch *fetch_new(struct db *db, const struct fconf *fc, unsigned mask,
 			s->root[n - 3] = '\0';
 	}
 	f->target = (int)(total * 2 < 4096 ? total * 2 : 4096);
-	if (mask >> P_CALC & 1)
-		f->target += 64;
+	for (int p = 0; p < nproviders; p++)
+		if (mask >> p & 1 && !provider_online(p)) {
+			f->target += 64;
+			break;
+		}
 	curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, total + 8);
 	f->last_renew = f->last_flush = mono_ms();
 	if (db_begin(db) == 0) {
@@ -223,7 +226,7 @@ struct fetch *fetch_new(struct db *db, const struct fconf *fc, unsigned mask,
 	}
 	return f;
 fail:
-	for (int p = 0; p < P_COUNT; p++) {
+	for (int p = 0; p < nproviders; p++) {
 		free(f->params[p]);
 		free(f->tmpl[p]);
 	}
@@ -240,7 +243,7 @@ long fetch_enqueue(struct fetch *f, int p, int64_t dataset, int64_t sol, long li
 {
 	if (!f->params[p])
 		return 0;
-	long n = db_jobs_enqueue(f->db, provider_names[p], f->params[p], dataset, sol, limit);
+	long n = db_jobs_enqueue(f->db, provider_name(p), f->params[p], dataset, sol, limit);
 	if (n > 0)
 		f->drained = 0;
 	return n;
@@ -1207,7 +1210,7 @@ static void start_job(struct fetch *f, int p, const struct db_job *j)
 	aj->pj.fc = f->fc;
 	aj->pj.ep = fconf_first(f->fc, p);
 	aj->pj.tmpl = f->tmpl[p];
-	aj->ops = provider_ops_of(p);
+	aj->ops = providers[p];
 	aj->next = f->jobs;
 	f->jobs = aj;
 	f->njobs++;
@@ -1234,13 +1237,13 @@ static void lease_more(struct fetch *f)
 	if (!want_pref && f->drained && now - f->drained_at < 2000)
 		return;
 	/* room, plus the one job per provider the solution on screen has */
-	struct db_job *got = xmalloc(((size_t)(room > 0 ? room : 0) + P_COUNT) * sizeof(*got));
+	struct db_job *got = xmalloc(((size_t)(room > 0 ? room : 0) + (size_t)nproviders) * sizeof(*got));
 	if (db_begin(f->db) < 0) {
 		free(got);
 		return; /* busy: next pass */
 	}
-	int total = 0, from[P_COUNT + 1] = {0};
-	for (int p = 0; p < P_COUNT; p++) {
+	int total = 0, from[P_MAX + 1] = {0};
+	for (int p = 0; p < nproviders; p++) {
 		from[p] = total;
 		if (!f->params[p] || total < 0)
 			continue;
@@ -1250,12 +1253,12 @@ static void lease_more(struct fetch *f)
 		if (f->sel_limit > 0 && want > f->sel_limit - f->leased[p])
 			want = (int)(f->sel_limit - f->leased[p]);
 		if (want_pref && want > 0)
-			n = db_jobs_lease(f->db, provider_names[p], f->params[p], f->owner,
+			n = db_jobs_lease(f->db, provider_name(p), f->params[p], f->owner,
 					  LEASE_S, 0, f->prefer, 1, got + total);
 		if (n >= 0 && want - n > 0)
-			m = f->sel_sol ? db_jobs_lease(f->db, provider_names[p], f->params[p], f->owner,
+			m = f->sel_sol ? db_jobs_lease(f->db, provider_name(p), f->params[p], f->owner,
 						       LEASE_S, 0, f->sel_sol, 1, got + total + n) :
-			    db_jobs_lease(f->db, provider_names[p], f->params[p], f->owner,
+			    db_jobs_lease(f->db, provider_name(p), f->params[p], f->owner,
 					  LEASE_S, f->sel_dataset, 0, want - n, got + total + n);
 		if (n > 0 || m > 0)
 			f->leased[p] += (n > 0 ? n : 0) + (m > 0 ? m : 0);
@@ -1266,9 +1269,9 @@ static void lease_more(struct fetch *f)
 		free(got);
 		return;
 	}
-	from[P_COUNT] = total;
+	from[nproviders] = total;
 	f->prefer_taken = 1;
-	for (int p = 0; p < P_COUNT; p++)
+	for (int p = 0; p < nproviders; p++)
 		for (int k = from[p]; k < from[p + 1]; k++)
 			start_job(f, p, &got[k]);
 	if (total == 0) {
@@ -1482,7 +1485,7 @@ void fetch_free(struct fetch *f)
 	puts_clear(f);
 	free(f->puts);
 	free(f->putidx);
-	for (int i = 0; i < P_COUNT; i++) {
+	for (int i = 0; i < nproviders; i++) {
 		free(f->params[i]);
 		free(f->tmpl[i]);
 	}

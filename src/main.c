@@ -11,6 +11,7 @@
 #include <pcre2.h>
 
 #include "cmd.h"
+#include "prov.h"
 #include "export.h"
 #include "grade.h"
 #include "import.h"
@@ -34,10 +35,10 @@ static const char usage_text[] =
 	"    --config FILE           instead of $XDG_CONFIG_HOME/stepmark/config\n"
 	"  fetch                     fetch suggestions from OpenAI-compatible\n"
 	"                            endpoints (see stepmarkrc(5), ENDPOINTS)\n"
-	"    --judge --mc --prm --calc  the providers to run\n"
+	"@PROVIDERS@\n"
 	"    --dataset NAME --limit N --solution ID  which solutions get jobs,\n"
 	"                            and which jobs this run runs\n"
-	"    --strategy vanilla|bisect --rollouts N --budget N --samples N\n"
+	"@SETTINGS@\n"
 	"    --retry-failed          queue failed jobs again\n"
 	"    --status                print the jobs' counts and failures\n"
 	"    --batch-out FILE        write the requests as OpenAI Batch lines, one\n"
@@ -101,9 +102,54 @@ static const char usage_text[] =
 	"The store is --db PATH, else $STEPMARK_DB, else ./stepmark.db.\n"
 	"See stepmark(1) and stepmarkrc(5).\n";
 
+/* The providers' lines of the usage, from their table. */
+static void usage_providers(FILE *fp)
+{
+	fputs("    --PROVIDER              one or more of:\n", fp);
+	for (int p = 0; p < nproviders; p++)
+		fprintf(fp, "      --%-20s%s\n", provider_name(p), providers[p]->summary);
+}
+
+static void usage_settings(FILE *fp)
+{
+	int col = 4;
+	fputs("   ", fp);
+	for (int p = 0; p < nproviders; p++) {
+		for (const struct popt *o = providers[p]->opts; o && o->name; o++) {
+			if (!o->cli)
+				continue;
+			char word[120];
+			int n = snprintf(word, sizeof(word), " --%s ", o->name);
+			for (int k = 0; o->type == PO_CHOICE && o->choices[k]; k++)
+				n += snprintf(word + n, sizeof(word) - (size_t)n, "%s%s", k ? "|" : "",
+					      o->choices[k]);
+			if (o->type != PO_CHOICE)
+				n += snprintf(word + n, sizeof(word) - (size_t)n, "%s",
+					      o->type == PO_BOOL ? "yes|no" : "N");
+			if (col + n > 78) {
+				fputs("\n   ", fp);
+				col = 4;
+			}
+			fputs(word, fp);
+			col += n;
+		}
+	}
+	fputs("\n    (each sets the provider's setting of that name; stepmarkrc(5))\n", fp);
+}
+
 static void usage(FILE *fp)
 {
-	fputs(usage_text, fp);
+	for (const char *l = usage_text; *l;) {
+		const char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) + 1 : strlen(l);
+		if (!strncmp(l, "@PROVIDERS@\n", n))
+			usage_providers(fp);
+		else if (!strncmp(l, "@SETTINGS@\n", n))
+			usage_settings(fp);
+		else
+			fwrite(l, 1, n, fp);
+		l += n;
+	}
 }
 
 int bad_usage(const char *msg)

@@ -7,68 +7,21 @@
 #include <string.h>
 
 #include "prompt.h"
-
-/* The ProcessBench critic's structure, in our own words. */
-static const char judge_builtin[] =
-	"Below is a math problem and a proposed solution, split into numbered "
-	"paragraphs (the first is paragraph 0).\n"
-	"\n"
-	"[Problem]\n"
-	"{problem}\n"
-	"\n"
-	"[Solution]\n"
-	"{steps}\n"
-	"\n"
-	"Read the solution one paragraph at a time and check each: its "
-	"arithmetic, its reasoning, and whether it reads the problem right. "
-	"Find the earliest paragraph that is wrong. Once you have checked "
-	"them, give that paragraph's index inside \\boxed{{}}, for example "
-	"\\boxed{{2}}. If no paragraph is wrong, give \\boxed{{-1}}.\n";
-
-/* A rollout continues the solution after the prefix. */
-static const char mc_builtin[] =
-	"Solve the following math problem step by step. Put the final answer "
-	"in \\boxed{{}}.\n"
-	"\n"
-	"Problem: {problem}\n"
-	"\n"
-	"Solution:\n"
-	"{prefix}\n"
-	"\n";
-
-/* Qwen2.5-Math-PRM's chat format, steps ended by <extra_0>. */
-static const char prm_qwen_builtin[] =
-	"<|im_start|>system\n"
-	"Please reason step by step, and put your final answer within \\boxed{{}}."
-	"<|im_end|>\n"
-	"<|im_start|>user\n"
-	"{problem}<|im_end|>\n"
-	"<|im_start|>assistant\n"
-	"{marked}<|im_end|><|endoftext|>";
-
-/* Math-Shepherd's PRM: the next token after a step is + or -. */
-static const char prm_shepherd_builtin[] = "{problem} {marked}";
-
-const char *prompt_builtin(int p, int style)
-{
-	switch (p) {
-	case P_JUDGE: return judge_builtin;
-	case P_MC: return mc_builtin;
-	case P_PRM: return style == PRM_SHEPHERD ? prm_shepherd_builtin : prm_qwen_builtin;
-	default: return "";
-	}
-}
+#include "prov.h"
 
 char *prompt_template(const struct fconf *c, int p, char *err, size_t errlen)
 {
-	const char *path = p == P_JUDGE ? c->judge_template :
-			   p == P_MC ? c->mc_template :
-			   p == P_PRM ? c->prm_template : NULL;
+	const struct provider_ops *ops = providers[p];
+	const char *path = c->tmpl[p];
+	if (!ops->builtin) {
+		snprintf(err, errlen, "%s sends no prompt: it has no template", ops->name);
+		return NULL;
+	}
 	if (!path)
-		return xstrdup(prompt_builtin(p, c->prm_style));
+		return xstrdup(ops->builtin(c, p));
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		snprintf(err, errlen, "%s template %s: %s", provider_names[p], path,
+		snprintf(err, errlen, "%s template %s: %s", ops->name, path,
 			 strerror(errno));
 		return NULL;
 	}
@@ -80,7 +33,7 @@ char *prompt_template(const struct fconf *c, int p, char *err, size_t errlen)
 	int bad = ferror(f);
 	fclose(f);
 	if (bad || !b.data) {
-		snprintf(err, errlen, "%s template %s: %s", provider_names[p], path,
+		snprintf(err, errlen, "%s template %s: %s", ops->name, path,
 			 bad ? "cannot read" : "empty");
 		buf_free(&b);
 		return NULL;
@@ -89,8 +42,8 @@ char *prompt_template(const struct fconf *c, int p, char *err, size_t errlen)
 	struct item it = {.problem = "", .nsteps = 0};
 	struct buf out = {0};
 	char why[200];
-	if (prompt_render(b.data, &it, -1, c->prm_style, &out, why, sizeof(why)) < 0) {
-		snprintf(err, errlen, "%s template %s: %s", provider_names[p], path, why);
+	if (prompt_render(b.data, &it, -1, MARK_QWEN, &out, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s template %s: %s", ops->name, path, why);
 		buf_free(&b);
 		buf_free(&out);
 		return NULL;
@@ -147,7 +100,7 @@ int prompt_render(const char *tmpl, const struct item *it, int upto, int style,
 			for (int i = 0; i <= upto && i < n; i++)
 				buf_printf(out, "%s%s", i ? "\n\n" : "", it->steps[i].text);
 		} else if (IS("marked")) {
-			if (style == PRM_QWEN) {
+			if (style == MARK_QWEN) {
 				for (int i = 0; i < n; i++)
 					buf_printf(out, "%s<extra_0>", it->steps[i].text);
 			} else {

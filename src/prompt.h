@@ -9,7 +9,9 @@
 /* The template of provider p: the configured file, else the built-in
  * one. xmalloc'd; NULL with the reason in err. */
 char *prompt_template(const struct fconf *c, int p, char *err, size_t errlen);
-const char *prompt_builtin(int p, int style);
+
+/* How {marked} marks the steps. */
+enum { MARK_QWEN, MARK_SHEPHERD };
 
 /*
  * Fills out from tmpl. Placeholders:

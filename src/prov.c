@@ -9,15 +9,58 @@
 #include "prov.h"
 #include "prompt.h"
 
-const struct provider_ops *provider_ops_of(int p)
+extern const struct provider_ops judge_ops, mc_ops, prm_ops, calc_ops;
+
+/* The providers: one line each. Their order is their bit in masks
+ * (`set fetch`, an endpoint's `for`): a new one goes at the end. */
+const struct provider_ops *const providers[] = {
+	&judge_ops,
+	&mc_ops,
+	&prm_ops,
+	&calc_ops,
+};
+const int nproviders = (int)(sizeof(providers) / sizeof(providers[0]));
+
+int provider_find(const char *name)
 {
-	switch (p) {
-	case P_JUDGE: return &judge_ops;
-	case P_MC: return &mc_ops;
-	case P_PRM: return &prm_ops;
-	case P_CALC: return &calc_ops;
-	default: return NULL;
-	}
+	for (int p = 0; p < nproviders; p++)
+		if (!strcmp(name, providers[p]->name))
+			return p;
+	return -1;
+}
+
+const char *provider_name(int p)
+{
+	return providers[p]->name;
+}
+
+int provider_online(int p)
+{
+	return providers[p]->kind != NULL;
+}
+
+int provider_of_source(const char *source)
+{
+	size_t n = strcspn(source, "/");
+	for (int p = 0; p < nproviders; p++)
+		if (strlen(providers[p]->name) == n && !strncmp(source, providers[p]->name, n))
+			return p;
+	return -1;
+}
+
+long provider_set(const struct fconf *c, int p, int i)
+{
+	return c->set[p][i];
+}
+
+void provider_list(char *out, size_t n, int online)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (int p = 0; p < nproviders && o < n; p++)
+		if (online < 0 || provider_online(p) == online)
+			o += (size_t)snprintf(out + o, n - o, "%s%s", o ? ", " : "",
+					      providers[p]->name);
 }
 
 void preq_hash(const char *path, const char *body, char out[33])
@@ -77,16 +120,16 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 	rq->n = n;
 	buf_puts(&b, "{\"model\":");
 	buf_json_str(&b, e->model, strlen(e->model));
-	if (pj->p == P_PRM) { /* Qwen PRM over /pooling */
+	if (e->kind == EP_POOLING) { /* a Qwen-style PRM over /pooling */
 		rq->kind = OAI_POOLING;
 		rq->path = "pooling";
-		prompt_render(pj->tmpl, it, -1, PRM_QWEN, &text, err, sizeof(err));
+		prompt_render(pj->tmpl, it, -1, MARK_QWEN, &text, err, sizeof(err));
 		buf_puts(&b, ",\"input\":");
 		buf_json_str(&b, text.data, text.len);
 		if (e->pooling_task) /* current vLLM asks which pooling */
 			buf_printf(&b, ",\"task\":\"%s\"", e->pooling_task);
 		rq->n = 0;
-	} else if (pj->p == P_MC && pj->fc->mc_chat) {
+	} else if (e->kind == EP_CHAT && !pj->tmpl) {
 		/* chat continuation: the prefix is the assistant's message */
 		rq->kind = OAI_CHAT;
 		rq->path = "chat/completions";
@@ -97,7 +140,7 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 		buf_json_str(&b, text.data, text.len);
 		buf_puts(&b, "}],\"continue_final_message\":true,\"add_generation_prompt\":false");
 		sampling(&b, e, n, seed_off, e->max_tokens);
-	} else if (pj->p == P_MC) {
+	} else if (e->kind == EP_COMPLETIONS) {
 		rq->kind = OAI_COMPLETIONS;
 		rq->path = "completions";
 		prompt_render(pj->tmpl, it, upto, 0, &text, err, sizeof(err));
@@ -127,7 +170,7 @@ void pjob_ask_logprobs(struct pjob *pj, int tag, int upto)
 	rq->n = 1;
 	rq->kind = OAI_COMPLETIONS;
 	rq->path = "completions";
-	prompt_render(pj->tmpl, &pj->v.it, upto, PRM_SHEPHERD, &text, err, sizeof(err));
+	prompt_render(pj->tmpl, &pj->v.it, upto, MARK_SHEPHERD, &text, err, sizeof(err));
 	buf_puts(&b, "{\"model\":");
 	buf_json_str(&b, e->model, strlen(e->model));
 	buf_puts(&b, ",\"prompt\":");
@@ -143,7 +186,7 @@ struct suggestion *pjob_sug(struct pjob *pj, int step)
 	pj->sugs = xrealloc(pj->sugs, (pj->nsugs + 1) * sizeof(*pj->sugs));
 	struct suggestion *g = &pj->sugs[pj->nsugs++];
 	memset(g, 0, sizeof(*g));
-	g->source = provider_names[pj->p];
+	g->source = providers[pj->p]->name;
 	g->model = pj->ep ? pj->ep->model : NULL;
 	g->origin = "fetch";
 	g->step = step;

@@ -37,8 +37,46 @@ struct pjob {
 	struct arena a;              /* the suggestions' strings */
 };
 
+/* A provider's setting: "provider NAME OPTION VALUE" in the config. */
+enum { PO_INT, PO_CHOICE, PO_BOOL };
+struct popt {
+	const char *name;
+	int type;
+	long def;                    /* the default (a choice's index) */
+	long min, max;               /* PO_INT's range */
+	const char *unit;            /* PO_INT: after the range in errors */
+	const char *const *choices;  /* PO_CHOICE: the names, NULL-terminated */
+	int cli;                     /* also `stepmark fetch --NAME VALUE` */
+	const char *help;            /* what it does, for the docs */
+};
+
+/* How the workbench shows a provider's per-step suggestions: a bar of
+ * the value, k/n rollouts, a mark of the rating (ok, bad, ERR), or a mark
+ * only on the steps it checked (a value present). */
+enum { SHOW_VALUE, SHOW_MC, SHOW_MARK, SHOW_CHECK };
+
+/*
+ * Everything a provider is. A new provider is one file filling one of
+ * these and one line in the table in prov.c: the config, `fetch`, the
+ * templates, the job's identity, the workbench and the docs' lists all
+ * come from it.
+ */
 struct provider_ops {
 	const char *name;
+	const char *summary;          /* for --help: at most 50 characters */
+	const struct popt *opts;      /* its settings; ends with a NULL name */
+	/* the endpoint kind its requests need under c (EP_*); NULL member:
+	 * it runs offline, with no endpoint and no request */
+	int (*kind)(const struct fconf *c, int p);
+	/* its built-in template under c; NULL member: it has none */
+	const char *(*builtin)(const struct fconf *c, int p);
+	/* 0 when the settings in c send no template (NULL member: 1) */
+	int (*uses_template)(const struct fconf *c, int p);
+	/* its settings that change the answers, as ",\"name\":value"
+	 * members of the job's params (its identity in the store) */
+	void (*params)(const struct fconf *c, int p, struct buf *b);
+	int show;                     /* SHOW_* */
+	const char *area;             /* the theme's colour area of its marks */
 	/* the first requests (or the outcome, for calc) */
 	int (*start)(struct pjob *pj);
 	/* one answered request: 0 taken, -1 the response is unusable (the
@@ -50,8 +88,22 @@ struct provider_ops {
 	void (*free)(struct pjob *pj);
 };
 
-extern const struct provider_ops judge_ops, mc_ops, prm_ops, calc_ops;
-const struct provider_ops *provider_ops_of(int p);
+/* The table: providers[0..nproviders-1]. */
+extern const struct provider_ops *const providers[];
+extern const int nproviders;
+int provider_find(const char *name); /* -1 unknown */
+/* Its name; the source of its suggestions. */
+const char *provider_name(int p);
+/* 1 when p sends requests (it needs an endpoint). */
+int provider_online(int p);
+/* The provider whose suggestions carry this source ("mc", "mc/model"):
+ * -1 none. */
+int provider_of_source(const char *source);
+/* A setting of p: the value of its i-th option. */
+long provider_set(const struct fconf *c, int p, int i);
+/* "judge, mc, prm" : the names of the providers with (online 1) or
+ * without (0) requests, or every one (-1), into out. */
+void provider_list(char *out, size_t n, int online);
 
 /* Helpers for the providers. */
 /* Queues a request for steps 0..upto of the solution (all of them when

@@ -51,6 +51,9 @@ static int calc_next(struct pjob *pj)
 
 const struct provider_ops calc_ops = {
 	.name = "calc",
+	.summary = "each step's arithmetic checked exactly, offline",
+	.show = SHOW_CHECK,
+	.area = "calc",
 	.start = calc_start,
 	.take = calc_take,
 	.next = calc_next,

@@ -10,6 +10,25 @@
 
 #include "prov.h"
 
+/* The ProcessBench critic's structure, in our own words. */
+static const char judge_builtin[] =
+	"Below is a math problem and a proposed solution, split into numbered "
+	"paragraphs (the first is paragraph 0).\n"
+	"\n"
+	"[Problem]\n"
+	"{problem}\n"
+	"\n"
+	"[Solution]\n"
+	"{steps}\n"
+	"\n"
+	"Read the solution one paragraph at a time and check each: its "
+	"arithmetic, its reasoning, and whether it reads the problem right. "
+	"Find the earliest paragraph that is wrong. Once you have checked "
+	"them, give that paragraph's index inside \\boxed{{}}, for example "
+	"\\boxed{{2}}. If no paragraph is wrong, give \\boxed{{-1}}.\n";
+
+enum { SAMPLES };
+
 struct judge {
 	int asked, answered;
 	int *votes;          /* per sample: the index named, -2 none */
@@ -61,7 +80,7 @@ static int judge_start(struct pjob *pj)
 {
 	struct judge *s = xcalloc(1, sizeof(*s));
 	pj->state = s;
-	int n = pj->fc->judge_samples, max = pj->ep->max_n;
+	int n = (int)provider_set(pj->fc, pj->p, SAMPLES), max = pj->ep->max_n;
 	s->votes = xmalloc((size_t)n * sizeof(int));
 	for (int i = 0; i < n; i++)
 		s->votes[i] = -2;
@@ -153,8 +172,38 @@ static void judge_free(struct pjob *pj)
 	pj->state = NULL;
 }
 
+static int judge_kind(const struct fconf *c, int p)
+{
+	(void)c, (void)p;
+	return EP_CHAT;
+}
+
+static const char *judge_builtin_of(const struct fconf *c, int p)
+{
+	(void)c, (void)p;
+	return judge_builtin;
+}
+
+static void judge_params(const struct fconf *c, int p, struct buf *b)
+{
+	buf_printf(b, ",\"samples\":%ld", provider_set(c, p, SAMPLES));
+}
+
+static const struct popt judge_opts[] = {
+	[SAMPLES] = {"samples", PO_INT, 1, 1, 64, NULL, NULL, 1,
+		     "replies asked per solution; the first error is their vote"},
+	{NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL},
+};
+
 const struct provider_ops judge_ops = {
 	.name = "judge",
+	.summary = "a critic names each solution's first wrong step",
+	.opts = judge_opts,
+	.kind = judge_kind,
+	.builtin = judge_builtin_of,
+	.params = judge_params,
+	.show = SHOW_MARK,
+	.area = "judge",
 	.start = judge_start,
 	.take = judge_take,
 	.next = judge_next,

@@ -9,6 +9,33 @@
 #include "prov.h"
 #include "grade.h"
 
+/* A rollout continues the solution after the prefix. */
+static const char mc_builtin[] =
+	"Solve the following math problem step by step. Put the final answer "
+	"in \\boxed{{}}.\n"
+	"\n"
+	"Problem: {problem}\n"
+	"\n"
+	"Solution:\n"
+	"{prefix}\n"
+	"\n";
+
+enum { STRATEGY, ROLLOUTS, BATCH, HITS, BUDGET, CHAT };
+enum { VANILLA, BISECT };
+/* the settings of the job's run, read once */
+struct mcset {
+	int strategy, rollouts, batch, hits, budget;
+};
+
+static void mcset_of(const struct pjob *pj, struct mcset *c)
+{
+	c->strategy = (int)provider_set(pj->fc, pj->p, STRATEGY);
+	c->rollouts = (int)provider_set(pj->fc, pj->p, ROLLOUTS);
+	c->batch = (int)provider_set(pj->fc, pj->p, BATCH);
+	c->hits = (int)provider_set(pj->fc, pj->p, HITS);
+	c->budget = (int)provider_set(pj->fc, pj->p, BUDGET);
+}
+
 struct mc {
 	const char *gold;
 	int n;          /* steps */
@@ -47,6 +74,8 @@ static void ask(struct pjob *pj, struct mc *s, int prefix, int count)
 	s->used += count;
 }
 
+static int mc_next(struct pjob *pj);
+
 static int mc_start(struct pjob *pj)
 {
 	struct mc *s = xcalloc(1, sizeof(*s));
@@ -67,21 +96,22 @@ static int mc_start(struct pjob *pj)
 		pjob_fail(pj, "the solution has no steps");
 		return 0;
 	}
-	const struct fconf *c = pj->fc;
-	if (c->mc_strategy == MC_VANILLA) {
-		int room = c->mc_budget / c->mc_rollouts;
+	struct mcset set, *c = &set;
+	mcset_of(pj, c);
+	if (c->strategy == VANILLA) {
+		int room = c->budget / c->rollouts;
 		int upto = s->n < room ? s->n : room;
 		s->short_budget = upto < s->n;
 		for (int i = 0; i < upto; i++)
-			ask(pj, s, i, c->mc_rollouts);
+			ask(pj, s, i, c->rollouts);
 		if (upto == 0)
 			pjob_fail(pj, "a budget of %d rollouts cannot estimate one prefix "
-				  "with %d rollouts", c->mc_budget, c->mc_rollouts);
+				  "with %d rollouts", c->budget, c->rollouts);
 		return 0;
 	}
 	s->lo = 0;
 	s->hi = s->n - 1;
-	return mc_ops.next(pj);
+	return mc_next(pj);
 }
 
 static int mc_take(struct pjob *pj, const struct preq *rq, const struct oai_resp *r,
@@ -117,8 +147,9 @@ static void store(struct pjob *pj, struct mc *s, int first_error, int decided)
 static int mc_next(struct pjob *pj)
 {
 	struct mc *s = pj->state;
-	const struct fconf *c = pj->fc;
-	if (c->mc_strategy == MC_VANILLA) {
+	struct mcset set, *c = &set;
+	mcset_of(pj, c);
+	if (c->strategy == VANILLA) {
 		/* hard estimate: the first prefix no rollout completes */
 		int fe = -1;
 		for (int i = 0; i < s->n && fe < 0; i++)
@@ -127,11 +158,11 @@ static int mc_next(struct pjob *pj)
 		store(pj, s, fe, fe >= 0 || !s->short_budget);
 		if (s->short_budget && fe < 0)
 			buf_printf(&pj->error, "the budget of %d rollouts covered %d of %d prefixes",
-				   c->mc_budget, c->mc_budget / c->mc_rollouts, s->n);
+				   c->budget, c->budget / c->rollouts, s->n);
 		return 0;
 	}
 	/* bisect: settle the prefix being estimated, then choose the next */
-	int hits = c->mc_hits < c->mc_rollouts ? c->mc_hits : c->mc_rollouts;
+	int hits = c->hits < c->rollouts ? c->hits : c->rollouts;
 	if (s->mid >= 0) {
 		/* a sequential test: good once `hits` rollouts reach the gold
 		 * answer, bad once the rest of the N cannot get it there */
@@ -139,7 +170,7 @@ static int mc_next(struct pjob *pj)
 		if (s->k[mid] >= hits) {
 			s->lo = mid + 1; /* the error is later */
 			s->mid = -1;
-		} else if (s->m[mid] - s->k[mid] > c->mc_rollouts - hits) {
+		} else if (s->m[mid] - s->k[mid] > c->rollouts - hits) {
 			s->hi = mid - 1; /* at or before mid */
 			s->mid = -1;
 		}
@@ -151,13 +182,13 @@ static int mc_next(struct pjob *pj)
 		}
 		s->mid = (s->lo + s->hi) / 2;
 	}
-	int want = c->mc_rollouts - s->m[s->mid];
-	if (want > c->mc_batch)
-		want = c->mc_batch;
-	if (s->used + want > c->mc_budget) {
+	int want = c->rollouts - s->m[s->mid];
+	if (want > c->batch)
+		want = c->batch;
+	if (s->used + want > c->budget) {
 		store(pj, s, 0, 0);
 		buf_printf(&pj->error, "the budget of %d rollouts ran out before the "
-			   "first error was found", c->mc_budget);
+			   "first error was found", c->budget);
 		return 0;
 	}
 	ask(pj, s, s->mid, want);
@@ -175,8 +206,62 @@ static void mc_free(struct pjob *pj)
 	pj->state = NULL;
 }
 
+static int mc_kind(const struct fconf *c, int p)
+{
+	return provider_set(c, p, CHAT) ? EP_CHAT : EP_COMPLETIONS;
+}
+
+static const char *mc_builtin_of(const struct fconf *c, int p)
+{
+	(void)c, (void)p;
+	return mc_builtin;
+}
+
+/* in chat continuation the problem and the prefix go as messages */
+static int mc_uses_template(const struct fconf *c, int p)
+{
+	return !provider_set(c, p, CHAT);
+}
+
+static const char *const strategies[] = {"vanilla", "bisect", NULL};
+
+static void mc_params(const struct fconf *c, int p, struct buf *b)
+{
+	long strategy = provider_set(c, p, STRATEGY);
+	buf_printf(b, ",\"strategy\":\"%s\",\"rollouts\":%ld,\"budget\":%ld,\"chat\":%ld",
+		   strategies[strategy], provider_set(c, p, ROLLOUTS),
+		   provider_set(c, p, BUDGET), provider_set(c, p, CHAT));
+	if (strategy == BISECT)
+		buf_printf(b, ",\"batch\":%ld,\"hits\":%ld", provider_set(c, p, BATCH),
+			   provider_set(c, p, HITS));
+}
+
+static const struct popt mc_opts[] = {
+	[STRATEGY] = {"strategy", PO_CHOICE, VANILLA, 0, 0, NULL, strategies, 1,
+		      "vanilla estimates every prefix; bisect searches for the first error"},
+	[ROLLOUTS] = {"rollouts", PO_INT, 8, 1, 1024, NULL, NULL, 1,
+		      "rollouts per estimated prefix"},
+	[BATCH] = {"batch", PO_INT, 2, 1, 1024, NULL, NULL, 0,
+		   "bisect: rollouts asked at a time"},
+	[HITS] = {"hits", PO_INT, 2, 1, 1024, NULL, NULL, 0,
+		  "bisect: a prefix is good once this many rollouts reach the gold answer"},
+	[BUDGET] = {"budget", PO_INT, 256, 1, 1000000, " rollouts", NULL, 1,
+		    "rollouts per solution at most"},
+	[CHAT] = {"chat", PO_BOOL, 0, 0, 0, NULL, NULL, 0,
+		  "continue the solution as a chat (the prefix as the assistant's message)"},
+	{NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL},
+};
+
 const struct provider_ops mc_ops = {
 	.name = "mc",
+	.summary = "rollouts from each prefix to the gold answer",
+	.opts = mc_opts,
+	.kind = mc_kind,
+	.builtin = mc_builtin_of,
+	.uses_template = mc_uses_template,
+	.params = mc_params,
+	.show = SHOW_MC,
+	.area = "mc",
 	.start = mc_start,
 	.take = mc_take,
 	.next = mc_next,

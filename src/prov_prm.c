@@ -9,6 +9,24 @@
 #include <string.h>
 
 #include "prov.h"
+#include "prompt.h"
+
+/* Qwen2.5-Math-PRM's chat format, steps ended by <extra_0>. */
+static const char prm_qwen_builtin[] =
+	"<|im_start|>system\n"
+	"Please reason step by step, and put your final answer within \\boxed{{}}."
+	"<|im_end|>\n"
+	"<|im_start|>user\n"
+	"{problem}<|im_end|>\n"
+	"<|im_start|>assistant\n"
+	"{marked}<|im_end|><|endoftext|>";
+
+/* Math-Shepherd's PRM: the next token after a step is + or -. */
+static const char prm_shepherd_builtin[] = "{problem} {marked}";
+
+
+enum { STYLE };
+enum { QWEN, SHEPHERD };
 
 struct prm {
 	double *p;  /* per step, NO_VALUE until known */
@@ -26,7 +44,7 @@ static int prm_start(struct pjob *pj)
 		pjob_fail(pj, "the solution has no steps");
 		return 0;
 	}
-	if (pj->fc->prm_style == PRM_QWEN)
+	if (provider_set(pj->fc, pj->p, STYLE) == QWEN)
 		pjob_ask(pj, 0, 0, -1, 0);
 	else
 		for (size_t i = 0; i < n; i++)
@@ -76,7 +94,7 @@ static int prm_take(struct pjob *pj, const struct preq *rq, const struct oai_res
 {
 	struct prm *s = pj->state;
 	size_t n = pj->v.it.nsteps;
-	if (pj->fc->prm_style == PRM_QWEN) {
+	if (provider_set(pj->fc, pj->p, STYLE) == QWEN) {
 		const struct jnode *rows = r->pooling;
 		if (rows->len != n) {
 			snprintf(why, whylen, "the PRM returned %zu rows for %zu steps "
@@ -132,8 +150,38 @@ static void prm_free(struct pjob *pj)
 	pj->state = NULL;
 }
 
+static int prm_kind(const struct fconf *c, int p)
+{
+	return provider_set(c, p, STYLE) == QWEN ? EP_POOLING : EP_COMPLETIONS;
+}
+
+static const char *prm_builtin_of(const struct fconf *c, int p)
+{
+	return provider_set(c, p, STYLE) == QWEN ? prm_qwen_builtin : prm_shepherd_builtin;
+}
+
+static const char *const styles[] = {"qwen", "shepherd", NULL};
+
+static void prm_params(const struct fconf *c, int p, struct buf *b)
+{
+	buf_printf(b, ",\"style\":\"%s\"", styles[provider_set(c, p, STYLE)]);
+}
+
+static const struct popt prm_opts[] = {
+	[STYLE] = {"style", PO_CHOICE, QWEN, 0, 0, NULL, styles, 0,
+		   "qwen: one request to /pooling; shepherd: the + and - logprobs after each step"},
+	{NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL},
+};
+
 const struct provider_ops prm_ops = {
 	.name = "prm",
+	.summary = "a process reward model scores every step",
+	.opts = prm_opts,
+	.kind = prm_kind,
+	.builtin = prm_builtin_of,
+	.params = prm_params,
+	.show = SHOW_VALUE,
+	.area = "prm",
 	.start = prm_start,
 	.take = prm_take,
 	.next = prm_next,

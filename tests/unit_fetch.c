@@ -185,13 +185,97 @@ int main(void)
 	CHECK(fconf_line(&c, 4, l2, err, sizeof(err)) == 0, "model");
 	CHECK(fconf_line(&c, 4, l3, err, sizeof(err)) < 0 && strstr(err, "concurrency"), "concurrency 0: %s", err);
 	CHECK(fconf_line(&c, 4, l4, err, sizeof(err)) < 0 && strstr(err, "kind"), "kind: %s", err);
-	CHECK(fconf_line(&c, 4, l5, err, sizeof(err)) == 0 && c.mc_strategy == MC_BISECT, "strategy");
+	int mc = provider_find("mc"), judge = provider_find("judge");
+	CHECK(mc >= 0 && judge >= 0, "the table has mc and judge");
+	CHECK(fconf_line(&c, 4, l5, err, sizeof(err)) == 0 && provider_set(&c, mc, 0) == 1, "strategy");
+	const char *bad1[] = {"provider", "mc", "rollouts", "0"};
+	const char *bad2[] = {"provider", "mc", "strategy", "greedy"};
+	const char *bad3[] = {"provider", "calc", "template", "x"};
+	const char *bad4[] = {"provider", "nope", "x", "y"};
+	const char *bad5[] = {"provider", "mc", "chat", "perhaps"};
+	CHECK(fconf_line(&c, 4, bad1, err, sizeof(err)) < 0 && !strcmp(err, "provider mc: rollouts is 1 to 1024"), "int range: %s", err);
+	CHECK(fconf_line(&c, 4, bad2, err, sizeof(err)) < 0 && !strcmp(err, "provider mc: strategy is vanilla or bisect"), "choice: %s", err);
+	CHECK(fconf_line(&c, 4, bad3, err, sizeof(err)) < 0 && !strcmp(err, "provider calc: unknown option \"template\""), "no template for calc: %s", err);
+	CHECK(fconf_line(&c, 4, bad4, err, sizeof(err)) < 0 && strstr(err, "unknown provider \"nope\" (judge, mc, prm, calc"), "unknown provider: %s", err);
+	CHECK(fconf_line(&c, 4, bad5, err, sizeof(err)) < 0 && !strcmp(err, "provider mc: chat is yes or no"), "bool: %s", err);
 	CHECK(fconf_line(&c, 4, l6, err, sizeof(err)) < 0, "ftp");
-	char *pj = fconf_params(&c, P_JUDGE, err, sizeof(err));
-	CHECK(pj && strstr(pj, "\"model\":\"m\"") && strstr(pj, "\"samples\":1"), "params: %s", pj ? pj : err);
+	char *pj = fconf_params(&c, judge, err, sizeof(err));
+	/* a job's params are its identity in the store: the table must
+	 * write them as the stores of earlier versions hold them */
+	CHECK(pj && !strcmp(pj, "{\"provider\":\"judge\",\"model\":\"m\",\"max_tokens\":2048,"
+			    "\"temperature\":0.7,\"top_p\":1,\"seed\":0,\"template\":\"f2a8b240752e\","
+			    "\"samples\":1}"), "judge params: %s", pj ? pj : err);
 	free(pj);
-	CHECK(fconf_resolve(&c, 1u << P_MC, err, sizeof(err)) < 0 && strstr(err, "no endpoint serves mc"), "mc without completions: %s", err);
+	char *pc = fconf_params(&c, provider_find("calc"), err, sizeof(err));
+	CHECK(pc && !strcmp(pc, "{\"provider\":\"calc\"}"), "calc params: %s", pc ? pc : err);
+	free(pc);
+	CHECK(fconf_resolve(&c, 1u << mc, err, sizeof(err)) < 0 && strstr(err, "no endpoint serves mc"), "mc without completions: %s", err);
 	fconf_free(&c);
+
+	/* the provider table: names unique, settings within bounds, and a
+	 * provider with requests says what it asks */
+	CHECK(nproviders > 0 && nproviders <= P_MAX, "providers: %d", nproviders);
+	for (int p = 0; p < nproviders; p++) {
+		const struct provider_ops *o = providers[p];
+		int nopt = 0;
+		while (o->opts && o->opts[nopt].name)
+			nopt++;
+		CHECK(o->name && o->summary && strlen(o->summary) <= 50 && o->start && o->take &&
+		      o->next && o->area,
+		      "provider %d is complete", p);
+		CHECK(provider_find(o->name) == p, "%s: its name is its own", o->name);
+		CHECK(nopt <= POPT_MAX, "%s: %d settings", o->name, nopt);
+		CHECK(!o->kind || o->builtin, "%s: online with a prompt", o->name);
+	}
+
+	/* stepmarkrc(5) lists every provider and every setting as the
+	 * table has them */
+	const char *srcdir = getenv("srcdir");
+	char manpath[4096];
+	snprintf(manpath, sizeof(manpath), "%s/man/stepmarkrc.5", srcdir ? srcdir : ".");
+	FILE *mf = fopen(manpath, "r");
+	CHECK(mf != NULL, "open %s", manpath);
+	if (mf) {
+		struct buf man = {0};
+		char chunk[4096];
+		size_t got;
+		while ((got = fread(chunk, 1, sizeof(chunk), mf)) > 0)
+			buf_add(&man, chunk, got);
+		fclose(mf);
+		char *sec = strstr(man.data, ".SH PROVIDERS\n");
+		char *end = sec ? strstr(sec + 1, "\n.SH ") : NULL;
+		CHECK(sec && end, "stepmarkrc(5) has a PROVIDERS section");
+		if (end)
+			*end = '\0';
+		for (int p = 0; sec && p < nproviders; p++) {
+			const struct provider_ops *o = providers[p];
+			char want[300];
+			snprintf(want, sizeof(want), "\n.B %s\n", o->name);
+			CHECK(strstr(sec, want) != NULL, "stepmarkrc(5) describes %s", o->name);
+			if (o->builtin) {
+				snprintf(want, sizeof(want), "provider %s template\"", o->name);
+				CHECK(strstr(sec, want) != NULL, "stepmarkrc(5): %s", want);
+			}
+			for (const struct popt *q = o->opts; q && q->name; q++) {
+				int n = snprintf(want, sizeof(want), "\"provider %s %s\" \"", o->name, q->name);
+				if (q->type == PO_INT)
+					snprintf(want + n, sizeof(want) - (size_t)n, " N (%ld to %ld, default %ld)",
+						 q->min, q->max, q->def);
+				else if (q->type == PO_BOOL)
+					snprintf(want + n, sizeof(want) - (size_t)n, " yes|no (default %s)",
+						 q->def ? "yes" : "no");
+				else {
+					for (int k = 0; q->choices[k]; k++)
+						n += snprintf(want + n, sizeof(want) - (size_t)n, "%s%s",
+							      k ? "|" : " ", q->choices[k]);
+					snprintf(want + n, sizeof(want) - (size_t)n, " (default %s)",
+						 q->choices[q->def]);
+				}
+				CHECK(strstr(sec, want) != NULL, "stepmarkrc(5) has: %s", want);
+			}
+		}
+		buf_free(&man);
+	}
 
 	/* templates */
 	struct step steps[2] = {{.text = "a", .chosen = -1}, {.text = "b", .chosen = -1}};
@@ -201,16 +285,16 @@ int main(void)
 	CHECK_STR(b.data, "P|<paragraph_0>\na\n</paragraph_0>\n\n<paragraph_1>\nb\n</paragraph_1>|{x}");
 	CHECK(prompt_render("{prefix}", &it, 0, 0, &b, err, sizeof(err)) == 0, "prefix");
 	CHECK_STR(b.data, "a");
-	CHECK(prompt_render("{marked}", &it, -1, PRM_QWEN, &b, err, sizeof(err)) == 0, "qwen");
+	CHECK(prompt_render("{marked}", &it, -1, MARK_QWEN, &b, err, sizeof(err)) == 0, "qwen");
 	CHECK_STR(b.data, "a<extra_0>b<extra_0>");
-	CHECK(prompt_render("{marked}", &it, 1, PRM_SHEPHERD, &b, err, sizeof(err)) == 0, "shepherd");
+	CHECK(prompt_render("{marked}", &it, 1, MARK_SHEPHERD, &b, err, sizeof(err)) == 0, "shepherd");
 	CHECK_STR(b.data, "Step 1: a \xd0\xba\xd0\xb8\nStep 2: b \xd0\xba\xd0\xb8");
-	CHECK(prompt_render("{marked}", &it, 0, PRM_SHEPHERD, &b, err, sizeof(err)) == 0, "shepherd 0");
+	CHECK(prompt_render("{marked}", &it, 0, MARK_SHEPHERD, &b, err, sizeof(err)) == 0, "shepherd 0");
 	CHECK_STR(b.data, "Step 1: a \xd0\xba\xd0\xb8");
 	/* Math-Shepherd's own steps carry their number */
 	struct step ms[2] = {{.text = "Step 1: x = 2.", .chosen = -1}, {.text = "Step 2: y = 3.", .chosen = -1}};
 	struct item mit = {.problem = "P", .steps = ms, .nsteps = 2};
-	CHECK(prompt_render("{problem} {marked}", &mit, 1, PRM_SHEPHERD, &b, err, sizeof(err)) == 0, "shepherd numbered");
+	CHECK(prompt_render("{problem} {marked}", &mit, 1, MARK_SHEPHERD, &b, err, sizeof(err)) == 0, "shepherd numbered");
 	CHECK_STR(b.data, "P Step 1: x = 2. \xd0\xba\xd0\xb8\nStep 2: y = 3. \xd0\xba\xd0\xb8");
 	CHECK(prompt_render("{oops}", &it, -1, 0, &b, err, sizeof(err)) < 0 && strstr(err, "oops"), "unknown: %s", err);
 	buf_free(&b);

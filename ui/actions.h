@@ -100,5 +100,7 @@ struct action_info {
 };
 extern const struct action_info action_table[A_COUNT];
 extern const struct action_info area_table[C_COUNT];
+/* The area of this name, -1 none. */
+int area_find(const char *name);
 
 #endif

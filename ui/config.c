@@ -345,16 +345,21 @@ static const struct {
 	{"standout", A_STANDOUT}, {"italic", A_ITALIC}, {"blink", A_BLINK},
 };
 
+int area_find(const char *name)
+{
+	for (int i = 0; i < C_COUNT; i++)
+		if (!strcmp(area_table[i].name, name))
+			return i;
+	return -1;
+}
+
 static int do_color(struct conf *cf, void *ctx, struct toks *t, const char *where, FILE *warn)
 {
 	struct config *c = ctx;
 	(void)cf;
 	if (t->n < 4)
 		return conf_warn(warn, where, "color needs an area, a foreground and a background");
-	int area = -1;
-	for (int i = 0; i < C_COUNT; i++)
-		if (!strcmp(area_table[i].name, t->v[1]))
-			area = i;
+	int area = area_find(t->v[1]);
 	if (area < 0)
 		return conf_warn(warn, where, "no colour area named \"%s\"", inert(t->v[1], 1));
 	struct color col = {0, 0, A_NORMAL, 1};

@@ -6,6 +6,7 @@
 
 #include "tui.h"
 #include "../src/latex.h"
+#include "../src/prov.h"
 
 enum { L_HEAD, L_TEXT, L_NOTE, L_ALT_HEAD, L_ALT };
 struct dline {
@@ -15,10 +16,11 @@ struct dline {
 	int alt;         /* L_ALT_HEAD, L_ALT: the alternative; else -1 */
 };
 
-enum { SK_PRM, SK_MC, SK_JUDGE, SK_CALC, SK_OTHER };
 struct source {
 	char *key;
-	int kind, fe;
+	int show;     /* SHOW_* of its provider; SHOW_VALUE when none */
+	int area;     /* its provider's colour area; -1 when none */
+	int fe;
 	int *rating;  /* per step, NO_RATING when none */
 	double *value; /* per step, NO_VALUE when none */
 	int *k, *n;

@@ -273,15 +273,15 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 			double v = sc->value[step];
 			if (sr == NO_RATING && v == NO_VALUE && sc->n[step] == 0)
 				continue;
-			if (sc->kind == SK_CALC && v == NO_VALUE)
-				continue; /* calc says ok only of a step it checked */
+			if (sc->show == SHOW_CHECK && v == NO_VALUE)
+				continue; /* a check says ok only of a step it checked */
 			x = put(y, x, maxx, "| ", area_attr(C_DIM));
 			snprintf(cell, sizeof(cell), "%s ", sc->key);
 			x = put(y, x, maxx, cell, area_attr(C_DIM));
-			if (sc->kind == SK_MC && sc->n[step] > 0) {
+			if (sc->show == SHOW_MC && sc->n[step] > 0) {
 				snprintf(cell, sizeof(cell), "%d/%d ", sc->k[step], sc->n[step]);
-				x = put(y, x, maxx, cell, area_attr(C_MC));
-			} else if (v != NO_VALUE && (sc->kind == SK_PRM || sc->kind == SK_OTHER)) {
+				x = put(y, x, maxx, cell, area_attr(sc->area));
+			} else if (v != NO_VALUE && sc->show == SHOW_VALUE) {
 				int bw = s->t->set->bar_width;
 				double c = v < 0 ? 0 : v > 1 ? 1 : v;
 				int fill = (int)(c * bw + 0.5);
@@ -293,14 +293,14 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 					o += 3;
 				}
 				bar[o] = '\0';
-				x = put(y, x, maxx, bar, area_attr(C_PRM));
+				int bar_area = sc->area < 0 ? C_PRM : sc->area;
+				x = put(y, x, maxx, bar, area_attr(bar_area));
 				snprintf(cell, sizeof(cell), " %.2f ", v);
-				x = put(y, x, maxx, cell, area_attr(C_PRM));
+				x = put(y, x, maxx, cell, area_attr(bar_area));
 			} else {
 				const char *m = sr == 1 ? "ok " : sr == -1 ? (sc->fe == step ? "ERR " : "bad ") :
 						sr == 0 ? "0 " : "- ";
-				int area = sc->kind == SK_JUDGE ? C_JUDGE : sc->kind == SK_CALC ? C_CALC :
-					   sc->kind == SK_MC ? C_MC : C_DIM;
+				int area = sc->area < 0 ? C_DIM : sc->area;
 				x = put(y, x, maxx, m, sr == -1 ? area_attr(C_BAD) : area_attr(area));
 			}
 		}

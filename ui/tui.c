@@ -18,6 +18,7 @@
 
 #include "tui.h"
 #include "../src/fetch.h"
+#include "../src/prov.h"
 #include "../src/summary.h"
 #include "../src/util.h"
 
@@ -664,12 +665,10 @@ static int fetch_start(struct tui *t, unsigned mask)
 	struct fconf *fc = config_fetch(t->cfg);
 	if (!mask)
 		mask = t->set->fetch;
-	if (!mask) {
-		mask = 1u << P_CALC;
-		for (int p = 0; p < P_CALC; p++)
-			if (fconf_model(fc, p))
+	if (!mask) /* the offline ones, and those an endpoint serves */
+		for (int p = 0; p < nproviders; p++)
+			if (!provider_online(p) || fconf_model(fc, p))
 				mask |= 1u << p;
-	}
 	if (t->fetch && (t->fetch_mask | mask) == t->fetch_mask)
 		return 1;
 	char err[600];
@@ -705,7 +704,7 @@ static int fetch_queue(struct tui *t, int64_t sol, unsigned mask)
 {
 	if (db_begin(t->fdb) < 0)
 		return 0;
-	for (int p = 0; p < P_COUNT; p++)
+	for (int p = 0; p < nproviders; p++)
 		if (mask >> p & 1)
 			fetch_enqueue(t->fetch, p, 0, sol, 0);
 	if (db_commit(t->fdb) < 0) {
@@ -744,10 +743,10 @@ static void fetch_action(struct tui *t)
 	fetch_prefer(t->fetch, t->on_screen);
 	t->focused = t->on_screen;
 	char names[64] = "";
-	for (int p = 0; p < P_COUNT; p++)
+	for (int p = 0; p < nproviders; p++)
 		if (t->fetch_mask >> p & 1)
 			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-				 names[0] ? ", " : "", provider_names[p]);
+				 names[0] ? ", " : "", provider_name(p));
 	tui_message(t, 0, "fetching %s for solution %lld", names, (long long)t->on_screen);
 }
 

@@ -11,6 +11,7 @@
 #include "solution.h"
 #include "../src/fmt.h"
 #include "../src/summary.h"
+#include "../src/prov.h"
 #include "../src/util.h"
 
 #define IDLE_GAP_MS 60000.0
@@ -44,17 +45,13 @@ static void marks_free(struct sv *s)
 	s->nsrc = 0;
 }
 
-static int source_kind(const char *src)
+/* How a source is shown: as its provider says (a source no provider
+ * fetched, such as an imported data set's, as a value) */
+static void source_show(struct source *sc, const char *src)
 {
-	if (!strncmp(src, "prm", 3))
-		return SK_PRM;
-	if (!strncmp(src, "mc", 2))
-		return SK_MC;
-	if (!strncmp(src, "judge", 5))
-		return SK_JUDGE;
-	if (!strncmp(src, "calc", 4))
-		return SK_CALC;
-	return SK_OTHER;
+	int p = provider_of_source(src);
+	sc->show = p < 0 ? SHOW_VALUE : providers[p]->show;
+	sc->area = p < 0 ? -1 : area_find(providers[p]->area);
 }
 
 static void marks_compute(struct sv *s)
@@ -95,7 +92,7 @@ static void marks_compute(struct sv *s)
 		if (k == s->nsrc) {
 			s->nsrc++;
 			sc->key = xstrdup(key.data);
-			sc->kind = source_kind(g->source);
+			source_show(sc, g->source);
 			sc->rating = xmalloc((n + 1) * sizeof(int));
 			sc->value = xmalloc((n + 1) * sizeof(double));
 			sc->k = xcalloc(n + 1, sizeof(int));

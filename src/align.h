@@ -1,0 +1,63 @@
+/* align.h - a reference solution in steps, and the offline aligner that
+ * links each solution step to the reference steps it restates */
+#ifndef SM_ALIGN_H
+#define SM_ALIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct span {
+	size_t off, len;
+};
+
+/*
+ * A reference's steps. GSM8K-style text (<<a*b=c>> annotations, a
+ * "#### answer" line) has a step per non-empty line, the answer line
+ * apart. Prose has a step per sentence; a display formula ($$..$$, \[..\],
+ * an environment) ends the step whose words lead into it. Dollars and
+ * sentence ends inside inline math do not split.
+ */
+struct refsteps {
+	struct span *s;
+	size_t n;
+	struct span answer; /* "#### answer": its text; len 0 when none */
+	int gsm8k;
+};
+void ref_split(const char *text, struct refsteps *out);
+void refsteps_free(struct refsteps *r);
+/* The step holding byte offset at, -1 when at is between steps. */
+int ref_step_of(const struct refsteps *r, size_t at);
+
+/* A link: solution step `step` restates reference step `ref`. An extra
+ * step (no counterpart) is {step, -1}; a skipped reference step (never
+ * reached) is {-1, ref}. */
+struct alink {
+	int step, ref;
+	double score;
+};
+
+/* What the aligner keeps between solutions: its scratch space. */
+struct aligner;
+struct aligner *aligner_new(void);
+void aligner_free(struct aligner *al);
+/* The links least this similar are not made (default 0.3). */
+void aligner_threshold(struct aligner *al, double min_score);
+
+/*
+ * Aligns the solution's steps to the reference, monotonically: each step
+ * to zero, one or more consecutive reference steps, a step sharing the
+ * last reference step of the one before it (many to one) allowed. The
+ * similarity of two steps is built from the quantities they share
+ * (numbers, fractions, \frac, compared as exact rationals: 0.5 meets 1/2
+ * and \frac12), the variables and operators of their math, and their
+ * words. Returns the number of links in *out (links, then extra steps,
+ * then skipped reference steps; owned by al, valid until its next call);
+ * 0 when the reference has no step.
+ */
+size_t align_steps(struct aligner *al, const char *const *steps, size_t nsteps,
+		   const char *reference, const struct alink **out);
+
+/* The similarity of two texts, 0 to 1 (for tests and the pane). */
+double align_similarity(struct aligner *al, const char *a, const char *b);
+
+#endif
