@@ -157,7 +157,7 @@ int export_run(struct db *db, const struct format_ops *f,
 		return 1;
 	}
 	int bad = 0;
-	if (f == &fmt_csv) {
+	if (f->columns) {
 		if (db_export_columns(db, flt, on_ann, on_src, &cols) < 0) {
 			errf("stepmark: store error: %s\n", db_errmsg(db));
 			bad = -1;
@@ -192,7 +192,7 @@ int export_run(struct db *db, const struct format_ops *f,
 	if (!bad) {
 		errf("%ld solution%s exported as %s (%ld %s)", w.solutions,
 			w.solutions == 1 ? "" : "s", f->name, w.rows,
-			f == &fmt_csv ? "rows" : w.rows == 1 ? "record" : "records");
+			f->unit ? f->unit : w.rows == 1 ? "record" : "records");
 		if (!to_stdout)
 			errf(" to %s", out_path);
 		errf("\n");

@@ -21,6 +21,15 @@ const struct format_ops *const *format_list(void)
 	return formats;
 }
 
+void format_names(char *out, size_t n, int want_read)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (int i = 0; formats[i] && o < n; i++)
+		if (want_read ? formats[i]->read != NULL : formats[i]->write != NULL)
+			o += (size_t)snprintf(out + o, n - o, "%s%s", o ? ", " : "", formats[i]->name);
+}
+
 const struct format_ops *format_find(const char *name)
 {
 	for (int i = 0; formats[i]; i++)

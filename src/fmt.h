@@ -62,9 +62,22 @@ struct wr {
 	void *state;      /* the format's own */
 };
 
+/*
+ * Everything a format is. A new format is one file filling one of these
+ * and one line in the table in fmt.c: import's detection and --format,
+ * export, and the lists in --help come from it.
+ */
 struct format_ops {
 	const char *name;
 	const char *summary;
+	int named_dataset;  /* imports go to the data set of its name by
+			     * default (else the file's name) */
+	/* the import options it needs: NULL when they do, else why not */
+	const char *(*check)(const struct import_opts *o);
+	int columns;        /* export needs every annotator and source as a
+			     * column, known before the first row */
+	const char *unit;   /* what export counts, plural ("rows"); NULL:
+			     * records */
 	/* NULL when rec looks like this format, else the reason it does not */
 	const char *(*detect)(const struct jnode *rec, char *why, size_t n);
 	/* fills it from rec; -1 with the reason in r->err */
@@ -80,6 +93,9 @@ extern const struct format_ops fmt_prm800k, fmt_processbench,
 	fmt_mathshepherd, fmt_trl, fmt_generic, fmt_csv;
 const struct format_ops *const *format_list(void);
 const struct format_ops *format_find(const char *name);
+/* "prm800k, processbench, ...": the formats that read (want_read) or
+ * write, into out. */
+void format_names(char *out, size_t n, int want_read);
 
 /* Detection: NULL when rec is an object with every key, else why not. */
 const char *detect_keys(const struct jnode *rec, const char *const *keys,

@@ -100,6 +100,8 @@ static int csv_write(struct wr *w, const struct item *it, const char *dataset)
 }
 
 const struct format_ops fmt_csv = {
+	.columns = 1,
+	.unit = "rows",
 	.name = "csv",
 	.summary = "CSV: one row per step with every label and suggestion beside it (export only)",
 	.write_begin = csv_begin,

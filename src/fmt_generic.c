@@ -236,7 +236,14 @@ static int gen_read(struct rd *r, const struct jnode *rec, struct item *it)
 	return 0;
 }
 
+static const char *generic_check(const struct import_opts *o)
+{
+	return o->f_problem && o->f_steps ? NULL :
+	       "needs at least --problem FIELD and --steps FIELD";
+}
+
 const struct format_ops fmt_generic = {
+	.check = generic_check,
 	.name = "generic",
 	.summary = "any JSON Lines or JSON array, mapped by --problem, --steps and the other field options",
 	.detect = gen_detect,

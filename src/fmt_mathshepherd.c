@@ -238,6 +238,7 @@ static int ms_write(struct wr *w, const struct item *it, const char *dataset)
 }
 
 const struct format_ops fmt_mathshepherd = {
+	.named_dataset = 1,
 	.name = "math-shepherd",
 	.summary = "Math-Shepherd: JSON Lines of input (steps tagged \"" TAG "\"), label (+/-), task",
 	.detect = ms_detect,

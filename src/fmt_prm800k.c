@@ -491,6 +491,7 @@ static int p8_write(struct wr *w, const struct item *it, const char *dataset)
 }
 
 const struct format_ops fmt_prm800k = {
+	.named_dataset = 1,
 	.name = "prm800k",
 	.summary = "PRM800K: JSON Lines of labeler, question, label.steps[].completions",
 	.detect = p8_detect,

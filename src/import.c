@@ -93,7 +93,7 @@ static const struct format_ops *detect(const char *path)
 /* The default data set: named for the format, or for the file. */
 static char *default_dataset(const char *path, const struct format_ops *f)
 {
-	if (f == &fmt_prm800k || f == &fmt_mathshepherd)
+	if (f->named_dataset)
 		return xstrdup(f->name);
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -455,15 +455,17 @@ static const struct format_ops *choose_format(const char *path,
 	if (o->format) {
 		f = format_find(o->format);
 		if (!f || !f->read) {
-			errf("stepmark: cannot import format \"%s\"; known: prm800k, processbench, math-shepherd, trl, generic\n",
-				o->format);
+			char names[300];
+			format_names(names, sizeof(names), 1);
+			errf("stepmark: cannot import format \"%s\"; known: %s\n", o->format, names);
 			return NULL;
 		}
 	} else if (!(f = detect(path))) {
 		return NULL;
 	}
-	if (f == &fmt_generic && (!o->f_problem || !o->f_steps)) {
-		errf("stepmark: --format generic needs at least --problem FIELD and --steps FIELD\n");
+	const char *why = f->check ? f->check(o) : NULL;
+	if (why) {
+		errf("stepmark: --format %s %s\n", f->name, why);
 		return NULL;
 	}
 	return f;

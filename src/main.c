@@ -60,7 +60,7 @@ static const char usage_text[] =
 	"                            labelled steps, labels by annotator,\n"
 	"                            suggestions by source\n"
 	"  import FILE...            import data sets (format detected)\n"
-	"    --format NAME           prm800k, processbench, math-shepherd, trl, generic\n"
+	"    --format NAME           @IMPORT_FORMATS@\n"
 	"    --dataset NAME          data set to import into (default: the format's\n"
 	"                            name for prm800k and math-shepherd, else the\n"
 	"                            file name without extension)\n"
@@ -84,7 +84,7 @@ static const char usage_text[] =
 	"    --step-values F         with --as-source: a list of per-step values\n"
 	"                            (probabilities, ratings -1/0/1, or \"+\"/\"-\")\n"
 	"  export                    write labels in a trainer's format\n"
-	"    --format NAME           trl, processbench, prm800k, math-shepherd, csv\n"
+	"    --format NAME           @EXPORT_FORMATS@\n"
 	"    -o, --output FILE       default: standard output\n"
 	"    --dataset NAME          only this data set (repeatable)\n"
 	"    --annotator NAME        only this annotator's labels (repeatable)\n"
@@ -137,18 +137,32 @@ static void usage_settings(FILE *fp)
 	fputs("\n    (each sets the provider's setting of that name; stepmarkrc(5))\n", fp);
 }
 
+/* The usage text with its @NAME@ parts made from the tables. */
 static void usage(FILE *fp)
 {
+	char names[300];
 	for (const char *l = usage_text; *l;) {
-		const char *e = strchr(l, '\n');
-		size_t n = e ? (size_t)(e - l) + 1 : strlen(l);
-		if (!strncmp(l, "@PROVIDERS@\n", n))
+		const char *at = strchr(l, '@');
+		if (!at) {
+			fputs(l, fp);
+			break;
+		}
+		fwrite(l, 1, (size_t)(at - l), fp);
+		const char *end = strchr(at + 1, '@');
+		size_t n = end ? (size_t)(end - at) + 1 : 1;
+		if (!strncmp(at, "@PROVIDERS@", n)) {
 			usage_providers(fp);
-		else if (!strncmp(l, "@SETTINGS@\n", n))
+		} else if (!strncmp(at, "@SETTINGS@", n)) {
 			usage_settings(fp);
-		else
-			fwrite(l, 1, n, fp);
-		l += n;
+		} else if (!strncmp(at, "@IMPORT_FORMATS@", n) || !strncmp(at, "@EXPORT_FORMATS@", n)) {
+			format_names(names, sizeof(names), at[1] == 'I');
+			fputs(names, fp);
+		} else {
+			fwrite(at, 1, n, fp);
+		}
+		l = at + n;
+		if ((!strncmp(at, "@PROVIDERS@", n) || !strncmp(at, "@SETTINGS@", n)) && *l == '\n')
+			l++; /* they end their own lines */
 	}
 }
 
@@ -433,13 +447,13 @@ static int cmd_export(int argc, char **argv, const char **dbpath)
 	}
 	if (rc)
 		goto done;
-	if (!format) {
-		rc = bad_usage("export: --format trl|processbench|prm800k|math-shepherd|csv is required");
-		goto done;
-	}
-	const struct format_ops *f = format_find(format);
+	const struct format_ops *f = format ? format_find(format) : NULL;
 	if (!f || !f->write) {
-		rc = bad_usage("export: the formats are trl, processbench, prm800k, math-shepherd and csv");
+		char names[300], msg[400];
+		format_names(names, sizeof(names), 0);
+		snprintf(msg, sizeof(msg), "export: %s (%s)", format ? "unknown --format" :
+			 "--format NAME is required", names);
+		rc = bad_usage(msg);
 		goto done;
 	}
 	if (optind < argc) {
