@@ -31,7 +31,7 @@ enum stmt_id {
 	S_JOB_FINISH, S_JOB_RELEASE, S_JOB_EXPIRED, S_JOB_OWNERS, S_JOB_FREE_OWNER,
 	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_PUT,
 	S_LABEL_NOW, S_SUG_NOW, S_ANN_ENSURE, S_ALIASES, S_SOL_TEXTS, S_STATE_GET,
-	S_STATE_SET, S_STATE_DEL, S_TALLY_ADD, S_SOL_DATASET,
+	S_STATE_SET, S_STATE_DEL, S_TALLY_ADD, S_SOL_DATASET, S_ALIGN_DEL, S_ALIGN_ADD,
 	S_COUNT
 };
 
@@ -96,6 +96,9 @@ static const char *const stmt_sql[S_COUNT] = {
 			"FROM label WHERE solution_id = ?1 ORDER BY id",
 	[S_ONE_SUG] = "SELECT solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale "
 		      "FROM suggestion WHERE solution_id = ?1 ORDER BY id",
+	[S_ALIGN_DEL] = "DELETE FROM alignment WHERE solution_id = ?1 AND source = ?2",
+	[S_ALIGN_ADD] = "INSERT INTO alignment(solution_id, step_idx, ref_step, score, source, created_at) "
+			"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_ONE_ALIGN] = "SELECT step_idx, ref_step, score, source FROM alignment WHERE solution_id = ?1 ORDER BY step_idx, ref_step",
 	[S_ACTION_ADD] = "INSERT INTO action(solution_id, annotator, op, ref, name, created_at, active_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_ACTION_LIST] = "SELECT id, op, ref, name FROM action WHERE solution_id = ?1 AND annotator = ?2 ORDER BY id",
@@ -128,8 +131,9 @@ static const char *const stmt_sql[S_COUNT] = {
 		      "SELECT ?1, s.id, ?2, 'queued', ?3, ?3 FROM solution s "
 		      "WHERE (?4 = 0 OR s.dataset_id = ?4) AND (?5 = 0 OR s.id = ?5) ORDER BY s.id LIMIT ?6",
 	[S_JOB_REQUEUE] = "UPDATE job SET state = 'queued', attempts = 0, last_error = NULL, updated_at = ?3 "
-			  "WHERE kind = ?1 AND params = ?2 AND state = 'failed' "
-			  "AND (?4 = 0 OR solution_id IN (SELECT id FROM solution WHERE dataset_id = ?4))",
+			  "WHERE kind = ?1 AND params = ?2 AND state = ?5 "
+			  "AND (?4 = 0 OR solution_id IN (SELECT id FROM solution WHERE dataset_id = ?4)) "
+			  "AND (?6 = 0 OR solution_id = ?6)",
 	[S_JOB_LEASE] = "UPDATE job SET state = 'leased', lease_owner = ?3, lease_until = ?4, attempts = attempts + 1, updated_at = ?5 "
 			"WHERE id IN (SELECT id FROM job WHERE kind = ?1 AND params = ?2 AND state = 'queued' "
 			"AND (?7 = 0 OR solution_id IN (SELECT id FROM solution WHERE dataset_id = ?7)) "
@@ -2039,8 +2043,8 @@ long db_jobs_enqueue(struct db *db, const char *kind, const char *params,
 	return n;
 }
 
-long db_jobs_requeue_failed(struct db *db, const char *kind, const char *params,
-			    int64_t dataset)
+long db_jobs_requeue(struct db *db, const char *kind, const char *params,
+		     int64_t dataset, int64_t sol, const char *state)
 {
 	now_iso(db->now);
 	sqlite3_stmt *s = stmt(db, S_JOB_REQUEUE);
@@ -2048,6 +2052,8 @@ long db_jobs_requeue_failed(struct db *db, const char *kind, const char *params,
 	bind_text(s, 2, params);
 	bind_text(s, 3, db->now);
 	sqlite3_bind_int64(s, 4, dataset);
+	bind_text(s, 5, state);
+	sqlite3_bind_int64(s, 6, sol);
 	if (step_done(db, s) < 0)
 		return -1;
 	long n = (long)sqlite3_changes(db->h);
@@ -2120,6 +2126,32 @@ int db_job_finish(struct db *db, const struct db_job *j, const char *owner,
 	if (sugs_insert(db, j->sol, sugs, nsugs, j->id) < 0)
 		return -1;
 	return 1;
+}
+
+int db_alignment_put(struct db *db, int64_t sol, const char *source,
+		     const struct db_align *links, size_t n)
+{
+	now_iso(db->now);
+	sqlite3_stmt *s = stmt(db, S_ALIGN_DEL);
+	sqlite3_bind_int64(s, 1, sol);
+	bind_text(s, 2, source);
+	int rc = step_done(db, s);
+	sqlite3_reset(s);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		s = stmt(db, S_ALIGN_ADD);
+		sqlite3_bind_int64(s, 1, sol);
+		sqlite3_bind_int(s, 2, links[i].step);
+		sqlite3_bind_int(s, 3, links[i].ref);
+		if (links[i].step >= 0 && links[i].ref >= 0)
+			sqlite3_bind_double(s, 4, links[i].score);
+		else
+			sqlite3_bind_null(s, 4);
+		bind_text(s, 5, source);
+		bind_text(s, 6, db->now);
+		rc = step_done(db, s);
+		sqlite3_reset(s);
+	}
+	return rc;
 }
 
 int db_jobs_release(struct db *db, const char *owner, int64_t job)

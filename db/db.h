@@ -238,8 +238,10 @@ void db_set_busy_ms(struct db *db, int ms);
  * many were added. */
 long db_jobs_enqueue(struct db *db, const char *kind, const char *params,
 		     int64_t dataset, int64_t sol, long limit);
-long db_jobs_requeue_failed(struct db *db, const char *kind, const char *params,
-			    int64_t dataset);
+/* Queues again the jobs of kind/params in state ("failed", "done") of the
+ * selection (dataset, sol: 0 = any). How many. */
+long db_jobs_requeue(struct db *db, const char *kind, const char *params,
+		     int64_t dataset, int64_t sol, const char *state);
 /* Leases up to max queued jobs (those of solution sol only, when not 0;
  * of data set dataset only, when not 0) for lease_s seconds. Returns the
  * number leased into out, -1 on error. */
@@ -255,6 +257,11 @@ int db_job_finish(struct db *db, const struct db_job *j, const char *owner,
 		  size_t nsugs);
 /* Gives back owner's leased jobs (job 0 = all of them). */
 int db_jobs_release(struct db *db, const char *owner, int64_t job);
+/* The links of source for sol replace the ones it had: step to ref with
+ * a score; an extra step has ref -1, a skipped reference step step -1.
+ * 0, or -1 on a store error. */
+int db_alignment_put(struct db *db, int64_t sol, const char *source,
+		     const struct db_align *links, size_t n);
 /* Requeues jobs whose lease ran out, and those of owners dead(owner)
  * says are gone. Returns how many. */
 int db_jobs_reclaim(struct db *db, int (*dead)(const char *owner));

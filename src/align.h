@@ -1,32 +1,12 @@
-/* align.h - a reference solution in steps, and the offline aligner that
- * links each solution step to the reference steps it restates */
+/* align.h - the offline aligner: each solution step linked to the
+ * reference steps it restates */
 #ifndef SM_ALIGN_H
 #define SM_ALIGN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-struct span {
-	size_t off, len;
-};
-
-/*
- * A reference's steps. GSM8K-style text (<<a*b=c>> annotations, a
- * "#### answer" line) has a step per non-empty line, the answer line
- * apart. Prose has a step per sentence; a display formula ($$..$$, \[..\],
- * an environment) ends the step whose words lead into it. Dollars and
- * sentence ends inside inline math do not split.
- */
-struct refsteps {
-	struct span *s;
-	size_t n;
-	struct span answer; /* "#### answer": its text; len 0 when none */
-	int gsm8k;
-};
-void ref_split(const char *text, struct refsteps *out);
-void refsteps_free(struct refsteps *r);
-/* The step holding byte offset at, -1 when at is between steps. */
-int ref_step_of(const struct refsteps *r, size_t at);
+#include "reference.h"
 
 /* A link: solution step `step` restates reference step `ref`. An extra
  * step (no counterpart) is {step, -1}; a skipped reference step (never
@@ -40,7 +20,7 @@ struct alink {
 struct aligner;
 struct aligner *aligner_new(void);
 void aligner_free(struct aligner *al);
-/* The links least this similar are not made (default 0.3). */
+/* Links less similar than this are not made (default 0.35). */
 void aligner_threshold(struct aligner *al, double min_score);
 
 /*

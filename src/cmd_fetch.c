@@ -373,10 +373,15 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 				rc = EX_STORE;
 				goto out;
 			}
-			long back = retry ? db_jobs_requeue_failed(db, provider_name(p),
-								   fetch_params(f, p), ds) : 0;
+			long back = retry ? db_jobs_requeue(db, provider_name(p), fetch_params(f, p),
+							    ds, sol, "failed") : 0;
+			/* links replace the solution's earlier ones: an offline
+			 * aligner runs again, so the last run's settings hold */
+			long again = providers[p]->show == SHOW_LINKS ?
+				     db_jobs_requeue(db, provider_name(p), fetch_params(f, p), ds,
+						     sol, "done") : 0;
 			long added = fetch_enqueue(f, p, ds, sol, limit);
-			if (added < 0 || back < 0 || db_commit(db) < 0) {
+			if (added < 0 || back < 0 || again < 0 || db_commit(db) < 0) {
 				db_rollback(db);
 				errf("stepmark: cannot queue jobs: %s\n", db_errmsg(db));
 				rc = EX_STORE;
@@ -386,6 +391,8 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 				errf("%s: %ld new jobs", provider_name(p), added);
 				if (retry)
 					errf(", %ld failed ones queued again", back);
+				if (again)
+					errf(", %ld done ones run again", again);
 				errf(" (params %s)\n", fetch_params(f, p));
 			}
 		}

@@ -1196,6 +1196,7 @@ static void free_ajob(struct ajob *aj)
 		preq_free(&aj->pj.reqs[i]);
 	free(aj->pj.reqs);
 	free(aj->pj.sugs);
+	free(aj->pj.links);
 	buf_free(&aj->pj.error);
 	arena_free(&aj->pj.a);
 	db_solution_free(&aj->pj.v);
@@ -1307,6 +1308,10 @@ static void flush(struct fetch *f, int force)
 		if (rc < 0)
 			ok = 0;
 		else if (rc == 1 && pj->nsugs && summary_refresh(f->db, pj->j.sol) < 0)
+			ok = 0;
+		else if (rc == 1 && !pj->failed && providers[pj->p]->show == SHOW_LINKS &&
+			 db_alignment_put(f->db, pj->j.sol, provider_name(pj->p), pj->links,
+					  pj->nlinks) < 0)
 			ok = 0;
 	}
 	if (!ok || db_commit(f->db) < 0) {

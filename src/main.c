@@ -47,6 +47,9 @@ static const char usage_text[] =
 	"    --batch-in FILE         read a Batch result file (repeatable), then go on\n"
 	"    --template PROVIDER     print the prompt template in force\n"
 	"    --quiet, --progress-every SECONDS\n"
+	"  align                     link each solution step to the steps of its\n"
+	"                            reference solution, offline (fetch --align)\n"
+	"    --dataset NAME --solution ID --limit N --min-score N\n"
 	"  audit --truth NAME[,NAME] each source and annotator against the truth's\n"
 	"                            labels (ProcessBench F1, first-error offsets,\n"
 	"                            step precision/recall, threshold sweep,\n"
@@ -674,6 +677,17 @@ int main(int argc, char **argv)
 		return cmd_grade(argc, argv);
 	if (!strcmp(cmd, "fetch"))
 		return cmd_fetch(argc, argv, dbpath, config);
+	if (!strcmp(cmd, "align")) { /* fetch --align */
+		char **args = xcalloc((size_t)argc + 2, sizeof(*args));
+		char align[] = "--align";
+		args[0] = argv[0];
+		args[1] = align;
+		for (int i = 1; i < argc; i++)
+			args[i + 1] = argv[i];
+		int rc = cmd_fetch(argc + 1, args, dbpath, config);
+		free(args);
+		return rc;
+	}
 	if (!strcmp(argv[0], "audit"))
 		return cmd_audit(argc, argv, dbpath);
 	if (!strcmp(cmd, "check-config"))

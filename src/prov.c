@@ -9,7 +9,7 @@
 #include "prov.h"
 #include "prompt.h"
 
-extern const struct provider_ops judge_ops, mc_ops, prm_ops, calc_ops;
+extern const struct provider_ops judge_ops, mc_ops, prm_ops, calc_ops, align_ops;
 
 /* The providers: one line each. Their order is their bit in masks
  * (`set fetch`, an endpoint's `for`): a new one goes at the end. */
@@ -18,6 +18,7 @@ const struct provider_ops *const providers[] = {
 	&mc_ops,
 	&prm_ops,
 	&calc_ops,
+	&align_ops,
 };
 const int nproviders = (int)(sizeof(providers) / sizeof(providers[0]));
 
@@ -195,6 +196,16 @@ struct suggestion *pjob_sug(struct pjob *pj, int step)
 	return g;
 }
 
+void pjob_link(struct pjob *pj, int step, int ref, double score)
+{
+	pj->links = xrealloc(pj->links, (pj->nlinks + 1) * sizeof(*pj->links));
+	struct db_align *l = &pj->links[pj->nlinks++];
+	l->step = step;
+	l->ref = ref;
+	l->score = score;
+	l->source = providers[pj->p]->name;
+}
+
 void pjob_fail(struct pjob *pj, const char *fmt, ...)
 {
 	va_list ap;
@@ -207,4 +218,5 @@ void pjob_fail(struct pjob *pj, const char *fmt, ...)
 	pj->done = 1;
 	pj->failed = 1;
 	pj->nsugs = 0;
+	pj->nlinks = 0;
 }

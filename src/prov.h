@@ -34,6 +34,8 @@ struct pjob {
 	struct buf error;
 	struct suggestion *sugs;
 	size_t nsugs;
+	struct db_align *links;      /* alignments to the reference, if any */
+	size_t nlinks;
 	struct arena a;              /* the suggestions' strings */
 };
 
@@ -52,8 +54,9 @@ struct popt {
 
 /* How the workbench shows a provider's per-step suggestions: a bar of
  * the value, k/n rollouts, a mark of the rating (ok, bad, ERR), or a mark
- * only on the steps it checked (a value present). */
-enum { SHOW_VALUE, SHOW_MC, SHOW_MARK, SHOW_CHECK };
+ * only on the steps it checked (a value present). SHOW_LINKS: it makes
+ * alignments to the reference, shown in the reference pane. */
+enum { SHOW_VALUE, SHOW_MC, SHOW_MARK, SHOW_CHECK, SHOW_LINKS };
 
 /*
  * Everything a provider is. A new provider is one file filling one of
@@ -111,6 +114,8 @@ void provider_list(char *out, size_t n, int online);
 void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off);
 void pjob_ask_logprobs(struct pjob *pj, int tag, int upto);
 struct suggestion *pjob_sug(struct pjob *pj, int step);
+/* An alignment link of the job's outcome (see db_alignment_put). */
+void pjob_link(struct pjob *pj, int step, int ref, double score);
 void pjob_fail(struct pjob *pj, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void preq_free(struct preq *rq);

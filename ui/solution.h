@@ -6,6 +6,7 @@
 
 #include "tui.h"
 #include "../src/latex.h"
+#include "../src/reference.h"
 #include "../src/prov.h"
 
 enum { L_HEAD, L_TEXT, L_NOTE, L_ALT_HEAD, L_ALT };
@@ -65,6 +66,11 @@ struct sv {
 	int show_alts; /* the alternatives under each step */
 	int sel_alt;   /* the alternative at the cursor, -1: the step */
 	int ref_h, ref_lines; /* its rows and lines at the last draw */
+	struct refsteps rs;   /* the reference in steps, as aligned */
+	char **ref_text;      /* each step as shown: GSM8K's <<..>> left out */
+	struct latex *rref_steps; /* and rendered, with the latex setting */
+	int *ref_line;        /* each reference step's first line in the pane */
+	int ref_follow;       /* the step the pane last followed, -1 none */
 	int prob_rows;        /* the problem pane's rows at the last draw */
 };
 
@@ -74,5 +80,11 @@ void render_free(struct sv *s);
 const char *shown_problem(const struct sv *s);
 int is_alt(const struct sv *s, size_t i, size_t k); /* alternative k of step i is offered */
 void sv_draw(struct view *v, int top, int h, int w);
+
+/* solution_ref.c: the reference pane and the alignments */
+void draw_reference(struct sv *s, int y0, int h, int x0, int w);
+int step_extra(const struct sv *s, int step); /* no reference step */
+/* The pane to the next skipped reference step: a message says which. */
+void ref_next_skipped(struct sv *s);
 
 #endif

@@ -22,27 +22,37 @@ void render_free(struct sv *s)
 	latex_free(&s->rproblem);
 	latex_free(&s->ranswer);
 	latex_free(&s->rgold);
+	for (size_t j = 0; j < s->rs.n; j++) {
+		free(s->ref_text[j]);
+		if (s->rref_steps)
+			latex_free(&s->rref_steps[j]);
+	}
+	free(s->ref_text);
+	free(s->rref_steps);
+	s->ref_text = NULL;
+	s->rref_steps = NULL;
+	refsteps_free(&s->rs);
+	free(s->ref_line);
+	s->ref_line = NULL;
 	latex_free(&s->rref);
 	s->rendered = 0;
-}
-
-/* The reference's step holding raw offset `at`: its steps are its
- * non-empty lines. */
-static int ref_step_at(const char *ref, size_t at)
-{
-	int k = 0;
-	for (size_t i = 0; i < at && ref[i]; i++)
-		if (ref[i] == '\n' && i > 0 && ref[i - 1] != '\n')
-			k++;
-	return k;
 }
 
 void render_texts(struct sv *s)
 {
 	const struct item *it = &s->v.it;
 	render_free(s);
+	ref_split(it->reference, &s->rs);
+	s->ref_line = xcalloc(s->rs.n + 1, sizeof(int));
+	s->ref_follow = -1;
+	s->ref_text = xcalloc(s->rs.n + 1, sizeof(char *));
+	for (size_t j = 0; j < s->rs.n; j++)
+		s->ref_text[j] = ref_step_text(it->reference, &s->rs.s[j]);
 	if (!s->t->set->latex)
 		return;
+	s->rref_steps = xcalloc(s->rs.n + 1, sizeof(*s->rref_steps));
+	for (size_t j = 0; j < s->rs.n; j++)
+		latex_render(&s->rref_steps[j], s->ref_text[j], strlen(s->ref_text[j]));
 	s->rsteps = xcalloc(it->nsteps + 1, sizeof(*s->rsteps));
 	s->nrsteps = it->nsteps;
 	for (size_t i = 0; i < it->nsteps; i++)
@@ -329,6 +339,8 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 	size_t nalt = 0;
 	for (size_t k = 0; k < st->nalts; k++)
 		nalt += is_alt(s, (size_t)step, k);
+	if (step_extra(s, step))
+		x = put(y, x, maxx, "| extra ", area_attr(C_DIM));
 	if (nalt && !s->show_alts) {
 		char cell[48];
 		snprintf(cell, sizeof(cell), "| %zu alternative%s (z) ", nalt, nalt == 1 ? "" : "s");
@@ -496,60 +508,14 @@ static void draw_answer(struct sv *s, int y, int w)
 	}
 }
 
-/* The reference from the line rtop on, rendered whole; the steps aligned
- * to the step at the cursor highlighted. */
-static void draw_reference(struct sv *s, int y0, int h, int x0, int w)
-{
-	const char *ref = s->v.it.reference;
-	const char *t = s->rendered ? s->rref.out.data : ref;
-	size_t n = strlen(t);
-	draw_line(y0, x0, w, " Reference", area_attr(C_HEADER));
-	int rows = h - 1, line = 0;
-	if (s->rtop > s->ref_lines - rows)
-		s->rtop = s->ref_lines - rows;
-	if (s->rtop < 0)
-		s->rtop = 0;
-	for (size_t o = 0; o < n;) {
-		size_t skip, l = wrap_line(t + o, n - o, w - 2, &skip);
-		if (l == 0 && skip) { /* blank lines separate, they take no row */
-			o += skip;
-			continue;
-		}
-		int y = y0 + 1 + line - s->rtop;
-		if (line >= s->rtop && line < s->rtop + rows) {
-			int hl = 0;
-			if (s->v.naligns) {
-				int rstep = ref_step_at(ref, s->rendered ? s->rref.src[o].a : o);
-				for (size_t i = 0; i < s->v.naligns; i++)
-					hl |= s->v.aligns[i].step == s->sel && s->v.aligns[i].ref == rstep;
-			}
-			draw_line(y, x0, w, "", area_attr(C_DEFAULT));
-			draw_text(y, x0 + 1, w - 2, t + o, l, area_attr(hl ? C_ALIGNED : C_REFERENCE), NULL);
-		}
-		line++;
-		o += l + skip;
-		if (!l && !skip)
-			break;
-	}
-	for (int y = y0 + 1 + line - s->rtop; y < y0 + h; y++)
-		if (y > y0)
-			draw_line(y, x0, w, "", area_attr(C_DEFAULT));
-	s->ref_lines = line;
-	s->ref_h = rows;
-	if (line > s->rtop + rows && rows > 0) {
-		char more[64];
-		snprintf(more, sizeof(more), " +%d lines ", line - s->rtop - rows);
-		int mw = (int)strlen(more);
-		draw_text(y0 + rows, x0 + w - mw, mw, more, (size_t)mw, area_attr(C_DIM), NULL);
-	}
-}
-
 void sv_draw(struct view *v, int top, int h, int w)
 {
 	struct sv *s = v->priv;
 	int ref = s->v.it.reference && *s->v.it.reference ? s->t->set->reference : REF_HIDDEN;
+	/* auto: beside the steps when there is room; below them on a tall
+	 * screen, or on any when the steps are aligned to it */
 	if (ref == REF_AUTO)
-		ref = w >= 120 ? REF_RIGHT : h >= 30 ? REF_BOTTOM : REF_HIDDEN;
+		ref = w >= 120 ? REF_RIGHT : h >= 30 || s->v.naligns ? REF_BOTTOM : REF_HIDDEN;
 	int ph = s->t->set->problem_lines + 1;
 	if (ph > h / 3)
 		ph = h / 3 > 2 ? h / 3 : 2;

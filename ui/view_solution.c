@@ -497,6 +497,9 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 		}
 		s->rtop += (a == A_REFERENCE_DOWN ? 1 : -1) * (s->ref_h > 1 ? s->ref_h - 1 : 1);
 		break;
+	case A_NEXT_SKIPPED:
+		ref_next_skipped(s);
+		break;
 	case A_SHOW_PROBLEM:
 		show_problem(s);
 		break;
