@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1493,7 +1494,8 @@ static int load_rows(struct db *db, sqlite3_stmt *q, struct db_solution *v,
 			struct db_align *al = &v->aligns[v->naligns++];
 			al->step = sqlite3_column_int(q, 0);
 			al->ref = sqlite3_column_int(q, 1);
-			al->score = sqlite3_column_double(q, 2);
+			al->score = sqlite3_column_type(q, 2) == SQLITE_NULL ? NAN :
+				    sqlite3_column_double(q, 2);
 			al->source = adup(&v->a, q, 3);
 		}
 	}
@@ -2142,7 +2144,7 @@ int db_alignment_put(struct db *db, int64_t sol, const char *source,
 		sqlite3_bind_int64(s, 1, sol);
 		sqlite3_bind_int(s, 2, links[i].step);
 		sqlite3_bind_int(s, 3, links[i].ref);
-		if (links[i].step >= 0 && links[i].ref >= 0)
+		if (links[i].step >= 0 && links[i].ref >= 0 && !isnan(links[i].score))
 			sqlite3_bind_double(s, 4, links[i].score);
 		else
 			sqlite3_bind_null(s, 4);

@@ -377,7 +377,7 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 							    ds, sol, "failed") : 0;
 			/* links replace the solution's earlier ones: an offline
 			 * aligner runs again, so the last run's settings hold */
-			long again = providers[p]->show == SHOW_LINKS ?
+			long again = providers[p]->links && !provider_online(p) ?
 				     db_jobs_requeue(db, provider_name(p), fetch_params(f, p), ds,
 						     sol, "done") : 0;
 			long added = fetch_enqueue(f, p, ds, sol, limit);

@@ -1309,7 +1309,7 @@ static void flush(struct fetch *f, int force)
 			ok = 0;
 		else if (rc == 1 && pj->nsugs && summary_refresh(f->db, pj->j.sol) < 0)
 			ok = 0;
-		else if (rc == 1 && !pj->failed && providers[pj->p]->show == SHOW_LINKS &&
+		else if (rc == 1 && !pj->failed && providers[pj->p]->links &&
 			 db_alignment_put(f->db, pj->j.sol, provider_name(pj->p), pj->links,
 					  pj->nlinks) < 0)
 			ok = 0;

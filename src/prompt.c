@@ -8,6 +8,7 @@
 
 #include "prompt.h"
 #include "prov.h"
+#include "reference.h"
 
 char *prompt_template(const struct fconf *c, int p, char *err, size_t errlen)
 {
@@ -92,6 +93,15 @@ int prompt_render(const char *tmpl, const struct item *it, int upto, int style,
 			buf_puts(out, it->problem ? it->problem : "");
 		} else if (IS("reference")) {
 			buf_puts(out, it->reference ? it->reference : "");
+		} else if (IS("reference_steps")) {
+			struct refsteps rs;
+			ref_split(it->reference, &rs);
+			for (size_t j = 0; j < rs.n; j++) {
+				char *t = ref_step_text(it->reference, &rs.s[j]);
+				buf_printf(out, "%s<ref_%zu>\n%s\n</ref_%zu>", j ? "\n\n" : "", j, t, j);
+				free(t);
+			}
+			refsteps_free(&rs);
 		} else if (IS("steps")) {
 			for (int i = 0; i < n; i++)
 				buf_printf(out, "%s<paragraph_%d>\n%s\n</paragraph_%d>",
@@ -116,7 +126,7 @@ int prompt_render(const char *tmpl, const struct item *it, int upto, int style,
 			}
 		} else {
 			snprintf(err, errlen, "unknown placeholder \"%.*s\" (problem, reference, "
-				 "steps, prefix, marked; {{ for a brace)",
+				 "reference_steps, steps, prefix, marked; {{ for a brace)",
 				 e ? (int)(len + 2 > 40 ? 40 : len + 2) : 1, p);
 			return -1;
 		}

@@ -16,6 +16,8 @@ enum { MARK_QWEN, MARK_SHEPHERD };
 /*
  * Fills out from tmpl. Placeholders:
  *   {problem} {reference}
+ *   {reference_steps} the reference's steps as <ref_j>\n...\n</ref_j>,
+ *             0-based, GSM8K's <<..>> annotations left out
  *   {steps}   every step as <paragraph_i>\n...\n</paragraph_i>, 0-based
  *   {prefix}  steps 0..upto joined by blank lines (a rollout's start)
  *   {marked}  Qwen PRM: every step followed by <extra_0>; Math-Shepherd

@@ -9,7 +9,8 @@
 #include "prov.h"
 #include "prompt.h"
 
-extern const struct provider_ops judge_ops, mc_ops, prm_ops, calc_ops, align_ops;
+extern const struct provider_ops judge_ops, mc_ops, prm_ops, calc_ops, align_ops,
+	align_judge_ops;
 
 /* The providers: one line each. Their order is their bit in masks
  * (`set fetch`, an endpoint's `for`): a new one goes at the end. */
@@ -19,6 +20,7 @@ const struct provider_ops *const providers[] = {
 	&prm_ops,
 	&calc_ops,
 	&align_ops,
+	&align_judge_ops,
 };
 const int nproviders = (int)(sizeof(providers) / sizeof(providers[0]));
 

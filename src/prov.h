@@ -54,9 +54,8 @@ struct popt {
 
 /* How the workbench shows a provider's per-step suggestions: a bar of
  * the value, k/n rollouts, a mark of the rating (ok, bad, ERR), or a mark
- * only on the steps it checked (a value present). SHOW_LINKS: it makes
- * alignments to the reference, shown in the reference pane. */
-enum { SHOW_VALUE, SHOW_MC, SHOW_MARK, SHOW_CHECK, SHOW_LINKS };
+ * only on the steps it checked (a value present). */
+enum { SHOW_VALUE, SHOW_MC, SHOW_MARK, SHOW_CHECK };
 
 /*
  * Everything a provider is. A new provider is one file filling one of
@@ -79,6 +78,9 @@ struct provider_ops {
 	 * members of the job's params (its identity in the store) */
 	void (*params)(const struct fconf *c, int p, struct buf *b);
 	int show;                     /* SHOW_* */
+	int links;                    /* its outcome has alignment links to
+				       * the reference: they replace the
+				       * solution's earlier ones of its name */
 	const char *area;             /* the theme's colour area of its marks */
 	/* the first requests (or the outcome, for calc) */
 	int (*start)(struct pjob *pj);
@@ -121,6 +123,23 @@ void pjob_fail(struct pjob *pj, const char *fmt, ...)
 void preq_free(struct preq *rq);
 /* The hash of a request: 32 hex digits of path and body. */
 void preq_hash(const char *path, const char *body, char out[33]);
+
+/* align-judge: one step's judgement as a reply gives it. */
+#define AJ_MAX_REFS 16
+struct aj_step {
+	int step;                /* -1: the reply left it out */
+	double verdict;          /* 1 correct, 0 incorrect, 0.5 neutral, -1 none */
+	int refs[AJ_MAX_REFS];   /* the reference steps it matches */
+	int nrefs;
+	const char *reason;      /* in the arena, or NULL */
+};
+/* Reads a reply leniently (code fences, prose around the JSON, trailing
+ * commas, a list or an object holding one or keyed by step, steps by
+ * "step"/"index" or by position, numbered from 0 or 1) into out[0..nsteps):
+ * the number of steps judged, or -1 with the reason in why. */
+struct arena;
+int aj_parse(const char *text, size_t nsteps, size_t nrefs, struct aj_step *out,
+	     struct arena *a, char *why, size_t whylen);
 
 /* The first-error index a judge's reply names in its last \boxed{}: -1
  * none, -2 when there is no such box. */

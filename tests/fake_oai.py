@@ -9,7 +9,14 @@ of {id, problem, steps, gold, first_error}, see sim_data.py):
   - a judge (/v1/chat/completions) names the true first error with
     probability judge_acc, else another paragraph;
   - a PRM: /pooling rows [p_bad, p_good] per <extra_0>, and Math-Shepherd
-    logprobs of + and - (completions with logprobs), noisy around the truth.
+    logprobs of + and - (completions with logprobs), noisy around the truth;
+  - the reference-guided judge (a chat prompt holding "[Reference
+    solution]"): JSON with links, verdicts and reasons per step, its first
+    error right with probability judge_acc; POST /control {"mode":
+    {"aj_styles": [...]}} gives the forms its replies take in turn: plain, fenced,
+    trailing (commas), object ({"steps": [...]}), keyed ({"0": {...}}),
+    from1 (steps numbered from 1), missing (a step left out), prose (no
+    JSON).
 Everything is seeded by --seed, the request's seed and the sample index.
 
 Faults are injected on request: POST /control {"faults": [rule...],
@@ -151,6 +158,58 @@ def judge(body, text, n):
         out.append(("Let me check each paragraph in turn.\n"
                     "Paragraph 0 restates the problem.\n"
                     "Having checked them all, the earliest error is:\n\\boxed{%d}" % v, "stop"))
+    return out
+
+
+AJ_STYLES = ("plain", "fenced", "trailing", "object", "keyed", "from1", "missing", "prose")
+
+
+def align_judge(body, text, n):
+    """The reference-guided judge: a JSON list with, per step, the
+    reference steps it matches (step i restates reference step i while
+    there is one), a verdict (correct before the first error, incorrect at
+    it, neutral after) and a reason. With probability 1 - judge_acc the
+    first error is put on another step. The reply's form is one of the
+    styles of mode "aj_styles" (default plain), chosen by the request."""
+    r, _ = find(text)
+    npar = len(re.findall(r"<paragraph_\d+>", text))
+    nref = len(re.findall(r"<ref_\d+>", text))
+    styles = STATE["mode"].get("aj_styles") or ["plain"]
+    out = []
+    for i in range(n):
+        g = rng_for(body, i)
+        fe = -1
+        if r is not None and r["first_error"] is not None:
+            fe = r["first_error"]
+        if npar > 1 and g.random() >= A.judge_acc:
+            fe = g.choice([x for x in range(-1, npar) if x != fe])
+        steps = []
+        for k in range(npar):
+            v = "correct" if fe < 0 or k < fe else "incorrect" if k == fe else "neutral"
+            steps.append({"step": k, "reference": [k] if k < nref else [], "verdict": v,
+                          "reason": "matches the reference" if v == "correct" else "differs from the reference"})
+        STATE["aj_replies"] = STATE.get("aj_replies", 0) + 1
+        style = styles[STATE["aj_replies"] % len(styles)]
+        if style == "from1":
+            for s in steps:
+                s["step"] += 1
+                s["reference"] = [x + 1 for x in s["reference"]]
+        if style == "missing" and len(steps) > 1:
+            del steps[len(steps) // 2]
+        if style == "object":
+            t = json.dumps({"steps": steps}, indent=1)
+        elif style == "keyed":
+            t = json.dumps({str(s["step"]): {k: v for k, v in s.items() if k != "step"} for s in steps})
+        else:
+            t = json.dumps(steps, indent=1)
+        if style == "trailing":
+            t = t.replace("}\n]", "},\n]").replace('"]', '",]') + ""
+            t = re.sub(r"(\d)\]", r"\1,]", t)
+        if style == "fenced":
+            t = "Here is my judgement.\n```json\n" + t + "\n```\nDone."
+        if style == "prose":
+            t = "Every step looks fine to me; I cannot say more."
+        out.append((t, "stop"))
     return out
 
 
@@ -355,6 +414,8 @@ def handle(method, path, headers, raw):
         text = "\n".join(m.get("content", "") for m in msgs)
         if body.get("continue_final_message"):
             choices = rollout(body, text, n)
+        elif "[Reference solution]" in text:
+            choices = align_judge(body, text, n)
         else:
             choices = judge(body, text, n)
         obj = completion_obj("chat", model, choices, body)

@@ -43,6 +43,59 @@ static int check(long status, const char *body, int n, int kind, char *why)
 	return v;
 }
 
+/* align-judge's replies, read leniently: "v:refs" per step, "." when the
+ * step was left out */
+static char ajgot[512];
+static const char *aj(const char *reply, size_t nsteps, size_t nrefs)
+{
+	struct aj_step st[8];
+	struct arena a = {0};
+	char why[200];
+	int n = aj_parse(reply, nsteps, nrefs, st, &a, why, sizeof(why));
+	size_t o = 0;
+	if (n < 0)
+		snprintf(ajgot, sizeof(ajgot), "error: %s", why);
+	else
+		for (size_t i = 0; i < nsteps; i++) {
+			if (st[i].step < 0) {
+				o += (size_t)snprintf(ajgot + o, sizeof(ajgot) - o, "%s.", i ? " " : "");
+				continue;
+			}
+			o += (size_t)snprintf(ajgot + o, sizeof(ajgot) - o, "%s%g:", i ? " " : "",
+					      st[i].verdict);
+			for (int r = 0; r < st[i].nrefs; r++)
+				o += (size_t)snprintf(ajgot + o, sizeof(ajgot) - o, "%s%d", r ? "," : "",
+						      st[i].refs[r]);
+		}
+	arena_free(&a);
+	return ajgot;
+}
+
+static void align_judge_replies(void)
+{
+	const char *plain = "[{\"step\": 0, \"reference\": [0], \"verdict\": \"correct\", \"reason\": \"ok\"},"
+			    " {\"step\": 1, \"reference\": [], \"verdict\": \"neutral\"},"
+			    " {\"step\": 2, \"reference\": [1, 2], \"verdict\": \"incorrect\"}]";
+	CHECK_STR(aj(plain, 3, 3), "1:0 0.5: 0:1,2");
+	CHECK_STR(aj("Sure.\n```json\n[{\"step\": 0, \"reference\": 0, \"verdict\": \"Correct\"},]\n```\nHope it helps", 1, 2),
+		  "1:0");
+	CHECK_STR(aj("{\"steps\": [{\"index\": 0, \"refs\": [1,], \"label\": \"-\"},],}", 1, 2), "0:1");
+	CHECK_STR(aj("{\"0\": {\"reference\": [0], \"verdict\": \"correct\"}, \"step 1\": {\"verdict\": 1}}", 2, 1),
+		  "1:0 1:");
+	/* numbered from 1 though asked from 0 */
+	CHECK_STR(aj("[{\"step\": 1, \"reference\": [1], \"verdict\": \"correct\"}, {\"step\": 2, \"reference\": [2], \"verdict\": \"incorrect\"}]", 2, 2),
+		  "1:0 0:1");
+	/* by position, a step left out, a reference out of range dropped */
+	CHECK_STR(aj("[{\"reference\": [0, 9], \"verdict\": \"correct\"}, {\"step\": 2, \"verdict\": \"wrong\"}]", 3, 1),
+		  "1:0 . 0:");
+	/* a step said twice: the first holds */
+	CHECK_STR(aj("[{\"step\": 0, \"verdict\": \"correct\"}, {\"step\": 0, \"verdict\": \"incorrect\"}]", 1, 0), "1:");
+	CHECK(!strncmp(aj("Every step is fine.", 2, 2), "error: the reply holds no JSON list of steps", 44), "%s", ajgot);
+	CHECK_STR(aj("[1, 2, 3]", 2, 2), "error: the reply's JSON judges no step");
+	CHECK_STR(aj(NULL, 2, 2), "error: the reply has no content");
+	CHECK_STR(aj("[{\"step\": 0, \"verdict\": \"maybe\"}]", 1, 0), "-1:");
+}
+
 int main(void)
 {
 	/* exact arithmetic */
@@ -250,7 +303,14 @@ int main(void)
 		for (int p = 0; sec && p < nproviders; p++) {
 			const struct provider_ops *o = providers[p];
 			char want[300];
-			snprintf(want, sizeof(want), "\n.B %s\n", o->name);
+			/* its name as roff writes it: a hyphen is \- */
+			size_t w = (size_t)snprintf(want, sizeof(want), "\n.B ");
+			for (const char *ch = o->name; *ch && w + 3 < sizeof(want); ch++) {
+				if (*ch == '-')
+					want[w++] = '\\';
+				want[w++] = *ch;
+			}
+			snprintf(want + w, sizeof(want) - w, "\n");
 			CHECK(strstr(sec, want) != NULL, "stepmarkrc(5) describes %s", o->name);
 			if (o->builtin) {
 				snprintf(want, sizeof(want), "provider %s template\"", o->name);
@@ -276,6 +336,8 @@ int main(void)
 		}
 		buf_free(&man);
 	}
+
+	align_judge_replies();
 
 	/* templates */
 	struct step steps[2] = {{.text = "a", .chosen = -1}, {.text = "b", .chosen = -1}};

@@ -5,6 +5,7 @@
  * steps with no reference counterpart (extra). */
 #include "config.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,21 @@
 #include "solution.h"
 #include "../src/util.h"
 
+/* In blind mode a model's links are hidden with its verdicts; the
+ * offline aligner's are no verdict and stay. */
+static int shown_link(const struct sv *s, const struct db_align *a)
+{
+	if (!s->hidden)
+		return 1;
+	int p = provider_of_source(a->source);
+	return p < 0 || !provider_online(p);
+}
+
 int step_extra(const struct sv *s, int step)
 {
 	for (size_t i = 0; i < s->v.naligns; i++)
-		if (s->v.aligns[i].step == step && s->v.aligns[i].ref < 0)
+		if (s->v.aligns[i].step == step && s->v.aligns[i].ref < 0 &&
+		    shown_link(s, &s->v.aligns[i]))
 			return 1;
 	return 0;
 }
@@ -23,7 +35,8 @@ int step_extra(const struct sv *s, int step)
 static int ref_skipped(const struct sv *s, int ref)
 {
 	for (size_t i = 0; i < s->v.naligns; i++)
-		if (s->v.aligns[i].step < 0 && s->v.aligns[i].ref == ref)
+		if (s->v.aligns[i].step < 0 && s->v.aligns[i].ref == ref &&
+		    shown_link(s, &s->v.aligns[i]))
 			return 1;
 	return 0;
 }
@@ -34,7 +47,8 @@ static const struct db_align *link_of(const struct sv *s, int step, int ref)
 	const struct db_align *best = NULL;
 	for (size_t i = 0; i < s->v.naligns; i++) {
 		const struct db_align *a = &s->v.aligns[i];
-		if (a->step == step && a->ref == ref && (!best || a->score > best->score))
+		if (a->step == step && a->ref == ref && shown_link(s, a) &&
+		    (!best || a->score > best->score || isnan(best->score)))
 			best = a;
 	}
 	return best;
@@ -46,7 +60,7 @@ static int first_ref(const struct sv *s, int step)
 	int r = -1;
 	for (size_t i = 0; i < s->v.naligns; i++) {
 		const struct db_align *a = &s->v.aligns[i];
-		if (a->step == step && a->ref >= 0 && (r < 0 || a->ref < r))
+		if (a->step == step && a->ref >= 0 && shown_link(s, a) && (r < 0 || a->ref < r))
 			r = a->ref;
 	}
 	return r;
@@ -58,7 +72,9 @@ static int tag_of(const struct sv *s, int j, char *tag, size_t n)
 {
 	const struct db_align *lk = link_of(s, s->sel, j);
 	tag[0] = '\0';
-	if (lk)
+	if (lk && isnan(lk->score)) /* a model's link: no score */
+		snprintf(tag, n, " %s ", lk->source);
+	else if (lk)
 		snprintf(tag, n, " %.2f %s ", lk->score, lk->source);
 	else if (ref_skipped(s, j))
 		snprintf(tag, n, " skipped ");
@@ -152,7 +168,8 @@ static void draw_title(struct sv *s, int y, int x0, int w)
 		if (r >= 0) {
 			int last = r;
 			for (size_t i = 0; i < s->v.naligns; i++)
-				if (s->v.aligns[i].step == s->sel && s->v.aligns[i].ref > last)
+				if (s->v.aligns[i].step == s->sel && s->v.aligns[i].ref > last &&
+				    shown_link(s, &s->v.aligns[i]))
 					last = s->v.aligns[i].ref;
 			if (last > r)
 				buf_printf(&b, "  %d = ref %d-%d", s->sel + 1, r + 1, last + 1);

@@ -15,7 +15,9 @@ n=${SOLUTIONS:-100000}
 out=$top/bench/out
 mkdir -p "$out"
 cd "$out"
+# the file bench/import makes, at its size
 data=prm800k_$n.jsonl
+[ "$n" = 100000 ] && data=prm800k_100k.jsonl
 if [ ! -f "$data" ]; then
 	echo "making $data from tests/fixtures/prm800k_sample.jsonl ..."
 	python3 "$top/tests/gen_big.py" --prm800k "$n" >"$data.tmp" && mv "$data.tmp" "$data"
@@ -43,6 +45,7 @@ median() { cut -d' ' -f"$2" "$1" | sort -n | awk '{v[NR] = $1} END {
 sm_s=$(median sm.times 1); peer_s=$(median peer.times 1); rss=$(median sm.times 2)
 links=$(sqlite3 "$db" "SELECT count(*) FROM alignment WHERE source = 'align' AND step_idx >= 0 AND ref_step >= 0")
 # the same links? rows of one that the other lacks (scores to 1e-9)
+sqlite3 "$db" "CREATE INDEX IF NOT EXISTS peer_alignment_key ON peer_alignment(solution_id, step_idx, ref_step)"
 diff=$(sqlite3 "$db" "SELECT
 	(SELECT count(*) FROM alignment a WHERE source = 'align' AND NOT EXISTS (SELECT 1 FROM peer_alignment p
 	   WHERE p.solution_id = a.solution_id AND p.step_idx = a.step_idx AND p.ref_step = a.ref_step
