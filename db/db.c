@@ -33,6 +33,7 @@ enum stmt_id {
 	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_PUT,
 	S_LABEL_NOW, S_SUG_NOW, S_ANN_ENSURE, S_ALIASES, S_SOL_TEXTS, S_STATE_GET,
 	S_STATE_SET, S_STATE_DEL, S_TALLY_ADD, S_SOL_DATASET, S_ALIGN_DEL, S_ALIGN_ADD,
+	S_PROB_SCAN, S_PROB_OF_KEY, S_PROB_REF, S_PROB_SET_REF, S_PROB_UNALIGN,
 	S_COUNT
 };
 
@@ -97,6 +98,12 @@ static const char *const stmt_sql[S_COUNT] = {
 			"FROM label WHERE solution_id = ?1 ORDER BY id",
 	[S_ONE_SUG] = "SELECT solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale "
 		      "FROM suggestion WHERE solution_id = ?1 ORDER BY id",
+	[S_PROB_SCAN] = "SELECT id, text FROM problem WHERE ?1 = 0 OR dataset_id = ?1",
+	[S_PROB_OF_KEY] = "SELECT problem_id FROM solution WHERE dataset_id = ?1 AND ext_key = ?2",
+	[S_PROB_REF] = "SELECT text, reference FROM problem WHERE id = ?1",
+	[S_PROB_SET_REF] = "UPDATE problem SET reference = ?2 WHERE id = ?1",
+	[S_PROB_UNALIGN] = "DELETE FROM alignment WHERE solution_id IN "
+			   "(SELECT id FROM solution WHERE problem_id = ?1)",
 	[S_ALIGN_DEL] = "DELETE FROM alignment WHERE solution_id = ?1 AND source = ?2",
 	[S_ALIGN_ADD] = "INSERT INTO alignment(solution_id, step_idx, ref_step, score, source, created_at) "
 			"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -2150,6 +2157,61 @@ int db_alignment_put(struct db *db, int64_t sol, const char *source,
 			sqlite3_bind_null(s, 4);
 		bind_text(s, 5, source);
 		bind_text(s, 6, db->now);
+		rc = step_done(db, s);
+		sqlite3_reset(s);
+	}
+	return rc;
+}
+
+int db_problems_each(struct db *db, int64_t dataset,
+		     void (*fn)(void *ctx, int64_t id, const char *text), void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_PROB_SCAN);
+	sqlite3_bind_int64(s, 1, dataset);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(s, 0), col_text(s, 1) ? col_text(s, 1) : "");
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int64_t db_problem_of_key(struct db *db, int64_t dataset, const char *ext_key)
+{
+	sqlite3_stmt *s = stmt(db, S_PROB_OF_KEY);
+	sqlite3_bind_int64(s, 1, dataset);
+	bind_text(s, 2, ext_key);
+	int rc = sqlite3_step(s);
+	int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : rc == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(s);
+	return id;
+}
+
+int db_problem_reference(struct db *db, int64_t problem, struct buf *text, struct buf *ref)
+{
+	sqlite3_stmt *s = stmt(db, S_PROB_REF);
+	sqlite3_bind_int64(s, 1, problem);
+	int rc = sqlite3_step(s), found = rc == SQLITE_ROW;
+	buf_reset(text);
+	buf_reset(ref);
+	if (found) {
+		buf_puts(text, col_text(s, 0) ? col_text(s, 0) : "");
+		buf_puts(ref, col_text(s, 1) ? col_text(s, 1) : "");
+	}
+	sqlite3_reset(s);
+	return found ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_problem_set_reference(struct db *db, int64_t problem, const char *ref)
+{
+	sqlite3_stmt *s = stmt(db, S_PROB_SET_REF);
+	sqlite3_bind_int64(s, 1, problem);
+	bind_text(s, 2, ref);
+	int rc = step_done(db, s);
+	sqlite3_reset(s);
+	/* links to another reference's steps would contradict this one */
+	if (rc == 0) {
+		s = stmt(db, S_PROB_UNALIGN);
+		sqlite3_bind_int64(s, 1, problem);
 		rc = step_done(db, s);
 		sqlite3_reset(s);
 	}

@@ -257,6 +257,16 @@ int db_job_finish(struct db *db, const struct db_job *j, const char *owner,
 		  size_t nsugs);
 /* Gives back owner's leased jobs (job 0 = all of them). */
 int db_jobs_release(struct db *db, const char *owner, int64_t job);
+/* Every problem (of dataset; 0: all) to fn: its id and text. */
+int db_problems_each(struct db *db, int64_t dataset,
+		     void (*fn)(void *ctx, int64_t id, const char *text), void *ctx);
+/* The problem of the solution with this id in dataset: 0 none, -1 error. */
+int64_t db_problem_of_key(struct db *db, int64_t dataset, const char *ext_key);
+/* A problem's text and reference ("" none) into the buffers: 1, 0 no
+ * such problem, -1 error. */
+int db_problem_reference(struct db *db, int64_t problem, struct buf *text, struct buf *ref);
+/* Sets a problem's reference; its solutions' links to the old one go. */
+int db_problem_set_reference(struct db *db, int64_t problem, const char *ref);
 /* The links of source for sol replace the ones it had: step to ref with
  * a score; an extra step has ref -1, a skipped reference step step -1.
  * 0, or -1 on a store error. */

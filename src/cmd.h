@@ -9,5 +9,6 @@ int bad_usage(const char *msg);
 
 int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path);
 int cmd_audit(int argc, char **argv, const char *dbpath);
+int cmd_import_reference(int argc, char **argv, const char *dbpath);
 
 #endif

@@ -47,6 +47,11 @@ static const char usage_text[] =
 	"    --batch-in FILE         read a Batch result file (repeatable), then go on\n"
 	"    --template PROVIDER     print the prompt template in force\n"
 	"    --quiet, --progress-every SECONDS\n"
+	"  import-reference FILE     reference solutions for the store's problems\n"
+	"    --problem F | --id F    match by the problem's text, or by the id of\n"
+	"                            a solution of the problem\n"
+	"    --reference F           the field holding the reference (required)\n"
+	"    --dataset NAME --replace --skip-bad\n"
 	"  align                     link each solution step to the steps of its\n"
 	"                            reference solution, offline (fetch --align)\n"
 	"    --dataset NAME --solution ID --limit N --min-score N\n"
@@ -677,6 +682,8 @@ int main(int argc, char **argv)
 		return cmd_grade(argc, argv);
 	if (!strcmp(cmd, "fetch"))
 		return cmd_fetch(argc, argv, dbpath, config);
+	if (!strcmp(cmd, "import-reference"))
+		return cmd_import_reference(argc, argv, dbpath);
 	if (!strcmp(cmd, "align")) { /* fetch --align */
 		char **args = xcalloc((size_t)argc + 2, sizeof(*args));
 		char align[] = "--align";

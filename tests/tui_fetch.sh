@@ -28,8 +28,8 @@ k
 :save-display s3
 :quit'
 tail -1 s3 >s3.status
-ok "the status line counts the new jobs (mc, prm, align)" has s3.status "fetch 3 done"
-ok "all five providers for solution 1" test "$(sql "SELECT count(DISTINCT kind) FROM job WHERE solution_id = 1 AND state = 'done'")" = 5
+ok "the status line counts the new jobs (mc, prm, align, align-judge)" has s3.status "fetch 4 done"
+ok "all six providers for solution 1" test "$(sql "SELECT count(DISTINCT kind) FROM job WHERE solution_id = 1 AND state = 'done'")" = 6
 ok "mc k/n on screen" grep -qE '[0-9]/8' s3
 
 # a misconfigured endpoint: a message, not a crash

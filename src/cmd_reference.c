@@ -1,0 +1,376 @@
+/* cmd_reference.c - `stepmark import-reference`: reference solutions from
+ * a file of their own, matched to the store's problems by problem text or
+ * by a solution's id; all or nothing, every record that changes nothing
+ * said with its line */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "json.h"
+#include "../db/db.h"
+
+#define MAX_SHOWN 10
+
+enum { R_DATASET = 1000, R_PROBLEM, R_ID, R_REFERENCE, R_REPLACE, R_SKIP_BAD, R_DB };
+
+/* a problem's text hash and id, sorted by hash */
+struct pkey {
+	uint64_t h;
+	int64_t id;
+};
+
+struct run {
+	struct db *db;
+	const char *path;
+	const char *f_problem, *f_id, *f_ref;
+	int64_t dataset;              /* 0: every data set */
+	int64_t *datasets;            /* by id: the data sets to look in */
+	size_t ndatasets;
+	int replace, skip_bad;
+	int checking;                 /* the first pass: records checked only */
+	struct pkey *keys;
+	size_t nkeys, capkeys;
+	/* the problems this file set: id and line, to catch a second record
+	 * for one problem */
+	struct pkey *done;
+	size_t ndone, capdone;
+	long given, unchanged, replaced, kept, unmatched, bad, twice, records;
+	int failed;
+	struct buf text, ref;
+};
+
+static void trimmed(const char *s, const char **a, size_t *n)
+{
+	size_t len = strlen(s);
+	while (len && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+		s++, len--;
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
+		       s[len - 1] == '\r'))
+		len--;
+	*a = s;
+	*n = len;
+}
+
+static uint64_t text_hash(const char *s)
+{
+	const char *a;
+	size_t n;
+	trimmed(s, &a, &n);
+	return hash64(a, n, 0x7e1);
+}
+
+static void add_key(void *ctx, int64_t id, const char *text)
+{
+	struct run *r = ctx;
+	if (r->nkeys == r->capkeys) {
+		r->capkeys = r->capkeys ? r->capkeys * 2 : 1024;
+		r->keys = xrealloc(r->keys, r->capkeys * sizeof(*r->keys));
+	}
+	r->keys[r->nkeys].h = text_hash(text);
+	r->keys[r->nkeys++].id = id;
+}
+
+static int cmp_pkey(const void *a, const void *b)
+{
+	const struct pkey *x = a, *y = b;
+	return x->h < y->h ? -1 : x->h > y->h ? 1 : (x->id > y->id) - (x->id < y->id);
+}
+
+static int same_text(const char *a, const char *b)
+{
+	const char *x, *y;
+	size_t n, m;
+	trimmed(a, &x, &n);
+	trimmed(b, &y, &m);
+	return n == m && !memcmp(x, y, n);
+}
+
+static void bad(struct run *r, long line, const char *why)
+{
+	r->bad++;
+	if (r->bad <= MAX_SHOWN)
+		errf("%s:%ld: %s\n", inert(r->path, 0), line, why);
+}
+
+/* The line that set problem id in this file, 0 none; records it. */
+static long seen(struct run *r, int64_t id, long line)
+{
+	for (size_t i = 0; i < r->ndone; i++) /* a file's references: few */
+		if (r->done[i].id == id)
+			return (long)r->done[i].h;
+	if (r->ndone == r->capdone) {
+		r->capdone = r->capdone ? r->capdone * 2 : 64;
+		r->done = xrealloc(r->done, r->capdone * sizeof(*r->done));
+	}
+	r->done[r->ndone].id = id;
+	r->done[r->ndone++].h = (uint64_t)line;
+	return 0;
+}
+
+/* The reference for one matched problem. */
+static void give(struct run *r, int64_t problem, const char *ref, long line)
+{
+	if (db_problem_reference(r->db, problem, &r->text, &r->ref) < 0) {
+		r->failed = 1;
+		return;
+	}
+	long first = seen(r, problem, line);
+	if (first) {
+		if (!same_text(r->ref.data, ref)) {
+			r->twice++;
+			if (r->twice <= MAX_SHOWN)
+				errf("%s:%ld: problem %lld got another reference from line %ld; "
+				     "the first stands\n", inert(r->path, 0), line, (long long)problem,
+				     first);
+		}
+		return;
+	}
+	if (!r->ref.len) {
+		r->given++;
+	} else if (same_text(r->ref.data, ref)) {
+		r->unchanged++;
+		return;
+	} else if (!r->replace) {
+		r->kept++;
+		if (r->kept <= MAX_SHOWN)
+			errf("%s:%ld: problem %lld has another reference; kept (--replace takes "
+			     "this file's)\n", inert(r->path, 0), line, (long long)problem);
+		return;
+	} else {
+		r->replaced++;
+	}
+	if (db_problem_set_reference(r->db, problem, ref) < 0)
+		r->failed = 1;
+}
+
+static int on_record(void *ctx, const struct jrecord *rec)
+{
+	struct run *r = ctx;
+	r->records++;
+	const char *kf = r->f_problem ? r->f_problem : r->f_id;
+	const struct jnode *k = jpath(rec->root, kf), *v = jpath(rec->root, r->f_ref);
+	char why[300];
+	if (!k || (k->type != J_STR && (r->f_problem || k->type != J_NUM))) {
+		snprintf(why, sizeof(why), "no %s \"%s\"", r->f_problem ? "text in" : "id in",
+			 inert(kf, 1));
+		if (r->checking) /* said once, in the first pass */
+			bad(r, rec->line, why);
+		return 0;
+	}
+	if (!v || v->type != J_STR || !v->len) {
+		snprintf(why, sizeof(why), "no reference text in \"%s\"", inert(r->f_ref, 1));
+		if (r->checking)
+			bad(r, rec->line, why);
+		return 0;
+	}
+	if (r->checking)
+		return 0;
+	int matched = 0;
+	if (r->f_problem) {
+		struct pkey want = {text_hash(k->str), 0};
+		size_t lo = 0, hi = r->nkeys;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (r->keys[mid].h < want.h)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t i = lo; i < r->nkeys && r->keys[i].h == want.h && !r->failed; i++) {
+			if (db_problem_reference(r->db, r->keys[i].id, &r->text, &r->ref) < 0) {
+				r->failed = 1;
+				break;
+			}
+			if (!same_text(r->text.data, k->str))
+				continue;
+			matched = 1;
+			give(r, r->keys[i].id, v->str, rec->line);
+		}
+	} else {
+		for (size_t d = 0; d < r->ndatasets && !r->failed; d++) {
+			int64_t p = db_problem_of_key(r->db, r->datasets[d], k->str);
+			if (p < 0)
+				r->failed = 1;
+			if (p > 0) {
+				matched = 1;
+				give(r, p, v->str, rec->line);
+			}
+		}
+	}
+	if (!matched && !r->failed) {
+		r->unmatched++;
+		if (r->unmatched <= MAX_SHOWN)
+			errf("%s:%ld: no problem %s \"%s\"\n", inert(r->path, 0), rec->line,
+			     r->f_problem ? "with the text" : "of a solution with the id",
+			     inert(k->str, 1));
+	}
+	return r->failed;
+}
+
+static int on_error(void *ctx, long line, const char *msg)
+{
+	struct run *r = ctx;
+	if (r->checking)
+		bad(r, line, msg);
+	return 0;
+}
+
+static void add_dataset(void *ctx, const char *name)
+{
+	struct run *r = ctx;
+	int64_t id = db_dataset_id(r->db, name);
+	r->datasets = xrealloc(r->datasets, (r->ndatasets + 1) * sizeof(*r->datasets));
+	r->datasets[r->ndatasets++] = id;
+}
+
+/* Two passes: the records checked (a bad one stops everything, unless
+ * --skip-bad), then matched and stored. */
+static int run_file(struct run *r)
+{
+	struct jstats st;
+	char err[400] = "";
+	r->checking = 1;
+	if (jstream_file(r->path, on_record, on_error, r, &st, err, sizeof(err)) < 0 && err[0]) {
+		errf("stepmark: %s\n", err);
+		return EX_BAD;
+	}
+	if (r->bad > MAX_SHOWN)
+		errf("... and %ld more\n", r->bad - MAX_SHOWN);
+	if (r->bad && !r->skip_bad) {
+		errf("stepmark: %s: %ld bad record%s; nothing imported (--skip-bad stores the rest)\n",
+		     inert(r->path, 0), r->bad, r->bad == 1 ? "" : "s");
+		return EX_BAD;
+	}
+	r->checking = 0;
+	r->records = 0;
+	if (jstream_file(r->path, on_record, on_error, r, &st, err, sizeof(err)) < 0 && err[0]) {
+		errf("stepmark: %s\n", err);
+		return EX_BAD;
+	}
+	if (r->failed) {
+		errf("stepmark: store error: %s\n", db_errmsg(r->db));
+		return EX_STORE;
+	}
+	if (r->unmatched > MAX_SHOWN || r->kept > MAX_SHOWN || r->twice > MAX_SHOWN)
+		errf("... (%ld more lines not shown)\n",
+		     (r->unmatched > MAX_SHOWN ? r->unmatched - MAX_SHOWN : 0) +
+		     (r->kept > MAX_SHOWN ? r->kept - MAX_SHOWN : 0) +
+		     (r->twice > MAX_SHOWN ? r->twice - MAX_SHOWN : 0));
+	if (!r->given && !r->replaced && !r->unchanged && !r->kept && !r->twice) {
+		errf("stepmark: %s: no record matched a problem in the store; nothing imported\n",
+		     inert(r->path, 0));
+		return EX_BAD;
+	}
+	return EX_OK;
+}
+
+int cmd_import_reference(int argc, char **argv, const char *dbpath)
+{
+	static const struct option opts[] = {
+		{"dataset", required_argument, NULL, R_DATASET},
+		{"problem", required_argument, NULL, R_PROBLEM},
+		{"id", required_argument, NULL, R_ID},
+		{"reference", required_argument, NULL, R_REFERENCE},
+		{"replace", no_argument, NULL, R_REPLACE},
+		{"skip-bad", no_argument, NULL, R_SKIP_BAD},
+		{"db", required_argument, NULL, R_DB},
+		{NULL, 0, NULL, 0},
+	};
+	struct run r = {0};
+	const char *dataset = NULL;
+	int c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case R_DATASET: dataset = optarg; break;
+		case R_PROBLEM: r.f_problem = optarg; break;
+		case R_ID: r.f_id = optarg; break;
+		case R_REFERENCE: r.f_ref = optarg; break;
+		case R_REPLACE: r.replace = 1; break;
+		case R_SKIP_BAD: r.skip_bad = 1; break;
+		case R_DB: dbpath = optarg; break;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind + 1 != argc)
+		return bad_usage("import-reference takes one file");
+	if (!r.f_problem == !r.f_id)
+		return bad_usage("import-reference matches by --problem FIELD (the problem's text) "
+				 "or by --id FIELD (a solution's id), one of them");
+	if (!r.f_ref)
+		return bad_usage("import-reference needs --reference FIELD");
+	r.path = argv[optind];
+	char err[600];
+	r.db = db_open(dbpath, err, sizeof(err));
+	if (!r.db) {
+		errf("stepmark: %s\n", err);
+		return EX_STORE;
+	}
+	int rc = EX_OK;
+	if (dataset && !(r.dataset = db_dataset_id(r.db, dataset))) {
+		errf("stepmark: no data set named \"%s\" in %s\n", inert(dataset, 0), dbpath);
+		rc = EX_BAD;
+		goto out;
+	}
+	if (r.dataset) {
+		r.datasets = xmalloc(sizeof(*r.datasets));
+		r.datasets[r.ndatasets++] = r.dataset;
+	} else if (db_datasets(r.db, add_dataset, &r) < 0) {
+		rc = EX_STORE;
+		goto out;
+	}
+	if (r.f_problem) {
+		if (db_problems_each(r.db, r.dataset, add_key, &r) < 0) {
+			errf("stepmark: store error: %s\n", db_errmsg(r.db));
+			rc = EX_STORE;
+			goto out;
+		}
+		if (r.nkeys > 1)
+			qsort(r.keys, r.nkeys, sizeof(*r.keys), cmp_pkey);
+	}
+	if (db_begin(r.db) < 0) {
+		errf("stepmark: cannot start a transaction: %s\n", db_errmsg(r.db));
+		rc = EX_STORE;
+		goto out;
+	}
+	rc = run_file(&r);
+	if (rc != EX_OK || db_commit(r.db) < 0) {
+		if (rc == EX_OK) {
+			errf("stepmark: %s: cannot commit: %s\n", inert(r.path, 0), db_errmsg(r.db));
+			rc = EX_STORE;
+		}
+		db_rollback(r.db);
+		goto out;
+	}
+	printf("%s: %ld problem%s given a reference", inert(r.path, 0), r.given,
+	       r.given == 1 ? "" : "s");
+	if (r.replaced)
+		printf(", %ld replaced (their links to the old one removed: stepmark align "
+		       "links them again)", r.replaced);
+	if (r.unchanged)
+		printf(", %ld unchanged (the same reference)", r.unchanged);
+	if (r.kept)
+		printf(", %ld kept (another reference there; --replace takes this file's)", r.kept);
+	if (r.twice)
+		printf(", %ld second reference%s for a problem left out", r.twice,
+		       r.twice == 1 ? "" : "s");
+	if (r.unmatched)
+		printf(", %ld record%s matched no problem", r.unmatched, r.unmatched == 1 ? "" : "s");
+	if (r.bad)
+		printf(", %ld bad record%s skipped", r.bad, r.bad == 1 ? "" : "s");
+	if (r.kept || r.twice || r.unmatched || r.bad)
+		printf(" (listed above)");
+	printf("\n");
+out:
+	free(r.keys);
+	free(r.done);
+	free(r.datasets);
+	buf_free(&r.text);
+	buf_free(&r.ref);
+	db_close(r.db);
+	return rc;
+}

@@ -1,0 +1,69 @@
+#!/bin/sh
+# stepmark import-reference: reference solutions from a file of their own,
+# matched by problem text or by a solution's id; a bad record stops
+# everything (named by file and line) unless --skip-bad; a record that
+# matches nothing, a second reference for one problem and a problem that
+# has another reference are each said with their line; --replace takes the
+# file's and removes the links to the old one; then align links to it.
+. "$top_srcdir/tests/lib.sh"
+sm import "$FIXTURES/processbench_gsm8k_20.json" --as expert >/dev/null
+python3 - "$FIXTURES/processbench_gsm8k_20.json" >refs.jsonl <<'PY'
+import json, sys
+recs = json.load(open(sys.argv[1]))
+# GSM8K style: the solution's own steps up to its first error, a line each
+for r in recs[:4]:
+    fe = r["label"] if r["label"] >= 0 else len(r["steps"])
+    print(json.dumps({"question": "  " + r["problem"] + "\n", "answer": "\n".join(s.replace("\n", " ") for s in r["steps"][:fe]) + "\n#### 1"}))
+print(json.dumps({"question": "What is 1+1?", "answer": "2"}))
+print(json.dumps({"question": recs[0]["problem"], "answer": "Another one.\n#### 2"}))
+PY
+p1=$(sql "SELECT id FROM problem ORDER BY id LIMIT 1")
+
+# a bad record: nothing stored, the record named
+cp refs.jsonl bad.jsonl
+printf '{"question": "Q", "answer": 5}\n{oops\n' >>bad.jsonl
+expect_rc 1 "a bad record stops it" sm import-reference bad.jsonl --problem question --reference answer
+ok "the wrong type is named" has err "bad.jsonl:7: no reference text in \"answer\""
+ok "the broken line is named" has err "bad.jsonl:8: invalid JSON"
+ok "nothing imported" has err "2 bad records; nothing imported (--skip-bad stores the rest)"
+ok "no reference stored" test "$(sql "SELECT count(*) FROM problem WHERE reference IS NOT NULL")" = 0
+
+expect_rc 0 "by problem text" sm import-reference refs.jsonl --problem question --reference answer
+ok "four given" has out "refs.jsonl: 4 problems given a reference"
+ok "the second one for a problem left out" has out "1 second reference for a problem left out"
+ok "one matched nothing" has out "1 record matched no problem"
+ok "which line matched nothing" has err "refs.jsonl:5: no problem with the text \"What is 1+1?\""
+ok "which line was a second one" has err "refs.jsonl:6: problem $p1 got another reference from line 1; the first stands"
+ok "the first one stands" test "$(sql "SELECT reference NOT LIKE 'Another%' FROM problem WHERE id = $p1")" = 1
+
+# again: unchanged; another reference is kept without --replace
+expect_rc 0 "again" sm import-reference refs.jsonl --problem question --reference answer
+ok "unchanged" has out "0 problems given a reference, 4 unchanged (the same reference)"
+key=$(sql "SELECT ext_key FROM solution WHERE problem_id = $p1 LIMIT 1")
+printf '{"id": "%s", "ref": "A new reference.\\n#### 3"}\n' "$key" >byid.jsonl
+expect_rc 0 "by id, another reference" sm import-reference byid.jsonl --id id --reference ref
+ok "kept" has out "1 kept (another reference there; --replace takes this file's)"
+ok "the line says so" has err "byid.jsonl:1: problem $p1 has another reference; kept"
+
+# the aligner links to it; --replace removes the links to the old one
+expect_rc 0 "align" sm align
+ok "links to the reference" test "$(sql "SELECT count(*) FROM alignment a JOIN solution s ON s.id = a.solution_id WHERE s.problem_id = $p1 AND a.step_idx >= 0 AND a.ref_step >= 0")" -gt 0
+ok "only the four problems are aligned" test "$(sql "SELECT count(DISTINCT s.problem_id) FROM alignment a JOIN solution s ON s.id = a.solution_id")" = 4
+expect_rc 0 "by id with --replace" sm import-reference byid.jsonl --id id --reference ref --replace --dataset processbench_gsm8k_20
+ok "replaced" has out "1 replaced (their links to the old one removed: stepmark align links them again)"
+ok "the new one is stored" test "$(sql "SELECT reference FROM problem WHERE id = $p1")" = "A new reference.
+#### 3"
+ok "its old links are gone" test "$(sql "SELECT count(*) FROM alignment a JOIN solution s ON s.id = a.solution_id WHERE s.problem_id = $p1")" = 0
+ok "the others' stay" test "$(sql "SELECT count(DISTINCT s.problem_id) FROM alignment a JOIN solution s ON s.id = a.solution_id")" = 3
+expect_rc 0 "align again" sm align
+ok "aligned to the new one" test "$(sql "SELECT count(*) FROM alignment a JOIN solution s ON s.id = a.solution_id WHERE s.problem_id = $p1")" -gt 0
+
+# nothing matched is an error; usage errors say what is needed
+printf '{"question": "nope", "answer": "x"}\n' >none.jsonl
+expect_rc 1 "nothing matched" sm import-reference none.jsonl --problem question --reference answer
+ok "says nothing was imported" has err "none.jsonl: no record matched a problem in the store; nothing imported"
+expect_rc 2 "--problem or --id" sm import-reference refs.jsonl --reference answer
+ok "says which" has err "import-reference matches by --problem FIELD (the problem's text) or by --id FIELD (a solution's id), one of them"
+expect_rc 1 "an unknown data set" sm import-reference refs.jsonl --problem question --reference answer --dataset nope
+ok "names it" has err "no data set named \"nope\""
+finish
