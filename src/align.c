@@ -170,39 +170,52 @@ static int frac_arg(const char *t, size_t n, size_t *i, int64_t *v)
 	return 0;
 }
 
-/* a LaTeX command that says nothing of the step's content */
-static int layout_command(const char *name, size_t n)
+/* A word and its length, to compare the length first. */
+struct word {
+	const char *w;
+	size_t n;
+};
+#define W(s) {s, sizeof(s) - 1}
+
+static int in_words(const struct word *t, size_t nt, const char *w, size_t n)
 {
-	static const char *const skip[] = {
-		"left", "right", "text", "textbf", "mathrm", "mathbf", "quad", "qquad",
-		"displaystyle", "begin", "end", "boxed", "bigl", "bigr", "Bigl", "Bigr",
-		"big", "Big", "mbox", "hspace", "vspace", "tfrac", "dfrac", "frac", "emph",
-		"textit", "operatorname", "limits", "nonumber", "label",
-	};
-	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
-		if (strlen(skip[i]) == n && !strncmp(name, skip[i], n))
+	for (size_t i = 0; i < nt; i++)
+		if (t[i].n == n && t[i].w[0] == w[0] && !memcmp(t[i].w, w, n))
 			return 1;
 	return 0;
 }
 
+/* a LaTeX command that says nothing of the step's content */
+static int layout_command(const char *name, size_t n)
+{
+	static const struct word skip[] = {
+		W("left"), W("right"), W("text"), W("textbf"), W("mathrm"), W("mathbf"), W("quad"),
+		W("qquad"), W("displaystyle"), W("begin"), W("end"), W("boxed"), W("bigl"),
+		W("bigr"), W("Bigl"), W("Bigr"), W("big"), W("Big"), W("mbox"), W("hspace"),
+		W("vspace"), W("tfrac"), W("dfrac"), W("frac"), W("emph"), W("textit"),
+		W("operatorname"), W("limits"), W("nonumber"), W("label"),
+	};
+	return in_words(skip, sizeof(skip) / sizeof(skip[0]), name, n);
+}
+
 static int stop_word(const char *w, size_t n)
 {
-	static const char *const stop[] = {
-		"the", "and", "for", "that", "this", "with", "are", "was", "were", "from",
-		"have", "has", "had", "but", "not", "all", "can", "our", "its", "which",
-		"then", "than", "there", "their", "they", "them", "these", "those", "into",
-		"also", "each", "now", "so", "let", "get", "gives", "give", "since", "thus",
-		"therefore", "hence", "will", "would", "should", "could", "what", "when",
-		"where", "who", "how", "step", "answer", "find", "need", "use", "using",
-		"know", "means", "mean", "equal", "equals", "both", "one", "any", "some",
-		"out", "just", "may", "must", "here", "such", "being", "been", "did", "does",
-		"she", "her", "hers", "his", "him", "you", "your", "yours", "who", "whom",
-		"whose", "why", "very", "only", "again", "about", "over", "after", "before",
+	static const struct word stop[] = {
+		W("the"), W("and"), W("for"), W("that"), W("this"), W("with"), W("are"), W("was"),
+		W("were"), W("from"), W("have"), W("has"), W("had"), W("but"), W("not"), W("all"),
+		W("can"), W("our"), W("its"), W("which"), W("then"), W("than"), W("there"),
+		W("their"), W("they"), W("them"), W("these"), W("those"), W("into"), W("also"),
+		W("each"), W("now"), W("so"), W("let"), W("get"), W("gives"), W("give"), W("since"),
+		W("thus"), W("therefore"), W("hence"), W("will"), W("would"), W("should"),
+		W("could"), W("what"), W("when"), W("where"), W("who"), W("how"), W("step"),
+		W("answer"), W("find"), W("need"), W("use"), W("using"), W("know"), W("means"),
+		W("mean"), W("equal"), W("equals"), W("both"), W("one"), W("any"), W("some"),
+		W("out"), W("just"), W("may"), W("must"), W("here"), W("such"), W("being"),
+		W("been"), W("did"), W("does"), W("she"), W("her"), W("hers"), W("his"), W("him"),
+		W("you"), W("your"), W("yours"), W("who"), W("whom"), W("whose"), W("why"),
+		W("very"), W("only"), W("again"), W("about"), W("over"), W("after"), W("before"),
 	};
-	for (size_t i = 0; i < sizeof(stop) / sizeof(stop[0]); i++)
-		if (strlen(stop[i]) == n && !strncmp(w, stop[i], n))
-			return 1;
-	return 0;
+	return in_words(stop, sizeof(stop) / sizeof(stop[0]), w, n);
 }
 
 static int cmp_key(const void *a, const void *b)
@@ -323,6 +336,17 @@ static void quantities(struct aligner *al, const char *t, size_t n)
 	}
 }
 
+/* A digit next to t[i], spaces between allowed. */
+static int around_digits(const char *t, size_t n, size_t i)
+{
+	size_t l = i, r = i + 1;
+	while (l > 0 && t[l - 1] == ' ')
+		l--;
+	while (r < n && t[r] == ' ')
+		r++;
+	return (l > 0 && ascii_digit(t[l - 1])) || (r < n && ascii_digit(t[r]));
+}
+
 /* The math's variables, operators and commands: in $...$, \(...\),
  * \[...\] and environments, and operators between digits anywhere
  * ("3*4=12"). */
@@ -361,13 +385,9 @@ static void symbols(struct aligner *al, const char *t, size_t n)
 			math = !math;
 			continue;
 		}
-		size_t l = i, r = i + 1;
-		while (l > 0 && t[l - 1] == ' ')
-			l--;
-		while (r < n && t[r] == ' ')
-			r++;
-		int around_digits = (l > 0 && ascii_digit(t[l - 1])) || (r < n && ascii_digit(t[r]));
-		if (strchr("+-*/<>^", c) && c && (math || around_digits)) {
+		int op = c == '+' || c == '-' || c == '*' || c == '/' || c == '<' || c == '>' ||
+			 c == '^';
+		if (op && (math || around_digits(t, n, i))) {
 			add_key(al, fnv(&c, 1, 'o'), 0.5f);
 			continue;
 		}
