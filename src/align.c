@@ -48,6 +48,8 @@ struct aligner *aligner_new(void)
 {
 	struct aligner *al = xcalloc(1, sizeof(*al));
 	al->min_score = 0.35;
+	al->cappool = 1024; /* never NULL: offsets into it are always valid */
+	al->pool = xmalloc(al->cappool * sizeof(*al->pool));
 	return al;
 }
 

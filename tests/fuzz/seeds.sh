@@ -4,7 +4,7 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1
 fx=$top/tests/fixtures
-for t in record stream grade extract calc config response latex; do mkdir -p "$out/$t"; done
+for t in record stream grade extract calc config response latex reply align; do mkdir -p "$out/$t"; done
 python3 - "$fx" "$out" "$top" <<'PY'
 import json, os, sys
 fx, out, top = sys.argv[1:4]
@@ -55,4 +55,19 @@ put("response", "chat", b"\x80" + json.dumps(chat).encode())
 put("response", "comp", b"\x81" + json.dumps(comp).encode())
 put("response", "pool", b"\x82" + json.dumps(pool).encode())
 put("response", "err", b"\x80" + json.dumps({"error": {"message": "overloaded"}}).encode())
+# align-judge replies: two bytes (steps, reference steps), then the text
+steps = [{"step": k, "reference": [k], "verdict": v, "reason": "r"} for k, v in
+         enumerate(["correct", "neutral", "incorrect"])]
+put("reply", "plain", b"\x03\x03" + json.dumps(steps).encode())
+put("reply", "fenced", b"\x03\x02Sure.\n```json\n" + json.dumps({"steps": steps}).encode() + b",]\n```")
+put("reply", "keyed", b"\x02\x02" + json.dumps({"1": {"reference": 1, "verdict": "-"}, "2": {"verdict": 1}}).encode())
+# the aligner: a reference, then solution steps, NUL between
+for i, r in enumerate(recs):
+    q = r.get("question") if isinstance(r.get("question"), dict) else None
+    ref = q.get("ground_truth_solution") if q else None
+    lab = r.get("label")
+    if ref and isinstance(lab, dict):
+        st = [s["completions"][0]["text"] for s in lab.get("steps", []) if s.get("completions")][:6]
+        put("align", "a%02d" % i, "\0".join([ref] + st))
+put("align", "gsm", "Tom has 3*4=<<3*4=12>>12.\nHe gives 5: 12-5=<<12-5=7>>7.\n#### 7\0" "3 * 4 = 12\0Apples are red\0" "12 - 5 = 7")
 PY
