@@ -69,7 +69,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_STAT_SRC] = "SELECT d.name, t.name, t.n FROM tally t JOIN dataset d ON d.id = t.dataset_id "
 		       "WHERE t.kind = 'suggestion' AND t.n > 0 ORDER BY d.name, t.name",
 	[S_EX_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
-		     "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, p.gold_derived FROM solution s "
+		     "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, p.gold_derived, p.reference_steps FROM solution s "
 		     "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id "
 		     "WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY s.id",
 	[S_EX_STEP] = "SELECT t.solution_id, t.idx, t.text, t.chosen, t.alts FROM step t JOIN solution s ON s.id = t.solution_id "
@@ -91,7 +91,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* counts by the smallest index of each table: cheap on a big store */
 	[S_SUM_MISSING] = "SELECT (SELECT count(*) FROM solution) - (SELECT count(*) FROM summary)",
 	[S_ONE_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
-		      "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, s.dataset_id, p.gold_derived FROM solution s "
+		      "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, s.dataset_id, p.gold_derived, "
+		      "p.reference_steps FROM solution s "
 		      "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id WHERE s.id = ?1",
 	[S_ONE_STEP] = "SELECT solution_id, idx, text, chosen, alts FROM step WHERE solution_id = ?1 ORDER BY idx",
 	[S_ONE_LABEL] = "SELECT solution_id, step_idx, kind, value, text, annotator, origin, created_at, id, action_id "
@@ -100,8 +101,8 @@ static const char *const stmt_sql[S_COUNT] = {
 		      "FROM suggestion WHERE solution_id = ?1 ORDER BY id",
 	[S_PROB_SCAN] = "SELECT id, text FROM problem WHERE ?1 = 0 OR dataset_id = ?1",
 	[S_PROB_OF_KEY] = "SELECT problem_id FROM solution WHERE dataset_id = ?1 AND ext_key = ?2",
-	[S_PROB_REF] = "SELECT text, reference FROM problem WHERE id = ?1",
-	[S_PROB_SET_REF] = "UPDATE problem SET reference = ?2 WHERE id = ?1",
+	[S_PROB_REF] = "SELECT text, reference, reference_steps FROM problem WHERE id = ?1",
+	[S_PROB_SET_REF] = "UPDATE problem SET reference = ?2, reference_steps = ?3 WHERE id = ?1",
 	[S_PROB_UNALIGN] = "DELETE FROM alignment WHERE solution_id IN "
 			   "(SELECT id FROM solution WHERE problem_id = ?1)",
 	[S_ALIGN_DEL] = "DELETE FROM alignment WHERE solution_id = ?1 AND source = ?2",
@@ -1265,6 +1266,7 @@ static void load_solution(struct item *it, const char **dataset,
 	it->line = sqlite3_column_int64(s, 11);
 	alts_parse(a, col_text(s, 12), &it->tail, &it->ntail);
 	it->gold_derived = sqlite3_column_int(s, derived_col);
+	it->reference_steps = adup(a, s, derived_col + 1);
 }
 
 static void load_step(struct step *st, sqlite3_stmt *q, struct arena *a)
@@ -2186,7 +2188,8 @@ int64_t db_problem_of_key(struct db *db, int64_t dataset, const char *ext_key)
 	return id;
 }
 
-int db_problem_reference(struct db *db, int64_t problem, struct buf *text, struct buf *ref)
+int db_problem_reference(struct db *db, int64_t problem, struct buf *text, struct buf *ref,
+			 struct buf *spans)
 {
 	sqlite3_stmt *s = stmt(db, S_PROB_REF);
 	sqlite3_bind_int64(s, 1, problem);
@@ -2196,16 +2199,22 @@ int db_problem_reference(struct db *db, int64_t problem, struct buf *text, struc
 	if (found) {
 		buf_puts(text, col_text(s, 0) ? col_text(s, 0) : "");
 		buf_puts(ref, col_text(s, 1) ? col_text(s, 1) : "");
+		if (spans) {
+			buf_reset(spans);
+			buf_puts(spans, col_text(s, 2) ? col_text(s, 2) : "");
+		}
 	}
 	sqlite3_reset(s);
 	return found ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-int db_problem_set_reference(struct db *db, int64_t problem, const char *ref)
+int db_problem_set_reference(struct db *db, int64_t problem, const char *ref,
+			     const char *spans)
 {
 	sqlite3_stmt *s = stmt(db, S_PROB_SET_REF);
 	sqlite3_bind_int64(s, 1, problem);
 	bind_text(s, 2, ref);
+	bind_text(s, 3, spans && *spans ? spans : NULL);
 	int rc = step_done(db, s);
 	sqlite3_reset(s);
 	/* links to another reference's steps would contradict this one */

@@ -262,11 +262,15 @@ int db_problems_each(struct db *db, int64_t dataset,
 		     void (*fn)(void *ctx, int64_t id, const char *text), void *ctx);
 /* The problem of the solution with this id in dataset: 0 none, -1 error. */
 int64_t db_problem_of_key(struct db *db, int64_t dataset, const char *ext_key);
-/* A problem's text and reference ("" none) into the buffers: 1, 0 no
- * such problem, -1 error. */
-int db_problem_reference(struct db *db, int64_t problem, struct buf *text, struct buf *ref);
-/* Sets a problem's reference; its solutions' links to the old one go. */
-int db_problem_set_reference(struct db *db, int64_t problem, const char *ref);
+/* A problem's text, reference ("" none) and the spans of its steps ("":
+ * the default cut; spans may be NULL) into the buffers: 1, 0 no such
+ * problem, -1 error. */
+int db_problem_reference(struct db *db, int64_t problem, struct buf *text, struct buf *ref,
+			 struct buf *spans);
+/* Sets a problem's reference and its steps' spans (NULL: the default
+ * cut); its solutions' links to the old one go. */
+int db_problem_set_reference(struct db *db, int64_t problem, const char *ref,
+			     const char *spans);
 /* The links of source for sol replace the ones it had: step to ref with
  * a score; an extra step has ref -1, a skipped reference step step -1.
  * 0, or -1 on a store error. */

@@ -240,6 +240,9 @@ static const char *const migrations[] = {
 	"  g.source || coalesce('/' || g.model, ''), count(*)"
 	"  FROM suggestion g JOIN solution s ON s.id = g.solution_id GROUP BY 2, 3;"
 	"CREATE INDEX summary_counts ON summary(dataset_id, nsteps, labelled);",
+	/* 12: a reference's steps when a pattern of the user's cut it
+	 * ("off:len,..."); NULL: the default cut (reference.c) */
+	"ALTER TABLE problem ADD COLUMN reference_steps TEXT;",
 };
 
 int schema_count(void)

@@ -557,11 +557,11 @@ static void add_link(struct aligner *al, size_t *nl, int step, int ref, double s
  * pass: O(steps x reference steps).
  */
 size_t align_steps(struct aligner *al, const char *const *steps, size_t nsteps,
-		   const char *reference, const struct alink **out)
+		   const char *reference, const char *spans, const struct alink **out)
 {
 	*out = NULL;
 	refsteps_free(&al->ref);
-	ref_split(reference, &al->ref);
+	ref_split_stored(reference, spans, &al->ref);
 	size_t m = al->ref.n, n = nsteps;
 	if (!m)
 		return 0;

@@ -32,10 +32,11 @@ void aligner_threshold(struct aligner *al, double min_score);
  * and \frac12), the variables and operators of their math, and their
  * words. Returns the number of links in *out (links, then extra steps,
  * then skipped reference steps; owned by al, valid until its next call);
- * 0 when the reference has no step.
+ * 0 when the reference has no step. spans: its steps as the store keeps
+ * them (ref_split_stored), NULL for the default cut.
  */
 size_t align_steps(struct aligner *al, const char *const *steps, size_t nsteps,
-		   const char *reference, const struct alink **out);
+		   const char *reference, const char *spans, const struct alink **out);
 
 /* The similarity of two texts, 0 to 1 (for tests and the pane). */
 double align_similarity(struct aligner *al, const char *a, const char *b);

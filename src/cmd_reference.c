@@ -9,13 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "cmd.h"
 #include "json.h"
+#include "reference.h"
 #include "../db/db.h"
 
 #define MAX_SHOWN 10
 
-enum { R_DATASET = 1000, R_PROBLEM, R_ID, R_REFERENCE, R_REPLACE, R_SKIP_BAD, R_DB };
+enum { R_DATASET = 1000, R_PROBLEM, R_ID, R_REFERENCE, R_REPLACE, R_SKIP_BAD, R_DB, R_SPLIT };
 
 /* a problem's text hash and id, sorted by hash */
 struct pkey {
@@ -32,6 +36,7 @@ struct run {
 	size_t ndatasets;
 	int replace, skip_bad;
 	int checking;                 /* the first pass: records checked only */
+	pcre2_code *split;            /* --split: the steps' separators */
 	struct pkey *keys;
 	size_t nkeys, capkeys;
 	/* the problems this file set: id and line, to catch a second record
@@ -40,7 +45,7 @@ struct run {
 	size_t ndone, capdone;
 	long given, unchanged, replaced, kept, unmatched, bad, twice, records;
 	int failed;
-	struct buf text, ref;
+	struct buf text, ref, spans, want;
 };
 
 static void trimmed(const char *s, const char **a, size_t *n)
@@ -111,10 +116,11 @@ static long seen(struct run *r, int64_t id, long line)
 	return 0;
 }
 
-/* The reference for one matched problem. */
+/* The reference for one matched problem; r->want holds its spans ("":
+ * the default cut). */
 static void give(struct run *r, int64_t problem, const char *ref, long line)
 {
-	if (db_problem_reference(r->db, problem, &r->text, &r->ref) < 0) {
+	if (db_problem_reference(r->db, problem, &r->text, &r->ref, &r->spans) < 0) {
 		r->failed = 1;
 		return;
 	}
@@ -131,7 +137,7 @@ static void give(struct run *r, int64_t problem, const char *ref, long line)
 	}
 	if (!r->ref.len) {
 		r->given++;
-	} else if (same_text(r->ref.data, ref)) {
+	} else if (same_text(r->ref.data, ref) && !strcmp(r->spans.data, r->want.data)) {
 		r->unchanged++;
 		return;
 	} else if (!r->replace) {
@@ -143,7 +149,7 @@ static void give(struct run *r, int64_t problem, const char *ref, long line)
 	} else {
 		r->replaced++;
 	}
-	if (db_problem_set_reference(r->db, problem, ref) < 0)
+	if (db_problem_set_reference(r->db, problem, ref, r->want.data) < 0)
 		r->failed = 1;
 }
 
@@ -167,6 +173,24 @@ static int on_record(void *ctx, const struct jrecord *rec)
 			bad(r, rec->line, why);
 		return 0;
 	}
+	buf_reset(&r->want);
+	buf_puts(&r->want, "");
+	if (r->split) {
+		struct refsteps rs;
+		if (ref_split_re(v->str, r->split, &rs) < 0) {
+			if (r->checking)
+				bad(r, rec->line, "--split failed on this reference (a PCRE2 error)");
+			return 0;
+		}
+		if (!rs.n) {
+			if (r->checking)
+				bad(r, rec->line, "--split leaves no step of this reference");
+			refsteps_free(&rs);
+			return 0;
+		}
+		ref_spans_encode(&rs, &r->want);
+		refsteps_free(&rs);
+	}
 	if (r->checking)
 		return 0;
 	int matched = 0;
@@ -181,7 +205,7 @@ static int on_record(void *ctx, const struct jrecord *rec)
 				hi = mid;
 		}
 		for (size_t i = lo; i < r->nkeys && r->keys[i].h == want.h && !r->failed; i++) {
-			if (db_problem_reference(r->db, r->keys[i].id, &r->text, &r->ref) < 0) {
+			if (db_problem_reference(r->db, r->keys[i].id, &r->text, &r->ref, NULL) < 0) {
 				r->failed = 1;
 				break;
 			}
@@ -278,10 +302,11 @@ int cmd_import_reference(int argc, char **argv, const char *dbpath)
 		{"replace", no_argument, NULL, R_REPLACE},
 		{"skip-bad", no_argument, NULL, R_SKIP_BAD},
 		{"db", required_argument, NULL, R_DB},
+		{"split", required_argument, NULL, R_SPLIT},
 		{NULL, 0, NULL, 0},
 	};
 	struct run r = {0};
-	const char *dataset = NULL;
+	const char *dataset = NULL, *split = NULL;
 	int c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -293,6 +318,7 @@ int cmd_import_reference(int argc, char **argv, const char *dbpath)
 		case R_REPLACE: r.replace = 1; break;
 		case R_SKIP_BAD: r.skip_bad = 1; break;
 		case R_DB: dbpath = optarg; break;
+		case R_SPLIT: split = optarg; break;
 		default: return EX_USAGE;
 		}
 	}
@@ -304,13 +330,28 @@ int cmd_import_reference(int argc, char **argv, const char *dbpath)
 	if (!r.f_ref)
 		return bad_usage("import-reference needs --reference FIELD");
 	r.path = argv[optind];
+	if (split) {
+		int ec;
+		PCRE2_SIZE eo;
+		r.split = pcre2_compile((PCRE2_SPTR)split, PCRE2_ZERO_TERMINATED,
+					PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec, &eo,
+					NULL);
+		if (!r.split) {
+			PCRE2_UCHAR msg[256];
+			pcre2_get_error_message(ec, msg, sizeof(msg));
+			char m[400];
+			snprintf(m, sizeof(m), "--split: %s at offset %zu", (char *)msg, (size_t)eo);
+			return bad_usage(m);
+		}
+	}
 	char err[600];
+	int rc = EX_OK;
 	r.db = db_open(dbpath, err, sizeof(err));
 	if (!r.db) {
 		errf("stepmark: %s\n", err);
-		return EX_STORE;
+		rc = EX_STORE;
+		goto out;
 	}
-	int rc = EX_OK;
 	if (dataset && !(r.dataset = db_dataset_id(r.db, dataset))) {
 		errf("stepmark: no data set named \"%s\" in %s\n", inert(dataset, 0), dbpath);
 		rc = EX_BAD;
@@ -371,6 +412,9 @@ out:
 	free(r.datasets);
 	buf_free(&r.text);
 	buf_free(&r.ref);
+	buf_free(&r.spans);
+	buf_free(&r.want);
+	pcre2_code_free(r.split);
 	db_close(r.db);
 	return rc;
 }

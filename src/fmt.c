@@ -11,10 +11,16 @@
 #include "grade.h"
 #include "export.h"
 
+/* The formats: a line each in formats.def. */
+#define F(ops) extern const struct format_ops ops;
+#include "formats.def"
+#undef F
+#define F(ops) &ops,
 static const struct format_ops *const formats[] = {
-	&fmt_prm800k, &fmt_processbench, &fmt_mathshepherd, &fmt_trl,
-	&fmt_generic, &fmt_csv, NULL,
+#include "formats.def"
+	NULL,
 };
+#undef F
 
 const struct format_ops *const *format_list(void)
 {

@@ -89,8 +89,7 @@ struct format_ops {
 	void (*write_end)(struct wr *w);
 };
 
-extern const struct format_ops fmt_prm800k, fmt_processbench,
-	fmt_mathshepherd, fmt_trl, fmt_generic, fmt_csv;
+/* The formats are the table in fmt.c, a line each in formats.def. */
 const struct format_ops *const *format_list(void);
 const struct format_ops *format_find(const char *name);
 /* "prm800k, processbench, ...": the formats that read (want_read) or

@@ -57,6 +57,8 @@ struct item {
 	const char *gold;      /* gold final answer */
 	int gold_derived;      /* gold taken from a solution marked correct */
 	const char *reference; /* reference solution text */
+	const char *reference_steps; /* its steps as spans, when a pattern cut
+				      * it; NULL: the default cut */
 	const char *generator;
 	const char *final_answer;
 	int correct;           /* final answer correct: 1, 0, -1 unknown */

@@ -95,7 +95,7 @@ int prompt_render(const char *tmpl, const struct item *it, int upto, int style,
 			buf_puts(out, it->reference ? it->reference : "");
 		} else if (IS("reference_steps")) {
 			struct refsteps rs;
-			ref_split(it->reference, &rs);
+			ref_split_stored(it->reference, it->reference_steps, &rs);
 			for (size_t j = 0; j < rs.n; j++) {
 				char *t = ref_step_text(it->reference, &rs.s[j]);
 				buf_printf(out, "%s<ref_%zu>\n%s\n</ref_%zu>", j ? "\n\n" : "", j, t, j);

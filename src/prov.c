@@ -9,19 +9,15 @@
 #include "prov.h"
 #include "prompt.h"
 
-extern const struct provider_ops judge_ops, mc_ops, prm_ops, calc_ops, align_ops,
-	align_judge_ops;
-
-/* The providers: one line each. Their order is their bit in masks
- * (`set fetch`, an endpoint's `for`): a new one goes at the end. */
+/* The providers: a line each in providers.def. */
+#define P(ops) extern const struct provider_ops ops;
+#include "providers.def"
+#undef P
+#define P(ops) &ops,
 const struct provider_ops *const providers[] = {
-	&judge_ops,
-	&mc_ops,
-	&prm_ops,
-	&calc_ops,
-	&align_ops,
-	&align_judge_ops,
+#include "providers.def"
 };
+#undef P
 const int nproviders = (int)(sizeof(providers) / sizeof(providers[0]));
 
 int provider_find(const char *name)

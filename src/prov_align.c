@@ -27,7 +27,7 @@ static int align_start(struct pjob *pj)
 	struct aligner *al = aligner_new();
 	aligner_threshold(al, (double)provider_set(pj->fc, pj->p, MIN_SCORE) / 100);
 	const struct alink *l;
-	size_t n = align_steps(al, texts, it->nsteps, it->reference, &l);
+	size_t n = align_steps(al, texts, it->nsteps, it->reference, it->reference_steps, &l);
 	for (size_t i = 0; i < n; i++)
 		pjob_link(pj, l[i].step, l[i].ref, l[i].score);
 	aligner_free(al);

@@ -302,7 +302,7 @@ static int aj_start(struct pjob *pj)
 	}
 	struct aj *s = xcalloc(1, sizeof(*s));
 	pj->state = s;
-	ref_split(it->reference, &s->rs);
+	ref_split_stored(it->reference, it->reference_steps, &s->rs);
 	pjob_ask(pj, 0, 1, -1, 0);
 	return 0;
 }

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "reference.h"
 #include "util.h"
 
@@ -210,6 +213,68 @@ char *ref_step_text(const char *text, const struct span *s)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+void ref_split_stored(const char *text, const char *spans, struct refsteps *out)
+{
+	if (!spans || !*spans || !text) {
+		ref_split(text, out);
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	size_t cap = 0, n = strlen(text), end = 0;
+	for (const char *p = spans; *p;) {
+		char *e;
+		unsigned long long off = strtoull(p, &e, 10), len;
+		if (*e != ':')
+			goto bad;
+		len = strtoull(e + 1, &e, 10);
+		if ((*e != ',' && *e) || off < end || len == 0 || off + len > n)
+			goto bad;
+		push(out, &cap, text, (size_t)off, (size_t)(off + len));
+		end = (size_t)(off + len);
+		p = *e ? e + 1 : e;
+	}
+	return;
+bad: /* a store edited by hand: the default cut rather than nonsense */
+	refsteps_free(out);
+	ref_split(text, out);
+}
+
+int ref_split_re(const char *text, const struct pcre2_real_code_8 *re, struct refsteps *out)
+{
+	memset(out, 0, sizeof(*out));
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern((const pcre2_code *)re, NULL);
+	size_t len = strlen(text), start = 0, cap = 0;
+	PCRE2_SIZE off = 0;
+	int ret = 0;
+	for (;;) {
+		int rc = pcre2_match((const pcre2_code *)re, (PCRE2_SPTR)text, len, off, 0, md, NULL);
+		size_t end = len, next = len;
+		if (rc >= 0) {
+			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+			end = ov[0];
+			next = ov[1] > ov[0] ? ov[1] : ov[1] + 1; /* an empty match moves on */
+		} else if (rc != PCRE2_ERROR_NOMATCH) {
+			ret = -1;
+			break;
+		}
+		if (end > start)
+			push(out, &cap, text, start, end);
+		if (rc < 0 || next > len)
+			break;
+		start = off = next;
+	}
+	pcre2_match_data_free(md);
+	return ret;
+}
+
+void ref_spans_encode(const struct refsteps *r, struct buf *out)
+{
+	buf_reset(out);
+	buf_puts(out, "");
+	for (size_t i = 0; i < r->n; i++)
+		buf_printf(out, "%s%zu:%zu", i ? "," : "", r->s[i].off, r->s[i].len);
 }
 
 void refsteps_free(struct refsteps *r)

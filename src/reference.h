@@ -26,6 +26,17 @@ void refsteps_free(struct refsteps *r);
 /* A step's text as a person reads it: GSM8K's <<a*b=c>> annotations left
  * out (the value they compute follows them). xmalloc'd. */
 char *ref_step_text(const char *text, const struct span *s);
+/* The steps a store keeps for a reference cut by a pattern of the user's
+ * ("off:len,off:len..."); when spans is NULL or does not fit the text,
+ * the default cut above. */
+void ref_split_stored(const char *text, const char *spans, struct refsteps *out);
+/* The text cut at every match of a PCRE2 pattern (the separators), the
+ * pieces trimmed, empty ones dropped. -1 on a matching error. */
+struct pcre2_real_code_8;
+int ref_split_re(const char *text, const struct pcre2_real_code_8 *re, struct refsteps *out);
+/* The steps as spans text, for the store. */
+struct buf;
+void ref_spans_encode(const struct refsteps *r, struct buf *out);
 /* The step holding byte offset at, -1 when at is between steps. */
 int ref_step_of(const struct refsteps *r, size_t at);
 

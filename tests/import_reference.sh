@@ -58,6 +58,29 @@ ok "the others' stay" test "$(sql "SELECT count(DISTINCT s.problem_id) FROM alig
 expect_rc 0 "align again" sm align
 ok "aligned to the new one" test "$(sql "SELECT count(*) FROM alignment a JOIN solution s ON s.id = a.solution_id WHERE s.problem_id = $p1")" -gt 0
 
+# --split: the user's cut, kept with the reference and used by align and
+# the pane; a cut that leaves nothing is a bad record
+p2=$(sql "SELECT id FROM problem ORDER BY id LIMIT 1 OFFSET 1")
+key2=$(sql "SELECT ext_key FROM solution WHERE problem_id = $p2 LIMIT 1")
+printf '{"id": "%s", "ref": "First part; second part; third part"}\n' "$key2" >split.jsonl
+expect_rc 0 "--split" sm import-reference split.jsonl --id id --reference ref --split ' *; *' --replace
+ok "replaced, cut by the pattern" has out "1 replaced"
+ok "the spans are kept" test "$(sql "SELECT reference_steps FROM problem WHERE id = $p2")" = "0:10,12:11,25:10"
+expect_rc 0 "the same text, the same cut: unchanged" sm import-reference split.jsonl --id id --reference ref --split ' *; *'
+ok "unchanged" has out "1 unchanged"
+expect_rc 0 "align after --split" sm align
+sol2=$(sql "SELECT id FROM solution WHERE problem_id = $p2 LIMIT 1")
+ok "three reference steps, as cut" test "$(sql "SELECT count(DISTINCT ref_step) FROM alignment WHERE solution_id = $sol2 AND ref_step >= 0")" = 3
+TUI_SIZE=100x30 tui_run ":open $sol2
+:save-display p.txt" --annotator zoe
+ok "the pane shows the user's steps, a line each" grep -q "^ First part  *skipped$" p.txt
+ok "the second one on a line of its own" grep -q "^ second part  *skipped$" p.txt
+printf '{"id": "%s", "ref": ";;;"}\n' "$key2" >empty.jsonl
+expect_rc 1 "a cut with no step" sm import-reference empty.jsonl --id id --reference ref --split ';'
+ok "is a bad record" has err "empty.jsonl:1: --split leaves no step of this reference"
+expect_rc 2 "a bad pattern" sm import-reference split.jsonl --id id --reference ref --split '('
+ok "names the PCRE2 error" has err "--split: missing closing parenthesis"
+
 # nothing matched is an error; usage errors say what is needed
 printf '{"question": "nope", "answer": "x"}\n' >none.jsonl
 expect_rc 1 "nothing matched" sm import-reference none.jsonl --problem question --reference answer

@@ -83,7 +83,7 @@ static char got[1024];
 static const char *align(struct aligner *al, const char *const *steps, size_t n, const char *ref)
 {
 	const struct alink *l;
-	size_t nl = align_steps(al, steps, n, ref, &l);
+	size_t nl = align_steps(al, steps, n, ref, NULL, &l);
 	size_t o = 0;
 	got[0] = '\0';
 	for (size_t i = 0; i < nl && o < sizeof(got); i++) {

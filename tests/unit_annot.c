@@ -133,7 +133,7 @@ static int export_label(struct db *db, const char *ann, const char *key, const c
 	struct export_opts o = {.threshold = 0.5};
 	FILE *saved = stderr;
 	stderr = fopen("/dev/null", "w");
-	int rc = export_run(db, &fmt_processbench, &f, &o, tmp);
+	int rc = export_run(db, format_find("processbench"), &f, &o, tmp);
 	fclose(stderr);
 	stderr = saved;
 	if (rc != 0)

@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	struct aligner *al = aligner_new();
 	const struct alink *l;
-	size_t nl = align_steps(al, steps, n, ref, &l);
+	size_t nl = align_steps(al, steps, n, ref, NULL, &l);
 	int *seen_step = calloc(n + 1, sizeof(int)), *seen_ref = calloc(rs.n + 1, sizeof(int));
 	int last_ref = -1, last_step = -1;
 	for (size_t k = 0; k < nl; k++) {
