@@ -42,7 +42,7 @@ void render_texts(struct sv *s)
 {
 	const struct item *it = &s->v.it;
 	render_free(s);
-	ref_split(it->reference, &s->rs);
+	ref_split_stored(it->reference, it->reference_steps, &s->rs);
 	s->ref_line = xcalloc(s->rs.n + 1, sizeof(int));
 	s->ref_follow = -1;
 	s->ref_text = xcalloc(s->rs.n + 1, sizeof(char *));
