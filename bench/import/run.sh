@@ -6,17 +6,21 @@
 # alternating, stepmark and bench/import/peer.py (json + sqlite3, one
 # transaction, executemany, the same tables and content), each into a
 # new store and into one that holds data. And the floors: reading the
-# file, parsing it with yajl alone (bench/import/parse), and SQLite
-# inserting the very rows stepmark stored into the same schema (the
-# sqlite3 shell, INSERT ... SELECT from the stored copy). Prints medians
-# and ratios. Usage: run.sh [RUNS] (default 3). Needs about 4 GB of disk
+# file, parsing it with yajl alone (bench/import/parse), a minimal C
+# program inserting the very rows stepmark stored into the same schema
+# with the same pragmas, a bound INSERT per row (bench/import/floor), and
+# SQLite copying them without binding (the sqlite3 shell's INSERT ...
+# SELECT). Prints medians and ratios. Usage: run.sh [RUNS] (default 3). Needs about 4 GB of disk
 # under bench/out/.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 sm=${STEPMARK:-$top/stepmark}
 parse=${PARSE:-$top/bench/import/parse}
-[ -x "$parse" ] || { echo "bench/import needs $parse: make check (or make bench/import/parse) builds it"; exit 1; }
+floor=${FLOOR:-$top/bench/import/floor}
+for p in "$parse" "$floor"; do
+	[ -x "$p" ] || { echo "bench/import needs $p: make check (or make ${p#$top/}) builds it"; exit 1; }
+done
 runs=${1:-3}
 out=$top/bench/out
 mkdir -p "$out"
@@ -69,6 +73,8 @@ while [ $i -lt "$runs" ]; do
 	# the floors
 	t floor_read cat $data
 	t floor_parse "$parse" $data
+	rm -f fl.db*
+	t floor_c "$floor" s.db fl.db
 	rm -f f.db*
 	sqlite3 s.db "SELECT sql || ';' FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'" >schema.sql
 	# the same schema: the same page size too
@@ -94,6 +100,7 @@ si=$(median sm_import.times 1); pi=$(median peer_import.times 1)
 se=$(median sm_export.times 1); pe=$(median peer_export.times 1)
 sx=$(median sm_import_existing.times 1); px=$(median peer_import_existing.times 1)
 fr=$(median floor_read.times 1); fp=$(median floor_parse.times 1); fi=$(median floor_insert.times 1)
+fc=$(median floor_c.times 1)
 rs=$(median sm_import.times 2); rx=$(median sm_import_existing.times 2)
 r10=$(median sm_import_10k.times 2); re=$(median sm_export.times 2)
 rp=$(median peer_import.times 2)
@@ -108,12 +115,14 @@ printf "%-34s %8s KB\n" "stepmark import of 10 K solutions" "$r10"
 printf "%-34s %8s s\n" "peer import, existing store" "$px"
 printf "%-34s %8s s\n" "floor: reading the file" "$fr"
 printf "%-34s %8s s\n" "floor: parsing it with yajl alone" "$fp"
-printf "%-34s %8s s\n" "floor: SQLite inserting the rows" "$fi"
+printf "%-34s %8s s\n" "floor: a C program inserting them" "$fc"
+printf "%-34s %8s s\n" "floor: SQLite copying them" "$fi"
 echo
 echo "import speed-up vs peer, new store:      $(ratio "$pi" "$si")x   (target >= 2.5)"
 echo "import speed-up vs peer, existing store: $(ratio "$px" "$sx")x   (target >= 2)"
-echo "new store vs the SQLite floor:           $(ratio "$si" "$fi")x   (target <= 1.1)"
-echo "new store vs the floors' sum (parse + insert): $(ratio "$si" "$(awk -v a="$fp" -v b="$fi" 'BEGIN {print a + b}')")x"
+echo "new store vs the insert floor (C):       $(ratio "$si" "$fc")x   (target <= 1.1)"
+echo "new store vs SQLite copying the rows:     $(ratio "$si" "$fi")x"
+echo "new store vs the floors' sum (parse + insert): $(ratio "$si" "$(awk -v a="$fp" -v b="$fc" 'BEGIN {print a + b}')")x"
 echo "export speed-up vs peer export:          $(ratio "$pe" "$se")x   (target >= 1)"
 echo "export vs peer import time:              $(ratio "$pi" "$se")x"
 echo "peak RSS import: ${rs} KB (target <= 65536); 10 K -> 100 K solutions: $(ratio "$rs" "$r10")x"
