@@ -417,7 +417,8 @@ static void job_done(struct fetch *f, struct ajob *aj)
 static void advance(struct fetch *f, struct ajob *aj)
 {
 	while (!aj->dead && !aj->pj.done && aj->outstanding == 0) {
-		aj->ops->next(&aj->pj);
+		if (aj->ops->next)
+			aj->ops->next(&aj->pj);
 		if (aj->pj.nreqs)
 			take_requests(f, aj);
 		else if (!aj->pj.done)

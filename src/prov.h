@@ -85,7 +85,8 @@ struct provider_ops {
 	/* the first requests (or the outcome, for calc) */
 	int (*start)(struct pjob *pj);
 	/* one answered request: 0 taken, -1 the response is unusable (the
-	 * reason in why; the request counts as failed) */
+	 * reason in why; the request counts as failed). take and next are
+	 * NULL for a provider that finishes in start (offline) */
 	int (*take)(struct pjob *pj, const struct preq *rq, const struct oai_resp *r,
 		    char *why, size_t whylen);
 	/* every request so far is answered: more requests, or the outcome */

@@ -35,20 +35,6 @@ static int align_start(struct pjob *pj)
 	return 0;
 }
 
-static int align_take(struct pjob *pj, const struct preq *rq, const struct oai_resp *r,
-		      char *why, size_t whylen)
-{
-	(void)pj, (void)rq, (void)r;
-	snprintf(why, whylen, "align sends no requests");
-	return -1;
-}
-
-static int align_next(struct pjob *pj)
-{
-	pj->done = 1;
-	return 0;
-}
-
 static void align_params(const struct fconf *c, int p, struct buf *b)
 {
 	buf_printf(b, ",\"min_score\":%ld,\"version\":%d", provider_set(c, p, MIN_SCORE),
@@ -70,6 +56,4 @@ const struct provider_ops align_ops = {
 	.links = 1,
 	.area = "aligned",
 	.start = align_start,
-	.take = align_take,
-	.next = align_next,
 };

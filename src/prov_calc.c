@@ -35,27 +35,11 @@ static int calc_start(struct pjob *pj)
 	return 0;
 }
 
-static int calc_take(struct pjob *pj, const struct preq *rq, const struct oai_resp *r,
-		     char *why, size_t whylen)
-{
-	(void)pj, (void)rq, (void)r;
-	snprintf(why, whylen, "calc sends no requests");
-	return -1;
-}
-
-static int calc_next(struct pjob *pj)
-{
-	pj->done = 1;
-	return 0;
-}
-
 const struct provider_ops calc_ops = {
 	.name = "calc",
 	.summary = "each step's arithmetic checked exactly, offline",
 	.show = SHOW_CHECK,
 	.area = "calc",
 	.start = calc_start,
-	.take = calc_take,
-	.next = calc_next,
 	.free = NULL,
 };

@@ -61,7 +61,7 @@ ok "the link's score and source tag the step" grep -q "Tom has 3\*4=12 apples\. 
 ok "the annotation is left out" sh -c '! grep -q "<<" a1.txt'
 has a1.txt "answer: 7"
 has a2.txt " Reference  2: extra"
-has a2.txt "| extra"
+has a2.txt "| extra (align)"
 has a3.txt " Reference  3 = ref 2"
 TUI_SIZE=80x24 tui_run ":open $mr2
 S

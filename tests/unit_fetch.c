@@ -273,8 +273,8 @@ int main(void)
 		int nopt = 0;
 		while (o->opts && o->opts[nopt].name)
 			nopt++;
-		CHECK(o->name && o->summary && strlen(o->summary) <= 50 && o->start && o->take &&
-		      o->next && o->area,
+		CHECK(o->name && o->summary && strlen(o->summary) <= 50 && o->start &&
+		      (!o->kind || (o->take && o->next)) && o->area,
 		      "provider %d is complete", p);
 		CHECK(provider_find(o->name) == p, "%s: its name is its own", o->name);
 		CHECK(nopt <= POPT_MAX, "%s: %d settings", o->name, nopt);

@@ -83,7 +83,8 @@ void sv_draw(struct view *v, int top, int h, int w);
 
 /* solution_ref.c: the reference pane and the alignments */
 void draw_reference(struct sv *s, int y0, int h, int x0, int w);
-int step_extra(const struct sv *s, int step); /* no reference step */
+/* 1 when a source says step has no reference step: who says, into who */
+int step_extra(const struct sv *s, int step, char *who, size_t n);
 /* The pane to the next skipped reference step: a message says which. */
 void ref_next_skipped(struct sv *s);
 

@@ -339,8 +339,12 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 	size_t nalt = 0;
 	for (size_t k = 0; k < st->nalts; k++)
 		nalt += is_alt(s, (size_t)step, k);
-	if (step_extra(s, step))
-		x = put(y, x, maxx, "| extra ", area_attr(C_DIM));
+	char who[96];
+	if (step_extra(s, step, who, sizeof(who))) {
+		char cell[128];
+		snprintf(cell, sizeof(cell), "| extra (%s) ", who);
+		x = put(y, x, maxx, cell, area_attr(C_DIM));
+	}
 	if (nalt && !s->show_alts) {
 		char cell[48];
 		snprintf(cell, sizeof(cell), "| %zu alternative%s (z) ", nalt, nalt == 1 ? "" : "s");

@@ -23,13 +23,22 @@ static int shown_link(const struct sv *s, const struct db_align *a)
 	return p < 0 || !provider_online(p);
 }
 
-int step_extra(const struct sv *s, int step)
+int step_extra(const struct sv *s, int step, char *who, size_t n)
 {
-	for (size_t i = 0; i < s->v.naligns; i++)
-		if (s->v.aligns[i].step == step && s->v.aligns[i].ref < 0 &&
-		    shown_link(s, &s->v.aligns[i]))
-			return 1;
-	return 0;
+	size_t o = 0;
+	int found = 0;
+	if (n)
+		who[0] = '\0';
+	for (size_t i = 0; i < s->v.naligns; i++) {
+		const struct db_align *a = &s->v.aligns[i];
+		if (a->step == step && a->ref < 0 && shown_link(s, a)) {
+			if (o < n)
+				o += (size_t)snprintf(who + o, n - o, "%s%s", found ? ", " : "",
+						      a->source);
+			found = 1;
+		}
+	}
+	return found;
 }
 
 static int ref_skipped(const struct sv *s, int ref)
@@ -175,7 +184,7 @@ static void draw_title(struct sv *s, int y, int x0, int w)
 				buf_printf(&b, "  %d = ref %d-%d", s->sel + 1, r + 1, last + 1);
 			else
 				buf_printf(&b, "  %d = ref %d", s->sel + 1, r + 1);
-		} else if (step_extra(s, s->sel)) {
+		} else if (step_extra(s, s->sel, NULL, 0)) {
 			buf_printf(&b, "  %d: extra", s->sel + 1);
 		}
 		int nskip = 0;
