@@ -42,6 +42,43 @@ ok "steps after the reference ends are extra" test "$(sql "SELECT count(*) FROM 
 expect_rc 0 "audit" sm audit --truth truth --json
 ok "align-judge is a source in the audit" grep -q '"kind":"source","dataset":"gsm8k","source":"align-judge/sim-judge",.*"f1":100,' out
 
+# stepmark(1)'s example, run as written, in a store of its own: the
+# references from a file of GSM8K-style answers, align, the judge, audit
+python3 - "$top_srcdir/man/stepmark.1" >example.sh <<'PY'
+import sys
+lines, cur, inside, block = [], "", False, []
+for line in open(sys.argv[1]).read().splitlines():
+    if line == ".EX":
+        inside, block = True, []
+    elif line == ".EE":
+        inside = False
+        if block and block[0].startswith("stepmark import-reference gsm8k_test.jsonl"):
+            lines = block
+    elif inside:
+        line = line.replace("\\-", "-").replace("\\e", "\\")
+        if line.endswith("\\"):
+            cur += line[:-1]
+        else:
+            block.append(cur + line)
+            cur = ""
+assert len(lines) == 4, lines
+for l in lines:
+    print(l.replace("stepmark ", '"$STEPMARK" --db example.db ', 1))
+PY
+python3 - simref.jsonl >gsm8k_test.jsonl <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print(json.dumps({"question": r["problem"], "answer": r["reference"].replace("\n\n", "\n") + "\n#### " + r["gold"]}))
+PY
+"$STEPMARK" --db example.db import simref.jsonl --format generic --problem problem --steps steps \
+	--gold gold --id id --first-error first_error --as expert --dataset gsm8k >/dev/null
+expect_rc 0 "stepmark(1)'s example, as written" sh -e example.sh
+ok "references given" has out "gsm8k_test.jsonl: $n problems given a reference"
+ok "aligned, line by line" test "$(sqlite3 example.db "SELECT count(*) FROM alignment WHERE source = 'align' AND step_idx >= 0 AND ref_step >= 0")" -gt 0
+ok "judged" has out "align-judge: $n done, 0 failed"
+ok "audited" has out "align-judge/sim-judge"
+
 # every form a model may answer in, in a store of its own
 STEPMARK_DB=$TMP/styles.db sm import simref.jsonl --format generic --problem problem --steps steps \
 	--gold gold --id id --first-error first_error --reference reference --as truth --dataset gsm8k >/dev/null
