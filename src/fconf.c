@@ -216,15 +216,15 @@ static int provider_opt(int p, const struct popt *o, long *slot,
 		*slot = yes;
 		return 0;
 	default: {
-		struct buf b = {0};
-		for (long k = 0; o->choices[k]; k++) {
+		for (long k = 0; o->choices[k]; k++)
 			if (!strcmp(v, o->choices[k])) {
 				*slot = k;
 				return 0;
 			}
+		struct buf b = {0};
+		for (long k = 0; o->choices[k]; k++)
 			buf_printf(&b, "%s%s", k ? (o->choices[k + 1] ? ", " : " or ") : "",
 				   o->choices[k]);
-		}
 		snprintf(err, errlen, "provider %s: %s is %s", name, o->name, b.data);
 		buf_free(&b);
 		return -1;

@@ -12,10 +12,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct format_ops *const all[] = {
-	&fmt_prm800k, &fmt_processbench, &fmt_mathshepherd, &fmt_trl, &fmt_generic,
-};
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct arena tree = {0}, a = {0};
@@ -29,7 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.f_gold = "gold";
 		o.f_first_error = "label";
 		o.f_answer = "answer";
-		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		/* every format that reads, from the formats table */
+		const struct format_ops *const *all = format_list();
+		for (size_t i = 0; all[i]; i++) {
+			if (!all[i]->read)
+				continue;
 			char why[256];
 			if (all[i]->detect)
 				all[i]->detect(rec, why, sizeof(why));
