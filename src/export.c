@@ -24,6 +24,8 @@ static int on_item(void *ctx, const struct item *it, const char *dataset)
 		return -1;
 	if (rc == 0) {
 		x->w->solutions++;
+	} else if (rc == 2) {
+		x->w->marked++;
 	} else {
 		/* find out why it was left out */
 		int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
@@ -199,6 +201,9 @@ int export_run(struct db *db, const struct format_ops *f,
 		if (w.incomplete)
 			errf("%ld solution%s left out: labels incomplete (--incomplete includes what the format allows)\n",
 				w.incomplete, w.incomplete == 1 ? "" : "s");
+		if (w.marked)
+			errf("%ld solution%s left out: a step holds %s, the format's step marker\n",
+			     w.marked, w.marked == 1 ? "" : "s", w.marker ? w.marker : "the marker");
 		if (w.unlabelled)
 			errf("%ld solution%s left out: no %s%s\n", w.unlabelled,
 				w.unlabelled == 1 ? "" : "s",

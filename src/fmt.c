@@ -313,6 +313,30 @@ int item_resolve(const struct item *it, const struct export_opts *o,
 	return it->nsteps ? -1 : -2;
 }
 
+int item_prm_labels(const struct item *it, const struct export_opts *o, int *labels,
+		    size_t *n)
+{
+	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
+	int fe = item_resolve(it, o, ratings);
+	free(ratings);
+	if (fe == -2)
+		return 1;
+	*n = fe < 0 ? it->nsteps : (size_t)fe + 1;
+	for (size_t i = 0; i < *n; i++)
+		labels[i] = (int)i != fe;
+	return 0;
+}
+
+int item_holds(const struct item *it, const char *marker)
+{
+	if (it->problem && strstr(it->problem, marker))
+		return 1;
+	for (size_t i = 0; i < it->nsteps; i++)
+		if (strstr(it->steps[i].text, marker))
+			return 1;
+	return 0;
+}
+
 void wr_flush(struct wr *w, int force)
 {
 	if (w->out.len && (force || w->out.len >= 64 * 1024)) {

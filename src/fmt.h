@@ -59,6 +59,9 @@ struct wr {
 	long solutions;   /* solutions written */
 	long incomplete;  /* solutions left out: labels incomplete */
 	long unlabelled;  /* solutions left out: nothing to export */
+	long marked;      /* solutions left out: a text holds the format's
+			   * step marker (write returned 2) */
+	const char *marker; /* that marker, for the message */
 	void *state;      /* the format's own */
 };
 
@@ -83,7 +86,8 @@ struct format_ops {
 	/* fills it from rec; -1 with the reason in r->err */
 	int (*read)(struct rd *r, const struct jnode *rec, struct item *it);
 	void (*write_begin)(struct wr *w);
-	/* 0 written, 1 left out, -1 error */
+	/* 0 written, 1 left out, 2 left out because a text holds the
+	 * format's step marker (w->marker), -1 error */
 	int (*write)(struct wr *w, const struct item *it, const char *dataset);
 	/* called after write_begin whatever happened: releases w->state */
 	void (*write_end)(struct wr *w);
@@ -136,6 +140,14 @@ void sug_key(struct buf *b, const struct suggestion *g);
  * it. With o->source, the ratings come from that source's suggestions. */
 int item_resolve(const struct item *it, const struct export_opts *o,
 		 int *ratings);
+
+/* The labels a PRM trainer reads: the steps up to the first error, each
+ * good (1) before it and bad (0) at it, all good when there is none.
+ * labels[0..*n); 1 when the labels do not decide the first error. */
+int item_prm_labels(const struct item *it, const struct export_opts *o, int *labels,
+		    size_t *n);
+/* 1 when a step or the problem holds marker (it would break the format). */
+int item_holds(const struct item *it, const char *marker);
 
 /* Writing helpers */
 void wr_flush(struct wr *w, int force);

@@ -166,8 +166,21 @@ static void usage(FILE *fp)
 		} else if (!strncmp(at, "@SETTINGS@", n)) {
 			usage_settings(fp);
 		} else if (!strncmp(at, "@IMPORT_FORMATS@", n) || !strncmp(at, "@EXPORT_FORMATS@", n)) {
+			/* the names, wrapped under the option's column */
 			format_names(names, sizeof(names), at[1] == 'I');
-			fputs(names, fp);
+			int col = 28;
+			for (char *w = strtok(names, " "); w; w = strtok(NULL, " ")) {
+				int len = (int)strlen(w);
+				if (col > 28 && col + 1 + len > 78) {
+					fprintf(fp, "\n%28s", "");
+					col = 28;
+				} else if (col > 28) {
+					fputc(' ', fp);
+					col++;
+				}
+				fputs(w, fp);
+				col += len;
+			}
 		} else {
 			fwrite(at, 1, n, fp);
 		}
