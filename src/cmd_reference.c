@@ -39,8 +39,8 @@ struct run {
 	pcre2_code *split;            /* --split: the steps' separators */
 	struct pkey *keys;
 	size_t nkeys, capkeys;
-	/* the problems this file set: id and line, to catch a second record
-	 * for one problem */
+	/* the problems this file set: id and line (a hash table), to catch
+	 * a second record for one problem */
 	struct pkey *done;
 	size_t ndone, capdone;
 	long given, unchanged, replaced, kept, unmatched, bad, twice, records;
@@ -101,26 +101,43 @@ static void bad(struct run *r, long line, const char *why)
 		errf("%s:%ld: %s\n", inert(r->path, 0), line, why);
 }
 
-/* The line that set problem id in this file, 0 none; records it. */
+/* The line that set problem id in this file, 0 none; records it. An
+ * open-addressing table keyed by the id (ids are positive): a file may
+ * hold a reference for every problem of a large data set. */
 static long seen(struct run *r, int64_t id, long line)
 {
-	for (size_t i = 0; i < r->ndone; i++) /* a file's references: few */
-		if (r->done[i].id == id)
-			return (long)r->done[i].h;
-	if (r->ndone == r->capdone) {
-		r->capdone = r->capdone ? r->capdone * 2 : 64;
-		r->done = xrealloc(r->done, r->capdone * sizeof(*r->done));
+	if (2 * (r->ndone + 1) > r->capdone) {
+		size_t cap = r->capdone ? r->capdone * 2 : 1024;
+		struct pkey *t = xcalloc(cap, sizeof(*t));
+		for (size_t i = 0; i < r->capdone; i++) {
+			if (!r->done[i].id)
+				continue;
+			size_t k = (size_t)hash64(&r->done[i].id, sizeof(int64_t), 0) & (cap - 1);
+			while (t[k].id)
+				k = (k + 1) & (cap - 1);
+			t[k] = r->done[i];
+		}
+		free(r->done);
+		r->done = t;
+		r->capdone = cap;
 	}
-	r->done[r->ndone].id = id;
-	r->done[r->ndone++].h = (uint64_t)line;
+	size_t k = (size_t)hash64(&id, sizeof(id), 0) & (r->capdone - 1);
+	while (r->done[k].id) {
+		if (r->done[k].id == id)
+			return (long)r->done[k].h;
+		k = (k + 1) & (r->capdone - 1);
+	}
+	r->done[k].id = id;
+	r->done[k].h = (uint64_t)line;
+	r->ndone++;
 	return 0;
 }
 
 /* The reference for one matched problem; r->want holds its spans ("":
- * the default cut). */
-static void give(struct run *r, int64_t problem, const char *ref, long line)
+ * the default cut). loaded: r->ref and r->spans hold the problem's now. */
+static void give(struct run *r, int64_t problem, const char *ref, long line, int loaded)
 {
-	if (db_problem_reference(r->db, problem, &r->text, &r->ref, &r->spans) < 0) {
+	if (!loaded && db_problem_reference(r->db, problem, &r->text, &r->ref, &r->spans) < 0) {
 		r->failed = 1;
 		return;
 	}
@@ -205,14 +222,15 @@ static int on_record(void *ctx, const struct jrecord *rec)
 				hi = mid;
 		}
 		for (size_t i = lo; i < r->nkeys && r->keys[i].h == want.h && !r->failed; i++) {
-			if (db_problem_reference(r->db, r->keys[i].id, &r->text, &r->ref, NULL) < 0) {
+			if (db_problem_reference(r->db, r->keys[i].id, &r->text, &r->ref,
+						 &r->spans) < 0) {
 				r->failed = 1;
 				break;
 			}
 			if (!same_text(r->text.data, k->str))
 				continue;
 			matched = 1;
-			give(r, r->keys[i].id, v->str, rec->line);
+			give(r, r->keys[i].id, v->str, rec->line, 1);
 		}
 	} else {
 		for (size_t d = 0; d < r->ndatasets && !r->failed; d++) {
@@ -221,7 +239,7 @@ static int on_record(void *ctx, const struct jrecord *rec)
 				r->failed = 1;
 			if (p > 0) {
 				matched = 1;
-				give(r, p, v->str, rec->line);
+				give(r, p, v->str, rec->line, 0);
 			}
 		}
 	}
