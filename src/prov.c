@@ -196,7 +196,10 @@ struct suggestion *pjob_sug(struct pjob *pj, int step)
 
 void pjob_link(struct pjob *pj, int step, int ref, double score)
 {
-	pj->links = xrealloc(pj->links, (pj->nlinks + 1) * sizeof(*pj->links));
+	if (pj->nlinks == pj->caplinks) {
+		pj->caplinks = pj->caplinks ? pj->caplinks * 2 : 32;
+		pj->links = xrealloc(pj->links, pj->caplinks * sizeof(*pj->links));
+	}
 	struct db_align *l = &pj->links[pj->nlinks++];
 	l->step = step;
 	l->ref = ref;

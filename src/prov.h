@@ -35,7 +35,7 @@ struct pjob {
 	struct suggestion *sugs;
 	size_t nsugs;
 	struct db_align *links;      /* alignments to the reference, if any */
-	size_t nlinks;
+	size_t nlinks, caplinks;
 	struct arena a;              /* the suggestions' strings */
 };
 
