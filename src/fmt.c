@@ -313,27 +313,35 @@ int item_resolve(const struct item *it, const struct export_opts *o,
 	return it->nsteps ? -1 : -2;
 }
 
-int item_prm_labels(const struct item *it, const struct export_opts *o, int *labels,
-		    size_t *n)
-{
-	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
-	int fe = item_resolve(it, o, ratings);
-	free(ratings);
-	if (fe == -2)
-		return 1;
-	*n = fe < 0 ? it->nsteps : (size_t)fe + 1;
-	for (size_t i = 0; i < *n; i++)
-		labels[i] = (int)i != fe;
-	return 0;
-}
-
-int item_holds(const struct item *it, const char *marker)
+static int item_holds(const struct item *it, const char *marker)
 {
 	if (it->problem && strstr(it->problem, marker))
 		return 1;
 	for (size_t i = 0; i < it->nsteps; i++)
 		if (strstr(it->steps[i].text, marker))
 			return 1;
+	return 0;
+}
+
+int wr_prm_labels(struct wr *w, const struct item *it, const char *marker, int **labels,
+		  size_t *n)
+{
+	*labels = NULL;
+	*n = 0;
+	w->marker = marker;
+	if (marker && item_holds(it, marker))
+		return 2;
+	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
+	int fe = item_resolve(it, w->o, ratings);
+	if (fe == -2) {
+		free(ratings);
+		return 1;
+	}
+	/* the ratings' array becomes the labels */
+	*n = fe < 0 ? it->nsteps : (size_t)fe + 1;
+	for (size_t i = 0; i < *n; i++)
+		ratings[i] = (int)i != fe;
+	*labels = ratings;
 	return 0;
 }
 

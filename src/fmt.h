@@ -142,12 +142,13 @@ int item_resolve(const struct item *it, const struct export_opts *o,
 		 int *ratings);
 
 /* The labels a PRM trainer reads: the steps up to the first error, each
- * good (1) before it and bad (0) at it, all good when there is none.
- * labels[0..*n); 1 when the labels do not decide the first error. */
-int item_prm_labels(const struct item *it, const struct export_opts *o, int *labels,
-		    size_t *n);
-/* 1 when a step or the problem holds marker (it would break the format). */
-int item_holds(const struct item *it, const char *marker);
+ * good (1) before it and bad (0) at it, all good when there is none, into
+ * a new array *labels (free it) of *n. Returns what write returns: 0 to
+ * write, 1 left out (the labels do not decide the first error), 2 left out
+ * because the problem or a step holds marker (NULL: none), which would
+ * misalign the labels. */
+int wr_prm_labels(struct wr *w, const struct item *it, const char *marker, int **labels,
+		  size_t *n);
 
 /* Writing helpers */
 void wr_flush(struct wr *w, int force);

@@ -13,16 +13,11 @@
 static int orl_write(struct wr *w, const struct item *it, const char *dataset)
 {
 	(void)dataset;
-	w->marker = PLACEHOLDER;
-	/* a placeholder inside a text would add a label position */
-	if (item_holds(it, PLACEHOLDER))
-		return 2;
-	int *labels = xmalloc((it->nsteps + 1) * sizeof(int));
+	int *labels;
 	size_t n;
-	if (item_prm_labels(it, w->o, labels, &n)) {
-		free(labels);
-		return 1;
-	}
+	int rc = wr_prm_labels(w, it, PLACEHOLDER, &labels, &n);
+	if (rc)
+		return rc;
 	struct buf text = {0};
 	buf_puts(&text, it->problem);
 	for (size_t i = 0; i < n; i++)

@@ -13,15 +13,11 @@
 static int qp_write(struct wr *w, const struct item *it, const char *dataset)
 {
 	(void)dataset;
-	w->marker = MARK;
-	if (item_holds(it, MARK))
-		return 2;
-	int *labels = xmalloc((it->nsteps + 1) * sizeof(int));
+	int *labels;
 	size_t n;
-	if (item_prm_labels(it, w->o, labels, &n)) {
-		free(labels);
-		return 1;
-	}
+	int rc = wr_prm_labels(w, it, MARK, &labels, &n);
+	if (rc)
+		return rc;
 	struct buf text = {0};
 	buf_printf(&text, "<|im_start|>system\nPlease reason step by step, and put your final "
 		   "answer within \\boxed{}.<|im_end|>\n<|im_start|>user\n%s<|im_end|>\n"

@@ -29,12 +29,11 @@ static void turn(struct buf *b, int first, const char *role, const char *a, cons
 static int rf_write(struct wr *w, const struct item *it, const char *dataset)
 {
 	(void)dataset;
-	int *labels = xmalloc((it->nsteps + 1) * sizeof(int));
+	int *labels;
 	size_t n;
-	if (item_prm_labels(it, w->o, labels, &n)) {
-		free(labels);
-		return 1;
-	}
+	int rc = wr_prm_labels(w, it, NULL, &labels, &n);
+	if (rc)
+		return rc;
 	struct buf *b = &w->out;
 	buf_putc(b, '{');
 	wr_key(b, "conversations");
