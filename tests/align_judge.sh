@@ -44,27 +44,9 @@ ok "align-judge is a source in the audit" grep -q '"kind":"source","dataset":"gs
 
 # stepmark(1)'s example, run as written, in a store of its own: the
 # references from a file of GSM8K-style answers, align, the judge, audit
-python3 - "$top_srcdir/man/stepmark.1" >example.sh <<'PY'
-import sys
-lines, cur, inside, block = [], "", False, []
-for line in open(sys.argv[1]).read().splitlines():
-    if line == ".EX":
-        inside, block = True, []
-    elif line == ".EE":
-        inside = False
-        if block and block[0].startswith("stepmark import-reference gsm8k_test.jsonl"):
-            lines = block
-    elif inside:
-        line = line.replace("\\-", "-").replace("\\e", "\\")
-        if line.endswith("\\"):
-            cur += line[:-1]
-        else:
-            block.append(cur + line)
-            cur = ""
-assert len(lines) == 4, lines
-for l in lines:
-    print(l.replace("stepmark ", '"$STEPMARK" --db example.db ', 1))
-PY
+man_commands | sed -n '/^stepmark import-reference gsm8k_test.jsonl /,/^stepmark audit /p' |
+	sed 's/^stepmark /"$STEPMARK" --db example.db /' >example.sh
+ok "the example has its four commands" test "$(wc -l <example.sh)" = 4
 python3 - simref.jsonl >gsm8k_test.jsonl <<'PY'
 import json, sys
 for line in open(sys.argv[1]):

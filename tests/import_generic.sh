@@ -6,26 +6,9 @@
 
 # man_example FILE: the "stepmark import FILE ..." example of the man page
 man_example() {
-	python3 - "$top_srcdir/man/stepmark.1" "$1" <<'PY'
-import sys
-text = open(sys.argv[1]).read()
-cmds, cur, inside = [], "", False
-for line in text.splitlines():
-    if line == ".EX":
-        inside = True
-    elif line == ".EE":
-        inside = False
-    elif inside:
-        line = line.replace("\\-", "-").replace("\\e", "\\")
-        if line.endswith("\\"):
-            cur += line[:-1]
-        else:
-            cmds.append(cur + line)
-            cur = ""
-hits = [c for c in cmds if c.startswith("stepmark import " + sys.argv[2] + " ")]
-assert len(hits) == 1, hits
-print(hits[0][len("stepmark "):])
-PY
+	man_commands | grep "^stepmark import $1 " >example.txt
+	[ "$(wc -l <example.txt)" = 1 ] || { echo "not one example for $1" >&2; return 1; }
+	sed 's/^stepmark //' example.txt
 }
 
 cat >bbm.jsonl <<'J'

@@ -115,6 +115,28 @@ tui_run() {
 	fi
 }
 
+# man_commands: every command of stepmark(1)'s examples as written (the
+# lines between .EX and .EE, roff escapes undone, continuations joined),
+# one a line
+man_commands() {
+	python3 - "$top_srcdir/man/stepmark.1" <<'PY'
+import sys
+cur, inside = "", False
+for line in open(sys.argv[1]).read().splitlines():
+    if line == ".EX":
+        inside = True
+    elif line == ".EE":
+        inside = False
+    elif inside:
+        line = line.replace("\\-", "-").replace("\\e", "\\")
+        if line.endswith("\\"):
+            cur += line[:-1]
+        else:
+            print(cur + line)
+            cur = ""
+PY
+}
+
 # same_screen NAME FILE: FILE equals tests/screens/NAME (GENERATE=1
 # writes it instead)
 same_screen() {
