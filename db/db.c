@@ -33,7 +33,7 @@ enum stmt_id {
 	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_PUT,
 	S_LABEL_NOW, S_SUG_NOW, S_ANN_ENSURE, S_ALIASES, S_SOL_TEXTS, S_STATE_GET,
 	S_STATE_SET, S_STATE_DEL, S_TALLY_ADD, S_SOL_DATASET, S_ALIGN_DEL, S_ALIGN_ADD,
-	S_PROB_SCAN, S_PROB_OF_KEY, S_PROB_REF, S_PROB_SET_REF, S_PROB_UNALIGN,
+	S_LINKED, S_NO_REF, S_PROB_SCAN, S_PROB_OF_KEY, S_PROB_REF, S_PROB_SET_REF, S_PROB_UNALIGN,
 	S_COUNT
 };
 
@@ -99,6 +99,10 @@ static const char *const stmt_sql[S_COUNT] = {
 			"FROM label WHERE solution_id = ?1 ORDER BY id",
 	[S_ONE_SUG] = "SELECT solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale "
 		      "FROM suggestion WHERE solution_id = ?1 ORDER BY id",
+	[S_LINKED] = "SELECT count(DISTINCT a.solution_id) FROM alignment a JOIN solution s ON s.id = a.solution_id "
+		     "WHERE a.source = ?1 AND (?2 = 0 OR s.dataset_id = ?2)",
+	[S_NO_REF] = "SELECT count(*) FROM solution s JOIN problem p ON p.id = s.problem_id "
+		     "WHERE coalesce(p.reference, '') = '' AND (?1 = 0 OR s.dataset_id = ?1)",
 	[S_PROB_SCAN] = "SELECT id, text FROM problem WHERE ?1 = 0 OR dataset_id = ?1",
 	[S_PROB_OF_KEY] = "SELECT problem_id FROM solution WHERE dataset_id = ?1 AND ext_key = ?2",
 	[S_PROB_REF] = "SELECT text, reference, reference_steps FROM problem WHERE id = ?1",
@@ -2163,6 +2167,20 @@ int db_alignment_put(struct db *db, int64_t sol, const char *source,
 		sqlite3_reset(s);
 	}
 	return rc;
+}
+
+long db_linked_solutions(struct db *db, const char *source, int64_t dataset, long *no_ref)
+{
+	sqlite3_stmt *s = stmt(db, S_LINKED);
+	bind_text(s, 1, source);
+	sqlite3_bind_int64(s, 2, dataset);
+	long n = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	s = stmt(db, S_NO_REF);
+	sqlite3_bind_int64(s, 1, dataset);
+	*no_ref = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	return n;
 }
 
 int db_problems_each(struct db *db, int64_t dataset,

@@ -257,6 +257,9 @@ int db_job_finish(struct db *db, const struct db_job *j, const char *owner,
 		  size_t nsugs);
 /* Gives back owner's leased jobs (job 0 = all of them). */
 int db_jobs_release(struct db *db, const char *owner, int64_t job);
+/* How many solutions (of dataset; 0: all) have links of source, and in
+ * *no_ref how many have no reference to link to. -1 on error. */
+long db_linked_solutions(struct db *db, const char *source, int64_t dataset, long *no_ref);
 /* Every problem (of dataset; 0: all) to fn: its id and text. */
 int db_problems_each(struct db *db, int64_t dataset,
 		     void (*fn)(void *ctx, int64_t id, const char *text), void *ctx);

@@ -459,6 +459,19 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	       "request, %ld retries, %ld tokens in, %ld out, %.1f s\n", pg.done, pg.failed,
 	       pg.requests, pg.resent, pg.cached, pg.shared, pg.retries, pg.tokens_in,
 	       pg.tokens_out, (mono_ms() / 1e3) - t0);
+	/* links need a reference: say how many solutions have none */
+	for (int p = 0; p < nproviders; p++) {
+		long no_ref, linked;
+		if (!(mask >> p & 1) || !providers[p]->links ||
+		    (linked = db_linked_solutions(db, provider_name(p), ds, &no_ref)) < 0)
+			continue;
+		printf("%s: %ld solution%s linked to their reference", provider_name(p), linked,
+		       linked == 1 ? "" : "s");
+		if (no_ref > 0)
+			printf("; %ld without a reference to link to (stepmark import-reference "
+			       "gives them one)", no_ref);
+		printf("\n");
+	}
 	if (report(db, f, mask) && pg.failed)
 		rc = EX_BAD;
 	if (interrupted)

@@ -18,6 +18,7 @@ sm import --format generic --dataset mr --id uuid --problem question --steps mod
 expect_rc 0 "stepmark align" sm align
 ok "every solution had a job" has err "align: 34 new jobs"
 ok "none failed" has out "align: 34 done, 0 failed"
+ok "how many have no reference is said" has out "align: 11 solutions linked to their reference; 23 without a reference to link to (stepmark import-reference gives them one)"
 with_ref=$(sql "SELECT count(*) FROM solution s JOIN problem p ON p.id = s.problem_id WHERE p.reference IS NOT NULL AND p.reference <> ''")
 ok "every solution with a reference is aligned ($with_ref)" test "$(sql "SELECT count(DISTINCT solution_id) FROM alignment WHERE source = 'align'")" = "$with_ref"
 ok "no reference, no rows" test "$(sql "SELECT count(*) FROM alignment a JOIN solution s ON s.id = a.solution_id JOIN dataset d ON d.id = s.dataset_id WHERE d.name = 'processbench_gsm8k_20'")" = 0
