@@ -143,8 +143,26 @@ static void shapes(struct aligner *al)
 	aligner_threshold(al, 0.35);
 }
 
+/* texts with nothing to compare, on an aligner that has seen nothing yet
+ * (fuzz_align found its key pool NULL then: a null pointer plus 0, which
+ * the sanitizer build stops on) */
+static void nothing(void)
+{
+	struct aligner *al = aligner_new();
+	CHECK(align_similarity(al, "", ".") == 0, "nothing to compare");
+	aligner_free(al);
+	al = aligner_new();
+	const char *steps[] = {"."};
+	const struct alink *l;
+	size_t n = align_steps(al, steps, 1, "Done.", NULL, &l);
+	CHECK(n == 2 && l[0].step == 0 && l[0].ref == -1 && l[1].step == -1 && l[1].ref == 0,
+	      "a step and a reference with nothing in common: extra and skipped (%zu)", n);
+	aligner_free(al);
+}
+
 int main(void)
 {
+	nothing();
 	splitting();
 	struct aligner *al = aligner_new();
 	quantities(al);
