@@ -38,7 +38,7 @@ void aligner_threshold(struct aligner *al, double min_score);
 size_t align_steps(struct aligner *al, const char *const *steps, size_t nsteps,
 		   const char *reference, const char *spans, const struct alink **out);
 
-/* The similarity of two texts, 0 to 1 (for tests and the pane). */
+/* The similarity of two texts, 0 to 1 (for tests). */
 double align_similarity(struct aligner *al, const char *a, const char *b);
 
 #endif

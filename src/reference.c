@@ -283,16 +283,3 @@ void refsteps_free(struct refsteps *r)
 	memset(r, 0, sizeof(*r));
 }
 
-int ref_step_of(const struct refsteps *r, size_t at)
-{
-	size_t lo = 0, hi = r->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (r->s[mid].off + r->s[mid].len <= at)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < r->n && r->s[lo].off <= at ? (int)lo : -1;
-}
-

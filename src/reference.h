@@ -37,8 +37,6 @@ int ref_split_re(const char *text, const struct pcre2_real_code_8 *re, struct re
 /* The steps as spans text, for the store. */
 struct buf;
 void ref_spans_encode(const struct refsteps *r, struct buf *out);
-/* The step holding byte offset at, -1 when at is between steps. */
-int ref_step_of(const struct refsteps *r, size_t at);
 
 /* Character classes of ASCII text, the same whatever the locale. */
 static inline int ascii_space(char c)

@@ -55,12 +55,6 @@ static void splitting(void)
 	refsteps_free(&r);
 	ref_split(NULL, &r);
 	CHECK(r.n == 0, "no reference");
-	/* offsets map back to steps */
-	const char *t = "One. Two. Three.";
-	ref_split(t, &r);
-	CHECK(ref_step_of(&r, 0) == 0 && ref_step_of(&r, 5) == 1 && ref_step_of(&r, 15) == 2 &&
-	      ref_step_of(&r, 4) == -1, "step of an offset");
-	refsteps_free(&r);
 }
 
 static void quantities(struct aligner *al)
