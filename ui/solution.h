@@ -60,7 +60,7 @@ struct sv {
 	/* with the latex setting: the steps and the problem rendered */
 	struct latex *rsteps;
 	size_t nrsteps;
-	struct latex rproblem, ranswer, rgold, rref;
+	struct latex rproblem, ranswer, rgold;
 	int rendered;
 	int rtop; /* the reference pane's first line */
 	int show_alts; /* the alternatives under each step */

@@ -34,7 +34,6 @@ void render_free(struct sv *s)
 	refsteps_free(&s->rs);
 	free(s->ref_line);
 	s->ref_line = NULL;
-	latex_free(&s->rref);
 	s->rendered = 0;
 }
 
@@ -63,8 +62,6 @@ void render_texts(struct sv *s)
 	latex_render_math(&s->ranswer, a, strlen(a));
 	const char *g = it->gold ? it->gold : "";
 	latex_render_math(&s->rgold, g, strlen(g));
-	const char *ref = it->reference ? it->reference : "";
-	latex_render(&s->rref, ref, strlen(ref));
 	s->rendered = 1;
 }
 

@@ -365,8 +365,14 @@ static void show_problem(struct sv *s)
 	buf_printf(&b, "== Problem\n%s\n", shown_problem(s));
 	if (it->gold)
 		buf_printf(&b, "\n== Gold answer\n%s\n", s->rendered ? s->rgold.out.data : it->gold);
-	if (it->reference && *it->reference)
-		buf_printf(&b, "\n== Reference\n%s\n", s->rendered ? s->rref.out.data : it->reference);
+	if (it->reference && *it->reference) {
+		/* whole, as written; the pane shows it step by step */
+		struct latex r = {0};
+		if (s->rendered)
+			latex_render(&r, it->reference, strlen(it->reference));
+		buf_printf(&b, "\n== Reference\n%s\n", s->rendered ? r.out.data : it->reference);
+		latex_free(&r);
+	}
 	char title[64];
 	snprintf(title, sizeof(title), "problem #%lld", (long long)s->v.id);
 	tui_push(s->t, pager_view_new(s->t, title, b.data, 0));
