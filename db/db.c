@@ -807,13 +807,13 @@ static int steps_add(struct db *db, int64_t sol, const struct item *it)
 }
 
 static const char *const kind_names[] = {"rating", "first_error", "finish", "note", "ratings",
-					 "alt_rating", "flag"};
+					 "alt_rating", "flag", "adjudication"};
 
 /* the kinds whose value column holds something */
 static int valued(int kind)
 {
 	return kind == LK_RATING || kind == LK_FIRST_ERROR || kind == LK_ALT_RATING ||
-	       kind == LK_FLAG;
+	       kind == LK_FLAG || kind == LK_ADJUDICATION;
 }
 
 static int labels_add(struct db *db, int64_t sol, const struct label *lb,

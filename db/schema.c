@@ -243,6 +243,54 @@ static const char *const migrations[] = {
 	/* 12: a reference's steps when a pattern of the user's cut it
 	 * ("off:len,..."); NULL: the default cut (reference.c) */
 	"ALTER TABLE problem ADD COLUMN reference_steps TEXT;",
+	/* 13: agreed labels. An adjudicator's decision is a label of its
+	 * own kind (value: the first error, text: the reason). agreed holds
+	 * each solution's label as the consensus policy decided it: the
+	 * first error (-1 none; NULL when no rule decided, why says why),
+	 * the ratings when the deciding labels rate steps (a mark per step,
+	 * + 0 - or .), the rule, who and what agreed ("@ann,mc/model"), the
+	 * policy's text. assignment deals solutions to annotators: ord is
+	 * the place in that annotator's queue, gold an item with a known
+	 * answer mixed in (never shown as such). */
+	"CREATE TABLE label_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  solution_id INTEGER NOT NULL REFERENCES solution(id),"
+	"  step_idx INTEGER,"
+	"  kind TEXT NOT NULL"
+	"    CHECK (kind = 'rating' OR kind = 'first_error' OR kind = 'finish' OR"
+	"           kind = 'note' OR kind = 'ratings' OR kind = 'alt_rating' OR kind = 'flag' OR"
+	"           kind = 'adjudication'),"
+	"  value INTEGER,"
+	"  text TEXT,"
+	"  annotator TEXT NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  action_id INTEGER REFERENCES action(id));"
+	"INSERT INTO label_new SELECT * FROM label;"
+	"DROP TABLE label;"
+	"ALTER TABLE label_new RENAME TO label;"
+	"CREATE INDEX label_solution ON label(solution_id);"
+	"CREATE INDEX label_action ON label(action_id) WHERE action_id IS NOT NULL;"
+	"CREATE INDEX label_annotator ON label(annotator, solution_id);"
+	"CREATE TABLE agreed ("
+	"  solution_id INTEGER PRIMARY KEY REFERENCES solution(id),"
+	"  first_error INTEGER,"
+	"  ratings TEXT,"
+	"  rule TEXT,"
+	"  why TEXT,"
+	"  agreed_by TEXT,"
+	"  policy TEXT NOT NULL,"
+	"  at TEXT NOT NULL);"
+	"CREATE INDEX agreed_rule ON agreed(rule, solution_id);"
+	"CREATE TABLE assignment ("
+	"  annotator TEXT NOT NULL,"
+	"  solution_id INTEGER NOT NULL REFERENCES solution(id),"
+	"  ord INTEGER NOT NULL,"
+	"  gold INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL,"
+	"  PRIMARY KEY (annotator, solution_id)) WITHOUT ROWID;"
+	"CREATE INDEX assignment_order ON assignment(annotator, ord);"
+	"CREATE INDEX assignment_solution ON assignment(solution_id);",
 };
 
 int schema_count(void)

@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "fmt.h"
 #include "summary.h"
+#include "walk.h"
 
 double audit_pct(long ok, long n)
 {
@@ -107,49 +108,6 @@ void audit_offset_heights(const struct audit_sys *s, double h[9])
 		top = h[k] > top ? h[k] : top;
 	for (int k = 0; k < 9; k++)
 		h[k] = h[k] ? 12.5 + 87.5 * h[k] / top : 0;
-}
-
-/* ---- names: annotators and sources, in the order the store lists them */
-
-struct names {
-	char **v;
-	size_t n;
-};
-
-static int name_index(const struct names *ns, const char *s)
-{
-	for (size_t i = 0; i < ns->n; i++)
-		if (!strcmp(ns->v[i], s))
-			return (int)i;
-	return -1;
-}
-
-static void name_add(struct names *ns, const char *s)
-{
-	if (name_index(ns, s) >= 0)
-		return;
-	ns->v = xrealloc(ns->v, (ns->n + 1) * sizeof(char *));
-	ns->v[ns->n++] = xstrdup(s);
-}
-
-static void names_free(struct names *ns)
-{
-	for (size_t i = 0; i < ns->n; i++)
-		free(ns->v[i]);
-	free(ns->v);
-}
-
-static int query_names(sqlite3 *h, const char *sql, struct names *ns)
-{
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (sqlite3_column_text(s, 0))
-			name_add(ns, (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* ---- the units of agreement: a growing matrix of categories */
@@ -308,16 +266,12 @@ static void judge_sys(struct audit_sys *s, int tfe, const int *truth, int fe,
 	}
 }
 
-/* the origin of labels given while the suggestions were hidden */
-static const char blind_origin[] = "tui-blind";
-
 /* ---- one solution */
 
 struct sol {
 	int64_t id;
 	int acc;              /* its data set's accumulator */
 	struct item it;
-	size_t caplab, capsug;
 };
 
 /* The ratings an annotator typed (not those a first-error mark filled
@@ -362,7 +316,8 @@ static void one_solution(struct run *r, struct sol *s)
 		sub.nlabels = 0;
 		sub.nsugs = 0;
 		for (size_t k = 0; k < s->it.nlabels; k++)
-			if (s->it.labels[k].annotator == r->anns.v[i])
+			if (s->it.labels[k].annotator == r->anns.v[i] &&
+			    s->it.labels[k].kind != LK_ADJUDICATION)
 				r->scratch[sub.nlabels++] = s->it.labels[k];
 		touched[i] = sub.nlabels > 0;
 		fe[i] = sub.nlabels ? item_resolve(&sub, NULL, rt + i * (n + 1)) : -2;
@@ -373,7 +328,7 @@ static void one_solution(struct run *r, struct sol *s)
 		/* what the labels given blind decided */
 		size_t nb = 0;
 		for (size_t k = 0; k < sub.nlabels; k++)
-			if (sub.labels[k].origin == blind_origin)
+			if (sub.labels[k].origin == walk_blind_origin)
 				sub.labels[nb++] = sub.labels[k];
 		sub.nlabels = nb;
 		bfe[i] = nb ? item_resolve(&sub, NULL, brt) : -2;
@@ -389,7 +344,7 @@ static void one_solution(struct run *r, struct sol *s)
 	for (size_t g = 0; g < s->it.nsugs; g++) {
 		const struct suggestion *sg = &s->it.sugs[g];
 		sug_key(&key, sg);
-		int j = name_index(&r->srcs, key.data);
+		int j = names_index(&r->srcs, key.data);
 		if (j < 0)
 			continue;
 		touched[na + (size_t)j] = 1;
@@ -489,175 +444,57 @@ static void one_solution(struct run *r, struct sol *s)
 	free(touched);
 }
 
-/* ---- the scans */
+/* ---- the scan */
 
 static const char *col(sqlite3_stmt *s, int i)
 {
 	return (const char *)sqlite3_column_text(s, i);
 }
 
-/* rows of the label and suggestion tables, read whole (a table scan in
- * rowid order is several times faster than walking an index), then put
- * in solution order */
-struct lrow {
-	int64_t sol;
-	size_t ord; /* the table's order: ids ascending */
-	struct label l;
+struct scan {
+	struct run *r;
+	const char *dataset;
+	const struct names *ds;
+	int64_t *dsid;  /* data set ids to accumulators (-1: not selected) */
+	int *dsacc;
+	size_t nds;
+	struct sol s;
 };
 
-struct grow {
-	int64_t sol;
-	size_t ord;
-	struct suggestion g;
-};
-
-/* by solution, then in the table's order (the newest label counts) */
-static int by_sol_l(const void *x, const void *y)
+static int on_solution(void *arg, const struct walk_sol *w)
 {
-	const struct lrow *a = x, *b = y;
-	return a->sol != b->sol ? (a->sol > b->sol) - (a->sol < b->sol) :
-				  (a->ord > b->ord) - (a->ord < b->ord);
-}
-
-static int by_sol_g(const void *x, const void *y)
-{
-	const struct grow *a = x, *b = y;
-	return a->sol != b->sol ? (a->sol > b->sol) - (a->sol < b->sol) :
-				  (a->ord > b->ord) - (a->ord < b->ord);
+	struct scan *sc = arg;
+	struct run *r = sc->r;
+	sc->s.acc = -1;
+	for (size_t k = 0; k < sc->nds; k++)
+		if (sc->dsid[k] == w->dataset_id)
+			sc->s.acc = sc->dsacc[k];
+	if (sc->s.acc < 0 || (r->where && !(w->flags & r->where)))
+		return 0;
+	sc->s.id = w->id;
+	sc->s.it = w->it;
+	one_solution(r, &sc->s);
+	return 0;
 }
 
 static int scan(sqlite3 *h, struct run *r, const char *dataset, struct names *ds)
 {
-	const char *q_sol = "SELECT solution_id, dataset_id, nsteps, flags FROM summary ORDER BY solution_id";
-	const char *q_ds = "SELECT id, name FROM dataset";
-	const char *q_lab = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, annotator, "
-			    "origin = 'tui-blind' FROM label WHERE kind IN ('rating', 'first_error', 'ratings') "
-			    "ORDER BY id";
-	const char *q_sug = "SELECT solution_id, coalesce(step_idx, -1), source || coalesce('/' || model, ''), "
-			    "value, first_error, k, n FROM suggestion ORDER BY id";
-	sqlite3_stmt *ss = NULL, *sd = NULL, *sl = NULL, *sg = NULL;
-	int ok = sqlite3_prepare_v2(h, q_sol, -1, &ss, NULL) == SQLITE_OK &&
-		 sqlite3_prepare_v2(h, q_ds, -1, &sd, NULL) == SQLITE_OK &&
-		 sqlite3_prepare_v2(h, q_lab, -1, &sl, NULL) == SQLITE_OK &&
-		 sqlite3_prepare_v2(h, q_sug, -1, &sg, NULL) == SQLITE_OK;
-	struct arena a = {0};
-	/* data set ids to accumulators (-1: not selected) */
-	int64_t *dsid = NULL;
-	int *dsacc = NULL;
-	size_t nds = 0;
-	int rc = SQLITE_DONE;
-	while (ok && (rc = sqlite3_step(sd)) == SQLITE_ROW) {
+	struct scan sc = {.r = r, .dataset = dataset, .ds = ds};
+	sqlite3_stmt *sd = NULL;
+	int rc = sqlite3_prepare_v2(h, "SELECT id, name FROM dataset", -1, &sd, NULL);
+	if (rc != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(sd)) == SQLITE_ROW) {
 		const char *name = col(sd, 1);
-		dsid = xrealloc(dsid, (nds + 1) * sizeof(*dsid));
-		dsacc = xrealloc(dsacc, (nds + 1) * sizeof(*dsacc));
-		dsid[nds] = sqlite3_column_int64(sd, 0);
-		dsacc[nds++] = dataset && strcmp(name, dataset) ? -1 : name_index(ds, name);
+		sc.dsid = xrealloc(sc.dsid, (sc.nds + 1) * sizeof(*sc.dsid));
+		sc.dsacc = xrealloc(sc.dsacc, (sc.nds + 1) * sizeof(*sc.dsacc));
+		sc.dsid[sc.nds] = sqlite3_column_int64(sd, 0);
+		sc.dsacc[sc.nds++] = dataset && strcmp(name, dataset) ? -1 : names_index(ds, name);
 	}
-	ok = ok && rc == SQLITE_DONE;
-	struct lrow *lr = NULL;
-	size_t nl = 0, capl = 0;
-	while (ok && (rc = sqlite3_step(sl)) == SQLITE_ROW) {
-		if (nl == capl) {
-			capl = capl ? capl * 2 : 4096;
-			lr = xrealloc(lr, capl * sizeof(*lr));
-		}
-		struct lrow *x = &lr[nl];
-		memset(x, 0, sizeof(*x));
-		x->sol = sqlite3_column_int64(sl, 0);
-		x->ord = nl;
-		const char *kind = col(sl, 2), *text = col(sl, 4);
-		int who = name_index(&r->anns, col(sl, 5));
-		if (who < 0)
-			continue;
-		x->l.kind = kind[0] == 'f' ? LK_FIRST_ERROR : kind[6] == 's' ? LK_RATINGS : LK_RATING;
-		x->l.step = sqlite3_column_int(sl, 1);
-		x->l.value = sqlite3_column_type(sl, 3) == SQLITE_NULL ? NO_RATING :
-			     sqlite3_column_int(sl, 3);
-		x->l.annotator = r->anns.v[who];
-		if (text && x->l.kind == LK_RATINGS)
-			x->l.text = arena_strndup(&a, text, strlen(text));
-		else if (text && !strcmp(text, "filled"))
-			x->l.text = "filled";
-		if (sqlite3_column_int(sl, 6))
-			x->l.origin = blind_origin;
-		nl++;
-	}
-	ok = ok && rc == SQLITE_DONE;
-	struct grow *gr = NULL;
-	size_t ng = 0, capg = 0;
-	while (ok && (rc = sqlite3_step(sg)) == SQLITE_ROW) {
-		int j = name_index(&r->srcs, col(sg, 2));
-		if (j < 0)
-			continue;
-		if (ng == capg) {
-			capg = capg ? capg * 2 : 4096;
-			gr = xrealloc(gr, capg * sizeof(*gr));
-		}
-		struct grow *x = &gr[ng++];
-		memset(x, 0, sizeof(*x));
-		x->sol = sqlite3_column_int64(sg, 0);
-		x->ord = ng - 1;
-		x->g.step = sqlite3_column_int(sg, 1);
-		x->g.source = r->srcs.v[j]; /* the whole key: the model is in it */
-		x->g.value = sqlite3_column_type(sg, 3) == SQLITE_NULL ? NO_VALUE :
-			     sqlite3_column_double(sg, 3);
-		x->g.first_error = sqlite3_column_type(sg, 4) == SQLITE_NULL ? -2 :
-				   sqlite3_column_int(sg, 4);
-		x->g.k = sqlite3_column_int(sg, 5);
-		x->g.n = sqlite3_column_int(sg, 6);
-	}
-	ok = ok && rc == SQLITE_DONE;
-	qsort(lr, nl, sizeof(*lr), by_sol_l);
-	qsort(gr, ng, sizeof(*gr), by_sol_g);
-	struct sol s = {0};
-	size_t li = 0, gi = 0;
-	while (ok && (rc = sqlite3_step(ss)) == SQLITE_ROW) {
-		s.id = sqlite3_column_int64(ss, 0);
-		int64_t d = sqlite3_column_int64(ss, 1);
-		s.acc = -1;
-		for (size_t k = 0; k < nds; k++)
-			if (dsid[k] == d)
-				s.acc = dsacc[k];
-		s.it.nsteps = (size_t)sqlite3_column_int(ss, 2);
-		s.it.nlabels = s.it.nsugs = 0;
-		while (li < nl && lr[li].sol < s.id)
-			li++;
-		size_t l0 = li;
-		while (li < nl && lr[li].sol == s.id)
-			li++;
-		while (gi < ng && gr[gi].sol < s.id)
-			gi++;
-		size_t g0 = gi;
-		while (gi < ng && gr[gi].sol == s.id)
-			gi++;
-		if (s.acc < 0 || (r->where && !((unsigned)sqlite3_column_int(ss, 3) & r->where)))
-			continue;
-		if (li - l0 > s.caplab) {
-			s.caplab = li - l0;
-			s.it.labels = xrealloc(s.it.labels, s.caplab * sizeof(*s.it.labels));
-		}
-		if (gi - g0 > s.capsug) {
-			s.capsug = gi - g0;
-			s.it.sugs = xrealloc(s.it.sugs, s.capsug * sizeof(*s.it.sugs));
-		}
-		for (size_t k = l0; k < li; k++)
-			s.it.labels[s.it.nlabels++] = lr[k].l;
-		for (size_t k = g0; k < gi; k++)
-			s.it.sugs[s.it.nsugs++] = gr[k].g;
-		one_solution(r, &s);
-	}
-	ok = ok && rc == SQLITE_DONE;
-	free(s.it.labels);
-	free(s.it.sugs);
-	free(lr);
-	free(gr);
-	free(dsid);
-	free(dsacc);
-	arena_free(&a);
-	sqlite3_finalize(ss);
 	sqlite3_finalize(sd);
-	sqlite3_finalize(sl);
-	sqlite3_finalize(sg);
+	int ok = rc == SQLITE_DONE && walk_store(h, &r->anns, &r->srcs, on_solution, &sc) == 0;
+	free(sc.dsid);
+	free(sc.dsacc);
 	return ok ? 0 : -1;
 }
 
@@ -689,7 +526,7 @@ static int coverage(sqlite3 *h, struct run *r, struct audit *out, const char *da
 		c->tokens_in = sqlite3_column_int64(s, 6);
 		c->tokens_out = sqlite3_column_int64(s, 7);
 		for (size_t a = 0; a + 1 < r->nacc; a++) {
-			int j = name_index(&r->srcs, c->name);
+			int j = names_index(&r->srcs, c->name);
 			if (j >= 0 && r->acc[a].name && !strcmp(r->acc[a].name, c->dataset))
 				c->labelled = r->acc[a].labelled[j];
 		}
@@ -849,21 +686,21 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 	memset(out, 0, sizeof(*out));
 	r.threshold = out->threshold = threshold;
 	int rc = -1;
-	if (query_names(h, "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
+	if (names_query(h, "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
 			"'first_error', 'ratings') ORDER BY annotator", &r.anns) < 0 ||
-	    query_names(h, "SELECT DISTINCT source || coalesce('/' || model, '') FROM suggestion "
+	    names_query(h, "SELECT DISTINCT source || coalesce('/' || model, '') FROM suggestion "
 			"ORDER BY 1", &r.srcs) < 0 ||
-	    query_names(h, "SELECT name FROM dataset ORDER BY name", &ds) < 0) {
+	    names_query(h, "SELECT name FROM dataset ORDER BY name", &ds) < 0) {
 		snprintf(err, errlen, "cannot read the store: %s", sqlite3_errmsg(h));
 		goto out;
 	}
-	if (dataset && name_index(&ds, dataset) < 0) {
+	if (dataset && names_index(&ds, dataset) < 0) {
 		snprintf(err, errlen, "no data set named \"%s\"", dataset);
 		goto out;
 	}
 	r.is_truth = xcalloc(r.anns.n + 1, sizeof(int));
 	for (size_t t = 0; t < ntruth; t++) {
-		int i = name_index(&r.anns, truth[t]);
+		int i = names_index(&r.anns, truth[t]);
 		if (i < 0) {
 			snprintf(err, errlen, "no labels by \"%s\" in the store (annotators: %s%s)",
 				 truth[t], r.anns.n ? r.anns.v[0] : "none",

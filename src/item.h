@@ -26,9 +26,11 @@ struct step {
  * '+' (+1), '0', '-' (-1) or '.' (not rated). LK_ALT_RATING rates one of
  * a step's alternatives: text holds its index (decimal) into the step's
  * alts. LK_FLAG: value 1 when the annotator cannot judge the step, 0
- * when the flag is taken back. */
+ * when the flag is taken back. LK_ADJUDICATION: an adjudicator's decision
+ * on the whole solution (step -1): value the first error (-1 none,
+ * NO_RATING withdrawn), text the reason; it is nobody's own verdict. */
 enum label_kind { LK_RATING, LK_FIRST_ERROR, LK_FINISH, LK_NOTE, LK_RATINGS, LK_ALT_RATING,
-		  LK_FLAG };
+		  LK_FLAG, LK_ADJUDICATION };
 
 struct label {
 	enum label_kind kind;

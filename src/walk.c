@@ -1,0 +1,228 @@
+/* walk.c - the store's solutions with their labels and suggestions, read
+ * as three table scans merged by solution */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "walk.h"
+#include "util.h"
+
+const char walk_blind_origin[] = "tui-blind";
+
+int names_index(const struct names *ns, const char *s)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (!strcmp(ns->v[i], s))
+			return (int)i;
+	return -1;
+}
+
+void names_add(struct names *ns, const char *s)
+{
+	if (names_index(ns, s) >= 0)
+		return;
+	ns->v = xrealloc(ns->v, (ns->n + 1) * sizeof(char *));
+	ns->v[ns->n++] = xstrdup(s);
+}
+
+void names_free(struct names *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+	memset(ns, 0, sizeof(*ns));
+}
+
+int names_query(sqlite3 *h, const char *sql, struct names *ns)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (sqlite3_column_text(s, 0))
+			names_add(ns, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char *col(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/* rows of the label and suggestion tables, read whole (a table scan in
+ * rowid order is several times faster than walking an index), then put
+ * in solution order, the table's order kept within a solution (the
+ * newest label counts) */
+struct lrow {
+	int64_t sol;
+	size_t ord;
+	struct label l;
+};
+
+struct grow {
+	int64_t sol;
+	size_t ord;
+	struct suggestion g;
+};
+
+static int by_sol_l(const void *x, const void *y)
+{
+	const struct lrow *a = x, *b = y;
+	return a->sol != b->sol ? (a->sol > b->sol) - (a->sol < b->sol) :
+				  (a->ord > b->ord) - (a->ord < b->ord);
+}
+
+static int by_sol_g(const void *x, const void *y)
+{
+	const struct grow *a = x, *b = y;
+	return a->sol != b->sol ? (a->sol > b->sol) - (a->sol < b->sol) :
+				  (a->ord > b->ord) - (a->ord < b->ord);
+}
+
+static enum label_kind kind_of(const char *k)
+{
+	return k[0] == 'f' ? LK_FIRST_ERROR : k[0] == 'a' ? LK_ADJUDICATION :
+	       k[6] == 's' ? LK_RATINGS : LK_RATING;
+}
+
+static int read_labels(sqlite3_stmt *sl, const struct names *anns, struct arena *a,
+		       struct lrow **out, size_t *nout)
+{
+	struct lrow *lr = NULL;
+	size_t nl = 0, capl = 0;
+	int rc;
+	while ((rc = sqlite3_step(sl)) == SQLITE_ROW) {
+		int who = names_index(anns, col(sl, 5));
+		if (who < 0)
+			continue;
+		if (nl == capl) {
+			capl = capl ? capl * 2 : 4096;
+			lr = xrealloc(lr, capl * sizeof(*lr));
+		}
+		struct lrow *x = &lr[nl];
+		memset(x, 0, sizeof(*x));
+		x->sol = sqlite3_column_int64(sl, 0);
+		x->ord = nl;
+		const char *text = col(sl, 4);
+		x->l.kind = kind_of(col(sl, 2));
+		x->l.step = sqlite3_column_int(sl, 1);
+		x->l.value = sqlite3_column_type(sl, 3) == SQLITE_NULL ? NO_RATING :
+			     sqlite3_column_int(sl, 3);
+		x->l.annotator = anns->v[who];
+		if (text && (x->l.kind == LK_RATINGS || x->l.kind == LK_ADJUDICATION))
+			x->l.text = arena_strndup(a, text, strlen(text));
+		else if (text && !strcmp(text, "filled"))
+			x->l.text = "filled";
+		if (sqlite3_column_int(sl, 6))
+			x->l.origin = walk_blind_origin;
+		nl++;
+	}
+	*out = lr;
+	*nout = nl;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int read_sugs(sqlite3_stmt *sg, const struct names *srcs, struct grow **out,
+		     size_t *nout)
+{
+	struct grow *gr = NULL;
+	size_t ng = 0, capg = 0;
+	int rc;
+	while ((rc = sqlite3_step(sg)) == SQLITE_ROW) {
+		int j = names_index(srcs, col(sg, 2));
+		if (j < 0)
+			continue;
+		if (ng == capg) {
+			capg = capg ? capg * 2 : 4096;
+			gr = xrealloc(gr, capg * sizeof(*gr));
+		}
+		struct grow *x = &gr[ng];
+		memset(x, 0, sizeof(*x));
+		x->sol = sqlite3_column_int64(sg, 0);
+		x->ord = ng++;
+		x->g.step = sqlite3_column_int(sg, 1);
+		x->g.source = srcs->v[j]; /* the whole key: the model is in it */
+		x->g.value = sqlite3_column_type(sg, 3) == SQLITE_NULL ? NO_VALUE :
+			     sqlite3_column_double(sg, 3);
+		x->g.first_error = sqlite3_column_type(sg, 4) == SQLITE_NULL ? -2 :
+				   sqlite3_column_int(sg, 4);
+		x->g.k = sqlite3_column_int(sg, 5);
+		x->g.n = sqlite3_column_int(sg, 6);
+	}
+	*out = gr;
+	*nout = ng;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int walk_store(sqlite3 *h, const struct names *anns, const struct names *srcs, walk_fn fn,
+	       void *arg)
+{
+	const char *q_sol = "SELECT solution_id, dataset_id, nsteps, flags FROM summary "
+			    "ORDER BY solution_id";
+	const char *q_lab = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, "
+			    "annotator, origin = 'tui-blind' FROM label WHERE kind IN ('rating', "
+			    "'first_error', 'ratings', 'adjudication') ORDER BY id";
+	const char *q_sug = "SELECT solution_id, coalesce(step_idx, -1), source || "
+			    "coalesce('/' || model, ''), value, first_error, k, n FROM suggestion "
+			    "ORDER BY id";
+	sqlite3_stmt *ss = NULL, *sl = NULL, *sg = NULL;
+	struct arena a = {0};
+	struct lrow *lr = NULL;
+	struct grow *gr = NULL;
+	size_t nl = 0, ng = 0;
+	int rc = -1;
+	if (sqlite3_prepare_v2(h, q_sol, -1, &ss, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, q_lab, -1, &sl, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, q_sug, -1, &sg, NULL) != SQLITE_OK ||
+	    read_labels(sl, anns, &a, &lr, &nl) < 0 || read_sugs(sg, srcs, &gr, &ng) < 0)
+		goto out;
+	qsort(lr, nl, sizeof(*lr), by_sol_l);
+	qsort(gr, ng, sizeof(*gr), by_sol_g);
+	struct walk_sol s = {0};
+	size_t li = 0, gi = 0, caplab = 0, capsug = 0;
+	int st = SQLITE_DONE, stop = 0;
+	while (!stop && (st = sqlite3_step(ss)) == SQLITE_ROW) {
+		s.id = sqlite3_column_int64(ss, 0);
+		s.dataset_id = sqlite3_column_int64(ss, 1);
+		s.it.nsteps = (size_t)sqlite3_column_int(ss, 2);
+		s.flags = (unsigned)sqlite3_column_int(ss, 3);
+		while (li < nl && lr[li].sol < s.id)
+			li++;
+		size_t l0 = li;
+		while (li < nl && lr[li].sol == s.id)
+			li++;
+		while (gi < ng && gr[gi].sol < s.id)
+			gi++;
+		size_t g0 = gi;
+		while (gi < ng && gr[gi].sol == s.id)
+			gi++;
+		if (li - l0 > caplab) {
+			caplab = li - l0;
+			s.it.labels = xrealloc(s.it.labels, caplab * sizeof(*s.it.labels));
+		}
+		if (gi - g0 > capsug) {
+			capsug = gi - g0;
+			s.it.sugs = xrealloc(s.it.sugs, capsug * sizeof(*s.it.sugs));
+		}
+		s.it.nlabels = s.it.nsugs = 0;
+		for (size_t k = l0; k < li; k++)
+			s.it.labels[s.it.nlabels++] = lr[k].l;
+		for (size_t k = g0; k < gi; k++)
+			s.it.sugs[s.it.nsugs++] = gr[k].g;
+		stop = fn(arg, &s);
+	}
+	free(s.it.labels);
+	free(s.it.sugs);
+	rc = stop ? stop : st == SQLITE_DONE ? 0 : -1;
+out:
+	free(lr);
+	free(gr);
+	arena_free(&a);
+	sqlite3_finalize(ss);
+	sqlite3_finalize(sl);
+	sqlite3_finalize(sg);
+	return rc;
+}
