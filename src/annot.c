@@ -239,7 +239,7 @@ static void diff(struct batch *b, const struct annotator *a,
 }
 
 enum op_kind { OP_RATE, OP_ERROR, OP_NONE, OP_ACCEPT, OP_FINISH, OP_NOTE, OP_UNDO, OP_REDO,
-	       OP_ALT, OP_FLAG };
+	       OP_ALT, OP_FLAG, OP_ADJUDICATE };
 struct op {
 	enum op_kind kind;
 	int step, value;
@@ -507,6 +507,36 @@ static int plan_step_mark(const struct op *op, const struct item *it, const stru
 	return ANNOT_OK;
 }
 
+/* An adjudicator's decision: the first error (-1 none) and the reason,
+ * a label of its own that is nobody's verdict. */
+static int plan_adjudicate(const struct op *op, const struct item *it,
+			   const struct annotator *a, struct batch *b, char *name, size_t nn,
+			   struct buf *what)
+{
+	if (op->value < -1 || op->value >= (int)it->nsteps) {
+		buf_printf(what, "the solution has no step %d", op->value + 1);
+		return ANNOT_NOTHING;
+	}
+	if (!op->text || !*op->text) {
+		buf_puts(what, "an adjudication needs a reason");
+		return ANNOT_NOTHING;
+	}
+	const struct label *l = newest(it, a->name, LK_ADJUDICATION, -1, NULL);
+	if (l && l->value == op->value && l->text && !strcmp(l->text, op->text)) {
+		buf_puts(what, "already adjudicated so, for that reason");
+		return ANNOT_NOTHING;
+	}
+	batch_add(b, a, LK_ADJUDICATION, -1, op->value, op->text);
+	if (op->value >= 0) {
+		snprintf(name, nn, "adjudicate: first error at step %d", op->value + 1);
+		buf_printf(what, "adjudicated: first error at step %d", op->value + 1);
+	} else {
+		snprintf(name, nn, "adjudicate: no error");
+		buf_puts(what, "adjudicated: no error");
+	}
+	return ANNOT_OK;
+}
+
 /* Runs op in one transaction on the solution as the store has it now. */
 static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 	       const struct op *op, struct annot_result *res)
@@ -547,6 +577,8 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 			buf_printf(&what, "nothing to %s", opname);
 	} else if (op->kind == OP_ALT || op->kind == OP_FLAG) {
 		rc = plan_step_mark(op, &v->it, a, &b, name, sizeof(name), &what);
+	} else if (op->kind == OP_ADJUDICATE) {
+		rc = plan_adjudicate(op, &v->it, a, &b, name, sizeof(name), &what);
 	} else if (op->kind == OP_NOTE) {
 		batch_add(&b, a, LK_NOTE, op->step, NO_RATING, op->text && *op->text ? op->text : NULL);
 		snprintf(name, sizeof(name), op->step >= 0 ? "note on step %d" : "note", op->step + 1);
@@ -646,6 +678,13 @@ int annot_note(struct db *db, struct db_solution *v, const struct annotator *a,
 	       int step, const char *text, struct annot_result *res)
 {
 	struct op op = {OP_NOTE, step, 0, text, -1};
+	return run(db, v, a, &op, res);
+}
+
+int annot_adjudicate(struct db *db, struct db_solution *v, const struct annotator *a,
+		     int first_error, const char *reason, struct annot_result *res)
+{
+	struct op op = {OP_ADJUDICATE, -1, first_error, reason, -1};
 	return run(db, v, a, &op, res);
 }
 

@@ -62,6 +62,11 @@ int annot_rate_alt(struct db *db, struct db_solution *v, const struct annotator 
 /* Flags a step the annotator cannot judge, or takes the flag back. */
 int annot_flag(struct db *db, struct db_solution *v, const struct annotator *a, int step,
 	       struct annot_result *res);
+/* An adjudicator decides the solution's first error (-1: no error), for
+ * a reason (required): the label outranks every annotator's in consensus
+ * and is undone like any other action. */
+int annot_adjudicate(struct db *db, struct db_solution *v, const struct annotator *a,
+		     int first_error, const char *reason, struct annot_result *res);
 int annot_undo(struct db *db, struct db_solution *v, const struct annotator *a,
 	       struct annot_result *res);
 int annot_redo(struct db *db, struct db_solution *v, const struct annotator *a,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "consensus.h"
 #include "prov.h"
 #include "util.h"
 #include "../db/db.h"
@@ -273,9 +274,32 @@ static const struct conf_directive core[] = {
 /* the workbench's directives, known when it does not run them */
 static const char *const ui_only[] = {"bind", "color", "colour", NULL};
 
+/* consensus RULE, RULE...: the rest of the line, to its comment */
+static int do_consensus(struct conf *c, const char *rest, const char *where, FILE *warn)
+{
+	struct buf b = {0};
+	size_t n = strcspn(rest, "#\r\n");
+	buf_add(&b, rest, n);
+	struct policy p;
+	char why[300];
+	int w = 0;
+	if (policy_parse(b.data ? b.data : "", &p, why, sizeof(why)) < 0) {
+		w = conf_warn(warn, where, "consensus: %s", why);
+	} else {
+		free(c->consensus);
+		c->consensus = xstrdup(p.text);
+		policy_free(&p);
+	}
+	buf_free(&b);
+	return w;
+}
+
 static int run_line(struct conf *c, const char *line, const char *where, FILE *warn,
 		    const char *file)
 {
+	const char *p = line + strspn(line, " \t");
+	if (!strncmp(p, "consensus", 9) && (p[9] == ' ' || p[9] == '\t'))
+		return do_consensus(c, p + 10, where, warn);
 	struct toks t;
 	const char *err = conf_tokenize(line, &t);
 	if (err)
@@ -294,7 +318,8 @@ static int run_line(struct conf *c, const char *line, const char *where, FILE *w
 	if (!c->next && word_of(t.v[0], ui_only) >= 0)
 		return 0;
 	return conf_warn(warn, where,
-			 "unknown command \"%s\" (set, alias, bind, color, source, endpoint, provider)",
+			 "unknown command \"%s\" (set, alias, bind, color, source, endpoint, provider, "
+			 "consensus)",
 			 inert(t.v[0], 1));
 }
 
@@ -381,6 +406,8 @@ void conf_done(struct conf *c)
 	c->set.annotator = NULL;
 	free(c->set.truth);
 	c->set.truth = NULL;
+	free(c->consensus);
+	c->consensus = NULL;
 	fconf_free(&c->fetch);
 	alias_free(&c->aliases);
 }

@@ -102,6 +102,7 @@ struct conf {
 	struct settings set;
 	struct fconf fetch;
 	struct aliases aliases; /* alias NAME SHORT */
+	char *consensus;        /* consensus RULE, RULE...: the policy, checked */
 	int depth; /* source nesting */
 	/* the directives of the workbench (bind, color), and their state */
 	const struct conf_directive *ext;

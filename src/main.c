@@ -711,6 +711,10 @@ int main(int argc, char **argv)
 		free(args);
 		return rc;
 	}
+	if (!strcmp(cmd, "adjudicate"))
+		return cmd_adjudicate(argc, argv, dbpath, annotator, config);
+	if (!strcmp(cmd, "consensus"))
+		return cmd_consensus(argc, argv, dbpath, config);
 	if (!strcmp(argv[0], "audit"))
 		return cmd_audit(argc, argv, dbpath);
 	if (!strcmp(cmd, "check-config"))

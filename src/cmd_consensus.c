@@ -1,0 +1,278 @@
+/* cmd_consensus.c - `stepmark consensus`: each solution's agreed label
+ * under the policy, stored with the rule that decided and who agreed;
+ * a rerun writes only the rows that change */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "cmd.h"
+#include "conf.h"
+#include "consensus.h"
+#include "summary.h"
+#include "walk.h"
+#include "../db/db.h"
+
+#define MAX_SHOWN 10
+
+enum { C_POLICY = 1000, C_DATASET, C_LIST, C_DB, C_HELP };
+
+/* a stored row, for the comparison */
+struct crow {
+	int64_t sol;
+	int fe;            /* -2: NULL */
+	const char *ratings, *rule, *why, *by, *policy;
+};
+
+struct run {
+	sqlite3 *h;
+	const struct policy *p;
+	int64_t dataset;   /* 0: every data set */
+	struct crow *old;
+	size_t nold, at;
+	struct decision d;
+	sqlite3_stmt *put;
+	char now[32];
+	long total, changed, decided;
+	long *by_rule;
+	long by_why[WHY_N];
+	int failed;
+};
+
+static const char *col(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+static int load_old(struct run *r, struct arena *a)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(r->h, "SELECT solution_id, first_error, ratings, rule, why, "
+			       "agreed_by, policy FROM agreed ORDER BY solution_id", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (r->nold == cap) {
+			cap = cap ? cap * 2 : 1024;
+			r->old = xrealloc(r->old, cap * sizeof(*r->old));
+		}
+		struct crow *o = &r->old[r->nold++];
+		o->sol = sqlite3_column_int64(s, 0);
+		o->fe = sqlite3_column_type(s, 1) == SQLITE_NULL ? -2 : sqlite3_column_int(s, 1);
+		const char **f[] = {&o->ratings, &o->rule, &o->why, &o->by, &o->policy};
+		for (int i = 0; i < 5; i++) {
+			const char *t = col(s, i + 2);
+			*f[i] = t ? arena_strndup(a, t, strlen(t)) : NULL;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static int on_solution(void *arg, const struct walk_sol *w)
+{
+	struct run *r = arg;
+	if (r->dataset && w->dataset_id != r->dataset)
+		return 0;
+	consensus_decide(r->p, &w->it, &r->d);
+	const struct decision *d = &r->d;
+	const char *rule = d->rule >= 0 ? r->p->r[d->rule].text : NULL;
+	const char *why = d->rule >= 0 ? NULL : consensus_why[d->why];
+	const char *ratings = d->rule >= 0 ? d->ratings.data : NULL;
+	const char *by = d->rule >= 0 ? d->by.data : NULL;
+	r->total++;
+	if (d->rule >= 0) {
+		r->decided++;
+		r->by_rule[d->rule]++;
+	} else {
+		r->by_why[d->why]++;
+	}
+	while (r->at < r->nold && r->old[r->at].sol < w->id)
+		r->at++;
+	const struct crow *o = r->at < r->nold && r->old[r->at].sol == w->id ? &r->old[r->at] : NULL;
+	if (o && o->fe == d->fe && same_str(o->ratings, ratings) && same_str(o->rule, rule) &&
+	    same_str(o->why, why) && same_str(o->by, by) && same_str(o->policy, r->p->text))
+		return 0;
+	sqlite3_stmt *s = r->put;
+	sqlite3_bind_int64(s, 1, w->id);
+	if (d->fe >= -1)
+		sqlite3_bind_int(s, 2, d->fe);
+	else
+		sqlite3_bind_null(s, 2);
+	const char *v[] = {ratings, rule, why, by, r->p->text, r->now};
+	for (int i = 0; i < 6; i++)
+		if (v[i])
+			sqlite3_bind_text(s, i + 3, v[i], -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, i + 3);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	r->changed++;
+	return 0;
+}
+
+static int list_undecided(sqlite3 *h, int64_t dataset, long limit)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(h, "SELECT d.name, s.ext_key, a.why FROM agreed a "
+			       "JOIN solution s ON s.id = a.solution_id JOIN dataset d ON d.id = "
+			       "s.dataset_id WHERE a.rule IS NULL AND (?1 = 0 OR s.dataset_id = ?1) "
+			       "ORDER BY a.solution_id LIMIT ?2", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, dataset);
+	sqlite3_bind_int64(s, 2, limit);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		printf("  %s  %s  %s\n", inert(col(s, 0), 0), inert(col(s, 1), 1), col(s, 2));
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void report(const struct run *r, int list)
+{
+	printf("consensus on %ld solution%s; policy: %s\n", r->total, r->total == 1 ? "" : "s",
+	       r->p->text);
+	double t = r->total ? (double)r->total : 1;
+	printf("  decided   %8ld  %5.1f%%\n", r->decided, 100.0 * r->decided / t);
+	for (size_t i = 0; i < r->p->n; i++)
+		printf("    %-28s %8ld\n", r->p->r[i].text, r->by_rule[i]);
+	printf("  undecided %8ld  %5.1f%%\n", r->total - r->decided,
+	       100.0 * (r->total - r->decided) / t);
+	for (int i = 1; i < WHY_N; i++)
+		if (r->by_why[i])
+			printf("    %-28s %8ld\n", consensus_why[i], r->by_why[i]);
+	printf("stored: %ld changed, %ld as before\n", r->changed, r->total - r->changed);
+	long und = r->total - r->decided;
+	if (und && !list)
+		printf("undecided (%s):\n", und > MAX_SHOWN ? "the first 10; --list for all" :
+			"data set, id, why");
+	else if (und)
+		printf("undecided (data set, id, why):\n");
+}
+
+static void usage_consensus(FILE *f)
+{
+	fprintf(f,
+		"usage: stepmark consensus [--policy RULES] [--dataset NAME] [--list]\n"
+		"Decides each solution's agreed first error under the policy (the config's\n"
+		"`consensus` line, or --policy), and stores it with the rule that decided.\n"
+		"rules: %s\n", consensus_rules_help());
+}
+
+int cmd_consensus(int argc, char **argv, const char *dbpath, const char *config_path)
+{
+	static const struct option opts[] = {
+		{"policy", required_argument, NULL, C_POLICY},
+		{"dataset", required_argument, NULL, C_DATASET},
+		{"list", no_argument, NULL, C_LIST},
+		{"db", required_argument, NULL, C_DB},
+		{"help", no_argument, NULL, C_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *ptext = NULL, *dataset = NULL;
+	int list = 0, c;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case C_POLICY: ptext = optarg; break;
+		case C_DATASET: dataset = optarg; break;
+		case C_LIST: list = 1; break;
+		case C_DB: dbpath = optarg; break;
+		case C_HELP: usage_consensus(stdout); return EX_OK;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		return bad_usage("consensus takes no file arguments");
+	struct conf cfg;
+	conf_init(&cfg);
+	char *cpath = config_path ? xstrdup(config_path) : conf_path_default();
+	if (!ptext && cpath)
+		conf_load(&cfg, cpath, config_path == NULL, stderr);
+	free(cpath);
+	if (!ptext)
+		ptext = cfg.consensus;
+	int rc = EX_OK;
+	struct policy p = {0};
+	char err[400];
+	if (!ptext) {
+		errf("stepmark: consensus: no policy: give --policy RULES, or a line in the config:\n"
+		     "  consensus adjudicated, human-majority 2, confirmed-suggestion, sources mc judge\n"
+		     "(rules: %s)\n", consensus_rules_help());
+		conf_done(&cfg);
+		return EX_USAGE;
+	}
+	if (policy_parse(ptext, &p, err, sizeof(err)) < 0) {
+		errf("stepmark: consensus: %s\n", err);
+		conf_done(&cfg);
+		return EX_USAGE;
+	}
+	conf_done(&cfg);
+	char oerr[600];
+	struct db *db = db_open(dbpath, oerr, sizeof(oerr));
+	if (!db) {
+		errf("stepmark: %s\n", inert(oerr, 0));
+		policy_free(&p);
+		return EX_STORE;
+	}
+	db_say_waits(db, stderr);
+	struct run r = {.h = db_handle(db), .p = &p};
+	r.by_rule = xcalloc(p.n + 1, sizeof(long));
+	now_iso(r.now);
+	struct names anns = {0}, srcs = {0};
+	struct arena a = {0};
+	if (dataset && !(r.dataset = db_dataset_id(db, dataset))) {
+		errf("stepmark: consensus: no data set named \"%s\" (stepmark stats lists them)\n",
+		     inert(dataset, 0));
+		rc = EX_USAGE;
+		goto out;
+	}
+	if (summary_backfill(db) < 0 || db_begin(db) < 0) {
+		rc = EX_STORE;
+		goto store;
+	}
+	if (names_query(r.h, "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
+			"'first_error', 'ratings', 'adjudication')", &anns) < 0 ||
+	    names_query(r.h, "SELECT DISTINCT source || coalesce('/' || model, '') FROM suggestion",
+			&srcs) < 0 ||
+	    load_old(&r, &a) < 0 ||
+	    sqlite3_prepare_v2(r.h, "INSERT OR REPLACE INTO agreed(solution_id, first_error, "
+			       "ratings, rule, why, agreed_by, policy, at) VALUES (?1, ?2, ?3, ?4, "
+			       "?5, ?6, ?7, ?8)", -1, &r.put, NULL) != SQLITE_OK ||
+	    walk_store(r.h, &anns, &srcs, on_solution, &r) < 0 || db_commit(db) < 0) {
+		db_rollback(db);
+		rc = EX_STORE;
+		goto store;
+	}
+	report(&r, list);
+	if (r.total > r.decided && list_undecided(r.h, r.dataset, list ? -1 : MAX_SHOWN) < 0)
+		rc = EX_STORE;
+store:
+	if (rc == EX_STORE)
+		errf("stepmark: consensus: the store failed: %s\n", sqlite3_errmsg(r.h));
+out:
+	sqlite3_finalize(r.put);
+	buf_free(&r.d.ratings);
+	buf_free(&r.d.by);
+	free(r.by_rule);
+	free(r.old);
+	arena_free(&a);
+	names_free(&anns);
+	names_free(&srcs);
+	db_close(db);
+	policy_free(&p);
+	return rc;
+}

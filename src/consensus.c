@@ -1,0 +1,595 @@
+/* consensus.c - the rules of a consensus policy, and how a solution's
+ * labels and suggestions meet them */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "consensus.h"
+#include "fmt.h"
+
+const char *const consensus_why[WHY_N] = {
+	"", "annotators disagree", "people and sources disagree", "sources disagree",
+	"too few labels",
+};
+
+/* ---- what one solution holds */
+
+struct voice {
+	const char *name;  /* "annotator", or a source's key */
+	int fe;            /* -1 or a step */
+	int *r;            /* ratings per step (people) */
+};
+
+struct ctx {
+	const struct item *it;
+	struct voice *people; /* people whose labels decide a first error */
+	size_t np;
+	size_t labelled;      /* people with labels of their own */
+	const struct label *adj; /* the adjudication in force, or NULL */
+	char **keys;          /* the sources' keys ("mc/model") */
+	size_t nkeys;
+	int *keyof;           /* per suggestion: its key */
+	size_t *order;        /* scratch: the keys a rule covers */
+	int *scratch;
+	/* what the rules saw, for the reason when none decides */
+	int src_split, person_src;
+};
+
+static int agree(int a, int b, int tol)
+{
+	if (a < 0 || b < 0)
+		return a == b;
+	return abs(a - b) <= tol;
+}
+
+/* a rule's source name ("mc" or "mc/model") covers a key */
+static int names_key(const char *want, const char *key)
+{
+	size_t n = strlen(want);
+	return !strncmp(key, want, n) && (key[n] == '\0' || key[n] == '/');
+}
+
+
+static int by_name(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* the keys a rule covers, in the order it names its sources (each
+ * source's keys by name; all keys by name when it names none) */
+static size_t rule_keys(const struct ctx *c, const struct rule *r, size_t *out)
+{
+	size_t n = 0;
+	for (size_t s = 0; s < (r->nsrcs ? r->nsrcs : 1); s++)
+		for (size_t k = 0; k < c->nkeys; k++) {
+			if (r->nsrcs && !names_key(r->srcs[s], c->keys[k]))
+				continue;
+			size_t j = 0;
+			while (j < n && out[j] != k)
+				j++;
+			if (j == n)
+				out[n++] = k;
+		}
+	return n;
+}
+
+/* a source's first error under the rule's options: -2 when it has none,
+ * or when an MC estimate it rests on had too few rollouts */
+static int src_fe(struct ctx *c, size_t key, const struct rule *r)
+{
+	struct export_opts o = {.source = c->keys[key], .threshold = r->threshold};
+	int fe = item_resolve(c->it, &o, c->scratch);
+	if (fe < -1 || !r->min_rollouts)
+		return fe;
+	for (size_t i = 0; i < c->it->nsugs; i++) {
+		const struct suggestion *g = &c->it->sugs[i];
+		if ((size_t)c->keyof[i] != key || g->n <= 0 || g->n >= r->min_rollouts)
+			continue;
+		if (g->step < 0 || fe < 0 || g->step <= fe)
+			return -2;
+	}
+	return fe;
+}
+
+static void say_by(struct decision *d, const char *mark, const char *name)
+{
+	if (d->by.len)
+		buf_putc(&d->by, ',');
+	buf_puts(&d->by, mark);
+	for (const char *p = name; *p; p++)
+		buf_putc(&d->by, *p == ',' || *p == '\n' || *p == '\t' ? ' ' : *p);
+}
+
+/* the ratings of the decision: a person's when one agreeing with fe rated
+ * the steps, else good up to fe and bad at it */
+static void set_ratings(struct decision *d, const struct ctx *c, int fe, const int *from)
+{
+	size_t n = c->it->nsteps;
+	buf_reset(&d->ratings);
+	for (size_t i = 0; i < n; i++) {
+		int v = from ? from[i] : NO_RATING;
+		if (!from || (int)i == fe)
+			v = (int)i < fe || fe < 0 ? 1 : (int)i == fe ? -1 : NO_RATING;
+		else if (fe >= 0 && (int)i < fe && v == -1)
+			v = 1; /* nothing before the first error is wrong */
+		buf_putc(&d->ratings, v == 1 ? '+' : v == 0 ? '0' : v == -1 ? '-' : '.');
+	}
+	if (!d->ratings.data)
+		buf_puts(&d->ratings, "");
+	d->fe = fe;
+}
+
+static const int *ratings_of(const struct ctx *c, int fe)
+{
+	for (size_t i = 0; i < c->np; i++)
+		if (c->people[i].fe == fe)
+			return c->people[i].r;
+	return NULL;
+}
+
+/* the earliest first error of a group (-1 when it finds none) */
+static int earliest(int a, int b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/* every person who decided agrees with every other */
+static int people_agree(const struct ctx *c, int tol, int *fe)
+{
+	*fe = -2;
+	for (size_t i = 0; i < c->np; i++) {
+		for (size_t j = 0; j < i; j++)
+			if (!agree(c->people[i].fe, c->people[j].fe, tol))
+				return 0;
+		*fe = i ? earliest(*fe, c->people[i].fe) : c->people[i].fe;
+	}
+	return c->np > 0;
+}
+
+/* ---- the rules */
+
+static int r_adjudicated(const struct rule *r, struct ctx *c, struct decision *d)
+{
+	(void)r;
+	if (!c->adj)
+		return 0;
+	say_by(d, "!", c->adj->annotator);
+	set_ratings(d, c, c->adj->value, ratings_of(c, c->adj->value));
+	return 1;
+}
+
+static int r_majority(const struct rule *r, struct ctx *c, struct decision *d)
+{
+	size_t best = 0, most = 0;
+	for (size_t i = 0; i < c->np; i++) {
+		size_t n = 0;
+		for (size_t j = 0; j < c->np; j++)
+			n += agree(c->people[i].fe, c->people[j].fe, r->tol);
+		if (n > most) {
+			most = n;
+			best = i;
+		}
+	}
+	if (!most || most < (size_t)r->min || 2 * most <= c->np)
+		return 0;
+	int fe = c->people[best].fe;
+	for (size_t j = 0; j < c->np; j++)
+		if (agree(c->people[best].fe, c->people[j].fe, r->tol)) {
+			fe = earliest(fe, c->people[j].fe);
+			say_by(d, "@", c->people[j].name);
+		}
+	set_ratings(d, c, fe, ratings_of(c, fe));
+	return 1;
+}
+
+static int r_human(const struct rule *r, struct ctx *c, struct decision *d)
+{
+	int fe;
+	if (c->np < (size_t)(r->min > 0 ? r->min : 1) || !people_agree(c, r->tol, &fe))
+		return 0;
+	for (size_t j = 0; j < c->np; j++)
+		say_by(d, "@", c->people[j].name);
+	set_ratings(d, c, fe, ratings_of(c, fe));
+	return 1;
+}
+
+static int r_confirmed(const struct rule *r, struct ctx *c, struct decision *d)
+{
+	int fe;
+	if (!people_agree(c, r->tol, &fe))
+		return 0;
+	size_t mark = d->by.len;
+	for (size_t j = 0; j < c->np; j++)
+		say_by(d, "@", c->people[j].name);
+	int any = 0;
+	size_t nk = rule_keys(c, r, c->order);
+	for (size_t i = 0; i < nk; i++) {
+		size_t k = c->order[i];
+		int s = src_fe(c, k, r);
+		if (s >= -1 && agree(s, fe, r->tol)) {
+			say_by(d, "", c->keys[k]);
+			any = 1;
+		} else if (s >= -1) {
+			c->person_src = 1;
+		}
+	}
+	if (!any) {
+		d->by.len = mark;
+		if (d->by.data)
+			d->by.data[mark] = '\0';
+		return 0;
+	}
+	set_ratings(d, c, fe, ratings_of(c, fe));
+	return 1;
+}
+
+static int r_sources(const struct rule *r, struct ctx *c, struct decision *d)
+{
+	int fe = -2;
+	int *got = xcalloc(r->nsrcs + 1, sizeof(int));
+	int *seen = xmalloc((c->nkeys + 1) * sizeof(int));
+	size_t nseen = 0;
+	int ok = 1;
+	size_t mark = d->by.len;
+	size_t nk = rule_keys(c, r, c->order);
+	for (size_t i = 0; ok && i < nk; i++) {
+		size_t k = c->order[i];
+		int s = src_fe(c, k, r);
+		if (s < -1)
+			continue;
+		for (size_t j = 0; j < nseen; j++)
+			if (!agree(s, seen[j], r->tol))
+				ok = 0, c->src_split = 1;
+		seen[nseen++] = s;
+		fe = fe == -2 ? s : earliest(fe, s);
+		for (size_t n = 0; n < r->nsrcs; n++)
+			got[n] |= names_key(r->srcs[n], c->keys[k]);
+		say_by(d, "", c->keys[k]);
+	}
+	free(seen);
+	for (size_t i = 0; ok && i < r->nsrcs; i++)
+		ok = got[i];
+	/* sources never overrule a person */
+	for (size_t j = 0; ok && j < c->np; j++)
+		if (!(ok = agree(c->people[j].fe, fe, r->tol)))
+			c->person_src = 1;
+	free(got);
+	if (!ok) {
+		d->by.len = mark;
+		if (d->by.data)
+			d->by.data[mark] = '\0';
+		return 0;
+	}
+	set_ratings(d, c, fe, NULL);
+	return 1;
+}
+
+enum { O_MIN = 1, O_TOL = 2, O_ROLL = 4, O_THR = 8, O_SRCS = 16, O_NEEDSRC = 32 };
+
+struct rule_ops {
+	const char *name;
+	const char *args; /* as the help shows them */
+	unsigned opts;
+	int dflt_min;
+	int (*decide)(const struct rule *r, struct ctx *c, struct decision *d);
+};
+
+static const struct rule_ops rules[] = {
+	{"adjudicated", "", 0, 0, r_adjudicated},
+	{"human-majority", " N [tolerance K]", O_MIN | O_TOL, 2, r_majority},
+	{"human", " [N] [tolerance K]", O_MIN | O_TOL, 1, r_human},
+	{"confirmed-suggestion", " [SOURCE...] [tolerance K] [threshold T] [min-rollouts R]",
+	 O_TOL | O_SRCS | O_THR | O_ROLL, 0, r_confirmed},
+	{"sources", " SOURCE... [tolerance K] [threshold T] [min-rollouts R]",
+	 O_TOL | O_SRCS | O_NEEDSRC | O_THR | O_ROLL, 0, r_sources},
+};
+
+const char *consensus_rules_help(void)
+{
+	return "adjudicated, human-majority N, human [N], confirmed-suggestion [SOURCE...], "
+	       "sources SOURCE...; options: tolerance K, threshold T, min-rollouts R";
+}
+
+/* ---- the policy's text */
+
+static void rule_free(struct rule *r)
+{
+	for (size_t i = 0; i < r->nsrcs; i++)
+		free(r->srcs[i]);
+	free(r->srcs);
+	free(r->text);
+	memset(r, 0, sizeof(*r));
+}
+
+void policy_free(struct policy *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		rule_free(&p->r[i]);
+	free(p->text);
+	memset(p, 0, sizeof(*p));
+}
+
+static int whole_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* one rule from its words */
+static int rule_parse(char **w, size_t nw, struct rule *r, char *err, size_t n)
+{
+	const struct rule_ops *op = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
+		if (!strcmp(w[0], rules[i].name))
+			op = &rules[i];
+	if (!op) {
+		snprintf(err, n, "unknown rule \"%.60s\" (rules: %s)", inert(w[0], 0),
+			 consensus_rules_help());
+		return -1;
+	}
+	r->kind = (int)(op - rules);
+	r->min = op->dflt_min;
+	r->threshold = 0.5;
+	struct buf t = {0};
+	buf_puts(&t, op->name);
+	for (size_t i = 1; i < nw; i++) {
+		const char *a = w[i], *v = i + 1 < nw ? w[i + 1] : NULL;
+		unsigned need = !strcmp(a, "tolerance") ? O_TOL : !strcmp(a, "threshold") ? O_THR :
+				!strcmp(a, "min-rollouts") ? O_ROLL : 0;
+		if (need && !(op->opts & need)) {
+			snprintf(err, n, "%s takes no %s (%s%s)", op->name, a, op->name, op->args);
+			goto bad;
+		}
+		if (need && !v) {
+			snprintf(err, n, "%s: %s needs a value", op->name, a);
+			goto bad;
+		}
+		if (need == O_TOL && whole_int(v, 0, 1000, &r->tol) < 0) {
+			snprintf(err, n, "%s: tolerance is a number of steps, 0 to 1000", op->name);
+			goto bad;
+		}
+		if (need == O_ROLL && whole_int(v, 1, 1000000, &r->min_rollouts) < 0) {
+			snprintf(err, n, "%s: min-rollouts is a whole number from 1", op->name);
+			goto bad;
+		}
+		if (need == O_THR) {
+			char *end;
+			r->threshold = strtod(v, &end);
+			if (end == v || *end || !(r->threshold >= 0 && r->threshold <= 1)) {
+				snprintf(err, n, "%s: threshold is a number from 0 to 1", op->name);
+				goto bad;
+			}
+		}
+		if (need) {
+			buf_printf(&t, " %s %s", a, v);
+			i++;
+			continue;
+		}
+		if ((op->opts & O_MIN) && i == 1 && whole_int(a, 1, 1000, &r->min) == 0) {
+			buf_printf(&t, " %d", r->min);
+			continue;
+		}
+		if (!(op->opts & O_SRCS) || strspn(a, "0123456789.") == strlen(a)) {
+			snprintf(err, n, "%s: unexpected \"%.40s\" (%s%s)", op->name, inert(a, 0),
+				 op->name, op->args);
+			goto bad;
+		}
+		r->srcs = xrealloc(r->srcs, (r->nsrcs + 1) * sizeof(char *));
+		r->srcs[r->nsrcs++] = xstrdup(a);
+		buf_printf(&t, " %s", a);
+	}
+	if ((op->opts & O_NEEDSRC) && !r->nsrcs) {
+		snprintf(err, n, "%s needs the sources that must agree (%s%s)", op->name, op->name,
+			 op->args);
+		goto bad;
+	}
+	r->text = t.data;
+	return 0;
+bad:
+	buf_free(&t);
+	return -1;
+}
+
+int policy_parse(const char *text, struct policy *p, char *err, size_t n)
+{
+	memset(p, 0, sizeof(*p));
+	char *copy = xstrdup(text);
+	char *w[64];
+	size_t nw = 0;
+	int rc = 0;
+	struct buf all = {0};
+	for (char *q = copy;; q++) {
+		int end = *q == '\0' || *q == ',';
+		if (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r' || end) {
+			char c = *q;
+			*q = '\0';
+			if (end) {
+				if (!nw) {
+					snprintf(err, n, "an empty rule in the policy%s",
+						 c ? " (two commas?)" : "");
+					rc = -1;
+					break;
+				}
+				if (p->n == POLICY_MAX) {
+					snprintf(err, n, "more than %d rules", POLICY_MAX);
+					rc = -1;
+					break;
+				}
+				if (rule_parse(w, nw, &p->r[p->n], err, n) < 0) {
+					rc = -1;
+					break;
+				}
+				buf_printf(&all, "%s%s", all.len ? ", " : "", p->r[p->n++].text);
+				nw = 0;
+			}
+			if (!c)
+				break;
+			continue;
+		}
+		if (q == copy || q[-1] == '\0') {
+			if (nw == ARRAY_SIZE(w)) {
+				snprintf(err, n, "a rule of too many words");
+				rc = -1;
+				break;
+			}
+			w[nw++] = q;
+		}
+	}
+	free(copy);
+	if (rc < 0) {
+		buf_free(&all);
+		policy_free(p);
+		return -1;
+	}
+	p->text = all.data;
+	return 0;
+}
+
+/* ---- one solution */
+
+static void ctx_people(struct ctx *c)
+{
+	const struct item *it = c->it;
+	size_t n = it->nsteps;
+	c->people = xcalloc(it->nlabels + 1, sizeof(*c->people));
+	struct label *mine = xmalloc((it->nlabels + 1) * sizeof(*mine));
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const struct label *l = &it->labels[i];
+		if (l->kind == LK_ADJUDICATION) {
+			/* the newest decision in force of any adjudicator: one's
+			 * undo withdraws one's own, not another's */
+			int later = 0;
+			for (size_t k = i + 1; k < it->nlabels && !later; k++)
+				later = it->labels[k].kind == LK_ADJUDICATION &&
+					!strcmp(it->labels[k].annotator, l->annotator);
+			if (!later && l->value >= -1 && l->value < (int)n)
+				c->adj = l;
+			continue;
+		}
+		if (l->kind != LK_RATING && l->kind != LK_FIRST_ERROR && l->kind != LK_RATINGS)
+			continue;
+		int seen = 0;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = it->labels[k].kind != LK_ADJUDICATION &&
+			       (it->labels[k].kind == LK_RATING ||
+				it->labels[k].kind == LK_FIRST_ERROR ||
+				it->labels[k].kind == LK_RATINGS) &&
+			       !strcmp(it->labels[k].annotator, l->annotator);
+		if (seen)
+			continue;
+		struct item sub = *it;
+		sub.labels = mine;
+		sub.nlabels = 0;
+		sub.nsugs = 0;
+		for (size_t k = i; k < it->nlabels; k++)
+			if (it->labels[k].kind != LK_ADJUDICATION &&
+			    !strcmp(it->labels[k].annotator, l->annotator))
+				mine[sub.nlabels++] = it->labels[k];
+		int *r = xmalloc((n + 1) * sizeof(int));
+		int fe = item_resolve(&sub, NULL, r);
+		c->labelled++;
+		if (fe < -1) {
+			free(r);
+			continue;
+		}
+		c->people[c->np].name = l->annotator;
+		c->people[c->np].fe = fe;
+		c->people[c->np++].r = r;
+	}
+	free(mine);
+}
+
+static void ctx_keys(struct ctx *c)
+{
+	const struct item *it = c->it;
+	struct buf k = {0};
+	c->keyof = xmalloc((it->nsugs + 1) * sizeof(int));
+	c->keys = xmalloc((it->nsugs + 1) * sizeof(char *));
+	c->order = xmalloc((it->nsugs + 1) * sizeof(size_t));
+	for (size_t i = 0; i < it->nsugs; i++) {
+		sug_key(&k, &it->sugs[i]);
+		size_t j = 0;
+		while (j < c->nkeys && strcmp(c->keys[j], k.data))
+			j++;
+		if (j == c->nkeys)
+			c->keys[c->nkeys++] = xstrdup(k.data);
+		c->keyof[i] = (int)j;
+	}
+	buf_free(&k);
+	/* keys by name; each suggestion's index follows its key */
+	char **sorted = xmalloc((c->nkeys + 1) * sizeof(char *));
+	memcpy(sorted, c->keys, c->nkeys * sizeof(char *));
+	qsort(sorted, c->nkeys, sizeof(char *), by_name);
+	for (size_t i = 0; i < it->nsugs; i++)
+		for (size_t j = 0; j < c->nkeys; j++)
+			if (sorted[j] == c->keys[c->keyof[i]]) {
+				c->keyof[i] = (int)j;
+				break;
+			}
+	free(c->keys);
+	c->keys = sorted;
+}
+
+/* why nothing decided, from what the solution holds */
+static enum why why_not(struct ctx *c)
+{
+	int fe;
+	if (c->np >= 2 && !people_agree(c, 0, &fe))
+		return WHY_ANNOTATORS;
+	struct rule any = {.threshold = 0.5};
+	int sfe = -2, split = 0, against = 0;
+	for (size_t k = 0; k < c->nkeys; k++) {
+		int s = src_fe(c, k, &any);
+		if (s < -1)
+			continue;
+		split |= sfe != -2 && s != sfe;
+		sfe = s;
+		for (size_t j = 0; j < c->np; j++)
+			against |= c->people[j].fe != s;
+	}
+	if (against || c->person_src)
+		return WHY_PERSON_SOURCES;
+	if (split || c->src_split)
+		return WHY_SOURCES;
+	return WHY_FEW;
+}
+
+void consensus_decide(const struct policy *p, const struct item *it, struct decision *d)
+{
+	struct ctx c = {.it = it};
+	c.scratch = xmalloc((it->nsteps + 1) * sizeof(int));
+	ctx_people(&c);
+	ctx_keys(&c);
+	buf_reset(&d->ratings);
+	buf_reset(&d->by);
+	d->fe = -2;
+	d->rule = -1;
+	d->why = WHY_NONE;
+	for (size_t i = 0; i < p->n; i++)
+		if (rules[p->r[i].kind].decide(&p->r[i], &c, d)) {
+			d->rule = (int)i;
+			break;
+		}
+	if (d->rule < 0)
+		d->why = why_not(&c);
+	for (size_t i = 0; i < c.np; i++)
+		free(c.people[i].r);
+	free(c.people);
+	for (size_t i = 0; i < c.nkeys; i++)
+		free(c.keys[i]);
+	free(c.keys);
+	free(c.keyof);
+	free(c.order);
+	free(c.scratch);
+}

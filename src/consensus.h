@@ -1,0 +1,54 @@
+/* consensus.h - each solution's agreed label, as an ordered list of rules
+ * decides it: a policy such as
+ *     adjudicated, human-majority 2, confirmed-suggestion, sources mc judge
+ * The first rule that decides wins; a solution no rule decides says why. */
+#ifndef SM_CONSENSUS_H
+#define SM_CONSENSUS_H
+
+#include <stddef.h>
+#include "item.h"
+#include "util.h"
+
+#define POLICY_MAX 16
+
+struct rule {
+	int kind;          /* the rule's line in consensus.c's table */
+	int min;           /* human-majority N, human: at least N people */
+	int tol;           /* first errors within tol steps agree */
+	int min_rollouts;  /* an MC verdict counts from this many rollouts */
+	double threshold;  /* a per-step value below it is an error */
+	char **srcs;       /* sources named: "mc", or "mc/model" */
+	size_t nsrcs;
+	char *text;        /* as it is written back: "sources mc judge" */
+};
+
+struct policy {
+	struct rule r[POLICY_MAX];
+	size_t n;
+	char *text;        /* the rules' texts joined by ", " */
+};
+
+/* 0, or -1 with what is wrong in err. */
+int policy_parse(const char *text, struct policy *p, char *err, size_t n);
+void policy_free(struct policy *p);
+/* "adjudicated, human-majority N, ...": the rules with their options */
+const char *consensus_rules_help(void);
+
+/* Why no rule decided. */
+enum why { WHY_NONE, WHY_ANNOTATORS, WHY_PERSON_SOURCES, WHY_SOURCES, WHY_FEW, WHY_N };
+extern const char *const consensus_why[WHY_N];
+
+struct decision {
+	int fe;            /* -1 no error, >= 0 the step, -2 undecided */
+	int rule;          /* index into the policy, -1 undecided */
+	enum why why;
+	struct buf ratings; /* decided: a mark per step, + 0 - or . */
+	struct buf by;     /* decided: "@ann,@ann2,mc/model" */
+};
+
+/* Decides it under p. d's buffers are reused (buf_free them at the end).
+ * Labels of every annotator count (kinds rating, first_error, ratings);
+ * the newest adjudication label is the adjudicators'. */
+void consensus_decide(const struct policy *p, const struct item *it, struct decision *d);
+
+#endif

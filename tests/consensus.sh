@@ -1,0 +1,151 @@
+#!/bin/sh
+# stepmark consensus: each rule on hand-made solutions whose agreed label
+# is known, the reasons nothing decided, the options (tolerance,
+# threshold, min-rollouts), reruns that write only what changed, the
+# config's policy, and adjudication from the command line.
+. "$top_srcdir/tests/lib.sh"
+
+# id, steps, ann1, ann2, mc, judge (first errors, 0-based; - none given)
+python3 - <<'PY'
+import json
+sols = [
+    ("maj", 4, 2, 2, 1, 3),     # two people agree: human-majority
+    ("split", 4, 1, 3, 1, 1),   # people disagree: sources never overrule them
+    ("conf", 4, -1, None, -1, 2),  # one person, mc agrees: confirmed
+    ("src", 4, None, None, 2, 2),  # sources agree
+    ("srcx", 4, None, None, 2, 3), # sources disagree
+    ("few", 4, None, None, 2, None),  # one source alone
+    ("lone", 5, 1, None, None, None), # one person, nothing else
+    ("against", 4, 0, None, 2, 2),    # a person against agreeing sources
+]
+def w(name, col):
+    with open(name, "w") as f:
+        for s in sols:
+            v = s[col]
+            if v is None:
+                continue
+            f.write(json.dumps({"id": s[0], "problem": "P " + s[0],
+                                "steps": ["s%d" % i for i in range(s[1])], "fe": v}) + "\n")
+w("ann1.jsonl", 2); w("ann2.jsonl", 3); w("mc.jsonl", 4); w("judge.jsonl", 5)
+with open("all.jsonl", "w") as f:
+    for s in sols:
+        f.write(json.dumps({"id": s[0], "problem": "P " + s[0],
+                            "steps": ["s%d" % i for i in range(s[1])]}) + "\n")
+PY
+G="--format generic --problem problem --steps steps --id id --dataset d"
+sm import all.jsonl $G >/dev/null
+sm import ann1.jsonl $G --first-error fe --as ann1 >/dev/null
+sm import ann2.jsonl $G --first-error fe --as ann2 >/dev/null
+sm import mc.jsonl $G --first-error fe --as-source mc >/dev/null
+sm import judge.jsonl $G --first-error fe --as-source judge >/dev/null
+P="adjudicated, human-majority 2, confirmed-suggestion, sources mc judge"
+agreed() { # agreed ID: first error|rule|why|agreed by|ratings
+	sql "SELECT coalesce(a.first_error, 'none') || '|' || coalesce(a.rule, '') || '|' ||
+	     coalesce(a.why, '') || '|' || coalesce(a.agreed_by, '') || '|' || coalesce(a.ratings, '')
+	     FROM agreed a JOIN solution s ON s.id = a.solution_id WHERE s.ext_key = '$1'"
+}
+
+expect_rc 2 "no policy anywhere" sm consensus
+ok "says how to give one" has err "no policy: give --policy RULES, or a line in the config"
+expect_rc 2 "an unknown rule" sm consensus --policy "adjudicated, majority 2"
+ok "names it and the rules" has err 'unknown rule "majority" (rules: adjudicated, human-majority N'
+expect_rc 2 "sources without sources" sm consensus --policy "sources"
+ok "says what it needs" has err "sources needs the sources that must agree"
+expect_rc 2 "an option a rule does not take" sm consensus --policy "human-majority 2 min-rollouts 4"
+ok "says which" has err "human-majority takes no min-rollouts"
+expect_rc 2 "a bad threshold" sm consensus --policy "sources prm threshold 2"
+ok "says the range" has err "threshold is a number from 0 to 1"
+expect_rc 2 "an empty rule" sm consensus --policy "human,, sources mc"
+ok "says so" has err "an empty rule in the policy"
+ok "nothing stored by a refused policy" test "$(sql 'SELECT count(*) FROM agreed')" = 0
+
+expect_rc 0 "consensus" sm consensus --policy "$P"
+cp out first.out
+ok "counted: 8 solutions" has out "consensus on 8 solutions; policy: $P"
+ok "human-majority decided one" grep -q "^    human-majority 2  *1$" out
+ok "confirmed-suggestion one" grep -q "^    confirmed-suggestion  *1$" out
+ok "sources one" grep -q "^    sources mc judge  *1$" out
+ok "annotators disagree: one" grep -q "^    annotators disagree  *1$" out
+ok "sources disagree: one" grep -q "^    sources disagree  *1$" out
+ok "people and sources disagree: one" grep -q "^    people and sources disagree  *1$" out
+ok "too few labels: two" grep -q "^    too few labels  *2$" out
+ok "the undecided listed with their reason" has out "  d  split  annotators disagree"
+ok "all stored" has out "stored: 8 changed, 0 as before"
+
+ok "maj: the people's first error" test "$(agreed maj)" = "2|human-majority 2||@ann1,@ann2|++-."
+ok "conf: no error, with the source that agreed" test "$(agreed conf)" = "-1|confirmed-suggestion||@ann1,mc|++++"
+ok "src: both sources" test "$(agreed src)" = "2|sources mc judge||mc,judge|++-."
+ok "split: undecided, why" test "$(agreed split)" = "none||annotators disagree||"
+ok "against: a person is not overruled" test "$(agreed against)" = "none||people and sources disagree||"
+ok "lone: too few" test "$(agreed lone)" = "none||too few labels||"
+
+expect_rc 0 "again, nothing new" sm consensus --policy "$P"
+ok "nothing rewritten" has out "stored: 0 changed, 8 as before"
+
+# a single person suffices under "human"; tolerance lets mc and judge
+# one step apart agree on the earlier step
+expect_rc 0 "another policy" sm consensus --policy "human, sources mc judge tolerance 1"
+ok "lone: decided by the one person" test "$(agreed lone)" = "1|human||@ann1|+-..."
+ok "srcx: within one step, the earlier" test "$(agreed srcx)" = "2|sources mc judge tolerance 1||mc,judge|++-."
+ok "a new policy rewrites every row" has out "stored: 8 changed, 0 as before"
+
+# a label changes one solution: only its row is written
+sm import ann2.jsonl $G --first-error fe --as ann2 >/dev/null
+printf '{"id": "lone", "problem": "P lone", "steps": ["s0","s1","s2","s3","s4"], "fe": 1}\n' >more.jsonl
+sm import more.jsonl $G --first-error fe --as ann2 >/dev/null
+expect_rc 0 "consensus after a new label" sm consensus --policy "$P"
+expect_rc 0 "and after nothing" sm consensus --policy "$P"
+sm consensus --policy "human, sources mc judge tolerance 1" >/dev/null
+sm import more.jsonl $G --first-error fe --as ann3 >/dev/null
+expect_rc 0 "one more person on lone" sm consensus --policy "human, sources mc judge tolerance 1"
+ok "only lone's row rewritten" has out "stored: 1 changed, 7 as before"
+ok "lone: now three people" test "$(agreed lone)" = "1|human||@ann1,@ann2,@ann3|+-..."
+
+# thresholds and rollouts: a PRM's values and an MC's k/n (as a fetch
+# would store them)
+sid=$(sql "SELECT id FROM solution WHERE ext_key = 'few'")
+now="2026-01-01T00:00:00Z"
+sql "INSERT INTO suggestion(solution_id, step_idx, source, model, value, created_at) VALUES
+     ($sid, 0, 'prm', 'p', 0.9, '$now'), ($sid, 1, 'prm', 'p', 0.6, '$now'),
+     ($sid, 2, 'prm', 'p', 0.3, '$now'), ($sid, 3, 'prm', 'p', 0.2, '$now')"
+expect_rc 0 "prm at 0.5 agrees with mc" sm consensus --policy "sources mc prm"
+ok "few: mc and prm/p at step 3" test "$(agreed few)" = "2|sources mc prm||mc,prm/p|++-."
+expect_rc 0 "prm at 0.7 does not" sm consensus --policy "sources mc prm threshold 0.7"
+ok "few: sources disagree" test "$(agreed few)" = "none||sources disagree||"
+sql "INSERT INTO suggestion(solution_id, step_idx, source, model, k, n, created_at) VALUES
+     ($sid, 0, 'mc', 'm', 3, 4, '$now'), ($sid, 1, 'mc', 'm', 2, 4, '$now'),
+     ($sid, 2, 'mc', 'm', 0, 4, '$now')"
+expect_rc 0 "mc/m with 4 rollouts counts" sm consensus --policy "sources mc/m prm"
+ok "few: decided with mc/m" test "$(agreed few)" = "2|sources mc/m prm||mc/m,prm/p|++-."
+expect_rc 0 "but not from 8" sm consensus --policy "sources mc/m prm min-rollouts 8"
+ok "few: too few rollouts is too few labels" test "$(agreed few)" = "none||too few labels||"
+
+# the config's policy
+mkdir -p "$XDG_CONFIG_HOME/stepmark"
+printf 'consensus %s  # the team'"'"'s\n' "$P" >"$XDG_CONFIG_HOME/stepmark/config"
+expect_rc 0 "the config's policy" sm consensus
+ok "used" has out "policy: $P"
+printf 'consensus adjudicated, human-majorty 2\n' >"$XDG_CONFIG_HOME/stepmark/config"
+expect_rc 2 "a bad policy in the config" sm consensus
+ok "named with its line" has err "config:1: consensus: unknown rule \"human-majorty\""
+rm "$XDG_CONFIG_HOME/stepmark/config"
+
+# adjudication from the command line
+expect_rc 2 "adjudicate needs a reason" sm adjudicate --id split --pick ann2
+ok "says so" has err "--reason TEXT is required"
+expect_rc 2 "one decision at a time" sm adjudicate --id split --pick ann2 --no-error --reason r
+expect_rc 2 "a step the solution lacks" sm adjudicate --id split --first-error 9 --reason r
+ok "says so" has err "the solution has no step 9"
+expect_rc 2 "an unknown id" sm adjudicate --id nosuch --no-error --reason r
+ok "says so" has err 'no solution with id "nosuch"'
+expect_rc 2 "pick someone who did not decide" sm adjudicate --id split --pick nobody --reason r
+ok "says so" has err "nobody has not decided this solution's first error"
+expect_rc 0 "adjudicate split: take ann2's" sm --annotator boss adjudicate --id split --pick ann2 --reason "step 2 only restates"
+ok "says what it stored" has out "adjudicated: first error at step 4 (split, by boss)"
+ok "one label, with its reason" test "$(sql "SELECT value || '|' || text || '|' || annotator FROM label WHERE kind = 'adjudication'")" = "3|step 2 only restates|boss"
+expect_rc 0 "consensus" sm consensus --policy "$P"
+ok "split: adjudicated, ann2's ratings" test "$(agreed split)" = "3|adjudicated||!boss|+++-"
+ok "the adjudicator is nobody's annotator verdict" test "$(sql "SELECT count(*) FROM summary WHERE verdicts LIKE '%boss%'")" = 0
+expect_rc 0 "the audit still runs" sm audit --truth ann1
+ok "boss is not in it as an annotator" sh -c '! grep -q boss out'
+finish
