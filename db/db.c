@@ -69,8 +69,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_STAT_SRC] = "SELECT d.name, t.name, t.n FROM tally t JOIN dataset d ON d.id = t.dataset_id "
 		       "WHERE t.kind = 'suggestion' AND t.n > 0 ORDER BY d.name, t.name",
 	[S_EX_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
-		     "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, p.gold_derived, p.reference_steps FROM solution s "
+		     "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, p.gold_derived, p.reference_steps, "
+		     "g.solution_id IS NOT NULL, g.first_error, g.ratings, g.rule, g.agreed_by, g.policy FROM solution s "
 		     "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id "
+		     "LEFT JOIN agreed g ON g.solution_id = s.id "
 		     "WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY s.id",
 	[S_EX_STEP] = "SELECT t.solution_id, t.idx, t.text, t.chosen, t.alts FROM step t JOIN solution s ON s.id = t.solution_id "
 		      "JOIN dataset d ON d.id = s.dataset_id "
@@ -1271,6 +1273,19 @@ static void load_solution(struct item *it, const char **dataset,
 	alts_parse(a, col_text(s, 12), &it->tail, &it->ntail);
 	it->gold_derived = sqlite3_column_int(s, derived_col);
 	it->reference_steps = adup(a, s, derived_col + 1);
+	it->agreed.fe = -3;
+}
+
+/* the agreed label's columns from i on (export's solutions) */
+static void load_agreed(struct item *it, sqlite3_stmt *s, struct arena *a, int i)
+{
+	if (!sqlite3_column_int(s, i))
+		return; /* never computed: -3 */
+	it->agreed.fe = null_or(s, i + 1, -2);
+	it->agreed.ratings = adup(a, s, i + 2);
+	it->agreed.rule = adup(a, s, i + 3);
+	it->agreed.by = adup(a, s, i + 4);
+	it->agreed.policy = adup(a, s, i + 5);
 }
 
 static void load_step(struct step *st, sqlite3_stmt *q, struct arena *a)
@@ -1373,6 +1388,7 @@ int db_export_each(struct db *db, const struct export_filter *f,
 		const char *dataset;
 		int64_t sol = sqlite3_column_int64(c[C_SOL].s, 0);
 		load_solution(&it, &dataset, c[C_SOL].s, &a, 13);
+		load_agreed(&it, c[C_SOL].s, &a, 15);
 		if (rows_load(db, c, sol, &r, &a) < 0) {
 			rc = -1;
 			break;
@@ -2371,5 +2387,27 @@ int db_cache_put(struct db *db, const char *hash, const char *body, size_t n)
 	bind_text(s, 3, db->now);
 	int rc = step_done(db, s);
 	sqlite3_reset(s);
+	return rc;
+}
+
+/* ---- consensus: what the labels were when it last ran ---- */
+
+#define LABELS_MARK "coalesce((SELECT max(id) FROM label), 0) || ' ' || " \
+		    "coalesce((SELECT max(id) FROM suggestion), 0)"
+
+int db_consensus_mark(struct db *db)
+{
+	return sqlite3_exec(db->h, "INSERT OR REPLACE INTO store_state(key, value) "
+			    "SELECT 'consensus', " LABELS_MARK, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int db_consensus_stale(struct db *db)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db->h, "SELECT coalesce((SELECT value FROM store_state WHERE key = "
+			       "'consensus'), '') <> (" LABELS_MARK ")", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	int rc = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+	sqlite3_finalize(s);
 	return rc;
 }

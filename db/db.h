@@ -121,6 +121,11 @@ int db_export_columns(struct db *db, const struct export_filter *f,
 		      name_fn on_annotator, name_fn on_source, void *ctx);
 
 int64_t db_dataset_id(struct db *db, const char *name); /* 0 unknown */
+/* stepmark consensus notes the newest label and suggestion it saw (in
+ * its transaction); stale: 1 when labels or suggestions came since (or
+ * it never ran), 0 not, -1 error */
+int db_consensus_mark(struct db *db);
+int db_consensus_stale(struct db *db);
 int db_datasets(struct db *db, name_fn fn, void *ctx);
 int64_t db_max_solution(struct db *db);
 

@@ -252,7 +252,8 @@ int cmd_consensus(int argc, char **argv, const char *dbpath, const char *config_
 	    sqlite3_prepare_v2(r.h, "INSERT OR REPLACE INTO agreed(solution_id, first_error, "
 			       "ratings, rule, why, agreed_by, policy, at) VALUES (?1, ?2, ?3, ?4, "
 			       "?5, ?6, ?7, ?8)", -1, &r.put, NULL) != SQLITE_OK ||
-	    walk_store(r.h, &anns, &srcs, on_solution, &r) < 0 || db_commit(db) < 0) {
+	    walk_store(r.h, &anns, &srcs, on_solution, &r) < 0 || db_consensus_mark(db) < 0 ||
+	    db_commit(db) < 0) {
 		db_rollback(db);
 		rc = EX_STORE;
 		goto store;

@@ -19,6 +19,10 @@ struct ex {
 static int on_item(void *ctx, const struct item *it, const char *dataset)
 {
 	struct ex *x = ctx;
+	if (x->w->o->agreed && it->agreed.fe < -1) {
+		x->w->undecided++;
+		return 0;
+	}
 	int rc = x->f->write(x->w, it, dataset);
 	if (rc < 0)
 		return -1;
@@ -159,6 +163,9 @@ int export_run(struct db *db, const struct format_ops *f,
 		return 1;
 	}
 	int bad = 0;
+	if (o->agreed && db_consensus_stale(db) == 1)
+		errf("stepmark: export: labels or suggestions came after stepmark consensus last "
+		     "ran: the agreed labels may be out of date (run it again)\n");
 	if (f->columns) {
 		if (db_export_columns(db, flt, on_ann, on_src, &cols) < 0) {
 			errf("stepmark: store error: %s\n", db_errmsg(db));
@@ -204,6 +211,10 @@ int export_run(struct db *db, const struct format_ops *f,
 		if (w.marked)
 			errf("%ld solution%s left out: a step holds %s, the format's step marker\n",
 			     w.marked, w.marked == 1 ? "" : "s", w.marker ? w.marker : "the marker");
+		if (w.undecided)
+			errf("%ld solution%s left out: no agreed label (stepmark consensus decides "
+			     "them; its --list says why not)\n", w.undecided,
+			     w.undecided == 1 ? "" : "s");
 		if (w.unlabelled)
 			errf("%ld solution%s left out: no %s%s\n", w.unlabelled,
 				w.unlabelled == 1 ? "" : "s",

@@ -260,7 +260,14 @@ int item_resolve(const struct item *it, const struct export_opts *o,
 	int fe = NO_RATING;
 	for (size_t i = 0; i < it->nsteps; i++)
 		ratings[i] = NO_RATING;
-	if (o && o->source) {
+	if (o && o->agreed && !o->source) {
+		if (it->agreed.fe < -1)
+			return -2;
+		const char *m = it->agreed.ratings ? it->agreed.ratings : "";
+		for (size_t i = 0; i < it->nsteps && m[i]; i++)
+			ratings[i] = m[i] == '+' ? 1 : m[i] == '0' ? 0 : m[i] == '-' ? -1 : NO_RATING;
+		fe = it->agreed.fe;
+	} else if (o && o->source) {
 		for (size_t i = 0; i < it->nsugs; i++) {
 			const struct suggestion *g = &it->sugs[i];
 			if (!export_source_is(g, o->source))
@@ -343,6 +350,34 @@ int wr_prm_labels(struct wr *w, const struct item *it, const char *marker, int *
 		ratings[i] = (int)i != fe;
 	*labels = ratings;
 	return 0;
+}
+
+void wr_agreement(struct wr *w, const struct item *it)
+{
+	if (!w->o->agreed || !it->agreed.rule)
+		return;
+	struct buf *b = &w->out;
+	buf_putc(b, ',');
+	wr_key(b, "agreement");
+	buf_putc(b, '{');
+	wr_key(b, "rule");
+	buf_json_str(b, it->agreed.rule, strlen(it->agreed.rule));
+	buf_putc(b, ',');
+	wr_key(b, "agreed_by");
+	buf_putc(b, '[');
+	const char *p = it->agreed.by ? it->agreed.by : "";
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		if (p != it->agreed.by)
+			buf_putc(b, ',');
+		buf_json_str(b, p, n);
+		p += n + (p[n] == ',');
+	}
+	buf_puts(b, "],");
+	wr_key(b, "policy");
+	buf_json_str(b, it->agreed.policy ? it->agreed.policy : "",
+		     it->agreed.policy ? strlen(it->agreed.policy) : 0);
+	buf_putc(b, '}');
 }
 
 void wr_flush(struct wr *w, int force)

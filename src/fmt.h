@@ -46,6 +46,7 @@ struct export_opts {
 	const char *source; /* take suggestions of this source, not labels */
 	int incomplete;     /* also solutions whose labels are incomplete */
 	double threshold;   /* suggestion value counted as good from here */
+	int agreed;         /* the agreed labels (stepmark consensus) */
 };
 
 /* Writing context. */
@@ -59,6 +60,7 @@ struct wr {
 	long solutions;   /* solutions written */
 	long incomplete;  /* solutions left out: labels incomplete */
 	long unlabelled;  /* solutions left out: nothing to export */
+	long undecided;   /* solutions left out: no agreed label (--agreed) */
 	long marked;      /* solutions left out: a text holds the format's
 			   * step marker (write returned 2) */
 	const char *marker; /* that marker, for the message */
@@ -137,7 +139,8 @@ void sug_key(struct buf *b, const struct suggestion *g);
 
 /* Ratings in force: ratings[i] for each step, NO_RATING when unlabelled.
  * Returns the first error (-1 none), or -2 when the labels do not decide
- * it. With o->source, the ratings come from that source's suggestions. */
+ * it. With o->source, the ratings come from that source's suggestions;
+ * else with o->agreed, from the agreed label. */
 int item_resolve(const struct item *it, const struct export_opts *o,
 		 int *ratings);
 
@@ -149,6 +152,10 @@ int item_resolve(const struct item *it, const struct export_opts *o,
  * misalign the labels. */
 int wr_prm_labels(struct wr *w, const struct item *it, const char *marker, int **labels,
 		  size_t *n);
+
+/* With --agreed: ,"agreement":{"rule":...,"agreed_by":[...],"policy":...}
+ * into w->out (nothing without an agreed label). */
+void wr_agreement(struct wr *w, const struct item *it);
 
 /* Writing helpers */
 void wr_flush(struct wr *w, int force);

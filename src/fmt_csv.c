@@ -24,6 +24,8 @@ static void csv_begin(struct wr *w)
 		snprintf(name, sizeof(name), "suggestion:%s", c->src[i]);
 		csv_field(&w->out, name);
 	}
+	if (w->o->agreed)
+		buf_puts(&w->out, ",agreed_rule,agreed_by");
 	buf_puts(&w->out, "\r\n");
 }
 
@@ -42,6 +44,7 @@ static int csv_write(struct wr *w, const struct item *it, const char *dataset)
 	struct export_opts o = *w->o;
 	o.source = NULL;
 	int fe = item_resolve(it, &o, all);
+	o.agreed = 0;
 	/* each annotator's labels alone */
 	struct label *mine = xmalloc((it->nlabels + 1) * sizeof(*mine));
 	for (size_t a = 0; a < c->nann; a++) {
@@ -88,6 +91,12 @@ static int csv_write(struct wr *w, const struct item *it, const char *dataset)
 				buf_printf(b, "%.6g", g->value);
 			else
 				rating_cell(b, per[(c->nann + s) * n + i]);
+		}
+		if (w->o->agreed) {
+			buf_putc(b, ',');
+			csv_field(b, it->agreed.rule ? it->agreed.rule : "");
+			buf_putc(b, ',');
+			csv_field(b, it->agreed.by ? it->agreed.by : "");
 		}
 		buf_puts(b, "\r\n");
 		w->rows++;

@@ -406,6 +406,8 @@ static int p8_write(struct wr *w, const struct item *it, const char *dataset)
 		labeler = it->labels[i].annotator;
 		ts = it->labels[i].at;
 	}
+	if (w->o->agreed && !w->o->source)
+		labeler = "agreed"; /* who agreed: "agreement" at the end */
 	const struct jnode *mts = jget(meta, "timestamp");
 	struct buf *b = &w->out;
 	buf_putc(b, '{');
@@ -483,7 +485,9 @@ static int p8_write(struct wr *w, const struct item *it, const char *dataset)
 		finish = fe >= 0 ? "found_error" : "solution";
 	buf_putc(b, ',');
 	put_str(b, "finish_reason", finish);
-	buf_puts(b, "}}\n");
+	buf_putc(b, '}');
+	wr_agreement(w, it);
+	buf_puts(b, "}\n");
 	arena_free(&a);
 	free(ratings);
 	w->rows++;

@@ -105,7 +105,9 @@ static int pb_write(struct wr *w, const struct item *it, const char *dataset)
 	buf_puts(b, it->correct < 0 ? "null" : it->correct ? "true" : "false");
 	buf_putc(b, ',');
 	wr_key(b, "label");
-	buf_printf(b, "%d}", fe);
+	buf_printf(b, "%d", fe);
+	wr_agreement(w, it);
+	buf_putc(b, '}');
 	w->rows++;
 	return 0;
 }

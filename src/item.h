@@ -53,6 +53,14 @@ struct suggestion {
 	const char *rationale;
 };
 
+/* The label consensus agreed on (stepmark consensus), as stored. */
+struct agreed {
+	int fe;               /* -1 none, >= 0 a step; -2 no rule decided, -3
+			       * not computed */
+	const char *ratings;  /* a mark per step, + 0 - or ., or NULL */
+	const char *rule, *by, *policy; /* the rule, who and what agreed */
+};
+
 struct item {
 	const char *key;       /* unique within the data set */
 	const char *problem;
@@ -76,6 +84,7 @@ struct item {
 	size_t nlabels;
 	struct suggestion *sugs;
 	size_t nsugs;
+	struct agreed agreed;  /* export's items only: -3 elsewhere */
 };
 
 #endif

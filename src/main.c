@@ -288,7 +288,7 @@ static int cmd_stats(const char *dbpath, const char *config_path)
 enum {
 	O_FORMAT = 256, O_DATASET, O_AS, O_LABELS, O_SKIP_BAD, O_ID, O_PROBLEM,
 	O_STEPS, O_SPLIT, O_GOLD, O_REFERENCE, O_FIRST_ERROR, O_INDEX_BASE,
-	O_ANSWER, O_GENERATOR, O_NOTE, O_ANNOTATOR, O_SOURCE, O_INCOMPLETE,
+	O_ANSWER, O_GENERATOR, O_NOTE, O_ANNOTATOR, O_SOURCE, O_INCOMPLETE, O_AGREED,
 	O_THRESHOLD, O_DB, O_HELP, O_VERSION, O_CONFIG, O_AS_SOURCE, O_STEP_VALUES,
 	O_CREATE,
 };
@@ -421,6 +421,7 @@ static const struct option export_opts[] = {
 	{"source", required_argument, NULL, O_SOURCE},
 	{"threshold", required_argument, NULL, O_THRESHOLD},
 	{"incomplete", no_argument, NULL, O_INCOMPLETE},
+	{"agreed", no_argument, NULL, O_AGREED},
 	{"db", required_argument, NULL, O_DB},
 	{"help", no_argument, NULL, O_HELP},
 	{NULL, 0, NULL, 0},
@@ -436,7 +437,7 @@ static int cmd_export(int argc, char **argv, const char **dbpath)
 {
 	const char *format = NULL, *out = NULL;
 	struct buf ds = {0}, ann = {0};
-	struct export_opts o = {NULL, 0, 0.5};
+	struct export_opts o = {.threshold = 0.5};
 	const char *dsn[64];
 	int ndsn = 0;
 	int c, rc = EX_OK;
@@ -457,6 +458,7 @@ static int cmd_export(int argc, char **argv, const char **dbpath)
 		case O_ANNOTATOR: json_list_add(&ann, optarg); break;
 		case O_SOURCE: o.source = optarg; break;
 		case O_INCOMPLETE: o.incomplete = 1; break;
+		case O_AGREED: o.agreed = 1; break;
 		case O_DB: *dbpath = optarg; break;
 		case O_THRESHOLD: {
 			char *end;
@@ -482,6 +484,11 @@ static int cmd_export(int argc, char **argv, const char **dbpath)
 	}
 	if (optind < argc) {
 		rc = bad_usage("export: unexpected argument (use -o FILE)");
+		goto done;
+	}
+	if (o.agreed && (o.source || ann.len)) {
+		rc = bad_usage(o.source ? "export: --agreed or --source, not both" :
+			       "export: --agreed or --annotator, not both");
 		goto done;
 	}
 	if (ds.len)

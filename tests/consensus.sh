@@ -148,4 +148,31 @@ ok "split: adjudicated, ann2's ratings" test "$(agreed split)" = "3|adjudicated|
 ok "the adjudicator is nobody's annotator verdict" test "$(sql "SELECT count(*) FROM summary WHERE verdicts LIKE '%boss%'")" = 0
 expect_rc 0 "the audit still runs" sm audit --truth ann1
 ok "boss is not in it as an annotator" sh -c '! grep -q boss out'
+
+# export of the agreed labels
+expect_rc 2 "--agreed with --source" sm export --format trl --agreed --source mc
+ok "refused" has err "--agreed or --source, not both"
+expect_rc 0 "export --agreed as ProcessBench" sm export --format processbench --agreed -o agreed.json
+ok "the undecided left out, said" has err "left out: no agreed label (stepmark consensus decides them"
+ok "no stale warning right after consensus" sh -c '! grep -q "out of date" err'
+ok "labels and provenance as agreed" python3 - <<'PY'
+import json, sqlite3, os
+rows = json.load(open("agreed.json"))
+db = sqlite3.connect(os.environ["STEPMARK_DB"])
+want = dict(db.execute("SELECT s.ext_key, a.first_error FROM agreed a JOIN solution s ON s.id = a.solution_id WHERE a.rule IS NOT NULL"))
+got = {r["id"]: r["label"] for r in rows}
+assert got == want, (got, want)
+by = {r["id"]: r["agreement"] for r in rows}
+assert by["split"] == {"rule": "adjudicated", "agreed_by": ["!boss"], "policy": "adjudicated, human-majority 2, confirmed-suggestion, sources mc judge"}, by["split"]
+assert by["maj"]["agreed_by"] == ["@ann1", "@ann2"]
+PY
+expect_rc 0 "export --agreed as OpenRLHF" sm export --format openrlhf --agreed
+ok "split: ann2's first error, step 4" grep -q '^{"input":"P split s0 ки\\ns1 ки\\ns2 ки\\ns3 ки","label":\["+","+","+","-"\]}$' out
+expect_rc 0 "CSV has the rule and who agreed" sm export --format csv --agreed
+tr -d '\r' <out >agreed.csv
+ok "header" grep -q ',agreed_rule,agreed_by$' agreed.csv
+ok "a row" grep -q '^d,maj,0,s0,2,1,1,1,.*,human-majority 2,"@ann1,@ann2"$' agreed.csv
+sm import more.jsonl $G --first-error fe --as ann4 >/dev/null
+expect_rc 0 "after a new label" sm export --format trl --agreed
+ok "export says the agreed labels may be stale" has err "came after stepmark consensus last ran"
 finish
