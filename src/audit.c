@@ -12,6 +12,7 @@
 #include "fmt.h"
 #include "summary.h"
 #include "walk.h"
+#include "consensus.h"
 
 double audit_pct(long ok, long n)
 {
@@ -143,6 +144,16 @@ struct acc {
 	long *blind, *changed, *toward;
 	struct units fe, steps;
 	int maxcat;
+	long *rule_decided, *rule_judged, *rule_same; /* per rule that decided */
+	long *flt_kept, *flt_judged, *flt_same;       /* per filter */
+};
+
+/* a solution's agreed label, as stepmark consensus stored it */
+struct arow {
+	int64_t sol;
+	int fe;          /* -2: no rule decided */
+	char *ratings;
+	int rule;        /* index into run's rules, -1 none */
 };
 
 struct run {
@@ -157,6 +168,15 @@ struct run {
 	unsigned where;         /* SF_* flags a solution needs one of; 0 any */
 	struct label *scratch;  /* one annotator's labels of a solution */
 	size_t capscratch;
+	/* the agreed labels, in solution order */
+	struct arow *agreed;
+	size_t nagreed, at_agreed;
+	int agreed_truth;       /* they are the truth */
+	int agreed_sys;         /* they are measured (the last system) */
+	struct names rules;     /* the rules that decided them */
+	struct policy *filters; /* the policy's sources rules, each alone */
+	size_t nfilters;
+	struct decision dec;
 };
 
 static void acc_init(struct run *r, struct acc *a, const char *name)
@@ -171,6 +191,12 @@ static void acc_init(struct run *r, struct acc *a, const char *name)
 	a->changed = xcalloc(r->anns.n + 1, sizeof(long));
 	a->toward = xcalloc(r->anns.n + 1, sizeof(long));
 	a->fe.width = a->steps.width = (int)(r->anns.n ? r->anns.n : 1);
+	a->rule_decided = xcalloc(r->rules.n + 1, sizeof(long));
+	a->rule_judged = xcalloc(r->rules.n + 1, sizeof(long));
+	a->rule_same = xcalloc(r->rules.n + 1, sizeof(long));
+	a->flt_kept = xcalloc(r->nfilters + 1, sizeof(long));
+	a->flt_judged = xcalloc(r->nfilters + 1, sizeof(long));
+	a->flt_same = xcalloc(r->nfilters + 1, sizeof(long));
 }
 
 /* the system index of annotator i (-1 for the truth's) and of source j */
@@ -272,7 +298,57 @@ struct sol {
 	int64_t id;
 	int acc;              /* its data set's accumulator */
 	struct item it;
+	const struct arow *ag; /* its agreed label, or NULL */
 };
+
+/* marks (+ 0 - .) as ratings */
+static void marks_ratings(const char *m, size_t n, int *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = m && *m ? *m++ : '.';
+		out[i] = c == '+' ? 1 : c == '0' ? 0 : c == '-' ? -1 : NO_RATING;
+	}
+}
+
+/* the agreed labels and the consensus filters, per solution */
+static void agreed_counts(struct run *r, struct sol *s, struct acc **accs, int tfe,
+			  const int *truth, const int *atr)
+{
+	const struct arow *g = s->ag;
+	size_t n = s->it.nsteps;
+	int *kept = xcalloc(r->nfilters + 1, sizeof(int)), *ffe = xcalloc(r->nfilters + 1, sizeof(int));
+	struct item bare = s->it;
+	bare.nlabels = 0; /* the rule alone on the sources: people set aside */
+	for (size_t f = 0; f < r->nfilters; f++) {
+		consensus_decide(&r->filters[f], &bare, &r->dec);
+		kept[f] = r->dec.rule >= 0;
+		ffe[f] = r->dec.fe;
+	}
+	for (int w = 0; w < 2; w++) {
+		struct acc *a = accs[w];
+		if (g && g->rule >= 0) {
+			a->rule_decided[g->rule]++;
+			if (tfe >= -1 && !r->agreed_truth) {
+				a->rule_judged[g->rule]++;
+				a->rule_same[g->rule] += g->fe == tfe;
+			}
+		}
+		if (tfe >= -1 && r->agreed_sys && g)
+			judge_sys(&a->sys[r->nsys - 1], tfe, truth, g->fe, atr, NULL, n,
+				  r->collect ? s->id : 0);
+		for (size_t f = 0; f < r->nfilters; f++) {
+			if (!kept[f])
+				continue;
+			a->flt_kept[f]++;
+			if (tfe >= -1) {
+				a->flt_judged[f]++;
+				a->flt_same[f] += ffe[f] == tfe;
+			}
+		}
+	}
+	free(kept);
+	free(ffe);
+}
 
 /* The ratings an annotator typed (not those a first-error mark filled
  * in): the newest label of each step. */
@@ -374,7 +450,14 @@ static void one_solution(struct run *r, struct sol *s)
 		r->truth_split++;
 		tfe = -2;
 	}
+	int *atr = xmalloc((n + 1) * sizeof(int));
+	marks_ratings(s->ag ? s->ag->ratings : NULL, n, atr);
+	if (r->agreed_truth) {
+		tfe = s->ag ? s->ag->fe : -2;
+		truth = atr;
+	}
 	struct acc *accs[2] = {&r->acc[s->acc], &r->acc[r->nacc - 1]};
+	agreed_counts(r, s, accs, tfe, truth, atr);
 	for (int w = 0; w < 2; w++) {
 		struct acc *a = accs[w];
 		for (size_t i = 0; i < na; i++) {
@@ -403,7 +486,7 @@ static void one_solution(struct run *r, struct sol *s)
 					judge_sys(&a->sys[k], tfe, truth, fe[i], rt + i * (n + 1), NULL, n,
 						  r->collect ? s->id : 0);
 			}
-			size_t base = r->nsys - ns;
+			size_t base = r->nsys - ns - (size_t)r->agreed_sys;
 			for (size_t j = 0; j < ns; j++)
 				if (touched[na + j])
 					judge_sys(&a->sys[base + j], tfe, truth, fe[na + j],
@@ -434,6 +517,7 @@ static void one_solution(struct run *r, struct sol *s)
 			}
 		}
 	}
+	free(atr);
 	free(fe);
 	free(rt);
 	free(typed);
@@ -473,6 +557,10 @@ static int on_solution(void *arg, const struct walk_sol *w)
 		return 0;
 	sc->s.id = w->id;
 	sc->s.it = w->it;
+	while (r->at_agreed < r->nagreed && r->agreed[r->at_agreed].sol < w->id)
+		r->at_agreed++;
+	sc->s.ag = r->at_agreed < r->nagreed && r->agreed[r->at_agreed].sol == w->id ?
+		   &r->agreed[r->at_agreed] : NULL;
 	one_solution(r, &sc->s);
 	return 0;
 }
@@ -661,6 +749,67 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 	       size_t ntruth, double threshold, int collect, struct audit *out, char *err,
 	       size_t errlen);
 
+static void rule_out(struct audit *out, const char *dataset, const char *rule, int filter,
+		     long decided, long judged, long same)
+{
+	out->rules = xrealloc(out->rules, (out->nrules + 1) * sizeof(*out->rules));
+	struct audit_rule *o = &out->rules[out->nrules++];
+	o->dataset = dataset ? xstrdup(dataset) : NULL;
+	o->rule = xstrdup(rule);
+	o->filter = filter;
+	o->decided = decided;
+	o->judged = judged;
+	o->same = same;
+}
+
+/* the agreed labels, the rules that decided them, and the newest policy's
+ * sources rules as filters */
+static int load_agreed(sqlite3 *h, struct run *r, struct audit *out)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(h, "SELECT solution_id, first_error, ratings, rule FROM agreed "
+			       "ORDER BY solution_id", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (r->nagreed == cap) {
+			cap = cap ? cap * 2 : 1024;
+			r->agreed = xrealloc(r->agreed, cap * sizeof(*r->agreed));
+		}
+		struct arow *g = &r->agreed[r->nagreed++];
+		g->sol = sqlite3_column_int64(s, 0);
+		g->fe = sqlite3_column_type(s, 1) == SQLITE_NULL ? -2 : sqlite3_column_int(s, 1);
+		const char *m = (const char *)sqlite3_column_text(s, 2);
+		g->ratings = m ? xstrdup(m) : NULL;
+		const char *rule = (const char *)sqlite3_column_text(s, 3);
+		g->rule = -1;
+		if (rule) {
+			names_add(&r->rules, rule);
+			g->rule = names_index(&r->rules, rule);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE ||
+	    sqlite3_prepare_v2(h, "SELECT policy FROM agreed ORDER BY at DESC LIMIT 1", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		out->policy = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	struct policy p;
+	char why[300];
+	if (!out->policy || policy_parse(out->policy, &p, why, sizeof(why)) < 0)
+		return 0; /* a policy this stepmark cannot read: no filters */
+	r->filters = xcalloc(p.n + 1, sizeof(*r->filters));
+	for (size_t i = 0; i < p.n; i++)
+		if (!strncmp(p.r[i].text, "sources ", 8) &&
+		    policy_parse(p.r[i].text, &r->filters[r->nfilters], why, sizeof(why)) == 0)
+			r->nfilters++;
+	policy_free(&p);
+	return 0;
+}
+
 int audit_run(struct db *db, const char *dataset, unsigned where, char **truth,
 	      size_t ntruth, double threshold, struct audit *out, char *err, size_t errlen)
 {
@@ -698,8 +847,18 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 		snprintf(err, errlen, "no data set named \"%s\"", dataset);
 		goto out;
 	}
+	if (load_agreed(h, &r, out) < 0) {
+		snprintf(err, errlen, "cannot read the agreed labels: %s", sqlite3_errmsg(h));
+		goto out;
+	}
 	r.is_truth = xcalloc(r.anns.n + 1, sizeof(int));
-	for (size_t t = 0; t < ntruth; t++) {
+	r.agreed_truth = ntruth == 1 && !strcmp(truth[0], "agreed") &&
+			 names_index(&r.anns, "agreed") < 0;
+	if (r.agreed_truth && !r.nagreed) {
+		snprintf(err, errlen, "no agreed labels in the store: run stepmark consensus first");
+		goto out;
+	}
+	for (size_t t = 0; t < ntruth && !r.agreed_truth; t++) {
 		int i = names_index(&r.anns, truth[t]);
 		if (i < 0) {
 			snprintf(err, errlen, "no labels by \"%s\" in the store (annotators: %s%s)",
@@ -712,6 +871,8 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 	r.nsys = r.srcs.n;
 	for (size_t i = 0; i < r.anns.n; i++)
 		r.nsys += !r.is_truth[i];
+	r.agreed_sys = r.nagreed && !r.agreed_truth;
+	r.nsys += r.agreed_sys;
 	r.nacc = ds.n + 1;
 	r.acc = xcalloc(r.nacc, sizeof(*r.acc));
 	for (size_t i = 0; i < ds.n; i++)
@@ -745,7 +906,10 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 			struct audit_sys *o = &out->sys[out->nsys++];
 			*o = *y;
 			o->dataset = a->name ? xstrdup(a->name) : NULL;
-			if (s < r.nsys - r.srcs.n) {
+			size_t nas = r.nsys - r.srcs.n - (size_t)r.agreed_sys;
+			if (s >= nas + r.srcs.n) {
+				o->name = xstrdup("agreed");
+			} else if (s < nas) {
 				size_t i = 0;
 				for (int left = (int)s; i < r.anns.n; i++)
 					if (!r.is_truth[i] && left-- == 0)
@@ -754,9 +918,16 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 				buf_printf(&b, "@%s", r.anns.v[i]);
 				o->name = b.data;
 			} else {
-				o->name = xstrdup(r.srcs.v[s - (r.nsys - r.srcs.n)]);
+				o->name = xstrdup(r.srcs.v[s - nas]);
 			}
 		}
+		for (size_t i = 0; i < r.rules.n; i++)
+			if (a->rule_decided[i])
+				rule_out(out, a->name, r.rules.v[i], 0, a->rule_decided[i],
+					 a->rule_judged[i], a->rule_same[i]);
+		for (size_t f = 0; f < r.nfilters; f++)
+			rule_out(out, a->name, r.filters[f].text, 1, a->flt_kept[f], a->flt_judged[f],
+				 a->flt_same[f]);
 		for (size_t i = 0; i < r.anns.n; i++) {
 			if (!a->decided[i] && !a->typed[i])
 				continue;
@@ -797,7 +968,22 @@ out:
 		free(r.acc[k].fe.sol);
 		free(r.acc[k].steps.v);
 		free(r.acc[k].steps.sol);
+		free(r.acc[k].rule_decided);
+		free(r.acc[k].rule_judged);
+		free(r.acc[k].rule_same);
+		free(r.acc[k].flt_kept);
+		free(r.acc[k].flt_judged);
+		free(r.acc[k].flt_same);
 	}
+	for (size_t i = 0; i < r.nagreed; i++)
+		free(r.agreed[i].ratings);
+	free(r.agreed);
+	for (size_t f = 0; f < r.nfilters; f++)
+		policy_free(&r.filters[f]);
+	free(r.filters);
+	names_free(&r.rules);
+	buf_free(&r.dec.ratings);
+	buf_free(&r.dec.by);
 	free(r.acc);
 	free(r.is_truth);
 	free(r.scratch);
@@ -838,5 +1024,11 @@ void audit_free(struct audit *a)
 		free(a->anns[i].name);
 	}
 	free(a->anns);
+	for (size_t i = 0; i < a->nrules; i++) {
+		free(a->rules[i].dataset);
+		free(a->rules[i].rule);
+	}
+	free(a->rules);
+	free(a->policy);
 	memset(a, 0, sizeof(*a));
 }

@@ -63,8 +63,19 @@ struct audit_ann {
 	double active_s;    /* their median active time, seconds */
 };
 
+/* A consensus rule (stepmark consensus): the solutions it decided, and
+ * of those the ones the truth decided, and agreed with. A filter is a
+ * sources rule of the newest policy run alone on the sources, people's
+ * labels set aside: how well the automatic consensus does by itself. */
+struct audit_rule {
+	char *dataset, *rule;
+	int filter;
+	long decided, judged, same;
+};
+
 struct audit {
-	char **truth;       /* the truth's annotators */
+	char **truth;       /* the truth's annotators ("agreed": the agreed
+			     * labels) */
 	size_t ntruth;
 	double threshold;   /* where a per-step value counts as good */
 	long truth_split;   /* solutions the truth's annotators disagree on */
@@ -76,6 +87,9 @@ struct audit {
 	size_t ncov;
 	struct audit_ann *anns;
 	size_t nanns;
+	struct audit_rule *rules;
+	size_t nrules;
+	char *policy;       /* the newest consensus policy, or NULL */
 };
 
 /* Computes the audit of the store (dataset NULL: every data set; where,

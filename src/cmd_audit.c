@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "cmd.h"
+#include "consensus.h"
 #include "util.h"
 
 enum { A_TRUTH = 256, A_DATASET, A_SOURCE, A_THRESHOLD, A_JSON, A_CSV, A_ASCII, A_DB, A_WHERE };
@@ -63,15 +64,93 @@ static void widths(const struct audit *a)
 	sw = sw > 40 ? 40 : sw;
 }
 
+/* a source's share of right first errors where it and the truth decided */
+static const struct audit_sys *sys_of(const struct audit *a, const char *dataset,
+				      const char *name)
+{
+	for (size_t i = 0; i < a->nsys; i++)
+		if (!strcmp(a->sys[i].name, name) &&
+		    (a->sys[i].dataset ? dataset && !strcmp(a->sys[i].dataset, dataset) : !dataset))
+			return &a->sys[i];
+	return NULL;
+}
+
+static long sys_judged(const struct audit_sys *s)
+{
+	return s->n_error + s->n_correct - s->none;
+}
+
+static int covers(const struct rule *r, const char *key)
+{
+	for (size_t i = 0; i < r->nsrcs; i++) {
+		size_t n = strlen(r->srcs[i]);
+		if (!strncmp(key, r->srcs[i], n) && (!key[n] || key[n] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+static void rules_report(const struct audit *a)
+{
+	if (!a->nrules)
+		return;
+	printf("\nagreed labels (stepmark consensus; policy: %s)\n%-*s %-28s %9s %8s %7s\n",
+	       a->policy ? a->policy : "?", dw, "data set", "decided by", "solutions", "judged",
+	       "same%");
+	for (size_t i = 0; i < a->nrules; i++) {
+		const struct audit_rule *r = &a->rules[i];
+		if (r->filter)
+			continue;
+		char pct[16];
+		audit_num(pct, sizeof(pct), r->judged ? 100.0 * r->same / r->judged : NAN, 1);
+		printf("%-*.*s %-28.28s %9ld %8ld %7s\n", dw, dw, inert(ds_name(r->dataset), 0),
+		       inert(r->rule, 1), r->decided, r->judged, pct);
+	}
+	int any = 0;
+	for (size_t i = 0; i < a->nrules; i++) {
+		const struct audit_rule *r = &a->rules[i];
+		if (!r->filter)
+			continue;
+		if (!any++)
+			printf("\nconsensus filters: each sources rule alone, people's labels set aside, "
+			       "against the truth\n(kept: solutions it decides; right%%: of those the "
+			       "truth decided, the same first error; each source alone below it)\n"
+			       "%-*s %-28s %9s %8s %7s\n", dw, "data set", "filter", "kept", "judged",
+			       "right%");
+		char pct[16];
+		audit_num(pct, sizeof(pct), r->judged ? 100.0 * r->same / r->judged : NAN, 1);
+		printf("%-*.*s %-28.28s %9ld %8ld %7s\n", dw, dw, inert(ds_name(r->dataset), 0),
+		       inert(r->rule, 1), r->decided, r->judged, pct);
+		struct policy p;
+		char why[200];
+		if (policy_parse(r->rule, &p, why, sizeof(why)) < 0)
+			continue;
+		for (size_t k = 0; k < a->nsys; k++) {
+			const struct audit_sys *y = &a->sys[k];
+			if (y->name[0] == '@' || !covers(&p.r[0], y->name) ||
+			    sys_of(a, r->dataset, y->name) != y)
+				continue;
+			audit_num(pct, sizeof(pct), sys_judged(y) ? 100.0 * y->same / sys_judged(y) :
+				  NAN, 1);
+			printf("%-*s   %-26.26s %9s %8ld %7s\n", dw, "", inert(y->name, 1), "alone",
+			       sys_judged(y), pct);
+		}
+		policy_free(&p);
+	}
+}
+
 static void text_report(const struct audit *a, const struct out *o)
 {
 	widths(a);
 	printf("truth: ");
 	for (size_t i = 0; i < a->ntruth; i++)
 		printf("%s%s", i ? " + " : "", inert(a->truth[i], 0));
-	printf(" (a solution's truth is the first error %s)\n",
-	       a->ntruth > 1 ? "its annotators share; where they differ it is left out" :
-	       "this annotator decided");
+	if (a->ntruth == 1 && !strcmp(a->truth[0], "agreed") && a->policy)
+		printf(" (the agreed labels of stepmark consensus)\n");
+	else
+		printf(" (a solution's truth is the first error %s)\n",
+		       a->ntruth > 1 ? "its annotators share; where they differ it is left out" :
+		       "this annotator decided");
 	if (a->truth_split)
 		printf("%ld solutions left out: the truth's annotators disagree\n", a->truth_split);
 	if (!a->nsys) {
@@ -199,6 +278,7 @@ people:
 		       a->anns[i].decided, a->anns[i].typed, act, a->anns[i].blind,
 		       a->anns[i].changed, a->anns[i].toward);
 	}
+	rules_report(a);
 	if (a->ncov) {
 		printf("\ncoverage and cost of the fetched sources\n%-*s %-*s %8s %6s %6s %7s "
 		       "%8s %10s %10s\n", dw, "data set", sw, "source", "verdicts", "done", "failed",
@@ -300,6 +380,19 @@ static void json_report(const struct audit *a, const struct out *o)
 			   "\"toward_source\":%ld,\"timed\":%ld", n->decided, n->typed, n->blind,
 			   n->changed, n->toward, n->timed);
 		jnum(&b, "active_median_s", n->timed ? n->active_s : NAN);
+		buf_puts(&b, "}\n");
+		fputs(b.data, stdout);
+	}
+	for (size_t i = 0; i < a->nrules; i++) {
+		const struct audit_rule *r = &a->rules[i];
+		buf_reset(&b);
+		buf_printf(&b, "{\"kind\":\"%s\"", r->filter ? "filter" : "rule");
+		jstr(&b, "dataset", ds_name(r->dataset));
+		jstr(&b, "rule", r->rule);
+		jstr(&b, "truth", truth.data);
+		buf_printf(&b, ",\"%s\":%ld,\"judged\":%ld,\"same\":%ld", r->filter ? "kept" :
+			   "decided", r->decided, r->judged, r->same);
+		jstr(&b, "policy", a->policy);
 		buf_puts(&b, "}\n");
 		fputs(b.data, stdout);
 	}
