@@ -1824,6 +1824,25 @@ static void where_add(struct buf *b, const struct qfilter *f)
 	case Q_DIS_ANY:
 		buf_printf(b, " AND (m.flags & %d)", SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA);
 		break;
+	case Q_ASSIGNED:
+		buf_puts(b, " AND m.solution_id IN (SELECT a.solution_id FROM assignment a"
+			    " WHERE a.annotator = ?8)");
+		break;
+	case Q_NO_AGREED:
+		buf_puts(b, " AND NOT EXISTS (SELECT 1 FROM agreed g WHERE g.solution_id ="
+			    " m.solution_id AND g.rule IS NOT NULL)");
+		break;
+	case Q_AGREED:
+	case Q_AGREED_ADJ:
+	case Q_AGREED_PEOPLE:
+	case Q_AGREED_SOURCES:
+		buf_printf(b, " AND EXISTS (SELECT 1 FROM agreed g WHERE g.solution_id ="
+			   " m.solution_id AND g.rule IS NOT NULL%s)",
+			   f->what == Q_AGREED_ADJ ? " AND g.rule = 'adjudicated'" :
+			   f->what == Q_AGREED_PEOPLE ? " AND (g.rule GLOB 'human*' OR"
+							" g.rule GLOB 'confirmed-suggestion*')" :
+			   f->what == Q_AGREED_SOURCES ? " AND g.rule GLOB 'sources *'" : "");
+		break;
 	default:
 		break;
 	}

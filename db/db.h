@@ -187,12 +187,17 @@ int db_label_before(struct db *db, int64_t sol, const char *annotator,
 
 /* The queue: solutions matching a filter, walked in order a window at a
  * time, so that memory does not grow with the store. */
-enum { Q_ALL, Q_TODO, Q_MINE, Q_DIS_ANY, Q_DIS_ANN, Q_DIS_SRC, Q_DIS_HA, Q_NWHAT };
+/* Q_ASSIGNED: dealt to the annotator (stepmark assign); Q_AGREED*: an
+ * agreed label (stepmark consensus), decided by any rule, an adjudicator,
+ * people (human, human-majority, confirmed-suggestion) or sources;
+ * Q_NO_AGREED: none yet */
+enum { Q_ALL, Q_TODO, Q_MINE, Q_DIS_ANY, Q_DIS_ANN, Q_DIS_SRC, Q_DIS_HA, Q_ASSIGNED,
+       Q_NO_AGREED, Q_AGREED, Q_AGREED_ADJ, Q_AGREED_PEOPLE, Q_AGREED_SOURCES, Q_NWHAT };
 enum { QS_ID, QS_PROGRESS, QS_N };
 struct qfilter {
 	int what, sort;
 	int64_t dataset;       /* 0 = every data set */
-	const char *annotator; /* for Q_TODO and Q_MINE */
+	const char *annotator; /* for Q_TODO, Q_MINE and Q_ASSIGNED */
 	const char *regex;     /* over problem and step texts, or NULL */
 	int picked;            /* only the solutions db_pick chose */
 };

@@ -251,7 +251,7 @@ static const char *const migrations[] = {
 	 * + 0 - or .), the rule, who and what agreed ("@ann,mc/model"), the
 	 * policy's text. assignment deals solutions to annotators: ord is
 	 * the place in that annotator's queue, gold an item with a known
-	 * answer mixed in (never shown as such). */
+	 * answer mixed in (never shown as such), gold_fe that answer. */
 	"CREATE TABLE label_new ("
 	"  id INTEGER PRIMARY KEY,"
 	"  solution_id INTEGER NOT NULL REFERENCES solution(id),"
@@ -287,6 +287,7 @@ static const char *const migrations[] = {
 	"  solution_id INTEGER NOT NULL REFERENCES solution(id),"
 	"  ord INTEGER NOT NULL,"
 	"  gold INTEGER NOT NULL DEFAULT 0,"
+	"  gold_fe INTEGER,"
 	"  created_at TEXT NOT NULL,"
 	"  PRIMARY KEY (annotator, solution_id)) WITHOUT ROWID;"
 	"CREATE INDEX assignment_order ON assignment(annotator, ord);"

@@ -146,6 +146,14 @@ struct acc {
 	int maxcat;
 	long *rule_decided, *rule_judged, *rule_same; /* per rule that decided */
 	long *flt_kept, *flt_judged, *flt_same;       /* per filter */
+	long *asg, *asg_done, *gold, *gold_done, *gold_right; /* per annotator */
+};
+
+/* a solution dealt to an annotator (stepmark assign) */
+struct asg {
+	int64_t sol;
+	int ann;         /* index into run's anns */
+	int gold_fe;     /* a gold item's first error, -2 not gold */
 };
 
 /* a solution's agreed label, as stepmark consensus stored it */
@@ -177,6 +185,8 @@ struct run {
 	struct policy *filters; /* the policy's sources rules, each alone */
 	size_t nfilters;
 	struct decision dec;
+	struct asg *asg;        /* the assignments, in solution order */
+	size_t nasg, at_asg;
 };
 
 static void acc_init(struct run *r, struct acc *a, const char *name)
@@ -197,6 +207,11 @@ static void acc_init(struct run *r, struct acc *a, const char *name)
 	a->flt_kept = xcalloc(r->nfilters + 1, sizeof(long));
 	a->flt_judged = xcalloc(r->nfilters + 1, sizeof(long));
 	a->flt_same = xcalloc(r->nfilters + 1, sizeof(long));
+	a->asg = xcalloc(r->anns.n + 1, sizeof(long));
+	a->asg_done = xcalloc(r->anns.n + 1, sizeof(long));
+	a->gold = xcalloc(r->anns.n + 1, sizeof(long));
+	a->gold_done = xcalloc(r->anns.n + 1, sizeof(long));
+	a->gold_right = xcalloc(r->anns.n + 1, sizeof(long));
 }
 
 /* the system index of annotator i (-1 for the truth's) and of source j */
@@ -299,7 +314,27 @@ struct sol {
 	int acc;              /* its data set's accumulator */
 	struct item it;
 	const struct arow *ag; /* its agreed label, or NULL */
+	const struct asg *asg; /* its assignments */
+	size_t nasg;
 };
+
+/* progress on the assignments, accuracy on gold items */
+static void assigned_counts(const struct sol *s, struct acc *a, const int *fe)
+{
+	for (size_t k = 0; k < s->nasg; k++) {
+		const struct asg *g = &s->asg[k];
+		int i = g->ann;
+		a->asg[i]++;
+		a->asg_done[i] += fe[i] >= -1;
+		if (g->gold_fe < -1)
+			continue;
+		a->gold[i]++;
+		if (fe[i] >= -1) {
+			a->gold_done[i]++;
+			a->gold_right[i] += fe[i] == g->gold_fe;
+		}
+	}
+}
 
 /* marks (+ 0 - .) as ratings */
 static void marks_ratings(const char *m, size_t n, int *out)
@@ -458,6 +493,8 @@ static void one_solution(struct run *r, struct sol *s)
 	}
 	struct acc *accs[2] = {&r->acc[s->acc], &r->acc[r->nacc - 1]};
 	agreed_counts(r, s, accs, tfe, truth, atr);
+	assigned_counts(s, accs[0], fe);
+	assigned_counts(s, accs[1], fe);
 	for (int w = 0; w < 2; w++) {
 		struct acc *a = accs[w];
 		for (size_t i = 0; i < na; i++) {
@@ -561,6 +598,12 @@ static int on_solution(void *arg, const struct walk_sol *w)
 		r->at_agreed++;
 	sc->s.ag = r->at_agreed < r->nagreed && r->agreed[r->at_agreed].sol == w->id ?
 		   &r->agreed[r->at_agreed] : NULL;
+	while (r->at_asg < r->nasg && r->asg[r->at_asg].sol < w->id)
+		r->at_asg++;
+	sc->s.asg = r->asg + r->at_asg;
+	sc->s.nasg = 0;
+	while (r->at_asg + sc->s.nasg < r->nasg && r->asg[r->at_asg + sc->s.nasg].sol == w->id)
+		sc->s.nasg++;
 	one_solution(r, &sc->s);
 	return 0;
 }
@@ -749,6 +792,32 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 	       size_t ntruth, double threshold, int collect, struct audit *out, char *err,
 	       size_t errlen);
 
+static int load_assigned(sqlite3 *h, struct run *r)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(h, "SELECT solution_id, annotator, gold, gold_fe FROM assignment "
+			       "ORDER BY solution_id", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int i = names_index(&r->anns, (const char *)sqlite3_column_text(s, 1));
+		if (i < 0)
+			continue;
+		if (r->nasg == cap) {
+			cap = cap ? cap * 2 : 1024;
+			r->asg = xrealloc(r->asg, cap * sizeof(*r->asg));
+		}
+		struct asg *g = &r->asg[r->nasg++];
+		g->sol = sqlite3_column_int64(s, 0);
+		g->ann = i;
+		g->gold_fe = sqlite3_column_int(s, 2) && sqlite3_column_type(s, 3) != SQLITE_NULL ?
+			     sqlite3_column_int(s, 3) : -2;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static void rule_out(struct audit *out, const char *dataset, const char *rule, int filter,
 		     long decided, long judged, long same)
 {
@@ -839,7 +908,9 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 			"'first_error', 'ratings') ORDER BY annotator", &r.anns) < 0 ||
 	    names_query(h, "SELECT DISTINCT source || coalesce('/' || model, '') FROM suggestion "
 			"ORDER BY 1", &r.srcs) < 0 ||
-	    names_query(h, "SELECT name FROM dataset ORDER BY name", &ds) < 0) {
+	    names_query(h, "SELECT name FROM dataset ORDER BY name", &ds) < 0 ||
+	    names_query(h, "SELECT DISTINCT annotator FROM assignment ORDER BY 1", &r.anns) < 0 ||
+	    load_assigned(h, &r) < 0) {
 		snprintf(err, errlen, "cannot read the store: %s", sqlite3_errmsg(h));
 		goto out;
 	}
@@ -890,7 +961,7 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 		struct acc *a = &r.acc[k];
 		long seen = 0;
 		for (size_t i = 0; i < r.anns.n; i++)
-			seen += a->decided[i];
+			seen += a->decided[i] + a->asg[i];
 		for (size_t j = 0; j < r.srcs.n; j++)
 			seen += a->labelled[j];
 		if (!seen && a->name)
@@ -929,7 +1000,7 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 			rule_out(out, a->name, r.filters[f].text, 1, a->flt_kept[f], a->flt_judged[f],
 				 a->flt_same[f]);
 		for (size_t i = 0; i < r.anns.n; i++) {
-			if (!a->decided[i] && !a->typed[i])
+			if (!a->decided[i] && !a->typed[i] && !a->asg[i])
 				continue;
 			out->anns = xrealloc(out->anns, (out->nanns + 1) * sizeof(*out->anns));
 			struct audit_ann *o = &out->anns[out->nanns++];
@@ -941,6 +1012,11 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 			o->blind = a->blind[i];
 			o->changed = a->changed[i];
 			o->toward = a->toward[i];
+			o->assigned = a->asg[i];
+			o->assigned_done = a->asg_done[i];
+			o->gold = a->gold[i];
+			o->gold_done = a->gold_done[i];
+			o->gold_right = a->gold_right[i];
 		}
 		agreement(out, &r, a, &a->fe, 0, a->maxcat > 1 ? a->maxcat : 2);
 		agreement(out, &r, a, &a->steps, 1, 3);
@@ -974,7 +1050,13 @@ out:
 		free(r.acc[k].flt_kept);
 		free(r.acc[k].flt_judged);
 		free(r.acc[k].flt_same);
+		free(r.acc[k].asg);
+		free(r.acc[k].asg_done);
+		free(r.acc[k].gold);
+		free(r.acc[k].gold_done);
+		free(r.acc[k].gold_right);
 	}
+	free(r.asg);
 	for (size_t i = 0; i < r.nagreed; i++)
 		free(r.agreed[i].ratings);
 	free(r.agreed);

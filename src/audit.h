@@ -59,6 +59,9 @@ struct audit_ann {
 	long changed;       /* of those, decided otherwise since */
 	long toward;        /* of those, now agreeing with a source that the
 			     * blind verdict did not agree with */
+	long assigned;      /* solutions dealt to the annotator (stepmark assign) */
+	long assigned_done; /* of those, decided */
+	long gold, gold_done, gold_right; /* gold items dealt, decided, right */
 	long timed;         /* solutions with active time recorded */
 	double active_s;    /* their median active time, seconds */
 };

@@ -266,17 +266,23 @@ people:
 	printf("\nannotators (active: the median time per solution in the workbench, keys "
 	       "arriving, gaps over a minute left out;\n blind: solutions decided while the "
 	       "suggestions were hidden; changed: decided otherwise since;\n toward: of those, "
-	       "now agreeing with a source the blind verdict did not)\n"
-	       "%-*s %-*s %8s %8s %8s %8s %8s %8s\n", dw, "data set", sw, "annotator", "decided",
-	       "typed", "active s", "blind", "changed", "toward");
+	       "now agreeing with a source the blind verdict did not;\n assigned: dealt by stepmark "
+	       "assign, done: of those decided; gold: gold items decided, right%%)\n"
+	       "%-*s %-*s %8s %8s %8s %8s %8s %8s %8s %8s %6s %6s\n", dw, "data set", sw,
+	       "annotator", "decided", "typed", "active s", "blind", "changed", "toward",
+	       "assigned", "done", "gold", "right%");
 	for (size_t i = 0; i < a->nanns; i++) {
 		char act[16] = "-";
 		if (a->anns[i].timed)
 			snprintf(act, sizeof(act), "%.1f", a->anns[i].active_s);
-		printf("%-*.*s %-*.*s %8ld %8ld %8s %8ld %8ld %8ld\n", dw, dw,
-		       inert(ds_name(a->anns[i].dataset), 0), sw, sw, inert(a->anns[i].name, 1),
-		       a->anns[i].decided, a->anns[i].typed, act, a->anns[i].blind,
-		       a->anns[i].changed, a->anns[i].toward);
+		const struct audit_ann *n = &a->anns[i];
+		char right[16];
+		audit_num(right, sizeof(right), n->gold_done ? 100.0 * n->gold_right / n->gold_done :
+			  NAN, 1);
+		printf("%-*.*s %-*.*s %8ld %8ld %8s %8ld %8ld %8ld %8ld %8ld %6ld %6s\n", dw, dw,
+		       inert(ds_name(n->dataset), 0), sw, sw, inert(n->name, 1), n->decided, n->typed,
+		       act, n->blind, n->changed, n->toward, n->assigned, n->assigned_done,
+		       n->gold_done, right);
 	}
 	rules_report(a);
 	if (a->ncov) {
@@ -377,8 +383,10 @@ static void json_report(const struct audit *a, const struct out *o)
 		jstr(&b, "dataset", ds_name(n->dataset));
 		jstr(&b, "annotator", n->name);
 		buf_printf(&b, ",\"decided\":%ld,\"typed\":%ld,\"blind\":%ld,\"changed\":%ld,"
-			   "\"toward_source\":%ld,\"timed\":%ld", n->decided, n->typed, n->blind,
-			   n->changed, n->toward, n->timed);
+			   "\"toward_source\":%ld,\"timed\":%ld,\"assigned\":%ld,\"assigned_done\":%ld,"
+			   "\"gold\":%ld,\"gold_done\":%ld,\"gold_right\":%ld", n->decided, n->typed,
+			   n->blind, n->changed, n->toward, n->timed, n->assigned, n->assigned_done,
+			   n->gold, n->gold_done, n->gold_right);
 		jnum(&b, "active_median_s", n->timed ? n->active_s : NAN);
 		buf_puts(&b, "}\n");
 		fputs(b.data, stdout);

@@ -254,7 +254,6 @@ int cmd_consensus(int argc, char **argv, const char *dbpath, const char *config_
 			       "?5, ?6, ?7, ?8)", -1, &r.put, NULL) != SQLITE_OK ||
 	    walk_store(r.h, &anns, &srcs, on_solution, &r) < 0 || db_consensus_mark(db) < 0 ||
 	    db_commit(db) < 0) {
-		db_rollback(db);
 		rc = EX_STORE;
 		goto store;
 	}
@@ -262,8 +261,10 @@ int cmd_consensus(int argc, char **argv, const char *dbpath, const char *config_
 	if (r.total > r.decided && list_undecided(r.h, r.dataset, list ? -1 : MAX_SHOWN) < 0)
 		rc = EX_STORE;
 store:
-	if (rc == EX_STORE)
+	if (rc == EX_STORE) { /* the reason, before the rollback clears it */
 		errf("stepmark: consensus: the store failed: %s\n", sqlite3_errmsg(r.h));
+		db_rollback(db);
+	}
 out:
 	sqlite3_finalize(r.put);
 	buf_free(&r.d.ratings);

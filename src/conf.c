@@ -19,7 +19,8 @@ const char *const blind_names[] = {"no", "yes", "all", NULL};
 const char *const ref_names[] = {"hidden", "right", "bottom", "auto", NULL};
 const char *const filter_names[] = {
 	"all", "todo", "mine", "disagree", "disagree-annotators",
-	"disagree-sources", "disagree-human-auto", NULL,
+	"disagree-sources", "disagree-human-auto", "assigned", "no-consensus", "agreed",
+	"agreed-adjudicated", "agreed-people", "agreed-sources", NULL,
 };
 const char *const sort_names[] = {"id", "progress", NULL};
 

@@ -74,6 +74,12 @@ static const char usage_text[] =
 	"    --policy RULES          e.g. \"adjudicated, human-majority 2,\n"
 	"                            confirmed-suggestion, sources mc judge\"\n"
 	"    --dataset NAME --list   one data set; list every undecided solution\n"
+	"  assign --annotators A,B,...  deal the unassigned solutions: each to one\n"
+	"                            annotator, --overlap F of them to two, gold\n"
+	"                            items (adjudicated) mixed in, --gold F of each\n"
+	"    --gold-from NAME        an expert's decided solutions are gold too\n"
+	"    --order random|id|disagreement  (disagreement: sources disagree first)\n"
+	"    --dataset NAME --where all|todo|disagree --seed N --limit N\n"
 	"  adjudicate --id ID --reason TEXT  an adjudicator's decision:\n"
 	"    --first-error N | --no-error | --pick ANNOTATOR  (N from 1)\n"
 	"    --dataset NAME          where the id is in several data sets\n"
@@ -732,6 +738,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "adjudicate"))
 		return cmd_adjudicate(argc, argv, dbpath, annotator, config);
+	if (!strcmp(cmd, "assign"))
+		return cmd_assign(argc, argv, dbpath);
 	if (!strcmp(cmd, "consensus"))
 		return cmd_consensus(argc, argv, dbpath, config);
 	if (!strcmp(argv[0], "audit"))

@@ -719,7 +719,8 @@ int queue_command(struct tui *t, const char *verb, const char *arg)
 				break;
 		if (i == Q_NWHAT) {
 			tui_message(t, 1, "filter: all, todo, mine, disagree, disagree-annotators, "
-				    "disagree-sources or disagree-human-auto");
+				    "disagree-sources, disagree-human-auto, assigned, no-consensus, "
+				    "agreed, agreed-adjudicated, agreed-people or agreed-sources");
 			return 1;
 		}
 		unpick(q);

@@ -1,0 +1,466 @@
+/* cmd_assign.c - `stepmark assign`: deals unassigned solutions to
+ * annotators, a share of them to two (for agreement), with gold items
+ * (solutions whose first error is known) mixed into every queue */
+#include "config.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "cmd.h"
+#include "consensus.h"
+#include "summary.h"
+#include "walk.h"
+#include "../db/db.h"
+
+enum { G_ANNS = 1000, G_OVERLAP, G_GOLD, G_GOLD_FROM, G_DATASET, G_WHERE, G_ORDER, G_SEED,
+       G_LIMIT, G_DB, G_HELP };
+enum { ORD_RANDOM, ORD_ID, ORD_DISAGREE };
+
+struct cand {
+	int64_t sol;
+	int prio;       /* --order disagreement: higher first */
+	uint64_t r;     /* the shuffle's key */
+};
+
+struct gold {
+	int64_t sol;
+	int fe;
+};
+
+struct run {
+	int64_t dataset;
+	unsigned where_any, where_none; /* summary flags wanted, refused */
+	const char *gold_from;
+	struct policy adj;              /* "adjudicated" */
+	struct decision d;
+	int64_t *taken;                 /* assigned already, sorted */
+	size_t ntaken, at;
+	struct cand *c;
+	size_t nc, capc;
+	struct gold *g;
+	size_t ng, capg;
+	uint64_t rng;
+	int *scratch;
+	size_t capscratch;
+};
+
+static uint64_t next_rand(uint64_t *s)
+{
+	uint64_t x = *s;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+/* how much a person is worth here: sources disagree, a person and a
+ * source disagree, a PRM near its threshold */
+static int priority(const struct walk_sol *w)
+{
+	if (w->flags & SF_DIS_SRC)
+		return 3;
+	if (w->flags & SF_DIS_HA)
+		return 2;
+	for (size_t i = 0; i < w->it.nsugs; i++) {
+		const struct suggestion *g = &w->it.sugs[i];
+		if (!strncmp(g->source, "prm", 3) && (g->source[3] == '/' || !g->source[3]) &&
+		    g->value != NO_VALUE && fabs(g->value - 0.5) < 0.1)
+			return 1;
+	}
+	return 0;
+}
+
+static int on_solution(void *arg, const struct walk_sol *w)
+{
+	struct run *r = arg;
+	if (r->dataset && w->dataset_id != r->dataset)
+		return 0;
+	int fe = -2;
+	consensus_decide(&r->adj, &w->it, &r->d);
+	if (r->d.rule >= 0)
+		fe = r->d.fe;
+	else if (r->gold_from) {
+		if (r->capscratch < w->it.nsteps + 1) {
+			r->capscratch = w->it.nsteps + 16;
+			r->scratch = xrealloc(r->scratch, r->capscratch * sizeof(int));
+		}
+		fe = summary_annotator(&w->it, r->gold_from, r->scratch);
+	}
+	if (fe >= -1) {
+		if (r->ng == r->capg) {
+			r->capg = r->capg ? r->capg * 2 : 256;
+			r->g = xrealloc(r->g, r->capg * sizeof(*r->g));
+		}
+		r->g[r->ng].sol = w->id;
+		r->g[r->ng++].fe = fe;
+		return 0; /* a gold item is nobody's to label for real */
+	}
+	while (r->at < r->ntaken && r->taken[r->at] < w->id)
+		r->at++;
+	if (r->at < r->ntaken && r->taken[r->at] == w->id)
+		return 0;
+	if ((r->where_any && !(w->flags & r->where_any)) || (w->flags & r->where_none))
+		return 0;
+	if (r->nc == r->capc) {
+		r->capc = r->capc ? r->capc * 2 : 1024;
+		r->c = xrealloc(r->c, r->capc * sizeof(*r->c));
+	}
+	r->c[r->nc].sol = w->id;
+	r->c[r->nc].prio = priority(w);
+	r->c[r->nc++].r = next_rand(&r->rng);
+	return 0;
+}
+
+static int by_random(const void *x, const void *y)
+{
+	const struct cand *a = x, *b = y;
+	return (a->r > b->r) - (a->r < b->r);
+}
+
+static int by_prio(const void *x, const void *y)
+{
+	const struct cand *a = x, *b = y;
+	if (a->prio != b->prio)
+		return b->prio - a->prio;
+	return by_random(x, y);
+}
+
+static int load_taken(sqlite3 *h, struct run *r)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(h, "SELECT DISTINCT solution_id FROM assignment ORDER BY 1", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (r->ntaken == cap) {
+			cap = cap ? cap * 2 : 1024;
+			r->taken = xrealloc(r->taken, cap * sizeof(int64_t));
+		}
+		r->taken[r->ntaken++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* one annotator's new rows: their share of the candidates, gold spread
+ * among them; ord follows what they have */
+struct queue {
+	const char *name;
+	int64_t *sol;
+	int *gold_fe;      /* -2: not gold */
+	size_t n, cap;
+	long shared, gold;
+};
+
+static void q_add(struct queue *q, int64_t sol, int gold_fe)
+{
+	if (q->n == q->cap) {
+		q->cap = q->cap ? q->cap * 2 : 256;
+		q->sol = xrealloc(q->sol, q->cap * sizeof(int64_t));
+		q->gold_fe = xrealloc(q->gold_fe, q->cap * sizeof(int));
+	}
+	q->sol[q->n] = sol;
+	q->gold_fe[q->n++] = gold_fe;
+}
+
+static int q_write(sqlite3 *h, const struct queue *q, const char *now)
+{
+	sqlite3_stmt *m, *s;
+	if (sqlite3_prepare_v2(h, "SELECT coalesce(max(ord), 0) FROM assignment WHERE annotator = ?1",
+			       -1, &m, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(m, 1, q->name, -1, SQLITE_STATIC);
+	int64_t ord = sqlite3_step(m) == SQLITE_ROW ? sqlite3_column_int64(m, 0) : 0;
+	sqlite3_finalize(m);
+	if (sqlite3_prepare_v2(h, "INSERT OR IGNORE INTO assignment(annotator, solution_id, ord, "
+			       "gold, gold_fe, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	int rc = SQLITE_DONE;
+	for (size_t i = 0; i < q->n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_text(s, 1, q->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, q->sol[i]);
+		sqlite3_bind_int64(s, 3, ++ord);
+		sqlite3_bind_int(s, 4, q->gold_fe[i] >= -1);
+		if (q->gold_fe[i] >= -1)
+			sqlite3_bind_int(s, 5, q->gold_fe[i]);
+		else
+			sqlite3_bind_null(s, 5);
+		sqlite3_bind_text(s, 6, now, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* g gold items spread through q, one in each stretch of its length / g,
+ * consecutive in the pool from *next_gold (g at most the pool: never one
+ * twice) */
+static void mix_gold(struct queue *q, const struct run *r, size_t g, size_t *next_gold,
+		     uint64_t *rng)
+{
+	if (g > r->ng)
+		g = r->ng;
+	if (!g)
+		return;
+	size_t n = q->n, total = n + g, k = 0, src = 0, j = 0;
+	int64_t *sol = xmalloc((total + 1) * sizeof(int64_t));
+	int *fe = xmalloc((total + 1) * sizeof(int));
+	size_t *pos = xmalloc(g * sizeof(size_t));
+	for (size_t i = 0; i < g; i++)
+		pos[i] = (size_t)(((double)i + (double)(next_rand(rng) % 1000) / 1000.0) *
+				  (double)total / (double)g);
+	for (size_t i = 0; i < total; i++) {
+		if (j < g && (pos[j] == i || src == n)) {
+			const struct gold *x = &r->g[(*next_gold)++ % r->ng];
+			sol[k] = x->sol;
+			fe[k++] = x->fe;
+			j++;
+		} else {
+			sol[k] = q->sol[src];
+			fe[k++] = q->gold_fe[src++];
+		}
+	}
+	free(pos);
+	free(q->sol);
+	free(q->gold_fe);
+	q->sol = sol;
+	q->gold_fe = fe;
+	q->n = k;
+	q->cap = total + 1;
+	q->gold = (long)g;
+}
+
+static void usage_assign(FILE *f)
+{
+	fprintf(f,
+		"usage: stepmark assign --annotators A,B[,C...] [--overlap F] [--gold F]\n"
+		"         [--gold-from ANNOTATOR] [--dataset NAME] [--where todo|all|disagree]\n"
+		"         [--order random|id|disagreement] [--seed N] [--limit N]\n"
+		"Deals the solutions nobody is assigned to: each to one annotator, a share\n"
+		"(--overlap) to two, and mixes gold items (adjudicated solutions, or those\n"
+		"--gold-from labelled) into every queue, --gold of it.\n");
+}
+
+static int parse_share(const char *s, double *out)
+{
+	return parse_double(s, 0, 1, out);
+}
+
+int cmd_assign(int argc, char **argv, const char *dbpath)
+{
+	static const struct option opts[] = {
+		{"annotators", required_argument, NULL, G_ANNS},
+		{"overlap", required_argument, NULL, G_OVERLAP},
+		{"gold", required_argument, NULL, G_GOLD},
+		{"gold-from", required_argument, NULL, G_GOLD_FROM},
+		{"dataset", required_argument, NULL, G_DATASET},
+		{"where", required_argument, NULL, G_WHERE},
+		{"order", required_argument, NULL, G_ORDER},
+		{"seed", required_argument, NULL, G_SEED},
+		{"limit", required_argument, NULL, G_LIMIT},
+		{"db", required_argument, NULL, G_DB},
+		{"help", no_argument, NULL, G_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	const char *anns = NULL, *dataset = NULL, *where = "all";
+	double overlap = 0, gold = 0;
+	int order = ORD_RANDOM, c;
+	long limit = -1;
+	unsigned long long seed = 1;
+	struct run r = {0};
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case G_ANNS: anns = optarg; break;
+		case G_OVERLAP:
+			if (parse_share(optarg, &overlap))
+				return bad_usage("--overlap is a share from 0 to 1 (0.2: one in five)");
+			break;
+		case G_GOLD:
+			if (parse_share(optarg, &gold) || gold >= 1)
+				return bad_usage("--gold is a share from 0 to below 1 (0.05: one in twenty)");
+			break;
+		case G_GOLD_FROM: r.gold_from = optarg; break;
+		case G_DATASET: dataset = optarg; break;
+		case G_WHERE: where = optarg; break;
+		case G_ORDER:
+			if (!strcmp(optarg, "random"))
+				order = ORD_RANDOM;
+			else if (!strcmp(optarg, "id"))
+				order = ORD_ID;
+			else if (!strcmp(optarg, "disagreement"))
+				order = ORD_DISAGREE;
+			else
+				return bad_usage("--order is random, id or disagreement");
+			break;
+		case G_SEED: {
+			char *end;
+			seed = strtoull(optarg, &end, 10);
+			if (end == optarg || *end)
+				return bad_usage("--seed is a whole number");
+			break;
+		}
+		case G_LIMIT: {
+			char *end;
+			limit = strtol(optarg, &end, 10);
+			if (end == optarg || *end || limit < 0)
+				return bad_usage("--limit is a whole number of solutions");
+			break;
+		}
+		case G_DB: dbpath = optarg; break;
+		case G_HELP: usage_assign(stdout); return EX_OK;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		return bad_usage("assign takes no file arguments");
+	if (!anns || !*anns)
+		return bad_usage("assign: --annotators A,B,... names who gets the solutions");
+	if (!strcmp(where, "todo"))
+		r.where_none = SF_HUMAN;
+	else if (!strcmp(where, "disagree"))
+		r.where_any = SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA;
+	else if (strcmp(where, "all"))
+		return bad_usage("--where is all, todo (no person labelled it) or disagree");
+	/* the annotators, each once */
+	char *copy = xstrdup(anns);
+	struct queue q[64];
+	size_t nq = 0;
+	memset(q, 0, sizeof(q));
+	for (char *t = strtok(copy, ","); t; t = strtok(NULL, ",")) {
+		int dup = 0;
+		for (size_t i = 0; i < nq; i++)
+			dup |= !strcmp(q[i].name, t);
+		if (!*t || dup || nq == 64) {
+			free(copy);
+			return bad_usage(nq == 64 ? "assign: at most 64 annotators at once" :
+					 "assign: --annotators names each annotator once");
+		}
+		q[nq++].name = t;
+	}
+	if (overlap > 0 && nq < 2) {
+		free(copy);
+		return bad_usage("assign: --overlap needs two annotators or more");
+	}
+	r.rng = seed * 0x9e3779b97f4a7c15ULL + 1;
+	char err[600];
+	int rc = EX_OK;
+	struct db *db = db_open(dbpath, err, sizeof(err));
+	if (!db) {
+		errf("stepmark: %s\n", inert(err, 0));
+		free(copy);
+		return EX_STORE;
+	}
+	db_say_waits(db, stderr);
+	sqlite3 *h = db_handle(db);
+	struct names an = {0}, srcs = {0};
+	policy_parse("adjudicated", &r.adj, err, sizeof(err));
+	if (dataset && !(r.dataset = db_dataset_id(db, dataset))) {
+		errf("stepmark: assign: no data set named \"%s\" (stepmark stats lists them)\n",
+		     inert(dataset, 0));
+		rc = EX_USAGE;
+		goto out;
+	}
+	if (summary_backfill(db) < 0 || db_begin(db) < 0 ||
+	    names_query(h, "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
+			"'first_error', 'ratings', 'adjudication')", &an) < 0 ||
+	    names_query(h, "SELECT DISTINCT source || coalesce('/' || model, '') FROM suggestion "
+			"WHERE source = 'prm'", &srcs) < 0 ||
+	    load_taken(h, &r) < 0 || walk_store(h, &an, &srcs, on_solution, &r) < 0) {
+		rc = EX_STORE;
+		goto store;
+	}
+	if (r.gold_from && names_index(&an, r.gold_from) < 0) {
+		db_rollback(db);
+		errf("stepmark: assign: no labels by \"%s\" in the store\n", inert(r.gold_from, 0));
+		rc = EX_USAGE;
+		goto out;
+	}
+	if (gold > 0 && !r.ng) {
+		db_rollback(db);
+		errf("stepmark: assign: no gold items: adjudicate some solutions (stepmark "
+		     "adjudicate) or name an expert with --gold-from ANNOTATOR\n");
+		rc = EX_USAGE;
+		goto out;
+	}
+	if (order == ORD_RANDOM)
+		qsort(r.c, r.nc, sizeof(*r.c), by_random);
+	else if (order == ORD_DISAGREE)
+		qsort(r.c, r.nc, sizeof(*r.c), by_prio);
+	size_t deal = limit >= 0 && (size_t)limit < r.nc ? (size_t)limit : r.nc;
+	long shared = 0;
+	for (size_t i = 0; i < deal; i++) {
+		struct queue *a = &q[i % nq];
+		q_add(a, r.c[i].sol, -2);
+		/* an even spread of the overlap: i shared when the share
+		 * crosses a whole number */
+		if (overlap > 0 && floor((double)(i + 1) * overlap) > floor((double)i * overlap)) {
+			struct queue *b = &q[(i + 1 + (size_t)(r.c[i].r % (nq - 1))) % nq];
+			if (b == a)
+				b = &q[(i + 1) % nq];
+			q_add(b, r.c[i].sol, -2);
+			a->shared++;
+			b->shared++;
+			shared++;
+		}
+	}
+	size_t next_gold = 0, short_gold = 0;
+	for (size_t i = 0; i < nq; i++) {
+		size_t g = gold > 0 ? (size_t)lround((double)q[i].n * gold / (1 - gold)) : 0;
+		if (gold > 0 && q[i].n && !g)
+			g = 1;
+		mix_gold(&q[i], &r, g, &next_gold, &r.rng);
+		short_gold += g - (size_t)q[i].gold;
+	}
+	char now[32];
+	now_iso(now);
+	for (size_t i = 0; i < nq; i++)
+		if (q_write(h, &q[i], now) < 0) {
+			rc = EX_STORE;
+			goto store;
+		}
+	if (db_commit(db) < 0) {
+		rc = EX_STORE;
+		goto store;
+	}
+	printf("dealt %zu solution%s to %zu annotator%s (%ld to two of them), %zu left unassigned; "
+	       "%zu gold item%s to mix in\n", deal, deal == 1 ? "" : "s", nq, nq == 1 ? "" : "s",
+	       shared, r.nc - deal, r.ng, r.ng == 1 ? "" : "s");
+	for (size_t i = 0; i < nq; i++)
+		printf("  %-20s %7zu in the queue: %zu to label, %ld shared, %ld gold\n",
+		       inert(q[i].name, 0), q[i].n, q[i].n - (size_t)q[i].gold, q[i].shared, q[i].gold);
+	if (short_gold)
+		printf("%zu gold item%s fewer than --gold asks: a queue holds each gold item once, and "
+		       "there are %zu (adjudicate more)\n", short_gold, short_gold == 1 ? "" : "s", r.ng);
+store:
+	if (rc == EX_STORE) { /* the reason, before the rollback clears it */
+		errf("stepmark: assign: the store failed: %s\n", sqlite3_errmsg(h));
+		db_rollback(db);
+	}
+out:
+	for (size_t i = 0; i < nq; i++) {
+		free(q[i].sol);
+		free(q[i].gold_fe);
+	}
+	free(copy);
+	free(r.c);
+	free(r.g);
+	free(r.taken);
+	free(r.scratch);
+	buf_free(&r.d.ratings);
+	buf_free(&r.d.by);
+	policy_free(&r.adj);
+	names_free(&an);
+	names_free(&srcs);
+	db_close(db);
+	return rc;
+}
