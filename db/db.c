@@ -1373,6 +1373,8 @@ int db_export_each(struct db *db, const struct export_filter *f,
 					      S_EX_SUG};
 	struct cursor c[C_N] = {{0}};
 	for (int i = 0; i < C_N; i++) {
+		if (f->steps_only && (i == C_LABEL || i == C_SUG))
+			continue; /* not live: none read */
 		c[i].s = stmt(db, ids[i]);
 		bind_text(c[i].s, 1, f->datasets_json);
 		if (i == C_LABEL)

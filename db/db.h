@@ -108,6 +108,7 @@ int db_stats(struct db *db, ds_stats_fn on_ds, count_fn on_annotator,
 struct export_filter {
 	const char *datasets_json;   /* JSON array of names, or NULL = all */
 	const char *annotators_json; /* JSON array of names, or NULL = all */
+	int steps_only;              /* items without labels and suggestions */
 };
 struct arena;
 typedef int (*item_fn)(void *ctx, const struct item *it, const char *dataset);

@@ -175,6 +175,9 @@ int export_run(struct db *db, const struct format_ops *f,
 	}
 	if (!bad) {
 		struct ex x = {&w, f};
+		struct export_filter only = *flt;
+		only.steps_only = o->agreed && !f->own_labels;
+		flt = &only;
 		if (f->write_begin)
 			f->write_begin(&w);
 		int rc = db_export_each(db, flt, on_item, &x);

@@ -81,6 +81,8 @@ struct format_ops {
 	const char *(*check)(const struct import_opts *o);
 	int columns;        /* export needs every annotator and source as a
 			     * column, known before the first row */
+	int own_labels;     /* write reads labels or suggestions beyond
+			     * item_resolve (else --agreed loads none) */
 	const char *unit;   /* what export counts, plural ("rows"); NULL:
 			     * records */
 	/* NULL when rec looks like this format, else the reason it does not */

@@ -110,6 +110,7 @@ static int csv_write(struct wr *w, const struct item *it, const char *dataset)
 
 const struct format_ops fmt_csv = {
 	.columns = 1,
+	.own_labels = 1,
 	.unit = "rows",
 	.name = "csv",
 	.summary = "CSV: one row per step with every label and suggestion beside it (export only)",

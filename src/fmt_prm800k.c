@@ -498,6 +498,7 @@ const struct format_ops fmt_prm800k = {
 	.named_dataset = 1,
 	.name = "prm800k",
 	.summary = "PRM800K: JSON Lines of labeler, question, label.steps[].completions",
+	.own_labels = 1,
 	.detect = p8_detect,
 	.read = p8_read,
 	.write = p8_write,

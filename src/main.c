@@ -528,7 +528,8 @@ static int cmd_export(int argc, char **argv, const char **dbpath)
 		db_close(db);
 		goto done;
 	}
-	struct export_filter flt = {ds.len ? ds.data : NULL, ann.len ? ann.data : NULL};
+	struct export_filter flt = {.datasets_json = ds.len ? ds.data : NULL,
+				     .annotators_json = ann.len ? ann.data : NULL};
 	int r = export_run(db, f, &flt, &o, out);
 	rc = r < 0 ? EX_STORE : r > 0 ? EX_BAD : EX_OK;
 	db_close(db);

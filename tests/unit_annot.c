@@ -129,7 +129,7 @@ static int export_label(struct db *db, const char *ann, const char *key, const c
 {
 	char flt_ann[64];
 	snprintf(flt_ann, sizeof(flt_ann), "[\"%s\"]", ann);
-	struct export_filter f = {NULL, flt_ann};
+	struct export_filter f = {.annotators_json = flt_ann};
 	struct export_opts o = {.threshold = 0.5};
 	FILE *saved = stderr;
 	stderr = fopen("/dev/null", "w");

@@ -59,7 +59,7 @@ int main(void)
 	CHECK(db_commit(db) == 0, "commit");
 
 	struct seen s = {0};
-	struct export_filter f = {NULL, NULL};
+	struct export_filter f = {0};
 	CHECK(db_export_each(db, &f, on_item, &s) == 0, "export");
 	CHECK(s.n == 2 && s.steps == 4 && s.labels == 2 && s.alts == 4,
 	      "n %d steps %zu labels %zu alts %zu", s.n, s.steps, s.labels, s.alts);

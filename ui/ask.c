@@ -200,10 +200,10 @@ static size_t command_names(struct tui *t, const char ***out, struct buf *store)
 		add_name(store, "all");
 		db_datasets(t->db, add_name, store);
 	} else if (!strncmp(line, "set ", 4) && vl == 3 && !strncmp(line + 4, "annotator ", 10)) {
-		struct export_filter all = {NULL, NULL};
+		struct export_filter all = {0};
 		db_export_columns(t->db, &all, add_name, NULL, store);
 	} else if (!strncmp(line, "accept ", 7) && vl == 6) {
-		struct export_filter all = {NULL, NULL};
+		struct export_filter all = {0};
 		db_export_columns(t->db, &all, NULL, add_name, store);
 	}
 	size_t n = 0;
