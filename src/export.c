@@ -30,6 +30,8 @@ static int on_item(void *ctx, const struct item *it, const char *dataset)
 		x->w->solutions++;
 	} else if (rc == 2) {
 		x->w->marked++;
+	} else if (rc == 3) {
+		x->w->empty++;
 	} else {
 		/* find out why it was left out */
 		int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
@@ -214,6 +216,9 @@ int export_run(struct db *db, const struct format_ops *f,
 		if (w.marked)
 			errf("%ld solution%s left out: a step holds %s, the format's step marker\n",
 			     w.marked, w.marked == 1 ? "" : "s", w.marker ? w.marker : "the marker");
+		if (w.empty)
+			errf("%ld solution%s gave nothing: %s\n", w.empty, w.empty == 1 ? "" : "s",
+			     f->empty ? f->empty : "nothing to write");
 		if (w.undecided)
 			errf("%ld solution%s left out: no agreed label (stepmark consensus decides "
 			     "them; its --list says why not)\n", w.undecided,

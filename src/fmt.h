@@ -61,6 +61,7 @@ struct wr {
 	long incomplete;  /* solutions left out: labels incomplete */
 	long unlabelled;  /* solutions left out: nothing to export */
 	long undecided;   /* solutions left out: no agreed label (--agreed) */
+	long empty;       /* solutions that gave nothing (write returned 3) */
 	long marked;      /* solutions left out: a text holds the format's
 			   * step marker (write returned 2) */
 	const char *marker; /* that marker, for the message */
@@ -85,13 +86,15 @@ struct format_ops {
 			     * item_resolve (else --agreed loads none) */
 	const char *unit;   /* what export counts, plural ("rows"); NULL:
 			     * records */
+	const char *empty;  /* why a solution can give nothing (write 3) */
 	/* NULL when rec looks like this format, else the reason it does not */
 	const char *(*detect)(const struct jnode *rec, char *why, size_t n);
 	/* fills it from rec; -1 with the reason in r->err */
 	int (*read)(struct rd *r, const struct jnode *rec, struct item *it);
 	void (*write_begin)(struct wr *w);
 	/* 0 written, 1 left out, 2 left out because a text holds the
-	 * format's step marker (w->marker), -1 error */
+	 * format's step marker (w->marker), 3 nothing of the kind the
+	 * format writes (empty says why), -1 error */
 	int (*write)(struct wr *w, const struct item *it, const char *dataset);
 	/* called after write_begin whatever happened: releases w->state */
 	void (*write_end)(struct wr *w);

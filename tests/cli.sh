@@ -10,7 +10,7 @@ expect_rc 2 "unknown command" sm frobnicate
 ok "unknown command message" has err 'unknown command "frobnicate"'
 expect_rc 2 "import without a file" sm import
 expect_rc 2 "export without a format" sm export
-ok "export names the formats" has err "--format NAME is required (prm800k, processbench, math-shepherd, trl, csv, openrlhf, rlhflow, qwen-prm)"
+ok "export names the formats" has err "--format NAME is required (prm800k, processbench, math-shepherd, trl, csv, openrlhf, rlhflow, qwen-prm, step-pairs)"
 expect_rc 2 "bad --index-base" sm import --index-base 2 x.json
 expect_rc 2 "an empty data set name" sm import --dataset "" x.json
 ok "says it needs a name" has err "--dataset needs a name"
