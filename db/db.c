@@ -853,6 +853,14 @@ static int labels_add(struct db *db, int64_t sol, const struct label *lb,
 	return 0;
 }
 
+int db_annotator_ensure(struct db *db, const char *name, int64_t first_label)
+{
+	sqlite3_stmt *s = stmt(db, S_ANN_ENSURE);
+	bind_text(s, 1, name);
+	sqlite3_bind_int64(s, 2, first_label);
+	return step_done(db, s);
+}
+
 int db_aliases(struct db *db, void (*fn)(void *ctx, const char *name, const char *alias),
 	       void *ctx)
 {

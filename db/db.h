@@ -174,6 +174,9 @@ int64_t db_action_add(struct db *db, int64_t sol, const char *annotator,
 int db_action_name(struct db *db, int64_t action, char *out, size_t n);
 int db_labels_add(struct db *db, int64_t sol, const struct label *lb, size_t n,
 		  int64_t action);
+/* The annotator table's row for name (labels written without
+ * db_labels_add, e.g. by stepmark merge), first_label its first label's id. */
+int db_annotator_ensure(struct db *db, const char *name, int64_t first_label);
 typedef void (*action_fn)(void *ctx, int64_t id, const char *op, int64_t ref,
 			  const char *name);
 int db_actions(struct db *db, int64_t sol, const char *annotator,

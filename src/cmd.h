@@ -12,6 +12,7 @@ int cmd_audit(int argc, char **argv, const char *dbpath);
 int cmd_adjudicate(int argc, char **argv, const char *dbpath, const char *annotator,
 		   const char *config_path);
 int cmd_assign(int argc, char **argv, const char *dbpath);
+int cmd_merge(int argc, char **argv, const char *dbpath);
 int cmd_consensus(int argc, char **argv, const char *dbpath, const char *config_path);
 int cmd_import_reference(int argc, char **argv, const char *dbpath);
 

@@ -80,6 +80,8 @@ static const char usage_text[] =
 	"    --gold-from NAME        an expert's decided solutions are gold too\n"
 	"    --order random|id|disagreement  (disagreement: sources disagree first)\n"
 	"    --dataset NAME --where all|todo|disagree --seed N --limit N\n"
+	"  merge OTHER.db            bring another store's labels, notes,\n"
+	"                            adjudications and suggestions into this one\n"
 	"  adjudicate --id ID --reason TEXT  an adjudicator's decision:\n"
 	"    --first-error N | --no-error | --pick ANNOTATOR  (N from 1)\n"
 	"    --dataset NAME          where the id is in several data sets\n"
@@ -741,6 +743,8 @@ int main(int argc, char **argv)
 		return cmd_adjudicate(argc, argv, dbpath, annotator, config);
 	if (!strcmp(cmd, "assign"))
 		return cmd_assign(argc, argv, dbpath);
+	if (!strcmp(cmd, "merge"))
+		return cmd_merge(argc, argv, dbpath);
 	if (!strcmp(cmd, "consensus"))
 		return cmd_consensus(argc, argv, dbpath, config);
 	if (!strcmp(argv[0], "audit"))

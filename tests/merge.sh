@@ -1,0 +1,89 @@
+#!/bin/sh
+# stepmark merge: two stores labelled apart, merged, equal one store
+# labelled by both (labels, summaries, counts, consensus); a second merge
+# brings nothing; a solution whose steps differ is a conflict; one
+# annotator's labels at interleaved times in both stores are kept as this
+# store has them; solutions missing here, an old store, this store itself.
+. "$top_srcdir/tests/lib.sh"
+F="$FIXTURES/processbench_gsm8k_20.json"
+python3 - "$F" <<'PY'
+import json, sys, random
+rs = json.load(open(sys.argv[1]))
+r = random.Random(3)
+for name in ("ann1", "ann2"):
+    out = []
+    for x in rs:
+        y = dict(x)
+        if r.random() < 0.3:
+            y["label"] = r.randint(-1, len(x["steps"]) - 1)
+        out.append(y)
+    json.dump(out, open(name + ".json", "w"))
+PY
+sm --db a.db import "$F" --dataset pb >/dev/null
+cp a.db b.db
+cp a.db both.db
+sm --db a.db import ann1.json --format processbench --dataset pb --as ann1 >/dev/null
+sm --db b.db import ann2.json --format processbench --dataset pb --as ann2 >/dev/null
+sm --db b.db import ann2.json --format processbench --dataset pb --as-source judge >/dev/null
+sm --db both.db import ann1.json --format processbench --dataset pb --as ann1 >/dev/null
+sm --db both.db import ann2.json --format processbench --dataset pb --as ann2 >/dev/null
+sm --db both.db import ann2.json --format processbench --dataset pb --as-source judge >/dev/null
+sm --db b.db --annotator boss adjudicate --id "$(sqlite3 b.db 'SELECT ext_key FROM solution LIMIT 1')" --no-error --reason "seen" >/dev/null
+
+expect_rc 0 "merge b into a" sm --db a.db merge b.db
+ok "says what came" has out "merged b.db: 20 solutions in both stores"
+ok "ann2's labels" has out "20 labels by ann2"
+ok "the adjudicator's" has out "1 label by boss"
+ok "the suggestions" grep -q "^  [1-9][0-9]* suggestions" out
+same_as_both() {
+	for d in a both; do
+		sqlite3 $d.db "SELECT s.ext_key, l.step_idx, l.kind, l.value, l.text, l.annotator, l.origin
+			FROM label l JOIN solution s ON s.id = l.solution_id WHERE l.kind <> 'adjudication'
+			ORDER BY 1, 2, 3, 4, 5, 6, 7" >$d.labels
+		sqlite3 $d.db "SELECT s.ext_key, g.step_idx, g.source, g.model, g.value, g.first_error
+			FROM suggestion g JOIN solution s ON s.id = g.solution_id ORDER BY 1, 2, 3, 4, 5, 6" >$d.sugs
+		sqlite3 $d.db "SELECT solution_id, nsteps, labelled, flags, verdicts FROM summary ORDER BY 1" >$d.sum
+		sqlite3 $d.db "SELECT * FROM tally WHERE name <> 'boss' ORDER BY 1, 2, 3" >$d.tally
+	done
+	cmp a.labels both.labels && cmp a.sugs both.sugs && cmp a.sum both.sum && cmp a.tally both.tally
+}
+ok "the merged store equals one labelled by both" same_as_both
+sm --db a.db consensus --policy "human-majority 2, sources judge" >cons.a
+sm --db both.db consensus --policy "human-majority 2, sources judge" >cons.both
+ok "the same consensus" sh -c 'sqlite3 a.db "SELECT solution_id, first_error, rule, agreed_by FROM agreed ORDER BY 1" >x; sqlite3 both.db "SELECT solution_id, first_error, rule, agreed_by FROM agreed ORDER BY 1" | cmp - x'
+expect_rc 0 "merge again" sm --db a.db merge b.db
+ok "nothing twice" has out "no label this store lacks"
+ok "no suggestion twice" has out "  0 suggestions"
+ok "still equal" same_as_both
+
+# a conflict: the same id with other steps
+cp b.db c.db
+sqlite3 c.db "UPDATE step SET text = text || ' (edited)' WHERE idx = 0 AND solution_id = (SELECT min(id) FROM solution)"
+sqlite3 c.db "INSERT INTO label(solution_id, step_idx, kind, value, annotator, origin, created_at)
+	SELECT id, NULL, 'first_error', 0, 'carol', 'import', '2026-01-01T00:00:00Z' FROM solution"
+expect_rc 0 "merge a store with an edited solution" sm --db a.db merge c.db
+ok "one conflict, named" has out "1 conflict, kept as this store has them:"
+ok "why" grep -q "  pb  .*  other steps$" out
+ok "carol's other 19 came" has out "19 labels by carol"
+
+# interleaved: ann1 labelled in both stores, the other store's in between
+cp a.db d.db
+sid=$(sqlite3 a.db "SELECT max(id) FROM solution")
+sqlite3 d.db "INSERT INTO label(solution_id, step_idx, kind, value, annotator, origin, created_at)
+	VALUES ($sid, NULL, 'first_error', 1, 'ann1', 'tui', '2000-01-01T00:00:00Z')"
+expect_rc 0 "merge interleaved labels" sm --db a.db merge d.db
+ok "kept as here, said" has out "labelled by ann1 in both stores, at interleaved times"
+ok "not brought" test "$(sql_a() { sqlite3 a.db "$1"; }; sql_a "SELECT count(*) FROM label WHERE created_at = '2000-01-01T00:00:00Z'")" = 0
+
+# solutions this store lacks; refusals
+sm --db e.db import "$FIXTURES/math_shepherd_example.json" --as-labels --dataset ms >/dev/null 2>&1 ||
+	sm --db e.db import "$FIXTURES/math_shepherd_example.json" --dataset ms >/dev/null
+expect_rc 0 "a store of another data set" sm --db a.db merge e.db
+ok "its solutions are not here, said" grep -q "solutions\? of e.db not in this store (import the data set here first)" out
+expect_rc 2 "this store itself" sm --db a.db merge a.db
+ok "refused" has err "that is this store"
+sqlite3 old.db "PRAGMA user_version = 3; CREATE TABLE label(x);"
+expect_rc 2 "an old store" sm --db a.db merge old.db
+ok "says what to do" has err "open it once with this stepmark"
+expect_rc 2 "a missing file" sm --db a.db merge nosuch.db
+finish
