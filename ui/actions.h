@@ -57,7 +57,11 @@
 	_(NEXT_MARK, "next-mark", "To the next step named as the first error (yours, others', sources')") \
 	_(TOGGLE_LATEX, "toggle-latex", "LaTeX shown as Unicode math, or raw") \
 	_(ALTERNATIVES, "toggle-alternatives", "Show each step's alternatives (PRM800K's other completions) under it, to rate them") \
-	_(FLAG, "flag", "Flag the step: you cannot judge it (again: take the flag back)")
+	_(FLAG, "flag", "Flag the step: you cannot judge it (again: take the flag back)") \
+	_(REVIEW, "review", "Review the solution: the annotators side by side, to adjudicate") \
+	_(ADJUDICATE, "adjudicate", "Review: the step is the first error, for a reason (outranks everyone in consensus)") \
+	_(ADJUDICATE_NONE, "adjudicate-no-error", "Review: the solution has no error, for a reason") \
+	_(ADJUDICATE_PICK, "adjudicate-pick", "Review: take one annotator's first error, for a reason")
 
 /* _(ID, "name", "what it colours") */
 #define AREAS(_) \

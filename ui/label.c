@@ -60,6 +60,8 @@ static int run(struct tui *t, struct db_solution *v, enum action a, int step,
 		return annot_note(db, v, an, step, text, res);
 	case A_FLAG:
 		return annot_flag(db, v, an, step, res);
+	case A_ADJUDICATE: /* step: the first error decided, -1 none */
+		return annot_adjudicate(db, v, an, step, text, res);
 	case A_UNDO:
 		return annot_undo(db, v, an, res);
 	case A_REDO:

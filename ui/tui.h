@@ -17,7 +17,7 @@
 /* ---- configuration (src/conf.c, and config.c for bind and color) ---- */
 /* Keys: characters as themselves, curses keys from KEY_BASE up. */
 #define KEY_BASE 0x200000
-enum keymap { KM_GENERIC, KM_QUEUE, KM_SOLUTION, KM_PAGER, KM_COUNT };
+enum keymap { KM_GENERIC, KM_QUEUE, KM_SOLUTION, KM_PAGER, KM_REVIEW, KM_COUNT };
 extern const char *const keymap_names[KM_COUNT];
 
 struct config;
@@ -199,6 +199,8 @@ struct view *solution_view_new(struct tui *t, int64_t sol);
 struct view *pager_view_new(struct tui *t, const char *title, const char *text,
 			    int help);
 struct view *audit_view_new(struct tui *t);
+/* The review of sol (annotators side by side, adjudication), at step. */
+struct view *review_view_new(struct tui *t, int64_t sol, int step);
 /* The summary flags of the queue's disagreement filter (0: none). */
 unsigned queue_where(struct tui *t);
 /* The queue's data set (NULL: every one). */

@@ -194,6 +194,7 @@ char *help_text(struct tui *t)
 		{KM_QUEUE, "Queue (one line per solution)"},
 		{KM_SOLUTION, "Solution (one block per step)"},
 		{KM_PAGER, "Pager (help, rationales, the audit)"},
+		{KM_REVIEW, "Review (the annotators side by side; adjudication)"},
 	};
 	struct buf path = {0};
 	short_path(&path, t->config_file);

@@ -662,6 +662,10 @@ static int qv_act(struct view *v, enum action a, const char *arg)
 	case A_MOVE_FIRST: q->anchored = 0; q->sel = 0; fill(q); break;
 	case A_MOVE_LAST: move_last(q); break;
 	case A_ENTER: open_selected(q); break;
+	case A_REVIEW:
+		if (sel_id(q))
+			tui_push(q->t, review_view_new(q->t, sel_id(q), 0));
+		break;
 	case A_NEXT_SOLUTION: move_by(q, 1); break;
 	case A_PREV_SOLUTION: move_by(q, -1); break;
 	case A_NEXT_UNLABELLED:

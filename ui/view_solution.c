@@ -446,6 +446,10 @@ static int sv_act(struct view *v, enum action a, const char *arg)
 
 static int act(struct sv *s, enum action a, const char *arg, int n)
 {
+	if (a == A_REVIEW) {
+		tui_push(s->t, review_view_new(s->t, s->v.id, s->sel));
+		return 1;
+	}
 	switch (a) {
 	case A_MOVE_DOWN:
 	case A_ENTER:
