@@ -178,7 +178,7 @@ int export_run(struct db *db, const struct format_ops *f,
 	if (!bad) {
 		struct ex x = {&w, f};
 		struct export_filter only = *flt;
-		only.steps_only = o->agreed && !f->own_labels;
+		only.steps_only = o->agreed && !f->own_labels && !o->soft_source;
 		flt = &only;
 		if (f->write_begin)
 			f->write_begin(&w);
@@ -216,6 +216,9 @@ int export_run(struct db *db, const struct format_ops *f,
 		if (w.marked)
 			errf("%ld solution%s left out: a step holds %s, the format's step marker\n",
 			     w.marked, w.marked == 1 ? "" : "s", w.marker ? w.marker : "the marker");
+		if (w.hard_steps)
+			errf("%ld step%s had no value from %s: written as 1 or 0 (the label)\n",
+			     w.hard_steps, w.hard_steps == 1 ? "" : "s", o->soft_source);
 		if (w.empty)
 			errf("%ld solution%s gave nothing: %s\n", w.empty, w.empty == 1 ? "" : "s",
 			     f->empty ? f->empty : "nothing to write");

@@ -47,6 +47,10 @@ struct export_opts {
 	int incomplete;     /* also solutions whose labels are incomplete */
 	double threshold;   /* suggestion value counted as good from here */
 	int agreed;         /* the agreed labels (stepmark consensus) */
+	/* openrlhf: the placeholder after each step, the reward tokens, or
+	 * with soft_source each label a float: that source's per-step value
+	 * (an MC estimate's k/n) */
+	const char *placeholder, *reward_good, *reward_bad, *soft_source;
 };
 
 /* Writing context. */
@@ -62,6 +66,7 @@ struct wr {
 	long unlabelled;  /* solutions left out: nothing to export */
 	long undecided;   /* solutions left out: no agreed label (--agreed) */
 	long empty;       /* solutions that gave nothing (write returned 3) */
+	long hard_steps;  /* --soft: steps without a value, written 1 or 0 */
 	long marked;      /* solutions left out: a text holds the format's
 			   * step marker (write returned 2) */
 	const char *marker; /* that marker, for the message */

@@ -1,27 +1,46 @@
 /* fmt_openrlhf.c - OpenRLHF's process reward data set: one text with the
- * placeholder token after every step, and a label list with one reward
- * token per placeholder (Math-Shepherd's defaults: ки, + and -) */
+ * placeholder token after every step, and a label list with one entry per
+ * placeholder: a reward token (Math-Shepherd's defaults: ки, + and -), or
+ * with --soft a float, the step's soft estimate */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
+#include "export.h"
 
 #define PLACEHOLDER "\xd0\xba\xd0\xb8" /* ки */
+
+/* the soft value of step i: the source's k/n, or its value */
+static double soft(struct wr *w, const struct item *it, size_t i, int hard)
+{
+	const struct suggestion *got = NULL;
+	for (size_t k = 0; k < it->nsugs; k++) {
+		const struct suggestion *g = &it->sugs[k];
+		if (g->step == (int)i && export_source_is(g, w->o->soft_source) &&
+		    (g->n > 0 || g->value != NO_VALUE))
+			got = g;
+	}
+	if (got)
+		return got->n > 0 ? (double)got->k / got->n : got->value;
+	w->hard_steps++;
+	return hard;
+}
 
 static int orl_write(struct wr *w, const struct item *it, const char *dataset)
 {
 	(void)dataset;
+	const char *ph = w->o->placeholder ? w->o->placeholder : PLACEHOLDER;
 	int *labels;
 	size_t n;
-	int rc = wr_prm_labels(w, it, PLACEHOLDER, &labels, &n);
+	int rc = wr_prm_labels(w, it, ph, &labels, &n);
 	if (rc)
 		return rc;
 	struct buf text = {0};
 	buf_puts(&text, it->problem);
 	for (size_t i = 0; i < n; i++)
-		buf_printf(&text, "%s%s " PLACEHOLDER, i ? "\n" : " ", it->steps[i].text);
+		buf_printf(&text, "%s%s %s", i ? "\n" : " ", it->steps[i].text, ph);
 	struct buf *b = &w->out;
 	buf_putc(b, '{');
 	wr_key(b, "input");
@@ -29,8 +48,16 @@ static int orl_write(struct wr *w, const struct item *it, const char *dataset)
 	buf_putc(b, ',');
 	wr_key(b, "label");
 	buf_putc(b, '[');
-	for (size_t i = 0; i < n; i++)
-		buf_puts(b, labels[i] ? (i ? ",\"+\"" : "\"+\"") : (i ? ",\"-\"" : "\"-\""));
+	const char *good = w->o->reward_good ? w->o->reward_good : "+";
+	const char *bad = w->o->reward_bad ? w->o->reward_bad : "-";
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(b, ',');
+		if (w->o->soft_source)
+			buf_printf(b, "%.6g", soft(w, it, i, labels[i]));
+		else
+			buf_json_str(b, labels[i] ? good : bad, strlen(labels[i] ? good : bad));
+	}
 	buf_puts(b, "]}\n");
 	buf_free(&text);
 	free(labels);

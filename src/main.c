@@ -121,6 +121,8 @@ static const char usage_text[] =
 	"                            calc, imported, or SOURCE/MODEL) instead of labels\n"
 	"    --threshold X           a suggestion value >= X counts as good (0.5)\n"
 	"    --incomplete            also solutions whose labels are incomplete\n"
+	"    --placeholder TOKEN --reward-tokens \"GOOD BAD\"  openrlhf's (ки, \"+ -\")\n"
+	"    --soft[=SOURCE]         openrlhf: labels are SOURCE's soft estimates (mc)\n"
 	"    --agreed                the agreed labels (stepmark consensus), with\n"
 	"                            who agreed in prm800k, processbench and csv\n"
 	"  grade GIVEN GOLD          print true or false (exit 0 or 1): is GIVEN\n"
@@ -309,6 +311,7 @@ enum {
 	O_FORMAT = 256, O_DATASET, O_AS, O_LABELS, O_SKIP_BAD, O_ID, O_PROBLEM,
 	O_STEPS, O_SPLIT, O_GOLD, O_REFERENCE, O_FIRST_ERROR, O_INDEX_BASE,
 	O_ANSWER, O_GENERATOR, O_NOTE, O_ANNOTATOR, O_SOURCE, O_INCOMPLETE, O_AGREED,
+	O_PLACEHOLDER, O_REWARD_TOKENS, O_SOFT,
 	O_THRESHOLD, O_DB, O_HELP, O_VERSION, O_CONFIG, O_AS_SOURCE, O_STEP_VALUES,
 	O_CREATE,
 };
@@ -442,6 +445,9 @@ static const struct option export_opts[] = {
 	{"threshold", required_argument, NULL, O_THRESHOLD},
 	{"incomplete", no_argument, NULL, O_INCOMPLETE},
 	{"agreed", no_argument, NULL, O_AGREED},
+	{"placeholder", required_argument, NULL, O_PLACEHOLDER},
+	{"reward-tokens", required_argument, NULL, O_REWARD_TOKENS},
+	{"soft", optional_argument, NULL, O_SOFT},
 	{"db", required_argument, NULL, O_DB},
 	{"help", no_argument, NULL, O_HELP},
 	{NULL, 0, NULL, 0},
@@ -479,6 +485,28 @@ static int cmd_export(int argc, char **argv, const char **dbpath)
 		case O_SOURCE: o.source = optarg; break;
 		case O_INCOMPLETE: o.incomplete = 1; break;
 		case O_AGREED: o.agreed = 1; break;
+		case O_PLACEHOLDER:
+			if (!*optarg || strpbrk(optarg, " \t\n")) {
+				rc = bad_usage("--placeholder is one token, without spaces");
+				goto done;
+			}
+			o.placeholder = optarg;
+			break;
+		case O_REWARD_TOKENS: {
+			/* "+ -": the good one first, as OpenRLHF's --reward_tokens */
+			static char good[64], bad[64];
+			char extra[2];
+			if (sscanf(optarg, "%63s %63s %1s", good, bad, extra) != 2 ||
+			    !strcmp(good, bad)) {
+				rc = bad_usage("--reward-tokens is two different tokens, the good one "
+					       "first: --reward-tokens \"+ -\"");
+				goto done;
+			}
+			o.reward_good = good;
+			o.reward_bad = bad;
+			break;
+		}
+		case O_SOFT: o.soft_source = optarg && *optarg ? optarg : "mc"; break;
 		case O_DB: *dbpath = optarg; break;
 		case O_THRESHOLD: {
 			char *end;
@@ -504,6 +532,15 @@ static int cmd_export(int argc, char **argv, const char **dbpath)
 	}
 	if (optind < argc) {
 		rc = bad_usage("export: unexpected argument (use -o FILE)");
+		goto done;
+	}
+	if ((o.placeholder || o.reward_good || o.soft_source) && strcmp(f->name, "openrlhf")) {
+		rc = bad_usage("export: --placeholder, --reward-tokens and --soft are for "
+			       "--format openrlhf");
+		goto done;
+	}
+	if (o.soft_source && o.reward_good) {
+		rc = bad_usage("export: --soft writes floats: no reward tokens with it");
 		goto done;
 	}
 	if (o.agreed && (o.source || ann.len)) {

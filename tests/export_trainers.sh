@@ -97,4 +97,38 @@ sqlite3 "$STEPMARK_DB" "DELETE FROM label WHERE solution_id = 1"
 expect_rc 0 "export with one solution unlabelled" sm export --format rlhflow -o r2.jsonl
 ok "21 written" has err "21 solutions exported as rlhflow"
 ok "the unlabelled one said" has err "1 solution left out: no labels"
+# OpenRLHF's options: another placeholder and reward tokens; soft labels
+# from an MC source's estimates (k/n), hard where a step has none
+expect_rc 0 "openrlhf, its options" sm export --format openrlhf --placeholder "<step>" --reward-tokens "good bad" -o opts.jsonl
+ok "the marker m-1 held is fine now (the undecided one still out)" has err "21 solutions exported as openrlhf"
+ok "no marker said" sh -c '! grep -q "a step holds" err'
+sid=$(sql "SELECT min(solution_id) FROM label")
+now=2026-01-01T00:00:00Z
+sql "INSERT INTO suggestion(solution_id, step_idx, source, model, k, n, created_at) VALUES ($sid, 0, 'mc', 'p', 3, 4, '$now')"
+expect_rc 0 "openrlhf --soft" sm export --format openrlhf --soft -o soft.jsonl
+ok "steps without an estimate are counted" grep -q "steps\? had no value from mc: written as 1 or 0" err
+ok "placeholders and labels line up, tokens and floats as asked" python3 - "$sid" <<'PY'
+import json, sqlite3, os, sys
+opts = [json.loads(l) for l in open("opts.jsonl")]
+soft = [json.loads(l) for l in open("soft.jsonl")]
+hard = [json.loads(l) for l in open("openrlhf.jsonl")]
+for r in opts:
+    assert r["input"].count("<step>") == len(r["label"]) and r["input"].endswith("<step>"), r
+    assert set(r["label"]) <= {"good", "bad"}, r
+for r in soft:
+    assert r["input"].count("\u043a\u0438") == len(r["label"]), r
+    assert all(isinstance(v, (int, float)) and 0 <= v <= 1 for v in r["label"]), r
+# the solution with an estimate: its first step is 0.75, the rest as the hard labels
+db = sqlite3.connect(os.environ["STEPMARK_DB"])
+problem = db.execute("SELECT p.text FROM solution s JOIN problem p ON p.id = s.problem_id WHERE s.id = ?", (int(sys.argv[1]),)).fetchone()[0]
+first = [r for r in soft if r["input"].startswith(problem + " ")][0]
+h = [r for r in hard if r["input"].startswith(problem + " ")][0]
+assert first["label"][0] == 0.75, first
+assert first["label"][1:] == [1 if t == "+" else 0 for t in h["label"][1:]], (first, h)
+assert sum(1 for r in soft if 0 < min(r["label"] + [1]) < 1 or 0.75 in r["label"]) == 1
+PY
+expect_rc 2 "--soft is for openrlhf" sm export --format trl --soft
+ok "says so" has err "--placeholder, --reward-tokens and --soft are for --format openrlhf"
+expect_rc 2 "one reward token" sm export --format openrlhf --reward-tokens "+"
+ok "says how" has err "--reward-tokens is two different tokens"
 finish
