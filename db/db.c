@@ -2271,6 +2271,22 @@ int db_problem_reference(struct db *db, int64_t problem, struct buf *text, struc
 	return found ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+int db_problem_set_gold(struct db *db, int64_t problem, const char *gold, int replace)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db->h, "UPDATE problem SET gold_answer = ?2, gold_derived = 0 "
+			       "WHERE id = ?1 AND (gold_answer IS NULL OR gold_derived OR ?3 OR "
+			       "gold_answer = ?2)", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, problem);
+	bind_text(s, 2, gold);
+	sqlite3_bind_int(s, 3, replace);
+	int rc = sqlite3_step(s);
+	int changed = sqlite3_changes(db->h);
+	sqlite3_finalize(s);
+	return rc != SQLITE_DONE ? -1 : changed ? 1 : 0;
+}
+
 int db_problem_set_reference(struct db *db, int64_t problem, const char *ref,
 			     const char *spans)
 {

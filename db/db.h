@@ -286,6 +286,10 @@ int db_problem_reference(struct db *db, int64_t problem, struct buf *text, struc
 			 struct buf *spans);
 /* Sets a problem's reference and its steps' spans (NULL: the default
  * cut); its solutions' links to the old one go. */
+/* The gold answer from a reference's file: set where the problem has none,
+ * or one taken from a solution marked correct (or any, with replace).
+ * 1 set, 0 another kept, -1 error. */
+int db_problem_set_gold(struct db *db, int64_t problem, const char *gold, int replace);
 int db_problem_set_reference(struct db *db, int64_t problem, const char *ref,
 			     const char *spans);
 /* The links of source for sol replace the ones it had: step to ref with

@@ -19,7 +19,8 @@
 
 #define MAX_SHOWN 10
 
-enum { R_DATASET = 1000, R_PROBLEM, R_ID, R_REFERENCE, R_REPLACE, R_SKIP_BAD, R_DB, R_SPLIT };
+enum { R_DATASET = 1000, R_PROBLEM, R_ID, R_REFERENCE, R_REPLACE, R_SKIP_BAD, R_DB, R_SPLIT,
+       R_GOLD };
 
 /* a problem's text hash and id, sorted by hash */
 struct pkey {
@@ -30,7 +31,10 @@ struct pkey {
 struct run {
 	struct db *db;
 	const char *path;
-	const char *f_problem, *f_id, *f_ref;
+	const char *f_problem, *f_id, *f_ref, *f_gold;
+	const char *gold;             /* this record's gold answer, or NULL */
+	struct buf goldbuf;
+	long gold_set, gold_kept;
 	int64_t dataset;              /* 0: every data set */
 	int64_t *datasets;            /* by id: the data sets to look in */
 	size_t ndatasets;
@@ -170,6 +174,46 @@ static void give(struct run *r, int64_t problem, const char *ref, long line, int
 		r->failed = 1;
 }
 
+/* --gold: the record's gold answer for the problem */
+static void give_gold(struct run *r, int64_t problem, long line)
+{
+	if (!r->gold)
+		return;
+	int rc = db_problem_set_gold(r->db, problem, r->gold, r->replace);
+	if (rc < 0) {
+		r->failed = 1;
+	} else if (rc == 0) {
+		r->gold_kept++;
+		if (r->gold_kept <= MAX_SHOWN)
+			errf("%s:%ld: problem %lld has another gold answer; kept (--replace takes "
+			     "this file's)\n", inert(r->path, 0), line, (long long)problem);
+	} else {
+		r->gold_set++;
+	}
+}
+
+/* the answer of a "#### answer" line, trimmed, or NULL */
+static const char *gsm8k_answer(const char *ref, struct buf *b)
+{
+	const char *p = ref;
+	while ((p = strstr(p, "####"))) {
+		if (p == ref || p[-1] == '\n') {
+			const char *a = p + 4, *e = a + strcspn(a, "\n");
+			while (a < e && (*a == ' ' || *a == '\t'))
+				a++;
+			while (e > a && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+				e--;
+			if (e == a)
+				return NULL;
+			buf_reset(b);
+			buf_add(b, a, (size_t)(e - a));
+			return b->data;
+		}
+		p += 4;
+	}
+	return NULL;
+}
+
 static int on_record(void *ctx, const struct jrecord *rec)
 {
 	struct run *r = ctx;
@@ -186,6 +230,17 @@ static int on_record(void *ctx, const struct jrecord *rec)
 	}
 	if (!v || v->type != J_STR || !v->len) {
 		snprintf(why, sizeof(why), "no reference text in \"%s\"", inert(r->f_ref, 1));
+		if (r->checking)
+			bad(r, rec->line, why);
+		return 0;
+	}
+	const struct jnode *g = r->f_gold ? jpath(rec->root, r->f_gold) : NULL;
+	/* a string, or a number's text as the data writes it */
+	r->gold = g && ((g->type == J_STR && g->len) || g->type == J_NUM) ? g->str : NULL;
+	if (!r->f_gold) /* a GSM8K reference's #### line is the gold answer */
+		r->gold = gsm8k_answer(v->str, &r->goldbuf);
+	if (r->f_gold && !r->gold) {
+		snprintf(why, sizeof(why), "no gold answer in \"%s\"", inert(r->f_gold, 1));
 		if (r->checking)
 			bad(r, rec->line, why);
 		return 0;
@@ -231,6 +286,7 @@ static int on_record(void *ctx, const struct jrecord *rec)
 				continue;
 			matched = 1;
 			give(r, r->keys[i].id, v->str, rec->line, 1);
+			give_gold(r, r->keys[i].id, rec->line);
 		}
 	} else {
 		for (size_t d = 0; d < r->ndatasets && !r->failed; d++) {
@@ -240,6 +296,7 @@ static int on_record(void *ctx, const struct jrecord *rec)
 			if (p > 0) {
 				matched = 1;
 				give(r, p, v->str, rec->line, 0);
+				give_gold(r, p, rec->line);
 			}
 		}
 	}
@@ -321,6 +378,7 @@ int cmd_import_reference(int argc, char **argv, const char *dbpath)
 		{"skip-bad", no_argument, NULL, R_SKIP_BAD},
 		{"db", required_argument, NULL, R_DB},
 		{"split", required_argument, NULL, R_SPLIT},
+		{"gold", required_argument, NULL, R_GOLD},
 		{NULL, 0, NULL, 0},
 	};
 	struct run r = {0};
@@ -337,6 +395,7 @@ int cmd_import_reference(int argc, char **argv, const char *dbpath)
 		case R_SKIP_BAD: r.skip_bad = 1; break;
 		case R_DB: dbpath = optarg; break;
 		case R_SPLIT: split = optarg; break;
+		case R_GOLD: r.f_gold = optarg; break;
 		default: return EX_USAGE;
 		}
 	}
@@ -421,7 +480,12 @@ int cmd_import_reference(int argc, char **argv, const char *dbpath)
 		printf(", %ld record%s matched no problem", r.unmatched, r.unmatched == 1 ? "" : "s");
 	if (r.bad)
 		printf(", %ld bad record%s skipped", r.bad, r.bad == 1 ? "" : "s");
-	if (r.kept || r.twice || r.unmatched || r.bad)
+	if (r.gold_set)
+		printf(", %ld gold answer%s set", r.gold_set, r.gold_set == 1 ? "" : "s");
+	if (r.gold_kept)
+		printf(", %ld gold answer%s kept (another there; --replace takes this file's)",
+		       r.gold_kept, r.gold_kept == 1 ? "" : "s");
+	if (r.kept || r.twice || r.unmatched || r.bad || r.gold_kept)
 		printf(" (listed above)");
 	printf("\n");
 out:
@@ -432,6 +496,7 @@ out:
 	buf_free(&r.ref);
 	buf_free(&r.spans);
 	buf_free(&r.want);
+	buf_free(&r.goldbuf);
 	pcre2_code_free(r.split);
 	db_close(r.db);
 	return rc;

@@ -54,6 +54,8 @@ static const char usage_text[] =
 	"    --split PATTERN         cut each reference into steps at the PCRE2\n"
 	"                            pattern's matches (default: lines for GSM8K-\n"
 	"                            style text, sentences and display math else)\n"
+	"    --gold FIELD            the gold answer (default: a GSM8K reference's\n"
+	"                            #### line), where a problem has none\n"
 	"    --dataset NAME --replace --skip-bad\n"
 	"  align                     link each solution step to the steps of its\n"
 	"                            reference solution, offline (fetch --align)\n"

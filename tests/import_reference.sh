@@ -89,4 +89,29 @@ expect_rc 2 "--problem or --id" sm import-reference refs.jsonl --reference answe
 ok "says which" has err "import-reference matches by --problem FIELD (the problem's text) or by --id FIELD (a solution's id), one of them"
 expect_rc 1 "an unknown data set" sm import-reference refs.jsonl --problem question --reference answer --dataset nope
 ok "names it" has err "no data set named \"nope\""
+# gold answers: a GSM8K reference's #### line where a problem has none (or
+# only one taken from a solution marked correct); --gold FIELD; another
+# gold answer is kept unless --replace
+cat >g.json <<'J'
+[{"id": "g-1", "generator": "g", "problem": "What is 6*7?", "steps": ["6*7 = 42.", "So 42."], "final_answer_correct": false, "label": 0},
+ {"id": "g-2", "generator": "g", "problem": "What is 5+5?", "steps": ["5+5 = 10.", "So 10."], "final_answer_correct": true, "label": -1}]
+J
+sm --db g.db import g.json --format processbench --dataset g >/dev/null
+cat >gref.jsonl <<'J'
+{"question": "What is 6*7?", "answer": "Six sevens: 6*7=<<6*7=42>>42.\n#### 42"}
+{"question": "What is 5+5?", "answer": "Five and five: 5+5=<<5+5=10>>10.\n#### 10"}
+J
+expect_rc 0 "GSM8K references give gold answers" sm --db g.db import-reference gref.jsonl --problem question --reference answer
+ok "said" has out "2 gold answers set"
+ok "the #### answer, not derived" test "$(sqlite3 g.db "SELECT group_concat(gold_answer || ':' || gold_derived, ' ') FROM (SELECT * FROM problem ORDER BY text)")" = "10:0 42:0"
+printf '%s\n' '{"question": "What is 6*7?", "answer": "It is 43.", "gold": 43}' >gold2.jsonl
+expect_rc 0 "another gold from a field" sm --db g.db import-reference gold2.jsonl --problem question --reference answer --gold gold
+ok "kept, said with its line" has err "gold2.jsonl:1: problem"
+ok "and counted" has out "1 gold answer kept"
+ok "still 42" test "$(sqlite3 g.db "SELECT gold_answer FROM problem WHERE text = 'What is 6*7?'")" = 42
+expect_rc 0 "--replace takes it" sm --db g.db import-reference gold2.jsonl --problem question --reference answer --gold gold --replace
+ok "now 43" test "$(sqlite3 g.db "SELECT gold_answer FROM problem WHERE text = 'What is 6*7?'")" = 43
+printf '%s\n' '{"question": "What is 6*7?", "answer": "It is 43."}' >nogold.jsonl
+expect_rc 1 "--gold names a field a record lacks" sm --db g.db import-reference nogold.jsonl --problem question --reference answer --gold gold
+ok "named with its line" has err 'nogold.jsonl:1: no gold answer in "gold"'
 finish
