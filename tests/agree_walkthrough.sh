@@ -32,6 +32,14 @@ PY
 ok "fifteen commands" test "$(wc -l <walk.txt)" = 15
 
 python3 "$top_srcdir/tests/sim_data.py" gsm8k.json >"$TMP/sim.jsonl"
+# GSM8K's test file: each question with its answer, ending "#### gold"
+python3 - "$TMP/sim.jsonl" <<'PY'
+import json, sys
+with open("gsm8k_test.jsonl", "w") as f:
+    for line in open(sys.argv[1]):
+        x = json.loads(line)
+        f.write(json.dumps({"question": x["problem"], "answer": "The steps.\n#### " + x["gold"]}) + "\n")
+PY
 start_fake
 mkdir -p "$XDG_CONFIG_HOME/stepmark"
 fake_config "$XDG_CONFIG_HOME/stepmark/config"
@@ -84,7 +92,7 @@ while read -r line; do
 done <walk.txt
 
 sql() { sqlite3 stepmark.db "$@"; }
-ok "dealt 60, an overlap, gold from the expert" grep -q "^dealt 60 solutions to 2 annotators (12 to two of them)" step5.out
+ok "dealt 60, an overlap, gold from the expert" grep -q "^dealt 60 solutions to 2 annotators (12 to two of them)" step6.out
 ok "alice labelled all hers" test "$(sql "SELECT count(*) FROM assignment a JOIN summary m ON m.solution_id = a.solution_id WHERE a.annotator = 'alice' AND instr(m.verdicts, char(10) || '@alice' || char(9)) = 0")" = 0
 ok "bob's labels came with the merge" grep -q "labels\\? by bob" step10.out
 ok "bob labelled all his" test "$(sql "SELECT count(*) FROM assignment a JOIN summary m ON m.solution_id = a.solution_id WHERE a.annotator = 'bob' AND instr(m.verdicts, char(10) || '@bob' || char(9)) = 0")" = 0
