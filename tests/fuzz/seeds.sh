@@ -4,7 +4,7 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1
 fx=$top/tests/fixtures
-for t in record stream grade extract calc config response latex reply align; do mkdir -p "$out/$t"; done
+for t in record stream grade extract calc config response latex reply align policy; do mkdir -p "$out/$t"; done
 python3 - "$fx" "$out" "$top" <<'PY'
 import json, os, sys
 fx, out, top = sys.argv[1:4]
@@ -46,7 +46,7 @@ put("calc", "gsm", "He has 3 * 4 = <<3*4=12>>12 apples and 20% of 50 = 10.")
 put("config", "default", open(os.path.join(top, "ui", "default.stepmarkrc"), encoding="utf-8").read())
 for f in os.listdir(os.path.join(top, "themes")):
     put("config", f, open(os.path.join(top, "themes", f), encoding="utf-8").read())
-put("config", "fetch", "endpoint e url http://127.0.0.1:1/v1\nendpoint e model m\nset fetch judge, calc\nbind queue T \":filter todo\"\n")
+put("config", "fetch", "endpoint e url http://127.0.0.1:1/v1\nendpoint e model m\nset fetch judge, calc\nbind queue T \":filter todo\"\nconsensus adjudicated, human-majority 2 tolerance 1, sources mc judge # team\n")
 chat = {"choices": [{"index": 0, "message": {"content": "The first error is \\boxed{2}."}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 3, "completion_tokens": 4}}
 comp = {"choices": [{"index": 0, "text": " +", "logprobs": {"top_logprobs": [{"+": -0.1, "-": -2.3}]}, "finish_reason": "length"}]}
@@ -69,5 +69,10 @@ for i, r in enumerate(recs):
     if ref and isinstance(lab, dict):
         st = [s["completions"][0]["text"] for s in lab.get("steps", []) if s.get("completions")][:6]
         put("align", "a%02d" % i, "\0".join([ref] + st))
+# a policy, then the solution: steps, then 4 bytes a label or suggestion
+for i, pol in enumerate(["adjudicated, human-majority 2, confirmed-suggestion, sources mc judge",
+                         "human 1 tolerance 1, sources mc prm threshold 0.6 min-rollouts 4",
+                         "confirmed-suggestion judge tolerance 2, human"]):
+    put("policy", "p%d" % i, pol.encode() + b"\n\x05" + bytes(range(1, 61)))
 put("align", "gsm", "Tom has 3*4=<<3*4=12>>12.\nHe gives 5: 12-5=<<12-5=7>>7.\n#### 7\0" "3 * 4 = 12\0Apples are red\0" "12 - 5 = 7")
 PY
