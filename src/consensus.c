@@ -398,6 +398,7 @@ static int rule_parse(char **w, size_t nw, struct rule *r, char *err, size_t n)
 	return 0;
 bad:
 	buf_free(&t);
+	rule_free(r); /* the sources named before the mistake */
 	return -1;
 }
 
