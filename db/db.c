@@ -1851,7 +1851,8 @@ static void where_add(struct buf *b, const struct qfilter *f)
 			   f->what == Q_AGREED_ADJ ? " AND g.rule = 'adjudicated'" :
 			   f->what == Q_AGREED_PEOPLE ? " AND (g.rule GLOB 'human*' OR"
 							" g.rule GLOB 'confirmed-suggestion*')" :
-			   f->what == Q_AGREED_SOURCES ? " AND g.rule GLOB 'sources *'" : "");
+			   f->what == Q_AGREED_SOURCES ? " AND g.rule GLOB 'sources *'" :
+			   f->rule ? " AND g.rule = ?9" : "");
 		break;
 	default:
 		break;
@@ -1909,6 +1910,8 @@ static sqlite3_stmt *queue_prepare(struct queue *q, int kind)
 		sqlite3_bind_int64(s, 6, q->f.dataset);
 	if (q->f.regex)
 		sqlite3_bind_text(s, 7, q->f.regex, -1, SQLITE_STATIC);
+	if (q->f.rule && q->f.what == Q_AGREED)
+		sqlite3_bind_text(s, 9, q->f.rule, -1, SQLITE_STATIC);
 	return s;
 }
 
@@ -1942,6 +1945,7 @@ struct queue *db_queue_open(struct db *db, const struct qfilter *f)
 	q->f = *f;
 	q->f.regex = f->regex ? xstrdup(f->regex) : NULL;
 	q->f.annotator = f->annotator ? xstrdup(f->annotator) : NULL;
+	q->f.rule = f->rule && f->what == Q_AGREED ? xstrdup(f->rule) : NULL;
 	if (q->f.annotator) {
 		struct buf b = {0};
 		buf_printf(&b, "\n@%s\t", f->annotator);
@@ -1965,6 +1969,7 @@ void db_queue_close(struct queue *q)
 	sqlite3_finalize(q->count);
 	free((char *)q->f.regex);
 	free((char *)q->f.annotator);
+	free((char *)q->f.rule);
 	free(q->mine);
 	free(q->undecided);
 	free(q);

@@ -203,6 +203,7 @@ struct qfilter {
 	int64_t dataset;       /* 0 = every data set */
 	const char *annotator; /* for Q_TODO, Q_MINE and Q_ASSIGNED */
 	const char *regex;     /* over problem and step texts, or NULL */
+	const char *rule;      /* Q_AGREED: decided by this rule (as written) */
 	int picked;            /* only the solutions db_pick chose */
 };
 /* The solutions a filter with picked set keeps (a temporary table of

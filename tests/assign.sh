@@ -90,4 +90,18 @@ tui_run ':filter assigned
 :save-display q.txt' --annotator alice
 ok "the assigned filter counts alice's queue" grep -q "assigned .* 1/$n " q.txt
 ok "no gold marked" sh -c '! grep -qi gold q.txt'
+# the agreed filters: by any rule, by one rule as written, none yet
+sm consensus --policy "adjudicated, human-majority 2, sources srca srcb" >/dev/null
+nadj=$(sql "SELECT count(*) FROM agreed WHERE rule = 'adjudicated'")
+nsrc=$(sql "SELECT count(*) FROM agreed WHERE rule = 'sources srca srcb'")
+nnone=$(sql "SELECT count(*) FROM agreed WHERE rule IS NULL")
+tui_run ':filter agreed adjudicated
+:save-display f1.txt
+:filter agreed-sources
+:save-display f2.txt
+:filter no-consensus
+:save-display f3.txt' --annotator alice
+ok "decided by one rule: $nadj" grep -q "agreed adjudicated .* 1/$nadj " f1.txt
+ok "decided by sources: $nsrc" grep -q "agreed-sources .* 1/$nsrc " f2.txt
+ok "no consensus: $nnone" grep -q "no-consensus .* 1/$nnone " f3.txt
 finish

@@ -231,7 +231,7 @@ char *help_text(struct tui *t)
 		 "  :filter WHAT        all, todo, mine, disagree, disagree-annotators,\n"
 		 "                      disagree-sources, disagree-human-auto, assigned,\n"
 		 "                      no-consensus, agreed, agreed-adjudicated,\n"
-		 "                      agreed-people, agreed-sources\n"
+		 "                      agreed-people, agreed-sources, agreed RULE\n"
 		 "  :sort ORDER         id or progress\n"
 		 "  :dataset NAME       one data set (all: every one)\n"
 		 "  :grep PATTERN       only solutions whose problem or steps match\n"

@@ -18,6 +18,7 @@ struct qv {
 	struct tui *t;
 	struct qfilter f;
 	char *regex;
+	char *rule;         /* :filter agreed RULE */
 	char *dsname;
 	char *picked;       /* what the audit picked, while the queue shows it */
 	struct queue *q;
@@ -86,8 +87,9 @@ static void fill(struct qv *q)
 static char *filter_key(const struct qv *q)
 {
 	struct buf b = {0};
-	buf_printf(&b, "%d|%lld|%ld|%s|%s", q->f.what, (long long)q->f.dataset,
-		   q->f.picked ? q->pick_seq : 0, q->f.regex ? q->f.regex : "", q->t->ann.name);
+	buf_printf(&b, "%d|%lld|%ld|%s|%s|%s", q->f.what, (long long)q->f.dataset,
+		   q->f.picked ? q->pick_seq : 0, q->f.regex ? q->f.regex : "", q->t->ann.name,
+		   q->f.rule ? q->f.rule : "");
 	return b.data;
 }
 
@@ -207,6 +209,7 @@ static void reopen(struct qv *q)
 	side_close(q);
 	db_queue_close(q->q);
 	q->f.regex = q->regex;
+	q->f.rule = q->rule;
 	q->f.annotator = q->t->ann.name;
 	q->q = db_queue_open(q->t->db, &q->f);
 	q->anchored = 0;
@@ -575,7 +578,9 @@ static void describe(struct qv *q, char *out, size_t n)
 		snprintf(out, n, "picked: %s", q->picked);
 		return;
 	}
-	snprintf(out, n, "%s%s%s%s%s%s%s%s", filter_names[q->f.what],
+	snprintf(out, n, "%s%s%s%s%s%s%s%s%s%s", filter_names[q->f.what],
+		 q->rule && q->f.what == Q_AGREED ? " " : "",
+		 q->rule && q->f.what == Q_AGREED ? q->rule : "",
 		 q->dsname ? "  " : "", q->dsname ? q->dsname : "",
 		 q->f.sort != QS_ID ? "  by " : "", q->f.sort != QS_ID ? sort_names[q->f.sort] : "",
 		 q->regex ? "  grep /" : "", q->regex ? q->regex : "", q->regex ? "/" : "");
@@ -718,6 +723,12 @@ int queue_command(struct tui *t, const char *verb, const char *arg)
 		return 0;
 	if (!strcmp(verb, "filter")) {
 		int i;
+		free(q->rule);
+		q->rule = NULL;
+		if (!strncmp(arg, "agreed ", 7) && arg[7]) { /* decided by one rule */
+			q->rule = xstrdup(arg + 7);
+			arg = "agreed";
+		}
 		for (i = 0; i < Q_NWHAT; i++)
 			if (!strcmp(arg, filter_names[i]))
 				break;
@@ -875,6 +886,7 @@ static void qv_done(struct view *v)
 	side_close(q);
 	db_queue_close(q->q);
 	free(q->regex);
+	free(q->rule);
 	free(q->dsname);
 	free(q->picked);
 	arena_free(&q->a);
