@@ -392,9 +392,10 @@ int cmd_assign(int argc, char **argv, const char *dbpath)
 		rc = EX_USAGE;
 		goto out;
 	}
-	if (order == ORD_RANDOM)
+	/* (qsort takes no NULL array, even an empty one) */
+	if (r.nc && order == ORD_RANDOM)
 		qsort(r.c, r.nc, sizeof(*r.c), by_random);
-	else if (order == ORD_DISAGREE)
+	else if (r.nc && order == ORD_DISAGREE)
 		qsort(r.c, r.nc, sizeof(*r.c), by_prio);
 	size_t deal = limit >= 0 && (size_t)limit < r.nc ? (size_t)limit : r.nc;
 	long shared = 0;

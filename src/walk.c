@@ -179,8 +179,10 @@ int walk_store(sqlite3 *h, const struct names *anns, const struct names *srcs, w
 	    sqlite3_prepare_v2(h, q_sug, -1, &sg, NULL) != SQLITE_OK ||
 	    read_labels(sl, anns, &a, &lr, &nl) < 0 || read_sugs(sg, srcs, &gr, &ng) < 0)
 		goto out;
-	qsort(lr, nl, sizeof(*lr), by_sol_l);
-	qsort(gr, ng, sizeof(*gr), by_sol_g);
+	if (nl) /* qsort's array may not be NULL, even empty */
+		qsort(lr, nl, sizeof(*lr), by_sol_l);
+	if (ng)
+		qsort(gr, ng, sizeof(*gr), by_sol_g);
 	struct walk_sol s = {0};
 	size_t li = 0, gi = 0, caplab = 0, capsug = 0;
 	int st = SQLITE_DONE, stop = 0;
