@@ -35,4 +35,9 @@ ok "it says the workbench needs a terminal" has err "needs a terminal"
 expect_rc 3 "unopenable store" sm --db /nonexistent/dir/x.db stats
 ok "store error names the path" has err "/nonexistent/dir/x.db"
 
+sm --help >help.txt
+ok "--help fits 80 columns" python3 -c '
+import sys
+long = [l for l in open("help.txt", encoding="utf-8").read().splitlines() if len(l) > 80]
+assert not long, long'
 finish
