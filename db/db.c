@@ -1804,7 +1804,7 @@ int db_solution_grep(struct db *db, int64_t sol, void *re)
 
 struct queue {
 	struct db *db;
-	sqlite3_stmt *next, *prev, *count;
+	sqlite3_stmt *next, *prev, *count, *rank;
 	struct qfilter f;
 	char *mine, *undecided;
 };
@@ -1867,6 +1867,24 @@ static void where_add(struct buf *b, const struct qfilter *f)
 
 #define PROGRESS "(m.labelled * 1000 / max(m.nsteps, 1))"
 
+int db_queue_dealt(const struct qfilter *f)
+{
+	return f->what == Q_ASSIGNED && f->sort == QS_ID && f->annotator;
+}
+
+int64_t db_assigned_ord(struct db *db, const char *annotator, int64_t sol)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v3(db->h, "SELECT ord FROM assignment WHERE annotator = ?1 AND "
+			       "solution_id = ?2", -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+		return 0;
+	bind_text(s, 1, annotator);
+	sqlite3_bind_int64(s, 2, sol);
+	int64_t ord = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return ord;
+}
+
 static sqlite3_stmt *queue_prepare(struct queue *q, int kind)
 {
 	struct buf b = {0};
@@ -1876,6 +1894,18 @@ static sqlite3_stmt *queue_prepare(struct queue *q, int kind)
 		buf_puts(&b, "SELECT count(*) FROM summary m");
 		where_add(&b, &q->f);
 		buf_puts(&b, " AND m.solution_id BETWEEN ?1 AND ?2");
+	} else if (kind == 3) { /* a position in the dealt order */
+		buf_puts(&b, "SELECT count(*) FROM assignment g JOIN summary m ON "
+			 "m.solution_id = g.solution_id");
+		where_add(&b, &q->f);
+		buf_puts(&b, " AND g.annotator = ?8 AND g.ord <= ?1 AND ?2 IS NOT NULL");
+	} else if (db_queue_dealt(&q->f)) {
+		/* one's assignment in the order it was dealt: the key is ord */
+		buf_puts(&b, "SELECT m.solution_id, g.ord FROM assignment g JOIN summary m ON "
+			 "m.solution_id = g.solution_id");
+		where_add(&b, &q->f);
+		buf_printf(&b, " AND g.annotator = ?8 AND g.ord %s ?1 AND ?2 IS NOT NULL"
+			   " ORDER BY g.ord%s LIMIT ?3", cmp, dir);
 	} else if (q->f.sort == QS_PROGRESS) {
 		/* the rest of this key, then the keys beyond: two index ranges
 		 * (a row value would scan from the key's first row) */
@@ -1957,6 +1987,7 @@ struct queue *db_queue_open(struct db *db, const struct qfilter *f)
 	q->next = queue_prepare(q, 0);
 	q->prev = queue_prepare(q, 1);
 	q->count = queue_prepare(q, 2);
+	q->rank = db_queue_dealt(&q->f) ? queue_prepare(q, 3) : NULL;
 	return q;
 }
 
@@ -1967,12 +1998,24 @@ void db_queue_close(struct queue *q)
 	sqlite3_finalize(q->next);
 	sqlite3_finalize(q->prev);
 	sqlite3_finalize(q->count);
+	sqlite3_finalize(q->rank);
 	free((char *)q->f.regex);
 	free((char *)q->f.annotator);
 	free((char *)q->f.rule);
 	free(q->mine);
 	free(q->undecided);
 	free(q);
+}
+
+long db_queue_rank(struct queue *q, const struct qpos *at)
+{
+	if (!q->rank)
+		return -1;
+	sqlite3_bind_int64(q->rank, 1, at->key);
+	sqlite3_bind_int64(q->rank, 2, at->id);
+	long n = sqlite3_step(q->rank) == SQLITE_ROW ? (long)sqlite3_column_int64(q->rank, 0) : -1;
+	sqlite3_reset(q->rank);
+	return n;
 }
 
 int db_queue_step(struct queue *q, const struct qpos *from, int dir, int n,

@@ -212,12 +212,20 @@ int db_pick(struct db *db, const int64_t *ids, size_t n);
 struct qpos {
 	int64_t key, id; /* sort key, then solution id */
 };
+/* The assigned filter in id order walks one's assignment in the order it
+ * was dealt instead: the key is the assignment's ord (0 when sol is not
+ * assigned to annotator). */
+int db_queue_dealt(const struct qfilter *f);
+int64_t db_assigned_ord(struct db *db, const char *annotator, int64_t sol);
 struct queue;
 struct queue *db_queue_open(struct db *db, const struct qfilter *f);
 void db_queue_close(struct queue *q);
 /* Up to n positions after (dir > 0) or before from. Returns the count. */
 int db_queue_step(struct queue *q, const struct qpos *from, int dir, int n,
 		  struct qpos *out);
+/* The dealt order's position of at (1 for the first), -1 in another
+ * order: a count over the annotator's assignment up to at. */
+long db_queue_rank(struct queue *q, const struct qpos *at);
 /* Matching solutions with ids in [lo, hi]. */
 long db_queue_count(struct queue *q, int64_t lo, int64_t hi);
 struct db_qrow {

@@ -89,6 +89,14 @@ n=$(sql "SELECT count(*) FROM assignment WHERE annotator = 'alice'")
 tui_run ':filter assigned
 :save-display q.txt' --annotator alice
 ok "the assigned filter counts alice's queue" grep -q "assigned .* 1/$n " q.txt
+ok "in the order dealt, gold where it was put" python3 - <<'PY'
+import sqlite3, os, re
+db = sqlite3.connect(os.environ["STEPMARK_DB"])
+want = [k for (k,) in db.execute("SELECT s.ext_key FROM assignment a JOIN solution s ON s.id = a.solution_id WHERE a.annotator = 'alice' ORDER BY a.ord")]
+shown = [m.group(1) for m in (re.search(r"\b(gsm8k-\d+)\b", l) for l in open("q.txt")) if m]
+assert shown and shown == want[:len(shown)], (shown, want)
+assert want != sorted(want, key=lambda k: int(k.split("-")[1])), "dealt in id order: the test proves nothing"
+PY
 ok "no gold marked" sh -c '! grep -qi gold q.txt'
 # the agreed filters: by any rule, by one rule as written, none yet
 sm consensus --policy "adjudicated, human-majority 2, sources srca srcb" >/dev/null

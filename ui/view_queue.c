@@ -172,7 +172,7 @@ static int64_t sel_id(struct qv *q);
 static int rank_step(struct qv *q)
 {
 	int64_t to = sel_id(q);
-	if (q->f.sort != QS_ID || !to || to == q->rank_id)
+	if (q->f.sort != QS_ID || db_queue_dealt(&q->f) || !to || to == q->rank_id)
 		return 0;
 	int64_t lo, hi;
 	if (to > q->rank_id) {
@@ -314,7 +314,9 @@ static void move_last(struct qv *q)
 static struct qpos pos_of(struct qv *q, int64_t sol)
 {
 	struct qpos p = {0, sol};
-	if (q->f.sort == QS_PROGRESS) {
+	if (db_queue_dealt(&q->f)) {
+		p.key = db_assigned_ord(q->t->db, q->t->ann.name, sol);
+	} else if (q->f.sort == QS_PROGRESS) {
 		struct db_qrow r;
 		struct arena a = {0};
 		if (db_queue_row(q->t->db, sol, &a, &r) == 1)
@@ -872,7 +874,12 @@ static void qv_status(struct view *v, char *out, size_t n)
 	char at[32] = "";
 	/* the position, as mutt and tig show it; while it is being counted
 	 * (a far jump in a large store), the solution's number */
-	if (sel_id(q) && q->f.sort == QS_ID && q->rank_id == sel_id(q))
+	long dealt = sel_id(q) && db_queue_dealt(&q->f) ? db_queue_rank(q->q, &(struct qpos){
+				     db_assigned_ord(q->t->db, q->t->ann.name, sel_id(q)), sel_id(q)}) : -1;
+	if (dealt > 0)
+		snprintf(at, sizeof(at), "%ld/", dealt);
+	else if (sel_id(q) && q->f.sort == QS_ID && !db_queue_dealt(&q->f) &&
+		 q->rank_id == sel_id(q))
 		snprintf(at, sizeof(at), "%ld/", q->rank);
 	else if (sel_id(q))
 		snprintf(at, sizeof(at), "#%lld of ", (long long)sel_id(q));
