@@ -452,6 +452,18 @@ static void csv_report(const struct audit *a, const struct out *o)
 		buf_puts(&b, ",,,,,,\n");
 		fputs(b.data, stdout);
 	}
+	for (size_t i = 0; i < a->nrules; i++) { /* n: decided (kept); exact: same % */
+		const struct audit_rule *r = &a->rules[i];
+		buf_reset(&b);
+		buf_puts(&b, r->filter ? "filter," : "rule,");
+		csv_field(&b, ds_name(r->dataset));
+		buf_putc(&b, ',');
+		csv_field(&b, r->rule);
+		buf_printf(&b, ",,,,,,,,,%ld", r->decided);
+		cnum(&b, r->judged ? 100.0 * r->same / r->judged : NAN);
+		buf_puts(&b, ",,,,\n");
+		fputs(b.data, stdout);
+	}
 	for (size_t i = 0; i < a->npairs; i++) {
 		const struct audit_pair *p = &a->pairs[i];
 		buf_reset(&b);

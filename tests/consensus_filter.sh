@@ -45,4 +45,12 @@ ok "agreed is a row of the metrics" grep -q "^gsm8k  *agreed " out
 expect_rc 0 "truth: the agreed labels" sm audit --truth agreed
 ok "says so" has out "truth: agreed (the agreed labels of stepmark consensus)"
 ok "the truth annotator is a row now" grep -q "^gsm8k  *@truth " out
+expect_rc 0 "the audit as CSV" sm audit --truth truth --csv
+ok "rule and filter rows, 17 fields each" python3 - <<'PY'
+import csv
+rows = list(csv.reader(open("out")))
+assert all(len(r) == len(rows[0]) for r in rows)
+f = [r for r in rows if r[0] == "filter" and r[1] == "all"]
+assert len(f) == 1 and f[0][2] == "sources mc judge" and int(f[0][11]) > 0 and float(f[0][12]) > 90, f
+PY
 finish
