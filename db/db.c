@@ -335,6 +335,12 @@ static int migrate(struct db *db, char *err, size_t errlen)
 		exec(db, "ROLLBACK");
 		return -1;
 	}
+	/* an older store: rebuilding a table of millions of rows takes a
+	 * while, which is said rather than left to look like a hang */
+	if (v > 0 && v < want)
+		errf("stepmark: upgrading %s from schema %d to %d (once)...\n",
+		     inert(sqlite3_db_filename(db->h, "main") ? sqlite3_db_filename(db->h, "main") :
+			   "the store", 0), v, want);
 	for (int i = v; i < want; i++) {
 		char *msg = NULL;
 		char pragma[48];

@@ -27,6 +27,14 @@ ok "not switched to WAL" test "$(sqlite3 old.db 'pragma journal_mode')" = delete
 sqlite3 empty.db 'pragma user_version = 0;'
 expect_rc 0 "an import migrates it" sm --db empty.db import "$FIXTURES/math_shepherd_example.json"
 ok "now current" test "$(sqlite3 empty.db 'pragma user_version')" = "$v"
+ok "a new store: nothing to say" sh -c '! grep -q upgrading err'
+# an older store is upgraded once, and says so (a large one takes a while)
+cp empty.db older.db
+sqlite3 older.db "DROP TABLE agreed; DROP TABLE assignment; PRAGMA user_version = $((v - 1))"
+expect_rc 0 "an import upgrades it" sm --db older.db import "$FIXTURES/math_shepherd_example.json"
+ok "says so" has err "stepmark: upgrading $TMP/older.db from schema $((v - 1)) to $v (once)..."
+expect_rc 0 "the next one" sm --db older.db import "$FIXTURES/math_shepherd_example.json"
+ok "says nothing" sh -c '! grep -q upgrading err'
 # a file that is not SQLite
 echo "hello" >notdb.db
 expect_rc 3 "not a database" sm --db notdb.db stats
