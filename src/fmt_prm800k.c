@@ -403,6 +403,8 @@ static int p8_write(struct wr *w, const struct item *it, const char *dataset)
 	const struct jnode *meta = it->meta ? jparse(&a, it->meta, strlen(it->meta)) : NULL;
 	const char *labeler = NULL, *ts = NULL;
 	for (size_t i = 0; i < it->nlabels; i++) {
+		if (it->labels[i].kind == LK_ADJUDICATION)
+			continue; /* the adjudicator rated nothing (--agreed says who decided) */
 		labeler = it->labels[i].annotator;
 		ts = it->labels[i].at;
 	}

@@ -58,4 +58,11 @@ assert all(r["step"] == 6 for r in rows)
 assert all(r["rejected_source"].startswith("step 7, the agreed label") or r["rejected_source"].startswith("alternative") for r in rows)
 assert any(r["rejected_source"].startswith("step 7, the agreed label") for r in rows)
 PY
+# the adjudicator is not the PRM800K record's labeler
+sm export --format prm800k -o p8.jsonl 2>/dev/null
+ok "PRM800K's labeler stays the rater" python3 - <<'PY'
+import json
+rows = [json.loads(l) for l in open("p8.jsonl")]
+assert rows and not any(r["labeler"] == "boss" for r in rows), [r["labeler"] for r in rows]
+PY
 finish

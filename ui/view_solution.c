@@ -65,7 +65,7 @@ static void marks_compute(struct sv *s)
 	for (size_t i = 0; i < it->nlabels; i++) {
 		const struct label *l = &it->labels[i];
 		if (l->kind == LK_NOTE || l->kind == LK_FINISH || l->kind == LK_ALT_RATING ||
-		    l->kind == LK_FLAG ||
+		    l->kind == LK_FLAG || l->kind == LK_ADJUDICATION || /* the review's */
 		    !strcmp(l->annotator, s->t->ann.name))
 			continue;
 		size_t k;
