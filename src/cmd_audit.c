@@ -80,15 +80,6 @@ static long sys_judged(const struct audit_sys *s)
 	return s->n_error + s->n_correct - s->none;
 }
 
-static int covers(const struct rule *r, const char *key)
-{
-	for (size_t i = 0; i < r->nsrcs; i++) {
-		size_t n = strlen(r->srcs[i]);
-		if (!strncmp(key, r->srcs[i], n) && (!key[n] || key[n] == '/'))
-			return 1;
-	}
-	return 0;
-}
 
 static void rules_report(const struct audit *a)
 {
@@ -127,7 +118,7 @@ static void rules_report(const struct audit *a)
 			continue;
 		for (size_t k = 0; k < a->nsys; k++) {
 			const struct audit_sys *y = &a->sys[k];
-			if (y->name[0] == '@' || !covers(&p.r[0], y->name) ||
+			if (y->name[0] == '@' || !consensus_covers(&p.r[0], y->name) ||
 			    sys_of(a, r->dataset, y->name) != y)
 				continue;
 			audit_num(pct, sizeof(pct), sys_judged(y) ? 100.0 * y->same / sys_judged(y) :

@@ -2,13 +2,13 @@
  * labels and suggestions meet them */
 #include "config.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "consensus.h"
 #include "fmt.h"
+#include "summary.h"
 
 const char *const consensus_why[WHY_N] = {
 	"", "annotators disagree", "people and sources disagree", "sources disagree",
@@ -18,16 +18,15 @@ const char *const consensus_why[WHY_N] = {
 /* ---- what one solution holds */
 
 struct voice {
-	const char *name;  /* "annotator", or a source's key */
+	const char *name;  /* the annotator */
 	int fe;            /* -1 or a step */
-	int *r;            /* ratings per step (people) */
+	int *r;            /* ratings per step */
 };
 
 struct ctx {
 	const struct item *it;
 	struct voice *people; /* people whose labels decide a first error */
 	size_t np;
-	size_t labelled;      /* people with labels of their own */
 	const struct label *adj; /* the adjudication in force, or NULL */
 	char **keys;          /* the sources' keys ("mc/model") */
 	size_t nkeys;
@@ -46,6 +45,16 @@ static int agree(int a, int b, int tol)
 }
 
 /* a rule's source name ("mc" or "mc/model") covers a key */
+static int names_key(const char *want, const char *key);
+
+int consensus_covers(const struct rule *r, const char *key)
+{
+	for (size_t i = 0; i < r->nsrcs; i++)
+		if (names_key(r->srcs[i], key))
+			return 1;
+	return 0;
+}
+
 static int names_key(const char *want, const char *key)
 {
 	size_t n = strlen(want);
@@ -92,6 +101,14 @@ static int src_fe(struct ctx *c, size_t key, const struct rule *r)
 			return -2;
 	}
 	return fe;
+}
+
+/* takes back what a rule said of who agreed, when it does not decide */
+static void unsay_by(struct decision *d, size_t mark)
+{
+	d->by.len = mark;
+	if (d->by.data)
+		d->by.data[mark] = '\0';
 }
 
 static void say_by(struct decision *d, const char *mark, const char *name)
@@ -221,9 +238,7 @@ static int r_confirmed(const struct rule *r, struct ctx *c, struct decision *d)
 		}
 	}
 	if (!any) {
-		d->by.len = mark;
-		if (d->by.data)
-			d->by.data[mark] = '\0';
+		unsay_by(d, mark);
 		return 0;
 	}
 	set_ratings(d, c, fe, ratings_of(c, fe));
@@ -262,9 +277,7 @@ static int r_sources(const struct rule *r, struct ctx *c, struct decision *d)
 			c->person_src = 1;
 	free(got);
 	if (!ok) {
-		d->by.len = mark;
-		if (d->by.data)
-			d->by.data[mark] = '\0';
+		unsay_by(d, mark);
 		return 0;
 	}
 	set_ratings(d, c, fe, NULL);
@@ -459,12 +472,17 @@ int policy_parse(const char *text, struct policy *p, char *err, size_t n)
 
 /* ---- one solution */
 
+/* the kinds that make a person's verdict */
+static int verdict_kind(enum label_kind k)
+{
+	return k == LK_RATING || k == LK_FIRST_ERROR || k == LK_RATINGS;
+}
+
 static void ctx_people(struct ctx *c)
 {
 	const struct item *it = c->it;
 	size_t n = it->nsteps;
 	c->people = xcalloc(it->nlabels + 1, sizeof(*c->people));
-	struct label *mine = xmalloc((it->nlabels + 1) * sizeof(*mine));
 	for (size_t i = 0; i < it->nlabels; i++) {
 		const struct label *l = &it->labels[i];
 		if (l->kind == LK_ADJUDICATION) {
@@ -478,28 +496,16 @@ static void ctx_people(struct ctx *c)
 				c->adj = l;
 			continue;
 		}
-		if (l->kind != LK_RATING && l->kind != LK_FIRST_ERROR && l->kind != LK_RATINGS)
+		if (!verdict_kind(l->kind))
 			continue;
 		int seen = 0;
 		for (size_t k = 0; k < i && !seen; k++)
-			seen = it->labels[k].kind != LK_ADJUDICATION &&
-			       (it->labels[k].kind == LK_RATING ||
-				it->labels[k].kind == LK_FIRST_ERROR ||
-				it->labels[k].kind == LK_RATINGS) &&
+			seen = verdict_kind(it->labels[k].kind) &&
 			       !strcmp(it->labels[k].annotator, l->annotator);
 		if (seen)
 			continue;
-		struct item sub = *it;
-		sub.labels = mine;
-		sub.nlabels = 0;
-		sub.nsugs = 0;
-		for (size_t k = i; k < it->nlabels; k++)
-			if (it->labels[k].kind != LK_ADJUDICATION &&
-			    !strcmp(it->labels[k].annotator, l->annotator))
-				mine[sub.nlabels++] = it->labels[k];
 		int *r = xmalloc((n + 1) * sizeof(int));
-		int fe = item_resolve(&sub, NULL, r);
-		c->labelled++;
+		int fe = summary_annotator(it, l->annotator, r);
 		if (fe < -1) {
 			free(r);
 			continue;
@@ -508,9 +514,17 @@ static void ctx_people(struct ctx *c)
 		c->people[c->np].fe = fe;
 		c->people[c->np++].r = r;
 	}
-	free(mine);
 }
 
+static int key_index(char *const *keys, size_t n, const char *key)
+{
+	size_t j = 0;
+	while (j < n && strcmp(keys[j], key))
+		j++;
+	return (int)j;
+}
+
+/* the sources' keys, by name, and each suggestion's */
 static void ctx_keys(struct ctx *c)
 {
 	const struct item *it = c->it;
@@ -520,26 +534,16 @@ static void ctx_keys(struct ctx *c)
 	c->order = xmalloc((it->nsugs + 1) * sizeof(size_t));
 	for (size_t i = 0; i < it->nsugs; i++) {
 		sug_key(&k, &it->sugs[i]);
-		size_t j = 0;
-		while (j < c->nkeys && strcmp(c->keys[j], k.data))
-			j++;
-		if (j == c->nkeys)
+		if ((size_t)key_index(c->keys, c->nkeys, k.data) == c->nkeys)
 			c->keys[c->nkeys++] = xstrdup(k.data);
-		c->keyof[i] = (int)j;
+	}
+	if (c->nkeys)
+		qsort(c->keys, c->nkeys, sizeof(char *), by_name);
+	for (size_t i = 0; i < it->nsugs; i++) {
+		sug_key(&k, &it->sugs[i]);
+		c->keyof[i] = key_index(c->keys, c->nkeys, k.data);
 	}
 	buf_free(&k);
-	/* keys by name; each suggestion's index follows its key */
-	char **sorted = xmalloc((c->nkeys + 1) * sizeof(char *));
-	memcpy(sorted, c->keys, c->nkeys * sizeof(char *));
-	qsort(sorted, c->nkeys, sizeof(char *), by_name);
-	for (size_t i = 0; i < it->nsugs; i++)
-		for (size_t j = 0; j < c->nkeys; j++)
-			if (sorted[j] == c->keys[c->keyof[i]]) {
-				c->keyof[i] = (int)j;
-				break;
-			}
-	free(c->keys);
-	c->keys = sorted;
 }
 
 /* why nothing decided, from what the solution holds */

@@ -31,6 +31,8 @@ struct policy {
 /* 0, or -1 with what is wrong in err. */
 int policy_parse(const char *text, struct policy *p, char *err, size_t n);
 void policy_free(struct policy *p);
+/* 1 when one of r's sources ("mc", "mc/model") names key ("mc/model") */
+int consensus_covers(const struct rule *r, const char *key);
 /* "adjudicated, human-majority N, ...": the rules with their options */
 const char *consensus_rules_help(void);
 
