@@ -192,26 +192,20 @@ static void give_gold(struct run *r, int64_t problem, long line)
 	}
 }
 
-/* the answer of a "#### answer" line, trimmed, or NULL */
+/* the answer of a GSM8K-style reference's "#### answer" line, as
+ * reference.c cuts it, or NULL */
 static const char *gsm8k_answer(const char *ref, struct buf *b)
 {
-	const char *p = ref;
-	while ((p = strstr(p, "####"))) {
-		if (p == ref || p[-1] == '\n') {
-			const char *a = p + 4, *e = a + strcspn(a, "\n");
-			while (a < e && (*a == ' ' || *a == '\t'))
-				a++;
-			while (e > a && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-				e--;
-			if (e == a)
-				return NULL;
-			buf_reset(b);
-			buf_add(b, a, (size_t)(e - a));
-			return b->data;
-		}
-		p += 4;
+	struct refsteps rs;
+	ref_split(ref, &rs);
+	const char *a = NULL;
+	if (rs.answer.len) {
+		buf_reset(b);
+		buf_add(b, ref + rs.answer.off, rs.answer.len);
+		a = b->data;
 	}
-	return NULL;
+	refsteps_free(&rs);
+	return a;
 }
 
 static int on_record(void *ctx, const struct jrecord *rec)
