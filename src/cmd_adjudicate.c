@@ -110,12 +110,7 @@ int cmd_adjudicate(int argc, char **argv, const char *dbpath, const char *annota
 	if (!annotator && cpath)
 		conf_load(&cfg, cpath, config_path == NULL, stderr);
 	free(cpath);
-	const char *user = getenv("USER");
-	struct annotator who = {
-		.name = annotator ? annotator : cfg.set.annotator && *cfg.set.annotator ?
-			cfg.set.annotator : user && *user ? user : "anonymous",
-		.origin = "cli",
-	};
+	struct annotator who = {.name = conf_annotator(&cfg.set, annotator), .origin = "cli"};
 	char err[600];
 	int rc = EX_OK;
 	struct db *db = db_open(dbpath, err, sizeof(err));

@@ -413,6 +413,13 @@ void conf_done(struct conf *c)
 	alias_free(&c->aliases);
 }
 
+const char *conf_annotator(const struct settings *set, const char *given)
+{
+	const char *user = getenv("USER");
+	return given && *given ? given : set->annotator && *set->annotator ? set->annotator :
+	       user && *user ? user : "anonymous";
+}
+
 char *conf_path_default(void)
 {
 	struct buf b = {0};

@@ -122,6 +122,10 @@ int conf_set(struct conf *c, const char *name, const char *value, char *why, siz
 /* The value of a setting as the config would write it. */
 void conf_value(const struct conf *c, int setting, char *out, size_t n);
 
+/* Who labels: the name given (--annotator), else the config's, else
+ * $USER, else "anonymous". */
+const char *conf_annotator(const struct settings *set, const char *given);
+
 /* $XDG_CONFIG_HOME/stepmark/config (or ~/.config/...); xmalloc'd. */
 char *conf_path_default(void);
 

@@ -912,10 +912,10 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	alias_auto(t.aliases, t.db); /* a store error shows the full names */
 	t.config_file = cpath;
 	const char *user = getenv("USER");
-	t.ann.name = annotator ? annotator : t.set->annotator ? t.set->annotator :
-		     user && *user ? user : "anonymous";
+	t.ann.name = conf_annotator(t.set, annotator);
 	t.ann.origin = "tui";
-	if (!annotator && !t.set->annotator && !(user && *user))
+	if (!(annotator && *annotator) && !(t.set->annotator && *t.set->annotator) &&
+	    !(user && *user))
 		tui_message(&t, 1, "labelling as anonymous ($USER is not set): --annotator NAME, "
 			    "or set annotator = NAME in the config");
 
