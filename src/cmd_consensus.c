@@ -146,10 +146,10 @@ static void report(const struct run *r, int list)
 	printf("consensus on %ld solution%s; policy: %s\n", r->total, r->total == 1 ? "" : "s",
 	       r->p->text);
 	double t = r->total ? (double)r->total : 1;
-	printf("  decided   %8ld  %5.1f%%\n", r->decided, 100.0 * r->decided / t);
+	printf("  %-30s %8ld  %5.1f%%\n", "decided", r->decided, 100.0 * r->decided / t);
 	for (size_t i = 0; i < r->p->n; i++)
 		printf("    %-28s %8ld\n", r->p->r[i].text, r->by_rule[i]);
-	printf("  undecided %8ld  %5.1f%%\n", r->total - r->decided,
+	printf("  %-30s %8ld  %5.1f%%\n", "undecided", r->total - r->decided,
 	       100.0 * (r->total - r->decided) / t);
 	for (int i = 1; i < WHY_N; i++)
 		if (r->by_why[i])

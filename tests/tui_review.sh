@@ -69,4 +69,9 @@ U
 :save-display r6.txt' --annotator boss
 sm consensus --policy "adjudicated, human-majority 2" >/dev/null
 ok "all undone: annotators disagree" test "$(sql "SELECT a.why FROM agreed a JOIN solution s ON s.id = a.solution_id WHERE s.ext_key = '$first'")" = "annotators disagree"
+# the adjudicator is not one of the solution's annotators
+tui_run ":open $first
+:accept boss
+:save-display a1.txt" --annotator alice
+ok "boss is no annotator there" grep -q "boss is not a source of this solution" a1.txt
 finish

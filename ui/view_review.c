@@ -217,7 +217,6 @@ static int cell(int y, int x, const struct col *c, size_t i, int cw)
 static int col_width(const struct rv *r, const char *name)
 {
 	int w = text_width(tui_alias(r->t, name), strlen(tui_alias(r->t, name)));
-	(void)r;
 	return w < 3 ? 3 : w > 10 ? 10 : w;
 }
 
