@@ -272,6 +272,7 @@ static const char *const migrations[] = {
 	"CREATE INDEX label_solution ON label(solution_id);"
 	"CREATE INDEX label_action ON label(action_id) WHERE action_id IS NOT NULL;"
 	"CREATE INDEX label_annotator ON label(annotator, solution_id);"
+	"CREATE INDEX label_adjudication ON label(id) WHERE kind = 'adjudication';"
 	"CREATE TABLE agreed ("
 	"  solution_id INTEGER PRIMARY KEY REFERENCES solution(id),"
 	"  first_error INTEGER,"

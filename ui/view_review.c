@@ -96,7 +96,7 @@ static void fe_text(char *o, size_t n, int fe)
 		snprintf(o, n, "%s", fe == -1 ? "no error" : "undecided");
 }
 
-/* the adjudication in force, the agreed label, the latest reasons */
+/* the adjudication in force, the agreed label and the policy's decision */
 static void facts(struct rv *r)
 {
 	const struct label *adj = NULL;
@@ -155,15 +155,28 @@ static void facts(struct rv *r)
 		buf_free(&d.by);
 		policy_free(&p);
 	}
+}
+
+/* the store's latest reasons, each once, newest first: read when the
+ * prompt opens, from the adjudications' own index */
+static void load_reasons(struct rv *r)
+{
+	sqlite3_stmt *s;
 	for (size_t i = 0; i < r->nreasons; i++)
 		free(r->reasons[i]);
 	r->nreasons = 0;
-	if (sqlite3_prepare_v2(h, "SELECT text FROM label WHERE kind = 'adjudication' AND text IS "
-			       "NOT NULL GROUP BY text ORDER BY max(id) DESC LIMIT 20", -1, &s,
-			       NULL) == SQLITE_OK) {
-		r->reasons = xrealloc(r->reasons, MAX_REASONS * sizeof(char *));
-		while (sqlite3_step(s) == SQLITE_ROW && r->nreasons < MAX_REASONS)
-			r->reasons[r->nreasons++] = xstrdup((const char *)sqlite3_column_text(s, 0));
+	if (sqlite3_prepare_v2(db_handle(r->t->db), "SELECT text FROM label WHERE kind = "
+			       "'adjudication' AND text IS NOT NULL ORDER BY id DESC LIMIT 500", -1,
+			       &s, NULL) != SQLITE_OK)
+		return;
+	r->reasons = xrealloc(r->reasons, MAX_REASONS * sizeof(char *));
+	while (sqlite3_step(s) == SQLITE_ROW && r->nreasons < MAX_REASONS) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		size_t i = 0;
+		while (i < r->nreasons && strcmp(r->reasons[i], t))
+			i++;
+		if (i == r->nreasons)
+			r->reasons[r->nreasons++] = xstrdup(t);
 	}
 	sqlite3_finalize(s);
 }
@@ -327,6 +340,7 @@ static void ask_reason(struct rv *r, int fe)
 	r->pending = fe;
 	snprintf(title, sizeof(title), "why %s? (Tab reuses) ", what);
 	tui_ask(r->t, ASK_NOTE, title, NULL, reason_done, r);
+	load_reasons(r);
 	tui_ask_names(r->t, (const char *const *)r->reasons, r->nreasons);
 }
 
