@@ -1849,16 +1849,22 @@ static void where_add(struct buf *b, const struct qfilter *f)
 			    " m.solution_id AND g.rule IS NOT NULL)");
 		break;
 	case Q_AGREED:
+		if (!f->rule) { /* most solutions, once consensus ran: probe each */
+			buf_puts(b, " AND EXISTS (SELECT 1 FROM agreed g WHERE g.solution_id ="
+				    " m.solution_id AND g.rule IS NOT NULL)");
+			break;
+		}
+		/* fall through */
 	case Q_AGREED_ADJ:
 	case Q_AGREED_PEOPLE:
 	case Q_AGREED_SOURCES:
-		buf_printf(b, " AND EXISTS (SELECT 1 FROM agreed g WHERE g.solution_id ="
-			   " m.solution_id AND g.rule IS NOT NULL%s)",
-			   f->what == Q_AGREED_ADJ ? " AND g.rule = 'adjudicated'" :
-			   f->what == Q_AGREED_PEOPLE ? " AND (g.rule GLOB 'human*' OR"
+		/* one rule or kind of rule: often few solutions, read from the
+		 * agreed_rule index rather than probed row by row */
+		buf_printf(b, " AND m.solution_id IN (SELECT g.solution_id FROM agreed g WHERE %s)",
+			   f->what == Q_AGREED_ADJ ? "g.rule = 'adjudicated'" :
+			   f->what == Q_AGREED_PEOPLE ? "(g.rule GLOB 'human*' OR"
 							" g.rule GLOB 'confirmed-suggestion*')" :
-			   f->what == Q_AGREED_SOURCES ? " AND g.rule GLOB 'sources *'" :
-			   f->rule ? " AND g.rule = ?9" : "");
+			   f->what == Q_AGREED_SOURCES ? "g.rule GLOB 'sources *'" : "g.rule = ?9");
 		break;
 	default:
 		break;
