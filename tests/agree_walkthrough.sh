@@ -15,20 +15,7 @@ python3 -c '
 import json
 json.dump(json.load(open("gsm8k.json"))[:20], open("checked.json", "w"))'
 
-python3 - "$top_srcdir/man/stepmark.1" >walk.txt <<'PY'
-import sys
-text = open(sys.argv[1]).read()
-start = text.index("Agree on labels as a team")
-block = text[text.index(".EX\n", start) + 4:text.index(".EE\n", start)]
-cur = ""
-for line in block.splitlines():
-    line = line.replace("\\-", "-").replace("\\(dq", '"').replace("\\e", "\\")
-    if line.endswith("\\"):
-        cur += line[:-1]
-    else:
-        print((cur + line).strip())
-        cur = ""
-PY
+man_commands "Agree on labels as a team" >walk.txt
 ok "fifteen commands" test "$(wc -l <walk.txt)" = 15
 
 python3 "$top_srcdir/tests/sim_data.py" gsm8k.json >"$TMP/sim.jsonl"

@@ -9,20 +9,7 @@ need_shared processbench/gsm8k.json
 cp "$SHARED_DATA/processbench/gsm8k.json" gsm8k.json
 
 # the walk-through's commands, in order
-python3 - "$top_srcdir/man/stepmark.1" >walk.txt <<'PY'
-import sys
-text = open(sys.argv[1]).read()
-start = text.index("Audit a model's predictions")
-block = text[text.index(".EX\n", start) + 4:text.index(".EE\n", start)]
-cur = ""
-for line in block.splitlines():
-    line = line.replace("\\-", "-").replace("\\e", "\\")
-    if line.endswith("\\"):
-        cur += line[:-1]
-    else:
-        print((cur + line).strip())
-        cur = ""
-PY
+man_commands "Audit a model's predictions" >walk.txt
 ok "seven commands" test "$(wc -l <walk.txt)" = 7
 
 # what the walk-through's reader brings: results.jsonl, an endpoint

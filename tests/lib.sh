@@ -115,24 +115,28 @@ tui_run() {
 	fi
 }
 
-# man_commands: every command of stepmark(1)'s examples as written (the
-# lines between .EX and .EE, roff escapes undone, continuations joined),
-# one a line
+# man_commands [TEXT]: every command of stepmark(1)'s examples as written
+# (the lines between .EX and .EE, roff escapes undone, continuations
+# joined), one a line; with TEXT, only the block of the example after it
 man_commands() {
-	python3 - "$top_srcdir/man/stepmark.1" <<'PY'
+	python3 - "$top_srcdir/man/stepmark.1" "${1:-}" <<'PY'
 import sys
+text = open(sys.argv[1]).read()
+if sys.argv[2]:
+    start = text.index(sys.argv[2])
+    text = text[text.index(".EX\n", start):text.index(".EE\n", start) + 4]
 cur, inside = "", False
-for line in open(sys.argv[1]).read().splitlines():
+for line in text.splitlines():
     if line == ".EX":
         inside = True
     elif line == ".EE":
         inside = False
     elif inside:
-        line = line.replace("\\-", "-").replace("\\e", "\\")
+        line = line.replace("\\-", "-").replace("\\(dq", '"').replace("\\e", "\\")
         if line.endswith("\\"):
             cur += line[:-1]
         else:
-            print(cur + line)
+            print((cur + line).strip())
             cur = ""
 PY
 }
