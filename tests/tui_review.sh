@@ -74,4 +74,13 @@ tui_run ":open $first
 :accept boss
 :save-display a1.txt" --annotator alice
 ok "boss is no annotator there" grep -q "boss is not a source of this solution" a1.txt
+# J and K walk the queue without leaving the review
+second=$(sql "SELECT ext_key FROM solution ORDER BY id LIMIT 1 OFFSET 1")
+tui_run 'V
+J
+:save-display j1.txt
+K
+:save-display j2.txt' --annotator boss
+ok "J: the next solution's review" grep -q "^Review  pb  $second " j1.txt
+ok "K: back" grep -q "^Review  pb  $first " j2.txt
 finish

@@ -402,6 +402,25 @@ static int rv_act(struct view *v, enum action a, const char *arg)
 		tui_label(r->t, &r->v, a, -1, NULL);
 		reload(r);
 		break;
+	case A_NEXT_SOLUTION:
+	case A_PREV_SOLUTION:
+	case A_NEXT_DISAGREEMENT:
+	case A_PREV_DISAGREEMENT: {
+		/* the next one to review: in the queue as filtered, or the next
+		 * with a disagreement */
+		int dir = a == A_NEXT_SOLUTION || a == A_NEXT_DISAGREEMENT ? 1 : -1;
+		int what = a == A_NEXT_DISAGREEMENT || a == A_PREV_DISAGREEMENT ? Q_DIS_ANY : -1;
+		int64_t id = queue_neighbour(r->t, r->v.id, dir, what);
+		if (!id) {
+			tui_message(r->t, 1, "no solution %s this one", dir > 0 ? "after" : "before");
+			break;
+		}
+		r->v.id = id;
+		r->sel = r->top = 0;
+		reload(r);
+		queue_select(r->t, id);
+		break;
+	}
 	default:
 		return 0;
 	}
@@ -436,7 +455,8 @@ static void rv_done(struct view *v)
 
 static const struct hint hints[] = {
 	{A_HELP, "help"}, {A_ADJUDICATE, "error here"}, {A_ADJUDICATE_NONE, "no error"},
-	{A_ADJUDICATE_PICK, "take one's"}, {A_UNDO, "undo"}, {A_QUIT, "back"},
+	{A_ADJUDICATE_PICK, "take one's"}, {A_UNDO, "undo"}, {A_NEXT_SOLUTION, "next"},
+	{A_QUIT, "back"},
 	{A_NONE, NULL}};
 
 static const struct view_ops review_ops = {
