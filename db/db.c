@@ -20,12 +20,12 @@
 
 enum stmt_id {
 	S_DATASET_GET, S_DATASET_ADD, S_IMPORT_SEEN, S_IMPORT_ADD,
-	S_IMPORT_FINISH, S_PROBLEM_ADD, S_SOLUTION_ADD, S_STEP_ADD,
+	S_IMPORT_FINISH, S_PROBLEM_GET, S_PROBLEM_ADD, S_SOLUTION_ADD, S_STEP_ADD,
 	S_LABEL_ADD, S_SUG_ADD,
 	S_STAT_DS, S_STAT_ANN, S_STAT_SRC,
 	S_EX_SOL, S_EX_STEP, S_EX_LABEL, S_EX_SUG,
 	S_COL_ANN, S_COL_SRC,
-	S_SUM_PUT, S_SUM_MISSING, S_ONE_SOL, S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG,
+	S_SUM_PUT, S_SUM_ADD, S_SUM_MISSING, S_ONE_SOL, S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG,
 	S_ONE_ALIGN, S_ACTION_ADD, S_ACTION_LIST, S_ACTION_LABELS, S_ACTION_NAME, S_SOL_FIND, S_SOL_STEPS, S_LABEL_BEFORE,
 	S_DATASETS, S_QROW, S_MAX_LABEL, S_DATA_VERSION, S_MAX_SOL,
 	S_JOB_ADD, S_JOB_REQUEUE, S_JOB_LEASE, S_JOB_LEASE_SOL, S_JOB_RENEW,
@@ -44,6 +44,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_IMPORT_ADD] = "INSERT INTO import(dataset_id, path, content_hash, options, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[S_IMPORT_FINISH] = "UPDATE import SET records = ?2, skipped = ?3, duplicates = ?4, finished_at = ?5, content_hash = ?6 WHERE id = ?1",
 	/* an upsert that always returns the row id */
+	[S_PROBLEM_GET] = "SELECT id, gold_answer, reference IS NOT NULL, gold_derived FROM problem "
+			  "WHERE dataset_id = ?1 AND key = ?2",
 	[S_PROBLEM_ADD] = "INSERT INTO problem(dataset_id, key, text, gold_answer, reference, gold_derived) "
 			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
 			  "ON CONFLICT(dataset_id, key) DO UPDATE SET gold_answer = coalesce(gold_answer, excluded.gold_answer), "
@@ -90,6 +92,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_COL_SRC] = "SELECT DISTINCT g.source || coalesce('/' || g.model, '') FROM suggestion g JOIN solution s ON s.id = g.solution_id "
 		      "JOIN dataset d ON d.id = s.dataset_id WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY 1",
 	[S_SUM_PUT] = "INSERT OR REPLACE INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	/* a new solution's: a plain insert needs no statement journal */
+	[S_SUM_ADD] = "INSERT INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	/* counts by the smallest index of each table: cheap on a big store */
 	[S_SUM_MISSING] = "SELECT (SELECT count(*) FROM solution) - (SELECT count(*) FROM summary)",
 	[S_ONE_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
@@ -533,13 +537,17 @@ struct db *db_open(const char *path, char *err, size_t errlen)
 
 struct db *db_open_bulk(const char *path, char *err, size_t errlen)
 {
-	/* the rollback journal stays in memory: ROLLBACK still works */
+	/* the rollback journal stays in memory: ROLLBACK still works. No
+	 * foreign key checks: the import makes each parent before its
+	 * children in one private transaction, and a probe per reference
+	 * cost some 5 % of it (tests/store.sh runs foreign_key_check on the
+	 * stores it imports) */
 	return open_with(path,
 			 STORE_PAGE_SIZE
 			 "PRAGMA locking_mode = EXCLUSIVE;"
 			 "PRAGMA journal_mode = MEMORY;"
 			 "PRAGMA synchronous = OFF;"
-			 "PRAGMA foreign_keys = ON;"
+			 "PRAGMA foreign_keys = OFF;"
 			 "PRAGMA cache_size = -16000;",
 			 err, errlen);
 }
@@ -724,12 +732,45 @@ int db_import_finish(struct db *db, int64_t import_id, const char *hash,
 	return step_done(db, s);
 }
 
+/* The problem's id when the store has it and the item would add nothing
+ * to it (no gold answer or reference it lacks): most solutions of a data
+ * set share their problem with others, and an upsert that changes
+ * nothing still rewrites the row. 0 when the upsert must run, -1 on
+ * error. */
+static int64_t problem_known(struct db *db, int64_t dataset, uint64_t key,
+			     const struct item *it, struct db_clash *put)
+{
+	sqlite3_stmt *s = stmt(db, S_PROBLEM_GET);
+	sqlite3_bind_int64(s, 1, dataset);
+	sqlite3_bind_int64(s, 2, (int64_t)key);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE)
+			return 0;
+		errf("stepmark: store error: %s\n", db_errmsg(db));
+		return -1;
+	}
+	const char *gold = col_text(s, 1);
+	/* what the upsert's SET would change: see S_PROBLEM_ADD */
+	int same = (gold || (!it->gold && sqlite3_column_int(s, 3) == it->gold_derived)) &&
+		   (sqlite3_column_int(s, 2) || !it->reference);
+	int64_t id = same ? sqlite3_column_int64(s, 0) : 0;
+	if (same && put)
+		snprintf(put->gold, sizeof(put->gold), "%s", gold ? gold : "");
+	sqlite3_reset(s);
+	return id;
+}
+
 static int64_t problem_add(struct db *db, int64_t dataset, const struct item *it,
 			   struct db_clash *put)
 {
 	uint64_t key = hash64(it->problem, strlen(it->problem), 0x5eed);
 	if (it->gold && !it->gold_derived) /* a derived gold is not the problem's */
 		key = hash64(it->gold, strlen(it->gold), key);
+	int64_t id = problem_known(db, dataset, key, it, put);
+	if (id != 0)
+		return id;
 	sqlite3_stmt *s = stmt(db, S_PROBLEM_ADD);
 	sqlite3_bind_int64(s, 1, dataset);
 	sqlite3_bind_int64(s, 2, (int64_t)key);
@@ -1142,6 +1183,9 @@ static int state_put(struct db *db, const char *key, const char *value)
 	return step_done(db, s);
 }
 
+static int summary_write(struct db *db, enum stmt_id id, int64_t sol, int64_t dataset,
+			 const struct summary *sum);
+
 int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 		   const struct item *it, const struct summary *sum,
 		   struct db_clash *clash)
@@ -1184,7 +1228,8 @@ int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 	db->ds_sol = sol; /* its data set, for the tallies */
 	db->ds_id = dataset;
 	if (steps_add(db, sol, it) < 0 || labels_add(db, sol, it->labels, it->nlabels, 0) < 0 ||
-	    sugs_add(db, sol, it) < 0 || (sum && db_summary_put(db, sol, dataset, sum) < 0))
+	    sugs_add(db, sol, it) < 0 ||
+	    (sum && summary_write(db, S_SUM_ADD, sol, dataset, sum) < 0))
 		return -1;
 	if (!sum && state_put(db, "summaries", NULL) < 0) /* one without: to count */
 		return -1;
@@ -1454,10 +1499,10 @@ int db_export_columns(struct db *db, const struct export_filter *f,
 
 /* ---- the workbench: summaries, one solution, actions, the queue ---- */
 
-int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
-		   const struct summary *sum)
+static int summary_write(struct db *db, enum stmt_id id, int64_t sol, int64_t dataset,
+			 const struct summary *sum)
 {
-	sqlite3_stmt *s = stmt(db, S_SUM_PUT);
+	sqlite3_stmt *s = stmt(db, id);
 	sqlite3_bind_int64(s, 1, sol);
 	sqlite3_bind_int64(s, 2, dataset);
 	sqlite3_bind_int(s, 3, sum->nsteps);
@@ -1465,6 +1510,12 @@ int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
 	sqlite3_bind_int(s, 5, sum->flags);
 	bind_text(s, 6, sum->verdicts ? sum->verdicts : "");
 	return step_done(db, s);
+}
+
+int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
+		   const struct summary *sum)
+{
+	return summary_write(db, S_SUM_PUT, sol, dataset, sum);
 }
 
 static int64_t one_int(struct db *db, enum stmt_id id, int64_t dflt);

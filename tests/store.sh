@@ -130,4 +130,14 @@ expect_rc 0 "stats" sm stats
 ok "stats counts the labels" grep -q "labels by tallyman: [1-9]" out
 sm import "$FIXTURES/processbench_gsm8k_20.json" --as-source pbsrc --dataset processbench_gsm8k_20 >/dev/null 2>&1
 ok "tallies after imported suggestions" tally_ok
+
+# a first import builds its store without foreign key checks (each parent
+# is made before its children): the store it leaves must pass them
+for f in math_shepherd_example.json prm800k_sample.jsonl processbench_gsm8k_20.json; do
+	rm -f fk.db
+	sm --db fk.db import "$FIXTURES/$f" >/dev/null 2>&1
+	sm --db fk.db import "$FIXTURES/processbench_gsm8k_20.json" --as-source pb --dataset fk2 >/dev/null 2>&1
+	ok "$f: the new store's references hold" test -z "$(sqlite3 fk.db 'pragma foreign_key_check')"
+	ok "$f: and it has rows" test "$(sqlite3 fk.db 'select count(*) from solution')" -gt 0
+done
 finish
