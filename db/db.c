@@ -44,8 +44,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_IMPORT_ADD] = "INSERT INTO import(dataset_id, path, content_hash, options, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[S_IMPORT_FINISH] = "UPDATE import SET records = ?2, skipped = ?3, duplicates = ?4, finished_at = ?5, content_hash = ?6 WHERE id = ?1",
 	/* an upsert that always returns the row id */
-	[S_PROBLEM_GET] = "SELECT id, gold_answer, reference IS NOT NULL, gold_derived FROM problem "
-			  "WHERE dataset_id = ?1 AND key = ?2",
+	/* the problem when the upsert would change nothing: see problem_known */
+	[S_PROBLEM_GET] = "SELECT id, gold_answer FROM problem WHERE dataset_id = ?1 AND key = ?2 "
+			  "AND (gold_answer IS NOT NULL OR (?3 IS NULL AND gold_derived = ?4)) "
+			  "AND (?5 IS NULL OR typeof(reference) != 'null')",
 	[S_PROBLEM_ADD] = "INSERT INTO problem(dataset_id, key, text, gold_answer, reference, gold_derived) "
 			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
 			  "ON CONFLICT(dataset_id, key) DO UPDATE SET gold_answer = coalesce(gold_answer, excluded.gold_answer), "
@@ -411,6 +413,7 @@ static void attach(struct db *db, const char *path)
  * 7.5 s with 16 (bench/import).
  */
 #define STORE_PAGE_SIZE "PRAGMA page_size = 8192;"
+#define STORE_CACHE "PRAGMA cache_size = -16000;" /* KiB */
 
 static struct db *open_with(const char *path, const char *setup, char *err,
 			    size_t errlen)
@@ -531,7 +534,7 @@ struct db *db_open(const char *path, char *err, size_t errlen)
 			 "PRAGMA synchronous = NORMAL;"
 			 "PRAGMA foreign_keys = ON;"
 			 "PRAGMA temp_store = MEMORY;"
-			 "PRAGMA cache_size = -16000;",
+			 STORE_CACHE,
 			 err, errlen);
 }
 
@@ -548,7 +551,7 @@ struct db *db_open_bulk(const char *path, char *err, size_t errlen)
 			 "PRAGMA journal_mode = MEMORY;"
 			 "PRAGMA synchronous = OFF;"
 			 "PRAGMA foreign_keys = OFF;"
-			 "PRAGMA cache_size = -16000;",
+			 STORE_CACHE,
 			 err, errlen);
 }
 
@@ -627,6 +630,20 @@ static int tally_flush(struct db *db)
 	}
 	tally_drop(db);
 	return 0;
+}
+
+/*
+ * An import into a store that holds data (a WAL store) runs with half the
+ * page cache. Since the import stopped upserting every solution's
+ * problem, SQLite's cache held twice what it was given during such an
+ * import (massif: 14.5 MB of pages allocated under
+ * sqlite3PcacheFetchStress besides the 16 MB; peak RSS 44 MB at 40 K and
+ * 100 K solutions, 29 MB before), for no speed: with half, RSS is 29 MB
+ * again (bench/import).
+ */
+int db_import_cache(struct db *db, int importing)
+{
+	return exec(db, importing ? "PRAGMA cache_size = -8000;" : STORE_CACHE);
 }
 
 int db_begin(struct db *db)
@@ -740,40 +757,45 @@ int db_import_finish(struct db *db, int64_t import_id, const char *hash,
 static int64_t problem_known(struct db *db, int64_t dataset, uint64_t key,
 			     const struct item *it, struct db_clash *put)
 {
+	/* typeof() and a short-circuit: the long reference (often on
+	 * overflow pages) and the last column are not read (reading them
+	 * cost a buffer per probe; 15 MB more RSS at 100 K solutions) */
 	sqlite3_stmt *s = stmt(db, S_PROBLEM_GET);
 	sqlite3_bind_int64(s, 1, dataset);
 	sqlite3_bind_int64(s, 2, (int64_t)key);
+	bind_text(s, 3, it->gold);
+	sqlite3_bind_int(s, 4, it->gold_derived);
+	bind_text(s, 5, it->reference);
 	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		if (rc == SQLITE_DONE)
-			return 0;
+	int64_t id = 0;
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		if (put)
+			snprintf(put->gold, sizeof(put->gold), "%s",
+				 col_text(s, 1) ? col_text(s, 1) : "");
+	} else if (rc != SQLITE_DONE) {
 		errf("stepmark: store error: %s\n", db_errmsg(db));
-		return -1;
+		id = -1;
 	}
-	const char *gold = col_text(s, 1);
-	/* what the upsert's SET would change: see S_PROBLEM_ADD */
-	int same = (gold || (!it->gold && sqlite3_column_int(s, 3) == it->gold_derived)) &&
-		   (sqlite3_column_int(s, 2) || !it->reference);
-	int64_t id = same ? sqlite3_column_int64(s, 0) : 0;
-	if (same && put)
-		snprintf(put->gold, sizeof(put->gold), "%s", gold ? gold : "");
 	sqlite3_reset(s);
 	return id;
 }
 
-static int64_t problem_add(struct db *db, int64_t dataset, const struct item *it,
-			   struct db_clash *put)
+static uint64_t problem_key(const struct item *it)
 {
 	uint64_t key = hash64(it->problem, strlen(it->problem), 0x5eed);
 	if (it->gold && !it->gold_derived) /* a derived gold is not the problem's */
 		key = hash64(it->gold, strlen(it->gold), key);
-	int64_t id = problem_known(db, dataset, key, it, put);
-	if (id != 0)
-		return id;
+	return key;
+}
+
+/* Adds the problem, or gives it what it lacks (gold answer, reference). */
+static int64_t problem_add(struct db *db, int64_t dataset, const struct item *it,
+			   struct db_clash *put)
+{
 	sqlite3_stmt *s = stmt(db, S_PROBLEM_ADD);
 	sqlite3_bind_int64(s, 1, dataset);
-	sqlite3_bind_int64(s, 2, (int64_t)key);
+	sqlite3_bind_int64(s, 2, (int64_t)problem_key(it));
 	bind_text(s, 3, it->problem);
 	bind_text(s, 4, it->gold);
 	bind_text(s, 5, it->reference);
@@ -1186,6 +1208,25 @@ static int state_put(struct db *db, const char *key, const char *value)
 static int summary_write(struct db *db, enum stmt_id id, int64_t sol, int64_t dataset,
 			 const struct summary *sum);
 
+/* The item's key taken (1 same content, 2 other): its labels merged or
+ * the clash said; the result is db_item_insert's */
+static int item_taken(struct db *db, int taken, const struct item *it,
+		      struct db_clash *clash)
+{
+	if (taken == 1) { /* the same solution: its labels may be new */
+		int added = item_merge(db, clash->solution, it);
+		return added < 0 ? -1 : added > 0 ? 3 : 0;
+	}
+	return taken < 0 ? -1 : 2;
+}
+
+/*
+ * Most solutions of a data set share a problem stored already, which
+ * they leave as it is: then the solution's insert itself finds out
+ * whether its key is taken (the probe of the key is left for that case).
+ * A solution that would add a problem, or change one, has its key probed
+ * first, so that a duplicate or a clash leaves the problems alone.
+ */
 int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 		   const struct item *it, const struct summary *sum,
 		   struct db_clash *clash)
@@ -1193,16 +1234,17 @@ int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 	struct db_clash mine;
 	if (!clash)
 		clash = &mine;
-	int taken = key_taken(db, dataset, import_id, it, clash);
-	if (taken == 1) { /* the same solution: its labels may be new */
-		int added = item_merge(db, clash->solution, it);
-		return added < 0 ? -1 : added > 0 ? 3 : 0;
-	}
-	if (taken != 0)
-		return taken < 0 ? -1 : 2;
-	int64_t prob = problem_add(db, dataset, it, clash);
+	int64_t prob = problem_known(db, dataset, problem_key(it), it, clash);
 	if (prob < 0)
 		return -1;
+	if (prob == 0) {
+		int taken = key_taken(db, dataset, import_id, it, clash);
+		if (taken != 0)
+			return item_taken(db, taken, it, clash);
+		prob = problem_add(db, dataset, it, clash);
+		if (prob < 0)
+			return -1;
+	}
 	sqlite3_stmt *s = stmt(db, S_SOLUTION_ADD);
 	sqlite3_bind_int64(s, 1, dataset);
 	sqlite3_bind_int64(s, 2, prob);
@@ -1222,8 +1264,10 @@ int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 	buf_free(&tail);
 	if (rc < 0)
 		return -1;
-	if (sqlite3_changes(db->h) == 0)
-		return 0; /* this solution is already in the store */
+	if (sqlite3_changes(db->h) == 0) { /* the key is taken */
+		int taken = key_taken(db, dataset, import_id, it, clash);
+		return item_taken(db, taken ? taken : -1, it, clash);
+	}
 	int64_t sol = sqlite3_last_insert_rowid(db->h);
 	db->ds_sol = sol; /* its data set, for the tallies */
 	db->ds_id = dataset;

@@ -21,6 +21,7 @@ int db_bulk_finish(struct db *db);
 const char *db_errmsg(struct db *db);
 
 int db_begin(struct db *db);   /* BEGIN IMMEDIATE */
+int db_import_cache(struct db *db, int importing); /* an import into a WAL store */
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
 

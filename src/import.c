@@ -584,7 +584,10 @@ out:
 
 int import_file(struct db *db, const char *path, struct import_opts *o)
 {
-	return import_into(db, path, o, 0);
+	db_import_cache(db, 1);
+	int rc = import_into(db, path, o, 0);
+	db_import_cache(db, 0);
+	return rc;
 }
 
 static int sync_dir_of(const char *path)

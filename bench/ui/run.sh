@@ -36,7 +36,11 @@ printf 'bind queue q none\nbind queue Q none\nbind pager q quit\n' >xdg/stepmark
 # of the solutions each; summarised and upgraded before any run
 make_store() {
 	db=s$1.db
-	[ -f "$db" ] && return 0
+	printf ':quit\n' >quit.keys
+	if [ -f "$db" ]; then # made by an earlier stepmark: upgraded here, not in a run
+		STEPMARK_SCRIPT=quit.keys STEPMARK_NO_DISPLAY=1 "$sm" --db "$db" --annotator bench
+		return 0
+	fi
 	python3 "$top/tests/gen_big.py" $gen "$1" >gen.jsonl
 	"$sm" --db "$db.tmp" import gen.jsonl >/dev/null
 	rm -f gen.jsonl
@@ -65,7 +69,6 @@ PY
 	"$sm" --db "$db.tmp" import bob.json --format processbench --dataset "$ds" --as bob >/dev/null
 	"$sm" --db "$db.tmp" import judge.json --format processbench --dataset "$ds" --as-source judge >/dev/null
 	rm -f pb.json bob.json judge.json
-	printf ':quit\n' >quit.keys
 	STEPMARK_SCRIPT=quit.keys STEPMARK_NO_DISPLAY=1 "$sm" --db "$db.tmp" --annotator bench
 	mv "$db.tmp" "$db"
 }
