@@ -811,8 +811,7 @@ static int64_t problem_add(struct db *db, int64_t dataset, const struct item *it
 
 /* PRM800K candidates as JSON; NULL when the step had no choice (one
  * completion, taken, nothing flagged): the step and its label say it all. */
-static const char *alts_json(struct buf *b, const struct alt *alts, size_t n,
-			     int chosen)
+const char *db_alts_json(struct buf *b, const struct alt *alts, size_t n, int chosen)
 {
 	if (n == 0 || (n == 1 && chosen == 0 && alts[0].flagged < 0 && !alts[0].human))
 		return NULL;
@@ -870,7 +869,8 @@ static int steps_add(struct db *db, int64_t sol, const struct item *it)
 		bind_text(s, 3, st->text);
 		if (st->chosen >= 0)
 			sqlite3_bind_int(s, 4, st->chosen);
-		bind_text(s, 5, alts_json(&db->scratch, st->alts, st->nalts, st->chosen));
+		bind_text(s, 5, st->alts_encoded ? st->alts_json
+						 : db_alts_json(&db->scratch, st->alts, st->nalts, st->chosen));
 		if (step_done(db, s) < 0)
 			return -1;
 	}
@@ -1259,7 +1259,7 @@ int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 		sqlite3_bind_int64(s, 9, import_id);
 	sqlite3_bind_int64(s, 10, it->line);
 	struct buf tail = {0};
-	bind_text(s, 11, alts_json(&tail, it->tail, it->ntail, -1));
+	bind_text(s, 11, db_alts_json(&tail, it->tail, it->ntail, -1));
 	int rc = step_done(db, s);
 	buf_free(&tail);
 	if (rc < 0)

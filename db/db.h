@@ -77,6 +77,9 @@ struct sqlite3 *db_handle(struct db *db);
  * caller refreshes its summary), 2 a conflict (the key holds another problem or
  * other steps: clash, if not NULL, says where; nothing is written), -1 on
  * error. */
+/* A step's alternatives as the store keeps them: JSON, or NULL when the
+ * step had no choice (one completion, taken, nothing flagged) */
+const char *db_alts_json(struct buf *b, const struct alt *alts, size_t n, int chosen);
 int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 		   const struct item *it, const struct summary *sum,
 		   struct db_clash *clash);

@@ -148,6 +148,11 @@ struct slot {
 	struct arena dom;  /* the record's tree, taken over from the reader */
 	struct arena a;    /* what the format built from it */
 	struct item it;
+	/* what the reader prepares for the storer: the summary (its
+	 * verdicts text in the slot's buffer) and the steps' alternatives
+	 * encoded (in a) */
+	struct summary sum;
+	struct buf verdicts;
 	struct slot *next;
 };
 
@@ -175,7 +180,7 @@ struct run {
 	int is_array;
 	char read_err[512];
 	struct hasher hash;
-	struct buf verdicts; /* the storer's summary text */
+	struct buf alts;     /* the reader's, to encode alternatives */
 };
 
 static void report_bad(struct run *r, long line, const char *msg)
@@ -315,6 +320,20 @@ static void to_source(struct rd *rd, struct item *it, const struct jnode *rec,
 	it->nlabels = 0;
 }
 
+/* Work of the storer's that needs no store, done on the reader's thread:
+ * the storer (SQLite) is the import's bottleneck. */
+static void prepare(struct run *r, struct slot *sl)
+{
+	struct item *it = &sl->it;
+	for (size_t i = 0; i < it->nsteps; i++) {
+		struct step *st = &it->steps[i];
+		const char *j = db_alts_json(&r->alts, st->alts, st->nalts, st->chosen);
+		st->alts_json = j ? arena_strndup(&sl->a, j, r->alts.len) : NULL;
+		st->alts_encoded = 1;
+	}
+	summary_compute(it, &sl->verdicts, &sl->sum);
+}
+
 static int on_record(void *ctx, const struct jrecord *rec)
 {
 	struct run *r = ctx;
@@ -344,6 +363,7 @@ static int on_record(void *ctx, const struct jrecord *rec)
 	}
 	if (r->o->as_source)
 		to_source(&rd, &sl->it, rec->root, r->o->as_source);
+	prepare(r, sl);
 	hand_over(r, sl);
 	return 0;
 }
@@ -387,10 +407,8 @@ static int store_all(struct run *r)
 		/* after a bad record too: every conflict is found and named, and
 		 * an all-or-nothing import is rolled back at the end */
 		for (struct slot *sl = batch; !failed; sl = sl->next) {
-			struct summary sum;
-			summary_compute(&sl->it, &r->verdicts, &sum);
 			struct db_clash clash;
-			int rc = db_item_insert(r->db, r->dataset_id, r->import_id, &sl->it, &sum,
+			int rc = db_item_insert(r->db, r->dataset_id, r->import_id, &sl->it, &sl->sum,
 						&clash);
 			if (rc == 2) {
 				report_clash(r, &sl->it, &clash);
@@ -441,8 +459,9 @@ static void run_done(struct run *r)
 	for (int i = 0; i < NSLOTS; i++) {
 		arena_free(&r->slots[i].dom);
 		arena_free(&r->slots[i].a);
+		buf_free(&r->slots[i].verdicts);
 	}
-	buf_free(&r->verdicts);
+	buf_free(&r->alts);
 	pthread_cond_destroy(&r->cv_item);
 	pthread_cond_destroy(&r->cv_free);
 	pthread_mutex_destroy(&r->mu);

@@ -20,6 +20,10 @@ struct step {
 	int chosen;  /* index into alts of the step taken, -1 none */
 	struct alt *alts;
 	size_t nalts;
+	/* the alternatives as the store keeps them (db_alts_json's text, or
+	 * NULL), when encoded already: import does it on its reader thread */
+	const char *alts_json;
+	int alts_encoded;
 };
 
 /* LK_RATINGS rates every step at once: text holds one mark per step,

@@ -116,4 +116,20 @@ for n in 1 2 3; do
 	ok "soft label line $n refused" has err "soft.jsonl:$n: labels[0] is"
 done
 ok "0.25 is fine" sh -c '! grep -q "soft.jsonl:4:" err'
+# PRM800K candidates: each bad one named by its place
+python3 -c '
+import json, sys
+def rec(change):
+    r = json.loads(open(sys.argv[1]).readline())
+    change(r["label"]["steps"])
+    print(json.dumps(r))
+rec(lambda s: s[1]["completions"][0].update(rating=5))
+rec(lambda s: s[0]["completions"].__setitem__(0, 3))
+rec(lambda s: s[0].update(human_completion={"rating": 1}))
+rec(lambda s: s[2].update(human_completion={"text": "h", "rating": "x"}))' "$FIXTURES/prm800k_sample.jsonl" >cand.jsonl
+expect_rc 1 "bad PRM800K candidates" sm import cand.jsonl --format prm800k --dataset cand
+ok "a rating out of range" has err "cand.jsonl:1: label.steps[1].completions[0]: rating must be -1, 0, 1 or null"
+ok "a candidate not an object" has err "cand.jsonl:2: label.steps[0].completions[0] must be an object, not number"
+ok "a human completion without text" has err 'cand.jsonl:3: label.steps[0].human_completion has no "text" string'
+ok "a human completion's rating" has err "cand.jsonl:4: label.steps[2].human_completion: rating must be -1, 0, 1 or null"
 finish

@@ -99,7 +99,7 @@ static void make_store(struct db *db)
 		for (int i = 0; i < NSTEPS; i++) {
 			for (int j = 0; j < NALTS; j++) /* the first is the step taken */
 				alts[i][j] = (struct alt){j ? "another step" : texts[i], NO_RATING, -1, 0};
-			steps[i] = (struct step){texts[i], 0, alts[i], NALTS};
+			steps[i] = (struct step){.text = texts[i], .chosen = 0, .alts = alts[i], .nalts = NALTS};
 		}
 		struct suggestion sugs[NSTEPS + 1];
 		size_t ns = 0;

@@ -41,7 +41,8 @@ int main(void)
 	int64_t ds = db_dataset_ensure(db, "d", "processbench");
 	CHECK(ds > 0 && db_dataset_ensure(db, "d", "processbench") == ds, "dataset once");
 	struct alt alts[2] = {{"a0", 1, -1, 0}, {"a1", -1, 0, 1}};
-	struct step steps[2] = {{"s0", 0, alts, 2}, {"s1", -1, NULL, 0}};
+	struct step steps[2] = {{.text = "s0", .chosen = 0, .alts = alts, .nalts = 2},
+				{.text = "s1", .chosen = -1}};
 	struct label labels[1] = {{LK_FIRST_ERROR, -1, 1, NULL, "ann", "d", NULL}};
 	struct item it = {0};
 	it.key = "k1";

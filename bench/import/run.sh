@@ -8,9 +8,12 @@
 # new store and into one that holds data. And the floors: reading the
 # file, parsing it with yajl alone (bench/import/parse), a minimal C
 # program inserting the very rows stepmark stored into the same schema
-# with the same pragmas, a bound INSERT per row (bench/import/floor), and
-# SQLite copying them without binding (the sqlite3 shell's INSERT ...
-# SELECT). Prints medians and ratios. Usage: run.sh [RUNS] (default 3). Needs about 4 GB of disk
+# with the same pragmas, a bound INSERT per row (bench/import/floor): in
+# the order an importer meets them, record by record (the target's
+# floor), and table by table, an order no importer reading a file once
+# can have; and SQLite copying them without binding (the sqlite3 shell's
+# INSERT ... SELECT). Each timed command starts after a sync, so none
+# pays for the writeback of the one before. Prints medians and ratios. Usage: run.sh [RUNS] (default 3). Needs about 4 GB of disk
 # under bench/out/.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -48,6 +51,7 @@ echo "file: $data, $lines solutions, $((bytes / 1000000)) MB"
 t() { # t NAME COMMAND...: appends "seconds kilobytes" to NAME.times
 	name=$1
 	shift
+	sync
 	/usr/bin/time -f "%e %M" -o time.out "$@" >/dev/null 2>cmd.err || {
 		echo "failed: $*"; cat cmd.err; exit 1; }
 	cat time.out >>"$name.times"
@@ -75,6 +79,8 @@ while [ $i -lt "$runs" ]; do
 	t floor_parse "$parse" $data
 	rm -f fl.db*
 	t floor_c "$floor" s.db fl.db
+	rm -f fl.db*
+	t floor_rec "$floor" --by-record s.db fl.db
 	rm -f f.db*
 	sqlite3 s.db "SELECT sql || ';' FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'" >schema.sql
 	# the same schema: the same page size too
@@ -100,7 +106,7 @@ si=$(median sm_import.times 1); pi=$(median peer_import.times 1)
 se=$(median sm_export.times 1); pe=$(median peer_export.times 1)
 sx=$(median sm_import_existing.times 1); px=$(median peer_import_existing.times 1)
 fr=$(median floor_read.times 1); fp=$(median floor_parse.times 1); fi=$(median floor_insert.times 1)
-fc=$(median floor_c.times 1)
+fc=$(median floor_c.times 1); fcr=$(median floor_rec.times 1)
 rs=$(median sm_import.times 2); rx=$(median sm_import_existing.times 2)
 r10=$(median sm_import_10k.times 2); re=$(median sm_export.times 2)
 rp=$(median peer_import.times 2)
@@ -115,14 +121,36 @@ printf "%-34s %8s KB\n" "stepmark import of 10 K solutions" "$r10"
 printf "%-34s %8s s\n" "peer import, existing store" "$px"
 printf "%-34s %8s s\n" "floor: reading the file" "$fr"
 printf "%-34s %8s s\n" "floor: parsing it with yajl alone" "$fp"
-printf "%-34s %8s s\n" "floor: a C program inserting them" "$fc"
+printf "%-34s %8s s\n" "floor: C inserts, record by record" "$fcr"
+printf "%-34s %8s s\n" "floor: C inserts, table by table" "$fc"
 printf "%-34s %8s s\n" "floor: SQLite copying them" "$fi"
 echo
 echo "import speed-up vs peer, new store:      $(ratio "$pi" "$si")x   (target >= 2.5)"
 echo "import speed-up vs peer, existing store: $(ratio "$px" "$sx")x   (target >= 2)"
-echo "new store vs the insert floor (C):       $(ratio "$si" "$fc")x   (target <= 1.1)"
+echo "new store vs the insert floor (C, by record): $(ratio "$si" "$fcr")x   (target <= 1.1)"
+echo "new store vs the insert floor (C, by table):  $(ratio "$si" "$fc")x"
 echo "new store vs SQLite copying the rows:     $(ratio "$si" "$fi")x"
-echo "new store vs the floors' sum (parse + insert): $(ratio "$si" "$(awk -v a="$fp" -v b="$fc" 'BEGIN {print a + b}')")x"
+echo "new store vs the floors' sum (parse + insert by record): $(ratio "$si" "$(awk -v a="$fp" -v b="$fcr" 'BEGIN {print a + b}')")x"
 echo "export speed-up vs peer export:          $(ratio "$pe" "$se")x   (target >= 1)"
 echo "export vs peer import time:              $(ratio "$pi" "$se")x"
 echo "peak RSS import: ${rs} KB (target <= 65536); 10 K -> 100 K solutions: $(ratio "$rs" "$r10")x"
+
+# LARGE=N (say 445000): one import of N solutions into a new store, and
+# its growth from 100 K: time per solution, and RSS
+if [ -n "${LARGE:-}" ]; then
+	big=prm800k_$LARGE.jsonl
+	if [ ! -f "$big" ]; then
+		echo "making $big ..."
+		python3 "$top/tests/gen_big.py" --prm800k "$LARGE" >$big.tmp && mv $big.tmp $big
+	fi
+	rm -f big.db*
+	t sm_import_big "$sm" --db big.db import $big
+	rm -f fl.db*
+	t floor_big "$floor" --by-record big.db fl.db
+	rm -f big.db* fl.db*
+	sb=$(cut -d' ' -f1 sm_import_big.times); rb=$(cut -d' ' -f2 sm_import_big.times)
+	fb=$(cut -d' ' -f1 floor_big.times)
+	echo
+	echo "$LARGE solutions, one run: import ${sb} s, ${rb} KB; the insert floor (by record) ${fb} s: $(ratio "$sb" "$fb")x"
+	echo "growth from 100 K, time per solution: stepmark $(awk -v a="$sb" -v b="$si" -v n="$LARGE" 'BEGIN { printf "%.2f", (a / n) / (b / 100000) }')x, floor $(awk -v a="$fb" -v b="$fcr" -v n="$LARGE" 'BEGIN { printf "%.2f", (a / n) / (b / 100000) }')x; RSS $(ratio "$rb" "$rs")x"
+fi
