@@ -93,7 +93,9 @@ static const char *const stmt_sql[S_COUNT] = {
 		      "AND (?2 IS NULL OR l.annotator IN (SELECT value FROM json_each(?2))) AND l.kind IN ('rating', 'ratings', 'first_error') ORDER BY 1",
 	[S_COL_SRC] = "SELECT DISTINCT g.source || coalesce('/' || g.model, '') FROM suggestion g JOIN solution s ON s.id = g.solution_id "
 		      "JOIN dataset d ON d.id = s.dataset_id WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY 1",
-	[S_SUM_PUT] = "INSERT OR REPLACE INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_SUM_PUT] = "INSERT OR REPLACE INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5 | coalesce((SELECT 32 FROM agreed WHERE solution_id = ?1 "
+		      "AND rule IS NOT NULL), 0), ?6)", /* SF_AGREED kept */
 	/* a new solution's: a plain insert needs no statement journal */
 	[S_SUM_ADD] = "INSERT INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	/* counts by the smallest index of each table: cheap on a big store */
@@ -1939,14 +1941,13 @@ static void where_add(struct buf *b, const struct qfilter *f)
 		buf_puts(b, " AND m.solution_id IN (SELECT a.solution_id FROM assignment a"
 			    " WHERE a.annotator = ?8)");
 		break;
+	/* as the partial indexes of schema 14 say them */
 	case Q_NO_AGREED:
-		buf_puts(b, " AND NOT EXISTS (SELECT 1 FROM agreed g WHERE g.solution_id ="
-			    " m.solution_id AND g.rule IS NOT NULL)");
+		buf_printf(b, " AND NOT (m.flags & %d)", SF_AGREED);
 		break;
 	case Q_AGREED:
-		if (!f->rule) { /* most solutions, once consensus ran: probe each */
-			buf_puts(b, " AND EXISTS (SELECT 1 FROM agreed g WHERE g.solution_id ="
-				    " m.solution_id AND g.rule IS NOT NULL)");
+		if (!f->rule) {
+			buf_printf(b, " AND (m.flags & %d)", SF_AGREED);
 			break;
 		}
 		/* fall through */

@@ -43,6 +43,8 @@ enum {
 	SF_DIS_ANN = 4,  /* annotators disagree on the first error */
 	SF_DIS_SRC = 8,  /* sources disagree */
 	SF_DIS_HA = 16,  /* an annotator and a source disagree */
+	SF_AGREED = 32,  /* an agreed label: kept by the store (schema 14's
+			  * triggers), never computed by summary_compute */
 };
 struct summary {
 	int nsteps, labelled, flags;

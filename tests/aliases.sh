@@ -17,7 +17,8 @@ cp store.db old.db
 sqlite3 old.db "DROP TABLE annotator; PRAGMA user_version = 6"
 # and none of what later schemas add
 for i in 4 8 16 28 4p 8p 16p 28p; do sqlite3 old.db "DROP INDEX summary_dis$i"; done
-sqlite3 old.db "DROP TABLE store_state; DROP TABLE tally; DROP INDEX summary_counts; ALTER TABLE problem DROP COLUMN reference_steps; DROP TABLE agreed; DROP TABLE assignment"
+sqlite3 old.db "DROP TABLE store_state; DROP TABLE tally; DROP INDEX summary_counts; ALTER TABLE problem DROP COLUMN reference_steps; DROP TABLE agreed; DROP TABLE assignment;
+	DROP INDEX summary_agr; DROP INDEX summary_agrp; DROP INDEX summary_noagr; DROP INDEX summary_noagrp"
 STEPMARK_DB=old.db sm import "$FIXTURES/math_shepherd_example.json" >/dev/null
 ok "upgraded: the same aliases" test "$(sqlite3 old.db "SELECT group_concat(name || '=' || alias) FROM (SELECT * FROM annotator WHERE alias IS NOT NULL ORDER BY name)")" = \
 	"$(sql "SELECT group_concat(name || '=' || alias) FROM (SELECT * FROM annotator WHERE alias IS NOT NULL ORDER BY name)")"
