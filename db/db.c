@@ -1207,7 +1207,17 @@ static int state_put(struct db *db, const char *key, const char *value)
 }
 
 static int summary_write(struct db *db, enum stmt_id id, int64_t sol, int64_t dataset,
-			 const struct summary *sum);
+			 const struct summary *sum)
+{
+	sqlite3_stmt *s = stmt(db, id);
+	sqlite3_bind_int64(s, 1, sol);
+	sqlite3_bind_int64(s, 2, dataset);
+	sqlite3_bind_int(s, 3, sum->nsteps);
+	sqlite3_bind_int(s, 4, sum->labelled);
+	sqlite3_bind_int(s, 5, sum->flags);
+	bind_text(s, 6, sum->verdicts ? sum->verdicts : "");
+	return step_done(db, s);
+}
 
 /* The item's key taken (1 same content, 2 other): its labels merged or
  * the clash said; the result is db_item_insert's */
@@ -1543,19 +1553,6 @@ int db_export_columns(struct db *db, const struct export_filter *f,
 }
 
 /* ---- the workbench: summaries, one solution, actions, the queue ---- */
-
-static int summary_write(struct db *db, enum stmt_id id, int64_t sol, int64_t dataset,
-			 const struct summary *sum)
-{
-	sqlite3_stmt *s = stmt(db, id);
-	sqlite3_bind_int64(s, 1, sol);
-	sqlite3_bind_int64(s, 2, dataset);
-	sqlite3_bind_int(s, 3, sum->nsteps);
-	sqlite3_bind_int(s, 4, sum->labelled);
-	sqlite3_bind_int(s, 5, sum->flags);
-	bind_text(s, 6, sum->verdicts ? sum->verdicts : "");
-	return step_done(db, s);
-}
 
 int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
 		   const struct summary *sum)

@@ -47,58 +47,18 @@ static void bind_row(sqlite3_stmt *ins, sqlite3_stmt *sel, int n)
 	}
 }
 
-/* The INSERT of every column of table t, for a SELECT of n columns. */
-static int prepare_insert(sqlite3 *dst, const char *t, int n, sqlite3_stmt **ins)
-{
-	char sql[512];
-	size_t o = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO \"%s\" VALUES (", t);
-	for (int i = 0; i < n && o < sizeof(sql) - 4; i++)
-		o += (size_t)snprintf(sql + o, sizeof(sql) - o, "%s?", i ? "," : "");
-	snprintf(sql + o, sizeof(sql) - o, ")");
-	return sqlite3_prepare_v2(dst, sql, -1, ins, NULL);
-}
-
-/* Copies table t row by row; the rows copied, -1 on error. */
-static long copy(sqlite3 *src, sqlite3 *dst, const char *t)
-{
-	char sql[512];
-	sqlite3_stmt *sel, *ins;
-	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\"", t);
-	if (sqlite3_prepare_v2(src, sql, -1, &sel, NULL) != SQLITE_OK)
-		return -1;
-	int n = sqlite3_column_count(sel);
-	if (prepare_insert(dst, t, n, &ins) != SQLITE_OK) {
-		sqlite3_finalize(sel);
-		return -1;
-	}
-	long rows = 0;
-	int rc;
-	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-		bind_row(ins, sel, n);
-		if (sqlite3_step(ins) != SQLITE_DONE)
-			break;
-		sqlite3_reset(ins);
-		rows++;
-	}
-	int ok = rc == SQLITE_DONE;
-	sqlite3_finalize(sel);
-	sqlite3_finalize(ins);
-	return ok ? rows : -1;
-}
-
-/* the tables an importer writes per solution, in the order it does */
-static const char *const per_solution[] = {"solution", "step", "label", "suggestion", "summary"};
-#define NPER (sizeof(per_solution) / sizeof(per_solution[0]))
-
+/* A table's rows read from the source and inserted into the destination,
+ * one at a time: live while a row is current. */
 struct cur {
 	sqlite3_stmt *sel, *ins;
 	int n, sol_col, live;
 };
 
-static int cur_open(sqlite3 *src, sqlite3 *dst, struct cur *c, const char *t, const char *order)
+/* Prepares c for table t's rows as the SELECT sql gives them (its first
+ * row not read yet). */
+static int cur_open(sqlite3 *src, sqlite3 *dst, struct cur *c, const char *t, const char *sql)
 {
-	char sql[256];
-	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY %s", t, order);
+	memset(c, 0, sizeof(*c));
 	if (sqlite3_prepare_v2(src, sql, -1, &c->sel, NULL) != SQLITE_OK)
 		return -1;
 	c->n = sqlite3_column_count(c->sel);
@@ -106,23 +66,64 @@ static int cur_open(sqlite3 *src, sqlite3 *dst, struct cur *c, const char *t, co
 	for (int i = 0; i < c->n; i++)
 		if (!strcmp(sqlite3_column_name(c->sel, i), "solution_id"))
 			c->sol_col = i;
-	if (prepare_insert(dst, t, c->n, &c->ins) != SQLITE_OK)
-		return -1;
-	c->live = sqlite3_step(c->sel) == SQLITE_ROW;
-	return 0;
+	char ins[512];
+	size_t o = (size_t)snprintf(ins, sizeof(ins), "INSERT INTO \"%s\" VALUES (", t);
+	for (int i = 0; i < c->n && o < sizeof(ins) - 4; i++)
+		o += (size_t)snprintf(ins + o, sizeof(ins) - o, "%s?", i ? "," : "");
+	snprintf(ins + o, sizeof(ins) - o, ")");
+	return sqlite3_prepare_v2(dst, ins, -1, &c->ins, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-/* Inserts the cursor's row and moves on; the rows inserted (1), -1 on error. */
+/* Reads the next row: 0, or -1 on error. */
+static int cur_next(struct cur *c)
+{
+	int rc = sqlite3_step(c->sel);
+	c->live = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Inserts the current row and reads the next: 0, or -1 on error. */
 static int cur_put(struct cur *c)
 {
 	bind_row(c->ins, c->sel, c->n);
 	if (sqlite3_step(c->ins) != SQLITE_DONE)
 		return -1;
 	sqlite3_reset(c->ins);
-	int rc = sqlite3_step(c->sel);
-	c->live = rc == SQLITE_ROW;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 1 : -1;
+	return cur_next(c);
 }
+
+static void cur_close(struct cur *c)
+{
+	sqlite3_finalize(c->sel);
+	sqlite3_finalize(c->ins);
+}
+
+/* Copies table t row by row; the rows copied, -1 on error. */
+static long copy(sqlite3 *src, sqlite3 *dst, const char *t)
+{
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\"", t);
+	struct cur c;
+	long rows = 0;
+	int bad = cur_open(src, dst, &c, t, sql) < 0 || cur_next(&c) < 0;
+	for (; !bad && c.live; rows++)
+		bad = cur_put(&c) < 0;
+	cur_close(&c);
+	return bad ? -1 : rows;
+}
+
+/* the tables an importer writes per solution, in the order it does, each
+ * read in solution order */
+static const struct {
+	const char *table, *sql;
+} per_solution[] = {
+	{"solution", "SELECT * FROM solution ORDER BY id"},
+	{"step", "SELECT * FROM step ORDER BY solution_id, idx"},
+	{"label", "SELECT * FROM label ORDER BY solution_id, id"},
+	{"suggestion", "SELECT * FROM suggestion ORDER BY solution_id, id"},
+	{"summary", "SELECT * FROM summary ORDER BY solution_id"},
+};
+#define NPER (sizeof(per_solution) / sizeof(per_solution[0]))
 
 static int64_t one_int(sqlite3 *db, const char *sql)
 {
@@ -134,77 +135,64 @@ static int64_t one_int(sqlite3 *db, const char *sql)
 	return v;
 }
 
+/* Inserts problem p (its one row): 0, or -1 on error. */
+static int problem_put(struct cur *prob, int64_t p)
+{
+	sqlite3_bind_int64(prob->sel, 1, p);
+	int bad = cur_next(prob) < 0 || !prob->live || cur_put(prob) < 0;
+	sqlite3_reset(prob->sel);
+	return bad ? -1 : 0;
+}
+
 /* The per-solution tables and problem in an importer's order; the rows
  * inserted, -1 on error. */
 static long by_record(sqlite3 *src, sqlite3 *dst)
 {
 	struct cur c[NPER], prob;
-	memset(c, 0, sizeof(c));
+	int bad = 0;
 	for (size_t i = 0; i < NPER; i++)
-		if (cur_open(src, dst, &c[i], per_solution[i],
-			     i == 0 ? "id" : i == 1 ? "solution_id, idx" : i == 4 ? "solution_id" : "solution_id, id") < 0)
-			return -1;
-	if (cur_open(src, dst, &prob, "problem", "id") < 0)
-		return -1;
-	sqlite3_finalize(prob.sel); /* one problem at a time instead */
-	if (sqlite3_prepare_v2(src, "SELECT * FROM problem WHERE id = ?1", -1, &prob.sel, NULL) != SQLITE_OK)
-		return -1;
+		bad |= cur_open(src, dst, &c[i], per_solution[i].table, per_solution[i].sql) < 0 ||
+		       cur_next(&c[i]) < 0;
+	bad |= cur_open(src, dst, &prob, "problem", "SELECT * FROM problem WHERE id = ?1") < 0;
 	int64_t nprob = one_int(src, "SELECT max(id) FROM problem") + 1;
 	char *seen = calloc((size_t)nprob, 1);
 	int pcol = -1;
 	for (int i = 0; i < c[0].n; i++)
 		if (!strcmp(sqlite3_column_name(c[0].sel, i), "problem_id"))
 			pcol = i;
+	bad |= !seen || pcol < 0;
 	long rows = 0;
-	int bad = !seen || pcol < 0;
 	while (!bad && c[0].live) {
 		int64_t sol = sqlite3_column_int64(c[0].sel, 0);
 		int64_t p = sqlite3_column_int64(c[0].sel, pcol);
 		if (p >= 0 && p < nprob && !seen[p]) {
 			seen[p] = 1;
-			sqlite3_bind_int64(prob.sel, 1, p);
-			if (sqlite3_step(prob.sel) != SQLITE_ROW)
-				bad = 1;
-			else if (cur_put(&prob) < 0) /* steps past its one row */
-				bad = 1;
-			sqlite3_reset(prob.sel);
+			bad |= problem_put(&prob, p) < 0;
 			rows++;
 		}
-		if (cur_put(&c[0]) < 0)
-			bad = 1;
+		bad |= cur_put(&c[0]) < 0;
 		rows++;
 		for (size_t i = 1; i < NPER && !bad; i++)
-			while (c[i].live && sqlite3_column_int64(c[i].sel, c[i].sol_col) <= sol) {
-				if (cur_put(&c[i]) < 0)
-					bad = 1;
-				rows++;
-			}
+			for (; !bad && c[i].live && sqlite3_column_int64(c[i].sel, c[i].sol_col) <= sol; rows++)
+				bad = cur_put(&c[i]) < 0;
 	}
-	for (size_t i = 1; i < NPER && !bad; i++) /* rows of no solution */
-		while (c[i].live && !bad) {
+	for (size_t i = 1; i < NPER; i++) /* rows of no solution */
+		for (; !bad && c[i].live; rows++)
 			bad = cur_put(&c[i]) < 0;
-			rows++;
-		}
-	/* problems no solution names */
-	sqlite3_stmt *q;
+	sqlite3_stmt *q; /* problems no solution names */
 	if (!bad && sqlite3_prepare_v2(src, "SELECT id FROM problem", -1, &q, NULL) == SQLITE_OK) {
 		while (!bad && sqlite3_step(q) == SQLITE_ROW) {
 			int64_t p = sqlite3_column_int64(q, 0);
 			if (p < nprob && seen[p])
 				continue;
-			sqlite3_bind_int64(prob.sel, 1, p);
-			bad = sqlite3_step(prob.sel) != SQLITE_ROW || cur_put(&prob) < 0;
-			sqlite3_reset(prob.sel);
+			bad = problem_put(&prob, p) < 0;
 			rows++;
 		}
 		sqlite3_finalize(q);
 	}
-	for (size_t i = 0; i < NPER; i++) {
-		sqlite3_finalize(c[i].sel);
-		sqlite3_finalize(c[i].ins);
-	}
-	sqlite3_finalize(prob.sel);
-	sqlite3_finalize(prob.ins);
+	for (size_t i = 0; i < NPER; i++)
+		cur_close(&c[i]);
+	cur_close(&prob);
 	free(seen);
 	return bad ? -1 : rows;
 }
@@ -214,7 +202,7 @@ static int is_per_record(const char *t)
 	if (!strcmp(t, "problem"))
 		return 1;
 	for (size_t i = 0; i < NPER; i++)
-		if (!strcmp(t, per_solution[i]))
+		if (!strcmp(t, per_solution[i].table))
 			return 1;
 	return 0;
 }

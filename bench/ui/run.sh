@@ -89,7 +89,7 @@ for n in $sizes; do
 		# or the copy's writeback is what the first screen measures
 		cp "s$n.db" run.db
 		# the last run's logs gone first: truncating a 1 GB SQL log at
-		# start-up took 50 to 110 ms of the first screen
+		# start-up took 50 to 210 ms of the first screen
 		rm -f run.db-wal run.db-shm sql.txt trace.txt timings.txt
 		sync
 		STEPMARK_SCRIPT=keys.txt STEPMARK_NO_DISPLAY=1 STEPMARK_TIMINGS=timings.txt \
