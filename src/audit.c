@@ -608,7 +608,8 @@ static int on_solution(void *arg, const struct walk_sol *w)
 	return 0;
 }
 
-static int scan(sqlite3 *h, struct run *r, const char *dataset, struct names *ds)
+static int scan(struct db *db, sqlite3 *h, struct run *r, const char *dataset,
+		struct names *ds)
 {
 	struct scan sc = {.r = r, .dataset = dataset, .ds = ds};
 	sqlite3_stmt *sd = NULL;
@@ -623,7 +624,7 @@ static int scan(sqlite3 *h, struct run *r, const char *dataset, struct names *ds
 		sc.dsacc[sc.nds++] = dataset && strcmp(name, dataset) ? -1 : names_index(ds, name);
 	}
 	sqlite3_finalize(sd);
-	int ok = rc == SQLITE_DONE && walk_store(h, &r->anns, &r->srcs, on_solution, &sc) == 0;
+	int ok = rc == SQLITE_DONE && db_walk(db, &r->anns, &r->srcs, on_solution, &sc) == 0;
 	free(sc.dsid);
 	free(sc.dsacc);
 	return ok ? 0 : -1;
@@ -904,12 +905,10 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 	memset(out, 0, sizeof(*out));
 	r.threshold = out->threshold = threshold;
 	int rc = -1;
-	if (names_query(h, "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
-			"'first_error', 'ratings') ORDER BY annotator", &r.anns) < 0 ||
-	    names_query(h, "SELECT DISTINCT source || coalesce('/' || model, '') FROM suggestion "
-			"ORDER BY 1", &r.srcs) < 0 ||
-	    names_query(h, "SELECT name FROM dataset ORDER BY name", &ds) < 0 ||
-	    names_query(h, "SELECT DISTINCT annotator FROM assignment ORDER BY 1", &r.anns) < 0 ||
+	if (db_names(db, DB_NAMES_RATERS, &r.anns) < 0 ||
+	    db_names(db, DB_NAMES_SOURCES, &r.srcs) < 0 ||
+	    db_names(db, DB_NAMES_DATASETS, &ds) < 0 ||
+	    db_names(db, DB_NAMES_ASSIGNED, &r.anns) < 0 ||
 	    load_assigned(h, &r) < 0) {
 		snprintf(err, errlen, "cannot read the store: %s", sqlite3_errmsg(h));
 		goto out;
@@ -949,7 +948,7 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 	for (size_t i = 0; i < ds.n; i++)
 		acc_init(&r, &r.acc[i], ds.v[i]);
 	acc_init(&r, &r.acc[ds.n], NULL);
-	if (scan(h, &r, dataset, &ds) < 0) {
+	if (scan(db, h, &r, dataset, &ds) < 0) {
 		snprintf(err, errlen, "cannot read the store: %s", sqlite3_errmsg(h));
 		goto out;
 	}

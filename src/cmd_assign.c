@@ -371,11 +371,9 @@ int cmd_assign(int argc, char **argv, const char *dbpath)
 		goto out;
 	}
 	if (summary_backfill(db) < 0 || db_begin(db) < 0 ||
-	    names_query(h, "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
-			"'first_error', 'ratings', 'adjudication')", &an) < 0 ||
-	    names_query(h, "SELECT DISTINCT source || coalesce('/' || model, '') FROM suggestion "
-			"WHERE source = 'prm'", &srcs) < 0 ||
-	    load_taken(h, &r) < 0 || walk_store(h, &an, &srcs, on_solution, &r) < 0) {
+	    db_names(db, DB_NAMES_DECIDERS, &an) < 0 ||
+	    db_names(db, DB_NAMES_PRM, &srcs) < 0 ||
+	    load_taken(h, &r) < 0 || db_walk(db, &an, &srcs, on_solution, &r) < 0) {
 		rc = EX_STORE;
 		goto store;
 	}

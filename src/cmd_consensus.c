@@ -244,15 +244,13 @@ int cmd_consensus(int argc, char **argv, const char *dbpath, const char *config_
 		rc = EX_STORE;
 		goto store;
 	}
-	if (names_query(r.h, "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
-			"'first_error', 'ratings', 'adjudication')", &anns) < 0 ||
-	    names_query(r.h, "SELECT DISTINCT source || coalesce('/' || model, '') FROM suggestion",
-			&srcs) < 0 ||
+	if (db_names(db, DB_NAMES_DECIDERS, &anns) < 0 ||
+	    db_names(db, DB_NAMES_SOURCES_SEEN, &srcs) < 0 ||
 	    load_old(&r, &a) < 0 ||
 	    sqlite3_prepare_v2(r.h, "INSERT OR REPLACE INTO agreed(solution_id, first_error, "
 			       "ratings, rule, why, agreed_by, policy, at) VALUES (?1, ?2, ?3, ?4, "
 			       "?5, ?6, ?7, ?8)", -1, &r.put, NULL) != SQLITE_OK ||
-	    walk_store(r.h, &anns, &srcs, on_solution, &r) < 0 || db_consensus_mark(db) < 0 ||
+	    db_walk(db, &anns, &srcs, on_solution, &r) < 0 || db_consensus_mark(db) < 0 ||
 	    db_commit(db) < 0) {
 		rc = EX_STORE;
 		goto store;

@@ -542,3 +542,27 @@ void csv_field(struct buf *b, const char *s)
 	}
 	buf_putc(b, '"');
 }
+
+int names_index(const struct names *ns, const char *s)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		if (!strcmp(ns->v[i], s))
+			return (int)i;
+	return -1;
+}
+
+void names_add(struct names *ns, const char *s)
+{
+	if (names_index(ns, s) >= 0)
+		return;
+	ns->v = xrealloc(ns->v, (ns->n + 1) * sizeof(char *));
+	ns->v[ns->n++] = xstrdup(s);
+}
+
+void names_free(struct names *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->v[i]);
+	free(ns->v);
+	memset(ns, 0, sizeof(*ns));
+}

@@ -48,6 +48,16 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 void arena_reset(struct arena *a);
 void arena_free(struct arena *a);
 
+/* Names (annotators, sources, data sets) in the order they were added;
+ * what points into them compares names as pointers. */
+struct names {
+	char **v;
+	size_t n;
+};
+int names_index(const struct names *ns, const char *s); /* -1 absent */
+void names_add(struct names *ns, const char *s);        /* once */
+void names_free(struct names *ns);
+
 /* 64-bit content hash: fast, not cryptographic. */
 uint64_t hash64(const void *p, size_t n, uint64_t seed);
 

@@ -1,43 +1,63 @@
 /* walk.c - the store's solutions with their labels and suggestions, read
- * as three table scans merged by solution */
+ * as three table scans merged by solution; the lists of names they are
+ * read for */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 
-#include "walk.h"
-#include "util.h"
+#include "dbi.h"
 
 const char walk_blind_origin[] = "tui-blind";
 
-int names_index(const struct names *ns, const char *s)
-{
-	for (size_t i = 0; i < ns->n; i++)
-		if (!strcmp(ns->v[i], s))
-			return (int)i;
-	return -1;
-}
+/* The walk's statements are prepared for one walk and finalized after
+ * it (a walk is rare; its statements would hold memory); the lists of
+ * names run once each, as the table's own. */
+enum stmt_id {
+	S_WALK_SOL, S_WALK_LABEL, S_WALK_SUG,
+	S_NAMES_RATERS, S_NAMES_DECIDERS, S_NAMES_SOURCES, S_NAMES_SOURCES_SEEN,
+	S_NAMES_PRM, S_NAMES_DATASETS, S_NAMES_ASSIGNED,
+	S_COUNT
+};
 
-void names_add(struct names *ns, const char *s)
-{
-	if (names_index(ns, s) >= 0)
-		return;
-	ns->v = xrealloc(ns->v, (ns->n + 1) * sizeof(char *));
-	ns->v[ns->n++] = xstrdup(s);
-}
+static const char *const stmt_sql[S_COUNT] = {
+	[S_WALK_SOL] = "SELECT solution_id, dataset_id, nsteps, flags FROM summary "
+		       "ORDER BY solution_id",
+	[S_WALK_LABEL] = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, "
+			 "annotator, origin = 'tui-blind' FROM label WHERE kind IN ('rating', "
+			 "'first_error', 'ratings', 'adjudication') ORDER BY id",
+	[S_WALK_SUG] = "SELECT solution_id, coalesce(step_idx, -1), source || "
+		       "coalesce('/' || model, ''), value, first_error, k, n FROM suggestion "
+		       "ORDER BY id",
+	[S_NAMES_RATERS] = "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
+			   "'first_error', 'ratings') ORDER BY annotator",
+	[S_NAMES_DECIDERS] = "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
+			     "'first_error', 'ratings', 'adjudication')",
+	[S_NAMES_SOURCES] = "SELECT DISTINCT source || coalesce('/' || model, '') FROM suggestion "
+			    "ORDER BY 1",
+	[S_NAMES_SOURCES_SEEN] = "SELECT DISTINCT source || coalesce('/' || model, '') FROM suggestion",
+	[S_NAMES_PRM] = "SELECT DISTINCT source || coalesce('/' || model, '') FROM suggestion "
+			"WHERE source = 'prm'",
+	[S_NAMES_DATASETS] = "SELECT name FROM dataset ORDER BY name",
+	[S_NAMES_ASSIGNED] = "SELECT DISTINCT annotator FROM assignment ORDER BY 1",
+};
 
-void names_free(struct names *ns)
-{
-	for (size_t i = 0; i < ns->n; i++)
-		free(ns->v[i]);
-	free(ns->v);
-	memset(ns, 0, sizeof(*ns));
-}
+/* db_names's lists, in the order of enum db_names */
+static const enum stmt_id names_stmt[DB_NAMES_N] = {
+	[DB_NAMES_RATERS] = S_NAMES_RATERS,
+	[DB_NAMES_DECIDERS] = S_NAMES_DECIDERS,
+	[DB_NAMES_SOURCES] = S_NAMES_SOURCES,
+	[DB_NAMES_SOURCES_SEEN] = S_NAMES_SOURCES_SEEN,
+	[DB_NAMES_PRM] = S_NAMES_PRM,
+	[DB_NAMES_DATASETS] = S_NAMES_DATASETS,
+	[DB_NAMES_ASSIGNED] = S_NAMES_ASSIGNED,
+};
 
-int names_query(sqlite3 *h, const char *sql, struct names *ns)
+int db_names(struct db *db, enum db_names which, struct names *ns)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db->h, stmt_sql[names_stmt[which]], -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -157,26 +177,18 @@ static int read_sugs(sqlite3_stmt *sg, const struct names *srcs, struct grow **o
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int walk_store(sqlite3 *h, const struct names *anns, const struct names *srcs, walk_fn fn,
-	       void *arg)
+int db_walk(struct db *db, const struct names *anns, const struct names *srcs, walk_fn fn,
+	    void *arg)
 {
-	const char *q_sol = "SELECT solution_id, dataset_id, nsteps, flags FROM summary "
-			    "ORDER BY solution_id";
-	const char *q_lab = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, "
-			    "annotator, origin = 'tui-blind' FROM label WHERE kind IN ('rating', "
-			    "'first_error', 'ratings', 'adjudication') ORDER BY id";
-	const char *q_sug = "SELECT solution_id, coalesce(step_idx, -1), source || "
-			    "coalesce('/' || model, ''), value, first_error, k, n FROM suggestion "
-			    "ORDER BY id";
 	sqlite3_stmt *ss = NULL, *sl = NULL, *sg = NULL;
 	struct arena a = {0};
 	struct lrow *lr = NULL;
 	struct grow *gr = NULL;
 	size_t nl = 0, ng = 0;
 	int rc = -1;
-	if (sqlite3_prepare_v2(h, q_sol, -1, &ss, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, q_lab, -1, &sl, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, q_sug, -1, &sg, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_SOL], -1, &ss, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_LABEL], -1, &sl, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_SUG], -1, &sg, NULL) != SQLITE_OK ||
 	    read_labels(sl, anns, &a, &lr, &nl) < 0 || read_sugs(sg, srcs, &gr, &ng) < 0)
 		goto out;
 	if (nl) /* qsort's array may not be NULL, even empty */

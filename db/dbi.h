@@ -1,0 +1,106 @@
+/* dbi.h - inside the store: the connection, each subject's statements,
+ * and the helpers every file of db/ shares (only db/ includes it) */
+#ifndef SM_DBI_H
+#define SM_DBI_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sqlite3.h>
+#include "db.h"
+#include "../src/util.h"
+
+/*
+ * Each file of db/ is a subject with its own table of statements (an
+ * enum and a stmt_sql[] beside it), prepared the first time they run and
+ * kept for the connection's life. A new subject is one line here.
+ */
+enum db_room {
+	ROOM_STORE, ROOM_ITEMS, ROOM_SCAN, ROOM_WORK, ROOM_QUEUE, ROOM_JOBS,
+	ROOM_REFS, ROOM_AGREE, ROOM_WALK, ROOM_MERGE, ROOM_DEAL, ROOM_AUDIT,
+	ROOM_REVIEW, ROOM_N
+};
+struct stmt_table {
+	enum db_room room;
+	int n;
+	const char *const *sql;
+};
+/* The statement id of table t, reset and unbound, ready to bind. */
+sqlite3_stmt *dbi_stmt(struct db *db, const struct stmt_table *t, int id);
+
+/* Waiting for another writer: as long as it makes progress. */
+struct patience {
+	char *wal;          /* the store's write-ahead log */
+	FILE *say;          /* where "waiting" is said, or NULL */
+	double since, seen; /* the wait's start, the writer's last progress */
+	long long wal_size;
+	long long wal_mtime;
+	int said;
+};
+
+struct tally {
+	int kind; /* 0 label, 1 suggestion */
+	int64_t ds;
+	char *name;
+	long n;
+};
+
+struct db {
+	sqlite3 *h;
+	sqlite3_stmt **st[ROOM_N]; /* each room's prepared statements */
+	int nst[ROOM_N];
+	struct buf scratch;
+	char now[32]; /* time stamp for rows written without one */
+	struct patience wait;
+	char *ann_known; /* the annotator last entered in this transaction */
+	/* this transaction's labels and suggestions per data set and name,
+	 * added to the tally table at commit */
+	struct tally *tal;
+	size_t ntal, captal;
+	int64_t ds_sol, ds_id; /* the last solution's data set */
+};
+
+static inline const char *col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+static inline void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* store.c: running statements, the store's own state, the tallies */
+int dbi_exec(struct db *db, const char *sql);
+int dbi_step_done(struct db *db, sqlite3_stmt *s); /* says a store error */
+void dbi_reset_all(struct db *db);
+int64_t dbi_one_int(sqlite3_stmt *s, int64_t dflt); /* the first column, or dflt */
+int dbi_state_put(struct db *db, const char *key, const char *value);
+void dbi_tally_count(struct db *db, int kind, int64_t ds, const char *name);
+int64_t dbi_dataset_of(struct db *db, int64_t sol);
+
+/* regex.c: regexp(PATTERN, TEXT) for SQL */
+void dbi_sql_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+
+/* rows.c: a row of the store as the structs of item.h */
+extern const char *const dbi_kind_names[];
+int dbi_kind_of(const char *k);
+int dbi_valued(int kind); /* the kinds whose value column holds something */
+const char *dbi_adup(struct arena *a, sqlite3_stmt *s, int i);
+int dbi_null_or(sqlite3_stmt *q, int i, int dflt);
+void *dbi_grow(void *arr, size_t n, size_t *cap, size_t size);
+int dbi_alts_parse(struct arena *a, const char *json, struct alt **out, size_t *n);
+void dbi_load_solution(struct item *it, const char **dataset, sqlite3_stmt *s,
+		       struct arena *a, int derived_col);
+void dbi_load_agreed(struct item *it, sqlite3_stmt *s, struct arena *a, int i);
+void dbi_load_step(struct step *st, sqlite3_stmt *q, struct arena *a);
+void dbi_load_label(struct label *l, sqlite3_stmt *q, struct arena *a);
+void dbi_load_sug(struct suggestion *g, sqlite3_stmt *q, struct arena *a);
+
+/* items.c: suggestions written (jobs.c's results too) */
+int dbi_sugs_insert(struct db *db, int64_t sol, const struct suggestion *sugs, size_t n,
+		    int64_t job);
+
+#endif

@@ -1,0 +1,654 @@
+/* items.c - data sets, imports, and items stored: problems, solutions, steps, labels, suggestions, summaries */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "dbi.h"
+#include "../src/json.h"
+
+enum stmt_id {
+	S_DATASET_GET, S_DATASET_ADD, S_IMPORT_SEEN, S_IMPORT_ADD, S_IMPORT_FINISH, S_PROBLEM_GET, S_PROBLEM_ADD, S_SOLUTION_ADD, S_STEP_ADD, S_LABEL_ADD, S_SUG_ADD, S_SUM_PUT, S_SUM_ADD, S_SUM_MISSING, S_LABEL_NOW, S_SUG_NOW, S_SOL_FIND, S_SOL_STEPS, S_DATASETS, S_ANN_ENSURE, S_ALIASES, S_STATE_GET,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_DATASET_GET] = "SELECT id FROM dataset WHERE name = ?1",
+	[S_DATASET_ADD] = "INSERT INTO dataset(name, format, created_at) VALUES (?1, ?2, ?3)",
+	[S_IMPORT_SEEN] = "SELECT 1 FROM import WHERE dataset_id = ?1 AND content_hash = ?2 AND options = ?3 AND finished_at IS NOT NULL",
+	[S_IMPORT_ADD] = "INSERT INTO import(dataset_id, path, content_hash, options, started_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_IMPORT_FINISH] = "UPDATE import SET records = ?2, skipped = ?3, duplicates = ?4, finished_at = ?5, content_hash = ?6 WHERE id = ?1",
+	/* an upsert that always returns the row id */
+	/* the problem when the upsert would change nothing: see problem_known */
+	[S_PROBLEM_GET] = "SELECT id, gold_answer FROM problem WHERE dataset_id = ?1 AND key = ?2 "
+			  "AND (gold_answer IS NOT NULL OR (?3 IS NULL AND gold_derived = ?4)) "
+			  "AND (?5 IS NULL OR typeof(reference) != 'null')",
+	[S_PROBLEM_ADD] = "INSERT INTO problem(dataset_id, key, text, gold_answer, reference, gold_derived) "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+			  "ON CONFLICT(dataset_id, key) DO UPDATE SET gold_answer = coalesce(gold_answer, excluded.gold_answer), "
+			  "gold_derived = CASE WHEN gold_answer IS NULL THEN excluded.gold_derived ELSE gold_derived END, "
+			  "reference = coalesce(reference, excluded.reference) RETURNING id, gold_answer",
+	[S_SOLUTION_ADD] = "INSERT INTO solution(dataset_id, problem_id, ext_key, generator, final_answer, correct, finish_reason, meta, import_id, source_line, tail) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(dataset_id, ext_key) DO NOTHING",
+	[S_STEP_ADD] = "INSERT INTO step(solution_id, idx, text, chosen, alts) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, origin, created_at, action_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, created_at, job_id) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[S_SUM_PUT] = "INSERT OR REPLACE INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5 | coalesce((SELECT 32 FROM agreed WHERE solution_id = ?1 "
+		      "AND rule IS NOT NULL), 0), ?6)", /* SF_AGREED kept */
+	/* a new solution's: a plain insert needs no statement journal */
+	[S_SUM_ADD] = "INSERT INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	/* counts by the smallest index of each table: cheap on a big store */
+	[S_SUM_MISSING] = "SELECT (SELECT count(*) FROM solution) - (SELECT count(*) FROM summary)",
+	/* what an annotator's labels say now: the latest per kind and step */
+	[S_LABEL_NOW] = "SELECT kind, coalesce(step_idx, -1), value, text FROM label WHERE id IN "
+			"(SELECT max(id) FROM label WHERE solution_id = ?1 AND annotator = ?2 "
+			"GROUP BY kind, coalesce(step_idx, -1))",
+	/* and a source's imported suggestions */
+	[S_SUG_NOW] = "SELECT coalesce(step_idx, -1), value, first_error, k, n FROM suggestion WHERE id IN "
+		      "(SELECT max(id) FROM suggestion WHERE solution_id = ?1 AND source = ?2 "
+		      "AND model IS ?3 AND job_id IS NULL GROUP BY coalesce(step_idx, -1))",
+	[S_SOL_FIND] = "SELECT s.id, s.import_id = ?3, s.source_line, p.text, i.path FROM solution s "
+		       "JOIN problem p ON p.id = s.problem_id LEFT JOIN import i ON i.id = s.import_id "
+		       "WHERE s.dataset_id = ?1 AND s.ext_key = ?2",
+	[S_SOL_STEPS] = "SELECT text FROM step WHERE solution_id = ?1 ORDER BY idx",
+	[S_DATASETS] = "SELECT name FROM dataset ORDER BY name",
+	[S_ANN_ENSURE] = "INSERT OR IGNORE INTO annotator(name, first_label, alias, auto) "
+			 "SELECT ?1, ?2, CASE WHEN m THEN 'L' || (SELECT coalesce(max(CAST(substr(alias, 2) "
+			 "AS INTEGER)), 0) + 1 FROM annotator WHERE auto = 1) END, m FROM (SELECT "
+			 "length(?1) >= 20 AND ?1 NOT GLOB '*[^0-9a-fA-F-]*' AS m)",
+	[S_ALIASES] = "SELECT name, alias FROM annotator WHERE alias IS NOT NULL ORDER BY first_label",
+	[S_STATE_GET] = "SELECT value FROM store_state WHERE key = ?1",
+};
+
+static const struct stmt_table stmts = {ROOM_ITEMS, S_COUNT, stmt_sql};
+
+static sqlite3_stmt *stmt(struct db *db, enum stmt_id id)
+{
+	return dbi_stmt(db, &stmts, id);
+}
+
+int64_t db_dataset_ensure(struct db *db, const char *name, const char *format)
+{
+	sqlite3_stmt *s = stmt(db, S_DATASET_GET);
+	bind_text(s, 1, name);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		return sqlite3_column_int64(s, 0);
+	s = stmt(db, S_DATASET_ADD);
+	bind_text(s, 1, name);
+	bind_text(s, 2, format);
+	bind_text(s, 3, db->now);
+	if (dbi_step_done(db, s) < 0)
+		return -1;
+	return sqlite3_last_insert_rowid(db->h);
+}
+
+int db_import_seen(struct db *db, int64_t dataset, const char *hash,
+		   const char *options)
+{
+	sqlite3_stmt *s = stmt(db, S_IMPORT_SEEN);
+	sqlite3_bind_int64(s, 1, dataset);
+	bind_text(s, 2, hash);
+	bind_text(s, 3, options);
+	return sqlite3_step(s) == SQLITE_ROW;
+}
+
+int64_t db_import_add(struct db *db, int64_t dataset, const char *path,
+		      const char *hash, const char *options)
+{
+	/* an unfinished earlier attempt left no rows behind (it rolled back),
+	 * but a row with the same key may exist from a --skip-bad import */
+	sqlite3_stmt *s = stmt(db, S_IMPORT_ADD);
+	sqlite3_bind_int64(s, 1, dataset);
+	bind_text(s, 2, path);
+	bind_text(s, 3, hash);
+	bind_text(s, 4, options);
+	bind_text(s, 5, db->now);
+	if (dbi_step_done(db, s) < 0)
+		return -1;
+	return sqlite3_last_insert_rowid(db->h);
+}
+
+int db_import_finish(struct db *db, int64_t import_id, const char *hash,
+		     long records, long skipped, long duplicates)
+{
+	char now[32];
+	now_iso(now);
+	sqlite3_stmt *s = stmt(db, S_IMPORT_FINISH);
+	sqlite3_bind_int64(s, 1, import_id);
+	sqlite3_bind_int64(s, 2, records);
+	sqlite3_bind_int64(s, 3, skipped);
+	sqlite3_bind_int64(s, 4, duplicates);
+	bind_text(s, 5, now);
+	bind_text(s, 6, hash);
+	return dbi_step_done(db, s);
+}
+
+/* The problem's id when the store has it and the item would add nothing
+ * to it (no gold answer or reference it lacks): most solutions of a data
+ * set share their problem with others, and an upsert that changes
+ * nothing still rewrites the row. 0 when the upsert must run, -1 on
+ * error. */
+static int64_t problem_known(struct db *db, int64_t dataset, uint64_t key,
+			     const struct item *it, struct db_clash *put)
+{
+	/* typeof() and a short-circuit keep the probe from reading the long
+	 * reference (often on overflow pages) and the row's last column */
+	sqlite3_stmt *s = stmt(db, S_PROBLEM_GET);
+	sqlite3_bind_int64(s, 1, dataset);
+	sqlite3_bind_int64(s, 2, (int64_t)key);
+	bind_text(s, 3, it->gold);
+	sqlite3_bind_int(s, 4, it->gold_derived);
+	bind_text(s, 5, it->reference);
+	int rc = sqlite3_step(s);
+	int64_t id = 0;
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		if (put)
+			snprintf(put->gold, sizeof(put->gold), "%s",
+				 col_text(s, 1) ? col_text(s, 1) : "");
+	} else if (rc != SQLITE_DONE) {
+		errf("stepmark: store error: %s\n", db_errmsg(db));
+		id = -1;
+	}
+	sqlite3_reset(s);
+	return id;
+}
+
+static uint64_t problem_key(const struct item *it)
+{
+	uint64_t key = hash64(it->problem, strlen(it->problem), 0x5eed);
+	if (it->gold && !it->gold_derived) /* a derived gold is not the problem's */
+		key = hash64(it->gold, strlen(it->gold), key);
+	return key;
+}
+
+/* Adds the problem, or gives it what it lacks (gold answer, reference). */
+static int64_t problem_add(struct db *db, int64_t dataset, const struct item *it,
+			   struct db_clash *put)
+{
+	sqlite3_stmt *s = stmt(db, S_PROBLEM_ADD);
+	sqlite3_bind_int64(s, 1, dataset);
+	sqlite3_bind_int64(s, 2, (int64_t)problem_key(it));
+	bind_text(s, 3, it->problem);
+	bind_text(s, 4, it->gold);
+	bind_text(s, 5, it->reference);
+	sqlite3_bind_int(s, 6, it->gold_derived);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		errf("stepmark: store error: %s\n", db_errmsg(db));
+		return -1;
+	}
+	if (put)
+		snprintf(put->gold, sizeof(put->gold), "%s", col_text(s, 1) ? col_text(s, 1) : "");
+	return sqlite3_column_int64(s, 0);
+}
+
+static int steps_add(struct db *db, int64_t sol, const struct item *it)
+{
+	for (size_t i = 0; i < it->nsteps; i++) {
+		const struct step *st = &it->steps[i];
+		sqlite3_stmt *s = stmt(db, S_STEP_ADD);
+		sqlite3_bind_int64(s, 1, sol);
+		sqlite3_bind_int64(s, 2, (int64_t)i);
+		bind_text(s, 3, st->text);
+		if (st->chosen >= 0)
+			sqlite3_bind_int(s, 4, st->chosen);
+		bind_text(s, 5, st->alts_encoded ? st->alts_json
+						 : db_alts_json(&db->scratch, st->alts, st->nalts, st->chosen));
+		if (dbi_step_done(db, s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int labels_add(struct db *db, int64_t sol, const struct label *lb,
+		      size_t n, int64_t action)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct label *l = &lb[i];
+		sqlite3_stmt *s = stmt(db, S_LABEL_ADD);
+		sqlite3_bind_int64(s, 1, sol);
+		if (l->step >= 0)
+			sqlite3_bind_int(s, 2, l->step);
+		bind_text(s, 3, dbi_kind_names[l->kind]);
+		if (dbi_valued(l->kind) && l->value != NO_RATING)
+			sqlite3_bind_int(s, 4, l->value);
+		bind_text(s, 5, l->text);
+		bind_text(s, 6, l->annotator);
+		bind_text(s, 7, l->origin);
+		bind_text(s, 8, l->at ? l->at : db->now);
+		if (action > 0)
+			sqlite3_bind_int64(s, 9, action);
+		if (dbi_step_done(db, s) < 0)
+			return -1;
+		dbi_tally_count(db, 0, dbi_dataset_of(db, sol), l->annotator);
+		if (l->annotator && (!db->ann_known || strcmp(db->ann_known, l->annotator))) {
+			/* the annotator table, and an alias for a machine name */
+			s = stmt(db, S_ANN_ENSURE);
+			bind_text(s, 1, l->annotator);
+			sqlite3_bind_int64(s, 2, sqlite3_last_insert_rowid(db->h));
+			if (dbi_step_done(db, s) < 0)
+				return -1;
+			free(db->ann_known);
+			db->ann_known = xstrdup(l->annotator);
+		}
+	}
+	return 0;
+}
+
+int db_annotator_ensure(struct db *db, const char *name, int64_t first_label)
+{
+	sqlite3_stmt *s = stmt(db, S_ANN_ENSURE);
+	bind_text(s, 1, name);
+	sqlite3_bind_int64(s, 2, first_label);
+	return dbi_step_done(db, s);
+}
+
+int db_aliases(struct db *db, void (*fn)(void *ctx, const char *name, const char *alias),
+	       void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_ALIASES);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, col_text(s, 0), col_text(s, 1));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int dbi_sugs_insert(struct db *db, int64_t sol, const struct suggestion *sugs,
+		       size_t n, int64_t job)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct suggestion *g = &sugs[i];
+		sqlite3_stmt *s = stmt(db, S_SUG_ADD);
+		sqlite3_bind_int64(s, 1, sol);
+		if (g->step >= 0)
+			sqlite3_bind_int(s, 2, g->step);
+		bind_text(s, 3, g->source);
+		bind_text(s, 4, g->model);
+		bind_text(s, 5, g->origin);
+		if (g->value != NO_VALUE)
+			sqlite3_bind_double(s, 6, g->value);
+		if (g->first_error != -2)
+			sqlite3_bind_int(s, 7, g->first_error);
+		if (g->n > 0) {
+			sqlite3_bind_int(s, 8, g->k);
+			sqlite3_bind_int(s, 9, g->n);
+		}
+		bind_text(s, 10, g->rationale);
+		bind_text(s, 11, db->now);
+		if (job)
+			sqlite3_bind_int64(s, 12, job);
+		if (dbi_step_done(db, s) < 0)
+			return -1;
+		if (g->model) {
+			buf_reset(&db->scratch);
+			buf_printf(&db->scratch, "%s/%s", g->source, g->model);
+			dbi_tally_count(db, 1, dbi_dataset_of(db, sol), db->scratch.data);
+		} else {
+			dbi_tally_count(db, 1, dbi_dataset_of(db, sol), g->source);
+		}
+	}
+	return 0;
+}
+
+static int sugs_add(struct db *db, int64_t sol, const struct item *it)
+{
+	return dbi_sugs_insert(db, sol, it->sugs, it->nsugs, 0);
+}
+
+/* 1 when the stored solution sol has it's problem and steps */
+static int same_content(struct db *db, int64_t sol, const char *problem, const struct item *it)
+{
+	if (strcmp(problem, it->problem) != 0)
+		return 0;
+	sqlite3_stmt *s = stmt(db, S_SOL_STEPS);
+	sqlite3_bind_int64(s, 1, sol);
+	size_t i = 0;
+	int same = 1;
+	while (same && sqlite3_step(s) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		same = i < it->nsteps && t && !strcmp(t, it->steps[i].text);
+		i++;
+	}
+	sqlite3_reset(s);
+	return same && i == it->nsteps;
+}
+
+/* Whether it's key is taken in the data set: 0 free, 1 by the same
+ * content, 2 by other content (clash says where), -1 error. */
+static int key_taken(struct db *db, int64_t dataset, int64_t import_id,
+		     const struct item *it, struct db_clash *clash)
+{
+	sqlite3_stmt *s = stmt(db, S_SOL_FIND);
+	sqlite3_bind_int64(s, 1, dataset);
+	bind_text(s, 2, it->key);
+	sqlite3_bind_int64(s, 3, import_id);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return -1;
+	}
+	int64_t sol = sqlite3_column_int64(s, 0);
+	char *problem = xstrdup(col_text(s, 3) ? col_text(s, 3) : "");
+	if (clash) {
+		memset(clash, 0, sizeof(*clash));
+		clash->solution = sol;
+		clash->same_import = sqlite3_column_int(s, 1);
+		clash->line = (long)sqlite3_column_int64(s, 2);
+		snprintf(clash->path, sizeof(clash->path), "%s", col_text(s, 4) ? col_text(s, 4) : "");
+	}
+	sqlite3_reset(s);
+	int same = same_content(db, sol, problem, it);
+	free(problem);
+	return same ? 1 : 2;
+}
+
+static int str_same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* 1 when the annotator's labels on sol say now what the item's labels of
+ * that annotator say, 0 when they differ, -1 on error */
+static int labels_current(struct db *db, int64_t sol, const struct item *it,
+			  const char *who)
+{
+	sqlite3_stmt *s = stmt(db, S_LABEL_NOW);
+	sqlite3_bind_int64(s, 1, sol);
+	bind_text(s, 2, who);
+	size_t want = 0, found = 0;
+	for (size_t i = 0; i < it->nlabels; i++)
+		want += str_same(it->labels[i].annotator, who);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *kind = col_text(s, 0);
+		int step = sqlite3_column_int(s, 1);
+		int has_value = sqlite3_column_type(s, 2) != SQLITE_NULL;
+		int value = sqlite3_column_int(s, 2);
+		const char *text = col_text(s, 3);
+		for (size_t i = 0; i < it->nlabels; i++) {
+			const struct label *l = &it->labels[i];
+			int lv = dbi_valued(l->kind) && l->value != NO_RATING;
+			if (str_same(l->annotator, who) && !strcmp(dbi_kind_names[l->kind], kind) &&
+			    l->step == step && lv == has_value && (!lv || l->value == value) &&
+			    str_same(l->text, text)) {
+				found++;
+				break;
+			}
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return found == want;
+}
+
+/* the same for the item's suggestions of one source and model */
+static int sugs_current(struct db *db, int64_t sol, const struct item *it,
+			const struct suggestion *g0)
+{
+	sqlite3_stmt *s = stmt(db, S_SUG_NOW);
+	sqlite3_bind_int64(s, 1, sol);
+	bind_text(s, 2, g0->source);
+	bind_text(s, 3, g0->model);
+	size_t want = 0, found = 0, rows = 0;
+	for (size_t i = 0; i < it->nsugs; i++)
+		want += str_same(it->sugs[i].source, g0->source) &&
+			str_same(it->sugs[i].model, g0->model);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rows++;
+		int step = sqlite3_column_int(s, 0);
+		int hv = sqlite3_column_type(s, 1) != SQLITE_NULL;
+		double v = sqlite3_column_double(s, 1);
+		int hf = sqlite3_column_type(s, 2) != SQLITE_NULL;
+		int fe = sqlite3_column_int(s, 2);
+		int k = sqlite3_column_int(s, 3), n = sqlite3_column_int(s, 4);
+		for (size_t i = 0; i < it->nsugs; i++) {
+			const struct suggestion *g = &it->sugs[i];
+			if (str_same(g->source, g0->source) && str_same(g->model, g0->model) &&
+			    g->step == step && (g->value != NO_VALUE) == hv &&
+			    (!hv || g->value == v) && (g->first_error != -2) == hf &&
+			    (!hf || g->first_error == fe) && g->k == k && g->n == n) {
+				found++;
+				break;
+			}
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return found == want && rows == want;
+}
+
+/* A solution already in the store gets the item's labels and
+ * suggestions that say something else than it holds now (appended: the
+ * history keeps both). Returns how many annotators and sources gained
+ * some, -1 on error. */
+static int item_merge(struct db *db, int64_t sol, const struct item *it)
+{
+	int added = 0;
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const char *who = it->labels[i].annotator;
+		size_t j = 0;
+		while (j < i && !str_same(it->labels[j].annotator, who))
+			j++;
+		if (j < i)
+			continue; /* this annotator was done */
+		int cur = labels_current(db, sol, it, who);
+		if (cur < 0)
+			return -1;
+		if (cur)
+			continue;
+		for (j = i; j < it->nlabels; j++)
+			if (str_same(it->labels[j].annotator, who) &&
+			    labels_add(db, sol, &it->labels[j], 1, 0) < 0)
+				return -1;
+		added++;
+	}
+	for (size_t i = 0; i < it->nsugs; i++) {
+		const struct suggestion *g = &it->sugs[i];
+		size_t j = 0;
+		while (j < i && !(str_same(it->sugs[j].source, g->source) &&
+				  str_same(it->sugs[j].model, g->model)))
+			j++;
+		if (j < i)
+			continue;
+		int cur = sugs_current(db, sol, it, g);
+		if (cur < 0)
+			return -1;
+		if (cur)
+			continue;
+		for (j = i; j < it->nsugs; j++)
+			if (str_same(it->sugs[j].source, g->source) &&
+			    str_same(it->sugs[j].model, g->model) &&
+			    dbi_sugs_insert(db, sol, &it->sugs[j], 1, 0) < 0)
+				return -1;
+		added++;
+	}
+	return added;
+}
+
+int db_solutions_by_key(struct db *db, const char *key, int64_t dataset, int64_t *ids,
+			int max)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db->h, "SELECT id FROM solution WHERE ext_key = ?1 "
+			       "ORDER BY dataset_id != ?2, id", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, dataset);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n < max)
+			ids[n] = sqlite3_column_int64(s, 0);
+		n++;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+/* 1 when the store says every solution has its summary */
+int db_summaries_known(struct db *db)
+{
+	sqlite3_stmt *s = stmt(db, S_STATE_GET);
+	bind_text(s, 1, "summaries");
+	int yes = sqlite3_step(s) == SQLITE_ROW && col_text(s, 0) &&
+		  !strcmp(col_text(s, 0), "complete");
+	sqlite3_reset(s);
+	return yes;
+}
+
+static int summary_write(struct db *db, enum stmt_id id, int64_t sol, int64_t dataset,
+			 const struct summary *sum)
+{
+	sqlite3_stmt *s = stmt(db, id);
+	sqlite3_bind_int64(s, 1, sol);
+	sqlite3_bind_int64(s, 2, dataset);
+	sqlite3_bind_int(s, 3, sum->nsteps);
+	sqlite3_bind_int(s, 4, sum->labelled);
+	sqlite3_bind_int(s, 5, sum->flags);
+	bind_text(s, 6, sum->verdicts ? sum->verdicts : "");
+	return dbi_step_done(db, s);
+}
+
+/* The item's key taken (1 same content, 2 other): its labels merged or
+ * the clash said; the result is db_item_insert's */
+static int item_taken(struct db *db, int taken, const struct item *it,
+		      struct db_clash *clash)
+{
+	if (taken == 1) { /* the same solution: its labels may be new */
+		int added = item_merge(db, clash->solution, it);
+		return added < 0 ? -1 : added > 0 ? 3 : 0;
+	}
+	return taken < 0 ? -1 : 2;
+}
+
+/*
+ * Most solutions of a data set share a problem stored already, which
+ * they leave as it is: then the solution's insert itself finds out
+ * whether its key is taken (the probe of the key is left for that case).
+ * A solution that would add a problem, or change one, has its key probed
+ * first, so that a duplicate or a clash leaves the problems alone.
+ */
+int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
+		   const struct item *it, const struct summary *sum,
+		   struct db_clash *clash)
+{
+	struct db_clash mine;
+	if (!clash)
+		clash = &mine;
+	int64_t prob = problem_known(db, dataset, problem_key(it), it, clash);
+	if (prob < 0)
+		return -1;
+	if (prob == 0) {
+		int taken = key_taken(db, dataset, import_id, it, clash);
+		if (taken != 0)
+			return item_taken(db, taken, it, clash);
+		prob = problem_add(db, dataset, it, clash);
+		if (prob < 0)
+			return -1;
+	}
+	sqlite3_stmt *s = stmt(db, S_SOLUTION_ADD);
+	sqlite3_bind_int64(s, 1, dataset);
+	sqlite3_bind_int64(s, 2, prob);
+	bind_text(s, 3, it->key);
+	bind_text(s, 4, it->generator);
+	bind_text(s, 5, it->final_answer);
+	if (it->correct >= 0)
+		sqlite3_bind_int(s, 6, it->correct);
+	bind_text(s, 7, it->finish);
+	bind_text(s, 8, it->meta);
+	if (import_id > 0)
+		sqlite3_bind_int64(s, 9, import_id);
+	sqlite3_bind_int64(s, 10, it->line);
+	struct buf tail = {0};
+	bind_text(s, 11, db_alts_json(&tail, it->tail, it->ntail, -1));
+	int rc = dbi_step_done(db, s);
+	buf_free(&tail);
+	if (rc < 0)
+		return -1;
+	if (sqlite3_changes(db->h) == 0) { /* the key is taken */
+		int taken = key_taken(db, dataset, import_id, it, clash);
+		return item_taken(db, taken ? taken : -1, it, clash);
+	}
+	int64_t sol = sqlite3_last_insert_rowid(db->h);
+	db->ds_sol = sol; /* its data set, for the tallies */
+	db->ds_id = dataset;
+	if (steps_add(db, sol, it) < 0 || labels_add(db, sol, it->labels, it->nlabels, 0) < 0 ||
+	    sugs_add(db, sol, it) < 0 ||
+	    (sum && summary_write(db, S_SUM_ADD, sol, dataset, sum) < 0))
+		return -1;
+	if (!sum && dbi_state_put(db, "summaries", NULL) < 0) /* one without: to count */
+		return -1;
+	return 1;
+}
+
+int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
+		   const struct summary *sum)
+{
+	return summary_write(db, S_SUM_PUT, sol, dataset, sum);
+}
+
+long db_summary_missing(struct db *db)
+{
+	if (db_summaries_known(db))
+		return 0; /* nothing to count */
+	return (long)dbi_one_int(stmt(db, S_SUM_MISSING), -1);
+}
+
+int db_summaries_complete(struct db *db)
+{
+	return dbi_state_put(db, "summaries", "complete");
+}
+
+int64_t db_dataset_id(struct db *db, const char *name)
+{
+	sqlite3_stmt *s = stmt(db, S_DATASET_GET);
+	bind_text(s, 1, name);
+	int64_t id = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return id;
+}
+
+int db_datasets(struct db *db, name_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_DATASETS);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, col_text(s, 0));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_labels_add(struct db *db, int64_t sol, const struct label *lb, size_t n,
+		  int64_t action)
+{
+	return labels_add(db, sol, lb, n, action);
+}
+
+int db_summary_missing_ids(struct db *db, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db->h, "SELECT id FROM solution s WHERE NOT EXISTS "
+			       "(SELECT 1 FROM summary m WHERE m.solution_id = s.id) ORDER BY id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	size_t cap = 0;
+	int rc;
+	*ids = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*ids = dbi_grow(*ids, *n, &cap, sizeof(**ids));
+		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}

@@ -1,0 +1,92 @@
+/* items.h - data sets, imports and the items stored, with their summaries (items.c, rows.c) */
+#ifndef SM_DB_ITEMS_H
+#define SM_DB_ITEMS_H
+
+#include <stdint.h>
+#include "../src/item.h"
+#include "../src/util.h"
+
+struct db;
+
+/* Data sets and imports. */
+int64_t db_dataset_ensure(struct db *db, const char *name, const char *format);
+/* 1 when this content was already imported with these options. */
+int db_import_seen(struct db *db, int64_t dataset, const char *hash,
+		   const char *options);
+int64_t db_import_add(struct db *db, int64_t dataset, const char *path,
+		      const char *hash, const char *options);
+int db_import_finish(struct db *db, int64_t import_id, const char *hash,
+		     long records, long skipped, long duplicates);
+
+/* What the queue shows of a solution, rewritten with each change to its
+ * labels or suggestions (see src/summary.c). */
+enum {
+	SF_HUMAN = 1,    /* some annotator labelled it */
+	SF_AUTO = 2,     /* some source suggested */
+	SF_DIS_ANN = 4,  /* annotators disagree on the first error */
+	SF_DIS_SRC = 8,  /* sources disagree */
+	SF_DIS_HA = 16,  /* an annotator and a source disagree */
+	SF_AGREED = 32,  /* an agreed label: kept by the store (schema 14's
+			  * triggers), never computed by summary_compute */
+};
+struct summary {
+	int nsteps, labelled, flags;
+	const char *verdicts; /* "\n@annotator\tFE" and "\n#source\tFE" lines */
+};
+
+/* Where a key is already used: the solution, whether by this import, its
+ * line, and the file it came from; for a stored item, the gold answer of
+ * its problem in force (which an earlier record may have given). */
+struct db_clash {
+	int64_t solution;
+	int same_import;
+	long line;
+	char path[512];
+	char gold[512];
+};
+/* The solutions whose own id (the data set's key) is key: up to max ids
+ * into ids, those of data set dataset (0: any) first. Returns how many
+ * there are, -1 on error. */
+int db_solutions_by_key(struct db *db, const char *key, int64_t dataset, int64_t *ids,
+			int max);
+
+/* A step's alternatives as the store keeps them: JSON, or NULL when the
+ * step had no choice (one completion, taken, nothing flagged) */
+const char *db_alts_json(struct buf *b, const struct alt *alts, size_t n, int chosen);
+/* Stores one item and its summary (if sum). Returns 1 stored, 0 a
+ * duplicate (its key is in the data set with the same problem and steps:
+ * nothing is written), 3 such a duplicate whose labels or suggestions say
+ * something else than the store holds now for their annotator or source
+ * (those are appended to clash->solution: the history keeps both; the
+ * caller refreshes its summary), 2 a conflict (the key holds another problem or
+ * other steps: clash, if not NULL, says where; nothing is written), -1 on
+ * error. */
+int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
+		   const struct item *it, const struct summary *sum,
+		   struct db_clash *clash);
+int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
+		   const struct summary *sum);
+/* Records that every solution has its summary (summary_backfill); 1 when
+ * the store says so (then db_summary_missing counts nothing). Solutions
+ * without one (a store written by an older stepmark): how many, which. */
+int db_summaries_complete(struct db *db);
+int db_summaries_known(struct db *db);
+long db_summary_missing(struct db *db);
+int db_summary_missing_ids(struct db *db, int64_t **ids, size_t *n);
+
+/* The annotators' short names (automatic ones for machine names), in the
+ * order of their first label. */
+int db_aliases(struct db *db, void (*fn)(void *ctx, const char *name, const char *alias),
+	       void *ctx);
+
+int db_labels_add(struct db *db, int64_t sol, const struct label *lb, size_t n,
+		  int64_t action);
+/* The annotator table's row for name (labels written without
+ * db_labels_add, e.g. by stepmark merge), first_label its first label's id. */
+int db_annotator_ensure(struct db *db, const char *name, int64_t first_label);
+
+int64_t db_dataset_id(struct db *db, const char *name); /* 0 unknown */
+typedef void (*name_fn)(void *ctx, const char *name);
+int db_datasets(struct db *db, name_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,62 @@
+/* jobs.h - background jobs and the response cache (jobs.c; schema.c, migration 3) */
+#ifndef SM_DB_JOBS_H
+#define SM_DB_JOBS_H
+
+#include <stdint.h>
+#include "../src/item.h"
+#include "../src/util.h"
+
+struct db;
+
+struct db_job {
+	int64_t id, sol;
+	int attempts;                /* leases so far, this one included */
+	long requests, cached, tokens; /* added to the job's totals at finish */
+	long tokens_in, tokens_out;    /* the usage: prompt, completion */
+};
+struct db_job_counts {
+	long queued, leased, done, failed, requests, cached, tokens;
+	long tokens_in, tokens_out;
+};
+/* Queues a job of kind/params for each selected solution (dataset 0 =
+ * all, sol 0 = any, limit <= 0 = no limit) that has none; returns how
+ * many were added. */
+long db_jobs_enqueue(struct db *db, const char *kind, const char *params,
+		     int64_t dataset, int64_t sol, long limit);
+/* Queues again the jobs of kind/params in state ("failed", "done") of the
+ * selection (dataset, sol: 0 = any). How many. */
+long db_jobs_requeue(struct db *db, const char *kind, const char *params,
+		     int64_t dataset, int64_t sol, const char *state);
+/* Leases up to max queued jobs (those of solution sol only, when not 0;
+ * of data set dataset only, when not 0) for lease_s seconds. Returns the
+ * number leased into out, -1 on error. */
+int db_jobs_lease(struct db *db, const char *kind, const char *params,
+		  const char *owner, double lease_s, int64_t dataset, int64_t sol, int max,
+		  struct db_job *out);
+int db_jobs_renew(struct db *db, const char *owner, double lease_s);
+/* Ends a leased job (inside the caller's transaction) and stores its
+ * suggestions. 1 done, 0 when owner no longer holds the lease (nothing
+ * written), -1 on error. */
+int db_job_finish(struct db *db, const struct db_job *j, const char *owner,
+		  int failed, const char *error, const struct suggestion *sugs,
+		  size_t nsugs);
+/* Gives back owner's leased jobs (job 0 = all of them). */
+int db_jobs_release(struct db *db, const char *owner, int64_t job);
+/* Requeues jobs whose lease ran out, and those of owners dead(owner)
+ * says are gone. Returns how many. */
+int db_jobs_reclaim(struct db *db, int (*dead)(const char *owner));
+int db_jobs_count(struct db *db, const char *kind, const char *params,
+		  struct db_job_counts *c);
+/* The most common failure reasons, with a count and one solution. */
+int db_jobs_failures(struct db *db, const char *kind, const char *params,
+		     int max, void (*fn)(void *ctx, const char *reason, long n,
+					 int64_t sol), void *ctx);
+/* 1 with the job's state in out when sol has a job of kind/params. */
+int db_job_state(struct db *db, const char *kind, const char *params, int64_t sol,
+		 char *out, size_t n);
+
+/* The response cache, keyed by the hash of the canonical request. */
+int db_cache_get(struct db *db, const char *hash, struct buf *out);
+int db_cache_put(struct db *db, const char *hash, const char *body, size_t n);
+
+#endif

@@ -1,0 +1,550 @@
+/* store.c - the store opened, migrated, locked and traced: connections, transactions, the running of statements */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "dbi.h"
+#include "schema.h"
+
+enum stmt_id {
+	S_DATA_VERSION, S_STATE_SET, S_STATE_DEL, S_TALLY_ADD, S_SOL_DATASET,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_DATA_VERSION] = "PRAGMA data_version",
+	[S_STATE_SET] = "INSERT OR REPLACE INTO store_state(key, value) VALUES (?1, ?2)",
+	[S_STATE_DEL] = "DELETE FROM store_state WHERE key = ?1",
+	[S_TALLY_ADD] = "INSERT INTO tally(kind, dataset_id, name, n) VALUES (?1, ?2, ?3, ?4) "
+			"ON CONFLICT(kind, dataset_id, name) DO UPDATE SET n = n + excluded.n",
+	[S_SOL_DATASET] = "SELECT dataset_id FROM solution WHERE id = ?1",
+};
+
+static const struct stmt_table stmts = {ROOM_STORE, S_COUNT, stmt_sql};
+
+static sqlite3_stmt *stmt(struct db *db, enum stmt_id id)
+{
+	return dbi_stmt(db, &stmts, id);
+}
+
+sqlite3_stmt *dbi_stmt(struct db *db, const struct stmt_table *t, int id)
+{
+	if (!db->st[t->room]) {
+		db->st[t->room] = xcalloc((size_t)t->n, sizeof(sqlite3_stmt *));
+		db->nst[t->room] = t->n;
+	}
+	sqlite3_stmt *s = db->st[t->room][id];
+	if (s) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return s;
+	}
+	if (sqlite3_prepare_v3(db->h, t->sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+			       &s, NULL) != SQLITE_OK) {
+		errf("stepmark: internal SQL error: %s\n",
+			sqlite3_errmsg(db->h));
+		abort();
+	}
+	db->st[t->room][id] = s;
+	return s;
+}
+
+#define STALL_S 60.0 /* a writer that shows no progress this long: give up */
+
+/* SQLite's busy handler: waits while the writer holding the lock makes
+ * progress (its log grows or is rewritten), says so once after a second,
+ * and gives up after STALL_S seconds without progress. */
+static int busy_wait(void *ctx, int count)
+{
+	struct patience *p = ctx;
+	double now = mono_ms() / 1e3;
+	struct stat st;
+	long long size = -1, mtime = -1;
+	if (p->wal && stat(p->wal, &st) == 0) {
+		size = (long long)st.st_size;
+		mtime = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	}
+	if (count == 0) {
+		p->since = p->seen = now;
+		p->said = 0;
+	} else if (size != p->wal_size || mtime != p->wal_mtime) {
+		p->seen = now;
+	}
+	p->wal_size = size;
+	p->wal_mtime = mtime;
+	if (now - p->seen > STALL_S)
+		return 0;
+	if (!p->said && p->say && now - p->since > 1.0) {
+		fprintf(p->say, "stepmark: waiting for another writer to release the store...\n");
+		fflush(p->say);
+		p->said = 1;
+	}
+	usleep(count < 10 ? 5000 : 50000);
+	return 1;
+}
+
+void db_say_waits(struct db *db, FILE *say)
+{
+	db->wait.say = say;
+}
+
+const char *db_errmsg(struct db *db)
+{
+	return sqlite3_errmsg(db->h);
+}
+
+/* A statement left on a row would hold the transaction open. */
+void dbi_reset_all(struct db *db)
+{
+	for (int r = 0; r < ROOM_N; r++)
+		for (int i = 0; i < db->nst[r]; i++)
+			if (db->st[r][i])
+				sqlite3_reset(db->st[r][i]);
+}
+
+int dbi_exec(struct db *db, const char *sql)
+{
+	return sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int user_version(sqlite3 *h)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+	if (sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int migrate(struct db *db, char *err, size_t errlen)
+{
+	/* a store at the current version is opened without a write lock */
+	if (user_version(db->h) == schema_count())
+		return 0;
+	if (dbi_exec(db, "BEGIN IMMEDIATE") < 0) {
+		snprintf(err, errlen, "cannot lock the store: %s", db_errmsg(db));
+		return -1;
+	}
+	int v = user_version(db->h);
+	int want = schema_count();
+	if (v > want) {
+		snprintf(err, errlen,
+			 "this store has schema version %d, written by a newer stepmark; "
+			 "this one knows versions up to %d: upgrade stepmark", v, want);
+		dbi_exec(db, "ROLLBACK");
+		return -1;
+	}
+	if (v < 0) {
+		snprintf(err, errlen, "not a stepmark store: %s", db_errmsg(db));
+		dbi_exec(db, "ROLLBACK");
+		return -1;
+	}
+	/* an older store: rebuilding a table of millions of rows takes a
+	 * while, which is said rather than left to look like a hang */
+	if (v > 0 && v < want)
+		errf("stepmark: upgrading %s from schema %d to %d (once)...\n",
+		     inert(sqlite3_db_filename(db->h, "main") ? sqlite3_db_filename(db->h, "main") :
+			   "the store", 0), v, want);
+	for (int i = v; i < want; i++) {
+		char *msg = NULL;
+		char pragma[48];
+		if (sqlite3_exec(db->h, schema_migration(i), NULL, NULL, &msg) != SQLITE_OK) {
+			snprintf(err, errlen, "migration to schema %d failed: %s", i + 1,
+				 msg ? msg : "?");
+			sqlite3_free(msg);
+			dbi_exec(db, "ROLLBACK");
+			return -1;
+		}
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", i + 1);
+		dbi_exec(db, pragma);
+	}
+	if (dbi_exec(db, "COMMIT") < 0) {
+		snprintf(err, errlen, "cannot commit the schema: %s", db_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+static void global_init(void)
+{
+	/* each connection is used by one thread only: no mutex per call */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_initialize();
+}
+
+static void tally_drop(struct db *db);
+
+static void free_db(struct db *db)
+{
+	free(db->ann_known);
+	tally_drop(db);
+	free(db->tal);
+	sqlite3_close(db->h);
+	buf_free(&db->scratch);
+	free(db->wait.wal);
+	free(db);
+}
+
+/* What every connection has: the patient busy handler, extended error
+ * codes, regexp(). */
+static void attach(struct db *db, const char *path)
+{
+	size_t n = strlen(path) + 5;
+	db->wait.wal = xmalloc(n);
+	snprintf(db->wait.wal, n, "%s-wal", path);
+	sqlite3_busy_handler(db->h, busy_wait, &db->wait);
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_create_function(db->h, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				NULL, dbi_sql_regexp, NULL, NULL);
+}
+
+/*
+ * A new store gets 8 KiB pages (a store that exists keeps its own; the
+ * pragma does nothing there). A step row is about 600 bytes with its
+ * alternatives, too large for the 1 KB a 4 KiB page of a WITHOUT ROWID
+ * table keeps inline: with 4 KiB pages most steps spilled to overflow
+ * pages and a PRM800K store was 40 % larger. 100 K PRM800K solutions
+ * into a store that holds data: 9.1 s with 4 KiB pages, 5.7 s with 8,
+ * 7.5 s with 16 (bench/import).
+ */
+#define STORE_PAGE_SIZE "PRAGMA page_size = 8192;"
+#define STORE_CACHE "PRAGMA cache_size = -16000;" /* KiB */
+
+static struct db *open_with(const char *path, const char *setup, char *err,
+			    size_t errlen)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, global_init);
+	struct db *db = xcalloc(1, sizeof(*db));
+	int rc = sqlite3_open_v2(path, &db->h,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		free_db(db);
+		return NULL;
+	}
+	attach(db, path);
+	char *msg = NULL;
+	if (sqlite3_exec(db->h, setup, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, msg ? msg : "cannot set up");
+		sqlite3_free(msg);
+		free_db(db);
+		return NULL;
+	}
+	char why[400];
+	if (migrate(db, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		free_db(db);
+		return NULL;
+	}
+	now_iso(db->now);
+	return db;
+}
+
+/* path as a file: URI, for SQLite's immutable open */
+static void uri_of(struct buf *b, const char *path)
+{
+	buf_puts(b, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f)
+			buf_printf(b, "%%%02X", *p);
+		else
+			buf_putc(b, (char)*p);
+	}
+	buf_puts(b, "?immutable=1");
+}
+
+static int open_ro_handle(struct db *db, const char *path, int immutable)
+{
+	struct buf uri = {0};
+	int flags = SQLITE_OPEN_READONLY;
+	if (immutable) {
+		uri_of(&uri, path);
+		flags |= SQLITE_OPEN_URI;
+	}
+	int rc = sqlite3_open_v2(immutable ? uri.data : path, &db->h, flags, NULL);
+	buf_free(&uri);
+	if (rc == SQLITE_OK)
+		rc = user_version(db->h) < 0 ? sqlite3_errcode(db->h) : SQLITE_OK;
+	if (rc != SQLITE_OK) {
+		sqlite3_close(db->h);
+		db->h = NULL;
+	}
+	return rc;
+}
+
+struct db *db_open_ro(const char *path, char *err, size_t errlen)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, global_init);
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		snprintf(err, errlen, "%s: no such store (stepmark import FILE makes one)", path);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a store: not a regular file", path);
+		return NULL;
+	}
+	struct db *db = xcalloc(1, sizeof(*db));
+	/* a WAL store in a directory we cannot write, without its -shm file,
+	 * opens only as immutable: nobody can be writing it there */
+	int rc = open_ro_handle(db, path, 0);
+	if (rc != SQLITE_OK && ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY))
+		rc = open_ro_handle(db, path, 1);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 (rc & 0xff) == SQLITE_NOTADB ? "not a stepmark store (not an SQLite file)" :
+			 sqlite3_errstr(rc));
+		free_db(db);
+		return NULL;
+	}
+	attach(db, path);
+	int v = user_version(db->h), want = schema_count();
+	if (v != want) {
+		if (v == 0)
+			snprintf(err, errlen, "%s: not a stepmark store", path);
+		else if (v > want)
+			snprintf(err, errlen, "%s: this store has schema version %d, written by a newer "
+				 "stepmark; this one knows versions up to %d: upgrade stepmark", path, v, want);
+		else
+			snprintf(err, errlen, "%s: this store has schema version %d and this stepmark "
+				 "reads %d: open it once with write access (the workbench or an import) "
+				 "to upgrade it", path, v, want);
+		free_db(db);
+		return NULL;
+	}
+	now_iso(db->now);
+	return db;
+}
+
+struct db *db_open(const char *path, char *err, size_t errlen)
+{
+	/* temp_store in memory: a large statement's journal (an import into
+	 * a store that holds data) no longer spills to /var/tmp */
+	return open_with(path,
+			 STORE_PAGE_SIZE
+			 "PRAGMA journal_mode = WAL;"
+			 "PRAGMA synchronous = NORMAL;"
+			 "PRAGMA foreign_keys = ON;"
+			 "PRAGMA temp_store = MEMORY;"
+			 STORE_CACHE,
+			 err, errlen);
+}
+
+struct db *db_open_bulk(const char *path, char *err, size_t errlen)
+{
+	/* the rollback journal stays in memory: ROLLBACK still works. No
+	 * foreign key checks: the import makes each parent before its
+	 * children in one private transaction, and a probe per reference
+	 * cost some 5 % of it (tests/store.sh runs foreign_key_check on the
+	 * stores it imports) */
+	return open_with(path,
+			 STORE_PAGE_SIZE
+			 "PRAGMA locking_mode = EXCLUSIVE;"
+			 "PRAGMA journal_mode = MEMORY;"
+			 "PRAGMA synchronous = OFF;"
+			 "PRAGMA foreign_keys = OFF;"
+			 STORE_CACHE,
+			 err, errlen);
+}
+
+int db_bulk_finish(struct db *db)
+{
+	dbi_reset_all(db);
+	int rc = dbi_exec(db, "PRAGMA locking_mode = NORMAL;"
+			  "PRAGMA journal_mode = WAL;");
+	db_close(db);
+	return rc;
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	for (int r = 0; r < ROOM_N; r++) {
+		for (int i = 0; i < db->nst[r]; i++)
+			sqlite3_finalize(db->st[r][i]);
+		free(db->st[r]);
+	}
+	free_db(db);
+}
+
+static void forget_annotator(struct db *db)
+{
+	free(db->ann_known);
+	db->ann_known = NULL;
+}
+
+static void tally_drop(struct db *db)
+{
+	for (size_t i = 0; i < db->ntal; i++)
+		free(db->tal[i].name);
+	db->ntal = 0;
+}
+
+void dbi_tally_count(struct db *db, int kind, int64_t ds, const char *name)
+{
+	for (size_t i = db->ntal; i-- > 0;) /* the newest first: runs of one name */
+		if (db->tal[i].kind == kind && db->tal[i].ds == ds && !strcmp(db->tal[i].name, name)) {
+			db->tal[i].n++;
+			return;
+		}
+	if (db->ntal == db->captal) {
+		db->captal = db->captal ? 2 * db->captal : 16;
+		db->tal = xrealloc(db->tal, db->captal * sizeof(*db->tal));
+	}
+	db->tal[db->ntal++] = (struct tally){kind, ds, xstrdup(name), 1};
+}
+
+/* the data set of a solution, the last one remembered */
+int64_t dbi_dataset_of(struct db *db, int64_t sol)
+{
+	if (sol == db->ds_sol)
+		return db->ds_id;
+	sqlite3_stmt *s = stmt(db, S_SOL_DATASET);
+	sqlite3_bind_int64(s, 1, sol);
+	int64_t ds = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	db->ds_sol = sol;
+	db->ds_id = ds;
+	return ds;
+}
+
+static int tally_flush(struct db *db)
+{
+	for (size_t i = 0; i < db->ntal; i++) {
+		sqlite3_stmt *s = stmt(db, S_TALLY_ADD);
+		bind_text(s, 1, db->tal[i].kind ? "suggestion" : "label");
+		sqlite3_bind_int64(s, 2, db->tal[i].ds);
+		bind_text(s, 3, db->tal[i].name);
+		sqlite3_bind_int64(s, 4, db->tal[i].n);
+		if (dbi_step_done(db, s) < 0)
+			return -1;
+	}
+	tally_drop(db);
+	return 0;
+}
+
+/*
+ * An import into a store that holds data (a WAL store) runs with half the
+ * page cache. Since the import stopped upserting every solution's
+ * problem, SQLite's cache held twice what it was given during such an
+ * import (massif: 14.5 MB of pages allocated under
+ * sqlite3PcacheFetchStress besides the 16 MB; peak RSS 44 MB at 40 K and
+ * 100 K solutions, 29 MB before), for no speed: with half, RSS is 29 MB
+ * again (bench/import).
+ */
+int db_import_cache(struct db *db, int importing)
+{
+	return dbi_exec(db, importing ? "PRAGMA cache_size = -8000;" : STORE_CACHE);
+}
+
+int db_begin(struct db *db)
+{
+	forget_annotator(db);
+	tally_drop(db);
+	now_iso(db->now);
+	return dbi_exec(db, "BEGIN IMMEDIATE");
+}
+
+int db_commit(struct db *db)
+{
+	if (tally_flush(db) < 0)
+		return -1; /* the caller rolls back */
+	dbi_reset_all(db);
+	return dbi_exec(db, "COMMIT");
+}
+
+int db_rollback(struct db *db)
+{
+	forget_annotator(db);
+	tally_drop(db);
+	dbi_reset_all(db);
+	return dbi_exec(db, "ROLLBACK");
+}
+
+int dbi_step_done(struct db *db, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		errf("stepmark: store error: %s\n", db_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3 *db_handle(struct db *db)
+{
+	return db->h;
+}
+
+int dbi_state_put(struct db *db, const char *key, const char *value)
+{
+	sqlite3_stmt *s = stmt(db, value ? S_STATE_SET : S_STATE_DEL);
+	bind_text(s, 1, key);
+	if (value)
+		bind_text(s, 2, value);
+	return dbi_step_done(db, s);
+}
+
+int64_t dbi_one_int(sqlite3_stmt *s, int64_t dflt)
+{
+	int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : dflt;
+	sqlite3_reset(s);
+	return v;
+}
+
+int db_set_interactive(struct db *db)
+{
+	/* a label reported saved survives a power cut; a short wait for the
+	 * lock, because the program retries rather than block a key */
+	sqlite3_busy_timeout(db->h, 25);
+	return dbi_exec(db, "PRAGMA synchronous = FULL; PRAGMA cache_size = -4000;");
+}
+
+int db_busy(struct db *db)
+{
+	int e = sqlite3_errcode(db->h);
+	return e == SQLITE_BUSY || e == SQLITE_LOCKED;
+}
+
+int64_t db_data_version(struct db *db)
+{
+	return dbi_one_int(stmt(db, S_DATA_VERSION), -1);
+}
+
+/* Every statement run, with its parameters, for bench/ui's peer. */
+static int trace_stmt(unsigned type, void *ctx, void *p, void *x)
+{
+	(void)x;
+	if (type != SQLITE_TRACE_STMT)
+		return 0;
+	char *sql = sqlite3_expanded_sql(p);
+	if (sql) {
+		fprintf(ctx, "%s;\n", sql);
+		sqlite3_free(sql);
+	}
+	return 0;
+}
+
+void db_trace(struct db *db, FILE *fp)
+{
+	sqlite3_trace_v2(db->h, fp ? SQLITE_TRACE_STMT : 0, fp ? trace_stmt : NULL, fp);
+}
+
+void db_set_busy_ms(struct db *db, int ms)
+{
+	sqlite3_busy_timeout(db->h, ms);
+}

@@ -1,0 +1,48 @@
+/* store.h - the store opened (or made), locked, committed and traced (store.c) */
+#ifndef SM_DB_STORE_H
+#define SM_DB_STORE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct db;
+
+/* Opens (creating or migrating) the store at path. NULL on error, with
+ * the reason in err. */
+struct db *db_open(const char *path, char *err, size_t errlen);
+void db_close(struct db *db);
+/* A new store built by one process alone: no journal on disk, no sync.
+ * Only for a file nobody else can see (see import.c); db_bulk_finish
+ * turns it into an ordinary WAL store and closes it. */
+struct db *db_open_bulk(const char *path, char *err, size_t errlen);
+int db_bulk_finish(struct db *db);
+const char *db_errmsg(struct db *db);
+
+int db_begin(struct db *db);   /* BEGIN IMMEDIATE */
+int db_import_cache(struct db *db, int importing); /* an import into a WAL store */
+int db_commit(struct db *db);
+int db_rollback(struct db *db);
+
+/* The TUI's connection: durable commits, a short lock wait (it retries
+ * a busy write itself rather than keep a key waiting). */
+int db_set_interactive(struct db *db);
+int db_busy(struct db *db); /* the last error was a lock held elsewhere */
+/* For commands that only read: never writes, never creates; refuses a
+ * file that is missing or not a stepmark store at the current schema. */
+struct db *db_open_ro(const char *path, char *err, size_t errlen);
+/* A write waits for another writer as long as that one makes progress
+ * (the default); say: where to say once that it waits (NULL: silent). */
+void db_say_waits(struct db *db, FILE *say);
+/* Changes when another connection commits. */
+int64_t db_data_version(struct db *db);
+/* Writes every statement run (parameters expanded) to fp; NULL stops. */
+void db_trace(struct db *db, FILE *fp);
+
+void db_set_busy_ms(struct db *db, int ms);
+
+/* The connection, for reports that read with queries of their own
+ * (going: see HACKING). */
+struct sqlite3;
+struct sqlite3 *db_handle(struct db *db);
+
+#endif

@@ -1,0 +1,49 @@
+/* walk.h - every solution of the store with its labels and suggestions,
+ * from three ordered scans (solutions, labels, suggestions): what the
+ * audit, consensus and assign read, without loading solutions one by
+ * one; and the lists of names they read them for (walk.c) */
+#ifndef SM_DB_WALK_H
+#define SM_DB_WALK_H
+
+#include <stdint.h>
+#include "../src/item.h"
+#include "../src/util.h"
+
+struct db;
+
+/* The lists of names a walk is read for. */
+enum db_names {
+	DB_NAMES_RATERS,       /* annotators with ratings or first errors, by name */
+	DB_NAMES_DECIDERS,     /* ... or adjudications, in the store's order */
+	DB_NAMES_SOURCES,      /* every source ("source" or "source/model"), by name */
+	DB_NAMES_SOURCES_SEEN, /* the same in the store's order */
+	DB_NAMES_PRM,          /* the PRM sources, in the store's order */
+	DB_NAMES_DATASETS,     /* data sets, by name */
+	DB_NAMES_ASSIGNED,     /* annotators with an assignment, by name */
+	DB_NAMES_N
+};
+/* Adds the names of list which to ns (once each); -1 on a store error. */
+int db_names(struct db *db, enum db_names which, struct names *ns);
+
+/* The origin of labels given while the suggestions were hidden, as a
+ * walk gives it (compare pointers). */
+extern const char walk_blind_origin[];
+
+/* One solution: its summary's facts, and an item with nsteps, the labels
+ * of the walk's annotators (kinds rating, first_error, ratings and
+ * adjudication; text kept for ratings, "filled" and adjudication) oldest
+ * first, and the suggestions of its sources, whose source is the whole
+ * key ("source/model"). No step texts. */
+struct walk_sol {
+	int64_t id, dataset_id;
+	unsigned flags;
+	struct item it;
+};
+
+/* fn returns 0 to go on, else the walk stops and returns that. */
+typedef int (*walk_fn)(void *arg, const struct walk_sol *s);
+/* Every solution with a summary, in id order. -1 when the store fails. */
+int db_walk(struct db *db, const struct names *anns, const struct names *srcs, walk_fn fn,
+	    void *arg);
+
+#endif

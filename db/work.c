@@ -1,0 +1,259 @@
+/* work.c - the workbench's reads and writes: one solution, its actions, the queue's rows, search */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "dbi.h"
+#include "../src/json.h"
+
+enum stmt_id {
+	S_ONE_SOL, S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG, S_ONE_ALIGN, S_ACTION_ADD, S_ACTION_LIST, S_ACTION_NAME, S_ACTION_LABELS, S_LABEL_BEFORE, S_QROW, S_MAX_LABEL, S_SOL_TEXTS,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_ONE_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
+		      "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, s.dataset_id, p.gold_derived, "
+		      "p.reference_steps FROM solution s "
+		      "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id WHERE s.id = ?1",
+	[S_ONE_STEP] = "SELECT solution_id, idx, text, chosen, alts FROM step WHERE solution_id = ?1 ORDER BY idx",
+	[S_ONE_LABEL] = "SELECT solution_id, step_idx, kind, value, text, annotator, origin, created_at, id, action_id "
+			"FROM label WHERE solution_id = ?1 ORDER BY id",
+	[S_ONE_SUG] = "SELECT solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale "
+		      "FROM suggestion WHERE solution_id = ?1 ORDER BY id",
+	[S_ONE_ALIGN] = "SELECT step_idx, ref_step, score, source FROM alignment WHERE solution_id = ?1 ORDER BY step_idx, ref_step",
+	[S_ACTION_ADD] = "INSERT INTO action(solution_id, annotator, op, ref, name, created_at, active_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_ACTION_LIST] = "SELECT id, op, ref, name FROM action WHERE solution_id = ?1 AND annotator = ?2 ORDER BY id",
+	[S_ACTION_NAME] = "SELECT name FROM action WHERE id = ?1",
+	[S_ACTION_LABELS] = "SELECT step_idx, kind, value, text FROM label WHERE action_id = ?1 ORDER BY id",
+	[S_LABEL_BEFORE] = "SELECT value, text FROM label WHERE solution_id = ?1 AND annotator = ?2 AND kind = ?3 "
+			   "AND step_idx IS ?4 AND id < ?5 AND (?6 IS NULL OR text = ?6) "
+			   "ORDER BY id DESC LIMIT 1",
+	[S_QROW] = "SELECT s.id, d.name, s.ext_key, m.nsteps, m.labelled, m.flags, m.verdicts, substr(p.text, 1, 300) "
+		   "FROM summary m JOIN solution s ON s.id = m.solution_id JOIN dataset d ON d.id = s.dataset_id "
+		   "JOIN problem p ON p.id = s.problem_id WHERE m.solution_id = ?1",
+	[S_MAX_LABEL] = "SELECT coalesce(min(id), 0) FROM label WHERE action_id = ?1",
+	/* a solution's texts for search: the problem, then each step */
+	[S_SOL_TEXTS] = "SELECT p.text FROM solution s JOIN problem p ON p.id = s.problem_id "
+			"WHERE s.id = ?1 UNION ALL SELECT text FROM step WHERE solution_id = ?1",
+};
+
+static const struct stmt_table stmts = {ROOM_WORK, S_COUNT, stmt_sql};
+
+static sqlite3_stmt *stmt(struct db *db, enum stmt_id id)
+{
+	return dbi_stmt(db, &stmts, id);
+}
+
+void db_solution_free(struct db_solution *v)
+{
+	free(v->it.steps);
+	free(v->it.labels);
+	free(v->it.sugs);
+	free(v->label_ids);
+	free(v->label_actions);
+	free(v->aligns);
+	arena_free(&v->a);
+	memset(v, 0, sizeof(*v));
+}
+
+/* The rows of statement which (S_ONE_STEP, _LABEL, _SUG or _ALIGN) of
+ * one solution into v. */
+static int load_rows(struct db *db, sqlite3_stmt *q, struct db_solution *v,
+		     enum stmt_id which)
+{
+	size_t cap = 0, capid = 0, capact = 0;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct item *it = &v->it;
+		if (which == S_ONE_STEP) {
+			it->steps = dbi_grow(it->steps, it->nsteps, &cap, sizeof(*it->steps));
+			dbi_load_step(&it->steps[it->nsteps++], q, &v->a);
+		} else if (which == S_ONE_LABEL) {
+			size_t n = it->nlabels;
+			it->labels = dbi_grow(it->labels, n, &cap, sizeof(*it->labels));
+			v->label_ids = dbi_grow(v->label_ids, n, &capid, sizeof(int64_t));
+			v->label_actions = dbi_grow(v->label_actions, n, &capact, sizeof(int64_t));
+			dbi_load_label(&it->labels[n], q, &v->a);
+			v->label_ids[n] = sqlite3_column_int64(q, 8);
+			v->label_actions[n] = sqlite3_column_int64(q, 9);
+			it->nlabels++;
+		} else if (which == S_ONE_SUG) {
+			it->sugs = dbi_grow(it->sugs, it->nsugs, &cap, sizeof(*it->sugs));
+			dbi_load_sug(&it->sugs[it->nsugs++], q, &v->a);
+		} else {
+			v->aligns = dbi_grow(v->aligns, v->naligns, &cap, sizeof(*v->aligns));
+			struct db_align *al = &v->aligns[v->naligns++];
+			al->step = sqlite3_column_int(q, 0);
+			al->ref = sqlite3_column_int(q, 1);
+			al->score = sqlite3_column_type(q, 2) == SQLITE_NULL ? NAN :
+				    sqlite3_column_double(q, 2);
+			al->source = dbi_adup(&v->a, q, 3);
+		}
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		errf("stepmark: store error: %s\n", db_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+int db_solution_load(struct db *db, int64_t sol, struct db_solution *v)
+{
+	db_solution_free(v);
+	sqlite3_stmt *s = stmt(db, S_ONE_SOL);
+	sqlite3_bind_int64(s, 1, sol);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? 0 : -1;
+	}
+	v->id = sol;
+	dbi_load_solution(&v->it, &v->dataset, s, &v->a, 14);
+	v->dataset_id = sqlite3_column_int64(s, 13);
+	sqlite3_reset(s);
+	static const enum stmt_id ids[] = {S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG, S_ONE_ALIGN};
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		sqlite3_stmt *q = stmt(db, ids[i]);
+		sqlite3_bind_int64(q, 1, sol);
+		if (load_rows(db, q, v, ids[i]) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+int64_t db_action_add(struct db *db, int64_t sol, const char *annotator,
+		      const char *op, int64_t ref, const char *name, long active_ms)
+{
+	sqlite3_stmt *s = stmt(db, S_ACTION_ADD);
+	sqlite3_bind_int64(s, 1, sol);
+	bind_text(s, 2, annotator);
+	bind_text(s, 3, op);
+	if (ref > 0)
+		sqlite3_bind_int64(s, 4, ref);
+	bind_text(s, 5, name);
+	bind_text(s, 6, db->now);
+	if (active_ms > 0)
+		sqlite3_bind_int64(s, 7, active_ms);
+	if (dbi_step_done(db, s) < 0)
+		return -1;
+	return sqlite3_last_insert_rowid(db->h);
+}
+
+int db_actions(struct db *db, int64_t sol, const char *annotator,
+	       action_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_ACTION_LIST);
+	sqlite3_bind_int64(s, 1, sol);
+	bind_text(s, 2, annotator);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(s, 0), col_text(s, 1),
+		   sqlite3_column_int64(s, 2), col_text(s, 3));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_action_labels(struct db *db, int64_t action, struct arena *a,
+		     struct label **out, size_t *n)
+{
+	sqlite3_stmt *s = stmt(db, S_ACTION_LABELS);
+	sqlite3_bind_int64(s, 1, action);
+	size_t cap = 0;
+	int rc;
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*out = dbi_grow(*out, *n, &cap, sizeof(**out));
+		struct label *l = &(*out)[(*n)++];
+		memset(l, 0, sizeof(*l));
+		l->step = dbi_null_or(s, 0, -1);
+		l->kind = dbi_kind_of(col_text(s, 1));
+		l->value = dbi_null_or(s, 2, NO_RATING);
+		l->text = dbi_adup(a, s, 3);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_action_name(struct db *db, int64_t action, char *out, size_t n)
+{
+	sqlite3_stmt *s = stmt(db, S_ACTION_NAME);
+	sqlite3_bind_int64(s, 1, action);
+	int rc = sqlite3_step(s);
+	snprintf(out, n, "%s", rc == SQLITE_ROW ? col_text(s, 0) : "");
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int db_label_before(struct db *db, int64_t sol, const char *annotator,
+		    struct label *l, int64_t before_action, struct arena *a)
+{
+	sqlite3_stmt *m = stmt(db, S_MAX_LABEL);
+	sqlite3_bind_int64(m, 1, before_action);
+	int64_t first = 0;
+	if (sqlite3_step(m) == SQLITE_ROW)
+		first = sqlite3_column_int64(m, 0);
+	sqlite3_reset(m);
+	/* the rows of one action are consecutive: its first row bounds it */
+	sqlite3_stmt *s = stmt(db, S_LABEL_BEFORE);
+	sqlite3_bind_int64(s, 1, sol);
+	bind_text(s, 2, annotator);
+	bind_text(s, 3, dbi_kind_names[l->kind]);
+	if (l->step >= 0)
+		sqlite3_bind_int(s, 4, l->step);
+	sqlite3_bind_int64(s, 5, first ? first : INT64_MAX);
+	/* an alternative's rating is one per alternative: its index */
+	int alt = l->kind == LK_ALT_RATING;
+	if (alt)
+		bind_text(s, 6, l->text);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		l->value = dbi_null_or(s, 0, NO_RATING);
+		l->text = dbi_adup(a, s, 1);
+	} else {
+		l->value = NO_RATING;
+		if (!alt)
+			l->text = NULL;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_queue_row(struct db *db, int64_t sol, struct arena *a, struct db_qrow *r)
+{
+	sqlite3_stmt *s = stmt(db, S_QROW);
+	sqlite3_bind_int64(s, 1, sol);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		r->id = sol;
+		r->dataset = dbi_adup(a, s, 1);
+		r->key = dbi_adup(a, s, 2);
+		r->nsteps = sqlite3_column_int(s, 3);
+		r->labelled = sqlite3_column_int(s, 4);
+		r->flags = sqlite3_column_int(s, 5);
+		r->verdicts = dbi_adup(a, s, 6);
+		r->problem = dbi_adup(a, s, 7);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_solution_grep(struct db *db, int64_t sol, void *re)
+{
+	sqlite3_stmt *s = stmt(db, S_SOL_TEXTS);
+	sqlite3_bind_int64(s, 1, sol);
+	int rc, found = 0;
+	while (!found && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t = col_text(s, 0);
+		found = t && db_regex_match(re, t, (size_t)sqlite3_column_bytes(s, 0), NULL, NULL);
+	}
+	if (!found && rc != SQLITE_DONE)
+		found = -1;
+	sqlite3_reset(s);
+	return found;
+}

@@ -1,0 +1,60 @@
+/* work.h - the workbench: one solution, its actions, the queue's rows, search (work.c, regex.c) */
+#ifndef SM_DB_WORK_H
+#define SM_DB_WORK_H
+
+#include <stdint.h>
+#include "../src/item.h"
+#include "../src/util.h"
+#include "refs.h"
+
+struct db;
+
+/* One solution with all its rows; strings live in a. */
+struct db_solution {
+	int64_t id, dataset_id;
+	const char *dataset;
+	struct item it;
+	int64_t *label_ids, *label_actions; /* parallel to it.labels */
+	struct db_align *aligns;
+	size_t naligns;
+	struct arena a;
+};
+/* 1 loaded, 0 no such solution, -1 error. */
+int db_solution_load(struct db *db, int64_t sol, struct db_solution *v);
+void db_solution_free(struct db_solution *v);
+
+/* Actions (see schema.c): op is do, undo or redo; ref names the action
+ * an undo or redo repeats or reverts. */
+int64_t db_action_add(struct db *db, int64_t sol, const char *annotator,
+		      const char *op, int64_t ref, const char *name, long active_ms);
+/* The name of an action ("first error at step 5"). */
+int db_action_name(struct db *db, int64_t action, char *out, size_t n);
+typedef void (*action_fn)(void *ctx, int64_t id, const char *op, int64_t ref,
+			  const char *name);
+int db_actions(struct db *db, int64_t sol, const char *annotator,
+	       action_fn fn, void *ctx);
+/* The labels an action wrote (step, kind, value, text), xmalloc'd. */
+int db_action_labels(struct db *db, int64_t action, struct arena *a,
+		     struct label **out, size_t *n);
+/* Sets l's value and text to those in force for its kind and step just
+ * before action ran (NO_RATING and NULL when there were none). */
+int db_label_before(struct db *db, int64_t sol, const char *annotator,
+		    struct label *l, int64_t action, struct arena *a);
+
+struct db_qrow {
+	int64_t id;
+	const char *dataset, *key, *verdicts, *problem;
+	int nsteps, labelled, flags;
+};
+int db_queue_row(struct db *db, int64_t sol, struct arena *a, struct db_qrow *r);
+
+/* PCRE2 with smart case (caseless when the pattern has no capital);
+ * NULL with the reason in err. */
+void *db_regex_compile(const char *pat, char *err, size_t errlen);
+void db_regex_free(void *re);
+int db_regex_match(void *re, const char *text, size_t n, size_t *at, size_t *len);
+/* 1 when the solution's problem or one of its steps matches re, 0 when
+ * none does, -1 on a store error. */
+int db_solution_grep(struct db *db, int64_t sol, void *re);
+
+#endif
