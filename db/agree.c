@@ -1,4 +1,5 @@
-/* agree.c - what stepmark consensus saw when it last ran */
+/* agree.c - the agreed labels: what stepmark consensus stored and saw,
+ * and the adjudicators' reasons */
 #include "config.h"
 
 #include <stdlib.h>
@@ -6,24 +7,133 @@
 #include <sqlite3.h>
 
 #include "dbi.h"
-#include "../src/json.h"
 
 #define LABELS_MARK "coalesce((SELECT max(id) FROM label), 0) || ' ' || " \
 		    "coalesce((SELECT max(id) FROM suggestion), 0)"
 
+enum stmt_id {
+	S_MARK, S_STALE, S_ALL, S_ONE, S_PUT, S_UNDECIDED, S_REASONS,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_MARK] = "INSERT OR REPLACE INTO store_state(key, value) SELECT 'consensus', " LABELS_MARK,
+	[S_STALE] = "SELECT coalesce((SELECT value FROM store_state WHERE key = "
+		    "'consensus'), '') <> (" LABELS_MARK ")",
+	[S_ALL] = "SELECT solution_id, first_error, ratings, rule, why, "
+		  "agreed_by, policy FROM agreed ORDER BY solution_id",
+	[S_ONE] = "SELECT solution_id, first_error, ratings, rule, why, "
+		  "agreed_by, policy FROM agreed WHERE solution_id = ?1",
+	[S_PUT] = "INSERT OR REPLACE INTO agreed(solution_id, first_error, "
+		  "ratings, rule, why, agreed_by, policy, at) VALUES (?1, ?2, ?3, ?4, "
+		  "?5, ?6, ?7, ?8)",
+	[S_UNDECIDED] = "SELECT d.name, s.ext_key, a.why FROM agreed a "
+			"JOIN solution s ON s.id = a.solution_id JOIN dataset d ON d.id = "
+			"s.dataset_id WHERE a.rule IS NULL AND (?1 = 0 OR s.dataset_id = ?1) "
+			"ORDER BY a.solution_id LIMIT ?2",
+	/* from the adjudications' partial index (schema 13) */
+	[S_REASONS] = "SELECT text FROM label WHERE kind = "
+		      "'adjudication' AND text IS NOT NULL ORDER BY id DESC LIMIT 500",
+};
+
+static const struct stmt_table stmts = {ROOM_AGREE, S_COUNT, stmt_sql};
+
+static sqlite3_stmt *stmt(struct db *db, enum stmt_id id)
+{
+	return dbi_stmt(db, &stmts, id);
+}
+
 int db_consensus_mark(struct db *db)
 {
-	return sqlite3_exec(db->h, "INSERT OR REPLACE INTO store_state(key, value) "
-			    "SELECT 'consensus', " LABELS_MARK, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	sqlite3_stmt *s = stmt(db, S_MARK);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int db_consensus_stale(struct db *db)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(db->h, "SELECT coalesce((SELECT value FROM store_state WHERE key = "
-			       "'consensus'), '') <> (" LABELS_MARK ")", -1, &s, NULL) != SQLITE_OK)
-		return -1;
+	sqlite3_stmt *s = stmt(db, S_STALE);
 	int rc = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	return rc;
+}
+
+static void agreed_row(sqlite3_stmt *s, struct db_agreed *g)
+{
+	g->sol = sqlite3_column_int64(s, 0);
+	g->fe = dbi_null_or(s, 1, -2);
+	g->ratings = col_text(s, 2);
+	g->rule = col_text(s, 3);
+	g->why = col_text(s, 4);
+	g->by = col_text(s, 5);
+	g->policy = col_text(s, 6);
+}
+
+int db_agreed_each(struct db *db, agreed_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_ALL);
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct db_agreed g;
+		agreed_row(s, &g);
+		stop = fn(ctx, &g);
+	}
+	sqlite3_reset(s);
+	return stop ? stop : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_agreed_get(struct db *db, int64_t sol, struct arena *a, struct db_agreed *g)
+{
+	sqlite3_stmt *s = stmt(db, S_ONE);
+	sqlite3_bind_int64(s, 1, sol);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		agreed_row(s, g);
+		g->ratings = dbi_adup(a, s, 2);
+		g->rule = dbi_adup(a, s, 3);
+		g->why = dbi_adup(a, s, 4);
+		g->by = dbi_adup(a, s, 5);
+		g->policy = dbi_adup(a, s, 6);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_agreed_put(struct db *db, const struct db_agreed *g, const char *at)
+{
+	sqlite3_stmt *s = stmt(db, S_PUT);
+	sqlite3_bind_int64(s, 1, g->sol);
+	if (g->fe >= -1)
+		sqlite3_bind_int(s, 2, g->fe);
+	const char *v[] = {g->ratings, g->rule, g->why, g->by, g->policy, at};
+	for (int i = 0; i < 6; i++)
+		bind_text(s, i + 3, v[i]);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_undecided_each(struct db *db, int64_t dataset, long limit,
+		      void (*fn)(void *ctx, const char *dataset, const char *key, const char *why),
+		      void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_UNDECIDED);
+	sqlite3_bind_int64(s, 1, dataset);
+	sqlite3_bind_int64(s, 2, limit);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, col_text(s, 0), col_text(s, 1), col_text(s, 2));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_adjudication_reasons(struct db *db, int (*fn)(void *ctx, const char *text), void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_REASONS);
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		stop = fn(ctx, col_text(s, 0));
+	sqlite3_reset(s);
+	return stop || rc == SQLITE_DONE ? 0 : -1;
 }

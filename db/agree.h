@@ -1,8 +1,10 @@
-/* agree.h - what stepmark consensus saw (agree.c) */
+/* agree.h - the agreed labels stepmark consensus stores, what it saw,
+ * and the adjudicators' reasons (agree.c) */
 #ifndef SM_DB_AGREE_H
 #define SM_DB_AGREE_H
 
 #include <stdint.h>
+#include "../src/util.h"
 
 struct db;
 
@@ -11,5 +13,31 @@ struct db;
  * it never ran), 0 not, -1 error */
 int db_consensus_mark(struct db *db);
 int db_consensus_stale(struct db *db);
+
+/* A solution's agreed row: decided by rule (fe its first error, -1 none,
+ * ratings its per-step JSON, by who agreed), or undecided (rule NULL,
+ * why the reason); policy is the policy's text as written. fe is -2
+ * where the row has none. */
+struct db_agreed {
+	int64_t sol;
+	int fe;
+	const char *ratings, *rule, *why, *by, *policy;
+};
+/* Every agreed row in solution order; the strings live until fn
+ * returns. fn returns 0 to go on, else that is returned. -1 error. */
+typedef int (*agreed_fn)(void *ctx, const struct db_agreed *g);
+int db_agreed_each(struct db *db, agreed_fn fn, void *ctx);
+/* sol's row into g, its strings in a: 1, 0 none stored, -1 error. */
+int db_agreed_get(struct db *db, int64_t sol, struct arena *a, struct db_agreed *g);
+/* Stores g as sol's row, replacing the one it had, at time at. 0 or -1. */
+int db_agreed_put(struct db *db, const struct db_agreed *g, const char *at);
+/* The undecided solutions (of dataset; 0: all) in id order, at most
+ * limit (-1: all): data set, id, why. 0 or -1. */
+int db_undecided_each(struct db *db, int64_t dataset, long limit,
+		      void (*fn)(void *ctx, const char *dataset, const char *key, const char *why),
+		      void *ctx);
+/* The latest 500 adjudications' reasons, newest first, until fn returns
+ * non-zero. 0 or -1. */
+int db_adjudication_reasons(struct db *db, int (*fn)(void *ctx, const char *text), void *ctx);
 
 #endif

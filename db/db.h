@@ -12,6 +12,7 @@
 #include "queue.h" /* the queue's filters and windows */
 #include "jobs.h"  /* background jobs and the response cache */
 #include "agree.h" /* consensus */
+#include "deal.h"  /* assignments */
 #include "walk.h"  /* the whole store in solution order, for reports */
 
 #endif

@@ -9,11 +9,18 @@
 #include "../src/json.h"
 
 enum stmt_id {
-	S_DATASET_GET, S_DATASET_ADD, S_IMPORT_SEEN, S_IMPORT_ADD, S_IMPORT_FINISH, S_PROBLEM_GET, S_PROBLEM_ADD, S_SOLUTION_ADD, S_STEP_ADD, S_LABEL_ADD, S_SUG_ADD, S_SUM_PUT, S_SUM_ADD, S_SUM_MISSING, S_LABEL_NOW, S_SUG_NOW, S_SOL_FIND, S_SOL_STEPS, S_DATASETS, S_ANN_ENSURE, S_ALIASES, S_STATE_GET,
+	S_DATASET_GET, S_DATASET_ADD, S_IMPORT_SEEN, S_IMPORT_ADD, S_IMPORT_FINISH,
+	S_PROBLEM_GET, S_PROBLEM_ADD, S_SOLUTION_ADD, S_STEP_ADD, S_LABEL_ADD,
+	S_SUG_ADD, S_SUM_PUT, S_SUM_ADD, S_SUM_MISSING, S_LABEL_NOW, S_SUG_NOW,
+	S_SOL_FIND, S_SOL_STEPS, S_DATASETS, S_ANN_ENSURE, S_ALIASES, S_STATE_GET,
+	S_KEYED,
 	S_COUNT
 };
 
 static const char *const stmt_sql[S_COUNT] = {
+	[S_KEYED] = "SELECT s.id, d.name FROM solution s JOIN dataset d ON d.id = "
+		    "s.dataset_id WHERE s.ext_key = ?1 AND (?2 IS NULL OR d.name = ?2) "
+		    "LIMIT ?3",
 	[S_DATASET_GET] = "SELECT id FROM dataset WHERE name = ?1",
 	[S_DATASET_ADD] = "INSERT INTO dataset(name, format, created_at) VALUES (?1, ?2, ?3)",
 	[S_IMPORT_SEEN] = "SELECT 1 FROM import WHERE dataset_id = ?1 AND content_hash = ?2 AND options = ?3 AND finished_at IS NOT NULL",
@@ -474,6 +481,24 @@ static int item_merge(struct db *db, int64_t sol, const struct item *it)
 		added++;
 	}
 	return added;
+}
+
+int db_solutions_keyed(struct db *db, const char *key, const char *dataset,
+		       struct db_keyed *out, int max)
+{
+	sqlite3_stmt *s = stmt(db, S_KEYED);
+	bind_text(s, 1, key);
+	bind_text(s, 2, dataset);
+	sqlite3_bind_int(s, 3, max);
+	int n = 0, rc;
+	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		out[n].sol = sqlite3_column_int64(s, 0);
+		snprintf(out[n].dataset, sizeof(out[n].dataset), "%s",
+			 col_text(s, 1) ? col_text(s, 1) : "");
+		n++;
+	}
+	sqlite3_reset(s);
+	return n;
 }
 
 int db_solutions_by_key(struct db *db, const char *key, int64_t dataset, int64_t *ids,

@@ -44,6 +44,15 @@ struct db_clash {
 	char path[512];
 	char gold[512];
 };
+/* A solution found by its key, with its data set's name. */
+struct db_keyed {
+	int64_t sol;
+	char dataset[200];
+};
+/* The solutions whose key is key, in data set dataset (NULL: any), up to
+ * max of them into out. Returns how many, -1 on error. */
+int db_solutions_keyed(struct db *db, const char *key, const char *dataset,
+		       struct db_keyed *out, int max);
 /* The solutions whose own id (the data set's key) is key: up to max ids
  * into ids, those of data set dataset (0: any) first. Returns how many
  * there are, -1 on error. */

@@ -9,7 +9,8 @@
 #include "../src/json.h"
 
 enum stmt_id {
-	S_STAT_DS, S_STAT_ANN, S_STAT_SRC, S_EX_SOL, S_EX_STEP, S_EX_LABEL, S_EX_SUG, S_COL_ANN, S_COL_SRC, S_MAX_SOL,
+	S_STAT_DS, S_STAT_ANN, S_STAT_SRC, S_EX_SOL, S_EX_STEP, S_EX_LABEL, S_EX_SUG,
+	S_COL_ANN, S_COL_SRC, S_MAX_SOL,
 	S_COUNT
 };
 

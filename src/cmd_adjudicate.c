@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 
 #include "annot.h"
 #include "cmd.h"
@@ -27,31 +26,16 @@ static void usage_adj(FILE *f)
 }
 
 /* the solution of an id, in the data set or in the only one that has it */
-static int64_t find(sqlite3 *h, const char *id, const char *dataset, char *err, size_t n)
+static int64_t find(struct db *db, const char *id, const char *dataset, char *err, size_t n)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(h, "SELECT s.id, d.name FROM solution s JOIN dataset d ON d.id = "
-			       "s.dataset_id WHERE s.ext_key = ?1 AND (?2 IS NULL OR d.name = ?2) "
-			       "LIMIT 2", -1, &s, NULL) != SQLITE_OK)
+	struct db_keyed k[2];
+	int rows = db_solutions_keyed(db, id, dataset, k, 2);
+	if (rows < 0)
 		return -1;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	if (dataset)
-		sqlite3_bind_text(s, 2, dataset, -1, SQLITE_STATIC);
-	int64_t sol = 0;
-	int rows = 0;
-	char first[200] = "";
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (!rows++) {
-			sol = sqlite3_column_int64(s, 0);
-			snprintf(first, sizeof(first), "%s", (const char *)sqlite3_column_text(s, 1));
-		} else {
-			snprintf(err, n, "id \"%s\" is in data sets %s and %s: say which with --dataset",
-				 inert(id, 0), inert(first, 1),
-				 inert((const char *)sqlite3_column_text(s, 1), 2));
-			sol = 0;
-		}
-	}
-	sqlite3_finalize(s);
+	int64_t sol = rows == 1 ? k[0].sol : 0;
+	if (rows > 1)
+		snprintf(err, n, "id \"%s\" is in data sets %s and %s: say which with --dataset",
+			 inert(id, 0), inert(k[0].dataset, 1), inert(k[1].dataset, 2));
 	if (!rows)
 		snprintf(err, n, "no solution with id \"%s\"%s%s", inert(id, 0),
 			 dataset ? " in data set " : "", dataset ? inert(dataset, 1) : "");
@@ -122,9 +106,9 @@ int cmd_adjudicate(int argc, char **argv, const char *dbpath, const char *annota
 	}
 	db_say_waits(db, stderr);
 	err[0] = '\0';
-	int64_t sol = find(db_handle(db), id, dataset, err, sizeof(err));
+	int64_t sol = find(db, id, dataset, err, sizeof(err));
 	if (sol <= 0) {
-		errf("stepmark: adjudicate: %s\n", err[0] ? err : sqlite3_errmsg(db_handle(db)));
+		errf("stepmark: adjudicate: %s\n", err[0] ? err : db_errmsg(db));
 		rc = sol < 0 ? EX_STORE : EX_USAGE;
 		goto out;
 	}

@@ -8,12 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 
 #include "cmd.h"
 #include "consensus.h"
 #include "summary.h"
-#include "walk.h"
 #include "../db/db.h"
 
 enum { G_ANNS = 1000, G_OVERLAP, G_GOLD, G_GOLD_FROM, G_DATASET, G_WHERE, G_ORDER, G_SEED,
@@ -129,28 +127,9 @@ static int by_prio(const void *x, const void *y)
 	return by_random(x, y);
 }
 
-static int load_taken(sqlite3 *h, struct run *r)
-{
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(h, "SELECT DISTINCT solution_id FROM assignment ORDER BY 1", -1, &s,
-			       NULL) != SQLITE_OK)
-		return -1;
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (r->ntaken == cap) {
-			cap = cap ? cap * 2 : 1024;
-			r->taken = xrealloc(r->taken, cap * sizeof(int64_t));
-		}
-		r->taken[r->ntaken++] = sqlite3_column_int64(s, 0);
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
 /* one annotator's new rows: their share of the candidates, gold spread
  * among them; ord follows what they have */
-struct queue {
+struct pile {
 	const char *name;
 	int64_t *sol;
 	int *gold_fe;      /* -2: not gold */
@@ -158,7 +137,7 @@ struct queue {
 	long shared, gold;
 };
 
-static void q_add(struct queue *q, int64_t sol, int gold_fe)
+static void q_add(struct pile *q, int64_t sol, int gold_fe)
 {
 	if (q->n == q->cap) {
 		q->cap = q->cap ? q->cap * 2 : 256;
@@ -169,42 +148,10 @@ static void q_add(struct queue *q, int64_t sol, int gold_fe)
 	q->gold_fe[q->n++] = gold_fe;
 }
 
-static int q_write(sqlite3 *h, const struct queue *q, const char *now)
-{
-	sqlite3_stmt *m, *s;
-	if (sqlite3_prepare_v2(h, "SELECT coalesce(max(ord), 0) FROM assignment WHERE annotator = ?1",
-			       -1, &m, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(m, 1, q->name, -1, SQLITE_STATIC);
-	int64_t ord = sqlite3_step(m) == SQLITE_ROW ? sqlite3_column_int64(m, 0) : 0;
-	sqlite3_finalize(m);
-	if (sqlite3_prepare_v2(h, "INSERT OR IGNORE INTO assignment(annotator, solution_id, ord, "
-			       "gold, gold_fe, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &s,
-			       NULL) != SQLITE_OK)
-		return -1;
-	int rc = SQLITE_DONE;
-	for (size_t i = 0; i < q->n && rc == SQLITE_DONE; i++) {
-		sqlite3_bind_text(s, 1, q->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, q->sol[i]);
-		sqlite3_bind_int64(s, 3, ++ord);
-		sqlite3_bind_int(s, 4, q->gold_fe[i] >= -1);
-		if (q->gold_fe[i] >= -1)
-			sqlite3_bind_int(s, 5, q->gold_fe[i]);
-		else
-			sqlite3_bind_null(s, 5);
-		sqlite3_bind_text(s, 6, now, -1, SQLITE_STATIC);
-		rc = sqlite3_step(s);
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
 /* g gold items spread through q, one in each stretch of its length / g,
  * consecutive in the pool from *next_gold (g at most the pool: never one
  * twice) */
-static void mix_gold(struct queue *q, const struct run *r, size_t g, size_t *next_gold,
+static void mix_gold(struct pile *q, const struct run *r, size_t g, size_t *next_gold,
 		     uint64_t *rng)
 {
 	if (g > r->ng)
@@ -333,7 +280,7 @@ int cmd_assign(int argc, char **argv, const char *dbpath)
 		return bad_usage("--where is all, todo (no person labelled it) or disagree");
 	/* the annotators, each once */
 	char *copy = xstrdup(anns);
-	struct queue q[64];
+	struct pile q[64];
 	size_t nq = 0;
 	memset(q, 0, sizeof(q));
 	for (char *t = strtok(copy, ","); t; t = strtok(NULL, ",")) {
@@ -361,7 +308,6 @@ int cmd_assign(int argc, char **argv, const char *dbpath)
 		return EX_STORE;
 	}
 	db_say_waits(db, stderr);
-	sqlite3 *h = db_handle(db);
 	struct names an = {0}, srcs = {0};
 	policy_parse("adjudicated", &r.adj, err, sizeof(err));
 	if (dataset && !(r.dataset = db_dataset_id(db, dataset))) {
@@ -373,7 +319,7 @@ int cmd_assign(int argc, char **argv, const char *dbpath)
 	if (summary_backfill(db) < 0 || db_begin(db) < 0 ||
 	    db_names(db, DB_NAMES_DECIDERS, &an) < 0 ||
 	    db_names(db, DB_NAMES_PRM, &srcs) < 0 ||
-	    load_taken(h, &r) < 0 || db_walk(db, &an, &srcs, on_solution, &r) < 0) {
+	    db_assigned_solutions(db, &r.taken, &r.ntaken) < 0 || db_walk(db, &an, &srcs, on_solution, &r) < 0) {
 		rc = EX_STORE;
 		goto store;
 	}
@@ -398,12 +344,12 @@ int cmd_assign(int argc, char **argv, const char *dbpath)
 	size_t deal = limit >= 0 && (size_t)limit < r.nc ? (size_t)limit : r.nc;
 	long shared = 0;
 	for (size_t i = 0; i < deal; i++) {
-		struct queue *a = &q[i % nq];
+		struct pile *a = &q[i % nq];
 		q_add(a, r.c[i].sol, -2);
 		/* an even spread of the overlap: i shared when the share
 		 * crosses a whole number */
 		if (overlap > 0 && floor((double)(i + 1) * overlap) > floor((double)i * overlap)) {
-			struct queue *b = &q[(i + 1 + (size_t)(r.c[i].r % (nq - 1))) % nq];
+			struct pile *b = &q[(i + 1 + (size_t)(r.c[i].r % (nq - 1))) % nq];
 			if (b == a)
 				b = &q[(i + 1) % nq];
 			q_add(b, r.c[i].sol, -2);
@@ -423,7 +369,7 @@ int cmd_assign(int argc, char **argv, const char *dbpath)
 	char now[32];
 	now_iso(now);
 	for (size_t i = 0; i < nq; i++)
-		if (q_write(h, &q[i], now) < 0) {
+		if (db_assign_add(db, q[i].name, q[i].sol, q[i].gold_fe, q[i].n, now) < 0) {
 			rc = EX_STORE;
 			goto store;
 		}
@@ -442,7 +388,7 @@ int cmd_assign(int argc, char **argv, const char *dbpath)
 		       "there are %zu (adjudicate more)\n", short_gold, short_gold == 1 ? "" : "s", r.ng);
 store:
 	if (rc == EX_STORE) { /* the reason, before the rollback clears it */
-		errf("stepmark: assign: the store failed: %s\n", sqlite3_errmsg(h));
+		errf("stepmark: assign: the store failed: %s\n", db_errmsg(db));
 		db_rollback(db);
 	}
 out:

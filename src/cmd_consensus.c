@@ -7,13 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 
 #include "cmd.h"
 #include "conf.h"
 #include "consensus.h"
 #include "summary.h"
-#include "walk.h"
 #include "../db/db.h"
 
 #define MAX_SHOWN 10
@@ -28,13 +26,12 @@ struct crow {
 };
 
 struct run {
-	sqlite3 *h;
+	struct db *db;
 	const struct policy *p;
 	int64_t dataset;   /* 0: every data set */
 	struct crow *old;
 	size_t nold, at;
 	struct decision d;
-	sqlite3_stmt *put;
 	char now[32];
 	long total, changed, decided;
 	long *by_rule;
@@ -42,36 +39,35 @@ struct run {
 	int failed;
 };
 
-static const char *col(sqlite3_stmt *s, int i)
+/* the stored rows, kept for the comparison */
+struct old {
+	struct run *r;
+	struct arena *a;
+	size_t cap;
+};
+
+static int keep_old(void *ctx, const struct db_agreed *g)
 {
-	return (const char *)sqlite3_column_text(s, i);
+	struct old *k = ctx;
+	struct run *r = k->r;
+	if (r->nold == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 1024;
+		r->old = xrealloc(r->old, k->cap * sizeof(*r->old));
+	}
+	struct crow *o = &r->old[r->nold++];
+	o->sol = g->sol;
+	o->fe = g->fe;
+	const char **f[] = {&o->ratings, &o->rule, &o->why, &o->by, &o->policy};
+	const char *v[] = {g->ratings, g->rule, g->why, g->by, g->policy};
+	for (int i = 0; i < 5; i++)
+		*f[i] = v[i] ? arena_strndup(k->a, v[i], strlen(v[i])) : NULL;
+	return 0;
 }
 
 static int load_old(struct run *r, struct arena *a)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(r->h, "SELECT solution_id, first_error, ratings, rule, why, "
-			       "agreed_by, policy FROM agreed ORDER BY solution_id", -1, &s,
-			       NULL) != SQLITE_OK)
-		return -1;
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (r->nold == cap) {
-			cap = cap ? cap * 2 : 1024;
-			r->old = xrealloc(r->old, cap * sizeof(*r->old));
-		}
-		struct crow *o = &r->old[r->nold++];
-		o->sol = sqlite3_column_int64(s, 0);
-		o->fe = sqlite3_column_type(s, 1) == SQLITE_NULL ? -2 : sqlite3_column_int(s, 1);
-		const char **f[] = {&o->ratings, &o->rule, &o->why, &o->by, &o->policy};
-		for (int i = 0; i < 5; i++) {
-			const char *t = col(s, i + 2);
-			*f[i] = t ? arena_strndup(a, t, strlen(t)) : NULL;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	struct old k = {r, a, 0};
+	return db_agreed_each(r->db, keep_old, &k);
 }
 
 static int same_str(const char *a, const char *b)
@@ -103,42 +99,17 @@ static int on_solution(void *arg, const struct walk_sol *w)
 	if (o && o->fe == d->fe && same_str(o->ratings, ratings) && same_str(o->rule, rule) &&
 	    same_str(o->why, why) && same_str(o->by, by) && same_str(o->policy, r->p->text))
 		return 0;
-	sqlite3_stmt *s = r->put;
-	sqlite3_bind_int64(s, 1, w->id);
-	if (d->fe >= -1)
-		sqlite3_bind_int(s, 2, d->fe);
-	else
-		sqlite3_bind_null(s, 2);
-	const char *v[] = {ratings, rule, why, by, r->p->text, r->now};
-	for (int i = 0; i < 6; i++)
-		if (v[i])
-			sqlite3_bind_text(s, i + 3, v[i], -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(s, i + 3);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	if (rc != SQLITE_DONE)
+	struct db_agreed g = {w->id, d->fe >= -1 ? d->fe : -2, ratings, rule, why, by, r->p->text};
+	if (db_agreed_put(r->db, &g, r->now) < 0)
 		return -1;
 	r->changed++;
 	return 0;
 }
 
-static int list_undecided(sqlite3 *h, int64_t dataset, long limit)
+static void print_undecided(void *ctx, const char *dataset, const char *key, const char *why)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(h, "SELECT d.name, s.ext_key, a.why FROM agreed a "
-			       "JOIN solution s ON s.id = a.solution_id JOIN dataset d ON d.id = "
-			       "s.dataset_id WHERE a.rule IS NULL AND (?1 = 0 OR s.dataset_id = ?1) "
-			       "ORDER BY a.solution_id LIMIT ?2", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, dataset);
-	sqlite3_bind_int64(s, 2, limit);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		printf("  %s  %s  %s\n", inert(col(s, 0), 0), inert(col(s, 1), 1), col(s, 2));
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	(void)ctx;
+	printf("  %s  %s  %s\n", inert(dataset, 0), inert(key, 1), why);
 }
 
 static void report(const struct run *r, int list)
@@ -229,7 +200,7 @@ int cmd_consensus(int argc, char **argv, const char *dbpath, const char *config_
 		return EX_STORE;
 	}
 	db_say_waits(db, stderr);
-	struct run r = {.h = db_handle(db), .p = &p};
+	struct run r = {.db = db, .p = &p};
 	r.by_rule = xcalloc(p.n + 1, sizeof(long));
 	now_iso(r.now);
 	struct names anns = {0}, srcs = {0};
@@ -247,24 +218,21 @@ int cmd_consensus(int argc, char **argv, const char *dbpath, const char *config_
 	if (db_names(db, DB_NAMES_DECIDERS, &anns) < 0 ||
 	    db_names(db, DB_NAMES_SOURCES_SEEN, &srcs) < 0 ||
 	    load_old(&r, &a) < 0 ||
-	    sqlite3_prepare_v2(r.h, "INSERT OR REPLACE INTO agreed(solution_id, first_error, "
-			       "ratings, rule, why, agreed_by, policy, at) VALUES (?1, ?2, ?3, ?4, "
-			       "?5, ?6, ?7, ?8)", -1, &r.put, NULL) != SQLITE_OK ||
 	    db_walk(db, &anns, &srcs, on_solution, &r) < 0 || db_consensus_mark(db) < 0 ||
 	    db_commit(db) < 0) {
 		rc = EX_STORE;
 		goto store;
 	}
 	report(&r, list);
-	if (r.total > r.decided && list_undecided(r.h, r.dataset, list ? -1 : MAX_SHOWN) < 0)
+	if (r.total > r.decided &&
+	    db_undecided_each(db, r.dataset, list ? -1 : MAX_SHOWN, print_undecided, NULL) < 0)
 		rc = EX_STORE;
 store:
 	if (rc == EX_STORE) { /* the reason, before the rollback clears it */
-		errf("stepmark: consensus: the store failed: %s\n", sqlite3_errmsg(r.h));
+		errf("stepmark: consensus: the store failed: %s\n", db_errmsg(db));
 		db_rollback(db);
 	}
 out:
-	sqlite3_finalize(r.put);
 	buf_free(&r.d.ratings);
 	buf_free(&r.d.by);
 	free(r.by_rule);

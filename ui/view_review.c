@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 
 #include "tui.h"
 #include "../src/consensus.h"
@@ -113,28 +112,19 @@ static void facts(struct rv *r)
 	} else {
 		snprintf(r->adj, sizeof(r->adj), "not adjudicated");
 	}
-	sqlite3 *h = db_handle(r->t->db);
-	sqlite3_stmt *s;
+	struct arena a = {0};
+	struct db_agreed g;
 	r->agreed[0] = '\0';
-	if (sqlite3_prepare_v2(h, "SELECT first_error, rule, why FROM agreed WHERE solution_id = ?1",
-			       -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, r->v.id);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			const char *rule = (const char *)sqlite3_column_text(s, 1);
-			const char *why = (const char *)sqlite3_column_text(s, 2);
-			int fe = sqlite3_column_int(s, 0);
-			if (rule && fe >= 0)
-				snprintf(r->agreed, sizeof(r->agreed), "agreed: step %d (%.60s)", fe + 1, rule);
-			else if (rule)
-				snprintf(r->agreed, sizeof(r->agreed), "agreed: no error (%.60s)", rule);
-			else
-				snprintf(r->agreed, sizeof(r->agreed), "no agreed label: %.60s",
-					 why ? why : "?");
-		} else {
-			snprintf(r->agreed, sizeof(r->agreed), "no agreed label stored");
-		}
-	}
-	sqlite3_finalize(s);
+	int got = db_agreed_get(r->t->db, r->v.id, &a, &g);
+	if (got > 0 && g.rule && g.fe >= 0)
+		snprintf(r->agreed, sizeof(r->agreed), "agreed: step %d (%.60s)", g.fe + 1, g.rule);
+	else if (got > 0 && g.rule)
+		snprintf(r->agreed, sizeof(r->agreed), "agreed: no error (%.60s)", g.rule);
+	else if (got > 0)
+		snprintf(r->agreed, sizeof(r->agreed), "no agreed label: %.60s", g.why ? g.why : "?");
+	else if (got == 0)
+		snprintf(r->agreed, sizeof(r->agreed), "no agreed label stored");
+	arena_free(&a);
 	/* what the config's policy decides now, labels as they are */
 	const char *ptext = config_conf(r->t->cfg)->consensus;
 	struct policy p;
@@ -159,26 +149,24 @@ static void facts(struct rv *r)
 
 /* the store's latest reasons, each once, newest first: read when the
  * prompt opens, from the adjudications' own index */
+static int add_reason(void *ctx, const char *t)
+{
+	struct rv *r = ctx;
+	size_t i = 0;
+	while (i < r->nreasons && strcmp(r->reasons[i], t))
+		i++;
+	if (i == r->nreasons)
+		r->reasons[r->nreasons++] = xstrdup(t);
+	return r->nreasons >= MAX_REASONS;
+}
+
 static void load_reasons(struct rv *r)
 {
-	sqlite3_stmt *s;
 	for (size_t i = 0; i < r->nreasons; i++)
 		free(r->reasons[i]);
 	r->nreasons = 0;
-	if (sqlite3_prepare_v2(db_handle(r->t->db), "SELECT text FROM label WHERE kind = "
-			       "'adjudication' AND text IS NOT NULL ORDER BY id DESC LIMIT 500", -1,
-			       &s, NULL) != SQLITE_OK)
-		return;
 	r->reasons = xrealloc(r->reasons, MAX_REASONS * sizeof(char *));
-	while (sqlite3_step(s) == SQLITE_ROW && r->nreasons < MAX_REASONS) {
-		const char *t = (const char *)sqlite3_column_text(s, 0);
-		size_t i = 0;
-		while (i < r->nreasons && strcmp(r->reasons[i], t))
-			i++;
-		if (i == r->nreasons)
-			r->reasons[r->nreasons++] = xstrdup(t);
-	}
-	sqlite3_finalize(s);
+	db_adjudication_reasons(r->t->db, add_reason, r);
 }
 
 static void reload(struct rv *r)
