@@ -27,4 +27,11 @@ long batch_lines(const struct batch_out *b);
 /* Closes what is open (after an error) and frees b. */
 void batch_free(struct batch_out *b);
 
+struct db;
+/* batch_in.c: a result file's answers (lines whose custom_id stepmark
+ * wrote) into db's response cache, in one transaction. How many were
+ * stored, the lines skipped in *bad (each said on warn); -1 when the
+ * file or the store fails (nothing stored). */
+long batch_read_results(struct db *db, const char *path, FILE *warn, long *bad);
+
 #endif

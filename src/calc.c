@@ -180,7 +180,7 @@ static size_t lex(const char *s, size_t n, struct tok **out)
 
 /* ---- a recursive-descent parser over a token range ---- */
 
-struct parser {
+struct calc_parser {
 	const struct tok *t;
 	size_t i, n;
 	int err;
@@ -190,24 +190,24 @@ struct parser {
 
 #define MAX_NEST 64
 
-static struct rat p_expr(struct parser *ps);
+static struct rat p_expr(struct calc_parser *ps);
 
-static int at(struct parser *ps, enum tk type, char op)
+static int at(struct calc_parser *ps, enum tk type, char op)
 {
 	return ps->i < ps->n && ps->t[ps->i].type == type &&
 	       (!op || ps->t[ps->i].op == op);
 }
 
-static void fail(struct parser *ps, int code)
+static void fail(struct calc_parser *ps, int code)
 {
 	if (!ps->err)
 		ps->err = code;
 }
 
-static struct rat p_primary(struct parser *ps);
-static struct rat p_unary(struct parser *ps);
+static struct rat p_primary(struct calc_parser *ps);
+static struct rat p_unary(struct calc_parser *ps);
 
-static struct rat p_primary_in(struct parser *ps)
+static struct rat p_primary_in(struct calc_parser *ps)
 {
 	struct rat zero = {0, 1};
 	if (at(ps, T_NUM, 0))
@@ -232,7 +232,7 @@ static struct rat p_primary_in(struct parser *ps)
 	return zero;
 }
 
-static struct rat p_unary_in(struct parser *ps)
+static struct rat p_unary_in(struct calc_parser *ps)
 {
 	if (at(ps, T_OP, '-') || at(ps, T_OP, '+')) {
 		int neg = ps->t[ps->i++].op == '-';
@@ -255,7 +255,7 @@ static struct rat p_unary_in(struct parser *ps)
 
 /* The two places the parser goes deeper, each level counted: too deep is
  * a claim not read (-3), never a crash. */
-static struct rat p_primary(struct parser *ps)
+static struct rat p_primary(struct calc_parser *ps)
 {
 	if (ps->depth >= MAX_NEST) {
 		fail(ps, -3);
@@ -267,7 +267,7 @@ static struct rat p_primary(struct parser *ps)
 	return v;
 }
 
-static struct rat p_unary(struct parser *ps)
+static struct rat p_unary(struct calc_parser *ps)
 {
 	if (ps->depth >= MAX_NEST) {
 		fail(ps, -3);
@@ -279,7 +279,7 @@ static struct rat p_unary(struct parser *ps)
 	return v;
 }
 
-static struct rat p_term(struct parser *ps)
+static struct rat p_term(struct calc_parser *ps)
 {
 	struct rat v = p_unary(ps);
 	for (;;) {
@@ -299,7 +299,7 @@ static struct rat p_term(struct parser *ps)
 	}
 }
 
-static struct rat p_expr(struct parser *ps)
+static struct rat p_expr(struct calc_parser *ps)
 {
 	struct rat v = p_term(ps);
 	while (at(ps, T_OP, '+') || at(ps, T_OP, '-')) {
@@ -315,7 +315,7 @@ static struct rat p_expr(struct parser *ps)
 /* parses t[0..n) whole; returns 0, -1 or -2 */
 static int parse_range(const struct tok *t, size_t n, struct rat *out, int *ops)
 {
-	struct parser ps = {.t = t, .n = n};
+	struct calc_parser ps = {.t = t, .n = n};
 	if (n == 0)
 		return -1;
 	*out = p_expr(&ps);

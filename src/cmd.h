@@ -1,19 +1,49 @@
-/* cmd.h - what the commands share */
+/* cmd.h - the commands: their table (commands.def), what they are given,
+ * and what they share */
 #ifndef SM_CMD_H
 #define SM_CMD_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 enum { EX_OK = 0, EX_BAD = 1, EX_USAGE = 2, EX_STORE = 3 };
 
+/* What main's options before the command say; a command's own --db,
+ * --config or --annotator overrides them for itself. */
+struct cmd_env {
+	const char *dbpath;
+	const char *annotator; /* NULL: the config's, else $USER */
+	const char *config;    /* NULL: the default config file */
+	int create;            /* --create: a store that does not exist yet */
+	void (*usage)(FILE *fp); /* prints --help */
+};
+
+typedef int (*cmd_fn)(int argc, char **argv, struct cmd_env *env);
+struct command {
+	const char *name, *synopsis, *summary;
+	cmd_fn run;
+	const char *help; /* the options, as --help lists them */
+};
+
+/* One function and one help text per line of commands.def. */
+#define _(id, name, synopsis, summary) \
+	int cmd_##id(int argc, char **argv, struct cmd_env *env); \
+	extern const char cmd_##id##_help[];
+#include "commands.def"
+#undef _
+
+/* commands.c: the table, --help */
+const struct command *command_find(const char *name); /* NULL: none */
+void commands_usage(FILE *fp);
+
+/* cmd_common.c */
 /* Prints msg and a hint; returns EX_USAGE. */
 int bad_usage(const char *msg);
-
-int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path);
-int cmd_audit(int argc, char **argv, const char *dbpath);
-int cmd_adjudicate(int argc, char **argv, const char *dbpath, const char *annotator,
-		   const char *config_path);
-int cmd_assign(int argc, char **argv, const char *dbpath);
-int cmd_merge(int argc, char **argv, const char *dbpath);
-int cmd_consensus(int argc, char **argv, const char *dbpath, const char *config_path);
-int cmd_import_reference(int argc, char **argv, const char *dbpath);
+struct db;
+/* The store for a command that writes (it says when it waits for
+ * another writer), or for one that only reads (never created or
+ * changed); NULL when it cannot be opened, after saying why. */
+struct db *cmd_open_store(const char *path);
+struct db *cmd_open_store_ro(const char *path);
 
 #endif

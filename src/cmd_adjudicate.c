@@ -14,6 +14,11 @@
 #include "summary.h"
 #include "../db/db.h"
 
+/* the options --help lists under the command */
+const char cmd_adjudicate_help[] =
+	"    --first-error N | --no-error | --pick ANNOTATOR  (N from 1)\n"
+	"    --dataset NAME          where the id is in several data sets\n";
+
 enum { J_ID = 1000, J_DATASET, J_FE, J_NONE, J_PICK, J_REASON, J_DB, J_HELP };
 
 static void usage_adj(FILE *f)
@@ -42,9 +47,9 @@ static int64_t find(struct db *db, const char *id, const char *dataset, char *er
 	return sol;
 }
 
-int cmd_adjudicate(int argc, char **argv, const char *dbpath, const char *annotator,
-		   const char *config_path)
+int cmd_adjudicate(int argc, char **argv, struct cmd_env *env)
 {
+	const char *dbpath = env->dbpath, *annotator = env->annotator, *config_path = env->config;
 	static const struct option opts[] = {
 		{"id", required_argument, NULL, J_ID},
 		{"dataset", required_argument, NULL, J_DATASET},

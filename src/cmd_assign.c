@@ -14,11 +14,17 @@
 #include "summary.h"
 #include "../db/db.h"
 
+/* the options --help lists under the command */
+const char cmd_assign_help[] =
+	"    --gold-from NAME        an expert's decided solutions are gold too\n"
+	"    --order random|id|disagreement  (disagreement: sources disagree first)\n"
+	"    --dataset NAME --where all|todo|disagree --seed N --limit N\n";
+
 enum { G_ANNS = 1000, G_OVERLAP, G_GOLD, G_GOLD_FROM, G_DATASET, G_WHERE, G_ORDER, G_SEED,
        G_LIMIT, G_DB, G_HELP };
 enum { ORD_RANDOM, ORD_ID, ORD_DISAGREE };
 
-struct cand {
+struct candidate {
 	int64_t sol;
 	int prio;       /* --order disagreement: higher first */
 	uint64_t r;     /* the shuffle's key */
@@ -29,7 +35,7 @@ struct gold {
 	int fe;
 };
 
-struct run {
+struct dealing {
 	int64_t dataset;
 	unsigned where_any, where_none; /* summary flags wanted, refused */
 	const char *gold_from;
@@ -37,7 +43,7 @@ struct run {
 	struct decision d;
 	int64_t *taken;                 /* assigned already, sorted */
 	size_t ntaken, at;
-	struct cand *c;
+	struct candidate *c;
 	size_t nc, capc;
 	struct gold *g;
 	size_t ng, capg;
@@ -74,7 +80,7 @@ static int priority(const struct walk_sol *w)
 
 static int on_solution(void *arg, const struct walk_sol *w)
 {
-	struct run *r = arg;
+	struct dealing *r = arg;
 	if (r->dataset && w->dataset_id != r->dataset)
 		return 0;
 	int fe = -2;
@@ -115,13 +121,13 @@ static int on_solution(void *arg, const struct walk_sol *w)
 
 static int by_random(const void *x, const void *y)
 {
-	const struct cand *a = x, *b = y;
+	const struct candidate *a = x, *b = y;
 	return (a->r > b->r) - (a->r < b->r);
 }
 
 static int by_prio(const void *x, const void *y)
 {
-	const struct cand *a = x, *b = y;
+	const struct candidate *a = x, *b = y;
 	if (a->prio != b->prio)
 		return b->prio - a->prio;
 	return by_random(x, y);
@@ -151,7 +157,7 @@ static void q_add(struct pile *q, int64_t sol, int gold_fe)
 /* g gold items spread through q, one in each stretch of its length / g,
  * consecutive in the pool from *next_gold (g at most the pool: never one
  * twice) */
-static void mix_gold(struct pile *q, const struct run *r, size_t g, size_t *next_gold,
+static void mix_gold(struct pile *q, const struct dealing *r, size_t g, size_t *next_gold,
 		     uint64_t *rng)
 {
 	if (g > r->ng)
@@ -202,7 +208,61 @@ static int parse_share(const char *s, double *out)
 	return parse_double(s, 0, 1, out);
 }
 
-int cmd_assign(int argc, char **argv, const char *dbpath)
+/* What the command line says. */
+struct assign_args {
+	const char *dbpath, *anns, *dataset, *where;
+	double overlap, gold;
+	int order;
+	long limit;
+	unsigned long long seed;
+};
+
+/* One option into a (and r's --gold-from): -1 on, else the exit code. */
+static int assign_arg(struct assign_args *a, struct dealing *r, int c)
+{
+	char *end;
+	switch (c) {
+	case G_ANNS: a->anns = optarg; break;
+	case G_OVERLAP:
+		if (parse_share(optarg, &a->overlap))
+			return bad_usage("--overlap is a share from 0 to 1 (0.2: one in five)");
+		break;
+	case G_GOLD:
+		if (parse_share(optarg, &a->gold) || a->gold >= 1)
+			return bad_usage("--gold is a share from 0 to below 1 (0.05: one in twenty)");
+		break;
+	case G_GOLD_FROM: r->gold_from = optarg; break;
+	case G_DATASET: a->dataset = optarg; break;
+	case G_WHERE: a->where = optarg; break;
+	case G_ORDER:
+		if (!strcmp(optarg, "random"))
+			a->order = ORD_RANDOM;
+		else if (!strcmp(optarg, "id"))
+			a->order = ORD_ID;
+		else if (!strcmp(optarg, "disagreement"))
+			a->order = ORD_DISAGREE;
+		else
+			return bad_usage("--order is random, id or disagreement");
+		break;
+	case G_SEED:
+		a->seed = strtoull(optarg, &end, 10);
+		if (end == optarg || *end)
+			return bad_usage("--seed is a whole number");
+		break;
+	case G_LIMIT:
+		a->limit = strtol(optarg, &end, 10);
+		if (end == optarg || *end || a->limit < 0)
+			return bad_usage("--limit is a whole number of solutions");
+		break;
+	case G_DB: a->dbpath = optarg; break;
+	case G_HELP: usage_assign(stdout); return EX_OK;
+	default: return EX_USAGE;
+	}
+	return -1;
+}
+
+/* The command line into a and r: -1 when it can run, else the exit code. */
+static int assign_args(int argc, char **argv, struct assign_args *a, struct dealing *r)
 {
 	static const struct option opts[] = {
 		{"annotators", required_argument, NULL, G_ANNS},
@@ -218,90 +278,163 @@ int cmd_assign(int argc, char **argv, const char *dbpath)
 		{"help", no_argument, NULL, G_HELP},
 		{NULL, 0, NULL, 0},
 	};
-	const char *anns = NULL, *dataset = NULL, *where = "all";
-	double overlap = 0, gold = 0;
-	int order = ORD_RANDOM, c;
-	long limit = -1;
-	unsigned long long seed = 1;
-	struct run r = {0};
+	int c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case G_ANNS: anns = optarg; break;
-		case G_OVERLAP:
-			if (parse_share(optarg, &overlap))
-				return bad_usage("--overlap is a share from 0 to 1 (0.2: one in five)");
-			break;
-		case G_GOLD:
-			if (parse_share(optarg, &gold) || gold >= 1)
-				return bad_usage("--gold is a share from 0 to below 1 (0.05: one in twenty)");
-			break;
-		case G_GOLD_FROM: r.gold_from = optarg; break;
-		case G_DATASET: dataset = optarg; break;
-		case G_WHERE: where = optarg; break;
-		case G_ORDER:
-			if (!strcmp(optarg, "random"))
-				order = ORD_RANDOM;
-			else if (!strcmp(optarg, "id"))
-				order = ORD_ID;
-			else if (!strcmp(optarg, "disagreement"))
-				order = ORD_DISAGREE;
-			else
-				return bad_usage("--order is random, id or disagreement");
-			break;
-		case G_SEED: {
-			char *end;
-			seed = strtoull(optarg, &end, 10);
-			if (end == optarg || *end)
-				return bad_usage("--seed is a whole number");
-			break;
-		}
-		case G_LIMIT: {
-			char *end;
-			limit = strtol(optarg, &end, 10);
-			if (end == optarg || *end || limit < 0)
-				return bad_usage("--limit is a whole number of solutions");
-			break;
-		}
-		case G_DB: dbpath = optarg; break;
-		case G_HELP: usage_assign(stdout); return EX_OK;
-		default: return EX_USAGE;
-		}
+		int rc = assign_arg(a, r, c);
+		if (rc >= 0)
+			return rc;
 	}
 	if (optind < argc)
 		return bad_usage("assign takes no file arguments");
-	if (!anns || !*anns)
+	if (!a->anns || !*a->anns)
 		return bad_usage("assign: --annotators A,B,... names who gets the solutions");
-	if (!strcmp(where, "todo"))
-		r.where_none = SF_HUMAN;
-	else if (!strcmp(where, "disagree"))
-		r.where_any = SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA;
-	else if (strcmp(where, "all"))
+	if (!strcmp(a->where, "todo"))
+		r->where_none = SF_HUMAN;
+	else if (!strcmp(a->where, "disagree"))
+		r->where_any = SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA;
+	else if (strcmp(a->where, "all"))
 		return bad_usage("--where is all, todo (no person labelled it) or disagree");
-	/* the annotators, each once */
-	char *copy = xstrdup(anns);
+	return -1;
+}
+
+/* The annotators of list (cut in place), each once, a pile each: -1 on,
+ * else the exit code. */
+static int assign_piles(char *list, struct pile *q, size_t *nq, double overlap)
+{
+	for (char *t = strtok(list, ","); t; t = strtok(NULL, ",")) {
+		int dup = 0;
+		for (size_t i = 0; i < *nq; i++)
+			dup |= !strcmp(q[i].name, t);
+		if (!*t || dup || *nq == 64)
+			return bad_usage(*nq == 64 ? "assign: at most 64 annotators at once" :
+					 "assign: --annotators names each annotator once");
+		q[(*nq)++].name = t;
+	}
+	if (overlap > 0 && *nq < 2)
+		return bad_usage("assign: --overlap needs two annotators or more");
+	return -1;
+}
+
+/* The store read: which solutions are candidates, which are gold. -1 on,
+ * else the exit code (the store's failure said by the caller). */
+static int assign_read(struct db *db, struct dealing *r, struct names *an, struct names *srcs,
+		       double gold)
+{
+	if (summary_backfill(db) < 0 || db_begin(db) < 0 ||
+	    db_names(db, DB_NAMES_DECIDERS, an) < 0 || db_names(db, DB_NAMES_PRM, srcs) < 0 ||
+	    db_assigned_solutions(db, &r->taken, &r->ntaken) < 0 ||
+	    db_walk(db, an, srcs, on_solution, r) < 0)
+		return EX_STORE;
+	if (r->gold_from && names_index(an, r->gold_from) < 0) {
+		db_rollback(db);
+		errf("stepmark: assign: no labels by \"%s\" in the store\n", inert(r->gold_from, 0));
+		return EX_USAGE;
+	}
+	if (gold > 0 && !r->ng) {
+		db_rollback(db);
+		errf("stepmark: assign: no gold items: adjudicate some solutions (stepmark "
+		     "adjudicate) or name an expert with --gold-from ANNOTATOR\n");
+		return EX_USAGE;
+	}
+	return -1;
+}
+
+/* The first n candidates dealt round the piles, a share overlap of them
+ * to a second pile; how many went to two. */
+static long assign_deal(struct pile *q, size_t nq, const struct dealing *r, size_t n,
+			double overlap)
+{
+	long shared = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct pile *a = &q[i % nq];
+		q_add(a, r->c[i].sol, -2);
+		/* an even spread of the overlap: i shared when the share
+		 * crosses a whole number */
+		if (overlap > 0 && floor((double)(i + 1) * overlap) > floor((double)i * overlap)) {
+			struct pile *b = &q[(i + 1 + (size_t)(r->c[i].r % (nq - 1))) % nq];
+			if (b == a)
+				b = &q[(i + 1) % nq];
+			q_add(b, r->c[i].sol, -2);
+			a->shared++;
+			b->shared++;
+			shared++;
+		}
+	}
+	return shared;
+}
+
+/* Gold mixed into each pile, a share gold of it; how many fewer than
+ * asked (a pile holds each gold item once). */
+static size_t assign_gold(struct pile *q, size_t nq, struct dealing *r, double gold)
+{
+	size_t next_gold = 0, short_gold = 0;
+	for (size_t i = 0; i < nq; i++) {
+		size_t g = gold > 0 ? (size_t)lround((double)q[i].n * gold / (1 - gold)) : 0;
+		if (gold > 0 && q[i].n && !g)
+			g = 1;
+		mix_gold(&q[i], r, g, &next_gold, &r->rng);
+		short_gold += g - (size_t)q[i].gold;
+	}
+	return short_gold;
+}
+
+static void assign_report(const struct pile *q, size_t nq, const struct dealing *r, size_t deal,
+			  long shared, size_t short_gold)
+{
+	printf("dealt %zu solution%s to %zu annotator%s (%ld to two of them), %zu left unassigned; "
+	       "%zu gold item%s to mix in\n", deal, deal == 1 ? "" : "s", nq, nq == 1 ? "" : "s",
+	       shared, r->nc - deal, r->ng, r->ng == 1 ? "" : "s");
+	for (size_t i = 0; i < nq; i++)
+		printf("  %-20s %7zu in the queue: %zu to label, %ld shared, %ld gold\n",
+		       inert(q[i].name, 0), q[i].n, q[i].n - (size_t)q[i].gold, q[i].shared, q[i].gold);
+	if (short_gold)
+		printf("%zu gold item%s fewer than --gold asks: a queue holds each gold item once, and "
+		       "there are %zu (adjudicate more)\n", short_gold, short_gold == 1 ? "" : "s", r->ng);
+}
+
+/* Dealt and stored: -1 on (reported), else the exit code. */
+static int assign_store(struct db *db, struct pile *q, size_t nq, struct dealing *r,
+			const struct assign_args *a)
+{
+	/* (qsort takes no NULL array, even an empty one) */
+	if (r->nc && a->order == ORD_RANDOM)
+		qsort(r->c, r->nc, sizeof(*r->c), by_random);
+	else if (r->nc && a->order == ORD_DISAGREE)
+		qsort(r->c, r->nc, sizeof(*r->c), by_prio);
+	size_t deal = a->limit >= 0 && (size_t)a->limit < r->nc ? (size_t)a->limit : r->nc;
+	long shared = assign_deal(q, nq, r, deal, a->overlap);
+	size_t short_gold = assign_gold(q, nq, r, a->gold);
+	char now[32];
+	now_iso(now);
+	for (size_t i = 0; i < nq; i++)
+		if (db_assign_add(db, q[i].name, q[i].sol, q[i].gold_fe, q[i].n, now) < 0)
+			return EX_STORE;
+	if (db_commit(db) < 0)
+		return EX_STORE;
+	assign_report(q, nq, r, deal, shared, short_gold);
+	return EX_OK;
+}
+
+int cmd_assign(int argc, char **argv, struct cmd_env *env)
+{
+	struct assign_args a = {.dbpath = env->dbpath, .where = "all", .order = ORD_RANDOM,
+				.limit = -1, .seed = 1};
+	struct dealing r = {0};
+	int rc = assign_args(argc, argv, &a, &r);
+	if (rc >= 0)
+		return rc;
+	char *copy = xstrdup(a.anns);
 	struct pile q[64];
 	size_t nq = 0;
 	memset(q, 0, sizeof(q));
-	for (char *t = strtok(copy, ","); t; t = strtok(NULL, ",")) {
-		int dup = 0;
-		for (size_t i = 0; i < nq; i++)
-			dup |= !strcmp(q[i].name, t);
-		if (!*t || dup || nq == 64) {
-			free(copy);
-			return bad_usage(nq == 64 ? "assign: at most 64 annotators at once" :
-					 "assign: --annotators names each annotator once");
-		}
-		q[nq++].name = t;
-	}
-	if (overlap > 0 && nq < 2) {
+	if ((rc = assign_piles(copy, q, &nq, a.overlap)) >= 0) {
 		free(copy);
-		return bad_usage("assign: --overlap needs two annotators or more");
+		return rc;
 	}
-	r.rng = seed * 0x9e3779b97f4a7c15ULL + 1;
+	r.rng = a.seed * 0x9e3779b97f4a7c15ULL + 1;
 	char err[600];
-	int rc = EX_OK;
-	struct db *db = db_open(dbpath, err, sizeof(err));
+	struct db *db = db_open(a.dbpath, err, sizeof(err));
 	if (!db) {
 		errf("stepmark: %s\n", inert(err, 0));
 		free(copy);
@@ -310,88 +443,18 @@ int cmd_assign(int argc, char **argv, const char *dbpath)
 	db_say_waits(db, stderr);
 	struct names an = {0}, srcs = {0};
 	policy_parse("adjudicated", &r.adj, err, sizeof(err));
-	if (dataset && !(r.dataset = db_dataset_id(db, dataset))) {
+	rc = EX_OK;
+	if (a.dataset && !(r.dataset = db_dataset_id(db, a.dataset))) {
 		errf("stepmark: assign: no data set named \"%s\" (stepmark stats lists them)\n",
-		     inert(dataset, 0));
+		     inert(a.dataset, 0));
 		rc = EX_USAGE;
-		goto out;
+	} else if ((rc = assign_read(db, &r, &an, &srcs, a.gold)) < 0) {
+		rc = assign_store(db, q, nq, &r, &a);
 	}
-	if (summary_backfill(db) < 0 || db_begin(db) < 0 ||
-	    db_names(db, DB_NAMES_DECIDERS, &an) < 0 ||
-	    db_names(db, DB_NAMES_PRM, &srcs) < 0 ||
-	    db_assigned_solutions(db, &r.taken, &r.ntaken) < 0 || db_walk(db, &an, &srcs, on_solution, &r) < 0) {
-		rc = EX_STORE;
-		goto store;
-	}
-	if (r.gold_from && names_index(&an, r.gold_from) < 0) {
-		db_rollback(db);
-		errf("stepmark: assign: no labels by \"%s\" in the store\n", inert(r.gold_from, 0));
-		rc = EX_USAGE;
-		goto out;
-	}
-	if (gold > 0 && !r.ng) {
-		db_rollback(db);
-		errf("stepmark: assign: no gold items: adjudicate some solutions (stepmark "
-		     "adjudicate) or name an expert with --gold-from ANNOTATOR\n");
-		rc = EX_USAGE;
-		goto out;
-	}
-	/* (qsort takes no NULL array, even an empty one) */
-	if (r.nc && order == ORD_RANDOM)
-		qsort(r.c, r.nc, sizeof(*r.c), by_random);
-	else if (r.nc && order == ORD_DISAGREE)
-		qsort(r.c, r.nc, sizeof(*r.c), by_prio);
-	size_t deal = limit >= 0 && (size_t)limit < r.nc ? (size_t)limit : r.nc;
-	long shared = 0;
-	for (size_t i = 0; i < deal; i++) {
-		struct pile *a = &q[i % nq];
-		q_add(a, r.c[i].sol, -2);
-		/* an even spread of the overlap: i shared when the share
-		 * crosses a whole number */
-		if (overlap > 0 && floor((double)(i + 1) * overlap) > floor((double)i * overlap)) {
-			struct pile *b = &q[(i + 1 + (size_t)(r.c[i].r % (nq - 1))) % nq];
-			if (b == a)
-				b = &q[(i + 1) % nq];
-			q_add(b, r.c[i].sol, -2);
-			a->shared++;
-			b->shared++;
-			shared++;
-		}
-	}
-	size_t next_gold = 0, short_gold = 0;
-	for (size_t i = 0; i < nq; i++) {
-		size_t g = gold > 0 ? (size_t)lround((double)q[i].n * gold / (1 - gold)) : 0;
-		if (gold > 0 && q[i].n && !g)
-			g = 1;
-		mix_gold(&q[i], &r, g, &next_gold, &r.rng);
-		short_gold += g - (size_t)q[i].gold;
-	}
-	char now[32];
-	now_iso(now);
-	for (size_t i = 0; i < nq; i++)
-		if (db_assign_add(db, q[i].name, q[i].sol, q[i].gold_fe, q[i].n, now) < 0) {
-			rc = EX_STORE;
-			goto store;
-		}
-	if (db_commit(db) < 0) {
-		rc = EX_STORE;
-		goto store;
-	}
-	printf("dealt %zu solution%s to %zu annotator%s (%ld to two of them), %zu left unassigned; "
-	       "%zu gold item%s to mix in\n", deal, deal == 1 ? "" : "s", nq, nq == 1 ? "" : "s",
-	       shared, r.nc - deal, r.ng, r.ng == 1 ? "" : "s");
-	for (size_t i = 0; i < nq; i++)
-		printf("  %-20s %7zu in the queue: %zu to label, %ld shared, %ld gold\n",
-		       inert(q[i].name, 0), q[i].n, q[i].n - (size_t)q[i].gold, q[i].shared, q[i].gold);
-	if (short_gold)
-		printf("%zu gold item%s fewer than --gold asks: a queue holds each gold item once, and "
-		       "there are %zu (adjudicate more)\n", short_gold, short_gold == 1 ? "" : "s", r.ng);
-store:
 	if (rc == EX_STORE) { /* the reason, before the rollback clears it */
 		errf("stepmark: assign: the store failed: %s\n", db_errmsg(db));
 		db_rollback(db);
 	}
-out:
 	for (size_t i = 0; i < nq; i++) {
 		free(q[i].sol);
 		free(q[i].gold_fe);

@@ -12,6 +12,14 @@
 #include "consensus.h"
 #include "util.h"
 
+/* the options --help lists under the command */
+const char cmd_audit_help[] =
+	"    --dataset NAME --source NAME --threshold T (default 0.5)\n"
+	"    --where FILTER          only solutions a queue filter keeps (disagree...)\n"
+	"    --json | --csv          one row per line, for programs\n"
+	"    --ascii                 charts without block characters\n"
+	"    --truth agreed          against the agreed labels (stepmark consensus)\n";
+
 enum { A_TRUTH = 256, A_DATASET, A_SOURCE, A_THRESHOLD, A_JSON, A_CSV, A_ASCII, A_DB, A_WHERE };
 
 struct out {
@@ -130,26 +138,9 @@ static void rules_report(const struct audit *a)
 	}
 }
 
-static void text_report(const struct audit *a, const struct out *o)
+/* ProcessBench's metrics per data set and source */
+static void report_metrics(const struct audit *a, const struct out *o)
 {
-	widths(a);
-	printf("truth: ");
-	for (size_t i = 0; i < a->ntruth; i++)
-		printf("%s%s", i ? " + " : "", inert(a->truth[i], 0));
-	if (a->ntruth == 1 && !strcmp(a->truth[0], "agreed") && a->policy)
-		printf(" (the agreed labels of stepmark consensus)\n");
-	else
-		printf(" (a solution's truth is the first error %s)\n",
-		       a->ntruth > 1 ? "its annotators share; where they differ it is left out" :
-		       "this annotator decided");
-	if (a->truth_split)
-		printf("%ld solutions left out: the truth's annotators disagree\n", a->truth_split);
-	if (!a->nsys) {
-		printf("\nNothing to measure: no source or other annotator has a verdict on a "
-		       "solution whose first error the truth decided%s.\n",
-		       a->nanns ? " (each annotator's decided count is below)" : "");
-		goto people;
-	}
 	printf("\nProcessBench metrics (%%), and where each first error falls against the truth\n");
 	printf("%-*s %-*s %6s %6s %7s %7s %6s %6s %6s %6s %6s %6s %6s %6s\n", dw, "data set",
 	       sw, "source", "n_err", "n_cor", "acc_err", "acc_cor", "F1", "same", "early", "late",
@@ -165,7 +156,11 @@ static void text_report(const struct audit *a, const struct out *o)
 		       audit_f1(ae, ac), s->same, s->earlier, s->later, s->missed, s->false_alarm,
 		       s->none, prf(s->tp, s->fp, s->fn, 2));
 	}
-	/* ProcessBench's headline: the mean F1 over the data sets */
+}
+
+/* ProcessBench's headline: the mean F1 over the data sets */
+static void report_mean_f1(const struct audit *a, const struct out *o)
+{
 	printf("\nF1 (mean over data sets, as ProcessBench averages)\n");
 	for (size_t i = 0; i < a->nsys; i++) {
 		const struct audit_sys *s = &a->sys[i];
@@ -186,6 +181,11 @@ static void text_report(const struct audit *a, const struct out *o)
 		printf("%-*.*s %5.1f %s\n", sw, sw, inert(s->name, 0), f, b.data ? b.data : "");
 		buf_free(&b);
 	}
+}
+
+/* where each first error falls against the truth's */
+static void report_offsets(const struct audit *a, const struct out *o)
+{
 	printf("\nfirst-error offsets on erroneous solutions (the source's minus the truth's)\n");
 	printf("%-*s %-*s %5s %5s %5s %5s %5s %5s %5s %6s %6s  %s\n", dw, "data set", sw, "source",
 	       "<=-3", "-2", "-1", "0", "+1", "+2", ">=+3", "missed", "false", "histogram");
@@ -203,6 +203,11 @@ static void text_report(const struct audit *a, const struct out *o)
 		       s->offset[6], s->missed, s->false_alarm, b.data ? b.data : "");
 		buf_free(&b);
 	}
+}
+
+/* "this step is wrong" against the truth's ratings */
+static void report_steps(const struct audit *a, const struct out *o)
+{
 	printf("\nsteps: \"this step is wrong\" against the truth's ratings (%%)\n");
 	printf("%-*s %-*s %9s %9s %9s %8s\n", dw, "data set", sw, "source", "precision", "recall", "F1",
 	       "steps");
@@ -214,6 +219,11 @@ static void text_report(const struct audit *a, const struct out *o)
 		       inert(ds_name(s->dataset), 0), sw, sw, inert(s->name, 1), prf(s->tp, s->fp, s->fn, 0), prf(s->tp, s->fp, s->fn, 1),
 		       prf(s->tp, s->fp, s->fn, 2), s->tp + s->fp + s->fn + s->tn);
 	}
+}
+
+/* the threshold sweep of the sources with values */
+static void report_sweep(const struct audit *a, const struct out *o)
+{
 	int any = 0;
 	for (size_t i = 0; i < a->nsys; i++) {
 		const struct audit_sys *s = &a->sys[i];
@@ -234,8 +244,12 @@ static void text_report(const struct audit *a, const struct out *o)
 		       at >= 0 && at < AUDIT_NT ? f1[at] : NAN, b.data ? b.data : "");
 		buf_free(&b);
 	}
-people:
-	any = 0;
+}
+
+/* agreement between people */
+static void report_people(const struct audit *a)
+{
+	int any = 0;
 	for (size_t i = 0; i < a->npairs; i++) {
 		const struct audit_pair *p = &a->pairs[i];
 		if (!any++)
@@ -254,6 +268,11 @@ people:
 		       inert(ds_name(p->dataset), 0),
 		       p->steps ? "steps" : "first", inert(pair, 1), p->n, ex, w1, k, al, ac);
 	}
+}
+
+/* each annotator's work */
+static void report_annotators(const struct audit *a)
+{
 	printf("\nannotators (active: the median time per solution in the workbench, keys "
 	       "arriving, gaps over a minute left out;\n blind: solutions decided while the "
 	       "suggestions were hidden; changed: decided otherwise since;\n toward: of those, "
@@ -275,7 +294,11 @@ people:
 		       act, n->blind, n->changed, n->toward, n->assigned, n->assigned_done,
 		       n->gold_done, right);
 	}
-	rules_report(a);
+}
+
+/* what the fetched sources covered and cost */
+static void report_coverage(const struct audit *a, const struct out *o)
+{
 	if (a->ncov) {
 		printf("\ncoverage and cost of the fetched sources\n%-*s %-*s %8s %6s %6s %7s "
 		       "%8s %10s %10s\n", dw, "data set", sw, "source", "verdicts", "done", "failed",
@@ -289,6 +312,45 @@ people:
 			       c->failed, c->pending, c->requests, c->tokens_in, c->tokens_out);
 		}
 	}
+}
+
+/* the truth, and whether there is anything to measure: 1 there is, 0 not */
+static int report_truth(const struct audit *a)
+{
+	printf("truth: ");
+	for (size_t i = 0; i < a->ntruth; i++)
+		printf("%s%s", i ? " + " : "", inert(a->truth[i], 0));
+	if (a->ntruth == 1 && !strcmp(a->truth[0], "agreed") && a->policy)
+		printf(" (the agreed labels of stepmark consensus)\n");
+	else
+		printf(" (a solution's truth is the first error %s)\n",
+		       a->ntruth > 1 ? "its annotators share; where they differ it is left out" :
+		       "this annotator decided");
+	if (a->truth_split)
+		printf("%ld solutions left out: the truth's annotators disagree\n", a->truth_split);
+	if (!a->nsys) {
+		printf("\nNothing to measure: no source or other annotator has a verdict on a "
+		       "solution whose first error the truth decided%s.\n",
+		       a->nanns ? " (each annotator's decided count is below)" : "");
+		return 0;
+	}
+	return 1;
+}
+
+static void text_report(const struct audit *a, const struct out *o)
+{
+	widths(a);
+	if (report_truth(a)) {
+		report_metrics(a, o);
+		report_mean_f1(a, o);
+		report_offsets(a, o);
+		report_steps(a, o);
+		report_sweep(a, o);
+	}
+	report_people(a);
+	report_annotators(a);
+	rules_report(a);
+	report_coverage(a, o);
 }
 
 static void jnum(struct buf *b, const char *key, double v)
@@ -476,8 +538,9 @@ static void csv_report(const struct audit *a, const struct out *o)
 	buf_free(&b);
 }
 
-int cmd_audit(int argc, char **argv, const char *dbpath)
+int cmd_audit(int argc, char **argv, struct cmd_env *env)
 {
+	const char *dbpath = env->dbpath;
 	static const struct option opts[] = {
 		{"truth", required_argument, NULL, A_TRUTH},
 		{"dataset", required_argument, NULL, A_DATASET},

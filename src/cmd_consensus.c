@@ -14,6 +14,12 @@
 #include "summary.h"
 #include "../db/db.h"
 
+/* the options --help lists under the command */
+const char cmd_consensus_help[] =
+	"    --policy RULES          e.g. \"adjudicated, human-majority 2,\n"
+	"                            confirmed-suggestion, sources mc judge\"\n"
+	"    --dataset NAME --list   one data set; list every undecided solution\n";
+
 #define MAX_SHOWN 10
 
 enum { C_POLICY = 1000, C_DATASET, C_LIST, C_DB, C_HELP };
@@ -25,7 +31,7 @@ struct crow {
 	const char *ratings, *rule, *why, *by, *policy;
 };
 
-struct run {
+struct agreeing {
 	struct db *db;
 	const struct policy *p;
 	int64_t dataset;   /* 0: every data set */
@@ -41,7 +47,7 @@ struct run {
 
 /* the stored rows, kept for the comparison */
 struct old {
-	struct run *r;
+	struct agreeing *r;
 	struct arena *a;
 	size_t cap;
 };
@@ -49,7 +55,7 @@ struct old {
 static int keep_old(void *ctx, const struct db_agreed *g)
 {
 	struct old *k = ctx;
-	struct run *r = k->r;
+	struct agreeing *r = k->r;
 	if (r->nold == k->cap) {
 		k->cap = k->cap ? k->cap * 2 : 1024;
 		r->old = xrealloc(r->old, k->cap * sizeof(*r->old));
@@ -64,7 +70,7 @@ static int keep_old(void *ctx, const struct db_agreed *g)
 	return 0;
 }
 
-static int load_old(struct run *r, struct arena *a)
+static int load_old(struct agreeing *r, struct arena *a)
 {
 	struct old k = {r, a, 0};
 	return db_agreed_each(r->db, keep_old, &k);
@@ -77,7 +83,7 @@ static int same_str(const char *a, const char *b)
 
 static int on_solution(void *arg, const struct walk_sol *w)
 {
-	struct run *r = arg;
+	struct agreeing *r = arg;
 	if (r->dataset && w->dataset_id != r->dataset)
 		return 0;
 	consensus_decide(r->p, &w->it, &r->d);
@@ -112,7 +118,7 @@ static void print_undecided(void *ctx, const char *dataset, const char *key, con
 	printf("  %s  %s  %s\n", inert(dataset, 0), inert(key, 1), why);
 }
 
-static void report(const struct run *r, int list)
+static void report(const struct agreeing *r, int list)
 {
 	printf("consensus on %ld solution%s; policy: %s\n", r->total, r->total == 1 ? "" : "s",
 	       r->p->text);
@@ -143,8 +149,9 @@ static void usage_consensus(FILE *f)
 		"rules: %s\n", consensus_rules_help());
 }
 
-int cmd_consensus(int argc, char **argv, const char *dbpath, const char *config_path)
+int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 {
+	const char *dbpath = env->dbpath, *config_path = env->config;
 	static const struct option opts[] = {
 		{"policy", required_argument, NULL, C_POLICY},
 		{"dataset", required_argument, NULL, C_DATASET},
@@ -200,7 +207,7 @@ int cmd_consensus(int argc, char **argv, const char *dbpath, const char *config_
 		return EX_STORE;
 	}
 	db_say_waits(db, stderr);
-	struct run r = {.db = db, .p = &p};
+	struct agreeing r = {.db = db, .p = &p};
 	r.by_rule = xcalloc(p.n + 1, sizeof(long));
 	now_iso(r.now);
 	struct names anns = {0}, srcs = {0};

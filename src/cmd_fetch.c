@@ -19,6 +19,26 @@
 #include "../db/db.h"
 #include "conf.h"
 
+/* align is fetch --align; the options --help lists under it */
+const char cmd_align_help[] =
+	"    --dataset NAME --solution ID --limit N --min-score N\n";
+
+/* the options --help lists under the command */
+const char cmd_fetch_help[] =
+	"@PROVIDERS@\n"
+	"    --dataset NAME --limit N --solution ID  which solutions get jobs,\n"
+	"                            and which jobs this run runs\n"
+	"@SETTINGS@\n"
+	"    --retry-failed          queue failed jobs again\n"
+	"    --status                print the jobs' counts and failures\n"
+	"    --batch-out FILE        write the requests as OpenAI Batch lines, one\n"
+	"                            file per endpoint URL\n"
+	"                            (FILE.chat-completions.jsonl...)\n"
+	"    --batch-lines N         lines per file at most (default 50000)\n"
+	"    --batch-in FILE         read a Batch result file (repeatable), then go on\n"
+	"    --template PROVIDER     print the prompt template in force\n"
+	"    --quiet, --progress-every SECONDS\n";
+
 static volatile sig_atomic_t interrupted;
 
 static void on_sigint(int sig)
@@ -161,290 +181,322 @@ static int report(struct db *db, struct fetch *f, unsigned mask)
 	return failed;
 }
 
-int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path)
+/* What the command line says. */
+struct fetch_args {
+	const char *dbpath, *config_path;
+	struct { int p, i; const char *v; } sets[32]; /* settings over the config's */
+	int nsets;
+	unsigned mask; /* the providers named */
+	const char *dataset, *batch_out, *tmpl;
+	const char *batch_in[32];
+	int nbatch_in;
+	long limit, every, batch_max;
+	int64_t sol;
+	int retry, status, quiet;
+};
+
+/* One run: the arguments, the config, the store and the engine. */
+struct fetch_cmd {
+	struct fetch_args a;
+	struct conf cfg;
+	struct db *db;
+	struct fetch *f;
+	struct batch_out *bo;
+	int64_t ds; /* the data set's id, 0: every one */
+	char err[600];
+};
+
+/* One fixed option into a. -1 on, else the exit code. */
+static int fetch_arg(struct fetch_args *a, int c)
+{
+	char *end = NULL;
+	switch (c) {
+	case F_DATASET:
+		if (!*optarg)
+			return bad_usage("--dataset needs a name");
+		a->dataset = optarg;
+		break;
+	case F_LIMIT:
+		a->limit = strtol(optarg, &end, 10);
+		if (*end || a->limit <= 0)
+			return bad_usage("--limit needs a positive number");
+		break;
+	case F_SOLUTION:
+		a->sol = strtoll(optarg, &end, 10);
+		if (*end || a->sol <= 0)
+			return bad_usage("--solution needs a solution id");
+		break;
+	case F_RETRY: a->retry = 1; break;
+	case F_STATUS: a->status = 1; break;
+	case F_BATCH_OUT: a->batch_out = optarg; break;
+	case F_BATCH_IN:
+		if (a->nbatch_in == (int)ARRAY_SIZE(a->batch_in))
+			return bad_usage("at most 32 --batch-in files at a time");
+		a->batch_in[a->nbatch_in++] = optarg;
+		break;
+	case F_BATCH_LINES:
+		a->batch_max = strtol(optarg, &end, 10);
+		if (*end || a->batch_max <= 0)
+			return bad_usage("--batch-lines needs a positive number");
+		break;
+	case F_TEMPLATE: a->tmpl = optarg; break;
+	case F_CONFIG: a->config_path = optarg; break;
+	case F_DB: a->dbpath = optarg; break;
+	case F_QUIET: a->quiet = 1; break;
+	case F_EVERY:
+		a->every = strtol(optarg, &end, 10);
+		if (*end || a->every <= 0)
+			return bad_usage("--progress-every needs seconds");
+		break;
+	default: return EX_USAGE;
+	}
+	if (end && *end)
+		return bad_usage("a number is expected after the option");
+	return -1;
+}
+
+/* The command line into a: -1 when it can run, else the exit code. */
+static int fetch_args(int argc, char **argv, struct fetch_args *a)
 {
 	struct option opts[NOPTS];
 	fetch_options(opts);
-	/* the command line's settings, applied over the config's */
-	struct { int p, i; const char *v; } sets[32];
-	int nsets = 0;
-	unsigned mask = 0;
-	const char *dataset = NULL, *batch_out = NULL, *tmpl = NULL;
-	const char *batch_in[32];
-	int nbatch_in = 0;
-	long limit = 0, every = 10, batch_max = BATCH_MAX_LINES;
-	int64_t sol = 0;
-	int retry = 0, status = 0, quiet = 0;
 	int c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		char *end = NULL;
 		if (c >= F_PROVIDER && c < F_SETTING) {
-			mask |= 1u << (c - F_PROVIDER);
+			a->mask |= 1u << (c - F_PROVIDER);
 			continue;
 		}
 		if (c >= F_SETTING) {
-			if (nsets == (int)(sizeof(sets) / sizeof(sets[0])))
+			if (a->nsets == (int)ARRAY_SIZE(a->sets))
 				return bad_usage("too many settings on the command line");
-			sets[nsets].p = (c - F_SETTING) / POPT_MAX;
-			sets[nsets].i = (c - F_SETTING) % POPT_MAX;
-			sets[nsets++].v = optarg;
+			a->sets[a->nsets].p = (c - F_SETTING) / POPT_MAX;
+			a->sets[a->nsets].i = (c - F_SETTING) % POPT_MAX;
+			a->sets[a->nsets++].v = optarg;
 			continue;
 		}
-		switch (c) {
-		case F_DATASET:
-			if (!*optarg)
-				return bad_usage("--dataset needs a name");
-			dataset = optarg;
-			break;
-		case F_LIMIT:
-			limit = strtol(optarg, &end, 10);
-			if (*end || limit <= 0)
-				return bad_usage("--limit needs a positive number");
-			break;
-		case F_SOLUTION:
-			sol = strtoll(optarg, &end, 10);
-			if (*end || sol <= 0)
-				return bad_usage("--solution needs a solution id");
-			break;
-		case F_RETRY: retry = 1; break;
-		case F_STATUS: status = 1; break;
-		case F_BATCH_OUT: batch_out = optarg; break;
-		case F_BATCH_IN:
-			if (nbatch_in == (int)(sizeof(batch_in) / sizeof(batch_in[0])))
-				return bad_usage("at most 32 --batch-in files at a time");
-			batch_in[nbatch_in++] = optarg;
-			break;
-		case F_BATCH_LINES:
-			batch_max = strtol(optarg, &end, 10);
-			if (*end || batch_max <= 0)
-				return bad_usage("--batch-lines needs a positive number");
-			break;
-		case F_TEMPLATE: tmpl = optarg; break;
-		case F_CONFIG: config_path = optarg; break;
-		case F_DB: dbpath = optarg; break;
-		case F_QUIET: quiet = 1; break;
-		case F_EVERY:
-			every = strtol(optarg, &end, 10);
-			if (*end || every <= 0)
-				return bad_usage("--progress-every needs seconds");
-			break;
-		default: return EX_USAGE;
-		}
-		if (end && *end)
-			return bad_usage("a number is expected after the option");
+		int rc = fetch_arg(a, c);
+		if (rc >= 0)
+			return rc;
 	}
 	if (optind < argc)
 		return bad_usage("fetch takes no file arguments (see --batch-in)");
+	return -1;
+}
 
-	struct conf cfg;
-	conf_init(&cfg);
-	char *cpath = config_path ? xstrdup(config_path) : conf_path_default();
-	/* requests cost money: a fetch starts only from a config read whole */
-	int cbad = cpath ? conf_load(&cfg, cpath, config_path == NULL, stderr) : 0;
-	struct fconf *fc = &cfg.fetch;
-	char err[600];
-	int rc = EX_OK;
+/* The config read whole (requests cost money), the command line's
+ * settings over it. -1 on, else the exit code. */
+static int fetch_config(struct fetch_cmd *x)
+{
+	const char *given = x->a.config_path;
+	char *cpath = given ? xstrdup(given) : conf_path_default();
+	int cbad = cpath ? conf_load(&x->cfg, cpath, given == NULL, stderr) : 0;
 	if (cbad > 0) {
 		errf("stepmark: %s: %d line%s above cannot be used; fix %s before fetching\n",
 		     cpath, cbad, cbad == 1 ? "" : "s", cbad == 1 ? "it" : "them");
 		free(cpath);
-		conf_done(&cfg);
 		return EX_BAD;
 	}
 	free(cpath);
-	struct db *db = NULL;
-	struct fetch *f = NULL;
-	struct batch_out *bo = NULL;
-	/* the command line wins over the config */
-	for (int k = 0; k < nsets; k++) {
-		const char *w[4] = {"provider", provider_name(sets[k].p),
-				    providers[sets[k].p]->opts[sets[k].i].name, sets[k].v};
-		if (fconf_line(fc, 4, w, err, sizeof(err)) < 0) {
-			rc = bad_usage(err);
-			goto out;
-		}
+	for (int k = 0; k < x->a.nsets; k++) {
+		int p = x->a.sets[k].p;
+		const char *w[4] = {"provider", provider_name(p),
+				    providers[p]->opts[x->a.sets[k].i].name, x->a.sets[k].v};
+		if (fconf_line(&x->cfg.fetch, 4, w, x->err, sizeof(x->err)) < 0)
+			return bad_usage(x->err);
 	}
-	if (tmpl) {
-		int p = provider_find(tmpl);
-		if (p < 0 || !providers[p]->builtin) {
-			char names[200];
-			size_t o = 0;
-			names[0] = '\0';
-			for (int q = 0; q < nproviders && o < sizeof(names); q++)
-				if (providers[q]->builtin)
-					o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
-							      o ? ", " : "", provider_name(q));
-			snprintf(err, sizeof(err), "--template takes a provider with a prompt: %s",
-				 names);
-			rc = bad_usage(err);
-			goto out;
-		}
-		char *t = prompt_template(fc, p, err, sizeof(err));
-		if (!t) {
-			errf("stepmark: %s\n", err);
-			rc = EX_BAD;
-			goto out;
-		}
-		fputs(t, stdout);
-		free(t);
-		if (!fconf_uses_template(fc, p))
-			errf("stepmark: with these settings provider %s sends no template: "
-			     "this one is not used (see stepmarkrc(5))\n", provider_name(p));
-		goto out;
+	return -1;
+}
+
+/* --template: the prompt template in force, printed. */
+static int fetch_template(struct fetch_cmd *x)
+{
+	int p = provider_find(x->a.tmpl);
+	if (p < 0 || !providers[p]->builtin) {
+		char names[200];
+		size_t o = 0;
+		names[0] = '\0';
+		for (int q = 0; q < nproviders && o < sizeof(names); q++)
+			if (providers[q]->builtin)
+				o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
+						      o ? ", " : "", provider_name(q));
+		snprintf(x->err, sizeof(x->err), "--template takes a provider with a prompt: %s",
+			 names);
+		return bad_usage(x->err);
 	}
-	if (status && !mask) { /* every job in the store, whatever its params */
-		db = db_open_ro(dbpath, err, sizeof(err));
-		if (!db) {
-			errf("stepmark: %s\n", inert(err, 0));
-			rc = EX_STORE;
-			goto out;
-		}
-		struct db_job_counts jc;
-		int any = 0;
-		for (int p = 0; p < nproviders; p++)
-			any |= db_jobs_count(db, provider_name(p), NULL, &jc) == 0 &&
-			       (jc.done || jc.failed || jc.queued || jc.leased);
-		if (!any)
-		{
-			char names[200];
-			provider_list(names, sizeof(names), -1);
-			printf("no jobs in %s: stepmark fetch --PROVIDER queues some (%s)\n",
-			       dbpath, names);
-		}
-		rc = report(db, NULL, (1u << nproviders) - 1) ? EX_BAD : EX_OK;
-		goto out;
+	char *t = prompt_template(&x->cfg.fetch, p, x->err, sizeof(x->err));
+	if (!t) {
+		errf("stepmark: %s\n", x->err);
+		return EX_BAD;
 	}
-	if (!mask && !nbatch_in) {
+	fputs(t, stdout);
+	free(t);
+	if (!fconf_uses_template(&x->cfg.fetch, p))
+		errf("stepmark: with these settings provider %s sends no template: "
+		     "this one is not used (see stepmarkrc(5))\n", provider_name(p));
+	return EX_OK;
+}
+
+/* --status without a provider: every job in the store, whatever its
+ * params, read without writing. */
+static int fetch_status_all(struct fetch_cmd *x)
+{
+	x->db = db_open_ro(x->a.dbpath, x->err, sizeof(x->err));
+	if (!x->db) {
+		errf("stepmark: %s\n", inert(x->err, 0));
+		return EX_STORE;
+	}
+	struct db_job_counts jc;
+	int any = 0;
+	for (int p = 0; p < nproviders; p++)
+		any |= db_jobs_count(x->db, provider_name(p), NULL, &jc) == 0 &&
+		       (jc.done || jc.failed || jc.queued || jc.leased);
+	if (!any) {
 		char names[200];
 		provider_list(names, sizeof(names), -1);
-		snprintf(err, sizeof(err), "fetch needs a provider: --NAME, one of %s", names);
-		rc = bad_usage(err);
-		goto out;
+		printf("no jobs in %s: stepmark fetch --PROVIDER queues some (%s)\n",
+		       x->a.dbpath, names);
 	}
-	db = db_open(dbpath, err, sizeof(err));
-	if (!db) {
-		errf("stepmark: %s\n", err);
-		rc = EX_STORE;
-		goto out;
+	return report(x->db, NULL, (1u << nproviders) - 1) ? EX_BAD : EX_OK;
+}
+
+/* The store opened and summarised, the --batch-in files read into its
+ * cache. -1 on, else the exit code. */
+static int fetch_open(struct fetch_cmd *x)
+{
+	x->db = db_open(x->a.dbpath, x->err, sizeof(x->err));
+	if (!x->db) {
+		errf("stepmark: %s\n", x->err);
+		return EX_STORE;
 	}
-	if (summary_backfill(db) < 0) {
-		errf("stepmark: cannot summarise: %s\n", db_errmsg(db));
-		rc = EX_STORE;
-		goto out;
+	if (summary_backfill(x->db) < 0) {
+		errf("stepmark: cannot summarise: %s\n", db_errmsg(x->db));
+		return EX_STORE;
 	}
-	for (int i = 0; i < nbatch_in; i++) {
+	for (int i = 0; i < x->a.nbatch_in; i++) {
 		long bad;
-		long n = fetch_batch_in(db, batch_in[i], stderr, &bad);
-		if (n < 0) {
-			rc = EX_BAD;
-			goto out;
-		}
-		printf("%s: %ld responses stored in the cache%s", batch_in[i], n, bad ? ", " : "\n");
+		long n = batch_read_results(x->db, x->a.batch_in[i], stderr, &bad);
+		if (n < 0)
+			return EX_BAD;
+		printf("%s: %ld responses stored in the cache%s", x->a.batch_in[i], n,
+		       bad ? ", " : "\n");
 		if (bad)
 			printf("%ld lines skipped (listed above)\n", bad);
 	}
-	if (nbatch_in && !mask)
-		goto out;
-	if (fconf_resolve(fc, mask, err, sizeof(err)) < 0) {
-		errf("stepmark: %s\n", err);
-		rc = EX_BAD;
-		goto out;
+	return -1;
+}
+
+/* The engine for the providers named, on the solutions selected. -1 on,
+ * else the exit code. */
+static int fetch_engine(struct fetch_cmd *x)
+{
+	if (fconf_resolve(&x->cfg.fetch, x->a.mask, x->err, sizeof(x->err)) < 0) {
+		errf("stepmark: %s\n", x->err);
+		return EX_BAD;
 	}
-	f = fetch_new(db, fc, mask, err, sizeof(err));
-	if (!f) {
-		errf("stepmark: %s\n", err);
-		rc = EX_BAD;
-		goto out;
+	x->f = fetch_new(x->db, &x->cfg.fetch, x->a.mask, x->err, sizeof(x->err));
+	if (!x->f) {
+		errf("stepmark: %s\n", x->err);
+		return EX_BAD;
 	}
-	int64_t ds = 0;
-	if (dataset && !(ds = db_dataset_id(db, dataset))) {
-		errf("stepmark: no data set named \"%s\" in %s\n", dataset, dbpath);
-		rc = EX_BAD;
-		goto out;
+	if (x->a.dataset && !(x->ds = db_dataset_id(x->db, x->a.dataset))) {
+		errf("stepmark: no data set named \"%s\" in %s\n", x->a.dataset, x->a.dbpath);
+		return EX_BAD;
 	}
-	fetch_select(f, ds, sol, limit);
-	if (!status) {
-		for (int p = 0; p < nproviders; p++) {
-			if (!(mask >> p & 1))
-				continue;
-			if (db_begin(db) < 0) {
-				errf("stepmark: %s\n", db_errmsg(db));
-				rc = EX_STORE;
-				goto out;
-			}
-			long back = retry ? db_jobs_requeue(db, provider_name(p), fetch_params(f, p),
-							    ds, sol, "failed") : 0;
-			/* links replace the solution's earlier ones: an offline
-			 * aligner runs again, so the last run's settings hold */
-			long again = providers[p]->links && !provider_online(p) ?
-				     db_jobs_requeue(db, provider_name(p), fetch_params(f, p), ds,
-						     sol, "done") : 0;
-			long added = fetch_enqueue(f, p, ds, sol, limit);
-			if (added < 0 || back < 0 || again < 0 || db_commit(db) < 0) {
-				db_rollback(db);
-				errf("stepmark: cannot queue jobs: %s\n", db_errmsg(db));
-				rc = EX_STORE;
-				goto out;
-			}
-			if (!quiet) {
-				errf("%s: %ld new jobs", provider_name(p), added);
-				if (retry)
-					errf(", %ld failed ones queued again", back);
-				if (again)
-					errf(", %ld done ones run again", again);
-				errf(" (params %s)\n", fetch_params(f, p));
-			}
+	fetch_select(x->f, x->ds, x->a.sol, x->a.limit);
+	return -1;
+}
+/* Jobs queued for each provider named (failed ones again with
+ * --retry-failed; an offline aligner's done ones always). -1, or the
+ * exit code. */
+static int fetch_enqueue_all(struct fetch_cmd *x)
+{
+	struct db *db = x->db;
+	const struct fetch_args *a = &x->a;
+	for (int p = 0; p < nproviders; p++) {
+		if (!(a->mask >> p & 1))
+			continue;
+		if (db_begin(db) < 0) {
+			errf("stepmark: %s\n", db_errmsg(db));
+			return EX_STORE;
+		}
+		const char *params = fetch_params(x->f, p);
+		long back = a->retry ? db_jobs_requeue(db, provider_name(p), params, x->ds, a->sol,
+						       "failed") : 0;
+		/* links replace the solution's earlier ones: an offline
+		 * aligner runs again, so the last run's settings hold */
+		long again = providers[p]->links && !provider_online(p) ?
+			     db_jobs_requeue(db, provider_name(p), params, x->ds, a->sol, "done") : 0;
+		long added = fetch_enqueue(x->f, p, x->ds, a->sol, a->limit);
+		if (added < 0 || back < 0 || again < 0 || db_commit(db) < 0) {
+			db_rollback(db);
+			errf("stepmark: cannot queue jobs: %s\n", db_errmsg(db));
+			return EX_STORE;
+		}
+		if (!a->quiet) {
+			errf("%s: %ld new jobs", provider_name(p), added);
+			if (a->retry)
+				errf(", %ld failed ones queued again", back);
+			if (again)
+				errf(", %ld done ones run again", again);
+			errf(" (params %s)\n", params);
 		}
 	}
-	if (status) {
-		rc = report(db, f, mask) ? EX_BAD : EX_OK;
-		goto out;
-	}
-	if (batch_out) {
-		bo = batch_open(batch_out, batch_max);
-		fetch_batch_out(f, bo);
-	}
+	return -1;
+}
+
+/* The engine run until its jobs are done or a signal stops it, with a
+ * progress line on standard error. Returns when it started (seconds of
+ * the monotonic clock). */
+static double fetch_loop(struct fetch_cmd *x)
+{
 	struct sigaction sa = {0};
 	sa.sa_handler = on_sigint;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	int tty = isatty(STDERR_FILENO) && !quiet;
+	const struct fetch_args *a = &x->a;
+	int tty = isatty(STDERR_FILENO) && !a->quiet;
 	double t0 = mono_ms() / 1e3, last = t0;
 	struct totals t;
-	totals(db, f, mask, &t);
+	totals(x->db, x->f, a->mask, &t);
 	long done0 = t.done + t.failed, notices = 0;
-	while (!interrupted && fetch_work(f, 50)) {
-		fetch_wait(f, -1, 200);
+	while (!interrupted && fetch_work(x->f, 50)) {
+		fetch_wait(x->f, -1, 200);
 		double now = mono_ms() / 1e3;
 		struct fetch_progress np;
-		fetch_progress(f, &np);
+		fetch_progress(x->f, &np);
 		if (np.notices != notices) { /* each said once */
 			notices = np.notices;
 			if (tty)
 				fputs("\r\033[K", stderr);
 			errf("stepmark: %s\n", np.notice);
 		}
-		if (!quiet && now - last >= (tty ? 0.25 : (double)every)) {
-			progress(stderr, tty, db, f, mask, t0, done0);
+		if (!a->quiet && now - last >= (tty ? 0.25 : (double)a->every)) {
+			progress(stderr, tty, x->db, x->f, a->mask, t0, done0);
 			last = now;
 		}
 	}
-	fetch_stop(f);
+	fetch_stop(x->f);
 	if (tty) { /* the last frame says how it ended, not how it was */
-		progress(stderr, tty, db, f, mask, t0, done0);
+		progress(stderr, tty, x->db, x->f, a->mask, t0, done0);
 		fputc('\n', stderr);
 	}
+	return t0;
+}
+
+/* How the run ended: the batch files written, this run's totals, the
+ * links made, the jobs' counts. The exit code. */
+static int fetch_summary(struct fetch_cmd *x, double t0)
+{
 	struct fetch_progress pg;
-	fetch_progress(f, &pg);
+	fetch_progress(x->f, &pg);
 	if (interrupted)
 		errf("stepmark: stopped; unfinished jobs went back to the queue "
 			"(run the same command to go on)\n");
-	if (batch_out) {
-		if (batch_close(bo, stdout, err, sizeof(err)) < 0) {
-			errf("stepmark: %s; the jobs went back to the queue\n", err);
-			rc = EX_BAD;
-			goto out;
+	if (x->a.batch_out) {
+		if (batch_close(x->bo, stdout, x->err, sizeof(x->err)) < 0) {
+			errf("stepmark: %s; the jobs went back to the queue\n", x->err);
+			return EX_BAD;
 		}
 		if (pg.batched)
 			printf("%ld requests written for %d jobs; send each file to its runner, "
@@ -462,8 +514,8 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 	/* links need a reference: say how many solutions have none */
 	for (int p = 0; p < nproviders; p++) {
 		long no_ref, linked;
-		if (!(mask >> p & 1) || !providers[p]->links ||
-		    (linked = db_linked_solutions(db, provider_name(p), ds, &no_ref)) < 0)
+		if (!(x->a.mask >> p & 1) || !providers[p]->links ||
+		    (linked = db_linked_solutions(x->db, provider_name(p), x->ds, &no_ref)) < 0)
 			continue;
 		printf("%s: %ld solution%s linked to their reference", provider_name(p), linked,
 		       linked == 1 ? "" : "s");
@@ -472,14 +524,73 @@ int cmd_fetch(int argc, char **argv, const char *dbpath, const char *config_path
 			       "gives them one)", no_ref);
 		printf("\n");
 	}
-	if (report(db, f, mask) && pg.failed)
+	int rc = EX_OK;
+	if (report(x->db, x->f, x->a.mask) && pg.failed)
 		rc = EX_BAD;
-	if (interrupted)
-		rc = 130;
-out:
-	batch_free(bo);
-	fetch_free(f);
-	db_close(db);
-	conf_done(&cfg);
+	return interrupted ? 130 : rc;
+}
+
+/* The modes in order: --template, --status of the store, --batch-in
+ * alone, --status of this run's jobs, and the run itself (with
+ * --batch-out its requests go to files). */
+static int fetch_modes(struct fetch_cmd *x)
+{
+	const struct fetch_args *a = &x->a;
+	int rc;
+	if (a->tmpl)
+		return fetch_template(x);
+	if (a->status && !a->mask)
+		return fetch_status_all(x);
+	if (!a->mask && !a->nbatch_in) {
+		char names[200];
+		provider_list(names, sizeof(names), -1);
+		snprintf(x->err, sizeof(x->err), "fetch needs a provider: --NAME, one of %s", names);
+		return bad_usage(x->err);
+	}
+	if ((rc = fetch_open(x)) >= 0)
+		return rc;
+	if (a->nbatch_in && !a->mask)
+		return EX_OK;
+	if ((rc = fetch_engine(x)) >= 0)
+		return rc;
+	if (a->status)
+		return report(x->db, x->f, a->mask) ? EX_BAD : EX_OK;
+	if ((rc = fetch_enqueue_all(x)) >= 0)
+		return rc;
+	if (a->batch_out) {
+		x->bo = batch_open(a->batch_out, a->batch_max);
+		fetch_batch_out(x->f, x->bo);
+	}
+	return fetch_summary(x, fetch_loop(x));
+}
+
+int cmd_fetch(int argc, char **argv, struct cmd_env *env)
+{
+	struct fetch_cmd x = {.a = {.dbpath = env->dbpath, .config_path = env->config,
+				    .every = 10, .batch_max = BATCH_MAX_LINES}};
+	int rc = fetch_args(argc, argv, &x.a);
+	if (rc >= 0)
+		return rc;
+	conf_init(&x.cfg);
+	rc = fetch_config(&x);
+	if (rc < 0)
+		rc = fetch_modes(&x);
+	batch_free(x.bo);
+	fetch_free(x.f);
+	db_close(x.db);
+	conf_done(&x.cfg);
+	return rc;
+}
+
+int cmd_align(int argc, char **argv, struct cmd_env *env)
+{
+	char **args = xcalloc((size_t)argc + 2, sizeof(*args));
+	char align[] = "--align";
+	args[0] = argv[0];
+	args[1] = align;
+	for (int i = 1; i < argc; i++)
+		args[i + 1] = argv[i];
+	int rc = cmd_fetch(argc + 1, args, env);
+	free(args);
 	return rc;
 }

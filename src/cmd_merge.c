@@ -18,6 +18,10 @@
 #include "../db/db.h"
 #include "../db/schema.h"
 
+/* the options --help lists under the command */
+const char cmd_merge_help[] =
+	"";
+
 #define MAX_SHOWN 10
 
 enum { M_DB = 1000, M_HELP };
@@ -175,8 +179,9 @@ static void report(sqlite3 *h, const char *other)
 		printf("  ... and %ld more\n", conflicts - MAX_SHOWN);
 }
 
-int cmd_merge(int argc, char **argv, const char *dbpath)
+int cmd_merge(int argc, char **argv, struct cmd_env *env)
 {
+	const char *dbpath = env->dbpath;
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, M_DB},
 		{"help", no_argument, NULL, M_HELP},

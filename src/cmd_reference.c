@@ -17,6 +17,18 @@
 #include "reference.h"
 #include "../db/db.h"
 
+/* the options --help lists under the command */
+const char cmd_import_reference_help[] =
+	"    --problem F | --id F    match by the problem's text, or by the id of\n"
+	"                            a solution of the problem\n"
+	"    --reference F           the field holding the reference (required)\n"
+	"    --split PATTERN         cut each reference into steps at the PCRE2\n"
+	"                            pattern's matches (default: lines for GSM8K-\n"
+	"                            style text, sentences and display math else)\n"
+	"    --gold FIELD            the gold answer (default: a GSM8K reference's\n"
+	"                            #### line), where a problem has none\n"
+	"    --dataset NAME --replace --skip-bad\n";
+
 #define MAX_SHOWN 10
 
 enum { R_DATASET = 1000, R_PROBLEM, R_ID, R_REFERENCE, R_REPLACE, R_SKIP_BAD, R_DB, R_SPLIT,
@@ -28,7 +40,7 @@ struct pkey {
 	int64_t id;
 };
 
-struct run {
+struct ref_import {
 	struct db *db;
 	const char *path;
 	const char *f_problem, *f_id, *f_ref, *f_gold;
@@ -74,7 +86,7 @@ static uint64_t text_hash(const char *s)
 
 static void add_key(void *ctx, int64_t id, const char *text)
 {
-	struct run *r = ctx;
+	struct ref_import *r = ctx;
 	if (r->nkeys == r->capkeys) {
 		r->capkeys = r->capkeys ? r->capkeys * 2 : 1024;
 		r->keys = xrealloc(r->keys, r->capkeys * sizeof(*r->keys));
@@ -98,7 +110,7 @@ static int same_text(const char *a, const char *b)
 	return n == m && !memcmp(x, y, n);
 }
 
-static void bad(struct run *r, long line, const char *why)
+static void bad(struct ref_import *r, long line, const char *why)
 {
 	r->bad++;
 	if (r->bad <= MAX_SHOWN)
@@ -108,7 +120,7 @@ static void bad(struct run *r, long line, const char *why)
 /* The line that set problem id in this file, 0 none; records it. An
  * open-addressing table keyed by the id (ids are positive): a file may
  * hold a reference for every problem of a large data set. */
-static long seen(struct run *r, int64_t id, long line)
+static long seen(struct ref_import *r, int64_t id, long line)
 {
 	if (2 * (r->ndone + 1) > r->capdone) {
 		size_t cap = r->capdone ? r->capdone * 2 : 1024;
@@ -139,7 +151,7 @@ static long seen(struct run *r, int64_t id, long line)
 
 /* The reference for one matched problem; r->want holds its spans ("":
  * the default cut). loaded: r->ref and r->spans hold the problem's now. */
-static void give(struct run *r, int64_t problem, const char *ref, long line, int loaded)
+static void give(struct ref_import *r, int64_t problem, const char *ref, long line, int loaded)
 {
 	if (!loaded && db_problem_reference(r->db, problem, &r->text, &r->ref, &r->spans) < 0) {
 		r->failed = 1;
@@ -175,7 +187,7 @@ static void give(struct run *r, int64_t problem, const char *ref, long line, int
 }
 
 /* --gold: the record's gold answer for the problem */
-static void give_gold(struct run *r, int64_t problem, long line)
+static void give_gold(struct ref_import *r, int64_t problem, long line)
 {
 	if (!r->gold)
 		return;
@@ -210,7 +222,7 @@ static const char *gsm8k_answer(const char *ref, struct buf *b)
 
 static int on_record(void *ctx, const struct jrecord *rec)
 {
-	struct run *r = ctx;
+	struct ref_import *r = ctx;
 	r->records++;
 	const char *kf = r->f_problem ? r->f_problem : r->f_id;
 	const struct jnode *k = jpath(rec->root, kf), *v = jpath(rec->root, r->f_ref);
@@ -306,7 +318,7 @@ static int on_record(void *ctx, const struct jrecord *rec)
 
 static int on_error(void *ctx, long line, const char *msg)
 {
-	struct run *r = ctx;
+	struct ref_import *r = ctx;
 	if (r->checking)
 		bad(r, line, msg);
 	return 0;
@@ -314,7 +326,7 @@ static int on_error(void *ctx, long line, const char *msg)
 
 static void add_dataset(void *ctx, const char *name)
 {
-	struct run *r = ctx;
+	struct ref_import *r = ctx;
 	int64_t id = db_dataset_id(r->db, name);
 	r->datasets = xrealloc(r->datasets, (r->ndatasets + 1) * sizeof(*r->datasets));
 	r->datasets[r->ndatasets++] = id;
@@ -322,7 +334,7 @@ static void add_dataset(void *ctx, const char *name)
 
 /* Two passes: the records checked (a bad one stops everything, unless
  * --skip-bad), then matched and stored. */
-static int run_file(struct run *r)
+static int run_file(struct ref_import *r)
 {
 	struct jstats st;
 	char err[400] = "";
@@ -361,8 +373,9 @@ static int run_file(struct run *r)
 	return EX_OK;
 }
 
-int cmd_import_reference(int argc, char **argv, const char *dbpath)
+int cmd_import_reference(int argc, char **argv, struct cmd_env *env)
 {
+	const char *dbpath = env->dbpath;
 	static const struct option opts[] = {
 		{"dataset", required_argument, NULL, R_DATASET},
 		{"problem", required_argument, NULL, R_PROBLEM},
@@ -375,7 +388,7 @@ int cmd_import_reference(int argc, char **argv, const char *dbpath)
 		{"gold", required_argument, NULL, R_GOLD},
 		{NULL, 0, NULL, 0},
 	};
-	struct run r = {0};
+	struct ref_import r = {0};
 	const char *dataset = NULL, *split = NULL;
 	int c;
 	optind = 0;

@@ -72,12 +72,12 @@ static void on_src(void *ctx, const char *name)
 /* The output file is written beside the target under one name per target
  * (.NAME.stepmark-part), locked while it is written: a killed export's
  * part is taken over by the next one, two exports to one file cannot mix. */
-struct out {
+struct export_out {
 	char *part;
 	int fd;
 };
 
-static FILE *out_open(struct out *o, const char *path)
+static FILE *out_open(struct export_out *o, const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
@@ -111,7 +111,7 @@ static FILE *out_open(struct out *o, const char *path)
 }
 
 /* Removes the part (after a failure, or when nothing was opened). */
-static void out_drop(struct out *o, FILE *fp)
+static void out_drop(struct export_out *o, FILE *fp)
 {
 	if (o->part)
 		unlink(o->part);
@@ -125,7 +125,7 @@ static void out_drop(struct out *o, FILE *fp)
 
 /* Makes the part the file: every write and the close checked. 0, or -1
  * with the reason said and the part removed. */
-static int out_commit(struct out *o, FILE *fp, const char *path, int werr)
+static int out_commit(struct export_out *o, FILE *fp, const char *path, int werr)
 {
 	int e = werr;
 	if (!e && ferror(fp))
@@ -153,7 +153,7 @@ int export_run(struct db *db, const struct format_ops *f,
 	       const char *out_path)
 {
 	int to_stdout = !out_path || strcmp(out_path, "-") == 0;
-	struct out part = {NULL, -1};
+	struct export_out part = {NULL, -1};
 	struct wr w = {0};
 	struct columns cols = {0};
 	w.o = o;

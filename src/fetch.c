@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "batch.h"
+#include "owner.h"
 #include "fetch.h"
 #include "json.h"
 #include "oai.h"
@@ -30,28 +31,28 @@ struct ajob;
  * job's outstanding requests until it is answered, fails or is dropped
  * (released). Identical requests of other jobs wait as its twins and
  * get its reply: one request in flight per distinct body. */
-struct pend {
+struct pending_req {
 	struct ajob *aj;
 	struct preq rq;
 	int attempts;
 	double not_before;      /* ms, monotonic */
-	struct pend *next;      /* in the queue, or among a leader's twins */
-	struct pend *hnext;     /* in the table of requests asked */
-	struct pend *twins;
+	struct pending_req *next;      /* in the queue, or among a leader's twins */
+	struct pending_req *hnext;     /* in the table of requests asked */
+	struct pending_req *twins;
 	int registered;         /* in the table: the leader of its hash */
 	int released;           /* its job's outstanding count is given back */
 	int settled;            /* answered, failed or dropped */
 	int nocache;            /* the cached reply did not pass: send it */
 	/* a request cut into single-choice parts for an endpoint that does
 	 * not take n: the parts point at it, it gathers their replies */
-	struct pend *group;
+	struct pending_req *group;
 	int slot;
 	struct buf *parts;
 	int nparts, parts_left, members;
 };
 
 struct xfer {
-	struct pend *pd;
+	struct pending_req *pd;
 	int ep;
 	CURL *h;
 	struct buf resp;
@@ -113,8 +114,8 @@ struct fetch {
 	struct epstate *eps;
 	CURL **idle_handles;
 	size_t nidle;
-	struct pend *queue, *queue_tail; /* to send, oldest first */
-	struct pend **live;     /* leaders by request hash, chained */
+	struct pending_req *queue, *queue_tail; /* to send, oldest first */
+	struct pending_req **live;     /* leaders by request hash, chained */
 	size_t nlive, caplive;
 	struct ajob *jobs;
 	int njobs, target;
@@ -138,22 +139,6 @@ struct fetch {
 	struct buf scratch;
 	int stopped;
 };
-
-/* ---- owners: host:pid:nonce; a dead process on this host gives back ---- */
-
-static char hostname_buf[64];
-
-static int owner_dead(const char *owner)
-{
-	size_t hl = strlen(hostname_buf);
-	if (strncmp(owner, hostname_buf, hl) != 0 || owner[hl] != ':')
-		return 0;
-	char *end;
-	long pid = strtol(owner + hl + 1, &end, 10);
-	if (*end != ':' || pid <= 0)
-		return 0;
-	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
-}
 
 struct fetch *fetch_new(struct db *db, const struct fconf *fc, unsigned mask,
 			char *err, size_t errlen)
@@ -179,12 +164,8 @@ struct fetch *fetch_new(struct db *db, const struct fconf *fc, unsigned mask,
 		if (fconf_uses_template(fc, p) && !(f->tmpl[p] = prompt_template(fc, p, err, errlen)))
 			goto fail;
 	}
-	if (gethostname(hostname_buf, sizeof(hostname_buf) - 1) < 0)
-		strcpy(hostname_buf, "localhost");
-	hostname_buf[strcspn(hostname_buf, ":")] = '\0';
 	f->rng = ((uint64_t)mono_ms() * 2654435761u) ^ ((uint64_t)getpid() << 32) ^ 1;
-	snprintf(f->owner, sizeof(f->owner), "%s:%ld:%08llx", hostname_buf, (long)getpid(),
-		 (unsigned long long)(f->rng & 0xffffffff));
+	owner_make(f->owner, sizeof(f->owner), (unsigned long)(f->rng & 0xffffffff));
 	f->multi = curl_multi_init();
 	f->eps = xcalloc(fc->neps + 1, sizeof(*f->eps));
 	long total = 0;
@@ -257,13 +238,13 @@ void fetch_select(struct fetch *f, int64_t dataset, int64_t sol, long limit)
 }
 
 /* whether p (or a twin waiting on it) asks for solution sol */
-static int pend_for(const struct pend *p, int64_t sol)
+static int pend_for(const struct pending_req *p, int64_t sol)
 {
 	if (p->group)
 		return pend_for(p->group, sol);
 	if (p->aj->pj.j.sol == sol)
 		return 1;
-	for (const struct pend *t = p->twins; t; t = t->next)
+	for (const struct pending_req *t = p->twins; t; t = t->next)
 		if (t->aj->pj.j.sol == sol)
 			return 1;
 	return 0;
@@ -276,9 +257,9 @@ void fetch_prefer(struct fetch *f, int64_t sol)
 	f->prefer = sol;
 	f->prefer_taken = 0;
 	/* requests of that solution's active jobs go to the front */
-	struct pend **pp = &f->queue, *front = NULL, **ft = &front, *last = NULL;
+	struct pending_req **pp = &f->queue, *front = NULL, **ft = &front, *last = NULL;
 	while (*pp) {
-		struct pend *p = *pp;
+		struct pending_req *p = *pp;
 		if (pend_for(p, sol)) {
 			*pp = p->next;
 			p->next = NULL;
@@ -294,7 +275,7 @@ void fetch_prefer(struct fetch *f, int64_t sol)
 		*ft = f->queue;
 		f->queue = front;
 		if (!f->queue_tail) {
-			struct pend *t = front;
+			struct pending_req *t = front;
 			while (t->next)
 				t = t->next;
 			f->queue_tail = t;
@@ -309,7 +290,7 @@ void fetch_batch_out(struct fetch *f, struct batch_out *b)
 
 /* ---- the request queue ---- */
 
-static void push(struct fetch *f, struct pend *p, int front)
+static void push(struct fetch *f, struct pending_req *p, int front)
 {
 	p->next = NULL;
 	if (!f->queue) {
@@ -325,49 +306,49 @@ static void push(struct fetch *f, struct pend *p, int front)
 
 /* The table of leaders: the one request in the queue or in flight for
  * each distinct body. */
-static struct pend **live_slot(struct fetch *f, const char *hash)
+static struct pending_req **live_slot(struct fetch *f, const char *hash)
 {
 	return &f->live[hash64(hash, 32, 0x11fe) & (f->caplive - 1)];
 }
 
-static struct pend *live_find(struct fetch *f, const char *hash)
+static struct pending_req *live_find(struct fetch *f, const char *hash)
 {
 	if (!f->caplive)
 		return NULL;
-	for (struct pend *p = *live_slot(f, hash); p; p = p->hnext)
+	for (struct pending_req *p = *live_slot(f, hash); p; p = p->hnext)
 		if (!memcmp(p->rq.hash, hash, 32))
 			return p;
 	return NULL;
 }
 
-static void live_add(struct fetch *f, struct pend *p)
+static void live_add(struct fetch *f, struct pending_req *p)
 {
 	if (f->nlive >= f->caplive) {
 		size_t old = f->caplive;
-		struct pend **was = f->live;
+		struct pending_req **was = f->live;
 		f->caplive = old ? old * 2 : 256;
 		f->live = xcalloc(f->caplive, sizeof(*f->live));
 		for (size_t i = 0; i < old; i++)
-			for (struct pend *q = was[i], *n; q; q = n) {
+			for (struct pending_req *q = was[i], *n; q; q = n) {
 				n = q->hnext;
-				struct pend **slot = live_slot(f, q->rq.hash);
+				struct pending_req **slot = live_slot(f, q->rq.hash);
 				q->hnext = *slot;
 				*slot = q;
 			}
 		free(was);
 	}
-	struct pend **slot = live_slot(f, p->rq.hash);
+	struct pending_req **slot = live_slot(f, p->rq.hash);
 	p->hnext = *slot;
 	*slot = p;
 	p->registered = 1;
 	f->nlive++;
 }
 
-static void live_del(struct fetch *f, struct pend *p)
+static void live_del(struct fetch *f, struct pending_req *p)
 {
 	if (!p->registered)
 		return;
-	for (struct pend **pp = live_slot(f, p->rq.hash); *pp; pp = &(*pp)->hnext)
+	for (struct pending_req **pp = live_slot(f, p->rq.hash); *pp; pp = &(*pp)->hnext)
 		if (*pp == p) {
 			*pp = p->hnext;
 			break;
@@ -382,11 +363,11 @@ static void take_requests(struct fetch *f, struct ajob *aj)
 {
 	int front = aj->pj.j.sol == f->prefer;
 	for (size_t i = 0; i < aj->pj.nreqs; i++) {
-		struct pend *p = xcalloc(1, sizeof(*p));
+		struct pending_req *p = xcalloc(1, sizeof(*p));
 		p->aj = aj;
 		p->rq = aj->pj.reqs[i];
 		aj->outstanding++;
-		struct pend *lead = live_find(f, p->rq.hash);
+		struct pending_req *lead = live_find(f, p->rq.hash);
 		if (lead) {
 			p->next = lead->twins;
 			lead->twins = p;
@@ -528,7 +509,7 @@ static void puts_clear(struct fetch *f)
 		memset(f->putidx, 0, f->capputidx * sizeof(*f->putidx));
 }
 
-static void pend_destroy(struct pend *p)
+static void pend_destroy(struct pending_req *p)
 {
 	for (int i = 0; p->parts && i < p->nparts; i++)
 		buf_free(&p->parts[i]);
@@ -538,7 +519,7 @@ static void pend_destroy(struct pend *p)
 }
 
 /* frees a twin, giving back its job's request */
-static void twin_gone(struct pend *t)
+static void twin_gone(struct pending_req *t)
 {
 	t->aj->outstanding--;
 	pend_destroy(t);
@@ -546,7 +527,7 @@ static void twin_gone(struct pend *t)
 
 /* p leaves the queue for good: out of the table, its job's request
  * given back; freed unless parts of it are still out */
-static void settle(struct fetch *f, struct pend *p)
+static void settle(struct fetch *f, struct pending_req *p)
 {
 	live_del(f, p);
 	if (!p->released) {
@@ -560,24 +541,24 @@ static void settle(struct fetch *f, struct pend *p)
 
 /* Whether anyone still wants p's reply: its job, a twin's, or (for a
  * part) the request it is part of. */
-static int wanted(const struct pend *p)
+static int wanted(const struct pending_req *p)
 {
 	if (p->group)
 		return !p->group->settled && wanted(p->group);
 	if (!p->aj->dead)
 		return 1;
-	for (const struct pend *t = p->twins; t; t = t->next)
+	for (const struct pending_req *t = p->twins; t; t = t->next)
 		if (!t->aj->dead)
 			return 1;
 	return 0;
 }
 
-static void drop_pend(struct fetch *f, struct pend *p);
+static void drop_pend(struct fetch *f, struct pending_req *p);
 
 /* a part of a split request leaves */
-static void part_gone(struct fetch *f, struct pend *c)
+static void part_gone(struct fetch *f, struct pending_req *c)
 {
-	struct pend *g = c->group;
+	struct pending_req *g = c->group;
 	c->aj->outstanding--;
 	pend_destroy(c);
 	if (--g->members > 0)
@@ -589,13 +570,13 @@ static void part_gone(struct fetch *f, struct pend *c)
 }
 
 /* p and its twins are wanted by no one: they go without a word */
-static void drop_pend(struct fetch *f, struct pend *p)
+static void drop_pend(struct fetch *f, struct pending_req *p)
 {
 	if (p->group) {
 		part_gone(f, p);
 		return;
 	}
-	for (struct pend *t = p->twins, *n; t; t = n) {
+	for (struct pending_req *t = p->twins, *n; t; t = n) {
 		n = t->next;
 		twin_gone(t);
 	}
@@ -604,17 +585,17 @@ static void drop_pend(struct fetch *f, struct pend *p)
 }
 
 /* p failed for good: its job fails, and every job waiting on it */
-static void fail_pend(struct fetch *f, struct pend *p, const char *why)
+static void fail_pend(struct fetch *f, struct pending_req *p, const char *why)
 {
 	if (p->group) {
-		struct pend *g = p->group;
+		struct pending_req *g = p->group;
 		if (!g->settled)
 			fail_pend(f, g, why);
 		part_gone(f, p);
 		return;
 	}
 	fail_job(f, p->aj, why);
-	for (struct pend *t = p->twins, *n; t; t = n) {
+	for (struct pending_req *t = p->twins, *n; t; t = n) {
 		n = t->next;
 		fail_job(f, t->aj, why);
 		twin_gone(t);
@@ -623,17 +604,17 @@ static void fail_pend(struct fetch *f, struct pend *p, const char *why)
 	settle(f, p);
 }
 
-static int combine_parts(struct fetch *f, struct pend *g);
+static int combine_parts(struct fetch *f, struct pending_req *g);
 
 /* A reply for p, which passed the checks: it answers p and its twins
  * (or, for a part, waits for the other parts). -1 when the body does
  * not pass (then p is as it was). */
-static int answer(struct fetch *f, struct pend *p, const char *body, size_t len, int from)
+static int answer(struct fetch *f, struct pending_req *p, const char *body, size_t len, int from)
 {
 	if (p->group) {
 		/* the part goes first: the job may move on only once none of
 		 * its requests is out */
-		struct pend *g = p->group;
+		struct pending_req *g = p->group;
 		int complete = 0;
 		if (!g->settled) {
 			buf_add(&g->parts[p->slot], body, len);
@@ -663,10 +644,10 @@ static int answer(struct fetch *f, struct pend *p, const char *body, size_t len,
 	p->released = 1;
 	if (from == FROM_NET)
 		put_add(f, p->rq.hash, body, len);
-	struct pend *t = p->twins;
+	struct pending_req *t = p->twins;
 	p->twins = NULL;
 	while (t) {
-		struct pend *n = t->next;
+		struct pending_req *n = t->next;
 		if (deliver(f, t->aj, &t->rq, body, len, FROM_TWIN) < 0) {
 			fail_job(f, t->aj, "internal: a shared reply did not pass");
 			t->aj->outstanding--;
@@ -710,7 +691,7 @@ static char *part_body(const char *body, int i)
 
 /* Cuts p (n > 1) into n single-choice parts queued at the front; p
  * stays in the table, its twins waiting on it, until the parts answer. */
-static int split(struct fetch *f, struct pend *p)
+static int split(struct fetch *f, struct pending_req *p)
 {
 	int n = p->rq.n;
 	char **bodies = xcalloc((size_t)n, sizeof(char *));
@@ -724,7 +705,7 @@ static int split(struct fetch *f, struct pend *p)
 	p->parts = xcalloc((size_t)n, sizeof(*p->parts));
 	p->nparts = p->parts_left = p->members = n;
 	for (int i = n - 1; i >= 0; i--) {
-		struct pend *c = xcalloc(1, sizeof(*c));
+		struct pending_req *c = xcalloc(1, sizeof(*c));
 		c->aj = p->aj;
 		c->group = p;
 		c->slot = i;
@@ -742,7 +723,7 @@ static int split(struct fetch *f, struct pend *p)
 }
 
 /* The parts' replies as one reply of n choices, answering g. */
-static int combine_parts(struct fetch *f, struct pend *g)
+static int combine_parts(struct fetch *f, struct pending_req *g)
 {
 	struct arena a = {0};
 	struct buf b = {0};
@@ -917,7 +898,7 @@ static int pick_endpoint(struct fetch *f, int p)
 	return best;
 }
 
-static void start_xfer(struct fetch *f, struct pend *p, int ep)
+static void start_xfer(struct fetch *f, struct pending_req *p, int ep)
 {
 	const struct endpoint *e = &f->fc->eps[ep];
 	struct epstate *s = &f->eps[ep];
@@ -964,13 +945,13 @@ static void start_xfer(struct fetch *f, struct pend *p, int ep)
 
 /* the job a request's cost is booked to: its own, or while that one is
  * over, a job still waiting on it */
-static struct ajob *payer(struct pend *p)
+static struct ajob *payer(struct pending_req *p)
 {
 	if (p->group)
 		return payer(p->group);
 	if (!p->aj->dead)
 		return p->aj;
-	for (struct pend *t = p->twins; t; t = t->next)
+	for (struct pending_req *t = p->twins; t; t = t->next)
 		if (!t->aj->dead)
 			return t->aj;
 	return p->aj;
@@ -978,7 +959,7 @@ static struct ajob *payer(struct pend *p)
 
 static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 {
-	struct pend *p = x->pd;
+	struct pending_req *p = x->pd;
 	struct ajob *aj = p->aj;
 	const struct endpoint *e = &f->fc->eps[x->ep];
 	long status = 0;
@@ -1100,10 +1081,10 @@ static void defer(struct fetch *f, struct ajob *aj)
 
 /* p goes to the batch file; its job and its twins' wait for the
  * results, holding their requests (given back at the end) */
-static void batch_line(struct fetch *f, struct pend *p)
+static void batch_line(struct fetch *f, struct pending_req *p)
 {
 	defer(f, p->aj);
-	for (struct pend *t = p->twins, *n; t; t = n) {
+	for (struct pending_req *t = p->twins, *n; t; t = n) {
 		n = t->next;
 		defer(f, t->aj);
 		pend_destroy(t);
@@ -1132,11 +1113,11 @@ static void batch_line(struct fetch *f, struct pend *p)
 static void dispatch(struct fetch *f)
 {
 	double now = mono_ms();
-	struct pend **pp = &f->queue, *prev = NULL;
+	struct pending_req **pp = &f->queue, *prev = NULL;
 	struct buf cached = {0};
 	unsigned full = 0; /* providers with no endpoint room */
 	while (*pp) {
-		struct pend *p = *pp;
+		struct pending_req *p = *pp;
 		int prov = p->aj->pj.p;
 		if (!wanted(p)) { /* a failed job's requests go, the tail kept right */
 			*pp = p->next;
@@ -1395,7 +1376,7 @@ int fetch_timeout(struct fetch *f)
 	double now = mono_ms(), next = now + 1000;
 	/* a request ready now waits for a transfer to end (the poll wakes
 	 * on that); one waiting to retry, for its time */
-	for (struct pend *p = f->queue; p; p = p->next)
+	for (struct pending_req *p = f->queue; p; p = p->next)
 		if (p->not_before > now && p->not_before < next)
 			next = p->not_before;
 	if (f->unwritten || f->nputs)
@@ -1469,7 +1450,7 @@ void fetch_free(struct fetch *f)
 	fetch_stop(f);
 	/* the requests before the jobs they point at */
 	while (f->queue) {
-		struct pend *p = f->queue;
+		struct pending_req *p = f->queue;
 		f->queue = p->next;
 		drop_pend(f, p);
 	}
@@ -1500,86 +1481,4 @@ void fetch_free(struct fetch *f)
 	free(f->bseen);
 	curl_multi_cleanup(f->multi);
 	free(f);
-}
-
-/* ---- batch results ---- */
-
-long fetch_batch_in(struct db *db, const char *path, FILE *warn, long *bad)
-{
-	FILE *fp = fopen(path, "r");
-	*bad = 0;
-	if (!fp) {
-		fprintf(warn, "stepmark: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	long no = 0, stored = 0;
-	struct arena a = {0};
-	struct buf body = {0};
-	if (db_begin(db) < 0) {
-		fprintf(warn, "stepmark: cannot write the store: %s\n", db_errmsg(db));
-		fclose(fp);
-		return -1;
-	}
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		no++;
-		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (!n)
-			continue;
-		arena_reset(&a);
-		const struct jnode *root = jparse(&a, line, (size_t)n);
-		const struct jnode *id = root ? jget(root, "custom_id") : NULL;
-		const struct jnode *resp = root ? jget(root, "response") : NULL;
-		const struct jnode *err = root ? jget(root, "error") : NULL;
-		const char *why = NULL;
-		long long status = 0;
-		if (!root || root->type != J_OBJ)
-			why = "not a JSON object";
-		else if (!id || id->type != J_STR || id->len != 32 ||
-			 strspn(id->str, "0123456789abcdef") != 32)
-			why = "no custom_id written by stepmark fetch --batch-out";
-		else if (err && err->type != J_NULL)
-			why = "the batch reports an error for this request";
-		else if (!resp || resp->type != J_OBJ ||
-			 jint(jget(resp, "status_code"), &status))
-			why = "no response.status_code";
-		else if (status != 200)
-			why = "the request did not succeed (status_code is not 200)";
-		else if (!jget(resp, "body") || jget(resp, "body")->type != J_OBJ)
-			why = "no response.body object";
-		if (why) {
-			char clean[80] = "";
-			if (id && id->type == J_STR)
-				oai_clean(clean, sizeof(clean), id->str, 40, NULL);
-			fprintf(warn, "%s:%ld: %s%s%s: skipped\n", path, no, why,
-				clean[0] ? ", custom_id " : "", clean);
-			(*bad)++;
-			continue;
-		}
-		buf_reset(&body);
-		jwrite(&body, jget(resp, "body"));
-		if (db_cache_put(db, id->str, body.data, body.len) < 0) {
-			db_rollback(db);
-			free(line);
-			fclose(fp);
-			arena_free(&a);
-			buf_free(&body);
-			return -1;
-		}
-		stored++;
-	}
-	free(line);
-	int rerr = ferror(fp);
-	fclose(fp);
-	arena_free(&a);
-	buf_free(&body);
-	if (rerr || db_commit(db) < 0) {
-		db_rollback(db);
-		fprintf(warn, "stepmark: %s: %s\n", path, rerr ? "read error" : db_errmsg(db));
-		return -1;
-	}
-	return stored;
 }

@@ -63,10 +63,4 @@ void fetch_progress(struct fetch *f, struct fetch_progress *p);
 void fetch_stop(struct fetch *f);
 void fetch_free(struct fetch *f);
 
-/* Reads a Batch result file (JSON Lines of {custom_id, response:
- * {status_code, body}, error}) into the response cache, joined on
- * custom_id. Reports each line it cannot use on warn. Returns the number
- * of responses stored, -1 on an I/O error. */
-long fetch_batch_in(struct db *db, const char *path, FILE *warn, long *bad);
-
 #endif

@@ -156,7 +156,7 @@ struct slot {
 	struct slot *next;
 };
 
-struct run {
+struct import_run {
 	struct db *db;
 	const struct format_ops *f;
 	const struct import_opts *o;
@@ -183,7 +183,7 @@ struct run {
 	struct buf alts;     /* the reader's, to encode alternatives */
 };
 
-static void report_bad(struct run *r, long line, const char *msg)
+static void report_bad(struct import_run *r, long line, const char *msg)
 {
 	pthread_mutex_lock(&r->mu);
 	long n = ++r->bad;
@@ -196,7 +196,7 @@ static void report_bad(struct run *r, long line, const char *msg)
 
 /* An id used again with other content: a bad record, from the storer's
  * thread (its own buffer: inert()'s slots belong to the reader). */
-static void report_clash(struct run *r, const struct item *it, const struct db_clash *c)
+static void report_clash(struct import_run *r, const struct item *it, const struct db_clash *c)
 {
 	struct buf b = {0};
 	inert_into(&b, r->path);
@@ -219,7 +219,7 @@ static void report_clash(struct run *r, const struct item *it, const struct db_c
 
 /* A gold answer derived from a solution marked correct, when another
  * solution of the problem marked correct gave another one: said, counted. */
-static void check_derived(struct run *r, const struct item *it, const char *gold)
+static void check_derived(struct import_run *r, const struct item *it, const char *gold)
 {
 	if (!it->gold_derived || !*gold || grade_answer(it->gold, gold))
 		return;
@@ -240,13 +240,13 @@ static void check_derived(struct run *r, const struct item *it, const char *gold
 
 static void warn(struct rd *rd, const char *msg)
 {
-	struct run *r = rd->warn_ctx;
+	struct import_run *r = rd->warn_ctx;
 	if (++r->warnings <= MAX_SHOWN) /* the reader's own counter */
 		errf("%s:%ld: warning: %s\n", inert(r->path, 2), rd->line,
 			inert(msg, 3));
 }
 
-static struct slot *take_free(struct run *r)
+static struct slot *take_free(struct import_run *r)
 {
 	pthread_mutex_lock(&r->mu);
 	while (!r->free && !r->stop)
@@ -258,7 +258,7 @@ static struct slot *take_free(struct run *r)
 	return sl;
 }
 
-static void hand_over(struct run *r, struct slot *sl)
+static void hand_over(struct import_run *r, struct slot *sl)
 {
 	pthread_mutex_lock(&r->mu);
 	sl->next = NULL;
@@ -274,7 +274,7 @@ static void hand_over(struct run *r, struct slot *sl)
 }
 
 /* Returns a chain of slots to the free list. */
-static void give_back(struct run *r, struct slot *first, struct slot *last)
+static void give_back(struct import_run *r, struct slot *first, struct slot *last)
 {
 	for (struct slot *sl = first;; sl = sl->next) {
 		arena_reset(&sl->dom);
@@ -322,7 +322,7 @@ static void to_source(struct rd *rd, struct item *it, const struct jnode *rec,
 
 /* Work of the storer's that needs no store, done on the reader's thread:
  * the storer (SQLite) is the import's bottleneck. */
-static void prepare(struct run *r, struct slot *sl)
+static void prepare(struct import_run *r, struct slot *sl)
 {
 	struct item *it = &sl->it;
 	for (size_t i = 0; i < it->nsteps; i++) {
@@ -336,7 +336,7 @@ static void prepare(struct run *r, struct slot *sl)
 
 static int on_record(void *ctx, const struct jrecord *rec)
 {
-	struct run *r = ctx;
+	struct import_run *r = ctx;
 	struct slot *sl = take_free(r);
 	if (!sl)
 		return 1; /* the storer gave up */
@@ -370,14 +370,14 @@ static int on_record(void *ctx, const struct jrecord *rec)
 
 static int on_syntax(void *ctx, long line, const char *msg)
 {
-	struct run *r = ctx;
+	struct import_run *r = ctx;
 	report_bad(r, line, msg);
 	return 0; /* keep reading: JSON Lines resumes on the next line */
 }
 
 static void *reader(void *arg)
 {
-	struct run *r = arg;
+	struct import_run *r = arg;
 	struct jstats st;
 	r->read_rc = jstream_file_hashed(r->path, on_record, on_syntax, r, &st,
 					 r->read_err, sizeof(r->read_err),
@@ -392,7 +392,7 @@ static void *reader(void *arg)
 
 /* Stores what the reader hands over, a batch at a time; 0, or -1 on a
  * store error. */
-static int store_all(struct run *r)
+static int store_all(struct import_run *r)
 {
 	int failed = 0;
 	for (;;) {
@@ -442,7 +442,7 @@ static int store_all(struct run *r)
 	return failed ? -1 : 0;
 }
 
-static void run_init(struct run *r)
+static void run_init(struct import_run *r)
 {
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv_item, NULL);
@@ -454,7 +454,7 @@ static void run_init(struct run *r)
 	hasher_init(&r->hash);
 }
 
-static void run_done(struct run *r)
+static void run_done(struct import_run *r)
 {
 	for (int i = 0; i < NSLOTS; i++) {
 		arena_free(&r->slots[i].dom);
@@ -500,7 +500,7 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 		return 1;
 	char hash[33] = ""; /* the reader hashes the file as it parses it */
 	char *dsname = o->dataset ? xstrdup(o->dataset) : default_dataset(path, f);
-	struct run *r = xcalloc(1, sizeof(*r));
+	struct import_run *r = xcalloc(1, sizeof(*r));
 	run_init(r);
 	r->db = db;
 	r->f = f;

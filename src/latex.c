@@ -16,454 +16,7 @@
 #include <string.h>
 
 #include "latex.h"
-
-enum kind {
-	K_SYM, K_FUNC, K_DROP, K_NEWLINE, K_FRAC, K_SQRT, K_TEXT, K_FONT, K_BB,
-	K_ACC_EACH, K_ACC_LAST, K_BOXED, K_BINOM, K_PMOD, K_MOD, K_BEGIN, K_END,
-	K_SKIP, K_TAG, K_COLOR2, K_NOT, K_OVER, K_CHOOSE
-};
-
-struct cmd {
-	const char *name;
-	unsigned char kind;
-	const char *out;
-};
-
-/* sorted by strcmp, for bsearch (latex_table_check) */
-static const struct cmd cmds[] = {
-	{"Bbb", K_BB, ""},
-	{"Big", K_DROP, ""},
-	{"Bigg", K_DROP, ""},
-	{"Biggl", K_DROP, ""},
-	{"Biggr", K_DROP, ""},
-	{"Bigl", K_DROP, ""},
-	{"Bigr", K_DROP, ""},
-	{"Box", K_SYM, "\xe2\x96\xa1"},
-	{"Delta", K_SYM, "\xce\x94"},
-	{"Downarrow", K_SYM, "\xe2\x87\x93"},
-	{"Gamma", K_SYM, "\xce\x93"},
-	{"Im", K_SYM, "\xe2\x84\x91"},
-	{"Lambda", K_SYM, "\xce\x9b"},
-	{"Leftarrow", K_SYM, "\xe2\x87\x90"},
-	{"Leftrightarrow", K_SYM, "\xe2\x87\x94"},
-	{"Longleftarrow", K_SYM, "\xe2\x9f\xb8"},
-	{"Longleftrightarrow", K_SYM, "\xe2\x9f\xba"},
-	{"Longrightarrow", K_SYM, "\xe2\x9f\xb9"},
-	{"Omega", K_SYM, "\xce\xa9"},
-	{"Phi", K_SYM, "\xce\xa6"},
-	{"Pi", K_SYM, "\xce\xa0"},
-	{"Pr", K_FUNC, ""},
-	{"Psi", K_SYM, "\xce\xa8"},
-	{"Re", K_SYM, "\xe2\x84\x9c"},
-	{"Rightarrow", K_SYM, "\xe2\x87\x92"},
-	{"S", K_SYM, "\xc2\xa7"},
-	{"Sigma", K_SYM, "\xce\xa3"},
-	{"Theta", K_SYM, "\xce\x98"},
-	{"Uparrow", K_SYM, "\xe2\x87\x91"},
-	{"Upsilon", K_SYM, "\xce\xa5"},
-	{"Vert", K_SYM, "\xe2\x80\x96"},
-	{"Xi", K_SYM, "\xce\x9e"},
-	{"acute", K_ACC_EACH, "\xcc\x81"},
-	{"aleph", K_SYM, "\xe2\x84\xb5"},
-	{"allowbreak", K_DROP, ""},
-	{"alpha", K_SYM, "\xce\xb1"},
-	{"amalg", K_SYM, "\xe2\xa8\xbf"},
-	{"angle", K_SYM, "\xe2\x88\xa0"},
-	{"approx", K_SYM, "\xe2\x89\x88"},
-	{"approxeq", K_SYM, "\xe2\x89\x8a"},
-	{"arc", K_ACC_EACH, "\xcc\x91"},
-	{"arccos", K_FUNC, ""},
-	{"arcsin", K_FUNC, ""},
-	{"arctan", K_FUNC, ""},
-	{"arg", K_FUNC, ""},
-	{"ast", K_SYM, "\xe2\x88\x97"},
-	{"asymp", K_SYM, "\xe2\x89\x8d"},
-	{"backslash", K_SYM, "\\"},
-	{"bar", K_ACC_EACH, "\xcc\x84"},
-	{"bcancel", K_FONT, ""},
-	{"because", K_SYM, "\xe2\x88\xb5"},
-	{"begin", K_BEGIN, ""},
-	{"beta", K_SYM, "\xce\xb2"},
-	{"beth", K_SYM, "\xe2\x84\xb6"},
-	{"big", K_DROP, ""},
-	{"bigcap", K_SYM, "\xe2\x8b\x82"},
-	{"bigcup", K_SYM, "\xe2\x8b\x83"},
-	{"bigg", K_DROP, ""},
-	{"biggl", K_DROP, ""},
-	{"biggr", K_DROP, ""},
-	{"bigl", K_DROP, ""},
-	{"bigoplus", K_SYM, "\xe2\xa8\x81"},
-	{"bigotimes", K_SYM, "\xe2\xa8\x82"},
-	{"bigr", K_DROP, ""},
-	{"bigstar", K_SYM, "\xe2\x98\x85"},
-	{"bigtriangledown", K_SYM, "\xe2\x96\xbd"},
-	{"bigtriangleup", K_SYM, "\xe2\x96\xb3"},
-	{"binom", K_BINOM, ""},
-	{"blacksquare", K_SYM, "\xe2\x96\xa0"},
-	{"bm", K_FONT, ""},
-	{"bmod", K_MOD, ""},
-	{"boldsymbol", K_FONT, ""},
-	{"bot", K_SYM, "\xe2\x8a\xa5"},
-	{"bowtie", K_SYM, "\xe2\x8b\x88"},
-	{"boxed", K_BOXED, ""},
-	{"breve", K_ACC_EACH, "\xcc\x86"},
-	{"bullet", K_SYM, "\xe2\x80\xa2"},
-	{"cancel", K_FONT, ""},
-	{"cap", K_SYM, "\xe2\x88\xa9"},
-	{"cdot", K_SYM, "\xc2\xb7"},
-	{"cdotp", K_SYM, "\xc2\xb7"},
-	{"cdots", K_SYM, "\xe2\x8b\xaf"},
-	{"centering", K_DROP, ""},
-	{"cfrac", K_FRAC, ""},
-	{"check", K_ACC_EACH, "\xcc\x8c"},
-	{"checkmark", K_SYM, "\xe2\x9c\x93"},
-	{"chi", K_SYM, "\xcf\x87"},
-	{"choose", K_CHOOSE, ""},
-	{"circ", K_SYM, "\xe2\x88\x98"},
-	{"circledcirc", K_SYM, "\xe2\x8a\x9a"},
-	{"cite", K_SKIP, ""},
-	{"cline", K_DROP, ""},
-	{"clubsuit", K_SYM, "\xe2\x99\xa3"},
-	{"colon", K_SYM, ":"},
-	{"coloneqq", K_SYM, "\xe2\x89\x94"},
-	{"color", K_SKIP, ""},
-	{"colorbox", K_COLOR2, ""},
-	{"complement", K_SYM, "\xe2\x88\x81"},
-	{"cong", K_SYM, "\xe2\x89\x85"},
-	{"coprod", K_SYM, "\xe2\x88\x90"},
-	{"cos", K_FUNC, ""},
-	{"cosh", K_FUNC, ""},
-	{"cot", K_FUNC, ""},
-	{"coth", K_FUNC, ""},
-	{"cr", K_NEWLINE, ""},
-	{"csc", K_FUNC, ""},
-	{"cup", K_SYM, "\xe2\x88\xaa"},
-	{"dagger", K_SYM, "\xe2\x80\xa0"},
-	{"dashv", K_SYM, "\xe2\x8a\xa3"},
-	{"dbinom", K_BINOM, ""},
-	{"ddot", K_ACC_EACH, "\xcc\x88"},
-	{"ddots", K_SYM, "\xe2\x8b\xb1"},
-	{"deg", K_FUNC, ""},
-	{"degree", K_SYM, "\xc2\xb0"},
-	{"delta", K_SYM, "\xce\xb4"},
-	{"det", K_FUNC, ""},
-	{"dfrac", K_FRAC, ""},
-	{"diamond", K_SYM, "\xe2\x8b\x84"},
-	{"diamondsuit", K_SYM, "\xe2\x99\xa2"},
-	{"dim", K_FUNC, ""},
-	{"displaylimits", K_DROP, ""},
-	{"displaystyle", K_DROP, ""},
-	{"div", K_SYM, "\xc3\xb7"},
-	{"dot", K_ACC_EACH, "\xcc\x87"},
-	{"doteq", K_SYM, "\xe2\x89\x90"},
-	{"dots", K_SYM, "\xe2\x80\xa6"},
-	{"dotsb", K_SYM, "\xe2\x80\xa6"},
-	{"dotsc", K_SYM, "\xe2\x80\xa6"},
-	{"dotsm", K_SYM, "\xe2\x8b\xaf"},
-	{"downarrow", K_SYM, "\xe2\x86\x93"},
-	{"ell", K_SYM, "\xe2\x84\x93"},
-	{"emph", K_TEXT, ""},
-	{"emptyset", K_SYM, "\xe2\x88\x85"},
-	{"end", K_END, ""},
-	{"enspace", K_SYM, " "},
-	{"epsilon", K_SYM, "\xce\xb5"},
-	{"eqref", K_SKIP, ""},
-	{"equiv", K_SYM, "\xe2\x89\xa1"},
-	{"eta", K_SYM, "\xce\xb7"},
-	{"eth", K_SYM, "\xc3\xb0"},
-	{"euro", K_SYM, "\xe2\x82\xac"},
-	{"exists", K_SYM, "\xe2\x88\x83"},
-	{"exp", K_FUNC, ""},
-	{"fbox", K_BOXED, ""},
-	{"flat", K_SYM, "\xe2\x99\xad"},
-	{"forall", K_SYM, "\xe2\x88\x80"},
-	{"frac", K_FRAC, ""},
-	{"frown", K_SYM, "\xe2\x8c\xa2"},
-	{"gamma", K_SYM, "\xce\xb3"},
-	{"gcd", K_FUNC, ""},
-	{"ge", K_SYM, "\xe2\x89\xa5"},
-	{"geq", K_SYM, "\xe2\x89\xa5"},
-	{"geqq", K_SYM, "\xe2\x89\xa7"},
-	{"geqslant", K_SYM, "\xe2\x89\xa5"},
-	{"gets", K_SYM, "\xe2\x86\x90"},
-	{"gg", K_SYM, "\xe2\x89\xab"},
-	{"grave", K_ACC_EACH, "\xcc\x80"},
-	{"gt", K_SYM, ">"},
-	{"gtrsim", K_SYM, "\xe2\x89\xb3"},
-	{"hat", K_ACC_EACH, "\xcc\x82"},
-	{"hbar", K_SYM, "\xe2\x84\x8f"},
-	{"hbox", K_TEXT, ""},
-	{"heartsuit", K_SYM, "\xe2\x99\xa1"},
-	{"hfill", K_SYM, " "},
-	{"hline", K_DROP, ""},
-	{"hom", K_FUNC, ""},
-	{"hookrightarrow", K_SYM, "\xe2\x86\xaa"},
-	{"hphantom", K_SKIP, ""},
-	{"hspace", K_SKIP, ""},
-	{"iff", K_SYM, "\xe2\x9f\xba"},
-	{"iiint", K_SYM, "\xe2\x88\xad"},
-	{"iint", K_SYM, "\xe2\x88\xac"},
-	{"imath", K_SYM, "\xc4\xb1"},
-	{"impliedby", K_SYM, "\xe2\x9f\xb8"},
-	{"implies", K_SYM, "\xe2\x9f\xb9"},
-	{"in", K_SYM, "\xe2\x88\x88"},
-	{"inf", K_FUNC, ""},
-	{"infin", K_SYM, "\xe2\x88\x9e"},
-	{"infty", K_SYM, "\xe2\x88\x9e"},
-	{"int", K_SYM, "\xe2\x88\xab"},
-	{"iota", K_SYM, "\xce\xb9"},
-	{"jmath", K_SYM, "\xc8\xb7"},
-	{"kappa", K_SYM, "\xce\xba"},
-	{"ker", K_FUNC, ""},
-	{"lVert", K_SYM, "\xe2\x80\x96"},
-	{"label", K_SKIP, ""},
-	{"lambda", K_SYM, "\xce\xbb"},
-	{"land", K_SYM, "\xe2\x88\xa7"},
-	{"langle", K_SYM, "\xe2\x9f\xa8"},
-	{"lbrace", K_SYM, "{"},
-	{"lbrack", K_SYM, "["},
-	{"lceil", K_SYM, "\xe2\x8c\x88"},
-	{"lcm", K_FUNC, ""},
-	{"ldots", K_SYM, "\xe2\x80\xa6"},
-	{"le", K_SYM, "\xe2\x89\xa4"},
-	{"leadsto", K_SYM, "\xe2\x87\x9d"},
-	{"left", K_DROP, ""},
-	{"leftarrow", K_SYM, "\xe2\x86\x90"},
-	{"leftrightarrow", K_SYM, "\xe2\x86\x94"},
-	{"leq", K_SYM, "\xe2\x89\xa4"},
-	{"leqq", K_SYM, "\xe2\x89\xa6"},
-	{"leqslant", K_SYM, "\xe2\x89\xa4"},
-	{"lesssim", K_SYM, "\xe2\x89\xb2"},
-	{"lfloor", K_SYM, "\xe2\x8c\x8a"},
-	{"lg", K_FUNC, ""},
-	{"lim", K_FUNC, ""},
-	{"liminf", K_FUNC, ""},
-	{"limits", K_DROP, ""},
-	{"limsup", K_FUNC, ""},
-	{"ll", K_SYM, "\xe2\x89\xaa"},
-	{"ln", K_FUNC, ""},
-	{"lnot", K_SYM, "\xc2\xac"},
-	{"log", K_FUNC, ""},
-	{"longleftarrow", K_SYM, "\xe2\x9f\xb5"},
-	{"longleftrightarrow", K_SYM, "\xe2\x9f\xb7"},
-	{"longrightarrow", K_SYM, "\xe2\x9f\xb6"},
-	{"lor", K_SYM, "\xe2\x88\xa8"},
-	{"lozenge", K_SYM, "\xe2\x97\x8a"},
-	{"lt", K_SYM, "<"},
-	{"lvert", K_SYM, "|"},
-	{"mapsto", K_SYM, "\xe2\x86\xa6"},
-	{"mathbb", K_BB, ""},
-	{"mathbf", K_FONT, ""},
-	{"mathcal", K_FONT, ""},
-	{"mathfrak", K_FONT, ""},
-	{"mathit", K_FONT, ""},
-	{"mathnormal", K_FONT, ""},
-	{"mathring", K_ACC_EACH, "\xcc\x8a"},
-	{"mathrm", K_FONT, ""},
-	{"mathscr", K_FONT, ""},
-	{"mathsf", K_FONT, ""},
-	{"mathstrut", K_DROP, ""},
-	{"mathtt", K_FONT, ""},
-	{"max", K_FUNC, ""},
-	{"mbox", K_TEXT, ""},
-	{"measuredangle", K_SYM, "\xe2\x88\xa1"},
-	{"medspace", K_SYM, " "},
-	{"mho", K_SYM, "\xe2\x84\xa7"},
-	{"mid", K_SYM, "|"},
-	{"middle", K_DROP, ""},
-	{"min", K_FUNC, ""},
-	{"mod", K_MOD, ""},
-	{"models", K_SYM, "\xe2\x8a\xa8"},
-	{"mp", K_SYM, "\xe2\x88\x93"},
-	{"mu", K_SYM, "\xce\xbc"},
-	{"nabla", K_SYM, "\xe2\x88\x87"},
-	{"natural", K_SYM, "\xe2\x99\xae"},
-	{"ncong", K_SYM, "\xe2\x89\x87"},
-	{"ne", K_SYM, "\xe2\x89\xa0"},
-	{"nearrow", K_SYM, "\xe2\x86\x97"},
-	{"neg", K_SYM, "\xc2\xac"},
-	{"neq", K_SYM, "\xe2\x89\xa0"},
-	{"newline", K_NEWLINE, ""},
-	{"nexists", K_SYM, "\xe2\x88\x84"},
-	{"ngeq", K_SYM, "\xe2\x89\xb1"},
-	{"ngtr", K_SYM, "\xe2\x89\xaf"},
-	{"ni", K_SYM, "\xe2\x88\x8b"},
-	{"nleq", K_SYM, "\xe2\x89\xb0"},
-	{"nless", K_SYM, "\xe2\x89\xae"},
-	{"nmid", K_SYM, "\xe2\x88\xa4"},
-	{"nobreakspace", K_SYM, " "},
-	{"noindent", K_DROP, ""},
-	{"nolimits", K_DROP, ""},
-	{"nonumber", K_DROP, ""},
-	{"not", K_NOT, ""},
-	{"notag", K_DROP, ""},
-	{"notin", K_SYM, "\xe2\x88\x89"},
-	{"nsim", K_SYM, "\xe2\x89\x81"},
-	{"nu", K_SYM, "\xce\xbd"},
-	{"nwarrow", K_SYM, "\xe2\x86\x96"},
-	{"odot", K_SYM, "\xe2\x8a\x99"},
-	{"oint", K_SYM, "\xe2\x88\xae"},
-	{"omega", K_SYM, "\xcf\x89"},
-	{"omicron", K_SYM, "\xce\xbf"},
-	{"operatorname", K_FONT, ""},
-	{"oplus", K_SYM, "\xe2\x8a\x95"},
-	{"otimes", K_SYM, "\xe2\x8a\x97"},
-	{"over", K_OVER, ""},
-	{"overarc", K_ACC_EACH, "\xcc\x91"},
-	{"overbrace", K_FONT, ""},
-	{"overleftarrow", K_ACC_LAST, "\xe2\x83\x96"},
-	{"overleftrightarrow", K_ACC_LAST, "\xe2\x83\xa1"},
-	{"overline", K_ACC_EACH, "\xcc\x85"},
-	{"overrightarrow", K_ACC_LAST, "\xe2\x83\x97"},
-	{"parallel", K_SYM, "\xe2\x88\xa5"},
-	{"partial", K_SYM, "\xe2\x88\x82"},
-	{"perp", K_SYM, "\xe2\x8a\xa5"},
-	{"phantom", K_SKIP, ""},
-	{"phi", K_SYM, "\xcf\x86"},
-	{"pi", K_SYM, "\xcf\x80"},
-	{"pm", K_SYM, "\xc2\xb1"},
-	{"pmb", K_FONT, ""},
-	{"pmod", K_PMOD, ""},
-	{"pounds", K_SYM, "\xc2\xa3"},
-	{"prec", K_SYM, "\xe2\x89\xba"},
-	{"preceq", K_SYM, "\xe2\xaa\xaf"},
-	{"prime", K_SYM, "\xe2\x80\xb2"},
-	{"prod", K_SYM, "\xe2\x88\x8f"},
-	{"propto", K_SYM, "\xe2\x88\x9d"},
-	{"psi", K_SYM, "\xcf\x88"},
-	{"qed", K_SYM, "\xe2\x88\x8e"},
-	{"qquad", K_SYM, "    "},
-	{"quad", K_SYM, "  "},
-	{"rVert", K_SYM, "\xe2\x80\x96"},
-	{"rangle", K_SYM, "\xe2\x9f\xa9"},
-	{"rbrace", K_SYM, "}"},
-	{"rbrack", K_SYM, "]"},
-	{"rceil", K_SYM, "\xe2\x8c\x89"},
-	{"ref", K_SKIP, ""},
-	{"relax", K_DROP, ""},
-	{"rfloor", K_SYM, "\xe2\x8c\x8b"},
-	{"rho", K_SYM, "\xcf\x81"},
-	{"right", K_DROP, ""},
-	{"rightarrow", K_SYM, "\xe2\x86\x92"},
-	{"rightleftharpoons", K_SYM, "\xe2\x87\x8c"},
-	{"rvert", K_SYM, "|"},
-	{"scriptscriptstyle", K_DROP, ""},
-	{"scriptstyle", K_DROP, ""},
-	{"searrow", K_SYM, "\xe2\x86\x98"},
-	{"sec", K_FUNC, ""},
-	{"setminus", K_SYM, "\xe2\x88\x96"},
-	{"sharp", K_SYM, "\xe2\x99\xaf"},
-	{"sigma", K_SYM, "\xcf\x83"},
-	{"sim", K_SYM, "\xe2\x88\xbc"},
-	{"simeq", K_SYM, "\xe2\x89\x83"},
-	{"sin", K_FUNC, ""},
-	{"sinh", K_FUNC, ""},
-	{"smile", K_SYM, "\xe2\x8c\xa3"},
-	{"space", K_SYM, " "},
-	{"spadesuit", K_SYM, "\xe2\x99\xa0"},
-	{"sphericalangle", K_SYM, "\xe2\x88\xa2"},
-	{"sqcup", K_SYM, "\xe2\x8a\x94"},
-	{"sqrt", K_SQRT, ""},
-	{"square", K_SYM, "\xe2\x96\xa1"},
-	{"star", K_SYM, "\xe2\x8b\x86"},
-	{"strut", K_DROP, ""},
-	{"subset", K_SYM, "\xe2\x8a\x82"},
-	{"subseteq", K_SYM, "\xe2\x8a\x86"},
-	{"subsetneq", K_SYM, "\xe2\x8a\x8a"},
-	{"substack", K_FONT, ""},
-	{"succ", K_SYM, "\xe2\x89\xbb"},
-	{"succeq", K_SYM, "\xe2\xaa\xb0"},
-	{"sum", K_SYM, "\xe2\x88\x91"},
-	{"sup", K_FUNC, ""},
-	{"supset", K_SYM, "\xe2\x8a\x83"},
-	{"supseteq", K_SYM, "\xe2\x8a\x87"},
-	{"swarrow", K_SYM, "\xe2\x86\x99"},
-	{"tag", K_TAG, ""},
-	{"tan", K_FUNC, ""},
-	{"tanh", K_FUNC, ""},
-	{"tau", K_SYM, "\xcf\x84"},
-	{"tbinom", K_BINOM, ""},
-	{"text", K_TEXT, ""},
-	{"textbf", K_TEXT, ""},
-	{"textcolor", K_COLOR2, ""},
-	{"textdegree", K_SYM, "\xc2\xb0"},
-	{"textit", K_TEXT, ""},
-	{"textnormal", K_TEXT, ""},
-	{"textrm", K_TEXT, ""},
-	{"textsf", K_TEXT, ""},
-	{"textsl", K_TEXT, ""},
-	{"textstyle", K_DROP, ""},
-	{"texttt", K_TEXT, ""},
-	{"textup", K_TEXT, ""},
-	{"tfrac", K_FRAC, ""},
-	{"therefore", K_SYM, "\xe2\x88\xb4"},
-	{"theta", K_SYM, "\xce\xb8"},
-	{"thickspace", K_SYM, " "},
-	{"thinspace", K_SYM, " "},
-	{"tilde", K_ACC_EACH, "\xcc\x83"},
-	{"times", K_SYM, "\xc3\x97"},
-	{"to", K_SYM, "\xe2\x86\x92"},
-	{"top", K_SYM, "\xe2\x8a\xa4"},
-	{"triangle", K_SYM, "\xe2\x96\xb3"},
-	{"triangledown", K_SYM, "\xe2\x96\xbd"},
-	{"triangleq", K_SYM, "\xe2\x89\x9c"},
-	{"underbrace", K_FONT, ""},
-	{"underline", K_ACC_EACH, "\xcc\xb2"},
-	{"uparrow", K_SYM, "\xe2\x86\x91"},
-	{"updownarrow", K_SYM, "\xe2\x86\x95"},
-	{"uplus", K_SYM, "\xe2\x8a\x8e"},
-	{"upsilon", K_SYM, "\xcf\x85"},
-	{"varepsilon", K_SYM, "\xce\xb5"},
-	{"varnothing", K_SYM, "\xe2\x88\x85"},
-	{"varphi", K_SYM, "\xcf\x86"},
-	{"varpi", K_SYM, "\xcf\x96"},
-	{"varrho", K_SYM, "\xcf\xb1"},
-	{"varsigma", K_SYM, "\xcf\x82"},
-	{"vartheta", K_SYM, "\xcf\x91"},
-	{"vartriangle", K_SYM, "\xe2\x96\xb3"},
-	{"vdash", K_SYM, "\xe2\x8a\xa2"},
-	{"vdots", K_SYM, "\xe2\x8b\xae"},
-	{"vec", K_ACC_LAST, "\xe2\x83\x97"},
-	{"vee", K_SYM, "\xe2\x88\xa8"},
-	{"vert", K_SYM, "|"},
-	{"vphantom", K_SKIP, ""},
-	{"vspace", K_SKIP, ""},
-	{"wedge", K_SYM, "\xe2\x88\xa7"},
-	{"widehat", K_ACC_EACH, "\xcc\x82"},
-	{"wideparen", K_ACC_EACH, "\xcc\x91"},
-	{"widetilde", K_ACC_EACH, "\xcc\x83"},
-	{"wp", K_SYM, "\xe2\x84\x98"},
-	{"wr", K_SYM, "\xe2\x89\x80"},
-	{"xcancel", K_FONT, ""},
-	{"xi", K_SYM, "\xce\xbe"},
-	{"zeta", K_SYM, "\xce\xb6"},
-};
-#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
-
-static int cmd_cmp(const void *key, const void *elem)
-{
-	const struct cmd *k = key, *e = elem;
-	return strcmp(k->name, e->name);
-}
-
-int latex_table_check(void)
-{
-	for (size_t i = 1; i < NCMDS; i++)
-		if (strcmp(cmds[i - 1].name, cmds[i].name) >= 0)
-			return (int)i;
-	return 0;
-}
-
-static const struct cmd *cmd_find(const char *name, size_t len)
-{
-	char key[32];
-	if (len >= sizeof(key))
-		return NULL;
-	memcpy(key, name, len);
-	key[len] = '\0';
-	struct cmd k = {key, 0, NULL};
-	return bsearch(&k, cmds, NCMDS, sizeof(cmds[0]), cmd_cmp);
-}
+#include "latex_cmds.h"
 
 /* ---- UTF-8 ---- */
 /* The length of the character at s (1 for a byte that starts none) and
@@ -553,7 +106,7 @@ static int is_trailer(unsigned cp)
 }
 
 /* ---- the output ---- */
-struct rd {
+struct tex_reader {
 	const char *s;
 	size_t n, i;
 	struct latex *r;
@@ -565,7 +118,7 @@ struct rd {
 
 #define MAX_DEPTH 48
 
-static void emit(struct rd *d, const char *p, size_t len, size_t a, size_t b)
+static void emit(struct tex_reader *d, const char *p, size_t len, size_t a, size_t b)
 {
 	struct latex *r = d->r;
 	if (r->out.len + len > r->srccap) {
@@ -580,12 +133,12 @@ static void emit(struct rd *d, const char *p, size_t len, size_t a, size_t b)
 	buf_add(&r->out, p, len);
 }
 
-static void emits(struct rd *d, const char *p, size_t a, size_t b)
+static void emits(struct tex_reader *d, const char *p, size_t a, size_t b)
 {
 	emit(d, p, strlen(p), a, b);
 }
 
-static void trim_spaces(struct rd *d)
+static void trim_spaces(struct tex_reader *d)
 {
 	struct buf *o = &d->r->out;
 	while (o->len > d->floor && o->data[o->len - 1] == ' ')
@@ -593,7 +146,7 @@ static void trim_spaces(struct rd *d)
 }
 
 /* a line break, the spaces before it dropped */
-static void newline(struct rd *d, size_t at)
+static void newline(struct tex_reader *d, size_t at)
 {
 	struct buf *o = &d->r->out;
 	trim_spaces(d);
@@ -609,7 +162,7 @@ struct tail {
 	size_t n;
 };
 
-static void take_tail(struct rd *d, size_t start, struct tail *t)
+static void take_tail(struct tex_reader *d, size_t start, struct tail *t)
 {
 	struct latex *r = d->r;
 	if (start > r->out.len) /* cannot be: a line break trims to d->floor */
@@ -626,7 +179,7 @@ static void take_tail(struct rd *d, size_t start, struct tail *t)
 	r->out.data[start] = '\0';
 }
 
-static void put_tail(struct rd *d, const struct tail *t)
+static void put_tail(struct tex_reader *d, const struct tail *t)
 {
 	for (size_t k = 0; k < t->n;) {
 		size_t e = k + 1;
@@ -649,14 +202,14 @@ static int is_letter(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static void skip_spaces(struct rd *d, size_t end)
+static void skip_spaces(struct tex_reader *d, size_t end)
 {
 	while (d->i < end && (d->s[d->i] == ' ' || d->s[d->i] == '\t' || d->s[d->i] == '\n'))
 		d->i++;
 }
 
 /* The index of the } closing the { at `open`, or end. */
-static size_t group_end(const struct rd *d, size_t open, size_t end)
+static size_t group_end(const struct tex_reader *d, size_t open, size_t end)
 {
 	int level = 0;
 	for (size_t k = open; k < end; k++) {
@@ -673,10 +226,10 @@ static size_t group_end(const struct rd *d, size_t open, size_t end)
 	return end;
 }
 
-static void render(struct rd *d, int math, size_t end);
+static void render(struct tex_reader *d, int math, size_t end);
 
 /* A group's content [i+1, close) rendered; i moves past the }. */
-static void group(struct rd *d, int math, size_t end)
+static void group(struct tex_reader *d, int math, size_t end)
 {
 	size_t close = group_end(d, d->i, end);
 	d->i++;
@@ -685,7 +238,7 @@ static void group(struct rd *d, int math, size_t end)
 }
 
 /* One argument: a group, a command, or one character. */
-static void argument(struct rd *d, int math, size_t end)
+static void argument(struct tex_reader *d, int math, size_t end)
 {
 	skip_spaces(d, end);
 	if (d->i >= end)
@@ -712,7 +265,7 @@ static void argument(struct rd *d, int math, size_t end)
 }
 
 /* An argument's raw text (for names: environments, colours). */
-static size_t raw_argument(struct rd *d, size_t end, const char **p)
+static size_t raw_argument(struct tex_reader *d, size_t end, const char **p)
 {
 	skip_spaces(d, end);
 	*p = d->s + d->i;
@@ -725,7 +278,7 @@ static size_t raw_argument(struct rd *d, size_t end, const char **p)
 	return len;
 }
 
-static void script(struct rd *d, int sup, size_t at, size_t end)
+static void script(struct tex_reader *d, int sup, size_t at, size_t end)
 {
 	size_t start = d->r->out.len;
 	size_t floor = d->floor;
@@ -862,7 +415,7 @@ static int small_number(const char *s)
 	return 0;
 }
 
-static void frac(struct rd *d, size_t at, size_t cmd_end, size_t end)
+static void frac(struct tex_reader *d, size_t at, size_t cmd_end, size_t end)
 {
 	size_t start = d->r->out.len;
 	size_t floor = d->floor;
@@ -898,7 +451,7 @@ static void frac(struct rd *d, size_t at, size_t cmd_end, size_t end)
 	tail_free(&b);
 }
 
-static void sqrt_(struct rd *d, size_t at, size_t cmd_end, size_t end)
+static void sqrt_(struct tex_reader *d, size_t at, size_t cmd_end, size_t end)
 {
 	skip_spaces(d, end);
 	struct tail idx = {0};
@@ -960,7 +513,7 @@ static void sqrt_(struct rd *d, size_t at, size_t cmd_end, size_t end)
 }
 
 /* \vec, \overline...: a combining mark after each character, or the last */
-static void accent(struct rd *d, const char *mark, int each, size_t at, size_t cmd_end,
+static void accent(struct tex_reader *d, const char *mark, int each, size_t at, size_t cmd_end,
 		   size_t end)
 {
 	size_t start = d->r->out.len;
@@ -998,7 +551,7 @@ static void accent(struct rd *d, const char *mark, int each, size_t at, size_t c
 }
 
 /* \mathbb{R} -> ℝ: double-struck letters and digits */
-static void blackboard(struct rd *d, size_t at, size_t end)
+static void blackboard(struct tex_reader *d, size_t at, size_t end)
 {
 	size_t start = d->r->out.len;
 	size_t floor = d->floor;
@@ -1049,10 +602,10 @@ static int plain(const char *p, size_t len)
 	return 1;
 }
 
-static void unknown(struct rd *d, size_t at, size_t cmd_end, int math, size_t end);
+static void unknown(struct tex_reader *d, size_t at, size_t cmd_end, int math, size_t end);
 
 /* \begin{name} … \end{name}: its rows as lines */
-static void environment(struct rd *d, size_t at, size_t end)
+static void environment(struct tex_reader *d, size_t at, size_t end)
 {
 	const char *name;
 	size_t cmd_end = d->i;
@@ -1129,7 +682,7 @@ static void environment(struct rd *d, size_t at, size_t end)
 }
 
 /* ---- commands ---- */
-static void unknown(struct rd *d, size_t at, size_t cmd_end, int math, size_t end)
+static void unknown(struct tex_reader *d, size_t at, size_t cmd_end, int math, size_t end)
 {
 	emit(d, d->s + at, cmd_end - at, at, cmd_end);
 	d->r->left++;
@@ -1144,7 +697,7 @@ static void unknown(struct rd *d, size_t at, size_t cmd_end, int math, size_t en
 }
 
 /* One-character commands: \$ \% \{ \\ \, ... */
-static void symbol_command(struct rd *d, size_t at, char c, int math)
+static void symbol_command(struct tex_reader *d, size_t at, char c, int math)
 {
 	size_t e = at + 2;
 	switch (c) {
@@ -1169,7 +722,7 @@ static void symbol_command(struct rd *d, size_t at, char c, int math)
 	}
 }
 
-static void command(struct rd *d, int math, size_t end)
+static void command(struct tex_reader *d, int math, size_t end)
 {
 	size_t at = d->i, k = at + 1;
 	if (k >= end) {
@@ -1185,7 +738,7 @@ static void command(struct rd *d, int math, size_t end)
 	while (k < end && is_letter(d->s[k]))
 		k++;
 	d->i = k;
-	const struct cmd *c = cmd_find(d->s + at + 1, k - at - 1);
+	const struct tex_cmd *c = latex_cmd_find(d->s + at + 1, k - at - 1);
 	if (!c) {
 		unknown(d, at, k, math, end);
 		return;
@@ -1311,7 +864,7 @@ static void command(struct rd *d, int math, size_t end)
 /* ---- math spans ---- */
 /* The end of the inline math opened by the $ at `at` (the closing $), or
  * 0 when this $ opens none. */
-static size_t dollar_end(const struct rd *d, size_t at, size_t end)
+static size_t dollar_end(const struct tex_reader *d, size_t at, size_t end)
 {
 	size_t k = at + 1;
 	if (k >= end || d->s[k] == ' ' || d->s[k] == '\t' || d->s[k] == '\n' || d->s[k] == '$')
@@ -1337,7 +890,7 @@ static size_t dollar_end(const struct rd *d, size_t at, size_t end)
 }
 
 /* the end of a delimited span: the index of `closer`, or 0 */
-static size_t find_closer(const struct rd *d, size_t from, size_t end, const char *closer)
+static size_t find_closer(const struct tex_reader *d, size_t from, size_t end, const char *closer)
 {
 	size_t cl = strlen(closer);
 	for (size_t k = from; k + cl <= end; k++) {
@@ -1351,7 +904,7 @@ static size_t find_closer(const struct rd *d, size_t from, size_t end, const cha
 
 /* Math from i to `stop`, then past `skip` bytes of closer; display math
  * on lines of its own. */
-static void math_span(struct rd *d, size_t open_len, size_t stop, size_t skip, int display,
+static void math_span(struct tex_reader *d, size_t open_len, size_t stop, size_t skip, int display,
 		      size_t end)
 {
 	size_t at = d->i;
@@ -1367,7 +920,7 @@ static void math_span(struct rd *d, size_t open_len, size_t stop, size_t skip, i
 	}
 }
 
-static int text_step(struct rd *d, size_t end)
+static int text_step(struct tex_reader *d, size_t end)
 {
 	const char *s = d->s;
 	size_t i = d->i, stop;
@@ -1391,7 +944,7 @@ static int text_step(struct rd *d, size_t end)
 	return 0;
 }
 
-static void math_char(struct rd *d, size_t end)
+static void math_char(struct tex_reader *d, size_t end)
 {
 	const char *s = d->s;
 	size_t at = d->i;
@@ -1438,7 +991,7 @@ static void math_char(struct rd *d, size_t end)
 	d->i += l;
 }
 
-static void render(struct rd *d, int math, size_t end)
+static void render(struct tex_reader *d, int math, size_t end)
 {
 	if (++d->depth > MAX_DEPTH) { /* too deep to be math: as it is */
 		if (d->i < end)
@@ -1486,7 +1039,7 @@ static void render_all(struct latex *r, const char *s, size_t n, int math)
 	buf_grow(&r->out, n + 1);
 	r->out.data[0] = '\0';
 	r->left = 0;
-	struct rd d = {s, n, 0, r, 0, NULL, 0};
+	struct tex_reader d = {s, n, 0, r, 0, NULL, 0};
 	size_t ans = math ? n : answer_line(s, n);
 	render(&d, math, ans);
 	if (ans < n) {

@@ -40,4 +40,15 @@ ok "--help fits 80 columns" python3 -c '
 import sys
 long = [l for l in open("help.txt", encoding="utf-8").read().splitlines() if len(l) > 80]
 assert not long, long'
+
+# every command of the table: --help lists it, stepmark(1) has its section
+sed -n 's/^_([a-z_]*, "\([a-z-]*\)".*/\1/p' "$top_srcdir/src/commands.def" >commands
+ok "the table has commands" test "$(wc -l <commands)" -ge 15
+for name in $(cat commands); do
+	ok "--help lists $name" grep -q "^  $name\( \|\$\)" help.txt
+	pat="^\\.SS $(echo "$name" | sed 's/-/\\\\-/g')\\( \\|\$\\)"
+	ok "stepmark(1) has a section for $name" grep -q -- "$pat" "$top_srcdir/man/stepmark.1"
+done
+expect_rc 0 "help" sm help
+ok "help is --help" cmp out help.txt
 finish

@@ -1,0 +1,23 @@
+/* latex_cmds.h - the LaTeX commands the renderer knows, and what each
+ * becomes (latex_cmds.c; only latex.c reads it) */
+#ifndef SM_LATEX_CMDS_H
+#define SM_LATEX_CMDS_H
+
+#include <stddef.h>
+
+enum kind {
+	K_SYM, K_FUNC, K_DROP, K_NEWLINE, K_FRAC, K_SQRT, K_TEXT, K_FONT, K_BB,
+	K_ACC_EACH, K_ACC_LAST, K_BOXED, K_BINOM, K_PMOD, K_MOD, K_BEGIN, K_END,
+	K_SKIP, K_TAG, K_COLOR2, K_NOT, K_OVER, K_CHOOSE
+};
+
+struct tex_cmd {
+	const char *name;
+	unsigned char kind;
+	const char *out;
+};
+
+/* The command name[0..len), NULL when the table lacks it. */
+const struct tex_cmd *latex_cmd_find(const char *name, size_t len);
+
+#endif
