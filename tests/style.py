@@ -1,0 +1,218 @@
+#!/usr/bin/env python3
+"""style.py - the house rules of src/ ui/ db/, checked (make check-style).
+
+  style.py SRCDIR RULE [CC CFLAGS...]
+
+RULE is one of the names in RULES; each prints every place that breaks
+it, one per line as file:line: why, and exits 1 if there is one. The
+rules are those HACKING describes: a purpose line atop every file, SQL
+only in db/, one definition per struct tag, no function over 150 lines,
+no include that a file compiles without, and the rooms' layering.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOMS = ("src", "ui", "db")
+MAX_FUNCTION = 150
+MAX_FILE = 1500
+# the program's files: the commands sit above both the core and the
+# workbench, so they alone in src/ may call ui/
+PROGRAM = re.compile(r"^src/(main|commands|cmd_[a-z_]+)\.c$")
+# what db/ may include from src/: the foundation, no more
+DB_MAY = {"util.h", "item.h", "json.h"}
+
+
+def sources(top, exts=(".c", ".h", ".def")):
+    for room in ROOMS:
+        for name in sorted(os.listdir(os.path.join(top, room))):
+            if name.endswith(exts) and not name.startswith("default_rc"):
+                yield "%s/%s" % (room, name)
+
+
+def read(top, rel):
+    with open(os.path.join(top, rel), encoding="utf-8") as f:
+        return f.read()
+
+
+def strip_comments(text):
+    """Comments and string literals blanked, lines kept."""
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            out.append(re.sub(r"[^\n]", " ", text[i:j]))
+            i = j
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            out.append(" " * (j - i))
+            i = j
+        elif c in "\"'":
+            j = i + 1
+            while j < n and text[j] != c and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            out.append(c + " " * (j - i - 1) + (c if j < n else ""))
+            i = j + 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def rule_purpose(top):
+    """Every file opens with a comment that names it and says what it is for."""
+    bad = []
+    for rel in sources(top):
+        first = read(top, rel).split("\n", 1)[0]
+        name = os.path.basename(rel)
+        if not re.match(r"^/\* %s - \S" % re.escape(name), first):
+            bad.append("%s:1: no purpose line (/* %s - what it is for)" % (rel, name))
+    return bad
+
+
+def rule_sql(top):
+    """SQL only in db/: no sqlite3 call, header or handle elsewhere."""
+    bad = []
+    pat = re.compile(r"\bsqlite3_?\w*|<sqlite3\.h>|\bdb_handle\b")
+    sql = re.compile(r'"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ATTACH|PRAGMA)\s', re.I)
+    for rel in sources(top):
+        if rel.startswith("db/"):
+            continue
+        for no, line in enumerate(read(top, rel).split("\n"), 1):
+            if pat.search(line) or sql.search(line):
+                bad.append("%s:%d: SQL outside db/: %s" % (rel, no, line.strip()[:70]))
+    return bad
+
+
+def rule_structs(top):
+    """A struct tag is defined once in the whole program."""
+    seen, bad = {}, []
+    for rel in sources(top):
+        text = strip_comments(read(top, rel))
+        for m in re.finditer(r"\bstruct\s+(\w+)\s*\{", text):
+            line = text.count("\n", 0, m.start()) + 1
+            tag = m.group(1)
+            if tag in seen:
+                bad.append("%s:%d: struct %s is also defined at %s" % (rel, line, tag, seen[tag]))
+            else:
+                seen[tag] = "%s:%d" % (rel, line)
+    return bad
+
+
+def functions(text):
+    """(name, first line, lines) of each function defined at file level:
+    a header at column 0, its body from a '{' to a '}' at column 0."""
+    lines = strip_comments(text).split("\n")
+    out, head = [], None
+    i = 0
+    while i < len(lines):
+        l = lines[i]
+        m = re.match(r"^[A-Za-z_][\w\s\*]*?\b(\w+)\s*\(", l)
+        if m and not l.startswith(("typedef", "struct", "enum", "union")) and not l.rstrip().endswith(";"):
+            head = (m.group(1), i)
+        if l.startswith("{") and head:
+            j = i
+            while j < len(lines) and not lines[j].startswith("}"):
+                j += 1
+            out.append((head[0], head[1] + 1, j - head[1] + 1))
+            head = None
+            i = j
+        elif l.strip() == "" or l.startswith("#") or (not l[:1].isspace() and l.rstrip().endswith(";")):
+            head = None
+        i += 1
+    return out
+
+
+def rule_functions(top):
+    """No function over 150 lines, no file over 1 500."""
+    bad = []
+    for rel in sources(top, (".c",)):
+        text = read(top, rel)
+        if text.count("\n") > MAX_FILE:
+            bad.append("%s:1: %d lines, more than %d" % (rel, text.count("\n"), MAX_FILE))
+        for name, line, n in functions(text):
+            if n > MAX_FUNCTION:
+                bad.append("%s:%d: %s() is %d lines, more than %d" % (rel, line, name, n, MAX_FUNCTION))
+    return bad
+
+
+def includes(text):
+    for no, line in enumerate(text.split("\n"), 1):
+        m = re.match(r'^#include\s+([<"])([^>"]+)[>"]', line)
+        if m:
+            yield no, m.group(1) == '"', m.group(2)
+
+
+def rule_layers(top):
+    """db/ calls nothing above it; src/ never calls ui/ (the program's own
+    files excepted); the queue model knows no curses."""
+    bad = []
+    for rel in sources(top):
+        room = rel.split("/")[0]
+        for no, local, inc in includes(read(top, rel)):
+            base = os.path.basename(inc)
+            if room == "db" and local and inc.startswith("../") and \
+               (not inc.startswith("../src/") or base not in DB_MAY):
+                bad.append("%s:%d: db/ includes %s (only %s from src/)" % (rel, no, inc, ", ".join(sorted(DB_MAY))))
+            if room == "db" and not local and base in ("curses.h", "ncurses.h", "curl/curl.h"):
+                bad.append("%s:%d: db/ includes <%s>" % (rel, no, inc))
+            if room == "src" and local and ("ui/" in inc) and not PROGRAM.match(rel):
+                bad.append("%s:%d: src/ includes %s: the core never calls the workbench" % (rel, no, inc))
+            if re.search(r"(^|/)(queue_model|qmodel)\.[ch]$", rel) and not local and "curses" in inc:
+                bad.append("%s:%d: the queue model includes <%s>" % (rel, no, inc))
+    return bad
+
+
+def rule_includes(top, cc):
+    """No #include "..." that its file compiles without (warnings as errors)."""
+    bad = []
+    if not cc:
+        return ["(no compiler given)"]
+    for rel in sources(top, (".c",)):
+        text = read(top, rel)
+        lines = text.split("\n")
+        for no, local, inc in includes(text):
+            if not local or inc == "config.h" or inc.endswith(".def"):
+                continue
+            trial = lines[:no - 1] + ["/* without */"] + lines[no:]
+            with tempfile.NamedTemporaryFile("w", suffix=".c", dir=os.path.join(top, os.path.dirname(rel)),
+                                             prefix=".style-", delete=False) as f:
+                f.write("\n".join(trial))
+                path = f.name
+            try:
+                r = subprocess.run(cc + ["-fsyntax-only", "-Werror", path],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            finally:
+                os.unlink(path)
+            if r.returncode == 0:
+                bad.append('%s:%d: compiles without #include "%s"' % (rel, no, inc))
+    return bad
+
+
+RULES = {
+    "purpose": rule_purpose,
+    "sql": rule_sql,
+    "structs": rule_structs,
+    "functions": rule_functions,
+    "layers": rule_layers,
+    "includes": rule_includes,
+}
+
+
+def main():
+    top, rule = sys.argv[1], sys.argv[2]
+    fn = RULES[rule]
+    bad = fn(top, sys.argv[3:]) if rule == "includes" else fn(top)
+    for b in bad:
+        print(b)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
