@@ -14,5 +14,6 @@
 #include "agree.h" /* consensus */
 #include "deal.h"  /* assignments */
 #include "walk.h"  /* the whole store in solution order, for reports */
+#include "merge.h" /* another store brought into this one */
 
 #endif

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sqlite3.h>
 
 #include "cmd.h"
 #include "summary.h"
@@ -26,157 +25,54 @@ const char cmd_merge_help[] =
 
 enum { M_DB = 1000, M_HELP };
 
-static int exec(sqlite3 *h, const char *sql)
+static int refresh(struct db *db)
 {
-	return sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-}
-
-static long one_long(sqlite3 *h, const char *sql)
-{
-	sqlite3_stmt *s;
-	long v = -1;
-	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-/* the statements of a merge, in order; each a step of one transaction */
-static const char *const plan[] = {
-	/* solutions of both stores: same data set name, same id */
-	"CREATE TEMP TABLE mm (oid INTEGER PRIMARY KEY, sid INTEGER NOT NULL, why TEXT)",
-	"INSERT INTO temp.mm(oid, sid) SELECT so.id, s.id FROM o.solution so "
-	"JOIN o.dataset od ON od.id = so.dataset_id JOIN main.dataset d ON d.name = od.name "
-	"JOIN main.solution s ON s.dataset_id = d.id AND s.ext_key = so.ext_key",
-	/* a conflict: the same id, other steps */
-	"UPDATE temp.mm SET why = 'other steps' WHERE "
-	"(SELECT count(*) FROM o.step WHERE solution_id = oid) <> "
-	"(SELECT count(*) FROM main.step WHERE solution_id = sid) OR EXISTS (SELECT 1 FROM o.step a "
-	"JOIN main.step b ON b.solution_id = sid AND b.idx = a.idx WHERE a.solution_id = oid "
-	"AND a.text <> b.text)",
-	/* the other store's labels this one lacks */
-	"CREATE TEMP TABLE nl AS SELECT mm.sid AS sid, l.id AS oid, l.step_idx, l.kind, l.value, "
-	"l.text, l.annotator, l.origin, l.created_at FROM o.label l JOIN temp.mm mm ON "
-	"mm.oid = l.solution_id AND mm.why IS NULL WHERE NOT EXISTS (SELECT 1 FROM main.label x "
-	"WHERE x.solution_id = mm.sid AND x.step_idx IS l.step_idx AND x.kind = l.kind AND "
-	"x.value IS l.value AND x.text IS l.text AND x.annotator = l.annotator AND "
-	"x.origin = l.origin AND x.created_at = l.created_at)",
-	/* one annotator's labels on one solution in both stores, this one's
-	 * not all older than those coming: appending would reorder that
-	 * annotator's actions, so the solution keeps this store's */
-	"UPDATE temp.mm SET why = 'labelled by ' || (SELECT n.annotator FROM temp.nl n WHERE "
-	"n.sid = mm.sid AND EXISTS (SELECT 1 FROM main.label x WHERE x.solution_id = n.sid AND "
-	"x.annotator = n.annotator AND x.created_at >= (SELECT min(created_at) FROM temp.nl m "
-	"WHERE m.sid = n.sid AND m.annotator = n.annotator)) LIMIT 1) || ' in both stores, "
-	"at interleaved times' WHERE why IS NULL AND EXISTS (SELECT 1 FROM temp.nl n WHERE "
-	"n.sid = mm.sid AND EXISTS (SELECT 1 FROM main.label x WHERE x.solution_id = n.sid AND "
-	"x.annotator = n.annotator AND x.created_at >= (SELECT min(created_at) FROM temp.nl m "
-	"WHERE m.sid = n.sid AND m.annotator = n.annotator)))",
-	"DELETE FROM temp.nl WHERE sid IN (SELECT sid FROM temp.mm WHERE why IS NOT NULL)",
-	"INSERT INTO main.label(solution_id, step_idx, kind, value, text, annotator, origin, "
-	"created_at) SELECT sid, step_idx, kind, value, text, annotator, origin, created_at "
-	"FROM temp.nl ORDER BY oid",
-	/* suggestions, the same way (the jobs that wrote them stay behind) */
-	"CREATE TEMP TABLE ns AS SELECT mm.sid AS sid, g.id AS oid, g.step_idx, g.source, g.model, "
-	"g.origin, g.value, g.first_error, g.k, g.n, g.rationale, g.request_hash, g.created_at "
-	"FROM o.suggestion g JOIN temp.mm mm ON mm.oid = g.solution_id AND mm.why IS NULL "
-	"WHERE NOT EXISTS (SELECT 1 FROM main.suggestion x WHERE x.solution_id = mm.sid AND "
-	"x.step_idx IS g.step_idx AND x.source = g.source AND x.model IS g.model AND "
-	"x.value IS g.value AND x.first_error IS g.first_error AND x.k IS g.k AND x.n IS g.n AND "
-	"x.rationale IS g.rationale AND x.created_at = g.created_at)",
-	"INSERT INTO main.suggestion(solution_id, step_idx, source, model, origin, value, "
-	"first_error, k, n, rationale, request_hash, created_at) SELECT sid, step_idx, source, "
-	"model, origin, value, first_error, k, n, rationale, request_hash, created_at "
-	"FROM temp.ns ORDER BY oid",
-	"INSERT OR IGNORE INTO main.alignment(solution_id, step_idx, ref_step, score, source, "
-	"created_at) SELECT mm.sid, a.step_idx, a.ref_step, a.score, a.source, a.created_at "
-	"FROM o.alignment a JOIN temp.mm mm ON mm.oid = a.solution_id AND mm.why IS NULL",
-	/* what stats reads */
-	"INSERT INTO main.tally(kind, dataset_id, name, n) SELECT 'label', s.dataset_id, "
-	"n.annotator, count(*) FROM temp.nl n JOIN main.solution s ON s.id = n.sid "
-	"GROUP BY 2, 3 ON CONFLICT(kind, dataset_id, name) DO UPDATE SET n = n + excluded.n",
-	"INSERT INTO main.tally(kind, dataset_id, name, n) SELECT 'suggestion', s.dataset_id, "
-	"n.source || coalesce('/' || n.model, ''), count(*) FROM temp.ns n JOIN main.solution s "
-	"ON s.id = n.sid GROUP BY 2, 3 ON CONFLICT(kind, dataset_id, name) DO UPDATE "
-	"SET n = n + excluded.n",
-};
-
-static int refresh(struct db *db, sqlite3 *h)
-{
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(h, "SELECT sid FROM temp.nl UNION SELECT sid FROM temp.ns", -1, &s,
-			       NULL) != SQLITE_OK)
+	int64_t *ids;
+	size_t n;
+	if (db_merge_solutions(db, &ids, &n) < 0)
 		return -1;
-	int64_t *ids = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			ids = xrealloc(ids, cap * sizeof(*ids));
-		}
-		ids[n++] = sqlite3_column_int64(s, 0);
-	}
-	sqlite3_finalize(s);
-	for (size_t i = 0; rc == SQLITE_DONE && i < n; i++)
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++)
 		if (summary_refresh(db, ids[i]) < 0)
-			rc = SQLITE_ERROR;
+			rc = -1;
 	free(ids);
-	if (rc != SQLITE_DONE ||
-	    sqlite3_prepare_v2(h, "SELECT n.annotator, min(x.id) FROM temp.nl n JOIN main.label x "
-			       "ON x.annotator = n.annotator GROUP BY 1", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (db_annotator_ensure(db, (const char *)sqlite3_column_text(s, 0),
-					sqlite3_column_int64(s, 1)) < 0)
-			rc = SQLITE_ERROR;
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc < 0 ? -1 : db_merge_annotators(db);
 }
 
-static void report(sqlite3 *h, const char *other)
+static void say_labels(void *ctx, const char *annotator, long n)
 {
-	long matched = one_long(h, "SELECT count(*) FROM temp.mm");
-	long missing = one_long(h, "SELECT count(*) FROM o.solution") - matched;
-	long conflicts = one_long(h, "SELECT count(*) FROM temp.mm WHERE why IS NOT NULL");
-	printf("merged %s: %ld solution%s in both stores\n", inert(other, 0), matched,
-	       matched == 1 ? "" : "s");
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(h, "SELECT annotator, count(*) FROM temp.nl GROUP BY 1 ORDER BY 1",
-			       -1, &s, NULL) == SQLITE_OK) {
-		long any = 0;
-		while (sqlite3_step(s) == SQLITE_ROW) {
-			printf("  %ld label%s by %s\n", (long)sqlite3_column_int64(s, 1),
-			       sqlite3_column_int64(s, 1) == 1 ? "" : "s",
-			       inert((const char *)sqlite3_column_text(s, 0), 0));
-			any++;
-		}
-		if (!any)
-			printf("  no label this store lacks\n");
-	}
-	sqlite3_finalize(s);
-	printf("  %ld suggestion%s\n", one_long(h, "SELECT count(*) FROM temp.ns"),
-	       one_long(h, "SELECT count(*) FROM temp.ns") == 1 ? "" : "s");
+	(void)ctx;
+	printf("  %ld label%s by %s\n", n, n == 1 ? "" : "s", inert(annotator, 0));
+}
+
+static void say_conflict(void *ctx, const char *dataset, const char *key, const char *why)
+{
+	(void)ctx;
+	printf("  %s  %s  %s\n", inert(dataset, 0), inert(key, 1), inert(why, 2));
+}
+
+static void report(struct db *db, const char *other)
+{
+	struct db_merge_counts c;
+	db_merge_count(db, &c);
+	long missing = c.other - c.matched;
+	printf("merged %s: %ld solution%s in both stores\n", inert(other, 0), c.matched,
+	       c.matched == 1 ? "" : "s");
+	if (db_merge_labels(db, say_labels, NULL) == 0)
+		printf("  no label this store lacks\n");
+	printf("  %ld suggestion%s\n", c.suggestions, c.suggestions == 1 ? "" : "s");
 	if (missing > 0)
 		printf("%ld solution%s of %s not in this store (import the data set here first): "
 		       "their labels stay there\n", missing, missing == 1 ? "" : "s",
 		       inert(other, 0));
-	if (!conflicts)
+	if (!c.conflicts)
 		return;
-	printf("%ld conflict%s, kept as this store has them:\n", conflicts,
-	       conflicts == 1 ? "" : "s");
-	if (sqlite3_prepare_v2(h, "SELECT d.name, s.ext_key, mm.why FROM temp.mm mm JOIN "
-			       "main.solution s ON s.id = mm.sid JOIN main.dataset d ON d.id = "
-			       "s.dataset_id WHERE mm.why IS NOT NULL ORDER BY mm.sid LIMIT 10", -1,
-			       &s, NULL) != SQLITE_OK)
+	printf("%ld conflict%s, kept as this store has them:\n", c.conflicts,
+	       c.conflicts == 1 ? "" : "s");
+	if (db_merge_conflicts(db, MAX_SHOWN, say_conflict, NULL) < 0)
 		return;
-	while (sqlite3_step(s) == SQLITE_ROW)
-		printf("  %s  %s  %s\n", inert((const char *)sqlite3_column_text(s, 0), 0),
-		       inert((const char *)sqlite3_column_text(s, 1), 1),
-		       inert((const char *)sqlite3_column_text(s, 2), 2));
-	sqlite3_finalize(s);
-	if (conflicts > MAX_SHOWN)
-		printf("  ... and %ld more\n", conflicts - MAX_SHOWN);
+	if (c.conflicts > MAX_SHOWN)
+		printf("  ... and %ld more\n", c.conflicts - MAX_SHOWN);
 }
 
 int cmd_merge(int argc, char **argv, struct cmd_env *env)
@@ -216,24 +112,19 @@ int cmd_merge(int argc, char **argv, struct cmd_env *env)
 		return EX_STORE;
 	}
 	db_say_waits(db, stderr);
-	sqlite3 *h = db_handle(db);
 	int rc = EX_OK;
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(h, "ATTACH ?1 AS o", -1, &s, NULL) != SQLITE_OK) {
+	int arc = db_merge_attach(db, other);
+	if (arc < 0) {
 		rc = EX_STORE;
 		goto out;
 	}
-	sqlite3_bind_text(s, 1, other, -1, SQLITE_STATIC);
-	int arc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (arc != SQLITE_DONE) {
-		errf("stepmark: merge: cannot open %s: %s\n", inert(other, 0), sqlite3_errmsg(h));
+	if (arc == 0) {
+		errf("stepmark: merge: cannot open %s: %s\n", inert(other, 0), db_errmsg(db));
 		db_close(db);
 		return EX_USAGE;
 	}
-	long v = one_long(h, "PRAGMA o.user_version");
-	if (v != schema_count() || one_long(h, "SELECT count(*) FROM o.sqlite_master WHERE "
-					       "name = 'label'") != 1) {
+	long v;
+	if (!db_merge_check(db, &v)) {
 		errf("stepmark: merge: %s is %s (schema %ld; this stepmark's is %d): open it "
 		     "once with this stepmark (stepmark --db %s stats) and merge again\n",
 		     inert(other, 0), v > schema_count() ? "from a newer stepmark" :
@@ -245,26 +136,21 @@ int cmd_merge(int argc, char **argv, struct cmd_env *env)
 		rc = EX_STORE;
 		goto out;
 	}
-	for (size_t i = 0; i < sizeof(plan) / sizeof(plan[0]) && rc == EX_OK; i++)
-		if (exec(h, plan[i]) < 0)
-			rc = EX_STORE;
-	if (rc == EX_OK && refresh(db, h) < 0)
+	if (db_merge_apply(db) < 0 || refresh(db) < 0)
 		rc = EX_STORE;
 	if (rc == EX_OK) {
-		report(h, other);
+		report(db, other);
 		if (db_commit(db) < 0)
 			rc = EX_STORE;
 	}
 	if (rc != EX_OK) {
-		errf("stepmark: merge: the store failed: %s (nothing merged)\n", sqlite3_errmsg(h));
+		errf("stepmark: merge: the store failed: %s (nothing merged)\n", db_errmsg(db));
 		db_rollback(db);
 	}
 out:
-	if (rc == EX_STORE && !sqlite3_get_autocommit(h))
-		db_rollback(db);
-	exec(h, "DROP TABLE IF EXISTS temp.mm; DROP TABLE IF EXISTS temp.nl; "
-		"DROP TABLE IF EXISTS temp.ns");
-	exec(h, "DETACH o");
+	/* a transaction still open (a failure before the merge began) is
+	 * rolled back there */
+	db_merge_detach(db);
 	db_close(db);
 	return rc;
 }
