@@ -13,5 +13,6 @@
 #include "jobs.h"  /* background jobs and the response cache */
 #include "agree.h" /* consensus */
 #include "walk.h"  /* the whole store in solution order, for reports */
+#include "audit.h" /* what the audit reads beside the walk */
 
 #endif
