@@ -12,7 +12,7 @@
 		    "coalesce((SELECT max(id) FROM suggestion), 0)"
 
 enum stmt_id {
-	S_MARK, S_STALE, S_ALL, S_ONE, S_PUT, S_UNDECIDED, S_REASONS,
+	S_MARK, S_STALE, S_ALL, S_ONE, S_POLICY, S_PUT, S_UNDECIDED, S_REASONS,
 	S_COUNT
 };
 
@@ -24,6 +24,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		  "agreed_by, policy FROM agreed ORDER BY solution_id",
 	[S_ONE] = "SELECT solution_id, first_error, ratings, rule, why, "
 		  "agreed_by, policy FROM agreed WHERE solution_id = ?1",
+	[S_POLICY] = "SELECT policy FROM agreed ORDER BY at DESC LIMIT 1",
 	[S_PUT] = "INSERT OR REPLACE INTO agreed(solution_id, first_error, "
 		  "ratings, rule, why, agreed_by, policy, at) VALUES (?1, ?2, ?3, ?4, "
 		  "?5, ?6, ?7, ?8)",
@@ -98,6 +99,15 @@ int db_agreed_get(struct db *db, int64_t sol, struct arena *a, struct db_agreed 
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_agreed_policy(struct db *db, char **policy)
+{
+	sqlite3_stmt *s = stmt(db, S_POLICY);
+	int rc = sqlite3_step(s);
+	*policy = rc == SQLITE_ROW && col_text(s, 0) ? xstrdup(col_text(s, 0)) : NULL;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 int db_agreed_put(struct db *db, const struct db_agreed *g, const char *at)

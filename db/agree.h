@@ -29,6 +29,9 @@ typedef int (*agreed_fn)(void *ctx, const struct db_agreed *g);
 int db_agreed_each(struct db *db, agreed_fn fn, void *ctx);
 /* sol's row into g, its strings in a: 1, 0 none stored, -1 error. */
 int db_agreed_get(struct db *db, int64_t sol, struct arena *a, struct db_agreed *g);
+/* The policy of the newest agreed row into *policy (to free; NULL when
+ * there is none). 0, or -1 on a store error. */
+int db_agreed_policy(struct db *db, char **policy);
 /* Stores g as sol's row, replacing the one it had, at time at. 0 or -1. */
 int db_agreed_put(struct db *db, const struct db_agreed *g, const char *at);
 /* The undecided solutions (of dataset; 0: all) in id order, at most

@@ -15,5 +15,6 @@
 #include "deal.h"  /* assignments */
 #include "walk.h"  /* the whole store in solution order, for reports */
 #include "merge.h" /* another store brought into this one */
+#include "audit.h" /* what the audit reads beside the walk */
 
 #endif

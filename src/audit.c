@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
 
 #include "audit.h"
 #include "fmt.h"
@@ -567,11 +566,6 @@ static void one_solution(struct run *r, struct sol *s)
 
 /* ---- the scan */
 
-static const char *col(sqlite3_stmt *s, int i)
-{
-	return (const char *)sqlite3_column_text(s, i);
-}
-
 struct scan {
 	struct run *r;
 	const char *dataset;
@@ -608,63 +602,60 @@ static int on_solution(void *arg, const struct walk_sol *w)
 	return 0;
 }
 
-static int scan(struct db *db, sqlite3 *h, struct run *r, const char *dataset,
-		struct names *ds)
+static void on_dataset(void *arg, int64_t id, const char *name)
+{
+	struct scan *sc = arg;
+	sc->dsid = xrealloc(sc->dsid, (sc->nds + 1) * sizeof(*sc->dsid));
+	sc->dsacc = xrealloc(sc->dsacc, (sc->nds + 1) * sizeof(*sc->dsacc));
+	sc->dsid[sc->nds] = id;
+	sc->dsacc[sc->nds++] = sc->dataset && strcmp(name, sc->dataset) ? -1 :
+			       names_index(sc->ds, name);
+}
+
+static int scan(struct db *db, struct run *r, const char *dataset, struct names *ds)
 {
 	struct scan sc = {.r = r, .dataset = dataset, .ds = ds};
-	sqlite3_stmt *sd = NULL;
-	int rc = sqlite3_prepare_v2(h, "SELECT id, name FROM dataset", -1, &sd, NULL);
-	if (rc != SQLITE_OK)
-		return -1;
-	while ((rc = sqlite3_step(sd)) == SQLITE_ROW) {
-		const char *name = col(sd, 1);
-		sc.dsid = xrealloc(sc.dsid, (sc.nds + 1) * sizeof(*sc.dsid));
-		sc.dsacc = xrealloc(sc.dsacc, (sc.nds + 1) * sizeof(*sc.dsacc));
-		sc.dsid[sc.nds] = sqlite3_column_int64(sd, 0);
-		sc.dsacc[sc.nds++] = dataset && strcmp(name, dataset) ? -1 : names_index(ds, name);
-	}
-	sqlite3_finalize(sd);
-	int ok = rc == SQLITE_DONE && db_walk(db, &r->anns, &r->srcs, on_solution, &sc) == 0;
+	int ok = db_dataset_ids(db, on_dataset, &sc) == 0 &&
+		 db_walk(db, &r->anns, &r->srcs, on_solution, &sc) == 0;
 	free(sc.dsid);
 	free(sc.dsacc);
 	return ok ? 0 : -1;
 }
 
-/* jobs per data set and source: what each cost */
-static int coverage(sqlite3 *h, struct run *r, struct audit *out, const char *dataset)
+struct cov_ctx {
+	const struct run *r;
+	struct audit *out;
+};
+
+/* one data set and source's jobs: what they cost */
+static void on_coverage(void *arg, const struct db_coverage *row)
 {
-	const char *q =
-		"SELECT d.name, j.kind || coalesce('/' || json_extract(j.params, '$.model'), ''), "
-		"sum(j.state = 'done'), sum(j.state = 'failed'), sum(j.state IN ('queued', 'leased')), "
-		"sum(j.requests), sum(j.tokens_in), sum(j.tokens_out) FROM job j "
-		"JOIN solution s ON s.id = j.solution_id JOIN dataset d ON d.id = s.dataset_id "
-		"WHERE ?1 IS NULL OR d.name = ?1 GROUP BY 1, 2 ORDER BY 1, 2";
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(h, q, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	if (dataset)
-		sqlite3_bind_text(s, 1, dataset, -1, SQLITE_STATIC);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		out->cov = xrealloc(out->cov, (out->ncov + 1) * sizeof(*out->cov));
-		struct audit_cov *c = &out->cov[out->ncov++];
-		memset(c, 0, sizeof(*c));
-		c->dataset = xstrdup(col(s, 0));
-		c->name = xstrdup(col(s, 1));
-		c->done = sqlite3_column_int64(s, 2);
-		c->failed = sqlite3_column_int64(s, 3);
-		c->pending = sqlite3_column_int64(s, 4);
-		c->requests = sqlite3_column_int64(s, 5);
-		c->tokens_in = sqlite3_column_int64(s, 6);
-		c->tokens_out = sqlite3_column_int64(s, 7);
-		for (size_t a = 0; a + 1 < r->nacc; a++) {
-			int j = names_index(&r->srcs, c->name);
-			if (j >= 0 && r->acc[a].name && !strcmp(r->acc[a].name, c->dataset))
-				c->labelled = r->acc[a].labelled[j];
-		}
+	struct cov_ctx *cx = arg;
+	const struct run *r = cx->r;
+	struct audit *out = cx->out;
+	out->cov = xrealloc(out->cov, (out->ncov + 1) * sizeof(*out->cov));
+	struct audit_cov *c = &out->cov[out->ncov++];
+	memset(c, 0, sizeof(*c));
+	c->dataset = xstrdup(row->dataset);
+	c->name = xstrdup(row->source);
+	c->done = row->done;
+	c->failed = row->failed;
+	c->pending = row->pending;
+	c->requests = row->requests;
+	c->tokens_in = row->tokens_in;
+	c->tokens_out = row->tokens_out;
+	for (size_t a = 0; a + 1 < r->nacc; a++) {
+		int j = names_index(&r->srcs, c->name);
+		if (j >= 0 && r->acc[a].name && !strcmp(r->acc[a].name, c->dataset))
+			c->labelled = r->acc[a].labelled[j];
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* jobs per data set and source: what each cost */
+static int coverage(struct db *db, const struct run *r, struct audit *out, const char *dataset)
+{
+	struct cov_ctx cx = {r, out};
+	return db_audit_coverage(db, dataset, on_coverage, &cx);
 }
 
 static int by_double(const void *x, const void *y)
@@ -673,34 +664,33 @@ static int by_double(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-/* the median active time per solution of each annotator row in out */
-static int active_times(sqlite3 *h, struct audit *out, const char *dataset)
+/* per annotator row of out: the times of its data set (or of all) */
+struct active {
+	const struct audit *out;
+	double **t;
+	size_t *n;
+};
+
+static void on_active(void *arg, const char *who, const char *ds, double active_ms)
 {
-	const char *q = "SELECT a.annotator, d.name, sum(a.active_ms) FROM action a "
-			"JOIN solution s ON s.id = a.solution_id JOIN dataset d ON d.id = s.dataset_id "
-			"WHERE a.active_ms IS NOT NULL AND (?1 IS NULL OR d.name = ?1) "
-			"GROUP BY a.annotator, a.solution_id ORDER BY 1, 2";
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(h, q, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	if (dataset)
-		sqlite3_bind_text(s, 1, dataset, -1, SQLITE_STATIC);
-	/* per annotator row: the times of its data set (or of all) */
+	struct active *tm = arg;
+	double v = active_ms / 1000;
+	for (size_t i = 0; i < tm->out->nanns; i++) {
+		const struct audit_ann *a = &tm->out->anns[i];
+		if (strcmp(a->name, who) || (a->dataset && strcmp(a->dataset, ds)))
+			continue;
+		tm->t[i] = xrealloc(tm->t[i], (tm->n[i] + 1) * sizeof(double));
+		tm->t[i][tm->n[i]++] = v;
+	}
+}
+
+/* the median active time per solution of each annotator row in out */
+static int active_times(struct db *db, struct audit *out, const char *dataset)
+{
 	double **t = xcalloc(out->nanns + 1, sizeof(double *));
 	size_t *n = xcalloc(out->nanns + 1, sizeof(size_t));
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *who = col(s, 0), *ds = col(s, 1);
-		double v = sqlite3_column_double(s, 2) / 1000;
-		for (size_t i = 0; i < out->nanns; i++) {
-			const struct audit_ann *a = &out->anns[i];
-			if (strcmp(a->name, who) || (a->dataset && strcmp(a->dataset, ds)))
-				continue;
-			t[i] = xrealloc(t[i], (n[i] + 1) * sizeof(double));
-			t[i][n[i]++] = v;
-		}
-	}
-	sqlite3_finalize(s);
+	struct active tm = {out, t, n};
+	int rc = db_active_times(db, dataset, on_active, &tm);
 	for (size_t i = 0; i < out->nanns; i++) {
 		if (n[i]) {
 			qsort(t[i], n[i], sizeof(double), by_double);
@@ -712,7 +702,7 @@ static int active_times(sqlite3 *h, struct audit *out, const char *dataset)
 	}
 	free(t);
 	free(n);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* agreement on one matrix of units: each pair, then everyone */
@@ -793,30 +783,33 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 	       size_t ntruth, double threshold, int collect, struct audit *out, char *err,
 	       size_t errlen);
 
-static int load_assigned(sqlite3 *h, struct run *r)
+/* the run the rows are loaded into, and its array's capacity */
+struct loading {
+	struct run *r;
+	size_t cap;
+};
+
+static void on_assigned(void *arg, const struct db_assignment *a)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(h, "SELECT solution_id, annotator, gold, gold_fe FROM assignment "
-			       "ORDER BY solution_id", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int i = names_index(&r->anns, (const char *)sqlite3_column_text(s, 1));
-		if (i < 0)
-			continue;
-		if (r->nasg == cap) {
-			cap = cap ? cap * 2 : 1024;
-			r->asg = xrealloc(r->asg, cap * sizeof(*r->asg));
-		}
-		struct asg *g = &r->asg[r->nasg++];
-		g->sol = sqlite3_column_int64(s, 0);
-		g->ann = i;
-		g->gold_fe = sqlite3_column_int(s, 2) && sqlite3_column_type(s, 3) != SQLITE_NULL ?
-			     sqlite3_column_int(s, 3) : -2;
+	struct loading *ld = arg;
+	struct run *r = ld->r;
+	int i = names_index(&r->anns, a->annotator);
+	if (i < 0)
+		return;
+	if (r->nasg == ld->cap) {
+		ld->cap = ld->cap ? ld->cap * 2 : 1024;
+		r->asg = xrealloc(r->asg, ld->cap * sizeof(*r->asg));
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	struct asg *g = &r->asg[r->nasg++];
+	g->sol = a->sol;
+	g->ann = i;
+	g->gold_fe = a->gold_fe;
+}
+
+static int load_assigned(struct db *db, struct run *r)
+{
+	struct loading ld = {r, 0};
+	return db_assignments_each(db, on_assigned, &ld);
 }
 
 static void rule_out(struct audit *out, const char *dataset, const char *rule, int filter,
@@ -832,41 +825,33 @@ static void rule_out(struct audit *out, const char *dataset, const char *rule, i
 	o->same = same;
 }
 
+static int on_agreed(void *arg, const struct db_agreed *a)
+{
+	struct loading *ld = arg;
+	struct run *r = ld->r;
+	if (r->nagreed == ld->cap) {
+		ld->cap = ld->cap ? ld->cap * 2 : 1024;
+		r->agreed = xrealloc(r->agreed, ld->cap * sizeof(*r->agreed));
+	}
+	struct arow *g = &r->agreed[r->nagreed++];
+	g->sol = a->sol;
+	g->fe = a->fe;
+	g->ratings = a->ratings ? xstrdup(a->ratings) : NULL;
+	g->rule = -1;
+	if (a->rule) {
+		names_add(&r->rules, a->rule);
+		g->rule = names_index(&r->rules, a->rule);
+	}
+	return 0;
+}
+
 /* the agreed labels, the rules that decided them, and the newest policy's
  * sources rules as filters */
-static int load_agreed(sqlite3 *h, struct run *r, struct audit *out)
+static int load_agreed(struct db *db, struct run *r, struct audit *out)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(h, "SELECT solution_id, first_error, ratings, rule FROM agreed "
-			       "ORDER BY solution_id", -1, &s, NULL) != SQLITE_OK)
+	struct loading ld = {r, 0};
+	if (db_agreed_each(db, on_agreed, &ld) < 0 || db_agreed_policy(db, &out->policy) < 0)
 		return -1;
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (r->nagreed == cap) {
-			cap = cap ? cap * 2 : 1024;
-			r->agreed = xrealloc(r->agreed, cap * sizeof(*r->agreed));
-		}
-		struct arow *g = &r->agreed[r->nagreed++];
-		g->sol = sqlite3_column_int64(s, 0);
-		g->fe = sqlite3_column_type(s, 1) == SQLITE_NULL ? -2 : sqlite3_column_int(s, 1);
-		const char *m = (const char *)sqlite3_column_text(s, 2);
-		g->ratings = m ? xstrdup(m) : NULL;
-		const char *rule = (const char *)sqlite3_column_text(s, 3);
-		g->rule = -1;
-		if (rule) {
-			names_add(&r->rules, rule);
-			g->rule = names_index(&r->rules, rule);
-		}
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE ||
-	    sqlite3_prepare_v2(h, "SELECT policy FROM agreed ORDER BY at DESC LIMIT 1", -1, &s,
-			       NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		out->policy = xstrdup((const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
 	struct policy p;
 	char why[300];
 	if (!out->policy || policy_parse(out->policy, &p, why, sizeof(why)) < 0)
@@ -897,7 +882,6 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 	       size_t ntruth, double threshold, int collect, struct audit *out, char *err,
 	       size_t errlen)
 {
-	sqlite3 *h = db_handle(db);
 	struct run r = {0};
 	r.collect = collect;
 	r.where = where;
@@ -909,16 +893,16 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 	    db_names(db, DB_NAMES_SOURCES, &r.srcs) < 0 ||
 	    db_names(db, DB_NAMES_DATASETS, &ds) < 0 ||
 	    db_names(db, DB_NAMES_ASSIGNED, &r.anns) < 0 ||
-	    load_assigned(h, &r) < 0) {
-		snprintf(err, errlen, "cannot read the store: %s", sqlite3_errmsg(h));
+	    load_assigned(db, &r) < 0) {
+		snprintf(err, errlen, "cannot read the store: %s", db_errmsg(db));
 		goto out;
 	}
 	if (dataset && names_index(&ds, dataset) < 0) {
 		snprintf(err, errlen, "no data set named \"%s\"", dataset);
 		goto out;
 	}
-	if (load_agreed(h, &r, out) < 0) {
-		snprintf(err, errlen, "cannot read the agreed labels: %s", sqlite3_errmsg(h));
+	if (load_agreed(db, &r, out) < 0) {
+		snprintf(err, errlen, "cannot read the agreed labels: %s", db_errmsg(db));
 		goto out;
 	}
 	r.is_truth = xcalloc(r.anns.n + 1, sizeof(int));
@@ -948,8 +932,8 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 	for (size_t i = 0; i < ds.n; i++)
 		acc_init(&r, &r.acc[i], ds.v[i]);
 	acc_init(&r, &r.acc[ds.n], NULL);
-	if (scan(db, h, &r, dataset, &ds) < 0) {
-		snprintf(err, errlen, "cannot read the store: %s", sqlite3_errmsg(h));
+	if (scan(db, &r, dataset, &ds) < 0) {
+		snprintf(err, errlen, "cannot read the store: %s", db_errmsg(db));
 		goto out;
 	}
 	out->truth_split = r.truth_split;
@@ -1020,12 +1004,12 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 		agreement(out, &r, a, &a->fe, 0, a->maxcat > 1 ? a->maxcat : 2);
 		agreement(out, &r, a, &a->steps, 1, 3);
 	}
-	if (active_times(h, out, dataset) < 0) {
-		snprintf(err, errlen, "cannot read the actions: %s", sqlite3_errmsg(h));
+	if (active_times(db, out, dataset) < 0) {
+		snprintf(err, errlen, "cannot read the actions: %s", db_errmsg(db));
 		goto out;
 	}
-	if (coverage(h, &r, out, dataset) < 0) {
-		snprintf(err, errlen, "cannot read the jobs: %s", sqlite3_errmsg(h));
+	if (coverage(db, &r, out, dataset) < 0) {
+		snprintf(err, errlen, "cannot read the jobs: %s", db_errmsg(db));
 		goto out;
 	}
 	rc = 0;

@@ -1,0 +1,115 @@
+/* audit.c - the audit's reads beside the walk: data sets, the jobs'
+ * coverage, active times, assignments and agreed labels */
+#include "config.h"
+
+#include <stdlib.h>
+#include <sqlite3.h>
+
+#include "dbi.h"
+
+/* The audit reads these once per run (a report, the audit view opened):
+ * like the walk's, they are prepared for one read and finalized after it
+ * rather than held for the connection's life (some 28 KB). */
+enum stmt_id {
+	S_DATASETS, S_COVERAGE, S_ACTIVE, S_ASSIGNMENTS,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_DATASETS] = "SELECT id, name FROM dataset",
+	[S_COVERAGE] = "SELECT d.name, j.kind || coalesce('/' || json_extract(j.params, '$.model'), ''), "
+		       "sum(j.state = 'done'), sum(j.state = 'failed'), sum(j.state IN ('queued', 'leased')), "
+		       "sum(j.requests), sum(j.tokens_in), sum(j.tokens_out) FROM job j "
+		       "JOIN solution s ON s.id = j.solution_id JOIN dataset d ON d.id = s.dataset_id "
+		       "WHERE ?1 IS NULL OR d.name = ?1 GROUP BY 1, 2 ORDER BY 1, 2",
+	[S_ACTIVE] = "SELECT a.annotator, d.name, sum(a.active_ms) FROM action a "
+		     "JOIN solution s ON s.id = a.solution_id JOIN dataset d ON d.id = s.dataset_id "
+		     "WHERE a.active_ms IS NOT NULL AND (?1 IS NULL OR d.name = ?1) "
+		     "GROUP BY a.annotator, a.solution_id ORDER BY 1, 2",
+	[S_ASSIGNMENTS] = "SELECT solution_id, annotator, gold, gold_fe FROM assignment "
+			  "ORDER BY solution_id",
+};
+
+/* statement id prepared for one read; NULL on a store error */
+static sqlite3_stmt *prepare(struct db *db, enum stmt_id id)
+{
+	sqlite3_stmt *s;
+	return sqlite3_prepare_v2(db->h, stmt_sql[id], -1, &s, NULL) == SQLITE_OK ? s : NULL;
+}
+
+/* finalizes s after its last step rc: 0 when it ran to its end */
+static int done(sqlite3_stmt *s, int rc)
+{
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_dataset_ids(struct db *db, void (*fn)(void *ctx, int64_t id, const char *name),
+		   void *ctx)
+{
+	sqlite3_stmt *s = prepare(db, S_DATASETS);
+	if (!s)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, sqlite3_column_int64(s, 0), col_text(s, 1));
+	return done(s, rc);
+}
+
+int db_audit_coverage(struct db *db, const char *dataset,
+		      void (*fn)(void *ctx, const struct db_coverage *c), void *ctx)
+{
+	sqlite3_stmt *s = prepare(db, S_COVERAGE);
+	if (!s)
+		return -1;
+	bind_text(s, 1, dataset);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct db_coverage c = {
+			.dataset = col_text(s, 0),
+			.source = col_text(s, 1),
+			.done = sqlite3_column_int64(s, 2),
+			.failed = sqlite3_column_int64(s, 3),
+			.pending = sqlite3_column_int64(s, 4),
+			.requests = sqlite3_column_int64(s, 5),
+			.tokens_in = sqlite3_column_int64(s, 6),
+			.tokens_out = sqlite3_column_int64(s, 7),
+		};
+		fn(ctx, &c);
+	}
+	return done(s, rc);
+}
+
+int db_active_times(struct db *db, const char *dataset,
+		    void (*fn)(void *ctx, const char *annotator, const char *dataset,
+			       double active_ms),
+		    void *ctx)
+{
+	sqlite3_stmt *s = prepare(db, S_ACTIVE);
+	if (!s)
+		return -1;
+	bind_text(s, 1, dataset);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, col_text(s, 0), col_text(s, 1), sqlite3_column_double(s, 2));
+	return done(s, rc);
+}
+
+int db_assignments_each(struct db *db, void (*fn)(void *ctx, const struct db_assignment *a),
+			void *ctx)
+{
+	sqlite3_stmt *s = prepare(db, S_ASSIGNMENTS);
+	if (!s)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct db_assignment a = {
+			.sol = sqlite3_column_int64(s, 0),
+			.annotator = col_text(s, 1),
+			.gold_fe = sqlite3_column_int(s, 2) && sqlite3_column_type(s, 3) != SQLITE_NULL ?
+				   sqlite3_column_int(s, 3) : -2,
+		};
+		fn(ctx, &a);
+	}
+	return done(s, rc);
+}

@@ -1,0 +1,44 @@
+/* audit.h - what the audit reads beside the walk: data sets, the jobs'
+ * coverage, active times, assignments and agreed labels (audit.c) */
+#ifndef SM_DB_AUDIT_H
+#define SM_DB_AUDIT_H
+
+#include <stdint.h>
+
+struct db;
+
+/* Every data set to fn: its id and name. 0, or -1 on a store error. */
+int db_dataset_ids(struct db *db, void (*fn)(void *ctx, int64_t id, const char *name),
+		   void *ctx);
+
+/* The jobs of one data set and source ("kind" or "kind/model"). */
+struct db_coverage {
+	const char *dataset, *source;
+	int64_t done, failed, pending; /* pending: queued or leased */
+	int64_t requests, tokens_in, tokens_out;
+};
+/* The jobs per data set and source (of dataset only, unless NULL),
+ * ordered by both, to fn. 0, or -1 on a store error. */
+int db_audit_coverage(struct db *db, const char *dataset,
+		      void (*fn)(void *ctx, const struct db_coverage *c), void *ctx);
+
+/* Each annotator's timed actions per solution (of dataset only, unless
+ * NULL) to fn: the annotator, the data set and the sum of their active
+ * milliseconds, ordered by annotator and data set. 0, or -1 on a store
+ * error. */
+int db_active_times(struct db *db, const char *dataset,
+		    void (*fn)(void *ctx, const char *annotator, const char *dataset,
+			       double active_ms),
+		    void *ctx);
+
+/* One assignment of a solution to an annotator. */
+struct db_assignment {
+	int64_t sol;
+	const char *annotator;
+	int gold_fe; /* a gold item's first error; -2 not gold (or none) */
+};
+/* Every assignment, in solution order, to fn. 0, or -1 on a store error. */
+int db_assignments_each(struct db *db, void (*fn)(void *ctx, const struct db_assignment *a),
+			void *ctx);
+
+#endif
