@@ -485,11 +485,6 @@ int dbi_step_done(struct db *db, sqlite3_stmt *s)
 	return 0;
 }
 
-sqlite3 *db_handle(struct db *db)
-{
-	return db->h;
-}
-
 int dbi_state_put(struct db *db, const char *key, const char *value)
 {
 	sqlite3_stmt *s = stmt(db, value ? S_STATE_SET : S_STATE_DEL);

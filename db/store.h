@@ -40,9 +40,4 @@ void db_trace(struct db *db, FILE *fp);
 
 void db_set_busy_ms(struct db *db, int ms);
 
-/* The connection, for reports that read with queries of their own
- * (going: see HACKING). */
-struct sqlite3;
-struct sqlite3 *db_handle(struct db *db);
-
 #endif
