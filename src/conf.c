@@ -175,8 +175,11 @@ int conf_set(struct conf *c, const char *name, const char *val, char *why, size_
 			buf_printf(&b, " (%ld to %ld", s->lo, s->hi);
 		else if (s->kind == SK_BOOL)
 			buf_puts(&b, " (yes or no");
-		else if (s->kind == SK_PROVIDERS)
-			buf_puts(&b, " (judge, mc, prm, calc or none");
+		else if (s->kind == SK_PROVIDERS) {
+			char names[200];
+			provider_list(names, sizeof(names), -1);
+			buf_printf(&b, " (%s or none", names);
+		}
 		snprintf(why, n, "bad value \"%s\" for %s%s%s", inert(val, 1), name,
 			 b.len ? b.data : "", b.len ? ")" : "");
 		buf_free(&b);

@@ -37,7 +37,7 @@ enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
 	_(SORT, "sort", SK_WORD, sort, 0, 0, sort_names, "id", \
 	  "The queue's order at start: id or progress") \
 	_(FETCH, "fetch", SK_PROVIDERS, fetch, 0, 0, NULL, "none", \
-	  "Providers run for the solution on screen (judge, mc, prm, calc)") \
+	  "Providers run for the solution on screen (any of fetch's, or none)") \
 	_(ADVANCE, "advance", SK_BOOL, advance, 0, 0, NULL, "yes", \
 	  "After +, 0 or - the cursor moves to the next step (as PRM800K's interface)") \
 	_(TRUTH, "truth", SK_STRING, truth, 0, 0, NULL, "", \

@@ -49,6 +49,24 @@ for name in $(cat commands); do
 	pat="^\\.SS $(echo "$name" | sed 's/-/\\\\-/g')\\( \\|\$\\)"
 	ok "stepmark(1) has a section for $name" grep -q -- "$pat" "$top_srcdir/man/stepmark.1"
 done
+# every provider and format of the tables: the SYNOPSIS and a paragraph
+sed -n 's/^      --\([a-z-]*\) .*/\1/p' help.txt >providers
+ok "--help lists the providers" test "$(wc -l <providers)" -ge 6
+in_synopsis() { # the man text is in stepmark(1)'s SYNOPSIS
+	sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$top_srcdir/man/stepmark.1" | grep -qF -- "$1"
+}
+for name in $(cat providers); do
+	man=$(echo "$name" | sed 's/-/\\-/g')
+	ok "stepmark(1)'s SYNOPSIS has --$name" in_synopsis ".RB [ \\-\\-$man ]"
+	ok "stepmark(1) describes --$name" grep -qxF -- ".B \\-\\-$man" "$top_srcdir/man/stepmark.1"
+done
+sm export 2>formats.err
+sed -n 's/.*is required (\(.*\))$/\1/p' formats.err | tr -d ',' | tr ' ' '\n' >formats
+ok "export names its formats" test "$(wc -l <formats)" -ge 9
+for name in $(cat formats); do
+	man=$(echo "$name" | sed 's/-/\\-/g')
+	ok "stepmark(1) describes format $name" grep -qxF -- ".B $man" "$top_srcdir/man/stepmark.1"
+done
 expect_rc 0 "help" sm help
 ok "help is --help" cmp out help.txt
 finish

@@ -1,6 +1,6 @@
 /* actions.h - every action and every colour area, defined once. The enum,
  * the names used by `bind`, the help screen and the man pages' lists all
- * come from these tables (tests/docs.sh checks the man pages). */
+ * come from these tables (tests/tui_config.sh checks the man pages). */
 #ifndef SM_ACTIONS_H
 #define SM_ACTIONS_H
 
@@ -52,7 +52,7 @@
 	_(REFERENCE, "toggle-reference", "Reference pane: right, bottom, hidden") \
 	_(BLIND, "toggle-blind", "Blind mode: off, suggestions hidden, all hidden, in turn") \
 	_(REFRESH, "refresh", "Reload from the store and redraw") \
-	_(FETCH, "fetch", "Fetch suggestions for the solution now (judge, mc, prm, calc)") \
+	_(FETCH, "fetch", "Fetch suggestions for the solution now (the providers of set fetch)") \
 	_(AUDIT, "audit", "Open the audit: each source against the truth, agreement between people") \
 	_(NEXT_MARK, "next-mark", "To the next step named as the first error (yours, others', sources')") \
 	_(TOGGLE_LATEX, "toggle-latex", "LaTeX shown as Unicode math, or raw") \
