@@ -6,7 +6,6 @@
 #include <sqlite3.h>
 
 #include "dbi.h"
-#include "../src/json.h"
 
 enum stmt_id {
 	S_DATASET_GET, S_DATASET_ADD, S_IMPORT_SEEN, S_IMPORT_ADD, S_IMPORT_FINISH,

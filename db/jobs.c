@@ -7,7 +7,6 @@
 #include <sqlite3.h>
 
 #include "dbi.h"
-#include "../src/json.h"
 
 enum stmt_id {
 	S_JOB_ADD, S_JOB_REQUEUE, S_JOB_LEASE, S_JOB_LEASE_SOL, S_JOB_RENEW,

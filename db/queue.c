@@ -6,7 +6,6 @@
 #include <sqlite3.h>
 
 #include "dbi.h"
-#include "../src/json.h"
 
 struct queue {
 	struct db *db;

@@ -7,7 +7,6 @@
 #include <sqlite3.h>
 
 #include "dbi.h"
-#include "../src/json.h"
 
 enum stmt_id {
 	S_LINKED, S_NO_REF, S_PROB_SCAN, S_PROB_OF_KEY, S_PROB_REF, S_PROB_SET_REF,

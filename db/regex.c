@@ -8,7 +8,6 @@
 #include <pcre2.h>
 
 #include "dbi.h"
-#include "../src/json.h"
 
 /* A compiled pattern with the match data it reuses (one thread at a
  * time: the workbench's loop, or one statement). */

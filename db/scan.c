@@ -6,7 +6,6 @@
 #include <sqlite3.h>
 
 #include "dbi.h"
-#include "../src/json.h"
 
 enum stmt_id {
 	S_STAT_DS, S_STAT_ANN, S_STAT_SRC, S_EX_SOL, S_EX_STEP, S_EX_LABEL, S_EX_SUG,

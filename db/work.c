@@ -7,7 +7,6 @@
 #include <sqlite3.h>
 
 #include "dbi.h"
-#include "../src/json.h"
 
 enum stmt_id {
 	S_ONE_SOL, S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG, S_ONE_ALIGN, S_ACTION_ADD,

@@ -9,7 +9,6 @@
 
 #include "audit.h"
 #include "fmt.h"
-#include "summary.h"
 #include "walk.h"
 #include "consensus.h"
 

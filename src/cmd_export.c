@@ -10,7 +10,6 @@
 #include "cmd.h"
 #include "export.h"
 #include "fmt.h"
-#include "json.h"
 #include "util.h"
 #include "../db/db.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "export.h"
+#include "fmt.h"
 #include "prov.h"
 
 const struct command commands[] = {

@@ -13,7 +13,6 @@
 #include "consensus.h"
 #include "prov.h"
 #include "util.h"
-#include "../db/db.h"
 
 const char *const blind_names[] = {"no", "yes", "all", NULL};
 const char *const ref_names[] = {"hidden", "right", "bottom", "auto", NULL};

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "prov.h"
-#include "prompt.h"
 
 /* Qwen2.5-Math-PRM's chat format, steps ended by <extra_0>. */
 static const char prm_qwen_builtin[] =

@@ -9,7 +9,6 @@
 
 #include "tui.h"
 #include "../src/latex.h"
-#include "../src/summary.h"
 #include "../src/util.h"
 
 #define MAXROWS 512
