@@ -240,4 +240,13 @@ ok "MC ran on the problems with a derived gold" test "$(sqlite3 pb.db "SELECT co
 	"$(sqlite3 pb.db "SELECT count(*) FROM solution s JOIN problem p ON p.id = s.problem_id WHERE p.gold_answer IS NOT NULL")"
 ok "and stored estimates" test "$(sqlite3 pb.db "SELECT count(*) FROM suggestion WHERE source='mc'")" -gt 0
 ok "the others say why" has pb.out "ProcessBench has one only where a solution is marked correct"
+
+# a full disk under --batch-out is an error, not "written" (a store whose
+# cache answers nothing)
+sm --db full.db import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
+expect_rc 1 "--batch-out /dev/full fails" sm --db full.db fetch --config cfg --judge --limit 3 --batch-out /dev/full
+ok "says the write failed" has err "/dev/full: write failed"
+ok "does not say written" sh -c '! grep -q "requests written" out'
+ok "no file made beside the device" test ! -e /dev/full.chat-completions.jsonl
+
 finish

@@ -33,4 +33,11 @@ ok "names the key" has err 'dk.jsonl:1: the key "ground_truth" appears twice'
 ok "names the NUL" has err 'dk.jsonl:2: a NUL character'
 expect_rc 0 "extract GSM8K's ####" sm grade --extract 'Step 4: #### 2.8'
 ok "finds 2.8" test "$(cat out)" = 2.8
+# \infty graded against inf reads no uninitialised byte
+if command -v valgrind >/dev/null && [ -z "${SANITIZED:-}" ]; then
+	expect_rc 0 "grade \\infty inf under valgrind" \
+		env STEPMARK_NO_JIT=1 valgrind -q --error-exitcode=99 "$STEPMARK" grade '\infty' inf
+fi
+expect_rc 1 "-inf is not inf" sm grade -- '-\infty' inf
+
 finish

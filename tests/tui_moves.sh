@@ -87,4 +87,22 @@ ok "the label is in the store" test "$(sql "SELECT value FROM label WHERE annota
 tui_run ':open nope-77
 :save-display s7.txt' --annotator amy
 ok "an unknown id is said" grep -q "no solution nope-77 (a number, or a solution's own id)" s7.txt
+
+# back in the queue, the rows above the solution stay in sight (a store
+# nobody labelled: no marks before the ids)
+export STEPMARK_DB="$TMP/queue.db"
+sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
+TUI_SIZE=100x12 tui_run ':open 16
+q
+:save-display q1.txt' --annotator alice
+ok "the selected row is not at the top" sh -c '! sed -n 3p q1.txt | grep -q "^  16 "'
+ok "rows above it are shown" grep -q '^  *14 ' q1.txt
+ok "the selected row is 16" has q1.txt "16/20"
+tui_run '<Enter>
+JJJJJJJJJJJ
+q
+:save-display q2.txt' --annotator alice
+ok "after J x11 and q, row 1 is still shown" grep -q '^  *1 ' q2.txt
+ok "and row 12 is selected" has q2.txt "12/20"
+
 finish

@@ -31,4 +31,34 @@ ok "the far match is found" wait_for a "$last/20000 solutions" 60
 tmx send-keys -t a n
 ok "it wraps" wait_for a "search hit BOTTOM, continuing at TOP" 60
 ok "to the same row" wait_for a "$last/20000 solutions"
+
+# search wraps like vim's in key scripts too, from the queue and from a
+# solution; a filter that matches nothing says so (a small store)
+export STEPMARK_DB="$TMP/small.db"
+sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
+tui_run 'G
+/Sue lives<Enter>
+:save-display s1.txt' --annotator alice
+ok "search wrapped to the top" has s1.txt "search hit BOTTOM, continuing at TOP"
+ok "and found row 1" has s1.txt "1/20 solutions"
+tui_run '<Enter>
+G
+/Sue lives<Enter>
+:save-display s2.txt' --annotator alice
+ok "from a solution's last step too" has s2.txt "search hit BOTTOM, continuing at TOP"
+
+# a filter that matches nothing says so, with the pattern
+tui_run ':grep nosuchwordanywhere
+:save-display e1.txt' --annotator alice
+ok "an empty grep says the filter matched nothing" has e1.txt "no solution matches: all  grep /nosuchwordanywhere/"
+ok "not that the store is empty" sh -c '! grep -q "stepmark import FILE" e1.txt'
+ok "the pattern is in the status line" grep -q 'grep /nosuchwordanywhere/.*alice' e1.txt
+
+# a filter that matches nothing says so, with the pattern
+tui_run ':grep nosuchwordanywhere
+:save-display e1.txt' --annotator alice
+ok "an empty grep says the filter matched nothing" has e1.txt "no solution matches: all  grep /nosuchwordanywhere/"
+ok "not that the store is empty" sh -c '! grep -q "stepmark import FILE" e1.txt'
+ok "the pattern is in the status line" grep -q 'grep /nosuchwordanywhere/.*alice' e1.txt
+
 finish

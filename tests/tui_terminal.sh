@@ -78,4 +78,16 @@ start_tui d --annotator erin
 ok "opens with colour" wait_for d "[queue]"
 tmx capture-pane -e -p -t d >colors2.txt
 ok "colours without NO_COLOR" grep -Eq "38;5;|48;5;|\[3[0-9]m" colors2.txt
+
+# a resize in the timings is a resize, with its size and time
+TUI_ENV="STEPMARK_TIMINGS='$TMP/timings'" start_tui r --annotator alice
+ok "the workbench opens" wait_for r "[queue]"
+tmx resize-window -t r -x 90 -y 25
+ok "it is laid out again" wait_for r "alice"
+sleep 0.3
+tmx send-keys -t r j q
+ok "it quits" wait_for r "EXITED 0"
+ok "the resize is logged as one, with its size" grep -q '^resize 90x25 [0-9.]*$' timings
+ok "not as a key" sh -c '! grep -q "key <key" timings'
+
 finish
