@@ -17,8 +17,8 @@ enum { REF_HIDDEN, REF_RIGHT, REF_BOTTOM, REF_AUTO };
 enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
 
 /* _(ID, "name", kind, field, lo, hi, words, "default", "help"): every
- * setting, once. `set`, `:set`, the completion, the help and the docs
- * test come from this list. */
+ * setting, once. struct settings, `set`, `:set`, the defaults, the
+ * completion, the help and the docs test come from this list. */
 #define SETTINGS(_) \
 	_(ANNOTATOR, "annotator", SK_STRING, annotator, 0, 0, NULL, "", \
 	  "Your name on the labels (else --annotator, else $USER)") \
@@ -51,19 +51,16 @@ enum setting_kind { SK_STRING, SK_BOOL, SK_INT, SK_WORD, SK_PROVIDERS };
 #define SETTING_ENUM(id, name, kind, field, lo, hi, words, def, help) S_##id,
 enum setting { SETTINGS(SETTING_ENUM) S_COUNT };
 
+/* A setting's value in struct settings, by its kind: a word is its index
+ * in its words (the filter's Q_*, the sort's QS_*...), providers a mask. */
+#define SETTING_TYPE_SK_STRING char *
+#define SETTING_TYPE_SK_BOOL int
+#define SETTING_TYPE_SK_INT int
+#define SETTING_TYPE_SK_WORD int
+#define SETTING_TYPE_SK_PROVIDERS unsigned
+#define SETTING_FIELD(id, name, kind, field, lo, hi, words, def, help) SETTING_TYPE_##kind field;
 struct settings {
-	char *annotator;
-	int blind;
-	int mouse;
-	int reference;
-	int problem_lines;
-	int bar_width;
-	int filter, sort; /* the queue's Q_* and QS_* */
-	unsigned fetch;   /* providers run for the solution on screen */
-	char *truth;      /* the audit's truth; NULL: the annotator */
-	int advance;      /* a rating moves the cursor to the next step */
-	int latex;        /* LaTeX rendered */
-	int hints;        /* the hint bar */
+	SETTINGS(SETTING_FIELD)
 };
 
 extern const char *const blind_names[];

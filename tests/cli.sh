@@ -10,7 +10,19 @@ expect_rc 2 "unknown command" sm frobnicate
 ok "unknown command message" has err 'unknown command "frobnicate"'
 expect_rc 2 "import without a file" sm import
 expect_rc 2 "export without a format" sm export
-ok "export names the formats" has err "--format NAME is required (prm800k, processbench, math-shepherd, trl, csv, openrlhf, rlhflow, qwen-prm, step-pairs)"
+sm --help >help0.txt
+ok "export names the formats, those --help lists for it" python3 - <<'PY'
+import re
+err = open("err").read()
+m = re.search(r"--format NAME is required \(([a-z0-9, -]+)\)", err)
+assert m, err
+named = m.group(1).split(", ")
+help = open("help0.txt").read().split("\n  export ", 1)[1]
+block = re.search(r"--format NAME +(.*?)\n(?!                            )", help, re.S).group(1)
+listed = [w.strip(",") for w in block.split()]
+assert named == listed, (named, listed)
+assert {"prm800k", "processbench", "trl", "csv", "openrlhf", "step-pairs"} <= set(named), named
+PY
 expect_rc 2 "bad --index-base" sm import --index-base 2 x.json
 expect_rc 2 "an empty data set name" sm import --dataset "" x.json
 ok "says it needs a name" has err "--dataset needs a name"
