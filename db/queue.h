@@ -8,12 +8,30 @@ struct db;
 
 /* The queue: solutions matching a filter, walked in order a window at a
  * time, so that memory does not grow with the store. */
-/* Q_ASSIGNED: dealt to the annotator (stepmark assign); Q_AGREED*: an
- * agreed label (stepmark consensus), decided by any rule, an adjudicator,
- * people (human, human-majority, confirmed-suggestion) or sources;
- * Q_NO_AGREED: none yet */
-enum { Q_ALL, Q_TODO, Q_MINE, Q_DIS_ANY, Q_DIS_ANN, Q_DIS_SRC, Q_DIS_HA, Q_ASSIGNED,
-       Q_NO_AGREED, Q_AGREED, Q_AGREED_ADJ, Q_AGREED_PEOPLE, Q_AGREED_SOURCES, Q_NWHAT };
+/* _(ID, "name", flags): the filters, once. The Q_ID enum, the names of
+ * `set filter`, `:filter` and `audit --where`, and the docs test come from
+ * this list. flags: the summary flags (SF_*) that alone decide a
+ * solution's place (0: every solution), or -1 when more than its summary
+ * decides it. ASSIGNED: dealt to the annotator (stepmark assign);
+ * AGREED*: an agreed label (stepmark consensus), decided by any rule, an
+ * adjudicator, people (human, human-majority, confirmed-suggestion) or
+ * sources; NO_AGREED: none yet. */
+#define QUEUE_FILTERS(_) \
+	_(ALL, "all", 0) \
+	_(TODO, "todo", -1) \
+	_(MINE, "mine", -1) \
+	_(DIS_ANY, "disagree", SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA) \
+	_(DIS_ANN, "disagree-annotators", SF_DIS_ANN) \
+	_(DIS_SRC, "disagree-sources", SF_DIS_SRC) \
+	_(DIS_HA, "disagree-human-auto", SF_DIS_HA) \
+	_(ASSIGNED, "assigned", -1) \
+	_(NO_AGREED, "no-consensus", -1) \
+	_(AGREED, "agreed", -1) \
+	_(AGREED_ADJ, "agreed-adjudicated", -1) \
+	_(AGREED_PEOPLE, "agreed-people", -1) \
+	_(AGREED_SOURCES, "agreed-sources", -1)
+#define QUEUE_FILTER_ENUM(id, name, flags) Q_##id,
+enum queue_filter { QUEUE_FILTERS(QUEUE_FILTER_ENUM) Q_NWHAT };
 enum { QS_ID, QS_PROGRESS, QS_N };
 struct qfilter {
 	int what, sort;

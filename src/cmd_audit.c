@@ -538,6 +538,41 @@ static void csv_report(const struct audit *a, const struct out *o)
 	buf_free(&b);
 }
 
+/* The queue's filters a solution's summary decides (db/queue.h). */
+#define WHERE_FILTER(id, name, flags) {name, flags},
+static const struct {
+	const char *name;
+	int flags;
+} where_filters[] = {QUEUE_FILTERS(WHERE_FILTER)};
+
+/* --where's filter into *where (its summary flags): 0, -1 no such one. */
+static int where_of(const char *name, unsigned *where)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(where_filters); k++)
+		if (where_filters[k].flags >= 0 && !strcmp(where_filters[k].name, name)) {
+			*where = (unsigned)where_filters[k].flags;
+			return 0;
+		}
+	return -1;
+}
+
+/* "--where is all, disagree ... or disagree-human-auto" */
+static void where_names(char *out, size_t n)
+{
+	size_t o = (size_t)snprintf(out, n, "--where is");
+	size_t last = 0;
+	for (size_t k = 0; k < ARRAY_SIZE(where_filters); k++)
+		if (where_filters[k].flags >= 0)
+			last = k;
+	for (size_t k = 0, i = 0; k < ARRAY_SIZE(where_filters) && o < n; k++) {
+		if (where_filters[k].flags < 0)
+			continue;
+		o += (size_t)snprintf(out + o, n - o, "%s %s", i == 0 ? "" : k == last ? " or" : ",",
+				      where_filters[k].name);
+		i++;
+	}
+}
+
 int cmd_audit(int argc, char **argv, struct cmd_env *env)
 {
 	const char *dbpath = env->dbpath;
@@ -572,27 +607,13 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 		case A_CSV: csv = 1; break;
 		case A_ASCII: o.ascii = 1; break;
 		case A_DB: dbpath = optarg; break;
-		case A_WHERE: {
-			/* the queue's filters a solution's summary decides */
-			static const struct {
-				const char *name;
-				unsigned flags;
-			} w[] = {
-				{"all", 0},
-				{"disagree", SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA},
-				{"disagree-annotators", SF_DIS_ANN},
-				{"disagree-sources", SF_DIS_SRC},
-				{"disagree-human-auto", SF_DIS_HA},
-			};
-			size_t k = 0;
-			while (k < sizeof(w) / sizeof(w[0]) && strcmp(w[k].name, optarg))
-				k++;
-			if (k == sizeof(w) / sizeof(w[0]))
-				return bad_usage("--where is all, disagree, disagree-annotators, "
-						 "disagree-sources or disagree-human-auto");
-			where = w[k].flags;
+		case A_WHERE:
+			if (where_of(optarg, &where) < 0) {
+				char msg[300];
+				where_names(msg, sizeof(msg));
+				return bad_usage(msg);
+			}
 			break;
-		}
 		default: return EX_USAGE;
 		}
 	}

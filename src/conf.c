@@ -16,11 +16,8 @@
 
 const char *const blind_names[] = {"no", "yes", "all", NULL};
 const char *const ref_names[] = {"hidden", "right", "bottom", "auto", NULL};
-const char *const filter_names[] = {
-	"all", "todo", "mine", "disagree", "disagree-annotators",
-	"disagree-sources", "disagree-human-auto", "assigned", "no-consensus", "agreed",
-	"agreed-adjudicated", "agreed-people", "agreed-sources", NULL,
-};
+#define FILTER_NAME(id, name, flags) name,
+const char *const filter_names[] = {QUEUE_FILTERS(FILTER_NAME) NULL};
 const char *const sort_names[] = {"id", "progress", NULL};
 
 struct setting_info {

@@ -91,6 +91,16 @@ for name in $(cat areas); do
 	pat="^\\.B $(echo "$name" | sed 's/-/\\\\-/g')\$"
 	ok "stepmarkrc(5) lists area $name" grep -q -- "$pat" "$top_srcdir/man/stepmarkrc.5"
 done
+# and every queue filter (db/queue.h's table), where the filters are told
+sed -n '/define QUEUE_FILTERS/,/^$/s/^	_([A-Z_]*, "\([a-z-]*\)".*/\1/p' "$top_srcdir/db/queue.h" >filters
+ok "the table has filters" test "$(wc -l <filters)" -ge 10
+sed -n '/^\.IR #id )\. Filters/,/^\.BI ":filter agreed "/p' "$top_srcdir/man/stepmark.1" >filters1
+sed -n "/^The queue's filter when the workbench opens/,/^\.TP/p" "$top_srcdir/man/stepmarkrc.5" >filters5
+for name in $(cat filters); do
+	man=$(echo "$name" | sed 's/-/\\-/g')
+	ok "stepmark(1) lists filter $name" grep -qF -- "$man" filters1
+	ok "stepmarkrc(5) lists filter $name" grep -qF -- "$man" filters5
+done
 # and the help screen shows every action
 TUI_SIZE=120x200 tui_run 'h
 :save-display help.txt
