@@ -7,8 +7,10 @@
 #include <curses.h>
 
 #include "actions.h"
+#include "bgfetch.h"
 #include "draw.h"
 #include "lineedit.h"
+#include "script.h"
 #include "../src/annot.h"
 #include "../src/conf.h"
 #include "../src/fconf.h"
@@ -88,6 +90,18 @@ struct view {
 
 struct pend; /* a labelling action waiting for the store's lock */
 
+/* What lets tests drive the workbench without a terminal and watch it
+ * (tig's TIG_SCRIPT and TIG_NO_DISPLAY): each from its environment
+ * variable; :save-display writes the screen. */
+struct hooks {
+	struct script script; /* STEPMARK_SCRIPT, STEPMARK_SCRIPT_PACE */
+	FILE *trace;          /* STEPMARK_TRACE: each saved action */
+	FILE *timings;        /* STEPMARK_TIMINGS: first screen, each key */
+	FILE *sqllog;         /* STEPMARK_SQLLOG: the store's statements */
+	int no_display;       /* STEPMARK_NO_DISPLAY: the screen in memory */
+	FILE *devnull;        /* the terminal it writes to then */
+};
+
 /* A prompt on the status line (ask.c): a mode of the one loop. */
 enum ask_kind { ASK_COMMAND, ASK_SEARCH, ASK_NOTE, ASK_ACCEPT, ASK_MENU, ASK_COUNT };
 /* answer is NULL when the prompt was cancelled */
@@ -107,7 +121,7 @@ struct tui {
 	struct db *db;
 	const char *dbpath;
 	struct config *cfg;
-	const char *config_file; /* the config read (or looked for) */
+	char *config_file; /* the config read (or looked for) */
 	struct settings *set;
 	struct aliases *aliases; /* the config's and the store's short names */
 	struct annotator ann;
@@ -140,23 +154,14 @@ struct tui {
 	struct ask ask; /* the prompt, when active */
 	struct le_history hist[ASK_COUNT];
 	char *hist_path;
-	/* background suggestions (src/fetch.c), on a connection of their own */
-	struct fetch *fetch;
-	struct db *fdb;
-	unsigned fetch_mask;
+	/* background suggestions (bgfetch.c), on a connection of their own */
+	struct bgfetch bg;
 	int64_t on_screen;  /* the solution shown, 0 none */
-	int64_t focused;    /* the one the engine was last told to prefer */
 	double last_reload;
-	long fetch_seen;    /* the engine's counts last drawn */
-	long fetch_notices; /* the engine's notices already shown */
 	long count;         /* a count typed before a key (5j, 20G), 0 none */
 	int undo_step;      /* the step the last undo or redo changed, -1 none */
-	/* testing: a key script, a trace of saved actions, key timings */
-	FILE *script;
-	FILE *trace;
-	FILE *timings;
-	int no_display;
-	double pace_ms, next_script_at; /* STEPMARK_SCRIPT_PACE: keys at intervals */
+	struct hooks hooks; /* what tests drive and watch it by */
+	SCREEN *screen;
 };
 
 void tui_message(struct tui *t, int err, const char *fmt, ...)
