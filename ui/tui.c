@@ -185,7 +185,7 @@ static void draw_hints(struct tui *t, int y)
 	int x = 0;
 	for (; h->a != A_NONE; h++) {
 		char keys[128];
-		config_keys_of(t->cfg, v->ops->keymap, h->a, keys, sizeof(keys));
+		config_keys_of(t->cfg, view_info(v)->keymap, h->a, keys, sizeof(keys));
 		char *sp = strchr(keys, ' ');
 		if (sp)
 			*sp = '\0'; /* the first key is enough */
@@ -216,7 +216,7 @@ static void draw_title(struct tui *t)
 	struct view *v = t->stack[t->depth - 1];
 	const char *base = strrchr(t->dbpath, '/');
 	snprintf(title, sizeof(title), " stepmark  %s  [%s]", base ? base + 1 : t->dbpath,
-		 v->ops->name);
+		 view_info(v)->name);
 	draw_line(0, 0, COLS, title, area_attr(C_TITLE));
 }
 
@@ -479,15 +479,6 @@ static void run_action(struct tui *t, enum action a, const char *arg)
 	case A_QUIT_ALL:
 		request_quit(t);
 		break;
-	case A_HELP: {
-		char *h = help_text(t);
-		tui_push(t, pager_view_new(t, "help", h, 1));
-		free(h);
-		break;
-	}
-	case A_AUDIT:
-		tui_push(t, audit_view_new(t));
-		break;
 	case A_SEARCH:
 		search_start(t, 1);
 		break;
@@ -526,7 +517,8 @@ static void run_action(struct tui *t, enum action a, const char *arg)
 	case A_NONE:
 		break;
 	default:
-		tui_message(t, 1, "%s does nothing here", action_table[a].name);
+		if (!view_open_by(t, a)) /* an action that opens a view (VIEWS) */
+			tui_message(t, 1, "%s does nothing here", action_table[a].name);
 		break;
 	}
 	t->dirty = 1;
@@ -561,7 +553,7 @@ static void handle_key(struct tui *t, int key)
 	}
 	if (COLS < MIN_W || LINES < MIN_H) {
 		const char *cmd;
-		if (config_key_action(t->cfg, v->ops->keymap, key, &cmd) == A_QUIT_ALL)
+		if (config_key_action(t->cfg, view_info(v)->keymap, key, &cmd) == A_QUIT_ALL)
 			request_quit(t);
 		return;
 	}
@@ -570,7 +562,7 @@ static void handle_key(struct tui *t, int key)
 	if (stopped) /* said until a message of the key's own */
 		tui_message(t, 0, "search stopped");
 	const char *cmd;
-	enum action a = config_key_action(t->cfg, v->ops->keymap, key, &cmd);
+	enum action a = config_key_action(t->cfg, view_info(v)->keymap, key, &cmd);
 	/* a count: digits no key binds (in the solution view 1 and 0 rate,
 	 * so a count starts at 2-9 there), then any digit */
 	if (key >= '0' && key <= '9' && (t->count || (a == A_NONE && !cmd && key != '0'))) {

@@ -11,6 +11,7 @@
 #include "draw.h"
 #include "lineedit.h"
 #include "script.h"
+#include "views.h"
 #include "../src/annot.h"
 #include "../src/conf.h"
 #include "../src/fconf.h"
@@ -19,8 +20,6 @@
 /* ---- configuration (src/conf.c, and config.c for bind and color) ---- */
 /* Keys: characters as themselves, curses keys from KEY_BASE up. */
 #define KEY_BASE 0x200000
-enum keymap { KM_GENERIC, KM_QUEUE, KM_SOLUTION, KM_PAGER, KM_REVIEW, KM_COUNT };
-extern const char *const keymap_names[KM_COUNT];
 
 struct config;
 struct config *config_new(void);
@@ -59,8 +58,7 @@ struct hint {
 };
 
 struct view_ops {
-	const char *name;
-	int keymap;
+	enum view_id id; /* its line in VIEWS: name, keymap */
 	const struct hint *hints; /* the hint bar's, ending with A_NONE */
 	void (*draw)(struct view *v, int top, int h, int w);
 	/* 1 when it handled the action; arg: the command's argument
@@ -87,6 +85,8 @@ struct view {
 	struct tui *t;
 	void *priv;
 };
+/* The view's line in VIEWS (views.h). */
+const struct view_info *view_info(const struct view *v);
 
 struct pend; /* a labelling action waiting for the store's lock */
 
@@ -203,6 +203,8 @@ struct view *queue_view_new(struct tui *t);
 struct view *solution_view_new(struct tui *t, int64_t sol);
 struct view *pager_view_new(struct tui *t, const char *title, const char *text,
 			    int help);
+/* The pager on the help (help_text). */
+struct view *help_view_new(struct tui *t);
 struct view *audit_view_new(struct tui *t);
 /* The review of sol (annotators side by side, adjudication), at step. */
 struct view *review_view_new(struct tui *t, int64_t sol, int step);

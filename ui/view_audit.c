@@ -537,8 +537,7 @@ static const struct hint hints[] = {
 	{A_NONE, NULL}};
 static const struct view_ops audit_ops = {
 	.hints = hints,
-	.name = "audit",
-	.keymap = KM_PAGER,
+	.id = V_AUDIT,
 	.draw = av_draw,
 	.act = av_act,
 	.reload = av_reload,

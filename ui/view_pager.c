@@ -134,8 +134,7 @@ static void pg_done(struct view *v)
 }
 
 static const struct view_ops pager_ops = {
-	.name = "pager",
-	.keymap = KM_PAGER,
+	.id = V_PAGER,
 	.draw = pg_draw,
 	.act = pg_act,
 	.mouse = pg_mouse,
@@ -143,6 +142,14 @@ static const struct view_ops pager_ops = {
 	.status = pg_status,
 	.done = pg_done,
 };
+
+struct view *help_view_new(struct tui *t)
+{
+	char *h = help_text(t);
+	struct view *v = pager_view_new(t, "help", h, 1);
+	free(h);
+	return v;
+}
 
 struct view *pager_view_new(struct tui *t, const char *title, const char *text, int help)
 {
@@ -187,15 +194,6 @@ void settings_text(struct tui *t, struct buf *b)
 char *help_text(struct tui *t)
 {
 	struct buf b = {0};
-	static const struct {
-		int km;
-		const char *title;
-	} sections[] = {
-		{KM_QUEUE, "Queue (one line per solution)"},
-		{KM_SOLUTION, "Solution (one block per step)"},
-		{KM_PAGER, "Pager (help, rationales, the audit)"},
-		{KM_REVIEW, "Review (the annotators side by side; adjudication)"},
-	};
 	struct buf path = {0};
 	short_path(&path, t->config_file);
 	buf_printf(&b, "stepmark %s, annotator %s. Keys are rebindable in %s%s "
@@ -203,11 +201,13 @@ char *help_text(struct tui *t)
 		   path.len ? path.data : "a config file (--config FILE)",
 		   t->config_file && access(t->config_file, F_OK) != 0 ? ", which does not exist yet" : "");
 	buf_free(&path);
-	for (size_t s = 0; s < ARRAY_SIZE(sections); s++) {
-		buf_printf(&b, "%s\n", sections[s].title);
+	for (int s = 0; s < V_COUNT; s++) {
+		if (!view_table[s].help)
+			continue; /* its keymap's section is another view's */
+		buf_printf(&b, "%s\n", view_table[s].help);
 		for (int a = 1; a < A_COUNT; a++) {
 			char keys[128];
-			config_keys_of(t->cfg, sections[s].km, (enum action)a, keys, sizeof(keys));
+			config_keys_of(t->cfg, view_table[s].keymap, (enum action)a, keys, sizeof(keys));
 			if (!keys[0])
 				continue;
 			buf_printf(&b, "  %-18s  %-18s %s\n", keys, action_table[a].name,
@@ -218,9 +218,11 @@ char *help_text(struct tui *t)
 	buf_puts(&b, "Unbound actions (run them with :NAME)\n");
 	for (int a = 1; a < A_COUNT; a++) {
 		int bound = 0;
-		for (size_t s = 0; s < ARRAY_SIZE(sections); s++) {
+		for (int s = 0; s < V_COUNT; s++) {
 			char keys[128];
-			config_keys_of(t->cfg, sections[s].km, (enum action)a, keys, sizeof(keys));
+			if (!view_table[s].help)
+				continue;
+			config_keys_of(t->cfg, view_table[s].keymap, (enum action)a, keys, sizeof(keys));
 			bound |= keys[0] != 0;
 		}
 		if (!bound)

@@ -448,8 +448,7 @@ static const struct hint hints[] = {
 	{A_NONE, NULL}};
 
 static const struct view_ops review_ops = {
-	.name = "review",
-	.keymap = KM_REVIEW,
+	.id = V_REVIEW,
 	.hints = hints,
 	.draw = rv_draw,
 	.act = rv_act,
