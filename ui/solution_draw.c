@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pos.h"
 #include "solution.h"
 #include "../src/grade.h"
 #include "../src/util.h"
@@ -200,10 +201,9 @@ static void keep_visible(struct sv *s)
 		       s->lines[b + 1].alt < 0)
 			b++;
 	}
-	if ((int)a < s->top)
-		s->top = (int)a;
-	else if ((int)b >= s->top + s->steps_h)
-		s->top = (int)b - s->steps_h + 1 > (int)a ? (int)a : (int)b - s->steps_h + 1;
+	struct pos lines = {.cur = (int)a, .top = s->top, .n = (int)s->nlines};
+	pos_show(&lines, (int)a, (int)b, s->steps_h);
+	s->top = lines.top;
 }
 
 /* your newest label of a kind on a step (an alternative's: of alt k) */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pos.h"
 #include "tui.h"
 #include "../src/util.h"
 
@@ -15,7 +16,8 @@ struct pager {
 	int help;
 	size_t *line_off, *line_len;
 	size_t nlines;
-	int top, h, w;
+	struct pos pos; /* no cursor: the moves scroll */
+	int h, w;
 };
 
 static void pg_layout(struct pager *p, int w)
@@ -34,6 +36,7 @@ static void pg_layout(struct pager *p, int w)
 		p->line_len[p->nlines++] = len;
 		off += len + skip;
 	}
+	p->pos.n = (int)p->nlines;
 }
 
 static void pg_draw(struct view *v, int top, int h, int w)
@@ -42,12 +45,12 @@ static void pg_draw(struct view *v, int top, int h, int w)
 	if (p->w != w)
 		pg_layout(p, w);
 	p->h = h;
-	if (p->top > (int)p->nlines - h)
-		p->top = (int)p->nlines - h;
-	if (p->top < 0)
-		p->top = 0;
+	if (p->pos.top > (int)p->nlines - h)
+		p->pos.top = (int)p->nlines - h;
+	if (p->pos.top < 0)
+		p->pos.top = 0;
 	for (int r = 0; r < h; r++) {
-		size_t i = (size_t)(p->top + r);
+		size_t i = (size_t)(p->pos.top + r);
 		draw_line(top + r, 0, w, "", area_attr(C_DEFAULT));
 		if (i >= p->nlines)
 			continue;
@@ -74,34 +77,24 @@ static int pg_act(struct view *v, enum action a, const char *arg)
 {
 	(void)arg;
 	struct pager *p = v->priv;
-	int page = p->h > 1 ? p->h - 1 : 1;
-	switch (a) {
-	case A_MOVE_DOWN: case A_SCROLL_DOWN: case A_ENTER: p->top++; break;
-	case A_MOVE_UP: case A_SCROLL_UP: p->top--; break;
-	case A_PAGE_DOWN: p->top += page; break;
-	case A_PAGE_UP: p->top -= page; break;
-	case A_MOVE_FIRST: p->top = 0; break;
-	case A_MOVE_LAST: p->top = (int)p->nlines; break;
-	case A_HELP:
-		if (p->help) {
-			tui_pop(p->t);
-			return 1;
-		}
-		return 0;
-	default:
-		return 0;
+	enum move m = a == A_ENTER ? MOVE_DOWN : move_of(a);
+	if (m != MOVE_NONE) {
+		pos_move(&p->pos, m, 1, pos_page(p->h));
+		return 1;
 	}
-	if (p->top < 0)
-		p->top = 0;
-	return 1;
+	if (a == A_HELP && p->help) {
+		tui_pop(p->t);
+		return 1;
+	}
+	return 0;
 }
 
 static int pg_search(struct view *v, int dir)
 {
 	struct pager *p = v->priv;
-	for (int i = p->top + dir; i >= 0 && i < (int)p->nlines; i += dir)
+	for (int i = p->pos.top + dir; i >= 0 && i < (int)p->nlines; i += dir)
 		if (db_regex_match(p->t->re, p->text + p->line_off[i], p->line_len[i], NULL, NULL)) {
-			p->top = i;
+			p->pos.top = i;
 			return 1;
 		}
 	return 0;
@@ -119,7 +112,7 @@ static void pg_mouse(struct view *v, int y, int x, int button)
 static void pg_status(struct view *v, char *out, size_t n)
 {
 	struct pager *p = v->priv;
-	snprintf(out, n, "%s  line %d/%zu", p->title, p->top + 1, p->nlines);
+	snprintf(out, n, "%s  line %d/%zu", p->title, p->pos.top + 1, p->nlines);
 }
 
 static void pg_done(struct view *v)
@@ -162,6 +155,7 @@ struct view *pager_view_new(struct tui *t, const char *title, const char *text, 
 	p->title = xstrdup(title);
 	p->text = xstrdup(text);
 	p->help = help;
+	p->pos.nocursor = 1;
 	return v;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pos.h"
 #include "tui.h"
 #include "../src/latex.h"
 #include "../src/summary.h"
@@ -659,15 +660,22 @@ static int qv_act(struct view *v, enum action a, const char *arg)
 {
 	(void)arg;
 	struct qv *q = v->priv;
+	enum move m = move_of(a);
+	if (m == MOVE_FIRST) {
+		q->anchored = 0;
+		q->sel = 0;
+		fill(q);
+		return 1;
+	}
+	if (m == MOVE_LAST) {
+		move_last(q);
+		return 1;
+	}
+	if (m != MOVE_NONE) { /* a scroll moves the cursor, as a move */
+		move_by(q, move_delta(m, pos_page(q->height)));
+		return 1;
+	}
 	switch (a) {
-	case A_MOVE_DOWN: move_by(q, 1); break;
-	case A_MOVE_UP: move_by(q, -1); break;
-	case A_PAGE_DOWN: move_by(q, q->height > 1 ? q->height - 1 : 1); break;
-	case A_PAGE_UP: move_by(q, -(q->height > 1 ? q->height - 1 : 1)); break;
-	case A_SCROLL_DOWN: move_by(q, 1); break;
-	case A_SCROLL_UP: move_by(q, -1); break;
-	case A_MOVE_FIRST: q->anchored = 0; q->sel = 0; fill(q); break;
-	case A_MOVE_LAST: move_last(q); break;
 	case A_ENTER: open_selected(q); break;
 	case A_REVIEW:
 		if (sel_id(q))

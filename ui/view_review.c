@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pos.h"
 #include "tui.h"
 #include "../src/consensus.h"
 #include "../src/fmt.h"
@@ -17,6 +18,7 @@
 
 #define MAX_COLS 9 /* annotators shown, as the pick menu numbers them */
 #define MAX_REASONS 20
+#define PAGE 10 /* steps a page moves: the review's page is not the screen's */
 
 struct col {
 	char *name;
@@ -27,7 +29,7 @@ struct col {
 struct rv {
 	struct tui *t;
 	struct db_solution v;
-	int sel, top;
+	struct pos pos;  /* the cursor on a step */
 	struct col *ann, *src;
 	size_t nann, nsrc;
 	int pending;     /* the first error a reason is asked for */
@@ -175,8 +177,9 @@ static void reload(struct rv *r)
 		tui_message(r->t, 1, "solution %lld is gone", (long long)r->v.id);
 	columns(r);
 	facts(r);
-	if (r->sel >= (int)r->v.it.nsteps)
-		r->sel = r->v.it.nsteps ? (int)r->v.it.nsteps - 1 : 0;
+	if (r->pos.cur >= (int)r->v.it.nsteps)
+		r->pos.cur = r->v.it.nsteps ? (int)r->v.it.nsteps - 1 : 0;
+	r->pos.n = (int)r->v.it.nsteps;
 }
 
 /* annotators differ on step i: their ratings, or one's first error */
@@ -260,17 +263,14 @@ static void rv_draw(struct view *v, int top, int h, int w)
 	int rows = h - 5;
 	if (rows < 1)
 		rows = 1;
-	if (r->sel < r->top)
-		r->top = r->sel;
-	if (r->sel >= r->top + rows)
-		r->top = r->sel - rows + 1;
+	pos_show(&r->pos, r->pos.cur, r->pos.cur, rows);
 	for (int y = 0; y < rows; y++) {
-		size_t i = (size_t)(r->top + y);
+		size_t i = (size_t)(r->pos.top + y);
 		move(top + 2 + y, 0);
 		clrtoeol();
 		if (i >= it->nsteps)
 			continue;
-		int cur = (int)i == r->sel;
+		int cur = (int)i == r->pos.cur;
 		int dis = differs(r, i);
 		char num[32];
 		snprintf(num, sizeof(num), "%c%4zu ", dis ? '!' : ' ', i + 1);
@@ -373,15 +373,13 @@ static int rv_act(struct view *v, enum action a, const char *arg)
 	int n = (int)r->v.it.nsteps;
 	(void)arg;
 	switch (a) {
-	case A_MOVE_DOWN: if (r->sel + 1 < n) r->sel++; break;
-	case A_MOVE_UP: if (r->sel > 0) r->sel--; break;
-	case A_PAGE_DOWN: r->sel = r->sel + 10 < n ? r->sel + 10 : n ? n - 1 : 0; break;
-	case A_PAGE_UP: r->sel = r->sel > 10 ? r->sel - 10 : 0; break;
-	case A_MOVE_FIRST: r->sel = 0; break;
-	case A_MOVE_LAST: r->sel = n ? n - 1 : 0; break;
+	case A_MOVE_DOWN: case A_MOVE_UP: case A_PAGE_DOWN: case A_PAGE_UP:
+	case A_MOVE_FIRST: case A_MOVE_LAST:
+		pos_move(&r->pos, move_of(a), 1, PAGE);
+		break;
 	case A_ADJUDICATE:
 		if (n)
-			ask_reason(r, r->sel);
+			ask_reason(r, r->pos.cur);
 		break;
 	case A_ADJUDICATE_NONE: ask_reason(r, -1); break;
 	case A_ADJUDICATE_PICK: ask_pick(r); break;
@@ -404,7 +402,7 @@ static int rv_act(struct view *v, enum action a, const char *arg)
 			break;
 		}
 		r->v.id = id;
-		r->sel = r->top = 0;
+		r->pos.cur = r->pos.top = 0;
 		reload(r);
 		queue_select(r->t, id);
 		break;
@@ -423,7 +421,7 @@ static void rv_reload(struct view *v)
 static void rv_status(struct view *v, char *out, size_t n)
 {
 	struct rv *r = v->priv;
-	snprintf(out, n, "review  step %d/%zu", r->sel + 1, r->v.it.nsteps);
+	snprintf(out, n, "review  step %d/%zu", r->pos.cur + 1, r->v.it.nsteps);
 }
 
 static void rv_done(struct view *v)
@@ -466,7 +464,7 @@ struct view *review_view_new(struct tui *t, int64_t sol, int step)
 	v->priv = r;
 	r->t = t;
 	r->v.id = sol;
-	r->sel = step > 0 ? step : 0;
+	r->pos.cur = step > 0 ? step : 0;
 	reload(r);
 	return v;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pos.h"
 #include "solution.h"
 #include "../src/fmt.h"
 #include "../src/summary.h"
@@ -414,6 +415,34 @@ static void move_cursor(struct sv *s, int dir)
 				s->sel_alt = (int)k;
 }
 
+/* First and last go to a step; a page and a scroll move the lines on
+ * screen (a page: its rows less one), the cursor onto them: a page to the
+ * step at the top, a scroll only as far as the step stays in sight. */
+static void move_steps(struct sv *s, enum move m, int n)
+{
+	if (m == MOVE_FIRST || m == MOVE_LAST) {
+		struct pos steps = {.cur = s->sel, .n = n};
+		pos_move(&steps, m, 1, 1);
+		s->sel = steps.cur;
+		return;
+	}
+	struct pos lines = {.cur = -1, .top = s->top, .n = (int)s->nlines, .nocursor = 1};
+	pos_move(&lines, m, 1, pos_page(s->steps_h));
+	s->top = lines.top;
+	if (!s->nlines)
+		return;
+	if (m == MOVE_PAGE_DOWN || m == MOVE_PAGE_UP) {
+		s->sel = s->lines[s->top].step;
+	} else if (m == MOVE_SCROLL_DOWN) {
+		if (s->lines[s->top].step > s->sel)
+			s->sel = s->lines[s->top].step;
+	} else if (s->steps_h > 0) {
+		size_t last = (size_t)(s->top + s->steps_h - 1);
+		if (last < s->nlines && s->lines[last].step < s->sel)
+			s->sel = s->lines[last].step;
+	}
+}
+
 static void toggle_alts(struct sv *s)
 {
 	size_t nalt = 0;
@@ -459,37 +488,12 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 		move_cursor(s, -1);
 		break;
 	case A_MOVE_FIRST:
-		s->sel = 0;
-		break;
 	case A_MOVE_LAST:
-		s->sel = n ? n - 1 : 0;
-		break;
 	case A_PAGE_DOWN:
-	case A_PAGE_UP: {
-		int h = s->steps_h > 1 ? s->steps_h - 1 : 1;
-		s->top += a == A_PAGE_DOWN ? h : -h;
-		if (s->top > (int)s->nlines - 1)
-			s->top = (int)s->nlines - 1;
-		if (s->top < 0)
-			s->top = 0;
-		if (s->nlines)
-			s->sel = s->lines[s->top].step;
-		break;
-	}
+	case A_PAGE_UP:
 	case A_SCROLL_DOWN:
-		if (s->top + 1 < (int)s->nlines)
-			s->top++;
-		if (s->nlines && s->lines[s->top].step > s->sel)
-			s->sel = s->lines[s->top].step;
-		break;
 	case A_SCROLL_UP:
-		if (s->top > 0)
-			s->top--;
-		if (s->nlines && s->steps_h > 0) {
-			size_t last = (size_t)(s->top + s->steps_h - 1);
-			if (last < s->nlines && s->lines[last].step < s->sel)
-				s->sel = s->lines[last].step;
-		}
+		move_steps(s, move_of(a), n);
 		break;
 	case A_PROBLEM_DOWN:
 		s->ptop += s->prob_rows > 1 ? s->prob_rows - 1 : 1;
