@@ -136,6 +136,92 @@ static int shown(const char *dataset)
 	return dataset == NULL;
 }
 
+/* the threshold sweep of the sources with values */
+static void layout_sweep(struct av *p)
+{
+	int any = 0;
+	for (size_t i = 0; i < p->a.nsys; i++) {
+		const struct audit_sys *s = &p->a.sys[i];
+		if (!shown(s->dataset) || !s->has_values)
+			continue;
+		if (!any++) {
+			add(p, LN_TEXT, 0, "%s", "");
+			add(p, LN_HEAD, 0, "%-16s %6s %7s %7s  %s", "threshold sweep", "best t", "F1 best",
+			    "F1 at t", "F1 over t = 0.05 ... 0.95");
+		}
+		double f1[AUDIT_NT];
+		int best;
+		audit_sweep_f1(s, f1, &best);
+		int at = (int)lround(p->a.threshold / 0.05) - 1;
+		struct buf b = {0};
+		audit_spark(&b, f1, AUDIT_NT, 0);
+		add(p, LN_SYS, i, "%-16.16s %6.2f %7.1f %7.1f  %s", inert(s->name, 0),
+		    audit_threshold(best), f1[best], at >= 0 && at < AUDIT_NT ? f1[at] : NAN,
+		    b.data ? b.data : "");
+		buf_free(&b);
+	}
+}
+
+/* agreement between annotators: first errors, then typed step ratings */
+static void layout_agreement(struct av *p)
+{
+	for (int steps = 0; steps < 2; steps++) {
+		int any = 0;
+		for (size_t i = 0; i < p->a.npairs; i++) {
+			const struct audit_pair *q = &p->a.pairs[i];
+			if (!shown(q->dataset) || q->steps != steps)
+				continue;
+			if (!any++) {
+				add(p, LN_TEXT, 0, "%s", "");
+				add(p, LN_HEAD, 0, "%-30s %6s %6s %7s %6s %6s %6s",
+				    steps ? "agreement: typed step ratings" : "agreement: first errors",
+				    "n", "exact%", "within1", "kappa", "alpha", "AC1");
+			}
+			char k[16], al[16], ac[16], ex[16], w1[16], who[160];
+			audit_num(k, sizeof(k), q->kappa, 3);
+			audit_num(al, sizeof(al), q->alpha, 3);
+			audit_num(ac, sizeof(ac), q->ac1, 3);
+			audit_num(ex, sizeof(ex), audit_exact(q), 1);
+			audit_num(w1, sizeof(w1), audit_within1(q), 1);
+			snprintf(who, sizeof(who), "%s%s%s", q->a, q->b ? " ~ " : "", q->b ? q->b : "");
+			add(p, q->b && !steps ? LN_PAIR : LN_TEXT, i, "%-30.30s %6ld %6s %7s %6s %6s %6s",
+			    inert(who, 0), q->n, ex, w1, k, al, ac);
+		}
+	}
+}
+
+/* each annotator's work, and the fetched sources' coverage */
+static void layout_people(struct av *p)
+{
+	int any = 0;
+	for (size_t i = 0; i < p->a.nanns; i++) {
+		const struct audit_ann *n = &p->a.anns[i];
+		if (!shown(n->dataset))
+			continue;
+		if (!any++) {
+			add(p, LN_TEXT, 0, "%s", "");
+			add(p, LN_HEAD, 0, "%-16s %8s %8s %8s %8s %8s %8s", "annotator", "decided",
+			    "typed", "active s", "blind", "changed", "toward");
+		}
+		char act[16] = "-";
+		if (n->timed)
+			snprintf(act, sizeof(act), "%.1f", n->active_s);
+		add(p, LN_TEXT, 0, "%-16.16s %8ld %8ld %8s %8ld %8ld %8ld", inert(n->name, 0),
+		    n->decided, n->typed, act, n->blind, n->changed, n->toward);
+	}
+	if (p->a.ncov) {
+		add(p, LN_TEXT, 0, "%s", "");
+		add(p, LN_HEAD, 0, "%-16s %8s %6s %6s %7s %8s %10s", "fetched source", "verdicts",
+		    "done", "failed", "pending", "requests", "tokens");
+		for (size_t i = 0; i < p->a.ncov; i++) {
+			const struct audit_cov *c = &p->a.cov[i];
+			add(p, LN_TEXT, 0, "%-16.16s %8ld %6ld %6ld %7ld %8ld %10ld", inert(c->name, 0),
+			    c->labelled, c->done, c->failed, c->pending, c->requests,
+			    c->tokens_in + c->tokens_out);
+		}
+	}
+}
+
 static void layout(struct av *p)
 {
 	clear_lines(p);
@@ -237,77 +323,9 @@ static void layout(struct av *p)
 		add(p, LN_SYS, i, "%-*.*s %s", nw, nw, inert(s->name, 0), b.data ? b.data : "");
 		buf_free(&b);
 	}
-	int any = 0;
-	for (size_t i = 0; i < p->a.nsys; i++) {
-		const struct audit_sys *s = &p->a.sys[i];
-		if (!shown(s->dataset) || !s->has_values)
-			continue;
-		if (!any++) {
-			add(p, LN_TEXT, 0, "%s", "");
-			add(p, LN_HEAD, 0, "%-16s %6s %7s %7s  %s", "threshold sweep", "best t", "F1 best",
-			    "F1 at t", "F1 over t = 0.05 ... 0.95");
-		}
-		double f1[AUDIT_NT];
-		int best;
-		audit_sweep_f1(s, f1, &best);
-		int at = (int)lround(p->a.threshold / 0.05) - 1;
-		struct buf b = {0};
-		audit_spark(&b, f1, AUDIT_NT, 0);
-		add(p, LN_SYS, i, "%-16.16s %6.2f %7.1f %7.1f  %s", inert(s->name, 0),
-		    audit_threshold(best), f1[best], at >= 0 && at < AUDIT_NT ? f1[at] : NAN,
-		    b.data ? b.data : "");
-		buf_free(&b);
-	}
-	for (int steps = 0; steps < 2; steps++) {
-		any = 0;
-		for (size_t i = 0; i < p->a.npairs; i++) {
-			const struct audit_pair *q = &p->a.pairs[i];
-			if (!shown(q->dataset) || q->steps != steps)
-				continue;
-			if (!any++) {
-				add(p, LN_TEXT, 0, "%s", "");
-				add(p, LN_HEAD, 0, "%-30s %6s %6s %7s %6s %6s %6s",
-				    steps ? "agreement: typed step ratings" : "agreement: first errors",
-				    "n", "exact%", "within1", "kappa", "alpha", "AC1");
-			}
-			char k[16], al[16], ac[16], ex[16], w1[16], who[160];
-			audit_num(k, sizeof(k), q->kappa, 3);
-			audit_num(al, sizeof(al), q->alpha, 3);
-			audit_num(ac, sizeof(ac), q->ac1, 3);
-			audit_num(ex, sizeof(ex), audit_exact(q), 1);
-			audit_num(w1, sizeof(w1), audit_within1(q), 1);
-			snprintf(who, sizeof(who), "%s%s%s", q->a, q->b ? " ~ " : "", q->b ? q->b : "");
-			add(p, q->b && !steps ? LN_PAIR : LN_TEXT, i, "%-30.30s %6ld %6s %7s %6s %6s %6s",
-			    inert(who, 0), q->n, ex, w1, k, al, ac);
-		}
-	}
-	any = 0;
-	for (size_t i = 0; i < p->a.nanns; i++) {
-		const struct audit_ann *n = &p->a.anns[i];
-		if (!shown(n->dataset))
-			continue;
-		if (!any++) {
-			add(p, LN_TEXT, 0, "%s", "");
-			add(p, LN_HEAD, 0, "%-16s %8s %8s %8s %8s %8s %8s", "annotator", "decided",
-			    "typed", "active s", "blind", "changed", "toward");
-		}
-		char act[16] = "-";
-		if (n->timed)
-			snprintf(act, sizeof(act), "%.1f", n->active_s);
-		add(p, LN_TEXT, 0, "%-16.16s %8ld %8ld %8s %8ld %8ld %8ld", inert(n->name, 0),
-		    n->decided, n->typed, act, n->blind, n->changed, n->toward);
-	}
-	if (p->a.ncov) {
-		add(p, LN_TEXT, 0, "%s", "");
-		add(p, LN_HEAD, 0, "%-16s %8s %6s %6s %7s %8s %10s", "fetched source", "verdicts",
-		    "done", "failed", "pending", "requests", "tokens");
-		for (size_t i = 0; i < p->a.ncov; i++) {
-			const struct audit_cov *c = &p->a.cov[i];
-			add(p, LN_TEXT, 0, "%-16.16s %8ld %6ld %6ld %7ld %8ld %10ld", inert(c->name, 0),
-			    c->labelled, c->done, c->failed, c->pending, c->requests,
-			    c->tokens_in + c->tokens_out);
-		}
-	}
+	layout_sweep(p);
+	layout_agreement(p);
+	layout_people(p);
 	if (p->pos.cur >= 0 && (size_t)p->pos.cur >= p->nlines)
 		p->pos.cur = (int)p->nlines - 1;
 }
