@@ -62,11 +62,7 @@ int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *wh
 {
 	switch (rc) {
 	case ANNOT_OK:
-		if (t->nwritten == t->capwritten) {
-			t->capwritten = t->capwritten ? 2 * t->capwritten : 64;
-			t->written = xrealloc(t->written, t->capwritten * sizeof(*t->written));
-		}
-		t->written[t->nwritten++] = sol; /* the queue recounts only its chunk */
+		writes_add(&t->writes, sol); /* the queue recounts only its chunk */
 		tui_message(t, 0, "saved: %s", inert(what, 0));
 		if (t->hooks.trace) {
 			fprintf(t->hooks.trace, "saved action=%lld solution=%lld %s\n",
@@ -618,7 +614,7 @@ static int idle(struct tui *t)
 		if (!bgfetch_running(t) || now - t->last_reload >= 250) {
 			t->data_version = dv;
 			t->last_reload = now;
-			t->write_epoch++; /* another writer: every count again */
+			t->writes.epoch++; /* another writer: every count again */
 			reload_all(t);
 		} else {
 			more |= IDLE_FETCH; /* shown on a later pass */
@@ -858,6 +854,7 @@ static int tui_open(struct tui *t, const char *dbpath, const char *annotator,
 	if (t->read_only)
 		tui_message(t, 1, "read-only: labels cannot be saved (the store cannot be written)");
 	ask_history_load(t);
+	t->queue = qmodel_new(t->db, &t->ann, &t->writes, t->set->filter, t->set->sort);
 	tui_push(t, queue_view_new(t));
 	draw_all(t);
 	if (t->hooks.timings)
@@ -975,6 +972,7 @@ static int tui_close(struct tui *t)
 {
 	while (t->depth > 0)
 		tui_pop(t);
+	qmodel_free(t->queue);
 	bgfetch_close(t); /* stores what is finished, gives back the rest */
 	screen_close(t);
 	hooks_close(&t->hooks, t->db);
@@ -983,7 +981,7 @@ static int tui_close(struct tui *t)
 	if (t->re)
 		db_regex_free(t->re);
 	search_cancel(t);
-	free(t->written);
+	writes_free(&t->writes);
 	free(t->pattern);
 	config_free(t->cfg);
 	free(t->config_file);

@@ -10,6 +10,7 @@
 #include "bgfetch.h"
 #include "draw.h"
 #include "lineedit.h"
+#include "queue_model.h"
 #include "script.h"
 #include "views.h"
 #include "../src/annot.h"
@@ -136,11 +137,10 @@ struct tui {
 	void *re;
 	int search_dir;
 	struct search *search; /* running in idle time (search.c) */
-	/* the solutions this workbench labelled, in order, for the queue's
-	 * counts; epoch moves when another writer changed the store */
-	int64_t *written;
-	size_t nwritten, capwritten;
-	long write_epoch;
+	/* the queue (queue_model.c): filter, order, counts, neighbours */
+	struct qmodel *queue;
+	/* the solutions this workbench labelled, for the queue's counts */
+	struct writes writes;
 	/* store changes seen */
 	int64_t data_version;
 	/* labelling actions the store refused as busy, saved in order by
@@ -208,18 +208,8 @@ struct view *help_view_new(struct tui *t);
 struct view *audit_view_new(struct tui *t);
 /* The review of sol (annotators side by side, adjudication), at step. */
 struct view *review_view_new(struct tui *t, int64_t sol, int step);
-/* The summary flags of the queue's disagreement filter (0: none). */
-unsigned queue_where(struct tui *t);
-/* The queue's data set (NULL: every one). */
-const char *queue_dataset(struct tui *t);
 /* The queue shows only the solutions db_pick chose, described by label. */
 void queue_picked(struct tui *t, const char *label);
-/* The queue's neighbour of sol under its filter (or with what, a Q_*
- * filter in place of the queue's): 0 when none. */
-int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what);
-/* A walk over the queue as it is filtered and ordered now: sol's position
- * in it, and its rows (an estimate while they are being counted). */
-struct queue *queue_walk(struct tui *t, int64_t sol, struct qpos *at, long *rows);
 /* search.c: the search over the queue, from after sol, in idle time */
 void search_begin(struct tui *t, int64_t sol, int dir);
 int search_idle(struct tui *t); /* 1 while it runs */

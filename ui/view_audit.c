@@ -340,9 +340,9 @@ static void compute(struct av *p)
 	pthread_mutex_init(&w->mu, NULL);
 	w->dbpath = xstrdup(t->dbpath);
 	w->truth = xstrdup(t->set->truth && *t->set->truth ? t->set->truth : t->ann.name);
-	const char *ds = queue_dataset(t);
+	const char *ds = qmodel_dataset(t->queue);
 	w->dataset = ds ? xstrdup(ds) : NULL;
-	w->where = queue_where(t);
+	w->where = qmodel_where(t->queue);
 	pthread_t th;
 	if (pthread_create(&th, NULL, work_run, w) != 0) {
 		snprintf(w->err, sizeof(w->err), "cannot start the audit's thread");

@@ -396,7 +396,7 @@ static int rv_act(struct view *v, enum action a, const char *arg)
 		 * with a disagreement */
 		int dir = a == A_NEXT_SOLUTION || a == A_NEXT_DISAGREEMENT ? 1 : -1;
 		int what = a == A_NEXT_DISAGREEMENT || a == A_PREV_DISAGREEMENT ? Q_DIS_ANY : -1;
-		int64_t id = queue_neighbour(r->t, r->v.id, dir, what);
+		int64_t id = qmodel_neighbour(r->t->queue, r->v.id, dir, what);
 		if (!id) {
 			tui_message(r->t, 1, "no solution %s this one", dir > 0 ? "after" : "before");
 			break;

@@ -275,7 +275,7 @@ static void ask_note(struct sv *s, const char *arg)
 
 static void move_solution(struct sv *s, int dir, int what)
 {
-	int64_t id = queue_neighbour(s->t, s->v.id, dir, what);
+	int64_t id = qmodel_neighbour(s->t->queue, s->v.id, dir, what);
 	if (!id) {
 		tui_message(s->t, 1, "no %s solution %s this one",
 			    what == Q_TODO ? "undecided" : what == Q_DIS_ANY ? "disagreeing" : "other",
