@@ -10,7 +10,7 @@
 #include "tui.h"
 #include "../src/util.h"
 
-void script_open(struct script *s, FILE *f, double pace_ms)
+void script_open(struct keyscript *s, FILE *f, double pace_ms)
 {
 	memset(s, 0, sizeof(*s));
 	s->f = f;
@@ -35,7 +35,7 @@ static ssize_t key_len(const char *line, ssize_t i, ssize_t n)
 	return len;
 }
 
-static void parse_keys(struct script *s, const char *line, ssize_t n)
+static void parse_keys(struct keyscript *s, const char *line, ssize_t n)
 {
 	s->nkeys = s->at = 0;
 	for (ssize_t i = 0; i < n && s->nkeys < (int)ARRAY_SIZE(s->keys);) {
@@ -51,7 +51,7 @@ static void parse_keys(struct script *s, const char *line, ssize_t n)
 }
 
 /* Loads the next line: keys, or a :command. 0 at the end. */
-static int read_line(struct script *s)
+static int read_line(struct keyscript *s)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -74,7 +74,7 @@ static int read_line(struct script *s)
 	return 0;
 }
 
-int script_next(struct script *s, char **cmd)
+int script_next(struct keyscript *s, char **cmd)
 {
 	*cmd = NULL;
 	while (s->at >= s->nkeys) {
@@ -89,29 +89,29 @@ int script_next(struct script *s, char **cmd)
 	return SCRIPT_KEY;
 }
 
-int script_take(struct script *s)
+int script_take(struct keyscript *s)
 {
 	return s->keys[s->at++];
 }
 
-double script_due_in(const struct script *s, double now)
+double script_due_in(const struct keyscript *s, double now)
 {
 	return s->next_at - now;
 }
 
-void script_paced(struct script *s, double now)
+void script_paced(struct keyscript *s, double now)
 {
 	s->next_at = now + s->pace_ms;
 }
 
-void script_stop(struct script *s)
+void script_stop(struct keyscript *s)
 {
 	if (s->f)
 		fclose(s->f);
 	s->f = NULL;
 }
 
-void script_free(struct script *s)
+void script_free(struct keyscript *s)
 {
 	script_stop(s);
 	free(s->cmd);

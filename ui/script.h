@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-struct script {
+struct keyscript {
 	FILE *f;          /* NULL: no script */
 	int keys[4096];   /* the keys of the line read last */
 	int nkeys, at;
@@ -15,18 +15,18 @@ struct script {
 };
 
 /* Reads from f (owned from now on), a key every pace_ms (0: at once). */
-void script_open(struct script *s, FILE *f, double pace_ms);
+void script_open(struct keyscript *s, FILE *f, double pace_ms);
 /* What comes next: SCRIPT_KEY when a key waits (script_take), SCRIPT_CMD
  * with *cmd set (the caller frees it), SCRIPT_END at the end. */
 enum { SCRIPT_KEY, SCRIPT_CMD, SCRIPT_END };
-int script_next(struct script *s, char **cmd);
-int script_take(struct script *s);
+int script_next(struct keyscript *s, char **cmd);
+int script_take(struct keyscript *s);
 /* Milliseconds until a paced key is due at now (<= 0: due). */
-double script_due_in(const struct script *s, double now);
+double script_due_in(const struct keyscript *s, double now);
 /* A paced key was taken at now: the next one is due a pace later. */
-void script_paced(struct script *s, double now);
+void script_paced(struct keyscript *s, double now);
 /* Closes the file (the keys read stay readable) or frees everything. */
-void script_stop(struct script *s);
-void script_free(struct script *s);
+void script_stop(struct keyscript *s);
+void script_free(struct keyscript *s);
 
 #endif

@@ -86,7 +86,7 @@ int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *wh
  * for its time, the engine's transfers going on meanwhile. */
 static int script_key(struct tui *t, int timeout_ms, char **cmd)
 {
-	struct script *s = &t->hooks.script;
+	struct keyscript *s = &t->hooks.script;
 	int r = script_next(s, cmd);
 	if (r == SCRIPT_END)
 		return -2;

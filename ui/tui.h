@@ -89,13 +89,13 @@ struct view {
 /* The view's line in VIEWS (views.h). */
 const struct view_info *view_info(const struct view *v);
 
-struct pend; /* a labelling action waiting for the store's lock */
+struct label_pend; /* a labelling action waiting for the store's lock */
 
 /* What lets tests drive the workbench without a terminal and watch it
  * (tig's TIG_SCRIPT and TIG_NO_DISPLAY): each from its environment
  * variable; :save-display writes the screen. */
 struct hooks {
-	struct script script; /* STEPMARK_SCRIPT, STEPMARK_SCRIPT_PACE */
+	struct keyscript script; /* STEPMARK_SCRIPT, STEPMARK_SCRIPT_PACE */
 	FILE *trace;          /* STEPMARK_TRACE: each saved action */
 	FILE *timings;        /* STEPMARK_TIMINGS: first screen, each key */
 	FILE *sqllog;         /* STEPMARK_SQLLOG: the store's statements */
@@ -145,7 +145,7 @@ struct tui {
 	int64_t data_version;
 	/* labelling actions the store refused as busy, saved in order by
 	 * the loop (label.c) */
-	struct pend *pq_head, *pq_tail;
+	struct label_pend *pq_head, *pq_tail;
 	int npending;
 	double pq_next;
 	int quit_wait;  /* quitting once the queue is saved */
@@ -188,10 +188,10 @@ int tui_command(struct tui *t, const char *cmd);
  * trace; returns 1 when saved. */
 int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *what);
 
-/* A labelling action (rate, first error, accept...) on v by the
+/* A labelling action (rate, first error, accept...) on sol by the
  * workbench's annotator: saved now, or queued in order while another
  * writer holds the store. Returns the annot_rc. */
-int tui_label(struct tui *t, struct db_solution *v, enum action a, int step,
+int tui_label(struct tui *t, struct db_solution *sol, enum action a, int step,
 	      const char *text);
 /* Saves what waits, in order, while the store lets it: the count saved. */
 int tui_label_retry(struct tui *t);
