@@ -87,6 +87,14 @@ for name in $(cat actions); do
 	ok "stepmark(1) lists action $name" grep -q -- "$pat" "$top_srcdir/man/stepmark.1"
 	ok "stepmarkrc(5) lists action $name" grep -q -- "$pat" "$top_srcdir/man/stepmarkrc.5"
 done
+# and every keymap: generic, and each view's own (the one table, ui/views.h)
+sed -n '/define VIEWS/,/^$/s/^	_([A-Z_]*, \([a-z_]*\),.*/\1/p' "$top_srcdir/ui/views.h" >keymaps
+ok "the table has keymaps" test "$(wc -l <keymaps)" -ge 4
+for name in generic $(cat keymaps); do
+	ok "stepmarkrc(5) lists keymap $name" grep -q -- "^\\.BR\\? $name\\( ,\\|\$\\)" "$top_srcdir/man/stepmarkrc.5"
+done
+# the queue's engine is a model: it reads the store, never the screen
+ok "the queue model has no curses" sh -c "! grep -q '#include.*\\(curses\\|draw\\.h\\|tui\\.h\\)' '$top_srcdir/ui/queue_model.c' '$top_srcdir/ui/queue_model.h'"
 for name in $(cat areas); do
 	pat="^\\.B $(echo "$name" | sed 's/-/\\\\-/g')\$"
 	ok "stepmarkrc(5) lists area $name" grep -q -- "$pat" "$top_srcdir/man/stepmarkrc.5"

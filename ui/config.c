@@ -18,7 +18,6 @@
 #define ACTION_INFO(id, name, help) {name, help},
 const struct action_info action_table[A_COUNT] = {{"none", ""}, ACTIONS(ACTION_INFO)};
 const struct action_info area_table[C_COUNT] = {AREAS(ACTION_INFO)};
-const char *const keymap_names[KM_COUNT] = {"generic", "queue", "solution", "pager", "review"};
 
 struct binding {
 	int km, key;

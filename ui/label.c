@@ -11,8 +11,8 @@
 #include "tui.h"
 #include "../src/util.h"
 
-struct pend {
-	struct pend *next;
+struct label_pend {
+	struct label_pend *next;
 	int64_t sol;
 	enum action a;
 	int step;
@@ -24,8 +24,8 @@ struct pend {
 
 #define RETRY_MS 100
 
-/* One action on v, in its own transaction. */
-static int run(struct tui *t, struct db_solution *v, enum action a, int step,
+/* One action on sol, in its own transaction. */
+static int run(struct tui *t, struct db_solution *sol, enum action a, int step,
 	       const char *text, const char *origin, long active_ms,
 	       struct annot_result *res)
 {
@@ -36,36 +36,36 @@ static int run(struct tui *t, struct db_solution *v, enum action a, int step,
 	who.active_ms = active_ms;
 	if (text && (a == A_RATE_GOOD || a == A_RATE_NEUTRAL || a == A_RATE_BAD ||
 		     a == A_RATE_CLEAR)) /* text: the alternative rated */
-		return annot_rate_alt(db, v, an, step, atoi(text),
+		return annot_rate_alt(db, sol, an, step, atoi(text),
 				      a == A_RATE_GOOD ? 1 : a == A_RATE_NEUTRAL ? 0 :
 				      a == A_RATE_BAD ? -1 : NO_RATING, res);
 	switch (a) {
 	case A_RATE_GOOD:
-		return annot_rate(db, v, an, step, 1, res);
+		return annot_rate(db, sol, an, step, 1, res);
 	case A_RATE_NEUTRAL:
-		return annot_rate(db, v, an, step, 0, res);
+		return annot_rate(db, sol, an, step, 0, res);
 	case A_RATE_BAD:
-		return annot_rate(db, v, an, step, -1, res);
+		return annot_rate(db, sol, an, step, -1, res);
 	case A_RATE_CLEAR:
-		return annot_rate(db, v, an, step, NO_RATING, res);
+		return annot_rate(db, sol, an, step, NO_RATING, res);
 	case A_FIRST_ERROR:
-		return annot_first_error(db, v, an, step, res);
+		return annot_first_error(db, sol, an, step, res);
 	case A_NO_ERROR:
-		return annot_no_error(db, v, an, res);
+		return annot_no_error(db, sol, an, res);
 	case A_ACCEPT:
-		return annot_accept(db, v, an, text, res);
+		return annot_accept(db, sol, an, text, res);
 	case A_FINISH:
-		return annot_finish(db, v, an, text, res);
+		return annot_finish(db, sol, an, text, res);
 	case A_NOTE:
-		return annot_note(db, v, an, step, text, res);
+		return annot_note(db, sol, an, step, text, res);
 	case A_FLAG:
-		return annot_flag(db, v, an, step, res);
+		return annot_flag(db, sol, an, step, res);
 	case A_ADJUDICATE: /* step: the first error decided, -1 none */
-		return annot_adjudicate(db, v, an, step, text, res);
+		return annot_adjudicate(db, sol, an, step, text, res);
 	case A_UNDO:
-		return annot_undo(db, v, an, res);
+		return annot_undo(db, sol, an, res);
 	case A_REDO:
-		return annot_redo(db, v, an, res);
+		return annot_redo(db, sol, an, res);
 	default:
 		snprintf(res->what, sizeof(res->what), "%s is not a labelling action",
 			 action_table[a].name);
@@ -81,7 +81,7 @@ static void say_waiting(struct tui *t)
 
 static void enqueue(struct tui *t, int64_t sol, enum action a, int step, const char *text)
 {
-	struct pend *p = xcalloc(1, sizeof(*p));
+	struct label_pend *p = xcalloc(1, sizeof(*p));
 	p->sol = sol;
 	p->a = a;
 	p->step = step;
@@ -100,7 +100,7 @@ static void enqueue(struct tui *t, int64_t sol, enum action a, int step, const c
 
 static void pop(struct tui *t)
 {
-	struct pend *p = t->pq_head;
+	struct label_pend *p = t->pq_head;
 	t->pq_head = p->next;
 	if (!t->pq_head)
 		t->pq_tail = NULL;
@@ -109,7 +109,7 @@ static void pop(struct tui *t)
 	free(p);
 }
 
-int tui_label(struct tui *t, struct db_solution *v, enum action a, int step,
+int tui_label(struct tui *t, struct db_solution *sol, enum action a, int step,
 	      const char *text)
 {
 	if (t->read_only) {
@@ -118,17 +118,17 @@ int tui_label(struct tui *t, struct db_solution *v, enum action a, int step,
 		return ANNOT_ERR;
 	}
 	if (t->pq_head) { /* behind the actions already waiting, in order */
-		enqueue(t, v->id, a, step, text);
+		enqueue(t, sol->id, a, step, text);
 		return ANNOT_BUSY;
 	}
 	struct annot_result res;
 	res.step = -1;
-	int rc = run(t, v, a, step, text, t->ann.origin, t->ann.active_ms, &res);
+	int rc = run(t, sol, a, step, text, t->ann.origin, t->ann.active_ms, &res);
 	t->undo_step = rc == ANNOT_OK ? res.step : -1;
 	if (rc == ANNOT_BUSY)
-		enqueue(t, v->id, a, step, text);
+		enqueue(t, sol->id, a, step, text);
 	else
-		tui_saved(t, rc, v->id, res.action, res.what);
+		tui_saved(t, rc, sol->id, res.action, res.what);
 	return rc;
 }
 
@@ -137,12 +137,12 @@ int tui_label_retry(struct tui *t)
 	int saved = 0;
 	if (!t->pq_head || mono_ms() < t->pq_next)
 		return 0;
-	struct db_solution v = {0};
+	struct db_solution sol = {0};
 	while (t->pq_head) {
-		struct pend *p = t->pq_head;
+		struct label_pend *p = t->pq_head;
 		struct annot_result res;
-		v.id = p->sol;
-		int rc = run(t, &v, p->a, p->step, p->text, p->origin, p->active_ms, &res);
+		sol.id = p->sol;
+		int rc = run(t, &sol, p->a, p->step, p->text, p->origin, p->active_ms, &res);
 		if (rc == ANNOT_BUSY) { /* the count stays in the status line */
 			t->pq_next = mono_ms() + RETRY_MS;
 			break;
@@ -151,14 +151,14 @@ int tui_label_retry(struct tui *t)
 		pop(t);
 		saved++;
 	}
-	db_solution_free(&v);
+	db_solution_free(&sol);
 	return saved;
 }
 
 void tui_label_drop(struct tui *t, FILE *report)
 {
 	while (t->pq_head) {
-		struct pend *p = t->pq_head;
+		struct label_pend *p = t->pq_head;
 		if (report)
 			fprintf(report, "stepmark: not saved: %s on step %d of solution %lld%s%s\n",
 				action_table[p->a].name, p->step + 1, (long long)p->sol,

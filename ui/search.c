@@ -48,7 +48,7 @@ void search_begin(struct tui *t, int64_t from, int dir)
 	search_free(t);
 	struct search *s = xcalloc(1, sizeof(*s));
 	s->dir = dir;
-	s->walk = queue_walk(t, from, &s->pos, &s->rows);
+	s->walk = qmodel_walk(t->queue, from, &s->pos, &s->rows);
 	s->end = s->pos;
 	t->search = s;
 	s->said = mono_ms();

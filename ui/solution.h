@@ -35,7 +35,7 @@ struct annot {
 
 struct sv {
 	struct tui *t;
-	struct db_solution v;
+	struct db_solution sol; /* the solution shown */
 	int sel;
 	int top, ptop;
 	int hidden; /* blind: suggestions hidden */

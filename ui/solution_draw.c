@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pos.h"
 #include "solution.h"
 #include "../src/grade.h"
 #include "../src/util.h"
@@ -39,7 +40,7 @@ void render_free(struct sv *s)
 
 void render_texts(struct sv *s)
 {
-	const struct item *it = &s->v.it;
+	const struct item *it = &s->sol.it;
 	render_free(s);
 	ref_split_stored(it->reference, it->reference_steps, &s->rs);
 	s->ref_line = xcalloc(s->rs.n + 1, sizeof(int));
@@ -67,14 +68,14 @@ void render_texts(struct sv *s)
 
 static const char *shown_step(const struct sv *s, size_t i)
 {
-	return s->rendered ? s->rsteps[i].out.data : s->v.it.steps[i].text;
+	return s->rendered ? s->rsteps[i].out.data : s->sol.it.steps[i].text;
 }
 
 const char *shown_problem(const struct sv *s)
 {
 	if (s->rendered)
 		return s->rproblem.out.data;
-	return s->v.it.problem ? s->v.it.problem : "";
+	return s->sol.it.problem ? s->sol.it.problem : "";
 }
 
 static void draw_rendered(struct sv *s, int y, int x, int w, const struct latex *lx,
@@ -115,14 +116,14 @@ static void wrap_into(struct sv *s, int step, int kind, const char *text, int w)
 /* the alternatives of step i offered to rate: all but the step taken */
 int is_alt(const struct sv *s, size_t i, size_t k)
 {
-	const struct step *st = &s->v.it.steps[i];
+	const struct step *st = &s->sol.it.steps[i];
 	return k < st->nalts && (int)k != st->chosen;
 }
 
 /* the alternatives under step i, as the latex setting shows them */
 static void layout_alts(struct sv *s, size_t i, int tw)
 {
-	const struct step *st = &s->v.it.steps[i];
+	const struct step *st = &s->sol.it.steps[i];
 	struct latex lx = {0};
 	for (size_t k = 0; k < st->nalts; k++) {
 		if (!is_alt(s, i, k))
@@ -140,7 +141,7 @@ static void layout_alts(struct sv *s, size_t i, int tw)
 
 static void layout(struct sv *s, int w)
 {
-	const struct item *it = &s->v.it;
+	const struct item *it = &s->sol.it;
 	s->nlines = 0;
 	arena_reset(&s->notes); /* the lines of the last layout pointed into it */
 	s->layout_w = w;
@@ -200,16 +201,15 @@ static void keep_visible(struct sv *s)
 		       s->lines[b + 1].alt < 0)
 			b++;
 	}
-	if ((int)a < s->top)
-		s->top = (int)a;
-	else if ((int)b >= s->top + s->steps_h)
-		s->top = (int)b - s->steps_h + 1 > (int)a ? (int)a : (int)b - s->steps_h + 1;
+	struct pos lines = {.cur = (int)a, .top = s->top, .n = (int)s->nlines};
+	pos_show(&lines, (int)a, (int)b, s->steps_h);
+	s->top = lines.top;
 }
 
 /* your newest label of a kind on a step (an alternative's: of alt k) */
 static const struct label *mine_of(const struct sv *s, int kind, int step, int k)
 {
-	const struct item *it = &s->v.it;
+	const struct item *it = &s->sol.it;
 	const struct label *found = NULL;
 	for (size_t i = 0; i < it->nlabels; i++) {
 		const struct label *l = &it->labels[i];
@@ -324,7 +324,7 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 		x = put(y, x, maxx, cell, area_attr(C_OTHERS));
 	}
 	/* what the data says of the step taken, your flag, the alternatives */
-	const struct step *st = &s->v.it.steps[step];
+	const struct step *st = &s->sol.it.steps[step];
 	const struct alt *ch = st->chosen >= 0 && (size_t)st->chosen < st->nalts ?
 			       &st->alts[st->chosen] : NULL;
 	if (ch && ch->human)
@@ -352,7 +352,7 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 /* "↳ alt 2  data +1 human flagged  me -1": an alternative's line */
 static void draw_alt_head(struct sv *s, int y, int x0, int w, int step, int k)
 {
-	const struct alt *al = &s->v.it.steps[step].alts[k];
+	const struct alt *al = &s->sol.it.steps[step].alts[k];
 	int cur = step == s->sel && k == s->sel_alt;
 	int base = cur ? area_attr(C_CURSOR) : area_attr(C_DEFAULT);
 	int maxx = x0 + w;
@@ -414,21 +414,21 @@ static void draw_steps(struct sv *s, int y0, int h, int x0, int w)
 			draw_text(y, x0 + 7, w - 7, d->src + d->off, d->len, area_attr(C_NOTE), s->t->re);
 		} else if (s->rendered) {
 			draw_rendered(s, y, x0 + 7, w - 7, &s->rsteps[d->step],
-				      s->v.it.steps[d->step].text, d->off, d->len, attr);
+				      s->sol.it.steps[d->step].text, d->off, d->len, attr);
 		} else {
 			draw_text(y, x0 + 7, w - 7, d->src + d->off, d->len, attr, s->t->re);
 		}
 	}
-	if (s->v.it.nsteps == 0)
+	if (s->sol.it.nsteps == 0)
 		draw_line(y0, x0, w, "  (this solution has no steps)", area_attr(C_DIM));
 }
 
 static int draw_problem(struct sv *s, int y0, int maxh, int w)
 {
-	const struct item *it = &s->v.it;
+	const struct item *it = &s->sol.it;
 	char head[512];
-	snprintf(head, sizeof(head), " Problem  %s  %s  #%lld%s%s", s->v.dataset, it->key,
-		 (long long)s->v.id, it->generator ? "  by " : "", it->generator ? it->generator : "");
+	snprintf(head, sizeof(head), " Problem  %s  %s  #%lld%s%s", s->sol.dataset, it->key,
+		 (long long)s->sol.id, it->generator ? "  by " : "", it->generator ? it->generator : "");
 	draw_line(y0, 0, w, head, area_attr(C_HEADER));
 	const char *p = shown_problem(s);
 	size_t n = strlen(p), off = 0;
@@ -467,7 +467,7 @@ static int draw_problem(struct sv *s, int y0, int maxh, int w)
 
 static void draw_answer(struct sv *s, int y, int w)
 {
-	const struct item *it = &s->v.it;
+	const struct item *it = &s->sol.it;
 	draw_line(y, 0, w, "", area_attr(C_DEFAULT));
 	int x = put(y, 0, w, " answer ", area_attr(C_HEADER));
 	const char *ans = s->rendered ? s->ranswer.out.data : it->final_answer;
@@ -512,11 +512,11 @@ static void draw_answer(struct sv *s, int y, int w)
 void sv_draw(struct view *v, int top, int h, int w)
 {
 	struct sv *s = v->priv;
-	int ref = s->v.it.reference && *s->v.it.reference ? s->t->set->reference : REF_HIDDEN;
+	int ref = s->sol.it.reference && *s->sol.it.reference ? s->t->set->reference : REF_HIDDEN;
 	/* auto: beside the steps when there is room; below them on a tall
 	 * screen, or on any when the steps are aligned to it */
 	if (ref == REF_AUTO)
-		ref = w >= 120 ? REF_RIGHT : h >= 30 || s->v.naligns ? REF_BOTTOM : REF_HIDDEN;
+		ref = w >= 120 ? REF_RIGHT : h >= 30 || s->sol.naligns ? REF_BOTTOM : REF_HIDDEN;
 	int ph = s->t->set->problem_lines + 1;
 	if (ph > h / 3)
 		ph = h / 3 > 2 ? h / 3 : 2;

@@ -29,8 +29,8 @@ int step_extra(const struct sv *s, int step, char *who, size_t n)
 	int found = 0;
 	if (n)
 		who[0] = '\0';
-	for (size_t i = 0; i < s->v.naligns; i++) {
-		const struct db_align *a = &s->v.aligns[i];
+	for (size_t i = 0; i < s->sol.naligns; i++) {
+		const struct db_align *a = &s->sol.aligns[i];
 		if (a->step == step && a->ref < 0 && shown_link(s, a)) {
 			if (o < n)
 				o += (size_t)snprintf(who + o, n - o, "%s%s", found ? ", " : "",
@@ -43,9 +43,9 @@ int step_extra(const struct sv *s, int step, char *who, size_t n)
 
 static int ref_skipped(const struct sv *s, int ref)
 {
-	for (size_t i = 0; i < s->v.naligns; i++)
-		if (s->v.aligns[i].step < 0 && s->v.aligns[i].ref == ref &&
-		    shown_link(s, &s->v.aligns[i]))
+	for (size_t i = 0; i < s->sol.naligns; i++)
+		if (s->sol.aligns[i].step < 0 && s->sol.aligns[i].ref == ref &&
+		    shown_link(s, &s->sol.aligns[i]))
 			return 1;
 	return 0;
 }
@@ -54,8 +54,8 @@ static int ref_skipped(const struct sv *s, int ref)
 static const struct db_align *link_of(const struct sv *s, int step, int ref)
 {
 	const struct db_align *best = NULL;
-	for (size_t i = 0; i < s->v.naligns; i++) {
-		const struct db_align *a = &s->v.aligns[i];
+	for (size_t i = 0; i < s->sol.naligns; i++) {
+		const struct db_align *a = &s->sol.aligns[i];
 		if (a->step == step && a->ref == ref && shown_link(s, a) &&
 		    (!best || a->score > best->score || isnan(best->score)))
 			best = a;
@@ -67,8 +67,8 @@ static const struct db_align *link_of(const struct sv *s, int step, int ref)
 static int first_ref(const struct sv *s, int step)
 {
 	int r = -1;
-	for (size_t i = 0; i < s->v.naligns; i++) {
-		const struct db_align *a = &s->v.aligns[i];
+	for (size_t i = 0; i < s->sol.naligns; i++) {
+		const struct db_align *a = &s->sol.aligns[i];
 		if (a->step == step && a->ref >= 0 && shown_link(s, a) && (r < 0 || a->ref < r))
 			r = a->ref;
 	}
@@ -134,7 +134,7 @@ static int layout(struct sv *s, int w,
 			char a[256];
 			int l = snprintf(a, sizeof(a), "answer: %.*s",
 					 (int)(s->rs.answer.len > 200 ? 200 : s->rs.answer.len),
-					 s->v.it.reference + s->rs.answer.off);
+					 s->sol.it.reference + s->rs.answer.off);
 			f(s, line, a, (size_t)l, -1, 1, ctx);
 		}
 		line++;
@@ -172,14 +172,14 @@ static void draw_title(struct sv *s, int y, int x0, int w)
 {
 	struct buf b = {0};
 	buf_puts(&b, " Reference");
-	if (s->v.naligns && s->v.it.nsteps) {
+	if (s->sol.naligns && s->sol.it.nsteps) {
 		int r = first_ref(s, s->sel);
 		if (r >= 0) {
 			int last = r;
-			for (size_t i = 0; i < s->v.naligns; i++)
-				if (s->v.aligns[i].step == s->sel && s->v.aligns[i].ref > last &&
-				    shown_link(s, &s->v.aligns[i]))
-					last = s->v.aligns[i].ref;
+			for (size_t i = 0; i < s->sol.naligns; i++)
+				if (s->sol.aligns[i].step == s->sel && s->sol.aligns[i].ref > last &&
+				    shown_link(s, &s->sol.aligns[i]))
+					last = s->sol.aligns[i].ref;
 			if (last > r)
 				buf_printf(&b, "  %d = ref %d-%d", s->sel + 1, r + 1, last + 1);
 			else
@@ -202,7 +202,7 @@ void draw_reference(struct sv *s, int y0, int h, int x0, int w)
 	int rows = h - 1;
 	int lines = layout(s, w - 2, NULL, NULL);
 	/* the pane follows the cursor: the steps aligned to it in view */
-	if (s->ref_follow != s->sel && s->v.naligns) {
+	if (s->ref_follow != s->sel && s->sol.naligns) {
 		s->ref_follow = s->sel;
 		int r = first_ref(s, s->sel);
 		int at = r >= 0 && (size_t)r < s->rs.n ? s->ref_line[r] : -1;
@@ -249,6 +249,6 @@ void ref_next_skipped(struct sv *s)
 			return;
 		}
 	}
-	tui_message(s->t, 0, s->v.naligns ? "no reference step is skipped" :
+	tui_message(s->t, 0, s->sol.naligns ? "no reference step is skipped" :
 		    "the steps are not aligned to the reference: stepmark align");
 }

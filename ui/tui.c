@@ -17,7 +17,6 @@
 #include <wchar.h>
 
 #include "tui.h"
-#include "../src/fetch.h"
 #include "../src/prov.h"
 #include "../src/summary.h"
 #include "../src/util.h"
@@ -63,16 +62,12 @@ int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *wh
 {
 	switch (rc) {
 	case ANNOT_OK:
-		if (t->nwritten == t->capwritten) {
-			t->capwritten = t->capwritten ? 2 * t->capwritten : 64;
-			t->written = xrealloc(t->written, t->capwritten * sizeof(*t->written));
-		}
-		t->written[t->nwritten++] = sol; /* the queue recounts only its chunk */
+		writes_add(&t->writes, sol); /* the queue recounts only its chunk */
 		tui_message(t, 0, "saved: %s", inert(what, 0));
-		if (t->trace) {
-			fprintf(t->trace, "saved action=%lld solution=%lld %s\n",
+		if (t->hooks.trace) {
+			fprintf(t->hooks.trace, "saved action=%lld solution=%lld %s\n",
 				(long long)action, (long long)sol, what);
-			fflush(t->trace);
+			fflush(t->hooks.trace);
 		}
 		return 1;
 	case ANNOT_NOTHING:
@@ -86,53 +81,31 @@ int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *wh
 }
 
 /* ---- keys: from the terminal or from a script ---- */
-static int script_buf[4096];
-static int script_len, script_pos;
-static char *script_cmd;
 
-/* Loads the next script line: keys into script_buf, or a :command. */
-static int script_line(struct tui *t)
+/* The script's next key (see next_key); a paced script's key waits
+ * for its time, the engine's transfers going on meanwhile. */
+static int script_key(struct tui *t, int timeout_ms, char **cmd)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, t->script)) >= 0) {
-		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (n == 0 || line[0] == '#')
-			continue;
-		if (line[0] == ':') {
-			free(script_cmd);
-			script_cmd = xstrdup(line + 1);
-			free(line);
-			return 1;
+	struct keyscript *s = &t->hooks.script;
+	int r = script_next(s, cmd);
+	if (r == SCRIPT_END)
+		return -2;
+	if (r == SCRIPT_CMD)
+		return 0;
+	if (s->pace_ms > 0) {
+		double due = script_due_in(s, mono_ms());
+		if (due > 0) {
+			int wait = (int)due;
+			if (wait > timeout_ms && timeout_ms >= 0)
+				wait = timeout_ms;
+			if (!bgfetch_wait(t, -1, wait))
+				usleep((useconds_t)wait * 1000);
+			if (script_due_in(s, mono_ms()) > 0)
+				return -1;
 		}
-		script_len = script_pos = 0;
-		for (ssize_t i = 0; i < n && script_len < (int)ARRAY_SIZE(script_buf);) {
-			ssize_t len = 1;
-			if (line[i] == '<') {
-				char *e = strchr(line + i, '>');
-				if (e && e > line + i + 1)
-					len = e - (line + i) + 1;
-			} else if (line[i] == '^' && i + 1 < n) {
-				len = 2;
-			} else if ((unsigned char)line[i] >= 0x80) {
-				while (i + len < n && ((unsigned char)line[i + len] & 0xc0) == 0x80)
-					len++;
-			}
-			int k = key_parse(line + i, (size_t)len);
-			if (!k && len > 1) {
-				len = 1;
-				k = (unsigned char)line[i];
-			}
-			script_buf[script_len++] = k;
-			i += len;
-		}
-		free(line);
-		return 1;
+		script_paced(s, mono_ms());
 	}
-	free(line);
-	return 0;
+	return script_take(s);
 }
 
 /* Next key, -1 on timeout, -2 at the end of the script. Sets
@@ -140,41 +113,16 @@ static int script_line(struct tui *t)
 static int next_key(struct tui *t, int timeout_ms, char **cmd)
 {
 	*cmd = NULL;
-	if (t->script) {
-		while (script_pos >= script_len) {
-			if (!script_line(t))
-				return -2;
-			if (script_cmd) {
-				*cmd = script_cmd;
-				script_cmd = NULL;
-				return 0;
-			}
-		}
-		if (t->pace_ms > 0) {
-			double now = mono_ms();
-			if (now < t->next_script_at) {
-				int wait = (int)(t->next_script_at - now);
-				if (wait > timeout_ms && timeout_ms >= 0)
-					wait = timeout_ms;
-				if (t->fetch)
-					fetch_wait(t->fetch, -1, wait);
-				else
-					usleep((useconds_t)wait * 1000);
-				if (mono_ms() < t->next_script_at)
-					return -1;
-			}
-			t->next_script_at = mono_ms() + t->pace_ms;
-		}
-		return script_buf[script_pos++];
-	}
+	if (t->hooks.script.f)
+		return script_key(t, timeout_ms, cmd);
 	wint_t wc;
 	int rc;
-	if (t->fetch && timeout_ms != 0) {
+	if (bgfetch_running(t) && timeout_ms != 0) {
 		/* the transfers and the keyboard, in one wait */
 		timeout(0);
 		rc = get_wch(&wc);
 		if (rc == ERR) {
-			fetch_wait(t->fetch, STDIN_FILENO, timeout_ms < 0 ? 1000 : timeout_ms);
+			bgfetch_wait(t, STDIN_FILENO, timeout_ms < 0 ? 1000 : timeout_ms);
 			rc = get_wch(&wc);
 		}
 	} else {
@@ -189,7 +137,6 @@ static int next_key(struct tui *t, int timeout_ms, char **cmd)
 }
 
 static int idle(struct tui *t);
-static void fetch_action(struct tui *t);
 
 /* ---- the screen ---- */
 static void draw_status(struct tui *t)
@@ -198,15 +145,8 @@ static void draw_status(struct tui *t)
 	struct view *v = t->stack[t->depth - 1];
 	if (v->ops->status)
 		v->ops->status(v, right, sizeof(right));
-	char info[512], fetch[128] = "";
-	if (t->fetch) {
-		struct fetch_progress pg;
-		fetch_progress(t->fetch, &pg);
-		if (pg.active || pg.done || pg.failed)
-			snprintf(fetch, sizeof(fetch), "  fetch %ld done%s%.0ld%s, %d running",
-				 pg.done, pg.failed ? " " : "", pg.failed, pg.failed ? " failed" : "",
-				 pg.inflight);
-	}
+	char info[512], fetch[128];
+	bgfetch_status(t, fetch, sizeof(fetch));
 	char waiting[48] = "";
 	if (t->npending)
 		snprintf(waiting, sizeof(waiting), "  %d unsaved", t->npending);
@@ -241,7 +181,7 @@ static void draw_hints(struct tui *t, int y)
 	int x = 0;
 	for (; h->a != A_NONE; h++) {
 		char keys[128];
-		config_keys_of(t->cfg, v->ops->keymap, h->a, keys, sizeof(keys));
+		config_keys_of(t->cfg, view_info(v)->keymap, h->a, keys, sizeof(keys));
 		char *sp = strchr(keys, ' ');
 		if (sp)
 			*sp = '\0'; /* the first key is enough */
@@ -272,7 +212,7 @@ static void draw_title(struct tui *t)
 	struct view *v = t->stack[t->depth - 1];
 	const char *base = strrchr(t->dbpath, '/');
 	snprintf(title, sizeof(title), " stepmark  %s  [%s]", base ? base + 1 : t->dbpath,
-		 v->ops->name);
+		 view_info(v)->name);
 	draw_line(0, 0, COLS, title, area_attr(C_TITLE));
 }
 
@@ -535,15 +475,6 @@ static void run_action(struct tui *t, enum action a, const char *arg)
 	case A_QUIT_ALL:
 		request_quit(t);
 		break;
-	case A_HELP: {
-		char *h = help_text(t);
-		tui_push(t, pager_view_new(t, "help", h, 1));
-		free(h);
-		break;
-	}
-	case A_AUDIT:
-		tui_push(t, audit_view_new(t));
-		break;
 	case A_SEARCH:
 		search_start(t, 1);
 		break;
@@ -567,7 +498,7 @@ static void run_action(struct tui *t, enum action a, const char *arg)
 		reload_all(t);
 		break;
 	case A_FETCH:
-		fetch_action(t);
+		bgfetch_action(t);
 		break;
 	case A_TOGGLE_LATEX:
 		t->set->latex = !t->set->latex;
@@ -582,7 +513,8 @@ static void run_action(struct tui *t, enum action a, const char *arg)
 	case A_NONE:
 		break;
 	default:
-		tui_message(t, 1, "%s does nothing here", action_table[a].name);
+		if (!view_open_by(t, a)) /* an action that opens a view (VIEWS) */
+			tui_message(t, 1, "%s does nothing here", action_table[a].name);
 		break;
 	}
 	t->dirty = 1;
@@ -617,7 +549,7 @@ static void handle_key(struct tui *t, int key)
 	}
 	if (COLS < MIN_W || LINES < MIN_H) {
 		const char *cmd;
-		if (config_key_action(t->cfg, v->ops->keymap, key, &cmd) == A_QUIT_ALL)
+		if (config_key_action(t->cfg, view_info(v)->keymap, key, &cmd) == A_QUIT_ALL)
 			request_quit(t);
 		return;
 	}
@@ -626,7 +558,7 @@ static void handle_key(struct tui *t, int key)
 	if (stopped) /* said until a message of the key's own */
 		tui_message(t, 0, "search stopped");
 	const char *cmd;
-	enum action a = config_key_action(t->cfg, v->ops->keymap, key, &cmd);
+	enum action a = config_key_action(t->cfg, view_info(v)->keymap, key, &cmd);
 	/* a count: digits no key binds (in the solution view 1 and 0 rate,
 	 * so a count starts at 2-9 there), then any digit */
 	if (key >= '0' && key <= '9' && (t->count || (a == A_NONE && !cmd && key != '0'))) {
@@ -656,100 +588,6 @@ static void handle_key(struct tui *t, int key)
 	t->dirty = 1;
 }
 
-/* ---- background suggestions ---- */
-
-/* Starts the engine for the providers in mask (0: the settings', else
- * every provider the config can serve). 0 with a message when it cannot. */
-static int fetch_start(struct tui *t, unsigned mask)
-{
-	struct fconf *fc = config_fetch(t->cfg);
-	if (!mask)
-		mask = t->set->fetch;
-	if (!mask) /* the offline ones, and those an endpoint serves */
-		for (int p = 0; p < nproviders; p++)
-			if (!provider_online(p) || fconf_model(fc, p))
-				mask |= 1u << p;
-	if (t->fetch && (t->fetch_mask | mask) == t->fetch_mask)
-		return 1;
-	char err[600];
-	if (fconf_resolve(fc, mask, err, sizeof(err)) < 0) {
-		tui_message(t, 1, "fetch: %s", err);
-		return 0;
-	}
-	if (t->fetch) { /* more providers: a new engine */
-		fetch_free(t->fetch);
-		t->fetch = NULL;
-		mask |= t->fetch_mask;
-	}
-	if (!t->fdb) {
-		t->fdb = db_open(t->dbpath, err, sizeof(err));
-		if (!t->fdb) {
-			tui_message(t, 1, "fetch: %s", err);
-			return 0;
-		}
-		db_set_busy_ms(t->fdb, 20);
-	}
-	t->fetch = fetch_new(t->fdb, fc, mask, err, sizeof(err));
-	if (!t->fetch) {
-		tui_message(t, 1, "fetch: %s", err);
-		return 0;
-	}
-	t->fetch_mask = mask;
-	t->focused = 0;
-	return 1;
-}
-
-/* Queues sol's jobs for the providers in mask; 1 when the store took them */
-static int fetch_queue(struct tui *t, int64_t sol, unsigned mask)
-{
-	if (db_begin(t->fdb) < 0)
-		return 0;
-	for (int p = 0; p < nproviders; p++)
-		if (mask >> p & 1)
-			fetch_enqueue(t->fetch, p, 0, sol, 0);
-	if (db_commit(t->fdb) < 0) {
-		db_rollback(t->fdb);
-		return 0;
-	}
-	return 1;
-}
-
-/* The solution on screen goes first. */
-static void fetch_focus(struct tui *t)
-{
-	int64_t sol = t->on_screen;
-	if (sol && t->set->fetch && !fetch_queue(t, sol, t->set->fetch & t->fetch_mask))
-		return; /* the store is busy: the next pass tries again */
-	fetch_prefer(t->fetch, sol);
-	t->focused = sol;
-}
-
-static void fetch_action(struct tui *t)
-{
-	if (t->read_only) {
-		tui_message(t, 1, "read-only: suggestions cannot be fetched into this store");
-		return;
-	}
-	if (!t->on_screen) {
-		tui_message(t, 1, "open a solution to fetch its suggestions");
-		return;
-	}
-	if (!fetch_start(t, 0))
-		return;
-	if (!fetch_queue(t, t->on_screen, t->fetch_mask)) {
-		tui_message(t, 1, "fetch: the store is busy; press @ again");
-		return;
-	}
-	fetch_prefer(t->fetch, t->on_screen);
-	t->focused = t->on_screen;
-	char names[64] = "";
-	for (int p = 0; p < nproviders; p++)
-		if (t->fetch_mask >> p & 1)
-			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-				 names[0] ? ", " : "", provider_name(p));
-	tui_message(t, 0, "fetching %s for solution %lld", names, (long long)t->on_screen);
-}
-
 /* Background work between keys. Returns IDLE_WORK while a view has more
  * to compute, IDLE_FETCH while the engine waits on transfers or the store
  * (the loop then waits on them rather than spin), 0 when all is done. */
@@ -766,32 +604,17 @@ static int idle(struct tui *t)
 		if (t->quit_wait && !t->pq_head)
 			t->quit = 1;
 	}
-	if (t->fetch) {
-		if (t->on_screen != t->focused)
-			fetch_focus(t);
-		if (fetch_work(t->fetch, 8))
-			more |= IDLE_FETCH;
-		struct fetch_progress pg;
-		fetch_progress(t->fetch, &pg);
-		long seen = pg.done * 7919 + pg.failed * 104729 + pg.inflight + pg.active * 31;
-		if (seen != t->fetch_seen) { /* the status line counts */
-			t->fetch_seen = seen;
-			t->dirty = 1;
-		}
-		if (pg.notices != t->fetch_notices) { /* how it adapted: said once */
-			t->fetch_notices = pg.notices;
-			tui_message(t, 0, "fetch: %s", pg.notice);
-		}
-	}
+	if (bgfetch_idle(t))
+		more |= IDLE_FETCH;
 	/* another connection wrote: show it (at most 4 times a second while
 	 * the engine stores suggestions) */
 	double now = mono_ms();
 	int64_t dv = db_data_version(t->db);
 	if (dv != t->data_version) {
-		if (!t->fetch || now - t->last_reload >= 250) {
+		if (!bgfetch_running(t) || now - t->last_reload >= 250) {
 			t->data_version = dv;
 			t->last_reload = now;
-			t->write_epoch++; /* another writer: every count again */
+			t->writes.epoch++; /* another writer: every count again */
 			reload_all(t);
 		} else {
 			more |= IDLE_FETCH; /* shown on a later pass */
@@ -869,82 +692,109 @@ static struct db *open_store(const char *path, int *read_only, char *err, size_t
 	return *read_only ? db_open_ro(path, err, n) : db_open(path, err, n);
 }
 
-int tui_main(const char *dbpath, const char *annotator, const char *config_path)
+/* Opens the store for t and makes sure the queue's summaries are there:
+ * 0, or the exit status after saying why not. */
+static int store_prepare(struct tui *t)
 {
-	double t0 = mono_ms();
-	use_utf8();
-	struct tui t = {0};
-	t.dbpath = dbpath;
 	char err[600];
-	t.db = open_store(dbpath, &t.read_only, err, sizeof(err));
-	if (!t.db) {
+	t->db = open_store(t->dbpath, &t->read_only, err, sizeof(err));
+	if (!t->db) {
 		errf("stepmark: %s\n", inert(err, 0));
 		return 3;
 	}
 	/* the store says when every solution has its summary: else count once */
-	long missing = t.read_only || db_summaries_known(t.db) ? 0 : db_summary_missing(t.db);
-	if (missing == 0 && !t.read_only && !db_summaries_known(t.db))
-		summary_backfill(t.db); /* records that nothing is missing */
+	long missing = t->read_only || db_summaries_known(t->db) ? 0 : db_summary_missing(t->db);
+	if (missing == 0 && !t->read_only && !db_summaries_known(t->db))
+		summary_backfill(t->db); /* records that nothing is missing */
 	if (missing > 0) {
 		errf("stepmark: summarising %ld solutions for the queue (once)...\n",
 			missing);
-		if (summary_backfill(t.db) < 0) {
-			errf("stepmark: cannot summarise: %s\n", inert(db_errmsg(t.db), 0));
-			db_close(t.db);
+		if (summary_backfill(t->db) < 0) {
+			errf("stepmark: cannot summarise: %s\n", inert(db_errmsg(t->db), 0));
+			db_close(t->db);
 			return 3;
 		}
 	}
-	if (!t.read_only)
-		db_set_interactive(t.db);
+	if (!t->read_only)
+		db_set_interactive(t->db);
+	return 0;
+}
 
-	t.cfg = config_new();
-	config_defaults(t.cfg);
+/* Reads the built-in defaults, then the config file; its warnings are
+ * written to stderr and kept in *warns for the status line. Returns how
+ * many there were. */
+static int config_read(struct tui *t, const char *config_path, const char *annotator,
+		       char **warns)
+{
+	t->cfg = config_new();
+	config_defaults(t->cfg);
 	char *cpath = config_path ? xstrdup(config_path) : conf_path_default();
-	char *warns = NULL;
 	size_t wlen = 0;
-	FILE *w = open_memstream(&warns, &wlen);
-	int nwarn = cpath ? config_load(t.cfg, cpath, config_path == NULL, w) : 0;
+	FILE *w = open_memstream(warns, &wlen);
+	int nwarn = cpath ? config_load(t->cfg, cpath, config_path == NULL, w) : 0;
 	fclose(w);
 	if (nwarn)
-		errf("%s", warns);
-	t.set = config_settings(t.cfg);
-	t.aliases = &config_conf(t.cfg)->aliases;
-	alias_auto(t.aliases, t.db); /* a store error shows the full names */
-	t.config_file = cpath;
+		errf("%s", *warns);
+	t->set = config_settings(t->cfg);
+	t->aliases = &config_conf(t->cfg)->aliases;
+	alias_auto(t->aliases, t->db); /* a store error shows the full names */
+	t->config_file = cpath;
 	const char *user = getenv("USER");
-	t.ann.name = conf_annotator(t.set, annotator);
-	t.ann.origin = "tui";
-	if (!(annotator && *annotator) && !(t.set->annotator && *t.set->annotator) &&
+	t->ann.name = conf_annotator(t->set, annotator);
+	t->ann.origin = "tui";
+	if (!(annotator && *annotator) && !(t->set->annotator && *t->set->annotator) &&
 	    !(user && *user))
-		tui_message(&t, 1, "labelling as anonymous ($USER is not set): --annotator NAME, "
+		tui_message(t, 1, "labelling as anonymous ($USER is not set): --annotator NAME, "
 			    "or set annotator = NAME in the config");
+	return nwarn;
+}
 
-	t.script = open_env_file("STEPMARK_SCRIPT", "r");
-	t.trace = open_env_file("STEPMARK_TRACE", "a");
-	t.timings = open_env_file("STEPMARK_TIMINGS", "w");
-	FILE *sqllog = open_env_file("STEPMARK_SQLLOG", "w");
-	if (sqllog)
-		db_trace(t.db, sqllog);
+/* The test hooks, from their environment variables. */
+static void hooks_open(struct hooks *h, struct db *db)
+{
+	script_open(&h->script, open_env_file("STEPMARK_SCRIPT", "r"), 0);
+	h->trace = open_env_file("STEPMARK_TRACE", "a");
+	h->timings = open_env_file("STEPMARK_TIMINGS", "w");
+	h->sqllog = open_env_file("STEPMARK_SQLLOG", "w");
+	if (h->sqllog)
+		db_trace(db, h->sqllog);
 	const char *nd = getenv("STEPMARK_NO_DISPLAY");
-	t.no_display = nd && *nd;
-	SCREEN *scr;
-	FILE *devnull = NULL;
-	if (t.no_display) {
-		devnull = fopen("/dev/null", "r+");
-		scr = newterm(getenv("TERM") ? NULL : "xterm-256color", devnull, devnull);
-	} else {
-		scr = newterm(NULL, stdout, stdin);
+	h->no_display = nd && *nd;
+}
+
+static void hooks_close(struct hooks *h, struct db *db)
+{
+	if (h->devnull)
+		fclose(h->devnull);
+	script_stop(&h->script);
+	if (h->trace)
+		fclose(h->trace);
+	if (h->timings)
+		fclose(h->timings);
+	if (h->sqllog) {
+		db_trace(db, NULL);
+		fclose(h->sqllog);
 	}
-	if (!scr) {
+	script_free(&h->script);
+}
+
+/* Starts curses: on the terminal, or with STEPMARK_NO_DISPLAY on
+ * /dev/null, the screen kept in memory. 0 when it cannot. */
+static int screen_open(struct tui *t)
+{
+	if (t->hooks.no_display) {
+		t->hooks.devnull = fopen("/dev/null", "r+");
+		t->screen = newterm(getenv("TERM") ? NULL : "xterm-256color", t->hooks.devnull,
+				    t->hooks.devnull);
+	} else {
+		t->screen = newterm(NULL, stdout, stdin);
+	}
+	if (!t->screen) {
 		errf("stepmark: cannot start the terminal (TERM=%s)\n",
 			getenv("TERM") ? getenv("TERM") : "");
-		db_close(t.db);
-		config_free(t.cfg);
-		free(cpath);
-		free(warns);
-		return 1;
+		return 0;
 	}
-	set_term(scr);
+	set_term(t->screen);
 	curses_live = 1;
 	catch_fatal();
 	set_escdelay(25);
@@ -953,127 +803,198 @@ int tui_main(const char *dbpath, const char *annotator, const char *config_path)
 	nonl();
 	keypad(stdscr, TRUE);
 	curs_set(0);
-	if (t.set->mouse)
+	if (t->set->mouse)
 		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED |
 			  BUTTON5_PRESSED, NULL);
 	mouseinterval(0);
-	config_apply_colors(t.cfg);
-	if (nwarn) {
-		warns[strcspn(warns, "\n")] = '\0';
-		tui_message(&t, 1, "%d config warning%s: %s", nwarn, nwarn > 1 ? "s" : "",
-			    warns);
-	}
-	t.data_version = db_data_version(t.db);
-	const char *pace = getenv("STEPMARK_SCRIPT_PACE");
-	if (pace && *pace)
-		t.pace_ms = atof(pace);
-	if (t.set->fetch && !t.read_only)
-		fetch_start(&t, t.set->fetch);
-	if (t.read_only)
-		tui_message(&t, 1, "read-only: labels cannot be saved (the store cannot be written)");
-	ask_history_load(&t);
-	tui_push(&t, queue_view_new(&t));
-	draw_all(&t);
-	if (t.timings)
-		fprintf(t.timings, "first-screen %.3f\n", mono_ms() - t0);
-	if (sqllog)
-		fputs("-- first-screen\n", sqllog);
+	config_apply_colors(t->cfg);
+	return 1;
+}
 
-	int busy = 1;
-	while (!t.quit && t.depth > 0) {
-		char *cmd;
-		if (t.script && !t.pace_ms) { /* a script pauses between keys: the loop catches up */
-			while ((busy = idle(&t))) {
-				if (!(busy & IDLE_WORK) && t.fetch)
-					fetch_wait(t.fetch, -1, 50);
-				else if (busy == IDLE_SOON)
-					usleep(2000); /* a view's worker is busy */
-			}
-			if (t.dirty)
-				draw_all(&t);
-		}
-		int key = next_key(&t, (busy & IDLE_WORK) ? 0 : (busy & IDLE_SOON) ? 20 :
-				   t.pq_head ? 50 : 500, &cmd);
-		double k0 = mono_ms();
-		if (key == -2) {
-			if (t.no_display && t.pq_head) { /* the script ended: save what waits */
-				busy = idle(&t);
-				usleep(20000);
-				continue;
-			}
-			if (t.no_display)
-				break;
-			fclose(t.script);
-			t.script = NULL;
-			continue;
-		}
-		int was_cmd = cmd != NULL;
-		if (cmd) {
-			/* a script's command ends an open prompt, except those
-			 * that look at it */
-			if (strncmp(cmd, "save-display", 12) && strncmp(cmd, "resize", 6))
-				tui_ask_cancel(&t);
-			tui_command(&t, cmd);
-			free(cmd);
-		} else if (key >= 0) {
-			handle_key(&t, key);
-		}
-		if (t.quit || t.depth == 0)
-			break;
-		if (t.dirty)
-			draw_all(&t);
-		if (t.timings && key >= 0 && !was_cmd) {
-			char name[32];
-			key_text(key, name, sizeof(name));
-			if (key == KEY_BASE + KEY_RESIZE) /* not a key: the new size */
-				fprintf(t.timings, "resize %dx%d %.3f\n", COLS, LINES, mono_ms() - k0);
-			else
-				fprintf(t.timings, "key %s %.3f\n", name, mono_ms() - k0);
-		}
-		/* between keys: counts, retries, other writers' changes */
-		if (key < 0 || t.script) {
-			busy = idle(&t);
-			if (t.dirty)
-				draw_all(&t);
-		}
-	}
-	while (t.depth > 0)
-		tui_pop(&t);
-	fetch_free(t.fetch); /* stores what is finished, gives back the rest */
-	db_close(t.fdb);
+static void screen_close(struct tui *t)
+{
 	endwin();
 	curses_live = 0;
-	delscreen(scr);
-	if (devnull)
-		fclose(devnull);
-	if (t.script)
-		fclose(t.script);
-	if (t.trace)
-		fclose(t.trace);
-	if (t.timings)
-		fclose(t.timings);
-	if (sqllog) {
-		db_trace(t.db, NULL);
-		fclose(sqllog);
+	delscreen(t->screen);
+	t->screen = NULL;
+}
+
+/* Everything up to the first screen: 0, or the exit status. */
+static int tui_open(struct tui *t, const char *dbpath, const char *annotator,
+		    const char *config_path)
+{
+	double t0 = mono_ms();
+	use_utf8();
+	t->dbpath = dbpath;
+	int rc = store_prepare(t);
+	if (rc)
+		return rc;
+	char *warns = NULL;
+	int nwarn = config_read(t, config_path, annotator, &warns);
+	hooks_open(&t->hooks, t->db);
+	if (!screen_open(t)) {
+		db_close(t->db);
+		config_free(t->cfg);
+		free(t->config_file);
+		free(warns);
+		return 1;
 	}
-	free(script_cmd);
-	ask_free(&t);
-	int unsaved = t.npending + t.failed;
-	if (t.npending)
-		errf("stepmark: %d action%s not saved: another writer held the store\n",
-			t.npending, t.npending == 1 ? " was" : "s were");
-	if (t.failed)
-		errf("stepmark: %d action%s could not be saved%s\n", t.failed,
-			t.failed == 1 ? "" : "s", t.read_only ? ": the store is read-only" : "");
-	tui_label_drop(&t, stderr);
-	if (t.re)
-		db_regex_free(t.re);
-	search_cancel(&t);
-	free(t.written);
-	free(t.pattern);
-	config_free(t.cfg);
-	free(cpath);
+	if (nwarn) {
+		warns[strcspn(warns, "\n")] = '\0';
+		tui_message(t, 1, "%d config warning%s: %s", nwarn, nwarn > 1 ? "s" : "",
+			    warns);
+	}
 	free(warns);
-	db_close(t.db);
+	t->data_version = db_data_version(t->db);
+	const char *pace = getenv("STEPMARK_SCRIPT_PACE");
+	if (pace && *pace)
+		t->hooks.script.pace_ms = atof(pace);
+	if (t->set->fetch && !t->read_only)
+		bgfetch_start(t, t->set->fetch);
+	if (t->read_only)
+		tui_message(t, 1, "read-only: labels cannot be saved (the store cannot be written)");
+	ask_history_load(t);
+	t->queue = qmodel_new(t->db, &t->ann, &t->writes, t->set->filter, t->set->sort);
+	tui_push(t, queue_view_new(t));
+	draw_all(t);
+	if (t->hooks.timings)
+		fprintf(t->hooks.timings, "first-screen %.3f\n", mono_ms() - t0);
+	if (t->hooks.sqllog)
+		fputs("-- first-screen\n", t->hooks.sqllog);
+	return 0;
+}
+
+/* A script without pacing waits between keys until the background work
+ * is done, so that each key meets the screen it would meet by hand. */
+static int catch_up(struct tui *t)
+{
+	int busy;
+	while ((busy = idle(t))) {
+		if (!(busy & IDLE_WORK) && bgfetch_running(t))
+			bgfetch_wait(t, -1, 50);
+		else if (busy == IDLE_SOON)
+			usleep(2000); /* a view's worker is busy */
+	}
+	if (t->dirty)
+		draw_all(t);
+	return busy;
+}
+
+/* A script's command ends an open prompt, except those that look at it. */
+static void script_command(struct tui *t, char *cmd)
+{
+	if (strncmp(cmd, "save-display", 12) && strncmp(cmd, "resize", 6))
+		tui_ask_cancel(t);
+	tui_command(t, cmd);
+	free(cmd);
+}
+
+static void time_key(struct tui *t, int key, double k0)
+{
+	char name[32];
+	key_text(key, name, sizeof(name));
+	if (key == KEY_BASE + KEY_RESIZE) /* not a key: the new size */
+		fprintf(t->hooks.timings, "resize %dx%d %.3f\n", COLS, LINES, mono_ms() - k0);
+	else
+		fprintf(t->hooks.timings, "key %s %.3f\n", name, mono_ms() - k0);
+}
+
+/* The end of the script: without a display, the workbench ends once what
+ * waits is saved; on a terminal, the keyboard takes over. 0: the loop ends. */
+static int script_ended(struct tui *t, int *busy)
+{
+	if (t->hooks.no_display && t->pq_head) { /* save what waits */
+		*busy = idle(t);
+		usleep(20000);
+		return 1;
+	}
+	if (t->hooks.no_display)
+		return 0;
+	script_stop(&t->hooks.script);
+	return 1;
+}
+
+/* One key (or command) and the work after it. 0: the loop ends. */
+static int loop_once(struct tui *t, int *busy)
+{
+	char *cmd;
+	if (t->hooks.script.f && !t->hooks.script.pace_ms)
+		*busy = catch_up(t);
+	int key = next_key(t, (*busy & IDLE_WORK) ? 0 : (*busy & IDLE_SOON) ? 20 :
+			   t->pq_head ? 50 : 500, &cmd);
+	double k0 = mono_ms();
+	if (key == -2)
+		return script_ended(t, busy);
+	int was_cmd = cmd != NULL;
+	if (cmd)
+		script_command(t, cmd);
+	else if (key >= 0)
+		handle_key(t, key);
+	if (t->quit || t->depth == 0)
+		return 0;
+	if (t->dirty)
+		draw_all(t);
+	if (t->hooks.timings && key >= 0 && !was_cmd)
+		time_key(t, key, k0);
+	/* between keys: counts, retries, other writers' changes */
+	if (key < 0 || t->hooks.script.f) {
+		*busy = idle(t);
+		if (t->dirty)
+			draw_all(t);
+	}
+	return 1;
+}
+
+static void tui_loop(struct tui *t)
+{
+	int busy = 1;
+	while (!t->quit && t->depth > 0 && loop_once(t, &busy))
+		;
+}
+
+/* Says what was not saved; returns how many. */
+static int report_unsaved(struct tui *t)
+{
+	int unsaved = t->npending + t->failed;
+	if (t->npending)
+		errf("stepmark: %d action%s not saved: another writer held the store\n",
+			t->npending, t->npending == 1 ? " was" : "s were");
+	if (t->failed)
+		errf("stepmark: %d action%s could not be saved%s\n", t->failed,
+			t->failed == 1 ? "" : "s", t->read_only ? ": the store is read-only" : "");
+	tui_label_drop(t, stderr);
+	return unsaved;
+}
+
+/* Closes the views, the engine, the screen and the store: the exit
+ * status (1 when actions were not saved). */
+static int tui_close(struct tui *t)
+{
+	while (t->depth > 0)
+		tui_pop(t);
+	qmodel_free(t->queue);
+	bgfetch_close(t); /* stores what is finished, gives back the rest */
+	screen_close(t);
+	hooks_close(&t->hooks, t->db);
+	ask_free(t);
+	int unsaved = report_unsaved(t);
+	if (t->re)
+		db_regex_free(t->re);
+	search_cancel(t);
+	writes_free(&t->writes);
+	free(t->pattern);
+	config_free(t->cfg);
+	free(t->config_file);
+	db_close(t->db);
 	return unsaved ? 1 : 0;
+}
+
+int tui_main(const char *dbpath, const char *annotator, const char *config_path)
+{
+	struct tui t = {0};
+	int rc = tui_open(&t, dbpath, annotator, config_path);
+	if (rc)
+		return rc;
+	tui_loop(&t);
+	return tui_close(&t);
 }

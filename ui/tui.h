@@ -7,8 +7,12 @@
 #include <curses.h>
 
 #include "actions.h"
+#include "bgfetch.h"
 #include "draw.h"
 #include "lineedit.h"
+#include "queue_model.h"
+#include "script.h"
+#include "views.h"
 #include "../src/annot.h"
 #include "../src/conf.h"
 #include "../src/fconf.h"
@@ -17,8 +21,6 @@
 /* ---- configuration (src/conf.c, and config.c for bind and color) ---- */
 /* Keys: characters as themselves, curses keys from KEY_BASE up. */
 #define KEY_BASE 0x200000
-enum keymap { KM_GENERIC, KM_QUEUE, KM_SOLUTION, KM_PAGER, KM_REVIEW, KM_COUNT };
-extern const char *const keymap_names[KM_COUNT];
 
 struct config;
 struct config *config_new(void);
@@ -57,8 +59,7 @@ struct hint {
 };
 
 struct view_ops {
-	const char *name;
-	int keymap;
+	enum view_id id; /* its line in VIEWS: name, keymap */
 	const struct hint *hints; /* the hint bar's, ending with A_NONE */
 	void (*draw)(struct view *v, int top, int h, int w);
 	/* 1 when it handled the action; arg: the command's argument
@@ -85,8 +86,22 @@ struct view {
 	struct tui *t;
 	void *priv;
 };
+/* The view's line in VIEWS (views.h). */
+const struct view_info *view_info(const struct view *v);
 
-struct pend; /* a labelling action waiting for the store's lock */
+struct label_pend; /* a labelling action waiting for the store's lock */
+
+/* What lets tests drive the workbench without a terminal and watch it
+ * (tig's TIG_SCRIPT and TIG_NO_DISPLAY): each from its environment
+ * variable; :save-display writes the screen. */
+struct hooks {
+	struct keyscript script; /* STEPMARK_SCRIPT, STEPMARK_SCRIPT_PACE */
+	FILE *trace;          /* STEPMARK_TRACE: each saved action */
+	FILE *timings;        /* STEPMARK_TIMINGS: first screen, each key */
+	FILE *sqllog;         /* STEPMARK_SQLLOG: the store's statements */
+	int no_display;       /* STEPMARK_NO_DISPLAY: the screen in memory */
+	FILE *devnull;        /* the terminal it writes to then */
+};
 
 /* A prompt on the status line (ask.c): a mode of the one loop. */
 enum ask_kind { ASK_COMMAND, ASK_SEARCH, ASK_NOTE, ASK_ACCEPT, ASK_MENU, ASK_COUNT };
@@ -107,7 +122,7 @@ struct tui {
 	struct db *db;
 	const char *dbpath;
 	struct config *cfg;
-	const char *config_file; /* the config read (or looked for) */
+	char *config_file; /* the config read (or looked for) */
 	struct settings *set;
 	struct aliases *aliases; /* the config's and the store's short names */
 	struct annotator ann;
@@ -122,16 +137,15 @@ struct tui {
 	void *re;
 	int search_dir;
 	struct search *search; /* running in idle time (search.c) */
-	/* the solutions this workbench labelled, in order, for the queue's
-	 * counts; epoch moves when another writer changed the store */
-	int64_t *written;
-	size_t nwritten, capwritten;
-	long write_epoch;
+	/* the queue (queue_model.c): filter, order, counts, neighbours */
+	struct qmodel *queue;
+	/* the solutions this workbench labelled, for the queue's counts */
+	struct writes writes;
 	/* store changes seen */
 	int64_t data_version;
 	/* labelling actions the store refused as busy, saved in order by
 	 * the loop (label.c) */
-	struct pend *pq_head, *pq_tail;
+	struct label_pend *pq_head, *pq_tail;
 	int npending;
 	double pq_next;
 	int quit_wait;  /* quitting once the queue is saved */
@@ -140,23 +154,14 @@ struct tui {
 	struct ask ask; /* the prompt, when active */
 	struct le_history hist[ASK_COUNT];
 	char *hist_path;
-	/* background suggestions (src/fetch.c), on a connection of their own */
-	struct fetch *fetch;
-	struct db *fdb;
-	unsigned fetch_mask;
+	/* background suggestions (bgfetch.c), on a connection of their own */
+	struct bgfetch bg;
 	int64_t on_screen;  /* the solution shown, 0 none */
-	int64_t focused;    /* the one the engine was last told to prefer */
 	double last_reload;
-	long fetch_seen;    /* the engine's counts last drawn */
-	long fetch_notices; /* the engine's notices already shown */
 	long count;         /* a count typed before a key (5j, 20G), 0 none */
 	int undo_step;      /* the step the last undo or redo changed, -1 none */
-	/* testing: a key script, a trace of saved actions, key timings */
-	FILE *script;
-	FILE *trace;
-	FILE *timings;
-	int no_display;
-	double pace_ms, next_script_at; /* STEPMARK_SCRIPT_PACE: keys at intervals */
+	struct hooks hooks; /* what tests drive and watch it by */
+	SCREEN *screen;
 };
 
 void tui_message(struct tui *t, int err, const char *fmt, ...)
@@ -183,10 +188,10 @@ int tui_command(struct tui *t, const char *cmd);
  * trace; returns 1 when saved. */
 int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *what);
 
-/* A labelling action (rate, first error, accept...) on v by the
+/* A labelling action (rate, first error, accept...) on sol by the
  * workbench's annotator: saved now, or queued in order while another
  * writer holds the store. Returns the annot_rc. */
-int tui_label(struct tui *t, struct db_solution *v, enum action a, int step,
+int tui_label(struct tui *t, struct db_solution *sol, enum action a, int step,
 	      const char *text);
 /* Saves what waits, in order, while the store lets it: the count saved. */
 int tui_label_retry(struct tui *t);
@@ -198,21 +203,13 @@ struct view *queue_view_new(struct tui *t);
 struct view *solution_view_new(struct tui *t, int64_t sol);
 struct view *pager_view_new(struct tui *t, const char *title, const char *text,
 			    int help);
+/* The pager on the help (help_text). */
+struct view *help_view_new(struct tui *t);
 struct view *audit_view_new(struct tui *t);
 /* The review of sol (annotators side by side, adjudication), at step. */
 struct view *review_view_new(struct tui *t, int64_t sol, int step);
-/* The summary flags of the queue's disagreement filter (0: none). */
-unsigned queue_where(struct tui *t);
-/* The queue's data set (NULL: every one). */
-const char *queue_dataset(struct tui *t);
 /* The queue shows only the solutions db_pick chose, described by label. */
 void queue_picked(struct tui *t, const char *label);
-/* The queue's neighbour of sol under its filter (or with what, a Q_*
- * filter in place of the queue's): 0 when none. */
-int64_t queue_neighbour(struct tui *t, int64_t sol, int dir, int what);
-/* A walk over the queue as it is filtered and ordered now: sol's position
- * in it, and its rows (an estimate while they are being counted). */
-struct queue *queue_walk(struct tui *t, int64_t sol, struct qpos *at, long *rows);
 /* search.c: the search over the queue, from after sol, in idle time */
 void search_begin(struct tui *t, int64_t sol, int dir);
 int search_idle(struct tui *t); /* 1 while it runs */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pos.h"
 #include "tui.h"
 #include "../src/audit.h"
 #include "../src/util.h"
@@ -95,7 +96,8 @@ struct av {
 	unsigned where;
 	struct line *lines;
 	size_t nlines;
-	int sel, top, h, w;
+	struct pos pos;         /* the cursor: on a source or a pair */
+	int h, w;
 	double computed_at;
 	int stale;
 	int have;               /* figures have arrived once */
@@ -114,6 +116,7 @@ static void add(struct av *p, int kind, size_t idx, const char *fmt, ...)
 	va_end(ap);
 	p->lines = xrealloc(p->lines, (p->nlines + 1) * sizeof(*p->lines));
 	p->lines[p->nlines++] = (struct line){xstrdup(buf), kind, idx};
+	p->pos.n = (int)p->nlines;
 }
 
 static void clear_lines(struct av *p)
@@ -123,6 +126,7 @@ static void clear_lines(struct av *p)
 	free(p->lines);
 	p->lines = NULL;
 	p->nlines = 0;
+	p->pos.n = 0;
 }
 
 
@@ -130,6 +134,92 @@ static void clear_lines(struct av *p)
 static int shown(const char *dataset)
 {
 	return dataset == NULL;
+}
+
+/* the threshold sweep of the sources with values */
+static void layout_sweep(struct av *p)
+{
+	int any = 0;
+	for (size_t i = 0; i < p->a.nsys; i++) {
+		const struct audit_sys *s = &p->a.sys[i];
+		if (!shown(s->dataset) || !s->has_values)
+			continue;
+		if (!any++) {
+			add(p, LN_TEXT, 0, "%s", "");
+			add(p, LN_HEAD, 0, "%-16s %6s %7s %7s  %s", "threshold sweep", "best t", "F1 best",
+			    "F1 at t", "F1 over t = 0.05 ... 0.95");
+		}
+		double f1[AUDIT_NT];
+		int best;
+		audit_sweep_f1(s, f1, &best);
+		int at = (int)lround(p->a.threshold / 0.05) - 1;
+		struct buf b = {0};
+		audit_spark(&b, f1, AUDIT_NT, 0);
+		add(p, LN_SYS, i, "%-16.16s %6.2f %7.1f %7.1f  %s", inert(s->name, 0),
+		    audit_threshold(best), f1[best], at >= 0 && at < AUDIT_NT ? f1[at] : NAN,
+		    b.data ? b.data : "");
+		buf_free(&b);
+	}
+}
+
+/* agreement between annotators: first errors, then typed step ratings */
+static void layout_agreement(struct av *p)
+{
+	for (int steps = 0; steps < 2; steps++) {
+		int any = 0;
+		for (size_t i = 0; i < p->a.npairs; i++) {
+			const struct audit_pair *q = &p->a.pairs[i];
+			if (!shown(q->dataset) || q->steps != steps)
+				continue;
+			if (!any++) {
+				add(p, LN_TEXT, 0, "%s", "");
+				add(p, LN_HEAD, 0, "%-30s %6s %6s %7s %6s %6s %6s",
+				    steps ? "agreement: typed step ratings" : "agreement: first errors",
+				    "n", "exact%", "within1", "kappa", "alpha", "AC1");
+			}
+			char k[16], al[16], ac[16], ex[16], w1[16], who[160];
+			audit_num(k, sizeof(k), q->kappa, 3);
+			audit_num(al, sizeof(al), q->alpha, 3);
+			audit_num(ac, sizeof(ac), q->ac1, 3);
+			audit_num(ex, sizeof(ex), audit_exact(q), 1);
+			audit_num(w1, sizeof(w1), audit_within1(q), 1);
+			snprintf(who, sizeof(who), "%s%s%s", q->a, q->b ? " ~ " : "", q->b ? q->b : "");
+			add(p, q->b && !steps ? LN_PAIR : LN_TEXT, i, "%-30.30s %6ld %6s %7s %6s %6s %6s",
+			    inert(who, 0), q->n, ex, w1, k, al, ac);
+		}
+	}
+}
+
+/* each annotator's work, and the fetched sources' coverage */
+static void layout_people(struct av *p)
+{
+	int any = 0;
+	for (size_t i = 0; i < p->a.nanns; i++) {
+		const struct audit_ann *n = &p->a.anns[i];
+		if (!shown(n->dataset))
+			continue;
+		if (!any++) {
+			add(p, LN_TEXT, 0, "%s", "");
+			add(p, LN_HEAD, 0, "%-16s %8s %8s %8s %8s %8s %8s", "annotator", "decided",
+			    "typed", "active s", "blind", "changed", "toward");
+		}
+		char act[16] = "-";
+		if (n->timed)
+			snprintf(act, sizeof(act), "%.1f", n->active_s);
+		add(p, LN_TEXT, 0, "%-16.16s %8ld %8ld %8s %8ld %8ld %8ld", inert(n->name, 0),
+		    n->decided, n->typed, act, n->blind, n->changed, n->toward);
+	}
+	if (p->a.ncov) {
+		add(p, LN_TEXT, 0, "%s", "");
+		add(p, LN_HEAD, 0, "%-16s %8s %6s %6s %7s %8s %10s", "fetched source", "verdicts",
+		    "done", "failed", "pending", "requests", "tokens");
+		for (size_t i = 0; i < p->a.ncov; i++) {
+			const struct audit_cov *c = &p->a.cov[i];
+			add(p, LN_TEXT, 0, "%-16.16s %8ld %6ld %6ld %7ld %8ld %10ld", inert(c->name, 0),
+			    c->labelled, c->done, c->failed, c->pending, c->requests,
+			    c->tokens_in + c->tokens_out);
+		}
+	}
 }
 
 static void layout(struct av *p)
@@ -233,79 +323,11 @@ static void layout(struct av *p)
 		add(p, LN_SYS, i, "%-*.*s %s", nw, nw, inert(s->name, 0), b.data ? b.data : "");
 		buf_free(&b);
 	}
-	int any = 0;
-	for (size_t i = 0; i < p->a.nsys; i++) {
-		const struct audit_sys *s = &p->a.sys[i];
-		if (!shown(s->dataset) || !s->has_values)
-			continue;
-		if (!any++) {
-			add(p, LN_TEXT, 0, "%s", "");
-			add(p, LN_HEAD, 0, "%-16s %6s %7s %7s  %s", "threshold sweep", "best t", "F1 best",
-			    "F1 at t", "F1 over t = 0.05 ... 0.95");
-		}
-		double f1[AUDIT_NT];
-		int best;
-		audit_sweep_f1(s, f1, &best);
-		int at = (int)lround(p->a.threshold / 0.05) - 1;
-		struct buf b = {0};
-		audit_spark(&b, f1, AUDIT_NT, 0);
-		add(p, LN_SYS, i, "%-16.16s %6.2f %7.1f %7.1f  %s", inert(s->name, 0),
-		    audit_threshold(best), f1[best], at >= 0 && at < AUDIT_NT ? f1[at] : NAN,
-		    b.data ? b.data : "");
-		buf_free(&b);
-	}
-	for (int steps = 0; steps < 2; steps++) {
-		any = 0;
-		for (size_t i = 0; i < p->a.npairs; i++) {
-			const struct audit_pair *q = &p->a.pairs[i];
-			if (!shown(q->dataset) || q->steps != steps)
-				continue;
-			if (!any++) {
-				add(p, LN_TEXT, 0, "%s", "");
-				add(p, LN_HEAD, 0, "%-30s %6s %6s %7s %6s %6s %6s",
-				    steps ? "agreement: typed step ratings" : "agreement: first errors",
-				    "n", "exact%", "within1", "kappa", "alpha", "AC1");
-			}
-			char k[16], al[16], ac[16], ex[16], w1[16], who[160];
-			audit_num(k, sizeof(k), q->kappa, 3);
-			audit_num(al, sizeof(al), q->alpha, 3);
-			audit_num(ac, sizeof(ac), q->ac1, 3);
-			audit_num(ex, sizeof(ex), audit_exact(q), 1);
-			audit_num(w1, sizeof(w1), audit_within1(q), 1);
-			snprintf(who, sizeof(who), "%s%s%s", q->a, q->b ? " ~ " : "", q->b ? q->b : "");
-			add(p, q->b && !steps ? LN_PAIR : LN_TEXT, i, "%-30.30s %6ld %6s %7s %6s %6s %6s",
-			    inert(who, 0), q->n, ex, w1, k, al, ac);
-		}
-	}
-	any = 0;
-	for (size_t i = 0; i < p->a.nanns; i++) {
-		const struct audit_ann *n = &p->a.anns[i];
-		if (!shown(n->dataset))
-			continue;
-		if (!any++) {
-			add(p, LN_TEXT, 0, "%s", "");
-			add(p, LN_HEAD, 0, "%-16s %8s %8s %8s %8s %8s %8s", "annotator", "decided",
-			    "typed", "active s", "blind", "changed", "toward");
-		}
-		char act[16] = "-";
-		if (n->timed)
-			snprintf(act, sizeof(act), "%.1f", n->active_s);
-		add(p, LN_TEXT, 0, "%-16.16s %8ld %8ld %8s %8ld %8ld %8ld", inert(n->name, 0),
-		    n->decided, n->typed, act, n->blind, n->changed, n->toward);
-	}
-	if (p->a.ncov) {
-		add(p, LN_TEXT, 0, "%s", "");
-		add(p, LN_HEAD, 0, "%-16s %8s %6s %6s %7s %8s %10s", "fetched source", "verdicts",
-		    "done", "failed", "pending", "requests", "tokens");
-		for (size_t i = 0; i < p->a.ncov; i++) {
-			const struct audit_cov *c = &p->a.cov[i];
-			add(p, LN_TEXT, 0, "%-16.16s %8ld %6ld %6ld %7ld %8ld %10ld", inert(c->name, 0),
-			    c->labelled, c->done, c->failed, c->pending, c->requests,
-			    c->tokens_in + c->tokens_out);
-		}
-	}
-	if (p->sel >= 0 && (size_t)p->sel >= p->nlines)
-		p->sel = (int)p->nlines - 1;
+	layout_sweep(p);
+	layout_agreement(p);
+	layout_people(p);
+	if (p->pos.cur >= 0 && (size_t)p->pos.cur >= p->nlines)
+		p->pos.cur = (int)p->nlines - 1;
 }
 
 /* starts computing the audit of what the queue shows; the figures on
@@ -318,9 +340,9 @@ static void compute(struct av *p)
 	pthread_mutex_init(&w->mu, NULL);
 	w->dbpath = xstrdup(t->dbpath);
 	w->truth = xstrdup(t->set->truth && *t->set->truth ? t->set->truth : t->ann.name);
-	const char *ds = queue_dataset(t);
+	const char *ds = qmodel_dataset(t->queue);
 	w->dataset = ds ? xstrdup(ds) : NULL;
-	w->where = queue_where(t);
+	w->where = qmodel_where(t->queue);
 	pthread_t th;
 	if (pthread_create(&th, NULL, work_run, w) != 0) {
 		snprintf(w->err, sizeof(w->err), "cannot start the audit's thread");
@@ -374,21 +396,16 @@ static void av_draw(struct view *v, int top, int h, int w)
 		p->w = w;
 		layout(p);
 	}
-	if (p->sel < p->top)
-		p->top = p->sel;
-	if (p->sel >= p->top + h)
-		p->top = p->sel - h + 1;
-	if (p->top < 0)
-		p->top = 0;
+	pos_show(&p->pos, p->pos.cur, p->pos.cur, h);
 	for (int r = 0; r < h; r++) {
-		size_t i = (size_t)(p->top + r);
+		size_t i = (size_t)(p->pos.top + r);
 		draw_line(top + r, 0, w, "", area_attr(C_DEFAULT));
 		if (i >= p->nlines)
 			continue;
 		const struct line *l = &p->lines[i];
-		int attr = (int)i == p->sel ? area_attr(C_CURSOR) :
+		int attr = (int)i == p->pos.cur ? area_attr(C_CURSOR) :
 			   l->kind == LN_HEAD ? area_attr(C_HEADER) : area_attr(C_DEFAULT);
-		if ((int)i == p->sel)
+		if ((int)i == p->pos.cur)
 			draw_line(top + r, 0, w, "", attr);
 		draw_text(top + r, 1, w - 2, l->text, strlen(l->text), attr, NULL);
 	}
@@ -400,18 +417,10 @@ static int selectable(const struct av *p, int i)
 	       (p->lines[i].kind == LN_SYS || p->lines[i].kind == LN_PAIR);
 }
 
-static void sel_move(struct av *p, int dir, int n)
+/* the cursor rests on the rows Enter opens */
+static int sel_ok(const void *ctx, int i)
 {
-	int i = p->sel;
-	while (n-- > 0) {
-		int j = i + dir;
-		while (j >= 0 && (size_t)j < p->nlines && !selectable(p, j))
-			j += dir;
-		if (!selectable(p, j))
-			break;
-		i = j;
-	}
-	p->sel = i;
+	return selectable(ctx, i);
 }
 
 static void open_ids(struct tui *t, const int64_t *ids, size_t n, const char *label)
@@ -454,29 +463,27 @@ static int av_act(struct view *v, enum action a, const char *arg)
 {
 	(void)arg;
 	struct av *p = v->priv;
-	int page = p->h > 1 ? p->h - 1 : 1;
+	enum move m = move_of(a);
+	if (m != MOVE_NONE && m != MOVE_SCROLL_UP && m != MOVE_SCROLL_DOWN) {
+		pos_move(&p->pos, m, 1, pos_page(p->h));
+		return 1;
+	}
 	switch (a) {
-	case A_MOVE_DOWN: sel_move(p, 1, 1); break;
-	case A_MOVE_UP: sel_move(p, -1, 1); break;
-	case A_PAGE_DOWN: sel_move(p, 1, page); break;
-	case A_PAGE_UP: sel_move(p, -1, page); break;
-	case A_MOVE_FIRST: p->sel = -1; sel_move(p, 1, 1); break;
-	case A_MOVE_LAST: p->sel = (int)p->nlines; sel_move(p, -1, 1); break;
 	case A_REFRESH: compute(p); break;
 	case A_AUDIT: break; /* it is open */
 	case A_ENTER:
 		if (!p->have) {
 			tui_message(p->t, 0, "the audit is being computed");
-		} else if (!selectable(p, p->sel)) {
+		} else if (!selectable(p, p->pos.cur)) {
 			tui_message(p->t, 0, "Enter on a source or on a pair of annotators");
-		} else if (p->lines[p->sel].kind == LN_PAIR) {
-			const struct audit_pair *q = &p->a.pairs[p->lines[p->sel].idx];
+		} else if (p->lines[p->pos.cur].kind == LN_PAIR) {
+			const struct audit_pair *q = &p->a.pairs[p->lines[p->pos.cur].idx];
 			char label[256];
 			snprintf(label, sizeof(label), "%s and %s name different first errors (%zu)",
 				 q->a, q->b, q->ndiffer);
 			open_ids(p->t, q->differ, q->ndiffer, label);
 		} else {
-			p->menu_row = p->sel;
+			p->menu_row = p->pos.cur;
 			tui_menu(p->t, "which solutions: s)ame e)arlier l)ater m)issed f)alse alarm "
 				 "n)o verdict", "selmfn", outcome_chosen, p);
 		}
@@ -499,10 +506,8 @@ static int av_idle(struct view *v)
 	if (p->work) {
 		if (!collect(p))
 			return 2; /* the thread works: look again soon */
-		if (p->sel < 0 || !selectable(p, p->sel)) {
-			p->sel = -1;
-			sel_move(p, 1, 1);
-		}
+		if (p->pos.cur < 0 || !selectable(p, p->pos.cur))
+			pos_move(&p->pos, MOVE_FIRST, 1, 1);
 		p->t->dirty = 1;
 	}
 	if (!p->stale)
@@ -537,8 +542,7 @@ static const struct hint hints[] = {
 	{A_NONE, NULL}};
 static const struct view_ops audit_ops = {
 	.hints = hints,
-	.name = "audit",
-	.keymap = KM_PAGER,
+	.id = V_AUDIT,
 	.draw = av_draw,
 	.act = av_act,
 	.reload = av_reload,
@@ -555,7 +559,9 @@ struct view *audit_view_new(struct tui *t)
 	v->t = t;
 	v->priv = p;
 	p->t = t;
-	p->sel = -1;
+	p->pos.cur = -1;
+	p->pos.ok = sel_ok;
+	p->pos.ctx = p;
 	compute(p);
 	return v;
 }

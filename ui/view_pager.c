@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pos.h"
 #include "tui.h"
 #include "../src/util.h"
 
@@ -15,7 +16,8 @@ struct pager {
 	int help;
 	size_t *line_off, *line_len;
 	size_t nlines;
-	int top, h, w;
+	struct pos pos; /* no cursor: the moves scroll */
+	int h, w;
 };
 
 static void pg_layout(struct pager *p, int w)
@@ -34,6 +36,7 @@ static void pg_layout(struct pager *p, int w)
 		p->line_len[p->nlines++] = len;
 		off += len + skip;
 	}
+	p->pos.n = (int)p->nlines;
 }
 
 static void pg_draw(struct view *v, int top, int h, int w)
@@ -42,12 +45,12 @@ static void pg_draw(struct view *v, int top, int h, int w)
 	if (p->w != w)
 		pg_layout(p, w);
 	p->h = h;
-	if (p->top > (int)p->nlines - h)
-		p->top = (int)p->nlines - h;
-	if (p->top < 0)
-		p->top = 0;
+	if (p->pos.top > (int)p->nlines - h)
+		p->pos.top = (int)p->nlines - h;
+	if (p->pos.top < 0)
+		p->pos.top = 0;
 	for (int r = 0; r < h; r++) {
-		size_t i = (size_t)(p->top + r);
+		size_t i = (size_t)(p->pos.top + r);
 		draw_line(top + r, 0, w, "", area_attr(C_DEFAULT));
 		if (i >= p->nlines)
 			continue;
@@ -74,34 +77,24 @@ static int pg_act(struct view *v, enum action a, const char *arg)
 {
 	(void)arg;
 	struct pager *p = v->priv;
-	int page = p->h > 1 ? p->h - 1 : 1;
-	switch (a) {
-	case A_MOVE_DOWN: case A_SCROLL_DOWN: case A_ENTER: p->top++; break;
-	case A_MOVE_UP: case A_SCROLL_UP: p->top--; break;
-	case A_PAGE_DOWN: p->top += page; break;
-	case A_PAGE_UP: p->top -= page; break;
-	case A_MOVE_FIRST: p->top = 0; break;
-	case A_MOVE_LAST: p->top = (int)p->nlines; break;
-	case A_HELP:
-		if (p->help) {
-			tui_pop(p->t);
-			return 1;
-		}
-		return 0;
-	default:
-		return 0;
+	enum move m = a == A_ENTER ? MOVE_DOWN : move_of(a);
+	if (m != MOVE_NONE) {
+		pos_move(&p->pos, m, 1, pos_page(p->h));
+		return 1;
 	}
-	if (p->top < 0)
-		p->top = 0;
-	return 1;
+	if (a == A_HELP && p->help) {
+		tui_pop(p->t);
+		return 1;
+	}
+	return 0;
 }
 
 static int pg_search(struct view *v, int dir)
 {
 	struct pager *p = v->priv;
-	for (int i = p->top + dir; i >= 0 && i < (int)p->nlines; i += dir)
+	for (int i = p->pos.top + dir; i >= 0 && i < (int)p->nlines; i += dir)
 		if (db_regex_match(p->t->re, p->text + p->line_off[i], p->line_len[i], NULL, NULL)) {
-			p->top = i;
+			p->pos.top = i;
 			return 1;
 		}
 	return 0;
@@ -119,7 +112,7 @@ static void pg_mouse(struct view *v, int y, int x, int button)
 static void pg_status(struct view *v, char *out, size_t n)
 {
 	struct pager *p = v->priv;
-	snprintf(out, n, "%s  line %d/%zu", p->title, p->top + 1, p->nlines);
+	snprintf(out, n, "%s  line %d/%zu", p->title, p->pos.top + 1, p->nlines);
 }
 
 static void pg_done(struct view *v)
@@ -134,8 +127,7 @@ static void pg_done(struct view *v)
 }
 
 static const struct view_ops pager_ops = {
-	.name = "pager",
-	.keymap = KM_PAGER,
+	.id = V_PAGER,
 	.draw = pg_draw,
 	.act = pg_act,
 	.mouse = pg_mouse,
@@ -143,6 +135,14 @@ static const struct view_ops pager_ops = {
 	.status = pg_status,
 	.done = pg_done,
 };
+
+struct view *help_view_new(struct tui *t)
+{
+	char *h = help_text(t);
+	struct view *v = pager_view_new(t, "help", h, 1);
+	free(h);
+	return v;
+}
 
 struct view *pager_view_new(struct tui *t, const char *title, const char *text, int help)
 {
@@ -155,6 +155,7 @@ struct view *pager_view_new(struct tui *t, const char *title, const char *text, 
 	p->title = xstrdup(title);
 	p->text = xstrdup(text);
 	p->help = help;
+	p->pos.nocursor = 1;
 	return v;
 }
 
@@ -187,15 +188,6 @@ void settings_text(struct tui *t, struct buf *b)
 char *help_text(struct tui *t)
 {
 	struct buf b = {0};
-	static const struct {
-		int km;
-		const char *title;
-	} sections[] = {
-		{KM_QUEUE, "Queue (one line per solution)"},
-		{KM_SOLUTION, "Solution (one block per step)"},
-		{KM_PAGER, "Pager (help, rationales, the audit)"},
-		{KM_REVIEW, "Review (the annotators side by side; adjudication)"},
-	};
 	struct buf path = {0};
 	short_path(&path, t->config_file);
 	buf_printf(&b, "stepmark %s, annotator %s. Keys are rebindable in %s%s "
@@ -203,11 +195,13 @@ char *help_text(struct tui *t)
 		   path.len ? path.data : "a config file (--config FILE)",
 		   t->config_file && access(t->config_file, F_OK) != 0 ? ", which does not exist yet" : "");
 	buf_free(&path);
-	for (size_t s = 0; s < ARRAY_SIZE(sections); s++) {
-		buf_printf(&b, "%s\n", sections[s].title);
+	for (int s = 0; s < V_COUNT; s++) {
+		if (!view_table[s].help)
+			continue; /* its keymap's section is another view's */
+		buf_printf(&b, "%s\n", view_table[s].help);
 		for (int a = 1; a < A_COUNT; a++) {
 			char keys[128];
-			config_keys_of(t->cfg, sections[s].km, (enum action)a, keys, sizeof(keys));
+			config_keys_of(t->cfg, view_table[s].keymap, (enum action)a, keys, sizeof(keys));
 			if (!keys[0])
 				continue;
 			buf_printf(&b, "  %-18s  %-18s %s\n", keys, action_table[a].name,
@@ -218,9 +212,11 @@ char *help_text(struct tui *t)
 	buf_puts(&b, "Unbound actions (run them with :NAME)\n");
 	for (int a = 1; a < A_COUNT; a++) {
 		int bound = 0;
-		for (size_t s = 0; s < ARRAY_SIZE(sections); s++) {
+		for (int s = 0; s < V_COUNT; s++) {
 			char keys[128];
-			config_keys_of(t->cfg, sections[s].km, (enum action)a, keys, sizeof(keys));
+			if (!view_table[s].help)
+				continue;
+			config_keys_of(t->cfg, view_table[s].keymap, (enum action)a, keys, sizeof(keys));
 			bound |= keys[0] != 0;
 		}
 		if (!bound)

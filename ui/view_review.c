@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pos.h"
 #include "tui.h"
 #include "../src/consensus.h"
 #include "../src/fmt.h"
@@ -17,6 +18,7 @@
 
 #define MAX_COLS 9 /* annotators shown, as the pick menu numbers them */
 #define MAX_REASONS 20
+#define PAGE 10 /* steps a page moves: the review's page is not the screen's */
 
 struct col {
 	char *name;
@@ -26,8 +28,8 @@ struct col {
 
 struct rv {
 	struct tui *t;
-	struct db_solution v;
-	int sel, top;
+	struct db_solution sol; /* the solution reviewed */
+	struct pos pos;  /* the cursor on a step */
 	struct col *ann, *src;
 	size_t nann, nsrc;
 	int pending;     /* the first error a reason is asked for */
@@ -56,7 +58,7 @@ static int has_col(const struct col *c, size_t n, const char *name)
 
 static void columns(struct rv *r)
 {
-	const struct item *it = &r->v.it;
+	const struct item *it = &r->sol.it;
 	size_t n = it->nsteps;
 	cols_free(r->ann, r->nann);
 	cols_free(r->src, r->nsrc);
@@ -99,7 +101,7 @@ static void fe_text(char *o, size_t n, int fe)
 static void facts(struct rv *r)
 {
 	const struct label *adj = NULL;
-	const struct item *it = &r->v.it;
+	const struct item *it = &r->sol.it;
 	for (size_t i = 0; i < it->nlabels; i++)
 		if (it->labels[i].kind == LK_ADJUDICATION)
 			adj = &it->labels[i];
@@ -115,7 +117,7 @@ static void facts(struct rv *r)
 	struct arena a = {0};
 	struct db_agreed g;
 	r->agreed[0] = '\0';
-	int got = db_agreed_get(r->t->db, r->v.id, &a, &g);
+	int got = db_agreed_get(r->t->db, r->sol.id, &a, &g);
 	if (got > 0 && g.rule && g.fe >= 0)
 		snprintf(r->agreed, sizeof(r->agreed), "agreed: step %d (%.60s)", g.fe + 1, g.rule);
 	else if (got > 0 && g.rule)
@@ -131,7 +133,7 @@ static void facts(struct rv *r)
 	char why[200];
 	if (ptext && policy_parse(ptext, &p, why, sizeof(why)) == 0) {
 		struct decision d = {0};
-		consensus_decide(&p, &r->v.it, &d);
+		consensus_decide(&p, &r->sol.it, &d);
 		size_t len = strlen(r->agreed);
 		char fe[32];
 		fe_text(fe, sizeof(fe), d.fe);
@@ -171,12 +173,13 @@ static void load_reasons(struct rv *r)
 
 static void reload(struct rv *r)
 {
-	if (db_solution_load(r->t->db, r->v.id, &r->v) != 1)
-		tui_message(r->t, 1, "solution %lld is gone", (long long)r->v.id);
+	if (db_solution_load(r->t->db, r->sol.id, &r->sol) != 1)
+		tui_message(r->t, 1, "solution %lld is gone", (long long)r->sol.id);
 	columns(r);
 	facts(r);
-	if (r->sel >= (int)r->v.it.nsteps)
-		r->sel = r->v.it.nsteps ? (int)r->v.it.nsteps - 1 : 0;
+	if (r->pos.cur >= (int)r->sol.it.nsteps)
+		r->pos.cur = r->sol.it.nsteps ? (int)r->sol.it.nsteps - 1 : 0;
+	r->pos.n = (int)r->sol.it.nsteps;
 }
 
 /* annotators differ on step i: their ratings, or one's first error */
@@ -225,9 +228,9 @@ static int col_width(const struct rv *r, const char *name)
 static void rv_draw(struct view *v, int top, int h, int w)
 {
 	struct rv *r = v->priv;
-	const struct item *it = &r->v.it;
+	const struct item *it = &r->sol.it;
 	struct buf b = {0};
-	buf_printf(&b, "Review  %s  %s  ", r->v.dataset ? r->v.dataset : "", it->key);
+	buf_printf(&b, "Review  %s  %s  ", r->sol.dataset ? r->sol.dataset : "", it->key);
 	for (size_t a = 0; a < r->nann && a < MAX_COLS; a++) {
 		char fe[32];
 		fe_text(fe, sizeof(fe), r->ann[a].fe);
@@ -260,17 +263,14 @@ static void rv_draw(struct view *v, int top, int h, int w)
 	int rows = h - 5;
 	if (rows < 1)
 		rows = 1;
-	if (r->sel < r->top)
-		r->top = r->sel;
-	if (r->sel >= r->top + rows)
-		r->top = r->sel - rows + 1;
+	pos_show(&r->pos, r->pos.cur, r->pos.cur, rows);
 	for (int y = 0; y < rows; y++) {
-		size_t i = (size_t)(r->top + y);
+		size_t i = (size_t)(r->pos.top + y);
 		move(top + 2 + y, 0);
 		clrtoeol();
 		if (i >= it->nsteps)
 			continue;
-		int cur = (int)i == r->sel;
+		int cur = (int)i == r->pos.cur;
 		int dis = differs(r, i);
 		char num[32];
 		snprintf(num, sizeof(num), "%c%4zu ", dis ? '!' : ' ', i + 1);
@@ -317,7 +317,7 @@ static void reason_done(struct tui *t, const char *answer, void *arg)
 		tui_message(t, 1, "not adjudicated: a reason is required");
 		return;
 	}
-	tui_label(t, &r->v, A_ADJUDICATE, r->pending, answer);
+	tui_label(t, &r->sol, A_ADJUDICATE, r->pending, answer);
 	reload(r);
 }
 
@@ -370,24 +370,22 @@ static void ask_pick(struct rv *r)
 static int rv_act(struct view *v, enum action a, const char *arg)
 {
 	struct rv *r = v->priv;
-	int n = (int)r->v.it.nsteps;
+	int n = (int)r->sol.it.nsteps;
 	(void)arg;
 	switch (a) {
-	case A_MOVE_DOWN: if (r->sel + 1 < n) r->sel++; break;
-	case A_MOVE_UP: if (r->sel > 0) r->sel--; break;
-	case A_PAGE_DOWN: r->sel = r->sel + 10 < n ? r->sel + 10 : n ? n - 1 : 0; break;
-	case A_PAGE_UP: r->sel = r->sel > 10 ? r->sel - 10 : 0; break;
-	case A_MOVE_FIRST: r->sel = 0; break;
-	case A_MOVE_LAST: r->sel = n ? n - 1 : 0; break;
+	case A_MOVE_DOWN: case A_MOVE_UP: case A_PAGE_DOWN: case A_PAGE_UP:
+	case A_MOVE_FIRST: case A_MOVE_LAST:
+		pos_move(&r->pos, move_of(a), 1, PAGE);
+		break;
 	case A_ADJUDICATE:
 		if (n)
-			ask_reason(r, r->sel);
+			ask_reason(r, r->pos.cur);
 		break;
 	case A_ADJUDICATE_NONE: ask_reason(r, -1); break;
 	case A_ADJUDICATE_PICK: ask_pick(r); break;
 	case A_UNDO:
 	case A_REDO:
-		tui_label(r->t, &r->v, a, -1, NULL);
+		tui_label(r->t, &r->sol, a, -1, NULL);
 		reload(r);
 		break;
 	case A_NEXT_SOLUTION:
@@ -398,13 +396,13 @@ static int rv_act(struct view *v, enum action a, const char *arg)
 		 * with a disagreement */
 		int dir = a == A_NEXT_SOLUTION || a == A_NEXT_DISAGREEMENT ? 1 : -1;
 		int what = a == A_NEXT_DISAGREEMENT || a == A_PREV_DISAGREEMENT ? Q_DIS_ANY : -1;
-		int64_t id = queue_neighbour(r->t, r->v.id, dir, what);
+		int64_t id = qmodel_neighbour(r->t->queue, r->sol.id, dir, what);
 		if (!id) {
 			tui_message(r->t, 1, "no solution %s this one", dir > 0 ? "after" : "before");
 			break;
 		}
-		r->v.id = id;
-		r->sel = r->top = 0;
+		r->sol.id = id;
+		r->pos.cur = r->pos.top = 0;
 		reload(r);
 		queue_select(r->t, id);
 		break;
@@ -423,7 +421,7 @@ static void rv_reload(struct view *v)
 static void rv_status(struct view *v, char *out, size_t n)
 {
 	struct rv *r = v->priv;
-	snprintf(out, n, "review  step %d/%zu", r->sel + 1, r->v.it.nsteps);
+	snprintf(out, n, "review  step %d/%zu", r->pos.cur + 1, r->sol.it.nsteps);
 }
 
 static void rv_done(struct view *v)
@@ -436,7 +434,7 @@ static void rv_done(struct view *v)
 	for (size_t i = 0; i < r->nreasons; i++)
 		free(r->reasons[i]);
 	free(r->reasons);
-	db_solution_free(&r->v);
+	db_solution_free(&r->sol);
 	free(r);
 	free(v);
 }
@@ -448,8 +446,7 @@ static const struct hint hints[] = {
 	{A_NONE, NULL}};
 
 static const struct view_ops review_ops = {
-	.name = "review",
-	.keymap = KM_REVIEW,
+	.id = V_REVIEW,
 	.hints = hints,
 	.draw = rv_draw,
 	.act = rv_act,
@@ -466,8 +463,8 @@ struct view *review_view_new(struct tui *t, int64_t sol, int step)
 	v->t = t;
 	v->priv = r;
 	r->t = t;
-	r->v.id = sol;
-	r->sel = step > 0 ? step : 0;
+	r->sol.id = sol;
+	r->pos.cur = step > 0 ? step : 0;
 	reload(r);
 	return v;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pos.h"
 #include "solution.h"
 #include "../src/fmt.h"
 #include "../src/summary.h"
@@ -56,7 +57,7 @@ static void source_show(struct source *sc, const char *src)
 
 static void marks_compute(struct sv *s)
 {
-	const struct item *it = &s->v.it;
+	const struct item *it = &s->sol.it;
 	size_t n = it->nsteps;
 	marks_free(s);
 	s->mine = xmalloc((n + 1) * sizeof(int));
@@ -118,15 +119,15 @@ static void marks_compute(struct sv *s)
 /* ---- actions ---- */
 static void reload(struct sv *s)
 {
-	int64_t id = s->v.id;
-	if (db_solution_load(s->t->db, id, &s->v) != 1)
+	int64_t id = s->sol.id;
+	if (db_solution_load(s->t->db, id, &s->sol) != 1)
 		tui_message(s->t, 1, "solution %lld is gone", (long long)id);
 	marks_compute(s);
 	render_texts(s);
 	s->layout_w = 0;
-	if (s->sel >= (int)s->v.it.nsteps)
-		s->sel = s->v.it.nsteps ? (int)s->v.it.nsteps - 1 : 0;
-	if (s->sel_alt >= 0 && (!s->show_alts || !s->v.it.nsteps ||
+	if (s->sel >= (int)s->sol.it.nsteps)
+		s->sel = s->sol.it.nsteps ? (int)s->sol.it.nsteps - 1 : 0;
+	if (s->sel_alt >= 0 && (!s->show_alts || !s->sol.it.nsteps ||
 				!is_alt(s, (size_t)s->sel, (size_t)s->sel_alt)))
 		s->sel_alt = -1;
 }
@@ -138,8 +139,8 @@ static void open_id(struct sv *s, int64_t id, int step)
 		db_solution_free(&nv);
 		return;
 	}
-	db_solution_free(&s->v);
-	s->v = nv;
+	db_solution_free(&s->sol);
+	s->sol = nv;
 	s->active_ms = 0; /* a new solution: its own time */
 	s->last_key = mono_ms();
 	s->sel = step;
@@ -156,7 +157,7 @@ static int do_label(struct sv *s, enum action a, int step, const char *text)
 {
 	note_key(s);
 	s->t->ann.active_ms = s->active_ms;
-	int rc = tui_label(s->t, &s->v, a, step, text);
+	int rc = tui_label(s->t, &s->sol, a, step, text);
 	s->t->ann.active_ms = 0;
 	s->active_ms = 0;
 	marks_compute(s);
@@ -169,7 +170,7 @@ static int acceptable(const struct sv *s, const struct source *sc)
 {
 	if (sc->fe >= -1)
 		return 1;
-	for (size_t i = 0; i < s->v.it.nsteps; i++)
+	for (size_t i = 0; i < s->sol.it.nsteps; i++)
 		if (sc->rating[i] != NO_RATING)
 			return 1;
 	return 0;
@@ -262,8 +263,8 @@ static void ask_note(struct sv *s, const char *arg)
 		return;
 	}
 	const char *old = NULL;
-	for (size_t i = 0; i < s->v.it.nlabels; i++) {
-		const struct label *l = &s->v.it.labels[i];
+	for (size_t i = 0; i < s->sol.it.nlabels; i++) {
+		const struct label *l = &s->sol.it.labels[i];
 		if (l->kind == LK_NOTE && l->step == s->sel && !strcmp(l->annotator, s->t->ann.name))
 			old = l->text;
 	}
@@ -274,7 +275,7 @@ static void ask_note(struct sv *s, const char *arg)
 
 static void move_solution(struct sv *s, int dir, int what)
 {
-	int64_t id = queue_neighbour(s->t, s->v.id, dir, what);
+	int64_t id = qmodel_neighbour(s->t->queue, s->sol.id, dir, what);
 	if (!id) {
 		tui_message(s->t, 1, "no %s solution %s this one",
 			    what == Q_TODO ? "undecided" : what == Q_DIS_ANY ? "disagreeing" : "other",
@@ -284,7 +285,7 @@ static void move_solution(struct sv *s, int dir, int what)
 	open_id(s, id, 0);
 	if (what == Q_TODO) {
 		/* to the first step without your label */
-		for (size_t i = 0; i < s->v.it.nsteps; i++)
+		for (size_t i = 0; i < s->sol.it.nsteps; i++)
 			if (s->mine[i] == NO_RATING) {
 				s->sel = (int)i;
 				break;
@@ -297,7 +298,7 @@ static void move_solution(struct sv *s, int dir, int what)
  * as blind mode shows them. */
 static void next_mark(struct sv *s)
 {
-	int n = (int)s->v.it.nsteps, best = -1;
+	int n = (int)s->sol.it.nsteps, best = -1;
 	for (int d = 1; d <= n && best < 0; d++) {
 		int k = (s->sel + d) % n;
 		int named = s->my_fe == k;
@@ -334,8 +335,8 @@ static void show_rationale(struct sv *s)
 		return;
 	}
 	struct buf b = {0};
-	for (size_t i = 0; i < s->v.it.nsugs; i++) {
-		const struct suggestion *g = &s->v.it.sugs[i];
+	for (size_t i = 0; i < s->sol.it.nsugs; i++) {
+		const struct suggestion *g = &s->sol.it.sugs[i];
 		if (!g->rationale)
 			continue;
 		buf_printf(&b, "== %s%s%s", g->source, g->model ? "/" : "", g->model ? g->model : "");
@@ -351,7 +352,7 @@ static void show_rationale(struct sv *s)
 		tui_message(s->t, 1, "no rationale on this solution");
 	} else {
 		char title[64];
-		snprintf(title, sizeof(title), "rationale #%lld", (long long)s->v.id);
+		snprintf(title, sizeof(title), "rationale #%lld", (long long)s->sol.id);
 		tui_push(s->t, pager_view_new(s->t, title, b.data, 0));
 	}
 	buf_free(&b);
@@ -360,7 +361,7 @@ static void show_rationale(struct sv *s)
 /* the problem and the reference, whole, in the pager */
 static void show_problem(struct sv *s)
 {
-	const struct item *it = &s->v.it;
+	const struct item *it = &s->sol.it;
 	struct buf b = {0};
 	buf_printf(&b, "== Problem\n%s\n", shown_problem(s));
 	if (it->gold)
@@ -374,7 +375,7 @@ static void show_problem(struct sv *s)
 		latex_free(&r);
 	}
 	char title[64];
-	snprintf(title, sizeof(title), "problem #%lld", (long long)s->v.id);
+	snprintf(title, sizeof(title), "problem #%lld", (long long)s->sol.id);
 	tui_push(s->t, pager_view_new(s->t, title, b.data, 0));
 	buf_free(&b);
 }
@@ -385,10 +386,10 @@ static int act(struct sv *s, enum action a, const char *arg, int n);
  * alternatives. */
 static void move_cursor(struct sv *s, int dir)
 {
-	int n = (int)s->v.it.nsteps;
+	int n = (int)s->sol.it.nsteps;
 	if (!n)
 		return;
-	const struct step *st = &s->v.it.steps[s->sel];
+	const struct step *st = &s->sol.it.steps[s->sel];
 	if (s->show_alts && dir > 0) {
 		for (int k = s->sel_alt + 1; k < (int)st->nalts; k++)
 			if (is_alt(s, (size_t)s->sel, (size_t)k)) {
@@ -409,16 +410,44 @@ static void move_cursor(struct sv *s, int dir)
 	s->sel += dir;
 	s->sel_alt = -1;
 	if (s->show_alts && dir < 0) /* up into the step's last alternative */
-		for (size_t k = 0; k < s->v.it.steps[s->sel].nalts; k++)
+		for (size_t k = 0; k < s->sol.it.steps[s->sel].nalts; k++)
 			if (is_alt(s, (size_t)s->sel, k))
 				s->sel_alt = (int)k;
+}
+
+/* First and last go to a step; a page and a scroll move the lines on
+ * screen (a page: its rows less one), the cursor onto them: a page to the
+ * step at the top, a scroll only as far as the step stays in sight. */
+static void move_steps(struct sv *s, enum move m, int n)
+{
+	if (m == MOVE_FIRST || m == MOVE_LAST) {
+		struct pos steps = {.cur = s->sel, .n = n};
+		pos_move(&steps, m, 1, 1);
+		s->sel = steps.cur;
+		return;
+	}
+	struct pos lines = {.cur = -1, .top = s->top, .n = (int)s->nlines, .nocursor = 1};
+	pos_move(&lines, m, 1, pos_page(s->steps_h));
+	s->top = lines.top;
+	if (!s->nlines)
+		return;
+	if (m == MOVE_PAGE_DOWN || m == MOVE_PAGE_UP) {
+		s->sel = s->lines[s->top].step;
+	} else if (m == MOVE_SCROLL_DOWN) {
+		if (s->lines[s->top].step > s->sel)
+			s->sel = s->lines[s->top].step;
+	} else if (s->steps_h > 0) {
+		size_t last = (size_t)(s->top + s->steps_h - 1);
+		if (last < s->nlines && s->lines[last].step < s->sel)
+			s->sel = s->lines[last].step;
+	}
 }
 
 static void toggle_alts(struct sv *s)
 {
 	size_t nalt = 0;
-	for (size_t i = 0; i < s->v.it.nsteps; i++)
-		for (size_t k = 0; k < s->v.it.steps[i].nalts; k++)
+	for (size_t i = 0; i < s->sol.it.nsteps; i++)
+		for (size_t k = 0; k < s->sol.it.steps[i].nalts; k++)
 			nalt += is_alt(s, i, k);
 	s->show_alts = !s->show_alts;
 	s->sel_alt = -1;
@@ -435,7 +464,7 @@ static void toggle_alts(struct sv *s)
 static int sv_act(struct view *v, enum action a, const char *arg)
 {
 	struct sv *s = v->priv;
-	int n = (int)s->v.it.nsteps;
+	int n = (int)s->sol.it.nsteps;
 	int old_sel = s->sel, old_alt = s->sel_alt;
 	note_key(s);
 	int handled = act(s, a, arg, n);
@@ -447,7 +476,7 @@ static int sv_act(struct view *v, enum action a, const char *arg)
 static int act(struct sv *s, enum action a, const char *arg, int n)
 {
 	if (a == A_REVIEW) {
-		tui_push(s->t, review_view_new(s->t, s->v.id, s->sel));
+		tui_push(s->t, review_view_new(s->t, s->sol.id, s->sel));
 		return 1;
 	}
 	switch (a) {
@@ -459,37 +488,12 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 		move_cursor(s, -1);
 		break;
 	case A_MOVE_FIRST:
-		s->sel = 0;
-		break;
 	case A_MOVE_LAST:
-		s->sel = n ? n - 1 : 0;
-		break;
 	case A_PAGE_DOWN:
-	case A_PAGE_UP: {
-		int h = s->steps_h > 1 ? s->steps_h - 1 : 1;
-		s->top += a == A_PAGE_DOWN ? h : -h;
-		if (s->top > (int)s->nlines - 1)
-			s->top = (int)s->nlines - 1;
-		if (s->top < 0)
-			s->top = 0;
-		if (s->nlines)
-			s->sel = s->lines[s->top].step;
-		break;
-	}
+	case A_PAGE_UP:
 	case A_SCROLL_DOWN:
-		if (s->top + 1 < (int)s->nlines)
-			s->top++;
-		if (s->nlines && s->lines[s->top].step > s->sel)
-			s->sel = s->lines[s->top].step;
-		break;
 	case A_SCROLL_UP:
-		if (s->top > 0)
-			s->top--;
-		if (s->nlines && s->steps_h > 0) {
-			size_t last = (size_t)(s->top + s->steps_h - 1);
-			if (last < s->nlines && s->lines[last].step < s->sel)
-				s->sel = s->lines[last].step;
-		}
+		move_steps(s, move_of(a), n);
 		break;
 	case A_PROBLEM_DOWN:
 		s->ptop += s->prob_rows > 1 ? s->prob_rows - 1 : 1;
@@ -557,7 +561,7 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 		if (kept && s->t->set->advance &&
 		    (a == A_RATE_GOOD || a == A_RATE_NEUTRAL || a == A_RATE_BAD))
 			move_cursor(s, 1); /* on to the next, as PRM800K's interface */
-		if (rc == ANNOT_OK && a == A_NO_ERROR && !s->hide_others && s->v.it.correct == 0)
+		if (rc == ANNOT_OK && a == A_NO_ERROR && !s->hide_others && s->sol.it.correct == 0)
 			tui_message(s->t, 1, "saved; but the grader says the final answer is "
 				    "wrong: no error?");
 		break;
@@ -606,9 +610,9 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 /* the step matching the search nearest the cursor in dir, or -1 */
 static int matching_step(struct sv *s, int from, int dir)
 {
-	int n = (int)s->v.it.nsteps;
+	int n = (int)s->sol.it.nsteps;
 	for (int i = from; i >= 0 && i < n; i += dir) {
-		const char *t = s->v.it.steps[i].text;
+		const char *t = s->sol.it.steps[i].text;
 		if (db_regex_match(s->t->re, t, strlen(t), NULL, NULL))
 			return i;
 	}
@@ -626,7 +630,7 @@ static int sv_search(struct view *v, int dir)
 		s->sel_alt = -1;
 		return 1;
 	}
-	search_begin(s->t, s->v.id, dir);
+	search_begin(s->t, s->sol.id, dir);
 	return 1;
 }
 
@@ -634,9 +638,9 @@ static void sv_found(struct view *v, int64_t sol)
 {
 	struct sv *s = v->priv;
 	int dir = s->t->search_dir;
-	if (sol != s->v.id)
+	if (sol != s->sol.id)
 		open_id(s, sol, 0);
-	int i = matching_step(s, dir > 0 ? 0 : (int)s->v.it.nsteps - 1, dir);
+	int i = matching_step(s, dir > 0 ? 0 : (int)s->sol.it.nsteps - 1, dir);
 	s->sel = i < 0 ? 0 : i; /* the problem matched: the first step */
 	s->sel_alt = -1;
 	tui_message(s->t, 0, "match in solution %lld", (long long)sol);
@@ -668,7 +672,7 @@ static void sv_status(struct view *v, char *out, size_t n)
 {
 	struct sv *s = v->priv;
 	int labelled = 0;
-	for (size_t i = 0; i < s->v.it.nsteps; i++)
+	for (size_t i = 0; i < s->sol.it.nsteps; i++)
 		labelled += s->mine[i] != NO_RATING;
 	const char *fe = s->my_fe == -2 ? "undecided" : s->my_fe == -1 ? "no error" : NULL;
 	char fes[32];
@@ -679,17 +683,17 @@ static void sv_status(struct view *v, char *out, size_t n)
 	char alt[32] = "";
 	if (s->sel_alt >= 0)
 		snprintf(alt, sizeof(alt), " alt %d", s->sel_alt + 1);
-	snprintf(out, n, "step %d/%zu%s  mine %d/%zu  %s%s", s->sel + 1, s->v.it.nsteps, alt, labelled,
-		 s->v.it.nsteps, fe, s->hide_others ? "  (blind)" : s->hidden ? "  (suggestions hidden)" : "");
+	snprintf(out, n, "step %d/%zu%s  mine %d/%zu  %s%s", s->sel + 1, s->sol.it.nsteps, alt, labelled,
+		 s->sol.it.nsteps, fe, s->hide_others ? "  (blind)" : s->hidden ? "  (suggestions hidden)" : "");
 }
 
 static void sv_done(struct view *v)
 {
 	struct sv *s = v->priv;
-	if (s->t->on_screen == s->v.id)
+	if (s->t->on_screen == s->sol.id)
 		s->t->on_screen = 0;
 	marks_free(s);
-	db_solution_free(&s->v);
+	db_solution_free(&s->sol);
 	free(s->lines);
 	arena_free(&s->notes);
 	render_free(s);
@@ -703,7 +707,7 @@ static int sv_command(struct view *v, const char *verb, const char *arg)
 	if (strcmp(verb, "goto"))
 		return 0;
 	long k = strtol(arg, NULL, 10);
-	int n = (int)s->v.it.nsteps;
+	int n = (int)s->sol.it.nsteps;
 	if (k < 1 || k > n) {
 		tui_message(s->t, 1, "no step %ld: this solution has %d", k, n);
 		return 1;
@@ -723,8 +727,7 @@ static const struct hint hints[] = {
 static const struct view_ops solution_ops = {
 	.hints = hints,
 	.command = sv_command,
-	.name = "solution",
-	.keymap = KM_SOLUTION,
+	.id = V_SOLUTION,
 	.draw = sv_draw,
 	.act = sv_act,
 	.mouse = sv_mouse,
@@ -744,7 +747,7 @@ struct view *solution_view_new(struct tui *t, int64_t sol)
 	v->priv = s;
 	s->t = t;
 	s->sel_alt = -1;
-	s->v.id = sol;
+	s->sol.id = sol;
 	s->last_key = mono_ms();
 	reload(s);
 	t->on_screen = sol;
