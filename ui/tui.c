@@ -17,7 +17,6 @@
 #include <wchar.h>
 
 #include "tui.h"
-#include "../src/prov.h"
 #include "../src/summary.h"
 #include "../src/util.h"
 
