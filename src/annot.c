@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "annot.h"
-#include "fmt.h"
+#include "resolve.h"
 #include "summary.h"
 
 const char *const annot_finish_reasons[4] = {
@@ -292,7 +292,7 @@ static int plan(const struct op *op, const struct item *it, const struct annotat
 		buf_puts(what, "no error in the solution");
 		break;
 	case OP_ACCEPT: {
-		struct export_opts eo = {.source = op->text, .threshold = 0.5};
+		struct resolve_opts eo = {.source = op->text, .threshold = 0.5};
 		int *sr = xmalloc((s.n + 1) * sizeof(*sr));
 		int sfe = item_resolve(it, &eo, sr);
 		int any = 0;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "audit.h"
-#include "fmt.h"
+#include "resolve.h"
 #include "walk.h"
 #include "consensus.h"
 
@@ -443,7 +443,7 @@ static void one_solution(struct run *r, struct sol *s)
 		bfe[i] = nb ? item_resolve(&sub, NULL, brt) : -2;
 	}
 	for (size_t j = 0; j < ns; j++) {
-		struct export_opts o = {.source = r->srcs.v[j], .threshold = r->threshold};
+		struct resolve_opts o = {.source = r->srcs.v[j], .threshold = r->threshold};
 		fe[na + j] = item_resolve(&s->it, &o, rt + (na + j) * (n + 1));
 		double *v = val + j * (n + 1);
 		for (size_t i = 0; i < n; i++)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "consensus.h"
-#include "fmt.h"
+#include "resolve.h"
 #include "summary.h"
 
 const char *const consensus_why[WHY_N] = {
@@ -89,7 +89,7 @@ static size_t rule_keys(const struct ctx *c, const struct rule *r, size_t *out)
  * or when an MC estimate it rests on had too few rollouts */
 static int src_fe(struct ctx *c, size_t key, const struct rule *r)
 {
-	struct export_opts o = {.source = c->keys[key], .threshold = r->threshold};
+	struct resolve_opts o = {.source = c->keys[key], .threshold = r->threshold};
 	int fe = item_resolve(c->it, &o, c->scratch);
 	if (fe < -1 || !r->min_rollouts)
 		return fe;

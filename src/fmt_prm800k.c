@@ -403,7 +403,7 @@ static int p8_write(struct wr *w, const struct item *it, const char *dataset)
 {
 	(void)dataset;
 	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
-	int fe = item_resolve(it, w->o, ratings);
+	int fe = item_resolve(it, &w->ro, ratings);
 	/* a PRM800K record goes back as it came, null ratings and all */
 	if (fe == -2 && !w->o->incomplete && !item_is_prm800k(it)) {
 		free(ratings);

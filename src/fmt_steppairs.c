@@ -125,7 +125,7 @@ static void pairs(struct wr *w, const struct item *it, const char *dataset, size
 static int sp_write(struct wr *w, const struct item *it, const char *dataset)
 {
 	int *r = xmalloc((it->nsteps + 1) * sizeof(int));
-	int fe = item_resolve(it, w->o, r);
+	int fe = item_resolve(it, &w->ro, r);
 	size_t cap = 1;
 	for (size_t i = 0; i < it->nsteps; i++)
 		cap = it->steps[i].nalts + 1 > cap ? it->steps[i].nalts + 1 : cap;

@@ -11,7 +11,7 @@
 
 #include "tui.h"
 #include "../src/consensus.h"
-#include "../src/fmt.h"
+#include "../src/resolve.h"
 #include "../src/summary.h"
 #include "../src/util.h"
 
@@ -81,7 +81,7 @@ static void columns(struct rv *r)
 		struct col *c = &r->src[r->nsrc++];
 		c->name = xstrdup(key.data);
 		c->r = xmalloc((n + 1) * sizeof(int));
-		struct export_opts o = {.source = c->name, .threshold = 0.5};
+		struct resolve_opts o = {.source = c->name, .threshold = 0.5};
 		c->fe = item_resolve(it, &o, c->r);
 	}
 	buf_free(&key);

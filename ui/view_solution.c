@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "solution.h"
-#include "../src/fmt.h"
+#include "../src/resolve.h"
 #include "../src/summary.h"
 #include "../src/prov.h"
 #include "../src/util.h"
@@ -99,7 +99,7 @@ static void marks_compute(struct sv *s)
 			sc->n = xcalloc(n + 1, sizeof(int));
 			for (size_t j = 0; j < n; j++)
 				sc->value[j] = NO_VALUE;
-			struct export_opts o = {.source = sc->key, .threshold = 0.5};
+			struct resolve_opts o = {.source = sc->key, .threshold = 0.5};
 			sc->fe = item_resolve(it, &o, sc->rating);
 		}
 		if (g->step >= 0 && (size_t)g->step < n) {
