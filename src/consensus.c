@@ -178,7 +178,7 @@ static int r_adjudicated(const struct rule *r, struct ctx *c, struct decision *d
 	if (!c->adj)
 		return 0;
 	say_by(d, "!", c->adj->annotator);
-	set_ratings(d, c, c->adj->value, ratings_of(c, c->adj->value));
+	set_ratings(d, c, c->adj->fe, ratings_of(c, c->adj->fe));
 	return 1;
 }
 
@@ -492,7 +492,7 @@ static void ctx_people(struct ctx *c)
 			for (size_t k = i + 1; k < it->nlabels && !later; k++)
 				later = it->labels[k].kind == LK_ADJUDICATION &&
 					!strcmp(it->labels[k].annotator, l->annotator);
-			if (!later && l->value >= -1 && l->value < (int)n)
+			if (!later && l->fe >= -1 && l->fe < (int)n)
 				c->adj = l;
 			continue;
 		}

@@ -163,6 +163,8 @@ void rd_label(struct rd *r, struct item *it, enum label_kind kind, int step,
 	l->annotator = r->annotator;
 	l->origin = r->dataset;
 	l->at = NULL;
+	l->alt = -1;
+	l->fe = NO_RATING;
 }
 
 void rd_ratings(struct rd *r, struct item *it, const int *marks, size_t n)

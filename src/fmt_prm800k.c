@@ -366,9 +366,9 @@ static int own_marks(const struct item *it, size_t i, struct step *st, struct ar
 			continue;
 		if (l->kind == LK_FLAG) {
 			flag = l->value == 1;
-		} else if (l->kind == LK_ALT_RATING && l->text && st->nalts) {
-			long alt = strtol(l->text, NULL, 10);
-			if (alt < 0 || (size_t)alt >= st->nalts || alt == st->chosen)
+		} else if (l->kind == LK_ALT_RATING && l->alt >= 0 && st->nalts) {
+			int alt = l->alt;
+			if ((size_t)alt >= st->nalts || alt == st->chosen)
 				continue;
 			if (!copy) {
 				copy = arena_alloc(a, st->nalts * sizeof(*copy));

@@ -28,12 +28,10 @@ static int alt_rating(const struct item *it, size_t i, size_t k, char *by, size_
 		 "the data's rating");
 	if (a->human && r == NO_RATING)
 		r = 1;
-	char idx[24];
-	snprintf(idx, sizeof(idx), "%zu", k);
 	for (size_t j = 0; j < it->nlabels; j++) {
 		const struct label *l = &it->labels[j];
-		if (l->kind == LK_ALT_RATING && l->step == (int)i && l->text &&
-		    !strcmp(l->text, idx)) {
+		if (l->kind == LK_ALT_RATING && l->step == (int)i && l->alt >= 0 &&
+		    (size_t)l->alt == k) {
 			r = l->value;
 			snprintf(by, n, "alternative %zu, rated by %.60s", k + 1, l->annotator);
 		}
