@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "resolve.h"
+#include "prov.h"
 
 int item_is_prm800k(const struct item *it)
 {
@@ -59,8 +60,10 @@ static int agreed_ratings(const struct item *it, int *ratings)
 	return it->agreed.fe;
 }
 
-/* a source's per-step marks, and its own first error (NO_RATING none) */
-static int source_ratings(const struct item *it, const struct resolve_opts *o, int *ratings)
+/* a source's per-step marks, and its own first error (NO_RATING none);
+ * fills: the first error means the steps before it are good */
+static int source_ratings(const struct item *it, const struct resolve_opts *o, int fills,
+			  int *ratings)
 {
 	int fe = NO_RATING;
 	for (size_t i = 0; i < it->nsugs; i++) {
@@ -76,7 +79,8 @@ static int source_ratings(const struct item *it, const struct resolve_opts *o, i
 	 * (bisect's sequential test may call a prefix with one hit bad) */
 	if (fe != NO_RATING)
 		for (size_t i = 0; i < it->nsteps && (fe < 0 || (int)i <= fe); i++)
-			ratings[i] = (int)i == fe ? -1 : 1;
+			if ((int)i == fe || fills)
+				ratings[i] = (int)i == fe ? -1 : 1;
 	return fe;
 }
 
@@ -102,23 +106,26 @@ static int label_ratings(const struct item *it, int *ratings)
 
 int item_resolve(const struct item *it, const struct resolve_opts *o, int *ratings)
 {
-	int fe;
+	int fe, fills = 1; /* a person's first error, and the agreed one, fill */
 	for (size_t i = 0; i < it->nsteps; i++)
 		ratings[i] = NO_RATING;
 	if (o && o->agreed && !o->source) {
 		if ((fe = agreed_ratings(it, ratings)) == -2)
 			return -2;
 	} else if (o && o->source) {
-		fe = source_ratings(it, o, ratings);
+		/* what a source's first error says is its provider's */
+		fills = provider_fe_fills(o->source);
+		fe = source_ratings(it, o, fills, ratings);
 	} else {
 		fe = label_ratings(it, ratings);
 	}
 	if (fe != NO_RATING) {
-		/* a first error implies the steps before it are fine */
+		/* a first error implies the steps before it are fine (when
+		 * it fills), and the step it names is wrong */
 		for (size_t i = 0; i < it->nsteps; i++) {
 			if (ratings[i] != NO_RATING)
 				continue;
-			if (fe < 0 || (int)i < fe)
+			if (fills && (fe < 0 || (int)i < fe))
 				ratings[i] = 1;
 			else if ((int)i == fe)
 				ratings[i] = -1;

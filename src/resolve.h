@@ -19,8 +19,9 @@ struct resolve_opts {
 /* Ratings in force: ratings[i] for each step, NO_RATING when unlabelled.
  * Returns the first error (-1 none), or -2 when the labels do not decide
  * it. o NULL: the item's labels (the newest of each kind wins); with
- * o->source, that source's suggestions; else with o->agreed, the agreed
- * label. */
+ * o->source, that source's suggestions (whether its first error makes the
+ * steps before it good is its provider's word: provider_fe_fills); else
+ * with o->agreed, the agreed label. */
 int item_resolve(const struct item *it, const struct resolve_opts *o, int *ratings);
 
 /* 1 when the item came from PRM800K (it has a finish reason or
