@@ -88,6 +88,13 @@ void dbi_sql_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 extern const char *const dbi_kind_names[];
 int dbi_kind_of(const char *k);
 int dbi_valued(int kind); /* the kinds whose value column holds something */
+/* A label's value and text columns, and back: LK_ADJUDICATION keeps its
+ * fe in the value column, LK_ALT_RATING its alt in the text column (in
+ * decimal, into buf; NULL for none). The columns back into l: text in
+ * the caller's arena; value NO_RATING for a NULL column. */
+int dbi_label_value(const struct label *l);
+const char *dbi_label_text(const struct label *l, char *buf, size_t n);
+void dbi_label_columns(struct label *l, int value, const char *text);
 const char *dbi_adup(struct arena *a, sqlite3_stmt *s, int i);
 int dbi_null_or(sqlite3_stmt *q, int i, int dflt);
 void *dbi_grow(void *arr, size_t n, size_t *cap, size_t size);

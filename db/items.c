@@ -212,6 +212,7 @@ static int steps_add(struct db *db, int64_t sol, const struct item *it)
 static int labels_add(struct db *db, int64_t sol, const struct label *lb,
 		      size_t n, int64_t action)
 {
+	char alt[24]; /* an alternative's index, as the text column keeps it */
 	for (size_t i = 0; i < n; i++) {
 		const struct label *l = &lb[i];
 		sqlite3_stmt *s = stmt(db, S_LABEL_ADD);
@@ -219,9 +220,10 @@ static int labels_add(struct db *db, int64_t sol, const struct label *lb,
 		if (l->step >= 0)
 			sqlite3_bind_int(s, 2, l->step);
 		bind_text(s, 3, dbi_kind_names[l->kind]);
-		if (dbi_valued(l->kind) && l->value != NO_RATING)
-			sqlite3_bind_int(s, 4, l->value);
-		bind_text(s, 5, l->text);
+		int value = dbi_label_value(l);
+		if (dbi_valued(l->kind) && value != NO_RATING)
+			sqlite3_bind_int(s, 4, value);
+		bind_text(s, 5, dbi_label_text(l, alt, sizeof(alt)));
 		bind_text(s, 6, l->annotator);
 		bind_text(s, 7, l->origin);
 		bind_text(s, 8, l->at ? l->at : db->now);
@@ -381,10 +383,12 @@ static int labels_current(struct db *db, int64_t sol, const struct item *it,
 		const char *text = col_text(s, 3);
 		for (size_t i = 0; i < it->nlabels; i++) {
 			const struct label *l = &it->labels[i];
-			int lv = dbi_valued(l->kind) && l->value != NO_RATING;
+			int lvalue = dbi_label_value(l);
+			int lv = dbi_valued(l->kind) && lvalue != NO_RATING;
+			char alt[24];
 			if (str_same(l->annotator, who) && !strcmp(dbi_kind_names[l->kind], kind) &&
-			    l->step == step && lv == has_value && (!lv || l->value == value) &&
-			    str_same(l->text, text)) {
+			    l->step == step && lv == has_value && (!lv || lvalue == value) &&
+			    str_same(dbi_label_text(l, alt, sizeof(alt)), text)) {
 				found++;
 				break;
 			}

@@ -1,6 +1,8 @@
 /* rows.c - a row of the store read into the structs of item.h, and alternatives as JSON */
 #include "config.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
@@ -66,6 +68,35 @@ int dbi_valued(int kind)
 {
 	return kind == LK_RATING || kind == LK_FIRST_ERROR || kind == LK_ALT_RATING ||
 	       kind == LK_FLAG || kind == LK_ADJUDICATION;
+}
+
+int dbi_label_value(const struct label *l)
+{
+	return l->kind == LK_ADJUDICATION ? l->fe : l->value;
+}
+
+const char *dbi_label_text(const struct label *l, char *buf, size_t n)
+{
+	if (l->kind != LK_ALT_RATING)
+		return l->text;
+	if (l->alt < 0)
+		return NULL;
+	snprintf(buf, n, "%d", l->alt);
+	return buf;
+}
+
+void dbi_label_columns(struct label *l, int value, const char *text)
+{
+	int adj = l->kind == LK_ADJUDICATION, alt = l->kind == LK_ALT_RATING;
+	l->value = adj ? NO_RATING : value;
+	l->fe = adj ? value : NO_RATING;
+	l->text = alt ? NULL : text;
+	l->alt = -1;
+	if (alt && text) {
+		char *end;
+		long v = strtol(text, &end, 10);
+		l->alt = end != text && v >= 0 && v <= INT_MAX ? (int)v : -1;
+	}
 }
 
 const char *dbi_adup(struct arena *a, sqlite3_stmt *s, int i)
@@ -139,8 +170,7 @@ void dbi_load_label(struct label *l, sqlite3_stmt *q, struct arena *a)
 {
 	l->step = dbi_null_or(q, 1, -1);
 	l->kind = dbi_kind_of(col_text(q, 2));
-	l->value = dbi_null_or(q, 3, NO_RATING);
-	l->text = dbi_adup(a, q, 4);
+	dbi_label_columns(l, dbi_null_or(q, 3, NO_RATING), dbi_adup(a, q, 4));
 	l->annotator = dbi_adup(a, q, 5);
 	l->origin = dbi_adup(a, q, 6);
 	l->at = dbi_adup(a, q, 7);

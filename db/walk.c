@@ -129,8 +129,9 @@ static int read_labels(sqlite3_stmt *sl, const struct names *anns, struct arena 
 		const char *text = col(sl, 4);
 		x->l.kind = kind_of(col(sl, 2));
 		x->l.step = sqlite3_column_int(sl, 1);
-		x->l.value = sqlite3_column_type(sl, 3) == SQLITE_NULL ? NO_RATING :
-			     sqlite3_column_int(sl, 3);
+		/* the value (an adjudication's first error); the text below */
+		dbi_label_columns(&x->l, sqlite3_column_type(sl, 3) == SQLITE_NULL ? NO_RATING :
+					 sqlite3_column_int(sl, 3), NULL);
 		x->l.annotator = anns->v[who];
 		if (text && (x->l.kind == LK_RATINGS || x->l.kind == LK_ADJUDICATION))
 			x->l.text = arena_strndup(a, text, strlen(text));

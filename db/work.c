@@ -174,8 +174,7 @@ int db_action_labels(struct db *db, int64_t action, struct arena *a,
 		memset(l, 0, sizeof(*l));
 		l->step = dbi_null_or(s, 0, -1);
 		l->kind = dbi_kind_of(col_text(s, 1));
-		l->value = dbi_null_or(s, 2, NO_RATING);
-		l->text = dbi_adup(a, s, 3);
+		dbi_label_columns(l, dbi_null_or(s, 2, NO_RATING), dbi_adup(a, s, 3));
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -209,17 +208,17 @@ int db_label_before(struct db *db, int64_t sol, const char *annotator,
 		sqlite3_bind_int(s, 4, l->step);
 	sqlite3_bind_int64(s, 5, first ? first : INT64_MAX);
 	/* an alternative's rating is one per alternative: its index */
-	int alt = l->kind == LK_ALT_RATING;
+	char idx[24];
+	int alt = l->kind == LK_ALT_RATING, which = l->alt;
 	if (alt)
-		bind_text(s, 6, l->text);
+		bind_text(s, 6, dbi_label_text(l, idx, sizeof(idx)));
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		l->value = dbi_null_or(s, 0, NO_RATING);
-		l->text = dbi_adup(a, s, 1);
+		dbi_label_columns(l, dbi_null_or(s, 0, NO_RATING), dbi_adup(a, s, 1));
 	} else {
-		l->value = NO_RATING;
-		if (!alt)
-			l->text = NULL;
+		dbi_label_columns(l, NO_RATING, NULL);
+		if (alt) /* withdrawn, of the same alternative */
+			l->alt = which;
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "annot.h"
-#include "fmt.h"
+#include "resolve.h"
 #include "summary.h"
 
 const char *const annot_finish_reasons[4] = {
@@ -206,8 +206,10 @@ struct batch {
 	struct arena texts; /* the labels' texts, owned */
 };
 
-static void batch_add(struct batch *b, const struct annotator *a,
-		      enum label_kind kind, int step, int value, const char *text)
+/* the label added: an alternative's rating sets its alt, an
+ * adjudication its fe */
+static struct label *batch_add(struct batch *b, const struct annotator *a,
+			       enum label_kind kind, int step, int value, const char *text)
 {
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 8;
@@ -221,6 +223,9 @@ static void batch_add(struct batch *b, const struct annotator *a,
 	l->text = text ? arena_strndup(&b->texts, text, strlen(text)) : NULL;
 	l->annotator = a->name;
 	l->origin = a->origin;
+	l->alt = -1;
+	l->fe = NO_RATING;
+	return l;
 }
 
 /* One label for each difference between o and s; claim: write the first
@@ -292,7 +297,7 @@ static int plan(const struct op *op, const struct item *it, const struct annotat
 		buf_puts(what, "no error in the solution");
 		break;
 	case OP_ACCEPT: {
-		struct export_opts eo = {.source = op->text, .threshold = 0.5};
+		struct resolve_opts eo = {.source = op->text, .threshold = 0.5};
 		int *sr = xmalloc((s.n + 1) * sizeof(*sr));
 		int sfe = item_resolve(it, &eo, sr);
 		int any = 0;
@@ -441,22 +446,24 @@ static int plan_revisit(struct db *db, struct db_solution *v, const struct annot
 			rc = ANNOT_ERR;
 			break;
 		}
-		batch_add(b, a, l.kind, l.step, l.value, l.text);
+		struct label *again = batch_add(b, a, l.kind, l.step, l.value, l.text);
+		again->alt = l.alt;
+		again->fe = l.fe;
 	}
 	free(orig);
 	return rc;
 }
 
 /* The annotator's newest label of a kind on a step (an alternative's
- * rating: of that alternative), or NULL. */
+ * rating: of alternative alt), or NULL. */
 static const struct label *newest(const struct item *it, const char *who, int kind, int step,
-				  const char *text)
+				  int alt)
 {
 	const struct label *found = NULL;
 	for (size_t i = 0; i < it->nlabels; i++) {
 		const struct label *l = &it->labels[i];
 		if (l->kind == (enum label_kind)kind && l->step == step && !strcmp(l->annotator, who) &&
-		    (!text || (l->text && !strcmp(l->text, text))))
+		    (kind != LK_ALT_RATING || l->alt == alt))
 			found = l;
 	}
 	return found;
@@ -474,7 +481,7 @@ static int plan_step_mark(const struct op *op, const struct item *it, const stru
 	}
 	const struct step *st = &it->steps[op->step];
 	if (op->kind == OP_FLAG) {
-		const struct label *l = newest(it, a->name, LK_FLAG, op->step, NULL);
+		const struct label *l = newest(it, a->name, LK_FLAG, op->step, -1);
 		int on = !(l && l->value == 1);
 		batch_add(b, a, LK_FLAG, op->step, on, NULL);
 		snprintf(name, nn, "%s step %d", on ? "flag" : "unflag", op->step + 1);
@@ -486,15 +493,13 @@ static int plan_step_mark(const struct op *op, const struct item *it, const stru
 		buf_printf(what, "step %d has no alternative %d", op->step + 1, op->alt + 1);
 		return ANNOT_NOTHING;
 	}
-	char idx[24];
-	snprintf(idx, sizeof(idx), "%d", op->alt);
-	const struct label *l = newest(it, a->name, LK_ALT_RATING, op->step, idx);
+	const struct label *l = newest(it, a->name, LK_ALT_RATING, op->step, op->alt);
 	if ((l ? l->value : NO_RATING) == op->value) {
 		buf_printf(what, "alternative %d of step %d is rated so already", op->alt + 1,
 			   op->step + 1);
 		return ANNOT_NOTHING;
 	}
-	batch_add(b, a, LK_ALT_RATING, op->step, op->value, idx);
+	batch_add(b, a, LK_ALT_RATING, op->step, op->value, NULL)->alt = op->alt;
 	if (op->value == NO_RATING) {
 		snprintf(name, nn, "clear alternative %d of step %d", op->alt + 1, op->step + 1);
 		buf_printf(what, "alternative %d of step %d cleared", op->alt + 1, op->step + 1);
@@ -521,12 +526,12 @@ static int plan_adjudicate(const struct op *op, const struct item *it,
 		buf_puts(what, "an adjudication needs a reason");
 		return ANNOT_NOTHING;
 	}
-	const struct label *l = newest(it, a->name, LK_ADJUDICATION, -1, NULL);
-	if (l && l->value == op->value && l->text && !strcmp(l->text, op->text)) {
+	const struct label *l = newest(it, a->name, LK_ADJUDICATION, -1, -1);
+	if (l && l->fe == op->value && l->text && !strcmp(l->text, op->text)) {
 		buf_puts(what, "already adjudicated so, for that reason");
 		return ANNOT_NOTHING;
 	}
-	batch_add(b, a, LK_ADJUDICATION, -1, op->value, op->text);
+	batch_add(b, a, LK_ADJUDICATION, -1, NO_RATING, op->text)->fe = op->value;
 	if (op->value >= 0) {
 		snprintf(name, nn, "adjudicate: first error at step %d", op->value + 1);
 		buf_printf(what, "adjudicated: first error at step %d", op->value + 1);

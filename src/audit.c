@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "audit.h"
-#include "fmt.h"
+#include "resolve.h"
 #include "walk.h"
 #include "consensus.h"
 
@@ -402,6 +402,53 @@ static void typed_ratings(const struct item *it, const char *who, int *out)
 	}
 }
 
+/* the truth: the first error its annotators share (-2 none, or they
+ * split), and their ratings into *truth */
+static int truth_of(struct run *r, const int *fe, const int *rt, size_t n, const int **truth)
+{
+	int tfe = -2, split = 0;
+	for (size_t i = 0; i < r->anns.n; i++) {
+		if (!r->is_truth[i] || fe[i] < -1)
+			continue;
+		if (tfe == -2) {
+			tfe = fe[i];
+			*truth = rt + i * (n + 1);
+		} else if (fe[i] != tfe) {
+			split = 1;
+		}
+	}
+	if (split) {
+		r->truth_split++;
+		tfe = -2;
+	}
+	return tfe;
+}
+
+/* agreement units: the first error (category fe + 1), and each step's
+ * typed rating (category rating + 1) of the na annotators */
+static void agreement_units(struct acc *a, int64_t id, const int *fe, const int *typed,
+			    size_t na, size_t n)
+{
+	int *row = units_row(&a->fe, id);
+	for (size_t i = 0; i < na; i++)
+		if (fe[i] >= -1) {
+			row[i] = fe[i] + 1;
+			if (row[i] + 1 > a->maxcat)
+				a->maxcat = row[i] + 1;
+		}
+	for (size_t k = 0; k < n; k++) {
+		int m = 0;
+		for (size_t i = 0; i < na; i++)
+			m += typed[i * (n + 1) + k] != NO_RATING;
+		if (m < 2)
+			continue; /* a unit nobody else rated tells nothing */
+		int *sr = units_row(&a->steps, id);
+		for (size_t i = 0; i < na; i++)
+			if (typed[i * (n + 1) + k] != NO_RATING)
+				sr[i] = typed[i * (n + 1) + k] + 1;
+	}
+}
+
 static void one_solution(struct run *r, struct sol *s)
 {
 	size_t n = s->it.nsteps, na = r->anns.n, ns = r->srcs.n;
@@ -443,7 +490,7 @@ static void one_solution(struct run *r, struct sol *s)
 		bfe[i] = nb ? item_resolve(&sub, NULL, brt) : -2;
 	}
 	for (size_t j = 0; j < ns; j++) {
-		struct export_opts o = {.source = r->srcs.v[j], .threshold = r->threshold};
+		struct resolve_opts o = {.source = r->srcs.v[j], .threshold = r->threshold};
 		fe[na + j] = item_resolve(&s->it, &o, rt + (na + j) * (n + 1));
 		double *v = val + j * (n + 1);
 		for (size_t i = 0; i < n; i++)
@@ -466,23 +513,8 @@ static void one_solution(struct run *r, struct sol *s)
 		}
 	}
 	buf_free(&key);
-	/* the truth: the first error its annotators share */
-	int tfe = -2, split = 0;
 	const int *truth = NULL;
-	for (size_t i = 0; i < na; i++) {
-		if (!r->is_truth[i] || fe[i] < -1)
-			continue;
-		if (tfe == -2) {
-			tfe = fe[i];
-			truth = rt + i * (n + 1);
-		} else if (fe[i] != tfe) {
-			split = 1;
-		}
-	}
-	if (split) {
-		r->truth_split++;
-		tfe = -2;
-	}
+	int tfe = truth_of(r, fe, rt, n, &truth);
 	int *atr = xmalloc((n + 1) * sizeof(int));
 	marks_ratings(s->ag ? s->ag->ratings : NULL, n, atr);
 	if (r->agreed_truth) {
@@ -529,28 +561,8 @@ static void one_solution(struct run *r, struct sol *s)
 						  hasval[j] ? val + j * (n + 1) : NULL, n,
 						  r->collect ? s->id : 0);
 		}
-		/* agreement units: the first error (category fe + 1), and
-		 * each step's typed rating (category rating + 1) */
-		if (na) {
-			int *row = units_row(&a->fe, s->id);
-			for (size_t i = 0; i < na; i++)
-				if (fe[i] >= -1) {
-					row[i] = fe[i] + 1;
-					if (row[i] + 1 > a->maxcat)
-						a->maxcat = row[i] + 1;
-				}
-			for (size_t k = 0; k < n; k++) {
-				int m = 0;
-				for (size_t i = 0; i < na; i++)
-					m += typed[i * (n + 1) + k] != NO_RATING;
-				if (m < 2)
-					continue; /* a unit nobody else rated tells nothing */
-				int *sr = units_row(&a->steps, s->id);
-				for (size_t i = 0; i < na; i++)
-					if (typed[i * (n + 1) + k] != NO_RATING)
-						sr[i] = typed[i * (n + 1) + k] + 1;
-			}
-		}
+		if (na)
+			agreement_units(a, s->id, fe, typed, na, n);
 	}
 	free(atr);
 	free(fe);
@@ -877,6 +889,66 @@ int audit_run_collect(struct db *db, const char *dataset, unsigned where, char *
 	return run(db, dataset, where, truth, ntruth, threshold, 1, out, err, errlen);
 }
 
+/* what an accumulator owns */
+static void acc_free(struct acc *a)
+{
+	free(a->name);
+	free(a->sys);
+	free(a->labelled);
+	free(a->decided);
+	free(a->typed);
+	free(a->blind);
+	free(a->changed);
+	free(a->toward);
+	free(a->fe.v);
+	free(a->fe.sol);
+	free(a->steps.v);
+	free(a->steps.sol);
+	free(a->rule_decided);
+	free(a->rule_judged);
+	free(a->rule_same);
+	free(a->flt_kept);
+	free(a->flt_judged);
+	free(a->flt_same);
+	free(a->asg);
+	free(a->asg_done);
+	free(a->gold);
+	free(a->gold_done);
+	free(a->gold_right);
+}
+
+/* the systems an accumulator judged, named, into out (those that judged
+ * nothing left out) */
+static void systems_out(struct audit *out, const struct run *r, struct acc *a)
+{
+	for (size_t s = 0; s < r->nsys; s++) {
+		struct audit_sys *y = &a->sys[s];
+		if (!y->n_error && !y->n_correct) {
+			for (int o = 0; o < AO_N; o++)
+				free(y->ids[o]);
+			continue;
+		}
+		out->sys = xrealloc(out->sys, (out->nsys + 1) * sizeof(*out->sys));
+		struct audit_sys *o = &out->sys[out->nsys++];
+		*o = *y;
+		o->dataset = a->name ? xstrdup(a->name) : NULL;
+		size_t nas = r->nsys - r->srcs.n - (size_t)r->agreed_sys;
+		if (s >= nas + r->srcs.n) {
+			o->name = xstrdup("agreed");
+		} else if (s < nas) {
+			size_t i = 0;
+			for (int left = (int)s; i < r->anns.n; i++)
+				if (!r->is_truth[i] && left-- == 0)
+					break;
+			struct buf b = {0};
+			buf_printf(&b, "@%s", r->anns.v[i]);
+			o->name = b.data;
+		} else {
+			o->name = xstrdup(r->srcs.v[s - nas]);
+		}
+	}
+}
+
 static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 	       size_t ntruth, double threshold, int collect, struct audit *out, char *err,
 	       size_t errlen)
@@ -948,32 +1020,7 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 			seen += a->labelled[j];
 		if (!seen && a->name)
 			continue; /* a data set the selection left out */
-		for (size_t s = 0; s < r.nsys; s++) {
-			struct audit_sys *y = &a->sys[s];
-			if (!y->n_error && !y->n_correct) {
-				for (int o = 0; o < AO_N; o++)
-					free(y->ids[o]);
-				continue;
-			}
-			out->sys = xrealloc(out->sys, (out->nsys + 1) * sizeof(*out->sys));
-			struct audit_sys *o = &out->sys[out->nsys++];
-			*o = *y;
-			o->dataset = a->name ? xstrdup(a->name) : NULL;
-			size_t nas = r.nsys - r.srcs.n - (size_t)r.agreed_sys;
-			if (s >= nas + r.srcs.n) {
-				o->name = xstrdup("agreed");
-			} else if (s < nas) {
-				size_t i = 0;
-				for (int left = (int)s; i < r.anns.n; i++)
-					if (!r.is_truth[i] && left-- == 0)
-						break;
-				struct buf b = {0};
-				buf_printf(&b, "@%s", r.anns.v[i]);
-				o->name = b.data;
-			} else {
-				o->name = xstrdup(r.srcs.v[s - nas]);
-			}
-		}
+		systems_out(out, &r, a);
 		for (size_t i = 0; i < r.rules.n; i++)
 			if (a->rule_decided[i])
 				rule_out(out, a->name, r.rules.v[i], 0, a->rule_decided[i],
@@ -1013,31 +1060,8 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 	}
 	rc = 0;
 out:
-	for (size_t k = 0; k < r.nacc; k++) {
-		free(r.acc[k].name);
-		free(r.acc[k].sys);
-		free(r.acc[k].labelled);
-		free(r.acc[k].decided);
-		free(r.acc[k].typed);
-		free(r.acc[k].blind);
-		free(r.acc[k].changed);
-		free(r.acc[k].toward);
-		free(r.acc[k].fe.v);
-		free(r.acc[k].fe.sol);
-		free(r.acc[k].steps.v);
-		free(r.acc[k].steps.sol);
-		free(r.acc[k].rule_decided);
-		free(r.acc[k].rule_judged);
-		free(r.acc[k].rule_same);
-		free(r.acc[k].flt_kept);
-		free(r.acc[k].flt_judged);
-		free(r.acc[k].flt_same);
-		free(r.acc[k].asg);
-		free(r.acc[k].asg_done);
-		free(r.acc[k].gold);
-		free(r.acc[k].gold_done);
-		free(r.acc[k].gold_right);
-	}
+	for (size_t k = 0; k < r.nacc; k++)
+		acc_free(&r.acc[k]);
 	free(r.asg);
 	for (size_t i = 0; i < r.nagreed; i++)
 		free(r.agreed[i].ratings);

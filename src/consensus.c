@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "consensus.h"
-#include "fmt.h"
+#include "resolve.h"
 #include "summary.h"
 
 const char *const consensus_why[WHY_N] = {
@@ -89,7 +89,7 @@ static size_t rule_keys(const struct ctx *c, const struct rule *r, size_t *out)
  * or when an MC estimate it rests on had too few rollouts */
 static int src_fe(struct ctx *c, size_t key, const struct rule *r)
 {
-	struct export_opts o = {.source = c->keys[key], .threshold = r->threshold};
+	struct resolve_opts o = {.source = c->keys[key], .threshold = r->threshold};
 	int fe = item_resolve(c->it, &o, c->scratch);
 	if (fe < -1 || !r->min_rollouts)
 		return fe;
@@ -178,7 +178,7 @@ static int r_adjudicated(const struct rule *r, struct ctx *c, struct decision *d
 	if (!c->adj)
 		return 0;
 	say_by(d, "!", c->adj->annotator);
-	set_ratings(d, c, c->adj->value, ratings_of(c, c->adj->value));
+	set_ratings(d, c, c->adj->fe, ratings_of(c, c->adj->fe));
 	return 1;
 }
 
@@ -492,7 +492,7 @@ static void ctx_people(struct ctx *c)
 			for (size_t k = i + 1; k < it->nlabels && !later; k++)
 				later = it->labels[k].kind == LK_ADJUDICATION &&
 					!strcmp(it->labels[k].annotator, l->annotator);
-			if (!later && l->value >= -1 && l->value < (int)n)
+			if (!later && l->fe >= -1 && l->fe < (int)n)
 				c->adj = l;
 			continue;
 		}

@@ -36,7 +36,7 @@ static int on_item(void *ctx, const struct item *it, const char *dataset)
 		/* find out why it was left out */
 		int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
 		int any = 0;
-		item_resolve(it, x->w->o, ratings);
+		item_resolve(it, &x->w->ro, ratings);
 		for (size_t i = 0; i < it->nsteps; i++)
 			any |= ratings[i] != NO_RATING;
 		free(ratings);
@@ -157,6 +157,8 @@ int export_run(struct db *db, const struct format_ops *f,
 	struct wr w = {0};
 	struct columns cols = {0};
 	w.o = o;
+	w.ro = (struct resolve_opts){.source = o->source, .threshold = o->threshold,
+				     .agreed = o->agreed};
 	if (to_stdout) {
 		w.fp = stdout;
 		w.tty = isatty(STDOUT_FILENO);

@@ -11,7 +11,6 @@ struct columns {
 	size_t nann, nsrc;
 };
 
-int export_source_is(const struct suggestion *g, const char *want);
 /* 0 written; -1 the store failed; 1 the output could not be written (said,
  * and no partial file left). */
 int export_run(struct db *db, const struct format_ops *f,

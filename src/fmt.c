@@ -9,7 +9,6 @@
 
 #include "fmt.h"
 #include "grade.h"
-#include "export.h"
 
 /* The formats: a line each in formats.def. */
 #define F(ops) extern const struct format_ops ops;
@@ -164,6 +163,8 @@ void rd_label(struct rd *r, struct item *it, enum label_kind kind, int step,
 	l->annotator = r->annotator;
 	l->origin = r->dataset;
 	l->at = NULL;
+	l->alt = -1;
+	l->fe = NO_RATING;
 }
 
 void rd_ratings(struct rd *r, struct item *it, const int *marks, size_t n)
@@ -177,16 +178,6 @@ void rd_ratings(struct rd *r, struct item *it, const int *marks, size_t n)
 	s[n] = '\0';
 	if (any)
 		rd_label(r, it, LK_RATINGS, -1, 0, s);
-}
-
-int item_is_prm800k(const struct item *it)
-{
-	if (it->finish || it->ntail)
-		return 1;
-	for (size_t i = 0; i < it->nsteps; i++)
-		if (it->steps[i].nalts)
-			return 1;
-	return 0;
 }
 
 struct suggestion *rd_suggestion(struct rd *r, struct item *it,
@@ -227,99 +218,6 @@ const char *rd_content_key(struct rd *r, const struct item *it)
 	return k;
 }
 
-static int sug_rating(const struct suggestion *g, const struct export_opts *o)
-{
-	if (g->n > 0)
-		return g->k > 0 ? 1 : -1;
-	if (g->value == NO_VALUE)
-		return NO_RATING;
-	return g->value >= o->threshold ? 1 : -1;
-}
-
-void sug_key(struct buf *b, const struct suggestion *g)
-{
-	buf_reset(b);
-	buf_puts(b, g->source);
-	if (g->model && *g->model)
-		buf_printf(b, "/%s", g->model);
-}
-
-int export_source_is(const struct suggestion *g, const char *want)
-{
-	size_t n = strlen(g->source);
-	if (strncmp(want, g->source, n) != 0)
-		return 0;
-	if (want[n] == '\0')
-		return 1;
-	return want[n] == '/' && g->model && strcmp(want + n + 1, g->model) == 0;
-}
-
-int item_resolve(const struct item *it, const struct export_opts *o,
-		 int *ratings)
-{
-	int fe = NO_RATING;
-	for (size_t i = 0; i < it->nsteps; i++)
-		ratings[i] = NO_RATING;
-	if (o && o->agreed && !o->source) {
-		if (it->agreed.fe < -1)
-			return -2;
-		const char *m = it->agreed.ratings ? it->agreed.ratings : "";
-		for (size_t i = 0; i < it->nsteps && m[i]; i++)
-			ratings[i] = m[i] == '+' ? 1 : m[i] == '0' ? 0 : m[i] == '-' ? -1 : NO_RATING;
-		fe = it->agreed.fe;
-	} else if (o && o->source) {
-		for (size_t i = 0; i < it->nsugs; i++) {
-			const struct suggestion *g = &it->sugs[i];
-			if (!export_source_is(g, o->source))
-				continue;
-			if (g->step >= 0 && (size_t)g->step < it->nsteps)
-				ratings[g->step] = sug_rating(g, o);
-			else if (g->step < 0 && g->first_error != -2)
-				fe = g->first_error;
-		}
-		/* a source's own first error outranks its per-step values
-		 * (bisect's sequential test may call a prefix with one hit bad) */
-		if (fe != NO_RATING)
-			for (size_t i = 0; i < it->nsteps && (fe < 0 || (int)i <= fe); i++)
-				ratings[i] = (int)i == fe ? -1 : 1;
-	} else {
-		/* labels come oldest first: the newest of each kind wins */
-		for (size_t i = 0; i < it->nlabels; i++) {
-			const struct label *l = &it->labels[i];
-			if (l->kind == LK_RATING && l->step >= 0 &&
-			    (size_t)l->step < it->nsteps) {
-				ratings[l->step] = l->value;
-			} else if (l->kind == LK_RATINGS && l->text) {
-				for (size_t k = 0; k < it->nsteps && l->text[k]; k++) {
-					char c = l->text[k];
-					if (c == '+' || c == '0' || c == '-')
-						ratings[k] = c == '+' ? 1 : c == '0' ? 0 : -1;
-				}
-			} else if (l->kind == LK_FIRST_ERROR) {
-				fe = l->value;
-			}
-		}
-	}
-	if (fe != NO_RATING) {
-		/* a first error implies the steps before it are fine */
-		for (size_t i = 0; i < it->nsteps; i++) {
-			if (ratings[i] != NO_RATING)
-				continue;
-			if (fe < 0 || (int)i < fe)
-				ratings[i] = 1;
-			else if ((int)i == fe)
-				ratings[i] = -1;
-		}
-	}
-	for (size_t i = 0; i < it->nsteps; i++) {
-		if (ratings[i] == -1)
-			return (int)i;
-		if (ratings[i] == NO_RATING)
-			return -2;
-	}
-	return it->nsteps ? -1 : -2;
-}
-
 static int item_holds(const struct item *it, const char *marker)
 {
 	if (it->problem && strstr(it->problem, marker))
@@ -339,7 +237,7 @@ int wr_prm_labels(struct wr *w, const struct item *it, const char *marker, int *
 	if (marker && item_holds(it, marker))
 		return 2;
 	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
-	int fe = item_resolve(it, w->o, ratings);
+	int fe = item_resolve(it, &w->ro, ratings);
 	if (fe == -2) {
 		free(ratings);
 		return 1;

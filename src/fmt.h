@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include "item.h"
 #include "json.h"
+#include "resolve.h"
 #include "util.h"
 
 struct pcre2_real_code_8;
@@ -58,6 +59,7 @@ struct wr {
 	FILE *fp;
 	struct buf out;
 	const struct export_opts *o;
+	struct resolve_opts ro; /* o's labelling rules, for item_resolve */
 	int tty;          /* fp is a terminal: what is written is made inert */
 	int err;          /* errno of the first failed write, 0 none */
 	long rows;        /* lines or records written */
@@ -134,25 +136,12 @@ void rd_label(struct rd *r, struct item *it, enum label_kind kind, int step,
 	      int value, const char *text);
 /* One label rating every step: marks[i] is +1, 0, -1 or NO_RATING. */
 void rd_ratings(struct rd *r, struct item *it, const int *marks, size_t n);
-/* 1 when the item came from PRM800K (it has a finish reason or
- * alternatives): its exports keep PRM800K's own rules. */
-int item_is_prm800k(const struct item *it);
 struct suggestion *rd_suggestion(struct rd *r, struct item *it,
 				 const char *source, const char *model, int step);
 /* Extracts and grades the final answer of the last step. */
 void rd_grade(struct rd *r, struct item *it);
 /* Records a default key: a hash of the problem and the steps. */
 const char *rd_content_key(struct rd *r, const struct item *it);
-
-/* A suggestion's source as one name: "source", or "source/model". */
-void sug_key(struct buf *b, const struct suggestion *g);
-
-/* Ratings in force: ratings[i] for each step, NO_RATING when unlabelled.
- * Returns the first error (-1 none), or -2 when the labels do not decide
- * it. With o->source, the ratings come from that source's suggestions;
- * else with o->agreed, from the agreed label. */
-int item_resolve(const struct item *it, const struct export_opts *o,
-		 int *ratings);
 
 /* The labels a PRM trainer reads: the steps up to the first error, each
  * good (1) before it and bad (0) at it, all good when there is none, into

@@ -41,7 +41,7 @@ static int csv_write(struct wr *w, const struct item *it, const char *dataset)
 	size_t n = it->nsteps ? it->nsteps : 1;
 	int *all = xmalloc(n * sizeof(int));
 	int *per = xmalloc(n * (c->nann + c->nsrc + 1) * sizeof(int));
-	struct export_opts o = *w->o;
+	struct resolve_opts o = w->ro;
 	o.source = NULL;
 	int fe = item_resolve(it, &o, all);
 	o.agreed = 0;
@@ -82,7 +82,7 @@ static int csv_write(struct wr *w, const struct item *it, const char *dataset)
 			const struct suggestion *g = NULL;
 			for (size_t k = 0; k < it->nsugs; k++) {
 				const struct suggestion *x = &it->sugs[k];
-				if (x->step == (int)i && export_source_is(x, c->src[s]))
+				if (x->step == (int)i && sug_source_is(x, c->src[s]))
 					g = x;
 			}
 			if (g && g->n > 0)

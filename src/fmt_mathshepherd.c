@@ -173,7 +173,7 @@ static void marks_from(const int *ratings, size_t n, int fe, char *marks)
 static int ms_write(struct wr *w, const struct item *it, const char *dataset)
 {
 	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
-	int fe = item_resolve(it, w->o, ratings);
+	int fe = item_resolve(it, &w->ro, ratings);
 	if (fe == -2) {
 		free(ratings);
 		return 1;

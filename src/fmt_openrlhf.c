@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "export.h"
 
 #define PLACEHOLDER "\xd0\xba\xd0\xb8" /* ки */
 
@@ -18,7 +17,7 @@ static double soft(struct wr *w, const struct item *it, size_t i, int hard)
 	const struct suggestion *got = NULL;
 	for (size_t k = 0; k < it->nsugs; k++) {
 		const struct suggestion *g = &it->sugs[k];
-		if (g->step == (int)i && export_source_is(g, w->o->soft_source) &&
+		if (g->step == (int)i && sug_source_is(g, w->o->soft_source) &&
 		    (g->n > 0 || g->value != NO_VALUE))
 			got = g;
 	}

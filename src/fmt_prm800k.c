@@ -366,9 +366,9 @@ static int own_marks(const struct item *it, size_t i, struct step *st, struct ar
 			continue;
 		if (l->kind == LK_FLAG) {
 			flag = l->value == 1;
-		} else if (l->kind == LK_ALT_RATING && l->text && st->nalts) {
-			long alt = strtol(l->text, NULL, 10);
-			if (alt < 0 || (size_t)alt >= st->nalts || alt == st->chosen)
+		} else if (l->kind == LK_ALT_RATING && l->alt >= 0 && st->nalts) {
+			int alt = l->alt;
+			if ((size_t)alt >= st->nalts || alt == st->chosen)
 				continue;
 			if (!copy) {
 				copy = arena_alloc(a, st->nalts * sizeof(*copy));
@@ -403,7 +403,7 @@ static int p8_write(struct wr *w, const struct item *it, const char *dataset)
 {
 	(void)dataset;
 	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
-	int fe = item_resolve(it, w->o, ratings);
+	int fe = item_resolve(it, &w->ro, ratings);
 	/* a PRM800K record goes back as it came, null ratings and all */
 	if (fe == -2 && !w->o->incomplete && !item_is_prm800k(it)) {
 		free(ratings);

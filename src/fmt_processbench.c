@@ -76,7 +76,7 @@ static int pb_write(struct wr *w, const struct item *it, const char *dataset)
 {
 	(void)dataset;
 	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
-	int fe = item_resolve(it, w->o, ratings);
+	int fe = item_resolve(it, &w->ro, ratings);
 	free(ratings);
 	if (fe == -2)
 		return 1;

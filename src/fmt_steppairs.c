@@ -28,12 +28,10 @@ static int alt_rating(const struct item *it, size_t i, size_t k, char *by, size_
 		 "the data's rating");
 	if (a->human && r == NO_RATING)
 		r = 1;
-	char idx[24];
-	snprintf(idx, sizeof(idx), "%zu", k);
 	for (size_t j = 0; j < it->nlabels; j++) {
 		const struct label *l = &it->labels[j];
-		if (l->kind == LK_ALT_RATING && l->step == (int)i && l->text &&
-		    !strcmp(l->text, idx)) {
+		if (l->kind == LK_ALT_RATING && l->step == (int)i && l->alt >= 0 &&
+		    (size_t)l->alt == k) {
 			r = l->value;
 			snprintf(by, n, "alternative %zu, rated by %.60s", k + 1, l->annotator);
 		}
@@ -125,7 +123,7 @@ static void pairs(struct wr *w, const struct item *it, const char *dataset, size
 static int sp_write(struct wr *w, const struct item *it, const char *dataset)
 {
 	int *r = xmalloc((it->nsteps + 1) * sizeof(int));
-	int fe = item_resolve(it, w->o, r);
+	int fe = item_resolve(it, &w->ro, r);
 	size_t cap = 1;
 	for (size_t i = 0; i < it->nsteps; i++)
 		cap = it->steps[i].nalts + 1 > cap ? it->steps[i].nalts + 1 : cap;

@@ -150,7 +150,7 @@ static int trl_write(struct wr *w, const struct item *it, const char *dataset)
 	(void)dataset;
 	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
 	int *good = xmalloc((it->nsteps + 1) * sizeof(int));
-	int fe = item_resolve(it, w->o, ratings);
+	int fe = item_resolve(it, &w->ro, ratings);
 	int rc = 0;
 	escape_steps(w->state, it);
 	if (item_is_prm800k(it) && !w->o->source) {

@@ -308,7 +308,7 @@ static void to_source(struct rd *rd, struct item *it, const struct jnode *rec,
 		rd_suggestion(rd, it, name, NULL, -1)->first_error = (int)pv;
 	} else if (it->nlabels) {
 		int *ratings = rd_alloc(rd, (it->nsteps + 1) * sizeof(int));
-		struct export_opts eo = {0};
+		struct resolve_opts eo = {0};
 		int fe = item_resolve(it, &eo, ratings);
 		for (size_t i = 0; i < it->nsteps; i++)
 			if (ratings[i] != NO_RATING)

@@ -28,11 +28,12 @@ struct step {
 
 /* LK_RATINGS rates every step at once: text holds one mark per step,
  * '+' (+1), '0', '-' (-1) or '.' (not rated). LK_ALT_RATING rates one of
- * a step's alternatives: text holds its index (decimal) into the step's
- * alts. LK_FLAG: value 1 when the annotator cannot judge the step, 0
- * when the flag is taken back. LK_ADJUDICATION: an adjudicator's decision
- * on the whole solution (step -1): value the first error (-1 none,
- * NO_RATING withdrawn), text the reason; it is nobody's own verdict. */
+ * a step's alternatives: alt is its index into the step's alts (the
+ * store keeps it in the text column, decimal). LK_FLAG: value 1 when the
+ * annotator cannot judge the step, 0 when the flag is taken back.
+ * LK_ADJUDICATION: an adjudicator's decision on the whole solution (step
+ * -1): fe the first error (-1 none, NO_RATING withdrawn; the store keeps
+ * it in the value column), text the reason; it is nobody's own verdict. */
 enum label_kind { LK_RATING, LK_FIRST_ERROR, LK_FINISH, LK_NOTE, LK_RATINGS, LK_ALT_RATING,
 		  LK_FLAG, LK_ADJUDICATION };
 
@@ -44,6 +45,9 @@ struct label {
 	const char *annotator;
 	const char *origin;
 	const char *at;   /* ISO time; NULL = now */
+	int alt;          /* LK_ALT_RATING: the alternative rated, else -1 */
+	int fe;           /* LK_ADJUDICATION: the first error decided, else
+			   * NO_RATING */
 };
 
 struct suggestion {

@@ -47,6 +47,12 @@ int provider_of_source(const char *source)
 	return -1;
 }
 
+int provider_fe_fills(const char *source)
+{
+	int p = provider_of_source(source);
+	return p < 0 || providers[p]->fe_fills_before;
+}
+
 long provider_set(const struct fconf *c, int p, int i)
 {
 	return c->set[p][i];

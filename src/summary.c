@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "summary.h"
-#include "fmt.h"
+#include "resolve.h"
 
 /* A copy of it holding only one annotator's labels. */
 int summary_annotator(const struct item *it, const char *annotator,
@@ -94,7 +94,7 @@ void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 			continue;
 		const char *k = xstrdup(key.data);
 		names[nn++] = k;
-		struct export_opts o = {.source = k, .threshold = 0.5};
+		struct resolve_opts o = {.source = k, .threshold = 0.5};
 		int fe = item_resolve(it, &o, r);
 		put_name(v, '#', k);
 		buf_printf(v, "%d", fe);

@@ -56,8 +56,8 @@ static char *marks(const struct item *it, const char *who)
 			continue;
 		if (l->kind == LK_FLAG)
 			flag[l->step] = l->value == 1;
-		else if (l->kind == LK_ALT_RATING && l->text && atoi(l->text) < NALTS)
-			alt[l->step][atoi(l->text)] = l->value;
+		else if (l->kind == LK_ALT_RATING && l->alt >= 0 && l->alt < NALTS)
+			alt[l->step][l->alt] = l->value;
 	}
 	struct buf b = {0};
 	for (int i = 0; i < NSTEPS; i++) {

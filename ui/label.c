@@ -16,6 +16,8 @@ struct label_pend {
 	int64_t sol;
 	enum action a;
 	int step;
+	int alt;    /* a rating's alternative, -1: the step's own */
+	int fe;     /* an adjudication's first error (-1 none) */
 	char *text;
 	/* who acted as the key was typed: blind or not, and the time spent */
 	const char *origin;
@@ -24,19 +26,21 @@ struct label_pend {
 
 #define RETRY_MS 100
 
-/* One action on sol, in its own transaction. */
-static int run(struct tui *t, struct db_solution *sol, enum action a, int step,
-	       const char *text, const char *origin, long active_ms,
+/* One action p on sol, in its own transaction. */
+static int run(struct tui *t, struct db_solution *sol, const struct label_pend *p,
 	       struct annot_result *res)
 {
 	struct db *db = t->db;
 	struct annotator who = t->ann;
 	const struct annotator *an = &who;
-	who.origin = origin;
-	who.active_ms = active_ms;
-	if (text && (a == A_RATE_GOOD || a == A_RATE_NEUTRAL || a == A_RATE_BAD ||
-		     a == A_RATE_CLEAR)) /* text: the alternative rated */
-		return annot_rate_alt(db, sol, an, step, atoi(text),
+	enum action a = p->a;
+	int step = p->step;
+	const char *text = p->text;
+	who.origin = p->origin;
+	who.active_ms = p->active_ms;
+	if (p->alt >= 0 && (a == A_RATE_GOOD || a == A_RATE_NEUTRAL || a == A_RATE_BAD ||
+			    a == A_RATE_CLEAR))
+		return annot_rate_alt(db, sol, an, step, p->alt,
 				      a == A_RATE_GOOD ? 1 : a == A_RATE_NEUTRAL ? 0 :
 				      a == A_RATE_BAD ? -1 : NO_RATING, res);
 	switch (a) {
@@ -60,8 +64,8 @@ static int run(struct tui *t, struct db_solution *sol, enum action a, int step,
 		return annot_note(db, sol, an, step, text, res);
 	case A_FLAG:
 		return annot_flag(db, sol, an, step, res);
-	case A_ADJUDICATE: /* step: the first error decided, -1 none */
-		return annot_adjudicate(db, sol, an, step, text, res);
+	case A_ADJUDICATE:
+		return annot_adjudicate(db, sol, an, p->fe, text, res);
 	case A_UNDO:
 		return annot_undo(db, sol, an, res);
 	case A_REDO:
@@ -79,15 +83,13 @@ static void say_waiting(struct tui *t)
 		    t->npending, t->npending == 1 ? "" : "s");
 }
 
-static void enqueue(struct tui *t, int64_t sol, enum action a, int step, const char *text)
+/* in the queue: a copy of the action now, its text owned */
+static void enqueue(struct tui *t, const struct label_pend *now)
 {
 	struct label_pend *p = xcalloc(1, sizeof(*p));
-	p->sol = sol;
-	p->a = a;
-	p->step = step;
-	p->text = text ? xstrdup(text) : NULL;
-	p->origin = t->ann.origin;
-	p->active_ms = t->ann.active_ms;
+	*p = *now;
+	p->next = NULL;
+	p->text = now->text ? xstrdup(now->text) : NULL;
 	if (t->pq_tail)
 		t->pq_tail->next = p;
 	else
@@ -109,8 +111,8 @@ static void pop(struct tui *t)
 	free(p);
 }
 
-int tui_label(struct tui *t, struct db_solution *sol, enum action a, int step,
-	      const char *text)
+/* p (its text borrowed) now, or queued */
+static int submit(struct tui *t, struct db_solution *sol, const struct label_pend *p)
 {
 	if (t->read_only) {
 		tui_message(t, 1, "read-only: labels cannot be saved");
@@ -118,18 +120,35 @@ int tui_label(struct tui *t, struct db_solution *sol, enum action a, int step,
 		return ANNOT_ERR;
 	}
 	if (t->pq_head) { /* behind the actions already waiting, in order */
-		enqueue(t, sol->id, a, step, text);
+		enqueue(t, p);
 		return ANNOT_BUSY;
 	}
 	struct annot_result res;
 	res.step = -1;
-	int rc = run(t, sol, a, step, text, t->ann.origin, t->ann.active_ms, &res);
+	int rc = run(t, sol, p, &res);
 	t->undo_step = rc == ANNOT_OK ? res.step : -1;
 	if (rc == ANNOT_BUSY)
-		enqueue(t, sol->id, a, step, text);
+		enqueue(t, p);
 	else
 		tui_saved(t, rc, sol->id, res.action, res.what);
 	return rc;
+}
+
+int tui_label(struct tui *t, struct db_solution *sol, enum action a, int step, int alt,
+	      const char *text)
+{
+	struct label_pend p = {.sol = sol->id, .a = a, .step = step, .alt = alt, .fe = NO_RATING,
+			 .text = (char *)text, .origin = t->ann.origin,
+			 .active_ms = t->ann.active_ms};
+	return submit(t, sol, &p);
+}
+
+int tui_adjudicate(struct tui *t, struct db_solution *sol, int fe, const char *reason)
+{
+	struct label_pend p = {.sol = sol->id, .a = A_ADJUDICATE, .step = -1, .alt = -1, .fe = fe,
+			 .text = (char *)reason, .origin = t->ann.origin,
+			 .active_ms = t->ann.active_ms};
+	return submit(t, sol, &p);
 }
 
 int tui_label_retry(struct tui *t)
@@ -142,7 +161,7 @@ int tui_label_retry(struct tui *t)
 		struct label_pend *p = t->pq_head;
 		struct annot_result res;
 		sol.id = p->sol;
-		int rc = run(t, &sol, p->a, p->step, p->text, p->origin, p->active_ms, &res);
+		int rc = run(t, &sol, p, &res);
 		if (rc == ANNOT_BUSY) { /* the count stays in the status line */
 			t->pq_next = mono_ms() + RETRY_MS;
 			break;
@@ -159,10 +178,15 @@ void tui_label_drop(struct tui *t, FILE *report)
 {
 	while (t->pq_head) {
 		struct label_pend *p = t->pq_head;
+		/* an adjudication names its first error, a rating its alternative */
+		int step = p->a == A_ADJUDICATE ? p->fe : p->step;
+		char alt[24];
+		snprintf(alt, sizeof(alt), "%d", p->alt);
+		const char *said = p->alt >= 0 ? alt : p->text;
 		if (report)
 			fprintf(report, "stepmark: not saved: %s on step %d of solution %lld%s%s\n",
-				action_table[p->a].name, p->step + 1, (long long)p->sol,
-				p->text ? ": " : "", p->text ? inert(p->text, 0) : "");
+				action_table[p->a].name, step + 1, (long long)p->sol,
+				said ? ": " : "", said ? inert(said, 0) : "");
 		pop(t);
 	}
 }

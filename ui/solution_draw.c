@@ -215,7 +215,7 @@ static const struct label *mine_of(const struct sv *s, int kind, int step, int k
 		const struct label *l = &it->labels[i];
 		if ((int)l->kind != kind || l->step != step || strcmp(l->annotator, s->t->ann.name))
 			continue;
-		if (k >= 0 && (!l->text || atoi(l->text) != k))
+		if (k >= 0 && l->alt != k)
 			continue;
 		found = l;
 	}

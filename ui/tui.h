@@ -191,8 +191,10 @@ int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *wh
 /* A labelling action (rate, first error, accept...) on sol by the
  * workbench's annotator: saved now, or queued in order while another
  * writer holds the store. Returns the annot_rc. */
-int tui_label(struct tui *t, struct db_solution *sol, enum action a, int step,
+int tui_label(struct tui *t, struct db_solution *sol, enum action a, int step, int alt,
 	      const char *text);
+/* An adjudicator's decision (fe: the first error, -1 none), the same way. */
+int tui_adjudicate(struct tui *t, struct db_solution *sol, int fe, const char *reason);
 /* Saves what waits, in order, while the store lets it: the count saved. */
 int tui_label_retry(struct tui *t);
 /* Forgets what waits, naming each action on report (NULL: silently). */

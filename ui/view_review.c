@@ -12,7 +12,7 @@
 #include "pos.h"
 #include "tui.h"
 #include "../src/consensus.h"
-#include "../src/fmt.h"
+#include "../src/resolve.h"
 #include "../src/summary.h"
 #include "../src/util.h"
 
@@ -83,7 +83,7 @@ static void columns(struct rv *r)
 		struct col *c = &r->src[r->nsrc++];
 		c->name = xstrdup(key.data);
 		c->r = xmalloc((n + 1) * sizeof(int));
-		struct export_opts o = {.source = c->name, .threshold = 0.5};
+		struct resolve_opts o = {.source = c->name, .threshold = 0.5};
 		c->fe = item_resolve(it, &o, c->r);
 	}
 	buf_free(&key);
@@ -105,10 +105,10 @@ static void facts(struct rv *r)
 	for (size_t i = 0; i < it->nlabels; i++)
 		if (it->labels[i].kind == LK_ADJUDICATION)
 			adj = &it->labels[i];
-	if (adj && adj->value >= -1) {
+	if (adj && adj->fe >= -1) {
 		char fe[32];
-		snprintf(fe, sizeof(fe), adj->value < 0 ? "no error" : "first error at step %d",
-			 adj->value + 1);
+		snprintf(fe, sizeof(fe), adj->fe < 0 ? "no error" : "first error at step %d",
+			 adj->fe + 1);
 		snprintf(r->adj, sizeof(r->adj), "adjudicated: %s, by %s: %s", fe,
 			 tui_alias(r->t, adj->annotator), adj->text ? adj->text : "");
 	} else {
@@ -317,7 +317,7 @@ static void reason_done(struct tui *t, const char *answer, void *arg)
 		tui_message(t, 1, "not adjudicated: a reason is required");
 		return;
 	}
-	tui_label(t, &r->sol, A_ADJUDICATE, r->pending, answer);
+	tui_adjudicate(t, &r->sol, r->pending, answer);
 	reload(r);
 }
 
@@ -385,7 +385,7 @@ static int rv_act(struct view *v, enum action a, const char *arg)
 	case A_ADJUDICATE_PICK: ask_pick(r); break;
 	case A_UNDO:
 	case A_REDO:
-		tui_label(r->t, &r->sol, a, -1, NULL);
+		tui_label(r->t, &r->sol, a, -1, -1, NULL);
 		reload(r);
 		break;
 	case A_NEXT_SOLUTION:

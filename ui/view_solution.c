@@ -10,7 +10,7 @@
 
 #include "pos.h"
 #include "solution.h"
-#include "../src/fmt.h"
+#include "../src/resolve.h"
 #include "../src/summary.h"
 #include "../src/prov.h"
 #include "../src/util.h"
@@ -100,7 +100,7 @@ static void marks_compute(struct sv *s)
 			sc->n = xcalloc(n + 1, sizeof(int));
 			for (size_t j = 0; j < n; j++)
 				sc->value[j] = NO_VALUE;
-			struct export_opts o = {.source = sc->key, .threshold = 0.5};
+			struct resolve_opts o = {.source = sc->key, .threshold = 0.5};
 			sc->fe = item_resolve(it, &o, sc->rating);
 		}
 		if (g->step >= 0 && (size_t)g->step < n) {
@@ -153,11 +153,11 @@ static void open_id(struct sv *s, int64_t id, int step)
 	s->t->on_screen = id;
 }
 
-static int do_label(struct sv *s, enum action a, int step, const char *text)
+static int do_label(struct sv *s, enum action a, int step, int alt, const char *text)
 {
 	note_key(s);
 	s->t->ann.active_ms = s->active_ms;
-	int rc = tui_label(s->t, &s->sol, a, step, text);
+	int rc = tui_label(s->t, &s->sol, a, step, alt, text);
 	s->t->ann.active_ms = 0;
 	s->active_ms = 0;
 	marks_compute(s);
@@ -200,7 +200,7 @@ static void accept_done(struct tui *t, const char *answer, void *arg)
 		buf_free(&b);
 		return;
 	}
-	do_label(s, A_ACCEPT, s->sel, answer);
+	do_label(s, A_ACCEPT, s->sel, -1, answer);
 }
 
 static void ask_source(struct sv *s, const char *arg)
@@ -240,7 +240,7 @@ static void finish_done(struct tui *t, const char *answer, void *arg)
 	for (int i = 0; i < 4; i++)
 		if (!strcmp(answer, annot_finish_reasons[i]) ||
 		    (strlen(answer) == 1 && answer[0] == annot_finish_reasons[i][0])) {
-			do_label(s, A_FINISH, s->sel, annot_finish_reasons[i]);
+			do_label(s, A_FINISH, s->sel, -1, annot_finish_reasons[i]);
 			return;
 		}
 	tui_message(t, 1, "not a finish reason: %s (solution, found_error, give_up, bad_problem)",
@@ -252,7 +252,7 @@ static void note_done(struct tui *t, const char *answer, void *arg)
 	struct sv *s = arg;
 	(void)t;
 	if (answer)
-		do_label(s, A_NOTE, s->ask_step, answer);
+		do_label(s, A_NOTE, s->ask_step, -1, answer);
 }
 
 static void ask_note(struct sv *s, const char *arg)
@@ -546,11 +546,9 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 			tui_message(s->t, 1, "the cursor is on an alternative: +, 0, - and x rate it; "
 				    "e and c judge the steps taken");
 		else if (s->sel_alt >= 0 && a != A_UNDO && a != A_REDO) {
-			char idx[24];
-			snprintf(idx, sizeof(idx), "%d", s->sel_alt);
-			rc = do_label(s, a, s->sel, idx);
+			rc = do_label(s, a, s->sel, s->sel_alt, NULL);
 		} else {
-			rc = do_label(s, a, s->sel, NULL);
+			rc = do_label(s, a, s->sel, -1, NULL);
 		}
 		if (rc == ANNOT_OK && (a == A_UNDO || a == A_REDO) && s->t->undo_step >= 0 &&
 		    s->t->undo_step < n) {
@@ -570,7 +568,7 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 		if (!n)
 			tui_message(s->t, 1, "this solution has no steps");
 		else
-			do_label(s, A_FLAG, s->sel, NULL);
+			do_label(s, A_FLAG, s->sel, -1, NULL);
 		break;
 	case A_ALTERNATIVES:
 		toggle_alts(s);

@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			default:
 				l->kind = LK_ADJUDICATION;
 				l->step = -1;
-				l->value = val < -1 ? -128 : val;
+				l->fe = val < -1 ? -128 : val;
 				l->text = "why";
 			}
 			it.labels = lab;
