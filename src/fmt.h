@@ -1,4 +1,6 @@
-/* fmt.h - data set formats: one table of operations per format */
+/* fmt.h - data set formats: one table of operations per format, one
+ * file each (fmt_NAME.c), listed by formats.def (HACKING); the readers'
+ * and writers' shared helpers */
 #ifndef SM_FMT_H
 #define SM_FMT_H
 

@@ -1,5 +1,6 @@
 /* prov.h - suggestion providers: requests for a job, suggestions from
- * the responses. One file per provider fills one struct provider_ops. */
+ * the responses. One file per provider (prov_NAME.c) fills one struct
+ * provider_ops, and one line of providers.def lists it (HACKING). */
 #ifndef SM_PROV_H
 #define SM_PROV_H
 

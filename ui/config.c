@@ -223,9 +223,15 @@ static int do_bind(struct conf *cf, void *ctx, struct toks *t, const char *where
 	if (t->n < 4)
 		return conf_warn(warn, where, "bind needs a keymap, a key and an action");
 	int km;
-	if (parse_word(t->v[1], keymap_names, KM_COUNT, &km) < 0)
-		return conf_warn(warn, where, "no keymap named \"%s\" (generic, queue, solution, pager)",
-			       inert(t->v[1], 1));
+	if (parse_word(t->v[1], keymap_names, KM_COUNT, &km) < 0) {
+		char names[200];
+		size_t o = 0;
+		for (int k = 0; k < KM_COUNT && o < sizeof(names); k++)
+			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", k ? ", " : "",
+					      keymap_names[k]);
+		return conf_warn(warn, where, "no keymap named \"%s\" (%s)", inert(t->v[1], 1),
+				 names);
+	}
 	int key = key_parse(t->v[2], strlen(t->v[2]));
 	if (!key)
 		return conf_warn(warn, where, "not a key: \"%s\"", inert(t->v[2], 1));

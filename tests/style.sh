@@ -1,0 +1,39 @@
+#!/bin/sh
+# The house rules of src/ ui/ db/ hold (HACKING; make check-style runs the
+# same): each rule of tests/style.py, and a check that each rule fails on
+# a tree that breaks it.
+. "$top_srcdir/tests/lib.sh"
+
+for rule in purpose sql structs functions layers includes; do
+	ok "rule $rule holds" python3 "$top_srcdir/tests/style.py" "$top_srcdir" "$rule"
+done
+
+# a copy of the tree with one break per rule: each is caught
+mkdir -p bad
+cp -r "$top_srcdir/src" "$top_srcdir/ui" "$top_srcdir/db" bad/
+printf '#include "config.h"\nint nothing_at_all(void);\n' >bad/src/nopurpose.c
+ok "a file without its purpose line is caught" sh -c \
+	'python3 "$0/tests/style.py" bad purpose | grep -q "src/nopurpose.c:1"' "$top_srcdir"
+printf '/* leak.c - SQL where it may not be */\n#include <sqlite3.h>\n' >bad/src/leak.c
+ok "sqlite3 outside db/ is caught" sh -c \
+	'python3 "$0/tests/style.py" bad sql | grep -q "src/leak.c:2"' "$top_srcdir"
+printf '/* twice.c - a tag again */\nstruct db_job { int x; };\n' >bad/ui/twice.c
+ok "a struct tag defined twice is caught" sh -c \
+	'python3 "$0/tests/style.py" bad structs | grep -q "twice.c:2"' "$top_srcdir"
+{
+	printf '/* long.c - a function too long */\nint long_one(void)\n{\n'
+	i=0; while [ $i -lt 160 ]; do printf '\t(void)0;\n'; i=$((i + 1)); done
+	printf '\treturn 0;\n}\n'
+} >bad/db/long.c
+ok "a function over 150 lines is caught" sh -c \
+	'python3 "$0/tests/style.py" bad functions | grep -q "long_one() is 164 lines"' "$top_srcdir"
+printf '/* up.c - db/ reaching up */\n#include "../ui/tui.h"\n' >bad/db/up.c
+printf '/* core.c - the core reaching the workbench */\n#include "../ui/tui.h"\n' >bad/src/core.c
+ok "db/ including ui/ is caught" sh -c \
+	'python3 "$0/tests/style.py" bad layers | grep -q "db/up.c:2"' "$top_srcdir"
+ok "src/ including ui/ is caught" sh -c \
+	'python3 "$0/tests/style.py" bad layers | grep -q "src/core.c:2"' "$top_srcdir"
+printf '/* unused.c - an include it needs not */\n#include "config.h"\n#include "latex.h"\nint unused_one(void);\n' >bad/src/unused.c
+ok "an include of which nothing is used is caught" sh -c \
+	'python3 "$0/tests/style.py" bad includes | grep -q "src/unused.c:3"' "$top_srcdir"
+finish
