@@ -1,7 +1,5 @@
-/* cmd_reference.c - `stepmark import-reference`: reference solutions from
- * a file of their own, matched to the store's problems by problem text or
- * by a solution's id; all or nothing, every record that changes nothing
- * said with its line */
+/* cmd_reference.c - `stepmark import-reference`: its options and its
+ * summary; the matching is refimport.c's */
 #include "config.h"
 
 #include <getopt.h>
@@ -13,8 +11,8 @@
 #include <pcre2.h>
 
 #include "cmd.h"
-#include "json.h"
-#include "reference.h"
+#include "refimport.h"
+#include "util.h"
 #include "../db/db.h"
 
 /* the options --help lists under the command */
@@ -29,348 +27,36 @@ const char cmd_import_reference_help[] =
 	"                            #### line), where a problem has none\n"
 	"    --dataset NAME --replace --skip-bad\n";
 
-#define MAX_SHOWN 10
-
 enum { R_DATASET = 1000, R_PROBLEM, R_ID, R_REFERENCE, R_REPLACE, R_SKIP_BAD, R_DB, R_SPLIT,
        R_GOLD };
 
-/* a problem's text hash and id, sorted by hash */
-struct pkey {
-	uint64_t h;
-	int64_t id;
-};
-
-struct ref_import {
-	struct db *db;
-	const char *path;
-	const char *f_problem, *f_id, *f_ref, *f_gold;
-	const char *gold;             /* this record's gold answer, or NULL */
-	struct buf goldbuf;
-	long gold_set, gold_kept;
-	int64_t dataset;              /* 0: every data set */
-	int64_t *datasets;            /* by id: the data sets to look in */
-	size_t ndatasets;
-	int replace, skip_bad;
-	int checking;                 /* the first pass: records checked only */
-	pcre2_code *split;            /* --split: the steps' separators */
-	struct pkey *keys;
-	size_t nkeys, capkeys;
-	/* the problems this file set: id and line (a hash table), to catch
-	 * a second record for one problem */
-	struct pkey *done;
-	size_t ndone, capdone;
-	long given, unchanged, replaced, kept, unmatched, bad, twice, records;
-	int failed;
-	struct buf text, ref, spans, want;
-};
-
-static void trimmed(const char *s, const char **a, size_t *n)
+/* what the file did, on one line */
+static void summary(const char *path, const struct ref_import_counts *n)
 {
-	size_t len = strlen(s);
-	while (len && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
-		s++, len--;
-	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\n' ||
-		       s[len - 1] == '\r'))
-		len--;
-	*a = s;
-	*n = len;
-}
-
-static uint64_t text_hash(const char *s)
-{
-	const char *a;
-	size_t n;
-	trimmed(s, &a, &n);
-	return hash64(a, n, 0x7e1);
-}
-
-static void add_key(void *ctx, int64_t id, const char *text)
-{
-	struct ref_import *r = ctx;
-	if (r->nkeys == r->capkeys) {
-		r->capkeys = r->capkeys ? r->capkeys * 2 : 1024;
-		r->keys = xrealloc(r->keys, r->capkeys * sizeof(*r->keys));
-	}
-	r->keys[r->nkeys].h = text_hash(text);
-	r->keys[r->nkeys++].id = id;
-}
-
-static int cmp_pkey(const void *a, const void *b)
-{
-	const struct pkey *x = a, *y = b;
-	return x->h < y->h ? -1 : x->h > y->h ? 1 : (x->id > y->id) - (x->id < y->id);
-}
-
-static int same_text(const char *a, const char *b)
-{
-	const char *x, *y;
-	size_t n, m;
-	trimmed(a, &x, &n);
-	trimmed(b, &y, &m);
-	return n == m && !memcmp(x, y, n);
-}
-
-static void bad(struct ref_import *r, long line, const char *why)
-{
-	r->bad++;
-	if (r->bad <= MAX_SHOWN)
-		errf("%s:%ld: %s\n", inert(r->path, 0), line, why);
-}
-
-/* The line that set problem id in this file, 0 none; records it. An
- * open-addressing table keyed by the id (ids are positive): a file may
- * hold a reference for every problem of a large data set. */
-static long seen(struct ref_import *r, int64_t id, long line)
-{
-	if (2 * (r->ndone + 1) > r->capdone) {
-		size_t cap = r->capdone ? r->capdone * 2 : 1024;
-		struct pkey *t = xcalloc(cap, sizeof(*t));
-		for (size_t i = 0; i < r->capdone; i++) {
-			if (!r->done[i].id)
-				continue;
-			size_t k = (size_t)hash64(&r->done[i].id, sizeof(int64_t), 0) & (cap - 1);
-			while (t[k].id)
-				k = (k + 1) & (cap - 1);
-			t[k] = r->done[i];
-		}
-		free(r->done);
-		r->done = t;
-		r->capdone = cap;
-	}
-	size_t k = (size_t)hash64(&id, sizeof(id), 0) & (r->capdone - 1);
-	while (r->done[k].id) {
-		if (r->done[k].id == id)
-			return (long)r->done[k].h;
-		k = (k + 1) & (r->capdone - 1);
-	}
-	r->done[k].id = id;
-	r->done[k].h = (uint64_t)line;
-	r->ndone++;
-	return 0;
-}
-
-/* The reference for one matched problem; r->want holds its spans ("":
- * the default cut). loaded: r->ref and r->spans hold the problem's now. */
-static void give(struct ref_import *r, int64_t problem, const char *ref, long line, int loaded)
-{
-	if (!loaded && db_problem_reference(r->db, problem, &r->text, &r->ref, &r->spans) < 0) {
-		r->failed = 1;
-		return;
-	}
-	long first = seen(r, problem, line);
-	if (first) {
-		if (!same_text(r->ref.data, ref)) {
-			r->twice++;
-			if (r->twice <= MAX_SHOWN)
-				errf("%s:%ld: problem %lld got another reference from line %ld; "
-				     "the first stands\n", inert(r->path, 0), line, (long long)problem,
-				     first);
-		}
-		return;
-	}
-	if (!r->ref.len) {
-		r->given++;
-	} else if (same_text(r->ref.data, ref) && !strcmp(r->spans.data, r->want.data)) {
-		r->unchanged++;
-		return;
-	} else if (!r->replace) {
-		r->kept++;
-		if (r->kept <= MAX_SHOWN)
-			errf("%s:%ld: problem %lld has another reference; kept (--replace takes "
-			     "this file's)\n", inert(r->path, 0), line, (long long)problem);
-		return;
-	} else {
-		r->replaced++;
-	}
-	if (db_problem_set_reference(r->db, problem, ref, r->want.data) < 0)
-		r->failed = 1;
-}
-
-/* --gold: the record's gold answer for the problem */
-static void give_gold(struct ref_import *r, int64_t problem, long line)
-{
-	if (!r->gold)
-		return;
-	int rc = db_problem_set_gold(r->db, problem, r->gold, r->replace);
-	if (rc < 0) {
-		r->failed = 1;
-	} else if (rc == 0) {
-		r->gold_kept++;
-		if (r->gold_kept <= MAX_SHOWN)
-			errf("%s:%ld: problem %lld has another gold answer; kept (--replace takes "
-			     "this file's)\n", inert(r->path, 0), line, (long long)problem);
-	} else {
-		r->gold_set++;
-	}
-}
-
-/* the answer of a GSM8K-style reference's "#### answer" line, as
- * reference.c cuts it, or NULL */
-static const char *gsm8k_answer(const char *ref, struct buf *b)
-{
-	struct refsteps rs;
-	ref_split(ref, &rs);
-	const char *a = NULL;
-	if (rs.answer.len) {
-		buf_reset(b);
-		buf_add(b, ref + rs.answer.off, rs.answer.len);
-		a = b->data;
-	}
-	refsteps_free(&rs);
-	return a;
-}
-
-static int on_record(void *ctx, const struct jrecord *rec)
-{
-	struct ref_import *r = ctx;
-	r->records++;
-	const char *kf = r->f_problem ? r->f_problem : r->f_id;
-	const struct jnode *k = jpath(rec->root, kf), *v = jpath(rec->root, r->f_ref);
-	char why[300];
-	if (!k || (k->type != J_STR && (r->f_problem || k->type != J_NUM))) {
-		snprintf(why, sizeof(why), "no %s \"%s\"", r->f_problem ? "text in" : "id in",
-			 inert(kf, 1));
-		if (r->checking) /* said once, in the first pass */
-			bad(r, rec->line, why);
-		return 0;
-	}
-	if (!v || v->type != J_STR || !v->len) {
-		snprintf(why, sizeof(why), "no reference text in \"%s\"", inert(r->f_ref, 1));
-		if (r->checking)
-			bad(r, rec->line, why);
-		return 0;
-	}
-	const struct jnode *g = r->f_gold ? jpath(rec->root, r->f_gold) : NULL;
-	/* a string, or a number's text as the data writes it */
-	r->gold = g && ((g->type == J_STR && g->len) || g->type == J_NUM) ? g->str : NULL;
-	if (!r->f_gold) /* a GSM8K reference's #### line is the gold answer */
-		r->gold = gsm8k_answer(v->str, &r->goldbuf);
-	if (r->f_gold && !r->gold) {
-		snprintf(why, sizeof(why), "no gold answer in \"%s\"", inert(r->f_gold, 1));
-		if (r->checking)
-			bad(r, rec->line, why);
-		return 0;
-	}
-	buf_reset(&r->want);
-	buf_puts(&r->want, "");
-	if (r->split) {
-		struct refsteps rs;
-		if (ref_split_re(v->str, r->split, &rs) < 0) {
-			if (r->checking)
-				bad(r, rec->line, "--split failed on this reference (a PCRE2 error)");
-			return 0;
-		}
-		if (!rs.n) {
-			if (r->checking)
-				bad(r, rec->line, "--split leaves no step of this reference");
-			refsteps_free(&rs);
-			return 0;
-		}
-		ref_spans_encode(&rs, &r->want);
-		refsteps_free(&rs);
-	}
-	if (r->checking)
-		return 0;
-	int matched = 0;
-	if (r->f_problem) {
-		struct pkey want = {text_hash(k->str), 0};
-		size_t lo = 0, hi = r->nkeys;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (r->keys[mid].h < want.h)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (size_t i = lo; i < r->nkeys && r->keys[i].h == want.h && !r->failed; i++) {
-			if (db_problem_reference(r->db, r->keys[i].id, &r->text, &r->ref,
-						 &r->spans) < 0) {
-				r->failed = 1;
-				break;
-			}
-			if (!same_text(r->text.data, k->str))
-				continue;
-			matched = 1;
-			give(r, r->keys[i].id, v->str, rec->line, 1);
-			give_gold(r, r->keys[i].id, rec->line);
-		}
-	} else {
-		for (size_t d = 0; d < r->ndatasets && !r->failed; d++) {
-			int64_t p = db_problem_of_key(r->db, r->datasets[d], k->str);
-			if (p < 0)
-				r->failed = 1;
-			if (p > 0) {
-				matched = 1;
-				give(r, p, v->str, rec->line, 0);
-				give_gold(r, p, rec->line);
-			}
-		}
-	}
-	if (!matched && !r->failed) {
-		r->unmatched++;
-		if (r->unmatched <= MAX_SHOWN)
-			errf("%s:%ld: no problem %s \"%s\"\n", inert(r->path, 0), rec->line,
-			     r->f_problem ? "with the text" : "of a solution with the id",
-			     inert(k->str, 1));
-	}
-	return r->failed;
-}
-
-static int on_error(void *ctx, long line, const char *msg)
-{
-	struct ref_import *r = ctx;
-	if (r->checking)
-		bad(r, line, msg);
-	return 0;
-}
-
-static void add_dataset(void *ctx, const char *name)
-{
-	struct ref_import *r = ctx;
-	int64_t id = db_dataset_id(r->db, name);
-	r->datasets = xrealloc(r->datasets, (r->ndatasets + 1) * sizeof(*r->datasets));
-	r->datasets[r->ndatasets++] = id;
-}
-
-/* Two passes: the records checked (a bad one stops everything, unless
- * --skip-bad), then matched and stored. */
-static int run_file(struct ref_import *r)
-{
-	struct jstats st;
-	char err[400] = "";
-	r->checking = 1;
-	if (jstream_file(r->path, on_record, on_error, r, &st, err, sizeof(err)) < 0 && err[0]) {
-		errf("stepmark: %s\n", err);
-		return EX_BAD;
-	}
-	if (r->bad > MAX_SHOWN)
-		errf("... and %ld more\n", r->bad - MAX_SHOWN);
-	if (r->bad && !r->skip_bad) {
-		errf("stepmark: %s: %ld bad record%s; nothing imported (--skip-bad stores the rest)\n",
-		     inert(r->path, 0), r->bad, r->bad == 1 ? "" : "s");
-		return EX_BAD;
-	}
-	r->checking = 0;
-	r->records = 0;
-	if (jstream_file(r->path, on_record, on_error, r, &st, err, sizeof(err)) < 0 && err[0]) {
-		errf("stepmark: %s\n", err);
-		return EX_BAD;
-	}
-	if (r->failed) {
-		errf("stepmark: store error: %s\n", db_errmsg(r->db));
-		return EX_STORE;
-	}
-	if (r->unmatched > MAX_SHOWN || r->kept > MAX_SHOWN || r->twice > MAX_SHOWN)
-		errf("... (%ld more lines not shown)\n",
-		     (r->unmatched > MAX_SHOWN ? r->unmatched - MAX_SHOWN : 0) +
-		     (r->kept > MAX_SHOWN ? r->kept - MAX_SHOWN : 0) +
-		     (r->twice > MAX_SHOWN ? r->twice - MAX_SHOWN : 0));
-	if (!r->given && !r->replaced && !r->unchanged && !r->kept && !r->twice) {
-		errf("stepmark: %s: no record matched a problem in the store; nothing imported\n",
-		     inert(r->path, 0));
-		return EX_BAD;
-	}
-	return EX_OK;
+	printf("%s: %ld problem%s given a reference", inert(path, 0), n->given,
+	       n->given == 1 ? "" : "s");
+	if (n->replaced)
+		printf(", %ld replaced (their links to the old one removed: stepmark align "
+		       "links them again)", n->replaced);
+	if (n->unchanged)
+		printf(", %ld unchanged (the same reference)", n->unchanged);
+	if (n->kept)
+		printf(", %ld kept (another reference there; --replace takes this file's)", n->kept);
+	if (n->twice)
+		printf(", %ld second reference%s for a problem left out", n->twice,
+		       n->twice == 1 ? "" : "s");
+	if (n->unmatched)
+		printf(", %ld record%s matched no problem", n->unmatched, n->unmatched == 1 ? "" : "s");
+	if (n->bad)
+		printf(", %ld bad record%s skipped", n->bad, n->bad == 1 ? "" : "s");
+	if (n->gold_set)
+		printf(", %ld gold answer%s set", n->gold_set, n->gold_set == 1 ? "" : "s");
+	if (n->gold_kept)
+		printf(", %ld gold answer%s kept (another there; --replace takes this file's)",
+		       n->gold_kept, n->gold_kept == 1 ? "" : "s");
+	if (n->kept || n->twice || n->unmatched || n->bad || n->gold_kept)
+		printf(" (listed above)");
+	printf("\n");
 }
 
 int cmd_import_reference(int argc, char **argv, struct cmd_env *env)
@@ -388,8 +74,9 @@ int cmd_import_reference(int argc, char **argv, struct cmd_env *env)
 		{"gold", required_argument, NULL, R_GOLD},
 		{NULL, 0, NULL, 0},
 	};
-	struct ref_import r = {0};
+	struct ref_import_opts r = {0};
 	const char *dataset = NULL, *split = NULL;
+	pcre2_code *re = NULL;
 	int c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -417,10 +104,10 @@ int cmd_import_reference(int argc, char **argv, struct cmd_env *env)
 	if (split) {
 		int ec;
 		PCRE2_SIZE eo;
-		r.split = pcre2_compile((PCRE2_SPTR)split, PCRE2_ZERO_TERMINATED,
-					PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec, &eo,
-					NULL);
-		if (!r.split) {
+		re = pcre2_compile((PCRE2_SPTR)split, PCRE2_ZERO_TERMINATED,
+				   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec, &eo, NULL);
+		r.split = re;
+		if (!re) {
 			PCRE2_UCHAR msg[256];
 			pcre2_get_error_message(ec, msg, sizeof(msg));
 			char m[400];
@@ -430,81 +117,26 @@ int cmd_import_reference(int argc, char **argv, struct cmd_env *env)
 	}
 	char err[600];
 	int rc = EX_OK;
-	r.db = db_open(dbpath, err, sizeof(err));
-	if (!r.db) {
+	struct ref_import_counts n;
+	struct db *db = db_open(dbpath, err, sizeof(err));
+	if (!db) {
 		errf("stepmark: %s\n", err);
 		rc = EX_STORE;
 		goto out;
 	}
-	if (dataset && !(r.dataset = db_dataset_id(r.db, dataset))) {
+	if (dataset && !(r.dataset = db_dataset_id(db, dataset))) {
 		errf("stepmark: no data set named \"%s\" in %s\n", inert(dataset, 0), dbpath);
 		rc = EX_BAD;
 		goto out;
 	}
-	if (r.dataset) {
-		r.datasets = xmalloc(sizeof(*r.datasets));
-		r.datasets[r.ndatasets++] = r.dataset;
-	} else if (db_datasets(r.db, add_dataset, &r) < 0) {
-		rc = EX_STORE;
+	int got = ref_import(db, &r, &n);
+	if (got != 0) {
+		rc = got > 0 ? EX_BAD : EX_STORE;
 		goto out;
 	}
-	if (r.f_problem) {
-		if (db_problems_each(r.db, r.dataset, add_key, &r) < 0) {
-			errf("stepmark: store error: %s\n", db_errmsg(r.db));
-			rc = EX_STORE;
-			goto out;
-		}
-		if (r.nkeys > 1)
-			qsort(r.keys, r.nkeys, sizeof(*r.keys), cmp_pkey);
-	}
-	if (db_begin(r.db) < 0) {
-		errf("stepmark: cannot start a transaction: %s\n", db_errmsg(r.db));
-		rc = EX_STORE;
-		goto out;
-	}
-	rc = run_file(&r);
-	if (rc != EX_OK || db_commit(r.db) < 0) {
-		if (rc == EX_OK) {
-			errf("stepmark: %s: cannot commit: %s\n", inert(r.path, 0), db_errmsg(r.db));
-			rc = EX_STORE;
-		}
-		db_rollback(r.db);
-		goto out;
-	}
-	printf("%s: %ld problem%s given a reference", inert(r.path, 0), r.given,
-	       r.given == 1 ? "" : "s");
-	if (r.replaced)
-		printf(", %ld replaced (their links to the old one removed: stepmark align "
-		       "links them again)", r.replaced);
-	if (r.unchanged)
-		printf(", %ld unchanged (the same reference)", r.unchanged);
-	if (r.kept)
-		printf(", %ld kept (another reference there; --replace takes this file's)", r.kept);
-	if (r.twice)
-		printf(", %ld second reference%s for a problem left out", r.twice,
-		       r.twice == 1 ? "" : "s");
-	if (r.unmatched)
-		printf(", %ld record%s matched no problem", r.unmatched, r.unmatched == 1 ? "" : "s");
-	if (r.bad)
-		printf(", %ld bad record%s skipped", r.bad, r.bad == 1 ? "" : "s");
-	if (r.gold_set)
-		printf(", %ld gold answer%s set", r.gold_set, r.gold_set == 1 ? "" : "s");
-	if (r.gold_kept)
-		printf(", %ld gold answer%s kept (another there; --replace takes this file's)",
-		       r.gold_kept, r.gold_kept == 1 ? "" : "s");
-	if (r.kept || r.twice || r.unmatched || r.bad || r.gold_kept)
-		printf(" (listed above)");
-	printf("\n");
+	summary(r.path, &n);
 out:
-	free(r.keys);
-	free(r.done);
-	free(r.datasets);
-	buf_free(&r.text);
-	buf_free(&r.ref);
-	buf_free(&r.spans);
-	buf_free(&r.want);
-	buf_free(&r.goldbuf);
-	pcre2_code_free(r.split);
-	db_close(r.db);
+	pcre2_code_free(re);
+	db_close(db);
 	return rc;
 }
