@@ -124,32 +124,32 @@ static void rows_free(struct rows *r)
 	free(r->sugs);
 }
 
-enum { C_SOL, C_STEP, C_LABEL, C_SUG, C_N };
+enum { CUR_SOL, CUR_STEP, CUR_LABEL, CUR_SUG, CUR_N };
 
 static int rows_load(struct db *db, struct cursor *c, int64_t sol,
 		     struct rows *r, struct arena *a)
 {
 	r->nsteps = r->nlabels = r->nsugs = 0;
-	for (int i = 1; i < C_N; i++) /* rows of unselected solutions */
+	for (int i = 1; i < CUR_N; i++) /* rows of unselected solutions */
 		while (c[i].live && sqlite3_column_int64(c[i].s, 0) < sol)
 			if (cur_next(db, &c[i]) < 0)
 				return -1;
-	for (; cur_at(&c[C_STEP], sol); r->nsteps++) {
+	for (; cur_at(&c[CUR_STEP], sol); r->nsteps++) {
 		r->steps = dbi_grow(r->steps, r->nsteps, &r->capst, sizeof(*r->steps));
-		dbi_load_step(&r->steps[r->nsteps], c[C_STEP].s, a);
-		if (cur_next(db, &c[C_STEP]) < 0)
+		dbi_load_step(&r->steps[r->nsteps], c[CUR_STEP].s, a);
+		if (cur_next(db, &c[CUR_STEP]) < 0)
 			return -1;
 	}
-	for (; cur_at(&c[C_LABEL], sol); r->nlabels++) {
+	for (; cur_at(&c[CUR_LABEL], sol); r->nlabels++) {
 		r->labels = dbi_grow(r->labels, r->nlabels, &r->caplb, sizeof(*r->labels));
-		dbi_load_label(&r->labels[r->nlabels], c[C_LABEL].s, a);
-		if (cur_next(db, &c[C_LABEL]) < 0)
+		dbi_load_label(&r->labels[r->nlabels], c[CUR_LABEL].s, a);
+		if (cur_next(db, &c[CUR_LABEL]) < 0)
 			return -1;
 	}
-	for (; cur_at(&c[C_SUG], sol); r->nsugs++) {
+	for (; cur_at(&c[CUR_SUG], sol); r->nsugs++) {
 		r->sugs = dbi_grow(r->sugs, r->nsugs, &r->capsg, sizeof(*r->sugs));
-		dbi_load_sug(&r->sugs[r->nsugs], c[C_SUG].s, a);
-		if (cur_next(db, &c[C_SUG]) < 0)
+		dbi_load_sug(&r->sugs[r->nsugs], c[CUR_SUG].s, a);
+		if (cur_next(db, &c[CUR_SUG]) < 0)
 			return -1;
 	}
 	return 0;
@@ -158,15 +158,15 @@ static int rows_load(struct db *db, struct cursor *c, int64_t sol,
 int db_export_each(struct db *db, const struct export_filter *f,
 		   item_fn fn, void *ctx)
 {
-	static const enum stmt_id ids[C_N] = {S_EX_SOL, S_EX_STEP, S_EX_LABEL,
+	static const enum stmt_id ids[CUR_N] = {S_EX_SOL, S_EX_STEP, S_EX_LABEL,
 					      S_EX_SUG};
-	struct cursor c[C_N] = {{0}};
-	for (int i = 0; i < C_N; i++) {
-		if (f->steps_only && (i == C_LABEL || i == C_SUG))
+	struct cursor c[CUR_N] = {{0}};
+	for (int i = 0; i < CUR_N; i++) {
+		if (f->steps_only && (i == CUR_LABEL || i == CUR_SUG))
 			continue; /* not live: none read */
 		c[i].s = stmt(db, ids[i]);
 		bind_text(c[i].s, 1, f->datasets_json);
-		if (i == C_LABEL)
+		if (i == CUR_LABEL)
 			bind_text(c[i].s, 2, f->annotators_json);
 		if (cur_next(db, &c[i]) < 0)
 			return -1;
@@ -174,12 +174,12 @@ int db_export_each(struct db *db, const struct export_filter *f,
 	struct arena a = {0};
 	struct rows r = {0};
 	int rc = 0;
-	while (rc == 0 && c[C_SOL].live) {
+	while (rc == 0 && c[CUR_SOL].live) {
 		struct item it;
 		const char *dataset;
-		int64_t sol = sqlite3_column_int64(c[C_SOL].s, 0);
-		dbi_load_solution(&it, &dataset, c[C_SOL].s, &a, 13);
-		dbi_load_agreed(&it, c[C_SOL].s, &a, 15);
+		int64_t sol = sqlite3_column_int64(c[CUR_SOL].s, 0);
+		dbi_load_solution(&it, &dataset, c[CUR_SOL].s, &a, 13);
+		dbi_load_agreed(&it, c[CUR_SOL].s, &a, 15);
 		if (rows_load(db, c, sol, &r, &a) < 0) {
 			rc = -1;
 			break;
@@ -192,12 +192,12 @@ int db_export_each(struct db *db, const struct export_filter *f,
 		it.nsugs = r.nsugs;
 		rc = fn(ctx, &it, dataset);
 		arena_reset(&a);
-		if (rc == 0 && cur_next(db, &c[C_SOL]) < 0)
+		if (rc == 0 && cur_next(db, &c[CUR_SOL]) < 0)
 			rc = -1;
 	}
 	rows_free(&r);
 	arena_free(&a);
-	for (int i = 0; i < C_N; i++)
+	for (int i = 0; i < CUR_N; i++)
 		sqlite3_reset(c[i].s);
 	return rc < 0 ? -1 : 0;
 }

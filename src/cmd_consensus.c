@@ -22,7 +22,7 @@ const char cmd_consensus_help[] =
 
 #define MAX_SHOWN 10
 
-enum { C_POLICY = 1000, C_DATASET, C_LIST, C_DB, C_HELP };
+enum { K_POLICY = 1000, K_DATASET, K_LIST, K_DB, K_HELP };
 
 /* a stored row, for the comparison */
 struct crow {
@@ -153,11 +153,11 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 {
 	const char *dbpath = env->dbpath, *config_path = env->config;
 	static const struct option opts[] = {
-		{"policy", required_argument, NULL, C_POLICY},
-		{"dataset", required_argument, NULL, C_DATASET},
-		{"list", no_argument, NULL, C_LIST},
-		{"db", required_argument, NULL, C_DB},
-		{"help", no_argument, NULL, C_HELP},
+		{"policy", required_argument, NULL, K_POLICY},
+		{"dataset", required_argument, NULL, K_DATASET},
+		{"list", no_argument, NULL, K_LIST},
+		{"db", required_argument, NULL, K_DB},
+		{"help", no_argument, NULL, K_HELP},
 		{NULL, 0, NULL, 0},
 	};
 	const char *ptext = NULL, *dataset = NULL;
@@ -165,11 +165,11 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case C_POLICY: ptext = optarg; break;
-		case C_DATASET: dataset = optarg; break;
-		case C_LIST: list = 1; break;
-		case C_DB: dbpath = optarg; break;
-		case C_HELP: usage_consensus(stdout); return EX_OK;
+		case K_POLICY: ptext = optarg; break;
+		case K_DATASET: dataset = optarg; break;
+		case K_LIST: list = 1; break;
+		case K_DB: dbpath = optarg; break;
+		case K_HELP: usage_consensus(stdout); return EX_OK;
 		default: return EX_USAGE;
 		}
 	}

@@ -31,11 +31,11 @@ struct setting_info {
 
 #define SETTING_INFO(id, name, kind, field, lo, hi, words, def, help) \
 	{name, kind, offsetof(struct settings, field), lo, hi, words, def},
-static const struct setting_info settings_table[S_COUNT] = {SETTINGS(SETTING_INFO)};
+static const struct setting_info settings_table[SET_COUNT] = {SETTINGS(SETTING_INFO)};
 #define SETTING_NAME(id, name, kind, field, lo, hi, words, def, help) name,
-const char *const setting_names[S_COUNT + 1] = {SETTINGS(SETTING_NAME) NULL};
+const char *const setting_names[SET_COUNT + 1] = {SETTINGS(SETTING_NAME) NULL};
 #define SETTING_HELP(id, name, kind, field, lo, hi, words, def, help) help,
-const char *const setting_help[S_COUNT + 1] = {SETTINGS(SETTING_HELP) NULL};
+const char *const setting_help[SET_COUNT + 1] = {SETTINGS(SETTING_HELP) NULL};
 
 int conf_warn(FILE *warn, const char *where, const char *fmt, ...)
 {
@@ -395,7 +395,7 @@ void conf_init(struct conf *c)
 	memset(c, 0, sizeof(*c));
 	fconf_init(&c->fetch);
 	char why[300];
-	for (int i = 0; i < S_COUNT; i++)
+	for (int i = 0; i < SET_COUNT; i++)
 		if (settings_table[i].def[0])
 			conf_set(c, setting_names[i], settings_table[i].def, why, sizeof(why));
 }

@@ -48,8 +48,8 @@ enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
 	  "A line of the most used keys above the status line")
 
 enum setting_kind { SK_STRING, SK_BOOL, SK_INT, SK_WORD, SK_PROVIDERS };
-#define SETTING_ENUM(id, name, kind, field, lo, hi, words, def, help) S_##id,
-enum setting { SETTINGS(SETTING_ENUM) S_COUNT };
+#define SETTING_ENUM(id, name, kind, field, lo, hi, words, def, help) SET_##id,
+enum setting { SETTINGS(SETTING_ENUM) SET_COUNT };
 
 /* A setting's value in struct settings, by its kind: a word is its index
  * in its words (the filter's Q_*, the sort's QS_*...), providers a mask. */

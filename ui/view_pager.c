@@ -178,7 +178,7 @@ static void short_path(struct buf *b, const char *path)
 void settings_text(struct tui *t, struct buf *b)
 {
 	buf_puts(b, "Settings in force (:set NAME VALUE changes one)\n");
-	for (int i = 0; i < S_COUNT; i++) {
+	for (int i = 0; i < SET_COUNT; i++) {
 		char v[128];
 		conf_value(config_conf(t->cfg), i, v, sizeof(v));
 		buf_printf(b, "  %-14s %-10s %s\n", setting_names[i], v, setting_help[i]);
