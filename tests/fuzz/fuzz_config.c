@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conf_line(&c, line, "fuzz:1", NULL);
 	}
 	char v[256];
-	for (int i = 0; i < S_COUNT; i++)
+	for (int i = 0; i < SET_COUNT; i++)
 		conf_value(&c, i, v, sizeof(v));
 	conf_done(&c);
 	free(s);
