@@ -39,6 +39,8 @@ void commands_usage(FILE *fp);
 /* cmd_common.c */
 /* Prints msg and a hint; returns EX_USAGE. */
 int bad_usage(const char *msg);
+/* --progress-every's argument: whole seconds above 0, else -1. */
+long cmd_seconds(const char *arg);
 struct db;
 /* The store for a command that writes (it says when it waits for
  * another writer), or for one that only reads (never created or

@@ -2,6 +2,8 @@
  * the store */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "cmd.h"
 #include "util.h"
 #include "../db/db.h"
@@ -10,6 +12,13 @@ int bad_usage(const char *msg)
 {
 	errf("stepmark: %s\nTry 'stepmark --help'.\n", msg);
 	return EX_USAGE;
+}
+
+long cmd_seconds(const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	return *arg && !*end && v > 0 ? v : -1;
 }
 
 struct db *cmd_open_store(const char *path)
