@@ -59,6 +59,8 @@ struct export_opts {
 	 * with soft_source each label a float: that source's per-step value
 	 * (an MC estimate's k/n) */
 	const char *placeholder, *reward_good, *reward_bad, *soft_source;
+	int quiet;          /* no progress line, no summary */
+	long every;         /* plain progress lines every this many seconds */
 };
 
 /* Writing context. */
