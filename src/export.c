@@ -186,10 +186,11 @@ int export_run(struct db *db, const struct format_ops *f,
 		if (f->write_begin)
 			f->write_begin(&w);
 		struct progress pg;
-		progress_start(&pg, progress_mode(o->quiet, o->every), o->every,
-			       to_stdout ? "export" : "export to", 0, "solutions");
-		if (!to_stdout)
-			snprintf(pg.what, sizeof(pg.what), "export to %s", out_path);
+		char what[300];
+		snprintf(what, sizeof(what), "export%s%s", to_stdout ? "" : " to ",
+			 to_stdout ? "" : out_path);
+		progress_start(&pg, progress_mode(o->quiet, o->every), o->every, what, 0,
+			       "solutions");
 		db_set_progress(db, progress_db, &pg);
 		int rc = db_export_each(db, flt, on_item, &x);
 		db_set_progress(db, NULL, NULL);

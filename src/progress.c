@@ -73,7 +73,10 @@ void progress_start(struct progress *p, enum progress_mode mode, long every,
 	const char *ms = getenv("STEPMARK_PROGRESS_MS");
 	if (ms && mode == PROGRESS_TTY)
 		p->every = atof(ms) / 1e3;
-	snprintf(p->what, sizeof(p->what), "%s", what ? what : "");
+	struct buf b = {0}; /* names from data never drive the terminal */
+	inert_into(&b, what ? what : "");
+	snprintf(p->what, sizeof(p->what), "%s", b.data ? b.data : "");
+	buf_free(&b);
 	p->unit = unit;
 	p->total = total;
 	p->read_ms = mono_ms();

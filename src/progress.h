@@ -39,7 +39,7 @@ struct progress {
  * (standard error), plain lines with --progress-every SECONDS (every
  * > 0), else off. */
 enum progress_mode progress_mode(int quiet, long every);
-/* Starts p: what it does, the total (0: unknown) and its unit. */
+/* Starts p: what it does (made inert), the total (0: unknown), its unit. */
 void progress_start(struct progress *p, enum progress_mode mode, long every,
 		    const char *what, int64_t total, const char *unit);
 /* Reads the clock: draws a frame when one is due. */
