@@ -57,7 +57,15 @@ struct db {
 	struct tally *tal;
 	size_t ntal, captal;
 	int64_t ds_sol, ds_id; /* the last solution's data set */
+	db_progress_fn progress; /* db_set_progress's, or NULL */
+	void *progress_ctx;
 };
+
+/* Progress said to the caller's db_set_progress: nonzero stops. */
+static inline int dbi_progress(struct db *db, int64_t done, int64_t total)
+{
+	return db->progress ? db->progress(db->progress_ctx, done, total) : 0;
+}
 
 static inline const char *col_text(sqlite3_stmt *s, int i)
 {

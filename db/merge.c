@@ -137,8 +137,9 @@ int db_merge_check(struct db *db, long *version)
 
 int db_merge_apply(struct db *db)
 {
-	for (size_t i = 0; i < sizeof(plan) / sizeof(plan[0]); i++)
-		if (dbi_exec(db, plan[i]) < 0)
+	size_t n = sizeof(plan) / sizeof(plan[0]);
+	for (size_t i = 0; i < n; i++)
+		if (dbi_exec(db, plan[i]) < 0 || dbi_progress(db, (int64_t)i + 1, (int64_t)n))
 			return -1;
 	return 0;
 }

@@ -9,7 +9,7 @@
 
 enum stmt_id {
 	S_STAT_DS, S_STAT_ANN, S_STAT_SRC, S_EX_SOL, S_EX_STEP, S_EX_LABEL, S_EX_SUG,
-	S_COL_ANN, S_COL_SRC, S_MAX_SOL,
+	S_COL_ANN, S_COL_SRC, S_MAX_SOL, S_EX_COUNT,
 	S_COUNT
 };
 
@@ -49,6 +49,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_COL_SRC] = "SELECT DISTINCT g.source || coalesce('/' || g.model, '') FROM suggestion g JOIN solution s ON s.id = g.solution_id "
 		      "JOIN dataset d ON d.id = s.dataset_id WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY 1",
 	[S_MAX_SOL] = "SELECT coalesce(max(id), 0) FROM solution",
+	[S_EX_COUNT] = "SELECT count(*) FROM solution s JOIN dataset d ON d.id = s.dataset_id "
+		       "WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1))",
 };
 
 static const struct stmt_table stmts = {ROOM_SCAN, S_COUNT, stmt_sql};
@@ -174,6 +176,12 @@ int db_export_each(struct db *db, const struct export_filter *f,
 	struct arena a = {0};
 	struct rows r = {0};
 	int rc = 0;
+	int64_t done = 0, total = 0;
+	if (db->progress) {
+		sqlite3_stmt *n = stmt(db, S_EX_COUNT);
+		bind_text(n, 1, f->datasets_json);
+		total = dbi_one_int(n, 0);
+	}
 	while (rc == 0 && c[CUR_SOL].live) {
 		struct item it;
 		const char *dataset;
@@ -191,6 +199,8 @@ int db_export_each(struct db *db, const struct export_filter *f,
 		it.sugs = r.sugs;
 		it.nsugs = r.nsugs;
 		rc = fn(ctx, &it, dataset);
+		if (rc == 0 && dbi_progress(db, ++done, total))
+			rc = -1;
 		arena_reset(&a);
 		if (rc == 0 && cur_next(db, &c[CUR_SOL]) < 0)
 			rc = -1;

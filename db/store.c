@@ -534,6 +534,12 @@ static int trace_stmt(unsigned type, void *ctx, void *p, void *x)
 	return 0;
 }
 
+void db_set_progress(struct db *db, db_progress_fn fn, void *ctx)
+{
+	db->progress = fn;
+	db->progress_ctx = ctx;
+}
+
 void db_trace(struct db *db, FILE *fp)
 {
 	sqlite3_trace_v2(db->h, fp ? SQLITE_TRACE_STMT : 0, fp ? trace_stmt : NULL, fp);

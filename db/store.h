@@ -35,6 +35,12 @@ struct db *db_open_ro(const char *path, char *err, size_t errlen);
 void db_say_waits(struct db *db, FILE *say);
 /* Changes when another connection commits. */
 int64_t db_data_version(struct db *db);
+/* A long operation's progress (db_export_each and db_walk by solution,
+ * a merge by plan step): fn(ctx, done, total) after each unit, total
+ * counted first; a nonzero return stops the operation, which fails
+ * (returns -1). NULL: none. */
+typedef int (*db_progress_fn)(void *ctx, int64_t done, int64_t total);
+void db_set_progress(struct db *db, db_progress_fn fn, void *ctx);
 /* Writes every statement run (parameters expanded) to fp; NULL stops. */
 void db_trace(struct db *db, FILE *fp);
 

@@ -17,13 +17,14 @@ const char walk_blind_origin[] = "tui-blind";
 enum stmt_id {
 	S_WALK_SOL, S_WALK_LABEL, S_WALK_SUG,
 	S_NAMES_RATERS, S_NAMES_DECIDERS, S_NAMES_SOURCES, S_NAMES_SOURCES_SEEN,
-	S_NAMES_PRM, S_NAMES_DATASETS, S_NAMES_ASSIGNED,
+	S_NAMES_PRM, S_NAMES_DATASETS, S_NAMES_ASSIGNED, S_WALK_COUNT,
 	S_COUNT
 };
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_WALK_SOL] = "SELECT solution_id, dataset_id, nsteps, flags FROM summary "
 		       "ORDER BY solution_id",
+	[S_WALK_COUNT] = "SELECT count(*) FROM summary",
 	[S_WALK_LABEL] = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, "
 			 "annotator, origin = 'tui-blind' FROM label WHERE kind IN ('rating', "
 			 "'first_error', 'ratings', 'adjudication') ORDER BY id",
@@ -178,6 +179,18 @@ static int read_sugs(sqlite3_stmt *sg, const struct names *srcs, struct grow **o
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The solutions a walk reads, for its progress. */
+static int64_t walk_count(struct db *db)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = 0;
+	if (sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_COUNT], -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
 int db_walk(struct db *db, const struct names *anns, const struct names *srcs, walk_fn fn,
 	    void *arg)
 {
@@ -198,6 +211,7 @@ int db_walk(struct db *db, const struct names *anns, const struct names *srcs, w
 		qsort(gr, ng, sizeof(*gr), by_sol_g);
 	struct walk_sol s = {0};
 	size_t li = 0, gi = 0, caplab = 0, capsug = 0;
+	int64_t done = 0, total = db->progress ? walk_count(db) : 0;
 	int st = SQLITE_DONE, stop = 0;
 	while (!stop && (st = sqlite3_step(ss)) == SQLITE_ROW) {
 		s.id = sqlite3_column_int64(ss, 0);
@@ -228,6 +242,8 @@ int db_walk(struct db *db, const struct names *anns, const struct names *srcs, w
 		for (size_t k = g0; k < gi; k++)
 			s.it.sugs[s.it.nsugs++] = gr[k].g;
 		stop = fn(arg, &s);
+		if (!stop && dbi_progress(db, ++done, total))
+			stop = -1;
 	}
 	free(s.it.labels);
 	free(s.it.sugs);

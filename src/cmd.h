@@ -39,11 +39,21 @@ void commands_usage(FILE *fp);
 /* cmd_common.c */
 /* Prints msg and a hint; returns EX_USAGE. */
 int bad_usage(const char *msg);
+/* --progress-every's argument: whole seconds above 0, else -1. */
+long cmd_seconds(const char *arg);
 struct db;
 /* The store for a command that writes (it says when it waits for
  * another writer), or for one that only reads (never created or
  * changed); NULL when it cannot be opened, after saying why. */
 struct db *cmd_open_store(const char *path);
 struct db *cmd_open_store_ro(const char *path);
+/* A command's progress line over the store's long operations (db's
+ * progress hook): --quiet, --progress-every, what it does, its unit. */
+struct progress;
+void cmd_progress_begin(struct progress *p, struct db *db, int quiet, long every,
+			const char *what, const char *unit);
+/* The last frame kept, or after Ctrl-C the line ended and "stepmark:
+ * stopped: " kept said; the hook removed. 1 when Ctrl-C stopped it. */
+int cmd_progress_end(struct progress *p, struct db *db, const char *kept);
 
 #endif

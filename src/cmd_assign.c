@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "progress.h"
 #include "consensus.h"
 #include "summary.h"
 #include "../db/db.h"
@@ -18,10 +19,12 @@
 const char cmd_assign_help[] =
 	"    --gold-from NAME        an expert's decided solutions are gold too\n"
 	"    --order random|id|disagreement  (disagreement: sources disagree first)\n"
-	"    --dataset NAME --where all|todo|disagree --seed N --limit N\n";
+	"    --dataset NAME --where all|todo|disagree --seed N --limit N\n"
+	"    --quiet                 no progress line, no summary unless it failed\n"
+	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
 enum { G_ANNS = 1000, G_OVERLAP, G_GOLD, G_GOLD_FROM, G_DATASET, G_WHERE, G_ORDER, G_SEED,
-       G_LIMIT, G_DB, G_HELP };
+       G_LIMIT, G_DB, G_HELP, G_QUIET, G_EVERY };
 enum { ORD_RANDOM, ORD_ID, ORD_DISAGREE };
 
 struct candidate {
@@ -213,8 +216,9 @@ struct assign_args {
 	const char *dbpath, *anns, *dataset, *where;
 	double overlap, gold;
 	int order;
-	long limit;
+	long limit, every;
 	unsigned long long seed;
+	int quiet;
 };
 
 /* One option into a (and r's --gold-from): -1 on, else the exit code. */
@@ -255,6 +259,11 @@ static int assign_arg(struct assign_args *a, struct dealing *r, int c)
 			return bad_usage("--limit is a whole number of solutions");
 		break;
 	case G_DB: a->dbpath = optarg; break;
+	case G_QUIET: a->quiet = 1; break;
+	case G_EVERY:
+		if ((a->every = cmd_seconds(optarg)) <= 0)
+			return bad_usage("--progress-every needs seconds");
+		break;
 	case G_HELP: usage_assign(stdout); return EX_OK;
 	default: return EX_USAGE;
 	}
@@ -276,6 +285,8 @@ static int assign_args(int argc, char **argv, struct assign_args *a, struct deal
 		{"limit", required_argument, NULL, G_LIMIT},
 		{"db", required_argument, NULL, G_DB},
 		{"help", no_argument, NULL, G_HELP},
+		{"quiet", no_argument, NULL, G_QUIET},
+		{"progress-every", required_argument, NULL, G_EVERY},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -319,12 +330,21 @@ static int assign_piles(char *list, struct pile *q, size_t *nq, double overlap)
 /* The store read: which solutions are candidates, which are gold. -1 on,
  * else the exit code (the store's failure said by the caller). */
 static int assign_read(struct db *db, struct dealing *r, struct names *an, struct names *srcs,
-		       double gold)
+		       const struct assign_args *a)
 {
-	if (summary_backfill(db) < 0 || db_begin(db) < 0 ||
-	    db_names(db, DB_NAMES_DECIDERS, an) < 0 || db_names(db, DB_NAMES_PRM, srcs) < 0 ||
-	    db_assigned_solutions(db, &r->taken, &r->ntaken) < 0 ||
-	    db_walk(db, an, srcs, on_solution, r) < 0)
+	double gold = a->gold;
+	if (summary_backfill(db) < 0 || db_begin(db) < 0)
+		return EX_STORE;
+	struct progress pg;
+	cmd_progress_begin(&pg, db, a->quiet, a->every, "assign", "solutions");
+	int walked = db_names(db, DB_NAMES_DECIDERS, an) < 0 || db_names(db, DB_NAMES_PRM, srcs) < 0 ||
+		     db_assigned_solutions(db, &r->taken, &r->ntaken) < 0 ||
+		     db_walk(db, an, srcs, on_solution, r) < 0 ? -1 : 0;
+	if (cmd_progress_end(&pg, db, "nothing assigned")) {
+		db_rollback(db);
+		return 130;
+	}
+	if (walked < 0)
 		return EX_STORE;
 	if (r->gold_from && names_index(an, r->gold_from) < 0) {
 		db_rollback(db);
@@ -412,7 +432,8 @@ static int assign_store(struct db *db, struct pile *q, size_t nq, struct dealing
 			return EX_STORE;
 	if (db_commit(db) < 0)
 		return EX_STORE;
-	assign_report(q, nq, r, deal, shared, short_gold);
+	if (!a->quiet)
+		assign_report(q, nq, r, deal, shared, short_gold);
 	return EX_OK;
 }
 
@@ -448,7 +469,7 @@ int cmd_assign(int argc, char **argv, struct cmd_env *env)
 		errf("stepmark: assign: no data set named \"%s\" (stepmark stats lists them)\n",
 		     inert(a.dataset, 0));
 		rc = EX_USAGE;
-	} else if ((rc = assign_read(db, &r, &an, &srcs, a.gold)) < 0) {
+	} else if ((rc = assign_read(db, &r, &an, &srcs, &a)) < 0) {
 		rc = assign_store(db, q, nq, &r, &a);
 	}
 	if (rc == EX_STORE) { /* the reason, before the rollback clears it */

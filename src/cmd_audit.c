@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "cmd.h"
+#include "progress.h"
 #include "consensus.h"
 #include "util.h"
 
@@ -18,9 +19,12 @@ const char cmd_audit_help[] =
 	"    --where FILTER          only solutions a queue filter keeps (disagree...)\n"
 	"    --json | --csv          one row per line, for programs\n"
 	"    --ascii                 charts without block characters\n"
-	"    --truth agreed          against the agreed labels (stepmark consensus)\n";
+	"    --truth agreed          against the agreed labels (stepmark consensus)\n"
+	"    --quiet                 no progress line\n"
+	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
-enum { A_TRUTH = 256, A_DATASET, A_SOURCE, A_THRESHOLD, A_JSON, A_CSV, A_ASCII, A_DB, A_WHERE };
+enum { A_TRUTH = 256, A_DATASET, A_SOURCE, A_THRESHOLD, A_JSON, A_CSV, A_ASCII, A_DB, A_WHERE,
+       A_QUIET, A_EVERY };
 
 struct out {
 	int ascii;
@@ -586,12 +590,15 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 		{"ascii", no_argument, NULL, A_ASCII},
 		{"db", required_argument, NULL, A_DB},
 		{"where", required_argument, NULL, A_WHERE},
+		{"quiet", no_argument, NULL, A_QUIET},
+		{"progress-every", required_argument, NULL, A_EVERY},
 		{NULL, 0, NULL, 0},
 	};
 	const char *truth = NULL, *dataset = NULL;
 	double threshold = 0.5;
 	unsigned where = 0;
-	int json = 0, csv = 0, c;
+	int json = 0, csv = 0, c, quiet = 0;
+	long every = 0;
 	struct out o = {0};
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -606,6 +613,11 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 		case A_JSON: json = 1; break;
 		case A_CSV: csv = 1; break;
 		case A_ASCII: o.ascii = 1; break;
+		case A_QUIET: quiet = 1; break;
+		case A_EVERY:
+			if ((every = cmd_seconds(optarg)) <= 0)
+				return bad_usage("--progress-every needs seconds");
+			break;
 		case A_DB: dbpath = optarg; break;
 		case A_WHERE:
 			if (where_of(optarg, &where) < 0) {
@@ -636,7 +648,14 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 		return EX_STORE;
 	}
 	struct audit a;
+	struct progress pg;
+	cmd_progress_begin(&pg, db, quiet, every, "audit", "solutions");
 	int rc = audit_run(db, dataset, where, names, nn, threshold, &a, err, sizeof(err));
+	if (cmd_progress_end(&pg, db, "nothing was written") && rc < 0) {
+		db_close(db);
+		free(copy);
+		return 130;
+	}
 	if (rc < 0) {
 		errf("stepmark: audit: %s\n", err);
 		db_close(db);

@@ -2,7 +2,10 @@
  * the store */
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "cmd.h"
+#include "progress.h"
 #include "util.h"
 #include "../db/db.h"
 
@@ -10,6 +13,13 @@ int bad_usage(const char *msg)
 {
 	errf("stepmark: %s\nTry 'stepmark --help'.\n", msg);
 	return EX_USAGE;
+}
+
+long cmd_seconds(const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	return *arg && !*end && v > 0 ? v : -1;
 }
 
 struct db *cmd_open_store(const char *path)
@@ -30,4 +40,25 @@ struct db *cmd_open_store_ro(const char *path)
 	if (!db)
 		errf("stepmark: %s\n", inert(err, 0));
 	return db;
+}
+
+void cmd_progress_begin(struct progress *p, struct db *db, int quiet, long every,
+			const char *what, const char *unit)
+{
+	progress_start(p, progress_mode(quiet, every), every, what, 0, unit);
+	db_set_progress(db, progress_db, p);
+	progress_catch();
+}
+
+int cmd_progress_end(struct progress *p, struct db *db, const char *kept)
+{
+	db_set_progress(db, NULL, NULL);
+	progress_release();
+	if (!progress_stopped()) {
+		progress_end(p);
+		return 0;
+	}
+	progress_stop(p);
+	errf("stepmark: stopped: %s\n", kept);
+	return 1;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "progress.h"
 #include "conf.h"
 #include "consensus.h"
 #include "summary.h"
@@ -18,11 +19,13 @@
 const char cmd_consensus_help[] =
 	"    --policy RULES          e.g. \"adjudicated, human-majority 2,\n"
 	"                            confirmed-suggestion, sources mc judge\"\n"
-	"    --dataset NAME --list   one data set; list every undecided solution\n";
+	"    --dataset NAME --list   one data set; list every undecided solution\n"
+	"    --quiet                 no progress line, no summary unless it failed\n"
+	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
 #define MAX_SHOWN 10
 
-enum { K_POLICY = 1000, K_DATASET, K_LIST, K_DB, K_HELP };
+enum { K_POLICY = 1000, K_DATASET, K_LIST, K_DB, K_HELP, K_QUIET, K_EVERY };
 
 /* a stored row, for the comparison */
 struct crow {
@@ -158,10 +161,13 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 		{"list", no_argument, NULL, K_LIST},
 		{"db", required_argument, NULL, K_DB},
 		{"help", no_argument, NULL, K_HELP},
+		{"quiet", no_argument, NULL, K_QUIET},
+		{"progress-every", required_argument, NULL, K_EVERY},
 		{NULL, 0, NULL, 0},
 	};
 	const char *ptext = NULL, *dataset = NULL;
-	int list = 0, c;
+	int list = 0, c, quiet = 0;
+	long every = 0;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -170,6 +176,11 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 		case K_LIST: list = 1; break;
 		case K_DB: dbpath = optarg; break;
 		case K_HELP: usage_consensus(stdout); return EX_OK;
+		case K_QUIET: quiet = 1; break;
+		case K_EVERY:
+			if ((every = cmd_seconds(optarg)) <= 0)
+				return bad_usage("--progress-every needs seconds");
+			break;
 		default: return EX_USAGE;
 		}
 	}
@@ -222,16 +233,24 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 		rc = EX_STORE;
 		goto store;
 	}
-	if (db_names(db, DB_NAMES_DECIDERS, &anns) < 0 ||
-	    db_names(db, DB_NAMES_SOURCES_SEEN, &srcs) < 0 ||
-	    load_old(&r, &a) < 0 ||
-	    db_walk(db, &anns, &srcs, on_solution, &r) < 0 || db_consensus_mark(db) < 0 ||
-	    db_commit(db) < 0) {
+	struct progress pg;
+	cmd_progress_begin(&pg, db, quiet, every, "consensus", "solutions");
+	int walked = db_names(db, DB_NAMES_DECIDERS, &anns) < 0 ||
+		     db_names(db, DB_NAMES_SOURCES_SEEN, &srcs) < 0 ||
+		     load_old(&r, &a) < 0 ||
+		     db_walk(db, &anns, &srcs, on_solution, &r) < 0 ? -1 : 0;
+	if (cmd_progress_end(&pg, db, "nothing stored: the agreed labels are as they were")) {
+		db_rollback(db);
+		rc = 130;
+		goto out;
+	}
+	if (walked < 0 || db_consensus_mark(db) < 0 || db_commit(db) < 0) {
 		rc = EX_STORE;
 		goto store;
 	}
-	report(&r, list);
-	if (r.total > r.decided &&
+	if (!quiet)
+		report(&r, list);
+	if ((!quiet || list) && r.total > r.decided &&
 	    db_undecided_each(db, r.dataset, list ? -1 : MAX_SHOWN, print_undecided, NULL) < 0)
 		rc = EX_STORE;
 store:

@@ -10,12 +10,13 @@
 #include "cmd.h"
 #include "export.h"
 #include "fmt.h"
+#include "progress.h"
 #include "util.h"
 #include "../db/db.h"
 
 enum {
 	O_FORMAT = 256, O_DATASET, O_ANNOTATOR, O_SOURCE, O_INCOMPLETE, O_AGREED,
-	O_PLACEHOLDER, O_REWARD_TOKENS, O_SOFT, O_THRESHOLD, O_DB, O_HELP,
+	O_PLACEHOLDER, O_REWARD_TOKENS, O_SOFT, O_THRESHOLD, O_DB, O_HELP, O_QUIET, O_EVERY,
 };
 
 /* the options --help lists under the command */
@@ -31,7 +32,9 @@ const char cmd_export_help[] =
 	"    --placeholder TOKEN --reward-tokens \"GOOD BAD\"  openrlhf's (ки, \"+ -\")\n"
 	"    --soft[=SOURCE]         openrlhf: labels are SOURCE's soft estimates (mc)\n"
 	"    --agreed                the agreed labels (stepmark consensus), with\n"
-	"                            who agreed in prm800k, processbench and csv\n";
+	"                            who agreed in prm800k, processbench and csv\n"
+	"    --quiet                 no progress line, no summary unless it failed\n"
+	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
 static const struct option export_opts[] = {
 	{"format", required_argument, NULL, O_FORMAT},
@@ -47,6 +50,8 @@ static const struct option export_opts[] = {
 	{"soft", optional_argument, NULL, O_SOFT},
 	{"db", required_argument, NULL, O_DB},
 	{"help", no_argument, NULL, O_HELP},
+	{"quiet", no_argument, NULL, O_QUIET},
+	{"progress-every", required_argument, NULL, O_EVERY},
 	{NULL, 0, NULL, 0},
 };
 
@@ -113,6 +118,11 @@ int cmd_export(int argc, char **argv, struct cmd_env *env)
 				rc = bad_usage("--threshold takes a number");
 			break;
 		}
+		case O_QUIET: o.quiet = 1; break;
+		case O_EVERY:
+			if ((o.every = cmd_seconds(optarg)) <= 0)
+				rc = bad_usage("--progress-every needs seconds");
+			break;
 		case O_HELP: env->usage(stdout); goto done;
 		default: rc = EX_USAGE; goto done;
 		}
@@ -167,8 +177,10 @@ int cmd_export(int argc, char **argv, struct cmd_env *env)
 	}
 	struct export_filter flt = {.datasets_json = ds.len ? ds.data : NULL,
 				     .annotators_json = ann.len ? ann.data : NULL};
+	progress_catch();
 	int r = export_run(db, f, &flt, &o, out);
-	rc = r < 0 ? EX_STORE : r > 0 ? EX_BAD : EX_OK;
+	progress_release();
+	rc = r < 0 ? EX_STORE : r == 2 ? 130 : r > 0 ? EX_BAD : EX_OK;
 	db_close(db);
 done:
 	buf_free(&ds);

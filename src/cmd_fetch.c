@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "batch.h"
 #include "fetch.h"
 #include "prompt.h"
+#include "progress.h"
 #include "prov.h"
 #include "summary.h"
 #include "../db/db.h"
@@ -38,14 +38,6 @@ const char cmd_fetch_help[] =
 	"    --batch-in FILE         read a Batch result file (repeatable), then go on\n"
 	"    --template PROVIDER     print the prompt template in force\n"
 	"    --quiet, --progress-every SECONDS\n";
-
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
 
 enum {
 	F_DATASET = 1000, F_LIMIT, F_SOLUTION, F_RETRY, F_STATUS,
@@ -89,16 +81,6 @@ static void fetch_options(struct option o[NOPTS])
 							 NULL, F_SETTING + p * POPT_MAX + i};
 }
 
-static void human(char *out, size_t n, double v)
-{
-	if (v >= 1e6)
-		snprintf(out, n, "%.1fM", v / 1e6);
-	else if (v >= 1e4)
-		snprintf(out, n, "%.0fK", v / 1e3);
-	else
-		snprintf(out, n, "%.0f", v);
-}
-
 struct totals {
 	long queued, leased, done, failed;
 };
@@ -117,38 +99,25 @@ static void totals(struct db *db, struct fetch *f, unsigned mask, struct totals 
 	}
 }
 
-static void progress(FILE *out, int tty, struct db *db, struct fetch *f, unsigned mask,
-		     double t0, long done0)
+/* fetch's frame filled: the jobs done of all, its failures, tokens and (on a
+ * terminal) the requests in flight, else the requests sent. */
+static void progress(struct progress *p, struct db *db, struct fetch *f, unsigned mask)
 {
 	struct fetch_progress pg;
 	struct totals t;
 	fetch_progress(f, &pg);
 	totals(db, f, mask, &t);
-	long all = t.queued + t.leased + t.done + t.failed;
-	long finished = t.done + t.failed;
-	double el = (mono_ms() / 1e3) - t0;
-	double rate = el > 0 ? (finished - done0) / el : 0;
-	char eta[32] = "--:--", tok[16];
-	if (rate > 0) {
-		long s = (long)((all - finished) / rate);
-		snprintf(eta, sizeof(eta), "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-	}
-	human(tok, sizeof(tok), (double)(pg.tokens_in + pg.tokens_out));
-	if (tty) {
-		int width = 24, fill = all ? (int)(width * finished / all) : 0;
-		char bar[64];
-		for (int i = 0; i < width; i++)
-			bar[i] = i < fill ? '#' : '.';
-		bar[width] = '\0';
-		fprintf(out, "\r\033[K[%s] %ld/%ld done, %ld failed, %.1f jobs/s, ETA %s, "
-			"%s tokens, %d in flight", bar, t.done, all, t.failed, rate, eta, tok,
-			pg.inflight);
-	} else {
-		fprintf(out, "fetch: %ld/%ld done, %ld failed, %.1f jobs/s, ETA %s, %s tokens, "
-			"%ld requests, %ld cached, %ld retries\n", t.done, all, t.failed, rate,
-			eta, tok, pg.requests, pg.cached, pg.retries);
-	}
-	fflush(out);
+	char tok[16];
+	progress_human(tok, sizeof(tok), (double)(pg.tokens_in + pg.tokens_out));
+	p->total = t.queued + t.leased + t.done + t.failed;
+	p->done = t.done;
+	snprintf(p->what, sizeof(p->what), "%s", p->mode == PROGRESS_TTY ? "" : "fetch");
+	snprintf(p->detail, sizeof(p->detail), ", %ld failed", t.failed);
+	if (p->mode == PROGRESS_TTY)
+		snprintf(p->tail, sizeof(p->tail), ", %s tokens, %d in flight", tok, pg.inflight);
+	else
+		snprintf(p->tail, sizeof(p->tail), ", %s tokens, %ld requests, %ld cached, "
+			 "%ld retries", tok, pg.requests, pg.cached, pg.retries);
 }
 
 static void print_failure(void *ctx, const char *reason, long n, int64_t sol)
@@ -450,38 +419,35 @@ static int fetch_enqueue_all(struct fetch_cmd *x)
  * the monotonic clock). */
 static double fetch_loop(struct fetch_cmd *x)
 {
-	struct sigaction sa = {0};
-	sa.sa_handler = on_sigint;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	progress_catch();
 	const struct fetch_args *a = &x->a;
-	int tty = isatty(STDERR_FILENO) && !a->quiet;
-	double t0 = mono_ms() / 1e3, last = t0;
+	struct progress p;
 	struct totals t;
 	totals(x->db, x->f, a->mask, &t);
-	long done0 = t.done + t.failed, notices = 0;
-	while (!interrupted && fetch_work(x->f, 50)) {
+	progress_start(&p, a->quiet ? PROGRESS_OFF : isatty(STDERR_FILENO) ? PROGRESS_TTY :
+		       PROGRESS_LINES, a->every, "fetch", 0, "done");
+	p.rate_unit = "jobs";
+	p.done0 = t.done;
+	long notices = 0;
+	while (!progress_stopped() && fetch_work(x->f, 50)) {
 		fetch_wait(x->f, -1, 200);
-		double now = mono_ms() / 1e3;
 		struct fetch_progress np;
 		fetch_progress(x->f, &np);
 		if (np.notices != notices) { /* each said once */
 			notices = np.notices;
-			if (tty)
-				fputs("\r\033[K", stderr);
+			progress_clear(&p);
 			errf("stepmark: %s\n", np.notice);
 		}
-		if (!a->quiet && now - last >= (tty ? 0.25 : (double)a->every)) {
-			progress(stderr, tty, x->db, x->f, a->mask, t0, done0);
-			last = now;
+		if (progress_due(&p)) {
+			progress(&p, x->db, x->f, a->mask);
+			progress_draw(&p, 0);
 		}
 	}
 	fetch_stop(x->f);
-	if (tty) { /* the last frame says how it ended, not how it was */
-		progress(stderr, tty, x->db, x->f, a->mask, t0, done0);
-		fputc('\n', stderr);
-	}
-	return t0;
+	/* the last frame says how it ended, not how it was */
+	progress(&p, x->db, x->f, a->mask);
+	progress_end(&p);
+	return p.t0;
 }
 
 /* How the run ended: the batch files written, this run's totals, the
@@ -490,7 +456,7 @@ static int fetch_summary(struct fetch_cmd *x, double t0)
 {
 	struct fetch_progress pg;
 	fetch_progress(x->f, &pg);
-	if (interrupted)
+	if (progress_stopped())
 		errf("stepmark: stopped; unfinished jobs went back to the queue "
 			"(run the same command to go on)\n");
 	if (x->a.batch_out) {
@@ -527,7 +493,7 @@ static int fetch_summary(struct fetch_cmd *x, double t0)
 	int rc = EX_OK;
 	if (report(x->db, x->f, x->a.mask) && pg.failed)
 		rc = EX_BAD;
-	return interrupted ? 130 : rc;
+	return progress_stopped() ? 130 : rc;
 }
 
 /* The modes in order: --template, --status of the store, --batch-in

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "import.h"
+#include "progress.h"
 #include "util.h"
 #include "../db/db.h"
 
@@ -38,12 +39,15 @@ const char cmd_import_help[] =
 	"    --index-base 0|1        base of --first-error (default 0)\n"
 	"    --note F                the reason for the first error, kept as a note\n"
 	"    --step-values F         with --as-source: a list of per-step values\n"
-	"                            (probabilities, ratings -1/0/1, or \"+\"/\"-\")\n";
+	"                            (probabilities, ratings -1/0/1, or \"+\"/\"-\")\n"
+	"    --quiet                 no progress line, no summary unless it failed\n"
+	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
 enum {
 	O_FORMAT = 256, O_DATASET, O_AS, O_LABELS, O_SKIP_BAD, O_ID, O_PROBLEM,
 	O_STEPS, O_SPLIT, O_GOLD, O_REFERENCE, O_FIRST_ERROR, O_INDEX_BASE,
 	O_ANSWER, O_GENERATOR, O_NOTE, O_DB, O_HELP, O_AS_SOURCE, O_STEP_VALUES,
+	O_QUIET, O_EVERY,
 };
 
 static const struct option import_opts[] = {
@@ -67,6 +71,8 @@ static const struct option import_opts[] = {
 	{"step-values", required_argument, NULL, O_STEP_VALUES},
 	{"db", required_argument, NULL, O_DB},
 	{"help", no_argument, NULL, O_HELP},
+	{"quiet", no_argument, NULL, O_QUIET},
+	{"progress-every", required_argument, NULL, O_EVERY},
 	{NULL, 0, NULL, 0},
 };
 
@@ -113,6 +119,11 @@ int cmd_import(int argc, char **argv, struct cmd_env *env)
 				return bad_usage("--index-base must be 0 or 1");
 			o.index_base = optarg[0] - '0';
 			break;
+		case O_QUIET: o.quiet = 1; break;
+		case O_EVERY:
+			if ((o.every = cmd_seconds(optarg)) <= 0)
+				return bad_usage("--progress-every needs seconds");
+			break;
 		case O_HELP: env->usage(stdout); return EX_OK;
 		default: return EX_USAGE;
 		}
@@ -144,8 +155,11 @@ int cmd_import(int argc, char **argv, struct cmd_env *env)
 	struct db *db = NULL;
 	int worst = 0;
 	import_remove_stale(dbpath);
-	for (int i = optind; i < argc; i++) {
+	progress_catch();
+	o.nfiles = argc - optind;
+	for (int i = optind; i < argc && !progress_stopped(); i++) {
 		int rc;
+		o.nfile = i - optind + 1;
 		if (!db && access(dbpath, F_OK) != 0 && errno == ENOENT) {
 			rc = import_new_store(dbpath, argv[i], &o);
 		} else {
@@ -160,7 +174,11 @@ int cmd_import(int argc, char **argv, struct cmd_env *env)
 		else if (rc > 0 && worst == 0)
 			worst = EX_BAD;
 	}
+	progress_release();
+	if (progress_stopped() && o.nfile < o.nfiles)
+		errf("stepmark: stopped before %s: %d file%s not imported\n", argv[optind + o.nfile],
+		     o.nfiles - o.nfile, o.nfiles - o.nfile == 1 ? "" : "s");
 	db_close(db);
 	pcre2_code_free(re);
-	return worst;
+	return progress_stopped() ? 130 : worst;
 }

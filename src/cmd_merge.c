@@ -13,27 +13,33 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "progress.h"
 #include "summary.h"
 #include "../db/db.h"
 #include "../db/schema.h"
 
 /* the options --help lists under the command */
 const char cmd_merge_help[] =
-	"";
+	"    --quiet                 no progress line, no summary unless it failed\n"
+	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
 #define MAX_SHOWN 10
 
-enum { M_DB = 1000, M_HELP };
+enum { M_DB = 1000, M_HELP, M_QUIET, M_EVERY };
 
-static int refresh(struct db *db)
+/* The summaries of the solutions the merge touched, counted on pg. */
+static int refresh(struct db *db, struct progress *pg)
 {
 	int64_t *ids;
 	size_t n;
 	if (db_merge_solutions(db, &ids, &n) < 0)
 		return -1;
 	int rc = 0;
+	pg->unit = "solutions refreshed";
+	pg->done = 0;
+	pg->total = (int64_t)n;
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		if (summary_refresh(db, ids[i]) < 0)
+		if (summary_refresh(db, ids[i]) < 0 || progress_set(pg, (int64_t)i + 1))
 			rc = -1;
 	free(ids);
 	return rc < 0 ? -1 : db_merge_annotators(db);
@@ -81,13 +87,21 @@ int cmd_merge(int argc, char **argv, struct cmd_env *env)
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, M_DB},
 		{"help", no_argument, NULL, M_HELP},
+		{"quiet", no_argument, NULL, M_QUIET},
+		{"progress-every", required_argument, NULL, M_EVERY},
 		{NULL, 0, NULL, 0},
 	};
-	int c;
+	int c, quiet = 0;
+	long every = 0;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case M_DB: dbpath = optarg; break;
+		case M_QUIET: quiet = 1; break;
+		case M_EVERY:
+			if ((every = cmd_seconds(optarg)) <= 0)
+				return bad_usage("--progress-every needs seconds");
+			break;
 		case M_HELP:
 			puts("usage: stepmark merge OTHER.db\nBrings another store's labels, notes, "
 			     "adjudications, suggestions and alignments into this one.");
@@ -136,10 +150,20 @@ int cmd_merge(int argc, char **argv, struct cmd_env *env)
 		rc = EX_STORE;
 		goto out;
 	}
-	if (db_merge_apply(db) < 0 || refresh(db) < 0)
+	struct progress pg;
+	char what[300];
+	snprintf(what, sizeof(what), "merge %s", other);
+	cmd_progress_begin(&pg, db, quiet, every, what, "plan steps");
+	if (db_merge_apply(db) < 0 || refresh(db, &pg) < 0)
 		rc = EX_STORE;
+	if (cmd_progress_end(&pg, db, "nothing merged")) {
+		db_rollback(db);
+		rc = 130;
+		goto out;
+	}
 	if (rc == EX_OK) {
-		report(db, other);
+		if (!quiet)
+			report(db, other);
 		if (db_commit(db) < 0)
 			rc = EX_STORE;
 	}

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "export.h"
+#include "progress.h"
 
 struct ex {
 	struct wr *w;
@@ -166,7 +167,7 @@ int export_run(struct db *db, const struct format_ops *f,
 		out_drop(&part, NULL);
 		return 1;
 	}
-	int bad = 0;
+	int bad = 0, stopped = 0;
 	if (o->agreed && db_consensus_stale(db) == 1)
 		errf("stepmark: export: labels or suggestions came after stepmark consensus last "
 		     "ran: the agreed labels may be out of date (run it again)\n");
@@ -184,17 +185,43 @@ int export_run(struct db *db, const struct format_ops *f,
 		flt = &only;
 		if (f->write_begin)
 			f->write_begin(&w);
+		struct progress pg;
+		char what[300];
+		snprintf(what, sizeof(what), "export%s%s", to_stdout ? "" : " to ",
+			 to_stdout ? "" : out_path);
+		progress_start(&pg, progress_mode(o->quiet, o->every), o->every, what, 0,
+			       "solutions");
+		db_set_progress(db, progress_db, &pg);
 		int rc = db_export_each(db, flt, on_item, &x);
+		db_set_progress(db, NULL, NULL);
+		if (rc < 0 && progress_stopped()) {
+			progress_stop(&pg);
+			stopped = 1;
+		} else {
+			progress_end(&pg);
+		}
 		/* a write that failed stops the walk too: it is said below */
 		int write_failed = w.err || ferror(w.fp);
-		if (rc < 0 && !write_failed)
+		if (stopped)
+			rc = 0;
+		else if (rc < 0 && !write_failed)
 			errf("stepmark: store error: %s\n", db_errmsg(db));
 		if (f->write_end) /* on failure too: the file is removed anyway */
 			f->write_end(&w);
 		wr_flush(&w, 1);
 		bad = rc < 0 && !write_failed ? -1 : 0;
 	}
-	if (to_stdout) {
+	if (stopped) {
+		if (to_stdout) {
+			fflush(w.fp);
+			errf("stepmark: stopped: the output is incomplete (%ld solution%s "
+			     "written)\n", w.solutions, w.solutions == 1 ? "" : "s");
+		} else {
+			out_drop(&part, w.fp);
+			errf("stepmark: stopped: nothing written to %s\n", out_path);
+		}
+		bad = 2;
+	} else if (to_stdout) {
 		if (!bad && (w.err || ferror(w.fp) || fflush(w.fp) != 0)) {
 			errf("stepmark: standard output: write failed: %s\n",
 			     strerror(w.err ? w.err : errno));
@@ -205,7 +232,7 @@ int export_run(struct db *db, const struct format_ops *f,
 	} else if (out_commit(&part, w.fp, out_path, w.err) < 0) {
 		bad = 1;
 	}
-	if (!bad) {
+	if (!bad && !o->quiet) {
 		errf("%ld solution%s exported as %s (%ld %s)", w.solutions,
 			w.solutions == 1 ? "" : "s", f->name, w.rows,
 			f->unit ? f->unit : w.rows == 1 ? "record" : "records");

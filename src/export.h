@@ -12,7 +12,8 @@ struct columns {
 };
 
 /* 0 written; -1 the store failed; 1 the output could not be written (said,
- * and no partial file left). */
+ * and no partial file left); 2 Ctrl-C stopped it (said: a file is not
+ * written, standard output is incomplete). Draws the progress line. */
 int export_run(struct db *db, const struct format_ops *f,
 	       const struct export_filter *flt, const struct export_opts *o,
 	       const char *out_path);

@@ -30,6 +30,11 @@ struct import_opts {
 	const char *split;      /* PCRE2 pattern splitting a text into steps */
 	struct pcre2_real_code_8 *split_re;
 	int index_base;         /* 0 or 1 */
+	/* the command's: no summary (--quiet), plain progress lines every
+	 * this many seconds (0: none), which file of how many */
+	int quiet;
+	long every;
+	int nfile, nfiles;
 };
 
 /* Reading context for one record. */
@@ -54,6 +59,8 @@ struct export_opts {
 	 * with soft_source each label a float: that source's per-step value
 	 * (an MC estimate's k/n) */
 	const char *placeholder, *reward_good, *reward_bad, *soft_source;
+	int quiet;          /* no progress line, no summary */
+	long every;         /* plain progress lines every this many seconds */
 };
 
 /* Writing context. */

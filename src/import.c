@@ -13,6 +13,7 @@
 
 #include "import.h"
 #include "grade.h"
+#include "progress.h"
 #include "summary.h"
 
 #define MAX_SHOWN 20 /* bad records listed before the rest are counted */
@@ -153,6 +154,7 @@ struct slot {
 	 * encoded (in a) */
 	struct summary sum;
 	struct buf verdicts;
+	long long offset;  /* bytes of the file read up to this record */
 	struct slot *next;
 };
 
@@ -167,6 +169,8 @@ struct import_run {
 	long stored, duplicates, steps, warnings;
 	long merged;      /* solutions already here that gained labels */
 	long disagree;    /* correct solutions whose answers differ */
+	struct progress pg;
+	int stopped;      /* Ctrl-C: the storer stopped */
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv_item, cv_free; /* something to store; a slot free */
@@ -364,6 +368,7 @@ static int on_record(void *ctx, const struct jrecord *rec)
 	if (r->o->as_source)
 		to_source(&rd, &sl->it, rec->root, r->o->as_source);
 	prepare(r, sl);
+	sl->offset = rec->offset;
 	hand_over(r, sl);
 	return 0;
 }
@@ -390,6 +395,15 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/* The storer gives up: the reader stops at its next record. */
+static void stop_reader(struct import_run *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->stop = 1;
+	pthread_cond_signal(&r->cv_free);
+	pthread_mutex_unlock(&r->mu);
+}
+
 /* Stores what the reader hands over, a batch at a time; 0, or -1 on a
  * store error. */
 static int store_all(struct import_run *r)
@@ -414,10 +428,7 @@ static int store_all(struct import_run *r)
 				report_clash(r, &sl->it, &clash);
 			} else if (rc < 0) {
 				failed = 1;
-				pthread_mutex_lock(&r->mu);
-				r->stop = 1;
-				pthread_cond_signal(&r->cv_free);
-				pthread_mutex_unlock(&r->mu);
+				stop_reader(r);
 			} else if (rc == 1) {
 				check_derived(r, &sl->it, clash.gold);
 				r->stored++;
@@ -425,14 +436,16 @@ static int store_all(struct import_run *r)
 			} else if (rc == 3) { /* labels for a solution already here */
 				if (summary_refresh(r->db, clash.solution) < 0) {
 					failed = 1;
-					pthread_mutex_lock(&r->mu);
-					r->stop = 1;
-					pthread_cond_signal(&r->cv_free);
-					pthread_mutex_unlock(&r->mu);
+					stop_reader(r);
 				}
 				r->merged++;
 			} else {
 				r->duplicates++;
+			}
+			r->pg.count = r->stored + r->merged + r->duplicates;
+			if (progress_set(&r->pg, sl->offset) && !failed) {
+				failed = r->stopped = 1;
+				stop_reader(r);
 			}
 			if (sl == last)
 				break;
@@ -490,6 +503,21 @@ static const struct format_ops *choose_format(const char *path,
 	return f;
 }
 
+/* The progress line of one file: its bytes read, the records stored. */
+static void progress_begin(struct import_run *r, const char *path)
+{
+	const struct import_opts *o = r->o;
+	struct stat sb;
+	char what[200];
+	if (o->nfiles > 1)
+		snprintf(what, sizeof(what), "import %s (file %d/%d)", path, o->nfile, o->nfiles);
+	else
+		snprintf(what, sizeof(what), "import %s", path);
+	progress_start(&r->pg, progress_mode(o->quiet, o->every), o->every, what,
+		       stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0, NULL);
+	r->pg.count_unit = "records";
+}
+
 /* fresh: the store was made for this import alone (no earlier imports
  * to compare with, nobody else sees it). */
 static int import_into(struct db *db, const char *path, struct import_opts *o,
@@ -523,6 +551,7 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 		goto out;
 	}
 	r->import_id = db_import_add(db, r->dataset_id, path, hash, opts.data);
+	progress_begin(r, path);
 	pthread_t th;
 	r->reading = 1;
 	if (pthread_create(&th, NULL, reader, r) != 0) {
@@ -533,13 +562,22 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 	}
 	int failed = store_all(r) < 0;
 	pthread_join(th, NULL);
+	if (r->stopped) {
+		progress_stop(&r->pg);
+		errf("stepmark: stopped: nothing of %s stored\n", path);
+		db_rollback(db);
+		ret = 1;
+		goto out;
+	}
+	progress_end(&r->pg);
 	hasher_hex(&r->hash, hash);
 	if (!failed && !fresh && r->read_rc >= 0 &&
 	    db_import_seen(db, r->dataset_id, hash, opts.data)) {
 		/* the same file with the same options before: what this run
 		 * stored is taken back (the common case, a new file, reads once) */
 		db_rollback(db);
-		printf("%s: already imported into data set \"%s\" with these options; nothing to do\n",
+		if (!o->quiet)
+			printf("%s: already imported into data set \"%s\" with these options; nothing to do\n",
 		       inert(path, 0), inert(dsname, 1));
 		goto out;
 	}
@@ -573,7 +611,7 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 		errf("stepmark: %s: cannot commit: %s\n", path, db_errmsg(db));
 		db_rollback(db);
 		ret = -1;
-	} else {
+	} else if (!o->quiet) {
 		printf("%s: %ld solution%s (%ld steps) imported as %s into data set \"%s\"",
 		       inert(path, 0), r->stored, r->stored == 1 ? "" : "s", r->steps,
 		       f->name, inert(dsname, 1));
@@ -587,12 +625,12 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 		if (r->bad)
 			printf(", %ld bad record%s skipped", r->bad, r->bad == 1 ? "" : "s");
 		printf("\n");
-		if (r->disagree)
-			printf("%ld solution%s marked correct disagree%s with the derived gold "
-			       "answer of %s problem (listed above)\n", r->disagree,
-			       r->disagree == 1 ? "" : "s", r->disagree == 1 ? "s" : "",
-			       r->disagree == 1 ? "its" : "their");
 	}
+	if (ret == 0 && r->disagree) /* said with --quiet too: listed above */
+		printf("%ld solution%s marked correct disagree%s with the derived gold "
+		       "answer of %s problem (listed above)\n", r->disagree,
+		       r->disagree == 1 ? "" : "s", r->disagree == 1 ? "s" : "",
+		       r->disagree == 1 ? "its" : "their");
 out:
 	run_done(r);
 	free(r);

@@ -117,6 +117,7 @@ struct builder {
 	jerror_fn on_error;
 	char rec_bad[256];
 	long bad_records;
+	long long pos;    /* bytes of the file fed so far, this segment's too */
 };
 
 static void record_bad(struct builder *b, const char *fmt, ...)
@@ -158,7 +159,7 @@ static int emit(struct builder *b, struct jnode *root)
 		b->kept = b->rec_bad[0] ? NULL : root;
 		return 1;
 	}
-	struct jrecord rec = {root, b->rec_line, &b->arena};
+	struct jrecord rec = {root, b->rec_line, &b->arena, b->pos};
 	if (b->jsonl < 0 && !b->base)
 		b->jsonl = b->line == b->rec_line;
 	b->records++;
@@ -467,8 +468,10 @@ int jstream_file_hashed(const char *path, jrecord_fn on_record,
 	int rc = 0, skipping = 0, fed = 0; /* fed: this handle saw input */
 	char msg[512];
 	size_t n;
+	long long base = had_bom ? 3 : 0;
 	while (!b.stop && (n = fread(chunk, 1, CHUNK, fp)) > 0) {
 		size_t off = 0;
+		base += (long long)n;
 		if (hash)
 			hasher_add(hash, chunk, n);
 		while (off < n && !b.stop) {
@@ -485,6 +488,7 @@ int jstream_file_hashed(const char *path, jrecord_fn on_record,
 			}
 			if (memchr(chunk + off, '\\', seg))
 				check_surrogates(&b, chunk + off, seg);
+			b.pos = base - (long long)(n - off - seg);
 			yajl_status s = yajl_parse(h, chunk + off, seg);
 			fed = 1;
 			int cut = s == yajl_status_ok && nl && b.jsonl == 1 &&

@@ -39,6 +39,7 @@ struct jrecord {
 	/* the arena holding the tree: a consumer may take it over by
 	 * swapping in an empty arena of its own */
 	struct arena *arena;
+	long long offset; /* bytes of the file read up to the record's end, about */
 };
 
 /* Return 0 to continue, 1 to stop reading without error. */
