@@ -25,10 +25,12 @@ const char cmd_import_reference_help[] =
 	"                            style text, sentences and display math else)\n"
 	"    --gold FIELD            the gold answer (default: a GSM8K reference's\n"
 	"                            #### line), where a problem has none\n"
-	"    --dataset NAME --replace --skip-bad\n";
+	"    --dataset NAME --replace --skip-bad\n"
+	"    --quiet                 no progress line, no summary unless it failed\n"
+	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
 enum { R_DATASET = 1000, R_PROBLEM, R_ID, R_REFERENCE, R_REPLACE, R_SKIP_BAD, R_DB, R_SPLIT,
-       R_GOLD };
+       R_GOLD, R_QUIET, R_EVERY };
 
 /* what the file did, on one line */
 static void summary(const char *path, const struct ref_import_counts *n)
@@ -72,6 +74,8 @@ int cmd_import_reference(int argc, char **argv, struct cmd_env *env)
 		{"db", required_argument, NULL, R_DB},
 		{"split", required_argument, NULL, R_SPLIT},
 		{"gold", required_argument, NULL, R_GOLD},
+		{"quiet", no_argument, NULL, R_QUIET},
+		{"progress-every", required_argument, NULL, R_EVERY},
 		{NULL, 0, NULL, 0},
 	};
 	struct ref_import_opts r = {0};
@@ -90,6 +94,11 @@ int cmd_import_reference(int argc, char **argv, struct cmd_env *env)
 		case R_DB: dbpath = optarg; break;
 		case R_SPLIT: split = optarg; break;
 		case R_GOLD: r.f_gold = optarg; break;
+		case R_QUIET: r.quiet = 1; break;
+		case R_EVERY:
+			if ((r.every = cmd_seconds(optarg)) <= 0)
+				return bad_usage("--progress-every needs seconds");
+			break;
 		default: return EX_USAGE;
 		}
 	}
@@ -131,10 +140,11 @@ int cmd_import_reference(int argc, char **argv, struct cmd_env *env)
 	}
 	int got = ref_import(db, &r, &n);
 	if (got != 0) {
-		rc = got > 0 ? EX_BAD : EX_STORE;
+		rc = got == 2 ? 130 : got > 0 ? EX_BAD : EX_STORE;
 		goto out;
 	}
-	summary(r.path, &n);
+	if (!r.quiet)
+		summary(r.path, &n);
 out:
 	pcre2_code_free(re);
 	db_close(db);

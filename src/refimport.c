@@ -3,14 +3,17 @@
  * nothing, every record that changes nothing said with its line */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
 #include "json.h"
+#include "progress.h"
 #include "reference.h"
 #include "refimport.h"
 #include "util.h"
@@ -47,6 +50,10 @@ struct ref_import {
 	long given, unchanged, replaced, kept, unmatched, bad, twice, records;
 	int failed;
 	struct buf text, ref, spans, want;
+	struct progress pg;           /* over each pass: the file's bytes */
+	int quiet;
+	long every;
+	int stopped;                  /* Ctrl-C: nothing stored */
 };
 
 static void trimmed(const char *s, const char **a, size_t *n)
@@ -95,11 +102,21 @@ static int same_text(const char *a, const char *b)
 	return n == m && !memcmp(x, y, n);
 }
 
+/* A record's message, on a line of its own (off the progress line). */
+static void say(struct ref_import *r, const char *fmt, ...)
+{
+	progress_clear(&r->pg);
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
 static void bad(struct ref_import *r, long line, const char *why)
 {
 	r->bad++;
 	if (r->bad <= MAX_SHOWN)
-		errf("%s:%ld: %s\n", inert(r->path, 0), line, why);
+		say(r, "%s:%ld: %s\n", inert(r->path, 0), line, why);
 }
 
 /* The line that set problem id in this file, 0 none; records it. An
@@ -147,7 +164,7 @@ static void give(struct ref_import *r, int64_t problem, const char *ref, long li
 		if (!same_text(r->ref.data, ref)) {
 			r->twice++;
 			if (r->twice <= MAX_SHOWN)
-				errf("%s:%ld: problem %lld got another reference from line %ld; "
+						say(r, "%s:%ld: problem %lld got another reference from line %ld; "
 				     "the first stands\n", inert(r->path, 0), line, (long long)problem,
 				     first);
 		}
@@ -161,7 +178,7 @@ static void give(struct ref_import *r, int64_t problem, const char *ref, long li
 	} else if (!r->replace) {
 		r->kept++;
 		if (r->kept <= MAX_SHOWN)
-			errf("%s:%ld: problem %lld has another reference; kept (--replace takes "
+				say(r, "%s:%ld: problem %lld has another reference; kept (--replace takes "
 			     "this file's)\n", inert(r->path, 0), line, (long long)problem);
 		return;
 	} else {
@@ -182,7 +199,7 @@ static void give_gold(struct ref_import *r, int64_t problem, long line)
 	} else if (rc == 0) {
 		r->gold_kept++;
 		if (r->gold_kept <= MAX_SHOWN)
-			errf("%s:%ld: problem %lld has another gold answer; kept (--replace takes "
+				say(r, "%s:%ld: problem %lld has another gold answer; kept (--replace takes "
 			     "this file's)\n", inert(r->path, 0), line, (long long)problem);
 	} else {
 		r->gold_set++;
@@ -209,6 +226,11 @@ static int on_record(void *ctx, const struct jrecord *rec)
 {
 	struct ref_import *r = ctx;
 	r->records++;
+	r->pg.count = r->records;
+	if (progress_set(&r->pg, rec->offset)) {
+		r->stopped = 1;
+		return 1;
+	}
 	const char *kf = r->f_problem ? r->f_problem : r->f_id;
 	const struct jnode *k = jpath(rec->root, kf), *v = jpath(rec->root, r->f_ref);
 	char why[300];
@@ -294,7 +316,7 @@ static int on_record(void *ctx, const struct jrecord *rec)
 	if (!matched && !r->failed) {
 		r->unmatched++;
 		if (r->unmatched <= MAX_SHOWN)
-			errf("%s:%ld: no problem %s \"%s\"\n", inert(r->path, 0), rec->line,
+				say(r, "%s:%ld: no problem %s \"%s\"\n", inert(r->path, 0), rec->line,
 			     r->f_problem ? "with the text" : "of a solution with the id",
 			     inert(k->str, 1));
 	}
@@ -317,17 +339,47 @@ static void add_dataset(void *ctx, const char *name)
 	r->datasets[r->ndatasets++] = id;
 }
 
+/* The progress line of pass n (1: the records checked, 2: stored). */
+static void pass_begin(struct ref_import *r, int n)
+{
+	struct stat sb;
+	char what[200];
+	snprintf(what, sizeof(what), "import-reference %s (%s)", r->path,
+		 n == 1 ? "pass 1/2: checking" : "pass 2/2: matching");
+	progress_start(&r->pg, progress_mode(r->quiet, r->every), r->every, what,
+		       stat(r->path, &sb) == 0 ? (int64_t)sb.st_size : 0, NULL);
+	r->pg.count_unit = "records";
+	r->pg.count = 0;
+}
+
+/* Ends a pass's line: 1 when Ctrl-C stopped it (said). */
+static int pass_end(struct ref_import *r)
+{
+	if (!r->stopped && !progress_stopped()) {
+		progress_end(&r->pg);
+		return 0;
+	}
+	progress_stop(&r->pg);
+	errf("stepmark: stopped: nothing of %s stored\n", inert(r->path, 0));
+	return 1;
+}
+
 /* Two passes: the records checked (a bad one stops everything, unless
- * --skip-bad), then matched and stored. 0, 1 bad input, -1 store error. */
+ * --skip-bad), then matched and stored. 0, 1 bad input, -1 store error,
+ * 2 stopped. */
 static int run_file(struct ref_import *r)
 {
 	struct jstats st;
 	char err[400] = "";
 	r->checking = 1;
+	pass_begin(r, 1);
 	if (jstream_file(r->path, on_record, on_error, r, &st, err, sizeof(err)) < 0 && err[0]) {
+		progress_stop(&r->pg);
 		errf("stepmark: %s\n", err);
 		return 1;
 	}
+	if (pass_end(r))
+		return 2;
 	if (r->bad > MAX_SHOWN)
 		errf("... and %ld more\n", r->bad - MAX_SHOWN);
 	if (r->bad && !r->skip_bad) {
@@ -337,10 +389,14 @@ static int run_file(struct ref_import *r)
 	}
 	r->checking = 0;
 	r->records = 0;
+	pass_begin(r, 2);
 	if (jstream_file(r->path, on_record, on_error, r, &st, err, sizeof(err)) < 0 && err[0]) {
+		progress_stop(&r->pg);
 		errf("stepmark: %s\n", err);
 		return 1;
 	}
+	if (pass_end(r))
+		return 2;
 	if (r->failed) {
 		errf("stepmark: store error: %s\n", db_errmsg(r->db));
 		return -1;
@@ -396,13 +452,16 @@ int ref_import(struct db *db, const struct ref_import_opts *o, struct ref_import
 	struct ref_import r = {.db = db, .path = o->path, .f_problem = o->f_problem,
 			       .f_id = o->f_id, .f_ref = o->f_ref, .f_gold = o->f_gold,
 			       .dataset = o->dataset, .replace = o->replace,
-			       .skip_bad = o->skip_bad, .split = o->split};
+			       .skip_bad = o->skip_bad, .split = o->split, .quiet = o->quiet,
+			       .every = o->every};
 	int rc = ref_prepare(&r);
 	if (rc == 0 && db_begin(db) < 0) {
 		errf("stepmark: cannot start a transaction: %s\n", db_errmsg(db));
 		rc = -1;
 	} else if (rc == 0) {
+		progress_catch();
 		rc = run_file(&r);
+		progress_release();
 		if (rc == 0 && db_commit(db) < 0) {
 			errf("stepmark: %s: cannot commit: %s\n", inert(r.path, 0), db_errmsg(db));
 			rc = -1;

@@ -14,6 +14,8 @@ struct ref_import_opts {
 	int64_t dataset;              /* 0: every data set */
 	int replace, skip_bad;
 	void *split;                  /* a compiled PCRE2 pattern cutting steps, or NULL */
+	int quiet;                    /* no progress line */
+	long every;                   /* a plain progress line every so many seconds */
 };
 /* What the file did: problems given a reference, the same one again,
  * replaced, kept (another there), records matching no problem, bad ones,
@@ -22,8 +24,10 @@ struct ref_import_counts {
 	long given, unchanged, replaced, kept, unmatched, bad, twice, gold_set, gold_kept;
 };
 /* Reads o->path into db in one transaction, saying each record it cannot
- * use (file:line: why) on standard error. 0 stored, 1 bad input (nothing
- * stored, said), -1 a store error (nothing stored, said). */
+ * use (file:line: why) on standard error, with a progress line over its
+ * two passes (on a terminal, or every o->every seconds). 0 stored, 1 bad
+ * input (nothing stored, said), -1 a store error (nothing stored, said),
+ * 2 stopped by Ctrl-C (nothing stored, said). */
 int ref_import(struct db *db, const struct ref_import_opts *o, struct ref_import_counts *out);
 
 #endif

@@ -2,7 +2,8 @@
 # Every long command draws one progress line on a terminal (frames
 # redrawn with \r, the last one kept with its totals), none when standard
 # error is piped, plain lines with --progress-every, no summary with
-# --quiet: import, export, audit, consensus, assign, merge, fetch, align.
+# --quiet: import, export, audit, consensus, assign, merge, fetch, align,
+# import-reference.
 . "$top_srcdir/tests/lib.sh"
 command -v script >/dev/null 2>&1 || { echo "no script(1)"; exit 77; }
 python3 "$top_srcdir/tests/gen_big.py" --prm800k 4000 > big.jsonl
@@ -37,11 +38,17 @@ tty "$S fetch --calc"
 ok "fetch draws frames" frames "" '4000/4000 done'
 tty "$S align"
 ok "align draws frames" frames "" 'done'
+# import-reference: its two passes, by the file's bytes
+sqlite3 store.db "SELECT json_object('problem', p.text, 'answer', 'Step one.\nStep two.') FROM problem p" >refs.jsonl
+tty "$S import-reference refs.jsonl --problem problem --reference answer"
+ok "import-reference draws frames" frames "import-reference refs.jsonl (pass 1/2: checking)" 'records, .* s$'
+ok "and for its second pass" frames "import-reference refs.jsonl (pass 2/2: matching)" 'records, .* s$'
+ok "its summary after them" has tty.out "given a reference"
 
 # piped: no frame, the summaries as before; --quiet: no summary
 for c in "import --dataset again big.jsonl" "export --format prm800k -o out2.jsonl" \
 	 "audit --truth $ANN" "consensus --policy adjudicated" "assign --annotators z" \
-	 "merge other.db"; do
+	 "merge other.db" "import-reference refs.jsonl --problem problem --reference answer --replace"; do
 	expect_rc 0 "$c piped" sm $c
 	ok "$c piped: no frame" sh -c '! grep -q "\[K" err'
 done
@@ -51,6 +58,8 @@ expect_rc 0 "export --quiet" sm export --quiet --format prm800k -o out3.jsonl
 ok "export --quiet says nothing" sh -c '! [ -s out ] && ! [ -s err ]'
 expect_rc 0 "consensus --quiet" sm consensus --quiet --policy adjudicated
 ok "consensus --quiet says nothing" sh -c '! [ -s out ] && ! [ -s err ]'
+expect_rc 0 "import-reference --quiet" sm import-reference --quiet refs.jsonl --problem problem --reference answer --replace
+ok "import-reference --quiet says nothing" sh -c '! [ -s out ] && ! [ -s err ]'
 # plain lines for logs
 expect_rc 0 "import --progress-every 1" sm import --progress-every 1 --dataset fourth big.jsonl
 ok "plain lines, no redraw" sh -c '! grep -q "\[K" err'
