@@ -15,16 +15,17 @@
  * kept for the connection's life. A new subject is one line here.
  */
 enum db_room {
-	ROOM_STORE, ROOM_ITEMS, ROOM_SCAN, ROOM_WORK, ROOM_QUEUE, ROOM_JOBS,
-	ROOM_REFS, ROOM_AGREE, ROOM_WALK, ROOM_MERGE, ROOM_DEAL, ROOM_AUDIT,
-	ROOM_REVIEW, ROOM_N
+	ROOM_STORE, ROOM_ITEMS, ROOM_SCAN, ROOM_WORK, ROOM_JOBS, ROOM_REFS,
+	ROOM_AGREE, ROOM_DEAL, ROOM_N
 };
 struct stmt_table {
 	enum db_room room;
 	int n;
 	const char *const *sql;
 };
-/* The statement id of table t, reset and unbound, ready to bind. */
+/* The statement id of table t, reset and unbound, ready to bind. A
+ * statement stepped by a db_*_each walk stays open while its callback
+ * runs: a callback must not commit (db_commit resets every statement). */
 sqlite3_stmt *dbi_stmt(struct db *db, const struct stmt_table *t, int id);
 
 /* Waiting for another writer: as long as it makes progress. */

@@ -493,7 +493,7 @@ int db_solutions_keyed(struct db *db, const char *key, const char *dataset,
 	bind_text(s, 1, key);
 	bind_text(s, 2, dataset);
 	sqlite3_bind_int(s, 3, max);
-	int n = 0, rc;
+	int n = 0, rc = SQLITE_DONE;
 	while (n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		out[n].sol = sqlite3_column_int64(s, 0);
 		snprintf(out[n].dataset, sizeof(out[n].dataset), "%s",
@@ -501,7 +501,7 @@ int db_solutions_keyed(struct db *db, const char *key, const char *dataset,
 		n++;
 	}
 	sqlite3_reset(s);
-	return n;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : -1;
 }
 
 int db_solutions_by_key(struct db *db, const char *key, int64_t dataset, int64_t *ids,

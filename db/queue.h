@@ -2,7 +2,9 @@
 #ifndef SM_DB_QUEUE_H
 #define SM_DB_QUEUE_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include "items.h" /* SF_*, the summary flags of QUEUE_FILTERS */
 
 struct db;
 

@@ -298,7 +298,7 @@ static const char *const migrations[] = {
 	 * row: 36 ms a window at 445 K solutions when nothing matched). The
 	 * summary's flag SF_AGREED (32) says the solution has an agreed
 	 * label; the triggers keep it as consensus writes the agreed table,
-	 * and a summary written again keeps it (db.c's S_SUM_PUT) */
+	 * and a summary written again keeps it (db/items.c's S_SUM_PUT) */
 	"UPDATE summary SET flags = flags | 32 WHERE solution_id IN"
 	"  (SELECT solution_id FROM agreed WHERE rule IS NOT NULL);"
 	"CREATE TRIGGER agreed_flag_insert AFTER INSERT ON agreed BEGIN"

@@ -1,6 +1,7 @@
 /* store.c - the store opened, migrated, locked and traced: connections, transactions, the running of statements */
 #include "config.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -39,6 +40,7 @@ sqlite3_stmt *dbi_stmt(struct db *db, const struct stmt_table *t, int id)
 		db->st[t->room] = xcalloc((size_t)t->n, sizeof(sqlite3_stmt *));
 		db->nst[t->room] = t->n;
 	}
+	assert(db->nst[t->room] == t->n && id >= 0 && id < t->n); /* one table per room */
 	sqlite3_stmt *s = db->st[t->room][id];
 	if (s) {
 		sqlite3_reset(s);
@@ -548,4 +550,9 @@ void db_trace(struct db *db, FILE *fp)
 void db_set_busy_ms(struct db *db, int ms)
 {
 	sqlite3_busy_timeout(db->h, ms);
+}
+
+int db_schema_current(void)
+{
+	return schema_count();
 }

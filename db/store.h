@@ -45,5 +45,7 @@ void db_set_progress(struct db *db, db_progress_fn fn, void *ctx);
 void db_trace(struct db *db, FILE *fp);
 
 void db_set_busy_ms(struct db *db, int ms);
+/* The schema version this stepmark reads and writes. */
+int db_schema_current(void);
 
 #endif

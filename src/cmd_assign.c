@@ -322,6 +322,8 @@ static int assign_piles(char *list, struct pile *q, size_t *nq, double overlap)
 					 "assign: --annotators names each annotator once");
 		q[(*nq)++].name = t;
 	}
+	if (*nq == 0) /* "," names nobody */
+		return bad_usage("assign: --annotators A,B,... names who gets the solutions");
 	if (overlap > 0 && *nq < 2)
 		return bad_usage("assign: --overlap needs two annotators or more");
 	return -1;
@@ -413,7 +415,8 @@ static void assign_report(const struct pile *q, size_t nq, const struct dealing 
 		       "there are %zu (adjudicate more)\n", short_gold, short_gold == 1 ? "" : "s", r->ng);
 }
 
-/* Dealt and stored: -1 on (reported), else the exit code. */
+/* Dealt and stored, the report printed: EX_OK, or EX_STORE (the caller
+ * says why and rolls back). */
 static int assign_store(struct db *db, struct pile *q, size_t nq, struct dealing *r,
 			const struct assign_args *a)
 {

@@ -16,7 +16,6 @@
 #include "progress.h"
 #include "summary.h"
 #include "../db/db.h"
-#include "../db/schema.h"
 
 /* the options --help lists under the command */
 const char cmd_merge_help[] =
@@ -141,8 +140,8 @@ int cmd_merge(int argc, char **argv, struct cmd_env *env)
 	if (!db_merge_check(db, &v)) {
 		errf("stepmark: merge: %s is %s (schema %ld; this stepmark's is %d): open it "
 		     "once with this stepmark (stepmark --db %s stats) and merge again\n",
-		     inert(other, 0), v > schema_count() ? "from a newer stepmark" :
-		     "not a store at this stepmark's schema", v, schema_count(), inert(other, 1));
+		     inert(other, 0), v > db_schema_current() ? "from a newer stepmark" :
+		     "not a store at this stepmark's schema", v, db_schema_current(), inert(other, 1));
 		rc = EX_USAGE;
 		goto out;
 	}

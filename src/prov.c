@@ -50,7 +50,7 @@ int provider_of_source(const char *source)
 int provider_fe_fills(const char *source)
 {
 	int p = provider_of_source(source);
-	return p < 0 || providers[p]->fe_fills_before;
+	return p < 0 || !providers[p]->fe_names_only;
 }
 
 long provider_set(const struct fconf *c, int p, int i)

@@ -83,10 +83,10 @@ struct provider_ops {
 				       * the reference: they replace the
 				       * solution's earlier ones of its name */
 	const char *area;             /* the theme's colour area of its marks */
-	int fe_fills_before;          /* its first error means every step
-				       * before it is good (item_resolve rates
-				       * them +1); 0: it names the first bad
-				       * step and says nothing of the others */
+	int fe_names_only;            /* its first error names the first bad
+				       * step and says nothing of the others;
+				       * 0 (the default): every step before it
+				       * is good (item_resolve rates them +1) */
 	/* the first requests (or the outcome, for calc) */
 	int (*start)(struct pjob *pj);
 	/* one answered request: 0 taken, -1 the response is unusable (the
@@ -111,7 +111,7 @@ int provider_online(int p);
  * -1 none. */
 int provider_of_source(const char *source);
 /* 1 when a first error of source ("calc", "mc/model") means every step
- * before it is good: its provider's fe_fills_before, 1 for a source no
+ * before it is good: not its provider's fe_names_only; 1 for a source no
  * provider makes (imported). */
 int provider_fe_fills(const char *source);
 /* A setting of p: the value of its i-th option. */

@@ -55,6 +55,5 @@ const struct provider_ops align_ops = {
 	.show = SHOW_CHECK,
 	.links = 1,
 	.area = "aligned",
-	.fe_fills_before = 1,
 	.start = align_start,
 };

@@ -404,7 +404,6 @@ const struct provider_ops align_judge_ops = {
 	.show = SHOW_MARK,
 	.links = 1,
 	.area = "judge",
-	.fe_fills_before = 1,
 	.start = aj_start,
 	.take = aj_take,
 	.next = aj_next,

@@ -41,11 +41,11 @@ const struct provider_ops calc_ops = {
 	.show = SHOW_CHECK,
 	.area = "calc",
 	/* its first error is the first step with a false claim, which says
-	 * nothing of the steps before it (unchecked ones may be wrong): 0 is
-	 * what it means, 1 what item_resolve has always done with it. An
-	 * open defect, kept here until it is decided (0 changes the audit,
+	 * nothing of the steps before it (unchecked ones may be wrong): that
+	 * is fe_names_only = 1; item_resolve has always filled them (0). An
+	 * open defect, kept here until it is decided (1 changes the audit,
 	 * consensus, accept and export --source calc) */
-	.fe_fills_before = 1,
+	.fe_names_only = 0,
 	.start = calc_start,
 	.free = NULL,
 };

@@ -204,7 +204,6 @@ const struct provider_ops judge_ops = {
 	.params = judge_params,
 	.show = SHOW_MARK,
 	.area = "judge",
-	.fe_fills_before = 1,
 	.start = judge_start,
 	.take = judge_take,
 	.next = judge_next,

@@ -262,7 +262,6 @@ const struct provider_ops mc_ops = {
 	.params = mc_params,
 	.show = SHOW_MC,
 	.area = "mc",
-	.fe_fills_before = 1,
 	.start = mc_start,
 	.take = mc_take,
 	.next = mc_next,

@@ -181,7 +181,6 @@ const struct provider_ops prm_ops = {
 	.params = prm_params,
 	.show = SHOW_VALUE,
 	.area = "prm",
-	.fe_fills_before = 1,
 	.start = prm_start,
 	.take = prm_take,
 	.next = prm_next,

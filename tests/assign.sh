@@ -26,6 +26,8 @@ sm import b.json --format processbench --dataset pb --as-source srcb >/dev/null
 
 expect_rc 2 "needs annotators" sm assign
 ok "says so" has err "--annotators A,B,... names who gets the solutions"
+expect_rc 2 "a list that names nobody is a usage error (it divided by zero)" sm assign --annotators ,
+ok "says who is needed" has err "--annotators A,B,... names who gets the solutions"
 expect_rc 2 "overlap needs two" sm assign --annotators alice --overlap 0.2
 ok "says so" has err "--overlap needs two annotators or more"
 expect_rc 2 "a name twice" sm assign --annotators alice,alice

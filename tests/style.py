@@ -35,8 +35,9 @@ def read(top, rel):
         return f.read()
 
 
-def strip_comments(text):
-    """Comments and string literals blanked, lines kept."""
+def strip_comments(text, keep_strings=False):
+    """Comments (and string literals, unless keep_strings) blanked, lines
+    kept."""
     out = []
     i, n = 0, len(text)
     while i < n:
@@ -55,7 +56,7 @@ def strip_comments(text):
             j = i + 1
             while j < n and text[j] != c and text[j] != "\n":
                 j += 2 if text[j] == "\\" else 1
-            out.append(c + " " * (j - i - 1) + (c if j < n else ""))
+            out.append(text[i:j + 1] if keep_strings else c + " " * (j - i - 1) + (c if j < n else ""))
             i = j + 1
         else:
             out.append(c)
@@ -74,15 +75,23 @@ def rule_purpose(top):
     return bad
 
 
+SQL_WORDS = ("SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER",
+             "ATTACH", "DETACH", "PRAGMA", "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT",
+             "RELEASE", "WITH", "VACUUM", "ANALYZE", "REINDEX")
+
+
 def rule_sql(top):
-    """SQL only in db/: no sqlite3 call, header or handle elsewhere."""
+    """SQL only in db/: no sqlite3 call, header or handle elsewhere, and no
+    string that starts as a statement does (an upper-case SQL word and
+    more upper case or a table word after it), comments aside."""
     bad = []
     pat = re.compile(r"\bsqlite3_?\w*|<sqlite3\.h>|\bdb_handle\b")
-    sql = re.compile(r'"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ATTACH|PRAGMA)\s', re.I)
+    sql = re.compile(r'"\s*(%s)\b(\s+[A-Z*(]|\s+\w+\s*\(|\s*;|\s*")' % "|".join(SQL_WORDS))
     for rel in sources(top):
         if rel.startswith("db/"):
             continue
-        for no, line in enumerate(read(top, rel).split("\n"), 1):
+        text = strip_comments(read(top, rel), keep_strings=True)
+        for no, line in enumerate(text.split("\n"), 1):
             if pat.search(line) or sql.search(line):
                 bad.append("%s:%d: SQL outside db/: %s" % (rel, no, line.strip()[:70]))
     return bad
@@ -114,6 +123,11 @@ def functions(text):
         m = re.match(r"^[A-Za-z_][\w\s\*]*?\b(\w+)\s*\(", l)
         if m and not l.startswith(("typedef", "struct", "enum", "union")) and not l.rstrip().endswith(";"):
             head = (m.group(1), i)
+        if m and l.rstrip().endswith("{") and not l.startswith(("typedef", "struct", "enum", "union")) \
+           and "=" not in l:
+            head = (m.group(1), i)
+            lines[i] = "{"  # the body starts on the header's line
+            continue
         if l.startswith("{") and head:
             j = i
             while j < len(lines) and not lines[j].startswith("}"):
@@ -130,7 +144,7 @@ def functions(text):
 def rule_functions(top):
     """No function over 150 lines, no file over 1 500."""
     bad = []
-    for rel in sources(top, (".c",)):
+    for rel in sources(top, (".c", ".h")):
         text = read(top, rel)
         if text.count("\n") > MAX_FILE:
             bad.append("%s:1: %d lines, more than %d" % (rel, text.count("\n"), MAX_FILE))
@@ -147,21 +161,39 @@ def includes(text):
             yield no, m.group(1) == '"', m.group(2)
 
 
+DB_OWN = {"dbi.h", "schema.h"}  # db/'s own headers
+
+
+def resolve(top, rel, inc):
+    """Where a local include lands: beside the file, else in -I's rooms
+    (src/, db/), else at the top."""
+    for d in (os.path.dirname(rel), "src", "db", "."):
+        path = os.path.normpath(os.path.join(d, inc))
+        if os.path.exists(os.path.join(top, path)):
+            return path
+    return None
+
+
 def rule_layers(top):
-    """db/ calls nothing above it; src/ never calls ui/ (the program's own
-    files excepted); the queue model knows no curses."""
+    """db/ calls nothing above it (from src/ only the foundation); db/'s
+    own headers stay in db/; src/ never calls ui/ (the program's own files
+    excepted); the queue model knows no curses."""
     bad = []
     for rel in sources(top):
         room = rel.split("/")[0]
         for no, local, inc in includes(read(top, rel)):
             base = os.path.basename(inc)
-            if room == "db" and local and inc.startswith("../") and \
-               (not inc.startswith("../src/") or base not in DB_MAY):
-                bad.append("%s:%d: db/ includes %s (only %s from src/)" % (rel, no, inc, ", ".join(sorted(DB_MAY))))
+            at = resolve(top, rel, inc) if local else None
+            lands = at.split("/")[0] if at and "/" in at else None
+            if room == "db" and lands and lands != "db" and \
+               (lands != "src" or base not in DB_MAY):
+                bad.append("%s:%d: db/ includes %s (only %s from src/)" % (rel, no, at, ", ".join(sorted(DB_MAY))))
             if room == "db" and not local and base in ("curses.h", "ncurses.h", "curl/curl.h"):
                 bad.append("%s:%d: db/ includes <%s>" % (rel, no, inc))
-            if room == "src" and local and ("ui/" in inc) and not PROGRAM.match(rel):
-                bad.append("%s:%d: src/ includes %s: the core never calls the workbench" % (rel, no, inc))
+            if room != "db" and lands == "db" and base in DB_OWN:
+                bad.append("%s:%d: %s is db/'s own: use db.h's named operations" % (rel, no, at))
+            if room == "src" and lands == "ui" and not PROGRAM.match(rel):
+                bad.append("%s:%d: src/ includes %s: the core never calls the workbench" % (rel, no, at))
             if re.search(r"(^|/)(queue_model|qmodel)\.[ch]$", rel) and not local and "curses" in inc:
                 bad.append("%s:%d: the queue model includes <%s>" % (rel, no, inc))
     return bad

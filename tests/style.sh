@@ -33,6 +33,31 @@ ok "db/ including ui/ is caught" sh -c \
 	'python3 "$0/tests/style.py" bad layers | grep -q "db/up.c:2"' "$top_srcdir"
 ok "src/ including ui/ is caught" sh -c \
 	'python3 "$0/tests/style.py" bad layers | grep -q "src/core.c:2"' "$top_srcdir"
+printf '/* begin.c - a transaction outside db/ */\nconst char *q = "BEGIN IMMEDIATE";\n' >bad/ui/begin.c
+ok "a statement outside db/ that is not a SELECT is caught" sh -c \
+	'python3 "$0/tests/style.py" bad sql | grep -q "ui/begin.c:2"' "$top_srcdir"
+printf '/* words.c - prose, not SQL */\n/* sqlite3 is named in a comment */\nconst char *w = "Delete the note?";\n' >bad/ui/words.c
+ok "prose and comments are not SQL" sh -c \
+	'! python3 "$0/tests/style.py" bad sql | grep -q "ui/words.c"' "$top_srcdir"
+printf '/* sideways.c - db/ reaching up without ../ */\n#include "fetch.h"\n' >bad/db/sideways.c
+ok "db/ including src/ beyond the foundation by -I is caught" sh -c \
+	'python3 "$0/tests/style.py" bad layers | grep -q "db/sideways.c:2"' "$top_srcdir"
+printf '/* inside.c - db/ private header outside db/ */\n#include "../db/dbi.h"\n' >bad/ui/inside.c
+ok "db/'s own header outside db/ is caught" sh -c \
+	'python3 "$0/tests/style.py" bad layers | grep -q "ui/inside.c:2"' "$top_srcdir"
+{
+	printf '/* brace.c - a long function whose brace ends its header */\nint brace_one(void) {\n'
+	i=0; while [ $i -lt 160 ]; do printf '\t(void)0;\n'; i=$((i + 1)); done
+	printf '\treturn 0;\n}\n'
+} >bad/src/brace.c
+ok "a long function with its brace on the header line is caught" sh -c \
+	'python3 "$0/tests/style.py" bad functions | grep -q "brace_one() is"' "$top_srcdir"
+{
+	printf '/* big.c - a file too long */\n'
+	i=0; while [ $i -lt 1510 ]; do printf 'int big_%d;\n' $i; i=$((i + 1)); done
+} >bad/src/big.c
+ok "a file over 1 500 lines is caught" sh -c \
+	'python3 "$0/tests/style.py" bad functions | grep -q "src/big.c:1: 1511 lines"' "$top_srcdir"
 printf '/* unused.c - an include it needs not */\n#include "config.h"\n#include "latex.h"\nint unused_one(void);\n' >bad/src/unused.c
 ok "an include of which nothing is used is caught" sh -c \
 	'python3 "$0/tests/style.py" bad includes | grep -q "src/unused.c:3"' "$top_srcdir"

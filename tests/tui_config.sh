@@ -105,9 +105,11 @@ ok "the table has filters" test "$(wc -l <filters)" -ge 10
 sed -n '/^\.IR #id )\. Filters/,/^\.BI ":filter agreed "/p' "$top_srcdir/man/stepmark.1" >filters1
 sed -n "/^The queue's filter when the workbench opens/,/^\.TP/p" "$top_srcdir/man/stepmarkrc.5" >filters5
 for name in $(cat filters); do
-	man=$(echo "$name" | sed 's/-/\\-/g')
-	ok "stepmark(1) lists filter $name" grep -qF -- "$man" filters1
-	ok "stepmarkrc(5) lists filter $name" grep -qF -- "$man" filters5
+	# the name as an item of the list, not a word of prose or a part of
+	# a longer filter's name
+	man=$(printf '%s' "$name" | sed 's/-/\\\\-/g')
+	ok "stepmark(1) lists filter $name" grep -qE -- "(^| )$man(,| \(|\$)" filters1
+	ok "stepmarkrc(5) lists filter $name" grep -qE -- "^\.BR? $man( ,|\$)" filters5
 done
 # and the help screen shows every action
 TUI_SIZE=120x200 tui_run 'h

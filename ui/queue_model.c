@@ -266,7 +266,7 @@ struct qpos qmodel_start(void)
 	return (struct qpos){-1, 0};
 }
 
-/* Where sol stands in the queue's order (the same key as db.c's). */
+/* Where sol stands in the queue's order (the same key as db/queue.c's). */
 struct qpos qmodel_pos(struct qmodel *m, int64_t sol)
 {
 	struct qpos p = {0, sol};
@@ -368,13 +368,12 @@ int qmodel_has_solutions(const struct qmodel *m)
 
 unsigned qmodel_where(const struct qmodel *m)
 {
-	switch (m->f.what) {
-	case Q_DIS_ANY: return SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA;
-	case Q_DIS_ANN: return SF_DIS_ANN;
-	case Q_DIS_SRC: return SF_DIS_SRC;
-	case Q_DIS_HA: return SF_DIS_HA;
-	default: return 0;
-	}
+	/* the summary flags that alone decide the filter (QUEUE_FILTERS) */
+#define FILTER_FLAGS(id, name, flags) flags,
+	static const int flags[Q_NWHAT] = {QUEUE_FILTERS(FILTER_FLAGS)};
+#undef FILTER_FLAGS
+	int f = m->f.what >= 0 && m->f.what < Q_NWHAT ? flags[m->f.what] : -1;
+	return f > 0 ? (unsigned)f : 0;
 }
 
 const char *qmodel_dataset(const struct qmodel *m)
