@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "progress.h"
 #include "util.h"
@@ -123,6 +124,96 @@ static void pace(const struct progress *p, int last, char *o, size_t n)
 		snprintf(o, n, ", %.*f %s/s, ETA %s", rate < 100 ? 1 : 0, rate, ru, eta);
 }
 
+/* display columns of s (UTF-8: continuation bytes take none) */
+static int cols_of(const char *s)
+{
+	int n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* the terminal's width, less the last column (writing there wraps) */
+static int line_width(FILE *fp)
+{
+	struct winsize ws;
+	int w = 0;
+	if (ioctl(fileno(fp), TIOCGWINSZ, &ws) == 0)
+		w = ws.ws_col;
+	if (w <= 0) {
+		const char *c = getenv("COLUMNS");
+		w = c ? atoi(c) : 0;
+	}
+	return (w > 0 ? w : 80) - 1;
+}
+
+/* s cut to its first cols columns, at a character's start */
+static void cut_cols(char *s, int cols)
+{
+	int n = 0;
+	for (char *q = s; *q; q++)
+		if (((unsigned char)*q & 0xC0) != 0x80 && n++ == cols) {
+			*q = '\0';
+			return;
+		}
+}
+
+/* what onto b, elided in its middle to cols columns ("import ve...ng.jsonl") */
+static void elide(struct buf *b, const char *what, int cols)
+{
+	int have = cols_of(what);
+	if (have <= cols || cols < 5) {
+		if (have <= cols)
+			buf_puts(b, what);
+		return;
+	}
+	int head = (cols - 3) / 2, tail = cols - 3 - head;
+	size_t at = b->len;
+	buf_puts(b, what);
+	cut_cols(b->data + at, head);
+	b->len = at + strlen(b->data + at);
+	const char *t = what + strlen(what);
+	for (int k = 0; k < tail && t > what; k++) /* back over tail characters */
+		while (--t > what && ((unsigned char)*t & 0xC0) == 0x80)
+			;
+	buf_puts(b, "...");
+	buf_puts(b, t);
+}
+
+/*
+ * One TTY frame on one line of the terminal: a line longer than the
+ * terminal would wrap, and \r would then redraw only its last row. The
+ * bar shrinks first, then goes; then the name is elided in its middle;
+ * the counts, rate and ETA are the last to be cut.
+ */
+static void draw_tty(struct progress *p, const char *rest)
+{
+	int width = line_width(p->out);
+	int bw = BAR_WIDTH, wc = cols_of(p->what), rc = cols_of(rest);
+	if (bw + 3 + wc + rc > width)
+		bw = 10;
+	if (bw + 3 + wc + rc > width)
+		bw = 0;
+	struct buf line = {0};
+	if (bw) {
+		int fill = p->total > 0 ? (int)(bw * (p->done < p->total ? p->done : p->total) /
+						p->total) : 0;
+		buf_putc(&line, '[');
+		for (int i = 0; i < bw; i++)
+			buf_putc(&line, i < fill ? '#' : '.');
+		buf_puts(&line, "] ");
+	}
+	int room = width - (bw ? bw + 3 : 0) - rc;
+	size_t before = line.len;
+	elide(&line, p->what, room < 0 ? 0 : room);
+	/* without the name, the counts lose its ": " */
+	buf_puts(&line, line.len > before || rest[0] != ':' ? rest : rest + 2);
+	cut_cols(line.data, width);
+	fprintf(p->out, "\r\033[K%s", line.data);
+	buf_free(&line);
+	p->shown = 1;
+}
+
 void progress_draw(struct progress *p, int last)
 {
 	if (p->mode == PROGRESS_OFF)
@@ -132,15 +223,10 @@ void progress_draw(struct progress *p, int last)
 	pace(p, last, r, sizeof(r));
 	const char *sep = p->what[0] ? ": " : "";
 	if (p->mode == PROGRESS_TTY) {
-		char bar[BAR_WIDTH + 1];
-		int fill = p->total > 0 ? (int)(BAR_WIDTH * (p->done < p->total ? p->done : p->total) /
-						p->total) : 0;
-		for (int i = 0; i < BAR_WIDTH; i++)
-			bar[i] = i < fill ? '#' : '.';
-		bar[BAR_WIDTH] = '\0';
-		fprintf(p->out, "\r\033[K[%s] %s%s%s%s%s%s", bar, p->what, sep, c, p->detail, r,
-			p->tail);
-		p->shown = 1;
+		struct buf rest = {0};
+		buf_printf(&rest, "%s%s%s%s%s", sep, c, p->detail, r, p->tail);
+		draw_tty(p, rest.data);
+		buf_free(&rest);
 	} else {
 		fprintf(p->out, "%s%s%s%s%s%s\n", p->what, sep, c, p->detail, r, p->tail);
 	}

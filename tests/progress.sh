@@ -9,8 +9,9 @@ command -v script >/dev/null 2>&1 || { echo "no script(1)"; exit 77; }
 python3 "$top_srcdir/tests/gen_big.py" --prm800k 4000 > big.jsonl
 export STEPMARK_PROGRESS_MS=0 # a frame at each look at the clock: a small store
 
-# tty CMD...: run under a pseudo-terminal, the output in tty.out
-tty() { script -qfec "$*" /dev/null > tty.out 2>&1; }
+# tty CMD...: run under a pseudo-terminal, the output in tty.out; a wide
+# one (script's has no size: the width is then $COLUMNS)
+tty() { COLUMNS=${COLUMNS:-200} script -qfec "$*" /dev/null > tty.out 2>&1; }
 # frames WHAT: at least two frames of WHAT, the last with its totals
 frames() {
 	n=$(tr '\r' '\n' < tty.out | grep -ac "^.\[K\[[#.]*\] $1")
@@ -38,6 +39,14 @@ tty "$S fetch --calc"
 ok "fetch draws frames" frames "" '4000/4000 done'
 tty "$S align"
 ok "align draws frames" frames "" 'done'
+# a frame fits the terminal's width (a longer one would wrap, and \r
+# would redraw only its last row): the bar shrinks, then the name
+COLUMNS=60
+tty "$S export --format prm800k -o out-narrow.jsonl"
+unset COLUMNS
+ok "frames at 60 columns fit in 59" sh -c \
+	'tr "\r" "\n" <tty.out | grep -a "^.\[K" | sed "s/^.\[K//" | awk "length > 59 { bad = 1 } END { exit bad }"'
+ok "and still say the counts" sh -c 'tr "\r" "\n" <tty.out | grep -aq "4000/4000 solutions"'
 # import-reference: its two passes, by the file's bytes
 sqlite3 store.db "SELECT json_object('problem', p.text, 'answer', 'Step one.\nStep two.') FROM problem p" >refs.jsonl
 tty "$S import-reference refs.jsonl --problem problem --reference answer"
