@@ -46,6 +46,10 @@ struct db;
  * another writer), or for one that only reads (never created or
  * changed); NULL when it cannot be opened, after saying why. */
 struct db *cmd_open_store(const char *path);
+/* db_open for a command that works on a store: a path where there is
+ * none is refused (only import, and the workbench's --create, make a
+ * store), with the reason in err. */
+struct db *cmd_db_open(const char *path, char *err, size_t errlen);
 struct db *cmd_open_store_ro(const char *path);
 /* A command's progress line over the store's long operations (db's
  * progress hook): --quiet, --progress-every, what it does, its unit. */

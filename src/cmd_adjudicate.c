@@ -102,7 +102,7 @@ int cmd_adjudicate(int argc, char **argv, struct cmd_env *env)
 	struct annotator who = {.name = conf_annotator(&cfg.set, annotator), .origin = "cli"};
 	char err[600];
 	int rc = EX_OK;
-	struct db *db = db_open(dbpath, err, sizeof(err));
+	struct db *db = cmd_db_open(dbpath, err, sizeof(err));
 	struct db_solution v = {0};
 	if (!db) {
 		errf("stepmark: %s\n", inert(err, 0));

@@ -458,7 +458,7 @@ int cmd_assign(int argc, char **argv, struct cmd_env *env)
 	}
 	r.rng = a.seed * 0x9e3779b97f4a7c15ULL + 1;
 	char err[600];
-	struct db *db = db_open(a.dbpath, err, sizeof(err));
+	struct db *db = cmd_db_open(a.dbpath, err, sizeof(err));
 	if (!db) {
 		errf("stepmark: %s\n", inert(err, 0));
 		free(copy);

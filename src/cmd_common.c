@@ -2,7 +2,10 @@
  * the store */
 #include "config.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "cmd.h"
 #include "progress.h"
@@ -20,6 +23,17 @@ long cmd_seconds(const char *arg)
 	char *end;
 	long v = strtol(arg, &end, 10);
 	return *arg && !*end && v > 0 ? v : -1;
+}
+
+struct db *cmd_db_open(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 && errno == ENOENT) {
+		snprintf(err, errlen, "no store at %s: import a data set into it (stepmark --db %s "
+			 "import FILE)", path, path);
+		return NULL;
+	}
+	return db_open(path, err, errlen);
 }
 
 struct db *cmd_open_store(const char *path)

@@ -211,7 +211,7 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 	}
 	conf_done(&cfg);
 	char oerr[600];
-	struct db *db = db_open(dbpath, oerr, sizeof(oerr));
+	struct db *db = cmd_db_open(dbpath, oerr, sizeof(oerr));
 	if (!db) {
 		errf("stepmark: %s\n", inert(oerr, 0));
 		policy_free(&p);

@@ -333,7 +333,7 @@ static int fetch_status_all(struct fetch_cmd *x)
  * cache. -1 on, else the exit code. */
 static int fetch_open(struct fetch_cmd *x)
 {
-	x->db = db_open(x->a.dbpath, x->err, sizeof(x->err));
+	x->db = cmd_db_open(x->a.dbpath, x->err, sizeof(x->err));
 	if (!x->db) {
 		errf("stepmark: %s\n", x->err);
 		return EX_STORE;

@@ -119,7 +119,7 @@ int cmd_merge(int argc, char **argv, struct cmd_env *env)
 	if (stat(dbpath, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
 		return bad_usage("merge: that is this store");
 	char err[600];
-	struct db *db = db_open(dbpath, err, sizeof(err));
+	struct db *db = cmd_db_open(dbpath, err, sizeof(err));
 	if (!db) {
 		errf("stepmark: %s\n", inert(err, 0));
 		return EX_STORE;

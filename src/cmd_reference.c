@@ -127,7 +127,7 @@ int cmd_import_reference(int argc, char **argv, struct cmd_env *env)
 	char err[600];
 	int rc = EX_OK;
 	struct ref_import_counts n;
-	struct db *db = db_open(dbpath, err, sizeof(err));
+	struct db *db = cmd_db_open(dbpath, err, sizeof(err));
 	if (!db) {
 		errf("stepmark: %s\n", err);
 		rc = EX_STORE;

@@ -29,8 +29,9 @@ int main(int argc, char **argv)
 	if (!env.dbpath || !*env.dbpath)
 		env.dbpath = "stepmark.db";
 	int c;
+	opterr = 0; /* getopt would name the program by its path */
 	/* options before the command; the command parses its own */
-	while ((c = getopt_long(argc, argv, "+h", global, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h", global, NULL)) != -1) {
 		switch (c) {
 		case O_ANNOTATOR: env.annotator = optarg; break;
 		case O_CONFIG: env.config = optarg; break;
@@ -38,7 +39,12 @@ int main(int argc, char **argv)
 		case O_HELP: case 'h': commands_usage(stdout); return EX_OK;
 		case O_VERSION: printf("%s\n", PACKAGE_STRING); return EX_OK;
 		case O_CREATE: env.create = 1; break;
-		default: return EX_USAGE;
+		default: { /* ':' a value missing, '?' an unknown option */
+			char msg[300];
+			snprintf(msg, sizeof(msg), "%s %s", inert(argv[optind - 1], 0),
+				 c == ':' ? "needs a value" : "is not an option (before the command)");
+			return bad_usage(msg);
+		}
 		}
 	}
 	argc -= optind;

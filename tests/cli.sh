@@ -29,6 +29,24 @@ ok "says it needs a name" has err "--dataset needs a name"
 expect_rc 2 "an empty data set name for export" sm export --format trl --dataset ""
 expect_rc 2 "an empty data set name for fetch" sm fetch --calc --dataset ""
 
+# an unknown option says so in the program's name, with the hint
+expect_rc 2 "an unknown option" sm --bogus
+ok "names it, not the program's path" has err "stepmark: --bogus is not an option"
+ok "and the hint" has err "Try 'stepmark --help'."
+ok "no path of the program" sh -c '! grep -q "/stepmark:" err'
+expect_rc 2 "--db without its value" sm --db
+ok "says it needs one" has err "stepmark: --db needs a value"
+
+# only import (and the workbench's --create) make a store: a mistyped
+# --db is refused by every other command, and nothing is created
+for c in "merge /etc/passwd" "assign --annotators a" "adjudicate --id x --no-error --reason r" \
+	 "fetch --calc" "align" "import-reference r.jsonl --problem p --reference r" \
+	 "consensus --policy adjudicated"; do
+	expect_rc 3 "$c on a store that is not there" sm --db typo.db $c
+	ok "$c says there is none" has err "no store at typo.db: import a data set into it"
+	ok "$c made none" test ! -e typo.db
+done
+
 # the store: --db, else $STEPMARK_DB, else ./stepmark.db
 expect_rc 3 "stats on a missing store" sm stats
 ok "says there is no store" has err "no such store"
