@@ -12,7 +12,7 @@
 		    "coalesce((SELECT max(id) FROM suggestion), 0)"
 
 enum stmt_id {
-	S_MARK, S_STALE, S_ALL, S_ONE, S_POLICY, S_PUT, S_UNDECIDED, S_REASONS,
+	S_MARK, S_STALE, S_RAN, S_ALL, S_ONE, S_POLICY, S_PUT, S_UNDECIDED, S_REASONS,
 	S_COUNT
 };
 
@@ -20,6 +20,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_MARK] = "INSERT OR REPLACE INTO store_state(key, value) SELECT 'consensus', " LABELS_MARK,
 	[S_STALE] = "SELECT coalesce((SELECT value FROM store_state WHERE key = "
 		    "'consensus'), '') <> (" LABELS_MARK ")",
+	[S_RAN] = "SELECT 1 FROM store_state WHERE key = 'consensus'",
 	[S_ALL] = "SELECT solution_id, first_error, ratings, rule, why, "
 		  "agreed_by, policy FROM agreed ORDER BY solution_id",
 	[S_ONE] = "SELECT solution_id, first_error, ratings, rule, why, "
@@ -58,6 +59,14 @@ int db_consensus_stale(struct db *db)
 	int rc = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
 	sqlite3_reset(s);
 	return rc;
+}
+
+int db_consensus_ran(struct db *db)
+{
+	sqlite3_stmt *s = stmt(db, S_RAN);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 static void agreed_row(sqlite3_stmt *s, struct db_agreed *g)

@@ -13,6 +13,8 @@ struct db;
  * it never ran), 0 not, -1 error */
 int db_consensus_mark(struct db *db);
 int db_consensus_stale(struct db *db);
+/* 1 when stepmark consensus ever ran on this store, 0 not, -1 error. */
+int db_consensus_ran(struct db *db);
 
 /* A solution's agreed row: decided by rule (fe its first error, -1 none,
  * ratings its per-step JSON, by who agreed), or undecided (rule NULL,

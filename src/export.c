@@ -160,6 +160,11 @@ int export_run(struct db *db, const struct format_ops *f,
 	w.o = o;
 	w.ro = (struct resolve_opts){.source = o->source, .threshold = o->threshold,
 				     .agreed = o->agreed};
+	if (o->agreed && db_consensus_ran(db) == 0) { /* nothing to export: say so, write nothing */
+		errf("stepmark: export: stepmark consensus has not run on this store, so there are "
+		     "no agreed labels (stepmark consensus --policy RULES decides them)\n");
+		return 1;
+	}
 	if (to_stdout) {
 		w.fp = stdout;
 		w.tty = isatty(STDOUT_FILENO);

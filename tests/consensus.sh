@@ -175,4 +175,11 @@ ok "a row" grep -q '^d,maj,0,s0,2,1,1,1,.*,human-majority 2,"@ann1,@ann2"$' agre
 sm import more.jsonl $G --first-error fe --as ann4 >/dev/null
 expect_rc 0 "after a new label" sm export --format trl --agreed
 ok "export says the agreed labels may be stale" has err "came after stepmark consensus last ran"
+# a store where consensus never ran has no agreed labels: said, nothing
+# written, exit 1 (it said "came after" and wrote an empty file, exit 0)
+sm --db fresh.db import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
+expect_rc 1 "export --agreed before any consensus" sm --db fresh.db export --format trl --agreed -o none.jsonl
+ok "says consensus has not run" has err "stepmark consensus has not run on this store"
+ok "not that labels came after it" sh -c '! grep -q "came after" err'
+ok "and writes nothing" test ! -e none.jsonl
 finish
