@@ -364,22 +364,31 @@ static int pass_end(struct ref_import *r)
 	return 1;
 }
 
-/* Two passes: the records checked (a bad one stops everything, unless
- * --skip-bad), then matched and stored. 0, 1 bad input, -1 store error,
- * 2 stopped. */
-static int run_file(struct ref_import *r)
+/* Pass n over the file (1: the records checked, 2: matched and stored):
+ * 0 read, 1 unreadable, 2 stopped by Ctrl-C (each said). */
+static int one_pass(struct ref_import *r, int n)
 {
 	struct jstats st;
 	char err[400] = "";
-	r->checking = 1;
-	pass_begin(r, 1);
+	r->checking = n == 1;
+	r->records = 0;
+	pass_begin(r, n);
 	if (jstream_file(r->path, on_record, on_error, r, &st, err, sizeof(err)) < 0 && err[0]) {
 		progress_stop(&r->pg);
 		errf("stepmark: %s\n", err);
 		return 1;
 	}
-	if (pass_end(r))
-		return 2;
+	return pass_end(r) ? 2 : 0;
+}
+
+/* Two passes: the records checked (a bad one stops everything, unless
+ * --skip-bad), then matched and stored. 0, 1 bad input, -1 store error,
+ * 2 stopped. */
+static int run_file(struct ref_import *r)
+{
+	int rc = one_pass(r, 1);
+	if (rc)
+		return rc;
 	if (r->bad > MAX_SHOWN)
 		errf("... and %ld more\n", r->bad - MAX_SHOWN);
 	if (r->bad && !r->skip_bad) {
@@ -387,16 +396,8 @@ static int run_file(struct ref_import *r)
 		     inert(r->path, 0), r->bad, r->bad == 1 ? "" : "s");
 		return 1;
 	}
-	r->checking = 0;
-	r->records = 0;
-	pass_begin(r, 2);
-	if (jstream_file(r->path, on_record, on_error, r, &st, err, sizeof(err)) < 0 && err[0]) {
-		progress_stop(&r->pg);
-		errf("stepmark: %s\n", err);
-		return 1;
-	}
-	if (pass_end(r))
-		return 2;
+	if ((rc = one_pass(r, 2)))
+		return rc;
 	if (r->failed) {
 		errf("stepmark: store error: %s\n", db_errmsg(r->db));
 		return -1;
