@@ -111,8 +111,13 @@ int dbi_alts_parse(struct arena *a, const char *json, struct alt **out, size_t *
 void dbi_load_solution(struct item *it, const char **dataset, sqlite3_stmt *s,
 		       struct arena *a, int derived_col);
 void dbi_load_agreed(struct item *it, sqlite3_stmt *s, struct arena *a, int i);
+/* A step's row: solution, idx, text, chosen, alts, agent, role. */
 void dbi_load_step(struct step *st, sqlite3_stmt *q, struct arena *a);
+/* A label's row: solution, step_idx, kind, value, text, annotator,
+ * origin, created_at, agent. */
 void dbi_load_label(struct label *l, sqlite3_stmt *q, struct arena *a);
+/* A suggestion's row: solution, step_idx, source, model, origin, value,
+ * first_error, k, n, rationale, agent. */
 void dbi_load_sug(struct suggestion *g, sqlite3_stmt *q, struct arena *a);
 
 /* items.c: suggestions written (jobs.c's results too) */

@@ -37,10 +37,10 @@ static const char *const stmt_sql[S_COUNT] = {
 			  "reference = coalesce(reference, excluded.reference) RETURNING id, gold_answer",
 	[S_SOLUTION_ADD] = "INSERT INTO solution(dataset_id, problem_id, ext_key, generator, final_answer, correct, finish_reason, meta, import_id, source_line, tail) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(dataset_id, ext_key) DO NOTHING",
-	[S_STEP_ADD] = "INSERT INTO step(solution_id, idx, text, chosen, alts) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[S_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, origin, created_at, action_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[S_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, created_at, job_id) "
-		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[S_STEP_ADD] = "INSERT INTO step(solution_id, idx, text, chosen, alts, agent, role) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, origin, created_at, action_id, agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[S_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, created_at, job_id, agent) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	[S_SUM_PUT] = "INSERT OR REPLACE INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5 | coalesce((SELECT 32 FROM agreed WHERE solution_id = ?1 "
 		      "AND rule IS NOT NULL), 0), ?6)", /* SF_AGREED kept */
@@ -49,17 +49,17 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* counts by the smallest index of each table: cheap on a big store */
 	[S_SUM_MISSING] = "SELECT (SELECT count(*) FROM solution) - (SELECT count(*) FROM summary)",
 	/* what an annotator's labels say now: the latest per kind and step */
-	[S_LABEL_NOW] = "SELECT kind, coalesce(step_idx, -1), value, text FROM label WHERE id IN "
+	[S_LABEL_NOW] = "SELECT kind, coalesce(step_idx, -1), value, text, agent FROM label WHERE id IN "
 			"(SELECT max(id) FROM label WHERE solution_id = ?1 AND annotator = ?2 "
 			"GROUP BY kind, coalesce(step_idx, -1))",
 	/* and a source's imported suggestions */
-	[S_SUG_NOW] = "SELECT coalesce(step_idx, -1), value, first_error, k, n FROM suggestion WHERE id IN "
+	[S_SUG_NOW] = "SELECT coalesce(step_idx, -1), value, first_error, k, n, agent FROM suggestion WHERE id IN "
 		      "(SELECT max(id) FROM suggestion WHERE solution_id = ?1 AND source = ?2 "
 		      "AND model IS ?3 AND job_id IS NULL GROUP BY coalesce(step_idx, -1))",
 	[S_SOL_FIND] = "SELECT s.id, s.import_id = ?3, s.source_line, p.text, i.path FROM solution s "
 		       "JOIN problem p ON p.id = s.problem_id LEFT JOIN import i ON i.id = s.import_id "
 		       "WHERE s.dataset_id = ?1 AND s.ext_key = ?2",
-	[S_SOL_STEPS] = "SELECT text FROM step WHERE solution_id = ?1 ORDER BY idx",
+	[S_SOL_STEPS] = "SELECT text, agent, role FROM step WHERE solution_id = ?1 ORDER BY idx",
 	[S_DATASETS] = "SELECT name FROM dataset ORDER BY name",
 	[S_ANN_ENSURE] = "INSERT OR IGNORE INTO annotator(name, first_label, alias, auto) "
 			 "SELECT ?1, ?2, CASE WHEN m THEN 'L' || (SELECT coalesce(max(CAST(substr(alias, 2) "
@@ -203,6 +203,8 @@ static int steps_add(struct db *db, int64_t sol, const struct item *it)
 			sqlite3_bind_int(s, 4, st->chosen);
 		bind_text(s, 5, st->alts_encoded ? st->alts_json
 						 : db_alts_json(&db->scratch, st->alts, st->nalts, st->chosen));
+		bind_text(s, 6, st->agent);
+		bind_text(s, 7, st->role);
 		if (dbi_step_done(db, s) < 0)
 			return -1;
 	}
@@ -229,6 +231,7 @@ static int labels_add(struct db *db, int64_t sol, const struct label *lb,
 		bind_text(s, 8, l->at ? l->at : db->now);
 		if (action > 0)
 			sqlite3_bind_int64(s, 9, action);
+		bind_text(s, 10, l->agent);
 		if (dbi_step_done(db, s) < 0)
 			return -1;
 		dbi_tally_count(db, 0, dbi_dataset_of(db, sol), l->annotator);
@@ -287,6 +290,7 @@ int dbi_sugs_insert(struct db *db, int64_t sol, const struct suggestion *sugs,
 		}
 		bind_text(s, 10, g->rationale);
 		bind_text(s, 11, db->now);
+		bind_text(s, 13, g->agent);
 		if (job)
 			sqlite3_bind_int64(s, 12, job);
 		if (dbi_step_done(db, s) < 0)
@@ -307,7 +311,13 @@ static int sugs_add(struct db *db, int64_t sol, const struct item *it)
 	return dbi_sugs_insert(db, sol, it->sugs, it->nsugs, 0);
 }
 
-/* 1 when the stored solution sol has it's problem and steps */
+static int str_same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/* 1 when the stored solution sol has its problem and steps (a trace's
+ * turns: their agents and roles too) */
 static int same_content(struct db *db, int64_t sol, const char *problem, const struct item *it)
 {
 	if (strcmp(problem, it->problem) != 0)
@@ -317,8 +327,10 @@ static int same_content(struct db *db, int64_t sol, const char *problem, const s
 	size_t i = 0;
 	int same = 1;
 	while (same && sqlite3_step(s) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(s, 0);
-		same = i < it->nsteps && t && !strcmp(t, it->steps[i].text);
+		const char *t = col_text(s, 0);
+		same = i < it->nsteps && t && !strcmp(t, it->steps[i].text) &&
+		       str_same(col_text(s, 1), it->steps[i].agent) &&
+		       str_same(col_text(s, 2), it->steps[i].role);
 		i++;
 	}
 	sqlite3_reset(s);
@@ -358,11 +370,6 @@ static int key_taken(struct db *db, int64_t dataset, int64_t import_id,
 	return same ? 1 : 2;
 }
 
-static int str_same(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
 /* 1 when the annotator's labels on sol say now what the item's labels of
  * that annotator say, 0 when they differ, -1 on error */
 static int labels_current(struct db *db, int64_t sol, const struct item *it,
@@ -388,7 +395,8 @@ static int labels_current(struct db *db, int64_t sol, const struct item *it,
 			char alt[24];
 			if (str_same(l->annotator, who) && !strcmp(dbi_kind_names[l->kind], kind) &&
 			    l->step == step && lv == has_value && (!lv || lvalue == value) &&
-			    str_same(dbi_label_text(l, alt, sizeof(alt)), text)) {
+			    str_same(dbi_label_text(l, alt, sizeof(alt)), text) &&
+			    str_same(l->agent, col_text(s, 4))) {
 				found++;
 				break;
 			}
@@ -426,7 +434,8 @@ static int sugs_current(struct db *db, int64_t sol, const struct item *it,
 			if (str_same(g->source, g0->source) && str_same(g->model, g0->model) &&
 			    g->step == step && (g->value != NO_VALUE) == hv &&
 			    (!hv || g->value == v) && (g->first_error != -2) == hf &&
-			    (!hf || g->first_error == fe) && g->k == k && g->n == n) {
+			    (!hf || g->first_error == fe) && g->k == k && g->n == n &&
+			    str_same(g->agent, col_text(s, 5))) {
 				found++;
 				break;
 			}

@@ -164,6 +164,8 @@ void dbi_load_step(struct step *st, sqlite3_stmt *q, struct arena *a)
 	st->text = dbi_adup(a, q, 2);
 	st->chosen = dbi_null_or(q, 3, -1);
 	dbi_alts_parse(a, col_text(q, 4), &st->alts, &st->nalts);
+	st->agent = dbi_adup(a, q, 5);
+	st->role = dbi_adup(a, q, 6);
 }
 
 void dbi_load_label(struct label *l, sqlite3_stmt *q, struct arena *a)
@@ -174,6 +176,7 @@ void dbi_load_label(struct label *l, sqlite3_stmt *q, struct arena *a)
 	l->annotator = dbi_adup(a, q, 5);
 	l->origin = dbi_adup(a, q, 6);
 	l->at = dbi_adup(a, q, 7);
+	l->agent = dbi_adup(a, q, 8);
 }
 
 void dbi_load_sug(struct suggestion *g, sqlite3_stmt *q, struct arena *a)
@@ -187,4 +190,5 @@ void dbi_load_sug(struct suggestion *g, sqlite3_stmt *q, struct arena *a)
 	g->k = sqlite3_column_int(q, 7);
 	g->n = sqlite3_column_int(q, 8);
 	g->rationale = dbi_adup(a, q, 9);
+	g->agent = dbi_adup(a, q, 10);
 }

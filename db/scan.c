@@ -33,14 +33,14 @@ static const char *const stmt_sql[S_COUNT] = {
 		     "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id "
 		     "LEFT JOIN agreed g ON g.solution_id = s.id "
 		     "WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY s.id",
-	[S_EX_STEP] = "SELECT t.solution_id, t.idx, t.text, t.chosen, t.alts FROM step t JOIN solution s ON s.id = t.solution_id "
+	[S_EX_STEP] = "SELECT t.solution_id, t.idx, t.text, t.chosen, t.alts, t.agent, t.role FROM step t JOIN solution s ON s.id = t.solution_id "
 		      "JOIN dataset d ON d.id = s.dataset_id "
 		      "WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY t.solution_id, t.idx",
-	[S_EX_LABEL] = "SELECT l.solution_id, l.step_idx, l.kind, l.value, l.text, l.annotator, l.origin, l.created_at FROM label l "
+	[S_EX_LABEL] = "SELECT l.solution_id, l.step_idx, l.kind, l.value, l.text, l.annotator, l.origin, l.created_at, l.agent FROM label l "
 		       "JOIN solution s ON s.id = l.solution_id JOIN dataset d ON d.id = s.dataset_id "
 		       "WHERE (?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1))) "
 		       "AND (?2 IS NULL OR l.annotator IN (SELECT value FROM json_each(?2))) ORDER BY l.solution_id, l.id",
-	[S_EX_SUG] = "SELECT g.solution_id, g.step_idx, g.source, g.model, g.origin, g.value, g.first_error, g.k, g.n, g.rationale "
+	[S_EX_SUG] = "SELECT g.solution_id, g.step_idx, g.source, g.model, g.origin, g.value, g.first_error, g.k, g.n, g.rationale, g.agent "
 		     "FROM suggestion g JOIN solution s ON s.id = g.solution_id JOIN dataset d ON d.id = s.dataset_id "
 		     "WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY g.solution_id, g.id",
 	[S_COL_ANN] = "SELECT DISTINCT l.annotator FROM label l JOIN solution s ON s.id = l.solution_id "

@@ -315,6 +315,17 @@ static const char *const migrations[] = {
 	"CREATE INDEX summary_noagr ON summary(solution_id) WHERE NOT (flags & 32);"
 	"CREATE INDEX summary_noagrp ON summary(labelled * 1000 / max(nsteps, 1), solution_id)"
 	"  WHERE NOT (flags & 32);",
+	/* 15: agent trajectories. A step may be an agent's turn: agent is
+	 * who acted (Who&When's name, or its role up to " ("), role the data's
+	 * role text as given ("Orchestrator (-> WebSurfer)", "assistant").
+	 * A first-error label or suggestion may name the agent responsible
+	 * for it (a trace's decisive error: step, agent, and the reason in
+	 * the label's text, the suggestion's rationale). Adding a column
+	 * rewrites no row. */
+	"ALTER TABLE step ADD COLUMN agent TEXT;"
+	"ALTER TABLE step ADD COLUMN role TEXT;"
+	"ALTER TABLE label ADD COLUMN agent TEXT;"
+	"ALTER TABLE suggestion ADD COLUMN agent TEXT;",
 };
 
 int schema_count(void)

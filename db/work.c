@@ -20,10 +20,10 @@ static const char *const stmt_sql[S_COUNT] = {
 		      "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, s.dataset_id, p.gold_derived, "
 		      "p.reference_steps FROM solution s "
 		      "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id WHERE s.id = ?1",
-	[S_ONE_STEP] = "SELECT solution_id, idx, text, chosen, alts FROM step WHERE solution_id = ?1 ORDER BY idx",
-	[S_ONE_LABEL] = "SELECT solution_id, step_idx, kind, value, text, annotator, origin, created_at, id, action_id "
+	[S_ONE_STEP] = "SELECT solution_id, idx, text, chosen, alts, agent, role FROM step WHERE solution_id = ?1 ORDER BY idx",
+	[S_ONE_LABEL] = "SELECT solution_id, step_idx, kind, value, text, annotator, origin, created_at, agent, id, action_id "
 			"FROM label WHERE solution_id = ?1 ORDER BY id",
-	[S_ONE_SUG] = "SELECT solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale "
+	[S_ONE_SUG] = "SELECT solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, agent "
 		      "FROM suggestion WHERE solution_id = ?1 ORDER BY id",
 	[S_ONE_ALIGN] = "SELECT step_idx, ref_step, score, source FROM alignment WHERE solution_id = ?1 ORDER BY step_idx, ref_step",
 	[S_ACTION_ADD] = "INSERT INTO action(solution_id, annotator, op, ref, name, created_at, active_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -79,8 +79,8 @@ static int load_rows(struct db *db, sqlite3_stmt *q, struct db_solution *v,
 			v->label_ids = dbi_grow(v->label_ids, n, &capid, sizeof(int64_t));
 			v->label_actions = dbi_grow(v->label_actions, n, &capact, sizeof(int64_t));
 			dbi_load_label(&it->labels[n], q, &v->a);
-			v->label_ids[n] = sqlite3_column_int64(q, 8);
-			v->label_actions[n] = sqlite3_column_int64(q, 9);
+			v->label_ids[n] = sqlite3_column_int64(q, 9);
+			v->label_actions[n] = sqlite3_column_int64(q, 10);
 			it->nlabels++;
 		} else if (which == S_ONE_SUG) {
 			it->sugs = dbi_grow(it->sugs, it->nsugs, &cap, sizeof(*it->sugs));

@@ -1,6 +1,8 @@
-/* import.c - one file into the store: detect, read, store all or nothing */
+/* import.c - one file (or a directory of files) into the store: detect,
+ * read, store all or nothing */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -52,13 +54,110 @@ static int detect_error(void *ctx, long line, const char *msg)
 	return 1;
 }
 
+/* The files a path names: itself, or a directory's *.json files. */
+struct files {
+	char **v;
+	size_t n;
+	int dir;      /* path is a directory */
+	int64_t size; /* their bytes together */
+};
+
+static int is_number(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return n > 0;
+}
+
+/* By name, numerically where both names are numbers (2.json before
+ * 10.json), numbers before other names. */
+static int name_order(const void *pa, const void *pb)
+{
+	const char *a = strrchr(*(char *const *)pa, '/') + 1;
+	const char *b = strrchr(*(char *const *)pb, '/') + 1;
+	size_t la = strlen(a) - 5, lb = strlen(b) - 5; /* without ".json" */
+	int na = is_number(a, la), nb = is_number(b, lb);
+	if (na != nb)
+		return nb - na;
+	if (na) {
+		while (la > 1 && *a == '0')
+			a++, la--;
+		while (lb > 1 && *b == '0')
+			b++, lb--;
+		if (la != lb)
+			return la < lb ? -1 : 1;
+	}
+	return strcmp(a, b);
+}
+
+static void files_free(struct files *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->v[i]);
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+/* 0, or -1 said: a directory with no *.json file, or unreadable. */
+static int files_of(const char *path, struct files *f)
+{
+	memset(f, 0, sizeof(*f));
+	struct stat sb;
+	if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		f->v = xmalloc(sizeof(*f->v));
+		f->v[f->n++] = xstrdup(path);
+		f->size = stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+		return 0;
+	}
+	f->dir = 1;
+	DIR *d = opendir(path);
+	if (!d) {
+		errf("stepmark: %s: %s\n", inert(path, 0), strerror(errno));
+		return -1;
+	}
+	size_t cap = 0, plen = strlen(path);
+	while (plen > 1 && path[plen - 1] == '/')
+		plen--;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] == '.' || n <= 5 || strcmp(e->d_name + n - 5, ".json") != 0)
+			continue;
+		char *full = xmalloc(plen + n + 2);
+		snprintf(full, plen + n + 2, "%.*s/%s", (int)plen, path, e->d_name);
+		if (stat(full, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			free(full);
+			continue;
+		}
+		if (f->n == cap)
+			f->v = xrealloc(f->v, (cap = cap ? cap * 2 : 64) * sizeof(*f->v));
+		f->v[f->n++] = full;
+		f->size += (int64_t)sb.st_size;
+	}
+	closedir(d);
+	if (f->n == 0) {
+		errf("stepmark: %s: a directory with no *.json file; nothing imported\n",
+		     inert(path, 0));
+		files_free(f);
+		return -1;
+	}
+	qsort(f->v, f->n, sizeof(*f->v), name_order);
+	return 0;
+}
+
+/* The format of path's records (of a directory's first file). */
 static const struct format_ops *detect(const char *path)
 {
 	struct detect_ctx d = {0};
 	struct stat sb;
+	struct files fs;
 	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		errf("stepmark: %s: a directory, not a file of records\n", path);
-		return NULL;
+		if (files_of(path, &fs) < 0)
+			return NULL;
+		const struct format_ops *f = detect(fs.v[0]);
+		files_free(&fs);
+		return f;
 	}
 	struct jstats st;
 	char err[512];
@@ -91,14 +190,19 @@ static const struct format_ops *detect(const char *path)
 	return f;
 }
 
-/* The default data set: named for the format, or for the file. */
+/* The default data set: named for the format, or for the file (the
+ * directory). */
 static char *default_dataset(const char *path, const struct format_ops *f)
 {
 	if (f->named_dataset)
 		return xstrdup(f->name);
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
+	char *trimmed = xstrdup(path);
+	for (size_t n = strlen(trimmed); n > 1 && trimmed[n - 1] == '/'; n--)
+		trimmed[n - 1] = '\0';
+	const char *base = strrchr(trimmed, '/');
+	base = base && base[1] ? base + 1 : trimmed;
 	char *name = xstrdup(base);
+	free(trimmed);
 	static const char *ext[] = {".jsonl", ".json", ".ndjson"};
 	for (size_t i = 0; i < ARRAY_SIZE(ext); i++) {
 		size_t n = strlen(name), e = strlen(ext[i]);
@@ -154,7 +258,8 @@ struct slot {
 	 * encoded (in a) */
 	struct summary sum;
 	struct buf verdicts;
-	long long offset;  /* bytes of the file read up to this record */
+	long long offset;  /* bytes of the files read up to this record */
+	const char *file;  /* the file it came from (the run's files) */
 	struct slot *next;
 };
 
@@ -163,6 +268,9 @@ struct import_run {
 	const struct format_ops *f;
 	const struct import_opts *o;
 	const char *path;
+	struct files files; /* path's files: itself, or a directory's */
+	const char *cur;    /* the file the reader is in */
+	long long done;     /* the bytes of the files read before it */
 	const char *annotator;
 	const char *dataset;
 	int64_t dataset_id, import_id;
@@ -194,16 +302,17 @@ static void report_bad(struct import_run *r, long line, const char *msg)
 	pthread_mutex_unlock(&r->mu);
 	if (n <= MAX_SHOWN || r->o->skip_bad) {
 		/* the reader's thread: its own slots of inert() */
-		errf("%s:%ld: %s\n", inert(r->path, 2), line, inert(msg, 3));
+		errf("%s:%ld: %s\n", inert(r->cur, 2), line, inert(msg, 3));
 	}
 }
 
 /* An id used again with other content: a bad record, from the storer's
  * thread (its own buffer: inert()'s slots belong to the reader). */
-static void report_clash(struct import_run *r, const struct item *it, const struct db_clash *c)
+static void report_clash(struct import_run *r, const struct slot *sl, const struct db_clash *c)
 {
+	const struct item *it = &sl->it;
 	struct buf b = {0};
-	inert_into(&b, r->path);
+	inert_into(&b, sl->file);
 	buf_printf(&b, ":%ld: id \"", it->line);
 	inert_into(&b, it->key);
 	if (c->same_import) {
@@ -223,12 +332,13 @@ static void report_clash(struct import_run *r, const struct item *it, const stru
 
 /* A gold answer derived from a solution marked correct, when another
  * solution of the problem marked correct gave another one: said, counted. */
-static void check_derived(struct import_run *r, const struct item *it, const char *gold)
+static void check_derived(struct import_run *r, const struct slot *sl, const char *gold)
 {
+	const struct item *it = &sl->it;
 	if (!it->gold_derived || !*gold || grade_answer(it->gold, gold))
 		return;
 	struct buf b = {0};
-	inert_into(&b, r->path);
+	inert_into(&b, sl->file);
 	buf_printf(&b, ":%ld: warning: final answer \"", it->line);
 	inert_into(&b, it->gold);
 	buf_puts(&b, "\" is marked correct, but another solution of the problem marked correct "
@@ -246,7 +356,7 @@ static void warn(struct rd *rd, const char *msg)
 {
 	struct import_run *r = rd->warn_ctx;
 	if (++r->warnings <= MAX_SHOWN) /* the reader's own counter */
-		errf("%s:%ld: warning: %s\n", inert(r->path, 2), rd->line,
+		errf("%s:%ld: warning: %s\n", inert(rd->path, 2), rd->line,
 			inert(msg, 3));
 }
 
@@ -308,7 +418,16 @@ static void to_source(struct rd *rd, struct item *it, const struct jnode *rec,
 	}
 	const struct jnode *pred = rec && rec->type == J_OBJ ? jget(rec, "prediction") : NULL;
 	long long pv;
-	if (pred && !jint(pred, &pv) && pv >= -1 && pv < (long long)it->nsteps) {
+	const struct label *att = NULL; /* a trace's attribution: agent, step, reason */
+	for (size_t i = 0; i < it->nlabels; i++)
+		if (it->labels[i].kind == LK_FIRST_ERROR && it->labels[i].agent)
+			att = &it->labels[i];
+	if (att) { /* the decisive error says nothing of the turns before it */
+		struct suggestion *g = rd_suggestion(rd, it, name, NULL, -1);
+		g->first_error = att->value;
+		g->agent = att->agent;
+		g->rationale = att->text;
+	} else if (pred && !jint(pred, &pv) && pv >= -1 && pv < (long long)it->nsteps) {
 		rd_suggestion(rd, it, name, NULL, -1)->first_error = (int)pv;
 	} else if (it->nlabels) {
 		int *ratings = rd_alloc(rd, (it->nsteps + 1) * sizeof(int));
@@ -351,7 +470,7 @@ static int on_record(void *ctx, const struct jrecord *rec)
 	struct rd rd = {0};
 	rd.a = &sl->a;
 	rd.o = r->o;
-	rd.path = r->path;
+	rd.path = r->cur;
 	rd.line = rec->line;
 	rd.annotator = r->annotator;
 	rd.dataset = r->dataset;
@@ -368,7 +487,8 @@ static int on_record(void *ctx, const struct jrecord *rec)
 	if (r->o->as_source)
 		to_source(&rd, &sl->it, rec->root, r->o->as_source);
 	prepare(r, sl);
-	sl->offset = rec->offset;
+	sl->offset = r->done + rec->offset;
+	sl->file = r->cur;
 	hand_over(r, sl);
 	return 0;
 }
@@ -380,14 +500,28 @@ static int on_syntax(void *ctx, long line, const char *msg)
 	return 0; /* keep reading: JSON Lines resumes on the next line */
 }
 
+static int stopping(struct import_run *r)
+{
+	pthread_mutex_lock(&r->mu);
+	int stop = r->stop;
+	pthread_mutex_unlock(&r->mu);
+	return stop;
+}
+
 static void *reader(void *arg)
 {
 	struct import_run *r = arg;
 	struct jstats st;
-	r->read_rc = jstream_file_hashed(r->path, on_record, on_syntax, r, &st,
-					 r->read_err, sizeof(r->read_err),
-					 &r->hash);
-	r->is_array = st.is_array;
+	for (size_t i = 0; i < r->files.n && r->read_rc >= 0 && !stopping(r); i++) {
+		r->cur = r->files.v[i];
+		if (r->files.dir) /* a file's name is its records' id: hashed too */
+			hasher_add(&r->hash, strrchr(r->cur, '/'), strlen(strrchr(r->cur, '/')) + 1);
+		r->read_rc = jstream_file_hashed(r->cur, on_record, on_syntax, r, &st,
+						 r->read_err, sizeof(r->read_err), &r->hash);
+		r->is_array = st.is_array;
+		struct stat sb;
+		r->done += stat(r->cur, &sb) == 0 ? (long long)sb.st_size : 0;
+	}
 	pthread_mutex_lock(&r->mu);
 	r->reading = 0;
 	pthread_cond_signal(&r->cv_item);
@@ -425,12 +559,12 @@ static int store_all(struct import_run *r)
 			int rc = db_item_insert(r->db, r->dataset_id, r->import_id, &sl->it, &sl->sum,
 						&clash);
 			if (rc == 2) {
-				report_clash(r, &sl->it, &clash);
+				report_clash(r, sl, &clash);
 			} else if (rc < 0) {
 				failed = 1;
 				stop_reader(r);
 			} else if (rc == 1) {
-				check_derived(r, &sl->it, clash.gold);
+				check_derived(r, sl, clash.gold);
 				r->stored++;
 				r->steps += (long)sl->it.nsteps;
 			} else if (rc == 3) { /* labels for a solution already here */
@@ -475,6 +609,7 @@ static void run_done(struct import_run *r)
 		buf_free(&r->slots[i].verdicts);
 	}
 	buf_free(&r->alts);
+	files_free(&r->files);
 	pthread_cond_destroy(&r->cv_item);
 	pthread_cond_destroy(&r->cv_free);
 	pthread_mutex_destroy(&r->mu);
@@ -503,18 +638,18 @@ static const struct format_ops *choose_format(const char *path,
 	return f;
 }
 
-/* The progress line of one file: its bytes read, the records stored. */
+/* The progress line of one file (a directory's files together): the
+ * bytes read, the records stored. */
 static void progress_begin(struct import_run *r, const char *path)
 {
 	const struct import_opts *o = r->o;
-	struct stat sb;
 	char what[200];
 	if (o->nfiles > 1)
 		snprintf(what, sizeof(what), "import %s (file %d/%d)", path, o->nfile, o->nfiles);
 	else
 		snprintf(what, sizeof(what), "import %s", path);
 	progress_start(&r->pg, progress_mode(o->quiet, o->every), o->every, what,
-		       stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0, NULL);
+		       r->files.size, NULL);
 	r->pg.count_unit = "records";
 }
 
@@ -529,6 +664,7 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 	char hash[33] = ""; /* the reader hashes the file as it parses it */
 	char *dsname = o->dataset ? xstrdup(o->dataset) : default_dataset(path, f);
 	struct import_run *r = xcalloc(1, sizeof(*r));
+	int ret = 0;
 	run_init(r);
 	r->db = db;
 	r->f = f;
@@ -538,7 +674,11 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 	r->annotator = o->as ? o->as : dsname;
 	struct buf opts = {0};
 	options_key(&opts, f, o, r->annotator);
-	int ret = 0;
+	if (files_of(path, &r->files) < 0) {
+		ret = 1;
+		goto out;
+	}
+	r->cur = r->files.v[0];
 	if (db_begin(db) < 0) {
 		errf("stepmark: cannot start a transaction: %s\n", db_errmsg(db));
 		ret = -1;
@@ -591,7 +731,7 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 		ret = 1;
 	} else if (r->read_rc < 0 && r->is_array) {
 		errf("stepmark: %s: cannot read past a syntax error inside a JSON array; nothing imported\n",
-			path);
+			r->cur);
 		db_rollback(db);
 		ret = 1;
 	} else if (r->bad && !o->skip_bad) {

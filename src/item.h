@@ -24,6 +24,9 @@ struct step {
 	 * NULL), when encoded already: import does it on its reader thread */
 	const char *alts_json;
 	int alts_encoded;
+	/* an agent trajectory's turn: who acted, and the role as the data
+	 * gives it (NULL both for a math solution's step) */
+	const char *agent, *role;
 };
 
 /* LK_RATINGS rates every step at once: text holds one mark per step,
@@ -48,6 +51,8 @@ struct label {
 	int alt;          /* LK_ALT_RATING: the alternative rated, else -1 */
 	int fe;           /* LK_ADJUDICATION: the first error decided, else
 			   * NO_RATING */
+	const char *agent; /* LK_FIRST_ERROR of a trace: the agent responsible
+			    * (text: the reason), else NULL */
 };
 
 struct suggestion {
@@ -59,6 +64,7 @@ struct suggestion {
 	int first_error;    /* -2 when absent */
 	int k, n;           /* MC successes out of rollouts, 0/0 absent */
 	const char *rationale;
+	const char *agent;  /* a trace's first error: the agent responsible */
 };
 
 /* The label consensus agreed on (stepmark consensus), as stored. */

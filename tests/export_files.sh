@@ -52,7 +52,7 @@ ok "says no records" has err "empty.json: no records (an empty JSON array); noth
 ok "no (null) in the message" sh -c '! grep -q "(null)" err'
 mkdir adir
 expect_rc 1 "a directory" sm import adir
-ok "says it is a directory" has err "adir: a directory, not a file of records"
+ok "says it holds no records" has err "adir: a directory with no *.json file; nothing imported"
 expect_rc 3 "a store in a missing directory" sm --db "$TMP/nodir/x.db" import big.jsonl --problem problem --steps steps
 ok "names the store, not a private file" has err "nodir/x.db: cannot create the store"
 ok "no private name" sh -c '! grep -q "import-" err'

@@ -19,6 +19,15 @@ ms = json.load(open(os.path.join(fx, "math_shepherd_example.json"), encoding="ut
 recs += ms if isinstance(ms, list) else [ms]
 recs.append({"prompt": "p", "completions": ["a", "b"], "labels": [True, 0.5]})
 recs.append({"id": "g", "problem": "p", "steps": ["1+1 = 2"], "gold": "2", "label": [1]})
+# Who&When, both shapes (the agent as name, or as role)
+recs.append({"question": "q", "ground_truth": "g", "is_correct": False, "level": "1",
+             "history": [{"content": "c", "role": "user", "name": "A_Expert"},
+                         {"content": [{"type": "text", "text": "t"}], "role": "assistant", "name": "B"}],
+             "system_prompt": {"A_Expert": "s"}, "mistake_agent": "B", "mistake_step": "1",
+             "mistake_reason": "r"})
+recs.append({"question": "q", "ground_truth": "g", "is_corrected": False, "level": 2,
+             "history": [{"content": "c", "role": "human"}, {"content": "d", "role": "Orchestrator (-> WebSurfer)"}],
+             "mistake_agent": "Orchestrator", "mistake_step": "1", "mistake_reason": "r"})
 for i, r in enumerate(recs):
     put("record", "r%02d" % i, json.dumps(r))
 for i in range(0, len(recs), 4):
