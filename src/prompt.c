@@ -66,8 +66,72 @@ static int step_numbered(const char *t)
 	return *t == ':';
 }
 
+static void put_agents(struct buf *out, const struct item *it)
+{
+	for (size_t i = 0; i < it->nsteps; i++) {
+		const char *a = it->steps[i].agent;
+		int seen = !a;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = it->steps[j].agent && !strcmp(it->steps[j].agent, a);
+		if (!seen)
+			buf_printf(out, "- %s\n", a);
+	}
+}
+
+static void put_turns(struct buf *out, const struct item *it, const struct prompt_span *sp)
+{
+	for (int i = sp->lo < 0 ? 0 : sp->lo; i <= sp->hi && i < (int)it->nsteps; i++) {
+		const struct step *st = &it->steps[i];
+		buf_printf(out, "[turn %d] %s", i, st->agent ? st->agent : "(no agent)");
+		if (st->role && st->agent && strcmp(st->role, st->agent))
+			buf_printf(out, " (role: %s)", st->role);
+		buf_printf(out, ":\n%s\n\n", st->text);
+	}
+}
+
+/* The placeholders of agent traces: 1 when name is one (rendered), 0 not. */
+static int trace_placeholder(struct buf *out, const char *name, size_t len, const struct item *it,
+			     const struct prompt_span *sp)
+{
+#define IS(s) (len == strlen(s) && !strncmp(name, s, len))
+	if (IS("agents"))
+		put_agents(out, it);
+	else if (IS("turns"))
+		put_turns(out, it, sp);
+	else if (IS("truth") && sp->truth && it->gold)
+		buf_printf(out, "[Correct answer]\n%s\n\n", it->gold);
+	else if (IS("truth"))
+		;
+	else if (IS("lo") || IS("hi") || IS("mid") || IS("mid_next"))
+		buf_printf(out, "%d", IS("lo") ? sp->lo : IS("hi") ? sp->hi :
+			   (sp->lo + sp->hi) / 2 + IS("mid_next"));
+	else if (IS("agent"))
+		buf_puts(out, sp->hi >= 0 && sp->hi < (int)it->nsteps && it->steps[sp->hi].agent ?
+			 it->steps[sp->hi].agent : "(no agent)");
+	else
+		return 0;
+#undef IS
+	return 1;
+}
+
+static int render(const char *tmpl, const struct item *it, int upto, int style,
+		  const struct prompt_span *sp, struct buf *out, char *err, size_t errlen);
+
 int prompt_render(const char *tmpl, const struct item *it, int upto, int style,
 		  struct buf *out, char *err, size_t errlen)
+{
+	struct prompt_span sp = {0, upto < 0 ? (int)it->nsteps - 1 : upto, 0};
+	return render(tmpl, it, upto, style, &sp, out, err, errlen);
+}
+
+int prompt_render_span(const char *tmpl, const struct item *it, const struct prompt_span *sp,
+		       struct buf *out, char *err, size_t errlen)
+{
+	return render(tmpl, it, sp->hi, MARK_QWEN, sp, out, err, errlen);
+}
+
+static int render(const char *tmpl, const struct item *it, int upto, int style,
+		  const struct prompt_span *sp, struct buf *out, char *err, size_t errlen)
 {
 	buf_reset(out);
 	buf_puts(out, "");
@@ -124,9 +188,10 @@ int prompt_render(const char *tmpl, const struct item *it, int upto, int style,
 					buf_printf(out, "%s \xd0\xba\xd0\xb8", t);
 				}
 			}
-		} else {
+		} else if (!e || !trace_placeholder(out, p + 1, len, it, sp)) {
 			snprintf(err, errlen, "unknown placeholder \"%.*s\" (problem, reference, "
-				 "reference_steps, steps, prefix, marked; {{ for a brace)",
+				 "reference_steps, steps, prefix, marked, agents, turns, truth, lo, mid, "
+				 "mid_next, hi, agent; {{ for a brace)",
 				 e ? (int)(len + 2 > 40 ? 40 : len + 2) : 1, p);
 			return -1;
 		}

@@ -165,6 +165,24 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 	finish_req(rq, &b);
 }
 
+void pjob_ask_chat(struct pjob *pj, int tag, const char *text, size_t len)
+{
+	const struct endpoint *e = pj->ep;
+	struct preq *rq = new_req(pj);
+	struct buf b = {0};
+	rq->tag = tag;
+	rq->n = 1;
+	rq->kind = OAI_CHAT;
+	rq->path = "chat/completions";
+	buf_puts(&b, "{\"model\":");
+	buf_json_str(&b, e->model, strlen(e->model));
+	buf_puts(&b, ",\"messages\":[{\"role\":\"user\",\"content\":");
+	buf_json_str(&b, text, len);
+	buf_puts(&b, "}]");
+	sampling(&b, e, 1, 0, e->max_tokens);
+	finish_req(rq, &b);
+}
+
 void pjob_ask_logprobs(struct pjob *pj, int tag, int upto)
 {
 	const struct endpoint *e = pj->ep;

@@ -125,6 +125,9 @@ void provider_list(char *out, size_t n, int online);
  * upto < 0), asking n choices with seed offset seed_off. */
 void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off);
 void pjob_ask_logprobs(struct pjob *pj, int tag, int upto);
+/* Queues one chat request whose user message is text (a provider that
+ * writes its own prompts), one choice. */
+void pjob_ask_chat(struct pjob *pj, int tag, const char *text, size_t len);
 struct suggestion *pjob_sug(struct pjob *pj, int step);
 /* An alignment link of the job's outcome (see db_alignment_put). */
 void pjob_link(struct pjob *pj, int step, int ref, double score);

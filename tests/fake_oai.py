@@ -10,6 +10,13 @@ of {id, problem, steps, gold, first_error}, see sim_data.py):
     probability judge_acc, else another paragraph;
   - a PRM: /pooling rows [p_bad, p_good] per <extra_0>, and Math-Shepherd
     logprobs of + and - (completions with logprobs), noisy around the truth;
+  - who failed and when (a chat prompt opening "A team of agents"): the
+    decisive turn and agent of a log whose record has "agent" (the
+    mistake agent) beside first_error (the decisive turn); all at once
+    (Agent Name / Step Number lines), step by step (Yes or No for the
+    turn asked) and binary (upper or lower half), each right with
+    probability judge_acc (POST /control {"mode": {"attr_vague": true}}:
+    replies that name nothing);
   - the reference-guided judge (a chat prompt holding "[Reference
     solution]"): JSON with links, verdicts and reasons per step, its first
     error right with probability judge_acc; POST /control {"mode":
@@ -158,6 +165,38 @@ def judge(body, text, n):
         out.append(("Let me check each paragraph in turn.\n"
                     "Paragraph 0 restates the problem.\n"
                     "Having checked them all, the earliest error is:\n\\boxed{%d}" % v, "stop"))
+    return out
+
+
+def attribute(body, text, n):
+    """Who&When's three methods, answered from the record's truth."""
+    r, _ = find(text)
+    agents = re.findall(r"^\[turn (\d+)\] (.+?)(?: \(role: .*\))?:$", text, re.M)
+    truth = r["first_error"] if r is not None and r.get("first_error") is not None else -1
+    if "[Correct answer]" in text:
+        STATE["seen"]["correct_answer"] = STATE["seen"].get("correct_answer", 0) + 1
+    out = []
+    for i in range(n):
+        g = rng_for(body, i)
+        right = g.random() < A.judge_acc
+        m = re.search(r"Look at turn (\d+), the last one shown", text)
+        h = re.search(r"upper half \(turns (\d+) to (\d+)\)", text)
+        if STATE["mode"].get("attr_vague"):
+            t = "It is hard to say who went wrong here."
+        elif m:
+            yes = int(m.group(1)) == truth
+            t = ("Yes" if yes == right else "No") + ": this turn decides the outcome."
+        elif h:
+            upper = truth <= int(h.group(2))
+            t = ("**upper half**" if upper == right else "lower half") + "\nBecause of the search results."
+        else:
+            step = truth
+            if not right and len(agents) > 1:
+                step = g.choice([int(k) for k, _ in agents if int(k) != truth])
+            name = dict((int(k), a) for k, a in agents).get(step, "nobody")
+            t = ("After reading the log:\n**Agent Name:** %s\nStep Number: %d\n"
+                 "Reason for Mistake: it went the wrong way." % (name, step))
+        out.append((t, "stop"))
     return out
 
 
@@ -416,6 +455,8 @@ def handle(method, path, headers, raw):
             choices = rollout(body, text, n)
         elif "[Reference solution]" in text:
             choices = align_judge(body, text, n)
+        elif text.startswith("A team of agents"):
+            choices = attribute(body, text, n)
         else:
             choices = judge(body, text, n)
         obj = completion_obj("chat", model, choices, body)
