@@ -33,6 +33,12 @@ const char cmd_import_help[] =
 	"    generic field mapping (dotted paths such as question.problem):\n"
 	"    --problem F --steps F   required; --steps names a list of strings, or\n"
 	"                            one text cut by --split PATTERN (PCRE2)\n"
+	"    --messages F            instead of --steps: a list of chat messages\n"
+	"                            (role, name, content, tool_calls, tool_call_id),\n"
+	"                            one a step; the task: --problem, else the first\n"
+	"                            user message\n"
+	"    --agent name|role|F     where a message's agent is (default: its name,\n"
+	"                            else its role)\n"
 	"    --id F                  the record's id (repeatable: fields joined)\n"
 	"    --gold F --reference F --answer F --generator F\n"
 	"    --first-error F         an int, null (no error) or a list (its minimum)\n"
@@ -47,7 +53,7 @@ enum {
 	O_FORMAT = 256, O_DATASET, O_AS, O_LABELS, O_SKIP_BAD, O_ID, O_PROBLEM,
 	O_STEPS, O_SPLIT, O_GOLD, O_REFERENCE, O_FIRST_ERROR, O_INDEX_BASE,
 	O_ANSWER, O_GENERATOR, O_NOTE, O_DB, O_HELP, O_AS_SOURCE, O_STEP_VALUES,
-	O_QUIET, O_EVERY,
+	O_QUIET, O_EVERY, O_MESSAGES, O_AGENT,
 };
 
 static const struct option import_opts[] = {
@@ -60,6 +66,8 @@ static const struct option import_opts[] = {
 	{"id", required_argument, NULL, O_ID},
 	{"problem", required_argument, NULL, O_PROBLEM},
 	{"steps", required_argument, NULL, O_STEPS},
+	{"messages", required_argument, NULL, O_MESSAGES},
+	{"agent", required_argument, NULL, O_AGENT},
 	{"split", required_argument, NULL, O_SPLIT},
 	{"gold", required_argument, NULL, O_GOLD},
 	{"reference", required_argument, NULL, O_REFERENCE},
@@ -106,6 +114,8 @@ int cmd_import(int argc, char **argv, struct cmd_env *env)
 			break;
 		case O_PROBLEM: o.f_problem = optarg; break;
 		case O_STEPS: o.f_steps = optarg; break;
+		case O_MESSAGES: o.f_messages = optarg; break;
+		case O_AGENT: o.f_agent = optarg; break;
 		case O_SPLIT: o.split = optarg; break;
 		case O_GOLD: o.f_gold = optarg; break;
 		case O_REFERENCE: o.f_reference = optarg; break;
@@ -131,7 +141,7 @@ int cmd_import(int argc, char **argv, struct cmd_env *env)
 	if (optind >= argc)
 		return bad_usage("import: which file?");
 	/* any field mapping means the generic importer */
-	if (!o.format && (o.f_problem || o.f_steps || o.n_id))
+	if (!o.format && (o.f_problem || o.f_steps || o.f_messages || o.n_id))
 		o.format = "generic";
 	if (o.f_step_values && !o.as_source)
 		return bad_usage("--step-values needs --as-source NAME: whose values they are");

@@ -27,6 +27,8 @@ struct import_opts {
 	const char *f_problem, *f_steps, *f_gold, *f_reference;
 	const char *f_first_error, *f_answer, *f_generator, *f_note;
 	const char *f_step_values; /* per-step values, for --as-source */
+	const char *f_messages; /* a list of chat messages, one a step */
+	const char *f_agent;    /* where a message's agent is: name, role, a field */
 	const char *split;      /* PCRE2 pattern splitting a text into steps */
 	struct pcre2_real_code_8 *split_re;
 	int index_base;         /* 0 or 1 */

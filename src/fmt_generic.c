@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "messages.h"
 
 static const char *gen_detect(const struct jnode *rec, char *why, size_t n)
 {
@@ -188,11 +189,14 @@ static int gen_read(struct rd *r, const struct jnode *rec, struct item *it)
 	if (rec->type != J_OBJ)
 		return rd_fail(r, "the record is a %s, not an object",
 			       jtype_name(rec->type));
-	if (!(it->problem = rd_text(r, rec, o->f_problem, 1)))
+	if (o->f_problem && !(it->problem = rd_text(r, rec, o->f_problem, 1)))
 		return -1;
-	const struct jnode *sn = strchr(o->f_steps, '.') ? jpath(rec, o->f_steps) :
-							 jget(rec, o->f_steps);
-	if (sn && sn->type == J_STR) {
+	const struct jnode *sn = !o->f_steps ? NULL : strchr(o->f_steps, '.') ?
+		jpath(rec, o->f_steps) : jget(rec, o->f_steps);
+	if (o->f_messages) {
+		if (messages_read(r, rec, it) < 0)
+			return -1;
+	} else if (sn && sn->type == J_STR) {
 		if (!o->split_re)
 			return rd_fail(r, "field \"%s\" is one text: give --split PATTERN to cut it into steps",
 				       o->f_steps);
@@ -238,14 +242,18 @@ static int gen_read(struct rd *r, const struct jnode *rec, struct item *it)
 
 static const char *generic_check(const struct import_opts *o)
 {
-	return o->f_problem && o->f_steps ? NULL :
-	       "needs at least --problem FIELD and --steps FIELD";
+	if (o->f_messages && o->f_steps)
+		return "takes --steps FIELD or --messages FIELD, not both";
+	if (o->f_agent && !o->f_messages)
+		return "--agent says where a message's agent is: it needs --messages FIELD";
+	return o->f_messages || (o->f_problem && o->f_steps) ? NULL :
+	       "needs at least --problem FIELD and --steps FIELD (or --messages FIELD)";
 }
 
 const struct format_ops fmt_generic = {
 	.check = generic_check,
 	.name = "generic",
-	.summary = "any JSON Lines or JSON array, mapped by --problem, --steps and the other field options",
+	.summary = "any JSON Lines or JSON array, mapped by --problem, --steps (or --messages) and the other field options",
 	.detect = gen_detect,
 	.read = gen_read,
 };

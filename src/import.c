@@ -228,7 +228,8 @@ static void options_key(struct buf *b, const struct format_ops *f,
 			   o->as_labels ? "labels" : o->as_source ? "source" : "",
 			   ids.data, o->f_problem, o->f_steps, o->f_gold,
 			   o->f_reference, o->f_first_error, o->f_answer,
-			   o->f_generator, o->f_note, o->split, o->f_step_values};
+			   o->f_generator, o->f_note, o->split, o->f_step_values,
+			   o->f_messages, o->f_agent};
 	buf_putc(b, '[');
 	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
 		if (i)

@@ -57,4 +57,33 @@ expect_rc 1 "bad first errors" sm import bad.jsonl --problem p --steps s --first
 ok "out of range" has err "bad.jsonl:1: first error 5 is outside the 2 steps (0-based)"
 ok "a string index" has err 'bad.jsonl:2: field "e" must be an integer, null or a list, not a string'
 ok "a number where text is wanted is taken as text" test "$(grep -c 'bad.jsonl:3' err)" = 0
+
+# chat-message trajectories: one message a step, its agent, tool calls
+# linked to their results
+AM="$FIXTURES/agent_messages.jsonl"
+expect_rc 0 "messages" sm import "$AM" --messages messages --id id --gold answer --first-error mistake --dataset agents
+ok "one step per message" has out "2 solutions (11 steps) imported as generic into data set \"agents\""
+step_of() { sql "select agent || '|' || role || '|' || replace(text, char(10), ' / ') from step t join solution s on s.id = t.solution_id where s.ext_key = '$1' and t.idx = $2"; }
+ok "no name: the role is the agent" test "$(step_of weather-1 1)" = "user|user|What will the temperature be in Paris tomorrow, in Celsius?"
+ok "a tool call after a null content" test "$(step_of weather-1 2)" = 'assistant|assistant|[tool call get_forecast id=call_1] {"city": "Paris", "days": 1}'
+ok "a result speaks for the tool called" test "$(step_of weather-1 3)" = 'get_forecast|tool|{"high_f": 64, "low_f": 52}'
+ok "content parts joined" test "$(step_of weather-1 4)" = "assistant|assistant|Tomorrow's high in Paris is 64 degrees, so about 64 C."
+ok "the name is the agent" test "$(step_of team-2 1)" = "Planner|assistant|Ask the researcher for Mars's moons, then add five."
+ok "two calls, arguments as an object" test "$(step_of team-2 2)" = 'Researcher|assistant|[tool call search id=s1] {"q":"moons of Mars"} / [tool call search id=s2] {"q":"Phobos Deimos"}'
+ok "the task: the first user message" test "$(sql "select p.text from problem p join solution s on s.problem_id = p.id where s.ext_key = 'team-2'")" = "How many moons does Mars have, plus five?"
+ok "each result linked to its call" test "$(sql "select json_extract(meta, '\$.messages.4.tool_call_id') || json_extract(meta, '\$.messages.2.tool_calls[1].function.name') from solution where ext_key = 'team-2'")" = "s2search"
+ok "the first error on a message" test "$(sql "select value from label l join solution s on s.id = l.solution_id where s.ext_key = 'weather-1'")" = 4
+expect_rc 0 "--agent role" sm import "$AM" --messages messages --id id --agent role --dataset agents-roles
+ok "the role, not the name" test "$(sql "select agent from step t join solution s on s.id = t.solution_id join dataset d on d.id = s.dataset_id where d.name = 'agents-roles' and s.ext_key = 'team-2' and t.idx = 1")" = assistant
+printf '%s\n' '{"m": [{"role": "user", "content": "q"}, {"role": "tool", "tool_call_id": "nope", "content": "x"}]}' \
+	'{"m": [{"role": "user", "content": "q"}, {"content": "no role"}]}' \
+	'{"m": [{"role": "assistant", "content": "no task"}]}' \
+	'{"m": [{"role": "user", "content": 5}]}' >badmsg.jsonl
+expect_rc 1 "bad messages" sm import badmsg.jsonl --messages m --dataset badmsg
+ok "a result of no call" has err 'badmsg.jsonl:1: message 1 answers tool call "nope", which no earlier message made'
+ok "a message without a role" has err "badmsg.jsonl:2: message 1 has no role"
+ok "no task" has err "badmsg.jsonl:3: no --problem field and no user message to take the task from"
+ok "a content of another type" has err "badmsg.jsonl:4: message 0: content must be a string, a list of parts or null, not number"
+expect_rc 1 "--steps and --messages" sm import badmsg.jsonl --messages m --steps s --problem p --dataset badmsg
+ok "says one or the other" has err "takes --steps FIELD or --messages FIELD, not both"
 finish

@@ -1,6 +1,7 @@
 /* fuzz_record.c - one record through format detection and every importer:
  * the input is parsed as JSON, each format says whether it fits, and each
- * importer reads it (the generic one with a field mapping). */
+ * importer reads it (the generic one with a field mapping, then again
+ * with chat messages for steps). */
 #include "config.h"
 
 #include <stdint.h>
@@ -11,6 +12,26 @@
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void read_as(const struct format_ops *f, const struct jnode *rec,
+		    const struct import_opts *o, struct arena *a)
+{
+	char why[256];
+	if (f->detect)
+		f->detect(rec, why, sizeof(why));
+	struct rd r = {0};
+	r.a = a;
+	r.o = o;
+	r.path = "fuzz";
+	r.line = 1;
+	r.annotator = "fuzz";
+	r.dataset = "fuzz";
+	struct item it;
+	memset(&it, 0, sizeof(it));
+	it.correct = -1;
+	f->read(&r, rec, &it);
+	arena_reset(a);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -27,25 +48,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.f_answer = "answer";
 		/* every format that reads, from the formats table */
 		const struct format_ops *const *all = format_list();
-		for (size_t i = 0; all[i]; i++) {
-			if (!all[i]->read)
-				continue;
-			char why[256];
-			if (all[i]->detect)
-				all[i]->detect(rec, why, sizeof(why));
-			struct rd r = {0};
-			r.a = &a;
-			r.o = &o;
-			r.path = "fuzz";
-			r.line = 1;
-			r.annotator = "fuzz";
-			r.dataset = "fuzz";
-			struct item it;
-			memset(&it, 0, sizeof(it));
-			it.correct = -1;
-			all[i]->read(&r, rec, &it);
-			arena_reset(&a);
-		}
+		for (size_t i = 0; all[i]; i++)
+			if (all[i]->read)
+				read_as(all[i], rec, &o, &a);
+		o.f_steps = NULL;
+		o.f_messages = "messages";
+		o.f_agent = "name";
+		read_as(format_find("generic"), rec, &o, &a);
+		o.f_problem = NULL;
+		o.f_agent = NULL;
+		read_as(format_find("generic"), rec, &o, &a);
 	}
 	arena_free(&a);
 	arena_free(&tree);
