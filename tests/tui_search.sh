@@ -32,6 +32,28 @@ tmx send-keys -t a n
 ok "it wraps" wait_for a "search hit BOTTOM, continuing at TOP" 60
 ok "to the same row" wait_for a "$last/20000 solutions"
 
+# the search of ProcessBench's MATH split at 80x24 (#13, #121, #129 and
+# #201 hold a pmatrix): the status line says where each search ended, and
+# a search started by a key runs at once, so a second quick n finds the
+# next match rather than stopping a search that never ran
+if [ -f "$SHARED_DATA/processbench/math.json" ]; then
+	STEPMARK_DB="$TMP/math.db" sm import "$SHARED_DATA/processbench/math.json" >/dev/null
+	tmx new-session -d -s m -x 80 -y 24 \
+		"env LC_ALL=C.UTF-8 TERM=screen-256color HOME='$HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' '$STEPMARK' --db '$TMP/math.db' --annotator ann; echo EXITED \$?; sleep 600"
+	ok "math: the queue is up" wait_for m "1000 solutions"
+	tmx send-keys -t m / pmatrix Enter
+	ok "math: /pmatrix finds #13" wait_for m "13/1000 solutions"
+	ok "math: and says the search ended there" wait_for m "/pmatrix: found in solution 13"
+	tmx send-keys -t m n
+	ok "math: n finds #121 and says so" wait_for m "/pmatrix: found in solution 121"
+	tmx send-keys -t m n
+	sleep 0.15
+	tmx send-keys -t m n
+	ok "math: two quick n go two matches on" wait_for m "/pmatrix: found in solution 201"
+	ok "math: nothing was stopped" sh -c "! tmux -L '$TMUX_SOCK' capture-pane -p -t m | grep -q 'search stopped'"
+	ok "math: no search is said running" sh -c "! tmux -L '$TMUX_SOCK' capture-pane -p -t m | grep -q 'searching'"
+fi
+
 # search wraps like vim's in key scripts too, from the queue and from a
 # solution; a filter that matches nothing says so (a small store)
 export STEPMARK_DB="$TMP/small.db"

@@ -4,7 +4,7 @@
  * pattern, about 4 ms a pass: a key never waits for it. The status line
  * says how far it got; any key stops it; it wraps once, as vim's does;
  * a match is handed to the view on top (the queue selects the row, the
- * solution view opens it). */
+ * solution view opens it) and the status line says where it ended. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -80,17 +80,21 @@ static int passed_start(const struct search *s, const struct qpos *p)
 static void finish(struct tui *t, int64_t found)
 {
 	struct search *s = t->search;
-	int wrapped = s->wrapped;
+	int wrapped = s->wrapped, dir = s->dir;
 	search_free(t);
 	struct view *v = t->stack[t->depth - 1];
 	if (!found) {
 		tui_message(t, 1, "no match for %s", inert(t->pattern, 0));
 	} else {
+		/* the search has ended: the status line says where */
 		if (v->ops->found)
 			v->ops->found(v, found);
 		if (wrapped)
-			tui_message(t, 0, t->search_dir > 0 ? "search hit BOTTOM, continuing at TOP" :
+			tui_message(t, 0, dir > 0 ? "search hit BOTTOM, continuing at TOP" :
 				    "search hit TOP, continuing at BOTTOM");
+		else
+			tui_message(t, 0, "%s%s: found in solution %lld", dir > 0 ? "/" : "?",
+				    inert(t->pattern, 0), (long long)found);
 	}
 	t->dirty = 1;
 }

@@ -931,6 +931,8 @@ static int loop_once(struct tui *t, int *busy)
 		handle_key(t, key);
 	if (t->quit || t->depth == 0)
 		return 0;
+	if (t->search) /* a search the key started runs now, not after a timeout */
+		*busy |= IDLE_WORK;
 	if (t->dirty)
 		draw_all(t);
 	if (t->hooks.timings && key >= 0 && !was_cmd)

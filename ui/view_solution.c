@@ -640,8 +640,7 @@ static void sv_found(struct view *v, int64_t sol)
 		open_id(s, sol, 0);
 	int i = matching_step(s, dir > 0 ? 0 : (int)s->sol.it.nsteps - 1, dir);
 	s->sel = i < 0 ? 0 : i; /* the problem matched: the first step */
-	s->sel_alt = -1;
-	tui_message(s->t, 0, "match in solution %lld", (long long)sol);
+	s->sel_alt = -1; /* search.c says where the search ended */
 }
 
 static void sv_mouse(struct view *v, int y, int x, int button)
