@@ -105,4 +105,18 @@ q
 ok "after J x11 and q, row 1 is still shown" grep -q '^  *1 ' q2.txt
 ok "and row 12 is selected" has q2.txt "12/20"
 
+# J from a solution :open took outside the queue's filter says so (the
+# PRM800K records come after the GSM8K ones: none of the filter is after)
+export STEPMARK_DB="$TMP/two.db"
+sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
+sm import "$FIXTURES/prm800k_sample.jsonl" >/dev/null
+TUI_SIZE=80x24 tui_run ':dataset processbench_gsm8k_20
+:open 25
+J
+:save-display o1.txt
+K
+:save-display o2.txt' --annotator alice
+ok "J says the solution is outside the filter" grep -q "^#25 is outside the queue's filter: it has no other solution after this one" o1.txt
+ok "K goes to the filter's last" has o2.txt "#20  by"
+
 finish

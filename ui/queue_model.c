@@ -303,6 +303,13 @@ int64_t qmodel_neighbour(struct qmodel *m, int64_t sol, int dir, int what)
 	return db_queue_step(qq, &p, dir, 1, &out) == 1 ? out.id : 0;
 }
 
+int qmodel_contains(struct qmodel *m, int64_t sol)
+{
+	struct qpos p = qmodel_pos(m, sol), out;
+	p.id--; /* just before it in the order: the next row is sol when shown */
+	return db_queue_step(m->q, &p, 1, 1, &out) == 1 && out.id == sol;
+}
+
 struct queue *qmodel_walk(struct qmodel *m, int64_t sol, struct qpos *at, long *rows)
 {
 	*at = qmodel_pos(m, sol);

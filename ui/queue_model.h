@@ -52,6 +52,9 @@ int qmodel_row(struct qmodel *m, int64_t sol, struct arena *a, struct db_qrow *r
  * in place of the queue's, on a side queue kept open; -1: the queue's):
  * 0 when none. */
 int64_t qmodel_neighbour(struct qmodel *m, int64_t sol, int dir, int what);
+/* 1 when sol is in the queue as filtered now (one opened by :open or a
+ * search need not be). */
+int qmodel_contains(struct qmodel *m, int64_t sol);
 /* A walk of its own over the queue as filtered and ordered now: sol's
  * position in it, and its rows (an estimate while they are counted). */
 struct queue *qmodel_walk(struct qmodel *m, int64_t sol, struct qpos *at, long *rows);

@@ -220,6 +220,9 @@ void search_cancel(struct tui *t);
 void queue_reopen(struct tui *t);
 /* Moves the queue's cursor to sol. */
 void queue_select(struct tui *t, int64_t sol);
+/* Says that no kind ("other", "undecided"...) solution of the queue is
+ * after (dir > 0) or before sol, or that sol is outside its filter. */
+void queue_say_none(struct tui *t, int64_t sol, const char *kind, int dir);
 /* Runs a queue filter command: "todo", "mine", a data set... */
 int queue_command(struct tui *t, const char *verb, const char *arg);
 /* The help text, generated from the action table and the bindings. */

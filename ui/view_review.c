@@ -398,7 +398,7 @@ static int rv_act(struct view *v, enum action a, const char *arg)
 		int what = a == A_NEXT_DISAGREEMENT || a == A_PREV_DISAGREEMENT ? Q_DIS_ANY : -1;
 		int64_t id = qmodel_neighbour(r->t->queue, r->sol.id, dir, what);
 		if (!id) {
-			tui_message(r->t, 1, "no solution %s this one", dir > 0 ? "after" : "before");
+			queue_say_none(r->t, r->sol.id, what < 0 ? "other" : "disagreeing", dir);
 			break;
 		}
 		r->sol.id = id;

@@ -277,9 +277,8 @@ static void move_solution(struct sv *s, int dir, int what)
 {
 	int64_t id = qmodel_neighbour(s->t->queue, s->sol.id, dir, what);
 	if (!id) {
-		tui_message(s->t, 1, "no %s solution %s this one",
-			    what == Q_TODO ? "undecided" : what == Q_DIS_ANY ? "disagreeing" : "other",
-			    dir > 0 ? "after" : "before");
+		queue_say_none(s->t, s->sol.id, what == Q_TODO ? "undecided" :
+			       what == Q_DIS_ANY ? "disagreeing" : "other", dir);
 		return;
 	}
 	open_id(s, id, 0);
