@@ -68,10 +68,34 @@ TUI_SIZE=80x24 tui_run ":open $mr2
 S
 :save-display b.txt" --annotator zoe
 has b.txt " Reference  1 = ref 1  1 skipped (S)"
-has b.txt "reference step 2 of 2: skipped, no step of this solution restates it"
+has b.txt "reference step 2 of 2: skipped, no step restates it"
 ok "the skipped step is tagged" grep -q "Then she reads 4 more: 30+4=34\. .* skipped" b.txt
 # 120 columns: beside the steps
 TUI_SIZE=120x40 tui_run ":open $mr1
 :save-display w.txt" --annotator zoe
 ok "the pane beside the steps" grep -q "unlabelled | mr:+1 .* x Reference  1 = ref 1" w.txt
+# S goes on from the skipped step it showed and wraps, also where the
+# pane cannot put that step at its top (a short reference)
+cat >mr3.jsonl <<'J'
+{"uuid": "mr-3", "question": "Bo buys 2 packs of 3 pens, then 4 more pens. How many pens?", "ground_truth_solution": "Bo buys 2*3=<<2*3=6>>6 pens in packs.\nThe shop is open on Sundays.\nThen he has 6+4=<<6+4=10>>10 pens.\nThe shop closes at nine.\n#### 10", "ground_truth_answer": 10, "model_output_steps": ["Step 1: Bo buys 2 * 3 = 6 pens in packs.", "Step 2: Then he has 6 + 4 = 10 pens."], "model_output_solution_first_error_step": null}
+J
+sm import --format generic --dataset mr3 --id uuid --problem question --steps model_output_steps --reference ground_truth_solution --gold ground_truth_answer --first-error model_output_solution_first_error_step --index-base 1 mr3.jsonl >/dev/null
+sm align >/dev/null 2>&1
+mr3=$(sql "SELECT id FROM solution WHERE ext_key = 'mr-3'")
+ok "mr-3: reference steps 2 and 4 skipped" test "$(sql "SELECT group_concat(ref_step) FROM (SELECT ref_step FROM alignment WHERE solution_id = $mr3 AND step_idx < 0 ORDER BY ref_step)")" = "1,3"
+TUI_SIZE=80x24 tui_run ":open $mr3
+S
+:save-display k1.txt
+S
+:save-display k2.txt
+S
+:save-display k3.txt
+:open $mr2
+S
+S
+:save-display k4.txt" --annotator zoe
+has k1.txt "reference step 2 of 4: skipped, no step restates it"
+has k2.txt "reference step 4 of 4: skipped, no step restates it"
+has k3.txt "reference step 2 of 4: skipped, no step restates it (from the top)"
+has k4.txt "reference step 2 of 2: skipped, no step restates it (the only one)"
 finish

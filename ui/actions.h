@@ -21,7 +21,7 @@
 	_(PROBLEM_UP, "problem-up", "Scroll the problem pane a page up") \
 	_(REFERENCE_DOWN, "reference-down", "Scroll the reference pane a page down") \
 	_(REFERENCE_UP, "reference-up", "Scroll the reference pane a page up") \
-	_(NEXT_SKIPPED, "next-skipped", "The reference pane to the next reference step no step of the solution restates (skipped; stepmark align links them)") \
+	_(NEXT_SKIPPED, "next-skipped", "The reference pane to the next reference step no step of the solution restates (skipped; stepmark align links them), wrapping") \
 	_(SHOW_PROBLEM, "show-problem", "The problem and the reference in the pager (full screen, searchable)") \
 	_(ENTER, "enter", "Open the selected solution") \
 	_(NEXT_SOLUTION, "next-solution", "Next solution in the queue") \

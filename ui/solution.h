@@ -71,6 +71,8 @@ struct sv {
 	struct latex *rref_steps; /* and rendered, with the latex setting */
 	int *ref_line;        /* each reference step's first line in the pane */
 	int ref_follow;       /* the step the pane last followed, -1 none */
+	int skip_at, skip_top; /* the skipped step S went to, and the pane's top
+				* it set (-1: none; the next S goes on from it) */
 	int prob_rows;        /* the problem pane's rows at the last draw */
 };
 

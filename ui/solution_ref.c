@@ -235,17 +235,26 @@ void ref_next_skipped(struct sv *s)
 		tui_message(s->t, 1, "no reference pane on screen (v shows it)");
 		return;
 	}
-	int cur = -1; /* the skipped step at the top of the pane, if any */
+	/* on from the skipped step S went to last, while the pane is where
+	 * S put it (the last steps' top is clamped: the top of the pane is
+	 * not that step); else from the step at the top of the pane */
+	int cur = -1;
 	for (size_t j = 0; j < s->rs.n; j++)
 		if (s->ref_line[j] >= 0 && s->ref_line[j] <= s->rtop)
 			cur = (int)j;
+	if (s->skip_at >= 0 && s->rtop == s->skip_top)
+		cur = s->skip_at;
 	int n = (int)s->rs.n;
 	for (int k = 1; k <= n; k++) {
 		int j = (cur + k + n) % n;
 		if (ref_skipped(s, j) && s->ref_line[j] >= 0) {
-			s->rtop = s->ref_line[j];
-			tui_message(s->t, 0, "reference step %d of %d: skipped, no step of this "
-				    "solution restates it%s", j + 1, n, j <= cur ? " (from the top)" : "");
+			int top = s->ref_line[j], last = s->ref_lines - s->ref_h;
+			s->rtop = top > last ? (last > 0 ? last : 0) : top;
+			s->skip_at = j;
+			s->skip_top = s->rtop;
+			tui_message(s->t, 0, "reference step %d of %d: skipped, no step restates "
+				    "it%s", j + 1, n, j == cur ? " (the only one)" :
+				    j < cur ? " (from the top)" : "");
 			return;
 		}
 	}

@@ -146,6 +146,7 @@ static void open_id(struct sv *s, int64_t id, int step)
 	s->sel = step;
 	s->sel_alt = -1;
 	s->top = s->ptop = s->rtop = 0;
+	s->skip_at = -1;
 	s->layout_w = 0;
 	marks_compute(s);
 	render_texts(s);
@@ -743,6 +744,7 @@ struct view *solution_view_new(struct tui *t, int64_t sol)
 	v->priv = s;
 	s->t = t;
 	s->sel_alt = -1;
+	s->skip_at = -1;
 	s->sol.id = sol;
 	s->last_key = mono_ms();
 	reload(s);
