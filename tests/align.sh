@@ -73,7 +73,7 @@ ok "the skipped step is tagged" grep -q "Then she reads 4 more: 30+4=34\. .* ski
 # 120 columns: beside the steps
 TUI_SIZE=120x40 tui_run ":open $mr1
 :save-display w.txt" --annotator zoe
-ok "the pane beside the steps" grep -q "unlabelled | mr:+1 .* x Reference  1 = ref 1" w.txt
+ok "the pane beside the steps, the divider as on screen" grep -q "unlabelled | mr:+1 .* │ Reference  1 = ref 1" w.txt
 # S goes on from the skipped step it showed and wraps, also where the
 # pane cannot put that step at its top (a short reference)
 cat >mr3.jsonl <<'J'

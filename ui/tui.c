@@ -243,27 +243,61 @@ static void draw_all(struct tui *t)
 	t->dirty = 0;
 }
 
+/* The Unicode character a line-drawing one of the alternate character
+ * set (ACS_VLINE is 'x' in it) shows on the terminal; 0 when none. */
+static wchar_t acs_unicode(wchar_t c)
+{
+	static const char acs[] = "jklmnqtuvwxa`fg~,+.-h0oprsyz{|}";
+	static const wchar_t uni[] = {
+		0x2518, 0x2510, 0x250c, 0x2514, 0x253c, 0x2500, 0x251c, 0x2524, 0x2534,
+		0x252c, 0x2502, 0x2592, 0x25c6, 0x00b0, 0x00b1, 0x00b7, 0x2190, 0x2192,
+		0x2193, 0x2191, 0x2591, 0x2588, 0x23ba, 0x23bb, 0x23bc, 0x23bd,
+		0x2264, 0x2265, 0x03c0, 0x2260, 0x00a3,
+	};
+	const char *p = c > 0 && c < 128 ? strchr(acs, (int)c) : NULL;
+	return p ? uni[p - acs] : 0;
+}
+
+/* Line y of the screen as UTF-8 into out (n bytes): each cell's
+ * characters as the terminal shows them, trailing blanks dropped. */
+static void screen_line(int y, char *out, size_t n)
+{
+	size_t len = 0;
+	for (int x = 0; x < COLS;) {
+		cchar_t cc;
+		wchar_t wch[CCHARW_MAX + 1] = {0};
+		attr_t attrs = 0;
+		short pair = 0;
+		if (mvin_wch(y, x, &cc) == ERR || getcchar(&cc, wch, &attrs, &pair, NULL) == ERR)
+			wch[0] = L' ', wch[1] = L'\0';
+		if (attrs & A_ALTCHARSET && acs_unicode(wch[0]))
+			wch[0] = acs_unicode(wch[0]), wch[1] = L'\0';
+		int w = wcwidth(wch[0]);
+		x += w > 1 ? w : 1; /* a wide character's second cell is its own */
+		for (const wchar_t *c = wch; *c && c < wch + CCHARW_MAX; c++) {
+			char mb[MB_LEN_MAX];
+			mbstate_t st = {0};
+			size_t k = wcrtomb(mb, *c, &st);
+			if (k != (size_t)-1 && len + k < n) {
+				memcpy(out + len, mb, k);
+				len += k;
+			}
+		}
+	}
+	while (len && out[len - 1] == ' ')
+		len--;
+	out[len] = '\0';
+}
+
 static int save_display(const char *path)
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -1;
-	wchar_t w[1024];
-	char mb[4096];
+	char line[8192];
 	for (int y = 0; y < LINES; y++) {
-		int n = mvinnwstr(y, 0, w, COLS < 1023 ? COLS : 1023);
-		if (n < 0)
-			n = 0;
-		w[n] = L'\0';
-		mbstate_t st = {0};
-		const wchar_t *src = w;
-		size_t len = wcsrtombs(mb, &src, sizeof(mb) - 1, &st);
-		if (len == (size_t)-1)
-			len = 0;
-		mb[len] = '\0';
-		while (len && mb[len - 1] == ' ')
-			mb[--len] = '\0';
-		fprintf(f, "%s\n", mb);
+		screen_line(y, line, sizeof(line));
+		fprintf(f, "%s\n", line);
 	}
 	return fclose(f);
 }

@@ -236,7 +236,7 @@ char *help_text(struct tui *t)
 		 "  :finish REASON      solution, found_error, give_up, bad_problem\n"
 		 "  :note TEXT          a note on the current step\n"
 		 "  :set, :bind, :color, :source   as in the config file\n"
-		 "  :save-display FILE  write the screen as text\n"
+		 "  :save-display FILE  write the screen as UTF-8 text\n"
 		 "  :quit\n\n");
 	if (t->aliases->n) {
 		buf_puts(&b, "Annotators' short names (alias NAME SHORT in the config; L1, L2... "
