@@ -63,4 +63,27 @@ ok "the verdict appears without a key" wait_for w "fetch 1 done" 10
 tmx send-keys -t w q q
 wait_for w "EXITED 0"
 ok "no lease left" test "$(sql "SELECT count(*) FROM job WHERE state = 'leased'")" = 0
+
+# one @ at 80x24: the counts show while the engine works and leave the
+# status line a few seconds after it has nothing left to do, no key needed
+fake_control '{"latency_ms": 0, "faults": []}'
+fake_config "$XDG_CONFIG_HOME/stepmark/config"
+tmx new-session -d -s f -x 80 -y 24 \
+	"env LC_ALL=C.UTF-8 TERM=screen-256color HOME='$HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' '$STEPMARK' --db '$STEPMARK_DB' --annotator ann; echo EXITED \$?; sleep 600"
+wait_for f "solutions"
+tmx send-keys -t f j Enter
+wait_for f "step 1/"
+tmx send-keys -t f @ j # j: its message gone, the status line's fields show
+ok "@: the counts are shown" wait_for f "done, 0 running" 10
+gone() {
+	local n=0
+	while screen_of f | tail -1 | grep -q "fetch [0-9]* done"; do
+		n=$((n + 1))
+		[ $n -ge 80 ] && { screen_of f | tail -1 | sed 's/^/  | /'; return 1; }
+		sleep 0.1
+	done
+}
+ok "@: and leave the status line once the engine is idle" gone
+tmx send-keys -t f q q
+ok "@: quit" wait_for f "EXITED 0"
 finish

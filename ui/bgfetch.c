@@ -1,6 +1,7 @@
 /* bgfetch.c - background suggestions in the workbench: starting the
- * engine, queueing the solution on screen first, the fetch action, and
- * the engine's turn between keys */
+ * engine, queueing the solution on screen first, the fetch action, the
+ * engine's turn between keys, and its counts in the status line (while it
+ * works, and a few seconds after) */
 #include "config.h"
 
 #include <stdio.h>
@@ -9,6 +10,10 @@
 #include "tui.h"
 #include "../src/fetch.h"
 #include "../src/prov.h"
+#include "../src/util.h"
+
+/* how long the counts stay in the status line once nothing runs */
+#define LINGER_MS 3000.0
 
 int bgfetch_start(struct tui *t, unsigned mask)
 {
@@ -118,7 +123,11 @@ int bgfetch_idle(struct tui *t)
 	long seen = pg.done * 7919 + pg.failed * 104729 + pg.inflight + pg.active * 31;
 	if (seen != bg->seen) { /* the status line counts */
 		bg->seen = seen;
+		bg->seen_at = mono_ms();
 		t->dirty = 1;
+	} else if (bg->shown && !pg.active && !pg.inflight &&
+		   mono_ms() - bg->seen_at >= LINGER_MS) {
+		t->dirty = 1; /* idle a while: the counts leave the status line */
 	}
 	if (pg.notices != bg->notices) { /* how it adapted: said once */
 		bg->notices = pg.notices;
@@ -147,7 +156,9 @@ void bgfetch_status(struct tui *t, char *out, size_t n)
 		return;
 	struct fetch_progress pg;
 	fetch_progress(t->bg.fetch, &pg);
-	if (pg.active || pg.done || pg.failed)
+	int idle = !pg.active && !pg.inflight;
+	t->bg.shown = !idle || ((pg.done || pg.failed) && mono_ms() - t->bg.seen_at < LINGER_MS);
+	if (t->bg.shown)
 		snprintf(out, n, "  fetch %ld done%s%.0ld%s, %d running",
 			 pg.done, pg.failed ? " " : "", pg.failed, pg.failed ? " failed" : "",
 			 pg.inflight);

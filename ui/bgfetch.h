@@ -16,6 +16,8 @@ struct bgfetch {
 	unsigned mask;       /* the providers it serves */
 	int64_t focused;     /* the solution it was last told to prefer */
 	long seen;           /* its counts last drawn */
+	double seen_at;      /* when they last changed */
+	int shown;           /* the status line shows them */
 	long notices;        /* its notices already shown */
 };
 
@@ -31,7 +33,8 @@ int bgfetch_running(const struct tui *t);
 /* Waits up to ms for the transfers or fd (-1 none): 0 when there is no
  * engine to wait on (nothing waited). */
 int bgfetch_wait(struct tui *t, int fd, int ms);
-/* The status line's words on the engine ("" when it has done nothing). */
+/* The status line's words on the engine: "" when it has done nothing,
+ * or nothing for a few seconds with nothing left to do. */
 void bgfetch_status(struct tui *t, char *out, size_t n);
 /* Stores what is finished, gives back the rest, closes the connection. */
 void bgfetch_close(struct tui *t);
