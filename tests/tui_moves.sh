@@ -84,6 +84,14 @@ c
 :save-display s6.txt' --annotator amy
 ok "warned, and saved" grep -q "saved; but the grader says the final answer is wrong: no error?" s6.txt
 ok "the label is in the store" test "$(sql "SELECT value FROM label WHERE annotator = 'amy' AND kind = 'first_error' AND solution_id = 1")" = -1
+# blind all hides the answer's verdict until you decide: c does not say it
+TUI_SIZE=80x24 tui_run 'bb
+:open gsm8k-0
+c
+:save-display s6b.txt' --annotator bo
+ok "blind all: no verdict in the message" sh -c '! grep -q "grader says" s6b.txt'
+ok "blind all: saved" grep -q "saved: no error" s6b.txt
+ok "blind all: the label is in the store" test "$(sql "SELECT value FROM label WHERE annotator = 'bo' AND kind = 'first_error' AND solution_id = 1")" = -1
 tui_run ':open nope-77
 :save-display s7.txt' --annotator amy
 ok "an unknown id is said" grep -q "no solution nope-77 (a number, or a solution's own id)" s7.txt

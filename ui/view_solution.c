@@ -529,6 +529,7 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 	case A_FINISH:
 	case A_NOTE: {
 		int rc = ANNOT_NOTHING;
+		int blind = s->hide_others; /* the verdict hidden until this action */
 		if (!n && a != A_FINISH && a != A_NOTE) {
 			tui_message(s->t, 1, "this solution has no steps");
 			break;
@@ -559,7 +560,7 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 		if (kept && s->t->set->advance &&
 		    (a == A_RATE_GOOD || a == A_RATE_NEUTRAL || a == A_RATE_BAD))
 			move_cursor(s, 1); /* on to the next, as PRM800K's interface */
-		if (rc == ANNOT_OK && a == A_NO_ERROR && !s->hide_others && s->sol.it.correct == 0)
+		if (rc == ANNOT_OK && a == A_NO_ERROR && !blind && s->sol.it.correct == 0)
 			tui_message(s->t, 1, "saved; but the grader says the final answer is "
 				    "wrong: no error?");
 		break;
