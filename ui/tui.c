@@ -697,6 +697,36 @@ static void on_fatal_signal(int sig)
 	raise(sig);
 }
 
+/* Ctrl-C and SIGTERM end the loop in order (ncurses' own handlers would
+ * exit at once, saying nothing); a second one while it closes ends the
+ * program as the first used to, the terminal restored. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	if (stop_signal) {
+		restore_terminal();
+		static const char msg[] = "stepmark: stopped again; the terminal is restored\n";
+		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+			/* nothing more to do */
+		}
+		_exit(130);
+	}
+	stop_signal = sig;
+}
+
+static void catch_stop(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM};
+	stop_signal = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_stop_signal; /* no SA_RESTART: a wait ends at once */
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
 static void catch_fatal(void)
 {
 	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
@@ -830,6 +860,7 @@ static int screen_open(struct tui *t)
 	set_term(t->screen);
 	curses_live = 1;
 	catch_fatal();
+	catch_stop(); /* after newterm, which sets ncurses' own */
 	set_escdelay(25);
 	cbreak();
 	noecho();
@@ -951,6 +982,10 @@ static int script_ended(struct tui *t, int *busy)
 static int loop_once(struct tui *t, int *busy)
 {
 	char *cmd;
+	if (stop_signal) { /* Ctrl-C: quit, saying what was kept (tui_close) */
+		t->stopped = stop_signal;
+		return 0;
+	}
 	if (t->hooks.script.f && !t->hooks.script.pace_ms)
 		*busy = catch_up(t);
 	int key = next_key(t, (*busy & IDLE_WORK) ? 0 : (*busy & IDLE_SOON) ? 20 :
@@ -1001,17 +1036,31 @@ static int report_unsaved(struct tui *t)
 	return unsaved;
 }
 
+/* After Ctrl-C (or SIGTERM): what happened, and what was kept. */
+static void report_stopped(const struct tui *t, int fetching)
+{
+	int unsaved = t->npending + t->failed;
+	errf("stepmark: stopped by %s; %s%s\n", t->stopped == SIGINT ? "Ctrl-C" : "SIGTERM",
+	     unsaved ? "the actions below were not saved, every other one was" :
+	     "every action was saved as it was made",
+	     fetching ? "; fetched suggestions are stored, unfinished jobs went back to "
+	     "the queue" : "");
+}
+
 /* Closes the views, the engine, the screen and the store: the exit
- * status (1 when actions were not saved). */
+ * status (1 when actions were not saved, else 130 after Ctrl-C). */
 static int tui_close(struct tui *t)
 {
 	while (t->depth > 0)
 		tui_pop(t);
 	qmodel_free(t->queue);
+	int fetching = bgfetch_running(t);
 	bgfetch_close(t); /* stores what is finished, gives back the rest */
 	screen_close(t);
 	hooks_close(&t->hooks, t->db);
 	ask_free(t);
+	if (t->stopped)
+		report_stopped(t, fetching);
 	int unsaved = report_unsaved(t);
 	if (t->re)
 		db_regex_free(t->re);
@@ -1021,7 +1070,7 @@ static int tui_close(struct tui *t)
 	config_free(t->cfg);
 	free(t->config_file);
 	db_close(t->db);
-	return unsaved ? 1 : 0;
+	return unsaved ? 1 : t->stopped ? 130 : 0;
 }
 
 int tui_main(const char *dbpath, const char *annotator, const char *config_path)

@@ -149,6 +149,7 @@ struct tui {
 	int npending;
 	double pq_next;
 	int quit_wait;  /* quitting once the queue is saved */
+	int stopped;    /* the signal that ended it (Ctrl-C: SIGINT), 0 none */
 	int read_only;  /* the store cannot be written */
 	int failed;     /* labelling actions that could not be saved */
 	struct ask ask; /* the prompt, when active */
