@@ -59,4 +59,17 @@ ratings = [c["rating"] for c in st["completions"]]
 assert ratings[:2] == [-1, 1], ratings
 assert st["human_completion"]["flagged"] is True, st["human_completion"]
 PY
+# a found_error record's last step is its first completion, rated -1: it
+# is the step itself, not an alternative to it (solution 1, step 7)
+TUI_SIZE=80x24 tui_run ':open 1
+G
+:save-display f0.txt
+z
+:save-display f1.txt
+jjj
+:save-display f2.txt' --annotator ann
+has f0.txt ">  7   unlabelled | L1:-1 | 3 alternatives (z)"
+has f1.txt "3 alternatives shown"
+ok "the step is not offered as its own alternative" sh -c '! grep -q "alt 1 data -1" f2.txt'
+has f2.txt ">    ↳ alt 4 data +1"
 finish

@@ -114,10 +114,23 @@ static void wrap_into(struct sv *s, int step, int kind, const char *text, int w)
 }
 
 /* the alternatives of step i offered to rate: all but the step taken */
+/* The completion the step is: the chosen one, or where none was chosen
+ * (a found_error record's last step, the first error) the one whose text
+ * the step took; -1 none. */
+static int step_self(const struct step *st)
+{
+	if (st->chosen >= 0)
+		return st->chosen;
+	for (size_t k = 0; k < st->nalts && st->text; k++)
+		if (st->alts[k].text && !strcmp(st->alts[k].text, st->text))
+			return (int)k;
+	return -1;
+}
+
 int is_alt(const struct sv *s, size_t i, size_t k)
 {
 	const struct step *st = &s->sol.it.steps[i];
-	return k < st->nalts && (int)k != st->chosen;
+	return k < st->nalts && (int)k != step_self(st);
 }
 
 /* the alternatives under step i, as the latex setting shows them */
