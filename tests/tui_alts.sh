@@ -67,9 +67,17 @@ G
 z
 :save-display f1.txt
 jjj
-:save-display f2.txt' --annotator ann
+:save-display f2.txt
+z
+:save-display f3.txt' --annotator ann
 has f0.txt ">  7   unlabelled | L1:-1 | 3 alternatives (z)"
 has f1.txt "3 alternatives shown"
 ok "the step is not offered as its own alternative" sh -c '! grep -q "alt 1 data -1" f2.txt'
 has f2.txt ">    ↳ alt 4 data +1"
+# hidden again: the steps fill the screen, the cursor's step on its row
+has f3.txt ">  7   unlabelled | L1:-1 | 3 alternatives (z)"
+has f3.txt "   3   unlabelled | L1:+1"
+ok "no blank rows below the steps" sh -c '! sed -n "/^>  7 /,/^ answer/p" f3.txt | grep -qx ""'
+ok "the steps as before z" sh -c 'sed -n "6,20p" f0.txt >a; sed -n "6,20p" f3.txt >b; cmp -s a b'
+
 finish

@@ -65,6 +65,8 @@ struct sv {
 	int rtop; /* the reference pane's first line */
 	int show_alts; /* the alternatives under each step */
 	int sel_alt;   /* the alternative at the cursor, -1: the step */
+	int keep_row;  /* after z: the screen row the cursor's step keeps, the
+			* steps filling the screen (-1: none) */
 	int ref_h, ref_lines; /* its rows and lines at the last draw */
 	struct refsteps rs;   /* the reference in steps, as aligned */
 	char **ref_text;      /* each step as shown: GSM8K's <<..>> left out */

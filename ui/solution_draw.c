@@ -394,6 +394,14 @@ static void draw_steps(struct sv *s, int y0, int h, int x0, int w)
 		layout(s, w);
 	s->steps_h = h;
 	s->steps_y = y0;
+	if (s->keep_row >= 0) { /* z: the cursor's step stays on its row */
+		int row = s->keep_row < h ? s->keep_row : h - 1;
+		int top = (int)first_line_of(s, s->sel) - row, last = (int)s->nlines - h;
+		s->top = top > last ? last : top;
+		if (s->top < 0)
+			s->top = 0;
+		s->keep_row = -1;
+	}
 	keep_visible(s);
 	if (s->top > (int)s->nlines - 1)
 		s->top = s->nlines ? (int)s->nlines - 1 : 0;

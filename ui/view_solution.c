@@ -146,7 +146,7 @@ static void open_id(struct sv *s, int64_t id, int step)
 	s->sel = step;
 	s->sel_alt = -1;
 	s->top = s->ptop = s->rtop = 0;
-	s->skip_at = -1;
+	s->skip_at = s->keep_row = -1;
 	s->layout_w = 0;
 	marks_compute(s);
 	render_texts(s);
@@ -449,6 +449,12 @@ static void toggle_alts(struct sv *s)
 	for (size_t i = 0; i < s->sol.it.nsteps; i++)
 		for (size_t k = 0; k < s->sol.it.steps[i].nalts; k++)
 			nalt += is_alt(s, i, k);
+	s->keep_row = 0; /* the row of the cursor's step, at most the first */
+	for (size_t i = 0; i < s->nlines; i++)
+		if (s->lines[i].step == s->sel) {
+			s->keep_row = (int)i > s->top ? (int)i - s->top : 0;
+			break;
+		}
 	s->show_alts = !s->show_alts;
 	s->sel_alt = -1;
 	s->layout_w = 0;
@@ -745,7 +751,7 @@ struct view *solution_view_new(struct tui *t, int64_t sol)
 	v->priv = s;
 	s->t = t;
 	s->sel_alt = -1;
-	s->skip_at = -1;
+	s->skip_at = s->keep_row = -1;
 	s->sol.id = sol;
 	s->last_key = mono_ms();
 	reload(s);
