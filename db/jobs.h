@@ -19,10 +19,10 @@ struct db_job_counts {
 	long tokens_in, tokens_out;
 };
 /* Queues a job of kind/params for each selected solution (dataset 0 =
- * all, sol 0 = any, limit <= 0 = no limit) that has none; returns how
- * many were added. */
+ * all, sol 0 = any, limit <= 0 = no limit; traces: agent traces only)
+ * that has none; returns how many were added. */
 long db_jobs_enqueue(struct db *db, const char *kind, const char *params,
-		     int64_t dataset, int64_t sol, long limit);
+		     int64_t dataset, int64_t sol, long limit, int traces);
 /* Queues again the jobs of kind/params in state ("failed", "done") of the
  * selection (dataset, sol: 0 = any). How many. */
 long db_jobs_requeue(struct db *db, const char *kind, const char *params,

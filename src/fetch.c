@@ -224,7 +224,8 @@ long fetch_enqueue(struct fetch *f, int p, int64_t dataset, int64_t sol, long li
 {
 	if (!f->params[p])
 		return 0;
-	long n = db_jobs_enqueue(f->db, provider_name(p), f->params[p], dataset, sol, limit);
+	long n = db_jobs_enqueue(f->db, provider_name(p), f->params[p], dataset, sol, limit,
+				 providers[p]->traces_only);
 	if (n > 0)
 		f->drained = 0;
 	return n;

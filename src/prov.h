@@ -83,6 +83,8 @@ struct provider_ops {
 				       * the reference: they replace the
 				       * solution's earlier ones of its name */
 	const char *area;             /* the theme's colour area of its marks */
+	int traces_only;              /* it asks only of agent traces (solutions
+				       * whose turns name their agents) */
 	int fe_names_only;            /* its first error names the first bad
 				       * step and says nothing of the others;
 				       * 0 (the default): every step before it

@@ -286,6 +286,7 @@ const struct provider_ops attribute_ops = {
 	.show = SHOW_MARK,
 	.area = "judge",
 	.fe_names_only = 1,
+	.traces_only = 1,
 	.start = attrib_start,
 	.take = attrib_take,
 	.next = attrib_next,

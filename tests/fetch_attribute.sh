@@ -58,6 +58,11 @@ expect_rc 1 "the failures, by reason (exit 1: some failed)" status step-by-step
 ok "step by step: neither yes nor no" has out "turn 0: the reply said neither yes nor no"
 expect_rc 1 "the failures, by reason (exit 1: some failed)" status binary
 ok "binary: neither half" has out "the reply named neither half"
+# math solutions are no traces: no job for them
+expect_rc 0 "a math data set" sm import "$FIXTURES/processbench_gsm8k_20.json" --as processbench
+expect_rc 0 "fetch --attribute over every data set" sm fetch --config cfg --attribute --quiet
+ok "no attribute job for a math solution" test "$(sql "select count(*) from job j join solution s on s.id = j.solution_id join dataset d on d.id = s.dataset_id where d.format = 'processbench'")" = 0
+
 # each method's built-in prompt, printed
 expect_rc 0 "the binary prompt" sm fetch --config cfg --template attribute --method binary
 ok "asks for a half" has out 'Is it in the upper half (turns {lo} to {mid}) or in the lower half (turns {mid_next} to {hi})?'
