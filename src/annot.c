@@ -353,6 +353,14 @@ static int plan(const struct op *op, const struct item *it, const struct annotat
 		return ANNOT_ERR;
 	}
 	diff(b, a, o, &s, claim);
+	/* a trace's decisive error names the agent of its turn */
+	for (size_t k = 0; k < b->n; k++) {
+		struct label *l = &b->l[k];
+		const char *ag = l->kind == LK_FIRST_ERROR && l->value >= 0 &&
+				 (size_t)l->value < it->nsteps ? it->steps[l->value].agent : NULL;
+		if (ag)
+			l->agent = arena_strndup(&b->texts, ag, strlen(ag));
+	}
 	describe(what, o, &s, skip, say_fe);
 	annot_state_free(&s);
 	if (!b->n) {

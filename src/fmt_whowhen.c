@@ -241,12 +241,22 @@ static void attribution(const struct wr *w, const struct item *it, int fe,
 		}
 		return;
 	}
+	const char *who = NULL;
 	for (size_t i = 0; i < it->nlabels; i++) {
 		const struct label *l = &it->labels[i];
 		if (l->kind == LK_FIRST_ERROR && l->value == fe) {
 			*agent = l->agent;
 			*reason = l->text;
+			who = l->annotator;
 		}
+	}
+	if (*reason || !who)
+		return;
+	/* a person's reason: their newest note on the decisive turn */
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const struct label *l = &it->labels[i];
+		if (l->kind == LK_NOTE && l->step == fe && !strcmp(l->annotator, who))
+			*reason = l->text && *l->text ? l->text : NULL;
 	}
 }
 

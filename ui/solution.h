@@ -82,6 +82,8 @@ struct sv {
 void render_texts(struct sv *s); /* with the latex setting: the texts rendered */
 void render_free(struct sv *s);
 const char *shown_problem(const struct sv *s);
+/* 1 when the solution is an agent trace (its turns name their agents). */
+int sv_is_trace(const struct sv *s);
 int is_alt(const struct sv *s, size_t i, size_t k); /* alternative k of step i is offered */
 void sv_draw(struct view *v, int top, int h, int w);
 

@@ -48,8 +48,8 @@ void render_texts(struct sv *s)
 	s->ref_text = xcalloc(s->rs.n + 1, sizeof(char *));
 	for (size_t j = 0; j < s->rs.n; j++)
 		s->ref_text[j] = ref_step_text(it->reference, &s->rs.s[j]);
-	if (!s->t->set->latex)
-		return;
+	if (!s->t->set->latex || sv_is_trace(s))
+		return; /* a trace's turns are code, JSON and shell output: verbatim */
 	s->rref_steps = xcalloc(s->rs.n + 1, sizeof(*s->rref_steps));
 	for (size_t j = 0; j < s->rs.n; j++)
 		latex_render(&s->rref_steps[j], s->ref_text[j], strlen(s->ref_text[j]));
@@ -64,6 +64,11 @@ void render_texts(struct sv *s)
 	const char *g = it->gold ? it->gold : "";
 	latex_render_math(&s->rgold, g, strlen(g));
 	s->rendered = 1;
+}
+
+int sv_is_trace(const struct sv *s)
+{
+	return s->sol.it.nsteps && s->sol.it.steps[0].agent;
 }
 
 static const char *shown_step(const struct sv *s, size_t i)
@@ -265,6 +270,48 @@ static int put(int y, int x, int maxx, const char *s, int attr)
 	return x + draw_text(y, x, maxx - x, s, strlen(s), attr, NULL);
 }
 
+/* An agent's colour: the theme's areas in turn, by the agent's first
+ * turn, so that one agent keeps one colour through the trace. */
+static int agent_area(const struct sv *s, const char *agent)
+{
+	static const int palette[] = {C_PRM, C_JUDGE, C_MC, C_CALC, C_DATASET, C_GOLD, C_NOTE};
+	const struct item *it = &s->sol.it;
+	int k = 0;
+	for (size_t i = 0; i < it->nsteps; i++) {
+		const char *a = it->steps[i].agent;
+		if (!a)
+			continue;
+		if (!strcmp(a, agent))
+			break;
+		int seen = 0;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = it->steps[j].agent && !strcmp(it->steps[j].agent, a);
+		k += !seen;
+	}
+	return palette[k % (int)ARRAY_SIZE(palette)];
+}
+
+/* "Orchestrator (-> WebSurfer) " after a turn's number: who acts, and the
+ * role where it says more than the agent's name (a hand-off). */
+static int draw_agent(const struct sv *s, int y, int x, int maxx, int step, int base, int cur)
+{
+	const struct step *st = &s->sol.it.steps[step];
+	if (!st->agent)
+		return x;
+	int area = cur ? base : area_attr(agent_area(s, st->agent));
+	if (st->role && strcmp(st->role, st->agent) && strstr(st->role, st->agent) == st->role)
+		x = put(y, x, maxx, st->role, area | A_BOLD);
+	else {
+		x = put(y, x, maxx, st->agent, area | A_BOLD);
+		if (st->role && strcmp(st->role, st->agent)) {
+			x = put(y, x, maxx, " (", area_attr(C_DIM));
+			x = put(y, x, maxx, st->role, area_attr(C_DIM));
+			x = put(y, x, maxx, ")", area_attr(C_DIM));
+		}
+	}
+	return put(y, x, maxx, " ", base);
+}
+
 static void draw_head(struct sv *s, int y, int x0, int w, int step)
 {
 	int cur = step == s->sel && s->sel_alt < 0;
@@ -274,6 +321,7 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 	char idx[32];
 	snprintf(idx, sizeof(idx), "%s%3d ", cur ? ">" : " ", step + 1);
 	int x = put(y, x0, maxx, idx, cur ? base : area_attr(C_INDEX));
+	x = draw_agent(s, y, x, maxx, step, base, cur);
 	int r = s->mine[step];
 	int after = s->my_fe >= 0 && step > s->my_fe && r == NO_RATING;
 	if (after)
