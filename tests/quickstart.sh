@@ -36,6 +36,21 @@ unset STEPMARK_DB
 expect_rc 0 "quickstart in CI" env CI=true ./qs/quickstart
 ok "configure was run" test -f qs/configure.args
 ok "without --enable-werror" sh -c '! grep -q werror qs/configure.args'
+ok "the summaries are said" has out "imported as prm800k"
 ok "then the stats" has out "solutions"
 
+# on a terminal: the summaries come after the workbench, not under it
+[ -z "${STEPMARK_VALGRIND:-}" ] || finish
+command -v tmux >/dev/null || finish
+need_tmux
+rm -f qs/demo.db
+tmx new-session -d -s qs -x 80 -y 24 \
+	"cd '$TMP/qs' && env -u CI LC_ALL=C.UTF-8 TERM=screen-256color HOME='$HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' PATH='$PATH' ./quickstart; echo EXITED \$?; sleep 600"
+ok "the workbench opens on the demo" wait_for qs "[queue]"
+tmx send-keys -t qs q
+ok "it exits" wait_for qs "EXITED 0"
+tmx capture-pane -p -J -t qs >after.txt
+ok "the summaries are on the screen after it" has after.txt "imported as prm800k"
+ok "each file's" has after.txt "imported as processbench"
+ok "and says what they are" has after.txt "demo.db was made from"
 finish
