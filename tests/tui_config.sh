@@ -102,7 +102,7 @@ done
 # and every queue filter (db/queue.h's table), where the filters are told
 sed -n '/define QUEUE_FILTERS/,/^$/s/^	_([A-Z_]*, "\([a-z-]*\)".*/\1/p' "$top_srcdir/db/queue.h" >filters
 ok "the table has filters" test "$(wc -l <filters)" -ge 10
-sed -n '/^\.IR #id )\. Filters/,/^\.BI ":filter agreed "/p' "$top_srcdir/man/stepmark.1" >filters1
+sed -n '/^\.IR #id )\.$/,/^\.BI ":filter agreed "/p' "$top_srcdir/man/stepmark.1" >filters1
 sed -n "/^The queue's filter when the workbench opens/,/^\.TP/p" "$top_srcdir/man/stepmarkrc.5" >filters5
 for name in $(cat filters); do
 	# the name as an item of the list, not a word of prose or a part of
