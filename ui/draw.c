@@ -201,6 +201,33 @@ void draw_latex(int y, int x, int maxw, const struct latex *lx, const char *raw,
 	free(mark);
 }
 
+int draw_text_mid(int y, int x, int maxw, const char *s, size_t n, int attr)
+{
+	int total = text_width(s, n);
+	if (total <= maxw || maxw < 3)
+		return draw_text(y, x, maxw, s, n, attr, NULL);
+	/* the head takes two fifths of what is left beside the ellipsis,
+	 * the tail (where keys and names differ) the rest */
+	int hw = (maxw - 1) * 2 / 5, tw = maxw - 1 - hw, w = 0;
+	size_t head = 0, tail = 0;
+	struct glyph g;
+	for (size_t i = 0; i < n; i += g.len) {
+		glyph_next(s + i, n - i, &g);
+		if (w + g.width <= hw)
+			head = i + g.len;
+		if (total - w <= tw) {
+			tail = i;
+			break;
+		}
+		w += g.width;
+	}
+	if (!tail)
+		tail = n;
+	int used = draw_text(y, x, hw, s, head, attr, NULL);
+	used += draw_text(y, x + used, 1, "\xe2\x80\xa6", 3, attr, NULL);
+	return used + draw_text(y, x + used, tw, s + tail, n - tail, attr, NULL);
+}
+
 void draw_line(int y, int x, int maxw, const char *s, int attr)
 {
 	int w = s ? draw_text(y, x, maxw, s, strlen(s), attr, NULL) : 0;

@@ -31,6 +31,9 @@ size_t wrap_line(const char *s, size_t n, int width, size_t *skip);
  * colour. Returns the columns used. */
 int draw_text(int y, int x, int maxw, const char *s, size_t n, int attr,
 	      void *re);
+/* The same, without matches; text wider than maxw loses its middle to
+ * an ellipsis, keeping its start and more of its end. */
+int draw_text_mid(int y, int x, int maxw, const char *s, size_t n, int attr);
 /* The same, the bytes i with mark[i] set in the match colour. */
 int draw_text_marked(int y, int x, int maxw, const char *s, size_t n, int attr,
 		     const unsigned char *mark);

@@ -288,9 +288,15 @@ static void qv_draw(struct view *v, int top, int h, int w)
 		else
 			dsw--;
 	}
+	/* the last column's title as long as the width has room for */
+	static const char *const fe_titles[] = {"first error: me, sources, others",
+						"first error (who:step)", "first error"};
+	int fixed = 2 + 8 + dsw + 1 + keyw + 1 + 17, ti = 0;
+	while (ti < 2 && fixed + (int)strlen(fe_titles[ti]) > w)
+		ti++;
 	char head[256];
 	snprintf(head, sizeof(head), "  %-7s %-*s %-*s %5s  %-9s  %s", "id", dsw, "data set", keyw,
-		 "key", "steps", "labelled", "first error: me, sources, others");
+		 "key", "steps", "labelled", fe_titles[ti]);
 	draw_line(top, 0, w, head, area_attr(C_HEADER));
 	struct buf vb = {0};
 	for (int i = 0; i < q->nrows && i < body; i++) {
@@ -310,11 +316,11 @@ static void qv_draw(struct view *v, int top, int h, int w)
 		draw_text(y, x, 8, num, strlen(num), i == q->sel ? base : area_attr(C_INDEX), NULL);
 		x += 8;
 		if (w - x > dsw + 1) {
-			draw_text(y, x, dsw, r.dataset, strlen(r.dataset), i == q->sel ? base : area_attr(C_DATASET), NULL);
+			draw_text_mid(y, x, dsw, r.dataset, strlen(r.dataset), i == q->sel ? base : area_attr(C_DATASET));
 			x += dsw + 1;
 		}
 		if (w - x > keyw + 1) {
-			draw_text(y, x, keyw, r.key, strlen(r.key), base, NULL);
+			draw_text_mid(y, x, keyw, r.key, strlen(r.key), base);
 			x += keyw + 1;
 		}
 		snprintf(num, sizeof(num), "%5d  %4d/%-4d ", r.nsteps, r.labelled, r.nsteps);
