@@ -37,6 +37,11 @@ ok "no key is cut to the same start" sh -c '! grep -q "olympiadbenc " queue.txt'
 head -1 queue.txt >header.txt
 ok "the header's last column title is whole" \
 	grep -Eq "first error(: me, sources, others| \(who:step\))?\$" header.txt
+ok "the hint bar keeps q quit" row_has q 23 "q quit"
+
+tmx send-keys -t q Enter
+ok "the solution opens" wait_for q "[solution]"
+ok "its hint bar keeps q queue" row_has q 23 "q queue"
 tmx send-keys -t q Q
 ok "Q quits" wait_for q "EXITED 0"
 

@@ -167,28 +167,39 @@ static void draw_status(struct tui *t)
 		draw_line(LINES - 1, COLS - iw, iw, info, area_attr(C_STATUS));
 }
 
+/* a hint's first key as bound now, and the columns it takes; 0: unbound */
+static int hint_key(struct tui *t, const struct hint *h, char *keys, size_t n)
+{
+	struct view *v = t->stack[t->depth - 1];
+	config_keys_of(t->cfg, view_info(v)->keymap, h->a, keys, n);
+	char *sp = strchr(keys, ' ');
+	if (sp)
+		*sp = '\0'; /* the first key is enough */
+	return keys[0] ? text_width(keys, strlen(keys)) + (int)strlen(h->label) + 2 : 0;
+}
+
 /* The hint bar: the view's most used keys, as bound now, htop-style;
- * as many as fit. */
+ * as many as fit, the last (the way out) always. */
 static void draw_hints(struct tui *t, int y)
 {
 	struct view *v = t->stack[t->depth - 1];
 	static const struct hint generic[] = {{A_HELP, "help"}, {A_SEARCH, "search"},
 					      {A_QUIT, "back"}, {A_NONE, NULL}};
 	const struct hint *h = v->ops->hints ? v->ops->hints : generic;
+	char keys[128];
+	int nh = 0, reserve = 0;
+	while (h[nh].a != A_NONE)
+		nh++;
+	if (nh)
+		reserve = hint_key(t, &h[nh - 1], keys, sizeof(keys));
 	attrset(area_attr(C_HINT));
 	move(y, 0);
 	int x = 0;
-	for (; h->a != A_NONE; h++) {
-		char keys[128];
-		config_keys_of(t->cfg, view_info(v)->keymap, h->a, keys, sizeof(keys));
-		char *sp = strchr(keys, ' ');
-		if (sp)
-			*sp = '\0'; /* the first key is enough */
-		if (!keys[0])
+	for (int i = 0; i < nh; i++, h++) {
+		int hw = hint_key(t, h, keys, sizeof(keys));
+		if (!hw || x + hw + (i < nh - 1 ? reserve : 0) > COLS)
 			continue;
-		int kw = text_width(keys, strlen(keys)), lw = (int)strlen(h->label);
-		if (x + kw + lw + 2 > COLS)
-			break;
+		int kw = hw - (int)strlen(h->label) - 2, lw = (int)strlen(h->label);
 		char label[64];
 		snprintf(label, sizeof(label), " %s ", h->label);
 		draw_text(y, x, kw, keys, strlen(keys), area_attr(C_HINT_KEY), NULL);
