@@ -42,6 +42,15 @@ ok "the hint bar keeps q quit" row_has q 23 "q quit"
 tmx send-keys -t q Enter
 ok "the solution opens" wait_for q "[solution]"
 ok "its hint bar keeps q queue" row_has q 23 "q queue"
+tmx send-keys -t q q
+# a long message takes the hint bar's row rather than lose its end
+long=$(printf 'set%.0s ' $(seq 1 30))
+tmx send-keys -t q -l ":dataset $long"
+tmx send-keys -t q Enter
+ok "a message of two rows" wait_for q "no data set named"
+rows q 23 24 | tr '\n' ' ' >long.txt
+ok "shows the long name whole" has long.txt "no data set named $long"
+ok "and is not cut" sh -c '! grep -q ">" long.txt'
 tmx send-keys -t q Q
 ok "Q quits" wait_for q "EXITED 0"
 

@@ -153,15 +153,25 @@ static void draw_status(struct tui *t)
 		 t->set->blind == BLIND_ALL ? "  blind all" : t->set->blind ? "  blind" : "", t->read_only ? "  read-only" : "", t->ann.name);
 	int attr = area_attr(t->msg_err ? C_STATUS_ERROR : C_STATUS);
 	int iw = text_width(info, strlen(info));
-	int mw = text_width(t->msg, strlen(t->msg));
+	const char *msg = t->msg;
+	size_t ml = strlen(msg);
+	int mw = text_width(msg, ml);
+	if (mw > COLS) { /* a long message starts on the line above (the hints') */
+		size_t skip, first = wrap_line(msg, ml, COLS, &skip);
+		draw_line(LINES - 2, 0, COLS, "", attr);
+		draw_text(LINES - 2, 0, COLS, msg, first, attr, NULL);
+		msg += first + skip;
+		ml -= first + skip;
+		mw = text_width(msg, ml);
+	}
 	/* a message longer than the room beside the fields takes the line */
 	if (iw > COLS - 10 || mw > COLS - iw - 2)
 		iw = 0;
 	if (mw > COLS - iw) { /* and says it was cut */
-		draw_line(LINES - 1, 0, COLS - 1, t->msg, attr);
+		draw_line(LINES - 1, 0, COLS - 1, msg, attr);
 		draw_line(LINES - 1, COLS - 1, 1, ">", area_attr(C_STATUS));
 	} else {
-		draw_line(LINES - 1, 0, COLS - iw, t->msg, attr);
+		draw_line(LINES - 1, 0, COLS - iw, msg, attr);
 	}
 	if (iw)
 		draw_line(LINES - 1, COLS - iw, iw, info, area_attr(C_STATUS));
