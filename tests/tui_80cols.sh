@@ -5,6 +5,11 @@
 # its descriptions; and no status message in ui/ is wider than 80.
 . "$top_srcdir/tests/lib.sh"
 
+# every status message fits 80 columns (tests/status_width.py says how
+# each is measured)
+ok "no status message is wider than 80 columns" \
+	python3 "$top_srcdir/tests/status_width.py" 80 "$top_srcdir"/ui/*.c
+
 need_tmux
 [ -z "${STEPMARK_VALGRIND:-}" ] || { echo "skip: under valgrind"; exit 77; }
 # start80 NAME COLSxLINES ARGS...: the workbench in tmux at that size
@@ -42,7 +47,12 @@ ok "the hint bar keeps q quit" row_has q 23 "q quit"
 tmx send-keys -t q Enter
 ok "the solution opens" wait_for q "[solution]"
 ok "its hint bar keeps q queue" row_has q 23 "q queue"
-tmx send-keys -t q q
+tmx send-keys -t q b b
+ok "blind all says so" wait_for q "until you decide"
+rows q 23 24 | tr '\n' ' ' | tr -s ' ' >blind.txt
+ok "the whole blind message is on the screen" \
+	has blind.txt "blind: suggestions, others' labels and the verdict hidden until you decide"
+tmx send-keys -t q b q
 # a long message takes the hint bar's row rather than lose its end
 long=$(printf 'set%.0s ' $(seq 1 30))
 tmx send-keys -t q -l ":dataset $long"
@@ -60,4 +70,21 @@ ok "the queue opens at 120" wait_for w "20 solutions"
 ok "with the whole title" row_has w 2 "first error: me, sources, others"
 ok "and every key whole" test "$(rows w 3 22 | grep -c 'olympiadbench-1[89][0-9] ')" = 20
 tmx send-keys -t w Q
+
+# keys typed behind another writer: the status says what the README says
+n=$(sed -n 's/.*it lets go ("\([0-9]*\) actions waiting").*/\1/p' "$top_srcdir/README.md")
+ok "the README quotes the queued keys' count" test -n "$n"
+n=${n:-3}
+hold_lock 10
+start80 l 80x24 --annotator erin
+ok "opens behind the lock" wait_for l "[queue]"
+tmx send-keys -t l Enter
+ok "the solution opens" wait_for l "[solution]"
+i=0
+while [ $i -lt "$n" ]; do tmx send-keys -t l +; i=$((i + 1)); done
+ok "the status says what the README quotes" wait_for l "$n actions waiting"
+tmx send-keys -t l q q
+ok "quitting says it waits, and how not to" wait_for l "quitting once saved (quit again to drop them)"
+wait $holder
+ok "and quits once saved" wait_for l "EXITED 0"
 finish

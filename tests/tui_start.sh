@@ -18,4 +18,4 @@ ok "--create opens it empty" test $? = 0 -a -e typo.db
 printf ':save-display anon.txt\n:quit\n' >anon.keys
 env -u USER STEPMARK_SCRIPT=anon.keys STEPMARK_NO_DISPLAY=1 TERM=xterm-256color COLUMNS=120 LINES=10 \
 	"$STEPMARK" >out 2>err
-ok "labelling as anonymous, and how to change it" grep -q 'labelling as anonymous (\$USER is not set): --annotator NAME' anon.txt
+ok "labelling as anonymous, and how to change it" grep -q 'labelling as anonymous (\$USER unset): --annotator NAME' anon.txt

@@ -387,7 +387,7 @@ static void request_quit(struct tui *t)
 	}
 	t->quit_wait = 1;
 	tui_message(t, 1, "%d action%s waiting for the store: quitting once saved "
-		    "(quit again to leave without them)", t->npending,
+		    "(quit again to drop them)", t->npending,
 		    t->npending == 1 ? "" : "s");
 }
 
@@ -547,7 +547,7 @@ static void run_action(struct tui *t, enum action a, const char *arg)
 	case A_BLIND:
 		t->set->blind = (t->set->blind + 1) % 3;
 		tui_message(t, 0, "%s", t->set->blind == BLIND_ALL ?
-			    "blind: suggestions, others' labels and the answer's verdict hidden until you decide" :
+			    "blind: suggestions, others' labels and the verdict hidden until you decide" :
 			    t->set->blind ? "blind: suggestions hidden until you decide" : "blind mode off");
 		reload_all(t);
 		break;
@@ -828,8 +828,8 @@ static int config_read(struct tui *t, const char *config_path, const char *annot
 	t->ann.origin = "tui";
 	if (!(annotator && *annotator) && !(t->set->annotator && *t->set->annotator) &&
 	    !(user && *user))
-		tui_message(t, 1, "labelling as anonymous ($USER is not set): --annotator NAME, "
-			    "or set annotator = NAME in the config");
+		tui_message(t, 1, "labelling as anonymous ($USER unset): --annotator NAME, "
+			    "or set annotator = NAME");
 	return nwarn;
 }
 

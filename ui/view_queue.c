@@ -451,9 +451,8 @@ static int filter_command(struct qv *q, const char *verb, const char *arg)
 	char err[200];
 	if (!strcmp(verb, "filter")) {
 		if (qmodel_set_filter(q->m, arg) < 0) {
-			tui_message(t, 1, "filter: all, todo, mine, disagree, disagree-annotators, "
-				    "disagree-sources, disagree-human-auto, assigned, no-consensus, "
-				    "agreed, agreed-adjudicated, agreed-people or agreed-sources");
+			tui_message(t, 1, "not a filter: %s (h lists them: all, todo, disagree..., "
+				    "agreed...)", inert(arg, 0));
 			return 1;
 		}
 	} else if (!strcmp(verb, "sort")) {
@@ -495,7 +494,7 @@ static void open_command(struct qv *q, const char *arg)
 	select_id(q, id);
 	tui_push(t, solution_view_new(t, id));
 	if (nk > 1)
-		tui_message(t, 0, "%d solutions have the id %s: opened #%lld (:open NUMBER "
+		tui_message(t, 0, "%d solutions have id %s: opened #%lld (:open NUMBER "
 			    "for another)", nk, inert(arg, 0), (long long)id);
 }
 

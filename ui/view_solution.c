@@ -195,7 +195,7 @@ static void accept_done(struct tui *t, const char *answer, void *arg)
 		int person = 0;
 		for (size_t k = 0; k < s->nothers; k++)
 			person |= !strcmp(s->others[k].name, answer);
-		tui_message(s->t, 1, "%s %s; sources to accept here: %s", inert(answer, 0),
+		tui_message(s->t, 1, "%s %s; sources here: %s", inert(answer, 0),
 			    person ? "is an annotator, not a source" : "is not a source of this solution",
 			    b.len ? inert(b.data, 1) : "none");
 		buf_free(&b);
@@ -550,8 +550,8 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 		else if (a == A_NOTE)
 			ask_note(s, arg);
 		else if (s->sel_alt >= 0 && (a == A_FIRST_ERROR || a == A_NO_ERROR))
-			tui_message(s->t, 1, "the cursor is on an alternative: +, 0, - and x rate it; "
-				    "e and c judge the steps taken");
+			tui_message(s->t, 1, "the cursor is on an alternative: +, 0, - and x rate it, "
+				    "e and c the steps");
 		else if (s->sel_alt >= 0 && a != A_UNDO && a != A_REDO) {
 			rc = do_label(s, a, s->sel, s->sel_alt, NULL);
 		} else {
