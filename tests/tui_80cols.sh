@@ -61,6 +61,13 @@ ok "a message of two rows" wait_for q "no data set named"
 rows q 23 24 | tr '\n' ' ' >long.txt
 ok "shows the long name whole" has long.txt "no data set named $long"
 ok "and is not cut" sh -c '! grep -q ">" long.txt'
+
+# the help: a description that wraps goes on under itself
+tmx send-keys -t q h
+ok "the help opens" wait_for q "[pager]"
+screen_of q >help.txt
+ok "a long description wraps under its column" \
+	sh -c "grep -A1 'help  *Show the keys and the actions they' help.txt | tail -1 | grep -Eq '^ {30,}run\$'"
 tmx send-keys -t q Q
 ok "Q quits" wait_for q "EXITED 0"
 

@@ -15,25 +15,51 @@ struct pager {
 	char *title, *text;
 	int help;
 	size_t *line_off, *line_len;
+	int *line_hang; /* a wrapped row's indent; -1: a line's first row */
 	size_t nlines;
 	struct pos pos; /* no cursor: the moves scroll */
 	int h, w;
 };
 
+/* The help's "  keys  action  what it does" lines wrap under their last
+ * column (the text after the last run of spaces on the first row), while
+ * it leaves 20 columns; other lines wrap to their start. */
+static int hang_of(const struct pager *p, const char *s, size_t first, int w)
+{
+	if (!p->help || first < 3 || s[0] != ' ' || s[1] != ' ' || s[2] == ' ')
+		return 0;
+	size_t col = 0;
+	for (size_t i = 2; i + 1 < first; i++)
+		if (s[i] == ' ' && s[i + 1] == ' ') {
+			while (i < first && s[i] == ' ')
+				i++;
+			col = i;
+		}
+	int hang = col ? text_width(s, col) : 2;
+	return hang > w - 2 - 20 ? 2 : hang;
+}
+
 static void pg_layout(struct pager *p, int w)
 {
 	size_t n = strlen(p->text), off = 0, cap = 0;
+	int first = 1, hang = 0;
 	p->nlines = 0;
 	p->w = w;
 	while (off < n) {
-		size_t skip, len = wrap_line(p->text + off, n - off, w - 2, &skip);
+		int ind = first ? 0 : hang;
+		size_t skip, len = wrap_line(p->text + off, n - off, w - 2 - ind, &skip);
 		if (p->nlines == cap) {
 			cap = cap ? 2 * cap : 64;
 			p->line_off = xrealloc(p->line_off, cap * sizeof(size_t));
 			p->line_len = xrealloc(p->line_len, cap * sizeof(size_t));
+			p->line_hang = xrealloc(p->line_hang, cap * sizeof(int));
 		}
+		if (first)
+			hang = hang_of(p, p->text + off, len, w);
 		p->line_off[p->nlines] = off;
-		p->line_len[p->nlines++] = len;
+		p->line_len[p->nlines] = len;
+		p->line_hang[p->nlines++] = first ? -1 : ind;
+		first = skip != 0;
 		off += len + skip;
 	}
 	p->pos.n = (int)p->nlines;
@@ -57,6 +83,11 @@ static void pg_draw(struct view *v, int top, int h, int w)
 		const char *s = p->text + p->line_off[i];
 		size_t len = p->line_len[i];
 		int attr = area_attr(C_DEFAULT);
+		if (p->line_hang[i] >= 0) { /* the rest of a wrapped line */
+			draw_text(top + r, 1 + p->line_hang[i], w - 1 - p->line_hang[i], s, len,
+				  attr, p->t->re);
+			continue;
+		}
 		if (len > 3 && (!strncmp(s, "== ", 3) || (p->help && s[0] != ' ')))
 			attr = area_attr(C_HEADER);
 		if (p->help && len > 2 && s[0] == ' ' && s[1] != ' ') {
@@ -122,6 +153,7 @@ static void pg_done(struct view *v)
 	free(p->text);
 	free(p->line_off);
 	free(p->line_len);
+	free(p->line_hang);
 	free(p);
 	free(v);
 }
