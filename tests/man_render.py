@@ -45,7 +45,9 @@ def unescape(t):
             i += 2
         elif d == "[":
             j = t.index("]", i)
-            out.append(SPECIAL.get(t[i:j], "?"))
+            name = t[i:j]
+            u = re.fullmatch(r"u([0-9A-F]{4,5})", name)
+            out.append(chr(int(u.group(1), 16)) if u else SPECIAL.get(name, "?"))
             i = j + 1
         else:
             out.append(d)
