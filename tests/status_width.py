@@ -1,5 +1,5 @@
 # status_width.py - every status message the workbench can say (each
-# tui_message() in ui/), its widest form at an 80-column terminal: the
+# tui_message() in ui/, and each tui_menu() question), its widest form: the
 # literal text, each %s of a literal argument as its longest literal, of
 # data as a 12-column name, numbers as wide as a big store makes them.
 # Prints the ones wider than the width; exits 1 if there is one.
@@ -73,9 +73,10 @@ def widest(fmt, args):
 bad = 0
 for path in sys.argv[2:]:
     src = open(path, encoding="utf-8").read()
-    for m in re.finditer(r"\btui_message\(", src):
+    for m in re.finditer(r"\btui_(message|menu)\(", src):
         if src[max(0, m.start() - 5):m.start()] == "void ":
             continue
+        fa = 2 if m.group(1) == "message" else 1  # the format's argument
         depth, j = 1, m.end()
         while depth:
             if src[j] == '"':
@@ -88,10 +89,10 @@ for path in sys.argv[2:]:
                 depth -= 1
             j += 1
         args = split_top(src[m.end():j - 1], ",")
-        fmts, _ = literals(args[2])
+        fmts, _ = literals(args[fa])
         line = src.count("\n", 0, m.start()) + 1
         for f in fmts:
-            w = widest(f, args[3:])
+            w = widest(f, args[fa + 1:] if fa == 2 else [])
             if w > WIDTH:
                 print(f"{path}:{line}: {w} columns: {f}")
                 bad += 1
