@@ -124,7 +124,7 @@ J
 :save-display o1.txt
 K
 :save-display o2.txt' --annotator alice
-ok "J says the solution is outside the filter" grep -q "^#25 is outside the queue's filter: it has no other solution after this one" o1.txt
+ok "J says the solution is outside the filter" grep -q "^#25 is outside the queue's filter: no other solution after it" o1.txt
 ok "K goes to the filter's last" has o2.txt "#20  by"
 
 finish

@@ -515,8 +515,8 @@ void queue_say_none(struct tui *t, int64_t sol, const char *kind, int dir)
 	if (qmodel_contains(t->queue, sol)) /* else :open took it there */
 		tui_message(t, 1, "no %s solution %s this one", kind, dir > 0 ? "after" : "before");
 	else
-		tui_message(t, 1, "#%lld is outside the queue's filter: it has no %s solution "
-			    "%s this one", (long long)sol, kind, dir > 0 ? "after" : "before");
+		tui_message(t, 1, "#%lld is outside the queue's filter: no %s solution %s it",
+			    (long long)sol, kind, dir > 0 ? "after" : "before");
 }
 
 static int qv_search(struct view *v, int dir)
