@@ -22,6 +22,20 @@ double audit_f1(double e, double c)
 	return e + c > 0 ? 2 * e * c / (e + c) : 0;
 }
 
+double audit_acc(long ok, long n)
+{
+	return n ? 100.0 * ok / n : NAN;
+}
+
+/* ProcessBench's F1 needs both accuracies: with no erroneous (or no
+ * correct) solution in the truth one of them measures nothing */
+double audit_sys_f1(const struct audit_sys *s)
+{
+	if (!s->n_error || !s->n_correct)
+		return NAN;
+	return audit_f1(audit_pct(s->ok_error, s->n_error), audit_pct(s->ok_correct, s->n_correct));
+}
+
 double audit_exact(const struct audit_pair *p)
 {
 	return p->exact >= 0 ? audit_pct(p->exact, p->n) : NAN;
@@ -50,7 +64,7 @@ void audit_bar(struct buf *b, double f, int w, int ascii)
 {
 	static const char *const eighth[] = {"", "\u258f", "\u258e", "\u258d", "\u258c",
 					     "\u258b", "\u258a", "\u2589"};
-	if (f < 0)
+	if (isnan(f) || f < 0)
 		f = 0;
 	if (f > 1)
 		f = 1;
@@ -72,7 +86,7 @@ void audit_spark(struct buf *b, const double *v, int n, int ascii)
 					 "\u2586", "\u2587", "\u2588"};
 	static const char asc[] = " .:-=+*#";
 	for (int i = 0; i < n; i++) {
-		if (v[i] <= 0) { /* nothing: no mark at all */
+		if (isnan(v[i]) || v[i] <= 0) { /* nothing: no mark at all */
 			buf_putc(b, ' ');
 			continue;
 		}
@@ -89,6 +103,10 @@ void audit_sweep_f1(const struct audit_sys *s, double *f1, int *best)
 {
 	*best = 0;
 	for (int t = 0; t < AUDIT_NT; t++) {
+		if (!s->n_error || !s->n_correct) {
+			f1[t] = NAN; /* as audit_sys_f1 */
+			continue;
+		}
 		f1[t] = audit_f1(audit_pct(s->sweep[t][0], s->n_error),
 				 audit_pct(s->sweep[t][1], s->n_correct));
 		if (f1[t] > f1[*best])

@@ -113,6 +113,11 @@ void audit_free(struct audit *a);
  * correct solutions, and their harmonic mean (0 when both are 0). */
 double audit_pct(long ok, long n);
 double audit_f1(double acc_error, double acc_correct);
+/* The same for a report: an accuracy over no solution is NAN, and so is
+ * s's F1 when the truth has no erroneous or no correct solution
+ * (ProcessBench's F1 is undefined there, not 0). */
+double audit_acc(long ok, long n);
+double audit_sys_f1(const struct audit_sys *s);
 /* A pair's exact agreement and agreement within one step, in percent;
  * NAN where undefined (everyone's row; within one step of ratings). */
 double audit_exact(const struct audit_pair *p);
@@ -130,7 +135,8 @@ void audit_spark(struct buf *b, const double *v, int n, int ascii);
 /* The offset histogram of s (-3...+3, missed, false alarm) as nine
  * heights in percent for audit_spark: 0 for none, else 12.5 and up. */
 void audit_offset_heights(const struct audit_sys *s, double h[9]);
-/* The F1 at each threshold of s's sweep, and the best one's index. */
+/* The F1 at each threshold of s's sweep (NAN as audit_sys_f1), and the
+ * best one's index. A bar or spark of NAN draws nothing. */
 void audit_sweep_f1(const struct audit_sys *s, double *f1, int *best);
 
 /* Agreement statistics over units, each unit a list of category values

@@ -142,9 +142,11 @@ static void rules_report(const struct audit *a)
 	}
 }
 
-/* ProcessBench's metrics per data set and source */
-static void report_metrics(const struct audit *a, const struct out *o)
+/* ProcessBench's metrics per data set and source; 1 when an F1 was
+ * undefined (shown "-") */
+static int report_metrics(const struct audit *a, const struct out *o)
 {
+	int undefined = 0;
 	printf("\nProcessBench metrics (%%), and where each first error falls against the truth\n");
 	printf("%-*s %-*s %6s %6s %7s %7s %6s %6s %6s %6s %6s %6s %6s %6s\n", dw, "data set",
 	       sw, "source", "n_err", "n_cor", "acc_err", "acc_cor", "F1", "same", "early", "late",
@@ -153,16 +155,25 @@ static void report_metrics(const struct audit *a, const struct out *o)
 		const struct audit_sys *s = &a->sys[i];
 		if (!wanted(o, s->name))
 			continue;
-		double ae = audit_pct(s->ok_error, s->n_error), ac = audit_pct(s->ok_correct, s->n_correct);
-		printf("%-*.*s %-*.*s %6ld %6ld %7.1f %7.1f %6.1f %6ld %6ld %6ld %6ld %6ld %6ld %6.1f\n",
+		char ae[16], ac[16], f1[16];
+		audit_num(ae, sizeof(ae), audit_acc(s->ok_error, s->n_error), 1);
+		audit_num(ac, sizeof(ac), audit_acc(s->ok_correct, s->n_correct), 1);
+		audit_num(f1, sizeof(f1), audit_sys_f1(s), 1);
+		undefined |= isnan(audit_sys_f1(s));
+		printf("%-*.*s %-*.*s %6ld %6ld %7s %7s %6s %6ld %6ld %6ld %6ld %6ld %6ld %6.1f\n",
 		       dw, dw, inert(ds_name(s->dataset), 0), sw, sw, inert(s->name, 1), s->n_error,
-		       s->n_correct, ae, ac,
-		       audit_f1(ae, ac), s->same, s->earlier, s->later, s->missed, s->false_alarm,
-		       s->none, prf(s->tp, s->fp, s->fn, 2));
+		       s->n_correct, ae, ac, f1, s->same, s->earlier, s->later, s->missed,
+		       s->false_alarm, s->none, prf(s->tp, s->fp, s->fn, 2));
 	}
+	if (undefined)
+		printf("F1 -: the truth has no erroneous or no correct solution there, so one "
+		       "accuracy measures nothing\nand ProcessBench's F1 is undefined; such rows "
+		       "are left out of the means, bars and sweeps.\n");
+	return undefined;
 }
 
-/* ProcessBench's headline: the mean F1 over the data sets */
+/* ProcessBench's headline: the mean F1 over the data sets where it is
+ * defined */
 static void report_mean_f1(const struct audit *a, const struct out *o)
 {
 	printf("\nF1 (mean over data sets, as ProcessBench averages)\n");
@@ -171,18 +182,27 @@ static void report_mean_f1(const struct audit *a, const struct out *o)
 		if (s->dataset || !wanted(o, s->name))
 			continue;
 		double sum = 0;
-		int nd = 0;
+		int nd = 0, left = 0;
 		for (size_t j = 0; j < a->nsys; j++)
 			if (a->sys[j].dataset && !strcmp(a->sys[j].name, s->name)) {
-				const struct audit_sys *t = &a->sys[j];
-				sum += audit_f1(audit_pct(t->ok_error, t->n_error),
-						audit_pct(t->ok_correct, t->n_correct));
+				double f = audit_sys_f1(&a->sys[j]);
+				if (isnan(f)) {
+					left++;
+					continue;
+				}
+				sum += f;
 				nd++;
 			}
-		double f = nd ? sum / nd : 0;
+		double f = nd ? sum / nd : NAN;
+		char num[16], why[64] = "";
+		audit_num(num, sizeof(num), f, 1);
+		if (left)
+			snprintf(why, sizeof(why), " (%d data set%s left out: F1 undefined)", left,
+				 left == 1 ? "" : "s");
 		struct buf b = {0};
-		audit_bar(&b, f / 100, 30, o->ascii);
-		printf("%-*.*s %5.1f %s\n", sw, sw, inert(s->name, 0), f, b.data ? b.data : "");
+		audit_bar(&b, nd ? f / 100 : 0, 30, o->ascii);
+		printf("%-*.*s %5s %s%s\n", sw, sw, inert(s->name, 0), num, b.data ? b.data : "",
+		       why);
 		buf_free(&b);
 	}
 }
@@ -243,9 +263,12 @@ static void report_sweep(const struct audit *a, const struct out *o)
 		int at = (int)lround(a->threshold / 0.05) - 1;
 		struct buf b = {0};
 		audit_spark(&b, f1, AUDIT_NT, o->ascii);
-		printf("%-*.*s %-*.*s %6.2f %7.1f %7.1f  %s\n", dw, dw,
-		       inert(ds_name(s->dataset), 0), sw, sw, inert(s->name, 1), audit_threshold(best), f1[best],
-		       at >= 0 && at < AUDIT_NT ? f1[at] : NAN, b.data ? b.data : "");
+		char fb[16], fa[16], bt[16];
+		audit_num(fb, sizeof(fb), f1[best], 1);
+		audit_num(fa, sizeof(fa), at >= 0 && at < AUDIT_NT ? f1[at] : NAN, 1);
+		audit_num(bt, sizeof(bt), isnan(f1[best]) ? NAN : audit_threshold(best), 2);
+		printf("%-*.*s %-*.*s %6s %7s %7s  %s\n", dw, dw, inert(ds_name(s->dataset), 0), sw,
+		       sw, inert(s->name, 1), bt, fb, fa, b.data ? b.data : "");
 		buf_free(&b);
 	}
 }
@@ -383,7 +406,7 @@ static void json_report(const struct audit *a, const struct out *o)
 		const struct audit_sys *s = &a->sys[i];
 		if (!wanted(o, s->name))
 			continue;
-		double ae = audit_pct(s->ok_error, s->n_error), ac = audit_pct(s->ok_correct, s->n_correct);
+		double ae = audit_acc(s->ok_error, s->n_error), ac = audit_acc(s->ok_correct, s->n_correct);
 		buf_reset(&b);
 		buf_puts(&b, "{\"kind\":\"source\"");
 		jstr(&b, "dataset", ds_name(s->dataset));
@@ -392,7 +415,7 @@ static void json_report(const struct audit *a, const struct out *o)
 		buf_printf(&b, ",\"n_error\":%ld,\"n_correct\":%ld", s->n_error, s->n_correct);
 		jnum(&b, "acc_error", ae);
 		jnum(&b, "acc_correct", ac);
-		jnum(&b, "f1", audit_f1(ae, ac));
+		jnum(&b, "f1", audit_sys_f1(s));
 		buf_printf(&b, ",\"same\":%ld,\"earlier\":%ld,\"later\":%ld,\"missed\":%ld,"
 			   "\"false_alarm\":%ld,\"none\":%ld", s->same, s->earlier, s->later,
 			   s->missed, s->false_alarm, s->none);
@@ -406,11 +429,15 @@ static void json_report(const struct audit *a, const struct out *o)
 			double f1[AUDIT_NT];
 			int best;
 			audit_sweep_f1(s, f1, &best);
-			jnum(&b, "best_threshold", audit_threshold(best));
+			jnum(&b, "best_threshold", isnan(f1[best]) ? NAN : audit_threshold(best));
 			jnum(&b, "best_f1", f1[best]);
 			buf_puts(&b, ",\"sweep\":[");
 			for (int t = 0; t < AUDIT_NT; t++)
-				buf_printf(&b, "%s[%.2f,%.10g]", t ? "," : "", audit_threshold(t), f1[t]);
+				if (isnan(f1[t]))
+					buf_printf(&b, "%s[%.2f,null]", t ? "," : "", audit_threshold(t));
+				else
+					buf_printf(&b, "%s[%.2f,%.10g]", t ? "," : "", audit_threshold(t),
+						   f1[t]);
 			buf_putc(&b, ']');
 		}
 		buf_puts(&b, "}\n");
@@ -495,7 +522,7 @@ static void csv_report(const struct audit *a, const struct out *o)
 		const struct audit_sys *s = &a->sys[i];
 		if (!wanted(o, s->name))
 			continue;
-		double ae = audit_pct(s->ok_error, s->n_error), ac = audit_pct(s->ok_correct, s->n_correct);
+		double ae = audit_acc(s->ok_error, s->n_error), ac = audit_acc(s->ok_correct, s->n_correct);
 		buf_reset(&b);
 		buf_puts(&b, "source,");
 		csv_field(&b, ds_name(s->dataset));
@@ -504,7 +531,7 @@ static void csv_report(const struct audit *a, const struct out *o)
 		buf_printf(&b, ",,,%ld,%ld", s->n_error, s->n_correct);
 		cnum(&b, ae);
 		cnum(&b, ac);
-		cnum(&b, audit_f1(ae, ac));
+		cnum(&b, audit_sys_f1(s));
 		cnum(&b, prf(s->tp, s->fp, s->fn, 2));
 		buf_puts(&b, ",,,,,,\n");
 		fputs(b.data, stdout);

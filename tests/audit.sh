@@ -176,13 +176,39 @@ with open("good.jsonl", "w") as f:
 PY
 sm import good.jsonl --format processbench --dataset allgood --as solo >/dev/null
 expect_rc 0 "a data set with no error" sm audit --truth solo --dataset allgood --json
-ok "n_error 0, acc_error 0, F1 0" python3 -c '
+ok "n_error 0: acc_error and F1 undefined (null), not 0" python3 -c '
 import json
 rows = [json.loads(l) for l in open("out")]
 src = [r for r in rows if r["kind"] == "source"]
-assert not src or all(r["n_error"] == 0 and r["acc_error"] == 0 and r["f1"] == 0 for r in src), src
+assert not src or all(r["n_error"] == 0 and r["acc_error"] is None and r["f1"] is None for r in src), src
 assert not [r for r in rows if r["kind"] == "agreement"], rows
 '
+
+# every solution of the truth erroneous (issue 29: "acc_cor 0.0 F1 0.0"):
+# ProcessBench's F1 is undefined there, "-", null, left out of the means
+python3 - "$GSM" <<'PY'
+import json, sys
+with open("bad.jsonl", "w") as f, open("badpred.jsonl", "w") as g:
+    for i, r in enumerate([x for x in json.load(open(sys.argv[1])) if x["label"] != -1][:200]):
+        f.write(json.dumps(r) + "\n")
+        r["prediction"] = r["label"] if i % 4 else -1
+        g.write(json.dumps(r) + "\n")
+PY
+sm import bad.jsonl --format processbench --dataset allbad --as solo >/dev/null
+sm import badpred.jsonl --format processbench --dataset allbad --as-source badpred >/dev/null
+expect_rc 0 "a truth with no correct solution, as JSON" sm audit --truth solo --dataset allbad --json --source badpred
+ok "acc_correct and F1 null, acc_error 75" python3 -c '
+import json
+src = [json.loads(l) for l in open("out") if "\"kind\":\"source\"" in l]
+assert src and all(r["n_correct"] == 0 and r["acc_correct"] is None and r["f1"] is None and r["acc_error"] == 75 for r in src), src
+'
+expect_rc 0 "the same as tables" sm audit --truth solo --dataset allbad --source badpred
+ok "F1 shown as -" grep -Eq '^allbad +badpred +[0-9]+ +0 +75\.0 +- +- ' out
+ok "says why once" test "$(grep -c 'F1 is undefined' out)" = 1
+ok "left out of the mean, no bar" grep -Eq '^badpred +- +\(1 data set left out: F1 undefined\)$' out
+ok "no 0.0 F1 anywhere" sh -c '! grep -E "^allbad +badpred .* 0\.0 +[0-9]+ " out'
+expect_rc 0 "--csv" sm audit --truth solo --dataset allbad --source badpred --csv
+ok "empty F1 cell" grep -q '^source,allbad,badpred,,,[0-9]*,0,75,,,' out
 expect_rc 1 "an unknown truth" sm audit --truth nobody
 ok "names it" has err 'no labels by "nobody"'
 expect_rc 2 "no truth" sm audit

@@ -155,9 +155,11 @@ static void layout_sweep(struct av *p)
 		int at = (int)lround(p->a.threshold / 0.05) - 1;
 		struct buf b = {0};
 		audit_spark(&b, f1, AUDIT_NT, 0);
-		add(p, LN_SYS, i, "%-16.16s %6.2f %7.1f %7.1f  %s", inert(s->name, 0),
-		    audit_threshold(best), f1[best], at >= 0 && at < AUDIT_NT ? f1[at] : NAN,
-		    b.data ? b.data : "");
+		char fb[16], fa[16];
+		audit_num(fb, sizeof(fb), f1[best], 1);
+		audit_num(fa, sizeof(fa), at >= 0 && at < AUDIT_NT ? f1[at] : NAN, 1);
+		add(p, LN_SYS, i, "%-16.16s %6.2f %7s %7s  %s", inert(s->name, 0),
+		    audit_threshold(best), fb, fa, b.data ? b.data : "");
 		buf_free(&b);
 	}
 }
@@ -284,12 +286,14 @@ static void layout(struct av *p)
 		if (!shown(s->dataset))
 			continue;
 		double ae = audit_pct(s->ok_error, s->n_error), ac = audit_pct(s->ok_correct, s->n_correct);
-		double f = audit_f1(ae, ac);
+		double f = audit_sys_f1(s); /* NAN: undefined, "-" and no bar */
+		char fs[16];
+		audit_num(fs, sizeof(fs), f, 1);
 		struct buf b = {0};
 		if (bar)
 			audit_bar(&b, f / 100, bar > 30 ? 30 : bar, 0);
-		add(p, LN_SYS, i, "%-*.*s %*ld %*ld %5.1f %5.1f %5.1f %*ld %*ld %*ld %*ld %*ld %*ld  %s",
-		    nw, nw, inert(s->name, 0), cw + 1, s->n_error, cw + 1, s->n_correct, ae, ac, f,
+		add(p, LN_SYS, i, "%-*.*s %*ld %*ld %5.1f %5.1f %5s %*ld %*ld %*ld %*ld %*ld %*ld  %s",
+		    nw, nw, inert(s->name, 0), cw + 1, s->n_error, cw + 1, s->n_correct, ae, ac, fs,
 		    cw, s->same, cw, s->earlier, cw, s->later, cw, s->missed, cw, s->false_alarm,
 		    cw, s->none, b.data ? b.data : "");
 		buf_free(&b);
