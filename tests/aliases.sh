@@ -28,6 +28,13 @@ printf 'alias processbench_gsm8k_20 pb\n' >"$XDG_CONFIG_HOME/stepmark/config"
 expect_rc 0 "stats" sm stats
 ok "stats lists L1" grep -q "^  L1 *$first\$" out
 ok "and the config's alias" grep -q "^  pb *processbench_gsm8k_20  (config)" out
+# stats counts what a person calls labels (issue 29: "labels by 11cce4ab-...: 2"
+# for a record with 7 rated steps counted label rows), by the short names
+l7=$(sql "SELECT alias FROM annotator WHERE name = 'cc88bf76-df08-4041-be67-3464279cb3b1'")
+ok "stats: L1's one solution and its 7 rated steps" grep -q "^  prm800k  *labels by $l7: 1 solution, 7 steps rated\$" out
+ok "stats: the twenty ProcessBench solutions by pb" grep -q "labels by pb: 20 solutions, [0-9]* steps rated" out
+ok "stats says what it counts" has out "labels: the solutions each annotator's ratings or first error decide"
+ok "stats: no UUID among the labels" sh -c '! grep "labels by [0-9a-f]\{8\}-" out'
 
 # a short name that is taken is a warning naming the line
 printf 'alias processbench_gsm8k_20 pb\nalias alice pb\nalias bob "has space"\n' >"$XDG_CONFIG_HOME/stepmark/config"
