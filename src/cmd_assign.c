@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "name.h"
 #include "progress.h"
 #include "consensus.h"
 #include "summary.h"
@@ -320,6 +321,9 @@ static int assign_piles(char *list, struct pile *q, size_t *nq, double overlap)
 		if (!*t || dup || *nq == 64)
 			return bad_usage(*nq == 64 ? "assign: at most 64 annotators at once" :
 					 "assign: --annotators names each annotator once");
+		char why[400];
+		if (name_check(t, strlen(t), "assign: --annotators:", why, sizeof(why)) < 0)
+			return bad_usage(why);
 		q[(*nq)++].name = t;
 	}
 	if (*nq == 0) /* "," names nobody */

@@ -124,11 +124,11 @@ static void print_undecided(void *ctx, const char *dataset, const char *key, con
 static void report(const struct agreeing *r, int list)
 {
 	printf("consensus on %ld solution%s; policy: %s\n", r->total, r->total == 1 ? "" : "s",
-	       r->p->text);
+	       inert(r->p->text, 0));
 	double t = r->total ? (double)r->total : 1;
 	printf("  %-30s %8ld  %5.1f%%\n", "decided", r->decided, 100.0 * r->decided / t);
 	for (size_t i = 0; i < r->p->n; i++)
-		printf("    %-28s %8ld\n", r->p->r[i].text, r->by_rule[i]);
+		printf("    %-28s %8ld\n", inert(r->p->r[i].text, 0), r->by_rule[i]);
 	printf("  %-30s %8ld  %5.1f%%\n", "undecided", r->total - r->decided,
 	       100.0 * (r->total - r->decided) / t);
 	for (int i = 1; i < WHY_N; i++)

@@ -10,6 +10,7 @@
 #include <pcre2.h>
 
 #include "cmd.h"
+#include "name.h"
 #include "import.h"
 #include "progress.h"
 #include "util.h"
@@ -143,6 +144,11 @@ int cmd_import(int argc, char **argv, struct cmd_env *env)
 	/* any field mapping means the generic importer */
 	if (!o.format && (o.f_problem || o.f_steps || o.f_messages || o.n_id))
 		o.format = "generic";
+	char why[400];
+	if ((o.as && name_check(o.as, strlen(o.as), "--as", why, sizeof(why)) < 0) ||
+	    (o.as_source && name_check(o.as_source, strlen(o.as_source), "--as-source", why,
+				       sizeof(why)) < 0))
+		return bad_usage(why);
 	if (o.f_step_values && !o.as_source)
 		return bad_usage("--step-values needs --as-source NAME: whose values they are");
 	if (o.f_step_values && o.format && strcmp(o.format, "generic"))

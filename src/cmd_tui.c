@@ -3,10 +3,12 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "name.h"
 #include "util.h"
 #include "../ui/tui.h"
 
@@ -51,6 +53,10 @@ int cmd_tui(int argc, char **argv, struct cmd_env *env)
 	}
 	if (annotator && !*annotator)
 		return bad_usage("--annotator needs a name");
+	char why[400];
+	if (annotator && name_check(annotator, strlen(annotator), "--annotator", why,
+				    sizeof(why)) < 0)
+		return bad_usage(why);
 	const char *nd = getenv("STEPMARK_NO_DISPLAY");
 	if (!(nd && *nd) && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 		return bad_usage("the workbench needs a terminal; for a summary run: stepmark stats");

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "import.h"
+#include "name.h"
 #include "grade.h"
 #include "progress.h"
 #include "summary.h"
@@ -458,6 +459,19 @@ static void prepare(struct import_run *r, struct slot *sl)
 	summary_compute(it, &sl->verdicts, &sl->sum);
 }
 
+/* a record's annotators (a PRM800K labeler...) are names people read:
+ * -1 with the reason in rd->err for one that could pass for another */
+static int bad_names(struct rd *rd, const struct item *it)
+{
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const char *who = it->labels[i].annotator;
+		if (who && name_check(who, strlen(who), "the annotator", rd->err,
+				      sizeof(rd->err)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int on_record(void *ctx, const struct jrecord *rec)
 {
 	struct import_run *r = ctx;
@@ -480,7 +494,7 @@ static int on_record(void *ctx, const struct jrecord *rec)
 	memset(&sl->it, 0, sizeof(sl->it));
 	sl->it.correct = -1;
 	sl->it.line = rec->line;
-	if (r->f->read(&rd, rec->root, &sl->it) < 0) {
+	if (r->f->read(&rd, rec->root, &sl->it) < 0 || bad_names(&rd, &sl->it) < 0) {
 		report_bad(r, rec->line, rd.err);
 		give_back(r, sl, sl);
 		return 0;

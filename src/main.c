@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "name.h"
 #include "util.h"
 
 enum { O_ANNOTATOR = 256, O_CONFIG, O_DB, O_HELP, O_VERSION, O_CREATE };
@@ -33,7 +34,13 @@ int main(int argc, char **argv)
 	/* options before the command; the command parses its own */
 	while ((c = getopt_long(argc, argv, "+:h", global, NULL)) != -1) {
 		switch (c) {
-		case O_ANNOTATOR: env.annotator = optarg; break;
+		case O_ANNOTATOR: {
+			char why[400];
+			if (name_check(optarg, strlen(optarg), "--annotator", why, sizeof(why)) < 0)
+				return bad_usage(why);
+			env.annotator = optarg;
+			break;
+		}
 		case O_CONFIG: env.config = optarg; break;
 		case O_DB: env.dbpath = optarg; break;
 		case O_HELP: case 'h': commands_usage(stdout); return EX_OK;

@@ -164,6 +164,14 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return utf8_char((const char *)s, n, NULL);
 }
 
+int unicode_is_format(unsigned cp)
+{
+	return cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) ||
+	       cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) || cp == 0xe0001 ||
+	       (cp >= 0xe0020 && cp <= 0xe007f);
+}
+
 const char *inert(const char *s, int slot)
 {
 	static struct buf out[4];
@@ -187,10 +195,10 @@ void inert_text_into(struct buf *b, const char *s, size_t n, int lines)
 	buf_add(b, "", 0); /* terminated even when s is empty */
 	buf_grow(b, n);
 	while (i < n) {
-		size_t k = utf8_seq(p + i, n - i);
 		unsigned cp = p[i];
-		if (k == 2) /* C1 controls are U+0080..U+009F */
-			cp = ((p[i] & 0x1fu) << 6) | (p[i + 1] & 0x3fu);
+		size_t k = utf8_char((const char *)p + i, n - i, &cp);
+		if (k == 0)
+			cp = p[i];
 		if (lines && (cp == '\n' || cp == '\t')) {
 			buf_putc(b, (char)cp);
 			i++;
@@ -200,6 +208,11 @@ void inert_text_into(struct buf *b, const char *s, size_t n, int lines)
 			char esc[5] = {'\\', 'x', hex[p[i] >> 4], hex[p[i] & 15], 0};
 			buf_add(b, esc, 4);
 			i++;
+			continue;
+		}
+		if (unicode_is_format(cp)) { /* a bidi override would reorder the line */
+			buf_printf(b, "\\u%04x", cp);
+			i += k;
 			continue;
 		}
 		buf_add(b, p + i, k);

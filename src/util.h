@@ -79,7 +79,8 @@ double mono_ms(void);
 void now_iso(char out[32]);
 
 /* Text from data made safe for a terminal: control characters (C0, DEL,
- * C1) and invalid UTF-8 bytes become visible escapes such as \x1b. The
+ * C1) and invalid UTF-8 bytes become visible escapes such as \x1b, format
+ * characters (bidi controls such as U+202E, zero-width ones) \u202e. The
  * result lives until the next call with the same slot (0..3). */
 const char *inert(const char *s, int slot);
 /* The same, appended to b: for threads, which must not share the slots. */
@@ -103,6 +104,9 @@ int utf8_valid(const char *s, size_t n);
 /* The length (1-4) of the valid UTF-8 character at s[0..n), its code
  * point in *cp (when cp is not NULL); 0 when it is not one. */
 size_t utf8_char(const char *s, size_t n, unsigned *cp);
+/* 1 for a format character: bidi controls and marks, zero-width and
+ * invisible ones (never shown raw: they reorder or hide text). */
+int unicode_is_format(unsigned cp);
 
 /* A CSV field into b: as it is, or quoted (quotes doubled) when it holds
  * a comma, a quote or a line end; nothing for NULL. */

@@ -89,7 +89,12 @@ expect_rc 1 "escape sequences in a bad record" sm import esc.jsonl --dataset esc
 ok "shown inert" has err 'unknown finish_reason "\x1b]0;pwned\x07\x1b[2J"'
 ok "no raw ESC on stderr" test "$(tr -cd '\033' <err | wc -c)" = 0
 sed -n 2p esc.jsonl >esc2.jsonl
-expect_rc 0 "an annotator with an escape" sm import esc2.jsonl --dataset esc2
+expect_rc 1 "an annotator with an escape is a bad record" sm import esc2.jsonl --dataset esc2
+ok "named inert" has err 'esc2.jsonl:1: the annotator "evil\x1b[31m" holds a control character'
+# one an older stepmark stored is still shown inert
+sed 's/"labeler": "[^"]*"/"labeler": "evil"/' esc2.jsonl >esc3.jsonl
+sm import esc3.jsonl --dataset esc2 >/dev/null
+sql "UPDATE label SET annotator = 'evil' || char(27) || '[31m' WHERE annotator = 'evil'"
 expect_rc 0 "stats" sm stats
 ok "stats shows it inert" has out 'labels by evil\x1b[31m'
 ok "no raw ESC on stdout" test "$(tr -cd '\033' <out | wc -c)" = 0

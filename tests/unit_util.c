@@ -1,7 +1,9 @@
-/* unit_util.c - buffers, escaping, UTF-8, hashing, the arena */
+/* unit_util.c - buffers, escaping, names, UTF-8, hashing, the arena */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include "name.h"
 #include "util.h"
 #include "tap.h"
 
@@ -71,6 +73,25 @@ int main(void)
 	buf_free(&b);
 
 	CHECK_STR(inert("a\x1b[2J\xc2\x9b\xff\x7f \xc3\xa9", 0), "a\\x1b[2J\\xc2\\x9b\\xff\\x7f \xc3\xa9");
+	/* a right-to-left override reorders the rest of the terminal's line */
+	CHECK_STR(inert("bob\xe2\x80\xae" "yrrol", 0), "bob\\u202eyrrol");
+	CHECK_STR(inert("a\xe2\x80\x8b" "b\xef\xbb\xbf", 1), "a\\u200bb\\ufeff");
+
+	/* names where they enter: the one validator (import, --annotator, merge) */
+	char why[300];
+	CHECK(name_check("alice", 5, "x", why, sizeof(why)) == 0, "a plain name");
+	CHECK(name_check("Zo\xc3\xab L.", 7, "x", why, sizeof(why)) == 0, "a name in UTF-8");
+	CHECK(name_check("cc88bf76-df08-4041-be67-3464279cb3b1", 36, "x", why, sizeof(why)) == 0,
+	      "a UUID");
+	CHECK(name_check("eve\0il", 6, "the labeler", why, sizeof(why)) < 0, "a NUL inside");
+	CHECK_STR(why, "the labeler \"eve\\x00il\" holds a NUL character");
+	CHECK(name_check("bob\xe2\x80\xaex", 7, "--annotator", why, sizeof(why)) < 0, "U+202E");
+	CHECK(strstr(why, "\\u202e") != NULL, "the override shown inert in the reason");
+	CHECK(name_check("a\x1b[2Jb", 7, "x", why, sizeof(why)) < 0, "an escape");
+	CHECK(name_check("a\xc2\x9b" "b", 4, "x", why, sizeof(why)) < 0, "a C1 control");
+	CHECK(name_check("a\xff" "b", 3, "x", why, sizeof(why)) < 0, "invalid UTF-8");
+	CHECK(name_check("", 0, "x", why, sizeof(why)) < 0, "empty");
+	CHECK(name_check(" eve", 4, "x", why, sizeof(why)) < 0, "a leading space");
 	CHECK(utf8_valid("h\xc3\xa9llo \xe4\xb8\xad", 10), "valid utf-8");
 	CHECK(!utf8_valid("\xc0\xaf", 2), "overlong");
 	CHECK(!utf8_valid("\xed\xa0\x80", 3), "surrogate");
