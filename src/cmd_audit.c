@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alias.h"
 #include "audit.h"
 #include "cmd.h"
+#include "conf.h"
 #include "progress.h"
 #include "consensus.h"
 #include "util.h"
@@ -98,7 +100,7 @@ static void rules_report(const struct audit *a)
 	if (!a->nrules)
 		return;
 	printf("\nagreed labels (stepmark consensus; policy: %s)\n%-*s %-28s %9s %8s %7s\n",
-	       a->policy ? a->policy : "?", dw, "data set", "decided by", "solutions", "judged",
+	       a->policy ? inert(a->policy, 0) : "?", dw, "data set", "decided by", "solutions", "judged",
 	       "same%");
 	for (size_t i = 0; i < a->nrules; i++) {
 		const struct audit_rule *r = &a->rules[i];
@@ -569,6 +571,59 @@ static void csv_report(const struct audit *a, const struct out *o)
 	buf_free(&b);
 }
 
+/* name, or its short name (alias NAME SHORT, L1... for UUIDs), "@"
+ * kept: name itself, or a new string with name freed */
+static char *aliased(char *name, const struct aliases *al)
+{
+	if (!name)
+		return NULL;
+	const char *p = name + (name[0] == '@'), *sh = alias_of(al, p);
+	if (sh == p)
+		return name;
+	struct buf b = {0};
+	buf_printf(&b, "%s%s", name[0] == '@' ? "@" : "", sh);
+	free(name);
+	return b.data;
+}
+
+/* the annotators shown by the short names the queue and stats show */
+static void audit_aliases(struct audit *a, const struct aliases *al)
+{
+	for (size_t i = 0; i < a->ntruth; i++)
+		a->truth[i] = aliased(a->truth[i], al);
+	for (size_t i = 0; i < a->nsys; i++)
+		a->sys[i].name = aliased(a->sys[i].name, al);
+	for (size_t i = 0; i < a->npairs; i++) {
+		a->pairs[i].a = aliased(a->pairs[i].a, al);
+		a->pairs[i].b = aliased(a->pairs[i].b, al);
+	}
+	for (size_t i = 0; i < a->nanns; i++)
+		a->anns[i].name = aliased(a->anns[i].name, al);
+}
+
+/* --source as the audit's rows name it: "@" and an annotator's full name
+ * for a short one (NULL: none) */
+static char *full_source(const char *given, const struct aliases *al)
+{
+	if (!given)
+		return NULL;
+	const char *full = given[0] == '@' ? alias_name(al, given + 1) : NULL;
+	struct buf b = {0};
+	buf_printf(&b, "%s%s", full ? "@" : "", full ? full : given);
+	return b.data;
+}
+
+/* the tables, annotators by their short names (--source too) */
+static void text_aliased(struct audit *a, struct out *o, const struct aliases *al)
+{
+	audit_aliases(a, al);
+	char *src = o->source ? aliased(xstrdup(o->source), al) : NULL;
+	struct out shown = *o;
+	shown.source = src;
+	text_report(a, &shown);
+	free(src);
+}
+
 /* The queue's filters a solution's summary decides (db/queue.h). */
 #define WHERE_FILTER(id, name, flags) {name, flags},
 static const struct {
@@ -624,7 +679,7 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 	const char *truth = NULL, *dataset = NULL;
 	double threshold = 0.5;
 	unsigned where = 0;
-	int json = 0, csv = 0, c, quiet = 0;
+	int json = 0, csv = 0, c, quiet = 0, rc;
 	long every = 0;
 	struct out o = {0};
 	optind = 0;
@@ -665,8 +720,6 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 				 "the sources are measured against");
 	char *copy = xstrdup(truth), *names[64];
 	size_t nn = 0;
-	for (char *t = strtok(copy, ","); t && nn < 64; t = strtok(NULL, ","))
-		names[nn++] = t;
 	char err[600];
 	struct db *db = db_open_ro(dbpath, err, sizeof(err));
 	if (!db) {
@@ -674,29 +727,42 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 		free(copy);
 		return EX_STORE;
 	}
+	struct conf cfg;
+	conf_init(&cfg);
+	char *cpath = env->config ? xstrdup(env->config) : conf_path_default();
+	if (cpath)
+		conf_load(&cfg, cpath, env->config == NULL, stderr);
+	free(cpath);
+	alias_auto(&cfg.aliases, db); /* without them, the names as they are */
+	/* --truth and --source by a short name too */
+	for (char *t = strtok(copy, ","); t && nn < 64; t = strtok(NULL, ",")) {
+		const char *full = alias_name(&cfg.aliases, t);
+		names[nn++] = full ? (char *)full : t;
+	}
+	char *src = full_source(o.source, &cfg.aliases);
+	o.source = src;
 	struct audit a;
 	struct progress pg;
 	cmd_progress_begin(&pg, db, quiet, every, "audit", "solutions");
-	int rc = audit_run(db, dataset, where, names, nn, threshold, &a, err, sizeof(err));
+	rc = audit_run(db, dataset, where, names, nn, threshold, &a, err, sizeof(err));
 	if (cmd_progress_end(&pg, db, "nothing was written") && rc < 0) {
-		db_close(db);
-		free(copy);
-		return 130;
-	}
-	if (rc < 0) {
+		rc = 130;
+	} else if (rc < 0) {
 		errf("stepmark: audit: %s\n", err);
-		db_close(db);
-		free(copy);
-		return EX_BAD;
+		rc = EX_BAD;
+	} else {
+		if (json)
+			json_report(&a, &o);
+		else if (csv)
+			csv_report(&a, &o);
+		else
+			text_aliased(&a, &o, &cfg.aliases);
+		audit_free(&a);
+		rc = fflush(stdout) == 0 ? EX_OK : EX_BAD;
 	}
-	if (json)
-		json_report(&a, &o);
-	else if (csv)
-		csv_report(&a, &o);
-	else
-		text_report(&a, &o);
-	audit_free(&a);
+	conf_done(&cfg);
 	db_close(db);
 	free(copy);
-	return fflush(stdout) == 0 ? EX_OK : EX_BAD;
+	free(src);
+	return rc;
 }

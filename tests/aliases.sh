@@ -35,6 +35,13 @@ ok "stats: L1's one solution and its 7 rated steps" grep -q "^  prm800k  *labels
 ok "stats: the twenty ProcessBench solutions by pb" grep -q "labels by pb: 20 solutions, [0-9]* steps rated" out
 ok "stats says what it counts" has out "labels: the solutions each annotator's ratings or first error decide"
 ok "stats: no UUID among the labels" sh -c '! grep "labels by [0-9a-f]\{8\}-" out'
+# the audit shows the short names the queue and stats show
+expect_rc 0 "audit against pb" sm audit --truth pb
+ok "audit: the truth by its short name" has out "truth: pb ("
+ok "audit: the labellers by theirs" grep -q "^prm800k  *$l7  " out
+ok "audit: no UUID in the tables" sh -c '! grep -E "[0-9a-f]{8}-[0-9a-f]{4}-" out'
+expect_rc 0 "audit --truth by a short name" sm audit --truth "$l7" --json
+ok "JSON keeps the full names" has out '"truth":"cc88bf76-df08-4041-be67-3464279cb3b1"'
 
 # a short name that is taken is a warning naming the line
 printf 'alias processbench_gsm8k_20 pb\nalias alice pb\nalias bob "has space"\n' >"$XDG_CONFIG_HOME/stepmark/config"
