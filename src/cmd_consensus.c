@@ -92,7 +92,10 @@ static int on_solution(void *arg, const struct walk_sol *w)
 	consensus_decide(r->p, &w->it, &r->d);
 	const struct decision *d = &r->d;
 	const char *rule = d->rule >= 0 ? r->p->r[d->rule].text : NULL;
-	const char *why = d->rule >= 0 ? NULL : consensus_why[d->why];
+	char missing[256];
+	snprintf(missing, sizeof(missing), "no verdict from %s", d->missing);
+	const char *why = d->rule >= 0 ? NULL : d->why == WHY_MISSING ? missing :
+			  consensus_why[d->why];
 	const char *ratings = d->rule >= 0 ? d->ratings.data : NULL;
 	const char *by = d->rule >= 0 ? d->by.data : NULL;
 	r->total++;

@@ -12,7 +12,7 @@
 
 const char *const consensus_why[WHY_N] = {
 	"", "annotators disagree", "people and sources disagree", "sources disagree",
-	"too few labels",
+	"too few labels", "no verdict from a source the policy names",
 };
 
 /* ---- what one solution holds */
@@ -546,28 +546,48 @@ static void ctx_keys(struct ctx *c)
 	buf_free(&k);
 }
 
-/* why nothing decided, from what the solution holds */
-static enum why why_not(struct ctx *c)
+/* the sources rule r names that have no verdict on the solution, into
+ * miss (each once) */
+static void missing_of(const struct rule *r, struct ctx *c, struct names *miss)
 {
-	int fe;
-	if (c->np >= 2 && !people_agree(c, 0, &fe))
-		return WHY_ANNOTATORS;
-	struct rule any = {.threshold = 0.5};
-	int sfe = -2, split = 0, against = 0;
-	for (size_t k = 0; k < c->nkeys; k++) {
-		int s = src_fe(c, k, &any);
-		if (s < -1)
-			continue;
-		split |= sfe != -2 && s != sfe;
-		sfe = s;
-		for (size_t j = 0; j < c->np; j++)
-			against |= c->people[j].fe != s;
+	struct rule any = *r;
+	any.min_rollouts = 0; /* too few rollouts is too few labels, not none */
+	for (size_t i = 0; i < r->nsrcs; i++) {
+		int has = 0;
+		for (size_t k = 0; k < c->nkeys && !has; k++)
+			has = names_key(r->srcs[i], c->keys[k]) && src_fe(c, k, &any) >= -1;
+		if (!has)
+			names_add(miss, r->srcs[i]);
 	}
-	if (against || c->person_src)
+}
+
+/* why nothing decided, from what the policy's rules look at */
+static enum why why_not(const struct policy *p, struct ctx *c, struct decision *d)
+{
+	int fe, people = 0, any_src = 0;
+	struct names miss = {0};
+	for (size_t i = 0; i < p->n; i++) {
+		const struct rule *r = &p->r[i];
+		int (*fn)(const struct rule *, struct ctx *, struct decision *) = rules[r->kind].decide;
+		people |= fn == r_majority || fn == r_human || fn == r_confirmed;
+		any_src |= fn == r_confirmed && !r->nsrcs;
+		missing_of(r, c, &miss);
+	}
+	if (any_src && !c->nkeys && !miss.n)
+		names_add(&miss, "any source");
+	size_t at = 0;
+	d->missing[0] = '\0';
+	for (size_t i = 0; i < miss.n && at < sizeof(d->missing); i++)
+		at += (size_t)snprintf(d->missing + at, sizeof(d->missing) - at, "%s%s",
+				       i ? ", " : "", miss.v[i]);
+	names_free(&miss);
+	if (people && c->np >= 2 && !people_agree(c, 0, &fe))
+		return WHY_ANNOTATORS;
+	if (c->person_src)
 		return WHY_PERSON_SOURCES;
-	if (split || c->src_split)
+	if (c->src_split)
 		return WHY_SOURCES;
-	return WHY_FEW;
+	return d->missing[0] ? WHY_MISSING : WHY_FEW;
 }
 
 void consensus_decide(const struct policy *p, const struct item *it, struct decision *d)
@@ -587,7 +607,7 @@ void consensus_decide(const struct policy *p, const struct item *it, struct deci
 			break;
 		}
 	if (d->rule < 0)
-		d->why = why_not(&c);
+		d->why = why_not(p, &c, d);
 	for (size_t i = 0; i < c.np; i++)
 		free(c.people[i].r);
 	free(c.people);

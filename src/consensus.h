@@ -37,7 +37,8 @@ int consensus_covers(const struct rule *r, const char *key);
 const char *consensus_rules_help(void);
 
 /* Why no rule decided. */
-enum why { WHY_NONE, WHY_ANNOTATORS, WHY_PERSON_SOURCES, WHY_SOURCES, WHY_FEW, WHY_N };
+enum why { WHY_NONE, WHY_ANNOTATORS, WHY_PERSON_SOURCES, WHY_SOURCES, WHY_FEW, WHY_MISSING,
+	   WHY_N };
 extern const char *const consensus_why[WHY_N];
 
 struct decision {
@@ -46,9 +47,15 @@ struct decision {
 	enum why why;
 	struct buf ratings; /* decided: a mark per step, + 0 - or . */
 	struct buf by;     /* decided: "@ann,@ann2,mc/model" */
+	char missing[200]; /* WHY_MISSING: the sources the policy names that
+			    * have no verdict on it, "judge, mc" */
 };
 
-/* Decides it under p. d's buffers are reused (buf_free them at the end).
+/* Why no rule decided: only what the policy's rules look at counts
+ * (people for the human rules and confirmed-suggestion, the sources a
+ * rule names, any source for confirmed-suggestion without names); a
+ * source the rules name that has no verdict is WHY_MISSING, named in
+ * d->missing. Decides it under p. d's buffers are reused (buf_free them at the end).
  * Labels of every annotator count (kinds rating, first_error, ratings);
  * the newest adjudication label is the adjudicators'. */
 void consensus_decide(const struct policy *p, const struct item *it, struct decision *d);
