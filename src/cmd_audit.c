@@ -20,16 +20,19 @@ const char cmd_audit_help[] =
 	"    --dataset NAME --source NAME --threshold T (default 0.5)\n"
 	"    --where FILTER          only solutions a queue filter keeps (disagree...)\n"
 	"    --json | --csv          one row per line, for programs\n"
+	"    --csv-raw               --csv with cells exact (by default a cell starting\n"
+	"                            with = + - @ is quoted after a ' for spreadsheets)\n"
 	"    --ascii                 charts without block characters\n"
 	"    --truth agreed          against the agreed labels (stepmark consensus)\n"
 	"    --quiet                 no progress line\n"
 	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
 enum { A_TRUTH = 256, A_DATASET, A_SOURCE, A_THRESHOLD, A_JSON, A_CSV, A_ASCII, A_DB, A_WHERE,
-       A_QUIET, A_EVERY };
+       A_QUIET, A_EVERY, A_CSV_RAW };
 
 struct out {
 	int ascii;
+	int csv_raw;        /* CSV cells exact, no formula guard */
 	const char *source; /* only rows whose name starts with it */
 };
 
@@ -527,9 +530,9 @@ static void csv_report(const struct audit *a, const struct out *o)
 		double ae = audit_acc(s->ok_error, s->n_error), ac = audit_acc(s->ok_correct, s->n_correct);
 		buf_reset(&b);
 		buf_puts(&b, "source,");
-		csv_field(&b, ds_name(s->dataset));
+		csv_cell(&b, ds_name(s->dataset), o->csv_raw);
 		buf_putc(&b, ',');
-		csv_field(&b, s->name);
+		csv_cell(&b, s->name, o->csv_raw);
 		buf_printf(&b, ",,,%ld,%ld", s->n_error, s->n_correct);
 		cnum(&b, ae);
 		cnum(&b, ac);
@@ -542,9 +545,9 @@ static void csv_report(const struct audit *a, const struct out *o)
 		const struct audit_rule *r = &a->rules[i];
 		buf_reset(&b);
 		buf_puts(&b, r->filter ? "filter," : "rule,");
-		csv_field(&b, ds_name(r->dataset));
+		csv_cell(&b, ds_name(r->dataset), o->csv_raw);
 		buf_putc(&b, ',');
-		csv_field(&b, r->rule);
+		csv_cell(&b, r->rule, o->csv_raw);
 		buf_printf(&b, ",,,,,,,,,%ld", r->decided);
 		cnum(&b, r->judged ? 100.0 * r->same / r->judged : NAN);
 		buf_puts(&b, ",,,,\n");
@@ -554,11 +557,11 @@ static void csv_report(const struct audit *a, const struct out *o)
 		const struct audit_pair *p = &a->pairs[i];
 		buf_reset(&b);
 		buf_puts(&b, p->steps ? "agreement_steps," : "agreement,");
-		csv_field(&b, ds_name(p->dataset));
+		csv_cell(&b, ds_name(p->dataset), o->csv_raw);
 		buf_puts(&b, ",,");
-		csv_field(&b, p->a);
+		csv_cell(&b, p->a, o->csv_raw);
 		buf_putc(&b, ',');
-		csv_field(&b, p->b);
+		csv_cell(&b, p->b, o->csv_raw);
 		buf_printf(&b, ",,,,,,,%ld", p->n);
 		cnum(&b, audit_exact(p));
 		cnum(&b, audit_within1(p));
@@ -669,6 +672,7 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 		{"threshold", required_argument, NULL, A_THRESHOLD},
 		{"json", no_argument, NULL, A_JSON},
 		{"csv", no_argument, NULL, A_CSV},
+		{"csv-raw", no_argument, NULL, A_CSV_RAW},
 		{"ascii", no_argument, NULL, A_ASCII},
 		{"db", required_argument, NULL, A_DB},
 		{"where", required_argument, NULL, A_WHERE},
@@ -694,6 +698,7 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 			break;
 		case A_JSON: json = 1; break;
 		case A_CSV: csv = 1; break;
+		case A_CSV_RAW: csv = o.csv_raw = 1; break;
 		case A_ASCII: o.ascii = 1; break;
 		case A_QUIET: quiet = 1; break;
 		case A_EVERY:

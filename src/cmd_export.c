@@ -17,6 +17,7 @@
 enum {
 	O_FORMAT = 256, O_DATASET, O_ANNOTATOR, O_SOURCE, O_INCOMPLETE, O_AGREED,
 	O_PLACEHOLDER, O_REWARD_TOKENS, O_SOFT, O_THRESHOLD, O_DB, O_HELP, O_QUIET, O_EVERY,
+	O_CSV_RAW,
 };
 
 /* the options --help lists under the command */
@@ -33,6 +34,8 @@ const char cmd_export_help[] =
 	"    --soft[=SOURCE]         openrlhf: labels are SOURCE's soft estimates (mc)\n"
 	"    --agreed                the agreed labels (stepmark consensus), with\n"
 	"                            who agreed in prm800k, processbench and csv\n"
+	"    --csv-raw               csv: cells exact (by default a cell starting with\n"
+	"                            = + - @ is quoted after a ', for spreadsheets)\n"
 	"    --quiet                 no progress line, no summary unless it failed\n"
 	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
@@ -52,6 +55,7 @@ static const struct option export_opts[] = {
 	{"help", no_argument, NULL, O_HELP},
 	{"quiet", no_argument, NULL, O_QUIET},
 	{"progress-every", required_argument, NULL, O_EVERY},
+	{"csv-raw", no_argument, NULL, O_CSV_RAW},
 	{NULL, 0, NULL, 0},
 };
 
@@ -119,6 +123,7 @@ int cmd_export(int argc, char **argv, struct cmd_env *env)
 			break;
 		}
 		case O_QUIET: o.quiet = 1; break;
+		case O_CSV_RAW: o.csv_raw = 1; break;
 		case O_EVERY:
 			if ((o.every = cmd_seconds(optarg)) <= 0)
 				rc = bad_usage("--progress-every needs seconds");
@@ -145,6 +150,10 @@ int cmd_export(int argc, char **argv, struct cmd_env *env)
 	if ((o.placeholder || o.reward_good || o.soft_source) && strcmp(f->name, "openrlhf")) {
 		rc = bad_usage("export: --placeholder, --reward-tokens and --soft are for "
 			       "--format openrlhf");
+		goto done;
+	}
+	if (o.csv_raw && strcmp(f->name, "csv")) {
+		rc = bad_usage("export: --csv-raw is for --format csv");
 		goto done;
 	}
 	if (o.soft_source && o.reward_good) {

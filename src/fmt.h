@@ -63,6 +63,7 @@ struct export_opts {
 	const char *placeholder, *reward_good, *reward_bad, *soft_source;
 	int quiet;          /* no progress line, no summary */
 	long every;         /* plain progress lines every this many seconds */
+	int csv_raw;        /* csv: cells exact, no formula guard (csv_cell) */
 };
 
 /* Writing context. */

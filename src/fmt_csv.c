@@ -16,13 +16,13 @@ static void csv_begin(struct wr *w)
 		buf_putc(&w->out, ',');
 		char name[300];
 		snprintf(name, sizeof(name), "label:%s", c->ann[i]);
-		csv_field(&w->out, name);
+		csv_cell(&w->out, name, w->o->csv_raw);
 	}
 	for (size_t i = 0; i < c->nsrc; i++) {
 		buf_putc(&w->out, ',');
 		char name[300];
 		snprintf(name, sizeof(name), "suggestion:%s", c->src[i]);
-		csv_field(&w->out, name);
+		csv_cell(&w->out, name, w->o->csv_raw);
 	}
 	if (w->o->agreed)
 		buf_puts(&w->out, ",agreed_rule,agreed_by");
@@ -62,11 +62,12 @@ static int csv_write(struct wr *w, const struct item *it, const char *dataset)
 	}
 	struct buf *b = &w->out;
 	for (size_t i = 0; i < it->nsteps; i++) {
-		csv_field(b, dataset);
+		int raw = w->o->csv_raw;
+		csv_cell(b, dataset, raw);
 		buf_putc(b, ',');
-		csv_field(b, it->key);
+		csv_cell(b, it->key, raw);
 		buf_printf(b, ",%zu,", i);
-		csv_field(b, it->steps[i].text);
+		csv_cell(b, it->steps[i].text, raw);
 		buf_putc(b, ',');
 		if (fe != -2)
 			buf_printf(b, "%d", fe);
@@ -94,9 +95,9 @@ static int csv_write(struct wr *w, const struct item *it, const char *dataset)
 		}
 		if (w->o->agreed) {
 			buf_putc(b, ',');
-			csv_field(b, it->agreed.rule ? it->agreed.rule : "");
+			csv_cell(b, it->agreed.rule ? it->agreed.rule : "", raw);
 			buf_putc(b, ',');
-			csv_field(b, it->agreed.by ? it->agreed.by : "");
+			csv_cell(b, it->agreed.by ? it->agreed.by : "", raw);
 		}
 		buf_puts(b, "\r\n");
 		w->rows++;

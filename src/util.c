@@ -556,6 +556,21 @@ void csv_field(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
+void csv_cell(struct buf *b, const char *s, int raw)
+{
+	if (!s || raw || !*s || !strchr("=+-@\t\r", *s)) {
+		csv_field(b, s);
+		return;
+	}
+	buf_puts(b, "\"'");
+	for (; *s; s++) {
+		if (*s == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
 int names_index(const struct names *ns, const char *s)
 {
 	for (size_t i = 0; i < ns->n; i++)

@@ -111,5 +111,10 @@ int unicode_is_format(unsigned cp);
 /* A CSV field into b: as it is, or quoted (quotes doubled) when it holds
  * a comma, a quote or a line end; nothing for NULL. */
 void csv_field(struct buf *b, const char *s);
+/* A CSV cell from data: raw, as csv_field; else a cell a spreadsheet
+ * would run as a formula (starting with =, +, -, @, a tab or a carriage
+ * return) gets a single quote before it and is quoted, as OWASP advises
+ * against CSV injection. */
+void csv_cell(struct buf *b, const char *s, int raw);
 
 #endif

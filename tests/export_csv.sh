@@ -30,6 +30,40 @@ import csv, sys
 head = next(csv.reader(open(sys.argv[1], newline="")))
 assert [h for h in head if h.startswith("label:")] == ["label:processbench"], head
 ' one.csv
+# CSV injection (issue 29): a cell a spreadsheet would run as a formula
+# gets a quote before it, as OWASP advises; --csv-raw keeps every byte
+python3 - <<'PY'
+import json
+steps = ["=HYPERLINK(\"http://evil/\", \"x\")", "+1+2", "-3+4", "@SUM(A1)", "\tcmd", "\rcmd", "a = b"]
+open("formula.jsonl", "w").write(json.dumps({"id": "=1+1", "problem": "p", "steps": steps, "fe": 1}) + "\n")
+PY
+sm import formula.jsonl --problem problem --steps steps --id id --first-error fe --dataset "@ds" --as "=cmd" >/dev/null
+expect_rc 0 "export csv of formulas" sm export --format csv --dataset @ds -o f.csv
+ok "each formula cell neutralised, the rest as it was" python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+head, body = rows[0], rows[1:]
+assert head[6] == "label:=cmd", head        # starts with "l": safe as it is
+want = ["\x27=HYPERLINK(\"http://evil/\", \"x\")", "\x27+1+2", "\x27-3+4", "\x27@SUM(A1)", "\x27\tcmd", "\x27\rcmd", "a = b"]
+assert [b[3] for b in body] == want, [b[3] for b in body]
+assert {b[0] for b in body} == {"\x27@ds"} and {b[1] for b in body} == {"\x27=1+1"}, body[0]
+assert body[1][6] == "-1" and body[0][6] == "1", body[:2]   # numbers stay numbers
+' f.csv
+ok "quoted" grep -q "^\"'@ds\",\"'=1+1\",0,\"'=HYPERLINK" f.csv
+expect_rc 0 "--csv-raw" sm export --format csv --csv-raw --dataset @ds -o raw.csv
+ok "every byte as it is" python3 -c '
+import csv, sys
+body = list(csv.reader(open(sys.argv[1], newline="")))[1:]
+assert [b[3] for b in body][:4] == ["=HYPERLINK(\"http://evil/\", \"x\")", "+1+2", "-3+4", "@SUM(A1)"], body
+assert body[0][0] == "@ds" and body[0][1] == "=1+1", body[0]
+' raw.csv
+expect_rc 2 "--csv-raw for another format" sm export --format trl --csv-raw
+ok "says it is for csv" has err "--csv-raw is for --format csv"
+sm import formula.jsonl --problem problem --steps steps --id id --first-error fe --dataset "@ds" --as-source "+src" >/dev/null
+expect_rc 0 "audit --csv" sm audit --truth "=cmd" --csv
+ok "audit's name cells neutralised" grep -q "^source,\"'@ds\",\"'+src\"," out
+expect_rc 0 "audit --csv-raw" sm audit --truth "=cmd" --csv-raw
+ok "exact" grep -q "^source,@ds,+src," out
 expect_rc 2 "export to a bad format" sm export --format xml
 expect_rc 1 "export into a missing directory" sm export --format csv -o /nonexistent/x.csv
 ok "no partial file left" test ! -e /nonexistent/x.csv
