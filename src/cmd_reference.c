@@ -47,6 +47,9 @@ static void summary(const char *path, const struct ref_import_counts *n)
 	if (n->twice)
 		printf(", %ld second reference%s for a problem left out", n->twice,
 		       n->twice == 1 ? "" : "s");
+	if (n->repeated)
+		printf(", %ld repeat%s of a reference an earlier line gave (counted once)",
+		       n->repeated, n->repeated == 1 ? "" : "s");
 	if (n->unmatched)
 		printf(", %ld record%s matched no problem", n->unmatched, n->unmatched == 1 ? "" : "s");
 	if (n->bad)
@@ -56,7 +59,7 @@ static void summary(const char *path, const struct ref_import_counts *n)
 	if (n->gold_kept)
 		printf(", %ld gold answer%s kept (another there; --replace takes this file's)",
 		       n->gold_kept, n->gold_kept == 1 ? "" : "s");
-	if (n->kept || n->twice || n->unmatched || n->bad || n->gold_kept)
+	if (n->kept || n->twice || n->repeated || n->unmatched || n->bad || n->gold_kept)
 		printf(" (listed above)");
 	printf("\n");
 }

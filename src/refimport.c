@@ -47,7 +47,7 @@ struct ref_import {
 	 * a second record for one problem */
 	struct pkey *done;
 	size_t ndone, capdone;
-	long given, unchanged, replaced, kept, unmatched, bad, twice, records;
+	long given, unchanged, replaced, kept, unmatched, bad, twice, repeated, records;
 	int failed;
 	struct buf text, ref, spans, want;
 	struct progress pg;           /* over each pass: the file's bytes */
@@ -152,40 +152,46 @@ static long seen(struct ref_import *r, int64_t id, long line)
 }
 
 /* The reference for one matched problem; r->want holds its spans ("":
- * the default cut). loaded: r->ref and r->spans hold the problem's now. */
-static void give(struct ref_import *r, int64_t problem, const char *ref, long line, int loaded)
+ * the default cut). loaded: r->ref and r->spans hold the problem's now.
+ * 0 when an earlier line of the file matched the problem (counted and
+ * said: its gold answer is not taken either), else 1. */
+static int give(struct ref_import *r, int64_t problem, const char *ref, long line, int loaded)
 {
 	if (!loaded && db_problem_reference(r->db, problem, &r->text, &r->ref, &r->spans) < 0) {
 		r->failed = 1;
-		return;
+		return 0;
 	}
 	long first = seen(r, problem, line);
-	if (first) {
-		if (!same_text(r->ref.data, ref)) {
-			r->twice++;
-			if (r->twice <= MAX_SHOWN)
-						say(r, "%s:%ld: problem %lld got another reference from line %ld; "
-				     "the first stands\n", inert(r->path, 0), line, (long long)problem,
-				     first);
-		}
-		return;
+	if (first && !same_text(r->ref.data, ref)) {
+		r->twice++;
+		if (r->twice <= MAX_SHOWN)
+			say(r, "%s:%ld: problem %lld got another reference from line %ld; "
+			    "the first stands\n", inert(r->path, 0), line, (long long)problem, first);
+	} else if (first) {
+		r->repeated++;
+		if (r->repeated <= MAX_SHOWN)
+			say(r, "%s:%ld: problem %lld got the same reference from line %ld; "
+			    "counted once\n", inert(r->path, 0), line, (long long)problem, first);
 	}
+	if (first)
+		return 0;
 	if (!r->ref.len) {
 		r->given++;
 	} else if (same_text(r->ref.data, ref) && !strcmp(r->spans.data, r->want.data)) {
 		r->unchanged++;
-		return;
+		return 1;
 	} else if (!r->replace) {
 		r->kept++;
 		if (r->kept <= MAX_SHOWN)
 				say(r, "%s:%ld: problem %lld has another reference; kept (--replace takes "
 			     "this file's)\n", inert(r->path, 0), line, (long long)problem);
-		return;
+		return 1;
 	} else {
 		r->replaced++;
 	}
 	if (db_problem_set_reference(r->db, problem, ref, r->want.data) < 0)
 		r->failed = 1;
+	return 1;
 }
 
 /* --gold: the record's gold answer for the problem */
@@ -298,8 +304,8 @@ static int on_record(void *ctx, const struct jrecord *rec)
 			if (!same_text(r->text.data, k->str))
 				continue;
 			matched = 1;
-			give(r, r->keys[i].id, v->str, rec->line, 1);
-			give_gold(r, r->keys[i].id, rec->line);
+			if (give(r, r->keys[i].id, v->str, rec->line, 1))
+				give_gold(r, r->keys[i].id, rec->line);
 		}
 	} else {
 		for (size_t d = 0; d < r->ndatasets && !r->failed; d++) {
@@ -308,8 +314,8 @@ static int on_record(void *ctx, const struct jrecord *rec)
 				r->failed = 1;
 			if (p > 0) {
 				matched = 1;
-				give(r, p, v->str, rec->line, 0);
-				give_gold(r, p, rec->line);
+				if (give(r, p, v->str, rec->line, 0))
+					give_gold(r, p, rec->line);
 			}
 		}
 	}
@@ -402,11 +408,13 @@ static int run_file(struct ref_import *r)
 		errf("stepmark: store error: %s\n", db_errmsg(r->db));
 		return -1;
 	}
-	if (r->unmatched > MAX_SHOWN || r->kept > MAX_SHOWN || r->twice > MAX_SHOWN)
+	if (r->unmatched > MAX_SHOWN || r->kept > MAX_SHOWN || r->twice > MAX_SHOWN ||
+	    r->repeated > MAX_SHOWN)
 		errf("... (%ld more lines not shown)\n",
 		     (r->unmatched > MAX_SHOWN ? r->unmatched - MAX_SHOWN : 0) +
 		     (r->kept > MAX_SHOWN ? r->kept - MAX_SHOWN : 0) +
-		     (r->twice > MAX_SHOWN ? r->twice - MAX_SHOWN : 0));
+		     (r->twice > MAX_SHOWN ? r->twice - MAX_SHOWN : 0) +
+		     (r->repeated > MAX_SHOWN ? r->repeated - MAX_SHOWN : 0));
 	if (!r->given && !r->replaced && !r->unchanged && !r->kept && !r->twice) {
 		errf("stepmark: %s: no record matched a problem in the store; nothing imported\n",
 		     inert(r->path, 0));
@@ -471,7 +479,7 @@ int ref_import(struct db *db, const struct ref_import_opts *o, struct ref_import
 			db_rollback(db);
 	}
 	*out = (struct ref_import_counts){r.given, r.unchanged, r.replaced, r.kept, r.unmatched,
-					  r.bad, r.twice, r.gold_set, r.gold_kept};
+					  r.bad, r.twice, r.gold_set, r.gold_kept, r.repeated};
 	ref_free(&r);
 	return rc;
 }

@@ -19,9 +19,11 @@ struct ref_import_opts {
 };
 /* What the file did: problems given a reference, the same one again,
  * replaced, kept (another there), records matching no problem, bad ones,
- * second references for one problem; gold answers set and kept. */
+ * second references for one problem; gold answers set and kept; records
+ * repeating a reference an earlier line gave the same problem. */
 struct ref_import_counts {
 	long given, unchanged, replaced, kept, unmatched, bad, twice, gold_set, gold_kept;
+	long repeated;
 };
 /* Reads o->path into db in one transaction, saying each record it cannot
  * use (file:line: why) on standard error, with a progress line over its

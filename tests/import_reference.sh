@@ -111,6 +111,22 @@ ok "and counted" has out "1 gold answer kept"
 ok "still 42" test "$(sqlite3 g.db "SELECT gold_answer FROM problem WHERE text = 'What is 6*7?'")" = 42
 expect_rc 0 "--replace takes it" sm --db g.db import-reference gold2.jsonl --problem question --reference answer --gold gold --replace
 ok "now 43" test "$(sqlite3 g.db "SELECT gold_answer FROM problem WHERE text = 'What is 6*7?'")" = 43
+# repeats of one reference (issue 29: 9 good records summed up as 5, no
+# repeat listed): each listed with its line and counted, its gold answer
+# not taken again
+python3 - "$FIXTURES/processbench_gsm8k_20.json" >rep.jsonl <<'PY'
+import json, sys
+recs = json.load(open(sys.argv[1]))
+lines = [{"question": r["problem"], "answer": "Step one.\nStep two.\n#### %d" % i} for i, r in enumerate(recs[5:10])]
+for l in [lines[0], lines[1], lines[0], lines[0], lines[2], lines[0], lines[3], lines[0], lines[4]]:
+    print(json.dumps(l))
+PY
+expect_rc 0 "five repeats of one reference" sm --db rep.db import "$FIXTURES/processbench_gsm8k_20.json" --as expert
+expect_rc 0 "five repeats of one reference" sm --db rep.db import-reference rep.jsonl --problem question --reference answer
+ok "five given, four repeats counted" has out "rep.jsonl: 5 problems given a reference, 4 repeats of a reference an earlier line gave (counted once), 5 gold answers set (listed above)"
+ok "each repeat listed with its line" test "$(grep -c 'got the same reference from line 1; counted once' err)" = 4
+ok "lines 3, 4, 6 and 8" sh -c 'for n in 3 4 6 8; do grep -q "^rep.jsonl:$n: problem" err || exit 1; done'
+ok "no gold answer said kept" sh -c '! grep -q "gold answer" err'
 printf '%s\n' '{"question": "What is 6*7?", "answer": "It is 43."}' >nogold.jsonl
 expect_rc 1 "--gold names a field a record lacks" sm --db g.db import-reference nogold.jsonl --problem question --reference answer --gold gold
 ok "named with its line" has err 'nogold.jsonl:1: no gold answer in "gold"'
