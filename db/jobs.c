@@ -21,8 +21,11 @@ static const char *const stmt_sql[S_COUNT] = {
 		      "SELECT ?1, s.id, ?2, 'queued', ?3, ?3 FROM solution s "
 		      "WHERE (?4 = 0 OR s.dataset_id = ?4) AND (?5 = 0 OR s.id = ?5) "
 		      /* an agent trace: its first turn names its agent */
-		      "AND (?7 = 0 OR EXISTS (SELECT 1 FROM step t WHERE t.solution_id = s.id AND t.idx = 0 "
-		      "AND t.agent IS NOT NULL)) ORDER BY s.id LIMIT ?6",
+		      "AND ((?7 & 1) = 0 OR EXISTS (SELECT 1 FROM step t WHERE t.solution_id = s.id "
+		      "AND t.idx = 0 AND t.agent IS NOT NULL)) "
+		      /* a problem with a reference */
+		      "AND ((?7 & 2) = 0 OR EXISTS (SELECT 1 FROM problem p WHERE p.id = s.problem_id "
+		      "AND coalesce(p.reference, '') <> '')) ORDER BY s.id LIMIT ?6",
 	[S_JOB_REQUEUE] = "UPDATE job SET state = 'queued', attempts = 0, last_error = NULL, updated_at = ?3 "
 			  "WHERE kind = ?1 AND params = ?2 AND state = ?5 "
 			  "AND (?4 = 0 OR solution_id IN (SELECT id FROM solution WHERE dataset_id = ?4)) "
@@ -73,7 +76,7 @@ static double unix_now(void)
 }
 
 long db_jobs_enqueue(struct db *db, const char *kind, const char *params,
-		     int64_t dataset, int64_t sol, long limit, int traces)
+		     int64_t dataset, int64_t sol, long limit, unsigned need)
 {
 	now_iso(db->now);
 	sqlite3_stmt *s = stmt(db, S_JOB_ADD);
@@ -83,7 +86,7 @@ long db_jobs_enqueue(struct db *db, const char *kind, const char *params,
 	sqlite3_bind_int64(s, 4, dataset);
 	sqlite3_bind_int64(s, 5, sol);
 	sqlite3_bind_int64(s, 6, limit > 0 ? limit : -1);
-	sqlite3_bind_int(s, 7, traces);
+	sqlite3_bind_int(s, 7, (int)need);
 	if (dbi_step_done(db, s) < 0)
 		return -1;
 	long n = (long)sqlite3_changes(db->h);

@@ -18,11 +18,14 @@ struct db_job_counts {
 	long queued, leased, done, failed, requests, cached, tokens;
 	long tokens_in, tokens_out;
 };
+/* What a job asks of its solution, for db_jobs_enqueue. */
+enum { JOBS_TRACES = 1,     /* an agent trace (its turns name their agents) */
+       JOBS_REFERENCE = 2 }; /* a problem with a reference */
 /* Queues a job of kind/params for each selected solution (dataset 0 =
- * all, sol 0 = any, limit <= 0 = no limit; traces: agent traces only)
- * that has none; returns how many were added. */
+ * all, sol 0 = any, limit <= 0 = no limit) that has none and has what
+ * need (JOBS_*) asks; returns how many were added. */
 long db_jobs_enqueue(struct db *db, const char *kind, const char *params,
-		     int64_t dataset, int64_t sol, long limit, int traces);
+		     int64_t dataset, int64_t sol, long limit, unsigned need);
 /* Queues again the jobs of kind/params in state ("failed", "done") of the
  * selection (dataset, sol: 0 = any). How many. */
 long db_jobs_requeue(struct db *db, const char *kind, const char *params,

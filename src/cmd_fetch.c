@@ -137,10 +137,13 @@ static int report(struct db *db, struct fetch *f, unsigned mask)
 			continue;
 		if (!f && !c.done && !c.failed && !c.queued && !c.leased)
 			continue;
-		printf("%s: %ld done, %ld failed, %ld queued, %ld leased; %ld requests sent, "
-		       "%ld answered without one, %ld tokens (%ld prompt, %ld completion)\n",
-		       provider_name(p), c.done, c.failed, c.queued, c.leased, c.requests,
-		       c.cached, c.tokens, c.tokens_in, c.tokens_out);
+		printf("%s: %ld done, %ld failed, %ld queued, %ld leased", provider_name(p), c.done,
+		       c.failed, c.queued, c.leased);
+		if (provider_online(p)) /* an offline one sends nothing */
+			printf("; %ld requests sent, %ld answered without one, %ld tokens (%ld "
+			       "prompt, %ld completion)", c.requests, c.cached, c.tokens,
+			       c.tokens_in, c.tokens_out);
+		printf("\n");
 		if (c.failed) {
 			failed = 1;
 			printf("%s failures, most common first:\n", provider_name(p));
@@ -472,13 +475,21 @@ static int fetch_summary(struct fetch_cmd *x, double t0)
 		else
 			printf("no request to write: the cache answered every one\n");
 	}
-	printf("this run: %ld jobs done, %ld failed, %ld requests sent (%ld of them sent again "
-	       "by libcurl), %ld answered from the cache, %ld shared with an identical "
-	       "request, %ld retries, %ld tokens in, %ld out, %.1f s\n", pg.done, pg.failed,
-	       pg.requests, pg.resent, pg.cached, pg.shared, pg.retries, pg.tokens_in,
-	       pg.tokens_out, (mono_ms() / 1e3) - t0);
+	/* --quiet: no summary unless something failed (the failures' report) */
+	int online = 0, quiet = x->a.quiet;
+	for (int p = 0; p < nproviders; p++)
+		online |= (x->a.mask >> p & 1) && provider_online(p);
+	if (!quiet && online)
+		printf("this run: %ld jobs done, %ld failed, %ld requests sent (%ld of them sent "
+		       "again by libcurl), %ld answered from the cache, %ld shared with an "
+		       "identical request, %ld retries, %ld tokens in, %ld out, %.1f s\n", pg.done,
+		       pg.failed, pg.requests, pg.resent, pg.cached, pg.shared, pg.retries,
+		       pg.tokens_in, pg.tokens_out, (mono_ms() / 1e3) - t0);
+	else if (!quiet) /* offline: no request, no network figure */
+		printf("this run: %ld jobs done, %ld failed, %.1f s\n", pg.done, pg.failed,
+		       (mono_ms() / 1e3) - t0);
 	/* links need a reference: say how many solutions have none */
-	for (int p = 0; p < nproviders; p++) {
+	for (int p = 0; p < nproviders && !quiet; p++) {
 		long no_ref, linked;
 		if (!(x->a.mask >> p & 1) || !providers[p]->links ||
 		    (linked = db_linked_solutions(x->db, provider_name(p), x->ds, &no_ref)) < 0)
@@ -486,12 +497,12 @@ static int fetch_summary(struct fetch_cmd *x, double t0)
 		printf("%s: %ld solution%s linked to their reference", provider_name(p), linked,
 		       linked == 1 ? "" : "s");
 		if (no_ref > 0)
-			printf("; %ld without a reference to link to (stepmark import-reference "
-			       "gives them one)", no_ref);
+			printf("; %ld without a reference to link to, no job queued for them "
+			       "(stepmark import-reference gives them one)", no_ref);
 		printf("\n");
 	}
 	int rc = EX_OK;
-	if (report(x->db, x->f, x->a.mask) && pg.failed)
+	if ((!quiet || pg.failed) && report(x->db, x->f, x->a.mask) && pg.failed)
 		rc = EX_BAD;
 	return progress_stopped() ? 130 : rc;
 }

@@ -224,8 +224,10 @@ long fetch_enqueue(struct fetch *f, int p, int64_t dataset, int64_t sol, long li
 {
 	if (!f->params[p])
 		return 0;
-	long n = db_jobs_enqueue(f->db, provider_name(p), f->params[p], dataset, sol, limit,
-				 providers[p]->traces_only);
+	/* links need a reference, a trace's questions a trace: no job elsewhere */
+	unsigned need = (providers[p]->traces_only ? JOBS_TRACES : 0) |
+			(providers[p]->links ? JOBS_REFERENCE : 0);
+	long n = db_jobs_enqueue(f->db, provider_name(p), f->params[p], dataset, sol, limit, need);
 	if (n > 0)
 		f->drained = 0;
 	return n;
