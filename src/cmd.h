@@ -51,6 +51,9 @@ struct db *cmd_open_store(const char *path);
  * store), with the reason in err. */
 struct db *cmd_db_open(const char *path, char *err, size_t errlen);
 struct db *cmd_open_store_ro(const char *path);
+/* Warns on standard error when anyone can write the store at path (the
+ * opening functions above call it). */
+void cmd_store_warn(const char *path);
 /* A command's progress line over the store's long operations (db's
  * progress hook): --quiet, --progress-every, what it does, its unit. */
 struct progress;

@@ -732,6 +732,7 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 		free(copy);
 		return EX_STORE;
 	}
+	cmd_store_warn(dbpath);
 	struct conf cfg;
 	conf_init(&cfg);
 	char *cpath = env->config ? xstrdup(env->config) : conf_path_default();

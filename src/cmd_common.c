@@ -25,6 +25,15 @@ long cmd_seconds(const char *arg)
 	return *arg && !*end && v > 0 ? v : -1;
 }
 
+void cmd_store_warn(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 002))
+		errf("stepmark: warning: anyone can write the store %s (mode %04o): anyone on this "
+		     "machine can change its labels and what is exported; chmod o-w it\n", path,
+		     (unsigned)(st.st_mode & 07777));
+}
+
 struct db *cmd_db_open(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
@@ -33,17 +42,22 @@ struct db *cmd_db_open(const char *path, char *err, size_t errlen)
 			 "import FILE)", path, path);
 		return NULL;
 	}
-	return db_open(path, err, errlen);
+	struct db *db = db_open(path, err, errlen);
+	if (db)
+		cmd_store_warn(path);
+	return db;
 }
 
 struct db *cmd_open_store(const char *path)
 {
 	char err[600];
 	struct db *db = db_open(path, err, sizeof(err));
-	if (!db)
+	if (!db) {
 		errf("stepmark: %s\n", err);
-	else
+	} else {
+		cmd_store_warn(path);
 		db_say_waits(db, stderr);
+	}
 	return db;
 }
 
@@ -53,6 +67,8 @@ struct db *cmd_open_store_ro(const char *path)
 	struct db *db = db_open_ro(path, err, sizeof(err));
 	if (!db)
 		errf("stepmark: %s\n", inert(err, 0));
+	else
+		cmd_store_warn(path);
 	return db;
 }
 

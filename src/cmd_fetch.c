@@ -262,7 +262,8 @@ static int fetch_config(struct fetch_cmd *x)
 {
 	const char *given = x->a.config_path;
 	char *cpath = given ? xstrdup(given) : conf_path_default();
-	int cbad = cpath ? conf_load(&x->cfg, cpath, given == NULL, stderr) : 0;
+	/* a config others can write is said, and its keys refused, not its lines */
+	int cbad = cpath ? conf_load(&x->cfg, cpath, given == NULL, stderr) - x->cfg.unsafe : 0;
 	if (cbad > 0) {
 		errf("stepmark: %s: %d line%s above cannot be used; fix %s before fetching\n",
 		     cpath, cbad, cbad == 1 ? "" : "s", cbad == 1 ? "it" : "them");

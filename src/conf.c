@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "consensus.h"
@@ -361,6 +363,25 @@ int conf_line(struct conf *c, const char *line, const char *where, FILE *warn)
 	return run_line(c, line, where, warn, NULL);
 }
 
+/* 1 when others can write the config open as f, or another user owns it
+ * (said); anyone who can could point an endpoint at their own server */
+static int unsafe_file(FILE *f, const char *path, FILE *warn)
+{
+	struct stat st;
+	if (fstat(fileno(f), &st) < 0)
+		return 0;
+	if (st.st_mode & 022)
+		return conf_warn(warn, path, "others can write this config (mode %04o): anyone "
+				 "could point an endpoint at their own server and collect your API "
+				 "key, so none is sent for its endpoints; chmod go-w it",
+				 (unsigned)(st.st_mode & 07777));
+	if (st.st_uid != geteuid() && st.st_uid != 0)
+		return conf_warn(warn, path, "this config belongs to another user (uid %u): no "
+				 "API key is sent for its endpoints; use a config of your own",
+				 (unsigned)st.st_uid);
+	return 0;
+}
+
 int conf_load(struct conf *c, const char *path, int optional, FILE *warn)
 {
 	FILE *f = fopen(path, "r");
@@ -373,7 +394,12 @@ int conf_load(struct conf *c, const char *path, int optional, FILE *warn)
 	size_t cap = 0;
 	ssize_t n;
 	long no = 0;
-	int warnings = 0;
+	int warnings = unsafe_file(f, path, warn);
+	/* a config others can write taints what it sources too */
+	const char *outer = c->fetch.untrusted;
+	c->unsafe += warnings;
+	if (warnings && !outer)
+		c->fetch.untrusted = path;
 	struct buf where = {0};
 	while ((n = getline(&line, &cap, f)) >= 0) {
 		no++;
@@ -387,6 +413,7 @@ int conf_load(struct conf *c, const char *path, int optional, FILE *warn)
 	free(line);
 	buf_free(&where);
 	fclose(f);
+	c->fetch.untrusted = outer;
 	return warnings;
 }
 

@@ -101,6 +101,8 @@ struct conf {
 	struct aliases aliases; /* alias NAME SHORT */
 	char *consensus;        /* consensus RULE, RULE...: the policy, checked */
 	int depth; /* source nesting */
+	int unsafe; /* warnings of configs others can write or own (counted
+		     * in conf_load's too): no key is sent for their endpoints */
 	/* the directives of the workbench (bind, color), and their state */
 	const struct conf_directive *ext;
 	size_t next;

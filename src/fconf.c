@@ -29,6 +29,7 @@ static void ep_free(struct endpoint *e)
 	free(e->model);
 	free(e->key_env);
 	free(e->key_file);
+	free(e->untrusted);
 	free(e->reasoning_effort);
 	free(e->pooling_task);
 	if (e->key) { /* do not leave the key in freed memory */
@@ -88,6 +89,8 @@ static int endpoint_line(struct fconf *c, int argc, const char *const *argv, cha
 	if (argc > 4 && strcmp(opt, "for") != 0)
 		return BAD("endpoint %s: %s takes one value", argv[1], opt);
 	struct endpoint *e = ep_get(c, argv[1]);
+	if (c->untrusted && !e->untrusted)
+		e->untrusted = xstrdup(c->untrusted);
 	double d;
 	long l;
 	if (!strcmp(opt, "url")) {
@@ -310,6 +313,11 @@ const char *fconf_model(const struct fconf *c, int p)
 
 static int read_key(struct endpoint *e, char *err, size_t errlen)
 {
+	/* whoever can write the config can point the url at their server */
+	if ((e->key_env || e->key_file) && e->untrusted)
+		return BAD("endpoint %s: set in %s, which others can write or own: its API key "
+			   "is not sent (chmod go-w it, or move it to a file of yours)", e->name,
+			   inert(e->untrusted, 1));
 	if (e->key_env) {
 		const char *k = getenv(e->key_env);
 		if (!k || !*k)

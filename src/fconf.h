@@ -35,6 +35,8 @@ struct endpoint {
 	char *reasoning_effort; /* sent when set */
 	char *pooling_task;     /* /pooling's "task"; NULL: not sent */
 	char *key;      /* read by fconf_resolve; never written anywhere */
+	char *untrusted; /* a config others can write set a line of it (its
+			  * path): its key is never read nor sent */
 };
 
 struct fconf {
@@ -43,6 +45,8 @@ struct fconf {
 	/* each provider's settings, in the order of its option table */
 	long set[P_MAX][POPT_MAX];
 	char *tmpl[P_MAX]; /* its template file; NULL: the built-in one */
+	const char *untrusted; /* while conf_load reads a config others can
+				* write (or one it sources): its path */
 };
 
 void fconf_init(struct fconf *c);
