@@ -18,7 +18,9 @@ sqlite3 old.db "DROP TABLE annotator; PRAGMA user_version = 6"
 # and none of what later schemas add
 for i in 4 8 16 28 4p 8p 16p 28p; do sqlite3 old.db "DROP INDEX summary_dis$i"; done
 sqlite3 old.db "DROP TABLE store_state; DROP TABLE tally; DROP INDEX summary_counts; ALTER TABLE problem DROP COLUMN reference_steps; DROP TABLE agreed; DROP TABLE assignment;
-	DROP INDEX summary_agr; DROP INDEX summary_agrp; DROP INDEX summary_noagr; DROP INDEX summary_noagrp"
+	DROP INDEX summary_agr; DROP INDEX summary_agrp; DROP INDEX summary_noagr; DROP INDEX summary_noagrp;
+	ALTER TABLE step DROP COLUMN agent; ALTER TABLE step DROP COLUMN role;
+	ALTER TABLE label DROP COLUMN agent; ALTER TABLE suggestion DROP COLUMN agent"
 STEPMARK_DB=old.db sm import "$FIXTURES/math_shepherd_example.json" >/dev/null
 ok "upgraded: the same aliases" test "$(sqlite3 old.db "SELECT group_concat(name || '=' || alias) FROM (SELECT * FROM annotator WHERE alias IS NOT NULL ORDER BY name)")" = \
 	"$(sql "SELECT group_concat(name || '=' || alias) FROM (SELECT * FROM annotator WHERE alias IS NOT NULL ORDER BY name)")"
@@ -55,7 +57,8 @@ TUI_SIZE=80x24 tui_run ':open 13
 e
 q
 :save-display q.txt' --annotator zoe
-has q.txt "  1       prm800k      p:e0ad62a106     7     7/7    L1:7"
+# (a key too long for its column loses its middle)
+has q.txt "  1       prm800k      p:e0…6c81762     7     7/7    L1:7"
 ok "the verifier is no verdict in the queue" sh -c '! grep -q "verifier" q.txt'
 ok "mine first, then the data set's labeller by its alias" grep -q "^! 13 .* me:1 pb:2 " q.txt
 # the solution view: the alias beside the step, the verifier by the answer
