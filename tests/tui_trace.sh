@@ -19,6 +19,49 @@ TUI_SIZE=80x24 tui_run ':open 9
 ok "shell text as it is" grep -qF 'Run: echo $HOME \n and \frac{1}{2}' t2.txt
 ok "a name agent, its role beside it" grep -q '^>  1 Planner (user) ' t2.txt
 
+# moves through a long trace, each saying which of how many
+TUI_SIZE=80x24 tui_run ':open 1
+>
+:save-display m1.txt
+>
+>
+:save-display m2.txt
+<
+<
+<
+:save-display m3.txt
+;
+:save-display m4.txt
+,
+:save-display m5.txt' --annotator ann
+ok "first hand-off: the human to the Orchestrator" has m1.txt "hand-off 1 of "
+ok "...at turn 2" grep -q "hand-off 1 of [0-9]*: turn 2, human to Orchestrator" m1.txt
+ok "third hand-off" grep -q "hand-off 3 of [0-9]*: turn 6, WebSurfer to Orchestrator" m2.txt
+ok "back past the first: wraps" grep -q "hand-off [0-9]* of [0-9]*: turn [0-9]*, .* (from the bottom)" m3.txt
+ok "the same agent's next turn" grep -q "^[A-Za-z]*: turn [0-9]*, [0-9]* of [0-9]*" m4.txt
+ok "and back" grep -q "^[A-Za-z]*: turn [0-9]*, [0-9]* of [0-9]*" m5.txt
+# tool calls and outputs that failed: the shell log above
+printf '%s\n' '{"id": "t", "question": "Q", "ground_truth": "2", "is_correct": false, "history": [{"content": "plan", "role": "user", "name": "Planner"}, {"content": "```sh\nls /nope\n```", "role": "assistant", "name": "Coder"}, {"content": "exitcode: 2 (execution failed)\nCode output: ls: cannot access", "role": "user", "name": "Computer_terminal"}, {"content": "exitcode: 0 (execution succeeded)", "role": "user", "name": "Computer_terminal"}, {"content": "HTTP/1.1 404 Not Found", "role": "user", "name": "Computer_terminal"}], "mistake_agent": "Coder", "mistake_step": "1", "mistake_reason": "r"}' >tools.jsonl
+sm import tools.jsonl --dataset tools >/dev/null
+TUI_SIZE=80x24 tui_run ':open 10
+T
+:save-display k1.txt
+E
+:save-display k2.txt
+E
+:save-display k3.txt
+E
+:save-display k4.txt' --annotator ann
+ok "the code block is a tool call" grep -q "tool call 1 of 1: turn 2 by Coder" k1.txt
+ok "a non-zero exit code failed" grep -q "failed output 1 of 2: turn 3 by Computer_terminal" k2.txt
+ok "exit code 0 did not; an HTTP 404 did" grep -q "failed output 2 of 2: turn 5 by Computer_terminal" k3.txt
+ok "then from the top" grep -q "failed output 1 of 2: turn 3 by Computer_terminal (from the top)" k4.txt
+sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
+TUI_SIZE=80x24 tui_run ':open 11
+>
+:save-display k5.txt' --annotator ann
+ok "a math solution has no hand-offs" has k5.txt "not an agent trace: its turns name no agents"
+
 # the decisive error: e on a turn names that turn's agent
 TUI_SIZE=80x24 tui_run ':open 1
 jjjjj

@@ -55,6 +55,12 @@
 	_(FETCH, "fetch", "Fetch suggestions for the solution now (the providers of set fetch)") \
 	_(AUDIT, "audit", "Open the audit: each source against the truth, agreement between people") \
 	_(NEXT_MARK, "next-mark", "To the next step named as the first error (yours, others', sources')") \
+	_(NEXT_HANDOFF, "next-handoff", "A trace: to the next turn where another agent acts, wrapping") \
+	_(PREV_HANDOFF, "prev-handoff", "A trace: to the previous hand-off, wrapping") \
+	_(NEXT_SAME_AGENT, "next-same-agent", "A trace: to the next turn of the current turn's agent") \
+	_(PREV_SAME_AGENT, "prev-same-agent", "A trace: to the previous turn of the current turn's agent") \
+	_(NEXT_TOOL_CALL, "next-tool-call", "A trace: to the next turn that calls a tool or holds code") \
+	_(NEXT_FAILED, "next-failed-output", "A trace: to the next output that failed (an exit code, a traceback, an HTTP error)") \
 	_(TOGGLE_LATEX, "toggle-latex", "LaTeX shown as Unicode math, or raw") \
 	_(ALTERNATIVES, "toggle-alternatives", "Show each step's alternatives (PRM800K's other completions) under it, to rate them") \
 	_(FLAG, "flag", "Flag the step: you cannot judge it (again: take the flag back)") \

@@ -12,6 +12,7 @@
 #include "solution.h"
 #include "../src/resolve.h"
 #include "../src/summary.h"
+#include "../src/trace.h"
 #include "../src/prov.h"
 #include "../src/util.h"
 
@@ -328,6 +329,46 @@ static void next_mark(struct sv *s)
 	buf_free(&b);
 }
 
+/* The trace's moves: to the next (dir 1) or previous turn of kind k,
+ * wrapping, saying which of how many it is. */
+static void trace_move(struct sv *s, enum trace_kind k, int dir)
+{
+	static const char *const what[TK_N] = {"hand-off", "turn of the agent", "tool call",
+						"failed output"};
+	const struct item *it = &s->sol.it;
+	if (!trace_is(it)) {
+		tui_message(s->t, 1, "not an agent trace: its turns name no agents");
+		return;
+	}
+	int n = (int)it->nsteps, cur = s->sel, hit = -1, total = 0, nth = 0;
+	for (int i = 0; i < n; i++)
+		total += trace_turn_is(it, (size_t)i, k, (size_t)cur);
+	for (int d = 1; d <= n && hit < 0; d++) {
+		int j = ((cur + dir * d) % n + n) % n;
+		if (trace_turn_is(it, (size_t)j, k, (size_t)cur))
+			hit = j;
+	}
+	if (hit < 0) {
+		tui_message(s->t, 1, "no %s in this trace", what[k]);
+		return;
+	}
+	for (int i = 0; i <= hit; i++)
+		nth += trace_turn_is(it, (size_t)i, k, (size_t)cur);
+	const char *wrap = hit == cur ? " (the only one)" : dir > 0 && hit < cur ? " (from the top)" :
+			   dir < 0 && hit > cur ? " (from the bottom)" : "";
+	const char *ag = it->steps[hit].agent;
+	s->sel = hit;
+	s->sel_alt = -1;
+	if (k == TK_HANDOFF)
+		tui_message(s->t, 0, "hand-off %d of %d: turn %d, %s to %s%s", nth, total, hit + 1,
+			    inert(it->steps[hit - 1].agent, 0), inert(ag, 1), wrap);
+	else if (k == TK_SAME)
+		tui_message(s->t, 0, "%s: turn %d, %d of %d%s", inert(ag, 0), hit + 1, nth, total, wrap);
+	else
+		tui_message(s->t, 0, "%s %d of %d: turn %d by %s%s", what[k], nth, total, hit + 1,
+			    inert(ag, 0), wrap);
+}
+
 static void show_rationale(struct sv *s)
 {
 	if (s->hidden) {
@@ -582,6 +623,20 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 		break;
 	case A_NEXT_MARK:
 		next_mark(s);
+		break;
+	case A_NEXT_HANDOFF:
+	case A_PREV_HANDOFF:
+		trace_move(s, TK_HANDOFF, a == A_NEXT_HANDOFF ? 1 : -1);
+		break;
+	case A_NEXT_SAME_AGENT:
+	case A_PREV_SAME_AGENT:
+		trace_move(s, TK_SAME, a == A_NEXT_SAME_AGENT ? 1 : -1);
+		break;
+	case A_NEXT_TOOL_CALL:
+		trace_move(s, TK_TOOL, 1);
+		break;
+	case A_NEXT_FAILED:
+		trace_move(s, TK_FAILED, 1);
 		break;
 	case A_NEXT_SOLUTION:
 		move_solution(s, 1, -1);
