@@ -1,228 +1,524 @@
-/* merge.c - another store attached as o and brought into this one through temp tables */
+/* merge.c - another store opened read-only on a connection of its own and brought into this one row by row */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 
 #include "dbi.h"
 #include "schema.h"
 
 /*
- * Every statement here names the attached store (o.) or the merge's temp
- * tables, which go at the end of a merge: they are prepared and finalized
- * where they run, never kept in the room's table of persistent statements
- * (one of those would outlive what it reads).
+ * The other store is read on its own connection, read-only. One solution
+ * at a time: its rows are read from there and written here by
+ * index lookups, so time and memory grow with what is brought, never
+ * with what either store holds (the set-based plan joined every label
+ * brought with every label of its annotator here: 1.7 GB at 6 000
+ * labels). Both tables are prepared when the merge opens and finalized
+ * when it closes.
  */
-enum q_id {
-	Q_ATTACH, Q_VERSION, Q_HAS_LABEL, Q_TOUCHED, Q_ANNOTATORS, Q_MATCHED, Q_OTHER,
-	Q_CONFLICTED, Q_SUGGESTED, Q_LABELS, Q_CONFLICTS, Q_DROP, Q_DETACH,
-	Q_COUNT
+enum o_id { /* on the other store */
+	O_VERSION, O_SOLUTIONS_N, O_SOLUTIONS, O_STEPS, O_LABELS,
+	O_SUGS, O_ALIGNS, O_COUNT
 };
 
-static const char *const q_sql[Q_COUNT] = {
-	[Q_ATTACH] = "ATTACH ?1 AS o",
-	[Q_VERSION] = "PRAGMA o.user_version",
-	[Q_HAS_LABEL] = "SELECT count(*) FROM o.sqlite_master WHERE name = 'label'",
-	[Q_TOUCHED] = "SELECT sid FROM temp.nl UNION SELECT sid FROM temp.ns",
-	[Q_ANNOTATORS] = "SELECT n.annotator, min(x.id) FROM temp.nl n JOIN main.label x "
-			 "ON x.annotator = n.annotator GROUP BY 1",
-	[Q_MATCHED] = "SELECT count(*) FROM temp.mm",
-	[Q_OTHER] = "SELECT count(*) FROM o.solution",
-	[Q_CONFLICTED] = "SELECT count(*) FROM temp.mm WHERE why IS NOT NULL",
-	[Q_SUGGESTED] = "SELECT count(*) FROM temp.ns",
-	[Q_LABELS] = "SELECT annotator, count(*) FROM temp.nl GROUP BY 1 ORDER BY 1",
-	[Q_CONFLICTS] = "SELECT d.name, s.ext_key, mm.why FROM temp.mm mm JOIN "
-			"main.solution s ON s.id = mm.sid JOIN main.dataset d ON d.id = "
-			"s.dataset_id WHERE mm.why IS NOT NULL ORDER BY mm.sid LIMIT ?1",
-	/* run with dbi_exec */
-	[Q_DROP] = "DROP TABLE IF EXISTS temp.mm; DROP TABLE IF EXISTS temp.nl; "
-		   "DROP TABLE IF EXISTS temp.ns",
-	[Q_DETACH] = "DETACH o",
+static const char *const o_sql[O_COUNT] = {
+	[O_VERSION] = "PRAGMA user_version",
+	[O_SOLUTIONS_N] = "SELECT count(*) FROM solution",
+	[O_SOLUTIONS] = "SELECT s.id, d.name, s.ext_key FROM solution s JOIN dataset d "
+			"ON d.id = s.dataset_id ORDER BY s.id",
+	[O_STEPS] = "SELECT idx, text FROM step WHERE solution_id = ?1 ORDER BY idx",
+	[O_LABELS] = "SELECT id, step_idx, kind, value, text, annotator, origin, created_at "
+		     "FROM label WHERE solution_id = ?1 ORDER BY id",
+	[O_SUGS] = "SELECT id, step_idx, source, model, origin, value, first_error, k, n, "
+		   "rationale, request_hash, created_at FROM suggestion "
+		   "WHERE solution_id = ?1 ORDER BY id",
+	[O_ALIGNS] = "SELECT step_idx, ref_step, score, source, created_at FROM alignment "
+		     "WHERE solution_id = ?1",
 };
 
-/* the statements of a merge, in order; each a step of one transaction */
-static const char *const plan[] = {
-	/* solutions of both stores: same data set name, same id */
-	"CREATE TEMP TABLE mm (oid INTEGER PRIMARY KEY, sid INTEGER NOT NULL, why TEXT)",
-	"INSERT INTO temp.mm(oid, sid) SELECT so.id, s.id FROM o.solution so "
-	"JOIN o.dataset od ON od.id = so.dataset_id JOIN main.dataset d ON d.name = od.name "
-	"JOIN main.solution s ON s.dataset_id = d.id AND s.ext_key = so.ext_key",
-	/* a conflict: the same id, other steps */
-	"UPDATE temp.mm SET why = 'other steps' WHERE "
-	"(SELECT count(*) FROM o.step WHERE solution_id = oid) <> "
-	"(SELECT count(*) FROM main.step WHERE solution_id = sid) OR EXISTS (SELECT 1 FROM o.step a "
-	"JOIN main.step b ON b.solution_id = sid AND b.idx = a.idx WHERE a.solution_id = oid "
-	"AND a.text <> b.text)",
-	/* the other store's labels this one lacks */
-	"CREATE TEMP TABLE nl AS SELECT mm.sid AS sid, l.id AS oid, l.step_idx, l.kind, l.value, "
-	"l.text, l.annotator, l.origin, l.created_at FROM o.label l JOIN temp.mm mm ON "
-	"mm.oid = l.solution_id AND mm.why IS NULL WHERE NOT EXISTS (SELECT 1 FROM main.label x "
-	"WHERE x.solution_id = mm.sid AND x.step_idx IS l.step_idx AND x.kind = l.kind AND "
-	"x.value IS l.value AND x.text IS l.text AND x.annotator = l.annotator AND "
-	"x.origin = l.origin AND x.created_at = l.created_at)",
-	/* one annotator's labels on one solution in both stores, this one's
-	 * not all older than those coming: appending would reorder that
-	 * annotator's actions, so the solution keeps this store's */
-	"UPDATE temp.mm SET why = 'labelled by ' || (SELECT n.annotator FROM temp.nl n WHERE "
-	"n.sid = mm.sid AND EXISTS (SELECT 1 FROM main.label x WHERE x.solution_id = n.sid AND "
-	"x.annotator = n.annotator AND x.created_at >= (SELECT min(created_at) FROM temp.nl m "
-	"WHERE m.sid = n.sid AND m.annotator = n.annotator)) LIMIT 1) || ' in both stores, "
-	"at interleaved times' WHERE why IS NULL AND EXISTS (SELECT 1 FROM temp.nl n WHERE "
-	"n.sid = mm.sid AND EXISTS (SELECT 1 FROM main.label x WHERE x.solution_id = n.sid AND "
-	"x.annotator = n.annotator AND x.created_at >= (SELECT min(created_at) FROM temp.nl m "
-	"WHERE m.sid = n.sid AND m.annotator = n.annotator)))",
-	"DELETE FROM temp.nl WHERE sid IN (SELECT sid FROM temp.mm WHERE why IS NOT NULL)",
-	"INSERT INTO main.label(solution_id, step_idx, kind, value, text, annotator, origin, "
-	"created_at) SELECT sid, step_idx, kind, value, text, annotator, origin, created_at "
-	"FROM temp.nl ORDER BY oid",
-	/* suggestions, the same way (the jobs that wrote them stay behind) */
-	"CREATE TEMP TABLE ns AS SELECT mm.sid AS sid, g.id AS oid, g.step_idx, g.source, g.model, "
-	"g.origin, g.value, g.first_error, g.k, g.n, g.rationale, g.request_hash, g.created_at "
-	"FROM o.suggestion g JOIN temp.mm mm ON mm.oid = g.solution_id AND mm.why IS NULL "
-	"WHERE NOT EXISTS (SELECT 1 FROM main.suggestion x WHERE x.solution_id = mm.sid AND "
-	"x.step_idx IS g.step_idx AND x.source = g.source AND x.model IS g.model AND "
-	"x.value IS g.value AND x.first_error IS g.first_error AND x.k IS g.k AND x.n IS g.n AND "
-	"x.rationale IS g.rationale AND x.created_at = g.created_at)",
-	"INSERT INTO main.suggestion(solution_id, step_idx, source, model, origin, value, "
-	"first_error, k, n, rationale, request_hash, created_at) SELECT sid, step_idx, source, "
-	"model, origin, value, first_error, k, n, rationale, request_hash, created_at "
-	"FROM temp.ns ORDER BY oid",
-	"INSERT OR IGNORE INTO main.alignment(solution_id, step_idx, ref_step, score, source, "
-	"created_at) SELECT mm.sid, a.step_idx, a.ref_step, a.score, a.source, a.created_at "
-	"FROM o.alignment a JOIN temp.mm mm ON mm.oid = a.solution_id AND mm.why IS NULL",
-	/* what stats reads */
-	"INSERT INTO main.tally(kind, dataset_id, name, n) SELECT 'label', s.dataset_id, "
-	"n.annotator, count(*) FROM temp.nl n JOIN main.solution s ON s.id = n.sid "
-	"GROUP BY 2, 3 ON CONFLICT(kind, dataset_id, name) DO UPDATE SET n = n + excluded.n",
-	"INSERT INTO main.tally(kind, dataset_id, name, n) SELECT 'suggestion', s.dataset_id, "
-	"n.source || coalesce('/' || n.model, ''), count(*) FROM temp.ns n JOIN main.solution s "
-	"ON s.id = n.sid GROUP BY 2, 3 ON CONFLICT(kind, dataset_id, name) DO UPDATE "
-	"SET n = n + excluded.n",
+enum m_id { /* on this store */
+	M_MATCH, M_STEPS, M_LABEL_SEEN, M_LABEL_LATER, M_LABEL_ADD, M_SUG_SEEN, M_SUG_ADD,
+	M_ALIGN_ADD, M_COUNT
 };
 
-/* q prepared for this run only (finalize it), or NULL */
-static sqlite3_stmt *prepare(struct db *db, enum q_id q)
+static const char *const m_sql[M_COUNT] = {
+	[M_MATCH] = "SELECT s.id, s.dataset_id FROM dataset d JOIN solution s ON "
+		    "s.dataset_id = d.id AND s.ext_key = ?2 WHERE d.name = ?1",
+	[M_STEPS] = "SELECT idx, text FROM step WHERE solution_id = ?1 ORDER BY idx",
+	/* the same label: everything the same, its time too. A parameter
+	 * SQLite can hold against a partial index's condition (kind =
+	 * 'adjudication') makes it prepare the statement again whenever its
+	 * value changes: at nearly every label, half the merge's time. Hence
+	 * the kind as an expression (?3 || ''), not a bare parameter. */
+	[M_LABEL_SEEN] = "SELECT 1 FROM label WHERE solution_id = ?1 AND step_idx IS ?2 AND "
+			 "kind = ?3 || '' AND value IS ?4 AND text IS ?5 AND annotator = ?6 AND "
+			 "origin = ?7 AND created_at = ?8 LIMIT 1",
+	[M_LABEL_LATER] = "SELECT 1 FROM label WHERE solution_id = ?1 AND annotator = ?2 AND "
+			  "created_at >= ?3 LIMIT 1",
+	[M_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, "
+			"origin, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[M_SUG_SEEN] = "SELECT 1 FROM suggestion WHERE solution_id = ?1 AND step_idx IS ?2 AND "
+		       "source = ?3 AND model IS ?4 AND value IS ?5 AND first_error IS ?6 AND "
+		       "k IS ?7 AND n IS ?8 AND rationale IS ?9 AND created_at = ?10 LIMIT 1",
+	[M_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, "
+		      "value, first_error, k, n, rationale, request_hash, created_at) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[M_ALIGN_ADD] = "INSERT OR IGNORE INTO alignment(solution_id, step_idx, ref_step, "
+			"score, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+};
+
+/* a label read there, waiting for its solution's verdict */
+struct mg_pending {
+	sqlite3_value *v[7]; /* step_idx, kind, value, text, annotator, origin, created_at */
+};
+
+struct mg_count {
+	char *name;
+	long n;
+};
+
+struct db_merge {
+	struct db *db;
+	sqlite3 *o;
+	sqlite3_stmt *os[O_COUNT], *ms[M_COUNT];
+	struct db_merge_counts c;
+	struct mg_count *ann; /* labels brought per annotator */
+	size_t nann, capann;
+	struct mg_pending *pend;
+	size_t npend, cappend;
+	char err[400];
+};
+
+/* the next row of a statement on the other store */
+static int o_step(struct db_merge *m, sqlite3_stmt *s)
 {
-	sqlite3_stmt *s;
-	return sqlite3_prepare_v2(db->h, q_sql[q], -1, &s, NULL) == SQLITE_OK ? s : NULL;
+	(void)m;
+	return sqlite3_step(s);
 }
 
-/* the first column of q's first row, or -1 */
-static long one_long(struct db *db, enum q_id q)
+static sqlite3_stmt *o_stmt(struct db_merge *m, enum o_id id)
 {
-	sqlite3_stmt *s = prepare(db, q);
-	long v = -1;
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	sqlite3_reset(m->os[id]);
+	sqlite3_clear_bindings(m->os[id]);
+	return m->os[id];
 }
 
-int db_merge_attach(struct db *db, const char *path)
+static sqlite3_stmt *m_stmt(struct db_merge *m, enum m_id id)
 {
-	sqlite3_stmt *s = prepare(db, Q_ATTACH);
-	if (!s)
+	sqlite3_reset(m->ms[id]);
+	sqlite3_clear_bindings(m->ms[id]);
+	return m->ms[id];
+}
+
+static void merge_free(struct db_merge *m)
+{
+	for (int i = 0; i < O_COUNT; i++)
+		sqlite3_finalize(m->os[i]);
+	for (int i = 0; i < M_COUNT; i++)
+		sqlite3_finalize(m->ms[i]);
+	sqlite3_close(m->o);
+	for (size_t i = 0; i < m->nann; i++)
+		free(m->ann[i].name);
+	free(m->ann);
+	free(m->pend);
+	free(m);
+}
+
+/* opens path on m->o; 0, or -1 with m->err */
+static int open_other(struct db_merge *m, const char *path)
+{
+	int rc = sqlite3_open_v2(path, &m->o, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(m->err, sizeof(m->err), "%s: cannot open: %s", path,
+			 m->o ? sqlite3_errmsg(m->o) : sqlite3_errstr(rc));
 		return -1;
-	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 1 : 0;
-}
-
-int db_merge_check(struct db *db, long *version)
-{
-	*version = one_long(db, Q_VERSION);
-	return *version == schema_count() && one_long(db, Q_HAS_LABEL) == 1;
-}
-
-int db_merge_apply(struct db *db)
-{
-	size_t n = sizeof(plan) / sizeof(plan[0]);
-	for (size_t i = 0; i < n; i++)
-		if (dbi_exec(db, plan[i]) < 0 || dbi_progress(db, (int64_t)i + 1, (int64_t)n))
-			return -1;
+	}
+	sqlite3_extended_result_codes(m->o, 1);
 	return 0;
 }
 
-int db_merge_solutions(struct db *db, int64_t **ids, size_t *n)
+enum db_merge_open_rc db_merge_open(struct db *db, const char *path, struct db_merge **out,
+				    long *version, char *err, size_t errlen)
 {
-	*ids = NULL;
-	*n = 0;
-	sqlite3_stmt *s = prepare(db, Q_TOUCHED);
-	if (!s)
-		return -1;
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 256;
-			*ids = xrealloc(*ids, cap * sizeof(**ids));
-		}
-		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+	*out = NULL;
+	*version = -1;
+	struct db_merge *m = xcalloc(1, sizeof(*m));
+	m->db = db;
+	enum db_merge_open_rc rc = DBM_BAD;
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(m->err, sizeof(m->err), "%s: not a store: not a regular file", path);
+		goto out;
 	}
+	if (open_other(m, path) < 0)
+		goto out;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(m->o, o_sql[O_VERSION], -1, &s, NULL) != SQLITE_OK) {
+		snprintf(m->err, sizeof(m->err), "%s: not a stepmark store: %s", path,
+			 sqlite3_errmsg(m->o));
+		goto out;
+	}
+	if (o_step(m, s) == SQLITE_ROW)
+		*version = (long)sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
+	if (*version <= 0) {
+		snprintf(m->err, sizeof(m->err), "%s: not a stepmark store%s%s", path,
+			 *version < 0 ? ": " : "", *version < 0 ? sqlite3_errmsg(m->o) : "");
+		goto out;
+	}
+	if (*version != schema_count()) {
+		rc = DBM_VERSION;
+		goto out;
+	}
+	for (int i = 0; i < O_COUNT; i++)
+		if (sqlite3_prepare_v3(m->o, o_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &m->os[i],
+				       NULL) != SQLITE_OK) {
+			snprintf(m->err, sizeof(m->err), "%s: cannot read: %s", path,
+				 sqlite3_errmsg(m->o));
+			goto out;
+		}
+	for (int i = 0; i < M_COUNT; i++)
+		if (sqlite3_prepare_v3(db->h, m_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &m->ms[i],
+				       NULL) != SQLITE_OK) {
+			errf("stepmark: internal SQL error: %s\n", sqlite3_errmsg(db->h));
+			abort();
+		}
+	*out = m;
+	return DBM_OK;
+out:
+	snprintf(err, errlen, "%s", m->err);
+	merge_free(m);
+	return rc;
+}
+
+const char *db_merge_errmsg(const struct db_merge *m)
+{
+	return m->err;
+}
+
+/* --- one solution ---------------------------------------------------- */
+
+/* this store's solution for the other's row s of O_SOLUTIONS: 1 found
+ * (*sid, *ds), 0 not here, -1 store error */
+static int match(struct db_merge *m, sqlite3_stmt *o, int64_t *sid, int64_t *ds)
+{
+	sqlite3_stmt *s = m_stmt(m, M_MATCH);
+	sqlite3_bind_value(s, 1, sqlite3_column_value(o, 1));
+	sqlite3_bind_value(s, 2, sqlite3_column_value(o, 2));
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*sid = sqlite3_column_int64(s, 0);
+		*ds = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* 1 when both stores' solutions have the same steps (*nsteps: how many),
+ * 0 when not, -1 store error, -2 the other unreadable */
+static int same_steps(struct db_merge *m, int64_t oid, int64_t sid, int *nsteps)
+{
+	sqlite3_stmt *a = o_stmt(m, O_STEPS), *b = m_stmt(m, M_STEPS);
+	sqlite3_bind_int64(a, 1, oid);
+	sqlite3_bind_int64(b, 1, sid);
+	int ra, rb, same = 1;
+	*nsteps = 0;
+	for (;;) {
+		ra = o_step(m, a);
+		rb = sqlite3_step(b);
+		if (ra != SQLITE_ROW || rb != SQLITE_ROW)
+			break;
+		(*nsteps)++;
+		int n = sqlite3_column_bytes(b, 1);
+		if (sqlite3_column_type(a, 0) != SQLITE_INTEGER ||
+		    sqlite3_column_int64(a, 0) != sqlite3_column_int64(b, 0) ||
+		    sqlite3_column_type(a, 1) != SQLITE_TEXT || sqlite3_column_bytes(a, 1) != n ||
+		    memcmp(sqlite3_column_blob(a, 1), sqlite3_column_blob(b, 1), (size_t)n) != 0) {
+			same = 0;
+			break;
+		}
+	}
+	if (same && (ra == SQLITE_ROW || rb == SQLITE_ROW))
+		same = 0; /* one has more */
+	else if (same && (ra != SQLITE_DONE || rb != SQLITE_DONE))
+		same = ra != SQLITE_DONE && ra != SQLITE_ROW ? -2 : -1;
+	sqlite3_reset(a);
+	sqlite3_reset(b);
+	return same;
+}
+
+static void pending_drop(struct db_merge *m)
+{
+	for (size_t i = 0; i < m->npend; i++)
+		for (int k = 0; k < 7; k++)
+			sqlite3_value_free(m->pend[i].v[k]);
+	m->npend = 0;
+}
+
+/* The other store's labels on oid that this store lacks on sid, into
+ * m->pend: 0, -1 store error, -2 the other unreadable */
+static int read_labels(struct db_merge *m, int64_t oid, int64_t sid)
+{
+	sqlite3_stmt *o = o_stmt(m, O_LABELS);
+	sqlite3_bind_int64(o, 1, oid);
+	int rc;
+	while ((rc = o_step(m, o)) == SQLITE_ROW) {
+		sqlite3_stmt *s = m_stmt(m, M_LABEL_SEEN);
+		sqlite3_bind_int64(s, 1, sid);
+		for (int k = 1; k <= 7; k++)
+			sqlite3_bind_value(s, k + 1, sqlite3_column_value(o, k));
+		int seen = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (seen == SQLITE_ROW)
+			continue;
+		if (seen != SQLITE_DONE)
+			return -1;
+		m->pend = dbi_grow(m->pend, m->npend, &m->cappend, sizeof(*m->pend));
+		struct mg_pending *p = &m->pend[m->npend++];
+		for (int k = 0; k < 7; k++)
+			p->v[k] = sqlite3_value_dup(sqlite3_column_value(o, k + 1));
+	}
+	sqlite3_reset(o);
+	return rc == SQLITE_DONE ? 0 : -2;
+}
+
+/* The annotator of pending labels whose labels here are not all older
+ * than theirs (appending would reorder that annotator's actions), or
+ * NULL; -1 in *err on a store error */
+static const char *interleaved(struct db_merge *m, int64_t sid, int *err)
+{
+	*err = 0;
+	for (size_t i = 0; i < m->npend; i++) {
+		const char *a = (const char *)sqlite3_value_text(m->pend[i].v[4]);
+		const char *first = (const char *)sqlite3_value_text(m->pend[i].v[6]);
+		int dup = 0;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = strcmp(a, (const char *)sqlite3_value_text(m->pend[j].v[4])) == 0;
+		if (dup)
+			continue;
+		for (size_t j = i + 1; j < m->npend; j++) {
+			const char *t = (const char *)sqlite3_value_text(m->pend[j].v[6]);
+			if (strcmp(a, (const char *)sqlite3_value_text(m->pend[j].v[4])) == 0 &&
+			    strcmp(t, first) < 0)
+				first = t;
+		}
+		sqlite3_stmt *s = m_stmt(m, M_LABEL_LATER);
+		sqlite3_bind_int64(s, 1, sid);
+		sqlite3_bind_text(s, 2, a, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, first, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc == SQLITE_ROW)
+			return a;
+		if (rc != SQLITE_DONE) {
+			*err = -1;
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+/* the count of annotator a's labels brought, found or added */
+static long *ann_count(struct db_merge *m, const char *a, int *added)
+{
+	*added = 0;
+	for (size_t i = m->nann; i-- > 0;)
+		if (strcmp(m->ann[i].name, a) == 0)
+			return &m->ann[i].n;
+	m->ann = dbi_grow(m->ann, m->nann, &m->capann, sizeof(*m->ann));
+	m->ann[m->nann] = (struct mg_count){xstrdup(a), 0};
+	*added = 1;
+	return &m->ann[m->nann++].n;
+}
+
+/* m->pend written to sid, with the tallies and the annotator table */
+static int write_labels(struct db_merge *m, int64_t sid, int64_t ds)
+{
+	for (size_t i = 0; i < m->npend; i++) {
+		sqlite3_stmt *s = m_stmt(m, M_LABEL_ADD);
+		sqlite3_bind_int64(s, 1, sid);
+		for (int k = 0; k < 7; k++)
+			sqlite3_bind_value(s, k + 2, m->pend[i].v[k]);
+		if (dbi_step_done(m->db, s) < 0)
+			return -1;
+		sqlite3_reset(s);
+		const char *a = (const char *)sqlite3_value_text(m->pend[i].v[4]);
+		int added;
+		(*ann_count(m, a, &added))++;
+		m->c.labels++;
+		dbi_tally_count(m->db, 0, ds, a);
+		if (added && db_annotator_ensure(m->db, a, sqlite3_last_insert_rowid(m->db->h)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The other store's suggestions on oid this store lacks, written to
+ * sid: how many, -1 store error, -2 the other unreadable */
+static long bring_sugs(struct db_merge *m, int64_t oid, int64_t sid, int64_t ds)
+{
+	sqlite3_stmt *o = o_stmt(m, O_SUGS);
+	sqlite3_bind_int64(o, 1, oid);
+	long n = 0;
+	int rc;
+	while ((rc = o_step(m, o)) == SQLITE_ROW) {
+		sqlite3_stmt *s = m_stmt(m, M_SUG_SEEN);
+		sqlite3_bind_int64(s, 1, sid);
+		static const int cols[] = {1, 2, 3, 5, 6, 7, 8, 9, 11};
+		for (int k = 0; k < 9; k++)
+			sqlite3_bind_value(s, k + 2, sqlite3_column_value(o, cols[k]));
+		int seen = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (seen == SQLITE_ROW)
+			continue;
+		if (seen != SQLITE_DONE)
+			return -1;
+		s = m_stmt(m, M_SUG_ADD);
+		sqlite3_bind_int64(s, 1, sid);
+		for (int k = 1; k <= 11; k++)
+			sqlite3_bind_value(s, k + 1, sqlite3_column_value(o, k));
+		if (dbi_step_done(m->db, s) < 0)
+			return -1;
+		sqlite3_reset(s);
+		const char *src = (const char *)sqlite3_column_text(o, 2);
+		const char *model = (const char *)sqlite3_column_text(o, 3);
+		struct buf name = {0};
+		buf_printf(&name, "%s%s%s", src, model ? "/" : "", model ? model : "");
+		dbi_tally_count(m->db, 1, ds, name.data);
+		buf_free(&name);
+		n++;
+	}
+	sqlite3_reset(o);
+	return rc == SQLITE_DONE ? n : -2;
+}
+
+/* The other store's alignment links on oid, to sid: 0, -1
+ * store error, -2 the other unreadable */
+static int bring_aligns(struct db_merge *m, int64_t oid, int64_t sid)
+{
+	sqlite3_stmt *o = o_stmt(m, O_ALIGNS);
+	sqlite3_bind_int64(o, 1, oid);
+	int rc;
+	while ((rc = o_step(m, o)) == SQLITE_ROW) {
+		sqlite3_stmt *s = m_stmt(m, M_ALIGN_ADD);
+		sqlite3_bind_int64(s, 1, sid);
+		for (int k = 0; k < 5; k++)
+			sqlite3_bind_value(s, k + 2, sqlite3_column_value(o, k));
+		if (dbi_step_done(m->db, s) < 0)
+			return -1;
+		m->c.alignments += sqlite3_changes(m->db->h);
+		sqlite3_reset(s);
+	}
+	sqlite3_reset(o);
+	return rc == SQLITE_DONE ? 0 : -2;
+}
+
+static void conflict(struct db_merge *m, const struct db_merge_hooks *h, sqlite3_stmt *o,
+		     const char *why)
+{
+	m->c.conflicts++;
+	if (h->conflict)
+		h->conflict(h->ctx, (const char *)sqlite3_column_text(o, 1),
+			    (const char *)sqlite3_column_text(o, 2), why);
+}
+
+/* O_SOLUTIONS's row o brought in: 0, -1 store error, -2 the other
+ * unreadable */
+static int one_solution(struct db_merge *m, const struct db_merge_hooks *h, sqlite3_stmt *o)
+{
+	int64_t oid = sqlite3_column_int64(o, 0), sid, ds;
+	int rc = match(m, o, &sid, &ds), nsteps;
+	if (rc <= 0) {
+		m->c.missing += rc == 0;
+		return rc;
+	}
+	m->c.matched++;
+	if ((rc = same_steps(m, oid, sid, &nsteps)) <= 0) {
+		if (rc == 0)
+			conflict(m, h, o, "other steps");
+		return rc;
+	}
+	rc = read_labels(m, oid, sid);
+	const char *who = NULL;
+	if (rc == 0)
+		who = interleaved(m, sid, &rc);
+	if (rc == 0 && who) {
+		struct buf why = {0};
+		buf_printf(&why, "labelled by %s in both stores, at interleaved times", who);
+		conflict(m, h, o, why.data);
+		buf_free(&why);
+		pending_drop(m);
+		return 0;
+	}
+	long sugs = 0;
+	int labelled = m->npend > 0;
+	if (rc == 0)
+		rc = write_labels(m, sid, ds);
+	pending_drop(m);
+	if (rc == 0 && (sugs = bring_sugs(m, oid, sid, ds)) < 0)
+		rc = (int)sugs;
+	if (rc == 0)
+		rc = bring_aligns(m, oid, sid);
+	if (rc == 0 && sugs > 0)
+		m->c.suggestions += sugs;
+	if (rc == 0 && (labelled || sugs > 0) && h->touched && h->touched(h->ctx, sid))
+		rc = -1;
+	return rc;
+}
+
+int db_merge_run(struct db_merge *m, const struct db_merge_hooks *h)
+{
+	sqlite3_stmt *o = o_stmt(m, O_SOLUTIONS_N);
+	int rc = o_step(m, o);
+	m->c.other = rc == SQLITE_ROW ? (long)sqlite3_column_int64(o, 0) : 0;
+	sqlite3_reset(o);
+	if (rc != SQLITE_ROW)
+		goto unreadable;
+	o = o_stmt(m, O_SOLUTIONS);
+	int64_t done = 0;
+	while ((rc = o_step(m, o)) == SQLITE_ROW) {
+		int r = one_solution(m, h, o);
+		if (r == -2) {
+			sqlite3_reset(o);
+			return -2;
+		}
+		if (r < 0 || dbi_progress(m->db, ++done, m->c.other)) {
+			sqlite3_reset(o);
+			return -1;
+		}
+	}
+	sqlite3_reset(o);
 	if (rc == SQLITE_DONE)
 		return 0;
-	free(*ids);
-	*ids = NULL;
-	*n = 0;
-	return -1;
+unreadable:
+	snprintf(m->err, sizeof(m->err), "cannot read it: %s", sqlite3_errmsg(m->o));
+	return -2;
 }
 
-int db_merge_annotators(struct db *db)
+void db_merge_count(const struct db_merge *m, struct db_merge_counts *c)
 {
-	sqlite3_stmt *s = prepare(db, Q_ANNOTATORS);
-	if (!s)
-		return -1;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (db_annotator_ensure(db, col_text(s, 0), sqlite3_column_int64(s, 1)) < 0)
-			rc = SQLITE_ERROR;
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	*c = m->c;
 }
 
-void db_merge_count(struct db *db, struct db_merge_counts *c)
+static int by_name(const void *a, const void *b)
 {
-	c->matched = one_long(db, Q_MATCHED);
-	c->other = one_long(db, Q_OTHER);
-	c->conflicts = one_long(db, Q_CONFLICTED);
-	c->suggestions = one_long(db, Q_SUGGESTED);
+	return strcmp(((const struct mg_count *)a)->name, ((const struct mg_count *)b)->name);
 }
 
-long db_merge_labels(struct db *db, void (*fn)(void *ctx, const char *annotator, long n),
-		     void *ctx)
+long db_merge_labels(struct db_merge *m,
+		     void (*fn)(void *ctx, const char *annotator, long n), void *ctx)
 {
-	sqlite3_stmt *s = prepare(db, Q_LABELS);
-	if (!s)
-		return -1;
-	long any = 0;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		fn(ctx, col_text(s, 0), (long)sqlite3_column_int64(s, 1));
-		any++;
-	}
-	sqlite3_finalize(s);
-	return any;
+	if (m->nann)
+		qsort(m->ann, m->nann, sizeof(*m->ann), by_name);
+	for (size_t i = 0; i < m->nann; i++)
+		fn(ctx, m->ann[i].name, m->ann[i].n);
+	return (long)m->nann;
 }
 
-int db_merge_conflicts(struct db *db, int max,
-		       void (*fn)(void *ctx, const char *dataset, const char *key,
-				  const char *why), void *ctx)
+void db_merge_close(struct db_merge *m)
 {
-	sqlite3_stmt *s = prepare(db, Q_CONFLICTS);
-	if (!s)
-		return -1;
-	sqlite3_bind_int(s, 1, max);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		fn(ctx, col_text(s, 0), col_text(s, 1), col_text(s, 2));
-	sqlite3_finalize(s);
-	return 0;
-}
-
-void db_merge_detach(struct db *db)
-{
-	if (!sqlite3_get_autocommit(db->h))
-		db_rollback(db);
-	dbi_exec(db, q_sql[Q_DROP]);
-	dbi_exec(db, q_sql[Q_DETACH]);
+	if (m)
+		merge_free(m);
 }

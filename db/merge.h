@@ -1,4 +1,4 @@
-/* merge.h - another store attached and brought into this one: solutions matched, labels, suggestions and alignments copied (merge.c) */
+/* merge.h - another store read beside this one and brought into it: solutions matched, labels, suggestions and alignments copied (merge.c) */
 #ifndef SM_DB_MERGE_H
 #define SM_DB_MERGE_H
 
@@ -6,44 +6,52 @@
 #include <stdint.h>
 
 struct db;
+struct db_merge; /* the other store, open for reading, and what the merge found */
 
-/* What a merge found (each -1 when it cannot be counted). */
+/* What a merge found. */
 struct db_merge_counts {
 	long matched;     /* solutions in both stores */
 	long other;       /* solutions of the other store */
+	long missing;     /* of those, solutions this store lacks */
 	long conflicts;   /* of the matched, those kept as this store has them */
-	long suggestions; /* suggestions this store lacked */
+	long labels;      /* labels brought */
+	long suggestions; /* suggestions brought */
+	long alignments;  /* alignment links brought */
 };
 
-/* Attaches the store at path beside this one. 1 attached, 0 when it
- * cannot be opened (db_errmsg says why), -1 on a store error. */
-int db_merge_attach(struct db *db, const char *path);
-/* 1 when the attached store is at this stepmark's schema and has labels,
- * else 0; *version is its schema version (-1 unreadable). */
-int db_merge_check(struct db *db, long *version);
-/* Inside the caller's transaction: matches the solutions, finds the
- * conflicts and brings the labels, suggestions and alignments this store
- * lacks, with their tallies. 0, or -1 on a store error. */
-int db_merge_apply(struct db *db);
-/* The solutions that received labels or suggestions, into *ids (the
- * caller frees) and *n: 0, or -1 on a store error (*ids NULL). */
-int db_merge_solutions(struct db *db, int64_t **ids, size_t *n);
-/* Enters every annotator of the labels brought in the annotator table:
- * 0, or -1 on a store error. */
-int db_merge_annotators(struct db *db);
-/* Fills c with what the merge found. */
-void db_merge_count(struct db *db, struct db_merge_counts *c);
+enum db_merge_open_rc {
+	DBM_OK,      /* *out is the other store, for db_merge_run */
+	DBM_BAD,     /* not a store that can be read: err says why */
+	DBM_VERSION, /* a stepmark store at another schema: *version is its */
+};
+/* Opens the store at path, read-only, to be merged into db. */
+enum db_merge_open_rc db_merge_open(struct db *db, const char *path, struct db_merge **out,
+				    long *version, char *err, size_t errlen);
+
+/* What db_merge_run tells its caller as it goes. */
+struct db_merge_hooks {
+	void *ctx;
+	/* a solution of this store that received labels or suggestions:
+	 * nonzero fails the merge (a store error) */
+	int (*touched)(void *ctx, int64_t sol);
+	/* a solution kept as this store has it: its data set, id and why */
+	void (*conflict)(void *ctx, const char *dataset, const char *key, const char *why);
+};
+/* Inside the caller's transaction, one solution of the other store at a
+ * time: matched here by data set name and id; a conflict (other steps,
+ * or one annotator's labels on it in both stores at interleaved times)
+ * brings nothing; what this store already holds is not brought again. Progress is db's progress hook (solutions).
+ * 0; -1 on a store error (db_errmsg); -2 when the other store could not
+ * be read (db_merge_errmsg). */
+int db_merge_run(struct db_merge *m, const struct db_merge_hooks *h);
+const char *db_merge_errmsg(const struct db_merge *m);
+/* What it found so far. */
+void db_merge_count(const struct db_merge *m, struct db_merge_counts *c);
 /* Each annotator of the labels brought, by name, to fn with how many.
- * Returns how many annotators fn saw, -1 when the list cannot be read. */
-long db_merge_labels(struct db *db, void (*fn)(void *ctx, const char *annotator, long n),
-		     void *ctx);
-/* The first max conflicts, in this store's order, to fn: the data set,
- * the solution's id and why. 0, or -1 when the list cannot be read. */
-int db_merge_conflicts(struct db *db, int max,
-		       void (*fn)(void *ctx, const char *dataset, const char *key,
-				  const char *why), void *ctx);
-/* Ends a merge: a transaction still open is rolled back, the merge's
- * tables are dropped and the other store detached. */
-void db_merge_detach(struct db *db);
+ * Returns how many annotators fn saw. */
+long db_merge_labels(struct db_merge *m,
+		     void (*fn)(void *ctx, const char *annotator, long n), void *ctx);
+/* Closes the other store and forgets the merge (NULL: nothing). */
+void db_merge_close(struct db_merge *m);
 
 #endif

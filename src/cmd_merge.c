@@ -1,9 +1,10 @@
 /* cmd_merge.c - `stepmark merge OTHER.db`: another store's labels (notes
  * and adjudications are labels), suggestions and alignments brought into
- * this one, solutions matched by data set and id. A label already here
- * (the same solution, step, kind, value, text, annotator, origin and
- * time) is not brought twice, so a merge can run again; a solution whose
- * steps differ between the stores is a conflict and keeps this store's. */
+ * this one, solutions matched by data set and id. The other store is
+ * read, never written. A
+ * label already here (the same solution, step, kind, value, text,
+ * annotator, origin and time) is not brought twice, so a merge can run again; a solution whose steps differ
+ * between the stores is a conflict and keeps this store's. */
 #include "config.h"
 
 #include <getopt.h>
@@ -22,26 +23,35 @@ const char cmd_merge_help[] =
 	"    --quiet                 no progress line, no summary unless it failed\n"
 	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
-#define MAX_SHOWN 10
+#define MAX_SHOWN 10 /* conflicts listed before the rest are counted */
 
 enum { M_DB = 1000, M_HELP, M_QUIET, M_EVERY };
 
-/* The summaries of the solutions the merge touched, counted on pg. */
-static int refresh(struct db *db, struct progress *pg)
+/* what the merge says as it goes */
+struct said {
+	struct db *db;
+	const char *other;
+	char *conflicts[MAX_SHOWN];
+	long nconflicts;
+};
+
+static int touched(void *ctx, int64_t sol)
 {
-	int64_t *ids;
-	size_t n;
-	if (db_merge_solutions(db, &ids, &n) < 0)
-		return -1;
-	int rc = 0;
-	pg->unit = "solutions refreshed";
-	pg->done = 0;
-	pg->total = (int64_t)n;
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		if (summary_refresh(db, ids[i]) < 0 || progress_set(pg, (int64_t)i + 1))
-			rc = -1;
-	free(ids);
-	return rc < 0 ? -1 : db_merge_annotators(db);
+	struct said *s = ctx;
+	return summary_refresh(s->db, sol) < 0;
+}
+
+static void conflict(void *ctx, const char *dataset, const char *key, const char *why)
+{
+	struct said *s = ctx;
+	if (s->nconflicts < MAX_SHOWN) {
+		struct buf b = {0};
+		buf_printf(&b, "  %s  ", inert(dataset ? dataset : "?", 0));
+		buf_printf(&b, "%s  ", inert(key ? key : "?", 0));
+		buf_printf(&b, "%s", inert(why, 0));
+		s->conflicts[s->nconflicts] = b.data;
+	}
+	s->nconflicts++;
 }
 
 static void say_labels(void *ctx, const char *annotator, long n)
@@ -50,34 +60,89 @@ static void say_labels(void *ctx, const char *annotator, long n)
 	printf("  %ld label%s by %s\n", n, n == 1 ? "" : "s", inert(annotator, 0));
 }
 
-static void say_conflict(void *ctx, const char *dataset, const char *key, const char *why)
-{
-	(void)ctx;
-	printf("  %s  %s  %s\n", inert(dataset, 0), inert(key, 1), inert(why, 2));
-}
-
-static void report(struct db *db, const char *other)
+static void report(struct db_merge *m, const struct said *s)
 {
 	struct db_merge_counts c;
-	db_merge_count(db, &c);
-	long missing = c.other - c.matched;
-	printf("merged %s: %ld solution%s in both stores\n", inert(other, 0), c.matched,
+	db_merge_count(m, &c);
+	printf("merged %s: %ld solution%s in both stores\n", inert(s->other, 0), c.matched,
 	       c.matched == 1 ? "" : "s");
-	if (db_merge_labels(db, say_labels, NULL) == 0)
+	if (db_merge_labels(m, say_labels, NULL) == 0)
 		printf("  no label this store lacks\n");
 	printf("  %ld suggestion%s\n", c.suggestions, c.suggestions == 1 ? "" : "s");
-	if (missing > 0)
+	if (c.alignments)
+		printf("  %ld alignment link%s\n", c.alignments, c.alignments == 1 ? "" : "s");
+	if (c.missing > 0)
 		printf("%ld solution%s of %s not in this store (import the data set here first): "
-		       "their labels stay there\n", missing, missing == 1 ? "" : "s",
-		       inert(other, 0));
+		       "their labels stay there\n", c.missing, c.missing == 1 ? "" : "s",
+		       inert(s->other, 0));
 	if (!c.conflicts)
 		return;
 	printf("%ld conflict%s, kept as this store has them:\n", c.conflicts,
 	       c.conflicts == 1 ? "" : "s");
-	if (db_merge_conflicts(db, MAX_SHOWN, say_conflict, NULL) < 0)
-		return;
+	for (long i = 0; i < c.conflicts && i < MAX_SHOWN; i++)
+		printf("%s\n", s->conflicts[i]);
 	if (c.conflicts > MAX_SHOWN)
 		printf("  ... and %ld more\n", c.conflicts - MAX_SHOWN);
+}
+
+/* The other store opened for the merge, or NULL after saying why */
+static struct db_merge *open_other(struct db *db, const char *other)
+{
+	struct db_merge *m;
+	long v;
+	char err[600];
+	switch (db_merge_open(db, other, &m, &v, err, sizeof(err))) {
+	case DBM_OK:
+		return m;
+	case DBM_VERSION:
+		errf("stepmark: merge: %s is %s (schema %ld; this stepmark's is %d): open it "
+		     "once with this stepmark (stepmark --db %s stats) and merge again\n",
+		     inert(other, 0), v > db_schema_current() ? "from a newer stepmark" :
+		     "not a store at this stepmark's schema", v, db_schema_current(), inert(other, 1));
+		return NULL;
+	default:
+		errf("stepmark: merge: %s (nothing merged)\n", inert(err, 0));
+		return NULL;
+	}
+}
+
+static void said_free(struct said *s)
+{
+	for (long i = 0; i < s->nconflicts && i < MAX_SHOWN; i++)
+		free(s->conflicts[i]);
+}
+
+/* The merge in one transaction: an exit status */
+static int run(struct db *db, struct db_merge *m, struct said *s, int quiet, long every)
+{
+	if (summary_backfill(db) < 0 || db_begin(db) < 0) {
+		errf("stepmark: merge: the store failed: %s (nothing merged)\n", db_errmsg(db));
+		return EX_STORE;
+	}
+	struct progress pg;
+	char what[300];
+	snprintf(what, sizeof(what), "merge %s", s->other);
+	cmd_progress_begin(&pg, db, quiet, every, what, "solutions");
+	struct db_merge_hooks h = {s, touched, conflict};
+	int rc = db_merge_run(m, &h);
+	if (cmd_progress_end(&pg, db, "nothing merged")) {
+		db_rollback(db);
+		return 130;
+	}
+	if (rc == -2) {
+		errf("stepmark: merge: %s: %s (nothing merged)\n", inert(s->other, 0),
+		     inert(db_merge_errmsg(m), 1));
+		db_rollback(db);
+		return EX_BAD;
+	}
+	if (rc < 0 || db_commit(db) < 0) {
+		errf("stepmark: merge: the store failed: %s (nothing merged)\n", db_errmsg(db));
+		db_rollback(db);
+		return EX_STORE;
+	}
+	if (!quiet)
+		report(m, s);
+	return EX_OK;
 }
 
 int cmd_merge(int argc, char **argv, struct cmd_env *env)
@@ -125,55 +190,14 @@ int cmd_merge(int argc, char **argv, struct cmd_env *env)
 		return EX_STORE;
 	}
 	db_say_waits(db, stderr);
-	int rc = EX_OK;
-	int arc = db_merge_attach(db, other);
-	if (arc < 0) {
-		rc = EX_STORE;
-		goto out;
+	struct db_merge *m = open_other(db, other);
+	int rc = EX_USAGE;
+	if (m) {
+		struct said s = {.db = db, .other = other};
+		rc = run(db, m, &s, quiet, every);
+		said_free(&s);
 	}
-	if (arc == 0) {
-		errf("stepmark: merge: cannot open %s: %s\n", inert(other, 0), db_errmsg(db));
-		db_close(db);
-		return EX_USAGE;
-	}
-	long v;
-	if (!db_merge_check(db, &v)) {
-		errf("stepmark: merge: %s is %s (schema %ld; this stepmark's is %d): open it "
-		     "once with this stepmark (stepmark --db %s stats) and merge again\n",
-		     inert(other, 0), v > db_schema_current() ? "from a newer stepmark" :
-		     "not a store at this stepmark's schema", v, db_schema_current(), inert(other, 1));
-		rc = EX_USAGE;
-		goto out;
-	}
-	if (summary_backfill(db) < 0 || db_begin(db) < 0) {
-		rc = EX_STORE;
-		goto out;
-	}
-	struct progress pg;
-	char what[300];
-	snprintf(what, sizeof(what), "merge %s", other);
-	cmd_progress_begin(&pg, db, quiet, every, what, "plan steps");
-	if (db_merge_apply(db) < 0 || refresh(db, &pg) < 0)
-		rc = EX_STORE;
-	if (cmd_progress_end(&pg, db, "nothing merged")) {
-		db_rollback(db);
-		rc = 130;
-		goto out;
-	}
-	if (rc == EX_OK) {
-		if (!quiet)
-			report(db, other);
-		if (db_commit(db) < 0)
-			rc = EX_STORE;
-	}
-	if (rc != EX_OK) {
-		errf("stepmark: merge: the store failed: %s (nothing merged)\n", db_errmsg(db));
-		db_rollback(db);
-	}
-out:
-	/* a transaction still open (a failure before the merge began) is
-	 * rolled back there */
-	db_merge_detach(db);
+	db_merge_close(m);
 	db_close(db);
 	return rc;
 }
