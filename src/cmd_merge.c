@@ -7,6 +7,7 @@
  * between the stores is a conflict and keeps this store's. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,8 @@ static void report(struct db_merge *m, const struct said *s)
 		printf("  ... and %ld more\n", c.conflicts - MAX_SHOWN);
 }
 
-/* The other store opened for the merge, or NULL after saying why */
+/* The other store opened for the merge, or NULL after saying why (every
+ * refusal is bad input: exit 1) */
 static struct db_merge *open_other(struct db *db, const char *other)
 {
 	struct db_merge *m;
@@ -95,10 +97,16 @@ static struct db_merge *open_other(struct db *db, const char *other)
 	case DBM_OK:
 		return m;
 	case DBM_VERSION:
-		errf("stepmark: merge: %s is %s (schema %ld; this stepmark's is %d): open it "
-		     "once with this stepmark (stepmark --db %s stats) and merge again\n",
-		     inert(other, 0), v > db_schema_current() ? "from a newer stepmark" :
-		     "not a store at this stepmark's schema", v, db_schema_current(), inert(other, 1));
+		if (v > db_schema_current())
+			errf("stepmark: merge: %s has schema version %ld, written by a newer "
+			     "stepmark; this one knows versions up to %d: merge it with that "
+			     "stepmark, or upgrade this one\n", inert(other, 0), v,
+			     db_schema_current());
+		else
+			errf("stepmark: merge: %s has schema version %ld and this stepmark "
+			     "reads %d: upgrade it by opening it once in the workbench "
+			     "(stepmark --db %s, then q), and merge again\n", inert(other, 0), v,
+			     db_schema_current(), inert(other, 1));
 		return NULL;
 	default:
 		errf("stepmark: merge: %s (nothing merged)\n", inert(err, 0));
@@ -178,11 +186,13 @@ int cmd_merge(int argc, char **argv, struct cmd_env *env)
 	const char *other = argv[optind];
 	struct stat a, b;
 	if (stat(other, &a) != 0) {
-		errf("stepmark: merge: cannot read %s\n", inert(other, 0));
-		return EX_USAGE;
+		errf("stepmark: merge: cannot read %s: %s\n", inert(other, 0), strerror(errno));
+		return EX_BAD;
 	}
-	if (stat(dbpath, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-		return bad_usage("merge: that is this store");
+	if (stat(dbpath, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		errf("stepmark: merge: %s: that is this store\n", inert(other, 0));
+		return EX_BAD;
+	}
 	char err[600];
 	struct db *db = cmd_db_open(dbpath, err, sizeof(err));
 	if (!db) {
@@ -191,7 +201,7 @@ int cmd_merge(int argc, char **argv, struct cmd_env *env)
 	}
 	db_say_waits(db, stderr);
 	struct db_merge *m = open_other(db, other);
-	int rc = EX_USAGE;
+	int rc = EX_BAD;
 	if (m) {
 		struct said s = {.db = db, .other = other};
 		rc = run(db, m, &s, quiet, every);

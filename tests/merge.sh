@@ -3,7 +3,9 @@
 # labelled by both (labels, summaries, counts, consensus); a second merge
 # brings nothing; a solution whose steps differ is a conflict; one
 # annotator's labels at interleaved times in both stores are kept as this
-# store has them; solutions missing here, an old store, this store itself;
+# store has them; solutions missing here; every exit status: what cannot
+# be merged (this store, a file that is not a store, a store at another
+# schema) is bad input (1), the command line's mistakes are usage (2);
 # time that grows with what is brought.
 . "$top_srcdir/tests/lib.sh"
 F="$FIXTURES/processbench_gsm8k_20.json"
@@ -81,12 +83,38 @@ sm --db e.db import "$FIXTURES/math_shepherd_example.json" --as-labels --dataset
 	sm --db e.db import "$FIXTURES/math_shepherd_example.json" --dataset ms >/dev/null
 expect_rc 0 "a store of another data set" sm --db a.db merge e.db
 ok "its solutions are not here, said" grep -q "solutions\? of e.db not in this store (import the data set here first)" out
-expect_rc 2 "this store itself" sm --db a.db merge a.db
+expect_rc 1 "this store itself" sm --db a.db merge a.db
 ok "refused" has err "that is this store"
-sqlite3 old.db "PRAGMA user_version = 3; CREATE TABLE label(x);"
-expect_rc 2 "an old store" sm --db a.db merge old.db
-ok "says what to do" has err "open it once with this stepmark"
-expect_rc 2 "a missing file" sm --db a.db merge nosuch.db
+expect_rc 1 "a missing file" sm --db a.db merge nosuch.db
+ok "said" has err "cannot read nosuch.db"
+expect_rc 1 "a file that is not a store" sm --db a.db merge /etc/passwd
+ok "said so" has err "not a stepmark store"
+expect_rc 1 "a directory" sm --db a.db merge .
+sqlite3 other.db "CREATE TABLE t(x)"
+expect_rc 1 "an SQLite file that is not a store" sm --db a.db merge other.db
+ok "said so" has err "other.db: not a stepmark store"
+expect_rc 2 "no store named" sm --db a.db merge
+expect_rc 2 "two stores named" sm --db a.db merge b.db c.db
+expect_rc 2 "an unknown option" sm --db a.db merge --nosuch b.db
+expect_rc 3 "no store here" sm --db nosuch.db merge b.db
+ok "nothing made" test ! -e nosuch.db
+
+# a store at another schema: the command named upgrades it
+v=$(sqlite3 a.db "PRAGMA user_version")
+cp b.db old.db
+sqlite3 old.db "ALTER TABLE step DROP COLUMN agent; ALTER TABLE step DROP COLUMN role;
+	ALTER TABLE label DROP COLUMN agent; ALTER TABLE suggestion DROP COLUMN agent;
+	PRAGMA user_version = $((v - 1))"
+cp a.db f.db
+expect_rc 1 "an older store" sm --db f.db merge old.db
+ok "says what to do" has err "old.db has schema version $((v - 1)) and this stepmark reads $v: upgrade it by opening it once in the workbench (stepmark --db old.db, then q)"
+tui_run "q" --db old.db
+ok "that upgraded it" test "$(sqlite3 old.db "PRAGMA user_version")" = "$v"
+expect_rc 0 "then it merges" sm --db f.db merge old.db
+sqlite3 old.db "PRAGMA user_version = $((v + 1))"
+expect_rc 1 "a newer store" sm --db f.db merge old.db
+ok "says so" has err "written by a newer stepmark"
+
 # time grows with what is brought: one annotator's 3 labels on each of
 # 2 000 solutions (the plan that joined each label brought with every
 # label of its annotator here took 18 s and 1.7 GB)
