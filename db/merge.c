@@ -1,4 +1,4 @@
-/* merge.c - another store opened read-only on a connection of its own and brought into this one row by row */
+/* merge.c - another store opened read-only on a connection of its own, distrusted, and brought into this one row by row */
 #include "config.h"
 
 #include <stdlib.h>
@@ -10,8 +10,11 @@
 #include "schema.h"
 
 /*
- * The other store is read on its own connection, read-only. One solution
- * at a time: its rows are read from there and written here by
+ * The other store is read on its own connection: no function of ours
+ * (regexp) exists there, its schema is not trusted, views and triggers
+ * are off, it is immutable (nothing replays a log into it, nothing
+ * writes it), and each step of a read has a deadline. One solution at a
+ * time: its rows are read from there, checked, and written here by
  * index lookups, so time and memory grow with what is brought, never
  * with what either store holds (the set-based plan joined every label
  * brought with every label of its annotator here: 1.7 GB at 6 000
@@ -19,11 +22,17 @@
  * when it closes.
  */
 enum o_id { /* on the other store */
-	O_VERSION, O_SOLUTIONS_N, O_SOLUTIONS, O_STEPS, O_LABELS,
+	O_SCHEMA, O_COLUMNS, O_VERSION, O_SOLUTIONS_N, O_SOLUTIONS, O_STEPS, O_LABELS,
 	O_SUGS, O_ALIGNS, O_COUNT
 };
 
 static const char *const o_sql[O_COUNT] = {
+	/* what a store is made of; sqlite_stat1 (ANALYZE's) may differ */
+	[O_SCHEMA] = "SELECT type, name, tbl_name, CASE type WHEN 'table' THEN NULL ELSE sql END "
+		     "FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%' ORDER BY 1, 2",
+	[O_COLUMNS] = "SELECT m.name, p.cid, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, "
+		      "p.hidden FROM sqlite_master m, pragma_table_xinfo(m.name) p WHERE "
+		      "m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY 1, 2",
 	[O_VERSION] = "PRAGMA user_version",
 	[O_SOLUTIONS_N] = "SELECT count(*) FROM solution",
 	[O_SOLUTIONS] = "SELECT s.id, d.name, s.ext_key FROM solution s JOIN dataset d "
@@ -83,6 +92,8 @@ struct db_merge {
 	struct db *db;
 	sqlite3 *o;
 	sqlite3_stmt *os[O_COUNT], *ms[M_COUNT];
+	long read_ms;
+	double deadline; /* of the read under way */
 	struct db_merge_counts c;
 	struct mg_count *ann; /* labels brought per annotator */
 	size_t nann, capann;
@@ -91,10 +102,18 @@ struct db_merge {
 	char err[400];
 };
 
-/* the next row of a statement on the other store */
+/* SQLite's progress handler on the other store: a read past its
+ * deadline is interrupted */
+static int too_long(void *ctx)
+{
+	struct db_merge *m = ctx;
+	return mono_ms() > m->deadline;
+}
+
+/* the next row of a statement on the other store, within the deadline */
 static int o_step(struct db_merge *m, sqlite3_stmt *s)
 {
-	(void)m;
+	m->deadline = mono_ms() + (double)m->read_ms;
 	return sqlite3_step(s);
 }
 
@@ -112,6 +131,77 @@ static sqlite3_stmt *m_stmt(struct db_merge *m, enum m_id id)
 	return m->ms[id];
 }
 
+/* path as a read-only, immutable file: URI */
+static void uri_of(struct buf *b, const char *path)
+{
+	buf_puts(b, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f)
+			buf_printf(b, "%%%02X", *p);
+		else
+			buf_putc(b, (char)*p);
+	}
+	buf_puts(b, "?mode=ro&immutable=1");
+}
+
+/* a file beside path (suffix) holding writes: its size, else 0 */
+static long long beside(const char *path, const char *suffix)
+{
+	struct buf b = {0};
+	struct stat st;
+	buf_printf(&b, "%s%s", path, suffix);
+	long long n = stat(b.data, &st) == 0 ? (long long)st.st_size : 0;
+	buf_free(&b);
+	return n;
+}
+
+/* The rows of q (O_SCHEMA or O_COLUMNS) on h, one line each, into b;
+ * 0, or -1 when they cannot be read. */
+static int schema_text(struct db_merge *m, sqlite3 *h, enum o_id q, struct buf *b)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(h, o_sql[q], -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	int rc;
+	while ((rc = o_step(m, s)) == SQLITE_ROW) {
+		for (int i = 0; i < sqlite3_column_count(s); i++) {
+			const char *t = (const char *)sqlite3_column_text(s, i);
+			buf_printf(b, "%s%s", i ? "\t" : "", t ? t : "\\N");
+		}
+		buf_putc(b, '\n');
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* 1 when the other store is made of what a store of this schema is,
+ * object for object (the tables by their columns: an older SQLite may
+ * word the same table otherwise), 0 when not, -1 when unreadable */
+static int schema_same(struct db_merge *m)
+{
+	sqlite3 *ref;
+	if (sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		sqlite3_close(ref);
+		return -1;
+	}
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < schema_count(); i++)
+		rc = sqlite3_exec(ref, schema_migration(i), NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	struct buf want = {0}, got = {0};
+	if (rc == 0 && (schema_text(m, ref, O_SCHEMA, &want) < 0 ||
+			schema_text(m, ref, O_COLUMNS, &want) < 0))
+		rc = -1;
+	sqlite3_close(ref);
+	if (rc == 0 && (schema_text(m, m->o, O_SCHEMA, &got) < 0 ||
+			schema_text(m, m->o, O_COLUMNS, &got) < 0))
+		rc = -1;
+	if (rc == 0)
+		rc = strcmp(want.data ? want.data : "", got.data ? got.data : "") == 0;
+	buf_free(&want);
+	buf_free(&got);
+	return rc;
+}
+
 static void merge_free(struct db_merge *m)
 {
 	for (int i = 0; i < O_COUNT; i++)
@@ -126,30 +216,54 @@ static void merge_free(struct db_merge *m)
 	free(m);
 }
 
-/* opens path on m->o; 0, or -1 with m->err */
+/* opens path on m->o, locked down; 0, or -1 with m->err */
 static int open_other(struct db_merge *m, const char *path)
 {
-	int rc = sqlite3_open_v2(path, &m->o, SQLITE_OPEN_READONLY, NULL);
+	struct buf uri = {0};
+	uri_of(&uri, path);
+	int rc = sqlite3_open_v2(uri.data, &m->o, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	buf_free(&uri);
 	if (rc != SQLITE_OK) {
 		snprintf(m->err, sizeof(m->err), "%s: cannot open: %s", path,
 			 m->o ? sqlite3_errmsg(m->o) : sqlite3_errstr(rc));
 		return -1;
 	}
 	sqlite3_extended_result_codes(m->o, 1);
+	sqlite3_db_config(m->o, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(m->o, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_db_config(m->o, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
+	sqlite3_db_config(m->o, SQLITE_DBCONFIG_ENABLE_VIEW, 0, NULL);
+	sqlite3_progress_handler(m->o, 1000, too_long, m);
+	if (sqlite3_exec(m->o, "PRAGMA query_only = 1; PRAGMA cell_size_check = 1", NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		snprintf(m->err, sizeof(m->err), "%s: cannot open: %s", path, sqlite3_errmsg(m->o));
+		return -1;
+	}
 	return 0;
 }
 
-enum db_merge_open_rc db_merge_open(struct db *db, const char *path, struct db_merge **out,
-				    long *version, char *err, size_t errlen)
+enum db_merge_open_rc db_merge_open(struct db *db, const char *path, long read_ms,
+				    struct db_merge **out, long *version, char *err,
+				    size_t errlen)
 {
 	*out = NULL;
 	*version = -1;
 	struct db_merge *m = xcalloc(1, sizeof(*m));
 	m->db = db;
+	m->read_ms = read_ms;
 	enum db_merge_open_rc rc = DBM_BAD;
 	struct stat st;
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
 		snprintf(m->err, sizeof(m->err), "%s: not a store: not a regular file", path);
+		goto out;
+	}
+	if (beside(path, "-wal") > 0 || beside(path, "-journal") > 0) {
+		snprintf(m->err, sizeof(m->err), "%s: a log of writes not yet in it lies beside it "
+			 "(%s-%s): a stepmark still using it, one that crashed, or a file left "
+			 "from another store. Close what uses it; if the log is this store's, "
+			 "open it once in the workbench (stepmark --db %s, then q) to fold it in, "
+			 "else remove the log", path, path, beside(path, "-wal") > 0 ? "wal" :
+			 "journal", path);
 		goto out;
 	}
 	if (open_other(m, path) < 0)
@@ -170,6 +284,13 @@ enum db_merge_open_rc db_merge_open(struct db *db, const char *path, struct db_m
 	}
 	if (*version != schema_count()) {
 		rc = DBM_VERSION;
+		goto out;
+	}
+	int same = schema_same(m);
+	if (same <= 0) {
+		snprintf(m->err, sizeof(m->err), "%s: %s", path, same < 0 ?
+			 "cannot read its schema" : "its schema is not a stepmark store's (a view, a "
+			 "trigger, a table or an index that is not this stepmark's): not read");
 		goto out;
 	}
 	for (int i = 0; i < O_COUNT; i++)
@@ -493,7 +614,9 @@ int db_merge_run(struct db_merge *m, const struct db_merge_hooks *h)
 	if (rc == SQLITE_DONE)
 		return 0;
 unreadable:
-	snprintf(m->err, sizeof(m->err), "cannot read it: %s", sqlite3_errmsg(m->o));
+	snprintf(m->err, sizeof(m->err), "cannot read it: %s",
+		 (rc & 0xff) == SQLITE_INTERRUPT ? "a read took longer than allowed" :
+		 sqlite3_errmsg(m->o));
 	return -2;
 }
 

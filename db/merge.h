@@ -1,4 +1,4 @@
-/* merge.h - another store read beside this one and brought into it: solutions matched, labels, suggestions and alignments copied (merge.c) */
+/* merge.h - another store read beside this one, distrusted, and brought into it: solutions matched, labels, suggestions and alignments copied (merge.c) */
 #ifndef SM_DB_MERGE_H
 #define SM_DB_MERGE_H
 
@@ -21,12 +21,18 @@ struct db_merge_counts {
 
 enum db_merge_open_rc {
 	DBM_OK,      /* *out is the other store, for db_merge_run */
-	DBM_BAD,     /* not a store that can be read: err says why */
+	DBM_BAD,     /* not a store that can be read safely: err says why */
 	DBM_VERSION, /* a stepmark store at another schema: *version is its */
 };
-/* Opens the store at path, read-only, to be merged into db. */
-enum db_merge_open_rc db_merge_open(struct db *db, const char *path, struct db_merge **out,
-				    long *version, char *err, size_t errlen);
+/* Opens the store at path to be merged into db: read-only and immutable
+ * (no write-ahead log beside it, which is refused: it would be replayed
+ * into what is read), no trusted schema, SQLite's defensive mode, no
+ * views or triggers run; its schema (tables, columns, indexes,
+ * triggers) must be this stepmark's, object for object. A read of it
+ * may take at most read_ms. */
+enum db_merge_open_rc db_merge_open(struct db *db, const char *path, long read_ms,
+				    struct db_merge **out, long *version, char *err,
+				    size_t errlen);
 
 /* What db_merge_run tells its caller as it goes. */
 struct db_merge_hooks {

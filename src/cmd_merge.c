@@ -1,7 +1,7 @@
 /* cmd_merge.c - `stepmark merge OTHER.db`: another store's labels (notes
  * and adjudications are labels), suggestions and alignments brought into
  * this one, solutions matched by data set and id. The other store is
- * read, never written. A
+ * read, never written, and distrusted: its schema must be a store's. A
  * label already here (the same solution, step, kind, value, text,
  * annotator, origin and time) is not brought twice, so a merge can run again; a solution whose steps differ
  * between the stores is a conflict and keeps this store's. */
@@ -25,6 +25,10 @@ const char cmd_merge_help[] =
 	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
 #define MAX_SHOWN 10 /* conflicts listed before the rest are counted */
+/* a read of the other store that takes longer has met something no
+ * store of ours holds (a read is an index lookup; a scan of 445 K
+ * solutions' rows takes well under a second) */
+#define READ_LIMIT_MS 20000
 
 enum { M_DB = 1000, M_HELP, M_QUIET, M_EVERY };
 
@@ -93,7 +97,7 @@ static struct db_merge *open_other(struct db *db, const char *other)
 	struct db_merge *m;
 	long v;
 	char err[600];
-	switch (db_merge_open(db, other, &m, &v, err, sizeof(err))) {
+	switch (db_merge_open(db, other, READ_LIMIT_MS, &m, &v, err, sizeof(err))) {
 	case DBM_OK:
 		return m;
 	case DBM_VERSION:

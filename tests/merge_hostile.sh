@@ -1,0 +1,63 @@
+#!/bin/sh
+# stepmark merge distrusts the other store: a stale write-ahead log beside
+# it is neither replayed nor read, a view named label (which would run our
+# regexp()), a recursive view (which hung merge holding the write lock), a
+# trigger, a table of other columns are refused before anything is read;
+# neither store is changed by a refusal.
+. "$top_srcdir/tests/lib.sh"
+F="$FIXTURES/processbench_gsm8k_20.json"
+sm --db base.db import "$F" --dataset pb >/dev/null
+cp base.db a.db
+cp base.db b.db
+sm --db b.db import "$F" --format processbench --dataset pb --as ann2 >/dev/null
+labels() { sqlite3 a.db "SELECT count(*) FROM label"; }
+before=$(labels)
+
+# a write-ahead log beside it, from another store
+cp base.db x.db
+python3 - <<'PY'
+import sqlite3, shutil
+c = sqlite3.connect("x.db", isolation_level=None)
+c.execute("PRAGMA journal_mode = WAL")
+c.execute("PRAGMA wal_autocheckpoint = 0")
+c.execute("UPDATE step SET text = 'from another store'")
+c.execute("DELETE FROM solution WHERE id > 3")
+shutil.copy("x.db-wal", "b.db-wal")
+c.close()
+PY
+sum_b=$(md5sum b.db b.db-wal)
+expect_rc 1 "a log beside it" sm --db a.db merge b.db
+ok "says so" has err "a log of writes not yet in it lies beside it (b.db-wal)"
+ok "nothing merged" test "$(labels)" = "$before"
+ok "neither the store nor the log changed" test "$(md5sum b.db b.db-wal)" = "$sum_b"
+rm -f b.db-wal b.db-shm
+
+refused() { # refused WHAT FILE: merge refuses it, unchanged, nothing merged
+	local s
+	s=$(md5sum "$2")
+	expect_rc 1 "$1" timeout -s KILL 20 "$STEPMARK" --db a.db merge "$2"
+	ok "$1: said" has err "its schema is not a stepmark store's"
+	ok "$1: nothing merged" test "$(labels)" = "$before"
+	ok "$1: left as it was" test "$(md5sum "$2")" = "$s"
+}
+# a view named label, which would run stepmark's regexp() as it is read
+cp b.db v.db
+sqlite3 v.db "ALTER TABLE label RENAME TO label_t;
+	CREATE VIEW label AS SELECT * FROM label_t WHERE regexp('x', 'x')"
+refused "a view named label" v.db
+# a view that never ends
+cp b.db r.db
+sqlite3 r.db "ALTER TABLE label RENAME TO label_t;
+	CREATE VIEW label AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n)
+	SELECT l.* FROM label_t l, n"
+refused "a recursive view" r.db
+# a trigger of its own
+cp b.db t.db
+sqlite3 t.db "CREATE TRIGGER t AFTER INSERT ON label BEGIN DELETE FROM label; END"
+refused "a trigger" t.db
+# a column that is not a store's (computed as it is read)
+cp b.db g.db
+sqlite3 g.db "ALTER TABLE suggestion ADD COLUMN x INTEGER AS (length(rationale)) VIRTUAL"
+refused "a generated column" g.db
+
+finish
