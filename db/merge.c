@@ -1,6 +1,7 @@
 /* merge.c - another store opened read-only on a connection of its own, distrusted, and brought into this one row by row */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -78,6 +79,16 @@ static const char *const m_sql[M_COUNT] = {
 			"score, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
+/* What a row may hold: the bounds an import keeps (item.h's kinds and
+ * ranges; a name, a time, a text of bounded size). */
+#define MAX_NAME 256      /* annotator, origin, source, model */
+#define MAX_TIME 64       /* created_at */
+#define MAX_TEXT 65536    /* a label's text: a note, a reason */
+#define MAX_RATIONALE (1 << 20)
+#define MAX_HASH 128
+#define MAX_ROLLOUTS 1000000
+#define MAX_REF_STEP 100000
+
 /* a label read there, waiting for its solution's verdict */
 struct mg_pending {
 	sqlite3_value *v[7]; /* step_idx, kind, value, text, annotator, origin, created_at */
@@ -100,6 +111,8 @@ struct db_merge {
 	struct mg_pending *pend;
 	size_t npend, cappend;
 	char err[400];
+	char why[200];
+	char what[80];
 };
 
 /* SQLite's progress handler on the other store: a read past its
@@ -319,6 +332,154 @@ const char *db_merge_errmsg(const struct db_merge *m)
 	return m->err;
 }
 
+/* --- the checks ------------------------------------------------------ */
+
+/* why column i of s is not text of 1..max bytes (NULL allowed when
+ * nullable), into m->why; NULL when it is */
+static const char *bad_text(struct db_merge *m, sqlite3_stmt *s, int i, const char *name,
+			    int nullable, long max)
+{
+	int t = sqlite3_column_type(s, i);
+	if (t == SQLITE_NULL && nullable)
+		return NULL;
+	if (t != SQLITE_TEXT) {
+		snprintf(m->why, sizeof(m->why), "its %s is %s, not text", name,
+			 t == SQLITE_NULL ? "missing" : t == SQLITE_BLOB ? "a blob" : "a number");
+		return m->why;
+	}
+	long n = sqlite3_column_bytes(s, i);
+	if (n == 0 && !nullable) {
+		snprintf(m->why, sizeof(m->why), "its %s is empty", name);
+		return m->why;
+	}
+	if (n > max) {
+		snprintf(m->why, sizeof(m->why), "its %s is %ld bytes (at most %ld)", name, n, max);
+		return m->why;
+	}
+	return NULL;
+}
+
+/* why column i of s is not an integer in [lo, hi] (or NULL when
+ * nullable); NULL when it is */
+static const char *bad_int(struct db_merge *m, sqlite3_stmt *s, int i, const char *name,
+			   int nullable, long long lo, long long hi)
+{
+	int t = sqlite3_column_type(s, i);
+	if (t == SQLITE_NULL) {
+		if (nullable)
+			return NULL;
+		snprintf(m->why, sizeof(m->why), "it has no %s", name);
+		return m->why;
+	}
+	if (t != SQLITE_INTEGER) {
+		snprintf(m->why, sizeof(m->why), "its %s is %s, not an integer", name,
+			 t == SQLITE_FLOAT ? "a real number" : t == SQLITE_TEXT ? "text" : "a blob");
+		return m->why;
+	}
+	long long v = sqlite3_column_int64(s, i);
+	if (v < lo || v > hi) {
+		snprintf(m->why, sizeof(m->why), "its %s %lld is outside %lld..%lld", name, v, lo, hi);
+		return m->why;
+	}
+	return NULL;
+}
+
+/* why column i of s is not a finite number in [lo, hi] or NULL */
+static const char *bad_real(struct db_merge *m, sqlite3_stmt *s, int i, const char *name,
+			    double lo, double hi)
+{
+	int t = sqlite3_column_type(s, i);
+	if (t == SQLITE_NULL)
+		return NULL;
+	if (t != SQLITE_INTEGER && t != SQLITE_FLOAT) {
+		snprintf(m->why, sizeof(m->why), "its %s is %s, not a number", name,
+			 t == SQLITE_TEXT ? "text" : "a blob");
+		return m->why;
+	}
+	double v = sqlite3_column_double(s, i);
+	if (!isfinite(v) || v < lo || v > hi) {
+		snprintf(m->why, sizeof(m->why), "its %s %g is outside %g..%g", name, v, lo, hi);
+		return m->why;
+	}
+	return NULL;
+}
+
+/* why O_LABELS's row s cannot be a label of a solution of nsteps steps */
+static const char *label_bad(struct db_merge *m, sqlite3_stmt *s, int nsteps)
+{
+	const char *k = (const char *)sqlite3_column_text(s, 2), *why;
+	int kind = -1;
+	for (int i = 0; k && i <= LK_ADJUDICATION; i++)
+		if (strcmp(k, dbi_kind_names[i]) == 0)
+			kind = i;
+	if (kind < 0 || sqlite3_column_type(s, 2) != SQLITE_TEXT)
+		return "its kind is not a label's";
+	int stepped = kind == LK_RATING || kind == LK_ALT_RATING || kind == LK_FLAG;
+	if ((why = bad_int(m, s, 1, "step", !stepped, 0, (long long)nsteps - 1)))
+		return why;
+	long long vlo = -1, vhi = 1;
+	if (kind == LK_FLAG)
+		vlo = 0;
+	else if (kind == LK_FIRST_ERROR || kind == LK_ADJUDICATION)
+		vhi = (long long)nsteps - 1;
+	if (dbi_valued(kind) && (why = bad_int(m, s, 3, "value", 1, vlo, vhi)))
+		return why;
+	if (!dbi_valued(kind) && sqlite3_column_type(s, 3) != SQLITE_NULL)
+		return "it has a value its kind has not";
+	if ((why = bad_text(m, s, 4, "text", kind != LK_RATINGS && kind != LK_ALT_RATING,
+			    MAX_TEXT)))
+		return why;
+	const char *t = (const char *)sqlite3_column_text(s, 4);
+	if (kind == LK_RATINGS && (sqlite3_column_bytes(s, 4) != nsteps ||
+				   strspn(t, "+0-.") != (size_t)nsteps)) {
+		snprintf(m->why, sizeof(m->why), "its ratings are not one of + 0 - . for each of "
+			 "the %d steps", nsteps);
+		return m->why;
+	}
+	if (kind == LK_ALT_RATING && (strspn(t, "0123456789") != strlen(t) || strlen(t) > 6))
+		return "its alternative is not an index";
+	if ((why = bad_text(m, s, 5, "annotator", 0, MAX_NAME)) ||
+	    (why = bad_text(m, s, 6, "origin", 0, MAX_NAME)) ||
+	    (why = bad_text(m, s, 7, "time", 0, MAX_TIME)))
+		return why;
+	return NULL;
+}
+
+/* why O_SUGS's row s cannot be a suggestion on a solution of nsteps steps */
+static const char *sug_bad(struct db_merge *m, sqlite3_stmt *s, int nsteps)
+{
+	const char *why;
+	if ((why = bad_int(m, s, 1, "step", 1, 0, (long long)nsteps - 1)) ||
+	    (why = bad_text(m, s, 2, "source", 0, MAX_NAME)) ||
+	    (why = bad_text(m, s, 3, "model", 1, MAX_NAME)) ||
+	    (why = bad_text(m, s, 4, "origin", 1, MAX_NAME)) ||
+	    (why = bad_real(m, s, 5, "value", -1, 1)) ||
+	    (why = bad_int(m, s, 6, "first error", 1, -1, (long long)nsteps - 1)) ||
+	    (why = bad_int(m, s, 7, "k", 1, 0, MAX_ROLLOUTS)) ||
+	    (why = bad_int(m, s, 8, "n", 1, 0, MAX_ROLLOUTS)) ||
+	    (why = bad_text(m, s, 9, "rationale", 1, MAX_RATIONALE)) ||
+	    (why = bad_text(m, s, 10, "request hash", 1, MAX_HASH)) ||
+	    (why = bad_text(m, s, 11, "time", 0, MAX_TIME)))
+		return why;
+	if ((sqlite3_column_type(s, 7) == SQLITE_NULL) != (sqlite3_column_type(s, 8) == SQLITE_NULL) ||
+	    sqlite3_column_int64(s, 7) > sqlite3_column_int64(s, 8))
+		return "its k of n rollouts are not 0 <= k <= n";
+	return NULL;
+}
+
+/* why O_ALIGNS's row s cannot link a step of a solution of nsteps steps */
+static const char *align_bad(struct db_merge *m, sqlite3_stmt *s, int nsteps)
+{
+	const char *why;
+	if ((why = bad_int(m, s, 0, "step", 0, 0, (long long)nsteps - 1)) ||
+	    (why = bad_int(m, s, 1, "reference step", 0, 0, MAX_REF_STEP)) ||
+	    (why = bad_real(m, s, 2, "score", -1e6, 1e6)) ||
+	    (why = bad_text(m, s, 3, "source", 0, MAX_NAME)) ||
+	    (why = bad_text(m, s, 4, "time", 0, MAX_TIME)))
+		return why;
+	return NULL;
+}
+
 /* --- one solution ---------------------------------------------------- */
 
 /* this store's solution for the other's row s of O_SOLUTIONS: 1 found
@@ -378,14 +539,28 @@ static void pending_drop(struct db_merge *m)
 	m->npend = 0;
 }
 
-/* The other store's labels on oid that this store lacks on sid, into
- * m->pend: 0, -1 store error, -2 the other unreadable */
-static int read_labels(struct db_merge *m, int64_t oid, int64_t sid)
+static void bad_row(struct db_merge *m, const struct db_merge_hooks *h, const char *why)
+{
+	m->c.bad++;
+	if (h->bad)
+		h->bad(h->ctx, m->what, why);
+}
+
+/* The other store's labels on oid that this store lacks on sid, checked,
+ * into m->pend: 0, -1 store error, -2 the other unreadable */
+static int read_labels(struct db_merge *m, const struct db_merge_hooks *h, int64_t oid,
+		       int64_t sid, int nsteps)
 {
 	sqlite3_stmt *o = o_stmt(m, O_LABELS);
 	sqlite3_bind_int64(o, 1, oid);
 	int rc;
 	while ((rc = o_step(m, o)) == SQLITE_ROW) {
+		const char *why = label_bad(m, o, nsteps);
+		if (why) {
+			snprintf(m->what, sizeof(m->what), "label %lld", (long long)sqlite3_column_int64(o, 0));
+			bad_row(m, h, why);
+			continue;
+		}
 		sqlite3_stmt *s = m_stmt(m, M_LABEL_SEEN);
 		sqlite3_bind_int64(s, 1, sid);
 		for (int k = 1; k <= 7; k++)
@@ -476,15 +651,23 @@ static int write_labels(struct db_merge *m, int64_t sid, int64_t ds)
 	return 0;
 }
 
-/* The other store's suggestions on oid this store lacks, written to
- * sid: how many, -1 store error, -2 the other unreadable */
-static long bring_sugs(struct db_merge *m, int64_t oid, int64_t sid, int64_t ds)
+/* The other store's suggestions on oid this store lacks, checked and
+ * written to sid: how many, -1 store error, -2 the other unreadable */
+static long bring_sugs(struct db_merge *m, const struct db_merge_hooks *h, int64_t oid,
+		       int64_t sid, int64_t ds, int nsteps)
 {
 	sqlite3_stmt *o = o_stmt(m, O_SUGS);
 	sqlite3_bind_int64(o, 1, oid);
 	long n = 0;
 	int rc;
 	while ((rc = o_step(m, o)) == SQLITE_ROW) {
+		const char *why = sug_bad(m, o, nsteps);
+		if (why) {
+			snprintf(m->what, sizeof(m->what), "suggestion %lld",
+				 (long long)sqlite3_column_int64(o, 0));
+			bad_row(m, h, why);
+			continue;
+		}
 		sqlite3_stmt *s = m_stmt(m, M_SUG_SEEN);
 		sqlite3_bind_int64(s, 1, sid);
 		static const int cols[] = {1, 2, 3, 5, 6, 7, 8, 9, 11};
@@ -515,14 +698,22 @@ static long bring_sugs(struct db_merge *m, int64_t oid, int64_t sid, int64_t ds)
 	return rc == SQLITE_DONE ? n : -2;
 }
 
-/* The other store's alignment links on oid, to sid: 0, -1
+/* The other store's alignment links on oid, checked, to sid: 0, -1
  * store error, -2 the other unreadable */
-static int bring_aligns(struct db_merge *m, int64_t oid, int64_t sid)
+static int bring_aligns(struct db_merge *m, const struct db_merge_hooks *h, int64_t oid,
+			int64_t sid, int nsteps)
 {
 	sqlite3_stmt *o = o_stmt(m, O_ALIGNS);
 	sqlite3_bind_int64(o, 1, oid);
 	int rc;
 	while ((rc = o_step(m, o)) == SQLITE_ROW) {
+		const char *why = align_bad(m, o, nsteps);
+		if (why) {
+			snprintf(m->what, sizeof(m->what), "alignment of solution %lld",
+				 (long long)oid);
+			bad_row(m, h, why);
+			continue;
+		}
 		sqlite3_stmt *s = m_stmt(m, M_ALIGN_ADD);
 		sqlite3_bind_int64(s, 1, sid);
 		for (int k = 0; k < 5; k++)
@@ -561,7 +752,7 @@ static int one_solution(struct db_merge *m, const struct db_merge_hooks *h, sqli
 			conflict(m, h, o, "other steps");
 		return rc;
 	}
-	rc = read_labels(m, oid, sid);
+	rc = read_labels(m, h, oid, sid, nsteps);
 	const char *who = NULL;
 	if (rc == 0)
 		who = interleaved(m, sid, &rc);
@@ -578,10 +769,10 @@ static int one_solution(struct db_merge *m, const struct db_merge_hooks *h, sqli
 	if (rc == 0)
 		rc = write_labels(m, sid, ds);
 	pending_drop(m);
-	if (rc == 0 && (sugs = bring_sugs(m, oid, sid, ds)) < 0)
+	if (rc == 0 && (sugs = bring_sugs(m, h, oid, sid, ds, nsteps)) < 0)
 		rc = (int)sugs;
 	if (rc == 0)
-		rc = bring_aligns(m, oid, sid);
+		rc = bring_aligns(m, h, oid, sid, nsteps);
 	if (rc == 0 && sugs > 0)
 		m->c.suggestions += sugs;
 	if (rc == 0 && (labelled || sugs > 0) && h->touched && h->touched(h->ctx, sid))

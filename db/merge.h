@@ -1,4 +1,4 @@
-/* merge.h - another store read beside this one, distrusted, and brought into it: solutions matched, labels, suggestions and alignments copied (merge.c) */
+/* merge.h - another store read beside this one, distrusted, and brought into it: solutions matched, every row checked, labels, suggestions and alignments copied (merge.c) */
 #ifndef SM_DB_MERGE_H
 #define SM_DB_MERGE_H
 
@@ -17,6 +17,7 @@ struct db_merge_counts {
 	long labels;      /* labels brought */
 	long suggestions; /* suggestions brought */
 	long alignments;  /* alignment links brought */
+	long bad;         /* rows left out: they failed the checks */
 };
 
 enum db_merge_open_rc {
@@ -40,13 +41,18 @@ struct db_merge_hooks {
 	/* a solution of this store that received labels or suggestions:
 	 * nonzero fails the merge (a store error) */
 	int (*touched)(void *ctx, int64_t sol);
+	/* a row left out: what (e.g. "label 17"), and why */
+	void (*bad)(void *ctx, const char *what, const char *why);
 	/* a solution kept as this store has it: its data set, id and why */
 	void (*conflict)(void *ctx, const char *dataset, const char *key, const char *why);
 };
 /* Inside the caller's transaction, one solution of the other store at a
  * time: matched here by data set name and id; a conflict (other steps,
  * or one annotator's labels on it in both stores at interleaved times)
- * brings nothing; what this store already holds is not brought again. Progress is db's progress hook (solutions).
+ * brings nothing; each label, suggestion and alignment must pass the
+ * checks an import makes (types, ranges against this store's steps,
+ * sizes), else it is left out and said; what this store already holds
+ * is not brought again. Progress is db's progress hook (solutions).
  * 0; -1 on a store error (db_errmsg); -2 when the other store could not
  * be read (db_merge_errmsg). */
 int db_merge_run(struct db_merge *m, const struct db_merge_hooks *h);

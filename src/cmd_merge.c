@@ -1,7 +1,8 @@
 /* cmd_merge.c - `stepmark merge OTHER.db`: another store's labels (notes
  * and adjudications are labels), suggestions and alignments brought into
  * this one, solutions matched by data set and id. The other store is
- * read, never written, and distrusted: its schema must be a store's. A
+ * read, never written, and distrusted: its schema must be a store's, and
+ * each row passes the checks an import makes or is left out and said. A
  * label already here (the same solution, step, kind, value, text,
  * annotator, origin and time) is not brought twice, so a merge can run again; a solution whose steps differ
  * between the stores is a conflict and keeps this store's. */
@@ -24,7 +25,8 @@ const char cmd_merge_help[] =
 	"    --quiet                 no progress line, no summary unless it failed\n"
 	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
-#define MAX_SHOWN 10 /* conflicts listed before the rest are counted */
+#define MAX_SHOWN 10     /* conflicts listed before the rest are counted */
+#define MAX_BAD_SHOWN 20 /* rows left out, listed before the rest are counted */
 /* a read of the other store that takes longer has met something no
  * store of ours holds (a read is an index lookup; a scan of 445 K
  * solutions' rows takes well under a second) */
@@ -36,14 +38,26 @@ enum { M_DB = 1000, M_HELP, M_QUIET, M_EVERY };
 struct said {
 	struct db *db;
 	const char *other;
+	struct progress *pg;
 	char *conflicts[MAX_SHOWN];
 	long nconflicts;
+	long nbad;
 };
 
 static int touched(void *ctx, int64_t sol)
 {
 	struct said *s = ctx;
 	return summary_refresh(s->db, sol) < 0;
+}
+
+static void bad_row(void *ctx, const char *what, const char *why)
+{
+	struct said *s = ctx;
+	if (++s->nbad <= MAX_BAD_SHOWN) {
+		if (s->pg)
+			progress_clear(s->pg);
+		errf("stepmark: merge: %s: %s: %s (left out)\n", s->other, what, why);
+	}
 }
 
 static void conflict(void *ctx, const char *dataset, const char *key, const char *why)
@@ -135,8 +149,10 @@ static int run(struct db *db, struct db_merge *m, struct said *s, int quiet, lon
 	char what[300];
 	snprintf(what, sizeof(what), "merge %s", s->other);
 	cmd_progress_begin(&pg, db, quiet, every, what, "solutions");
-	struct db_merge_hooks h = {s, touched, conflict};
+	s->pg = &pg;
+	struct db_merge_hooks h = {s, touched, bad_row, conflict};
 	int rc = db_merge_run(m, &h);
+	s->pg = NULL;
 	if (cmd_progress_end(&pg, db, "nothing merged")) {
 		db_rollback(db);
 		return 130;
@@ -154,6 +170,14 @@ static int run(struct db *db, struct db_merge *m, struct said *s, int quiet, lon
 	}
 	if (!quiet)
 		report(m, s);
+	if (s->nbad) {
+		if (s->nbad > MAX_BAD_SHOWN)
+			errf("... and %ld more\n", s->nbad - MAX_BAD_SHOWN);
+		errf("stepmark: merge: %s: %ld row%s failed the checks and %s left out (listed "
+		     "above); the rest is merged\n", inert(s->other, 0), s->nbad,
+		     s->nbad == 1 ? "" : "s", s->nbad == 1 ? "was" : "were");
+		return EX_BAD;
+	}
 	return EX_OK;
 }
 

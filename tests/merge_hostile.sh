@@ -3,7 +3,8 @@
 # it is neither replayed nor read, a view named label (which would run our
 # regexp()), a recursive view (which hung merge holding the write lock), a
 # trigger, a table of other columns are refused before anything is read;
-# neither store is changed by a refusal.
+# rows out of range, of the wrong type or too large are said by row and
+# left out, the rest merged; neither store is changed by a refusal.
 . "$top_srcdir/tests/lib.sh"
 F="$FIXTURES/processbench_gsm8k_20.json"
 sm --db base.db import "$F" --dataset pb >/dev/null
@@ -60,4 +61,34 @@ cp b.db g.db
 sqlite3 g.db "ALTER TABLE suggestion ADD COLUMN x INTEGER AS (length(rationale)) VIRTUAL"
 refused "a generated column" g.db
 
+# rows out of range, of the wrong type, too large: said by row, left out
+cp b.db o.db
+sqlite3 o.db "
+	INSERT INTO label(id, solution_id, step_idx, kind, value, annotator, origin, created_at)
+	VALUES (9001, 1, 99999, 'rating', 1, 'eve', 'tui', '2030-01-01T00:00:00Z'),
+	       (9002, 1, -5, 'rating', 1, 'eve', 'tui', '2030-01-01T00:00:01Z'),
+	       (9003, 1, 'abc', 'rating', 1, 'eve', 'tui', '2030-01-01T00:00:02Z'),
+	       (9004, 1, NULL, 'first_error', 4e9, 'eve', 'tui', '2030-01-01T00:00:03Z'),
+	       (9005, 1, 0, 'rating', 1e300, 'eve', 'tui', '2030-01-01T00:00:04Z'),
+	       (9006, 1, 0, 'rating', 1, 'eve', 'tui', '2030-01-01T00:00:05Z');
+	INSERT INTO label(id, solution_id, kind, text, annotator, origin, created_at)
+	VALUES (9007, 1, 'note', zeroblob(0) || printf('%.*c', 200000, 'x'), 'eve', 'tui',
+		'2030-01-01T00:00:06Z');
+	INSERT INTO suggestion(id, solution_id, step_idx, source, value, created_at)
+	VALUES (9008, 1, 0, 'prm', 1e300, '2030-01-01T00:00:00Z'),
+	       (9009, 1, 0, 'prm', 0.5, '2030-01-01T00:00:00Z');"
+expect_rc 1 "a store with bad rows" sm --db a.db merge o.db
+ok "a step out of range" has err "label 9001: its step 99999 is outside"
+ok "a negative step" has err "label 9002: its step -5 is outside"
+ok "a step that is text" has err "label 9003: its step is text, not an integer"
+ok "a first error of 4e9" has err "label 9004: its value 4000000000 is outside"
+ok "a rating of 1e300" has err "label 9005: its value is a real number, not an integer"
+ok "a note of 200 KB" has err "label 9007: its text is 200000 bytes (at most 65536)"
+ok "a suggestion's value of 1e300" has err "suggestion 9008: its value 1e+300 is outside"
+ok "said how many" has err "7 rows failed the checks and were left out"
+ok "the good rows came" has out "1 label by eve"
+ok "the good suggestion came" has out "  1 suggestion"
+ok "none of the bad is stored" test "$(sqlite3 a.db "SELECT count(*) FROM label WHERE annotator = 'eve'")" = 1
+ok "the good one is" test "$(sqlite3 a.db "SELECT step_idx, value FROM label WHERE annotator = 'eve'")" = "0|1"
+ok "no value of 1e300" test "$(sqlite3 a.db "SELECT count(*) FROM suggestion WHERE value > 1")" = 0
 finish
