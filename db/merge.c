@@ -39,32 +39,38 @@ static const char *const o_sql[O_COUNT] = {
 	[O_SOLUTIONS] = "SELECT s.id, d.name, s.ext_key FROM solution s JOIN dataset d "
 			"ON d.id = s.dataset_id ORDER BY s.id",
 	[O_STEPS] = "SELECT idx, text FROM step WHERE solution_id = ?1 ORDER BY idx",
-	[O_LABELS] = "SELECT id, step_idx, kind, value, text, annotator, origin, created_at "
-		     "FROM label WHERE solution_id = ?1 ORDER BY id",
+	[O_LABELS] = "SELECT id, step_idx, kind, value, text, annotator, origin, created_at, "
+		     "action_id IS NULL FROM label WHERE solution_id = ?1 ORDER BY id",
 	[O_SUGS] = "SELECT id, step_idx, source, model, origin, value, first_error, k, n, "
-		   "rationale, request_hash, created_at FROM suggestion "
+		   "rationale, request_hash, created_at, job_id IS NULL FROM suggestion "
 		   "WHERE solution_id = ?1 ORDER BY id",
 	[O_ALIGNS] = "SELECT step_idx, ref_step, score, source, created_at FROM alignment "
 		     "WHERE solution_id = ?1",
 };
 
 enum m_id { /* on this store */
-	M_MATCH, M_STEPS, M_LABEL_SEEN, M_LABEL_LATER, M_LABEL_ADD, M_SUG_SEEN, M_SUG_ADD,
-	M_ALIGN_ADD, M_COUNT
+	M_MATCH, M_STEPS, M_LABEL_SEEN, M_LABEL_SEEN_IMPORT, M_LABEL_LATER, M_LABEL_ADD,
+	M_SUG_SEEN, M_SUG_SEEN_IMPORT, M_SUG_ADD, M_ALIGN_ADD, M_COUNT
 };
 
 static const char *const m_sql[M_COUNT] = {
 	[M_MATCH] = "SELECT s.id, s.dataset_id FROM dataset d JOIN solution s ON "
 		    "s.dataset_id = d.id AND s.ext_key = ?2 WHERE d.name = ?1",
 	[M_STEPS] = "SELECT idx, text FROM step WHERE solution_id = ?1 ORDER BY idx",
-	/* the same label: everything the same, its time too. A parameter
-	 * SQLite can hold against a partial index's condition (kind =
-	 * 'adjudication') makes it prepare the statement again whenever its
-	 * value changes: at nearly every label, half the merge's time. Hence
-	 * the kind as an expression (?3 || ''), not a bare parameter. */
+	/* the same label: the same time, or both an import's (no action,
+	 * the data set's name as origin: the _IMPORT twin), the same data
+	 * read at other times. A parameter SQLite can hold against a partial
+	 * index's condition (kind = 'adjudication', action_id IS NOT NULL)
+	 * makes it prepare the statement again whenever its value changes:
+	 * at nearly every label, half the merge's time. Hence two
+	 * statements, not a parameter saying which, and the kind as an
+	 * expression (?3 || ''), not a bare parameter. */
 	[M_LABEL_SEEN] = "SELECT 1 FROM label WHERE solution_id = ?1 AND step_idx IS ?2 AND "
 			 "kind = ?3 || '' AND value IS ?4 AND text IS ?5 AND annotator = ?6 AND "
 			 "origin = ?7 AND created_at = ?8 LIMIT 1",
+	[M_LABEL_SEEN_IMPORT] = "SELECT 1 FROM label WHERE solution_id = ?1 AND step_idx IS ?2 AND "
+				"kind = ?3 || '' AND value IS ?4 AND text IS ?5 AND annotator = ?6 "
+				"AND origin = ?7 AND action_id IS NULL LIMIT 1",
 	[M_LABEL_LATER] = "SELECT 1 FROM label WHERE solution_id = ?1 AND annotator = ?2 AND "
 			  "created_at >= ?3 LIMIT 1",
 	[M_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, "
@@ -72,6 +78,10 @@ static const char *const m_sql[M_COUNT] = {
 	[M_SUG_SEEN] = "SELECT 1 FROM suggestion WHERE solution_id = ?1 AND step_idx IS ?2 AND "
 		       "source = ?3 AND model IS ?4 AND value IS ?5 AND first_error IS ?6 AND "
 		       "k IS ?7 AND n IS ?8 AND rationale IS ?9 AND created_at = ?10 LIMIT 1",
+	[M_SUG_SEEN_IMPORT] = "SELECT 1 FROM suggestion WHERE solution_id = ?1 AND step_idx IS ?2 "
+			      "AND source = ?3 AND model IS ?4 AND value IS ?5 AND first_error IS ?6 "
+			      "AND k IS ?7 AND n IS ?8 AND rationale IS ?9 AND origin = ?11 AND "
+			      "job_id IS NULL LIMIT 1",
 	[M_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, "
 		      "value, first_error, k, n, rationale, request_hash, created_at) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -549,7 +559,7 @@ static void bad_row(struct db_merge *m, const struct db_merge_hooks *h, const ch
 /* The other store's labels on oid that this store lacks on sid, checked,
  * into m->pend: 0, -1 store error, -2 the other unreadable */
 static int read_labels(struct db_merge *m, const struct db_merge_hooks *h, int64_t oid,
-		       int64_t sid, int nsteps)
+		       int64_t sid, int nsteps, const char *dsname)
 {
 	sqlite3_stmt *o = o_stmt(m, O_LABELS);
 	sqlite3_bind_int64(o, 1, oid);
@@ -561,7 +571,9 @@ static int read_labels(struct db_merge *m, const struct db_merge_hooks *h, int64
 			bad_row(m, h, why);
 			continue;
 		}
-		sqlite3_stmt *s = m_stmt(m, M_LABEL_SEEN);
+		const char *origin = (const char *)sqlite3_column_text(o, 6);
+		int imported = sqlite3_column_int(o, 8) && strcmp(origin, dsname) == 0;
+		sqlite3_stmt *s = m_stmt(m, imported ? M_LABEL_SEEN_IMPORT : M_LABEL_SEEN);
 		sqlite3_bind_int64(s, 1, sid);
 		for (int k = 1; k <= 7; k++)
 			sqlite3_bind_value(s, k + 1, sqlite3_column_value(o, k));
@@ -654,7 +666,7 @@ static int write_labels(struct db_merge *m, int64_t sid, int64_t ds)
 /* The other store's suggestions on oid this store lacks, checked and
  * written to sid: how many, -1 store error, -2 the other unreadable */
 static long bring_sugs(struct db_merge *m, const struct db_merge_hooks *h, int64_t oid,
-		       int64_t sid, int64_t ds, int nsteps)
+		       int64_t sid, int64_t ds, int nsteps, const char *dsname)
 {
 	sqlite3_stmt *o = o_stmt(m, O_SUGS);
 	sqlite3_bind_int64(o, 1, oid);
@@ -668,10 +680,12 @@ static long bring_sugs(struct db_merge *m, const struct db_merge_hooks *h, int64
 			bad_row(m, h, why);
 			continue;
 		}
-		sqlite3_stmt *s = m_stmt(m, M_SUG_SEEN);
+		const char *origin = (const char *)sqlite3_column_text(o, 4);
+		int imported = sqlite3_column_int(o, 12) && origin && !strcmp(origin, dsname);
+		sqlite3_stmt *s = m_stmt(m, imported ? M_SUG_SEEN_IMPORT : M_SUG_SEEN);
 		sqlite3_bind_int64(s, 1, sid);
-		static const int cols[] = {1, 2, 3, 5, 6, 7, 8, 9, 11};
-		for (int k = 0; k < 9; k++)
+		static const int cols[] = {1, 2, 3, 5, 6, 7, 8, 9, 11, 4};
+		for (int k = 0; k < 10; k++)
 			sqlite3_bind_value(s, k + 2, sqlite3_column_value(o, cols[k]));
 		int seen = sqlite3_step(s);
 		sqlite3_reset(s);
@@ -752,7 +766,9 @@ static int one_solution(struct db_merge *m, const struct db_merge_hooks *h, sqli
 			conflict(m, h, o, "other steps");
 		return rc;
 	}
-	rc = read_labels(m, h, oid, sid, nsteps);
+	const char *d = (const char *)sqlite3_column_text(o, 1);
+	char *dsname = xstrdup(d ? d : "");
+	rc = read_labels(m, h, oid, sid, nsteps, dsname);
 	const char *who = NULL;
 	if (rc == 0)
 		who = interleaved(m, sid, &rc);
@@ -762,6 +778,7 @@ static int one_solution(struct db_merge *m, const struct db_merge_hooks *h, sqli
 		conflict(m, h, o, why.data);
 		buf_free(&why);
 		pending_drop(m);
+		free(dsname);
 		return 0;
 	}
 	long sugs = 0;
@@ -769,10 +786,11 @@ static int one_solution(struct db_merge *m, const struct db_merge_hooks *h, sqli
 	if (rc == 0)
 		rc = write_labels(m, sid, ds);
 	pending_drop(m);
-	if (rc == 0 && (sugs = bring_sugs(m, h, oid, sid, ds, nsteps)) < 0)
+	if (rc == 0 && (sugs = bring_sugs(m, h, oid, sid, ds, nsteps, dsname)) < 0)
 		rc = (int)sugs;
 	if (rc == 0)
 		rc = bring_aligns(m, h, oid, sid, nsteps);
+	free(dsname);
 	if (rc == 0 && sugs > 0)
 		m->c.suggestions += sugs;
 	if (rc == 0 && (labelled || sugs > 0) && h->touched && h->touched(h->ctx, sid))

@@ -52,7 +52,8 @@ struct db_merge_hooks {
  * brings nothing; each label, suggestion and alignment must pass the
  * checks an import makes (types, ranges against this store's steps,
  * sizes), else it is left out and said; what this store already holds
- * is not brought again. Progress is db's progress hook (solutions).
+ * is not brought again (an import's label or suggestion is the same
+ * whichever import made it). Progress is db's progress hook (solutions).
  * 0; -1 on a store error (db_errmsg); -2 when the other store could not
  * be read (db_merge_errmsg). */
 int db_merge_run(struct db_merge *m, const struct db_merge_hooks *h);

@@ -4,7 +4,8 @@
  * read, never written, and distrusted: its schema must be a store's, and
  * each row passes the checks an import makes or is left out and said. A
  * label already here (the same solution, step, kind, value, text,
- * annotator, origin and time) is not brought twice, so a merge can run again; a solution whose steps differ
+ * annotator, origin and time; for an import's label, any time) is not
+ * brought twice, so a merge can run again; a solution whose steps differ
  * between the stores is a conflict and keeps this store's. */
 #include "config.h"
 

@@ -3,10 +3,10 @@
 # labelled by both (labels, summaries, counts, consensus); a second merge
 # brings nothing; a solution whose steps differ is a conflict; one
 # annotator's labels at interleaved times in both stores are kept as this
-# store has them; solutions missing here; every exit status: what cannot
-# be merged (this store, a file that is not a store, a store at another
-# schema) is bad input (1), the command line's mistakes are usage (2);
-# time that grows with what is brought.
+# store has them; solutions missing here; two imports of one data set;
+# every exit status: what cannot be merged (this store, a file that is not
+# a store, a store at another schema) is bad input (1), the command line's
+# mistakes are usage (2); time that grows with what is brought.
 . "$top_srcdir/tests/lib.sh"
 F="$FIXTURES/processbench_gsm8k_20.json"
 python3 - "$F" <<'PY'
@@ -114,6 +114,26 @@ expect_rc 0 "then it merges" sm --db f.db merge old.db
 sqlite3 old.db "PRAGMA user_version = $((v + 1))"
 expect_rc 1 "a newer store" sm --db f.db merge old.db
 ok "says so" has err "written by a newer stepmark"
+
+# two imports of one data set, each store its own: the importer's labels
+# are the same labels whoever imported them, and the people's come across
+sm --db x.db import "$F" --dataset pb >/dev/null
+sm --db y.db import "$F" --dataset pb >/dev/null
+sid=$(sqlite3 y.db "SELECT min(id) FROM solution")
+sqlite3 y.db "INSERT INTO label(solution_id, step_idx, kind, value, annotator, origin, created_at)
+	VALUES ($sid, 0, 'rating', -1, 'alice', 'tui', '2030-01-01T00:00:00Z')"
+sqlite3 x.db "INSERT INTO label(solution_id, step_idx, kind, value, annotator, origin, created_at)
+	VALUES ($sid, 0, 'rating', 1, 'bob', 'tui', '2030-01-01T00:00:00Z')"
+cp x.db x0.db
+n=$(sqlite3 x.db "SELECT count(*) FROM label")
+expect_rc 0 "the newer import into the older" sm --db x.db merge y.db
+ok "the importer's labels not doubled" test "$(sqlite3 x.db "SELECT count(*) FROM label")" = $((n + 1))
+ok "alice's came" has out "1 label by alice"
+ok "no conflict" sh -c '! grep -q conflict out'
+expect_rc 0 "the older import into the newer" sm --db y.db merge x0.db
+ok "no conflict either way" sh -c '! grep -q conflict out'
+ok "bob's came" has out "1 label by bob"
+ok "nothing doubled" test "$(sqlite3 y.db "SELECT count(*) FROM label")" = $((n + 1))
 
 # time grows with what is brought: one annotator's 3 labels on each of
 # 2 000 solutions (the plan that joined each label brought with every
