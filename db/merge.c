@@ -40,9 +40,9 @@ static const char *const o_sql[O_COUNT] = {
 			"ON d.id = s.dataset_id ORDER BY s.id",
 	[O_STEPS] = "SELECT idx, text FROM step WHERE solution_id = ?1 ORDER BY idx",
 	[O_LABELS] = "SELECT id, step_idx, kind, value, text, annotator, origin, created_at, "
-		     "action_id IS NULL FROM label WHERE solution_id = ?1 ORDER BY id",
+		     "action_id IS NULL, agent FROM label WHERE solution_id = ?1 ORDER BY id",
 	[O_SUGS] = "SELECT id, step_idx, source, model, origin, value, first_error, k, n, "
-		   "rationale, request_hash, created_at, job_id IS NULL FROM suggestion "
+		   "rationale, request_hash, created_at, job_id IS NULL, agent FROM suggestion "
 		   "WHERE solution_id = ?1 ORDER BY id",
 	[O_ALIGNS] = "SELECT step_idx, ref_step, score, source, created_at FROM alignment "
 		     "WHERE solution_id = ?1",
@@ -67,24 +67,25 @@ static const char *const m_sql[M_COUNT] = {
 	 * expression (?3 || ''), not a bare parameter. */
 	[M_LABEL_SEEN] = "SELECT 1 FROM label WHERE solution_id = ?1 AND step_idx IS ?2 AND "
 			 "kind = ?3 || '' AND value IS ?4 AND text IS ?5 AND annotator = ?6 AND "
-			 "origin = ?7 AND created_at = ?8 LIMIT 1",
+			 "origin = ?7 AND created_at = ?8 AND agent IS ?9 LIMIT 1",
 	[M_LABEL_SEEN_IMPORT] = "SELECT 1 FROM label WHERE solution_id = ?1 AND step_idx IS ?2 AND "
 				"kind = ?3 || '' AND value IS ?4 AND text IS ?5 AND annotator = ?6 "
-				"AND origin = ?7 AND action_id IS NULL LIMIT 1",
+				"AND origin = ?7 AND agent IS ?9 AND action_id IS NULL LIMIT 1",
 	[M_LABEL_LATER] = "SELECT 1 FROM label WHERE solution_id = ?1 AND annotator = ?2 AND "
 			  "created_at >= ?3 LIMIT 1",
 	[M_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, "
-			"origin, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			"origin, created_at, agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[M_SUG_SEEN] = "SELECT 1 FROM suggestion WHERE solution_id = ?1 AND step_idx IS ?2 AND "
 		       "source = ?3 AND model IS ?4 AND value IS ?5 AND first_error IS ?6 AND "
-		       "k IS ?7 AND n IS ?8 AND rationale IS ?9 AND created_at = ?10 LIMIT 1",
+		       "k IS ?7 AND n IS ?8 AND rationale IS ?9 AND created_at = ?10 AND "
+		       "agent IS ?11 LIMIT 1",
 	[M_SUG_SEEN_IMPORT] = "SELECT 1 FROM suggestion WHERE solution_id = ?1 AND step_idx IS ?2 "
 			      "AND source = ?3 AND model IS ?4 AND value IS ?5 AND first_error IS ?6 "
-			      "AND k IS ?7 AND n IS ?8 AND rationale IS ?9 AND origin = ?11 AND "
-			      "job_id IS NULL LIMIT 1",
+			      "AND k IS ?7 AND n IS ?8 AND rationale IS ?9 AND origin = ?12 AND "
+			      "agent IS ?11 AND job_id IS NULL LIMIT 1",
 	[M_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, "
-		      "value, first_error, k, n, rationale, request_hash, created_at) "
-		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+		      "value, first_error, k, n, rationale, request_hash, created_at, agent) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	[M_ALIGN_ADD] = "INSERT OR IGNORE INTO alignment(solution_id, step_idx, ref_step, "
 			"score, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
@@ -101,7 +102,8 @@ static const char *const m_sql[M_COUNT] = {
 
 /* a label read there, waiting for its solution's verdict */
 struct mg_pending {
-	sqlite3_value *v[7]; /* step_idx, kind, value, text, annotator, origin, created_at */
+	sqlite3_value *v[8]; /* step_idx, kind, value, text, annotator, origin, created_at,
+			      * agent */
 };
 
 struct mg_count {
@@ -450,7 +452,8 @@ static const char *label_bad(struct db_merge *m, sqlite3_stmt *s, int nsteps)
 		return "its alternative is not an index";
 	if ((why = bad_text(m, s, 5, "annotator", 0, MAX_NAME)) ||
 	    (why = bad_text(m, s, 6, "origin", 0, MAX_NAME)) ||
-	    (why = bad_text(m, s, 7, "time", 0, MAX_TIME)))
+	    (why = bad_text(m, s, 7, "time", 0, MAX_TIME)) ||
+	    (why = bad_text(m, s, 9, "agent", 1, MAX_NAME)))
 		return why;
 	return NULL;
 }
@@ -469,7 +472,8 @@ static const char *sug_bad(struct db_merge *m, sqlite3_stmt *s, int nsteps)
 	    (why = bad_int(m, s, 8, "n", 1, 0, MAX_ROLLOUTS)) ||
 	    (why = bad_text(m, s, 9, "rationale", 1, MAX_RATIONALE)) ||
 	    (why = bad_text(m, s, 10, "request hash", 1, MAX_HASH)) ||
-	    (why = bad_text(m, s, 11, "time", 0, MAX_TIME)))
+	    (why = bad_text(m, s, 11, "time", 0, MAX_TIME)) ||
+	    (why = bad_text(m, s, 13, "agent", 1, MAX_NAME)))
 		return why;
 	if ((sqlite3_column_type(s, 7) == SQLITE_NULL) != (sqlite3_column_type(s, 8) == SQLITE_NULL) ||
 	    sqlite3_column_int64(s, 7) > sqlite3_column_int64(s, 8))
@@ -544,7 +548,7 @@ static int same_steps(struct db_merge *m, int64_t oid, int64_t sid, int *nsteps)
 static void pending_drop(struct db_merge *m)
 {
 	for (size_t i = 0; i < m->npend; i++)
-		for (int k = 0; k < 7; k++)
+		for (int k = 0; k < 8; k++)
 			sqlite3_value_free(m->pend[i].v[k]);
 	m->npend = 0;
 }
@@ -577,6 +581,7 @@ static int read_labels(struct db_merge *m, const struct db_merge_hooks *h, int64
 		sqlite3_bind_int64(s, 1, sid);
 		for (int k = 1; k <= 7; k++)
 			sqlite3_bind_value(s, k + 1, sqlite3_column_value(o, k));
+		sqlite3_bind_value(s, 9, sqlite3_column_value(o, 9));
 		int seen = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (seen == SQLITE_ROW)
@@ -587,6 +592,7 @@ static int read_labels(struct db_merge *m, const struct db_merge_hooks *h, int64
 		struct mg_pending *p = &m->pend[m->npend++];
 		for (int k = 0; k < 7; k++)
 			p->v[k] = sqlite3_value_dup(sqlite3_column_value(o, k + 1));
+		p->v[7] = sqlite3_value_dup(sqlite3_column_value(o, 9));
 	}
 	sqlite3_reset(o);
 	return rc == SQLITE_DONE ? 0 : -2;
@@ -647,7 +653,7 @@ static int write_labels(struct db_merge *m, int64_t sid, int64_t ds)
 	for (size_t i = 0; i < m->npend; i++) {
 		sqlite3_stmt *s = m_stmt(m, M_LABEL_ADD);
 		sqlite3_bind_int64(s, 1, sid);
-		for (int k = 0; k < 7; k++)
+		for (int k = 0; k < 8; k++)
 			sqlite3_bind_value(s, k + 2, m->pend[i].v[k]);
 		if (dbi_step_done(m->db, s) < 0)
 			return -1;
@@ -684,8 +690,8 @@ static long bring_sugs(struct db_merge *m, const struct db_merge_hooks *h, int64
 		int imported = sqlite3_column_int(o, 12) && origin && !strcmp(origin, dsname);
 		sqlite3_stmt *s = m_stmt(m, imported ? M_SUG_SEEN_IMPORT : M_SUG_SEEN);
 		sqlite3_bind_int64(s, 1, sid);
-		static const int cols[] = {1, 2, 3, 5, 6, 7, 8, 9, 11, 4};
-		for (int k = 0; k < 10; k++)
+		static const int cols[] = {1, 2, 3, 5, 6, 7, 8, 9, 11, 13, 4};
+		for (int k = 0; k < 11; k++)
 			sqlite3_bind_value(s, k + 2, sqlite3_column_value(o, cols[k]));
 		int seen = sqlite3_step(s);
 		sqlite3_reset(s);
@@ -697,6 +703,7 @@ static long bring_sugs(struct db_merge *m, const struct db_merge_hooks *h, int64
 		sqlite3_bind_int64(s, 1, sid);
 		for (int k = 1; k <= 11; k++)
 			sqlite3_bind_value(s, k + 1, sqlite3_column_value(o, k));
+		sqlite3_bind_value(s, 13, sqlite3_column_value(o, 13));
 		if (dbi_step_done(m->db, s) < 0)
 			return -1;
 		sqlite3_reset(s);

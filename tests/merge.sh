@@ -3,10 +3,11 @@
 # labelled by both (labels, summaries, counts, consensus); a second merge
 # brings nothing; a solution whose steps differ is a conflict; one
 # annotator's labels at interleaved times in both stores are kept as this
-# store has them; solutions missing here; two imports of one data set;
-# every exit status: what cannot be merged (this store, a file that is not
-# a store, a store at another schema) is bad input (1), the command line's
-# mistakes are usage (2); time that grows with what is brought.
+# store has them; solutions missing here; two imports of one data set and
+# a later schema's columns; every exit status: what cannot be merged (this
+# store, a file that is not a store, a store at another schema) is bad
+# input (1), the command line's mistakes are usage (2); time that grows
+# with what is brought.
 . "$top_srcdir/tests/lib.sh"
 F="$FIXTURES/processbench_gsm8k_20.json"
 python3 - "$F" <<'PY'
@@ -134,6 +135,14 @@ expect_rc 0 "the older import into the newer" sm --db y.db merge x0.db
 ok "no conflict either way" sh -c '! grep -q conflict out'
 ok "bob's came" has out "1 label by bob"
 ok "nothing doubled" test "$(sqlite3 y.db "SELECT count(*) FROM label")" = $((n + 1))
+
+# what a later schema added comes too: a first error's agent
+cp a.db g.db
+cp b.db h.db
+sqlite3 h.db "INSERT INTO label(solution_id, kind, value, text, annotator, origin, created_at, agent)
+	VALUES ($sid, 'first_error', 1, 'why', 'zed', 'cli', '2030-01-01T00:00:00Z', 'WebSurfer')"
+expect_rc 0 "a label with an agent" sm --db g.db merge h.db
+ok "its agent came" test "$(sqlite3 g.db "SELECT agent FROM label WHERE annotator = 'zed'")" = WebSurfer
 
 # time grows with what is brought: one annotator's 3 labels on each of
 # 2 000 solutions (the plan that joined each label brought with every
