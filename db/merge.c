@@ -9,6 +9,7 @@
 
 #include "dbi.h"
 #include "schema.h"
+#include "../src/name.h"
 
 /*
  * The other store is read on its own connection: no function of ours
@@ -455,6 +456,10 @@ static const char *label_bad(struct db_merge *m, sqlite3_stmt *s, int nsteps)
 	    (why = bad_text(m, s, 7, "time", 0, MAX_TIME)) ||
 	    (why = bad_text(m, s, 9, "agent", 1, MAX_NAME)))
 		return why;
+	/* the annotator as import would take it: "eve\0il" is not "eve" */
+	if (name_check((const char *)sqlite3_column_text(s, 5), (size_t)sqlite3_column_bytes(s, 5),
+		       "its annotator", m->why, sizeof(m->why)) < 0)
+		return m->why;
 	return NULL;
 }
 

@@ -70,7 +70,9 @@ sqlite3 o.db "
 	       (9003, 1, 'abc', 'rating', 1, 'eve', 'tui', '2030-01-01T00:00:02Z'),
 	       (9004, 1, NULL, 'first_error', 4e9, 'eve', 'tui', '2030-01-01T00:00:03Z'),
 	       (9005, 1, 0, 'rating', 1e300, 'eve', 'tui', '2030-01-01T00:00:04Z'),
-	       (9006, 1, 0, 'rating', 1, 'eve', 'tui', '2030-01-01T00:00:05Z');
+	       (9006, 1, 0, 'rating', 1, 'eve', 'tui', '2030-01-01T00:00:05Z'),
+	       (9010, 1, 1, 'rating', 1, CAST('eve' || char(0) || 'il' AS TEXT), 'tui', '2030-01-01T00:00:07Z'),
+	       (9011, 1, 1, 'rating', 1, 'mallory' || char(8238) || 'eve', 'tui', '2030-01-01T00:00:08Z');
 	INSERT INTO label(id, solution_id, kind, text, annotator, origin, created_at)
 	VALUES (9007, 1, 'note', zeroblob(0) || printf('%.*c', 200000, 'x'), 'eve', 'tui',
 		'2030-01-01T00:00:06Z');
@@ -85,7 +87,9 @@ ok "a first error of 4e9" has err "label 9004: its value 4000000000 is outside"
 ok "a rating of 1e300" has err "label 9005: its value is a real number, not an integer"
 ok "a note of 200 KB" has err "label 9007: its text is 200000 bytes (at most 65536)"
 ok "a suggestion's value of 1e300" has err "suggestion 9008: its value 1e+300 is outside"
-ok "said how many" has err "7 rows failed the checks and were left out"
+ok "a name that would read as eve" has err "label 9010: its annotator"
+ok "a name with a right-to-left override" grep -q 'label 9011: its annotator.*\\u202e' err
+ok "said how many" has err "9 rows failed the checks and were left out"
 ok "the good rows came" has out "1 label by eve"
 ok "the good suggestion came" has out "  1 suggestion"
 ok "none of the bad is stored" test "$(sqlite3 a.db "SELECT count(*) FROM label WHERE annotator = 'eve'")" = 1
