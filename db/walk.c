@@ -26,10 +26,10 @@ static const char *const stmt_sql[S_COUNT] = {
 		       "ORDER BY solution_id",
 	[S_WALK_COUNT] = "SELECT count(*) FROM summary",
 	[S_WALK_LABEL] = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, "
-			 "annotator, origin = 'tui-blind' FROM label WHERE kind IN ('rating', "
+			 "annotator, origin = 'tui-blind', agent FROM label WHERE kind IN ('rating', "
 			 "'first_error', 'ratings', 'adjudication') ORDER BY id",
 	[S_WALK_SUG] = "SELECT solution_id, coalesce(step_idx, -1), source || "
-		       "coalesce('/' || model, ''), value, first_error, k, n FROM suggestion "
+		       "coalesce('/' || model, ''), value, first_error, k, n, agent FROM suggestion "
 		       "ORDER BY id",
 	[S_NAMES_RATERS] = "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
 			   "'first_error', 'ratings') ORDER BY annotator",
@@ -140,6 +140,8 @@ static int read_labels(sqlite3_stmt *sl, const struct names *anns, struct arena 
 			x->l.text = "filled";
 		if (sqlite3_column_int(sl, 6))
 			x->l.origin = walk_blind_origin;
+		if (col(sl, 7)) /* a trace's decisive error: the agent named */
+			x->l.agent = arena_strndup(a, col(sl, 7), strlen(col(sl, 7)));
 		nl++;
 	}
 	*out = lr;
@@ -147,8 +149,8 @@ static int read_labels(sqlite3_stmt *sl, const struct names *anns, struct arena 
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int read_sugs(sqlite3_stmt *sg, const struct names *srcs, struct grow **out,
-		     size_t *nout)
+static int read_sugs(sqlite3_stmt *sg, const struct names *srcs, struct arena *a,
+		     struct grow **out, size_t *nout)
 {
 	struct grow *gr = NULL;
 	size_t ng = 0, capg = 0;
@@ -173,6 +175,8 @@ static int read_sugs(sqlite3_stmt *sg, const struct names *srcs, struct grow **o
 				   sqlite3_column_int(sg, 4);
 		x->g.k = sqlite3_column_int(sg, 5);
 		x->g.n = sqlite3_column_int(sg, 6);
+		if (col(sg, 7))
+			x->g.agent = arena_strndup(a, col(sg, 7), strlen(col(sg, 7)));
 	}
 	*out = gr;
 	*nout = ng;
@@ -203,7 +207,7 @@ int db_walk(struct db *db, const struct names *anns, const struct names *srcs, w
 	if (sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_SOL], -1, &ss, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_LABEL], -1, &sl, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_SUG], -1, &sg, NULL) != SQLITE_OK ||
-	    read_labels(sl, anns, &a, &lr, &nl) < 0 || read_sugs(sg, srcs, &gr, &ng) < 0)
+	    read_labels(sl, anns, &a, &lr, &nl) < 0 || read_sugs(sg, srcs, &a, &gr, &ng) < 0)
 		goto out;
 	if (nl) /* qsort's array may not be NULL, even empty */
 		qsort(lr, nl, sizeof(*lr), by_sol_l);

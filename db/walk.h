@@ -31,9 +31,10 @@ extern const char walk_blind_origin[];
 
 /* One solution: its summary's facts, and an item with nsteps, the labels
  * of the walk's annotators (kinds rating, first_error, ratings and
- * adjudication; text kept for ratings, "filled" and adjudication) oldest
- * first, and the suggestions of its sources, whose source is the whole
- * key ("source/model"). No step texts. */
+ * adjudication; text kept for ratings, "filled" and adjudication; a
+ * trace's first error with its agent) oldest first, and the suggestions
+ * of its sources, whose source is the whole key ("source/model"), with
+ * their agents. No step texts. */
 struct walk_sol {
 	int64_t id, dataset_id;
 	unsigned flags;

@@ -28,6 +28,11 @@ struct audit_sys {
 	int64_t *ids[6];
 	size_t nids[6], capids[6];
 	long sweep[AUDIT_NT][2];     /* ok_error, ok_correct at each threshold */
+	/* agent traces, as Who&When scores them: of the logs the truth
+	 * attributes (a decisive turn and its agent), those the system named
+	 * a turn for, the right agent, the right turn (exactly), and a turn
+	 * within 1 and within 3 of it; no answer counts as wrong */
+	long att_n, att_answered, att_agent, att_step, att_within1, att_within3;
 };
 
 /* Agreement between two annotators (b NULL: everyone) on one data set. */

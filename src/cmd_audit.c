@@ -177,6 +177,33 @@ static int report_metrics(const struct audit *a, const struct out *o)
 	return undefined;
 }
 
+/* Who&When's figures on agent traces: of every log the truth attributes,
+ * the share whose agent and whose turn the system named */
+static void report_attribution(const struct audit *a, const struct out *o)
+{
+	int any = 0;
+	for (size_t i = 0; i < a->nsys && !any; i++)
+		any = a->sys[i].att_answered > 0 && wanted(o, a->sys[i].name);
+	if (!any)
+		return;
+	printf("\nwho and when: agent traces, scored as Who&When scores them (%%)\n");
+	printf("%-*s %-*s %6s %8s %6s %6s %6s %6s\n", dw, "data set", sw, "source", "logs",
+	       "answered", "agent", "step", "+-1", "+-3");
+	for (size_t i = 0; i < a->nsys; i++) {
+		const struct audit_sys *s = &a->sys[i];
+		if (!s->att_answered || !wanted(o, s->name))
+			continue;
+		double n = (double)s->att_n;
+		printf("%-*.*s %-*.*s %6ld %8ld %6.1f %6.1f %6.1f %6.1f\n", dw, dw,
+		       inert(ds_name(s->dataset), 0), sw, sw, inert(s->name, 1), s->att_n,
+		       s->att_answered, 100 * s->att_agent / n, 100 * s->att_step / n,
+		       100 * s->att_within1 / n, 100 * s->att_within3 / n);
+	}
+	printf("Over every log the truth attributes: no answer counts as wrong. A turn counts "
+	       "only\nwhen it is the truth's exactly (Who&When's script counts \"1\" right "
+	       "for \"12\").\n");
+}
+
 /* ProcessBench's headline: the mean F1 over the data sets where it is
  * defined */
 static void report_mean_f1(const struct audit *a, const struct out *o)
@@ -374,6 +401,7 @@ static void text_report(const struct audit *a, const struct out *o)
 	widths(a);
 	if (report_truth(a)) {
 		report_metrics(a, o);
+		report_attribution(a, o);
 		report_mean_f1(a, o);
 		report_offsets(a, o);
 		report_steps(a, o);
@@ -430,6 +458,14 @@ static void json_report(const struct audit *a, const struct out *o)
 		jnum(&b, "step_recall", prf(s->tp, s->fp, s->fn, 1));
 		jnum(&b, "step_f1", prf(s->tp, s->fp, s->fn, 2));
 		buf_printf(&b, ",\"steps\":%ld", s->tp + s->fp + s->fn + s->tn);
+		if (s->att_answered) { /* agent traces: Who&When's figures, percent */
+			double n = (double)s->att_n;
+			buf_printf(&b, ",\"logs\":%ld,\"answered\":%ld", s->att_n, s->att_answered);
+			jnum(&b, "agent_acc", 100 * s->att_agent / n);
+			jnum(&b, "step_acc", 100 * s->att_step / n);
+			jnum(&b, "step_within1", 100 * s->att_within1 / n);
+			jnum(&b, "step_within3", 100 * s->att_within3 / n);
+		}
 		if (s->has_values) {
 			double f1[AUDIT_NT];
 			int best;

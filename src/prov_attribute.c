@@ -231,6 +231,12 @@ static int attrib_next(struct pjob *pj)
 		return 0;
 	}
 	struct suggestion *g = pjob_sug(pj, -1);
+	/* the method (and the truth shown) in the model's name: each is a
+	 * source of its own in the audit, as Who&When compares them */
+	char model[300];
+	snprintf(model, sizeof(model), "%s+%s%s", g->model ? g->model : "", methods[s->method],
+		 provider_set(pj->fc, pj->p, TRUTH) ? "+truth" : "");
+	g->model = arena_strndup(&pj->a, model, strlen(model));
 	g->first_error = s->step;
 	const char *agent = s->step < 0 ? NULL : s->agent ? s->agent : pj->v.it.steps[s->step].agent;
 	g->agent = agent ? arena_strndup(&pj->a, agent, strlen(agent)) : NULL;

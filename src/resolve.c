@@ -116,6 +116,11 @@ int item_resolve(const struct item *it, const struct resolve_opts *o, int *ratin
 		/* what a source's first error says is its provider's */
 		fills = provider_fe_fills(o->source);
 		fe = source_ratings(it, o, fills, ratings);
+		/* a first error that says nothing of the steps before it is
+		 * still the source's verdict: the steps it left unrated do
+		 * not make it undecided */
+		if (!fills && fe != NO_RATING)
+			return fe;
 	} else {
 		fe = label_ratings(it, ratings);
 	}
