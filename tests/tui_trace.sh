@@ -83,4 +83,19 @@ TUI_SIZE=80x24 tui_run ':open 1
 U
 U' --annotator ann
 ok "undone: the label in force has no decisive turn" test "$(sql "select coalesce(value, 'none') || '|' || coalesce(agent, '') from label where annotator = 'ann' and kind = 'first_error' order by id desc limit 1")" = "none|"
+
+# golden screens: a Hand-Crafted and an Algorithm-Generated log at 80x24
+# and 120x40, on a turn that hands off
+sm import "$SHARED_DATA/who-when/Algorithm-Generated" >/dev/null
+ag=$(sql "select s.id from solution s join dataset d on d.id = s.dataset_id where d.name = 'Algorithm-Generated' and s.ext_key = '100'")
+for size in 80x24 120x40; do
+	TUI_SIZE=$size tui_run ":open 1
+jjj
+:save-display hc-$size.txt" --annotator viewer
+	same_screen "trace-hc-${size%x*}" "hc-$size.txt"
+	TUI_SIZE=$size tui_run ":open $ag
+jj
+:save-display ag-$size.txt" --annotator viewer
+	same_screen "trace-ag-${size%x*}" "ag-$size.txt"
+done
 finish

@@ -534,9 +534,26 @@ static int draw_problem(struct sv *s, int y0, int maxh, int w)
 	return 1 + shown;
 }
 
+/* A trace's bottom line: the task's ground truth, and whether the team's
+ * answer was right (a log has no final answer of its own to show). */
+static void draw_trace_answer(struct sv *s, int y, int w)
+{
+	const struct item *it = &s->sol.it;
+	draw_line(y, 0, w, "", area_attr(C_DEFAULT));
+	int x = put(y, 0, w, " ground truth ", area_attr(C_HEADER));
+	x = put(y, x, w, it->gold ? it->gold : "(none)", area_attr(C_GOLD));
+	if (it->correct >= 0 && !s->hide_others)
+		put(y, x, w, it->correct ? "   the team's answer was right" :
+			     "   the team's answer was wrong", area_attr(it->correct ? C_GOOD : C_BAD));
+}
+
 static void draw_answer(struct sv *s, int y, int w)
 {
 	const struct item *it = &s->sol.it;
+	if (sv_is_trace(s)) {
+		draw_trace_answer(s, y, w);
+		return;
+	}
 	draw_line(y, 0, w, "", area_attr(C_DEFAULT));
 	int x = put(y, 0, w, " answer ", area_attr(C_HEADER));
 	const char *ans = s->rendered ? s->ranswer.out.data : it->final_answer;
