@@ -22,13 +22,13 @@ static const char *const stmt_sql[S_COUNT] = {
 		    "'consensus'), '') <> (" LABELS_MARK ")",
 	[S_RAN] = "SELECT 1 FROM store_state WHERE key = 'consensus'",
 	[S_ALL] = "SELECT solution_id, first_error, ratings, rule, why, "
-		  "agreed_by, policy FROM agreed ORDER BY solution_id",
+		  "agreed_by, policy, agent FROM agreed ORDER BY solution_id",
 	[S_ONE] = "SELECT solution_id, first_error, ratings, rule, why, "
-		  "agreed_by, policy FROM agreed WHERE solution_id = ?1",
+		  "agreed_by, policy, agent FROM agreed WHERE solution_id = ?1",
 	[S_POLICY] = "SELECT policy FROM agreed ORDER BY at DESC LIMIT 1",
 	[S_PUT] = "INSERT OR REPLACE INTO agreed(solution_id, first_error, "
-		  "ratings, rule, why, agreed_by, policy, at) VALUES (?1, ?2, ?3, ?4, "
-		  "?5, ?6, ?7, ?8)",
+		  "ratings, rule, why, agreed_by, policy, at, agent) VALUES (?1, ?2, ?3, ?4, "
+		  "?5, ?6, ?7, ?8, ?9)",
 	[S_UNDECIDED] = "SELECT d.name, s.ext_key, a.why FROM agreed a "
 			"JOIN solution s ON s.id = a.solution_id JOIN dataset d ON d.id = "
 			"s.dataset_id WHERE a.rule IS NULL AND (?1 = 0 OR s.dataset_id = ?1) "
@@ -78,6 +78,7 @@ static void agreed_row(sqlite3_stmt *s, struct db_agreed *g)
 	g->why = col_text(s, 4);
 	g->by = col_text(s, 5);
 	g->policy = col_text(s, 6);
+	g->agent = col_text(s, 7);
 }
 
 int db_agreed_each(struct db *db, agreed_fn fn, void *ctx)
@@ -105,6 +106,7 @@ int db_agreed_get(struct db *db, int64_t sol, struct arena *a, struct db_agreed 
 		g->why = dbi_adup(a, s, 4);
 		g->by = dbi_adup(a, s, 5);
 		g->policy = dbi_adup(a, s, 6);
+		g->agent = dbi_adup(a, s, 7);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
@@ -125,8 +127,8 @@ int db_agreed_put(struct db *db, const struct db_agreed *g, const char *at)
 	sqlite3_bind_int64(s, 1, g->sol);
 	if (g->fe >= -1)
 		sqlite3_bind_int(s, 2, g->fe);
-	const char *v[] = {g->ratings, g->rule, g->why, g->by, g->policy, at};
-	for (int i = 0; i < 6; i++)
+	const char *v[] = {g->ratings, g->rule, g->why, g->by, g->policy, at, g->agent};
+	for (int i = 0; i < 7; i++)
 		bind_text(s, i + 3, v[i]);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);

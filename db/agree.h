@@ -24,6 +24,7 @@ struct db_agreed {
 	int64_t sol;
 	int fe;
 	const char *ratings, *rule, *why, *by, *policy;
+	const char *agent; /* a trace's: the agent responsible, or NULL */
 };
 /* Every agreed row in solution order; the strings live until fn
  * returns. fn returns 0 to go on, else that is returned. -1 error. */

@@ -157,6 +157,7 @@ void dbi_load_agreed(struct item *it, sqlite3_stmt *s, struct arena *a, int i)
 	it->agreed.rule = dbi_adup(a, s, i + 3);
 	it->agreed.by = dbi_adup(a, s, i + 4);
 	it->agreed.policy = dbi_adup(a, s, i + 5);
+	it->agreed.agent = dbi_adup(a, s, i + 6);
 }
 
 void dbi_load_step(struct step *st, sqlite3_stmt *q, struct arena *a)

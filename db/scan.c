@@ -29,7 +29,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		       "WHERE t.kind = 'suggestion' AND t.n > 0 ORDER BY d.name, t.name",
 	[S_EX_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
 		     "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, p.gold_derived, p.reference_steps, "
-		     "g.solution_id IS NOT NULL, g.first_error, g.ratings, g.rule, g.agreed_by, g.policy FROM solution s "
+		     "g.solution_id IS NOT NULL, g.first_error, g.ratings, g.rule, g.agreed_by, g.policy, g.agent FROM solution s "
 		     "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id "
 		     "LEFT JOIN agreed g ON g.solution_id = s.id "
 		     "WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY s.id",

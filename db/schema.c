@@ -320,12 +320,14 @@ static const char *const migrations[] = {
 	 * role text as given ("Orchestrator (-> WebSurfer)", "assistant").
 	 * A first-error label or suggestion may name the agent responsible
 	 * for it (a trace's decisive error: step, agent, and the reason in
-	 * the label's text, the suggestion's rationale). Adding a column
-	 * rewrites no row. */
+	 * the label's text, the suggestion's rationale), and an agreed
+	 * label the agent its deciders agreed on. Adding a column rewrites
+	 * no row. */
 	"ALTER TABLE step ADD COLUMN agent TEXT;"
 	"ALTER TABLE step ADD COLUMN role TEXT;"
 	"ALTER TABLE label ADD COLUMN agent TEXT;"
-	"ALTER TABLE suggestion ADD COLUMN agent TEXT;",
+	"ALTER TABLE suggestion ADD COLUMN agent TEXT;"
+	"ALTER TABLE agreed ADD COLUMN agent TEXT;",
 };
 
 int schema_count(void)

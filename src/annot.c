@@ -539,7 +539,11 @@ static int plan_adjudicate(const struct op *op, const struct item *it,
 		buf_puts(what, "already adjudicated so, for that reason");
 		return ANNOT_NOTHING;
 	}
-	batch_add(b, a, LK_ADJUDICATION, -1, NO_RATING, op->text)->fe = op->value;
+	struct label *adj = batch_add(b, a, LK_ADJUDICATION, -1, NO_RATING, op->text);
+	adj->fe = op->value;
+	const char *ag = op->value >= 0 ? it->steps[op->value].agent : NULL;
+	if (ag) /* a trace: the agent of the decisive turn */
+		adj->agent = arena_strndup(&b->texts, ag, strlen(ag));
 	if (op->value >= 0) {
 		snprintf(name, nn, "adjudicate: first error at step %d", op->value + 1);
 		buf_printf(what, "adjudicated: first error at step %d", op->value + 1);

@@ -31,7 +31,7 @@ enum { K_POLICY = 1000, K_DATASET, K_LIST, K_DB, K_HELP, K_QUIET, K_EVERY };
 struct crow {
 	int64_t sol;
 	int fe;            /* -2: NULL */
-	const char *ratings, *rule, *why, *by, *policy;
+	const char *ratings, *rule, *why, *by, *policy, *agent;
 };
 
 struct agreeing {
@@ -66,9 +66,9 @@ static int keep_old(void *ctx, const struct db_agreed *g)
 	struct crow *o = &r->old[r->nold++];
 	o->sol = g->sol;
 	o->fe = g->fe;
-	const char **f[] = {&o->ratings, &o->rule, &o->why, &o->by, &o->policy};
-	const char *v[] = {g->ratings, g->rule, g->why, g->by, g->policy};
-	for (int i = 0; i < 5; i++)
+	const char **f[] = {&o->ratings, &o->rule, &o->why, &o->by, &o->policy, &o->agent};
+	const char *v[] = {g->ratings, g->rule, g->why, g->by, g->policy, g->agent};
+	for (int i = 0; i < 6; i++)
 		*f[i] = v[i] ? arena_strndup(k->a, v[i], strlen(v[i])) : NULL;
 	return 0;
 }
@@ -108,10 +108,13 @@ static int on_solution(void *arg, const struct walk_sol *w)
 	while (r->at < r->nold && r->old[r->at].sol < w->id)
 		r->at++;
 	const struct crow *o = r->at < r->nold && r->old[r->at].sol == w->id ? &r->old[r->at] : NULL;
+	const char *agent = d->rule >= 0 ? d->agent : NULL;
 	if (o && o->fe == d->fe && same_str(o->ratings, ratings) && same_str(o->rule, rule) &&
-	    same_str(o->why, why) && same_str(o->by, by) && same_str(o->policy, r->p->text))
+	    same_str(o->why, why) && same_str(o->by, by) && same_str(o->policy, r->p->text) &&
+	    same_str(o->agent, agent))
 		return 0;
-	struct db_agreed g = {w->id, d->fe >= -1 ? d->fe : -2, ratings, rule, why, by, r->p->text};
+	struct db_agreed g = {w->id, d->fe >= -1 ? d->fe : -2, ratings, rule, why, by, r->p->text,
+			      agent};
 	if (db_agreed_put(r->db, &g, r->now) < 0)
 		return -1;
 	r->changed++;

@@ -21,6 +21,7 @@ struct voice {
 	const char *name;  /* the annotator */
 	int fe;            /* -1 or a step */
 	int *r;            /* ratings per step */
+	const char *agent; /* a trace's decisive error: the agent named */
 };
 
 struct ctx {
@@ -42,6 +43,18 @@ static int agree(int a, int b, int tol)
 	if (a < 0 || b < 0)
 		return a == b;
 	return abs(a - b) <= tol;
+}
+
+static int same_agent(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* two verdicts agree: their first errors within tol, and on a trace the
+ * same agent responsible (a decisive error is a turn and an agent) */
+static int agree_on(int fa, const char *aa, int fb, const char *ab, int tol)
+{
+	return agree(fa, fb, tol) && same_agent(aa, ab);
 }
 
 /* a rule's source name ("mc" or "mc/model") covers a key */
@@ -101,6 +114,19 @@ static int src_fe(struct ctx *c, size_t key, const struct rule *r)
 			return -2;
 	}
 	return fe;
+}
+
+/* the agent a source's whole-solution verdict fe names (a trace's), or
+ * NULL */
+static const char *src_agent(const struct ctx *c, size_t key, int fe)
+{
+	const char *agent = NULL;
+	for (size_t i = 0; i < c->it->nsugs; i++) {
+		const struct suggestion *g = &c->it->sugs[i];
+		if ((size_t)c->keyof[i] == key && g->step < 0 && g->first_error >= -1)
+			agent = g->first_error == fe ? g->agent : NULL;
+	}
+	return agent;
 }
 
 /* takes back what a rule said of who agreed, when it does not decide */
@@ -163,11 +189,21 @@ static int people_agree(const struct ctx *c, int tol, int *fe)
 	*fe = -2;
 	for (size_t i = 0; i < c->np; i++) {
 		for (size_t j = 0; j < i; j++)
-			if (!agree(c->people[i].fe, c->people[j].fe, tol))
+			if (!agree_on(c->people[i].fe, c->people[i].agent, c->people[j].fe,
+				      c->people[j].agent, tol))
 				return 0;
 		*fe = i ? earliest(*fe, c->people[i].fe) : c->people[i].fe;
 	}
 	return c->np > 0;
+}
+
+/* the agent of the people's verdict fe, when they name one */
+static const char *people_agent(const struct ctx *c, int fe)
+{
+	for (size_t i = 0; i < c->np; i++)
+		if (c->people[i].fe == fe && c->people[i].agent)
+			return c->people[i].agent;
+	return NULL;
 }
 
 /* ---- the rules */
@@ -178,6 +214,7 @@ static int r_adjudicated(const struct rule *r, struct ctx *c, struct decision *d
 	if (!c->adj)
 		return 0;
 	say_by(d, "!", c->adj->annotator);
+	d->agent = c->adj->agent;
 	set_ratings(d, c, c->adj->fe, ratings_of(c, c->adj->fe));
 	return 1;
 }
@@ -188,7 +225,8 @@ static int r_majority(const struct rule *r, struct ctx *c, struct decision *d)
 	for (size_t i = 0; i < c->np; i++) {
 		size_t n = 0;
 		for (size_t j = 0; j < c->np; j++)
-			n += agree(c->people[i].fe, c->people[j].fe, r->tol);
+			n += agree_on(c->people[i].fe, c->people[i].agent, c->people[j].fe,
+				      c->people[j].agent, r->tol);
 		if (n > most) {
 			most = n;
 			best = i;
@@ -197,8 +235,10 @@ static int r_majority(const struct rule *r, struct ctx *c, struct decision *d)
 	if (!most || most < (size_t)r->min || 2 * most <= c->np)
 		return 0;
 	int fe = c->people[best].fe;
+	d->agent = c->people[best].agent;
 	for (size_t j = 0; j < c->np; j++)
-		if (agree(c->people[best].fe, c->people[j].fe, r->tol)) {
+		if (agree_on(c->people[best].fe, c->people[best].agent, c->people[j].fe,
+			     c->people[j].agent, r->tol)) {
 			fe = earliest(fe, c->people[j].fe);
 			say_by(d, "@", c->people[j].name);
 		}
@@ -213,6 +253,7 @@ static int r_human(const struct rule *r, struct ctx *c, struct decision *d)
 		return 0;
 	for (size_t j = 0; j < c->np; j++)
 		say_by(d, "@", c->people[j].name);
+	d->agent = people_agent(c, fe);
 	set_ratings(d, c, fe, ratings_of(c, fe));
 	return 1;
 }
@@ -230,7 +271,7 @@ static int r_confirmed(const struct rule *r, struct ctx *c, struct decision *d)
 	for (size_t i = 0; i < nk; i++) {
 		size_t k = c->order[i];
 		int s = src_fe(c, k, r);
-		if (s >= -1 && agree(s, fe, r->tol)) {
+		if (s >= -1 && agree_on(s, src_agent(c, k, s), fe, people_agent(c, fe), r->tol)) {
 			say_by(d, "", c->keys[k]);
 			any = 1;
 		} else if (s >= -1) {
@@ -241,6 +282,7 @@ static int r_confirmed(const struct rule *r, struct ctx *c, struct decision *d)
 		unsay_by(d, mark);
 		return 0;
 	}
+	d->agent = people_agent(c, fe);
 	set_ratings(d, c, fe, ratings_of(c, fe));
 	return 1;
 }
@@ -250,6 +292,8 @@ static int r_sources(const struct rule *r, struct ctx *c, struct decision *d)
 	int fe = -2;
 	int *got = xcalloc(r->nsrcs + 1, sizeof(int));
 	int *seen = xmalloc((c->nkeys + 1) * sizeof(int));
+	const char **seen_agent = xmalloc((c->nkeys + 1) * sizeof(char *));
+	const char *agent = NULL;
 	size_t nseen = 0;
 	int ok = 1;
 	size_t mark = d->by.len;
@@ -259,27 +303,32 @@ static int r_sources(const struct rule *r, struct ctx *c, struct decision *d)
 		int s = src_fe(c, k, r);
 		if (s < -1)
 			continue;
+		const char *sa = src_agent(c, k, s);
 		for (size_t j = 0; j < nseen; j++)
-			if (!agree(s, seen[j], r->tol))
+			if (!agree_on(s, sa, seen[j], seen_agent[j], r->tol))
 				ok = 0, c->src_split = 1;
+		seen_agent[nseen] = sa;
 		seen[nseen++] = s;
+		agent = sa ? sa : agent;
 		fe = fe == -2 ? s : earliest(fe, s);
 		for (size_t n = 0; n < r->nsrcs; n++)
 			got[n] |= names_key(r->srcs[n], c->keys[k]);
 		say_by(d, "", c->keys[k]);
 	}
 	free(seen);
+	free(seen_agent);
 	for (size_t i = 0; ok && i < r->nsrcs; i++)
 		ok = got[i];
 	/* sources never overrule a person */
 	for (size_t j = 0; ok && j < c->np; j++)
-		if (!(ok = agree(c->people[j].fe, fe, r->tol)))
+		if (!(ok = agree_on(c->people[j].fe, c->people[j].agent, fe, agent, r->tol)))
 			c->person_src = 1;
 	free(got);
 	if (!ok) {
 		unsay_by(d, mark);
 		return 0;
 	}
+	d->agent = agent;
 	set_ratings(d, c, fe, NULL);
 	return 1;
 }
@@ -478,6 +527,18 @@ static int verdict_kind(enum label_kind k)
 	return k == LK_RATING || k == LK_FIRST_ERROR || k == LK_RATINGS;
 }
 
+/* the agent the newest first-error label of who names, when it is fe */
+static const char *first_error_agent(const struct item *it, const char *who, int fe)
+{
+	const char *agent = NULL;
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const struct label *l = &it->labels[i];
+		if (l->kind == LK_FIRST_ERROR && !strcmp(l->annotator, who))
+			agent = l->value == fe ? l->agent : NULL;
+	}
+	return agent;
+}
+
 static void ctx_people(struct ctx *c)
 {
 	const struct item *it = c->it;
@@ -512,6 +573,7 @@ static void ctx_people(struct ctx *c)
 		}
 		c->people[c->np].name = l->annotator;
 		c->people[c->np].fe = fe;
+		c->people[c->np].agent = first_error_agent(it, l->annotator, fe);
 		c->people[c->np++].r = r;
 	}
 }
@@ -601,6 +663,7 @@ void consensus_decide(const struct policy *p, const struct item *it, struct deci
 	d->fe = -2;
 	d->rule = -1;
 	d->why = WHY_NONE;
+	d->agent = NULL;
 	for (size_t i = 0; i < p->n; i++)
 		if (rules[p->r[i].kind].decide(&p->r[i], &c, d)) {
 			d->rule = (int)i;

@@ -49,6 +49,8 @@ struct decision {
 	struct buf by;     /* decided: "@ann,@ann2,mc/model" */
 	char missing[200]; /* WHY_MISSING: the sources the policy names that
 			    * have no verdict on it, "judge, mc" */
+	const char *agent; /* decided, a trace: the agent the deciders agree
+			    * on (the item's string), else NULL */
 };
 
 /* Why no rule decided: only what the policy's rules look at counts

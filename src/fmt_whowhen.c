@@ -231,6 +231,17 @@ static void attribution(const struct wr *w, const struct item *it, int fe,
 			const char **agent, const char **reason)
 {
 	*agent = *reason = NULL;
+	if (w->ro.agreed && !w->ro.source) { /* the deciders' agent, one's reason */
+		*agent = it->agreed.agent;
+		for (size_t i = 0; i < it->nlabels; i++) {
+			const struct label *l = &it->labels[i];
+			if ((l->kind == LK_FIRST_ERROR && l->value == fe) ||
+			    (l->kind == LK_ADJUDICATION && l->fe == fe))
+				if (l->text && *l->text && (!*agent || (l->agent && !strcmp(l->agent, *agent))))
+					*reason = l->text;
+		}
+		return;
+	}
 	if (w->ro.source) {
 		for (size_t i = 0; i < it->nsugs; i++) {
 			const struct suggestion *g = &it->sugs[i];

@@ -73,6 +73,7 @@ struct agreed {
 			       * not computed */
 	const char *ratings;  /* a mark per step, + 0 - or ., or NULL */
 	const char *rule, *by, *policy; /* the rule, who and what agreed */
+	const char *agent;    /* a trace's: the agent its deciders agreed on */
 };
 
 struct item {

@@ -191,4 +191,28 @@ expect_rc 1 "export --agreed before any consensus" sm --db fresh.db export --for
 ok "says consensus has not run" has err "stepmark consensus has not run on this store"
 ok "not that labels came after it" sh -c '! grep -q "came after" err'
 ok "and writes nothing" test ! -e none.jsonl
+
+# agent traces: a decisive error is a turn and an agent; both must agree
+export STEPMARK_DB="$TMP/traces.db"
+trace() { # trace ID STEP AGENT: a three-turn log by Planner, Coder, Checker
+	printf '{"id": "%s", "question": "Q%s", "ground_truth": "1", "is_correct": false, "history": [{"content": "plan %s", "role": "user", "name": "Planner"}, {"content": "code", "role": "assistant", "name": "Coder"}, {"content": "check", "role": "assistant", "name": "Checker"}], "mistake_step": "%s", "mistake_agent": "%s", "mistake_reason": "because %s"}\n' "$1" "$1" "$1" "$2" "$3" "$3"
+}
+{ trace a 1 Coder; trace b 1 Coder; trace c 0 Planner; } >ann1.jsonl
+{ trace a 1 Coder; trace b 1 Checker; trace c 2 Checker; } >ann2.jsonl
+{ trace a 1 Coder; trace b 1 Coder; trace c 1 Coder; } >ann3.jsonl
+sm import ann1.jsonl --dataset logs --as ann1 >/dev/null
+sm import ann2.jsonl --dataset logs --as ann2 >/dev/null
+expect_rc 0 "two annotators on traces" sm consensus --policy "human 2"
+ok "the same turn and agent: agreed" test "$(sqlite3 traces.db "select g.first_error || '|' || g.agent from agreed g join solution s on s.id = g.solution_id where s.ext_key = 'a'")" = "1|Coder"
+ok "the same turn, another agent: not agreed" test "$(sqlite3 traces.db "select coalesce(g.rule, 'none') || '|' || g.why from agreed g join solution s on s.id = g.solution_id where s.ext_key = 'b'")" = "none|annotators disagree"
+expect_rc 0 "export the agreed attributions" sm export --format who-when --agreed -o agreed.jsonl
+ok "one log, its agent and a decider's reason" python3 -c '
+import json
+rows = [json.loads(l) for l in open("agreed.jsonl")]
+assert [(r["id"], r["mistake_step"], r["mistake_agent"], r["mistake_reason"]) for r in rows] == [("a", "1", "Coder", "because Coder")], rows
+'
+sm import ann3.jsonl --dataset logs --as ann3 >/dev/null
+expect_rc 0 "a third annotator, majority" sm consensus --policy "human-majority 2"
+ok "two of three on turn and agent" test "$(sqlite3 traces.db "select g.first_error || '|' || g.agent || '|' || g.agreed_by from agreed g join solution s on s.id = g.solution_id where s.ext_key = 'b'")" = "1|Coder|@ann1,@ann3"
+ok "no two agree on c" test "$(sqlite3 traces.db "select coalesce(g.rule, 'none') from agreed g join solution s on s.id = g.solution_id where s.ext_key = 'c'")" = none
 finish

@@ -105,6 +105,7 @@ v=$(sqlite3 a.db "PRAGMA user_version")
 cp b.db old.db
 sqlite3 old.db "ALTER TABLE step DROP COLUMN agent; ALTER TABLE step DROP COLUMN role;
 	ALTER TABLE label DROP COLUMN agent; ALTER TABLE suggestion DROP COLUMN agent;
+	ALTER TABLE agreed DROP COLUMN agent;
 	PRAGMA user_version = $((v - 1))"
 cp a.db f.db
 expect_rc 1 "an older store" sm --db f.db merge old.db

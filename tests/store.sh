@@ -37,6 +37,7 @@ sqlite3 older.db "DROP TRIGGER agreed_flag_insert; DROP TRIGGER agreed_flag_upda
 	DROP INDEX summary_noagr; DROP INDEX summary_noagrp;
 	ALTER TABLE step DROP COLUMN agent; ALTER TABLE step DROP COLUMN role;
 	ALTER TABLE label DROP COLUMN agent; ALTER TABLE suggestion DROP COLUMN agent;
+	ALTER TABLE agreed DROP COLUMN agent;
 	INSERT INTO agreed(solution_id, first_error, rule, policy, at) SELECT min(id), -1, 'human', 'human', 'now' FROM solution;
 	PRAGMA user_version = 13"
 expect_rc 0 "an import upgrades it" sm --db older.db import "$FIXTURES/math_shepherd_example.json"
