@@ -43,7 +43,7 @@ double audit_exact(const struct audit_pair *p)
 
 double audit_within1(const struct audit_pair *p)
 {
-	return p->exact >= 0 && !p->steps ? audit_pct(p->within1, p->n) : NAN;
+	return p->exact >= 0 && p->steps == 0 ? audit_pct(p->within1, p->n) : NAN;
 }
 
 void audit_num(char *o, size_t n, double v, int decimals)
@@ -159,6 +159,7 @@ struct acc {
 	long *decided, *typed; /* per annotator */
 	long *blind, *changed, *toward;
 	struct units fe, steps;
+	struct units agent;    /* traces: the agent each annotator blames */
 	int maxcat;
 	long *rule_decided, *rule_judged, *rule_same; /* per rule that decided */
 	long *flt_kept, *flt_judged, *flt_same;       /* per filter */
@@ -182,6 +183,7 @@ struct arow {
 
 struct run {
 	struct names anns, srcs;
+	struct names agents;   /* the agents annotators blamed: categories */
 	int *is_truth;         /* per annotator */
 	size_t nsys;           /* annotators not in the truth, then sources */
 	struct acc *acc;       /* per data set, then all */
@@ -216,7 +218,7 @@ static void acc_init(struct run *r, struct acc *a, const char *name)
 	a->blind = xcalloc(r->anns.n + 1, sizeof(long));
 	a->changed = xcalloc(r->anns.n + 1, sizeof(long));
 	a->toward = xcalloc(r->anns.n + 1, sizeof(long));
-	a->fe.width = a->steps.width = (int)(r->anns.n ? r->anns.n : 1);
+	a->fe.width = a->steps.width = a->agent.width = (int)(r->anns.n ? r->anns.n : 1);
 	a->rule_decided = xcalloc(r->rules.n + 1, sizeof(long));
 	a->rule_judged = xcalloc(r->rules.n + 1, sizeof(long));
 	a->rule_same = xcalloc(r->rules.n + 1, sizeof(long));
@@ -532,6 +534,22 @@ static void attributions(struct run *r, const struct sol *s, struct acc *a, cons
 				  fe[na + j] >= 0 ? sug_agent(&s->it, r->srcs.v[j], fe[na + j]) : NULL);
 }
 
+/* agreement units on a trace: the agent each annotator blames for the
+ * decisive error (categories: the agents' names, in order seen) */
+static void agent_units(struct run *r, struct acc *a, const struct sol *s, const int *fe)
+{
+	int *row = NULL;
+	for (size_t i = 0; i < r->anns.n; i++) {
+		const char *ag = fe[i] >= 0 ? label_agent(&s->it, r->anns.v[i], fe[i]) : NULL;
+		if (!ag)
+			continue;
+		names_add(&r->agents, ag);
+		if (!row)
+			row = units_row(&a->agent, s->id);
+		row[i] = names_index(&r->agents, ag);
+	}
+}
+
 static void one_solution(struct run *r, struct sol *s)
 {
 	size_t n = s->it.nsteps, na = r->anns.n, ns = r->srcs.n;
@@ -645,8 +663,10 @@ static void one_solution(struct run *r, struct sol *s)
 						  hasval[j] ? val + j * (n + 1) : NULL, n,
 						  r->collect ? s->id : 0);
 		}
-		if (na)
+		if (na) {
 			agreement_units(a, s->id, fe, typed, na, n);
+			agent_units(r, a, s, fe);
+		}
 	}
 	free(atr);
 	free(fe);
@@ -988,6 +1008,8 @@ static void acc_free(struct acc *a)
 	free(a->fe.sol);
 	free(a->steps.v);
 	free(a->steps.sol);
+	free(a->agent.v);
+	free(a->agent.sol);
 	free(a->rule_decided);
 	free(a->rule_judged);
 	free(a->rule_same);
@@ -1133,6 +1155,8 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 		}
 		agreement(out, &r, a, &a->fe, 0, a->maxcat > 1 ? a->maxcat : 2);
 		agreement(out, &r, a, &a->steps, 1, 3);
+		if (a->agent.n)
+			agreement(out, &r, a, &a->agent, 2, (int)r.agents.n);
 	}
 	if (active_times(db, out, dataset) < 0) {
 		snprintf(err, errlen, "cannot read the actions: %s", db_errmsg(db));
@@ -1161,6 +1185,7 @@ out:
 	free(r.scratch);
 	names_free(&r.anns);
 	names_free(&r.srcs);
+	names_free(&r.agents);
 	names_free(&ds);
 	if (rc < 0)
 		audit_free(out);

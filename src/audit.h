@@ -39,7 +39,8 @@ struct audit_sys {
 struct audit_pair {
 	char *dataset;
 	char *a, *b;
-	int steps;          /* 0: first errors; 1: typed step ratings */
+	int steps;          /* 0: first errors; 1: typed step ratings; 2: the
+			     * agent blamed for a trace's decisive error */
 	long n;             /* units both rated (everyone: units with 2+) */
 	long exact, within1;
 	double kappa, alpha, ac1; /* NAN when undefined */

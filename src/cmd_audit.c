@@ -314,7 +314,8 @@ static void report_people(const struct audit *a)
 		if (!any++)
 			printf("\nagreement between people (first errors: the index, \"none\" a "
 			       "category; steps: only ratings people typed, not those a first-error "
-			       "mark filled in)\n%-*s %-5s %-27s %6s %6s %7s %7s %7s %7s\n", dw, "data set",
+			       "mark filled in;\nagent: on traces, the agent blamed for the decisive "
+			       "error)\n%-*s %-5s %-27s %6s %6s %7s %7s %7s %7s\n", dw, "data set",
 			       "on", "annotators", "n", "exact%", "within1", "kappa", "alpha", "AC1");
 		char k[16], al[16], ac[16], pair[80], ex[16], w1[16];
 		audit_num(k, sizeof(k), p->kappa, 3);
@@ -325,7 +326,8 @@ static void report_people(const struct audit *a)
 		snprintf(pair, sizeof(pair), "%s%s%s", p->a, p->b ? " ~ " : "", p->b ? p->b : "");
 		printf("%-*.*s %-5s %-27.27s %6ld %6s %7s %7s %7s %7s\n", dw, dw,
 		       inert(ds_name(p->dataset), 0),
-		       p->steps ? "steps" : "first", inert(pair, 1), p->n, ex, w1, k, al, ac);
+		       p->steps == 2 ? "agent" : p->steps ? "steps" : "first", inert(pair, 1), p->n, ex,
+		       w1, k, al, ac);
 	}
 }
 
@@ -489,7 +491,7 @@ static void json_report(const struct audit *a, const struct out *o)
 		buf_reset(&b);
 		buf_puts(&b, "{\"kind\":\"agreement\"");
 		jstr(&b, "dataset", ds_name(p->dataset));
-		jstr(&b, "on", p->steps ? "steps" : "first_error");
+		jstr(&b, "on", p->steps == 2 ? "agent" : p->steps ? "steps" : "first_error");
 		jstr(&b, "a", p->a);
 		jstr(&b, "b", p->b);
 		buf_printf(&b, ",\"n\":%ld", p->n);
@@ -592,7 +594,8 @@ static void csv_report(const struct audit *a, const struct out *o)
 	for (size_t i = 0; i < a->npairs; i++) {
 		const struct audit_pair *p = &a->pairs[i];
 		buf_reset(&b);
-		buf_puts(&b, p->steps ? "agreement_steps," : "agreement,");
+		buf_puts(&b, p->steps == 2 ? "agreement_agent," : p->steps ? "agreement_steps," :
+			 "agreement,");
 		csv_cell(&b, ds_name(p->dataset), o->csv_raw);
 		buf_puts(&b, ",,");
 		csv_cell(&b, p->a, o->csv_raw);

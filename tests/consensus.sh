@@ -215,4 +215,24 @@ sm import ann3.jsonl --dataset logs --as ann3 >/dev/null
 expect_rc 0 "a third annotator, majority" sm consensus --policy "human-majority 2"
 ok "two of three on turn and agent" test "$(sqlite3 traces.db "select g.first_error || '|' || g.agent || '|' || g.agreed_by from agreed g join solution s on s.id = g.solution_id where s.ext_key = 'b'")" = "1|Coder|@ann1,@ann3"
 ok "no two agree on c" test "$(sqlite3 traces.db "select coalesce(g.rule, 'none') from agreed g join solution s on s.id = g.solution_id where s.ext_key = 'c'")" = none
+# agreement between people on traces: the agent blamed, and Cohen's kappa
+# computed here from its definition
+expect_rc 0 "audit of the traces" sm audit --truth ann3 --json
+ok "agreement on the agent blamed" python3 -c '
+import json
+from collections import Counter
+rows = [json.loads(l) for l in open("out")]
+r = [x for x in rows if x.get("kind") == "agreement" and x["on"] == "agent" and x["a"] == "ann1" and x["b"] == "ann2" and x["dataset"] == "logs"]
+assert len(r) == 1, rows
+r = r[0]
+a, b = ["Coder", "Coder", "Planner"], ["Coder", "Checker", "Checker"]
+po = sum(x == y for x, y in zip(a, b)) / 3
+ca, cb = Counter(a), Counter(b)
+pe = sum(ca[k] * cb[k] for k in set(a) | set(b)) / 9
+assert r["n"] == 3 and abs(r["exact"] - 100 * po) < 1e-6, r
+assert abs(r["kappa"] - (po - pe) / (1 - pe)) < 1e-6, (r["kappa"], (po - pe) / (1 - pe))
+assert r["within1"] is None, r
+'
+expect_rc 0 "audit as text" sm audit --truth ann3
+ok "a row on the agent" grep -q "^logs  *agent ann1 ~ ann2  *3 *33.3 " out
 finish

@@ -164,10 +164,13 @@ static void layout_sweep(struct av *p)
 	}
 }
 
-/* agreement between annotators: first errors, then typed step ratings */
+/* agreement between annotators: first errors, typed step ratings, and on
+ * traces the agent blamed */
 static void layout_agreement(struct av *p)
 {
-	for (int steps = 0; steps < 2; steps++) {
+	static const char *const title[] = {"agreement: first errors",
+					    "agreement: typed step ratings", "agreement: agent blamed"};
+	for (int steps = 0; steps < 3; steps++) {
 		int any = 0;
 		for (size_t i = 0; i < p->a.npairs; i++) {
 			const struct audit_pair *q = &p->a.pairs[i];
@@ -175,9 +178,7 @@ static void layout_agreement(struct av *p)
 				continue;
 			if (!any++) {
 				add(p, LN_TEXT, 0, "%s", "");
-				add(p, LN_HEAD, 0, "%-30s %6s %6s %7s %6s %6s %6s",
-				    steps ? "agreement: typed step ratings" : "agreement: first errors",
-				    "n", "exact%", "within1", "kappa", "alpha", "AC1");
+				add(p, LN_HEAD, 0, "%-30s %6s %6s %7s %6s %6s %6s", title[steps], "n", "exact%", "within1", "kappa", "alpha", "AC1");
 			}
 			char k[16], al[16], ac[16], ex[16], w1[16], who[160];
 			audit_num(k, sizeof(k), q->kappa, 3);
