@@ -29,8 +29,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ACTION_ADD] = "INSERT INTO action(solution_id, annotator, op, ref, name, created_at, active_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_ACTION_LIST] = "SELECT id, op, ref, name FROM action WHERE solution_id = ?1 AND annotator = ?2 ORDER BY id",
 	[S_ACTION_NAME] = "SELECT name FROM action WHERE id = ?1",
-	[S_ACTION_LABELS] = "SELECT step_idx, kind, value, text FROM label WHERE action_id = ?1 ORDER BY id",
-	[S_LABEL_BEFORE] = "SELECT value, text FROM label WHERE solution_id = ?1 AND annotator = ?2 AND kind = ?3 "
+	[S_ACTION_LABELS] = "SELECT step_idx, kind, value, text, agent FROM label WHERE action_id = ?1 ORDER BY id",
+	[S_LABEL_BEFORE] = "SELECT value, text, agent FROM label WHERE solution_id = ?1 AND annotator = ?2 AND kind = ?3 "
 			   "AND step_idx IS ?4 AND id < ?5 AND (?6 IS NULL OR text = ?6) "
 			   "ORDER BY id DESC LIMIT 1",
 	[S_QROW] = "SELECT s.id, d.name, s.ext_key, m.nsteps, m.labelled, m.flags, m.verdicts, substr(p.text, 1, 300) "
@@ -175,6 +175,7 @@ int db_action_labels(struct db *db, int64_t action, struct arena *a,
 		l->step = dbi_null_or(s, 0, -1);
 		l->kind = dbi_kind_of(col_text(s, 1));
 		dbi_label_columns(l, dbi_null_or(s, 2, NO_RATING), dbi_adup(a, s, 3));
+		l->agent = dbi_adup(a, s, 4);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -215,8 +216,10 @@ int db_label_before(struct db *db, int64_t sol, const char *annotator,
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		dbi_label_columns(l, dbi_null_or(s, 0, NO_RATING), dbi_adup(a, s, 1));
+		l->agent = dbi_adup(a, s, 2);
 	} else {
 		dbi_label_columns(l, NO_RATING, NULL);
+		l->agent = NULL;
 		if (alt) /* withdrawn, of the same alternative */
 			l->alt = which;
 	}

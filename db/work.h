@@ -33,10 +33,10 @@ typedef void (*action_fn)(void *ctx, int64_t id, const char *op, int64_t ref,
 			  const char *name);
 int db_actions(struct db *db, int64_t sol, const char *annotator,
 	       action_fn fn, void *ctx);
-/* The labels an action wrote (step, kind, value, text), xmalloc'd. */
+/* The labels an action wrote (step, kind, value, text, agent), xmalloc'd. */
 int db_action_labels(struct db *db, int64_t action, struct arena *a,
 		     struct label **out, size_t *n);
-/* Sets l's value and text to those in force for its kind and step just
+/* Sets l's value, text and agent to those in force for its kind and step just
  * before action ran (NO_RATING and NULL when there were none). */
 int db_label_before(struct db *db, int64_t sol, const char *annotator,
 		    struct label *l, int64_t action, struct arena *a);

@@ -244,7 +244,7 @@ static void diff(struct batch *b, const struct annotator *a,
 }
 
 enum op_kind { OP_RATE, OP_ERROR, OP_NONE, OP_ACCEPT, OP_FINISH, OP_NOTE, OP_UNDO, OP_REDO,
-	       OP_ALT, OP_FLAG, OP_ADJUDICATE };
+	       OP_ALT, OP_FLAG, OP_ADJUDICATE, OP_BLAME };
 struct op {
 	enum op_kind kind;
 	int step, value;
@@ -353,9 +353,12 @@ static int plan(const struct op *op, const struct item *it, const struct annotat
 		return ANNOT_ERR;
 	}
 	diff(b, a, o, &s, claim);
-	/* a trace's decisive error names the agent of its turn */
+	/* a trace's decisive error names the agent of its turn, unless the
+	 * action blamed another */
 	for (size_t k = 0; k < b->n; k++) {
 		struct label *l = &b->l[k];
+		if (l->agent)
+			continue;
 		const char *ag = l->kind == LK_FIRST_ERROR && l->value >= 0 &&
 				 (size_t)l->value < it->nsteps ? it->steps[l->value].agent : NULL;
 		if (ag)
@@ -368,6 +371,38 @@ static int plan(const struct op *op, const struct item *it, const struct annotat
 		buf_puts(what, "already so: nothing changed");
 		return ANNOT_NOTHING;
 	}
+	return ANNOT_OK;
+}
+
+static const struct label *newest(const struct item *it, const char *who, int kind, int step,
+				  int alt);
+
+/* A trace's decisive error blamed on another agent than its turn's: the
+ * first-error label again, naming op->text. */
+static int plan_blame(const struct op *op, const struct item *it, const struct annotator *a,
+		      const struct annot_state *o, struct batch *b, char *name, size_t nn,
+		      struct buf *what)
+{
+	if (o->fe < 0 || (size_t)o->fe >= it->nsteps) {
+		buf_puts(what, "mark the decisive turn first (e), then say who is to blame");
+		return ANNOT_NOTHING;
+	}
+	int known = 0;
+	for (size_t i = 0; i < it->nsteps && !known; i++)
+		known = it->steps[i].agent && op->text && !strcmp(it->steps[i].agent, op->text);
+	if (!known) {
+		buf_printf(what, "no agent of this trace is called %s", op->text ? op->text : "");
+		return ANNOT_NOTHING;
+	}
+	const struct label *l = newest(it, a->name, LK_FIRST_ERROR, -1, -1);
+	if (l && l->value == o->fe && l->agent && !strcmp(l->agent, op->text)) {
+		buf_printf(what, "already so: %s is to blame for step %d", op->text, o->fe + 1);
+		return ANNOT_NOTHING;
+	}
+	struct label *fe = batch_add(b, a, LK_FIRST_ERROR, -1, o->fe, NULL);
+	fe->agent = arena_strndup(&b->texts, op->text, strlen(op->text));
+	snprintf(name, nn, "blame %s for step %d", op->text, o->fe + 1);
+	buf_printf(what, "decisive error at step %d: %s to blame", o->fe + 1, op->text);
 	return ANNOT_OK;
 }
 
@@ -457,6 +492,7 @@ static int plan_revisit(struct db *db, struct db_solution *v, const struct annot
 		struct label *again = batch_add(b, a, l.kind, l.step, l.value, l.text);
 		again->alt = l.alt;
 		again->fe = l.fe;
+		again->agent = l.agent ? arena_strndup(&b->texts, l.agent, strlen(l.agent)) : NULL;
 	}
 	free(orig);
 	return rc;
@@ -596,6 +632,8 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 		rc = plan_step_mark(op, &v->it, a, &b, name, sizeof(name), &what);
 	} else if (op->kind == OP_ADJUDICATE) {
 		rc = plan_adjudicate(op, &v->it, a, &b, name, sizeof(name), &what);
+	} else if (op->kind == OP_BLAME) {
+		rc = plan_blame(op, &v->it, a, &before, &b, name, sizeof(name), &what);
 	} else if (op->kind == OP_NOTE) {
 		batch_add(&b, a, LK_NOTE, op->step, NO_RATING, op->text && *op->text ? op->text : NULL);
 		snprintf(name, sizeof(name), op->step >= 0 ? "note on step %d" : "note", op->step + 1);
@@ -688,6 +726,13 @@ int annot_finish(struct db *db, struct db_solution *v, const struct annotator *a
 		 const char *reason, struct annot_result *res)
 {
 	struct op op = {OP_FINISH, -1, 0, reason, -1};
+	return run(db, v, a, &op, res);
+}
+
+int annot_blame(struct db *db, struct db_solution *v, const struct annotator *a,
+		const char *agent, struct annot_result *res)
+{
+	struct op op = {OP_BLAME, -1, 0, agent, -1};
 	return run(db, v, a, &op, res);
 }
 

@@ -52,6 +52,10 @@ int annot_accept(struct db *db, struct db_solution *v, const struct annotator *a
 		 const char *source, struct annot_result *res);
 int annot_finish(struct db *db, struct db_solution *v, const struct annotator *a,
 		 const char *reason, struct annot_result *res);
+/* A trace's decisive error (the annotator's first error) blamed on
+ * agent, one of the trace's, rather than on its turn's agent. */
+int annot_blame(struct db *db, struct db_solution *v, const struct annotator *a,
+		const char *agent, struct annot_result *res);
 /* A note on a step (-1: on the solution); an empty text clears it. */
 int annot_note(struct db *db, struct db_solution *v, const struct annotator *a,
 	       int step, const char *text, struct annot_result *res);

@@ -69,6 +69,28 @@ e
 :save-display t3.txt' --annotator ann
 ok "saved" has t3.txt "saved: first error at step 6"
 ok "the label names the turn's agent" test "$(sql "select value || '|' || agent from label where annotator = 'ann' and kind = 'first_error'")" = "5|Orchestrator"
+# another agent to blame for it: B, a name (Tab completes), undone by U
+TUI_SIZE=80x24 tui_run ':open 1
+jjjjj
+B
+^UWebSurfer<Enter>
+:save-display b1.txt' --annotator ann
+ok "blamed on the WebSurfer" has b1.txt "saved: decisive error at step 6: WebSurfer to blame"
+ok "the label says so" test "$(sql "select value || '|' || agent from label where annotator = 'ann' and kind = 'first_error' order by id desc limit 1")" = "5|WebSurfer"
+TUI_SIZE=80x24 tui_run ':open 1
+B
+^UNobody<Enter>
+:save-display b2.txt' --annotator ann
+ok "an agent the trace lacks" has b2.txt "no agent of this trace is called Nobody"
+TUI_SIZE=80x24 tui_run ':open 1
+U' --annotator ann
+ok "undone: the turn's agent again" test "$(sql "select value || '|' || agent from label where annotator = 'ann' and kind = 'first_error' order by id desc limit 1")" = "5|Orchestrator"
+TUI_SIZE=80x24 tui_run ':open 1
+^R' --annotator ann
+ok "redone: the WebSurfer again" test "$(sql "select value || '|' || agent from label where annotator = 'ann' and kind = 'first_error' order by id desc limit 1")" = "5|WebSurfer"
+TUI_SIZE=80x24 tui_run ':open 1
+U' --annotator ann
+
 # the person's note on that turn is the reason the export gives
 TUI_SIZE=80x24 tui_run ':open 1
 jjjjj

@@ -55,6 +55,7 @@
 	_(FETCH, "fetch", "Fetch suggestions for the solution now (the providers of set fetch)") \
 	_(AUDIT, "audit", "Open the audit: each source against the truth, agreement between people") \
 	_(NEXT_MARK, "next-mark", "To the next step named as the first error (yours, others', sources')") \
+	_(BLAME_AGENT, "blame-agent", "A trace: blame your decisive error on another agent than its turn's (Tab completes the names)") \
 	_(NEXT_HANDOFF, "next-handoff", "A trace: to the next turn where another agent acts, wrapping") \
 	_(PREV_HANDOFF, "prev-handoff", "A trace: to the previous hand-off, wrapping") \
 	_(NEXT_SAME_AGENT, "next-same-agent", "A trace: to the next turn of the current turn's agent") \

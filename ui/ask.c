@@ -14,7 +14,8 @@
 #include "../src/util.h"
 
 static const char *const kind_names[ASK_COUNT] = {
-	"command", "search", "note", "accept", "menu",
+	[ASK_COMMAND] = "command", [ASK_SEARCH] = "search", [ASK_NOTE] = "note",
+	[ASK_ACCEPT] = "accept", [ASK_AGENT] = "agent", [ASK_MENU] = "menu",
 };
 
 /* ---- history ---- */
@@ -53,7 +54,8 @@ void ask_history_load(struct tui *t)
 			continue;
 		*tab = '\0';
 		for (int k = 0; k < ASK_COUNT; k++)
-			if (!strcmp(line, kind_names[k]) && utf8_valid(tab + 1, strlen(tab + 1)))
+			if (kind_names[k] && !strcmp(line, kind_names[k]) &&
+			    utf8_valid(tab + 1, strlen(tab + 1)))
 				le_history_add(&t->hist[k], tab + 1);
 	}
 	free(line);

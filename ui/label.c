@@ -66,6 +66,8 @@ static int run(struct tui *t, struct db_solution *sol, const struct label_pend *
 		return annot_flag(db, sol, an, step, res);
 	case A_ADJUDICATE:
 		return annot_adjudicate(db, sol, an, p->fe, text, res);
+	case A_BLAME_AGENT:
+		return annot_blame(db, sol, an, text, res);
 	case A_UNDO:
 		return annot_undo(db, sol, an, res);
 	case A_REDO:

@@ -104,7 +104,7 @@ struct hooks {
 };
 
 /* A prompt on the status line (ask.c): a mode of the one loop. */
-enum ask_kind { ASK_COMMAND, ASK_SEARCH, ASK_NOTE, ASK_ACCEPT, ASK_MENU, ASK_COUNT };
+enum ask_kind { ASK_COMMAND, ASK_SEARCH, ASK_NOTE, ASK_ACCEPT, ASK_AGENT, ASK_MENU, ASK_COUNT };
 /* answer is NULL when the prompt was cancelled */
 typedef void (*ask_fn)(struct tui *t, const char *answer, void *arg);
 struct ask {

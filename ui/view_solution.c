@@ -275,6 +275,43 @@ static void ask_note(struct sv *s, const char *arg)
 	tui_ask(s->t, ASK_NOTE, prompt, old, note_done, s);
 }
 
+static void blame_done(struct tui *t, const char *answer, void *arg)
+{
+	(void)t;
+	if (answer && *answer)
+		do_label(arg, A_BLAME_AGENT, ((struct sv *)arg)->sel, -1, answer);
+}
+
+/* Who is to blame for the decisive error: one of the trace's agents, Tab
+ * completing their names, the turn's agent offered first. */
+static void ask_blame(struct sv *s, const char *arg)
+{
+	const struct item *it = &s->sol.it;
+	if (!trace_is(it)) {
+		tui_message(s->t, 1, "not an agent trace: its turns name no agents");
+		return;
+	}
+	if (arg) {
+		blame_done(s->t, arg, s);
+		return;
+	}
+	const char **names = xmalloc((it->nsteps + 1) * sizeof(*names));
+	size_t n = 0;
+	for (size_t i = 0; i < it->nsteps; i++) {
+		const char *a = it->steps[i].agent;
+		size_t k = 0;
+		while (a && k < n && strcmp(names[k], a))
+			k++;
+		if (a && k == n)
+			names[n++] = a;
+	}
+	int fe = s->my_fe;
+	tui_ask(s->t, ASK_AGENT, "blame which agent? ", fe >= 0 ? it->steps[fe].agent : names[0],
+		blame_done, s);
+	tui_ask_names(s->t, names, n);
+	free(names);
+}
+
 static void move_solution(struct sv *s, int dir, int what)
 {
 	int64_t id = qmodel_neighbour(s->t->queue, s->sol.id, dir, what);
@@ -574,6 +611,7 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 	case A_REDO:
 	case A_ACCEPT:
 	case A_FINISH:
+	case A_BLAME_AGENT:
 	case A_NOTE: {
 		int rc = ANNOT_NOTHING;
 		int blind = s->hide_others; /* the verdict hidden until this action */
@@ -590,6 +628,8 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 				 "sfgb", finish_done, s);
 		else if (a == A_NOTE)
 			ask_note(s, arg);
+		else if (a == A_BLAME_AGENT)
+			ask_blame(s, arg);
 		else if (s->sel_alt >= 0 && (a == A_FIRST_ERROR || a == A_NO_ERROR))
 			tui_message(s->t, 1, "the cursor is on an alternative: +, 0, - and x rate it, "
 				    "e and c the steps");
