@@ -33,7 +33,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_LABEL_BEFORE] = "SELECT value, text, agent FROM label WHERE solution_id = ?1 AND annotator = ?2 AND kind = ?3 "
 			   "AND step_idx IS ?4 AND id < ?5 AND (?6 IS NULL OR text = ?6) "
 			   "ORDER BY id DESC LIMIT 1",
-	[S_QROW] = "SELECT s.id, d.name, s.ext_key, m.nsteps, m.labelled, m.flags, m.verdicts, substr(p.text, 1, 300) "
+	[S_QROW] = "SELECT s.id, d.name, s.ext_key, m.nsteps, m.labelled, m.flags, m.verdicts, substr(p.text, 1, 300), "
+		   "(SELECT t.agent IS NOT NULL FROM step t WHERE t.solution_id = s.id AND t.idx = 0) "
 		   "FROM summary m JOIN solution s ON s.id = m.solution_id JOIN dataset d ON d.id = s.dataset_id "
 		   "JOIN problem p ON p.id = s.problem_id WHERE m.solution_id = ?1",
 	[S_MAX_LABEL] = "SELECT coalesce(min(id), 0) FROM label WHERE action_id = ?1",
@@ -241,6 +242,7 @@ int db_queue_row(struct db *db, int64_t sol, struct arena *a, struct db_qrow *r)
 		r->flags = sqlite3_column_int(s, 5);
 		r->verdicts = dbi_adup(a, s, 6);
 		r->problem = dbi_adup(a, s, 7);
+		r->trace = sqlite3_column_int(s, 8);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;

@@ -45,6 +45,7 @@ struct db_qrow {
 	int64_t id;
 	const char *dataset, *key, *verdicts, *problem;
 	int nsteps, labelled, flags;
+	int trace;  /* an agent trace: its turns count from 0 on screen */
 };
 int db_queue_row(struct db *db, int64_t sol, struct arena *a, struct db_qrow *r);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "annot.h"
+#include "trace.h"
 #include "resolve.h"
 #include "summary.h"
 
@@ -21,6 +22,7 @@ void annot_state_load(struct annot_state *s, const struct item *it,
 {
 	size_t n = it->nsteps;
 	s->n = n;
+	s->base = trace_is(it) ? 0 : 1;
 	s->r = xmalloc((n + 1) * sizeof(*s->r));
 	s->fill = xcalloc(n + 1, 1);
 	s->fe = NO_RATING;
@@ -143,7 +145,7 @@ static void settle(struct annot_state *s)
 }
 
 /* ---- what changed, in words ---- */
-static void put_steps(struct buf *b, const int *steps, size_t n)
+static void put_steps(struct buf *b, const int *steps, size_t n, int base)
 {
 	buf_puts(b, n > 1 ? "steps " : "step ");
 	for (size_t i = 0; i < n;) {
@@ -153,11 +155,11 @@ static void put_steps(struct buf *b, const int *steps, size_t n)
 		if (i)
 			buf_puts(b, ", ");
 		if (j >= i + 2)
-			buf_printf(b, "%d-%d", steps[i] + 1, steps[j] + 1);
+			buf_printf(b, "%d-%d", steps[i] + base, steps[j] + base);
 		else if (j == i + 1)
-			buf_printf(b, "%d, %d", steps[i] + 1, steps[j] + 1);
+			buf_printf(b, "%d, %d", steps[i] + base, steps[j] + base);
 		else
-			buf_printf(b, "%d", steps[i] + 1);
+			buf_printf(b, "%d", steps[i] + base);
 		i = j + 1;
 	}
 }
@@ -178,14 +180,14 @@ static void describe(struct buf *b, const struct annot_state *o,
 		if (!n)
 			continue;
 		buf_puts(b, "; ");
-		put_steps(b, steps, n);
+		put_steps(b, steps, n, s->base);
 		buf_puts(b, values[v] == NO_RATING ? " cleared" :
 			 values[v] == 1 ? " now +1" : values[v] == 0 ? " now 0" : " now -1");
 	}
 	free(steps);
 	if (o->fe != s->fe && say_fe) {
 		if (s->fe >= 0)
-			buf_printf(b, "; first error now step %d", s->fe + 1);
+			buf_printf(b, "; first error now step %d", s->fe + s->base);
 		else if (s->fe == -1)
 			buf_puts(b, "; now no error");
 		else
@@ -267,17 +269,17 @@ static int plan(const struct op *op, const struct item *it, const struct annotat
 		settle(&s);
 		skip = op->step;
 		if (op->value == NO_RATING)
-			snprintf(name, nn, "clear step %d", op->step + 1);
+			snprintf(name, nn, "clear step %d", op->step + o->base);
 		else if (op->value == 0)
-			snprintf(name, nn, "rate step %d 0", op->step + 1);
+			snprintf(name, nn, "rate step %d 0", op->step + o->base);
 		else
-			snprintf(name, nn, "rate step %d %+d", op->step + 1, op->value);
+			snprintf(name, nn, "rate step %d %+d", op->step + o->base, op->value);
 		if (op->value == NO_RATING)
-			buf_printf(what, "step %d cleared", op->step + 1);
+			buf_printf(what, "step %d cleared", op->step + o->base);
 		else if (op->value == 0)
-			buf_printf(what, "step %d rated 0", op->step + 1);
+			buf_printf(what, "step %d rated 0", op->step + o->base);
 		else
-			buf_printf(what, "step %d rated %+d", op->step + 1, op->value);
+			buf_printf(what, "step %d rated %+d", op->step + o->base, op->value);
 		break;
 	case OP_ERROR:
 		claim_error(&s, op->step);
@@ -285,8 +287,8 @@ static int plan(const struct op *op, const struct item *it, const struct annotat
 		skip = op->step;
 		claim = 1;
 		say_fe = 0;
-		snprintf(name, nn, "first error at step %d", op->step + 1);
-		buf_printf(what, "first error at step %d", op->step + 1);
+		snprintf(name, nn, "first error at step %d", op->step + o->base);
+		buf_printf(what, "first error at step %d", op->step + o->base);
 		break;
 	case OP_NONE:
 		claim_none(&s);
@@ -322,7 +324,7 @@ static int plan(const struct op *op, const struct item *it, const struct annotat
 		say_fe = !claim;
 		snprintf(name, nn, "accept %.120s", op->text);
 		if (sfe >= 0)
-			buf_printf(what, "accepted %s: first error at step %d", op->text, sfe + 1);
+			buf_printf(what, "accepted %s: first error at step %d", op->text, sfe + o->base);
 		else if (sfe == -1)
 			buf_printf(what, "accepted %s: no error", op->text);
 		else
@@ -396,13 +398,13 @@ static int plan_blame(const struct op *op, const struct item *it, const struct a
 	}
 	const struct label *l = newest(it, a->name, LK_FIRST_ERROR, -1, -1);
 	if (l && l->value == o->fe && l->agent && !strcmp(l->agent, op->text)) {
-		buf_printf(what, "already so: %s is to blame for step %d", op->text, o->fe + 1);
+		buf_printf(what, "already so: %s is to blame for step %d", op->text, o->fe + o->base);
 		return ANNOT_NOTHING;
 	}
 	struct label *fe = batch_add(b, a, LK_FIRST_ERROR, -1, o->fe, NULL);
 	fe->agent = arena_strndup(&b->texts, op->text, strlen(op->text));
-	snprintf(name, nn, "blame %s for step %d", op->text, o->fe + 1);
-	buf_printf(what, "decisive error at step %d: %s to blame", o->fe + 1, op->text);
+	snprintf(name, nn, "blame %s for step %d", op->text, o->fe + o->base);
+	buf_printf(what, "decisive error at step %d: %s to blame", o->fe + o->base, op->text);
 	return ANNOT_OK;
 }
 
@@ -519,8 +521,9 @@ static const struct label *newest(const struct item *it, const char *who, int ki
 static int plan_step_mark(const struct op *op, const struct item *it, const struct annotator *a,
 			  struct batch *b, char *name, size_t nn, struct buf *what)
 {
+	const int base = trace_is(it) ? 0 : 1;
 	if (op->step < 0 || (size_t)op->step >= it->nsteps) {
-		buf_printf(what, "the solution has no step %d", op->step + 1);
+		buf_printf(what, "the solution has no step %d", op->step + base);
 		return ANNOT_NOTHING;
 	}
 	const struct step *st = &it->steps[op->step];
@@ -528,29 +531,29 @@ static int plan_step_mark(const struct op *op, const struct item *it, const stru
 		const struct label *l = newest(it, a->name, LK_FLAG, op->step, -1);
 		int on = !(l && l->value == 1);
 		batch_add(b, a, LK_FLAG, op->step, on, NULL);
-		snprintf(name, nn, "%s step %d", on ? "flag" : "unflag", op->step + 1);
+		snprintf(name, nn, "%s step %d", on ? "flag" : "unflag", op->step + base);
 		buf_printf(what, on ? "step %d flagged: can't judge it" : "step %d: flag taken back",
-			   op->step + 1);
+			   op->step + base);
 		return ANNOT_OK;
 	}
 	if (op->alt < 0 || (size_t)op->alt >= st->nalts || op->alt == st->chosen) {
-		buf_printf(what, "step %d has no alternative %d", op->step + 1, op->alt + 1);
+		buf_printf(what, "step %d has no alternative %d", op->step + base, op->alt + 1);
 		return ANNOT_NOTHING;
 	}
 	const struct label *l = newest(it, a->name, LK_ALT_RATING, op->step, op->alt);
 	if ((l ? l->value : NO_RATING) == op->value) {
 		buf_printf(what, "alternative %d of step %d is rated so already", op->alt + 1,
-			   op->step + 1);
+			   op->step + base);
 		return ANNOT_NOTHING;
 	}
 	batch_add(b, a, LK_ALT_RATING, op->step, op->value, NULL)->alt = op->alt;
 	if (op->value == NO_RATING) {
-		snprintf(name, nn, "clear alternative %d of step %d", op->alt + 1, op->step + 1);
-		buf_printf(what, "alternative %d of step %d cleared", op->alt + 1, op->step + 1);
+		snprintf(name, nn, "clear alternative %d of step %d", op->alt + 1, op->step + base);
+		buf_printf(what, "alternative %d of step %d cleared", op->alt + 1, op->step + base);
 	} else {
-		snprintf(name, nn, "rate alternative %d of step %d %+d", op->alt + 1, op->step + 1,
+		snprintf(name, nn, "rate alternative %d of step %d %+d", op->alt + 1, op->step + base,
 			 op->value);
-		buf_printf(what, "alternative %d of step %d rated %+d", op->alt + 1, op->step + 1,
+		buf_printf(what, "alternative %d of step %d rated %+d", op->alt + 1, op->step + base,
 			   op->value);
 	}
 	return ANNOT_OK;
@@ -562,8 +565,9 @@ static int plan_adjudicate(const struct op *op, const struct item *it,
 			   const struct annotator *a, struct batch *b, char *name, size_t nn,
 			   struct buf *what)
 {
+	const int base = trace_is(it) ? 0 : 1;
 	if (op->value < -1 || op->value >= (int)it->nsteps) {
-		buf_printf(what, "the solution has no step %d", op->value + 1);
+		buf_printf(what, "the solution has no step %d", op->value + base);
 		return ANNOT_NOTHING;
 	}
 	if (!op->text || !*op->text) {
@@ -581,8 +585,8 @@ static int plan_adjudicate(const struct op *op, const struct item *it,
 	if (ag) /* a trace: the agent of the decisive turn */
 		adj->agent = arena_strndup(&b->texts, ag, strlen(ag));
 	if (op->value >= 0) {
-		snprintf(name, nn, "adjudicate: first error at step %d", op->value + 1);
-		buf_printf(what, "adjudicated: first error at step %d", op->value + 1);
+		snprintf(name, nn, "adjudicate: first error at step %d", op->value + base);
+		buf_printf(what, "adjudicated: first error at step %d", op->value + base);
 	} else {
 		snprintf(name, nn, "adjudicate: no error");
 		buf_puts(what, "adjudicated: no error");
@@ -619,7 +623,7 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 	if ((op->kind == OP_RATE || op->kind == OP_ERROR) &&
 	    (op->step < 0 || (size_t)op->step >= v->it.nsteps)) {
 		rc = ANNOT_NOTHING;
-		buf_printf(&what, "the solution has no step %d", op->step + 1);
+		buf_printf(&what, "the solution has no step %d", op->step + before.base);
 		goto out;
 	}
 	if (op->kind == OP_UNDO || op->kind == OP_REDO) {
@@ -636,11 +640,11 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 		rc = plan_blame(op, &v->it, a, &before, &b, name, sizeof(name), &what);
 	} else if (op->kind == OP_NOTE) {
 		batch_add(&b, a, LK_NOTE, op->step, NO_RATING, op->text && *op->text ? op->text : NULL);
-		snprintf(name, sizeof(name), op->step >= 0 ? "note on step %d" : "note", op->step + 1);
+		snprintf(name, sizeof(name), op->step >= 0 ? "note on step %d" : "note", op->step + before.base);
 		if (op->text && *op->text)
-			buf_printf(&what, "note on step %d", op->step + 1);
+			buf_printf(&what, "note on step %d", op->step + before.base);
 		else
-			buf_printf(&what, "note on step %d deleted", op->step + 1);
+			buf_printf(&what, "note on step %d deleted", op->step + before.base);
 		rc = ANNOT_OK;
 	} else {
 		rc = plan(op, &v->it, a, &before, &b, name, sizeof(name), &what);

@@ -82,6 +82,8 @@ struct annot_state {
 	int *r;              /* rating per step, NO_RATING when none */
 	unsigned char *fill; /* 1 where an action filled the rating in */
 	int fe;              /* first error claimed; -1 no error; NO_RATING none */
+	int base;            /* the number step 0 goes by in words: 1, or 0 on an
+			      * agent trace (its data counts turns from 0) */
 	char finish[48];     /* finish reason, "" when none */
 };
 void annot_state_load(struct annot_state *s, const struct item *it,

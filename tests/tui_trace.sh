@@ -5,11 +5,16 @@ need_shared who-when/Hand-Crafted/3.json
 mkdir -p "$XDG_CONFIG_HOME/stepmark" && echo "set advance = no" >>"$XDG_CONFIG_HOME/stepmark/config"
 sm import "$SHARED_DATA/who-when/Hand-Crafted" >/dev/null
 
-# log 3 at 80x24: turn 4 is the Orchestrator handing off to the WebSurfer
+# the queue gives the data's decisive turn as the data counts it, from 0
+TUI_SIZE=80x24 tui_run ':save-display q0.txt' --annotator ann
+ok "log 3's decisive turn is 32" grep -q "^  1  .* Hand-Crafted:32 " q0.txt
+
+# log 3 at 80x24: turn 3 is the Orchestrator handing off to the WebSurfer
 TUI_SIZE=80x24 tui_run '<Enter>
 jjj
 :save-display t1.txt' --annotator ann
-ok "the agent and the hand-off on the turn's line" grep -q '^>  4 Orchestrator (-> WebSurfer) ' t1.txt
+ok "the agent and the hand-off on the turn's line" grep -q '^>  3 Orchestrator (-> WebSurfer) ' t1.txt
+ok "the status line counts turns from 0, and says so" grep -q "turn 3 of 0-92 " t1.txt
 ok "JSON verbatim, its indentation kept" grep -q '^         "instruction_or_question": {$' t1.txt
 # LaTeX is not rendered in a trace: a $ and a backslash stay
 printf '%s\n' '{"id": "sh", "question": "Run it.", "ground_truth": "2", "is_correct": false, "history": [{"content": "Run: echo $HOME \\n and \\frac{1}{2}", "role": "user", "name": "Planner"}, {"content": "exitcode: 1 (execution failed)", "role": "assistant", "name": "Computer_terminal"}], "mistake_agent": "Planner", "mistake_step": "0", "mistake_reason": "r"}' >sh.jsonl
@@ -17,7 +22,7 @@ sm import sh.jsonl --dataset shell >/dev/null
 TUI_SIZE=80x24 tui_run ':open 9
 :save-display t2.txt' --annotator ann
 ok "shell text as it is" grep -qF 'Run: echo $HOME \n and \frac{1}{2}' t2.txt
-ok "a name agent, its role beside it" grep -q '^>  1 Planner (user) ' t2.txt
+ok "a name agent, its role beside it" grep -q '^>  0 Planner (user) ' t2.txt
 
 # moves through a long trace, each saying which of how many
 TUI_SIZE=80x24 tui_run ':open 1
@@ -35,8 +40,8 @@ TUI_SIZE=80x24 tui_run ':open 1
 ,
 :save-display m5.txt' --annotator ann
 ok "first hand-off: the human to the Orchestrator" has m1.txt "hand-off 1 of "
-ok "...at turn 2" grep -q "hand-off 1 of [0-9]*: turn 2, human to Orchestrator" m1.txt
-ok "third hand-off" grep -q "hand-off 3 of [0-9]*: turn 6, WebSurfer to Orchestrator" m2.txt
+ok "...at turn 2" grep -q "hand-off 1 of [0-9]*: turn 1, human to Orchestrator" m1.txt
+ok "third hand-off" grep -q "hand-off 3 of [0-9]*: turn 5, WebSurfer to Orchestrator" m2.txt
 ok "back past the first: wraps" grep -q "hand-off [0-9]* of [0-9]*: turn [0-9]*, .* (from the bottom)" m3.txt
 ok "the same agent's next turn" grep -q "^[A-Za-z]*: turn [0-9]*, [0-9]* of [0-9]*" m4.txt
 ok "and back" grep -q "^[A-Za-z]*: turn [0-9]*, [0-9]* of [0-9]*" m5.txt
@@ -52,10 +57,10 @@ E
 :save-display k3.txt
 E
 :save-display k4.txt' --annotator ann
-ok "the code block is a tool call" grep -q "tool call 1 of 1: turn 2 by Coder" k1.txt
-ok "a non-zero exit code failed" grep -q "failed output 1 of 2: turn 3 by Computer_terminal" k2.txt
-ok "exit code 0 did not; an HTTP 404 did" grep -q "failed output 2 of 2: turn 5 by Computer_terminal" k3.txt
-ok "then from the top" grep -q "failed output 1 of 2: turn 3 by Computer_terminal (from the top)" k4.txt
+ok "the code block is a tool call" grep -q "tool call 1 of 1: turn 1 by Coder" k1.txt
+ok "a non-zero exit code failed" grep -q "failed output 1 of 2: turn 2 by Computer_terminal" k2.txt
+ok "exit code 0 did not; an HTTP 404 did" grep -q "failed output 2 of 2: turn 4 by Computer_terminal" k3.txt
+ok "then from the top" grep -q "failed output 1 of 2: turn 2 by Computer_terminal (from the top)" k4.txt
 sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
 TUI_SIZE=80x24 tui_run ':open 11
 >
@@ -67,7 +72,7 @@ TUI_SIZE=80x24 tui_run ':open 1
 jjjjj
 e
 :save-display t3.txt' --annotator ann
-ok "saved" has t3.txt "saved: first error at step 6"
+ok "saved" has t3.txt "saved: first error at step 5"
 ok "the label names the turn's agent" test "$(sql "select value || '|' || agent from label where annotator = 'ann' and kind = 'first_error'")" = "5|Orchestrator"
 # another agent to blame for it: B, a name (Tab completes), undone by U
 TUI_SIZE=80x24 tui_run ':open 1
@@ -75,7 +80,7 @@ jjjjj
 B
 ^UWebSurfer<Enter>
 :save-display b1.txt' --annotator ann
-ok "blamed on the WebSurfer" has b1.txt "saved: decisive error at step 6: WebSurfer to blame"
+ok "blamed on the WebSurfer" has b1.txt "saved: decisive error at step 5: WebSurfer to blame"
 ok "the label says so" test "$(sql "select value || '|' || agent from label where annotator = 'ann' and kind = 'first_error' order by id desc limit 1")" = "5|WebSurfer"
 TUI_SIZE=80x24 tui_run ':open 1
 B

@@ -84,6 +84,9 @@ void render_free(struct sv *s);
 const char *shown_problem(const struct sv *s);
 /* 1 when the solution is an agent trace (its turns name their agents). */
 int sv_is_trace(const struct sv *s);
+/* The number the screen gives step 0: 1, or 0 on a trace (its data
+ * counts turns from 0). */
+int sv_base(const struct sv *s);
 int is_alt(const struct sv *s, size_t i, size_t k); /* alternative k of step i is offered */
 void sv_draw(struct view *v, int top, int h, int w);
 

@@ -10,6 +10,7 @@
 #include "pos.h"
 #include "solution.h"
 #include "../src/grade.h"
+#include "../src/trace.h"
 #include "../src/util.h"
 
 /* ---- LaTeX: the texts as they are shown ---- */
@@ -68,7 +69,12 @@ void render_texts(struct sv *s)
 
 int sv_is_trace(const struct sv *s)
 {
-	return s->sol.it.nsteps && s->sol.it.steps[0].agent;
+	return trace_is(&s->sol.it);
+}
+
+int sv_base(const struct sv *s)
+{
+	return sv_is_trace(s) ? 0 : 1;
 }
 
 static const char *shown_step(const struct sv *s, size_t i)
@@ -319,7 +325,7 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 	int maxx = x0 + w;
 	draw_line(y, x0, w, "", base);
 	char idx[32];
-	snprintf(idx, sizeof(idx), "%s%3d ", cur ? ">" : " ", step + 1);
+	snprintf(idx, sizeof(idx), "%s%3d ", cur ? ">" : " ", step + sv_base(s));
 	int x = put(y, x0, maxx, idx, cur ? base : area_attr(C_INDEX));
 	x = draw_agent(s, y, x, maxx, step, base, cur);
 	int r = s->mine[step];

@@ -216,7 +216,8 @@ static int decided(const char *v, const char *me)
 /* Shows the first errors: yours first, then the sources', then the other
  * annotators' (by their short names); blind hides what the annotator must
  * not see before deciding: sources' (and with BLIND_ALL other people's). */
-static void verdict_text(struct buf *b, const char *v, const struct tui *t, int blind)
+/* base: the number step 0 goes by (0 on an agent trace) */
+static void verdict_text(struct buf *b, const char *v, const struct tui *t, int blind, int base)
 {
 	const char *me = t->ann.name;
 	if (blind && decided(v, me))
@@ -247,7 +248,7 @@ static void verdict_text(struct buf *b, const char *v, const struct tui *t, int 
 				buf_putc(b, ' ');
 			buf_puts(b, mine ? "me" : pass == 2 ? tui_alias(t, name) : name);
 			if (fe >= 0)
-				buf_printf(b, ":%d", fe + 1);
+				buf_printf(b, ":%d", fe + base);
 			else
 				buf_puts(b, fe == -1 ? ":ok" : ":?");
 		}
@@ -329,7 +330,7 @@ static void qv_draw(struct view *v, int top, int h, int w)
 			x += 17;
 		}
 		buf_reset(&vb);
-		verdict_text(&vb, r.verdicts, q->t, q->t->set->blind);
+		verdict_text(&vb, r.verdicts, q->t, q->t->set->blind, r.trace ? 0 : 1);
 		if (w - x > 4 && vb.len) {
 			int vw = text_width(vb.data, vb.len);
 			int vroom = w - x - 1;

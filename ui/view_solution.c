@@ -271,7 +271,7 @@ static void ask_note(struct sv *s, const char *arg)
 			old = l->text;
 	}
 	char prompt[48];
-	snprintf(prompt, sizeof(prompt), "note on step %d: ", s->sel + 1);
+	snprintf(prompt, sizeof(prompt), "note on step %d: ", s->sel + sv_base(s));
 	tui_ask(s->t, ASK_NOTE, prompt, old, note_done, s);
 }
 
@@ -362,7 +362,7 @@ static void next_mark(struct sv *s)
 		if (s->src[i].fe == best)
 			buf_printf(&b, "%s%s", b.len ? ", " : "", s->src[i].key);
 	s->sel = best;
-	tui_message(s->t, 0, "step %d: the first error for %s", best + 1, inert(b.data, 0));
+	tui_message(s->t, 0, "step %d: the first error for %s", best + sv_base(s), inert(b.data, 0));
 	buf_free(&b);
 }
 
@@ -397,12 +397,12 @@ static void trace_move(struct sv *s, enum trace_kind k, int dir)
 	s->sel = hit;
 	s->sel_alt = -1;
 	if (k == TK_HANDOFF)
-		tui_message(s->t, 0, "hand-off %d of %d: turn %d, %s to %s%s", nth, total, hit + 1,
+		tui_message(s->t, 0, "hand-off %d of %d: turn %d, %s to %s%s", nth, total, hit,
 			    inert(it->steps[hit - 1].agent, 0), inert(ag, 1), wrap);
 	else if (k == TK_SAME)
-		tui_message(s->t, 0, "%s: turn %d, %d of %d%s", inert(ag, 0), hit + 1, nth, total, wrap);
+		tui_message(s->t, 0, "%s: turn %d, %d of %d%s", inert(ag, 0), hit, nth, total, wrap);
 	else
-		tui_message(s->t, 0, "%s %d of %d: turn %d by %s%s", what[k], nth, total, hit + 1,
+		tui_message(s->t, 0, "%s %d of %d: turn %d by %s%s", what[k], nth, total, hit,
 			    inert(ag, 0), wrap);
 }
 
@@ -419,9 +419,9 @@ static void show_rationale(struct sv *s)
 			continue;
 		buf_printf(&b, "== %s%s%s", g->source, g->model ? "/" : "", g->model ? g->model : "");
 		if (g->step >= 0)
-			buf_printf(&b, ", step %d", g->step + 1);
+			buf_printf(&b, ", step %d", g->step + sv_base(s));
 		if (g->first_error >= 0)
-			buf_printf(&b, ", first error: step %d", g->first_error + 1);
+			buf_printf(&b, ", first error: step %d", g->first_error + sv_base(s));
 		else if (g->first_error == -1)
 			buf_puts(&b, ", no error");
 		buf_printf(&b, "\n%s\n\n", g->rationale);
@@ -776,14 +776,18 @@ static void sv_status(struct view *v, char *out, size_t n)
 	const char *fe = s->my_fe == -2 ? "undecided" : s->my_fe == -1 ? "no error" : NULL;
 	char fes[32];
 	if (!fe) {
-		snprintf(fes, sizeof(fes), "first error %d", s->my_fe + 1);
+		snprintf(fes, sizeof(fes), "first error %d", s->my_fe + sv_base(s));
 		fe = fes;
 	}
-	char alt[32] = "";
+	char alt[32] = "", at[48];
 	if (s->sel_alt >= 0)
 		snprintf(alt, sizeof(alt), " alt %d", s->sel_alt + 1);
-	snprintf(out, n, "step %d/%zu%s  mine %d/%zu  %s%s", s->sel + 1, s->sol.it.nsteps, alt, labelled,
-		 s->sol.it.nsteps, fe, s->hide_others ? "  (blind)" : s->hidden ? "  (suggestions hidden)" : "");
+	if (sv_is_trace(s)) /* a trace's turns count from 0, as its data does */
+		snprintf(at, sizeof(at), "turn %d of 0-%zu", s->sel, s->sol.it.nsteps - 1);
+	else
+		snprintf(at, sizeof(at), "step %d/%zu", s->sel + 1, s->sol.it.nsteps);
+	snprintf(out, n, "%s%s  mine %d/%zu  %s%s", at, alt, labelled, s->sol.it.nsteps, fe,
+		 s->hide_others ? "  (blind)" : s->hidden ? "  (suggestions hidden)" : "");
 }
 
 static void sv_done(struct view *v)
