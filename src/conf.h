@@ -45,7 +45,9 @@ enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
 	_(LATEX, "latex", SK_BOOL, latex, 0, 0, NULL, "yes", \
 	  "LaTeX in steps, problems, references and answers shown as Unicode math (L toggles)") \
 	_(HINTS, "hints", SK_BOOL, hints, 0, 0, NULL, "yes", \
-	  "A line of the most used keys above the status line")
+	  "A line of the most used keys above the status line") \
+	_(GROUND_TRUTH, "ground-truth", SK_BOOL, ground_truth, 0, 0, NULL, "yes", \
+	  "An agent trace's ground truth shown (no: label without it, as Who&When also reports)")
 
 enum setting_kind { SK_STRING, SK_BOOL, SK_INT, SK_WORD, SK_PROVIDERS };
 #define SETTING_ENUM(id, name, kind, field, lo, hi, words, def, help) SET_##id,

@@ -125,4 +125,21 @@ jj
 :save-display ag-$size.txt" --annotator viewer
 	same_screen "trace-ag-${size%x*}" "ag-$size.txt"
 done
+
+# the task, the ground truth and each agent's system prompt in the pager;
+# the ground truth hidden when the setting says so
+TUI_SIZE=80x24 tui_run ":open $ag
+p
+:save-display p1.txt
+q
+:set ground-truth no
+p
+:save-display p2.txt
+q
+:save-display p3.txt" --annotator viewer
+ok "the pager has the task" has p1.txt "== Task"
+ok "and the ground truth" grep -q "^ *Glass Onion: A Knives Out Mystery" p1.txt
+ok "and the system prompts, by agent" has p1.txt "--- Movie_Expert"
+ok "hidden: not in the pager" sh -c '! grep -q "Glass Onion" p2.txt && grep -q "(hidden: set ground-truth yes)" p2.txt'
+ok "hidden: not on the bottom line" sh -c '! grep -q "Glass Onion" p3.txt && grep -q "ground truth hidden (set ground-truth)" p3.txt'
 finish

@@ -547,7 +547,10 @@ static void draw_trace_answer(struct sv *s, int y, int w)
 	const struct item *it = &s->sol.it;
 	draw_line(y, 0, w, "", area_attr(C_DEFAULT));
 	int x = put(y, 0, w, " ground truth ", area_attr(C_HEADER));
-	x = put(y, x, w, it->gold ? it->gold : "(none)", area_attr(C_GOLD));
+	if (!s->t->set->ground_truth)
+		x = put(y, x, w, "hidden (set ground-truth)", area_attr(C_DIM));
+	else
+		x = put(y, x, w, it->gold ? it->gold : "(none)", area_attr(C_GOLD));
 	if (it->correct >= 0 && !s->hide_others)
 		put(y, x, w, it->correct ? "   the team's answer was right" :
 			     "   the team's answer was wrong", area_attr(it->correct ? C_GOOD : C_BAD));

@@ -437,10 +437,38 @@ static void show_rationale(struct sv *s)
 }
 
 /* the problem and the reference, whole, in the pager */
+/* A trace's task, its ground truth (unless the setting hides it) and each
+ * agent's system prompt, as the data keeps them. */
+static void trace_problem(struct sv *s, struct buf *b)
+{
+	const struct item *it = &s->sol.it;
+	buf_printf(b, "== Task\n%s\n", it->problem ? it->problem : "");
+	if (!s->t->set->ground_truth)
+		buf_puts(b, "\n== Ground truth\n(hidden: set ground-truth yes)\n");
+	else if (it->gold)
+		buf_printf(b, "\n== Ground truth\n%s\n", it->gold);
+	struct arena a = {0};
+	const struct jnode *meta = it->meta ? jparse(&a, it->meta, strlen(it->meta)) : NULL;
+	const struct jnode *sp = meta ? jget(meta, "system_prompt") : NULL;
+	if (sp && sp->type == J_OBJ && sp->child) {
+		buf_puts(b, "\n== System prompts\n");
+		for (const struct jnode *c = sp->child; c; c = c->next)
+			buf_printf(b, "\n--- %.*s\n%s\n", (int)c->keylen, c->key,
+				   c->type == J_STR ? c->str : "(not a text)");
+	}
+	arena_free(&a);
+}
+
 static void show_problem(struct sv *s)
 {
 	const struct item *it = &s->sol.it;
 	struct buf b = {0};
+	if (sv_is_trace(s)) {
+		trace_problem(s, &b);
+		tui_push(s->t, pager_view_new(s->t, "task", b.data, 0));
+		buf_free(&b);
+		return;
+	}
 	buf_printf(&b, "== Problem\n%s\n", shown_problem(s));
 	if (it->gold)
 		buf_printf(&b, "\n== Gold answer\n%s\n", s->rendered ? s->rgold.out.data : it->gold);
