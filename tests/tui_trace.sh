@@ -11,6 +11,7 @@ ok "log 3's decisive turn is 32" grep -q "^  1  .* Hand-Crafted:32 " q0.txt
 
 # log 3 at 80x24: turn 3 is the Orchestrator handing off to the WebSurfer
 TUI_SIZE=80x24 tui_run '<Enter>
+*
 jjj
 :save-display t1.txt' --annotator ann
 ok "the agent and the hand-off on the turn's line" grep -q '^>  3 Orchestrator (-> WebSurfer) ' t1.txt
@@ -142,4 +143,19 @@ ok "and the ground truth" grep -q "^ *Glass Onion: A Knives Out Mystery" p1.txt
 ok "and the system prompts, by agent" has p1.txt "--- Movie_Expert"
 ok "hidden: not in the pager" sh -c '! grep -q "Glass Onion" p2.txt && grep -q "(hidden: set ground-truth yes)" p2.txt'
 ok "hidden: not on the bottom line" sh -c '! grep -q "Glass Onion" p3.txt && grep -q "ground truth hidden (set ground-truth)" p3.txt'
+
+# long turns fold to their first lines; O unfolds the one at the cursor,
+# * every one
+TUI_SIZE=80x40 tui_run ':open 1
+j
+:save-display f1.txt
+O
+:save-display f2.txt
+O
+*
+:save-display f3.txt' --annotator viewer
+ok "turn 1 folded, saying how much is left out" grep -q "^       \.\.\. [0-9]* more lines (O unfolds the turn, \* all)$" f1.txt
+ok "O shows it whole" sh -c '! grep -q "more lines (O unfolds" f2.txt || [ "$(grep -n "more lines (O unfolds" f2.txt | head -1 | cut -d: -f1)" -gt "$(grep -n "more lines (O unfolds" f1.txt | head -1 | cut -d: -f1)" ]'
+ok "O again and * : every turn whole" sh -c '! grep -q "more lines (O unfolds" f3.txt'
+ok "* says so" has f3.txt "every turn shown whole"
 finish

@@ -55,6 +55,8 @@
 	_(FETCH, "fetch", "Fetch suggestions for the solution now (the providers of set fetch)") \
 	_(AUDIT, "audit", "Open the audit: each source against the truth, agreement between people") \
 	_(NEXT_MARK, "next-mark", "To the next step named as the first error (yours, others', sources')") \
+	_(TOGGLE_FOLD, "toggle-fold", "A trace: the long turn at the cursor shown whole, or folded to its first lines again") \
+	_(TOGGLE_FOLD_ALL, "toggle-fold-all", "A trace: every long turn shown whole, or folded again") \
 	_(BLAME_AGENT, "blame-agent", "A trace: blame your decisive error on another agent than its turn's (Tab completes the names)") \
 	_(NEXT_HANDOFF, "next-handoff", "A trace: to the next turn where another agent acts, wrapping") \
 	_(PREV_HANDOFF, "prev-handoff", "A trace: to the previous hand-off, wrapping") \

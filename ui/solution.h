@@ -9,7 +9,8 @@
 #include "../src/reference.h"
 #include "../src/prov.h"
 
-enum { L_HEAD, L_TEXT, L_NOTE, L_ALT_HEAD, L_ALT };
+/* L_FOLD: the lines of a long turn left out (off: how many) */
+enum { L_HEAD, L_TEXT, L_NOTE, L_ALT_HEAD, L_ALT, L_FOLD };
 struct dline {
 	int step, kind;
 	size_t off, len;
@@ -76,6 +77,9 @@ struct sv {
 	int skip_at, skip_top; /* the skipped step S went to, and the pane's top
 				* it set (-1: none; the next S goes on from it) */
 	int prob_rows;        /* the problem pane's rows at the last draw */
+	/* a trace's long turns show their first lines (O unfolds one, * all) */
+	unsigned char *unfolded; /* per step, for this solution; NULL: none */
+	int unfold_all;
 };
 
 /* solution_draw.c */

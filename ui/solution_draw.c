@@ -163,6 +163,20 @@ static void layout_alts(struct sv *s, size_t i, int tw)
 	latex_free(&lx);
 }
 
+#define FOLD_OVER 12 /* a trace's turn of more lines than this is folded */
+#define FOLD_SHOW 8  /* to its first lines */
+
+/* A trace's long turn keeps its first lines and a line saying how many
+ * more there are, unless unfolded. */
+static void fold(struct sv *s, size_t i, size_t first)
+{
+	size_t n = s->nlines - first;
+	if (!sv_is_trace(s) || n <= FOLD_OVER || s->unfold_all || (s->unfolded && s->unfolded[i]))
+		return;
+	s->nlines = first + FOLD_SHOW;
+	add_line(s, (int)i, L_FOLD, NULL, n - FOLD_SHOW, 0, -1);
+}
+
 static void layout(struct sv *s, int w)
 {
 	const struct item *it = &s->sol.it;
@@ -172,7 +186,9 @@ static void layout(struct sv *s, int w)
 	int tw = w - 7 > 10 ? w - 7 : 10;
 	for (size_t i = 0; i < it->nsteps; i++) {
 		add_line(s, (int)i, L_HEAD, NULL, 0, 0, -1);
+		size_t first = s->nlines;
 		wrap_into(s, (int)i, L_TEXT, shown_step(s, i), tw);
+		fold(s, i, first);
 		for (size_t k = 0; k < it->nlabels; k++) {
 			const struct label *l = &it->labels[k];
 			if (l->kind != LK_NOTE || l->step != (int)i || !l->text)
@@ -473,6 +489,14 @@ static void draw_steps(struct sv *s, int y0, int h, int x0, int w)
 		}
 		if (d->kind == L_ALT_HEAD) {
 			draw_alt_head(s, y, x0, w, d->step, d->alt);
+			continue;
+		}
+		if (d->kind == L_FOLD) {
+			char more[96];
+			snprintf(more, sizeof(more), "... %zu more line%s (O unfolds the turn, * all)",
+				 d->off, d->off == 1 ? "" : "s");
+			draw_line(y, x0, w, "", area_attr(C_DEFAULT));
+			put(y, x0 + 7, x0 + w, more, area_attr(C_DIM));
 			continue;
 		}
 		if (d->kind == L_ALT) {

@@ -149,6 +149,8 @@ static void open_id(struct sv *s, int64_t id, int step)
 	s->top = s->ptop = s->rtop = 0;
 	s->skip_at = s->keep_row = -1;
 	s->layout_w = 0;
+	free(s->unfolded);
+	s->unfolded = NULL;
 	marks_compute(s);
 	render_texts(s);
 	queue_select(s->t, id);
@@ -404,6 +406,40 @@ static void trace_move(struct sv *s, enum trace_kind k, int dir)
 	else
 		tui_message(s->t, 0, "%s %d of %d: turn %d by %s%s", what[k], nth, total, hit,
 			    inert(ag, 0), wrap);
+}
+
+/* O: the turn at the cursor shown whole, or folded again; *: every turn */
+static void toggle_fold(struct sv *s, int all)
+{
+	if (!sv_is_trace(s)) {
+		tui_message(s->t, 1, "only an agent trace's long turns are folded");
+		return;
+	}
+	if (all) {
+		s->unfold_all = !s->unfold_all;
+		tui_message(s->t, 0, s->unfold_all ? "every turn shown whole" :
+			    "long turns folded to their first lines");
+	} else {
+		if (!s->unfolded)
+			s->unfolded = xcalloc(s->sol.it.nsteps + 1, 1);
+		s->unfolded[s->sel] = !s->unfolded[s->sel];
+		tui_message(s->t, 0, s->unfolded[s->sel] ? "turn %d shown whole" :
+			    "turn %d folded (when long)", s->sel);
+	}
+	s->layout_w = 0;
+}
+
+/* the actions that read a trace: its moves and its folds */
+static void trace_act(struct sv *s, enum action a)
+{
+	if (a == A_TOGGLE_FOLD || a == A_TOGGLE_FOLD_ALL)
+		toggle_fold(s, a == A_TOGGLE_FOLD_ALL);
+	else if (a == A_NEXT_HANDOFF || a == A_PREV_HANDOFF)
+		trace_move(s, TK_HANDOFF, a == A_NEXT_HANDOFF ? 1 : -1);
+	else if (a == A_NEXT_SAME_AGENT || a == A_PREV_SAME_AGENT)
+		trace_move(s, TK_SAME, a == A_NEXT_SAME_AGENT ? 1 : -1);
+	else
+		trace_move(s, a == A_NEXT_TOOL_CALL ? TK_TOOL : TK_FAILED, 1);
 }
 
 static void show_rationale(struct sv *s)
@@ -692,19 +728,15 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 	case A_NEXT_MARK:
 		next_mark(s);
 		break;
+	case A_TOGGLE_FOLD:
+	case A_TOGGLE_FOLD_ALL:
 	case A_NEXT_HANDOFF:
 	case A_PREV_HANDOFF:
-		trace_move(s, TK_HANDOFF, a == A_NEXT_HANDOFF ? 1 : -1);
-		break;
 	case A_NEXT_SAME_AGENT:
 	case A_PREV_SAME_AGENT:
-		trace_move(s, TK_SAME, a == A_NEXT_SAME_AGENT ? 1 : -1);
-		break;
 	case A_NEXT_TOOL_CALL:
-		trace_move(s, TK_TOOL, 1);
-		break;
 	case A_NEXT_FAILED:
-		trace_move(s, TK_FAILED, 1);
+		trace_act(s, a);
 		break;
 	case A_NEXT_SOLUTION:
 		move_solution(s, 1, -1);
@@ -826,6 +858,7 @@ static void sv_done(struct view *v)
 	marks_free(s);
 	db_solution_free(&s->sol);
 	free(s->lines);
+	free(s->unfolded);
 	arena_free(&s->notes);
 	render_free(s);
 	free(s);
