@@ -18,6 +18,7 @@
 #include "oai.h"
 #include "prompt.h"
 #include "prov.h"
+#include "reqset.h"
 #include "summary.h"
 
 #define LEASE_S 120.0       /* a job's lease; renewed every RENEW_S */
@@ -77,11 +78,6 @@ struct ajob {
 	struct ajob *next;
 };
 
-struct cache_put {
-	char hash[33];
-	struct buf body;
-};
-
 struct epstate {
 	int short_replies;      /* replies with fewer choices than asked for */
 	int no_n;               /* the server refused n > 1: parts are sent */
@@ -105,8 +101,7 @@ struct fetch {
 	long sel_limit;
 	long leased[P_MAX];
 	/* the requests written to the batch file: a set of their hashes */
-	uint64_t *bseen;
-	size_t nbseen, capbseen;
+	struct hset bseen;
 	char *params[P_MAX];
 	char *tmpl[P_MAX];
 	char owner[128];
@@ -124,10 +119,7 @@ struct fetch {
 	int prefer_taken;
 	double drained_at;      /* ms when the queue was last found empty */
 	int drained;
-	struct cache_put *puts;  /* replies not in the store's cache yet */
-	size_t nputs, capputs;
-	uint32_t *putidx;        /* them by hash: index + 1, 0 empty */
-	size_t capputidx;
+	struct replies puts;     /* replies not in the store's cache yet */
 	int unwritten;          /* finished jobs not stored yet */
 	double last_flush, last_renew;
 	struct batch_out *batch;
@@ -458,60 +450,6 @@ static int deliver(struct fetch *f, struct ajob *aj, const struct preq *rq,
 	return 0;
 }
 
-/* ---- replies on their way to the store's cache ---- */
-
-static size_t put_slot(const struct fetch *f, const char *hash)
-{
-	return hash64(hash, 32, 0x9075) & (f->capputidx - 1);
-}
-
-static void put_add(struct fetch *f, const char *hash, const char *body, size_t len)
-{
-	if (f->nputs == f->capputs) {
-		f->capputs = f->capputs ? f->capputs * 2 : 64;
-		f->puts = xrealloc(f->puts, f->capputs * sizeof(*f->puts));
-	}
-	if ((f->nputs + 1) * 2 > f->capputidx) { /* rebuild, twice as large */
-		free(f->putidx);
-		f->capputidx = f->capputidx ? f->capputidx * 2 : 256;
-		f->putidx = xcalloc(f->capputidx, sizeof(*f->putidx));
-		for (size_t i = 0; i < f->nputs; i++) {
-			size_t j = put_slot(f, f->puts[i].hash);
-			while (f->putidx[j])
-				j = (j + 1) & (f->capputidx - 1);
-			f->putidx[j] = (uint32_t)i + 1;
-		}
-	}
-	struct cache_put *c = &f->puts[f->nputs];
-	memcpy(c->hash, hash, 33);
-	memset(&c->body, 0, sizeof(c->body));
-	buf_add(&c->body, body, len);
-	size_t j = put_slot(f, hash);
-	while (f->putidx[j])
-		j = (j + 1) & (f->capputidx - 1);
-	f->putidx[j] = (uint32_t)++f->nputs;
-}
-
-/* a reply this run received and has not stored yet, or NULL */
-static const struct cache_put *put_find(const struct fetch *f, const char *hash)
-{
-	if (!f->nputs)
-		return NULL;
-	for (size_t j = put_slot(f, hash); f->putidx[j]; j = (j + 1) & (f->capputidx - 1))
-		if (!memcmp(f->puts[f->putidx[j] - 1].hash, hash, 32))
-			return &f->puts[f->putidx[j] - 1];
-	return NULL;
-}
-
-static void puts_clear(struct fetch *f)
-{
-	for (size_t i = 0; i < f->nputs; i++)
-		buf_free(&f->puts[i].body);
-	f->nputs = 0;
-	if (f->putidx)
-		memset(f->putidx, 0, f->capputidx * sizeof(*f->putidx));
-}
-
 static void pend_destroy(struct pending_req *p)
 {
 	for (int i = 0; p->parts && i < p->nparts; i++)
@@ -646,7 +584,7 @@ static int answer(struct fetch *f, struct pending_req *p, const char *body, size
 	}
 	p->released = 1;
 	if (from == FROM_NET)
-		put_add(f, p->rq.hash, body, len);
+		replies_add(&f->puts, p->rq.hash, body, len);
 	struct pending_req *t = p->twins;
 	p->twins = NULL;
 	while (t) {
@@ -1044,36 +982,6 @@ static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 	free(x);
 }
 
-/* Whether the request hash was written to the batch file in this run
- * (then 1), else it is recorded (0): one line per distinct request. */
-static int batch_seen(struct fetch *f, const char *hash)
-{
-	uint64_t k = hash64(hash, strlen(hash), 0xba7c4) | 1;
-	if (f->nbseen * 2 >= f->capbseen) { /* grow, keeping what is there */
-		size_t cap = f->capbseen ? f->capbseen * 2 : 1024;
-		uint64_t *t = xcalloc(cap, sizeof(*t));
-		for (size_t i = 0; i < f->capbseen; i++)
-			if (f->bseen[i]) {
-				size_t j = f->bseen[i] & (cap - 1);
-				while (t[j])
-					j = (j + 1) & (cap - 1);
-				t[j] = f->bseen[i];
-			}
-		free(f->bseen);
-		f->bseen = t;
-		f->capbseen = cap;
-	}
-	size_t j = k & (f->capbseen - 1);
-	while (f->bseen[j]) {
-		if (f->bseen[j] == k)
-			return 1;
-		j = (j + 1) & (f->capbseen - 1);
-	}
-	f->bseen[j] = k;
-	f->nbseen++;
-	return 0;
-}
-
 static void defer(struct fetch *f, struct ajob *aj)
 {
 	if (!aj->deferred) {
@@ -1094,7 +1002,7 @@ static void batch_line(struct fetch *f, struct pending_req *p)
 	}
 	p->twins = NULL;
 	live_del(f, p);
-	if (!f->batch_failed && !batch_seen(f, p->rq.hash)) { /* one line per request */
+	if (!f->batch_failed && !hset_seen(&f->bseen, p->rq.hash)) { /* one line per request */
 		char url[64], err[300];
 		snprintf(url, sizeof(url), "/%s%s", strcmp(p->rq.path, "pooling") ? "v1/" : "",
 			 p->rq.path);
@@ -1135,7 +1043,7 @@ static void dispatch(struct fetch *f)
 			continue;
 		}
 		int ep = -1;
-		const struct cache_put *put = p->nocache ? NULL : put_find(f, p->rq.hash);
+		const struct reply *put = p->nocache ? NULL : replies_find(&f->puts, p->rq.hash);
 		int hit = !p->nocache && p->attempts == 0 &&
 			  (put || db_cache_get(f->db, p->rq.hash, &cached));
 		if (put) { /* received this run, not stored yet */
@@ -1273,16 +1181,16 @@ static void lease_more(struct fetch *f)
 static void flush(struct fetch *f, int force)
 {
 	double now = mono_ms();
-	if (!f->unwritten && !f->nputs)
+	if (!f->unwritten && !f->puts.n)
 		return;
 	if (!force && f->unwritten < 64 && now - f->last_flush < FLUSH_MS)
 		return;
 	if (db_begin(f->db) < 0)
 		return; /* the store is busy: try again next pass */
 	int ok = 1;
-	for (size_t i = 0; i < f->nputs && ok; i++)
-		ok = db_cache_put(f->db, f->puts[i].hash, f->puts[i].body.data,
-				  f->puts[i].body.len) == 0;
+	for (size_t i = 0; i < f->puts.n && ok; i++)
+		ok = db_cache_put(f->db, f->puts.v[i].hash, f->puts.v[i].body.data,
+				  f->puts.v[i].body.len) == 0;
 	for (struct ajob *aj = f->jobs; aj && ok; aj = aj->next) {
 		if (!aj->dead || aj->written)
 			continue;
@@ -1304,7 +1212,7 @@ static void flush(struct fetch *f, int force)
 		return;
 	}
 	f->prog.stored_at = now;
-	puts_clear(f);
+	replies_clear(&f->puts);
 	/* written jobs leave once their transfers are over */
 	struct ajob **pp = &f->jobs;
 	while (*pp) {
@@ -1368,10 +1276,10 @@ int fetch_work(struct fetch *f, double budget_ms)
 		else
 			waiting++;
 	}
-	if (f->batch && ((waiting == 0 && f->drained && !f->unwritten && !f->nputs) ||
+	if (f->batch && ((waiting == 0 && f->drained && !f->unwritten && !f->puts.n) ||
 			 f->batch_failed))
 		return 0;
-	return f->njobs > 0 || f->unwritten || f->nputs || !f->drained;
+	return f->njobs > 0 || f->unwritten || f->puts.n || !f->drained;
 }
 
 int fetch_timeout(struct fetch *f)
@@ -1382,7 +1290,7 @@ int fetch_timeout(struct fetch *f)
 	for (struct pending_req *p = f->queue; p; p = p->next)
 		if (p->not_before > now && p->not_before < next)
 			next = p->not_before;
-	if (f->unwritten || f->nputs)
+	if (f->unwritten || f->puts.n)
 		next = next < f->last_flush + FLUSH_MS ? next : f->last_flush + FLUSH_MS;
 	for (size_t i = 0; f->queue && i < f->fc->neps; i++) { /* a budget's reset */
 		double until = rate_wait(f, i, now);
@@ -1472,16 +1380,14 @@ void fetch_free(struct fetch *f)
 		free(f->eps[i].root);
 	}
 	free(f->eps);
-	puts_clear(f);
-	free(f->puts);
-	free(f->putidx);
+	replies_free(&f->puts);
 	for (int i = 0; i < nproviders; i++) {
 		free(f->params[i]);
 		free(f->tmpl[i]);
 	}
 	arena_free(&f->a);
 	buf_free(&f->scratch);
-	free(f->bseen);
+	hset_free(&f->bseen);
 	curl_multi_cleanup(f->multi);
 	free(f);
 }

@@ -1,0 +1,40 @@
+/* reqset.h - what the fetch engine keeps by request hash (32 hex digits):
+ * a set of hashes, and a table of replies (reqset.c) */
+#ifndef SM_REQSET_H
+#define SM_REQSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "util.h"
+
+/* A set of hashes, as 64-bit keys (odd; 2 marks one taken out). */
+struct hset {
+	uint64_t *v;
+	size_t n, cap;
+};
+/* 1 when hash is in s; else it is put in, and 0. */
+int hset_seen(struct hset *s, const char *hash);
+/* 1 when hash is in s, which it leaves. */
+int hset_take(struct hset *s, const char *hash);
+void hset_free(struct hset *s);
+
+/* Replies by hash, in the order added (v[0..n-1]). */
+struct reply {
+	char hash[33];
+	struct buf body;
+};
+struct replies {
+	struct reply *v;
+	size_t n, cap;
+	uint32_t *idx;       /* by hash: index + 1, 0 empty */
+	size_t capidx;
+};
+/* A copy of body under hash. */
+void replies_add(struct replies *r, const char *hash, const char *body, size_t len);
+/* The reply under hash, or NULL. */
+const struct reply *replies_find(const struct replies *r, const char *hash);
+/* Empty again, its memory kept. */
+void replies_clear(struct replies *r);
+void replies_free(struct replies *r);
+
+#endif
