@@ -414,15 +414,36 @@ static void fail_job(struct fetch *f, struct ajob *aj, const char *why)
 
 enum { FROM_NET, FROM_CACHE, FROM_TWIN };
 
-/* A usable response (from the network, the cache or a twin) for a
- * request of aj: gives back the job's outstanding request, hands the
- * reply to the provider. -1 (nothing done) when the body does not pass. */
+/* A reply no choice of which has content (the model spent its budget
+ * reasoning): a job may take it, but it is not worth keeping. */
+static int reply_empty(const struct preq *rq, const struct oai_resp *r)
+{
+	if (rq->kind == OAI_POOLING)
+		return 0;
+	for (size_t i = 0; i < r->nchoices; i++)
+		if (r->choices[i].text || r->choices[i].top_logprobs)
+			return 0;
+	return 1;
+}
+
+/* A reply (from the network, the cache or a twin) for a request of aj:
+ * gives back the job's outstanding request, hands the reply to the
+ * provider. 0 taken; 1 taken but not for the cache (empty, or refused:
+ * the job failed); -1 (nothing done) when the body does not pass, or a
+ * reply from the cache is empty or refused: it is asked again. */
 static int deliver(struct fetch *f, struct ajob *aj, const struct preq *rq,
 		   const char *body, size_t len, int from)
 {
 	struct oai_resp r;
 	arena_reset(&f->a);
 	if (oai_check(&f->a, rq->kind, 200, NULL, body, len, rq->n, &r) != OAI_OK)
+		return -1;
+	int empty = reply_empty(rq, &r);
+	if (from == FROM_CACHE && empty) /* kept by an older stepmark */
+		return -1;
+	char why[400] = "";
+	int took = aj->dead ? 0 : aj->ops->take(&aj->pj, rq, &r, why, sizeof(why));
+	if (took < 0 && from == FROM_CACHE)
 		return -1;
 	aj->outstanding--;
 	if (from != FROM_NET) {
@@ -433,11 +454,10 @@ static int deliver(struct fetch *f, struct ajob *aj, const struct preq *rq,
 			f->prog.shared++;
 	}
 	if (aj->dead)
-		return 0;
-	char why[400] = "";
-	if (aj->ops->take(&aj->pj, rq, &r, why, sizeof(why)) < 0) {
+		return empty;
+	if (took < 0) {
 		fail_job(f, aj, why);
-		return 0;
+		return 1;
 	}
 	if (from != FROM_TWIN) { /* the tokens were paid once */
 		aj->pj.j.tokens += r.tokens_in + r.tokens_out;
@@ -447,7 +467,7 @@ static int deliver(struct fetch *f, struct ajob *aj, const struct preq *rq,
 		f->prog.tokens_out += r.tokens_out;
 	}
 	advance(f, aj);
-	return 0;
+	return empty;
 }
 
 static void pend_destroy(struct pending_req *p)
@@ -578,12 +598,13 @@ static int answer(struct fetch *f, struct pending_req *p, const char *body, size
 	/* out of the table first: the provider's next requests may be
 	 * the same body again, and must not wait on this one */
 	live_del(f, p);
-	if (deliver(f, p->aj, &p->rq, body, len, from) < 0) {
+	int kept = deliver(f, p->aj, &p->rq, body, len, from);
+	if (kept < 0) {
 		live_add(f, p);
 		return -1;
 	}
 	p->released = 1;
-	if (from == FROM_NET)
+	if (from == FROM_NET && kept == 0) /* only a reply a job could use */
 		replies_add(&f->puts, p->rq.hash, body, len);
 	struct pending_req *t = p->twins;
 	p->twins = NULL;

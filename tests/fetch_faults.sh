@@ -65,6 +65,22 @@ why "gave up: HTTP 500"
 why "4 attempts"
 fault "null content with reasoning" '{"fault": "nullcontent", "times": 5}' failed 1 --judge --samples 3
 why "the judge's replies had no content (only reasoning"
+# an empty reply is paid for but not kept: --retry-failed asks again
+ok "an empty reply is not cached" test "$(sql "SELECT count(*) FROM response_cache")" = 0
+fake_control '{"faults": [], "latency_ms": 0}'
+before=$(reqs)
+sm fetch --config cfg --solution 1 --judge --samples 3 --retry-failed >out 2>err
+ok "--retry-failed sends it again ($(($(reqs) - before)))" test $(($(reqs) - before)) = 1
+ok "and the job is done" test "$(sql "SELECT state FROM job")" = done
+# one kept by an older stepmark is asked again, not taken from the cache
+for i in 0 1 2; do
+	sql "UPDATE response_cache SET body = json_set(body, '\$.choices[$i].message.content', json('null'), '\$.choices[$i].message.reasoning_content', 'hmm', '\$.choices[$i].finish_reason', 'length')"
+done
+sql "DELETE FROM suggestion WHERE job_id IS NOT NULL; UPDATE job SET state = 'failed'"
+before=$(reqs)
+sm fetch --config cfg --solution 1 --judge --samples 3 --retry-failed >out 2>err
+ok "a cached empty reply is asked again ($(($(reqs) - before)))" test $(($(reqs) - before)) = 1
+ok "and the job is done again" test "$(sql "SELECT state FROM job")" = done
 fault "one short reply is retried" '{"fault": "fewchoices", "times": 1}' done 2 --judge --samples 2
 fault "short replies again and again" '{"fault": "fewchoices", "times": 5}' failed 4 --judge --samples 2
 why "gave up: asked for 2 choices, got 1"
