@@ -28,10 +28,13 @@ long batch_lines(const struct batch_out *b);
 void batch_free(struct batch_out *b);
 
 struct db;
+struct buf;
 /* batch_in.c: a result file's answers (lines whose custom_id stepmark
  * wrote) into db's response cache, in one transaction. How many were
  * stored, the lines skipped in *bad (each said on warn); -1 when the
- * file or the store fails (nothing stored). */
-long batch_read_results(struct db *db, const char *path, FILE *warn, long *bad);
+ * file or the store fails (nothing stored). The custom_id of each answer
+ * is added to ids (32 characters each) when ids is not NULL. */
+long batch_read_results(struct db *db, const char *path, FILE *warn, long *bad,
+			struct buf *ids);
 
 #endif

@@ -15,7 +15,8 @@
 #include "util.h"
 #include "../db/db.h"
 
-long batch_read_results(struct db *db, const char *path, FILE *warn, long *bad)
+long batch_read_results(struct db *db, const char *path, FILE *warn, long *bad,
+			struct buf *ids)
 {
 	FILE *fp = fopen(path, "r");
 	*bad = 0;
@@ -80,6 +81,8 @@ long batch_read_results(struct db *db, const char *path, FILE *warn, long *bad)
 			buf_free(&body);
 			return -1;
 		}
+		if (ids)
+			buf_add(ids, id->str, 32);
 		stored++;
 	}
 	free(line);

@@ -175,6 +175,7 @@ struct fetch_cmd {
 	struct fetch *f;
 	struct batch_out *bo;
 	int64_t ds; /* the data set's id, 0: every one */
+	struct buf paid; /* the requests --batch-in answered, by hash */
 	char err[600];
 };
 
@@ -348,7 +349,7 @@ static int fetch_open(struct fetch_cmd *x)
 	}
 	for (int i = 0; i < x->a.nbatch_in; i++) {
 		long bad;
-		long n = batch_read_results(x->db, x->a.batch_in[i], stderr, &bad);
+		long n = batch_read_results(x->db, x->a.batch_in[i], stderr, &bad, &x->paid);
 		if (n < 0)
 			return EX_BAD;
 		printf("%s: %ld responses stored in the cache%s", x->a.batch_in[i], n,
@@ -368,6 +369,8 @@ static int fetch_engine(struct fetch_cmd *x)
 		return EX_BAD;
 	}
 	x->f = fetch_new(x->db, &x->cfg.fetch, x->a.mask, x->err, sizeof(x->err));
+	if (x->f)
+		fetch_paid(x->f, x->paid.data, x->paid.len);
 	if (!x->f) {
 		errf("stepmark: %s\n", x->err);
 		return EX_BAD;
@@ -555,6 +558,7 @@ int cmd_fetch(int argc, char **argv, struct cmd_env *env)
 		rc = fetch_modes(&x);
 	batch_free(x.bo);
 	fetch_free(x.f);
+	buf_free(&x.paid);
 	db_close(x.db);
 	conf_done(&x.cfg);
 	return rc;

@@ -100,8 +100,9 @@ struct fetch {
 	int64_t sel_dataset, sel_sol;
 	long sel_limit;
 	long leased[P_MAX];
-	/* the requests written to the batch file: a set of their hashes */
-	struct hset bseen;
+	/* the requests written to the batch file; those a batch runner
+	 * answered, whose tokens are not counted yet */
+	struct hset bseen, paid;
 	char *params[P_MAX];
 	char *tmpl[P_MAX];
 	char owner[128];
@@ -283,6 +284,16 @@ void fetch_batch_out(struct fetch *f, struct batch_out *b)
 	f->batch = b;
 }
 
+void fetch_paid(struct fetch *f, const char *hashes, size_t n)
+{
+	char h[33];
+	for (size_t i = 0; i + 32 <= n; i += 32) {
+		memcpy(h, hashes + i, 32);
+		h[32] = '\0';
+		hset_seen(&f->paid, h);
+	}
+}
+
 /* ---- the request queue ---- */
 
 static void push(struct fetch *f, struct pending_req *p, int front)
@@ -414,6 +425,16 @@ static void fail_job(struct fetch *f, struct ajob *aj, const char *why)
 
 enum { FROM_NET, FROM_CACHE, FROM_TWIN };
 
+/* the tokens of a reply's usage, booked to the job that paid for it */
+static void spend_tokens(struct fetch *f, struct ajob *aj, const struct oai_resp *r)
+{
+	aj->pj.j.tokens += r->tokens_in + r->tokens_out;
+	aj->pj.j.tokens_in += r->tokens_in;
+	aj->pj.j.tokens_out += r->tokens_out;
+	f->prog.tokens_in += r->tokens_in;
+	f->prog.tokens_out += r->tokens_out;
+}
+
 /* A reply no choice of which has content (the model spent its budget
  * reasoning): a job may take it, but it is not worth keeping. */
 static int reply_empty(const struct preq *rq, const struct oai_resp *r)
@@ -430,7 +451,8 @@ static int reply_empty(const struct preq *rq, const struct oai_resp *r)
  * gives back the job's outstanding request, hands the reply to the
  * provider. 0 taken; 1 taken but not for the cache (empty, or refused:
  * the job failed); -1 (nothing done) when the body does not pass, or a
- * reply from the cache is empty or refused: it is asked again. */
+ * reply from the cache is empty or refused: it is asked again. Its
+ * tokens were booked where it was paid for (end_xfer), once. */
 static int deliver(struct fetch *f, struct ajob *aj, const struct preq *rq,
 		   const char *body, size_t len, int from)
 {
@@ -453,18 +475,13 @@ static int deliver(struct fetch *f, struct ajob *aj, const struct preq *rq,
 		else
 			f->prog.shared++;
 	}
+	if (from == FROM_CACHE && hset_take(&f->paid, rq->hash)) /* a batch runner's */
+		spend_tokens(f, aj, &r);
 	if (aj->dead)
 		return empty;
 	if (took < 0) {
 		fail_job(f, aj, why);
 		return 1;
-	}
-	if (from != FROM_TWIN) { /* the tokens were paid once */
-		aj->pj.j.tokens += r.tokens_in + r.tokens_out;
-		aj->pj.j.tokens_in += r.tokens_in;
-		aj->pj.j.tokens_out += r.tokens_out;
-		f->prog.tokens_in += r.tokens_in;
-		f->prog.tokens_out += r.tokens_out;
 	}
 	advance(f, aj);
 	return empty;
@@ -950,12 +967,15 @@ static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 	struct oai_resp r;
 	int v = oai_check(&f->a, p->rq.kind, cc == CURLE_OK ? status : 0, transport,
 			  x->resp.data, x->resp.len, p->rq.n, &r);
-	/* what was sent is paid for, whatever came of it */
+	/* what was sent is paid for, whatever came of it: the requests, and
+	 * the tokens of the reply's usage (a reply from the cache or shared
+	 * with a twin cost nothing more) */
 	struct ajob *pay = payer(p);
 	int sent = x->sent > 0 ? x->sent : 1;
 	pay->pj.j.requests += sent;
 	f->prog.requests += sent;
 	f->prog.resent += sent - 1;
+	spend_tokens(f, pay, &r);
 	struct epstate *es = &f->eps[x->ep];
 	if (!wanted(p)) {
 		drop_pend(f, p);
@@ -1409,6 +1429,7 @@ void fetch_free(struct fetch *f)
 	arena_free(&f->a);
 	buf_free(&f->scratch);
 	hset_free(&f->bseen);
+	hset_free(&f->paid);
 	curl_multi_cleanup(f->multi);
 	free(f);
 }

@@ -49,6 +49,11 @@ void fetch_select(struct fetch *f, int64_t dataset, int64_t sol, long limit);
  * given back at the end. A write that fails ends the run. */
 struct batch_out;
 void fetch_batch_out(struct fetch *f, struct batch_out *b);
+/* The requests (hashes, 32 characters each, in n bytes) whose replies a
+ * batch runner was paid for and put in the cache: the tokens of each are
+ * counted for the job it answers (a reply from the cache is otherwise
+ * free: its tokens were counted when it was sent). */
+void fetch_paid(struct fetch *f, const char *hashes, size_t n);
 /* Waits for the transfers, or fd (-1 none) to be readable, at most
  * timeout_ms. Returns 1 when fd is readable. */
 int fetch_wait(struct fetch *f, int fd, int timeout_ms);

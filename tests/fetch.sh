@@ -122,6 +122,7 @@ ok "20 stored" has out "20 responses stored"
 ok "the bad line is named" has err "results.jsonl:21:"
 ok "nothing sent after batch in" test "$(reqs)" = "$before"
 ok "batch jobs done" test "$(sql "SELECT count(*) FROM job WHERE params LIKE '%\"samples\":4%' AND state='done'")" = 20
+ok "the batch's tokens counted once each" test "$(sql "SELECT sum(tokens) FROM job WHERE params LIKE '%\"samples\":4%'")" = $((20 * (50 + 20 * 4)))
 
 # the same request for two solutions is one line in a batch file, and its
 # one result serves both

@@ -81,6 +81,16 @@ before=$(reqs)
 sm fetch --config cfg --solution 1 --judge --samples 3 --retry-failed >out 2>err
 ok "a cached empty reply is asked again ($(($(reqs) - before)))" test $(($(reqs) - before)) = 1
 ok "and the job is done again" test "$(sql "SELECT state FROM job")" = done
+# the tokens of a reply count once: one from the cache cost nothing more
+fake_config cfg2 "endpoint judge retries 1" "endpoint judge max-n 1"
+sql "DELETE FROM suggestion WHERE job_id IS NOT NULL; DELETE FROM job; DELETE FROM response_cache;"
+fake_control '{"faults": [{"fault": "500", "times": 10, "match": "\"seed\":1,"}], "latency_ms": 0}'
+sm fetch --config cfg2 --solution 1 --judge --samples 2 >out 2>err
+ok "a sample's 500s fail the job" test "$(sql "SELECT state FROM job")" = failed
+fake_control '{"faults": [], "latency_ms": 0}'
+sm fetch --config cfg2 --solution 1 --judge --samples 2 --retry-failed >out 2>err
+ok "--retry-failed ends it" test "$(sql "SELECT state FROM job")" = done
+ok "two replies' tokens, each once ($(sql "SELECT tokens FROM job"))" test "$(sql "SELECT tokens FROM job")" = 140
 fault "one short reply is retried" '{"fault": "fewchoices", "times": 1}' done 2 --judge --samples 2
 fault "short replies again and again" '{"fault": "fewchoices", "times": 5}' failed 4 --judge --samples 2
 why "gave up: asked for 2 choices, got 1"
