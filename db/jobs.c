@@ -11,7 +11,7 @@
 enum stmt_id {
 	S_JOB_ADD, S_JOB_REQUEUE, S_JOB_LEASE, S_JOB_LEASE_SOL, S_JOB_RENEW,
 	S_JOB_FINISH, S_JOB_RELEASE, S_JOB_EXPIRED, S_JOB_OWNERS, S_JOB_FREE_OWNER,
-	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_PUT,
+	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_PUT, S_JOB_BOOK,
 	S_COUNT
 };
 
@@ -43,6 +43,8 @@ static const char *const stmt_sql[S_COUNT] = {
 			 "tokens = tokens + ?7, tokens_in = tokens_in + ?9, tokens_out = tokens_out + ?10, "
 			 "lease_owner = NULL, lease_until = NULL, updated_at = ?8 "
 			 "WHERE id = ?1 AND lease_owner = ?2 AND state = 'leased'",
+	[S_JOB_BOOK] = "UPDATE job SET requests = requests + ?2, cached = cached + ?3, tokens = tokens + ?4, "
+		       "tokens_in = tokens_in + ?5, tokens_out = tokens_out + ?6 WHERE id = ?1",
 	[S_JOB_RELEASE] = "UPDATE job SET state = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ?3 "
 			  "WHERE lease_owner = ?1 AND state = 'leased' AND (?2 = 0 OR id = ?2)",
 	[S_JOB_EXPIRED] = "UPDATE job SET state = 'queued', lease_owner = NULL, lease_until = NULL "
@@ -177,6 +179,20 @@ int db_job_finish(struct db *db, const struct db_job *j, const char *owner,
 	if (dbi_sugs_insert(db, j->sol, sugs, nsugs, j->id) < 0)
 		return -1;
 	return 1;
+}
+
+int db_job_book(struct db *db, const struct db_job *j)
+{
+	sqlite3_stmt *s = stmt(db, S_JOB_BOOK);
+	sqlite3_bind_int64(s, 1, j->id);
+	sqlite3_bind_int64(s, 2, j->requests);
+	sqlite3_bind_int64(s, 3, j->cached);
+	sqlite3_bind_int64(s, 4, j->tokens);
+	sqlite3_bind_int64(s, 5, j->tokens_in);
+	sqlite3_bind_int64(s, 6, j->tokens_out);
+	int rc = dbi_step_done(db, s);
+	sqlite3_reset(s);
+	return rc;
 }
 
 int db_jobs_release(struct db *db, const char *owner, int64_t job)

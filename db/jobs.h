@@ -43,6 +43,10 @@ int db_jobs_renew(struct db *db, const char *owner, double lease_s);
 int db_job_finish(struct db *db, const struct db_job *j, const char *owner,
 		  int failed, const char *error, const struct suggestion *sugs,
 		  size_t nsugs);
+/* Adds j's requests, cached answers and tokens to the job's totals,
+ * whoever holds it now (what was spent, whatever came of the job): for a
+ * job given back unfinished, or costs that came after its end. 0 or -1. */
+int db_job_book(struct db *db, const struct db_job *j);
 /* Gives back owner's leased jobs (job 0 = all of them). */
 int db_jobs_release(struct db *db, const char *owner, int64_t job);
 /* Requeues jobs whose lease ran out, and those of owners dead(owner)

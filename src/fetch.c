@@ -122,6 +122,7 @@ struct fetch {
 	int drained;
 	struct replies puts;     /* replies not in the store's cache yet */
 	int unwritten;          /* finished jobs not stored yet */
+	int late;               /* stored jobs with costs not stored yet */
 	double last_flush, last_renew;
 	struct batch_out *batch;
 	int batch_failed;       /* a line could not be written: stop */
@@ -425,6 +426,16 @@ static void fail_job(struct fetch *f, struct ajob *aj, const char *why)
 
 enum { FROM_NET, FROM_CACHE, FROM_TWIN };
 
+/* Costs are booked to a job's counters, which the store adds to the
+ * job's totals when it ends, when it goes back to the queue (Ctrl-C), or
+ * at the next flush for costs that came after its end. */
+static void spend_requests(struct fetch *f, struct ajob *aj, long n)
+{
+	aj->pj.j.requests += n;
+	f->prog.requests += n;
+	f->late |= aj->written;
+}
+
 /* the tokens of a reply's usage, booked to the job that paid for it */
 static void spend_tokens(struct fetch *f, struct ajob *aj, const struct oai_resp *r)
 {
@@ -433,6 +444,18 @@ static void spend_tokens(struct fetch *f, struct ajob *aj, const struct oai_resp
 	aj->pj.j.tokens_out += r->tokens_out;
 	f->prog.tokens_in += r->tokens_in;
 	f->prog.tokens_out += r->tokens_out;
+	f->late |= aj->written;
+}
+
+static int has_costs(const struct db_job *j)
+{
+	return j->requests || j->cached || j->tokens || j->tokens_in || j->tokens_out;
+}
+
+/* the costs are in the store: the counters start again */
+static void costs_booked(struct db_job *j)
+{
+	j->requests = j->cached = j->tokens = j->tokens_in = j->tokens_out = 0;
 }
 
 /* A reply no choice of which has content (the model spent its budget
@@ -470,6 +493,7 @@ static int deliver(struct fetch *f, struct ajob *aj, const struct preq *rq,
 	aj->outstanding--;
 	if (from != FROM_NET) {
 		aj->pj.j.cached++;
+		f->late |= aj->written;
 		if (from == FROM_CACHE)
 			f->prog.cached++;
 		else
@@ -877,6 +901,20 @@ static int pick_endpoint(struct fetch *f, int p)
 	return best;
 }
 
+/* the job a request's cost is booked to: its own, or while that one is
+ * over, a job still waiting on it */
+static struct ajob *payer(struct pending_req *p)
+{
+	if (p->group)
+		return payer(p->group);
+	if (!p->aj->dead)
+		return p->aj;
+	for (struct pending_req *t = p->twins; t; t = t->next)
+		if (!t->aj->dead)
+			return t->aj;
+	return p->aj;
+}
+
 static void start_xfer(struct fetch *f, struct pending_req *p, int ep)
 {
 	const struct endpoint *e = &f->fc->eps[ep];
@@ -920,20 +958,7 @@ static void start_xfer(struct fetch *f, struct pending_req *p, int ep)
 	p->aj->inflight++;
 	p->attempts++;
 	f->prog.inflight++;
-}
-
-/* the job a request's cost is booked to: its own, or while that one is
- * over, a job still waiting on it */
-static struct ajob *payer(struct pending_req *p)
-{
-	if (p->group)
-		return payer(p->group);
-	if (!p->aj->dead)
-		return p->aj;
-	for (struct pending_req *t = p->twins; t; t = t->next)
-		if (!t->aj->dead)
-			return t->aj;
-	return p->aj;
+	spend_requests(f, payer(p), 1); /* counted as it goes: Ctrl-C may come */
 }
 
 static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
@@ -967,14 +992,15 @@ static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 	struct oai_resp r;
 	int v = oai_check(&f->a, p->rq.kind, cc == CURLE_OK ? status : 0, transport,
 			  x->resp.data, x->resp.len, p->rq.n, &r);
-	/* what was sent is paid for, whatever came of it: the requests, and
-	 * the tokens of the reply's usage (a reply from the cache or shared
-	 * with a twin cost nothing more) */
+	/* what was sent is paid for, whatever came of it: the requests (once
+	 * more each time libcurl sent it again), and the tokens of the reply's
+	 * usage (a reply from the cache or shared with a twin cost nothing
+	 * more) */
 	struct ajob *pay = payer(p);
-	int sent = x->sent > 0 ? x->sent : 1;
-	pay->pj.j.requests += sent;
-	f->prog.requests += sent;
-	f->prog.resent += sent - 1;
+	if (x->sent > 1) { /* counted once when sent */
+		spend_requests(f, pay, x->sent - 1);
+		f->prog.resent += x->sent - 1;
+	}
 	spend_tokens(f, pay, &r);
 	struct epstate *es = &f->eps[x->ep];
 	if (!wanted(p)) {
@@ -1222,7 +1248,7 @@ static void lease_more(struct fetch *f)
 static void flush(struct fetch *f, int force)
 {
 	double now = mono_ms();
-	if (!f->unwritten && !f->puts.n)
+	if (!f->unwritten && !f->puts.n && !f->late)
 		return;
 	if (!force && f->unwritten < 64 && now - f->last_flush < FLUSH_MS)
 		return;
@@ -1233,14 +1259,20 @@ static void flush(struct fetch *f, int force)
 		ok = db_cache_put(f->db, f->puts.v[i].hash, f->puts.v[i].body.data,
 				  f->puts.v[i].body.len) == 0;
 	for (struct ajob *aj = f->jobs; aj && ok; aj = aj->next) {
-		if (!aj->dead || aj->written)
+		if (!aj->dead)
 			continue;
 		struct pjob *pj = &aj->pj;
+		if (aj->written) { /* costs that came after its end */
+			ok = !has_costs(&pj->j) || db_job_book(f->db, &pj->j) == 0;
+			continue;
+		}
 		const char *err = pj->error.len ? pj->error.data : NULL;
 		int rc = db_job_finish(f->db, &pj->j, f->owner, pj->failed, err, pj->sugs,
 				       pj->nsugs);
 		if (rc < 0)
 			ok = 0;
+		else if (rc == 0) /* the lease was lost; what it cost still counts */
+			ok = db_job_book(f->db, &pj->j) == 0;
 		else if (rc == 1 && pj->nsugs && summary_refresh(f->db, pj->j.sol) < 0)
 			ok = 0;
 		else if (rc == 1 && !pj->failed && providers[pj->p]->links &&
@@ -1254,6 +1286,7 @@ static void flush(struct fetch *f, int force)
 	}
 	f->prog.stored_at = now;
 	replies_clear(&f->puts);
+	f->late = 0;
 	/* written jobs leave once their transfers are over */
 	struct ajob **pp = &f->jobs;
 	while (*pp) {
@@ -1262,6 +1295,8 @@ static void flush(struct fetch *f, int force)
 			aj->written = 1;
 			f->unwritten--;
 		}
+		if (aj->dead)
+			costs_booked(&aj->pj.j);
 		if (aj->written && !aj->inflight && !aj->outstanding) {
 			*pp = aj->next;
 			f->njobs--;
@@ -1361,6 +1396,26 @@ void fetch_progress(struct fetch *f, struct fetch_progress *p)
 	p->active = f->njobs;
 }
 
+/* The jobs not finished go back to the queue, with what they cost so
+ * far (requests sent, replies taken); 0, or -1 when the store would not. */
+static int give_back(struct fetch *f)
+{
+	if (db_begin(f->db) < 0)
+		return -1;
+	int ok = 1;
+	for (struct ajob *aj = f->jobs; aj && ok; aj = aj->next)
+		if (!aj->dead && has_costs(&aj->pj.j))
+			ok = db_job_book(f->db, &aj->pj.j) == 0;
+	if (!ok || db_jobs_release(f->db, f->owner, 0) < 0 || db_commit(f->db) < 0) {
+		db_rollback(f->db);
+		return -1;
+	}
+	for (struct ajob *aj = f->jobs; aj; aj = aj->next)
+		if (!aj->dead)
+			costs_booked(&aj->pj.j);
+	return 0;
+}
+
 void fetch_stop(struct fetch *f)
 {
 	if (f->stopped)
@@ -1377,21 +1432,15 @@ void fetch_stop(struct fetch *f)
 		x->pd->aj->inflight--;
 		f->prog.inflight--;
 		f->eps[x->ep].inflight--;
-		payer(x->pd)->pj.j.requests += x->sent > 0 ? x->sent : 1;
-		f->prog.requests += x->sent > 0 ? x->sent : 1;
+		if (x->sent > 1) /* counted once when sent */
+			spend_requests(f, payer(x->pd), x->sent - 1);
 		drop_pend(f, x->pd);
 		buf_free(&x->resp);
 		free(x);
 	}
 	flush(f, 1);
-	for (int tries = 0; tries < 50; tries++) {
-		if (db_begin(f->db) == 0) {
-			if (db_jobs_release(f->db, f->owner, 0) == 0 && db_commit(f->db) == 0)
-				break;
-			db_rollback(f->db);
-		}
+	for (int tries = 0; tries < 50 && give_back(f) < 0; tries++)
 		usleep(100000);
-	}
 	f->stopped = 1;
 }
 

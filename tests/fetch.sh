@@ -219,6 +219,33 @@ ok "Ctrl-C says how to go on" has c.err "went back to the queue"
 ok "no lease left" test "$(sql "SELECT count(*) FROM job WHERE state='leased'")" = 0
 ok "integrity" test "$(sql 'PRAGMA integrity_check')" = ok
 
+# Ctrl-C keeps the books: each request counted as it was sent, answered
+# or not, and the tokens of each reply that came, though its job went back
+# to the queue. Nine single samples a job, the last one slow: once the
+# slow ones fill the four slots nothing more is sent; then Ctrl-C.
+slow() { fake_stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["faults_served"].get("slow", 0))'; }
+fake_config cfg9 "provider judge samples 9" "endpoint judge max-n 1" "endpoint judge concurrency 4"
+fake_control '{"faults": [{"fault": "slow", "times": 1000, "match": "\"seed\":8,", "latency_ms": 20000}], "latency_ms": 0}'
+before=$(reqs)
+slow0=$(slow)
+"$STEPMARK" fetch --config cfg9 --judge >c9.out 2>c9.err &
+pid=$!
+n=0 last=-1
+while [ "$(reqs)" != "$last" ] && [ $n -lt 60 ]; do last=$(reqs); sleep 0.5; n=$((n + 1)); done
+kill -INT $pid
+wait $pid
+rc=$?
+sent=$(($(reqs) - before))
+came=$((sent - ($(slow) - slow0)))
+ok "Ctrl-C with requests in flight exits 130 ($rc)" test $rc = 130
+B="params LIKE '%\"samples\":9%'"
+ok "every request sent is counted ($sent sent, $(sql "SELECT sum(requests) FROM job WHERE $B") counted)" \
+	test "$(sql "SELECT sum(requests) FROM job WHERE $B")" = "$sent"
+ok "and the tokens of the $came replies that came ($(sql "SELECT sum(tokens) FROM job WHERE $B"))" \
+	test "$(sql "SELECT sum(tokens) FROM job WHERE $B")" = $((came * 70))
+ok "the jobs went back to the queue" test "$(sql "SELECT count(*) FROM job WHERE $B AND state = 'leased'")" = 0
+fake_control '{"faults": [], "latency_ms": 0}'
+
 # --dataset and --limit choose what runs, not only what is queued: jobs
 # queued earlier for another data set wait
 fake_config "$XDG_CONFIG_HOME/stepmark/config"
