@@ -190,11 +190,11 @@ int cmd_import(int argc, char **argv, struct cmd_env *env)
 		else if (rc > 0 && worst == 0)
 			worst = EX_BAD;
 	}
-	progress_release();
 	if (progress_stopped() && o.nfile < o.nfiles)
 		errf("stepmark: stopped before %s: %d file%s not imported\n", argv[optind + o.nfile],
 		     o.nfiles - o.nfile, o.nfiles - o.nfile == 1 ? "" : "s");
-	db_close(db);
+	db_close(db); /* a Ctrl-C while it checkpoints waits for it */
+	progress_release();
 	pcre2_code_free(re);
 	return progress_stopped() ? 130 : worst;
 }

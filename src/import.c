@@ -475,6 +475,8 @@ static int bad_names(struct rd *rd, const struct item *it)
 static int on_record(void *ctx, const struct jrecord *rec)
 {
 	struct import_run *r = ctx;
+	if (progress_stopped()) /* Ctrl-C: records the storer never sees */
+		return 1;  /* (bad ones) must not keep the reader going */
 	struct slot *sl = take_free(r);
 	if (!sl)
 		return 1; /* the storer gave up */
@@ -512,7 +514,8 @@ static int on_syntax(void *ctx, long line, const char *msg)
 {
 	struct import_run *r = ctx;
 	report_bad(r, line, msg);
-	return 0; /* keep reading: JSON Lines resumes on the next line */
+	/* keep reading (JSON Lines resumes on the next line), unless Ctrl-C */
+	return progress_stopped();
 }
 
 static int stopping(struct import_run *r)
@@ -717,9 +720,10 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 	}
 	int failed = store_all(r) < 0;
 	pthread_join(th, NULL);
-	if (r->stopped) {
+	if (r->stopped || progress_stopped()) { /* all or nothing */
 		progress_stop(&r->pg);
-		errf("stepmark: stopped: nothing of %s stored\n", path);
+		errf("stepmark: stopped: nothing of %s stored%s\n", path,
+		     fresh ? ", no store made" : "");
 		db_rollback(db);
 		ret = 1;
 		goto out;
@@ -854,6 +858,7 @@ int import_new_store(const char *dbpath, const char *path,
 	char *tmp = xmalloc(n);
 	snprintf(tmp, n, "%s.import-%ld", dbpath, (long)getpid());
 	unlink(tmp);
+	progress_temp(tmp); /* a second Ctrl-C removes it too */
 	char err[600];
 	struct db *db = db_open_bulk(tmp, err, sizeof(err));
 	if (!db) { /* the private file is ours: the user knows the store */
@@ -869,6 +874,10 @@ int import_new_store(const char *dbpath, const char *path,
 	int rc = import_into(db, path, o, 1);
 	if (db_bulk_finish(db) < 0 && rc == 0)
 		rc = -1;
+	if (rc == 0 && progress_stopped()) { /* Ctrl-C as it ended: not linked */
+		errf("stepmark: stopped: nothing of %s stored, no store made\n", path);
+		rc = 1;
+	}
 	if (rc == 0) {
 		int fd = open(tmp, O_RDWR);
 		if (fd < 0 || fsync(fd) != 0)
@@ -879,6 +888,7 @@ int import_new_store(const char *dbpath, const char *path,
 			if (errno == EEXIST) {
 				/* someone made the store meanwhile: import into it */
 				unlink(tmp);
+				progress_temp(NULL);
 				free(tmp);
 				struct db *live = db_open(dbpath, err, sizeof(err));
 				if (!live) {
@@ -896,6 +906,7 @@ int import_new_store(const char *dbpath, const char *path,
 			sync_dir_of(dbpath);
 	}
 	unlink(tmp);
+	progress_temp(NULL);
 	free(tmp);
 	return rc;
 }

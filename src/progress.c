@@ -16,21 +16,52 @@
 #define BAR_WIDTH 24
 
 static volatile sig_atomic_t stop_asked;
+/* progress_temp's files, ready for a signal handler (static: it has no
+ * argument); temp_live says they are set */
+static char temp_files[4][4096];
+static volatile sig_atomic_t temp_live;
+
+static void say(const char *msg)
+{
+	if (write(STDERR_FILENO, msg, strlen(msg)) < 0) {
+		/* nothing more to do */
+	}
+}
 
 static void on_stop(int sig)
 {
-	(void)sig;
-	stop_asked = 1;
+	if (!stop_asked) {
+		stop_asked = 1;
+		return;
+	}
+	/* the second: the program goes at once, its private files first */
+	if (temp_live) {
+		for (int i = 0; i < 4; i++)
+			unlink(temp_files[i]);
+		say("\nstepmark: stopped at once: nothing kept (the unfinished store is removed)\n");
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 void progress_catch(void)
 {
 	struct sigaction sa = {0};
-	sa.sa_handler = on_stop;
-	sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills */
+	sa.sa_handler = on_stop; /* a second Ctrl-C kills */
 	stop_asked = 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+}
+
+void progress_temp(const char *path)
+{
+	static const char *const ext[4] = {"", "-journal", "-wal", "-shm"};
+	temp_live = 0;
+	if (!path || strlen(path) + 9 > sizeof(temp_files[0]))
+		return;
+	for (int i = 0; i < 4; i++)
+		snprintf(temp_files[i], sizeof(temp_files[i]), "%s%s", path, ext[i]);
+	temp_live = 1;
 }
 
 void progress_release(void)

@@ -66,6 +66,9 @@ int progress_db(void *ctx, int64_t done, int64_t total);
 void progress_catch(void);
 void progress_release(void);
 int progress_stopped(void);
+/* A private file (and its -journal, -wal, -shm) that a signal killing the
+ * program removes first, saying nothing of it was kept; NULL: none. */
+void progress_temp(const char *path);
 /* Human numbers: 12345 -> 12K, 1234567 -> 1.2M. */
 void progress_human(char *out, size_t n, double v);
 
