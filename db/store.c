@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -96,9 +97,33 @@ void db_say_waits(struct db *db, FILE *say)
 	db->wait.say = say;
 }
 
+#define DISK_FULL "the disk is full (no space left on the device): free some space"
+
+/* 1 when rc, the last error of h, came from a full disk: SQLite's
+ * SQLITE_FULL, or an I/O error or a file it could not make (its -shm at
+ * opening) for want of room */
+static int disk_full(sqlite3 *h, int rc)
+{
+	int e = h ? sqlite3_system_errno(h) : 0;
+	return (rc & 0xff) == SQLITE_FULL ||
+	       (((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_CANTOPEN) &&
+		(e == ENOSPC || e == EDQUOT));
+}
+
+/* h's message for rc, a full disk said as such */
+static const char *errtext(sqlite3 *h, int rc, const char *msg)
+{
+	return disk_full(h, rc) ? DISK_FULL : msg ? msg : h ? sqlite3_errmsg(h) : sqlite3_errstr(rc);
+}
+
+int db_full(struct db *db)
+{
+	return disk_full(db->h, sqlite3_extended_errcode(db->h));
+}
+
 const char *db_errmsg(struct db *db)
 {
-	return sqlite3_errmsg(db->h);
+	return errtext(db->h, sqlite3_extended_errcode(db->h), NULL);
 }
 
 /* A statement left on a row would hold the transaction open. */
@@ -231,15 +256,15 @@ static struct db *open_with(const char *path, const char *setup, char *err,
 	int rc = sqlite3_open_v2(path, &db->h,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "%s: cannot open: %s", path,
-			 db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		snprintf(err, errlen, "%s: cannot open: %s", path, errtext(db->h, rc, NULL));
 		free_db(db);
 		return NULL;
 	}
 	attach(db, path);
 	char *msg = NULL;
-	if (sqlite3_exec(db->h, setup, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, msg ? msg : "cannot set up");
+	if ((rc = sqlite3_exec(db->h, setup, NULL, NULL, &msg)) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+			 errtext(db->h, sqlite3_extended_errcode(db->h), msg ? msg : "cannot set up"));
 		sqlite3_free(msg);
 		free_db(db);
 		return NULL;
@@ -278,8 +303,10 @@ static int open_ro_handle(struct db *db, const char *path, int immutable)
 	int rc = sqlite3_open_v2(immutable ? uri.data : path, &db->h, flags, NULL);
 	buf_free(&uri);
 	if (rc == SQLITE_OK)
-		rc = user_version(db->h) < 0 ? sqlite3_errcode(db->h) : SQLITE_OK;
+		rc = user_version(db->h) < 0 ? sqlite3_extended_errcode(db->h) : SQLITE_OK;
 	if (rc != SQLITE_OK) {
+		if (disk_full(db->h, rc))
+			rc = SQLITE_FULL; /* said as such */
 		sqlite3_close(db->h);
 		db->h = NULL;
 	}
@@ -308,7 +335,7 @@ struct db *db_open_ro(const char *path, char *err, size_t errlen)
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 			 (rc & 0xff) == SQLITE_NOTADB ? "not a stepmark store (not an SQLite file)" :
-			 sqlite3_errstr(rc));
+			 rc == SQLITE_FULL ? DISK_FULL : sqlite3_errstr(rc));
 		free_db(db);
 		return NULL;
 	}

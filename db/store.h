@@ -27,6 +27,7 @@ int db_rollback(struct db *db);
  * a busy write itself rather than keep a key waiting). */
 int db_set_interactive(struct db *db);
 int db_busy(struct db *db); /* the last error was a lock held elsewhere */
+int db_full(struct db *db); /* the last error was a full disk (said by db_errmsg) */
 /* For commands that only read: never writes, never creates; refuses a
  * file that is missing or not a stepmark store at the current schema. */
 struct db *db_open_ro(const char *path, char *err, size_t errlen);
