@@ -604,7 +604,7 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 	res->action = 0;
 	res->what[0] = '\0';
 	if (db_begin(db) < 0) {
-		int rc = db_busy(db) ? ANNOT_BUSY : ANNOT_ERR;
+		int rc = db_busy(db) ? ANNOT_BUSY : db_full(db) ? ANNOT_FULL : ANNOT_ERR;
 		snprintf(res->what, sizeof(res->what), "%s", db_errmsg(db));
 		db_solution_load(db, v->id, v);
 		return rc;
@@ -680,8 +680,8 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 out:
 	if (rc != ANNOT_OK) {
 		if (rc != ANNOT_NOTHING)
-			rc = db_busy(db) ? ANNOT_BUSY : ANNOT_ERR;
-		if (rc == ANNOT_ERR) { /* the store's reason, before the rollback */
+			rc = db_busy(db) ? ANNOT_BUSY : db_full(db) ? ANNOT_FULL : ANNOT_ERR;
+		if (rc == ANNOT_ERR || rc == ANNOT_FULL) { /* the store's reason, before the rollback */
 			buf_reset(&what);
 			buf_puts(&what, db_errmsg(db));
 		}

@@ -14,7 +14,8 @@ struct annotator {
 			     * action records it; 0 unknown */
 };
 
-enum annot_rc { ANNOT_OK = 0, ANNOT_BUSY = 1, ANNOT_NOTHING = 2, ANNOT_ERR = -1 };
+enum annot_rc { ANNOT_OK = 0, ANNOT_BUSY = 1, ANNOT_NOTHING = 2, ANNOT_FULL = 3,
+		ANNOT_ERR = -1 };
 
 /* What an action did: its id, and a sentence naming every step whose
  * rating it changed ("first error at step 5; steps 2-4 now +1"). On
@@ -32,7 +33,8 @@ struct annot_result {
 /* Each call is one action in its own transaction: the solution is read
  * again inside it, the labels, the action row and the solution's new
  * summary are committed together, or nothing is. ANNOT_BUSY: another
- * writer holds the store, nothing was written (retry later). v is
+ * writer holds the store, nothing was written (retry later); ANNOT_FULL:
+ * the disk is full, nothing was written (retry once there is room). v is
  * reloaded in every case. res may be NULL.
  *
  * The last action wins and the labels never contradict it: a first error

@@ -1,7 +1,8 @@
 /* label.c - the workbench's labelling actions. An action runs at once when
- * the store is free; while another writer holds it, the action joins a
- * queue that the workbench owns (it outlives the view that took the key),
- * shown in the status line and saved in order when the lock is free. */
+ * the store is free; while another writer holds it (or the disk is full),
+ * the action joins a queue that the workbench owns (it outlives the view
+ * that took the key), shown in the status line and saved in order when
+ * the lock is free (or there is room again). */
 #include "config.h"
 
 #include <stdlib.h>
@@ -25,6 +26,7 @@ struct label_pend {
 };
 
 #define RETRY_MS 100
+#define RETRY_FULL_MS 1000 /* a full disk: each try writes */
 
 /* One action p on sol, in its own transaction. */
 static int run(struct tui *t, struct db_solution *sol, const struct label_pend *p,
@@ -81,8 +83,19 @@ static int run(struct tui *t, struct db_solution *sol, const struct label_pend *
 
 static void say_waiting(struct tui *t)
 {
-	tui_message(t, 1, "not saved yet: another writer holds the store; %d action%s waiting",
-		    t->npending, t->npending == 1 ? "" : "s");
+	tui_message(t, 1, "not saved yet: %s; %d action%s waiting",
+		    t->pq_full ? "the disk is full (saved once there is room)" :
+		    "another writer holds the store", t->npending, t->npending == 1 ? "" : "s");
+}
+
+/* the queue waits on rc (ANNOT_BUSY or ANNOT_FULL): the next try */
+static void wait_on(struct tui *t, int rc)
+{
+	int was = t->pq_full;
+	t->pq_full = rc == ANNOT_FULL;
+	t->pq_next = mono_ms() + (t->pq_full ? RETRY_FULL_MS : RETRY_MS);
+	if (was != t->pq_full)
+		say_waiting(t);
 }
 
 /* in the queue: a copy of the action now, its text owned */
@@ -98,7 +111,8 @@ static void enqueue(struct tui *t, const struct label_pend *now)
 		t->pq_head = p;
 	t->pq_tail = p;
 	t->npending++;
-	t->pq_next = mono_ms() + RETRY_MS;
+	if (!t->pq_full)
+		t->pq_next = mono_ms() + RETRY_MS;
 	say_waiting(t);
 }
 
@@ -129,10 +143,13 @@ static int submit(struct tui *t, struct db_solution *sol, const struct label_pen
 	res.step = -1;
 	int rc = run(t, sol, p, &res);
 	t->undo_step = rc == ANNOT_OK ? res.step : -1;
-	if (rc == ANNOT_BUSY)
+	if (rc == ANNOT_BUSY || rc == ANNOT_FULL) { /* kept, to try again */
+		t->pq_full = rc == ANNOT_FULL;
+		t->pq_next = mono_ms() + (t->pq_full ? RETRY_FULL_MS : RETRY_MS);
 		enqueue(t, p);
-	else
-		tui_saved(t, rc, sol->id, res.action, res.what);
+		return ANNOT_BUSY;
+	}
+	tui_saved(t, rc, sol->id, res.action, res.what);
 	return rc;
 }
 
@@ -164,8 +181,8 @@ int tui_label_retry(struct tui *t)
 		struct annot_result res;
 		sol.id = p->sol;
 		int rc = run(t, &sol, p, &res);
-		if (rc == ANNOT_BUSY) { /* the count stays in the status line */
-			t->pq_next = mono_ms() + RETRY_MS;
+		if (rc == ANNOT_BUSY || rc == ANNOT_FULL) { /* the count stays in the status line */
+			wait_on(t, rc);
 			break;
 		}
 		tui_saved(t, rc, p->sol, res.action, res.what);
@@ -186,7 +203,8 @@ void tui_label_drop(struct tui *t, FILE *report)
 		snprintf(alt, sizeof(alt), "%d", p->alt);
 		const char *said = p->alt >= 0 ? alt : p->text;
 		if (report)
-			fprintf(report, "stepmark: not saved: %s on step %d of solution %lld%s%s\n",
+			fprintf(report, "stepmark: not saved%s: %s on step %d of solution %lld%s%s\n",
+				t->pq_full ? " (the disk was full)" : "",
 				action_table[p->a].name, step + 1, (long long)p->sol,
 				said ? ": " : "", said ? inert(said, 0) : "");
 		pop(t);

@@ -1048,8 +1048,9 @@ static int report_unsaved(struct tui *t)
 {
 	int unsaved = t->npending + t->failed;
 	if (t->npending)
-		errf("stepmark: %d action%s not saved: another writer held the store\n",
-			t->npending, t->npending == 1 ? " was" : "s were");
+		errf("stepmark: %d action%s not saved: %s\n", t->npending,
+			t->npending == 1 ? " was" : "s were",
+			t->pq_full ? "the disk was full" : "another writer held the store");
 	if (t->failed)
 		errf("stepmark: %d action%s could not be saved%s\n", t->failed,
 			t->failed == 1 ? "" : "s", t->read_only ? ": the store is read-only" : "");

@@ -143,10 +143,11 @@ struct tui {
 	struct writes writes;
 	/* store changes seen */
 	int64_t data_version;
-	/* labelling actions the store refused as busy, saved in order by
-	 * the loop (label.c) */
+	/* labelling actions the store refused as busy (or the disk as
+	 * full), saved in order by the loop (label.c) */
 	struct label_pend *pq_head, *pq_tail;
 	int npending;
+	int pq_full;    /* they wait for room on a full disk, not a lock */
 	double pq_next;
 	int quit_wait;  /* quitting once the queue is saved */
 	int stopped;    /* the signal that ended it (Ctrl-C: SIGINT), 0 none */
