@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "messages.h"
 
 /*
  * One log per record (the data set ships one JSON object per file: a
@@ -35,31 +36,23 @@ static const char *agent_of_role(struct rd *r, const char *role)
 	return p && p > role ? arena_strndup(r->a, role, (size_t)(p - role)) : role;
 }
 
-/* A message's content: a string, a list of parts (their texts joined),
- * or null (a turn that only calls a tool). */
-static const char *content_of(struct rd *r, const struct jnode *c, size_t i)
+static int read_turn(struct rd *r, const struct jnode *m, size_t i, struct step *st,
+		     struct buf *scratch)
 {
-	if (!c || c->type == J_NULL)
-		return "";
-	if (c->type == J_STR)
-		return c->str;
-	if (c->type != J_ARR) {
-		rd_fail(r, "history[%zu].content must be a string or a list of parts, not %s", i,
-			jtype_name(c->type));
-		return NULL;
-	}
-	struct buf b = {0};
-	for (const struct jnode *p = c->child; p; p = p->next) {
-		const struct jnode *t = p->type == J_OBJ ? jget(p, "text") : p;
-		if (t && t->type == J_STR) {
-			if (b.len)
-				buf_putc(&b, '\n');
-			buf_puts(&b, t->str);
-		}
-	}
-	const char *s = arena_strndup(r->a, b.data ? b.data : "", b.len);
-	buf_free(&b);
-	return s;
+	if (m->type != J_OBJ)
+		return rd_fail(r, "history[%zu] must be an object, not %s", i, jtype_name(m->type));
+	const struct jnode *role = jget(m, "role"), *name = jget(m, "name");
+	if (!role || role->type != J_STR)
+		return rd_fail(r, "history[%zu].role must be a string", i);
+	if (name && name->type != J_STR && name->type != J_NULL)
+		return rd_fail(r, "history[%zu].name must be a string, not %s", i,
+			       jtype_name(name->type));
+	if (!(st->text = messages_content(r, jget(m, "content"), i, scratch)))
+		return -1;
+	st->chosen = -1;
+	st->role = role->str;
+	st->agent = name && name->type == J_STR ? name->str : agent_of_role(r, role->str);
+	return 0;
 }
 
 static int read_turns(struct rd *r, const struct jnode *hist, struct item *it)
@@ -68,26 +61,14 @@ static int read_turns(struct rd *r, const struct jnode *hist, struct item *it)
 	if (n == 0)
 		return rd_fail(r, "\"history\" is empty");
 	it->steps = rd_alloc(r, n * sizeof(*it->steps));
+	struct buf scratch = {0};
 	size_t i = 0;
-	for (const struct jnode *m = hist->child; m; m = m->next, i++) {
-		if (m->type != J_OBJ)
-			return rd_fail(r, "history[%zu] must be an object, not %s", i,
-				       jtype_name(m->type));
-		const struct jnode *role = jget(m, "role"), *name = jget(m, "name");
-		if (!role || role->type != J_STR)
-			return rd_fail(r, "history[%zu].role must be a string", i);
-		if (name && name->type != J_STR && name->type != J_NULL)
-			return rd_fail(r, "history[%zu].name must be a string, not %s", i,
-				       jtype_name(name->type));
-		struct step *st = &it->steps[i];
-		if (!(st->text = content_of(r, jget(m, "content"), i)))
-			return -1;
-		st->chosen = -1;
-		st->role = role->str;
-		st->agent = name && name->type == J_STR ? name->str : agent_of_role(r, role->str);
-	}
-	it->nsteps = n;
-	return 0;
+	int rc = 0;
+	for (const struct jnode *m = hist->child; m && rc == 0; m = m->next, i++)
+		rc = read_turn(r, m, i, &it->steps[i], &scratch);
+	buf_free(&scratch);
+	it->nsteps = rc == 0 ? n : 0;
+	return rc;
 }
 
 /* The fields kept as they are, for the export. */

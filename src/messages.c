@@ -6,8 +6,7 @@
 
 #include "messages.h"
 
-/* A content: a string, a list of parts (their texts joined), or null. */
-static const char *content_text(struct rd *r, const struct jnode *c, size_t i, struct buf *b)
+const char *messages_content(struct rd *r, const struct jnode *c, size_t i, struct buf *b)
 {
 	if (!c || c->type == J_NULL)
 		return "";
@@ -99,7 +98,7 @@ static int one_message(struct rd *r, const struct jnode *msgs, const struct jnod
 	const char *role = str_of(m, "role");
 	if (!role)
 		return rd_fail(r, "message %zu has no role", i);
-	const char *text = content_text(r, jget(m, "content"), i, b);
+	const char *text = messages_content(r, jget(m, "content"), i, b);
 	if (!text)
 		return -1;
 	struct buf t = {0};

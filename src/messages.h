@@ -13,5 +13,9 @@
  * {tool_call_id, tool_calls}}). The task is the first user message when
  * it->problem is not set. -1 with the reason in r->err. */
 int messages_read(struct rd *r, const struct jnode *rec, struct item *it);
+/* Message i's content as text, in r's arena: a string, a list of parts
+ * (their texts joined by newlines, another part as "[its type]"), or null
+ * (""). NULL with the reason in r->err for another type; b is scratch. */
+const char *messages_content(struct rd *r, const struct jnode *c, size_t i, struct buf *b);
 
 #endif

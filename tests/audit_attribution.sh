@@ -4,15 +4,7 @@
 . "$top_srcdir/tests/lib.sh"
 need_shared who-when/Hand-Crafted/3.json
 WW="$SHARED_DATA/who-when"
-python3 - "$WW" >"$TMP/sim.jsonl" <<'PY'
-import glob, json, os, sys
-for sub in ("Algorithm-Generated", "Hand-Crafted"):
-    for f in sorted(glob.glob(os.path.join(sys.argv[1], sub, "*.json"))):
-        d = json.load(open(f))
-        print(json.dumps({"id": sub + "/" + os.path.basename(f), "problem": d["question"],
-                          "steps": [h["content"] for h in d["history"]], "gold": d["ground_truth"],
-                          "first_error": int(d["mistake_step"]), "agent": d["mistake_agent"]}))
-PY
+sim_whowhen "$WW" # the fake server's truth: each log's turn and agent
 # a model right 60 % of the time: the methods differ
 start_fake --judge-acc 0.6
 sm import "$WW/Algorithm-Generated" >/dev/null

@@ -4,16 +4,7 @@
 need_shared who-when/Hand-Crafted/3.json
 WW="$SHARED_DATA/who-when"
 
-# the fake server's truth: each log's decisive turn and agent
-python3 - "$WW" >"$TMP/sim.jsonl" <<'PY'
-import glob, json, os, sys
-for sub in ("Algorithm-Generated", "Hand-Crafted"):
-    for f in sorted(glob.glob(os.path.join(sys.argv[1], sub, "*.json"))):
-        d = json.load(open(f))
-        print(json.dumps({"id": sub + "/" + os.path.basename(f), "problem": d["question"],
-                          "steps": [h["content"] for h in d["history"]], "gold": d["ground_truth"],
-                          "first_error": int(d["mistake_step"]), "agent": d["mistake_agent"]}))
-PY
+sim_whowhen "$WW" # the fake server's truth: each log's turn and agent
 start_fake --judge-acc 1
 expect_rc 0 "import the logs" sm import "$WW/Algorithm-Generated"
 expect_rc 0 "import the logs" sm import "$WW/Hand-Crafted"

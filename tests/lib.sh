@@ -202,6 +202,19 @@ start_fake() {
 	FAKE_PORT=$(cat "$TMP/fake.port")
 	FAKE_URL="http://127.0.0.1:$FAKE_PORT"
 }
+# sim_whowhen DIR: the fake server's simulation data ($TMP/sim.jsonl) from
+# Who&When's logs under DIR: each log's turns, decisive turn and agent
+sim_whowhen() {
+	python3 - "$1" >"$TMP/sim.jsonl" <<'PY'
+import glob, json, os, sys
+for sub in ("Algorithm-Generated", "Hand-Crafted"):
+    for f in sorted(glob.glob(os.path.join(sys.argv[1], sub, "*.json"))):
+        d = json.load(open(f))
+        print(json.dumps({"id": sub + "/" + os.path.basename(f), "problem": d["question"],
+                          "steps": [h["content"] for h in d["history"]], "gold": d["ground_truth"],
+                          "first_error": int(d["mistake_step"]), "agent": d["mistake_agent"]}))
+PY
+}
 # fake_control JSON: sets the faults and latency
 fake_control() {
 	curl -s -X POST --data-binary "$1" "$FAKE_URL/control" >/dev/null
