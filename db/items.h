@@ -28,6 +28,7 @@ enum {
 	SF_DIS_HA = 16,  /* an annotator and a source disagree */
 	SF_AGREED = 32,  /* an agreed label: kept by the store (schema 14's
 			  * triggers), never computed by summary_compute */
+	SF_TRACE = 64,   /* an agent trace: its turns name their agents */
 };
 struct summary {
 	int nsteps, labelled, flags;

@@ -222,6 +222,7 @@ int db_walk(struct db *db, const struct names *anns, const struct names *srcs, w
 		s.dataset_id = sqlite3_column_int64(ss, 1);
 		s.it.nsteps = (size_t)sqlite3_column_int(ss, 2);
 		s.flags = (unsigned)sqlite3_column_int(ss, 3);
+		s.it.trace = (s.flags & SF_TRACE) != 0;
 		while (li < nl && lr[li].sol < s.id)
 			li++;
 		size_t l0 = li;

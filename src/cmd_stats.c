@@ -132,8 +132,8 @@ static void print_labels(struct stats_ctx *c, const struct aliases *al)
 		qsort_r(c->t, c->nt, sizeof(*c->t), by_ds_name, c);
 	if (c->nt)
 		printf("labels: the solutions each annotator's ratings or first error decide, "
-		       "and the steps they rate\n(a first-error mark rates the steps before it); "
-		       "adjudications apart\n");
+		       "and the steps they rate\n(a first-error mark rates the steps before it, "
+		       "but not on an agent trace); adjudications apart\n");
 	for (size_t i = 0; i < c->nt; i++) {
 		const struct ann_tally *t = &c->t[i];
 		if (!t->solutions && !t->adjudicated)

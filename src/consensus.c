@@ -8,6 +8,7 @@
 
 #include "consensus.h"
 #include "resolve.h"
+#include "trace.h"
 #include "summary.h"
 
 const char *const consensus_why[WHY_N] = {
@@ -151,11 +152,12 @@ static void say_by(struct decision *d, const char *mark, const char *name)
 static void set_ratings(struct decision *d, const struct ctx *c, int fe, const int *from)
 {
 	size_t n = c->it->nsteps;
+	int fills = !trace_is(c->it); /* a trace's decisive turn: no more */
 	buf_reset(&d->ratings);
 	for (size_t i = 0; i < n; i++) {
 		int v = from ? from[i] : NO_RATING;
 		if (!from || (int)i == fe)
-			v = (int)i < fe || fe < 0 ? 1 : (int)i == fe ? -1 : NO_RATING;
+			v = (int)i == fe ? -1 : fills && ((int)i < fe || fe < 0) ? 1 : NO_RATING;
 		else if (fe >= 0 && (int)i < fe && v == -1)
 			v = 1; /* nothing before the first error is wrong */
 		buf_putc(&d->ratings, v == 1 ? '+' : v == 0 ? '0' : v == -1 ? '-' : '.');

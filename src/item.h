@@ -100,6 +100,8 @@ struct item {
 	struct suggestion *sugs;
 	size_t nsugs;
 	struct agreed agreed;  /* export's items only: -3 elsewhere */
+	int trace;             /* an agent trace whose steps are not loaded (a
+			        * walk's item): trace_is() */
 };
 
 #endif

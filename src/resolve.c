@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "resolve.h"
+#include "trace.h"
 #include "prov.h"
 
 int item_is_prm800k(const struct item *it)
@@ -106,7 +107,10 @@ static int label_ratings(const struct item *it, int *ratings)
 
 int item_resolve(const struct item *it, const struct resolve_opts *o, int *ratings)
 {
-	int fe, fills = 1; /* a person's first error, and the agreed one, fill */
+	/* a person's first error, and the agreed one, fill: the steps before
+	 * it are good; not on an agent trace, whose decisive error says
+	 * nothing of the turns before it */
+	int fe, fills = !trace_is(it);
 	for (size_t i = 0; i < it->nsteps; i++)
 		ratings[i] = NO_RATING;
 	if (o && o->agreed && !o->source) {
@@ -114,15 +118,17 @@ int item_resolve(const struct item *it, const struct resolve_opts *o, int *ratin
 			return -2;
 	} else if (o && o->source) {
 		/* what a source's first error says is its provider's */
-		fills = provider_fe_fills(o->source);
+		fills = fills && provider_fe_fills(o->source);
 		fe = source_ratings(it, o, fills, ratings);
-		/* a first error that says nothing of the steps before it is
-		 * still the source's verdict: the steps it left unrated do
-		 * not make it undecided */
-		if (!fills && fe != NO_RATING)
-			return fe;
 	} else {
 		fe = label_ratings(it, ratings);
+	}
+	/* a first error that says nothing of the steps before it is still
+	 * the verdict: the steps left unrated do not make it undecided */
+	if (!fills && fe != NO_RATING) {
+		if (fe >= 0 && (size_t)fe < it->nsteps && ratings[fe] == NO_RATING)
+			ratings[fe] = -1;
+		return fe;
 	}
 	if (fe != NO_RATING) {
 		/* a first error implies the steps before it are fine (when

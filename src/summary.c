@@ -6,6 +6,7 @@
 
 #include "summary.h"
 #include "resolve.h"
+#include "trace.h"
 
 /* A copy of it holding only one annotator's labels. */
 int summary_annotator(const struct item *it, const char *annotator,
@@ -65,6 +66,8 @@ void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 	memset(sum, 0, sizeof(*sum));
 	buf_reset(v);
 	sum->nsteps = (int)n;
+	if (trace_is(it))
+		sum->flags |= SF_TRACE;
 	item_resolve(it, NULL, r);
 	for (size_t i = 0; i < n; i++)
 		sum->labelled += r[i] != NO_RATING;

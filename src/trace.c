@@ -10,7 +10,7 @@
 
 int trace_is(const struct item *it)
 {
-	return it->nsteps && it->steps[0].agent;
+	return it->trace || (it->nsteps && it->steps && it->steps[0].agent);
 }
 
 static int same(const char *a, const char *b)

@@ -16,7 +16,8 @@ enum trace_kind {
 	TK_N
 };
 
-/* 1 when the item's turns name their agents. */
+/* 1 when the item's turns name their agents (or, without its steps
+ * loaded, when it->trace says so). */
 int trace_is(const struct item *it);
 /* 1 when turn i is of kind k (TK_SAME: by the agent of turn ref). */
 int trace_turn_is(const struct item *it, size_t i, enum trace_kind k, size_t ref);

@@ -16,6 +16,8 @@ ok "Hand-Crafted: a hand-off is the Orchestrator's" test "$(sql "select agent ||
 # the data's attribution: a first-error label naming the agent, the reason its text
 ok "32 attributions by the data sets" test "$(sql "select count(*) from label where kind = 'first_error' and agent is not null and text is not null and annotator in ('Algorithm-Generated', 'Hand-Crafted')")" = 32
 ok "log 3: step 32, WebSurfer" test "$(sql "select value || '|' || agent from label l join solution s on s.id = l.solution_id join dataset d on d.id = s.dataset_id where d.name = 'Hand-Crafted' and s.ext_key = '3'")" = "32|WebSurfer"
+ok "a decisive turn rates no turn before it" test "$(sql "select sum(labelled) from summary")" = 32
+ok "the queue knows a trace" test "$(sql "select count(*) from summary where flags & 64")" = 32
 ok "the question and the ground truth" test "$(sql "select gold_answer from problem p join solution s on s.problem_id = p.id join dataset d on d.id = s.dataset_id where d.name = 'Hand-Crafted' and s.ext_key = '3'")" = "Holabird"
 ok "each agent's system prompt kept" test "$(sql "select json_type(meta, '\$.system_prompt') from solution s join dataset d on d.id = s.dataset_id where d.name = 'Algorithm-Generated' and s.ext_key = '100'")" = object
 
