@@ -15,7 +15,8 @@
 # fetch --calc on N/10 solutions, and a 2 000-key workbench session
 # (bench/ui's keys: key p50, p99, max and the session's wall time).
 # Peak RSS of each is printed beside its time. The stores are made once,
-# by NEW, and copied fresh for every run that writes.
+# by OLD (so that both read them; NEW upgrades its own copy before the
+# runs), and copied fresh for every run that writes.
 set -eu
 runs=${1:-5}
 n=${2:-100000}
@@ -36,9 +37,9 @@ done
 python3 "$top/tests/gen_big.py" --prm800k "$n" >data.jsonl
 python3 "$top/tests/gen_big.py" --prm800k $((n / 10)) | sed 's/\[#/[more #/' >more.jsonl
 rm -f base.db base.db-wal base.db-shm
-"$new" --db base.db import data.jsonl >/dev/null
+"$old" --db base.db import data.jsonl >/dev/null
 ds=$(sqlite3 base.db "SELECT name FROM dataset LIMIT 1")
-"$new" --db base.db export --format processbench --incomplete -o pb.json >/dev/null 2>&1
+"$old" --db base.db export --format processbench --incomplete -o pb.json >/dev/null 2>&1
 python3 - pb.json <<'PY'
 import json, random, sys
 recs = json.load(open(sys.argv[1]))
@@ -53,15 +54,21 @@ for name in ("bob", "judge"):
         out.append(x)
     json.dump(out, open(name + ".json", "w"))
 PY
-"$new" --db base.db import bob.json --format processbench --dataset "$ds" --as bob >/dev/null
-"$new" --db base.db import judge.json --format processbench --dataset "$ds" --as-source judge >/dev/null
+"$old" --db base.db import bob.json --format processbench --dataset "$ds" --as bob >/dev/null
+"$old" --db base.db import judge.json --format processbench --dataset "$ds" --as-source judge >/dev/null
 rm -f pb.json bob.json judge.json
 printf ':quit\n' >quit.keys
-STEPMARK_SCRIPT=quit.keys STEPMARK_NO_DISPLAY=1 "$new" --db base.db --annotator bench
+STEPMARK_SCRIPT=quit.keys STEPMARK_NO_DISPLAY=1 "$old" --db base.db --annotator bench
+# each its own copy: the stores are made by OLD (NEW reads an older
+# schema, not the other way round), and NEW's copy upgraded once, before
+# anything is timed
+cp base.db base.old.db
+cp base.db base.new.db
+STEPMARK_SCRIPT=quit.keys STEPMARK_NO_DISPLAY=1 "$new" --db base.new.db --annotator bench
 python3 "$here/../ui/keys.py" 2000 >keys.txt
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-fresh() { rm -f run.db run.db-wal run.db-shm; cp base.db run.db; sync; }
+fresh() { rm -f run.db run.db-wal run.db-shm; cp "base.$v.db" run.db; sync; }
 # timed NAME BIN CMD...: wall ms and peak RSS KB of CMD, appended to NAME's files
 timed() {
 	name=$1
@@ -85,9 +92,9 @@ one_run() { # one_run old|new BIN
 	timed "import_new.$v" "$b" --db imp.db import data.jsonl
 	fresh
 	timed "import_more.$v" "$b" --db run.db import more.jsonl
-	timed "stats.$v" "$b" --db base.db stats
-	timed "export.$v" "$b" --db base.db export --format trl -o export.jsonl
-	timed "audit.$v" "$b" --db base.db audit --truth bob --json
+	timed "stats.$v" "$b" --db "base.$v.db" stats
+	timed "export.$v" "$b" --db "base.$v.db" export --format trl -o export.jsonl
+	timed "audit.$v" "$b" --db "base.$v.db" audit --truth bob --json
 	fresh
 	timed "consensus.$v" "$b" --db run.db consensus --policy "human-majority 2, sources judge"
 	timed "consensus_again.$v" "$b" --db run.db consensus --policy "human-majority 2, sources judge"
