@@ -1,0 +1,62 @@
+# import_longcot.sh - long reasoning and its verifiers: DeltaBench's
+# sections (several errors and unuseful ones kept), ThinkPRM's
+# verification chains of thought as a judge's rationale and verdicts
+. "$top_srcdir/tests/lib.sh"
+DB="$FIXTURES/deltabench_sample.jsonl"
+TP="$FIXTURES/thinkprm_sample.jsonl"
+
+expect_rc 0 "DeltaBench, detected" sm import "$DB" --as delta
+ok "summary" has out "3 solutions (10 steps) imported as deltabench"
+ok "a rating per section: errors -1, unuseful 0, the rest +1" test "$(sql "select group_concat(text, ' ') from (select l.text from label l join solution s on s.id = l.solution_id order by s.ext_key)")" = "+0-+ ++ +-++"
+ok "the first error is the first erroneous section" test "$(sql "select group_concat(fe, ' ') from (select s.ext_key, (select count(*) from step t where t.solution_id = s.id) n, instr((select text from label where solution_id = s.id), '-') - 1 fe from solution s order by s.ext_key)")" = "2 -1 1"
+expect_rc 0 "export deltabench" sm export --format deltabench -o back.jsonl
+ok "every record back, sections and numbers as they were" python3 - "$DB" <<'PY'
+import json, sys
+want = [json.loads(l) for l in open(sys.argv[1])]
+got = {r["id"]: r for r in (json.loads(l) for l in open("back.jsonl"))}
+for w in want:
+    g = got[w["id"]]
+    for k in ("question", "answer", "sections_content", "reason_error_section_numbers"):
+        assert g[k] == w[k], (w["id"], k, g[k], w[k])
+    assert g["reason_unuseful_section_numbers"] == (w["reason_unuseful_section_numbers"] or []), w["id"]
+PY
+printf '%s\n' '{"question": "q", "sections_content": ["a", "b"], "reason_error_section_numbers": [3]}' \
+	'{"question": "q", "sections_content": ["a", "b"], "reason_error_section_numbers": [0]}' \
+	'{"question": "q", "sections_content": ["a"], "reason_error_section_numbers": ["one"]}' >bad.jsonl
+expect_rc 1 "sections outside the chain" sm import bad.jsonl --format deltabench --dataset bad
+ok "past the last" has err "bad.jsonl:1: reason_error_section_numbers: section 3 is outside the 2 sections (numbered from 1)"
+ok "numbered from 1" has err "bad.jsonl:2: reason_error_section_numbers: section 0 is outside"
+ok "not a number" has err 'bad.jsonl:3: field "reason_error_section_numbers" must hold integers, not string'
+
+# the audit's section-level figures for a source against DeltaBench's labels
+python3 - "$DB" >pred.jsonl <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    r["reason_error_section_numbers"] = [len(r["sections_content"])] if r["id"] != "delta-2" else []
+    print(json.dumps(r))
+PY
+expect_rc 0 "a critic's sections as a source" sm import pred.jsonl --format deltabench --dataset deltabench_sample --as-source critic
+expect_rc 0 "audit" sm audit --truth delta --json
+ok "section precision and recall of the critic" python3 -c '
+import json
+r = [json.loads(l) for l in open("out") if json.loads(l).get("source") == "critic" and json.loads(l)["dataset"] == "deltabench_sample"][0]
+# truth wrong sections: delta-1 s3, delta-3 s2; the critic says delta-1 s4, delta-3 s4
+assert (r["step_precision"], r["step_recall"]) == (0, 0), r
+'
+
+# ThinkPRM: the ground truth as labels, the verifier as a judge
+expect_rc 0 "ThinkPRM, detected" sm import "$TP" --as truth
+ok "summary" has out "2 solutions (6 steps) imported as thinkprm"
+ok "the ground truth as ratings" test "$(sql "select group_concat(text, ' ') from (select l.text from label l join solution s on s.id = l.solution_id join dataset d on d.id = s.dataset_id where d.name = 'thinkprm_sample' order by s.id)")" = "+++ +--"
+ok "a verdict per step" test "$(sql "select group_concat(value, ' ') from (select g.value from suggestion g join solution s on s.id = g.solution_id join dataset d on d.id = s.dataset_id where d.name = 'thinkprm_sample' and g.step_idx is not null order by g.id)")" = "1.0 1.0 1.0 1.0 0.0 0.0"
+ok "its first error and its text" test "$(sql "select group_concat(first_error || ':' || (rationale like '%boxed{incorrect}%'), ' ') from (select g.* from suggestion g join solution s on s.id = g.solution_id join dataset d on d.id = s.dataset_id where d.name = 'thinkprm_sample' and g.step_idx is null order by g.id)")" = "-1:0 1:1"
+expect_rc 0 "audit the verifier" sm audit --truth truth --json
+ok "it finds the error and the correct solution" python3 -c '
+import json
+r = [json.loads(l) for l in open("out") if json.loads(l).get("source") == "thinkprm" and json.loads(l)["dataset"] == "thinkprm_sample"][0]
+assert (r["acc_error"], r["acc_correct"]) == (100, 100), r
+'
+expect_rc 0 "--as-source: the verifier alone" sm import "$TP" --dataset vonly --as-source v2
+ok "no labels, the verdicts as v2's" test "$(sql "select (select count(*) from label l join solution s on s.id = l.solution_id join dataset d on d.id = s.dataset_id where d.name = 'vonly') || ':' || (select count(*) from suggestion where source = 'v2')")" = "0:8"
+finish
