@@ -105,6 +105,9 @@ int dbi_label_value(const struct label *l);
 const char *dbi_label_text(const struct label *l, char *buf, size_t n);
 void dbi_label_columns(struct label *l, int value, const char *text);
 const char *dbi_adup(struct arena *a, sqlite3_stmt *s, int i);
+/* path as a file: URI (what URIs reserve escaped) with the query, for an
+ * open of SQLite's such as "immutable=1" */
+void dbi_file_uri(struct buf *b, const char *path, const char *query);
 int dbi_null_or(sqlite3_stmt *q, int i, int dflt);
 void *dbi_grow(void *arr, size_t n, size_t *cap, size_t size);
 int dbi_alts_parse(struct arena *a, const char *json, struct alt **out, size_t *n);

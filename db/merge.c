@@ -157,19 +157,6 @@ static sqlite3_stmt *m_stmt(struct db_merge *m, enum m_id id)
 	return m->ms[id];
 }
 
-/* path as a read-only, immutable file: URI */
-static void uri_of(struct buf *b, const char *path)
-{
-	buf_puts(b, "file:");
-	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-		if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f)
-			buf_printf(b, "%%%02X", *p);
-		else
-			buf_putc(b, (char)*p);
-	}
-	buf_puts(b, "?mode=ro&immutable=1");
-}
-
 /* a file beside path (suffix) holding writes: its size, else 0 */
 static long long beside(const char *path, const char *suffix)
 {
@@ -246,7 +233,7 @@ static void merge_free(struct db_merge *m)
 static int open_other(struct db_merge *m, const char *path)
 {
 	struct buf uri = {0};
-	uri_of(&uri, path);
+	dbi_file_uri(&uri, path, "mode=ro&immutable=1"); /* read-only, immutable */
 	int rc = sqlite3_open_v2(uri.data, &m->o, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
 	buf_free(&uri);
 	if (rc != SQLITE_OK) {

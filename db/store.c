@@ -279,8 +279,7 @@ static struct db *open_with(const char *path, const char *setup, char *err,
 	return db;
 }
 
-/* path as a file: URI, for SQLite's immutable open */
-static void uri_of(struct buf *b, const char *path)
+void dbi_file_uri(struct buf *b, const char *path, const char *query)
 {
 	buf_puts(b, "file:");
 	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
@@ -289,7 +288,7 @@ static void uri_of(struct buf *b, const char *path)
 		else
 			buf_putc(b, (char)*p);
 	}
-	buf_puts(b, "?immutable=1");
+	buf_printf(b, "?%s", query);
 }
 
 static int open_ro_handle(struct db *db, const char *path, int immutable)
@@ -297,7 +296,7 @@ static int open_ro_handle(struct db *db, const char *path, int immutable)
 	struct buf uri = {0};
 	int flags = SQLITE_OPEN_READONLY;
 	if (immutable) {
-		uri_of(&uri, path);
+		dbi_file_uri(&uri, path, "immutable=1");
 		flags |= SQLITE_OPEN_URI;
 	}
 	int rc = sqlite3_open_v2(immutable ? uri.data : path, &db->h, flags, NULL);

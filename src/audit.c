@@ -469,34 +469,6 @@ static void agreement_units(struct acc *a, int64_t id, const int *fe, const int 
 	}
 }
 
-/* The agent the newest first-error label of who names with value fe
- * (a trace's attribution), or NULL. */
-static const char *label_agent(const struct item *it, const char *who, int fe)
-{
-	const char *agent = NULL;
-	for (size_t k = 0; k < it->nlabels; k++) {
-		const struct label *l = &it->labels[k];
-		if (l->annotator == who && l->kind == LK_FIRST_ERROR)
-			agent = l->value == fe ? l->agent : NULL;
-	}
-	return agent;
-}
-
-/* The agent the source's newest whole-solution suggestion names. */
-static const char *sug_agent(const struct item *it, const char *source, int fe)
-{
-	const char *agent = NULL;
-	struct buf key = {0};
-	for (size_t g = 0; g < it->nsugs; g++) {
-		const struct suggestion *sg = &it->sugs[g];
-		sug_key(&key, sg);
-		if (sg->step < 0 && sg->first_error >= -1 && !strcmp(key.data, source))
-			agent = sg->first_error == fe ? sg->agent : NULL;
-	}
-	buf_free(&key);
-	return agent;
-}
-
 /* A system's attribution (turn fe, agent) against the truth's. */
 static void judge_attribution(struct audit_sys *s, int tfe, const char *tagent, int fe,
 			      const char *agent)
@@ -519,19 +491,19 @@ static void attributions(struct run *r, const struct sol *s, struct acc *a, cons
 	size_t na = r->anns.n, ns = r->srcs.n;
 	for (size_t i = 0; i < na && !tagent && !r->agreed_truth; i++)
 		if (r->is_truth[i] && fe[i] == tfe)
-			tagent = label_agent(&s->it, r->anns.v[i], tfe);
+			tagent = label_fe_agent(&s->it, r->anns.v[i], tfe);
 	if (tfe < 0 || !tagent)
 		return;
 	for (size_t i = 0; i < na; i++) {
 		int k = sys_of_ann(r, i);
 		if (k >= 0)
 			judge_attribution(&a->sys[k], tfe, tagent, fe[i],
-					  fe[i] >= 0 ? label_agent(&s->it, r->anns.v[i], fe[i]) : NULL);
+					  fe[i] >= 0 ? label_fe_agent(&s->it, r->anns.v[i], fe[i]) : NULL);
 	}
 	size_t base = r->nsys - ns - (size_t)r->agreed_sys;
 	for (size_t j = 0; j < ns; j++)
 		judge_attribution(&a->sys[base + j], tfe, tagent, fe[na + j],
-				  fe[na + j] >= 0 ? sug_agent(&s->it, r->srcs.v[j], fe[na + j]) : NULL);
+				  fe[na + j] >= 0 ? sug_fe_agent(&s->it, r->srcs.v[j], fe[na + j]) : NULL);
 }
 
 /* agreement units on a trace: the agent each annotator blames for the
@@ -540,7 +512,7 @@ static void agent_units(struct run *r, struct acc *a, const struct sol *s, const
 {
 	int *row = NULL;
 	for (size_t i = 0; i < r->anns.n; i++) {
-		const char *ag = fe[i] >= 0 ? label_agent(&s->it, r->anns.v[i], fe[i]) : NULL;
+		const char *ag = fe[i] >= 0 ? label_fe_agent(&s->it, r->anns.v[i], fe[i]) : NULL;
 		if (!ag)
 			continue;
 		names_add(&r->agents, ag);

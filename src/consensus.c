@@ -117,19 +117,6 @@ static int src_fe(struct ctx *c, size_t key, const struct rule *r)
 	return fe;
 }
 
-/* the agent a source's whole-solution verdict fe names (a trace's), or
- * NULL */
-static const char *src_agent(const struct ctx *c, size_t key, int fe)
-{
-	const char *agent = NULL;
-	for (size_t i = 0; i < c->it->nsugs; i++) {
-		const struct suggestion *g = &c->it->sugs[i];
-		if ((size_t)c->keyof[i] == key && g->step < 0 && g->first_error >= -1)
-			agent = g->first_error == fe ? g->agent : NULL;
-	}
-	return agent;
-}
-
 /* takes back what a rule said of who agreed, when it does not decide */
 static void unsay_by(struct decision *d, size_t mark)
 {
@@ -273,7 +260,7 @@ static int r_confirmed(const struct rule *r, struct ctx *c, struct decision *d)
 	for (size_t i = 0; i < nk; i++) {
 		size_t k = c->order[i];
 		int s = src_fe(c, k, r);
-		if (s >= -1 && agree_on(s, src_agent(c, k, s), fe, people_agent(c, fe), r->tol)) {
+		if (s >= -1 && agree_on(s, sug_fe_agent(c->it, c->keys[k], s), fe, people_agent(c, fe), r->tol)) {
 			say_by(d, "", c->keys[k]);
 			any = 1;
 		} else if (s >= -1) {
@@ -305,7 +292,7 @@ static int r_sources(const struct rule *r, struct ctx *c, struct decision *d)
 		int s = src_fe(c, k, r);
 		if (s < -1)
 			continue;
-		const char *sa = src_agent(c, k, s);
+		const char *sa = sug_fe_agent(c->it, c->keys[k], s);
 		for (size_t j = 0; j < nseen; j++)
 			if (!agree_on(s, sa, seen[j], seen_agent[j], r->tol))
 				ok = 0, c->src_split = 1;
@@ -529,18 +516,6 @@ static int verdict_kind(enum label_kind k)
 	return k == LK_RATING || k == LK_FIRST_ERROR || k == LK_RATINGS;
 }
 
-/* the agent the newest first-error label of who names, when it is fe */
-static const char *first_error_agent(const struct item *it, const char *who, int fe)
-{
-	const char *agent = NULL;
-	for (size_t i = 0; i < it->nlabels; i++) {
-		const struct label *l = &it->labels[i];
-		if (l->kind == LK_FIRST_ERROR && !strcmp(l->annotator, who))
-			agent = l->value == fe ? l->agent : NULL;
-	}
-	return agent;
-}
-
 static void ctx_people(struct ctx *c)
 {
 	const struct item *it = c->it;
@@ -575,7 +550,7 @@ static void ctx_people(struct ctx *c)
 		}
 		c->people[c->np].name = l->annotator;
 		c->people[c->np].fe = fe;
-		c->people[c->np].agent = first_error_agent(it, l->annotator, fe);
+		c->people[c->np].agent = label_fe_agent(it, l->annotator, fe);
 		c->people[c->np++].r = r;
 	}
 }

@@ -36,6 +36,28 @@ int sug_source_is(const struct suggestion *g, const char *want)
 	return want[n] == '/' && g->model && strcmp(want + n + 1, g->model) == 0;
 }
 
+const char *label_fe_agent(const struct item *it, const char *annotator, int fe)
+{
+	const char *agent = NULL;
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const struct label *l = &it->labels[i];
+		if (l->kind == LK_FIRST_ERROR && !strcmp(l->annotator, annotator))
+			agent = l->value == fe ? l->agent : NULL;
+	}
+	return agent;
+}
+
+const char *sug_fe_agent(const struct item *it, const char *source, int fe)
+{
+	const char *agent = NULL;
+	for (size_t i = 0; i < it->nsugs; i++) {
+		const struct suggestion *g = &it->sugs[i];
+		if (g->step < 0 && g->first_error >= -1 && sug_source_is(g, source))
+			agent = g->first_error == fe ? g->agent : NULL;
+	}
+	return agent;
+}
+
 static int sug_rating(const struct suggestion *g, const struct resolve_opts *o)
 {
 	if (g->n > 0)

@@ -34,4 +34,10 @@ void sug_key(struct buf *b, const struct suggestion *g);
 /* 1 when g comes from want: "source", or "source/model". */
 int sug_source_is(const struct suggestion *g, const char *want);
 
+/* A trace's decisive error: the agent the newest first-error label of
+ * annotator names, when that label is fe; the agent source's newest
+ * whole-solution suggestion names, when it is fe. NULL otherwise. */
+const char *label_fe_agent(const struct item *it, const char *annotator, int fe);
+const char *sug_fe_agent(const struct item *it, const char *source, int fe);
+
 #endif
