@@ -328,6 +328,46 @@ static const char *const migrations[] = {
 	"ALTER TABLE label ADD COLUMN agent TEXT;"
 	"ALTER TABLE suggestion ADD COLUMN agent TEXT;"
 	"ALTER TABLE agreed ADD COLUMN agent TEXT;",
+	/* 16: what expert annotators record. A label's kind may be
+	 * 'correction' (the right step written by the annotator: text is
+	 * the step, value its author's rating, +1) or 'category' (the
+	 * error's kind from a taxonomy: text the category's key, value 1
+	 * when a later step recovered from it, 0 when none did, NULL
+	 * unsaid; a NULL text clears). guidelines is the content hash of
+	 * the guidelines in force when the label was made (NULL: none
+	 * set); the guidelines table keeps each version seen, with the
+	 * path it was read from and when it was first used. The label
+	 * table is rebuilt because its CHECK names the kinds. */
+	"CREATE TABLE label_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  solution_id INTEGER NOT NULL REFERENCES solution(id),"
+	"  step_idx INTEGER,"
+	"  kind TEXT NOT NULL"
+	"    CHECK (kind IN ('rating', 'first_error', 'finish', 'note', 'ratings',"
+	"                    'alt_rating', 'flag', 'adjudication', 'correction',"
+	"                    'category')),"
+	"  value INTEGER,"
+	"  text TEXT,"
+	"  annotator TEXT NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  action_id INTEGER REFERENCES action(id),"
+	"  agent TEXT,"
+	"  guidelines TEXT);"
+	"INSERT INTO label_new (id, solution_id, step_idx, kind, value, text,"
+	"  annotator, origin, created_at, action_id, agent)"
+	"  SELECT id, solution_id, step_idx, kind, value, text, annotator,"
+	"  origin, created_at, action_id, agent FROM label;"
+	"DROP TABLE label;"
+	"ALTER TABLE label_new RENAME TO label;"
+	"CREATE INDEX label_solution ON label(solution_id);"
+	"CREATE INDEX label_action ON label(action_id) WHERE action_id IS NOT NULL;"
+	"CREATE INDEX label_annotator ON label(annotator, solution_id);"
+	"CREATE INDEX label_adjudication ON label(id) WHERE kind = 'adjudication';"
+	"CREATE TABLE guidelines ("
+	"  hash TEXT PRIMARY KEY,"
+	"  path TEXT,"
+	"  first_used TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 int schema_count(void)

@@ -103,9 +103,8 @@ ok "nothing made" test ! -e nosuch.db
 # a store at another schema: the command named upgrades it
 v=$(sqlite3 a.db "PRAGMA user_version")
 cp b.db old.db
-sqlite3 old.db "ALTER TABLE step DROP COLUMN agent; ALTER TABLE step DROP COLUMN role;
-	ALTER TABLE label DROP COLUMN agent; ALTER TABLE suggestion DROP COLUMN agent;
-	ALTER TABLE agreed DROP COLUMN agent;
+# (schema 15: before the guidelines table and the label's guidelines)
+sqlite3 old.db "DROP TABLE guidelines; ALTER TABLE label DROP COLUMN guidelines;
 	PRAGMA user_version = $((v - 1))"
 cp a.db f.db
 expect_rc 1 "an older store" sm --db f.db merge old.db

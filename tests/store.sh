@@ -31,20 +31,25 @@ ok "a new store: nothing to say" sh -c '! grep -q upgrading err'
 # an older store is upgraded once, and says so (a large one takes a while)
 cp empty.db older.db
 # (schema 13, with an agreed label: 14 keeps it as a summary flag; 15
-# adds the agents of trajectories)
+# adds the agents of trajectories; 16 the guidelines and two label kinds)
 sqlite3 older.db "DROP TRIGGER agreed_flag_insert; DROP TRIGGER agreed_flag_update;
 	DROP TRIGGER agreed_flag_delete; DROP INDEX summary_agr; DROP INDEX summary_agrp;
 	DROP INDEX summary_noagr; DROP INDEX summary_noagrp;
 	ALTER TABLE step DROP COLUMN agent; ALTER TABLE step DROP COLUMN role;
 	ALTER TABLE label DROP COLUMN agent; ALTER TABLE suggestion DROP COLUMN agent;
 	ALTER TABLE agreed DROP COLUMN agent;
+	DROP TABLE guidelines; ALTER TABLE label DROP COLUMN guidelines;
 	INSERT INTO agreed(solution_id, first_error, rule, policy, at) SELECT min(id), -1, 'human', 'human', 'now' FROM solution;
+	INSERT INTO label(solution_id, step_idx, kind, value, annotator, origin, created_at)
+	  SELECT min(id), 0, 'rating', -1, 'ann', 'human', 'then' FROM solution;
 	PRAGMA user_version = 13"
 expect_rc 0 "an import upgrades it" sm --db older.db import "$FIXTURES/math_shepherd_example.json"
 ok "says so" has err "stepmark: upgrading $TMP/older.db from schema 13 to $v (once)..."
 ok "an agent column again" test "$(sqlite3 older.db "select count(*) from pragma_table_info('step') where name = 'agent'")" = 1
 ok "the agreed solution is flagged" test "$(sqlite3 older.db "select group_concat(solution_id) from summary where flags & 32")" = \
 	"$(sqlite3 older.db "select min(id) from solution")"
+ok "its label survives the label table's rebuild" test \
+	"$(sqlite3 older.db "select step_idx, kind, value, annotator, guidelines is null from label")" = "0|rating|-1|ann|1"
 expect_rc 0 "the next one" sm --db older.db import "$FIXTURES/math_shepherd_example.json"
 ok "says nothing" sh -c '! grep -q upgrading err'
 # a file that is not SQLite
