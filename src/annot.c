@@ -22,7 +22,10 @@ void annot_state_load(struct annot_state *s, const struct item *it,
 {
 	size_t n = it->nsteps;
 	s->n = n;
-	s->base = trace_is(it) ? 0 : 1;
+	s->decisive = trace_is(it);
+	s->base = s->decisive ? 0 : 1;
+	s->unit = s->decisive ? "turn" : "step";
+	s->err = s->decisive ? "decisive error" : "first error";
 	s->r = xmalloc((n + 1) * sizeof(*s->r));
 	s->fill = xcalloc(n + 1, 1);
 	s->fe = NO_RATING;
@@ -82,9 +85,11 @@ const char *annot_state_check(const struct annot_state *s)
 	int j = first_bad(s);
 	if (s->fe >= 0 && ((size_t)s->fe >= s->n || s->r[s->fe] != -1))
 		return "the first error is not rated -1";
+	if (s->decisive) /* other turns may be wrong without deciding */
+		j = s->fe;
 	if (s->fe >= 0 && j < s->fe)
 		return "a step before the first error is rated -1";
-	if (s->fe == -1 && j >= 0)
+	if (s->fe == -1 && j >= 0 && !s->decisive)
 		return "no error, yet a step is rated -1";
 	if (!strcmp(s->finish, "solution") && s->fe != -1)
 		return "finish solution without a claim of no error";
@@ -99,11 +104,25 @@ static void set(struct annot_state *s, size_t i, int value, int filled)
 	s->fill[i] = value != NO_RATING && filled;
 }
 
+/* A -1 an action filled in on a trace: the decisive mark of an earlier
+ * claim, withdrawn when the claim moves */
+static int filled_mark(const struct annot_state *s, size_t i)
+{
+	return s->decisive && s->fill[i] && s->r[i] == -1;
+}
+
 /* k is the first error: earlier -1s and unrated steps become +1, k -1,
- * and what an action filled in after k is withdrawn. */
+ * and what an action filled in after k is withdrawn. A trace's decisive
+ * error leaves the turns before it as the person rated them: an earlier
+ * turn may be wrong too without deciding the outcome (Who&When). */
 static void claim_error(struct annot_state *s, int k)
 {
 	for (size_t i = 0; i < s->n; i++) {
+		if ((int)i < k && s->decisive) {
+			if (filled_mark(s, i))
+				set(s, i, NO_RATING, 0);
+			continue;
+		}
 		if ((int)i < k && (s->r[i] == NO_RATING || s->r[i] == -1))
 			set(s, i, 1, 1);
 		else if ((int)i == k && s->r[i] != -1)
@@ -114,11 +133,15 @@ static void claim_error(struct annot_state *s, int k)
 	s->fe = k;
 }
 
-/* no error: every -1 and unrated step becomes +1 */
+/* no error: every -1 and unrated step becomes +1; on a trace, no
+ * decisive error says nothing of each turn (but a decisive mark filled
+ * in goes) */
 static void claim_none(struct annot_state *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (s->r[i] == NO_RATING || s->r[i] == -1)
+		if (filled_mark(s, i))
+			set(s, i, NO_RATING, 0);
+		else if (!s->decisive && (s->r[i] == NO_RATING || s->r[i] == -1))
 			set(s, i, 1, 1);
 	s->fe = -1;
 }
@@ -131,7 +154,7 @@ static void set_finish(struct annot_state *s, const char *reason)
 /* After a rating changed: the claims follow the ratings. */
 static void settle(struct annot_state *s)
 {
-	int j = first_bad(s);
+	int j = s->decisive ? -1 : first_bad(s);
 	if (s->fe == -1 && j >= 0)
 		claim_error(s, j);
 	else if (s->fe >= 0 && j >= 0 && j < s->fe)
@@ -145,9 +168,9 @@ static void settle(struct annot_state *s)
 }
 
 /* ---- what changed, in words ---- */
-static void put_steps(struct buf *b, const int *steps, size_t n, int base)
+static void put_steps(struct buf *b, const int *steps, size_t n, int base, const char *unit)
 {
-	buf_puts(b, n > 1 ? "steps " : "step ");
+	buf_printf(b, "%s%s ", unit, n > 1 ? "s" : "");
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		while (j + 1 < n && steps[j + 1] == steps[j] + 1)
@@ -180,18 +203,18 @@ static void describe(struct buf *b, const struct annot_state *o,
 		if (!n)
 			continue;
 		buf_puts(b, "; ");
-		put_steps(b, steps, n, s->base);
+		put_steps(b, steps, n, s->base, s->unit);
 		buf_puts(b, values[v] == NO_RATING ? " cleared" :
 			 values[v] == 1 ? " now +1" : values[v] == 0 ? " now 0" : " now -1");
 	}
 	free(steps);
 	if (o->fe != s->fe && say_fe) {
 		if (s->fe >= 0)
-			buf_printf(b, "; first error now step %d", s->fe + s->base);
+			buf_printf(b, "; %s now %s %d", s->err, s->unit, s->fe + s->base);
 		else if (s->fe == -1)
 			buf_puts(b, "; now no error");
 		else
-			buf_puts(b, "; first error withdrawn");
+			buf_printf(b, "; %s withdrawn", s->err);
 	}
 	if (say_fe >= 0 && strcmp(o->finish, s->finish)) {
 		if (s->finish[0])
@@ -269,17 +292,17 @@ static int plan(const struct op *op, const struct item *it, const struct annotat
 		settle(&s);
 		skip = op->step;
 		if (op->value == NO_RATING)
-			snprintf(name, nn, "clear step %d", op->step + o->base);
+			snprintf(name, nn, "clear %s %d", o->unit, op->step + o->base);
 		else if (op->value == 0)
-			snprintf(name, nn, "rate step %d 0", op->step + o->base);
+			snprintf(name, nn, "rate %s %d 0", o->unit, op->step + o->base);
 		else
-			snprintf(name, nn, "rate step %d %+d", op->step + o->base, op->value);
+			snprintf(name, nn, "rate %s %d %+d", o->unit, op->step + o->base, op->value);
 		if (op->value == NO_RATING)
-			buf_printf(what, "step %d cleared", op->step + o->base);
+			buf_printf(what, "%s %d cleared", o->unit, op->step + o->base);
 		else if (op->value == 0)
-			buf_printf(what, "step %d rated 0", op->step + o->base);
+			buf_printf(what, "%s %d rated 0", o->unit, op->step + o->base);
 		else
-			buf_printf(what, "step %d rated %+d", op->step + o->base, op->value);
+			buf_printf(what, "%s %d rated %+d", o->unit, op->step + o->base, op->value);
 		break;
 	case OP_ERROR:
 		claim_error(&s, op->step);
@@ -287,8 +310,8 @@ static int plan(const struct op *op, const struct item *it, const struct annotat
 		skip = op->step;
 		claim = 1;
 		say_fe = 0;
-		snprintf(name, nn, "first error at step %d", op->step + o->base);
-		buf_printf(what, "first error at step %d", op->step + o->base);
+		snprintf(name, nn, "%s at %s %d", o->err, o->unit, op->step + o->base);
+		buf_printf(what, "%s at %s %d", o->err, o->unit, op->step + o->base);
 		break;
 	case OP_NONE:
 		claim_none(&s);
@@ -296,7 +319,7 @@ static int plan(const struct op *op, const struct item *it, const struct annotat
 		claim = 1;
 		say_fe = 0;
 		snprintf(name, nn, "no error");
-		buf_puts(what, "no error in the solution");
+		buf_puts(what, o->decisive ? "no decisive error in the trace" : "no error in the solution");
 		break;
 	case OP_ACCEPT: {
 		struct resolve_opts eo = {.source = op->text, .threshold = 0.5};
@@ -324,7 +347,8 @@ static int plan(const struct op *op, const struct item *it, const struct annotat
 		say_fe = !claim;
 		snprintf(name, nn, "accept %.120s", op->text);
 		if (sfe >= 0)
-			buf_printf(what, "accepted %s: first error at step %d", op->text, sfe + o->base);
+			buf_printf(what, "accepted %s: %s at %s %d", op->text, o->err, o->unit,
+				   sfe + o->base);
 		else if (sfe == -1)
 			buf_printf(what, "accepted %s: no error", op->text);
 		else
@@ -335,9 +359,9 @@ static int plan(const struct op *op, const struct item *it, const struct annotat
 		if (!strcmp(op->text, "solution")) {
 			claim_none(&s);
 		} else if (!strcmp(op->text, "found_error") && s.fe < 0) {
-			int j = first_bad(&s);
+			int j = s.decisive ? -1 : first_bad(&s);
 			if (j < 0) {
-				buf_puts(what, "found_error needs a first error: mark it first (e)");
+				buf_printf(what, "found_error needs a %s: mark it first (e)", s.err);
 				annot_state_free(&s);
 				return ANNOT_NOTHING;
 			}
@@ -398,13 +422,13 @@ static int plan_blame(const struct op *op, const struct item *it, const struct a
 	}
 	const struct label *l = newest(it, a->name, LK_FIRST_ERROR, -1, -1);
 	if (l && l->value == o->fe && l->agent && !strcmp(l->agent, op->text)) {
-		buf_printf(what, "already so: %s is to blame for step %d", op->text, o->fe + o->base);
+		buf_printf(what, "already so: %s is to blame for turn %d", op->text, o->fe + o->base);
 		return ANNOT_NOTHING;
 	}
 	struct label *fe = batch_add(b, a, LK_FIRST_ERROR, -1, o->fe, NULL);
 	fe->agent = arena_strndup(&b->texts, op->text, strlen(op->text));
-	snprintf(name, nn, "blame %s for step %d", op->text, o->fe + o->base);
-	buf_printf(what, "decisive error at step %d: %s to blame", o->fe + o->base, op->text);
+	snprintf(name, nn, "blame %s for turn %d", op->text, o->fe + o->base);
+	buf_printf(what, "decisive error at turn %d: %s to blame", o->fe + o->base, op->text);
 	return ANNOT_OK;
 }
 
@@ -522,8 +546,9 @@ static int plan_step_mark(const struct op *op, const struct item *it, const stru
 			  struct batch *b, char *name, size_t nn, struct buf *what)
 {
 	const int base = trace_is(it) ? 0 : 1;
+	const char *unit = base ? "step" : "turn";
 	if (op->step < 0 || (size_t)op->step >= it->nsteps) {
-		buf_printf(what, "the solution has no step %d", op->step + base);
+		buf_printf(what, "the solution has no %s %d", unit, op->step + base);
 		return ANNOT_NOTHING;
 	}
 	const struct step *st = &it->steps[op->step];
@@ -531,29 +556,29 @@ static int plan_step_mark(const struct op *op, const struct item *it, const stru
 		const struct label *l = newest(it, a->name, LK_FLAG, op->step, -1);
 		int on = !(l && l->value == 1);
 		batch_add(b, a, LK_FLAG, op->step, on, NULL);
-		snprintf(name, nn, "%s step %d", on ? "flag" : "unflag", op->step + base);
-		buf_printf(what, on ? "step %d flagged: can't judge it" : "step %d: flag taken back",
-			   op->step + base);
+		snprintf(name, nn, "%s %s %d", on ? "flag" : "unflag", unit, op->step + base);
+		buf_printf(what, on ? "%s %d flagged: can't judge it" : "%s %d: flag taken back",
+			   unit, op->step + base);
 		return ANNOT_OK;
 	}
 	if (op->alt < 0 || (size_t)op->alt >= st->nalts || op->alt == st->chosen) {
-		buf_printf(what, "step %d has no alternative %d", op->step + base, op->alt + 1);
+		buf_printf(what, "%s %d has no alternative %d", unit, op->step + base, op->alt + 1);
 		return ANNOT_NOTHING;
 	}
 	const struct label *l = newest(it, a->name, LK_ALT_RATING, op->step, op->alt);
 	if ((l ? l->value : NO_RATING) == op->value) {
-		buf_printf(what, "alternative %d of step %d is rated so already", op->alt + 1,
-			   op->step + base);
+		buf_printf(what, "alternative %d of %s %d is rated so already", op->alt + 1,
+			   unit, op->step + base);
 		return ANNOT_NOTHING;
 	}
 	batch_add(b, a, LK_ALT_RATING, op->step, op->value, NULL)->alt = op->alt;
 	if (op->value == NO_RATING) {
-		snprintf(name, nn, "clear alternative %d of step %d", op->alt + 1, op->step + base);
-		buf_printf(what, "alternative %d of step %d cleared", op->alt + 1, op->step + base);
+		snprintf(name, nn, "clear alternative %d of %s %d", op->alt + 1, unit, op->step + base);
+		buf_printf(what, "alternative %d of %s %d cleared", op->alt + 1, unit, op->step + base);
 	} else {
-		snprintf(name, nn, "rate alternative %d of step %d %+d", op->alt + 1, op->step + base,
+		snprintf(name, nn, "rate alternative %d of %s %d %+d", op->alt + 1, unit, op->step + base,
 			 op->value);
-		buf_printf(what, "alternative %d of step %d rated %+d", op->alt + 1, op->step + base,
+		buf_printf(what, "alternative %d of %s %d rated %+d", op->alt + 1, unit, op->step + base,
 			   op->value);
 	}
 	return ANNOT_OK;
@@ -566,8 +591,9 @@ static int plan_adjudicate(const struct op *op, const struct item *it,
 			   struct buf *what)
 {
 	const int base = trace_is(it) ? 0 : 1;
+	const char *unit = base ? "step" : "turn";
 	if (op->value < -1 || op->value >= (int)it->nsteps) {
-		buf_printf(what, "the solution has no step %d", op->value + base);
+		buf_printf(what, "the solution has no %s %d", unit, op->value + base);
 		return ANNOT_NOTHING;
 	}
 	if (!op->text || !*op->text) {
@@ -585,8 +611,10 @@ static int plan_adjudicate(const struct op *op, const struct item *it,
 	if (ag) /* a trace: the agent of the decisive turn */
 		adj->agent = arena_strndup(&b->texts, ag, strlen(ag));
 	if (op->value >= 0) {
-		snprintf(name, nn, "adjudicate: first error at step %d", op->value + base);
-		buf_printf(what, "adjudicated: first error at step %d", op->value + base);
+		snprintf(name, nn, "adjudicate: %s at %s %d", base ? "first error" : "decisive error",
+			 unit, op->value + base);
+		buf_printf(what, "adjudicated: %s at %s %d", base ? "first error" : "decisive error",
+			   unit, op->value + base);
 	} else {
 		snprintf(name, nn, "adjudicate: no error");
 		buf_puts(what, "adjudicated: no error");
@@ -623,7 +651,7 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 	if ((op->kind == OP_RATE || op->kind == OP_ERROR) &&
 	    (op->step < 0 || (size_t)op->step >= v->it.nsteps)) {
 		rc = ANNOT_NOTHING;
-		buf_printf(&what, "the solution has no step %d", op->step + before.base);
+		buf_printf(&what, "the solution has no %s %d", before.unit, op->step + before.base);
 		goto out;
 	}
 	if (op->kind == OP_UNDO || op->kind == OP_REDO) {
@@ -640,11 +668,11 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 		rc = plan_blame(op, &v->it, a, &before, &b, name, sizeof(name), &what);
 	} else if (op->kind == OP_NOTE) {
 		batch_add(&b, a, LK_NOTE, op->step, NO_RATING, op->text && *op->text ? op->text : NULL);
-		snprintf(name, sizeof(name), op->step >= 0 ? "note on step %d" : "note", op->step + before.base);
+		snprintf(name, sizeof(name), op->step >= 0 ? "note on %s %d" : "note", before.unit, op->step + before.base);
 		if (op->text && *op->text)
-			buf_printf(&what, "note on step %d", op->step + before.base);
+			buf_printf(&what, "note on %s %d", before.unit, op->step + before.base);
 		else
-			buf_printf(&what, "note on step %d deleted", op->step + before.base);
+			buf_printf(&what, "note on %s %d deleted", before.unit, op->step + before.base);
 		rc = ANNOT_OK;
 	} else {
 		rc = plan(op, &v->it, a, &before, &b, name, sizeof(name), &what);

@@ -86,6 +86,10 @@ struct annot_state {
 	int fe;              /* first error claimed; -1 no error; NO_RATING none */
 	int base;            /* the number step 0 goes by in words: 1, or 0 on an
 			      * agent trace (its data counts turns from 0) */
+	int decisive;        /* an agent trace: the error marked is the decisive
+			      * one, and says nothing of the turns before it */
+	const char *unit;    /* "step", or "turn" on an agent trace */
+	const char *err;     /* "first error", or "decisive error" */
 	char finish[48];     /* finish reason, "" when none */
 };
 void annot_state_load(struct annot_state *s, const struct item *it,

@@ -73,7 +73,9 @@ TUI_SIZE=80x24 tui_run ':open 1
 jjjjj
 e
 :save-display t3.txt' --annotator ann
-ok "saved" has t3.txt "saved: first error at step 5"
+ok "saved" has t3.txt "saved: decisive error at turn 5"
+ok "the turns before it keep no rating: a decisive error says nothing of them" \
+	test "$(sql "select count(*) from label where annotator = 'ann' and (kind = 'ratings' or step_idx < 5)")" = 0
 ok "the label names the turn's agent" test "$(sql "select value || '|' || agent from label where annotator = 'ann' and kind = 'first_error'")" = "5|Orchestrator"
 # another agent to blame for it: B, a name (Tab completes), undone by U
 TUI_SIZE=80x24 tui_run ':open 1
@@ -81,7 +83,7 @@ jjjjj
 B
 ^UWebSurfer<Enter>
 :save-display b1.txt' --annotator ann
-ok "blamed on the WebSurfer" has b1.txt "saved: decisive error at step 5: WebSurfer to blame"
+ok "blamed on the WebSurfer" has b1.txt "saved: decisive error at turn 5: WebSurfer to blame"
 ok "the label says so" test "$(sql "select value || '|' || agent from label where annotator = 'ann' and kind = 'first_error' order by id desc limit 1")" = "5|WebSurfer"
 TUI_SIZE=80x24 tui_run ':open 1
 B

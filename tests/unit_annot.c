@@ -3,7 +3,9 @@
  * redo, restarts) by two annotators on a real store. After every action
  * the labels in force never contradict each other, the action's own claim
  * holds, undo and redo give back exactly the state before and after, and
- * the ProcessBench export says what the status line says. */
+ * the ProcessBench export says what the status line says. The last
+ * solution is an agent trace, whose decisive error says nothing of the
+ * turns before it. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -100,6 +102,8 @@ static void make_store(struct db *db)
 			for (int j = 0; j < NALTS; j++) /* the first is the step taken */
 				alts[i][j] = (struct alt){j ? "another step" : texts[i], NO_RATING, -1, 0};
 			steps[i] = (struct step){.text = texts[i], .chosen = 0, .alts = alts[i], .nalts = NALTS};
+			if (k == NSOL - 1)
+				steps[i].agent = i % 2 ? "Coder" : "Planner";
 		}
 		struct suggestion sugs[NSTEPS + 1];
 		size_t ns = 0;
@@ -170,18 +174,28 @@ static const char *post(int op, int step, int value, const char *text,
 	case 1:
 		if (s->fe != step)
 			return "the first error is not the step marked";
+		for (int i = 0; i < step && s->decisive; i++) {
+			int mark = o->fill[i] && o->r[i] == -1; /* an earlier claim's */
+			if (mark ? s->r[i] != NO_RATING : s->r[i] != o->r[i] || s->fill[i] != o->fill[i])
+				return "a turn before the decisive error changed";
+		}
 		for (int i = step + 1; i < (int)s->n; i++) {
 			if (!o->fill[i] && (o->r[i] != s->r[i] || s->fill[i]))
 				return "a hand-typed rating after the first error changed";
 			if (o->fill[i] && s->r[i] != NO_RATING)
 				return "a filled-in rating after the first error stayed";
 		}
-		for (int i = 0; i < step; i++)
+		for (int i = 0; i < step && !s->decisive; i++)
 			if (s->r[i] != 0 && s->r[i] != 1)
 				return "a step before the first error is not rated good";
 		return NULL;
 	case 2:
-		for (size_t i = 0; i < s->n; i++)
+		for (size_t i = 0; i < s->n && s->decisive; i++) {
+			int mark = o->fill[i] && o->r[i] == -1;
+			if (mark ? s->r[i] != NO_RATING : s->r[i] != o->r[i])
+				return "no decisive error changed a turn's own rating";
+		}
+		for (size_t i = 0; i < s->n && !s->decisive; i++)
 			if (s->r[i] != 0 && s->r[i] != 1)
 				return "no error, yet a step is not rated good";
 		return s->fe == -1 ? NULL : "no error is not claimed";
