@@ -12,7 +12,7 @@
 		    "coalesce((SELECT max(id) FROM suggestion), 0)"
 
 enum stmt_id {
-	S_MARK, S_STALE, S_RAN, S_ALL, S_ONE, S_POLICY, S_PUT, S_UNDECIDED, S_REASONS,
+	S_MARK, S_STALE, S_RAN, S_ALL, S_RANGE, S_ONE, S_POLICY, S_PUT, S_UNDECIDED, S_REASONS,
 	S_COUNT
 };
 
@@ -23,6 +23,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_RAN] = "SELECT 1 FROM store_state WHERE key = 'consensus'",
 	[S_ALL] = "SELECT solution_id, first_error, ratings, rule, why, "
 		  "agreed_by, policy, agent FROM agreed ORDER BY solution_id",
+	[S_RANGE] = "SELECT solution_id, first_error, ratings, rule, why, "
+		    "agreed_by, policy, agent FROM agreed WHERE solution_id BETWEEN ?1 AND ?2 "
+		    "ORDER BY solution_id",
 	[S_ONE] = "SELECT solution_id, first_error, ratings, rule, why, "
 		  "agreed_by, policy, agent FROM agreed WHERE solution_id = ?1",
 	[S_POLICY] = "SELECT policy FROM agreed ORDER BY at DESC LIMIT 1",
@@ -81,9 +84,8 @@ static void agreed_row(sqlite3_stmt *s, struct db_agreed *g)
 	g->agent = col_text(s, 7);
 }
 
-int db_agreed_each(struct db *db, agreed_fn fn, void *ctx)
+static int agreed_rows(sqlite3_stmt *s, agreed_fn fn, void *ctx)
 {
-	sqlite3_stmt *s = stmt(db, S_ALL);
 	int rc, stop = 0;
 	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct db_agreed g;
@@ -92,6 +94,19 @@ int db_agreed_each(struct db *db, agreed_fn fn, void *ctx)
 	}
 	sqlite3_reset(s);
 	return stop ? stop : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_agreed_each(struct db *db, agreed_fn fn, void *ctx)
+{
+	return agreed_rows(stmt(db, S_ALL), fn, ctx);
+}
+
+int db_agreed_range(struct db *db, int64_t lo, int64_t hi, agreed_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_RANGE);
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
+	return agreed_rows(s, fn, ctx);
 }
 
 int db_agreed_get(struct db *db, int64_t sol, struct arena *a, struct db_agreed *g)

@@ -30,6 +30,8 @@ struct db_agreed {
  * returns. fn returns 0 to go on, else that is returned. -1 error. */
 typedef int (*agreed_fn)(void *ctx, const struct db_agreed *g);
 int db_agreed_each(struct db *db, agreed_fn fn, void *ctx);
+/* The same for the solutions lo to hi. */
+int db_agreed_range(struct db *db, int64_t lo, int64_t hi, agreed_fn fn, void *ctx);
 /* sol's row into g, its strings in a: 1, 0 none stored, -1 error. */
 int db_agreed_get(struct db *db, int64_t sol, struct arena *a, struct db_agreed *g);
 /* The policy of the newest agreed row into *policy (to free; NULL when

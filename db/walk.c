@@ -1,6 +1,5 @@
 /* walk.c - the store's solutions with their labels and suggestions, read
- * as three table scans merged by solution; the lists of names they are
- * read for */
+ * a window of solutions at a time; the lists of names they are read for */
 #include "config.h"
 
 #include <stdlib.h>
@@ -13,7 +12,11 @@ const char walk_blind_origin[] = "tui-blind";
 
 /* The walk's statements are prepared for one walk and finalized after
  * it (a walk is rare; its statements would hold memory); the lists of
- * names run once each, as the table's own. */
+ * names run once each, as the table's own. A walk reads WALK_WINDOW
+ * solutions, then their labels and suggestions by the solution indexes
+ * (in solution order, the table's order within a solution: the newest
+ * label counts), so its memory is the window's whatever the store's
+ * size. */
 enum stmt_id {
 	S_WALK_SOL, S_WALK_LABEL, S_WALK_SUG,
 	S_NAMES_RATERS, S_NAMES_DECIDERS, S_NAMES_SOURCES, S_NAMES_SOURCES_SEEN,
@@ -23,14 +26,15 @@ enum stmt_id {
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_WALK_SOL] = "SELECT solution_id, dataset_id, nsteps, flags FROM summary "
-		       "ORDER BY solution_id",
+		       "WHERE solution_id > ?1 ORDER BY solution_id LIMIT ?2",
 	[S_WALK_COUNT] = "SELECT count(*) FROM summary",
 	[S_WALK_LABEL] = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, "
-			 "annotator, origin = 'tui-blind', agent FROM label WHERE kind IN ('rating', "
-			 "'first_error', 'ratings', 'adjudication') ORDER BY id",
+			 "annotator, origin = 'tui-blind', agent FROM label WHERE solution_id "
+			 "BETWEEN ?1 AND ?2 AND kind IN ('rating', 'first_error', 'ratings', "
+			 "'adjudication') ORDER BY solution_id, id",
 	[S_WALK_SUG] = "SELECT solution_id, coalesce(step_idx, -1), source || "
 		       "coalesce('/' || model, ''), value, first_error, k, n, agent FROM suggestion "
-		       "ORDER BY id",
+		       "WHERE solution_id BETWEEN ?1 AND ?2 ORDER BY solution_id, id",
 	[S_NAMES_RATERS] = "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
 			   "'first_error', 'ratings') ORDER BY annotator",
 	[S_NAMES_DECIDERS] = "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
@@ -73,35 +77,21 @@ static const char *col(sqlite3_stmt *s, int i)
 	return (const char *)sqlite3_column_text(s, i);
 }
 
-/* rows of the label and suggestion tables, read whole (a table scan in
- * rowid order is several times faster than walking an index), then put
- * in solution order, the table's order kept within a solution (the
- * newest label counts) */
-struct lrow {
-	int64_t sol;
-	size_t ord;
-	struct label l;
+#define WALK_WINDOW 4096
+
+/* One window: its solutions, and their labels and suggestions in
+ * solution order. The arrays are kept from window to window. */
+struct window {
+	struct walk_sol *sol;
+	size_t nsol;
+	struct label *l;
+	int64_t *lsol;
+	size_t nl, capl;
+	struct suggestion *g;
+	int64_t *gsol;
+	size_t ng, capg;
+	struct arena a;
 };
-
-struct grow {
-	int64_t sol;
-	size_t ord;
-	struct suggestion g;
-};
-
-static int by_sol_l(const void *x, const void *y)
-{
-	const struct lrow *a = x, *b = y;
-	return a->sol != b->sol ? (a->sol > b->sol) - (a->sol < b->sol) :
-				  (a->ord > b->ord) - (a->ord < b->ord);
-}
-
-static int by_sol_g(const void *x, const void *y)
-{
-	const struct grow *a = x, *b = y;
-	return a->sol != b->sol ? (a->sol > b->sol) - (a->sol < b->sol) :
-				  (a->ord > b->ord) - (a->ord < b->ord);
-}
 
 static enum label_kind kind_of(const char *k)
 {
@@ -109,78 +99,95 @@ static enum label_kind kind_of(const char *k)
 	       k[6] == 's' ? LK_RATINGS : LK_RATING;
 }
 
-static int read_labels(sqlite3_stmt *sl, const struct names *anns, struct arena *a,
-		       struct lrow **out, size_t *nout)
+static void read_label(sqlite3_stmt *sl, const char *who, struct arena *a, struct label *l)
 {
-	struct lrow *lr = NULL;
-	size_t nl = 0, capl = 0;
+	memset(l, 0, sizeof(*l));
+	const char *text = col(sl, 4);
+	l->kind = kind_of(col(sl, 2));
+	l->step = sqlite3_column_int(sl, 1);
+	/* the value (an adjudication's first error); the text below */
+	dbi_label_columns(l, sqlite3_column_type(sl, 3) == SQLITE_NULL ? NO_RATING :
+			  sqlite3_column_int(sl, 3), NULL);
+	l->annotator = who;
+	if (text && (l->kind == LK_RATINGS || l->kind == LK_ADJUDICATION))
+		l->text = arena_strndup(a, text, strlen(text));
+	else if (text && !strcmp(text, "filled"))
+		l->text = "filled";
+	if (sqlite3_column_int(sl, 6))
+		l->origin = walk_blind_origin;
+	if (col(sl, 7)) /* a trace's decisive error: the agent named */
+		l->agent = arena_strndup(a, col(sl, 7), strlen(col(sl, 7)));
+}
+
+static int read_labels(sqlite3_stmt *sl, const struct names *anns, struct window *w)
+{
 	int rc;
+	w->nl = 0;
 	while ((rc = sqlite3_step(sl)) == SQLITE_ROW) {
 		int who = names_index(anns, col(sl, 5));
 		if (who < 0)
 			continue;
-		if (nl == capl) {
-			capl = capl ? capl * 2 : 4096;
-			lr = xrealloc(lr, capl * sizeof(*lr));
+		if (w->nl == w->capl) {
+			w->capl = w->capl ? w->capl * 2 : 4096;
+			w->l = xrealloc(w->l, w->capl * sizeof(*w->l));
+			w->lsol = xrealloc(w->lsol, w->capl * sizeof(*w->lsol));
 		}
-		struct lrow *x = &lr[nl];
-		memset(x, 0, sizeof(*x));
-		x->sol = sqlite3_column_int64(sl, 0);
-		x->ord = nl;
-		const char *text = col(sl, 4);
-		x->l.kind = kind_of(col(sl, 2));
-		x->l.step = sqlite3_column_int(sl, 1);
-		/* the value (an adjudication's first error); the text below */
-		dbi_label_columns(&x->l, sqlite3_column_type(sl, 3) == SQLITE_NULL ? NO_RATING :
-					 sqlite3_column_int(sl, 3), NULL);
-		x->l.annotator = anns->v[who];
-		if (text && (x->l.kind == LK_RATINGS || x->l.kind == LK_ADJUDICATION))
-			x->l.text = arena_strndup(a, text, strlen(text));
-		else if (text && !strcmp(text, "filled"))
-			x->l.text = "filled";
-		if (sqlite3_column_int(sl, 6))
-			x->l.origin = walk_blind_origin;
-		if (col(sl, 7)) /* a trace's decisive error: the agent named */
-			x->l.agent = arena_strndup(a, col(sl, 7), strlen(col(sl, 7)));
-		nl++;
+		w->lsol[w->nl] = sqlite3_column_int64(sl, 0);
+		read_label(sl, anns->v[who], &w->a, &w->l[w->nl++]);
 	}
-	*out = lr;
-	*nout = nl;
+	sqlite3_reset(sl);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int read_sugs(sqlite3_stmt *sg, const struct names *srcs, struct arena *a,
-		     struct grow **out, size_t *nout)
+static int read_sugs(sqlite3_stmt *sg, const struct names *srcs, struct window *w)
 {
-	struct grow *gr = NULL;
-	size_t ng = 0, capg = 0;
 	int rc;
+	w->ng = 0;
 	while ((rc = sqlite3_step(sg)) == SQLITE_ROW) {
 		int j = names_index(srcs, col(sg, 2));
 		if (j < 0)
 			continue;
-		if (ng == capg) {
-			capg = capg ? capg * 2 : 4096;
-			gr = xrealloc(gr, capg * sizeof(*gr));
+		if (w->ng == w->capg) {
+			w->capg = w->capg ? w->capg * 2 : 4096;
+			w->g = xrealloc(w->g, w->capg * sizeof(*w->g));
+			w->gsol = xrealloc(w->gsol, w->capg * sizeof(*w->gsol));
 		}
-		struct grow *x = &gr[ng];
+		struct suggestion *x = &w->g[w->ng];
 		memset(x, 0, sizeof(*x));
-		x->sol = sqlite3_column_int64(sg, 0);
-		x->ord = ng++;
-		x->g.step = sqlite3_column_int(sg, 1);
-		x->g.source = srcs->v[j]; /* the whole key: the model is in it */
-		x->g.value = sqlite3_column_type(sg, 3) == SQLITE_NULL ? NO_VALUE :
-			     sqlite3_column_double(sg, 3);
-		x->g.first_error = sqlite3_column_type(sg, 4) == SQLITE_NULL ? -2 :
-				   sqlite3_column_int(sg, 4);
-		x->g.k = sqlite3_column_int(sg, 5);
-		x->g.n = sqlite3_column_int(sg, 6);
+		w->gsol[w->ng++] = sqlite3_column_int64(sg, 0);
+		x->step = sqlite3_column_int(sg, 1);
+		x->source = srcs->v[j]; /* the whole key: the model is in it */
+		x->value = sqlite3_column_type(sg, 3) == SQLITE_NULL ? NO_VALUE :
+			   sqlite3_column_double(sg, 3);
+		x->first_error = sqlite3_column_type(sg, 4) == SQLITE_NULL ? -2 :
+				 sqlite3_column_int(sg, 4);
+		x->k = sqlite3_column_int(sg, 5);
+		x->n = sqlite3_column_int(sg, 6);
 		if (col(sg, 7))
-			x->g.agent = arena_strndup(a, col(sg, 7), strlen(col(sg, 7)));
+			x->agent = arena_strndup(&w->a, col(sg, 7), strlen(col(sg, 7)));
 	}
-	*out = gr;
-	*nout = ng;
+	sqlite3_reset(sg);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The next window's solutions after id `after`: how many, or -1. */
+static long read_sols(sqlite3_stmt *ss, int64_t after, struct window *w)
+{
+	int rc;
+	w->nsol = 0;
+	sqlite3_bind_int64(ss, 1, after);
+	sqlite3_bind_int(ss, 2, WALK_WINDOW);
+	while ((rc = sqlite3_step(ss)) == SQLITE_ROW) {
+		struct walk_sol *s = &w->sol[w->nsol++];
+		memset(s, 0, sizeof(*s));
+		s->id = sqlite3_column_int64(ss, 0);
+		s->dataset_id = sqlite3_column_int64(ss, 1);
+		s->it.nsteps = (size_t)sqlite3_column_int(ss, 2);
+		s->flags = (unsigned)sqlite3_column_int(ss, 3);
+		s->it.trace = (s->flags & SF_TRACE) != 0;
+	}
+	sqlite3_reset(ss);
+	return rc == SQLITE_DONE ? (long)w->nsol : -1;
 }
 
 /* The solutions a walk reads, for its progress. */
@@ -195,70 +202,93 @@ static int64_t walk_count(struct db *db)
 	return n;
 }
 
+struct walker {
+	struct db *db;
+	sqlite3_stmt *ss, *sl, *sg;
+	walk_window_fn win;
+	walk_fn fn;
+	void *arg;
+	int64_t done, total;
+};
+
+/* Hands the window's solutions to fn, each with its rows: 0 to go on. */
+static int deal(struct walker *k, struct window *w)
+{
+	size_t li = 0, gi = 0;
+	for (size_t i = 0; i < w->nsol; i++) {
+		struct walk_sol *s = &w->sol[i];
+		while (li < w->nl && w->lsol[li] < s->id)
+			li++;
+		s->it.labels = w->l + li;
+		while (li < w->nl && w->lsol[li] == s->id)
+			li++;
+		s->it.nlabels = (size_t)(w->l + li - s->it.labels);
+		while (gi < w->ng && w->gsol[gi] < s->id)
+			gi++;
+		s->it.sugs = w->g + gi;
+		while (gi < w->ng && w->gsol[gi] == s->id)
+			gi++;
+		s->it.nsugs = (size_t)(w->g + gi - s->it.sugs);
+		int stop = k->fn(k->arg, s);
+		if (stop)
+			return stop;
+		if (dbi_progress(k->db, ++k->done, k->total))
+			return -1;
+	}
+	return 0;
+}
+
+static int one_window(struct walker *k, const struct names *anns, const struct names *srcs,
+		      struct window *w)
+{
+	int64_t lo = w->sol[0].id, hi = w->sol[w->nsol - 1].id;
+	arena_reset(&w->a);
+	sqlite3_bind_int64(k->sl, 1, lo);
+	sqlite3_bind_int64(k->sl, 2, hi);
+	sqlite3_bind_int64(k->sg, 1, lo);
+	sqlite3_bind_int64(k->sg, 2, hi);
+	if (read_labels(k->sl, anns, w) < 0 || read_sugs(k->sg, srcs, w) < 0)
+		return -1;
+	int stop = k->win ? k->win(k->arg, lo, hi) : 0;
+	return stop ? stop : deal(k, w);
+}
+
+int db_walk_windows(struct db *db, const struct names *anns, const struct names *srcs,
+		    walk_window_fn win, walk_fn fn, void *arg)
+{
+	struct walker k = {db, NULL, NULL, NULL, win, fn, arg, 0, 0};
+	struct window w = {0};
+	int rc = -1;
+	if (sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_SOL], -1, &k.ss, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_LABEL], -1, &k.sl, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_SUG], -1, &k.sg, NULL) != SQLITE_OK)
+		goto out;
+	k.total = db->progress ? walk_count(db) : 0;
+	w.sol = xmalloc(WALK_WINDOW * sizeof(*w.sol));
+	int64_t after = INT64_MIN;
+	long n;
+	rc = 0;
+	while (!rc && (n = read_sols(k.ss, after, &w)) > 0) {
+		after = w.sol[n - 1].id;
+		rc = one_window(&k, anns, srcs, &w);
+	}
+	if (!rc && n < 0)
+		rc = -1;
+out:
+	free(w.sol);
+	free(w.l);
+	free(w.lsol);
+	free(w.g);
+	free(w.gsol);
+	arena_free(&w.a);
+	sqlite3_finalize(k.ss);
+	sqlite3_finalize(k.sl);
+	sqlite3_finalize(k.sg);
+	return rc;
+}
+
 int db_walk(struct db *db, const struct names *anns, const struct names *srcs, walk_fn fn,
 	    void *arg)
 {
-	sqlite3_stmt *ss = NULL, *sl = NULL, *sg = NULL;
-	struct arena a = {0};
-	struct lrow *lr = NULL;
-	struct grow *gr = NULL;
-	size_t nl = 0, ng = 0;
-	int rc = -1;
-	if (sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_SOL], -1, &ss, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_LABEL], -1, &sl, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_SUG], -1, &sg, NULL) != SQLITE_OK ||
-	    read_labels(sl, anns, &a, &lr, &nl) < 0 || read_sugs(sg, srcs, &a, &gr, &ng) < 0)
-		goto out;
-	if (nl) /* qsort's array may not be NULL, even empty */
-		qsort(lr, nl, sizeof(*lr), by_sol_l);
-	if (ng)
-		qsort(gr, ng, sizeof(*gr), by_sol_g);
-	struct walk_sol s = {0};
-	size_t li = 0, gi = 0, caplab = 0, capsug = 0;
-	int64_t done = 0, total = db->progress ? walk_count(db) : 0;
-	int st = SQLITE_DONE, stop = 0;
-	while (!stop && (st = sqlite3_step(ss)) == SQLITE_ROW) {
-		s.id = sqlite3_column_int64(ss, 0);
-		s.dataset_id = sqlite3_column_int64(ss, 1);
-		s.it.nsteps = (size_t)sqlite3_column_int(ss, 2);
-		s.flags = (unsigned)sqlite3_column_int(ss, 3);
-		s.it.trace = (s.flags & SF_TRACE) != 0;
-		while (li < nl && lr[li].sol < s.id)
-			li++;
-		size_t l0 = li;
-		while (li < nl && lr[li].sol == s.id)
-			li++;
-		while (gi < ng && gr[gi].sol < s.id)
-			gi++;
-		size_t g0 = gi;
-		while (gi < ng && gr[gi].sol == s.id)
-			gi++;
-		if (li - l0 > caplab) {
-			caplab = li - l0;
-			s.it.labels = xrealloc(s.it.labels, caplab * sizeof(*s.it.labels));
-		}
-		if (gi - g0 > capsug) {
-			capsug = gi - g0;
-			s.it.sugs = xrealloc(s.it.sugs, capsug * sizeof(*s.it.sugs));
-		}
-		s.it.nlabels = s.it.nsugs = 0;
-		for (size_t k = l0; k < li; k++)
-			s.it.labels[s.it.nlabels++] = lr[k].l;
-		for (size_t k = g0; k < gi; k++)
-			s.it.sugs[s.it.nsugs++] = gr[k].g;
-		stop = fn(arg, &s);
-		if (!stop && dbi_progress(db, ++done, total))
-			stop = -1;
-	}
-	free(s.it.labels);
-	free(s.it.sugs);
-	rc = stop ? stop : st == SQLITE_DONE ? 0 : -1;
-out:
-	free(lr);
-	free(gr);
-	arena_free(&a);
-	sqlite3_finalize(ss);
-	sqlite3_finalize(sl);
-	sqlite3_finalize(sg);
-	return rc;
+	return db_walk_windows(db, anns, srcs, NULL, fn, arg);
 }

@@ -43,8 +43,15 @@ struct walk_sol {
 
 /* fn returns 0 to go on, else the walk stops and returns that. */
 typedef int (*walk_fn)(void *arg, const struct walk_sol *s);
-/* Every solution with a summary, in id order. -1 when the store fails. */
+/* Every solution with a summary, in id order, read a window of
+ * solutions at a time (memory stays that of a window). -1 when the
+ * store fails. A solution's item lives until fn returns. */
 int db_walk(struct db *db, const struct names *anns, const struct names *srcs, walk_fn fn,
 	    void *arg);
+/* Before the solutions of each window, ids lo to hi: win (to read what
+ * the caller keeps of that range), 0 to go on. */
+typedef int (*walk_window_fn)(void *arg, int64_t lo, int64_t hi);
+int db_walk_windows(struct db *db, const struct names *anns, const struct names *srcs,
+		    walk_window_fn win, walk_fn fn, void *arg);
 
 #endif

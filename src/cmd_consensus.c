@@ -48,10 +48,10 @@ struct agreeing {
 	int failed;
 };
 
-/* the stored rows, kept for the comparison */
+/* the stored rows of a window of solutions, kept for the comparison */
 struct old {
 	struct agreeing *r;
-	struct arena *a;
+	struct arena a;
 	size_t cap;
 };
 
@@ -69,14 +69,17 @@ static int keep_old(void *ctx, const struct db_agreed *g)
 	const char **f[] = {&o->ratings, &o->rule, &o->why, &o->by, &o->policy, &o->agent};
 	const char *v[] = {g->ratings, g->rule, g->why, g->by, g->policy, g->agent};
 	for (int i = 0; i < 6; i++)
-		*f[i] = v[i] ? arena_strndup(k->a, v[i], strlen(v[i])) : NULL;
+		*f[i] = v[i] ? arena_strndup(&k->a, v[i], strlen(v[i])) : NULL;
 	return 0;
 }
 
-static int load_old(struct agreeing *r, struct arena *a)
+/* before each window of the walk: the rows stored for its solutions */
+static int load_old(void *arg, int64_t lo, int64_t hi)
 {
-	struct old k = {r, a, 0};
-	return db_agreed_each(r->db, keep_old, &k);
+	struct old *k = arg;
+	arena_reset(&k->a);
+	k->r->nold = k->r->at = 0;
+	return db_agreed_range(k->r->db, lo, hi, keep_old, k) < 0 ? -1 : 0;
 }
 
 static int same_str(const char *a, const char *b)
@@ -86,7 +89,7 @@ static int same_str(const char *a, const char *b)
 
 static int on_solution(void *arg, const struct walk_sol *w)
 {
-	struct agreeing *r = arg;
+	struct agreeing *r = ((struct old *)arg)->r;
 	if (r->dataset && w->dataset_id != r->dataset)
 		return 0;
 	consensus_decide(r->p, &w->it, &r->d);
@@ -228,7 +231,7 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 	r.by_rule = xcalloc(p.n + 1, sizeof(long));
 	now_iso(r.now);
 	struct names anns = {0}, srcs = {0};
-	struct arena a = {0};
+	struct old k = {&r, {0}, 0};
 	if (dataset && !(r.dataset = db_dataset_id(db, dataset))) {
 		errf("stepmark: consensus: no data set named \"%s\" (stepmark stats lists them)\n",
 		     inert(dataset, 0));
@@ -243,8 +246,7 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 	cmd_progress_begin(&pg, db, quiet, every, "consensus", "solutions");
 	int walked = db_names(db, DB_NAMES_DECIDERS, &anns) < 0 ||
 		     db_names(db, DB_NAMES_SOURCES_SEEN, &srcs) < 0 ||
-		     load_old(&r, &a) < 0 ||
-		     db_walk(db, &anns, &srcs, on_solution, &r) < 0 ? -1 : 0;
+		     db_walk_windows(db, &anns, &srcs, load_old, on_solution, &k) < 0 ? -1 : 0;
 	if (cmd_progress_end(&pg, db, "nothing stored: the agreed labels are as they were")) {
 		db_rollback(db);
 		rc = 130;
@@ -269,7 +271,7 @@ out:
 	buf_free(&r.d.by);
 	free(r.by_rule);
 	free(r.old);
-	arena_free(&a);
+	arena_free(&k.a);
 	names_free(&anns);
 	names_free(&srcs);
 	db_close(db);
