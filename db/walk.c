@@ -32,8 +32,8 @@ static const char *const stmt_sql[S_COUNT] = {
 			 "annotator, origin = 'tui-blind', agent FROM label WHERE solution_id "
 			 "BETWEEN ?1 AND ?2 AND kind IN ('rating', 'first_error', 'ratings', "
 			 "'adjudication') ORDER BY solution_id, id",
-	[S_WALK_SUG] = "SELECT solution_id, coalesce(step_idx, -1), source || "
-		       "coalesce('/' || model, ''), value, first_error, k, n, agent FROM suggestion "
+	[S_WALK_SUG] = "SELECT solution_id, coalesce(step_idx, -1), source, model, value, "
+		       "first_error, k, n, agent FROM suggestion "
 		       "WHERE solution_id BETWEEN ?1 AND ?2 ORDER BY solution_id, id",
 	[S_NAMES_RATERS] = "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
 			   "'first_error', 'ratings') ORDER BY annotator",
@@ -119,12 +119,23 @@ static void read_label(sqlite3_stmt *sl, const char *who, struct arena *a, struc
 		l->agent = arena_strndup(a, col(sl, 7), strlen(col(sl, 7)));
 }
 
-static int read_labels(sqlite3_stmt *sl, const struct names *anns, struct window *w)
+/* the index of name in ns, added when the walk reads every name; -1 */
+static int name_of(struct names *ns, int every, const char *name)
+{
+	int i = names_index(ns, name);
+	if (i < 0 && every && name) {
+		names_add(ns, name);
+		i = (int)ns->n - 1;
+	}
+	return i;
+}
+
+static int read_labels(sqlite3_stmt *sl, struct names *anns, int every, struct window *w)
 {
 	int rc;
 	w->nl = 0;
 	while ((rc = sqlite3_step(sl)) == SQLITE_ROW) {
-		int who = names_index(anns, col(sl, 5));
+		int who = name_of(anns, every, col(sl, 5));
 		if (who < 0)
 			continue;
 		if (w->nl == w->capl) {
@@ -139,12 +150,55 @@ static int read_labels(sqlite3_stmt *sl, const struct names *anns, struct window
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int read_sugs(sqlite3_stmt *sg, const struct names *srcs, struct window *w)
+/* A suggestion's key, "source" or "source/model", as an index into
+ * srcs (-1: not read): the pairs met so far, looked up by their parts
+ * (a store has a few sources, and a row would otherwise build its key) */
+struct keyseen {
+	char *src, *model; /* model NULL when the row has none */
+	int j;
+};
+struct keycache {
+	struct keyseen *v;
+	size_t n;
+	struct buf key;
+};
+
+static int key_of(struct keycache *kc, struct names *srcs, int every, const char *src,
+		  const char *model)
+{
+	if (!src)
+		return -1;
+	for (size_t i = 0; i < kc->n; i++) {
+		const struct keyseen *e = &kc->v[i];
+		if (!strcmp(e->src, src) && (e->model ? model && !strcmp(e->model, model) : !model))
+			return e->j;
+	}
+	buf_reset(&kc->key);
+	buf_printf(&kc->key, model ? "%s/%s" : "%s", src, model);
+	kc->v = xrealloc(kc->v, (kc->n + 1) * sizeof(*kc->v));
+	struct keyseen *e = &kc->v[kc->n++];
+	e->src = xstrdup(src);
+	e->model = model ? xstrdup(model) : NULL;
+	return e->j = name_of(srcs, every, kc->key.data);
+}
+
+static void keycache_free(struct keycache *kc)
+{
+	for (size_t i = 0; i < kc->n; i++) {
+		free(kc->v[i].src);
+		free(kc->v[i].model);
+	}
+	free(kc->v);
+	buf_free(&kc->key);
+}
+
+static int read_sugs(sqlite3_stmt *sg, struct names *srcs, int every, struct keycache *kc,
+		     struct window *w)
 {
 	int rc;
 	w->ng = 0;
 	while ((rc = sqlite3_step(sg)) == SQLITE_ROW) {
-		int j = names_index(srcs, col(sg, 2));
+		int j = key_of(kc, srcs, every, col(sg, 2), col(sg, 3));
 		if (j < 0)
 			continue;
 		if (w->ng == w->capg) {
@@ -157,14 +211,14 @@ static int read_sugs(sqlite3_stmt *sg, const struct names *srcs, struct window *
 		w->gsol[w->ng++] = sqlite3_column_int64(sg, 0);
 		x->step = sqlite3_column_int(sg, 1);
 		x->source = srcs->v[j]; /* the whole key: the model is in it */
-		x->value = sqlite3_column_type(sg, 3) == SQLITE_NULL ? NO_VALUE :
-			   sqlite3_column_double(sg, 3);
-		x->first_error = sqlite3_column_type(sg, 4) == SQLITE_NULL ? -2 :
-				 sqlite3_column_int(sg, 4);
-		x->k = sqlite3_column_int(sg, 5);
-		x->n = sqlite3_column_int(sg, 6);
-		if (col(sg, 7))
-			x->agent = arena_strndup(&w->a, col(sg, 7), strlen(col(sg, 7)));
+		x->value = sqlite3_column_type(sg, 4) == SQLITE_NULL ? NO_VALUE :
+			   sqlite3_column_double(sg, 4);
+		x->first_error = sqlite3_column_type(sg, 5) == SQLITE_NULL ? -2 :
+				 sqlite3_column_int(sg, 5);
+		x->k = sqlite3_column_int(sg, 6);
+		x->n = sqlite3_column_int(sg, 7);
+		if (col(sg, 8))
+			x->agent = arena_strndup(&w->a, col(sg, 8), strlen(col(sg, 8)));
 	}
 	sqlite3_reset(sg);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -205,6 +259,9 @@ static int64_t walk_count(struct db *db)
 struct walker {
 	struct db *db;
 	sqlite3_stmt *ss, *sl, *sg;
+	struct names *anns, *srcs;
+	unsigned every;
+	struct keycache kc;
 	walk_window_fn win;
 	walk_fn fn;
 	void *arg;
@@ -238,8 +295,7 @@ static int deal(struct walker *k, struct window *w)
 	return 0;
 }
 
-static int one_window(struct walker *k, const struct names *anns, const struct names *srcs,
-		      struct window *w)
+static int one_window(struct walker *k, struct window *w)
 {
 	int64_t lo = w->sol[0].id, hi = w->sol[w->nsol - 1].id;
 	arena_reset(&w->a);
@@ -247,16 +303,18 @@ static int one_window(struct walker *k, const struct names *anns, const struct n
 	sqlite3_bind_int64(k->sl, 2, hi);
 	sqlite3_bind_int64(k->sg, 1, lo);
 	sqlite3_bind_int64(k->sg, 2, hi);
-	if (read_labels(k->sl, anns, w) < 0 || read_sugs(k->sg, srcs, w) < 0)
+	if (read_labels(k->sl, k->anns, k->every & WALK_EVERY_ANNOTATOR, w) < 0 ||
+	    read_sugs(k->sg, k->srcs, k->every & WALK_EVERY_SOURCE, &k->kc, w) < 0)
 		return -1;
 	int stop = k->win ? k->win(k->arg, lo, hi) : 0;
 	return stop ? stop : deal(k, w);
 }
 
-int db_walk_windows(struct db *db, const struct names *anns, const struct names *srcs,
+int db_walk_windows(struct db *db, struct names *anns, struct names *srcs, unsigned every,
 		    walk_window_fn win, walk_fn fn, void *arg)
 {
-	struct walker k = {db, NULL, NULL, NULL, win, fn, arg, 0, 0};
+	struct walker k = {.db = db, .anns = anns, .srcs = srcs, .every = every, .win = win,
+			   .fn = fn, .arg = arg};
 	struct window w = {0};
 	int rc = -1;
 	if (sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_SOL], -1, &k.ss, NULL) != SQLITE_OK ||
@@ -270,7 +328,7 @@ int db_walk_windows(struct db *db, const struct names *anns, const struct names 
 	rc = 0;
 	while (!rc && (n = read_sols(k.ss, after, &w)) > 0) {
 		after = w.sol[n - 1].id;
-		rc = one_window(&k, anns, srcs, &w);
+		rc = one_window(&k, &w);
 	}
 	if (!rc && n < 0)
 		rc = -1;
@@ -281,6 +339,7 @@ out:
 	free(w.g);
 	free(w.gsol);
 	arena_free(&w.a);
+	keycache_free(&k.kc);
 	sqlite3_finalize(k.ss);
 	sqlite3_finalize(k.sl);
 	sqlite3_finalize(k.sg);
@@ -290,5 +349,6 @@ out:
 int db_walk(struct db *db, const struct names *anns, const struct names *srcs, walk_fn fn,
 	    void *arg)
 {
-	return db_walk_windows(db, anns, srcs, NULL, fn, arg);
+	/* the names are only read: every is 0 */
+	return db_walk_windows(db, (struct names *)anns, (struct names *)srcs, 0, NULL, fn, arg);
 }

@@ -51,7 +51,11 @@ int db_walk(struct db *db, const struct names *anns, const struct names *srcs, w
 /* Before the solutions of each window, ids lo to hi: win (to read what
  * the caller keeps of that range), 0 to go on. */
 typedef int (*walk_window_fn)(void *arg, int64_t lo, int64_t hi);
-int db_walk_windows(struct db *db, const struct names *anns, const struct names *srcs,
+/* every: the walk adds to anns (srcs) each annotator (source) it meets,
+ * rather than reading only those listed (a list of every name would
+ * scan the whole table first). */
+enum { WALK_EVERY_ANNOTATOR = 1, WALK_EVERY_SOURCE = 2 };
+int db_walk_windows(struct db *db, struct names *anns, struct names *srcs, unsigned every,
 		    walk_window_fn win, walk_fn fn, void *arg);
 
 #endif

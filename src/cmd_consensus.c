@@ -244,9 +244,8 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 	}
 	struct progress pg;
 	cmd_progress_begin(&pg, db, quiet, every, "consensus", "solutions");
-	int walked = db_names(db, DB_NAMES_DECIDERS, &anns) < 0 ||
-		     db_names(db, DB_NAMES_SOURCES_SEEN, &srcs) < 0 ||
-		     db_walk_windows(db, &anns, &srcs, load_old, on_solution, &k) < 0 ? -1 : 0;
+	int walked = db_walk_windows(db, &anns, &srcs, WALK_EVERY_ANNOTATOR | WALK_EVERY_SOURCE,
+				     load_old, on_solution, &k) < 0 ? -1 : 0;
 	if (cmd_progress_end(&pg, db, "nothing stored: the agreed labels are as they were")) {
 		db_rollback(db);
 		rc = 130;
