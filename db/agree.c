@@ -13,6 +13,7 @@
 
 enum stmt_id {
 	S_MARK, S_STALE, S_RAN, S_ALL, S_RANGE, S_ONE, S_POLICY, S_PUT, S_UNDECIDED, S_REASONS,
+	S_RUN_NOW, S_RUN_LAST, S_RUN_PUT, S_RUN_UPTO, S_TALLY,
 	S_COUNT
 };
 
@@ -36,6 +37,17 @@ static const char *const stmt_sql[S_COUNT] = {
 			"JOIN solution s ON s.id = a.solution_id JOIN dataset d ON d.id = "
 			"s.dataset_id WHERE a.rule IS NULL AND (?1 = 0 OR s.dataset_id = ?1) "
 			"ORDER BY a.solution_id LIMIT ?2",
+	/* a run's mark: what it read (rowid ranges and the summary's count) */
+	[S_RUN_NOW] = "SELECT coalesce((SELECT max(id) FROM label), 0), "
+		      "coalesce((SELECT max(id) FROM suggestion), 0), "
+		      "coalesce((SELECT max(solution_id) FROM summary), 0), "
+		      "(SELECT count(*) FROM summary), (SELECT count(*) FROM agreed)",
+	[S_RUN_LAST] = "SELECT value FROM store_state WHERE key = 'consensus_run'",
+	[S_RUN_PUT] = "INSERT OR REPLACE INTO store_state(key, value) VALUES ('consensus_run', ?1)",
+	[S_RUN_UPTO] = "SELECT count(*) = ?2 AND (SELECT count(*) FROM agreed) = ?3 FROM summary "
+		       "WHERE solution_id <= ?1",
+	[S_TALLY] = "SELECT rule, why, count(*) FROM agreed WHERE ?1 = 0 OR solution_id IN "
+		    "(SELECT solution_id FROM summary WHERE dataset_id = ?1) GROUP BY 1, 2",
 	/* from the adjudications' partial index (schema 13) */
 	[S_REASONS] = "SELECT text FROM label WHERE kind = "
 		      "'adjudication' AND text IS NOT NULL ORDER BY id DESC LIMIT 500",
@@ -172,4 +184,79 @@ int db_adjudication_reasons(struct db *db, int (*fn)(void *ctx, const char *text
 		stop = fn(ctx, col_text(s, 0));
 	sqlite3_reset(s);
 	return stop || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The version of the mark's text; a mark of another version, or of
+ * another stepmark, is no mark (a new stepmark may decide otherwise). */
+#define RUN_MARK_V "1 " PACKAGE_VERSION
+
+int db_consensus_now(struct db *db, struct consensus_mark *m)
+{
+	sqlite3_stmt *s = stmt(db, S_RUN_NOW);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		m->label = sqlite3_column_int64(s, 0);
+		m->sug = sqlite3_column_int64(s, 1);
+		m->sol = sqlite3_column_int64(s, 2);
+		m->nsol = sqlite3_column_int64(s, 3);
+		m->nagreed = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int db_consensus_record(struct db *db, const struct consensus_mark *m, const char *policy)
+{
+	struct buf b = {0};
+	buf_printf(&b, RUN_MARK_V " %lld %lld %lld %lld %lld %lld\t%s", (long long)m->label,
+		   (long long)m->sug, (long long)m->sol, (long long)m->nsol,
+		   (long long)m->nagreed, (long long)m->dataset, policy);
+	sqlite3_stmt *s = stmt(db, S_RUN_PUT);
+	bind_text(s, 1, b.data);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	buf_free(&b);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The last run's mark, when it was made under policy and still holds:
+ * every solution it read is there still, and every row it left (rows
+ * deleted by hand make the next run a full one). 1, 0 (none or not),
+ * -1. */
+int db_consensus_last(struct db *db, const char *policy, struct consensus_mark *m)
+{
+	sqlite3_stmt *s = stmt(db, S_RUN_LAST);
+	int rc = sqlite3_step(s), found = 0;
+	if (rc == SQLITE_ROW && col_text(s, 0)) {
+		const char *v = col_text(s, 0), *tab = strchr(v, '\t');
+		long long l, g, so, n, na, d;
+		size_t vn = strlen(RUN_MARK_V);
+		found = tab && !strcmp(tab + 1, policy) && !strncmp(v, RUN_MARK_V " ", vn + 1) &&
+			sscanf(v + vn, " %lld %lld %lld %lld %lld %lld", &l, &g, &so, &n, &na, &d) == 6;
+		if (found)
+			*m = (struct consensus_mark){l, g, so, n, na, d};
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	if (!found)
+		return 0;
+	s = stmt(db, S_RUN_UPTO);
+	sqlite3_bind_int64(s, 1, m->sol);
+	sqlite3_bind_int64(s, 2, m->nsol);
+	sqlite3_bind_int64(s, 3, m->nagreed);
+	int64_t same = dbi_one_int(s, -1);
+	return same < 0 ? -1 : same == 1;
+}
+
+int db_agreed_tally(struct db *db, int64_t dataset,
+		    void (*fn)(void *ctx, const char *rule, const char *why, long n), void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_TALLY);
+	sqlite3_bind_int64(s, 1, dataset);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, col_text(s, 0), col_text(s, 1), (long)sqlite3_column_int64(s, 2));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }

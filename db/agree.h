@@ -16,6 +16,26 @@ int db_consensus_stale(struct db *db);
 /* 1 when stepmark consensus ever ran on this store, 0 not, -1 error. */
 int db_consensus_ran(struct db *db);
 
+/* What a run read: the newest label and suggestion, the highest
+ * solution with a summary and how many had one, how many agreed rows it
+ * left, and the data set it decided (0 every one). A rerun under the
+ * same policy reads again only the solutions with newer labels or
+ * suggestions, and new solutions. */
+struct consensus_mark {
+	int64_t label, sug, sol, nsol, nagreed, dataset;
+};
+/* the store now (dataset is left as it is); 0, or -1 */
+int db_consensus_now(struct db *db, struct consensus_mark *m);
+int db_consensus_record(struct db *db, const struct consensus_mark *m, const char *policy);
+/* The last run's mark into m when it ran under policy, by this
+ * stepmark, and every solution it read has its summary still: 1; 0 when
+ * not (a full run is needed), -1 error. */
+int db_consensus_last(struct db *db, const char *policy, struct consensus_mark *m);
+/* How many agreed rows per rule and reason (rule NULL: undecided), for
+ * one data set or every one (0). */
+int db_agreed_tally(struct db *db, int64_t dataset,
+		    void (*fn)(void *ctx, const char *rule, const char *why, long n), void *ctx);
+
 /* A solution's agreed row: decided by rule (fe its first error, -1 none,
  * ratings its per-step JSON, by who agreed), or undecided (rule NULL,
  * why the reason); policy is the policy's text as written. fe is -2

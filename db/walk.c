@@ -21,6 +21,8 @@ enum stmt_id {
 	S_WALK_SOL, S_WALK_LABEL, S_WALK_SUG,
 	S_NAMES_RATERS, S_NAMES_DECIDERS, S_NAMES_SOURCES, S_NAMES_SOURCES_SEEN,
 	S_NAMES_PRM, S_NAMES_DATASETS, S_NAMES_ASSIGNED, S_WALK_COUNT,
+	S_SINCE_SOL, S_SINCE_LABEL, S_SINCE_SUG, S_SINCE_COUNT,
+	S_TOUCH_MAKE, S_TOUCH_CLEAR, S_TOUCH_LABEL, S_TOUCH_SUG, S_TOUCH_SOL,
 	S_COUNT
 };
 
@@ -35,6 +37,27 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_WALK_SUG] = "SELECT solution_id, coalesce(step_idx, -1), source, model, value, "
 		       "first_error, k, n, agent FROM suggestion "
 		       "WHERE solution_id BETWEEN ?1 AND ?2 ORDER BY solution_id, id",
+	/* a walk since: the solutions touched, in temp.walk_touched */
+	[S_SINCE_SOL] = "SELECT s.solution_id, s.dataset_id, s.nsteps, s.flags FROM "
+			"temp.walk_touched t JOIN summary s ON s.solution_id = t.id "
+			"WHERE t.id > ?1 ORDER BY t.id LIMIT ?2",
+	[S_SINCE_COUNT] = "SELECT count(*) FROM temp.walk_touched",
+	[S_TOUCH_MAKE] = "CREATE TEMP TABLE IF NOT EXISTS walk_touched (id INTEGER PRIMARY KEY)",
+	[S_TOUCH_CLEAR] = "DELETE FROM temp.walk_touched",
+	[S_TOUCH_LABEL] = "INSERT OR IGNORE INTO temp.walk_touched SELECT solution_id FROM label "
+			  "WHERE id > ?1",
+	[S_TOUCH_SUG] = "INSERT OR IGNORE INTO temp.walk_touched SELECT solution_id FROM "
+			"suggestion WHERE id > ?1",
+	[S_TOUCH_SOL] = "INSERT OR IGNORE INTO temp.walk_touched SELECT solution_id FROM summary "
+			"WHERE solution_id > ?1",
+	[S_SINCE_LABEL] = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, "
+			  "annotator, origin = 'tui-blind', agent FROM label WHERE solution_id "
+			  "IN (SELECT id FROM temp.walk_touched WHERE id BETWEEN ?1 AND ?2) "
+			  "AND kind IN ('rating', 'first_error', 'ratings', 'adjudication') "
+			  "ORDER BY solution_id, id",
+	[S_SINCE_SUG] = "SELECT solution_id, coalesce(step_idx, -1), source, model, value, "
+			"first_error, k, n, agent FROM suggestion WHERE solution_id IN (SELECT id "
+			"FROM temp.walk_touched WHERE id BETWEEN ?1 AND ?2) ORDER BY solution_id, id",
 	[S_NAMES_RATERS] = "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
 			   "'first_error', 'ratings') ORDER BY annotator",
 	[S_NAMES_DECIDERS] = "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
@@ -244,16 +267,29 @@ static long read_sols(sqlite3_stmt *ss, int64_t after, struct window *w)
 	return rc == SQLITE_DONE ? (long)w->nsol : -1;
 }
 
-/* The solutions a walk reads, for its progress. */
-static int64_t walk_count(struct db *db)
+/* One statement of the table, run once: 0, or -1. */
+static int run_once(struct db *db, enum stmt_id id, int64_t param, int64_t *count)
 {
 	sqlite3_stmt *s = NULL;
-	int64_t n = 0;
-	if (sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_COUNT], -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
+	int rc = sqlite3_prepare_v2(db->h, stmt_sql[id], -1, &s, NULL);
+	if (rc == SQLITE_OK && sqlite3_bind_parameter_count(s))
+		sqlite3_bind_int64(s, 1, param);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && count)
+		*count = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	return n;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The solutions a walk since t reads, into temp.walk_touched: those
+ * with newer labels or suggestions, and new ones. */
+static int touch(struct db *db, const struct walk_since *t)
+{
+	return run_once(db, S_TOUCH_MAKE, 0, NULL) < 0 || run_once(db, S_TOUCH_CLEAR, 0, NULL) < 0 ||
+	       run_once(db, S_TOUCH_LABEL, t->label, NULL) < 0 ||
+	       run_once(db, S_TOUCH_SUG, t->sug, NULL) < 0 ||
+	       run_once(db, S_TOUCH_SOL, t->sol, NULL) < 0 ? -1 : 0;
 }
 
 struct walker {
@@ -310,21 +346,24 @@ static int one_window(struct walker *k, struct window *w)
 	return stop ? stop : deal(k, w);
 }
 
-int db_walk_windows(struct db *db, struct names *anns, struct names *srcs, unsigned every,
-		    walk_window_fn win, walk_fn fn, void *arg)
+int db_walk_with(struct db *db, const struct walk_opts *o)
 {
-	struct walker k = {.db = db, .anns = anns, .srcs = srcs, .every = every, .win = win,
-			   .fn = fn, .arg = arg};
+	struct walker k = {.db = db, .anns = o->anns, .srcs = o->srcs, .every = o->every,
+			   .win = o->win, .fn = o->fn, .arg = o->arg};
 	struct window w = {0};
-	int rc = -1;
-	if (sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_SOL], -1, &k.ss, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_LABEL], -1, &k.sl, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db->h, stmt_sql[S_WALK_SUG], -1, &k.sg, NULL) != SQLITE_OK)
+	int rc = -1, since = o->since != NULL;
+	if ((since && touch(db, o->since) < 0) ||
+	    sqlite3_prepare_v2(db->h, stmt_sql[since ? S_SINCE_SOL : S_WALK_SOL], -1, &k.ss,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->h, stmt_sql[since ? S_SINCE_LABEL : S_WALK_LABEL], -1, &k.sl,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db->h, stmt_sql[since ? S_SINCE_SUG : S_WALK_SUG], -1, &k.sg,
+			       NULL) != SQLITE_OK ||
+	    (db->progress && run_once(db, since ? S_SINCE_COUNT : S_WALK_COUNT, 0, &k.total) < 0))
 		goto out;
-	k.total = db->progress ? walk_count(db) : 0;
 	w.sol = xmalloc(WALK_WINDOW * sizeof(*w.sol));
 	int64_t after = INT64_MIN;
-	long n;
+	long n = 0;
 	rc = 0;
 	while (!rc && (n = read_sols(k.ss, after, &w)) > 0) {
 		after = w.sol[n - 1].id;
@@ -350,5 +389,7 @@ int db_walk(struct db *db, const struct names *anns, const struct names *srcs, w
 	    void *arg)
 {
 	/* the names are only read: every is 0 */
-	return db_walk_windows(db, (struct names *)anns, (struct names *)srcs, 0, NULL, fn, arg);
+	struct walk_opts o = {.anns = (struct names *)anns, .srcs = (struct names *)srcs, .fn = fn,
+			      .arg = arg};
+	return db_walk_with(db, &o);
 }

@@ -51,11 +51,24 @@ int db_walk(struct db *db, const struct names *anns, const struct names *srcs, w
 /* Before the solutions of each window, ids lo to hi: win (to read what
  * the caller keeps of that range), 0 to go on. */
 typedef int (*walk_window_fn)(void *arg, int64_t lo, int64_t hi);
-/* every: the walk adds to anns (srcs) each annotator (source) it meets,
- * rather than reading only those listed (a list of every name would
- * scan the whole table first). */
 enum { WALK_EVERY_ANNOTATOR = 1, WALK_EVERY_SOURCE = 2 };
-int db_walk_windows(struct db *db, struct names *anns, struct names *srcs, unsigned every,
-		    walk_window_fn win, walk_fn fn, void *arg);
+/* A walk, in full: every (WALK_EVERY_...) makes the walk add to anns
+ * (srcs) each annotator (source) it meets, rather than read only those
+ * listed (a list of every name would scan the whole table first); since,
+ * when set, walks only the solutions with a label or suggestion newer
+ * than those ids, or an id above since->sol. */
+struct walk_since {
+	int64_t label, sug, sol;
+};
+struct walk_opts {
+	struct names *anns, *srcs;
+	unsigned every;
+	const struct walk_since *since;
+	walk_window_fn win;
+	walk_fn fn;
+	void *arg;
+};
+/* -1 when the store fails, else what a callback returned to stop, 0 */
+int db_walk_with(struct db *db, const struct walk_opts *o);
 
 #endif

@@ -20,12 +20,14 @@ const char cmd_consensus_help[] =
 	"    --policy RULES          e.g. \"adjudicated, human-majority 2,\n"
 	"                            confirmed-suggestion, sources mc judge\"\n"
 	"    --dataset NAME --list   one data set; list every undecided solution\n"
+	"    --full                  decide every solution again, not only those\n"
+	"                            with labels or suggestions new since the last run\n"
 	"    --quiet                 no progress line, no summary unless it failed\n"
 	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
 #define MAX_SHOWN 10
 
-enum { K_POLICY = 1000, K_DATASET, K_LIST, K_DB, K_HELP, K_QUIET, K_EVERY };
+enum { K_POLICY = 1000, K_DATASET, K_LIST, K_DB, K_HELP, K_QUIET, K_EVERY, K_FULL };
 
 /* a stored row, for the comparison */
 struct crow {
@@ -43,6 +45,7 @@ struct agreeing {
 	struct decision d;
 	char now[32];
 	long total, changed, decided;
+	long read;         /* solutions read again; -1 when every one was */
 	long *by_rule;
 	long by_why[WHY_N];
 	int failed;
@@ -124,6 +127,34 @@ static int on_solution(void *arg, const struct walk_sol *w)
 	return 0;
 }
 
+/* A rerun read only what changed: the figures are the store's. */
+static void tally_one(void *ctx, const char *rule, const char *why, long n)
+{
+	struct agreeing *r = ctx;
+	r->total += n;
+	if (rule) {
+		r->decided += n;
+		for (size_t i = 0; i < r->p->n; i++)
+			if (!strcmp(r->p->r[i].text, rule))
+				r->by_rule[i] += n;
+		return;
+	}
+	int w = WHY_MISSING;
+	for (int i = 1; i < WHY_N; i++)
+		if (why && !strcmp(why, consensus_why[i]))
+			w = i;
+	r->by_why[w] += n;
+}
+
+static int tally(struct agreeing *r)
+{
+	r->read = r->total;
+	r->total = r->decided = 0;
+	memset(r->by_rule, 0, (r->p->n + 1) * sizeof(long));
+	memset(r->by_why, 0, sizeof(r->by_why));
+	return db_agreed_tally(r->db, r->dataset, tally_one, r);
+}
+
 static void print_undecided(void *ctx, const char *dataset, const char *key, const char *why)
 {
 	(void)ctx;
@@ -144,6 +175,9 @@ static void report(const struct agreeing *r, int list)
 		if (r->by_why[i])
 			printf("    %-28s %8ld\n", consensus_why[i], r->by_why[i]);
 	printf("stored: %ld changed, %ld as before\n", r->changed, r->total - r->changed);
+	if (r->read >= 0)
+		printf("read again: %ld solution%s with labels or suggestions new since the last "
+		       "run (--full reads every one)\n", r->read, r->read == 1 ? "" : "s");
 	long und = r->total - r->decided;
 	if (und && !list)
 		printf("undecided (%s):\n", und > MAX_SHOWN ? "the first 10; --list for all" :
@@ -155,7 +189,7 @@ static void report(const struct agreeing *r, int list)
 static void usage_consensus(FILE *f)
 {
 	fprintf(f,
-		"usage: stepmark consensus [--policy RULES] [--dataset NAME] [--list]\n"
+		"usage: stepmark consensus [--policy RULES] [--dataset NAME] [--list] [--full]\n"
 		"Decides each solution's agreed first error under the policy (the config's\n"
 		"`consensus` line, or --policy), and stores it with the rule that decided.\n"
 		"rules: %s\n", consensus_rules_help());
@@ -172,10 +206,11 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 		{"help", no_argument, NULL, K_HELP},
 		{"quiet", no_argument, NULL, K_QUIET},
 		{"progress-every", required_argument, NULL, K_EVERY},
+		{"full", no_argument, NULL, K_FULL},
 		{NULL, 0, NULL, 0},
 	};
 	const char *ptext = NULL, *dataset = NULL;
-	int list = 0, c, quiet = 0;
+	int list = 0, c, quiet = 0, full = 0;
 	long every = 0;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -186,6 +221,7 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 		case K_DB: dbpath = optarg; break;
 		case K_HELP: usage_consensus(stdout); return EX_OK;
 		case K_QUIET: quiet = 1; break;
+		case K_FULL: full = 1; break;
 		case K_EVERY:
 			if ((every = cmd_seconds(optarg)) <= 0)
 				return bad_usage("--progress-every needs seconds");
@@ -227,7 +263,7 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 		return EX_STORE;
 	}
 	db_say_waits(db, stderr);
-	struct agreeing r = {.db = db, .p = &p};
+	struct agreeing r = {.db = db, .p = &p, .read = -1};
 	r.by_rule = xcalloc(p.n + 1, sizeof(long));
 	now_iso(r.now);
 	struct names anns = {0}, srcs = {0};
@@ -242,10 +278,22 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 		rc = EX_STORE;
 		goto store;
 	}
+	/* a rerun under the same policy reads only what changed */
+	struct consensus_mark last = {0}, now = {.dataset = r.dataset};
+	int since = full ? 0 : db_consensus_last(db, p.text, &last);
+	if (since < 0) {
+		rc = EX_STORE;
+		goto store;
+	}
+	struct walk_since ws = {last.label, last.sug, last.sol};
+	struct walk_opts wo = {&anns, &srcs, WALK_EVERY_ANNOTATOR | WALK_EVERY_SOURCE,
+			       since && last.dataset == r.dataset ? &ws : NULL, load_old, on_solution,
+			       &k};
 	struct progress pg;
 	cmd_progress_begin(&pg, db, quiet, every, "consensus", "solutions");
-	int walked = db_walk_windows(db, &anns, &srcs, WALK_EVERY_ANNOTATOR | WALK_EVERY_SOURCE,
-				     load_old, on_solution, &k) < 0 ? -1 : 0;
+	int walked = db_walk_with(db, &wo) < 0 || (wo.since && tally(&r) < 0) ||
+		     db_consensus_now(db, &now) < 0 || db_consensus_record(db, &now, p.text) < 0 ?
+		     -1 : 0;
 	if (cmd_progress_end(&pg, db, "nothing stored: the agreed labels are as they were")) {
 		db_rollback(db);
 		rc = 130;

@@ -109,6 +109,34 @@ sm import more.jsonl $G --first-error fe --as ann3 >/dev/null
 expect_rc 0 "one more person on lone" sm consensus --policy "human, sources mc judge tolerance 1"
 ok "only lone's row rewritten" has out "stored: 1 changed, 7 as before"
 ok "lone: now three people" test "$(agreed lone)" = "1|human||@ann1,@ann2,@ann3|+-..."
+# a rerun under the same policy reads only the solutions with new labels
+# or suggestions; its figures and rows are a full run's
+ok "only lone read again" has out "read again: 1 solution with labels or suggestions new since the last run (--full reads every one)"
+grep -v "^read again" out >inc.out
+sql "SELECT * FROM agreed ORDER BY solution_id" >inc.rows
+expect_rc 0 "--full decides every solution again" sm consensus --policy "human, sources mc judge tolerance 1" --full
+ok "and says nothing of reading again" sh -c '! grep -q "read again" out'
+ok "the same figures as the rerun" sh -c 'sed "s/^stored: .*/stored:/" out >f1; sed "s/^stored: .*/stored:/" inc.out >f2; cmp f1 f2'
+ok "the same rows as the rerun" test "$(sql "SELECT * FROM agreed ORDER BY solution_id")" = "$(cat inc.rows)"
+# a new solution is read; one data set's run is no mark for the next
+# run over every data set; a solution that lost its summary makes the
+# next run a full one
+printf '{"id": "late", "problem": "P late", "steps": ["s0","s1"], "fe": 0}\n' >late.jsonl
+sm import late.jsonl $G --first-error fe --as ann1 >/dev/null
+expect_rc 0 "after an import" sm consensus --policy "human, sources mc judge tolerance 1"
+ok "the new solution read" has out "read again: 1 solution with"
+ok "and decided" test "$(agreed late)" = "0|human||@ann1|-."
+ok "counted with the rest" has out "consensus on 9 solutions"
+expect_rc 0 "one data set" sm consensus --policy "human, sources mc judge tolerance 1" --dataset d
+expect_rc 0 "then every one" sm consensus --policy "human, sources mc judge tolerance 1"
+ok "reads every solution" sh -c '! grep -q "read again" out'
+sql "DELETE FROM summary WHERE solution_id = (SELECT id FROM solution WHERE ext_key = 'late')"
+expect_rc 0 "a summary gone" sm consensus --policy "human, sources mc judge tolerance 1"
+ok "reads every solution again" sh -c '! grep -q "read again" out'
+sql "DELETE FROM agreed WHERE solution_id = (SELECT id FROM solution WHERE ext_key = 'maj')"
+expect_rc 0 "an agreed row deleted by hand" sm consensus --policy "human, sources mc judge tolerance 1"
+ok "reads every solution" sh -c '! grep -q "read again" out'
+ok "and writes the row again" test "$(agreed maj)" = "2|human||@ann1,@ann2|++-."
 
 # thresholds and rollouts: a PRM's values and an MC's k/n (as a fetch
 # would store them)
