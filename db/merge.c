@@ -409,12 +409,13 @@ static const char *label_bad(struct db_merge *m, sqlite3_stmt *s, int nsteps)
 {
 	const char *k = (const char *)sqlite3_column_text(s, 2), *why;
 	int kind = -1;
-	for (int i = 0; k && i <= LK_ADJUDICATION; i++)
+	for (int i = 0; k && i <= LK_CORRECTION; i++)
 		if (strcmp(k, dbi_kind_names[i]) == 0)
 			kind = i;
 	if (kind < 0 || sqlite3_column_type(s, 2) != SQLITE_TEXT)
 		return "its kind is not a label's";
-	int stepped = kind == LK_RATING || kind == LK_ALT_RATING || kind == LK_FLAG;
+	int stepped = kind == LK_RATING || kind == LK_ALT_RATING || kind == LK_FLAG ||
+		      kind == LK_CORRECTION;
 	if ((why = bad_int(m, s, 1, "step", !stepped, 0, (long long)nsteps - 1)))
 		return why;
 	long long vlo = -1, vhi = 1;

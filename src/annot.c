@@ -269,7 +269,7 @@ static void diff(struct batch *b, const struct annotator *a,
 }
 
 enum op_kind { OP_RATE, OP_ERROR, OP_NONE, OP_ACCEPT, OP_FINISH, OP_NOTE, OP_UNDO, OP_REDO,
-	       OP_ALT, OP_FLAG, OP_ADJUDICATE, OP_BLAME };
+	       OP_ALT, OP_FLAG, OP_ADJUDICATE, OP_BLAME, OP_CORRECT };
 struct op {
 	enum op_kind kind;
 	int step, value;
@@ -584,6 +584,50 @@ static int plan_step_mark(const struct op *op, const struct item *it, const stru
 	return ANNOT_OK;
 }
 
+/* The right step the annotator wrote for a step: a label of its own (text
+ * the step, value +1, its author's rating) that touches no rating. The
+ * text loses its trailing blanks (an editor's last newline); an empty
+ * one, or one the same as the step or the correction in force, saves
+ * nothing. */
+static int plan_correct(const struct op *op, const struct item *it, const struct annotator *a,
+			struct batch *b, char *name, size_t nn, struct buf *what)
+{
+	const int base = trace_is(it) ? 0 : 1;
+	if (op->step < 0 || (size_t)op->step >= it->nsteps) {
+		buf_printf(what, "the solution has no step %d", op->step + base);
+		return ANNOT_NOTHING;
+	}
+	const char *t = op->text ? op->text : "";
+	size_t n = strlen(t);
+	while (n && strchr(" \t\r\n", t[n - 1]))
+		n--;
+	const struct label *l = newest(it, a->name, LK_CORRECTION, op->step, -1);
+	const char *was = l && l->text ? l->text : NULL, *self = it->steps[op->step].text;
+	int step = op->step + base;
+	if (!n) {
+		buf_printf(what, "step %d: the step written is empty: nothing saved", step);
+		return ANNOT_NOTHING;
+	}
+	if (n > ANNOT_MAX_TEXT || !utf8_valid(t, n)) {
+		buf_printf(what, "step %d: the step written is %s: nothing saved", step,
+			   n > ANNOT_MAX_TEXT ? "longer than 64 KiB" : "not UTF-8");
+		return ANNOT_NOTHING;
+	}
+	int same_was = was && strlen(was) == n && !memcmp(was, t, n);
+	int same_self = self && strlen(self) == n && !memcmp(self, t, n);
+	if (same_was || same_self) { /* unchanged from what the editor began with */
+		buf_printf(what, "step %d: %s: nothing saved", step, same_was || !was ? "unchanged" :
+			   "the step as it is (U takes your written step back)");
+		return ANNOT_NOTHING;
+	}
+	struct label *c = batch_add(b, a, LK_CORRECTION, op->step, 1, NULL);
+	c->text = arena_strndup(&b->texts, t, n);
+	snprintf(name, nn, "write step %d", step);
+	buf_printf(what, "step %d: your step written (%zu byte%s)%s", step, n, n == 1 ? "" : "s",
+		   l && l->text ? ", in place of your last" : "");
+	return ANNOT_OK;
+}
+
 /* An adjudicator's decision: the first error (-1 none) and the reason,
  * a label of its own that is nobody's verdict. */
 static int plan_adjudicate(const struct op *op, const struct item *it,
@@ -664,6 +708,8 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 		rc = plan_step_mark(op, &v->it, a, &b, name, sizeof(name), &what);
 	} else if (op->kind == OP_ADJUDICATE) {
 		rc = plan_adjudicate(op, &v->it, a, &b, name, sizeof(name), &what);
+	} else if (op->kind == OP_CORRECT) {
+		rc = plan_correct(op, &v->it, a, &b, name, sizeof(name), &what);
 	} else if (op->kind == OP_BLAME) {
 		rc = plan_blame(op, &v->it, a, &before, &b, name, sizeof(name), &what);
 	} else if (op->kind == OP_NOTE) {
@@ -807,5 +853,12 @@ int annot_flag(struct db *db, struct db_solution *v, const struct annotator *a, 
 	       struct annot_result *res)
 {
 	struct op op = {OP_FLAG, step, 0, NULL, -1};
+	return run(db, v, a, &op, res);
+}
+
+int annot_correct(struct db *db, struct db_solution *v, const struct annotator *a, int step,
+		  const char *text, struct annot_result *res)
+{
+	struct op op = {OP_CORRECT, step, 0, text, -1};
 	return run(db, v, a, &op, res);
 }

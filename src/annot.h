@@ -68,6 +68,15 @@ int annot_rate_alt(struct db *db, struct db_solution *v, const struct annotator 
 /* Flags a step the annotator cannot judge, or takes the flag back. */
 int annot_flag(struct db *db, struct db_solution *v, const struct annotator *a, int step,
 	       struct annot_result *res);
+/* The right step for a step, written by the annotator: stored as a
+ * correction (text, rated +1 by its author); the newest in force is the
+ * annotator's. Nothing is saved (ANNOT_NOTHING, what says why) for an
+ * empty text, one the same as the step or the annotator's correction in
+ * force, one over ANNOT_MAX_TEXT bytes or not UTF-8. Trailing blanks are
+ * dropped first. */
+#define ANNOT_MAX_TEXT 65536
+int annot_correct(struct db *db, struct db_solution *v, const struct annotator *a, int step,
+		  const char *text, struct annot_result *res);
 /* An adjudicator decides the solution's first error (-1: no error), for
  * a reason (required): the label outranks every annotator's in consensus
  * and is undone like any other action. */

@@ -36,9 +36,13 @@ struct step {
  * annotator cannot judge the step, 0 when the flag is taken back.
  * LK_ADJUDICATION: an adjudicator's decision on the whole solution (step
  * -1): fe the first error (-1 none, NO_RATING withdrawn; the store keeps
- * it in the value column), text the reason; it is nobody's own verdict. */
+ * it in the value column), text the reason; it is nobody's own verdict.
+ * LK_CORRECTION: the right step written by the annotator for a step
+ * (`w`): text the step written (NULL: withdrawn), value its author's
+ * rating (+1). */
 enum label_kind { LK_RATING, LK_FIRST_ERROR, LK_FINISH, LK_NOTE, LK_RATINGS, LK_ALT_RATING,
-		  LK_FLAG, LK_ADJUDICATION };
+		  LK_FLAG, LK_ADJUDICATION,
+		  LK_CORRECTION };
 
 struct label {
 	enum label_kind kind;

@@ -78,7 +78,7 @@ void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 	for (size_t i = 0; i < it->nlabels; i++) {
 		const struct label *l = &it->labels[i];
 		if (l->kind == LK_NOTE || l->kind == LK_FINISH || l->kind == LK_ALT_RATING ||
-		    l->kind == LK_FLAG || l->kind == LK_ADJUDICATION ||
+		    l->kind == LK_FLAG || l->kind == LK_ADJUDICATION || l->kind == LK_CORRECTION ||
 		    seen_before(names, nn, l->annotator))
 			continue;
 		names[nn++] = l->annotator;

@@ -144,6 +144,16 @@ sqlite3 h.db "INSERT INTO label(solution_id, kind, value, text, annotator, origi
 expect_rc 0 "a label with an agent" sm --db g.db merge h.db
 ok "its agent came" test "$(sqlite3 g.db "SELECT agent FROM label WHERE annotator = 'zed'")" = WebSurfer
 
+# a step an annotator wrote (w) comes like any label, its withdrawal too
+cp a.db k.db
+cp b.db l.db
+sqlite3 l.db "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, origin, created_at)
+	VALUES ($sid, 1, 'correction', 1, 'The right step.', 'wes', 'tui', '2030-01-04T00:00:00Z'),
+	       ($sid, 1, 'correction', NULL, NULL, 'wes', 'tui', '2030-01-04T00:00:01Z'),
+	       ($sid, 1, 'correction', 1, 'Again.', 'wes', 'tui', '2030-01-04T00:00:02Z')"
+expect_rc 0 "written steps" sm --db k.db merge l.db
+ok "they came, in order" test "$(sqlite3 k.db "SELECT group_concat(coalesce(text, '-'), '|') FROM (SELECT text FROM label WHERE annotator = 'wes' AND kind = 'correction' ORDER BY id)")" = "The right step.|-|Again."
+
 # time grows with what is brought: one annotator's 3 labels on each of
 # 2 000 solutions (the plan that joined each label brought with every
 # label of its annotator here took 18 s and 1.7 GB)
