@@ -38,6 +38,7 @@
 	_(ACCEPT, "accept", "Accept one source's marks up to its first error as your labels") \
 	_(FINISH, "finish", "Set the finish reason (PRM800K's four)") \
 	_(NOTE, "note", "Write a note on the step") \
+	_(WRITE_STEP, "write-step", "Write the right step: the step (or the one you wrote for it) in $VISUAL, $EDITOR or the inline editor, saved as your correction rated +1") \
 	_(UNDO, "undo", "Undo your last action on the solution") \
 	_(REDO, "redo", "Redo what undo took back") \
 	_(SEARCH, "search", "Search forward (PCRE2) in steps and problems") \

@@ -64,6 +64,8 @@ static int run(struct tui *t, struct db_solution *sol, const struct label_pend *
 		return annot_finish(db, sol, an, text, res);
 	case A_NOTE:
 		return annot_note(db, sol, an, step, text, res);
+	case A_WRITE_STEP:
+		return annot_correct(db, sol, an, step, text, res);
 	case A_FLAG:
 		return annot_flag(db, sol, an, step, res);
 	case A_ADJUDICATE:

@@ -9,8 +9,10 @@
 #include "../src/reference.h"
 #include "../src/prov.h"
 
-/* L_FOLD: the lines of a long turn left out (off: how many) */
-enum { L_HEAD, L_TEXT, L_NOTE, L_ALT_HEAD, L_ALT, L_FOLD };
+/* L_FOLD: the lines of a long turn left out (off: how many); L_FIX_HEAD
+ * and L_FIX: a step an annotator wrote for it (w), its head (src: who)
+ * and its lines */
+enum { L_HEAD, L_TEXT, L_NOTE, L_ALT_HEAD, L_ALT, L_FOLD, L_FIX_HEAD, L_FIX };
 struct dline {
 	int step, kind;
 	size_t off, len;

@@ -163,6 +163,40 @@ static void layout_alts(struct sv *s, size_t i, int tw)
 	latex_free(&lx);
 }
 
+/* the steps annotators wrote for step i (w), under it as alternatives
+ * are: the newest of each in force, yours first; others' unless blind */
+static void layout_written(struct sv *s, size_t i, int tw)
+{
+	const struct item *it = &s->sol.it;
+	struct latex lx = {0};
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < it->nlabels; k++) {
+			const struct label *l = &it->labels[k];
+			if (l->kind != LK_CORRECTION || l->step != (int)i || !l->text)
+				continue;
+			int mine = !strcmp(l->annotator, s->t->ann.name);
+			if (mine != !pass || (!mine && s->hide_others))
+				continue;
+			int newer = 0;
+			for (size_t m = k + 1; m < it->nlabels && !newer; m++)
+				newer = it->labels[m].kind == LK_CORRECTION &&
+					it->labels[m].step == (int)i &&
+					!strcmp(it->labels[m].annotator, l->annotator);
+			if (newer)
+				continue;
+			/* its rating, +1 from the workbench, in off */
+			int r = l->value >= -1 && l->value <= 1 ? l->value : 1;
+			add_line(s, (int)i, L_FIX_HEAD, l->annotator, (size_t)(r + 1), 0, -1);
+			const char *text = l->text;
+			if (s->rendered) {
+				latex_render(&lx, text, strlen(text));
+				text = arena_strndup(&s->notes, lx.out.data, lx.out.len);
+			}
+			wrap_into(s, (int)i, L_FIX, text, tw - 4);
+		}
+	latex_free(&lx);
+}
+
 #define FOLD_OVER 12 /* a trace's turn of more lines than this is folded */
 #define FOLD_SHOW 8  /* to its first lines */
 
@@ -211,6 +245,7 @@ static void layout(struct sv *s, int w)
 				buf_free(&b);
 			}
 		}
+		layout_written(s, i, tw);
 		if (s->show_alts)
 			layout_alts(s, i, tw);
 	}
@@ -458,6 +493,20 @@ static void draw_alt_head(struct sv *s, int y, int x0, int w, int step, int k)
 	    area_attr(rating_area(mine)));
 }
 
+/* "↳ written by you +1 (w edits it, U takes it back)": a written step's line */
+static void draw_written_head(struct sv *s, int y, int x0, int w, const char *who, int r)
+{
+	int maxx = x0 + w, mine = !strcmp(who, s->t->ann.name);
+	draw_line(y, x0, w, "", area_attr(C_DEFAULT));
+	int x = put(y, x0, maxx, "     \xe2\x86\xb3 ", area_attr(C_INDEX));
+	x = put(y, x, maxx, "written by ", area_attr(C_DIM));
+	x = put(y, x, maxx, mine ? "you" : tui_alias(s->t, who), area_attr(C_OTHERS) | A_BOLD);
+	x = put(y, x, maxx, " ", area_attr(C_DEFAULT));
+	x = put(y, x, maxx, rating_mark(r), area_attr(rating_area(r)));
+	if (mine)
+		put(y, x, maxx, "  (w edits it, U takes it back)", area_attr(C_DIM));
+}
+
 static void draw_steps(struct sv *s, int y0, int h, int x0, int w)
 {
 	if (s->layout_w != w)
@@ -499,9 +548,14 @@ static void draw_steps(struct sv *s, int y0, int h, int x0, int w)
 			put(y, x0 + 7, x0 + w, more, area_attr(C_DIM));
 			continue;
 		}
-		if (d->kind == L_ALT) {
+		if (d->kind == L_FIX_HEAD) {
+			draw_written_head(s, y, x0, w, d->src, (int)d->off - 1);
+			continue;
+		}
+		if (d->kind == L_ALT || d->kind == L_FIX) {
 			draw_line(y, x0, w, "", area_attr(C_DEFAULT));
-			draw_text(y, x0 + 11, w - 11, d->src + d->off, d->len, area_attr(C_DIM), s->t->re);
+			draw_text(y, x0 + 11, w - 11, d->src + d->off, d->len,
+				  area_attr(d->kind == L_FIX ? C_DEFAULT : C_DIM), s->t->re);
 			continue;
 		}
 		int after = s->my_fe >= 0 && d->step > s->my_fe;

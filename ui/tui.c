@@ -48,6 +48,7 @@ void tui_pop(struct tui *t)
 	if (t->depth <= 0)
 		return;
 	tui_ask_cancel(t); /* its callback may hold the view */
+	tui_edit_cancel(t);
 	struct view *v = t->stack[--t->depth];
 	v->ops->done(v);
 	if (t->depth == 0)
@@ -255,10 +256,12 @@ static void draw_all(struct tui *t)
 		if (hr)
 			draw_hints(t, LINES - 2);
 		draw_status(t);
+		if (t->edit)
+			edit_draw(t);
 		if (t->ask.active)
 			ask_draw(t);
 	}
-	curs_set(t->ask.active && COLS >= MIN_W && LINES >= MIN_H ? 1 : 0);
+	curs_set((t->ask.active || t->edit) && COLS >= MIN_W && LINES >= MIN_H ? 1 : 0);
 	wnoutrefresh(stdscr);
 	doupdate();
 	t->dirty = 0;
@@ -584,6 +587,11 @@ static void handle_key(struct tui *t, int key)
 	if (stopped) /* a key stops the search running between keys */
 		search_cancel(t);
 	struct view *v = t->stack[t->depth - 1];
+	if (t->edit) { /* so does the inline editor */
+		if (key != KEY_BASE + KEY_MOUSE)
+			edit_key(t, key);
+		return;
+	}
 	if (t->ask.active) { /* the prompt takes the keys */
 		if (key != KEY_BASE + KEY_MOUSE)
 			ask_key(t, key);
@@ -968,8 +976,10 @@ static int catch_up(struct tui *t)
 /* A script's command ends an open prompt, except those that look at it. */
 static void script_command(struct tui *t, char *cmd)
 {
-	if (strncmp(cmd, "save-display", 12) && strncmp(cmd, "resize", 6))
+	if (strncmp(cmd, "save-display", 12) && strncmp(cmd, "resize", 6)) {
 		tui_ask_cancel(t);
+		tui_edit_cancel(t);
+	}
 	tui_command(t, cmd);
 	free(cmd);
 }

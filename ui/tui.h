@@ -154,6 +154,7 @@ struct tui {
 	int read_only;  /* the store cannot be written */
 	int failed;     /* labelling actions that could not be saved */
 	struct ask ask; /* the prompt, when active */
+	struct medit *edit; /* the inline editor, when open (editor.c) */
 	struct le_history hist[ASK_COUNT];
 	char *hist_path;
 	/* background suggestions (bgfetch.c), on a connection of their own */
@@ -186,6 +187,17 @@ void ask_free(struct tui *t);
 extern const char *const tui_verbs[];
 /* Runs a named command (":filter todo"). */
 int tui_command(struct tui *t, const char *cmd);
+/* editor.c: a text of several lines, init to start from, written in
+ * $VISUAL (else $EDITOR; the terminal given back meanwhile) or, where
+ * neither is set, in the inline editor (a mode of the loop: Enter a new
+ * line, ^D saves, Esc cancels). done(t, text, arg) runs with what was
+ * written, NULL when cancelled; not at all when the editor failed (the
+ * status line says why). */
+struct medit;
+void tui_write(struct tui *t, const char *title, const char *init, ask_fn done, void *arg);
+void tui_edit_cancel(struct tui *t);
+void edit_key(struct tui *t, int key);
+void edit_draw(struct tui *t);
 /* Reports the result of an annotation call in the status line and the
  * trace; returns 1 when saved. */
 int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *what);

@@ -67,7 +67,7 @@ static void marks_compute(struct sv *s)
 	for (size_t i = 0; i < it->nlabels; i++) {
 		const struct label *l = &it->labels[i];
 		if (l->kind == LK_NOTE || l->kind == LK_FINISH || l->kind == LK_ALT_RATING ||
-		    l->kind == LK_FLAG || l->kind == LK_ADJUDICATION || /* the review's */
+		    l->kind == LK_FLAG || l->kind == LK_ADJUDICATION || l->kind == LK_CORRECTION || /* the review's */
 		    !strcmp(l->annotator, s->t->ann.name))
 			continue;
 		size_t k;
@@ -275,6 +275,35 @@ static void ask_note(struct sv *s, const char *arg)
 	char prompt[48];
 	snprintf(prompt, sizeof(prompt), "note on step %d: ", s->sel + sv_base(s));
 	tui_ask(s->t, ASK_NOTE, prompt, old, note_done, s);
+}
+
+static void write_done(struct tui *t, const char *answer, void *arg)
+{
+	struct sv *s = arg;
+	if (answer)
+		do_label(s, A_WRITE_STEP, s->ask_step, -1, answer);
+	else
+		tui_message(t, 0, "step %d not written: nothing saved", s->ask_step + sv_base(s));
+}
+
+/* w: the right step, written from the step (or your correction of it) */
+static void write_step(struct sv *s, const char *arg)
+{
+	s->ask_step = s->sel;
+	if (arg) {
+		write_done(s->t, arg, s);
+		return;
+	}
+	const char *init = s->sol.it.steps[s->sel].text;
+	for (size_t i = 0; i < s->sol.it.nlabels; i++) {
+		const struct label *l = &s->sol.it.labels[i];
+		if (l->kind == LK_CORRECTION && l->step == s->sel &&
+		    !strcmp(l->annotator, s->t->ann.name))
+			init = l->text ? l->text : s->sol.it.steps[s->sel].text;
+	}
+	char title[64];
+	snprintf(title, sizeof(title), " Write step %d: the right step", s->sel + sv_base(s));
+	tui_write(s->t, title, init, write_done, s);
 }
 
 static void blame_done(struct tui *t, const char *answer, void *arg)
@@ -717,8 +746,11 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 		break;
 	}
 	case A_FLAG:
+	case A_WRITE_STEP:
 		if (!n)
 			tui_message(s->t, 1, "this solution has no steps");
+		else if (a == A_WRITE_STEP)
+			write_step(s, arg);
 		else
 			do_label(s, A_FLAG, s->sel, -1, NULL);
 		break;
