@@ -278,6 +278,15 @@ void wr_agreement(struct wr *w, const struct item *it)
 	buf_putc(b, '}');
 }
 
+const struct label *wr_correction(const struct wr *w, const struct item *it, size_t i)
+{
+	if (w->o->source)
+		return NULL;
+	if (w->o->agreed)
+		return item_correction(it, i, it->agreed.by ? it->agreed.by : "");
+	return item_correction(it, i, NULL);
+}
+
 void wr_flush(struct wr *w, int force)
 {
 	if (w->out.len && (force || w->out.len >= 64 * 1024)) {

@@ -168,6 +168,11 @@ int wr_prm_labels(struct wr *w, const struct item *it, const char *marker, int *
  * into w->out (nothing without an agreed label). */
 void wr_agreement(struct wr *w, const struct item *it);
 
+/* The step an annotator wrote for step i (a correction) that the export
+ * carries, or NULL: the labels' (none with --source); with --agreed,
+ * only one whose author is among those who agreed. */
+const struct label *wr_correction(const struct wr *w, const struct item *it, size_t i);
+
 /* Writing helpers */
 void wr_flush(struct wr *w, int force);
 void wr_key(struct buf *b, const char *key);

@@ -308,9 +308,13 @@ static void put_alt(struct buf *b, const struct alt *al, int rating)
 }
 
 /* One element of label.steps from a stored step; flag (-2: none) is the
- * annotator's own "can't judge" on the step taken. */
+ * annotator's own "can't judge" on the step taken; fix, the step an
+ * annotator wrote for it (NULL: none), is its human completion, the
+ * data's own then a completion like the others; the human completion is
+ * the step chosen (chosen_completion null, as PRM800K has it) when the
+ * step itself is wrong. */
 static void put_step(struct buf *b, const struct step *st, int rating,
-		     const struct alt *only, size_t nonly, int flag)
+		     const struct alt *only, size_t nonly, int flag, const struct label *fix)
 {
 	const struct alt *alts = st ? st->alts : only;
 	size_t nalts = st ? st->nalts : nonly;
@@ -324,24 +328,34 @@ static void put_step(struct buf *b, const struct step *st, int rating,
 	}
 	size_t nc = 0;
 	for (size_t a = 0; a < nalts; a++) {
-		if (alts[a].human) {
+		struct alt al = alts[a];
+		if (al.human && !fix) {
 			human = &alts[a];
 			continue;
 		}
+		al.human = 0;
 		if (nc++)
 			buf_putc(b, ',');
-		int rt = st && (int)a == st->chosen ? rating : alts[a].rating;
-		put_alt(b, &alts[a], rt);
+		int rt = st && (int)a == st->chosen ? rating : al.rating;
+		put_alt(b, &al, rt);
 	}
 	buf_puts(b, "],");
 	wr_key(b, "human_completion");
-	if (human)
+	if (fix) {
+		struct alt mine = {fix->text, fix->value, 0, 1};
+		put_alt(b, &mine, fix->value);
+	} else if (human) {
 		put_alt(b, human, st && st->chosen == (int)(human - alts) ? rating : human->rating);
-	else
+	} else {
 		buf_puts(b, "null");
+	}
 	buf_putc(b, ',');
 	wr_key(b, "chosen_completion");
-	if (st && !nalts && st->chosen >= 0)
+	if (fix && (rating == -1 || (nalts && st->chosen < 0)))
+		buf_puts(b, "null");
+	else if (fix)
+		buf_printf(b, "%d", nalts ? st->chosen : 0);
+	else if (st && !nalts && st->chosen >= 0)
 		buf_printf(b, "%d", st->chosen);
 	else if (st && !nalts)
 		buf_puts(b, rating == -1 ? "null" : "0");
@@ -480,12 +494,12 @@ static int p8_write(struct wr *w, const struct item *it, const char *dataset)
 			buf_putc(b, ',');
 		struct step st = it->steps[i];
 		int flag = own_marks(it, i, &st, &a);
-		put_step(b, &st, ratings[i], NULL, 0, flag);
+		put_step(b, &st, ratings[i], NULL, 0, flag, wr_correction(w, it, i));
 	}
 	if (it->ntail && last == it->nsteps) {
 		if (last)
 			buf_putc(b, ',');
-		put_step(b, NULL, NO_RATING, it->tail, it->ntail, -2);
+		put_step(b, NULL, NO_RATING, it->tail, it->ntail, -2, NULL);
 	}
 	buf_putc(b, ']');
 	put_meta(b, meta, "total_time");

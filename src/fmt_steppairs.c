@@ -1,7 +1,8 @@
 /* fmt_steppairs.c - step-level preference pairs (Step-DPO style): the
  * problem, the shared correct prefix, a correct next step and a wrong one,
  * from the candidates rated at the same step (PRM800K's alternatives, the
- * solution's own step as its labels rate it), each side with its source */
+ * solution's own step as its labels rate it, the step an annotator wrote
+ * for it), each side with its source */
 #include "config.h"
 
 #include <stdio.h>
@@ -70,6 +71,13 @@ static size_t candidates(const struct wr *w, const struct item *it, size_t i, co
 		}
 		n++;
 	}
+	const struct label *fix = wr_correction(w, it, i);
+	if (fix) { /* the right step an annotator wrote: rated by its author */
+		c[n].text = fix->text;
+		c[n].rating = fix->value;
+		snprintf(c[n++].source, sizeof(c->source), "step %zu, written by %.60s", i + 1,
+			 fix->annotator);
+	}
 	return n;
 }
 
@@ -126,7 +134,7 @@ static int sp_write(struct wr *w, const struct item *it, const char *dataset)
 	int fe = item_resolve(it, &w->ro, r);
 	size_t cap = 1;
 	for (size_t i = 0; i < it->nsteps; i++)
-		cap = it->steps[i].nalts + 1 > cap ? it->steps[i].nalts + 1 : cap;
+		cap = it->steps[i].nalts + 2 > cap ? it->steps[i].nalts + 2 : cap;
 	struct cand *c = xmalloc(cap * sizeof(*c));
 	long before = w->rows;
 	/* the prefix is shared and correct up to step i: nothing in it wrong

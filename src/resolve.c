@@ -172,3 +172,40 @@ int item_resolve(const struct item *it, const struct resolve_opts *o, int *ratin
 	}
 	return it->nsteps ? -1 : -2;
 }
+
+/* 1 when list (the agreed label's deciders, comma-separated: "@person",
+ * "!adjudicator", "source") names the person name, written as the list
+ * writes it (a comma, tab or newline as a space) */
+static int decided_by(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list;;) {
+		size_t k = strcspn(p, ",");
+		int same = (*p == '@' || *p == '!') && k == n + 1;
+		for (size_t i = 0; same && i < n; i++)
+			same = p[i + 1] == (strchr(",\t\n", name[i]) && name[i] ? ' ' : name[i]);
+		if (same)
+			return 1;
+		if (!p[k])
+			return 0;
+		p += k + 1;
+	}
+}
+
+const struct label *item_correction(const struct item *it, size_t i, const char *by)
+{
+	const struct label *found = NULL;
+	for (size_t k = 0; k < it->nlabels; k++) {
+		const struct label *l = &it->labels[k];
+		if (l->kind != LK_CORRECTION || l->step != (int)i || !l->text ||
+		    (by && !decided_by(by, l->annotator)))
+			continue;
+		int newer = 0; /* the annotator's own later one withdrew or replaced it */
+		for (size_t m = k + 1; m < it->nlabels && !newer; m++)
+			newer = it->labels[m].kind == LK_CORRECTION && it->labels[m].step == (int)i &&
+				!strcmp(it->labels[m].annotator, l->annotator);
+		if (!newer)
+			found = l;
+	}
+	return found;
+}

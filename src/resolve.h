@@ -40,4 +40,11 @@ int sug_source_is(const struct suggestion *g, const char *want);
 const char *label_fe_agent(const struct item *it, const char *annotator, int fe);
 const char *sug_fe_agent(const struct item *it, const char *source, int fe);
 
+/* The step written for step i in force (a correction: text, its author's
+ * rating): each annotator's newest correction of the step is theirs (none
+ * when its text is NULL); of those, the newest, only of the names in by
+ * (comma-separated, as the agreed label's deciders) unless by is NULL.
+ * NULL when there is none. */
+const struct label *item_correction(const struct item *it, size_t i, const char *by);
+
 #endif
