@@ -137,4 +137,6 @@ VISUAL="$TMP/evil.sh" TUI_SIZE=80x24 tui_run ':open 2
 w
 :save-display e1.txt' --annotator eve
 has e1.txt 'evil \x1b[2J step'
+# a written step is no verdict: the queue's summary names no eve
+ok "the queue's verdicts leave eve out" sh -c "! sqlite3 '$STEPMARK_DB' 'SELECT verdicts FROM summary WHERE solution_id = 2' | grep -q eve"
 finish
