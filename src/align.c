@@ -23,6 +23,8 @@ struct key {
 struct feat {
 	size_t q, nq, s, ns, w, nw; /* slices of the aligner's key pool */
 	float qw, sw, ww;           /* their total weights */
+	uint64_t res;               /* the value it computes (its key), when */
+	int has_res;                /* ... it has one, and not 0, 1 or 2 */
 };
 
 struct aligner {
@@ -458,11 +460,37 @@ static size_t skip_step_number(const char *t, size_t n)
 	return k + 1;
 }
 
+/* The value a step computes: the first quantity after its last '='
+ * outside GSM8K's annotations ("30 * 0.5 = <<30*.5=15>>15 miles": 15). */
+static void result(struct aligner *al, struct feat *f, const char *t, size_t n)
+{
+	size_t eq = n, depth = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] == '<' && i + 1 < n && t[i + 1] == '<')
+			depth++;
+		else if (t[i] == '>' && i + 1 < n && t[i + 1] == '>' && depth)
+			depth--;
+		else if (t[i] == '=' && !depth)
+			eq = i;
+	}
+	f->has_res = 0;
+	if (eq == n)
+		return;
+	size_t from = al->npool;
+	quantities(al, t + eq + 1, n - eq - 1);
+	if (al->npool > from && al->pool[from].w >= 1.0f) { /* 0, 1, 2 say little */
+		f->res = al->pool[from].k;
+		f->has_res = 1;
+	}
+	al->npool = from;
+}
+
 static void featurize(struct aligner *al, struct feat *f, const char *t, size_t n)
 {
 	size_t s = skip_step_number(t, n);
 	t += s;
 	n -= s;
+	result(al, f, t, n);
 	f->q = al->npool;
 	quantities(al, t, n);
 	f->nq = unique(al, f->q, &f->qw);
@@ -498,7 +526,10 @@ static double dice(const struct key *a, size_t na, float wa, const struct key *b
 
 /* The features either step has, weighted: the quantities most (a step
  * that restates a reference line shares its numbers), then the words,
- * then the math's symbols. */
+ * then the math's symbols. Two steps that compute the same value most
+ * likely compute the same quantity (30 mph * 0.5 hours = 15 miles, and
+ * 30*.5=<<30*.5=15>>15, or $4.40 x 5 = $22.00 and 10 * $2.20 = $22):
+ * their similarity is lifted halfway to 1. */
 static double similarity(const struct aligner *al, const struct feat *a, const struct feat *b)
 {
 	const struct key *p = al->pool;
@@ -515,7 +546,8 @@ static double similarity(const struct aligner *al, const struct feat *a, const s
 		sum += 0.30 * dice(p + a->w, a->nw, a->ww, p + b->w, b->nw, b->ww);
 		weight += 0.30;
 	}
-	return weight > 0 ? sum / weight : 0;
+	double sim = weight > 0 ? sum / weight : 0;
+	return a->has_res && b->has_res && a->res == b->res ? 0.5 + 0.5 * sim : sim;
 }
 
 double align_similarity(struct aligner *al, const char *a, const char *b)
@@ -546,6 +578,25 @@ static void add_link(struct aligner *al, size_t *nl, int step, int ref, double s
 	al->links[*nl].step = step;
 	al->links[*nl].ref = ref;
 	al->links[(*nl)++].score = score;
+}
+
+/* The one reference step that computes the value step i computes, when
+ * their similarity clears the threshold: a step may restate a reference
+ * step out of order (an earlier one, or one the monotonic links passed
+ * by). -1 when none, or when several compute it. */
+static int restated(const struct aligner *al, size_t i, size_t n, size_t m)
+{
+	const struct feat *f = &al->f[i];
+	int found = -1;
+	for (size_t j = 0; f->has_res && j < m; j++) {
+		const struct feat *r = &al->f[n + j];
+		if (!r->has_res || r->res != f->res)
+			continue;
+		if (found >= 0)
+			return -1;
+		found = (int)j;
+	}
+	return found >= 0 && al->score[i * m + (size_t)found] >= al->min_score ? found : -1;
 }
 
 /*
@@ -648,11 +699,19 @@ size_t align_steps(struct aligner *al, const char *const *steps, size_t nsteps,
 		state = (size_t)fp[state];
 	}
 	size_t nl = 0;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		for (int j = ra[i]; j >= 0 && j <= rb[i]; j++) {
 			add_link(al, &nl, (int)i, j, al->score[i * m + (size_t)j]);
 			al->covered[j] = 1;
 		}
+		int j = restated(al, i, n, m);
+		if (j >= 0 && (j < ra[i] || j > rb[i])) {
+			add_link(al, &nl, (int)i, j, al->score[i * m + (size_t)j]);
+			al->covered[j] = 1;
+			if (ra[i] < 0)
+				ra[i] = rb[i] = j; /* not extra */
+		}
+	}
 	for (size_t i = 0; i < n; i++)
 		if (ra[i] < 0)
 			add_link(al, &nl, (int)i, -1, 0);

@@ -397,10 +397,30 @@ def skip_step_number(t):
     return k + 1
 
 
+def result(t):
+    """The value a step computes: the first quantity after its last '='
+    outside GSM8K's annotations; None when none, or 0, 1 or 2."""
+    eq, depth = -1, 0
+    for i in range(len(t)):
+        if t[i:i + 2] == b"<<":
+            depth += 1
+        elif t[i:i + 2] == b">>" and depth:
+            depth -= 1
+        elif t[i] == 61 and not depth:
+            eq = i
+    if eq < 0:
+        return None
+    q = quantities(t[eq + 1:])
+    if not q:
+        return None
+    first = next(iter(q))
+    return first if q[first] >= 1.0 else None
+
+
 def features(t):
     t = t[skip_step_number(t):]
     q, s, w = quantities(t), symbols(t), words(t)
-    return (q, sum(q.values())), (s, sum(s.values())), (w, sum(w.values()))
+    return (q, sum(q.values())), (s, sum(s.values())), (w, sum(w.values())), result(t)
 
 
 def dice(a, b):
@@ -417,7 +437,18 @@ def similarity(a, b):
         if a[idx][0] or b[idx][0]:
             total += wt * dice(a[idx], b[idx])
             weight += wt
-    return total / weight if weight > 0 else 0.0
+    sim = total / weight if weight > 0 else 0.0
+    if a[3] is not None and a[3] == b[3]:  # the same value computed
+        sim = 0.5 + 0.5 * sim
+    return sim
+
+
+def restated(fs, fr, score, i, min_score):
+    """the one reference step computing step i's value, above the threshold"""
+    if fs[i][3] is None:
+        return -1
+    same = [j for j, f in enumerate(fr) if f[3] == fs[i][3]]
+    return same[0] if len(same) == 1 and score[i][same[0]] >= min_score else -1
 
 
 # ---- the alignment ----
@@ -469,6 +500,12 @@ def align(steps, ref, min_score):
             for j in range(r[0], r[1] + 1):
                 links.append((i, j, score[i][j]))
                 covered[j] = True
+        j = restated(fs, fr, score, i, min_score)
+        if j >= 0 and not (r and r[0] <= j <= r[1]):
+            links.append((i, j, score[i][j]))
+            covered[j] = True
+            if not r:
+                ranges[i] = (j, j)
     links += [(i, -1, None) for i, r in enumerate(ranges) if not r]
     links += [(-1, j, None) for j in range(m) if not covered[j]]
     return links

@@ -4,7 +4,9 @@
 # against bench/align/peer.py: the same algorithm in Python, reading the
 # same store and writing its links to a table of its own. Alternating, in
 # the same run; prints medians, the ratio (target: at least 10x), links
-# per second, and whether the two found the same links.
+# per second, and whether the two found the same links; then, on the
+# MR-GSM8K sample (SHARED_DATA, default ../shared/data), how many steps
+# computing one reference step's value are linked to it (bench/align/mrgsm8k.py).
 #   run.sh [RUNS] (default 3); SOLUTIONS=N for another size
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,3 +63,16 @@ echo "links: $links; rows that differ between the two: $diff"
 rows=$(sqlite3 "$db" "SELECT count(*) FROM alignment WHERE source = 'align'")
 awk -v a="$peer_s" -v b="$sm_s" -v l="$links" -v r="$rows" -v s="$with_ref" 'BEGIN {
 	printf "stepmark is %.1fx faster than the peer (target >= 10); %.0f links, %.0f rows (links, extra and skipped steps), %.0f solutions per second\n", a / b, l / b, r / b, s / b }'
+# what the links mean: MR-GSM8K's steps that compute one reference
+# step's value, linked to it (issue 27), on the real records
+mr=${SHARED_DATA:-$top/../shared/data}/mr-gsm8k/sample.jsonl
+if [ -f "$mr" ]; then
+	rm -f mr.db
+	"$sm" --db mr.db import "$mr" --format generic --id uuid --problem question \
+		--steps model_output_steps --gold ground_truth_answer --reference ground_truth_solution \
+		--first-error model_output_solution_first_error_step --index-base 1 >/dev/null 2>&1
+	"$sm" --db mr.db align --quiet
+	python3 "$here/mrgsm8k.py" mr.db
+else
+	echo "MR-GSM8K: $mr not found (SHARED_DATA=DIR names the data): no figure"
+fi
