@@ -11,6 +11,7 @@
 #include "resolve.h"
 #include "walk.h"
 #include "consensus.h"
+#include "summary.h"
 
 double audit_pct(long ok, long n)
 {
@@ -205,6 +206,11 @@ struct run {
 	struct decision dec;
 	struct asg *asg;        /* the assignments, in solution order */
 	size_t nasg, at_asg;
+	int viewer, viewer_blind; /* whose workbench (-1: none), its blind setting */
+	struct label *seen;     /* the labels the viewer may see of a solution */
+	size_t capseen;
+	int *vr;                /* the viewer's ratings of one */
+	size_t capvr;
 };
 
 static void acc_init(struct run *r, struct acc *a, const char *name)
@@ -663,6 +669,36 @@ struct scan {
 	struct sol s;
 };
 
+/* The workbench's audit: on a solution dealt to its user, other people's
+ * labels and the agreed label count only where the user may see them
+ * (summary_others_hidden): a gold item is any item there too. */
+static void as_seen(struct run *r, struct sol *s)
+{
+	int mine = 0;
+	for (size_t k = 0; k < s->nasg && r->viewer >= 0; k++)
+		mine |= s->asg[k].ann == r->viewer;
+	if (!mine)
+		return;
+	const char *me = r->anns.v[r->viewer];
+	if (r->capvr < s->it.nsteps + 1) {
+		r->capvr = s->it.nsteps + 16;
+		r->vr = xrealloc(r->vr, r->capvr * sizeof(int));
+	}
+	if (!summary_others_hidden(r->viewer_blind, 1, summary_annotator(&s->it, me, r->vr) >= -1))
+		return;
+	if (r->capseen < s->it.nlabels + 1) {
+		r->capseen = s->it.nlabels + 16;
+		r->seen = xrealloc(r->seen, r->capseen * sizeof(*r->seen));
+	}
+	size_t n = 0;
+	for (size_t k = 0; k < s->it.nlabels; k++)
+		if (s->it.labels[k].annotator == me) /* interned */
+			r->seen[n++] = s->it.labels[k];
+	s->it.labels = r->seen;
+	s->it.nlabels = n;
+	s->ag = NULL;
+}
+
 static int on_solution(void *arg, const struct walk_sol *w)
 {
 	struct scan *sc = arg;
@@ -685,6 +721,7 @@ static int on_solution(void *arg, const struct walk_sol *w)
 	sc->s.nasg = 0;
 	while (r->at_asg + sc->s.nasg < r->nasg && r->asg[r->at_asg + sc->s.nasg].sol == w->id)
 		sc->s.nasg++;
+	as_seen(r, &sc->s);
 	one_solution(r, &sc->s);
 	return 0;
 }
@@ -867,8 +904,8 @@ static void agreement(struct audit *out, const struct run *r, struct acc *a,
 }
 
 static int run(struct db *db, const char *dataset, unsigned where, char **truth,
-	       size_t ntruth, double threshold, int collect, struct audit *out, char *err,
-	       size_t errlen);
+	       size_t ntruth, double threshold, int collect, const struct audit_as *as,
+	       struct audit *out, char *err, size_t errlen);
 
 /* the run the rows are loaded into, and its array's capacity */
 struct loading {
@@ -955,14 +992,14 @@ static int load_agreed(struct db *db, struct run *r, struct audit *out)
 int audit_run(struct db *db, const char *dataset, unsigned where, char **truth,
 	      size_t ntruth, double threshold, struct audit *out, char *err, size_t errlen)
 {
-	return run(db, dataset, where, truth, ntruth, threshold, 0, out, err, errlen);
+	return run(db, dataset, where, truth, ntruth, threshold, 0, NULL, out, err, errlen);
 }
 
 int audit_run_collect(struct db *db, const char *dataset, unsigned where, char **truth,
-		      size_t ntruth, double threshold, struct audit *out, char *err,
-		      size_t errlen)
+		      size_t ntruth, double threshold, const struct audit_as *as,
+		      struct audit *out, char *err, size_t errlen)
 {
-	return run(db, dataset, where, truth, ntruth, threshold, 1, out, err, errlen);
+	return run(db, dataset, where, truth, ntruth, threshold, 1, as, out, err, errlen);
 }
 
 /* what an accumulator owns */
@@ -1028,8 +1065,8 @@ static void systems_out(struct audit *out, const struct run *r, struct acc *a)
 }
 
 static int run(struct db *db, const char *dataset, unsigned where, char **truth,
-	       size_t ntruth, double threshold, int collect, struct audit *out, char *err,
-	       size_t errlen)
+	       size_t ntruth, double threshold, int collect, const struct audit_as *as,
+	       struct audit *out, char *err, size_t errlen)
 {
 	struct run r = {0};
 	r.collect = collect;
@@ -1055,6 +1092,8 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 		goto out;
 	}
 	r.is_truth = xcalloc(r.anns.n + 1, sizeof(int));
+	r.viewer = as && as->viewer ? names_index(&r.anns, as->viewer) : -1;
+	r.viewer_blind = as ? as->blind : 0;
 	r.agreed_truth = ntruth == 1 && !strcmp(truth[0], "agreed") &&
 			 names_index(&r.anns, "agreed") < 0;
 	if (r.agreed_truth && !r.nagreed) {
@@ -1155,6 +1194,8 @@ out:
 	free(r.acc);
 	free(r.is_truth);
 	free(r.scratch);
+	free(r.seen);
+	free(r.vr);
 	names_free(&r.anns);
 	names_free(&r.srcs);
 	names_free(&r.agents);

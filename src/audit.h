@@ -108,11 +108,18 @@ struct audit {
  * reason in err. */
 int audit_run(struct db *db, const char *dataset, unsigned where, char **truth,
 	      size_t ntruth, double threshold, struct audit *out, char *err, size_t errlen);
+/* Whose workbench an audit is computed for: on the solutions dealt to
+ * viewer, other people's labels count only where viewer may see them
+ * (summary_others_hidden under blind, the BLIND_* setting). */
+struct audit_as {
+	const char *viewer;
+	int blind;
+};
 /* The same, keeping the solutions behind each count (the workbench's
- * audit view opens them in the queue). */
+ * audit view opens them in the queue), as as says (NULL: all). */
 int audit_run_collect(struct db *db, const char *dataset, unsigned where, char **truth,
-		      size_t ntruth, double threshold, struct audit *out, char *err,
-		      size_t errlen);
+		      size_t ntruth, double threshold, const struct audit_as *as,
+		      struct audit *out, char *err, size_t errlen);
 void audit_free(struct audit *a);
 
 /* ProcessBench's figures, in percent: accuracy on erroneous and on

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "summary.h"
+#include "conf.h"
 #include "resolve.h"
 #include "trace.h"
 
@@ -23,6 +24,33 @@ int summary_annotator(const struct item *it, const char *annotator,
 	int fe = item_resolve(&sub, NULL, ratings);
 	free(mine);
 	return fe;
+}
+
+int summary_others_hidden(int blind, int assigned, int decided)
+{
+	if (assigned)
+		return blind != BLIND_OFF || !decided;
+	return blind == BLIND_ALL && !decided;
+}
+
+int summary_decided(const char *v, const char *me)
+{
+	size_t n = strlen(me);
+	for (const char *p = v; p && (p = strchr(p, '@'));) {
+		if ((p == v || p[-1] == '\n') && !strncmp(p + 1, me, n) && p[1 + n] == '\t')
+			return strtol(p + 2 + n, NULL, 10) >= -1;
+		p++;
+	}
+	return 0;
+}
+
+void summary_only(struct item *it, const char *me)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < it->nlabels; i++)
+		if (!strcmp(it->labels[i].annotator, me))
+			it->labels[k++] = it->labels[i];
+	it->nlabels = k;
 }
 
 static void put_name(struct buf *b, char mark, const char *name)

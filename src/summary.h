@@ -16,6 +16,17 @@ void summary_compute(const struct item *it, struct buf *verdicts,
 int summary_annotator(const struct item *it, const char *annotator,
 		      int *ratings);
 
+/* Whether an annotator is shown other people's labels, counts and
+ * verdicts on a solution. On one dealt to them (stepmark assign: a gold
+ * item looks like any other) only once they decided it with blind mode
+ * off; elsewhere unless blind mode hides everything (BLIND_ALL) and they
+ * have not decided it. blind: the setting (BLIND_*). */
+int summary_others_hidden(int blind, int assigned, int decided);
+/* 1 when a summary's verdicts hold me's decision ("\n@me\tFE", FE >= -1). */
+int summary_decided(const char *verdicts, const char *me);
+/* Drops from it every label that is not me's (in place, order kept). */
+void summary_only(struct item *it, const char *me);
+
 /* Computes and stores the summaries every solution lacks (a store from
  * an older stepmark). Returns how many, or -1. */
 long summary_backfill(struct db *db);

@@ -10,6 +10,7 @@
 
 #include "queue_model.h"
 #include "../src/conf.h"
+#include "../src/summary.h"
 #include "../src/util.h"
 
 #define CHUNK 20000
@@ -27,6 +28,7 @@ struct counts {
 struct qmodel {
 	struct db *db;
 	const struct annotator *ann;
+	const int *blind;   /* the blind setting, read as it changes */
 	const struct writes *w;
 	struct qfilter f;
 	char *regex;
@@ -67,12 +69,13 @@ void writes_free(struct writes *w)
 	*w = (struct writes){0};
 }
 
-struct qmodel *qmodel_new(struct db *db, const struct annotator *ann,
+struct qmodel *qmodel_new(struct db *db, const struct annotator *ann, const int *blind,
 			  const struct writes *w, int what, int sort)
 {
 	struct qmodel *m = xcalloc(1, sizeof(*m));
 	m->db = db;
 	m->ann = ann;
+	m->blind = blind;
 	m->w = w;
 	m->f.what = what;
 	m->f.sort = sort;
@@ -282,9 +285,34 @@ struct qpos qmodel_pos(struct qmodel *m, int64_t sol)
 	return p;
 }
 
+/* r as the annotator may see it: where other people's labels are hidden
+ * (summary_others_hidden), its count, verdicts and flags are those of a
+ * solution only they labelled, so that a gold item's row is any row */
+static int row_as_seen(struct qmodel *m, struct arena *a, struct db_qrow *r)
+{
+	if (!db_assigned_ord(m->db, m->ann->name, r->id) ||
+	    !summary_others_hidden(*m->blind, 1, summary_decided(r->verdicts, m->ann->name)))
+		return 1;
+	struct db_solution v = {0};
+	struct buf b = {0};
+	int rc = db_solution_load(m->db, r->id, &v);
+	if (rc == 1) {
+		struct summary sum;
+		summary_only(&v.it, m->ann->name);
+		summary_compute(&v.it, &b, &sum);
+		r->labelled = sum.labelled;
+		r->flags = sum.flags;
+		r->verdicts = arena_strndup(a, sum.verdicts, strlen(sum.verdicts));
+	}
+	db_solution_free(&v);
+	buf_free(&b);
+	return rc;
+}
+
 int qmodel_row(struct qmodel *m, int64_t sol, struct arena *a, struct db_qrow *r)
 {
-	return db_queue_row(m->db, sol, a, r);
+	int rc = db_queue_row(m->db, sol, a, r);
+	return rc == 1 ? row_as_seen(m, a, r) : rc;
 }
 
 int64_t qmodel_neighbour(struct qmodel *m, int64_t sol, int dir, int what)

@@ -24,9 +24,11 @@ void writes_add(struct writes *w, int64_t sol);
 void writes_free(struct writes *w);
 
 struct qmodel;
-/* The queue of db under filter what in order sort, for ann (read as it
- * changes), counting the writes in w. Opened by qmodel_reopen. */
-struct qmodel *qmodel_new(struct db *db, const struct annotator *ann,
+/* The queue of db under filter what in order sort, for ann and the blind
+ * setting (both read as they change), counting the writes in w. Opened
+ * by qmodel_reopen. A row (qmodel_row) shows what ann may see of others'
+ * labels (summary_others_hidden). */
+struct qmodel *qmodel_new(struct db *db, const struct annotator *ann, const int *blind,
 			  const struct writes *w, int what, int sort);
 void qmodel_free(struct qmodel *m);
 /* Opens the queue again under the filter as it is now (the counts are
@@ -46,7 +48,7 @@ int qmodel_step(struct qmodel *m, const struct qpos *from, int dir, int n,
 struct qpos qmodel_start(void);
 /* Where sol stands in the queue's order (it need not match). */
 struct qpos qmodel_pos(struct qmodel *m, int64_t sol);
-/* One row's columns, from the store. 1 when found. */
+/* One row's columns, from the store, as ann may see them. 1 when found. */
 int qmodel_row(struct qmodel *m, int64_t sol, struct arena *a, struct db_qrow *r);
 /* The neighbour of sol in dir under the filter, or what (a Q_* filter
  * in place of the queue's, on a side queue kept open; -1: the queue's):

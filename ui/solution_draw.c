@@ -233,7 +233,7 @@ static void layout(struct sv *s, int w)
 				if (it->labels[m].kind == LK_NOTE && it->labels[m].step == (int)i &&
 				    !strcmp(it->labels[m].annotator, l->annotator))
 					newer = 1;
-			if (newer)
+			if (newer || (s->hide_others && strcmp(l->annotator, s->t->ann.name)))
 				continue;
 			if (!strcmp(l->annotator, s->t->ann.name)) {
 				wrap_into(s, (int)i, L_NOTE, l->text, tw - 2);

@@ -947,7 +947,7 @@ static int tui_open(struct tui *t, const char *dbpath, const char *annotator,
 	if (t->read_only)
 		tui_message(t, 1, "read-only: labels cannot be saved (the store cannot be written)");
 	ask_history_load(t);
-	t->queue = qmodel_new(t->db, &t->ann, &t->writes, t->set->filter, t->set->sort);
+	t->queue = qmodel_new(t->db, &t->ann, &t->set->blind, &t->writes, t->set->filter, t->set->sort);
 	tui_push(t, queue_view_new(t));
 	draw_all(t);
 	if (t->hooks.timings)

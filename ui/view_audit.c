@@ -33,6 +33,8 @@ struct work {
 	int done, abandoned;
 	char *dbpath, *dataset, *truth;
 	unsigned where;
+	char *viewer;  /* the workbench's annotator: what they may see */
+	int blind;
 	struct audit a;
 	int ok;
 	char err[600];
@@ -46,6 +48,7 @@ static void work_free(struct work *w)
 	free(w->dbpath);
 	free(w->dataset);
 	free(w->truth);
+	free(w->viewer);
 	free(w);
 }
 
@@ -58,8 +61,9 @@ static void *work_run(void *arg)
 		size_t nn = 0;
 		for (char *s = strtok(copy, ","); s && nn < 32; s = strtok(NULL, ","))
 			names[nn++] = s;
-		w->ok = audit_run_collect(db, w->dataset, w->where, names, nn, 0.5, &w->a, w->err,
-					  sizeof(w->err)) == 0;
+		struct audit_as as = {w->viewer, w->blind};
+		w->ok = audit_run_collect(db, w->dataset, w->where, names, nn, 0.5, &as, &w->a,
+					  w->err, sizeof(w->err)) == 0;
 		free(copy);
 		db_close(db);
 	}
@@ -348,6 +352,8 @@ static void compute(struct av *p)
 	const char *ds = qmodel_dataset(t->queue);
 	w->dataset = ds ? xstrdup(ds) : NULL;
 	w->where = qmodel_where(t->queue);
+	w->viewer = xstrdup(t->ann.name);
+	w->blind = t->set->blind;
 	pthread_t th;
 	if (pthread_create(&th, NULL, work_run, w) != 0) {
 		snprintf(w->err, sizeof(w->err), "cannot start the audit's thread");

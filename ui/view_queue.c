@@ -11,6 +11,7 @@
 #include "queue_model.h"
 #include "tui.h"
 #include "../src/latex.h"
+#include "../src/summary.h"
 #include "../src/util.h"
 
 #define MAXROWS 512
@@ -201,18 +202,6 @@ void queue_select(struct tui *t, int64_t sol)
 }
 
 /* ---- drawing ---- */
-/* 1 when the verdicts hold me's decision ("\n@me\tFE" with FE >= -1) */
-static int decided(const char *v, const char *me)
-{
-	size_t n = strlen(me);
-	for (const char *p = v; p && (p = strchr(p, '@'));) {
-		if ((p == v || p[-1] == '\n') && !strncmp(p + 1, me, n) && p[1 + n] == '\t')
-			return strtol(p + 2 + n, NULL, 10) >= -1;
-		p++;
-	}
-	return 0;
-}
-
 /* Shows the first errors: yours first, then the sources', then the other
  * annotators' (by their short names); blind hides what the annotator must
  * not see before deciding: sources' (and with BLIND_ALL other people's). */
@@ -220,7 +209,7 @@ static int decided(const char *v, const char *me)
 static void verdict_text(struct buf *b, const char *v, const struct tui *t, int blind, int base)
 {
 	const char *me = t->ann.name;
-	if (blind && decided(v, me))
+	if (blind && summary_decided(v, me))
 		blind = BLIND_OFF;
 	char name[256];
 	/* lines "\n@name\tFE" and "\n#source\tFE", in three passes */
@@ -307,7 +296,7 @@ static void qv_draw(struct view *v, int top, int h, int w)
 			continue;
 		int base = i == q->sel ? area_attr(C_CURSOR) : area_attr(C_DEFAULT);
 		draw_line(y, 0, w, "", base);
-		int blind = q->t->set->blind && !decided(r.verdicts, q->t->ann.name);
+		int blind = q->t->set->blind && !summary_decided(r.verdicts, q->t->ann.name);
 		int dis = !blind && (r.flags & (SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA));
 		int x = 0;
 		draw_text(y, x, 2, dis ? "! " : "  ", 2, dis ? (int)((unsigned)area_attr(C_DISAGREE) | ((unsigned)base & A_REVERSE)) : base, NULL);

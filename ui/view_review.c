@@ -33,6 +33,7 @@ struct rv {
 	struct col *ann, *src;
 	size_t nann, nsrc;
 	int pending;     /* the first error a reason is asked for */
+	int hidden;      /* others' labels hidden (summary_others_hidden) */
 	char agreed[160];
 	char adj[400];
 	char **reasons;  /* the store's latest reasons, for Tab */
@@ -68,7 +69,8 @@ static void columns(struct rv *r)
 	for (size_t i = 0; i < it->nlabels; i++) {
 		const struct label *l = &it->labels[i];
 		if ((l->kind != LK_RATING && l->kind != LK_FIRST_ERROR && l->kind != LK_RATINGS) ||
-		    has_col(r->ann, r->nann, l->annotator))
+		    has_col(r->ann, r->nann, l->annotator) ||
+		    (r->hidden && strcmp(l->annotator, r->t->ann.name)))
 			continue;
 		struct col *c = &r->ann[r->nann++];
 		c->name = xstrdup(l->annotator);
@@ -102,6 +104,11 @@ static void facts(struct rv *r)
 {
 	const struct label *adj = NULL;
 	const struct item *it = &r->sol.it;
+	if (r->hidden) { /* nobody else's decision either */
+		snprintf(r->adj, sizeof(r->adj), "others' labels hidden until you decide");
+		r->agreed[0] = '\0';
+		return;
+	}
 	for (size_t i = 0; i < it->nlabels; i++)
 		if (it->labels[i].kind == LK_ADJUDICATION)
 			adj = &it->labels[i];
@@ -175,6 +182,11 @@ static void reload(struct rv *r)
 {
 	if (db_solution_load(r->t->db, r->sol.id, &r->sol) != 1)
 		tui_message(r->t, 1, "solution %lld is gone", (long long)r->sol.id);
+	int *mine = xmalloc((r->sol.it.nsteps + 1) * sizeof(int));
+	int decided = summary_annotator(&r->sol.it, r->t->ann.name, mine) >= -1;
+	free(mine);
+	r->hidden = summary_others_hidden(
+		r->t->set->blind, db_assigned_ord(r->t->db, r->t->ann.name, r->sol.id) != 0, decided);
 	columns(r);
 	facts(r);
 	if (r->pos.cur >= (int)r->sol.it.nsteps)

@@ -112,7 +112,11 @@ static void marks_compute(struct sv *s)
 	}
 	buf_free(&key);
 	s->hidden = s->t->set->blind && s->my_fe == -2;
-	s->hide_others = s->t->set->blind == BLIND_ALL && s->my_fe == -2;
+	/* on a solution dealt to the annotator (gold or not), others' labels
+	 * stay hidden until they decide it with blind mode off */
+	s->hide_others = summary_others_hidden(
+		s->t->set->blind, db_assigned_ord(s->t->db, s->t->ann.name, s->sol.id) != 0,
+		s->my_fe >= -1);
 	s->t->ann.origin = s->hidden ? "tui-blind" : "tui";
 }
 
@@ -196,7 +200,7 @@ static void accept_done(struct tui *t, const char *answer, void *arg)
 			if (acceptable(s, &s->src[k]))
 				buf_printf(&b, "%s%s", b.len ? ", " : "", s->src[k].key);
 		int person = 0;
-		for (size_t k = 0; k < s->nothers; k++)
+		for (size_t k = 0; k < s->nothers && !s->hide_others; k++)
 			person |= !strcmp(s->others[k].name, answer);
 		tui_message(s->t, 1, "%s %s; sources here: %s", inert(answer, 0),
 			    person ? "is an annotator, not a source" : "is not a source of this solution",
@@ -879,7 +883,8 @@ static void sv_status(struct view *v, char *out, size_t n)
 	else
 		snprintf(at, sizeof(at), "step %d/%zu", s->sel + 1, s->sol.it.nsteps);
 	snprintf(out, n, "%s%s  mine %d/%zu  %s%s", at, alt, labelled, s->sol.it.nsteps, fe,
-		 s->hide_others ? "  (blind)" : s->hidden ? "  (suggestions hidden)" : "");
+		 s->hide_others && s->hidden ? "  (blind)" : s->hide_others ? "  (others hidden)" :
+		 s->hidden ? "  (suggestions hidden)" : "");
 }
 
 static void sv_done(struct view *v)
