@@ -39,6 +39,13 @@ int db_assigned_solutions(struct db *db, int64_t **ids, size_t *n)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int64_t db_assigned_last(struct db *db, const char *annotator)
+{
+	sqlite3_stmt *m = stmt(db, S_LAST_ORD);
+	bind_text(m, 1, annotator);
+	return dbi_one_int(m, 0);
+}
+
 int db_assign_add(struct db *db, const char *annotator, const int64_t *sols,
 		  const int *gold_fe, size_t n, const char *now)
 {

@@ -19,13 +19,14 @@
 /* the options --help lists under the command */
 const char cmd_assign_help[] =
 	"    --gold-from NAME        an expert's decided solutions are gold too\n"
+	"    --qualify N [--requalify]  N gold items first for a new annotator (for all)\n"
 	"    --order random|id|disagreement  (disagreement: sources disagree first)\n"
 	"    --dataset NAME --where all|todo|disagree --seed N --limit N\n"
 	"    --quiet                 no progress line, no summary unless it failed\n"
 	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
 enum { G_ANNS = 1000, G_OVERLAP, G_GOLD, G_GOLD_FROM, G_DATASET, G_WHERE, G_ORDER, G_SEED,
-       G_LIMIT, G_DB, G_HELP, G_QUIET, G_EVERY };
+       G_LIMIT, G_DB, G_HELP, G_QUIET, G_EVERY, G_QUALIFY, G_REQUALIFY };
 enum { ORD_RANDOM, ORD_ID, ORD_DISAGREE };
 
 struct candidate {
@@ -145,6 +146,8 @@ struct pile {
 	int *gold_fe;      /* -2: not gold */
 	size_t n, cap;
 	long shared, gold;
+	size_t qual;       /* the first qual are its qualification (gold) */
+	int held;          /* it held a queue before this deal */
 };
 
 static void q_add(struct pile *q, int64_t sol, int gold_fe)
@@ -158,14 +161,23 @@ static void q_add(struct pile *q, int64_t sol, int gold_fe)
 	q->gold_fe[q->n++] = gold_fe;
 }
 
-/* g gold items spread through q, one in each stretch of its length / g,
- * consecutive in the pool from *next_gold (g at most the pool: never one
- * twice) */
+/* 1 when sol is among q's qualification items */
+static int qualified(const struct pile *q, int64_t sol)
+{
+	for (size_t i = 0; i < q->qual; i++)
+		if (q->sol[i] == sol)
+			return 1;
+	return 0;
+}
+
+/* g gold items spread through q after its qualification, one in each
+ * stretch of its length / g, consecutive in the pool from *next_gold
+ * (g at most the pool less the qualification: never one twice) */
 static void mix_gold(struct pile *q, const struct dealing *r, size_t g, size_t *next_gold,
 		     uint64_t *rng)
 {
-	if (g > r->ng)
-		g = r->ng;
+	if (g > r->ng - q->qual)
+		g = r->ng - q->qual;
 	if (!g)
 		return;
 	size_t n = q->n, total = n + g, k = 0, src = 0, j = 0;
@@ -176,8 +188,10 @@ static void mix_gold(struct pile *q, const struct dealing *r, size_t g, size_t *
 		pos[i] = (size_t)(((double)i + (double)(next_rand(rng) % 1000) / 1000.0) *
 				  (double)total / (double)g);
 	for (size_t i = 0; i < total; i++) {
-		if (j < g && (pos[j] == i || src == n)) {
+		if (j < g && i >= q->qual && (pos[j] <= i || src == n)) {
 			const struct gold *x = &r->g[(*next_gold)++ % r->ng];
+			while (qualified(q, x->sol)) /* a queue holds a gold item once */
+				x = &r->g[(*next_gold)++ % r->ng];
 			sol[k] = x->sol;
 			fe[k++] = x->fe;
 			j++;
@@ -193,7 +207,7 @@ static void mix_gold(struct pile *q, const struct dealing *r, size_t g, size_t *
 	q->gold_fe = fe;
 	q->n = k;
 	q->cap = total + 1;
-	q->gold = (long)g;
+	q->gold += (long)g;
 }
 
 static void usage_assign(FILE *f)
@@ -202,9 +216,11 @@ static void usage_assign(FILE *f)
 		"usage: stepmark assign --annotators A,B[,C...] [--overlap F] [--gold F]\n"
 		"         [--gold-from ANNOTATOR] [--dataset NAME] [--where todo|all|disagree]\n"
 		"         [--order random|id|disagreement] [--seed N] [--limit N]\n"
+		"         [--qualify N [--requalify]]\n"
 		"Deals the solutions nobody is assigned to: each to one annotator, a share\n"
 		"(--overlap) to two, and mixes gold items (adjudicated solutions, or those\n"
-		"--gold-from labelled) into every queue, --gold of it.\n");
+		"--gold-from labelled) into every queue, --gold of it; --qualify N puts N gold\n"
+		"items at the head of a new annotator's queue.\n");
 }
 
 static int parse_share(const char *s, double *out)
@@ -220,6 +236,8 @@ struct assign_args {
 	long limit, every;
 	unsigned long long seed;
 	int quiet;
+	long qualify;   /* gold items first for a new annotator */
+	int requalify;  /* and for those who hold a queue already */
 };
 
 /* One option into a (and r's --gold-from): -1 on, else the exit code. */
@@ -259,6 +277,12 @@ static int assign_arg(struct assign_args *a, struct dealing *r, int c)
 		if (end == optarg || *end || a->limit < 0)
 			return bad_usage("--limit is a whole number of solutions");
 		break;
+	case G_QUALIFY:
+		a->qualify = strtol(optarg, &end, 10);
+		if (end == optarg || *end || a->qualify < 1)
+			return bad_usage("--qualify is a whole number of gold items, 1 or more");
+		break;
+	case G_REQUALIFY: a->requalify = 1; break;
 	case G_DB: a->dbpath = optarg; break;
 	case G_QUIET: a->quiet = 1; break;
 	case G_EVERY:
@@ -288,6 +312,8 @@ static int assign_args(int argc, char **argv, struct assign_args *a, struct deal
 		{"help", no_argument, NULL, G_HELP},
 		{"quiet", no_argument, NULL, G_QUIET},
 		{"progress-every", required_argument, NULL, G_EVERY},
+		{"qualify", required_argument, NULL, G_QUALIFY},
+		{"requalify", no_argument, NULL, G_REQUALIFY},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -299,6 +325,8 @@ static int assign_args(int argc, char **argv, struct assign_args *a, struct deal
 	}
 	if (optind < argc)
 		return bad_usage("assign takes no file arguments");
+	if (a->requalify && !a->qualify)
+		return bad_usage("assign: --requalify goes with --qualify N");
 	if (!a->anns || !*a->anns)
 		return bad_usage("assign: --annotators A,B,... names who gets the solutions");
 	if (!strcmp(a->where, "todo"))
@@ -357,10 +385,11 @@ static int assign_read(struct db *db, struct dealing *r, struct names *an, struc
 		errf("stepmark: assign: no labels by \"%s\" in the store\n", inert(r->gold_from, 0));
 		return EX_USAGE;
 	}
-	if (gold > 0 && !r->ng) {
+	if ((gold > 0 || a->qualify) && !r->ng) {
 		db_rollback(db);
-		errf("stepmark: assign: no gold items: adjudicate some solutions (stepmark "
-		     "adjudicate) or name an expert with --gold-from ANNOTATOR\n");
+		errf("stepmark: assign: no gold items%s: adjudicate some solutions (stepmark "
+		     "adjudicate) or name an expert with --gold-from ANNOTATOR\n",
+		     a->qualify ? " to qualify with" : "");
 		return EX_USAGE;
 	}
 	return -1;
@@ -396,17 +425,19 @@ static size_t assign_gold(struct pile *q, size_t nq, struct dealing *r, double g
 {
 	size_t next_gold = 0, short_gold = 0;
 	for (size_t i = 0; i < nq; i++) {
-		size_t g = gold > 0 ? (size_t)lround((double)q[i].n * gold / (1 - gold)) : 0;
-		if (gold > 0 && q[i].n && !g)
+		size_t dealt = q[i].n - q[i].qual;
+		size_t g = gold > 0 ? (size_t)lround((double)dealt * gold / (1 - gold)) : 0;
+		if (gold > 0 && dealt && !g)
 			g = 1;
+		long before = q[i].gold;
 		mix_gold(&q[i], r, g, &next_gold, &r->rng);
-		short_gold += g - (size_t)q[i].gold;
+		short_gold += g - (size_t)(q[i].gold - before);
 	}
 	return short_gold;
 }
 
 static void assign_report(const struct pile *q, size_t nq, const struct dealing *r, size_t deal,
-			  long shared, size_t short_gold)
+			  long shared, size_t short_gold, const struct assign_args *a)
 {
 	printf("dealt %zu solution%s to %zu annotator%s (%ld to two of them), %zu left unassigned; "
 	       "%zu gold item%s to mix in\n", deal, deal == 1 ? "" : "s", nq, nq == 1 ? "" : "s",
@@ -414,9 +445,40 @@ static void assign_report(const struct pile *q, size_t nq, const struct dealing 
 	for (size_t i = 0; i < nq; i++)
 		printf("  %-20s %7zu in the queue: %zu to label, %ld shared, %ld gold\n",
 		       inert(q[i].name, 0), q[i].n, q[i].n - (size_t)q[i].gold, q[i].shared, q[i].gold);
+	for (size_t i = 0; i < nq && a->qualify; i++) {
+		if (q[i].qual)
+			printf("  %-20s qualifies first: %zu gold item%s at the head of the queue%s\n",
+			       inert(q[i].name, 0), q[i].qual, q[i].qual == 1 ? "" : "s",
+			       (long)q[i].qual < a->qualify ? " (all there are)" : "");
+		else
+			printf("  %-20s held a queue already: no qualification (--requalify gives "
+			       "one)\n", inert(q[i].name, 0));
+	}
 	if (short_gold)
 		printf("%zu gold item%s fewer than --gold asks: a queue holds each gold item once, and "
 		       "there are %zu (adjudicate more)\n", short_gold, short_gold == 1 ? "" : "s", r->ng);
+}
+
+/* The qualification: the same first qualify gold items of the pool at
+ * the head of each new annotator's pile (with --requalify, of every
+ * pile). 0, or -1 on a store error. */
+static int assign_qualify(struct db *db, struct pile *q, size_t nq, const struct dealing *r,
+			  const struct assign_args *a)
+{
+	size_t n = (size_t)a->qualify < r->ng ? (size_t)a->qualify : r->ng;
+	for (size_t i = 0; i < nq; i++) {
+		int64_t last = db_assigned_last(db, q[i].name);
+		if (last < 0)
+			return -1;
+		q[i].held = last > 0;
+		if (q[i].held && !a->requalify)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			q_add(&q[i], r->g[k].sol, r->g[k].fe);
+		q[i].qual = n;
+		q[i].gold = (long)n;
+	}
+	return 0;
 }
 
 /* Dealt and stored, the report printed: EX_OK, or EX_STORE (the caller
@@ -430,6 +492,8 @@ static int assign_store(struct db *db, struct pile *q, size_t nq, struct dealing
 	else if (r->nc && a->order == ORD_DISAGREE)
 		qsort(r->c, r->nc, sizeof(*r->c), by_prio);
 	size_t deal = a->limit >= 0 && (size_t)a->limit < r->nc ? (size_t)a->limit : r->nc;
+	if (a->qualify && assign_qualify(db, q, nq, r, a) < 0)
+		return EX_STORE;
 	long shared = assign_deal(q, nq, r, deal, a->overlap);
 	size_t short_gold = assign_gold(q, nq, r, a->gold);
 	char now[32];
@@ -440,7 +504,7 @@ static int assign_store(struct db *db, struct pile *q, size_t nq, struct dealing
 	if (db_commit(db) < 0)
 		return EX_STORE;
 	if (!a->quiet)
-		assign_report(q, nq, r, deal, shared, short_gold);
+		assign_report(q, nq, r, deal, shared, short_gold, a);
 	return EX_OK;
 }
 

@@ -60,6 +60,19 @@ ok "ord goes on after the first deal" test "$(sql "SELECT count(*) FROM (SELECT 
 expect_rc 0 "nothing left" sm assign --annotators alice,bob
 ok "says so" has out "dealt 0 solutions"
 
+# qualification: a new annotator gets the same first gold items at the
+# head of their queue; one who holds a queue gets none unless asked
+expect_rc 2 "--requalify alone" sm assign --annotators dan --requalify
+nalice=$(sql "SELECT count(*) FROM assignment WHERE annotator = 'alice'")
+expect_rc 0 "qualify dan and erin, not alice" sm assign --annotators alice,dan,erin --qualify 2
+ok "says alice held a queue" has out "alice                held a queue already: no qualification (--requalify gives one)"
+ok "says dan qualifies" has out "dan                  qualifies first: 2 gold items at the head of the queue"
+ok "dan's head: the two gold items, by id" test "$(sql "SELECT group_concat(s.ext_key || ':' || a.gold_fe, ' ') FROM (SELECT * FROM assignment WHERE annotator = 'dan' ORDER BY ord) a JOIN solution s ON s.id = a.solution_id")" = "$first:-1 $second:1"
+ok "erin's the same" test "$(sql "SELECT group_concat(solution_id) FROM assignment WHERE annotator = 'erin' AND gold")" = "$(sql "SELECT group_concat(solution_id) FROM assignment WHERE annotator = 'dan' AND gold")"
+ok "alice got no more" test "$(sql "SELECT count(*) FROM assignment WHERE annotator = 'alice'")" = "$nalice"
+expect_rc 0 "requalify carol" sm assign --annotators carol --qualify 5 --requalify
+ok "all there are, next in her queue" has out "carol                qualifies first: 2 gold items at the head of the queue (all there are)"
+
 # alice labels her queue: the gold right, everything else "no error"
 python3 - "$FIXTURES/processbench_gsm8k_20.json" <<'PY'
 import json, sqlite3, os, sys
