@@ -16,5 +16,6 @@
 #include "walk.h"  /* the whole store in solution order, for reports */
 #include "merge.h" /* another store brought into this one */
 #include "audit.h" /* what the audit reads beside the walk */
+#include "team.h"  /* the team's progress */
 
 #endif

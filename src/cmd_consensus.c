@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "consensus.h"
 #include "summary.h"
+#include "team.h"
 #include "../db/db.h"
 
 /* the options --help lists under the command */
@@ -49,6 +50,13 @@ struct agreeing {
 	long *by_rule;
 	long by_why[WHY_N];
 	int failed;
+	/* min-gold-accuracy: the annotators left out, the solutions it
+	 * changed, a copy of a solution's labels without theirs */
+	const struct team_ann **out;
+	size_t nout;
+	long out_sols;
+	struct label *kept;
+	size_t capkept;
 };
 
 /* the stored rows of a window of solutions, kept for the comparison */
@@ -90,12 +98,38 @@ static int same_str(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
+/* it without the labels of the annotators min-gold-accuracy leaves out
+ * (an adjudication always counts): into r's copy, or it itself */
+static const struct item *gold_kept(struct agreeing *r, const struct item *it, struct item *sub)
+{
+	if (!r->nout)
+		return it;
+	if (r->capkept < it->nlabels + 1) {
+		r->capkept = it->nlabels + 16;
+		r->kept = xrealloc(r->kept, r->capkept * sizeof(*r->kept));
+	}
+	*sub = *it;
+	sub->labels = r->kept;
+	sub->nlabels = 0;
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const struct label *l = &it->labels[i];
+		size_t k = 0;
+		while (k < r->nout && (l->kind == LK_ADJUDICATION || strcmp(r->out[k]->name, l->annotator)))
+			k++;
+		if (k == r->nout)
+			r->kept[sub->nlabels++] = *l;
+	}
+	r->out_sols += sub->nlabels < it->nlabels;
+	return sub;
+}
+
 static int on_solution(void *arg, const struct walk_sol *w)
 {
 	struct agreeing *r = ((struct old *)arg)->r;
 	if (r->dataset && w->dataset_id != r->dataset)
 		return 0;
-	consensus_decide(r->p, &w->it, &r->d);
+	struct item sub;
+	consensus_decide(r->p, gold_kept(r, &w->it, &sub), &r->d);
 	const struct decision *d = &r->d;
 	const char *rule = d->rule >= 0 ? r->p->r[d->rule].text : NULL;
 	char missing[256];
@@ -155,6 +189,16 @@ static int tally(struct agreeing *r)
 	return db_agreed_tally(r->db, r->dataset, tally_one, r);
 }
 
+/* The policy, and the annotators min-gold-accuracy leaves out: a rerun
+ * reads only what changed when both are as they were (who passed on gold
+ * changes every solution they labelled). */
+static void run_key(struct buf *key, const struct policy *p, const struct agreeing *r)
+{
+	buf_puts(key, p->text);
+	for (size_t i = 0; i < r->nout; i++)
+		buf_printf(key, "\t-%s", r->out[i]->name);
+}
+
 static void print_undecided(void *ctx, const char *dataset, const char *key, const char *why)
 {
 	(void)ctx;
@@ -165,6 +209,21 @@ static void report(const struct agreeing *r, int list)
 {
 	printf("consensus on %ld solution%s; policy: %s\n", r->total, r->total == 1 ? "" : "s",
 	       inert(r->p->text, 0));
+	if (r->p->min_gold >= 0) {
+		printf("min-gold-accuracy %g: the labels of %zu annotator%s left out, on %ld "
+		       "solution%s%s%s\n", r->p->min_gold, r->nout, r->nout == 1 ? "" : "s",
+		       r->out_sols, r->out_sols == 1 ? "" : "s", r->read >= 0 ? " read again" : "",
+		       r->nout ? ":" : "");
+		for (size_t i = 0; i < r->nout; i++) {
+			const struct team_ann *a = r->out[i];
+			if (a->gold_answered)
+				printf("  %-20s %ld of %ld right on gold (%.0f%%)\n", inert(a->name, 0),
+				       a->gold_right, a->gold_answered, 100 * team_gold_accuracy(a));
+			else
+				printf("  %-20s no gold answered yet (%ld dealt)\n", inert(a->name, 0),
+				       a->gold);
+		}
+	}
 	double t = r->total ? (double)r->total : 1;
 	printf("  %-30s %8ld  %5.1f%%\n", "decided", r->decided, 100.0 * r->decided / t);
 	for (size_t i = 0; i < r->p->n; i++)
@@ -268,6 +327,8 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 	now_iso(r.now);
 	struct names anns = {0}, srcs = {0};
 	struct old k = {&r, {0}, 0};
+	struct team team = {0};
+	struct buf key = {0}; /* what the last run's mark must have been made under */
 	if (dataset && !(r.dataset = db_dataset_id(db, dataset))) {
 		errf("stepmark: consensus: no data set named \"%s\" (stepmark stats lists them)\n",
 		     inert(dataset, 0));
@@ -278,9 +339,22 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 		rc = EX_STORE;
 		goto store;
 	}
-	/* a rerun under the same policy reads only what changed */
+	if (p.min_gold >= 0) {
+		if (team_gold(db, &team) < 0) {
+			rc = EX_STORE;
+			goto store;
+		}
+		r.out = xcalloc(team.nann + 1, sizeof(*r.out));
+		for (size_t i = 0; i < team.nann; i++)
+			if (team_passed(&team.ann[i], p.min_gold) == 0 ||
+			    team_passed(&team.ann[i], p.min_gold) == -1)
+				r.out[r.nout++] = &team.ann[i];
+	}
+	/* a rerun under the same policy, leaving out the same annotators,
+	 * reads only what changed */
+	run_key(&key, &p, &r);
 	struct consensus_mark last = {0}, now = {.dataset = r.dataset};
-	int since = full ? 0 : db_consensus_last(db, p.text, &last);
+	int since = full ? 0 : db_consensus_last(db, key.data, &last);
 	if (since < 0) {
 		rc = EX_STORE;
 		goto store;
@@ -292,7 +366,7 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 	struct progress pg;
 	cmd_progress_begin(&pg, db, quiet, every, "consensus", "solutions");
 	int walked = db_walk_with(db, &wo) < 0 || (wo.since && tally(&r) < 0) ||
-		     db_consensus_now(db, &now) < 0 || db_consensus_record(db, &now, p.text) < 0 ?
+		     db_consensus_now(db, &now) < 0 || db_consensus_record(db, &now, key.data) < 0 ?
 		     -1 : 0;
 	if (cmd_progress_end(&pg, db, "nothing stored: the agreed labels are as they were")) {
 		db_rollback(db);
@@ -314,6 +388,10 @@ store:
 		db_rollback(db);
 	}
 out:
+	buf_free(&key);
+	team_free(&team);
+	free(r.out);
+	free(r.kept);
 	buf_free(&r.d.ratings);
 	buf_free(&r.d.by);
 	free(r.by_rule);

@@ -345,7 +345,8 @@ static const struct rule_ops rules[] = {
 const char *consensus_rules_help(void)
 {
 	return "adjudicated, human-majority N, human [N], confirmed-suggestion [SOURCE...], "
-	       "sources SOURCE...; options: tolerance K, threshold T, min-rollouts R";
+	       "sources SOURCE...; options: tolerance K, threshold T, min-rollouts R; "
+	       "policy option: min-gold-accuracy P";
 }
 
 /* ---- the policy's text */
@@ -453,9 +454,47 @@ bad:
 	return -1;
 }
 
+/* the policy option "min-gold-accuracy P" from its words into p */
+static int option_parse(char **w, size_t nw, struct policy *p, char *err, size_t n)
+{
+	char *end = NULL;
+	double v = nw == 2 ? strtod(w[1], &end) : -1;
+	if (nw != 2 || end == w[1] || *end || !(v >= 0 && v <= 1)) {
+		snprintf(err, n, "min-gold-accuracy is a share from 0 to 1 (0.8: four in five)");
+		return -1;
+	}
+	if (p->min_gold >= 0) {
+		snprintf(err, n, "min-gold-accuracy given twice");
+		return -1;
+	}
+	p->min_gold = v;
+	return 0;
+}
+
+/* one item of the policy, a rule or the option, into p and its text */
+static int policy_item(char **w, size_t nw, struct policy *p, struct buf *all, char *err,
+		       size_t n)
+{
+	if (!strcmp(w[0], "min-gold-accuracy")) {
+		if (option_parse(w, nw, p, err, n) < 0)
+			return -1;
+		buf_printf(all, "%smin-gold-accuracy %s", all->len ? ", " : "", w[1]);
+		return 0;
+	}
+	if (p->n == POLICY_MAX) {
+		snprintf(err, n, "more than %d rules", POLICY_MAX);
+		return -1;
+	}
+	if (rule_parse(w, nw, &p->r[p->n], err, n) < 0)
+		return -1;
+	buf_printf(all, "%s%s", all->len ? ", " : "", p->r[p->n++].text);
+	return 0;
+}
+
 int policy_parse(const char *text, struct policy *p, char *err, size_t n)
 {
 	memset(p, 0, sizeof(*p));
+	p->min_gold = -1;
 	char *copy = xstrdup(text);
 	char *w[64];
 	size_t nw = 0;
@@ -473,16 +512,10 @@ int policy_parse(const char *text, struct policy *p, char *err, size_t n)
 					rc = -1;
 					break;
 				}
-				if (p->n == POLICY_MAX) {
-					snprintf(err, n, "more than %d rules", POLICY_MAX);
+				if (policy_item(w, nw, p, &all, err, n) < 0) {
 					rc = -1;
 					break;
 				}
-				if (rule_parse(w, nw, &p->r[p->n], err, n) < 0) {
-					rc = -1;
-					break;
-				}
-				buf_printf(&all, "%s%s", all.len ? ", " : "", p->r[p->n++].text);
 				nw = 0;
 			}
 			if (!c)
@@ -499,6 +532,10 @@ int policy_parse(const char *text, struct policy *p, char *err, size_t n)
 		}
 	}
 	free(copy);
+	if (rc == 0 && !p->n) {
+		snprintf(err, n, "a policy needs a rule (%s)", consensus_rules_help());
+		rc = -1;
+	}
 	if (rc < 0) {
 		buf_free(&all);
 		policy_free(p);

@@ -26,6 +26,9 @@ struct policy {
 	struct rule r[POLICY_MAX];
 	size_t n;
 	char *text;        /* the rules' texts joined by ", " */
+	double min_gold;   /* min-gold-accuracy P (a policy option, not a
+			    * rule): only the labels of annotators who pass
+			    * count (team.h, team_passed); -1 none */
 };
 
 /* 0, or -1 with what is wrong in err. */

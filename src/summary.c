@@ -33,15 +33,20 @@ int summary_others_hidden(int blind, int assigned, int decided)
 	return blind == BLIND_ALL && !decided;
 }
 
-int summary_decided(const char *v, const char *me)
+int summary_fe(const char *v, const char *who)
 {
-	size_t n = strlen(me);
+	size_t n = strlen(who);
 	for (const char *p = v; p && (p = strchr(p, '@'));) {
-		if ((p == v || p[-1] == '\n') && !strncmp(p + 1, me, n) && p[1 + n] == '\t')
-			return strtol(p + 2 + n, NULL, 10) >= -1;
+		if ((p == v || p[-1] == '\n') && !strncmp(p + 1, who, n) && p[1 + n] == '\t')
+			return (int)strtol(p + 2 + n, NULL, 10);
 		p++;
 	}
-	return 0;
+	return -2;
+}
+
+int summary_decided(const char *v, const char *me)
+{
+	return summary_fe(v, me) >= -1;
 }
 
 void summary_only(struct item *it, const char *me)

@@ -22,7 +22,10 @@ int summary_annotator(const struct item *it, const char *annotator,
  * off; elsewhere unless blind mode hides everything (BLIND_ALL) and they
  * have not decided it. blind: the setting (BLIND_*). */
 int summary_others_hidden(int blind, int assigned, int decided);
-/* 1 when a summary's verdicts hold me's decision ("\n@me\tFE", FE >= -1). */
+/* The first error a summary's verdicts give annotator who ("\n@who\tFE"):
+ * -1 none, -2 undecided (or not there). */
+int summary_fe(const char *verdicts, const char *who);
+/* 1 when a summary's verdicts hold me's decision (FE >= -1). */
 int summary_decided(const char *verdicts, const char *me);
 /* Drops from it every label that is not me's (in place, order kept). */
 void summary_only(struct item *it, const char *me);
