@@ -165,6 +165,7 @@ struct acc {
 	long *rule_decided, *rule_judged, *rule_same; /* per rule that decided */
 	long *flt_kept, *flt_judged, *flt_same;       /* per filter */
 	long *asg, *asg_done, *gold, *gold_done, *gold_right; /* per annotator */
+	long *gold_near;
 };
 
 /* a solution dealt to an annotator (stepmark assign) */
@@ -236,6 +237,7 @@ static void acc_init(struct run *r, struct acc *a, const char *name)
 	a->gold = xcalloc(r->anns.n + 1, sizeof(long));
 	a->gold_done = xcalloc(r->anns.n + 1, sizeof(long));
 	a->gold_right = xcalloc(r->anns.n + 1, sizeof(long));
+	a->gold_near = xcalloc(r->anns.n + 1, sizeof(long));
 }
 
 /* the system index of annotator i (-1 for the truth's) and of source j */
@@ -356,6 +358,8 @@ static void assigned_counts(const struct sol *s, struct acc *a, const int *fe)
 		if (fe[i] >= -1) {
 			a->gold_done[i]++;
 			a->gold_right[i] += fe[i] == g->gold_fe;
+			a->gold_near[i] += fe[i] == g->gold_fe ||
+					   (fe[i] >= 0 && g->gold_fe >= 0 && abs(fe[i] - g->gold_fe) <= 1);
 		}
 	}
 }
@@ -1030,6 +1034,7 @@ static void acc_free(struct acc *a)
 	free(a->gold);
 	free(a->gold_done);
 	free(a->gold_right);
+	free(a->gold_near);
 }
 
 /* the systems an accumulator judged, named, into out (those that judged
@@ -1163,6 +1168,7 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 			o->gold = a->gold[i];
 			o->gold_done = a->gold_done[i];
 			o->gold_right = a->gold_right[i];
+			o->gold_near = a->gold_near[i];
 		}
 		agreement(out, &r, a, &a->fe, 0, a->maxcat > 1 ? a->maxcat : 2);
 		agreement(out, &r, a, &a->steps, 1, 3);

@@ -68,6 +68,7 @@ struct audit_ann {
 	long assigned;      /* solutions dealt to the annotator (stepmark assign) */
 	long assigned_done; /* of those, decided */
 	long gold, gold_done, gold_right; /* gold items dealt, decided, right */
+	long gold_near;     /* decided within one step of the gold's first error */
 	long timed;         /* solutions with active time recorded */
 	double active_s;    /* their median active time, seconds */
 };

@@ -13,7 +13,6 @@
 #include "cmd.h"
 #include "audit.h"
 #include "conf.h"
-#include "consensus.h"
 #include "team.h"
 #include "../db/db.h"
 
@@ -199,14 +198,7 @@ static double pass_bar(double given, const char *config_path)
 	if (cpath)
 		conf_load(&cfg, cpath, config_path == NULL, stderr);
 	free(cpath);
-	double bar = TEAM_PASS;
-	struct policy p;
-	char why[300];
-	if (cfg.consensus && policy_parse(cfg.consensus, &p, why, sizeof(why)) == 0) {
-		if (p.min_gold >= 0)
-			bar = p.min_gold;
-		policy_free(&p);
-	}
+	double bar = team_bar(cfg.consensus);
 	conf_done(&cfg);
 	return bar;
 }

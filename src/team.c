@@ -9,6 +9,7 @@
 
 #include "team.h"
 #include "summary.h"
+#include "consensus.h"
 
 static struct team_ann *ann_of(struct team *t, const char *name)
 {
@@ -192,13 +193,31 @@ double team_gold_accuracy(const struct team_ann *a)
 	return a->gold_answered ? (double)a->gold_right / (double)a->gold_answered : NAN;
 }
 
+int team_pass(long gold, long answered, long right, double p)
+{
+	if (!gold)
+		return -2;
+	if (!answered)
+		return -1;
+	return (double)right / (double)answered >= p - 1e-9;
+}
+
 int team_passed(const struct team_ann *a, double p)
 {
-	if (!a || !a->gold)
-		return -2;
-	if (!a->gold_answered)
-		return -1;
-	return team_gold_accuracy(a) >= p - 1e-9;
+	return a ? team_pass(a->gold, a->gold_answered, a->gold_right, p) : -2;
+}
+
+double team_bar(const char *policy)
+{
+	struct policy p;
+	char why[300];
+	double bar = TEAM_PASS;
+	if (policy && policy_parse(policy, &p, why, sizeof(why)) == 0) {
+		if (p.min_gold >= 0)
+			bar = p.min_gold;
+		policy_free(&p);
+	}
+	return bar;
 }
 
 double team_rate(const struct team_ann *a)

@@ -62,6 +62,11 @@ double team_gold_accuracy(const struct team_ann *a);
 /* Against the bar p: 1 passed, 0 below it, -1 dealt gold but answered
  * none yet (not passed), -2 never dealt gold (not measured). */
 int team_passed(const struct team_ann *a, double p);
+/* The same from the counts: gold dealt, answered, answered right. */
+int team_pass(long gold, long answered, long right, double p);
+/* The bar of a consensus policy's text (its min-gold-accuracy), else
+ * TEAM_PASS (text NULL, unreadable, or without the option). */
+double team_bar(const char *policy);
 /* Rate: solutions decided per hour of active time (NAN without any). */
 double team_rate(const struct team_ann *a);
 

@@ -102,6 +102,23 @@ ok "G1 decided by alice and the expert" test "$(sql "SELECT a.agreed_by FROM agr
 # a bar everyone clears
 expect_rc 0 "min-gold-accuracy 0.3" sm consensus --policy "human-majority 2, min-gold-accuracy 0.3"
 ok "only carol left out" has out "min-gold-accuracy 0.3: the labels of 1 annotator left out, on 1 solution:"
+# the audit view shows who passed, against the config policy's bar: bob
+# 1 of 3 exact (33%), all 3 within one step (his wrong ones say step 1,
+# the gold step 2)
+echo "consensus human-majority 2, min-gold-accuracy 0.3" >"$XDG_CONFIG_HOME/stepmark/config"
+tmx new-session -d -s b -x 80 -y 24 \
+	"env LC_ALL=C.UTF-8 TERM=screen-256color HOME='$HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' '$STEPMARK' --db '$STEPMARK_DB' --annotator lead; echo EXITED \$?; sleep 600"
+ok "the lead's queue" wait_for b "[queue]"
+tmx send-keys -t b -l ":set truth expert"
+tmx send-keys -t b Enter A
+ok "the audit" wait_for b "n_err"
+
+ok "who passed" wait_for b "who passed on gold: exact % at least 30% (the policy's min-gold-accuracy)"
+ok "alice passed" wait_for b "alice                   3        3      100      100      yes"
+ok "bob passed this bar" wait_for b "bob                     3        3       33      100      yes"
+ok "carol not yet" wait_for b "carol                   3        0        -        -  not yet"
+tmx send-keys -t b q Q
+
 expect_rc 2 "a bar out of range" sm consensus --policy "human-majority 2, min-gold-accuracy 80"
 ok "says so" has err "min-gold-accuracy is a share from 0 to 1"
 expect_rc 2 "an option alone is no policy" sm consensus --policy "min-gold-accuracy 0.5"

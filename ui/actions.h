@@ -54,7 +54,7 @@
 	_(BLIND, "toggle-blind", "Blind mode: off, suggestions hidden, all hidden, in turn") \
 	_(REFRESH, "refresh", "Reload from the store and redraw") \
 	_(FETCH, "fetch", "Fetch suggestions for the solution now (the providers of set fetch)") \
-	_(AUDIT, "audit", "Open the audit: each source against the truth, agreement between people") \
+	_(AUDIT, "audit", "Open the audit: each source against the truth, agreement, who passed on gold") \
 	_(NEXT_MARK, "next-mark", "To the next step named as the first error (yours, others', sources')") \
 	_(TOGGLE_FOLD, "toggle-fold", "A trace: the long turn at the cursor shown whole, or folded to its first lines again") \
 	_(TOGGLE_FOLD_ALL, "toggle-fold-all", "A trace: every long turn shown whole, or folded again") \

@@ -13,6 +13,7 @@
 #include "pos.h"
 #include "tui.h"
 #include "../src/audit.h"
+#include "../src/team.h"
 #include "../src/util.h"
 
 #define RECOMPUTE_MS 2000.0 /* at most this often while the store changes */
@@ -197,6 +198,34 @@ static void layout_agreement(struct av *p)
 	}
 }
 
+/* who passed qualification: each annotator dealt gold (stepmark assign),
+ * their accuracy on it against the consensus policy's min-gold-accuracy */
+static void layout_gold(struct av *p)
+{
+	double bar = team_bar(config_conf(p->t->cfg)->consensus);
+	int any = 0;
+	for (size_t i = 0; i < p->a.nanns; i++) {
+		const struct audit_ann *n = &p->a.anns[i];
+		if (!shown(n->dataset) || !n->gold)
+			continue;
+		if (!any++) {
+			add(p, LN_TEXT, 0, "%s", "");
+			add(p, LN_TEXT, 0, "who passed on gold: exact %% at least %g%% (the policy's "
+			    "min-gold-accuracy)", 100 * bar);
+			add(p, LN_HEAD, 0, "%-16s %8s %8s %8s %8s %8s", "annotator", "gold", "answered",
+			    "exact %", "near %", "passed");
+		}
+		char e[16] = "-", nr[16] = "-";
+		if (n->gold_done) {
+			snprintf(e, sizeof(e), "%.0f", 100.0 * (double)n->gold_right / (double)n->gold_done);
+			snprintf(nr, sizeof(nr), "%.0f", 100.0 * (double)n->gold_near / (double)n->gold_done);
+		}
+		int passed = team_pass(n->gold, n->gold_done, n->gold_right, bar);
+		add(p, LN_TEXT, 0, "%-16.16s %8ld %8ld %8s %8s %8s", inert(n->name, 0), n->gold,
+		    n->gold_done, e, nr, passed == 1 ? "yes" : passed == 0 ? "no" : "not yet");
+	}
+}
+
 /* each annotator's work, and the fetched sources' coverage */
 static void layout_people(struct av *p)
 {
@@ -303,6 +332,7 @@ static void layout(struct av *p)
 		    cw, s->none, b.data ? b.data : "");
 		buf_free(&b);
 	}
+	layout_gold(p); /* who passed, on the first screen */
 	static const char offhead[] = "<=-3 -2 -1  0 +1 +2 >=+3 missed false";
 	if (rows) {
 		add(p, LN_TEXT, 0, "%s", "");
