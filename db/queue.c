@@ -14,6 +14,23 @@ struct queue {
 	char *mine, *undecided;
 };
 
+/* a solution dealt to the annotator on which others' labels are hidden
+ * (summary_others_hidden): ?8 the annotator, ?10 blind; their verdict's
+ * line ("\n@name\t") absent or undecided */
+#define MY_LINE "char(10) || '@' || ?8 || char(9)"
+#define HIDDEN "(m.solution_id IN (SELECT a.solution_id FROM assignment a WHERE " \
+	"a.annotator = ?8) AND (?10 OR instr(m.verdicts, " MY_LINE ") = 0 OR " \
+	"instr(m.verdicts, " MY_LINE " || '-2' || char(10)) > 0))"
+
+/* what the flags of other people's verdicts say, unless hidden */
+static void people_flags(struct buf *b, const struct qfilter *f, unsigned flags)
+{
+	if (f->annotator)
+		buf_printf(b, " AND (m.flags & %u) AND NOT " HIDDEN, flags);
+	else
+		buf_printf(b, " AND (m.flags & %u)", flags);
+}
+
 static void where_add(struct buf *b, const struct qfilter *f)
 {
 	buf_puts(b, " WHERE 1");
@@ -28,16 +45,18 @@ static void where_add(struct buf *b, const struct qfilter *f)
 		break;
 	/* as the partial indexes of schema 9 say them */
 	case Q_DIS_ANN:
-		buf_printf(b, " AND (m.flags & %d)", SF_DIS_ANN);
+		people_flags(b, f, SF_DIS_ANN);
 		break;
 	case Q_DIS_SRC:
 		buf_printf(b, " AND (m.flags & %d)", SF_DIS_SRC);
 		break;
 	case Q_DIS_HA:
-		buf_printf(b, " AND (m.flags & %d)", SF_DIS_HA);
+		people_flags(b, f, SF_DIS_HA);
 		break;
 	case Q_DIS_ANY:
 		buf_printf(b, " AND (m.flags & %d)", SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA);
+		if (f->annotator)
+			buf_printf(b, " AND ((m.flags & %d) OR NOT " HIDDEN ")", SF_DIS_SRC);
 		break;
 	case Q_ASSIGNED:
 		buf_puts(b, " AND m.solution_id IN (SELECT a.solution_id FROM assignment a"
@@ -45,11 +64,13 @@ static void where_add(struct buf *b, const struct qfilter *f)
 		break;
 	/* as the partial indexes of schema 14 say them */
 	case Q_NO_AGREED:
+		/* (a hidden agreed solution is left out here too: an OR would
+		 * leave the partial index) */
 		buf_printf(b, " AND NOT (m.flags & %d)", SF_AGREED);
 		break;
 	case Q_AGREED:
 		if (!f->rule) {
-			buf_printf(b, " AND (m.flags & %d)", SF_AGREED);
+			people_flags(b, f, SF_AGREED);
 			break;
 		}
 		/* fall through */
@@ -63,6 +84,8 @@ static void where_add(struct buf *b, const struct qfilter *f)
 			   f->what == Q_AGREED_PEOPLE ? "(g.rule GLOB 'human*' OR"
 							" g.rule GLOB 'confirmed-suggestion*')" :
 			   f->what == Q_AGREED_SOURCES ? "g.rule GLOB 'sources *'" : "g.rule = ?9");
+		if (f->annotator)
+			buf_puts(b, " AND NOT " HIDDEN);
 		break;
 	default:
 		break;
@@ -145,6 +168,7 @@ static sqlite3_stmt *queue_prepare(struct queue *q, int kind)
 		sqlite3_bind_text(s, 4, q->mine, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 5, q->undecided, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 8, q->f.annotator, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 10, q->f.blind != 0);
 	}
 	if (q->f.dataset > 0)
 		sqlite3_bind_int64(s, 6, q->f.dataset);

@@ -42,6 +42,12 @@ struct qfilter {
 	const char *regex;     /* over problem and step texts, or NULL */
 	const char *rule;      /* Q_AGREED: decided by this rule (as written) */
 	int picked;            /* only the solutions db_pick chose */
+	int blind;             /* the annotator's blind setting: on a solution
+				* dealt to them that they have not decided
+				* (or any, blind), other people's verdicts
+				* and the agreed label count for nothing, as
+				* the workbench hides them (summary.h,
+				* summary_others_hidden) */
 };
 /* The solutions a filter with picked set keeps (a temporary table of
  * this connection: nothing is written to the store). 0, or -1. */

@@ -113,6 +113,21 @@ visible=$(sql "SELECT count(DISTINCT solution_id) FROM label WHERE annotator = '
 ok "the source measured on the $visible expert verdicts alice may see" \
 	test "$(awk '$1 == "pbsrc" && !n { n = $2 + $3 } END { print n + 0 }' a1.txt)" = "$visible"
 
+# the filters count no one else's verdicts on a hidden item either: of
+# the three solutions the expert decided (agreed by "human"), alice may
+# see only the one not dealt to her (no-consensus leaves the other two
+# out as well: it reads a partial index)
+sm consensus --policy human >/dev/null
+ok "three agreed" test "$(sql "SELECT count(*) FROM agreed WHERE rule IS NOT NULL")" = 3
+tmx send-keys -t a -l ":filter agreed"
+tmx send-keys -t a Enter
+ok "the agreed filter" wait_for a "agreed  "
+sleep 1
+screen_of a >f1.txt
+ok "alice's agreed filter: the one she may see" grep -Eq "agreed +1/1 solution " f1.txt
+tmx send-keys -t a -l ":filter assigned"
+tmx send-keys -t a Enter
+
 # alice decides the gold item with blind mode off: now she may see
 ok "open the gold item to decide it" open_sol a "$goldkey"
 tmx send-keys -t a c

@@ -118,9 +118,9 @@ void qmodel_free(struct qmodel *m)
 static char *filter_key(const struct qmodel *m)
 {
 	struct buf b = {0};
-	buf_printf(&b, "%d|%lld|%ld|%s|%s|%s", m->f.what, (long long)m->f.dataset,
+	buf_printf(&b, "%d|%lld|%ld|%s|%s|%s|%d", m->f.what, (long long)m->f.dataset,
 		   m->f.picked ? m->pick_seq : 0, m->f.regex ? m->f.regex : "", m->ann->name,
-		   m->f.rule ? m->f.rule : "");
+		   m->f.rule ? m->f.rule : "", m->f.blind);
 	return b.data;
 }
 
@@ -186,6 +186,8 @@ static void count_sum(struct qmodel *m)
 
 void qmodel_recount(struct qmodel *m)
 {
+	if (m->q && m->f.blind != *m->blind) /* what others' verdicts count for */
+		qmodel_reopen(m);
 	m->max_id = db_max_solution(m->db);
 	m->cur = counts_for(m);
 	count_sum(m);
@@ -255,6 +257,7 @@ void qmodel_reopen(struct qmodel *m)
 	m->f.regex = m->regex;
 	m->f.rule = m->rule;
 	m->f.annotator = m->ann->name;
+	m->f.blind = *m->blind;
 	m->q = db_queue_open(m->db, &m->f);
 }
 

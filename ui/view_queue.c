@@ -538,8 +538,8 @@ static void qv_mouse(struct view *v, int y, int x, int button)
 static void qv_reload(struct view *v)
 {
 	struct qv *q = v->priv;
+	qmodel_recount(q->m); /* first: the blind setting may open it again */
 	fill(q);
-	qmodel_recount(q->m);
 }
 
 static int qv_idle(struct view *v)
