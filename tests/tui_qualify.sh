@@ -102,6 +102,7 @@ ok "G1 decided by alice and the expert" test "$(sql "SELECT a.agreed_by FROM agr
 # a bar everyone clears
 expect_rc 0 "min-gold-accuracy 0.3" sm consensus --policy "human-majority 2, min-gold-accuracy 0.3"
 ok "only carol left out" has out "min-gold-accuracy 0.3: the labels of 1 annotator left out, on 1 solution:"
+ok "P2 undecided: alice and bob differ, carol left out" test "$(sql "SELECT a.rule IS NULL FROM agreed a JOIN solution s ON s.id = a.solution_id WHERE s.ext_key = '$P2'")" = 1
 # the audit view shows who passed, against the config policy's bar: bob
 # 1 of 3 exact (33%), all 3 within one step (his wrong ones say step 1,
 # the gold step 2)
@@ -118,6 +119,20 @@ ok "alice passed" wait_for b "alice                   3        3      100      1
 ok "bob passed this bar" wait_for b "bob                     3        3       33      100      yes"
 ok "carol not yet" wait_for b "carol                   3        0        -        -  not yet"
 tmx send-keys -t b q Q
+
+# carol then answers her gold right: she passes, and her label on P2
+# (which her gold labels did not touch) counts; a rerun must read every
+# solution, not only those with new labels
+python3 - "$FIXTURES/processbench_gsm8k_20.json" "$G1" "$G2" "$G3" <<'PY'
+import json, sys
+rs = {r["id"]: r for r in json.load(open(sys.argv[1]))}
+json.dump([dict(rs[k]) for k in sys.argv[2:]], open("carol_gold.json", "w"))
+PY
+sm import carol_gold.json --format processbench --dataset pb --as carol >/dev/null
+expect_rc 0 "carol passes: consensus again" sm consensus --policy "human-majority 2, min-gold-accuracy 0.3"
+ok "nobody left out" has out "min-gold-accuracy 0.3: the labels of 0 annotators left out"
+ok "every solution read again" sh -c '! grep -q "read again" out'
+ok "P2 decided by alice and carol" test "$(sql "SELECT a.agreed_by FROM agreed a JOIN solution s ON s.id = a.solution_id WHERE s.ext_key = '$P2'")" = "@alice,@carol"
 
 expect_rc 2 "a bar out of range" sm consensus --policy "human-majority 2, min-gold-accuracy 80"
 ok "says so" has err "min-gold-accuracy is a share from 0 to 1"
