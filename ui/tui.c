@@ -621,8 +621,9 @@ static void handle_key(struct tui *t, int key)
 		tui_message(t, 0, "search stopped");
 	const char *cmd;
 	enum action a = config_key_action(t->cfg, view_info(v)->keymap, key, &cmd);
-	/* a count: digits no key binds (in the solution view 1 and 0 rate,
-	 * so a count starts at 2-9 there), then any digit */
+	/* a count, as in vim: 1-9 that no key binds, then any digit (0
+	 * alone is a key: it rates 0 in the solution view, and no digit 1-9
+	 * is bound by default, so 10j moves ten steps and rates nothing) */
 	if (key >= '0' && key <= '9' && (t->count || (a == A_NONE && !cmd && key != '0'))) {
 		if (t->count < 100000000)
 			t->count = t->count * 10 + (key - '0');

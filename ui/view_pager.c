@@ -269,7 +269,10 @@ char *help_text(struct tui *t)
 		 "  :note TEXT          a note on the current step\n"
 		 "  :set, :bind, :color, :source   as in the config file\n"
 		 "  :save-display FILE  write the screen as UTF-8 text\n"
-		 "  :quit\n\n");
+		 "  :quit\n\n"
+		 "Counts (as in vim): 1-9 start one, any digit continues it, Esc drops it;\n"
+		 "  5j moves five, 20G goes to 20. No rating key starts a count: 0 rates\n"
+		 "  only when no count is typed, so 10j moves ten steps and saves nothing.\n\n");
 	if (t->aliases->n) {
 		buf_puts(&b, "Annotators' short names (alias NAME SHORT in the config; L1, L2... "
 			 "for names that are UUIDs)\n");
