@@ -21,6 +21,7 @@ const char *const ref_names[] = {"hidden", "right", "bottom", "auto", NULL};
 #define FILTER_NAME(id, name, flags) name,
 const char *const filter_names[] = {QUEUE_FILTERS(FILTER_NAME) NULL};
 const char *const sort_names[] = {"id", "progress", NULL};
+const char *const confirm_names[] = {"none", "decisions", NULL};
 
 struct setting_info {
 	const char *name;

@@ -47,7 +47,9 @@ enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
 	_(HINTS, "hints", SK_BOOL, hints, 0, 0, NULL, "yes", \
 	  "A line of the most used keys above the status line") \
 	_(GROUND_TRUTH, "ground-truth", SK_BOOL, ground_truth, 0, 0, NULL, "yes", \
-	  "An agent trace's ground truth shown (no: label without it, as Who&When also reports)")
+	  "An agent trace's ground truth shown (no: label without it, as Who&When also reports)") \
+	_(CONFIRM, "confirm", SK_WORD, confirm, 0, 0, confirm_names, "none", \
+	  "decisions: y/n before a first error or \"no error\" is saved (none: at once)")
 
 enum setting_kind { SK_STRING, SK_BOOL, SK_INT, SK_WORD, SK_PROVIDERS };
 #define SETTING_ENUM(id, name, kind, field, lo, hi, words, def, help) SET_##id,
@@ -69,6 +71,8 @@ extern const char *const blind_names[];
 extern const char *const ref_names[];
 extern const char *const filter_names[];
 extern const char *const sort_names[];
+enum { CONFIRM_NONE, CONFIRM_DECISIONS };
+extern const char *const confirm_names[];
 /* the settings' names, NULL-ended, and their help */
 extern const char *const setting_names[];
 extern const char *const setting_help[];

@@ -37,4 +37,32 @@ ok "one label, step 11's" test "$(sql "SELECT step_idx || ':' || value FROM labe
 tmx send-keys -t c q q
 ok "it quits" wait_for c "EXITED 0"
 
+# confirm = decisions: e and c ask y/n; n and Esc save nothing and say so
+echo "set confirm = decisions" >"$XDG_CONFIG_HOME/stepmark/config"
+start80 d --annotator careful
+ok "the queue opens (confirming)" wait_for d "1 solution"
+tmx send-keys -t d Enter
+ok "the solution opens (confirming)" wait_for d "Step number 1."
+tmx send-keys -t d j j e
+ok "e asks first" wait_for d "save step 3 as the first error? (y/n)"
+ok "nothing saved while it asks" test "$(labels careful)" = 0
+tmx send-keys -t d n
+ok "n says nothing was saved" wait_for d "nothing saved: first error at step 3 not confirmed"
+ok "n saved nothing" test "$(labels careful)" = 0
+tmx send-keys -t d c
+ok "c asks first" wait_for d 'save "no error" for this solution? (y/n)'
+tmx send-keys -t d Escape
+ok "Esc says nothing was saved" wait_for d 'nothing saved: "no error" not confirmed'
+ok "Esc saved nothing" test "$(labels careful)" = 0
+tmx send-keys -t d e y
+ok "y saves the first error" wait_for d "saved: first error at step 3"
+ok "the first error is step 3" test "$(sql "SELECT value FROM label WHERE annotator = 'careful' AND kind = 'first_error'")" = 2
+tmx send-keys -t d c y
+ok "y saves no error" wait_for d "saved: no error"
+ok "no error replaced it" test "$(sql "SELECT value FROM label WHERE annotator = 'careful' AND kind = 'first_error' ORDER BY id DESC LIMIT 1")" = -1
+tmx send-keys -t d + 
+ok "a rating is saved at once" wait_for d "saved: step 3 rated +1"
+tmx send-keys -t d q q
+ok "it quits (confirming)" wait_for d "EXITED 0"
+
 finish

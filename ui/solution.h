@@ -54,7 +54,8 @@ struct sv {
 	int layout_w;
 	int steps_h; /* rows of the steps area at the last draw */
 	int steps_y;
-	int ask_step; /* the step a note prompt is for */
+	int ask_step; /* the step a note prompt (or a decision's y/n) is for */
+	int ask_decision; /* the decision a y/n asks about (confirm = decisions) */
 	/* active time on this solution: keys arriving, a gap over a
 	 * minute counting for nothing; recorded with the next action */
 	double last_key;

@@ -255,6 +255,49 @@ static void finish_done(struct tui *t, const char *answer, void *arg)
 		    inert(answer, 0));
 }
 
+/* A first error or "no error", saved; then the warning when "no error"
+ * meets an answer the grader says is wrong (unless it was hidden). */
+static int save_decision(struct sv *s, enum action a, int step)
+{
+	int blind = s->hide_others; /* the verdict hidden until this action */
+	int rc = do_label(s, a, step, -1, NULL);
+	if (rc == ANNOT_OK && a == A_NO_ERROR && !blind && s->sol.it.correct == 0)
+		tui_message(s->t, 1, "saved; but the grader says the final answer is "
+			    "wrong: no error?");
+	return rc;
+}
+
+static void decision_done(struct tui *t, const char *answer, void *arg)
+{
+	struct sv *s = arg;
+	char what[48];
+	if (s->ask_decision == A_FIRST_ERROR)
+		snprintf(what, sizeof(what), "first error at step %d", s->ask_step + sv_base(s));
+	else
+		snprintf(what, sizeof(what), "\"no error\"");
+	if (answer && *answer == 'y')
+		save_decision(s, s->ask_decision, s->ask_step);
+	else
+		tui_message(t, 1, "nothing saved: %s not confirmed", what);
+}
+
+/* e and c: saved at once, or with confirm = decisions after a y/n on the
+ * status line */
+static int decide(struct sv *s, enum action a)
+{
+	if (s->t->set->confirm != CONFIRM_DECISIONS)
+		return save_decision(s, a, s->sel);
+	char q[80];
+	s->ask_step = s->sel;
+	s->ask_decision = a;
+	if (a == A_FIRST_ERROR)
+		snprintf(q, sizeof(q), "save step %d as the first error? (y/n) ", s->sel + sv_base(s));
+	else
+		snprintf(q, sizeof(q), "save \"no error\" for this solution? (y/n) ");
+	tui_menu(s->t, q, "yn", decision_done, s);
+	return ANNOT_NOTHING;
+}
+
 static void note_done(struct tui *t, const char *answer, void *arg)
 {
 	struct sv *s = arg;
@@ -711,7 +754,6 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 	case A_BLAME_AGENT:
 	case A_NOTE: {
 		int rc = ANNOT_NOTHING;
-		int blind = s->hide_others; /* the verdict hidden until this action */
 		if (!n && a != A_FINISH && a != A_NOTE) {
 			tui_message(s->t, 1, "this solution has no steps");
 			break;
@@ -732,6 +774,8 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 				    "e and c the steps");
 		else if (s->sel_alt >= 0 && a != A_UNDO && a != A_REDO) {
 			rc = do_label(s, a, s->sel, s->sel_alt, NULL);
+		} else if (a == A_FIRST_ERROR || a == A_NO_ERROR) {
+			rc = decide(s, a);
 		} else {
 			rc = do_label(s, a, s->sel, -1, NULL);
 		}
@@ -744,9 +788,6 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 		if (kept && s->t->set->advance &&
 		    (a == A_RATE_GOOD || a == A_RATE_NEUTRAL || a == A_RATE_BAD))
 			move_cursor(s, 1); /* on to the next, as PRM800K's interface */
-		if (rc == ANNOT_OK && a == A_NO_ERROR && !blind && s->sol.it.correct == 0)
-			tui_message(s->t, 1, "saved; but the grader says the final answer is "
-				    "wrong: no error?");
 		break;
 	}
 	case A_FLAG:
