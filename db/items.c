@@ -12,7 +12,7 @@ enum stmt_id {
 	S_PROBLEM_GET, S_PROBLEM_ADD, S_SOLUTION_ADD, S_STEP_ADD, S_LABEL_ADD,
 	S_SUG_ADD, S_SUM_PUT, S_SUM_ADD, S_SUM_MISSING, S_LABEL_NOW, S_SUG_NOW,
 	S_SOL_FIND, S_SOL_STEPS, S_DATASETS, S_ANN_ENSURE, S_ALIASES, S_STATE_GET,
-	S_KEYED,
+	S_KEYED, S_GUIDELINES_ADD,
 	S_COUNT
 };
 
@@ -38,7 +38,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_SOLUTION_ADD] = "INSERT INTO solution(dataset_id, problem_id, ext_key, generator, final_answer, correct, finish_reason, meta, import_id, source_line, tail) "
 			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(dataset_id, ext_key) DO NOTHING",
 	[S_STEP_ADD] = "INSERT INTO step(solution_id, idx, text, chosen, alts, agent, role) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[S_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, origin, created_at, action_id, agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[S_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, origin, created_at, action_id, agent, guidelines) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	/* a version of the guidelines, the first time a label is made under it */
+	[S_GUIDELINES_ADD] = "INSERT OR IGNORE INTO guidelines(hash, path, first_used) VALUES (?1, ?2, ?3)",
 	[S_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, created_at, job_id, agent) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	[S_SUM_PUT] = "INSERT OR REPLACE INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) "
@@ -212,9 +214,17 @@ static int steps_add(struct db *db, int64_t sol, const struct item *it)
 }
 
 static int labels_add(struct db *db, int64_t sol, const struct label *lb,
-		      size_t n, int64_t action)
+		      size_t n, int64_t action, const struct db_guidelines *g)
 {
 	char alt[24]; /* an alternative's index, as the text column keeps it */
+	if (g && g->hash && *g->hash) {
+		sqlite3_stmt *s = stmt(db, S_GUIDELINES_ADD);
+		bind_text(s, 1, g->hash);
+		bind_text(s, 2, g->path);
+		bind_text(s, 3, db->now);
+		if (dbi_step_done(db, s) < 0)
+			return -1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct label *l = &lb[i];
 		sqlite3_stmt *s = stmt(db, S_LABEL_ADD);
@@ -232,6 +242,8 @@ static int labels_add(struct db *db, int64_t sol, const struct label *lb,
 		if (action > 0)
 			sqlite3_bind_int64(s, 9, action);
 		bind_text(s, 10, l->agent);
+		if (g && g->hash && *g->hash)
+			bind_text(s, 11, g->hash);
 		if (dbi_step_done(db, s) < 0)
 			return -1;
 		dbi_tally_count(db, 0, dbi_dataset_of(db, sol), l->annotator);
@@ -468,7 +480,7 @@ static int item_merge(struct db *db, int64_t sol, const struct item *it)
 			continue;
 		for (j = i; j < it->nlabels; j++)
 			if (str_same(it->labels[j].annotator, who) &&
-			    labels_add(db, sol, &it->labels[j], 1, 0) < 0)
+			    labels_add(db, sol, &it->labels[j], 1, 0, NULL) < 0)
 				return -1;
 		added++;
 	}
@@ -619,7 +631,7 @@ int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 	int64_t sol = sqlite3_last_insert_rowid(db->h);
 	db->ds_sol = sol; /* its data set, for the tallies */
 	db->ds_id = dataset;
-	if (steps_add(db, sol, it) < 0 || labels_add(db, sol, it->labels, it->nlabels, 0) < 0 ||
+	if (steps_add(db, sol, it) < 0 || labels_add(db, sol, it->labels, it->nlabels, 0, NULL) < 0 ||
 	    sugs_add(db, sol, it) < 0 ||
 	    (sum && summary_write(db, S_SUM_ADD, sol, dataset, sum) < 0))
 		return -1;
@@ -666,9 +678,9 @@ int db_datasets(struct db *db, name_fn fn, void *ctx)
 }
 
 int db_labels_add(struct db *db, int64_t sol, const struct label *lb, size_t n,
-		  int64_t action)
+		  int64_t action, const struct db_guidelines *g)
 {
-	return labels_add(db, sol, lb, n, action);
+	return labels_add(db, sol, lb, n, action, g);
 }
 
 int db_summary_missing_ids(struct db *db, int64_t **ids, size_t *n)

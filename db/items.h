@@ -89,8 +89,16 @@ int db_summary_missing_ids(struct db *db, int64_t **ids, size_t *n);
 int db_aliases(struct db *db, void (*fn)(void *ctx, const char *name, const char *alias),
 	       void *ctx);
 
+/* The guidelines in force when labels are made: their version (the
+ * content hash; NULL or "": none) and the path they were read from. */
+struct db_guidelines {
+	const char *hash, *path;
+};
+/* Labels of one action (0: an import's, a command's). With g's version,
+ * each label records it (label.guidelines), and the guidelines table
+ * gets its row (hash, path, first_used) the first time it is used. */
 int db_labels_add(struct db *db, int64_t sol, const struct label *lb, size_t n,
-		  int64_t action);
+		  int64_t action, const struct db_guidelines *g);
 /* The annotator table's row for name (labels written without
  * db_labels_add, e.g. by stepmark merge), first_label its first label's id. */
 int db_annotator_ensure(struct db *db, const char *name, int64_t first_label);

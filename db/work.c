@@ -11,7 +11,7 @@
 enum stmt_id {
 	S_ONE_SOL, S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG, S_ONE_ALIGN, S_ACTION_ADD,
 	S_ACTION_LIST, S_ACTION_NAME, S_ACTION_LABELS, S_LABEL_BEFORE, S_QROW,
-	S_MAX_LABEL, S_SOL_TEXTS,
+	S_MAX_LABEL, S_SOL_TEXTS, S_LAST_GUIDELINES,
 	S_COUNT
 };
 
@@ -21,8 +21,11 @@ static const char *const stmt_sql[S_COUNT] = {
 		      "p.reference_steps FROM solution s "
 		      "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id WHERE s.id = ?1",
 	[S_ONE_STEP] = "SELECT solution_id, idx, text, chosen, alts, agent, role FROM step WHERE solution_id = ?1 ORDER BY idx",
-	[S_ONE_LABEL] = "SELECT solution_id, step_idx, kind, value, text, annotator, origin, created_at, agent, id, action_id "
-			"FROM label WHERE solution_id = ?1 ORDER BY id",
+	[S_ONE_LABEL] = "SELECT solution_id, step_idx, kind, value, text, annotator, origin, created_at, agent, id, action_id, "
+			"guidelines FROM label WHERE solution_id = ?1 ORDER BY id",
+	/* the guidelines version of an annotator's newest label made in the workbench */
+	[S_LAST_GUIDELINES] = "SELECT coalesce(guidelines, '') FROM label WHERE annotator = ?1 "
+			      "AND action_id IS NOT NULL ORDER BY id DESC LIMIT 1",
 	[S_ONE_SUG] = "SELECT solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, agent "
 		      "FROM suggestion WHERE solution_id = ?1 ORDER BY id",
 	[S_ONE_ALIGN] = "SELECT step_idx, ref_step, score, source FROM alignment WHERE solution_id = ?1 ORDER BY step_idx, ref_step",
@@ -82,6 +85,7 @@ static int load_rows(struct db *db, sqlite3_stmt *q, struct db_solution *v,
 			dbi_load_label(&it->labels[n], q, &v->a);
 			v->label_ids[n] = sqlite3_column_int64(q, 9);
 			v->label_actions[n] = sqlite3_column_int64(q, 10);
+			it->labels[n].guidelines = dbi_adup(&v->a, q, 11);
 			it->nlabels++;
 		} else if (which == S_ONE_SUG) {
 			it->sugs = dbi_grow(it->sugs, it->nsugs, &cap, sizeof(*it->sugs));
@@ -190,6 +194,16 @@ int db_action_name(struct db *db, int64_t action, char *out, size_t n)
 	snprintf(out, n, "%s", rc == SQLITE_ROW ? col_text(s, 0) : "");
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int db_guidelines_last(struct db *db, const char *annotator, char *out, size_t n)
+{
+	sqlite3_stmt *s = stmt(db, S_LAST_GUIDELINES);
+	bind_text(s, 1, annotator);
+	int rc = sqlite3_step(s);
+	snprintf(out, n, "%s", rc == SQLITE_ROW ? col_text(s, 0) : "");
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 int db_label_before(struct db *db, int64_t sol, const char *annotator,

@@ -36,6 +36,9 @@ int db_actions(struct db *db, int64_t sol, const char *annotator,
 /* The labels an action wrote (step, kind, value, text, agent), xmalloc'd. */
 int db_action_labels(struct db *db, int64_t action, struct arena *a,
 		     struct label **out, size_t *n);
+/* The guidelines version (hash) an annotator's newest label made in the
+ * workbench records, "" when none: 1, or 0 when they made none, -1 error. */
+int db_guidelines_last(struct db *db, const char *annotator, char *out, size_t n);
 /* Sets l's value, text and agent to those in force for its kind and step just
  * before action ran (NO_RATING and NULL when there were none). */
 int db_label_before(struct db *db, int64_t sol, const char *annotator,

@@ -730,7 +730,7 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 				   target ? opname : name, a->active_ms);
 	struct buf sumtext = {0};
 	struct summary sum;
-	if (id > 0 && db_labels_add(db, v->id, b.l, b.n, id) == 0 &&
+	if (id > 0 && db_labels_add(db, v->id, b.l, b.n, id, &a->guidelines) == 0 &&
 	    db_solution_load(db, v->id, v) == 1) {
 		summary_compute(&v->it, &sumtext, &sum);
 		if (db_summary_put(db, v->id, v->dataset_id, &sum) == 0 &&

@@ -12,6 +12,9 @@ struct annotator {
 	long active_ms;     /* time on the solution since its last action (keys
 			     * arriving, gaps over a minute left out): the next
 			     * action records it; 0 unknown */
+	struct db_guidelines guidelines; /* in force: every label of an
+					  * action records their version
+					  * (NULL hash: none) */
 };
 
 enum annot_rc { ANNOT_OK = 0, ANNOT_BUSY = 1, ANNOT_NOTHING = 2, ANNOT_FULL = 3,

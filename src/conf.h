@@ -49,7 +49,9 @@ enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
 	_(GROUND_TRUTH, "ground-truth", SK_BOOL, ground_truth, 0, 0, NULL, "yes", \
 	  "An agent trace's ground truth shown (no: label without it, as Who&When also reports)") \
 	_(CONFIRM, "confirm", SK_WORD, confirm, 0, 0, confirm_names, "none", \
-	  "decisions: y/n before a first error or \"no error\" is saved (none: at once)")
+	  "decisions: y/n before e or c is saved (none: saved at once)") \
+	_(GUIDELINES, "guidelines", SK_STRING, guidelines, 0, 0, NULL, "", \
+	  "Labelling guidelines file (H shows it); labels record its version")
 
 enum setting_kind { SK_STRING, SK_BOOL, SK_INT, SK_WORD, SK_PROVIDERS };
 #define SETTING_ENUM(id, name, kind, field, lo, hi, words, def, help) SET_##id,

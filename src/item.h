@@ -57,6 +57,8 @@ struct label {
 			   * NO_RATING */
 	const char *agent; /* LK_FIRST_ERROR of a trace: the agent responsible
 			    * (text: the reason), else NULL */
+	const char *guidelines; /* read back: the version (hash) of the
+				 * guidelines it was made under, NULL none */
 };
 
 struct suggestion {

@@ -65,7 +65,7 @@ ok "Y runs :filter mine" has t2.txt "mine"
 rm "$XDG_CONFIG_HOME/stepmark/config"
 
 # :set alone lists every setting in force, from the one table
-tui_run ':set blind all
+TUI_SIZE=100x40 tui_run ':set blind all
 :set
 :save-display set.txt' --annotator x
 sed -n '/define SETTINGS/,/^$/s/^	_([A-Z_]*, "\([a-z-]*\)".*/\1/p' "$top_srcdir/src/conf.h" >settings

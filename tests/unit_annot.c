@@ -211,7 +211,7 @@ static const char *post(int op, int step, int value, const char *text,
 
 static void one(struct ctx *c, int annidx, int k)
 {
-	struct annotator a = {annotators[annidx], "test", 0};
+	struct annotator a = {.name = annotators[annidx], .origin = "test"};
 	struct db_solution v = {0};
 	v.id = c->ids[k];
 	db_solution_load(c->db, v.id, &v);
@@ -396,7 +396,7 @@ int main(int argc, char **argv)
 	CHECK(c.saved > n / 3, "most actions saved: %ld of %ld", c.saved, n);
 
 	/* the cases, by hand */
-	struct annotator a = {"carol", "test", 0};
+	struct annotator a = {.name = "carol", .origin = "test"};
 	struct db_solution v = {0};
 	v.id = 3;
 	struct annot_result res;

@@ -43,7 +43,7 @@ int main(void)
 	struct alt alts[2] = {{"a0", 1, -1, 0}, {"a1", -1, 0, 1}};
 	struct step steps[2] = {{.text = "s0", .chosen = 0, .alts = alts, .nalts = 2},
 				{.text = "s1", .chosen = -1}};
-	struct label labels[1] = {{LK_FIRST_ERROR, -1, 1, NULL, "ann", "d", NULL, -1, NO_RATING, NULL}};
+	struct label labels[1] = {{LK_FIRST_ERROR, -1, 1, NULL, "ann", "d", NULL, -1, NO_RATING, NULL, NULL}};
 	struct item it = {0};
 	it.key = "k1";
 	it.problem = "p";

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "guidelines.h"
 #include "name.h"
 #include "util.h"
 #include "tap.h"
@@ -111,6 +112,19 @@ int main(void)
 	hasher_hex(&h2, x2);
 	CHECK(strcmp(x1, x2) != 0, "a byte more changes the hash");
 	CHECK(hash64("abc", 3, 0) != hash64("abd", 3, 0), "hash64 differs");
+
+	/* the guidelines' version: SHA-256 as sha256sum prints it, at the
+	 * lengths where the padding takes one block or two */
+	char sha[65], a64[64];
+	memset(a64, 'a', sizeof(a64));
+	sha256_hex("", 0, sha);
+	CHECK_STR(sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_hex(a64, 55, sha);
+	CHECK_STR(sha, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318");
+	sha256_hex(a64, 56, sha);
+	CHECK_STR(sha, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a");
+	sha256_hex(a64, 64, sha);
+	CHECK_STR(sha, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
 
 	struct arena a = {0};
 	for (int round = 0; round < 3; round++) {

@@ -23,6 +23,7 @@
 	_(REFERENCE_UP, "reference-up", "Scroll the reference pane a page up") \
 	_(NEXT_SKIPPED, "next-skipped", "The reference pane to the next reference step no step of the solution restates (skipped; stepmark align links them), wrapping") \
 	_(SHOW_PROBLEM, "show-problem", "The problem and the reference in the pager (full screen, searchable)") \
+	_(GUIDELINES, "guidelines", "The labelling guidelines in the pager, searchable") \
 	_(ENTER, "enter", "Open the selected solution") \
 	_(NEXT_SOLUTION, "next-solution", "Next solution in the queue") \
 	_(PREV_SOLUTION, "prev-solution", "Previous solution in the queue") \

@@ -33,6 +33,7 @@ static int run(struct tui *t, struct db_solution *sol, const struct label_pend *
 	       struct annot_result *res)
 {
 	struct db *db = t->db;
+	guidelines_in_force(t); /* the version its labels record */
 	struct annotator who = t->ann;
 	const struct annotator *an = &who;
 	enum action a = p->a;

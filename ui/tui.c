@@ -562,6 +562,9 @@ static void run_action(struct tui *t, enum action a, const char *arg)
 		tui_message(t, 0, "LaTeX %s", t->set->latex ? "shown as Unicode math" : "shown raw");
 		reload_all(t);
 		break;
+	case A_GUIDELINES:
+		guidelines_show(t);
+		break;
 	case A_REFRESH:
 		clearok(curscr, TRUE);
 		reload_all(t);
@@ -939,6 +942,7 @@ static int tui_open(struct tui *t, const char *dbpath, const char *annotator,
 			    warns);
 	}
 	free(warns);
+	guidelines_start(t);
 	t->data_version = db_data_version(t->db);
 	const char *pace = getenv("STEPMARK_SCRIPT_PACE");
 	if (pace && *pace)
@@ -1102,6 +1106,7 @@ static int tui_close(struct tui *t)
 	free(t->pattern);
 	config_free(t->cfg);
 	free(t->config_file);
+	guidelines_free(&t->guide);
 	db_close(t->db);
 	return unsaved ? 1 : t->stopped ? 130 : 0;
 }

@@ -16,6 +16,7 @@
 #include "../src/annot.h"
 #include "../src/conf.h"
 #include "../src/fconf.h"
+#include "../src/guidelines.h"
 #include "../db/db.h"
 
 /* ---- configuration (src/conf.c, and config.c for bind and color) ---- */
@@ -164,6 +165,7 @@ struct tui {
 	long count;         /* a count typed before a key (5j, 20G), 0 none */
 	int undo_step;      /* the step the last undo or redo changed, -1 none */
 	struct hooks hooks; /* what tests drive and watch it by */
+	struct guidelines guide; /* the guidelines setting's file, as read */
 	SCREEN *screen;
 };
 
@@ -213,6 +215,13 @@ int tui_adjudicate(struct tui *t, struct db_solution *sol, int fe, const char *r
 int tui_label_retry(struct tui *t);
 /* Forgets what waits, naming each action on report (NULL: silently). */
 void tui_label_drop(struct tui *t, FILE *report);
+
+/* The guidelines (guidelines.c): read again when the file or the
+ * setting changed, their version put in t->ann; at the start, with what
+ * the first screen says about them; in the pager (H). */
+void guidelines_in_force(struct tui *t);
+void guidelines_start(struct tui *t);
+void guidelines_show(struct tui *t);
 
 /* The views */
 struct view *queue_view_new(struct tui *t);
