@@ -31,8 +31,8 @@ static const char *const stmt_sql[S_COUNT] = {
 		       "WHERE solution_id > ?1 ORDER BY solution_id LIMIT ?2",
 	[S_WALK_COUNT] = "SELECT count(*) FROM summary",
 	[S_WALK_LABEL] = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, "
-			 "annotator, origin = 'tui-blind', agent FROM label WHERE solution_id "
-			 "BETWEEN ?1 AND ?2 AND kind IN ('rating', 'first_error', 'ratings', "
+			 "annotator, origin = 'tui-blind', agent, guidelines FROM label WHERE "
+			 "solution_id BETWEEN ?1 AND ?2 AND kind IN ('rating', 'first_error', 'ratings', "
 			 "'adjudication') ORDER BY solution_id, id",
 	[S_WALK_SUG] = "SELECT solution_id, coalesce(step_idx, -1), source, model, value, "
 		       "first_error, k, n, agent FROM suggestion "
@@ -51,8 +51,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_TOUCH_SOL] = "INSERT OR IGNORE INTO temp.walk_touched SELECT solution_id FROM summary "
 			"WHERE solution_id > ?1",
 	[S_SINCE_LABEL] = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, "
-			  "annotator, origin = 'tui-blind', agent FROM label WHERE solution_id "
-			  "IN (SELECT id FROM temp.walk_touched WHERE id BETWEEN ?1 AND ?2) "
+			  "annotator, origin = 'tui-blind', agent, guidelines FROM label WHERE "
+			  "solution_id IN (SELECT id FROM temp.walk_touched WHERE id BETWEEN ?1 AND ?2) "
 			  "AND kind IN ('rating', 'first_error', 'ratings', 'adjudication') "
 			  "ORDER BY solution_id, id",
 	[S_SINCE_SUG] = "SELECT solution_id, coalesce(step_idx, -1), source, model, value, "
@@ -114,6 +114,7 @@ struct window {
 	int64_t *gsol;
 	size_t ng, capg;
 	struct arena a;
+	struct names versions; /* the guidelines' versions met (a few), the walk's */
 };
 
 static enum label_kind kind_of(const char *k)
@@ -122,8 +123,20 @@ static enum label_kind kind_of(const char *k)
 	       k[6] == 's' ? LK_RATINGS : LK_RATING;
 }
 
-static void read_label(sqlite3_stmt *sl, const char *who, struct arena *a, struct label *l)
+/* the index of name in ns, added when the walk reads every name; -1 */
+static int name_of(struct names *ns, int every, const char *name)
 {
+	int i = names_index(ns, name);
+	if (i < 0 && every && name) {
+		names_add(ns, name);
+		i = (int)ns->n - 1;
+	}
+	return i;
+}
+
+static void read_label(sqlite3_stmt *sl, const char *who, struct window *w, struct label *l)
+{
+	struct arena *a = &w->a;
 	memset(l, 0, sizeof(*l));
 	const char *text = col(sl, 4);
 	l->kind = kind_of(col(sl, 2));
@@ -140,17 +153,10 @@ static void read_label(sqlite3_stmt *sl, const char *who, struct arena *a, struc
 		l->origin = walk_blind_origin;
 	if (col(sl, 7)) /* a trace's decisive error: the agent named */
 		l->agent = arena_strndup(a, col(sl, 7), strlen(col(sl, 7)));
-}
-
-/* the index of name in ns, added when the walk reads every name; -1 */
-static int name_of(struct names *ns, int every, const char *name)
-{
-	int i = names_index(ns, name);
-	if (i < 0 && every && name) {
-		names_add(ns, name);
-		i = (int)ns->n - 1;
+	if (col(sl, 8)) { /* the guidelines' version it was made under, kept once */
+		int v = name_of(&w->versions, 1, col(sl, 8));
+		l->guidelines = w->versions.v[v];
 	}
-	return i;
 }
 
 static int read_labels(sqlite3_stmt *sl, struct names *anns, int every, struct window *w)
@@ -167,7 +173,7 @@ static int read_labels(sqlite3_stmt *sl, struct names *anns, int every, struct w
 			w->lsol = xrealloc(w->lsol, w->capl * sizeof(*w->lsol));
 		}
 		w->lsol[w->nl] = sqlite3_column_int64(sl, 0);
-		read_label(sl, anns->v[who], &w->a, &w->l[w->nl++]);
+		read_label(sl, anns->v[who], w, &w->l[w->nl++]);
 	}
 	sqlite3_reset(sl);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -378,6 +384,7 @@ out:
 	free(w.g);
 	free(w.gsol);
 	arena_free(&w.a);
+	names_free(&w.versions);
 	keycache_free(&k.kc);
 	sqlite3_finalize(k.ss);
 	sqlite3_finalize(k.sl);

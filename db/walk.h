@@ -32,7 +32,8 @@ extern const char walk_blind_origin[];
 /* One solution: its summary's facts, and an item with nsteps, the labels
  * of the walk's annotators (kinds rating, first_error, ratings and
  * adjudication; text kept for ratings, "filled" and adjudication; a
- * trace's first error with its agent) oldest first, and the suggestions
+ * trace's first error with its agent, the guidelines' version each was
+ * made under) oldest first, and the suggestions
  * of its sources, whose source is the whole key ("source/model"), with
  * their agents. No step texts. */
 struct walk_sol {

@@ -12,6 +12,7 @@
 #include "progress.h"
 #include "conf.h"
 #include "consensus.h"
+#include "guidelines.h"
 #include "summary.h"
 #include "team.h"
 #include "../db/db.h"
@@ -47,6 +48,7 @@ struct agreeing {
 	char now[32];
 	long total, changed, decided;
 	long read;         /* solutions read again; -1 when every one was */
+	long left_out, left_sols; /* guidelines current: labels, solutions */
 	long *by_rule;
 	long by_why[WHY_N];
 	int failed;
@@ -131,6 +133,8 @@ static int on_solution(void *arg, const struct walk_sol *w)
 	struct item sub;
 	consensus_decide(r->p, gold_kept(r, &w->it, &sub), &r->d);
 	const struct decision *d = &r->d;
+	r->left_out += (long)d->left_out;
+	r->left_sols += d->left_out > 0;
 	const char *rule = d->rule >= 0 ? r->p->r[d->rule].text : NULL;
 	char missing[256];
 	snprintf(missing, sizeof(missing), "no verdict from %s", d->missing);
@@ -189,14 +193,17 @@ static int tally(struct agreeing *r)
 	return db_agreed_tally(r->db, r->dataset, tally_one, r);
 }
 
-/* The policy, and the annotators min-gold-accuracy leaves out: a rerun
- * reads only what changed when both are as they were (who passed on gold
- * changes every solution they labelled). */
+/* The policy, the annotators min-gold-accuracy leaves out and, with
+ * guidelines current, the version in force: a rerun reads only what
+ * changed when all are as they were (who passed on gold, or another
+ * version, changes every solution). */
 static void run_key(struct buf *key, const struct policy *p, const struct agreeing *r)
 {
 	buf_puts(key, p->text);
 	for (size_t i = 0; i < r->nout; i++)
 		buf_printf(key, "\t-%s", r->out[i]->name);
+	if (p->guidelines_current) /* and the version in force */
+		buf_printf(key, "\tguidelines %s", p->current ? p->current : "none");
 }
 
 static void print_undecided(void *ctx, const char *dataset, const char *key, const char *why)
@@ -233,6 +240,11 @@ static void report(const struct agreeing *r, int list)
 	for (int i = 1; i < WHY_N; i++)
 		if (r->by_why[i])
 			printf("    %-28s %8ld\n", consensus_why[i], r->by_why[i]);
+	if (r->p->guidelines_current)
+		printf("guidelines current (%.12s): left out %ld label%s made under other "
+		       "guidelines or none, on %ld solution%s%s\n", r->p->current, r->left_out,
+		       r->left_out == 1 ? "" : "s", r->left_sols, r->left_sols == 1 ? "" : "s",
+		       r->read >= 0 ? " of those read again" : "");
 	printf("stored: %ld changed, %ld as before\n", r->changed, r->total - r->changed);
 	if (r->read >= 0)
 		printf("read again: %ld solution%s with labels or suggestions new since the last "
@@ -243,6 +255,28 @@ static void report(const struct agreeing *r, int list)
 			"data set, id, why");
 	else if (und)
 		printf("undecided (data set, id, why):\n");
+}
+
+/* guidelines current: the version in force, from the config's guidelines
+ * setting (the config read now if --policy spared it); EX_OK, or the
+ * exit status after saying why there is none */
+static int current_guidelines(struct conf *cfg, const char *cpath, int loaded,
+			      const char *config_path, struct guidelines *g)
+{
+	if (!loaded && cpath)
+		conf_load(cfg, cpath, config_path == NULL, stderr);
+	const char *path = cfg->set.guidelines;
+	if (!path || !*path) {
+		errf("stepmark: consensus: the policy says guidelines current, but no guidelines "
+		     "are set (set guidelines = FILE in the config)\n");
+		return EX_USAGE;
+	}
+	guidelines_refresh(g, path);
+	if (!g->hash[0]) {
+		errf("stepmark: consensus: guidelines current: %s\n", inert(g->err, 0));
+		return EX_BAD;
+	}
+	return EX_OK;
 }
 
 static void usage_consensus(FILE *f)
@@ -295,25 +329,36 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 	char *cpath = config_path ? xstrdup(config_path) : conf_path_default();
 	if (!ptext && cpath)
 		conf_load(&cfg, cpath, config_path == NULL, stderr);
-	free(cpath);
 	if (!ptext)
 		ptext = cfg.consensus;
 	int rc = EX_OK;
 	struct policy p = {0};
+	struct guidelines gl = {0};
 	char err[400];
 	if (!ptext) {
 		errf("stepmark: consensus: no policy: give --policy RULES, or a line in the config:\n"
 		     "  consensus adjudicated, human-majority 2, confirmed-suggestion, sources mc judge\n"
 		     "(rules: %s)\n", consensus_rules_help());
 		conf_done(&cfg);
+		free(cpath);
 		return EX_USAGE;
 	}
 	if (policy_parse(ptext, &p, err, sizeof(err)) < 0) {
 		errf("stepmark: consensus: %s\n", err);
 		conf_done(&cfg);
+		free(cpath);
 		return EX_USAGE;
 	}
+	if (p.guidelines_current && (rc = current_guidelines(&cfg, cpath, ptext == cfg.consensus,
+							     config_path, &gl)) != EX_OK) {
+		conf_done(&cfg);
+		free(cpath);
+		policy_free(&p);
+		return rc;
+	}
+	p.current = gl.hash;
 	conf_done(&cfg);
+	free(cpath);
 	char oerr[600];
 	struct db *db = cmd_db_open(dbpath, oerr, sizeof(oerr));
 	if (!db) {
@@ -401,5 +446,6 @@ out:
 	names_free(&srcs);
 	db_close(db);
 	policy_free(&p);
+	guidelines_free(&gl);
 	return rc;
 }

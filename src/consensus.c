@@ -346,7 +346,7 @@ const char *consensus_rules_help(void)
 {
 	return "adjudicated, human-majority N, human [N], confirmed-suggestion [SOURCE...], "
 	       "sources SOURCE...; options: tolerance K, threshold T, min-rollouts R; "
-	       "policy option: min-gold-accuracy P";
+	       "policy options: min-gold-accuracy P, guidelines current";
 }
 
 /* ---- the policy's text */
@@ -475,6 +475,15 @@ static int option_parse(char **w, size_t nw, struct policy *p, char *err, size_t
 static int policy_item(char **w, size_t nw, struct policy *p, struct buf *all, char *err,
 		       size_t n)
 {
+	if (!strcmp(w[0], "guidelines")) { /* not a rule: which labels count */
+		if (nw != 2 || strcmp(w[1], "current") || p->guidelines_current) {
+			snprintf(err, n, "guidelines takes current, once (guidelines current)");
+			return -1;
+		}
+		p->guidelines_current = 1;
+		buf_printf(all, "%sguidelines current", all->len ? ", " : "");
+		return 0;
+	}
 	if (!strcmp(w[0], "min-gold-accuracy")) {
 		if (option_parse(w, nw, p, err, n) < 0)
 			return -1;
@@ -666,8 +675,34 @@ static enum why why_not(const struct policy *p, struct ctx *c, struct decision *
 	return d->missing[0] ? WHY_MISSING : WHY_FEW;
 }
 
+/* guidelines current: it without the people's labels made under other
+ * guidelines or none, into kept (its labels xmalloc'd); the verdicts'
+ * labels (rating, first_error, ratings) left out */
+static size_t current_only(const struct policy *p, const struct item *it, struct item *kept)
+{
+	size_t left = 0;
+	*kept = *it;
+	kept->labels = xmalloc((it->nlabels + 1) * sizeof(*kept->labels));
+	kept->nlabels = 0;
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const struct label *l = &it->labels[i];
+		if (l->kind == LK_ADJUDICATION || (p->current && l->guidelines &&
+						   !strcmp(l->guidelines, p->current)))
+			kept->labels[kept->nlabels++] = *l;
+		else
+			left += verdict_kind(l->kind);
+	}
+	return left;
+}
+
 void consensus_decide(const struct policy *p, const struct item *it, struct decision *d)
 {
+	struct item kept = {0};
+	d->left_out = 0;
+	if (p->guidelines_current) {
+		d->left_out = current_only(p, it, &kept);
+		it = &kept;
+	}
 	struct ctx c = {.it = it};
 	c.scratch = xmalloc((it->nsteps + 1) * sizeof(int));
 	ctx_people(&c);
@@ -694,4 +729,5 @@ void consensus_decide(const struct policy *p, const struct item *it, struct deci
 	free(c.keyof);
 	free(c.order);
 	free(c.scratch);
+	free(kept.labels);
 }

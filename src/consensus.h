@@ -29,6 +29,11 @@ struct policy {
 	double min_gold;   /* min-gold-accuracy P (a policy option, not a
 			    * rule): only the labels of annotators who pass
 			    * count (team.h, team_passed); -1 none */
+	/* "guidelines current": only people's labels made under the
+	 * guidelines' version in force count (adjudications count anyway);
+	 * the caller sets current, the version (NULL: none, so none count) */
+	int guidelines_current;
+	const char *current;
 };
 
 /* 0, or -1 with what is wrong in err. */
@@ -54,6 +59,8 @@ struct decision {
 			    * have no verdict on it, "judge, mc" */
 	const char *agent; /* decided, a trace: the agent the deciders agree
 			    * on (the item's string), else NULL */
+	size_t left_out;   /* guidelines current: the labels left out, made
+			    * under other guidelines or none */
 };
 
 /* Why no rule decided: only what the policy's rules look at counts
@@ -61,7 +68,9 @@ struct decision {
  * rule names, any source for confirmed-suggestion without names); a
  * source the rules name that has no verdict is WHY_MISSING, named in
  * d->missing. Decides it under p. d's buffers are reused (buf_free them at the end).
- * Labels of every annotator count (kinds rating, first_error, ratings);
+ * Labels of every annotator count (kinds rating, first_error, ratings;
+ * with guidelines current, only those made under p->current: the others
+ * are counted in d->left_out);
  * the newest adjudication label is the adjudicators'. */
 void consensus_decide(const struct policy *p, const struct item *it, struct decision *d);
 

@@ -114,4 +114,91 @@ ok "H without guidelines says how" wait_for f "no guidelines: set guidelines = P
 tmx send-keys -t f q
 ok "it quits (none set)" wait_for f "EXITED 0"
 
+# stepmark consensus --policy "guidelines current, ...": only the people's
+# labels made under the version in force count. A store of its own:
+# three solutions of four steps; amy decides two under version 1, then
+# bob and cy all three under version 2; "old" came with the data.
+export STEPMARK_DB="$TMP/cons.db"
+python3 -c '
+import json
+for k in ("s1", "s2", "s3"):
+    print(json.dumps({"id": k, "problem": "P " + k, "steps": ["a", "b", "c", "d"], "fe": 0}))' >cons.jsonl
+G="--format generic --problem problem --steps steps --id id --dataset cons"
+sm import cons.jsonl $G >/dev/null
+grep '"s3"' cons.jsonl >old.jsonl
+sm import old.jsonl $G --first-error fe --as old >/dev/null
+# decide WHO SOL:STEP...: in the workbench, each solution's first error
+# (a step from 1) or, for 0, no error
+decide() {
+	local who=$1 n=0
+	shift
+	start80 "$who" --annotator "$who"
+	wait_for "$who" "3 solutions" || return 1
+	for d in "$@"; do
+		tmx send-keys -t "$who" -l ":open ${d%:*}"
+		tmx send-keys -t "$who" Enter
+		wait_for "$who" "step 1/4" || return 1
+		if [ "${d#*:}" = 0 ]; then
+			tmx send-keys -t "$who" c
+		else
+			tmx send-keys -t "$who" -l ":${d#*:}"
+			tmx send-keys -t "$who" Enter e
+		fi
+		n=$((n + 1))
+		wait_for_sql "SELECT count(DISTINCT action_id) FROM label WHERE annotator = '$who'" $n || return 1
+		tmx send-keys -t "$who" q
+	done
+	tmx send-keys -t "$who" q
+	wait_for "$who" "EXITED 0"
+}
+printf '# v1\n' >cons.md
+echo "set guidelines = $TMP/cons.md" >"$CONF"
+ok "amy decides s1 and s2 under version 1" decide amy s1:2 s2:3
+printf '# v2\n' >cons.md
+c2=$(sha256sum cons.md | cut -c1-64)
+ok "bob decides all three under version 2" decide bob s1:2 s2:2 s3:0
+ok "cy decides all three under version 2" decide cy s1:2 s2:2 s3:1
+ok "amy's labels record version 1, bob's and cy's version 2" test \
+	"$(sql "SELECT group_concat(DISTINCT annotator || '=' || (guidelines = '$c2')) FROM label WHERE action_id IS NOT NULL ORDER BY annotator")" = "amy=0,bob=1,cy=1"
+fe() { sql "SELECT coalesce(a.first_error, '-') || ':' || coalesce(a.rule, a.why) FROM agreed a JOIN solution s ON s.id = a.solution_id WHERE s.ext_key = '$1'"; }
+
+# every label: s1 step 2 (3 of 3), s2 step 2 (bob, cy: 2 of 3), s3
+# step 1 (cy, old: 2 of 3)
+expect_rc 0 "consensus over every label" sm consensus --policy "human-majority 2"
+ok "all: s1 step 2" test "$(fe s1)" = "1:human-majority 2"
+ok "all: s2 step 2" test "$(fe s2)" = "1:human-majority 2"
+ok "all: s3 step 1" test "$(fe s3)" = "0:human-majority 2"
+# version 2 only: s1 and s2 step 2 (bob and cy agree); s3 bob says no
+# error, cy step 1: undecided. Left out: amy's first error at step 2 on
+# s1 (a first_error label and its two filled ratings, +1 and -1: 3) and
+# at step 3 on s2 (a first_error and three ratings: 4), and old's first
+# error on s3 (an import: a first_error label, 1): 8 labels, on 3
+# solutions
+expect_rc 0 "consensus under the current guidelines" \
+	sm consensus --policy "guidelines current, human-majority 2"
+ok "it says what it left out" has out "guidelines current ($(echo "$c2" | cut -c1-12)): left out 8 labels made under other guidelines or none, on 3 solutions"
+ok "the policy is stored as written" test "$(sql "SELECT DISTINCT policy FROM agreed")" = "guidelines current, human-majority 2"
+ok "current: s1 step 2" test "$(fe s1)" = "1:human-majority 2"
+ok "current: s2 step 2" test "$(fe s2)" = "1:human-majority 2"
+ok "current: s3 undecided" test "$(fe s3)" = "-:annotators disagree"
+# the config's consensus line takes it too
+echo "consensus guidelines current, human 2" >>"$CONF"
+expect_rc 0 "the config's policy with guidelines current" sm consensus
+ok "human 2 under version 2: s2 step 2" test "$(fe s2)" = "1:human 2"
+# the guidelines change and no label does: a rerun decides every one
+# again (amy 7 labels, bob 3 + 3 + 5, cy 3 + 3 + 2, old 1: 27 left out)
+printf '# v3\n' >cons.md
+expect_rc 0 "a rerun under version 3" sm consensus
+ok "no label of version 3: s2 undecided" test "$(fe s2)" = "-:too few labels"
+ok "every label left out, all read again" has out "left out 27 labels made under other guidelines or none, on 3 solutions"
+# refused: no guidelines set; a file that cannot be read; a bad word
+: >"$CONF"
+expect_rc 2 "guidelines current with none set" sm consensus --policy "guidelines current, human 2"
+ok "says what is missing" has err "the policy says guidelines current, but no guidelines are set"
+echo "set guidelines = $TMP/gone.md" >"$CONF"
+expect_rc 1 "guidelines current with an unreadable file" sm consensus --policy "guidelines current, human 2"
+ok "says why" has err "guidelines current: cannot read $TMP/gone.md"
+expect_rc 2 "guidelines takes current only" sm consensus --policy "guidelines latest, human 2"
+ok "says what it takes" has err "guidelines takes current, once (guidelines current)"
+
 finish

@@ -140,6 +140,10 @@ static void facts(struct rv *r)
 	char why[200];
 	if (ptext && policy_parse(ptext, &p, why, sizeof(why)) == 0) {
 		struct decision d = {0};
+		if (p.guidelines_current) { /* the version in force now */
+			guidelines_in_force(r->t);
+			p.current = r->t->ann.guidelines.hash;
+		}
 		consensus_decide(&p, &r->sol.it, &d);
 		size_t len = strlen(r->agreed);
 		char fe[32];
