@@ -25,7 +25,7 @@
  */
 enum o_id { /* on the other store */
 	O_SCHEMA, O_COLUMNS, O_VERSION, O_SOLUTIONS_N, O_SOLUTIONS, O_STEPS, O_LABELS,
-	O_SUGS, O_ALIGNS, O_COUNT
+	O_SUGS, O_ALIGNS, O_GUIDELINES, O_COUNT
 };
 
 static const char *const o_sql[O_COUNT] = {
@@ -41,7 +41,9 @@ static const char *const o_sql[O_COUNT] = {
 			"ON d.id = s.dataset_id ORDER BY s.id",
 	[O_STEPS] = "SELECT idx, text FROM step WHERE solution_id = ?1 ORDER BY idx",
 	[O_LABELS] = "SELECT id, step_idx, kind, value, text, annotator, origin, created_at, "
-		     "action_id IS NULL, agent FROM label WHERE solution_id = ?1 ORDER BY id",
+		     "action_id IS NULL, agent, guidelines FROM label WHERE solution_id = ?1 "
+		     "ORDER BY id",
+	[O_GUIDELINES] = "SELECT hash, path, first_used FROM guidelines",
 	[O_SUGS] = "SELECT id, step_idx, source, model, origin, value, first_error, k, n, "
 		   "rationale, request_hash, created_at, job_id IS NULL, agent FROM suggestion "
 		   "WHERE solution_id = ?1 ORDER BY id",
@@ -51,7 +53,7 @@ static const char *const o_sql[O_COUNT] = {
 
 enum m_id { /* on this store */
 	M_MATCH, M_STEPS, M_LABEL_SEEN, M_LABEL_SEEN_IMPORT, M_LABEL_LATER, M_LABEL_ADD,
-	M_SUG_SEEN, M_SUG_SEEN_IMPORT, M_SUG_ADD, M_ALIGN_ADD, M_COUNT
+	M_SUG_SEEN, M_SUG_SEEN_IMPORT, M_SUG_ADD, M_ALIGN_ADD, M_GUIDELINES_PUT, M_COUNT
 };
 
 static const char *const m_sql[M_COUNT] = {
@@ -75,7 +77,12 @@ static const char *const m_sql[M_COUNT] = {
 	[M_LABEL_LATER] = "SELECT 1 FROM label WHERE solution_id = ?1 AND annotator = ?2 AND "
 			  "created_at >= ?3 LIMIT 1",
 	[M_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, "
-			"origin, created_at, agent) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+			"origin, created_at, agent, guidelines) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+			"?8, ?9, ?10)",
+	/* a version of the guidelines: the earliest use of either store */
+	[M_GUIDELINES_PUT] = "INSERT INTO guidelines(hash, path, first_used) VALUES (?1, ?2, ?3) "
+			     "ON CONFLICT(hash) DO UPDATE SET first_used = "
+			     "min(first_used, excluded.first_used), path = coalesce(path, excluded.path)",
 	[M_SUG_SEEN] = "SELECT 1 FROM suggestion WHERE solution_id = ?1 AND step_idx IS ?2 AND "
 		       "source = ?3 AND model IS ?4 AND value IS ?5 AND first_error IS ?6 AND "
 		       "k IS ?7 AND n IS ?8 AND rationale IS ?9 AND created_at = ?10 AND "
@@ -103,8 +110,8 @@ static const char *const m_sql[M_COUNT] = {
 
 /* a label read there, waiting for its solution's verdict */
 struct mg_pending {
-	sqlite3_value *v[8]; /* step_idx, kind, value, text, annotator, origin, created_at,
-			      * agent */
+	sqlite3_value *v[9]; /* step_idx, kind, value, text, annotator, origin, created_at,
+			      * agent, guidelines */
 };
 
 struct mg_count {
@@ -442,7 +449,8 @@ static const char *label_bad(struct db_merge *m, sqlite3_stmt *s, int nsteps)
 	if ((why = bad_text(m, s, 5, "annotator", 0, MAX_NAME)) ||
 	    (why = bad_text(m, s, 6, "origin", 0, MAX_NAME)) ||
 	    (why = bad_text(m, s, 7, "time", 0, MAX_TIME)) ||
-	    (why = bad_text(m, s, 9, "agent", 1, MAX_NAME)))
+	    (why = bad_text(m, s, 9, "agent", 1, MAX_NAME)) ||
+	    (why = bad_text(m, s, 10, "guidelines version", 1, MAX_HASH)))
 		return why;
 	/* the annotator as import would take it: "eve\0il" is not "eve" */
 	if (name_check((const char *)sqlite3_column_text(s, 5), (size_t)sqlite3_column_bytes(s, 5),
@@ -541,7 +549,7 @@ static int same_steps(struct db_merge *m, int64_t oid, int64_t sid, int *nsteps)
 static void pending_drop(struct db_merge *m)
 {
 	for (size_t i = 0; i < m->npend; i++)
-		for (int k = 0; k < 8; k++)
+		for (int k = 0; k < 9; k++)
 			sqlite3_value_free(m->pend[i].v[k]);
 	m->npend = 0;
 }
@@ -586,6 +594,7 @@ static int read_labels(struct db_merge *m, const struct db_merge_hooks *h, int64
 		for (int k = 0; k < 7; k++)
 			p->v[k] = sqlite3_value_dup(sqlite3_column_value(o, k + 1));
 		p->v[7] = sqlite3_value_dup(sqlite3_column_value(o, 9));
+		p->v[8] = sqlite3_value_dup(sqlite3_column_value(o, 10));
 	}
 	sqlite3_reset(o);
 	return rc == SQLITE_DONE ? 0 : -2;
@@ -646,11 +655,20 @@ static int write_labels(struct db_merge *m, int64_t sid, int64_t ds)
 	for (size_t i = 0; i < m->npend; i++) {
 		sqlite3_stmt *s = m_stmt(m, M_LABEL_ADD);
 		sqlite3_bind_int64(s, 1, sid);
-		for (int k = 0; k < 8; k++)
+		for (int k = 0; k < 9; k++)
 			sqlite3_bind_value(s, k + 2, m->pend[i].v[k]);
 		if (dbi_step_done(m->db, s) < 0)
 			return -1;
 		sqlite3_reset(s);
+		if (sqlite3_value_type(m->pend[i].v[8]) != SQLITE_NULL) {
+			/* its version in the table, if the other store's lacked it */
+			s = m_stmt(m, M_GUIDELINES_PUT);
+			sqlite3_bind_value(s, 1, m->pend[i].v[8]);
+			sqlite3_bind_value(s, 3, m->pend[i].v[6]);
+			if (dbi_step_done(m->db, s) < 0)
+				return -1;
+			sqlite3_reset(s);
+		}
 		const char *a = (const char *)sqlite3_value_text(m->pend[i].v[4]);
 		int added;
 		(*ann_count(m, a, &added))++;
@@ -798,10 +816,43 @@ static int one_solution(struct db_merge *m, const struct db_merge_hooks *h, sqli
 	return rc;
 }
 
+/* The other store's versions of the guidelines, checked: 0, -1 store
+ * error, -2 the other unreadable */
+static int bring_guidelines(struct db_merge *m, const struct db_merge_hooks *h)
+{
+	sqlite3_stmt *o = o_stmt(m, O_GUIDELINES);
+	int rc;
+	while ((rc = o_step(m, o)) == SQLITE_ROW) {
+		const char *why;
+		if ((why = bad_text(m, o, 0, "hash", 0, MAX_HASH)) ||
+		    (why = bad_text(m, o, 1, "path", 1, MAX_TEXT)) ||
+		    (why = bad_text(m, o, 2, "time", 0, MAX_TIME))) {
+			snprintf(m->what, sizeof(m->what), "a version of the guidelines");
+			bad_row(m, h, why);
+			continue;
+		}
+		sqlite3_stmt *s = m_stmt(m, M_GUIDELINES_PUT);
+		for (int k = 0; k < 3; k++)
+			sqlite3_bind_value(s, k + 1, sqlite3_column_value(o, k));
+		if (dbi_step_done(m->db, s) < 0)
+			return -1;
+		sqlite3_reset(s);
+	}
+	sqlite3_reset(o);
+	return rc == SQLITE_DONE ? 0 : -2;
+}
+
 int db_merge_run(struct db_merge *m, const struct db_merge_hooks *h)
 {
+	int rc = bring_guidelines(m, h);
+	if (rc == -1)
+		return -1;
+	if (rc == -2) {
+		rc = sqlite3_errcode(m->o);
+		goto unreadable;
+	}
 	sqlite3_stmt *o = o_stmt(m, O_SOLUTIONS_N);
-	int rc = o_step(m, o);
+	rc = o_step(m, o);
 	m->c.other = rc == SQLITE_ROW ? (long)sqlite3_column_int64(o, 0) : 0;
 	sqlite3_reset(o);
 	if (rc != SQLITE_ROW)

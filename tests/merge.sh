@@ -143,6 +143,17 @@ sqlite3 h.db "INSERT INTO label(solution_id, kind, value, text, annotator, origi
 	VALUES ($sid, 'first_error', 1, 'why', 'zed', 'cli', '2030-01-01T00:00:00Z', 'WebSurfer')"
 expect_rc 0 "a label with an agent" sm --db g.db merge h.db
 ok "its agent came" test "$(sqlite3 g.db "SELECT agent FROM label WHERE annotator = 'zed'")" = WebSurfer
+# and the guidelines' version a label was made under, with the version's
+# row (the earliest first use of either store; a version the other
+# store's table lacks gets a row from its label)
+sqlite3 h.db "INSERT INTO label(solution_id, kind, value, annotator, origin, created_at, guidelines)
+	VALUES ($sid, 'first_error', 2, 'gil', 'tui', '2030-01-02T00:00:00Z', 'v1hash'),
+	($sid, 'first_error', 1, 'gil', 'tui', '2030-01-03T00:00:00Z', 'v2hash');
+	INSERT INTO guidelines VALUES ('v1hash', '/team/g.md', '2030-01-02T00:00:00Z')"
+sqlite3 g.db "INSERT INTO guidelines VALUES ('v1hash', NULL, '2030-01-05T00:00:00Z')"
+expect_rc 0 "labels with a guidelines version" sm --db g.db merge h.db
+ok "their versions came" test "$(sqlite3 g.db "SELECT group_concat(guidelines) FROM label WHERE annotator = 'gil'")" = "v1hash,v2hash"
+ok "the versions' rows: earliest use, the path known" test "$(sqlite3 g.db "SELECT group_concat(hash || '|' || coalesce(path, '-') || '|' || first_used, ' ') FROM guidelines")" = "v1hash|/team/g.md|2030-01-02T00:00:00Z v2hash|-|2030-01-03T00:00:00Z"
 
 # a step an annotator wrote (w) comes like any label, its withdrawal too
 cp a.db k.db
