@@ -152,9 +152,10 @@ int guidelines_refresh(struct guidelines *g, const char *path)
 	}
 	unread(g);
 	g->err[0] = '\0';
-	if (!found || S_ISDIR(st.st_mode)) {
+	if (!found || !S_ISREG(st.st_mode)) { /* a FIFO would hang, /dev/zero not end */
 		snprintf(g->err, sizeof(g->err), "cannot read %s: %s", path,
-			 found ? "a directory" : strerror(errno));
+			 !found ? strerror(errno) : S_ISDIR(st.st_mode) ? "a directory" :
+			 "not a regular file");
 	} else if (load(g, full) == 0) {
 		g->ino = (long long)st.st_ino;
 		g->size = (long long)st.st_size;

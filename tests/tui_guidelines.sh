@@ -105,6 +105,14 @@ tmx send-keys -t e q q
 ok "it quits (missing)" wait_for e "EXITED 0"
 ok "that label records no version" test "$(sql "SELECT coalesce(guidelines, 'none') FROM label WHERE annotator = 'gina' ORDER BY id DESC LIMIT 1")" = none
 
+# a FIFO (or /dev/zero) is not read: it would hang or never end
+mkfifo fifo.md
+echo "set guidelines = $TMP/fifo.md" >"$CONF"
+start80 p --annotator gina
+ok "a FIFO is said, not read" wait_for p "guidelines: cannot read $TMP/fifo.md: not a regular file"
+tmx send-keys -t p q
+ok "it quits (FIFO)" wait_for p "EXITED 0"
+
 # none set: H says how to set them
 : >"$CONF"
 start80 f --annotator gina
