@@ -193,6 +193,21 @@ static int tally(struct agreeing *r)
 	return db_agreed_tally(r->db, r->dataset, tally_one, r);
 }
 
+/* min-gold-accuracy: the annotators below the bar, or with no gold
+ * answered yet, into r->out; -1 on a store error */
+static int gold_outs(struct db *db, struct team *team, struct agreeing *r)
+{
+	if (team_gold(db, team) < 0)
+		return -1;
+	r->out = xcalloc(team->nann + 1, sizeof(*r->out));
+	for (size_t i = 0; i < team->nann; i++) {
+		int passed = team_passed(&team->ann[i], r->p->min_gold);
+		if (passed == 0 || passed == -1) /* not -2: never dealt gold, not measured */
+			r->out[r->nout++] = &team->ann[i];
+	}
+	return 0;
+}
+
 /* The policy, the annotators min-gold-accuracy leaves out and, with
  * guidelines current, the version in force: a rerun reads only what
  * changed when all are as they were (who passed on gold, or another
@@ -288,9 +303,16 @@ static void usage_consensus(FILE *f)
 		"rules: %s\n", consensus_rules_help());
 }
 
-int cmd_consensus(int argc, char **argv, struct cmd_env *env)
+/* the command line's options */
+struct copts {
+	const char *ptext, *dataset, *dbpath;
+	int list, quiet, full;
+	long every;
+};
+
+/* -1 when the options are read, else the exit status */
+static int read_opts(int argc, char **argv, struct copts *o)
 {
-	const char *dbpath = env->dbpath, *config_path = env->config;
 	static const struct option opts[] = {
 		{"policy", required_argument, NULL, K_POLICY},
 		{"dataset", required_argument, NULL, K_DATASET},
@@ -302,21 +324,19 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 		{"full", no_argument, NULL, K_FULL},
 		{NULL, 0, NULL, 0},
 	};
-	const char *ptext = NULL, *dataset = NULL;
-	int list = 0, c, quiet = 0, full = 0;
-	long every = 0;
+	int c;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case K_POLICY: ptext = optarg; break;
-		case K_DATASET: dataset = optarg; break;
-		case K_LIST: list = 1; break;
-		case K_DB: dbpath = optarg; break;
+		case K_POLICY: o->ptext = optarg; break;
+		case K_DATASET: o->dataset = optarg; break;
+		case K_LIST: o->list = 1; break;
+		case K_DB: o->dbpath = optarg; break;
 		case K_HELP: usage_consensus(stdout); return EX_OK;
-		case K_QUIET: quiet = 1; break;
-		case K_FULL: full = 1; break;
+		case K_QUIET: o->quiet = 1; break;
+		case K_FULL: o->full = 1; break;
 		case K_EVERY:
-			if ((every = cmd_seconds(optarg)) <= 0)
+			if ((o->every = cmd_seconds(optarg)) <= 0)
 				return bad_usage("--progress-every needs seconds");
 			break;
 		default: return EX_USAGE;
@@ -324,6 +344,19 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 	}
 	if (optind < argc)
 		return bad_usage("consensus takes no file arguments");
+	return -1;
+}
+
+int cmd_consensus(int argc, char **argv, struct cmd_env *env)
+{
+	const char *config_path = env->config;
+	struct copts o = {.dbpath = env->dbpath};
+	int c = read_opts(argc, argv, &o);
+	if (c >= 0)
+		return c;
+	const char *ptext = o.ptext, *dataset = o.dataset, *dbpath = o.dbpath;
+	int list = o.list, quiet = o.quiet, full = o.full;
+	long every = o.every;
 	struct conf cfg;
 	conf_init(&cfg);
 	char *cpath = config_path ? xstrdup(config_path) : conf_path_default();
@@ -384,16 +417,9 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 		rc = EX_STORE;
 		goto store;
 	}
-	if (p.min_gold >= 0) {
-		if (team_gold(db, &team) < 0) {
-			rc = EX_STORE;
-			goto store;
-		}
-		r.out = xcalloc(team.nann + 1, sizeof(*r.out));
-		for (size_t i = 0; i < team.nann; i++)
-			if (team_passed(&team.ann[i], p.min_gold) == 0 ||
-			    team_passed(&team.ann[i], p.min_gold) == -1)
-				r.out[r.nout++] = &team.ann[i];
+	if (p.min_gold >= 0 && gold_outs(db, &team, &r) < 0) {
+		rc = EX_STORE;
+		goto store;
 	}
 	/* a rerun under the same policy, leaving out the same annotators,
 	 * reads only what changed */
