@@ -416,17 +416,18 @@ static const char *label_bad(struct db_merge *m, sqlite3_stmt *s, int nsteps)
 {
 	const char *k = (const char *)sqlite3_column_text(s, 2), *why;
 	int kind = -1;
-	for (int i = 0; k && i <= LK_CORRECTION; i++)
+	for (int i = 0; k && i <= LK_CATEGORY; i++)
 		if (strcmp(k, dbi_kind_names[i]) == 0)
 			kind = i;
 	if (kind < 0 || sqlite3_column_type(s, 2) != SQLITE_TEXT)
 		return "its kind is not a label's";
 	int stepped = kind == LK_RATING || kind == LK_ALT_RATING || kind == LK_FLAG ||
-		      kind == LK_CORRECTION;
+		      kind == LK_CORRECTION ||
+		      kind == LK_CATEGORY;
 	if ((why = bad_int(m, s, 1, "step", !stepped, 0, (long long)nsteps - 1)))
 		return why;
 	long long vlo = -1, vhi = 1;
-	if (kind == LK_FLAG)
+	if (kind == LK_FLAG || kind == LK_CATEGORY) /* a category: recovered 1, 0 */
 		vlo = 0;
 	else if (kind == LK_FIRST_ERROR || kind == LK_ADJUDICATION)
 		vhi = (long long)nsteps - 1;
@@ -446,6 +447,9 @@ static const char *label_bad(struct db_merge *m, sqlite3_stmt *s, int nsteps)
 	}
 	if (kind == LK_ALT_RATING && (strspn(t, "0123456789") != strlen(t) || strlen(t) > 6))
 		return "its alternative is not an index";
+	if (kind == LK_CATEGORY && t && (strlen(t) > 32 || strspn(t, "abcdefghijklmnopqrstuvwxyz"
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != strlen(t)))
+		return "its category is not a taxonomy's key";
 	if ((why = bad_text(m, s, 5, "annotator", 0, MAX_NAME)) ||
 	    (why = bad_text(m, s, 6, "origin", 0, MAX_NAME)) ||
 	    (why = bad_text(m, s, 7, "time", 0, MAX_TIME)) ||

@@ -62,13 +62,14 @@ int dbi_alts_parse(struct arena *a, const char *json, struct alt **out,
 
 const char *const dbi_kind_names[] = {"rating", "first_error", "finish", "note", "ratings",
 					 "alt_rating", "flag", "adjudication",
-					 "correction"};
+					 "correction", "category"};
 
 /* the kinds whose value column holds something */
 int dbi_valued(int kind)
 {
 	return kind == LK_RATING || kind == LK_FIRST_ERROR || kind == LK_ALT_RATING ||
-	       kind == LK_FLAG || kind == LK_ADJUDICATION || kind == LK_CORRECTION;
+	       kind == LK_FLAG || kind == LK_ADJUDICATION || kind == LK_CORRECTION ||
+	       kind == LK_CATEGORY;
 }
 
 int dbi_label_value(const struct label *l)

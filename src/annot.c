@@ -269,7 +269,8 @@ static void diff(struct batch *b, const struct annotator *a,
 }
 
 enum op_kind { OP_RATE, OP_ERROR, OP_NONE, OP_ACCEPT, OP_FINISH, OP_NOTE, OP_UNDO, OP_REDO,
-	       OP_ALT, OP_FLAG, OP_ADJUDICATE, OP_BLAME, OP_CORRECT };
+	       OP_ALT, OP_FLAG, OP_ADJUDICATE, OP_BLAME, OP_CORRECT,
+	       OP_CATEGORY };
 struct op {
 	enum op_kind kind;
 	int step, value;
@@ -628,6 +629,52 @@ static int plan_correct(const struct op *op, const struct item *it, const struct
 	return ANNOT_OK;
 }
 
+/* The kind of a step's error (op->text a category's key, NULL or ""
+ * taking it back) and whether a later step recovered from it (op->value
+ * 1, 0, NO_RATING unsaid): only on a step the annotator rated -1 (the
+ * first error is), since it names an error. */
+static int plan_category(const struct op *op, const struct item *it, const struct annotator *a,
+			 const struct annot_state *o, struct batch *b, char *name, size_t nn,
+			 struct buf *what)
+{
+	int k = op->step + o->base;
+	if (op->step < 0 || (size_t)op->step >= it->nsteps) {
+		buf_printf(what, "the solution has no step %d", k);
+		return ANNOT_NOTHING;
+	}
+	const struct label *l = newest(it, a->name, LK_CATEGORY, op->step, -1);
+	const char *key = op->text && *op->text ? op->text : NULL;
+	int value = key ? op->value : NO_RATING;
+	if (!key && !(l && l->text)) {
+		buf_printf(what, "step %d has no category of yours to take back", k);
+		return ANNOT_NOTHING;
+	}
+	if (key && (strlen(key) > 32 || strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQR"
+					      "STUVWXYZ0123456789._-") != strlen(key))) {
+		buf_printf(what, "not a category's key: %s", inert(key, 0));
+		return ANNOT_NOTHING;
+	}
+	if (key && o->r[op->step] != -1) {
+		buf_printf(what, "step %d is not rated -1 by you: a category names an error "
+			   "(rate it - or mark it the first error first)", k);
+		return ANNOT_NOTHING;
+	}
+	if (key && l && l->text && !strcmp(l->text, key) && l->value == value) {
+		buf_printf(what, "step %d is so already", k);
+		return ANNOT_NOTHING;
+	}
+	batch_add(b, a, LK_CATEGORY, op->step, value, key);
+	const char *rec = value == 1 ? ", recovered later" : value == 0 ? ", not recovered" : "";
+	if (key) {
+		snprintf(name, nn, "category %s%s on step %d", key, rec, k);
+		buf_printf(what, "step %d: %s%s", k, key, rec);
+	} else {
+		snprintf(name, nn, "clear the category of step %d", k);
+		buf_printf(what, "step %d: category taken back", k);
+	}
+	return ANNOT_OK;
+}
+
 /* An adjudicator's decision: the first error (-1 none) and the reason,
  * a label of its own that is nobody's verdict. */
 static int plan_adjudicate(const struct op *op, const struct item *it,
@@ -712,6 +759,8 @@ static int run(struct db *db, struct db_solution *v, const struct annotator *a,
 		rc = plan_correct(op, &v->it, a, &b, name, sizeof(name), &what);
 	} else if (op->kind == OP_BLAME) {
 		rc = plan_blame(op, &v->it, a, &before, &b, name, sizeof(name), &what);
+	} else if (op->kind == OP_CATEGORY) {
+		rc = plan_category(op, &v->it, a, &before, &b, name, sizeof(name), &what);
 	} else if (op->kind == OP_NOTE) {
 		batch_add(&b, a, LK_NOTE, op->step, NO_RATING, op->text && *op->text ? op->text : NULL);
 		snprintf(name, sizeof(name), op->step >= 0 ? "note on %s %d" : "note", before.unit, op->step + before.base);
@@ -860,5 +909,12 @@ int annot_correct(struct db *db, struct db_solution *v, const struct annotator *
 		  const char *text, struct annot_result *res)
 {
 	struct op op = {OP_CORRECT, step, 0, text, -1};
+	return run(db, v, a, &op, res);
+}
+
+int annot_category(struct db *db, struct db_solution *v, const struct annotator *a, int step,
+		   const char *key, int recovered, struct annot_result *res)
+{
+	struct op op = {OP_CATEGORY, step, recovered, key, -1};
 	return run(db, v, a, &op, res);
 }

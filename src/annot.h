@@ -80,6 +80,12 @@ int annot_flag(struct db *db, struct db_solution *v, const struct annotator *a, 
 #define ANNOT_MAX_TEXT 65536
 int annot_correct(struct db *db, struct db_solution *v, const struct annotator *a, int step,
 		  const char *text, struct annot_result *res);
+/* The kind of a step's error, a taxonomy's key (NULL or "": taken back),
+ * and whether a later step recovered from it (1, 0, NO_RATING unsaid).
+ * Only on a step the annotator rated -1 (their first error is): on any
+ * other, ANNOT_NOTHING says so. */
+int annot_category(struct db *db, struct db_solution *v, const struct annotator *a, int step,
+		   const char *key, int recovered, struct annot_result *res);
 /* An adjudicator decides the solution's first error (-1: no error), for
  * a reason (required): the label outranks every annotator's in consensus
  * and is undone like any other action. */

@@ -39,10 +39,13 @@ struct step {
  * it in the value column), text the reason; it is nobody's own verdict.
  * LK_CORRECTION: the right step written by the annotator for a step
  * (`w`): text the step written (NULL: withdrawn), value its author's
- * rating (+1). */
+ * rating (+1).
+ * LK_CATEGORY: the kind of a step's error, text the category's key of a
+ * taxonomy (NULL: taken back), value 1 when a later step recovered from
+ * it, 0 when none did, NO_RATING unsaid. */
 enum label_kind { LK_RATING, LK_FIRST_ERROR, LK_FINISH, LK_NOTE, LK_RATINGS, LK_ALT_RATING,
 		  LK_FLAG, LK_ADJUDICATION,
-		  LK_CORRECTION };
+		  LK_CORRECTION, LK_CATEGORY };
 
 struct label {
 	enum label_kind kind;

@@ -112,6 +112,7 @@ void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 		const struct label *l = &it->labels[i];
 		if (l->kind == LK_NOTE || l->kind == LK_FINISH || l->kind == LK_ALT_RATING ||
 		    l->kind == LK_FLAG || l->kind == LK_ADJUDICATION || l->kind == LK_CORRECTION ||
+		    l->kind == LK_CATEGORY ||
 		    seen_before(names, nn, l->annotator))
 			continue;
 		names[nn++] = l->annotator;

@@ -68,6 +68,7 @@ static void marks_compute(struct sv *s)
 		const struct label *l = &it->labels[i];
 		if (l->kind == LK_NOTE || l->kind == LK_FINISH || l->kind == LK_ALT_RATING ||
 		    l->kind == LK_FLAG || l->kind == LK_ADJUDICATION || l->kind == LK_CORRECTION || /* the review's */
+		    l->kind == LK_CATEGORY ||
 		    !strcmp(l->annotator, s->t->ann.name))
 			continue;
 		size_t k;
