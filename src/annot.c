@@ -655,8 +655,8 @@ static int plan_category(const struct op *op, const struct item *it, const struc
 		return ANNOT_NOTHING;
 	}
 	if (key && o->r[op->step] != -1) {
-		buf_printf(what, "step %d is not rated -1 by you: a category names an error "
-			   "(rate it - or mark it the first error first)", k);
+		buf_printf(what, "step %d is not rated -1 by you: rate it - or e before naming "
+			   "its error", k);
 		return ANNOT_NOTHING;
 	}
 	if (key && l && l->text && !strcmp(l->text, key) && l->value == value) {

@@ -40,6 +40,8 @@ enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
 	  "Providers run for the solution on screen (any of fetch's, or none)") \
 	_(ADVANCE, "advance", SK_BOOL, advance, 0, 0, NULL, "yes", \
 	  "After +, 0 or - the cursor moves to the next step (as PRM800K's interface)") \
+	_(TAXONOMY, "taxonomy", SK_STRING, taxonomy, 0, 0, NULL, "", \
+	  "A taxonomy file of error categories (C); empty: the built-in of the item's kind") \
 	_(TRUTH, "truth", SK_STRING, truth, 0, 0, NULL, "", \
 	  "Whose labels the audit view measures against (NAME[,NAME]; default: yours)") \
 	_(LATEX, "latex", SK_BOOL, latex, 0, 0, NULL, "yes", \

@@ -69,6 +69,7 @@
 	_(TOGGLE_LATEX, "toggle-latex", "LaTeX shown as Unicode math, or raw") \
 	_(ALTERNATIVES, "toggle-alternatives", "Show each step's alternatives (PRM800K's other completions) under it, to rate them") \
 	_(FLAG, "flag", "Flag the step: you cannot judge it (again: take the flag back)") \
+	_(CATEGORY, "category", "Name the kind of the step's error from the taxonomy, then whether a later step recovered (on a step you rated -1)") \
 	_(REVIEW, "review", "Review the solution: the annotators side by side, to adjudicate") \
 	_(ADJUDICATE, "adjudicate", "Review: the step is the first error, for a reason (outranks everyone in consensus)") \
 	_(ADJUDICATE_NONE, "adjudicate-no-error", "Review: the solution has no error, for a reason") \

@@ -130,6 +130,13 @@ void tui_menu(struct tui *t, const char *title, const char *keys, ask_fn done, v
 	snprintf(t->ask.keys, sizeof(t->ask.keys), "%s", keys);
 }
 
+void tui_menu_list(struct tui *t, const char *title, const char *list, const char *keys,
+		   ask_fn done, void *arg)
+{
+	tui_menu(t, title, keys, done, arg);
+	t->ask.list = xstrdup(list);
+}
+
 void tui_ask_names(struct tui *t, const char *const *names, size_t n)
 {
 	struct ask *a = &t->ask;
@@ -151,6 +158,8 @@ static void close_ask(struct tui *t, const char *answer)
 	int kind = a->kind;
 	a->active = 0;
 	le_free(&a->le);
+	free(a->list);
+	a->list = NULL;
 	for (size_t i = 0; i < a->nnames; i++)
 		free(a->names[i]);
 	a->nnames = 0;
@@ -263,7 +272,11 @@ void ask_key(struct tui *t, int key)
 		} else {
 			char name[32];
 			key_text(key, name, sizeof(name));
-			tui_message(t, 1, "%s is not one of %s (Esc cancels)", inert(name, 0), a->keys);
+			if (a->list)
+				tui_message(t, 1, "%s: not a key listed", inert(name, 0));
+			else
+				tui_message(t, 1, "%s is not one of %s (Esc cancels)", inert(name, 0),
+					    a->keys);
 		}
 		return;
 	}
@@ -283,12 +296,31 @@ void ask_key(struct tui *t, int key)
 	}
 }
 
+/* a menu's choices, their lines just above row y */
+static void draw_list(const char *list, int y, int w)
+{
+	int n = 0;
+	for (const char *p = list; *p; p++)
+		n += *p == '\n';
+	n += list[0] && list[strlen(list) - 1] != '\n';
+	int row = y - n < 0 ? 0 : y - n;
+	for (const char *p = list; *p && row < y; row++) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		draw_line(row, 0, w, "", area_attr(C_DEFAULT));
+		draw_text(row, 0, w, p, len, area_attr(C_DEFAULT), NULL);
+		p += len + (nl != NULL);
+	}
+}
+
 void ask_draw(struct tui *t)
 {
 	struct ask *a = &t->ask;
 	int y = LINES - 1, w = COLS;
 	int attr = area_attr(C_STATUS);
 	if (a->kind == ASK_MENU) { /* the question, and what was wrong */
+		if (a->list)
+			draw_list(a->list, y, w);
 		draw_line(y, 0, w, "", attr);
 		int x = draw_text(y, 0, w, a->title, strlen(a->title), attr, NULL);
 		if (t->msg[0] && x + 2 < w)

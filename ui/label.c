@@ -18,7 +18,8 @@ struct label_pend {
 	enum action a;
 	int step;
 	int alt;    /* a rating's alternative, -1: the step's own */
-	int fe;     /* an adjudication's first error (-1 none) */
+	int fe;     /* an adjudication's first error (-1 none); a category's
+		     * recovery (1, 0, NO_RATING unsaid) */
 	char *text;
 	/* who acted as the key was typed: blind or not, and the time spent */
 	const char *origin;
@@ -73,6 +74,8 @@ static int run(struct tui *t, struct db_solution *sol, const struct label_pend *
 		return annot_adjudicate(db, sol, an, p->fe, text, res);
 	case A_BLAME_AGENT:
 		return annot_blame(db, sol, an, text, res);
+	case A_CATEGORY:
+		return annot_category(db, sol, an, step, text, p->fe, res);
 	case A_UNDO:
 		return annot_undo(db, sol, an, res);
 	case A_REDO:
@@ -169,6 +172,15 @@ int tui_adjudicate(struct tui *t, struct db_solution *sol, int fe, const char *r
 {
 	struct label_pend p = {.sol = sol->id, .a = A_ADJUDICATE, .step = -1, .alt = -1, .fe = fe,
 			 .text = (char *)reason, .origin = t->ann.origin,
+			 .active_ms = t->ann.active_ms};
+	return submit(t, sol, &p);
+}
+
+int tui_category(struct tui *t, struct db_solution *sol, int step, const char *key,
+		 int recovered)
+{
+	struct label_pend p = {.sol = sol->id, .a = A_CATEGORY, .step = step, .alt = -1,
+			 .fe = recovered, .text = (char *)key, .origin = t->ann.origin,
 			 .active_ms = t->ann.active_ms};
 	return submit(t, sol, &p);
 }

@@ -8,6 +8,7 @@
 #include "../src/latex.h"
 #include "../src/reference.h"
 #include "../src/prov.h"
+#include "../src/taxonomy.h"
 
 /* L_FOLD: the lines of a long turn left out (off: how many); L_FIX_HEAD
  * and L_FIX: a step an annotator wrote for it (w), its head (src: who)
@@ -83,6 +84,13 @@ struct sv {
 	/* a trace's long turns show their first lines (O unfolds one, * all) */
 	unsigned char *unfolded; /* per step, for this solution; NULL: none */
 	int unfold_all;
+	/* the taxonomy of the error categories (C), as last loaded: for a
+	 * trace or not, from the file of the setting (NULL: a built-in) */
+	struct taxonomy tax;
+	int tax_loaded, tax_trace;
+	char *tax_path;
+	int cat_step;        /* the step the category's questions are for */
+	char cat_key[40];    /* the category chosen, before its recovery */
 };
 
 /* solution_draw.c */
@@ -96,6 +104,18 @@ int sv_is_trace(const struct sv *s);
 int sv_base(const struct sv *s);
 int is_alt(const struct sv *s, size_t i, size_t k); /* alternative k of step i is offered */
 void sv_draw(struct view *v, int top, int h, int w);
+
+/* view_solution.c: around an action saved (the time spent, the marks) */
+void sv_label_begin(struct sv *s);
+void sv_label_end(struct sv *s);
+
+/* solution_category.c: a step's error category (C) and its recovery */
+void sv_category(struct sv *s, const char *arg);
+/* who's category in force on step (its key, NULL none) and recovery */
+const char *sv_category_of(const struct sv *s, const char *who, int step, int *recovered);
+/* the short name of a key in the taxonomy in force (the key if unknown) */
+const char *sv_category_name(struct sv *s, const char *key);
+void sv_category_free(struct sv *s);
 
 /* solution_ref.c: the reference pane and the alignments */
 void draw_reference(struct sv *s, int y0, int h, int x0, int w);

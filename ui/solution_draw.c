@@ -369,6 +369,20 @@ static int draw_agent(const struct sv *s, int y, int x, int maxx, int step, int 
 	return put(y, x, maxx, " ", base);
 }
 
+/* "[calc, recovered] ": who's error category on the step, if any */
+static int draw_category(struct sv *s, int y, int x, int maxx, const char *who, int step,
+			 int area)
+{
+	int rec;
+	const char *key = sv_category_of(s, who, step, &rec);
+	if (!key)
+		return x;
+	char cell[96];
+	snprintf(cell, sizeof(cell), "[%s%s] ", sv_category_name(s, key),
+		 rec == 1 ? ", recovered" : rec == 0 ? ", unrecovered" : "");
+	return put(y, x, maxx, cell, area_attr(area));
+}
+
 static void draw_head(struct sv *s, int y, int x0, int w, int step)
 {
 	int cur = step == s->sel && s->sel_alt < 0;
@@ -390,6 +404,7 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 		x = put(y, x, maxx, r == NO_RATING ? "unlabelled" : "          ", area_attr(C_DIM));
 	}
 	x = put(y, x, maxx, " ", base);
+	x = draw_category(s, y, x, maxx, s->t->ann.name, step, C_BAD);
 	if (!s->hidden) {
 		for (size_t i = 0; i < s->nsrc; i++) {
 			const struct source *sc = &s->src[i];
@@ -440,6 +455,7 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 		snprintf(cell, sizeof(cell), "%s:%s ", tui_alias(s->t, a->name),
 			 ar == 1 ? "+1" : ar == 0 ? "0" : "-1");
 		x = put(y, x, maxx, cell, area_attr(C_OTHERS));
+		x = draw_category(s, y, x, maxx, a->name, step, C_OTHERS);
 	}
 	/* what the data says of the step taken, your flag, the alternatives */
 	const struct step *st = &s->sol.it.steps[step];

@@ -114,7 +114,8 @@ struct ask {
 	struct lineedit le;
 	ask_fn done;
 	void *arg;
-	char keys[16];   /* a one-key menu's keys */
+	char keys[64];   /* a one-key menu's keys */
+	char *list;      /* a menu's choices, lines drawn above it; or NULL */
 	char **names;    /* completions the caller gave */
 	size_t nnames;
 };
@@ -180,6 +181,9 @@ void tui_ask(struct tui *t, int kind, const char *title, const char *init,
 	     ask_fn done, void *arg);
 void tui_ask_names(struct tui *t, const char *const *names, size_t n);
 void tui_menu(struct tui *t, const char *title, const char *keys, ask_fn done, void *arg);
+/* A menu whose choices are listed (lines of list) above its question. */
+void tui_menu_list(struct tui *t, const char *title, const char *list, const char *keys,
+		   ask_fn done, void *arg);
 void tui_ask_cancel(struct tui *t);
 void ask_key(struct tui *t, int key);
 void ask_draw(struct tui *t);
@@ -211,6 +215,10 @@ int tui_label(struct tui *t, struct db_solution *sol, enum action a, int step, i
 	      const char *text);
 /* An adjudicator's decision (fe: the first error, -1 none), the same way. */
 int tui_adjudicate(struct tui *t, struct db_solution *sol, int fe, const char *reason);
+/* A step's error category (key NULL: taken back) and its recovery (1, 0,
+ * NO_RATING unsaid), saved or queued as tui_label. */
+int tui_category(struct tui *t, struct db_solution *sol, int step, const char *key,
+		 int recovered);
 /* Saves what waits, in order, while the store lets it: the count saved. */
 int tui_label_retry(struct tui *t);
 /* Forgets what waits, naming each action on report (NULL: silently). */

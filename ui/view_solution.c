@@ -162,15 +162,25 @@ static void open_id(struct sv *s, int64_t id, int step)
 	s->t->on_screen = id;
 }
 
-static int do_label(struct sv *s, enum action a, int step, int alt, const char *text)
+void sv_label_begin(struct sv *s)
 {
 	note_key(s);
 	s->t->ann.active_ms = s->active_ms;
-	int rc = tui_label(s->t, &s->sol, a, step, alt, text);
+}
+
+void sv_label_end(struct sv *s)
+{
 	s->t->ann.active_ms = 0;
 	s->active_ms = 0;
 	marks_compute(s);
 	s->layout_w = 0; /* in blind mode, deciding shows the suggestions */
+}
+
+static int do_label(struct sv *s, enum action a, int step, int alt, const char *text)
+{
+	sv_label_begin(s);
+	int rc = tui_label(s->t, &s->sol, a, step, alt, text);
+	sv_label_end(s);
 	return rc;
 }
 
@@ -791,6 +801,9 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 			move_cursor(s, 1); /* on to the next, as PRM800K's interface */
 		break;
 	}
+	case A_CATEGORY:
+		sv_category(s, arg);
+		break;
 	case A_FLAG:
 	case A_WRITE_STEP:
 		if (!n)
@@ -935,6 +948,7 @@ static void sv_done(struct view *v)
 	if (s->t->on_screen == s->sol.id)
 		s->t->on_screen = 0;
 	marks_free(s);
+	sv_category_free(s);
 	db_solution_free(&s->sol);
 	free(s->lines);
 	free(s->unfolded);
