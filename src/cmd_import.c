@@ -45,6 +45,8 @@ const char cmd_import_help[] =
 	"    --first-error F         an int, null (no error) or a list (its minimum)\n"
 	"    --index-base 0|1        base of --first-error (default 0)\n"
 	"    --note F                the reason for the first error, kept as a note\n"
+	"    --category F            the error steps' category (each step of a\n"
+	"                            --first-error list), as a taxonomy's key or alias\n"
 	"    --step-values F         with --as-source: a list of per-step values\n"
 	"                            (probabilities, ratings -1/0/1, or \"+\"/\"-\")\n"
 	"    --quiet                 no progress line, no summary unless it failed\n"
@@ -54,7 +56,7 @@ enum {
 	O_FORMAT = 256, O_DATASET, O_AS, O_LABELS, O_SKIP_BAD, O_ID, O_PROBLEM,
 	O_STEPS, O_SPLIT, O_GOLD, O_REFERENCE, O_FIRST_ERROR, O_INDEX_BASE,
 	O_ANSWER, O_GENERATOR, O_NOTE, O_DB, O_HELP, O_AS_SOURCE, O_STEP_VALUES,
-	O_QUIET, O_EVERY, O_MESSAGES, O_AGENT,
+	O_QUIET, O_EVERY, O_MESSAGES, O_AGENT, O_CATEGORY,
 };
 
 static const struct option import_opts[] = {
@@ -77,6 +79,7 @@ static const struct option import_opts[] = {
 	{"answer", required_argument, NULL, O_ANSWER},
 	{"generator", required_argument, NULL, O_GENERATOR},
 	{"note", required_argument, NULL, O_NOTE},
+	{"category", required_argument, NULL, O_CATEGORY},
 	{"step-values", required_argument, NULL, O_STEP_VALUES},
 	{"db", required_argument, NULL, O_DB},
 	{"help", no_argument, NULL, O_HELP},
@@ -124,6 +127,7 @@ int cmd_import(int argc, char **argv, struct cmd_env *env)
 		case O_ANSWER: o.f_answer = optarg; break;
 		case O_GENERATOR: o.f_generator = optarg; break;
 		case O_NOTE: o.f_note = optarg; break;
+		case O_CATEGORY: o.f_category = optarg; break;
 		case O_DB: dbpath = optarg; break;
 		case O_INDEX_BASE:
 			if (strcmp(optarg, "0") && strcmp(optarg, "1"))

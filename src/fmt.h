@@ -26,6 +26,8 @@ struct import_opts {
 	int n_id;
 	const char *f_problem, *f_steps, *f_gold, *f_reference;
 	const char *f_first_error, *f_answer, *f_generator, *f_note;
+	const char *f_category; /* the error steps' category (PRMBench's
+				 * classification) */
 	const char *f_step_values; /* per-step values, for --as-source */
 	const char *f_messages; /* a list of chat messages, one a step */
 	const char *f_agent;    /* where a message's agent is: name, role, a field */

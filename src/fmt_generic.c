@@ -8,6 +8,8 @@
 
 #include "fmt.h"
 #include "messages.h"
+#include "taxonomy.h"
+#include "trace.h"
 
 static const char *gen_detect(const struct jnode *rec, char *why, size_t n)
 {
@@ -155,6 +157,46 @@ static int read_first_error(struct rd *r, const struct jnode *rec, int *out,
 	return 0;
 }
 
+/* --category: the data's category of its error steps (PRMBench's
+ * classification), on each step the first-error field names (a list:
+ * every one), by its key in the built-in taxonomy of the item's kind
+ * when it is one of its keys or aliases (PRMBench's redundency is
+ * math's redundant), else as the data spells it. Recovery unsaid. */
+static int read_category(struct rd *r, const struct jnode *rec, struct item *it)
+{
+	const char *f = r->o->f_first_error, *c = rd_text(r, rec, r->o->f_category, 0);
+	if (r->err[0])
+		return -1;
+	if (!c || !*c)
+		return 0;
+	struct taxonomy t;
+	const struct tax_entry *e = NULL;
+	if (taxonomy_builtin(&t, trace_is(it) ? "mast" : "math") == 0) {
+		e = taxonomy_find(&t, c);
+		if (e)
+			c = arena_strndup(r->a, e->key, strlen(e->key));
+		taxonomy_free(&t);
+	}
+	size_t n = strlen(c);
+	if (!e && (n > 32 || strspn(c, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789._-") != n))
+		return rd_fail(r, "field \"%s\": \"%s\" is not a category's key (1-32 letters, "
+			       "digits, '.', '_' or '-')", r->o->f_category, inert(c, 0));
+	const struct jnode *fe = strchr(f, '.') ? jpath(rec, f) : jget(rec, f);
+	const struct jnode *one = fe && fe->type != J_ARR ? fe : NULL;
+	for (const struct jnode *x = one ? one : fe ? fe->child : NULL; x; x = one ? NULL : x->next) {
+		long long v;
+		if (jint(x, &v) < 0 || (one && v == -1))
+			continue;
+		v -= r->o->index_base;
+		if (v < 0 || v >= (long long)it->nsteps)
+			return rd_fail(r, "error step %lld is outside the %zu steps (%d-based)",
+				       v + r->o->index_base, it->nsteps, r->o->index_base);
+		rd_label(r, it, LK_CATEGORY, (int)v, NO_RATING, c);
+	}
+	return 0;
+}
+
 /* The key from the --id fields: one value as it is; several joined by
  * ':', each with its ':' and '\\' escaped, so different values never
  * make one key. */
@@ -231,6 +273,8 @@ static int gen_read(struct rd *r, const struct jnode *rec, struct item *it)
 			return -1;
 		if (note && *note)
 			rd_label(r, it, LK_NOTE, fe, 0, note);
+		if (o->f_category && read_category(r, rec, it) < 0)
+			return -1;
 	}
 	if (o->f_step_values && read_step_values(r, rec, it) < 0)
 		return -1;
@@ -244,6 +288,8 @@ static const char *generic_check(const struct import_opts *o)
 {
 	if (o->f_messages && o->f_steps)
 		return "takes --steps FIELD or --messages FIELD, not both";
+	if (o->f_category && !o->f_first_error)
+		return "--category is the kind of the error steps: it needs --first-error FIELD";
 	if (o->f_agent && !o->f_messages)
 		return "--agent says where a message's agent is: it needs --messages FIELD";
 	return o->f_messages || (o->f_problem && o->f_steps) ? NULL :

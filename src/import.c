@@ -240,7 +240,12 @@ static void options_key(struct buf *b, const struct format_ops *f,
 		else
 			buf_puts(b, "null");
 	}
-	buf_printf(b, ",%d]", o->index_base);
+	buf_printf(b, ",%d", o->index_base);
+	if (o->f_category) { /* only then: the keys of earlier imports stay */
+		buf_putc(b, ',');
+		buf_json_str(b, o->f_category, strlen(o->f_category));
+	}
+	buf_putc(b, ']');
 	buf_free(&ids);
 }
 

@@ -32,12 +32,25 @@ ok "wrong answer graded" test "$(sql "select correct from solution where ext_key
 cat >prmbench.jsonl <<'J'
 {"idx": "pb-7", "modified_question": "Compute 2^3.", "modified_process": ["2^3 = 2*2*2.", "2*2*2 = 6.", "So 6."], "error_steps": [3, 2], "reason": "2*2*2 is 8", "classification": "calculation"}
 {"idx": "pb-8", "modified_question": "Compute 1+1.", "modified_process": ["1+1 = 2."], "error_steps": [], "reason": "", "classification": "none"}
-{"idx": "pb-7", "modified_question": "Compute 2^3.", "modified_process": ["2^3 = 2*2*2.", "2*2*2 = 8.", "So 9."], "error_steps": [3], "reason": "8 is not 9", "classification": "counterfactual"}
+{"idx": "pb-7", "modified_question": "Compute 2^3.", "modified_process": ["2^3 = 2*2*2.", "2*2*2 = 8.", "So 9."], "error_steps": [3], "reason": "8 is not 9", "classification": "counterfactual"}{"idx": "pb-9", "modified_question": "Compute 3*3.", "modified_process": ["3*3 = 9.", "9 = 3*3 = 9.", "So 9."], "error_steps": [2], "reason": "says it twice", "classification": "redundency"}
 J
 expect_rc 0 "PRMBench, as in stepmark(1)" sm $(man_example prmbench.jsonl)
-ok "every record imported: idx and classification make the key" has out "3 solutions"
+ok "every record imported: idx and classification make the key" has out "4 solutions"
 ok "the minimum of the list counts" test "$(sql "select value from label l join solution s on s.id=l.solution_id where s.ext_key='pb-7:calculation' and kind='first_error'")" = 1
 ok "an empty list is no error" test "$(sql "select value from label l join solution s on s.id=l.solution_id where s.ext_key='pb-8:none' and kind='first_error'")" = -1
+# the classification kept as the category of every error step, by the
+# math taxonomy's key (PRMBench's redundency [sic] is redundant), the
+# data's label like the others (annotator and origin the data set's)
+cat_of() { sql "select group_concat(step_idx || ':' || text || ':' || coalesce(value, 'unsaid') || ':' || annotator || ':' || origin, ' ') from (select * from label l join solution s on s.id=l.solution_id where s.ext_key='$1' and kind='category' order by step_idx)"; }
+ok "each error step's category" test "$(cat_of pb-7:calculation)" = "1:calculation:unsaid:prmbench:prmbench 2:calculation:unsaid:prmbench:prmbench"
+ok "a class of its own" test "$(cat_of pb-7:counterfactual)" = "2:counterfactual:unsaid:prmbench:prmbench"
+ok "a class mapped onto math's key" test "$(cat_of pb-9:redundency)" = "1:redundant:unsaid:prmbench:prmbench"
+ok "no error step, no category" test -z "$(cat_of pb-8:none)"
+expect_rc 1 "--category without --first-error" sm import prmbench.jsonl --problem modified_question --steps modified_process --category classification --dataset pbx
+ok "says why" has err "--category is the kind of the error steps: it needs --first-error FIELD"
+printf '%s\n' '{"q": "x", "s": ["a", "b"], "e": [1], "c": "not a key"}' >badcat.jsonl
+expect_rc 1 "a category that is no key" sm import badcat.jsonl --problem q --steps s --first-error e --category c --dataset badcat
+ok "names the field and value" has err 'field "c": "not a key" is not a category'"'"'s key'
 
 # one text cut into steps by a PCRE2 pattern; dotted paths
 printf '%s\n' '{"q": {"text": "What is 6*7?"}, "sol": "Step 1: 6*7 = 42.\nStep 2: The answer is 42.", "fe": null}' >split.jsonl
