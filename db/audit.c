@@ -12,6 +12,7 @@
  * rather than held for the connection's life (some 28 KB). */
 enum stmt_id {
 	S_DATASETS, S_COVERAGE, S_ACTIVE, S_ASSIGNMENTS,
+	S_SPLIT_CATEGORY, S_SPLIT_GUIDELINES,
 	S_COUNT
 };
 
@@ -28,6 +29,13 @@ static const char *const stmt_sql[S_COUNT] = {
 		     "GROUP BY a.annotator, a.solution_id ORDER BY 1, 2",
 	[S_ASSIGNMENTS] = "SELECT solution_id, annotator, gold, gold_fe FROM assignment "
 			  "ORDER BY solution_id",
+	/* the audit's splits (--by): every category label; each annotator's
+	 * newest verdict label per solution, with its guidelines */
+	[S_SPLIT_CATEGORY] = "SELECT solution_id, annotator, step_idx, id, text FROM label "
+			     "WHERE kind = 'category' ORDER BY solution_id, id",
+	[S_SPLIT_GUIDELINES] = "SELECT solution_id, annotator, -1, max(id), guidelines FROM label "
+			       "WHERE kind IN ('rating', 'first_error', 'ratings') "
+			       "GROUP BY solution_id, annotator ORDER BY solution_id",
 };
 
 /* statement id prepared for one read; NULL on a store error */
@@ -110,6 +118,26 @@ int db_assignments_each(struct db *db, void (*fn)(void *ctx, const struct db_ass
 				   sqlite3_column_int(s, 3) : -2,
 		};
 		fn(ctx, &a);
+	}
+	return done(s, rc);
+}
+
+int db_audit_split_rows(struct db *db, int guidelines,
+			void (*fn)(void *ctx, const struct db_split_row *r), void *ctx)
+{
+	sqlite3_stmt *s = prepare(db, guidelines ? S_SPLIT_GUIDELINES : S_SPLIT_CATEGORY);
+	if (!s)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct db_split_row r = {
+			.sol = sqlite3_column_int64(s, 0),
+			.annotator = col_text(s, 1),
+			.step = sqlite3_column_type(s, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 2),
+			.id = sqlite3_column_int64(s, 3),
+			.text = col_text(s, 4),
+		};
+		fn(ctx, &r);
 	}
 	return done(s, rc);
 }

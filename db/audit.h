@@ -41,4 +41,17 @@ struct db_assignment {
 int db_assignments_each(struct db *db, void (*fn)(void *ctx, const struct db_assignment *a),
 			void *ctx);
 
+/* What the audit splits its figures by (--by), one row a label: with
+ * guidelines 0, every category label (its step, the key in text, NULL
+ * taken back), in solution and label order; with 1, each annotator's
+ * newest verdict label (rating, first error, ratings) per solution, the
+ * content hash of the guidelines it was made under in text (NULL none).
+ * 0, or -1 on a store error. */
+struct db_split_row {
+	int64_t sol, id;
+	const char *annotator, *text;
+	int step;
+};
+int db_audit_split_rows(struct db *db, int guidelines,
+			void (*fn)(void *ctx, const struct db_split_row *r), void *ctx);
 #endif

@@ -183,6 +183,13 @@ struct arow {
 	int rule;        /* index into run's rules, -1 none */
 };
 
+/* a label the split reads (db_audit_split_rows) */
+struct srow {
+	int64_t sol, id;
+	char *who, *text;
+	int step;
+};
+
 struct run {
 	struct names anns, srcs;
 	struct names agents;   /* the agents annotators blamed: categories */
@@ -212,6 +219,10 @@ struct run {
 	size_t capseen;
 	int *vr;                /* the viewer's ratings of one */
 	size_t capvr;
+	int by;                 /* what the accumulators split by (audit_by_find) */
+	size_t all;             /* the accumulator of everything */
+	struct srow *srows;     /* the split's labels, in solution order */
+	size_t nsrows, at_srow;
 };
 
 static void acc_init(struct run *r, struct acc *a, const char *name)
@@ -342,6 +353,8 @@ struct sol {
 	const struct arow *ag; /* its agreed label, or NULL */
 	const struct asg *asg; /* its assignments */
 	size_t nasg;
+	const struct srow *srow; /* the split's labels of it */
+	size_t nsrow;
 };
 
 /* progress on the assignments, accuracy on gold items */
@@ -532,6 +545,113 @@ static void agent_units(struct run *r, struct acc *a, const struct sol *s, const
 	}
 }
 
+/* ---- the splits (--by): what a solution's figures count under */
+
+/* the run the rows are loaded into, and its array's capacity */
+struct loading {
+	struct run *r;
+	size_t cap;
+};
+
+
+/* the accumulator of the group named name, made when new */
+static size_t group_acc(struct run *r, const char *name)
+{
+	for (size_t k = 0; k < r->nacc; k++)
+		if (k != r->all && r->acc[k].name && !strcmp(r->acc[k].name, name))
+			return k;
+	r->acc = xrealloc(r->acc, (r->nacc + 1) * sizeof(*r->acc));
+	acc_init(r, &r->acc[r->nacc], name);
+	return r->nacc++;
+}
+
+/* the truth's category of its first error: the newest category label of
+ * the truth's annotators (with --truth agreed: of those whose first error
+ * it is) on that step; "no error", "none" (not said), "undecided" */
+static const char *key_category(const struct run *r, const struct sol *s, const int *fe,
+				int tfe)
+{
+	if (tfe < -1)
+		return "undecided";
+	if (tfe == -1)
+		return "no error";
+	const char *key = NULL;
+	for (size_t k = 0; k < s->nsrow; k++) {
+		const struct srow *w = &s->srow[k];
+		int i = names_index(&r->anns, w->who);
+		if (w->step == tfe && i >= 0 && (r->agreed_truth ? fe[i] == tfe : r->is_truth[i]))
+			key = w->text; /* in label order: the newest wins, NULL cleared */
+	}
+	return key ? key : "none";
+}
+
+/* the guidelines the solution was labelled under: those of the newest
+ * verdict label of an annotator measured (not the truth's), else of the
+ * truth's; "none" when it records none */
+static const char *key_guidelines(const struct run *r, const struct sol *s, const int *fe,
+				  int tfe)
+{
+	(void)fe;
+	(void)tfe;
+	const struct srow *best = NULL, *truth = NULL;
+	for (size_t k = 0; k < s->nsrow; k++) {
+		const struct srow *w = &s->srow[k];
+		int i = names_index(&r->anns, w->who);
+		const struct srow **b = i >= 0 && r->is_truth[i] ? &truth : &best;
+		if (!*b || w->id > (*b)->id)
+			*b = w;
+	}
+	if (!best)
+		best = truth;
+	return best && best->text ? best->text : "none";
+}
+
+typedef const char *split_fn(const struct run *r, const struct sol *s, const int *fe, int tfe);
+/* What the figures split by, one line each: the name --by takes, the
+ * report's column, the group of a solution (NULL: its data set's). */
+static const struct split {
+	const char *name, *column;
+	split_fn *key;
+} splits[] = {
+	{"dataset", "data set", NULL},
+	{"category", "category", key_category},
+	{"guidelines", "guidelines", key_guidelines},
+};
+
+int audit_by_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(splits); i++)
+		if (!strcmp(name, splits[i].name))
+			return (int)i;
+	return -1;
+}
+
+const char *audit_by_name(int by)
+{
+	return by >= 0 && (size_t)by < ARRAY_SIZE(splits) ? splits[by].name : NULL;
+}
+
+const char *audit_by_column(int by)
+{
+	return by >= 0 && (size_t)by < ARRAY_SIZE(splits) ? splits[by].column : "data set";
+}
+
+static void on_srow(void *arg, const struct db_split_row *w)
+{
+	struct loading *ld = arg;
+	struct run *r = ld->r;
+	if (r->nsrows == ld->cap) {
+		ld->cap = ld->cap ? ld->cap * 2 : 1024;
+		r->srows = xrealloc(r->srows, ld->cap * sizeof(*r->srows));
+	}
+	struct srow *g = &r->srows[r->nsrows++];
+	g->sol = w->sol;
+	g->id = w->id;
+	g->step = w->step;
+	g->who = xstrdup(w->annotator ? w->annotator : "");
+	g->text = w->text ? xstrdup(w->text) : NULL;
+}
+
 static void one_solution(struct run *r, struct sol *s)
 {
 	size_t n = s->it.nsteps, na = r->anns.n, ns = r->srcs.n;
@@ -604,7 +724,9 @@ static void one_solution(struct run *r, struct sol *s)
 		tfe = s->ag ? s->ag->fe : -2;
 		truth = atr;
 	}
-	struct acc *accs[2] = {&r->acc[s->acc], &r->acc[r->nacc - 1]};
+	if (splits[r->by].key)
+		s->acc = (int)group_acc(r, splits[r->by].key(r, s, fe, tfe));
+	struct acc *accs[2] = {&r->acc[s->acc], &r->acc[r->all]};
 	agreed_counts(r, s, accs, tfe, truth, atr);
 	assigned_counts(s, accs[0], fe);
 	assigned_counts(s, accs[1], fe);
@@ -725,6 +847,12 @@ static int on_solution(void *arg, const struct walk_sol *w)
 	sc->s.nasg = 0;
 	while (r->at_asg + sc->s.nasg < r->nasg && r->asg[r->at_asg + sc->s.nasg].sol == w->id)
 		sc->s.nasg++;
+	while (r->at_srow < r->nsrows && r->srows[r->at_srow].sol < w->id)
+		r->at_srow++;
+	sc->s.srow = r->srows + r->at_srow;
+	sc->s.nsrow = 0;
+	while (r->at_srow + sc->s.nsrow < r->nsrows && r->srows[r->at_srow + sc->s.nsrow].sol == w->id)
+		sc->s.nsrow++;
 	as_seen(r, &sc->s);
 	one_solution(r, &sc->s);
 	return 0;
@@ -737,7 +865,7 @@ static void on_dataset(void *arg, int64_t id, const char *name)
 	sc->dsacc = xrealloc(sc->dsacc, (sc->nds + 1) * sizeof(*sc->dsacc));
 	sc->dsid[sc->nds] = id;
 	sc->dsacc[sc->nds++] = sc->dataset && strcmp(name, sc->dataset) ? -1 :
-			       names_index(sc->ds, name);
+			       sc->r->by ? 0 : names_index(sc->ds, name); /* a split: its key's */
 }
 
 static int scan(struct db *db, struct run *r, const char *dataset, struct names *ds)
@@ -907,15 +1035,9 @@ static void agreement(struct audit *out, const struct run *r, struct acc *a,
 	free(two);
 }
 
-static int run(struct db *db, const char *dataset, unsigned where, char **truth,
+static int run(struct db *db, const char *dataset, unsigned where, int by, char **truth,
 	       size_t ntruth, double threshold, int collect, const struct audit_as *as,
 	       struct audit *out, char *err, size_t errlen);
-
-/* the run the rows are loaded into, and its array's capacity */
-struct loading {
-	struct run *r;
-	size_t cap;
-};
 
 static void on_assigned(void *arg, const struct db_assignment *a)
 {
@@ -996,14 +1118,20 @@ static int load_agreed(struct db *db, struct run *r, struct audit *out)
 int audit_run(struct db *db, const char *dataset, unsigned where, char **truth,
 	      size_t ntruth, double threshold, struct audit *out, char *err, size_t errlen)
 {
-	return run(db, dataset, where, truth, ntruth, threshold, 0, NULL, out, err, errlen);
+	return run(db, dataset, where, 0, truth, ntruth, threshold, 0, NULL, out, err, errlen);
+}
+
+int audit_run_by(struct db *db, const char *dataset, unsigned where, int by, char **truth,
+		 size_t ntruth, double threshold, struct audit *out, char *err, size_t errlen)
+{
+	return run(db, dataset, where, by, truth, ntruth, threshold, 0, NULL, out, err, errlen);
 }
 
 int audit_run_collect(struct db *db, const char *dataset, unsigned where, char **truth,
 		      size_t ntruth, double threshold, const struct audit_as *as,
 		      struct audit *out, char *err, size_t errlen)
 {
-	return run(db, dataset, where, truth, ntruth, threshold, 1, as, out, err, errlen);
+	return run(db, dataset, where, 0, truth, ntruth, threshold, 1, as, out, err, errlen);
 }
 
 /* what an accumulator owns */
@@ -1069,15 +1197,79 @@ static void systems_out(struct audit *out, const struct run *r, struct acc *a)
 	}
 }
 
-static int run(struct db *db, const char *dataset, unsigned where, char **truth,
+/* an accumulator's figures into out (nothing for a data set the
+ * selection left out) */
+static void acc_out(struct audit *out, struct run *r, struct acc *a)
+{
+	long seen = 0;
+	for (size_t i = 0; i < r->anns.n; i++)
+		seen += a->decided[i] + a->asg[i];
+	for (size_t j = 0; j < r->srcs.n; j++)
+		seen += a->labelled[j];
+	if (!seen && a->name)
+		return; /* a data set the selection left out */
+	systems_out(out, r, a);
+	for (size_t i = 0; i < r->rules.n; i++)
+		if (a->rule_decided[i])
+			rule_out(out, a->name, r->rules.v[i], 0, a->rule_decided[i],
+				 a->rule_judged[i], a->rule_same[i]);
+	for (size_t f = 0; f < r->nfilters; f++)
+		rule_out(out, a->name, r->filters[f].text, 1, a->flt_kept[f], a->flt_judged[f],
+			 a->flt_same[f]);
+	for (size_t i = 0; i < r->anns.n; i++) {
+		if (!a->decided[i] && !a->typed[i] && !a->asg[i])
+			continue;
+		out->anns = xrealloc(out->anns, (out->nanns + 1) * sizeof(*out->anns));
+		struct audit_ann *o = &out->anns[out->nanns++];
+		memset(o, 0, sizeof(*o));
+		o->dataset = a->name ? xstrdup(a->name) : NULL;
+		o->name = xstrdup(r->anns.v[i]);
+		o->decided = a->decided[i];
+		o->typed = a->typed[i];
+		o->blind = a->blind[i];
+		o->changed = a->changed[i];
+		o->toward = a->toward[i];
+		o->assigned = a->asg[i];
+		o->assigned_done = a->asg_done[i];
+		o->gold = a->gold[i];
+		o->gold_done = a->gold_done[i];
+		o->gold_right = a->gold_right[i];
+		o->gold_near = a->gold_near[i];
+	}
+	agreement(out, r, a, &a->fe, 0, a->maxcat > 1 ? a->maxcat : 2);
+	agreement(out, r, a, &a->steps, 1, 3);
+	if (a->agent.n)
+		agreement(out, r, a, &a->agent, 2, (int)r->agents.n);
+}
+
+/* the accumulators in the report's order: the data sets (a split's
+ * groups by name), then everything */
+static size_t *acc_order(const struct run *r)
+{
+	size_t *o = xmalloc((r->nacc + 1) * sizeof(*o)), n = 0;
+	for (size_t k = 0; k < r->nacc; k++) {
+		if (k == r->all)
+			continue;
+		size_t j = n++;
+		for (; r->by && j > 0 && strcmp(r->acc[o[j - 1]].name, r->acc[k].name) > 0; j--)
+			o[j] = o[j - 1];
+		o[j] = k;
+	}
+	o[n] = r->all;
+	return o;
+}
+
+static int run(struct db *db, const char *dataset, unsigned where, int by, char **truth,
 	       size_t ntruth, double threshold, int collect, const struct audit_as *as,
 	       struct audit *out, char *err, size_t errlen)
 {
 	struct run r = {0};
 	r.collect = collect;
 	r.where = where;
+	r.by = by;
 	struct names ds = {0};
 	memset(out, 0, sizeof(*out));
+	out->by = by;
 	r.threshold = out->threshold = threshold;
 	int rc = -1;
 	if (db_names(db, DB_NAMES_RATERS, &r.anns) < 0 ||
@@ -1094,6 +1286,11 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 	}
 	if (load_agreed(db, &r, out) < 0) {
 		snprintf(err, errlen, "cannot read the agreed labels: %s", db_errmsg(db));
+		goto out;
+	}
+	struct loading ld = {&r, 0};
+	if (splits[by].key && db_audit_split_rows(db, !strcmp(splits[by].name, "guidelines"), on_srow, &ld) < 0) {
+		snprintf(err, errlen, "cannot read the labels: %s", db_errmsg(db));
 		goto out;
 	}
 	r.is_truth = xcalloc(r.anns.n + 1, sizeof(int));
@@ -1120,11 +1317,13 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 		r.nsys += !r.is_truth[i];
 	r.agreed_sys = r.nagreed && !r.agreed_truth;
 	r.nsys += r.agreed_sys;
-	r.nacc = ds.n + 1;
+	/* a split: its groups made as its solutions name them */
+	r.nacc = by ? 1 : ds.n + 1;
+	r.all = r.nacc - 1;
 	r.acc = xcalloc(r.nacc, sizeof(*r.acc));
-	for (size_t i = 0; i < ds.n; i++)
+	for (size_t i = 0; i < r.all; i++)
 		acc_init(&r, &r.acc[i], ds.v[i]);
-	acc_init(&r, &r.acc[ds.n], NULL);
+	acc_init(&r, &r.acc[r.all], NULL);
 	if (scan(db, &r, dataset, &ds) < 0) {
 		snprintf(err, errlen, "cannot read the store: %s", db_errmsg(db));
 		goto out;
@@ -1133,53 +1332,15 @@ static int run(struct db *db, const char *dataset, unsigned where, char **truth,
 	out->truth = xcalloc(ntruth + 1, sizeof(char *));
 	for (size_t t = 0; t < ntruth; t++)
 		out->truth[out->ntruth++] = xstrdup(truth[t]);
-	for (size_t k = 0; k < r.nacc; k++) {
-		struct acc *a = &r.acc[k];
-		long seen = 0;
-		for (size_t i = 0; i < r.anns.n; i++)
-			seen += a->decided[i] + a->asg[i];
-		for (size_t j = 0; j < r.srcs.n; j++)
-			seen += a->labelled[j];
-		if (!seen && a->name)
-			continue; /* a data set the selection left out */
-		systems_out(out, &r, a);
-		for (size_t i = 0; i < r.rules.n; i++)
-			if (a->rule_decided[i])
-				rule_out(out, a->name, r.rules.v[i], 0, a->rule_decided[i],
-					 a->rule_judged[i], a->rule_same[i]);
-		for (size_t f = 0; f < r.nfilters; f++)
-			rule_out(out, a->name, r.filters[f].text, 1, a->flt_kept[f], a->flt_judged[f],
-				 a->flt_same[f]);
-		for (size_t i = 0; i < r.anns.n; i++) {
-			if (!a->decided[i] && !a->typed[i] && !a->asg[i])
-				continue;
-			out->anns = xrealloc(out->anns, (out->nanns + 1) * sizeof(*out->anns));
-			struct audit_ann *o = &out->anns[out->nanns++];
-			memset(o, 0, sizeof(*o));
-			o->dataset = a->name ? xstrdup(a->name) : NULL;
-			o->name = xstrdup(r.anns.v[i]);
-			o->decided = a->decided[i];
-			o->typed = a->typed[i];
-			o->blind = a->blind[i];
-			o->changed = a->changed[i];
-			o->toward = a->toward[i];
-			o->assigned = a->asg[i];
-			o->assigned_done = a->asg_done[i];
-			o->gold = a->gold[i];
-			o->gold_done = a->gold_done[i];
-			o->gold_right = a->gold_right[i];
-			o->gold_near = a->gold_near[i];
-		}
-		agreement(out, &r, a, &a->fe, 0, a->maxcat > 1 ? a->maxcat : 2);
-		agreement(out, &r, a, &a->steps, 1, 3);
-		if (a->agent.n)
-			agreement(out, &r, a, &a->agent, 2, (int)r.agents.n);
-	}
+	size_t *order = acc_order(&r);
+	for (size_t k = 0; k < r.nacc; k++)
+		acc_out(out, &r, &r.acc[order[k]]);
+	free(order);
 	if (active_times(db, out, dataset) < 0) {
 		snprintf(err, errlen, "cannot read the actions: %s", db_errmsg(db));
 		goto out;
 	}
-	if (coverage(db, &r, out, dataset) < 0) {
+	if (!by && coverage(db, &r, out, dataset) < 0) { /* the jobs: per data set only */
 		snprintf(err, errlen, "cannot read the jobs: %s", db_errmsg(db));
 		goto out;
 	}
@@ -1188,6 +1349,11 @@ out:
 	for (size_t k = 0; k < r.nacc; k++)
 		acc_free(&r.acc[k]);
 	free(r.asg);
+	for (size_t i = 0; i < r.nsrows; i++) {
+		free(r.srows[i].who);
+		free(r.srows[i].text);
+	}
+	free(r.srows);
 	for (size_t i = 0; i < r.nagreed; i++)
 		free(r.agreed[i].ratings);
 	free(r.agreed);

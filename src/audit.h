@@ -100,6 +100,7 @@ struct audit {
 	struct audit_rule *rules;
 	size_t nrules;
 	char *policy;       /* the newest consensus policy, or NULL */
+	int by;             /* what the rows' dataset names: audit_by_name() */
 };
 
 /* Computes the audit of the store (dataset NULL: every data set; where,
@@ -121,6 +122,19 @@ struct audit_as {
 int audit_run_collect(struct db *db, const char *dataset, unsigned where, char **truth,
 		      size_t ntruth, double threshold, const struct audit_as *as,
 		      struct audit *out, char *err, size_t errlen);
+/* The same, the figures split by another key than the data set (its
+ * index, audit_by_find): each row's dataset names the group instead.
+ * "category": the truth's error category at its first error ("no
+ * error", "none" when unsaid, "undecided"); "guidelines": the guidelines
+ * version of the newest verdict label of an annotator measured, else of
+ * the truth's ("none"). The jobs' coverage is per data set only: none. */
+int audit_run_by(struct db *db, const char *dataset, unsigned where, int by, char **truth,
+		 size_t ntruth, double threshold, struct audit *out, char *err, size_t errlen);
+/* The split of that name (0 "dataset", the default), -1 none; a split's
+ * name and the report's column title (NULL, "data set" past the last). */
+int audit_by_find(const char *name);
+const char *audit_by_name(int by);
+const char *audit_by_column(int by);
 void audit_free(struct audit *a);
 
 /* ProcessBench's figures, in percent: accuracy on erroneous and on

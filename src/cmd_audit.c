@@ -24,11 +24,14 @@ const char cmd_audit_help[] =
 	"                            with = + - @ is quoted after a ' for spreadsheets)\n"
 	"    --ascii                 charts without block characters\n"
 	"    --truth agreed          against the agreed labels (stepmark consensus)\n"
+	"    --by dataset|category|guidelines  what each row of figures is: a data set\n"
+	"                            (the default), an error category, a guidelines\n"
+	"                            version\n"
 	"    --quiet                 no progress line\n"
 	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
 enum { A_TRUTH = 256, A_DATASET, A_SOURCE, A_THRESHOLD, A_JSON, A_CSV, A_ASCII, A_DB, A_WHERE,
-       A_QUIET, A_EVERY, A_CSV_RAW };
+       A_QUIET, A_EVERY, A_CSV_RAW, A_BY };
 
 struct out {
 	int ascii;
@@ -56,12 +59,15 @@ static double prf(long tp, long fp, long fn, int which)
 }
 
 
-/* column widths from the data: the longest data set and source names */
+/* column widths from the data: the longest data set and source names;
+ * the first column's title (what the figures are split by) */
 static int dw = 8, sw = 10;
+static const char *col = "data set";
 
 static void widths(const struct audit *a)
 {
-	dw = 8;
+	col = audit_by_column(a->by);
+	dw = strlen(col) > 8 ? (int)strlen(col) : 8;
 	sw = 10;
 	for (size_t i = 0; i < a->nsys; i++) {
 		int d = (int)strlen(ds_name(a->sys[i].dataset)), n = (int)strlen(a->sys[i].name);
@@ -103,7 +109,7 @@ static void rules_report(const struct audit *a)
 	if (!a->nrules)
 		return;
 	printf("\nagreed labels (stepmark consensus; policy: %s)\n%-*s %-28s %9s %8s %7s\n",
-	       a->policy ? inert(a->policy, 0) : "?", dw, "data set", "decided by", "solutions", "judged",
+	       a->policy ? inert(a->policy, 0) : "?", dw, col, "decided by", "solutions", "judged",
 	       "same%");
 	for (size_t i = 0; i < a->nrules; i++) {
 		const struct audit_rule *r = &a->rules[i];
@@ -123,7 +129,7 @@ static void rules_report(const struct audit *a)
 			printf("\nconsensus filters: each sources rule alone, people's labels set aside, "
 			       "against the truth\n(kept: solutions it decides; right%%: of those the "
 			       "truth decided, the same first error; each source alone below it)\n"
-			       "%-*s %-28s %9s %8s %7s\n", dw, "data set", "filter", "kept", "judged",
+			       "%-*s %-28s %9s %8s %7s\n", dw, col, "filter", "kept", "judged",
 			       "right%");
 		char pct[16];
 		audit_num(pct, sizeof(pct), r->judged ? 100.0 * r->same / r->judged : NAN, 1);
@@ -153,7 +159,7 @@ static int report_metrics(const struct audit *a, const struct out *o)
 {
 	int undefined = 0;
 	printf("\nProcessBench metrics (%%), and where each first error falls against the truth\n");
-	printf("%-*s %-*s %6s %6s %7s %7s %6s %6s %6s %6s %6s %6s %6s %6s\n", dw, "data set",
+	printf("%-*s %-*s %6s %6s %7s %7s %6s %6s %6s %6s %6s %6s %6s %6s\n", dw, col,
 	       sw, "source", "n_err", "n_cor", "acc_err", "acc_cor", "F1", "same", "early", "late",
 	       "missed", "false", "none", "stepF1");
 	for (size_t i = 0; i < a->nsys; i++) {
@@ -187,7 +193,7 @@ static void report_attribution(const struct audit *a, const struct out *o)
 	if (!any)
 		return;
 	printf("\nwho and when: agent traces, scored as Who&When scores them (%%)\n");
-	printf("%-*s %-*s %6s %8s %6s %6s %6s %6s\n", dw, "data set", sw, "source", "logs",
+	printf("%-*s %-*s %6s %8s %6s %6s %6s %6s\n", dw, col, sw, "source", "logs",
 	       "answered", "agent", "step", "+-1", "+-3");
 	for (size_t i = 0; i < a->nsys; i++) {
 		const struct audit_sys *s = &a->sys[i];
@@ -243,7 +249,7 @@ static void report_mean_f1(const struct audit *a, const struct out *o)
 static void report_offsets(const struct audit *a, const struct out *o)
 {
 	printf("\nfirst-error offsets on erroneous solutions (the source's minus the truth's)\n");
-	printf("%-*s %-*s %5s %5s %5s %5s %5s %5s %5s %6s %6s  %s\n", dw, "data set", sw, "source",
+	printf("%-*s %-*s %5s %5s %5s %5s %5s %5s %5s %6s %6s  %s\n", dw, col, sw, "source",
 	       "<=-3", "-2", "-1", "0", "+1", "+2", ">=+3", "missed", "false", "histogram");
 	for (size_t i = 0; i < a->nsys; i++) {
 		const struct audit_sys *s = &a->sys[i];
@@ -265,7 +271,7 @@ static void report_offsets(const struct audit *a, const struct out *o)
 static void report_steps(const struct audit *a, const struct out *o)
 {
 	printf("\nsteps: \"this step is wrong\" against the truth's ratings (%%)\n");
-	printf("%-*s %-*s %9s %9s %9s %8s\n", dw, "data set", sw, "source", "precision", "recall", "F1",
+	printf("%-*s %-*s %9s %9s %9s %8s\n", dw, col, sw, "source", "precision", "recall", "F1",
 	       "steps");
 	for (size_t i = 0; i < a->nsys; i++) {
 		const struct audit_sys *s = &a->sys[i];
@@ -287,7 +293,7 @@ static void report_sweep(const struct audit *a, const struct out *o)
 			continue;
 		if (!any++)
 			printf("\nthreshold sweep: the first step below t is the first error "
-			       "(t = 0.05 ... 0.95)\n%-*s %-*s %6s %7s %7s  %s\n", dw, "data set",
+			       "(t = 0.05 ... 0.95)\n%-*s %-*s %6s %7s %7s  %s\n", dw, col,
 			       sw, "source", "best t", "F1 best", "F1 at t", "F1 over t");
 		double f1[AUDIT_NT];
 		int best;
@@ -315,7 +321,7 @@ static void report_people(const struct audit *a)
 			printf("\nagreement between people (first errors: the index, \"none\" a "
 			       "category; steps: only ratings people typed, not those a first-error "
 			       "mark filled in;\nagent: on traces, the agent blamed for the decisive "
-			       "error)\n%-*s %-5s %-27s %6s %6s %7s %7s %7s %7s\n", dw, "data set",
+			       "error)\n%-*s %-5s %-27s %6s %6s %7s %7s %7s %7s\n", dw, col,
 			       "on", "annotators", "n", "exact%", "within1", "kappa", "alpha", "AC1");
 		char k[16], al[16], ac[16], pair[80], ex[16], w1[16];
 		audit_num(k, sizeof(k), p->kappa, 3);
@@ -339,7 +345,7 @@ static void report_annotators(const struct audit *a)
 	       "suggestions were hidden; changed: decided otherwise since;\n toward: of those, "
 	       "now agreeing with a source the blind verdict did not;\n assigned: dealt by stepmark "
 	       "assign, done: of those decided; gold: gold items decided, right%%)\n"
-	       "%-*s %-*s %8s %8s %8s %8s %8s %8s %8s %8s %6s %6s\n", dw, "data set", sw,
+	       "%-*s %-*s %8s %8s %8s %8s %8s %8s %8s %8s %6s %6s\n", dw, col, sw,
 	       "annotator", "decided", "typed", "active s", "blind", "changed", "toward",
 	       "assigned", "done", "gold", "right%");
 	for (size_t i = 0; i < a->nanns; i++) {
@@ -362,7 +368,7 @@ static void report_coverage(const struct audit *a, const struct out *o)
 {
 	if (a->ncov) {
 		printf("\ncoverage and cost of the fetched sources\n%-*s %-*s %8s %6s %6s %7s "
-		       "%8s %10s %10s\n", dw, "data set", sw, "source", "verdicts", "done", "failed",
+		       "%8s %10s %10s\n", dw, col, sw, "source", "verdicts", "done", "failed",
 		       "pending", "requests", "tokens in", "tokens out");
 		for (size_t i = 0; i < a->ncov; i++) {
 			const struct audit_cov *c = &a->cov[i];
@@ -389,6 +395,11 @@ static int report_truth(const struct audit *a)
 		       "this annotator decided");
 	if (a->truth_split)
 		printf("%ld solutions left out: the truth's annotators disagree\n", a->truth_split);
+	if (a->by == audit_by_find("category"))
+		printf("split by category: the truth's at its first error (none: not said)\n");
+	else if (a->by)
+		printf("split by %s: of the newest verdict of an annotator measured, else of the "
+		       "truth's\n", audit_by_name(a->by));
 	if (!a->nsys) {
 		printf("\nNothing to measure: no source or other annotator has a verdict on a "
 		       "solution whose first error the truth decided%s.\n",
@@ -404,7 +415,8 @@ static void text_report(const struct audit *a, const struct out *o)
 	if (report_truth(a)) {
 		report_metrics(a, o);
 		report_attribution(a, o);
-		report_mean_f1(a, o);
+		if (!a->by) /* over data sets; a split's groups are no benchmark's */
+			report_mean_f1(a, o);
 		report_offsets(a, o);
 		report_steps(a, o);
 		report_sweep(a, o);
@@ -444,7 +456,7 @@ static void json_report(const struct audit *a, const struct out *o)
 		double ae = audit_acc(s->ok_error, s->n_error), ac = audit_acc(s->ok_correct, s->n_correct);
 		buf_reset(&b);
 		buf_puts(&b, "{\"kind\":\"source\"");
-		jstr(&b, "dataset", ds_name(s->dataset));
+		jstr(&b, audit_by_name(a->by), ds_name(s->dataset));
 		jstr(&b, "source", s->name);
 		jstr(&b, "truth", truth.data);
 		buf_printf(&b, ",\"n_error\":%ld,\"n_correct\":%ld", s->n_error, s->n_correct);
@@ -490,7 +502,7 @@ static void json_report(const struct audit *a, const struct out *o)
 		const struct audit_pair *p = &a->pairs[i];
 		buf_reset(&b);
 		buf_puts(&b, "{\"kind\":\"agreement\"");
-		jstr(&b, "dataset", ds_name(p->dataset));
+		jstr(&b, audit_by_name(a->by), ds_name(p->dataset));
 		jstr(&b, "on", p->steps == 2 ? "agent" : p->steps ? "steps" : "first_error");
 		jstr(&b, "a", p->a);
 		jstr(&b, "b", p->b);
@@ -507,7 +519,7 @@ static void json_report(const struct audit *a, const struct out *o)
 		const struct audit_ann *n = &a->anns[i];
 		buf_reset(&b);
 		buf_puts(&b, "{\"kind\":\"annotator\"");
-		jstr(&b, "dataset", ds_name(n->dataset));
+		jstr(&b, audit_by_name(a->by), ds_name(n->dataset));
 		jstr(&b, "annotator", n->name);
 		buf_printf(&b, ",\"decided\":%ld,\"typed\":%ld,\"blind\":%ld,\"changed\":%ld,"
 			   "\"toward_source\":%ld,\"timed\":%ld,\"assigned\":%ld,\"assigned_done\":%ld,"
@@ -522,7 +534,7 @@ static void json_report(const struct audit *a, const struct out *o)
 		const struct audit_rule *r = &a->rules[i];
 		buf_reset(&b);
 		buf_printf(&b, "{\"kind\":\"%s\"", r->filter ? "filter" : "rule");
-		jstr(&b, "dataset", ds_name(r->dataset));
+		jstr(&b, audit_by_name(a->by), ds_name(r->dataset));
 		jstr(&b, "rule", r->rule);
 		jstr(&b, "truth", truth.data);
 		buf_printf(&b, ",\"%s\":%ld,\"judged\":%ld,\"same\":%ld", r->filter ? "kept" :
@@ -559,8 +571,8 @@ static void cnum(struct buf *b, double v)
 static void csv_report(const struct audit *a, const struct out *o)
 {
 	struct buf b = {0};
-	puts("kind,dataset,source,a,b,n_error,n_correct,acc_error,acc_correct,f1,step_f1,"
-	     "n,exact,within1,kappa,alpha,ac1");
+	printf("kind,%s,source,a,b,n_error,n_correct,acc_error,acc_correct,f1,step_f1,"
+	       "n,exact,within1,kappa,alpha,ac1\n", audit_by_name(a->by));
 	for (size_t i = 0; i < a->nsys; i++) {
 		const struct audit_sys *s = &a->sys[i];
 		if (!wanted(o, s->name))
@@ -717,12 +729,13 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 		{"where", required_argument, NULL, A_WHERE},
 		{"quiet", no_argument, NULL, A_QUIET},
 		{"progress-every", required_argument, NULL, A_EVERY},
+		{"by", required_argument, NULL, A_BY},
 		{NULL, 0, NULL, 0},
 	};
 	const char *truth = NULL, *dataset = NULL;
 	double threshold = 0.5;
 	unsigned where = 0;
-	int json = 0, csv = 0, c, quiet = 0, rc;
+	int json = 0, csv = 0, c, quiet = 0, rc, by = 0;
 	long every = 0;
 	struct out o = {0};
 	optind = 0;
@@ -745,6 +758,10 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 				return bad_usage("--progress-every needs seconds");
 			break;
 		case A_DB: dbpath = optarg; break;
+		case A_BY:
+			if ((by = audit_by_find(optarg)) < 0)
+				return bad_usage("--by takes dataset, category or guidelines");
+			break;
 		case A_WHERE:
 			if (where_of(optarg, &where) < 0) {
 				char msg[300];
@@ -789,7 +806,7 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 	struct audit a;
 	struct progress pg;
 	cmd_progress_begin(&pg, db, quiet, every, "audit", "solutions");
-	rc = audit_run(db, dataset, where, names, nn, threshold, &a, err, sizeof(err));
+	rc = audit_run_by(db, dataset, where, by, names, nn, threshold, &a, err, sizeof(err));
 	if (cmd_progress_end(&pg, db, "nothing was written") && rc < 0) {
 		rc = 130;
 	} else if (rc < 0) {
