@@ -250,6 +250,26 @@ int wr_prm_labels(struct wr *w, const struct item *it, const char *marker, int *
 	return 0;
 }
 
+void wr_category(struct wr *w, const struct item *it, int step, const char *kc,
+		 const char *kr)
+{
+	if (w->ro.source || w->ro.agreed || step < 0)
+		return;
+	const struct label *c = NULL;
+	for (size_t i = 0; i < it->nlabels; i++)
+		if (it->labels[i].kind == LK_CATEGORY && it->labels[i].step == step)
+			c = &it->labels[i];
+	if (!c || !c->text)
+		return;
+	struct buf *b = &w->out;
+	buf_putc(b, ',');
+	wr_key(b, kc);
+	buf_json_str(b, c->text, strlen(c->text));
+	buf_putc(b, ',');
+	wr_key(b, kr);
+	buf_puts(b, c->value == 1 ? "true" : c->value == 0 ? "false" : "null");
+}
+
 void wr_agreement(struct wr *w, const struct item *it)
 {
 	if (!w->o->agreed || !it->agreed.rule)

@@ -166,6 +166,12 @@ const char *rd_content_key(struct rd *r, const struct item *it);
 int wr_prm_labels(struct wr *w, const struct item *it, const char *marker, int **labels,
 		  size_t *n);
 
+/* The error category in force on step (the newest category label of the
+ * labels exported; none from a source's or the agreed labels) as ,"kc":
+ * KEY,"kr": true|false|null (recovered later); nothing when none. */
+void wr_category(struct wr *w, const struct item *it, int step, const char *kc,
+		 const char *kr);
+
 /* With --agreed: ,"agreement":{"rule":...,"agreed_by":[...],"policy":...}
  * into w->out (nothing without an agreed label). */
 void wr_agreement(struct wr *w, const struct item *it);

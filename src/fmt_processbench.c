@@ -106,6 +106,7 @@ static int pb_write(struct wr *w, const struct item *it, const char *dataset)
 	buf_putc(b, ',');
 	wr_key(b, "label");
 	buf_printf(b, "%d", fe);
+	wr_category(w, it, fe, "category", "recovered");
 	wr_agreement(w, it);
 	buf_putc(b, '}');
 	w->rows++;

@@ -319,6 +319,7 @@ static int ww_write(struct wr *w, const struct item *it, const char *dataset)
 	snprintf(step, sizeof(step), "%d", fe);
 	put_str(b, "mistake_step", step);
 	put_str(b, "mistake_reason", reason);
+	wr_category(w, it, fe, "mistake_category", "mistake_recovered");
 	wr_agreement(w, it);
 	buf_puts(b, "}\n");
 	arena_free(&a);

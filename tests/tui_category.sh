@@ -88,6 +88,13 @@ ok "shown by its short name" wait_for a "[step repetition, recovered]"
 tmx send-keys -t a q q
 ok "quit" wait_for a "EXITED 0"
 
+# the exports with a place for it: ProcessBench's record and Who&When's
+# log carry the first error's category and recovery
+expect_rc 0 "export processbench" sm export --format processbench --annotator erin --dataset processbench_gsm8k_20
+ok "the first error's category" has out '"label":2,"category":"contradiction","recovered":false}'
+expect_rc 0 "export who-when" sm export --format who-when --annotator erin --dataset agents
+ok "the decisive error's MAST mode" has out '"mistake_step":"1","mistake_reason":null,"mistake_category":"1.3","mistake_recovered":true}'
+
 # one's own taxonomy: the setting
 cat >mine.tax <<'T'
 # two kinds of slip
