@@ -155,6 +155,18 @@ expect_rc 0 "labels with a guidelines version" sm --db g.db merge h.db
 ok "their versions came" test "$(sqlite3 g.db "SELECT group_concat(guidelines) FROM label WHERE annotator = 'gil'")" = "v1hash,v2hash"
 ok "the versions' rows: earliest use, the path known" test "$(sqlite3 g.db "SELECT group_concat(hash || '|' || coalesce(path, '-') || '|' || first_used, ' ') FROM guidelines")" = "v1hash|/team/g.md|2030-01-02T00:00:00Z v2hash|-|2030-01-03T00:00:00Z"
 
+# a step's error category with its recovery (schema 16); a value or
+# key a category cannot have is refused
+sqlite3 h.db "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, origin, created_at)
+	VALUES ($sid, 1, 'category', 1, 'calculation', 'zed', 'tui', '2030-01-02T00:00:00Z'),
+	       ($sid, 0, 'category', NULL, NULL, 'zed', 'tui', '2030-01-02T00:00:01Z')"
+expect_rc 0 "category labels" sm --db g.db merge h.db
+ok "the category and its recovery came" test "$(sqlite3 g.db "SELECT group_concat(step_idx || ':' || coalesce(text, '-') || ':' || coalesce(value, '-'), ' ') FROM label WHERE kind = 'category'")" = "1:calculation:1 0:-:-"
+cp h.db i.db
+sqlite3 i.db "UPDATE label SET value = 2 WHERE kind = 'category' AND value = 1"
+expect_rc 1 "a recovery of 2" sm --db g.db merge i.db
+ok "refused, and why" has err "its value 2 is outside 0..1"
+
 # a step an annotator wrote (w) comes like any label, its withdrawal too
 cp a.db k.db
 cp b.db l.db
