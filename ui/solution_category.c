@@ -18,14 +18,15 @@ static char choice_key(size_t i)
 }
 
 /* The taxonomy of the setting, or the built-in of the solution's kind,
- * loaded again when either changed: 0, or -1 with the reason said. */
+ * loaded again when either changed (a file that failed: again when say,
+ * C pressed, not at every line drawn): 0, or -1 with the reason said. */
 static int tax_ready(struct sv *s, int say)
 {
 	const char *path = s->t->set->taxonomy && *s->t->set->taxonomy ? s->t->set->taxonomy : NULL;
 	int trace = sv_is_trace(s);
-	if (s->tax_loaded > 0 && s->tax_trace == trace &&
+	if (s->tax_loaded && (s->tax_loaded > 0 || !say) && s->tax_trace == trace &&
 	    ((!path && !s->tax_path) || (path && s->tax_path && !strcmp(path, s->tax_path))))
-		return 0;
+		return s->tax_loaded > 0 ? 0 : -1;
 	if (s->tax_loaded > 0)
 		taxonomy_free(&s->tax);
 	free(s->tax_path);
