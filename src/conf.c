@@ -434,6 +434,8 @@ void conf_done(struct conf *c)
 	c->set.annotator = NULL;
 	free(c->set.truth);
 	c->set.truth = NULL;
+	free(c->set.taxonomy);
+	c->set.taxonomy = NULL;
 	free(c->consensus);
 	c->consensus = NULL;
 	fconf_free(&c->fetch);
