@@ -639,14 +639,14 @@ static int plan_category(const struct op *op, const struct item *it, const struc
 {
 	int k = op->step + o->base;
 	if (op->step < 0 || (size_t)op->step >= it->nsteps) {
-		buf_printf(what, "the solution has no step %d", k);
+		buf_printf(what, "the solution has no %s %d", o->unit, k);
 		return ANNOT_NOTHING;
 	}
 	const struct label *l = newest(it, a->name, LK_CATEGORY, op->step, -1);
 	const char *key = op->text && *op->text ? op->text : NULL;
 	int value = key ? op->value : NO_RATING;
 	if (!key && !(l && l->text)) {
-		buf_printf(what, "step %d has no category of yours to take back", k);
+		buf_printf(what, "%s %d has no category of yours to take back", o->unit, k);
 		return ANNOT_NOTHING;
 	}
 	if (key && (strlen(key) > 32 || strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQR"
@@ -660,17 +660,17 @@ static int plan_category(const struct op *op, const struct item *it, const struc
 		return ANNOT_NOTHING;
 	}
 	if (key && l && l->text && !strcmp(l->text, key) && l->value == value) {
-		buf_printf(what, "step %d is so already", k);
+		buf_printf(what, "%s %d is so already", o->unit, k);
 		return ANNOT_NOTHING;
 	}
 	batch_add(b, a, LK_CATEGORY, op->step, value, key);
 	const char *rec = value == 1 ? ", recovered later" : value == 0 ? ", not recovered" : "";
 	if (key) {
-		snprintf(name, nn, "category %s%s on step %d", key, rec, k);
-		buf_printf(what, "step %d: %s%s", k, key, rec);
+		snprintf(name, nn, "category %s%s on %s %d", key, rec, o->unit, k);
+		buf_printf(what, "%s %d: %s%s", o->unit, k, key, rec);
 	} else {
-		snprintf(name, nn, "clear the category of step %d", k);
-		buf_printf(what, "step %d: category taken back", k);
+		snprintf(name, nn, "clear the category of %s %d", o->unit, k);
+		buf_printf(what, "%s %d: category taken back", o->unit, k);
 	}
 	return ANNOT_OK;
 }

@@ -83,7 +83,7 @@ sleep 0.2
 screen_of a >mast.txt
 ok "its 14 modes" grep -q "^m no verification  *n wrong verify" mast.txt
 tmx send-keys -t a c y
-ok "a mode saved by its number" wait_for a "saved: step 1: 1.3, recovered later"
+ok "a mode saved by its number (a trace counts turns)" wait_for a "saved: turn 1: 1.3, recovered later"
 ok "shown by its short name" wait_for a "[step repetition, recovered]"
 tmx send-keys -t a q q
 ok "quit" wait_for a "EXITED 0"
