@@ -208,6 +208,35 @@ static void skip_spaces(struct tex_reader *d, size_t end)
 		d->i++;
 }
 
+static int is_alnum(char c)
+{
+	return is_letter(c) || (c >= '0' && c <= '9');
+}
+
+/* the last character of the output (0 when empty) */
+static unsigned last_cp(const struct tex_reader *d)
+{
+	const struct buf *o = &d->r->out;
+	if (!o->len)
+		return 0;
+	size_t k = o->len - 1;
+	while (k > 0 && (o->data[k] & 0xc0) == 0x80 && o->len - k < 4)
+		k--;
+	unsigned cp;
+	u8_next(o->data + k, o->len - k, &cp);
+	return cp;
+}
+
+/* what a juxtaposed factor ends with: a letter, digit, Greek letter,
+ * script, mark or closing bracket (x, 2, θ, ₐ, x², A⃗, ")") */
+static int ends_factor(unsigned cp)
+{
+	return (cp < 0x80 && (is_alnum((char)cp) || cp == ')' || cp == ']')) ||
+	       (cp >= 0x391 && cp <= 0x3c9) || is_trailer(cp);
+}
+
+static int starts_factor(const struct tex_reader *d, size_t k, size_t end);
+
 /* The index of the } closing the { at `open`, or end. */
 static size_t group_end(const struct tex_reader *d, size_t open, size_t end)
 {
@@ -347,6 +376,39 @@ static int has_operator(const char *s, size_t n)
 	return 0;
 }
 
+/* Whether what starts at k (after spaces) multiplies what is before it
+ * when juxtaposed: a letter, digit, bracket, a letter-like command, a
+ * function, a fraction or root. */
+static int starts_factor(const struct tex_reader *d, size_t k, size_t end)
+{
+	while (k < end && (d->s[k] == ' ' || d->s[k] == '\t' || d->s[k] == '\n'))
+		k++;
+	if (k >= end)
+		return 0;
+	char c = d->s[k];
+	if (is_alnum(c) || c == '(' || c == '{')
+		return 1;
+	if (c != '\\')
+		return 0;
+	size_t e = k + 1;
+	while (e < end && is_letter(d->s[e]))
+		e++;
+	const struct tex_cmd *t = latex_cmd_find(d->s + k + 1, e - k - 1);
+	if (!t)
+		return 0;
+	switch ((enum kind)t->kind) {
+	case K_SYM:
+		return *t->out && !has_operator(t->out, strlen(t->out));
+	case K_FUNC: case K_FRAC: case K_SQRT: case K_BB: case K_ACC_EACH: case K_ACC_LAST:
+	case K_FONT: case K_BINOM:
+		return 1;
+	case K_DROP:
+		return e - k == 5 && !memcmp(d->s + k + 1, "left", 4);
+	default:
+		return 0;
+	}
+}
+
 /* A denominator that needs no parentheses: a number, or one character,
  * each followed only by scripts and marks (2¹⁰, x², √3, π). */
 static int simple_below(const char *s, size_t n)
@@ -431,10 +493,19 @@ static void frac(struct tex_reader *d, size_t at, size_t cmd_end, size_t end)
 		emits(d, vulgar[x][y], at, d->i);
 	} else {
 		struct buf *o = &d->r->out;
-		if (o->len && o->data[o->len - 1] >= '0' && o->data[o->len - 1] <= '9')
+		unsigned prev = last_cp(d);
+		int mixed = prev >= '0' && prev <= '9' && a.n && strspn(a.s, "0123456789") == a.n &&
+			    b.n && strspn(b.s, "0123456789") == b.n;
+		if (mixed)
 			emit(d, " ", 1, at, at); /* 2\frac{3}{7}: 2 3/7 */
+		/* a/b beside a factor reads wrong (logₐx/y, a/3d, 1/16sin):
+		 * the fraction keeps its extent in parentheses */
+		int whole = !mixed && o->len > d->floor && ends_factor(prev);
+		whole |= starts_factor(d, d->i, end);
 		int pa = (has_operator(a.s, a.n) && !wrapped(a.s, a.n)) || !a.n;
 		int pb = !simple_below(b.s, b.n) && !wrapped(b.s, b.n);
+		if (whole)
+			emit(d, "(", 1, at, cmd_end);
 		if (pa)
 			emit(d, "(", 1, at, cmd_end);
 		put_tail(d, &a);
@@ -445,6 +516,8 @@ static void frac(struct tex_reader *d, size_t at, size_t cmd_end, size_t end)
 			emit(d, "(", 1, at, cmd_end);
 		put_tail(d, &b);
 		if (pb)
+			emit(d, ")", 1, at, cmd_end);
+		if (whole)
 			emit(d, ")", 1, at, cmd_end);
 	}
 	tail_free(&a);
@@ -722,6 +795,19 @@ static void symbol_command(struct tex_reader *d, size_t at, char c, int math)
 	}
 }
 
+/* \sin, \log: the name apart from the factors beside it (i sin θ,
+ * sin 4θ), joined to a bracket or script (sin(x), logₐ) */
+static void function_name(struct tex_reader *d, size_t at, size_t k, int math, size_t end)
+{
+	if (math && d->r->out.len > d->floor && ends_factor(last_cp(d)))
+		emit(d, " ", 1, at, at);
+	emit(d, d->s + at + 1, k - at - 1, at, k);
+	if (math && d->i < end && d->s[d->i] != '(' && starts_factor(d, d->i, end)) {
+		emit(d, " ", 1, k, k);
+		skip_spaces(d, end);
+	}
+}
+
 static void command(struct tex_reader *d, int math, size_t end)
 {
 	size_t at = d->i, k = at + 1;
@@ -750,12 +836,16 @@ static void command(struct tex_reader *d, int math, size_t end)
 		emits(d, c->out, at, k);
 		break;
 	case K_FUNC:
-		emit(d, d->s + at + 1, k - at - 1, at, k);
+		function_name(d, at, k, math, end);
 		break;
 	case K_DROP:
 		skip_spaces(d, end);
 		if (d->i < end && d->s[d->i] == '.')
 			d->i++; /* \left. */
+		else if (k - at == 5 && !memcmp(d->s + at + 1, "left", 4) && d->i < end) {
+			argument(d, math, end); /* the delimiter, then no padding */
+			skip_spaces(d, end);
+		}
 		break;
 	case K_NEWLINE:
 		newline(d, at);
@@ -944,6 +1034,35 @@ static int text_step(struct tex_reader *d, size_t end)
 	return 0;
 }
 
+/* Spaces in math are TeX's to drop, as the math's own padding is
+ * (`\( n \),` reads "n,"): a run is one space, kept between an operator
+ * and its operands and after a word, dropped at the edges of the math or a
+ * group, before a script, closing bracket or punctuation, after an opening
+ * bracket, and between single letters or digits ($L E O$ is LEO, $2 x$
+ * is 2x; $10 apples$ keeps its space). */
+static void math_space(struct tex_reader *d, size_t at, size_t end)
+{
+	size_t k = at;
+	while (k < end && (d->s[k] == ' ' || d->s[k] == '\t' || d->s[k] == '\n'))
+		k++;
+	d->i = k;
+	const struct buf *o = &d->r->out;
+	if (k >= end || o->len <= d->floor)
+		return;
+	unsigned prev = last_cp(d);
+	char next = d->s[k];
+	if (prev == ' ' || prev == '\n' || prev == '(' || prev == '[' || prev == '{')
+		return;
+	if (strchr("^_)]},.;:!'", next))
+		return;
+	if (next == '\\' && k + 6 <= end && !memcmp(d->s + k, "\\right", 6))
+		return;
+	if (prev < 0x80 && is_alnum((char)prev) && at > 0 && is_alnum(d->s[at - 1]) && (at < 2 || !is_letter(d->s[at - 2])) &&
+	    is_alnum(next) && (k + 1 >= end || !is_letter(d->s[k + 1])))
+		return; /* L E O, 2 x */
+	emit(d, " ", 1, at, k);
+}
+
 static void math_char(struct tex_reader *d, size_t end)
 {
 	const char *s = d->s;
@@ -962,10 +1081,13 @@ static void math_char(struct tex_reader *d, size_t end)
 		d->i++;
 		return;
 	case '~':
-	case '\n':
-	case '\t':
 		emit(d, " ", 1, at, at + 1);
 		d->i++;
+		return;
+	case ' ':
+	case '\n':
+	case '\t':
+		math_space(d, at, end);
 		return;
 	case '&':
 		if (d->amp) { /* a column: the spaces around it are the layout's */
@@ -1033,6 +1155,22 @@ static size_t answer_line(const char *s, size_t n)
 	return n;
 }
 
+/* Whether a field given as math is math: its braces pair up. Answers
+ * such as BIG-Bench-Mistake's "}" or "] }" are text, shown whole. */
+static int is_math(const char *s, size_t n)
+{
+	int level = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (s[k] == '\\' && k + 1 < n)
+			k++;
+		else if (s[k] == '{')
+			level++;
+		else if (s[k] == '}' && --level < 0)
+			return 0;
+	}
+	return level == 0;
+}
+
 static void render_all(struct latex *r, const char *s, size_t n, int math)
 {
 	buf_reset(&r->out);
@@ -1065,7 +1203,7 @@ void latex_render(struct latex *r, const char *s, size_t n)
 
 void latex_render_math(struct latex *r, const char *s, size_t n)
 {
-	render_all(r, s, n, 1);
+	render_all(r, s, n, is_math(s, n));
 }
 
 void latex_free(struct latex *r)

@@ -52,7 +52,7 @@ static void constructs(void)
 	CHECK_STR(text("$5\\text{ cm}^2$"), "5 cm²");
 	CHECK_STR(text("The answer is $\\boxed{42}$."), "The answer is ⟦42⟧.");
 	CHECK_STR(text("$\\binom{5}{2}$ $7 \\pmod{9}$ $\\lfloor x \\rfloor$"), "C(5,2) 7 (mod 9) ⌊ x ⌋");
-	CHECK_STR(text("$\\left( \\frac{1}{2} \\right.$"), "( ½");
+	CHECK_STR(text("$\\left( \\frac{1}{2} \\right.$"), "(½");
 	CHECK_STR(text("$\\not= \\not\\in$"), "≠ ∉");
 	/* delimiters dropped; display math on lines of its own */
 	CHECK_STR(text("so \\(x=1\\) and \\[y = 2\\] then $$z$$ end"), "so x=1 and\ny = 2\nthen\nz\nend");
@@ -61,8 +61,29 @@ static void constructs(void)
 		  "we need\nx+y > 1\n1+x > y");
 	CHECK_STR(text("$\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}$"), "(1  2)\n(3  4)");
 	/* PRM800K's answer line: math without delimiters */
-	CHECK_STR(text("So.\n\n# Answer\n\n\\frac{9}{4}R^2"), "So.\n\n# Answer\n\n9/4R²");
+	CHECK_STR(text("So.\n\n# Answer\n\n\\frac{9}{4}R^2"), "So.\n\n# Answer\n\n(9/4)R²");
 	CHECK_STR(math("\\frac{\\sqrt{3}}{2}"), "√3/2");
+}
+
+/* issue 27: competition math as an annotator reads it */
+static void competition(void)
+{
+	/* the padding of math delimiters is dropped */
+	CHECK_STR(text("number \\( n \\), we"), "number n, we");
+	CHECK_STR(text("the word $L E O$ has"), "the word LEO has");
+	CHECK_STR(text("$\\log _{a} x$"), "logₐ x");
+	CHECK_STR(text("$x = 2 y + 3$"), "x = 2y + 3");
+	CHECK_STR(math("10 apples"), "10 apples");
+	/* grouping stays visible */
+	CHECK_STR(text("$\\log_{a}\\frac{x}{y}$"), "logₐ(x/y)");
+	CHECK_STR(text("$\\frac{a}{3}d$"), "(a/3)d");
+	CHECK_STR(text("$\\dfrac1{16}\\sin4\\theta$"), "(1/16) sin 4θ");
+	CHECK_STR(text("$i\\sin\\theta$"), "i sin θ");
+	CHECK_STR(text("$\\sin^2 x + \\cos(x)$"), "sin² x + cos(x)");
+	CHECK_STR(text("$\\frac{1}{2}x$"), "½x");
+	/* fields that are not math are text, never eaten */
+	CHECK_STR(math("}"), "}");
+	CHECK_STR(math("] }"), "] }");
 }
 
 static void prose(void)
@@ -149,6 +170,7 @@ int main(void)
 {
 	CHECK(latex_table_check() == 0, "command table out of order at %d", latex_table_check());
 	constructs();
+	competition();
 	prose();
 	mapping();
 	latex_free(&r);
