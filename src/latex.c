@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "latex.h"
+#include "latex_box.h"
 #include "latex_cmds.h"
 
 /* ---- UTF-8 ---- */
@@ -114,23 +115,23 @@ struct tex_reader {
 	const char *amp; /* what & becomes in the environment being read */
 	size_t floor;    /* a line break trims no space below this (an
 			  * argument's text being taken starts here) */
+	/* the line of math being laid out: where it starts in the output
+	 * (NO_LINE outside math), the floor it began at (deeper, in an
+	 * argument or a cell, a grid is one line), its blocks and \left,
+	 * \right delimiters */
+	size_t line;
+	int arg, harg; /* arguments and cells being read, and at the line's start */
+	struct lpiece *pc;
+	size_t npc, cappc, nblk;
 };
+
+#define NO_LINE ((size_t)-1)
 
 #define MAX_DEPTH 48
 
 static void emit(struct tex_reader *d, const char *p, size_t len, size_t a, size_t b)
 {
-	struct latex *r = d->r;
-	if (r->out.len + len > r->srccap) {
-		size_t cap = r->srccap ? r->srccap : 64;
-		while (cap < r->out.len + len)
-			cap *= 2;
-		r->src = xrealloc(r->src, cap * sizeof(*r->src));
-		r->srccap = cap;
-	}
-	for (size_t k = 0; k < len; k++)
-		r->src[r->out.len + k] = (struct latex_src){a, b};
-	buf_add(&r->out, p, len);
+	lx_put(d->r, p, len, a, b);
 }
 
 static void emits(struct tex_reader *d, const char *p, size_t a, size_t b)
@@ -145,13 +146,65 @@ static void trim_spaces(struct tex_reader *d)
 		o->data[--o->len] = '\0';
 }
 
+static void newline(struct tex_reader *d, size_t at);
+
+/* whether a grid here is laid out as a block of the line */
+static int in_line(const struct tex_reader *d)
+{
+	return d->line != NO_LINE && d->arg == d->harg;
+}
+
+static void add_piece(struct tex_reader *d, const struct lpiece *p)
+{
+	if (d->npc == d->cappc) {
+		d->cappc = d->cappc ? 2 * d->cappc : 8;
+		d->pc = xrealloc(d->pc, d->cappc * sizeof(*d->pc));
+	}
+	d->pc[d->npc++] = *p;
+	d->nblk += p->box.h > 0;
+}
+
+static void drop_pieces(struct tex_reader *d)
+{
+	for (size_t k = 0; k < d->npc; k++)
+		lbox_free(&d->pc[k].box);
+	d->npc = d->nblk = 0;
+}
+
+/* The line of math with its blocks laid out as rows, on lines of their
+ * own (a line break before them when text precedes). Returns the rows. */
+static int flush_line(struct tex_reader *d, size_t at)
+{
+	if (!d->nblk || !in_line(d)) {
+		if (in_line(d))
+			drop_pieces(d);
+		return 0;
+	}
+	struct latex ln = {0}, rows = {0};
+	lx_take(d->r, d->line, &ln);
+	for (size_t k = 0; k < d->npc; k++)
+		d->pc[k].pos = d->pc[k].pos > d->line ? d->pc[k].pos - d->line : 0;
+	int n = lbox_compose(&ln, d->pc, d->npc, d->r->width, &rows);
+	drop_pieces(d);
+	if (n > 1)
+		newline(d, at);
+	lx_cat(d->r, &rows);
+	latex_free(&ln);
+	latex_free(&rows);
+	return n;
+}
+
 /* a line break, the spaces before it dropped */
 static void newline(struct tex_reader *d, size_t at)
 {
 	struct buf *o = &d->r->out;
+	if (d->npc && in_line(d))
+		flush_line(d, at);
 	trim_spaces(d);
 	if (o->len && o->data[o->len - 1] != '\n')
 		emit(d, "\n", 1, at, at);
+	if (in_line(d))
+		d->line = o->len;
 }
 
 /* What was rendered since `start`, taken off the output: text and sources
@@ -225,6 +278,14 @@ static unsigned last_cp(const struct tex_reader *d)
 	unsigned cp;
 	u8_next(o->data + k, o->len - k, &cp);
 	return cp;
+}
+
+/* the last character, a block's ")" when one was just laid */
+static unsigned prev_cp(const struct tex_reader *d)
+{
+	if (d->npc && d->pc[d->npc - 1].box.h && d->pc[d->npc - 1].pos == d->r->out.len)
+		return ')';
+	return d->r->out.len > d->floor ? last_cp(d) : 0;
 }
 
 /* what a juxtaposed factor ends with: a letter, digit, Greek letter,
@@ -312,10 +373,12 @@ static void script(struct tex_reader *d, int sup, size_t at, size_t end)
 	size_t start = d->r->out.len;
 	size_t floor = d->floor;
 	d->floor = start;
+	d->arg++;
 	argument(d, 1, end);
 	struct tail t;
 	take_tail(d, start, &t);
 	d->floor = floor;
+	d->arg--;
 	if (!t.n) {
 		tail_free(&t);
 		return;
@@ -400,7 +463,7 @@ static int starts_factor(const struct tex_reader *d, size_t k, size_t end)
 	case K_SYM:
 		return *t->out && !has_operator(t->out, strlen(t->out));
 	case K_FUNC: case K_FRAC: case K_SQRT: case K_BB: case K_ACC_EACH: case K_ACC_LAST:
-	case K_FONT: case K_BINOM:
+	case K_FONT: case K_BINOM: case K_BEGIN:
 		return 1;
 	case K_DROP:
 		return e - k == 5 && !memcmp(d->s + k + 1, "left", 4);
@@ -482,25 +545,26 @@ static void frac(struct tex_reader *d, size_t at, size_t cmd_end, size_t end)
 	size_t start = d->r->out.len;
 	size_t floor = d->floor;
 	d->floor = start;
+	d->arg++;
 	struct tail a, b;
 	argument(d, 1, end);
 	take_tail(d, start, &a);
 	argument(d, 1, end);
 	take_tail(d, start, &b);
 	d->floor = floor;
+	d->arg--;
 	int x = small_number(a.s), y = small_number(b.s);
 	if (x && y && vulgar[x][y]) {
 		emits(d, vulgar[x][y], at, d->i);
 	} else {
-		struct buf *o = &d->r->out;
-		unsigned prev = last_cp(d);
+		unsigned prev = prev_cp(d);
 		int mixed = prev >= '0' && prev <= '9' && a.n && strspn(a.s, "0123456789") == a.n &&
 			    b.n && strspn(b.s, "0123456789") == b.n;
 		if (mixed)
 			emit(d, " ", 1, at, at); /* 2\frac{3}{7}: 2 3/7 */
 		/* a/b beside a factor reads wrong (logₐx/y, a/3d, 1/16sin):
 		 * the fraction keeps its extent in parentheses */
-		int whole = !mixed && o->len > d->floor && ends_factor(prev);
+		int whole = !mixed && ends_factor(prev);
 		whole |= starts_factor(d, d->i, end);
 		int pa = (has_operator(a.s, a.n) && !wrapped(a.s, a.n)) || !a.n;
 		int pb = !simple_below(b.s, b.n) && !wrapped(b.s, b.n);
@@ -531,6 +595,7 @@ static void sqrt_(struct tex_reader *d, size_t at, size_t cmd_end, size_t end)
 	size_t start = d->r->out.len;
 	size_t floor = d->floor;
 	d->floor = start;
+	d->arg++;
 	if (d->i < end && d->s[d->i] == '[') {
 		size_t close = d->i + 1;
 		while (close < end && d->s[close] != ']')
@@ -544,6 +609,7 @@ static void sqrt_(struct tex_reader *d, size_t at, size_t cmd_end, size_t end)
 	struct tail a;
 	take_tail(d, start, &a);
 	d->floor = floor;
+	d->arg--;
 	if (!idx.s || !strcmp(idx.s, "2")) {
 		emits(d, "\xe2\x88\x9a", at, cmd_end);
 	} else if (!strcmp(idx.s, "3")) {
@@ -592,10 +658,12 @@ static void accent(struct tex_reader *d, const char *mark, int each, size_t at, 
 	size_t start = d->r->out.len;
 	size_t floor = d->floor;
 	d->floor = start;
+	d->arg++;
 	argument(d, 1, end);
 	struct tail t;
 	take_tail(d, start, &t);
 	d->floor = floor;
+	d->arg--;
 	size_t last = 0;
 	for (size_t k = 0; k < t.n;) {
 		unsigned cp;
@@ -629,10 +697,12 @@ static void blackboard(struct tex_reader *d, size_t at, size_t end)
 	size_t start = d->r->out.len;
 	size_t floor = d->floor;
 	d->floor = start;
+	d->arg++;
 	argument(d, 0, end);
 	struct tail t;
 	take_tail(d, start, &t);
 	d->floor = floor;
+	d->arg--;
 	static const char letterlike[] = "CHNPQRZ";
 	static const unsigned letterlike_cp[] = {0x2102, 0x210d, 0x2115, 0x2119, 0x211a,
 						 0x211d, 0x2124};
@@ -677,6 +747,145 @@ static int plain(const char *p, size_t len)
 
 static void unknown(struct tex_reader *d, size_t at, size_t cmd_end, int math, size_t end);
 
+/* A grid's delimiters and columns: a matrix's are centred, cases' left,
+ * an array's and a tabular's as their spec says (l c r, | a rule). */
+static void grid_kind(struct lgrid *g, const char *name, size_t nlen, const char *spec, size_t sl)
+{
+	static const struct {
+		const char *name;
+		enum delim open, close;
+	} kinds[] = {{"pmatrix", D_PAREN, D_PAREN}, {"bmatrix", D_BRACKET, D_BRACKET},
+		     {"Bmatrix", D_BRACE, D_BRACE}, {"vmatrix", D_BAR, D_BAR},
+		     {"Vmatrix", D_DBAR, D_DBAR}, {"cases", D_BRACE, D_NONE},
+		     {"dcases", D_BRACE, D_NONE}};
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
+		if (strlen(kinds[k].name) == nlen && !memcmp(kinds[k].name, name, nlen)) {
+			g->open = kinds[k].open;
+			g->close = kinds[k].close;
+		}
+	memset(g->align, g->open == D_BRACE && g->close == D_NONE ? 'l' : 'c', sizeof(g->align));
+	size_t col = 0;
+	for (size_t k = 0; spec && k < sl && col < LGRID_COLS; k++) {
+		char c = spec[k];
+		if (c == '|')
+			g->vrule[col] = 1;
+		else if (c == 'l' || c == 'c' || c == 'r')
+			g->align[col++] = c;
+		else if (c == 'p' || c == 'm' || c == 'b' || c == 'X')
+			g->align[col++] = 'l';
+		else if (c == '*')
+			break; /* a repeat: the columns centred, as they come */
+		if (c == 'p' || c == 'm' || c == 'b' || c == '@' || c == '!' || c == '>' ||
+		    c == '<') { /* its {…} argument */
+			int level = 0;
+			for (k++; k < sl; k++) {
+				level += spec[k] == '{';
+				if (spec[k] == '}' && --level <= 0)
+					break;
+			}
+		}
+	}
+}
+
+/* The end of a grid's cell from k: its &, its row's \\ (*row set) or
+ * stop; what nested environments and braces hold is theirs. */
+static size_t cell_end(const struct tex_reader *d, size_t k, size_t stop, int *row)
+{
+	int level = 0, nest = 0;
+	*row = 0;
+	for (; k < stop; k++) {
+		char c = d->s[k];
+		if (c == '{') {
+			level++;
+		} else if (c == '}') {
+			level--;
+		} else if (c == '\\') {
+			if (k + 1 < stop && d->s[k + 1] == '\\' && level <= 0 && !nest) {
+				*row = 1;
+				return k;
+			}
+			if (!strncmp(d->s + k, "\\begin{", 7) && k + 7 <= stop)
+				nest++;
+			else if (!strncmp(d->s + k, "\\end{", 5) && k + 5 <= stop)
+				nest--;
+			k++;
+		} else if (c == '&' && level <= 0 && !nest) {
+			return k;
+		}
+	}
+	return stop;
+}
+
+/* \hline and its kin at k (after spaces): the index past it, or k */
+static size_t rule_at(const struct tex_reader *d, size_t k, size_t stop)
+{
+	static const char *const rules[] = {"\\hline", "\\toprule", "\\midrule", "\\bottomrule",
+					    "\\cline", NULL};
+	for (const char *const *r = rules; *r; r++) {
+		size_t l = strlen(*r);
+		if (k + l <= stop && !memcmp(d->s + k, *r, l) &&
+		    (k + l == stop || !is_letter(d->s[k + l]))) {
+			k += l;
+			while (k < stop && d->s[k] == '{') /* \cline{2-3} */
+				while (k < stop && d->s[k++] != '}')
+					;
+			return k;
+		}
+	}
+	return k;
+}
+
+/* A grid's cells rendered, laid out as a block of the line of math, or
+ * as one line inside an argument or a cell. */
+static void grid_env(struct tex_reader *d, struct lgrid *g, size_t at, size_t stop, int math)
+{
+	size_t floor = d->floor;
+	int newrow = 1;
+	while (1) {
+		skip_spaces(d, stop);
+		size_t r;
+		while (newrow && (r = rule_at(d, d->i, stop)) != d->i) {
+			lgrid_hline(g);
+			d->i = r;
+			skip_spaces(d, stop);
+		}
+		if (d->i >= stop)
+			break;
+		int row;
+		size_t e = cell_end(d, d->i, stop, &row);
+		size_t start = d->r->out.len;
+		d->floor = start;
+		d->arg++;
+		render(d, math, e);
+		d->floor = floor;
+		d->arg--;
+		struct latex *c = lgrid_cell(g, newrow);
+		lx_take(d->r, start, c);
+		lx_trim(c);
+		d->i = e < stop ? e + 1 + row : stop;
+		if (row && d->i < stop && d->s[d->i] == '[') /* \\[2pt] */
+			while (d->i < stop && d->s[d->i++] != ']')
+				;
+		newrow = row;
+	}
+	struct lpiece p = {.pos = d->r->out.len};
+	lbox_grid(g, &p.box);
+	lgrid_free(g);
+	if (in_line(d)) {
+		add_piece(d, &p);
+	} else if (d->line == NO_LINE && d->arg == 0) { /* in prose: a line of its own */
+		newline(d, at);
+		d->line = d->r->out.len;
+		d->harg = d->arg;
+		add_piece(d, &p);
+		newline(d, stop);
+		d->line = NO_LINE;
+	} else {
+		lx_cat(d->r, &p.box.flat);
+		lbox_free(&p.box);
+	}
+}
+
 /* \begin{name} … \end{name}: its rows as lines */
 static void environment(struct tex_reader *d, size_t at, size_t end)
 {
@@ -693,9 +902,11 @@ static void environment(struct tex_reader *d, size_t at, size_t end)
 					    "Vmatrix", "smallmatrix", "array", "cases", "dcases",
 					    "tabular", NULL};
 	int grid = env_is(name, nlen, grids);
+	const char *spec = NULL;
+	size_t sl = 0;
 	if (env_is(name, nlen, (const char *const[]){"array", "tabular", NULL})) {
-		const char *spec;
-		size_t from = d->i, sl = raw_argument(d, end, &spec); /* the column spec */
+		size_t from = d->i;
+		sl = raw_argument(d, end, &spec); /* the column spec */
 		if (!plain(spec, sl))
 			emit(d, d->s + from, d->i - from, from, d->i);
 	}
@@ -709,20 +920,25 @@ static void environment(struct tex_reader *d, size_t at, size_t end)
 			break;
 		}
 	}
-	const char *open = "", *close = "";
-	if (nlen == 7 && !memcmp(name, "pmatrix", 7))
-		open = "(", close = ")";
-	else if (nlen == 7 && !memcmp(name, "bmatrix", 7))
-		open = "[", close = "]";
-	else if (nlen == 7 && !memcmp(name, "vmatrix", 7))
-		open = "|", close = "|";
+	if (grid) {
+		struct lgrid g = {.a = at, .b = cmd_end};
+		grid_kind(&g, name, nlen, spec, sl);
+		grid_env(d, &g, at, stop, !env_is(name, nlen, (const char *const[]){"tabular", NULL}));
+		d->i = resume;
+		return;
+	}
 	newline(d, at);
 	const char *amp = d->amp;
-	d->amp = grid ? "  " : "";
+	d->amp = "";
+	size_t line = d->line;
+	int harg = d->harg;
+	if (line == NO_LINE) { /* its rows are lines of math */
+		d->line = d->r->out.len;
+		d->harg = d->arg;
+	}
 	skip_spaces(d, stop);
 	while (d->i < stop) {
 		size_t row = d->r->out.len;
-		emits(d, open, at, at);
 		/* the row: up to \\ or the end */
 		size_t e = d->i;
 		int level = 0;
@@ -742,13 +958,18 @@ static void environment(struct tex_reader *d, size_t at, size_t end)
 		render(d, 1, e);
 		d->i = e;
 		trim_spaces(d);
-		emits(d, close, at, at);
 		if (d->r->out.len > row)
 			newline(d, e);
 		if (d->i < stop)
 			d->i += 2; /* the \\ */
 		skip_spaces(d, stop);
 	}
+	if (d->nblk)
+		newline(d, stop);
+	if (line == NO_LINE)
+		drop_pieces(d);
+	d->line = line;
+	d->harg = harg;
 	d->amp = amp;
 	d->i = resume;
 	skip_spaces(d, end);
@@ -795,11 +1016,36 @@ static void symbol_command(struct tex_reader *d, size_t at, char c, int math)
 	}
 }
 
+/* \left( or \right): the delimiter, which a line of math with blocks
+ * between the two stretches to their rows; no padding after \left's */
+static void left_right(struct tex_reader *d, int side, int math, size_t end)
+{
+	if (d->i >= end)
+		return;
+	size_t start = d->r->out.len;
+	argument(d, math, end);
+	size_t len = d->r->out.len - start;
+	if (in_line(d) && len) {
+		static const struct {
+			const char *s;
+			enum delim d;
+		} kinds[] = {{"(", D_PAREN}, {")", D_PAREN}, {"[", D_BRACKET}, {"]", D_BRACKET},
+			     {"{", D_BRACE}, {"}", D_BRACE}, {"|", D_BAR}, {"\xe2\x80\x96", D_DBAR}};
+		struct lpiece p = {.pos = start, .len = len, .side = side};
+		for (size_t k = 0; k < ARRAY_SIZE(kinds); k++)
+			if (strlen(kinds[k].s) == len && !memcmp(kinds[k].s, d->r->out.data + start, len))
+				p.delim = kinds[k].d;
+		add_piece(d, &p);
+	}
+	if (!side)
+		skip_spaces(d, end);
+}
+
 /* \sin, \log: the name apart from the factors beside it (i sin θ,
  * sin 4θ), joined to a bracket or script (sin(x), logₐ) */
 static void function_name(struct tex_reader *d, size_t at, size_t k, int math, size_t end)
 {
-	if (math && d->r->out.len > d->floor && ends_factor(last_cp(d)))
+	if (math && ends_factor(prev_cp(d)))
 		emit(d, " ", 1, at, at);
 	emit(d, d->s + at + 1, k - at - 1, at, k);
 	if (math && d->i < end && d->s[d->i] != '(' && starts_factor(d, d->i, end)) {
@@ -842,10 +1088,9 @@ static void command(struct tex_reader *d, int math, size_t end)
 		skip_spaces(d, end);
 		if (d->i < end && d->s[d->i] == '.')
 			d->i++; /* \left. */
-		else if (k - at == 5 && !memcmp(d->s + at + 1, "left", 4) && d->i < end) {
-			argument(d, math, end); /* the delimiter, then no padding */
-			skip_spaces(d, end);
-		}
+		else if ((k - at == 5 && !memcmp(d->s + at + 1, "left", 4)) ||
+			 (k - at == 6 && !memcmp(d->s + at + 1, "right", 5)))
+			left_right(d, d->s[at + 1] == 'r', math, end);
 		break;
 	case K_NEWLINE:
 		newline(d, at);
@@ -925,10 +1170,12 @@ static void command(struct tex_reader *d, int math, size_t end)
 		size_t start = d->r->out.len;
 		size_t floor = d->floor;
 		d->floor = start;
+		d->arg++;
 		argument(d, math, end);
 		struct tail t;
 		take_tail(d, start, &t);
 		d->floor = floor;
+		d->arg--;
 		if (!strcmp(t.s, "="))
 			emits(d, "\xe2\x89\xa0", at, d->i);
 		else if (!strcmp(t.s, "\xe2\x88\x88"))
@@ -1001,10 +1248,18 @@ static void math_span(struct tex_reader *d, size_t open_len, size_t stop, size_t
 	d->i += open_len;
 	if (display)
 		newline(d, at);
+	int top = d->line == NO_LINE; /* not math in \text{} in math */
+	if (top) {
+		d->line = d->r->out.len;
+		d->harg = d->arg;
+	}
 	skip_spaces(d, stop);
 	render(d, 1, stop);
 	d->i = stop + skip;
-	if (display) {
+	int rows = top ? flush_line(d, stop) : 0;
+	if (top)
+		d->line = NO_LINE;
+	if (display || rows > 1) {
 		newline(d, stop);
 		skip_spaces(d, end);
 	}
@@ -1046,10 +1301,9 @@ static void math_space(struct tex_reader *d, size_t at, size_t end)
 	while (k < end && (d->s[k] == ' ' || d->s[k] == '\t' || d->s[k] == '\n'))
 		k++;
 	d->i = k;
-	const struct buf *o = &d->r->out;
-	if (k >= end || o->len <= d->floor)
+	unsigned prev = prev_cp(d);
+	if (k >= end || !prev)
 		return;
-	unsigned prev = last_cp(d);
 	char next = d->s[k];
 	if (prev == ' ' || prev == '\n' || prev == '(' || prev == '[' || prev == '{')
 		return;
@@ -1177,9 +1431,10 @@ static void render_all(struct latex *r, const char *s, size_t n, int math)
 	buf_grow(&r->out, n + 1);
 	r->out.data[0] = '\0';
 	r->left = 0;
-	struct tex_reader d = {s, n, 0, r, 0, NULL, 0};
+	struct tex_reader d = {.s = s, .n = n, .r = r, .line = math ? 0 : NO_LINE};
 	size_t ans = math ? n : answer_line(s, n);
 	render(&d, math, ans);
+	flush_line(&d, ans);
 	if (ans < n) {
 		size_t e = ans + 8; /* the "# Answer" line as it is */
 		emit(&d, s + ans, e - ans, ans, e);
@@ -1187,9 +1442,13 @@ static void render_all(struct latex *r, const char *s, size_t n, int math)
 		skip_spaces(&d, n);
 		if (d.i < n) {
 			emit(&d, "\n\n", 2, e, d.i);
+			d.line = r->out.len;
 			render(&d, 1, n);
+			flush_line(&d, n);
 		}
 	}
+	drop_pieces(&d);
+	free(d.pc);
 	/* lines laid out by display math end with no blank tail */
 	while (r->out.len && (r->out.data[r->out.len - 1] == '\n' ||
 			      r->out.data[r->out.len - 1] == ' '))

@@ -1,6 +1,7 @@
 /* latex.h - LaTeX in untrusted text, rendered as readable Unicode text for
  * a terminal: \frac{1}{2} -> ½, x^{2} -> x², \sqrt{x+1} -> √(x+1),
- * \overrightarrow{A} -> A⃗, environments as lines. Unknown commands stay as
+ * \overrightarrow{A} -> A⃗, environments as lines, matrices, arrays and
+ * cases as aligned blocks of lines (latex_box.h). Unknown commands stay as
  * they are. The renderer only rewrites what it knows; every other byte
  * (controls, invalid UTF-8) is copied, for the screen's inert drawing. */
 #ifndef SM_LATEX_H
@@ -20,6 +21,9 @@ struct latex {
 	struct latex_src *src; /* per output byte */
 	size_t srccap;
 	int left;              /* commands left as they were */
+	int width;             /* the columns a line of two-dimensional math
+				* may take, else it is one line (0: any); the
+				* caller's, kept from render to render */
 };
 
 /* Renders s[0..n) into r (reusing its memory). */

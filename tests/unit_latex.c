@@ -59,7 +59,7 @@ static void constructs(void)
 	/* environments laid out as lines */
 	CHECK_STR(text("we need\n\\begin{align*}\nx+y &> 1 \\\\\n1+x &> y\n\\end{align*}"),
 		  "we need\nx+y > 1\n1+x > y");
-	CHECK_STR(text("$\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}$"), "(1  2)\n(3  4)");
+	CHECK_STR(text("$\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}$"), "⎛1  2⎞\n⎝3  4⎠");
 	/* PRM800K's answer line: math without delimiters */
 	CHECK_STR(text("So.\n\n# Answer\n\n\\frac{9}{4}R^2"), "So.\n\n# Answer\n\n(9/4)R²");
 	CHECK_STR(math("\\frac{\\sqrt{3}}{2}"), "√3/2");
@@ -84,6 +84,46 @@ static void competition(void)
 	/* fields that are not math are text, never eaten */
 	CHECK_STR(math("}"), "}");
 	CHECK_STR(math("] }"), "] }");
+}
+
+/* two-dimensional math: blocks beside what follows them, on a baseline */
+static void blocks(void)
+{
+	/* the exponent and = beside the matrix, the second matrix beside it */
+	CHECK_STR(text("\\[\\begin{pmatrix}a&b\\\\c&d\\end{pmatrix}^2 = "
+		       "\\begin{pmatrix}a^2+bc&ab+bd\\\\ac+cd&bc+d^2\\end{pmatrix}\\]"),
+		  "⎛a  b⎞² = ⎛a²+bc  ab+bd⎞\n"
+		  "⎝c  d⎠    ⎝ac+cd  bc+d²⎠");
+	/* a product of two 2×2 matrices is two blocks, not a 4×2 one */
+	CHECK_STR(text("so $\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}"
+		       "\\begin{bmatrix}5&6\\\\7&8\\end{bmatrix} = C$ hence"),
+		  "so\n⎡1  2⎤⎡5  6⎤ = C\n⎣3  4⎦⎣7  8⎦\nhence");
+	/* \left| \right| span the rows of the determinant they hold */
+	CHECK_STR(text("\\[\\left| \\begin{vmatrix} 1 & 2 \\\\ 3 & 4 \\end{vmatrix} \\right| = 2\\]"),
+		  "││1  2││ = 2\n││3  4││");
+	/* columns aligned: each as wide as its widest cell */
+	CHECK_STR(text("$\\begin{pmatrix}10&2\\\\3&400\\\\x&y\\end{pmatrix}$"),
+		  "⎛10   2 ⎞\n⎜3   400⎟\n⎝x    y ⎠");
+	/* an array keeps its empty cells, \hline and |c|c| rules */
+	CHECK_STR(text("\\[\\begin{array}{|c|c|}\\hline 1 & \\\\ \\hline & 2 \\\\ \\hline\\end{array}\\]"),
+		  "┌───┬───┐\n│ 1 │   │\n├───┼───┤\n│   │ 2 │\n└───┴───┘");
+	CHECK_STR(text("$\\begin{array}{lr} a & bb \\\\ ccc & d \\end{array}$"), "a    bb\nccc   d");
+	/* cases keeps its brace */
+	CHECK_STR(text("$f(x) = \\begin{cases} x & \\text{if } x \\ge 0 \\\\ -x & \\text{otherwise} "
+		       "\\end{cases}$"),
+		  "f(x) = ⎧ x   if x ≥ 0\n       ⎩ -x  otherwise");
+	CHECK_STR(text("$\\begin{cases} 1 \\\\ 2 \\\\ 3 \\end{cases}$"), "⎧ 1\n⎨ 2\n⎩ 3");
+	/* inside an argument a grid is one line */
+	CHECK_STR(text("$\\frac{\\begin{pmatrix}1\\\\2\\end{pmatrix}}{2}$"), "(1; 2)/2");
+	/* too wide for the width given: one line, said the same way */
+	r.width = 20;
+	CHECK_STR(text("\\[\\begin{pmatrix}a&b\\\\c&d\\end{pmatrix}^2 = "
+		       "\\begin{pmatrix}a^2+bc&ab+bd\\\\ac+cd&bc+d^2\\end{pmatrix}\\]"),
+		  "(a, b; c, d)² = (a²+bc, ab+bd; ac+cd, bc+d²)");
+	CHECK_STR(text("$\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}$"), "⎛1  2⎞\n⎝3  4⎠");
+	r.width = 0;
+	/* a final answer that is a matrix */
+	CHECK_STR(math("\\begin{pmatrix} 1 \\\\ -2 \\end{pmatrix}"), "⎛1 ⎞\n⎝-2⎠");
 }
 
 static void prose(void)
@@ -171,6 +211,7 @@ int main(void)
 	CHECK(latex_table_check() == 0, "command table out of order at %d", latex_table_check());
 	constructs();
 	competition();
+	blocks();
 	prose();
 	mapping();
 	latex_free(&r);
