@@ -100,6 +100,62 @@ sleep 0.5
 ok "the tmux pane shows the rendered subscript" wait_for a "a₁₃ = 2016"
 ok "and the raw match a_{13} is marked on it" sh -c "tmux -L '$TMUX_SOCK' capture-pane -p -e -t a | grep -q '48;5;220ma₁₃'"
 
+# issue 27: competition math as an annotator reads it, at 80x24: padding
+# dropped, grouping kept, matrices, arrays and cases as aligned blocks
+# with what follows beside them, answers that are not math as text; a
+# note renders like the step; the review view renders each step's math.
+python3 - <<'PY'
+import json
+steps = [
+    r"For the number \( n \), we have $L E O$ and $\log _{a} x$.",
+    r"So $\log_{a}\frac{x}{y}$, $\frac{a}{3}d$, $\dfrac1{16}\sin4\theta$, $i\sin\theta$.",
+    r"\[\begin{pmatrix}a&b\\c&d\end{pmatrix}^2 = \begin{pmatrix}a^2+bc&ab+bd\\ac+cd&bc+d^2\end{pmatrix}\]",
+    r"\[\left| \begin{vmatrix} 1 & 2 \\ 3 & 4 \end{vmatrix} \right| = 2\]",
+    r"\[\begin{array}{|c|c|}\hline 1 & \\ \hline & 2 \\ \hline\end{array}\]",
+    r"$f(x) = \begin{cases} x & x \ge 0 \\ -x & x < 0 \end{cases}$",
+]
+recs = [{"id": "m1", "problem": "Compute $A^2$.", "steps": steps, "answer": "}", "gold": "] }",
+         "fe": 2, "note": r"step 3: $\frac{a}{3}d$ is $\begin{bmatrix}1&2\\3&4\end{bmatrix}$ here"},
+        {"id": "m1", "problem": "Compute $A^2$.", "steps": steps, "answer": "}", "gold": "] }",
+         "fe": None, "note": None}]
+json.dump([recs[0]], open("m1.json", "w"))
+json.dump([recs[1]], open("m2.json", "w"))
+PY
+for f in m1:ann1 m2:ann2; do
+	sm import "${f%%:*}.json" --format generic --problem problem --steps steps --id id \
+		--answer answer --gold gold --first-error fe --note note --dataset comp \
+		--as "${f#*:}" >/dev/null
+done
+id=$(sql "SELECT s.id FROM solution s JOIN dataset d ON d.id = s.dataset_id WHERE d.name = 'comp'")
+TUI_SIZE=80x24 tui_run ":open $id
+:save-display m1.txt
+jjj
+:save-display m2.txt
+jj
+:save-display m3.txt" --annotator ann
+same_screen math-80 m1.txt
+same_screen math-80-blocks m2.txt
+same_screen math-80-note m3.txt
+has m1.txt "For the number n, we have LEO and logₐ x."
+has m1.txt "So logₐ(x/y), (a/3)d, (1/16) sin 4θ, i sin θ."
+has m1.txt "answer }   gold ] }"
+has m2.txt "⎛a  b⎞² = ⎛a²+bc  ab+bd⎞"
+has m2.txt "⎝c  d⎠    ⎝ac+cd  bc+d²⎠"
+has m2.txt "││1  2││ = 2"
+has m3.txt "│ 1 │   │"
+has m3.txt "f(x) = ⎧ x   x ≥ 0"
+has m3.txt "ann1:"
+has m3.txt "step 3: (a/3)d is"
+has m3.txt "       ⎡1  2⎤"
+# the review view: each step's math rendered on its one line
+TUI_SIZE=80x24 tui_run ":open $id
+:review
+:save-display rv.txt" --annotator ann
+same_screen math-80-review rv.txt
+has rv.txt "For the number n, we have LEO and logₐ x."
+has rv.txt "(a, b; c, d)² = (a²+bc, ab+bd; ac+cd, bc+d²)"
+ok "review: no command left on the screen" sh -c '! grep -q "\\\\[a-z]" rv.txt'
+
 # the hint bar goes with the setting
 printf 'set hints = no\n' >"$XDG_CONFIG_HOME/stepmark/config"
 TUI_SIZE=80x24 tui_run ':open 2

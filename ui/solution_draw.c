@@ -61,6 +61,7 @@ void render_texts(struct sv *s)
 	const char *p = it->problem ? it->problem : "";
 	latex_render(&s->rproblem, p, strlen(p));
 	const char *a = it->final_answer ? it->final_answer : "";
+	s->ranswer.width = s->rgold.width = 1; /* one line: a matrix as (a, b; c, d) */
 	latex_render_math(&s->ranswer, a, strlen(a));
 	const char *g = it->gold ? it->gold : "";
 	latex_render_math(&s->rgold, g, strlen(g));
@@ -148,7 +149,7 @@ int is_alt(const struct sv *s, size_t i, size_t k)
 static void layout_alts(struct sv *s, size_t i, int tw)
 {
 	const struct step *st = &s->sol.it.steps[i];
-	struct latex lx = {0};
+	struct latex lx = {.width = tw - 4};
 	for (size_t k = 0; k < st->nalts; k++) {
 		if (!is_alt(s, i, k))
 			continue;
@@ -218,6 +219,12 @@ static void layout(struct sv *s, int w)
 	arena_reset(&s->notes); /* the lines of the last layout pointed into it */
 	s->layout_w = w;
 	int tw = w - 7 > 10 ? w - 7 : 10;
+	for (size_t i = 0; i < s->nrsteps && s->rendered; i++)
+		if (s->rsteps[i].width != tw) { /* a matrix's rows fit the width or are one line */
+			s->rsteps[i].width = tw;
+			latex_render(&s->rsteps[i], it->steps[i].text, strlen(it->steps[i].text));
+		}
+	struct latex lx = {.width = tw - 2};
 	for (size_t i = 0; i < it->nsteps; i++) {
 		add_line(s, (int)i, L_HEAD, NULL, 0, 0, -1);
 		size_t first = s->nlines;
@@ -235,11 +242,17 @@ static void layout(struct sv *s, int w)
 					newer = 1;
 			if (newer || (s->hide_others && strcmp(l->annotator, s->t->ann.name)))
 				continue;
+			const char *text = l->text;
+			if (s->rendered) { /* a note's math reads like the step's */
+				latex_render(&lx, text, strlen(text));
+				text = arena_strndup(&s->notes, lx.out.data, lx.out.len);
+			}
 			if (!strcmp(l->annotator, s->t->ann.name)) {
-				wrap_into(s, (int)i, L_NOTE, l->text, tw - 2);
-			} else { /* another's note says whose */
+				wrap_into(s, (int)i, L_NOTE, text, tw - 2);
+			} else { /* another's note says whose (above its rows of math) */
 				struct buf b = {0};
-				buf_printf(&b, "%s: %s", tui_alias(s->t, l->annotator), l->text);
+				buf_printf(&b, "%s:%s%s", tui_alias(s->t, l->annotator),
+					   strchr(text, '\n') ? "\n" : " ", text);
 				wrap_into(s, (int)i, L_NOTE, arena_strndup(&s->notes, b.data, b.len),
 					  tw - 2);
 				buf_free(&b);
@@ -249,6 +262,7 @@ static void layout(struct sv *s, int w)
 		if (s->show_alts)
 			layout_alts(s, i, tw);
 	}
+	latex_free(&lx);
 }
 
 static size_t first_line_of(struct sv *s, int step)

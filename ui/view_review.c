@@ -12,6 +12,7 @@
 #include "pos.h"
 #include "tui.h"
 #include "../src/consensus.h"
+#include "../src/latex.h"
 #include "../src/resolve.h"
 #include "../src/summary.h"
 #include "../src/util.h"
@@ -280,6 +281,7 @@ static void rv_draw(struct view *v, int top, int h, int w)
 	if (rows < 1)
 		rows = 1;
 	pos_show(&r->pos, r->pos.cur, r->pos.cur, rows);
+	struct latex lx = {.width = 1}; /* one line: a matrix as (a, b; c, d) */
 	for (int y = 0; y < rows; y++) {
 		size_t i = (size_t)(r->pos.top + y);
 		move(top + 2 + y, 0);
@@ -303,11 +305,21 @@ static void rv_draw(struct view *v, int top, int h, int w)
 		}
 		for (size_t k = 0; k < r->nsrc && cx < w - 10; k++)
 			cx += cell(top + 2 + y, cx + 1, &r->src[k], i, col_width(r, r->src[k].name)) + 1;
-		const char *t = it->steps[i].text;
-		size_t n = strcspn(t, "\n");
+		const char *t = it->steps[i].text ? it->steps[i].text : "";
+		size_t n = strlen(t);
+		if (r->t->set->latex) { /* as the solution view shows it, on one line */
+			latex_render(&lx, t, n);
+			for (char *c = lx.out.data; c && *c; c++)
+				*c = *c == '\n' ? ' ' : *c;
+			t = lx.out.data;
+			n = lx.out.len;
+		} else {
+			n = strcspn(t, "\n");
+		}
 		draw_text(top + 2 + y, tx, w - tx, t, n, area_attr(cur ? C_CURSOR : C_DEFAULT),
 			  NULL);
 	}
+	latex_free(&lx);
 	/* the bottom: sources' first errors, the adjudication, consensus */
 	buf_reset(&b);
 	buf_puts(&b, "sources:");
