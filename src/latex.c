@@ -272,6 +272,8 @@ static unsigned last_cp(const struct tex_reader *d)
 	const struct buf *o = &d->r->out;
 	if (!o->len)
 		return 0;
+	if ((unsigned char)o->data[o->len - 1] < 0x80)
+		return (unsigned char)o->data[o->len - 1];
 	size_t k = o->len - 1;
 	while (k > 0 && (o->data[k] & 0xc0) == 0x80 && o->len - k < 4)
 		k--;
@@ -1301,13 +1303,13 @@ static void math_space(struct tex_reader *d, size_t at, size_t end)
 	while (k < end && (d->s[k] == ' ' || d->s[k] == '\t' || d->s[k] == '\n'))
 		k++;
 	d->i = k;
-	unsigned prev = prev_cp(d);
-	if (k >= end || !prev)
+	if (k >= end)
 		return;
 	char next = d->s[k];
-	if (prev == ' ' || prev == '\n' || prev == '(' || prev == '[' || prev == '{')
-		return;
 	if (strchr("^_)]},.;:!'", next))
+		return;
+	unsigned prev = prev_cp(d);
+	if (!prev || prev == ' ' || prev == '\n' || prev == '(' || prev == '[' || prev == '{')
 		return;
 	if (next == '\\' && k + 6 <= end && !memcmp(d->s + k, "\\right", 6))
 		return;

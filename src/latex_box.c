@@ -14,20 +14,6 @@
 #include "util.h"
 
 /* ---- pieces of text with their sources ---- */
-void lx_put(struct latex *t, const char *p, size_t n, size_t a, size_t b)
-{
-	if (t->out.len + n > t->srccap) {
-		size_t cap = t->srccap ? t->srccap : 64;
-		while (cap < t->out.len + n)
-			cap *= 2;
-		t->src = xrealloc(t->src, cap * sizeof(*t->src));
-		t->srccap = cap;
-	}
-	for (size_t k = 0; k < n; k++)
-		t->src[t->out.len + k] = (struct latex_src){a, b};
-	buf_add(&t->out, p, n);
-}
-
 static void lx_puts(struct latex *t, const char *p, size_t a, size_t b)
 {
 	lx_put(t, p, strlen(p), a, b);

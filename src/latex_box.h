@@ -10,9 +10,23 @@
 #include <stddef.h>
 
 #include "latex.h"
+#include "util.h"
 
-/* Appends p[0..n) to t, each byte standing for raw [a, b). */
-void lx_put(struct latex *t, const char *p, size_t n, size_t a, size_t b);
+/* Appends p[0..n) to t, each byte standing for raw [a, b) (inline: the
+ * renderer's every byte goes through it). */
+static inline void lx_put(struct latex *t, const char *p, size_t n, size_t a, size_t b)
+{
+	if (t->out.len + n > t->srccap) {
+		size_t cap = t->srccap ? t->srccap : 64;
+		while (cap < t->out.len + n)
+			cap *= 2;
+		t->src = xrealloc(t->src, cap * sizeof(*t->src));
+		t->srccap = cap;
+	}
+	for (size_t k = 0; k < n; k++)
+		t->src[t->out.len + k] = (struct latex_src){a, b};
+	buf_add(&t->out, p, n);
+}
 /* Appends what t holds, sources kept. */
 void lx_cat(struct latex *to, const struct latex *t);
 /* Moves from's bytes from `start` on to the end of `to`. */
