@@ -1,8 +1,9 @@
 /* render.c - the LaTeX renderer over texts read from stdin (separated by
  * NUL bytes), as the workbench renders them: each text rendered `reps`
  * times, the time of each text's median run in nanoseconds written to
- * argv[1], one per line, and the rendered texts to stdout, NUL-separated.
- *   render TIMES-FILE [REPS] <texts >rendered */
+ * argv[1], one per line, and the rendered texts to stdout, NUL-separated;
+ * with `math`, each text is math without delimiters (a span of math).
+ *   render TIMES-FILE [REPS [math]] <texts >rendered */
 #include "config.h"
 
 #include <stdio.h>
@@ -35,6 +36,7 @@ int main(int argc, char **argv)
 	int reps = argc > 2 ? atoi(argv[2]) : 9;
 	if (reps < 1)
 		reps = 1;
+	int math = argc > 3 && !strcmp(argv[3], "math");
 	FILE *tf = fopen(argv[1], "w");
 	if (!tf) {
 		perror(argv[1]);
@@ -52,7 +54,10 @@ int main(int argc, char **argv)
 		const char *s = in.data ? in.data + i : "";
 		for (int k = 0; k < reps; k++) {
 			double t0 = now_ns();
-			latex_render(&r, s, len);
+			if (math)
+				latex_render_math(&r, s, len);
+			else
+				latex_render(&r, s, len);
 			t[k] = now_ns() - t0;
 		}
 		qsort(t, (size_t)reps, sizeof(double), cmp);

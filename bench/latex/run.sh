@@ -6,7 +6,15 @@
 # share of rendered lines that still hold a backslash command, for
 # stepmark and for the peer, pylatexenc's latex2text (Debian
 # python3-pylatexenc), on the same texts in the same run.
-#   RENDER=./bench/latex/render bench/latex/run.sh
+#
+# With LIBTEXPRINTF_SRC, a checkout of libtexprintf (utftex's library, the
+# closest peer: 2D math in monospace text; not a Debian package, so
+# fetched, e.g. git clone https://github.com/bartp5/libtexprintf), it also
+# builds that library here with cc (nothing from the network) and times
+# both on the same math spans of the texts ($…$, \(…\), \[…\], $$…$$):
+# per span, median of 9 runs, and how many spans each lays out on more
+# than one line.
+#   RENDER=./bench/latex/render [LIBTEXPRINTF_SRC=DIR] bench/latex/run.sh
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 : "${RENDER:=./bench/latex/render}"
@@ -81,4 +89,39 @@ if os.path.exists(os.path.join(tmp, "peer_missing")):
 else:
     peer = report("pylatexenc", "peer_times", "peer_rendered")
     print("ratio: stepmark renders a text %.0fx faster than pylatexenc (medians)" % (peer / ours))
+PY
+[ -n "${LIBTEXPRINTF_SRC:-}" ] || {
+	echo "utftex: LIBTEXPRINTF_SRC not set (a libtexprintf checkout), not measured"
+	exit 0
+}
+python3 - "$tmp/texts" "$tmp/spans" <<'PY'
+import re, sys
+texts = open(sys.argv[1], "rb").read().decode().split("\0")
+span = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|\$([^$\s](?:[^$]*?[^$\s])?)\$(?!\d)", re.S)
+spans = [next(g for g in m.groups() if g is not None) for t in texts for m in span.finditer(t)]
+spans = [s.strip() for s in spans if s.strip()]
+open(sys.argv[2], "wb").write("\0".join(spans).encode())
+PY
+mkdir "$tmp/ltp" && cp -R "$LIBTEXPRINTF_SRC/src/." "$tmp/ltp/"
+(cd "$tmp/ltp" && sh gen_errorflags.sh boxes.c drawbox.c lexer.c parser.c >/dev/null &&
+	: >config.h && ${CC:-cc} -O2 -w -I. -o "$tmp/peer_utftex" "$here/peer_utftex.c" \
+	boxes.c drawbox.c texprintf.c parser.c lexer.c error.c stringutils.c -lm) ||
+	{ echo "utftex: libtexprintf did not build from $LIBTEXPRINTF_SRC"; exit 0; }
+"$RENDER" "$tmp/span_times" 9 math <"$tmp/spans" >"$tmp/span_rendered"
+"$tmp/peer_utftex" "$tmp/peer_span_times" 9 <"$tmp/spans" >"$tmp/peer_span_rendered" 2>/dev/null
+python3 - "$tmp" <<'PY'
+import os, statistics, sys
+tmp = sys.argv[1]
+def report(name, times_f, out_f):
+    times = sorted(float(x) for x in open(os.path.join(tmp, times_f)) if x.strip())
+    outs = open(os.path.join(tmp, out_f), "rb").read().decode("utf-8", "replace").split("\0")
+    tall = sum(1 for o in outs if "\n" in o.strip("\n"))
+    med = statistics.median(times) / 1000
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))] / 1000
+    print("%-10s per math span: median %.2f us, p99 %.1f us; %d of %d spans on more than one line"
+          % (name, med, p99, tall, len(times)))
+    return med
+ours = report("stepmark", "span_times", "span_rendered")
+peer = report("utftex", "peer_span_times", "peer_span_rendered")
+print("ratio: stepmark renders a math span %.1fx faster than libtexprintf (medians)" % (peer / ours))
 PY
