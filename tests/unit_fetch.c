@@ -136,6 +136,47 @@ int main(void)
 	claims("20% of 50 = 10", 0, 1);
 	claims("20% of 50 = 12", 1, 1);
 	claims("(4 / 20) * 100 = 0.2 * 100 = 20%", 0, 2);
+	/* competition text (issue 27): delimiters and list bullets end a claim */
+	claims("- \\(10 = 2 \\times 5\\) - \\(11 = 11\\)", 0, 1);
+	claims("- \\(2^9 = 512\\)\n- \\(3^1 = 3\\)\n- \\(5^8\\) is large", 0, 2);
+	claims("- 3 \\times 8 = 24\n- 24 + 1 = 25", 0, 2);     /* a bullet, not a minus */
+	claims("* 3 * 8 = 24", 0, 1);
+	claims("- \\( \\frac{2}{2} = 1 \\neq 2 \\)", 0, 1);
+	claims("$2^9 = 512$ - $3^1 = 3$", 0, 2);
+	/* operands cut short are no claim */
+	claims("\\[ 9 = \\frac{1}{4} d(d - 3) \\]", 0, 0);
+	claims("$9 = \\frac{1}{4} d(d - 3)$", 0, 0);
+	claims("So, \\( m \\circ 2 = \\frac{1}{2} \\) for any \\( m \\neq -2 \\).", 0, 0);
+	claims("\\[ f\\left(\\frac{1}{3}\\right) = \\frac{1 + \\frac{1}{3}}{1} = \\frac{4}{3} \\]", 0, 1);
+	claims("\\[ V = \\frac{4}{3} \\pi (1.5)^3 = \\frac{4}{3} \\pi \\cdot 3.375 \\]", 0, 0);
+	claims("\\(\\frac{2}{9} = 0.\\overline{2}\\)", 0, 0);
+	claims("$3/16 = 0.0011_2$", 0, 0);
+	claims("\\[ 16 = 13 - 12 \\cos C \\]", 0, 0);
+	claims("\\[ \\sqrt[4]{16(2)^4} = 4 \\]", 0, 0);
+	claims("\\(\\log_x (10^{-2}) = -2 \\log_x 10\\)", 0, 0);
+	claims("\\text{Chenny's Age} - 4 = 10 - 4 = 6", 0, 1);
+	/* integer division with a remainder */
+	claims("\\[ 18 \\div 4 = 4 \\text{ remainder } 2 \\]", 0, 1);
+	claims("\\[ 18 \\div 4 = 4 \\text{ remainder } 3 \\]", 1, 1);
+	claims("$49 \\div 9 = 5$ complete cycles", 0, 1);
+	claims("First, \\(410 \\div 333 = 1\\) with a remainder of \\(77\\).", 0, 1);
+	claims("$$355\\div 6=58\\;\\mathrm{R}\\;5.$$", 1, 1);
+	claims("\\[ 2863 \\div 1344 = 2 \\quad \\text{(quotient)} \\]", 0, 1);
+	claims("18 \\div 4 = 4", 1, 1);                        /* no remainder said */
+	/* rounded values: true within the precision the text shows */
+	claims("\\[ x^2 = (2.8284)^2 = 8 \\]", 0, 1);
+	claims("\\[ (2.8284)^2 = 9 \\]", 1, 1);
+	claims("1.5 \\times 4 = 6.5", 1, 1);
+	/* claims the text calls false */
+	claims("\\(x + 6 = 10 \\implies 2 + 8 = 4\\), which is false.", 0, 0);
+	claims("so 3 + 4 = 8, which is false", 0, 0);
+	claims("\\(3 + 4 = 8\\) \\text{(false)}", 0, 0);
+	claims("\\( 3 + 4 \\neq 8 \\)", 0, 0);
+	/* chains mixing \implies and =; \] \[ between lines of one chain */
+	claims("\\(2 + 3 = 5 \\implies 5 \\times 2 = 10 \\implies 10 - 1 = 9\\)", 0, 3);
+	claims("\\[ 21^2 = 441 \\] \\[ (-20)^2 = 400 \\] \\[ 441 + 400 = 841 \\]", 0, 3);
+	claims("\\[ \\frac{28 \\times 26}{4} = 182 \\]\n\\[ = 7 \\times 26 = 182 \\]", 0, 3);
+	claims("\\[ \\frac{1}{13} = \\frac{4}{52} \\] \\[ \\frac{1}{4} = \\frac{13}{52} \\]", 0, 2);
 	/* the message names the side that is computed */
 	struct buf rep = {0};
 	int nchecked;
