@@ -41,11 +41,11 @@ const struct provider_ops calc_ops = {
 	.show = SHOW_CHECK,
 	.area = "calc",
 	/* its first error is the first step with a false claim, which says
-	 * nothing of the steps before it (unchecked ones may be wrong): that
-	 * is fe_names_only = 1; item_resolve has always filled them (0). An
-	 * open defect, kept here until it is decided (1 changes the audit,
-	 * consensus, accept and export --source calc) */
-	.fe_names_only = 0,
+	 * nothing of the steps before it (unchecked ones may be wrong): the
+	 * steps it checked carry their own marks, the others stay unrated
+	 * (item_resolve reads this; so do the audit, consensus, accept and
+	 * export --source calc) */
+	.fe_names_only = 1,
 	.start = calc_start,
 	.free = NULL,
 };
