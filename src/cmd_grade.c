@@ -17,11 +17,14 @@
 const char cmd_grade_help[] =
 	"  grade --jsonl FILE        add a \"stepmark\" verdict to each line with\n"
 	"                            \"given\" and \"ground_truth\" (- is stdin)\n"
-	"  grade --extract TEXT      print the final answer found in TEXT\n";
+	"  grade --extract TEXT      print the final answer found in TEXT\n"
+	"  grade --lenient [--problem TEXT] GIVEN GOLD, or --lenient --jsonl FILE\n"
+	"                            also equal: f(x) = ANSWER, lists in any order\n";
 
 struct grade_ctx {
 	const char *path;
 	long bad;
+	int lenient; /* grade_same_answer, with each line's "problem" */
 };
 
 static int grade_line(FILE *out, struct grade_ctx *g, const char *line,
@@ -50,7 +53,10 @@ static int grade_line(FILE *out, struct grade_ctx *g, const char *line,
 	}
 	const char *gv = given && (given->type == J_STR || given->type == J_NUM) ? given->str : NULL;
 	const char *tv = gt->type == J_STR || gt->type == J_NUM ? gt->str : NULL;
-	int ok = gv && tv && grade_answer(gv, tv);
+	const struct jnode *pr = g->lenient ? jget(root, "problem") : NULL;
+	int ok = gv && tv &&
+		 (g->lenient ? grade_same_answer(gv, tv, pr && pr->type == J_STR ? pr->str : NULL)
+			     : grade_answer(gv, tv));
 	/* the line goes back as it was, with the verdict as the last field */
 	const char *close = s + len;
 	while (close > s && close[-1] != '}')
@@ -63,14 +69,14 @@ static int grade_line(FILE *out, struct grade_ctx *g, const char *line,
 	return 0;
 }
 
-static int grade_jsonl(const char *path)
+static int grade_jsonl(const char *path, int lenient)
 {
 	FILE *in = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!in) {
 		errf("stepmark: %s: %s\n", path, strerror(errno));
 		return EX_BAD;
 	}
-	struct grade_ctx g = {path, 0};
+	struct grade_ctx g = {path, 0, lenient};
 	struct arena a = {0};
 	char *line = NULL;
 	size_t cap = 0;
@@ -88,11 +94,22 @@ static int grade_jsonl(const char *path)
 int cmd_grade(int argc, char **argv, struct cmd_env *env)
 {
 	(void)env;
-	int i = 1;
+	int i = 1, lenient = 0;
+	const char *problem = NULL;
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "--lenient"))
+			lenient = 1;
+		else if (!strcmp(argv[i], "--problem") && i + 1 < argc)
+			problem = argv[++i];
+		else
+			break;
+	}
+	if (problem && !lenient)
+		return bad_usage("grade: --problem goes with --lenient");
 	if (i < argc && !strcmp(argv[i], "--jsonl")) {
-		if (i + 2 != argc)
-			return bad_usage("grade --jsonl FILE");
-		return grade_jsonl(argv[i + 1]);
+		if (i + 2 != argc || problem)
+			return bad_usage("grade [--lenient] --jsonl FILE");
+		return grade_jsonl(argv[i + 1], lenient);
 	}
 	if (i < argc && !strcmp(argv[i], "--extract")) {
 		if (i + 2 != argc)
@@ -115,7 +132,8 @@ int cmd_grade(int argc, char **argv, struct cmd_env *env)
 		errf("stepmark: too deeply nested to grade (more than 64 levels)\n");
 		return EX_BAD;
 	}
-	int ok = grade_answer(argv[i], argv[i + 1]);
+	int ok = lenient ? grade_same_answer(argv[i], argv[i + 1], problem)
+			 : grade_answer(argv[i], argv[i + 1]);
 	printf("%s\n", ok ? "true" : "false");
 	return ok ? EX_OK : EX_BAD;
 }

@@ -1305,3 +1305,144 @@ int grade_answer(const char *given, const char *gold)
 	free(a);
 	return ok;
 }
+
+/* ---------- the same answer, beyond the PRM800K rules ---------- */
+
+/* The pieces of s at its top-level separators (sep: "=" or ","), outside
+ * ( ) [ ] { } and \{ \}; at most max. Returns their number. */
+static size_t split_top(const char *s, const char *sep, const char **at, size_t *len,
+			size_t max)
+{
+	size_t n = 0;
+	int depth = 0;
+	const char *from = s;
+	for (const char *p = s;; p++) {
+		if (*p == '\\' && p[1] && strchr("{}", p[1])) {
+			depth += p[1] == '{' ? 1 : -1;
+			p++;
+			continue;
+		}
+		if (*p && strchr("([{", *p))
+			depth++;
+		else if (*p && strchr(")]}", *p))
+			depth--;
+		if (!*p || (depth == 0 && *p == *sep && !(*sep == '=' && p > s && strchr("<>!\\", p[-1])))) {
+			if (n == max)
+				return max + 1;
+			at[n] = from, len[n] = (size_t)(p - from);
+			trim(&at[n], &len[n]);
+			n++;
+			if (!*p)
+				return n;
+			from = p + 1;
+		}
+	}
+}
+
+/* f(x), \sin\theta, a_n, AB, P(A): a left side that names a quantity (letters,
+ * commands, subscripts, primes, one argument list), no arithmetic in it */
+static int names_quantity(const char *s, size_t n)
+{
+	int letters = 0, depth = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '(' || c == '[' || c == '{')
+			depth++;
+		else if (c == ')' || c == ']' || c == '}')
+			depth--;
+		else if (isalpha(c))
+			letters += depth == 0;
+		else if (depth == 0 && !(c == '\\' || c == '_' || c == '\'' || c == ' ' || c == '|' ||
+					 (isdigit(c) && i > 0 && (s[i - 1] == '_' || isdigit((unsigned char)s[i - 1])))))
+			return 0;
+	}
+	return letters > 0 && depth == 0;
+}
+
+/* the right side of "name = answer", malloc'd; NULL when s is not one */
+static char *named_answer(const char *s)
+{
+	const char *at[3];
+	size_t len[3];
+	if (split_top(s, "=", at, len, 2) != 2 || !len[1] || !names_quantity(at[0], len[0]))
+		return NULL;
+	return xstrndup(at[1], len[1]);
+}
+
+static int same_one(const char *given, const char *gold)
+{
+	if (grade_answer(given, gold))
+		return 1;
+	/* "f(x) = x + 22" is "x + 22" (not "y = 5" against "x = 5") */
+	char *g = named_answer(given), *t = named_answer(gold);
+	int ok = (g && !t && grade_answer(g, gold)) || (t && !g && grade_answer(given, t));
+	free(g);
+	free(t);
+	return ok;
+}
+
+#define MAX_LIST 32
+
+/* the problem asks for its answers in an order */
+static int asks_order(const char *problem)
+{
+	static const char *const says[] = {"ordered", "increasing order", "decreasing order",
+					   "ascending", "descending", "in that order",
+					   "in the order", "from least", "from smallest",
+					   "from greatest", "from largest"};
+	for (size_t i = 0; problem && i < ARRAY_SIZE(says); i++)
+		if (strstr(problem, says[i]))
+			return 1;
+	return 0;
+}
+
+/* the elements of an unordered list: "a, b" or "\{a, b\}", not a tuple or
+ * an interval (those keep their order), nor 1,000 */
+static size_t list_of(const char *s, const char **at, size_t *len)
+{
+	size_t n = strlen(s);
+	const char *p = s;
+	trim(&p, &n);
+	if (n >= 4 && !strncmp(p, "\\{", 2) && !strncmp(p + n - 2, "\\}", 2))
+		p += 2, n -= 4; /* a tuple or an interval is one piece */
+	char *body = xstrndup(p, n);
+	size_t k = split_top(body, ",", at, len, MAX_LIST);
+	for (size_t i = 1; i < k && k <= MAX_LIST; i++)
+		if (len[i] == 3 && isdigit((unsigned char)at[i][0]) && isdigit((unsigned char)at[i][1]) &&
+		    isdigit((unsigned char)at[i][2]))
+			k = 0; /* a thousands separator */
+	for (size_t i = 0; i < k && k <= MAX_LIST; i++) /* point into s, not body */
+		at[i] = p + (at[i] - body);
+	free(body);
+	return k >= 2 && k <= MAX_LIST ? k : 0;
+}
+
+int grade_same_answer(const char *given, const char *gold, const char *problem)
+{
+	if (!given || !gold || grade_too_deep(given) || grade_too_deep(gold))
+		return 0;
+	if (same_one(given, gold))
+		return 1;
+	/* "10^{100}, 10^{0.01}" is "10^{0.01}, 10^{100}" unless the problem
+	 * asks for an order */
+	const char *ga[MAX_LIST + 1], *ta[MAX_LIST + 1];
+	size_t gl[MAX_LIST + 1], tl[MAX_LIST + 1];
+	size_t ng = list_of(given, ga, gl), nt = list_of(gold, ta, tl);
+	if (!ng || ng != nt || asks_order(problem))
+		return 0;
+	int used[MAX_LIST] = {0}, ok = 1;
+	for (size_t i = 0; i < ng && ok; i++) {
+		char *a = xstrndup(ga[i], gl[i]);
+		ok = 0;
+		for (size_t j = 0; j < nt && !ok; j++) {
+			if (used[j])
+				continue;
+			char *b = xstrndup(ta[j], tl[j]);
+			if (same_one(a, b))
+				used[j] = ok = 1;
+			free(b);
+		}
+		free(a);
+	}
+	return ok;
+}

@@ -342,7 +342,7 @@ static void report_clash(struct import_run *r, const struct slot *sl, const stru
 static void check_derived(struct import_run *r, const struct slot *sl, const char *gold)
 {
 	const struct item *it = &sl->it;
-	if (!it->gold_derived || !*gold || grade_answer(it->gold, gold))
+	if (!it->gold_derived || !*gold || grade_same_answer(it->gold, gold, it->problem))
 		return;
 	struct buf b = {0};
 	inert_into(&b, sl->file);

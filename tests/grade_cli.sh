@@ -40,4 +40,20 @@ if command -v valgrind >/dev/null && [ -z "${SANITIZED:-}" ]; then
 fi
 expect_rc 1 "-inf is not inf" sm grade -- '-\infty' inf
 
+# --lenient: the same answer written otherwise (issue 27); the default
+# stays PRM800K's
+expect_rc 1 "PRM800K: f(x) = x + 22 is not x + 22" sm grade 'f(x) = x + 22' 'x + 22'
+expect_rc 0 "--lenient: a named left side" sm grade --lenient 'f(x) = x + 22' 'x + 22'
+ok "prints true" has out "true"
+expect_rc 0 "--lenient: \\sin\\theta = ..." sm grade --lenient '\sin\theta = \frac{3}{5}' '\frac35'
+expect_rc 1 "PRM800K: a list in another order" sm grade '10^{100}, 10^{0.01}' '10^{0.01}, 10^{100}'
+expect_rc 0 "--lenient: an unordered list" sm grade --lenient '10^{100}, 10^{0.01}' '10^{0.01}, 10^{100}'
+expect_rc 1 "--lenient: unless the problem asks for an order" \
+	sm grade --lenient --problem 'Enter the ordered pair (a, b).' '1, 2' '2, 1'
+expect_rc 2 "--problem alone" sm grade --problem 'x' 1 1
+printf '%s\n' '{"given": "1, 2", "ground_truth": "2, 1", "problem": "Find all x."}' \
+	'{"given": "1, 2", "ground_truth": "2, 1", "problem": "In increasing order."}' >len.jsonl
+expect_rc 0 "--lenient --jsonl" sm grade --lenient --jsonl len.jsonl
+ok "reads each line's problem" test "$(grep -c '"stepmark": true' out):$(grep -c '"stepmark": false' out)" = 1:1
+
 finish

@@ -64,6 +64,24 @@ expect_rc 0 "ProcessBench with disagreeing correct answers" sm import pbd.json -
 ok "the gold is derived from the first correct solution" test "$(sql "select gold_answer || ':' || gold_derived from problem where text = 'What is 2+3?'")" = "5:1"
 ok "the disagreement names the line and both answers" has err 'final answer "6" is marked correct, but another solution of the problem marked correct answered "5"'
 ok "and is counted" has out "1 solution marked correct disagrees with the derived gold answer of its problem"
+# the same answer written otherwise is no disagreement: a named left side,
+# an unordered list of all the values, \sin\theta = ...
+cat >pbs.json <<'J'
+[{"id": "f1", "generator": "g", "problem": "Find f(x).", "steps": ["So \\boxed{x + 22}."], "final_answer_correct": true, "label": -1},
+ {"id": "f2", "generator": "g", "problem": "Find f(x).", "steps": ["So \\boxed{f(x) = x + 22}."], "final_answer_correct": true, "label": -1},
+ {"id": "l1", "generator": "g", "problem": "Find all values of x.", "steps": ["So \\boxed{10^{100}, 10^{0.01}}."], "final_answer_correct": true, "label": -1},
+ {"id": "l2", "generator": "g", "problem": "Find all values of x.", "steps": ["So \\boxed{10^{0.01}, 10^{100}}."], "final_answer_correct": true, "label": -1},
+ {"id": "s1", "generator": "g", "problem": "Find sin t.", "steps": ["So \\boxed{\\sin\\theta = \\frac{3}{5}}."], "final_answer_correct": true, "label": -1},
+ {"id": "s2", "generator": "g", "problem": "Find sin t.", "steps": ["So \\boxed{\\frac{3}{5}}."], "final_answer_correct": true, "label": -1},
+ {"id": "o1", "generator": "g", "problem": "Enter the ordered pair.", "steps": ["So \\boxed{1, 2}."], "final_answer_correct": true, "label": -1},
+ {"id": "o2", "generator": "g", "problem": "Enter the ordered pair.", "steps": ["So \\boxed{2, 1}."], "final_answer_correct": true, "label": -1}]
+J
+expect_rc 0 "ProcessBench with the same answers written otherwise" sm import pbs.json --dataset pbs
+ok "no warning for f(x) = x + 22" sh -c '! grep -q "f(x) = x + 22" err'
+ok "nor for the list in another order" sh -c '! grep -q "10^{0.01}, 10^{100}" err'
+ok "nor for \\sin\\theta = ..." sh -c '! grep -q "frac{3}{5}" err'
+ok "but an ordered pair keeps its order" has err 'final answer "2, 1" is marked correct'
+ok "counted once" has out "1 solution marked correct disagrees"
 ok "final answers from ####, boxed and 'The answer is'" test "$(sql "select group_concat(final_answer, ' ') from (select final_answer from solution s join dataset d on d.id = s.dataset_id where d.name = 'pbd' order by s.id)")" = "5 6 7"
 expect_rc 0 "stats" sm stats
 ok "no data set has a problem without a solution" test "$(sql 'select count(*) from problem p where not exists (select 1 from solution s where s.problem_id = p.id)')" = 0

@@ -87,5 +87,27 @@ int main(void)
 	CHECK(grade_answer("-5", "-5.0"), "-5 = -5.0");
 	CHECK(!grade_answer("99999999999999999999999", "1"), "overflow is not equality");
 	CHECK(!grade_answer("", "1"), "an empty answer is wrong");
+
+	/* the same answer beyond the PRM800K rules (issue 27, OlympiadBench) */
+	CHECK(!grade_answer("f(x) = x + 22", "x + 22"), "PRM800K's rules stay as they are");
+	CHECK(grade_same_answer("f(x) = x + 22", "x + 22", NULL), "a named left side");
+	CHECK(grade_same_answer("x + 22", "f(x)=x+22", NULL), "either way");
+	CHECK(grade_same_answer("\\sin\\theta = \\frac{1}{2}", "\\frac12", NULL), "\\sin\\theta = ...");
+	CHECK(grade_same_answer("a_{n} = 3", "3", NULL), "a_n = 3");
+	CHECK(!grade_same_answer("f(x) = 5", "g(x) = 5", NULL), "two names are two answers");
+	CHECK(!grade_same_answer("2x = 10", "10", NULL), "2x names no quantity");
+	CHECK(!grade_same_answer("x + 1 = 5", "5", NULL), "nor does x + 1");
+	CHECK(!grade_same_answer("f(x) = x + 21", "x + 22", NULL), "and the right side must agree");
+	CHECK(!grade_answer("10^{100}, 10^{0.01}", "10^{0.01}, 10^{100}"), "PRM800K: lists in order");
+	CHECK(grade_same_answer("10^{100}, 10^{0.01}", "10^{0.01}, 10^{100}",
+				"Find all values of x."), "an unordered list");
+	CHECK(grade_same_answer("\\{3, -1\\}", "-1, 3", NULL), "a set");
+	CHECK(grade_same_answer("x = 1, x = 2", "2, 1", NULL), "named elements");
+	CHECK(!grade_same_answer("1, 2", "1, 3", NULL), "other elements");
+	CHECK(!grade_same_answer("1, 2, 2", "1, 1, 2", NULL), "each matched once");
+	CHECK(!grade_same_answer("(3, 1)", "(1, 3)", NULL), "a tuple keeps its order");
+	CHECK(!grade_same_answer("2, 1", "1, 2", "Enter the ordered pair."), "as the problem asks");
+	CHECK(!grade_same_answer("000, 1", "1,000", NULL), "1,000 is no list");
+	CHECK(grade_same_answer("(1, 2), (3, 4)", "(3,4), (1,2)", NULL), "a list of tuples");
 	return tap_done();
 }
