@@ -675,7 +675,7 @@ static int called_false(const char *p)
 		"not true", "impossible",
 	};
 	for (int n = 0; *p && n < 40; n++) { /* punctuation, delimiters, \quad */
-		if (*p == '\\' && is_alpha((unsigned char)p[1]) && !starts(p, p + 7, "\\text"))
+		if (*p == '\\' && is_alpha((unsigned char)p[1]) && strncmp(p, "\\text", 5))
 			for (p++; is_alpha((unsigned char)*p); p++)
 				;
 		else if (is_space(*p) || strchr(",.;:$()[]\\\x01\x02", *p))
