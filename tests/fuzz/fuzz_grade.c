@@ -22,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	grade_too_deep(s);
 	grade_answer(s, gold);
+	grade_same_answer(s, gold, gold);
 	free(grade_normalize(s));
 	free(grade_math_normalize(s));
 	free(s);
