@@ -82,6 +82,7 @@ ok "a trace: MAST" wait_for a "(mast)? a key; Esc cancels"
 sleep 0.2
 screen_of a >mast.txt
 ok "its 14 modes" grep -q "^m no verification  *n wrong verify" mast.txt
+ok "asked of the turn, as a trace counts" grep -q "^turn 1: which error (mast)? a key; Esc cancels" mast.txt
 tmx send-keys -t a c y
 ok "a mode saved by its number (a trace counts turns)" wait_for a "saved: turn 1: 1.3, recovered later"
 ok "shown by its short name" wait_for a "[step repetition, recovered]"

@@ -74,6 +74,7 @@ jjjjj
 e
 :save-display t3.txt' --annotator ann
 ok "saved" has t3.txt "saved: decisive error at turn 5"
+ok "the turn's line says decisive, not first error" grep -q '^>  5 Orchestrator.* -1 DECISIVE' t3.txt
 ok "the turns before it keep no rating: a decisive error says nothing of them" \
 	test "$(sql "select count(*) from label where annotator = 'ann' and (kind = 'ratings' or step_idx < 5)")" = 0
 ok "the label names the turn's agent" test "$(sql "select value || '|' || agent from label where annotator = 'ann' and kind = 'first_error'")" = "5|Orchestrator"

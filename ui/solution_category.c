@@ -101,8 +101,9 @@ static void category_chosen(struct tui *t, const char *answer, void *arg)
 	const struct tax_entry *e = &s->tax.e[i];
 	snprintf(s->cat_key, sizeof(s->cat_key), "%s", e->key);
 	char q[160];
-	snprintf(q, sizeof(q), "step %d %s: did a later step recover from it? (y)es (n)o (s)kip",
-		 s->cat_step + sv_base(s), e->name);
+	const char *unit = sv_base(s) ? "step" : "turn";
+	snprintf(q, sizeof(q), "%s %d %s: did a later %s recover from it? (y)es (n)o (s)kip", unit,
+		 s->cat_step + sv_base(s), e->name, unit);
 	tui_menu(t, q, "yns", recovery_chosen, s);
 }
 
@@ -135,6 +136,7 @@ static void category_arg(struct sv *s, const char *arg)
 void sv_category(struct sv *s, const char *arg)
 {
 	int step = s->sel, base = sv_base(s);
+	const char *unit = base ? "step" : "turn"; /* a trace counts turns from 0 */
 	if (!s->sol.it.nsteps) {
 		tui_message(s->t, 1, "this solution has no steps");
 		return;
@@ -150,8 +152,8 @@ void sv_category(struct sv *s, const char *arg)
 	}
 	const char *had = sv_category_of(s, s->t->ann.name, step, NULL);
 	if (s->mine[step] != -1) {
-		tui_message(s->t, 1, "step %d is not rated -1 by you: rate it - or e before "
-			    "naming its error", step + base);
+		tui_message(s->t, 1, "%s %d is not rated -1 by you: rate it - or e before "
+			    "naming its error", unit, step + base);
 		return;
 	}
 	if (tax_ready(s, 1) < 0)
@@ -174,7 +176,7 @@ void sv_category(struct sv *s, const char *arg)
 	keys[nk] = '\0';
 	char title[200];
 	const char *tn = strrchr(s->tax.name, '/') ? strrchr(s->tax.name, '/') + 1 : s->tax.name;
-	snprintf(title, sizeof(title), "step %d: which error (%s)? a key%s; Esc cancels",
+	snprintf(title, sizeof(title), "%s %d: which error (%s)? a key%s; Esc cancels", unit,
 		 step + base, tn, had ? ", - takes yours back" : "");
 	tui_menu_list(s->t, inert(title, 0), list.data, keys, category_chosen, s);
 	buf_free(&list);

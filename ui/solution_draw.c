@@ -412,7 +412,7 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 	if (after)
 		x = put(y, x, maxx, " after error", area_attr(C_AFTER));
 	else if (s->my_fe >= 0 && step == s->my_fe)
-		x = put(y, x, maxx, "-1 FIRST ERR", area_attr(C_BAD));
+		x = put(y, x, maxx, sv_base(s) ? "-1 FIRST ERR" : "-1 DECISIVE ", area_attr(C_BAD));
 	else {
 		x = put(y, x, maxx, rating_mark(r), area_attr(rating_area(r)));
 		x = put(y, x, maxx, r == NO_RATING ? "unlabelled" : "          ", area_attr(C_DIM));
