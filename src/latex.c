@@ -1297,6 +1297,21 @@ static int text_step(struct tex_reader *d, size_t end)
  * group, before a script, closing bracket or punctuation, after an opening
  * bracket, and between single letters or digits ($L E O$ is LEO, $2 x$
  * is 2x; $10 apples$ keeps its space). */
+/* A sign the output ends with that has no operand before it (at the
+ * start of the math or a cell, after an opening bracket, a relation or a
+ * comma): TeX sets it unary, with no space after it ("- 1" reads "-1") */
+static int unary_sign(const struct tex_reader *d)
+{
+	const char *o = d->r->out.data;
+	size_t n = d->r->out.len;
+	if (n <= d->floor || (o[n - 1] != '-' && o[n - 1] != '+'))
+		return 0;
+	size_t k = n - 1;
+	while (k > d->floor && o[k - 1] == ' ')
+		k--;
+	return k <= d->floor || strchr("([{=,<>\n", o[k - 1]) != NULL;
+}
+
 static void math_space(struct tex_reader *d, size_t at, size_t end)
 {
 	size_t k = at;
@@ -1309,7 +1324,8 @@ static void math_space(struct tex_reader *d, size_t at, size_t end)
 	if (strchr("^_)]},.;:!'", next))
 		return;
 	unsigned prev = prev_cp(d);
-	if (!prev || prev == ' ' || prev == '\n' || prev == '(' || prev == '[' || prev == '{')
+	if (!prev || prev == ' ' || prev == '\n' || prev == '(' || prev == '[' || prev == '{' ||
+	    unary_sign(d))
 		return;
 	if (next == '\\' && k + 6 <= end && !memcmp(d->s + k, "\\right", 6))
 		return;

@@ -73,6 +73,12 @@ static void competition(void)
 	CHECK_STR(text("the word $L E O$ has"), "the word LEO has");
 	CHECK_STR(text("$\\log _{a} x$"), "logₐ x");
 	CHECK_STR(text("$x = 2 y + 3$"), "x = 2y + 3");
+	/* a sign with no operand before it is unary, as TeX sets it */
+	CHECK_STR(text("$x = - 3$"), "x = -3");
+	CHECK_STR(text("$- 2 + (- x)$"), "-2 + (-x)");
+	CHECK_STR(text("$a - b$, $a, - b$"), "a - b, a, -b");
+	CHECK(strstr(text("$\\begin{pmatrix} 1 \\\\ - 1 \\\\ 2 \\end{pmatrix}$"), "-1") != NULL,
+	      "a cell's sign is unary: %s", r.out.data);
 	CHECK_STR(math("10 apples"), "10 apples");
 	/* grouping stays visible */
 	CHECK_STR(text("$\\log_{a}\\frac{x}{y}$"), "logₐ(x/y)");
