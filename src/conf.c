@@ -430,12 +430,14 @@ void conf_init(struct conf *c)
 
 void conf_done(struct conf *c)
 {
-	free(c->set.annotator);
-	c->set.annotator = NULL;
-	free(c->set.truth);
-	c->set.truth = NULL;
-	free(c->set.taxonomy);
-	c->set.taxonomy = NULL;
+	/* every string setting, from the table (a new one is freed too) */
+	for (int i = 0; i < SET_COUNT; i++) {
+		if (settings_table[i].kind != SK_STRING)
+			continue;
+		char **field = (char **)((char *)&c->set + settings_table[i].off);
+		free(*field);
+		*field = NULL;
+	}
 	free(c->consensus);
 	c->consensus = NULL;
 	fconf_free(&c->fetch);

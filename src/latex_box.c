@@ -358,6 +358,7 @@ static void put_range(struct latex *out, const struct latex *line, size_t a, siz
 int lbox_compose(const struct latex *line, const struct lpiece *p, size_t n, int width,
 		 struct latex *out)
 {
+	const char *text = line->out.data ? line->out.data : ""; /* an empty line has none */
 	int *up = xcalloc(n + 1, sizeof(int)), *down = xcalloc(n + 1, sizeof(int));
 	int *tall = xcalloc(n + 1, sizeof(int));
 	delim_heights(p, n, up, down, tall);
@@ -366,11 +367,11 @@ int lbox_compose(const struct latex *line, const struct lpiece *p, size_t n, int
 	size_t at = 0;
 	for (size_t k = 0; k < n; k++) {
 		size_t pos = p[k].pos < line->out.len ? p[k].pos : line->out.len;
-		total += lx_width(line->out.data + at, pos - at);
+		total += lx_width(text + at, pos - at);
 		total += p[k].box.h ? p[k].box.w : tall[k] ? 1 : 0;
 		at = tall[k] ? pos + p[k].len : pos;
 	}
-	total += lx_width(line->out.data + at, line->out.len - at);
+	total += lx_width(text + at, line->out.len - at);
 	/* too wide for the screen: a block in its one-line form, rather than
 	 * rows that the view would wrap out of line */
 	int rows = width > 0 && total > width ? 1 : top + 1 + bottom;
@@ -383,7 +384,7 @@ int lbox_compose(const struct latex *line, const struct lpiece *p, size_t n, int
 			if (y == top || rows == 1)
 				put_range(out, line, at, pos);
 			else
-				lx_spaces(out, lx_width(line->out.data + at, pos - at));
+				lx_spaces(out, lx_width(text + at, pos - at));
 			if (k == n)
 				break;
 			at = pos;

@@ -2,7 +2,9 @@
  * The steps lie inside the text, in order, without overlap; every
  * solution step and every reference step appears in the alignment exactly
  * as the shapes allow (linked, extra, or skipped), and the links keep the
- * order. */
+ * order: each step's run of consecutive reference steps never goes back,
+ * and a step may add one link out of that order after its run (a step
+ * restating the reference step that computes its value). */
 #include "config.h"
 
 #include <stdint.h>
@@ -48,14 +50,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			seen_step[l[k].step]++;
 		if (l[k].ref >= 0)
 			seen_ref[l[k].ref]++;
-		if (l[k].step >= 0 && l[k].ref >= 0) {
-			/* links come in order of steps, references never go back */
-			if (l[k].step < last_step || l[k].ref < last_ref ||
-			    l[k].score < 0 || l[k].score > 1.000001)
+		if (l[k].step < 0 || l[k].ref < 0)
+			continue;
+		/* links come in order of steps; a step's links are a run of
+		 * consecutive reference steps, then perhaps one restatement */
+		if (l[k].step < last_step || l[k].score < 0 || l[k].score > 1.000001)
+			abort();
+		size_t e = k + 1;
+		while (e < nl && l[e].step == l[k].step && l[e].ref >= 0)
+			e++;
+		size_t run = 1;
+		while (k + run < e && l[k + run].ref == l[k + run - 1].ref + 1)
+			run++;
+		if (e - k - run > 1)
+			abort(); /* more than one link out of the run */
+		/* a run never goes back. A step with one link alone may be a
+		 * restatement: it says nothing of the order; a run with no
+		 * link out of it may end with one (consecutive by chance), so
+		 * the order it promises ends a step before its end. */
+		if (e - k > 1) {
+			if (l[k].ref < last_ref)
 				abort();
-			last_step = l[k].step;
-			last_ref = l[k].ref;
+			last_ref = l[k + run - 1].ref - (e - k == run);
 		}
+		last_step = l[k].step;
+		for (size_t j = k + 1; j < e; j++)
+			seen_step[l[j].step]++, seen_ref[l[j].ref]++;
+		k = e - 1;
 	}
 	for (size_t i = 0; rs.n && i < n; i++)
 		if (!seen_step[i])
