@@ -806,9 +806,9 @@ static size_t cell_end(const struct tex_reader *d, size_t k, size_t stop, int *r
 				*row = 1;
 				return k;
 			}
-			if (!strncmp(d->s + k, "\\begin{", 7) && k + 7 <= stop)
+			if (k + 7 <= stop && !memcmp(d->s + k, "\\begin{", 7))
 				nest++;
-			else if (!strncmp(d->s + k, "\\end{", 5) && k + 5 <= stop)
+			else if (k + 5 <= stop && !memcmp(d->s + k, "\\end{", 5))
 				nest--;
 			k++;
 		} else if (c == '&' && level <= 0 && !nest) {
@@ -828,9 +828,13 @@ static size_t rule_at(const struct tex_reader *d, size_t k, size_t stop)
 		if (k + l <= stop && !memcmp(d->s + k, *r, l) &&
 		    (k + l == stop || !is_letter(d->s[k + l]))) {
 			k += l;
-			while (k < stop && d->s[k] == '{') /* \cline{2-3} */
-				while (k < stop && d->s[k++] != '}')
-					;
+			/* \cline{2-3}: its columns, a closed group of digits
+			 * and dashes; anything else is text, never dropped */
+			size_t e = k + 1;
+			while (e < stop && ((d->s[e] >= '0' && d->s[e] <= '9') || d->s[e] == '-'))
+				e++;
+			if (r[0][1] == 'c' && k < stop && d->s[k] == '{' && e < stop && d->s[e] == '}')
+				k = e + 1;
 			return k;
 		}
 	}
