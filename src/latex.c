@@ -55,57 +55,6 @@ static size_t u8_put(char *o, unsigned cp)
 	return 4;
 }
 
-/* ---- super- and subscripts ---- */
-struct script {
-	unsigned from, to;
-};
-static const struct script sups[] = {
-	{'0', 0x2070}, {'1', 0xb9}, {'2', 0xb2}, {'3', 0xb3}, {'4', 0x2074},
-	{'5', 0x2075}, {'6', 0x2076}, {'7', 0x2077}, {'8', 0x2078}, {'9', 0x2079},
-	{'+', 0x207a}, {'-', 0x207b}, {0x2212, 0x207b}, {'=', 0x207c}, {'(', 0x207d},
-	{')', 0x207e}, {'a', 0x1d43}, {'b', 0x1d47}, {'c', 0x1d9c}, {'d', 0x1d48},
-	{'e', 0x1d49}, {'f', 0x1da0}, {'g', 0x1d4d}, {'h', 0x2b0}, {'i', 0x2071},
-	{'j', 0x2b2}, {'k', 0x1d4f}, {'l', 0x2e1}, {'m', 0x1d50}, {'n', 0x207f},
-	{'o', 0x1d52}, {'p', 0x1d56}, {'r', 0x2b3}, {'s', 0x2e2}, {'t', 0x1d57},
-	{'u', 0x1d58}, {'v', 0x1d5b}, {'w', 0x2b7}, {'x', 0x2e3}, {'y', 0x2b8},
-	{'z', 0x1dbb}, {'A', 0x1d2c}, {'B', 0x1d2e}, {'D', 0x1d30}, {'E', 0x1d31},
-	{'G', 0x1d33}, {'H', 0x1d34}, {'I', 0x1d35}, {'J', 0x1d36}, {'K', 0x1d37},
-	{'L', 0x1d38}, {'M', 0x1d39}, {'N', 0x1d3a}, {'O', 0x1d3c}, {'P', 0x1d3e},
-	{'R', 0x1d3f}, {'T', 0x1d40}, {'U', 0x1d41}, {'V', 0x2c7d}, {'W', 0x1d42},
-	{0, 0}};
-static const struct script subs[] = {
-	{'0', 0x2080}, {'1', 0x2081}, {'2', 0x2082}, {'3', 0x2083}, {'4', 0x2084},
-	{'5', 0x2085}, {'6', 0x2086}, {'7', 0x2087}, {'8', 0x2088}, {'9', 0x2089},
-	{'+', 0x208a}, {'-', 0x208b}, {0x2212, 0x208b}, {'=', 0x208c}, {'(', 0x208d},
-	{')', 0x208e}, {'a', 0x2090}, {'e', 0x2091}, {'o', 0x2092}, {'x', 0x2093},
-	{'h', 0x2095}, {'k', 0x2096}, {'l', 0x2097}, {'m', 0x2098}, {'n', 0x2099},
-	{'p', 0x209a}, {'s', 0x209b}, {'t', 0x209c}, {'i', 0x1d62}, {'j', 0x2c7c},
-	{'r', 0x1d63}, {'u', 0x1d64}, {'v', 0x1d65}, {0x3b2, 0x1d66}, {0x3b3, 0x1d67},
-	{0x3c1, 0x1d68}, {0x3c6, 0x1d69}, {0x3c7, 0x1d6a}, {0, 0}};
-
-static unsigned script_of(const struct script *t, unsigned cp)
-{
-	for (; t->from; t++)
-		if (t->from == cp)
-			return t->to;
-	return 0;
-}
-
-/* a character that is itself a script, a root or a combining mark: it
- * keeps a fraction's denominator simple (2¹⁰, x², √3, A⃗) */
-static int is_trailer(unsigned cp)
-{
-	if ((cp >= 0x300 && cp < 0x370) || (cp >= 0x20d0 && cp < 0x2100) || cp == 0x221a)
-		return 1;
-	for (const struct script *t = sups; t->from; t++)
-		if (t->to == cp)
-			return 1;
-	for (const struct script *t = subs; t->from; t++)
-		if (t->to == cp)
-			return 1;
-	return 0;
-}
-
 /* ---- the output ---- */
 struct tex_reader {
 	const char *s;
@@ -295,7 +244,7 @@ static unsigned prev_cp(const struct tex_reader *d)
 static int ends_factor(unsigned cp)
 {
 	return (cp < 0x80 && (is_alnum((char)cp) || cp == ')' || cp == ']')) ||
-	       (cp >= 0x391 && cp <= 0x3c9) || is_trailer(cp);
+	       (cp >= 0x391 && cp <= 0x3c9) || latex_is_trailer(cp);
 }
 
 static int starts_factor(const struct tex_reader *d, size_t k, size_t end);
@@ -396,7 +345,7 @@ static void script(struct tex_reader *d, int sup, size_t at, size_t end)
 	for (size_t k = 0; k < t.n && all;) {
 		unsigned cp;
 		size_t l = u8_next(t.s + k, t.n - k, &cp);
-		all = cp == ' ' || (sup && cp == 0x2032) || script_of(sup ? sups : subs, cp);
+		all = cp == ' ' || (sup && cp == 0x2032) || latex_script_of(sup, cp);
 		k += l;
 	}
 	if (all) {
@@ -404,7 +353,7 @@ static void script(struct tex_reader *d, int sup, size_t at, size_t end)
 			unsigned cp;
 			size_t l = u8_next(t.s + k, t.n - k, &cp);
 			if (cp != ' ') {
-				unsigned to = cp == 0x2032 ? cp : script_of(sup ? sups : subs, cp);
+				unsigned to = cp == 0x2032 ? cp : latex_script_of(sup, cp);
 				emit(d, conv, u8_put(conv, to), t.src[k].a, t.src[k].b);
 			}
 			k += l;
@@ -486,7 +435,7 @@ static int simple_below(const char *s, size_t n)
 			if (lead == 2)
 				return 0;
 			lead = 1;
-		} else if (is_trailer(cp)) {
+		} else if (latex_is_trailer(cp)) {
 			if (!lead && cp != 0x221a)
 				return 0;
 		} else {
@@ -517,7 +466,7 @@ static int wrapped(const char *s, size_t n)
 	for (k++; k < n;) {
 		unsigned cp;
 		size_t l = u8_next(s + k, n - k, &cp);
-		if (!is_trailer(cp))
+		if (!latex_is_trailer(cp))
 			return 0;
 		k += l;
 	}
@@ -622,10 +571,10 @@ static void sqrt_(struct tex_reader *d, size_t at, size_t cmd_end, size_t end)
 		char o[8];
 		int all = 1;
 		for (size_t k = 0; k < idx.n; k++)
-			all &= script_of(sups, (unsigned char)idx.s[k]) != 0;
+			all &= latex_script_of(1, (unsigned char)idx.s[k]) != 0;
 		if (all) {
 			for (size_t k = 0; k < idx.n; k++)
-				emit(d, o, u8_put(o, script_of(sups, (unsigned char)idx.s[k])),
+				emit(d, o, u8_put(o, latex_script_of(1, (unsigned char)idx.s[k])),
 				     idx.src[k].a, idx.src[k].b);
 		} else {
 			emit(d, "(", 1, at, cmd_end);

@@ -1,5 +1,6 @@
 /* latex_cmds.c - the LaTeX commands the renderer knows: symbols,
- * functions, fonts, accents, environments, each with what it becomes */
+ * functions, fonts, accents, environments, each with what it becomes;
+ * the characters that have superscript and subscript forms */
 #include "config.h"
 
 #include <stdlib.h>
@@ -442,4 +443,55 @@ const struct tex_cmd *latex_cmd_find(const char *name, size_t len)
 	key[len] = '\0';
 	struct tex_cmd k = {key, 0, NULL};
 	return bsearch(&k, cmds, NCMDS, sizeof(cmds[0]), cmd_cmp);
+}
+
+/* ---- super- and subscripts ---- */
+struct script {
+	unsigned from, to;
+};
+static const struct script sups[] = {
+	{'0', 0x2070}, {'1', 0xb9}, {'2', 0xb2}, {'3', 0xb3}, {'4', 0x2074},
+	{'5', 0x2075}, {'6', 0x2076}, {'7', 0x2077}, {'8', 0x2078}, {'9', 0x2079},
+	{'+', 0x207a}, {'-', 0x207b}, {0x2212, 0x207b}, {'=', 0x207c}, {'(', 0x207d},
+	{')', 0x207e}, {'a', 0x1d43}, {'b', 0x1d47}, {'c', 0x1d9c}, {'d', 0x1d48},
+	{'e', 0x1d49}, {'f', 0x1da0}, {'g', 0x1d4d}, {'h', 0x2b0}, {'i', 0x2071},
+	{'j', 0x2b2}, {'k', 0x1d4f}, {'l', 0x2e1}, {'m', 0x1d50}, {'n', 0x207f},
+	{'o', 0x1d52}, {'p', 0x1d56}, {'r', 0x2b3}, {'s', 0x2e2}, {'t', 0x1d57},
+	{'u', 0x1d58}, {'v', 0x1d5b}, {'w', 0x2b7}, {'x', 0x2e3}, {'y', 0x2b8},
+	{'z', 0x1dbb}, {'A', 0x1d2c}, {'B', 0x1d2e}, {'D', 0x1d30}, {'E', 0x1d31},
+	{'G', 0x1d33}, {'H', 0x1d34}, {'I', 0x1d35}, {'J', 0x1d36}, {'K', 0x1d37},
+	{'L', 0x1d38}, {'M', 0x1d39}, {'N', 0x1d3a}, {'O', 0x1d3c}, {'P', 0x1d3e},
+	{'R', 0x1d3f}, {'T', 0x1d40}, {'U', 0x1d41}, {'V', 0x2c7d}, {'W', 0x1d42},
+	{0, 0}};
+static const struct script subs[] = {
+	{'0', 0x2080}, {'1', 0x2081}, {'2', 0x2082}, {'3', 0x2083}, {'4', 0x2084},
+	{'5', 0x2085}, {'6', 0x2086}, {'7', 0x2087}, {'8', 0x2088}, {'9', 0x2089},
+	{'+', 0x208a}, {'-', 0x208b}, {0x2212, 0x208b}, {'=', 0x208c}, {'(', 0x208d},
+	{')', 0x208e}, {'a', 0x2090}, {'e', 0x2091}, {'o', 0x2092}, {'x', 0x2093},
+	{'h', 0x2095}, {'k', 0x2096}, {'l', 0x2097}, {'m', 0x2098}, {'n', 0x2099},
+	{'p', 0x209a}, {'s', 0x209b}, {'t', 0x209c}, {'i', 0x1d62}, {'j', 0x2c7c},
+	{'r', 0x1d63}, {'u', 0x1d64}, {'v', 0x1d65}, {0x3b2, 0x1d66}, {0x3b3, 0x1d67},
+	{0x3c1, 0x1d68}, {0x3c6, 0x1d69}, {0x3c7, 0x1d6a}, {0, 0}};
+
+unsigned latex_script_of(int sup, unsigned cp)
+{
+	for (const struct script *t = sup ? sups : subs; t->from; t++)
+		if (t->from == cp)
+			return t->to;
+	return 0;
+}
+
+/* a character that is itself a script, a root or a combining mark: it
+ * keeps a fraction's denominator simple (2¹⁰, x², √3, A⃗) */
+int latex_is_trailer(unsigned cp)
+{
+	if ((cp >= 0x300 && cp < 0x370) || (cp >= 0x20d0 && cp < 0x2100) || cp == 0x221a)
+		return 1;
+	for (const struct script *t = sups; t->from; t++)
+		if (t->to == cp)
+			return 1;
+	for (const struct script *t = subs; t->from; t++)
+		if (t->to == cp)
+			return 1;
+	return 0;
 }

@@ -1,5 +1,6 @@
 /* latex_cmds.h - the LaTeX commands the renderer knows, and what each
- * becomes (latex_cmds.c; only latex.c reads it) */
+ * becomes; the characters that have script forms (latex_cmds.c; only
+ * latex.c reads it) */
 #ifndef SM_LATEX_CMDS_H
 #define SM_LATEX_CMDS_H
 
@@ -19,5 +20,12 @@ struct tex_cmd {
 
 /* The command name[0..len), NULL when the table lacks it. */
 const struct tex_cmd *latex_cmd_find(const char *name, size_t len);
+
+/* A character as a superscript (sup) or a subscript: its code point, 0
+ * when Unicode has none. */
+unsigned latex_script_of(int sup, unsigned cp);
+/* A character that is itself a script, a root or a combining mark: it
+ * keeps a fraction's denominator simple (2¹⁰, x², √3, A⃗). */
+int latex_is_trailer(unsigned cp);
 
 #endif
