@@ -74,6 +74,8 @@ struct suggestion {
 	int k, n;           /* MC successes out of rollouts, 0/0 absent */
 	const char *rationale;
 	const char *agent;  /* a trace's first error: the agent responsible */
+	long long job;      /* the job that made it, 0 none (read back) */
+	const char *rollouts; /* MC: the rollouts kept of the prefix (mcstat.h) */
 };
 
 /* The label consensus agreed on (stepmark consensus), as stored. */

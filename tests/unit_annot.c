@@ -109,11 +109,11 @@ static void make_store(struct db *db)
 		size_t ns = 0;
 		if (k == 0 || k == 1) /* a judge: first error at step 3, or none */
 			sugs[ns++] = (struct suggestion){"judge", "m", "t", -1, NO_VALUE,
-							 k == 0 ? 2 : -1, 0, 0, NULL, NULL};
+							 k == 0 ? 2 : -1, 0, 0, NULL, NULL, 0, NULL};
 		if (k == 2 || k == 0) /* a PRM: values, one bad step */
 			for (int i = 0; i < NSTEPS; i++)
 				sugs[ns++] = (struct suggestion){"prm", "p", "t", i,
-								 i == 3 ? 0.1 : 0.9, -2, 0, 0, NULL, NULL};
+								 i == 3 ? 0.1 : 0.9, -2, 0, 0, NULL, NULL, 0, NULL};
 		char key[8];
 		snprintf(key, sizeof(key), "k%d", k);
 		struct item it = {0};
