@@ -41,8 +41,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, origin, created_at, action_id, agent, guidelines) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	/* a version of the guidelines, the first time a label is made under it */
 	[S_GUIDELINES_ADD] = "INSERT OR IGNORE INTO guidelines(hash, path, first_used) VALUES (?1, ?2, ?3)",
-	[S_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, created_at, job_id, agent) "
-		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[S_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, created_at, job_id, agent, rollouts) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 	[S_SUM_PUT] = "INSERT OR REPLACE INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5 | coalesce((SELECT 32 FROM agreed WHERE solution_id = ?1 "
 		      "AND rule IS NOT NULL), 0), ?6)", /* SF_AGREED kept */
@@ -303,6 +303,7 @@ int dbi_sugs_insert(struct db *db, int64_t sol, const struct suggestion *sugs,
 		bind_text(s, 10, g->rationale);
 		bind_text(s, 11, db->now);
 		bind_text(s, 13, g->agent);
+		bind_text(s, 14, g->rollouts);
 		if (job)
 			sqlite3_bind_int64(s, 12, job);
 		if (dbi_step_done(db, s) < 0)

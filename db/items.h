@@ -29,6 +29,8 @@ enum {
 	SF_AGREED = 32,  /* an agreed label: kept by the store (schema 14's
 			  * triggers), never computed by summary_compute */
 	SF_TRACE = 64,   /* an agent trace: its turns name their agents */
+	SF_MC_UNSURE = 128, /* a step's MC estimate too uncertain to act on
+			     * (src/mcstat.h, mc_uncertain) */
 };
 struct summary {
 	int nsteps, labelled, flags;

@@ -194,4 +194,6 @@ void dbi_load_sug(struct suggestion *g, sqlite3_stmt *q, struct arena *a)
 	g->n = sqlite3_column_int(q, 8);
 	g->rationale = dbi_adup(a, q, 9);
 	g->agent = dbi_adup(a, q, 10);
+	g->job = sqlite3_column_int64(q, 11);   /* NULL: 0 */
+	g->rollouts = dbi_adup(a, q, 12);
 }

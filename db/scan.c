@@ -40,7 +40,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		       "JOIN solution s ON s.id = l.solution_id JOIN dataset d ON d.id = s.dataset_id "
 		       "WHERE (?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1))) "
 		       "AND (?2 IS NULL OR l.annotator IN (SELECT value FROM json_each(?2))) ORDER BY l.solution_id, l.id",
-	[S_EX_SUG] = "SELECT g.solution_id, g.step_idx, g.source, g.model, g.origin, g.value, g.first_error, g.k, g.n, g.rationale, g.agent "
+	[S_EX_SUG] = "SELECT g.solution_id, g.step_idx, g.source, g.model, g.origin, g.value, g.first_error, g.k, g.n, g.rationale, g.agent, g.job_id, g.rollouts "
 		     "FROM suggestion g JOIN solution s ON s.id = g.solution_id JOIN dataset d ON d.id = s.dataset_id "
 		     "WHERE ?1 IS NULL OR d.name IN (SELECT value FROM json_each(?1)) ORDER BY g.solution_id, g.id",
 	[S_COL_ANN] = "SELECT DISTINCT l.annotator FROM label l JOIN solution s ON s.id = l.solution_id "

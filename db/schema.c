@@ -368,6 +368,27 @@ static const char *const migrations[] = {
 	"  hash TEXT PRIMARY KEY,"
 	"  path TEXT,"
 	"  first_used TEXT NOT NULL) WITHOUT ROWID;",
+	/* 17: what Monte Carlo says, made readable (issue 26). A suggestion
+	 * of MC keeps a few finished rollouts of its prefix (rollouts: each
+	 * a mark, + reached the gold answer or -, its final answer and its
+	 * text, as src/mcstat.h encodes them; NULL none). The summary's flag
+	 * SF_MC_UNSURE (128) says a step's MC estimate in force is too
+	 * uncertain to act on: fewer than 4 rollouts, or a 95 % Wilson
+	 * interval wider than 0.5 (src/mcstat.c's rule, squared here: SQLite
+	 * may lack sqrt); summary_compute keeps it from now on, and the
+	 * queue's mc-uncertain filter reads an index range of its own. */
+	"ALTER TABLE suggestion ADD COLUMN rollouts TEXT;"
+	"UPDATE summary SET flags = flags | 128 WHERE solution_id IN ("
+	"  SELECT g.solution_id FROM suggestion g WHERE g.source = 'mc' AND g.step_idx >= 0"
+	"  AND g.n > 0 AND g.id = (SELECT max(h.id) FROM suggestion h WHERE"
+	"  h.solution_id = g.solution_id AND h.source = 'mc' AND h.model IS g.model"
+	"  AND h.step_idx = g.step_idx AND h.n > 0) AND (g.n < 4 OR"
+	"  3.841458820694124 * ((g.k * 1.0 / g.n) * (1 - g.k * 1.0 / g.n) / g.n"
+	"  + 3.841458820694124 / (4.0 * g.n * g.n)) >"
+	"  0.0625 * (1 + 3.841458820694124 / g.n) * (1 + 3.841458820694124 / g.n)));"
+	"CREATE INDEX summary_unsure ON summary(solution_id) WHERE flags & 128;"
+	"CREATE INDEX summary_unsurep ON summary(labelled * 1000 / max(nsteps, 1), solution_id)"
+	"  WHERE flags & 128;",
 };
 
 int schema_count(void)

@@ -35,7 +35,7 @@ static const char *const stmt_sql[S_COUNT] = {
 			 "solution_id BETWEEN ?1 AND ?2 AND kind IN ('rating', 'first_error', 'ratings', "
 			 "'adjudication') ORDER BY solution_id, id",
 	[S_WALK_SUG] = "SELECT solution_id, coalesce(step_idx, -1), source, model, value, "
-		       "first_error, k, n, agent FROM suggestion "
+		       "first_error, k, n, agent, job_id FROM suggestion "
 		       "WHERE solution_id BETWEEN ?1 AND ?2 ORDER BY solution_id, id",
 	/* a walk since: the solutions touched, in temp.walk_touched */
 	[S_SINCE_SOL] = "SELECT s.solution_id, s.dataset_id, s.nsteps, s.flags FROM "
@@ -56,7 +56,7 @@ static const char *const stmt_sql[S_COUNT] = {
 			  "AND kind IN ('rating', 'first_error', 'ratings', 'adjudication') "
 			  "ORDER BY solution_id, id",
 	[S_SINCE_SUG] = "SELECT solution_id, coalesce(step_idx, -1), source, model, value, "
-			"first_error, k, n, agent FROM suggestion WHERE solution_id IN (SELECT id "
+			"first_error, k, n, agent, job_id FROM suggestion WHERE solution_id IN (SELECT id "
 			"FROM temp.walk_touched WHERE id BETWEEN ?1 AND ?2) ORDER BY solution_id, id",
 	[S_NAMES_RATERS] = "SELECT DISTINCT annotator FROM label WHERE kind IN ('rating', "
 			   "'first_error', 'ratings') ORDER BY annotator",
@@ -246,6 +246,7 @@ static int read_sugs(sqlite3_stmt *sg, struct names *srcs, int every, struct key
 				 sqlite3_column_int(sg, 5);
 		x->k = sqlite3_column_int(sg, 6);
 		x->n = sqlite3_column_int(sg, 7);
+		x->job = sqlite3_column_int64(sg, 9);
 		if (col(sg, 8))
 			x->agent = arena_strndup(&w->a, col(sg, 8), strlen(col(sg, 8)));
 	}

@@ -26,8 +26,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* the guidelines version of an annotator's newest label made in the workbench */
 	[S_LAST_GUIDELINES] = "SELECT coalesce(guidelines, '') FROM label WHERE annotator = ?1 "
 			      "AND action_id IS NOT NULL ORDER BY id DESC LIMIT 1",
-	[S_ONE_SUG] = "SELECT solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, agent "
-		      "FROM suggestion WHERE solution_id = ?1 ORDER BY id",
+	[S_ONE_SUG] = "SELECT solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, agent, "
+		      "job_id, rollouts FROM suggestion WHERE solution_id = ?1 ORDER BY id",
 	[S_ONE_ALIGN] = "SELECT step_idx, ref_step, score, source FROM alignment WHERE solution_id = ?1 ORDER BY step_idx, ref_step",
 	[S_ACTION_ADD] = "INSERT INTO action(solution_id, annotator, op, ref, name, created_at, active_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_ACTION_LIST] = "SELECT id, op, ref, name FROM action WHERE solution_id = ?1 AND annotator = ?2 ORDER BY id",

@@ -138,12 +138,16 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 		/* chat continuation: the prefix is the assistant's message */
 		rq->kind = OAI_CHAT;
 		rq->path = "chat/completions";
-		prompt_render("{prefix}\n\n", it, upto, 0, &text, err, sizeof(err));
 		buf_puts(&b, ",\"messages\":[{\"role\":\"user\",\"content\":");
 		buf_json_str(&b, it->problem, strlen(it->problem));
-		buf_puts(&b, "},{\"role\":\"assistant\",\"content\":");
-		buf_json_str(&b, text.data, text.len);
-		buf_puts(&b, "}],\"continue_final_message\":true,\"add_generation_prompt\":false");
+		if (upto >= 0) {
+			prompt_render("{prefix}\n\n", it, upto, 0, &text, err, sizeof(err));
+			buf_puts(&b, "},{\"role\":\"assistant\",\"content\":");
+			buf_json_str(&b, text.data, text.len);
+			buf_puts(&b, "}],\"continue_final_message\":true,\"add_generation_prompt\":false");
+		} else { /* the empty prefix: the question alone */
+			buf_puts(&b, "}]");
+		}
 		sampling(&b, e, n, seed_off, e->max_tokens);
 	} else if (e->kind == EP_COMPLETIONS) {
 		rq->kind = OAI_COMPLETIONS;

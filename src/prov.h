@@ -124,7 +124,9 @@ void provider_list(char *out, size_t n, int online);
 
 /* Helpers for the providers. */
 /* Queues a request for steps 0..upto of the solution (all of them when
- * upto < 0), asking n choices with seed offset seed_off. */
+ * upto < 0), asking n choices with seed offset seed_off. A template's
+ * {prefix} is then empty, and a chat continuation asks the question
+ * alone (MC's empty prefix). */
 void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off);
 void pjob_ask_logprobs(struct pjob *pj, int tag, int upto);
 /* Queues one chat request whose user message is text (a provider that

@@ -8,6 +8,7 @@
 
 #include "prov.h"
 #include "grade.h"
+#include "mcstat.h"
 
 /* A rollout continues the solution after the prefix. */
 static const char mc_builtin[] =
@@ -20,7 +21,7 @@ static const char mc_builtin[] =
 	"{prefix}\n"
 	"\n";
 
-enum { STRATEGY, ROLLOUTS, BATCH, HITS, BUDGET, CHAT };
+enum { STRATEGY, ROLLOUTS, BATCH, HITS, BUDGET, CHAT, KEEP };
 enum { VANILLA, BISECT };
 /* the settings of the job's run, read once */
 struct mcset {
@@ -36,10 +37,16 @@ static void mcset_of(const struct pjob *pj, struct mcset *c)
 	c->budget = (int)provider_set(pj->fc, pj->p, BUDGET);
 }
 
+/* Prefix i (0 <= i < n) ends with step i; prefix n is the empty one:
+ * rollouts from the question alone (PAV's q0). */
 struct mc {
 	const char *gold;
 	int n;          /* steps */
 	int *k, *m;     /* per prefix: rollouts reaching gold, rollouts */
+	int keep;       /* finished rollouts kept per prefix and outcome */
+	struct buf *kept; /* per prefix: those kept (mcstat.h's encoding) */
+	int *kept_good, *kept_bad;
+	int empty_asked;
 	int used;       /* rollouts asked so far */
 	int lo, hi;     /* bisect: the first error is in [lo, hi + 1] */
 	int mid;        /* bisect: the prefix being estimated, -1 none */
@@ -47,21 +54,37 @@ struct mc {
 };
 
 /* The final answer of a rollout from prefix upto: in its text, else
- * (when the prefix already ends the solution) in the prefix. */
+ * (when the prefix already ends the solution) in the prefix; its span
+ * into a, alen (NULL, 0 none). */
 static int reaches_gold(const struct pjob *pj, const struct mc *s, int upto,
-			const struct oai_choice *c)
+			const struct oai_choice *c, const char **a, size_t *alen)
 {
+	*a = NULL;
+	*alen = 0;
 	if (!strcmp(c->finish, "length") || !c->text)
 		return 0; /* cut off before an answer */
-	const char *a;
-	size_t len;
-	if (grade_extract(c->text, &a, &len) < 0 &&
-	    grade_extract(pj->v.it.steps[upto].text, &a, &len) < 0)
+	if (grade_extract(c->text, a, alen) < 0 &&
+	    (upto >= s->n || grade_extract(pj->v.it.steps[upto].text, a, alen) < 0)) {
+		*a = NULL;
+		*alen = 0;
 		return 0;
-	char *given = xstrndup(a, len);
+	}
+	char *given = xstrndup(*a, *alen);
 	int ok = grade_answer(given, s->gold);
 	free(given);
 	return ok;
+}
+
+/* A finished rollout kept, while the prefix has fewer than keep of its
+ * outcome: what an annotator reads to see why MC says what it says */
+static void keep_rollout(struct mc *s, int i, int ok, const struct oai_choice *c,
+			 const char *a, size_t alen)
+{
+	int *kept = ok ? &s->kept_good[i] : &s->kept_bad[i];
+	if (!c->text || !strcmp(c->finish, "length") || *kept >= s->keep)
+		return;
+	(*kept)++;
+	mc_keep_add(&s->kept[i], ok, a, alen, c->text, strlen(c->text));
 }
 
 static void ask(struct pjob *pj, struct mc *s, int prefix, int count)
@@ -76,6 +99,16 @@ static void ask(struct pjob *pj, struct mc *s, int prefix, int count)
 
 static int mc_next(struct pjob *pj);
 
+/* the empty prefix: rollouts from the question alone */
+static void ask_empty(struct pjob *pj, struct mc *s, int count)
+{
+	int max = pj->ep->max_n;
+	for (int off = 0; off < count; off += max)
+		pjob_ask(pj, s->n, count - off < max ? count - off : max, -1, off);
+	s->used += count;
+	s->empty_asked = 1;
+}
+
 static int mc_start(struct pjob *pj)
 {
 	struct mc *s = xcalloc(1, sizeof(*s));
@@ -84,6 +117,10 @@ static int mc_start(struct pjob *pj)
 	s->n = (int)it->nsteps;
 	s->k = xcalloc((size_t)s->n + 1, sizeof(int));
 	s->m = xcalloc((size_t)s->n + 1, sizeof(int));
+	s->kept = xcalloc((size_t)s->n + 1, sizeof(*s->kept));
+	s->kept_good = xcalloc((size_t)s->n + 1, sizeof(int));
+	s->kept_bad = xcalloc((size_t)s->n + 1, sizeof(int));
+	s->keep = (int)provider_set(pj->fc, pj->p, KEEP);
 	s->mid = -1;
 	s->gold = it->gold && *it->gold ? it->gold : NULL;
 	if (!s->gold) {
@@ -104,6 +141,8 @@ static int mc_start(struct pjob *pj)
 		s->short_budget = upto < s->n;
 		for (int i = 0; i < upto; i++)
 			ask(pj, s, i, c->rollouts);
+		if (upto > 0 && upto < room)
+			ask_empty(pj, s, c->rollouts);
 		if (upto == 0)
 			pjob_fail(pj, "a budget of %d rollouts cannot estimate one prefix "
 				  "with %d rollouts", c->budget, c->rollouts);
@@ -121,10 +160,21 @@ static int mc_take(struct pjob *pj, const struct preq *rq, const struct oai_resp
 	(void)why;
 	(void)whylen;
 	int i = rq->tag;
-	for (size_t c = 0; c < r->nchoices; c++)
-		s->k[i] += reaches_gold(pj, s, i, &r->choices[c]);
+	for (size_t c = 0; c < r->nchoices; c++) {
+		const char *a;
+		size_t alen;
+		int ok = reaches_gold(pj, s, i, &r->choices[c], &a, &alen);
+		s->k[i] += ok;
+		keep_rollout(s, i, ok, &r->choices[c], a, alen);
+	}
 	s->m[i] += (int)r->nchoices;
 	return 0;
+}
+
+static const char *kept_of(struct pjob *pj, const struct mc *s, int i)
+{
+	const struct buf *b = &s->kept[i];
+	return b->len ? arena_strndup(&pj->a, b->data, b->len) : NULL;
 }
 
 static void store(struct pjob *pj, struct mc *s, int first_error, int decided)
@@ -136,10 +186,17 @@ static void store(struct pjob *pj, struct mc *s, int first_error, int decided)
 		g->k = s->k[i];
 		g->n = s->m[i];
 		g->value = (double)s->k[i] / s->m[i];
+		g->rollouts = kept_of(pj, s, i);
 	}
-	if (decided) {
+	/* the whole solution's row: the first error, and the empty
+	 * prefix's estimate */
+	if (decided || s->m[s->n]) {
 		struct suggestion *g = pjob_sug(pj, -1);
-		g->first_error = first_error;
+		if (decided)
+			g->first_error = first_error;
+		g->k = s->k[s->n];
+		g->n = s->m[s->n];
+		g->rollouts = kept_of(pj, s, s->n);
 	}
 	pj->done = 1;
 }
@@ -177,6 +234,11 @@ static int mc_next(struct pjob *pj)
 	}
 	if (s->mid < 0) {
 		if (s->lo > s->hi) {
+			/* then the empty prefix, if the budget holds it */
+			if (!s->empty_asked && s->used + c->rollouts <= c->budget) {
+				ask_empty(pj, s, c->rollouts);
+				return 0;
+			}
 			store(pj, s, s->lo < s->n ? s->lo : -1, 1);
 			return 0;
 		}
@@ -200,6 +262,11 @@ static void mc_free(struct pjob *pj)
 	struct mc *s = pj->state;
 	if (!s)
 		return;
+	for (int i = 0; i <= s->n; i++)
+		buf_free(&s->kept[i]);
+	free(s->kept);
+	free(s->kept_good);
+	free(s->kept_bad);
 	free(s->k);
 	free(s->m);
 	free(s);
@@ -249,6 +316,8 @@ static const struct popt mc_opts[] = {
 		    "rollouts per solution at most"},
 	[CHAT] = {"chat", PO_BOOL, 0, 0, 0, NULL, NULL, 0,
 		  "continue the solution as a chat (the prefix as the assistant's message)"},
+	[KEEP] = {"keep", PO_INT, 1, 0, 16, NULL, NULL, 0,
+		  "finished rollouts kept per prefix that reached the gold answer, and as many that did not"},
 	{NULL, 0, 0, 0, 0, NULL, NULL, 0, NULL},
 };
 

@@ -6,6 +6,7 @@
 
 #include "summary.h"
 #include "conf.h"
+#include "mcstat.h"
 #include "resolve.h"
 #include "trace.h"
 
@@ -92,6 +93,26 @@ static void side_add(struct side *s, int fe)
 	}
 }
 
+/* a step whose MC estimate in force (its newest with rollouts, of each
+ * source and model) is too uncertain to act on */
+static int mc_any_uncertain(const struct item *it)
+{
+	for (size_t i = 0; i < it->nsugs; i++) {
+		const struct suggestion *g = &it->sugs[i];
+		if (g->step < 0 || g->n <= 0 || !mc_source(g->source) || !mc_uncertain(g->k, g->n))
+			continue;
+		int newer = 0;
+		for (size_t j = i + 1; j < it->nsugs && !newer; j++) {
+			const struct suggestion *h = &it->sugs[j];
+			newer = h->step == g->step && h->n > 0 && !strcmp(h->source, g->source) &&
+				(h->model == g->model || (h->model && g->model && !strcmp(h->model, g->model)));
+		}
+		if (!newer)
+			return 1;
+	}
+	return 0;
+}
+
 void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 {
 	size_t n = it->nsteps;
@@ -138,6 +159,8 @@ void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 		side_add(&aut, fe);
 		sum->flags |= SF_AUTO;
 	}
+	if (mc_any_uncertain(it))
+		sum->flags |= SF_MC_UNSURE;
 	if (hum.differ)
 		sum->flags |= SF_DIS_ANN;
 	if (aut.differ)

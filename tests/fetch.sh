@@ -25,7 +25,7 @@ ok "still nothing sent" test "$(reqs)" = "$before"
 ok "one verdict per solution" test "$(sql "SELECT count(*) FROM suggestion WHERE source='judge'")" = 20
 
 expect_rc 0 "mc vanilla" sm fetch --config cfg --mc --rollouts 8
-ok "k/n for every prefix" test "$(sql "SELECT count(*) FROM suggestion WHERE source='mc' AND n = 8 AND k BETWEEN 0 AND 8")" = 102
+ok "k/n for every prefix" test "$(sql "SELECT count(*) FROM suggestion WHERE source='mc' AND step_idx IS NOT NULL AND n = 8 AND k BETWEEN 0 AND 8")" = 102
 ok "a first error per solution" test "$(sql "SELECT count(*) FROM suggestion WHERE source='mc' AND step_idx IS NULL")" = 20
 expect_rc 0 "mc bisect" sm fetch --config cfg --mc --strategy bisect
 v=$(sql "SELECT sum(g.n) FROM suggestion g JOIN job j ON j.id = g.job_id WHERE j.params NOT LIKE '%bisect%' AND g.source='mc'")

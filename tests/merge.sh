@@ -103,9 +103,9 @@ ok "nothing made" test ! -e nosuch.db
 # a store at another schema: the command named upgrades it
 v=$(sqlite3 a.db "PRAGMA user_version")
 cp b.db old.db
-# (schema 15: before the guidelines table and the label's guidelines)
-sqlite3 old.db "DROP TABLE guidelines; ALTER TABLE label DROP COLUMN guidelines;
-	PRAGMA user_version = $((v - 1))"
+# (schema 16: before MC's rollouts kept and the uncertain estimates' flag)
+sqlite3 old.db "DROP INDEX summary_unsure; DROP INDEX summary_unsurep;
+	ALTER TABLE suggestion DROP COLUMN rollouts; PRAGMA user_version = $((v - 1))"
 cp a.db f.db
 expect_rc 1 "an older store" sm --db f.db merge old.db
 ok "says what to do" has err "old.db has schema version $((v - 1)) and this stepmark reads $v: upgrade it by opening it once in the workbench (stepmark --db old.db, then q)"

@@ -31,7 +31,8 @@ ok "a new store: nothing to say" sh -c '! grep -q upgrading err'
 # an older store is upgraded once, and says so (a large one takes a while)
 cp empty.db older.db
 # (schema 13, with an agreed label: 14 keeps it as a summary flag; 15
-# adds the agents of trajectories; 16 the guidelines and two label kinds)
+# adds the agents of trajectories; 16 the guidelines and two label kinds;
+# 17 MC's rollouts kept and the uncertain estimates' flag)
 sqlite3 older.db "DROP TRIGGER agreed_flag_insert; DROP TRIGGER agreed_flag_update;
 	DROP TRIGGER agreed_flag_delete; DROP INDEX summary_agr; DROP INDEX summary_agrp;
 	DROP INDEX summary_noagr; DROP INDEX summary_noagrp;
@@ -39,6 +40,8 @@ sqlite3 older.db "DROP TRIGGER agreed_flag_insert; DROP TRIGGER agreed_flag_upda
 	ALTER TABLE label DROP COLUMN agent; ALTER TABLE suggestion DROP COLUMN agent;
 	ALTER TABLE agreed DROP COLUMN agent;
 	DROP TABLE guidelines; ALTER TABLE label DROP COLUMN guidelines;
+	DROP INDEX summary_unsure; DROP INDEX summary_unsurep;
+	ALTER TABLE suggestion DROP COLUMN rollouts;
 	INSERT INTO agreed(solution_id, first_error, rule, policy, at) SELECT min(id), -1, 'human', 'human', 'now' FROM solution;
 	INSERT INTO label(solution_id, step_idx, kind, value, annotator, origin, created_at)
 	  SELECT min(id), 0, 'rating', -1, 'ann', 'human', 'then' FROM solution;
