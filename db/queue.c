@@ -87,6 +87,9 @@ static void where_add(struct buf *b, const struct qfilter *f)
 		if (f->annotator)
 			buf_puts(b, " AND NOT " HIDDEN);
 		break;
+	case Q_MC_UNSURE: /* as the partial index of schema 17 says it */
+		buf_printf(b, " AND (m.flags & %d)", SF_MC_UNSURE);
+		break;
 	default:
 		break;
 	}

@@ -17,7 +17,8 @@ struct db;
  * decides it. ASSIGNED: dealt to the annotator (stepmark assign);
  * AGREED*: an agreed label (stepmark consensus), decided by any rule, an
  * adjudicator, people (human, human-majority, confirmed-suggestion) or
- * sources; NO_AGREED: none yet. */
+ * sources; NO_AGREED: none yet. MC_UNSURE: a step's MC estimate too
+ * uncertain to act on (src/mcstat.h's rule). */
 #define QUEUE_FILTERS(_) \
 	_(ALL, "all", 0) \
 	_(TODO, "todo", -1) \
@@ -31,7 +32,8 @@ struct db;
 	_(AGREED, "agreed", -1) \
 	_(AGREED_ADJ, "agreed-adjudicated", -1) \
 	_(AGREED_PEOPLE, "agreed-people", -1) \
-	_(AGREED_SOURCES, "agreed-sources", -1)
+	_(AGREED_SOURCES, "agreed-sources", -1) \
+	_(MC_UNSURE, "mc-uncertain", SF_MC_UNSURE)
 #define QUEUE_FILTER_ENUM(id, name, flags) Q_##id,
 enum queue_filter { QUEUE_FILTERS(QUEUE_FILTER_ENUM) Q_NWHAT };
 enum { QS_ID, QS_PROGRESS, QS_N };
