@@ -149,6 +149,9 @@ int conf_set(struct conf *c, const char *name, const char *val, char *why, size_
 		if ((rc = parse_long(val, s->lo, s->hi, &v)) == 0)
 			*(int *)field = (int)v;
 		break;
+	case SK_REAL:
+		rc = parse_double(val, (double)s->lo, (double)s->hi, (double *)field);
+		break;
 	case SK_WORD: {
 		int w = word_of(val, s->words);
 		int b;
@@ -170,7 +173,7 @@ int conf_set(struct conf *c, const char *name, const char *val, char *why, size_
 		if (s->words)
 			for (int k = 0; s->words[k]; k++)
 				buf_printf(&b, "%s%s", k ? ", " : " (", s->words[k]);
-		else if (s->kind == SK_INT)
+		else if (s->kind == SK_INT || s->kind == SK_REAL)
 			buf_printf(&b, " (%ld to %ld", s->lo, s->hi);
 		else if (s->kind == SK_BOOL)
 			buf_puts(&b, " (yes or no");
@@ -199,6 +202,9 @@ void conf_value(const struct conf *c, int setting, char *out, size_t n)
 		break;
 	case SK_INT:
 		snprintf(out, n, "%d", *(const int *)field);
+		break;
+	case SK_REAL:
+		snprintf(out, n, "%g", *(const double *)field);
 		break;
 	case SK_WORD:
 		snprintf(out, n, "%s", s->words[*(const int *)field]);

@@ -53,9 +53,15 @@ enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
 	_(CONFIRM, "confirm", SK_WORD, confirm, 0, 0, confirm_names, "none", \
 	  "decisions: y/n before e or c is saved (none: saved at once)") \
 	_(GUIDELINES, "guidelines", SK_STRING, guidelines, 0, 0, NULL, "", \
-	  "Labelling guidelines file (H shows it); labels record its version")
+	  "Labelling guidelines file (H shows it); labels record its version") \
+	_(MC_K, "mc-k", SK_INT, mc_k, 1, 1024, NULL, "4", \
+	  "MC progress: K of the Best-of-K prover, Q = 1 - (1 - k/n)^K") \
+	_(MC_ALPHA, "mc-alpha", SK_REAL, mc_alpha, 0, 100, NULL, "0.5", \
+	  "MC effective reward k/n + alpha * progress (0.5 for search, 3 to 5 for RL)") \
+	_(MC_PIT, "mc-pit", SK_REAL, mc_pit, 0, 1, NULL, "0.3", \
+	  "MC: a step whose progress is -mc-pit or less is a pit (the first one marked)")
 
-enum setting_kind { SK_STRING, SK_BOOL, SK_INT, SK_WORD, SK_PROVIDERS };
+enum setting_kind { SK_STRING, SK_BOOL, SK_INT, SK_WORD, SK_PROVIDERS, SK_REAL };
 #define SETTING_ENUM(id, name, kind, field, lo, hi, words, def, help) SET_##id,
 enum setting { SETTINGS(SETTING_ENUM) SET_COUNT };
 
@@ -66,6 +72,7 @@ enum setting { SETTINGS(SETTING_ENUM) SET_COUNT };
 #define SETTING_TYPE_SK_INT int
 #define SETTING_TYPE_SK_WORD int
 #define SETTING_TYPE_SK_PROVIDERS unsigned
+#define SETTING_TYPE_SK_REAL double
 #define SETTING_FIELD(id, name, kind, field, lo, hi, words, def, help) SETTING_TYPE_##kind field;
 struct settings {
 	SETTINGS(SETTING_FIELD)

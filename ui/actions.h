@@ -50,7 +50,7 @@
 	_(FILTER, "filter-cycle", "Queue filter: all, to do, mine, disagreements...") \
 	_(SORT, "sort-cycle", "Queue order: by id, least labelled first") \
 	_(DATASET, "dataset-cycle", "Queue data set: all, then each") \
-	_(RATIONALE, "rationale", "Show the suggestions' rationales (the judge's text)") \
+	_(RATIONALE, "rationale", "Show the suggestions' rationales (the judge's text), MC's figures and rollouts kept") \
 	_(REFERENCE, "toggle-reference", "Reference pane: right, bottom, hidden") \
 	_(BLIND, "toggle-blind", "Blind mode: off, suggestions hidden, all hidden, in turn") \
 	_(REFRESH, "refresh", "Reload from the store and redraw") \
@@ -68,6 +68,7 @@
 	_(NEXT_FAILED, "next-failed-output", "A trace: to the next output that failed (an exit code, a traceback, an HTTP error)") \
 	_(TOGGLE_LATEX, "toggle-latex", "LaTeX shown as Unicode math, or raw") \
 	_(ALTERNATIVES, "toggle-alternatives", "Show each step's alternatives (PRM800K's other completions) under it, to rate them") \
+	_(ROLLOUTS, "toggle-rollouts", "Show the rollouts MC kept of each step's prefix under it: how they ended, beside the gold answer") \
 	_(FLAG, "flag", "Flag the step: you cannot judge it (again: take the flag back)") \
 	_(CATEGORY, "category", "Name the kind of the step's error from the taxonomy, then whether a later step recovered (on a step you rated -1)") \
 	_(REVIEW, "review", "Review the solution: the annotators side by side, to adjudicate") \

@@ -9,11 +9,15 @@
 #include "../src/reference.h"
 #include "../src/prov.h"
 #include "../src/taxonomy.h"
+#include "../src/mcstat.h"
 
 /* L_FOLD: the lines of a long turn left out (off: how many); L_FIX_HEAD
  * and L_FIX: a step an annotator wrote for it (w), its head (src: who)
  * and its lines */
-enum { L_HEAD, L_TEXT, L_NOTE, L_ALT_HEAD, L_ALT, L_FOLD, L_FIX_HEAD, L_FIX };
+/* L_ROLL_HEAD and L_ROLL: a rollout MC kept of the step's prefix (M),
+ * its head (src: the head's text) and its lines */
+enum { L_HEAD, L_TEXT, L_NOTE, L_ALT_HEAD, L_ALT, L_FOLD, L_FIX_HEAD, L_FIX, L_ROLL_HEAD,
+       L_ROLL };
 struct dline {
 	int step, kind;
 	size_t off, len;
@@ -29,6 +33,7 @@ struct source {
 	int *rating;  /* per step, NO_RATING when none */
 	double *value; /* per step, NO_VALUE when none */
 	int *k, *n;
+	struct mc_fig *mc; /* SHOW_MC: its figures (solution_mc.c), else NULL */
 };
 
 struct annot {
@@ -69,6 +74,7 @@ struct sv {
 	int rendered;
 	int rtop; /* the reference pane's first line */
 	int show_alts; /* the alternatives under each step */
+	int show_rolls; /* the rollouts MC kept under each step (M) */
 	int sel_alt;   /* the alternative at the cursor, -1: the step */
 	int keep_row;  /* after z: the screen row the cursor's step keeps, the
 			* steps filling the screen (-1: none) */
@@ -104,6 +110,16 @@ int sv_is_trace(const struct sv *s);
 int sv_base(const struct sv *s);
 int is_alt(const struct sv *s, size_t i, size_t k); /* alternative k of step i is offered */
 void sv_draw(struct view *v, int top, int h, int w);
+
+/* solution_mc.c: what MC says (k/n, Wilson, progress, rollouts kept) */
+void sv_mc_compute(struct sv *s);   /* the MC sources' figures */
+void sv_mc_free(struct source *sc);
+/* a step's MC cell after the source's key: the x after it */
+int sv_mc_cell(const struct sv *s, const struct source *sc, int step, int y, int x, int maxx);
+/* a kept rollout's head line, in s->notes */
+const char *sv_mc_roll_head(struct sv *s, const char *key, const struct mc_kept *r);
+/* the figures and the rollouts kept, for the detail (r) */
+void sv_mc_detail(const struct sv *s, struct buf *b);
 
 /* view_solution.c: around an action saved (the time spent, the marks) */
 void sv_label_begin(struct sv *s);

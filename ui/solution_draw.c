@@ -164,6 +164,28 @@ static void layout_alts(struct sv *s, size_t i, int tw)
 	latex_free(&lx);
 }
 
+/* the rollouts MC kept of step i's prefix (M), each source's in turn */
+static void layout_rolls(struct sv *s, size_t i, int tw)
+{
+	struct latex lx = {.width = tw - 4};
+	for (size_t j = 0; j < s->nsrc; j++) {
+		const struct source *sc = &s->src[j];
+		struct mc_kept r;
+		const char *p = sc->mc ? sc->mc->rollouts[i] : NULL;
+		while (p && mc_keep_next(&p, &r)) {
+			const char *head = sv_mc_roll_head(s, sc->key, &r);
+			add_line(s, (int)i, L_ROLL_HEAD, head, 0, strlen(head), -1);
+			const char *text = arena_strndup(&s->notes, r.text, r.tlen);
+			if (s->rendered) {
+				latex_render(&lx, text, strlen(text));
+				text = arena_strndup(&s->notes, lx.out.data, lx.out.len);
+			}
+			wrap_alt(s, (int)i, L_ROLL, text, tw - 4, -1);
+		}
+	}
+	latex_free(&lx);
+}
+
 /* the steps annotators wrote for step i (w), under it as alternatives
  * are: the newest of each in force, yours first; others' unless blind */
 static void layout_written(struct sv *s, size_t i, int tw)
@@ -261,6 +283,8 @@ static void layout(struct sv *s, int w)
 		layout_written(s, i, tw);
 		if (s->show_alts)
 			layout_alts(s, i, tw);
+		if (s->show_rolls && !s->hidden)
+			layout_rolls(s, i, tw);
 	}
 	latex_free(&lx);
 }
@@ -433,8 +457,7 @@ static void draw_head(struct sv *s, int y, int x0, int w, int step)
 			snprintf(cell, sizeof(cell), "%s ", sc->key);
 			x = put(y, x, maxx, cell, area_attr(C_DIM));
 			if (sc->show == SHOW_MC && sc->n[step] > 0) {
-				snprintf(cell, sizeof(cell), "%d/%d ", sc->k[step], sc->n[step]);
-				x = put(y, x, maxx, cell, area_attr(sc->area));
+				x = sv_mc_cell(s, sc, step, y, x, maxx);
 			} else if (v != NO_VALUE && sc->show == SHOW_VALUE) {
 				int bw = s->t->set->bar_width;
 				double c = v < 0 ? 0 : v > 1 ? 1 : v;
@@ -582,7 +605,13 @@ static void draw_steps(struct sv *s, int y0, int h, int x0, int w)
 			draw_written_head(s, y, x0, w, d->src, (int)d->off - 1);
 			continue;
 		}
-		if (d->kind == L_ALT || d->kind == L_FIX) {
+		if (d->kind == L_ROLL_HEAD) {
+			draw_line(y, x0, w, "", area_attr(C_DEFAULT));
+			int x = put(y, x0, x0 + w, "     \xe2\x86\xb3 ", area_attr(C_INDEX));
+			draw_text(y, x, x0 + w - x, d->src, d->len, area_attr(C_MC), NULL);
+			continue;
+		}
+		if (d->kind == L_ALT || d->kind == L_FIX || d->kind == L_ROLL) {
 			draw_line(y, x0, w, "", area_attr(C_DEFAULT));
 			draw_text(y, x0 + 11, w - 11, d->src + d->off, d->len,
 				  area_attr(d->kind == L_FIX ? C_DEFAULT : C_DIM), s->t->re);

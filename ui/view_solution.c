@@ -41,6 +41,7 @@ static void marks_free(struct sv *s)
 		free(s->src[i].value);
 		free(s->src[i].k);
 		free(s->src[i].n);
+		sv_mc_free(&s->src[i]);
 	}
 	free(s->src);
 	s->src = NULL;
@@ -112,6 +113,7 @@ static void marks_compute(struct sv *s)
 		}
 	}
 	buf_free(&key);
+	sv_mc_compute(s);
 	s->hidden = s->t->set->blind && s->my_fe == -2;
 	/* on a solution dealt to the annotator (gold or not), others' labels
 	 * stay hidden until they decide it with blind mode off */
@@ -549,6 +551,7 @@ static void show_rationale(struct sv *s)
 			buf_puts(&b, ", no error");
 		buf_printf(&b, "\n%s\n\n", g->rationale);
 	}
+	sv_mc_detail(s, &b);
 	if (!b.len) {
 		tui_message(s->t, 1, "no rationale on this solution");
 	} else {
@@ -670,6 +673,28 @@ static void move_steps(struct sv *s, enum move m, int n)
 		if (last < s->nlines && s->lines[last].step < s->sel)
 			s->sel = s->lines[last].step;
 	}
+}
+
+/* M: the rollouts MC kept, under each step (not in blind mode) */
+static void toggle_rolls(struct sv *s)
+{
+	if (s->hidden && !s->show_rolls) {
+		tui_message(s->t, 1, "blind mode: decide the solution before you see suggestions");
+		return;
+	}
+	size_t nkept = 0;
+	for (size_t i = 0; i < s->nsrc; i++)
+		for (size_t j = 0; s->src[i].mc && j < s->sol.it.nsteps; j++)
+			nkept += s->src[i].mc->rollouts[j] != NULL;
+	s->show_rolls = !s->show_rolls;
+	s->layout_w = 0;
+	if (!s->show_rolls)
+		tui_message(s->t, 0, "rollouts hidden");
+	else if (!nkept)
+		tui_message(s->t, 0, "MC kept no rollouts of this solution (provider mc keep N)");
+	else
+		tui_message(s->t, 0, "rollouts kept of %zu step%s shown under them (r: the figures)",
+			    nkept, nkept == 1 ? "" : "s");
 }
 
 static void toggle_alts(struct sv *s)
@@ -814,7 +839,8 @@ static int act(struct sv *s, enum action a, const char *arg, int n)
 			do_label(s, A_FLAG, s->sel, -1, NULL);
 		break;
 	case A_ALTERNATIVES:
-		toggle_alts(s);
+	case A_ROLLOUTS:
+		(a == A_ALTERNATIVES ? toggle_alts : toggle_rolls)(s);
 		break;
 	case A_NEXT_MARK:
 		next_mark(s);
