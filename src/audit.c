@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "mcstat.h"
 #include "resolve.h"
 #include "walk.h"
 #include "consensus.h"
@@ -192,6 +193,7 @@ struct srow {
 
 struct run {
 	struct names anns, srcs;
+	struct mc_opts mc;     /* MC progress: K and alpha */
 	struct names agents;   /* the agents annotators blamed: categories */
 	int *is_truth;         /* per annotator */
 	size_t nsys;           /* annotators not in the truth, then sources */
@@ -652,6 +654,38 @@ static void on_srow(void *arg, const struct db_split_row *w)
 	g->text = w->text ? xstrdup(w->text) : NULL;
 }
 
+/* MC's progress and effective reward, systems of their own ("mc/M:progress"),
+ * their values mapped into 0..1 so that the sweep's thresholds span them:
+ * (1 + progress) / 2, (effective + alpha) / (1 + 2 alpha) */
+static void mc_derived(const struct run *r, const struct sol *s, int *fe, int *rt,
+		       double *val, char *hasval, char *touched)
+{
+	size_t n = s->it.nsteps;
+	char base[200];
+	double *v = xmalloc((n + 1) * sizeof(double)), a = r->mc.K ? r->mc.alpha : 0.5;
+	for (size_t j = 0; j < r->srcs.n; j++) {
+		int kind = mc_soft_kind(r->srcs.v[j], base, sizeof(base));
+		if (kind == MC_SOFT_NONE || !mc_soft_values(&s->it, base, kind, &r->mc, v))
+			continue;
+		touched[j] = hasval[j] = 1;
+		int *rj = rt + j * (n + 1);
+		double *vj = val + j * (n + 1);
+		fe[j] = -1;
+		for (size_t i = 0; i < n; i++) {
+			if (v[i] == NO_VALUE) {
+				rj[i] = NO_RATING;
+				fe[j] = fe[j] == -1 ? -2 : fe[j];
+				continue;
+			}
+			vj[i] = kind == MC_SOFT_PROGRESS ? (1 + v[i]) / 2 : (v[i] + a) / (1 + 2 * a);
+			rj[i] = vj[i] >= r->threshold ? 1 : -1;
+			if (rj[i] == -1 && fe[j] == -1)
+				fe[j] = (int)i;
+		}
+	}
+	free(v);
+}
+
 static void one_solution(struct run *r, struct sol *s)
 {
 	size_t n = s->it.nsteps, na = r->anns.n, ns = r->srcs.n;
@@ -716,6 +750,7 @@ static void one_solution(struct run *r, struct sol *s)
 		}
 	}
 	buf_free(&key);
+	mc_derived(r, s, fe + na, rt + na * (n + 1), val, hasval, touched + na);
 	const int *truth = NULL;
 	int tfe = truth_of(r, fe, rt, n, &truth);
 	int *atr = xmalloc((n + 1) * sizeof(int));
@@ -1259,21 +1294,39 @@ static size_t *acc_order(const struct run *r)
 	return o;
 }
 
+/* each MC source's progress and effective reward, after the sources */
+static int mc_systems(struct names *srcs)
+{
+	size_t n = srcs->n;
+	for (size_t i = 0; i < n; i++) {
+		if (!mc_source(srcs->v[i]) || strchr(srcs->v[i], ':'))
+			continue;
+		char name[300];
+		snprintf(name, sizeof(name), "%s:progress", srcs->v[i]);
+		names_add(srcs, name);
+		snprintf(name, sizeof(name), "%s:effective", srcs->v[i]);
+		names_add(srcs, name);
+	}
+	return 0;
+}
+
 static int run(struct db *db, const char *dataset, unsigned where, int by, char **truth,
 	       size_t ntruth, double threshold, int collect, const struct audit_as *as,
 	       struct audit *out, char *err, size_t errlen)
 {
 	struct run r = {0};
+	struct mc_opts mc = out->mc;
 	r.collect = collect;
 	r.where = where;
 	r.by = by;
 	struct names ds = {0};
 	memset(out, 0, sizeof(*out));
 	out->by = by;
+	r.mc = out->mc = mc;
 	r.threshold = out->threshold = threshold;
 	int rc = -1;
 	if (db_names(db, DB_NAMES_RATERS, &r.anns) < 0 ||
-	    db_names(db, DB_NAMES_SOURCES, &r.srcs) < 0 ||
+	    db_names(db, DB_NAMES_SOURCES, &r.srcs) < 0 || mc_systems(&r.srcs) ||
 	    db_names(db, DB_NAMES_DATASETS, &ds) < 0 ||
 	    db_names(db, DB_NAMES_ASSIGNED, &r.anns) < 0 ||
 	    load_assigned(db, &r) < 0) {

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include "../db/db.h"
+#include "mcstat.h"
 
 #define AUDIT_NT 19 /* thresholds swept: 0.05, 0.10 ... 0.95 */
 
@@ -101,6 +102,9 @@ struct audit {
 	size_t nrules;
 	char *policy;       /* the newest consensus policy, or NULL */
 	int by;             /* what the rows' dataset names: audit_by_name() */
+	struct mc_opts mc;  /* in: K and alpha of MC progress (K 0: the
+			     * defaults); every MC source's progress and
+			     * effective reward are systems ("mc/M:progress") */
 };
 
 /* Computes the audit of the store (dataset NULL: every data set; where,

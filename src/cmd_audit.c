@@ -803,7 +803,7 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 	}
 	char *src = full_source(o.source, &cfg.aliases);
 	o.source = src;
-	struct audit a;
+	struct audit a = {.mc = {cfg.set.mc_k, cfg.set.mc_alpha, cfg.set.mc_pit}};
 	struct progress pg;
 	cmd_progress_begin(&pg, db, quiet, every, "audit", "solutions");
 	rc = audit_run_by(db, dataset, where, by, names, nn, threshold, &a, err, sizeof(err));

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "conf.h"
 #include "export.h"
 #include "fmt.h"
 #include "progress.h"
@@ -169,6 +170,15 @@ int cmd_export(int argc, char **argv, struct cmd_env *env)
 		buf_putc(&ds, ']');
 	if (ann.len)
 		buf_putc(&ann, ']');
+	/* the config's mc-k and mc-alpha: progress and the effective reward */
+	struct conf cfg;
+	conf_init(&cfg);
+	char *cpath = env->config ? xstrdup(env->config) : conf_path_default();
+	if (cpath)
+		conf_load(&cfg, cpath, env->config == NULL, stderr);
+	free(cpath);
+	o.mc = (struct mc_opts){cfg.set.mc_k, cfg.set.mc_alpha, cfg.set.mc_pit};
+	conf_done(&cfg);
 	struct db *db = cmd_open_store_ro(dbpath);
 	if (!db) {
 		rc = EX_STORE;

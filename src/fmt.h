@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "item.h"
 #include "json.h"
+#include "mcstat.h"
 #include "resolve.h"
 #include "util.h"
 
@@ -66,6 +67,8 @@ struct export_opts {
 	int quiet;          /* no progress line, no summary */
 	long every;         /* plain progress lines every this many seconds */
 	int csv_raw;        /* csv: cells exact, no formula guard (csv_cell) */
+	struct mc_opts mc;  /* MC progress: K and alpha (the mc-k and
+			     * mc-alpha settings; K 0: the defaults) */
 };
 
 /* Writing context. */

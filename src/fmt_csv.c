@@ -1,4 +1,5 @@
-/* fmt_csv.c - one row per step, every label and suggestion beside it */
+/* fmt_csv.c - one row per step, every label and suggestion beside it;
+ * for each MC source its k, n and progress, and its empty prefix's k, n */
 #include "config.h"
 
 #include <stdlib.h>
@@ -7,6 +8,47 @@
 #include "fmt.h"
 #include "export.h"
 
+/* the MC sources among the columns' */
+static size_t mc_count(const struct columns *c)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nsrc; i++)
+		n += mc_source(c->src[i]);
+	return n;
+}
+
+/* mc_k, mc_n, mc_progress, mc_k0, mc_n0: one MC source's, or with
+ * several each's, suffixed ":SOURCE" */
+static void mc_head(struct wr *w, const struct columns *c)
+{
+	static const char *const names[] = {"mc_k", "mc_n", "mc_progress", "mc_k0", "mc_n0"};
+	size_t nmc = mc_count(c);
+	for (size_t i = 0; i < c->nsrc; i++) {
+		if (!mc_source(c->src[i]))
+			continue;
+		for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
+			char name[300];
+			snprintf(name, sizeof(name), "%s%s%s", names[k], nmc > 1 ? ":" : "",
+				 nmc > 1 ? c->src[i] : "");
+			buf_putc(&w->out, ',');
+			csv_cell(&w->out, name, w->o->csv_raw);
+		}
+	}
+}
+
+static void mc_cells(struct buf *b, const struct mc_fig *f, size_t i)
+{
+	if (f->n[i])
+		buf_printf(b, ",%d,%d,", f->k[i], f->n[i]);
+	else
+		buf_puts(b, ",,,");
+	if (f->progress[i] != NO_VALUE)
+		buf_printf(b, "%.6g", f->progress[i]);
+	if (f->n0)
+		buf_printf(b, ",%d,%d", f->k0, f->n0);
+	else
+		buf_puts(b, ",,");
+}
 
 static void csv_begin(struct wr *w)
 {
@@ -24,6 +66,7 @@ static void csv_begin(struct wr *w)
 		snprintf(name, sizeof(name), "suggestion:%s", c->src[i]);
 		csv_cell(&w->out, name, w->o->csv_raw);
 	}
+	mc_head(w, c);
 	if (w->o->agreed)
 		buf_puts(&w->out, ",agreed_rule,agreed_by");
 	buf_puts(&w->out, "\r\n");
@@ -60,6 +103,10 @@ static int csv_write(struct wr *w, const struct item *it, const char *dataset)
 		o.source = c->src[s];
 		item_resolve(it, &o, per + (c->nann + s) * n);
 	}
+	struct mc_fig *mc = xcalloc(c->nsrc + 1, sizeof(*mc));
+	for (size_t s = 0; s < c->nsrc; s++)
+		if (mc_source(c->src[s]))
+			mc_fig_of(it, c->src[s], &w->o->mc, &mc[s]);
 	struct buf *b = &w->out;
 	for (size_t i = 0; i < it->nsteps; i++) {
 		int raw = w->o->csv_raw;
@@ -93,6 +140,9 @@ static int csv_write(struct wr *w, const struct item *it, const char *dataset)
 			else
 				rating_cell(b, per[(c->nann + s) * n + i]);
 		}
+		for (size_t s = 0; s < c->nsrc; s++)
+			if (mc_source(c->src[s]))
+				mc_cells(b, &mc[s], i);
 		if (w->o->agreed) {
 			buf_putc(b, ',');
 			csv_cell(b, it->agreed.rule ? it->agreed.rule : "", raw);
@@ -103,6 +153,9 @@ static int csv_write(struct wr *w, const struct item *it, const char *dataset)
 		w->rows++;
 		wr_flush(w, 0);
 	}
+	for (size_t s = 0; s < c->nsrc; s++)
+		mc_fig_free(&mc[s]);
+	free(mc);
 	free(mine);
 	free(per);
 	free(all);

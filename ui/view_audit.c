@@ -384,6 +384,7 @@ static void compute(struct av *p)
 	w->where = qmodel_where(t->queue);
 	w->viewer = xstrdup(t->ann.name);
 	w->blind = t->set->blind;
+	w->a.mc = (struct mc_opts){t->set->mc_k, t->set->mc_alpha, t->set->mc_pit};
 	pthread_t th;
 	if (pthread_create(&th, NULL, work_run, w) != 0) {
 		snprintf(w->err, sizeof(w->err), "cannot start the audit's thread");
