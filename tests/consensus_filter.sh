@@ -31,7 +31,9 @@ print("# precision on the simulated truth: " +
       ", ".join("%s %.1f%%" % (k, 100 * v) for k, v in prec.items()) +
       "; kept %d of 400" % f["kept"])
 assert prec.pop("agreed") == 1.0  # the agreed labels never overrule the truth's person
-assert set(prec) == {"filter", "judge/sim-judge", "mc/sim-policy"}, prec
+# (MC's progress and effective reward are audited as systems of their own)
+assert set(prec) == {"filter", "judge/sim-judge", "mc/sim-policy", "mc/sim-policy:progress",
+                     "mc/sim-policy:effective"}, prec
 assert prec["filter"] > prec["judge/sim-judge"] and prec["filter"] > prec["mc/sim-policy"], prec
 assert 0 < f["kept"] < 400
 PY
