@@ -389,6 +389,44 @@ static const char *const migrations[] = {
 	"CREATE INDEX summary_unsure ON summary(solution_id) WHERE flags & 128;"
 	"CREATE INDEX summary_unsurep ON summary(labelled * 1000 / max(nsteps, 1), solution_id)"
 	"  WHERE flags & 128;",
+	/* 18: the hub (stepmark sync). Every label gets a global identity
+	 * when it is made (uid: 128 random bits, the column's default, so
+	 * every writer fills it; existing labels get theirs here), so a
+	 * push can be repeated and two stores never take each other's
+	 * labels for their own; hub_seq is the hub's place for the label
+	 * once the hub has it (pushed and acknowledged, or pulled), NULL
+	 * while it is not there yet: what the next push sends. The label
+	 * table is rebuilt for the default. */
+	"CREATE TABLE label_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  solution_id INTEGER NOT NULL REFERENCES solution(id),"
+	"  step_idx INTEGER,"
+	"  kind TEXT NOT NULL"
+	"    CHECK (kind IN ('rating', 'first_error', 'finish', 'note', 'ratings',"
+	"                    'alt_rating', 'flag', 'adjudication', 'correction',"
+	"                    'category')),"
+	"  value INTEGER,"
+	"  text TEXT,"
+	"  annotator TEXT NOT NULL,"
+	"  origin TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  action_id INTEGER REFERENCES action(id),"
+	"  agent TEXT,"
+	"  guidelines TEXT,"
+	"  uid TEXT NOT NULL DEFAULT (lower(hex(randomblob(16)))),"
+	"  hub_seq INTEGER);"
+	"INSERT INTO label_new (id, solution_id, step_idx, kind, value, text,"
+	"  annotator, origin, created_at, action_id, agent, guidelines)"
+	"  SELECT id, solution_id, step_idx, kind, value, text, annotator,"
+	"  origin, created_at, action_id, agent, guidelines FROM label;"
+	"DROP TABLE label;"
+	"ALTER TABLE label_new RENAME TO label;"
+	"CREATE INDEX label_solution ON label(solution_id);"
+	"CREATE INDEX label_action ON label(action_id) WHERE action_id IS NOT NULL;"
+	"CREATE INDEX label_annotator ON label(annotator, solution_id);"
+	"CREATE INDEX label_adjudication ON label(id) WHERE kind = 'adjudication';"
+	"CREATE UNIQUE INDEX label_uid ON label(uid);"
+	"CREATE INDEX label_unsynced ON label(id) WHERE hub_seq IS NULL;",
 };
 
 int schema_count(void)

@@ -42,6 +42,8 @@ sqlite3 older.db "DROP TRIGGER agreed_flag_insert; DROP TRIGGER agreed_flag_upda
 	DROP TABLE guidelines; ALTER TABLE label DROP COLUMN guidelines;
 	DROP INDEX summary_unsure; DROP INDEX summary_unsurep;
 	ALTER TABLE suggestion DROP COLUMN rollouts;
+	DROP INDEX label_uid; DROP INDEX label_unsynced;
+	ALTER TABLE label DROP COLUMN uid; ALTER TABLE label DROP COLUMN hub_seq;
 	INSERT INTO agreed(solution_id, first_error, rule, policy, at) SELECT min(id), -1, 'human', 'human', 'now' FROM solution;
 	INSERT INTO label(solution_id, step_idx, kind, value, annotator, origin, created_at)
 	  SELECT min(id), 0, 'rating', -1, 'ann', 'human', 'then' FROM solution;
@@ -53,6 +55,12 @@ ok "the agreed solution is flagged" test "$(sqlite3 older.db "select group_conca
 	"$(sqlite3 older.db "select min(id) from solution")"
 ok "its label survives the label table's rebuild" test \
 	"$(sqlite3 older.db "select step_idx, kind, value, annotator, guidelines is null from label")" = "0|rating|-1|ann|1"
+# (17: every label has a global id, its own, and none is on a hub yet)
+ok "its label has a global id" test \
+	"$(sqlite3 older.db "select count(*) from label where length(uid) = 32 and hub_seq is null")" = 1
+sm --db older.db import "$FIXTURES/prm800k_sample.jsonl" >/dev/null
+ok "new labels get their own" test \
+	"$(sqlite3 older.db "select count(distinct uid) = count(*) and count(*) > 1 from label")" = 1
 expect_rc 0 "the next one" sm --db older.db import "$FIXTURES/math_shepherd_example.json"
 ok "says nothing" sh -c '! grep -q upgrading err'
 # a file that is not SQLite
