@@ -15,6 +15,7 @@ struct cmd_env {
 	const char *annotator; /* NULL: the config's, else $USER */
 	const char *config;    /* NULL: the default config file */
 	int create;            /* --create: a store that does not exist yet */
+	const char *hub;       /* --hub URL: NULL the config's hub setting */
 	void (*usage)(FILE *fp); /* prints --help */
 };
 
@@ -62,5 +63,9 @@ void cmd_progress_begin(struct progress *p, struct db *db, int quiet, long every
 /* The last frame kept, or after Ctrl-C the line ended and "stepmark:
  * stopped: " kept said; the hook removed. 1 when Ctrl-C stopped it. */
 int cmd_progress_end(struct progress *p, struct db *db, const char *kept);
+/* The hub: --hub, else the config's hub setting (config: --config's
+ * file, NULL the default one); NULL after saying there is none. The
+ * string is xmalloc'd and never printed (it may hold a password). */
+char *cmd_hub_url(const struct cmd_env *env);
 
 #endif

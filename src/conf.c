@@ -189,13 +189,39 @@ int conf_set(struct conf *c, const char *name, const char *val, char *why, size_
 	return rc;
 }
 
+/* A libpq connection string (the hub setting) as shown: a password in
+ * it (password=..., or a URI's user:...@) as ***, never on a screen. */
+static void hide_password(const char *v, char *out, size_t n)
+{
+	size_t o = 0;
+	const char *at = strstr(v, "://") ? strchr(strstr(v, "://") + 3, '@') : NULL;
+	const char *colon = at ? memchr(strstr(v, "://") + 3, ':', (size_t)(at - strstr(v, "://") - 3))
+			       : NULL;
+	for (const char *p = v; *p && o + 4 < n;) {
+		if (p == colon) {
+			o += (size_t)snprintf(out + o, n - o, ":***");
+			p = at;
+		} else if (!strncmp(p, "password=", 9)) {
+			o += (size_t)snprintf(out + o, n - o, "password=***");
+			p += 9 + strcspn(p + 9, " &");
+		} else {
+			out[o++] = *p++;
+		}
+	}
+	out[o < n ? o : n - 1] = '\0';
+}
+
 void conf_value(const struct conf *c, int setting, char *out, size_t n)
 {
 	const struct setting_info *s = &settings_table[setting];
 	const void *field = (const char *)&c->set + s->off;
 	switch (s->kind) {
 	case SK_STRING:
-		snprintf(out, n, "%s", *(char *const *)field ? *(char *const *)field : "(none)");
+		if (setting == SET_HUB && *(char *const *)field)
+			hide_password(*(char *const *)field, out, n);
+		else
+			snprintf(out, n, "%s", *(char *const *)field ? *(char *const *)field
+								 : "(none)");
 		break;
 	case SK_BOOL:
 		snprintf(out, n, "%s", *(const int *)field ? "yes" : "no");

@@ -59,7 +59,9 @@ enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
 	_(MC_ALPHA, "mc-alpha", SK_REAL, mc_alpha, 0, 100, NULL, "0.5", \
 	  "MC effective reward k/n + alpha * progress (0.5 for search, 3 to 5 for RL)") \
 	_(MC_PIT, "mc-pit", SK_REAL, mc_pit, 0, 1, NULL, "0.3", \
-	  "MC: a step whose progress is -mc-pit or less is a pit (the first one marked)")
+	  "MC: a step whose progress is -mc-pit or less is a pit (the first one marked)") \
+	_(HUB, "hub", SK_STRING, hub, 0, 0, NULL, "", \
+	  "The hub when --hub is not given: a libpq connection string (keep passwords out)")
 
 enum setting_kind { SK_STRING, SK_BOOL, SK_INT, SK_WORD, SK_PROVIDERS, SK_REAL };
 #define SETTING_ENUM(id, name, kind, field, lo, hi, words, def, help) SET_##id,

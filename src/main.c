@@ -11,7 +11,7 @@
 #include "name.h"
 #include "util.h"
 
-enum { O_ANNOTATOR = 256, O_CONFIG, O_DB, O_HELP, O_VERSION, O_CREATE };
+enum { O_ANNOTATOR = 256, O_CONFIG, O_DB, O_HELP, O_VERSION, O_CREATE, O_HUB };
 
 int main(int argc, char **argv)
 {
@@ -24,6 +24,7 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, O_HELP},
 		{"version", no_argument, NULL, O_VERSION},
 		{"create", no_argument, NULL, O_CREATE},
+		{"hub", required_argument, NULL, O_HUB},
 		{NULL, 0, NULL, 0},
 	};
 	struct cmd_env env = {.dbpath = getenv("STEPMARK_DB"), .usage = commands_usage};
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
 		case O_HELP: case 'h': commands_usage(stdout); return EX_OK;
 		case O_VERSION: printf("%s\n", PACKAGE_STRING); return EX_OK;
 		case O_CREATE: env.create = 1; break;
+		case O_HUB: env.hub = optarg; break;
 		default: { /* ':' a value missing, '?' an unknown option */
 			char msg[300];
 			snprintf(msg, sizeof(msg), "%s %s", inert(argv[optind - 1], 0),
