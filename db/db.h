@@ -17,5 +17,6 @@
 #include "merge.h" /* another store brought into this one */
 #include "audit.h" /* what the audit reads beside the walk */
 #include "team.h"  /* the team's progress */
+#include "hubstore.h" /* the store's side of a sync with a hub (hub.h: the hub's) */
 
 #endif

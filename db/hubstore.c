@@ -1,0 +1,364 @@
+/* hubstore.c - the store's side of a sync with a hub: which hub, the
+ * places kept per hub, solutions and unpushed labels read as they
+ * travel, pulled ones written */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "dbi.h"
+#include "hub.h"
+#include "hubstore.h"
+
+enum stmt_id {
+	S_STATE_GET, S_SOLS, S_STEPS, S_UNPUSHED, S_UNPUSHED_COUNT, S_PLACED, S_SOL_FIND,
+	S_PROBLEM_PUT, S_PROBLEM_ID, S_SOL_ADD, S_STEP_ADD, S_LABEL_UID, S_LABEL_ADD,
+	S_GUIDELINES_PUT, S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_STATE_GET] = "SELECT value FROM store_state WHERE key = ?1",
+	[S_SOLS] = "SELECT s.id, d.name, d.format, s.ext_key, p.key, p.text, p.gold_answer, "
+		   "p.gold_derived, p.reference, p.reference_steps, s.generator, s.final_answer, "
+		   "s.correct, s.finish_reason, s.meta, s.tail FROM solution s "
+		   "JOIN dataset d ON d.id = s.dataset_id JOIN problem p ON p.id = s.problem_id "
+		   "WHERE s.id > ?1 ORDER BY s.id",
+	[S_STEPS] = "SELECT text, chosen, alts, agent, role FROM step WHERE solution_id = ?1 "
+		    "ORDER BY idx",
+	/* the partial index label_unsynced holds exactly these */
+	[S_UNPUSHED] = "SELECT l.uid, d.name, s.ext_key, l.step_idx, l.kind, l.value, l.text, "
+		       "l.annotator, l.origin, l.created_at, l.agent, l.guidelines "
+		       "FROM label l JOIN solution s ON s.id = l.solution_id "
+		       "JOIN dataset d ON d.id = s.dataset_id "
+		       "WHERE l.hub_seq IS NULL AND (?1 IS NULL OR l.annotator = ?1) ORDER BY l.id",
+	[S_UNPUSHED_COUNT] = "SELECT count(*) FROM label WHERE hub_seq IS NULL",
+	[S_PLACED] = "UPDATE label SET hub_seq = ?2 WHERE uid = ?1",
+	[S_SOL_FIND] = "SELECT s.id, s.dataset_id, (SELECT count(*) FROM step WHERE solution_id = s.id) "
+		       "FROM solution s JOIN dataset d ON d.id = s.dataset_id "
+		       "WHERE d.name = ?1 AND s.ext_key = ?2",
+	[S_PROBLEM_PUT] = "INSERT INTO problem(dataset_id, key, text, gold_answer, gold_derived, "
+			  "reference, reference_steps) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+			  "ON CONFLICT(dataset_id, key) DO NOTHING",
+	[S_PROBLEM_ID] = "SELECT id FROM problem WHERE dataset_id = ?1 AND key = ?2",
+	[S_SOL_ADD] = "INSERT INTO solution(dataset_id, problem_id, ext_key, generator, "
+		      "final_answer, correct, finish_reason, meta, tail) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_STEP_ADD] = "INSERT INTO step(solution_id, idx, text, chosen, alts, agent, role) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_LABEL_UID] = "SELECT hub_seq FROM label WHERE uid = ?1",
+	[S_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, "
+			"origin, created_at, agent, guidelines, uid, hub_seq) "
+			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	/* a version of the guidelines first seen on a pulled label */
+	[S_GUIDELINES_PUT] = "INSERT INTO guidelines(hash, path, first_used) VALUES (?1, NULL, ?2) "
+			     "ON CONFLICT(hash) DO UPDATE SET first_used = "
+			     "min(first_used, excluded.first_used)",
+};
+
+static const struct stmt_table stmts = {ROOM_HUB, S_COUNT, stmt_sql};
+
+static sqlite3_stmt *stmt(struct db *db, enum stmt_id id)
+{
+	return dbi_stmt(db, &stmts, id);
+}
+
+/* store_state's key for what of hub: "hub" alone, else "hub.WHAT.ID" */
+static void state_key(char *out, size_t n, const char *what, const char *hub_id)
+{
+	if (what)
+		snprintf(out, n, "hub.%s.%s", what, hub_id);
+	else
+		snprintf(out, n, "hub");
+}
+
+static int state_get(struct db *db, const char *key, char *out, size_t n)
+{
+	sqlite3_stmt *s = stmt(db, S_STATE_GET);
+	bind_text(s, 1, key);
+	int rc = sqlite3_step(s);
+	*out = '\0';
+	if (rc == SQLITE_ROW && col_text(s, 0))
+		snprintf(out, n, "%s", col_text(s, 0));
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_hub_bound(struct db *db, char *out, size_t n)
+{
+	return state_get(db, "hub", out, n);
+}
+
+int db_hub_bind(struct db *db, const char *hub_id)
+{
+	return dbi_state_put(db, "hub", hub_id);
+}
+
+int64_t db_hub_mark(struct db *db, const char *what, const char *hub_id)
+{
+	char key[160], v[32];
+	state_key(key, sizeof(key), what, hub_id);
+	if (state_get(db, key, v, sizeof(v)) < 0)
+		return -1;
+	return *v ? strtoll(v, NULL, 10) : 0;
+}
+
+int db_hub_mark_set(struct db *db, const char *what, const char *hub_id, int64_t v)
+{
+	char key[160], val[32];
+	state_key(key, sizeof(key), what, hub_id);
+	snprintf(val, sizeof(val), "%lld", (long long)v);
+	return dbi_state_put(db, key, val);
+}
+
+/* the content hash of solution sol's steps (each step's text, agent and
+ * role) into out; the steps' columns kept in a (NULL: not kept) as the
+ * steps of hs. -1 on a store error. */
+static int steps_read(struct db *db, int64_t sol, char out[33], struct arena *a,
+		      struct hub_sol *hs)
+{
+	sqlite3_stmt *s = stmt(db, S_STEPS);
+	sqlite3_bind_int64(s, 1, sol);
+	struct hasher h;
+	hasher_init(&h);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		/* text, agent, role: the columns db_hub_steps_hash hashes */
+		for (int c = 0; c < 5; c += (c == 0 ? 3 : 1)) {
+			const char *t = col_text(s, c);
+			hasher_add(&h, t ? t : "", t ? strlen(t) + 1 : 1);
+		}
+		hasher_add(&h, "\x1e", 1);
+		if (!hs)
+			continue;
+		hs->steps = dbi_grow(hs->steps, hs->nsteps, &cap, sizeof(*hs->steps));
+		struct hub_step *st = &hs->steps[hs->nsteps++];
+		for (int c = 0; c < HT_N; c++)
+			st->f[c] = dbi_adup(a, s, c);
+	}
+	sqlite3_reset(s);
+	hasher_hex(&h, out);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void db_hub_steps_hash(const struct hub_sol *s, char out[33])
+{
+	struct hasher h;
+	hasher_init(&h);
+	for (size_t i = 0; i < s->nsteps; i++) {
+		static const int cols[] = {HT_TEXT, HT_AGENT, HT_ROLE};
+		for (int c = 0; c < 3; c++) {
+			const char *t = s->steps[i].f[cols[c]];
+			hasher_add(&h, t ? t : "", t ? strlen(t) + 1 : 1);
+		}
+		hasher_add(&h, "\x1e", 1);
+	}
+	hasher_hex(&h, out);
+}
+
+int db_hub_solutions(struct db *db, int64_t after,
+		     int (*fn)(void *ctx, int64_t id, const struct hub_sol *s), void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_SOLS);
+	sqlite3_bind_int64(s, 1, after);
+	struct arena a = {0};
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct hub_sol hs = {0};
+		char hash[33];
+		for (int c = 0; c < HS_HASH; c++)
+			hs.f[c] = col_text(s, c + 1);
+		if (steps_read(db, sqlite3_column_int64(s, 0), hash, &a, &hs) < 0) {
+			free(hs.steps);
+			rc = SQLITE_ERROR;
+			break;
+		}
+		hs.f[HS_HASH] = hash;
+		stop = fn(ctx, sqlite3_column_int64(s, 0), &hs);
+		free(hs.steps);
+		arena_reset(&a);
+	}
+	sqlite3_reset(s);
+	arena_free(&a);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_hub_unpushed(struct db *db, const char *annotator,
+		    int (*fn)(void *ctx, const struct hub_label *l), void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_UNPUSHED);
+	bind_text(s, 1, annotator);
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct hub_label l = {0};
+		for (int c = 0; c < HL_N; c++)
+			l.f[c] = col_text(s, c);
+		stop = fn(ctx, &l);
+	}
+	sqlite3_reset(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+long db_hub_unpushed_count(struct db *db)
+{
+	return (long)dbi_one_int(stmt(db, S_UNPUSHED_COUNT), -1);
+}
+
+int db_hub_label_placed(struct db *db, const char *uid, int64_t seq)
+{
+	sqlite3_stmt *s = stmt(db, S_PLACED);
+	bind_text(s, 1, uid);
+	sqlite3_bind_int64(s, 2, seq);
+	return dbi_step_done(db, s);
+}
+
+/* the solution dataset/key here: 1 (its id, data set, steps), 0 none, -1 */
+static int sol_find(struct db *db, const char *dataset, const char *key, int64_t *sol,
+		    int64_t *ds, int *nsteps)
+{
+	sqlite3_stmt *s = stmt(db, S_SOL_FIND);
+	bind_text(s, 1, dataset);
+	bind_text(s, 2, key);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*sol = sqlite3_column_int64(s, 0);
+		*ds = sqlite3_column_int64(s, 1);
+		*nsteps = sqlite3_column_int(s, 2);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_hub_solution_hash(struct db *db, const char *dataset, const char *key, char out[33])
+{
+	int64_t sol, ds;
+	int n;
+	int rc = sol_find(db, dataset, key, &sol, &ds, &n);
+	if (rc == 1 && steps_read(db, sol, out, NULL, NULL) < 0)
+		return -1;
+	return rc;
+}
+
+/* binds the columns f[from..] of a travelling row as parameters at..; NULL stays NULL */
+static void bind_cols(sqlite3_stmt *s, int at, const char *const *f, const int *cols, int n)
+{
+	for (int i = 0; i < n; i++)
+		bind_text(s, at + i, f[cols[i]]);
+}
+
+/* a new solution's problem (added once per data set and key): its id, or -1 */
+static int64_t problem_put(struct db *db, int64_t ds, const struct hub_sol *hs)
+{
+	sqlite3_stmt *s = stmt(db, S_PROBLEM_PUT);
+	sqlite3_bind_int64(s, 1, ds);
+	static const int pcols[] = {HS_PROBLEM_KEY, HS_PROBLEM, HS_GOLD, HS_GOLD_DERIVED,
+				    HS_REFERENCE, HS_REFERENCE_STEPS};
+	bind_cols(s, 2, hs->f, pcols, 6);
+	if (dbi_step_done(db, s) < 0)
+		return -1;
+	s = stmt(db, S_PROBLEM_ID);
+	sqlite3_bind_int64(s, 1, ds);
+	bind_text(s, 2, hs->f[HS_PROBLEM_KEY]);
+	return dbi_one_int(s, -1);
+}
+
+int db_hub_solution_put(struct db *db, const struct hub_sol *hs, int64_t *sol)
+{
+	int64_t ds;
+	int n;
+	int rc = sol_find(db, hs->f[HS_DATASET], hs->f[HS_KEY], sol, &ds, &n);
+	if (rc != 0) {
+		char here[33];
+		if (rc < 0 || steps_read(db, *sol, here, NULL, NULL) < 0)
+			return -1;
+		return strcmp(here, hs->f[HS_HASH]) ? 2 : 0;
+	}
+	if ((ds = db_dataset_ensure(db, hs->f[HS_DATASET], hs->f[HS_FORMAT])) <= 0)
+		return -1;
+	int64_t prob = problem_put(db, ds, hs);
+	if (prob < 0)
+		return -1;
+	sqlite3_stmt *s = stmt(db, S_SOL_ADD);
+	sqlite3_bind_int64(s, 1, ds);
+	sqlite3_bind_int64(s, 2, prob);
+	static const int scols[] = {HS_KEY, HS_GENERATOR, HS_FINAL, HS_CORRECT, HS_FINISH,
+				    HS_META, HS_TAIL};
+	bind_cols(s, 3, hs->f, scols, 7);
+	if (dbi_step_done(db, s) < 0)
+		return -1;
+	*sol = sqlite3_last_insert_rowid(db->h);
+	for (size_t i = 0; i < hs->nsteps; i++) {
+		s = stmt(db, S_STEP_ADD);
+		sqlite3_bind_int64(s, 1, *sol);
+		sqlite3_bind_int64(s, 2, (int64_t)i);
+		static const int tcols[] = {HT_TEXT, HT_CHOSEN, HT_ALTS, HT_AGENT, HT_ROLE};
+		bind_cols(s, 3, hs->steps[i].f, tcols, 5);
+		if (dbi_step_done(db, s) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+/* a label's kind and numbers as the store takes them */
+static int label_ok(const struct hub_label *l, int nsteps)
+{
+	const char *k = l->f[HL_KIND];
+	int known = 0;
+	/* dbi_kind_of takes any other word for a note */
+	for (int i = LK_RATING; k && i <= LK_CATEGORY; i++)
+		known |= !strcmp(k, dbi_kind_names[i]);
+	char *end;
+	if (l->f[HL_STEP]) {
+		long v = strtol(l->f[HL_STEP], &end, 10);
+		if (*end || v < -1 || v >= nsteps)
+			return 0;
+	}
+	if (l->f[HL_VALUE]) {
+		(void)strtol(l->f[HL_VALUE], &end, 10);
+		if (*end || !*l->f[HL_VALUE])
+			return 0;
+	}
+	return known && l->f[HL_UID] && l->f[HL_ANNOTATOR] && l->f[HL_ORIGIN] && l->f[HL_AT];
+}
+
+int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol)
+{
+	sqlite3_stmt *s = stmt(db, S_LABEL_UID);
+	bind_text(s, 1, l->f[HL_UID]);
+	int rc = sqlite3_step(s);
+	int null_place = rc == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_NULL;
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW) /* ours, pushed before its place came back */
+		return null_place && db_hub_label_placed(db, l->f[HL_UID], l->seq) < 0 ? -1 : 0;
+	if (rc != SQLITE_DONE)
+		return -1;
+	int64_t ds;
+	int nsteps;
+	if ((rc = sol_find(db, l->f[HL_DATASET], l->f[HL_KEY], sol, &ds, &nsteps)) <= 0)
+		return rc < 0 ? -1 : 2;
+	if (!label_ok(l, nsteps))
+		return 3;
+	s = stmt(db, S_LABEL_ADD);
+	sqlite3_bind_int64(s, 1, *sol);
+	static const int lcols[] = {HL_STEP, HL_KIND, HL_VALUE, HL_TEXT, HL_ANNOTATOR, HL_ORIGIN,
+				    HL_AT, HL_AGENT, HL_GUIDELINES, HL_UID};
+	bind_cols(s, 2, l->f, lcols, 10);
+	sqlite3_bind_int64(s, 12, l->seq);
+	if (dbi_step_done(db, s) < 0)
+		return -1;
+	int64_t id = sqlite3_last_insert_rowid(db->h);
+	if (l->f[HL_GUIDELINES]) {
+		s = stmt(db, S_GUIDELINES_PUT);
+		bind_text(s, 1, l->f[HL_GUIDELINES]);
+		bind_text(s, 2, l->f[HL_AT]);
+		if (dbi_step_done(db, s) < 0)
+			return -1;
+	}
+	dbi_tally_count(db, 0, ds, l->f[HL_ANNOTATOR]);
+	return db_annotator_ensure(db, l->f[HL_ANNOTATOR], id) < 0 ? -1 : 1;
+}

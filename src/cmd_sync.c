@@ -1,0 +1,197 @@
+/* cmd_sync.c - `stepmark sync`: the store pushes to its hub what the hub
+ * lacks (a lead's solutions, the member's labels), then pulls what is
+ * new there after its place, and says what moved; --create makes a new
+ * store from the hub */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "sync.h"
+#include "util.h"
+
+const char cmd_sync_help[] =
+	"    --create                make a missing store (--db) from the hub\n"
+	"    --page N                events pulled per transaction of the store (1000)\n";
+
+enum { Y_CREATE = 1000, Y_PAGE, Y_HELP };
+
+#define MAX_SHOWN 10 /* conflicts listed before the rest are counted */
+
+static void usage_sync(FILE *f)
+{
+	fprintf(f, "usage: stepmark [--db PATH] [--hub URL] sync [--create] [--page N]\n"
+		   "Push to the hub what it lacks, then pull what is new there.\n%s",
+		cmd_sync_help);
+}
+
+struct sync_said {
+	long shown;
+};
+
+static void conflict(void *ctx, const char *dataset, const char *key, int here)
+{
+	struct sync_said *s = ctx;
+	if (s->shown++ >= MAX_SHOWN)
+		return;
+	printf("conflict: %s ", inert(dataset ? dataset : "?", 0));
+	printf("%s: %s (each keeps its own; nothing merged)\n", inert(key ? key : "?", 0),
+	       here ? "this store has other steps under this id than the hub"
+		    : "the hub has other steps under this id than this store");
+}
+
+static void report(const struct sync_counts *c, long shown)
+{
+	printf("pushed: %ld solution%s, %ld label%s\n", c->sols_pushed,
+	       c->sols_pushed == 1 ? "" : "s", c->labels_pushed, c->labels_pushed == 1 ? "" : "s");
+	printf("pulled: %ld solution%s, %ld label%s\n", c->sols_pulled,
+	       c->sols_pulled == 1 ? "" : "s", c->labels_pulled, c->labels_pulled == 1 ? "" : "s");
+	if (shown > MAX_SHOWN)
+		printf("... and %ld more conflicts\n", shown - MAX_SHOWN);
+	if (c->conflict_labels)
+		printf("%ld label%s on solutions in conflict not moved\n", c->conflict_labels,
+		       c->conflict_labels == 1 ? "" : "s");
+	if (c->not_on_hub)
+		printf("%ld label%s on solutions the hub lacks (a lead pushes them first)\n",
+		       c->not_on_hub, c->not_on_hub == 1 ? "" : "s");
+	if (c->bad)
+		printf("%ld label%s of the hub this store does not take (left out)\n", c->bad,
+		       c->bad == 1 ? "" : "s");
+	if (c->unpushed)
+		printf("%ld label%s of this store not on the hub\n", c->unpushed,
+		       c->unpushed == 1 ? "" : "s");
+}
+
+/* the hub at url (freed) connected and checked for this member: NULL
+ * after saying why (*rc the exit status) */
+static struct hub *hub_open(char *url, struct hub_me *me, int *rc)
+{
+	char err[600];
+	struct hub *h = hub_connect(url, err, sizeof(err));
+	free(url);
+	*rc = EX_STORE;
+	if (!h) {
+		errf("stepmark: sync: cannot reach the hub: %s\n", err);
+		return NULL;
+	}
+	if (hub_whoami(h, me) < 0) {
+		errf("stepmark: sync: the hub failed: %s\n", hub_errmsg(h));
+	} else if (me->version != 0 && me->role == HUB_NONE) {
+		errf("stepmark: sync: %s is not a member of the hub (a lead adds it: stepmark hub "
+		     "add NAME --role ROLE)\n", inert(me->user, 0));
+		*rc = EX_BAD;
+	} else if (me->version == 0 || me->version < hub_schema_current()) {
+		errf("stepmark: sync: the hub's schema is at version %d and this stepmark needs "
+		     "%d: a lead runs stepmark --hub URL hub init\n", me->version,
+		     hub_schema_current());
+		*rc = EX_BAD;
+	} else if (me->version > hub_schema_current()) {
+		errf("stepmark: sync: the hub has schema version %d, written by a newer stepmark; "
+		     "this one knows versions up to %d: upgrade stepmark\n", me->version,
+		     hub_schema_current());
+	} else {
+		return h;
+	}
+	hub_close(h);
+	return NULL;
+}
+
+/* the store tied to the hub me->id (the first sync ties it): 0, else an
+ * exit status after saying why */
+static int store_bind(struct db *db, const struct hub_me *me)
+{
+	char bound[80];
+	if (db_hub_bound(db, bound, sizeof(bound)) < 0)
+		goto fail;
+	if (*bound && strcmp(bound, me->id)) {
+		errf("stepmark: sync: this store syncs with another hub (id %s; this one is %s): "
+		     "nothing moved\n", inert(bound, 0), inert(me->id, 1));
+		return EX_BAD;
+	}
+	if (*bound)
+		return 0;
+	if (db_begin(db) == 0 && db_hub_bind(db, me->id) == 0 && db_commit(db) == 0)
+		return 0;
+	db_rollback(db);
+fail:
+	errf("stepmark: sync: the store failed: %s\n", db_errmsg(db));
+	return EX_STORE;
+}
+
+static int run(const struct cmd_env *env, const char *dbpath, int create, long page)
+{
+	char *url = cmd_hub_url(env);
+	if (!url)
+		return EX_USAGE;
+	if (!create && access(dbpath, F_OK) != 0) {
+		errf("stepmark: no store at %s: give --create to make it from the hub (stepmark "
+		     "--db %s --hub URL sync --create)\n", dbpath, dbpath);
+		free(url);
+		return EX_STORE;
+	}
+	struct hub_me me;
+	int rc;
+	struct hub *h = hub_open(url, &me, &rc);
+	if (!h)
+		return rc;
+	struct db *db = cmd_open_store(dbpath);
+	if (!db) {
+		hub_close(h);
+		return EX_STORE;
+	}
+	rc = store_bind(db, &me);
+	if (rc == 0) {
+		struct sync_said s = {0};
+		struct sync_hooks hk = {&s, conflict};
+		struct sync_counts c;
+		int r = sync_run(db, h, &me, (int)page, &hk, &c);
+		report(&c, s.shown);
+		if (r == -1)
+			errf("stepmark: sync: the store failed: %s (what moved before is kept)\n",
+			     db_errmsg(db));
+		else if (r == -2)
+			errf("stepmark: sync: the hub failed: %s (what moved before is kept; the "
+			     "next sync goes on from there)\n", hub_errmsg(h));
+		rc = r < 0 ? EX_STORE : EX_OK;
+	}
+	db_close(db);
+	hub_close(h);
+	return rc;
+}
+
+int cmd_sync(int argc, char **argv, struct cmd_env *env)
+{
+	static const struct option opts[] = {
+		{"create", no_argument, NULL, Y_CREATE},
+		{"page", required_argument, NULL, Y_PAGE},
+		{"help", no_argument, NULL, Y_HELP},
+		{NULL, 0, NULL, 0},
+	};
+	int create = env->create, c;
+	long page = 1000;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:", opts, NULL)) != -1) {
+		switch (c) {
+		case Y_CREATE: create = 1; break;
+		case Y_PAGE:
+			if (parse_long(optarg, 1, 1000000, &page) < 0)
+				return bad_usage("--page needs a number of events, 1 to 1000000");
+			break;
+		case Y_HELP: usage_sync(stdout); return EX_OK;
+		default: {
+			char msg[300];
+			snprintf(msg, sizeof(msg), "sync: %s %s", inert(argv[optind - 1], 0),
+				 c == ':' ? "needs a value" : "is not an option");
+			return bad_usage(msg);
+		}
+		}
+	}
+	if (optind < argc)
+		return bad_usage("sync takes no argument");
+	return run(env, env->dbpath, create, page);
+}

@@ -1,0 +1,275 @@
+/* sync.c - a store synced with its hub: solutions and labels the hub
+ * lacks pushed (idempotent: each label's global id), then everything
+ * after the store's place on the hub pulled, a page per transaction */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "summary.h"
+#include "sync.h"
+#include "util.h"
+
+#define CHUNK 1000 /* rows pushed per hub transaction */
+
+/* a label the hub has: its global id and place, to record in the store */
+struct placed {
+	char uid[40];
+	int64_t seq;
+};
+
+struct push {
+	struct db *db;
+	struct hub *h;
+	const struct sync_hooks *hk;
+	struct sync_counts *c;
+	enum hub_role role;
+	int64_t last_sol, committed_sol; /* solutions pushed, and committed */
+	struct placed *pl;
+	size_t npl, cappl, committed_pl;
+	long in_tx;
+	long sols, labels; /* new on the hub in the open transaction */
+	struct {
+		char dataset[200], key[400], hash[33];
+	} last; /* the solution of the last label pushed */
+	int err; /* -2: the hub failed */
+};
+
+/* the open hub transaction committed: what it held is the hub's */
+static int chunk_commit(struct push *p)
+{
+	if (hub_commit(p->h) < 0 || hub_begin(p->h) < 0)
+		return p->err = -2;
+	p->committed_sol = p->last_sol;
+	p->committed_pl = p->npl;
+	p->c->sols_pushed += p->sols;
+	p->c->labels_pushed += p->labels;
+	p->in_tx = p->sols = p->labels = 0;
+	return 0;
+}
+
+static int push_sol(void *ctx, int64_t id, const struct hub_sol *s)
+{
+	struct push *p = ctx;
+	int rc = hub_push_solution(p->h, s);
+	if (rc < 0)
+		return p->err = -2;
+	p->sols += rc == 1;
+	if (rc == 2) {
+		p->c->conflicts++;
+		if (p->hk && p->hk->conflict)
+			p->hk->conflict(p->hk->ctx, s->f[HS_DATASET], s->f[HS_KEY], 0);
+	}
+	p->last_sol = id;
+	return ++p->in_tx >= CHUNK ? chunk_commit(p) : 0;
+}
+
+static int push_label(void *ctx, const struct hub_label *lb)
+{
+	struct push *p = ctx;
+	struct hub_label l = *lb;
+	/* an annotator's adjudication: the hub would refuse it, and the push */
+	if (p->role == HUB_ANNOTATOR && !strcmp(l.f[HL_KIND], "adjudication"))
+		return 0;
+	/* the store's steps of its solution: the hub takes it only onto the same */
+	if (strcmp(p->last.dataset, l.f[HL_DATASET]) || strcmp(p->last.key, l.f[HL_KEY])) {
+		if (db_hub_solution_hash(p->db, l.f[HL_DATASET], l.f[HL_KEY], p->last.hash) < 0)
+			return -1;
+		snprintf(p->last.dataset, sizeof(p->last.dataset), "%s", l.f[HL_DATASET]);
+		snprintf(p->last.key, sizeof(p->last.key), "%s", l.f[HL_KEY]);
+	}
+	l.sol_hash = p->last.hash;
+	int64_t seq;
+	int rc = hub_push_label(p->h, &l, &seq);
+	if (rc < 0)
+		return p->err = -2;
+	if (rc == 2 || rc == 3) {
+		*(rc == 2 ? &p->c->not_on_hub : &p->c->conflict_labels) += 1;
+		return 0;
+	}
+	p->labels += rc == 1;
+	if (p->npl == p->cappl) {
+		p->cappl = p->cappl ? 2 * p->cappl : 256;
+		p->pl = xrealloc(p->pl, p->cappl * sizeof(*p->pl));
+	}
+	snprintf(p->pl[p->npl].uid, sizeof(p->pl[p->npl].uid), "%s", l.f[HL_UID]);
+	p->pl[p->npl++].seq = seq;
+	return ++p->in_tx >= CHUNK ? chunk_commit(p) : 0;
+}
+
+/* what the hub committed, recorded in the store: the solutions' mark,
+ * the labels' places */
+static int record(struct push *p, const char *hub_id, int64_t sol_mark)
+{
+	if (db_begin(p->db) < 0)
+		return -1;
+	if (p->committed_sol > sol_mark &&
+	    db_hub_mark_set(p->db, "pushed", hub_id, p->committed_sol) < 0)
+		goto fail;
+	for (size_t i = 0; i < p->committed_pl; i++)
+		if (db_hub_label_placed(p->db, p->pl[i].uid, p->pl[i].seq) < 0)
+			goto fail;
+	return db_commit(p->db);
+fail:
+	db_rollback(p->db);
+	return -1;
+}
+
+/* The push: solutions (a lead's), then labels, in chunks; what the hub
+ * committed is recorded in the store even when a later chunk fails. */
+static int push(struct db *db, struct hub *h, const struct hub_me *me,
+		const struct sync_hooks *hk, struct sync_counts *c)
+{
+	if (me->role == HUB_AUDITOR || me->role == HUB_NONE)
+		return 0;
+	struct push p = {.db = db, .h = h, .hk = hk, .c = c, .role = me->role};
+	int64_t sol_mark = db_hub_mark(db, "pushed", me->id);
+	if (sol_mark < 0 || hub_begin(h) < 0)
+		return sol_mark < 0 ? -1 : -2;
+	p.last_sol = p.committed_sol = sol_mark;
+	int rc = 0;
+	if (me->role == HUB_LEAD)
+		rc = db_hub_solutions(db, sol_mark, push_sol, &p);
+	if (rc == 0)
+		rc = db_hub_unpushed(db, me->role == HUB_LEAD ? NULL : me->user, push_label, &p);
+	if (rc == 0 && hub_commit(h) == 0) {
+		p.committed_sol = p.last_sol;
+		p.committed_pl = p.npl;
+		c->sols_pushed += p.sols;
+		c->labels_pushed += p.labels;
+	} else {
+		hub_rollback(h);
+		if (rc == 0)
+			rc = -2;
+	}
+	if (p.err)
+		rc = p.err;
+	int rec = record(&p, me->id, sol_mark);
+	free(p.pl);
+	if (rec < 0)
+		return -1;
+	return rc < 0 ? rc : 0;
+}
+
+/* the last solution whose steps were compared with the hub's */
+struct seen {
+	char dataset[200], key[400];
+	int same;
+};
+
+/* whether l's solution here has the steps the hub's has (cached) */
+static int same_steps(struct db *db, const struct hub_label *l, struct seen *s)
+{
+	if (l->f[HL_DATASET] && l->f[HL_KEY] && !strcmp(s->dataset, l->f[HL_DATASET]) &&
+	    !strcmp(s->key, l->f[HL_KEY]))
+		return s->same;
+	char here[33];
+	int rc = db_hub_solution_hash(db, l->f[HL_DATASET], l->f[HL_KEY], here);
+	if (rc < 0)
+		return -1;
+	snprintf(s->dataset, sizeof(s->dataset), "%s", l->f[HL_DATASET] ? l->f[HL_DATASET] : "");
+	snprintf(s->key, sizeof(s->key), "%s", l->f[HL_KEY] ? l->f[HL_KEY] : "");
+	s->same = rc == 0 || (l->sol_hash && !strcmp(here, l->sol_hash));
+	return s->same;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* one page into the store, with its place: 0, -1 on a store error */
+static int page_store(struct db *db, const struct hub_page *pg, const char *hub_id,
+		      const struct sync_hooks *hk, struct sync_counts *c, struct seen *seen)
+{
+	int64_t *touched = xmalloc((pg->nlabels + 1) * sizeof(*touched));
+	size_t nt = 0;
+	if (db_begin(db) < 0)
+		return -1;
+	for (size_t i = 0; i < pg->nsols; i++) {
+		struct hub_sol *s = &pg->sols[i];
+		char hash[33];
+		db_hub_steps_hash(s, hash);
+		s->f[HS_HASH] = hash; /* the steps as received, whatever the hub says */
+		int64_t sol;
+		int rc = db_hub_solution_put(db, s, &sol);
+		if (rc < 0 || (rc == 1 && summary_refresh(db, sol) < 0))
+			goto fail;
+		c->sols_pulled += rc == 1;
+		if (rc == 2) {
+			c->conflicts++;
+			if (hk && hk->conflict)
+				hk->conflict(hk->ctx, s->f[HS_DATASET], s->f[HS_KEY], 1);
+		}
+	}
+	for (size_t i = 0; i < pg->nlabels; i++) {
+		const struct hub_label *l = &pg->labels[i];
+		int same = same_steps(db, l, seen);
+		if (same < 0)
+			goto fail;
+		if (!same) {
+			c->conflict_labels++;
+			continue;
+		}
+		int64_t sol;
+		int rc = db_hub_label_put(db, l, &sol);
+		if (rc < 0)
+			goto fail;
+		c->labels_pulled += rc == 1;
+		c->bad += rc == 3 || rc == 2;
+		if (rc == 1 && (nt == 0 || touched[nt - 1] != sol))
+			touched[nt++] = sol;
+	}
+	/* each solution's summary once (a page's labels come by place) */
+	qsort(touched, nt, sizeof(*touched), cmp_id);
+	for (size_t i = 0; i < nt; i++)
+		if ((i == 0 || touched[i] != touched[i - 1]) && summary_refresh(db, touched[i]) < 0)
+			goto fail;
+	if (db_hub_mark_set(db, "pulled", hub_id, pg->hi) < 0)
+		goto fail;
+	free(touched);
+	return db_commit(db);
+fail:
+	free(touched);
+	db_rollback(db);
+	return -1;
+}
+
+static int pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
+		const struct sync_hooks *hk, struct sync_counts *c)
+{
+	struct seen seen = {"", "", 1};
+	seen.dataset[0] = '\x01'; /* matches no data set */
+	int64_t after = db_hub_mark(db, "pulled", me->id);
+	if (after < 0)
+		return -1;
+	for (;;) {
+		struct hub_page pg;
+		if (hub_pull_page(h, after, page, &pg) < 0)
+			return -2;
+		int empty = pg.hi <= after;
+		int rc = empty ? 0 : page_store(db, &pg, me->id, hk, c, &seen);
+		after = pg.hi;
+		hub_page_free(&pg);
+		if (rc < 0)
+			return -1;
+		if (empty)
+			return 0;
+	}
+}
+
+int sync_run(struct db *db, struct hub *h, const struct hub_me *me, int page,
+	     const struct sync_hooks *hk, struct sync_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (summary_backfill(db) < 0)
+		return -1;
+	int rc = push(db, h, me, hk, c);
+	if (rc == 0)
+		rc = pull(db, h, me, page, hk, c);
+	long left = db_hub_unpushed_count(db);
+	c->unpushed = left < 0 ? 0 : left;
+	return rc;
+}

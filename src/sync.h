@@ -1,0 +1,38 @@
+/* sync.h - a store synced with its hub: what it lacks pushed, then
+ * everything after its place pulled (sync.c) */
+#ifndef SM_SYNC_H
+#define SM_SYNC_H
+
+#include "../db/db.h"
+#include "../db/hub.h"
+
+/* What a sync moved and met. */
+struct sync_counts {
+	long sols_pushed, labels_pushed; /* new on the hub */
+	long sols_pulled, labels_pulled; /* new in the store */
+	long conflicts;   /* solutions with other steps under one id */
+	long conflict_labels; /* labels on such a solution, not moved */
+	long not_on_hub;  /* labels whose solution the hub lacks: stay unpushed */
+	long bad;         /* pulled labels the store does not take */
+	long unpushed;    /* labels still not on the hub after it */
+};
+
+/* What sync says as it goes: a conflict (here: the store's steps differ
+ * from the hub's, found while pulling; else while pushing). */
+struct sync_hooks {
+	void *ctx;
+	void (*conflict)(void *ctx, const char *dataset, const char *key, int here);
+};
+
+/* One sync of db with hub h as member me (its role decides what is
+ * pushed: a lead pushes solutions and every label, an annotator or
+ * adjudicator its own labels, an auditor nothing): solutions and labels
+ * the hub lacks pushed, then pages of at most page events pulled, each
+ * page one transaction of the store with its place. The store must be
+ * bound to the hub (db_hub_bind). 0; -1 on a store error (db_errmsg),
+ * -2 on a hub error (hub_errmsg): what moved before it is kept on both
+ * sides, and the next sync goes on from there. */
+int sync_run(struct db *db, struct hub *h, const struct hub_me *me, int page,
+	     const struct sync_hooks *hk, struct sync_counts *c);
+
+#endif
