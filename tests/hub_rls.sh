@@ -1,0 +1,75 @@
+#!/bin/sh
+# hub_rls.sh - who may do what on the hub is the server's word, not the
+# client's: a modified client (psql, as each member's role) cannot label
+# as someone else, an annotator never adjudicates, updates or deletes,
+# an auditor only reads, only a lead writes solutions; and stepmark's own
+# push sends nothing the server would refuse.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/pg.sh"
+pg_start
+
+sm --hub "$PGSU" hub init >/dev/null
+for m in lead:lead ann:annotator bob:annotator adj:adjudicator aud:auditor; do
+	echo "pw-${m%%:*}" | sm --hub "$PGSU" hub add "${m%%:*}" --role "${m#*:}" --password-stdin >/dev/null
+done
+sm --db lead.db --annotator lead import "$FIXTURES/prm800k_sample.jsonl" >/dev/null
+PGPASSWORD=pw-lead sm --db lead.db --hub "$(hub_as lead)" sync >/dev/null
+sid=$(pg_sql -c "select min(id) from stepmark.solution")
+
+# as_member NAME SQL: psql as that member; out and err kept
+as_member() {
+	PGPASSWORD="pw-$1" psql -X -q -At -v ON_ERROR_STOP=1 "$(hub_as "$1")" -c "$2" >out 2>err
+}
+# a label row's values, for an INSERT
+row() { # ANNOTATOR KIND UID
+	echo "INSERT INTO stepmark.label(uid, solution_id, step_idx, kind, value, annotator, origin, created_at)
+		VALUES ('$3', $sid, 0, '$2', 1, '$1', 'human', '2026-01-01T00:00:00Z')"
+}
+refused() { ! as_member "$@"; }
+
+ok "an annotator labels under its own name" as_member ann "$(row ann rating u1)"
+ok "an annotator cannot label as another" refused ann "$(row bob rating u2)"
+ok "the server said why" has err "row-level security"
+ok "nor as its group role, after SET ROLE" refused ann "SET ROLE stepmark_annotator; $(row stepmark_annotator rating u3)"
+ok "an annotator cannot adjudicate" refused ann "$(row ann adjudication u4)"
+ok "nor update a label" refused ann "UPDATE stepmark.label SET value = -1 WHERE uid = 'u1'"
+ok "the server said why" has err "permission denied"
+ok "nor delete one" refused ann "DELETE FROM stepmark.label WHERE uid = 'u1'"
+ok "nor add a solution" refused ann "INSERT INTO stepmark.dataset(name, format) VALUES ('x', 'y')"
+ok "nor change steps" refused ann "UPDATE stepmark.step SET text = 'x'"
+ok "nor the hub's order" refused ann "SELECT setval('stepmark.event', 1)"
+ok "pushed_by is the session's, whatever the client sends" as_member ann \
+	"INSERT INTO stepmark.label(uid, solution_id, kind, annotator, origin, created_at, pushed_by, seq)
+	 VALUES ('u5', $sid, 'note', 'ann', 'human', 'now', 'lead', 1)"
+ok "so recorded" test "$(pg_sql -c "select pushed_by || ' ' || (seq > 1)::text from stepmark.label where uid = 'u5'")" = "ann true"
+ok "an adjudicator adjudicates under its name" as_member adj "$(row adj adjudication u6)"
+ok "not under another's" refused adj "$(row ann adjudication u7)"
+ok "an auditor reads" as_member aud "SELECT count(*) FROM stepmark.label"
+ok "every label" test "$(cat out)" = "$(pg_sql -c "select count(*) from stepmark.label")"
+ok "an auditor cannot label" refused aud "$(row aud rating u8)"
+ok "a lead cannot rewrite history either" refused lead "DELETE FROM stepmark.label"
+ok "none of the refused rows is there" test \
+	"$(pg_sql -c "select count(*) from stepmark.label where uid in ('u2', 'u3', 'u4', 'u7', 'u8')")" = 0
+
+# stepmark's push sends only what the member's role may write: the
+# store's labels by others, or an annotator's adjudication, stay in it
+PGPASSWORD=pw-ann sm --db ann.db --hub "$(hub_as ann)" sync --create >/dev/null
+sqlite3 ann.db "INSERT INTO label(solution_id, step_idx, kind, value, annotator, origin, created_at)
+	SELECT min(id), 1, 'rating', 1, 'bob', 'human', 'then' FROM solution;
+	INSERT INTO label(solution_id, kind, value, text, annotator, origin, created_at)
+	SELECT min(id), 'adjudication', -1, 'r', 'ann', 'human', 'then' FROM solution;
+	INSERT INTO label(solution_id, step_idx, kind, value, annotator, origin, created_at)
+	SELECT min(id), 1, 'rating', -1, 'ann', 'human', 'then' FROM solution"
+PGPASSWORD=pw-ann expect_rc 0 "an annotator's sync" sm --db ann.db --hub "$(hub_as ann)" sync
+ok "pushes her rating only" has out "pushed: 0 solutions, 1 label"
+ok "the rest stays in the store" has out "2 labels of this store not on the hub"
+PGPASSWORD=pw-aud expect_rc 0 "an auditor's store from the hub" sm --db aud.db --hub "$(hub_as aud)" sync --create
+ok "reads everything" test "$(sqlite3 aud.db "select count(*) from label")" = \
+	"$(pg_sql -c "select count(*) from stepmark.label")"
+# someone who is no member
+pg_sql -c "CREATE ROLE eve LOGIN PASSWORD 'pw-eve'"
+PGPASSWORD=pw-eve expect_rc 1 "a role that is no member" sm --db aud.db --hub "$(hub_as eve)" sync
+ok "is told so" has err "eve is not a member of the hub"
+PGPASSWORD=pw-eve expect_rc 3 "and cannot add members" sm --hub "$(hub_as eve)" hub add mallory --role lead
+ok "the server refused" has err "permission denied"
+finish
