@@ -1,0 +1,88 @@
+#!/bin/sh
+# hub_faults.sh - the hub away or cut mid-sync: the store keeps
+# everything it had and what it took, nothing is lost or twice, and the
+# next sync finishes; the stores converge to the same labels.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/pg.sh"
+pg_start
+
+labels_of() {
+	sqlite3 "$1" "SELECT l.uid, d.name, s.ext_key, l.step_idx, l.kind, l.value, l.text,
+		l.annotator, l.origin, l.created_at FROM label l JOIN solution s ON s.id = l.solution_id
+		JOIN dataset d ON d.id = s.dataset_id ORDER BY l.uid"
+}
+# n ratings by who on the store's solutions
+label_many() { # STORE WHO N
+	sqlite3 "$1" "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i + 1 < $3)
+		INSERT INTO label(solution_id, step_idx, kind, value, annotator, origin, created_at)
+		SELECT (SELECT min(id) FROM solution) + i % 12, 0, 'rating', i % 3 - 1, '$2', 'human',
+		'2026-01-01T00:00:' || printf('%02d', i % 60) || 'Z' FROM k"
+}
+hub_count() { pg_sql -c "select count(*) from stepmark.label"; }
+unsynced() { sqlite3 "$1" "select count(*) from label where hub_seq is null"; }
+
+sm --hub "$PGSU" hub init >/dev/null
+for m in lead:lead ann:annotator bob:annotator; do
+	echo "pw-${m%%:*}" | sm --hub "$PGSU" hub add "${m%%:*}" --role "${m#*:}" --password-stdin >/dev/null
+done
+sm --db lead.db --annotator lead import "$FIXTURES/prm800k_sample.jsonl" >/dev/null
+PGPASSWORD=pw-lead sm --db lead.db --hub "$(hub_as lead)" sync >/dev/null
+PGPASSWORD=pw-ann sm --db ann.db --hub "$(hub_as ann)" sync --create >/dev/null
+
+# ---- the hub away: the store keeps working, the next sync sends it ----
+pg_halt
+label_many ann.db ann 10
+PGPASSWORD=pw-ann expect_rc 3 "a sync while the hub is down" sm --db ann.db --hub "$(hub_as ann)" sync
+ok "says it cannot reach the hub" has err "cannot reach the hub"
+ok "the labels stay, unsynced" test "$(unsynced ann.db)" = 10
+pg_restart
+PGPASSWORD=pw-ann expect_rc 0 "the hub back: the next sync" sm --db ann.db --hub "$(hub_as ann)" sync
+ok "sends them" has out "pushed: 0 solutions, 10 labels"
+ok "all synced" test "$(unsynced ann.db)" = 0
+
+# ---- the connection cut mid-push (the server ends it at the 4th row) ----
+pg_sql -c "CREATE SEQUENCE public.cut_push;
+	CREATE FUNCTION public.cut_push() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS \$\$
+	BEGIN IF nextval('public.cut_push') = 4 THEN PERFORM pg_terminate_backend(pg_backend_pid());
+	PERFORM pg_sleep(1); END IF; RETURN NEW; END \$\$;
+	CREATE TRIGGER cut_push AFTER INSERT ON stepmark.label FOR EACH ROW EXECUTE FUNCTION public.cut_push()"
+label_many ann.db ann 8
+before=$(hub_count)
+PGPASSWORD=pw-ann expect_rc 3 "a push cut by the server" sm --db ann.db --hub "$(hub_as ann)" sync
+ok "says the hub failed" has err "the hub failed"
+ok "and that the next sync goes on" has err "the next sync goes on from there"
+ok "the hub took nothing of the cut push" test "$(hub_count)" = "$before"
+ok "the store keeps all 8, unsynced" test "$(unsynced ann.db)" = 8
+PGPASSWORD=pw-ann expect_rc 0 "the next sync" sm --db ann.db --hub "$(hub_as ann)" sync
+ok "finishes the push" has out "pushed: 0 solutions, 8 labels"
+ok "each once on the hub" test "$(hub_count)" = $((before + 8))
+ok "nothing unsynced" test "$(unsynced ann.db)" = 0
+pg_sql -c "DROP TRIGGER cut_push ON stepmark.label"
+
+# ---- the connection cut mid-pull: the server ends it when bob's pull
+# reads past the 31st label, in the session that asks for it ----
+cut=$(pg_sql -c "select seq from stepmark.label order by seq offset 30 limit 1")
+pg_sql -c "CREATE FUNCTION public.cut_pull(s bigint) RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER AS \$\$
+	BEGIN IF s > $cut AND current_setting('stepmark_test.cut', true) = 'on' THEN
+	PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(1); END IF; RETURN true; END \$\$;
+	GRANT EXECUTE ON FUNCTION public.cut_pull(bigint) TO bob;
+	CREATE POLICY cut_pull ON stepmark.label AS RESTRICTIVE FOR SELECT TO bob USING (public.cut_pull(seq))"
+PGOPTIONS="-c stepmark_test.cut=on" PGPASSWORD=pw-bob expect_rc 3 "a pull cut by the server" \
+	sm --db bob.db --hub "$(hub_as bob)" sync --create --page 5
+ok "says the hub failed" has err "the hub failed"
+ok "the connection ended" has err "terminat"
+got=$(sqlite3 bob.db "select count(*) from label")
+ok "the store keeps the pages it took" test "$got" -gt 0 -a "$got" -lt "$(hub_count)"
+ok "each with its place" test "$(unsynced bob.db)" = 0
+ok "its place is kept" test "$(sqlite3 bob.db "select value > 0 from store_state where key like 'hub.pulled.%'")" = 1
+PGPASSWORD=pw-bob expect_rc 0 "the next sync" sm --db bob.db --hub "$(hub_as bob)" sync --page 5
+ok "takes the rest" has out "pulled: 0 solutions, $(($(hub_count) - got)) labels"
+PGPASSWORD=pw-lead sm --db lead.db --hub "$(hub_as lead)" sync >/dev/null
+for d in lead ann bob; do labels_of $d.db >$d.labels; done
+ok "bob's labels equal the lead's" cmp lead.labels bob.labels
+ok "and ann's" cmp lead.labels ann.labels
+ok "and the hub's" test "$(wc -l <lead.labels)" = "$(hub_count)"
+ok "bob's summaries equal the lead's (people's part)" test \
+	"$(sqlite3 bob.db "select nsteps, labelled, flags & 5 from summary order by solution_id" | md5sum)" = \
+	"$(sqlite3 lead.db "select nsteps, labelled, flags & 5 from summary order by solution_id" | md5sum)"
+finish
