@@ -103,9 +103,10 @@ ok "nothing made" test ! -e nosuch.db
 # a store at another schema: the command named upgrades it
 v=$(sqlite3 a.db "PRAGMA user_version")
 cp b.db old.db
-# (schema 16: before MC's rollouts kept and the uncertain estimates' flag)
-sqlite3 old.db "DROP INDEX summary_unsure; DROP INDEX summary_unsurep;
-	ALTER TABLE suggestion DROP COLUMN rollouts; PRAGMA user_version = $((v - 1))"
+# (schema 17: before the labels' global ids)
+sqlite3 old.db "DROP INDEX label_uid; DROP INDEX label_unsynced;
+	ALTER TABLE label DROP COLUMN uid; ALTER TABLE label DROP COLUMN hub_seq;
+	PRAGMA user_version = $((v - 1))"
 cp a.db f.db
 expect_rc 1 "an older store" sm --db f.db merge old.db
 ok "says what to do" has err "old.db has schema version $((v - 1)) and this stepmark reads $v: upgrade it by opening it once in the workbench (stepmark --db old.db, then q)"
