@@ -16,6 +16,7 @@ ok "a readable name gets none" test "$(sql "SELECT count(*) FROM annotator WHERE
 cp store.db old.db
 sqlite3 old.db "DROP TABLE annotator; PRAGMA user_version = 6"
 sqlite3 old.db "DROP INDEX summary_unsure; DROP INDEX summary_unsurep; ALTER TABLE suggestion DROP COLUMN rollouts"
+sqlite3 old.db "DROP INDEX label_uid; DROP INDEX label_unsynced; ALTER TABLE label DROP COLUMN uid; ALTER TABLE label DROP COLUMN hub_seq"
 # and none of what later schemas add
 for i in 4 8 16 28 4p 8p 16p 28p; do sqlite3 old.db "DROP INDEX summary_dis$i"; done
 sqlite3 old.db "DROP TABLE store_state; DROP TABLE tally; DROP INDEX summary_counts; ALTER TABLE problem DROP COLUMN reference_steps; DROP TABLE agreed; DROP TABLE assignment;
