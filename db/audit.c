@@ -41,15 +41,7 @@ static const char *const stmt_sql[S_COUNT] = {
 /* statement id prepared for one read; NULL on a store error */
 static sqlite3_stmt *prepare(struct db *db, enum stmt_id id)
 {
-	sqlite3_stmt *s;
-	return sqlite3_prepare_v2(db->h, stmt_sql[id], -1, &s, NULL) == SQLITE_OK ? s : NULL;
-}
-
-/* finalizes s after its last step rc: 0 when it ran to its end */
-static int done(sqlite3_stmt *s, int rc)
-{
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return dbi_prepare_once(db, stmt_sql[id]);
 }
 
 int db_dataset_ids(struct db *db, void (*fn)(void *ctx, int64_t id, const char *name),
@@ -61,7 +53,7 @@ int db_dataset_ids(struct db *db, void (*fn)(void *ctx, int64_t id, const char *
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		fn(ctx, sqlite3_column_int64(s, 0), col_text(s, 1));
-	return done(s, rc);
+	return dbi_finish(s, rc);
 }
 
 int db_audit_coverage(struct db *db, const char *dataset,
@@ -85,7 +77,7 @@ int db_audit_coverage(struct db *db, const char *dataset,
 		};
 		fn(ctx, &c);
 	}
-	return done(s, rc);
+	return dbi_finish(s, rc);
 }
 
 int db_active_times(struct db *db, const char *dataset,
@@ -100,7 +92,7 @@ int db_active_times(struct db *db, const char *dataset,
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		fn(ctx, col_text(s, 0), col_text(s, 1), sqlite3_column_double(s, 2));
-	return done(s, rc);
+	return dbi_finish(s, rc);
 }
 
 int db_assignments_each(struct db *db, void (*fn)(void *ctx, const struct db_assignment *a),
@@ -119,7 +111,7 @@ int db_assignments_each(struct db *db, void (*fn)(void *ctx, const struct db_ass
 		};
 		fn(ctx, &a);
 	}
-	return done(s, rc);
+	return dbi_finish(s, rc);
 }
 
 int db_audit_split_rows(struct db *db, int guidelines,
@@ -139,5 +131,5 @@ int db_audit_split_rows(struct db *db, int guidelines,
 		};
 		fn(ctx, &r);
 	}
-	return done(s, rc);
+	return dbi_finish(s, rc);
 }

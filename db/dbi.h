@@ -86,6 +86,11 @@ int dbi_exec(struct db *db, const char *sql);
 int dbi_step_done(struct db *db, sqlite3_stmt *s); /* says a store error */
 void dbi_reset_all(struct db *db);
 int64_t dbi_one_int(sqlite3_stmt *s, int64_t dflt); /* the first column, or dflt */
+/* A statement of a table prepared for one read, not kept (a rare read
+ * would hold its memory); NULL on a store error. */
+sqlite3_stmt *dbi_prepare_once(struct db *db, const char *sql);
+/* Finalizes s after its last step's rc: 0 when it ran to its end. */
+int dbi_finish(sqlite3_stmt *s, int rc);
 int dbi_state_put(struct db *db, const char *key, const char *value);
 void dbi_tally_count(struct db *db, int kind, int64_t ds, const char *name);
 int64_t dbi_dataset_of(struct db *db, int64_t sol);

@@ -582,3 +582,15 @@ int db_schema_current(void)
 {
 	return schema_count();
 }
+
+sqlite3_stmt *dbi_prepare_once(struct db *db, const char *sql)
+{
+	sqlite3_stmt *s;
+	return sqlite3_prepare_v2(db->h, sql, -1, &s, NULL) == SQLITE_OK ? s : NULL;
+}
+
+int dbi_finish(sqlite3_stmt *s, int rc)
+{
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}

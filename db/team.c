@@ -29,15 +29,7 @@ static const char *const stmt_sql[S_COUNT] = {
 /* statement id prepared for one read; NULL on a store error */
 static sqlite3_stmt *prepare(struct db *db, enum stmt_id id)
 {
-	sqlite3_stmt *s;
-	return sqlite3_prepare_v2(db->h, stmt_sql[id], -1, &s, NULL) == SQLITE_OK ? s : NULL;
-}
-
-/* finalizes s after its last step rc: 0 when it ran to its end */
-static int done(sqlite3_stmt *s, int rc)
-{
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return dbi_prepare_once(db, stmt_sql[id]);
 }
 
 int db_held_each(struct db *db, int gold_only,
@@ -53,7 +45,7 @@ int db_held_each(struct db *db, int gold_only,
 				    sqlite3_column_int(s, 2), col_text(s, 3)};
 		fn(ctx, &h);
 	}
-	return done(s, rc);
+	return dbi_finish(s, rc);
 }
 
 int db_active_total_each(struct db *db, void (*fn)(void *ctx, const char *annotator,
@@ -65,7 +57,7 @@ int db_active_total_each(struct db *db, void (*fn)(void *ctx, const char *annota
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		fn(ctx, col_text(s, 0), (long long)sqlite3_column_int64(s, 1));
-	return done(s, rc);
+	return dbi_finish(s, rc);
 }
 
 int db_summaries_each(struct db *db, void (*fn)(void *ctx, int64_t dataset,
@@ -77,7 +69,7 @@ int db_summaries_each(struct db *db, void (*fn)(void *ctx, int64_t dataset,
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		fn(ctx, sqlite3_column_int64(s, 0), col_text(s, 1), sqlite3_column_int(s, 2));
-	return done(s, rc);
+	return dbi_finish(s, rc);
 }
 
 int db_versions_each(struct db *db, void (*fn)(void *ctx, const struct db_version *v),
@@ -92,5 +84,5 @@ int db_versions_each(struct db *db, void (*fn)(void *ctx, const struct db_versio
 				       sqlite3_column_int(s, 3), sqlite3_column_int(s, 4)};
 		fn(ctx, &v);
 	}
-	return done(s, rc);
+	return dbi_finish(s, rc);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "lineedit.h"
 #include "tui.h"
 #include "../src/util.h"
 
@@ -358,17 +359,13 @@ void edit_key(struct tui *t, int key)
 	case KEY_BASE + KEY_DOWN:
 		move_line(e, 1);
 		break;
-	default:
-		if (key >= 32 && key < KEY_BASE && key != 127 && key <= 0x10ffff &&
-		    !(key >= 0xd800 && key <= 0xdfff) && !(key >= 0x80 && key < 0xa0)) {
-			char mb[MB_LEN_MAX];
-			mbstate_t st;
-			memset(&st, 0, sizeof(st));
-			size_t n = wcrtomb(mb, (wchar_t)key, &st);
-			if (n != (size_t)-1 && n > 0)
-				insert(t, e, mb, n);
-		}
+	default: {
+		char mb[MB_LEN_MAX];
+		size_t n = le_key_text(key, mb);
+		if (n)
+			insert(t, e, mb, n);
 		break;
+	}
 	}
 }
 

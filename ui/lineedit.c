@@ -204,17 +204,13 @@ enum le_rc le_key(struct lineedit *e, int key)
 	case KEY_BASE + KEY_DOWN:
 		browse(e, 1);
 		break;
-	default:
-		if (key >= 32 && key < KEY_BASE && key != 127 && key <= 0x10ffff &&
-		    !(key >= 0xd800 && key <= 0xdfff) && !(key >= 0x80 && key < 0xa0)) {
-			char mb[MB_LEN_MAX];
-			mbstate_t st;
-			memset(&st, 0, sizeof(st));
-			size_t n = wcrtomb(mb, (wchar_t)key, &st);
-			if (n != (size_t)-1 && n > 0)
-				insert(e, mb, n);
-		}
+	default: {
+		char mb[MB_LEN_MAX];
+		size_t n = le_key_text(key, mb);
+		if (n)
+			insert(e, mb, n);
 		break;
+	}
 	}
 	return LE_MORE;
 }
@@ -257,4 +253,15 @@ size_t le_complete(struct lineedit *e, const char *const *names, size_t n)
 	if (matches == 1 && (e->cur == e->text.len || !is_space(e, e->cur)))
 		insert(e, " ", 1);
 	return matches;
+}
+
+size_t le_key_text(int key, char *mb)
+{
+	if (key < 32 || key >= KEY_BASE || key == 127 || key > 0x10ffff ||
+	    (key >= 0xd800 && key <= 0xdfff) || (key >= 0x80 && key < 0xa0))
+		return 0;
+	mbstate_t st;
+	memset(&st, 0, sizeof(st));
+	size_t n = wcrtomb(mb, (wchar_t)key, &st);
+	return n == (size_t)-1 ? 0 : n;
 }

@@ -39,5 +39,9 @@ const char *le_word(const struct lineedit *e, size_t *len);
  * out with a space after it, several extend the word to what they share.
  * Returns the number of names that match. */
 size_t le_complete(struct lineedit *e, const char *const *names, size_t n);
+/* A key that types a character: its bytes in the locale's encoding into
+ * mb (MB_LEN_MAX bytes), and how many; 0 for a control key, a curses
+ * key or no character. Shared by every editor of the workbench. */
+size_t le_key_text(int key, char *mb);
 
 #endif
