@@ -166,8 +166,8 @@ int hub_schema_current(void)
 	return hub_migration_count();
 }
 
-/* the hub's schema version: 0 none, -1 on error */
-static int version(struct hub *h)
+/* 1 when the hub's schema is there, 0 not (never initialized), -1 */
+static int schema_there(struct hub *h)
 {
 	PGresult *r = run(h, H_EXISTS, 0, NULL);
 	if (!r)
@@ -175,8 +175,16 @@ static int version(struct hub *h)
 	const char *t = val(r, 0, 0);
 	int there = t && *t == 't';
 	PQclear(r);
-	if (!there)
-		return 0;
+	return there;
+}
+
+/* the hub's schema version: 0 none, -1 on error */
+static int version(struct hub *h)
+{
+	int there = schema_there(h);
+	if (there <= 0)
+		return there;
+	PGresult *r;
 	const char *p[] = {"version"};
 	if (!(r = run(h, H_META_GET, 1, p)))
 		return -1;
@@ -218,14 +226,10 @@ int hub_init(struct hub *h, int *from, int *to)
 int hub_whoami(struct hub *h, struct hub_me *me)
 {
 	memset(me, 0, sizeof(*me));
-	PGresult *r = run(h, H_EXISTS, 0, NULL);
-	if (!r)
-		return -1;
-	const char *t = val(r, 0, 0);
-	int there = t && *t == 't';
-	PQclear(r);
-	if (!there)
-		return 0;
+	int there = schema_there(h);
+	if (there <= 0)
+		return there;
+	PGresult *r;
 	if (!(r = run(h, H_WHO, 0, NULL)))
 		return -1;
 	snprintf(me->user, sizeof(me->user), "%s", val(r, 0, 0) ? val(r, 0, 0) : "");
