@@ -18,5 +18,6 @@
 #include "audit.h" /* what the audit reads beside the walk */
 #include "team.h"  /* the team's progress */
 #include "hubstore.h" /* the store's side of a sync with a hub (hub.h: the hub's) */
+#include "rounds.h" /* batch files' rounds and Ray Data's rows */
 
 #endif

@@ -16,7 +16,9 @@
  */
 enum db_room {
 	ROOM_STORE, ROOM_ITEMS, ROOM_SCAN, ROOM_WORK, ROOM_JOBS, ROOM_REFS,
-	ROOM_AGREE, ROOM_DEAL, ROOM_HUB, ROOM_N
+	ROOM_AGREE, ROOM_DEAL, ROOM_HUB,
+	ROOM_BATCH,
+	ROOM_N
 };
 struct stmt_table {
 	enum db_room room;

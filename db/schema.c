@@ -427,6 +427,32 @@ static const char *const migrations[] = {
 	"CREATE INDEX label_adjudication ON label(id) WHERE kind = 'adjudication';"
 	"CREATE UNIQUE INDEX label_uid ON label(uid);"
 	"CREATE INDEX label_unsynced ON label(id) WHERE hub_seq IS NULL;",
+	/* 19: rounds of batch files (fetch --batch-out): each run that
+	 * writes request files is a round, with the engine it targets and
+	 * the files' stem; batch_job is the round a job's requests were last
+	 * written in (a result file of another round is refused);
+	 * batch_part keeps the single-sample rows of a Ray Data result
+	 * (one row per rollout) until every sample of their request is
+	 * back. The store's own id for custom_ids is store_state's
+	 * 'batch_store'. */
+	"CREATE TABLE batch_round ("
+	"  round INTEGER PRIMARY KEY,"
+	"  target TEXT NOT NULL,"
+	"  stem TEXT NOT NULL,"
+	"  lines INTEGER NOT NULL,"
+	"  created_at TEXT NOT NULL);"
+	"CREATE TABLE batch_job ("
+	"  job_id INTEGER PRIMARY KEY REFERENCES job(id),"
+	"  round INTEGER NOT NULL);"
+	"CREATE TABLE batch_part ("
+	"  request_hash TEXT NOT NULL,"
+	"  sample INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  finish TEXT NOT NULL,"
+	"  tokens_in INTEGER NOT NULL,"
+	"  tokens_out INTEGER NOT NULL,"
+	"  PRIMARY KEY (request_hash, sample)) WITHOUT ROWID;",
 };
 
 int schema_count(void)

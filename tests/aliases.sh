@@ -23,7 +23,8 @@ sqlite3 old.db "DROP TABLE store_state; DROP TABLE tally; DROP INDEX summary_cou
 	DROP INDEX summary_agr; DROP INDEX summary_agrp; DROP INDEX summary_noagr; DROP INDEX summary_noagrp;
 	ALTER TABLE step DROP COLUMN agent; ALTER TABLE step DROP COLUMN role;
 	ALTER TABLE label DROP COLUMN agent; ALTER TABLE suggestion DROP COLUMN agent;
-	ALTER TABLE label DROP COLUMN guidelines; DROP TABLE guidelines"
+	ALTER TABLE label DROP COLUMN guidelines; DROP TABLE guidelines;
+	DROP TABLE batch_round; DROP TABLE batch_job; DROP TABLE batch_part"
 STEPMARK_DB=old.db sm import "$FIXTURES/math_shepherd_example.json" >/dev/null
 ok "upgraded: the same aliases" test "$(sqlite3 old.db "SELECT group_concat(name || '=' || alias) FROM (SELECT * FROM annotator WHERE alias IS NOT NULL ORDER BY name)")" = \
 	"$(sql "SELECT group_concat(name || '=' || alias) FROM (SELECT * FROM annotator WHERE alias IS NOT NULL ORDER BY name)")"

@@ -103,9 +103,8 @@ ok "nothing made" test ! -e nosuch.db
 # a store at another schema: the command named upgrades it
 v=$(sqlite3 a.db "PRAGMA user_version")
 cp b.db old.db
-# (schema 17: before the labels' global ids)
-sqlite3 old.db "DROP INDEX label_uid; DROP INDEX label_unsynced;
-	ALTER TABLE label DROP COLUMN uid; ALTER TABLE label DROP COLUMN hub_seq;
+# (schema 18: before the batch rounds' tables)
+sqlite3 old.db "DROP TABLE batch_round; DROP TABLE batch_job; DROP TABLE batch_part;
 	PRAGMA user_version = $((v - 1))"
 cp a.db f.db
 expect_rc 1 "an older store" sm --db f.db merge old.db

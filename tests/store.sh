@@ -44,12 +44,14 @@ sqlite3 older.db "DROP TRIGGER agreed_flag_insert; DROP TRIGGER agreed_flag_upda
 	ALTER TABLE suggestion DROP COLUMN rollouts;
 	DROP INDEX label_uid; DROP INDEX label_unsynced;
 	ALTER TABLE label DROP COLUMN uid; ALTER TABLE label DROP COLUMN hub_seq;
+	DROP TABLE batch_round; DROP TABLE batch_job; DROP TABLE batch_part;
 	INSERT INTO agreed(solution_id, first_error, rule, policy, at) SELECT min(id), -1, 'human', 'human', 'now' FROM solution;
 	INSERT INTO label(solution_id, step_idx, kind, value, annotator, origin, created_at)
 	  SELECT min(id), 0, 'rating', -1, 'ann', 'human', 'then' FROM solution;
 	PRAGMA user_version = 13"
 expect_rc 0 "an import upgrades it" sm --db older.db import "$FIXTURES/math_shepherd_example.json"
 ok "says so" has err "stepmark: upgrading $TMP/older.db from schema 13 to $v (once)..."
+ok "batch rounds' tables" test "$(sqlite3 older.db "select count(*) from sqlite_master where name like 'batch\_%' escape '\\'")" = 3
 ok "an agent column again" test "$(sqlite3 older.db "select count(*) from pragma_table_info('step') where name = 'agent'")" = 1
 ok "the agreed solution is flagged" test "$(sqlite3 older.db "select group_concat(solution_id) from summary where flags & 32")" = \
 	"$(sqlite3 older.db "select min(id) from solution")"

@@ -1,0 +1,171 @@
+/* rounds.c - batch files' rounds, each job's round, Ray Data's rows */
+#include "config.h"
+
+#include <string.h>
+#include <sqlite3.h>
+
+#include "dbi.h"
+
+enum stmt_id {
+	S_ID_ADD, S_ID_GET, S_ROUND_LAST, S_ROUND_ADD, S_JOB_SET, S_JOB_GET,
+	S_PART_PUT, S_PART_COUNT, S_PART_EACH, S_PART_DROP, S_ROUNDS, S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_ID_ADD] = "INSERT OR IGNORE INTO store_state(key, value) VALUES ('batch_store', ?1)",
+	[S_ID_GET] = "SELECT value FROM store_state WHERE key = 'batch_store'",
+	[S_ROUND_LAST] = "SELECT round, target, stem FROM batch_round ORDER BY round DESC LIMIT 1",
+	[S_ROUND_ADD] = "INSERT OR REPLACE INTO batch_round(round, target, stem, lines, created_at) "
+			"VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_JOB_SET] = "INSERT OR REPLACE INTO batch_job(job_id, round) VALUES (?1, ?2)",
+	[S_JOB_GET] = "SELECT round FROM batch_job WHERE job_id = ?1",
+	[S_PART_PUT] = "INSERT OR IGNORE INTO batch_part(request_hash, sample, n, text, finish, "
+		       "tokens_in, tokens_out) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_PART_COUNT] = "SELECT count(*) FROM batch_part WHERE request_hash = ?1",
+	[S_PART_EACH] = "SELECT sample, n, text, finish, tokens_in, tokens_out FROM batch_part "
+			"WHERE request_hash = ?1 ORDER BY sample",
+	[S_PART_DROP] = "DELETE FROM batch_part WHERE request_hash = ?1",
+	[S_ROUNDS] = "SELECT b.round, j.state, count(*) FROM batch_job b JOIN job j ON j.id = b.job_id "
+		     "WHERE j.kind = ?1 AND j.params = ?2 GROUP BY b.round, j.state ORDER BY 1, 2",
+};
+
+static const struct stmt_table stmts = {ROOM_BATCH, S_COUNT, stmt_sql};
+
+static sqlite3_stmt *stmt(struct db *db, enum stmt_id id)
+{
+	return dbi_stmt(db, &stmts, id);
+}
+
+/* a column's text copied into out (n bytes) */
+static void copy_col(sqlite3_stmt *s, int i, char *out, size_t n)
+{
+	const char *t = col_text(s, i);
+	if (n)
+		snprintf(out, n, "%s", t ? t : "");
+}
+
+int db_batch_store_id(struct db *db, const char *fresh, char out[17])
+{
+	sqlite3_stmt *s = stmt(db, S_ID_ADD);
+	bind_text(s, 1, fresh);
+	if (dbi_step_done(db, s) < 0)
+		return -1;
+	s = stmt(db, S_ID_GET);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		copy_col(s, 0, out, 17);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+long db_batch_round_last(struct db *db, char *target, size_t tn, char *stem, size_t sn)
+{
+	sqlite3_stmt *s = stmt(db, S_ROUND_LAST);
+	long round = 0;
+	int rc = sqlite3_step(s);
+	if (tn)
+		target[0] = '\0';
+	if (sn)
+		stem[0] = '\0';
+	if (rc == SQLITE_ROW) {
+		round = (long)sqlite3_column_int64(s, 0);
+		copy_col(s, 1, target, tn);
+		copy_col(s, 2, stem, sn);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? round : -1;
+}
+
+int db_batch_round_add(struct db *db, long round, const char *target, const char *stem,
+		       long lines)
+{
+	sqlite3_stmt *s = stmt(db, S_ROUND_ADD);
+	sqlite3_bind_int64(s, 1, round);
+	bind_text(s, 2, target);
+	bind_text(s, 3, stem);
+	sqlite3_bind_int64(s, 4, lines);
+	bind_text(s, 5, db->now);
+	return dbi_step_done(db, s);
+}
+
+int db_batch_job_round_set(struct db *db, int64_t job, long round)
+{
+	sqlite3_stmt *s = stmt(db, S_JOB_SET);
+	sqlite3_bind_int64(s, 1, job);
+	sqlite3_bind_int64(s, 2, round);
+	return dbi_step_done(db, s);
+}
+
+long db_batch_job_round(struct db *db, int64_t job)
+{
+	sqlite3_stmt *s = stmt(db, S_JOB_GET);
+	sqlite3_bind_int64(s, 1, job);
+	int rc = sqlite3_step(s);
+	long round = rc == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? round : -1;
+}
+
+int db_batch_part_put(struct db *db, const char *hash, const struct db_batch_part *p)
+{
+	sqlite3_stmt *s = stmt(db, S_PART_PUT);
+	bind_text(s, 1, hash);
+	sqlite3_bind_int(s, 2, p->sample);
+	sqlite3_bind_int(s, 3, p->n);
+	bind_text(s, 4, p->text);
+	bind_text(s, 5, p->finish);
+	sqlite3_bind_int64(s, 6, p->tokens_in);
+	sqlite3_bind_int64(s, 7, p->tokens_out);
+	if (dbi_step_done(db, s) < 0)
+		return -1;
+	return sqlite3_changes(db->h) > 0;
+}
+
+long db_batch_part_count(struct db *db, const char *hash)
+{
+	sqlite3_stmt *s = stmt(db, S_PART_COUNT);
+	bind_text(s, 1, hash);
+	int rc = sqlite3_step(s);
+	long n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : -1;
+	sqlite3_reset(s);
+	return n;
+}
+
+int db_batch_part_each(struct db *db, const char *hash,
+		       void (*fn)(void *ctx, const struct db_batch_part *p), void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_PART_EACH);
+	bind_text(s, 1, hash);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct db_batch_part p = {sqlite3_column_int(s, 0), sqlite3_column_int(s, 1),
+					  col_text(s, 2), col_text(s, 3),
+					  (long)sqlite3_column_int64(s, 4),
+					  (long)sqlite3_column_int64(s, 5)};
+		fn(ctx, &p);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_batch_part_drop(struct db *db, const char *hash)
+{
+	sqlite3_stmt *s = stmt(db, S_PART_DROP);
+	bind_text(s, 1, hash);
+	return dbi_step_done(db, s);
+}
+
+int db_batch_rounds_each(struct db *db, const char *kind, const char *params,
+			 void (*fn)(void *ctx, long round, const char *state, long n),
+			 void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_ROUNDS);
+	bind_text(s, 1, kind);
+	bind_text(s, 2, params);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, (long)sqlite3_column_int64(s, 0), col_text(s, 1),
+		   (long)sqlite3_column_int64(s, 2));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
