@@ -1,7 +1,8 @@
-/* batch.c - request files for batch runners */
+/* batch.c - request files for batch engines, and their manifest */
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,44 +10,79 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "json.h"
 #include "util.h"
 
 struct bfile {
 	char *path;
 	char url[64];
-	long lines;
+	char *model;
+	long lines, requests;
 	long bytes;
-	FILE *fp;   /* open while it is the URL's current file */
+	FILE *fp;   /* open while it is the URL's and model's current file */
 	int part;   /* 1, 2... for its URL */
+};
+
+struct bprov {
+	char *name, *model, *params;
 };
 
 struct batch_out {
 	char *stem, *ext;
 	char *stream;   /* a device or pipe named: every line goes there */
-	long max_lines;
+	struct batch_spec spec;
+	char store[17];
 	struct bfile *files;
 	size_t nfiles;
-	long total;
+	long total, requests;
+	int64_t *jobs;
+	size_t njobs, capjobs;
+	struct bprov *provs;
+	size_t nprovs;
+	struct buf line;
 	int failed;
 };
 
-struct batch_out *batch_open(const char *path, long max_lines)
+struct batch_out *batch_open(const char *path, const struct batch_spec *spec)
 {
 	struct batch_out *b = xcalloc(1, sizeof(*b));
 	size_t n = strlen(path);
 	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+	struct buf stem = {0};
 	if (dot && dot > path && (!slash || dot > slash + 1) && n - (size_t)(dot - path) <= 6) {
-		b->stem = xstrndup(path, (size_t)(dot - path));
+		buf_add(&stem, path, (size_t)(dot - path));
 		b->ext = xstrdup(dot);
 	} else {
-		b->stem = xstrdup(path);
+		buf_puts(&stem, path);
 		b->ext = xstrdup(".jsonl");
 	}
-	b->max_lines = max_lines > 0 ? max_lines : BATCH_MAX_LINES;
+	if (spec->again)
+		buf_printf(&stem, ".r%ld", spec->round);
+	b->stem = stem.data ? stem.data : xstrdup("");
+	b->spec = *spec;
+	snprintf(b->store, sizeof(b->store), "%s", spec->store ? spec->store : "");
+	b->spec.store = b->store;
+	if (b->spec.max_lines <= 0)
+		b->spec.max_lines = BATCH_MAX_LINES;
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
 		b->stream = xstrdup(path); /* never a file made beside a device */
 	return b;
+}
+
+const char *batch_stem(const struct batch_out *b)
+{
+	return b->stem;
+}
+
+void batch_provider(struct batch_out *b, const char *name, const char *model,
+		    const char *params)
+{
+	b->provs = xrealloc(b->provs, (b->nprovs + 1) * sizeof(*b->provs));
+	struct bprov *p = &b->provs[b->nprovs++];
+	p->name = xstrdup(name);
+	p->model = xstrdup(model ? model : "");
+	p->params = xstrdup(params ? params : "{}");
 }
 
 /* "/v1/chat/completions" -> "chat-completions" */
@@ -75,18 +111,23 @@ static int close_file(struct batch_out *b, struct bfile *bf)
 	return bad ? -1 : 0;
 }
 
-/* the URL's current file, a new one when it is full */
-static struct bfile *file_for(struct batch_out *b, const char *url, size_t len,
-			      char *err, size_t errlen)
+/* The current file of url and model, a new one when it is full (lines
+ * more): one model per file, one url per file. */
+static struct bfile *file_for(struct batch_out *b, const char *url, const char *model,
+			      long lines, size_t len, char *err, size_t errlen)
 {
 	struct bfile *cur = NULL;
-	for (size_t i = 0; i < b->nfiles; i++)
-		if (b->files[i].fp && (b->stream || !strcmp(b->files[i].url, url)))
-			cur = &b->files[i];
-	if (cur && (b->stream ||
-		    (cur->lines < b->max_lines && cur->bytes + (long)len <= BATCH_MAX_BYTES)))
+	int part = 0;
+	for (size_t i = 0; i < b->nfiles; i++) {
+		struct bfile *f = &b->files[i];
+		if (b->stream || !strcmp(f->url, url))
+			part = f->part > part ? f->part : part;
+		if (f->fp && (b->stream || (!strcmp(f->url, url) && !strcmp(f->model, model))))
+			cur = f;
+	}
+	if (cur && (b->stream || (cur->lines + lines <= b->spec.max_lines &&
+				  cur->bytes + (long)len <= BATCH_MAX_BYTES)))
 		return cur;
-	int part = cur ? cur->part + 1 : 1;
 	if (cur && close_file(b, cur) < 0) {
 		snprintf(err, errlen, "%s: write failed: %s", cur->path, strerror(errno));
 		return NULL;
@@ -95,7 +136,7 @@ static struct bfile *file_for(struct batch_out *b, const char *url, size_t len,
 	struct bfile *bf = &b->files[b->nfiles];
 	memset(bf, 0, sizeof(*bf));
 	snprintf(bf->url, sizeof(bf->url), "%s", url);
-	bf->part = part;
+	bf->part = part + 1;
 	char name[64];
 	url_name(url, name, sizeof(name));
 	struct buf p = {0};
@@ -103,8 +144,8 @@ static struct bfile *file_for(struct batch_out *b, const char *url, size_t len,
 		buf_puts(&p, b->stream);
 	} else {
 		buf_printf(&p, "%s.%s", b->stem, name);
-		if (part > 1)
-			buf_printf(&p, ".%d", part);
+		if (bf->part > 1)
+			buf_printf(&p, ".%d", bf->part);
 		buf_puts(&p, b->ext);
 	}
 	bf->path = p.data;
@@ -113,25 +154,54 @@ static struct bfile *file_for(struct batch_out *b, const char *url, size_t len,
 		free(bf->path);
 		return NULL;
 	}
+	bf->model = xstrdup(model);
 	b->nfiles++;
 	return bf;
 }
 
-int batch_write(struct batch_out *b, const char *url, const char *line, size_t len,
-		char *err, size_t errlen)
+int batch_request(struct batch_out *b, int64_t job, const char *path, const char *body,
+		  const char *hash, char *err, size_t errlen)
 {
-	struct bfile *bf = file_for(b, url, len, err, errlen);
+	char url[64], model[256];
+	snprintf(url, sizeof(url), "/%s%s", strcmp(path, "pooling") ? "v1/" : "", path);
+	buf_reset(&b->line);
+	if (batch_shape(&b->line, &b->spec, job, url, body, hash, model, sizeof(model), err,
+			errlen) < 0)
+		return -1;
+	long lines = 0;
+	for (size_t i = 0; i < b->line.len; i++)
+		lines += b->line.data[i] == '\n';
+	struct bfile *bf = file_for(b, url, model, lines, b->line.len, err, errlen);
 	if (!bf)
 		return -1;
-	if (fwrite(line, 1, len, bf->fp) != len) {
+	if (fwrite(b->line.data, 1, b->line.len, bf->fp) != b->line.len) {
 		snprintf(err, errlen, "%s: write failed: %s", bf->path, strerror(errno));
 		b->failed = 1;
 		return -1;
 	}
-	bf->lines++;
-	bf->bytes += (long)len;
-	b->total++;
+	bf->lines += lines;
+	bf->requests++;
+	bf->bytes += (long)b->line.len;
+	b->total += lines;
+	b->requests++;
 	return 0;
+}
+
+void batch_job(struct batch_out *b, int64_t job)
+{
+	if (b->njobs && b->jobs[b->njobs - 1] == job)
+		return;
+	if (b->njobs == b->capjobs) {
+		b->capjobs = b->capjobs ? b->capjobs * 2 : 256;
+		b->jobs = xrealloc(b->jobs, b->capjobs * sizeof(*b->jobs));
+	}
+	b->jobs[b->njobs++] = job;
+}
+
+const int64_t *batch_jobs(const struct batch_out *b, size_t *n)
+{
+	*n = b->njobs;
+	return b->jobs;
 }
 
 long batch_lines(const struct batch_out *b)
@@ -139,14 +209,71 @@ long batch_lines(const struct batch_out *b)
 	return b->total;
 }
 
-/* who reads requests to url */
-static const char *runner(const char *url)
+long batch_round(const struct batch_out *b)
 {
-	if (!strcmp(url, "/v1/chat/completions"))
-		return "OpenAI Batch API, vllm run-batch";
-	if (!strcmp(url, "/v1/completions"))
-		return "OpenAI Batch API; vllm run-batch reads chat completions only";
-	return "no batch runner known to read it: fetch these without --batch-out";
+	return b->spec.round;
+}
+
+/* who reads requests to url */
+static const char *runner(int target, const char *url)
+{
+	static const char *const how[BT_COUNT] = {
+		"the OpenAI Batch API: one batch per file",
+		"vLLM run_batch: one shard per node",
+		"Ray Data LLM rows, one per sample"};
+	(void)url;
+	return how[target];
+}
+
+/* the manifest: what the round wrote, for the engine's operator and for
+ * stepmark reading the results back */
+static int write_manifest(struct batch_out *b, char *err, size_t errlen)
+{
+	struct buf m = {0}, p = {0};
+	buf_printf(&m, "{\"stepmark_batch\":1,\"store\":\"%s\",\"round\":%ld,\"target\":\"%s\","
+		   "\"lines\":%ld,\"requests\":%ld,\"jobs\":%zu,\"files\":[", b->store,
+		   b->spec.round, batch_targets[b->spec.target], b->total, b->requests, b->njobs);
+	for (size_t i = 0; i < b->nfiles; i++) {
+		const struct bfile *f = &b->files[i];
+		const char *base = strrchr(f->path, '/');
+		buf_printf(&m, "%s{\"path\":", i ? "," : "");
+		buf_json_str(&m, base ? base + 1 : f->path, strlen(base ? base + 1 : f->path));
+		buf_printf(&m, ",\"url\":\"%s\",\"model\":", f->url);
+		buf_json_str(&m, f->model, strlen(f->model));
+		buf_printf(&m, ",\"lines\":%ld,\"requests\":%ld,\"bytes\":%ld}", f->lines,
+			   f->requests, f->bytes);
+	}
+	buf_puts(&m, "],\"providers\":[");
+	struct arena a = {0};
+	for (size_t i = 0; i < b->nprovs; i++) {
+		const struct bprov *v = &b->provs[i];
+		const struct jnode *params = jparse(&a, v->params, strlen(v->params));
+		const struct jnode *t = params ? jget(params, "template") : NULL;
+		buf_printf(&m, "%s{\"provider\":", i ? "," : "");
+		buf_json_str(&m, v->name, strlen(v->name));
+		buf_puts(&m, ",\"model\":");
+		buf_json_str(&m, v->model, strlen(v->model));
+		buf_puts(&m, ",\"template\":");
+		if (t && t->type == J_STR)
+			buf_json_str(&m, t->str, t->len);
+		else
+			buf_puts(&m, "null");
+		buf_printf(&m, ",\"params\":%s}", params ? v->params : "null");
+	}
+	arena_free(&a);
+	buf_puts(&m, "]}\n");
+	buf_printf(&p, "%s.manifest.json", b->stem);
+	FILE *fp = fopen(p.data, "w");
+	int rc = fp && fwrite(m.data, 1, m.len, fp) == m.len ? 0 : -1;
+	if (fp && (fflush(fp) != 0 || (fsync(fileno(fp)) != 0 && errno != EINVAL)))
+		rc = -1;
+	if (fp && fclose(fp) != 0)
+		rc = -1;
+	if (rc < 0)
+		snprintf(err, errlen, "%s: write failed: %s", p.data, strerror(errno));
+	buf_free(&m);
+	buf_free(&p);
+	return rc;
 }
 
 int batch_close(struct batch_out *b, FILE *out, char *err, size_t errlen)
@@ -162,14 +289,21 @@ int batch_close(struct batch_out *b, FILE *out, char *err, size_t errlen)
 		snprintf(err, errlen, "a batch file could not be written whole");
 		rc = -1;
 	}
+	if (rc == 0 && !b->stream && b->nfiles)
+		rc = write_manifest(b, err, errlen);
 	for (size_t i = 0; rc == 0 && out && i < b->nfiles; i++)
 		if (b->stream)
-			fprintf(out, "%s: %ld request%s, every URL in one stream\n", b->stream,
+			fprintf(out, "%s: %ld line%s, every URL in one stream\n", b->stream,
 				b->total, b->total == 1 ? "" : "s");
 		else
-			fprintf(out, "%s: %ld request%s for %s (%s)\n", b->files[i].path,
-				b->files[i].lines, b->files[i].lines == 1 ? "" : "s",
-				b->files[i].url, runner(b->files[i].url));
+			fprintf(out, "%s: %ld request%s for %s, model %s (%s)\n",
+				b->files[i].path, b->files[i].requests,
+				b->files[i].requests == 1 ? "" : "s", b->files[i].url,
+				b->files[i].model, runner(b->spec.target, b->files[i].url));
+	if (rc == 0 && out && !b->stream && b->nfiles)
+		fprintf(out, "%s.manifest.json: round %ld for %s, %ld line%s in %zu file%s\n",
+			b->stem, b->spec.round, batch_targets[b->spec.target], b->total,
+			b->total == 1 ? "" : "s", b->nfiles, b->nfiles == 1 ? "" : "s");
 	return rc;
 }
 
@@ -181,8 +315,17 @@ void batch_free(struct batch_out *b)
 		if (b->files[i].fp)
 			fclose(b->files[i].fp);
 		free(b->files[i].path);
+		free(b->files[i].model);
 	}
+	for (size_t i = 0; i < b->nprovs; i++) {
+		free(b->provs[i].name);
+		free(b->provs[i].model);
+		free(b->provs[i].params);
+	}
+	free(b->provs);
 	free(b->files);
+	free(b->jobs);
+	buf_free(&b->line);
 	free(b->stem);
 	free(b->ext);
 	free(b->stream);

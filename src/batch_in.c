@@ -1,9 +1,11 @@
-/* batch_in.c - a batch runner's result file read back: each answered
+/* batch_in.c - a batch engine's result file read back: each answered
  * request's body into the store's response cache, where the fetch engine
- * finds it by the request's hash */
+ * finds it by the request's hash; Ray Data's one-sample rows kept until
+ * their request is whole */
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,85 +17,234 @@
 #include "util.h"
 #include "../db/db.h"
 
-long batch_read_results(struct db *db, const char *path, FILE *warn, long *bad,
-			struct buf *ids)
+/* One file being read. */
+struct reader {
+	struct db *db;
+	const char *path;
+	FILE *warn;
+	struct batch_in_stats *st;
+	struct buf *ids;
+	char store[17];
+	int64_t job;         /* the last job looked up, and its round */
+	long job_round;
+	struct buf body;
+	char why[300];       /* the file's refusal */
+};
+
+/* 0 when the line's id is of this store and of its job's round; -1 with
+ * the refusal in r->why */
+static int same_round(struct reader *r, const struct batch_id *id)
 {
+	if (!id->store[0]) /* stepmark's first form: the hash alone */
+		return 0;
+	if (strcmp(id->store, r->store)) {
+		snprintf(r->why, sizeof(r->why), "its results answer store %s, not this one (%s)",
+			 id->store, r->store);
+		return -1;
+	}
+	if (id->job != r->job) {
+		r->job = id->job;
+		r->job_round = db_batch_job_round(r->db, id->job);
+	}
+	if (r->job_round < 0) {
+		snprintf(r->why, sizeof(r->why), "the store cannot be read: %s", db_errmsg(r->db));
+		return -1;
+	}
+	if (r->job_round != id->round) {
+		if (r->job_round)
+			snprintf(r->why, sizeof(r->why), "its results answer round %ld, but job %"
+				 PRId64 "'s requests were last written in round %ld: read that "
+				 "round's results", id->round, id->job, r->job_round);
+		else
+			snprintf(r->why, sizeof(r->why), "its results answer round %ld, but job %"
+				 PRId64 " has no request in any round of this store", id->round,
+				 id->job);
+		return -1;
+	}
+	if (id->round > r->st->round)
+		r->st->round = id->round;
+	return 0;
+}
+
+static void add_choice(void *ctx, const struct db_batch_part *p)
+{
+	struct buf *b = ctx;
+	if (p->sample)
+		buf_putc(b, ',');
+	buf_printf(b, "{\"index\":%d,\"message\":{\"role\":\"assistant\",\"content\":", p->sample);
+	buf_json_str(b, p->text, strlen(p->text));
+	buf_puts(b, "},\"text\":");
+	buf_json_str(b, p->text, strlen(p->text));
+	buf_puts(b, ",\"finish_reason\":");
+	buf_json_str(b, p->finish, strlen(p->finish));
+	buf_putc(b, '}');
+}
+
+static void add_usage(void *ctx, const struct db_batch_part *p)
+{
+	long *u = ctx;
+	if (!p->sample)
+		u[0] = p->tokens_in;
+	u[1] += p->tokens_out;
+}
+
+/* A Ray Data row: one sample of a request, kept; the request's answer
+ * (its n choices, as a chat or completions response) into the cache once
+ * every sample is back. -1 on a store error, 1 a line to skip (r->why). */
+static int ray_row(struct reader *r, const struct jnode *row, const struct batch_id *id)
+{
+	const struct jnode *text = jget(row, "generated_text"), *fin = jget(row, "finish_reason");
+	long long tin = 0, tout = 0, maxt = 0;
+	if (id->sample < 0 || !text || text->type != J_STR) {
+		snprintf(r->why, sizeof(r->why), "a Ray row needs a sample's custom_id and its "
+			 "generated_text");
+		return 1;
+	}
+	jint(jget(row, "num_input_tokens"), &tin);
+	jint(jget(row, "num_generated_tokens"), &tout);
+	jint(jpath(row, "sampling_params.max_tokens"), &maxt);
+	const char *finish = fin && fin->type == J_STR ? fin->str :
+			     maxt && tout >= maxt ? "length" : "stop";
+	struct db_batch_part p = {id->sample, id->n, text->str, finish, (long)tin, (long)tout};
+	int kept = db_batch_part_put(r->db, id->hash, &p);
+	if (kept <= 0) {
+		r->st->dups += kept == 0;
+		return kept;
+	}
+	long have = db_batch_part_count(r->db, id->hash);
+	if (have < 0)
+		return -1;
+	r->st->samples++;
+	if (have < id->n)
+		return 0;
+	long usage[2] = {0, 0};
+	buf_reset(&r->body);
+	buf_puts(&r->body, "{\"object\":\"batch.ray\",\"choices\":[");
+	if (db_batch_part_each(r->db, id->hash, add_choice, &r->body) < 0 ||
+	    db_batch_part_each(r->db, id->hash, add_usage, usage) < 0)
+		return -1;
+	buf_printf(&r->body, "],\"usage\":{\"prompt_tokens\":%ld,\"completion_tokens\":%ld,"
+		   "\"total_tokens\":%ld}}", usage[0], usage[1], usage[0] + usage[1]);
+	if (db_cache_put(r->db, id->hash, r->body.data, r->body.len) < 0 ||
+	    db_batch_part_drop(r->db, id->hash) < 0)
+		return -1;
+	r->st->stored++;
+	if (r->ids)
+		buf_add(r->ids, id->hash, 32);
+	return 0;
+}
+
+/* An OpenAI / vLLM output line: its response's body into the cache. -1
+ * on a store error, 1 a line to skip (r->why). */
+static int output_line(struct reader *r, const struct jnode *root, const struct batch_id *id)
+{
+	const struct jnode *resp = jget(root, "response");
+	const struct jnode *err = jget(root, "error");
+	long long status = 0;
+	const char *why = NULL;
+	if (id->sample >= 0)
+		why = "a Ray row's custom_id without generated_text";
+	else if (err && err->type != J_NULL)
+		why = "the batch reports an error for this request";
+	else if (!resp || resp->type != J_OBJ || jint(jget(resp, "status_code"), &status))
+		why = "no response.status_code";
+	else if (status != 200)
+		why = "the request did not succeed (status_code is not 200)";
+	else if (!jget(resp, "body") || jget(resp, "body")->type != J_OBJ)
+		why = "no response.body object";
+	if (why) {
+		snprintf(r->why, sizeof(r->why), "%s", why);
+		return 1;
+	}
+	buf_reset(&r->body);
+	jwrite(&r->body, jget(resp, "body"));
+	if (db_cache_put(r->db, id->hash, r->body.data, r->body.len) < 0)
+		return -1;
+	if (r->ids)
+		buf_add(r->ids, id->hash, 32);
+	r->st->stored++;
+	return 0;
+}
+
+/* One line: 0 read, 1 skipped (said), -1 the file is refused or the
+ * store failed */
+static int read_line(struct reader *r, struct arena *a, char *line, size_t n, long no)
+{
+	const struct jnode *root = jparse(a, line, n);
+	const struct jnode *cid = root && root->type == J_OBJ ? jget(root, "custom_id") : NULL;
+	struct batch_id id;
+	int rc = 1;
+	r->why[0] = '\0';
+	if (!root || root->type != J_OBJ)
+		snprintf(r->why, sizeof(r->why), "not a JSON object");
+	else if (!cid || cid->type != J_STR || batch_id_parse(cid->str, cid->len, &id) < 0)
+		snprintf(r->why, sizeof(r->why), "no custom_id written by stepmark fetch "
+			 "--batch-out");
+	else if (same_round(r, &id) < 0)
+		return -1;
+	else if (jget(root, "generated_text"))
+		rc = ray_row(r, root, &id);
+	else
+		rc = output_line(r, root, &id);
+	if (rc < 0 && !r->why[0])
+		snprintf(r->why, sizeof(r->why), "%s", db_errmsg(r->db));
+	if (rc <= 0)
+		return rc;
+	char clean[80] = "";
+	if (cid && cid->type == J_STR)
+		oai_clean(clean, sizeof(clean), cid->str, 70, NULL);
+	fprintf(r->warn, "%s:%ld: %s%s%s: skipped\n", r->path, no, r->why,
+		clean[0] ? ", custom_id " : "", clean);
+	r->st->bad++;
+	return 1;
+}
+
+int batch_read_results(struct db *db, const char *path, FILE *warn,
+		       struct batch_in_stats *st, struct buf *ids)
+{
+	struct reader r = {.db = db, .path = path, .warn = warn, .st = st, .ids = ids};
+	memset(st, 0, sizeof(*st));
 	FILE *fp = fopen(path, "r");
-	*bad = 0;
 	if (!fp) {
 		fprintf(warn, "stepmark: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	long no = 0, stored = 0;
-	struct arena a = {0};
-	struct buf body = {0};
-	if (db_begin(db) < 0) {
+	if (db_begin(db) < 0 || batch_store_id(db, r.store) < 0) {
 		fprintf(warn, "stepmark: cannot write the store: %s\n", db_errmsg(db));
+		db_rollback(db);
 		fclose(fp);
 		return -1;
 	}
-	while ((n = getline(&line, &cap, fp)) >= 0) {
+	char *line = NULL;
+	size_t cap = 0, mark = ids ? ids->len : 0;
+	ssize_t n;
+	long no = 0;
+	int rc = 0;
+	struct arena a = {0};
+	while (rc >= 0 && (n = getline(&line, &cap, fp)) >= 0) {
 		no++;
 		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 			line[--n] = '\0';
-		if (!n)
-			continue;
 		arena_reset(&a);
-		const struct jnode *root = jparse(&a, line, (size_t)n);
-		const struct jnode *id = root ? jget(root, "custom_id") : NULL;
-		const struct jnode *resp = root ? jget(root, "response") : NULL;
-		const struct jnode *err = root ? jget(root, "error") : NULL;
-		const char *why = NULL;
-		long long status = 0;
-		if (!root || root->type != J_OBJ)
-			why = "not a JSON object";
-		else if (!id || id->type != J_STR || id->len != 32 ||
-			 strspn(id->str, "0123456789abcdef") != 32)
-			why = "no custom_id written by stepmark fetch --batch-out";
-		else if (err && err->type != J_NULL)
-			why = "the batch reports an error for this request";
-		else if (!resp || resp->type != J_OBJ ||
-			 jint(jget(resp, "status_code"), &status))
-			why = "no response.status_code";
-		else if (status != 200)
-			why = "the request did not succeed (status_code is not 200)";
-		else if (!jget(resp, "body") || jget(resp, "body")->type != J_OBJ)
-			why = "no response.body object";
-		if (why) {
-			char clean[80] = "";
-			if (id && id->type == J_STR)
-				oai_clean(clean, sizeof(clean), id->str, 40, NULL);
-			fprintf(warn, "%s:%ld: %s%s%s: skipped\n", path, no, why,
-				clean[0] ? ", custom_id " : "", clean);
-			(*bad)++;
-			continue;
-		}
-		buf_reset(&body);
-		jwrite(&body, jget(resp, "body"));
-		if (db_cache_put(db, id->str, body.data, body.len) < 0) {
-			db_rollback(db);
-			free(line);
-			fclose(fp);
-			arena_free(&a);
-			buf_free(&body);
-			return -1;
-		}
-		if (ids)
-			buf_add(ids, id->str, 32);
-		stored++;
+		if (n)
+			rc = read_line(&r, &a, line, (size_t)n, no);
 	}
 	free(line);
 	int rerr = ferror(fp);
 	fclose(fp);
 	arena_free(&a);
-	buf_free(&body);
-	if (rerr || db_commit(db) < 0) {
+	buf_free(&r.body);
+	if (rc < 0 || rerr || db_commit(db) < 0) {
 		db_rollback(db);
-		fprintf(warn, "stepmark: %s: %s\n", path, rerr ? "read error" : db_errmsg(db));
+		if (ids)
+			ids->len = mark;
+		if (rc < 0)
+			fprintf(warn, "stepmark: %s:%ld: refused, nothing read from it: %s\n", path,
+				no, r.why);
+		else
+			fprintf(warn, "stepmark: %s: %s\n", path, rerr ? "read error" :
+				db_errmsg(db));
 		return -1;
 	}
-	return stored;
+	return 0;
 }

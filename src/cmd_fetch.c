@@ -31,17 +31,20 @@ const char cmd_fetch_help[] =
 	"@SETTINGS@\n"
 	"    --retry-failed          queue failed jobs again\n"
 	"    --status                print the jobs' counts and failures\n"
-	"    --batch-out FILE        write the requests as OpenAI Batch lines, one\n"
-	"                            file per endpoint URL\n"
-	"                            (FILE.chat-completions.jsonl...)\n"
+	"    --batch-out FILE        write the requests as batch lines, one file per\n"
+	"                            endpoint URL and model\n"
+	"                            (FILE.chat-completions.jsonl...) and a manifest\n"
+	"    --batch-for ENGINE      openai (default), vllm (run_batch) or ray (Ray\n"
+	"                            Data LLM rows): what --batch-out writes\n"
 	"    --batch-lines N         lines per file at most (default 50000)\n"
-	"    --batch-in FILE         read a Batch result file (repeatable), then go on\n"
+	"    --batch-in FILE         read a batch result file (repeatable), then go on;\n"
+	"                            a round's results write the next round's files\n"
 	"    --template PROVIDER     print the prompt template in force\n"
 	"    --quiet, --progress-every SECONDS\n";
 
 enum {
 	F_DATASET = 1000, F_LIMIT, F_SOLUTION, F_RETRY, F_STATUS,
-	F_BATCH_OUT, F_BATCH_IN, F_BATCH_LINES, F_TEMPLATE, F_CONFIG, F_DB, F_QUIET, F_EVERY,
+	F_BATCH_OUT, F_BATCH_IN, F_BATCH_LINES, F_BATCH_FOR, F_TEMPLATE, F_CONFIG, F_DB, F_QUIET, F_EVERY,
 	F_PROVIDER = 2000,                  /* --NAME: one per provider */
 	F_SETTING = F_PROVIDER + P_MAX,     /* --OPTION VALUE: p * POPT_MAX + i */
 };
@@ -55,6 +58,7 @@ static const struct option fixed_opts[] = {
 	{"batch-out", required_argument, NULL, F_BATCH_OUT},
 	{"batch-in", required_argument, NULL, F_BATCH_IN},
 	{"batch-lines", required_argument, NULL, F_BATCH_LINES},
+	{"batch-for", required_argument, NULL, F_BATCH_FOR},
 	{"template", required_argument, NULL, F_TEMPLATE},
 	{"config", required_argument, NULL, F_CONFIG},
 	{"db", required_argument, NULL, F_DB},
@@ -144,6 +148,7 @@ static int report(struct db *db, struct fetch *f, unsigned mask)
 			       "prompt, %ld completion)", c.requests, c.cached, c.tokens,
 			       c.tokens_in, c.tokens_out);
 		printf("\n");
+		batch_status(db, provider_name(p), params, stdout);
 		if (c.failed) {
 			failed = 1;
 			printf("%s failures, most common first:\n", provider_name(p));
@@ -163,6 +168,7 @@ struct fetch_args {
 	const char *batch_in[32];
 	int nbatch_in;
 	long limit, every, batch_max;
+	int target; /* BT_*, -1 not said */
 	int64_t sol;
 	int retry, status, quiet;
 };
@@ -176,6 +182,8 @@ struct fetch_cmd {
 	struct batch_out *bo;
 	int64_t ds; /* the data set's id, 0: every one */
 	struct buf paid; /* the requests --batch-in answered, by hash */
+	long round_in;   /* the round --batch-in's results answer (0: none) */
+	char round_path[4096]; /* that round's --batch-out */
 	char err[600];
 };
 
@@ -211,6 +219,10 @@ static int fetch_arg(struct fetch_args *a, int c)
 		a->batch_max = strtol(optarg, &end, 10);
 		if (*end || a->batch_max <= 0)
 			return bad_usage("--batch-lines needs a positive number");
+		break;
+	case F_BATCH_FOR:
+		if ((a->target = batch_target(optarg)) < 0)
+			return bad_usage("--batch-for takes openai, vllm or ray");
 		break;
 	case F_TEMPLATE: a->tmpl = optarg; break;
 	case F_CONFIG: a->config_path = optarg; break;
@@ -254,6 +266,8 @@ static int fetch_args(int argc, char **argv, struct fetch_args *a)
 	}
 	if (optind < argc)
 		return bad_usage("fetch takes no file arguments (see --batch-in)");
+	if (a->target >= 0 && !a->batch_out && !a->nbatch_in)
+		return bad_usage("--batch-for says what --batch-out writes: give it one");
 	return -1;
 }
 
@@ -348,15 +362,39 @@ static int fetch_open(struct fetch_cmd *x)
 		return EX_STORE;
 	}
 	for (int i = 0; i < x->a.nbatch_in; i++) {
-		long bad;
-		long n = batch_read_results(x->db, x->a.batch_in[i], stderr, &bad, &x->paid);
-		if (n < 0)
+		struct batch_in_stats st;
+		if (batch_read_results(x->db, x->a.batch_in[i], stderr, &st, &x->paid) < 0)
 			return EX_BAD;
-		printf("%s: %ld responses stored in the cache%s", x->a.batch_in[i], n,
-		       bad ? ", " : "\n");
-		if (bad)
-			printf("%ld lines skipped (listed above)\n", bad);
+		printf("%s: %ld responses stored in the cache", x->a.batch_in[i], st.stored);
+		if (st.samples)
+			printf(", %ld Ray rows read", st.samples);
+		if (st.dups)
+			printf(", %ld duplicates ignored", st.dups);
+		if (st.bad)
+			printf(", %ld lines skipped (listed above)", st.bad);
+		printf("\n");
+		x->round_in = st.round > x->round_in ? st.round : x->round_in;
 	}
+	return -1;
+}
+
+/* Batch files or not: --batch-out, or after --batch-in of the store's
+ * last round the next round's files (said); --batch-for vllm's chat
+ * continuation set. -1 on, else the exit code. */
+static int fetch_batch_mode(struct fetch_cmd *x)
+{
+	struct fetch_args *a = &x->a;
+	int t = BT_OPENAI;
+	if (!a->batch_out && x->round_in && !a->status &&
+	    batch_round_of(x->db, x->round_in, x->round_path, sizeof(x->round_path), &t) > 0) {
+		a->batch_out = x->round_path;
+		printf("round %ld's results read: what the jobs ask next goes to round %ld's "
+		       "files (--batch-out %s)\n", x->round_in, x->round_in + 1, a->batch_out);
+	}
+	if (a->target < 0)
+		a->target = t;
+	if (a->batch_out && batch_settings(&x->cfg.fetch, a->mask, a->target, stderr) < 0)
+		return EX_BAD;
 	return -1;
 }
 
@@ -471,6 +509,10 @@ static int fetch_summary(struct fetch_cmd *x, double t0)
 			errf("stepmark: %s; the jobs went back to the queue\n", x->err);
 			return EX_BAD;
 		}
+		if (batch_round_done(x->db, x->bo, x->a.batch_out, x->a.target) < 0) {
+			errf("stepmark: cannot record the round: %s\n", db_errmsg(x->db));
+			return EX_STORE;
+		}
 		if (pg.batched)
 			printf("%ld requests written for %d jobs; send each file to its runner, "
 			       "then read every results file back: stepmark fetch --batch-in RESULTS "
@@ -532,14 +574,25 @@ static int fetch_modes(struct fetch_cmd *x)
 		return rc;
 	if (a->nbatch_in && !a->mask)
 		return EX_OK;
-	if ((rc = fetch_engine(x)) >= 0)
+	if ((rc = fetch_batch_mode(x)) >= 0 || (rc = fetch_engine(x)) >= 0)
 		return rc;
 	if (a->status)
 		return report(x->db, x->f, a->mask) ? EX_BAD : EX_OK;
+	if (a->batch_out && batch_check(&x->cfg.fetch, a->mask, a->target, x->err,
+					sizeof(x->err)) < 0) {
+		errf("stepmark: --batch-for %s: %s; nothing written\n", batch_targets[a->target],
+		     x->err);
+		return EX_BAD;
+	}
 	if ((rc = fetch_enqueue_all(x)) >= 0)
 		return rc;
 	if (a->batch_out) {
-		x->bo = batch_open(a->batch_out, a->batch_max);
+		x->bo = batch_round_open(x->db, x->f, &x->cfg.fetch, a->mask, a->batch_out,
+					 a->target, a->batch_max, x->err, sizeof(x->err));
+		if (!x->bo) {
+			errf("stepmark: %s\n", x->err);
+			return EX_STORE;
+		}
 		fetch_batch_out(x->f, x->bo);
 	}
 	return fetch_summary(x, fetch_loop(x));
@@ -548,7 +601,7 @@ static int fetch_modes(struct fetch_cmd *x)
 int cmd_fetch(int argc, char **argv, struct cmd_env *env)
 {
 	struct fetch_cmd x = {.a = {.dbpath = env->dbpath, .config_path = env->config,
-				    .every = 10, .batch_max = BATCH_MAX_LINES}};
+				    .every = 10, .batch_max = BATCH_MAX_LINES, .target = -1}};
 	int rc = fetch_args(argc, argv, &x.a);
 	if (rc >= 0)
 		return rc;

@@ -1062,22 +1062,19 @@ static void defer(struct fetch *f, struct ajob *aj)
 static void batch_line(struct fetch *f, struct pending_req *p)
 {
 	defer(f, p->aj);
+	batch_job(f->batch, p->aj->pj.j.id);
 	for (struct pending_req *t = p->twins, *n; t; t = n) {
 		n = t->next;
 		defer(f, t->aj);
+		batch_job(f->batch, t->aj->pj.j.id);
 		pend_destroy(t);
 	}
 	p->twins = NULL;
 	live_del(f, p);
 	if (!f->batch_failed && !hset_seen(&f->bseen, p->rq.hash)) { /* one line per request */
-		char url[64], err[300];
-		snprintf(url, sizeof(url), "/%s%s", strcmp(p->rq.path, "pooling") ? "v1/" : "",
-			 p->rq.path);
-		struct buf *b = &f->scratch;
-		buf_reset(b);
-		buf_printf(b, "{\"custom_id\":\"%s\",\"method\":\"POST\",\"url\":\"%s\",\"body\":%s}\n",
-			   p->rq.hash, url, p->rq.body);
-		if (batch_write(f->batch, url, b->data, b->len, err, sizeof(err)) < 0) {
+		char err[300];
+		if (batch_request(f->batch, p->aj->pj.j.id, p->rq.path, p->rq.body, p->rq.hash,
+				  err, sizeof(err)) < 0) {
 			f->batch_failed = 1;
 			snprintf(f->prog.last_error, sizeof(f->prog.last_error), "%.190s", err);
 		} else {

@@ -96,8 +96,8 @@ fake_config cfg
 before=$(reqs)
 expect_rc 0 "batch out" sm fetch --config cfg --judge --samples 4 --batch-out batch.jsonl
 ok "one line per request" test "$(wc -l <batch.chat-completions.jsonl)" = 20
-ok "one file: chat completions only" test "$(ls batch.*)" = batch.chat-completions.jsonl
-ok "the file is listed with its runners" has out "batch.chat-completions.jsonl: 20 requests for /v1/chat/completions (OpenAI Batch API, vllm run-batch)"
+ok "one file: chat completions only, and the manifest" test "$(ls batch.* | tr '\n' ' ')" = "batch.chat-completions.jsonl batch.manifest.json "
+ok "the file is listed with its engine" has out "batch.chat-completions.jsonl: 20 requests for /v1/chat/completions, model sim-judge (the OpenAI Batch API: one batch per file)"
 ok "nothing sent" test "$(reqs)" = "$before"
 ok "the jobs wait in the queue" test "$(sql "SELECT count(*) FROM job WHERE params LIKE '%\"samples\":4%' AND state='queued'")" = 20
 # play the batch runner, answering in reverse order, one line broken
@@ -134,12 +134,12 @@ ok "every custom_id once" test "$(python3 -c 'import json; ids = [json.loads(l)[
 ok "the summary counts lines, for 40 jobs" has out "20 requests written for 40 jobs"
 # several endpoints' requests: one file per URL, split at --batch-lines
 # (exit 1: the MC jobs of solutions without a gold answer fail)
-expect_rc 1 "batch out of judge, mc and prm" sm --db twice.db fetch --config cfg --judge --mc --prm \
+expect_rc 1 "batch out of judge and mc" sm --db twice.db fetch --config cfg --judge --mc \
 	--rollouts 2 --dataset a --batch-out mix.jsonl --batch-lines 30
 ok "files per URL, split" python3 - <<'PY'
 import glob, json, re, sys
-files = sorted(glob.glob("mix.*"))
-want = {"chat-completions": "/v1/chat/completions", "completions": "/v1/completions", "pooling": "/pooling"}
+files = sorted(f for f in glob.glob("mix.*") if not f.endswith(".manifest.json"))
+want = {"chat-completions": "/v1/chat/completions", "completions": "/v1/completions"}
 ids, total, parts = set(), 0, 0
 out = open("out").read()
 for f in files:
@@ -153,7 +153,7 @@ for f in files:
         assert l["custom_id"] not in ids
         ids.add(l["custom_id"])
     total += len(lines)
-    assert "%s: %d requests for %s" % (f, len(lines), want[m.group(1)]) in out, (f, out)
+    assert "%s: %d requests for %s, model " % (f, len(lines), want[m.group(1)]) in out, (f, out)
 assert {re.match(r"mix\.([a-z-]+)", f).group(1) for f in files} == set(want), files
 assert parts >= 1, files
 assert "%d requests written" % total in out, out

@@ -1,0 +1,277 @@
+/* batch_line.c - a request as a batch engine's line: its custom_id, its
+ * body checked against the url's request shape, Ray Data's rows */
+#include "config.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "fconf.h"
+#include "json.h"
+#include "../db/db.h"
+
+const char *const batch_targets[BT_COUNT] = {"openai", "vllm", "ray"};
+
+int batch_target(const char *name)
+{
+	for (int t = 0; t < BT_COUNT; t++)
+		if (!strcmp(name, batch_targets[t]))
+			return t;
+	return -1;
+}
+
+int batch_runs(int target, const char *provider, int kind, unsigned needs, char *why,
+	       size_t n)
+{
+	static const char *const engine[BT_COUNT] = {
+		"the OpenAI Batch API", "vLLM's run_batch", "Ray Data LLM"};
+	if (kind == EP_POOLING) {
+		snprintf(why, n, "%s scores over /pooling cannot go through %s (it has no "
+			 "/pooling endpoint): fetch them online from a vLLM server of the PRM "
+			 "(vllm serve MODEL, an endpoint of kind pooling), without --batch-out",
+			 provider, engine[target]);
+		return -1;
+	}
+	if (kind == EP_COMPLETIONS && target == BT_VLLM) {
+		snprintf(why, n, "%s asks /v1/completions, which %s rejects: fetch it online "
+			 "from a vLLM server (without --batch-out), or through --batch-for openai",
+			 provider, engine[target]);
+		return -1;
+	}
+	if (needs & BN_CONTINUE && target == BT_OPENAI) {
+		snprintf(why, n, "%s continues the prefix as the assistant's message, which "
+			 "%s does not do: --batch-for vllm or ray, or /v1/completions "
+			 "(provider %s chat no)", provider, engine[target], provider);
+		return -1;
+	}
+	if (needs & BN_LOGPROBS && target == BT_RAY) {
+		snprintf(why, n, "%s reads log-probabilities, which %s's rows do not return: "
+			 "fetch it online (without --batch-out), or through --batch-for openai",
+			 provider, engine[target]);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the request's shape ---- */
+
+static int bad(char *err, size_t n, const char *what)
+{
+	snprintf(err, n, "%s", what);
+	return -1;
+}
+
+/* an optional member: absent, or of type t (an int when whole) */
+static int opt_num(const struct jnode *o, const char *key, int whole, double lo, double hi)
+{
+	const struct jnode *v = jget(o, key);
+	double d;
+	long long i;
+	if (!v)
+		return 0;
+	if (whole ? jint(v, &i) < 0 : jdouble(v, &d) < 0)
+		return -1;
+	if (whole)
+		d = (double)i;
+	return d >= lo && d <= hi ? 0 : -1;
+}
+
+static int check_messages(const struct jnode *msgs, int target, const struct jnode *body,
+			  char *err, size_t n)
+{
+	static const char *const roles[] = {"system", "developer", "user", "assistant", "tool"};
+	if (!msgs || msgs->type != J_ARR || !msgs->len)
+		return bad(err, n, "no messages");
+	const char *last = NULL;
+	for (const struct jnode *m = msgs->child; m; m = m->next) {
+		const struct jnode *role = m->type == J_OBJ ? jget(m, "role") : NULL;
+		const struct jnode *content = m->type == J_OBJ ? jget(m, "content") : NULL;
+		size_t r = 0;
+		while (role && role->type == J_STR && r < ARRAY_SIZE(roles) &&
+		       strcmp(role->str, roles[r]))
+			r++;
+		if (!role || role->type != J_STR || r == ARRAY_SIZE(roles))
+			return bad(err, n, "a message without a known role");
+		if (!content || content->type != J_STR)
+			return bad(err, n, "a message without text content");
+		last = role->str;
+	}
+	const struct jnode *cont = jget(body, "continue_final_message");
+	const struct jnode *gen = jget(body, "add_generation_prompt");
+	int continues = cont && cont->type == J_BOOL && cont->boolean;
+	if ((cont && cont->type != J_BOOL) || (gen && gen->type != J_BOOL))
+		return bad(err, n, "continue_final_message and add_generation_prompt are booleans");
+	if ((strcmp(last, "assistant") == 0) != continues)
+		return bad(err, n, continues ? "continue_final_message without an assistant "
+			   "message last" : "an assistant message last without "
+			   "continue_final_message");
+	if (continues && target == BT_OPENAI)
+		return bad(err, n, "the OpenAI Batch API does not continue an assistant message "
+			   "(continue_final_message): use /v1/completions (provider mc chat no)");
+	if (continues && (!gen || gen->boolean))
+		return bad(err, n, "continue_final_message needs add_generation_prompt false");
+	return 0;
+}
+
+/* body against the request shape of url for target */
+static int check_body(const struct jnode *body, int target, const char *url, char *err,
+		      size_t n)
+{
+	int chat = !strcmp(url, "/v1/chat/completions");
+	if (!chat && strcmp(url, "/v1/completions"))
+		return bad(err, n, "a url no batch engine reads here");
+	if (!chat && target == BT_VLLM)
+		return bad(err, n, "vLLM's run_batch rejects /v1/completions");
+	if (!body || body->type != J_OBJ)
+		return bad(err, n, "the body is not a JSON object");
+	const struct jnode *model = jget(body, "model");
+	if (!model || model->type != J_STR || !model->len)
+		return bad(err, n, "no model");
+	if (chat && check_messages(jget(body, "messages"), target, body, err, n) < 0)
+		return -1;
+	const struct jnode *prompt = jget(body, "prompt");
+	if (!chat && (!prompt || prompt->type != J_STR))
+		return bad(err, n, "no prompt");
+	if (!chat && !jget(body, "max_tokens"))
+		return bad(err, n, "no max_tokens (the completions endpoint gives 16 without it)");
+	if (opt_num(body, "max_tokens", 1, 1, 1e9) < 0 ||
+	    opt_num(body, "max_completion_tokens", 1, 1, 1e9) < 0)
+		return bad(err, n, "max_tokens is not a positive integer");
+	if (opt_num(body, "n", 1, 1, 1024) < 0)
+		return bad(err, n, "n is not an integer from 1 to 1024");
+	if (opt_num(body, "temperature", 0, 0, 2) < 0 || opt_num(body, "top_p", 0, 1e-9, 1) < 0)
+		return bad(err, n, "temperature or top_p out of range");
+	if (opt_num(body, "seed", 1, -9.2e18, 9.2e18) < 0)
+		return bad(err, n, "seed is not an integer");
+	return 0;
+}
+
+/* ---- the lines ---- */
+
+static void custom_id(struct buf *out, const struct batch_spec *spec, int64_t job,
+		      const char *hash)
+{
+	buf_printf(out, "\"custom_id\":\"sm-%s-r%ld-j%" PRId64 "-%s", spec->store, spec->round,
+		   job, hash);
+}
+
+/* Ray Data LLM rows: {custom_id, messages | prompt, sampling_params,
+ * chat_template_kwargs}, one per sample with its own seed */
+static void ray_rows(struct buf *out, const struct batch_spec *spec, int64_t job,
+		     const struct jnode *body, const char *hash)
+{
+	long long n = 1, seed = 0, maxt = 16;
+	jint(jget(body, "n"), &n);
+	int seeded = jint(jget(body, "seed"), &seed) == 0;
+	if (jint(jget(body, "max_tokens"), &maxt) < 0)
+		jint(jget(body, "max_completion_tokens"), &maxt);
+	const struct jnode *msgs = jget(body, "messages"), *v;
+	for (long long i = 0; i < n; i++) {
+		buf_putc(out, '{');
+		custom_id(out, spec, job, hash);
+		buf_printf(out, "-s%lldof%lld\",", i, n);
+		buf_puts(out, msgs ? "\"messages\":" : "\"prompt\":");
+		jwrite(out, msgs ? msgs : jget(body, "prompt"));
+		buf_printf(out, ",\"sampling_params\":{\"max_tokens\":%lld", maxt);
+		if ((v = jget(body, "temperature")))
+			buf_printf(out, ",\"temperature\":%s", v->str);
+		if ((v = jget(body, "top_p")))
+			buf_printf(out, ",\"top_p\":%s", v->str);
+		if (seeded)
+			buf_printf(out, ",\"seed\":%lld", seed + i);
+		if ((v = jget(body, "stop"))) {
+			buf_puts(out, ",\"stop\":");
+			jwrite(out, v);
+		}
+		buf_putc(out, '}');
+		if ((v = jget(body, "continue_final_message")) && v->boolean)
+			buf_puts(out, ",\"chat_template_kwargs\":{\"add_generation_prompt\":false,"
+				 "\"continue_final_message\":true}");
+		buf_puts(out, "}\n");
+	}
+}
+
+int batch_shape(struct buf *out, const struct batch_spec *spec, int64_t job,
+		const char *url, const char *body, const char *hash, char *model, size_t mn,
+		char *err, size_t errlen)
+{
+	struct arena a = {0};
+	const struct jnode *root = jparse(&a, body, strlen(body));
+	char why[200];
+	int rc = check_body(root, spec->target, url, why, sizeof(why));
+	if (rc == 0)
+		snprintf(model, mn, "%s", jget(root, "model")->str);
+	if (rc < 0) {
+		snprintf(err, errlen, "a request of job %" PRId64 " for %s is not one %s runs: %s",
+			 job, url, batch_targets[spec->target], why);
+	} else if (spec->target == BT_RAY) {
+		ray_rows(out, spec, job, root, hash);
+	} else {
+		buf_putc(out, '{');
+		custom_id(out, spec, job, hash);
+		buf_printf(out, "\",\"method\":\"POST\",\"url\":\"%s\",\"body\":%s}\n", url, body);
+	}
+	arena_free(&a);
+	return rc;
+}
+
+static int hexes(const char *s, size_t n)
+{
+	return strspn(s, "0123456789abcdef") >= n;
+}
+
+int batch_id_parse(const char *s, size_t len, struct batch_id *id)
+{
+	memset(id, 0, sizeof(*id));
+	id->sample = -1;
+	if (len == 32 && hexes(s, 32)) { /* the first form: the hash alone */
+		memcpy(id->hash, s, 32);
+		return 0;
+	}
+	char tail[40] = "";
+	long long job = 0;
+	int used = 0;
+	if (len < 57 || len > 120 || strncmp(s, "sm-", 3) || !hexes(s + 3, 16) || s[19] != '-')
+		return -1;
+	memcpy(id->store, s + 3, 16);
+	if (sscanf(s + 20, "r%ld-j%lld-%n", &id->round, &job, &used) != 2 || used == 0 ||
+	    id->round < 1 || job < 1)
+		return -1;
+	const char *h = s + 20 + used;
+	if ((size_t)(h - s) + 32 > len || !hexes(h, 32))
+		return -1;
+	memcpy(id->hash, h, 32);
+	id->job = job;
+	size_t rest = len - (size_t)(h + 32 - s);
+	if (!rest)
+		return 0;
+	if (rest >= sizeof(tail))
+		return -1;
+	memcpy(tail, h + 32, rest);
+	used = 0;
+	if (sscanf(tail, "-s%dof%d%n", &id->sample, &id->n, &used) != 2 || (size_t)used != rest ||
+	    id->n < 1 || id->n > 1024 || id->sample < 0 || id->sample >= id->n)
+		return -1;
+	return 0;
+}
+
+int batch_store_id(struct db *db, char out[17])
+{
+	unsigned char r[8] = {0};
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, r, sizeof(r)) != (ssize_t)sizeof(r)) {
+		uint64_t t = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+		memcpy(r, &t, sizeof(r));
+	}
+	if (fd >= 0)
+		close(fd);
+	char fresh[17];
+	for (int i = 0; i < 8; i++)
+		snprintf(fresh + 2 * i, 3, "%02x", r[i]);
+	return db_batch_store_id(db, fresh, out);
+}

@@ -1,0 +1,194 @@
+#!/bin/sh
+# batch files every engine runs: --batch-for openai, vllm and ray through
+# emulators of the engines (tests/emu, written from their documentation),
+# round by round for bisect, with the same labels as the online path on
+# the same seeds; what an engine cannot run refused before any file
+. "$top_srcdir/tests/lib.sh"
+start_fake
+sim_store
+fake_config cfg
+fake_config cfg-chat "provider mc chat yes"
+export STEPMARK_EMU_SERVER="$FAKE_URL" PYTHONPATH="$top_srcdir/tests/emu" PYTHONDONTWRITEBYTECODE=1
+cp store.db fresh.db
+
+# labels DB: every suggestion of the fetch providers, comparable
+labels() {
+	sqlite3 "$1" "SELECT g.source, g.model, g.solution_id, coalesce(g.step_idx, -1), g.k, g.n,
+		g.first_error, round(g.value, 6) FROM suggestion g WHERE g.origin = 'fetch'
+		ORDER BY 1, 2, 3, 4"
+}
+jobs_done() { sqlite3 "$1" "SELECT count(*) FROM job WHERE state = 'done'"; }
+jobs_all() { sqlite3 "$1" "SELECT count(*) FROM job"; }
+# files STEM: the request files the round's manifest lists, with their model
+files() {
+	python3 -c 'import json, sys
+m = json.load(open(sys.argv[1] + ".manifest.json"))
+for f in m["files"]:
+    print(f["path"], f["model"])' "$1"
+}
+# vllm_round STEM OUT: each shard through run_batch (the man page's recipe)
+vllm_round() {
+	files "$1" | while read -r f model; do
+		python3 -m vllm.entrypoints.openai.run_batch -i "$f" -o "$f.out" --model "$model" || return 1
+	done && cat "$1".*.out >"$2"
+}
+# openai_round STEM OUT: one batch per file
+openai_round() {
+	files "$1" | while read -r f model; do
+		python3 "$top_srcdir/tests/emu/openai_batch.py" "$f" "$f.out" "$f.errors" || return 1
+	done && cat "$1".*.out >"$2"
+}
+# ray_round STEM OUT: the man page's Ray Data script over the rows
+ray_script() {
+	awk '/^\.\\" recipe: ray$/ { f = 1; next } f && /^\.EX/ { g = 1; next }
+	     g && /^\.EE/ { exit } g' "$top_srcdir/man/stepmark.1" | sed 's/\\-/-/g; s/\\e/\\/g'
+}
+ray_script >ray_job.py
+ray_round() {
+	files "$1" | while read -r f model; do
+		rm -rf "$f.dir"
+		python3 ray_job.py "$f" "$f.dir" "$model" || return 1
+	done && cat "$1".*.dir/*.json >"$2"
+}
+# rounds DB ENGINE STEM ARGS...: round 1 written, then each round's
+# results read back (writing the next round) until no file is left;
+# ROUNDS is how many ran
+rounds() {
+	local db=$1 engine=$2 stem=$3 r=1 m
+	shift 3
+	sm --db "$db" fetch --config cfg "$@" --batch-for "$engine" --batch-out "$stem.jsonl" \
+		>"$stem.log" 2>&1 || return 1
+	m=$stem
+	while [ -f "$m.manifest.json" ]; do
+		"${engine}_round" "$m" "$m.results" || return 1
+		sm --db "$db" fetch --config cfg "$@" --batch-in "$m.results" >>"$stem.log" 2>&1 || return 1
+		r=$((r + 1))
+		m=$stem.r$r
+	done
+	ROUNDS=$r
+}
+
+# openai: judge and MC from /v1/completions, through the Batch API
+cp fresh.db oa.db
+cp fresh.db online.db
+ok "openai: judge and mc vanilla run" rounds oa.db openai oa --judge --samples 3 --mc --rollouts 4
+ok "openai: one round" test "$ROUNDS" = 2
+ok "openai: every job done" test "$(jobs_done oa.db)" = "$(jobs_all oa.db)"
+ok "openai: one model per file" has oa.log "oa.chat-completions.jsonl: 20 requests for /v1/chat/completions, model sim-judge"
+sm --db online.db fetch --config cfg --judge --samples 3 --mc --rollouts 4 >/dev/null 2>&1
+ok "openai: the online labels" test "$(labels oa.db)" = "$(labels online.db)"
+ok "openai: labels were made" test "$(labels oa.db | wc -l)" -gt 100
+ok "the manifest says files, lines, target, model, template, round" python3 - <<'PY'
+import json
+m = json.load(open("oa.manifest.json"))
+assert m["target"] == "openai" and m["round"] == 1 and len(m["store"]) == 16, m
+assert sum(f["lines"] for f in m["files"]) == m["lines"] == 20 + 102, m
+assert {f["model"] for f in m["files"]} == {"sim-judge", "sim-policy"}, m
+assert all(p["template"] and p["model"] for p in m["providers"]), m
+PY
+ok "custom_ids name the store, round, job and request" python3 - <<'PY'
+import json, re
+m = json.load(open("oa.manifest.json"))
+for f in m["files"]:
+    for l in open(f["path"]):
+        cid = json.loads(l)["custom_id"]
+        assert re.fullmatch(r"sm-%s-r1-j\d+-[0-9a-f]{32}" % m["store"], cid), cid
+PY
+
+# vllm: chat only; MC continues the prefix as the last assistant message;
+# shards of 40 lines, one per node
+cp fresh.db vl.db
+cp fresh.db online-chat.db
+ok "vllm: judge and mc vanilla run" rounds vl.db vllm vl --judge --samples 3 --mc --rollouts 4 --batch-lines 40
+ok "vllm: says mc goes as chat" has vl.log "mc continues each prefix as the last assistant message"
+ok "vllm: no completions file" test -z "$(ls vl.completions* 2>/dev/null)"
+ok "vllm: shards" test "$(files vl | wc -l)" -ge 3
+ok "vllm: continuations" python3 - <<'PY'
+import glob, json
+for f in glob.glob("vl.chat-completions*.jsonl"):
+    for l in open(f):
+        b = json.loads(l)["body"]
+        if b["messages"][-1]["role"] == "assistant":
+            assert b["continue_final_message"] is True and b["add_generation_prompt"] is False
+PY
+ok "vllm: every job done" test "$(jobs_done vl.db)" = "$(jobs_all vl.db)"
+sm --db online-chat.db fetch --config cfg-chat --judge --samples 3 --mc --rollouts 4 >/dev/null 2>&1
+ok "vllm: the online labels" test "$(labels vl.db)" = "$(labels online-chat.db)"
+# bisect in rounds: each round's results write the next round's files
+cp online-chat.db vlb.db
+ok "vllm: mc bisect runs in rounds" rounds vlb.db vllm vlb --mc --strategy bisect
+ok "vllm: more than one round" test "$ROUNDS" -gt 3
+ok "vllm: the next round is said" has vlb.log "round 1's results read: what the jobs ask next goes to round 2's files"
+ok "vllm: bisect jobs all done" test "$(jobs_done vlb.db)" = "$(jobs_all vlb.db)"
+sm --db online-chat.db fetch --config cfg-chat --mc --strategy bisect >/dev/null 2>&1
+ok "vllm: bisect's online labels" test "$(labels vlb.db)" = "$(labels online-chat.db)"
+expect_rc 0 "--status" sm --db vlb.db fetch --config cfg --mc --strategy bisect --batch-for vllm --batch-out x.jsonl --status
+ok "--status shows the jobs' rounds" grep -q "^  round [0-9]*: [0-9]* done" out
+# a result file of a round its jobs left is refused, saying which
+expect_rc 1 "an old round's results" sm --db vlb.db fetch --config cfg --mc --strategy bisect --batch-in vlb.results
+ok "the round is named" has err "refused, nothing read from it: its results answer round 1, but job"
+
+# ray: one row per rollout with its own seed; n is not honoured
+cp fresh.db ray.db
+ok "ray: judge and mc vanilla run" rounds ray.db ray ray --judge --samples 3 --mc --rollouts 4
+ok "ray: one row per sample" test "$(cat ray.chat-completions.jsonl | wc -l)" = 60
+ok "ray: rows carry no n, seeds differ" python3 - <<'PY'
+import json, collections
+seeds = collections.defaultdict(set)
+for l in open("ray.completions.jsonl"):
+    r = json.loads(l)
+    assert "n" not in r["sampling_params"] and "prompt" in r
+    seeds[r["custom_id"].rsplit("-", 1)[0]].add(r["sampling_params"]["seed"])
+assert all(len(s) == 4 for s in seeds.values()), seeds
+PY
+ok "ray: every job done" test "$(jobs_done ray.db)" = "$(jobs_all ray.db)"
+ok "ray: the online labels" test "$(labels ray.db)" = "$(labels online.db)"
+
+# partial results, in any order, with duplicates: what is missing stays
+# queued and goes to the next round; nothing is done twice
+cp fresh.db part.db
+sm --db part.db fetch --config cfg --judge --batch-out part.jsonl >/dev/null 2>&1
+openai_round part part.all
+head -n 8 part.all >part.1
+cat part.all part.all >part.2
+expect_rc 0 "partial results" sm --db part.db fetch --config cfg --judge --batch-in part.1
+ok "8 jobs done" test "$(jobs_done part.db)" = 8
+ok "the rest stays queued" test "$(sqlite3 part.db "SELECT count(*) FROM job WHERE state = 'queued'")" = 12
+ok "and goes to round 2's files" test "$(wc -l <part.r2.chat-completions.jsonl)" = 12
+expect_rc 1 "round 1's rest after round 2 was written" sm --db part.db fetch --config cfg --judge --batch-in part.2
+ok "refused: round 2 holds them" has err "last written in round 2"
+openai_round part.r2 part.r2.all
+cat part.r2.all part.r2.all >part.r2.twice
+expect_rc 0 "round 2's results, twice over" sm --db part.db fetch --config cfg --judge --batch-in part.r2.twice
+ok "every job done once" test "$(jobs_done part.db)" = 20
+ok "one verdict per solution" test "$(sqlite3 part.db "SELECT count(*) FROM suggestion WHERE source = 'judge'")" = 20
+# a result file of another store is refused, saying which
+cp fresh.db other.db
+expect_rc 1 "another store's results" sm --db other.db fetch --config cfg --judge --batch-in part.all
+ok "the stores are named" grep -q "refused, nothing read from it: its results answer store [0-9a-f]*, not this one" err
+ok "nothing stored from it" test "$(sqlite3 other.db "SELECT count(*) FROM response_cache")" = 0
+
+# what an engine cannot run is said before anything is written
+cp fresh.db refuse.db
+expect_rc 1 "vllm: prm over /pooling" sm --db refuse.db fetch --config cfg --prm --judge --batch-for vllm --batch-out no.jsonl
+ok "says the online way" has err "fetch them online from a vLLM server of the PRM"
+ok "nothing written" test -z "$(ls no.* 2>/dev/null)"
+expect_rc 1 "openai: mc as a chat continuation" sm --db refuse.db fetch --config cfg-chat --mc --batch-out no.jsonl
+ok "says what to do" has err "does not do: --batch-for vllm or ray"
+ok "nothing written either" test -z "$(ls no.* 2>/dev/null)"
+expect_rc 1 "ray: prm from logprobs" sm --db refuse.db fetch --config cfg --prm --batch-for ray --batch-out no.jsonl
+ok "nothing written for ray" test -z "$(ls no.* 2>/dev/null)"
+echo '{nope}' >bad.tmpl
+fake_config cfg-bad "provider judge template $TMP/bad.tmpl"
+expect_rc 1 "a malformed template" sm --db refuse.db fetch --config cfg-bad --judge --batch-for vllm --batch-out no.jsonl
+ok "refused before writing" test -z "$(ls no.* 2>/dev/null)"
+expect_rc 2 "--batch-for alone" sm --db refuse.db fetch --config cfg --judge --batch-for vllm
+expect_rc 2 "an unknown engine" sm --db refuse.db fetch --config cfg --judge --batch-for sglang --batch-out no.jsonl
+
+# the emulators are the engines' rules, not stepmark's: vLLM aborts the
+# whole run on one malformed line and rejects /v1/completions
+cp vl.chat-completions.jsonl broken.jsonl
+echo '{"custom_id": "x", "method": "POST", "url": "/v1/chat/completions"}' >>broken.jsonl
+ok "vllm aborts on a malformed line" sh -c '! python3 -m vllm.entrypoints.openai.run_batch -i broken.jsonl -o broken.out --model sim-judge 2>/dev/null && test ! -e broken.out'
+ok "vllm rejects /v1/completions" sh -c '! python3 -m vllm.entrypoints.openai.run_batch -i oa.completions.jsonl -o c.out --model sim-policy 2>/dev/null'
+finish

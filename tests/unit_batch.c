@@ -1,0 +1,95 @@
+/* unit_batch.c - batch lines: each request checked against its url's
+ * shape for its engine before it is written, Ray rows, custom_ids */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "../src/batch.h"
+#include "../src/util.h"
+
+static const char *const H = "0123456789abcdef0123456789abcdef";
+
+/* batch_shape's result (0 / -1), its lines into out */
+static int shape(int target, const char *url, const char *body, struct buf *out)
+{
+	struct batch_spec spec = {target, 0, "00112233445566ff", 3, 0};
+	char err[300], model[64];
+	buf_reset(out);
+	return batch_shape(out, &spec, 42, url, body, H, model, sizeof(model), err, sizeof(err));
+}
+
+static int lines(const struct buf *b)
+{
+	int n = 0;
+	for (size_t i = 0; i < b->len; i++)
+		n += b->data[i] == '\n';
+	return n;
+}
+
+int main(void)
+{
+	struct buf b = {0};
+	const char *chat = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],"
+			   "\"max_tokens\":9,\"temperature\":0.7,\"seed\":5,\"n\":3}";
+	const char *cont = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"q\"},"
+			   "{\"role\":\"assistant\",\"content\":\"a\"}],\"continue_final_message\":true,"
+			   "\"add_generation_prompt\":false,\"max_tokens\":9,\"seed\":5,\"n\":2}";
+	const char *comp = "{\"model\":\"m\",\"prompt\":\"p\",\"max_tokens\":9,\"seed\":1,\"n\":2}";
+
+	CHECK(shape(BT_OPENAI, "/v1/chat/completions", chat, &b) == 0, "a chat request");
+	CHECK(lines(&b) == 1 && strstr(b.data, "\"custom_id\":\"sm-00112233445566ff-r3-j42-"
+				       "0123456789abcdef0123456789abcdef\""), "%s", b.data);
+	CHECK(shape(BT_OPENAI, "/v1/completions", comp, &b) == 0, "completions for openai");
+	CHECK(shape(BT_VLLM, "/v1/completions", comp, &b) < 0 && !b.len,
+	      "vllm's run_batch rejects /v1/completions: nothing written");
+	CHECK(shape(BT_OPENAI, "/v1/chat/completions", cont, &b) < 0,
+	      "openai does not continue an assistant message");
+	CHECK(shape(BT_VLLM, "/v1/chat/completions", cont, &b) == 0, "vllm continues it");
+	/* malformed bodies */
+	CHECK(shape(BT_VLLM, "/v1/chat/completions", "{\"messages\":[]}", &b) < 0, "no model");
+	CHECK(shape(BT_VLLM, "/v1/chat/completions", "{\"model\":\"m\",\"messages\":[]}", &b) < 0,
+	      "no message");
+	CHECK(shape(BT_VLLM, "/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{\"role\":"
+		    "\"wizard\",\"content\":\"x\"}]}", &b) < 0, "an unknown role");
+	CHECK(shape(BT_VLLM, "/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{\"role\":"
+		    "\"user\",\"content\":\"q\"},{\"role\":\"assistant\",\"content\":\"a\"}]}",
+		    &b) < 0, "an assistant message last without continue_final_message");
+	CHECK(shape(BT_OPENAI, "/v1/completions", "{\"model\":\"m\",\"prompt\":\"p\"}", &b) < 0,
+	      "completions without max_tokens");
+	CHECK(shape(BT_OPENAI, "/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{\"role\":"
+		    "\"user\",\"content\":\"q\"}],\"temperature\":7}", &b) < 0, "temperature 7");
+	CHECK(shape(BT_OPENAI, "/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{\"role\":"
+		    "\"user\",\"content\":\"q\"}],\"n\":0}", &b) < 0, "n 0");
+	CHECK(shape(BT_OPENAI, "/pooling", "{\"model\":\"m\",\"input\":\"x\"}", &b) < 0, "/pooling");
+	CHECK(shape(BT_OPENAI, "/v1/chat/completions", "not json", &b) < 0, "not JSON");
+
+	/* ray: a row per sample, each its own seed, no n */
+	CHECK(shape(BT_RAY, "/v1/chat/completions", chat, &b) == 0 && lines(&b) == 3, "3 rows");
+	CHECK(strstr(b.data, "-s0of3\"") && strstr(b.data, "\"seed\":5") &&
+	      strstr(b.data, "-s2of3\"") && strstr(b.data, "\"seed\":7") && !strstr(b.data, "\"n\""),
+	      "%s", b.data);
+	CHECK(shape(BT_RAY, "/v1/chat/completions", cont, &b) == 0 &&
+	      strstr(b.data, "\"chat_template_kwargs\":{\"add_generation_prompt\":false,"
+		     "\"continue_final_message\":true}"), "%s", b.data);
+	CHECK(shape(BT_RAY, "/v1/completions", comp, &b) == 0 && strstr(b.data, "\"prompt\":\"p\""),
+	      "%s", b.data);
+
+	/* custom_ids read back */
+	struct batch_id id;
+	const char *s = "sm-00112233445566ff-r3-j42-0123456789abcdef0123456789abcdef-s1of8";
+	CHECK(batch_id_parse(s, strlen(s), &id) == 0 && id.round == 3 && id.job == 42 &&
+	      id.sample == 1 && id.n == 8 && !strcmp(id.store, "00112233445566ff") &&
+	      !strcmp(id.hash, H), "a Ray row's id");
+	CHECK(batch_id_parse(s, strlen(s) - 6, &id) == 0 && id.sample == -1, "a request's id");
+	CHECK(batch_id_parse(H, 32, &id) == 0 && !id.store[0] && id.round == 0, "the first form");
+	const char *bad[] = {"sm-0011-r3-j42-0123456789abcdef0123456789abcdef",
+			     "sm-00112233445566ff-r0-j42-0123456789abcdef0123456789abcdef",
+			     "sm-00112233445566ff-r3-j42-0123456789abcdef0123456789abcdef-s8of8",
+			     "sm-00112233445566ff-r3-j42-0123456789abcdef0123456789abcdeX", "0123"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(batch_id_parse(bad[i], strlen(bad[i]), &id) < 0, "%s", bad[i]);
+	buf_free(&b);
+	return tap_done();
+}
