@@ -74,6 +74,8 @@ struct ajob {
 	int inflight;           /* transfers running */
 	int dead;               /* finished (or failed): responses are dropped */
 	int deferred;           /* waits on a batch result */
+	int batched;            /* its requests in a batch file: once every
+				 * outstanding one is, it leaves memory */
 	int written;            /* its outcome is in the store */
 	struct ajob *next;
 };
@@ -116,6 +118,8 @@ struct fetch {
 	struct ajob *jobs;
 	int njobs, target;
 	int ndeferred;          /* jobs waiting on a batch result */
+	int retired;            /* of those, the ones gone from memory (their
+				 * leases are given back at the end) */
 	int64_t prefer;
 	int prefer_taken;
 	double drained_at;      /* ms when the queue was last found empty */
@@ -283,6 +287,7 @@ void fetch_prefer(struct fetch *f, int64_t sol)
 void fetch_batch_out(struct fetch *f, struct batch_out *b)
 {
 	f->batch = b;
+	f->target = 256; /* jobs written to files need no connection */
 }
 
 void fetch_paid(struct fetch *f, const char *hashes, size_t n)
@@ -1063,10 +1068,12 @@ static void batch_line(struct fetch *f, struct pending_req *p)
 {
 	defer(f, p->aj);
 	batch_job(f->batch, p->aj->pj.j.id);
+	p->aj->batched++;
 	for (struct pending_req *t = p->twins, *n; t; t = n) {
 		n = t->next;
 		defer(f, t->aj);
 		batch_job(f->batch, t->aj->pj.j.id);
+		t->aj->batched++;
 		pend_destroy(t);
 	}
 	p->twins = NULL;
@@ -1339,16 +1346,27 @@ int fetch_work(struct fetch *f, double budget_ms)
 		}
 		f->last_renew = mono_ms();
 	}
-	/* what is left when every job waits on a batch result */
+	/* what is left when every job waits on a batch result; a job whose
+	 * every request is in a file leaves memory */
 	int waiting = 0;
-	f->prog.active = f->njobs;
-	f->prog.deferred = 0;
-	for (struct ajob *aj = f->jobs; aj; aj = aj->next) {
+	f->prog.deferred = f->retired;
+	for (struct ajob **pp = &f->jobs, *aj; (aj = *pp);) {
+		if (aj->deferred && !aj->dead && !aj->inflight && aj->batched >= aj->outstanding) {
+			*pp = aj->next;
+			f->njobs--;
+			f->ndeferred--;
+			f->retired++;
+			f->prog.deferred++;
+			free_ajob(aj);
+			continue;
+		}
 		if (aj->deferred && !aj->dead)
 			f->prog.deferred++;
 		else
 			waiting++;
+		pp = &aj->next;
 	}
+	f->prog.active = f->njobs;
 	if (f->batch && ((waiting == 0 && f->drained && !f->unwritten && !f->puts.n) ||
 			 f->batch_failed))
 		return 0;
@@ -1370,7 +1388,7 @@ int fetch_timeout(struct fetch *f)
 		if (until > now && until < next)
 			next = until;
 	}
-	if (!f->drained && f->njobs < f->target / 2)
+	if (!f->drained && f->njobs - f->ndeferred < f->target / 2)
 		next = now;
 	long ms = (long)(next - now);
 	return ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms;
