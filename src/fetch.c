@@ -74,8 +74,7 @@ struct ajob {
 	int inflight;           /* transfers running */
 	int dead;               /* finished (or failed): responses are dropped */
 	int deferred;           /* waits on a batch result */
-	int batched;            /* its requests in a batch file: once every
-				 * outstanding one is, it leaves memory */
+	int batched;            /* requests in batch files: all, it leaves */
 	int written;            /* its outcome is in the store */
 	struct ajob *next;
 };
@@ -118,8 +117,7 @@ struct fetch {
 	struct ajob *jobs;
 	int njobs, target;
 	int ndeferred;          /* jobs waiting on a batch result */
-	int retired;            /* of those, the ones gone from memory (their
-				 * leases are given back at the end) */
+	int retired;            /* of those, gone from memory (leases kept) */
 	int64_t prefer;
 	int prefer_taken;
 	double drained_at;      /* ms when the queue was last found empty */
@@ -287,7 +285,7 @@ void fetch_prefer(struct fetch *f, int64_t sol)
 void fetch_batch_out(struct fetch *f, struct batch_out *b)
 {
 	f->batch = b;
-	f->target = 256; /* jobs written to files need no connection */
+	f->target = 64; /* jobs written to files need no connection */
 }
 
 void fetch_paid(struct fetch *f, const char *hashes, size_t n)
@@ -1454,6 +1452,8 @@ void fetch_stop(struct fetch *f)
 		free(x);
 	}
 	flush(f, 1);
+	if (f->retired) /* jobs that left memory for batch files */
+		batch_give_back(f->db, f->owner);
 	for (int tries = 0; tries < 50 && give_back(f) < 0; tries++)
 		usleep(100000);
 	f->stopped = 1;

@@ -16,7 +16,7 @@ static uint64_t key_of(const char *hash)
 int hset_seen(struct hset *s, const char *hash)
 {
 	uint64_t k = key_of(hash);
-	if (s->n * 2 >= s->cap) { /* grow, keeping what is there */
+	if (s->n * 4 >= s->cap * 3) { /* grow at 3/4 full, keeping what is there */
 		size_t cap = s->cap ? s->cap * 2 : 1024;
 		uint64_t *t = xcalloc(cap, sizeof(*t));
 		for (size_t i = 0; i < s->cap; i++)
