@@ -363,7 +363,9 @@ static int fetch_open(struct fetch_cmd *x)
 	}
 	for (int i = 0; i < x->a.nbatch_in; i++) {
 		struct batch_in_stats st;
-		if (batch_read_results(x->db, x->a.batch_in[i], stderr, &st, &x->paid) < 0)
+		/* the hashes paid for only count tokens for the jobs this run runs */
+		if (batch_read_results(x->db, x->a.batch_in[i], stderr, &st,
+				       x->a.mask ? &x->paid : NULL) < 0)
 			return EX_BAD;
 		printf("%s: %ld responses stored in the cache", x->a.batch_in[i], st.stored);
 		if (st.samples)
