@@ -144,6 +144,27 @@ PY
 ok "ray: every job done" test "$(jobs_done ray.db)" = "$(jobs_all ray.db)"
 ok "ray: the online labels" test "$(labels ray.db)" = "$(labels online.db)"
 
+# bisect through OpenAI's and Ray's batches too, round by round
+cp online.db oab.db
+cp online.db rayb.db
+ok "openai: mc bisect runs in rounds" rounds oab.db openai oab --mc --strategy bisect
+ok "ray: mc bisect runs in rounds" rounds rayb.db ray rayb --mc --strategy bisect
+ok "ray: more than one round" test "$ROUNDS" -gt 3
+sm --db online.db fetch --config cfg --mc --strategy bisect >/dev/null 2>&1
+ok "openai: bisect's online labels" test "$(labels oab.db)" = "$(labels online.db)"
+ok "ray: bisect's online labels" test "$(labels rayb.db)" = "$(labels online.db)"
+ok "nothing asked twice" test "$(jobs_done rayb.db)" = "$(jobs_all rayb.db)"
+
+# a Ray request whose samples are not all back stays queued
+cp fresh.db rp.db
+sm --db rp.db fetch --config cfg --mc --rollouts 4 --limit 1 --batch-for ray --batch-out rp.jsonl >/dev/null 2>&1
+ray_round rp rp.all
+grep -v -- '-s3of4"' rp.all >rp.part
+expect_rc 0 "ray rows without each request's last sample" sm --db rp.db fetch --config cfg --mc --rollouts 4 --limit 1 --batch-in rp.part
+ok "the rows are kept" has out "0 responses stored in the cache, $(wc -l <rp.part) Ray rows read"
+ok "the job stays queued" test "$(sqlite3 rp.db "SELECT state FROM job")" = queued
+ok "its samples wait in the store" test "$(sqlite3 rp.db "SELECT count(*) FROM batch_part")" = "$(wc -l <rp.part)"
+
 # partial results, in any order, with duplicates: what is missing stays
 # queued and goes to the next round; nothing is done twice
 cp fresh.db part.db
