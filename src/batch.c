@@ -70,11 +70,6 @@ struct batch_out *batch_open(const char *path, const struct batch_spec *spec)
 	return b;
 }
 
-const char *batch_stem(const struct batch_out *b)
-{
-	return b->stem;
-}
-
 void batch_provider(struct batch_out *b, const char *name, const char *model,
 		    const char *params)
 {
@@ -214,14 +209,13 @@ long batch_round(const struct batch_out *b)
 	return b->spec.round;
 }
 
-/* who reads requests to url */
-static const char *runner(int target, const char *url)
+/* how the target runs a file */
+static const char *runner(int target)
 {
 	static const char *const how[BT_COUNT] = {
 		"the OpenAI Batch API: one batch per file",
 		"vLLM run_batch: one shard per node",
 		"Ray Data LLM rows, one per sample"};
-	(void)url;
 	return how[target];
 }
 
@@ -299,7 +293,7 @@ int batch_close(struct batch_out *b, FILE *out, char *err, size_t errlen)
 			fprintf(out, "%s: %ld request%s for %s, model %s (%s)\n",
 				b->files[i].path, b->files[i].requests,
 				b->files[i].requests == 1 ? "" : "s", b->files[i].url,
-				b->files[i].model, runner(b->spec.target, b->files[i].url));
+				b->files[i].model, runner(b->spec.target));
 	if (rc == 0 && out && !b->stream && b->nfiles)
 		fprintf(out, "%s.manifest.json: round %ld for %s, %ld line%s in %zu file%s\n",
 			b->stem, b->spec.round, batch_targets[b->spec.target], b->total,

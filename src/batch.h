@@ -41,12 +41,10 @@ struct batch_out;
 /* Files named after path: "out.jsonl" gives out.chat-completions.jsonl,
  * out.completions.jsonl, then out.completions.2.jsonl past max_lines or
  * for a second model (one model per file), and out.manifest.json; the
- * path of the last round again adds ".rR" to the stem. Nothing is created before the first
- * line. A path that names a device or a pipe (/dev/stdout) takes every
- * line itself, with no manifest. */
+ * last round's path again adds ".rR" to the stem. Nothing is created
+ * before the first line. A path that names a device or a pipe
+ * (/dev/stdout) takes every line itself, with no manifest. */
 struct batch_out *batch_open(const char *path, const struct batch_spec *spec);
-/* The stem its files are named after ("out" of out.jsonl, before .rR). */
-const char *batch_stem(const struct batch_out *b);
 /* A provider whose requests the files hold, for the manifest: its model
  * and its jobs' params (canonical JSON, with the template's hash). */
 void batch_provider(struct batch_out *b, const char *name, const char *model,
