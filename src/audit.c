@@ -14,121 +14,6 @@
 #include "consensus.h"
 #include "summary.h"
 
-double audit_pct(long ok, long n)
-{
-	return n ? 100.0 * ok / n : 0;
-}
-
-double audit_f1(double e, double c)
-{
-	return e + c > 0 ? 2 * e * c / (e + c) : 0;
-}
-
-double audit_acc(long ok, long n)
-{
-	return n ? 100.0 * ok / n : NAN;
-}
-
-/* ProcessBench's F1 needs both accuracies: with no erroneous (or no
- * correct) solution in the truth one of them measures nothing */
-double audit_sys_f1(const struct audit_sys *s)
-{
-	if (!s->n_error || !s->n_correct)
-		return NAN;
-	return audit_f1(audit_pct(s->ok_error, s->n_error), audit_pct(s->ok_correct, s->n_correct));
-}
-
-double audit_exact(const struct audit_pair *p)
-{
-	return p->exact >= 0 ? audit_pct(p->exact, p->n) : NAN;
-}
-
-double audit_within1(const struct audit_pair *p)
-{
-	return p->exact >= 0 && p->steps == 0 ? audit_pct(p->within1, p->n) : NAN;
-}
-
-void audit_num(char *o, size_t n, double v, int decimals)
-{
-	if (isnan(v))
-		snprintf(o, n, "-");
-	else
-		snprintf(o, n, "%.*f", decimals, v);
-}
-
-double audit_threshold(int i)
-{
-	return (i + 1) / 20.0; /* the double nearest each decimal */
-}
-
-/* a bar of width w for fraction f: eighths of a block, or #s */
-void audit_bar(struct buf *b, double f, int w, int ascii)
-{
-	static const char *const eighth[] = {"", "\u258f", "\u258e", "\u258d", "\u258c",
-					     "\u258b", "\u258a", "\u2589"};
-	if (isnan(f) || f < 0)
-		f = 0;
-	if (f > 1)
-		f = 1;
-	int units = (int)lround(f * w * 8);
-	if (ascii) {
-		for (int i = 0; i < (units + 4) / 8; i++)
-			buf_putc(b, '#');
-		return;
-	}
-	for (int i = 0; i < units / 8; i++)
-		buf_puts(b, "\u2588");
-	buf_puts(b, eighth[units % 8]);
-}
-
-/* the sweep's F1 as a line of block heights */
-void audit_spark(struct buf *b, const double *v, int n, int ascii)
-{
-	static const char *const lv[] = {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585",
-					 "\u2586", "\u2587", "\u2588"};
-	static const char asc[] = " .:-=+*#";
-	for (int i = 0; i < n; i++) {
-		if (isnan(v[i]) || v[i] <= 0) { /* nothing: no mark at all */
-			buf_putc(b, ' ');
-			continue;
-		}
-		int k = (int)(v[i] / 100 * 7.999);
-		k = k < 0 ? 0 : k > 7 ? 7 : k;
-		if (ascii)
-			buf_putc(b, asc[k]);
-		else
-			buf_puts(b, lv[k]);
-	}
-}
-
-void audit_sweep_f1(const struct audit_sys *s, double *f1, int *best)
-{
-	*best = 0;
-	for (int t = 0; t < AUDIT_NT; t++) {
-		if (!s->n_error || !s->n_correct) {
-			f1[t] = NAN; /* as audit_sys_f1 */
-			continue;
-		}
-		f1[t] = audit_f1(audit_pct(s->sweep[t][0], s->n_error),
-				 audit_pct(s->sweep[t][1], s->n_correct));
-		if (f1[t] > f1[*best])
-			*best = t;
-	}
-}
-
-void audit_offset_heights(const struct audit_sys *s, double h[9])
-{
-	double top = 1;
-	for (int k = 0; k < 7; k++)
-		h[k] = (double)s->offset[k];
-	h[7] = (double)s->missed;
-	h[8] = (double)s->false_alarm;
-	for (int k = 0; k < 9; k++)
-		top = h[k] > top ? h[k] : top;
-	for (int k = 0; k < 9; k++)
-		h[k] = h[k] ? 12.5 + 87.5 * h[k] / top : 0;
-}
-
 /* ---- the units of agreement: a growing matrix of categories */
 
 struct units {
@@ -287,6 +172,42 @@ static int outcome(int tfe, int fe)
 	return fe == -1 ? AO_MISSED : fe < tfe ? AO_EARLIER : AO_LATER;
 }
 
+/* One solution's section-level precision, recall and F1 as DeltaBench's
+ * evaluation script scores an item: the predicted wrong steps after the
+ * truth's last wrong step are dropped; a solution the truth finds no
+ * error in scores 0 on all three (the script averages it in so); a
+ * ratio with nothing under it is 0. */
+static void judge_macro(struct audit_sys *s, const int *truth, const int *rt, size_t nsteps)
+{
+	long tp = 0, fp = 0, fn = 0, rated = 0;
+	size_t last = 0;
+	int any = 0;
+	for (size_t i = 0; i < nsteps; i++) {
+		rated += truth[i] != NO_RATING;
+		if (truth[i] == -1) {
+			last = i;
+			any = 1;
+		}
+	}
+	if (!rated)
+		return;
+	s->mac_n++;
+	if (!any)
+		return;
+	for (size_t i = 0; i <= last; i++) {
+		if (truth[i] == NO_RATING)
+			continue;
+		int tw = truth[i] == -1, pw = rt[i] == -1;
+		tp += tw && pw;
+		fp += !tw && pw;
+		fn += tw && !pw;
+	}
+	double p = tp + fp ? (double)tp / (tp + fp) : 0, r = tp + fn ? (double)tp / (tp + fn) : 0;
+	s->mac_p += p;
+	s->mac_r += r;
+	s->mac_f1 += p + r > 0 ? 2 * p * r / (p + r) : 0;
+}
+
 static void judge_sys(struct audit_sys *s, int tfe, const int *truth, int fe,
 		      const int *rt, const double *val, size_t nsteps, int64_t sol)
 {
@@ -328,6 +249,7 @@ static void judge_sys(struct audit_sys *s, int tfe, const int *truth, int fe,
 		s->fn += tw && !pw;
 		s->tn += !tw && !pw;
 	}
+	judge_macro(s, truth, rt, nsteps);
 	if (!val)
 		return;
 	s->has_values = 1;

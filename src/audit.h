@@ -24,6 +24,11 @@ struct audit_sys {
 	long offset[7];     /* erroneous solutions: the source's first error
 			     * minus the truth's, -3 (or less) ... +3 (or more) */
 	long tp, fp, fn, tn;         /* steps: "this step is wrong" */
+	/* the same per solution, averaged as DeltaBench's script does
+	 * (macro): sums of each solution's precision, recall and F1
+	 * (fractions), over mac_n solutions the truth rated */
+	double mac_p, mac_r, mac_f1;
+	long mac_n;
 	int has_values;     /* per-step values: the sweep means something */
 	/* with collect: the solutions of each outcome (AO_*) */
 	int64_t *ids[6];

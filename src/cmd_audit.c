@@ -58,6 +58,14 @@ static double prf(long tp, long fp, long fn, int which)
 	return which == 0 ? p : which == 1 ? r : audit_f1(p, r);
 }
 
+/* DeltaBench's macro figures (percent): the mean of each solution's */
+static double macro(const struct audit_sys *s, int which)
+{
+	if (!s->mac_n)
+		return NAN;
+	double v = which == 0 ? s->mac_p : which == 1 ? s->mac_r : s->mac_f1;
+	return 100 * v / s->mac_n;
+}
 
 /* column widths from the data: the longest data set and source names;
  * the first column's title (what the figures are split by) */
@@ -281,6 +289,18 @@ static void report_steps(const struct audit *a, const struct out *o)
 		       inert(ds_name(s->dataset), 0), sw, sw, inert(s->name, 1), prf(s->tp, s->fp, s->fn, 0), prf(s->tp, s->fp, s->fn, 1),
 		       prf(s->tp, s->fp, s->fn, 2), s->tp + s->fp + s->fn + s->tn);
 	}
+	printf("\nsteps per solution, averaged as DeltaBench scores (%%; wrong steps after the\n"
+	       "truth's last one dropped, a solution without one counting 0)\n");
+	printf("%-*s %-*s %9s %9s %9s %8s\n", dw, col, sw, "source", "precision", "recall", "F1",
+	       "solutions");
+	for (size_t i = 0; i < a->nsys; i++) {
+		const struct audit_sys *s = &a->sys[i];
+		if (!wanted(o, s->name))
+			continue;
+		printf("%-*.*s %-*.*s %9.1f %9.1f %9.1f %8ld\n", dw, dw,
+		       inert(ds_name(s->dataset), 0), sw, sw, inert(s->name, 1), macro(s, 0),
+		       macro(s, 1), macro(s, 2), s->mac_n);
+	}
 }
 
 /* the threshold sweep of the sources with values */
@@ -472,6 +492,9 @@ static void json_report(const struct audit *a, const struct out *o)
 		jnum(&b, "step_recall", prf(s->tp, s->fp, s->fn, 1));
 		jnum(&b, "step_f1", prf(s->tp, s->fp, s->fn, 2));
 		buf_printf(&b, ",\"steps\":%ld", s->tp + s->fp + s->fn + s->tn);
+		jnum(&b, "step_precision_macro", macro(s, 0));
+		jnum(&b, "step_recall_macro", macro(s, 1));
+		jnum(&b, "step_f1_macro", macro(s, 2));
 		if (s->att_answered) { /* agent traces: Who&When's figures, percent */
 			double n = (double)s->att_n;
 			buf_printf(&b, ",\"logs\":%ld,\"answered\":%ld", s->att_n, s->att_answered);

@@ -45,6 +45,52 @@ r = [json.loads(l) for l in open("out") if json.loads(l).get("source") == "criti
 assert (r["step_precision"], r["step_recall"]) == (0, 0), r
 '
 
+# DeltaBench's own averages: per chain, the critic's sections after the
+# truth's last error dropped, a chain without errors scoring 0; computed
+# here from DeltaBench's evaluation script's definitions
+python3 >multi.jsonl <<'PY'
+import json
+chains = [("m-1", 6, [2, 4], [3]), ("m-2", 3, [], []), ("m-3", 4, [1, 3], []), ("m-4", 5, [3], [1])]
+for cid, n, err, unu in chains:
+    print(json.dumps({"id": cid, "question": "q " + cid, "answer": "1",
+        "sections_content": ["section %d of %s" % (i + 1, cid) for i in range(n)],
+        "reason_error_section_numbers": err, "reason_unuseful_section_numbers": unu}))
+PY
+python3 - >multi_critic.jsonl <<'PY'
+import json
+said = {"m-1": [2, 5, 6], "m-2": [1], "m-3": [], "m-4": [1, 3]}
+for l in open("multi.jsonl"):
+    r = json.loads(l)
+    r["reason_error_section_numbers"] = said[r["id"]]
+    r["reason_unuseful_section_numbers"] = []
+    print(json.dumps(r))
+PY
+expect_rc 0 "several errors per chain" sm import multi.jsonl --as delta --dataset multi
+expect_rc 0 "a critic of them" sm import multi_critic.jsonl --format deltabench --dataset multi --as-source critic
+expect_rc 0 "audit" sm audit --truth delta --json --dataset multi
+ok "the macro figures equal DeltaBench's" python3 - <<'PY'
+import json
+truth = {json.loads(l)["id"]: json.loads(l)["reason_error_section_numbers"] for l in open("multi.jsonl")}
+said = {json.loads(l)["id"]: json.loads(l)["reason_error_section_numbers"] for l in open("multi_critic.jsonl")}
+P = R = F = 0.0
+for k, t in truth.items():
+    if not t:
+        continue  # scores 0, still counted
+    pred = set(x for x in said[k] if x <= max(t))
+    tp, fp, fn = len(pred & set(t)), len(pred - set(t)), len(set(t) - pred)
+    p = tp / (tp + fp) if tp + fp else 0
+    r = tp / (tp + fn) if tp + fn else 0
+    P, R, F = P + p, R + r, F + (2 * p * r / (p + r) if p + r else 0)
+n = len(truth)
+want = (100 * P / n, 100 * R / n, 100 * F / n)
+row = [json.loads(l) for l in open("out") if json.loads(l).get("source") == "critic" and json.loads(l)["dataset"] == "multi"][0]
+got = (row["step_precision_macro"], row["step_recall_macro"], row["step_f1_macro"])
+assert all(abs(a - b) < 1e-6 for a, b in zip(got, want)), (got, want)
+assert want != (row["step_precision"], row["step_recall"], row["step_f1"]), "macro equals micro: the test says nothing"
+PY
+expect_rc 0 "audit, text" sm audit --truth delta --dataset multi
+ok "the table says what it averages" has out "steps per solution, averaged as DeltaBench scores"
+
 # ThinkPRM: the ground truth as labels, the verifier as a judge
 expect_rc 0 "ThinkPRM, detected" sm import "$TP" --as truth
 ok "summary" has out "2 solutions (6 steps) imported as thinkprm"
