@@ -196,7 +196,8 @@ static void draw_hints(struct tui *t, int y)
 	struct view *v = t->stack[t->depth - 1];
 	static const struct hint generic[] = {{A_HELP, "help"}, {A_SEARCH, "search"},
 					      {A_QUIT, "back"}, {A_NONE, NULL}};
-	const struct hint *h = v->ops->hints ? v->ops->hints : generic;
+	const struct hint *h = v->ops->hints_now ? v->ops->hints_now(v) :
+			       v->ops->hints ? v->ops->hints : generic;
 	char keys[128];
 	int nh = 0, reserve = 0;
 	while (h[nh].a != A_NONE)

@@ -62,6 +62,9 @@ struct hint {
 struct view_ops {
 	enum view_id id; /* its line in VIEWS: name, keymap */
 	const struct hint *hints; /* the hint bar's, ending with A_NONE */
+	/* the hint bar's when it depends on what is shown (an agent trace's
+	 * words are not a math solution's); NULL: hints */
+	const struct hint *(*hints_now)(struct view *v);
 	void (*draw)(struct view *v, int top, int h, int w);
 	/* 1 when it handled the action; arg: the command's argument
 	 * (":accept judge"), NULL from a key */

@@ -333,7 +333,8 @@ static void ask_note(struct sv *s, const char *arg)
 			old = l->text;
 	}
 	char prompt[48];
-	snprintf(prompt, sizeof(prompt), "note on step %d: ", s->sel + sv_base(s));
+	snprintf(prompt, sizeof(prompt), "note on %s %d: ", sv_is_trace(s) ? "turn" : "step",
+		 s->sel + sv_base(s));
 	tui_ask(s->t, ASK_NOTE, prompt, old, note_done, s);
 }
 
@@ -950,16 +951,20 @@ static void sv_status(struct view *v, char *out, size_t n)
 	int labelled = 0;
 	for (size_t i = 0; i < s->sol.it.nsteps; i++)
 		labelled += s->mine[i] != NO_RATING;
-	const char *fe = s->my_fe == -2 ? "undecided" : s->my_fe == -1 ? "no error" : NULL;
+	int trace = sv_is_trace(s);
+	const char *fe = s->my_fe == -2	 ? "undecided" :
+			 s->my_fe == -1 ? (trace ? "no decisive error" : "no error") :
+					  NULL;
 	char fes[32];
 	if (!fe) {
-		snprintf(fes, sizeof(fes), "first error %d", s->my_fe + sv_base(s));
+		snprintf(fes, sizeof(fes), "%s %d", trace ? "decisive" : "first error",
+			 s->my_fe + sv_base(s));
 		fe = fes;
 	}
 	char alt[32] = "", at[48];
 	if (s->sel_alt >= 0)
 		snprintf(alt, sizeof(alt), " alt %d", s->sel_alt + 1);
-	if (sv_is_trace(s)) /* a trace's turns count from 0, as its data does */
+	if (trace) /* a trace's turns count from 0, as its data does */
 		snprintf(at, sizeof(at), "turn %d of 0-%zu", s->sel, s->sol.it.nsteps - 1);
 	else
 		snprintf(at, sizeof(at), "step %d/%zu", s->sel + 1, s->sol.it.nsteps);
@@ -1007,8 +1012,22 @@ static const struct hint hints[] = {
 	{A_NOTE, "note"}, {A_NEXT_MARK, "marks"}, {A_SHOW_PROBLEM, "problem"},
 	{A_TOGGLE_LATEX, "raw/math"}, {A_NEXT_UNLABELLED, "next to do"}, {A_QUIT, "queue"},
 	{A_NONE, NULL}};
+/* an agent trace: its decisive error, who is to blame, its hand-offs */
+static const struct hint trace_hints[] = {
+	{A_HELP, "help"}, {A_FIRST_ERROR, "decisive"}, {A_NO_ERROR, "none"},
+	{A_BLAME_AGENT, "blame"}, {A_NOTE, "reason"}, {A_CATEGORY, "mode"}, {A_UNDO, "undo"},
+	{A_NEXT_HANDOFF, "hand-off"}, {A_NEXT_FAILED, "failed"},
+	{A_SHOW_PROBLEM, "task"}, {A_NEXT_UNLABELLED, "next to do"}, {A_QUIT, "queue"},
+	{A_NONE, NULL}};
+
+static const struct hint *sv_hints(struct view *v)
+{
+	return sv_is_trace(v->priv) ? trace_hints : hints;
+}
+
 static const struct view_ops solution_ops = {
 	.hints = hints,
+	.hints_now = sv_hints,
 	.command = sv_command,
 	.id = V_SOLUTION,
 	.draw = sv_draw,
