@@ -12,7 +12,7 @@ enum stmt_id {
 	S_PROBLEM_GET, S_PROBLEM_ADD, S_SOLUTION_ADD, S_STEP_ADD, S_LABEL_ADD,
 	S_SUG_ADD, S_SUM_PUT, S_SUM_ADD, S_SUM_MISSING, S_LABEL_NOW, S_SUG_NOW,
 	S_SOL_FIND, S_SOL_STEPS, S_DATASETS, S_ANN_ENSURE, S_ALIASES, S_STATE_GET,
-	S_KEYED, S_GUIDELINES_ADD,
+	S_KEYED, S_GUIDELINES_ADD, S_SOL_NSTEPS,
 	S_COUNT
 };
 
@@ -62,6 +62,8 @@ static const char *const stmt_sql[S_COUNT] = {
 		       "JOIN problem p ON p.id = s.problem_id LEFT JOIN import i ON i.id = s.import_id "
 		       "WHERE s.dataset_id = ?1 AND s.ext_key = ?2",
 	[S_SOL_STEPS] = "SELECT text, agent, role FROM step WHERE solution_id = ?1 ORDER BY idx",
+	[S_SOL_NSTEPS] = "SELECT s.id, (SELECT count(*) FROM step t WHERE t.solution_id = s.id) "
+			 "FROM solution s WHERE s.dataset_id = ?1 AND s.ext_key = ?2",
 	[S_DATASETS] = "SELECT name FROM dataset ORDER BY name",
 	[S_ANN_ENSURE] = "INSERT OR IGNORE INTO annotator(name, first_label, alias, auto) "
 			 "SELECT ?1, ?2, CASE WHEN m THEN 'L' || (SELECT coalesce(max(CAST(substr(alias, 2) "
@@ -639,6 +641,29 @@ int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 	if (!sum && dbi_state_put(db, "summaries", NULL) < 0) /* one without: to count */
 		return -1;
 	return 1;
+}
+
+int db_item_labels(struct db *db, int64_t dataset, const struct item *it,
+		   struct db_clash *clash)
+{
+	memset(clash, 0, sizeof(*clash));
+	sqlite3_stmt *s = stmt(db, S_SOL_NSTEPS);
+	sqlite3_bind_int64(s, 1, dataset);
+	bind_text(s, 2, it->key);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		clash->solution = sqlite3_column_int64(s, 0);
+		clash->line = (long)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return 4;
+	if (rc != SQLITE_ROW)
+		return -1;
+	if ((long)it->nsteps > clash->line)
+		return 5;
+	int added = item_merge(db, clash->solution, it);
+	return added < 0 ? -1 : added > 0 ? 3 : 0;
 }
 
 int db_summary_put(struct db *db, int64_t sol, int64_t dataset,

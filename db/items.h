@@ -76,6 +76,15 @@ const char *db_alts_json(struct buf *b, const struct alt *alts, size_t n, int ch
 int db_item_insert(struct db *db, int64_t dataset, int64_t import_id,
 		   const struct item *it, const struct summary *sum,
 		   struct db_clash *clash);
+/* Labels (and suggestions) for a solution already in the data set, named
+ * by the item's key: an item without a problem or steps of its own (a
+ * label-only format's), whose nsteps is how many steps its labels need.
+ * Returns 3 when they say something new (appended to clash->solution, as
+ * db_item_insert does), 0 when they do not, 4 when no solution of the data
+ * set has the key, 5 when it has fewer steps (clash->line: how many), -1
+ * on error. */
+int db_item_labels(struct db *db, int64_t dataset, const struct item *it,
+		   struct db_clash *clash);
 int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
 		   const struct summary *sum);
 /* Records that every solution has its summary (summary_backfill); 1 when

@@ -283,6 +283,7 @@ struct import_run {
 	int64_t dataset_id, import_id;
 	long stored, duplicates, steps, warnings;
 	long merged;      /* solutions already here that gained labels */
+	long label_only;  /* records of labels alone (a label-only format's) */
 	long disagree;    /* correct solutions whose answers differ */
 	struct progress pg;
 	int stopped;      /* Ctrl-C: the storer stopped */
@@ -328,6 +329,33 @@ static void report_clash(struct import_run *r, const struct slot *sl, const stru
 		buf_printf(&b, "\" already used by solution %lld in the store (", (long long)c->solution);
 		inert_into(&b, c->path[0] ? c->path : "imported earlier");
 		buf_printf(&b, " line %ld) with a different problem or steps", c->line);
+	}
+	pthread_mutex_lock(&r->mu);
+	long n = ++r->bad;
+	if (n <= MAX_SHOWN || r->o->skip_bad)
+		errf("%s\n", b.data);
+	pthread_mutex_unlock(&r->mu);
+	buf_free(&b);
+}
+
+/* A label-only record (Potato's) for a solution that is not there, or
+ * that has fewer steps than its labels: a bad record, from the storer's
+ * thread. */
+static void report_missing(struct import_run *r, const struct slot *sl, int rc,
+			   const struct db_clash *c)
+{
+	const struct item *it = &sl->it;
+	struct buf b = {0};
+	inert_into(&b, sl->file);
+	buf_printf(&b, ":%ld: instance_id \"", it->line);
+	inert_into(&b, it->key);
+	if (rc == 4) {
+		buf_puts(&b, "\" names no solution of data set \"");
+		inert_into(&b, r->dataset);
+		buf_puts(&b, "\" (import the data the labels are for first)");
+	} else {
+		buf_printf(&b, "\": its labels need %zu steps, the solution has %ld", it->nsteps,
+			   c->line);
 	}
 	pthread_mutex_lock(&r->mu);
 	long n = ++r->bad;
@@ -508,7 +536,8 @@ static int on_record(void *ctx, const struct jrecord *rec)
 	}
 	if (r->o->as_source)
 		to_source(&rd, &sl->it, rec->root, r->o->as_source);
-	prepare(r, sl);
+	if (sl->it.problem) /* a label-only record's solution is stored already */
+		prepare(r, sl);
 	sl->offset = r->done + rec->offset;
 	sl->file = r->cur;
 	hand_over(r, sl);
@@ -579,9 +608,14 @@ static int store_all(struct import_run *r)
 		 * an all-or-nothing import is rolled back at the end */
 		for (struct slot *sl = batch; !failed; sl = sl->next) {
 			struct db_clash clash;
-			int rc = db_item_insert(r->db, r->dataset_id, r->import_id, &sl->it, &sl->sum,
-						&clash);
-			if (rc == 2) {
+			int rc = sl->it.problem ?
+				db_item_insert(r->db, r->dataset_id, r->import_id, &sl->it, &sl->sum,
+					       &clash) :
+				db_item_labels(r->db, r->dataset_id, &sl->it, &clash);
+			r->label_only += !sl->it.problem && rc != 4 && rc != 5;
+			if (rc == 4 || rc == 5) {
+				report_missing(r, sl, rc, &clash);
+			} else if (rc == 2) {
 				report_clash(r, sl, &clash);
 			} else if (rc < 0) {
 				failed = 1;
@@ -775,6 +809,16 @@ static int import_into(struct db *db, const char *path, struct import_opts *o,
 		errf("stepmark: %s: cannot commit: %s\n", path, db_errmsg(db));
 		db_rollback(db);
 		ret = -1;
+	} else if (!o->quiet && r->label_only && r->label_only == r->merged + r->duplicates) {
+		printf("%s: %ld record%s of labels for solutions of data set \"%s\" imported as %s",
+		       inert(path, 0), r->merged, r->merged == 1 ? "" : "s", inert(dsname, 1),
+		       f->name);
+		if (r->duplicates)
+			printf(", %ld record%s saying what the store holds already", r->duplicates,
+			       r->duplicates == 1 ? "" : "s");
+		if (r->bad)
+			printf(", %ld bad record%s skipped", r->bad, r->bad == 1 ? "" : "s");
+		printf("\n");
 	} else if (!o->quiet) {
 		printf("%s: %ld solution%s (%ld steps) imported as %s into data set \"%s\"",
 		       inert(path, 0), r->stored, r->stored == 1 ? "" : "s", r->steps,
