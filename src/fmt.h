@@ -184,6 +184,11 @@ void wr_agreement(struct wr *w, const struct item *it);
  * only one whose author is among those who agreed. */
 const struct label *wr_correction(const struct wr *w, const struct item *it, size_t i);
 
+/* Potato's label-only records (fmt_potato_prm.c): instance_id into
+ * it->key, and the record's annotator, if it names one, into r->annotator;
+ * -1 with the reason in r->err. */
+int potato_instance(struct rd *r, const struct jnode *rec, struct item *it);
+
 /* Writing helpers */
 void wr_flush(struct wr *w, int force);
 void wr_key(struct buf *b, const char *key);
