@@ -1,4 +1,4 @@
-# import_potato.sh - Potato's PRM labels: labels
+# import_potato.sh - Potato's PRM labels and failure attributions: labels
 # alone onto solutions already in the store, 0 (neutral) and null
 # (unrated) kept apart, out and back; the man page's examples as written
 . "$top_srcdir/tests/lib.sh"
@@ -93,4 +93,56 @@ ok "nothing stored" test "$(sql "$labels")" = "$before"
 expect_rc 1 "without --dataset" sm import potato_prm.jsonl
 ok "says what it needs" has err "--format potato-prm needs --dataset NAME"
 
+# Potato's failure attributions of real Who&When logs
+WW=${SHARED_DATA:-}/who-when
+if [ ! -f "$WW/Hand-Crafted/6.json" ]; then
+	echo "skip: no $WW (Who&When part)"
+	finish
+fi
+export STEPMARK_DB="$TMP/ww.db"
+cp -r "$WW/Hand-Crafted" .
+cp "$FX/potato_attribution_sample.jsonl" potato_attribution.jsonl
+ok "the man page's potato-attribution example, as written" run_example "Potato's attributions of Who&When logs"
+att="select s.ext_key || ' ' || l.annotator || ' ' || l.value || ' ' || coalesce(l.agent, '-') from label l join solution s on s.id = l.solution_id where kind = 'first_error' order by s.ext_key, l.annotator"
+ok "stored as the data's attributions are" test "$(sql "$att" | grep -E ' (carol|dave) ' | tr '\n' '|')" = \
+	"45 carol 20 Orchestrator|52 carol -1 -|6 carol 4 WebSurfer|6 dave 5 Orchestrator|"
+ok "the reason is the label's text" test "$(sql "select text from label where annotator = 'dave'")" = \
+	"The Orchestrator accepts the price without checking it."
+ok "12 attributions written" test "$(wc -l <who.jsonl)" = 12
+ok "the data's, exactly" python3 -c '
+import json, glob, os, sys
+got = {r["instance_id"]: r for r in map(json.loads, open("who.jsonl")) if r["annotator"] == "Hand-Crafted"}
+for f in glob.glob("Hand-Crafted/*.json"):
+    d, k = json.load(open(f)), os.path.basename(f)[:-5]
+    want = (d["mistake_agent"], int(d["mistake_step"]), d["mistake_reason"])
+    assert (got[k]["responsible_agent"], got[k]["decisive_step"], got[k]["reason"]) == want, k
+assert len(got) == 8
+'
+ok "no decisive error: null step, null agent" has who.jsonl \
+	'{"instance_id":"52","annotator":"carol","responsible_agent":null,"decisive_step":null,"reason":null}'
+export STEPMARK_DB="$TMP/ww_back.db"
+expect_rc 0 "the logs, their labels under another name" sm import Hand-Crafted --as data
+expect_rc 0 "the attributions" sm import who.jsonl --dataset Hand-Crafted
+ok "the same attributions" test "$(sql "$att" | grep -v ' data ')" = "$(sqlite3 "$TMP/ww.db" "$att")"
+expect_rc 0 "export them again" sm export --format potato-attribution --dataset Hand-Crafted \
+	--annotator Hand-Crafted --annotator carol --annotator dave -o who2.jsonl
+ok "the same file" cmp who.jsonl who2.jsonl
+expect_rc 0 "a trace's attributions as potato-prm" sm export --format potato-prm --annotator carol -o carol.jsonl
+ok "no decisive error survives as a first_error record with no step rated" test \
+	"$(rewards carol.jsonl | grep '^52 ')" = "52 carol first_error null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null"
+export STEPMARK_DB="$TMP/ww_prm.db"
+expect_rc 0 "the logs" sm import Hand-Crafted --as data
+expect_rc 0 "carol's as PRM labels" sm import carol.jsonl --dataset Hand-Crafted
+fes="select s.ext_key || ':' || l.value from label l join solution s on s.id = l.solution_id where kind = 'first_error' and annotator = 'carol' order by s.ext_key"
+ok "decide the same decisive errors (not the agents: the shape has none)" test "$(sql "$fes")" = "$(sqlite3 "$TMP/ww.db" "$fes")"
+expect_rc 0 "a predictor's attributions (--as-source)" sm import potato_attribution.jsonl --dataset Hand-Crafted --as-source pot
+ok "suggestions with agent and reason, and a no-error one" test \
+	"$(sql "select count(*) || ' ' || sum(first_error = -1) || ' ' || count(agent) from suggestion where source = 'pot' and step_idx is null")" = "4 1 3"
+printf '%s\n' '{"instance_id": "6", "annotator": "eve", "responsible_agent": "WebSurfer", "decisive_step": "x4", "reason": null}' \
+	'{"instance_id": "6", "annotator": "eve", "responsible_agent": "WebSurfer", "decisive_step": null}' \
+	'{"instance_id": "6", "annotator": "eve", "responsible_agent": "WebSurfer", "decisive_step": 8}' >bad.jsonl
+expect_rc 1 "malformed attributions" sm import bad.jsonl --dataset Hand-Crafted
+ok "a step that is not a number" has err 'bad.jsonl:1: decisive_step "x4" is not an integer'
+ok "an agent without a step" has err 'bad.jsonl:2: responsible_agent "WebSurfer" without a decisive_step'
+ok "a step outside the log" has err 'bad.jsonl:3: instance_id "6": its labels need 9 steps, the solution has 8'
 finish
