@@ -19,7 +19,8 @@ ms = json.load(open(os.path.join(fx, "math_shepherd_example.json"), encoding="ut
 recs += ms if isinstance(ms, list) else [ms]
 recs.append({"prompt": "p", "completions": ["a", "b"], "labels": [True, 0.5]})
 recs.append({"id": "g", "problem": "p", "steps": ["1+1 = 2"], "gold": "2", "label": [1]})
-for name in ("agent_messages.jsonl", "deltabench_sample.jsonl", "thinkprm_sample.jsonl"):
+for name in ("agent_messages.jsonl", "deltabench_sample.jsonl", "thinkprm_sample.jsonl",
+             "potato_prm_sample.jsonl", "potato_attribution_sample.jsonl"):
     for line in open(os.path.join(fx, name), encoding="utf-8"):
         recs.append(json.loads(line))
 # Who&When, both shapes (the agent as name, or as role)
