@@ -50,6 +50,8 @@ struct rd {
 	long line;
 	const char *annotator; /* labels are attributed to this name */
 	const char *dataset;
+	size_t sub;            /* which solution of a record of several
+				* (format_ops' solutions), else 0 */
 	char err[512];
 	void (*warn)(struct rd *r, const char *msg);
 	void *warn_ctx;
@@ -113,8 +115,13 @@ struct format_ops {
 	const char *empty;  /* why a solution can give nothing (write 3) */
 	/* NULL when rec looks like this format, else the reason it does not */
 	const char *(*detect)(const struct jnode *rec, char *why, size_t n);
-	/* fills it from rec; -1 with the reason in r->err */
+	/* fills it from rec (with solutions: its r->sub'th solution); -1
+	 * with the reason in r->err */
 	int (*read)(struct rd *r, const struct jnode *rec, struct item *it);
+	/* a record holding several solutions: how many (read is called for
+	 * each in turn), or -1 with the reason in r->err when the record is
+	 * bad as a whole (none is read); NULL: a record is one solution */
+	long (*solutions)(struct rd *r, const struct jnode *rec);
 	void (*write_begin)(struct wr *w);
 	/* 0 written, 1 left out, 2 left out because a text holds the
 	 * format's step marker (w->marker), 3 nothing of the kind the

@@ -267,6 +267,8 @@ struct slot {
 	struct buf verdicts;
 	long long offset;  /* bytes of the files read up to this record */
 	const char *file;  /* the file it came from (the run's files) */
+	int skip;          /* nothing to store: it only holds the tree of a
+			    * record whose last solution was bad */
 	struct slot *next;
 };
 
@@ -505,18 +507,21 @@ static int bad_names(struct rd *rd, const struct item *it)
 	return 0;
 }
 
-static int on_record(void *ctx, const struct jrecord *rec)
+/* One solution of the record (sub of n) read into a free slot and handed
+ * over, the last taking the record's tree: 0, 1 when the storer gave up. */
+static int read_one(struct import_run *r, const struct jrecord *rec, size_t sub, size_t n)
 {
-	struct import_run *r = ctx;
-	if (progress_stopped()) /* Ctrl-C: records the storer never sees */
-		return 1;  /* (bad ones) must not keep the reader going */
 	struct slot *sl = take_free(r);
 	if (!sl)
 		return 1; /* the storer gave up */
-	/* keep the tree: swap the reader's arena for the slot's empty one */
-	struct arena tree = *rec->arena;
-	*rec->arena = sl->dom;
-	sl->dom = tree;
+	if (sub + 1 == n) {
+		/* keep the tree: swap the reader's arena for the slot's empty
+		 * one. The record's earlier solutions, which point into it too,
+		 * are in slots handed over before this one, given back no later. */
+		struct arena tree = *rec->arena;
+		*rec->arena = sl->dom;
+		sl->dom = tree;
+	}
 	struct rd rd = {0};
 	rd.a = &sl->a;
 	rd.o = r->o;
@@ -526,21 +531,49 @@ static int on_record(void *ctx, const struct jrecord *rec)
 	rd.dataset = r->dataset;
 	rd.warn = warn;
 	rd.warn_ctx = r;
+	rd.sub = sub;
 	memset(&sl->it, 0, sizeof(sl->it));
 	sl->it.correct = -1;
 	sl->it.line = rec->line;
-	if (r->f->read(&rd, rec->root, &sl->it) < 0 || bad_names(&rd, &sl->it) < 0) {
-		report_bad(r, rec->line, rd.err);
-		give_back(r, sl, sl);
-		return 0;
-	}
-	if (r->o->as_source)
-		to_source(&rd, &sl->it, rec->root, r->o->as_source);
-	if (sl->it.problem) /* a label-only record's solution is stored already */
-		prepare(r, sl);
+	sl->skip = 0;
 	sl->offset = r->done + rec->offset;
 	sl->file = r->cur;
+	if (r->f->read(&rd, rec->root, &sl->it) < 0 || bad_names(&rd, &sl->it) < 0) {
+		report_bad(r, rec->line, rd.err);
+		if (sub + 1 < n || n == 1) {
+			give_back(r, sl, sl);
+			return 0;
+		}
+		sl->skip = 1; /* the record's others still need the tree */
+	} else {
+		if (r->o->as_source)
+			to_source(&rd, &sl->it, rec->root, r->o->as_source);
+		if (sl->it.problem) /* a label-only record's solution is stored already */
+			prepare(r, sl);
+	}
 	hand_over(r, sl);
+	return 0;
+}
+
+static int on_record(void *ctx, const struct jrecord *rec)
+{
+	struct import_run *r = ctx;
+	if (progress_stopped()) /* Ctrl-C: records the storer never sees */
+		return 1;  /* (bad ones) must not keep the reader going */
+	long n = 1;
+	if (r->f->solutions) { /* several solutions in one record */
+		struct rd rd = {0};
+		rd.o = r->o;
+		rd.path = r->cur;
+		rd.line = rec->line;
+		if ((n = r->f->solutions(&rd, rec->root)) < 0) {
+			report_bad(r, rec->line, rd.err);
+			return 0;
+		}
+	}
+	for (long i = 0; i < n; i++)
+		if (read_one(r, rec, (size_t)i, (size_t)n))
+			return 1;
 	return 0;
 }
 
@@ -607,6 +640,11 @@ static int store_all(struct import_run *r)
 		/* after a bad record too: every conflict is found and named, and
 		 * an all-or-nothing import is rolled back at the end */
 		for (struct slot *sl = batch; !failed; sl = sl->next) {
+			if (sl->skip) {
+				if (sl == last)
+					break;
+				continue;
+			}
 			struct db_clash clash;
 			int rc = sl->it.problem ?
 				db_item_insert(r->db, r->dataset_id, r->import_id, &sl->it, &sl->sum,
