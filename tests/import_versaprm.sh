@@ -1,0 +1,55 @@
+# import_versaprm.sh - VersaPRM: several chains of thought per record,
+# each a solution; labels 1/0/-1 or null per step (null never 0); the
+# domain kept; the same shape exported back, record by record
+. "$top_srcdir/tests/lib.sh"
+VP="$FIXTURES/versaprm_sample.jsonl"
+
+expect_rc 0 "VersaPRM, detected" sm import "$VP" --as versa
+ok "summary: every chain a solution" has out "12 solutions (41 steps) imported as versaprm"
+ok "keys: record id ':' cot_id, or the chain's place" test "$(sql "select group_concat(ext_key, ' ') from (select ext_key from solution order by id)")" = "70:0 70:1 70:2 71:0 71:1 2301:0 2301:1 2302:0 2302:1 chem-12:0 chem-12:1 chem-12:2"
+ok "one problem per record" test "$(sql "select count(*) from problem")" = 5
+# the ratings as the fixture gives them, computed here from the file
+python3 - "$VP" >want.txt <<'PY'
+import json, sys
+m = {1: "+", 0: "0", -1: "-", None: "."}
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    for c in r["chain_of_thoughts"]:
+        lab = c["labels"]
+        if lab is None or all(v is None for v in lab):
+            print("none")
+        else:
+            print("".join(m[v] for v in lab) + "." * (len(c["steps"]) - len(lab)))
+PY
+sql "select coalesce((select text from label l where l.solution_id = s.id and l.annotator = 'versa'), 'none') from solution s order by s.id" >got.txt
+ok "the ratings: 1/0/-1 as +1/0/-1, null unrated" cmp want.txt got.txt
+ok "a null is not a 0: both kinds in the store" test "$(sql "select count(*) from label where text like '%.%'"):$(sql "select count(*) from label where text like '%0%'")" = "2:2"
+ok "a null list and a list of nulls: no label" test "$(sql "select count(*) from solution s where not exists (select 1 from label l where l.solution_id = s.id)")" = 2
+ok "the domain kept with each solution" test "$(sql "select group_concat(d, ' ') from (select json_extract(meta, '\$.domain') d from solution order by id)")" = "law law law law law biology biology biology biology chemistry chemistry chemistry"
+ok "the gold answer and the chain's correctness" test "$(sql "select p.gold_answer || s.correct from solution s join problem p on p.id = s.problem_id where s.ext_key = '2302:0'")" = "C0"
+
+expect_rc 0 "export versaprm" sm export --format versaprm -o back.jsonl
+ok "counted by record" has err "12 solutions exported as versaprm (5 records)"
+ok "round trip: every record back as it came" python3 - "$VP" <<'PY'
+import json, sys
+want = [json.loads(l) for l in open(sys.argv[1])]
+got = [json.loads(l) for l in open("back.jsonl")]
+assert got == want, [(w, g) for w, g in zip(want, got) if w != g]
+PY
+expect_rc 0 "and again" sh -c "'$STEPMARK' import back.jsonl --format versaprm --as versa --dataset again && '$STEPMARK' export --format versaprm --dataset again -o again.jsonl"
+ok "the second round the same" cmp back.jsonl again.jsonl
+
+# a bad chain makes its record bad, named by file and line, none stored
+printf '%s\n' '{"id": "a", "question": "q", "chain_of_thoughts": [{"steps": ["x", "y"], "labels": [1, 2]}]}' \
+	'{"id": "b", "question": "q", "chain_of_thoughts": [{"steps": ["x"], "labels": [1]}, {"steps": ["x"], "labels": [1, 1]}]}' \
+	'{"id": "c", "question": "q", "chain_of_thoughts": []}' \
+	'{"id": "d", "question": "q", "chain_of_thoughts": [{"steps": ["x"], "labels": null}, "s"]}' \
+	'{"id": "e", "question": "q2", "chain_of_thoughts": [{"steps": ["x"], "labels": [0]}, {"steps": ["y"], "labels": [null]}]}' >bad.jsonl
+expect_rc 1 "bad records" sm import bad.jsonl --format versaprm --dataset bad
+ok "a label out of range" has err 'bad.jsonl:1: chain_of_thoughts[0]: labels[1] must be 1, 0, -1 or null, not 2'
+ok "more labels than steps" has err "bad.jsonl:2: chain_of_thoughts[1]: 2 labels for 1 step"
+ok "no chain" has err 'bad.jsonl:3: "chain_of_thoughts" is empty'
+ok "a chain not an object" has err "bad.jsonl:4: chain_of_thoughts[1] is a string, not an object"
+expect_rc 0 "--skip-bad keeps the good record whole" sm import bad.jsonl --format versaprm --dataset bad --skip-bad
+ok "both chains of it, no chain of a bad one" test "$(sql "select group_concat(ext_key, ' ') from (select s.ext_key from solution s join dataset d on d.id = s.dataset_id where d.name = 'bad' order by s.id)")" = "e:0 e:1"
+finish
