@@ -90,6 +90,11 @@ static void where_add(struct buf *b, const struct qfilter *f)
 	case Q_MC_UNSURE: /* as the partial index of schema 17 says it */
 		buf_printf(b, " AND (m.flags & %d)", SF_MC_UNSURE);
 		break;
+	case Q_DOMAIN: /* the solution's metadata (import keeps it valid JSON) */
+		buf_printf(b, " AND (SELECT json_extract(s.meta, '$.domain') FROM solution s"
+			      " WHERE s.id = m.solution_id AND json_valid(s.meta)) %s",
+			   f->domain ? "= ?11" : "IS NOT NULL");
+		break;
 	default:
 		break;
 	}
@@ -179,6 +184,8 @@ static sqlite3_stmt *queue_prepare(struct queue *q, int kind)
 		sqlite3_bind_text(s, 7, q->f.regex, -1, SQLITE_STATIC);
 	if (q->f.rule && q->f.what == Q_AGREED)
 		sqlite3_bind_text(s, 9, q->f.rule, -1, SQLITE_STATIC);
+	if (q->f.domain && q->f.what == Q_DOMAIN)
+		sqlite3_bind_text(s, 11, q->f.domain, -1, SQLITE_STATIC);
 	return s;
 }
 

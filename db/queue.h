@@ -18,7 +18,8 @@ struct db;
  * AGREED*: an agreed label (stepmark consensus), decided by any rule, an
  * adjudicator, people (human, human-majority, confirmed-suggestion) or
  * sources; NO_AGREED: none yet. MC_UNSURE: a step's MC estimate too
- * uncertain to act on (src/mcstat.h's rule). */
+ * uncertain to act on (src/mcstat.h's rule). DOMAIN: of the domain its
+ * metadata names (VersaPRM's), of any without a name. */
 #define QUEUE_FILTERS(_) \
 	_(ALL, "all", 0) \
 	_(TODO, "todo", -1) \
@@ -33,7 +34,8 @@ struct db;
 	_(AGREED_ADJ, "agreed-adjudicated", -1) \
 	_(AGREED_PEOPLE, "agreed-people", -1) \
 	_(AGREED_SOURCES, "agreed-sources", -1) \
-	_(MC_UNSURE, "mc-uncertain", SF_MC_UNSURE)
+	_(MC_UNSURE, "mc-uncertain", SF_MC_UNSURE) \
+	_(DOMAIN, "domain", -1)
 #define QUEUE_FILTER_ENUM(id, name, flags) Q_##id,
 enum queue_filter { QUEUE_FILTERS(QUEUE_FILTER_ENUM) Q_NWHAT };
 enum { QS_ID, QS_PROGRESS, QS_N };
@@ -43,6 +45,7 @@ struct qfilter {
 	const char *annotator; /* for Q_TODO, Q_MINE and Q_ASSIGNED */
 	const char *regex;     /* over problem and step texts, or NULL */
 	const char *rule;      /* Q_AGREED: decided by this rule (as written) */
+	const char *domain;    /* Q_DOMAIN: of this domain, NULL any */
 	int picked;            /* only the solutions db_pick chose */
 	int blind;             /* the annotator's blind setting: on a solution
 				* dealt to them that they have not decided

@@ -28,6 +28,19 @@ ok "a null list and a list of nulls: no label" test "$(sql "select count(*) from
 ok "the domain kept with each solution" test "$(sql "select group_concat(d, ' ') from (select json_extract(meta, '\$.domain') d from solution order by id)")" = "law law law law law biology biology biology biology chemistry chemistry chemistry"
 ok "the gold answer and the chain's correctness" test "$(sql "select p.gold_answer || s.correct from solution s join problem p on p.id = s.problem_id where s.ext_key = '2302:0'")" = "C0"
 
+# the workbench's domain filter: one domain's solutions, or any domain's
+tui_run ':filter domain biology
+:save-display d1.txt
+:filter domain
+:save-display d2.txt
+:filter domain nope
+:save-display d3.txt' --annotator zed
+keys() { awk '$2 == "versaprm_sample" {print $3}' "$1" | tr '\n' ' '; }
+ok "domain biology: its four chains" test "$(keys d1.txt)" = "2301:0 2301:1 2302:0 2302:1 "
+ok "the status line says which" grep -q "domain biology  1/4 solutions" d1.txt
+ok "domain alone: every solution with one" grep -q "domain  1/12 solutions" d2.txt
+ok "a domain of none" grep -q "domain nope  0 solutions" d3.txt
+
 expect_rc 0 "export versaprm" sm export --format versaprm -o back.jsonl
 ok "counted by record" has err "12 solutions exported as versaprm (5 records)"
 ok "round trip: every record back as it came" python3 - "$VP" <<'PY'

@@ -33,6 +33,7 @@ struct qmodel {
 	struct qfilter f;
 	char *regex;
 	char *rule;         /* :filter agreed RULE */
+	char *domain;       /* :filter domain NAME */
 	char *dsname;
 	char *picked;       /* what the audit picked, while the queue shows it */
 	long pick_seq;      /* each pick is a new set */
@@ -104,6 +105,7 @@ void qmodel_free(struct qmodel *m)
 	db_queue_close(m->q);
 	free(m->regex);
 	free(m->rule);
+	free(m->domain);
 	free(m->dsname);
 	free(m->picked);
 	for (size_t i = 0; i < m->ncounts; i++)
@@ -118,9 +120,9 @@ void qmodel_free(struct qmodel *m)
 static char *filter_key(const struct qmodel *m)
 {
 	struct buf b = {0};
-	buf_printf(&b, "%d|%lld|%ld|%s|%s|%s|%d", m->f.what, (long long)m->f.dataset,
+	buf_printf(&b, "%d|%lld|%ld|%s|%s|%s|%d|%s", m->f.what, (long long)m->f.dataset,
 		   m->f.picked ? m->pick_seq : 0, m->f.regex ? m->f.regex : "", m->ann->name,
-		   m->f.rule ? m->f.rule : "", m->f.blind);
+		   m->f.rule ? m->f.rule : "", m->f.blind, m->f.domain ? m->f.domain : "");
 	return b.data;
 }
 
@@ -256,6 +258,7 @@ void qmodel_reopen(struct qmodel *m)
 	db_queue_close(m->q);
 	m->f.regex = m->regex;
 	m->f.rule = m->rule;
+	m->f.domain = m->domain;
 	m->f.annotator = m->ann->name;
 	m->f.blind = *m->blind;
 	m->q = db_queue_open(m->db, &m->f);
@@ -372,9 +375,10 @@ void qmodel_describe(const struct qmodel *m, char *out, size_t n)
 		snprintf(out, n, "picked: %s", m->picked);
 		return;
 	}
+	const char *arg = m->rule && m->f.what == Q_AGREED ? m->rule :
+			  m->domain && m->f.what == Q_DOMAIN ? m->domain : NULL;
 	snprintf(out, n, "%s%s%s%s%s%s%s%s%s%s", filter_names[m->f.what],
-		 m->rule && m->f.what == Q_AGREED ? " " : "",
-		 m->rule && m->f.what == Q_AGREED ? m->rule : "",
+		 arg ? " " : "", arg ? arg : "",
 		 m->dsname ? "  " : "", m->dsname ? m->dsname : "",
 		 m->f.sort != QS_ID ? "  by " : "", m->f.sort != QS_ID ? sort_names[m->f.sort] : "",
 		 m->regex ? "  grep /" : "", m->regex ? m->regex : "", m->regex ? "/" : "");
@@ -484,10 +488,14 @@ int qmodel_set_filter(struct qmodel *m, const char *arg)
 {
 	int i;
 	free(m->rule);
-	m->rule = NULL;
+	free(m->domain);
+	m->rule = m->domain = NULL;
 	if (!strncmp(arg, "agreed ", 7) && arg[7]) { /* decided by one rule */
 		m->rule = xstrdup(arg + 7);
 		arg = "agreed";
+	} else if (!strncmp(arg, "domain ", 7) && arg[7]) { /* of one domain */
+		m->domain = xstrdup(arg + 7);
+		arg = "domain";
 	}
 	for (i = 0; i < Q_NWHAT; i++)
 		if (!strcmp(arg, filter_names[i]))

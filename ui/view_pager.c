@@ -260,6 +260,7 @@ char *help_text(struct tui *t)
 		 "                      disagree-sources, disagree-human-auto, assigned,\n"
 		 "                      no-consensus, agreed, agreed-adjudicated,\n"
 		 "                      agreed-people, agreed-sources, agreed RULE\n"
+		 "                      domain NAME (VersaPRM's law, biology...)\n"
 		 "  :sort ORDER         id or progress\n"
 		 "  :dataset NAME       one data set (all: every one)\n"
 		 "  :grep PATTERN       only solutions whose problem or steps match\n"
