@@ -12,7 +12,7 @@
  * rather than held for the connection's life (some 28 KB). */
 enum stmt_id {
 	S_DATASETS, S_COVERAGE, S_ACTIVE, S_ASSIGNMENTS,
-	S_SPLIT_CATEGORY, S_SPLIT_GUIDELINES,
+	S_SPLIT_CATEGORY, S_SPLIT_GUIDELINES, S_SPLIT_DOMAIN,
 	S_COUNT
 };
 
@@ -36,6 +36,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_SPLIT_GUIDELINES] = "SELECT solution_id, annotator, -1, max(id), guidelines FROM label "
 			       "WHERE kind IN ('rating', 'first_error', 'ratings') "
 			       "GROUP BY solution_id, annotator ORDER BY solution_id",
+	/* each solution's domain, as import keeps it in the metadata */
+	[S_SPLIT_DOMAIN] = "SELECT id, NULL, -1, id, d FROM (SELECT id, CASE WHEN "
+			   "json_valid(meta) THEN json_extract(meta, '$.domain') END d FROM "
+			   "solution) WHERE typeof(d) = 'text' ORDER BY id",
 };
 
 /* statement id prepared for one read; NULL on a store error */
@@ -114,10 +118,11 @@ int db_assignments_each(struct db *db, void (*fn)(void *ctx, const struct db_ass
 	return dbi_finish(s, rc);
 }
 
-int db_audit_split_rows(struct db *db, int guidelines,
+int db_audit_split_rows(struct db *db, enum db_split which,
 			void (*fn)(void *ctx, const struct db_split_row *r), void *ctx)
 {
-	sqlite3_stmt *s = prepare(db, guidelines ? S_SPLIT_GUIDELINES : S_SPLIT_CATEGORY);
+	sqlite3_stmt *s = prepare(db, which == DB_SPLIT_DOMAIN ? S_SPLIT_DOMAIN :
+				  which == DB_SPLIT_GUIDELINES ? S_SPLIT_GUIDELINES : S_SPLIT_CATEGORY);
 	if (!s)
 		return -1;
 	int rc;

@@ -42,16 +42,19 @@ int db_assignments_each(struct db *db, void (*fn)(void *ctx, const struct db_ass
 			void *ctx);
 
 /* What the audit splits its figures by (--by), one row a label: with
- * guidelines 0, every category label (its step, the key in text, NULL
- * taken back), in solution and label order; with 1, each annotator's
- * newest verdict label (rating, first error, ratings) per solution, the
- * content hash of the guidelines it was made under in text (NULL none).
- * 0, or -1 on a store error. */
+ * DB_SPLIT_CATEGORY, every category label (its step, the key in text,
+ * NULL taken back), in solution and label order; with
+ * DB_SPLIT_GUIDELINES, each annotator's newest verdict label (rating,
+ * first error, ratings) per solution, the content hash of the guidelines
+ * it was made under in text (NULL none); with DB_SPLIT_DOMAIN, one row
+ * per solution whose metadata names its domain (VersaPRM's), the domain
+ * in text, no annotator, in solution order. 0, or -1 on a store error. */
+enum db_split { DB_SPLIT_CATEGORY, DB_SPLIT_GUIDELINES, DB_SPLIT_DOMAIN };
 struct db_split_row {
 	int64_t sol, id;
 	const char *annotator, *text;
 	int step;
 };
-int db_audit_split_rows(struct db *db, int guidelines,
+int db_audit_split_rows(struct db *db, enum db_split which,
 			void (*fn)(void *ctx, const struct db_split_row *r), void *ctx);
 #endif

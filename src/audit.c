@@ -530,16 +530,29 @@ static const char *key_guidelines(const struct run *r, const struct sol *s, cons
 	return best && best->text ? best->text : "none";
 }
 
+/* the domain its metadata names (VersaPRM's import keeps it); "none"
+ * when it names none */
+static const char *key_domain(const struct run *r, const struct sol *s, const int *fe, int tfe)
+{
+	(void)r;
+	(void)fe;
+	(void)tfe;
+	return s->nsrow && s->srow[0].text && *s->srow[0].text ? s->srow[0].text : "none";
+}
+
 typedef const char *split_fn(const struct run *r, const struct sol *s, const int *fe, int tfe);
 /* What the figures split by, one line each: the name --by takes, the
- * report's column, the group of a solution (NULL: its data set's). */
+ * report's column, the group of a solution (NULL: its data set's), the
+ * rows of the store it reads (db_audit_split_rows). */
 static const struct split {
 	const char *name, *column;
 	split_fn *key;
+	enum db_split rows;
 } splits[] = {
-	{"dataset", "data set", NULL},
-	{"category", "category", key_category},
-	{"guidelines", "guidelines", key_guidelines},
+	{"dataset", "data set", NULL, DB_SPLIT_CATEGORY},
+	{"category", "category", key_category, DB_SPLIT_CATEGORY},
+	{"guidelines", "guidelines", key_guidelines, DB_SPLIT_GUIDELINES},
+	{"domain", "domain", key_domain, DB_SPLIT_DOMAIN},
 };
 
 int audit_by_find(const char *name)
@@ -1264,7 +1277,7 @@ static int run(struct db *db, const char *dataset, unsigned where, int by, char 
 		goto out;
 	}
 	struct loading ld = {&r, 0};
-	if (splits[by].key && db_audit_split_rows(db, !strcmp(splits[by].name, "guidelines"), on_srow, &ld) < 0) {
+	if (splits[by].key && db_audit_split_rows(db, splits[by].rows, on_srow, &ld) < 0) {
 		snprintf(err, errlen, "cannot read the labels: %s", db_errmsg(db));
 		goto out;
 	}

@@ -24,9 +24,9 @@ const char cmd_audit_help[] =
 	"                            with = + - @ is quoted after a ' for spreadsheets)\n"
 	"    --ascii                 charts without block characters\n"
 	"    --truth agreed          against the agreed labels (stepmark consensus)\n"
-	"    --by dataset|category|guidelines  what each row of figures is: a data set\n"
-	"                            (the default), an error category, a guidelines\n"
-	"                            version\n"
+	"    --by dataset|category|guidelines|domain  what each row of figures is: a\n"
+	"                            data set (the default), an error category, a\n"
+	"                            guidelines version, a domain (VersaPRM's)\n"
 	"    --quiet                 no progress line\n"
 	"    --progress-every SECONDS  a plain progress line every SECONDS (logs)\n";
 
@@ -417,6 +417,8 @@ static int report_truth(const struct audit *a)
 		printf("%ld solutions left out: the truth's annotators disagree\n", a->truth_split);
 	if (a->by == audit_by_find("category"))
 		printf("split by category: the truth's at its first error (none: not said)\n");
+	else if (a->by == audit_by_find("domain"))
+		printf("split by domain: the solution's, as its import kept it (none: not said)\n");
 	else if (a->by)
 		printf("split by %s: of the newest verdict of an annotator measured, else of the "
 		       "truth's\n", audit_by_name(a->by));
@@ -783,7 +785,7 @@ int cmd_audit(int argc, char **argv, struct cmd_env *env)
 		case A_DB: dbpath = optarg; break;
 		case A_BY:
 			if ((by = audit_by_find(optarg)) < 0)
-				return bad_usage("--by takes dataset, category or guidelines");
+				return bad_usage("--by takes dataset, category, guidelines or domain");
 			break;
 		case A_WHERE:
 			if (where_of(optarg, &where) < 0) {

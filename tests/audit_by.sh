@@ -73,5 +73,5 @@ ok "json: guidelines keyed" grep -q '"kind":"source","guidelines":"g2","source":
 expect_rc 0 "--by dataset is the default" sm audit --truth truth --by dataset --quiet
 ok "data sets as before" grep -q "^pb  *model  *5  *1  *60.0  *100.0  *75.0" out
 expect_rc 2 "an unknown split" sm audit --truth truth --by nope
-ok "names the splits" has err "--by takes dataset, category or guidelines"
+ok "names the splits" has err "--by takes dataset, category, guidelines or domain"
 finish

@@ -52,6 +52,95 @@ PY
 expect_rc 0 "and again" sh -c "'$STEPMARK' import back.jsonl --format versaprm --as versa --dataset again && '$STEPMARK' export --format versaprm --dataset again -o again.jsonl"
 ok "the second round the same" cmp back.jsonl again.jsonl
 
+# stepmark(1)'s VersaPRM example, run as written: a PRM's labels as a
+# source, the audit by domain, alice in the workbench on the law chains,
+# the export
+mkdir walk && cd walk || exit 1
+cp "$VP" versaprm.jsonl
+# the PRM: the last step of every law chain wrong, every other step right
+python3 - <<'PY'
+import json
+with open("scored.jsonl", "w") as f:
+    for l in open("versaprm.jsonl"):
+        r = json.loads(l)
+        law = (r.get("category") or r.get("domain")) == "law"
+        for c in r["chain_of_thoughts"]:
+            n = len(c["steps"])
+            c["labels"] = [1] * (n - 1) + [-1] if law else [1] * n
+        f.write(json.dumps(r) + "\n")
+PY
+man_commands "VersaPRM (a question and several" >walk.txt
+ok "five commands" test "$(wc -l <walk.txt)" = 5
+printf '%s\n' ':filter domain law' ':save-display law.txt' '<Enter>' 'c' 'q' ':quit' >keys.txt
+export STEPMARK_DB="$TMP/walk/stepmark.db"
+n=0
+while read -r cmd; do
+	n=$((n + 1))
+	set -- $cmd
+	shift
+	case "$cmd" in
+	"stepmark --annotator "*)
+		STEPMARK_SCRIPT=keys.txt STEPMARK_NO_DISPLAY=1 TERM=xterm-256color COLUMNS=100 LINES=30 \
+			"$STEPMARK" "$@" >out 2>err
+		rc=$? ;;
+	*) "$STEPMARK" "$@" >out 2>err; rc=$? ;;
+	esac
+	ok "step $n runs as written: $cmd ($rc)" test "$rc" = 0
+	[ "$rc" = 0 ] || sed 's/^/  | /' err | head -5
+	cp out "step$n.out"
+done <walk.txt
+ok "the audit says its split" grep -q "^split by domain" step3.out
+ok "a row per domain" test "$(awk '$2 == "myprm" {print $1}' step3.out | head -4 | tr '\n' ' ')" = "biology chemistry law all "
+ok "alice saw the law chains" test "$(grep -c "versaprm  *[0-9]*:[0-9]" law.txt)" = 5
+ok "and decided the first" test "$(sql "select distinct s.ext_key from label l join solution s on s.id = l.solution_id where l.annotator = 'alice'")" = "70:0"
+ok "the export: a record per question" test "$(wc -l <labelled.jsonl)" = 5
+
+# the audit's figures by domain against those computed here from the file:
+# ProcessBench's match (the source's first error equals the truth's), over
+# the chains whose labels decide the first error
+expect_rc 0 "audit --by domain --json" sm audit --truth versa --by domain --json
+ok "the figures of each domain" python3 - "$VP" <<'PY'
+import json, sys
+def fe(labels, n):
+    if labels is None:
+        return None
+    labels = labels + [None] * (n - len(labels))
+    for i, v in enumerate(labels):
+        if v is None:
+            return None  # unrated before any error: undecided
+        if v == -1:
+            return i
+    return -1
+want = {}
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    dom = r.get("domain") or r.get("category")
+    for c in r["chain_of_thoughts"]:
+        n = len(c["steps"])
+        t = fe(c["labels"], n)
+        if t is None:
+            continue
+        p = n - 1 if dom == "law" else -1
+        for g in (dom, "all"):
+            w = want.setdefault(g, [0, 0, 0, 0])
+            k = 0 if t >= 0 else 2
+            w[k] += 1
+            w[k + 1] += p == t
+got = {}
+for l in open("out"):
+    x = json.loads(l)
+    if x.get("kind") == "source" and x["source"] == "myprm":
+        got[x["domain"] or "all"] = x
+assert set(got) == set(want), (got.keys(), want)
+for g, (ne, me, nc, mc) in want.items():
+    x = got[g]
+    acc = lambda m, n: None if n == 0 else round(100 * m / n, 1)
+    assert (x["n_error"], x["n_correct"]) == (ne, nc), (g, x, want[g])
+    assert (x["acc_error"], x["acc_correct"]) == (acc(me, ne), acc(mc, nc)), (g, x, want[g])
+PY
+cd "$TMP" || exit 1
+export STEPMARK_DB="$TMP/store.db"
+
 # a bad chain makes its record bad, named by file and line, none stored
 printf '%s\n' '{"id": "a", "question": "q", "chain_of_thoughts": [{"steps": ["x", "y"], "labels": [1, 2]}]}' \
 	'{"id": "b", "question": "q", "chain_of_thoughts": [{"steps": ["x"], "labels": [1]}, {"steps": ["x"], "labels": [1, 1]}]}' \
