@@ -141,6 +141,24 @@ PY
 cd "$TMP" || exit 1
 export STEPMARK_DB="$TMP/store.db"
 
+# more chains in a record than the importer's ring has slots (16): each
+# its own solution, the record's tree kept until the last is stored
+python3 - <<'PY'
+import json
+with open("many.jsonl", "w") as f:
+    for q in range(3):
+        f.write(json.dumps({"id": "q%d" % q, "question": "Question %d?" % q, "domain": "law",
+            "chain_of_thoughts": [{"steps": ["s%d of chain %d" % (i, c) for i in range(3)],
+                                   "labels": [[1, None, -1], [0, 0, 1], None][c % 3]}
+                                  for c in range(40)]}) + "\n")
+PY
+expect_rc 0 "40 chains a record" sm import many.jsonl --as versa
+ok "120 solutions" has out "120 solutions (360 steps) imported"
+expect_rc 0 "exported" sm export --format versaprm --dataset many -o many.back
+ok "back as they came" python3 -c '
+import json
+assert [json.loads(l) for l in open("many.jsonl")] == [json.loads(l) for l in open("many.back")]'
+
 # a bad chain makes its record bad, named by file and line, none stored
 printf '%s\n' '{"id": "a", "question": "q", "chain_of_thoughts": [{"steps": ["x", "y"], "labels": [1, 2]}]}' \
 	'{"id": "b", "question": "q", "chain_of_thoughts": [{"steps": ["x"], "labels": [1]}, {"steps": ["x"], "labels": [1, 1]}]}' \
