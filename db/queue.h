@@ -19,24 +19,27 @@ struct db;
  * adjudicator, people (human, human-majority, confirmed-suggestion) or
  * sources; NO_AGREED: none yet. MC_UNSURE: a step's MC estimate too
  * uncertain to act on (src/mcstat.h's rule). DOMAIN: of the domain its
- * metadata names (VersaPRM's), of any without a name. */
+ * metadata names (VersaPRM's), of any without a name. cyc: 1 when the
+ * filter key (f) visits it; 0 for one read from every solution's
+ * metadata (no index: a store without it would be scanned whole by each
+ * window of rows), named with :filter alone. */
 #define QUEUE_FILTERS(_) \
-	_(ALL, "all", 0) \
-	_(TODO, "todo", -1) \
-	_(MINE, "mine", -1) \
-	_(DIS_ANY, "disagree", SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA) \
-	_(DIS_ANN, "disagree-annotators", SF_DIS_ANN) \
-	_(DIS_SRC, "disagree-sources", SF_DIS_SRC) \
-	_(DIS_HA, "disagree-human-auto", SF_DIS_HA) \
-	_(ASSIGNED, "assigned", -1) \
-	_(NO_AGREED, "no-consensus", -1) \
-	_(AGREED, "agreed", -1) \
-	_(AGREED_ADJ, "agreed-adjudicated", -1) \
-	_(AGREED_PEOPLE, "agreed-people", -1) \
-	_(AGREED_SOURCES, "agreed-sources", -1) \
-	_(MC_UNSURE, "mc-uncertain", SF_MC_UNSURE) \
-	_(DOMAIN, "domain", -1)
-#define QUEUE_FILTER_ENUM(id, name, flags) Q_##id,
+	_(ALL, "all", 0, 1) \
+	_(TODO, "todo", -1, 1) \
+	_(MINE, "mine", -1, 1) \
+	_(DIS_ANY, "disagree", SF_DIS_ANN | SF_DIS_SRC | SF_DIS_HA, 1) \
+	_(DIS_ANN, "disagree-annotators", SF_DIS_ANN, 1) \
+	_(DIS_SRC, "disagree-sources", SF_DIS_SRC, 1) \
+	_(DIS_HA, "disagree-human-auto", SF_DIS_HA, 1) \
+	_(ASSIGNED, "assigned", -1, 1) \
+	_(NO_AGREED, "no-consensus", -1, 1) \
+	_(AGREED, "agreed", -1, 1) \
+	_(AGREED_ADJ, "agreed-adjudicated", -1, 1) \
+	_(AGREED_PEOPLE, "agreed-people", -1, 1) \
+	_(AGREED_SOURCES, "agreed-sources", -1, 1) \
+	_(MC_UNSURE, "mc-uncertain", SF_MC_UNSURE, 1) \
+	_(DOMAIN, "domain", -1, 0)
+#define QUEUE_FILTER_ENUM(id, name, flags, cyc) Q_##id,
 enum queue_filter { QUEUE_FILTERS(QUEUE_FILTER_ENUM) Q_NWHAT };
 enum { QS_ID, QS_PROGRESS, QS_N };
 struct qfilter {

@@ -704,7 +704,7 @@ static void text_aliased(struct audit *a, struct out *o, const struct aliases *a
 }
 
 /* The queue's filters a solution's summary decides (db/queue.h). */
-#define WHERE_FILTER(id, name, flags) {name, flags},
+#define WHERE_FILTER(id, name, flags, cyc) {name, flags},
 static const struct {
 	const char *name;
 	int flags;

@@ -18,7 +18,7 @@
 
 const char *const blind_names[] = {"no", "yes", "all", NULL};
 const char *const ref_names[] = {"hidden", "right", "bottom", "auto", NULL};
-#define FILTER_NAME(id, name, flags) name,
+#define FILTER_NAME(id, name, flags, cyc) name,
 const char *const filter_names[] = {QUEUE_FILTERS(FILTER_NAME) NULL};
 const char *const sort_names[] = {"id", "progress", NULL};
 const char *const confirm_names[] = {"none", "decisions", NULL};

@@ -40,6 +40,12 @@ ok "domain biology: its four chains" test "$(keys d1.txt)" = "2301:0 2301:1 2302
 ok "the status line says which" grep -q "domain biology  1/4 solutions" d1.txt
 ok "domain alone: every solution with one" grep -q "domain  1/12 solutions" d2.txt
 ok "a domain of none" grep -q "domain nope  0 solutions" d3.txt
+# f passes the domain filter by: each window of rows would read every
+# solution's metadata in a store without domains
+tui_run ':filter mc-uncertain
+f
+:save-display d4.txt'
+ok "f from mc-uncertain comes back to all" grep -q "  all  1/" d4.txt
 
 expect_rc 0 "export versaprm" sm export --format versaprm -o back.jsonl
 ok "counted by record" has err "12 solutions exported as versaprm (5 records)"

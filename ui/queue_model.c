@@ -411,7 +411,7 @@ int qmodel_has_solutions(const struct qmodel *m)
 unsigned qmodel_where(const struct qmodel *m)
 {
 	/* the summary flags that alone decide the filter (QUEUE_FILTERS) */
-#define FILTER_FLAGS(id, name, flags) flags,
+#define FILTER_FLAGS(id, name, flags, cyc) flags,
 	static const int flags[Q_NWHAT] = {QUEUE_FILTERS(FILTER_FLAGS)};
 #undef FILTER_FLAGS
 	int f = m->f.what >= 0 && m->f.what < Q_NWHAT ? flags[m->f.what] : -1;
@@ -445,8 +445,14 @@ const char *qmodel_cycle_filter(struct qmodel *m)
 {
 	if (m->f.picked) /* back to the filter the pick replaced */
 		unpick(m);
-	else
-		m->f.what = (m->f.what + 1) % Q_NWHAT;
+	else {
+#define FILTER_CYCLES(id, name, flags, cyc) cyc,
+		static const int cycles[Q_NWHAT] = {QUEUE_FILTERS(FILTER_CYCLES)};
+#undef FILTER_CYCLES
+		do
+			m->f.what = (m->f.what + 1) % Q_NWHAT;
+		while (!cycles[m->f.what]);
+	}
 	return filter_names[m->f.what];
 }
 
