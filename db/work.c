@@ -11,7 +11,7 @@
 enum stmt_id {
 	S_ONE_SOL, S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG, S_ONE_ALIGN, S_ACTION_ADD,
 	S_ACTION_LIST, S_ACTION_NAME, S_ACTION_LABELS, S_LABEL_BEFORE, S_QROW,
-	S_MAX_LABEL, S_SOL_TEXTS, S_LAST_GUIDELINES,
+	S_MAX_LABEL, S_SOL_TEXTS, S_LAST_GUIDELINES, S_RANGE_PROBLEMS, S_RANGE_STEPS,
 	S_COUNT
 };
 
@@ -44,6 +44,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	/* a solution's texts for search: the problem, then each step */
 	[S_SOL_TEXTS] = "SELECT p.text FROM solution s JOIN problem p ON p.id = s.problem_id "
 			"WHERE s.id = ?1 UNION ALL SELECT text FROM step WHERE solution_id = ?1",
+	/* the same for a range of solutions, in two scans */
+	[S_RANGE_PROBLEMS] = "SELECT s.id, p.text FROM solution s JOIN problem p ON p.id = s.problem_id "
+			     "WHERE s.id BETWEEN ?1 AND ?2",
+	[S_RANGE_STEPS] = "SELECT solution_id, text FROM step WHERE solution_id BETWEEN ?1 AND ?2",
 };
 
 static const struct stmt_table stmts = {ROOM_WORK, S_COUNT, stmt_sql};
@@ -260,6 +264,34 @@ int db_queue_row(struct db *db, int64_t sol, struct arena *a, struct db_qrow *r)
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* one scan of a range: hit(arg, id) for each text of a solution that
+ * matches, skipping the solutions known(arg, id) says are decided */
+static int range_grep(sqlite3_stmt *s, int64_t lo, int64_t hi, void *re,
+		      int (*known)(void *, int64_t), void (*hit)(void *, int64_t), void *arg)
+{
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (known(arg, id))
+			continue;
+		const char *t = col_text(s, 1);
+		if (t && db_regex_match(re, t, (size_t)sqlite3_column_bytes(s, 1), NULL, NULL))
+			hit(arg, id);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_solutions_grep(struct db *db, int64_t lo, int64_t hi, void *re,
+		      int (*known)(void *, int64_t), void (*hit)(void *, int64_t), void *arg)
+{
+	if (range_grep(stmt(db, S_RANGE_PROBLEMS), lo, hi, re, known, hit, arg) < 0)
+		return -1;
+	return range_grep(stmt(db, S_RANGE_STEPS), lo, hi, re, known, hit, arg);
 }
 
 int db_solution_grep(struct db *db, int64_t sol, void *re)

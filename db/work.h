@@ -60,5 +60,10 @@ int db_regex_match(void *re, const char *text, size_t n, size_t *at, size_t *len
 /* 1 when the solution's problem or one of its steps matches re, 0 when
  * none does, -1 on a store error. */
 int db_solution_grep(struct db *db, int64_t sol, void *re);
+/* The same for the solutions lo..hi in two scans (problems, then steps):
+ * hit(arg, id) for each text that matches, of a solution known(arg, id)
+ * does not already say; 0, or -1 on a store error. */
+int db_solutions_grep(struct db *db, int64_t lo, int64_t hi, void *re,
+		      int (*known)(void *, int64_t), void (*hit)(void *, int64_t), void *arg);
 
 #endif

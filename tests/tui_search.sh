@@ -31,6 +31,19 @@ ok "the far match is found" wait_for a "$last/20000 solutions" 60
 tmx send-keys -t a n
 ok "it wraps" wait_for a "search hit BOTTOM, continuing at TOP" 60
 ok "to the same row" wait_for a "$last/20000 solutions"
+# what a pattern matched is remembered by solution, and a solution the
+# store gains later is searched all the same
+tmx send-keys -t a / quagga Enter
+ok "no match anywhere" wait_for a "no match for quagga" 60
+python3 - <<'PY' >more.jsonl
+import json
+r = json.loads(open("big.jsonl").readline())
+r["question"]["problem"] = "How many legs has a quagga?"
+print(json.dumps(r))
+PY
+sm import more.jsonl --dataset more >/dev/null
+tmx send-keys -t a / quagga Enter
+ok "a solution imported since: found" wait_for a "/quagga: found in solution $((last + 1))" 60
 
 # the search of ProcessBench's MATH split at 80x24 (#13, #121, #129 and
 # #201 hold a pmatrix): the status line says where each search ended, and
@@ -69,12 +82,26 @@ G
 :save-display s2.txt' --annotator alice
 ok "from a solution's last step too" has s2.txt "search hit BOTTOM, continuing at TOP"
 
-# a filter that matches nothing says so, with the pattern
-tui_run ':grep nosuchwordanywhere
-:save-display e1.txt' --annotator alice
-ok "an empty grep says the filter matched nothing" has e1.txt "no solution matches: all  grep /nosuchwordanywhere/"
-ok "not that the store is empty" sh -c '! grep -q "stepmark import FILE" e1.txt'
-ok "the pattern is in the status line" grep -q 'grep /nosuchwordanywhere/.*alice' e1.txt
+# a pattern searched again costs no text read: the solutions it was
+# matched against are remembered (two searches read what one did), and
+# a filter changed in between finds what the pattern matched
+STEPMARK_SQLLOG=once.sql tui_run '/nosuchwordanywhere<Enter>
+:save-display n1.txt' --annotator alice
+STEPMARK_SQLLOG=twice.sql tui_run '/nosuchwordanywhere<Enter>
+/nosuchwordanywhere<Enter>
+:save-display n2.txt' --annotator alice
+ok "no match, said" has n2.txt "no match for nosuchwordanywhere"
+reads() { grep -c 'FROM step WHERE solution_id' "$1"; }
+ok "the texts were read" test "$(reads once.sql)" -gt 0
+ok "not read again for the second search" test "$(reads twice.sql)" = "$(reads once.sql)"
+tui_run '/Sue lives<Enter>
+:filter mine
+:filter all
+G
+/Sue lives<Enter>
+:save-display n3.txt' --annotator alice
+ok "a filter changed between: the match is found again" has n3.txt "search hit BOTTOM, continuing at TOP"
+ok "at row 1" has n3.txt "1/20 solutions"
 
 # a filter that matches nothing says so, with the pattern
 tui_run ':grep nosuchwordanywhere

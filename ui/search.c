@@ -1,12 +1,15 @@
 /* search.c - /pattern over the whole queue in the loop's idle time. The
  * walk follows the queue's filter and order a window of rows at a time,
  * matching each solution's problem and steps in C with the compiled
- * pattern, about 4 ms a pass: a key never waits for it. The status line
+ * pattern (a window of close ids in two scans), about 4 ms a pass: a key
+ * never waits for it. What each recent pattern matched is remembered by
+ * solution, so no solution is searched twice for one pattern. The status line
  * says how far it got; any key stops it; it wraps once, as vim's does;
  * a match is handed to the view on top (the queue selects the row, the
  * solution view opens it) and the status line says where it ended. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +18,27 @@
 
 #define PASS_MS 4.0
 #define WINDOW 64
+#define DENSE (4 * WINDOW) /* a window's ids this close: searched as a range */
+#define MEMOS 8
+
+/* What a pattern matched, by solution id. A solution's texts never change
+ * (an import adds solutions, it never rewrites one), so a solution
+ * searched once for a pattern is not searched again for it: a search
+ * repeated, or moved on with n, costs the rows it walks, and a pattern
+ * that matches nothing anywhere says so at once. */
+struct memo {
+	char *pattern;
+	uint8_t *seen, *hit;  /* a bit per solution id */
+	int64_t nbits;
+	int64_t whole;        /* every id up to here is seen */
+	long hits;
+	unsigned long used;   /* the least recently used makes room */
+};
+
+struct memos {
+	struct memo m[MEMOS];
+	unsigned long clock;
+};
 
 struct search {
 	int dir;
@@ -23,7 +47,136 @@ struct search {
 	int wrapped;
 	long visited, rows;
 	double said;
+	struct memo *memo;
 };
+
+static int bit(const uint8_t *b, int64_t nbits, int64_t id)
+{
+	return id > 0 && id <= nbits && (b[(id - 1) >> 3] >> ((id - 1) & 7) & 1);
+}
+
+static void memo_grow(struct memo *m, int64_t id)
+{
+	if (id <= m->nbits)
+		return;
+	int64_t n = m->nbits ? m->nbits : 4096;
+	while (n < id)
+		n *= 2;
+	size_t old = (size_t)(m->nbits + 7) / 8, bytes = (size_t)(n + 7) / 8;
+	m->seen = xrealloc(m->seen, bytes);
+	m->hit = xrealloc(m->hit, bytes);
+	memset(m->seen + old, 0, bytes - old);
+	memset(m->hit + old, 0, bytes - old);
+	m->nbits = n;
+}
+
+static void memo_set(struct memo *m, int64_t id, int matched)
+{
+	if (id <= 0)
+		return;
+	memo_grow(m, id);
+	uint8_t b = (uint8_t)(1u << ((id - 1) & 7));
+	m->seen[(id - 1) >> 3] |= b;
+	if (matched && !(m->hit[(id - 1) >> 3] & b)) {
+		m->hit[(id - 1) >> 3] |= b;
+		m->hits++;
+	}
+}
+
+/* -1: not searched yet; 0 or 1 */
+static int memo_get(const struct memo *m, int64_t id)
+{
+	if (!bit(m->seen, m->nbits, id))
+		return -1;
+	return bit(m->hit, m->nbits, id);
+}
+
+/* db_solutions_grep's callbacks: a solution decided already, or a match */
+static int memo_known(void *arg, int64_t id)
+{
+	const struct memo *m = arg;
+	return bit(m->seen, m->nbits, id) || bit(m->hit, m->nbits, id);
+}
+
+static void memo_hit(void *arg, int64_t id)
+{
+	struct memo *m = arg;
+	memo_grow(m, id);
+	uint8_t b = (uint8_t)(1u << ((id - 1) & 7));
+	if (!(m->hit[(id - 1) >> 3] & b)) {
+		m->hit[(id - 1) >> 3] |= b;
+		m->hits++;
+	}
+}
+
+/* the pattern's memo, a new one replacing the least recently used */
+static struct memo *memo_for(struct tui *t, const char *pattern)
+{
+	if (!t->memos)
+		t->memos = xcalloc(1, sizeof(*t->memos));
+	struct memos *ms = t->memos;
+	struct memo *m = NULL, *old = &ms->m[0];
+	for (int i = 0; i < MEMOS && !m; i++) {
+		if (ms->m[i].pattern && !strcmp(ms->m[i].pattern, pattern))
+			m = &ms->m[i];
+		else if (ms->m[i].used < old->used)
+			old = &ms->m[i];
+	}
+	if (!m) {
+		m = old;
+		free(m->pattern);
+		free(m->seen);
+		free(m->hit);
+		*m = (struct memo){.pattern = xstrdup(pattern)};
+	}
+	m->used = ++ms->clock;
+	return m;
+}
+
+void search_forget(struct tui *t)
+{
+	if (!t->memos)
+		return;
+	for (int i = 0; i < MEMOS; i++) {
+		free(t->memos->m[i].pattern);
+		free(t->memos->m[i].seen);
+		free(t->memos->m[i].hit);
+	}
+	free(t->memos);
+	t->memos = NULL;
+}
+
+/* 1 when the pattern matched nothing in any solution of the store */
+static int memo_nowhere(struct memo *m, int64_t max_id)
+{
+	if (m->hits)
+		return 0;
+	while (m->whole < max_id && bit(m->seen, m->nbits, m->whole + 1))
+		m->whole++;
+	return m->whole >= max_id;
+}
+
+/* The window's solutions searched at once when their ids are close (the
+ * walk in id order, and most orders over a fresh store): two scans of a
+ * range instead of a statement per solution; 0, -1 on a store error. */
+static int memo_fill(struct tui *t, struct memo *m, const struct qpos *rows, int n)
+{
+	int64_t lo = INT64_MAX, hi = 0;
+	int unknown = 0;
+	for (int i = 0; i < n; i++) {
+		lo = rows[i].id < lo ? rows[i].id : lo;
+		hi = rows[i].id > hi ? rows[i].id : hi;
+		unknown |= memo_get(m, rows[i].id) < 0;
+	}
+	if (!unknown || hi - lo >= DENSE)
+		return 0;
+	memo_grow(m, hi);
+	if (db_solutions_grep(t->db, lo, hi, t->re, memo_known, memo_hit, m) < 0)
+		return -1;
+	for (int64_t id = lo; id <= hi; id++)
+		memo_set(m, id, 0);
+	return 0;
+}
 
 static void search_free(struct tui *t)
 {
@@ -50,6 +203,7 @@ void search_begin(struct tui *t, int64_t from, int dir)
 	s->dir = dir;
 	s->walk = qmodel_walk(t->queue, from, &s->pos, &s->rows);
 	s->end = s->pos;
+	s->memo = memo_for(t, t->pattern ? t->pattern : "");
 	t->search = s;
 	s->said = mono_ms();
 	/* the first pass too runs between keys: the key that started it is done */
@@ -108,11 +262,15 @@ int search_idle(struct tui *t)
 		search_free(t);
 		return 0;
 	}
+	if (memo_nowhere(s->memo, db_max_solution(t->db))) {
+		finish(t, 0);
+		return 0;
+	}
 	double t0 = mono_ms();
 	struct qpos out[WINDOW];
 	while (mono_ms() - t0 < PASS_MS) {
 		int n = db_queue_step(s->walk, &s->pos, s->dir, WINDOW, out);
-		if (n < 0) {
+		if (n < 0 || memo_fill(t, s->memo, out, n) < 0) {
 			search_free(t);
 			tui_message(t, 1, "search: store error: %s", db_errmsg(t->db));
 			return 0;
@@ -124,7 +282,9 @@ int search_idle(struct tui *t)
 			}
 			s->visited++;
 			s->pos = out[i];
-			int m = db_solution_grep(t->db, out[i].id, t->re);
+			int m = memo_get(s->memo, out[i].id);
+			if (m < 0 && (m = db_solution_grep(t->db, out[i].id, t->re)) >= 0)
+				memo_set(s->memo, out[i].id, m);
 			if (m != 0) {
 				finish(t, m > 0 ? out[i].id : 0);
 				return 0;

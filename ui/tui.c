@@ -1103,6 +1103,7 @@ static int tui_close(struct tui *t)
 	if (t->re)
 		db_regex_free(t->re);
 	search_cancel(t);
+	search_forget(t);
 	writes_free(&t->writes);
 	free(t->pattern);
 	config_free(t->cfg);

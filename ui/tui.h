@@ -142,6 +142,7 @@ struct tui {
 	void *re;
 	int search_dir;
 	struct search *search; /* running in idle time (search.c) */
+	struct memos *memos;   /* what recent patterns matched (search.c) */
 	/* the queue (queue_model.c): filter, order, counts, neighbours */
 	struct qmodel *queue;
 	/* the solutions this workbench labelled, for the queue's counts */
@@ -250,6 +251,7 @@ void queue_picked(struct tui *t, const char *label);
 void search_begin(struct tui *t, int64_t sol, int dir);
 int search_idle(struct tui *t); /* 1 while it runs */
 void search_cancel(struct tui *t);
+void search_forget(struct tui *t); /* frees what the searches remember */
 /* Opens the queue again (the annotator changed). */
 void queue_reopen(struct tui *t);
 /* Moves the queue's cursor to sol. */
