@@ -17,7 +17,7 @@
 enum hub_stmt {
 	H_EXISTS, H_META_GET, H_META_SET, H_INIT_LOCK, H_WHO, H_ROLE_EXISTS,
 	H_DATASET, H_SOL_ADD, H_SOL_HASH, H_STEP_ADD, H_LABEL_ADD, H_LABEL_SEEN,
-	H_PULL_SOLS, H_PULL_STEPS, H_PULL_LABELS, H_COUNT
+	H_PULL_SOLS, H_PULL_STEPS, H_PULL_LABELS, H_ME, H_LABEL_PUSH, H_COUNT
 };
 
 static const char *const hub_sql[H_COUNT] = {
@@ -68,13 +68,49 @@ static const char *const hub_sql[H_COUNT] = {
 			  "s.steps_hash FROM stepmark.label l JOIN stepmark.solution s ON s.id = l.solution_id "
 			  "JOIN stepmark.dataset d ON d.id = s.dataset_id "
 			  "WHERE l.seq > $1 ORDER BY l.seq LIMIT $2",
+	/* the workbench's: who, in one statement (an error when the hub has
+	 * no schema or this is not a member: its schema is not theirs to read) */
+	[H_ME] = "SELECT session_user, (SELECT r.rolname FROM pg_roles r WHERE r.rolname IN "
+		 "('stepmark_lead', 'stepmark_adjudicator', 'stepmark_annotator', "
+		 "'stepmark_auditor') AND pg_has_role(session_user, r.oid, 'member') "
+		 "ORDER BY r.rolname <> 'stepmark_lead', r.rolname LIMIT 1), "
+		 "(SELECT value FROM stepmark.meta WHERE key = 'id'), "
+		 "(SELECT value FROM stepmark.meta WHERE key = 'version')",
+	/* a label in one statement, its own transaction: added (its place),
+	 * there already (its place), or why not (its solution's steps) */
+	[H_LABEL_PUSH] = "WITH ins AS (INSERT INTO stepmark.label(uid, solution_id, step_idx, kind, "
+			 "value, text, annotator, origin, created_at, agent, guidelines) "
+			 "SELECT $1, s.id, $4, $5, $6, $7, $8, $9, $10, $11, $12 "
+			 "FROM stepmark.solution s JOIN stepmark.dataset d ON d.id = s.dataset_id "
+			 "WHERE d.name = $2 AND s.ext_key = $3 AND s.steps_hash = $13 "
+			 "ON CONFLICT (uid) DO NOTHING RETURNING seq) "
+			 "SELECT (SELECT seq FROM ins), "
+			 "(SELECT seq FROM stepmark.label WHERE uid = $1), "
+			 "(SELECT s.steps_hash = $13 FROM stepmark.solution s JOIN stepmark.dataset d "
+			 "ON d.id = s.dataset_id WHERE d.name = $2 AND s.ext_key = $3)",
 };
 
 const char *const hub_role_names[] = {"none", "annotator", "adjudicator", "lead", "auditor"};
 
+/* the workbench's operations, sent a statement at a time (hub_step) */
+enum hub_op { OP_NONE, OP_WHO, OP_PUSH, OP_PULL };
+
 struct hub {
 	PGconn *c;
 	char err[600];
+	/* the non-blocking connection (hub_start) */
+	int connecting; /* until PQconnectPoll says it is made */
+	int want_write; /* its socket waits to be written */
+	enum hub_op op; /* in flight, OP_NONE none */
+	int stage;      /* its statement in flight */
+	int failed;     /* a statement of it failed (its results read first) */
+	PGresult *res[3]; /* who: [0]; a pull's solutions, labels, steps */
+	const struct hub_label *push; /* a push's labels, and what each met */
+	size_t npush;
+	int *push_rc;
+	int64_t *push_seq;
+	int64_t after, end; /* a pull's place, and its page's end */
+	int max;
 };
 
 static void set_err(struct hub *h, const char *msg)
@@ -148,10 +184,13 @@ struct hub *hub_connect(const char *conninfo, char *err, size_t errlen)
 	return h;
 }
 
+static void op_clear(struct hub *h);
+
 void hub_close(struct hub *h)
 {
 	if (!h)
 		return;
+	op_clear(h);
 	PQfinish(h->c);
 	free(h);
 }
@@ -435,6 +474,39 @@ static size_t upto(const PGresult *r, int64_t hi)
 	return (size_t)n;
 }
 
+/* where a page ends: a full page where its first list ends, else the
+ * snapshot holds the rest (after: nothing new) */
+static int64_t page_end(const PGresult *sols, const PGresult *labels, int64_t after, int max)
+{
+	int ns = PQntuples(sols), nl = PQntuples(labels);
+	int64_t end = INT64_MAX, last = after;
+	if (ns == max)
+		end = seq_at(sols, ns - 1);
+	if (nl == max && seq_at(labels, nl - 1) < end)
+		end = seq_at(labels, nl - 1);
+	if (end != INT64_MAX)
+		return end;
+	if (ns && seq_at(sols, ns - 1) > last)
+		last = seq_at(sols, ns - 1);
+	if (nl && seq_at(labels, nl - 1) > last)
+		last = seq_at(labels, nl - 1);
+	return last;
+}
+
+/* the page up to end from the three results, which it keeps */
+static void page_take(struct hub_page *p, int64_t end, PGresult *sols, PGresult *steps,
+		      PGresult *labels)
+{
+	memset(p, 0, sizeof(*p));
+	p->hi = end;
+	p->nsols = upto(sols, end);
+	p->nlabels = upto(labels, end);
+	page_fill(p, sols, steps, labels);
+	p->res[0] = sols;
+	p->res[1] = steps;
+	p->res[2] = labels;
+}
+
 int hub_pull_page(struct hub *h, int64_t after, int max, struct hub_page *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -454,23 +526,7 @@ int hub_pull_page(struct hub *h, int64_t after, int max, struct hub_page *p)
 		hub_rollback(h);
 		return -1;
 	}
-	int ns = PQntuples(sols), nl = PQntuples(labels);
-	/* a full page ends where it ends; else the snapshot holds the rest */
-	int64_t end = INT64_MAX, last = after;
-	if (ns == max)
-		end = seq_at(sols, ns - 1);
-	if (nl == max && seq_at(labels, nl - 1) < end)
-		end = seq_at(labels, nl - 1);
-	if (end == INT64_MAX) {
-		if (ns && seq_at(sols, ns - 1) > last)
-			last = seq_at(sols, ns - 1);
-		if (nl && seq_at(labels, nl - 1) > last)
-			last = seq_at(labels, nl - 1);
-		end = last;
-	}
-	p->hi = end;
-	p->nsols = upto(sols, end);
-	p->nlabels = upto(labels, end);
+	int64_t end = page_end(sols, labels, after, max);
 	snprintf(hi, sizeof(hi), "%lld", (long long)end);
 	const char *sp[] = {a, hi};
 	PGresult *steps = run(h, H_PULL_STEPS, 2, sp);
@@ -482,10 +538,7 @@ int hub_pull_page(struct hub *h, int64_t after, int max, struct hub_page *p)
 		memset(p, 0, sizeof(*p));
 		return -1;
 	}
-	page_fill(p, sols, steps, labels);
-	p->res[0] = sols;
-	p->res[1] = steps;
-	p->res[2] = labels;
+	page_take(p, end, sols, steps, labels);
 	return 0;
 }
 
@@ -499,4 +552,272 @@ void hub_page_free(struct hub_page *p)
 	for (int i = 0; i < 3; i++)
 		PQclear(p->res[i]);
 	memset(p, 0, sizeof(*p));
+}
+
+/* ---- the workbench's connection: the same statements, never blocking ---- */
+
+struct hub *hub_start(const char *conninfo, char *err, size_t errlen)
+{
+	const char *keys[] = {"application_name", "dbname", "client_encoding", NULL};
+	const char *vals[] = {"stepmark", conninfo && *conninfo ? conninfo : NULL, "UTF8", NULL};
+	PGconn *c = PQconnectStartParams(keys, vals, 1);
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (PQstatus(c) == CONNECTION_BAD) {
+		struct hub tmp = {0};
+		set_err(&tmp, PQerrorMessage(c));
+		snprintf(err, errlen, "%s", tmp.err);
+		PQfinish(c);
+		return NULL;
+	}
+	PQsetNoticeReceiver(c, notice_quiet, NULL);
+	struct hub *h = xcalloc(1, sizeof(*h));
+	h->c = c;
+	h->connecting = 1;
+	h->want_write = 1; /* libpq's first step writes */
+	return h;
+}
+
+int hub_socket(const struct hub *h, int *write)
+{
+	*write = h->want_write;
+	return PQsocket(h->c);
+}
+
+static void op_clear(struct hub *h)
+{
+	for (int i = 0; i < 3; i++) {
+		PQclear(h->res[i]);
+		h->res[i] = NULL;
+	}
+	free(h->push_rc);
+	free(h->push_seq);
+	h->push_rc = NULL;
+	h->push_seq = NULL;
+	h->op = OP_NONE;
+}
+
+/* sends what is written; -1 when the connection failed */
+static int flush(struct hub *h)
+{
+	int f = PQflush(h->c);
+	h->want_write = f == 1;
+	if (f < 0)
+		set_err(h, PQerrorMessage(h->c));
+	return f < 0 ? -1 : 0;
+}
+
+static int send_stmt(struct hub *h, enum hub_stmt id, int n, const char *const *params)
+{
+	if (!PQsendQueryParams(h->c, hub_sql[id], n, NULL, params, NULL, NULL, 0)) {
+		set_err(h, PQerrorMessage(h->c));
+		return -1;
+	}
+	return flush(h);
+}
+
+static int send_plain(struct hub *h, const char *sql)
+{
+	if (!PQsendQuery(h->c, sql)) {
+		set_err(h, PQerrorMessage(h->c));
+		return -1;
+	}
+	return flush(h);
+}
+
+/* the statement of the operation's stage sent: 1, 0 when it has no more, -1 */
+static int op_send(struct hub *h)
+{
+	char a[24], m[24], hi[24];
+	snprintf(a, sizeof(a), "%lld", (long long)h->after);
+	snprintf(m, sizeof(m), "%d", h->max);
+	snprintf(hi, sizeof(hi), "%lld", (long long)h->end);
+	const char *pp[] = {a, m}, *sp[] = {a, hi};
+	switch (h->op) {
+	case OP_WHO:
+		return h->stage == 0 ? (send_stmt(h, H_ME, 0, NULL) < 0 ? -1 : 1) : 0;
+	case OP_PUSH: {
+		if ((size_t)h->stage >= h->npush)
+			return 0;
+		const struct hub_label *l = &h->push[h->stage];
+		const char *const *f = l->f;
+		const char *p[] = {f[HL_UID], f[HL_DATASET], f[HL_KEY], f[HL_STEP], f[HL_KIND],
+				   f[HL_VALUE], f[HL_TEXT], f[HL_ANNOTATOR], f[HL_ORIGIN], f[HL_AT],
+				   f[HL_AGENT], f[HL_GUIDELINES], l->sol_hash};
+		return send_stmt(h, H_LABEL_PUSH, 13, p) < 0 ? -1 : 1;
+	}
+	case OP_PULL:
+		switch (h->stage) {
+		case 0: return send_plain(h, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0 ? -1 : 1;
+		case 1: return send_stmt(h, H_PULL_SOLS, 2, pp) < 0 ? -1 : 1;
+		case 2: return send_stmt(h, H_PULL_LABELS, 2, pp) < 0 ? -1 : 1;
+		case 3:
+			h->end = page_end(h->res[0], h->res[1], h->after, h->max);
+			snprintf(hi, sizeof(hi), "%lld", (long long)h->end);
+			return send_stmt(h, H_PULL_STEPS, 2, sp) < 0 ? -1 : 1;
+		case 4: return send_plain(h, "COMMIT") < 0 ? -1 : 1;
+		default: return 0;
+		}
+	case OP_NONE: break;
+	}
+	return 0;
+}
+
+/* a result of the statement in flight, kept or read */
+static void op_result(struct hub *h, PGresult *r)
+{
+	if (h->op == OP_WHO && h->stage == 0 && !h->res[0]) {
+		h->res[0] = r;
+		return;
+	}
+	if (h->op == OP_PULL && h->stage >= 1 && h->stage <= 3 && !h->res[h->stage - 1]) {
+		h->res[h->stage - 1] = r; /* solutions, labels, steps */
+		return;
+	}
+	if (h->op == OP_PUSH && (size_t)h->stage < h->npush && PQntuples(r) == 1) {
+		const char *added = val(r, 0, 0), *there = val(r, 0, 1), *same = val(r, 0, 2);
+		int rc = !same || *same == 't' ? 2 : 3;
+		const char *seq = added ? added : there;
+		h->push_rc[h->stage] = added ? 1 : there ? 0 : rc;
+		h->push_seq[h->stage] = seq ? strtoll(seq, NULL, 10) : 0;
+	}
+	PQclear(r);
+}
+
+/* an operation begun: its first statement sent */
+static int op_begin(struct hub *h, enum hub_op op)
+{
+	if (h->connecting || h->op != OP_NONE) {
+		set_err(h, "the hub's connection is busy");
+		return -1;
+	}
+	h->op = op;
+	h->stage = 0;
+	h->failed = 0;
+	if (op_send(h) < 0) {
+		op_clear(h);
+		return -1;
+	}
+	return 0;
+}
+
+int hub_send_whoami(struct hub *h)
+{
+	return op_begin(h, OP_WHO);
+}
+
+int hub_send_push(struct hub *h, const struct hub_label *l, size_t n)
+{
+	h->push = l;
+	h->npush = n;
+	h->push_rc = xcalloc(n + 1, sizeof(*h->push_rc));
+	h->push_seq = xcalloc(n + 1, sizeof(*h->push_seq));
+	if (n == 0) {
+		h->op = OP_PUSH; /* nothing to send: done at the next step */
+		h->stage = 0;
+		return 0;
+	}
+	return op_begin(h, OP_PUSH);
+}
+
+int hub_send_pull(struct hub *h, int64_t after, int max)
+{
+	h->after = h->end = after;
+	h->max = max;
+	return op_begin(h, OP_PULL);
+}
+
+/* the connection made: HUB_DONE, HUB_BUSY, HUB_FAILED */
+static int connect_step(struct hub *h)
+{
+	PostgresPollingStatusType r = PQconnectPoll(h->c);
+	h->want_write = r == PGRES_POLLING_WRITING;
+	if (r == PGRES_POLLING_FAILED) {
+		set_err(h, PQerrorMessage(h->c));
+		return HUB_FAILED;
+	}
+	if (r != PGRES_POLLING_OK)
+		return HUB_BUSY;
+	h->connecting = 0;
+	if (PQsetnonblocking(h->c, 1) != 0) {
+		set_err(h, PQerrorMessage(h->c));
+		return HUB_FAILED;
+	}
+	return HUB_DONE;
+}
+
+int hub_step(struct hub *h)
+{
+	if (h->connecting)
+		return connect_step(h);
+	if (h->op == OP_NONE || (h->op == OP_PUSH && h->npush == 0))
+		return HUB_DONE;
+	if (flush(h) < 0)
+		return HUB_FAILED;
+	if (h->want_write)
+		return HUB_BUSY;
+	if (!PQconsumeInput(h->c)) {
+		set_err(h, PQerrorMessage(h->c));
+		return HUB_FAILED;
+	}
+	while (!PQisBusy(h->c)) {
+		PGresult *r = PQgetResult(h->c);
+		if (r) {
+			ExecStatusType st = PQresultStatus(r);
+			if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+				op_result(h, r);
+				continue;
+			}
+			if (!h->failed)
+				set_err(h, *PQresultErrorMessage(r) ? PQresultErrorMessage(r)
+					: PQerrorMessage(h->c));
+			h->failed = 1;
+			PQclear(r);
+			continue;
+		}
+		/* the statement is over: the next, or the operation's end */
+		if (h->failed)
+			return HUB_FAILED;
+		h->stage++;
+		int more = op_send(h);
+		if (more < 0)
+			return HUB_FAILED;
+		return more ? HUB_BUSY : HUB_DONE;
+	}
+	return HUB_BUSY;
+}
+
+void hub_take_me(struct hub *h, struct hub_me *me)
+{
+	memset(me, 0, sizeof(*me));
+	PGresult *r = h->res[0];
+	if (r && PQntuples(r) == 1) {
+		snprintf(me->user, sizeof(me->user), "%s", val(r, 0, 0) ? val(r, 0, 0) : "");
+		const char *g = val(r, 0, 1);
+		for (int i = HUB_ANNOTATOR; g && i <= HUB_AUDITOR; i++)
+			if (!strcmp(g + strlen("stepmark_"), hub_role_names[i]))
+				me->role = (enum hub_role)i;
+		snprintf(me->id, sizeof(me->id), "%s", val(r, 0, 2) ? val(r, 0, 2) : "");
+		me->version = val(r, 0, 3) ? atoi(val(r, 0, 3)) : 0;
+	}
+	op_clear(h);
+}
+
+void hub_take_push(struct hub *h, int *rc, int64_t *seq)
+{
+	for (size_t i = 0; i < h->npush; i++) {
+		rc[i] = h->push_rc[i];
+		seq[i] = h->push_seq[i];
+	}
+	h->npush = 0;
+	op_clear(h);
+}
+
+void hub_take_pull(struct hub *h, struct hub_page *p)
+{
+	page_take(p, h->end, h->res[0], h->res[2], h->res[1]);
+	h->res[0] = h->res[1] = h->res[2] = NULL;
+	op_clear(h);
 }

@@ -101,4 +101,28 @@ struct hub_page {
 int hub_pull_page(struct hub *h, int64_t after, int max, struct hub_page *p);
 void hub_page_free(struct hub_page *p);
 
+/* ---- The workbench's connection: the same hub, never blocking ----
+ * hub_start begins to connect; hub_step moves the connection, then each
+ * operation sent, on whenever its socket (hub_socket) is ready, until it
+ * says HUB_DONE (the operation's result taken with hub_take_*) or
+ * HUB_FAILED (hub_errmsg; the connection is then closed). One operation
+ * at a time. */
+enum { HUB_BUSY, HUB_DONE, HUB_FAILED };
+/* NULL on failure, with libpq's reason in err (never the string). */
+struct hub *hub_start(const char *conninfo, char *err, size_t errlen);
+/* The connection's socket (-1 none); *write: it waits to write, else to read. */
+int hub_socket(const struct hub *h, int *write);
+int hub_step(struct hub *h);
+/* Who this is (one statement: it fails where the member may not read
+ * the hub's schema, or there is none); hub_take_me as hub_whoami's. */
+int hub_send_whoami(struct hub *h);
+void hub_take_me(struct hub *h, struct hub_me *me);
+/* n labels, one statement (and transaction) each; l lives until done;
+ * hub_take_push: what each met (rc[i], seq[i] as hub_push_label's). */
+int hub_send_push(struct hub *h, const struct hub_label *l, size_t n);
+void hub_take_push(struct hub *h, int *rc, int64_t *seq);
+/* A page as hub_pull_page's, taken with hub_take_pull. 0, -1 (sends). */
+int hub_send_pull(struct hub *h, int64_t after, int max);
+void hub_take_pull(struct hub *h, struct hub_page *p);
+
 #endif

@@ -14,7 +14,7 @@
 enum stmt_id {
 	S_STATE_GET, S_SOLS, S_STEPS, S_UNPUSHED, S_UNPUSHED_COUNT, S_PLACED, S_SOL_FIND,
 	S_PROBLEM_PUT, S_PROBLEM_ID, S_SOL_ADD, S_STEP_ADD, S_LABEL_UID, S_LABEL_ADD,
-	S_GUIDELINES_PUT, S_COUNT
+	S_GUIDELINES_PUT, S_UNPUSHED_FROM, S_UNPUSHED_MINE, S_COUNT
 };
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -54,6 +54,15 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_GUIDELINES_PUT] = "INSERT INTO guidelines(hash, path, first_used) VALUES (?1, NULL, ?2) "
 			     "ON CONFLICT(hash) DO UPDATE SET first_used = "
 			     "min(first_used, excluded.first_used)",
+	/* the workbench's: a batch at a time, what this member may push */
+	[S_UNPUSHED_FROM] = "SELECT l.uid, d.name, s.ext_key, l.step_idx, l.kind, l.value, l.text, "
+			    "l.annotator, l.origin, l.created_at, l.agent, l.guidelines, l.id "
+			    "FROM label l JOIN solution s ON s.id = l.solution_id "
+			    "JOIN dataset d ON d.id = s.dataset_id "
+			    "WHERE l.hub_seq IS NULL AND l.id > ?2 AND (?1 IS NULL OR l.annotator = ?1) "
+			    "AND (?3 = 0 OR l.kind <> 'adjudication') ORDER BY l.id LIMIT ?4",
+	[S_UNPUSHED_MINE] = "SELECT count(*) FROM label WHERE hub_seq IS NULL "
+			    "AND (?1 IS NULL OR annotator = ?1) AND (?2 = 0 OR kind <> 'adjudication')",
 };
 
 static const struct stmt_table stmts = {ROOM_HUB, S_COUNT, stmt_sql};
@@ -202,6 +211,36 @@ int db_hub_unpushed(struct db *db, const char *annotator,
 	if (stop)
 		return stop;
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_hub_unpushed_from(struct db *db, const char *annotator, int no_adjudication,
+			 int64_t after, int max,
+			 int (*fn)(void *ctx, int64_t id, const struct hub_label *l), void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_UNPUSHED_FROM);
+	bind_text(s, 1, annotator);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int(s, 3, no_adjudication);
+	sqlite3_bind_int(s, 4, max);
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct hub_label l = {0};
+		for (int c = 0; c < HL_N; c++)
+			l.f[c] = col_text(s, c);
+		stop = fn(ctx, sqlite3_column_int64(s, HL_N), &l);
+	}
+	sqlite3_reset(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+long db_hub_unpushed_mine(struct db *db, const char *annotator, int no_adjudication)
+{
+	sqlite3_stmt *s = stmt(db, S_UNPUSHED_MINE);
+	bind_text(s, 1, annotator);
+	sqlite3_bind_int(s, 2, no_adjudication);
+	return (long)dbi_one_int(s, -1);
 }
 
 long db_hub_unpushed_count(struct db *db)

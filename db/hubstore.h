@@ -34,6 +34,15 @@ int db_hub_solution_hash(struct db *db, const char *dataset, const char *key, ch
  * first, to fn, like db_hub_solutions. */
 int db_hub_unpushed(struct db *db, const char *annotator,
 		    int (*fn)(void *ctx, const struct hub_label *l), void *ctx);
+/* The workbench's batches: at most max labels not on the hub with an id
+ * above after (only annotator's when not NULL; no adjudication when
+ * no_adjudication), oldest first, to fn with their id, like
+ * db_hub_solutions (a short read: the caller copies what it keeps). */
+int db_hub_unpushed_from(struct db *db, const char *annotator, int no_adjudication,
+			 int64_t after, int max,
+			 int (*fn)(void *ctx, int64_t id, const struct hub_label *l), void *ctx);
+/* How many of those there are (every id); -1 on a store error. */
+long db_hub_unpushed_mine(struct db *db, const char *annotator, int no_adjudication);
 /* How many labels are not on the hub yet; -1 on a store error. */
 long db_hub_unpushed_count(struct db *db);
 /* The label uid is on the hub at place seq. 0, -1. */
