@@ -477,7 +477,7 @@ static double fetch_loop(struct fetch_cmd *x)
 	p.done0 = t.done;
 	long notices = 0;
 	while (!progress_stopped() && fetch_work(x->f, 50)) {
-		fetch_wait(x->f, -1, 200);
+		fetch_wait(x->f, NULL, 0, 200);
 		struct fetch_progress np;
 		fetch_progress(x->f, &np);
 		if (np.notices != notices) { /* each said once */

@@ -1392,15 +1392,16 @@ int fetch_timeout(struct fetch *f)
 	return ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms;
 }
 
-int fetch_wait(struct fetch *f, int fd, int timeout_ms)
+int fetch_wait(struct fetch *f, const int *fds, int n, int timeout_ms)
 {
-	struct curl_waitfd w = {.fd = fd, .events = CURL_WAIT_POLLIN};
-	int numfds = 0;
-	int t = fetch_timeout(f);
-	if (t < timeout_ms)
-		timeout_ms = t;
-	curl_multi_poll(f->multi, fd >= 0 ? &w : NULL, fd >= 0 ? 1 : 0, timeout_ms, &numfds);
-	return fd >= 0 && (w.revents & CURL_WAIT_POLLIN);
+	struct curl_waitfd w[4];
+	int numfds = 0, t = fetch_timeout(f), ready = 0;
+	for (int i = 0; i < n && i < 4; i++)
+		w[i] = (struct curl_waitfd){.fd = fds[i], .events = CURL_WAIT_POLLIN};
+	curl_multi_poll(f->multi, w, n < 4 ? (unsigned)n : 4, t < timeout_ms ? t : timeout_ms, &numfds);
+	for (int i = 0; i < n && i < 4; i++)
+		ready |= w[i].revents & CURL_WAIT_POLLIN ? 1 << i : 0;
+	return ready;
 }
 
 void fetch_progress(struct fetch *f, struct fetch_progress *p)

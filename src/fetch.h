@@ -54,9 +54,9 @@ void fetch_batch_out(struct fetch *f, struct batch_out *b);
  * counted for the job it answers (a reply from the cache is otherwise
  * free: its tokens were counted when it was sent). */
 void fetch_paid(struct fetch *f, const char *hashes, size_t n);
-/* Waits for the transfers, or fd (-1 none) to be readable, at most
- * timeout_ms. Returns 1 when fd is readable. */
-int fetch_wait(struct fetch *f, int fd, int timeout_ms);
+/* Waits for the transfers, or one of n fds (at most 4) to be readable,
+ * at most timeout_ms. Returns the readable ones' bits (1 << i). */
+int fetch_wait(struct fetch *f, const int *fds, int n, int timeout_ms);
 /* Advances everything that can advance without waiting, for about
  * budget_ms at most. Returns 1 while work remains. */
 int fetch_work(struct fetch *f, double budget_ms);

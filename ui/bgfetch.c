@@ -145,7 +145,7 @@ int bgfetch_wait(struct tui *t, int fd, int ms)
 {
 	if (!t->bg.fetch)
 		return 0;
-	fetch_wait(t->bg.fetch, fd, ms);
+	fetch_wait(t->bg.fetch, &fd, fd >= 0, ms);
 	return 1;
 }
 
