@@ -152,14 +152,9 @@ static int push(struct db *db, struct hub *h, const struct hub_me *me,
 	return rc < 0 ? rc : 0;
 }
 
-/* the last solution whose steps were compared with the hub's */
-struct seen {
-	char dataset[200], key[400];
-	int same;
-};
 
 /* whether l's solution here has the steps the hub's has (cached) */
-static int same_steps(struct db *db, const struct hub_label *l, struct seen *s)
+static int same_steps(struct db *db, const struct hub_label *l, struct sync_seen *s)
 {
 	if (l->f[HL_DATASET] && l->f[HL_KEY] && !strcmp(s->dataset, l->f[HL_DATASET]) &&
 	    !strcmp(s->key, l->f[HL_KEY]))
@@ -174,20 +169,26 @@ static int same_steps(struct db *db, const struct hub_label *l, struct seen *s)
 	return s->same;
 }
 
+void sync_seen_init(struct sync_seen *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->dataset[0] = '\x01'; /* matches no data set */
+	s->same = 1;
+}
+
 static int cmp_id(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 	return (x > y) - (x < y);
 }
 
-/* one page into the store, with its place: 0, -1 on a store error */
-static int page_store(struct db *db, const struct hub_page *pg, const char *hub_id,
-		      const struct sync_hooks *hk, struct sync_counts *c, struct seen *seen)
+int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id,
+		    const struct sync_hooks *hk, struct sync_counts *c, struct sync_seen *seen)
 {
+	if (db_begin(db) < 0) /* the store busy: nothing taken, the page comes again */
+		return -1;
 	int64_t *touched = xmalloc((pg->nlabels + 1) * sizeof(*touched));
 	size_t nt = 0;
-	if (db_begin(db) < 0)
-		return -1;
 	for (size_t i = 0; i < pg->nsols; i++) {
 		struct hub_sol *s = &pg->sols[i];
 		char hash[33];
@@ -240,8 +241,8 @@ fail:
 static int pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
 		const struct sync_hooks *hk, struct sync_counts *c)
 {
-	struct seen seen = {"", "", 1};
-	seen.dataset[0] = '\x01'; /* matches no data set */
+	struct sync_seen seen;
+	sync_seen_init(&seen);
 	int64_t after = db_hub_mark(db, "pulled", me->id);
 	if (after < 0)
 		return -1;
@@ -250,7 +251,7 @@ static int pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
 		if (hub_pull_page(h, after, page, &pg) < 0)
 			return -2;
 		int empty = pg.hi <= after;
-		int rc = empty ? 0 : page_store(db, &pg, me->id, hk, c, &seen);
+		int rc = empty ? 0 : sync_page_store(db, &pg, me->id, hk, c, &seen);
 		after = pg.hi;
 		hub_page_free(&pg);
 		if (rc < 0)

@@ -35,4 +35,16 @@ struct sync_hooks {
 int sync_run(struct db *db, struct hub *h, const struct hub_me *me, int page,
 	     const struct sync_hooks *hk, struct sync_counts *c);
 
+/* The last solution whose steps were compared with the hub's, while
+ * pulling (sync_seen_init: none yet). */
+struct sync_seen {
+	char dataset[200], key[400];
+	int same;
+};
+void sync_seen_init(struct sync_seen *s);
+/* One pulled page into the store with its place, in one transaction of
+ * the store: 0, -1 on a store error (nothing written). */
+int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id,
+		    const struct sync_hooks *hk, struct sync_counts *c, struct sync_seen *seen);
+
 #endif
