@@ -60,5 +60,5 @@ int cmd_tui(int argc, char **argv, struct cmd_env *env)
 	const char *nd = getenv("STEPMARK_NO_DISPLAY");
 	if (!(nd && *nd) && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
 		return bad_usage("the workbench needs a terminal; for a summary run: stepmark stats");
-	return tui_main(dbpath, annotator, config);
+	return tui_main(dbpath, annotator, config, env->hub);
 }

@@ -61,7 +61,9 @@ enum { BLIND_OFF, BLIND_SUGGESTIONS, BLIND_ALL };
 	_(MC_PIT, "mc-pit", SK_REAL, mc_pit, 0, 1, NULL, "0.3", \
 	  "MC: a step whose progress is -mc-pit or less is a pit (the first one marked)") \
 	_(HUB, "hub", SK_STRING, hub, 0, 0, NULL, "", \
-	  "The hub when --hub is not given: a libpq connection string (keep passwords out)")
+	  "The hub when --hub is not given: a libpq connection string (keep passwords out)") \
+	_(HUB_INTERVAL, "hub-interval", SK_INT, hub_interval, 1, 3600, NULL, "3", \
+	  "Seconds between the workbench's syncs with the hub (its labels go at once)")
 
 enum setting_kind { SK_STRING, SK_BOOL, SK_INT, SK_WORD, SK_PROVIDERS, SK_REAL };
 #define SETTING_ENUM(id, name, kind, field, lo, hi, words, def, help) SET_##id,

@@ -98,7 +98,7 @@ static int script_key(struct tui *t, int timeout_ms, char **cmd)
 			int wait = (int)due;
 			if (wait > timeout_ms && timeout_ms >= 0)
 				wait = timeout_ms;
-			if (!bgfetch_wait(t, -1, wait))
+			if (!bg_wait(t, 0, wait))
 				usleep((useconds_t)wait * 1000);
 			if (script_due_in(s, mono_ms()) > 0)
 				return -1;
@@ -117,12 +117,12 @@ static int next_key(struct tui *t, int timeout_ms, char **cmd)
 		return script_key(t, timeout_ms, cmd);
 	wint_t wc;
 	int rc;
-	if (bgfetch_running(t) && timeout_ms != 0) {
-		/* the transfers and the keyboard, in one wait */
+	if ((bgfetch_running(t) || t->hub) && timeout_ms != 0) {
+		/* the transfers, the hub and the keyboard, in one wait */
 		timeout(0);
 		rc = get_wch(&wc);
 		if (rc == ERR) {
-			bgfetch_wait(t, STDIN_FILENO, timeout_ms < 0 ? 1000 : timeout_ms);
+			bg_wait(t, 1, timeout_ms < 0 ? 1000 : timeout_ms);
 			rc = get_wch(&wc);
 		}
 	} else {
@@ -145,12 +145,13 @@ static void draw_status(struct tui *t)
 	struct view *v = t->stack[t->depth - 1];
 	if (v->ops->status)
 		v->ops->status(v, right, sizeof(right));
-	char info[512], fetch[128];
+	char info[512], fetch[128], hub[48];
 	bgfetch_status(t, fetch, sizeof(fetch));
+	bghub_status(t, hub, sizeof(hub));
 	char waiting[48] = "";
 	if (t->npending)
 		snprintf(waiting, sizeof(waiting), "  %d unsaved", t->npending);
-	snprintf(info, sizeof(info), "%s%s%s%s%s  %s ", right, fetch, waiting,
+	snprintf(info, sizeof(info), "%s%s%s%s%s%s  %s ", right, fetch, hub, waiting,
 		 t->set->blind == BLIND_ALL ? "  blind all" : t->set->blind ? "  blind" : "", t->read_only ? "  read-only" : "", t->ann.name);
 	int attr = area_attr(t->msg_err ? C_STATUS_ERROR : C_STATUS);
 	int iw = text_width(info, strlen(info));
@@ -673,6 +674,7 @@ static int idle(struct tui *t)
 	}
 	if (bgfetch_idle(t))
 		more |= IDLE_FETCH;
+	bghub_idle(t); /* what it pulls shows below, as another writer's */
 	/* another connection wrote: show it (at most 4 times a second while
 	 * the engine stores suggestions) */
 	double now = mono_ms();
@@ -919,7 +921,7 @@ static void screen_close(struct tui *t)
 
 /* Everything up to the first screen: 0, or the exit status. */
 static int tui_open(struct tui *t, const char *dbpath, const char *annotator,
-		    const char *config_path)
+		    const char *config_path, const char *hub)
 {
 	double t0 = mono_ms();
 	use_utf8();
@@ -950,6 +952,7 @@ static int tui_open(struct tui *t, const char *dbpath, const char *annotator,
 		t->hooks.script.pace_ms = atof(pace);
 	if (t->set->fetch && !t->read_only)
 		bgfetch_start(t, t->set->fetch);
+	bghub_start(t, hub);
 	if (t->read_only)
 		tui_message(t, 1, "read-only: labels cannot be saved (the store cannot be written)");
 	ask_history_load(t);
@@ -1095,11 +1098,15 @@ static int tui_close(struct tui *t)
 	int fetching = bgfetch_running(t);
 	bgfetch_close(t); /* stores what is finished, gives back the rest */
 	screen_close(t);
+	long unsynced = bghub_close(t); /* the last labels pushed, if it can */
 	hooks_close(&t->hooks, t->db);
 	ask_free(t);
 	if (t->stopped)
 		report_stopped(t, fetching);
 	int unsaved = report_unsaved(t);
+	if (unsynced > 0) /* the exit status stays: they are safe in the store */
+		errf("stepmark: %ld label%s not on the hub yet: kept in the store, %s at the next "
+		     "sync\n", unsynced, unsynced == 1 ? "" : "s", unsynced == 1 ? "it goes" : "they go");
 	if (t->re)
 		db_regex_free(t->re);
 	search_cancel(t);
@@ -1113,10 +1120,11 @@ static int tui_close(struct tui *t)
 	return unsaved ? 1 : t->stopped ? 130 : 0;
 }
 
-int tui_main(const char *dbpath, const char *annotator, const char *config_path)
+int tui_main(const char *dbpath, const char *annotator, const char *config_path,
+	     const char *hub)
 {
 	struct tui t = {0};
-	int rc = tui_open(&t, dbpath, annotator, config_path);
+	int rc = tui_open(&t, dbpath, annotator, config_path, hub);
 	if (rc)
 		return rc;
 	tui_loop(&t);

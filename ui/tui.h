@@ -8,6 +8,7 @@
 
 #include "actions.h"
 #include "bgfetch.h"
+#include "bghub.h"
 #include "draw.h"
 #include "lineedit.h"
 #include "queue_model.h"
@@ -166,6 +167,7 @@ struct tui {
 	/* background suggestions (bgfetch.c), on a connection of their own */
 	struct bgfetch bg;
 	int64_t on_screen;  /* the solution shown, 0 none */
+	struct hubsync *hub; /* syncing with the hub in the background (bghub.c) */
 	double last_reload;
 	long count;         /* a count typed before a key (5j, 20G), 0 none */
 	int undo_step;      /* the step the last undo or redo changed, -1 none */
@@ -268,7 +270,9 @@ const char *tui_alias(const struct tui *t, const char *name);
 /* Every setting with its value in force and its help. */
 void settings_text(struct tui *t, struct buf *b);
 
-int tui_main(const char *dbpath, const char *annotator, const char *config_path);
+/* hub: --hub's (NULL: the hub setting's) */
+int tui_main(const char *dbpath, const char *annotator, const char *config_path,
+	     const char *hub);
 int config_check_main(int argc, char **argv);
 
 #endif

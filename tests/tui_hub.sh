@@ -1,0 +1,106 @@
+#!/bin/sh
+# tui_hub.sh - the workbench syncs with its hub in the background (issue
+# 25), in a real terminal: another store's label appears on screen within
+# seconds; the hub stopped while labelling: keys keep working, the status
+# line counts the unsynced labels, and they go when it is back; quitting
+# with labels unsynced says so (they stay in the store); with no hub,
+# nothing of it.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/pg.sh"
+need_tmux
+[ -z "${STEPMARK_VALGRIND:-}" ] || { echo "skip: under valgrind"; exit 77; }
+pg_start
+trap 'tmx kill-server 2>/dev/null; pg_stop; rm -rf "$PGDIR"; [ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
+
+# a label by who on the store's first solution, as a workbench would
+label_by() { # STORE WHO STEP VALUE
+	sqlite3 "$1" "INSERT INTO label(solution_id, step_idx, kind, value, annotator, origin, created_at)
+		SELECT min(id), $3, 'rating', $4, '$2', 'human', strftime('%Y-%m-%dT%H:%M:%fZ') FROM solution"
+}
+unsynced() { sqlite3 "$1" "select count(*) from label where hub_seq is null and annotator = '$2'"; }
+# wait_gone PANE TEXT [SECONDS]: until the pane no longer shows TEXT
+wait_gone() {
+	local n=0 limit=$(( ${3:-15} * 10 ))
+	while screen_of "$1" | grep -qF -- "$2"; do
+		n=$((n + 1))
+		if [ $n -ge $limit ]; then
+			echo "  (timed out waiting for the end of: $2)"
+			screen_of "$1" | sed 's/^/  | /'
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+sm --hub "$PGSU" hub init >/dev/null
+for m in lead:lead ann:annotator bob:annotator; do
+	echo "pw-${m%%:*}" | sm --hub "$PGSU" hub add "${m%%:*}" --role "${m#*:}" --password-stdin >/dev/null
+done
+sm --db lead.db --annotator lead import "$FIXTURES/prm800k_sample.jsonl" >/dev/null
+PGPASSWORD=pw-lead sm --db lead.db --hub "$(hub_as lead)" sync >/dev/null
+PGPASSWORD=pw-ann sm --db ann.db --hub "$(hub_as ann)" sync --create >/dev/null
+PGPASSWORD=pw-bob sm --db bob.db --hub "$(hub_as bob)" sync --create >/dev/null
+
+# ---- no hub: nothing of it ----
+label_by ann.db ann 3 1
+TUI_SIZE=120x24 tui_run ':save-display nohub.txt' --db ann.db --annotator ann
+ok "without a hub the status line says nothing of one" sh -c '! grep -q "unsynced\|hub" nohub.txt'
+ok "and nothing was pushed" test "$(unsynced ann.db ann)" = 1
+
+# ---- ann's workbench with the hub of her config, every second ----
+cat >>"$XDG_CONFIG_HOME/stepmark/config" <<CONF
+set advance = no
+set hub-interval = 1
+set hub = "$(hub_as ann)"
+CONF
+export STEPMARK_DB="$TMP/ann.db"
+TUI_ENV="PGPASSWORD=pw-ann" start_tui a --annotator ann
+ok "the workbench opens" wait_for a "[queue]"
+ok "the label waiting goes to the hub at once" wait_for_sql \
+	"select count(*) from label where annotator = 'ann' and hub_seq is null" 0 5
+tmx send-keys -t a Enter
+ok "the first solution opens" wait_for a "[solution]"
+
+# bob labels in his store and syncs: it shows on ann's screen
+label_by bob.db bob 1 -1
+PGPASSWORD=pw-bob sm --db bob.db --hub "$(hub_as bob)" sync >/dev/null
+ok "bob's label appears on ann's screen within seconds" wait_for a "bob:-1" 6
+
+# ---- the hub stopped while ann labels ----
+pg_halt
+tmx send-keys -t a +
+ok "a key is answered with the hub away" wait_for a "saved: step 1 rated +1" 3
+ok "the status line counts it" wait_for a "1 unsynced" 5
+tmx send-keys -t a j -
+ok "keys keep working" wait_for a "saved: step 2 rated -1" 3
+ok "the count follows" wait_for a "2 unsynced" 5
+ok "both wait in the store" test "$(unsynced ann.db ann)" = 2
+pg_restart
+ok "the hub back: the count goes" wait_gone a "unsynced" 20
+ok "the hub has them" test "$(pg_sql -c "select count(*) from stepmark.label where annotator = 'ann'")" = 3
+tmx send-keys -t a j
+ok "the store knows their places" test "$(unsynced ann.db ann)" = 0
+
+# ---- a hub that does not answer (its server stopped, connections
+# hang): keys never wait on it ----
+pg_pid=$(head -1 "$PGDIR/data/postmaster.pid")
+pg_pids="$pg_pid $(ps -o pid= --ppid "$pg_pid")" # the server and its backends
+kill -STOP $pg_pids
+sleep 1.5 # a round is in flight and waits
+tmx send-keys -t a +
+ok "a key is answered while the hub hangs" wait_for a "saved: step 3 rated +1" 2
+ok "and counted" wait_for a "1 unsynced" 3
+kill -CONT $pg_pids
+ok "the hub answers again: it goes" wait_gone a "unsynced" 10
+
+# ---- quitting with labels unsynced ----
+pg_halt
+tmx send-keys -t a j -
+ok "one more label" wait_for a "saved: step 4 rated -1" 3
+ok "counted" wait_for a "1 unsynced" 5
+tmx send-keys -t a q q
+ok "the workbench quits as ever" wait_for a "EXITED 0" 10
+ok "and says what stays unsynced" wait_for a "1 label not on the hub yet: kept in the store" 1
+ok "it is in the store" test "$(unsynced ann.db ann)" = 1
+ok "no password on the screen" sh -c "! tmux -L '$TMUX_SOCK' -f /dev/null capture-pane -p -t a | grep -q 'pw-ann'"
+finish

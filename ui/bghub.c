@@ -1,0 +1,104 @@
+/* bghub.c - the hub in the workbench's background: started when a hub is
+ * given, its turn between keys, the loop's one wait (keys, transfers, the
+ * hub's socket), its count in the status line, its last push at the end */
+#include "config.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tui.h"
+#include "../src/fetch.h"
+#include "../src/hubsync.h"
+#include "../src/util.h"
+
+#define LAST_PUSH_MS 1500.0 /* what the end waits for the last labels, at most */
+
+int bghub_start(struct tui *t, const char *url)
+{
+	if (!url || !*url)
+		url = t->set->hub;
+	if (!url || !*url || t->read_only)
+		return 1;
+	char err[600];
+	t->hub = hubsync_new(t->dbpath, url, t->ann.name, t->set->hub_interval, err, sizeof(err));
+	if (!t->hub) {
+		tui_message(t, 1, "hub: %s", inert(err, 0));
+		return 0;
+	}
+	return 1;
+}
+
+void bghub_idle(struct tui *t)
+{
+	if (!t->hub)
+		return;
+	if (hubsync_step(t->hub, mono_ms()))
+		t->dirty = 1;
+	const char *news = hubsync_news(t->hub);
+	if (news)
+		tui_message(t, strstr(news, "offline") || strstr(news, "not ") != NULL, "%s",
+			    inert(news, 0));
+}
+
+int bg_wait(struct tui *t, int keys, int ms)
+{
+	int wr = 0, hfd = t->hub ? hubsync_fd(t->hub, &wr) : -1;
+	int hto = t->hub ? hubsync_timeout(t->hub, mono_ms()) : -1;
+	if (hto >= 0 && hto < ms)
+		ms = hto;
+	if (t->bg.fetch) {
+		int fds[2], n = 0;
+		if (keys)
+			fds[n++] = STDIN_FILENO;
+		if (hfd >= 0 && !wr)
+			fds[n++] = hfd;
+		else if (hfd >= 0 && ms > 10)
+			ms = 10; /* the engine's wait reads only: a write is short */
+		fetch_wait(t->bg.fetch, fds, n, ms);
+		return 1;
+	}
+	if (!t->hub)
+		return 0;
+	struct pollfd p[2];
+	int n = 0;
+	if (keys)
+		p[n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+	if (hfd >= 0)
+		p[n++] = (struct pollfd){.fd = hfd, .events = wr ? POLLOUT : POLLIN};
+	poll(p, (nfds_t)n, ms); /* a signal ends it early: the loop looks */
+	return 1;
+}
+
+void bghub_status(struct tui *t, char *out, size_t n)
+{
+	out[0] = '\0';
+	if (!t->hub)
+		return;
+	long u = hubsync_unsynced(t->hub);
+	if (u > 0)
+		snprintf(out, n, "  %ld unsynced", u);
+	else if (!hubsync_online(t->hub) && !hubsync_stopped(t->hub))
+		snprintf(out, n, "  hub offline");
+}
+
+long bghub_close(struct tui *t)
+{
+	if (!t->hub)
+		return 0;
+	double end = mono_ms() + LAST_PUSH_MS;
+	/* the hub answers and labels wait: a round now, for a moment at most */
+	if (hubsync_recount(t->hub) > 0 && hubsync_online(t->hub) && !t->stopped) {
+		hubsync_round_now(t->hub);
+		hubsync_step(t->hub, mono_ms());
+	}
+	while (hubsync_online(t->hub) && hubsync_busy(t->hub) && mono_ms() < end) {
+		bg_wait(t, 0, (int)(end - mono_ms()) + 1);
+		hubsync_step(t->hub, mono_ms());
+	}
+	long left = hubsync_recount(t->hub);
+	hubsync_free(t->hub);
+	t->hub = NULL;
+	return left;
+}
