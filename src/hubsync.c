@@ -51,6 +51,7 @@ struct hubsync {
 	int64_t pull_after;
 	struct sync_seen seen;
 	int64_t dv;       /* the store's data version last seen */
+	int again;        /* the store changed during the round */
 	long unsynced, pulled;
 	int online;
 	int offline_said; /* since it was last online */
@@ -272,7 +273,8 @@ static void page_in(struct hubsync *s, double now)
 	/* in sync (or the store busy: the next round) */
 	hubsync_recount(s);
 	s->st = ST_IDLE;
-	s->due = now + s->interval_ms;
+	s->due = now + (s->again && s->unsynced ? SOON_MS : s->interval_ms);
+	s->again = 0;
 }
 
 static void online(struct hubsync *s, double now);
@@ -371,6 +373,8 @@ int hubsync_step(struct hubsync *s, double now)
 		hubsync_recount(s);
 		if (s->st == ST_IDLE && s->unsynced && s->due > s->round_at + SOON_MS)
 			s->due = s->round_at + SOON_MS;
+		else if (s->st != ST_IDLE)
+			s->again = 1; /* a round under way: another soon after it */
 	}
 	switch (s->st) {
 	case ST_WAIT:

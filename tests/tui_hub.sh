@@ -103,4 +103,19 @@ ok "the workbench quits as ever" wait_for a "EXITED 0" 10
 ok "and says what stays unsynced" wait_for a "1 label not on the hub yet: kept in the store" 1
 ok "it is in the store" test "$(unsynced ann.db ann)" = 1
 ok "no password on the screen" sh -c "! tmux -L '$TMUX_SOCK' -f /dev/null capture-pane -p -t a | grep -q 'pw-ann'"
+
+# ---- own labels go at once, whatever the interval ----
+pg_restart
+echo "set hub-interval = 3600" >>"$XDG_CONFIG_HOME/stepmark/config"
+TUI_ENV="PGPASSWORD=pw-ann" start_tui b --annotator ann
+ok "the workbench opens again" wait_for b "[queue]"
+ok "what the last one left goes at the start" wait_for_sql \
+	"select count(*) from label where annotator = 'ann' and hub_seq is null" 0 5
+tmx send-keys -t b Enter
+ok "the solution opens" wait_for b "[solution]"
+tmx send-keys -t b j j j j -
+ok "a label" wait_for b "saved: step 5 rated -1" 3
+ok "goes to the hub within a second or two, not at the interval" wait_for_sql \
+	"select count(*) from label where annotator = 'ann' and hub_seq is null" 0 3
+ok "the hub has it" test "$(pg_sql -c "select count(*) from stepmark.label where annotator = 'ann' and step_idx = 4")" = 1
 finish
