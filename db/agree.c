@@ -13,7 +13,7 @@
 
 enum stmt_id {
 	S_MARK, S_STALE, S_RAN, S_ALL, S_RANGE, S_ONE, S_POLICY, S_PUT, S_UNDECIDED, S_REASONS,
-	S_RUN_NOW, S_RUN_LAST, S_RUN_PUT, S_RUN_UPTO, S_TALLY,
+	S_RUN_NOW, S_RUN_LAST, S_RUN_PUT, S_RUN_UPTO, S_TALLY, S_SUM_AGREED,
 	S_COUNT
 };
 
@@ -48,6 +48,9 @@ static const char *const stmt_sql[S_COUNT] = {
 		       "WHERE solution_id <= ?1",
 	[S_TALLY] = "SELECT rule, why, count(*) FROM agreed WHERE ?1 = 0 OR solution_id IN "
 		    "(SELECT solution_id FROM summary WHERE dataset_id = ?1) GROUP BY 1, 2",
+	/* the summaries' agreed mark (schema 20), of a list of solutions */
+	[S_SUM_AGREED] = "UPDATE summary SET agreed = ?1 WHERE solution_id IN "
+			 "(SELECT value FROM json_each(?2))",
 	/* from the adjudications' partial index (schema 13) */
 	[S_REASONS] = "SELECT text FROM label WHERE kind = "
 		      "'adjudication' AND text IS NOT NULL ORDER BY id DESC LIMIT 500",
@@ -159,6 +162,25 @@ int db_agreed_put(struct db *db, const struct db_agreed *g, const char *at)
 		bind_text(s, i + 3, v[i]);
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_summary_agreed(struct db *db, const int64_t *ids, size_t n, int agreed)
+{
+	if (!n)
+		return 0;
+	struct buf b = {0};
+	buf_puts(&b, "[");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, i ? ",%lld" : "%lld", (long long)ids[i]);
+	buf_puts(&b, "]");
+	sqlite3_stmt *s = stmt(db, S_SUM_AGREED);
+	sqlite3_bind_int(s, 1, agreed != 0);
+	sqlite3_bind_text(s, 2, b.data, (int)b.len, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	buf_free(&b);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

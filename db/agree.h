@@ -59,6 +59,11 @@ int db_agreed_get(struct db *db, int64_t sol, struct arena *a, struct db_agreed 
 int db_agreed_policy(struct db *db, char **policy);
 /* Stores g as sol's row, replacing the one it had, at time at. 0 or -1. */
 int db_agreed_put(struct db *db, const struct db_agreed *g, const char *at);
+/* Sets the agreed mark of the summaries of the n solutions ids (the
+ * queue's agreed filter reads it; it is 1 where the agreed row has a
+ * rule): consensus writes it, in the agreed rows' transaction, where it
+ * changes. 0 or -1. */
+int db_summary_agreed(struct db *db, const int64_t *ids, size_t n, int agreed);
 /* The undecided solutions (of dataset; 0: all) in id order, at most
  * limit (-1: all): data set, id, why. 0 or -1. */
 int db_undecided_each(struct db *db, int64_t dataset, long limit,

@@ -43,9 +43,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_GUIDELINES_ADD] = "INSERT OR IGNORE INTO guidelines(hash, path, first_used) VALUES (?1, ?2, ?3)",
 	[S_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, created_at, job_id, agent, rollouts) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-	[S_SUM_PUT] = "INSERT OR REPLACE INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) "
-		      "VALUES (?1, ?2, ?3, ?4, ?5 | coalesce((SELECT 32 FROM agreed WHERE solution_id = ?1 "
-		      "AND rule IS NOT NULL), 0), ?6)", /* SF_AGREED kept */
+	[S_SUM_PUT] = "INSERT OR REPLACE INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts, "
+		      "agreed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce((SELECT 1 FROM agreed WHERE "
+		      "solution_id = ?1 AND rule IS NOT NULL), 0))", /* the agreed mark kept */
 	/* a new solution's: a plain insert needs no statement journal */
 	[S_SUM_ADD] = "INSERT INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	/* counts by the smallest index of each table: cheap on a big store */

@@ -26,8 +26,7 @@ enum {
 	SF_DIS_ANN = 4,  /* annotators disagree on the first error */
 	SF_DIS_SRC = 8,  /* sources disagree */
 	SF_DIS_HA = 16,  /* an annotator and a source disagree */
-	SF_AGREED = 32,  /* an agreed label: kept by the store (schema 14's
-			  * triggers), never computed by summary_compute */
+	/* 32 is free: the agreed mark is summary.agreed (schema 20) */
 	SF_TRACE = 64,   /* an agent trace: its turns name their agents */
 	SF_MC_UNSURE = 128, /* a step's MC estimate too uncertain to act on
 			     * (src/mcstat.h, mc_uncertain) */

@@ -62,15 +62,16 @@ static void where_add(struct buf *b, const struct qfilter *f)
 		buf_puts(b, " AND m.solution_id IN (SELECT a.solution_id FROM assignment a"
 			    " WHERE a.annotator = ?8)");
 		break;
-	/* as the partial indexes of schema 14 say them */
+	/* a range of schema 20's indexes on the agreed mark */
 	case Q_NO_AGREED:
 		/* (a hidden agreed solution is left out here too: an OR would
-		 * leave the partial index) */
-		buf_printf(b, " AND NOT (m.flags & %d)", SF_AGREED);
+		 * leave the index) */
+		buf_puts(b, " AND m.agreed = 0");
 		break;
 	case Q_AGREED:
 		if (!f->rule) {
-			people_flags(b, f, SF_AGREED);
+			buf_puts(b, f->annotator ? " AND m.agreed = 1 AND NOT " HIDDEN :
+				 " AND m.agreed = 1");
 			break;
 		}
 		/* fall through */

@@ -27,7 +27,7 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[S_COUNT] = {
-	[S_WALK_SOL] = "SELECT solution_id, dataset_id, nsteps, flags FROM summary "
+	[S_WALK_SOL] = "SELECT solution_id, dataset_id, nsteps, flags, agreed FROM summary "
 		       "WHERE solution_id > ?1 ORDER BY solution_id LIMIT ?2",
 	[S_WALK_COUNT] = "SELECT count(*) FROM summary",
 	[S_WALK_LABEL] = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, "
@@ -38,7 +38,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		       "first_error, k, n, agent, job_id FROM suggestion "
 		       "WHERE solution_id BETWEEN ?1 AND ?2 ORDER BY solution_id, id",
 	/* a walk since: the solutions touched, in temp.walk_touched */
-	[S_SINCE_SOL] = "SELECT s.solution_id, s.dataset_id, s.nsteps, s.flags FROM "
+	[S_SINCE_SOL] = "SELECT s.solution_id, s.dataset_id, s.nsteps, s.flags, s.agreed FROM "
 			"temp.walk_touched t JOIN summary s ON s.solution_id = t.id "
 			"WHERE t.id > ?1 ORDER BY t.id LIMIT ?2",
 	[S_SINCE_COUNT] = "SELECT count(*) FROM temp.walk_touched",
@@ -269,6 +269,7 @@ static long read_sols(sqlite3_stmt *ss, int64_t after, struct window *w)
 		s->it.nsteps = (size_t)sqlite3_column_int(ss, 2);
 		s->flags = (unsigned)sqlite3_column_int(ss, 3);
 		s->it.trace = (s->flags & SF_TRACE) != 0;
+		s->agreed = sqlite3_column_int(ss, 4);
 	}
 	sqlite3_reset(ss);
 	return rc == SQLITE_DONE ? (long)w->nsol : -1;

@@ -39,6 +39,7 @@ extern const char walk_blind_origin[];
 struct walk_sol {
 	int64_t id, dataset_id;
 	unsigned flags;
+	int agreed; /* the summary's agreed mark (summary.agreed) */
 	struct item it;
 };
 

@@ -59,6 +59,10 @@ struct agreeing {
 	long out_sols;
 	struct label *kept;
 	size_t capkept;
+	/* the window's solutions whose summary's agreed mark changes: to
+	 * set [1], to clear [0] */
+	int64_t *flip[2];
+	size_t nflip[2], capflip[2];
 };
 
 /* the stored rows of a window of solutions, kept for the comparison */
@@ -86,10 +90,24 @@ static int keep_old(void *ctx, const struct db_agreed *g)
 	return 0;
 }
 
-/* before each window of the walk: the rows stored for its solutions */
+/* the agreed marks that change, written (a statement each way) */
+static int flush_flips(struct agreeing *r)
+{
+	for (int on = 0; on < 2; on++) {
+		if (db_summary_agreed(r->db, r->flip[on], r->nflip[on], on) < 0)
+			return -1;
+		r->nflip[on] = 0;
+	}
+	return 0;
+}
+
+/* before each window of the walk: the last window's marks written, the
+ * rows stored for its solutions */
 static int load_old(void *arg, int64_t lo, int64_t hi)
 {
 	struct old *k = arg;
+	if (flush_flips(k->r) < 0)
+		return -1;
 	arena_reset(&k->a);
 	k->r->nold = k->r->at = 0;
 	return db_agreed_range(k->r->db, lo, hi, keep_old, k) < 0 ? -1 : 0;
@@ -148,6 +166,14 @@ static int on_solution(void *arg, const struct walk_sol *w)
 		r->by_rule[d->rule]++;
 	} else {
 		r->by_why[d->why]++;
+	}
+	int on = d->rule >= 0;
+	if (w->agreed != on) {
+		if (r->nflip[on] == r->capflip[on]) {
+			r->capflip[on] = r->capflip[on] ? r->capflip[on] * 2 : 1024;
+			r->flip[on] = xrealloc(r->flip[on], r->capflip[on] * sizeof(int64_t));
+		}
+		r->flip[on][r->nflip[on]++] = w->id;
 	}
 	while (r->at < r->nold && r->old[r->at].sol < w->id)
 		r->at++;
@@ -436,9 +462,9 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 			       &k};
 	struct progress pg;
 	cmd_progress_begin(&pg, db, quiet, every, "consensus", "solutions");
-	int walked = db_walk_with(db, &wo) < 0 || (wo.since && tally(&r) < 0) ||
-		     db_consensus_now(db, &now) < 0 || db_consensus_record(db, &now, key.data) < 0 ?
-		     -1 : 0;
+	int walked = db_walk_with(db, &wo) < 0 || flush_flips(&r) < 0 ||
+		     (wo.since && tally(&r) < 0) || db_consensus_now(db, &now) < 0 ||
+		     db_consensus_record(db, &now, key.data) < 0 ? -1 : 0;
 	if (cmd_progress_end(&pg, db, "nothing stored: the agreed labels are as they were")) {
 		db_rollback(db);
 		rc = 130;
@@ -463,6 +489,8 @@ out:
 	team_free(&team);
 	free(r.out);
 	free(r.kept);
+	free(r.flip[0]);
+	free(r.flip[1]);
 	buf_free(&r.d.ratings);
 	buf_free(&r.d.by);
 	free(r.by_rule);

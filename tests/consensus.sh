@@ -44,6 +44,12 @@ agreed() { # agreed ID: first error|rule|why|agreed by|ratings
 	     coalesce(a.why, '') || '|' || coalesce(a.agreed_by, '') || '|' || coalesce(a.ratings, '')
 	     FROM agreed a JOIN solution s ON s.id = a.solution_id WHERE s.ext_key = '$1'"
 }
+# the summaries' agreed mark (what the queue's agreed filter reads)
+# follows the agreed rows: how many solutions it is wrong on
+mark_wrong() {
+	sql "SELECT count(*) FROM summary m WHERE m.agreed <> EXISTS (SELECT 1 FROM agreed g
+	     WHERE g.solution_id = m.solution_id AND g.rule IS NOT NULL)"
+}
 
 expect_rc 2 "no policy anywhere" sm consensus
 ok "says how to give one" has err "no policy: give --policy RULES, or a line in the config"
@@ -72,6 +78,8 @@ ok "no verdict from a named source: two" grep -q "^    no verdict from a source 
 ok "too few labels: none" sh -c '! grep -q "too few labels" out'
 ok "the undecided listed with their reason" has out "  d  split  annotators disagree"
 ok "all stored" has out "stored: 8 changed, 0 as before"
+ok "the agreed mark set on the three decided" test "$(sql "SELECT count(*) FROM summary WHERE agreed")" = 3
+ok "and on no other" test "$(mark_wrong)" = 0
 
 ok "maj: the people's first error" test "$(agreed maj)" = "2|human-majority 2||@ann1,@ann2|++-."
 ok "conf: no error, with the source that agreed" test "$(agreed conf)" = "-1|confirmed-suggestion||@ann1,mc|++++"
@@ -90,6 +98,7 @@ ok "nothing rewritten" has out "stored: 0 changed, 8 as before"
 expect_rc 0 "a rule naming a source with no verdict" sm consensus --policy "sources prm" --list
 ok "srcx: no verdict from prm, not sources disagree" test "$(agreed srcx)" = "none||no verdict from prm||"
 ok "none says sources disagree" sh -c '! grep -q "sources disagree" out'
+ok "the mark cleared where nothing decides now" test "$(mark_wrong)" = 0
 
 # a single person suffices under "human"; tolerance lets mc and judge
 # one step apart agree on the earlier step
@@ -97,6 +106,7 @@ expect_rc 0 "another policy" sm consensus --policy "human, sources mc judge tole
 ok "lone: decided by the one person" test "$(agreed lone)" = "1|human||@ann1|+-..."
 ok "srcx: within one step, the earlier" test "$(agreed srcx)" = "2|sources mc judge tolerance 1||mc,judge|++-."
 ok "a new policy rewrites every row" has out "stored: 8 changed, 0 as before"
+ok "the mark set again" test "$(mark_wrong)" = 0
 
 # a label changes one solution: only its row is written
 sm import ann2.jsonl $G --first-error fe --as ann2 >/dev/null
@@ -137,6 +147,11 @@ sql "DELETE FROM agreed WHERE solution_id = (SELECT id FROM solution WHERE ext_k
 expect_rc 0 "an agreed row deleted by hand" sm consensus --policy "human, sources mc judge tolerance 1"
 ok "reads every solution" sh -c '! grep -q "read again" out'
 ok "and writes the row again" test "$(agreed maj)" = "2|human||@ann1,@ann2|++-."
+# rows deleted by hand leave the mark until the next run, which mends it
+sql "DELETE FROM agreed"
+sql "UPDATE summary SET agreed = 1 - agreed WHERE solution_id % 2"
+expect_rc 0 "every row deleted by hand" sm consensus --policy "human, sources mc judge tolerance 1"
+ok "every mark mended" test "$(mark_wrong)" = 0
 
 # thresholds and rollouts: a PRM's values and an MC's k/n (as a fetch
 # would store them)

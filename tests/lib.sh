@@ -71,6 +71,30 @@ has() {
 
 sql() { sqlite3 "$STEPMARK_DB" "$@"; }
 
+# undo_20: the SQL that takes a store of schema 20 back to 19 (the agreed
+# mark back in summary.flags, with schema 14's triggers and indexes), for
+# the tests that fake an older store (then PRAGMA user_version)
+undo_20() {
+	cat <<'SQL'
+DROP INDEX summary_agreed; DROP INDEX summary_agreedp;
+UPDATE summary SET flags = flags | 32 WHERE agreed;
+ALTER TABLE summary DROP COLUMN agreed;
+CREATE TRIGGER agreed_flag_insert AFTER INSERT ON agreed BEGIN
+  UPDATE summary SET flags = (flags & ~32) | (CASE WHEN new.rule IS NULL THEN 0 ELSE 32 END)
+  WHERE solution_id = new.solution_id; END;
+CREATE TRIGGER agreed_flag_update AFTER UPDATE ON agreed BEGIN
+  UPDATE summary SET flags = (flags & ~32) | (CASE WHEN new.rule IS NULL THEN 0 ELSE 32 END)
+  WHERE solution_id = new.solution_id; END;
+CREATE TRIGGER agreed_flag_delete AFTER DELETE ON agreed BEGIN
+  UPDATE summary SET flags = flags & ~32 WHERE solution_id = old.solution_id; END;
+CREATE INDEX summary_agr ON summary(solution_id) WHERE flags & 32;
+CREATE INDEX summary_agrp ON summary(labelled * 1000 / max(nsteps, 1), solution_id) WHERE flags & 32;
+CREATE INDEX summary_noagr ON summary(solution_id) WHERE NOT (flags & 32);
+CREATE INDEX summary_noagrp ON summary(labelled * 1000 / max(nsteps, 1), solution_id)
+  WHERE NOT (flags & 32);
+SQL
+}
+
 # hold_lock SECONDS [DB]: another writer holds the store's write lock for
 # SECONDS; returns once it does, with its pid in $holder
 hold_lock() {

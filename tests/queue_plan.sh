@@ -11,7 +11,7 @@ sm import "$FIXTURES/processbench_gsm8k_20.json" --dataset more >/dev/null
 # some solutions agreed, some not
 sm consensus --policy human --dataset more >/dev/null 2>&1
 ok "consensus agreed some" test "$(sql "select count(*) from agreed where rule is not null")" -gt 0
-ok "the flag follows the agreed table" test "$(sql "select count(*) from summary where flags & 32")" = \
+ok "the mark follows the agreed table" test "$(sql "select count(*) from summary where agreed")" = \
 	"$(sql "select count(*) from agreed where rule is not null")"
 keys=''
 for f in disagree disagree-annotators disagree-sources disagree-human-auto agreed no-consensus; do
@@ -31,14 +31,14 @@ STEPMARK_SCRIPT=keys.txt STEPMARK_NO_DISPLAY=1 STEPMARK_SQLLOG=sql.log TERM=xter
 	COLUMNS=100 LINES=30 sm --annotator ann
 ok "the session ran" test -s sql.log
 grep -E '^SELECT (m\.solution_id|\* FROM \(SELECT m\.solution_id|count\(\*\) FROM summary m)' sql.log |
-	grep 'm.flags &' | sort -u >queue.sql
+	grep -E 'm\.flags &|m\.agreed =' | sort -u >queue.sql
 ok "it ran the filters' statements" test "$(wc -l <queue.sql)" -ge 12
-ok "agreed's among them" grep -q 'AND (m.flags & 32)' queue.sql
-ok "no-consensus's too" grep -q 'AND NOT (m.flags & 32)' queue.sql
+ok "agreed's among them" grep -q 'AND m.agreed = 1' queue.sql
+ok "no-consensus's too" grep -q 'AND m.agreed = 0' queue.sql
 ok "both orders" grep -q 'UNION ALL' queue.sql
 while IFS= read -r q; do
 	sqlite3 "$STEPMARK_DB" "EXPLAIN QUERY PLAN $q" >plan.txt
-	if grep -q 'SCAN m\b\|SCAN m$\|SCAN m USING' plan.txt || ! grep -Eq 'SEARCH m USING INDEX summary_(dis|agr|noagr)' plan.txt; then
+	if grep -q 'SCAN m\b\|SCAN m$\|SCAN m USING' plan.txt || ! grep -Eq 'SEARCH m USING (COVERING )?INDEX summary_(dis|agreed)' plan.txt; then
 		echo "  $q"
 		sed 's/^/  | /' plan.txt
 		echo bad >>bad.txt
@@ -52,7 +52,7 @@ printf ':open %s\n+\n+\n:quit\n' "$sol" >label.keys
 STEPMARK_SCRIPT=label.keys STEPMARK_NO_DISPLAY=1 TERM=xterm-256color sm --annotator other
 ok "the label was saved" test "$(sql "select count(*) from label where annotator = 'other'")" -gt 0
 ok "the summary was written again" test "$(sql "select instr(verdicts, '@other') > 0 from summary where solution_id = $sol")" = 1
-ok "and keeps its agreed flag" test "$(sql "select flags & 32 from summary where solution_id = $sol")" = 32
-ok "every flag still follows the agreed table" test "$(sql "select count(*) from summary where flags & 32")" = \
+ok "and keeps its agreed mark" test "$(sql "select agreed from summary where solution_id = $sol")" = 1
+ok "every mark still follows the agreed table" test "$(sql "select count(*) from summary where agreed")" = \
 	"$(sql "select count(*) from agreed where rule is not null")"
 finish

@@ -33,7 +33,7 @@ cp empty.db older.db
 # (schema 13, with an agreed label: 14 keeps it as a summary flag; 15
 # adds the agents of trajectories; 16 the guidelines and two label kinds;
 # 17 MC's rollouts kept and the uncertain estimates' flag)
-sqlite3 older.db "DROP TRIGGER agreed_flag_insert; DROP TRIGGER agreed_flag_update;
+sqlite3 older.db "$(undo_20) DROP TRIGGER agreed_flag_insert; DROP TRIGGER agreed_flag_update;
 	DROP TRIGGER agreed_flag_delete; DROP INDEX summary_agr; DROP INDEX summary_agrp;
 	DROP INDEX summary_noagr; DROP INDEX summary_noagrp;
 	ALTER TABLE step DROP COLUMN agent; ALTER TABLE step DROP COLUMN role;
@@ -53,8 +53,10 @@ expect_rc 0 "an import upgrades it" sm --db older.db import "$FIXTURES/math_shep
 ok "says so" has err "stepmark: upgrading $TMP/older.db from schema 13 to $v (once)..."
 ok "batch rounds' tables" test "$(sqlite3 older.db "select count(*) from sqlite_master where name like 'batch\_%' escape '\\'")" = 3
 ok "an agent column again" test "$(sqlite3 older.db "select count(*) from pragma_table_info('step') where name = 'agent'")" = 1
-ok "the agreed solution is flagged" test "$(sqlite3 older.db "select group_concat(solution_id) from summary where flags & 32")" = \
+ok "the agreed solution is marked" test "$(sqlite3 older.db "select group_concat(solution_id) from summary where agreed")" = \
 	"$(sqlite3 older.db "select min(id) from solution")"
+ok "flag 32 is free again" test "$(sqlite3 older.db "select count(*) from summary where flags & 32")" = 0
+ok "no trigger on the agreed table" test "$(sqlite3 older.db "select count(*) from sqlite_master where type = 'trigger'")" = 0
 ok "its label survives the label table's rebuild" test \
 	"$(sqlite3 older.db "select step_idx, kind, value, annotator, guidelines is null from label")" = "0|rating|-1|ann|1"
 # (17: every label has a global id, its own, and none is on a hub yet)
