@@ -11,8 +11,18 @@
 #define LABELS_MARK "coalesce((SELECT max(id) FROM label), 0) || ' ' || " \
 		    "coalesce((SELECT max(id) FROM suggestion), 0)"
 
+/* rows a statement of S_PUT_MANY writes: a statement per row cost half
+ * of a first run (bench/consensus, 100 K rows: 0.45 s of CPU one by
+ * one, 0.21 s sixteen at a time) */
+#define PUT_MANY 16
+#define PUT_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define PUT_ROW4 PUT_ROW ", " PUT_ROW ", " PUT_ROW ", " PUT_ROW
+#define PUT_COLS "INSERT OR REPLACE INTO agreed(solution_id, first_error, ratings, rule, why, " \
+		 "agreed_by, policy, at, agent) VALUES "
+
 enum stmt_id {
-	S_MARK, S_STALE, S_RAN, S_ALL, S_RANGE, S_ONE, S_POLICY, S_PUT, S_UNDECIDED, S_REASONS,
+	S_MARK, S_STALE, S_RAN, S_ALL, S_RANGE, S_ONE, S_POLICY, S_PUT, S_PUT_MANY, S_UNDECIDED,
+	S_REASONS,
 	S_RUN_NOW, S_RUN_LAST, S_RUN_PUT, S_RUN_UPTO, S_TALLY, S_SUM_AGREED,
 	S_COUNT
 };
@@ -30,9 +40,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ONE] = "SELECT solution_id, first_error, ratings, rule, why, "
 		  "agreed_by, policy, agent FROM agreed WHERE solution_id = ?1",
 	[S_POLICY] = "SELECT policy FROM agreed ORDER BY at DESC LIMIT 1",
-	[S_PUT] = "INSERT OR REPLACE INTO agreed(solution_id, first_error, "
-		  "ratings, rule, why, agreed_by, policy, at, agent) VALUES (?1, ?2, ?3, ?4, "
-		  "?5, ?6, ?7, ?8, ?9)",
+	[S_PUT] = PUT_COLS PUT_ROW,
+	[S_PUT_MANY] = PUT_COLS PUT_ROW4 ", " PUT_ROW4 ", " PUT_ROW4 ", " PUT_ROW4,
 	[S_UNDECIDED] = "SELECT d.name, s.ext_key, a.why FROM agreed a "
 			"JOIN solution s ON s.id = a.solution_id JOIN dataset d ON d.id = "
 			"s.dataset_id WHERE a.rule IS NULL AND (?1 = 0 OR s.dataset_id = ?1) "
@@ -151,18 +160,32 @@ int db_agreed_policy(struct db *db, char **policy)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-int db_agreed_put(struct db *db, const struct db_agreed *g, const char *at)
+/* g's row as the statement's row number row */
+static void put_bind(sqlite3_stmt *s, int row, const struct db_agreed *g, const char *at)
 {
-	sqlite3_stmt *s = stmt(db, S_PUT);
-	sqlite3_bind_int64(s, 1, g->sol);
+	int p = row * 9;
+	sqlite3_bind_int64(s, p + 1, g->sol);
 	if (g->fe >= -1)
-		sqlite3_bind_int(s, 2, g->fe);
+		sqlite3_bind_int(s, p + 2, g->fe);
 	const char *v[] = {g->ratings, g->rule, g->why, g->by, g->policy, at, g->agent};
 	for (int i = 0; i < 7; i++)
-		bind_text(s, i + 3, v[i]);
-	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+		bind_text(s, p + i + 3, v[i]);
+}
+
+int db_agreed_put(struct db *db, const struct db_agreed *g, size_t n, const char *at)
+{
+	size_t i = 0;
+	while (i < n) {
+		int many = n - i >= PUT_MANY;
+		sqlite3_stmt *s = stmt(db, many ? S_PUT_MANY : S_PUT);
+		for (int row = 0; row < (many ? PUT_MANY : 1); row++)
+			put_bind(s, row, &g[i++], at);
+		int rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
+	return 0;
 }
 
 int db_summary_agreed(struct db *db, const int64_t *ids, size_t n, int agreed)

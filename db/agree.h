@@ -57,8 +57,9 @@ int db_agreed_get(struct db *db, int64_t sol, struct arena *a, struct db_agreed 
 /* The policy of the newest agreed row into *policy (to free; NULL when
  * there is none). 0, or -1 on a store error. */
 int db_agreed_policy(struct db *db, char **policy);
-/* Stores g as sol's row, replacing the one it had, at time at. 0 or -1. */
-int db_agreed_put(struct db *db, const struct db_agreed *g, const char *at);
+/* Stores the n rows g, each replacing the one its solution had, at time
+ * at (in g's order, many to a statement). 0 or -1. */
+int db_agreed_put(struct db *db, const struct db_agreed *g, size_t n, const char *at);
 /* Sets the agreed mark of the summaries of the n solutions ids (the
  * queue's agreed filter reads it; it is 1 where the agreed row has a
  * rule): consensus writes it, in the agreed rows' transaction, where it

@@ -60,9 +60,13 @@ struct agreeing {
 	struct label *kept;
 	size_t capkept;
 	/* the window's solutions whose summary's agreed mark changes: to
-	 * set [1], to clear [0] */
+	 * set [1], to clear [0]; its rows that change, their strings in
+	 * puta: written together when the window is done */
 	int64_t *flip[2];
 	size_t nflip[2], capflip[2];
+	struct db_agreed *put;
+	size_t nput, capput;
+	struct arena puta;
 };
 
 /* the stored rows of a window of solutions, kept for the comparison */
@@ -90,9 +94,13 @@ static int keep_old(void *ctx, const struct db_agreed *g)
 	return 0;
 }
 
-/* the agreed marks that change, written (a statement each way) */
-static int flush_flips(struct agreeing *r)
+/* the window's rows and agreed marks that change, written */
+static int flush_window(struct agreeing *r)
 {
+	if (db_agreed_put(r->db, r->put, r->nput, r->now) < 0)
+		return -1;
+	r->nput = 0;
+	arena_reset(&r->puta);
 	for (int on = 0; on < 2; on++) {
 		if (db_summary_agreed(r->db, r->flip[on], r->nflip[on], on) < 0)
 			return -1;
@@ -101,12 +109,33 @@ static int flush_flips(struct agreeing *r)
 	return 0;
 }
 
-/* before each window of the walk: the last window's marks written, the
- * rows stored for its solutions */
+static const char *put_str(struct agreeing *r, const char *s)
+{
+	return s ? arena_strndup(&r->puta, s, strlen(s)) : NULL;
+}
+
+/* g to be written with the window (its strings copied) */
+static void put_later(struct agreeing *r, const struct db_agreed *g)
+{
+	if (r->nput == r->capput) {
+		r->capput = r->capput ? r->capput * 2 : 1024;
+		r->put = xrealloc(r->put, r->capput * sizeof(*r->put));
+	}
+	struct db_agreed *c = &r->put[r->nput++];
+	*c = *g;
+	c->ratings = put_str(r, g->ratings);
+	c->why = put_str(r, g->why);
+	c->by = put_str(r, g->by);
+	c->agent = put_str(r, g->agent);
+	/* rule and policy are the policy's text, which outlives the run */
+}
+
+/* before each window of the walk: the last window's changes written, the
+ * rows stored for its solutions read */
 static int load_old(void *arg, int64_t lo, int64_t hi)
 {
 	struct old *k = arg;
-	if (flush_flips(k->r) < 0)
+	if (flush_window(k->r) < 0)
 		return -1;
 	arena_reset(&k->a);
 	k->r->nold = k->r->at = 0;
@@ -185,8 +214,7 @@ static int on_solution(void *arg, const struct walk_sol *w)
 		return 0;
 	struct db_agreed g = {w->id, d->fe >= -1 ? d->fe : -2, ratings, rule, why, by, r->p->text,
 			      agent};
-	if (db_agreed_put(r->db, &g, r->now) < 0)
-		return -1;
+	put_later(r, &g);
 	r->changed++;
 	return 0;
 }
@@ -462,7 +490,7 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 			       &k};
 	struct progress pg;
 	cmd_progress_begin(&pg, db, quiet, every, "consensus", "solutions");
-	int walked = db_walk_with(db, &wo) < 0 || flush_flips(&r) < 0 ||
+	int walked = db_walk_with(db, &wo) < 0 || flush_window(&r) < 0 ||
 		     (wo.since && tally(&r) < 0) || db_consensus_now(db, &now) < 0 ||
 		     db_consensus_record(db, &now, key.data) < 0 ? -1 : 0;
 	if (cmd_progress_end(&pg, db, "nothing stored: the agreed labels are as they were")) {
@@ -491,6 +519,8 @@ out:
 	free(r.kept);
 	free(r.flip[0]);
 	free(r.flip[1]);
+	free(r.put);
+	arena_free(&r.puta);
 	buf_free(&r.d.ratings);
 	buf_free(&r.d.by);
 	free(r.by_rule);

@@ -152,6 +152,14 @@ sql "DELETE FROM agreed"
 sql "UPDATE summary SET agreed = 1 - agreed WHERE solution_id % 2"
 expect_rc 0 "every row deleted by hand" sm consensus --policy "human, sources mc judge tolerance 1"
 ok "every mark mended" test "$(mark_wrong)" = 0
+# twenty rows at once (sixteen to a statement, then one by one): each
+# solution's row its own, its first error its one person's
+sm --db many.db import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
+expect_rc 0 "twenty solutions" sm --db many.db consensus --policy human
+ok "twenty rows stored" has out "stored: 20 changed, 0 as before"
+ok "each the label of its solution" test "$(sqlite3 many.db "SELECT count(*) FROM agreed a JOIN label l
+	ON l.solution_id = a.solution_id AND l.kind = 'first_error' AND l.value IS a.first_error
+	WHERE a.rule = 'human'")" = 20
 
 # thresholds and rollouts: a PRM's values and an MC's k/n (as a fetch
 # would store them)
