@@ -16,9 +16,12 @@ const char walk_blind_origin[] = "tui-blind";
  * solutions, then their labels and suggestions by the solution indexes
  * (in solution order, the table's order within a solution: the newest
  * label counts), so its memory is the window's whatever the store's
- * size. */
+ * size. Where the index holds a window's rows as a few runs of
+ * consecutive ids (as imports write them), the walk reads those ranges
+ * of the table instead (_IDS, then _RUN), and puts the rows in solution
+ * order itself. */
 enum stmt_id {
-	S_WALK_SOL, S_WALK_LABEL, S_WALK_SUG,
+	S_WALK_SOL, S_WALK_LABEL, S_WALK_SUG, S_LABEL_IDS, S_LABEL_RUN, S_SUG_IDS, S_SUG_RUN,
 	S_NAMES_RATERS, S_NAMES_DECIDERS, S_NAMES_SOURCES, S_NAMES_SOURCES_SEEN,
 	S_NAMES_PRM, S_NAMES_DATASETS, S_NAMES_ASSIGNED, S_WALK_COUNT,
 	S_SINCE_SOL, S_SINCE_LABEL, S_SINCE_SUG, S_SINCE_COUNT,
@@ -37,6 +40,17 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_WALK_SUG] = "SELECT solution_id, coalesce(step_idx, -1), source, model, value, "
 		       "first_error, k, n, agent, job_id FROM suggestion "
 		       "WHERE solution_id BETWEEN ?1 AND ?2 ORDER BY solution_id, id",
+	[S_LABEL_IDS] = "SELECT id FROM label WHERE solution_id BETWEEN ?1 AND ?2 "
+			"ORDER BY solution_id, id",
+	[S_LABEL_RUN] = "SELECT solution_id, coalesce(step_idx, -1), kind, value, text, "
+			"annotator, origin = 'tui-blind', agent, guidelines FROM label WHERE "
+			"id BETWEEN ?1 AND ?2 AND kind IN ('rating', 'first_error', 'ratings', "
+			"'adjudication') ORDER BY id",
+	[S_SUG_IDS] = "SELECT id FROM suggestion WHERE solution_id BETWEEN ?1 AND ?2 "
+		      "ORDER BY solution_id, id",
+	[S_SUG_RUN] = "SELECT solution_id, coalesce(step_idx, -1), source, model, value, "
+		      "first_error, k, n, agent, job_id FROM suggestion "
+		      "WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
 	/* a walk since: the solutions touched, in temp.walk_touched */
 	[S_SINCE_SOL] = "SELECT s.solution_id, s.dataset_id, s.nsteps, s.flags, s.agreed FROM "
 			"temp.walk_touched t JOIN summary s ON s.solution_id = t.id "
@@ -101,6 +115,8 @@ static const char *col(sqlite3_stmt *s, int i)
 }
 
 #define WALK_WINDOW 4096
+#define ROW_MAX (sizeof(struct label) > sizeof(struct suggestion) ? sizeof(struct label) : \
+		 sizeof(struct suggestion))
 
 /* One window: its solutions, and their labels and suggestions in
  * solution order. The arrays are kept from window to window. */
@@ -115,6 +131,12 @@ struct window {
 	size_t ng, capg;
 	struct arena a;
 	struct names versions; /* the guidelines' versions met (a few), the walk's */
+	/* rows read by runs, put in solution order: where each goes */
+	size_t *pos;
+	unsigned char *tmp;
+	int64_t *tmpsol;
+	long *slot;
+	size_t captmp;
 };
 
 static enum label_kind kind_of(const char *k)
@@ -162,7 +184,6 @@ static void read_label(sqlite3_stmt *sl, const char *who, struct window *w, stru
 static int read_labels(sqlite3_stmt *sl, struct names *anns, int every, struct window *w)
 {
 	int rc;
-	w->nl = 0;
 	while ((rc = sqlite3_step(sl)) == SQLITE_ROW) {
 		int who = name_of(anns, every, col(sl, 5));
 		if (who < 0)
@@ -225,7 +246,6 @@ static int read_sugs(sqlite3_stmt *sg, struct names *srcs, int every, struct key
 		     struct window *w)
 {
 	int rc;
-	w->ng = 0;
 	while ((rc = sqlite3_step(sg)) == SQLITE_ROW) {
 		int j = key_of(kc, srcs, every, col(sg, 2), col(sg, 3));
 		if (j < 0)
@@ -303,6 +323,7 @@ static int touch(struct db *db, const struct walk_since *t)
 struct walker {
 	struct db *db;
 	sqlite3_stmt *ss, *sl, *sg;
+	sqlite3_stmt *ids[2], *run[2]; /* labels', suggestions'; NULL: by the index */
 	struct names *anns, *srcs;
 	unsigned every;
 	struct keycache kc;
@@ -339,19 +360,154 @@ static int deal(struct walker *k, struct window *w)
 	return 0;
 }
 
+/* The runs of consecutive ids that hold a window's rows of a table (ids
+ * from its solution index, each run exactly its ids), in id order: how
+ * many, 0 when more than MAX_RUNS (read by the index then), -1. */
+#define MAX_RUNS 16
+struct idrun {
+	int64_t a, b;
+};
+
+static int find_runs(sqlite3_stmt *s, int64_t lo, int64_t hi, struct idrun *r)
+{
+	int n = 0, rc;
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		int k = n - 1; /* the run extended last, most often */
+		while (k >= 0 && r[k].b + 1 != id)
+			k--;
+		if (k >= 0) {
+			r[k].b = id;
+			continue;
+		}
+		if (n == MAX_RUNS) {
+			n = 0;
+			rc = SQLITE_DONE;
+			break;
+		}
+		r[n].a = r[n].b = id;
+		n++;
+	}
+	sqlite3_reset(s);
+	for (int i = 1; i < n; i++) /* by their first id */
+		for (int j = i; j > 0 && r[j - 1].a > r[j].a; j--) {
+			struct idrun t = r[j];
+			r[j] = r[j - 1];
+			r[j - 1] = t;
+		}
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+/* The index of solution id in the window, -1 when it is not there; the
+ * search starts at *at, where the last one ended (a run's rows come in
+ * solution order) */
+static long sol_index(const struct window *w, int64_t id, size_t *at)
+{
+	size_t lo = 0, hi = w->nsol;
+	if (*at < w->nsol && w->sol[*at].id <= id) { /* ahead: a few steps, most often none */
+		lo = *at;
+		size_t step = 1;
+		while (lo + step < w->nsol && w->sol[lo + step].id <= id) {
+			lo += step;
+			step *= 2;
+		}
+		hi = lo + step < w->nsol ? lo + step : w->nsol;
+	}
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (w->sol[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*at = lo;
+	return lo < w->nsol && w->sol[lo].id == id ? (long)lo : -1;
+}
+
+/* The n rows (each sz bytes, their solutions in sol), read run after
+ * run in id order, put in solution order (a solution's in id order
+ * still); rows of solutions not in the window dropped. How many are
+ * left. */
+static size_t by_solution(struct window *w, unsigned char *rows, int64_t *sol, size_t n,
+			  size_t sz)
+{
+	if (w->captmp < n) {
+		w->captmp = n * 2;
+		w->tmp = xrealloc(w->tmp, w->captmp * ROW_MAX);
+		w->tmpsol = xrealloc(w->tmpsol, w->captmp * sizeof(*w->tmpsol));
+		w->slot = xrealloc(w->slot, w->captmp * sizeof(*w->slot));
+	}
+	memset(w->pos, 0, (w->nsol + 1) * sizeof(*w->pos));
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		w->slot[i] = sol_index(w, sol[i], &at);
+		if (w->slot[i] >= 0)
+			w->pos[w->slot[i] + 1]++;
+	}
+	for (size_t j = 0; j < w->nsol; j++)
+		w->pos[j + 1] += w->pos[j];
+	size_t kept = w->pos[w->nsol];
+	for (size_t i = 0; i < n; i++) {
+		if (w->slot[i] < 0)
+			continue;
+		size_t to = w->pos[w->slot[i]]++;
+		memcpy(w->tmp + to * sz, rows + i * sz, sz);
+		w->tmpsol[to] = sol[i];
+	}
+	memcpy(rows, w->tmp, kept * sz);
+	memcpy(sol, w->tmpsol, kept * sizeof(*sol));
+	return kept;
+}
+
+/* A window's rows of table t (0 labels, 1 suggestions), after those read
+ * already: by the runs of ids where there are few, else by the index.
+ * 0, or -1. */
+static int read_table(struct walker *k, struct window *w, int t, int64_t lo, int64_t hi)
+{
+	struct idrun r[MAX_RUNS];
+	int nr = k->ids[t] ? find_runs(k->ids[t], lo, hi, r) : 0;
+	if (nr < 0)
+		return -1;
+	sqlite3_stmt *s = t ? k->sg : k->sl;
+	for (int i = 0; i < (nr ? nr : 1); i++) {
+		if (nr)
+			s = k->run[t];
+		sqlite3_bind_int64(s, 1, nr ? r[i].a : lo);
+		sqlite3_bind_int64(s, 2, nr ? r[i].b : hi);
+		if ((t ? read_sugs(s, k->srcs, k->every & WALK_EVERY_SOURCE, &k->kc, w) :
+		     read_labels(s, k->anns, k->every & WALK_EVERY_ANNOTATOR, w)) < 0)
+			return -1;
+	}
+	/* one run is in solution order already: its ids came in that order */
+	if (nr > 1 && t)
+		w->ng = by_solution(w, (unsigned char *)w->g, w->gsol, w->ng, sizeof(*w->g));
+	else if (nr > 1)
+		w->nl = by_solution(w, (unsigned char *)w->l, w->lsol, w->nl, sizeof(*w->l));
+	return 0;
+}
+
 static int one_window(struct walker *k, struct window *w)
 {
 	int64_t lo = w->sol[0].id, hi = w->sol[w->nsol - 1].id;
 	arena_reset(&w->a);
-	sqlite3_bind_int64(k->sl, 1, lo);
-	sqlite3_bind_int64(k->sl, 2, hi);
-	sqlite3_bind_int64(k->sg, 1, lo);
-	sqlite3_bind_int64(k->sg, 2, hi);
-	if (read_labels(k->sl, k->anns, k->every & WALK_EVERY_ANNOTATOR, w) < 0 ||
-	    read_sugs(k->sg, k->srcs, k->every & WALK_EVERY_SOURCE, &k->kc, w) < 0)
+	w->nl = w->ng = 0;
+	if (read_table(k, w, 0, lo, hi) < 0 || read_table(k, w, 1, lo, hi) < 0)
 		return -1;
 	int stop = k->win ? k->win(k->arg, lo, hi) : 0;
 	return stop ? stop : deal(k, w);
+}
+
+/* the statements of the reads by runs (a whole walk's): 0, or -1 */
+static int prepare_runs(struct db *db, struct walker *k)
+{
+	static const enum stmt_id ids[2] = {S_LABEL_IDS, S_SUG_IDS}, run[2] = {S_LABEL_RUN, S_SUG_RUN};
+	for (int t = 0; t < 2; t++)
+		if (sqlite3_prepare_v2(db->h, stmt_sql[ids[t]], -1, &k->ids[t], NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(db->h, stmt_sql[run[t]], -1, &k->run[t], NULL) != SQLITE_OK)
+			return -1;
+	return 0;
 }
 
 int db_walk_with(struct db *db, const struct walk_opts *o)
@@ -367,9 +523,11 @@ int db_walk_with(struct db *db, const struct walk_opts *o)
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db->h, stmt_sql[since ? S_SINCE_SUG : S_WALK_SUG], -1, &k.sg,
 			       NULL) != SQLITE_OK ||
+	    (!since && prepare_runs(db, &k) < 0) ||
 	    (db->progress && run_once(db, since ? S_SINCE_COUNT : S_WALK_COUNT, 0, &k.total) < 0))
 		goto out;
 	w.sol = xmalloc(WALK_WINDOW * sizeof(*w.sol));
+	w.pos = xmalloc((WALK_WINDOW + 1) * sizeof(*w.pos));
 	int64_t after = INT64_MIN;
 	long n = 0;
 	rc = 0;
@@ -385,12 +543,20 @@ out:
 	free(w.lsol);
 	free(w.g);
 	free(w.gsol);
+	free(w.pos);
+	free(w.tmp);
+	free(w.tmpsol);
+	free(w.slot);
 	arena_free(&w.a);
 	names_free(&w.versions);
 	keycache_free(&k.kc);
 	sqlite3_finalize(k.ss);
 	sqlite3_finalize(k.sl);
 	sqlite3_finalize(k.sg);
+	for (int t = 0; t < 2; t++) {
+		sqlite3_finalize(k.ids[t]);
+		sqlite3_finalize(k.run[t]);
+	}
 	return rc;
 }
 

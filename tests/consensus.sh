@@ -160,6 +160,22 @@ ok "twenty rows stored" has out "stored: 20 changed, 0 as before"
 ok "each the label of its solution" test "$(sqlite3 many.db "SELECT count(*) FROM agreed a JOIN label l
 	ON l.solution_id = a.solution_id AND l.kind = 'first_error' AND l.value IS a.first_error
 	WHERE a.rule = 'human'")" = 20
+# labels written out of solution order, each read with its solution
+# however the walk reads them: two runs of ids (the even solutions', then
+# the odd ones'), then an id a solution, the last solution first
+again() { # again WHO ORDER: the importer's labels again, as WHO, in that order
+	sqlite3 many.db "INSERT INTO label(solution_id, step_idx, kind, value, annotator, origin,
+	created_at) SELECT solution_id, step_idx, kind, value, '$1', 'test', 'then' FROM label
+	WHERE annotator = 'processbench_gsm8k_20' ORDER BY $2"
+}
+again half "solution_id % 2, solution_id"
+expect_rc 0 "labels in two runs" sm --db many.db consensus --policy "human-majority 2"
+ok "each solution's two people" test "$(sqlite3 many.db "SELECT count(*) FROM agreed
+	WHERE rule = 'human-majority 2' AND agreed_by = '@processbench_gsm8k_20,@half'")" = 20
+again rev "solution_id DESC"
+expect_rc 0 "labels a run each" sm --db many.db consensus --policy "human-majority 3"
+ok "each solution's three people" test "$(sqlite3 many.db "SELECT count(*) FROM agreed
+	WHERE rule = 'human-majority 3' AND agreed_by = '@processbench_gsm8k_20,@half,@rev'")" = 20
 
 # thresholds and rollouts: a PRM's values and an MC's k/n (as a fetch
 # would store them)
