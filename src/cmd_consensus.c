@@ -184,7 +184,8 @@ static int on_solution(void *arg, const struct walk_sol *w)
 	r->left_sols += d->left_out > 0;
 	const char *rule = d->rule >= 0 ? r->p->r[d->rule].text : NULL;
 	char missing[256];
-	snprintf(missing, sizeof(missing), "no verdict from %s", d->missing);
+	if (d->rule < 0 && d->why == WHY_MISSING)
+		snprintf(missing, sizeof(missing), "no verdict from %s", d->missing);
 	const char *why = d->rule >= 0 ? NULL : d->why == WHY_MISSING ? missing :
 			  consensus_why[d->why];
 	const char *ratings = d->rule >= 0 ? d->ratings.data : NULL;
