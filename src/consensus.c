@@ -30,7 +30,8 @@ struct ctx {
 	struct voice *people; /* people whose labels decide a first error */
 	size_t np;
 	const struct label *adj; /* the adjudication in force, or NULL */
-	char **keys;          /* the sources' keys ("mc/model") */
+	char **keys;          /* the sources' keys ("mc/model"), in keytext */
+	char *keytext;
 	size_t nkeys;
 	int *keyof;           /* per suggestion: its key */
 	size_t *order;        /* scratch: the keys a rule covers */
@@ -75,11 +76,6 @@ static int names_key(const char *want, const char *key)
 	return !strncmp(key, want, n) && (key[n] == '\0' || key[n] == '/');
 }
 
-
-static int by_name(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
 
 /* the keys a rule covers, in the order it names its sources (each
  * source's keys by name; all keys by name when it names none) */
@@ -609,26 +605,59 @@ static int key_index(char *const *keys, size_t n, const char *key)
 	return (int)j;
 }
 
-/* the sources' keys, by name, and each suggestion's */
+/* g's key (sug_key's) at p: its length */
+static size_t key_at(char *p, const struct suggestion *g)
+{
+	size_t n = strlen(g->source);
+	memcpy(p, g->source, n);
+	if (g->model && *g->model) {
+		size_t m = strlen(g->model);
+		p[n++] = '/';
+		memcpy(p + n, g->model, m);
+		n += m;
+	}
+	p[n] = '\0';
+	return n;
+}
+
+/* the sources' keys, by name, and each suggestion's (each key built
+ * once, the keys' text in one block: this runs for every solution) */
 static void ctx_keys(struct ctx *c)
 {
 	const struct item *it = c->it;
-	struct buf k = {0};
+	size_t len = 1;
+	for (size_t i = 0; i < it->nsugs; i++) {
+		const struct suggestion *g = &it->sugs[i];
+		len += strlen(g->source) + (g->model && *g->model ? strlen(g->model) + 1 : 0) + 1;
+	}
+	c->keytext = xmalloc(len);
 	c->keyof = xmalloc((it->nsugs + 1) * sizeof(int));
 	c->keys = xmalloc((it->nsugs + 1) * sizeof(char *));
 	c->order = xmalloc((it->nsugs + 1) * sizeof(size_t));
+	const char **own = xmalloc((it->nsugs + 1) * sizeof(char *)); /* each one's key */
+	char *p = c->keytext;
 	for (size_t i = 0; i < it->nsugs; i++) {
-		sug_key(&k, &it->sugs[i]);
-		if ((size_t)key_index(c->keys, c->nkeys, k.data) == c->nkeys)
-			c->keys[c->nkeys++] = xstrdup(k.data);
+		size_t n = key_at(p, &it->sugs[i]);
+		size_t j = (size_t)key_index(c->keys, c->nkeys, p);
+		if (j == c->nkeys) {
+			c->keys[c->nkeys++] = p;
+			p += n + 1;
+		}
+		own[i] = c->keys[j];
 	}
-	if (c->nkeys)
-		qsort(c->keys, c->nkeys, sizeof(char *), by_name);
+	for (size_t i = 1; i < c->nkeys; i++) /* by name: a few, an insertion sort */
+		for (size_t j = i; j > 0 && strcmp(c->keys[j - 1], c->keys[j]) > 0; j--) {
+			char *t = c->keys[j];
+			c->keys[j] = c->keys[j - 1];
+			c->keys[j - 1] = t;
+		}
 	for (size_t i = 0; i < it->nsugs; i++) {
-		sug_key(&k, &it->sugs[i]);
-		c->keyof[i] = key_index(c->keys, c->nkeys, k.data);
+		int j = 0;
+		while (c->keys[j] != own[i])
+			j++;
+		c->keyof[i] = j;
 	}
-	buf_free(&k);
+	free(own);
 }
 
 /* the sources rule r names that have no verdict on the solution, into
@@ -723,8 +752,7 @@ void consensus_decide(const struct policy *p, const struct item *it, struct deci
 	for (size_t i = 0; i < c.np; i++)
 		free(c.people[i].r);
 	free(c.people);
-	for (size_t i = 0; i < c.nkeys; i++)
-		free(c.keys[i]);
+	free(c.keytext);
 	free(c.keys);
 	free(c.keyof);
 	free(c.order);

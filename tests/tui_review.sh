@@ -83,4 +83,15 @@ K
 :save-display j2.txt' --annotator boss
 ok "J: the next solution's review" grep -q "^Review  pb  $second " j1.txt
 ok "K: back" grep -q "^Review  pb  $first " j2.txt
+# what the config's policy decides now reads the sources by their keys,
+# source/model as the store keeps them apart
+printf '{"id": "k", "problem": "P", "steps": ["a", "b", "c"], "fe": 1}\n' >k.jsonl
+sm --db keys.db import k.jsonl --format generic --problem problem --steps steps --id id \
+	--first-error fe --as ann1 >/dev/null
+sqlite3 keys.db "INSERT INTO suggestion(solution_id, source, model, first_error, created_at)
+	VALUES (1, 'mc', 'm', 1, 'then'), (1, 'prm', 'p', 1, 'then')"
+printf 'consensus sources mc/m prm/p\n' >"$XDG_CONFIG_HOME/stepmark/config"
+tui_run 'V
+:save-display k1.txt' --annotator boss --db keys.db
+ok "the policy now: both sources, by model" grep -q "the policy now: step 2 (sources mc/m prm/p)" k1.txt
 finish
