@@ -174,6 +174,8 @@ static void put_bind(sqlite3_stmt *s, int row, const struct db_agreed *g, const 
 
 int db_agreed_put(struct db *db, const struct db_agreed *g, size_t n, const char *at)
 {
+	if (n && db_generation_bump(db) < 0) /* open workbenches count again */
+		return -1;
 	size_t i = 0;
 	while (i < n) {
 		int many = n - i >= PUT_MANY;
@@ -190,6 +192,8 @@ int db_agreed_put(struct db *db, const struct db_agreed *g, size_t n, const char
 
 int db_summary_agreed(struct db *db, const int64_t *ids, size_t n, int agreed)
 {
+	if (n && db_generation_bump(db) < 0)
+		return -1;
 	if (!n)
 		return 0;
 	struct buf b = {0};

@@ -49,6 +49,8 @@ int64_t db_assigned_last(struct db *db, const char *annotator)
 int db_assign_add(struct db *db, const char *annotator, const int64_t *sols,
 		  const int *gold_fe, size_t n, const char *now)
 {
+	if (n && db_generation_bump(db) < 0) /* open workbenches count again */
+		return -1;
 	sqlite3_stmt *m = stmt(db, S_LAST_ORD);
 	bind_text(m, 1, annotator);
 	int64_t ord = dbi_one_int(m, 0);

@@ -16,6 +16,7 @@
 
 enum stmt_id {
 	S_DATA_VERSION, S_STATE_SET, S_STATE_DEL, S_TALLY_ADD, S_SOL_DATASET,
+	S_GEN_BUMP, S_MARKS, S_NEW_LABELS, S_NEW_SUGS,
 	S_COUNT
 };
 
@@ -26,6 +27,16 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_TALLY_ADD] = "INSERT INTO tally(kind, dataset_id, name, n) VALUES (?1, ?2, ?3, ?4) "
 			"ON CONFLICT(kind, dataset_id, name) DO UPDATE SET n = n + excluded.n",
 	[S_SOL_DATASET] = "SELECT dataset_id FROM solution WHERE id = ?1",
+	/* what the queue's filters read besides labels and suggestions (the
+	 * agreed labels, the assignments) moved on */
+	[S_GEN_BUMP] = "INSERT INTO store_state(key, value) VALUES ('generation', 1) "
+		       "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+	[S_MARKS] = "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM store_state "
+		    "WHERE key = 'generation'), 0), (SELECT coalesce(max(id), 0) FROM label), "
+		    "(SELECT coalesce(max(id), 0) FROM suggestion), "
+		    "(SELECT coalesce(max(id), 0) FROM solution)",
+	[S_NEW_LABELS] = "SELECT DISTINCT solution_id FROM label WHERE id > ?1 LIMIT ?2",
+	[S_NEW_SUGS] = "SELECT DISTINCT solution_id FROM suggestion WHERE id > ?1 LIMIT ?2",
 };
 
 static const struct stmt_table stmts = {ROOM_STORE, S_COUNT, stmt_sql};
@@ -546,6 +557,62 @@ int db_busy(struct db *db)
 int64_t db_data_version(struct db *db)
 {
 	return dbi_one_int(stmt(db, S_DATA_VERSION), -1);
+}
+
+int db_generation_bump(struct db *db)
+{
+	sqlite3_stmt *s = stmt(db, S_GEN_BUMP);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int read_marks(struct db *db, struct db_marks *m)
+{
+	sqlite3_stmt *s = stmt(db, S_MARKS);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*m = (struct db_marks){sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+				       sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3)};
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* the solutions of rows after id in a table: 1 when more than limit */
+static int new_rows(sqlite3_stmt *s, int64_t after, long limit, void (*fn)(void *, int64_t),
+		    void *arg)
+{
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int64(s, 2, limit + 1);
+	long n = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n++ < limit)
+		fn(arg, sqlite3_column_int64(s, 0));
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_changes_since(struct db *db, struct db_marks *m, long limit,
+		     void (*fn)(void *, int64_t), void *arg)
+{
+	struct db_marks now; /* rows after it read too: counted twice, never missed */
+	int r = read_marks(db, &now);
+	if (r == 0 && (now.generation != m->generation || now.solution - m->solution > limit))
+		r = 1;
+	if (r == 0 && now.label > m->label)
+		r = new_rows(stmt(db, S_NEW_LABELS), m->label, limit, fn, arg);
+	if (r == 0 && now.suggestion > m->suggestion)
+		r = new_rows(stmt(db, S_NEW_SUGS), m->suggestion, limit, fn, arg);
+	for (int64_t id = m->solution + 1; r == 0 && id <= now.solution; id++)
+		fn(arg, id); /* new solutions: their chunk's count is stale */
+	if (r >= 0)
+		*m = now;
+	return r;
+}
+
+int db_changes_mark(struct db *db, struct db_marks *m)
+{
+	return read_marks(db, m);
 }
 
 /* Every statement run, with its parameters, for bench/ui's peer. */

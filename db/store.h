@@ -36,6 +36,22 @@ struct db *db_open_ro(const char *path, char *err, size_t errlen);
 void db_say_waits(struct db *db, FILE *say);
 /* Changes when another connection commits. */
 int64_t db_data_version(struct db *db);
+/* Where the store's append-only tables stood, to tell what another
+ * connection's commit changed: the generation moves when what the
+ * queue's filters read besides labels and suggestions does (agreed
+ * labels, assignments: db_generation_bump, inside the writer's
+ * transaction). */
+struct db_marks {
+	int64_t generation, label, suggestion, solution;
+};
+int db_generation_bump(struct db *db);
+int db_changes_mark(struct db *db, struct db_marks *m);
+/* fn(arg, sol) for each solution that gained a label, a suggestion or
+ * came to be since m, and m moved on: 0; 1 when more changed than that
+ * or than limit solutions say (everything must be read again); -1 on a
+ * store error. */
+int db_changes_since(struct db *db, struct db_marks *m, long limit,
+		     void (*fn)(void *, int64_t), void *arg);
 /* A long operation's progress (db_export_each and db_walk by solution,
  * a merge by plan step): fn(ctx, done, total) after each unit, total
  * counted first; a nonzero return stops the operation, which fails

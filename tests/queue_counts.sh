@@ -1,8 +1,9 @@
 #!/bin/sh
 # The queue counts each filter once and keeps the count current: after
 # labelling, only the chunk of ids that changed is counted again; going
-# back to an earlier filter reuses its count; another writer's change
-# counts everything again. Each count is checked against SQL.
+# back to an earlier filter reuses its count; another writer's labels
+# count their chunks again, other changes (a deal, a consensus) every
+# chunk. Each count is checked against SQL.
 . "$top_srcdir/tests/lib.sh"
 sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
 printf 'set advance = no\n' >"$XDG_CONFIG_HOME/stepmark/config"
@@ -42,4 +43,28 @@ tui_run ':open 5
 e' --annotator zed
 ok "the store says 17" test "$(todo)" = 17
 ok "the open queue sees the other writer's label" wait_for a "17 solutions"
+
+# on a store of three chunks of ids, another writer's label is counted
+# again in its chunk alone; a deal (no label) counts everything again
+export STEPMARK_DB="$TMP/big.db"
+python3 "$top_srcdir/tests/gen_big.py" --processbench 45000 >big.json
+sm import big.json --format processbench --dataset big >/dev/null
+tmx new-session -d -s b -x 100 -y 30 \
+	"env LC_ALL=C.UTF-8 TERM=screen-256color HOME='$HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' STEPMARK_SQLLOG='$TMP/big.sql' '$STEPMARK' --db '$STEPMARK_DB' --annotator zed; sleep 600"
+ok "the big queue is up" wait_for b "[queue]"
+tmx send-keys -t b ':filter todo' Enter
+ok "all 45000 to do, counted" wait_for b "1/45000 solutions" 30
+# the todo filter's counts of a chunk (the SQL log is whole once it quits)
+todo_counts() { grep -c "') > 0) AND m.solution_id BETWEEN $1 AND $2;\$" "$TMP/big.sql"; }
+tui_run ':open 44000
+e' --annotator zed
+ok "another writer's label: 44999 to do" wait_for b "1/44999 solutions" 30
+tmx send-keys -t b ':filter assigned' Enter
+ok "nothing dealt yet" wait_for b "assigned  0 solutions" 30
+sm assign --annotators zed --limit 5 >/dev/null
+ok "another writer's deal: 5 assigned, counted again" wait_for b "1/5 solutions" 30
+tmx send-keys -t b ':quit' Enter
+sleep 1
+ok "the label's chunk counted again" test "$(todo_counts 40001 60000)" = 2
+ok "the other chunks not" test "$(todo_counts 1 20000)-$(todo_counts 20001 40000)" = 1-1
 finish

@@ -656,6 +656,14 @@ static void handle_key(struct tui *t, int key)
 	t->dirty = 1;
 }
 
+/* another writer's solutions counted again one by one up to here */
+#define CHANGES_MAX 4096
+static void another_wrote(void *arg, int64_t sol)
+{
+	struct tui *t = arg;
+	writes_add(&t->writes, sol);
+}
+
 /* Background work between keys. Returns IDLE_WORK while a view has more
  * to compute, IDLE_FETCH while the engine waits on transfers or the store
  * (the loop then waits on them rather than spin), 0 when all is done. */
@@ -683,7 +691,10 @@ static int idle(struct tui *t)
 		if (!bgfetch_running(t) || now - t->last_reload >= 250) {
 			t->data_version = dv;
 			t->last_reload = now;
-			t->writes.epoch++; /* another writer: every count again */
+			/* another writer: the counts again where it labelled, or
+			 * all of them when it changed more than labels */
+			if (db_changes_since(t->db, &t->marks, CHANGES_MAX, another_wrote, t) != 0)
+				t->writes.epoch++;
 			reload_all(t);
 		} else {
 			more |= IDLE_FETCH; /* shown on a later pass */
@@ -947,6 +958,7 @@ static int tui_open(struct tui *t, const char *dbpath, const char *annotator,
 	free(warns);
 	guidelines_start(t);
 	t->data_version = db_data_version(t->db);
+	db_changes_mark(t->db, &t->marks);
 	const char *pace = getenv("STEPMARK_SCRIPT_PACE");
 	if (pace && *pace)
 		t->hooks.script.pace_ms = atof(pace);

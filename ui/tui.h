@@ -150,6 +150,7 @@ struct tui {
 	struct writes writes;
 	/* store changes seen */
 	int64_t data_version;
+	struct db_marks marks; /* where the store's tables stood when last seen */
 	/* labelling actions the store refused as busy (or the disk as
 	 * full), saved in order by the loop (label.c) */
 	struct label_pend *pq_head, *pq_tail;
