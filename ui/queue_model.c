@@ -197,12 +197,41 @@ void qmodel_recount(struct qmodel *m)
 	m->rank = 0;
 }
 
-/* Moves the rank toward to by at most a chunk of ids: 1 when there is
- * more to count. */
+/* The rank of to from the counted chunks below its own and one count of
+ * its chunk up to it: 0, 1 while a chunk below is not counted yet (the
+ * counting comes first), -1 when it does not pay (to is nearer the rank
+ * than its chunk's start). */
+static int rank_jump(struct qmodel *m, int64_t to, int *changed)
+{
+	const struct counts *c = m->cur;
+	size_t ci = (size_t)((to - 1) / CHUNK);
+	int64_t lo = (int64_t)ci * CHUNK + 1, near = to > m->rank_id ? to - m->rank_id : m->rank_id - to;
+	if (!c || ci >= c->nchunks || to - lo >= near)
+		return -1;
+	long sum = 0;
+	for (size_t i = 0; i < ci; i++) {
+		if (c->chunk[i] < 0)
+			return 1;
+		sum += c->chunk[i];
+	}
+	long n = db_queue_count(m->q, lo, to);
+	if (n < 0)
+		return -1;
+	m->rank = sum + n;
+	m->rank_id = to;
+	*changed = 1;
+	return 0;
+}
+
+/* Moves the rank toward to by at most a chunk of ids, or at once from
+ * the chunk counts: 1 when there is more to count. */
 static int rank_step(struct qmodel *m, int64_t to, int *changed)
 {
 	if (m->f.sort != QS_ID || db_queue_dealt(&m->f) || !to || to == m->rank_id)
 		return 0;
+	int j = rank_jump(m, to, changed);
+	if (j >= 0)
+		return j;
 	int64_t lo, hi;
 	if (to > m->rank_id) {
 		lo = m->rank_id + 1;
