@@ -40,6 +40,7 @@ struct batch_out {
 	struct bprov *provs;
 	size_t nprovs;
 	struct buf line;
+	struct arena a;   /* a request's tree while it is checked */
 	int failed;
 };
 
@@ -160,7 +161,7 @@ int batch_request(struct batch_out *b, int64_t job, const char *path, const char
 	char url[64], model[256];
 	snprintf(url, sizeof(url), "/%s%s", strcmp(path, "pooling") ? "v1/" : "", path);
 	buf_reset(&b->line);
-	if (batch_shape(&b->line, &b->spec, job, url, body, hash, model, sizeof(model), err,
+	if (batch_shape(&b->line, &b->a, &b->spec, job, url, body, hash, model, sizeof(model), err,
 			errlen) < 0)
 		return -1;
 	long lines = 0;
@@ -320,6 +321,7 @@ void batch_free(struct batch_out *b)
 	free(b->files);
 	free(b->jobs);
 	buf_free(&b->line);
+	arena_free(&b->a);
 	free(b->stem);
 	free(b->ext);
 	free(b->stream);

@@ -68,10 +68,12 @@ long batch_round(const struct batch_out *b);
 /* Closes what is open (after an error) and frees b. */
 void batch_free(struct batch_out *b);
 
-/* batch_line.c: one request as the target's line(s) into out, checked,
- * its model into model. -1 with the reason in err. */
+/* batch_line.c: one request as the target's line(s) into out, checked
+ * (its tree in a, which is reset first), its model into model. -1 with
+ * the reason in err. */
 struct buf;
-int batch_shape(struct buf *out, const struct batch_spec *spec, int64_t job,
+struct arena;
+int batch_shape(struct buf *out, struct arena *a, const struct batch_spec *spec, int64_t job,
 		const char *url, const char *body, const char *hash, char *model, size_t mn,
 		char *err, size_t errlen);
 /* A custom_id read back: the store, round, job and request it answers,

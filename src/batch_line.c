@@ -156,8 +156,12 @@ static int check_body(const struct jnode *body, int target, const char *url, cha
 static void custom_id(struct buf *out, const struct batch_spec *spec, int64_t job,
 		      const char *hash)
 {
-	buf_printf(out, "\"custom_id\":\"sm-%s-r%ld-j%" PRId64 "-%s", spec->store, spec->round,
-		   job, hash);
+	char n[64];
+	buf_puts(out, "\"custom_id\":\"sm-");
+	buf_puts(out, spec->store);
+	snprintf(n, sizeof(n), "-r%ld-j%" PRId64 "-", spec->round, job);
+	buf_puts(out, n);
+	buf_add(out, hash, 32);
 }
 
 /* Ray Data LLM rows: {custom_id, messages | prompt, sampling_params,
@@ -196,12 +200,12 @@ static void ray_rows(struct buf *out, const struct batch_spec *spec, int64_t job
 	}
 }
 
-int batch_shape(struct buf *out, const struct batch_spec *spec, int64_t job,
+int batch_shape(struct buf *out, struct arena *a, const struct batch_spec *spec, int64_t job,
 		const char *url, const char *body, const char *hash, char *model, size_t mn,
 		char *err, size_t errlen)
 {
-	struct arena a = {0};
-	const struct jnode *root = jparse(&a, body, strlen(body));
+	arena_reset(a);
+	const struct jnode *root = jparse(a, body, strlen(body));
 	char why[200];
 	int rc = check_body(root, spec->target, url, why, sizeof(why));
 	if (rc == 0)
@@ -214,9 +218,12 @@ int batch_shape(struct buf *out, const struct batch_spec *spec, int64_t job,
 	} else {
 		buf_putc(out, '{');
 		custom_id(out, spec, job, hash);
-		buf_printf(out, "\",\"method\":\"POST\",\"url\":\"%s\",\"body\":%s}\n", url, body);
+		buf_puts(out, "\",\"method\":\"POST\",\"url\":\"");
+		buf_puts(out, url);
+		buf_puts(out, "\",\"body\":");
+		buf_puts(out, body);
+		buf_puts(out, "}\n");
 	}
-	arena_free(&a);
 	return rc;
 }
 

@@ -16,8 +16,12 @@ static int shape(int target, const char *url, const char *body, struct buf *out)
 {
 	struct batch_spec spec = {target, 0, "00112233445566ff", 3, 0};
 	char err[300], model[64];
+	struct arena a = {0};
 	buf_reset(out);
-	return batch_shape(out, &spec, 42, url, body, H, model, sizeof(model), err, sizeof(err));
+	int rc = batch_shape(out, &a, &spec, 42, url, body, H, model, sizeof(model), err,
+			     sizeof(err));
+	arena_free(&a);
+	return rc;
 }
 
 static int lines(const struct buf *b)
