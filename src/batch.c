@@ -35,8 +35,9 @@ struct batch_out {
 	struct bfile *files;
 	size_t nfiles;
 	long total, requests;
-	int64_t *jobs;
-	size_t njobs, capjobs;
+	FILE *jobs;     /* the round's job ids, kept on disk, not in memory */
+	int64_t last_job;
+	size_t njobs;
 	struct bprov *provs;
 	size_t nprovs;
 	struct buf line;
@@ -185,19 +186,29 @@ int batch_request(struct batch_out *b, int64_t job, const char *path, const char
 
 void batch_job(struct batch_out *b, int64_t job)
 {
-	if (b->njobs && b->jobs[b->njobs - 1] == job)
+	if (b->njobs && b->last_job == job)
 		return;
-	if (b->njobs == b->capjobs) {
-		b->capjobs = b->capjobs ? b->capjobs * 2 : 256;
-		b->jobs = xrealloc(b->jobs, b->capjobs * sizeof(*b->jobs));
-	}
-	b->jobs[b->njobs++] = job;
+	if (!b->jobs && !(b->jobs = tmpfile()))
+		b->failed = 1;
+	if (b->jobs && fwrite(&job, sizeof(job), 1, b->jobs) != 1)
+		b->failed = 1;
+	b->last_job = job;
+	b->njobs++;
 }
 
-const int64_t *batch_jobs(const struct batch_out *b, size_t *n)
+int batch_jobs_each(struct batch_out *b, int (*fn)(void *ctx, int64_t job), void *ctx)
 {
-	*n = b->njobs;
-	return b->jobs;
+	int64_t v[4096];
+	size_t got;
+	if (!b->jobs)
+		return b->njobs ? -1 : 0;
+	if (fflush(b->jobs) != 0 || fseek(b->jobs, 0, SEEK_SET) != 0)
+		return -1;
+	while ((got = fread(v, sizeof(*v), ARRAY_SIZE(v), b->jobs)) > 0)
+		for (size_t i = 0; i < got; i++)
+			if (fn(ctx, v[i]) < 0)
+				return -1;
+	return ferror(b->jobs) ? -1 : 0;
 }
 
 long batch_lines(const struct batch_out *b)
@@ -319,7 +330,8 @@ void batch_free(struct batch_out *b)
 	}
 	free(b->provs);
 	free(b->files);
-	free(b->jobs);
+	if (b->jobs)
+		fclose(b->jobs);
 	buf_free(&b->line);
 	arena_free(&b->a);
 	free(b->stem);

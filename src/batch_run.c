@@ -66,24 +66,29 @@ struct batch_out *batch_round_open(struct db *db, struct fetch *f, const struct 
 	return b;
 }
 
+struct round_ctx {
+	struct db *db;
+	long round;
+};
+
+static int job_in_round(void *ctx, int64_t job)
+{
+	struct round_ctx *r = ctx;
+	return db_batch_job_round_set(r->db, job, r->round);
+}
+
 int batch_round_done(struct db *db, struct batch_out *b, const char *path, int target)
 {
-	long round = batch_round(b);
-	size_t n;
-	const int64_t *jobs = batch_jobs(b, &n);
+	struct round_ctx r = {db, batch_round(b)};
 	if (!batch_lines(b))
 		return 0;
 	if (db_begin(db) < 0 ||
-	    db_batch_round_add(db, round, batch_targets[target], path, batch_lines(b)) < 0)
-		goto fail;
-	for (size_t i = 0; i < n; i++)
-		if (db_batch_job_round_set(db, jobs[i], round) < 0)
-			goto fail;
-	if (db_commit(db) == 0)
-		return 0;
-fail:
-	db_rollback(db);
-	return -1;
+	    db_batch_round_add(db, r.round, batch_targets[target], path, batch_lines(b)) < 0 ||
+	    batch_jobs_each(b, job_in_round, &r) < 0 || db_commit(db) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
 }
 
 long batch_round_of(struct db *db, long round, char *path, size_t pn, int *target)
