@@ -8,7 +8,7 @@
 
 enum stmt_id {
 	S_ID_ADD, S_ID_GET, S_ROUND_LAST, S_ROUND_ADD, S_JOB_SET, S_JOB_GET,
-	S_PART_PUT, S_PART_COUNT, S_PART_EACH, S_PART_DROP, S_ROUNDS, S_RELEASE, S_COUNT
+	S_PART_PUT, S_PART_COUNT, S_PART_EACH, S_PART_DROP, S_ROUNDS, S_RELEASE, S_QUEUED, S_COUNT
 };
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -30,6 +30,11 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_RELEASE] = "UPDATE job SET state = 'queued', lease_owner = NULL, lease_until = NULL, "
 		      "updated_at = ?3 WHERE id IN (SELECT id FROM job WHERE lease_owner = ?1 "
 		      "AND state = 'leased' LIMIT ?2)",
+	/* the next window of a --batch-out stream (job_todo's order) */
+	[S_QUEUED] = "SELECT id, solution_id, attempts FROM job WHERE kind = ?1 AND params = ?2 "
+		     "AND state = 'queued' AND solution_id > ?3 AND (?4 = 0 OR solution_id = ?4) "
+		     "AND (?5 = 0 OR solution_id IN (SELECT id FROM solution WHERE dataset_id = ?5)) "
+		     "ORDER BY solution_id LIMIT ?6",
 };
 
 static const struct stmt_table stmts = {ROOM_BATCH, S_COUNT, stmt_sql};
@@ -182,4 +187,26 @@ long db_batch_release_some(struct db *db, const char *owner, long most)
 	if (dbi_step_done(db, s) < 0)
 		return -1;
 	return (long)sqlite3_changes(db->h);
+}
+
+int db_batch_queued(struct db *db, const char *kind, const char *params, int64_t after,
+		    int64_t sol, int64_t dataset, int max, struct db_job *out)
+{
+	sqlite3_stmt *s = stmt(db, S_QUEUED);
+	bind_text(s, 1, kind);
+	bind_text(s, 2, params);
+	sqlite3_bind_int64(s, 3, after);
+	sqlite3_bind_int64(s, 4, sol);
+	sqlite3_bind_int64(s, 5, dataset);
+	sqlite3_bind_int(s, 6, max);
+	int n = 0, rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < max) {
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].id = sqlite3_column_int64(s, 0);
+		out[n].sol = sqlite3_column_int64(s, 1);
+		out[n].attempts = sqlite3_column_int(s, 2);
+		n++;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? n : -1;
 }

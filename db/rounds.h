@@ -52,4 +52,12 @@ int db_batch_rounds_each(struct db *db, const char *kind, const char *params,
  * holds every page it changes). How many, or -1. */
 long db_batch_release_some(struct db *db, const char *owner, long most);
 
+/* At most max queued jobs of kind and params, after solution `after`
+ * in solution order (of solution sol, of data set dataset: 0 any), into
+ * out, not leased: a --batch-out stream's next window, read inside the
+ * caller's write transaction. How many, or -1. */
+struct db_job;
+int db_batch_queued(struct db *db, const char *kind, const char *params, int64_t after,
+		    int64_t sol, int64_t dataset, int max, struct db_job *out);
+
 #endif

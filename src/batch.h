@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fconf.h"
+
 #define BATCH_MAX_LINES 50000L        /* OpenAI's Batch API: per file */
 #define BATCH_MAX_BYTES (190L << 20)  /* under its 200 MB */
 
@@ -139,5 +141,30 @@ long batch_round_of(struct db *db, long round, char *path, size_t pn, int *targe
 void batch_give_back(struct db *db, const char *owner);
 /* --status: the jobs of kind and params by round and state, on out. */
 void batch_status(struct db *db, const char *kind, const char *params, FILE *out);
+
+/* batch_stream.c: --batch-out's run. */
+#define BATCH_WINDOW 1024     /* jobs read, run and stored per transaction */
+struct fetch_progress;
+struct batch_run {
+	struct db *db;
+	const struct fconf *fc;
+	unsigned mask;              /* the providers (bit per P_*) */
+	const char *params[P_MAX];  /* each one's jobs' params */
+	int64_t dataset, sol;       /* the selection: 0 every one */
+	long limit;                 /* jobs per provider at most (0: all) */
+	struct batch_out *out;
+	const char *paid;           /* the hashes (32 each) --batch-in answered */
+	size_t npaid;
+	int (*tick)(void *ctx);     /* after each window: nonzero stops */
+	void *ctx;
+};
+/* The queued jobs of r's providers over its selection, in solution order
+ * a window per transaction, no lease held: each job's requests answered
+ * from the cache (a job they finish is stored, as the engine stores it)
+ * or written to r->out (the job waits on its round: batch_job), each
+ * distinct request once. pg counts what it did. 0 done, 1 stopped by
+ * tick; with the reason in err, -1 a store error, -2 a line not written
+ * (the window's jobs are then as they were; the round is not whole). */
+int batch_stream(const struct batch_run *r, struct fetch_progress *pg, char *err, size_t n);
 
 #endif

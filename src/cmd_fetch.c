@@ -33,7 +33,8 @@ const char cmd_fetch_help[] =
 	"    --status                print the jobs' counts and failures\n"
 	"    --batch-out FILE        write the requests as batch lines, one file per\n"
 	"                            endpoint URL and model\n"
-	"                            (FILE.chat-completions.jsonl...) and a manifest\n"
+	"                            (FILE.chat-completions.jsonl...) and a manifest;\n"
+	"                            the jobs stay queued\n"
 	"    --batch-for ENGINE      openai (default), vllm (run_batch) or ray (Ray\n"
 	"                            Data LLM rows): what --batch-out writes\n"
 	"    --batch-lines N         lines per file at most (default 50000)\n"
@@ -183,6 +184,8 @@ struct fetch_cmd {
 	int64_t ds; /* the data set's id, 0: every one */
 	struct buf paid; /* the requests --batch-in answered, by hash */
 	long round_in;   /* the round --batch-in's results answer (0: none) */
+	struct fetch_progress bpg; /* what --batch-out's stream did */
+	struct progress *shown;    /* its progress line */
 	char round_path[4096]; /* that round's --batch-out */
 	char err[600];
 };
@@ -497,12 +500,58 @@ static double fetch_loop(struct fetch_cmd *x)
 	return p.t0;
 }
 
+static int batch_tick(void *ctx)
+{
+	struct fetch_cmd *x = ctx;
+	if (progress_due(x->shown)) {
+		progress(x->shown, x->db, x->f, x->a.mask);
+		progress_draw(x->shown, 0);
+	}
+	return progress_stopped();
+}
+
+/* --batch-out's run: the queued jobs streamed to the files a window at a
+ * time, with a progress line between windows. Returns when it started
+ * (seconds of the monotonic clock); the exit code into rc when it failed. */
+static double fetch_batch_loop(struct fetch_cmd *x, int *rc)
+{
+	progress_catch();
+	const struct fetch_args *a = &x->a;
+	struct progress p;
+	struct totals t;
+	totals(x->db, x->f, a->mask, &t);
+	progress_start(&p, a->quiet ? PROGRESS_OFF : isatty(STDERR_FILENO) ? PROGRESS_TTY :
+		       PROGRESS_LINES, a->every, "fetch", 0, "done");
+	p.rate_unit = "jobs";
+	p.done0 = t.done;
+	struct batch_run r = {.db = x->db, .fc = &x->cfg.fetch, .mask = a->mask,
+			      .dataset = x->ds, .sol = a->sol, .limit = a->limit, .out = x->bo,
+			      .paid = x->paid.data, .npaid = x->paid.len, .tick = batch_tick,
+			      .ctx = x};
+	for (int i = 0; i < nproviders; i++)
+		r.params[i] = a->mask >> i & 1 ? fetch_params(x->f, i) : NULL;
+	x->shown = &p;
+	int got = batch_stream(&r, &x->bpg, x->err, sizeof(x->err));
+	if (got < 0) {
+		progress_clear(&p);
+		errf("stepmark: %s; no round recorded, the jobs stay queued\n", x->err);
+		*rc = got == -1 ? EX_STORE : EX_BAD;
+	}
+	progress(&p, x->db, x->f, a->mask);
+	progress_end(&p);
+	x->shown = NULL;
+	return p.t0;
+}
+
 /* How the run ended: the batch files written, this run's totals, the
  * links made, the jobs' counts. The exit code. */
 static int fetch_summary(struct fetch_cmd *x, double t0)
 {
 	struct fetch_progress pg;
-	fetch_progress(x->f, &pg);
+	if (x->a.batch_out)
+		pg = x->bpg;
+	else
+		fetch_progress(x->f, &pg);
 	if (progress_stopped())
 		errf("stepmark: stopped; unfinished jobs went back to the queue "
 			"(run the same command to go on)\n");
@@ -595,7 +644,8 @@ static int fetch_modes(struct fetch_cmd *x)
 			errf("stepmark: %s\n", x->err);
 			return EX_STORE;
 		}
-		fetch_batch_out(x->f, x->bo);
+		double t0 = fetch_batch_loop(x, &rc);
+		return rc >= 0 ? rc : fetch_summary(x, t0);
 	}
 	return fetch_summary(x, fetch_loop(x));
 }

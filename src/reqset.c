@@ -41,6 +41,17 @@ int hset_seen(struct hset *s, const char *hash)
 	return 0;
 }
 
+int hset_has(const struct hset *s, const char *hash)
+{
+	if (!s->cap)
+		return 0;
+	uint64_t k = key_of(hash);
+	for (size_t j = k & (s->cap - 1); s->v[j]; j = (j + 1) & (s->cap - 1))
+		if (s->v[j] == k)
+			return 1;
+	return 0;
+}
+
 int hset_take(struct hset *s, const char *hash)
 {
 	if (!s->cap)

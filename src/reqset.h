@@ -14,6 +14,8 @@ struct hset {
 };
 /* 1 when hash is in s; else it is put in, and 0. */
 int hset_seen(struct hset *s, const char *hash);
+/* 1 when hash is in s (nothing put in). */
+int hset_has(const struct hset *s, const char *hash);
 /* 1 when hash is in s, which it leaves. */
 int hset_take(struct hset *s, const char *hash);
 void hset_free(struct hset *s);

@@ -230,6 +230,59 @@ ok "12000 requests: three prefixes and the empty one, each" test "$(wc -l <many-
 [ -n "${SANITIZED:-}" ] ||
 	ok "in bounded memory ($(cat many.rss) KB)" test "$(cat many.rss)" -lt 40000
 
+# a stream over several windows (1024 jobs each) and files: each problem
+# twice, 1300 solutions apart, the copies differing in their last step;
+# every distinct request written once across windows and files, every
+# job in the round once, and the results make every job done
+python3 - >twins.jsonl <<'PY'
+import json
+for i in range(2600):
+    k, copy = i % 1300, i // 1300
+    print(json.dumps({"id": "t%d" % i, "problem": "What is %d + 2? [#%d]" % (k, k),
+                      "steps": ["We add one to %d." % k, "Then one more.",
+                                "That is %d (copy %d)." % (k + 2, copy)], "gold": str(k + 2)}))
+PY
+sm --db twins.db import twins.jsonl --format generic --problem problem --steps steps --gold gold --id id >/dev/null
+expect_rc 0 "2600 MC jobs streamed to files of 1000 lines" sm --db twins.db fetch --config cfg --mc --quiet --batch-lines 1000 --batch-out tw.jsonl
+ok "seven files" test "$(files tw | wc -l)" = 7
+ok "each distinct request once, each job in its lines" python3 - <<'PY'
+import collections, json
+m = json.load(open("tw.manifest.json"))
+hashes, jobs = collections.Counter(), set()
+for f in m["files"]:
+    n = 0
+    for l in open(f["path"]):
+        cid = json.loads(l)["custom_id"]
+        job, h = cid.split("-")[3], cid.split("-")[4]
+        hashes[h] += 1
+        jobs.add(job)
+        n += 1
+    assert n == f["lines"] <= 1000, (f, n)
+# 1300 problems: the empty prefix and two shared prefixes once, the last
+# prefix of each copy: 4 + 1 lines a problem
+assert sum(hashes.values()) == m["lines"] == 6500, m["lines"]
+assert max(hashes.values()) == 1, hashes.most_common(3)
+assert len(jobs) == 2600 and m["jobs"] == 2600, (len(jobs), m["jobs"])
+PY
+ok "every job in round 1, once" test "$(sqlite3 twins.db "SELECT count(*), count(DISTINCT job_id), min(round), max(round) FROM batch_job")" = "2600|2600|1|1"
+ok "every job stays queued" test "$(sqlite3 twins.db "SELECT count(*) FROM job WHERE state = 'queued'")" = 2600
+openai_round tw tw.results
+expect_rc 0 "the results read back" sm --db twins.db fetch --config cfg --mc --quiet --batch-in tw.results
+ok "every job done" test "$(jobs_done twins.db)" = 2600
+ok "no round 2" test ! -e tw.r2.manifest.json
+
+# lines that cannot be written (a full device): nothing recorded, the
+# jobs stay queued, and a file afterwards takes the whole round
+if [ -c /dev/full ]; then
+	cp fresh.db full.db
+	expect_rc 1 "a full device" sm --db full.db fetch --config cfg --mc --quiet --batch-out /dev/full
+	ok "says so" has err "/dev/full: write failed"
+	ok "no round recorded" test "$(sqlite3 full.db "SELECT (SELECT count(*) FROM batch_round) + (SELECT count(*) FROM batch_job)")" = 0
+	ok "the jobs stay queued" test "$(sqlite3 full.db "SELECT count(*) FROM job WHERE state <> 'queued'")" = 0
+	expect_rc 0 "then a file" sm --db full.db fetch --config cfg --mc --quiet --batch-out full-req.jsonl
+	ok "takes the whole round" test "$(sqlite3 full.db "SELECT count(*) FROM batch_job WHERE round = 1")" = "$(sqlite3 full.db "SELECT count(*) FROM job")"
+fi
+
 # the emulators are the engines' rules, not stepmark's: vLLM aborts the
 # whole run on one malformed line and rejects /v1/completions
 cp vl.chat-completions.jsonl broken.jsonl
