@@ -200,12 +200,108 @@ static void ray_rows(struct buf *out, const struct batch_spec *spec, int64_t job
 	}
 }
 
+/* the length of the UTF-8 sequence at s (at most n bytes): shortest
+ * form, no surrogate, at most U+10FFFF; 0 when it is not one */
+static size_t utf8_ok(const unsigned char *s, size_t n)
+{
+	size_t k = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	if (!k || k > n || s[0] > 0xf4)
+		return 0;
+	for (size_t i = 1; i < k; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return k;
+}
+
+/* the end of the string whose opening quote is at s[i] (the index of its
+ * closing quote, n when it has none); *plain when nothing in it but
+ * printable ASCII, valid UTF-8 and the escapes \" \\ \/ \b \f \n \r \t */
+static size_t string_end(const char *s, size_t n, size_t i, int *plain)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	*plain = 1;
+	for (size_t j = i + 1; j < n;) {
+		uint64_t w, q, b;
+		if (j + 8 <= n) { /* 8 bytes at a time while none is special */
+			memcpy(&w, u + j, 8);
+			q = w ^ (ones * '"');
+			b = w ^ (ones * '\\');
+			if (!(((w - ones * 0x20) | (q - ones) | (b - ones)) & ~w & highs) &&
+			    !(w & highs)) {
+				j += 8;
+				continue;
+			}
+		}
+		if (u[j] == '"')
+			return j;
+		if (u[j] == '\\') {
+			if (j + 1 >= n || !u[j + 1] || !strchr("\"\\/bfnrt", u[j + 1]))
+				*plain = 0;
+			j += 2;
+		} else if (u[j] >= 0x80) {
+			size_t k = utf8_ok(u + j, n - j);
+			*plain &= k > 0;
+			j += k ? k : 1;
+		} else {
+			*plain &= u[j] >= 0x20;
+			j++;
+		}
+	}
+	return n;
+}
+
+/* What of body (n bytes) the checks read, into out (n + 1 bytes at
+ * most, a length returned): each string value of more than 64 bytes
+ * that is plainly a valid JSON string (string_end) becomes "-", a
+ * non-empty string too; keys, numbers, short strings, the model and every
+ * string that needs a closer look (\u escapes, bytes that are not UTF-8,
+ * control characters) are as they are. The same verdict at a fraction
+ * of the bytes to parse: a prompt is most of a request. */
+static size_t shape_of(char *out, const char *s, size_t n)
+{
+	size_t i = 0, kept = 0, o = 0;
+	int model = 0; /* the last key was "model" */
+	while ((i += strcspn(s + i, "\"")) < n) {
+		int plain;
+		size_t j = string_end(s, n, i, &plain), k = j + 1;
+		if (j >= n)
+			break;
+		while (k < n && strchr(" \t\r\n", s[k]))
+			k++;
+		if (k < n && s[k] == ':') {
+			model = j - i == 6 && !memcmp(s + i, "\"model", 6);
+		} else if (plain && !model && j - i > 64) {
+			memcpy(out + o, s + kept, i - kept);
+			o += i - kept;
+			memcpy(out + o, "\"-\"", 3);
+			o += 3;
+			kept = j + 1;
+		}
+		i = j + 1;
+	}
+	memcpy(out + o, s + kept, n - kept);
+	o += n - kept;
+	out[o] = '\0';
+	return o;
+}
+
 int batch_shape(struct buf *out, struct arena *a, const struct batch_spec *spec, int64_t job,
 		const char *url, const char *body, const char *hash, char *model, size_t mn,
 		char *err, size_t errlen)
 {
 	arena_reset(a);
-	const struct jnode *root = jparse(a, body, strlen(body));
+	size_t len = strlen(body);
+	const struct jnode *root;
+	if (spec->target == BT_RAY) { /* its rows are made of the whole tree */
+		root = jparse(a, body, len);
+	} else {
+		char *shape = arena_alloc(a, len + 1);
+		root = jparse(a, shape, shape_of(shape, body, len));
+	}
 	char why[200];
 	int rc = check_body(root, spec->target, url, why, sizeof(why));
 	if (rc == 0)

@@ -11,17 +11,33 @@
 
 static const char *const H = "0123456789abcdef0123456789abcdef";
 
-/* batch_shape's result (0 / -1), its lines into out */
-static int shape(int target, const char *url, const char *body, struct buf *out)
+/* batch_shape's result (0 / -1), its lines into out, the model into
+ * model (mn bytes) */
+static int shape_m(int target, const char *url, const char *body, struct buf *out, char *model,
+		   size_t mn)
 {
 	struct batch_spec spec = {target, 0, "00112233445566ff", 3, 0};
-	char err[300], model[64];
+	char err[300];
 	struct arena a = {0};
 	buf_reset(out);
-	int rc = batch_shape(out, &a, &spec, 42, url, body, H, model, sizeof(model), err,
-			     sizeof(err));
+	int rc = batch_shape(out, &a, &spec, 42, url, body, H, model, mn, err, sizeof(err));
 	arena_free(&a);
 	return rc;
+}
+
+static int shape(int target, const char *url, const char *body, struct buf *out)
+{
+	char model[64];
+	return shape_m(target, url, body, out, model, sizeof(model));
+}
+
+/* a completions body whose prompt is 80 x's around mid, its model m */
+static const char *long_prompt(struct buf *b, const char *m, const char *mid)
+{
+	buf_reset(b);
+	buf_printf(b, "{\"model\":\"%s\",\"prompt\":\"%.40s%s%.40s\",\"max_tokens\":9}", m,
+		   H, mid, H);
+	return b->data;
 }
 
 static int lines(const struct buf *b)
@@ -68,6 +84,32 @@ int main(void)
 		    "\"user\",\"content\":\"q\"}],\"n\":0}", &b) < 0, "n 0");
 	CHECK(shape(BT_OPENAI, "/pooling", "{\"model\":\"m\",\"input\":\"x\"}", &b) < 0, "/pooling");
 	CHECK(shape(BT_OPENAI, "/v1/chat/completions", "not json", &b) < 0, "not JSON");
+	/* a long string is checked without its text, when its text is plainly
+	 * valid; else whole */
+	struct buf body = {0};
+	char model[200];
+	const char *m70 = "a-model-whose-name-is-seventy-characters-long-0123456789abcdefghijklmn";
+	CHECK(shape_m(BT_OPENAI, "/v1/completions", long_prompt(&body, m70, "\\n\\\"q\\\"\\\\ \xc3\xa9"),
+		      &b, model, sizeof(model)) == 0 && !strcmp(model, m70) &&
+	      strstr(b.data, body.data), "a long prompt, a long model: %s", model);
+	CHECK(shape(BT_OPENAI, "/v1/completions", long_prompt(&body, "m", "\\ud800"), &b) < 0,
+	      "an unpaired surrogate in a long prompt");
+	CHECK(shape(BT_OPENAI, "/v1/completions", long_prompt(&body, "m", "\x01"), &b) < 0,
+	      "a control character in a long prompt");
+	CHECK(shape(BT_OPENAI, "/v1/completions", long_prompt(&body, "m", "\xc0\xaf"), &b) < 0,
+	      "an overlong UTF-8 form in a long prompt");
+	CHECK(shape(BT_OPENAI, "/v1/completions", long_prompt(&body, "m", "\\x"), &b) < 0,
+	      "an unknown escape in a long prompt");
+	CHECK(shape(BT_OPENAI, "/v1/completions", long_prompt(&body, "m", "\\u0000"), &b) < 0,
+	      "a NUL escape in a long prompt");
+	buf_reset(&body);
+	buf_printf(&body, "{\"model\":\"m\",\"messages\":[{\"role\":\"%s\",\"content\":\"q\"}]}",
+		   m70);
+	CHECK(shape(BT_OPENAI, "/v1/chat/completions", body.data, &b) < 0, "a long unknown role");
+	buf_reset(&body);
+	buf_printf(&body, "{\"model\":\"m\",\"prompt\":\"%s%s", H, H);
+	CHECK(shape(BT_OPENAI, "/v1/completions", body.data, &b) < 0, "a long string without end");
+	buf_free(&body);
 
 	/* ray: a row per sample, each its own seed, no n */
 	CHECK(shape(BT_RAY, "/v1/chat/completions", chat, &b) == 0 && lines(&b) == 3, "3 rows");
