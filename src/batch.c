@@ -151,6 +151,7 @@ static struct bfile *file_for(struct batch_out *b, const char *url, const char *
 		free(bf->path);
 		return NULL;
 	}
+	setvbuf(bf->fp, NULL, _IOFBF, 256 << 10); /* a write(2) per 256 KB, not per 4 */
 	bf->model = xstrdup(model);
 	b->nfiles++;
 	return bf;
@@ -166,8 +167,9 @@ int batch_request(struct batch_out *b, int64_t job, const char *path, const char
 			errlen) < 0)
 		return -1;
 	long lines = 0;
-	for (size_t i = 0; i < b->line.len; i++)
-		lines += b->line.data[i] == '\n';
+	for (const char *p = b->line.data, *end = p + b->line.len;
+	     (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		lines++;
 	struct bfile *bf = file_for(b, url, model, lines, b->line.len, err, errlen);
 	if (!bf)
 		return -1;
