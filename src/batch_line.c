@@ -156,11 +156,13 @@ static int check_body(const struct jnode *body, int target, const char *url, cha
 static void custom_id(struct buf *out, const struct batch_spec *spec, int64_t job,
 		      const char *hash)
 {
-	char n[64];
 	buf_puts(out, "\"custom_id\":\"sm-");
 	buf_puts(out, spec->store);
-	snprintf(n, sizeof(n), "-r%ld-j%" PRId64 "-", spec->round, job);
-	buf_puts(out, n);
+	buf_puts(out, "-r");
+	buf_putll(out, spec->round);
+	buf_puts(out, "-j");
+	buf_putll(out, job);
+	buf_putc(out, '-');
 	buf_add(out, hash, 32);
 }
 
@@ -222,20 +224,11 @@ static size_t utf8_ok(const unsigned char *s, size_t n)
 static size_t string_end(const char *s, size_t n, size_t i, int *plain)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
 	*plain = 1;
 	for (size_t j = i + 1; j < n;) {
-		uint64_t w, q, b;
-		if (j + 8 <= n) { /* 8 bytes at a time while none is special */
-			memcpy(&w, u + j, 8);
-			q = w ^ (ones * '"');
-			b = w ^ (ones * '\\');
-			if (!(((w - ones * 0x20) | (q - ones) | (b - ones)) & ~w & highs) &&
-			    !(w & highs)) {
-				j += 8;
-				continue;
-			}
-		}
+		j += json_plain_run(s + j, n - j);
+		if (j >= n)
+			break;
 		if (u[j] == '"')
 			return j;
 		if (u[j] == '\\') {

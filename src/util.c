@@ -115,6 +115,19 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+void buf_putll(struct buf *b, long long v)
+{
+	char d[24];
+	size_t i = sizeof(d);
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+	do
+		d[--i] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		d[--i] = '-';
+	buf_add(b, d + i, sizeof(d) - i);
+}
+
 void buf_reset(struct buf *b)
 {
 	b->len = 0;
@@ -284,6 +297,22 @@ int utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
+size_t json_plain_run(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t j = 0;
+	for (uint64_t w; j + 8 <= n; j += 8) { /* 8 bytes at a time while none is special */
+		memcpy(&w, p + j, 8);
+		uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+		if ((((w - ones * 0x20) | (q - ones) | (b - ones)) & ~w & highs) || (w & highs))
+			break;
+	}
+	while (j < n && p[j] >= 0x20 && p[j] != '"' && p[j] != '\\' && p[j] < 0x80)
+		j++;
+	return j;
+}
+
 void buf_json_str(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -293,10 +322,7 @@ void buf_json_str(struct buf *b, const char *s, size_t n)
 	size_t i = 0;
 	while (i < n) {
 		/* copy the longest run that needs no escape in one go */
-		size_t j = i;
-		while (j < n && p[j] >= 0x20 && p[j] != '"' && p[j] != '\\' &&
-		       p[j] < 0x80)
-			j++;
+		size_t j = i + json_plain_run(s + i, n - i);
 		if (j > i) {
 			buf_add(b, p + i, j - i);
 			i = j;
@@ -497,8 +523,10 @@ void hasher_hex(const struct hasher *src, char out[33])
 	memcpy(&t, h.tail, h.ntail);
 	hasher_word(&h, t ^ ((uint64_t)h.ntail << 56));
 	hasher_word(&h, h.total);
-	snprintf(out, 33, "%016llx%016llx", (unsigned long long)mix64(h.a),
-		 (unsigned long long)mix64(h.b ^ h.a));
+	uint64_t v[2] = {mix64(h.a), mix64(h.b ^ h.a)};
+	for (int i = 0; i < 32; i++) /* "%016llx%016llx" */
+		out[i] = "0123456789abcdef"[v[i / 16] >> (60 - 4 * (i % 16)) & 15];
+	out[32] = '\0';
 }
 
 void now_iso(char out[32])

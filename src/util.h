@@ -31,10 +31,15 @@ void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* v in decimal, as %lld writes it, without printf. */
+void buf_putll(struct buf *b, long long v);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 /* Append s as a JSON string literal (quoted, escaped). */
 void buf_json_str(struct buf *b, const char *s, size_t n);
+/* How many of s's first n bytes need no escape in a JSON string
+ * (printable ASCII but " and \\). */
+size_t json_plain_run(const char *s, size_t n);
 
 /* Bump allocator for short-lived trees (one record at a time). */
 struct arena_block;

@@ -71,6 +71,34 @@ int main(void)
 	buf_reset(&b);
 	buf_printf(&b, "%d-%s", 42, "x");
 	CHECK_STR(b.data, "42-x");
+	/* longer than the room a buffer starts with: formatted twice */
+	buf_printf(&b, "%0300d|", 7);
+	CHECK(b.len == 305 && !strcmp(b.data + 302, "07|"), "%zu", b.len);
+	buf_reset(&b);
+	/* each special byte found at every place of an 8-byte word */
+	for (size_t at = 0; at < 20; at++) {
+		const char specials[] = {'"', '\\', '\n', 0x1f, (char)0xc3};
+		for (size_t k = 0; k < sizeof(specials); k++) {
+			char s[24];
+			memset(s, 'x', sizeof(s));
+			s[at] = specials[k];
+			CHECK(json_plain_run(s, sizeof(s)) == at, "byte %#x at %zu", specials[k], at);
+		}
+	}
+	CHECK(json_plain_run("~ !#[]", 6) == 6, "printable ASCII runs on");
+	buf_putll(&b, 0);
+	buf_putc(&b, ' ');
+	buf_putll(&b, -9223372036854775807LL - 1);
+	buf_putc(&b, ' ');
+	buf_putll(&b, 1234567890123LL);
+	CHECK_STR(b.data, "0 -9223372036854775808 1234567890123");
+	buf_reset(&b);
+	struct hasher h;
+	hasher_init(&h);
+	hasher_add(&h, "abc", 3);
+	char hex[33];
+	hasher_hex(&h, hex); /* request hashes are cache keys: never a new value */
+	CHECK_STR(hex, "906de8bf0cdf6a6be08cc1f4905ecf94");
 	buf_free(&b);
 
 	CHECK_STR(inert("a\x1b[2J\xc2\x9b\xff\x7f \xc3\xa9", 0), "a\\x1b[2J\\xc2\\x9b\\xff\\x7f \xc3\xa9");
