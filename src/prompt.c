@@ -171,8 +171,10 @@ static int render(const char *tmpl, const struct item *it, int upto, int style,
 				buf_printf(out, "%s<paragraph_%d>\n%s\n</paragraph_%d>",
 					   i ? "\n\n" : "", i, it->steps[i].text, i);
 		} else if (IS("prefix")) {
-			for (int i = 0; i <= upto && i < n; i++)
-				buf_printf(out, "%s%s", i ? "\n\n" : "", it->steps[i].text);
+			for (int i = 0; i <= upto && i < n; i++) {
+				buf_puts(out, i ? "\n\n" : "");
+				buf_puts(out, it->steps[i].text);
+			}
 		} else if (IS("marked")) {
 			if (style == MARK_QWEN) {
 				for (int i = 0; i < n; i++)

@@ -95,14 +95,20 @@ static struct preq *new_req(struct pjob *pj)
 	return rq;
 }
 
-static void sampling(struct buf *b, const struct endpoint *e, int n, int seed_off,
-		     int max_tokens)
+static void sampling(struct buf *b, struct pjob *pj, int n, int seed_off, int max_tokens)
 {
-	buf_printf(b, ",\"%s\":%d", e->completion_tokens ? "max_completion_tokens" :
-		   "max_tokens", max_tokens);
+	const struct endpoint *e = pj->ep;
+	buf_puts(b, e->completion_tokens ? ",\"max_completion_tokens\":" : ",\"max_tokens\":");
+	buf_putll(b, max_tokens);
+	if (e->sampling && !pj->samp[0]) /* %g costs: once a job */
+		snprintf(pj->samp, sizeof(pj->samp), ",\"temperature\":%g,\"top_p\":%g",
+			 e->temperature, e->top_p);
 	if (e->sampling)
-		buf_printf(b, ",\"temperature\":%g,\"top_p\":%g", e->temperature, e->top_p);
-	buf_printf(b, ",\"seed\":%ld,\"n\":%d", e->seed + seed_off, n);
+		buf_puts(b, pj->samp);
+	buf_puts(b, ",\"seed\":");
+	buf_putll(b, e->seed + seed_off);
+	buf_puts(b, ",\"n\":");
+	buf_putll(b, n);
 	if (e->reasoning_effort)
 		buf_printf(b, ",\"reasoning_effort\":\"%s\"", e->reasoning_effort);
 }
@@ -148,14 +154,14 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 		} else { /* the empty prefix: the question alone */
 			buf_puts(&b, "}]");
 		}
-		sampling(&b, e, n, seed_off, e->max_tokens);
+		sampling(&b, pj, n, seed_off, e->max_tokens);
 	} else if (e->kind == EP_COMPLETIONS) {
 		rq->kind = OAI_COMPLETIONS;
 		rq->path = "completions";
 		prompt_render(pj->tmpl, it, upto, 0, &text, err, sizeof(err));
 		buf_puts(&b, ",\"prompt\":");
 		buf_json_str(&b, text.data, text.len);
-		sampling(&b, e, n, seed_off, e->max_tokens);
+		sampling(&b, pj, n, seed_off, e->max_tokens);
 	} else {
 		rq->kind = OAI_CHAT;
 		rq->path = "chat/completions";
@@ -163,7 +169,7 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 		buf_puts(&b, ",\"messages\":[{\"role\":\"user\",\"content\":");
 		buf_json_str(&b, text.data, text.len);
 		buf_puts(&b, "}]");
-		sampling(&b, e, n, seed_off, e->max_tokens);
+		sampling(&b, pj, n, seed_off, e->max_tokens);
 	}
 	buf_free(&text);
 	finish_req(rq, &b);
@@ -183,7 +189,7 @@ void pjob_ask_chat(struct pjob *pj, int tag, const char *text, size_t len)
 	buf_puts(&b, ",\"messages\":[{\"role\":\"user\",\"content\":");
 	buf_json_str(&b, text, len);
 	buf_puts(&b, "}]");
-	sampling(&b, e, 1, 0, e->max_tokens);
+	sampling(&b, pj, 1, 0, e->max_tokens);
 	finish_req(rq, &b);
 }
 
@@ -202,7 +208,7 @@ void pjob_ask_logprobs(struct pjob *pj, int tag, int upto)
 	buf_json_str(&b, e->model, strlen(e->model));
 	buf_puts(&b, ",\"prompt\":");
 	buf_json_str(&b, text.data, text.len);
-	sampling(&b, e, 1, 0, 1);
+	sampling(&b, pj, 1, 0, 1);
 	buf_puts(&b, ",\"logprobs\":20");
 	buf_free(&text);
 	finish_req(rq, &b);

@@ -25,6 +25,8 @@ struct pjob {
 	const struct fconf *fc;
 	const struct endpoint *ep;   /* whose model and sampling are asked */
 	const char *tmpl;
+	char samp[80];               /* ep's temperature and top_p as its
+				      * requests say them (prov.c, once) */
 	struct db_solution v;
 	void *state;                 /* the provider's */
 	/* requests to send now: filled by start and next */
