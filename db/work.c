@@ -112,7 +112,9 @@ static int load_rows(struct db *db, sqlite3_stmt *q, struct db_solution *v,
 	return 0;
 }
 
-int db_solution_load(struct db *db, int64_t sol, struct db_solution *v)
+/* the solution, then the rows of the first `parts` of its steps, labels,
+ * suggestions and alignments */
+static int solution_load(struct db *db, int64_t sol, struct db_solution *v, size_t parts)
 {
 	db_solution_free(v);
 	sqlite3_stmt *s = stmt(db, S_ONE_SOL);
@@ -127,13 +129,23 @@ int db_solution_load(struct db *db, int64_t sol, struct db_solution *v)
 	v->dataset_id = sqlite3_column_int64(s, 13);
 	sqlite3_reset(s);
 	static const enum stmt_id ids[] = {S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG, S_ONE_ALIGN};
-	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ids) && i < parts; i++) {
 		sqlite3_stmt *q = stmt(db, ids[i]);
 		sqlite3_bind_int64(q, 1, sol);
 		if (load_rows(db, q, v, ids[i]) < 0)
 			return -1;
 	}
 	return 1;
+}
+
+int db_solution_load(struct db *db, int64_t sol, struct db_solution *v)
+{
+	return solution_load(db, sol, v, 4);
+}
+
+int db_solution_texts(struct db *db, int64_t sol, struct db_solution *v)
+{
+	return solution_load(db, sol, v, 1);
 }
 
 int64_t db_action_add(struct db *db, int64_t sol, const char *annotator,

@@ -21,6 +21,10 @@ struct db_solution {
 };
 /* 1 loaded, 0 no such solution, -1 error. */
 int db_solution_load(struct db *db, int64_t sol, struct db_solution *v);
+/* The same without its labels, suggestions and alignments (what a
+ * provider's requests are made of: the problem, its gold and reference,
+ * the steps). */
+int db_solution_texts(struct db *db, int64_t sol, struct db_solution *v);
 void db_solution_free(struct db_solution *v);
 
 /* Actions (see schema.c): op is do, undo or redo; ref names the action

@@ -157,7 +157,7 @@ static int run_job(struct stream *s, int p, const struct db_job *j)
 	pj.ep = fconf_first(s->r->fc, p);
 	pj.tmpl = s->tmpl[p];
 	int waits = 0, rc = 0;
-	if (db_solution_load(s->r->db, j->sol, &pj.v) != 1)
+	if (db_solution_texts(s->r->db, j->sol, &pj.v) != 1)
 		pjob_fail(&pj, "the solution is not in the store");
 	else
 		ops->start(&pj);
