@@ -518,8 +518,9 @@ static double fetch_batch_loop(struct fetch_cmd *x, int *rc)
 	progress_catch();
 	const struct fetch_args *a = &x->a;
 	struct progress p;
-	struct totals t;
-	totals(x->db, x->f, a->mask, &t);
+	struct totals t = {0};
+	if (!a->quiet) /* two counts over the jobs: not for nothing */
+		totals(x->db, x->f, a->mask, &t);
 	progress_start(&p, a->quiet ? PROGRESS_OFF : isatty(STDERR_FILENO) ? PROGRESS_TTY :
 		       PROGRESS_LINES, a->every, "fetch", 0, "done");
 	p.rate_unit = "jobs";
@@ -537,7 +538,8 @@ static double fetch_batch_loop(struct fetch_cmd *x, int *rc)
 		errf("stepmark: %s; no round recorded, the jobs stay queued\n", x->err);
 		*rc = got == -1 ? EX_STORE : EX_BAD;
 	}
-	progress(&p, x->db, x->f, a->mask);
+	if (!a->quiet)
+		progress(&p, x->db, x->f, a->mask);
 	progress_end(&p);
 	x->shown = NULL;
 	return p.t0;
