@@ -42,6 +42,7 @@ struct batch_out {
 	size_t nprovs;
 	struct buf line;
 	struct arena a;   /* a request's tree while it is checked */
+	struct batch_shapes known;
 	int failed;
 };
 
@@ -163,8 +164,8 @@ int batch_request(struct batch_out *b, int64_t job, const char *path, const char
 	char url[64], model[256];
 	snprintf(url, sizeof(url), "/%s%s", strcmp(path, "pooling") ? "v1/" : "", path);
 	buf_reset(&b->line);
-	if (batch_shape(&b->line, &b->a, &b->spec, job, url, body, hash, model, sizeof(model), err,
-			errlen) < 0)
+	if (batch_shape(&b->line, &b->a, &b->known, &b->spec, job, url, body, hash, model,
+			sizeof(model), err, errlen) < 0)
 		return -1;
 	long lines = 0;
 	for (const char *p = b->line.data, *end = p + b->line.len;
@@ -336,6 +337,7 @@ void batch_free(struct batch_out *b)
 		fclose(b->jobs);
 	buf_free(&b->line);
 	arena_free(&b->a);
+	batch_shapes_free(&b->known);
 	free(b->stem);
 	free(b->ext);
 	free(b->stream);

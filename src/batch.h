@@ -72,12 +72,20 @@ long batch_round(const struct batch_out *b);
 /* Closes what is open (after an error) and frees b. */
 void batch_free(struct batch_out *b);
 
+/* Shapes of requests that passed the checks (batch_line.c), with their
+ * model: a request of a shape passed before passes without a parse. */
+#define BATCH_SHAPES 64
+struct batch_shapes {
+	struct { uint64_t h; char *key, *model; size_t len; } v[BATCH_SHAPES];
+};
+void batch_shapes_free(struct batch_shapes *k);
 /* batch_line.c: one request as the target's line(s) into out, checked
- * (its tree in a, which is reset first), its model into model. -1 with
- * the reason in err. */
+ * (its tree in a, which is reset first; known, when not NULL, holds the
+ * shapes that passed), its model into model. -1 with the reason in err. */
 struct buf;
 struct arena;
-int batch_shape(struct buf *out, struct arena *a, const struct batch_spec *spec, int64_t job,
+int batch_shape(struct buf *out, struct arena *a, struct batch_shapes *known,
+		const struct batch_spec *spec, int64_t job,
 		const char *url, const char *body, const char *hash, char *model, size_t mn,
 		char *err, size_t errlen);
 /* A custom_id read back: the store, round, job and request it answers,

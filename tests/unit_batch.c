@@ -11,18 +11,24 @@
 
 static const char *const H = "0123456789abcdef0123456789abcdef";
 
-/* batch_shape's result (0 / -1), its lines into out, the model into
- * model (mn bytes) */
-static int shape_m(int target, const char *url, const char *body, struct buf *out, char *model,
-		   size_t mn)
+/* batch_shape's result (0 / -1) with the shapes known (or NULL), its
+ * lines into out, the model into model (mn bytes) */
+static int shape_k(struct batch_shapes *known, int target, const char *url, const char *body,
+		   struct buf *out, char *model, size_t mn)
 {
 	struct batch_spec spec = {target, 0, "00112233445566ff", 3, 0};
 	char err[300];
 	struct arena a = {0};
 	buf_reset(out);
-	int rc = batch_shape(out, &a, &spec, 42, url, body, H, model, mn, err, sizeof(err));
+	int rc = batch_shape(out, &a, known, &spec, 42, url, body, H, model, mn, err, sizeof(err));
 	arena_free(&a);
 	return rc;
+}
+
+static int shape_m(int target, const char *url, const char *body, struct buf *out, char *model,
+		   size_t mn)
+{
+	return shape_k(NULL, target, url, body, out, model, mn);
 }
 
 static int shape(int target, const char *url, const char *body, struct buf *out)
@@ -109,6 +115,24 @@ int main(void)
 	buf_reset(&body);
 	buf_printf(&body, "{\"model\":\"m\",\"prompt\":\"%s%s", H, H);
 	CHECK(shape(BT_OPENAI, "/v1/completions", body.data, &b) < 0, "a long string without end");
+	/* a shape that passed passes again unparsed, with its model; any
+	 * other shape is checked */
+	struct batch_shapes known = {0};
+	char mk[200];
+	const char *u = "/v1/completions";
+	CHECK(shape_k(&known, BT_OPENAI, u, long_prompt(&body, m70, "a"), &b, mk, sizeof(mk)) == 0 &&
+	      !strcmp(mk, m70), "a shape checked: %s", mk);
+	CHECK(shape_k(&known, BT_OPENAI, u, long_prompt(&body, m70, "b"), &b, mk, sizeof(mk)) == 0 &&
+	      !strcmp(mk, m70) && strstr(b.data, "b0123"), "the same shape again: %s", mk);
+	CHECK(shape_k(&known, BT_OPENAI, u, long_prompt(&body, "m", "c"), &b, mk, sizeof(mk)) == 0 &&
+	      !strcmp(mk, "m"), "another model, another shape: %s", mk);
+	CHECK(shape_k(&known, BT_VLLM, u, long_prompt(&body, m70, "d"), &b, mk, sizeof(mk)) < 0,
+	      "the same shape for another engine is checked for it");
+	CHECK(shape_k(&known, BT_OPENAI, "/v1/chat/completions", long_prompt(&body, m70, "e"), &b,
+		      mk, sizeof(mk)) < 0, "and for another url");
+	CHECK(shape_k(&known, BT_OPENAI, u, long_prompt(&body, m70, "\\ud800"), &b, mk,
+		      sizeof(mk)) < 0, "a string that needs a closer look is not a known shape");
+	batch_shapes_free(&known);
 	buf_free(&body);
 
 	/* ray: a row per sample, each its own seed, no n */
