@@ -134,9 +134,70 @@ static int ray_row(struct reader *r, const struct jnode *row, const struct batch
 	return 0;
 }
 
+/* ---- a value's bytes in a line already parsed (valid JSON, NUL-ended) ---- */
+
+static size_t skip_ws(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i;
+}
+
+/* after the string whose opening quote is at i */
+static size_t skip_str(const char *s, size_t n, size_t i)
+{
+	for (i++; (i += strcspn(s + i, "\"\\")) < n && s[i] != '"'; i += 2)
+		;
+	return i + 1;
+}
+
+/* after the value that starts at i */
+static size_t skip_value(const char *s, size_t n, size_t i)
+{
+	if (i >= n)
+		return n;
+	if (s[i] == '"')
+		return skip_str(s, n, i);
+	if (s[i] != '{' && s[i] != '[') {
+		while (i < n && !strchr(",}] \t\r\n", s[i]))
+			i++;
+		return i;
+	}
+	for (int depth = 0; (i += strcspn(s + i, "\"{}[]")) < n;) {
+		if (s[i] == '"') {
+			i = skip_str(s, n, i);
+			continue;
+		}
+		depth += (s[i] == '{' || s[i] == '[') - (s[i] == '}' || s[i] == ']');
+		if (++i, depth == 0)
+			return i;
+	}
+	return n;
+}
+
+/* Where the member key of the object at i starts its value: the index,
+ * or n when the object has no member spelled key (one spelled with
+ * escapes is not found: the caller writes the tree instead). */
+static size_t member(const char *s, size_t n, size_t i, const char *key)
+{
+	size_t kl = strlen(key);
+	if (i >= n || s[i] != '{')
+		return n;
+	for (i = skip_ws(s, n, i + 1); i < n && s[i] == '"';) {
+		size_t end = skip_str(s, n, i), v = skip_ws(s, n, skip_ws(s, n, end) + 1);
+		if (end - i == kl + 2 && !memcmp(s + i + 1, key, kl))
+			return v;
+		i = skip_ws(s, n, skip_value(s, n, v));
+		if (i < n && s[i] == ',')
+			i = skip_ws(s, n, i + 1);
+	}
+	return n;
+}
+
 /* An OpenAI / vLLM output line: its response's body into the cache. -1
  * on a store error, 1 a line to skip (r->why). */
-static int output_line(struct reader *r, const struct jnode *root, const struct batch_id *id)
+static int output_line(struct reader *r, const struct jnode *root, const struct batch_id *id,
+		       const char *line, size_t n)
 {
 	const struct jnode *resp = jget(root, "response");
 	const struct jnode *err = jget(root, "error");
@@ -156,8 +217,15 @@ static int output_line(struct reader *r, const struct jnode *root, const struct 
 		snprintf(r->why, sizeof(r->why), "%s", why);
 		return 1;
 	}
+	/* the body as the engine wrote it, as an online reply is cached;
+	 * the tree written back when its bytes cannot be found */
+	size_t at = member(line, n, skip_ws(line, n, 0), "response"), end;
+	at = member(line, n, at, "body");
 	buf_reset(&r->body);
-	jwrite(&r->body, jget(resp, "body"));
+	if (at < n && line[at] == '{' && (end = skip_value(line, n, at)) <= n)
+		buf_add(&r->body, line + at, end - at);
+	else
+		jwrite(&r->body, jget(resp, "body"));
 	if (db_cache_put(r->db, id->hash, r->body.data, r->body.len) < 0)
 		return -1;
 	if (r->ids)
@@ -185,7 +253,7 @@ static int read_line(struct reader *r, struct arena *a, char *line, size_t n, lo
 	else if (jget(root, "generated_text"))
 		rc = ray_row(r, root, &id);
 	else
-		rc = output_line(r, root, &id);
+		rc = output_line(r, root, &id, line, n);
 	if (rc < 0 && !r->why[0])
 		snprintf(r->why, sizeof(r->why), "%s", db_errmsg(r->db));
 	if (rc <= 0)

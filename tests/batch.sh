@@ -188,6 +188,22 @@ cat part.r2.all part.r2.all >part.r2.twice
 expect_rc 0 "round 2's results, twice over" sm --db part.db fetch --config cfg --judge --batch-in part.r2.twice
 ok "every job done once" test "$(jobs_done part.db)" = 20
 ok "one verdict per solution" test "$(sqlite3 part.db "SELECT count(*) FROM suggestion WHERE source = 'judge'")" = 20
+# a body is stored as the engine wrote it (spaces and all), or rebuilt
+# when its key is spelled with an escape; either one answers its job
+cp fresh.db odd.db
+sm --db odd.db fetch --config cfg --judge --limit 2 --batch-out odd.jsonl >/dev/null 2>&1
+openai_round odd odd.all
+python3 - >odd.results <<'PY'
+import json
+a, b = [json.loads(l) for l in open("odd.all")]
+print(json.dumps(a, separators=(" , ", " :  ")))
+print(json.dumps(b).replace('"body"', '"b\\u006fdy"', 1))
+PY
+expect_rc 0 "spaced and escaped results" sm --db odd.db fetch --config cfg --judge --limit 2 --batch-in odd.results
+ok "both stored" has out "odd.results: 2 responses stored in the cache"
+ok "both jobs done" test "$(jobs_done odd.db)" = 2
+ok "the bodies as written" test "$(sqlite3 odd.db "SELECT count(*) FROM response_cache WHERE json_valid(CAST(body AS TEXT)) AND CAST(body AS TEXT) LIKE '%\" :  %'")" = 1
+
 # a result file of another store is refused, saying which
 cp fresh.db other.db
 expect_rc 1 "another store's results" sm --db other.db fetch --config cfg --judge --batch-in part.all
