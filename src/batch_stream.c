@@ -162,7 +162,7 @@ static int run_job(struct stream *s, int p, const struct db_job *j)
 	else
 		ops->start(&pj);
 	while (!pj.done) {
-		for (size_t i = 0; i < pj.nreqs && rc == 0; i++) {
+		for (size_t i = 0; i < pj.nreqs && rc == 0 && !pj.done; i++) {
 			int a = ask(s, &pj, &pj.reqs[i]);
 			rc = a < 0 ? a : 0;
 			waits |= a > 0;
@@ -177,11 +177,12 @@ static int run_job(struct stream *s, int p, const struct db_job *j)
 		if (!pj.nreqs && !pj.done)
 			pjob_fail(&pj, "internal: the provider asked nothing and did not finish");
 	}
+	if (rc == 0 && waits) /* a line of the round names it: its round */
+		batch_job(s->r->out, j->id);
 	if (rc == 0 && pj.done) {
 		if ((rc = store_job(s, &pj)) < 0)
 			snprintf(s->err, s->errlen, "cannot store a job: %s", db_errmsg(s->r->db));
 	} else if (rc == 0) {
-		batch_job(s->r->out, j->id);
 		s->pg->deferred++;
 		/* the tokens of the replies it took count now; the replies
 		 * count again when it takes them in the next round */
