@@ -19,25 +19,8 @@ labels() {
 }
 jobs_done() { sqlite3 "$1" "SELECT count(*) FROM job WHERE state = 'done'"; }
 jobs_all() { sqlite3 "$1" "SELECT count(*) FROM job"; }
-# files STEM: the request files the round's manifest lists, with their model
-files() {
-	python3 -c 'import json, sys
-m = json.load(open(sys.argv[1] + ".manifest.json"))
-for f in m["files"]:
-    print(f["path"], f["model"])' "$1"
-}
-# vllm_round STEM OUT: each shard through run_batch (the man page's recipe)
-vllm_round() {
-	files "$1" | while read -r f model; do
-		python3 -m vllm.entrypoints.openai.run_batch -i "$f" -o "$f.out" --model "$model" || return 1
-	done && cat "$1".*.out >"$2"
-}
-# openai_round STEM OUT: one batch per file
-openai_round() {
-	files "$1" | while read -r f model; do
-		python3 "$top_srcdir/tests/emu/openai_batch.py" "$f" "$f.out" "$f.errors" || return 1
-	done && cat "$1".*.out >"$2"
-}
+. "$top_srcdir/tests/emu/rounds.sh"
+
 # ray_round STEM OUT: the man page's Ray Data script over the rows
 ray_script() {
 	awk '/^\.\\" recipe: ray$/ { f = 1; next } f && /^\.EX/ { g = 1; next }
@@ -49,23 +32,6 @@ ray_round() {
 		rm -rf "$f.dir"
 		python3 ray_job.py "$f" "$f.dir" "$model" || return 1
 	done && cat "$1".*.dir/*.json >"$2"
-}
-# rounds DB ENGINE STEM ARGS...: round 1 written, then each round's
-# results read back (writing the next round) until no file is left;
-# ROUNDS is how many ran
-rounds() {
-	local db=$1 engine=$2 stem=$3 r=1 m
-	shift 3
-	sm --db "$db" fetch --config cfg "$@" --batch-for "$engine" --batch-out "$stem.jsonl" \
-		>"$stem.log" 2>&1 || return 1
-	m=$stem
-	while [ -f "$m.manifest.json" ]; do
-		"${engine}_round" "$m" "$m.results" || return 1
-		sm --db "$db" fetch --config cfg "$@" --batch-in "$m.results" >>"$stem.log" 2>&1 || return 1
-		r=$((r + 1))
-		m=$stem.r$r
-	done
-	ROUNDS=$r
 }
 
 # openai: judge and MC from /v1/completions, through the Batch API
