@@ -17,7 +17,8 @@
 enum hub_stmt {
 	H_EXISTS, H_META_GET, H_META_SET, H_INIT_LOCK, H_WHO, H_ROLE_EXISTS,
 	H_DATASET, H_SOL_ADD, H_SOL_HASH, H_STEP_ADD, H_LABEL_ADD, H_LABEL_SEEN,
-	H_PULL_SOLS, H_PULL_STEPS, H_PULL_LABELS, H_ME, H_LABEL_PUSH, H_COUNT
+	H_PULL_SOLS, H_PULL_STEPS, H_PULL_LABELS, H_ME, H_LABEL_PUSH, H_SUG_ADD, H_SUG_SEEN,
+	H_PULL_SUGS, H_COUNT
 };
 
 static const char *const hub_sql[H_COUNT] = {
@@ -29,7 +30,7 @@ static const char *const hub_sql[H_COUNT] = {
 	/* the member's group; a superuser is in every one: lead first */
 	[H_WHO] = "SELECT session_user, (SELECT r.rolname FROM pg_roles r WHERE r.rolname IN "
 		  "('stepmark_lead', 'stepmark_adjudicator', 'stepmark_annotator', "
-		  "'stepmark_auditor') AND pg_has_role(session_user, r.oid, 'member') "
+		  "'stepmark_auditor', 'stepmark_worker') AND pg_has_role(session_user, r.oid, 'member') "
 		  "ORDER BY r.rolname <> 'stepmark_lead', r.rolname LIMIT 1)",
 	[H_ROLE_EXISTS] = "SELECT 1 FROM pg_roles WHERE rolname = $1",
 	[H_DATASET] = "WITH ins AS (INSERT INTO stepmark.dataset(name, format) VALUES ($1, $2) "
@@ -72,7 +73,7 @@ static const char *const hub_sql[H_COUNT] = {
 	 * no schema or this is not a member: its schema is not theirs to read) */
 	[H_ME] = "SELECT session_user, (SELECT r.rolname FROM pg_roles r WHERE r.rolname IN "
 		 "('stepmark_lead', 'stepmark_adjudicator', 'stepmark_annotator', "
-		 "'stepmark_auditor') AND pg_has_role(session_user, r.oid, 'member') "
+		 "'stepmark_auditor', 'stepmark_worker') AND pg_has_role(session_user, r.oid, 'member') "
 		 "ORDER BY r.rolname <> 'stepmark_lead', r.rolname LIMIT 1), "
 		 "(SELECT value FROM stepmark.meta WHERE key = 'id'), "
 		 "(SELECT value FROM stepmark.meta WHERE key = 'version')",
@@ -88,9 +89,27 @@ static const char *const hub_sql[H_COUNT] = {
 			 "(SELECT seq FROM stepmark.label WHERE uid = $1), "
 			 "(SELECT s.steps_hash = $13 FROM stepmark.solution s JOIN stepmark.dataset d "
 			 "ON d.id = s.dataset_id WHERE d.name = $2 AND s.ext_key = $3)",
+	/* a suggestion: not onto a solution whose job of the same kind and
+	 * params the hub runs, unless it comes with that job's end ($18) */
+	[H_SUG_ADD] = "INSERT INTO stepmark.suggestion(uid, solution_id, step_idx, source, model, "
+		      "origin, value, first_error, k, n, rationale, agent, rollouts, created_at, "
+		      "job_kind, job_params, job_id) "
+		      "SELECT $1, s.id, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+		      "$17, $18 FROM stepmark.solution s JOIN stepmark.dataset d ON d.id = s.dataset_id "
+		      "WHERE d.name = $2 AND s.ext_key = $3 AND ($18::bigint IS NOT NULL OR NOT EXISTS "
+		      "(SELECT 1 FROM stepmark.job j WHERE j.solution_id = s.id AND j.kind = $16 "
+		      "AND j.params = $17)) ON CONFLICT (uid) DO NOTHING RETURNING seq",
+	[H_SUG_SEEN] = "SELECT 1 FROM stepmark.suggestion WHERE uid = $1",
+	[H_PULL_SUGS] = "SELECT g.seq, g.uid, d.name, s.ext_key, g.step_idx, g.source, g.model, "
+			"g.origin, g.value, g.first_error, g.k, g.n, g.rationale, g.agent, g.rollouts, "
+			"g.created_at, g.job_kind, g.job_params FROM stepmark.suggestion g "
+			"JOIN stepmark.solution s ON s.id = g.solution_id "
+			"JOIN stepmark.dataset d ON d.id = s.dataset_id "
+			"WHERE g.seq > $1 ORDER BY g.seq LIMIT $2",
 };
 
-const char *const hub_role_names[] = {"none", "annotator", "adjudicator", "lead", "auditor"};
+const char *const hub_role_names[] = {"none", "annotator", "adjudicator", "lead", "auditor",
+				      "worker"};
 
 /* the workbench's operations, sent a statement at a time (hub_step) */
 enum hub_op { OP_NONE, OP_WHO, OP_PUSH, OP_PULL };
@@ -104,7 +123,7 @@ struct hub {
 	enum hub_op op; /* in flight, OP_NONE none */
 	int stage;      /* its statement in flight */
 	int failed;     /* a statement of it failed (its results read first) */
-	PGresult *res[3]; /* who: [0]; a pull's solutions, labels, steps */
+	PGresult *res[4]; /* who: [0]; a pull's solutions, labels, suggestions, steps */
 	const struct hub_label *push; /* a push's labels, and what each met */
 	size_t npush;
 	int *push_rc;
@@ -274,7 +293,7 @@ int hub_whoami(struct hub *h, struct hub_me *me)
 	snprintf(me->user, sizeof(me->user), "%s", val(r, 0, 0) ? val(r, 0, 0) : "");
 	const char *g = val(r, 0, 1);
 	me->role = HUB_NONE;
-	for (int i = HUB_ANNOTATOR; g && i <= HUB_AUDITOR; i++)
+	for (int i = HUB_ANNOTATOR; g && i < HUB_ROLES; i++)
 		if (!strcmp(g + strlen("stepmark_"), hub_role_names[i]))
 			me->role = (enum hub_role)i;
 	PQclear(r);
@@ -433,13 +452,39 @@ int hub_push_label(struct hub *h, const struct hub_label *l, int64_t *seq)
 	return rc;
 }
 
+int hub_push_sug(struct hub *h, const struct hub_sug *g, int64_t job)
+{
+	const char *const *f = g->f;
+	char jid[24];
+	snprintf(jid, sizeof(jid), "%lld", (long long)job);
+	const char *p[] = {f[HG_UID], f[HG_DATASET], f[HG_KEY], f[HG_STEP], f[HG_SOURCE],
+			   f[HG_MODEL], f[HG_ORIGIN], f[HG_VALUE], f[HG_FE], f[HG_K], f[HG_N],
+			   f[HG_RATIONALE], f[HG_AGENT], f[HG_ROLLOUTS], f[HG_AT], f[HG_JOB_KIND],
+			   f[HG_JOB_PARAMS], job ? jid : NULL};
+	PGresult *r = run(h, H_SUG_ADD, 18, p);
+	if (!r)
+		return -1;
+	int added = PQntuples(r) == 1;
+	PQclear(r);
+	if (added)
+		return 1;
+	const char *up[] = {f[HG_UID]};
+	if (!(r = run(h, H_SUG_SEEN, 1, up)))
+		return -1;
+	int there = PQntuples(r) == 1;
+	PQclear(r);
+	return there ? 0 : 2;
+}
+
 static int64_t seq_at(const PGresult *r, int row)
 {
 	return strtoll(PQgetvalue(r, row, 0), NULL, 10);
 }
 
-/* the page's rows as structs: solutions with their steps, labels */
-static void page_fill(struct hub_page *p, PGresult *sols, PGresult *steps, PGresult *labels)
+/* the page's rows as structs: solutions with their steps, labels,
+ * suggestions */
+static void page_fill(struct hub_page *p, PGresult *sols, PGresult *steps, PGresult *labels,
+		      PGresult *sugs)
 {
 	p->sols = xcalloc(p->nsols + 1, sizeof(*p->sols));
 	p->sol_seqs = xcalloc(p->nsols + 1, sizeof(*p->sol_seqs));
@@ -463,6 +508,12 @@ static void page_fill(struct hub_page *p, PGresult *sols, PGresult *steps, PGres
 			p->labels[i].f[c] = val(labels, (int)i, c + 1);
 		p->labels[i].sol_hash = val(labels, (int)i, HL_N + 1);
 	}
+	p->sugs = xcalloc(p->nsugs + 1, sizeof(*p->sugs));
+	for (size_t i = 0; i < p->nsugs; i++) {
+		p->sugs[i].seq = seq_at(sugs, (int)i);
+		for (int c = 0; c < HG_COUNT; c++)
+			p->sugs[i].f[c] = val(sugs, (int)i, c + 1);
+	}
 }
 
 /* how many of r's rows (ordered by place) are at or before hi */
@@ -476,35 +527,33 @@ static size_t upto(const PGresult *r, int64_t hi)
 
 /* where a page ends: a full page where its first list ends, else the
  * snapshot holds the rest (after: nothing new) */
-static int64_t page_end(const PGresult *sols, const PGresult *labels, int64_t after, int max)
+static int64_t page_end(const PGresult *const lists[3], int64_t after, int max)
 {
-	int ns = PQntuples(sols), nl = PQntuples(labels);
 	int64_t end = INT64_MAX, last = after;
-	if (ns == max)
-		end = seq_at(sols, ns - 1);
-	if (nl == max && seq_at(labels, nl - 1) < end)
-		end = seq_at(labels, nl - 1);
-	if (end != INT64_MAX)
-		return end;
-	if (ns && seq_at(sols, ns - 1) > last)
-		last = seq_at(sols, ns - 1);
-	if (nl && seq_at(labels, nl - 1) > last)
-		last = seq_at(labels, nl - 1);
-	return last;
+	for (int i = 0; i < 3; i++) {
+		int n = PQntuples(lists[i]);
+		if (n == max && seq_at(lists[i], n - 1) < end)
+			end = seq_at(lists[i], n - 1);
+		if (n && seq_at(lists[i], n - 1) > last)
+			last = seq_at(lists[i], n - 1);
+	}
+	return end != INT64_MAX ? end : last;
 }
 
-/* the page up to end from the three results, which it keeps */
+/* the page up to end from the four results, which it keeps */
 static void page_take(struct hub_page *p, int64_t end, PGresult *sols, PGresult *steps,
-		      PGresult *labels)
+		      PGresult *labels, PGresult *sugs)
 {
 	memset(p, 0, sizeof(*p));
 	p->hi = end;
 	p->nsols = upto(sols, end);
 	p->nlabels = upto(labels, end);
-	page_fill(p, sols, steps, labels);
+	p->nsugs = upto(sugs, end);
+	page_fill(p, sols, steps, labels, sugs);
 	p->res[0] = sols;
 	p->res[1] = steps;
 	p->res[2] = labels;
+	p->res[3] = sugs;
 }
 
 int hub_pull_page(struct hub *h, int64_t after, int max, struct hub_page *p)
@@ -521,24 +570,28 @@ int hub_pull_page(struct hub *h, int64_t after, int max, struct hub_page *p)
 	const char *pp[] = {a, m};
 	PGresult *sols = run(h, H_PULL_SOLS, 2, pp);
 	PGresult *labels = sols ? run(h, H_PULL_LABELS, 2, pp) : NULL;
-	if (!labels) {
+	PGresult *sugs = labels ? run(h, H_PULL_SUGS, 2, pp) : NULL;
+	if (!sugs) {
 		PQclear(sols);
+		PQclear(labels);
 		hub_rollback(h);
 		return -1;
 	}
-	int64_t end = page_end(sols, labels, after, max);
+	const PGresult *lists[3] = {sols, labels, sugs};
+	int64_t end = page_end(lists, after, max);
 	snprintf(hi, sizeof(hi), "%lld", (long long)end);
 	const char *sp[] = {a, hi};
 	PGresult *steps = run(h, H_PULL_STEPS, 2, sp);
 	if (!steps || exec_plain(h, "COMMIT") < 0) {
 		PQclear(sols);
 		PQclear(labels);
+		PQclear(sugs);
 		PQclear(steps);
 		hub_rollback(h);
 		memset(p, 0, sizeof(*p));
 		return -1;
 	}
-	page_take(p, end, sols, steps, labels);
+	page_take(p, end, sols, steps, labels, sugs);
 	return 0;
 }
 
@@ -549,7 +602,8 @@ void hub_page_free(struct hub_page *p)
 	free(p->sols);
 	free(p->sol_seqs);
 	free(p->labels);
-	for (int i = 0; i < 3; i++)
+	free(p->sugs);
+	for (int i = 0; i < 4; i++)
 		PQclear(p->res[i]);
 	memset(p, 0, sizeof(*p));
 }
@@ -588,7 +642,7 @@ int hub_socket(const struct hub *h, int *write)
 
 static void op_clear(struct hub *h)
 {
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		PQclear(h->res[i]);
 		h->res[i] = NULL;
 	}
@@ -653,11 +707,14 @@ static int op_send(struct hub *h)
 		case 0: return send_plain(h, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") < 0 ? -1 : 1;
 		case 1: return send_stmt(h, H_PULL_SOLS, 2, pp) < 0 ? -1 : 1;
 		case 2: return send_stmt(h, H_PULL_LABELS, 2, pp) < 0 ? -1 : 1;
-		case 3:
-			h->end = page_end(h->res[0], h->res[1], h->after, h->max);
+		case 3: return send_stmt(h, H_PULL_SUGS, 2, pp) < 0 ? -1 : 1;
+		case 4: {
+			const PGresult *lists[3] = {h->res[0], h->res[1], h->res[2]};
+			h->end = page_end(lists, h->after, h->max);
 			snprintf(hi, sizeof(hi), "%lld", (long long)h->end);
 			return send_stmt(h, H_PULL_STEPS, 2, sp) < 0 ? -1 : 1;
-		case 4: return send_plain(h, "COMMIT") < 0 ? -1 : 1;
+		}
+		case 5: return send_plain(h, "COMMIT") < 0 ? -1 : 1;
 		default: return 0;
 		}
 	case OP_NONE: break;
@@ -672,8 +729,8 @@ static void op_result(struct hub *h, PGresult *r)
 		h->res[0] = r;
 		return;
 	}
-	if (h->op == OP_PULL && h->stage >= 1 && h->stage <= 3 && !h->res[h->stage - 1]) {
-		h->res[h->stage - 1] = r; /* solutions, labels, steps */
+	if (h->op == OP_PULL && h->stage >= 1 && h->stage <= 4 && !h->res[h->stage - 1]) {
+		h->res[h->stage - 1] = r; /* solutions, labels, suggestions, steps */
 		return;
 	}
 	if (h->op == OP_PUSH && (size_t)h->stage < h->npush && PQntuples(r) == 1) {
@@ -796,7 +853,7 @@ void hub_take_me(struct hub *h, struct hub_me *me)
 	if (r && PQntuples(r) == 1) {
 		snprintf(me->user, sizeof(me->user), "%s", val(r, 0, 0) ? val(r, 0, 0) : "");
 		const char *g = val(r, 0, 1);
-		for (int i = HUB_ANNOTATOR; g && i <= HUB_AUDITOR; i++)
+		for (int i = HUB_ANNOTATOR; g && i < HUB_ROLES; i++)
 			if (!strcmp(g + strlen("stepmark_"), hub_role_names[i]))
 				me->role = (enum hub_role)i;
 		snprintf(me->id, sizeof(me->id), "%s", val(r, 0, 2) ? val(r, 0, 2) : "");
@@ -817,7 +874,7 @@ void hub_take_push(struct hub *h, int *rc, int64_t *seq)
 
 void hub_take_pull(struct hub *h, struct hub_page *p)
 {
-	page_take(p, h->end, h->res[0], h->res[2], h->res[1]);
-	h->res[0] = h->res[1] = h->res[2] = NULL;
+	page_take(p, h->end, h->res[0], h->res[3], h->res[1], h->res[2]);
+	h->res[0] = h->res[1] = h->res[2] = h->res[3] = NULL;
 	op_clear(h);
 }

@@ -37,6 +37,20 @@ struct hub_label {
 			       * from (pushed: the store's; pulled: the hub's) */
 };
 
+/* A suggestion as it travels: its global id (a hash of its solution's
+ * data set and id and its content, db_hub_sugs), its solution, its
+ * columns as text, the kind and params of the store's job that made it
+ * (NULL none); seq its place on the hub (0: none yet). */
+enum {
+	HG_UID, HG_DATASET, HG_KEY, HG_STEP, HG_SOURCE, HG_MODEL, HG_ORIGIN, HG_VALUE, HG_FE,
+	HG_K, HG_N, HG_RATIONALE, HG_AGENT, HG_ROLLOUTS, HG_AT, HG_JOB_KIND, HG_JOB_PARAMS,
+	HG_COUNT
+};
+struct hub_sug {
+	const char *f[HG_COUNT];
+	int64_t seq;
+};
+
 struct hub; /* a connection to the hub */
 
 /* Connects with a libpq connection string or URI (NULL or "": libpq's
@@ -55,7 +69,8 @@ int hub_init(struct hub *h, int *from, int *to);
 int hub_schema_current(void);
 
 /* Who this connection is on the hub. */
-enum hub_role { HUB_NONE, HUB_ANNOTATOR, HUB_ADJUDICATOR, HUB_LEAD, HUB_AUDITOR };
+enum hub_role { HUB_NONE, HUB_ANNOTATOR, HUB_ADJUDICATOR, HUB_LEAD, HUB_AUDITOR, HUB_WORKER,
+	       HUB_ROLES };
 extern const char *const hub_role_names[]; /* by enum hub_role */
 struct hub_me {
 	char id[64];     /* the hub's global id */
@@ -85,17 +100,26 @@ int hub_push_solution(struct hub *h, const struct hub_sol *s);
  * written); *seq its place on the hub (1, 0). -1 on error. */
 int hub_push_label(struct hub *h, const struct hub_label *l, int64_t *seq);
 
-/* Everything after a place, a page at a time: solutions (with steps) and
- * labels whose place is in (after, hi], oldest first, at most max of
- * each. Its strings live until hub_page_free. */
+/* One suggestion (a lead's or a worker's), job 0 (or the hub's job whose
+ * end it comes with): 1 added, 0 there already (its uid), 2 not taken:
+ * its solution is not on the hub, or the hub runs its job (kind, params)
+ * for that solution, whose suggestions come with the job's end only. -1
+ * on error. */
+int hub_push_sug(struct hub *h, const struct hub_sug *g, int64_t job);
+
+/* Everything after a place, a page at a time: solutions (with steps),
+ * labels and suggestions whose place is in (after, hi], oldest first, at
+ * most max of each. Its strings live until hub_page_free. */
 struct hub_page {
 	struct hub_sol *sols;
 	size_t nsols;
 	int64_t *sol_seqs;
 	struct hub_label *labels;
 	size_t nlabels;
+	struct hub_sug *sugs;
+	size_t nsugs;
 	int64_t hi; /* the page's last place (after: nothing new) */
-	void *res[3];
+	void *res[4];
 };
 /* 0, -1 on error. */
 int hub_pull_page(struct hub *h, int64_t after, int max, struct hub_page *p);

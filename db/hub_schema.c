@@ -20,8 +20,18 @@
  * places are handed out in commit order and a reader who saw place n
  * has seen every place before it (a pull is "everything after my
  * place").
+ *
+ * Version 2 (fetch workers): a fifth group role, stepmark_worker, for
+ * the machines that run `stepmark fetch --hub`. Suggestions travel like
+ * labels (their places in the same sequence), identified by uid, a hash
+ * of their solution's data set and id and their content; a worker or a
+ * lead inserts them, nobody else. The job table holds one row per job
+ * (kind, params, solution) as a store's engine defines it; workers (and
+ * leads) add jobs and lease them (lease_owner, lease_until: a lease that
+ * ran out goes to whoever asks next), and a job's suggestions come with
+ * its end, in its transaction (job_id).
  */
-enum { HUB_MIGRATIONS = 1 };
+enum { HUB_MIGRATIONS = 2 };
 static const char *const migrations[HUB_MIGRATIONS] = {
 	/* 1: the foundation */
 	"CREATE SCHEMA stepmark;"
@@ -107,6 +117,67 @@ static const char *const migrations[HUB_MIGRATIONS] = {
 	"  WITH CHECK (annotator = session_user);"
 	"CREATE POLICY label_lead ON stepmark.label FOR INSERT TO stepmark_lead"
 	"  WITH CHECK (true);",
+	/* 2: fetch workers, their jobs, and suggestions */
+	"DO $$ BEGIN"
+	"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'stepmark_worker') THEN"
+	"    CREATE ROLE stepmark_worker NOLOGIN; END IF; END $$;"
+	"CREATE TABLE stepmark.job ("
+	"  id bigserial PRIMARY KEY,"
+	"  kind text NOT NULL,"
+	"  params text NOT NULL,"
+	"  solution_id bigint NOT NULL REFERENCES stepmark.solution(id),"
+	"  state text NOT NULL DEFAULT 'queued'"
+	"    CHECK (state IN ('queued', 'leased', 'done', 'failed')),"
+	"  attempts int NOT NULL DEFAULT 0,"
+	"  lease_owner text,"
+	"  lease_until timestamptz,"
+	"  last_error text,"
+	"  requests bigint NOT NULL DEFAULT 0,"
+	"  cached bigint NOT NULL DEFAULT 0,"
+	"  tokens_in bigint NOT NULL DEFAULT 0,"
+	"  tokens_out bigint NOT NULL DEFAULT 0,"
+	"  done_by text,"
+	"  UNIQUE (kind, params, solution_id));"
+	"CREATE INDEX job_todo ON stepmark.job(kind, params, state, id);"
+	"CREATE TABLE stepmark.suggestion ("
+	"  seq bigint PRIMARY KEY,"
+	"  uid text NOT NULL UNIQUE,"
+	"  solution_id bigint NOT NULL REFERENCES stepmark.solution(id),"
+	"  step_idx int,"
+	"  source text NOT NULL,"
+	"  model text,"
+	"  origin text,"
+	"  value double precision,"
+	"  first_error int,"
+	"  k int,"
+	"  n int,"
+	"  rationale text,"
+	"  agent text,"
+	"  rollouts text,"
+	"  created_at text NOT NULL,"
+	"  job_kind text,"
+	"  job_params text,"
+	"  job_id bigint REFERENCES stepmark.job(id),"
+	"  pushed_by text NOT NULL);"
+	"CREATE TRIGGER suggestion_stamp BEFORE INSERT ON stepmark.suggestion"
+	"  FOR EACH ROW EXECUTE FUNCTION stepmark.stamp();"
+	"REVOKE ALL ON stepmark.job, stepmark.suggestion FROM PUBLIC;"
+	"GRANT USAGE ON SCHEMA stepmark TO stepmark_worker;"
+	"GRANT SELECT ON ALL TABLES IN SCHEMA stepmark TO stepmark_annotator,"
+	"  stepmark_adjudicator, stepmark_lead, stepmark_auditor, stepmark_worker;"
+	"GRANT INSERT ON stepmark.suggestion TO stepmark_worker, stepmark_lead;"
+	"GRANT INSERT, UPDATE ON stepmark.job TO stepmark_worker, stepmark_lead;"
+	"GRANT USAGE ON SEQUENCE stepmark.job_id_seq TO stepmark_worker, stepmark_lead;"
+	/* a worker's suggestion is its own: pushed_by is stamped, and only a
+	 * lead or worker inserts (the grant); a job row changes its state
+	 * and lease only, never its identity */
+	"ALTER TABLE stepmark.suggestion ENABLE ROW LEVEL SECURITY;"
+	"CREATE POLICY suggestion_read ON stepmark.suggestion FOR SELECT USING (true);"
+	"CREATE POLICY suggestion_write ON stepmark.suggestion FOR INSERT"
+	"  TO stepmark_worker, stepmark_lead WITH CHECK (true);"
+	"REVOKE UPDATE ON stepmark.job FROM stepmark_worker, stepmark_lead;"
+	"GRANT UPDATE (state, attempts, lease_owner, lease_until, last_error, requests, cached,"
+	"  tokens_in, tokens_out, done_by) ON stepmark.job TO stepmark_worker, stepmark_lead;",
 };
 
 int hub_migration_count(void)

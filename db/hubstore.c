@@ -14,8 +14,17 @@
 enum stmt_id {
 	S_STATE_GET, S_SOLS, S_STEPS, S_UNPUSHED, S_UNPUSHED_COUNT, S_PLACED, S_SOL_FIND,
 	S_PROBLEM_PUT, S_PROBLEM_ID, S_SOL_ADD, S_STEP_ADD, S_LABEL_UID, S_LABEL_ADD,
-	S_GUIDELINES_PUT, S_UNPUSHED_FROM, S_UNPUSHED_MINE, S_COUNT
+	S_GUIDELINES_PUT, S_UNPUSHED_FROM, S_UNPUSHED_MINE, S_SUGS_AFTER, S_SUGS_JOB, S_SUGS_SOL,
+	S_SUG_TOP, S_CANDIDATES, S_JOB_GET, S_COUNT
 };
+
+/* a suggestion as it travels (hub.h's HG_* from HG_DATASET), then its id */
+#define SUG_COLS \
+	"SELECT d.name, s.ext_key, g.step_idx, g.source, g.model, g.origin, g.value, " \
+	"g.first_error, g.k, g.n, g.rationale, g.agent, g.rollouts, g.created_at, j.kind, " \
+	"j.params, g.id FROM suggestion g JOIN solution s ON s.id = g.solution_id " \
+	"JOIN dataset d ON d.id = s.dataset_id LEFT JOIN job j ON j.id = g.job_id "
+
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_STATE_GET] = "SELECT value FROM store_state WHERE key = ?1",
@@ -63,6 +72,22 @@ static const char *const stmt_sql[S_COUNT] = {
 			    "AND (?3 = 0 OR l.kind <> 'adjudication') ORDER BY l.id LIMIT ?4",
 	[S_UNPUSHED_MINE] = "SELECT count(*) FROM label WHERE hub_seq IS NULL "
 			    "AND (?1 IS NULL OR annotator = ?1) AND (?2 = 0 OR kind <> 'adjudication')",
+	/* suggestions to push, a job's, a solution's */
+	[S_SUGS_AFTER] = SUG_COLS "WHERE g.id > ?1 ORDER BY g.id",
+	[S_SUGS_JOB] = SUG_COLS "WHERE g.job_id = ?1 ORDER BY g.id",
+	[S_SUGS_SOL] = SUG_COLS "WHERE g.solution_id = ?1 ORDER BY g.id",
+	[S_SUG_TOP] = "SELECT coalesce(max(id), 0) FROM suggestion",
+	/* the solutions that get a job of a provider (as db_jobs_enqueue
+	 * selects them, whether they have one or not) */
+	[S_CANDIDATES] = "SELECT d.name, s.ext_key, s.id FROM solution s "
+			 "JOIN dataset d ON d.id = s.dataset_id "
+			 "WHERE (?1 = 0 OR s.dataset_id = ?1) AND (?2 = 0 OR s.id = ?2) "
+			 "AND ((?4 & 1) = 0 OR EXISTS (SELECT 1 FROM step t WHERE t.solution_id = s.id "
+			 "AND t.idx = 0 AND t.agent IS NOT NULL)) "
+			 "AND ((?4 & 2) = 0 OR EXISTS (SELECT 1 FROM problem p WHERE p.id = s.problem_id "
+			 "AND coalesce(p.reference, '') <> '')) ORDER BY s.id LIMIT ?3",
+	[S_JOB_GET] = "SELECT id, state, last_error, requests, cached, tokens_in, tokens_out "
+		      "FROM job WHERE kind = ?1 AND params = ?2 AND solution_id = ?3",
 };
 
 static const struct stmt_table stmts = {ROOM_HUB, S_COUNT, stmt_sql};
@@ -400,4 +425,155 @@ int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol)
 	}
 	dbi_tally_count(db, 0, ds, l->f[HL_ANNOTATOR]);
 	return db_annotator_ensure(db, l->f[HL_ANNOTATOR], id) < 0 ? -1 : 1;
+}
+
+/* a suggestion's global id: its solution's data set and id and its
+ * columns but when it was made (NULL told from "") */
+static void sug_uid(const char *const *f, char out[33])
+{
+	struct hasher h;
+	hasher_init(&h);
+	hasher_add(&h, "sug1", 4);
+	for (int c = HG_DATASET; c <= HG_ROLLOUTS; c++) {
+		const char *t = f[c];
+		hasher_add(&h, t ? "v" : "n", 1);
+		hasher_add(&h, t ? t : "", t ? strlen(t) + 1 : 1);
+	}
+	hasher_hex(&h, out);
+}
+
+/* the row of SUG_COLS at s as it travels into g (its strings s's, the
+ * value written exactly into val), with its uid into uid */
+static void sug_row(sqlite3_stmt *s, struct hub_sug *g, char val[32], char uid[33])
+{
+	memset(g, 0, sizeof(*g));
+	/* the value first (before any conversion), with as many digits as
+	 * give the same double back */
+	int has_value = sqlite3_column_type(s, HG_VALUE - HG_DATASET) != SQLITE_NULL;
+	if (has_value)
+		snprintf(val, 32, "%.17g", sqlite3_column_double(s, HG_VALUE - HG_DATASET));
+	for (int c = HG_DATASET; c <= HG_JOB_PARAMS; c++)
+		g->f[c] = c == HG_VALUE ? (has_value ? val : NULL) : col_text(s, c - HG_DATASET);
+	sug_uid(g->f, uid);
+	g->f[HG_UID] = uid;
+}
+
+/* each row of statement s (bound) to fn with its id, like db_hub_solutions */
+static int sugs_each(sqlite3_stmt *s, int (*fn)(void *ctx, int64_t id, const struct hub_sug *g),
+		     void *ctx)
+{
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct hub_sug g;
+		char val[32], uid[33];
+		sug_row(s, &g, val, uid);
+		stop = fn(ctx, sqlite3_column_int64(s, HG_COUNT - HG_DATASET), &g);
+	}
+	sqlite3_reset(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_hub_sugs(struct db *db, int64_t after, int64_t job,
+		int (*fn)(void *ctx, int64_t id, const struct hub_sug *g), void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, job ? S_SUGS_JOB : S_SUGS_AFTER);
+	sqlite3_bind_int64(s, 1, job ? job : after);
+	return sugs_each(s, fn, ctx);
+}
+
+int64_t db_hub_sug_top(struct db *db)
+{
+	return dbi_one_int(stmt(db, S_SUG_TOP), -1);
+}
+
+static int uid_is(void *ctx, int64_t id, const struct hub_sug *g)
+{
+	(void)id;
+	return !strcmp(ctx, g->f[HG_UID]);
+}
+
+static const char *hub_num(const char *t)
+{
+	return t && *t ? t : NULL;
+}
+
+int db_hub_sug_put(struct db *db, const struct hub_sug *g, int64_t *sol)
+{
+	int64_t ds;
+	int nsteps;
+	int rc = sol_find(db, g->f[HG_DATASET], g->f[HG_KEY], sol, &ds, &nsteps);
+	if (rc <= 0)
+		return rc < 0 ? -1 : 2;
+	if (!g->f[HG_UID] || !g->f[HG_SOURCE])
+		return 3;
+	/* here already: this store made it, or pulled it before */
+	sqlite3_stmt *s = stmt(db, S_SUGS_SOL);
+	sqlite3_bind_int64(s, 1, *sol);
+	char uid[33];
+	snprintf(uid, sizeof(uid), "%s", g->f[HG_UID]);
+	if ((rc = sugs_each(s, uid_is, uid)) != 0)
+		return rc < 0 ? -1 : 0;
+	struct suggestion sg = {
+		.source = g->f[HG_SOURCE], .model = g->f[HG_MODEL], .origin = g->f[HG_ORIGIN],
+		.step = hub_num(g->f[HG_STEP]) ? atoi(g->f[HG_STEP]) : -1,
+		.value = hub_num(g->f[HG_VALUE]) ? strtod(g->f[HG_VALUE], NULL) : NO_VALUE,
+		.first_error = hub_num(g->f[HG_FE]) ? atoi(g->f[HG_FE]) : -2,
+		.k = hub_num(g->f[HG_K]) ? atoi(g->f[HG_K]) : 0,
+		.n = hub_num(g->f[HG_N]) ? atoi(g->f[HG_N]) : 0,
+		.rationale = g->f[HG_RATIONALE], .agent = g->f[HG_AGENT],
+		.rollouts = g->f[HG_ROLLOUTS],
+	};
+	if (sg.step >= nsteps || sg.step < -1)
+		return 3;
+	/* made when the hub says */
+	snprintf(db->now, sizeof(db->now), "%s", g->f[HG_AT] ? g->f[HG_AT] : "");
+	return dbi_sugs_insert(db, *sol, &sg, 1, 0) < 0 ? -1 : 1;
+}
+
+int db_hub_candidates(struct db *db, unsigned need, int64_t dataset, int64_t sol, long limit,
+		      int (*fn)(void *ctx, const char *dataset, const char *key, int64_t sol),
+		      void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_CANDIDATES);
+	sqlite3_bind_int64(s, 1, dataset);
+	sqlite3_bind_int64(s, 2, sol);
+	sqlite3_bind_int64(s, 3, limit > 0 ? limit : -1);
+	sqlite3_bind_int(s, 4, (int)need);
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		stop = fn(ctx, col_text(s, 0), col_text(s, 1), sqlite3_column_int64(s, 2));
+	sqlite3_reset(s);
+	if (stop)
+		return stop;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int64_t db_hub_solution_id(struct db *db, const char *dataset, const char *key)
+{
+	int64_t sol, ds;
+	int n;
+	int rc = sol_find(db, dataset, key, &sol, &ds, &n);
+	return rc == 1 ? sol : rc;
+}
+
+int db_hub_local_job(struct db *db, const char *kind, const char *params, int64_t sol,
+		     struct db_hub_job *j)
+{
+	memset(j, 0, sizeof(*j));
+	sqlite3_stmt *s = stmt(db, S_JOB_GET);
+	bind_text(s, 1, kind);
+	bind_text(s, 2, params);
+	sqlite3_bind_int64(s, 3, sol);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		j->id = sqlite3_column_int64(s, 0);
+		snprintf(j->state, sizeof(j->state), "%s", col_text(s, 1) ? col_text(s, 1) : "");
+		snprintf(j->error, sizeof(j->error), "%s", col_text(s, 2) ? col_text(s, 2) : "");
+		for (int c = 0; c < 4; c++)
+			j->costs[c] = sqlite3_column_int64(s, 3 + c);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }

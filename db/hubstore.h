@@ -10,6 +10,7 @@
 struct db;
 struct hub_sol;
 struct hub_label;
+struct hub_sug;
 
 /* The id of the hub the store syncs with into out ("" none); 0, -1. */
 int db_hub_bound(struct db *db, char *out, size_t n);
@@ -56,5 +57,37 @@ int db_hub_solution_put(struct db *db, const struct hub_sol *s, int64_t *sol);
  * place recorded), 2 its solution is not here, 3 not a label this store
  * takes (kind, step, value), -1 on a store error. */
 int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol);
+
+/* Suggestions as they travel (their uid computed: a hash of the data
+ * set and id of their solution and their columns but when they were
+ * made): those with an id above after, or (job not 0) those of the
+ * store's job, in id order, to fn with their id, like db_hub_solutions. */
+int db_hub_sugs(struct db *db, int64_t after, int64_t job,
+		int (*fn)(void *ctx, int64_t id, const struct hub_sug *g), void *ctx);
+/* The store's last suggestion id (0 none); -1 on a store error. */
+int64_t db_hub_sug_top(struct db *db);
+/* A suggestion pulled: 1 added (*sol its solution), 0 here already (a
+ * suggestion of that uid), 2 its solution is not here, 3 not one this
+ * store takes; -1 on a store error. */
+int db_hub_sug_put(struct db *db, const struct hub_sug *g, int64_t *sol);
+
+/* The solutions (data set, id, the store's id) that get a job of a
+ * provider that needs what need says (JOBS_* of jobs.h), as
+ * db_jobs_enqueue selects them, whether they have one or not, in id
+ * order, to fn like db_hub_solutions. */
+int db_hub_candidates(struct db *db, unsigned need, int64_t dataset, int64_t sol, long limit,
+		      int (*fn)(void *ctx, const char *dataset, const char *key, int64_t sol),
+		      void *ctx);
+/* The store's id of solution dataset/key; 0 none, -1 on a store error. */
+int64_t db_hub_solution_id(struct db *db, const char *dataset, const char *key);
+/* The store's job of kind, params on sol: 1 into j, 0 none, -1. */
+struct db_hub_job {
+	int64_t id;
+	char state[16];
+	char error[200];
+	int64_t costs[4]; /* requests, cached, tokens in, tokens out */
+};
+int db_hub_local_job(struct db *db, const char *kind, const char *params, int64_t sol,
+		     struct db_hub_job *j);
 
 #endif

@@ -17,7 +17,7 @@
 
 const char cmd_hub_help[] =
 	"    init                    create or upgrade the schema, roles and policies\n"
-	"    add NAME --role annotator|adjudicator|lead|auditor\n"
+	"    add NAME --role annotator|adjudicator|lead|auditor|worker\n"
 	"                            a member; --password-stdin: its password, the\n"
 	"                            first line of standard input (else none)\n";
 
@@ -82,7 +82,8 @@ static int hub_init_cmd(const struct cmd_env *env)
 		printf("hub: schema at version %d: nothing to do\n", to);
 	else if (from == 0)
 		printf("hub: schema created (version %d), with the roles stepmark_annotator, "
-		       "stepmark_adjudicator, stepmark_lead and stepmark_auditor\n", to);
+		       "stepmark_adjudicator, stepmark_lead, stepmark_auditor and "
+		       "stepmark_worker\n", to);
 	else
 		printf("hub: schema upgraded from version %d to %d\n", from, to);
 	hub_close(h);
@@ -161,12 +162,12 @@ static int hub_add_cmd(int argc, char **argv, const struct cmd_env *env)
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (c == H_ROLE) {
 			role = HUB_NONE;
-			for (int i = HUB_ANNOTATOR; i <= HUB_AUDITOR; i++)
+			for (int i = HUB_ANNOTATOR; i < HUB_ROLES; i++)
 				if (!strcmp(optarg, hub_role_names[i]))
 					role = i;
 			if (role == HUB_NONE)
 				return bad_usage("hub add: --role is one of annotator, adjudicator, "
-						 "lead, auditor");
+						 "lead, auditor, worker");
 		} else if (c == H_PASSWORD_STDIN) {
 			pw = 1;
 		} else {

@@ -50,6 +50,10 @@ static void report(const struct sync_counts *c, long shown)
 	       c->sols_pushed == 1 ? "" : "s", c->labels_pushed, c->labels_pushed == 1 ? "" : "s");
 	printf("pulled: %ld solution%s, %ld label%s\n", c->sols_pulled,
 	       c->sols_pulled == 1 ? "" : "s", c->labels_pulled, c->labels_pulled == 1 ? "" : "s");
+	printf("suggestions: %ld pushed, %ld pulled\n", c->sugs_pushed, c->sugs_pulled);
+	if (c->sugs_kept)
+		printf("%ld suggestion%s the hub does not take (its solution is not there, or "
+		       "fetch --hub runs its job there)\n", c->sugs_kept, c->sugs_kept == 1 ? "" : "s");
 	if (shown > MAX_SHOWN)
 		printf("... and %ld more conflicts\n", shown - MAX_SHOWN);
 	if (c->conflict_labels)

@@ -108,7 +108,8 @@ static const char *pusher(const struct hubsync *s)
 
 static int pushes(const struct hubsync *s)
 {
-	return !s->known || (s->me.role != HUB_AUDITOR && s->me.role != HUB_NONE);
+	return !s->known || (s->me.role != HUB_AUDITOR && s->me.role != HUB_NONE &&
+			     s->me.role != HUB_WORKER);
 }
 
 long hubsync_recount(struct hubsync *s)

@@ -1,6 +1,7 @@
-/* sync.c - a store synced with its hub: solutions and labels the hub
- * lacks pushed (idempotent: each label's global id), then everything
- * after the store's place on the hub pulled, a page per transaction */
+/* sync.c - a store synced with its hub: solutions, labels and
+ * suggestions the hub lacks pushed (idempotent: each label's and
+ * suggestion's global id), then everything after the store's place on
+ * the hub pulled, a page per transaction */
 #include "config.h"
 
 #include <stdio.h>
@@ -116,12 +117,72 @@ fail:
 	return -1;
 }
 
+/* suggestions pushed, a transaction per chunk */
+struct sugpush {
+	struct hub *h;
+	struct sync_counts *c;
+	long in_tx, added;
+	int64_t last, committed; /* the store's ids pushed, and committed */
+	int err;
+};
+
+static int push_sug(void *ctx, int64_t id, const struct hub_sug *g)
+{
+	struct sugpush *p = ctx;
+	int rc = hub_push_sug(p->h, g, 0);
+	if (rc < 0)
+		return p->err = -2;
+	p->added += rc == 1;
+	p->c->sugs_kept += rc == 2;
+	p->last = id;
+	if (++p->in_tx < CHUNK)
+		return 0;
+	if (hub_commit(p->h) < 0 || hub_begin(p->h) < 0)
+		return p->err = -2;
+	p->committed = p->last;
+	p->c->sugs_pushed += p->added;
+	p->in_tx = p->added = 0;
+	return 0;
+}
+
+/* A lead's or worker's suggestions after the store's mark; the mark
+ * moves to what the hub committed. */
+static int push_sugs(struct db *db, struct hub *h, const struct hub_me *me,
+		     struct sync_counts *c)
+{
+	if (me->role != HUB_LEAD && me->role != HUB_WORKER)
+		return 0;
+	struct sugpush p = {.h = h, .c = c};
+	int64_t mark = db_hub_mark(db, "sugs", me->id);
+	if (mark < 0 || hub_begin(h) < 0)
+		return mark < 0 ? -1 : -2;
+	p.last = p.committed = mark;
+	int rc = db_hub_sugs(db, mark, 0, push_sug, &p);
+	if (rc == 0 && hub_commit(h) == 0) {
+		p.committed = p.last;
+		c->sugs_pushed += p.added;
+	} else {
+		hub_rollback(h);
+		if (rc == 0)
+			rc = -2;
+	}
+	if (p.err)
+		rc = p.err;
+	if (p.committed > mark &&
+	    (db_begin(db) < 0 || db_hub_mark_set(db, "sugs", me->id, p.committed) < 0 ||
+	     db_commit(db) < 0)) {
+		db_rollback(db);
+		return -1;
+	}
+	return rc < 0 ? rc : 0;
+}
+
 /* The push: solutions (a lead's), then labels, in chunks; what the hub
  * committed is recorded in the store even when a later chunk fails. */
 static int push(struct db *db, struct hub *h, const struct hub_me *me,
 		const struct sync_hooks *hk, struct sync_counts *c)
 {
-	if (me->role == HUB_AUDITOR || me->role == HUB_NONE)
+	if (me->role == HUB_AUDITOR || me->role == HUB_NONE || me->role == HUB_WORKER)
 		return 0;
 	struct push p = {.db = db, .h = h, .hk = hk, .c = c, .role = me->role};
 	int64_t sol_mark = db_hub_mark(db, "pushed", me->id);
@@ -182,12 +243,38 @@ static int cmp_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* a page's suggestions into the store; the solutions given one are added
+ * to touched. The store's mark of suggestions pushed moves past them when
+ * it was at the store's last one (they are the hub's already). */
+static int pulled_sugs(struct db *db, const struct hub_page *pg, const char *hub_id,
+		       struct sync_counts *c, int64_t *touched, size_t *nt)
+{
+	if (!pg->nsugs)
+		return 0;
+	int64_t mark = db_hub_mark(db, "sugs", hub_id), top = db_hub_sug_top(db);
+	if (mark < 0 || top < 0)
+		return -1;
+	for (size_t i = 0; i < pg->nsugs; i++) {
+		int64_t sol;
+		int rc = db_hub_sug_put(db, &pg->sugs[i], &sol);
+		if (rc < 0)
+			return -1;
+		c->sugs_pulled += rc == 1;
+		if (rc == 1 && (*nt == 0 || touched[*nt - 1] != sol))
+			touched[(*nt)++] = sol;
+	}
+	if (mark == top && (top = db_hub_sug_top(db)) > mark &&
+	    db_hub_mark_set(db, "sugs", hub_id, top) < 0)
+		return -1;
+	return 0;
+}
+
 int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id,
 		    const struct sync_hooks *hk, struct sync_counts *c, struct sync_seen *seen)
 {
 	if (db_begin(db) < 0) /* the store busy: nothing taken, the page comes again */
 		return -1;
-	int64_t *touched = xmalloc((pg->nlabels + 1) * sizeof(*touched));
+	int64_t *touched = xmalloc((pg->nlabels + pg->nsugs + 1) * sizeof(*touched));
 	size_t nt = 0;
 	for (size_t i = 0; i < pg->nsols; i++) {
 		struct hub_sol *s = &pg->sols[i];
@@ -205,6 +292,8 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 				hk->conflict(hk->ctx, s->f[HS_DATASET], s->f[HS_KEY], 1);
 		}
 	}
+	if (pulled_sugs(db, pg, hub_id, c, touched, &nt) < 0)
+		goto fail;
 	for (size_t i = 0; i < pg->nlabels; i++) {
 		const struct hub_label *l = &pg->labels[i];
 		int same = same_steps(db, l, seen);
@@ -238,8 +327,8 @@ fail:
 	return -1;
 }
 
-static int pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
-		const struct sync_hooks *hk, struct sync_counts *c)
+int sync_pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
+	      const struct sync_hooks *hk, struct sync_counts *c)
 {
 	struct sync_seen seen;
 	sync_seen_init(&seen);
@@ -269,7 +358,9 @@ int sync_run(struct db *db, struct hub *h, const struct hub_me *me, int page,
 		return -1;
 	int rc = push(db, h, me, hk, c);
 	if (rc == 0)
-		rc = pull(db, h, me, page, hk, c);
+		rc = push_sugs(db, h, me, c);
+	if (rc == 0)
+		rc = sync_pull(db, h, me, page, hk, c);
 	long left = db_hub_unpushed_count(db);
 	c->unpushed = left < 0 ? 0 : left;
 	return rc;

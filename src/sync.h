@@ -15,6 +15,9 @@ struct sync_counts {
 	long not_on_hub;  /* labels whose solution the hub lacks: stay unpushed */
 	long bad;         /* pulled labels the store does not take */
 	long unpushed;    /* labels still not on the hub after it */
+	long sugs_pushed, sugs_pulled; /* suggestions new on the hub, in the store */
+	long sugs_kept;   /* not taken by the hub: its solution is not there, or
+			   * the hub runs its job (fetch --hub) */
 };
 
 /* What sync says as it goes: a conflict (here: the store's steps differ
@@ -25,15 +28,19 @@ struct sync_hooks {
 };
 
 /* One sync of db with hub h as member me (its role decides what is
- * pushed: a lead pushes solutions and every label, an annotator or
- * adjudicator its own labels, an auditor nothing): solutions and labels
- * the hub lacks pushed, then pages of at most page events pulled, each
+ * pushed: a lead pushes solutions, every label and the suggestions, an
+ * annotator or adjudicator its own labels, a worker the suggestions, an
+ * auditor nothing): what the hub lacks pushed (suggestions after the
+ * store's mark), then pages of at most page events pulled, each
  * page one transaction of the store with its place. The store must be
  * bound to the hub (db_hub_bind). 0; -1 on a store error (db_errmsg),
  * -2 on a hub error (hub_errmsg): what moved before it is kept on both
  * sides, and the next sync goes on from there. */
 int sync_run(struct db *db, struct hub *h, const struct hub_me *me, int page,
 	     const struct sync_hooks *hk, struct sync_counts *c);
+/* The pull alone (what sync_run does after its push): 0, -1, -2. */
+int sync_pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
+	      const struct sync_hooks *hk, struct sync_counts *c);
 
 /* The last solution whose steps were compared with the hub's, while
  * pulling (sync_seen_init: none yet). */

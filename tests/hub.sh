@@ -4,6 +4,7 @@
 # from the hub and label, every store converges to the same labels; a
 # repeated push moves nothing; other steps under one id are a conflict,
 # reported, never merged; credentials never reach a store or the output.
+# Suggestions travel too, each once; a version-1 hub is upgraded.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/pg.sh"
 pg_start
@@ -25,11 +26,20 @@ label_by() { # STORE WHO STEP VALUE
 expect_rc 2 "sync without a hub is a usage error" sm sync
 ok "says how to give one" has err "give --hub URL"
 expect_rc 0 "hub init" sm --hub "$PGSU" hub init
-ok "says it created the schema" has out "schema created (version 1)"
-ok "the version is kept" test "$(pg_sql -c "select value from stepmark.meta where key = 'version'")" = 1
+ok "says it created the schema" has out "schema created (version 2)"
+ok "the version is kept" test "$(pg_sql -c "select value from stepmark.meta where key = 'version'")" = 2
 expect_rc 0 "hub init again" sm --hub "$PGSU" hub init
 ok "nothing to do" has out "nothing to do"
-ok "the four group roles" test "$(pg_sql -c "select count(*) from pg_roles where rolname like 'stepmark\_%'")" = 4
+ok "the five group roles" test "$(pg_sql -c "select count(*) from pg_roles where rolname like 'stepmark\_%'")" = 5
+# a hub of version 1 (as an older stepmark made it: no jobs, no suggestions)
+pg_sql -c "DROP TABLE stepmark.suggestion, stepmark.job; UPDATE stepmark.meta SET value = '1' WHERE key = 'version'"
+expect_rc 1 "a sync with a version-1 hub" sm --db v1.db --hub "$PGSU" sync --create
+ok "says a lead upgrades it" has err "at version 1 and this stepmark needs 2"
+expect_rc 0 "hub init upgrades a version-1 hub" sm --hub "$PGSU" hub init
+ok "says so" has out "schema upgraded from version 1 to 2"
+ok "with the tables of version 2" test \
+	"$(pg_sql -c "select count(*) from pg_tables where schemaname = 'stepmark' and tablename in ('job', 'suggestion')")" = 2
+ok "version 2 kept" test "$(pg_sql -c "select value from stepmark.meta where key = 'version'")" = 2
 
 # ---- members ----
 for m in lead:lead ann:annotator bob:annotator adj:adjudicator aud:auditor; do
@@ -71,10 +81,38 @@ ok "the same solutions and steps" sh -c 'for d in lead ann bob; do
 	sqlite3 $d.db "select s.ext_key, p.text, st.idx, st.text, st.alts from solution s
 		join problem p on p.id = s.problem_id join step st on st.solution_id = s.id
 		order by 1, 3" | md5sum; done | uniq | wc -l | grep -qx 1'
-# (suggestions do not travel yet: the summaries' people's part only)
 ok "the same summaries" sh -c 'for d in lead ann bob; do
-	sqlite3 $d.db "select nsteps, labelled, flags & 5 from summary order by solution_id" | md5sum
+	sqlite3 $d.db "select nsteps, labelled, flags, verdicts from summary order by solution_id" | md5sum
 	done | uniq | wc -l | grep -qx 1'
+
+# ---- suggestions: a lead's travel, each once ----
+sugs_of() {
+	sqlite3 "$1" "SELECT d.name, s.ext_key, g.step_idx, g.source, g.model, g.origin, g.value,
+		g.first_error, g.k, g.n, g.rationale, g.agent, g.rollouts FROM suggestion g
+		JOIN solution s ON s.id = g.solution_id JOIN dataset d ON d.id = s.dataset_id
+		ORDER BY 1, 2, 3, 4, 5, 11"
+}
+ok "the imported suggestions came with the first sync" test \
+	"$(sqlite3 ann.db "select count(*) from suggestion")" = "$(sqlite3 lead.db "select count(*) from suggestion")"
+sm --db lead.db fetch --calc >/dev/null 2>&1
+nsug=$(sqlite3 lead.db "select count(*) from suggestion")
+PGPASSWORD=$(pw lead) expect_rc 0 "the lead syncs its calc suggestions" sm --db lead.db --hub "$(hub_as lead)" sync
+ok "pushes the new ones" has out "suggestions: 2 pushed, 0 pulled"
+ok "the hub has each once" test "$(pg_sql -c "select count(*) from stepmark.suggestion")" = "$nsug"
+sqlite3 lead.db "DELETE FROM store_state WHERE key LIKE 'hub.sugs.%'"
+PGPASSWORD=$(pw lead) expect_rc 0 "a push of suggestions repeated in full" sm --db lead.db --hub "$(hub_as lead)" sync
+ok "moves nothing" has out "suggestions: 0 pushed, 0 pulled"
+ok "the hub still has each once" test "$(pg_sql -c "select count(*) from stepmark.suggestion")" = "$nsug"
+PGPASSWORD=$(pw ann) expect_rc 0 "ann pulls them" sm --db ann.db --hub "$(hub_as ann)" sync
+ok "the calc ones" has out "suggestions: 0 pushed, 2 pulled"
+PGPASSWORD=$(pw ann) expect_rc 0 "ann again" sm --db ann.db --hub "$(hub_as ann)" sync
+ok "nothing twice" has out "suggestions: 0 pushed, 0 pulled"
+sugs_of lead.db >lead.sugs
+sugs_of ann.db >ann.sugs
+ok "ann's suggestions equal the lead's" cmp lead.sugs ann.sugs
+ok "and show in her summaries" test \
+	"$(sqlite3 ann.db "select verdicts from summary order by solution_id" | md5sum)" = \
+	"$(sqlite3 lead.db "select verdicts from summary order by solution_id" | md5sum)"
 
 # ---- two annotators label, both ways, and converge ----
 mkdir -p "$XDG_CONFIG_HOME/stepmark" && echo "set advance = no" >>"$XDG_CONFIG_HOME/stepmark/config"

@@ -2,14 +2,15 @@
 # hub_rls.sh - who may do what on the hub is the server's word, not the
 # client's: a modified client (psql, as each member's role) cannot label
 # as someone else, an annotator never adjudicates, updates or deletes,
-# an auditor only reads, only a lead writes solutions; and stepmark's own
+# an auditor only reads, only a lead writes solutions, only a worker or a
+# lead writes suggestions and jobs (a worker never labels); and stepmark's own
 # push sends nothing the server would refuse.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/pg.sh"
 pg_start
 
 sm --hub "$PGSU" hub init >/dev/null
-for m in lead:lead ann:annotator bob:annotator adj:adjudicator aud:auditor; do
+for m in lead:lead ann:annotator bob:annotator adj:adjudicator aud:auditor wrk:worker; do
 	echo "pw-${m%%:*}" | sm --hub "$PGSU" hub add "${m%%:*}" --role "${m#*:}" --password-stdin >/dev/null
 done
 sm --db lead.db --annotator lead import "$FIXTURES/prm800k_sample.jsonl" >/dev/null
@@ -50,6 +51,29 @@ ok "an auditor cannot label" refused aud "$(row aud rating u8)"
 ok "a lead cannot rewrite history either" refused lead "DELETE FROM stepmark.label"
 ok "none of the refused rows is there" test \
 	"$(pg_sql -c "select count(*) from stepmark.label where uid in ('u2', 'u3', 'u4', 'u7', 'u8')")" = 0
+# suggestions and jobs: a worker's (and a lead's), nobody else's
+sug() { # UID
+	echo "INSERT INTO stepmark.suggestion(uid, solution_id, step_idx, source, value, created_at)
+		VALUES ('$1', $sid, 0, 'judge', 0.5, '2026-01-01T00:00:00Z')"
+}
+ok "an annotator cannot add a suggestion" refused ann "$(sug g1)"
+ok "the server said why" has err "permission denied"
+ok "nor an adjudicator" refused adj "$(sug g2)"
+ok "nor an auditor" refused aud "$(sug g3)"
+ok "nor an annotator after SET ROLE" refused ann "SET ROLE stepmark_annotator; $(sug g4)"
+ok "an annotator cannot add a job" refused ann \
+	"INSERT INTO stepmark.job(kind, params, solution_id) VALUES ('judge', '{}', $sid)"
+ok "a worker adds a suggestion" as_member wrk "$(sug g5)"
+ok "stamped with its name" test "$(pg_sql -c "select pushed_by from stepmark.suggestion where uid = 'g5'")" = wrk
+ok "a worker adds a job" as_member wrk "INSERT INTO stepmark.job(kind, params, solution_id) VALUES ('judge', '{}', $sid)"
+ok "and leases it" as_member wrk "UPDATE stepmark.job SET state = 'leased', lease_owner = 'w' WHERE kind = 'judge'"
+ok "but cannot change what a job is" refused wrk "UPDATE stepmark.job SET solution_id = $sid + 1"
+ok "nor delete a suggestion" refused wrk "DELETE FROM stepmark.suggestion"
+ok "nor label" refused wrk "$(row wrk rating u9)"
+ok "nor add a solution" refused wrk "INSERT INTO stepmark.dataset(name, format) VALUES ('x', 'y')"
+ok "a lead adds a suggestion" as_member lead "$(sug g6)"
+ok "the refused suggestions are not there" test \
+	"$(pg_sql -c "select count(*) from stepmark.suggestion where uid in ('g1', 'g2', 'g3', 'g4')")" = 0
 
 # stepmark's push sends only what the member's role may write: the
 # store's labels by others, or an annotator's adjudication, stay in it
