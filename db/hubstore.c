@@ -428,17 +428,20 @@ int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol)
 }
 
 /* a suggestion's global id: its solution's data set and id and its
- * columns but when it was made (NULL told from "") */
-static void sug_uid(const char *const *f, char out[33])
+ * columns but when it was made (NULL told from ""), hashed in one piece
+ * (hasher_add loses a short piece's bytes left over from the one before) */
+static void sug_uid(struct buf *b, const char *const *f, char out[33])
 {
+	buf_reset(b);
+	buf_puts(b, "sug1");
+	for (int c = HG_DATASET; c <= HG_ROLLOUTS; c++) {
+		buf_putc(b, f[c] ? 'v' : 'n');
+		buf_puts(b, f[c] ? f[c] : "");
+		buf_putc(b, '\0');
+	}
 	struct hasher h;
 	hasher_init(&h);
-	hasher_add(&h, "sug1", 4);
-	for (int c = HG_DATASET; c <= HG_ROLLOUTS; c++) {
-		const char *t = f[c];
-		hasher_add(&h, t ? "v" : "n", 1);
-		hasher_add(&h, t ? t : "", t ? strlen(t) + 1 : 1);
-	}
+	hasher_add(&h, b->data, b->len);
 	hasher_hex(&h, out);
 }
 
@@ -454,7 +457,9 @@ static void sug_row(sqlite3_stmt *s, struct hub_sug *g, char val[32], char uid[3
 		snprintf(val, 32, "%.17g", sqlite3_column_double(s, HG_VALUE - HG_DATASET));
 	for (int c = HG_DATASET; c <= HG_JOB_PARAMS; c++)
 		g->f[c] = c == HG_VALUE ? (has_value ? val : NULL) : col_text(s, c - HG_DATASET);
-	sug_uid(g->f, uid);
+	struct buf b = {0};
+	sug_uid(&b, g->f, uid);
+	buf_free(&b);
 	g->f[HG_UID] = uid;
 }
 
