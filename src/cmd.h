@@ -67,5 +67,14 @@ int cmd_progress_end(struct progress *p, struct db *db, const char *kept);
  * file, NULL the default one); NULL after saying there is none. The
  * string is xmalloc'd and never printed (it may hold a password). */
 char *cmd_hub_url(const struct cmd_env *env);
+/* The hub at url (freed) connected and checked for this member (a hub of
+ * this stepmark's schema): NULL after saying why, as command what (*rc
+ * the exit status). */
+struct hub;
+struct hub_me;
+struct hub *cmd_hub_open(const char *what, char *url, struct hub_me *me, int *rc);
+/* The store tied to the hub me->id (the first sync ties it): 0, else an
+ * exit status after saying why. */
+int cmd_hub_bind(const char *what, struct db *db, const struct hub_me *me);
 
 #endif

@@ -70,32 +70,30 @@ static void report(const struct sync_counts *c, long shown)
 		       c->unpushed == 1 ? "" : "s");
 }
 
-/* the hub at url (freed) connected and checked for this member: NULL
- * after saying why (*rc the exit status) */
-static struct hub *hub_open(char *url, struct hub_me *me, int *rc)
+struct hub *cmd_hub_open(const char *what, char *url, struct hub_me *me, int *rc)
 {
 	char err[600];
 	struct hub *h = hub_connect(url, err, sizeof(err));
 	free(url);
 	*rc = EX_STORE;
 	if (!h) {
-		errf("stepmark: sync: cannot reach the hub: %s\n", err);
+		errf("stepmark: %s: cannot reach the hub: %s\n", what, err);
 		return NULL;
 	}
 	if (hub_whoami(h, me) < 0) {
-		errf("stepmark: sync: the hub failed: %s\n", hub_errmsg(h));
+		errf("stepmark: %s: the hub failed: %s\n", what, hub_errmsg(h));
 	} else if (me->version != 0 && me->role == HUB_NONE) {
-		errf("stepmark: sync: %s is not a member of the hub (a lead adds it: stepmark hub "
-		     "add NAME --role ROLE)\n", inert(me->user, 0));
+		errf("stepmark: %s: %s is not a member of the hub (a lead adds it: stepmark hub "
+		     "add NAME --role ROLE)\n", what, inert(me->user, 0));
 		*rc = EX_BAD;
 	} else if (me->version == 0 || me->version < hub_schema_current()) {
-		errf("stepmark: sync: the hub's schema is at version %d and this stepmark needs "
-		     "%d: a lead runs stepmark --hub URL hub init\n", me->version,
+		errf("stepmark: %s: the hub's schema is at version %d and this stepmark needs "
+		     "%d: a lead runs stepmark --hub URL hub init\n", what, me->version,
 		     hub_schema_current());
 		*rc = EX_BAD;
 	} else if (me->version > hub_schema_current()) {
-		errf("stepmark: sync: the hub has schema version %d, written by a newer stepmark; "
-		     "this one knows versions up to %d: upgrade stepmark\n", me->version,
+		errf("stepmark: %s: the hub has schema version %d, written by a newer stepmark; "
+		     "this one knows versions up to %d: upgrade stepmark\n", what, me->version,
 		     hub_schema_current());
 	} else {
 		return h;
@@ -104,16 +102,14 @@ static struct hub *hub_open(char *url, struct hub_me *me, int *rc)
 	return NULL;
 }
 
-/* the store tied to the hub me->id (the first sync ties it): 0, else an
- * exit status after saying why */
-static int store_bind(struct db *db, const struct hub_me *me)
+int cmd_hub_bind(const char *what, struct db *db, const struct hub_me *me)
 {
 	char bound[80];
 	if (db_hub_bound(db, bound, sizeof(bound)) < 0)
 		goto fail;
 	if (*bound && strcmp(bound, me->id)) {
-		errf("stepmark: sync: this store syncs with another hub (id %s; this one is %s): "
-		     "nothing moved\n", inert(bound, 0), inert(me->id, 1));
+		errf("stepmark: %s: this store syncs with another hub (id %s; this one is %s): "
+		     "nothing moved\n", what, inert(bound, 0), inert(me->id, 1));
 		return EX_BAD;
 	}
 	if (*bound)
@@ -122,7 +118,7 @@ static int store_bind(struct db *db, const struct hub_me *me)
 		return 0;
 	db_rollback(db);
 fail:
-	errf("stepmark: sync: the store failed: %s\n", db_errmsg(db));
+	errf("stepmark: %s: the store failed: %s\n", what, db_errmsg(db));
 	return EX_STORE;
 }
 
@@ -139,7 +135,7 @@ static int run(const struct cmd_env *env, const char *dbpath, int create, long p
 	}
 	struct hub_me me;
 	int rc;
-	struct hub *h = hub_open(url, &me, &rc);
+	struct hub *h = cmd_hub_open("sync", url, &me, &rc);
 	if (!h)
 		return rc;
 	struct db *db = cmd_open_store(dbpath);
@@ -147,7 +143,7 @@ static int run(const struct cmd_env *env, const char *dbpath, int create, long p
 		hub_close(h);
 		return EX_STORE;
 	}
-	rc = store_bind(db, &me);
+	rc = cmd_hub_bind("sync", db, &me);
 	if (rc == 0) {
 		struct sync_said s = {0};
 		struct sync_hooks hk = {&s, conflict};
