@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hub.h"
+#include "hubi.h"
 #include "hub_schema.h"
 #include "../src/util.h"
 
@@ -111,27 +112,6 @@ static const char *const hub_sql[H_COUNT] = {
 const char *const hub_role_names[] = {"none", "annotator", "adjudicator", "lead", "auditor",
 				      "worker"};
 
-/* the workbench's operations, sent a statement at a time (hub_step) */
-enum hub_op { OP_NONE, OP_WHO, OP_PUSH, OP_PULL };
-
-struct hub {
-	PGconn *c;
-	char err[600];
-	/* the non-blocking connection (hub_start) */
-	int connecting; /* until PQconnectPoll says it is made */
-	int want_write; /* its socket waits to be written */
-	enum hub_op op; /* in flight, OP_NONE none */
-	int stage;      /* its statement in flight */
-	int failed;     /* a statement of it failed (its results read first) */
-	PGresult *res[4]; /* who: [0]; a pull's solutions, labels, suggestions, steps */
-	const struct hub_label *push; /* a push's labels, and what each met */
-	size_t npush;
-	int *push_rc;
-	int64_t *push_seq;
-	int64_t after, end; /* a pull's place, and its page's end */
-	int max;
-};
-
 static void set_err(struct hub *h, const char *msg)
 {
 	snprintf(h->err, sizeof(h->err), "%s", msg && *msg ? msg : "the hub failed");
@@ -140,18 +120,21 @@ static void set_err(struct hub *h, const char *msg)
 		h->err[--n] = '\0';
 }
 
-/* Runs statement id with n parameters; the result when it has the status
- * wanted (PGRES_COMMAND_OK or PGRES_TUPLES_OK), else NULL with the
- * server's message kept. */
-static PGresult *run(struct hub *h, enum hub_stmt id, int n, const char *const *params)
+PGresult *hubi_run(struct hub *h, const char *sql, int n, const char *const *params)
 {
-	PGresult *r = PQexecParams(h->c, hub_sql[id], n, NULL, params, NULL, NULL, 0);
+	PGresult *r = PQexecParams(h->c, sql, n, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(r);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return r;
 	set_err(h, r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r) : PQerrorMessage(h->c));
 	PQclear(r);
 	return NULL;
+}
+
+/* Runs statement id with n parameters, as hubi_run. */
+static PGresult *run(struct hub *h, enum hub_stmt id, int n, const char *const *params)
+{
+	return hubi_run(h, hub_sql[id], n, params);
 }
 
 static int exec_plain(struct hub *h, const char *sql)
@@ -165,10 +148,14 @@ static int exec_plain(struct hub *h, const char *sql)
 	return ok ? 0 : -1;
 }
 
-/* row 0's column i, NULL when SQL NULL or no row */
-static const char *val(const PGresult *r, int row, int i)
+const char *hubi_val(const PGresult *r, int row, int i)
 {
 	return row < PQntuples(r) && !PQgetisnull(r, row, i) ? PQgetvalue(r, row, i) : NULL;
+}
+
+static const char *val(const PGresult *r, int row, int i)
+{
+	return hubi_val(r, row, i);
 }
 
 static void notice_quiet(void *arg, const PGresult *r)

@@ -12,11 +12,13 @@
 #include "cmd.h"
 #include "batch.h"
 #include "fetch.h"
+#include "hubfetch.h"
 #include "prompt.h"
 #include "progress.h"
 #include "prov.h"
 #include "summary.h"
 #include "../db/db.h"
+#include "../db/hubjobs.h"
 #include "conf.h"
 
 /* align is fetch --align; the options --help lists under it */
@@ -41,11 +43,15 @@ const char cmd_fetch_help[] =
 	"    --batch-in FILE         read a batch result file (repeatable), then go on;\n"
 	"                            a round's results write the next round's files\n"
 	"    --template PROVIDER     print the prompt template in force\n"
+	"    --hub                   run the jobs on the hub (--hub URL or the hub\n"
+	"                            setting), with other workers\n"
+	"    --lease SECONDS         how long a hub job's lease lasts unrenewed (120)\n"
 	"    --quiet, --progress-every SECONDS\n";
 
 enum {
 	F_DATASET = 1000, F_LIMIT, F_SOLUTION, F_RETRY, F_STATUS,
 	F_BATCH_OUT, F_BATCH_IN, F_BATCH_LINES, F_BATCH_FOR, F_TEMPLATE, F_CONFIG, F_DB, F_QUIET, F_EVERY,
+	F_HUB, F_LEASE,
 	F_PROVIDER = 2000,                  /* --NAME: one per provider */
 	F_SETTING = F_PROVIDER + P_MAX,     /* --OPTION VALUE: p * POPT_MAX + i */
 };
@@ -65,6 +71,8 @@ static const struct option fixed_opts[] = {
 	{"db", required_argument, NULL, F_DB},
 	{"quiet", no_argument, NULL, F_QUIET},
 	{"progress-every", required_argument, NULL, F_EVERY},
+	{"hub", no_argument, NULL, F_HUB},
+	{"lease", required_argument, NULL, F_LEASE},
 };
 
 #define NFIXED (sizeof(fixed_opts) / sizeof(fixed_opts[0]))
@@ -172,6 +180,8 @@ struct fetch_args {
 	int target; /* BT_*, -1 not said */
 	int64_t sol;
 	int retry, status, quiet;
+	int hub;       /* --hub: the jobs run on the hub */
+	double lease;  /* --lease SECONDS */
 };
 
 /* One run: the arguments, the config, the store and the engine. */
@@ -188,6 +198,7 @@ struct fetch_cmd {
 	struct progress *shown;    /* its progress line */
 	char round_path[4096]; /* that round's --batch-out */
 	char err[600];
+	const struct cmd_env *env;
 };
 
 /* One fixed option into a. -1 on, else the exit code. */
@@ -236,6 +247,12 @@ static int fetch_arg(struct fetch_args *a, int c)
 		if (*end || a->every <= 0)
 			return bad_usage("--progress-every needs seconds");
 		break;
+	case F_HUB: a->hub = 1; break;
+	case F_LEASE:
+		a->lease = strtod(optarg, &end);
+		if (*end || !(a->lease >= 1 && a->lease <= 86400))
+			return bad_usage("--lease needs seconds, 1 to 86400");
+		break;
 	default: return EX_USAGE;
 	}
 	if (end && *end)
@@ -271,6 +288,15 @@ static int fetch_args(int argc, char **argv, struct fetch_args *a)
 		return bad_usage("fetch takes no file arguments (see --batch-in)");
 	if (a->target >= 0 && !a->batch_out && !a->nbatch_in)
 		return bad_usage("--batch-for says what --batch-out writes: give it one");
+	if (a->hub && (a->batch_out || a->nbatch_in || a->retry || a->status || a->tmpl))
+		return bad_usage("fetch --hub runs the hub's jobs: not with --batch-out, "
+				 "--batch-in, --retry-failed, --status or --template");
+	for (int p = 0; a->hub && p < nproviders; p++)
+		if ((a->mask >> p & 1) && providers[p]->links)
+			return bad_usage("fetch --hub runs providers that make suggestions: "
+					 "not an aligner");
+	if (a->lease && !a->hub)
+		return bad_usage("--lease is for fetch --hub");
 	return -1;
 }
 
@@ -606,6 +632,59 @@ static int fetch_summary(struct fetch_cmd *x, double t0)
 	return progress_stopped() ? 130 : rc;
 }
 
+/* --hub: this machine one of the hub's workers; the exit code */
+static int fetch_hub(struct fetch_cmd *x)
+{
+	char *url = cmd_hub_url(x->env);
+	if (!url)
+		return EX_USAGE;
+	struct hub_me me;
+	int rc;
+	struct hub *h = cmd_hub_open("fetch", url, &me, &rc);
+	if (!h)
+		return rc;
+	if (me.role != HUB_WORKER && me.role != HUB_LEAD) {
+		errf("stepmark: fetch: %s is a member of the hub as %s: a worker or a lead "
+		     "runs its jobs (stepmark hub add NAME --role worker)\n", inert(me.user, 0),
+		     hub_role_names[me.role]);
+		hub_close(h);
+		return EX_BAD;
+	}
+	if ((rc = cmd_hub_bind("fetch", x->db, &me)) != 0) {
+		hub_close(h);
+		return rc;
+	}
+	progress_catch();
+	struct hubfetch_opts o = {.lease_s = x->a.lease ? x->a.lease : 120, .batch = 32,
+				  .dataset = x->ds, .sol = x->a.sol, .limit = x->a.limit};
+	struct hubfetch_counts c;
+	int r = hubfetch_run(x->db, h, &me, x->f, x->a.mask, &o, &c);
+	fetch_stop(x->f);
+	if (r == -1)
+		errf("stepmark: fetch: the store failed: %s\n", db_errmsg(x->db));
+	else if (r == -2)
+		errf("stepmark: fetch: the hub failed: %s (the jobs this worker held go to the "
+		     "others when their leases run out)\n", hub_errmsg(h));
+	if (progress_stopped())
+		errf("stepmark: stopped; the jobs this worker held went back to the hub's queue\n");
+	if (!x->a.quiet)
+		printf("hub: %ld jobs put (%ld there already, %ld on solutions the hub lacks)\n"
+		       "this worker: %ld jobs done, %ld failed, %ld left to another worker (their "
+		       "leases ran out); %ld suggestions written to the hub\n", c.put, c.there,
+		       c.missing, c.done, c.failed, c.lost, c.sugs);
+	for (int p = 0; p < nproviders && r != -2 && !x->a.quiet; p++) {
+		struct hub_job_counts hc;
+		if ((x->a.mask >> p & 1) &&
+		    hub_jobs_count(h, provider_name(p), fetch_params(x->f, p), &hc) == 0)
+			printf("%s on the hub: %ld done, %ld failed, %ld queued, %ld leased\n",
+			       provider_name(p), hc.done, hc.failed, hc.queued, hc.leased + hc.expired);
+	}
+	hub_close(h);
+	if (r < 0)
+		return EX_STORE;
+	return progress_stopped() ? 130 : c.failed ? EX_BAD : EX_OK;
+}
+
 /* The modes in order: --template, --status of the store, --batch-in
  * alone, --status of this run's jobs, and the run itself (with
  * --batch-out its requests go to files). */
@@ -629,6 +708,8 @@ static int fetch_modes(struct fetch_cmd *x)
 		return EX_OK;
 	if ((rc = fetch_batch_mode(x)) >= 0 || (rc = fetch_engine(x)) >= 0)
 		return rc;
+	if (a->hub)
+		return fetch_hub(x);
 	if (a->status)
 		return report(x->db, x->f, a->mask) ? EX_BAD : EX_OK;
 	if (a->batch_out && batch_check(&x->cfg.fetch, a->mask, a->target, x->err,
@@ -655,7 +736,8 @@ static int fetch_modes(struct fetch_cmd *x)
 int cmd_fetch(int argc, char **argv, struct cmd_env *env)
 {
 	struct fetch_cmd x = {.a = {.dbpath = env->dbpath, .config_path = env->config,
-				    .every = 10, .batch_max = BATCH_MAX_LINES, .target = -1}};
+				    .every = 10, .batch_max = BATCH_MAX_LINES, .target = -1},
+			      .env = env};
 	int rc = fetch_args(argc, argv, &x.a);
 	if (rc >= 0)
 		return rc;

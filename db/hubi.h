@@ -1,0 +1,40 @@
+/* hubi.h - db/'s own view of a hub connection (hub.c), shared by the
+ * files that speak the hub's SQL (hub.c, hubjobs.c) */
+#ifndef SM_DB_HUBI_H
+#define SM_DB_HUBI_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hub_label;
+
+/* the workbench's operations, sent a statement at a time (hub_step) */
+enum hub_op { OP_NONE, OP_WHO, OP_PUSH, OP_PULL };
+
+struct hub {
+	PGconn *c;
+	char err[600];
+	/* the non-blocking connection (hub_start) */
+	int connecting; /* until PQconnectPoll says it is made */
+	int want_write; /* its socket waits to be written */
+	enum hub_op op; /* in flight, OP_NONE none */
+	int stage;      /* its statement in flight */
+	int failed;     /* a statement of it failed (its results read first) */
+	PGresult *res[4]; /* who: [0]; a pull's solutions, labels, suggestions, steps */
+	const struct hub_label *push; /* a push's labels, and what each met */
+	size_t npush;
+	int *push_rc;
+	int64_t *push_seq;
+	int64_t after, end; /* a pull's place, and its page's end */
+	int max;
+};
+
+/* Runs sql (a statement of a table) with n text parameters: the result
+ * when it has the status wanted (PGRES_COMMAND_OK or PGRES_TUPLES_OK),
+ * else NULL with the server's message kept (hub_errmsg). */
+PGresult *hubi_run(struct hub *h, const char *sql, int n, const char *const *params);
+/* row's column i, NULL when SQL NULL or no such row */
+const char *hubi_val(const PGresult *r, int row, int i);
+
+#endif
