@@ -38,6 +38,7 @@ struct patience {
 	long long wal_size;
 	long long wal_mtime;
 	int said;
+	double limit_ms;    /* > 0: give up after this long (a workbench) */
 };
 
 struct tally {

@@ -61,6 +61,8 @@ void db_set_progress(struct db *db, db_progress_fn fn, void *ctx);
 /* Writes every statement run (parameters expanded) to fp; NULL stops. */
 void db_trace(struct db *db, FILE *fp);
 
+/* A write waits for the lock at most ms, in steps of a quarter of a
+ * millisecond, then fails busy (db_busy). */
 void db_set_busy_ms(struct db *db, int ms);
 /* The schema version this stepmark reads and writes. */
 int db_schema_current(void);

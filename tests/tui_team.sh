@@ -1,0 +1,60 @@
+#!/bin/sh
+# Several workbenches on one store (bench/team in small): every label a
+# session reports saved is in the store, under contention; a workbench
+# waits for the lock in short steps.
+. "$top_srcdir/tests/lib.sh"
+
+sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
+mkdir -p "$XDG_CONFIG_HOME/stepmark"
+printf 'bind queue q none\nbind queue Q none\n' >"$XDG_CONFIG_HOME/stepmark/config"
+
+# three sessions, each its own labelling script, while another writer
+# holds the lock for their first second: typed = stored, exactly
+hold_lock 1
+for i in 1 2 3; do
+	python3 "$top_srcdir/bench/team/keys.py" 120 "$i" >k$i
+	STEPMARK_SCRIPT=k$i STEPMARK_SCRIPT_PACE=15 STEPMARK_NO_DISPLAY=1 STEPMARK_TRACE=tr$i \
+		TERM=xterm-256color COLUMNS=100 LINES=24 sm --annotator "ann$i" 2>e$i &
+	eval "pid$i=\$!"
+done
+for i in 1 2 3; do
+	eval "p=\$pid$i"
+	ok "session $i ends with every label saved" wait "$p"
+done
+wait $holder
+for i in 1 2 3; do
+	sed -n 's/^saved action=\([0-9]*\) .*/\1/p' tr$i >typed$i
+	sql "SELECT id FROM action WHERE annotator = 'ann$i' ORDER BY id" >stored$i
+	ok "session $i typed labels" test -s typed$i
+	ok "session $i: the labels it reported saved are the store's" cmp -s typed$i stored$i
+done
+
+# the order of a label's system calls, under strace
+if ! command -v strace >/dev/null || [ -n "${STEPMARK_VALGRIND:-}" ]; then
+	echo "skip: the system call checks need strace (and no valgrind)"
+	finish
+fi
+# a held lock waited for in short steps: SQLite's own handler slept 1, 2,
+# 5, 10 ms (6 tries in its 25 ms); the first wait tries 10 times or more
+hold_lock 1
+printf '<Enter>\n+\n' >kbusy
+STEPMARK_SCRIPT=kbusy STEPMARK_NO_DISPLAY=1 TERM=xterm-256color \
+	strace -tt -y -o busy.txt -e trace=fcntl "$STEPMARK" --annotator busy 2>/dev/null
+wait $holder
+ok "the label waited, then was saved" test "$(sql "SELECT count(*) FROM action WHERE annotator = 'busy'")" = 1
+tries=$(python3 - busy.txt <<'PY'
+import sys
+n, last, first = 0, None, True
+for line in open(sys.argv[1]):
+    if "l_start=120," in line and "F_WRLCK" in line and "= -1" in line:
+        h, m, s = line.split()[0].split(":")
+        t = (int(h) * 60 + int(m)) * 60 + float(s)
+        if last is not None and t - last > 0.05:
+            break  # the first wait is over: the next is the retry's
+        n, last = n + 1, t
+print(n)
+PY
+)
+ok "the first wait tried at least 10 times ($tries)" test "$tries" -ge 10
+
+finish
