@@ -55,6 +55,8 @@ struct db {
 	struct buf scratch;
 	char now[32]; /* time stamp for rows written without one */
 	struct patience wait;
+	int wal_frames; /* the log's frames at this connection's last commit,
+			 * when it checkpoints in idle time (db_checkpoint_idle) */
 	char *ann_known; /* the annotator last entered in this transaction */
 	/* this transaction's labels and suggestions per data set and name,
 	 * added to the tally table at commit */

@@ -26,6 +26,10 @@ int db_rollback(struct db *db);
 /* The TUI's connection: durable commits, a short lock wait (it retries
  * a busy write itself rather than keep a key waiting). */
 int db_set_interactive(struct db *db);
+/* The workbench's checkpoint, between keys: once the log held 1000 pages
+ * or more at this connection's last commit, a passive one (it waits for
+ * no reader or writer). 1 when it ran. */
+int db_checkpoint_idle(struct db *db);
 int db_busy(struct db *db); /* the last error was a lock held elsewhere */
 int db_full(struct db *db); /* the last error was a full disk (said by db_errmsg) */
 /* For commands that only read: never writes, never creates; refuses a

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Several workbenches on one store (bench/team in small): every label a
 # session reports saved is in the store, under contention; a workbench
-# waits for the lock in short steps.
+# waits for the lock in short steps; the log is checkpointed between
+# keys, never inside a label's commit.
 . "$top_srcdir/tests/lib.sh"
 
 sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
@@ -57,4 +58,59 @@ PY
 )
 ok "the first wait tried at least 10 times ($tries)" test "$tries" -ge 10
 
+# the log past 1000 pages (SQLite's autocheckpoint's), by a writer that
+# stays connected (its close would checkpoint it)
+rm -f "$TMP/padded"
+python3 -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("PRAGMA wal_autocheckpoint = 0")
+c.execute("CREATE TABLE pad(x)")
+c.execute("BEGIN")
+for i in range(1400):
+    c.execute("INSERT INTO pad VALUES (randomblob(6000))")
+c.execute("COMMIT")
+open(sys.argv[2], "w").close()
+time.sleep(30)' "$STEPMARK_DB" "$TMP/padded" &
+padder=$!
+while [ ! -f "$TMP/padded" ]; do sleep 0.05; done
+printf '<Enter>\n+\nj\n-\n' >kst
+STEPMARK_SCRIPT=kst STEPMARK_NO_DISPLAY=1 STEPMARK_TRACE=trst TERM=xterm-256color \
+	strace -y -o st.txt -e trace=fdatasync,fsync,fcntl,write,pwrite64 \
+	"$STEPMARK" --annotator syscalls 2>/dev/null
+kill $padder 2>/dev/null
+wait $padder 2>/dev/null
+ok "both labels saved" test "$(grep -c '^saved' trst)" = 2
+# per label, from taking the write lock to the 'saved' line of the trace
+python3 - st.txt "$STEPMARK_DB" >order.txt <<'PY'
+import re, sys
+db = sys.argv[2]
+held = False
+events = []
+for line in open(sys.argv[1]):
+    if "F_SETLK" in line and "l_start=120," in line and ".db-shm>" in line:
+        if "F_WRLCK" in line and line.rstrip().endswith("= 0"):
+            held, events = True, ["lock"]
+        elif "F_UNLCK" in line and held:
+            events.append("unlock")
+    elif not held:
+        continue
+    elif line.startswith(("fdatasync", "fsync")) and db + "-wal>" in line:
+        events.append("sync")
+    elif line.startswith("pwrite64(") and "<" + db + ">" in line:
+        events.append("store")
+    elif line.startswith("write(") and "trst>" in line and '"saved' in line:
+        events.append("saved")
+        # collapse repeats: lock store* unlock sync saved
+        out = []
+        for e in events:
+            if not out or out[-1] != e:
+                out.append(e)
+        print(" ".join(out))
+        held = False
+PY
+ok "two labels traced" test "$(wc -l <order.txt)" = 2
+ok "no checkpoint inside a label's commit" sh -c '! grep -q store order.txt'
+ok "the log was checkpointed between keys" \
+	sh -c "sed -n '/saved action=/,\$p' st.txt | grep -q 'pwrite64([0-9]*<$STEPMARK_DB>'"
 finish

@@ -670,6 +670,8 @@ static void another_wrote(void *arg, int64_t sol)
 enum { IDLE_WORK = 1, IDLE_FETCH = 2, IDLE_SOON = 4 };
 static int idle(struct tui *t)
 {
+	if (!t->read_only) /* between keys, never in a label's commit */
+		db_checkpoint_idle(t->db);
 	int more = search_idle(t) ? IDLE_WORK : 0;
 	for (int i = 0; i < t->depth; i++) {
 		int r = t->stack[i]->ops->idle ? t->stack[i]->ops->idle(t->stack[i]) : 0;
