@@ -2,7 +2,8 @@
 # Several workbenches on one store (bench/team in small): every label a
 # session reports saved is in the store, under contention; a workbench
 # waits for the lock in short steps; the log is checkpointed between
-# keys, never inside a label's commit.
+# keys, never inside a label's commit; a label's commit syncs its log
+# once the write lock is free, and before the label is reported saved.
 . "$top_srcdir/tests/lib.sh"
 
 sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
@@ -110,6 +111,9 @@ for line in open(sys.argv[1]):
         held = False
 PY
 ok "two labels traced" test "$(wc -l <order.txt)" = 2
+# (a log that starts over has its new header synced under the lock)
+ok "each label: its log synced after the lock is free, then reported saved" \
+	test "$(grep -c ' unlock sync saved$' order.txt)" = 2
 ok "no checkpoint inside a label's commit" sh -c '! grep -q store order.txt'
 ok "the log was checkpointed between keys" \
 	sh -c "sed -n '/saved action=/,\$p' st.txt | grep -q 'pwrite64([0-9]*<$STEPMARK_DB>'"
