@@ -57,7 +57,6 @@ struct db {
 	struct patience wait;
 	int wal_frames; /* the log's frames at this connection's last commit,
 			 * when it checkpoints in idle time (db_checkpoint_idle) */
-	int sync_after; /* the log synced by db_commit once the lock is free */
 	int unsynced;   /* a commit of this connection's not synced yet */
 	char *ann_known; /* the annotator last entered in this transaction */
 	/* this transaction's labels and suggestions per data set and name,

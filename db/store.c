@@ -521,7 +521,7 @@ int db_begin(struct db *db)
  * before is durable when it returns (a sync is of the file, whichever
  * descriptor asks; frames a checkpoint has since copied were synced into
  * the store by it). */
-static int sync_log(struct db *db)
+int db_sync(struct db *db)
 {
 	if (!db->unsynced)
 		return 0;
@@ -540,9 +540,7 @@ int db_commit(struct db *db)
 	if (tally_flush(db) < 0)
 		return -1; /* the caller rolls back */
 	dbi_reset_all(db);
-	if (dbi_exec(db, "COMMIT") < 0)
-		return -1;
-	return db->sync_after ? sync_log(db) : 0;
+	return dbi_exec(db, "COMMIT");
 }
 
 int db_rollback(struct db *db)
@@ -592,14 +590,14 @@ static int wal_note(void *ctx, sqlite3 *h, const char *name, int frames)
 
 int db_set_interactive(struct db *db)
 {
-	/* a label reported saved survives a power cut: db_commit syncs the
-	 * log, once the lock is free (synchronous = FULL synced it under the
-	 * lock: from BEGIN to the end of COMMIT a label held it 6.3 ms at the
-	 * median, 19.8 at p90, with four workbenches and a fetch; with the
-	 * sync after it, 0.5 and 2.3); a short wait for the lock, because
-	 * the program retries rather than block a key */
+	/* a label reported saved survives a power cut: the workbench syncs
+	 * the log (db_sync) once the lock is free and before it says saved
+	 * (synchronous = FULL synced it under the lock: from BEGIN to the end
+	 * of COMMIT a label held it 6.3 ms at the median, 19.8 at p90, with
+	 * four workbenches and a fetch; with the sync after it, 0.5 and 2.3);
+	 * a short wait for the lock, because the program retries rather than
+	 * block a key */
 	db_set_busy_ms(db, 25);
-	db->sync_after = 1;
 	/* no checkpoint inside a label's commit: the hook replaces SQLite's
 	 * autocheckpoint (the commit that took the log past 1000 pages, and
 	 * every one after it while readers kept it from being reset, copied

@@ -23,9 +23,13 @@ int db_import_cache(struct db *db, int importing); /* an import into a WAL store
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
 
-/* The TUI's connection: durable commits, a short lock wait (it retries
- * a busy write itself rather than keep a key waiting). */
+/* The TUI's connection: a short lock wait (it retries a busy write
+ * itself rather than keep a key waiting); its commits made durable by
+ * db_sync, outside the lock. */
 int db_set_interactive(struct db *db);
+/* Every commit of an interactive connection on the disk (its log synced
+ * if one is not): 0, or -1 (errno says why). */
+int db_sync(struct db *db);
 /* The workbench's checkpoint, between keys: once the log held 1000 pages
  * or more at this connection's last commit, a passive one (it waits for
  * no reader or writer). 1 when it ran. */

@@ -2,8 +2,9 @@
 # Several workbenches on one store (bench/team in small): every label a
 # session reports saved is in the store, under contention; a workbench
 # waits for the lock in short steps; the log is checkpointed between
-# keys, never inside a label's commit; a label's commit syncs its log
-# once the write lock is free, and before the label is reported saved.
+# keys, never inside a label's commit; a label's log is synced once the
+# write lock is free and the key answered, and before the label is
+# reported saved.
 . "$top_srcdir/tests/lib.sh"
 
 sm import "$FIXTURES/processbench_gsm8k_20.json" >/dev/null
@@ -77,7 +78,7 @@ padder=$!
 while [ ! -f "$TMP/padded" ]; do sleep 0.05; done
 printf '<Enter>\n+\nj\n-\n' >kst
 STEPMARK_SCRIPT=kst STEPMARK_NO_DISPLAY=1 STEPMARK_TRACE=trst TERM=xterm-256color \
-	strace -y -o st.txt -e trace=fdatasync,fsync,fcntl,write,pwrite64 \
+	strace -y -s 4096 -o st.txt -e trace=fdatasync,fsync,fcntl,write,pwrite64 \
 	"$STEPMARK" --annotator syscalls 2>/dev/null
 kill $padder 2>/dev/null
 wait $padder 2>/dev/null
@@ -100,6 +101,8 @@ for line in open(sys.argv[1]):
         events.append("sync")
     elif line.startswith("pwrite64(") and "<" + db + ">" in line:
         events.append("store")
+    elif line.startswith("write(") and "</dev/null>" in line and "saving: " in line:
+        events.append("drawn")  # the key's screen: "saving: ..."
     elif line.startswith("write(") and "trst>" in line and '"saved' in line:
         events.append("saved")
         # collapse repeats: lock store* unlock sync saved
@@ -112,8 +115,8 @@ for line in open(sys.argv[1]):
 PY
 ok "two labels traced" test "$(wc -l <order.txt)" = 2
 # (a log that starts over has its new header synced under the lock)
-ok "each label: its log synced after the lock is free, then reported saved" \
-	test "$(grep -c ' unlock sync saved$' order.txt)" = 2
+ok "each label: its key answered, then its log synced after the lock is free, then saved" \
+	test "$(grep -c ' unlock drawn sync saved$' order.txt)" = 2
 ok "no checkpoint inside a label's commit" sh -c '! grep -q store order.txt'
 ok "the log was checkpointed between keys" \
 	sh -c "sed -n '/saved action=/,\$p' st.txt | grep -q 'pwrite64([0-9]*<$STEPMARK_DB>'"

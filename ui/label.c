@@ -205,6 +205,8 @@ int tui_label_retry(struct tui *t)
 		saved++;
 	}
 	db_solution_free(&sol);
+	if (saved)
+		tui_confirm_saved(t);
 	return saved;
 }
 

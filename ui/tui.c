@@ -30,6 +30,7 @@ void tui_message(struct tui *t, int err, const char *fmt, ...)
 	vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
 	va_end(ap);
 	t->msg_err = err;
+	t->msg_saving = 0;
 	t->dirty = 1;
 }
 
@@ -63,12 +64,12 @@ int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *wh
 	switch (rc) {
 	case ANNOT_OK:
 		writes_add(&t->writes, sol); /* the queue recounts only its chunk */
-		tui_message(t, 0, "saved: %s", inert(what, 0));
-		if (t->hooks.trace) {
-			fprintf(t->hooks.trace, "saved action=%lld solution=%lld %s\n",
-				(long long)action, (long long)sol, what);
-			fflush(t->hooks.trace);
-		}
+		tui_message(t, 0, "saving: %s", inert(what, 0));
+		t->msg_saving = 1;
+		if (t->hooks.trace)
+			buf_printf(&t->unconfirmed, "saved action=%lld solution=%lld %s\n",
+				   (long long)action, (long long)sol, what);
+		t->nunconfirmed++;
 		return 1;
 	case ANNOT_NOTHING:
 		tui_message(t, 1, "%s", inert(what, 0));
@@ -78,6 +79,29 @@ int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *wh
 		t->failed++;
 		return 0;
 	}
+}
+
+/* The log's sync runs here, between keys, not in the key that labelled:
+ * 10 ms at the median with a fetch writing (bench/team). */
+void tui_confirm_saved(struct tui *t)
+{
+	if (db_sync(t->db) < 0 && t->nunconfirmed) {
+		tui_message(t, 1, "not saved: the store's log could not be written to the disk: %s",
+			    strerror(errno));
+		t->failed += t->nunconfirmed;
+	} else if (t->nunconfirmed) {
+		if (t->msg_saving) {
+			char said[sizeof(t->msg)];
+			snprintf(said, sizeof(said), "saved: %s", t->msg + strlen("saving: "));
+			tui_message(t, 0, "%s", said);
+		}
+		if (t->hooks.trace && t->unconfirmed.len) {
+			fwrite(t->unconfirmed.data, 1, t->unconfirmed.len, t->hooks.trace);
+			fflush(t->hooks.trace);
+		}
+	}
+	buf_reset(&t->unconfirmed);
+	t->nunconfirmed = 0;
 }
 
 /* ---- keys: from the terminal or from a script ---- */
@@ -670,6 +694,7 @@ static void another_wrote(void *arg, int64_t sol)
 enum { IDLE_WORK = 1, IDLE_FETCH = 2, IDLE_SOON = 4 };
 static int idle(struct tui *t)
 {
+	tui_confirm_saved(t);
 	if (!t->read_only) /* between keys, never in a label's commit */
 		db_checkpoint_idle(t->db);
 	int more = search_idle(t) ? IDLE_WORK : 0;
@@ -1054,7 +1079,7 @@ static int loop_once(struct tui *t, int *busy)
 		handle_key(t, key);
 	if (t->quit || t->depth == 0)
 		return 0;
-	if (t->search) /* a search the key started runs now, not after a timeout */
+	if (t->search || t->nunconfirmed) /* a search the key started, a label's sync: now */
 		*busy |= IDLE_WORK;
 	if (t->dirty)
 		draw_all(t);
@@ -1112,6 +1137,8 @@ static int tui_close(struct tui *t)
 	int fetching = bgfetch_running(t);
 	bgfetch_close(t); /* stores what is finished, gives back the rest */
 	screen_close(t);
+	tui_confirm_saved(t);
+	buf_free(&t->unconfirmed);
 	long unsynced = bghub_close(t); /* the last labels pushed, if it can */
 	hooks_close(&t->hooks, t->db);
 	ask_free(t);

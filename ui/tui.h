@@ -136,6 +136,7 @@ struct tui {
 	int depth;
 	char msg[512];
 	int msg_err;
+	int msg_saving; /* msg is a label's "saving: ...", not yet on the disk */
 	int dirty;
 	int quit;
 	/* search */
@@ -161,6 +162,10 @@ struct tui {
 	int stopped;    /* the signal that ended it (Ctrl-C: SIGINT), 0 none */
 	int read_only;  /* the store cannot be written */
 	int failed;     /* labelling actions that could not be saved */
+	/* labels committed, reported saved once the log is on the disk
+	 * (tui_confirm_saved, between keys): how many, their trace lines */
+	int nunconfirmed;
+	struct buf unconfirmed;
 	struct ask ask; /* the prompt, when active */
 	struct medit *edit; /* the inline editor, when open (editor.c) */
 	struct le_history hist[ASK_COUNT];
@@ -212,8 +217,12 @@ void tui_edit_cancel(struct tui *t);
 void edit_key(struct tui *t, int key);
 void edit_draw(struct tui *t);
 /* Reports the result of an annotation call in the status line and the
- * trace; returns 1 when saved. */
+ * trace; returns 1 when committed ("saving: ...", said saved by
+ * tui_confirm_saved). */
 int tui_saved(struct tui *t, int rc, int64_t sol, int64_t action, const char *what);
+/* The labels committed since the last call, once the store's log is on
+ * the disk: "saved" in the status line and the trace. */
+void tui_confirm_saved(struct tui *t);
 
 /* A labelling action (rate, first error, accept...) on sol by the
  * workbench's annotator: saved now, or queued in order while another
