@@ -72,7 +72,7 @@ tmx send-keys -t a +
 ok "a key is answered with the hub away" wait_for a "saved: step 1 rated +1" 5
 ok "the status line counts it" wait_for a "1 unsynced" 5
 tmx send-keys -t a j -
-ok "keys keep working" wait_for a "saved: step 2 rated -1" 5
+ok "keys keep working" wait_for a "first error 2" 5
 ok "the count follows" wait_for a "2 unsynced" 5
 ok "both wait in the store" test "$(unsynced ann.db ann)" = 2
 pg_restart
