@@ -428,8 +428,7 @@ int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol)
 }
 
 /* a suggestion's global id: its solution's data set and id and its
- * columns but when it was made (NULL told from ""), hashed in one piece
- * (hasher_add loses a short piece's bytes left over from the one before) */
+ * columns but when it was made (NULL told from ""), hashed in one piece */
 static void sug_uid(struct buf *b, const char *const *f, char out[33])
 {
 	buf_reset(b);

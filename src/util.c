@@ -507,6 +507,8 @@ void hasher_add(struct hasher *h, const void *data, size_t n)
 			h->ntail = 0;
 		}
 	}
+	if (h->ntail) /* the piece fitted in the held bytes: they stay held */
+		return;
 	while (n >= 8) {
 		hasher_word(h, load64(p));
 		p += 8;
