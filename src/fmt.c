@@ -270,6 +270,37 @@ void wr_category(struct wr *w, const struct item *it, int step, const char *kc,
 	buf_puts(b, c->value == 1 ? "true" : c->value == 0 ? "false" : "null");
 }
 
+int wr_per_annotator(struct wr *w, const struct item *it, wr_record_fn put)
+{
+	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
+	int rc = 1;
+	if (w->ro.source || w->ro.agreed) {
+		rc = put(w, it, w->ro.source, ratings);
+		free(ratings);
+		return rc;
+	}
+	struct label *mine = xmalloc((it->nlabels + 1) * sizeof(*mine));
+	for (size_t a = 0; a < it->nlabels; a++) {
+		const char *who = it->labels[a].annotator;
+		size_t j = 0;
+		while (j < a && strcmp(it->labels[j].annotator, who))
+			j++;
+		if (j < a)
+			continue; /* done with the first of theirs */
+		struct item one = *it;
+		one.labels = mine;
+		one.nlabels = 0;
+		for (size_t i = a; i < it->nlabels; i++)
+			if (!strcmp(it->labels[i].annotator, who))
+				mine[one.nlabels++] = it->labels[i];
+		if (put(w, &one, who, ratings) == 0)
+			rc = 0;
+	}
+	free(mine);
+	free(ratings);
+	return rc;
+}
+
 void wr_agreement(struct wr *w, const struct item *it)
 {
 	if (!w->o->agreed || !it->agreed.rule)

@@ -185,6 +185,12 @@ void wr_category(struct wr *w, const struct item *it, int step, const char *kc,
 /* With --agreed: ,"agreement":{"rule":...,"agreed_by":[...],"policy":...}
  * into w->out (nothing without an agreed label). */
 void wr_agreement(struct wr *w, const struct item *it);
+/* A record per annotator of it, each item holding that annotator's labels
+ * alone (or one record of the source's or the agreed labels, when the
+ * export takes those): put(w, item, who, ratings) with room for a rating
+ * per step; 0 when any record was written, else 1. */
+typedef int (*wr_record_fn)(struct wr *w, const struct item *one, const char *who, int *ratings);
+int wr_per_annotator(struct wr *w, const struct item *it, wr_record_fn put);
 
 /* The step an annotator wrote for step i (a correction) that the export
  * carries, or NULL: the labels' (none with --source); with --agreed,

@@ -193,34 +193,7 @@ static int put_record(struct wr *w, const struct item *one, const char *who, int
 static int pp_write(struct wr *w, const struct item *it, const char *dataset)
 {
 	(void)dataset;
-	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
-	int rc = 1;
-	if (w->ro.source || w->ro.agreed) {
-		rc = put_record(w, it, w->ro.source, ratings);
-		free(ratings);
-		return rc;
-	}
-	/* a record per annotator, each with their labels alone */
-	struct label *mine = xmalloc((it->nlabels + 1) * sizeof(*mine));
-	for (size_t a = 0; a < it->nlabels; a++) {
-		const char *who = it->labels[a].annotator;
-		size_t j = 0;
-		while (j < a && strcmp(it->labels[j].annotator, who))
-			j++;
-		if (j < a)
-			continue; /* done */
-		struct item one = *it;
-		one.labels = mine;
-		one.nlabels = 0;
-		for (size_t i = a; i < it->nlabels; i++)
-			if (!strcmp(it->labels[i].annotator, who))
-				mine[one.nlabels++] = it->labels[i];
-		if (put_record(w, &one, who, ratings) == 0)
-			rc = 0;
-	}
-	free(mine);
-	free(ratings);
-	return rc;
+	return wr_per_annotator(w, it, put_record);
 }
 
 const struct format_ops fmt_potato_prm = {
