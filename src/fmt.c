@@ -270,6 +270,23 @@ void wr_category(struct wr *w, const struct item *it, int step, const char *kc,
 	buf_puts(b, c->value == 1 ? "true" : c->value == 0 ? "false" : "null");
 }
 
+int rd_int_text(struct rd *r, const struct jnode *v, const char *field, long long *out)
+{
+	char *end;
+	if (v->type == J_NUM) {
+		if (jint(v, out) < 0)
+			return rd_fail(r, "%s %s is not an integer", field, v->str);
+		return 0;
+	}
+	if (v->type != J_STR)
+		return -2;
+	errno = 0;
+	*out = strtoll(v->str, &end, 10);
+	if (end == v->str || *end || errno)
+		return rd_fail(r, "%s \"%s\" is not an integer", field, v->str);
+	return 0;
+}
+
 int wr_per_annotator(struct wr *w, const struct item *it, wr_record_fn put)
 {
 	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));

@@ -189,6 +189,10 @@ void wr_agreement(struct wr *w, const struct item *it);
  * alone (or one record of the source's or the agreed labels, when the
  * export takes those): put(w, item, who, ratings) with room for a rating
  * per step; 0 when any record was written, else 1. */
+/* An integer, or a string holding one (Who&When writes its steps so),
+ * into out: 0; -1 with the reason (naming field) in r->err; -2 when v is
+ * neither, the caller saying what it wants. */
+int rd_int_text(struct rd *r, const struct jnode *v, const char *field, long long *out);
 typedef int (*wr_record_fn)(struct wr *w, const struct item *one, const char *who, int *ratings);
 int wr_per_annotator(struct wr *w, const struct item *it, wr_record_fn put);
 

@@ -2,7 +2,6 @@
  * trace: who (responsible_agent), when (decisive_step) and why (reason) */
 #include "config.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,21 +34,12 @@ static const char *pa_check(const struct import_opts *o)
 static int read_step(struct rd *r, const struct jnode *v, int *out)
 {
 	long long s = -1;
-	char *end;
-	if (!v || v->type == J_NULL) {
-		s = -1;
-	} else if (v->type == J_NUM) {
-		if (jint(v, &s) < 0)
-			return rd_fail(r, "decisive_step %s is not an integer", v->str);
-	} else if (v->type == J_STR) {
-		errno = 0;
-		s = strtoll(v->str, &end, 10);
-		if (end == v->str || *end || errno)
-			return rd_fail(r, "decisive_step \"%s\" is not an integer", v->str);
-	} else {
+	int rc = v && v->type != J_NULL ? rd_int_text(r, v, "decisive_step", &s) : 0;
+	if (rc == -2)
 		return rd_fail(r, "decisive_step must be an integer or null, not %s",
 			       jtype_name(v->type));
-	}
+	if (rc < 0)
+		return -1;
 	if (s < -1 || s >= 100000)
 		return rd_fail(r, "decisive_step %lld is not a step (0 and up, or null for none)", s);
 	*out = (int)s;

@@ -1,7 +1,6 @@
 /* fmt_whowhen.c - Who&When: multi-agent failure logs, who failed and when */
 #include "config.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,19 +121,12 @@ static const char *key_of(struct rd *r, const struct jnode *rec)
 static int read_step(struct rd *r, const struct jnode *v, size_t n, int *out)
 {
 	long long s;
-	char *end;
-	if (v->type == J_NUM) {
-		if (jint(v, &s) < 0)
-			return rd_fail(r, "mistake_step %s is not an integer", v->str);
-	} else if (v->type == J_STR) {
-		errno = 0;
-		s = strtoll(v->str, &end, 10);
-		if (end == v->str || *end || errno)
-			return rd_fail(r, "mistake_step \"%s\" is not an integer", v->str);
-	} else {
+	int rc = rd_int_text(r, v, "mistake_step", &s);
+	if (rc == -2)
 		return rd_fail(r, "mistake_step must be a string holding an integer, not %s",
 			       jtype_name(v->type));
-	}
+	if (rc < 0)
+		return -1;
 	if (s < -1 || s >= (long long)n)
 		return rd_fail(r, "mistake_step %lld is outside the %zu turns of history (0 .. %zu)",
 			       s, n, n - 1);
