@@ -105,4 +105,31 @@ assert (r["acc_error"], r["acc_correct"]) == (100, 100), r
 '
 expect_rc 0 "--as-source: the verifier alone" sm import "$TP" --dataset vonly --as-source v2
 ok "no labels, the verdicts as v2's" test "$(sql "select (select count(*) from label l join solution s on s.id = l.solution_id join dataset d on d.id = s.dataset_id where d.name = 'vonly') || ':' || (select count(*) from suggestion where source = 'v2')")" = "0:8"
+
+# stepmark(1)'s examples as written: DeltaBench with a critic, ThinkPRM
+mkdir ex && cd ex
+cp "$DB" deltabench.jsonl
+cp ../pred.jsonl critic.jsonl
+cp "$TP" thinkprm.jsonl
+export STEPMARK_DB="$PWD/ex.db"
+man_commands "DeltaBench's long chains of thought (each section" >delta.txt
+man_commands "ThinkPRM's verification chains of thought: the ground" >think.txt
+ok "three and two commands" test "$(wc -l <delta.txt)-$(wc -l <think.txt)" = 3-2
+n=0
+while read -r cmd; do
+	n=$((n + 1))
+	set -- $cmd
+	shift
+	expect_rc 0 "example: $cmd" sm "$@"
+	cp out out$n
+done <delta.txt
+ok "the critic's macro figures" grep -q '"source":"critic".*"step_f1_macro"' out3
+while read -r cmd; do
+	n=$((n + 1))
+	set -- $cmd
+	shift
+	expect_rc 0 "example: $cmd" sm "$@"
+	cp out out$n
+done <think.txt
+ok "the verifier audited" grep -q "thinkprm" out5
 finish
