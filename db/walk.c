@@ -456,8 +456,10 @@ static size_t by_solution(struct window *w, unsigned char *rows, int64_t *sol, s
 		memcpy(w->tmp + to * sz, rows + i * sz, sz);
 		w->tmpsol[to] = sol[i];
 	}
-	memcpy(rows, w->tmp, kept * sz);
-	memcpy(sol, w->tmpsol, kept * sizeof(*sol));
+	if (kept) { /* none kept: tmp may not be there yet */
+		memcpy(rows, w->tmp, kept * sz);
+		memcpy(sol, w->tmpsol, kept * sizeof(*sol));
+	}
 	return kept;
 }
 
