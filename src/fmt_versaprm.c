@@ -209,12 +209,16 @@ static void key_and_meta(struct rd *r, const struct jnode *rec, const struct jno
 
 static int vp_read(struct rd *r, const struct jnode *rec, struct item *it)
 {
-	const struct jnode *c = jget(rec, "chain_of_thoughts")->child;
+	/* vp_solutions checked the record; the checks again are cheap */
+	const struct jnode *cs = jget(rec, "chain_of_thoughts"), *q = jget(rec, "question");
+	if (!cs || cs->type != J_ARR || !q || q->type != J_STR)
+		return rd_fail(r, "not a VersaPRM record (question, chain_of_thoughts)");
+	const struct jnode *c = cs->child;
 	for (size_t i = 0; i < r->sub && c; i++)
 		c = c->next;
-	if (!c) /* vp_solutions counted them */
+	if (!c)
 		return rd_fail(r, "chain_of_thoughts[%zu] is missing", r->sub);
-	it->problem = jget(rec, "question")->str;
+	it->problem = q->str;
 	it->gold = rd_text(r, rec, "answer", 0);
 	if (r->err[0])
 		return -1;

@@ -1,7 +1,8 @@
 /* fuzz_record.c - one record through format detection and every importer:
  * the input is parsed as JSON, each format says whether it fits, and each
- * importer reads it (the generic one with a field mapping, then again
- * with chat messages for steps). */
+ * importer reads it as the import does (a format of several solutions a
+ * record counts them first, then reads each; the generic one with a
+ * field mapping, then again with chat messages for steps). */
 #include "config.h"
 
 #include <stdint.h>
@@ -26,10 +27,17 @@ static void read_as(const struct format_ops *f, const struct jnode *rec,
 	r.line = 1;
 	r.annotator = "fuzz";
 	r.dataset = "fuzz";
-	struct item it;
-	memset(&it, 0, sizeof(it));
-	it.correct = -1;
-	f->read(&r, rec, &it);
+	/* as the importer does: a format of several solutions a record
+	 * counts (and checks) them first, then reads each */
+	long n = f->solutions ? f->solutions(&r, rec) : 1;
+	for (long sub = 0; sub < n && sub < 64; sub++) {
+		struct item it;
+		memset(&it, 0, sizeof(it));
+		it.correct = -1;
+		r.sub = (size_t)sub;
+		r.err[0] = '\0';
+		f->read(&r, rec, &it);
+	}
 	arena_reset(a);
 }
 
