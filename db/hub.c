@@ -164,19 +164,15 @@ static void notice_quiet(void *arg, const PGresult *r)
 	(void)r;
 }
 
-struct hub *hub_connect(const char *conninfo, char *err, size_t errlen)
+/* The hub of a connection libpq made (ok: as far as it has got), or NULL
+ * with libpq's reason (never the connection string) in err. */
+static struct hub *hub_of(PGconn *c, int ok, char *err, size_t errlen)
 {
-	/* the string's own settings come after (and override) these */
-	const char *keys[] = {"connect_timeout", "application_name", "dbname", "client_encoding",
-			      NULL};
-	const char *vals[] = {"10", "stepmark", conninfo && *conninfo ? conninfo : NULL, "UTF8",
-			      NULL};
-	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (!c) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (PQstatus(c) != CONNECTION_OK) {
+	if (!ok) {
 		struct hub tmp = {0};
 		set_err(&tmp, PQerrorMessage(c));
 		snprintf(err, errlen, "%s", tmp.err);
@@ -188,6 +184,17 @@ struct hub *hub_connect(const char *conninfo, char *err, size_t errlen)
 	struct hub *h = xcalloc(1, sizeof(*h));
 	h->c = c;
 	return h;
+}
+
+struct hub *hub_connect(const char *conninfo, char *err, size_t errlen)
+{
+	/* the string's own settings come after (and override) these */
+	const char *keys[] = {"connect_timeout", "application_name", "dbname", "client_encoding",
+			      NULL};
+	const char *vals[] = {"10", "stepmark", conninfo && *conninfo ? conninfo : NULL, "UTF8",
+			      NULL};
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	return hub_of(c, c && PQstatus(c) == CONNECTION_OK, err, errlen);
 }
 
 static void op_clear(struct hub *h);
@@ -602,20 +609,9 @@ struct hub *hub_start(const char *conninfo, char *err, size_t errlen)
 	const char *keys[] = {"application_name", "dbname", "client_encoding", NULL};
 	const char *vals[] = {"stepmark", conninfo && *conninfo ? conninfo : NULL, "UTF8", NULL};
 	PGconn *c = PQconnectStartParams(keys, vals, 1);
-	if (!c) {
-		snprintf(err, errlen, "out of memory");
+	struct hub *h = hub_of(c, c && PQstatus(c) != CONNECTION_BAD, err, errlen);
+	if (!h)
 		return NULL;
-	}
-	if (PQstatus(c) == CONNECTION_BAD) {
-		struct hub tmp = {0};
-		set_err(&tmp, PQerrorMessage(c));
-		snprintf(err, errlen, "%s", tmp.err);
-		PQfinish(c);
-		return NULL;
-	}
-	PQsetNoticeReceiver(c, notice_quiet, NULL);
-	struct hub *h = xcalloc(1, sizeof(*h));
-	h->c = c;
 	h->connecting = 1;
 	h->want_write = 1; /* libpq's first step writes */
 	return h;

@@ -115,21 +115,19 @@ export STEPMARK_DB="$PWD/ex.db"
 man_commands "DeltaBench's long chains of thought (each section" >delta.txt
 man_commands "ThinkPRM's verification chains of thought: the ground" >think.txt
 ok "three and two commands" test "$(wc -l <delta.txt)-$(wc -l <think.txt)" = 3-2
+# each command as written (stepmark dropped), its output kept as outN
 n=0
-while read -r cmd; do
-	n=$((n + 1))
-	set -- $cmd
-	shift
-	expect_rc 0 "example: $cmd" sm "$@"
-	cp out out$n
-done <delta.txt
+run_examples() {
+	while read -r cmd; do
+		n=$((n + 1))
+		set -- $cmd
+		shift
+		expect_rc 0 "example: $cmd" sm "$@"
+		cp out out$n
+	done <"$1"
+}
+run_examples delta.txt
 ok "the critic's macro figures" grep -q '"source":"critic".*"step_f1_macro"' out3
-while read -r cmd; do
-	n=$((n + 1))
-	set -- $cmd
-	shift
-	expect_rc 0 "example: $cmd" sm "$@"
-	cp out out$n
-done <think.txt
+run_examples think.txt
 ok "the verifier audited" grep -q "thinkprm" out5
 finish
