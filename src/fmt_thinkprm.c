@@ -107,9 +107,69 @@ static int tp_read(struct rd *r, const struct jnode *rec, struct item *it)
 	return 0;
 }
 
+/* The verifier's text: the newest whole-solution rationale of source
+ * name (thinkprm, or the export's --source) */
+static const char *verifier_text(const struct item *it, const char *name)
+{
+	const char *cot = NULL;
+	for (size_t i = 0; i < it->nsugs; i++) {
+		const struct suggestion *g = &it->sugs[i];
+		if (g->step < 0 && g->rationale && !strcmp(g->source, name))
+			cot = g->rationale;
+	}
+	return cot;
+}
+
+/* The same shape back: the labels in force as gt_step_labels (+1 and 0
+ * "+", -1 "-"), the verifier's text as cot. A solution with a step
+ * unrated, or without a verifier's text, is left out (the reader needs
+ * both). */
+static int tp_write(struct wr *w, const struct item *it, const char *dataset)
+{
+	(void)dataset;
+	const char *cot = verifier_text(it, w->o->source ? w->o->source : "thinkprm");
+	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
+	int whole = cot && item_resolve(it, &w->ro, ratings) >= -1;
+	for (size_t i = 0; i < it->nsteps && whole; i++)
+		whole = ratings[i] != NO_RATING;
+	if (!whole) {
+		free(ratings);
+		return 1;
+	}
+	struct buf *b = &w->out;
+	buf_putc(b, '{');
+	wr_key(b, "id");
+	buf_json_str(b, it->key, strlen(it->key));
+	buf_putc(b, ',');
+	wr_key(b, "problem");
+	buf_json_str(b, it->problem, strlen(it->problem));
+	buf_putc(b, ',');
+	wr_key(b, "prefix_steps");
+	buf_putc(b, '[');
+	for (size_t i = 0; i < it->nsteps; i++) {
+		if (i)
+			buf_putc(b, ',');
+		buf_json_str(b, it->steps[i].text, strlen(it->steps[i].text));
+	}
+	buf_puts(b, "],");
+	wr_key(b, "gt_step_labels");
+	buf_putc(b, '[');
+	for (size_t i = 0; i < it->nsteps; i++)
+		buf_puts(b, ratings[i] < 0 ? (i ? ",\"-\"" : "\"-\"") : (i ? ",\"+\"" : "\"+\""));
+	buf_puts(b, "],");
+	wr_key(b, "cot");
+	buf_json_str(b, cot, strlen(cot));
+	wr_agreement(w, it);
+	buf_puts(b, "}\n");
+	free(ratings);
+	w->rows++;
+	return 0;
+}
+
 const struct format_ops fmt_thinkprm = {
 	.name = "thinkprm",
 	.summary = "ThinkPRM verification chains of thought: problem, prefix_steps, gt_step_labels, cot",
 	.detect = tp_detect,
 	.read = tp_read,
+	.write = tp_write,
 };

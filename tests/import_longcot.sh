@@ -103,6 +103,20 @@ import json
 r = [json.loads(l) for l in open("out") if json.loads(l).get("source") == "thinkprm" and json.loads(l)["dataset"] == "thinkprm_sample"][0]
 assert (r["acc_error"], r["acc_correct"]) == (100, 100), r
 '
+expect_rc 0 "export thinkprm" sm export --format thinkprm --dataset thinkprm_sample -o tp_back.jsonl
+ok "the records back: steps, ground truth and the verifier's text" python3 - "$TP" <<'PY'
+import json, sys
+want = [json.loads(l) for l in open(sys.argv[1])]
+got = [json.loads(l) for l in open("tp_back.jsonl")]
+assert len(got) == len(want), (len(got), len(want))
+for w, g in zip(want, got):
+    for k in ("problem", "prefix_steps", "gt_step_labels", "cot"):
+        assert g[k] == w[k], (k, g[k], w[k])
+PY
+STEPMARK_DB="$TMP/tp2.db" sm import tp_back.jsonl --as truth >/dev/null
+STEPMARK_DB="$TMP/tp2.db" expect_rc 0 "exported again from a store of the export" sm export --format thinkprm -o tp_again.jsonl
+ok "the same bytes" cmp tp_back.jsonl tp_again.jsonl
+ok "from that store: its two solutions, the truth's labels, the verifier's" test "$(sqlite3 "$TMP/tp2.db" "select (select count(*) from solution) || ':' || (select count(distinct solution_id) from label where annotator = 'truth') || ':' || (select count(*) from suggestion where source = 'thinkprm' and step_idx is null)")" = 2:2:2
 expect_rc 0 "--as-source: the verifier alone" sm import "$TP" --dataset vonly --as-source v2
 ok "no labels, the verdicts as v2's" test "$(sql "select (select count(*) from label l join solution s on s.id = l.solution_id join dataset d on d.id = s.dataset_id where d.name = 'vonly') || ':' || (select count(*) from suggestion where source = 'v2')")" = "0:8"
 
