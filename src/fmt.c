@@ -270,6 +270,18 @@ void wr_category(struct wr *w, const struct item *it, int step, const char *kc,
 	buf_puts(b, c->value == 1 ? "true" : c->value == 0 ? "false" : "null");
 }
 
+void wr_steps(struct buf *b, const char *key, const struct item *it)
+{
+	wr_key(b, key);
+	buf_putc(b, '[');
+	for (size_t i = 0; i < it->nsteps; i++) {
+		if (i)
+			buf_putc(b, ',');
+		buf_json_str(b, it->steps[i].text, strlen(it->steps[i].text));
+	}
+	buf_putc(b, ']');
+}
+
 int rd_int_text(struct rd *r, const struct jnode *v, const char *field, long long *out)
 {
 	char *end;

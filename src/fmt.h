@@ -189,6 +189,8 @@ void wr_agreement(struct wr *w, const struct item *it);
  * alone (or one record of the source's or the agreed labels, when the
  * export takes those): put(w, item, who, ratings) with room for a rating
  * per step; 0 when any record was written, else 1. */
+/* "key":[the steps' texts] into b */
+void wr_steps(struct buf *b, const char *key, const struct item *it);
 /* An integer, or a string holding one (Who&When writes its steps so),
  * into out: 0; -1 with the reason (naming field) in r->err; -2 when v is
  * neither, the caller saying what it wants. */

@@ -118,14 +118,7 @@ static int db_write(struct wr *w, const struct item *it, const char *dataset)
 		buf_json_str(b, it->gold, strlen(it->gold));
 	}
 	buf_putc(b, ',');
-	wr_key(b, "sections_content");
-	buf_putc(b, '[');
-	for (size_t i = 0; i < it->nsteps; i++) {
-		if (i)
-			buf_putc(b, ',');
-		buf_json_str(b, it->steps[i].text, strlen(it->steps[i].text));
-	}
-	buf_putc(b, ']');
+	wr_steps(b, "sections_content", it);
 	put_numbers(b, "reason_error_section_numbers", ratings, it->nsteps, -1);
 	put_numbers(b, "reason_unuseful_section_numbers", ratings, it->nsteps, 0);
 	wr_agreement(w, it);

@@ -93,14 +93,8 @@ static int pb_write(struct wr *w, const struct item *it, const char *dataset)
 	wr_key(b, "problem");
 	buf_json_str(b, it->problem, strlen(it->problem));
 	buf_putc(b, ',');
-	wr_key(b, "steps");
-	buf_putc(b, '[');
-	for (size_t i = 0; i < it->nsteps; i++) {
-		if (i)
-			buf_putc(b, ',');
-		buf_json_str(b, it->steps[i].text, strlen(it->steps[i].text));
-	}
-	buf_puts(b, "],");
+	wr_steps(b, "steps", it);
+	buf_putc(b, ',');
 	wr_key(b, "final_answer_correct");
 	buf_puts(b, it->correct < 0 ? "null" : it->correct ? "true" : "false");
 	buf_putc(b, ',');

@@ -144,14 +144,8 @@ static int tp_write(struct wr *w, const struct item *it, const char *dataset)
 	wr_key(b, "problem");
 	buf_json_str(b, it->problem, strlen(it->problem));
 	buf_putc(b, ',');
-	wr_key(b, "prefix_steps");
-	buf_putc(b, '[');
-	for (size_t i = 0; i < it->nsteps; i++) {
-		if (i)
-			buf_putc(b, ',');
-		buf_json_str(b, it->steps[i].text, strlen(it->steps[i].text));
-	}
-	buf_puts(b, "],");
+	wr_steps(b, "prefix_steps", it);
+	buf_putc(b, ',');
 	wr_key(b, "gt_step_labels");
 	buf_putc(b, '[');
 	for (size_t i = 0; i < it->nsteps; i++)

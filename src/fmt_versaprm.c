@@ -378,14 +378,8 @@ static int vp_write(struct wr *w, const struct item *it, const char *dataset)
 	int *ratings = xmalloc((it->nsteps + 1) * sizeof(int));
 	item_resolve(it, &w->ro, ratings);
 	buf_putc(b, '{');
-	wr_key(b, "steps");
-	buf_putc(b, '[');
-	for (size_t i = 0; i < it->nsteps; i++) {
-		if (i)
-			buf_putc(b, ',');
-		buf_json_str(b, it->steps[i].text, strlen(it->steps[i].text));
-	}
-	buf_puts(b, "],");
+	wr_steps(b, "steps", it);
+	buf_putc(b, ',');
 	put_labels(b, it, ratings, meta);
 	free(ratings);
 	if (meta) {
