@@ -68,6 +68,11 @@ static void put_name(struct buf *b, char mark, const char *name)
 	buf_putc(b, '\t');
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int seen_before(const char *const *names, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
@@ -137,8 +142,13 @@ void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 		    seen_before(names, nn, l->annotator))
 			continue;
 		names[nn++] = l->annotator;
-		int fe = summary_annotator(it, l->annotator, r);
-		put_name(v, '@', l->annotator);
+	}
+	/* in name order: the same on every store, whatever order its labels
+	 * came in (a sync, a merge) */
+	qsort(names, nn, sizeof(*names), cmp_name);
+	for (size_t i = 0; i < nn; i++) {
+		int fe = summary_annotator(it, names[i], r);
+		put_name(v, '@', names[i]);
 		buf_printf(v, "%d", fe);
 		side_add(&hum, fe);
 		sum->flags |= SF_HUMAN;
