@@ -15,7 +15,8 @@ enum stmt_id {
 	S_STATE_GET, S_SOLS, S_STEPS, S_UNPUSHED, S_UNPUSHED_COUNT, S_PLACED, S_SOL_FIND,
 	S_PROBLEM_PUT, S_PROBLEM_ID, S_SOL_ADD, S_STEP_ADD, S_LABEL_UID, S_LABEL_ADD,
 	S_GUIDELINES_PUT, S_UNPUSHED_FROM, S_UNPUSHED_MINE, S_SUGS_AFTER, S_SUGS_JOB, S_SUGS_SOL,
-	S_SUG_TOP, S_CANDIDATES, S_JOB_GET, S_COUNT
+	S_SUG_TOP, S_CANDIDATES, S_JOB_GET, S_LATER, S_LATER_IDS, S_MOVE, S_OFFLINE,
+	S_LATEST_AT, S_LABEL_TOP, S_COUNT
 };
 
 /* a suggestion as it travels (hub.h's HG_* from HG_DATASET), then its id */
@@ -88,6 +89,21 @@ static const char *const stmt_sql[S_COUNT] = {
 			 "AND coalesce(p.reference, '') <> '')) ORDER BY s.id LIMIT ?3",
 	[S_JOB_GET] = "SELECT id, state, last_error, requests, cached, tokens_in, tokens_out "
 		      "FROM job WHERE kind = ?1 AND params = ?2 AND solution_id = ?3",
+	/* a solution's labels go in the order of their time (of one time, in
+	 * the order they came): the first here made after label ?3 (just
+	 * pulled, its time ?2), and those from it on, moved after it */
+	[S_LATER] = "SELECT min(id) FROM label WHERE solution_id = ?1 AND id < ?3 "
+		    "AND created_at > ?2",
+	[S_LATER_IDS] = "SELECT id FROM label WHERE solution_id = ?1 AND id >= ?2 AND id < ?3 "
+			"ORDER BY id",
+	[S_MOVE] = "UPDATE label SET id = (SELECT max(id) FROM label) + 1 WHERE id = ?1",
+	/* a label of theirs on it this store made since it last synced: not
+	 * on the hub, or placed there by this sync's push (?3: the store's
+	 * place before it, ?4: its last label then) */
+	[S_OFFLINE] = "SELECT 1 FROM label WHERE annotator = ?1 AND solution_id = ?2 AND "
+		      "(hub_seq IS NULL OR (hub_seq > ?3 AND id <= ?4)) LIMIT 1",
+	[S_LATEST_AT] = "SELECT max(created_at) FROM label WHERE annotator = ?1 AND solution_id = ?2",
+	[S_LABEL_TOP] = "SELECT coalesce(max(id), 0) FROM label",
 };
 
 static const struct stmt_table stmts = {ROOM_HUB, S_COUNT, stmt_sql};
@@ -390,6 +406,41 @@ static int label_ok(const struct hub_label *l, int nsteps)
 	return known && l->f[HL_UID] && l->f[HL_ANNOTATOR] && l->f[HL_ORIGIN] && l->f[HL_AT];
 }
 
+/* The labels on sol made after l (by their time), moved after it (id,
+ * just added): every store then holds a solution's labels in the same
+ * order, whatever order they came in, and the same labels are in force
+ * everywhere (each annotator's newest, the newest of all). 0, -1. */
+static int label_order(struct db *db, int64_t sol, const struct hub_label *l, int64_t id)
+{
+	sqlite3_stmt *s = stmt(db, S_LATER);
+	sqlite3_bind_int64(s, 1, sol);
+	bind_text(s, 2, l->f[HL_AT]);
+	sqlite3_bind_int64(s, 3, id);
+	int64_t first = dbi_one_int(s, -1);
+	if (first <= 0)
+		return (int)first;
+	s = stmt(db, S_LATER_IDS);
+	sqlite3_bind_int64(s, 1, sol);
+	sqlite3_bind_int64(s, 2, first);
+	sqlite3_bind_int64(s, 3, id);
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ids = dbi_grow(ids, n, &cap, sizeof(*ids));
+		ids[n++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	for (size_t i = 0; rc == SQLITE_DONE && i < n; i++) {
+		s = stmt(db, S_MOVE);
+		sqlite3_bind_int64(s, 1, ids[i]);
+		if (dbi_step_done(db, s) < 0)
+			rc = SQLITE_ERROR;
+	}
+	free(ids);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol)
 {
 	sqlite3_stmt *s = stmt(db, S_LABEL_UID);
@@ -424,7 +475,38 @@ int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol)
 			return -1;
 	}
 	dbi_tally_count(db, 0, ds, l->f[HL_ANNOTATOR]);
-	return db_annotator_ensure(db, l->f[HL_ANNOTATOR], id) < 0 ? -1 : 1;
+	if (db_annotator_ensure(db, l->f[HL_ANNOTATOR], id) < 0)
+		return -1;
+	return label_order(db, *sol, l, id) < 0 ? -1 : 1;
+}
+
+int64_t db_hub_label_top(struct db *db)
+{
+	return dbi_one_int(stmt(db, S_LABEL_TOP), -1);
+}
+
+int db_hub_offline(struct db *db, int64_t sol, const char *annotator, int64_t mark,
+		   int64_t top)
+{
+	sqlite3_stmt *s = stmt(db, S_OFFLINE);
+	bind_text(s, 1, annotator);
+	sqlite3_bind_int64(s, 2, sol);
+	sqlite3_bind_int64(s, 3, mark);
+	sqlite3_bind_int64(s, 4, top);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_hub_latest_at(struct db *db, int64_t sol, const char *annotator, char *at, size_t atlen)
+{
+	sqlite3_stmt *s = stmt(db, S_LATEST_AT);
+	bind_text(s, 1, annotator);
+	sqlite3_bind_int64(s, 2, sol);
+	int rc = sqlite3_step(s);
+	snprintf(at, atlen, "%s", rc == SQLITE_ROW && col_text(s, 0) ? col_text(s, 0) : "");
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 /* a suggestion's global id: its solution's data set and id and its

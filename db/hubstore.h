@@ -55,8 +55,21 @@ int db_hub_label_placed(struct db *db, const char *uid, int64_t seq);
 int db_hub_solution_put(struct db *db, const struct hub_sol *s, int64_t *sol);
 /* A label pulled: 1 added (*sol its solution), 0 here already (its
  * place recorded), 2 its solution is not here, 3 not a label this store
- * takes (kind, step, value), -1 on a store error. */
+ * takes (kind, step, value), -1 on a store error. An added label goes
+ * among its solution's labels by its time (the later ones here move
+ * after it; of one time, after those here): the labels in force are the
+ * same on every store, whatever order the labels came in. */
 int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol);
+/* Whether annotator holds a label on sol that this store made since it
+ * last synced: not on the hub, or placed there after mark (the store's
+ * place before the sync) with an id at most top (its last label then).
+ * 1, 0, -1 on a store error. */
+int db_hub_offline(struct db *db, int64_t sol, const char *annotator, int64_t mark,
+		   int64_t top);
+/* When annotator's latest label on sol was made, into at: 0, -1. */
+int db_hub_latest_at(struct db *db, int64_t sol, const char *annotator, char *at, size_t atlen);
+/* The store's last label id (0 none), -1 on a store error. */
+int64_t db_hub_label_top(struct db *db);
 
 /* Suggestions as they travel (their uid computed: a hash of the data
  * set and id of their solution and their columns but when they were

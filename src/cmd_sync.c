@@ -44,6 +44,18 @@ static void conflict(void *ctx, const char *dataset, const char *key, int here)
 		    : "the hub has other steps under this id than this store");
 }
 
+static void offline(void *ctx, const char *annotator, const char *dataset, const char *key,
+		    const char *at)
+{
+	struct sync_said *s = ctx;
+	if (s->shown++ >= MAX_SHOWN)
+		return;
+	printf("conflict: %s labelled ", inert(annotator ? annotator : "?", 0));
+	printf("%s ", inert(dataset ? dataset : "?", 0));
+	printf("%s on two stores while offline; ", inert(key ? key : "?", 0));
+	printf("in force: the later labels (the last made %s)\n", inert(at ? at : "?", 0));
+}
+
 static void report(const struct sync_counts *c, long shown)
 {
 	printf("pushed: %ld solution%s, %ld label%s\n", c->sols_pushed,
@@ -56,6 +68,10 @@ static void report(const struct sync_counts *c, long shown)
 		       "fetch --hub runs its job there)\n", c->sugs_kept, c->sugs_kept == 1 ? "" : "s");
 	if (shown > MAX_SHOWN)
 		printf("... and %ld more conflicts\n", shown - MAX_SHOWN);
+	if (c->offline)
+		printf("%ld solution%s labelled by one annotator on two stores while offline "
+		       "(the later labels in force on every store)\n", c->offline,
+		       c->offline == 1 ? "" : "s");
 	if (c->conflict_labels)
 		printf("%ld label%s on solutions in conflict not moved\n", c->conflict_labels,
 		       c->conflict_labels == 1 ? "" : "s");
@@ -146,7 +162,7 @@ static int run(const struct cmd_env *env, const char *dbpath, int create, long p
 	rc = cmd_hub_bind("sync", db, &me);
 	if (rc == 0) {
 		struct sync_said s = {0};
-		struct sync_hooks hk = {&s, conflict};
+		struct sync_hooks hk = {&s, conflict, offline};
 		struct sync_counts c;
 		int r = sync_run(db, h, &me, (int)page, &hk, &c);
 		report(&c, s.shown);

@@ -53,6 +53,7 @@ struct hubsync {
 	int64_t dv;       /* the store's data version last seen */
 	int again;        /* the store changed during the round */
 	long unsynced, pulled;
+	long offline;     /* offline conflicts met this round */
 	int online;
 	int offline_said; /* since it was last online */
 	char news[700];
@@ -91,6 +92,7 @@ void hubsync_free(struct hubsync *s)
 	if (!s)
 		return;
 	hub_close(s->h);
+	sync_seen_free(&s->seen);
 	db_close(s->db);
 	arena_free(&s->a);
 	free(s->conninfo);
@@ -251,6 +253,9 @@ static void round_start(struct hubsync *s, double now)
 {
 	s->round_at = now;
 	s->push_after = 0;
+	s->offline = 0;
+	if (sync_seen_start(s->db, s->me.id, &s->seen) < 0)
+		s->seen.mine = 0; /* a busy store: no conflict looked for this round */
 	push_next(s, now);
 }
 
@@ -265,6 +270,7 @@ static void page_in(struct hubsync *s, double now)
 	if (!empty)
 		rc = sync_page_store(s->db, &pg, s->me.id, NULL, &c, &s->seen);
 	hub_page_free(&pg);
+	s->offline += rc == 0 ? c.offline : 0;
 	if (!empty && rc == 0) {
 		s->pulled += c.labels_pulled;
 		s->pull_after = hi;
@@ -272,6 +278,13 @@ static void page_in(struct hubsync *s, double now)
 		return;
 	}
 	/* in sync (or the store busy: the next round) */
+	if (s->offline) { /* said once, at the round's end */
+		char n[24];
+		snprintf(n, sizeof(n), "%ld", s->offline);
+		say(s, "hub: %s solution(s) labelled by one annotator on two stores while offline: "
+		    "the later labels in force", n);
+		s->offline = 0;
+	}
 	hubsync_recount(s);
 	s->st = ST_IDLE;
 	s->due = now + (s->again && s->unsynced ? SOON_MS : s->interval_ms);

@@ -237,6 +237,64 @@ void sync_seen_init(struct sync_seen *s)
 	s->same = 1;
 }
 
+void sync_seen_free(struct sync_seen *s)
+{
+	for (size_t i = 0; i < s->nsaid; i++)
+		free(s->said[i]);
+	free(s->said);
+	sync_seen_init(s);
+}
+
+int sync_seen_start(struct db *db, const char *hub_id, struct sync_seen *s)
+{
+	sync_seen_free(s);
+	long left = db_hub_unpushed_count(db);
+	s->mark = db_hub_mark(db, "pulled", hub_id);
+	s->top = db_hub_label_top(db);
+	s->mine = left > 0;
+	return left < 0 || s->mark < 0 || s->top < 0 ? -1 : 0;
+}
+
+/* Whether l (pulled) meets a label its annotator made on its solution
+ * here since the store last synced: 1 (its solution's id in *sol), 0,
+ * -1. Asked before l is added (which may move those after it). */
+static int offline_met(struct db *db, const struct hub_label *l, const struct sync_seen *s,
+		       int64_t *sol)
+{
+	if (!s->mine || !l->f[HL_ANNOTATOR])
+		return 0;
+	*sol = db_hub_solution_id(db, l->f[HL_DATASET], l->f[HL_KEY]);
+	if (*sol <= 0)
+		return *sol < 0 ? -1 : 0;
+	return db_hub_offline(db, *sol, l->f[HL_ANNOTATOR], s->mark, s->top);
+}
+
+/* l added, and it met a label made here offline: a conflict, said once
+ * per solution and annotator in a sync. 0, -1. */
+static int offline(struct db *db, int64_t sol, const struct hub_label *l,
+		   const struct sync_hooks *hk, struct sync_counts *c, struct sync_seen *s)
+{
+	struct buf b = {0};
+	buf_printf(&b, "%lld\x1f%s", (long long)sol, l->f[HL_ANNOTATOR]);
+	for (size_t i = 0; i < s->nsaid; i++)
+		if (!strcmp(s->said[i], b.data)) {
+			buf_free(&b);
+			return 0;
+		}
+	if (s->nsaid == s->capsaid) {
+		s->capsaid = s->capsaid ? 2 * s->capsaid : 16;
+		s->said = xrealloc(s->said, s->capsaid * sizeof(*s->said));
+	}
+	s->said[s->nsaid++] = b.data;
+	c->offline++;
+	char at[40];
+	if (db_hub_latest_at(db, sol, l->f[HL_ANNOTATOR], at, sizeof(at)) < 0)
+		return -1;
+	if (hk && hk->offline)
+		hk->offline(hk->ctx, l->f[HL_ANNOTATOR], l->f[HL_DATASET], l->f[HL_KEY], at);
+	return 0;
+}
+
 static int cmp_id(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -303,12 +361,15 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 			c->conflict_labels++;
 			continue;
 		}
-		int64_t sol;
-		int rc = db_hub_label_put(db, l, &sol);
+		int64_t sol, met_sol;
+		int met = offline_met(db, l, seen, &met_sol);
+		int rc = met < 0 ? -1 : db_hub_label_put(db, l, &sol);
 		if (rc < 0)
 			goto fail;
 		c->labels_pulled += rc == 1;
 		c->bad += rc == 3 || rc == 2;
+		if (rc == 1 && met && offline(db, sol, l, hk, c, seen) < 0)
+			goto fail;
 		if (rc == 1 && (nt == 0 || touched[nt - 1] != sol))
 			touched[nt++] = sol;
 	}
@@ -327,11 +388,9 @@ fail:
 	return -1;
 }
 
-int sync_pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
-	      const struct sync_hooks *hk, struct sync_counts *c)
+static int pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
+		const struct sync_hooks *hk, struct sync_counts *c, struct sync_seen *seen)
 {
-	struct sync_seen seen;
-	sync_seen_init(&seen);
 	int64_t after = db_hub_mark(db, "pulled", me->id);
 	if (after < 0)
 		return -1;
@@ -340,7 +399,7 @@ int sync_pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
 		if (hub_pull_page(h, after, page, &pg) < 0)
 			return -2;
 		int empty = pg.hi <= after;
-		int rc = empty ? 0 : sync_page_store(db, &pg, me->id, hk, c, &seen);
+		int rc = empty ? 0 : sync_page_store(db, &pg, me->id, hk, c, seen);
 		after = pg.hi;
 		hub_page_free(&pg);
 		if (rc < 0)
@@ -350,17 +409,32 @@ int sync_pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
 	}
 }
 
+int sync_pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
+	      const struct sync_hooks *hk, struct sync_counts *c)
+{
+	struct sync_seen seen;
+	sync_seen_init(&seen);
+	int rc = sync_seen_start(db, me->id, &seen);
+	if (rc == 0)
+		rc = pull(db, h, me, page, hk, c, &seen);
+	sync_seen_free(&seen);
+	return rc;
+}
+
 int sync_run(struct db *db, struct hub *h, const struct hub_me *me, int page,
 	     const struct sync_hooks *hk, struct sync_counts *c)
 {
 	memset(c, 0, sizeof(*c));
-	if (summary_backfill(db) < 0)
+	struct sync_seen seen;
+	sync_seen_init(&seen);
+	if (summary_backfill(db) < 0 || sync_seen_start(db, me->id, &seen) < 0)
 		return -1;
 	int rc = push(db, h, me, hk, c);
 	if (rc == 0)
 		rc = push_sugs(db, h, me, c);
 	if (rc == 0)
-		rc = sync_pull(db, h, me, page, hk, c);
+		rc = pull(db, h, me, page, hk, c, &seen);
+	sync_seen_free(&seen);
 	long left = db_hub_unpushed_count(db);
 	c->unpushed = left < 0 ? 0 : left;
 	return rc;

@@ -18,13 +18,19 @@ struct sync_counts {
 	long sugs_pushed, sugs_pulled; /* suggestions new on the hub, in the store */
 	long sugs_kept;   /* not taken by the hub: its solution is not there, or
 			   * the hub runs its job (fetch --hub) */
+	long offline;     /* solutions one annotator labelled on this store and
+			   * on another while offline (each annotator once) */
 };
 
 /* What sync says as it goes: a conflict (here: the store's steps differ
- * from the hub's, found while pulling; else while pushing). */
+ * from the hub's, found while pulling; else while pushing); one
+ * annotator's labels on a solution made on this store and on another
+ * while offline (at: when the latest, in force, was made). */
 struct sync_hooks {
 	void *ctx;
 	void (*conflict)(void *ctx, const char *dataset, const char *key, int here);
+	void (*offline)(void *ctx, const char *annotator, const char *dataset, const char *key,
+			const char *at);
 };
 
 /* One sync of db with hub h as member me (its role decides what is
@@ -43,12 +49,21 @@ int sync_pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
 	      const struct sync_hooks *hk, struct sync_counts *c);
 
 /* The last solution whose steps were compared with the hub's, while
- * pulling (sync_seen_init: none yet). */
+ * pulling (sync_seen_init: none yet); what the store had made since it
+ * last synced (sync_seen_start, before the sync's push) and the offline
+ * conflicts said. */
 struct sync_seen {
 	char dataset[200], key[400];
 	int same;
+	int mine;         /* the store had labels not on the hub */
+	int64_t mark, top; /* its place on the hub and its last label then */
+	char **said;      /* "solution id\x1fannotator" of the conflicts said */
+	size_t nsaid, capsaid;
 };
 void sync_seen_init(struct sync_seen *s);
+/* The store's state as a sync begins: 0, -1 on a store error. */
+int sync_seen_start(struct db *db, const char *hub_id, struct sync_seen *s);
+void sync_seen_free(struct sync_seen *s);
 /* One pulled page into the store with its place, in one transaction of
  * the store: 0, -1 on a store error (nothing written). */
 int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id,
