@@ -15,7 +15,7 @@ enum stmt_id {
 	S_STATE_GET, S_SOLS, S_STEPS, S_UNPUSHED, S_UNPUSHED_COUNT, S_PLACED, S_SOL_FIND,
 	S_PROBLEM_PUT, S_PROBLEM_ID, S_SOL_ADD, S_STEP_ADD, S_LABEL_UID, S_LABEL_ADD,
 	S_GUIDELINES_PUT, S_UNPUSHED_FROM, S_UNPUSHED_MINE, S_SUGS_AFTER, S_SUGS_JOB, S_SUGS_SOL,
-	S_SUG_TOP, S_CANDIDATES, S_JOB_GET, S_LATER, S_LATER_IDS, S_MOVE, S_OFFLINE,
+	S_SUG_TOP, S_CANDIDATES, S_JOB_GET, S_PREV_LATER, S_NEXT_EARLIER, S_SOL_TIMES, S_MOVE, S_OFFLINE,
 	S_LATEST_AT, S_LABEL_TOP, S_COUNT
 };
 
@@ -56,7 +56,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[S_STEP_ADD] = "INSERT INTO step(solution_id, idx, text, chosen, alts, agent, role) "
 		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[S_LABEL_UID] = "SELECT hub_seq FROM label WHERE uid = ?1",
+	[S_LABEL_UID] = "SELECT hub_seq, id, solution_id, created_at FROM label WHERE uid = ?1",
 	[S_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, "
 			"origin, created_at, agent, guidelines, uid, hub_seq) "
 			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -90,20 +90,21 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_JOB_GET] = "SELECT id, state, last_error, requests, cached, tokens_in, tokens_out "
 		      "FROM job WHERE kind = ?1 AND params = ?2 AND solution_id = ?3",
 	/* a solution's labels go in the order of their time (of one time, in
-	 * the order they came): the first here made after label ?3 (just
-	 * pulled, its time ?2), and those from it on, moved after it */
-	[S_LATER] = "SELECT min(id) FROM label WHERE solution_id = ?1 AND id < ?3 "
-		    "AND created_at > ?2",
-	[S_LATER_IDS] = "SELECT id FROM label WHERE solution_id = ?1 AND id >= ?2 AND id < ?3 "
-			"ORDER BY id",
-	[S_MOVE] = "UPDATE label SET id = (SELECT max(id) FROM label) + 1 WHERE id = ?1",
+	 * the order they came): whether the label before ?3 is later, the
+	 * one after it earlier; the solution's labels to put in order */
+	[S_PREV_LATER] = "SELECT coalesce((SELECT created_at > ?2 FROM label WHERE solution_id = ?1 "
+			 "AND id < ?3 ORDER BY id DESC LIMIT 1), 0)",
+	[S_NEXT_EARLIER] = "SELECT coalesce((SELECT created_at < ?2 FROM label WHERE solution_id = ?1 "
+			   "AND id > ?3 ORDER BY id LIMIT 1), 0)",
+	[S_SOL_TIMES] = "SELECT id, created_at FROM label WHERE solution_id = ?1 ORDER BY id",
+	[S_MOVE] = "UPDATE label SET id = ?2 WHERE id = ?1",
 	/* a label of theirs on it this store made since it last synced: not
 	 * on the hub, or placed there by this sync's push (?3: the store's
 	 * place before it, ?4: its last label then) */
 	[S_OFFLINE] = "SELECT 1 FROM label WHERE annotator = ?1 AND solution_id = ?2 AND "
 		      "(hub_seq IS NULL OR (hub_seq > ?3 AND id <= ?4)) LIMIT 1",
 	[S_LATEST_AT] = "SELECT max(created_at) FROM label WHERE annotator = ?1 AND solution_id = ?2",
-	[S_LABEL_TOP] = "SELECT coalesce(max(id), 0) FROM label",
+	[S_LABEL_TOP] = "SELECT coalesce((SELECT id FROM label ORDER BY id DESC LIMIT 1), 0)",
 };
 
 static const struct stmt_table stmts = {ROOM_HUB, S_COUNT, stmt_sql};
@@ -406,39 +407,85 @@ static int label_ok(const struct hub_label *l, int nsteps)
 	return known && l->f[HL_UID] && l->f[HL_ANNOTATOR] && l->f[HL_ORIGIN] && l->f[HL_AT];
 }
 
-/* The labels on sol made after l (by their time), moved after it (id,
- * just added): every store then holds a solution's labels in the same
- * order, whatever order they came in, and the same labels are in force
- * everywhere (each annotator's newest, the newest of all). 0, -1. */
-static int label_order(struct db *db, int64_t sol, const struct hub_label *l, int64_t id)
+/* a solution's label as its order is checked */
+struct timed {
+	int64_t id;
+	char *at;
+};
+
+static int by_time(const void *a, const void *b)
 {
-	sqlite3_stmt *s = stmt(db, S_LATER);
+	const struct timed *x = a, *y = b;
+	int c = strcmp(x->at, y->at);
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* Whether label id (made at) is out of its solution's order: a label
+ * before it made later, or one after it made earlier. 1, 0, -1. */
+static int out_of_order(struct db *db, int64_t sol, const char *at, int64_t id)
+{
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *s = stmt(db, i ? S_NEXT_EARLIER : S_PREV_LATER);
+		sqlite3_bind_int64(s, 1, sol);
+		bind_text(s, 2, at);
+		sqlite3_bind_int64(s, 3, id);
+		int64_t v = dbi_one_int(s, -1);
+		if (v != 0)
+			return (int)v;
+	}
+	return 0;
+}
+
+/* The labels of sol put in the order of their time (of one time, their
+ * order here): from the first out of place on, moved to new ids after
+ * the store's last, the rest of each row kept. Every store then holds a
+ * solution's labels on the hub in one order, whatever order they came
+ * in, and the same labels are in force everywhere (each annotator's
+ * newest, the newest of all). 0, -1. */
+static int sol_order(struct db *db, int64_t sol)
+{
+	sqlite3_stmt *s = stmt(db, S_SOL_TIMES);
 	sqlite3_bind_int64(s, 1, sol);
-	bind_text(s, 2, l->f[HL_AT]);
-	sqlite3_bind_int64(s, 3, id);
-	int64_t first = dbi_one_int(s, -1);
-	if (first <= 0)
-		return (int)first;
-	s = stmt(db, S_LATER_IDS);
-	sqlite3_bind_int64(s, 1, sol);
-	sqlite3_bind_int64(s, 2, first);
-	sqlite3_bind_int64(s, 3, id);
-	int64_t *ids = NULL;
+	struct timed *t = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		ids = dbi_grow(ids, n, &cap, sizeof(*ids));
-		ids[n++] = sqlite3_column_int64(s, 0);
+		t = dbi_grow(t, n, &cap, sizeof(*t));
+		t[n].id = sqlite3_column_int64(s, 0);
+		t[n++].at = xstrdup(col_text(s, 1) ? col_text(s, 1) : "");
 	}
 	sqlite3_reset(s);
-	for (size_t i = 0; rc == SQLITE_DONE && i < n; i++) {
+	int64_t *was = xmalloc((n + 1) * sizeof(*was)), top = db_hub_label_top(db);
+	for (size_t i = 0; i < n; i++)
+		was[i] = t[i].id;
+	qsort(t, n, sizeof(*t), by_time);
+	size_t from = 0;
+	while (from < n && t[from].id == was[from])
+		from++;
+	if (rc != SQLITE_DONE || top < 0)
+		rc = SQLITE_ERROR;
+	for (size_t i = from; rc == SQLITE_DONE && i < n; i++) {
 		s = stmt(db, S_MOVE);
-		sqlite3_bind_int64(s, 1, ids[i]);
+		sqlite3_bind_int64(s, 1, t[i].id);
+		sqlite3_bind_int64(s, 2, top + 1 + (int64_t)(i - from));
 		if (dbi_step_done(db, s) < 0)
 			rc = SQLITE_ERROR;
 	}
-	free(ids);
+	for (size_t i = 0; i < n; i++)
+		free(t[i].at);
+	free(t);
+	free(was);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* label id of sol (made at) in its solution's order: 1 when the
+ * solution's labels were put in order, 0 they were, -1 */
+static int label_order(struct db *db, int64_t sol, const char *at, int64_t id)
+{
+	int rc = out_of_order(db, sol, at ? at : "", id);
+	if (rc <= 0)
+		return rc;
+	return sol_order(db, sol) < 0 ? -1 : 1;
 }
 
 int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol)
@@ -446,10 +493,19 @@ int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol)
 	sqlite3_stmt *s = stmt(db, S_LABEL_UID);
 	bind_text(s, 1, l->f[HL_UID]);
 	int rc = sqlite3_step(s);
-	int null_place = rc == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_NULL;
+	if (rc == SQLITE_ROW) { /* ours, pushed before its place came back */
+		int null_place = sqlite3_column_type(s, 0) == SQLITE_NULL;
+		int64_t id = sqlite3_column_int64(s, 1);
+		*sol = sqlite3_column_int64(s, 2);
+		char *at = xstrdup(col_text(s, 3) ? col_text(s, 3) : "");
+		sqlite3_reset(s);
+		rc = null_place && db_hub_label_placed(db, l->f[HL_UID], l->seq) < 0 ? -1 : 0;
+		if (rc == 0) /* made here out of order (a clock behind, a merge) */
+			rc = label_order(db, *sol, at, id);
+		free(at);
+		return rc < 0 ? -1 : rc ? 4 : 0;
+	}
 	sqlite3_reset(s);
-	if (rc == SQLITE_ROW) /* ours, pushed before its place came back */
-		return null_place && db_hub_label_placed(db, l->f[HL_UID], l->seq) < 0 ? -1 : 0;
 	if (rc != SQLITE_DONE)
 		return -1;
 	int64_t ds;
@@ -477,7 +533,7 @@ int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol)
 	dbi_tally_count(db, 0, ds, l->f[HL_ANNOTATOR]);
 	if (db_annotator_ensure(db, l->f[HL_ANNOTATOR], id) < 0)
 		return -1;
-	return label_order(db, *sol, l, id) < 0 ? -1 : 1;
+	return label_order(db, *sol, l->f[HL_AT], id) < 0 ? -1 : 1;
 }
 
 int64_t db_hub_label_top(struct db *db)

@@ -54,11 +54,15 @@ int db_hub_label_placed(struct db *db, const char *uid, int64_t seq);
  * nothing written), -1 on a store error. */
 int db_hub_solution_put(struct db *db, const struct hub_sol *s, int64_t *sol);
 /* A label pulled: 1 added (*sol its solution), 0 here already (its
- * place recorded), 2 its solution is not here, 3 not a label this store
- * takes (kind, step, value), -1 on a store error. An added label goes
- * among its solution's labels by its time (the later ones here move
- * after it; of one time, after those here): the labels in force are the
- * same on every store, whatever order the labels came in. */
+ * place recorded), 4 here already and its solution's labels put in
+ * order (*sol: its summary is the caller's), 2 its solution is not
+ * here, 3 not a label this store takes (kind, step, value), -1 on a
+ * store error. A solution's labels go in the order of the time each was
+ * made (of one time, in the order they came here): the store's labels
+ * made after a label added move after it, and a label of this store's
+ * that comes back out of that order (a clock behind, a merge) is put in
+ * it. The labels in force are then the same on every store, whatever
+ * order the labels came in. */
 int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol);
 /* Whether annotator holds a label on sol that this store made since it
  * last synced: not on the hub, or placed there after mark (the store's

@@ -370,7 +370,7 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 		c->bad += rc == 3 || rc == 2;
 		if (rc == 1 && met && offline(db, sol, l, hk, c, seen) < 0)
 			goto fail;
-		if (rc == 1 && (nt == 0 || touched[nt - 1] != sol))
+		if ((rc == 1 || rc == 4) && (nt == 0 || touched[nt - 1] != sol))
 			touched[nt++] = sol;
 	}
 	/* each solution's summary once (a page's labels come by place) */

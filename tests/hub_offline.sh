@@ -157,6 +157,23 @@ ok "the desktop's store equals the laptop's, table by table" same_tables ann2 an
 ok "and the lead's" same_tables ann2 lead
 ok "and bob's" same_tables bob lead
 
+# ---- a clock behind: ann's label on z, made after bob's reached her
+# store but stamped earlier, goes before bob's on every store, hers too ----
+z=$(sqlite3 ann.db "select ext_key from solution order by id limit 1 offset 2")
+rate_at bob.db bob "$z" 1 1 2030-04-01T10:05:00.000Z
+PGPASSWORD=pw-bob sm --db bob.db --hub "$(hub_as bob)" sync >/dev/null
+PGPASSWORD=pw-ann sm --db ann.db --hub "$(hub_as ann)" sync >/dev/null
+rate_at ann.db ann "$z" 1 -1 2030-04-01T10:02:00.000Z
+for d in ann:ann lead:lead bob:bob; do
+	PGPASSWORD=pw-${d%%:*} sm --db ${d#*:}.db --hub "$(hub_as ${d%%:*})" sync >/dev/null
+done
+for d in ann lead bob; do sm --db $d.db export --format csv -o $d.z.csv >/dev/null 2>&1; done
+ok "the people's rating in force on z is bob's on the lead's store" \
+	python3 -c "import csv, sys; sys.exit(not any(r[1] == '$z' and r[2] == '1' and r[5] == '1'
+		for r in csv.reader(open('lead.z.csv'))))"
+ok "ann's store exports what the lead's does" cmp lead.z.csv ann.z.csv
+ok "and bob's" cmp lead.z.csv bob.z.csv
+
 # ---- consensus, audit and export on a store that only pulled ----
 for d in lead bob; do
 	sm --db $d.db consensus --policy human >$d.consensus 2>&1
