@@ -54,6 +54,7 @@ struct hubsync {
 	int again;        /* the store changed during the round */
 	long unsynced, pulled;
 	long offline;     /* offline conflicts met this round */
+	int mine;         /* the round began with labels not on the hub */
 	int online;
 	int offline_said; /* since it was last online */
 	char news[700];
@@ -215,6 +216,11 @@ static void push_next(struct hubsync *s, double now)
 	if (rc != 0 || s->n == 0) { /* a store error: this round pulls only */
 		s->n = 0;
 		s->pull_after = db_hub_mark(s->db, "pulled", s->me.id);
+		/* what the store made since it last synced, for the conflicts
+		 * of labels made offline (the push left the place as it was) */
+		if (s->pull_after >= 0 && sync_seen_start(s->db, s->me.id, &s->seen) < 0)
+			s->pull_after = -1;
+		s->seen.mine |= s->mine;
 		if (s->pull_after < 0) {
 			s->st = ST_IDLE; /* the store is busy: the next round */
 			s->due = now + s->interval_ms;
@@ -254,8 +260,7 @@ static void round_start(struct hubsync *s, double now)
 	s->round_at = now;
 	s->push_after = 0;
 	s->offline = 0;
-	if (sync_seen_start(s->db, s->me.id, &s->seen) < 0)
-		s->seen.mine = 0; /* a busy store: no conflict looked for this round */
+	s->mine = s->unsynced > 0; /* labels of this store not on the hub */
 	push_next(s, now);
 }
 
