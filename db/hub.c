@@ -488,7 +488,10 @@ static void page_fill(struct hub_page *p, PGresult *sols, PGresult *steps, PGres
 		p->sol_seqs[i] = seq_at(sols, (int)i);
 		for (int c = 0; c < HS_N; c++)
 			s->f[c] = val(sols, (int)i, c + 1);
-		s->steps = xcalloc((size_t)nst + 1, sizeof(*s->steps));
+		int n = 0; /* its steps, which come next in steps' order */
+		while (k + n < nst && seq_at(steps, k + n) == p->sol_seqs[i])
+			n++;
+		s->steps = xcalloc((size_t)n + 1, sizeof(*s->steps));
 		for (; k < nst && seq_at(steps, k) == p->sol_seqs[i]; k++) {
 			struct hub_step *st = &s->steps[s->nsteps++];
 			for (int c = 0; c < HT_N; c++)
