@@ -214,20 +214,62 @@ static int push(struct db *db, struct hub *h, const struct hub_me *me,
 }
 
 
-/* whether l's solution here has the steps the hub's has (cached) */
-static int same_steps(struct db *db, const struct hub_label *l, struct sync_seen *s)
+/* A page's labels' solutions, each looked up in the store once: by data
+ * set and id (the page's own strings), whether here and with the steps
+ * the hub's have. Open addressing; lives as long as the page's
+ * transaction (a solution written in it is there, or rolled back with it). */
+struct page_sol {
+	const char *dataset, *key; /* NULL: a free slot */
+	struct db_hub_here here;
+	int same; /* not here, or here with the hub's steps */
+};
+struct page_sols {
+	struct page_sol *slot;
+	size_t mask;
+};
+
+static void page_sols_init(struct page_sols *ps, size_t n)
 {
-	if (l->f[HL_DATASET] && l->f[HL_KEY] && !strcmp(s->dataset, l->f[HL_DATASET]) &&
-	    !strcmp(s->key, l->f[HL_KEY]))
-		return s->same;
-	char here[33];
-	int rc = db_hub_solution_hash(db, l->f[HL_DATASET], l->f[HL_KEY], here);
-	if (rc < 0)
-		return -1;
-	snprintf(s->dataset, sizeof(s->dataset), "%s", l->f[HL_DATASET] ? l->f[HL_DATASET] : "");
-	snprintf(s->key, sizeof(s->key), "%s", l->f[HL_KEY] ? l->f[HL_KEY] : "");
-	s->same = rc == 0 || (l->sol_hash && !strcmp(here, l->sol_hash));
-	return s->same;
+	size_t cap = 16;
+	while (cap < 2 * n)
+		cap *= 2;
+	ps->slot = xcalloc(cap, sizeof(*ps->slot));
+	ps->mask = cap - 1;
+}
+
+static size_t name_hash(const char *a, const char *b)
+{
+	size_t h = 1469598103934665603u;
+	for (const char *p = a; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	h = (h ^ 0xff) * 1099511628211u;
+	for (const char *p = b; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	return h;
+}
+
+/* whether l's solution here has the steps the hub's has (seen: the last
+ * one asked, kept for a workbench's pages); NULL on a store error */
+static const struct page_sol *page_sol_of(struct db *db, struct page_sols *ps,
+					  const struct hub_label *l, struct sync_seen *seen)
+{
+	const char *d = l->f[HL_DATASET] ? l->f[HL_DATASET] : "";
+	const char *k = l->f[HL_KEY] ? l->f[HL_KEY] : "";
+	size_t i = name_hash(d, k) & ps->mask;
+	while (ps->slot[i].dataset && (strcmp(ps->slot[i].dataset, d) || strcmp(ps->slot[i].key, k)))
+		i = (i + 1) & ps->mask;
+	struct page_sol *e = &ps->slot[i];
+	if (e->dataset)
+		return e;
+	if (db_hub_solution_here(db, d, k, &e->here) < 0)
+		return NULL;
+	e->dataset = d;
+	e->key = k;
+	e->same = !e->here.found || (l->sol_hash && !strcmp(e->here.hash, l->sol_hash));
+	snprintf(seen->dataset, sizeof(seen->dataset), "%s", d);
+	snprintf(seen->key, sizeof(seen->key), "%s", k);
+	seen->same = e->same;
+	return e;
 }
 
 void sync_seen_init(struct sync_seen *s)
@@ -276,6 +318,7 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 		return -1;
 	int64_t *touched = xmalloc((pg->nlabels + pg->nsugs + 1) * sizeof(*touched));
 	size_t nt = 0;
+	struct page_sols ps = {0};
 	for (size_t i = 0; i < pg->nsols; i++) {
 		struct hub_sol *s = &pg->sols[i];
 		char hash[33];
@@ -283,7 +326,8 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 		s->f[HS_HASH] = hash; /* the steps as received, whatever the hub says */
 		int64_t sol;
 		int rc = db_hub_solution_put(db, s, &sol);
-		if (rc < 0 || (rc == 1 && summary_refresh(db, sol) < 0))
+		if (rc < 0 || (rc == 1 && (seen->later ? db_hub_summaries_later(db)
+					   : summary_refresh(db, sol)) < 0))
 			goto fail;
 		c->sols_pulled += rc == 1;
 		if (rc == 2) {
@@ -294,34 +338,42 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 	}
 	if (pulled_sugs(db, pg, hub_id, c, touched, &nt) < 0)
 		goto fail;
+	if (pg->nlabels)
+		page_sols_init(&ps, pg->nlabels);
 	for (size_t i = 0; i < pg->nlabels; i++) {
 		const struct hub_label *l = &pg->labels[i];
-		int same = same_steps(db, l, seen);
-		if (same < 0)
+		const struct page_sol *at = page_sol_of(db, &ps, l, seen);
+		if (!at)
 			goto fail;
-		if (!same) {
+		if (!at->same) {
 			c->conflict_labels++;
 			continue;
 		}
-		int64_t sol;
-		int rc = db_hub_label_put(db, l, &sol);
+		int rc = db_hub_label_put_here(db, l, &at->here);
 		if (rc < 0)
 			goto fail;
 		c->labels_pulled += rc == 1;
 		c->bad += rc == 3 || rc == 2;
-		if (rc == 1 && (nt == 0 || touched[nt - 1] != sol))
-			touched[nt++] = sol;
+		if (rc == 1 && (nt == 0 || touched[nt - 1] != at->here.sol))
+			touched[nt++] = at->here.sol;
 	}
+	free(ps.slot);
 	/* each solution's summary once (a page's labels come by place) */
 	qsort(touched, nt, sizeof(*touched), cmp_id);
-	for (size_t i = 0; i < nt; i++)
-		if ((i == 0 || touched[i] != touched[i - 1]) && summary_refresh(db, touched[i]) < 0)
+	for (size_t i = 0; i < nt; i++) {
+		if (i > 0 && touched[i] == touched[i - 1])
+			continue;
+		/* one without a summary yet gets it at the pull's end */
+		int has = seen->later ? db_hub_summary_here(db, touched[i]) : 1;
+		if (has < 0 || (has && summary_refresh(db, touched[i]) < 0))
 			goto fail;
+	}
 	if (db_hub_mark_set(db, "pulled", hub_id, pg->hi) < 0)
 		goto fail;
 	free(touched);
 	return db_commit(db);
 fail:
+	free(ps.slot);
 	free(touched);
 	db_rollback(db);
 	return -1;
@@ -332,13 +384,16 @@ int sync_pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
 {
 	struct sync_seen seen;
 	sync_seen_init(&seen);
+	/* the solutions pulled get their summaries once, at the end (a cut
+	 * leaves them missing, which the next backfill makes) */
+	seen.later = 1;
 	int64_t after = db_hub_mark(db, "pulled", me->id);
 	if (after < 0)
 		return -1;
 	for (;;) {
 		struct hub_page pg;
 		if (hub_pull_page(h, after, page, &pg) < 0)
-			return -2;
+			return summary_backfill(db) < 0 ? -1 : -2;
 		int empty = pg.hi <= after;
 		int rc = empty ? 0 : sync_page_store(db, &pg, me->id, hk, c, &seen);
 		after = pg.hi;
@@ -346,7 +401,7 @@ int sync_pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
 		if (rc < 0)
 			return -1;
 		if (empty)
-			return 0;
+			return summary_backfill(db) < 0 ? -1 : 0;
 	}
 }
 

@@ -47,6 +47,7 @@ int sync_pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
 struct sync_seen {
 	char dataset[200], key[400];
 	int same;
+	int later; /* summaries of solutions without one made at the pull's end */
 };
 void sync_seen_init(struct sync_seen *s);
 /* One pulled page into the store with its place, in one transaction of
