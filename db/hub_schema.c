@@ -30,8 +30,21 @@
  * leads) add jobs and lease them (lease_owner, lease_until: a lease that
  * ran out goes to whoever asks next), and a job's suggestions come with
  * its end, in its transaction (job_id).
+ *
+ * The response cache and alignments (the third on this branch; its
+ * number is its place in the array): response_cache holds each provider
+ * response paid for once, keyed by the hash of its request (a store's
+ * response_cache, with who pushed it and when it was paid and received):
+ * written once, a different response under a hash there already never
+ * replaces it. Workers and leads insert and read it (a fetch worker looks
+ * its requests up there); other members neither (model output they do
+ * not need, and it can be large). alignment holds alignment links as
+ * events, like suggestions: uid a hash of the solution's data set and id
+ * and the link's columns with when its set was made, a place in the
+ * sequence; leads and workers insert, every member reads. Nobody updates
+ * or deletes either.
  */
-enum { HUB_MIGRATIONS = 2 };
+enum { HUB_MIGRATIONS = 3 };
 static const char *const migrations[HUB_MIGRATIONS] = {
 	/* 1: the foundation */
 	"CREATE SCHEMA stepmark;"
@@ -178,6 +191,39 @@ static const char *const migrations[HUB_MIGRATIONS] = {
 	"REVOKE UPDATE ON stepmark.job FROM stepmark_worker, stepmark_lead;"
 	"GRANT UPDATE (state, attempts, lease_owner, lease_until, last_error, requests, cached,"
 	"  tokens_in, tokens_out, done_by) ON stepmark.job TO stepmark_worker, stepmark_lead;",
+	/* the response cache and alignments */
+	"CREATE TABLE stepmark.response_cache ("
+	"  request_hash text PRIMARY KEY,"
+	"  body bytea NOT NULL,"
+	"  created_at text NOT NULL,"
+	"  pushed_by text NOT NULL DEFAULT session_user,"
+	"  pushed_at timestamptz NOT NULL DEFAULT clock_timestamp());"
+	"CREATE TABLE stepmark.alignment ("
+	"  seq bigint PRIMARY KEY,"
+	"  uid text NOT NULL UNIQUE,"
+	"  solution_id bigint NOT NULL REFERENCES stepmark.solution(id),"
+	"  step_idx int NOT NULL,"
+	"  ref_step int NOT NULL,"
+	"  score double precision,"
+	"  source text NOT NULL,"
+	"  created_at text NOT NULL,"
+	"  pushed_by text NOT NULL);"
+	"CREATE TRIGGER alignment_stamp BEFORE INSERT ON stepmark.alignment"
+	"  FOR EACH ROW EXECUTE FUNCTION stepmark.stamp();"
+	"REVOKE ALL ON stepmark.response_cache, stepmark.alignment FROM PUBLIC;"
+	"GRANT SELECT, INSERT ON stepmark.response_cache TO stepmark_worker, stepmark_lead;"
+	"GRANT SELECT ON stepmark.alignment TO stepmark_annotator, stepmark_adjudicator,"
+	"  stepmark_lead, stepmark_auditor, stepmark_worker;"
+	"GRANT INSERT ON stepmark.alignment TO stepmark_worker, stepmark_lead;"
+	"ALTER TABLE stepmark.response_cache ENABLE ROW LEVEL SECURITY;"
+	"CREATE POLICY cache_read ON stepmark.response_cache FOR SELECT"
+	"  TO stepmark_worker, stepmark_lead USING (true);"
+	"CREATE POLICY cache_write ON stepmark.response_cache FOR INSERT"
+	"  TO stepmark_worker, stepmark_lead WITH CHECK (pushed_by = session_user);"
+	"ALTER TABLE stepmark.alignment ENABLE ROW LEVEL SECURITY;"
+	"CREATE POLICY alignment_read ON stepmark.alignment FOR SELECT USING (true);"
+	"CREATE POLICY alignment_write ON stepmark.alignment FOR INSERT"
+	"  TO stepmark_worker, stepmark_lead WITH CHECK (true);",
 };
 
 int hub_migration_count(void)
