@@ -19,5 +19,6 @@
 #include "team.h"  /* the team's progress */
 #include "hubstore.h" /* the store's side of a sync with a hub (hub.h: the hub's) */
 #include "rounds.h" /* batch files' rounds and Ray Data's rows */
+#include "hubcache.h" /* the hub's response cache and alignments, and the store's side */
 
 #endif
