@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hubshare.h"
 #include "summary.h"
 #include "sync.h"
 #include "util.h"
@@ -416,6 +417,8 @@ int sync_run(struct db *db, struct hub *h, const struct hub_me *me, int page,
 		rc = push_sugs(db, h, me, c);
 	if (rc == 0)
 		rc = sync_pull(db, h, me, page, hk, c);
+	if (rc == 0)
+		rc = hubshare_sync(db, h, me, page, c);
 	long left = db_hub_unpushed_count(db);
 	c->unpushed = left < 0 ? 0 : left;
 	return rc;

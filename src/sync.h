@@ -18,6 +18,7 @@ struct sync_counts {
 	long sugs_pushed, sugs_pulled; /* suggestions new on the hub, in the store */
 	long sugs_kept;   /* not taken by the hub: its solution is not there, or
 			   * the hub runs its job (fetch --hub) */
+	long aligns_pushed, aligns_pulled, cache_pushed, cache_kept_out; /* hubshare.c */
 };
 
 /* What sync says as it goes: a conflict (here: the store's steps differ
