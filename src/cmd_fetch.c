@@ -656,7 +656,8 @@ static int fetch_hub(struct fetch_cmd *x)
 	}
 	progress_catch();
 	struct hubfetch_opts o = {.lease_s = x->a.lease ? x->a.lease : 120, .batch = 32,
-				  .dataset = x->ds, .sol = x->a.sol, .limit = x->a.limit};
+				  .dataset = x->ds, .sol = x->a.sol, .limit = x->a.limit,
+				  .fc = &x->cfg.fetch};
 	struct hubfetch_counts c;
 	int r = hubfetch_run(x->db, h, &me, x->f, x->a.mask, &o, &c);
 	fetch_stop(x->f);
@@ -672,6 +673,10 @@ static int fetch_hub(struct fetch_cmd *x)
 		       "this worker: %ld jobs done, %ld failed, %ld left to another worker (their "
 		       "leases ran out); %ld suggestions written to the hub\n", c.put, c.there,
 		       c.missing, c.done, c.failed, c.lost, c.sugs);
+	if (!x->a.quiet)
+		printf("responses: %ld from the hub's cache, %ld written to it%s\n", c.hub_cached,
+		       c.cache_put, c.cache_kept ? " (some kept out: the hub has another under "
+		       "their request)" : "");
 	for (int p = 0; p < nproviders && r != -2 && !x->a.quiet; p++) {
 		struct hub_job_counts hc;
 		if ((x->a.mask >> p & 1) &&
