@@ -678,6 +678,15 @@ static int op_send(struct hub *h)
 	switch (h->op) {
 	case OP_WHO:
 		return h->stage == 0 ? (send_stmt(h, H_ME, 0, NULL) < 0 ? -1 : 1) : 0;
+	case OP_ONE:
+		if (h->stage != 0)
+			return 0;
+		if (!PQsendQueryParams(h->c, h->one_sql, h->one_n, NULL, h->one_params, NULL, NULL,
+				       0)) {
+			set_err(h, PQerrorMessage(h->c));
+			return -1;
+		}
+		return flush(h) < 0 ? -1 : 1;
 	case OP_PUSH: {
 		if ((size_t)h->stage >= h->npush)
 			return 0;
@@ -711,7 +720,7 @@ static int op_send(struct hub *h)
 /* a result of the statement in flight, kept or read */
 static void op_result(struct hub *h, PGresult *r)
 {
-	if (h->op == OP_WHO && h->stage == 0 && !h->res[0]) {
+	if ((h->op == OP_WHO || h->op == OP_ONE) && h->stage == 0 && !h->res[0]) {
 		h->res[0] = r;
 		return;
 	}
@@ -749,6 +758,24 @@ static int op_begin(struct hub *h, enum hub_op op)
 int hub_send_whoami(struct hub *h)
 {
 	return op_begin(h, OP_WHO);
+}
+
+int hubi_send_one(struct hub *h, const char *sql, int n, const char *const *params)
+{
+	h->one_sql = sql;
+	h->one_n = n;
+	h->one_params = params;
+	int rc = op_begin(h, OP_ONE);
+	h->one_params = NULL;
+	return rc;
+}
+
+PGresult *hubi_take_one(struct hub *h)
+{
+	PGresult *r = h->res[0];
+	h->res[0] = NULL;
+	op_clear(h);
+	return r;
 }
 
 int hub_send_push(struct hub *h, const struct hub_label *l, size_t n)

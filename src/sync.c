@@ -419,6 +419,8 @@ int sync_run(struct db *db, struct hub *h, const struct hub_me *me, int page,
 		rc = sync_pull(db, h, me, page, hk, c);
 	if (rc == 0)
 		rc = hubshare_sync(db, h, me, page, c);
+	if (rc == 0)
+		rc = syncdeal_pull(db, h, me->id, page, &c->deal);
 	long left = db_hub_unpushed_count(db);
 	c->unpushed = left < 0 ? 0 : left;
 	return rc;

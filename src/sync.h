@@ -5,6 +5,7 @@
 
 #include "../db/db.h"
 #include "../db/hub.h"
+#include "syncdeal.h"
 
 /* What a sync moved and met. */
 struct sync_counts {
@@ -19,6 +20,7 @@ struct sync_counts {
 	long sugs_kept;   /* not taken by the hub: its solution is not there, or
 			   * the hub runs its job (fetch --hub) */
 	long aligns_pushed, aligns_pulled, cache_pushed, cache_kept_out; /* hubshare.c */
+	struct deal_counts deal; /* the deal and the policy pulled (syncdeal.h) */
 };
 
 /* What sync says as it goes: a conflict (here: the store's steps differ
