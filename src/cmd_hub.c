@@ -25,6 +25,15 @@ enum { H_ROLE = 1000, H_PASSWORD_STDIN, H_HELP };
 
 char *cmd_hub_url(const struct cmd_env *env)
 {
+	char *url = cmd_hub_url_if(env);
+	if (!url)
+		errf("stepmark: no hub: give --hub URL (a libpq connection string) or set hub in "
+		     "the config (stepmarkrc(5))\n");
+	return url;
+}
+
+char *cmd_hub_url_if(const struct cmd_env *env)
+{
 	if (env->hub && *env->hub)
 		return xstrdup(env->hub);
 	struct conf cfg;
@@ -35,9 +44,6 @@ char *cmd_hub_url(const struct cmd_env *env)
 	free(path);
 	char *url = cfg.set.hub && *cfg.set.hub ? xstrdup(cfg.set.hub) : NULL;
 	conf_done(&cfg);
-	if (!url)
-		errf("stepmark: no hub: give --hub URL (a libpq connection string) or set hub in "
-		     "the config (stepmarkrc(5))\n");
 	return url;
 }
 
