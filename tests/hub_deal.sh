@@ -108,15 +108,15 @@ PY
 
 # ---- the server decides who deals and who sets the policy ----
 sid=$(pg_sql -c "select min(id) from stepmark.solution")
-deal_row() { # ANNOTATOR
+deal_row() { # ANNOTATOR (each time another: no key stops it)
 	echo "INSERT INTO stepmark.deal(solution_id, annotator, ord, gold, created_at) VALUES ($sid, '$1', 99, 0, 'now')"
 }
 policy_row="INSERT INTO stepmark.policy(rules, created_at) VALUES ('adjudicated', 'now')"
-ok "an annotator cannot deal" refused ann "$(deal_row ann)"
+ok "an annotator cannot deal" refused ann "$(deal_row new1)"
 ok "the server said why" has err "permission denied"
-ok "nor after SET ROLE" refused ann "SET ROLE stepmark_annotator; $(deal_row ann)"
-ok "an adjudicator cannot deal" refused adj "$(deal_row adj)"
-ok "an auditor cannot deal" refused aud "$(deal_row aud)"
+ok "nor after SET ROLE" refused ann "SET ROLE stepmark_annotator; $(deal_row new2)"
+ok "an adjudicator cannot deal" refused adj "$(deal_row new3)"
+ok "an auditor cannot deal" refused aud "$(deal_row new4)"
 ok "an annotator cannot set the policy" refused ann "$policy_row"
 ok "nor an auditor" refused aud "$policy_row"
 ok "an annotator cannot read the deal's table" refused ann "SELECT count(*) FROM stepmark.deal"
