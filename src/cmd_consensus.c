@@ -14,6 +14,7 @@
 #include "consensus.h"
 #include "guidelines.h"
 #include "summary.h"
+#include "syncdeal.h"
 #include "team.h"
 #include "../db/db.h"
 
@@ -411,15 +412,13 @@ static int read_opts(int argc, char **argv, struct copts *o)
  * xmalloc'd), 0 none (no hub, or none set there), -1 after saying why */
 static int hub_policy(const char *dbpath, char **rules, char **by)
 {
-	char err[600], hub[80];
+	char err[600];
 	struct db *db = cmd_db_open(dbpath, err, sizeof(err));
 	if (!db) {
 		errf("stepmark: %s\n", inert(err, 0));
 		return -1;
 	}
-	int rc = db_hub_bound(db, hub, sizeof(hub));
-	if (rc == 0 && *hub)
-		rc = db_deal_policy(db, hub, rules, by);
+	int rc = syncdeal_policy(db, rules, by);
 	if (rc < 0)
 		errf("stepmark: consensus: the store failed: %s\n", db_errmsg(db));
 	db_close(db);

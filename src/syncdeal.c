@@ -103,6 +103,17 @@ int syncdeal_take(struct db *db, struct hub *h, const char *hub_id, int page,
 	return more;
 }
 
+int syncdeal_policy(struct db *db, char **rules, char **by)
+{
+	char hub[80];
+	*rules = NULL;
+	if (by)
+		*by = NULL;
+	if (db_hub_bound(db, hub, sizeof(hub)) < 0)
+		return -1;
+	return *hub ? db_deal_policy(db, hub, rules, by) : 0;
+}
+
 /* one pile's rows onto the hub: 0, 1 (why), -1, -2 */
 static int write_pile(struct db *db, struct hub *h, const struct deal_pile *p, const char *now,
 		      char *why, size_t nwhy)

@@ -31,6 +31,12 @@ int syncdeal_send(struct db *db, struct hub *h, const char *hub_id, int page);
 int syncdeal_take(struct db *db, struct hub *h, const char *hub_id, int page,
 		  struct deal_counts *c);
 
+/* The consensus policy of a store tied to a hub: 1 the hub's, as the
+ * store last pulled it (*rules, and *by when by is not NULL: who set it
+ * at when; xmalloc'd), 0 none (no hub, or no policy there: the config's
+ * is in force), -1 on a store error. */
+int syncdeal_policy(struct db *db, char **rules, char **by);
+
 /* One annotator's new rows of a deal: sols[i] at place first_ord + i,
  * gold_fe[i] as db_assign_add's. */
 struct deal_pile {

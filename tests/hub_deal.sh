@@ -181,6 +181,16 @@ ok "export --agreed writes something" test -s lead.csv
 ok "export --agreed equals the lead's" cmp lead.csv aud.csv
 expect_rc 0 "--policy overrides the hub's" sm --db aud.db consensus --policy adjudicated
 ok "and says no word of the hub's" sh -c 'grep -q "policy: adjudicated$" out'
+# the workbench's review view and progress read the hub's policy too
+TUI_SIZE=120x40 tui_run "/$first
+<Enter>
+V
+:save-display rv.txt" --db aud.db --annotator aud
+ok "the review view decides by the hub's policy" grep -q "the policy now: no error (adjudicated)" rv.txt
+expect_rc 0 "the lead sets a bar on gold" as lead hub policy "adjudicated, min-gold-accuracy 0.35"
+as aud sync >/dev/null
+expect_rc 0 "progress on the auditor's store" sm --db aud.db progress
+ok "passes by the hub's bar" has out "passed: exact % >= 35%"
 
 # ---- the workbench's background sync pulls a deal ----
 if command -v tmux >/dev/null; then
