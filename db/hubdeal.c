@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hub.h"
 #include "hubi.h"
 #include "hubdeal.h"
 #include "../src/util.h"
@@ -42,19 +43,12 @@ static PGresult *run(struct hub *h, enum hd_stmt id, int n, const char *const *p
 	return hubi_run(h, hd_sql[id], n, p);
 }
 
-static void rollback(struct hub *h)
-{
-	PGresult *r = PQexec(h->c, "ROLLBACK");
-	PQclear(r);
-}
-
 int hub_deal_begin(struct hub *h, int64_t *top)
 {
 	*top = 0;
-	PGresult *r = hubi_run(h, "BEGIN", 0, NULL);
-	if (!r)
+	if (hub_begin(h) < 0)
 		return -1;
-	PQclear(r);
+	PGresult *r;
 	if (!(r = run(h, D_LOCK, 0, NULL)))
 		goto fail;
 	PQclear(r);
@@ -64,7 +58,7 @@ int hub_deal_begin(struct hub *h, int64_t *top)
 	PQclear(r);
 	return 0;
 fail:
-	rollback(h);
+	hub_rollback(h);
 	return -1;
 }
 

@@ -512,7 +512,7 @@ static int assign_on_hub(struct db *db, const struct pile *q, size_t nq,
 		errf("stepmark: assign: the hub %s: %s (nothing dealt, on the hub or here)\n",
 		     rc == 1 ? "did not take the deal" : a->me->role == HUB_LEAD ?
 		     "failed" : "refused the deal (only a lead deals)",
-		     rc == 1 ? why : hub_errmsg(a->h));
+		     rc == 1 ? why : inert(hub_errmsg(a->h), 0));
 		return rc == -2 && a->me->role == HUB_LEAD ? EX_STORE : EX_BAD;
 	}
 	struct deal_counts c = {0};
@@ -520,7 +520,7 @@ static int assign_on_hub(struct db *db, const struct pile *q, size_t nq,
 	if (rc < 0) {
 		errf("stepmark: assign: dealt on the hub, but the %s failed: %s (stepmark sync "
 		     "brings the deal here)\n", rc == -1 ? "store" : "hub",
-		     rc == -1 ? db_errmsg(db) : hub_errmsg(a->h));
+		     inert(rc == -1 ? db_errmsg(db) : hub_errmsg(a->h), 0));
 		return EX_BAD;
 	}
 	return EX_OK;
@@ -588,8 +588,8 @@ static int assign_hub(struct db *db, const struct cmd_env *env, struct assign_ar
 	int r = sync_run(db, a->h, me, 1000, NULL, &c);
 	if (r < 0) {
 		errf("stepmark: assign: the sync before the deal failed: %s (nothing dealt)\n",
-		     r == -1 ? db_errmsg(db) : hub_errmsg(a->h));
-		return r == -1 ? EX_STORE : EX_BAD;
+		     inert(r == -1 ? db_errmsg(db) : hub_errmsg(a->h), 0));
+		return EX_STORE;
 	}
 	return EX_OK;
 }

@@ -223,7 +223,8 @@ static int hub_policy_cmd(int argc, char **argv, const struct cmd_env *env)
 			rc = EX_OK;
 		} else {
 			errf("stepmark: hub policy: the hub refused it%s: %s\n",
-			     me.role == HUB_LEAD ? "" : " (only a lead sets the policy)", hub_errmsg(h));
+			     me.role == HUB_LEAD ? "" : " (only a lead sets the policy)",
+			     inert(hub_errmsg(h), 0));
 			rc = me.role == HUB_LEAD ? EX_STORE : EX_BAD;
 		}
 	} else if (h) {
@@ -236,7 +237,7 @@ static int hub_policy_cmd(int argc, char **argv, const struct cmd_env *env)
 			errf("stepmark: hub policy: none set on the hub (a lead sets one: stepmark hub "
 			     "policy 'RULES')\n");
 		} else {
-			errf("stepmark: hub policy: the hub failed: %s\n", hub_errmsg(h));
+			errf("stepmark: hub policy: the hub failed: %s\n", inert(hub_errmsg(h), 0));
 		}
 		rc = r == 1 ? EX_OK : r == 0 ? EX_BAD : EX_STORE;
 	}
