@@ -46,7 +46,8 @@ chmod +x bin/stepmark
 PATH="$TMP/bin:$PATH"
 
 man_commands "A team on a hub" >walk.txt
-ok "twenty-six commands" test "$(wc -l <walk.txt)" = 26
+ok "twenty-seven commands" test "$(wc -l <walk.txt)" = 27
+cons=$(grep -n "dana.db consensus" walk.txt | cut -d: -f1)
 
 # a session: each solution of the filter opened in turn; alice marks the
 # first step wrong on every third, bob on every fourth, the rest no
@@ -121,13 +122,14 @@ ok "carol had disagreements to review" test "$(cat carol.n)" -gt 0
 ok "carol's decisions reached the hub" test \
 	"$(hubq "SELECT count(*) FROM stepmark.label WHERE annotator = 'carol' AND kind = 'adjudication'")" = \
 	"$(cat carol.n)"
-ok "consensus: some adjudicated" grep -Eq "^ +adjudicated +[1-9]" step25.out
+ok "consensus: some adjudicated" grep -Eq "^ +adjudicated +[1-9]" step$cons.out
 ok "openrlhf: every decided solution" test "$(wc -l <prm.jsonl)" = \
 	"$(on dana "SELECT count(*) FROM agreed WHERE rule IS NOT NULL")"
 # the lead's store, synced, decides the same
 stepmark --db lead.db --hub user=lead sync >/dev/null
-stepmark --db lead.db consensus --policy "adjudicated, human-majority 2, confirmed-suggestion, human" >lead.out
-ok "the lead's consensus says the same as dana's" cmp step25.out lead.out
+stepmark --db lead.db consensus >lead.out
+ok "dana's consensus used the hub's policy" grep -q "policy: adjudicated, human-majority 2, confirmed-suggestion, human (the hub's, set by lead" step$cons.out
+ok "the lead's consensus says the same as dana's" cmp step$cons.out lead.out
 stepmark --db lead.db export --agreed --format openrlhf -o lead.jsonl >/dev/null 2>&1
 ok "and exports the same" cmp prm.jsonl lead.jsonl
 finish
