@@ -8,7 +8,7 @@
 
 enum stmt_id {
 	S_ID_ADD, S_ID_GET, S_ROUND_LAST, S_ROUND_ADD, S_JOB_SET, S_JOB_GET,
-	S_PART_PUT, S_PART_COUNT, S_PART_EACH, S_PART_DROP, S_ROUNDS, S_RELEASE, S_QUEUED, S_COUNT
+	S_PART_PUT, S_PART_COUNT, S_PART_EACH, S_PART_DROP, S_ROUNDS, S_QUEUED, S_COUNT
 };
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -27,9 +27,6 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_PART_DROP] = "DELETE FROM batch_part WHERE request_hash = ?1",
 	[S_ROUNDS] = "SELECT b.round, j.state, count(*) FROM batch_job b JOIN job j ON j.id = b.job_id "
 		     "WHERE j.kind = ?1 AND j.params = ?2 GROUP BY b.round, j.state ORDER BY 1, 2",
-	[S_RELEASE] = "UPDATE job SET state = 'queued', lease_owner = NULL, lease_until = NULL, "
-		      "updated_at = ?3 WHERE id IN (SELECT id FROM job WHERE lease_owner = ?1 "
-		      "AND state = 'leased' LIMIT ?2)",
 	/* the next window of a --batch-out stream (job_todo's order) */
 	[S_QUEUED] = "SELECT id, solution_id, attempts FROM job WHERE kind = ?1 AND params = ?2 "
 		     "AND state = 'queued' AND solution_id > ?3 AND (?4 = 0 OR solution_id = ?4) "
@@ -176,17 +173,6 @@ int db_batch_rounds_each(struct db *db, const char *kind, const char *params,
 		   (long)sqlite3_column_int64(s, 2));
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-long db_batch_release_some(struct db *db, const char *owner, long most)
-{
-	sqlite3_stmt *s = stmt(db, S_RELEASE);
-	bind_text(s, 1, owner);
-	sqlite3_bind_int64(s, 2, most);
-	bind_text(s, 3, db->now);
-	if (dbi_step_done(db, s) < 0)
-		return -1;
-	return (long)sqlite3_changes(db->h);
 }
 
 int db_batch_queued(struct db *db, const char *kind, const char *params, int64_t after,

@@ -143,10 +143,6 @@ int batch_round_done(struct db *db, struct batch_out *b, const char *path, int t
 /* The store's last round when it is round: its --batch-out path into
  * path and its target; 0 when round is not the last, -1. */
 long batch_round_of(struct db *db, long round, char *path, size_t pn, int *target);
-/* The leases of owner's jobs given back a slice per transaction (the
- * jobs of a run that went to batch files: one transaction over 445 K
- * rows would hold every page it changes); the rest is give_back's. */
-void batch_give_back(struct db *db, const char *owner);
 /* --status: the jobs of kind and params by round and state, on out. */
 void batch_status(struct db *db, const char *kind, const char *params, FILE *out);
 
