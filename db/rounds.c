@@ -8,7 +8,8 @@
 
 enum stmt_id {
 	S_ID_ADD, S_ID_GET, S_ROUND_LAST, S_ROUND_ADD, S_JOB_SET, S_JOB_GET,
-	S_PART_PUT, S_PART_COUNT, S_PART_EACH, S_PART_DROP, S_ROUNDS, S_QUEUED, S_COUNT
+	S_PART_PUT, S_PART_COUNT, S_PART_EACH, S_PART_DROP, S_ROUNDS, S_QUEUED,
+	S_HOLD_LOCK, S_HOLD_JOURNAL, S_HOLD_SYNC, S_FREE_LOCK, S_FREE_JOURNAL, S_FREE_SYNC, S_COUNT
 };
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -32,6 +33,17 @@ static const char *const stmt_sql[S_COUNT] = {
 		     "AND state = 'queued' AND solution_id > ?3 AND (?4 = 0 OR solution_id = ?4) "
 		     "AND (?5 = 0 OR solution_id IN (SELECT id FROM solution WHERE dataset_id = ?5)) "
 		     "ORDER BY solution_id LIMIT ?6",
+	/* a results file's one transaction with the store held alone: a
+	 * rollback journal keeps only the pages it changes that were there
+	 * before, where the log (WAL) takes every page and the checkpoint
+	 * then writes each one again; back to the log after it (the lock
+	 * first: entering WAL while exclusive would keep the lock) */
+	[S_HOLD_LOCK] = "PRAGMA locking_mode = EXCLUSIVE",
+	[S_HOLD_JOURNAL] = "PRAGMA journal_mode = TRUNCATE",
+	[S_HOLD_SYNC] = "PRAGMA synchronous = FULL",
+	[S_FREE_LOCK] = "PRAGMA locking_mode = NORMAL",
+	[S_FREE_JOURNAL] = "PRAGMA journal_mode = WAL",
+	[S_FREE_SYNC] = "PRAGMA synchronous = NORMAL",
 };
 
 static const struct stmt_table stmts = {ROOM_BATCH, S_COUNT, stmt_sql};
@@ -173,6 +185,38 @@ int db_batch_rounds_each(struct db *db, const char *kind, const char *params,
 		   (long)sqlite3_column_int64(s, 2));
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* a pragma run: its first column's text into out (n bytes), or "" */
+static void pragma(struct db *db, enum stmt_id id, char *out, size_t n)
+{
+	sqlite3_stmt *s = stmt(db, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		copy_col(s, 0, out, n);
+	else if (n)
+		out[0] = '\0';
+	sqlite3_reset(s);
+}
+
+int db_batch_hold(struct db *db)
+{
+	char mode[16];
+	pragma(db, S_HOLD_LOCK, mode, sizeof(mode));
+	pragma(db, S_HOLD_JOURNAL, mode, sizeof(mode));
+	if (strcmp(mode, "truncate")) { /* another connection has it: shared */
+		pragma(db, S_FREE_LOCK, mode, sizeof(mode));
+		return 0;
+	}
+	pragma(db, S_HOLD_SYNC, mode, sizeof(mode));
+	return 1;
+}
+
+void db_batch_unhold(struct db *db)
+{
+	char mode[16];
+	pragma(db, S_FREE_LOCK, mode, sizeof(mode));
+	pragma(db, S_FREE_JOURNAL, mode, sizeof(mode));
+	pragma(db, S_FREE_SYNC, mode, sizeof(mode));
 }
 
 int db_batch_queued(struct db *db, const char *kind, const char *params, int64_t after,

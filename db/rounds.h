@@ -47,6 +47,13 @@ int db_batch_rounds_each(struct db *db, const char *kind, const char *params,
 			 void (*fn)(void *ctx, long round, const char *state, long n),
 			 void *ctx);
 
+/* The store held by this connection alone, with a rollback journal, for
+ * one large transaction (a results file's): 1 held, 0 when another
+ * connection has it open (it stays shared, in WAL). db_batch_unhold
+ * after the transaction gives it back, in WAL again. */
+int db_batch_hold(struct db *db);
+void db_batch_unhold(struct db *db);
+
 /* At most max queued jobs of kind and params, after solution `after`
  * in solution order (of solution sol, of data set dataset: 0 any), into
  * out, not leased: a --batch-out stream's next window, read inside the

@@ -30,6 +30,12 @@
  * body: memory stays the chunk's whatever the file holds.
  */
 #define CHUNK 131072
+/* A file this large is read with the store held alone when nothing else
+ * has it open (db_batch_hold): each answer written once, not to the log
+ * and again by the checkpoint (100 K solutions' 930 MB: 12.5 to 14.8 s
+ * against 18.3 to 21.2, half the system time). A smaller one fits the
+ * page cache; the switch costs a checkpoint and syncs. */
+#define HOLD_BYTES (32L << 20)
 
 struct answer {
 	char hash[32];
@@ -351,14 +357,17 @@ int batch_read_results(struct db *db, const char *path, FILE *warn,
 	struct stat sb;
 	r.fd = fileno(fp);
 	r.seekable = fstat(r.fd, &sb) == 0 && S_ISREG(sb.st_mode);
-	if (r.seekable)
-		r.chunk = xmalloc(CHUNK * sizeof(*r.chunk));
+	int held = r.seekable && sb.st_size >= HOLD_BYTES && db_batch_hold(db) > 0;
 	if (db_begin(db) < 0 || batch_store_id(db, r.store) < 0) {
 		fprintf(warn, "stepmark: cannot write the store: %s\n", db_errmsg(db));
 		db_rollback(db);
+		if (held)
+			db_batch_unhold(db);
 		fclose(fp);
 		return -1;
 	}
+	if (r.seekable)
+		r.chunk = xmalloc(CHUNK * sizeof(*r.chunk));
 	char *line = NULL;
 	size_t cap = 0, mark = ids ? ids->len : 0;
 	ssize_t n;
@@ -384,7 +393,8 @@ int batch_read_results(struct db *db, const char *path, FILE *warn,
 	arena_free(&a);
 	buf_free(&r.body);
 	free(r.chunk);
-	if (rc < 0 || rerr || db_commit(db) < 0) {
+	int ok = rc >= 0 && !rerr && db_commit(db) == 0;
+	if (!ok) {
 		db_rollback(db);
 		if (ids)
 			ids->len = mark;
@@ -394,7 +404,8 @@ int batch_read_results(struct db *db, const char *path, FILE *warn,
 		else
 			fprintf(warn, "stepmark: %s: %s\n", path, rerr ? "read error" :
 				db_errmsg(db));
-		return -1;
 	}
-	return 0;
+	if (held)
+		db_batch_unhold(db);
+	return ok ? 0 : -1;
 }
