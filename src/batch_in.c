@@ -49,7 +49,7 @@ struct reader {
 	const char *path;
 	FILE *warn;
 	struct batch_in_stats *st;
-	struct buf *ids;
+	const char *paid;    /* the replies' mark until a job takes them */
 	char store[17];
 	int64_t job;         /* the last job looked up, and its round */
 	long job_round;
@@ -156,12 +156,10 @@ static int ray_row(struct reader *r, const struct jnode *row, const struct batch
 		return -1;
 	buf_printf(&r->body, "],\"usage\":{\"prompt_tokens\":%ld,\"completion_tokens\":%ld,"
 		   "\"total_tokens\":%ld}}", usage[0], usage[1], usage[0] + usage[1]);
-	if (db_cache_put(r->db, id->hash, r->body.data, r->body.len) < 0 ||
+	if (db_cache_put_paid(r->db, id->hash, r->body.data, r->body.len, r->paid) < 0 ||
 	    db_batch_part_drop(r->db, id->hash) < 0)
 		return -1;
 	r->st->stored++;
-	if (r->ids)
-		buf_add(r->ids, id->hash, 32);
 	return 0;
 }
 
@@ -252,12 +250,10 @@ static int put_chunk(struct reader *r)
 			return -1;
 		}
 		memcpy(hash, an->hash, 32);
-		if (db_cache_put(r->db, hash, r->body.data, an->len) < 0) {
+		if (db_cache_put_paid(r->db, hash, r->body.data, an->len, r->paid) < 0) {
 			snprintf(r->why, sizeof(r->why), "%s", db_errmsg(r->db));
 			return -1;
 		}
-		if (r->ids)
-			buf_add(r->ids, hash, 32);
 	}
 	r->nchunk = 0;
 	return 0;
@@ -304,11 +300,7 @@ static int output_line(struct reader *r, const struct jnode *root, const struct 
 		buf_add(&r->body, line + at, end - at);
 	else
 		jwrite(&r->body, jget(resp, "body"));
-	if (db_cache_put(r->db, id->hash, r->body.data, r->body.len) < 0)
-		return -1;
-	if (r->ids)
-		buf_add(r->ids, id->hash, 32);
-	return 0;
+	return db_cache_put_paid(r->db, id->hash, r->body.data, r->body.len, r->paid);
 }
 
 /* One line: 0 read, 1 skipped (said), -1 the file is refused or the
@@ -345,9 +337,9 @@ static int read_line(struct reader *r, struct arena *a, char *line, size_t n, lo
 }
 
 int batch_read_results(struct db *db, const char *path, FILE *warn,
-		       struct batch_in_stats *st, struct buf *ids)
+		       struct batch_in_stats *st, const char *paid)
 {
-	struct reader r = {.db = db, .path = path, .warn = warn, .st = st, .ids = ids};
+	struct reader r = {.db = db, .path = path, .warn = warn, .st = st, .paid = paid};
 	memset(st, 0, sizeof(*st));
 	FILE *fp = fopen(path, "r");
 	if (!fp) {
@@ -369,7 +361,7 @@ int batch_read_results(struct db *db, const char *path, FILE *warn,
 	if (r.seekable)
 		r.chunk = xmalloc(CHUNK * sizeof(*r.chunk));
 	char *line = NULL;
-	size_t cap = 0, mark = ids ? ids->len : 0;
+	size_t cap = 0;
 	ssize_t n;
 	long no = 0;
 	int rc = 0;
@@ -396,8 +388,6 @@ int batch_read_results(struct db *db, const char *path, FILE *warn,
 	int ok = rc >= 0 && !rerr && db_commit(db) == 0;
 	if (!ok) {
 		db_rollback(db);
-		if (ids)
-			ids->len = mark;
 		if (rc < 0)
 			fprintf(warn, "stepmark: %s:%ld: refused, nothing read from it: %s\n", path,
 				no, r.why);

@@ -98,9 +98,7 @@ struct fetch {
 	int64_t sel_dataset, sel_sol;
 	long sel_limit;
 	long leased[P_MAX];
-	/* the requests a batch runner answered, whose tokens are not
-	 * counted yet */
-	struct hset paid;
+	char *paid;             /* the mark of what a batch runner answered */
 	char *params[P_MAX];
 	char *tmpl[P_MAX];
 	char owner[128];
@@ -275,14 +273,10 @@ void fetch_prefer(struct fetch *f, int64_t sol)
 	}
 }
 
-void fetch_paid(struct fetch *f, const char *hashes, size_t n)
+void fetch_paid(struct fetch *f, const char *mark)
 {
-	char h[33];
-	for (size_t i = 0; i + 32 <= n; i += 32) {
-		memcpy(h, hashes + i, 32);
-		h[32] = '\0';
-		hset_seen(&f->paid, h);
-	}
+	free(f->paid);
+	f->paid = mark ? xstrdup(mark) : NULL;
 }
 
 /* ---- the request queue ---- */
@@ -489,7 +483,7 @@ static int deliver(struct fetch *f, struct ajob *aj, const struct preq *rq,
 		else
 			f->prog.shared++;
 	}
-	if (from == FROM_CACHE && hset_take(&f->paid, rq->hash)) /* a batch runner's */
+	if (from == FROM_CACHE && f->paid && db_cache_take(f->db, rq->hash, f->paid) > 0)
 		spend_tokens(f, aj, &r);
 	if (aj->dead)
 		return empty;
@@ -1416,7 +1410,7 @@ void fetch_free(struct fetch *f)
 	}
 	arena_free(&f->a);
 	buf_free(&f->scratch);
-	hset_free(&f->paid);
+	free(f->paid);
 	curl_multi_cleanup(f->multi);
 	free(f);
 }

@@ -282,6 +282,20 @@ ok "the store sound, in WAL again" test "$(sqlite3 alone.db "PRAGMA integrity_ch
 wal"
 rm -f big.refused
 
+# the answers a run reads for its jobs are marked paid in the store, not
+# kept in memory: the 400 K answers read for a judge run (its one job
+# fails: no server) in flat memory (it kept 32 bytes and a set entry per
+# answer: 56 MB here)
+cp fresh.db paid.db
+printf 'endpoint judge url http://127.0.0.1:9/v1\nendpoint judge model m\nendpoint judge kind chat\nendpoint judge retries 0\n' >cfg-paid
+/usr/bin/time -f %M -o paid.rss "$STEPMARK" --db paid.db fetch --config cfg-paid --judge --limit 1 \
+	--batch-in big.results >out 2>err
+ok "400 K answers read" has out "big.results: 400000 responses stored in the cache"
+[ -n "${SANITIZED:-}" ] ||
+	ok "in flat memory ($(tail -n 1 paid.rss) KB)" test "$(tail -n 1 paid.rss)" -lt 44000
+ok "each marked paid until a job takes it" test "$(sqlite3 paid.db "SELECT count(DISTINCT created_at) FROM response_cache WHERE created_at LIKE '% batch-in %'")" = 1
+rm -f big.results
+
 # lines that cannot be written (a full device): nothing recorded, the
 # jobs stay queued, and a file afterwards takes the whole round
 if [ -c /dev/full ]; then
