@@ -55,8 +55,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_RUN_PUT] = "INSERT OR REPLACE INTO store_state(key, value) VALUES ('consensus_run', ?1)",
 	[S_RUN_UPTO] = "SELECT count(*) = ?2 AND (SELECT count(*) FROM agreed) = ?3 FROM summary "
 		       "WHERE solution_id <= ?1",
-	[S_TALLY] = "SELECT rule, why, count(*) FROM agreed WHERE ?1 = 0 OR solution_id IN "
-		    "(SELECT solution_id FROM summary WHERE dataset_id = ?1) GROUP BY 1, 2",
+	/* counted here, not grouped by SQL: a GROUP BY rule, why sorted every
+	 * row in a temporary tree, memory that grew with the store */
+	[S_TALLY] = "SELECT rule, why FROM agreed WHERE ?1 = 0 OR solution_id IN "
+		    "(SELECT solution_id FROM summary WHERE dataset_id = ?1)",
 	/* the summaries' agreed mark (schema 20), of a list of solutions */
 	[S_SUM_AGREED] = "UPDATE summary SET agreed = ?1 WHERE solution_id IN "
 			 "(SELECT value FROM json_each(?2))",
@@ -298,14 +300,47 @@ int db_consensus_last(struct db *db, const char *policy, struct consensus_mark *
 	return same < 0 ? -1 : same == 1;
 }
 
+/* one (rule, why) of the tally and its rows */
+struct tally_row {
+	char *rule, *why;
+	long n;
+};
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
 int db_agreed_tally(struct db *db, int64_t dataset,
 		    void (*fn)(void *ctx, const char *rule, const char *why, long n), void *ctx)
 {
 	sqlite3_stmt *s = stmt(db, S_TALLY);
 	sqlite3_bind_int64(s, 1, dataset);
+	struct tally_row *t = NULL;
+	size_t nt = 0, last = 0;
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		fn(ctx, col_text(s, 0), col_text(s, 1), (long)sqlite3_column_int64(s, 2));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *rule = col_text(s, 0), *why = col_text(s, 1);
+		/* a few pairs, and runs of one: the last first */
+		size_t i = last < nt && same_str(t[last].rule, rule) && same_str(t[last].why, why) ?
+			   last : 0;
+		for (; i < nt && !(same_str(t[i].rule, rule) && same_str(t[i].why, why)); i++)
+			;
+		if (i == nt) {
+			t = xrealloc(t, (nt + 1) * sizeof(*t));
+			t[nt++] = (struct tally_row){rule ? xstrdup(rule) : NULL,
+						     why ? xstrdup(why) : NULL, 0};
+		}
+		t[i].n++;
+		last = i;
+	}
 	sqlite3_reset(s);
+	for (size_t i = 0; i < nt; i++) {
+		if (rc == SQLITE_DONE)
+			fn(ctx, t[i].rule, t[i].why, t[i].n);
+		free(t[i].rule);
+		free(t[i].why);
+	}
+	free(t);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

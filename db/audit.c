@@ -12,7 +12,7 @@
  * rather than held for the connection's life (some 28 KB). */
 enum stmt_id {
 	S_DATASETS, S_COVERAGE, S_ACTIVE, S_ASSIGNMENTS,
-	S_SPLIT_CATEGORY, S_SPLIT_GUIDELINES, S_SPLIT_DOMAIN,
+	S_SPLIT_CATEGORY, S_SPLIT_GUIDELINES, S_SPLIT_DOMAIN, S_AGREED_RULES,
 	S_COUNT
 };
 
@@ -27,19 +27,25 @@ static const char *const stmt_sql[S_COUNT] = {
 		     "JOIN solution s ON s.id = a.solution_id JOIN dataset d ON d.id = s.dataset_id "
 		     "WHERE a.active_ms IS NOT NULL AND (?1 IS NULL OR d.name = ?1) "
 		     "GROUP BY a.annotator, a.solution_id ORDER BY 1, 2",
+	/* what the audit keeps of a window of the walk's solutions */
 	[S_ASSIGNMENTS] = "SELECT solution_id, annotator, gold, gold_fe FROM assignment "
-			  "ORDER BY solution_id",
+			  "WHERE solution_id BETWEEN ?1 AND ?2 ORDER BY solution_id",
 	/* the audit's splits (--by): every category label; each annotator's
 	 * newest verdict label per solution, with its guidelines */
 	[S_SPLIT_CATEGORY] = "SELECT solution_id, annotator, step_idx, id, text FROM label "
-			     "WHERE kind = 'category' ORDER BY solution_id, id",
+			     "WHERE kind = 'category' AND solution_id BETWEEN ?1 AND ?2 "
+			     "ORDER BY solution_id, id",
 	[S_SPLIT_GUIDELINES] = "SELECT solution_id, annotator, -1, max(id), guidelines FROM label "
-			       "WHERE kind IN ('rating', 'first_error', 'ratings') "
-			       "GROUP BY solution_id, annotator ORDER BY solution_id",
+			       "WHERE kind IN ('rating', 'first_error', 'ratings') AND solution_id "
+			       "BETWEEN ?1 AND ?2 GROUP BY solution_id, annotator "
+			       "ORDER BY solution_id, annotator",
 	/* each solution's domain, as import keeps it in the metadata */
 	[S_SPLIT_DOMAIN] = "SELECT id, NULL, -1, id, d FROM (SELECT id, CASE WHEN "
 			   "json_valid(meta) THEN json_extract(meta, '$.domain') END d FROM "
-			   "solution) WHERE typeof(d) = 'text' ORDER BY id",
+			   "solution WHERE id BETWEEN ?1 AND ?2) WHERE typeof(d) = 'text' ORDER BY id",
+	/* the rules of the agreed labels, in the order of the first solution
+	 * each decided (NULL: the undecided) */
+	[S_AGREED_RULES] = "SELECT rule FROM agreed GROUP BY rule ORDER BY min(solution_id)",
 };
 
 /* statement id prepared for one read; NULL on a store error */
@@ -99,12 +105,14 @@ int db_active_times(struct db *db, const char *dataset,
 	return dbi_finish(s, rc);
 }
 
-int db_assignments_each(struct db *db, void (*fn)(void *ctx, const struct db_assignment *a),
-			void *ctx)
+int db_assignments_range(struct db *db, int64_t lo, int64_t hi,
+			 void (*fn)(void *ctx, const struct db_assignment *a), void *ctx)
 {
 	sqlite3_stmt *s = prepare(db, S_ASSIGNMENTS);
 	if (!s)
 		return -1;
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct db_assignment a = {
@@ -118,13 +126,15 @@ int db_assignments_each(struct db *db, void (*fn)(void *ctx, const struct db_ass
 	return dbi_finish(s, rc);
 }
 
-int db_audit_split_rows(struct db *db, enum db_split which,
+int db_audit_split_rows(struct db *db, enum db_split which, int64_t lo, int64_t hi,
 			void (*fn)(void *ctx, const struct db_split_row *r), void *ctx)
 {
 	sqlite3_stmt *s = prepare(db, which == DB_SPLIT_DOMAIN ? S_SPLIT_DOMAIN :
 				  which == DB_SPLIT_GUIDELINES ? S_SPLIT_GUIDELINES : S_SPLIT_CATEGORY);
 	if (!s)
 		return -1;
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct db_split_row r = {
@@ -136,5 +146,16 @@ int db_audit_split_rows(struct db *db, enum db_split which,
 		};
 		fn(ctx, &r);
 	}
+	return dbi_finish(s, rc);
+}
+
+int db_audit_agreed_rules(struct db *db, void (*fn)(void *ctx, const char *rule), void *ctx)
+{
+	sqlite3_stmt *s = prepare(db, S_AGREED_RULES);
+	if (!s)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, col_text(s, 0));
 	return dbi_finish(s, rc);
 }

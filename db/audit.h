@@ -37,11 +37,13 @@ struct db_assignment {
 	const char *annotator;
 	int gold_fe; /* a gold item's first error; -2 not gold (or none) */
 };
-/* Every assignment, in solution order, to fn. 0, or -1 on a store error. */
-int db_assignments_each(struct db *db, void (*fn)(void *ctx, const struct db_assignment *a),
-			void *ctx);
+/* The assignments of the solutions lo to hi, in solution order, to fn.
+ * 0, or -1 on a store error. */
+int db_assignments_range(struct db *db, int64_t lo, int64_t hi,
+			 void (*fn)(void *ctx, const struct db_assignment *a), void *ctx);
 
-/* What the audit splits its figures by (--by), one row a label: with
+/* What the audit splits its figures by (--by), one row a label of the
+ * solutions lo to hi: with
  * DB_SPLIT_CATEGORY, every category label (its step, the key in text,
  * NULL taken back), in solution and label order; with
  * DB_SPLIT_GUIDELINES, each annotator's newest verdict label (rating,
@@ -55,6 +57,10 @@ struct db_split_row {
 	const char *annotator, *text;
 	int step;
 };
-int db_audit_split_rows(struct db *db, enum db_split which,
+int db_audit_split_rows(struct db *db, enum db_split which, int64_t lo, int64_t hi,
 			void (*fn)(void *ctx, const struct db_split_row *r), void *ctx);
+/* Each rule that decided an agreed label to fn, in the order of the first
+ * solution it decided; NULL for the undecided rows, if any. 0, or -1 on a
+ * store error. */
+int db_audit_agreed_rules(struct db *db, void (*fn)(void *ctx, const char *rule), void *ctx);
 #endif

@@ -18,6 +18,8 @@
 #include "audit.h" /* what the audit reads beside the walk */
 #include "team.h"  /* the team's progress */
 #include "hubstore.h" /* the store's side of a sync with a hub (hub.h: the hub's) */
+#include "hubdeal.h" /* the deal and the consensus policy on the hub */
 #include "rounds.h" /* batch files' rounds and Ray Data's rows */
+#include "hubcache.h" /* the hub's response cache and alignments, and the store's side */
 
 #endif

@@ -1,19 +1,27 @@
 /* deal.c - assignments: which solutions were dealt to whom, in what
- * order, and which are gold */
+ * order, and which are gold; the deal and policy pulled from a hub */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <sqlite3.h>
 
 #include "dbi.h"
 
-enum stmt_id { S_TAKEN, S_LAST_ORD, S_ADD, S_COUNT };
+enum stmt_id { S_TAKEN, S_LAST_ORD, S_ADD, S_IDENT, S_PUT, S_STATE_GET, S_COUNT };
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_TAKEN] = "SELECT DISTINCT solution_id FROM assignment ORDER BY 1",
 	[S_LAST_ORD] = "SELECT coalesce(max(ord), 0) FROM assignment WHERE annotator = ?1",
 	[S_ADD] = "INSERT OR IGNORE INTO assignment(annotator, solution_id, ord, "
 		  "gold, gold_fe, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_IDENT] = "SELECT d.name, s.ext_key FROM solution s JOIN dataset d "
+		    "ON d.id = s.dataset_id WHERE s.id = ?1",
+	/* a row of the hub's deal: by data set and id, at the hub's place */
+	[S_PUT] = "INSERT OR IGNORE INTO assignment(annotator, solution_id, ord, gold, gold_fe, "
+		  "created_at) SELECT ?3, s.id, ?4, ?5, ?6, ?7 FROM solution s "
+		  "JOIN dataset d ON d.id = s.dataset_id WHERE d.name = ?1 AND s.ext_key = ?2",
+	[S_STATE_GET] = "SELECT value FROM store_state WHERE key = ?1",
 };
 
 static const struct stmt_table stmts = {ROOM_DEAL, S_COUNT, stmt_sql};
@@ -68,4 +76,75 @@ int db_assign_add(struct db *db, const char *annotator, const int64_t *sols,
 		sqlite3_reset(s);
 	}
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_deal_ident(struct db *db, int64_t sol, char *dataset, size_t nd, char *key, size_t nk)
+{
+	sqlite3_stmt *s = stmt(db, S_IDENT);
+	sqlite3_bind_int64(s, 1, sol);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(dataset, nd, "%s", col_text(s, 0));
+		snprintf(key, nk, "%s", col_text(s, 1));
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_deal_put(struct db *db, const char *dataset, const char *key, const char *annotator,
+		int64_t ord, int gold_fe, const char *at)
+{
+	sqlite3_stmt *s = stmt(db, S_PUT);
+	bind_text(s, 1, dataset);
+	bind_text(s, 2, key);
+	bind_text(s, 3, annotator);
+	sqlite3_bind_int64(s, 4, ord);
+	sqlite3_bind_int(s, 5, gold_fe >= -1);
+	if (gold_fe >= -1)
+		sqlite3_bind_int(s, 6, gold_fe);
+	bind_text(s, 7, at);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (sqlite3_changes(db->h) == 1)
+		return 1;
+	/* nothing: there already, or no such solution here */
+	return db_hub_solution_id(db, dataset, key) > 0 ? 0 : 2;
+}
+
+/* store_state's key of the hub's policy: "hub.policy.ID" */
+static void policy_key(char *out, size_t n, const char *hub_id, int by)
+{
+	snprintf(out, n, "hub.%s.%s", by ? "policy_by" : "policy", hub_id);
+}
+
+int db_deal_policy(struct db *db, const char *hub_id, char **rules, char **by)
+{
+	*rules = NULL;
+	if (by)
+		*by = NULL;
+	char key[160];
+	for (int i = 0; i < (by ? 2 : 1); i++) {
+		policy_key(key, sizeof(key), hub_id, i);
+		sqlite3_stmt *s = stmt(db, S_STATE_GET);
+		bind_text(s, 1, key);
+		int rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW && col_text(s, 0))
+			*(i ? by : rules) = xstrdup(col_text(s, 0));
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -1;
+	}
+	return *rules ? 1 : 0;
+}
+
+int db_deal_policy_set(struct db *db, const char *hub_id, const char *rules, const char *by)
+{
+	char key[160];
+	policy_key(key, sizeof(key), hub_id, 0);
+	if (dbi_state_put(db, key, rules) < 0)
+		return -1;
+	policy_key(key, sizeof(key), hub_id, 1);
+	return dbi_state_put(db, key, by);
 }

@@ -1,5 +1,6 @@
 /* deal.h - assignments of solutions to annotators (deal.c; the queue's
- * assigned filter reads them too) */
+ * assigned filter reads them too), and the deal and policy pulled from a
+ * hub (hubdeal.h: the hub's side) */
 #ifndef SM_DB_DEAL_H
 #define SM_DB_DEAL_H
 
@@ -19,5 +20,17 @@ int64_t db_assigned_last(struct db *db, const char *annotator);
  * gold. A solution it has already keeps its place. 0, or -1. */
 int db_assign_add(struct db *db, const char *annotator, const int64_t *sols,
 		  const int *gold_fe, size_t n, const char *now);
+
+/* The data set and id of solution sol, copied: 1, 0 no such solution, -1. */
+int db_deal_ident(struct db *db, int64_t sol, char *dataset, size_t nd, char *key, size_t nk);
+/* A row of a hub's deal: solution dataset/key dealt to annotator at its
+ * place ord (gold_fe as db_assign_add's). 1 added, 0 there already (it
+ * keeps its place), 2 no such solution here, -1 on a store error. */
+int db_deal_put(struct db *db, const char *dataset, const char *key, const char *annotator,
+		int64_t ord, int gold_fe, const char *at);
+/* The consensus policy pulled from hub hub_id: 1 (*rules, and *by when
+ * by is not NULL: who set it and when; xmalloc'd), 0 none, -1. */
+int db_deal_policy(struct db *db, const char *hub_id, char **rules, char **by);
+int db_deal_policy_set(struct db *db, const char *hub_id, const char *rules, const char *by);
 
 #endif

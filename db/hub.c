@@ -488,7 +488,10 @@ static void page_fill(struct hub_page *p, PGresult *sols, PGresult *steps, PGres
 		p->sol_seqs[i] = seq_at(sols, (int)i);
 		for (int c = 0; c < HS_N; c++)
 			s->f[c] = val(sols, (int)i, c + 1);
-		s->steps = xcalloc((size_t)nst + 1, sizeof(*s->steps));
+		int n = 0; /* its steps, which come next in steps' order */
+		while (k + n < nst && seq_at(steps, k + n) == p->sol_seqs[i])
+			n++;
+		s->steps = xcalloc((size_t)n + 1, sizeof(*s->steps));
 		for (; k < nst && seq_at(steps, k) == p->sol_seqs[i]; k++) {
 			struct hub_step *st = &s->steps[s->nsteps++];
 			for (int c = 0; c < HT_N; c++)
@@ -675,6 +678,15 @@ static int op_send(struct hub *h)
 	switch (h->op) {
 	case OP_WHO:
 		return h->stage == 0 ? (send_stmt(h, H_ME, 0, NULL) < 0 ? -1 : 1) : 0;
+	case OP_ONE:
+		if (h->stage != 0)
+			return 0;
+		if (!PQsendQueryParams(h->c, h->one_sql, h->one_n, NULL, h->one_params, NULL, NULL,
+				       0)) {
+			set_err(h, PQerrorMessage(h->c));
+			return -1;
+		}
+		return flush(h) < 0 ? -1 : 1;
 	case OP_PUSH: {
 		if ((size_t)h->stage >= h->npush)
 			return 0;
@@ -708,7 +720,7 @@ static int op_send(struct hub *h)
 /* a result of the statement in flight, kept or read */
 static void op_result(struct hub *h, PGresult *r)
 {
-	if (h->op == OP_WHO && h->stage == 0 && !h->res[0]) {
+	if ((h->op == OP_WHO || h->op == OP_ONE) && h->stage == 0 && !h->res[0]) {
 		h->res[0] = r;
 		return;
 	}
@@ -746,6 +758,24 @@ static int op_begin(struct hub *h, enum hub_op op)
 int hub_send_whoami(struct hub *h)
 {
 	return op_begin(h, OP_WHO);
+}
+
+int hubi_send_one(struct hub *h, const char *sql, int n, const char *const *params)
+{
+	h->one_sql = sql;
+	h->one_n = n;
+	h->one_params = params;
+	int rc = op_begin(h, OP_ONE);
+	h->one_params = NULL;
+	return rc;
+}
+
+PGresult *hubi_take_one(struct hub *h)
+{
+	PGresult *r = h->res[0];
+	h->res[0] = NULL;
+	op_clear(h);
+	return r;
 }
 
 int hub_send_push(struct hub *h, const struct hub_label *l, size_t n)

@@ -30,8 +30,31 @@
  * leads) add jobs and lease them (lease_owner, lease_until: a lease that
  * ran out goes to whoever asks next), and a job's suggestions come with
  * its end, in its transaction (job_id).
+ *
+ * Version 3 (the response cache and alignments): response_cache holds
+ * each provider response paid for once, keyed by the hash of its request (a store's
+ * response_cache, with who pushed it and when it was paid and received):
+ * written once, a different response under a hash there already never
+ * replaces it. Workers and leads insert and read it (a fetch worker looks
+ * its requests up there); other members neither (model output they do
+ * not need, and it can be large). alignment holds alignment links as
+ * events, like suggestions: uid a hash of the solution's data set and id
+ * and the link's columns with when its set was made, a place in the
+ * sequence; leads and workers insert, every member reads. Nobody updates
+ * or deletes either.
+ *
+ * Version 4 (the deal and the policy): stepmark assign's deal (deal: a
+ * solution, the annotator, its place in their queue, whether it is gold
+ * and its first error) and the consensus policy (policy: a version per
+ * row, the newest in force) take places in the event sequence like
+ * labels, so that a pull is "after my place"; a lead inserts, nobody
+ * updates or deletes. Gold stays blind: the deal's table is read by
+ * leads and auditors only; every member reads the deal through the view
+ * deal_seen, which shows an annotator or adjudicator only their own rows
+ * and never which of them are gold (gold and gold_fe NULL), so a gold
+ * item is an ordinary row of their queue, as the workbench keeps it.
  */
-enum { HUB_MIGRATIONS = 2 };
+enum { HUB_MIGRATIONS = 4 };
 static const char *const migrations[HUB_MIGRATIONS] = {
 	/* 1: the foundation */
 	"CREATE SCHEMA stepmark;"
@@ -178,6 +201,88 @@ static const char *const migrations[HUB_MIGRATIONS] = {
 	"REVOKE UPDATE ON stepmark.job FROM stepmark_worker, stepmark_lead;"
 	"GRANT UPDATE (state, attempts, lease_owner, lease_until, last_error, requests, cached,"
 	"  tokens_in, tokens_out, done_by) ON stepmark.job TO stepmark_worker, stepmark_lead;",
+	/* 3: the response cache and alignments */
+	"CREATE TABLE stepmark.response_cache ("
+	"  request_hash text PRIMARY KEY,"
+	"  body bytea NOT NULL,"
+	"  created_at text NOT NULL,"
+	"  pushed_by text NOT NULL DEFAULT session_user,"
+	"  pushed_at timestamptz NOT NULL DEFAULT clock_timestamp());"
+	"CREATE TABLE stepmark.alignment ("
+	"  seq bigint PRIMARY KEY,"
+	"  uid text NOT NULL UNIQUE,"
+	"  solution_id bigint NOT NULL REFERENCES stepmark.solution(id),"
+	"  step_idx int NOT NULL,"
+	"  ref_step int NOT NULL,"
+	"  score double precision,"
+	"  source text NOT NULL,"
+	"  created_at text NOT NULL,"
+	"  pushed_by text NOT NULL);"
+	"CREATE TRIGGER alignment_stamp BEFORE INSERT ON stepmark.alignment"
+	"  FOR EACH ROW EXECUTE FUNCTION stepmark.stamp();"
+	"REVOKE ALL ON stepmark.response_cache, stepmark.alignment FROM PUBLIC;"
+	"GRANT SELECT, INSERT ON stepmark.response_cache TO stepmark_worker, stepmark_lead;"
+	"GRANT SELECT ON stepmark.alignment TO stepmark_annotator, stepmark_adjudicator,"
+	"  stepmark_lead, stepmark_auditor, stepmark_worker;"
+	"GRANT INSERT ON stepmark.alignment TO stepmark_worker, stepmark_lead;"
+	"ALTER TABLE stepmark.response_cache ENABLE ROW LEVEL SECURITY;"
+	"CREATE POLICY cache_read ON stepmark.response_cache FOR SELECT"
+	"  TO stepmark_worker, stepmark_lead USING (true);"
+	"CREATE POLICY cache_write ON stepmark.response_cache FOR INSERT"
+	"  TO stepmark_worker, stepmark_lead WITH CHECK (pushed_by = session_user);"
+	"ALTER TABLE stepmark.alignment ENABLE ROW LEVEL SECURITY;"
+	"CREATE POLICY alignment_read ON stepmark.alignment FOR SELECT USING (true);"
+	"CREATE POLICY alignment_write ON stepmark.alignment FOR INSERT"
+	"  TO stepmark_worker, stepmark_lead WITH CHECK (true);",
+	/* 4: the deal and the consensus policy, dealt and set by leads */
+	"CREATE TABLE stepmark.deal ("
+	"  seq bigint PRIMARY KEY,"
+	"  solution_id bigint NOT NULL REFERENCES stepmark.solution(id),"
+	"  annotator text NOT NULL,"
+	"  ord bigint NOT NULL,"
+	"  gold int NOT NULL DEFAULT 0 CHECK (gold IN (0, 1)),"
+	"  gold_fe int,"
+	"  created_at text NOT NULL,"
+	"  pushed_by text NOT NULL,"
+	"  UNIQUE (annotator, solution_id));"
+	"CREATE TABLE stepmark.policy ("
+	"  seq bigint PRIMARY KEY,"
+	"  rules text NOT NULL,"
+	"  created_at text NOT NULL,"
+	"  pushed_by text NOT NULL);"
+	"CREATE TRIGGER deal_stamp BEFORE INSERT ON stepmark.deal"
+	"  FOR EACH ROW EXECUTE FUNCTION stepmark.stamp();"
+	"CREATE TRIGGER policy_stamp BEFORE INSERT ON stepmark.policy"
+	"  FOR EACH ROW EXECUTE FUNCTION stepmark.stamp();"
+	/* who sees which items are gold: a lead, an auditor (a superuser is
+	 * in every group) */
+	"CREATE FUNCTION stepmark.sees_gold() RETURNS boolean LANGUAGE sql STABLE"
+	"  SET search_path = pg_catalog AS $$"
+	"  SELECT pg_has_role(session_user, 'stepmark_lead', 'member')"
+	"    OR pg_has_role(session_user, 'stepmark_auditor', 'member') $$;"
+	"CREATE VIEW stepmark.deal_seen WITH (security_barrier) AS"
+	"  SELECT d.seq, ds.name AS dataset, s.ext_key, d.annotator, d.ord,"
+	"    CASE WHEN stepmark.sees_gold() THEN d.gold END AS gold,"
+	"    CASE WHEN stepmark.sees_gold() THEN d.gold_fe END AS gold_fe,"
+	"    d.created_at, d.pushed_by"
+	"  FROM stepmark.deal d JOIN stepmark.solution s ON s.id = d.solution_id"
+	"  JOIN stepmark.dataset ds ON ds.id = s.dataset_id"
+	"  WHERE d.annotator = session_user OR stepmark.sees_gold();"
+	"REVOKE ALL ON stepmark.deal, stepmark.policy, stepmark.deal_seen FROM PUBLIC;"
+	"GRANT SELECT ON stepmark.deal TO stepmark_lead, stepmark_auditor;"
+	"GRANT SELECT ON stepmark.policy, stepmark.deal_seen TO stepmark_annotator,"
+	"  stepmark_adjudicator, stepmark_lead, stepmark_auditor, stepmark_worker;"
+	"GRANT INSERT ON stepmark.deal, stepmark.policy TO stepmark_lead;"
+	/* rows too: were the table granted more widely, an annotator still
+	 * reads no row of it (the view is theirs) and only a lead inserts */
+	"ALTER TABLE stepmark.deal ENABLE ROW LEVEL SECURITY;"
+	"CREATE POLICY deal_read ON stepmark.deal FOR SELECT TO stepmark_lead, stepmark_auditor"
+	"  USING (true);"
+	"CREATE POLICY deal_lead ON stepmark.deal FOR INSERT TO stepmark_lead WITH CHECK (true);"
+	"ALTER TABLE stepmark.policy ENABLE ROW LEVEL SECURITY;"
+	"CREATE POLICY policy_read ON stepmark.policy FOR SELECT USING (true);"
+	"CREATE POLICY policy_lead ON stepmark.policy FOR INSERT TO stepmark_lead"
+	"  WITH CHECK (true);",
 };
 
 int hub_migration_count(void)

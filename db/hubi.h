@@ -10,7 +10,7 @@
 struct hub_label;
 
 /* the workbench's operations, sent a statement at a time (hub_step) */
-enum hub_op { OP_NONE, OP_WHO, OP_PUSH, OP_PULL };
+enum hub_op { OP_NONE, OP_WHO, OP_PUSH, OP_PULL, OP_ONE };
 
 struct hub {
 	PGconn *c;
@@ -28,12 +28,21 @@ struct hub {
 	int64_t *push_seq;
 	int64_t after, end; /* a pull's place, and its page's end */
 	int max;
+	const char *one_sql; /* OP_ONE's statement and parameters, while sent */
+	const char *const *one_params;
+	int one_n;
 };
 
 /* Runs sql (a statement of a table) with n text parameters: the result
  * when it has the status wanted (PGRES_COMMAND_OK or PGRES_TUPLES_OK),
  * else NULL with the server's message kept (hub_errmsg). */
 PGresult *hubi_run(struct hub *h, const char *sql, int n, const char *const *params);
+/* One statement of a subject's own (OP_ONE), sent on the workbench's
+ * connection like the operations of hub.c (hub_step moves it); its
+ * result taken with hubi_take_one (the caller's to PQclear, NULL when
+ * none). 0, -1. */
+int hubi_send_one(struct hub *h, const char *sql, int n, const char *const *params);
+PGresult *hubi_take_one(struct hub *h);
 /* row's column i, NULL when SQL NULL or no such row */
 const char *hubi_val(const PGresult *r, int row, int i);
 

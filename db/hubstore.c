@@ -16,7 +16,7 @@ enum stmt_id {
 	S_PROBLEM_PUT, S_PROBLEM_ID, S_SOL_ADD, S_STEP_ADD, S_LABEL_UID, S_LABEL_ADD,
 	S_GUIDELINES_PUT, S_UNPUSHED_FROM, S_UNPUSHED_MINE, S_SUGS_AFTER, S_SUGS_JOB, S_SUGS_SOL,
 	S_SUG_TOP, S_CANDIDATES, S_JOB_GET, S_PREV_LATER, S_NEXT_EARLIER, S_SOL_TIMES, S_MOVE, S_OFFLINE,
-	S_LATEST_AT, S_LABEL_TOP, S_COUNT
+	S_LATEST_AT, S_LABEL_TOP, S_SUMMARY_HERE, S_COUNT
 };
 
 /* a suggestion as it travels (hub.h's HG_* from HG_DATASET), then its id */
@@ -105,6 +105,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		      "(hub_seq IS NULL OR (hub_seq > ?3 AND id <= ?4)) LIMIT 1",
 	[S_LATEST_AT] = "SELECT max(created_at) FROM label WHERE annotator = ?1 AND solution_id = ?2",
 	[S_LABEL_TOP] = "SELECT coalesce((SELECT id FROM label ORDER BY id DESC LIMIT 1), 0)",
+	[S_SUMMARY_HERE] = "SELECT count(*) FROM summary WHERE solution_id = ?1",
 };
 
 static const struct stmt_table stmts = {ROOM_HUB, S_COUNT, stmt_sql};
@@ -488,34 +489,44 @@ static int label_order(struct db *db, int64_t sol, const char *at, int64_t id)
 	return sol_order(db, sol) < 0 ? -1 : 1;
 }
 
-int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol)
+
+int db_hub_solution_here(struct db *db, const char *dataset, const char *key,
+			 struct db_hub_here *h)
+{
+	memset(h, 0, sizeof(*h));
+	int rc = sol_find(db, dataset, key, &h->sol, &h->ds, &h->nsteps);
+	if (rc == 1 && steps_read(db, h->sol, h->hash, NULL, NULL) < 0)
+		return -1;
+	h->found = rc == 1;
+	return rc;
+}
+
+int db_hub_label_put_here(struct db *db, const struct hub_label *l,
+			  const struct db_hub_here *h)
 {
 	sqlite3_stmt *s = stmt(db, S_LABEL_UID);
 	bind_text(s, 1, l->f[HL_UID]);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) { /* ours, pushed before its place came back */
 		int null_place = sqlite3_column_type(s, 0) == SQLITE_NULL;
-		int64_t id = sqlite3_column_int64(s, 1);
-		*sol = sqlite3_column_int64(s, 2);
+		int64_t id = sqlite3_column_int64(s, 1), sol = sqlite3_column_int64(s, 2);
 		char *at = xstrdup(col_text(s, 3) ? col_text(s, 3) : "");
 		sqlite3_reset(s);
 		rc = null_place && db_hub_label_placed(db, l->f[HL_UID], l->seq) < 0 ? -1 : 0;
 		if (rc == 0) /* made here out of order (a clock behind, a merge) */
-			rc = label_order(db, *sol, at, id);
+			rc = label_order(db, sol, at, id);
 		free(at);
 		return rc < 0 ? -1 : rc ? 4 : 0;
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return -1;
-	int64_t ds;
-	int nsteps;
-	if ((rc = sol_find(db, l->f[HL_DATASET], l->f[HL_KEY], sol, &ds, &nsteps)) <= 0)
-		return rc < 0 ? -1 : 2;
-	if (!label_ok(l, nsteps))
+	if (!h->found)
+		return 2;
+	if (!label_ok(l, h->nsteps))
 		return 3;
 	s = stmt(db, S_LABEL_ADD);
-	sqlite3_bind_int64(s, 1, *sol);
+	sqlite3_bind_int64(s, 1, h->sol);
 	static const int lcols[] = {HL_STEP, HL_KIND, HL_VALUE, HL_TEXT, HL_ANNOTATOR, HL_ORIGIN,
 				    HL_AT, HL_AGENT, HL_GUIDELINES, HL_UID};
 	bind_cols(s, 2, l->f, lcols, 10);
@@ -530,10 +541,10 @@ int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol)
 		if (dbi_step_done(db, s) < 0)
 			return -1;
 	}
-	dbi_tally_count(db, 0, ds, l->f[HL_ANNOTATOR]);
+	dbi_tally_count(db, 0, h->ds, l->f[HL_ANNOTATOR]);
 	if (db_annotator_ensure(db, l->f[HL_ANNOTATOR], id) < 0)
 		return -1;
-	return label_order(db, *sol, l->f[HL_AT], id) < 0 ? -1 : 1;
+	return label_order(db, h->sol, l->f[HL_AT], id) < 0 ? -1 : 1;
 }
 
 int64_t db_hub_label_top(struct db *db)
@@ -563,6 +574,16 @@ int db_hub_latest_at(struct db *db, int64_t sol, const char *annotator, char *at
 	snprintf(at, atlen, "%s", rc == SQLITE_ROW && col_text(s, 0) ? col_text(s, 0) : "");
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol)
+{
+	struct db_hub_here h = {0};
+	if (sol_find(db, l->f[HL_DATASET], l->f[HL_KEY], &h.sol, &h.ds, &h.nsteps) < 0)
+		return -1;
+	h.found = h.sol > 0;
+	*sol = h.sol;
+	return db_hub_label_put_here(db, l, &h);
 }
 
 /* a suggestion's global id: its solution's data set and id and its
@@ -718,4 +739,16 @@ int db_hub_local_job(struct db *db, const char *kind, const char *params, int64_
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_hub_summary_here(struct db *db, int64_t sol)
+{
+	sqlite3_stmt *s = stmt(db, S_SUMMARY_HERE);
+	sqlite3_bind_int64(s, 1, sol);
+	return (int)dbi_one_int(s, -1);
+}
+
+int db_hub_summaries_later(struct db *db)
+{
+	return dbi_state_put(db, "summaries", NULL);
 }

@@ -64,6 +64,25 @@ int db_hub_solution_put(struct db *db, const struct hub_sol *s, int64_t *sol);
  * it. The labels in force are then the same on every store, whatever
  * order the labels came in. */
 int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol);
+/* Whether solution sol has its summary: 1, 0, -1 on a store error. */
+int db_hub_summary_here(struct db *db, int64_t sol);
+/* Records that some solution lacks its summary (summary_backfill makes
+ * it): 0, -1 on a store error. */
+int db_hub_summaries_later(struct db *db);
+/* The solution dataset/key of this store, looked up once for the labels
+ * of a pull: its id, data set, steps and their hash (found 0: none). */
+struct db_hub_here {
+	int64_t sol, ds;
+	int nsteps, found;
+	char hash[33];
+};
+/* 1 found, 0 no such solution, -1 on a store error. */
+int db_hub_solution_here(struct db *db, const char *dataset, const char *key,
+			 struct db_hub_here *h);
+/* A label pulled onto the solution h (as db_hub_solution_here found it,
+ * in this transaction): as db_hub_label_put. */
+int db_hub_label_put_here(struct db *db, const struct hub_label *l,
+			  const struct db_hub_here *h);
 /* Whether annotator holds a label on sol that this store made since it
  * last synced: not on the hub, or placed there after mark (the store's
  * place before the sync) with an id at most top (its last label then).

@@ -11,7 +11,7 @@
 enum stmt_id {
 	S_JOB_ADD, S_JOB_REQUEUE, S_JOB_LEASE, S_JOB_LEASE_SOL, S_JOB_RENEW,
 	S_JOB_FINISH, S_JOB_RELEASE, S_JOB_EXPIRED, S_JOB_OWNERS, S_JOB_FREE_OWNER,
-	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_PUT, S_JOB_BOOK,
+	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_PUT, S_CACHE_TAKE, S_JOB_BOOK,
 	S_COUNT
 };
 
@@ -61,6 +61,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_JOB_HAS] = "SELECT state FROM job WHERE kind = ?1 AND params = ?2 AND solution_id = ?3",
 	[S_CACHE_GET] = "SELECT body FROM response_cache WHERE request_hash = ?1",
 	[S_CACHE_PUT] = "INSERT OR IGNORE INTO response_cache(request_hash, body, created_at) VALUES (?1, ?2, ?3)",
+	/* a reply a batch runner was paid for is stamped with the run's
+	 * mark until a job takes it (once) */
+	[S_CACHE_TAKE] = "UPDATE response_cache SET created_at = ?3 WHERE request_hash = ?1 AND "
+			 "created_at = ?2",
 };
 
 static const struct stmt_table stmts = {ROOM_JOBS, S_COUNT, stmt_sql};
@@ -315,11 +319,30 @@ int db_cache_get(struct db *db, const char *hash, struct buf *out)
 
 int db_cache_put(struct db *db, const char *hash, const char *body, size_t n)
 {
+	return db_cache_put_paid(db, hash, body, n, NULL);
+}
+
+int db_cache_put_paid(struct db *db, const char *hash, const char *body, size_t n,
+		      const char *mark)
+{
 	sqlite3_stmt *s = stmt(db, S_CACHE_PUT);
 	bind_text(s, 1, hash);
 	sqlite3_bind_blob(s, 2, body, (int)n, SQLITE_STATIC);
-	bind_text(s, 3, db->now);
+	bind_text(s, 3, mark ? mark : db->now);
 	int rc = dbi_step_done(db, s);
 	sqlite3_reset(s);
 	return rc;
+}
+
+int db_cache_take(struct db *db, const char *hash, const char *mark)
+{
+	sqlite3_stmt *s = stmt(db, S_CACHE_TAKE);
+	bind_text(s, 1, hash);
+	bind_text(s, 2, mark);
+	bind_text(s, 3, db->now);
+	if (dbi_step_done(db, s) < 0)
+		return -1;
+	int took = sqlite3_changes(db->h) > 0;
+	sqlite3_reset(s);
+	return took;
 }

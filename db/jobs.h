@@ -65,5 +65,12 @@ int db_job_state(struct db *db, const char *kind, const char *params, int64_t so
 /* The response cache, keyed by the hash of the canonical request. */
 int db_cache_get(struct db *db, const char *hash, struct buf *out);
 int db_cache_put(struct db *db, const char *hash, const char *body, size_t n);
+/* A reply a batch runner was paid for, stamped with mark (the run's,
+ * unlike any time) in place of its time until a job takes it. */
+int db_cache_put_paid(struct db *db, const char *hash, const char *body, size_t n,
+		      const char *mark);
+/* 1 when hash's reply bears mark, which is now taken off (its tokens are
+ * then counted, once), 0 when not, -1 on error. */
+int db_cache_take(struct db *db, const char *hash, const char *mark);
 
 #endif

@@ -44,16 +44,22 @@ static const char *const o_sql[O_COUNT] = {
 		     "action_id IS NULL, agent, guidelines FROM label WHERE solution_id = ?1 "
 		     "ORDER BY id",
 	[O_GUIDELINES] = "SELECT hash, path, first_used FROM guidelines",
-	[O_SUGS] = "SELECT id, step_idx, source, model, origin, value, first_error, k, n, "
-		   "rationale, request_hash, created_at, job_id IS NULL, agent FROM suggestion "
-		   "WHERE solution_id = ?1 ORDER BY id",
+	/* with the job that wrote it, which this store gets too: MC's
+	 * progress reads whether every prefix came of one job */
+	[O_SUGS] = "SELECT g.id, g.step_idx, g.source, g.model, g.origin, g.value, g.first_error, "
+		   "g.k, g.n, g.rationale, g.request_hash, g.created_at, g.job_id IS NULL, g.agent, "
+		   "g.rollouts, j.kind, j.params, j.state, j.attempts, j.requests, j.cached, "
+		   "j.tokens, j.tokens_in, j.tokens_out, j.created_at, j.updated_at, g.job_id "
+		   "FROM suggestion g LEFT JOIN job j ON j.id = g.job_id "
+		   "WHERE g.solution_id = ?1 ORDER BY g.id",
 	[O_ALIGNS] = "SELECT step_idx, ref_step, score, source, created_at FROM alignment "
 		     "WHERE solution_id = ?1",
 };
 
 enum m_id { /* on this store */
 	M_MATCH, M_STEPS, M_LABEL_SEEN, M_LABEL_SEEN_IMPORT, M_LABEL_LATER, M_LABEL_ADD,
-	M_SUG_SEEN, M_SUG_SEEN_IMPORT, M_SUG_ADD, M_ALIGN_ADD, M_GUIDELINES_PUT, M_COUNT
+	M_SUG_SEEN, M_SUG_SEEN_IMPORT, M_SUG_ADD, M_JOB_ADD, M_JOB_FIND, M_JOB_TAKEN, M_ALIGN_ADD,
+	M_GUIDELINES_PUT, M_COUNT
 };
 
 static const char *const m_sql[M_COUNT] = {
@@ -92,8 +98,19 @@ static const char *const m_sql[M_COUNT] = {
 			      "AND k IS ?7 AND n IS ?8 AND rationale IS ?9 AND origin = ?12 AND "
 			      "agent IS ?11 AND job_id IS NULL LIMIT 1",
 	[M_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, "
-		      "value, first_error, k, n, rationale, request_hash, created_at, agent) "
-		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+		      "value, first_error, k, n, rationale, request_hash, created_at, agent, "
+		      "rollouts, job_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+		      "?13, ?14, ?15)",
+	/* the other store's done job, as this store's job of the same key */
+	[M_JOB_ADD] = "INSERT INTO job(kind, solution_id, params, state, attempts, requests, cached, "
+		      "tokens, tokens_in, tokens_out, created_at, updated_at) VALUES (?1, ?2, ?3, "
+		      "'done', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+		      "ON CONFLICT(kind, params, solution_id) DO NOTHING",
+	[M_JOB_FIND] = "SELECT id, state = 'done' FROM job WHERE kind = ?1 AND params = ?2 AND "
+		       "solution_id = ?3",
+	/* a job writes one suggestion per prefix */
+	[M_JOB_TAKEN] = "SELECT 1 FROM suggestion WHERE job_id = ?1 AND "
+			"coalesce(step_idx, -1) = coalesce(?2, -1)",
 	[M_ALIGN_ADD] = "INSERT OR IGNORE INTO alignment(solution_id, step_idx, ref_step, "
 			"score, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
@@ -107,6 +124,7 @@ static const char *const m_sql[M_COUNT] = {
 #define MAX_HASH 128
 #define MAX_ROLLOUTS 1000000
 #define MAX_REF_STEP 100000
+#define MAX_COUNT (1LL << 50) /* a job's attempts, requests, tokens */
 
 /* a label read there, waiting for its solution's verdict */
 struct mg_pending {
@@ -130,6 +148,7 @@ struct db_merge {
 	size_t nann, capann;
 	struct mg_pending *pend;
 	size_t npend, cappend;
+	int64_t job_other, job_sol, job_here; /* the last job sug_job found */
 	char err[400];
 	char why[200];
 	char what[80];
@@ -478,11 +497,28 @@ static const char *sug_bad(struct db_merge *m, sqlite3_stmt *s, int nsteps)
 	    (why = bad_text(m, s, 9, "rationale", 1, MAX_RATIONALE)) ||
 	    (why = bad_text(m, s, 10, "request hash", 1, MAX_HASH)) ||
 	    (why = bad_text(m, s, 11, "time", 0, MAX_TIME)) ||
-	    (why = bad_text(m, s, 13, "agent", 1, MAX_NAME)))
+	    (why = bad_text(m, s, 13, "agent", 1, MAX_NAME)) ||
+	    (why = bad_text(m, s, 14, "rollouts", 1, MAX_RATIONALE)))
 		return why;
 	if ((sqlite3_column_type(s, 7) == SQLITE_NULL) != (sqlite3_column_type(s, 8) == SQLITE_NULL) ||
 	    sqlite3_column_int64(s, 7) > sqlite3_column_int64(s, 8))
 		return "its k of n rollouts are not 0 <= k <= n";
+	return NULL;
+}
+
+/* why the job of O_SUGS's row s (columns 15 to 25) cannot be a done
+ * job of this store */
+static const char *job_bad(struct db_merge *m, sqlite3_stmt *s)
+{
+	const char *why;
+	if ((why = bad_text(m, s, 15, "job's kind", 0, MAX_NAME)) ||
+	    (why = bad_text(m, s, 16, "job's params", 0, MAX_TEXT)) ||
+	    (why = bad_text(m, s, 24, "job's time", 0, MAX_TIME)) ||
+	    (why = bad_text(m, s, 25, "job's time", 0, MAX_TIME)))
+		return why;
+	for (int i = 18; i <= 23; i++)
+		if ((why = bad_int(m, s, i, "job's count", 0, 0, MAX_COUNT)))
+			return why;
 	return NULL;
 }
 
@@ -684,8 +720,55 @@ static int write_labels(struct db_merge *m, int64_t sid, int64_t ds)
 	return 0;
 }
 
+/* The job on sid of O_SUGS's row o, which wrote it on the other store:
+ * this store's done job of the same kind and params (made when it has
+ * none), into *job (0: none, the row comes alone: the other's job is not
+ * done or not sound, or this store's is not done: running it writes its
+ * own). 0, 1 this job has the row's prefix already, -1 store error. */
+static int sug_job(struct db_merge *m, sqlite3_stmt *o, int64_t sid, int64_t *job)
+{
+	*job = 0;
+	const char *state = (const char *)sqlite3_column_text(o, 17);
+	if (sqlite3_column_type(o, 26) == SQLITE_NULL || !state || strcmp(state, "done") ||
+	    job_bad(m, o))
+		return 0;
+	if (m->job_other == sqlite3_column_int64(o, 26) && m->job_sol == sid) {
+		*job = m->job_here; /* its prefixes come one after another */
+	} else {
+		sqlite3_stmt *s = m_stmt(m, M_JOB_ADD);
+		sqlite3_bind_value(s, 1, sqlite3_column_value(o, 15));
+		sqlite3_bind_int64(s, 2, sid);
+		sqlite3_bind_value(s, 3, sqlite3_column_value(o, 16));
+		for (int k = 4; k <= 11; k++)
+			sqlite3_bind_value(s, k, sqlite3_column_value(o, k + 14));
+		if (dbi_step_done(m->db, s) < 0)
+			return -1;
+		s = m_stmt(m, M_JOB_FIND);
+		sqlite3_bind_value(s, 1, sqlite3_column_value(o, 15));
+		sqlite3_bind_value(s, 2, sqlite3_column_value(o, 16));
+		sqlite3_bind_int64(s, 3, sid);
+		int rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW)
+			return -1;
+		*job = sqlite3_column_int(s, 1) ? sqlite3_column_int64(s, 0) : 0;
+		sqlite3_reset(s);
+		m->job_other = sqlite3_column_int64(o, 26);
+		m->job_sol = sid;
+		m->job_here = *job;
+	}
+	if (!*job)
+		return 0;
+	sqlite3_stmt *s = m_stmt(m, M_JOB_TAKEN);
+	sqlite3_bind_int64(s, 1, *job);
+	sqlite3_bind_value(s, 2, sqlite3_column_value(o, 1));
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* The other store's suggestions on oid this store lacks, checked and
- * written to sid: how many, -1 store error, -2 the other unreadable */
+ * written to sid with their rollouts and (sug_job) their job: how many,
+ * -1 store error, -2 the other unreadable */
 static long bring_sugs(struct db_merge *m, const struct db_merge_hooks *h, int64_t oid,
 		       int64_t sid, int64_t ds, int nsteps, const char *dsname)
 {
@@ -714,11 +797,20 @@ static long bring_sugs(struct db_merge *m, const struct db_merge_hooks *h, int64
 			continue;
 		if (seen != SQLITE_DONE)
 			return -1;
+		int64_t job;
+		int taken = sug_job(m, o, sid, &job);
+		if (taken < 0)
+			return -1;
+		if (taken) /* another run of the same job: this store's stands */
+			continue;
 		s = m_stmt(m, M_SUG_ADD);
 		sqlite3_bind_int64(s, 1, sid);
 		for (int k = 1; k <= 11; k++)
 			sqlite3_bind_value(s, k + 1, sqlite3_column_value(o, k));
 		sqlite3_bind_value(s, 13, sqlite3_column_value(o, 13));
+		sqlite3_bind_value(s, 14, sqlite3_column_value(o, 14));
+		if (job)
+			sqlite3_bind_int64(s, 15, job);
 		if (dbi_step_done(m->db, s) < 0)
 			return -1;
 		sqlite3_reset(s);

@@ -8,7 +8,8 @@
 
 enum stmt_id {
 	S_ID_ADD, S_ID_GET, S_ROUND_LAST, S_ROUND_ADD, S_JOB_SET, S_JOB_GET,
-	S_PART_PUT, S_PART_COUNT, S_PART_EACH, S_PART_DROP, S_ROUNDS, S_RELEASE, S_QUEUED, S_COUNT
+	S_PART_PUT, S_PART_COUNT, S_PART_EACH, S_PART_DROP, S_ROUNDS, S_QUEUED,
+	S_HOLD_LOCK, S_HOLD_JOURNAL, S_HOLD_SYNC, S_FREE_LOCK, S_FREE_JOURNAL, S_FREE_SYNC, S_COUNT
 };
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -27,14 +28,22 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_PART_DROP] = "DELETE FROM batch_part WHERE request_hash = ?1",
 	[S_ROUNDS] = "SELECT b.round, j.state, count(*) FROM batch_job b JOIN job j ON j.id = b.job_id "
 		     "WHERE j.kind = ?1 AND j.params = ?2 GROUP BY b.round, j.state ORDER BY 1, 2",
-	[S_RELEASE] = "UPDATE job SET state = 'queued', lease_owner = NULL, lease_until = NULL, "
-		      "updated_at = ?3 WHERE id IN (SELECT id FROM job WHERE lease_owner = ?1 "
-		      "AND state = 'leased' LIMIT ?2)",
 	/* the next window of a --batch-out stream (job_todo's order) */
 	[S_QUEUED] = "SELECT id, solution_id, attempts FROM job WHERE kind = ?1 AND params = ?2 "
 		     "AND state = 'queued' AND solution_id > ?3 AND (?4 = 0 OR solution_id = ?4) "
 		     "AND (?5 = 0 OR solution_id IN (SELECT id FROM solution WHERE dataset_id = ?5)) "
 		     "ORDER BY solution_id LIMIT ?6",
+	/* a results file's one transaction with the store held alone: a
+	 * rollback journal keeps only the pages it changes that were there
+	 * before, where the log (WAL) takes every page and the checkpoint
+	 * then writes each one again; back to the log after it (the lock
+	 * first: entering WAL while exclusive would keep the lock) */
+	[S_HOLD_LOCK] = "PRAGMA locking_mode = EXCLUSIVE",
+	[S_HOLD_JOURNAL] = "PRAGMA journal_mode = TRUNCATE",
+	[S_HOLD_SYNC] = "PRAGMA synchronous = FULL",
+	[S_FREE_LOCK] = "PRAGMA locking_mode = NORMAL",
+	[S_FREE_JOURNAL] = "PRAGMA journal_mode = WAL",
+	[S_FREE_SYNC] = "PRAGMA synchronous = NORMAL",
 };
 
 static const struct stmt_table stmts = {ROOM_BATCH, S_COUNT, stmt_sql};
@@ -178,15 +187,36 @@ int db_batch_rounds_each(struct db *db, const char *kind, const char *params,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-long db_batch_release_some(struct db *db, const char *owner, long most)
+/* a pragma run: its first column's text into out (n bytes), or "" */
+static void pragma(struct db *db, enum stmt_id id, char *out, size_t n)
 {
-	sqlite3_stmt *s = stmt(db, S_RELEASE);
-	bind_text(s, 1, owner);
-	sqlite3_bind_int64(s, 2, most);
-	bind_text(s, 3, db->now);
-	if (dbi_step_done(db, s) < 0)
-		return -1;
-	return (long)sqlite3_changes(db->h);
+	sqlite3_stmt *s = stmt(db, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		copy_col(s, 0, out, n);
+	else if (n)
+		out[0] = '\0';
+	sqlite3_reset(s);
+}
+
+int db_batch_hold(struct db *db)
+{
+	char mode[16];
+	pragma(db, S_HOLD_LOCK, mode, sizeof(mode));
+	pragma(db, S_HOLD_JOURNAL, mode, sizeof(mode));
+	if (strcmp(mode, "truncate")) { /* another connection has it: shared */
+		pragma(db, S_FREE_LOCK, mode, sizeof(mode));
+		return 0;
+	}
+	pragma(db, S_HOLD_SYNC, mode, sizeof(mode));
+	return 1;
+}
+
+void db_batch_unhold(struct db *db)
+{
+	char mode[16];
+	pragma(db, S_FREE_LOCK, mode, sizeof(mode));
+	pragma(db, S_FREE_JOURNAL, mode, sizeof(mode));
+	pragma(db, S_FREE_SYNC, mode, sizeof(mode));
 }
 
 int db_batch_queued(struct db *db, const char *kind, const char *params, int64_t after,

@@ -47,10 +47,12 @@ int db_batch_rounds_each(struct db *db, const char *kind, const char *params,
 			 void (*fn)(void *ctx, long round, const char *state, long n),
 			 void *ctx);
 
-/* At most `most` of owner's leased jobs queued again (the jobs a run
- * wrote to batch files, a slice per transaction: one over 445 K rows
- * holds every page it changes). How many, or -1. */
-long db_batch_release_some(struct db *db, const char *owner, long most);
+/* The store held by this connection alone, with a rollback journal, for
+ * one large transaction (a results file's): 1 held, 0 when another
+ * connection has it open (it stays shared, in WAL). db_batch_unhold
+ * after the transaction gives it back, in WAL again. */
+int db_batch_hold(struct db *db);
+void db_batch_unhold(struct db *db);
 
 /* At most max queued jobs of kind and params, after solution `after`
  * in solution order (of solution sol, of data set dataset: 0 any), into

@@ -12,6 +12,7 @@ enum stmt_id {
 	S_ONE_SOL, S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG, S_ONE_ALIGN, S_ACTION_ADD,
 	S_ACTION_LIST, S_ACTION_NAME, S_ACTION_LABELS, S_LABEL_BEFORE, S_QROW,
 	S_MAX_LABEL, S_SOL_TEXTS, S_LAST_GUIDELINES, S_RANGE_PROBLEMS, S_RANGE_STEPS,
+	S_IDS_PROBLEMS, S_IDS_STEPS,
 	S_COUNT
 };
 
@@ -48,6 +49,11 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_RANGE_PROBLEMS] = "SELECT s.id, p.text FROM solution s JOIN problem p ON p.id = s.problem_id "
 			     "WHERE s.id BETWEEN ?1 AND ?2",
 	[S_RANGE_STEPS] = "SELECT solution_id, text FROM step WHERE solution_id BETWEEN ?1 AND ?2",
+	/* the same for a list of ids (a JSON array) far apart */
+	[S_IDS_PROBLEMS] = "SELECT s.id, p.text FROM solution s JOIN problem p ON p.id = s.problem_id "
+			   "WHERE s.id IN (SELECT value FROM json_each(?1))",
+	[S_IDS_STEPS] = "SELECT solution_id, text FROM step WHERE solution_id IN "
+			"(SELECT value FROM json_each(?1))",
 };
 
 static const struct stmt_table stmts = {ROOM_WORK, S_COUNT, stmt_sql};
@@ -280,11 +286,9 @@ int db_queue_row(struct db *db, int64_t sol, struct arena *a, struct db_qrow *r)
 
 /* one scan of a range: hit(arg, id) for each text of a solution that
  * matches, skipping the solutions known(arg, id) says are decided */
-static int range_grep(sqlite3_stmt *s, int64_t lo, int64_t hi, void *re,
-		      int (*known)(void *, int64_t), void (*hit)(void *, int64_t), void *arg)
+static int range_grep(sqlite3_stmt *s, void *re, int (*known)(void *, int64_t),
+		      void (*hit)(void *, int64_t), void *arg)
 {
-	sqlite3_bind_int64(s, 1, lo);
-	sqlite3_bind_int64(s, 2, hi);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
@@ -301,9 +305,33 @@ static int range_grep(sqlite3_stmt *s, int64_t lo, int64_t hi, void *re,
 int db_solutions_grep(struct db *db, int64_t lo, int64_t hi, void *re,
 		      int (*known)(void *, int64_t), void (*hit)(void *, int64_t), void *arg)
 {
-	if (range_grep(stmt(db, S_RANGE_PROBLEMS), lo, hi, re, known, hit, arg) < 0)
-		return -1;
-	return range_grep(stmt(db, S_RANGE_STEPS), lo, hi, re, known, hit, arg);
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *s = stmt(db, i ? S_RANGE_STEPS : S_RANGE_PROBLEMS);
+		sqlite3_bind_int64(s, 1, lo);
+		sqlite3_bind_int64(s, 2, hi);
+		if (range_grep(s, re, known, hit, arg) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int db_solutions_grep_ids(struct db *db, const int64_t *ids, size_t n, void *re,
+			  int (*known)(void *, int64_t), void (*hit)(void *, int64_t), void *arg)
+{
+	struct buf b = {0};
+	buf_putc(&b, '[');
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
+	buf_putc(&b, ']');
+	int rc = 0;
+	for (int i = 0; i < 2 && !rc; i++) {
+		sqlite3_stmt *s = stmt(db, i ? S_IDS_STEPS : S_IDS_PROBLEMS);
+		sqlite3_bind_text(s, 1, b.data, (int)b.len, SQLITE_STATIC);
+		rc = range_grep(s, re, known, hit, arg);
+		sqlite3_clear_bindings(s);
+	}
+	buf_free(&b);
+	return rc;
 }
 
 int db_solution_grep(struct db *db, int64_t sol, void *re)

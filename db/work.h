@@ -69,5 +69,9 @@ int db_solution_grep(struct db *db, int64_t sol, void *re);
  * does not already say; 0, or -1 on a store error. */
 int db_solutions_grep(struct db *db, int64_t lo, int64_t hi, void *re,
 		      int (*known)(void *, int64_t), void (*hit)(void *, int64_t), void *arg);
+/* The same for the n solutions ids, far apart (a statement each for
+ * problems and steps, not one per solution). */
+int db_solutions_grep_ids(struct db *db, const int64_t *ids, size_t n, void *re,
+			  int (*known)(void *, int64_t), void (*hit)(void *, int64_t), void *arg);
 
 #endif

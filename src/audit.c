@@ -14,27 +14,74 @@
 #include "consensus.h"
 #include "summary.h"
 
-/* ---- the units of agreement: a growing matrix of categories */
+/* ---- the units of agreement, counted as they come (memory of the
+ * categories, not of the units): each pair of annotators over the units
+ * both rated, and everyone */
 
-struct units {
-	int *v;        /* n rows of width categories, -1 missing */
-	int64_t *sol;  /* each row's solution */
-	size_t n, cap;
-	int width;
+struct upair {
+	struct stat_pair k;     /* kappa */
+	struct stat_units two;  /* alpha and AC1 of the pair */
+	long m, exact, within;
+	int64_t *differ;        /* the solutions where they differ (collect) */
+	size_t ndiffer;
 };
 
-static int *units_row(struct units *u, int64_t sol)
+struct units {
+	int width;              /* annotators */
+	int steps;              /* 0 first errors, 1 steps, 2 agents */
+	long n, n2;             /* units; those of two or more values */
+	struct stat_units all;  /* everyone */
+	struct upair *pair;     /* width x width, i < j */
+};
+
+static void units_init(struct units *u, int width, int steps)
 {
-	if (u->n == u->cap) {
-		u->cap = u->cap ? u->cap * 2 : 1024;
-		u->v = xrealloc(u->v, u->cap * (size_t)u->width * sizeof(int));
-		u->sol = xrealloc(u->sol, u->cap * sizeof(int64_t));
+	u->width = width;
+	u->steps = steps;
+	u->pair = xcalloc((size_t)width * (size_t)width, sizeof(*u->pair));
+}
+
+/* one unit of sol: row's width values, -1 missing */
+static void units_add(struct units *u, int64_t sol, const int *row, int collect)
+{
+	int w = u->width, m = 0;
+	u->n++;
+	for (int i = 0; i < w; i++)
+		m += row[i] >= 0;
+	u->n2 += m >= 2;
+	if (w > 1 && m)
+		stat_units_add(&u->all, row, w);
+	if (m < 2)
+		return; /* no pair */
+	for (int i = 0; i < w; i++)
+		for (int j = i + 1; j < w; j++) {
+			int p = row[i], q = row[j];
+			if (p < 0 || q < 0)
+				continue;
+			struct upair *pr = &u->pair[i * w + j];
+			int two[2] = {p, q};
+			stat_pair_add(&pr->k, p, q);
+			stat_units_add(&pr->two, two, 2);
+			pr->m++;
+			pr->exact += p == q;
+			if (p != q && collect && !u->steps) {
+				pr->differ = xrealloc(pr->differ, (pr->ndiffer + 1) * sizeof(int64_t));
+				pr->differ[pr->ndiffer++] = sol;
+			}
+			/* within one step: both name a step, at most one apart */
+			pr->within += p == q || (!u->steps && p > 0 && q > 0 && abs(p - q) <= 1);
+		}
+}
+
+static void units_free(struct units *u)
+{
+	for (int i = 0; i < u->width * u->width && u->pair; i++) {
+		stat_pair_free(&u->pair[i].k);
+		stat_units_free(&u->pair[i].two);
+		free(u->pair[i].differ);
 	}
-	u->sol[u->n] = sol;
-	int *row = u->v + u->n++ * (size_t)u->width;
-	for (int i = 0; i < u->width; i++)
-		row[i] = -1;
-	return row;
+	free(u->pair);
+	stat_units_free(&u->all);
 }
 
 /* ---- one data set's accumulators */
@@ -88,19 +135,24 @@ struct run {
 	long truth_split;
 	int collect;            /* keep the solutions behind the counts */
 	unsigned where;         /* SF_* flags a solution needs one of; 0 any */
+	int *urow;              /* one unit of agreement, an annotator's value each */
 	struct label *scratch;  /* one annotator's labels of a solution */
 	size_t capscratch;
-	/* the agreed labels, in solution order */
+	/* what the audit reads of the walk's window beside it, in solution
+	 * order: the agreed labels, the assignments, the split's labels, their
+	 * strings in wa */
+	int any_agreed;         /* the store has agreed labels */
 	struct arow *agreed;
-	size_t nagreed, at_agreed;
+	size_t nagreed, at_agreed, capagreed;
+	struct arena wa;
 	int agreed_truth;       /* they are the truth */
 	int agreed_sys;         /* they are measured (the last system) */
 	struct names rules;     /* the rules that decided them */
 	struct policy *filters; /* the policy's sources rules, each alone */
 	size_t nfilters;
 	struct decision dec;
-	struct asg *asg;        /* the assignments, in solution order */
-	size_t nasg, at_asg;
+	struct asg *asg;        /* the assignments */
+	size_t nasg, at_asg, capasg;
 	int viewer, viewer_blind; /* whose workbench (-1: none), its blind setting */
 	struct label *seen;     /* the labels the viewer may see of a solution */
 	size_t capseen;
@@ -108,8 +160,8 @@ struct run {
 	size_t capvr;
 	int by;                 /* what the accumulators split by (audit_by_find) */
 	size_t all;             /* the accumulator of everything */
-	struct srow *srows;     /* the split's labels, in solution order */
-	size_t nsrows, at_srow;
+	struct srow *srows;     /* the split's labels */
+	size_t nsrows, at_srow, capsrows;
 };
 
 static void acc_init(struct run *r, struct acc *a, const char *name)
@@ -123,7 +175,10 @@ static void acc_init(struct run *r, struct acc *a, const char *name)
 	a->blind = xcalloc(r->anns.n + 1, sizeof(long));
 	a->changed = xcalloc(r->anns.n + 1, sizeof(long));
 	a->toward = xcalloc(r->anns.n + 1, sizeof(long));
-	a->fe.width = a->steps.width = a->agent.width = (int)(r->anns.n ? r->anns.n : 1);
+	int width = (int)(r->anns.n ? r->anns.n : 1);
+	units_init(&a->fe, width, 0);
+	units_init(&a->steps, width, 1);
+	units_init(&a->agent, width, 2);
 	a->rule_decided = xcalloc(r->rules.n + 1, sizeof(long));
 	a->rule_judged = xcalloc(r->rules.n + 1, sizeof(long));
 	a->rule_same = xcalloc(r->rules.n + 1, sizeof(long));
@@ -393,26 +448,28 @@ static int truth_of(struct run *r, const int *fe, const int *rt, size_t n, const
 
 /* agreement units: the first error (category fe + 1), and each step's
  * typed rating (category rating + 1) of the na annotators */
-static void agreement_units(struct acc *a, int64_t id, const int *fe, const int *typed,
-			    size_t na, size_t n)
+static void agreement_units(struct run *r, struct acc *a, int64_t id, const int *fe,
+			    const int *typed, size_t na, size_t n)
 {
-	int *row = units_row(&a->fe, id);
-	for (size_t i = 0; i < na; i++)
+	int *row = r->urow;
+	for (size_t i = 0; i < na; i++) {
+		row[i] = -1;
 		if (fe[i] >= -1) {
 			row[i] = fe[i] + 1;
 			if (row[i] + 1 > a->maxcat)
 				a->maxcat = row[i] + 1;
 		}
+	}
+	units_add(&a->fe, id, row, r->collect);
 	for (size_t k = 0; k < n; k++) {
 		int m = 0;
 		for (size_t i = 0; i < na; i++)
 			m += typed[i * (n + 1) + k] != NO_RATING;
 		if (m < 2)
 			continue; /* a unit nobody else rated tells nothing */
-		int *sr = units_row(&a->steps, id);
 		for (size_t i = 0; i < na; i++)
-			if (typed[i * (n + 1) + k] != NO_RATING)
-				sr[i] = typed[i * (n + 1) + k] + 1;
+			row[i] = typed[i * (n + 1) + k] != NO_RATING ? typed[i * (n + 1) + k] + 1 : -1;
+		units_add(&a->steps, id, row, r->collect);
 	}
 }
 
@@ -457,25 +514,21 @@ static void attributions(struct run *r, const struct sol *s, struct acc *a, cons
  * decisive error (categories: the agents' names, in order seen) */
 static void agent_units(struct run *r, struct acc *a, const struct sol *s, const int *fe)
 {
-	int *row = NULL;
+	int *row = r->urow, any = 0;
 	for (size_t i = 0; i < r->anns.n; i++) {
 		const char *ag = fe[i] >= 0 ? label_fe_agent(&s->it, r->anns.v[i], fe[i]) : NULL;
+		row[i] = -1;
 		if (!ag)
 			continue;
 		names_add(&r->agents, ag);
-		if (!row)
-			row = units_row(&a->agent, s->id);
 		row[i] = names_index(&r->agents, ag);
+		any = 1;
 	}
+	if (any)
+		units_add(&a->agent, s->id, row, r->collect);
 }
 
 /* ---- the splits (--by): what a solution's figures count under */
-
-/* the run the rows are loaded into, and its array's capacity */
-struct loading {
-	struct run *r;
-	size_t cap;
-};
 
 
 /* the accumulator of the group named name, made when new */
@@ -575,18 +628,18 @@ const char *audit_by_column(int by)
 
 static void on_srow(void *arg, const struct db_split_row *w)
 {
-	struct loading *ld = arg;
-	struct run *r = ld->r;
-	if (r->nsrows == ld->cap) {
-		ld->cap = ld->cap ? ld->cap * 2 : 1024;
-		r->srows = xrealloc(r->srows, ld->cap * sizeof(*r->srows));
+	struct run *r = arg;
+	if (r->nsrows == r->capsrows) {
+		r->capsrows = r->capsrows ? r->capsrows * 2 : 1024;
+		r->srows = xrealloc(r->srows, r->capsrows * sizeof(*r->srows));
 	}
 	struct srow *g = &r->srows[r->nsrows++];
+	const char *who = w->annotator ? w->annotator : "";
 	g->sol = w->sol;
 	g->id = w->id;
 	g->step = w->step;
-	g->who = xstrdup(w->annotator ? w->annotator : "");
-	g->text = w->text ? xstrdup(w->text) : NULL;
+	g->who = arena_strndup(&r->wa, who, strlen(who));
+	g->text = w->text ? arena_strndup(&r->wa, w->text, strlen(w->text)) : NULL;
 }
 
 /* MC's progress and effective reward, systems of their own ("mc/M:progress"),
@@ -738,7 +791,7 @@ static void one_solution(struct run *r, struct sol *s)
 						  r->collect ? s->id : 0);
 		}
 		if (na) {
-			agreement_units(a, s->id, fe, typed, na, n);
+			agreement_units(r, a, s->id, fe, typed, na, n);
 			agent_units(r, a, s, fe);
 		}
 	}
@@ -756,6 +809,7 @@ static void one_solution(struct run *r, struct sol *s)
 /* ---- the scan */
 
 struct scan {
+	struct db *db;
 	struct run *r;
 	const char *dataset;
 	const struct names *ds;
@@ -838,11 +892,32 @@ static void on_dataset(void *arg, int64_t id, const char *name)
 			       sc->r->by ? 0 : names_index(sc->ds, name); /* a split: its key's */
 }
 
+static void on_assigned(void *arg, const struct db_assignment *a);
+static int on_agreed(void *arg, const struct db_agreed *a);
+
+/* Before each window of the walk, solutions lo to hi: what the audit
+ * reads beside the walk of them (the agreed labels, the assignments, the
+ * split's labels), the last window's let go. */
+static int on_window(void *arg, int64_t lo, int64_t hi)
+{
+	struct scan *sc = arg;
+	struct run *r = sc->r;
+	r->nagreed = r->at_agreed = r->nasg = r->at_asg = r->nsrows = r->at_srow = 0;
+	arena_reset(&r->wa);
+	if (db_agreed_range(sc->db, lo, hi, on_agreed, r) < 0 ||
+	    db_assignments_range(sc->db, lo, hi, on_assigned, r) < 0 ||
+	    (splits[r->by].key &&
+	     db_audit_split_rows(sc->db, splits[r->by].rows, lo, hi, on_srow, r) < 0))
+		return -1;
+	return 0;
+}
+
 static int scan(struct db *db, struct run *r, const char *dataset, struct names *ds)
 {
-	struct scan sc = {.r = r, .dataset = dataset, .ds = ds};
-	int ok = db_dataset_ids(db, on_dataset, &sc) == 0 &&
-		 db_walk(db, &r->anns, &r->srcs, on_solution, &sc) == 0;
+	struct scan sc = {.db = db, .r = r, .dataset = dataset, .ds = ds};
+	struct walk_opts o = {.anns = &r->anns, .srcs = &r->srcs, .win = on_window,
+			      .fn = on_solution, .arg = &sc};
+	int ok = db_dataset_ids(db, on_dataset, &sc) == 0 && db_walk_with(db, &o) == 0;
 	free(sc.dsid);
 	free(sc.dsacc);
 	return ok ? 0 : -1;
@@ -931,37 +1006,17 @@ static int active_times(struct db *db, struct audit *out, const char *dataset)
 	return rc;
 }
 
-/* agreement on one matrix of units: each pair, then everyone */
-static void agreement(struct audit *out, const struct run *r, struct acc *a,
-		      const struct units *u, int steps, int ncat)
+/* agreement on one set of units: each pair, then everyone (a pair's
+ * solutions that differ move to out) */
+static void agreement(struct audit *out, const struct run *r, struct acc *a, struct units *u,
+		      int steps, int ncat)
 {
 	size_t na = r->anns.n;
-	int *x = xmalloc((u->n + 1) * sizeof(int)), *y = xmalloc((u->n + 1) * sizeof(int));
-	int *two = xmalloc((u->n + 1) * 2 * sizeof(int));
 	for (size_t i = 0; i < na; i++)
 		for (size_t j = i + 1; j < na; j++) {
-			size_t m = 0, ndiffer = 0;
-			long exact = 0, within = 0;
-			int64_t *differ = NULL;
-			for (size_t k = 0; k < u->n; k++) {
-				int p = u->v[k * (size_t)u->width + i], q = u->v[k * (size_t)u->width + j];
-				if (p < 0 || q < 0)
-					continue;
-				x[m] = two[2 * m] = p;
-				y[m] = two[2 * m + 1] = q;
-				m++;
-				exact += p == q;
-				if (p != q && r->collect && !steps) {
-					differ = xrealloc(differ, (ndiffer + 1) * sizeof(int64_t));
-					differ[ndiffer++] = u->sol[k];
-				}
-				/* within one step: both name a step, at most one apart */
-				within += p == q || (!steps && p > 0 && q > 0 && abs(p - q) <= 1);
-			}
-			if (!m) {
-				free(differ);
+			struct upair *p = &u->pair[i * (size_t)u->width + j];
+			if (!p->m)
 				continue;
-			}
 			out->pairs = xrealloc(out->pairs, (out->npairs + 1) * sizeof(*out->pairs));
 			struct audit_pair *pr = &out->pairs[out->npairs++];
 			memset(pr, 0, sizeof(*pr));
@@ -969,40 +1024,30 @@ static void agreement(struct audit *out, const struct run *r, struct acc *a,
 			pr->a = xstrdup(r->anns.v[i]);
 			pr->b = xstrdup(r->anns.v[j]);
 			pr->steps = steps;
-			pr->n = (long)m;
-			pr->exact = exact;
-			pr->within1 = within;
-			pr->kappa = stat_kappa(x, y, m, ncat);
-			pr->alpha = stat_alpha(two, m, 2, ncat);
-			pr->ac1 = stat_ac1(two, m, 2, ncat);
-			pr->differ = differ;
-			pr->ndiffer = ndiffer;
+			pr->n = p->m;
+			pr->exact = p->exact;
+			pr->within1 = p->within;
+			pr->kappa = stat_pair_kappa(&p->k, ncat);
+			pr->alpha = stat_units_alpha(&p->two, ncat);
+			pr->ac1 = stat_units_ac1(&p->two, ncat);
+			pr->differ = p->differ;
+			pr->ndiffer = p->ndiffer;
+			p->differ = NULL;
+			p->ndiffer = 0;
 		}
-	if (na > 1) {
-		long n2 = 0;
-		for (size_t k = 0; k < u->n; k++) {
-			int m = 0;
-			for (size_t i = 0; i < na; i++)
-				m += u->v[k * (size_t)u->width + i] >= 0;
-			n2 += m >= 2;
-		}
-		if (n2) {
-			out->pairs = xrealloc(out->pairs, (out->npairs + 1) * sizeof(*out->pairs));
-			struct audit_pair *pr = &out->pairs[out->npairs++];
-			memset(pr, 0, sizeof(*pr));
-			pr->dataset = a->name ? xstrdup(a->name) : NULL;
-			pr->a = xstrdup("everyone");
-			pr->steps = steps;
-			pr->n = n2;
-			pr->exact = pr->within1 = -1;
-			pr->kappa = NAN;
-			pr->alpha = stat_alpha(u->v, u->n, (int)na, ncat);
-			pr->ac1 = stat_ac1(u->v, u->n, (int)na, ncat);
-		}
+	if (na > 1 && u->n2) {
+		out->pairs = xrealloc(out->pairs, (out->npairs + 1) * sizeof(*out->pairs));
+		struct audit_pair *pr = &out->pairs[out->npairs++];
+		memset(pr, 0, sizeof(*pr));
+		pr->dataset = a->name ? xstrdup(a->name) : NULL;
+		pr->a = xstrdup("everyone");
+		pr->steps = steps;
+		pr->n = u->n2;
+		pr->exact = pr->within1 = -1;
+		pr->kappa = NAN;
+		pr->alpha = stat_units_alpha(&u->all, ncat);
+		pr->ac1 = stat_units_ac1(&u->all, ncat);
 	}
-	free(x);
-	free(y);
-	free(two);
 }
 
 static int run(struct db *db, const char *dataset, unsigned where, int by, char **truth,
@@ -1011,25 +1056,18 @@ static int run(struct db *db, const char *dataset, unsigned where, int by, char 
 
 static void on_assigned(void *arg, const struct db_assignment *a)
 {
-	struct loading *ld = arg;
-	struct run *r = ld->r;
+	struct run *r = arg;
 	int i = names_index(&r->anns, a->annotator);
 	if (i < 0)
 		return;
-	if (r->nasg == ld->cap) {
-		ld->cap = ld->cap ? ld->cap * 2 : 1024;
-		r->asg = xrealloc(r->asg, ld->cap * sizeof(*r->asg));
+	if (r->nasg == r->capasg) {
+		r->capasg = r->capasg ? r->capasg * 2 : 1024;
+		r->asg = xrealloc(r->asg, r->capasg * sizeof(*r->asg));
 	}
 	struct asg *g = &r->asg[r->nasg++];
 	g->sol = a->sol;
 	g->ann = i;
 	g->gold_fe = a->gold_fe;
-}
-
-static int load_assigned(struct db *db, struct run *r)
-{
-	struct loading ld = {r, 0};
-	return db_assignments_each(db, on_assigned, &ld);
 }
 
 static void rule_out(struct audit *out, const char *dataset, const char *rule, int filter,
@@ -1047,30 +1085,34 @@ static void rule_out(struct audit *out, const char *dataset, const char *rule, i
 
 static int on_agreed(void *arg, const struct db_agreed *a)
 {
-	struct loading *ld = arg;
-	struct run *r = ld->r;
-	if (r->nagreed == ld->cap) {
-		ld->cap = ld->cap ? ld->cap * 2 : 1024;
-		r->agreed = xrealloc(r->agreed, ld->cap * sizeof(*r->agreed));
+	struct run *r = arg;
+	if (r->nagreed == r->capagreed) {
+		r->capagreed = r->capagreed ? r->capagreed * 2 : 1024;
+		r->agreed = xrealloc(r->agreed, r->capagreed * sizeof(*r->agreed));
 	}
 	struct arow *g = &r->agreed[r->nagreed++];
 	g->sol = a->sol;
 	g->fe = a->fe;
-	g->ratings = a->ratings ? xstrdup(a->ratings) : NULL;
-	g->rule = -1;
-	if (a->rule) {
-		names_add(&r->rules, a->rule);
-		g->rule = names_index(&r->rules, a->rule);
-	}
+	g->ratings = a->ratings ? arena_strndup(&r->wa, a->ratings, strlen(a->ratings)) : NULL;
+	/* a rule another writer stored since the rules were read: none */
+	g->rule = a->rule ? names_index(&r->rules, a->rule) : -1;
 	return 0;
 }
 
-/* the agreed labels, the rules that decided them, and the newest policy's
- * sources rules as filters */
+static void on_rule(void *arg, const char *rule)
+{
+	struct run *r = arg;
+	r->any_agreed = 1;
+	if (rule)
+		names_add(&r->rules, rule);
+}
+
+/* the rules that decided the agreed labels (the labels themselves are
+ * read a window at a time), and the newest policy's sources rules as
+ * filters */
 static int load_agreed(struct db *db, struct run *r, struct audit *out)
 {
-	struct loading ld = {r, 0};
-	if (db_agreed_each(db, on_agreed, &ld) < 0 || db_agreed_policy(db, &out->policy) < 0)
+	if (db_audit_agreed_rules(db, on_rule, r) < 0 || db_agreed_policy(db, &out->policy) < 0)
 		return -1;
 	struct policy p;
 	char why[300];
@@ -1115,12 +1157,9 @@ static void acc_free(struct acc *a)
 	free(a->blind);
 	free(a->changed);
 	free(a->toward);
-	free(a->fe.v);
-	free(a->fe.sol);
-	free(a->steps.v);
-	free(a->steps.sol);
-	free(a->agent.v);
-	free(a->agent.sol);
+	units_free(&a->fe);
+	units_free(&a->steps);
+	units_free(&a->agent);
 	free(a->rule_decided);
 	free(a->rule_judged);
 	free(a->rule_same);
@@ -1263,8 +1302,7 @@ static int run(struct db *db, const char *dataset, unsigned where, int by, char 
 	if (db_names(db, DB_NAMES_RATERS, &r.anns) < 0 ||
 	    db_names(db, DB_NAMES_SOURCES, &r.srcs) < 0 || mc_systems(&r.srcs) ||
 	    db_names(db, DB_NAMES_DATASETS, &ds) < 0 ||
-	    db_names(db, DB_NAMES_ASSIGNED, &r.anns) < 0 ||
-	    load_assigned(db, &r) < 0) {
+	    db_names(db, DB_NAMES_ASSIGNED, &r.anns) < 0) {
 		snprintf(err, errlen, "cannot read the store: %s", db_errmsg(db));
 		goto out;
 	}
@@ -1276,17 +1314,13 @@ static int run(struct db *db, const char *dataset, unsigned where, int by, char 
 		snprintf(err, errlen, "cannot read the agreed labels: %s", db_errmsg(db));
 		goto out;
 	}
-	struct loading ld = {&r, 0};
-	if (splits[by].key && db_audit_split_rows(db, splits[by].rows, on_srow, &ld) < 0) {
-		snprintf(err, errlen, "cannot read the labels: %s", db_errmsg(db));
-		goto out;
-	}
 	r.is_truth = xcalloc(r.anns.n + 1, sizeof(int));
+	r.urow = xcalloc(r.anns.n + 1, sizeof(int));
 	r.viewer = as && as->viewer ? names_index(&r.anns, as->viewer) : -1;
 	r.viewer_blind = as ? as->blind : 0;
 	r.agreed_truth = ntruth == 1 && !strcmp(truth[0], "agreed") &&
 			 names_index(&r.anns, "agreed") < 0;
-	if (r.agreed_truth && !r.nagreed) {
+	if (r.agreed_truth && !r.any_agreed) {
 		snprintf(err, errlen, "no agreed labels in the store: run stepmark consensus first");
 		goto out;
 	}
@@ -1303,7 +1337,7 @@ static int run(struct db *db, const char *dataset, unsigned where, int by, char 
 	r.nsys = r.srcs.n;
 	for (size_t i = 0; i < r.anns.n; i++)
 		r.nsys += !r.is_truth[i];
-	r.agreed_sys = r.nagreed && !r.agreed_truth;
+	r.agreed_sys = r.any_agreed && !r.agreed_truth;
 	r.nsys += r.agreed_sys;
 	/* a split: its groups made as its solutions name them */
 	r.nacc = by ? 1 : ds.n + 1;
@@ -1337,14 +1371,9 @@ out:
 	for (size_t k = 0; k < r.nacc; k++)
 		acc_free(&r.acc[k]);
 	free(r.asg);
-	for (size_t i = 0; i < r.nsrows; i++) {
-		free(r.srows[i].who);
-		free(r.srows[i].text);
-	}
 	free(r.srows);
-	for (size_t i = 0; i < r.nagreed; i++)
-		free(r.agreed[i].ratings);
 	free(r.agreed);
+	arena_free(&r.wa);
 	for (size_t f = 0; f < r.nfilters; f++)
 		policy_free(&r.filters[f]);
 	free(r.filters);
@@ -1353,6 +1382,7 @@ out:
 	buf_free(&r.dec.by);
 	free(r.acc);
 	free(r.is_truth);
+	free(r.urow);
 	free(r.scratch);
 	free(r.seen);
 	free(r.vr);

@@ -182,5 +182,28 @@ void audit_sweep_f1(const struct audit_sys *s, double *f1, int *best);
 double stat_kappa(const int *a, const int *b, size_t n, int ncat);
 double stat_alpha(const int *v, size_t nunits, int nraters, int ncat);
 double stat_ac1(const int *v, size_t nunits, int nraters, int ncat);
+/* The same over units given one at a time, as a walk meets them (memory
+ * of the categories, not of the units): rows of nraters values, -1
+ * missing; the figures with ncat categories, every value below it. */
+struct stat_units {
+	int ncat;          /* categories met, and room */
+	long *nc, *nuc;    /* values per category: in units of two or more; in one */
+	double dis, n;     /* alpha: disagreement within units, values paired */
+	double *pi, pa;    /* AC1: the categories' shares, agreement */
+	long rated, paired;
+};
+void stat_units_add(struct stat_units *u, const int *row, int nraters);
+double stat_units_alpha(const struct stat_units *u, int ncat);
+double stat_units_ac1(const struct stat_units *u, int ncat);
+void stat_units_free(struct stat_units *u);
+/* Cohen's kappa over pairs given one at a time (a or b -1: skipped) */
+struct stat_pair {
+	int ncat;
+	long *ma, *mb;     /* each one's values per category */
+	long both, agree;
+};
+void stat_pair_add(struct stat_pair *p, int a, int b);
+double stat_pair_kappa(const struct stat_pair *p, int ncat);
+void stat_pair_free(struct stat_pair *p);
 
 #endif

@@ -109,8 +109,8 @@ int batch_store_id(struct db *db, char out[17]);
  * transaction: OpenAI / vLLM output lines, or Ray Data rows (one sample
  * each, kept until their request is whole). A file from another store,
  * or of a round its jobs are no longer in, is refused whole (said on
- * warn). The custom_id's request hash of each answer is added to ids
- * (32 characters each) when ids is not NULL. */
+ * warn). Each answer is stamped paid (db_cache_put_paid) when paid is
+ * not NULL: the jobs that take it count its tokens. */
 struct batch_in_stats {
 	long stored;     /* requests answered whole */
 	long samples;    /* Ray rows kept (one sample of a request each) */
@@ -121,7 +121,7 @@ struct batch_in_stats {
 /* 0, or -1 when the file is refused or the file or store fails (nothing
  * stored). */
 int batch_read_results(struct db *db, const char *path, FILE *warn,
-		       struct batch_in_stats *st, struct buf *ids);
+		       struct batch_in_stats *st, const char *paid);
 
 /* batch_run.c: a fetch run through batch files. */
 struct fconf;
@@ -143,10 +143,6 @@ int batch_round_done(struct db *db, struct batch_out *b, const char *path, int t
 /* The store's last round when it is round: its --batch-out path into
  * path and its target; 0 when round is not the last, -1. */
 long batch_round_of(struct db *db, long round, char *path, size_t pn, int *target);
-/* The leases of owner's jobs given back a slice per transaction (the
- * jobs of a run that went to batch files: one transaction over 445 K
- * rows would hold every page it changes); the rest is give_back's. */
-void batch_give_back(struct db *db, const char *owner);
 /* --status: the jobs of kind and params by round and state, on out. */
 void batch_status(struct db *db, const char *kind, const char *params, FILE *out);
 
@@ -161,8 +157,7 @@ struct batch_run {
 	int64_t dataset, sol;       /* the selection: 0 every one */
 	long limit;                 /* jobs per provider at most (0: all) */
 	struct batch_out *out;
-	const char *paid;           /* the hashes (32 each) --batch-in answered */
-	size_t npaid;
+	const char *paid;           /* the mark of what --batch-in answered */
 	int (*tick)(void *ctx);     /* after each window: nonzero stops */
 	void *ctx;
 };

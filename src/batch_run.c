@@ -123,15 +123,3 @@ void batch_status(struct db *db, const char *kind, const char *params, FILE *out
 	if (params && db_batch_rounds_each(db, kind, params, say_round, &s) == 0 && s.round)
 		fprintf(out, "\n");
 }
-
-void batch_give_back(struct db *db, const char *owner)
-{
-	for (long n = 1; n > 0;) {
-		if (db_begin(db) < 0)
-			return;
-		if ((n = db_batch_release_some(db, owner, 8192)) < 0 || db_commit(db) < 0) {
-			db_rollback(db);
-			return;
-		}
-	}
-}

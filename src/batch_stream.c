@@ -29,7 +29,6 @@ struct stream {
 	/* the requests written: this generation and the last (memory bounded:
 	 * an identical request of a job far behind may be written again) */
 	struct hset seen[2];
-	struct hset paid;     /* answered by a batch runner, tokens not counted */
 	struct arena a;       /* a cached reply's tree */
 	struct buf body;      /* a cached reply */
 	char *err;
@@ -74,7 +73,8 @@ static int take_cached(struct stream *s, struct pjob *pj, const struct preq *rq)
 		return -1;
 	pj->j.cached++;
 	s->pg->cached++;
-	if (hset_take(&s->paid, rq->hash)) { /* a batch runner's: its tokens, once */
+	if (s->r->paid && db_cache_take(s->r->db, rq->hash, s->r->paid) > 0) {
+		/* a batch runner's: its tokens, once */
 		pj->j.tokens += r.tokens_in + r.tokens_out;
 		pj->j.tokens_in += r.tokens_in;
 		pj->j.tokens_out += r.tokens_out;
@@ -244,12 +244,6 @@ int batch_stream(const struct batch_run *r, struct fetch_progress *pg, char *err
 	int rc = 0;
 	memset(pg, 0, sizeof(*pg));
 	owner_make(s.owner, sizeof(s.owner), (unsigned long)(mono_ms() * 1000.0));
-	for (size_t i = 0; i + 32 <= r->npaid; i += 32) {
-		char h[33];
-		memcpy(h, r->paid + i, 32);
-		h[32] = '\0';
-		hset_seen(&s.paid, h);
-	}
 	for (int p = 0; p < nproviders && rc == 0; p++) {
 		if (!(r->mask >> p & 1) || !r->params[p])
 			continue;
@@ -263,7 +257,6 @@ int batch_stream(const struct batch_run *r, struct fetch_progress *pg, char *err
 		free(s.tmpl[p]);
 	hset_free(&s.seen[0]);
 	hset_free(&s.seen[1]);
-	hset_free(&s.paid);
 	arena_free(&s.a);
 	buf_free(&s.body);
 	free(win);

@@ -67,6 +67,8 @@ int cmd_progress_end(struct progress *p, struct db *db, const char *kept);
  * file, NULL the default one); NULL after saying there is none. The
  * string is xmalloc'd and never printed (it may hold a password). */
 char *cmd_hub_url(const struct cmd_env *env);
+/* The same, NULL in silence when there is none. */
+char *cmd_hub_url_if(const struct cmd_env *env);
 /* The hub at url (freed) connected and checked for this member (a hub of
  * this stepmark's schema): NULL after saying why, as command what (*rc
  * the exit status). */

@@ -1,6 +1,7 @@
 /* cmd_assign.c - `stepmark assign`: deals unassigned solutions to
  * annotators, a share of them to two (for agreement), with gold items
- * (solutions whose first error is known) mixed into every queue */
+ * (solutions whose first error is known) mixed into every queue; on a
+ * store with a hub, the deal is written on the hub and pulled back */
 #include "config.h"
 
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include "progress.h"
 #include "consensus.h"
 #include "summary.h"
+#include "sync.h"
 #include "../db/db.h"
 
 /* the options --help lists under the command */
@@ -55,6 +57,7 @@ struct dealing {
 	uint64_t rng;
 	int *scratch;
 	size_t capscratch;
+	int said;                       /* a failure said already (the hub's) */
 };
 
 static uint64_t next_rand(uint64_t *s)
@@ -238,6 +241,8 @@ struct assign_args {
 	int quiet;
 	long qualify;   /* gold items first for a new annotator */
 	int requalify;  /* and for those who hold a queue already */
+	struct hub *h;  /* the store's hub: the deal goes there (NULL none) */
+	const struct hub_me *me;
 };
 
 /* One option into a (and r's --gold-from): -1 on, else the exit code. */
@@ -481,6 +486,46 @@ static int assign_qualify(struct db *db, struct pile *q, size_t nq, const struct
 	return 0;
 }
 
+/* The deal written on the hub in one transaction (the server refuses a
+ * member who is no lead), then pulled into the store as every member's
+ * is: EX_OK; EX_STORE (the caller says why and rolls back) or EX_BAD
+ * after saying why, the store's transaction rolled back. */
+static int assign_on_hub(struct db *db, const struct pile *q, size_t nq,
+			 const struct assign_args *a, const char *now, int *said)
+{
+	struct deal_pile dp[64];
+	size_t n = 0;
+	for (size_t i = 0; i < nq; i++) {
+		int64_t last = db_assigned_last(db, q[i].name);
+		if (last < 0)
+			return EX_STORE;
+		if (q[i].n)
+			dp[n++] = (struct deal_pile){q[i].name, q[i].sol, q[i].gold_fe, q[i].n, last + 1};
+	}
+	char why[600] = "";
+	int rc = n ? syncdeal_write(db, a->h, a->me->id, dp, n, now, why, sizeof(why)) : 0;
+	if (rc == -1)
+		return EX_STORE;
+	db_rollback(db); /* nothing of it was written here: the pull brings it */
+	*said = rc != 0;
+	if (rc == 1 || rc == -2) {
+		errf("stepmark: assign: the hub %s: %s (nothing dealt, on the hub or here)\n",
+		     rc == 1 ? "did not take the deal" : a->me->role == HUB_LEAD ?
+		     "failed" : "refused the deal (only a lead deals)",
+		     rc == 1 ? why : inert(hub_errmsg(a->h), 0));
+		return rc == -2 && a->me->role == HUB_LEAD ? EX_STORE : EX_BAD;
+	}
+	struct deal_counts c = {0};
+	rc = syncdeal_pull(db, a->h, a->me->id, 1000, &c);
+	if (rc < 0) {
+		errf("stepmark: assign: dealt on the hub, but the %s failed: %s (stepmark sync "
+		     "brings the deal here)\n", rc == -1 ? "store" : "hub",
+		     inert(rc == -1 ? db_errmsg(db) : hub_errmsg(a->h), 0));
+		return EX_BAD;
+	}
+	return EX_OK;
+}
+
 /* Dealt and stored, the report printed: EX_OK, or EX_STORE (the caller
  * says why and rolls back). */
 static int assign_store(struct db *db, struct pile *q, size_t nq, struct dealing *r,
@@ -498,13 +543,54 @@ static int assign_store(struct db *db, struct pile *q, size_t nq, struct dealing
 	size_t short_gold = assign_gold(q, nq, r, a->gold);
 	char now[32];
 	now_iso(now);
-	for (size_t i = 0; i < nq; i++)
+	if (a->h) {
+		int rc = assign_on_hub(db, q, nq, a, now, &r->said);
+		if (rc != EX_OK)
+			return rc;
+	}
+	for (size_t i = 0; !a->h && i < nq; i++)
 		if (db_assign_add(db, q[i].name, q[i].sol, q[i].gold_fe, q[i].n, now) < 0)
 			return EX_STORE;
-	if (db_commit(db) < 0)
+	if (!a->h && db_commit(db) < 0)
 		return EX_STORE;
 	if (!a->quiet)
 		assign_report(q, nq, r, deal, shared, short_gold, a);
+	if (!a->quiet && a->h)
+		printf("dealt on the hub: each annotator's sync brings their queue\n");
+	return EX_OK;
+}
+
+/* A store with a hub (--hub, the config's hub, or a store that syncs
+ * with one) deals there: a->h connected, the store synced first so that
+ * it holds the hub's deal (what is dealt stays dealt) and the hub its
+ * solutions. EX_OK (a->h NULL: no hub), else the exit status after
+ * saying why. */
+static int assign_hub(struct db *db, const struct cmd_env *env, struct assign_args *a,
+		      struct hub_me *me)
+{
+	char *url = cmd_hub_url_if(env), bound[80];
+	if (!url) {
+		if (db_hub_bound(db, bound, sizeof(bound)) < 0)
+			return EX_STORE;
+		if (!*bound)
+			return EX_OK;
+		errf("stepmark: assign: this store syncs with a hub, where its deal lives: give "
+		     "--hub URL or set hub in the config (nothing dealt)\n");
+		return EX_USAGE;
+	}
+	int rc;
+	if (!(a->h = cmd_hub_open("assign", url, me, &rc)))
+		return rc;
+	a->me = me;
+	if ((rc = cmd_hub_bind("assign", db, me)) != 0)
+		return rc;
+	struct sync_counts c;
+	int r = sync_run(db, a->h, me, 1000, NULL, &c);
+	if (r < 0) {
+		errf("stepmark: assign: the sync before the deal failed: %s (nothing dealt)\n",
+		     inert(r == -1 ? db_errmsg(db) : hub_errmsg(a->h), 0));
+		return EX_STORE;
+	}
 	return EX_OK;
 }
 
@@ -535,15 +621,19 @@ int cmd_assign(int argc, char **argv, struct cmd_env *env)
 	db_say_waits(db, stderr);
 	struct names an = {0}, srcs = {0};
 	policy_parse("adjudicated", &r.adj, err, sizeof(err));
+	struct hub_me me;
+	int hub_rc = assign_hub(db, env, &a, &me);
 	rc = EX_OK;
-	if (a.dataset && !(r.dataset = db_dataset_id(db, a.dataset))) {
+	if (hub_rc != EX_OK) {
+		rc = hub_rc; /* said */
+	} else if (a.dataset && !(r.dataset = db_dataset_id(db, a.dataset))) {
 		errf("stepmark: assign: no data set named \"%s\" (stepmark stats lists them)\n",
 		     inert(a.dataset, 0));
 		rc = EX_USAGE;
 	} else if ((rc = assign_read(db, &r, &an, &srcs, &a)) < 0) {
 		rc = assign_store(db, q, nq, &r, &a);
 	}
-	if (rc == EX_STORE) { /* the reason, before the rollback clears it */
+	if (rc == EX_STORE && hub_rc == EX_OK && !r.said) { /* the reason, before the rollback */
 		errf("stepmark: assign: the store failed: %s\n", db_errmsg(db));
 		db_rollback(db);
 	}
@@ -562,5 +652,6 @@ int cmd_assign(int argc, char **argv, struct cmd_env *env)
 	names_free(&an);
 	names_free(&srcs);
 	db_close(db);
+	hub_close(a.h);
 	return rc;
 }

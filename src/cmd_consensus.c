@@ -14,6 +14,7 @@
 #include "consensus.h"
 #include "guidelines.h"
 #include "summary.h"
+#include "syncdeal.h"
 #include "team.h"
 #include "../db/db.h"
 
@@ -41,6 +42,7 @@ struct crow {
 struct agreeing {
 	struct db *db;
 	const struct policy *p;
+	const char *hub_by; /* the policy is the hub's, set by (who at when) */
 	int64_t dataset;   /* 0: every data set */
 	struct crow *old;
 	size_t nold, at;
@@ -284,8 +286,11 @@ static void print_undecided(void *ctx, const char *dataset, const char *key, con
 
 static void report(const struct agreeing *r, int list)
 {
-	printf("consensus on %ld solution%s; policy: %s\n", r->total, r->total == 1 ? "" : "s",
+	printf("consensus on %ld solution%s; policy: %s", r->total, r->total == 1 ? "" : "s",
 	       inert(r->p->text, 0));
+	if (r->hub_by)
+		printf(" (the hub's, set by %s)", inert(r->hub_by, 1));
+	printf("\n");
 	if (r->p->min_gold >= 0) {
 		printf("min-gold-accuracy %g: the labels of %zu annotator%s left out, on %ld "
 		       "solution%s%s%s\n", r->p->min_gold, r->nout, r->nout == 1 ? "" : "s",
@@ -353,8 +358,9 @@ static void usage_consensus(FILE *f)
 {
 	fprintf(f,
 		"usage: stepmark consensus [--policy RULES] [--dataset NAME] [--list] [--full]\n"
-		"Decides each solution's agreed first error under the policy (the config's\n"
-		"`consensus` line, or --policy), and stores it with the rule that decided.\n"
+		"Decides each solution's agreed first error under the policy (the hub's, pulled\n"
+		"by sync, else the config's `consensus` line; --policy overrides both), and\n"
+		"stores it with the rule that decided.\n"
 		"rules: %s\n", consensus_rules_help());
 }
 
@@ -402,6 +408,23 @@ static int read_opts(int argc, char **argv, struct copts *o)
 	return -1;
 }
 
+/* the policy pulled from the hub the store syncs with: 1 (*rules and *by
+ * xmalloc'd), 0 none (no hub, or none set there), -1 after saying why */
+static int hub_policy(const char *dbpath, char **rules, char **by)
+{
+	char err[600];
+	struct db *db = cmd_db_open(dbpath, err, sizeof(err));
+	if (!db) {
+		errf("stepmark: %s\n", inert(err, 0));
+		return -1;
+	}
+	int rc = syncdeal_policy(db, rules, by);
+	if (rc < 0)
+		errf("stepmark: consensus: the store failed: %s\n", db_errmsg(db));
+	db_close(db);
+	return rc;
+}
+
 int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 {
 	const char *config_path = env->config;
@@ -412,13 +435,19 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 	const char *ptext = o.ptext, *dataset = o.dataset, *dbpath = o.dbpath;
 	int list = o.list, quiet = o.quiet, full = o.full;
 	long every = o.every;
+	char *hub_rules = NULL, *hub_by = NULL, by[300] = "";
+	if (!ptext && hub_policy(dbpath, &hub_rules, &hub_by) < 0)
+		return EX_STORE;
+	if (hub_rules)
+		snprintf(by, sizeof(by), "%s", hub_by ? hub_by : "?");
+	free(hub_by);
 	struct conf cfg;
 	conf_init(&cfg);
 	char *cpath = config_path ? xstrdup(config_path) : conf_path_default();
 	if (!ptext && cpath)
 		conf_load(&cfg, cpath, config_path == NULL, stderr);
 	if (!ptext)
-		ptext = cfg.consensus;
+		ptext = hub_rules ? hub_rules : cfg.consensus;
 	int rc = EX_OK;
 	struct policy p = {0};
 	struct guidelines gl = {0};
@@ -431,13 +460,15 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 		free(cpath);
 		return EX_USAGE;
 	}
-	if (policy_parse(ptext, &p, err, sizeof(err)) < 0) {
-		errf("stepmark: consensus: %s\n", err);
+	int parsed = policy_parse(ptext, &p, err, sizeof(err));
+	free(hub_rules); /* (p has its own text) */
+	if (parsed < 0) {
+		errf("stepmark: consensus: %s%s\n", err, *by ? " (the hub's policy)" : "");
 		conf_done(&cfg);
 		free(cpath);
 		return EX_USAGE;
 	}
-	if (p.guidelines_current && (rc = current_guidelines(&cfg, cpath, ptext == cfg.consensus,
+	if (p.guidelines_current && (rc = current_guidelines(&cfg, cpath, !o.ptext,
 							     config_path, &gl)) != EX_OK) {
 		conf_done(&cfg);
 		free(cpath);
@@ -455,7 +486,7 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 		return EX_STORE;
 	}
 	db_say_waits(db, stderr);
-	struct agreeing r = {.db = db, .p = &p, .read = -1};
+	struct agreeing r = {.db = db, .p = &p, .read = -1, .hub_by = *by ? by : NULL};
 	r.by_rule = xcalloc(p.n + 1, sizeof(long));
 	now_iso(r.now);
 	struct names anns = {0}, srcs = {0};

@@ -192,7 +192,7 @@ struct fetch_cmd {
 	struct fetch *f;
 	struct batch_out *bo;
 	int64_t ds; /* the data set's id, 0: every one */
-	struct buf paid; /* the requests --batch-in answered, by hash */
+	char paid[80];   /* the mark of what --batch-in answered ("": none) */
 	long round_in;   /* the round --batch-in's results answer (0: none) */
 	struct fetch_progress bpg; /* what --batch-out's stream did */
 	struct progress *shown;    /* its progress line */
@@ -390,11 +390,17 @@ static int fetch_open(struct fetch_cmd *x)
 		errf("stepmark: cannot summarise: %s\n", db_errmsg(x->db));
 		return EX_STORE;
 	}
+	/* the replies paid for count their tokens for the jobs this run
+	 * runs: marked as this run's, in the store (not in memory) */
+	if (x->a.nbatch_in && x->a.mask) {
+		char now[32];
+		now_iso(now);
+		snprintf(x->paid, sizeof(x->paid), "%s batch-in %ld", now, (long)getpid());
+	}
 	for (int i = 0; i < x->a.nbatch_in; i++) {
 		struct batch_in_stats st;
-		/* the hashes paid for only count tokens for the jobs this run runs */
 		if (batch_read_results(x->db, x->a.batch_in[i], stderr, &st,
-				       x->a.mask ? &x->paid : NULL) < 0)
+				       x->paid[0] ? x->paid : NULL) < 0)
 			return EX_BAD;
 		printf("%s: %ld responses stored in the cache", x->a.batch_in[i], st.stored);
 		if (st.samples)
@@ -439,7 +445,7 @@ static int fetch_engine(struct fetch_cmd *x)
 	}
 	x->f = fetch_new(x->db, &x->cfg.fetch, x->a.mask, x->err, sizeof(x->err));
 	if (x->f)
-		fetch_paid(x->f, x->paid.data, x->paid.len);
+		fetch_paid(x->f, x->paid[0] ? x->paid : NULL);
 	if (!x->f) {
 		errf("stepmark: %s\n", x->err);
 		return EX_BAD;
@@ -553,7 +559,7 @@ static double fetch_batch_loop(struct fetch_cmd *x, int *rc)
 	p.done0 = t.done;
 	struct batch_run r = {.db = x->db, .fc = &x->cfg.fetch, .mask = a->mask,
 			      .dataset = x->ds, .sol = a->sol, .limit = a->limit, .out = x->bo,
-			      .paid = x->paid.data, .npaid = x->paid.len, .tick = batch_tick,
+			      .paid = x->paid[0] ? x->paid : NULL, .tick = batch_tick,
 			      .ctx = x};
 	for (int i = 0; i < nproviders; i++)
 		r.params[i] = a->mask >> i & 1 ? fetch_params(x->f, i) : NULL;
@@ -656,7 +662,8 @@ static int fetch_hub(struct fetch_cmd *x)
 	}
 	progress_catch();
 	struct hubfetch_opts o = {.lease_s = x->a.lease ? x->a.lease : 120, .batch = 32,
-				  .dataset = x->ds, .sol = x->a.sol, .limit = x->a.limit};
+				  .dataset = x->ds, .sol = x->a.sol, .limit = x->a.limit,
+				  .fc = &x->cfg.fetch};
 	struct hubfetch_counts c;
 	int r = hubfetch_run(x->db, h, &me, x->f, x->a.mask, &o, &c);
 	fetch_stop(x->f);
@@ -672,6 +679,10 @@ static int fetch_hub(struct fetch_cmd *x)
 		       "this worker: %ld jobs done, %ld failed, %ld left to another worker (their "
 		       "leases ran out); %ld suggestions written to the hub\n", c.put, c.there,
 		       c.missing, c.done, c.failed, c.lost, c.sugs);
+	if (!x->a.quiet)
+		printf("responses: %ld from the hub's cache, %ld written to it%s\n", c.hub_cached,
+		       c.cache_put, c.cache_kept ? " (some kept out: the hub has another under "
+		       "their request)" : "");
 	for (int p = 0; p < nproviders && r != -2 && !x->a.quiet; p++) {
 		struct hub_job_counts hc;
 		if ((x->a.mask >> p & 1) &&
@@ -747,7 +758,6 @@ int cmd_fetch(int argc, char **argv, struct cmd_env *env)
 		rc = fetch_modes(&x);
 	batch_free(x.bo);
 	fetch_free(x.f);
-	buf_free(&x.paid);
 	db_close(x.db);
 	conf_done(&x.cfg);
 	return rc;

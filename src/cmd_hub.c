@@ -1,7 +1,8 @@
 /* cmd_hub.c - `stepmark hub init` creates or upgrades the hub's schema,
  * roles and policies; `stepmark hub add NAME --role ROLE` makes NAME a
- * member (a PostgreSQL login role in the role's group); and the hub's
- * URL for the commands that reach it (cmd_hub_url) */
+ * member (a PostgreSQL login role in the role's group); `stepmark hub
+ * policy [RULES]` sets or shows the consensus policy in force on the hub;
+ * and the hub's URL for the commands that reach it (cmd_hub_url) */
 #include "config.h"
 
 #include <getopt.h>
@@ -11,19 +12,32 @@
 
 #include "cmd.h"
 #include "conf.h"
+#include "consensus.h"
 #include "name.h"
 #include "util.h"
 #include "../db/hub.h"
+#include "../db/hubdeal.h"
 
 const char cmd_hub_help[] =
 	"    init                    create or upgrade the schema, roles and policies\n"
 	"    add NAME --role annotator|adjudicator|lead|auditor|worker\n"
 	"                            a member; --password-stdin: its password, the\n"
-	"                            first line of standard input (else none)\n";
+	"                            first line of standard input (else none)\n"
+	"    policy [RULES]          set the consensus policy (a lead), or show the one\n"
+	"                            in force\n";
 
 enum { H_ROLE = 1000, H_PASSWORD_STDIN, H_HELP };
 
 char *cmd_hub_url(const struct cmd_env *env)
+{
+	char *url = cmd_hub_url_if(env);
+	if (!url)
+		errf("stepmark: no hub: give --hub URL (a libpq connection string) or set hub in "
+		     "the config (stepmarkrc(5))\n");
+	return url;
+}
+
+char *cmd_hub_url_if(const struct cmd_env *env)
 {
 	if (env->hub && *env->hub)
 		return xstrdup(env->hub);
@@ -35,16 +49,14 @@ char *cmd_hub_url(const struct cmd_env *env)
 	free(path);
 	char *url = cfg.set.hub && *cfg.set.hub ? xstrdup(cfg.set.hub) : NULL;
 	conf_done(&cfg);
-	if (!url)
-		errf("stepmark: no hub: give --hub URL (a libpq connection string) or set hub in "
-		     "the config (stepmarkrc(5))\n");
 	return url;
 }
 
 static void usage_hub(FILE *f)
 {
 	fprintf(f, "usage: stepmark --hub URL hub init\n"
-		   "       stepmark --hub URL hub add NAME --role ROLE [--password-stdin]\n%s",
+		   "       stepmark --hub URL hub add NAME --role ROLE [--password-stdin]\n"
+		   "       stepmark --hub URL hub policy [RULES]\n%s",
 		cmd_hub_help);
 }
 
@@ -186,6 +198,54 @@ static int hub_add_cmd(int argc, char **argv, const struct cmd_env *env)
 	return member_add(env, name, (enum hub_role)role, pw);
 }
 
+/* hub policy [RULES]: RULES checked by consensus's parser before the hub
+ * is reached, then set (a lead's; the server refuses anyone else); with
+ * none, the policy in force shown */
+static int hub_policy_cmd(int argc, char **argv, const struct cmd_env *env)
+{
+	if (argc > 2)
+		return bad_usage("hub policy takes one argument, the rules (quote them)");
+	struct policy p = {0};
+	char err[400];
+	if (argc == 2 && policy_parse(argv[1], &p, err, sizeof(err)) < 0) {
+		errf("stepmark: hub policy: %s (nothing set)\n", err);
+		return EX_USAGE;
+	}
+	char *url = cmd_hub_url(env);
+	struct hub_me me;
+	int rc = EX_USAGE;
+	struct hub *h = url ? cmd_hub_open("hub policy", url, &me, &rc) : NULL;
+	if (h && argc == 2) {
+		char now[32];
+		now_iso(now);
+		if (hub_policy_set(h, p.text, now) == 0) {
+			printf("hub: policy set: %s\n", inert(p.text, 0));
+			rc = EX_OK;
+		} else {
+			errf("stepmark: hub policy: the hub refused it%s: %s\n",
+			     me.role == HUB_LEAD ? "" : " (only a lead sets the policy)",
+			     inert(hub_errmsg(h), 0));
+			rc = me.role == HUB_LEAD ? EX_STORE : EX_BAD;
+		}
+	} else if (h) {
+		char rules[4096], by[200], at[64];
+		int r = hub_policy_get(h, rules, sizeof(rules), by, sizeof(by), at, sizeof(at));
+		if (r == 1) {
+			printf("%s\n", inert(rules, 0));
+			printf("set by %s at %s\n", inert(by, 0), inert(at, 1));
+		} else if (r == 0) {
+			errf("stepmark: hub policy: none set on the hub (a lead sets one: stepmark hub "
+			     "policy 'RULES')\n");
+		} else {
+			errf("stepmark: hub policy: the hub failed: %s\n", inert(hub_errmsg(h), 0));
+		}
+		rc = r == 1 ? EX_OK : r == 0 ? EX_BAD : EX_STORE;
+	}
+	hub_close(h);
+	policy_free(&p);
+	return rc;
+}
+
 int cmd_hub(int argc, char **argv, struct cmd_env *env)
 {
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -196,5 +256,7 @@ int cmd_hub(int argc, char **argv, struct cmd_env *env)
 		return hub_init_cmd(env);
 	if (argc >= 2 && !strcmp(argv[1], "add"))
 		return hub_add_cmd(argc - 1, argv + 1, env);
-	return bad_usage("hub takes init, or add NAME --role ROLE");
+	if (argc >= 2 && !strcmp(argv[1], "policy"))
+		return hub_policy_cmd(argc - 1, argv + 1, env);
+	return bad_usage("hub takes init, add NAME --role ROLE, or policy [RULES]");
 }

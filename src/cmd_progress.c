@@ -13,14 +13,15 @@
 #include "cmd.h"
 #include "audit.h"
 #include "conf.h"
+#include "syncdeal.h"
 #include "team.h"
 #include "../db/db.h"
 
 /* the options --help lists under the command */
 const char cmd_progress_help[] =
 	"    --json                  one object per line, for programs\n"
-	"    --min-gold-accuracy P   the bar for passed (else the config's consensus\n"
-	"                            policy's, else 0.8)\n";
+	"    --min-gold-accuracy P   the bar for passed (else the consensus policy's:\n"
+	"                            the hub's, else the config's; else 0.8)\n";
 
 enum { P_JSON = 1000, P_BAR, P_DB, P_HELP };
 
@@ -186,12 +187,18 @@ static void json_report(const struct team *t, double bar)
 	buf_free(&b);
 }
 
-/* the bar: the option's, else the config's consensus policy's, else
- * TEAM_PASS */
-static double pass_bar(double given, const char *config_path)
+/* the bar: the option's, else the consensus policy's (the hub's the
+ * store pulled, else the config's), else TEAM_PASS */
+static double pass_bar(double given, const char *config_path, struct db *db)
 {
 	if (given >= 0)
 		return given;
+	char *hub_rules = NULL;
+	if (syncdeal_policy(db, &hub_rules, NULL) == 1) {
+		double bar = team_bar(hub_rules);
+		free(hub_rules);
+		return bar;
+	}
 	struct conf cfg;
 	conf_init(&cfg);
 	char *cpath = config_path ? xstrdup(config_path) : conf_path_default();
@@ -230,10 +237,10 @@ int cmd_progress(int argc, char **argv, struct cmd_env *env)
 	}
 	if (optind < argc)
 		return bad_usage("progress takes no file arguments");
-	bar = pass_bar(bar, env->config);
 	struct db *db = cmd_open_store_ro(dbpath);
 	if (!db)
 		return EX_STORE;
+	bar = pass_bar(bar, env->config, db);
 	long missing = db_summary_missing(db);
 	if (missing > 0)
 		errf("stepmark: progress: %ld solutions have no summary yet (a store from an older "

@@ -66,6 +66,15 @@ static void report(const struct sync_counts *c, long shown)
 	if (c->sugs_kept)
 		printf("%ld suggestion%s the hub does not take (its solution is not there, or "
 		       "fetch --hub runs its job there)\n", c->sugs_kept, c->sugs_kept == 1 ? "" : "s");
+	printf("alignments: %ld pushed, %ld pulled; responses cached: %ld pushed\n",
+	       c->aligns_pushed, c->aligns_pulled, c->cache_pushed);
+	if (c->cache_kept_out)
+		printf("%ld cached response%s kept out: the hub has another under its request\n",
+		       c->cache_kept_out, c->cache_kept_out == 1 ? "" : "s");
+	if (c->deal.rows || c->deal.policies || c->deal.waiting)
+		printf("deal: %ld assignment%s pulled, %ld waiting for their solutions; policy: %s\n",
+		       c->deal.rows, c->deal.rows == 1 ? "" : "s", c->deal.waiting,
+		       c->deal.policies ? "the hub's pulled" : "as before");
 	if (shown > MAX_SHOWN)
 		printf("... and %ld more conflicts\n", shown - MAX_SHOWN);
 	if (c->offline)

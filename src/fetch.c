@@ -11,7 +11,6 @@
 #include <unistd.h>
 #include <curl/curl.h>
 
-#include "batch.h"
 #include "owner.h"
 #include "fetch.h"
 #include "json.h"
@@ -73,8 +72,6 @@ struct ajob {
 	int outstanding;        /* requests not answered */
 	int inflight;           /* transfers running */
 	int dead;               /* finished (or failed): responses are dropped */
-	int deferred;           /* waits on a batch result */
-	int batched;            /* requests in batch files: all, it leaves */
 	int written;            /* its outcome is in the store */
 	struct ajob *next;
 };
@@ -101,9 +98,7 @@ struct fetch {
 	int64_t sel_dataset, sel_sol;
 	long sel_limit;
 	long leased[P_MAX];
-	/* the requests written to the batch file; those a batch runner
-	 * answered, whose tokens are not counted yet */
-	struct hset bseen, paid;
+	char *paid;             /* the mark of what a batch runner answered */
 	char *params[P_MAX];
 	char *tmpl[P_MAX];
 	char owner[128];
@@ -116,8 +111,6 @@ struct fetch {
 	size_t nlive, caplive;
 	struct ajob *jobs;
 	int njobs, target;
-	int ndeferred;          /* jobs waiting on a batch result */
-	int retired;            /* of those, gone from memory (leases kept) */
 	int64_t prefer;
 	int prefer_taken;
 	double drained_at;      /* ms when the queue was last found empty */
@@ -126,8 +119,6 @@ struct fetch {
 	int unwritten;          /* finished jobs not stored yet */
 	int late;               /* stored jobs with costs not stored yet */
 	double last_flush, last_renew;
-	struct batch_out *batch;
-	int batch_failed;       /* a line could not be written: stop */
 	struct fetch_progress prog;
 	struct xfer *xfers;
 	uint64_t rng;
@@ -282,20 +273,10 @@ void fetch_prefer(struct fetch *f, int64_t sol)
 	}
 }
 
-void fetch_batch_out(struct fetch *f, struct batch_out *b)
+void fetch_paid(struct fetch *f, const char *mark)
 {
-	f->batch = b;
-	f->target = 64; /* jobs written to files need no connection */
-}
-
-void fetch_paid(struct fetch *f, const char *hashes, size_t n)
-{
-	char h[33];
-	for (size_t i = 0; i + 32 <= n; i += 32) {
-		memcpy(h, hashes + i, 32);
-		h[32] = '\0';
-		hset_seen(&f->paid, h);
-	}
+	free(f->paid);
+	f->paid = mark ? xstrdup(mark) : NULL;
 }
 
 /* ---- the request queue ---- */
@@ -502,7 +483,7 @@ static int deliver(struct fetch *f, struct ajob *aj, const struct preq *rq,
 		else
 			f->prog.shared++;
 	}
-	if (from == FROM_CACHE && hset_take(&f->paid, rq->hash)) /* a batch runner's */
+	if (from == FROM_CACHE && f->paid && db_cache_take(f->db, rq->hash, f->paid) > 0)
 		spend_tokens(f, aj, &r);
 	if (aj->dead)
 		return empty;
@@ -1052,43 +1033,6 @@ static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 	free(x);
 }
 
-static void defer(struct fetch *f, struct ajob *aj)
-{
-	if (!aj->deferred) {
-		aj->deferred = 1;
-		f->ndeferred++;
-	}
-}
-
-/* p goes to the batch file; its job and its twins' wait for the
- * results, holding their requests (given back at the end) */
-static void batch_line(struct fetch *f, struct pending_req *p)
-{
-	defer(f, p->aj);
-	batch_job(f->batch, p->aj->pj.j.id);
-	p->aj->batched++;
-	for (struct pending_req *t = p->twins, *n; t; t = n) {
-		n = t->next;
-		defer(f, t->aj);
-		batch_job(f->batch, t->aj->pj.j.id);
-		t->aj->batched++;
-		pend_destroy(t);
-	}
-	p->twins = NULL;
-	live_del(f, p);
-	if (!f->batch_failed && !hset_seen(&f->bseen, p->rq.hash)) { /* one line per request */
-		char err[300];
-		if (batch_request(f->batch, p->aj->pj.j.id, p->rq.path, p->rq.body, p->rq.hash,
-				  err, sizeof(err)) < 0) {
-			f->batch_failed = 1;
-			snprintf(f->prog.last_error, sizeof(f->prog.last_error), "%.190s", err);
-		} else {
-			f->prog.batched++;
-		}
-	}
-	pend_destroy(p);
-}
-
 /* sends what can be sent; answers what the cache knows */
 static void dispatch(struct fetch *f)
 {
@@ -1119,7 +1063,7 @@ static void dispatch(struct fetch *f)
 			buf_reset(&cached);
 			buf_add(&cached, put->body.data, put->body.len);
 		}
-		if (!hit && !f->batch) {
+		if (!hit) {
 			ep = pick_endpoint(f, prov);
 			if (ep < 0) {
 				full |= 1u << prov;
@@ -1133,8 +1077,6 @@ static void dispatch(struct fetch *f)
 			f->queue_tail = prev;
 		if (hit && answer(f, p, cached.data, cached.len, FROM_CACHE) == 0) {
 			; /* answered, with its twins */
-		} else if (f->batch) {
-			batch_line(f, p);
 		} else if (hit) { /* a cached body that no longer passes: ask again */
 			p->nocache = 1;
 			push(f, p, 1);
@@ -1193,7 +1135,7 @@ static void start_job(struct fetch *f, int p, const struct db_job *j)
 static void lease_more(struct fetch *f)
 {
 	double now = mono_ms();
-	int room = f->target - (f->njobs - f->ndeferred);
+	int room = f->target - f->njobs;
 	int want_pref = f->prefer && !f->prefer_taken;
 	if (!want_pref && (room < f->target / 2 || room <= 0))
 		return;
@@ -1344,30 +1286,7 @@ int fetch_work(struct fetch *f, double budget_ms)
 		}
 		f->last_renew = mono_ms();
 	}
-	/* what is left when every job waits on a batch result; a job whose
-	 * every request is in a file leaves memory */
-	int waiting = 0;
-	f->prog.deferred = f->retired;
-	for (struct ajob **pp = &f->jobs, *aj; (aj = *pp);) {
-		if (aj->deferred && !aj->dead && !aj->inflight && aj->batched >= aj->outstanding) {
-			*pp = aj->next;
-			f->njobs--;
-			f->ndeferred--;
-			f->retired++;
-			f->prog.deferred++;
-			free_ajob(aj);
-			continue;
-		}
-		if (aj->deferred && !aj->dead)
-			f->prog.deferred++;
-		else
-			waiting++;
-		pp = &aj->next;
-	}
 	f->prog.active = f->njobs;
-	if (f->batch && ((waiting == 0 && f->drained && !f->unwritten && !f->puts.n) ||
-			 f->batch_failed))
-		return 0;
 	return f->njobs > 0 || f->unwritten || f->puts.n || !f->drained;
 }
 
@@ -1386,7 +1305,7 @@ int fetch_timeout(struct fetch *f)
 		if (until > now && until < next)
 			next = until;
 	}
-	if (!f->drained && f->njobs - f->ndeferred < f->target / 2)
+	if (!f->drained && f->njobs < f->target / 2)
 		next = now;
 	long ms = (long)(next - now);
 	return ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms;
@@ -1453,8 +1372,6 @@ void fetch_stop(struct fetch *f)
 		free(x);
 	}
 	flush(f, 1);
-	if (f->retired) /* jobs that left memory for batch files */
-		batch_give_back(f->db, f->owner);
 	for (int tries = 0; tries < 50 && give_back(f) < 0; tries++)
 		usleep(100000);
 	f->stopped = 1;
@@ -1493,8 +1410,7 @@ void fetch_free(struct fetch *f)
 	}
 	arena_free(&f->a);
 	buf_free(&f->scratch);
-	hset_free(&f->bseen);
-	hset_free(&f->paid);
+	free(f->paid);
 	curl_multi_cleanup(f->multi);
 	free(f);
 }

@@ -44,16 +44,11 @@ void fetch_prefer(struct fetch *f, int64_t sol);
  * solution, at most limit per provider (0: no such bound). Jobs queued
  * earlier for other data sets wait for a command that selects them. */
 void fetch_select(struct fetch *f, int64_t dataset, int64_t sol, long limit);
-/* Instead of sending a request not in the cache, write it as an OpenAI
- * Batch line to b (the caller's, see batch.h); its job waits, and is
- * given back at the end. A write that fails ends the run. */
-struct batch_out;
-void fetch_batch_out(struct fetch *f, struct batch_out *b);
-/* The requests (hashes, 32 characters each, in n bytes) whose replies a
- * batch runner was paid for and put in the cache: the tokens of each are
- * counted for the job it answers (a reply from the cache is otherwise
- * free: its tokens were counted when it was sent). */
-void fetch_paid(struct fetch *f, const char *hashes, size_t n);
+/* The mark of the replies a batch runner was paid for and put in the
+ * cache (batch_read_results): the tokens of each are counted for the
+ * first job it answers (a reply from the cache is otherwise free: its
+ * tokens were counted when it was sent). */
+void fetch_paid(struct fetch *f, const char *mark);
 /* Waits for the transfers, or one of n fds (at most 4) to be readable,
  * at most timeout_ms. Returns the readable ones' bits (1 << i). */
 int fetch_wait(struct fetch *f, const int *fds, int n, int timeout_ms);

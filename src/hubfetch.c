@@ -11,8 +11,10 @@
 #include <time.h>
 
 #include "hubfetch.h"
+#include "hubwarm.h"
 #include "owner.h"
 #include "progress.h"
+#include "prompt.h"
 #include "prov.h"
 #include "sync.h"
 #include "util.h"
@@ -38,6 +40,8 @@ struct hubworker {
 	char owner[128];
 	struct hjslot *s;
 	int n;
+	char *tmpl[P_MAX];  /* the providers' templates, as the engine's */
+	int64_t cache_mark; /* the store's cache rows before the batch ran */
 };
 
 static unsigned need_of(int p)
@@ -147,6 +151,26 @@ fail:
 	return -1;
 }
 
+/* the batch's requests looked up in the hub's cache (those its jobs will
+ * ask, round by round), what it has put in the store's; then the mark of
+ * the store's cache rows: those after it the batch paid for. 0, -1, -2 */
+static int warm(struct hubworker *w)
+{
+	int rc = 0;
+	if (w->o->fc) {
+		struct hubwarm_job *js = xcalloc((size_t)w->n + 1, sizeof(*js));
+		int n = 0;
+		for (int i = 0; i < w->n; i++)
+			if (!w->s[i].why && strcmp(w->s[i].lj.state, "done"))
+				js[n++] = (struct hubwarm_job){w->s[i].p, w->s[i].sol};
+		rc = hubwarm_run(w->db, w->h, w->o->fc, w->tmpl, js, n, &w->c->hub_cached);
+		free(js);
+	}
+	if (rc == 0 && (w->cache_mark = db_hub_cache_top(w->db)) < 0)
+		rc = -1;
+	return rc;
+}
+
 /* 1 when every job of the batch has ended in the store, 0 not yet, -1 */
 static int all_final(struct hubworker *w)
 {
@@ -191,6 +215,24 @@ struct hjsugput {
 	long added;
 };
 
+struct hjcacheput {
+	struct hub *h;
+	long put, kept;
+};
+
+static int cache_one(void *ctx, int64_t row, const char *hash, const char *body, size_t n,
+		     const char *at)
+{
+	struct hjcacheput *u = ctx;
+	(void)row;
+	int rc = hub_cache_put(u->h, hash, body, n, at);
+	if (rc < 0)
+		return -2;
+	u->put += rc == 1;
+	u->kept += rc == 2;
+	return 0;
+}
+
 static int sug_one(void *ctx, int64_t id, const struct hub_sug *g)
 {
 	struct hjsugput *u = ctx;
@@ -202,8 +244,9 @@ static int sug_one(void *ctx, int64_t id, const struct hub_sug *g)
 	return 0;
 }
 
-/* the batch's ends and suggestions on the hub, one transaction: a job
- * whose lease another worker took is left to it */
+/* the batch's ends and suggestions on the hub, one transaction with the
+ * responses the batch paid for (to the hub's cache, a job lost or not):
+ * a job whose lease another worker took is left to it */
 static int commit_batch(struct hubworker *w)
 {
 	long done = 0, failed = 0, lost = 0, sugs = 0;
@@ -231,8 +274,14 @@ static int commit_batch(struct hubworker *w)
 		}
 		sugs += u.added;
 	}
-	if (hub_commit(w->h) < 0)
-		return -2;
+	struct hjcacheput cu = {w->h, 0, 0};
+	int r = db_hub_cache_rows(w->db, w->cache_mark, cache_one, &cu);
+	if (r == -1)
+		goto store_fail;
+	if (r != 0 || hub_commit(w->h) < 0)
+		goto fail;
+	w->c->cache_put += cu.put;
+	w->c->cache_kept += cu.kept;
 	w->c->done += done;
 	w->c->failed += failed;
 	w->c->lost += lost;
@@ -289,6 +338,8 @@ static int work(struct hubworker *w)
 		}
 		int rc = prepare(w);
 		if (rc == 0)
+			rc = warm(w);
+		if (rc == 0)
 			rc = run_batch(w);
 		if (rc == 0)
 			rc = commit_batch(w);
@@ -306,6 +357,11 @@ int hubfetch_run(struct db *db, struct hub *h, const struct hub_me *me, struct f
 	owner_make(w.owner, sizeof(w.owner), (unsigned long)(nonce & 0xffffffff));
 	/* the engine runs what this worker queues, whatever the selection */
 	fetch_select(f, 0, 0, 0);
+	for (int p = 0; o->fc && p < nproviders; p++) {
+		char err[300];
+		if ((mask >> p & 1) && fconf_uses_template(o->fc, p))
+			w.tmpl[p] = prompt_template(o->fc, p, err, sizeof(err));
+	}
 	struct sync_counts sc;
 	int rc = sync_pull(db, h, me, 1000, NULL, &sc);
 	if (rc == 0)
@@ -313,6 +369,8 @@ int hubfetch_run(struct db *db, struct hub *h, const struct hub_me *me, struct f
 	if (rc == 0)
 		rc = work(&w);
 	batch_free(&w);
+	for (int p = 0; p < nproviders; p++)
+		free(w.tmpl[p]);
 	/* what is held goes back at once (else when its lease runs out) */
 	if (rc != -2 && hub_jobs_release(h, w.owner) < 0)
 		rc = -2;

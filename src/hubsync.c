@@ -26,6 +26,7 @@ enum hs_state {
 	ST_WHO,     /* asking who this is */
 	ST_PUSH,    /* a batch of labels in flight */
 	ST_PULL,    /* a page asked for */
+	ST_DEAL,    /* a page of the deal and policy asked for (syncdeal.h) */
 	ST_IDLE,    /* in sync: the next round at due */
 	ST_STOPPED  /* this store does not sync with this hub: never again */
 };
@@ -264,6 +265,24 @@ static void round_start(struct hubsync *s, double now)
 	push_next(s, now);
 }
 
+/* in sync (or the store busy: the next round) */
+static void idle(struct hubsync *s, double now)
+{
+	if (s->offline) { /* said once, at the round's end */
+		char n[24];
+		snprintf(n, sizeof(n), "%ld", s->offline);
+		say(s, "hub: %s solution(s) labelled by one annotator on two stores while offline: "
+		    "the later labels in force", n);
+		s->offline = 0;
+	}
+	hubsync_recount(s);
+	s->st = ST_IDLE;
+	s->due = now + (s->again && s->unsynced ? SOON_MS : s->interval_ms);
+	s->again = 0;
+}
+
+static void deal_next(struct hubsync *s, double now);
+
 /* a page pulled into the store; the round ends with an empty one */
 static void page_in(struct hubsync *s, double now)
 {
@@ -282,18 +301,33 @@ static void page_in(struct hubsync *s, double now)
 		pull_next(s, now);
 		return;
 	}
-	/* in sync (or the store busy: the next round) */
-	if (s->offline) { /* said once, at the round's end */
-		char n[24];
-		snprintf(n, sizeof(n), "%ld", s->offline);
-		say(s, "hub: %s solution(s) labelled by one annotator on two stores while offline: "
-		    "the later labels in force", n);
-		s->offline = 0;
+	if (rc == 0)
+		deal_next(s, now); /* then the deal and the policy */
+	else
+		idle(s, now);
+}
+
+/* a page of the deal and policy asked for (the store busy: idle) */
+static void deal_next(struct hubsync *s, double now)
+{
+	int rc = syncdeal_send(s->db, s->h, s->me.id, PAGE);
+	if (rc == -2) {
+		hub_failed(s, now);
+	} else if (rc < 0) {
+		idle(s, now);
+	} else {
+		s->st = ST_DEAL;
+		s->due = now + ANSWER_MS;
 	}
-	hubsync_recount(s);
-	s->st = ST_IDLE;
-	s->due = now + (s->again && s->unsynced ? SOON_MS : s->interval_ms);
-	s->again = 0;
+}
+
+static void deal_in(struct hubsync *s, double now)
+{
+	struct deal_counts c = {0};
+	if (syncdeal_take(s->db, s->h, s->me.id, PAGE, &c) == 1)
+		deal_next(s, now);
+	else
+		idle(s, now);
 }
 
 static void online(struct hubsync *s, double now);
@@ -366,6 +400,7 @@ static void net_step(struct hubsync *s, double now)
 	case ST_WHO: who(s, now); break;
 	case ST_PUSH: pushed(s, now); break;
 	case ST_PULL: page_in(s, now); break;
+	case ST_DEAL: deal_in(s, now); break;
 	default: break;
 	}
 }

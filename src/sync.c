@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hubshare.h"
 #include "summary.h"
 #include "sync.h"
 #include "util.h"
@@ -214,20 +215,62 @@ static int push(struct db *db, struct hub *h, const struct hub_me *me,
 }
 
 
-/* whether l's solution here has the steps the hub's has (cached) */
-static int same_steps(struct db *db, const struct hub_label *l, struct sync_seen *s)
+/* A page's labels' solutions, each looked up in the store once: by data
+ * set and id (the page's own strings), whether here and with the steps
+ * the hub's have. Open addressing; lives as long as the page's
+ * transaction (a solution written in it is there, or rolled back with it). */
+struct page_sol {
+	const char *dataset, *key; /* NULL: a free slot */
+	struct db_hub_here here;
+	int same; /* not here, or here with the hub's steps */
+};
+struct page_sols {
+	struct page_sol *slot;
+	size_t mask;
+};
+
+static void page_sols_init(struct page_sols *ps, size_t n)
 {
-	if (l->f[HL_DATASET] && l->f[HL_KEY] && !strcmp(s->dataset, l->f[HL_DATASET]) &&
-	    !strcmp(s->key, l->f[HL_KEY]))
-		return s->same;
-	char here[33];
-	int rc = db_hub_solution_hash(db, l->f[HL_DATASET], l->f[HL_KEY], here);
-	if (rc < 0)
-		return -1;
-	snprintf(s->dataset, sizeof(s->dataset), "%s", l->f[HL_DATASET] ? l->f[HL_DATASET] : "");
-	snprintf(s->key, sizeof(s->key), "%s", l->f[HL_KEY] ? l->f[HL_KEY] : "");
-	s->same = rc == 0 || (l->sol_hash && !strcmp(here, l->sol_hash));
-	return s->same;
+	size_t cap = 16;
+	while (cap < 2 * n)
+		cap *= 2;
+	ps->slot = xcalloc(cap, sizeof(*ps->slot));
+	ps->mask = cap - 1;
+}
+
+static size_t name_hash(const char *a, const char *b)
+{
+	size_t h = 1469598103934665603u;
+	for (const char *p = a; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	h = (h ^ 0xff) * 1099511628211u;
+	for (const char *p = b; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	return h;
+}
+
+/* whether l's solution here has the steps the hub's has (seen: the last
+ * one asked, kept for a workbench's pages); NULL on a store error */
+static const struct page_sol *page_sol_of(struct db *db, struct page_sols *ps,
+					  const struct hub_label *l, struct sync_seen *seen)
+{
+	const char *d = l->f[HL_DATASET] ? l->f[HL_DATASET] : "";
+	const char *k = l->f[HL_KEY] ? l->f[HL_KEY] : "";
+	size_t i = name_hash(d, k) & ps->mask;
+	while (ps->slot[i].dataset && (strcmp(ps->slot[i].dataset, d) || strcmp(ps->slot[i].key, k)))
+		i = (i + 1) & ps->mask;
+	struct page_sol *e = &ps->slot[i];
+	if (e->dataset)
+		return e;
+	if (db_hub_solution_here(db, d, k, &e->here) < 0)
+		return NULL;
+	e->dataset = d;
+	e->key = k;
+	e->same = !e->here.found || (l->sol_hash && !strcmp(e->here.hash, l->sol_hash));
+	snprintf(seen->dataset, sizeof(seen->dataset), "%s", d);
+	snprintf(seen->key, sizeof(seen->key), "%s", k);
+	seen->same = e->same;
+	return e;
 }
 
 void sync_seen_init(struct sync_seen *s)
@@ -256,17 +299,14 @@ int sync_seen_start(struct db *db, const char *hub_id, struct sync_seen *s)
 }
 
 /* Whether l (pulled) meets a label its annotator made on its solution
- * here since the store last synced: 1 (its solution's id in *sol), 0,
- * -1. Asked before l is added (which may move those after it). */
+ * here (sol) since the store last synced: 1, 0, -1. Asked before l is
+ * added (which may move those after it). */
 static int offline_met(struct db *db, const struct hub_label *l, const struct sync_seen *s,
-		       int64_t *sol)
+		       int64_t sol)
 {
-	if (!s->mine || !l->f[HL_ANNOTATOR])
+	if (!s->mine || !l->f[HL_ANNOTATOR] || sol <= 0)
 		return 0;
-	*sol = db_hub_solution_id(db, l->f[HL_DATASET], l->f[HL_KEY]);
-	if (*sol <= 0)
-		return *sol < 0 ? -1 : 0;
-	return db_hub_offline(db, *sol, l->f[HL_ANNOTATOR], s->mark, s->top);
+	return db_hub_offline(db, sol, l->f[HL_ANNOTATOR], s->mark, s->top);
 }
 
 /* l added, and it met a label made here offline: a conflict, said once
@@ -334,6 +374,7 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 		return -1;
 	int64_t *touched = xmalloc((pg->nlabels + pg->nsugs + 1) * sizeof(*touched));
 	size_t nt = 0;
+	struct page_sols ps = {0};
 	for (size_t i = 0; i < pg->nsols; i++) {
 		struct hub_sol *s = &pg->sols[i];
 		char hash[33];
@@ -341,7 +382,8 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 		s->f[HS_HASH] = hash; /* the steps as received, whatever the hub says */
 		int64_t sol;
 		int rc = db_hub_solution_put(db, s, &sol);
-		if (rc < 0 || (rc == 1 && summary_refresh(db, sol) < 0))
+		if (rc < 0 || (rc == 1 && (seen->later ? db_hub_summaries_later(db)
+					   : summary_refresh(db, sol)) < 0))
 			goto fail;
 		c->sols_pulled += rc == 1;
 		if (rc == 2) {
@@ -352,37 +394,45 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 	}
 	if (pulled_sugs(db, pg, hub_id, c, touched, &nt) < 0)
 		goto fail;
+	if (pg->nlabels)
+		page_sols_init(&ps, pg->nlabels);
 	for (size_t i = 0; i < pg->nlabels; i++) {
 		const struct hub_label *l = &pg->labels[i];
-		int same = same_steps(db, l, seen);
-		if (same < 0)
+		const struct page_sol *at = page_sol_of(db, &ps, l, seen);
+		if (!at)
 			goto fail;
-		if (!same) {
+		if (!at->same) {
 			c->conflict_labels++;
 			continue;
 		}
-		int64_t sol, met_sol;
-		int met = offline_met(db, l, seen, &met_sol);
-		int rc = met < 0 ? -1 : db_hub_label_put(db, l, &sol);
+		int met = offline_met(db, l, seen, at->here.sol);
+		int rc = met < 0 ? -1 : db_hub_label_put_here(db, l, &at->here);
 		if (rc < 0)
 			goto fail;
 		c->labels_pulled += rc == 1;
 		c->bad += rc == 3 || rc == 2;
-		if (rc == 1 && met && offline(db, sol, l, hk, c, seen) < 0)
+		if (rc == 1 && met && offline(db, at->here.sol, l, hk, c, seen) < 0)
 			goto fail;
-		if ((rc == 1 || rc == 4) && (nt == 0 || touched[nt - 1] != sol))
-			touched[nt++] = sol;
+		if ((rc == 1 || rc == 4) && (nt == 0 || touched[nt - 1] != at->here.sol))
+			touched[nt++] = at->here.sol;
 	}
+	free(ps.slot);
 	/* each solution's summary once (a page's labels come by place) */
 	qsort(touched, nt, sizeof(*touched), cmp_id);
-	for (size_t i = 0; i < nt; i++)
-		if ((i == 0 || touched[i] != touched[i - 1]) && summary_refresh(db, touched[i]) < 0)
+	for (size_t i = 0; i < nt; i++) {
+		if (i > 0 && touched[i] == touched[i - 1])
+			continue;
+		/* one without a summary yet gets it at the pull's end */
+		int has = seen->later ? db_hub_summary_here(db, touched[i]) : 1;
+		if (has < 0 || (has && summary_refresh(db, touched[i]) < 0))
 			goto fail;
+	}
 	if (db_hub_mark_set(db, "pulled", hub_id, pg->hi) < 0)
 		goto fail;
 	free(touched);
 	return db_commit(db);
 fail:
+	free(ps.slot);
 	free(touched);
 	db_rollback(db);
 	return -1;
@@ -397,7 +447,7 @@ static int pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
 	for (;;) {
 		struct hub_page pg;
 		if (hub_pull_page(h, after, page, &pg) < 0)
-			return -2;
+			return summary_backfill(db) < 0 ? -1 : -2;
 		int empty = pg.hi <= after;
 		int rc = empty ? 0 : sync_page_store(db, &pg, me->id, hk, c, seen);
 		after = pg.hi;
@@ -405,7 +455,7 @@ static int pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
 		if (rc < 0)
 			return -1;
 		if (empty)
-			return 0;
+			return summary_backfill(db) < 0 ? -1 : 0;
 	}
 }
 
@@ -415,6 +465,9 @@ int sync_pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
 	struct sync_seen seen;
 	sync_seen_init(&seen);
 	int rc = sync_seen_start(db, me->id, &seen);
+	/* the solutions pulled get their summaries once, at the end (a cut
+	 * leaves them missing, which the next backfill makes) */
+	seen.later = 1;
 	if (rc == 0)
 		rc = pull(db, h, me, page, hk, c, &seen);
 	sync_seen_free(&seen);
@@ -429,12 +482,17 @@ int sync_run(struct db *db, struct hub *h, const struct hub_me *me, int page,
 	sync_seen_init(&seen);
 	if (summary_backfill(db) < 0 || sync_seen_start(db, me->id, &seen) < 0)
 		return -1;
+	seen.later = 1; /* as in sync_pull */
 	int rc = push(db, h, me, hk, c);
 	if (rc == 0)
 		rc = push_sugs(db, h, me, c);
 	if (rc == 0)
 		rc = pull(db, h, me, page, hk, c, &seen);
 	sync_seen_free(&seen);
+	if (rc == 0)
+		rc = hubshare_sync(db, h, me, page, c);
+	if (rc == 0)
+		rc = syncdeal_pull(db, h, me->id, page, &c->deal);
 	long left = db_hub_unpushed_count(db);
 	c->unpushed = left < 0 ? 0 : left;
 	return rc;

@@ -5,6 +5,7 @@
 
 #include "../db/db.h"
 #include "../db/hub.h"
+#include "syncdeal.h"
 
 /* What a sync moved and met. */
 struct sync_counts {
@@ -18,6 +19,8 @@ struct sync_counts {
 	long sugs_pushed, sugs_pulled; /* suggestions new on the hub, in the store */
 	long sugs_kept;   /* not taken by the hub: its solution is not there, or
 			   * the hub runs its job (fetch --hub) */
+	long aligns_pushed, aligns_pulled, cache_pushed, cache_kept_out; /* hubshare.c */
+	struct deal_counts deal; /* the deal and the policy pulled (syncdeal.h) */
 	long offline;     /* solutions one annotator labelled on this store and
 			   * on another while offline (each annotator once) */
 };
@@ -55,6 +58,7 @@ int sync_pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
 struct sync_seen {
 	char dataset[200], key[400];
 	int same;
+	int later; /* summaries of solutions without one made at the pull's end */
 	int mine;         /* the store had labels not on the hub */
 	int64_t mark, top; /* its place on the hub and its last label then */
 	char **said;      /* "solution id\x1fannotator" of the conflicts said */

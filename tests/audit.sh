@@ -215,4 +215,17 @@ expect_rc 2 "no truth" sm audit
 ok "says what --truth is" has err "audit needs --truth"
 expect_rc 1 "an unknown data set" sm audit --truth expert --dataset nope
 ok "names it" has err 'no data set named "nope"'
+# more solutions than a window of the walk (4 096): the agreed labels and
+# the assignments, read a window at a time beside it, count in every one
+export STEPMARK_DB="$TMP/wide.db"
+python3 "$top_srcdir/tests/gen_big.py" --processbench 9000 >wide.jsonl
+sm import wide.jsonl --format processbench --dataset wide --as expert >/dev/null
+sm consensus --policy "human 1" --quiet >/dev/null
+sm assign --annotators zed,yan >/dev/null
+expect_rc 0 "an audit of 9000" sm audit --truth expert --json
+ok "the agreed labels of every window judged" \
+	grep -q '"kind":"source","dataset":"all","source":"agreed",.*"n_error":[0-9]*,"n_correct":[0-9]*,.*"same":9000,' out
+asg=$(python3 -c 'import json, sys
+print(sum(r["assigned"] for r in map(json.loads, open(sys.argv[1])) if r["kind"] == "annotator" and r["dataset"] == "all"))' out)
+ok "every assignment counted" test "$asg" = "$(sql 'SELECT count(*) FROM assignment')" -a "$asg" -gt 4096
 finish

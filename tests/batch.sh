@@ -253,6 +253,49 @@ expect_rc 0 "the results read back" sm --db twins.db fetch --config cfg --mc --q
 ok "every job done" test "$(jobs_done twins.db)" = 2600
 ok "no round 2" test ! -e tw.r2.manifest.json
 
+# a large results file (400 K answers in stepmark's first custom_id form,
+# the hash alone: 55 MB) is read with the store held alone when nothing
+# else has it open (a rollback journal: each answer written once), and
+# still refused whole; with another connection open it is read beside it
+python3 - >big.results <<'PY'
+import hashlib
+for i in range(400000):
+    print('{"custom_id": "%s", "response": {"status_code": 200, "body": {"object": '
+          '"chat.completion", "choices": []}}}' % hashlib.md5(b"%d" % i).hexdigest())
+PY
+cp big.results big.refused
+head -n 1 part.all >>big.refused
+cp fresh.db big.db
+expect_rc 1 "a large file of another store's last line" sm --db big.db fetch --batch-in big.refused
+ok "refused whole" test "$(sqlite3 big.db "SELECT count(*) FROM response_cache")" = 0
+ok "the store in WAL again" test "$(sqlite3 big.db "PRAGMA journal_mode")" = wal
+python3 -c 'import sqlite3, sys, time; c = sqlite3.connect("big.db"); c.execute("SELECT 1 FROM job").fetchall(); open("big.open", "w").close(); time.sleep(60)' &
+opener=$!
+while [ ! -e big.open ]; do sleep 0.1; done
+expect_rc 0 "read beside another connection" sm --db big.db fetch --batch-in big.results
+kill $opener
+ok "every answer stored" test "$(sqlite3 big.db "SELECT count(*) FROM response_cache")" = 400000
+cp fresh.db alone.db
+expect_rc 0 "read with the store alone" sm --db alone.db fetch --batch-in big.results
+ok "the same answers" test "$(sqlite3 alone.db "SELECT count(*), sum(length(body)) FROM response_cache")" = "$(sqlite3 big.db "SELECT count(*), sum(length(body)) FROM response_cache")"
+ok "the store sound, in WAL again" test "$(sqlite3 alone.db "PRAGMA integrity_check; PRAGMA journal_mode")" = "ok
+wal"
+rm -f big.refused
+
+# the answers a run reads for its jobs are marked paid in the store, not
+# kept in memory: the 400 K answers read for a judge run (its one job
+# fails: no server) in flat memory (it kept 32 bytes and a set entry per
+# answer: 56 MB here)
+cp fresh.db paid.db
+printf 'endpoint judge url http://127.0.0.1:9/v1\nendpoint judge model m\nendpoint judge kind chat\nendpoint judge retries 0\n' >cfg-paid
+/usr/bin/time -f %M -o paid.rss "$STEPMARK" --db paid.db fetch --config cfg-paid --judge --limit 1 \
+	--batch-in big.results >out 2>err
+ok "400 K answers read" has out "big.results: 400000 responses stored in the cache"
+[ -n "${SANITIZED:-}" ] ||
+	ok "in flat memory ($(tail -n 1 paid.rss) KB)" test "$(tail -n 1 paid.rss)" -lt 44000
+ok "each marked paid until a job takes it" test "$(sqlite3 paid.db "SELECT count(DISTINCT created_at) FROM response_cache WHERE created_at LIKE '% batch-in %'")" = 1
+rm -f big.results
+
 # lines that cannot be written (a full device): nothing recorded, the
 # jobs stay queued, and a file afterwards takes the whole round
 if [ -c /dev/full ]; then

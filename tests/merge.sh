@@ -176,6 +176,37 @@ sqlite3 l.db "INSERT INTO label(solution_id, step_idx, kind, value, text, annota
 expect_rc 0 "written steps" sm --db k.db merge l.db
 ok "they came, in order" test "$(sqlite3 k.db "SELECT group_concat(coalesce(text, '-'), '|') FROM (SELECT text FROM label WHERE annotator = 'wes' AND kind = 'correction' ORDER BY id)")" = "The right step.|-|Again."
 
+# an MC run merged: each suggestion's rollouts and the job that wrote it
+# come too (progress is figured only where every prefix came of one job),
+# so the merged store's progress, soft labels and kept rollouts are the
+# run's own; merged again, nothing comes twice
+start_fake
+sim_store
+fake_config cfg
+cp store.db mc-here.db
+expect_rc 0 "an MC run" sm fetch --config cfg --mc --rollouts 8 --quiet
+expect_rc 0 "merged into a store without it" sm --db mc-here.db merge store.db
+mc_rows() {
+	sqlite3 "$1" "SELECT s.ext_key, coalesce(g.step_idx, -1), g.k, g.n, g.rollouts, j.kind,
+		j.params, j.state FROM suggestion g JOIN solution s ON s.id = g.solution_id
+		LEFT JOIN job j ON j.id = g.job_id WHERE g.source = 'mc' ORDER BY 1, 2"
+}
+ok "the run kept rollouts" test "$(sqlite3 store.db "SELECT count(*) FROM suggestion WHERE rollouts IS NOT NULL")" -gt 0
+mc_rows store.db >mc.run
+mc_rows mc-here.db >mc.merged
+ok "the same rows, rollouts and jobs" cmp mc.run mc.merged
+sm --db store.db export --format openrlhf --soft=mc:progress -o p.run.jsonl
+sm --db mc-here.db export --format openrlhf --soft=mc:progress -o p.merged.jsonl
+ok "progress figured" grep -q '[0-9]\.[0-9]' p.run.jsonl
+ok "the same soft progress" cmp p.run.jsonl p.merged.jsonl
+sm --db store.db export --format csv -o c.run.csv
+sm --db mc-here.db export --format csv -o c.merged.csv
+ok "the same csv (mc_k, mc_n, mc_progress)" cmp c.run.csv c.merged.csv
+expect_rc 0 "merged again" sm --db mc-here.db merge store.db
+ok "no suggestion twice" has out "  0 suggestions"
+mc_rows mc-here.db >mc.again
+ok "nor a job" sh -c 'cmp mc.run mc.again && [ "$(sqlite3 mc-here.db "SELECT count(*) FROM job")" = "$(sqlite3 store.db "SELECT count(*) FROM job")" ]'
+
 # time grows with what is brought: one annotator's 3 labels on each of
 # 2 000 solutions (the plan that joined each label brought with every
 # label of its annotator here took 18 s and 1.7 GB)

@@ -77,6 +77,25 @@ for name in $(cat settings); do
 done
 ok ":set shows the value in force" has set.txt "blind          all"
 
+# a comma-decimal locale (made here when the system has its sources)
+# changes no number: mc-alpha 0.25 is read, and shown, as 0.25
+mkdir -p loc
+if localedef -i de_DE -f UTF-8 loc/de_DE.UTF-8 >/dev/null 2>&1; then
+	printf '#!/bin/sh\nexec env LOCPATH="%s" LC_ALL=de_DE.UTF-8 "%s" "$@"\n' "$TMP/loc" \
+		"$STEPMARK" >loc/sm
+	chmod +x loc/sm
+	ok "the locale is a comma-decimal one" sh -c \
+		'LOCPATH=loc LC_ALL=de_DE.UTF-8 locale decimal_point | grep -qx ,'
+	sm_c=$STEPMARK STEPMARK=$TMP/loc/sm
+	TUI_SIZE=100x40 tui_run ':set mc-alpha 0.25
+:set
+:save-display set-de.txt' --annotator x
+	STEPMARK=$sm_c
+	ok "mc-alpha 0.25 read and shown as such" grep -q -- "^ *mc-alpha *0\\.25 " set-de.txt
+else
+	echo "# no comma-decimal locale: localedef or the de_DE sources are missing"
+fi
+
 # the man pages know every action and colour area (the one table)
 sed -n '/define ACTIONS/,/^$/s/^	_([A-Z_]*, "\([a-z-]*\)".*/\1/p' "$top_srcdir/ui/actions.h" >actions
 sed -n '/define AREAS/,/^$/s/^	_([A-Z_]*, "\([a-z-]*\)".*/\1/p' "$top_srcdir/ui/actions.h" >areas

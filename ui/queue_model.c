@@ -13,7 +13,7 @@
 #include "../src/summary.h"
 #include "../src/util.h"
 
-#define CHUNK 20000
+#define CHUNK 4000
 #define MAXCOUNTS 16
 
 /* one filter's matches per chunk of CHUNK ids; -1: not counted */

@@ -156,25 +156,36 @@ static int memo_nowhere(struct memo *m, int64_t max_id)
 	return m->whole >= max_id;
 }
 
-/* The window's solutions searched at once when their ids are close (the
- * walk in id order, and most orders over a fresh store): two scans of a
- * range instead of a statement per solution; 0, -1 on a store error. */
+/* The window's solutions not searched yet, searched at once: where their
+ * ids are close (the walk in id order, and most orders over a fresh
+ * store), two scans of their range (the ids between remembered too);
+ * else (a filter that keeps few) two statements over the list of them,
+ * not two per solution. 0, -1 on a store error. */
 static int memo_fill(struct tui *t, struct memo *m, const struct qpos *rows, int n)
 {
-	int64_t lo = INT64_MAX, hi = 0;
-	int unknown = 0;
-	for (int i = 0; i < n; i++) {
+	int64_t lo = INT64_MAX, hi = 0, ids[WINDOW];
+	size_t nids = 0;
+	for (int i = 0; i < n && i < WINDOW; i++) {
+		if (memo_get(m, rows[i].id) >= 0 || rows[i].id <= 0)
+			continue;
 		lo = rows[i].id < lo ? rows[i].id : lo;
 		hi = rows[i].id > hi ? rows[i].id : hi;
-		unknown |= memo_get(m, rows[i].id) < 0;
+		ids[nids++] = rows[i].id;
 	}
-	if (!unknown || hi - lo >= DENSE)
+	if (!nids)
 		return 0;
 	memo_grow(m, hi);
-	if (db_solutions_grep(t->db, lo, hi, t->re, memo_known, memo_hit, m) < 0)
+	if (hi - lo < DENSE) {
+		if (db_solutions_grep(t->db, lo, hi, t->re, memo_known, memo_hit, m) < 0)
+			return -1;
+		for (int64_t id = lo; id <= hi; id++)
+			memo_set(m, id, 0);
+		return 0;
+	}
+	if (db_solutions_grep_ids(t->db, ids, nids, t->re, memo_known, memo_hit, m) < 0)
 		return -1;
-	for (int64_t id = lo; id <= hi; id++)
-		memo_set(m, id, 0);
+	for (size_t i = 0; i < nids; i++)
+		memo_set(m, ids[i], 0);
 	return 0;
 }
 

@@ -734,6 +734,9 @@ static int idle(struct tui *t)
 static void use_utf8(void)
 {
 	setlocale(LC_ALL, "");
+	/* numbers are read and written one way whatever the locale: "0,5"
+	 * is no setting, no JSON, no export's number */
+	setlocale(LC_NUMERIC, "C");
 	const char *cs = nl_langinfo(CODESET);
 	if (!cs || strcmp(cs, "UTF-8") != 0)
 		setlocale(LC_CTYPE, "C.UTF-8");

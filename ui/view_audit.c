@@ -13,6 +13,7 @@
 #include "pos.h"
 #include "tui.h"
 #include "../src/audit.h"
+#include "../src/syncdeal.h"
 #include "../src/team.h"
 #include "../src/util.h"
 
@@ -202,7 +203,10 @@ static void layout_agreement(struct av *p)
  * their accuracy on it against the consensus policy's min-gold-accuracy */
 static void layout_gold(struct av *p)
 {
-	double bar = team_bar(config_conf(p->t->cfg)->consensus);
+	char *hub_rules = NULL; /* the hub's policy the store pulled, else the config's */
+	syncdeal_policy(p->t->db, &hub_rules, NULL);
+	double bar = team_bar(hub_rules ? hub_rules : config_conf(p->t->cfg)->consensus);
+	free(hub_rules);
 	int any = 0;
 	for (size_t i = 0; i < p->a.nanns; i++) {
 		const struct audit_ann *n = &p->a.anns[i];

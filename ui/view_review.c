@@ -15,6 +15,7 @@
 #include "../src/latex.h"
 #include "../src/resolve.h"
 #include "../src/summary.h"
+#include "../src/syncdeal.h"
 #include "../src/util.h"
 
 #define MAX_COLS 9 /* annotators shown, as the pick menu numbers them */
@@ -135,8 +136,11 @@ static void facts(struct rv *r)
 	else if (got == 0)
 		snprintf(r->agreed, sizeof(r->agreed), "no agreed label stored");
 	arena_free(&a);
-	/* what the config's policy decides now, labels as they are */
-	const char *ptext = config_conf(r->t->cfg)->consensus;
+	/* what the policy decides now (the hub's the store pulled, else the
+	 * config's), labels as they are */
+	char *hub_rules = NULL;
+	syncdeal_policy(r->t->db, &hub_rules, NULL);
+	const char *ptext = hub_rules ? hub_rules : config_conf(r->t->cfg)->consensus;
 	struct policy p;
 	char why[200];
 	if (ptext && policy_parse(ptext, &p, why, sizeof(why)) == 0) {
@@ -159,6 +163,7 @@ static void facts(struct rv *r)
 		buf_free(&d.by);
 		policy_free(&p);
 	}
+	free(hub_rules);
 }
 
 /* the store's latest reasons, each once, newest first: read when the

@@ -6,11 +6,14 @@
 # the pair) computed by a Python script over the same store (sqlite3 and
 # plain Python: bench/audit/peer.py, the step-level figures, alpha and AC1
 # included). Target: at most 1 s, and at least
-# 10x faster than the peer. Both outputs are compared.
+# 10x faster than the peer. Both outputs are compared. Then the audit's
+# peak RSS on such stores at three sizes (SIZES, default 10 000, 100 000
+# and 445 000 solutions; issue 30): target at most 64 MB and flat.
 # Usage: bench/audit/run.sh [RUNS] [N] (default 3 and 100000).
 set -eu
 runs=${1:-3}
 n=${2:-100000}
+sizes=${SIZES:-10000 100000 445000}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 sm=${STEPMARK:-$top/stepmark}
@@ -20,29 +23,37 @@ mkdir -p "$out"
 cd "$out"
 export LC_ALL=C.UTF-8
 
-python3 "$top/tests/gen_big.py" --processbench "$n" >data.jsonl
-python3 - <<'PY'
-import json, random
-r = random.Random(5)
-files = {k: open(k + ".jsonl", "w") for k in ("ann2", "judge", "prm", "mc")}
-acc = {"ann2": 0.8, "judge": 0.6, "prm": 0.5, "mc": 0.4}
-for line in open("data.jsonl"):
-    x = json.loads(line)
-    n = len(x["steps"])
-    for k, f in files.items():
-        y = dict(x)
-        v = x["label"] if r.random() < acc[k] else r.randint(-1, n - 1)
-        if k == "ann2":
-            y["label"] = v
-        else:
-            y["prediction"] = v
-        f.write(json.dumps(y) + "\n")
-PY
-"$sm" --db store.db import data.jsonl --format processbench --dataset bench --as expert >/dev/null
-"$sm" --db store.db import ann2.jsonl --format processbench --dataset bench --as ann2 >/dev/null
-for s in judge prm mc; do
-	"$sm" --db store.db import $s.jsonl --format processbench --dataset bench --as-source $s >/dev/null
-done
+# make_store N: store-N.db, N solutions, 2 annotators and 3 sources
+make_store() {
+	db=store-$1.db
+	[ -f "$db" ] && return 0
+	python3 "$top/tests/gen_big.py" --processbench "$1" >data.jsonl
+	python3 - <<-'PY'
+	import json, random
+	r = random.Random(5)
+	files = {k: open(k + ".jsonl", "w") for k in ("ann2", "judge", "prm", "mc")}
+	acc = {"ann2": 0.8, "judge": 0.6, "prm": 0.5, "mc": 0.4}
+	for line in open("data.jsonl"):
+	    x = json.loads(line)
+	    n = len(x["steps"])
+	    for k, f in files.items():
+	        y = dict(x)
+	        v = x["label"] if r.random() < acc[k] else r.randint(-1, n - 1)
+	        if k == "ann2":
+	            y["label"] = v
+	        else:
+	            y["prediction"] = v
+	        f.write(json.dumps(y) + "\n")
+	PY
+	"$sm" --db "$db" import data.jsonl --format processbench --dataset bench --as expert >/dev/null
+	"$sm" --db "$db" import ann2.jsonl --format processbench --dataset bench --as ann2 >/dev/null
+	for s in judge prm mc; do
+		"$sm" --db "$db" import $s.jsonl --format processbench --dataset bench --as-source $s >/dev/null
+	done
+	rm -f data.jsonl ann2.jsonl judge.jsonl prm.jsonl mc.jsonl
+}
+make_store "$n"
+ln -sf "store-$n.db" store.db
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 : >sm.times
@@ -76,3 +87,18 @@ echo "bench/audit: $n solutions ($steps steps), 2 annotators, 3 sources, $runs r
 printf '  stepmark audit   %7.2f s  (target <= 1 s)\n' "$smw"
 printf '  python peer      %7.2f s\n' "$pw"
 printf '  speed-up         %7.1fx (target >= 10x)\n' "$(awk "BEGIN {print $pw / $smw}")"
+
+# peak RSS at each size: one run each
+echo "  peak RSS of stepmark audit (one run per size):"
+small=""
+big=0
+for m in $sizes; do
+	make_store "$m"
+	/usr/bin/time -f "%M" -o t.rss "$sm" --db "store-$m.db" audit --truth expert --json >/dev/null
+	rss=$(awk '{print $1 / 1024}' t.rss)
+	[ -n "$small" ] || small=$rss
+	big=$(awk "BEGIN {print ($rss > $big) ? $rss : $big}")
+	printf '    %7s solutions  %6.1f MB\n' "$m" "$rss"
+done
+printf '  peak RSS, largest %.1f MB, %.2fx the smallest  (target <= 64 MB and flat)\n' \
+	"$big" "$(awk "BEGIN {print $big / $small}")"

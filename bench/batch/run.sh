@@ -13,8 +13,10 @@
 # time from the same store; the seconds are the medians, the RSS the
 # largest. Prints the ratios (targets: each within 2x its floor, RSS <=
 # 64 MB and flat over the sizes).
-# Usage: [REPS=N] run.sh [N...] (default 10000 40000 100000; the
-# target's 445000 too: about 6 GB of disk under bench/out/batch)
+# Usage: [REPS=N] [OLD=BINARY] run.sh [N...] (default 10000 40000 100000;
+# the target's 445000 too: about 6 GB of disk under bench/out/batch).
+# With OLD, another stepmark (an older build) is timed in the same reps,
+# each run beside the new one, on a line of its own under each size.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -49,8 +51,17 @@ for n in $sizes; do
 	python3 "$here/gen.py" "$n" >data.jsonl
 	"$sm" --db base.db import data.jsonl --format generic --problem problem --steps steps \
 		--gold gold --id id >/dev/null
-	: >w.times; : >f.times; : >r.times; : >g.times; wk=0; rk=0
+	: >w.times; : >f.times; : >r.times; : >g.times; : >ow.times; : >or.times
+	wk=0; rk=0; owk=0; ork=0
 	for rep in $(seq "$reps"); do
+		if [ -n "${OLD:-}" ]; then
+			rm -f s.db* req.*
+			cp base.db s.db
+			t "$OLD" --db s.db fetch --config cfg --mc --rollouts 8 --quiet --batch-out req.jsonl
+			read -r sec kb <t.out
+			echo "$sec" >>ow.times
+			if [ "$kb" -gt "$owk" ]; then owk=$kb; fi
+		fi
 		rm -f s.db* req.*
 		cp base.db s.db
 		t "$sm" --db s.db fetch --config cfg --mc --rollouts 8 --quiet --batch-out req.jsonl
@@ -66,6 +77,14 @@ for n in $sizes; do
 	done
 	python3 "$here/results.py" res.jsonl req.completions*.jsonl
 	for rep in $(seq "$reps"); do
+		if [ -n "${OLD:-}" ]; then
+			rm -f r.db*
+			cp s.db r.db
+			t "$OLD" --db r.db fetch --batch-in res.jsonl
+			read -r sec kb <t.out
+			echo "$sec" >>or.times
+			if [ "$kb" -gt "$ork" ]; then ork=$kb; fi
+		fi
 		rm -f r.db*
 		cp s.db r.db
 		t "$sm" --db r.db fetch --batch-in res.jsonl
@@ -78,6 +97,12 @@ for n in $sizes; do
 	printf '%8d %9d %7s | %7s %7s %6s %7s | %7s %7s %6s %7s\n' "$n" "$requests" "$mb" \
 		"$ws" "$fws" "$(calc "$ws / $fws")" "$(calc "$wk / 1024")" \
 		"$rs" "$frs" "$(calc "$rs / $frs")" "$(calc "$rk / 1024")"
+	if [ -n "${OLD:-}" ]; then
+		ows=$(median <ow.times) ors=$(median <or.times)
+		printf '%8s %9s %7s | %7s %7s %6s %7s | %7s %7s %6s %7s\n' old "" "" \
+			"$ows" "$fws" "$(calc "$ows / $fws")" "$(calc "$owk / 1024")" \
+			"$ors" "$frs" "$(calc "$ors / $frs")" "$(calc "$ork / 1024")"
+	fi
 	if [ "$wmin" = 0 ] || [ "$wk" -lt "$wmin" ]; then wmin=$wk; fi
 	if [ "$rmin" = 0 ] || [ "$rk" -lt "$rmin" ]; then rmin=$rk; fi
 	if [ "$wk" -gt "$wmax" ]; then wmax=$wk; fi

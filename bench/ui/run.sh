@@ -5,7 +5,9 @@
 # second annotator and a source who disagree on a share of solutions), driven
 # by a scripted session of 10 K keys (bench/ui/keys.py). Per size: the first
 # screen, key p50, p99 and max, the time spent between keys (counting,
-# searching), peak RSS, the growth from the smallest store, and the peer:
+# searching), the session's CPU (user + sys of the workbench: target
+# within 1.5x of the smallest store's, issue 30), peak RSS, the growth
+# from the smallest store, and the peer:
 # the sqlite3 shell replaying the same statements (the start-up ones too).
 # It checks that the session's actions ran (labels saved, filters that
 # match rows). Usage: bench/ui/run.sh [RUNS] (default 3).
@@ -80,10 +82,11 @@ pct() { # pct P FILE: the P-th percentile of the key times
 	sed -n 's/^key [^ ]* //p' "$2" | sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100); if (i<1) i=1; print a[i]}'
 }
 rss_of() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
+cpu_of() { awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ {s += $2} END {print s}' "$1"; }
 wall_ms() { awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s*1000}' "$1"; }
 
 for n in $sizes; do
-	for f in first p50 p99 max keys idle rss peer_first peer_all peer_rss saved; do : >"s$n.$f"; done
+	for f in first p50 p99 max keys idle cpu rss peer_first peer_all peer_rss saved; do : >"s$n.$f"; done
 	for i in $(seq "$runs"); do
 		# a fresh copy each run: the session labels; written out first,
 		# or the copy's writeback is what the first screen measures
@@ -105,6 +108,7 @@ for n in $sizes; do
 		first=$(sed -n 's/^first-screen //p' timings.txt)
 		calc "$(wall_ms time.txt) - $keys_ms - $first" >>"s$n.idle"
 		rss_of time.txt >>"s$n.rss"
+		cpu_of time.txt >>"s$n.cpu"
 		grep -c '^saved ' trace.txt >>"s$n.saved" || echo 0 >>"s$n.saved"
 		rm -f trace.txt
 		# the peer: the same statements through the sqlite3 shell, on a
@@ -136,16 +140,19 @@ for n in $sizes; do
 	kt=$(median <"s$n.keys"); idle=$(median <"s$n.idle")
 	pa=$(median <"s$n.peer_all"); rss=$(median <"s$n.rss"); prss=$(median <"s$n.peer_rss")
 	saved=$(median <"s$n.saved")
+	cpu=$(median <"s$n.cpu")
 	echo "$n solutions, $steps steps, $dis with a disagreement; the session saved $saved labelling actions"
 	printf '  first screen   %8.2f ms   peer %8.2f ms   (target <= 10 ms)\n' "$f" "$pf"
 	printf '  keys           p50 %.3f ms  p99 %.3f ms  max %.2f ms   (targets p99 <= 5 ms, max <= 50 ms)\n' "$p50" "$p99" "$mx"
 	printf '  all keys       %8.1f ms   between keys %8.1f ms   peer (every statement) %8.1f ms\n' "$kt" "$idle" "$pa"
+	printf '  session CPU    %8.2f s    (user + sys of the workbench)\n' "$cpu"
 	printf '  peak RSS       %8.1f MB   peer %8.1f MB   (target <= 24 MB)\n' "$(calc "$rss / 1024")" "$(calc "$prss / 1024")"
 	if [ -z "$first_size" ]; then
-		first_size=$n; b_p99=$p99; b_f=$f; b_rss=$rss
+		first_size=$n; b_p99=$p99; b_f=$f; b_rss=$rss; b_cpu=$cpu
 	else
 		printf '  growth from %s: p99 %.2fx, first screen %.2fx, RSS %.2fx   (target <= 1.2x)\n' \
 			"$first_size" "$(calc "$p99 / $b_p99")" "$(calc "$f / $b_f")" "$(calc "$rss / $b_rss")"
+		printf '  session CPU growth from %s: %.2fx   (target <= 1.5x)\n' "$first_size" "$(calc "$cpu / $b_cpu")"
 	fi
 	[ "$saved" -gt 0 ] || echo "  NOTE: the session saved no label: the key script did not do what it says"
 	[ "$dis" -gt 0 ] || echo "  NOTE: no disagreement in the store: the filters match nothing"
