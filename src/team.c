@@ -95,7 +95,7 @@ static void on_summary(void *ctx, int64_t dataset, const char *v, int dealt)
 	struct team *t = ctx;
 	struct team_ds *d = ds_of(t, dataset);
 	int fe[64];
-	struct team_ann *who[64];
+	size_t who[64]; /* indexes: ann_of may move the array */
 	size_t n = 0;
 	struct buf name = {0};
 	for (const char *p = v; p && *p && n < 64; p = strchr(p + 1, '\n')) {
@@ -105,8 +105,8 @@ static void on_summary(void *ctx, int64_t dataset, const char *v, int dealt)
 		int f = verdict_at(line, &name);
 		if (f < -1)
 			continue;
-		who[n] = ann_of(t, name.data);
-		who[n]->decided++;
+		who[n] = (size_t)(ann_of(t, name.data) - t->ann);
+		t->ann[who[n]].decided++;
 		fe[n++] = f;
 	}
 	buf_free(&name);
@@ -114,9 +114,10 @@ static void on_summary(void *ctx, int64_t dataset, const char *v, int dealt)
 		for (size_t k = 0; k < n; k++) {
 			if (k == i)
 				continue;
-			who[i]->pairs++;
-			who[i]->agree += fe[i] == fe[k];
-			who[i]->agree_near += near(fe[i], fe[k]);
+			struct team_ann *a = &t->ann[who[i]];
+			a->pairs++;
+			a->agree += fe[i] == fe[k];
+			a->agree_near += near(fe[i], fe[k]);
 		}
 	if (!d)
 		return;
