@@ -46,7 +46,7 @@ chmod +x bin/stepmark
 PATH="$TMP/bin:$PATH"
 
 man_commands "A team on a hub" >walk.txt
-ok "twenty-seven commands" test "$(wc -l <walk.txt)" = 27
+ok "twenty-eight commands" test "$(wc -l <walk.txt)" = 28
 cons=$(grep -n "dana.db consensus" walk.txt | cut -d: -f1)
 
 # a session: each solution of the filter opened in turn; alice marks the
