@@ -400,21 +400,36 @@ static int assign_read(struct db *db, struct dealing *r, struct names *an, struc
 	return -1;
 }
 
+/* The pile with the fewest items dealt, looking from q[from] round (the
+ * first of equals), not but */
+static struct pile *lightest(struct pile *q, size_t nq, size_t from, const struct pile *but)
+{
+	struct pile *best = NULL;
+	for (size_t k = 0; k < nq; k++) {
+		struct pile *p = &q[(from + k) % nq];
+		if (p != but && (!best || p->n - p->qual < best->n - best->qual))
+			best = p;
+	}
+	return best ? best : &q[from % nq]; /* one pile, and it is but: never asked */
+}
+
 /* The first n candidates dealt round the piles, a share overlap of them
- * to a second pile; how many went to two. */
+ * to a second pile; how many went to two. Each goes to the pile with
+ * the fewest so far (round the piles among equals), so that the shared
+ * ones even out: with two annotators and half shared, dealing strictly
+ * in turn gave every shared item's second copy to the same one. */
 static long assign_deal(struct pile *q, size_t nq, const struct dealing *r, size_t n,
 			double overlap)
 {
 	long shared = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct pile *a = &q[i % nq];
+		struct pile *a = lightest(q, nq, i % nq, NULL);
 		q_add(a, r->c[i].sol, -2);
 		/* an even spread of the overlap: i shared when the share
 		 * crosses a whole number */
 		if (overlap > 0 && floor((double)(i + 1) * overlap) > floor((double)i * overlap)) {
-			struct pile *b = &q[(i + 1 + (size_t)(r->c[i].r % (nq - 1))) % nq];
-			if (b == a)
-				b = &q[(i + 1) % nq];
+			size_t from = (size_t)(a - q) + 1 + (size_t)(r->c[i].r % (nq - 1));
+			struct pile *b = lightest(q, nq, from % nq, a);
 			q_add(b, r->c[i].sol, -2);
 			a->shared++;
 			b->shared++;

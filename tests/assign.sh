@@ -53,6 +53,12 @@ ok "the disagreeing solutions came first" test "$(sql "SELECT count(*) FROM summ
 ok "and there were fewer than 10" test "$(sql "SELECT count(*) FROM summary WHERE flags & 8")" -lt 10
 ok "each queue in order 1..n" test "$(sql "SELECT count(*) FROM (SELECT annotator, max(ord) - min(ord) + 1 - count(*) d FROM assignment GROUP BY 1) WHERE d <> 0")" = 0
 
+# half shared between two: each gets as many (dealing strictly in turn
+# gave every second copy to the same one: 20 and 10)
+cp "$STEPMARK_DB" half.db
+expect_rc 0 "half shared between two" sm --db half.db assign --annotators dan,erin --overlap 0.5 --limit 8
+ok "each as many" test "$(sqlite3 half.db "SELECT group_concat(n) FROM (SELECT annotator, count(*) n FROM assignment WHERE annotator IN ('dan', 'erin') AND NOT gold GROUP BY 1 ORDER BY 1)")" = "6,6"
+
 expect_rc 0 "deal the rest" sm assign --annotators alice,bob,carol --seed 7
 ok "the 8 left" has out "dealt 8 solutions to 3 annotators (0 to two of them), 0 left unassigned"
 ok "each solution dealt: 18 + the 2 gold" test "$(sql "SELECT count(DISTINCT solution_id) FROM assignment")" = 20
