@@ -269,10 +269,9 @@ static void round_start(struct hubsync *s, double now)
 static void idle(struct hubsync *s, double now)
 {
 	if (s->offline) { /* said once, at the round's end */
-		char n[24];
-		snprintf(n, sizeof(n), "%ld", s->offline);
-		say(s, "hub: %s solution(s) labelled by one annotator on two stores while offline: "
-		    "the later labels in force", n);
+		char n[48];
+		snprintf(n, sizeof(n), "%ld solution%s", s->offline, s->offline == 1 ? "" : "s");
+		say(s, "hub: %s labelled on two stores offline: the later labels hold", n);
 		s->offline = 0;
 	}
 	hubsync_recount(s);
