@@ -11,6 +11,7 @@
 
 #include "dbi.h"
 #include "hubcache.h"
+#include "hubstore.h"
 
 enum stmt_id {
 	S_STATE_GET, S_ALIGNS, S_SOL, S_SET_AT, S_SET_DEL, S_ALIGN_ADD, S_CACHE_ROWS, S_CACHE_TOP,
@@ -44,20 +45,10 @@ static sqlite3_stmt *stmt(struct db *db, enum stmt_id id)
 }
 
 /* a link's global id: its solution's data set and id, its columns and
- * its set's time (NULL told from ""), hashed in one piece */
+ * its set's time */
 static void align_uid(struct buf *b, const char *const *f, char out[33])
 {
-	buf_reset(b);
-	buf_puts(b, "aln1");
-	for (int c = HA_DATASET; c <= HA_AT; c++) {
-		buf_putc(b, f[c] ? 'v' : 'n');
-		buf_puts(b, f[c] ? f[c] : "");
-		buf_putc(b, '\0');
-	}
-	struct hasher h;
-	hasher_init(&h);
-	hasher_add(&h, b->data, b->len);
-	hasher_hex(&h, out);
+	db_hub_fields_uid(b, "aln1", f, HA_DATASET, HA_AT, out);
 }
 
 int db_hub_aligns(struct db *db, const char *since,

@@ -586,13 +586,12 @@ int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol)
 	return db_hub_label_put_here(db, l, &h);
 }
 
-/* a suggestion's global id: its solution's data set and id and its
- * columns but when it was made (NULL told from ""), hashed in one piece */
-static void sug_uid(struct buf *b, const char *const *f, char out[33])
+void db_hub_fields_uid(struct buf *b, const char *tag, const char *const *f, int from, int to,
+		       char out[33])
 {
 	buf_reset(b);
-	buf_puts(b, "sug1");
-	for (int c = HG_DATASET; c <= HG_ROLLOUTS; c++) {
+	buf_puts(b, tag);
+	for (int c = from; c <= to; c++) {
 		buf_putc(b, f[c] ? 'v' : 'n');
 		buf_puts(b, f[c] ? f[c] : "");
 		buf_putc(b, '\0');
@@ -601,6 +600,13 @@ static void sug_uid(struct buf *b, const char *const *f, char out[33])
 	hasher_init(&h);
 	hasher_add(&h, b->data, b->len);
 	hasher_hex(&h, out);
+}
+
+/* a suggestion's global id: its solution's data set and id and its
+ * columns but when it was made */
+static void sug_uid(struct buf *b, const char *const *f, char out[33])
+{
+	db_hub_fields_uid(b, "sug1", f, HG_DATASET, HG_ROLLOUTS, out);
 }
 
 /* the row of SUG_COLS at s as it travels into g (its strings s's, the

@@ -94,6 +94,10 @@ int db_hub_latest_at(struct db *db, int64_t sol, const char *annotator, char *at
 /* The store's last label id (0 none), -1 on a store error. */
 int64_t db_hub_label_top(struct db *db);
 
+/* A global id of fields f[from..to]: tag, then each field (NULL told
+ * from ""), hashed in one piece (b: scratch) */
+void db_hub_fields_uid(struct buf *b, const char *tag, const char *const *f, int from, int to,
+		       char out[33]);
 /* Suggestions as they travel (their uid computed: a hash of the data
  * set and id of their solution and their columns but when they were
  * made): those with an id above after, or (job not 0) those of the

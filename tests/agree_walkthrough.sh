@@ -31,36 +31,17 @@ start_fake
 mkdir -p "$XDG_CONFIG_HOME/stepmark"
 fake_config "$XDG_CONFIG_HOME/stepmark/config"
 
-# a session: each solution of the queue's filter opened in turn; alice
-# marks the first step wrong on every third, bob on every fourth, the
-# rest no error; carol takes the first annotator's first error
-session() { # session WHO N
-	python3 - "$1" "$2" <<'PY'
-import sys
-who, n = sys.argv[1], int(sys.argv[2])
-if who == "carol":
-    print(":filter disagree-annotators")
-    for i in range(n):
-        print("V"); print("a"); print("1"); print("the first annotator is right<Enter>"); print("q"); print("j")
-else:
-    k = 3 if who == "alice" else 4
-    print(":filter assigned")
-    for i in range(n):
-        print("<Enter>"); print("e" if i % k == 0 else "c"); print("q"); print("j")
-print(":quit")
-PY
-}
 n=0
 while read -r line; do
 	n=$((n + 1))
 	eval "set -- $line"
 	case "$line" in
 	"stepmark --annotator alice")
-		session alice "$(sqlite3 stepmark.db "SELECT count(*) FROM assignment WHERE annotator = 'alice'")" >keys.txt ;;
+		walk_session alice "$(sqlite3 stepmark.db "SELECT count(*) FROM assignment WHERE annotator = 'alice'")" >keys.txt ;;
 	"stepmark --db bob.db --annotator bob")
-		session bob "$(sqlite3 bob.db "SELECT count(*) FROM assignment WHERE annotator = 'bob'")" >keys.txt ;;
+		walk_session bob "$(sqlite3 bob.db "SELECT count(*) FROM assignment WHERE annotator = 'bob'")" >keys.txt ;;
 	"stepmark --annotator carol")
-		session carol "$(sqlite3 stepmark.db "SELECT count(*) FROM summary WHERE flags & 4")" >keys.txt
+		walk_session carol "$(sqlite3 stepmark.db "SELECT count(*) FROM summary WHERE flags & 4")" >keys.txt
 		cp keys.txt carol.keys ;;
 	esac
 	shift

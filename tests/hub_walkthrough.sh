@@ -49,25 +49,6 @@ man_commands "A team on a hub" >walk.txt
 ok "twenty-eight commands" test "$(wc -l <walk.txt)" = 28
 cons=$(grep -n "dana.db consensus" walk.txt | cut -d: -f1)
 
-# a session: each solution of the filter opened in turn; alice marks the
-# first step wrong on every third, bob on every fourth, the rest no
-# error; carol takes the first annotator's first error
-session() { # session WHO N
-	python3 - "$1" "$2" <<'PY'
-import sys
-who, n = sys.argv[1], int(sys.argv[2])
-if who == "carol":
-    print(":filter disagree-annotators")
-    for i in range(n):
-        print("V"); print("a"); print("1"); print("the first annotator is right<Enter>"); print("q"); print("j")
-else:
-    k = 3 if who == "alice" else 4
-    print(":filter assigned")
-    for i in range(n):
-        print("<Enter>"); print("e" if i % k == 0 else "c"); print("q"); print("j")
-print(":quit")
-PY
-}
 n=0
 while read -r line; do
 	n=$((n + 1))
@@ -83,7 +64,7 @@ while read -r line; do
 			want=$(sqlite3 "$db" "SELECT count(*) FROM assignment WHERE annotator = '$who'")
 		fi
 		echo "$want" >"$who.n"
-		session "$who" "$want" >"$who.keys"
+		walk_session "$who" "$want" >"$who.keys"
 		export STEPMARK_SCRIPT="$TMP/$who.keys" STEPMARK_NO_DISPLAY=1 TERM=xterm-256color COLUMNS=100 LINES=30
 		;;
 	esac

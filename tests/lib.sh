@@ -278,3 +278,23 @@ wait_for_sql() {
 		sleep 0.1
 	done
 }
+# walk_session WHO N: the keys of a walk-through's session: each of N
+# solutions of the queue's filter opened in turn; alice marks the first
+# step wrong on every third, bob on every fourth, the rest no error;
+# carol takes the first annotator's first error
+walk_session() { # walk_session WHO N
+	python3 - "$1" "$2" <<'PY'
+import sys
+who, n = sys.argv[1], int(sys.argv[2])
+if who == "carol":
+    print(":filter disagree-annotators")
+    for i in range(n):
+        print("V"); print("a"); print("1"); print("the first annotator is right<Enter>"); print("q"); print("j")
+else:
+    k = 3 if who == "alice" else 4
+    print(":filter assigned")
+    for i in range(n):
+        print("<Enter>"); print("e" if i % k == 0 else "c"); print("q"); print("j")
+print(":quit")
+PY
+}
