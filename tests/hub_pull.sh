@@ -19,7 +19,9 @@ PGPASSWORD=pw-ann expect_rc 0 "a store made from the hub" \
 	/usr/bin/time -f %M -o rss "$STEPMARK" --db ann.db --hub "$(hub_as ann)" sync --create --page 500
 ok "pulls them in two pages" has out "pulled: 1000 solutions, $nl labels"
 # each solution had room for every step of its page before: 92 MB here
-ok "in little memory ($(cat rss) KB)" test "$(cat rss)" -lt 40000
+# (AddressSanitizer's shadow memory makes peak RSS meaningless)
+[ -n "${SANITIZED:-}" ] ||
+	ok "in little memory ($(cat rss) KB)" test "$(cat rss)" -lt 40000
 summaries() {
 	sqlite3 "$1" "SELECT s.ext_key, m.nsteps, m.labelled, m.flags, m.verdicts FROM summary m
 		JOIN solution s ON s.id = m.solution_id ORDER BY s.ext_key"
