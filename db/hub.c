@@ -17,7 +17,7 @@
  * reads them as its columns' types. */
 enum hub_stmt {
 	H_EXISTS, H_META_GET, H_META_SET, H_INIT_LOCK, H_WHO, H_ROLE_EXISTS,
-	H_DATASET, H_SOL_ADD, H_SOL_HASH, H_STEP_ADD, H_LABEL_ADD, H_LABEL_SEEN,
+	H_DATASET, H_SOL_ADD, H_SOL_HASH, H_STEP_ADD, H_LABEL_SEEN,
 	H_PULL_SOLS, H_PULL_STEPS, H_PULL_LABELS, H_ME, H_LABEL_PUSH, H_SUG_ADD, H_SUG_SEEN,
 	H_PULL_SUGS, H_COUNT
 };
@@ -47,12 +47,6 @@ static const char *const hub_sql[H_COUNT] = {
 		       "AND ext_key = $2",
 	[H_STEP_ADD] = "INSERT INTO stepmark.step(solution_id, idx, text, chosen, alts, agent, "
 		       "role) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-	[H_LABEL_ADD] = "INSERT INTO stepmark.label(uid, solution_id, step_idx, kind, value, text, "
-			"annotator, origin, created_at, agent, guidelines) "
-			"SELECT $1, s.id, $4, $5, $6, $7, $8, $9, $10, $11, $12 "
-			"FROM stepmark.solution s JOIN stepmark.dataset d ON d.id = s.dataset_id "
-			"WHERE d.name = $2 AND s.ext_key = $3 AND s.steps_hash = $13 "
-			"ON CONFLICT (uid) DO NOTHING RETURNING seq",
 	[H_LABEL_SEEN] = "SELECT (SELECT seq FROM stepmark.label WHERE uid = $1), "
 			 "(SELECT s.steps_hash = $4 FROM stepmark.solution s JOIN stepmark.dataset d "
 			 "ON d.id = s.dataset_id WHERE d.name = $2 AND s.ext_key = $3)",
@@ -78,8 +72,9 @@ static const char *const hub_sql[H_COUNT] = {
 		 "ORDER BY r.rolname <> 'stepmark_lead', r.rolname LIMIT 1), "
 		 "(SELECT value FROM stepmark.meta WHERE key = 'id'), "
 		 "(SELECT value FROM stepmark.meta WHERE key = 'version')",
-	/* a label in one statement, its own transaction: added (its place),
-	 * there already (its place), or why not (its solution's steps) */
+	/* a label in one statement (the workbench's own transaction, or one
+	 * of a sync's pipelined batch): added (its place), there already (its
+	 * place), or why not (its solution's steps) */
 	[H_LABEL_PUSH] = "WITH ins AS (INSERT INTO stepmark.label(uid, solution_id, step_idx, kind, "
 			 "value, text, annotator, origin, created_at, agent, guidelines) "
 			 "SELECT $1, s.id, $4, $5, $6, $7, $8, $9, $10, $11, $12 "
@@ -417,33 +412,125 @@ int hub_push_solution(struct hub *h, const struct hub_sol *s)
 	return same ? 0 : 2;
 }
 
-int hub_push_label(struct hub *h, const struct hub_label *l, int64_t *seq)
+/* the parameters of H_LABEL_PUSH for l */
+static void label_params(const struct hub_label *l, const char *p[13])
 {
-	*seq = 0;
 	const char *const *f = l->f;
-	const char *p[] = {f[HL_UID], f[HL_DATASET], f[HL_KEY], f[HL_STEP], f[HL_KIND],
+	const char *v[] = {f[HL_UID], f[HL_DATASET], f[HL_KEY], f[HL_STEP], f[HL_KIND],
 			   f[HL_VALUE], f[HL_TEXT], f[HL_ANNOTATOR], f[HL_ORIGIN], f[HL_AT],
 			   f[HL_AGENT], f[HL_GUIDELINES], l->sol_hash};
-	PGresult *r = run(h, H_LABEL_ADD, 13, p);
+	memcpy(p, v, sizeof(v));
+}
+
+/* H_LABEL_PUSH's row as hub_push_labels' rc and seq; 4: neither added nor
+ * seen though its steps are the hub's (a push of the same uid committed
+ * while it waited: its statement's snapshot is older), to ask again */
+static int label_pushed(const PGresult *r, int64_t *seq)
+{
+	const char *added = val(r, 0, 0), *there = val(r, 0, 1), *same = val(r, 0, 2);
+	const char *s = added ? added : there;
+	*seq = s ? strtoll(s, NULL, 10) : 0;
+	return added ? 1 : there ? 0 : !same ? 2 : *same == 't' ? 4 : 3;
+}
+
+/* a label asked again in a statement of its own (label_pushed's 4) */
+static int label_seen(struct hub *h, const struct hub_label *l, int *rc, int64_t *seq)
+{
+	const char *const *f = l->f;
+	const char *sp[] = {f[HL_UID], f[HL_DATASET], f[HL_KEY], l->sol_hash};
+	PGresult *r = run(h, H_LABEL_SEEN, 4, sp);
 	if (!r)
 		return -1;
-	if (PQntuples(r) == 1) {
-		*seq = strtoll(val(r, 0, 0), NULL, 10);
-		PQclear(r);
-		return 1;
-	}
-	PQclear(r);
-	const char *sp[] = {f[HL_UID], f[HL_DATASET], f[HL_KEY], l->sol_hash};
-	if (!(r = run(h, H_LABEL_SEEN, 4, sp)))
-		return -1;
 	const char *same = val(r, 0, 1);
-	int rc = !same ? 2 : *same == 't' ? 2 : 3;
+	*rc = !same ? 2 : *same == 't' ? 2 : 3;
+	*seq = 0;
 	if (val(r, 0, 0)) {
 		*seq = strtoll(val(r, 0, 0), NULL, 10);
-		rc = 0;
+		*rc = 0;
 	}
 	PQclear(r);
-	return rc;
+	return 0;
+}
+
+/* the pipeline's results read up to its sync: each label's rc and seq
+ * until the first error (kept in h->err); -1 then, or when the
+ * connection failed */
+static int pipeline_read(struct hub *h, size_t sent, int *rc, int64_t *seq)
+{
+	int failed = 0;
+	size_t i = 0; /* the label whose results are read */
+	for (;;) {
+		PGresult *r = PQgetResult(h->c);
+		if (!r) { /* its results are over: the next label's */
+			if (PQstatus(h->c) == CONNECTION_BAD || ++i > sent)
+				break;
+			continue;
+		}
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (st == PGRES_TUPLES_OK && i < sent && PQntuples(r) == 1 && !failed)
+			rc[i] = label_pushed(r, &seq[i]);
+		else if (st != PGRES_PIPELINE_ABORTED && st != PGRES_TUPLES_OK && !failed) {
+			set_err(h, *PQresultErrorMessage(r) ? PQresultErrorMessage(r)
+				: PQerrorMessage(h->c));
+			failed = 1;
+		}
+		PQclear(r);
+	}
+	if (!failed && PQstatus(h->c) == CONNECTION_BAD) {
+		set_err(h, PQerrorMessage(h->c));
+		failed = 1;
+	}
+	return failed ? -1 : 0;
+}
+
+int hub_push_labels(struct hub *h, const struct hub_label *l, size_t n, int *rc, int64_t *seq)
+{
+	for (size_t i = 0; i < n; i++) {
+		rc[i] = -1;
+		seq[i] = 0;
+	}
+	if (n == 0)
+		return 0;
+	if (!PQenterPipelineMode(h->c)) {
+		set_err(h, PQerrorMessage(h->c));
+		return -1;
+	}
+	size_t sent = 0;
+	int failed;
+	for (; sent < n; sent++) {
+		const char *p[13];
+		label_params(&l[sent], p);
+		if (!PQsendQueryParams(h->c, hub_sql[H_LABEL_PUSH], 13, NULL, p, NULL, NULL, 0))
+			break;
+	}
+	if (sent < n)
+		set_err(h, PQerrorMessage(h->c));
+	if (!PQpipelineSync(h->c)) { /* the connection is gone: nothing to read */
+		if (sent == n)
+			set_err(h, PQerrorMessage(h->c));
+		return -1;
+	}
+	/* what was sent is read (the first error kept) */
+	failed = pipeline_read(h, sent, rc, seq) < 0 || sent < n;
+	if (!PQexitPipelineMode(h->c) && !failed) {
+		set_err(h, PQerrorMessage(h->c));
+		failed = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (rc[i] != 4)
+			continue;
+		if (failed)
+			rc[i] = 2; /* as the workbench's push reads it */
+		else if (label_seen(h, &l[i], &rc[i], &seq[i]) < 0) {
+			rc[i] = -1;
+			failed = 1;
+		}
+	}
+	return failed ? -1 : 0;
 }
 
 int hub_push_sug(struct hub *h, const struct hub_sug *g, int64_t job)
@@ -690,11 +777,8 @@ static int op_send(struct hub *h)
 	case OP_PUSH: {
 		if ((size_t)h->stage >= h->npush)
 			return 0;
-		const struct hub_label *l = &h->push[h->stage];
-		const char *const *f = l->f;
-		const char *p[] = {f[HL_UID], f[HL_DATASET], f[HL_KEY], f[HL_STEP], f[HL_KIND],
-				   f[HL_VALUE], f[HL_TEXT], f[HL_ANNOTATOR], f[HL_ORIGIN], f[HL_AT],
-				   f[HL_AGENT], f[HL_GUIDELINES], l->sol_hash};
+		const char *p[13];
+		label_params(&h->push[h->stage], p);
 		return send_stmt(h, H_LABEL_PUSH, 13, p) < 0 ? -1 : 1;
 	}
 	case OP_PULL:

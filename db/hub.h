@@ -95,10 +95,15 @@ void hub_rollback(struct hub *h);
 /* One solution with its steps: 1 added, 0 there with the same steps, 2
  * there with other steps (a conflict: nothing written), -1 on error. */
 int hub_push_solution(struct hub *h, const struct hub_sol *s);
-/* One label: 1 added, 0 there already, 2 its solution is not on the
- * hub, 3 the hub's has other steps (l->sol_hash: a conflict, nothing
- * written); *seq its place on the hub (1, 0). -1 on error. */
-int hub_push_label(struct hub *h, const struct hub_label *l, int64_t *seq);
+/* n labels, sent at once (a pipeline: one round trip), each one
+ * statement: rc[i] 1 added, 0 there already, 2 its solution is not on
+ * the hub, 3 the hub's has other steps (l[i].sol_hash: a conflict,
+ * nothing written); seq[i] its place on the hub (1, 0). 0, or -1 when
+ * the hub failed (hub_errmsg): rc[i] is -1 from the label it failed at
+ * on. Keep n small (a few hundred): the results wait in the server's
+ * socket until all are sent. */
+int hub_push_labels(struct hub *h, const struct hub_label *l, size_t n, int *rc,
+		    int64_t *seq);
 
 /* One suggestion (a lead's or a worker's), job 0 (or the hub's job whose
  * end it comes with): 1 added, 0 there already (its uid), 2 not taken:
@@ -142,7 +147,7 @@ int hub_step(struct hub *h);
 int hub_send_whoami(struct hub *h);
 void hub_take_me(struct hub *h, struct hub_me *me);
 /* n labels, one statement (and transaction) each; l lives until done;
- * hub_take_push: what each met (rc[i], seq[i] as hub_push_label's). */
+ * hub_take_push: what each met (rc[i], seq[i] as hub_push_labels'). */
 int hub_send_push(struct hub *h, const struct hub_label *l, size_t n);
 void hub_take_push(struct hub *h, int *rc, int64_t *seq);
 /* A page as hub_pull_page's, taken with hub_take_pull. 0, -1 (sends). */

@@ -14,11 +14,24 @@
 #include "util.h"
 
 #define CHUNK 1000 /* rows pushed per hub transaction */
+#define BATCH 128  /* labels sent at once (one round trip; their results,
+		    * ~150 bytes each, wait in the sockets' buffers) */
 
 /* a label the hub has: its global id and place, to record in the store */
 struct placed {
 	char uid[40];
 	int64_t seq;
+};
+
+/* labels waiting to be sent: the store's row lives only during its
+ * callback, so their strings are copied into buf, each field an offset
+ * (NOSTR: SQL NULL), the solution's steps hash the last */
+#define NOSTR ((size_t)-1)
+struct label_batch {
+	char *buf;
+	size_t len, cap;
+	size_t off[BATCH][HL_N + 1];
+	size_t n;
 };
 
 struct push {
@@ -35,6 +48,7 @@ struct push {
 	struct {
 		char dataset[200], key[400], hash[33];
 	} last; /* the solution of the last label pushed */
+	struct label_batch b; /* labels not sent yet */
 	int err; /* -2: the hub failed */
 };
 
@@ -67,37 +81,83 @@ static int push_sol(void *ctx, int64_t id, const struct hub_sol *s)
 	return ++p->in_tx >= CHUNK ? chunk_commit(p) : 0;
 }
 
+static size_t batch_str(struct label_batch *b, const char *v)
+{
+	if (!v)
+		return NOSTR;
+	size_t n = strlen(v) + 1, at = b->len;
+	if (b->len + n > b->cap) {
+		while (b->len + n > b->cap)
+			b->cap = b->cap ? 2 * b->cap : 16384;
+		b->buf = xrealloc(b->buf, b->cap);
+	}
+	memcpy(b->buf + at, v, n);
+	b->len += n;
+	return at;
+}
+
+static const char *batch_at(const struct label_batch *b, size_t i, int j)
+{
+	return b->off[i][j] == NOSTR ? NULL : b->buf + b->off[i][j];
+}
+
+/* the batch sent, then what each label met, in order, as one at a time:
+ * counted, its place kept, the chunk committed at CHUNK (the batch ends
+ * there: push_label sends it when it could fill the chunk) */
+static int batch_send(struct push *p)
+{
+	struct label_batch *b = &p->b;
+	struct hub_label l[BATCH] = {0};
+	int rc[BATCH];
+	int64_t seq[BATCH];
+	for (size_t i = 0; i < b->n; i++) {
+		for (int j = 0; j < HL_N; j++)
+			l[i].f[j] = batch_at(b, i, j);
+		l[i].sol_hash = batch_at(b, i, HL_N);
+	}
+	size_t n = b->n;
+	int failed = hub_push_labels(p->h, l, n, rc, seq) < 0;
+	int ret = 0;
+	for (size_t i = 0; i < n && rc[i] >= 0 && !ret; i++) {
+		if (rc[i] == 2 || rc[i] == 3) {
+			*(rc[i] == 2 ? &p->c->not_on_hub : &p->c->conflict_labels) += 1;
+			continue;
+		}
+		p->labels += rc[i] == 1;
+		if (p->npl == p->cappl) {
+			p->cappl = p->cappl ? 2 * p->cappl : 256;
+			p->pl = xrealloc(p->pl, p->cappl * sizeof(*p->pl));
+		}
+		snprintf(p->pl[p->npl].uid, sizeof(p->pl[p->npl].uid), "%s", batch_at(b, i, HL_UID));
+		p->pl[p->npl++].seq = seq[i];
+		ret = ++p->in_tx >= CHUNK ? chunk_commit(p) : 0;
+	}
+	b->n = b->len = 0;
+	return failed ? (p->err = -2) : ret;
+}
+
 static int push_label(void *ctx, const struct hub_label *lb)
 {
 	struct push *p = ctx;
-	struct hub_label l = *lb;
 	/* an annotator's adjudication: the hub would refuse it, and the push */
-	if (p->role == HUB_ANNOTATOR && !strcmp(l.f[HL_KIND], "adjudication"))
+	if (p->role == HUB_ANNOTATOR && !strcmp(lb->f[HL_KIND], "adjudication"))
 		return 0;
 	/* the store's steps of its solution: the hub takes it only onto the same */
-	if (strcmp(p->last.dataset, l.f[HL_DATASET]) || strcmp(p->last.key, l.f[HL_KEY])) {
-		if (db_hub_solution_hash(p->db, l.f[HL_DATASET], l.f[HL_KEY], p->last.hash) < 0)
+	if (strcmp(p->last.dataset, lb->f[HL_DATASET]) || strcmp(p->last.key, lb->f[HL_KEY])) {
+		if (db_hub_solution_hash(p->db, lb->f[HL_DATASET], lb->f[HL_KEY], p->last.hash) < 0)
 			return -1;
-		snprintf(p->last.dataset, sizeof(p->last.dataset), "%s", l.f[HL_DATASET]);
-		snprintf(p->last.key, sizeof(p->last.key), "%s", l.f[HL_KEY]);
+		snprintf(p->last.dataset, sizeof(p->last.dataset), "%s", lb->f[HL_DATASET]);
+		snprintf(p->last.key, sizeof(p->last.key), "%s", lb->f[HL_KEY]);
 	}
-	l.sol_hash = p->last.hash;
-	int64_t seq;
-	int rc = hub_push_label(p->h, &l, &seq);
-	if (rc < 0)
-		return p->err = -2;
-	if (rc == 2 || rc == 3) {
-		*(rc == 2 ? &p->c->not_on_hub : &p->c->conflict_labels) += 1;
-		return 0;
-	}
-	p->labels += rc == 1;
-	if (p->npl == p->cappl) {
-		p->cappl = p->cappl ? 2 * p->cappl : 256;
-		p->pl = xrealloc(p->pl, p->cappl * sizeof(*p->pl));
-	}
-	snprintf(p->pl[p->npl].uid, sizeof(p->pl[p->npl].uid), "%s", l.f[HL_UID]);
-	p->pl[p->npl++].seq = seq;
-	return ++p->in_tx >= CHUNK ? chunk_commit(p) : 0;
+	struct label_batch *b = &p->b;
+	for (int j = 0; j < HL_N; j++)
+		b->off[b->n][j] = batch_str(b, lb->f[j]);
+	b->off[b->n][HL_N] = batch_str(b, p->last.hash);
+	b->n++;
+	/* sent when full, or when its labels could end the chunk */
+	if (b->n == BATCH || p->in_tx + (long)b->n >= CHUNK)
+		return batch_send(p);
+	return 0;
 }
 
 /* what the hub committed, recorded in the store: the solutions' mark,
@@ -195,6 +255,12 @@ static int push(struct db *db, struct hub *h, const struct hub_me *me,
 		rc = db_hub_solutions(db, sol_mark, push_sol, &p);
 	if (rc == 0)
 		rc = db_hub_unpushed(db, me->role == HUB_LEAD ? NULL : me->user, push_label, &p);
+	if (p.b.n && !p.err) { /* the last batch (sent after a store error as well:
+				* one at a time, they were before it) */
+		int sent = batch_send(&p);
+		if (rc == 0)
+			rc = sent;
+	}
 	if (rc == 0 && hub_commit(h) == 0) {
 		p.committed_sol = p.last_sol;
 		p.committed_pl = p.npl;
@@ -209,6 +275,7 @@ static int push(struct db *db, struct hub *h, const struct hub_me *me,
 		rc = p.err;
 	int rec = record(&p, me->id, sol_mark);
 	free(p.pl);
+	free(p.b.buf);
 	if (rec < 0)
 		return -1;
 	return rc < 0 ? rc : 0;
