@@ -487,6 +487,8 @@ static int pipeline_read(struct hub *h, size_t sent, int *rc, int64_t *seq)
 	return failed ? -1 : 0;
 }
 
+#define LABEL_PUSH_NAME "stepmark_label_push"
+
 int hub_push_labels(struct hub *h, const struct hub_label *l, size_t n, int *rc, int64_t *seq)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -495,6 +497,19 @@ int hub_push_labels(struct hub *h, const struct hub_label *l, size_t n, int *rc,
 	}
 	if (n == 0)
 		return 0;
+	/* prepared once per connection: planned once, not per label (a
+	 * session's prepared statement outlives the transaction) */
+	if (!h->label_prepared) {
+		PGresult *r = PQprepare(h->c, LABEL_PUSH_NAME, hub_sql[H_LABEL_PUSH], 13, NULL);
+		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			set_err(h, r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r)
+				: PQerrorMessage(h->c));
+		PQclear(r);
+		if (!ok)
+			return -1;
+		h->label_prepared = 1;
+	}
 	if (!PQenterPipelineMode(h->c)) {
 		set_err(h, PQerrorMessage(h->c));
 		return -1;
@@ -504,7 +519,7 @@ int hub_push_labels(struct hub *h, const struct hub_label *l, size_t n, int *rc,
 	for (; sent < n; sent++) {
 		const char *p[13];
 		label_params(&l[sent], p);
-		if (!PQsendQueryParams(h->c, hub_sql[H_LABEL_PUSH], 13, NULL, p, NULL, NULL, 0))
+		if (!PQsendQueryPrepared(h->c, LABEL_PUSH_NAME, 13, p, NULL, NULL, 0))
 			break;
 	}
 	if (sent < n)

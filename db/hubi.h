@@ -31,6 +31,7 @@ struct hub {
 	const char *one_sql; /* OP_ONE's statement and parameters, while sent */
 	const char *const *one_params;
 	int one_n;
+	int label_prepared; /* H_LABEL_PUSH prepared on it (hub_push_labels) */
 };
 
 /* Runs sql (a statement of a table) with n text parameters: the result
