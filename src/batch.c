@@ -20,8 +20,13 @@ struct bfile {
 	long lines, requests;
 	long bytes;
 	FILE *fp;   /* open while it is the URL's and model's current file */
+	char *iobuf; /* fp's buffer (BATCH_IOBUF bytes) */
 	int part;   /* 1, 2... for its URL */
 };
+
+/* a write(2) per 256 KB, not per 4: glibc's setvbuf takes a size only
+ * with the buffer it names */
+#define BATCH_IOBUF (256 << 10)
 
 struct bprov {
 	char *name, *model, *params;
@@ -104,6 +109,8 @@ static int close_file(struct batch_out *b, struct bfile *bf)
 	bad |= fsync(fileno(bf->fp)) != 0 && errno != EINVAL;
 	bad |= fclose(bf->fp) != 0;
 	bf->fp = NULL;
+	free(bf->iobuf);
+	bf->iobuf = NULL;
 	if (bad)
 		b->failed = 1;
 	return bad ? -1 : 0;
@@ -152,7 +159,8 @@ static struct bfile *file_for(struct batch_out *b, const char *url, const char *
 		free(bf->path);
 		return NULL;
 	}
-	setvbuf(bf->fp, NULL, _IOFBF, 256 << 10); /* a write(2) per 256 KB, not per 4 */
+	bf->iobuf = xmalloc(BATCH_IOBUF);
+	setvbuf(bf->fp, bf->iobuf, _IOFBF, BATCH_IOBUF);
 	bf->model = xstrdup(model);
 	b->nfiles++;
 	return bf;
@@ -323,6 +331,7 @@ void batch_free(struct batch_out *b)
 	for (size_t i = 0; i < b->nfiles; i++) {
 		if (b->files[i].fp)
 			fclose(b->files[i].fp);
+		free(b->files[i].iobuf);
 		free(b->files[i].path);
 		free(b->files[i].model);
 	}
