@@ -11,7 +11,7 @@
 enum stmt_id {
 	S_JOB_ADD, S_JOB_REQUEUE, S_JOB_LEASE, S_JOB_LEASE_SOL, S_JOB_RENEW,
 	S_JOB_FINISH, S_JOB_RELEASE, S_JOB_EXPIRED, S_JOB_OWNERS, S_JOB_FREE_OWNER,
-	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_PUT, S_CACHE_TAKE, S_JOB_BOOK,
+	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_ANY, S_CACHE_PUT, S_CACHE_TAKE, S_JOB_BOOK,
 	S_COUNT
 };
 
@@ -60,6 +60,7 @@ static const char *const stmt_sql[S_COUNT] = {
 			   "GROUP BY 1 ORDER BY 2 DESC LIMIT ?3",
 	[S_JOB_HAS] = "SELECT state FROM job WHERE kind = ?1 AND params = ?2 AND solution_id = ?3",
 	[S_CACHE_GET] = "SELECT body FROM response_cache WHERE request_hash = ?1",
+	[S_CACHE_ANY] = "SELECT EXISTS (SELECT 1 FROM response_cache)",
 	[S_CACHE_PUT] = "INSERT OR IGNORE INTO response_cache(request_hash, body, created_at) VALUES (?1, ?2, ?3)",
 	/* a reply a batch runner was paid for is stamped with the run's
 	 * mark until a job takes it (once) */
@@ -315,6 +316,14 @@ int db_cache_get(struct db *db, const char *hash, struct buf *out)
 	}
 	sqlite3_reset(s);
 	return found;
+}
+
+int db_cache_any(struct db *db)
+{
+	sqlite3_stmt *s = stmt(db, S_CACHE_ANY);
+	int rc = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+	sqlite3_reset(s);
+	return rc;
 }
 
 int db_cache_put(struct db *db, const char *hash, const char *body, size_t n)

@@ -64,6 +64,8 @@ int db_job_state(struct db *db, const char *kind, const char *params, int64_t so
 
 /* The response cache, keyed by the hash of the canonical request. */
 int db_cache_get(struct db *db, const char *hash, struct buf *out);
+/* 1 when the cache holds a reply, 0 when it is empty, -1 */
+int db_cache_any(struct db *db);
 int db_cache_put(struct db *db, const char *hash, const char *body, size_t n);
 /* A reply a batch runner was paid for, stamped with mark (the run's,
  * unlike any time) in place of its time until a job takes it. */

@@ -31,6 +31,7 @@ struct stream {
 	struct hset seen[2];
 	struct arena a;       /* a cached reply's tree */
 	struct buf body;      /* a cached reply */
+	int nocache;          /* the cache was empty when the window began */
 	char *err;
 	size_t errlen;
 };
@@ -90,7 +91,7 @@ static int ask(struct stream *s, struct pjob *pj, const struct preq *rq)
 {
 	if (written(s, rq->hash))
 		return 1;
-	int hit = db_cache_get(s->r->db, rq->hash, &s->body);
+	int hit = s->nocache ? 0 : db_cache_get(s->r->db, rq->hash, &s->body);
 	if (hit == 1 && take_cached(s, pj, rq) == 0)
 		return 0;
 	mark_written(s, rq->hash);
@@ -213,6 +214,9 @@ static int stream_provider(struct stream *s, int p, struct db_job *win)
 			snprintf(s->err, s->errlen, "cannot write the store: %s", db_errmsg(r->db));
 			return -1;
 		}
+		/* the window's transaction holds the store: an empty cache
+		 * stays empty (the stream only stamps replies it takes) */
+		s->nocache = db_cache_any(r->db) == 0;
 		int n = db_batch_queued(r->db, provider_name(p), r->params[p], after, r->sol,
 					r->dataset, want, win), rc = 0;
 		if (n < 0)
