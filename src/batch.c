@@ -170,7 +170,12 @@ int batch_request(struct batch_out *b, int64_t job, const char *path, const char
 		  const char *hash, char *err, size_t errlen)
 {
 	char url[64], model[256];
-	snprintf(url, sizeof(url), "/%s%s", strcmp(path, "pooling") ? "v1/" : "", path);
+	/* "/v1/" or "/", then path (cut to the buffer as snprintf would) */
+	size_t ul = strcmp(path, "pooling") ? 4 : 1, pl = strlen(path);
+	memcpy(url, "/v1/", ul);
+	pl = pl < sizeof(url) - ul ? pl : sizeof(url) - ul - 1;
+	memcpy(url + ul, path, pl);
+	url[ul + pl] = '\0';
 	buf_reset(&b->line);
 	if (batch_shape(&b->line, &b->a, &b->known, &b->spec, job, url, body, hash, model,
 			sizeof(model), err, errlen) < 0)

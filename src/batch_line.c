@@ -218,6 +218,18 @@ static size_t utf8_ok(const unsigned char *s, size_t n)
 	return k;
 }
 
+/* \" \\ \/ \b \f \n \r \t: an escape that is c after the backslash (inline:
+ * a strchr per escape was a call per step of every prompt) */
+static int plain_escape(unsigned char c)
+{
+	switch (c) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* the end of the string whose opening quote is at s[i] (the index of its
  * closing quote, n when it has none); *plain when nothing in it but
  * printable ASCII, valid UTF-8 and the escapes \" \\ \/ \b \f \n \r \t */
@@ -232,7 +244,7 @@ static size_t string_end(const char *s, size_t n, size_t i, int *plain)
 		if (u[j] == '"')
 			return j;
 		if (u[j] == '\\') {
-			if (j + 1 >= n || !u[j + 1] || !strchr("\"\\/bfnrt", u[j + 1]))
+			if (j + 1 >= n || !plain_escape(u[j + 1]))
 				*plain = 0;
 			j += 2;
 		} else if (u[j] >= 0x80) {
@@ -263,7 +275,7 @@ static size_t shape_of(char *out, const char *s, size_t n)
 		size_t j = string_end(s, n, i, &plain), k = j + 1;
 		if (j >= n)
 			break;
-		while (k < n && strchr(" \t\r\n", s[k]))
+		while (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r' || s[k] == '\n'))
 			k++;
 		if (k < n && s[k] == ':') {
 			model = j - i == 6 && !memcmp(s + i, "\"model", 6);
@@ -333,8 +345,13 @@ int batch_shape(struct buf *out, struct arena *a, struct batch_shapes *known,
 	}
 	char why[200];
 	int rc = passed ? 0 : check_body(root, spec->target, url, why, sizeof(why));
-	if (rc == 0)
-		snprintf(model, mn, "%s", passed ? passed : jget(root, "model")->str);
+	if (rc == 0) { /* snprintf's "%s" without its parse of the format */
+		const char *m = passed ? passed : jget(root, "model")->str;
+		size_t ml = strlen(m);
+		ml = ml < mn ? ml : mn - 1;
+		memcpy(model, m, ml);
+		model[ml] = '\0';
+	}
 	if (rc == 0 && known && key && !passed)
 		known_shape(known, key, kn, model);
 	if (rc < 0) {
