@@ -7,6 +7,9 @@
 #include <string.h>
 #include <time.h>
 #include <sys/time.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util.h"
 
@@ -302,6 +305,21 @@ size_t json_plain_run(const char *s, size_t n)
 	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
 	const unsigned char *p = (const unsigned char *)s;
 	size_t j = 0;
+#ifdef __SSE2__
+	/* 16 bytes at a time: a byte below 0x20 or from 0x80 is below 0x20 as
+	 * a signed one; the first special byte is where the mask's first bit is */
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+		      space = _mm_set1_epi8(0x20);
+	for (; j + 16 <= n; j += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
+		__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+							_mm_cmpeq_epi8(v, bslash)),
+					   _mm_cmplt_epi8(v, space));
+		unsigned m = (unsigned)_mm_movemask_epi8(bad);
+		if (m)
+			return j + (size_t)__builtin_ctz(m);
+	}
+#endif
 	for (uint64_t w; j + 8 <= n; j += 8) { /* 8 bytes at a time while none is special */
 		memcpy(&w, p + j, 8);
 		uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
