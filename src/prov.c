@@ -95,6 +95,9 @@ static struct preq *new_req(struct pjob *pj)
 	return rq;
 }
 
+/* a request's body and prompt start this large (bytes) */
+#define PJOB_BUF 1536
+
 static void sampling(struct buf *b, struct pjob *pj, int n, int seed_off, int max_tokens)
 {
 	const struct endpoint *e = pj->ep;
@@ -127,6 +130,9 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 	struct preq *rq = new_req(pj);
 	struct buf b = {0}, text = {0};
 	char err[200];
+	/* one allocation each for most requests, not 256, 512, 1024 */
+	buf_grow(&b, PJOB_BUF);
+	buf_grow(&text, PJOB_BUF);
 	rq->tag = tag;
 	rq->n = n;
 	buf_puts(&b, "{\"model\":");
