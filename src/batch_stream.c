@@ -26,6 +26,7 @@ struct stream {
 	struct fetch_progress *pg;
 	char *tmpl[P_MAX];
 	char owner[128];
+	char samp[P_MAX][80]; /* a provider's pjob.samp, made by its first job */
 	/* the requests written: this generation and the last (memory bounded:
 	 * an identical request of a job far behind may be written again) */
 	struct hset seen[2];
@@ -157,6 +158,9 @@ static int run_job(struct stream *s, int p, const struct db_job *j)
 	pj.fc = s->r->fc;
 	pj.ep = fconf_first(s->r->fc, p);
 	pj.tmpl = s->tmpl[p];
+	/* every job of p asks fconf_first's endpoint: its %g once a run */
+	_Static_assert(sizeof(pj.samp) == sizeof(s->samp[p]), "pjob.samp's size");
+	memcpy(pj.samp, s->samp[p], sizeof(pj.samp));
 	int waits = 0, rc = 0;
 	if (db_solution_texts(s->r->db, j->sol, &pj.v) != 1)
 		pjob_fail(&pj, "the solution is not in the store");
@@ -193,6 +197,8 @@ static int run_job(struct stream *s, int p, const struct db_job *j)
 			rc = -1;
 		}
 	}
+	if (!s->samp[p][0])
+		memcpy(s->samp[p], pj.samp, sizeof(pj.samp));
 	pjob_clear(&pj);
 	return rc;
 }
