@@ -18,7 +18,9 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_ROUND_LAST] = "SELECT round, target, stem FROM batch_round ORDER BY round DESC LIMIT 1",
 	[S_ROUND_ADD] = "INSERT OR REPLACE INTO batch_round(round, target, stem, lines, created_at) "
 			"VALUES (?1, ?2, ?3, ?4, ?5)",
-	[S_JOB_SET] = "INSERT OR REPLACE INTO batch_job(job_id, round) VALUES (?1, ?2)",
+	/* a chunk of the round's jobs: ?1 a JSON array of their ids */
+	[S_JOB_SET] = "INSERT OR REPLACE INTO batch_job(job_id, round) "
+		      "SELECT value, ?2 FROM json_each(?1)",
 	[S_JOB_GET] = "SELECT round FROM batch_job WHERE job_id = ?1",
 	[S_PART_PUT] = "INSERT OR IGNORE INTO batch_part(request_hash, sample, n, text, finish, "
 		       "tokens_in, tokens_out) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -105,12 +107,25 @@ int db_batch_round_add(struct db *db, long round, const char *target, const char
 	return dbi_step_done(db, s);
 }
 
-int db_batch_job_round_set(struct db *db, int64_t job, long round)
+int db_batch_jobs_round_set(struct db *db, const int64_t *jobs, size_t n, long round)
 {
+	struct buf ids = {0};
+	buf_grow(&ids, n * 8 + 2);
+	buf_putc(&ids, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(&ids, ',');
+		buf_putll(&ids, jobs[i]);
+	}
+	buf_putc(&ids, ']');
 	sqlite3_stmt *s = stmt(db, S_JOB_SET);
-	sqlite3_bind_int64(s, 1, job);
+	sqlite3_bind_text(s, 1, ids.data, (int)ids.len, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, round);
-	return dbi_step_done(db, s);
+	int rc = dbi_step_done(db, s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	buf_free(&ids);
+	return rc;
 }
 
 long db_batch_job_round(struct db *db, int64_t job)

@@ -19,8 +19,9 @@ long db_batch_round_last(struct db *db, char *target, size_t tn, char *stem, siz
 /* Round `round` written: its target, the stem of its files, its lines. */
 int db_batch_round_add(struct db *db, long round, const char *target, const char *stem,
 		       long lines);
-/* The job's requests were written in round. 0, or -1. */
-int db_batch_job_round_set(struct db *db, int64_t job, long round);
+/* The requests of the n jobs were written in round (one statement for
+ * them all). 0, or -1. */
+int db_batch_jobs_round_set(struct db *db, const int64_t *jobs, size_t n, long round);
 /* The round the job's requests were last written in: 0 none, -1 on a
  * store error. */
 long db_batch_job_round(struct db *db, int64_t job);

@@ -212,7 +212,8 @@ void batch_job(struct batch_out *b, int64_t job)
 	b->njobs++;
 }
 
-int batch_jobs_each(struct batch_out *b, int (*fn)(void *ctx, int64_t job), void *ctx)
+int batch_jobs_each(struct batch_out *b,
+		    int (*fn)(void *ctx, const int64_t *jobs, size_t n), void *ctx)
 {
 	int64_t v[4096];
 	size_t got;
@@ -221,9 +222,8 @@ int batch_jobs_each(struct batch_out *b, int (*fn)(void *ctx, int64_t job), void
 	if (fflush(b->jobs) != 0 || fseek(b->jobs, 0, SEEK_SET) != 0)
 		return -1;
 	while ((got = fread(v, sizeof(*v), ARRAY_SIZE(v), b->jobs)) > 0)
-		for (size_t i = 0; i < got; i++)
-			if (fn(ctx, v[i]) < 0)
-				return -1;
+		if (fn(ctx, v, got) < 0)
+			return -1;
 	return ferror(b->jobs) ? -1 : 0;
 }
 

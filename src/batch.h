@@ -60,10 +60,11 @@ int batch_request(struct batch_out *b, int64_t job, const char *path, const char
 /* A job that waits on the round's results (its request's line written,
  * or an identical request's). */
 void batch_job(struct batch_out *b, int64_t job);
-/* Each job of the round to fn, in the order they came (kept in a
- * temporary file: memory does not grow with the jobs). 0, or -1 when
- * fn fails or the ids cannot be read back. */
-int batch_jobs_each(struct batch_out *b, int (*fn)(void *ctx, int64_t job), void *ctx);
+/* The jobs of the round to fn, in the order they came, a chunk of up
+ * to 4 096 at a time (kept in a temporary file: memory does not grow
+ * with the jobs). 0, or -1 when fn fails or the ids cannot be read back. */
+int batch_jobs_each(struct batch_out *b,
+		    int (*fn)(void *ctx, const int64_t *jobs, size_t n), void *ctx);
 /* Flushes, syncs and closes every file, writes the manifest; says on
  * out what went where. -1 with the reason in err when a write failed. */
 int batch_close(struct batch_out *b, FILE *out, char *err, size_t errlen);

@@ -71,10 +71,10 @@ struct round_ctx {
 	long round;
 };
 
-static int job_in_round(void *ctx, int64_t job)
+static int jobs_in_round(void *ctx, const int64_t *jobs, size_t n)
 {
 	struct round_ctx *r = ctx;
-	return db_batch_job_round_set(r->db, job, r->round);
+	return db_batch_jobs_round_set(r->db, jobs, n, r->round);
 }
 
 int batch_round_done(struct db *db, struct batch_out *b, const char *path, int target)
@@ -84,7 +84,7 @@ int batch_round_done(struct db *db, struct batch_out *b, const char *path, int t
 		return 0;
 	if (db_begin(db) < 0 ||
 	    db_batch_round_add(db, r.round, batch_targets[target], path, batch_lines(b)) < 0 ||
-	    batch_jobs_each(b, job_in_round, &r) < 0 || db_commit(db) < 0) {
+	    batch_jobs_each(b, jobs_in_round, &r) < 0 || db_commit(db) < 0) {
 		db_rollback(db);
 		return -1;
 	}
