@@ -142,10 +142,8 @@ static int render(const char *tmpl, const struct item *it, int upto, int style,
 			p += 2;
 			continue;
 		}
-		if (*p != '{') {
-			const char *e = p + 1;
-			while (*e && *e != '{' && *e != '}')
-				e++;
+		if (*p != '{') { /* the text up to the next brace, or the end */
+			const char *e = p + 1 + strcspn(p + 1, "{}");
 			buf_add(out, p, (size_t)(e - p));
 			p = e;
 			continue;
