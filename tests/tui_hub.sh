@@ -121,4 +121,22 @@ ok "a label" wait_for b "saved: step 5 rated -1" 3
 ok "goes to the hub within a second or two, not at the interval" wait_for_sql \
 	"select count(*) from label where annotator = 'ann' and hub_seq is null" 0 5
 ok "the hub has it" test "$(pg_sql -c "select count(*) from stepmark.label where annotator = 'ann' and step_idx = 4")" = 1
+
+# ---- ann on two stores while offline: the workbench says so once ----
+PGPASSWORD=pw-ann sm --db ann2.db --hub "$(hub_as ann)" sync --create >/dev/null
+pg_halt
+tmx send-keys -t b +
+ok "a label with the hub away" wait_for_sql \
+	"select count(*) from label where annotator = 'ann' and hub_seq is null" 1 5
+label_by ann2.db ann 2 -1
+# the workbench held still while the other store syncs first
+wb=$(pgrep -P "$(tmx list-panes -t b -F '#{pane_pid}')" -f stepmark | head -1)
+kill -STOP "$wb"
+pg_restart
+PGPASSWORD=pw-ann sm --db ann2.db --hub "$(hub_as ann)" sync >out
+ok "the other store's label goes first" has out "pushed: 0 solutions, 1 label"
+kill -CONT "$wb"
+ok "the round that meets it says so" wait_for b "hub: 1 solution labelled on two stores offline: the later labels hold" 20
+ok "its own label went too" wait_for_sql \
+	"select count(*) from label where annotator = 'ann' and hub_seq is null" 0 5
 finish
