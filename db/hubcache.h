@@ -59,11 +59,6 @@ int db_hub_aligns(struct db *db, const char *since,
  * here already or of an older set, 2 its solution is not here, 3 not a
  * link this store takes; -1 on a store error. */
 int db_hub_align_put(struct db *db, const struct hub_align *a);
-/* A time kept per hub in store_state ("" none), like db_hub_mark: 0, -1. */
-int db_hub_time_mark(struct db *db, const char *what, const char *hub_id, char *out,
-		     size_t n);
-int db_hub_time_mark_set(struct db *db, const char *what, const char *hub_id,
-			 const char *v);
 /* The store's cached responses after the row after (0: all), in row
  * order, to fn with their row, like db_hub_aligns. */
 int db_hub_cache_rows(struct db *db, int64_t after,

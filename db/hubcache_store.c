@@ -14,12 +14,11 @@
 #include "hubstore.h"
 
 enum stmt_id {
-	S_STATE_GET, S_ALIGNS, S_SOL, S_SET_AT, S_SET_DEL, S_ALIGN_ADD, S_CACHE_ROWS, S_CACHE_TOP,
+	S_ALIGNS, S_SOL, S_SET_AT, S_SET_DEL, S_ALIGN_ADD, S_CACHE_ROWS, S_CACHE_TOP,
 	S_COUNT
 };
 
 static const char *const stmt_sql[S_COUNT] = {
-	[S_STATE_GET] = "SELECT value FROM store_state WHERE key = ?1",
 	/* a link as it travels (hubcache.h's HA_* from HA_DATASET) */
 	[S_ALIGNS] = "SELECT d.name, s.ext_key, a.step_idx, a.ref_step, a.score, a.source, "
 		     "a.created_at FROM alignment a JOIN solution s ON s.id = a.solution_id "
@@ -148,29 +147,6 @@ int db_hub_align_put(struct db *db, const struct hub_align *a)
 	rc = dbi_step_done(db, s);
 	sqlite3_reset(s);
 	return rc < 0 ? -1 : sqlite3_changes(db->h) > 0;
-}
-
-int db_hub_time_mark(struct db *db, const char *what, const char *hub_id, char *out,
-		     size_t n)
-{
-	char key[160];
-	snprintf(key, sizeof(key), "hub.%s.%s", what, hub_id);
-	sqlite3_stmt *s = stmt(db, S_STATE_GET);
-	bind_text(s, 1, key);
-	int rc = sqlite3_step(s);
-	*out = '\0';
-	if (rc == SQLITE_ROW && col_text(s, 0))
-		snprintf(out, n, "%s", col_text(s, 0));
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
-
-int db_hub_time_mark_set(struct db *db, const char *what, const char *hub_id,
-			 const char *v)
-{
-	char key[160];
-	snprintf(key, sizeof(key), "hub.%s.%s", what, hub_id);
-	return dbi_state_put(db, key, v);
 }
 
 int db_hub_cache_rows(struct db *db, int64_t after,

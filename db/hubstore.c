@@ -163,6 +163,22 @@ int db_hub_mark_set(struct db *db, const char *what, const char *hub_id, int64_t
 	return dbi_state_put(db, key, val);
 }
 
+int db_hub_time_mark(struct db *db, const char *what, const char *hub_id, char *out,
+		     size_t n)
+{
+	char key[160];
+	state_key(key, sizeof(key), what, hub_id);
+	return state_get(db, key, out, n);
+}
+
+int db_hub_time_mark_set(struct db *db, const char *what, const char *hub_id,
+			 const char *v)
+{
+	char key[160];
+	state_key(key, sizeof(key), what, hub_id);
+	return dbi_state_put(db, key, v);
+}
+
 /* the content hash of solution sol's steps (each step's text, agent and
  * role) into out; the steps' columns kept in a (NULL: not kept) as the
  * steps of hs. -1 on a store error. */

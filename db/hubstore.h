@@ -20,6 +20,11 @@ int db_hub_bind(struct db *db, const char *hub_id);
  * none; -1 on a store error. */
 int64_t db_hub_mark(struct db *db, const char *what, const char *hub_id);
 int db_hub_mark_set(struct db *db, const char *what, const char *hub_id, int64_t v);
+/* A time kept per hub in store_state ("" none), like db_hub_mark: 0, -1. */
+int db_hub_time_mark(struct db *db, const char *what, const char *hub_id, char *out,
+		     size_t n);
+int db_hub_time_mark_set(struct db *db, const char *what, const char *hub_id,
+			 const char *v);
 
 /* Each solution with an id above after, in id order, with its steps and
  * their content hash, to fn (the row lives until fn returns; fn must not
