@@ -499,7 +499,7 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 		rc = EX_USAGE;
 		goto out;
 	}
-	if (summary_backfill(db) < 0 || db_begin(db) < 0) {
+	if (summary_backfill(db) < 0 || db_agreed_checks(db, 0) < 0 || db_begin(db) < 0) {
 		rc = EX_STORE;
 		goto store;
 	}
@@ -545,6 +545,7 @@ store:
 		db_rollback(db);
 	}
 out:
+	db_agreed_checks(db, 1);
 	buf_free(&key);
 	team_free(&team);
 	free(r.out);
