@@ -43,7 +43,7 @@ struct patience {
 };
 
 struct tally {
-	int kind; /* 0 label, 1 suggestion */
+	int kind; /* 0 label, 1 suggestion, the counts' TALLY_DECIDER... */
 	int64_t ds;
 	char *name;
 	long n;
@@ -65,6 +65,8 @@ struct db {
 	struct tally *tal;
 	size_t ntal, captal;
 	int64_t ds_sol, ds_id; /* the last solution's data set */
+	int counts_known; /* store_state 'counts' in this transaction: 0 not
+			   * read yet, 1 complete (the sums are kept), 2 not */
 	db_progress_fn progress; /* db_set_progress's, or NULL */
 	void *progress_ctx;
 };
@@ -100,6 +102,11 @@ sqlite3_stmt *dbi_prepare_once(struct db *db, const char *sql);
 int dbi_finish(sqlite3_stmt *s, int rc);
 int dbi_state_put(struct db *db, const char *key, const char *value);
 void dbi_tally_count(struct db *db, int kind, int64_t ds, const char *name);
+/* The tallies of stepmark stats' counts per annotator (kinds decider,
+ * decided, rated, adjudicated: summary.counts' sums), after 0 label and
+ * 1 suggestion; n added at commit. */
+enum { TALLY_DECIDER = 2, TALLY_DECIDED, TALLY_RATED, TALLY_ADJUDICATED };
+void dbi_tally_add(struct db *db, int kind, int64_t ds, const char *name, long n);
 int64_t dbi_dataset_of(struct db *db, int64_t sol);
 
 /* regex.c: regexp(PATTERN, TEXT) for SQL */

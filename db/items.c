@@ -12,7 +12,7 @@ enum stmt_id {
 	S_PROBLEM_GET, S_PROBLEM_ADD, S_SOLUTION_ADD, S_STEP_ADD, S_LABEL_ADD,
 	S_SUG_ADD, S_SUM_PUT, S_SUM_ADD, S_SUM_MISSING, S_LABEL_NOW, S_SUG_NOW,
 	S_SOL_FIND, S_SOL_STEPS, S_DATASETS, S_ANN_ENSURE, S_ALIASES, S_STATE_GET,
-	S_KEYED, S_GUIDELINES_ADD, S_SOL_NSTEPS,
+	S_KEYED, S_GUIDELINES_ADD, S_SOL_NSTEPS, S_SUM_COUNTS, S_COUNTS_SET, S_COUNTS_CLEAR,
 	S_COUNT
 };
 
@@ -44,10 +44,17 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_SUG_ADD] = "INSERT INTO suggestion(solution_id, step_idx, source, model, origin, value, first_error, k, n, rationale, created_at, job_id, agent, rollouts) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 	[S_SUM_PUT] = "INSERT OR REPLACE INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts, "
-		      "agreed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce((SELECT 1 FROM agreed WHERE "
-		      "solution_id = ?1 AND rule IS NOT NULL), 0))", /* the agreed mark kept */
+		      "counts, agreed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce((SELECT 1 FROM agreed "
+		      "WHERE solution_id = ?1 AND rule IS NOT NULL), 0))", /* the agreed mark kept */
 	/* a new solution's: a plain insert needs no statement journal */
-	[S_SUM_ADD] = "INSERT INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_SUM_ADD] = "INSERT INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts, counts) "
+		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* the counts a summary rewritten had, taken from the sums */
+	[S_SUM_COUNTS] = "SELECT dataset_id, counts FROM summary WHERE solution_id = ?1",
+	/* counting a store once (summary_backfill) */
+	[S_COUNTS_SET] = "UPDATE summary SET counts = ?2 WHERE solution_id = ?1",
+	[S_COUNTS_CLEAR] = "DELETE FROM tally WHERE kind IN ('decider', 'decided', 'rated', "
+			   "'adjudicated')",
 	/* counts by the smallest index of each table: cheap on a big store */
 	[S_SUM_MISSING] = "SELECT (SELECT count(*) FROM solution) - (SELECT count(*) FROM summary)",
 	/* what an annotator's labels say now: the latest per kind and step */
@@ -558,9 +565,75 @@ int db_summaries_known(struct db *db)
 	return yes;
 }
 
+void db_counts_line(struct buf *b, const char *name, int decided, long rated, int adjudicated)
+{
+	buf_printf(b, "%zu\t%s\t%d\t%ld\t%d\n", strlen(name), name, decided, rated, adjudicated);
+}
+
+/* counts' lines (db_counts_line's) added to the sums of data set ds,
+ * times sign */
+static void counts_add(struct db *db, int64_t ds, const char *counts, int sign)
+{
+	for (const char *p = counts; p && *p;) {
+		char *end;
+		size_t n = strtoul(p, &end, 10);
+		if (end == p || *end != '\t' || strnlen(end + 1, n + 1) < n + 1)
+			return; /* not a line of ours: nothing more to read */
+		buf_reset(&db->scratch);
+		buf_add(&db->scratch, end + 1, n);
+		const char *q = end + 1 + n;
+		long v[3];
+		for (int i = 0; i < 3; i++) {
+			v[i] = strtol(q + 1, &end, 10);
+			q = end;
+		}
+		dbi_tally_add(db, TALLY_DECIDER, ds, db->scratch.data, sign);
+		dbi_tally_add(db, TALLY_DECIDED, ds, db->scratch.data, sign * v[0]);
+		dbi_tally_add(db, TALLY_RATED, ds, db->scratch.data, sign * v[1]);
+		dbi_tally_add(db, TALLY_ADJUDICATED, ds, db->scratch.data, sign * v[2]);
+		p = *q == '\n' ? q + 1 : q;
+	}
+}
+
+int db_counts_known(struct db *db)
+{
+	if (!db->counts_known) {
+		sqlite3_stmt *s = stmt(db, S_STATE_GET);
+		bind_text(s, 1, "counts");
+		int yes = sqlite3_step(s) == SQLITE_ROW && col_text(s, 0) &&
+			  !strcmp(col_text(s, 0), "complete");
+		sqlite3_reset(s);
+		db->counts_known = yes ? 1 : 2;
+	}
+	return db->counts_known == 1;
+}
+
+/* While the sums hold, a summary written moves them by its counts less
+ * those it replaces: 0, or -1 */
+static int counts_move(struct db *db, int replaces, int64_t sol, int64_t dataset,
+		       const char *counts)
+{
+	if (!db_counts_known(db))
+		return 0; /* summary_backfill counts the store whole */
+	if (replaces) {
+		sqlite3_stmt *s = stmt(db, S_SUM_COUNTS);
+		sqlite3_bind_int64(s, 1, sol);
+		int rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			counts_add(db, sqlite3_column_int64(s, 0), col_text(s, 1), -1);
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -1;
+	}
+	counts_add(db, dataset, counts, 1);
+	return 0;
+}
+
 static int summary_write(struct db *db, enum stmt_id id, int64_t sol, int64_t dataset,
 			 const struct summary *sum)
 {
+	if (counts_move(db, id == S_SUM_PUT, sol, dataset, sum->counts) < 0)
+		return -1;
 	sqlite3_stmt *s = stmt(db, id);
 	sqlite3_bind_int64(s, 1, sol);
 	sqlite3_bind_int64(s, 2, dataset);
@@ -568,7 +641,31 @@ static int summary_write(struct db *db, enum stmt_id id, int64_t sol, int64_t da
 	sqlite3_bind_int(s, 4, sum->labelled);
 	sqlite3_bind_int(s, 5, sum->flags);
 	bind_text(s, 6, sum->verdicts ? sum->verdicts : "");
+	bind_text(s, 7, sum->counts);
 	return dbi_step_done(db, s);
+}
+
+int db_counts_clear(struct db *db)
+{
+	sqlite3_stmt *s = stmt(db, S_COUNTS_CLEAR);
+	return dbi_step_done(db, s);
+}
+
+int db_counts_set(struct db *db, int64_t sol, int64_t dataset, const char *counts)
+{
+	sqlite3_stmt *s = stmt(db, S_COUNTS_SET);
+	sqlite3_bind_int64(s, 1, sol);
+	bind_text(s, 2, counts);
+	if (dbi_step_done(db, s) < 0)
+		return -1;
+	counts_add(db, dataset, counts, 1);
+	return 0;
+}
+
+int db_counts_complete(struct db *db)
+{
+	db->counts_known = 0;
+	return dbi_state_put(db, "counts", "complete");
 }
 
 /* The item's key taken (1 same content, 2 other): its labels merged or

@@ -34,6 +34,9 @@ enum {
 struct summary {
 	int nsteps, labelled, flags;
 	const char *verdicts; /* "\n@annotator\tFE" and "\n#source\tFE" lines */
+	const char *counts;   /* what stepmark stats counts, per annotator
+			       * (src/summary.h, summary_counts); NULL: not
+			       * counted */
 };
 
 /* Where a key is already used: the solution, whether by this import, its
@@ -91,6 +94,19 @@ int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
  * without one (a store written by an older stepmark): how many, which. */
 int db_summaries_complete(struct db *db);
 int db_summaries_known(struct db *db);
+/* What stepmark stats counts per annotator, kept with the summaries
+ * (schema: issue 30's migration): a summary's counts are a line per
+ * annotator, "LEN\tNAME\tDECIDED\tRATED\tADJUDICATED\n" (LEN: the
+ * name's bytes), appended to b by db_counts_line. 1 when the store's
+ * sums hold (store_state 'counts'; then each summary written moves
+ * them), else 0: summary_backfill counts it once by db_counts_clear,
+ * db_counts_set for each summary (inside a transaction) and
+ * db_counts_complete. 0 or -1 for the others. */
+void db_counts_line(struct buf *b, const char *name, int decided, long rated, int adjudicated);
+int db_counts_known(struct db *db);
+int db_counts_clear(struct db *db);
+int db_counts_set(struct db *db, int64_t sol, int64_t dataset, const char *counts);
+int db_counts_complete(struct db *db);
 long db_summary_missing(struct db *db);
 int db_summary_missing_ids(struct db *db, int64_t **ids, size_t *n);
 

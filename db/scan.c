@@ -9,7 +9,7 @@
 
 enum stmt_id {
 	S_STAT_DS, S_STAT_ANN, S_STAT_SRC, S_EX_SOL, S_EX_STEP, S_EX_LABEL, S_EX_SUG,
-	S_COL_ANN, S_COL_SRC, S_MAX_SOL, S_EX_COUNT,
+	S_COL_ANN, S_COL_SRC, S_MAX_SOL, S_EX_COUNT, S_STAT_COUNTS,
 	S_COUNT
 };
 
@@ -25,6 +25,12 @@ static const char *const stmt_sql[S_COUNT] = {
 		" FROM summary GROUP BY dataset_id) m ON m.dataset_id = d.id ORDER BY d.name",
 	[S_STAT_ANN] = "SELECT d.name, t.name, t.n FROM tally t JOIN dataset d ON d.id = t.dataset_id "
 		       "WHERE t.kind = 'label' AND t.n > 0 ORDER BY d.name, t.name",
+	/* what the summaries count per annotator, their sums (db_counts_known) */
+	[S_STAT_COUNTS] = "SELECT d.name, t.name, sum(t.n * (t.kind = 'decided')), "
+			  "sum(t.n * (t.kind = 'rated')), sum(t.n * (t.kind = 'adjudicated')) "
+			  "FROM tally t JOIN dataset d ON d.id = t.dataset_id WHERE t.kind IN "
+			  "('decider', 'decided', 'rated', 'adjudicated') GROUP BY t.dataset_id, t.name "
+			  "HAVING sum(t.n * (t.kind = 'decider')) > 0 ORDER BY d.name, t.name",
 	[S_STAT_SRC] = "SELECT d.name, t.name, t.n FROM tally t JOIN dataset d ON d.id = t.dataset_id "
 		       "WHERE t.kind = 'suggestion' AND t.n > 0 ORDER BY d.name, t.name",
 	[S_EX_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
@@ -58,6 +64,17 @@ static const struct stmt_table stmts = {ROOM_SCAN, S_COUNT, stmt_sql};
 static sqlite3_stmt *stmt(struct db *db, enum stmt_id id)
 {
 	return dbi_stmt(db, &stmts, id);
+}
+
+int db_stats_counts(struct db *db, stats_counts_fn fn, void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_STAT_COUNTS);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(ctx, col_text(s, 0), col_text(s, 1), (long)sqlite3_column_int64(s, 2),
+		   (long)sqlite3_column_int64(s, 3), (long)sqlite3_column_int64(s, 4));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int db_stats(struct db *db, ds_stats_fn on_ds, count_fn on_annotator,

@@ -18,6 +18,14 @@ typedef void (*count_fn)(void *ctx, const char *dataset, const char *what,
 			 long n);
 int db_stats(struct db *db, ds_stats_fn on_ds, count_fn on_annotator,
 	     count_fn on_source, void *ctx);
+/* What the summaries count per annotator (items.h, db_counts_known: only
+ * when their sums hold), one call per data set and annotator with labels
+ * that decide or adjudicate there, by data set then annotator: the
+ * solutions its labels decide or rate, the steps they rate, the
+ * solutions it adjudicated. 0 or -1. */
+typedef void (*stats_counts_fn)(void *ctx, const char *dataset, const char *annotator,
+				long decided, long rated, long adjudicated);
+int db_stats_counts(struct db *db, stats_counts_fn fn, void *ctx);
 
 /* Export: every selected solution as an item, in store order. */
 struct export_filter {

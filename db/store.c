@@ -451,18 +451,23 @@ static void tally_drop(struct db *db)
 	db->ntal = 0;
 }
 
-void dbi_tally_count(struct db *db, int kind, int64_t ds, const char *name)
+void dbi_tally_add(struct db *db, int kind, int64_t ds, const char *name, long n)
 {
 	for (size_t i = db->ntal; i-- > 0;) /* the newest first: runs of one name */
 		if (db->tal[i].kind == kind && db->tal[i].ds == ds && !strcmp(db->tal[i].name, name)) {
-			db->tal[i].n++;
+			db->tal[i].n += n;
 			return;
 		}
 	if (db->ntal == db->captal) {
 		db->captal = db->captal ? 2 * db->captal : 16;
 		db->tal = xrealloc(db->tal, db->captal * sizeof(*db->tal));
 	}
-	db->tal[db->ntal++] = (struct tally){kind, ds, xstrdup(name), 1};
+	db->tal[db->ntal++] = (struct tally){kind, ds, xstrdup(name), n};
+}
+
+void dbi_tally_count(struct db *db, int kind, int64_t ds, const char *name)
+{
+	dbi_tally_add(db, kind, ds, name, 1);
 }
 
 /* the data set of a solution, the last one remembered */
@@ -481,9 +486,13 @@ int64_t dbi_dataset_of(struct db *db, int64_t sol)
 
 static int tally_flush(struct db *db)
 {
+	static const char *const kinds[] = {"label", "suggestion", "decider", "decided", "rated",
+					    "adjudicated"};
 	for (size_t i = 0; i < db->ntal; i++) {
+		if (!db->tal[i].n)
+			continue; /* a summary rewritten with the same counts */
 		sqlite3_stmt *s = stmt(db, S_TALLY_ADD);
-		bind_text(s, 1, db->tal[i].kind ? "suggestion" : "label");
+		bind_text(s, 1, kinds[db->tal[i].kind]);
 		sqlite3_bind_int64(s, 2, db->tal[i].ds);
 		bind_text(s, 3, db->tal[i].name);
 		sqlite3_bind_int64(s, 4, db->tal[i].n);
@@ -512,6 +521,7 @@ int db_begin(struct db *db)
 {
 	forget_annotator(db);
 	tally_drop(db);
+	db->counts_known = 0;
 	now_iso(db->now);
 	return dbi_exec(db, "BEGIN IMMEDIATE");
 }
@@ -539,6 +549,7 @@ int db_commit(struct db *db)
 {
 	if (tally_flush(db) < 0)
 		return -1; /* the caller rolls back */
+	db->counts_known = 0; /* read again in the next: another may count */
 	dbi_reset_all(db);
 	return dbi_exec(db, "COMMIT");
 }
@@ -547,6 +558,7 @@ int db_rollback(struct db *db)
 {
 	forget_annotator(db);
 	tally_drop(db);
+	db->counts_known = 0;
 	dbi_reset_all(db);
 	return dbi_exec(db, "ROLLBACK");
 }

@@ -158,10 +158,34 @@ static void print_aliases(const struct aliases *a)
 		       a->automatic[i] ? "" : "  (config)");
 }
 
-/* the labels counted by walking the store; 0, or -1 on a store error */
+/* one data set's and annotator's counts, as the summaries keep them */
+static void kept_count(void *ctx, const char *ds, const char *who, long decided, long rated,
+		       long adjudicated)
+{
+	struct stats_ctx *c = ctx;
+	int d = names_index(&c->ds, ds), a = names_index(&c->anns, who);
+	if (d < 0) {
+		names_add(&c->ds, ds);
+		d = (int)c->ds.n - 1;
+	}
+	if (a < 0) {
+		names_add(&c->anns, who);
+		a = (int)c->anns.n - 1;
+	}
+	struct ann_tally *t = tally_of(c, d, a);
+	t->solutions = decided;
+	t->steps = rated;
+	t->adjudicated = adjudicated;
+}
+
+/* the labels counted: the sums the summaries keep, or by walking the
+ * store where it was never counted (an older store no command has
+ * written since); 0, or -1 on a store error */
 static int count_labels(struct db *db, struct stats_ctx *c)
 {
 	struct names none = {0};
+	if (db_counts_known(db))
+		return db_stats_counts(db, kept_count, c);
 	if (db_names(db, DB_NAMES_DECIDERS, &c->anns) < 0 ||
 	    db_dataset_ids(db, on_dataset, c) < 0)
 		return -1;

@@ -118,6 +118,66 @@ static int mc_any_uncertain(const struct item *it)
 	return 0;
 }
 
+/* the counts' lines (summary_counts) of the n annotators names whose
+ * labels decide (in name order; their first errors fe, the steps they
+ * rate), then of those who only adjudicated */
+static void counts_lines(const struct item *it, const char *const *names, size_t n,
+			 const int *fe, const long *rated, struct buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		int adj = 0;
+		for (size_t k = 0; k < it->nlabels && !adj; k++)
+			adj = it->labels[k].kind == LK_ADJUDICATION &&
+			      !strcmp(it->labels[k].annotator, names[i]);
+		db_counts_line(out, names[i], rated[i] > 0 || fe[i] >= -1, rated[i], adj);
+	}
+	for (size_t k = 0; k < it->nlabels; k++) {
+		const struct label *l = &it->labels[k];
+		if (l->kind != LK_ADJUDICATION || seen_before(names, n, l->annotator))
+			continue;
+		size_t j = 0;
+		while (j < k && !(it->labels[j].kind == LK_ADJUDICATION &&
+				  !strcmp(it->labels[j].annotator, l->annotator)))
+			j++;
+		if (j == k) /* its first adjudication here */
+			db_counts_line(out, l->annotator, 0, 0, 1);
+	}
+}
+
+/* the annotators whose labels decide (rating, first error, ratings),
+ * each once, into names: how many */
+static size_t deciders(const struct item *it, const char **names)
+{
+	size_t nn = 0;
+	for (size_t i = 0; i < it->nlabels; i++) {
+		const struct label *l = &it->labels[i];
+		if ((l->kind == LK_RATING || l->kind == LK_FIRST_ERROR || l->kind == LK_RATINGS) &&
+		    !seen_before(names, nn, l->annotator))
+			names[nn++] = l->annotator;
+	}
+	return nn;
+}
+
+void summary_counts(const struct item *it, struct buf *out)
+{
+	const char **names = xmalloc((it->nlabels + 1) * sizeof(*names));
+	size_t nn = deciders(it, names);
+	qsort(names, nn, sizeof(*names), cmp_name);
+	int *fe = xmalloc((nn + 1) * sizeof(*fe));
+	long *rated = xcalloc(nn + 1, sizeof(*rated));
+	int *r = xmalloc((it->nsteps + 1) * sizeof(*r));
+	for (size_t i = 0; i < nn; i++) {
+		fe[i] = summary_annotator(it, names[i], r);
+		for (size_t s = 0; s < it->nsteps; s++)
+			rated[i] += r[s] != NO_RATING;
+	}
+	counts_lines(it, names, nn, fe, rated, out);
+	free(r);
+	free(rated);
+	free(fe);
+	free(names);
+}
+
 void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 {
 	size_t n = it->nsteps;
@@ -132,22 +192,18 @@ void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 		sum->labelled += r[i] != NO_RATING;
 
 	const char **names = xmalloc((it->nlabels + it->nsugs + 1) * sizeof(*names));
-	size_t nn = 0;
+	size_t nn = deciders(it, names);
 	struct side hum = {0}, aut = {0};
-	for (size_t i = 0; i < it->nlabels; i++) {
-		const struct label *l = &it->labels[i];
-		if (l->kind == LK_NOTE || l->kind == LK_FINISH || l->kind == LK_ALT_RATING ||
-		    l->kind == LK_FLAG || l->kind == LK_ADJUDICATION || l->kind == LK_CORRECTION ||
-		    l->kind == LK_CATEGORY ||
-		    seen_before(names, nn, l->annotator))
-			continue;
-		names[nn++] = l->annotator;
-	}
 	/* in name order: the same on every store, whatever order its labels
 	 * came in (a sync, a merge) */
 	qsort(names, nn, sizeof(*names), cmp_name);
+	size_t nann = nn;
+	int *fes = xmalloc((nann + 1) * sizeof(*fes));
+	long *rated = xcalloc(nann + 1, sizeof(*rated));
 	for (size_t i = 0; i < nn; i++) {
-		int fe = summary_annotator(it, names[i], r);
+		int fe = fes[i] = summary_annotator(it, names[i], r);
+		for (size_t s = 0; s < n; s++)
+			rated[i] += r[s] != NO_RATING;
 		put_name(v, '@', names[i]);
 		buf_printf(v, "%d", fe);
 		side_add(&hum, fe);
@@ -180,9 +236,15 @@ void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 		sum->flags |= SF_DIS_HA;
 	if (v->len)
 		buf_putc(v, '\n');
-	else
-		buf_puts(v, "");
-	sum->verdicts = v->data ? v->data : "";
+	/* the counts after the verdicts' NUL, in the same buffer */
+	size_t at = v->len + 1;
+	buf_putc(v, '\0');
+	counts_lines(it, names, nann, fes, rated, v);
+	buf_puts(v, "");
+	sum->verdicts = v->data;
+	sum->counts = v->data + at;
+	free(fes);
+	free(rated);
 	for (size_t i = first_src; i < nn; i++)
 		free((char *)names[i]);
 	free(names);
@@ -190,7 +252,54 @@ void summary_compute(const struct item *it, struct buf *v, struct summary *sum)
 	free(r);
 }
 
+/* the store's counts being written, a solution at a time */
+struct counting {
+	struct db *db;
+	struct buf b;
+};
+
+static int count_one(void *arg, const struct walk_sol *w)
+{
+	struct counting *c = arg;
+	buf_reset(&c->b);
+	summary_counts(&w->it, &c->b);
+	return db_counts_set(c->db, w->id, w->dataset_id, c->b.data ? c->b.data : "") < 0 ? -1 : 0;
+}
+
+/* A store never counted for stepmark stats (its summaries older than
+ * the counts): every summary's counts written and their sums, by one
+ * walk of the labels. 0, or -1. */
+static int counts_backfill(struct db *db)
+{
+	if (db_counts_known(db))
+		return 0;
+	if (db_begin(db) < 0)
+		return -1;
+	if (db_counts_known(db)) /* another counted it meanwhile */
+		return db_commit(db) < 0 ? -1 : 0;
+	errf("stepmark: counting the labels per annotator for stepmark stats (once)...\n");
+	struct names anns = {0}, srcs = {0};
+	struct counting c = {db, {0}};
+	struct walk_opts wo = {&anns, &srcs, WALK_EVERY_ANNOTATOR, NULL, NULL, count_one, &c};
+	int rc = db_counts_clear(db) < 0 || db_walk_with(db, &wo) < 0 ||
+		 db_counts_complete(db) < 0 || db_commit(db) < 0 ? -1 : 0;
+	if (rc < 0)
+		db_rollback(db);
+	buf_free(&c.b);
+	names_free(&anns);
+	names_free(&srcs);
+	return rc;
+}
+
+static long summaries_backfill(struct db *db);
+
 long summary_backfill(struct db *db)
+{
+	long n = summaries_backfill(db);
+	return n < 0 || counts_backfill(db) < 0 ? -1 : n;
+}
+
+static long summaries_backfill(struct db *db)
 {
 	long n = db_summary_missing(db);
 	if (n < 0)

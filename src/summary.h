@@ -12,6 +12,13 @@
 void summary_compute(const struct item *it, struct buf *verdicts,
 		     struct summary *sum);
 
+/* What stepmark stats counts of it, a line per annotator whose labels
+ * rate steps, mark a first error or adjudicate (db_counts_line's), in
+ * name order: whether its ratings or first error decide the solution or
+ * rate a step, the steps rated in force, whether it adjudicated;
+ * appended to out. summary_compute puts them in sum->counts. */
+void summary_counts(const struct item *it, struct buf *out);
+
 /* The first error an annotator's labels decide: -1 none, -2 undecided. */
 int summary_annotator(const struct item *it, const char *annotator,
 		      int *ratings);
@@ -31,7 +38,9 @@ int summary_decided(const char *verdicts, const char *me);
 void summary_only(struct item *it, const char *me);
 
 /* Computes and stores the summaries every solution lacks (a store from
- * an older stepmark). Returns how many, or -1. */
+ * an older stepmark), and counts the store's labels for stepmark stats
+ * once if it was never counted (said on stderr: a walk of every label).
+ * Returns how many summaries, or -1. */
 long summary_backfill(struct db *db);
 
 /* Rewrites sol's summary from the store (inside the caller's

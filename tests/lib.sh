@@ -95,6 +95,17 @@ CREATE INDEX summary_noagrp ON summary(labelled * 1000 / max(nsteps, 1), solutio
 SQL
 }
 
+# undo_counts: the SQL that takes away issue 30's migration (stats' counts
+# per annotator kept with the summaries, the last one for now), for the
+# tests that fake an older store; then undo_20, and one version less
+undo_counts() {
+	cat <<'SQL'
+ALTER TABLE summary DROP COLUMN counts;
+DELETE FROM tally WHERE kind IN ('decider', 'decided', 'rated', 'adjudicated');
+DELETE FROM store_state WHERE key = 'counts';
+SQL
+}
+
 # hold_lock SECONDS [DB]: another writer holds the store's write lock for
 # SECONDS; returns once it does, with its pid in $holder
 hold_lock() {

@@ -33,7 +33,7 @@ cp empty.db older.db
 # (schema 13, with an agreed label: 14 keeps it as a summary flag; 15
 # adds the agents of trajectories; 16 the guidelines and two label kinds;
 # 17 MC's rollouts kept and the uncertain estimates' flag)
-sqlite3 older.db "$(undo_20) DROP TRIGGER agreed_flag_insert; DROP TRIGGER agreed_flag_update;
+sqlite3 older.db "$(undo_counts) $(undo_20) DROP TRIGGER agreed_flag_insert; DROP TRIGGER agreed_flag_update;
 	DROP TRIGGER agreed_flag_delete; DROP INDEX summary_agr; DROP INDEX summary_agrp;
 	DROP INDEX summary_noagr; DROP INDEX summary_noagrp;
 	ALTER TABLE step DROP COLUMN agent; ALTER TABLE step DROP COLUMN role;
@@ -151,7 +151,7 @@ ok "and recorded" test "$(sql "select value from store_state where key = 'summar
 # stats reads the kept tallies: they follow imports, labels and fetches,
 # and a rolled-back transaction adds nothing
 tally_ok() { # the tally table says what the label and suggestion tables hold
-	test "$(sql "select group_concat(x) from (select kind || ':' || dataset_id || ':' || name || ':' || n as x from tally where n > 0 order by 1)")" = \
+	test "$(sql "select group_concat(x) from (select kind || ':' || dataset_id || ':' || name || ':' || n as x from tally where kind in ('label', 'suggestion') and n > 0 order by 1)")" = \
 	     "$(sql "select group_concat(x) from (select x from (select 'label:' || s.dataset_id || ':' || l.annotator || ':' || count(*) as x from label l join solution s on s.id = l.solution_id group by s.dataset_id, l.annotator union all select 'suggestion:' || s.dataset_id || ':' || g.source || coalesce('/' || g.model, '') || ':' || count(*) from suggestion g join solution s on s.id = g.solution_id group by s.dataset_id, g.source, g.model) order by 1)")"
 }
 ok "tallies after the imports" tally_ok
