@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,38 @@ struct crow {
 	const char *ratings, *rule, *why, *by, *policy, *agent;
 };
 
-struct agreeing {
+/* A window's changes to write: its rows that change (their strings in
+ * puta), and the solutions whose summary's agreed mark changes, to set
+ * ([1]) or clear ([0]) */
+struct agreed_batch {
+	struct db_agreed *put;
+	size_t nput, capput;
+	struct arena puta;
+	int64_t *flip[2];
+	size_t nflip[2], capflip[2];
+};
+
+/* The writer: a thread with a connection of its own that holds the run's
+ * write transaction and writes each window's batch while the walk reads
+ * and decides the next on the first connection (which sees the store as
+ * it was when the transaction began: no other writer can change it, and
+ * this one's rows are not committed). The walk fills b[at], hands it over
+ * and fills the other. */
+struct writer {
 	struct db *db;
+	const char *now;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct agreed_batch b[2];
+	int full[2];       /* handed over, not written yet */
+	int at;            /* the one the walk fills */
+	int done, failed;  /* nothing more to come; a write failed */
+};
+
+struct agreeing {
+	struct db *db;     /* the walk's connection (the writer has its own) */
+	struct writer *w;
 	const struct policy *p;
 	const char *hub_by; /* the policy is the hub's, set by (who at when) */
 	int64_t dataset;   /* 0: every data set */
@@ -61,14 +92,6 @@ struct agreeing {
 	long out_sols;
 	struct label *kept;
 	size_t capkept;
-	/* the window's solutions whose summary's agreed mark changes: to
-	 * set [1], to clear [0]; its rows that change, their strings in
-	 * puta: written together when the window is done */
-	int64_t *flip[2];
-	size_t nflip[2], capflip[2];
-	struct db_agreed *put;
-	size_t nput, capput;
-	struct arena puta;
 };
 
 /* the stored rows of a window of solutions, kept for the comparison */
@@ -96,39 +119,101 @@ static int keep_old(void *ctx, const struct db_agreed *g)
 	return 0;
 }
 
-/* the window's rows and agreed marks that change, written */
-static int flush_window(struct agreeing *r)
+/* a batch's rows and agreed marks written, and it emptied: 0 or -1 */
+static int write_batch(struct db *db, struct agreed_batch *b, const char *now)
 {
-	if (db_agreed_put(r->db, r->put, r->nput, r->now) < 0)
-		return -1;
-	r->nput = 0;
-	arena_reset(&r->puta);
+	int rc = db_agreed_put(db, b->put, b->nput, now);
+	b->nput = 0;
+	arena_reset(&b->puta);
 	for (int on = 0; on < 2; on++) {
-		if (db_summary_agreed(r->db, r->flip[on], r->nflip[on], on) < 0)
-			return -1;
-		r->nflip[on] = 0;
+		if (rc == 0)
+			rc = db_summary_agreed(db, b->flip[on], b->nflip[on], on);
+		b->nflip[on] = 0;
 	}
-	return 0;
+	return rc;
 }
 
-static const char *put_str(struct agreeing *r, const char *s)
+/* the writer's thread: the batches in the order they come */
+static void *writer_run(void *arg)
 {
-	return s ? arena_strndup(&r->puta, s, strlen(s)) : NULL;
+	struct writer *w = arg;
+	int i = 0;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->full[i] && !w->done)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->full[i])
+			break;
+		pthread_mutex_unlock(&w->mu);
+		int bad = write_batch(w->db, &w->b[i], w->now) < 0;
+		pthread_mutex_lock(&w->mu);
+		w->failed |= bad;
+		w->full[i] = 0;
+		pthread_cond_broadcast(&w->cv);
+		i ^= 1;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* the window's batch handed to the writer, the other one to fill when
+ * it is written: 0, or -1 when a write failed */
+static int flush_window(struct agreeing *r)
+{
+	struct writer *w = r->w;
+	pthread_mutex_lock(&w->mu);
+	w->full[w->at] = 1;
+	w->at ^= 1;
+	pthread_cond_broadcast(&w->cv);
+	while (w->full[w->at] && !w->failed)
+		pthread_cond_wait(&w->cv, &w->mu);
+	int failed = w->failed;
+	pthread_mutex_unlock(&w->mu);
+	return failed ? -1 : 0;
+}
+
+/* every batch written and the thread ended: 0, or -1 when a write failed */
+static int writer_finish(struct writer *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->done = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->th, NULL);
+	return w->failed ? -1 : 0;
+}
+
+static void writer_free(struct writer *w)
+{
+	for (int i = 0; i < 2; i++) {
+		free(w->b[i].put);
+		arena_free(&w->b[i].puta);
+		free(w->b[i].flip[0]);
+		free(w->b[i].flip[1]);
+	}
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+}
+
+static const char *put_str(struct agreed_batch *b, const char *s)
+{
+	return s ? arena_strndup(&b->puta, s, strlen(s)) : NULL;
 }
 
 /* g to be written with the window (its strings copied) */
 static void put_later(struct agreeing *r, const struct db_agreed *g)
 {
-	if (r->nput == r->capput) {
-		r->capput = r->capput ? r->capput * 2 : 1024;
-		r->put = xrealloc(r->put, r->capput * sizeof(*r->put));
+	struct agreed_batch *b = &r->w->b[r->w->at];
+	if (b->nput == b->capput) {
+		b->capput = b->capput ? b->capput * 2 : 1024;
+		b->put = xrealloc(b->put, b->capput * sizeof(*b->put));
 	}
-	struct db_agreed *c = &r->put[r->nput++];
+	struct db_agreed *c = &b->put[b->nput++];
 	*c = *g;
-	c->ratings = put_str(r, g->ratings);
-	c->why = put_str(r, g->why);
-	c->by = put_str(r, g->by);
-	c->agent = put_str(r, g->agent);
+	c->ratings = put_str(b, g->ratings);
+	c->why = put_str(b, g->why);
+	c->by = put_str(b, g->by);
+	c->agent = put_str(b, g->agent);
 	/* rule and policy are the policy's text, which outlives the run */
 }
 
@@ -201,11 +286,12 @@ static int on_solution(void *arg, const struct walk_sol *w)
 	}
 	int on = d->rule >= 0;
 	if (w->agreed != on) {
-		if (r->nflip[on] == r->capflip[on]) {
-			r->capflip[on] = r->capflip[on] ? r->capflip[on] * 2 : 1024;
-			r->flip[on] = xrealloc(r->flip[on], r->capflip[on] * sizeof(int64_t));
+		struct agreed_batch *b = &r->w->b[r->w->at];
+		if (b->nflip[on] == b->capflip[on]) {
+			b->capflip[on] = b->capflip[on] ? b->capflip[on] * 2 : 1024;
+			b->flip[on] = xrealloc(b->flip[on], b->capflip[on] * sizeof(int64_t));
 		}
-		r->flip[on][r->nflip[on]++] = w->id;
+		b->flip[on][b->nflip[on]++] = w->id;
 	}
 	while (r->at < r->nold && r->old[r->at].sol < w->id)
 		r->at++;
@@ -241,13 +327,15 @@ static void tally_one(void *ctx, const char *rule, const char *why, long n)
 	r->by_why[w] += n;
 }
 
-static int tally(struct agreeing *r)
+/* the figures from the rows stored, read on db (the writer's, after
+ * its writes) */
+static int tally(struct agreeing *r, struct db *db)
 {
 	r->read = r->total;
 	r->total = r->decided = 0;
 	memset(r->by_rule, 0, (r->p->n + 1) * sizeof(long));
 	memset(r->by_why, 0, sizeof(r->by_why));
-	return db_agreed_tally(r->db, r->dataset, tally_one, r);
+	return db_agreed_tally(db, r->dataset, tally_one, r);
 }
 
 /* min-gold-accuracy: the annotators below the bar, or with no gold
@@ -425,6 +513,93 @@ static int hub_policy(const char *dbpath, char **rules, char **by)
 	return rc;
 }
 
+/* what a run needs of the command line */
+struct run_opts {
+	const char *dbpath;
+	int full, quiet;
+	long every;
+};
+
+/* The run, the store summarised: the writer's connection opened and its
+ * transaction begun, the walk on r->db handing the writer a batch a
+ * window, then the figures and the run's mark written and committed.
+ * EX_OK, EX_STORE after saying why, or 130 (stopped: nothing stored). */
+static int agree_run(struct agreeing *r, struct old *k, struct team *team,
+		     const struct run_opts *o)
+{
+	char err[600];
+	struct writer w = {.now = r->now};
+	struct names anns = {0}, srcs = {0};
+	struct buf key = {0}; /* what the last run's mark must have been made under */
+	struct db *bad = r->db; /* the connection whose error is the reason */
+	int rc = EX_STORE, started = 0;
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	r->w = &w;
+	if (!(w.db = cmd_db_open(o->dbpath, err, sizeof(err)))) {
+		errf("stepmark: %s\n", inert(err, 0));
+		goto out;
+	}
+	db_say_waits(w.db, stderr);
+	bad = w.db;
+	if (db_agreed_checks(w.db, 0) < 0 || db_begin(w.db) < 0)
+		goto fail;
+	bad = r->db;
+	if (r->p->min_gold >= 0 && gold_outs(r->db, team, r) < 0)
+		goto fail;
+	/* a rerun under the same policy, leaving out the same annotators,
+	 * reads only what changed */
+	run_key(&key, r->p, r);
+	struct consensus_mark last = {0}, now = {.dataset = r->dataset};
+	int since = o->full ? 0 : db_consensus_last(r->db, key.data, &last);
+	if (since < 0)
+		goto fail;
+	struct walk_since ws = {last.label, last.sug, last.sol};
+	struct walk_opts wo = {&anns, &srcs, WALK_EVERY_ANNOTATOR | WALK_EVERY_SOURCE,
+			       since && last.dataset == r->dataset ? &ws : NULL, load_old, on_solution,
+			       k};
+	if (pthread_create(&w.th, NULL, writer_run, &w) != 0) {
+		errf("stepmark: consensus: cannot start the writer's thread\n");
+		db_rollback(w.db);
+		goto out;
+	}
+	started = 1;
+	struct progress pg;
+	cmd_progress_begin(&pg, r->db, o->quiet, o->every, "consensus", "solutions");
+	int walked = db_walk_with(r->db, &wo) < 0 || flush_window(r) < 0 ? -1 : 0;
+	int wrote = writer_finish(&w);
+	started = 0;
+	if (cmd_progress_end(&pg, r->db, "nothing stored: the agreed labels are as they were")) {
+		db_rollback(w.db);
+		rc = 130;
+		goto out;
+	}
+	if (wrote < 0)
+		bad = w.db;
+	if (walked < 0 || wrote < 0)
+		goto fail;
+	bad = w.db;
+	if ((wo.since && tally(r, w.db) < 0) || db_consensus_now(w.db, &now) < 0 ||
+	    db_consensus_record(w.db, &now, key.data) < 0 || db_consensus_mark(w.db) < 0 ||
+	    db_commit(w.db) < 0)
+		goto fail;
+	rc = EX_OK;
+	goto out;
+fail: /* the reason, before the rollback clears it */
+	errf("stepmark: consensus: the store failed: %s\n", db_errmsg(bad));
+	db_rollback(w.db);
+out:
+	if (started)
+		writer_finish(&w);
+	writer_free(&w);
+	db_close(w.db);
+	r->w = NULL;
+	buf_free(&key);
+	names_free(&anns);
+	names_free(&srcs);
+	return rc;
+}
+
 int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 {
 	const char *config_path = env->config;
@@ -489,78 +664,34 @@ int cmd_consensus(int argc, char **argv, struct cmd_env *env)
 	struct agreeing r = {.db = db, .p = &p, .read = -1, .hub_by = *by ? by : NULL};
 	r.by_rule = xcalloc(p.n + 1, sizeof(long));
 	now_iso(r.now);
-	struct names anns = {0}, srcs = {0};
 	struct old k = {&r, {0}, 0};
 	struct team team = {0};
-	struct buf key = {0}; /* what the last run's mark must have been made under */
+	struct run_opts ro = {dbpath, full, quiet, every};
 	if (dataset && !(r.dataset = db_dataset_id(db, dataset))) {
 		errf("stepmark: consensus: no data set named \"%s\" (stepmark stats lists them)\n",
 		     inert(dataset, 0));
 		rc = EX_USAGE;
-		goto out;
-	}
-	if (summary_backfill(db) < 0 || db_agreed_checks(db, 0) < 0 || db_begin(db) < 0) {
-		rc = EX_STORE;
-		goto store;
-	}
-	if (p.min_gold >= 0 && gold_outs(db, &team, &r) < 0) {
-		rc = EX_STORE;
-		goto store;
-	}
-	/* a rerun under the same policy, leaving out the same annotators,
-	 * reads only what changed */
-	run_key(&key, &p, &r);
-	struct consensus_mark last = {0}, now = {.dataset = r.dataset};
-	int since = full ? 0 : db_consensus_last(db, key.data, &last);
-	if (since < 0) {
-		rc = EX_STORE;
-		goto store;
-	}
-	struct walk_since ws = {last.label, last.sug, last.sol};
-	struct walk_opts wo = {&anns, &srcs, WALK_EVERY_ANNOTATOR | WALK_EVERY_SOURCE,
-			       since && last.dataset == r.dataset ? &ws : NULL, load_old, on_solution,
-			       &k};
-	struct progress pg;
-	cmd_progress_begin(&pg, db, quiet, every, "consensus", "solutions");
-	int walked = db_walk_with(db, &wo) < 0 || flush_window(&r) < 0 ||
-		     (wo.since && tally(&r) < 0) || db_consensus_now(db, &now) < 0 ||
-		     db_consensus_record(db, &now, key.data) < 0 ? -1 : 0;
-	if (cmd_progress_end(&pg, db, "nothing stored: the agreed labels are as they were")) {
-		db_rollback(db);
-		rc = 130;
-		goto out;
-	}
-	if (walked < 0 || db_consensus_mark(db) < 0 || db_commit(db) < 0) {
-		rc = EX_STORE;
-		goto store;
-	}
-	if (!quiet)
-		report(&r, list);
-	if ((!quiet || list) && r.total > r.decided &&
-	    db_undecided_each(db, r.dataset, list ? -1 : MAX_SHOWN, print_undecided, NULL) < 0)
-		rc = EX_STORE;
-store:
-	if (rc == EX_STORE) { /* the reason, before the rollback clears it */
+	} else if (summary_backfill(db) < 0) {
 		errf("stepmark: consensus: the store failed: %s\n", db_errmsg(db));
-		db_rollback(db);
+		rc = EX_STORE;
+	} else {
+		rc = agree_run(&r, &k, &team, &ro);
 	}
-out:
-	db_agreed_checks(db, 1);
-	buf_free(&key);
+	if (rc == EX_OK && !quiet)
+		report(&r, list);
+	if (rc == EX_OK && (!quiet || list) && r.total > r.decided &&
+	    db_undecided_each(db, r.dataset, list ? -1 : MAX_SHOWN, print_undecided, NULL) < 0) {
+		errf("stepmark: consensus: the store failed: %s\n", db_errmsg(db));
+		rc = EX_STORE;
+	}
 	team_free(&team);
 	free(r.out);
 	free(r.kept);
-	free(r.flip[0]);
-	free(r.flip[1]);
-	free(r.put);
-	arena_free(&r.puta);
 	buf_free(&r.d.ratings);
 	buf_free(&r.d.by);
 	free(r.by_rule);
 	free(r.old);
 	arena_free(&k.a);
-	names_free(&anns);
-	names_free(&srcs);
 	db_close(db);
 	policy_free(&p);
 	guidelines_free(&gl);
