@@ -517,6 +517,14 @@ int db_import_cache(struct db *db, int importing)
 	return dbi_exec(db, importing ? "PRAGMA cache_size = -8000;" : STORE_CACHE);
 }
 
+/* 2 MB: the walk's windows read each page a few times at most, one
+ * after the other (bench/consensus, 100 K: as fast as with 16 MB, and
+ * a first run's peak RSS 35 MB instead of 49 beside the writer's) */
+int db_stream_cache(struct db *db)
+{
+	return dbi_exec(db, "PRAGMA cache_size = -2000;");
+}
+
 int db_begin(struct db *db)
 {
 	forget_annotator(db);

@@ -20,6 +20,9 @@ const char *db_errmsg(struct db *db);
 
 int db_begin(struct db *db);   /* BEGIN IMMEDIATE */
 int db_import_cache(struct db *db, int importing); /* an import into a WAL store */
+/* A connection that reads the store through once, window by window,
+ * beside another that writes (consensus): a small page cache. */
+int db_stream_cache(struct db *db);
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
 

@@ -564,6 +564,7 @@ static int agree_run(struct agreeing *r, struct old *k, struct team *team,
 		goto out;
 	}
 	started = 1;
+	db_stream_cache(r->db); /* the writer's connection caches what it writes */
 	struct progress pg;
 	cmd_progress_begin(&pg, r->db, o->quiet, o->every, "consensus", "solutions");
 	int walked = db_walk_with(r->db, &wo) < 0 || flush_window(r) < 0 ? -1 : 0;
