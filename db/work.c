@@ -31,7 +31,10 @@ static const char *const stmt_sql[S_COUNT] = {
 		      "job_id, rollouts FROM suggestion WHERE solution_id = ?1 ORDER BY id",
 	[S_ONE_ALIGN] = "SELECT step_idx, ref_step, score, source FROM alignment WHERE solution_id = ?1 ORDER BY step_idx, ref_step",
 	[S_ACTION_ADD] = "INSERT INTO action(solution_id, annotator, op, ref, name, created_at, active_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[S_ACTION_LIST] = "SELECT id, op, ref, name FROM action WHERE solution_id = ?1 AND annotator = ?2 ORDER BY id",
+	/* the undo stack's: an action pulled from the hub (made on another
+	 * store, its labels here not its own) is not this store's to undo */
+	[S_ACTION_LIST] = "SELECT id, op, ref, name FROM action WHERE solution_id = ?1 AND annotator = ?2 "
+			  "AND EXISTS (SELECT 1 FROM label WHERE action_id = action.id) ORDER BY id",
 	[S_ACTION_NAME] = "SELECT name FROM action WHERE id = ?1",
 	[S_ACTION_LABELS] = "SELECT step_idx, kind, value, text, agent FROM label WHERE action_id = ?1 ORDER BY id",
 	[S_LABEL_BEFORE] = "SELECT value, text, agent FROM label WHERE solution_id = ?1 AND annotator = ?2 AND kind = ?3 "
