@@ -21,5 +21,6 @@
 #include "hubdeal.h" /* the deal and the consensus policy on the hub */
 #include "rounds.h" /* batch files' rounds and Ray Data's rows */
 #include "hubcache.h" /* the hub's response cache and alignments, and the store's side */
+#include "hubact.h" /* the workbench's actions on the hub, and the store's side */
 
 #endif

@@ -19,6 +19,7 @@ enum db_room {
 	ROOM_AGREE, ROOM_DEAL, ROOM_HUB,
 	ROOM_BATCH,
 	ROOM_HUBCACHE,
+	ROOM_HUBACT,
 	ROOM_N
 };
 struct stmt_table {

@@ -143,6 +143,26 @@ static int exec_plain(struct hub *h, const char *sql)
 	return ok ? 0 : -1;
 }
 
+void hubi_json_rows(struct buf *b, const char *const *keys, int nk, const void *rows,
+		    size_t stride, size_t n)
+{
+	buf_reset(b);
+	buf_putc(b, '[');
+	for (size_t i = 0; i < n; i++) {
+		const char *const *f = (const char *const *)((const char *)rows + i * stride);
+		buf_printf(b, "%s{\"i\":%zu", i ? "," : "", i);
+		for (int c = 0; c < nk; c++) {
+			buf_printf(b, ",\"%s\":", keys[c]);
+			if (f[c])
+				buf_json_str(b, f[c], strlen(f[c]));
+			else
+				buf_puts(b, "null");
+		}
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
+}
+
 const char *hubi_val(const PGresult *r, int row, int i)
 {
 	return row < PQntuples(r) && !PQgetisnull(r, row, i) ? PQgetvalue(r, row, i) : NULL;

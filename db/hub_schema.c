@@ -53,8 +53,17 @@
  * deal_seen, which shows an annotator or adjudicator only their own rows
  * and never which of them are gold (gold and gold_fe NULL), so a gold
  * item is an ordinary row of their queue, as the workbench keeps it.
+ *
+ * Version 5 (issue 25: actions travel): the workbench's actions, each
+ * with the active time it measured, are events like labels, so that the
+ * audit's and progress's active time is the same on a store that only
+ * pulled. uid is a hash of the action's solution (data set and id) and
+ * columns (hubact_store.c), ref_uid the uid of the action an undo or
+ * redo names. A member inserts only its own (annotator = its name), a
+ * lead any (as labels: a lead's store holds its team's); nobody updates
+ * or deletes.
  */
-enum { HUB_MIGRATIONS = 4 };
+enum { HUB_MIGRATIONS = 5 };
 static const char *const migrations[HUB_MIGRATIONS] = {
 	/* 1: the foundation */
 	"CREATE SCHEMA stepmark;"
@@ -282,6 +291,32 @@ static const char *const migrations[HUB_MIGRATIONS] = {
 	"ALTER TABLE stepmark.policy ENABLE ROW LEVEL SECURITY;"
 	"CREATE POLICY policy_read ON stepmark.policy FOR SELECT USING (true);"
 	"CREATE POLICY policy_lead ON stepmark.policy FOR INSERT TO stepmark_lead"
+	"  WITH CHECK (true);",
+	/* 5 (issue 25): the workbench's actions and their active time, events
+	 * like labels, each member's own */
+	"CREATE TABLE stepmark.action ("
+	"  seq bigint PRIMARY KEY,"
+	"  uid text NOT NULL UNIQUE,"
+	"  solution_id bigint NOT NULL REFERENCES stepmark.solution(id),"
+	"  annotator text NOT NULL,"
+	"  op text NOT NULL CHECK (op IN ('do', 'undo', 'redo')),"
+	"  ref_uid text,"
+	"  name text NOT NULL,"
+	"  created_at text NOT NULL,"
+	"  active_ms bigint,"
+	"  pushed_by text NOT NULL);"
+	"CREATE TRIGGER action_stamp BEFORE INSERT ON stepmark.action"
+	"  FOR EACH ROW EXECUTE FUNCTION stepmark.stamp();"
+	"REVOKE ALL ON stepmark.action FROM PUBLIC;"
+	"GRANT SELECT ON stepmark.action TO stepmark_annotator, stepmark_adjudicator,"
+	"  stepmark_lead, stepmark_auditor, stepmark_worker;"
+	"GRANT INSERT ON stepmark.action TO stepmark_annotator, stepmark_adjudicator,"
+	"  stepmark_lead;"
+	"ALTER TABLE stepmark.action ENABLE ROW LEVEL SECURITY;"
+	"CREATE POLICY action_read ON stepmark.action FOR SELECT USING (true);"
+	"CREATE POLICY action_member ON stepmark.action FOR INSERT"
+	"  TO stepmark_annotator, stepmark_adjudicator WITH CHECK (annotator = session_user);"
+	"CREATE POLICY action_lead ON stepmark.action FOR INSERT TO stepmark_lead"
 	"  WITH CHECK (true);",
 };
 

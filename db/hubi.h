@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct buf;
 struct hub_label;
 
 /* the workbench's operations, sent a statement at a time (hub_step) */
@@ -44,6 +45,12 @@ PGresult *hubi_run(struct hub *h, const char *sql, int n, const char *const *par
  * none). 0, -1. */
 int hubi_send_one(struct hub *h, const char *sql, int n, const char *const *params);
 PGresult *hubi_take_one(struct hub *h);
+/* n rows as a JSON array of objects for json_to_recordset: each
+ * {"i": its index, keys[c]: its field c (a string, or null)}, row j's
+ * fields the nk strings at rows + j * stride (a struct whose first
+ * member is its fields' array) */
+void hubi_json_rows(struct buf *b, const char *const *keys, int nk, const void *rows,
+		    size_t stride, size_t n);
 /* row's column i, NULL when SQL NULL or no such row */
 const char *hubi_val(const PGresult *r, int row, int i);
 

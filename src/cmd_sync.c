@@ -63,6 +63,10 @@ static void report(const struct sync_counts *c, long shown)
 	printf("pulled: %ld solution%s, %ld label%s\n", c->sols_pulled,
 	       c->sols_pulled == 1 ? "" : "s", c->labels_pulled, c->labels_pulled == 1 ? "" : "s");
 	printf("suggestions: %ld pushed, %ld pulled\n", c->sugs_pushed, c->sugs_pulled);
+	printf("actions: %ld pushed, %ld pulled\n", c->acts_pushed, c->acts_pulled);
+	if (c->acts_kept)
+		printf("%ld action%s on solutions the hub lacks (not pushed)\n", c->acts_kept,
+		       c->acts_kept == 1 ? "" : "s");
 	if (c->sugs_kept)
 		printf("%ld suggestion%s the hub does not take (its solution is not there, or "
 		       "fetch --hub runs its job there)\n", c->sugs_kept, c->sugs_kept == 1 ? "" : "s");

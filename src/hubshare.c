@@ -1,18 +1,23 @@
-/* hubshare.c - what a sync moves besides labels and suggestions:
- * alignment links (a lead's or worker's pushed, every member's pulled,
+/* hubshare.c - what a sync moves besides labels and suggestions: the
+ * workbench's actions with their active time (a member's own pushed, a
+ * lead's every one; every member's pulled), alignment links (a lead's or
+ * worker's pushed, every member's pulled,
  * idempotent by their global id and the store's place) and the response
  * cache (a lead's or worker's pushed; pulled only by fetch --hub, for
  * the requests it is about to send) */
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "hubshare.h"
 #include "sync.h"
+#include "util.h"
 
 #define CHUNK 1000 /* rows pushed per hub transaction */
+#define ACT_BATCH 500 /* actions pushed per statement */
 
 struct sharepush {
 	struct hub *h;
@@ -160,11 +165,178 @@ static int pull_aligns(struct db *db, struct hub *h, const struct hub_me *me, in
 	}
 }
 
+/* ---- the workbench's actions (with their active time) ---- */
+
+/* whose actions this member pushes (NULL: every one's, a lead's) and the
+ * store's mark of them ("acts" a lead's, "acts/NAME" a member's: a store
+ * shared by several members keeps each one's): 1, 0 it pushes none */
+static int act_pusher(const struct hub_me *me, const char **who, char *mark, size_t n)
+{
+	*who = NULL;
+	if (me->role == HUB_LEAD) {
+		snprintf(mark, n, "acts");
+		return 1;
+	}
+	if (me->role != HUB_ANNOTATOR && me->role != HUB_ADJUDICATOR)
+		return 0;
+	*who = me->user;
+	snprintf(mark, n, "acts/%s", me->user);
+	return 1;
+}
+
+/* A batch of the store's actions as they travel (their strings in a),
+ * last the store's id of the last; json the statement's scratch. */
+struct act_batch {
+	struct arena a;
+	struct hub_act *v;
+	size_t n, cap;
+	int64_t last;
+	struct buf json;
+};
+
+/* a batch of the store's actions, copied (a row lives in its callback) */
+static int act_copy(void *ctx, int64_t id, const struct hub_act *x)
+{
+	struct act_batch *b = ctx;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 64;
+		b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
+	}
+	struct hub_act *a = &b->v[b->n++];
+	memset(a, 0, sizeof(*a));
+	for (int c = 0; c < HX_N; c++)
+		a->f[c] = x->f[c] ? arena_strndup(&b->a, x->f[c], strlen(x->f[c])) : NULL;
+	b->last = id;
+	return 0;
+}
+
+/* the next batch after the member's mark read into b (b->n 0: none): 0, -1 */
+static int acts_read(struct db *db, const struct hub_me *me, struct act_batch *b)
+{
+	const char *who;
+	char mark[200];
+	arena_reset(&b->a);
+	b->n = 0;
+	if (!act_pusher(me, &who, mark, sizeof(mark)))
+		return 0;
+	int64_t after = db_hub_mark(db, mark, me->id);
+	if (after < 0)
+		return -1;
+	b->last = after;
+	return db_hub_acts(db, after, who, ACT_BATCH, act_copy, b) < 0 ? -1 : 0;
+}
+
+/* the batch the hub took: the member's mark past it. 0, -1 */
+static int acts_sent(struct db *db, const struct hub_me *me, const struct act_batch *b)
+{
+	const char *who;
+	char mark[200];
+	act_pusher(me, &who, mark, sizeof(mark));
+	if (db_begin(db) < 0 || db_hub_mark_set(db, mark, me->id, b->last) < 0 ||
+	    db_commit(db) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+static void acts_free(struct act_batch *b)
+{
+	arena_free(&b->a);
+	free(b->v);
+	buf_free(&b->json);
+	memset(b, 0, sizeof(*b));
+}
+
+/* a page of actions into the store with its place, in one transaction;
+ * the member's mark moves past them when it was at the store's last
+ * action (they are the hub's already). 0, -1 */
+static int acts_page_store(struct db *db, const struct hub_me *me,
+			   const struct hub_act_page *p, long *added)
+{
+	const char *who;
+	char mark[200];
+	int pushes = act_pusher(me, &who, mark, sizeof(mark));
+	if (db_begin(db) < 0)
+		return -1;
+	int64_t pm = pushes ? db_hub_mark(db, mark, me->id) : 0, top = db_hub_act_top(db);
+	long n = 0;
+	int ok = pm >= 0 && top >= 0;
+	for (size_t i = 0; ok && i < p->n; i++) {
+		int rc = db_hub_act_put(db, &p->v[i]);
+		ok = rc >= 0;
+		n += rc == 1;
+	}
+	int64_t now = ok && pushes && pm == top ? db_hub_act_top(db) : top;
+	ok = ok && now >= 0 && (now == top || db_hub_mark_set(db, mark, me->id, now) == 0) &&
+	     db_hub_mark_set(db, "actsin", me->id, p->hi) == 0 && db_commit(db) == 0;
+	if (!ok) {
+		db_rollback(db);
+		return -1;
+	}
+	*added += n;
+	return 0;
+}
+
+/* the member's actions after its mark, a batch per statement */
+static int push_acts(struct db *db, struct hub *h, const struct hub_me *me,
+		     struct sync_counts *c)
+{
+	struct act_batch b = {0};
+	int rc = 0;
+	for (;;) {
+		if (acts_read(db, me, &b) < 0) {
+			rc = -1;
+			break;
+		}
+		if (b.n == 0)
+			break;
+		long added, missing;
+		if (hub_act_push(h, &b.json, b.v, b.n, &added, &missing) < 0) {
+			rc = -2;
+			break;
+		}
+		c->acts_pushed += added;
+		c->acts_kept += missing;
+		if (acts_sent(db, me, &b) < 0) {
+			rc = -1;
+			break;
+		}
+		if (b.n < ACT_BATCH)
+			break;
+	}
+	acts_free(&b);
+	return rc;
+}
+
+/* the actions after the store's place, a page per transaction */
+static int pull_acts(struct db *db, struct hub *h, const struct hub_me *me, int page,
+		     struct sync_counts *c)
+{
+	for (;;) {
+		int64_t after = db_hub_mark(db, "actsin", me->id);
+		if (after < 0)
+			return -1;
+		struct hub_act_page p;
+		if (hub_act_pull(h, after, page, &p) < 0)
+			return -2;
+		int rc = p.n ? acts_page_store(db, me, &p, &c->acts_pulled) : 0;
+		size_t n = p.n;
+		hub_act_page_free(&p);
+		if (rc < 0)
+			return -1;
+		if (n < (size_t)page)
+			return 0;
+	}
+}
+
 int hubshare_sync(struct db *db, struct hub *h, const struct hub_me *me, int page,
 		  struct sync_counts *c)
 {
-	int rc = 0;
-	if (me->role == HUB_LEAD || me->role == HUB_WORKER) {
+	int rc = push_acts(db, h, me, c);
+	if (rc == 0)
+		rc = pull_acts(db, h, me, page, c);
+	if (rc == 0 && (me->role == HUB_LEAD || me->role == HUB_WORKER)) {
 		rc = push_aligns(db, h, me, c);
 		if (rc == 0)
 			rc = push_cache(db, h, me, c);

@@ -4,7 +4,8 @@
 # from the hub and label, every store converges to the same labels; a
 # repeated push moves nothing; other steps under one id are a conflict,
 # reported, never merged; credentials never reach a store or the output.
-# Suggestions travel too, each once; a version-1 hub is upgraded.
+# Suggestions and the workbench's actions travel too, each once; a
+# version-1 hub is upgraded.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/pg.sh"
 pg_start
@@ -33,7 +34,7 @@ expect_rc 0 "hub init again" sm --hub "$PGSU" hub init
 ok "nothing to do" has out "nothing to do"
 ok "the five group roles" test "$(pg_sql -c "select count(*) from pg_roles where rolname like 'stepmark\_%'")" = 5
 # a hub of version 1 (as an older stepmark made it: no jobs, no suggestions)
-pg_sql -c "DROP VIEW stepmark.deal_seen; DROP TABLE stepmark.deal, stepmark.policy;
+pg_sql -c "DROP TABLE stepmark.action; DROP VIEW stepmark.deal_seen; DROP TABLE stepmark.deal, stepmark.policy;
 	DROP FUNCTION stepmark.sees_gold();
 	DROP TABLE stepmark.alignment, stepmark.response_cache, stepmark.suggestion, stepmark.job; UPDATE stepmark.meta SET value = '1' WHERE key = 'version'"
 expect_rc 1 "a sync with a version-1 hub" sm --db v1.db --hub "$PGSU" sync --create
@@ -126,8 +127,34 @@ label_by bob.db bob 1 1
 label_by bob.db bob 2 -1
 PGPASSWORD=$(pw ann) expect_rc 0 "ann syncs" sm --db ann.db --hub "$(hub_as ann)" sync
 ok "pushes her label" has out "pushed: 0 solutions, 1 label"
+ok "and the workbench's action" has out "actions: 1 pushed, 0 pulled"
 PGPASSWORD=$(pw bob) expect_rc 0 "bob syncs" sm --db bob.db --hub "$(hub_as bob)" sync
 ok "pushes his two, pulls hers" sh -c 'grep -qx "pushed: 0 solutions, 2 labels" out && grep -qx "pulled: 0 solutions, 1 label" out'
+ok "and her action" has out "actions: 0 pushed, 1 pulled"
+acts_of() {
+	sqlite3 "$1" "SELECT d.name, s.ext_key, a.annotator, a.op, a.ref IS NULL, a.name, a.created_at,
+		a.active_ms FROM action a JOIN solution s ON s.id = a.solution_id
+		JOIN dataset d ON d.id = s.dataset_id ORDER BY 7, 6"
+}
+ok "bob's store holds it as ann's made it" test "$(acts_of bob.db)" = "$(acts_of ann.db)"
+# a push repeated in full, and actions the member may not push
+sqlite3 ann.db "DELETE FROM store_state WHERE key LIKE 'hub.acts%';
+	INSERT INTO action(solution_id, annotator, op, name, created_at, active_ms)
+	SELECT min(id), 'carol', 'do', 'rate step 1 +1', '2026-01-01T00:00:00.000Z', 4000 FROM solution"
+PGPASSWORD=$(pw ann) expect_rc 0 "ann's push of actions repeated in full" sm --db ann.db --hub "$(hub_as ann)" sync
+ok "moves nothing twice, nor carol's" has out "actions: 0 pushed, 0 pulled"
+ok "the hub holds ann's once" test "$(pg_sql -c "select count(*) from stepmark.action")" = 1
+ok "with its active time as her store has it" test \
+	"$(pg_sql -c "select annotator, active_ms from stepmark.action")" = \
+	"$(sqlite3 ann.db "select annotator, active_ms from action where annotator = 'ann'")"
+# ann's second store pulls her action; its undo is not that store's
+PGPASSWORD=$(pw ann) sm --db ann2.db --hub "$(hub_as ann)" sync --create >/dev/null
+ok "ann's second store pulls her action" test "$(acts_of ann2.db)" = "$(acts_of bob.db)"
+tui_run '<Enter>
+U
+:save-display undo.txt' --db ann2.db --annotator ann
+ok "whose undo there has nothing to undo" grep -q "nothing to undo" undo.txt
+ok "and writes nothing" test "$(sqlite3 ann2.db "select count(*) from action")" = 1
 for d in ann lead; do
 	PGPASSWORD=$(pw $d) expect_rc 0 "$d syncs again" sm --db $d.db --hub "$(hub_as $d)" sync
 done

@@ -3,7 +3,8 @@
 # client's: a modified client (psql, as each member's role) cannot label
 # as someone else, an annotator never adjudicates, updates or deletes,
 # an auditor only reads, only a lead writes solutions, only a worker or a
-# lead writes suggestions and jobs (a worker never labels); and stepmark's own
+# lead writes suggestions and jobs (a worker never labels), a member
+# adds only its own actions (their active time); and stepmark's own
 # push sends nothing the server would refuse.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/pg.sh"
@@ -74,6 +75,23 @@ ok "nor add a solution" refused wrk "INSERT INTO stepmark.dataset(name, format) 
 ok "a lead adds a suggestion" as_member lead "$(sug g6)"
 ok "the refused suggestions are not there" test \
 	"$(pg_sql -c "select count(*) from stepmark.suggestion where uid in ('g1', 'g2', 'g3', 'g4')")" = 0
+# actions (the workbench's active time): each member's own, a lead's any
+act() { # ANNOTATOR UID
+	echo "INSERT INTO stepmark.action(uid, solution_id, annotator, op, name, created_at, active_ms)
+		VALUES ('$2', $sid, '$1', 'do', 'rate step 1 +1', '2026-01-01T00:00:00Z', 5000)"
+}
+ok "an annotator adds her own action" as_member ann "$(act ann x1)"
+ok "not another's" refused ann "$(act bob x2)"
+ok "the server said why" has err "row-level security"
+ok "nor changes her active time" refused ann "UPDATE stepmark.action SET active_ms = 9999999"
+ok "nor deletes it" refused ann "DELETE FROM stepmark.action"
+ok "an adjudicator adds its own" as_member adj "$(act adj x3)"
+ok "not another's" refused adj "$(act ann x4)"
+ok "an auditor none" refused aud "$(act aud x5)"
+ok "a worker none" refused wrk "$(act wrk x6)"
+ok "a lead any (its store's team)" as_member lead "$(act bob x7)"
+ok "the refused actions are not there" test \
+	"$(pg_sql -c "select count(*) from stepmark.action where uid in ('x2', 'x4', 'x5', 'x6')")" = 0
 
 # stepmark's push sends only what the member's role may write: the
 # store's labels by others, or an annotator's adjudication, stay in it
