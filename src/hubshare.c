@@ -210,6 +210,8 @@ static int act_copy(void *ctx, int64_t id, const struct hub_act *x)
 	return 0;
 }
 
+static int acts_sent(struct db *db, const struct hub_me *me, const struct act_batch *b);
+
 /* the next batch after the member's mark read into b (b->n 0: none): 0, -1 */
 static int acts_read(struct db *db, const struct hub_me *me, struct act_batch *b)
 {
@@ -219,11 +221,18 @@ static int acts_read(struct db *db, const struct hub_me *me, struct act_batch *b
 	b->n = 0;
 	if (!act_pusher(me, &who, mark, sizeof(mark)))
 		return 0;
-	int64_t after = db_hub_mark(db, mark, me->id);
-	if (after < 0)
+	int64_t after = db_hub_mark(db, mark, me->id), top = db_hub_act_top(db);
+	if (after < 0 || top < 0)
 		return -1;
 	b->last = after;
-	return db_hub_acts(db, after, who, ACT_BATCH, act_copy, b) < 0 ? -1 : 0;
+	if (db_hub_acts(db, after, who, ACT_BATCH, act_copy, b) < 0)
+		return -1;
+	/* a batch not full holds every action of the member up to top: the
+	 * mark may pass the others' (pulled ones, another member's), so that
+	 * the next read does not walk them again */
+	if (b->n < ACT_BATCH && top > b->last)
+		b->last = top;
+	return b->n == 0 && b->last > after ? acts_sent(db, me, b) : 0;
 }
 
 /* the batch the hub took: the member's mark past it. 0, -1 */

@@ -143,6 +143,9 @@ sqlite3 ann.db "DELETE FROM store_state WHERE key LIKE 'hub.acts%';
 	SELECT min(id), 'carol', 'do', 'rate step 1 +1', '2026-01-01T00:00:00.000Z', 4000 FROM solution"
 PGPASSWORD=$(pw ann) expect_rc 0 "ann's push of actions repeated in full" sm --db ann.db --hub "$(hub_as ann)" sync
 ok "moves nothing twice, nor carol's" has out "actions: 0 pushed, 0 pulled"
+ok "her mark passes carol's action (not read again at every round)" test \
+	"$(sqlite3 ann.db "select value from store_state where key like 'hub.acts/ann.%'")" = \
+	"$(sqlite3 ann.db "select max(id) from action")"
 ok "the hub holds ann's once" test "$(pg_sql -c "select count(*) from stepmark.action")" = 1
 ok "with its active time as her store has it" test \
 	"$(pg_sql -c "select annotator, active_ms from stepmark.action")" = \
