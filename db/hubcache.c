@@ -12,7 +12,7 @@
 #include "hubi.h"
 #include "../src/util.h"
 
-enum hc_stmt { C_PUT, C_FIND, A_PUSH, A_SEEN, A_PULL, HC_COUNT };
+enum hc_stmt { C_PUT, C_FIND, A_PUSH, A_SEEN, A_PULL, A_PUSH_MANY, HC_COUNT };
 
 static const char *const hc_sql[HC_COUNT] = {
 	/* added, or whether the response there is the same ($2 bytea) */
@@ -32,6 +32,18 @@ static const char *const hc_sql[HC_COUNT] = {
 		   "JOIN stepmark.solution s ON s.id = a.solution_id "
 		   "JOIN stepmark.dataset d ON d.id = s.dataset_id "
 		   "WHERE a.seq > $1 ORDER BY a.seq LIMIT $2",
+	/* the workbench's: a batch as a JSON array (hub_send_align_push): how
+	 * many were added, how many have no solution on the hub */
+	[A_PUSH_MANY] = "WITH x AS (SELECT * FROM json_to_recordset($1::json) AS x(i int, u text, "
+			"d text, k text, s int, r int, c double precision, o text, t text)), "
+			"ins AS (INSERT INTO stepmark.alignment(uid, solution_id, step_idx, ref_step, "
+			"score, source, created_at) SELECT x.u, s.id, x.s, x.r, x.c, x.o, x.t FROM x "
+			"JOIN stepmark.dataset d ON d.name = x.d JOIN stepmark.solution s "
+			"ON s.dataset_id = d.id AND s.ext_key = x.k ORDER BY x.i "
+			"ON CONFLICT (uid) DO NOTHING RETURNING 1) "
+			"SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM x WHERE NOT EXISTS "
+			"(SELECT 1 FROM stepmark.solution s JOIN stepmark.dataset d "
+			"ON d.id = s.dataset_id WHERE d.name = x.d AND s.ext_key = x.k))",
 };
 
 /* hubi_run with the formats of each parameter and of the result (1:
@@ -124,19 +136,13 @@ int hub_align_push(struct hub *h, const struct hub_align *a)
 	return there ? 0 : 2;
 }
 
-int hub_align_pull(struct hub *h, int64_t after, int max, struct hub_align_page *p)
+/* the page's rows from r (NULL: none), which it keeps */
+static void align_page_take(struct hub_align_page *p, PGresult *r, int64_t after)
 {
 	memset(p, 0, sizeof(*p));
 	p->hi = after;
-	char a[24], m[24];
-	snprintf(a, sizeof(a), "%lld", (long long)after);
-	snprintf(m, sizeof(m), "%d", max);
-	const char *pp[] = {a, m};
-	PGresult *r = hubi_run(h, hc_sql[A_PULL], 2, pp);
-	if (!r)
-		return -1;
-	p->n = (size_t)PQntuples(r);
-	p->v = xcalloc(p->n + 1, sizeof(*p->v));
+	p->n = r ? (size_t)PQntuples(r) : 0;
+	p->v = r ? xcalloc(p->n + 1, sizeof(*p->v)) : NULL; /* none on an error */
 	for (size_t i = 0; i < p->n; i++) {
 		p->v[i].seq = strtoll(PQgetvalue(r, (int)i, 0), NULL, 10);
 		for (int c = 0; c < HA_N; c++)
@@ -144,7 +150,50 @@ int hub_align_pull(struct hub *h, int64_t after, int max, struct hub_align_page 
 		p->hi = p->v[i].seq;
 	}
 	p->res = r;
-	return 0;
+}
+
+int hub_align_pull(struct hub *h, int64_t after, int max, struct hub_align_page *p)
+{
+	char a[24], m[24];
+	snprintf(a, sizeof(a), "%lld", (long long)after);
+	snprintf(m, sizeof(m), "%d", max);
+	const char *pp[] = {a, m};
+	PGresult *r = hubi_run(h, hc_sql[A_PULL], 2, pp);
+	align_page_take(p, r, after);
+	return r ? 0 : -1;
+}
+
+int hub_send_align_pull(struct hub *h, int64_t after, int max)
+{
+	char a[24], m[24];
+	snprintf(a, sizeof(a), "%lld", (long long)after);
+	snprintf(m, sizeof(m), "%d", max);
+	const char *pp[] = {a, m};
+	return hubi_send_one(h, hc_sql[A_PULL], 2, pp);
+}
+
+void hub_take_align_pull(struct hub *h, int64_t after, struct hub_align_page *p)
+{
+	align_page_take(p, hubi_take_one(h), after);
+}
+
+int hub_send_align_push(struct hub *h, struct buf *b, const struct hub_align *a, size_t n)
+{
+	static const char *const keys[HA_N] = {"u", "d", "k", "s", "r", "c", "o", "t"};
+	hubi_json_rows(b, keys, HA_N, a, sizeof(*a), n);
+	const char *p[] = {b->data};
+	return hubi_send_one(h, hc_sql[A_PUSH_MANY], 1, p);
+}
+
+int hub_take_align_push(struct hub *h, long *added, long *missing)
+{
+	PGresult *r = hubi_take_one(h);
+	const char *a = r ? hubi_val(r, 0, 0) : NULL, *m = r ? hubi_val(r, 0, 1) : NULL;
+	*added = a ? atol(a) : 0;
+	*missing = m ? atol(m) : 0;
+	int ok = r && PQntuples(r) == 1;
+	PQclear(r);
+	return ok ? 0 : -1;
 }
 
 void hub_align_page_free(struct hub_align_page *p)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct buf;
 struct db;
 struct hub;
 
@@ -47,6 +48,14 @@ struct hub_align_page {
 };
 int hub_align_pull(struct hub *h, int64_t after, int max, struct hub_align_page *p);
 void hub_align_page_free(struct hub_align_page *p);
+/* The workbench's, on its connection (hub_step moves them; 0, -1): a
+ * pull as hub_align_pull's, taken with the after it was sent with; n
+ * links in one statement (a JSON array built in b), taken as how many
+ * were added and how many have no solution on the hub (0, -1). */
+int hub_send_align_pull(struct hub *h, int64_t after, int max);
+void hub_take_align_pull(struct hub *h, int64_t after, struct hub_align_page *p);
+int hub_send_align_push(struct hub *h, struct buf *b, const struct hub_align *a, size_t n);
+int hub_take_align_push(struct hub *h, long *added, long *missing);
 
 /* ---- the store's side ---- */
 

@@ -132,6 +132,27 @@ static int push_cache(struct db *db, struct hub *h, const struct hub_me *me,
 	return rc;
 }
 
+/* a page of links into the store with its place, in one transaction:
+ * 0, -1 */
+static int aligns_page_store(struct db *db, const struct hub_me *me,
+			     const struct hub_align_page *pg, long *added)
+{
+	long n = 0;
+	int ok = db_begin(db) == 0;
+	for (size_t i = 0; ok && i < pg->n; i++) {
+		int rc = db_hub_align_put(db, &pg->v[i]);
+		ok = rc >= 0;
+		n += rc == 1;
+	}
+	ok = ok && db_hub_mark_set(db, "aligns", me->id, pg->hi) == 0 && db_commit(db) == 0;
+	if (!ok) {
+		db_rollback(db);
+		return -1;
+	}
+	*added += n;
+	return 0;
+}
+
 /* the links after the store's place, a page per transaction */
 static int pull_aligns(struct db *db, struct hub *h, const struct hub_me *me, int page,
 		       struct sync_counts *c)
@@ -143,25 +164,12 @@ static int pull_aligns(struct db *db, struct hub *h, const struct hub_me *me, in
 		struct hub_align_page pg;
 		if (hub_align_pull(h, after, page, &pg) < 0)
 			return -2;
-		if (pg.n == 0) {
-			hub_align_page_free(&pg);
-			return 0;
-		}
-		long added = 0;
-		int ok = db_begin(db) == 0;
-		for (size_t i = 0; ok && i < pg.n; i++) {
-			int rc = db_hub_align_put(db, &pg.v[i]);
-			ok = rc >= 0;
-			added += rc == 1;
-		}
-		ok = ok && db_hub_mark_set(db, "aligns", me->id, pg.hi) == 0 && db_commit(db) == 0;
+		int rc = pg.n ? aligns_page_store(db, me, &pg, &c->aligns_pulled) : 0;
+		size_t n = pg.n;
 		after = pg.hi;
 		hub_align_page_free(&pg);
-		if (!ok) {
-			db_rollback(db);
-			return -1;
-		}
-		c->aligns_pulled += added;
+		if (rc < 0 || n == 0)
+			return rc;
 	}
 }
 
@@ -351,4 +359,158 @@ int hubshare_sync(struct db *db, struct hub *h, const struct hub_me *me, int pag
 			rc = push_cache(db, h, me, c);
 	}
 	return rc == 0 ? pull_aligns(db, h, me, page, c) : rc;
+}
+
+/* ---- the same in the workbench's background, a statement at a time ---- */
+
+#define ALN_BATCH 500 /* links pushed per statement */
+
+enum bg_stage { BG_ACT_PUSH, BG_ACT_PULL, BG_ALN_PUSH, BG_ALN_PULL, BG_DONE };
+
+struct hubshare_bg {
+	enum bg_stage stage;
+	struct act_batch acts; /* the actions in flight */
+	int64_t after;         /* a pull's place, as sent */
+	/* the links to push this round, copied at their stage's start */
+	struct arena la;
+	struct hub_align *links;
+	size_t nlinks, caplinks, at, sending;
+	int links_read;
+	char next[32];         /* their time mark once every one is pushed */
+	struct buf json;
+};
+
+struct hubshare_bg *hubshare_bg_new(void)
+{
+	return xcalloc(1, sizeof(struct hubshare_bg));
+}
+
+void hubshare_bg_free(struct hubshare_bg *g)
+{
+	if (!g)
+		return;
+	acts_free(&g->acts);
+	arena_free(&g->la);
+	free(g->links);
+	buf_free(&g->json);
+	free(g);
+}
+
+void hubshare_bg_begin(struct hubshare_bg *g)
+{
+	g->stage = BG_ACT_PUSH;
+	arena_reset(&g->la);
+	g->nlinks = g->at = g->sending = 0;
+	g->links_read = 0;
+}
+
+static int link_copy(void *ctx, const struct hub_align *x)
+{
+	struct hubshare_bg *g = ctx;
+	if (g->nlinks == g->caplinks) {
+		g->caplinks = g->caplinks ? 2 * g->caplinks : 64;
+		g->links = xrealloc(g->links, g->caplinks * sizeof(*g->links));
+	}
+	struct hub_align *a = &g->links[g->nlinks++];
+	memset(a, 0, sizeof(*a));
+	for (int c = 0; c < HA_N; c++)
+		a->f[c] = x->f[c] ? arena_strndup(&g->la, x->f[c], strlen(x->f[c])) : NULL;
+	return 0;
+}
+
+/* the links stage's next statement sent (as hubshare_bg_send), or 0 when
+ * every link went (the time mark moved) */
+static int bg_links_send(struct hubshare_bg *g, struct db *db, struct hub *h,
+			 const struct hub_me *me)
+{
+	if (!g->links_read) {
+		char since[64];
+		minute_ago(g->next);
+		if (db_hub_time_mark(db, "aligned", me->id, since, sizeof(since)) < 0 ||
+		    db_hub_aligns(db, since, link_copy, g) < 0)
+			return -1;
+		g->links_read = 1;
+	}
+	if (g->at < g->nlinks) {
+		g->sending = g->nlinks - g->at < ALN_BATCH ? g->nlinks - g->at : ALN_BATCH;
+		return hub_send_align_push(h, &g->json, g->links + g->at, g->sending) < 0 ? -2 : 1;
+	}
+	if (db_begin(db) < 0 || db_hub_time_mark_set(db, "aligned", me->id, g->next) < 0 ||
+	    db_commit(db) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+int hubshare_bg_send(struct hubshare_bg *g, struct db *db, struct hub *h,
+		     const struct hub_me *me, int page)
+{
+	for (;;) {
+		int rc = 0;
+		switch (g->stage) {
+		case BG_ACT_PUSH:
+			if (acts_read(db, me, &g->acts) < 0)
+				return -1;
+			if (g->acts.n)
+				return hub_send_act_push(h, &g->acts.json, g->acts.v, g->acts.n) < 0 ? -2 : 1;
+			break;
+		case BG_ACT_PULL:
+		case BG_ALN_PULL:
+			g->after = db_hub_mark(db, g->stage == BG_ACT_PULL ? "actsin" : "aligns", me->id);
+			if (g->after < 0)
+				return -1;
+			rc = g->stage == BG_ACT_PULL ? hub_send_act_pull(h, g->after, page)
+				: hub_send_align_pull(h, g->after, page);
+			return rc < 0 ? -2 : 1;
+		case BG_ALN_PUSH:
+			if (me->role == HUB_LEAD || me->role == HUB_WORKER)
+				rc = bg_links_send(g, db, h, me);
+			if (rc != 0)
+				return rc;
+			break;
+		case BG_DONE:
+			return 0;
+		}
+		g->stage++; /* nothing (more) to send in this stage */
+	}
+}
+
+int hubshare_bg_take(struct hubshare_bg *g, struct db *db, struct hub *h,
+		     const struct hub_me *me, int page)
+{
+	long added, missing;
+	int rc = 0, more = 0; /* more: the stage has more to send */
+	switch (g->stage) {
+	case BG_ACT_PUSH:
+		rc = hub_take_act_push(h, &added, &missing) < 0 ? -1 : acts_sent(db, me, &g->acts);
+		more = g->acts.n == ACT_BATCH;
+		break;
+	case BG_ACT_PULL: {
+		struct hub_act_page p;
+		hub_take_act_pull(h, g->after, &p);
+		rc = p.n ? acts_page_store(db, me, &p, &added) : 0;
+		more = p.n == (size_t)page;
+		hub_act_page_free(&p);
+		break;
+	}
+	case BG_ALN_PUSH:
+		(void)hub_take_align_push(h, &added, &missing);
+		g->at += g->sending;
+		more = 1; /* its stage ends when every link went (bg_links_send) */
+		break;
+	case BG_ALN_PULL: {
+		struct hub_align_page p;
+		hub_take_align_pull(h, g->after, &p);
+		rc = p.n ? aligns_page_store(db, me, &p, &added) : 0;
+		more = p.n == (size_t)page;
+		hub_align_page_free(&p);
+		break;
+	}
+	case BG_DONE:
+		break;
+	}
+	if (rc == 0 && !more && g->stage != BG_DONE)
+		g->stage++;
+	return rc;
 }

@@ -25,4 +25,22 @@ struct sync_counts;
 int hubshare_sync(struct db *db, struct hub *h, const struct hub_me *me, int page,
 		  struct sync_counts *c);
 
+/* The same on the workbench's connection, a statement at a time (the
+ * background sync's round, after the deal): the actions pushed and
+ * pulled, then a lead's or worker's alignment links pushed, then the
+ * links pulled (never the cache). hubshare_bg_begin starts a round's;
+ * hubshare_bg_send sends its next statement: 1 sent (hub_step moves it,
+ * then hubshare_bg_take takes its answer into the store), 0 nothing more
+ * this round, -1 a store error (the store busy: the round ends), -2 the
+ * hub failed (hub_errmsg). hubshare_bg_take: 0, -1 on a store error (the
+ * round ends; the next goes on from the store's marks). */
+struct hubshare_bg;
+struct hubshare_bg *hubshare_bg_new(void);
+void hubshare_bg_free(struct hubshare_bg *g);
+void hubshare_bg_begin(struct hubshare_bg *g);
+int hubshare_bg_send(struct hubshare_bg *g, struct db *db, struct hub *h,
+		     const struct hub_me *me, int page);
+int hubshare_bg_take(struct hubshare_bg *g, struct db *db, struct hub *h,
+		     const struct hub_me *me, int page);
+
 #endif

@@ -1,6 +1,7 @@
 /* hubsync.c - a store synced with its hub in the background of one loop:
  * connect, who this is, push the member's labels a batch at a time, pull
- * pages after the store's place, idle for the interval, back off on a
+ * pages after the store's place, then the deal, the actions and the
+ * alignment links (hubshare.h), idle for the interval, back off on a
  * failure and connect again; libpq's non-blocking calls, each turn a
  * look at the socket, and the store's side short transactions that never
  * wait on the network */
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hubshare.h"
 #include "hubsync.h"
 #include "sync.h"
 #include "util.h"
@@ -27,6 +29,7 @@ enum hs_state {
 	ST_PUSH,    /* a batch of labels in flight */
 	ST_PULL,    /* a page asked for */
 	ST_DEAL,    /* a page of the deal and policy asked for (syncdeal.h) */
+	ST_SHARE,   /* actions and alignment links (hubshare.h), a statement */
 	ST_IDLE,    /* in sync: the next round at due */
 	ST_STOPPED  /* this store does not sync with this hub: never again */
 };
@@ -51,6 +54,7 @@ struct hubsync {
 	int64_t push_after; /* the last label id tried this round */
 	int64_t pull_after;
 	struct sync_seen seen;
+	struct hubshare_bg *share; /* the round's actions and links */
 	int64_t dv;       /* the store's data version last seen */
 	int again;        /* the store changed during the round */
 	long unsynced, pulled;
@@ -85,6 +89,7 @@ struct hubsync *hubsync_new(const char *dbpath, const char *conninfo, const char
 	s->due = 0;
 	s->dv = db_data_version(db);
 	sync_seen_init(&s->seen);
+	s->share = hubshare_bg_new();
 	hubsync_recount(s);
 	return s;
 }
@@ -95,6 +100,7 @@ void hubsync_free(struct hubsync *s)
 		return;
 	hub_close(s->h);
 	sync_seen_free(&s->seen);
+	hubshare_bg_free(s->share);
 	db_close(s->db);
 	arena_free(&s->a);
 	free(s->conninfo);
@@ -262,6 +268,7 @@ static void round_start(struct hubsync *s, double now)
 	s->push_after = 0;
 	s->offline = 0;
 	s->mine = s->unsynced > 0; /* labels of this store not on the hub */
+	hubshare_bg_begin(s->share);
 	push_next(s, now);
 }
 
@@ -320,13 +327,36 @@ static void deal_next(struct hubsync *s, double now)
 	}
 }
 
+/* the round's actions and alignment links, a statement at a time; the
+ * round ends when none is left (the store busy: at the next round) */
+static void share_next(struct hubsync *s, double now)
+{
+	int rc = hubshare_bg_send(s->share, s->db, s->h, &s->me, PAGE);
+	if (rc == -2) {
+		hub_failed(s, now);
+	} else if (rc <= 0) {
+		idle(s, now);
+	} else {
+		s->st = ST_SHARE;
+		s->due = now + ANSWER_MS;
+	}
+}
+
+static void share_in(struct hubsync *s, double now)
+{
+	if (hubshare_bg_take(s->share, s->db, s->h, &s->me, PAGE) < 0)
+		idle(s, now);
+	else
+		share_next(s, now);
+}
+
 static void deal_in(struct hubsync *s, double now)
 {
 	struct deal_counts c = {0};
 	if (syncdeal_take(s->db, s->h, s->me.id, PAGE, &c) == 1)
 		deal_next(s, now);
 	else
-		idle(s, now);
+		share_next(s, now);
 }
 
 static void online(struct hubsync *s, double now);
@@ -400,6 +430,7 @@ static void net_step(struct hubsync *s, double now)
 	case ST_PUSH: pushed(s, now); break;
 	case ST_PULL: page_in(s, now); break;
 	case ST_DEAL: deal_in(s, now); break;
+	case ST_SHARE: share_in(s, now); break;
 	default: break;
 	}
 }

@@ -3,8 +3,8 @@
 # 25), in a real terminal: another store's label appears on screen within
 # seconds; the hub stopped while labelling: keys keep working, the status
 # line counts the unsynced labels, and they go when it is back; quitting
-# with labels unsynced says so (they stay in the store); with no hub,
-# nothing of it.
+# with labels unsynced says so (they stay in the store); alignment links
+# and actions move too; with no hub, nothing of it.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/pg.sh"
 need_tmux
@@ -139,4 +139,41 @@ kill -CONT "$wb"
 ok "the round that meets it says so" wait_for b "hub: 1 solution labelled on two stores offline: the later labels hold" 20
 ok "its own label went too" wait_for_sql \
 	"select count(*) from label where annotator = 'ann' and hub_seq is null" 0 5
+
+# ---- alignment links and actions move in the background too: the
+# lead's workbench pushes the links the lead made, ann's pulls them;
+# ann's actions (with their active time) reach the lead's store ----
+tmx send-keys -t b q q
+ok "ann's workbench quits" wait_for b "EXITED 0" 10
+# wait_until WANT SECONDS COMMAND...: until the command prints WANT
+wait_until() {
+	local want=$1 n=0 limit=$(( $2 * 10 ))
+	shift 2
+	while [ "$("$@")" != "$want" ]; do
+		n=$((n + 1))
+		[ $n -ge $limit ] && { echo "  (timed out: $* gives $("$@"), want $want)"; return 1; }
+		sleep 0.1
+	done
+}
+echo "set hub-interval = 1" >>"$XDG_CONFIG_HOME/stepmark/config"
+sm --db lead.db align >/dev/null 2>&1
+nal=$(sqlite3 lead.db "select count(*) from alignment")
+ok "the lead aligned" test "$nal" -gt 0
+STEPMARK_DB="$TMP/lead.db"
+TUI_ENV="PGPASSWORD=pw-lead" start_tui c --annotator lead "--hub '$(hub_as lead)'"
+STEPMARK_DB="$TMP/ann.db"
+ok "the lead's workbench opens" wait_for c "[queue]"
+ok "and pushes the links to the hub" wait_until "$nal" 10 pg_sql -c "select count(*) from stepmark.alignment"
+TUI_ENV="PGPASSWORD=pw-ann" start_tui d --annotator ann
+ok "ann's workbench opens" wait_for d "[queue]"
+ok "and pulls them" wait_for_sql "select count(*) from alignment" "$nal" 10
+nact=$(sql "select count(*) from action where annotator = 'ann'")
+ok "ann's actions" test "$nact" -gt 0
+ok "go to the hub" wait_until "$nact" 10 pg_sql -c "select count(*) from stepmark.action where annotator = 'ann'"
+ok "and reach the lead's store" wait_until "$nact" 10 \
+	sqlite3 lead.db "select count(*) from action where annotator = 'ann'"
+tmx send-keys -t c q q
+tmx send-keys -t d q q
+ok "the lead's quits as ever" wait_for c "EXITED 0" 10
+ok "and ann's" wait_for d "EXITED 0" 10
 finish
