@@ -810,11 +810,24 @@ static int op_send(struct hub *h)
 		}
 		return flush(h) < 0 ? -1 : 1;
 	case OP_PUSH: {
-		if ((size_t)h->stage >= h->npush)
-			return 0;
-		const char *p[13];
-		label_params(&h->push[h->stage], p);
-		return send_stmt(h, H_LABEL_PUSH, 13, p) < 0 ? -1 : 1;
+		/* the statement hub_push_labels prepares, once per connection:
+		 * prepared first when it is not yet, then one label a stage */
+		int ok;
+		if (h->push_prepares && h->stage == 0) {
+			ok = PQsendPrepare(h->c, LABEL_PUSH_NAME, hub_sql[H_LABEL_PUSH], 13, NULL);
+		} else {
+			size_t i = (size_t)(h->stage - h->push_prepares);
+			if (i >= h->npush)
+				return 0;
+			const char *p[13];
+			label_params(&h->push[i], p);
+			ok = PQsendQueryPrepared(h->c, LABEL_PUSH_NAME, 13, p, NULL, NULL, 0);
+		}
+		if (!ok) {
+			set_err(h, PQerrorMessage(h->c));
+			return -1;
+		}
+		return flush(h) < 0 ? -1 : 1;
 	}
 	case OP_PULL:
 		switch (h->stage) {
@@ -847,12 +860,16 @@ static void op_result(struct hub *h, PGresult *r)
 		h->res[h->stage - 1] = r; /* solutions, labels, suggestions, steps */
 		return;
 	}
-	if (h->op == OP_PUSH && (size_t)h->stage < h->npush && PQntuples(r) == 1) {
+	if (h->op == OP_PUSH && h->stage < h->push_prepares) {
+		h->label_prepared = 1; /* its prepare went well */
+	} else if (h->op == OP_PUSH && (size_t)(h->stage - h->push_prepares) < h->npush &&
+		   PQntuples(r) == 1) {
 		const char *added = val(r, 0, 0), *there = val(r, 0, 1), *same = val(r, 0, 2);
 		int rc = !same || *same == 't' ? 2 : 3;
 		const char *seq = added ? added : there;
-		h->push_rc[h->stage] = added ? 1 : there ? 0 : rc;
-		h->push_seq[h->stage] = seq ? strtoll(seq, NULL, 10) : 0;
+		size_t i = (size_t)(h->stage - h->push_prepares);
+		h->push_rc[i] = added ? 1 : there ? 0 : rc;
+		h->push_seq[i] = seq ? strtoll(seq, NULL, 10) : 0;
 	}
 	PQclear(r);
 }
@@ -901,6 +918,7 @@ int hub_send_push(struct hub *h, const struct hub_label *l, size_t n)
 {
 	h->push = l;
 	h->npush = n;
+	h->push_prepares = !h->label_prepared;
 	h->push_rc = xcalloc(n + 1, sizeof(*h->push_rc));
 	h->push_seq = xcalloc(n + 1, sizeof(*h->push_seq));
 	if (n == 0) {

@@ -146,8 +146,10 @@ int hub_step(struct hub *h);
  * the hub's schema, or there is none); hub_take_me as hub_whoami's. */
 int hub_send_whoami(struct hub *h);
 void hub_take_me(struct hub *h, struct hub_me *me);
-/* n labels, one statement (and transaction) each; l lives until done;
- * hub_take_push: what each met (rc[i], seq[i] as hub_push_labels'). */
+/* n labels, one statement (and transaction) each: the statement
+ * hub_push_labels prepares, prepared first when this connection has not
+ * yet; l lives until done; hub_take_push: what each met (rc[i], seq[i]
+ * as hub_push_labels'). */
 int hub_send_push(struct hub *h, const struct hub_label *l, size_t n);
 void hub_take_push(struct hub *h, int *rc, int64_t *seq);
 /* A page as hub_pull_page's, taken with hub_take_pull. 0, -1 (sends). */

@@ -33,6 +33,7 @@ struct hub {
 	const char *const *one_params;
 	int one_n;
 	int label_prepared; /* H_LABEL_PUSH prepared on it (hub_push_labels) */
+	int push_prepares;  /* the workbench's push prepares it first (stage 0) */
 };
 
 /* Runs sql (a statement of a table) with n text parameters: the result

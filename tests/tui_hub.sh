@@ -36,6 +36,8 @@ sm --hub "$PGSU" hub init >/dev/null
 for m in lead:lead ann:annotator bob:annotator; do
 	echo "pw-${m%%:*}" | sm --hub "$PGSU" hub add "${m%%:*}" --role "${m#*:}" --password-stdin >/dev/null
 done
+# the server logs what ann's sessions run (which statement pushes labels)
+pg_sql -c "ALTER ROLE ann SET log_statement = 'all'"
 sm --db lead.db --annotator lead import "$FIXTURES/prm800k_sample.jsonl" >/dev/null
 PGPASSWORD=pw-lead sm --db lead.db --hub "$(hub_as lead)" sync >/dev/null
 PGPASSWORD=pw-ann sm --db ann.db --hub "$(hub_as ann)" sync --create >/dev/null
@@ -121,6 +123,12 @@ ok "a label" wait_for b "saved: step 5 rated -1" 3
 ok "goes to the hub within a second or two, not at the interval" wait_for_sql \
 	"select count(*) from label where annotator = 'ann' and hub_seq is null" 0 5
 ok "the hub has it" test "$(pg_sql -c "select count(*) from stepmark.label where annotator = 'ann' and step_idx = 4")" = 1
+ok "every label of ann's store is on the hub once" test \
+	"$(pg_sql -c "select count(*) || ' ' || count(distinct uid) from stepmark.label where annotator = 'ann'")" = \
+	"$(sql "select count(*) || ' ' || count(*) from label where annotator = 'ann'")"
+ok "the workbench pushed them with the prepared statement" grep -q "execute stepmark_label_push:" "$PGDIR/log"
+ok "never a label push of its own planned each time" sh -c \
+	"! grep -q 'execute <unnamed>: WITH ins AS (INSERT INTO stepmark.label' '$PGDIR/log'"
 
 # ---- ann on two stores while offline: the workbench says so once ----
 PGPASSWORD=pw-ann sm --db ann2.db --hub "$(hub_as ann)" sync --create >/dev/null
