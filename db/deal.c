@@ -8,7 +8,7 @@
 
 #include "dbi.h"
 
-enum stmt_id { S_TAKEN, S_LAST_ORD, S_ADD, S_IDENT, S_PUT, S_STATE_GET, S_COUNT };
+enum stmt_id { S_TAKEN, S_LAST_ORD, S_ADD, S_IDENT, S_PUT, S_STATE_GET, S_ROWS, S_COUNT };
 
 static const char *const stmt_sql[S_COUNT] = {
 	[S_TAKEN] = "SELECT DISTINCT solution_id FROM assignment ORDER BY 1",
@@ -22,6 +22,9 @@ static const char *const stmt_sql[S_COUNT] = {
 		  "created_at) SELECT ?3, s.id, ?4, ?5, ?6, ?7 FROM solution s "
 		  "JOIN dataset d ON d.id = s.dataset_id WHERE d.name = ?1 AND s.ext_key = ?2",
 	[S_STATE_GET] = "SELECT value FROM store_state WHERE key = ?1",
+	/* the whole deal, each annotator's in order (assignment_order) */
+	[S_ROWS] = "SELECT annotator, solution_id, ord, gold, gold_fe FROM assignment "
+		   "ORDER BY annotator, ord",
 };
 
 static const struct stmt_table stmts = {ROOM_DEAL, S_COUNT, stmt_sql};
@@ -75,6 +78,23 @@ int db_assign_add(struct db *db, const char *annotator, const int64_t *sols,
 		rc = sqlite3_step(s);
 		sqlite3_reset(s);
 	}
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_deal_rows(struct db *db, int (*fn)(void *ctx, const char *annotator, int64_t sol,
+					   int64_t ord, int gold_fe), void *ctx)
+{
+	sqlite3_stmt *s = stmt(db, S_ROWS);
+	int rc, stop = 0;
+	while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int fe = !sqlite3_column_int(s, 3) ? -2 :
+			sqlite3_column_type(s, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 4);
+		stop = fn(ctx, col_text(s, 0), sqlite3_column_int64(s, 1),
+			  sqlite3_column_int64(s, 2), fe);
+	}
+	sqlite3_reset(s);
+	if (stop)
+		return stop;
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

@@ -21,6 +21,12 @@ int64_t db_assigned_last(struct db *db, const char *annotator);
 int db_assign_add(struct db *db, const char *annotator, const int64_t *sols,
 		  const int *gold_fe, size_t n, const char *now);
 
+/* Every row of the store's deal, each annotator's in the order of their
+ * queue, to fn (gold_fe as db_assign_add's; the row lives until fn
+ * returns, which must not commit). 0, -1 on a store error, else what fn
+ * returned to stop. */
+int db_deal_rows(struct db *db, int (*fn)(void *ctx, const char *annotator, int64_t sol,
+					   int64_t ord, int gold_fe), void *ctx);
 /* The data set and id of solution sol, copied: 1, 0 no such solution, -1. */
 int db_deal_ident(struct db *db, int64_t sol, char *dataset, size_t nd, char *key, size_t nk);
 /* A row of a hub's deal: solution dataset/key dealt to annotator at its

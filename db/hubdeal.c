@@ -84,6 +84,14 @@ int hub_deal_add(struct hub *h, const char *dataset, const char *key, const char
 	return there ? 0 : 2;
 }
 
+int hub_deal_top(struct hub *h, int64_t *top)
+{
+	PGresult *r = run(h, D_TOP, 0, NULL);
+	*top = r && hubi_val(r, 0, 0) ? strtoll(hubi_val(r, 0, 0), NULL, 10) : 0;
+	PQclear(r);
+	return r ? 0 : -1;
+}
+
 int hub_policy_set(struct hub *h, const char *rules, const char *at)
 {
 	const char *p[] = {rules, at};

@@ -40,6 +40,10 @@ int hub_deal_begin(struct hub *h, int64_t *top);
 int hub_deal_add(struct hub *h, const char *dataset, const char *key, const char *hash,
 		 const char *annotator, int64_t ord, int gold_fe, const char *at);
 
+/* The place of the deal's last row (0: the hub has no deal), read
+ * without the deal's lock. 0, -1. */
+int hub_deal_top(struct hub *h, int64_t *top);
+
 /* A new version of the policy, in its own transaction. 0, -1. */
 int hub_policy_set(struct hub *h, const char *rules, const char *at);
 /* The policy in force: 1 (rules, who set it and when copied, each

@@ -79,6 +79,11 @@ static void report(const struct sync_counts *c, long shown)
 		printf("deal: %ld assignment%s pulled, %ld waiting for their solutions; policy: %s\n",
 		       c->deal.rows, c->deal.rows == 1 ? "" : "s", c->deal.waiting,
 		       c->deal.policies ? "the hub's pulled" : "as before");
+	if (c->deal.pushed)
+		printf("deal: %ld assignment%s this store dealt before it was tied to the hub "
+		       "written on the hub\n", c->deal.pushed, c->deal.pushed == 1 ? "" : "s");
+	if (c->deal.why[0])
+		printf("deal: this store's own deal not written on the hub: %s\n", c->deal.why);
 	if (shown > MAX_SHOWN)
 		printf("... and %ld more conflicts\n", shown - MAX_SHOWN);
 	if (c->offline)

@@ -553,6 +553,8 @@ int sync_run(struct db *db, struct hub *h, const struct hub_me *me, int page,
 	int rc = push(db, h, me, hk, c);
 	if (rc == 0)
 		rc = push_sugs(db, h, me, c);
+	if (rc == 0 && me->role == HUB_LEAD) /* a deal made before the store was tied */
+		rc = syncdeal_push_own(db, h, me->id, &c->deal);
 	if (rc == 0)
 		rc = pull(db, h, me, page, hk, c, &seen);
 	sync_seen_free(&seen);

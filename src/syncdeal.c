@@ -161,3 +161,81 @@ int syncdeal_write(struct db *db, struct hub *h, const char *hub_id,
 	}
 	return hub_commit(h) < 0 ? -2 : 0;
 }
+
+/* the store's deal read: each row, its annotator's index in names */
+struct own_deal {
+	char **names;
+	size_t nnames, capnames;
+	struct own_row {
+		size_t who;
+		int64_t sol, ord;
+		int fe;
+	} *rows;
+	size_t n, cap;
+};
+
+static int own_row(void *ctx, const char *annotator, int64_t sol, int64_t ord, int gold_fe)
+{
+	struct own_deal *o = ctx;
+	if (!o->nnames || strcmp(o->names[o->nnames - 1], annotator)) {
+		if (o->nnames == o->capnames) {
+			o->capnames = o->capnames ? 2 * o->capnames : 8;
+			o->names = xrealloc(o->names, o->capnames * sizeof(*o->names));
+		}
+		o->names[o->nnames++] = xstrdup(annotator);
+	}
+	if (o->n == o->cap) {
+		o->cap = o->cap ? 2 * o->cap : 256;
+		o->rows = xrealloc(o->rows, o->cap * sizeof(*o->rows));
+	}
+	o->rows[o->n++] = (struct own_row){o->nnames - 1, sol, ord, gold_fe};
+	return 0;
+}
+
+/* the rows as piles: one per run of an annotator's consecutive places
+ * (sols and fe: the rows' columns, in the same order) */
+static size_t own_piles(const struct own_deal *o, int64_t *sols, int *fe,
+			struct deal_pile *p)
+{
+	size_t np = 0;
+	for (size_t i = 0; i < o->n; i++) {
+		const struct own_row *r = &o->rows[i];
+		sols[i] = r->sol;
+		fe[i] = r->fe;
+		if (i == 0 || r->who != o->rows[i - 1].who || r->ord != o->rows[i - 1].ord + 1)
+			p[np++] = (struct deal_pile){o->names[r->who], &sols[i], &fe[i], 0, r->ord};
+		p[np - 1].n++;
+	}
+	return np;
+}
+
+int syncdeal_push_own(struct db *db, struct hub *h, const char *hub_id, struct deal_counts *c)
+{
+	struct own_deal o = {0};
+	int rc = db_deal_rows(db, own_row, &o) < 0 ? -1 : 0;
+	int64_t top = 0;
+	if (rc == 0 && o.n && hub_deal_top(h, &top) < 0)
+		rc = -2;
+	if (rc == 0 && o.n && top == 0) {
+		int64_t *sols = xmalloc(o.n * sizeof(*sols));
+		int *fe = xmalloc(o.n * sizeof(*fe));
+		struct deal_pile *p = xmalloc(o.n * sizeof(*p));
+		size_t np = own_piles(&o, sols, fe, p);
+		char now[32];
+		now_iso(now);
+		/* under the hub's deal lock, refused whole if another lead dealt since */
+		rc = syncdeal_write(db, h, hub_id, p, np, now, c->why, sizeof(c->why));
+		if (rc == 0)
+			c->pushed += (long)o.n;
+		if (rc == 1)
+			rc = 0; /* said in c->why; the store keeps its deal */
+		free(sols);
+		free(fe);
+		free(p);
+	}
+	for (size_t i = 0; i < o.nnames; i++)
+		free(o.names[i]);
+	free(o.names);
+	free(o.rows);
+	return rc;
+}

@@ -15,6 +15,8 @@ struct deal_counts {
 	long rows;     /* rows of the deal new in the store */
 	long policies; /* versions of the policy pulled */
 	long waiting;  /* rows whose solution the store lacks yet: the next sync */
+	long pushed;   /* rows of the store's own deal written on the hub */
+	char why[600]; /* why the store's own deal was not ("": it was, or none) */
 };
 
 /* Every row of the deal (those the member may read) and version of the
@@ -30,6 +32,16 @@ int syncdeal_pull(struct db *db, struct hub *h, const char *hub_id, int page,
 int syncdeal_send(struct db *db, struct hub *h, const char *hub_id, int page);
 int syncdeal_take(struct db *db, struct hub *h, const char *hub_id, int page,
 		  struct deal_counts *c);
+
+/* A lead's store's own deal (made before the store was tied to the
+ * hub) written on hub hub_id as syncdeal_write does, while the hub has
+ * no deal: what the hub holds is never dealt again, and a deal written
+ * meanwhile by another lead refuses it whole. Each run of an annotator's
+ * places keeps them. c->pushed counts its rows; c->why says why it was
+ * not written (a solution not on the hub...). Nothing when the store has
+ * no deal or the hub has one (the store's is then the hub's, pulled, or
+ * stays in the store). 0, -1 on a store error, -2 on the hub's. */
+int syncdeal_push_own(struct db *db, struct hub *h, const char *hub_id, struct deal_counts *c);
 
 /* The consensus policy of a store tied to a hub: 1 the hub's, as the
  * store last pulled it (*rules, and *by when by is not NULL: who set it

@@ -6,7 +6,8 @@
 # background sync pulls it too; only a lead deals or sets the policy (the
 # server refuses the rest); consensus on a pulled store uses the hub's
 # policy, and its agreed labels, the audit and export --agreed on a store
-# that only pulled equal the lead's.
+# that only pulled equal the lead's; a deal a lead's store made before it
+# was tied to a hub goes there at its first sync while the hub has none.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/pg.sh"
 pg_start
@@ -191,6 +192,39 @@ expect_rc 0 "the lead sets a bar on gold" as lead hub policy "adjudicated, min-g
 as aud sync >/dev/null
 expect_rc 0 "progress on the auditor's store" sm --db aud.db progress
 ok "passes by the hub's bar" has out "passed: exact % >= 35%"
+
+# ---- a deal a lead's store made alone, before it was tied to a hub:
+# its first sync writes it on a hub that has none; on a hub with a deal
+# it stays in the store ----
+psql -X -q "host=$PGDIR user=postgres dbname=postgres" -c 'CREATE DATABASE hub2' >/dev/null
+hub2() { echo "host=$PGDIR user=$1 dbname=hub2"; }
+pg_sql2() { psql -X -q -At -v ON_ERROR_STOP=1 "$(hub2 postgres)" "$@"; }
+sm --hub "$(hub2 postgres)" hub init >/dev/null
+hub2_deal() {
+	pg_sql2 -c "SELECT a.annotator, d.name, s.ext_key, a.ord, a.gold, a.gold_fe FROM stepmark.deal a
+		JOIN stepmark.solution s ON s.id = a.solution_id JOIN stepmark.dataset d ON d.id = s.dataset_id
+		ORDER BY 1, 4"
+}
+sm --db solo.db --annotator lead import "$FIXTURES/processbench_gsm8k_20.json" --dataset pb >/dev/null
+sm --db solo.db --annotator lead adjudicate --id "$first" --no-error --reason "checked" >/dev/null
+expect_rc 0 "a lead's store deals alone" sm --db solo.db assign --annotators ann,bob --overlap 0.3 \
+	--gold 0.2 --limit 6 --seed 3
+nsolo=$(deal_of solo.db | wc -l)
+PGPASSWORD=pw-lead expect_rc 0 "then syncs with a hub, a first time" sm --db solo.db --hub "$(hub2 lead)" sync
+ok "its deal goes to the hub" has out "deal: $nsolo assignments this store dealt before it was tied to the hub written on the hub"
+ok "row for row, each place kept" test "$(hub2_deal)" = "$(deal_of solo.db)"
+PGPASSWORD=pw-lead expect_rc 0 "a sync again" sm --db solo.db --hub "$(hub2 lead)" sync
+ok "writes nothing again" sh -c '! grep -q "written on the hub" out'
+ok "the hub holds it once" test "$(pg_sql2 -c "select count(*) from stepmark.deal")" = "$nsolo"
+PGPASSWORD=pw-ann sm --db ann-h2.db --hub "$(hub2 ann)" sync --create >/dev/null
+ok "ann's store pulls her rows of it" test "$(deal_of ann-h2.db | cut -d'|' -f1-4)" = \
+	"$(deal_of solo.db ann | cut -d'|' -f1-4)"
+sm --db solo2.db --annotator lead import "$FIXTURES/processbench_gsm8k_20.json" --dataset pb >/dev/null
+sm --db solo2.db assign --annotators carol --limit 3 >/dev/null
+PGPASSWORD=pw-lead expect_rc 0 "another lead's store with a deal of its own" \
+	sm --db solo2.db --hub "$(hub2 lead)" sync
+ok "leaves the hub's deal as it is (dealt once)" test "$(pg_sql2 -c "select count(*) from stepmark.deal")" = "$nsolo"
+ok "and says nothing of writing it" sh -c '! grep -q "written on the hub" out'
 
 # ---- the workbench's background sync pulls a deal ----
 if command -v tmux >/dev/null; then
