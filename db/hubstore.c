@@ -454,11 +454,12 @@ static int out_of_order(struct db *db, int64_t sol, const char *at, int64_t id)
 }
 
 /* The labels of sol put in the order of their time (of one time, their
- * order here): from the first out of place on, moved to new ids after
- * the store's last, the rest of each row kept. Every store then holds a
- * solution's labels on the hub in one order, whatever order they came
- * in, and the same labels are in force everywhere (each annotator's
- * newest, the newest of all). 0, -1. */
+ * order here): from the first out of place on, each that is not after
+ * the ones before it moved to a new id after the store's last, the rest
+ * of each row kept. Every store then holds a solution's labels on the
+ * hub in one order, whatever order they came in, and the same labels
+ * are in force everywhere (each annotator's newest, the newest of all).
+ * 1 when some moved, 0 none, -1. */
 static int sol_order(struct db *db, int64_t sol)
 {
 	sqlite3_stmt *s = stmt(db, S_SOL_TIMES);
@@ -481,10 +482,17 @@ static int sol_order(struct db *db, int64_t sol)
 		from++;
 	if (rc != SQLITE_DONE || top < 0)
 		rc = SQLITE_ERROR;
+	/* those after the last in place that are after each other keep their
+	 * ids (a label pulled older than some here: those move, not it) */
+	int64_t last = from ? was[from - 1] : 0, moved = 0;
 	for (size_t i = from; rc == SQLITE_DONE && i < n; i++) {
+		if (!moved && t[i].id > last) {
+			last = t[i].id;
+			continue;
+		}
 		s = stmt(db, S_MOVE);
 		sqlite3_bind_int64(s, 1, t[i].id);
-		sqlite3_bind_int64(s, 2, top + 1 + (int64_t)(i - from));
+		sqlite3_bind_int64(s, 2, top + ++moved);
 		if (dbi_step_done(db, s) < 0)
 			rc = SQLITE_ERROR;
 	}
@@ -492,7 +500,7 @@ static int sol_order(struct db *db, int64_t sol)
 		free(t[i].at);
 	free(t);
 	free(was);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc == SQLITE_DONE ? moved > 0 : -1;
 }
 
 /* label id of sol (made at) in its solution's order: 1 when the
@@ -503,6 +511,11 @@ static int label_order(struct db *db, int64_t sol, const char *at, int64_t id)
 	if (rc <= 0)
 		return rc;
 	return sol_order(db, sol) < 0 ? -1 : 1;
+}
+
+int db_hub_label_order(struct db *db, int64_t sol)
+{
+	return sol_order(db, sol);
 }
 
 
@@ -517,8 +530,19 @@ int db_hub_solution_here(struct db *db, const char *dataset, const char *key,
 	return rc;
 }
 
+/* whether label id of sol (made at, the store's last) is out of its
+ * solution's order: a label before it made later. 1, 0, -1. */
+static int last_out_of_order(struct db *db, int64_t sol, const char *at, int64_t id)
+{
+	sqlite3_stmt *s = stmt(db, S_PREV_LATER);
+	sqlite3_bind_int64(s, 1, sol);
+	bind_text(s, 2, at);
+	sqlite3_bind_int64(s, 3, id);
+	return (int)dbi_one_int(s, -1);
+}
+
 int db_hub_label_put_here(struct db *db, const struct hub_label *l,
-			  const struct db_hub_here *h)
+			  const struct db_hub_here *h, int *disorder)
 {
 	sqlite3_stmt *s = stmt(db, S_LABEL_UID);
 	bind_text(s, 1, l->f[HL_UID]);
@@ -529,8 +553,10 @@ int db_hub_label_put_here(struct db *db, const struct hub_label *l,
 		char *at = xstrdup(col_text(s, 3) ? col_text(s, 3) : "");
 		sqlite3_reset(s);
 		rc = null_place && db_hub_label_placed(db, l->f[HL_UID], l->seq) < 0 ? -1 : 0;
-		if (rc == 0) /* made here out of order (a clock behind, a merge) */
+		if (rc == 0 && !disorder) /* made here out of order (a clock behind, a merge) */
 			rc = label_order(db, sol, at, id);
+		else if (rc == 0 && !*disorder && (rc = out_of_order(db, sol, at, id)) == 1)
+			*disorder = 1;
 		free(at);
 		return rc < 0 ? -1 : rc ? 4 : 0;
 	}
@@ -560,7 +586,15 @@ int db_hub_label_put_here(struct db *db, const struct hub_label *l,
 	dbi_tally_count(db, 0, h->ds, l->f[HL_ANNOTATOR]);
 	if (db_annotator_ensure(db, l->f[HL_ANNOTATOR], id) < 0)
 		return -1;
-	return label_order(db, h->sol, l->f[HL_AT], id) < 0 ? -1 : 1;
+	if (!disorder)
+		return label_order(db, h->sol, l->f[HL_AT], id) < 0 ? -1 : 1;
+	/* the last label here: only one before it can be later */
+	if (!*disorder && (rc = last_out_of_order(db, h->sol, l->f[HL_AT], id)) != 0) {
+		if (rc < 0)
+			return -1;
+		*disorder = 1;
+	}
+	return 1;
 }
 
 int64_t db_hub_label_top(struct db *db)
@@ -599,7 +633,7 @@ int db_hub_label_put(struct db *db, const struct hub_label *l, int64_t *sol)
 		return -1;
 	h.found = h.sol > 0;
 	*sol = h.sol;
-	return db_hub_label_put_here(db, l, &h);
+	return db_hub_label_put_here(db, l, &h, NULL);
 }
 
 void db_hub_fields_uid(struct buf *b, const char *tag, const char *const *f, int from, int to,

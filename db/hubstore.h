@@ -85,9 +85,17 @@ struct db_hub_here {
 int db_hub_solution_here(struct db *db, const char *dataset, const char *key,
 			 struct db_hub_here *h);
 /* A label pulled onto the solution h (as db_hub_solution_here found it,
- * in this transaction): as db_hub_label_put. */
+ * in this transaction): as db_hub_label_put, but with disorder given its
+ * solution's order is the caller's: *disorder (whether the caller knows
+ * the solution out of order already: then unchecked) set to 1 when the
+ * label leaves it out of order, and 4 means here already and out of
+ * order. The caller then puts it in order (db_hub_label_order) before
+ * the transaction ends: once for all the labels of a page. */
 int db_hub_label_put_here(struct db *db, const struct hub_label *l,
-			  const struct db_hub_here *h);
+			  const struct db_hub_here *h, int *disorder);
+/* The labels of sol put in the order of their time, as db_hub_label_put
+ * does: 1 when some moved, 0 they were, -1 on a store error. */
+int db_hub_label_order(struct db *db, int64_t sol);
 /* Whether annotator holds a label on sol that this store made since it
  * last synced: not on the hub, or placed there after mark (the store's
  * place before the sync) with an id at most top (its last label then).

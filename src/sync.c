@@ -290,6 +290,7 @@ struct page_sol {
 	const char *dataset, *key; /* NULL: a free slot */
 	struct db_hub_here here;
 	int same; /* not here, or here with the hub's steps */
+	int disorder; /* its labels out of order until the page's end */
 };
 struct page_sols {
 	struct page_sol *slot;
@@ -318,7 +319,7 @@ static size_t name_hash(const char *a, const char *b)
 
 /* whether l's solution here has the steps the hub's has (seen: the last
  * one asked, kept for a workbench's pages); NULL on a store error */
-static const struct page_sol *page_sol_of(struct db *db, struct page_sols *ps,
+static struct page_sol *page_sol_of(struct db *db, struct page_sols *ps,
 					  const struct hub_label *l, struct sync_seen *seen)
 {
 	const char *d = l->f[HL_DATASET] ? l->f[HL_DATASET] : "";
@@ -440,7 +441,10 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 	if (db_begin(db) < 0) /* the store busy: nothing taken, the page comes again */
 		return -1;
 	int64_t *touched = xmalloc((pg->nlabels + pg->nsugs + 1) * sizeof(*touched));
-	size_t nt = 0;
+	/* the solutions a label left out of order: put in order once, at the
+	 * page's end (a burst of older labels moves the newer ones once) */
+	int64_t *order = xmalloc((pg->nlabels + 1) * sizeof(*order));
+	size_t nt = 0, no = 0;
 	struct page_sols ps = {0};
 	for (size_t i = 0; i < pg->nsols; i++) {
 		struct hub_sol *s = &pg->sols[i];
@@ -465,7 +469,7 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 		page_sols_init(&ps, pg->nlabels);
 	for (size_t i = 0; i < pg->nlabels; i++) {
 		const struct hub_label *l = &pg->labels[i];
-		const struct page_sol *at = page_sol_of(db, &ps, l, seen);
+		struct page_sol *at = page_sol_of(db, &ps, l, seen);
 		if (!at)
 			goto fail;
 		if (!at->same) {
@@ -473,9 +477,12 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 			continue;
 		}
 		int met = offline_met(db, l, seen, at->here.sol);
-		int rc = met < 0 ? -1 : db_hub_label_put_here(db, l, &at->here);
+		int was = at->disorder;
+		int rc = met < 0 ? -1 : db_hub_label_put_here(db, l, &at->here, &at->disorder);
 		if (rc < 0)
 			goto fail;
+		if (at->disorder && !was)
+			order[no++] = at->here.sol;
 		c->labels_pulled += rc == 1;
 		c->bad += rc == 3 || rc == 2;
 		if (rc == 1 && met && offline(db, at->here.sol, l, hk, c, seen) < 0)
@@ -484,6 +491,10 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 			touched[nt++] = at->here.sol;
 	}
 	free(ps.slot);
+	ps.slot = NULL;
+	for (size_t i = 0; i < no; i++)
+		if (db_hub_label_order(db, order[i]) < 0)
+			goto fail;
 	/* each solution's summary once (a page's labels come by place) */
 	qsort(touched, nt, sizeof(*touched), cmp_id);
 	for (size_t i = 0; i < nt; i++) {
@@ -497,10 +508,12 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 	if (db_hub_mark_set(db, "pulled", hub_id, pg->hi) < 0)
 		goto fail;
 	free(touched);
+	free(order);
 	return db_commit(db);
 fail:
 	free(ps.slot);
 	free(touched);
+	free(order);
 	db_rollback(db);
 	return -1;
 }
