@@ -4,6 +4,8 @@
  * store from the hub */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "import.h"
 #include "sync.h"
 #include "util.h"
 
@@ -156,12 +159,101 @@ fail:
 	return EX_STORE;
 }
 
+/* The store db synced with the hub h, and what moved said: EX_*; *bound
+ * when the store is tied to the hub (then it holds what the sync took) */
+static int sync_store(struct db *db, struct hub *h, const struct hub_me *me, long page,
+		      int *bound)
+{
+	int rc = cmd_hub_bind("sync", db, me);
+	*bound = rc == 0;
+	if (rc != 0)
+		return rc;
+	struct sync_said s = {0};
+	struct sync_hooks hk = {&s, conflict, offline};
+	struct sync_counts c;
+	int r = sync_run(db, h, me, (int)page, &hk, &c);
+	report(&c, s.shown);
+	if (r == -1)
+		errf("stepmark: sync: the store failed: %s (what moved before is kept)\n",
+		     db_errmsg(db));
+	else if (r == -2)
+		errf("stepmark: sync: the hub failed: %s (what moved before is kept; the "
+		     "next sync goes on from there)\n", hub_errmsg(h));
+	return r < 0 ? EX_STORE : EX_OK;
+}
+
+static int live_store(const char *dbpath, struct hub *h, const struct hub_me *me, long page)
+{
+	struct db *db = cmd_open_store(dbpath);
+	if (!db)
+		return EX_STORE;
+	int bound, rc = sync_store(db, h, me, page, &bound);
+	db_close(db);
+	return rc;
+}
+
+/* The private file tmp, synced to disk, linked into place as dbpath:
+ * 0, 1 when dbpath appeared meanwhile, -1 (said) */
+static int link_store(const char *tmp, const char *dbpath)
+{
+	int fd = open(tmp, O_RDWR);
+	int rc = fd >= 0 && fsync(fd) == 0 ? link(tmp, dbpath) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0) {
+		import_sync_dir(dbpath); /* linked: it is there */
+		return 0;
+	}
+	if (errno == EEXIST)
+		return 1;
+	errf("stepmark: %s: %s\n", dbpath, strerror(errno));
+	return -1;
+}
+
+/* A store made from the hub (--create where there is none) is built in
+ * a private file, DBPATH.sync-PID, that nobody else can open, in
+ * import's bulk mode (the journal in memory, one lock, no fsync: a page
+ * commits without a WAL checkpoint), and linked into place when the sync
+ * ends, holding the pages it took when the hub failed midway. Killed,
+ * it leaves no store (its file goes at the next --create); someone
+ * making the store meanwhile gets the sync into theirs. */
+static int new_store(const char *dbpath, struct hub *h, const struct hub_me *me, long page)
+{
+	import_remove_private(dbpath, "sync");
+	size_t n = strlen(dbpath) + 32;
+	char *tmp = xmalloc(n);
+	snprintf(tmp, n, "%s.sync-%ld", dbpath, (long)getpid());
+	unlink(tmp);
+	char err[600];
+	struct db *db = db_open_bulk(tmp, err, sizeof(err));
+	if (!db) {
+		errf("stepmark: %s: cannot create the store: %s\n", dbpath, err);
+		free(tmp);
+		return EX_STORE;
+	}
+	int bound, rc = sync_store(db, h, me, page, &bound);
+	if (db_bulk_finish(db) < 0) {
+		errf("stepmark: %s: the store failed as it was made: nothing kept\n", dbpath);
+		bound = 0;
+		rc = EX_STORE;
+	}
+	int linked = bound ? link_store(tmp, dbpath) : -1;
+	unlink(tmp);
+	free(tmp);
+	if (linked == 1) {
+		errf("stepmark: sync: %s was made meanwhile: synced into it\n", dbpath);
+		return live_store(dbpath, h, me, page);
+	}
+	return linked < 0 && rc == EX_OK ? EX_STORE : rc;
+}
+
 static int run(const struct cmd_env *env, const char *dbpath, int create, long page)
 {
 	char *url = cmd_hub_url(env);
 	if (!url)
 		return EX_USAGE;
-	if (!create && access(dbpath, F_OK) != 0) {
+	int missing = access(dbpath, F_OK) != 0;
+	if (!create && missing) {
 		errf("stepmark: no store at %s: give --create to make it from the hub (stepmark "
 		     "--db %s --hub URL sync --create)\n", dbpath, dbpath);
 		free(url);
@@ -172,27 +264,7 @@ static int run(const struct cmd_env *env, const char *dbpath, int create, long p
 	struct hub *h = cmd_hub_open("sync", url, &me, &rc);
 	if (!h)
 		return rc;
-	struct db *db = cmd_open_store(dbpath);
-	if (!db) {
-		hub_close(h);
-		return EX_STORE;
-	}
-	rc = cmd_hub_bind("sync", db, &me);
-	if (rc == 0) {
-		struct sync_said s = {0};
-		struct sync_hooks hk = {&s, conflict, offline};
-		struct sync_counts c;
-		int r = sync_run(db, h, &me, (int)page, &hk, &c);
-		report(&c, s.shown);
-		if (r == -1)
-			errf("stepmark: sync: the store failed: %s (what moved before is kept)\n",
-			     db_errmsg(db));
-		else if (r == -2)
-			errf("stepmark: sync: the hub failed: %s (what moved before is kept; the "
-			     "next sync goes on from there)\n", hub_errmsg(h));
-		rc = r < 0 ? EX_STORE : EX_OK;
-	}
-	db_close(db);
+	rc = missing ? new_store(dbpath, h, &me, page) : live_store(dbpath, h, &me, page);
 	hub_close(h);
 	return rc;
 }

@@ -893,7 +893,7 @@ int import_file(struct db *db, const char *path, struct import_opts *o)
 	return rc;
 }
 
-static int sync_dir_of(const char *path)
+int import_sync_dir(const char *path)
 {
 	char *dir = xstrdup(path);
 	char *slash = strrchr(dir, '/');
@@ -920,9 +920,14 @@ static int sync_dir_of(const char *path)
  * whose process is gone. */
 void import_remove_stale(const char *dbpath)
 {
-	size_t n = strlen(dbpath) + 16;
+	import_remove_private(dbpath, "import");
+}
+
+void import_remove_private(const char *dbpath, const char *tag)
+{
+	size_t n = strlen(dbpath) + strlen(tag) + 16;
 	char *pattern = xmalloc(n);
-	snprintf(pattern, n, "%s.import-*", dbpath);
+	snprintf(pattern, n, "%s.%s-*", dbpath, tag);
 	glob_t g;
 	if (glob(pattern, 0, NULL, &g) == 0) {
 		for (size_t i = 0; i < g.gl_pathc; i++) {
@@ -990,7 +995,7 @@ int import_new_store(const char *dbpath, const char *path,
 			rc = -1;
 		}
 		if (rc == 0)
-			sync_dir_of(dbpath);
+			import_sync_dir(dbpath);
 	}
 	unlink(tmp);
 	progress_temp(NULL);

@@ -10,6 +10,10 @@
 int import_file(struct db *db, const char *path, struct import_opts *o);
 /* Removes the private files of first imports killed before they ended. */
 void import_remove_stale(const char *dbpath);
+/* The same for private files DBPATH.TAG-PID of another command (sync). */
+void import_remove_private(const char *dbpath, const char *tag);
+/* fsyncs the directory of path (a file linked there): 0, -1. */
+int import_sync_dir(const char *path);
 /* Imports one file into a store that does not exist yet, creating it
  * only when the import succeeds. Same return values. */
 int import_new_store(const char *dbpath, const char *path,

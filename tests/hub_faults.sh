@@ -128,9 +128,21 @@ pg_sql -c "CREATE FUNCTION public.slow_pull(s bigint) RETURNS boolean LANGUAGE p
 	PERFORM pg_sleep(60); END IF; RETURN true; END \$\$;
 	GRANT EXECUTE ON FUNCTION public.slow_pull(bigint) TO cat;
 	CREATE POLICY slow_pull ON stepmark.label AS RESTRICTIVE FOR SELECT TO cat USING (public.slow_pull(seq))"
+# a first pull builds its store in a private file, linked into place
+# when it ends: killed, it leaves none, and the next --create removes it
+( PGOPTIONS="-c stepmark_test.slow=on" PGPASSWORD=pw-cat exec "$STEPMARK" --db dog.db \
+	--hub "$(hub_as cat)" sync --create --page 50 >dog.out 2>dog.err ) &
+dog=$!
+ok "a first pull killed as it reads" wait_sleep
+kill -9 $dog
+wait $dog 2>/dev/null || true
+ok "leaves no store" test ! -e dog.db
+ok "but its private file" test -e dog.db.sync-$dog
+pg_sql -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 'PgSleep'" >/dev/null
 ( PGOPTIONS="-c stepmark_test.slow=on" PGPASSWORD=pw-cat timeout 120 "$STEPMARK" --db cat.db \
 	--hub "$(hub_as cat)" sync --create --page 50 >stop.out 2>stop.err; echo $? >stop.rc ) &
 ok "the pull reaches the 1000th label" wait_sleep
+ok "its store is not in place while it is made" test ! -e cat.db
 pg_halt
 wait
 ok "the pull stopped with the hub fails (exit 3)" test "$(cat stop.rc)" = 3
@@ -140,6 +152,11 @@ pg_restart
 pg_sql -c "DROP POLICY slow_pull ON stepmark.label"
 PGPASSWORD=pw-cat expect_rc 0 "the hub back: the next sync" sm --db cat.db --hub "$(hub_as cat)" sync --page 50
 ok "takes the rest, once" has out "pulled: 0 solutions, $(($(hub_count) - got)) labels"
+ok "the store made is a WAL store" test "$(sqlite3 cat.db 'PRAGMA journal_mode')" = wal
+PGPASSWORD=pw-cat expect_rc 0 "the killed first pull made again" \
+	sm --db dog.db --hub "$(hub_as cat)" sync --create
+ok "its private file gone" test ! -e dog.db.sync-$dog
+ok "holding the hub's labels" test "$(sqlite3 dog.db "select count(*) from label")" = "$(hub_count)"
 PGPASSWORD=pw-lead sm --db lead.db --hub "$(hub_as lead)" sync >/dev/null
 labels_of lead.db >lead.labels
 labels_of cat.db >cat.labels
