@@ -132,6 +132,33 @@ static PGresult *run(struct hub *h, enum hub_stmt id, int n, const char *const *
 	return hubi_run(h, hub_sql[id], n, params);
 }
 
+/* The same for a statement a pull runs at every page: prepared on the
+ * connection the first time (parsed and planned once, not per page) */
+static PGresult *run_prepared(struct hub *h, enum hub_stmt id, int n,
+			      const char *const *params)
+{
+	char name[32];
+	snprintf(name, sizeof(name), "stepmark_%d", (int)id);
+	if (!(h->prepared & (1u << id))) {
+		PGresult *r = PQprepare(h->c, name, hub_sql[id], n, NULL);
+		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			set_err(h, r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r)
+				: PQerrorMessage(h->c));
+		PQclear(r);
+		if (!ok)
+			return NULL;
+		h->prepared |= 1u << id;
+	}
+	PGresult *r = PQexecPrepared(h->c, name, n, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+		return r;
+	set_err(h, r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r) : PQerrorMessage(h->c));
+	PQclear(r);
+	return NULL;
+}
+
 static int exec_plain(struct hub *h, const char *sql)
 {
 	PGresult *r = PQexec(h->c, sql);
@@ -687,9 +714,9 @@ int hub_pull_page(struct hub *h, int64_t after, int max, struct hub_page *p)
 	snprintf(a, sizeof(a), "%lld", (long long)after);
 	snprintf(m, sizeof(m), "%d", max);
 	const char *pp[] = {a, m};
-	PGresult *sols = run(h, H_PULL_SOLS, 2, pp);
-	PGresult *labels = sols ? run(h, H_PULL_LABELS, 2, pp) : NULL;
-	PGresult *sugs = labels ? run(h, H_PULL_SUGS, 2, pp) : NULL;
+	PGresult *sols = run_prepared(h, H_PULL_SOLS, 2, pp);
+	PGresult *labels = sols ? run_prepared(h, H_PULL_LABELS, 2, pp) : NULL;
+	PGresult *sugs = labels ? run_prepared(h, H_PULL_SUGS, 2, pp) : NULL;
 	if (!sugs) {
 		PQclear(sols);
 		PQclear(labels);
@@ -700,7 +727,7 @@ int hub_pull_page(struct hub *h, int64_t after, int max, struct hub_page *p)
 	int64_t end = page_end(lists, after, max);
 	snprintf(hi, sizeof(hi), "%lld", (long long)end);
 	const char *sp[] = {a, hi};
-	PGresult *steps = run(h, H_PULL_STEPS, 2, sp);
+	PGresult *steps = run_prepared(h, H_PULL_STEPS, 2, sp);
 	if (!steps || exec_plain(h, "COMMIT") < 0) {
 		PQclear(sols);
 		PQclear(labels);

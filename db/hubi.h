@@ -34,6 +34,7 @@ struct hub {
 	int one_n;
 	int label_prepared; /* H_LABEL_PUSH prepared on it (hub_push_labels) */
 	int push_prepares;  /* the workbench's push prepares it first (stage 0) */
+	unsigned prepared; /* 1 << H_*: a pull's statements prepared on it */
 };
 
 /* Runs sql (a statement of a table) with n text parameters: the result
