@@ -59,7 +59,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_LABEL_UID] = "SELECT hub_seq, id, solution_id, created_at FROM label WHERE uid = ?1",
 	[S_LABEL_ADD] = "INSERT INTO label(solution_id, step_idx, kind, value, text, annotator, "
 			"origin, created_at, agent, guidelines, uid, hub_seq) "
-			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+			"ON CONFLICT(uid) DO NOTHING",
 	/* a version of the guidelines first seen on a pulled label */
 	[S_GUIDELINES_PUT] = "INSERT INTO guidelines(hash, path, first_used) VALUES (?1, NULL, ?2) "
 			     "ON CONFLICT(hash) DO UPDATE SET first_used = "
@@ -541,40 +542,53 @@ static int last_out_of_order(struct db *db, int64_t sol, const char *at, int64_t
 	return (int)dbi_one_int(s, -1);
 }
 
-int db_hub_label_put_here(struct db *db, const struct hub_label *l,
-			  const struct db_hub_here *h, int *disorder)
+/* label l here already (ours, pushed before its place came back): its
+ * place recorded, its order checked as db_hub_label_put_here says.
+ * 0, 4, 1 not here, -1 */
+static int label_here(struct db *db, const struct hub_label *l, int *disorder)
 {
 	sqlite3_stmt *s = stmt(db, S_LABEL_UID);
 	bind_text(s, 1, l->f[HL_UID]);
 	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) { /* ours, pushed before its place came back */
-		int null_place = sqlite3_column_type(s, 0) == SQLITE_NULL;
-		int64_t id = sqlite3_column_int64(s, 1), sol = sqlite3_column_int64(s, 2);
-		char *at = xstrdup(col_text(s, 3) ? col_text(s, 3) : "");
+	if (rc != SQLITE_ROW) {
 		sqlite3_reset(s);
-		rc = null_place && db_hub_label_placed(db, l->f[HL_UID], l->seq) < 0 ? -1 : 0;
-		if (rc == 0 && !disorder) /* made here out of order (a clock behind, a merge) */
-			rc = label_order(db, sol, at, id);
-		else if (rc == 0 && !*disorder && (rc = out_of_order(db, sol, at, id)) == 1)
-			*disorder = 1;
-		free(at);
-		return rc < 0 ? -1 : rc ? 4 : 0;
+		return rc == SQLITE_DONE ? 1 : -1;
 	}
+	int null_place = sqlite3_column_type(s, 0) == SQLITE_NULL;
+	int64_t id = sqlite3_column_int64(s, 1), sol = sqlite3_column_int64(s, 2);
+	char *at = xstrdup(col_text(s, 3) ? col_text(s, 3) : "");
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return -1;
-	if (!h->found)
-		return 2;
-	if (!label_ok(l, h->nsteps))
-		return 3;
-	s = stmt(db, S_LABEL_ADD);
-	sqlite3_bind_int64(s, 1, h->sol);
-	static const int lcols[] = {HL_STEP, HL_KIND, HL_VALUE, HL_TEXT, HL_ANNOTATOR, HL_ORIGIN,
-				    HL_AT, HL_AGENT, HL_GUIDELINES, HL_UID};
-	bind_cols(s, 2, l->f, lcols, 10);
-	sqlite3_bind_int64(s, 12, l->seq);
-	if (dbi_step_done(db, s) < 0)
-		return -1;
+	rc = null_place && db_hub_label_placed(db, l->f[HL_UID], l->seq) < 0 ? -1 : 0;
+	if (rc == 0 && !disorder) /* made here out of order (a clock behind, a merge) */
+		rc = label_order(db, sol, at, id);
+	else if (rc == 0 && !*disorder && (rc = out_of_order(db, sol, at, id)) == 1)
+		*disorder = 1;
+	free(at);
+	return rc < 0 ? -1 : rc ? 4 : 0;
+}
+
+int db_hub_label_put_here(struct db *db, const struct hub_label *l,
+			  const struct db_hub_here *h, int *disorder)
+{
+	/* added unless its uid is here (one look at the uid index, not two) */
+	sqlite3_stmt *s;
+	int ok = h->found && label_ok(l, h->nsteps);
+	if (ok) {
+		s = stmt(db, S_LABEL_ADD);
+		sqlite3_bind_int64(s, 1, h->sol);
+		static const int lcols[] = {HL_STEP, HL_KIND, HL_VALUE, HL_TEXT, HL_ANNOTATOR,
+					    HL_ORIGIN, HL_AT, HL_AGENT, HL_GUIDELINES, HL_UID};
+		bind_cols(s, 2, l->f, lcols, 10);
+		sqlite3_bind_int64(s, 12, l->seq);
+		if (dbi_step_done(db, s) < 0)
+			return -1;
+	}
+	if (!ok || sqlite3_changes(db->h) == 0) {
+		int rc = label_here(db, l, disorder);
+		if (rc != 1)
+			return rc;
+		return ok ? -1 : !h->found ? 2 : 3; /* added, it would be here */
+	}
 	int64_t id = sqlite3_last_insert_rowid(db->h);
 	if (l->f[HL_GUIDELINES]) {
 		s = stmt(db, S_GUIDELINES_PUT);
@@ -589,6 +603,7 @@ int db_hub_label_put_here(struct db *db, const struct hub_label *l,
 	if (!disorder)
 		return label_order(db, h->sol, l->f[HL_AT], id) < 0 ? -1 : 1;
 	/* the last label here: only one before it can be later */
+	int rc;
 	if (!*disorder && (rc = last_out_of_order(db, h->sol, l->f[HL_AT], id)) != 0) {
 		if (rc < 0)
 			return -1;
