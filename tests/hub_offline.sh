@@ -200,9 +200,13 @@ for d in lead bob; do
 	sm --db $d.db audit --truth ann >$d.audit 2>&1
 	sm --db $d.db export --format trl --agreed -o $d.trl >/dev/null 2>&1
 	sm --db $d.db export --format csv -o $d.csv >/dev/null 2>&1
+	sm --db $d.db stats >$d.stats 2>&1
 done
 ok "consensus says the same on bob's store as on the lead's" cmp lead.consensus bob.consensus
 ok "and decides something" test -s lead.consensus
+# stats reads counts kept with the summaries a pull writes
+ok "stats says the same" cmp lead.stats bob.stats
+ok "and counts bob's labels" grep -q "bob" lead.stats
 # the annotators' active time too: the workbench's actions, which hold
 # it, travel like labels
 ok "audit --truth ann says the same" cmp lead.audit bob.audit
