@@ -94,9 +94,17 @@ ok "named inert" has err 'esc2.jsonl:1: the annotator "evil\x1b[31m" holds a con
 # one an older stepmark stored is still shown inert
 sed 's/"labeler": "[^"]*"/"labeler": "evil"/' esc2.jsonl >esc3.jsonl
 sm import esc3.jsonl --dataset esc2 >/dev/null
-sql "UPDATE label SET annotator = 'evil' || char(27) || '[31m' WHERE annotator = 'evil'"
+sql "UPDATE label SET annotator = 'evil' || char(27) || '[31m' WHERE annotator = 'evil';
+	UPDATE summary SET counts = NULL; DELETE FROM store_state WHERE key = 'counts'"
 expect_rc 0 "stats" sm stats
 ok "stats shows it inert" has out 'labels by evil\x1b[31m'
+ok "no raw ESC from the walk" test "$(tr -cd '\033' <out | wc -c)" = 0
+# and once the store's counts are kept (a merge counts a store not yet counted)
+sm --db empty.db --create import esc3.jsonl --dataset other >/dev/null 2>&1
+sm merge empty.db >/dev/null 2>&1
+ok "the counts are kept" test "$(sql "SELECT value FROM store_state WHERE key = 'counts'")" = complete
+expect_rc 0 "stats from the counts" sm stats
+ok "shows it inert too" has out 'labels by evil\x1b[31m'
 ok "no raw ESC on stdout" test "$(tr -cd '\033' <out | wc -c)" = 0
 # text the store must not lose or misread: each record refused, named by line
 printf '%s\n' '{"problem": "Sue\u0000 lost 537 characters", "steps": ["a"], "label": 0}' \
