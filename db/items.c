@@ -195,11 +195,17 @@ static int64_t problem_add(struct db *db, int64_t dataset, const struct item *it
 	sqlite3_bind_int(s, 6, it->gold_derived);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		errf("stepmark: store error: %s\n", db_errmsg(db));
+		sqlite3_reset(s);
 		return -1;
 	}
 	if (put)
 		snprintf(put->gold, sizeof(put->gold), "%s", col_text(s, 1) ? col_text(s, 1) : "");
-	return sqlite3_column_int64(s, 0);
+	int64_t id = sqlite3_column_int64(s, 0);
+	/* reset now: until a RETURNING statement ends, its statement journal
+	 * stays open and every page the next solutions write is copied into
+	 * it first */
+	sqlite3_reset(s);
+	return id;
 }
 
 static int steps_add(struct db *db, int64_t sol, const struct item *it)
