@@ -48,6 +48,7 @@ struct tally {
 	int64_t ds;
 	char *name;
 	long n;
+	int ensured; /* a label's: its annotator's row made in this transaction */
 };
 
 struct db {
@@ -60,7 +61,6 @@ struct db {
 	int wal_frames; /* the log's frames at this connection's last commit,
 			 * when it checkpoints in idle time (db_checkpoint_idle) */
 	int unsynced;   /* a commit of this connection's not synced yet */
-	char *ann_known; /* the annotator last entered in this transaction */
 	/* this transaction's labels and suggestions per data set and name,
 	 * added to the tally table at commit */
 	struct tally *tal;
@@ -102,12 +102,14 @@ sqlite3_stmt *dbi_prepare_once(struct db *db, const char *sql);
 /* Finalizes s after its last step's rc: 0 when it ran to its end. */
 int dbi_finish(sqlite3_stmt *s, int rc);
 int dbi_state_put(struct db *db, const char *key, const char *value);
-void dbi_tally_count(struct db *db, int kind, int64_t ds, const char *name);
+/* counts n more of name; its entry, which lives until the transaction ends */
+struct tally *dbi_tally_add(struct db *db, int kind, int64_t ds, const char *name, long n);
+/* the same for one more */
+struct tally *dbi_tally_count(struct db *db, int kind, int64_t ds, const char *name);
 /* The tallies of stepmark stats' counts per annotator (kinds decider,
  * decided, rated, adjudicated: summary.counts' sums), after 0 label and
  * 1 suggestion; n added at commit. */
 enum { TALLY_DECIDER = 2, TALLY_DECIDED, TALLY_RATED, TALLY_ADJUDICATED };
-void dbi_tally_add(struct db *db, int kind, int64_t ds, const char *name, long n);
 int64_t dbi_dataset_of(struct db *db, int64_t sol);
 
 /* regex.c: regexp(PATTERN, TEXT) for SQL */

@@ -242,7 +242,6 @@ static void tally_drop(struct db *db);
 
 static void free_db(struct db *db)
 {
-	free(db->ann_known);
 	tally_drop(db);
 	free(db->tal);
 	sqlite3_close(db->h);
@@ -438,12 +437,6 @@ void db_close(struct db *db)
 	free_db(db);
 }
 
-static void forget_annotator(struct db *db)
-{
-	free(db->ann_known);
-	db->ann_known = NULL;
-}
-
 static void tally_drop(struct db *db)
 {
 	for (size_t i = 0; i < db->ntal; i++)
@@ -451,23 +444,24 @@ static void tally_drop(struct db *db)
 	db->ntal = 0;
 }
 
-void dbi_tally_add(struct db *db, int kind, int64_t ds, const char *name, long n)
+struct tally *dbi_tally_add(struct db *db, int kind, int64_t ds, const char *name, long n)
 {
 	for (size_t i = db->ntal; i-- > 0;) /* the newest first: runs of one name */
 		if (db->tal[i].kind == kind && db->tal[i].ds == ds && !strcmp(db->tal[i].name, name)) {
 			db->tal[i].n += n;
-			return;
+			return &db->tal[i];
 		}
 	if (db->ntal == db->captal) {
 		db->captal = db->captal ? 2 * db->captal : 16;
 		db->tal = xrealloc(db->tal, db->captal * sizeof(*db->tal));
 	}
-	db->tal[db->ntal++] = (struct tally){kind, ds, xstrdup(name), n};
+	db->tal[db->ntal] = (struct tally){kind, ds, xstrdup(name), n, 0};
+	return &db->tal[db->ntal++];
 }
 
-void dbi_tally_count(struct db *db, int kind, int64_t ds, const char *name)
+struct tally *dbi_tally_count(struct db *db, int kind, int64_t ds, const char *name)
 {
-	dbi_tally_add(db, kind, ds, name, 1);
+	return dbi_tally_add(db, kind, ds, name, 1);
 }
 
 /* the data set of a solution, the last one remembered */
@@ -527,7 +521,6 @@ int db_stream_cache(struct db *db)
 
 int db_begin(struct db *db)
 {
-	forget_annotator(db);
 	tally_drop(db);
 	db->counts_known = 0;
 	now_iso(db->now);
@@ -564,7 +557,6 @@ int db_commit(struct db *db)
 
 int db_rollback(struct db *db)
 {
-	forget_annotator(db);
 	tally_drop(db);
 	db->counts_known = 0;
 	dbi_reset_all(db);
