@@ -254,7 +254,7 @@ static void options_key(struct buf *b, const struct format_ops *f,
  * ring), and the caller's thread stores them. Parsing overlaps with
  * SQLite's work; memory stays bounded by the ring.
  */
-#define NSLOTS 16
+#define NSLOTS 128
 
 struct slot {
 	struct arena dom;  /* the record's tree, taken over from the reader */
@@ -294,6 +294,8 @@ struct import_run {
 	pthread_cond_t cv_item, cv_free; /* something to store; a slot free */
 	struct slot slots[NSLOTS];
 	struct slot *free, *head, *tail;
+	int nfree;        /* slots on the free list */
+	int want_free;    /* the reader waits for this many */
 	int reading;      /* the reader has not finished */
 	int stop;         /* the storer failed: the reader stops */
 	long bad;         /* bad records so far (written under mu) */
@@ -400,11 +402,19 @@ static void warn(struct rd *rd, const char *msg)
 static struct slot *take_free(struct import_run *r)
 {
 	pthread_mutex_lock(&r->mu);
-	while (!r->free && !r->stop)
-		pthread_cond_wait(&r->cv_free, &r->mu);
+	if (!r->free) {
+		/* the ring is full: wait until an eighth of it is free, not
+		 * for each slot (a wake-up per record) */
+		r->want_free = NSLOTS / 8;
+		while (r->nfree < r->want_free && !r->stop)
+			pthread_cond_wait(&r->cv_free, &r->mu);
+		r->want_free = 0;
+	}
 	struct slot *sl = r->stop ? NULL : r->free;
-	if (sl)
+	if (sl) {
 		r->free = sl->next;
+		r->nfree--;
+	}
 	pthread_mutex_unlock(&r->mu);
 	return sl;
 }
@@ -427,17 +437,19 @@ static void hand_over(struct import_run *r, struct slot *sl)
 /* Returns a chain of slots to the free list. */
 static void give_back(struct import_run *r, struct slot *first, struct slot *last)
 {
+	int n = 0;
 	for (struct slot *sl = first;; sl = sl->next) {
 		arena_reset(&sl->dom);
 		arena_reset(&sl->a);
+		n++;
 		if (sl == last)
 			break;
 	}
 	pthread_mutex_lock(&r->mu);
-	int was_empty = r->free == NULL;
 	last->next = r->free;
 	r->free = first;
-	if (was_empty)
+	r->nfree += n;
+	if (r->want_free && r->nfree >= r->want_free)
 		pthread_cond_signal(&r->cv_free);
 	pthread_mutex_unlock(&r->mu);
 }
@@ -623,8 +635,46 @@ static void stop_reader(struct import_run *r)
 	pthread_mutex_unlock(&r->mu);
 }
 
-/* Stores what the reader hands over, a batch at a time; 0, or -1 on a
- * store error. */
+/* Stores one slot's solution: 0, or -1 on a store error (or Ctrl-C). */
+static int store_one(struct import_run *r, struct slot *sl)
+{
+	if (sl->skip)
+		return 0;
+	struct db_clash clash;
+	int rc = sl->it.problem ?
+		db_item_insert(r->db, r->dataset_id, r->import_id, &sl->it, &sl->sum, &clash) :
+		db_item_labels(r->db, r->dataset_id, &sl->it, &clash);
+	r->label_only += !sl->it.problem && rc != 4 && rc != 5;
+	if (rc == 4 || rc == 5) {
+		report_missing(r, sl, rc, &clash);
+	} else if (rc == 2) {
+		report_clash(r, sl, &clash);
+	} else if (rc < 0) {
+		return -1;
+	} else if (rc == 1) {
+		check_derived(r, sl, clash.gold);
+		r->stored++;
+		r->steps += (long)sl->it.nsteps;
+	} else if (rc == 3) { /* labels for a solution already here */
+		if (summary_refresh(r->db, clash.solution) < 0)
+			return -1;
+		r->merged++;
+	} else {
+		r->duplicates++;
+	}
+	r->pg.count = r->stored + r->merged + r->duplicates;
+	if (progress_set(&r->pg, sl->offset)) {
+		r->stopped = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Stores what the reader hands over, a batch at a time, each slot given
+ * back as soon as it is stored: the reader fills it meanwhile (a batch
+ * given back whole left the reader idle while it was stored, then the
+ * storer idle while the reader refilled the ring). 0, or -1 on a store
+ * error. */
 static int store_all(struct import_run *r)
 {
 	int failed = 0;
@@ -639,47 +689,18 @@ static int store_all(struct import_run *r)
 			break;
 		/* after a bad record too: every conflict is found and named, and
 		 * an all-or-nothing import is rolled back at the end */
-		for (struct slot *sl = batch; !failed; sl = sl->next) {
-			if (sl->skip) {
-				if (sl == last)
-					break;
-				continue;
+		for (struct slot *sl = batch, *next; sl; sl = next) {
+			next = sl == last ? NULL : sl->next;
+			if (failed) { /* the rest of the batch back unstored */
+				give_back(r, sl, last);
+				break;
 			}
-			struct db_clash clash;
-			int rc = sl->it.problem ?
-				db_item_insert(r->db, r->dataset_id, r->import_id, &sl->it, &sl->sum,
-					       &clash) :
-				db_item_labels(r->db, r->dataset_id, &sl->it, &clash);
-			r->label_only += !sl->it.problem && rc != 4 && rc != 5;
-			if (rc == 4 || rc == 5) {
-				report_missing(r, sl, rc, &clash);
-			} else if (rc == 2) {
-				report_clash(r, sl, &clash);
-			} else if (rc < 0) {
+			if (store_one(r, sl) < 0) {
 				failed = 1;
 				stop_reader(r);
-			} else if (rc == 1) {
-				check_derived(r, sl, clash.gold);
-				r->stored++;
-				r->steps += (long)sl->it.nsteps;
-			} else if (rc == 3) { /* labels for a solution already here */
-				if (summary_refresh(r->db, clash.solution) < 0) {
-					failed = 1;
-					stop_reader(r);
-				}
-				r->merged++;
-			} else {
-				r->duplicates++;
 			}
-			r->pg.count = r->stored + r->merged + r->duplicates;
-			if (progress_set(&r->pg, sl->offset) && !failed) {
-				failed = r->stopped = 1;
-				stop_reader(r);
-			}
-			if (sl == last)
-				break;
+			give_back(r, sl, sl);
 		}
-		give_back(r, batch, last);
 	}
 	return failed ? -1 : 0;
 }
@@ -693,6 +714,7 @@ static void run_init(struct import_run *r)
 		r->slots[i].next = r->free;
 		r->free = &r->slots[i];
 	}
+	r->nfree = NSLOTS;
 	hasher_init(&r->hash);
 }
 
