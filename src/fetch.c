@@ -1119,7 +1119,9 @@ static void start_job(struct fetch *f, int p, const struct db_job *j)
 	aj->next = f->jobs;
 	f->jobs = aj;
 	f->njobs++;
-	if (db_solution_load(f->db, j->sol, &aj->pj.v) != 1) {
+	/* what its requests are made of: the problem and steps (a
+	 * provider reads no labels or suggestions) */
+	if (db_solution_texts(f->db, j->sol, &aj->pj.v) != 1) {
 		fail_job(f, aj, "the solution is not in the store");
 		return;
 	}
