@@ -13,6 +13,7 @@ enum stmt_id {
 	S_SUG_ADD, S_SUM_PUT, S_SUM_ADD, S_SUM_MISSING, S_LABEL_NOW, S_SUG_NOW,
 	S_SOL_FIND, S_SOL_STEPS, S_DATASETS, S_ANN_ENSURE, S_ALIASES, S_STATE_GET,
 	S_KEYED, S_GUIDELINES_ADD, S_SOL_NSTEPS, S_SUM_COUNTS, S_COUNTS_SET, S_COUNTS_CLEAR,
+	S_SUM_MARKS,
 	S_COUNT
 };
 
@@ -46,6 +47,11 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_SUM_PUT] = "INSERT OR REPLACE INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts, "
 		      "counts, agreed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce((SELECT 1 FROM agreed "
 		      "WHERE solution_id = ?1 AND rule IS NOT NULL), 0))", /* the agreed mark kept */
+	/* the same counts, other verdicts (a fetch's suggestions): no index
+	 * of the counts or the agreed mark is rewritten, only the flags',
+	 * and stats' sums stand */
+	[S_SUM_MARKS] = "UPDATE summary SET flags = ?5, verdicts = ?6 WHERE solution_id = ?1 "
+			"AND dataset_id = ?2 AND nsteps = ?3 AND labelled = ?4 AND counts IS ?7",
 	/* a new solution's: a plain insert needs no statement journal */
 	[S_SUM_ADD] = "INSERT INTO summary(solution_id, dataset_id, nsteps, labelled, flags, verdicts, counts) "
 		      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -636,11 +642,10 @@ static int counts_move(struct db *db, int replaces, int64_t sol, int64_t dataset
 	return 0;
 }
 
-static int summary_write(struct db *db, enum stmt_id id, int64_t sol, int64_t dataset,
-			 const struct summary *sum)
+/* sum bound to statement id and run */
+static int summary_run(struct db *db, enum stmt_id id, int64_t sol, int64_t dataset,
+		       const struct summary *sum)
 {
-	if (counts_move(db, id == S_SUM_PUT, sol, dataset, sum->counts) < 0)
-		return -1;
 	sqlite3_stmt *s = stmt(db, id);
 	sqlite3_bind_int64(s, 1, sol);
 	sqlite3_bind_int64(s, 2, dataset);
@@ -650,6 +655,15 @@ static int summary_write(struct db *db, enum stmt_id id, int64_t sol, int64_t da
 	bind_text(s, 6, sum->verdicts ? sum->verdicts : "");
 	bind_text(s, 7, sum->counts);
 	return dbi_step_done(db, s);
+}
+
+/* the same, stats' sums moved from the counts it replaces to sum's */
+static int summary_write(struct db *db, enum stmt_id id, int64_t sol, int64_t dataset,
+			 const struct summary *sum)
+{
+	if (counts_move(db, id == S_SUM_PUT, sol, dataset, sum->counts) < 0)
+		return -1;
+	return summary_run(db, id, sol, dataset, sum);
 }
 
 int db_counts_clear(struct db *db)
@@ -773,7 +787,9 @@ int db_item_labels(struct db *db, int64_t dataset, const struct item *it,
 int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
 		   const struct summary *sum)
 {
-	return summary_write(db, S_SUM_PUT, sol, dataset, sum);
+	if (summary_run(db, S_SUM_MARKS, sol, dataset, sum) < 0)
+		return -1;
+	return sqlite3_changes(db->h) ? 0 : summary_write(db, S_SUM_PUT, sol, dataset, sum);
 }
 
 long db_summary_missing(struct db *db)
