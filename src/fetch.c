@@ -1137,7 +1137,11 @@ static void start_job(struct fetch *f, int p, const struct db_job *j)
 static void lease_more(struct fetch *f)
 {
 	double now = mono_ms();
-	int room = f->target - f->njobs;
+	/* finished jobs waiting to be stored (flush) leave room, up to half
+	 * the target: counted as work, they kept the queue short of a lease
+	 * until the next flush, and the transfers below concurrency */
+	int room = f->target - f->njobs +
+		   (f->unwritten < f->target / 2 ? f->unwritten : f->target / 2);
 	int want_pref = f->prefer && !f->prefer_taken;
 	if (!want_pref && (room < f->target / 2 || room <= 0))
 		return;
