@@ -43,6 +43,7 @@ struct pending_req {
 	int released;           /* its job's outstanding count is given back */
 	int settled;            /* answered, failed or dropped */
 	int nocache;            /* the cached reply did not pass: send it */
+	int missed;             /* the store's cache had no reply for it */
 	/* a request cut into single-choice parts for an endpoint that does
 	 * not take n: the parts point at it, it gathers their replies */
 	struct pending_req *group;
@@ -1057,8 +1058,11 @@ static void dispatch(struct fetch *f)
 		}
 		int ep = -1;
 		const struct reply *put = p->nocache ? NULL : replies_find(&f->puts, p->rq.hash);
+		/* the store asked once: a request waiting for room is met
+		 * again on every pass */
 		int hit = !p->nocache && p->attempts == 0 &&
-			  (put || db_cache_get(f->db, p->rq.hash, &cached));
+			  (put || (!p->missed && db_cache_get(f->db, p->rq.hash, &cached)));
+		p->missed |= !hit;
 		if (put) { /* received this run, not stored yet */
 			buf_reset(&cached);
 			buf_add(&cached, put->body.data, put->body.len);
