@@ -13,8 +13,11 @@
 # floor), and table by table, an order no importer reading a file once
 # can have; and SQLite copying them without binding (the sqlite3 shell's
 # INSERT ... SELECT). Each timed command starts after a sync, so none
-# pays for the writeback of the one before. Prints medians and ratios. Usage: run.sh [RUNS] (default 3). Needs about 4 GB of disk
-# under bench/out/.
+# pays for the writeback of the one before. Prints medians and ratios,
+# and each run's ratio to the insert floor. Usage: [OLD=BINARY] run.sh
+# [RUNS] (default 3); with OLD, another stepmark (an older build) imports
+# into a new store in the same runs too. Needs about 4 GB of disk under
+# bench/out/.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -61,8 +64,12 @@ rm -f ./*.times
 i=0
 while [ $i -lt "$runs" ]; do
 	i=$((i + 1))
-	rm -f s.db* p.db* e.db*
+	rm -f s.db* p.db* e.db* o.db*
 	t sm_import "$sm" --db s.db import $data
+	if [ -n "${OLD:-}" ]; then
+		t old_import "$OLD" --db o.db import $data
+		rm -f o.db*
+	fi
 	t peer_import python3 "$here/peer.py" import $data p.db
 	t sm_export "$sm" --db s.db export --format trl -o s.trl
 	t peer_export python3 "$here/peer.py" export p.db p.trl
@@ -128,6 +135,12 @@ echo
 echo "import speed-up vs peer, new store:      $(ratio "$pi" "$si")x   (target >= 2.5)"
 echo "import speed-up vs peer, existing store: $(ratio "$px" "$sx")x   (target >= 2)"
 echo "new store vs the insert floor (C, by record): $(ratio "$si" "$fcr")x   (target <= 1.1)"
+echo "  each run: $(paste -d' ' sm_import.times floor_rec.times | awk '{printf "%.2fx ", $1 / $3}')"
+if [ -n "${OLD:-}" ]; then
+	so=$(median old_import.times 1)
+	echo "OLD ($OLD), new store: $so s, $(ratio "$so" "$fcr")x the floor; this build $(ratio "$so" "$si")x faster"
+	echo "  each run: $(paste -d' ' old_import.times floor_rec.times | awk '{printf "%.2fx ", $1 / $3}')"
+fi
 echo "new store vs the insert floor (C, by table):  $(ratio "$si" "$fc")x"
 echo "new store vs SQLite copying the rows:     $(ratio "$si" "$fi")x"
 echo "new store vs the floors' sum (parse + insert by record): $(ratio "$si" "$(awk -v a="$fp" -v b="$fcr" 'BEGIN {print a + b}')")x"
