@@ -5,7 +5,9 @@
 # sending the same 10 K requests (the bodies stepmark writes with
 # --batch-out). Then the same fetch inside the workbench while a script
 # presses a key every 20 ms: the p99 key handling time.
-# Usage: bench/fetch/run.sh [RUNS] [REQUESTS] (default 3 and 10000).
+# Usage: [OLD=BINARY] bench/fetch/run.sh [RUNS] [REQUESTS] (default 3 and
+# 10000); with OLD, another stepmark (an older build) fetches the same
+# jobs in the same runs too.
 set -eu
 runs=${1:-3}
 n=${2:-10000}
@@ -62,6 +64,7 @@ calc() { awk "BEGIN {print $1}"; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 : >sm.times
 : >curl.times
+: >old.times
 i=0
 while [ $i -lt "$runs" ]; do
 	reset
@@ -69,6 +72,11 @@ while [ $i -lt "$runs" ]; do
 	done_n=$(sqlite3 store.db "SELECT count(*) FROM job WHERE state = 'done'")
 	[ "$done_n" = "$n" ] || { echo "bench/fetch: only $done_n of $n jobs done"; cat sm.out; exit 1; }
 	cat t.sm >>sm.times
+	if [ -n "${OLD:-}" ]; then
+		reset
+		/usr/bin/time -f "%e %U %S" -o t.old "$OLD" --db store.db fetch --judge --quiet >old.out
+		cat t.old >>old.times
+	fi
 	/usr/bin/time -f "%e %U %S" -o t.curl curl -s --no-progress-meter --parallel --parallel-max 64 -K curl.cfg
 	cat t.curl >>curl.times
 	i=$((i + 1))
@@ -101,11 +109,19 @@ pct() { sed -n 's/^key [^ ]* //p' timings.txt | sort -n | awk -v p="$1" '{a[NR]=
 keys=$(grep -c '^key ' timings.txt)
 
 echo "bench/fetch: $n judge requests, concurrency 64, server latency 100 ms, $runs runs (medians)"
-printf '  stepmark fetch   %8.2f s  %7.1f requests/s = %.1f %% of the ideal 640\n' "$smw" "$rate" "$(calc "$rate / 640 * 100")"
+printf '  stepmark fetch   %8.2f s  %7.1f requests/s = %.1f %% of the ideal 640 (target >= 95)\n' "$smw" "$rate" "$(calc "$rate / 640 * 100")"
 printf '  curl --parallel  %8.2f s  (peer, same requests)\n' "$cw"
 printf '  wall time ratio stepmark/curl %.3f (target <= 1.1)\n' "$(calc "$smw / $cw")"
-printf '  CPU per request  stepmark %.1f us, curl %.1f us, ratio %.2f\n' \
+printf '  CPU per request  stepmark %.1f us, curl %.1f us, ratio %.2f (target <= 1)\n' \
 	"$(calc "$smcpu / $n * 1e6")" "$(calc "$ccpu / $n * 1e6")" "$(calc "$smcpu / $ccpu")"
+echo "  each run, stepmark/curl: wall $(paste -d' ' sm.times curl.times | awk '{printf "%.3f ", $1 / $4}')cpu $(paste -d' ' sm.times curl.times | awk '{printf "%.2f ", ($2 + $3) / ($5 + $6)}')"
+if [ -n "${OLD:-}" ]; then
+	ow=$(cut -d' ' -f1 old.times | median)
+	ocpu=$(awk '{print $2 + $3}' old.times | median)
+	printf '  OLD %s: %.2f s = %.1f %% of the ideal, wall/curl %.3f, CPU per request %.1f us (%.2f of curl)\n' \
+		"$OLD" "$ow" "$(calc "$n / $ow / 640 * 100")" "$(calc "$ow / $cw")" \
+		"$(calc "$ocpu / $n * 1e6")" "$(calc "$ocpu / $ccpu")"
+fi
 printf '  in the workbench: %d keys every 20 ms over %.1f s; %d of %d jobs done by the end\n' \
 	"$keys" "$(calc "$t1 - $t0")" "$tui_done" "$n"
 printf '  key handling p50 %.3f ms, p99 %.3f ms, max %.3f ms (target p99 <= 16 ms)\n' \
