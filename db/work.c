@@ -12,7 +12,7 @@ enum stmt_id {
 	S_ONE_SOL, S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG, S_ONE_ALIGN, S_ACTION_ADD,
 	S_ACTION_LIST, S_ACTION_NAME, S_ACTION_LABELS, S_LABEL_BEFORE, S_QROW,
 	S_MAX_LABEL, S_SOL_TEXTS, S_LAST_GUIDELINES, S_RANGE_PROBLEMS, S_RANGE_STEPS,
-	S_IDS_PROBLEMS, S_IDS_STEPS,
+	S_IDS_PROBLEMS, S_IDS_STEPS, S_WIN_SOL, S_WIN_STEP,
 	S_COUNT
 };
 
@@ -57,6 +57,14 @@ static const char *const stmt_sql[S_COUNT] = {
 			   "WHERE s.id IN (SELECT value FROM json_each(?1))",
 	[S_IDS_STEPS] = "SELECT solution_id, text FROM step WHERE solution_id IN "
 			"(SELECT value FROM json_each(?1))",
+	/* S_ONE_SOL and S_ONE_STEP over a range of solutions, in id order */
+	[S_WIN_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
+		      "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, s.dataset_id, p.gold_derived, "
+		      "p.reference_steps FROM solution s "
+		      "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id "
+		      "WHERE s.id BETWEEN ?1 AND ?2 ORDER BY s.id",
+	[S_WIN_STEP] = "SELECT solution_id, idx, text, chosen, alts, agent, role FROM step "
+		       "WHERE solution_id BETWEEN ?1 AND ?2 ORDER BY solution_id, idx",
 };
 
 static const struct stmt_table stmts = {ROOM_WORK, S_COUNT, stmt_sql};
@@ -155,6 +163,72 @@ int db_solution_load(struct db *db, int64_t sol, struct db_solution *v)
 int db_solution_texts(struct db *db, int64_t sol, struct db_solution *v)
 {
 	return solution_load(db, sol, v, 1);
+}
+
+/* the index of the first of sols[lo..n) that is at least id (n: none) */
+static size_t sol_at(const int64_t *sols, size_t lo, size_t n, int64_t id)
+{
+	while (lo < n && sols[lo] < id)
+		lo++;
+	return lo;
+}
+
+int db_solutions_texts(struct db *db, const int64_t *sols, size_t n, struct db_solution *out,
+		       struct arena *a)
+{
+	for (size_t i = 0; i < n; i++)
+		memset(&out[i], 0, sizeof(out[i]));
+	if (!n)
+		return 0;
+	int64_t lo = sols[0], hi = sols[n - 1];
+	/* far apart: one solution at a time reads less than the range */
+	if (hi - lo >= (int64_t)n * 4 + 64) {
+		for (size_t i = 0; i < n; i++)
+			if (solution_load(db, sols[i], &out[i], 1) < 0)
+				return -1;
+		return 0;
+	}
+	sqlite3_stmt *s = stmt(db, S_WIN_SOL);
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
+	size_t i = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		if ((i = sol_at(sols, i, n, id)) == n)
+			break;
+		if (sols[i] != id)
+			continue;
+		struct db_solution *v = &out[i];
+		v->id = id;
+		dbi_load_solution(&v->it, &v->dataset, s, a, 14);
+		v->dataset_id = sqlite3_column_int64(s, 13);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return -1;
+	s = stmt(db, S_WIN_STEP);
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
+	size_t cap = 0;
+	i = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		size_t j = sol_at(sols, i, n, id);
+		if (j == n)
+			break;
+		if (j != i)
+			cap = 0; /* the next solution's first step */
+		i = j;
+		struct db_solution *v = &out[i];
+		if (sols[i] != id || !v->id)
+			continue;
+		struct item *it = &v->it;
+		it->steps = dbi_grow(it->steps, it->nsteps, &cap, sizeof(*it->steps));
+		dbi_load_step(&it->steps[it->nsteps++], s, a);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 int64_t db_action_add(struct db *db, int64_t sol, const char *annotator,

@@ -25,6 +25,13 @@ int db_solution_load(struct db *db, int64_t sol, struct db_solution *v);
  * provider's requests are made of: the problem, its gold and reference,
  * the steps). */
 int db_solution_texts(struct db *db, int64_t sol, struct db_solution *v);
+/* db_solution_texts of n solutions (sols in ascending order, each once)
+ * into out[0..n), in two statements when they are near each other (a
+ * --batch-out window's), their strings in a (or, for solutions far
+ * apart, each one's own). One not in the store is left with id 0. 0, or
+ * -1 on a store error. */
+int db_solutions_texts(struct db *db, const int64_t *sols, size_t n, struct db_solution *out,
+		       struct arena *a);
 void db_solution_free(struct db_solution *v);
 
 /* Actions (see schema.c): op is do, undo or redo; ref names the action

@@ -31,6 +31,7 @@ struct stream {
 	 * an identical request of a job far behind may be written again) */
 	struct hset seen[2];
 	struct arena a;       /* a cached reply's tree */
+	struct arena texts;   /* the window's solutions' strings */
 	struct buf body;      /* a cached reply */
 	int nocache;          /* the cache was empty when the window began */
 	char *err;
@@ -145,10 +146,10 @@ static void pjob_clear(struct pjob *pj)
 	db_solution_free(&pj->v);
 }
 
-/* One job: what it asks until it finishes (stored) or waits on lines
+/* One job, of solution v: what it asks until it finishes (stored) or waits on lines
  * (one of the round's jobs). 0, -1 a store error, -2 a line not written
  * (the reason in s->err). */
-static int run_job(struct stream *s, int p, const struct db_job *j)
+static int run_job(struct stream *s, int p, const struct db_job *j, struct db_solution *v)
 {
 	const struct provider_ops *ops = providers[p];
 	struct pjob pj;
@@ -162,7 +163,9 @@ static int run_job(struct stream *s, int p, const struct db_job *j)
 	_Static_assert(sizeof(pj.samp) == sizeof(s->samp[p]), "pjob.samp's size");
 	memcpy(pj.samp, s->samp[p], sizeof(pj.samp));
 	int waits = 0, rc = 0;
-	if (db_solution_texts(s->r->db, j->sol, &pj.v) != 1)
+	pj.v = *v; /* its texts are pj's now (pjob_clear frees them) */
+	memset(v, 0, sizeof(*v));
+	if (!pj.v.id)
 		pjob_fail(&pj, "the solution is not in the store");
 	else
 		ops->start(&pj);
@@ -205,9 +208,11 @@ static int run_job(struct stream *s, int p, const struct db_job *j)
 
 /* Provider p's jobs a window at a time. 0 when none is left, 1 when
  * tick stopped it, -1 or -2 as run_job (s->err). */
-static int stream_provider(struct stream *s, int p, struct db_job *win)
+static int stream_provider(struct stream *s, int p, struct db_job *win,
+			   struct db_solution *sols)
 {
 	const struct batch_run *r = s->r;
+	int64_t ids[BATCH_WINDOW];
 	int64_t after = 0;
 	long taken = 0;
 	for (;;) {
@@ -225,10 +230,18 @@ static int stream_provider(struct stream *s, int p, struct db_job *win)
 		s->nocache = db_cache_any(r->db) == 0;
 		int n = db_batch_queued(r->db, provider_name(p), r->params[p], after, r->sol,
 					r->dataset, want, win), rc = 0;
+		/* the window's solutions in two statements, not two a job */
+		for (int i = 0; i < n; i++)
+			ids[i] = win[i].sol;
+		arena_reset(&s->texts);
+		if (n > 0 && db_solutions_texts(r->db, ids, (size_t)n, sols, &s->texts) < 0)
+			n = -1;
 		if (n < 0)
 			snprintf(s->err, s->errlen, "cannot read the jobs: %s", db_errmsg(r->db));
 		for (int i = 0; i < n && rc == 0; i++)
-			rc = run_job(s, p, &win[i]);
+			rc = run_job(s, p, &win[i], &sols[i]);
+		for (int i = 0; i < n; i++) /* those a failure left unrun */
+			db_solution_free(&sols[i]);
 		if (n < 0 || rc < 0 || db_commit(r->db) < 0) {
 			if (n >= 0 && rc == 0)
 				snprintf(s->err, s->errlen, "cannot write the store: %s",
@@ -251,6 +264,7 @@ int batch_stream(const struct batch_run *r, struct fetch_progress *pg, char *err
 {
 	struct stream s = {.r = r, .pg = pg, .err = err, .errlen = n};
 	struct db_job *win = xcalloc(BATCH_WINDOW, sizeof(*win));
+	struct db_solution *sols = xcalloc(BATCH_WINDOW, sizeof(*sols));
 	int rc = 0;
 	memset(pg, 0, sizeof(*pg));
 	owner_make(s.owner, sizeof(s.owner), (unsigned long)(mono_ms() * 1000.0));
@@ -261,14 +275,16 @@ int batch_stream(const struct batch_run *r, struct fetch_progress *pg, char *err
 		    !(s.tmpl[p] = prompt_template(r->fc, p, err, n)))
 			rc = -2;
 		else
-			rc = stream_provider(&s, p, win);
+			rc = stream_provider(&s, p, win, sols);
 	}
 	for (int p = 0; p < P_MAX; p++)
 		free(s.tmpl[p]);
 	hset_free(&s.seen[0]);
 	hset_free(&s.seen[1]);
 	arena_free(&s.a);
+	arena_free(&s.texts);
 	buf_free(&s.body);
 	free(win);
+	free(sols);
 	return rc;
 }
