@@ -331,54 +331,101 @@ size_t json_plain_run(const char *s, size_t n)
 	return j;
 }
 
-void buf_json_str(struct buf *b, const char *s, size_t n)
+/* the escape of a byte that json_plain_run stops at (below 0x20, " or \\)
+ * into o: its length */
+static size_t json_escape(char *o, unsigned c)
 {
 	static const char hex[] = "0123456789abcdef";
+	o[0] = '\\';
+	switch (c) {
+	case '"': o[1] = '"'; return 2;
+	case '\\': o[1] = '\\'; return 2;
+	case '\n': o[1] = 'n'; return 2;
+	case '\r': o[1] = 'r'; return 2;
+	case '\t': o[1] = 't'; return 2;
+	case '\b': o[1] = 'b'; return 2;
+	case '\f': o[1] = 'f'; return 2;
+	default:
+		memcpy(o + 1, "u00", 3);
+		o[4] = hex[c >> 4];
+		o[5] = hex[c & 15];
+		return 6;
+	}
+}
+
+/* One pass, writing in place: the plain bytes 16 at a time (stored
+ * whole, the pointer moved past those before the first special one), an
+ * escape inline. The buffer holds what is left plain, plus 32, at every
+ * special byte: a run costs no call and no check of its own (a prompt's
+ * newlines made a run every step). */
+void buf_json_str(struct buf *b, const char *s, size_t n)
+{
 	const unsigned char *p = (const unsigned char *)s;
-	buf_grow(b, n + 2);
-	b->data[b->len++] = '"';
+	buf_grow(b, n + 32);
+	char *o = b->data + b->len;
+	*o++ = '"';
 	size_t i = 0;
 	while (i < n) {
-		/* copy the longest run that needs no escape in one go */
-		size_t j = i + json_plain_run(s + i, n - i);
-		if (j > i) {
-			buf_add(b, p + i, j - i);
-			i = j;
-			continue;
+#ifdef __SSE2__
+		const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+			      space = _mm_set1_epi8(0x20);
+		unsigned m = 0;
+		for (; i + 16 <= n; i += 16, o += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			_mm_storeu_si128((__m128i *)(void *)o, v);
+			__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+								_mm_cmpeq_epi8(v, bslash)),
+						   _mm_cmplt_epi8(v, space));
+			if ((m = (unsigned)_mm_movemask_epi8(bad)))
+				break;
+		}
+		if (!m && i < n && n >= 16) { /* the last bytes: a load that ends at n */
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+			__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+								_mm_cmpeq_epi8(v, bslash)),
+						   _mm_cmplt_epi8(v, space));
+			m = (unsigned)_mm_movemask_epi8(bad) >> (i - (n - 16));
+			size_t k = m ? (size_t)__builtin_ctz(m) : n - i;
+			memcpy(o, p + i, k);
+			i += k;
+			o += k;
+		} else if (m) {
+			unsigned k = (unsigned)__builtin_ctz(m);
+			i += k;
+			o += k;
+		} else
+#endif
+		{
+			while (i < n && p[i] >= 0x20 && p[i] != '"' && p[i] != '\\' && p[i] < 0x80)
+				*o++ = (char)p[i++];
+		}
+		if (i >= n)
+			break;
+		if ((size_t)(b->data + b->cap - o) < n - i + 32) {
+			b->len = (size_t)(o - b->data);
+			buf_grow(b, n - i + 32);
+			o = b->data + b->len;
 		}
 		unsigned c = p[i];
-		if (c >= 0x80) {
-			size_t k = utf8_seq(p + i, n - i);
-			if (k) {
-				buf_add(b, p + i, k);
-				i += k;
-			} else {
-				buf_add(b, "\\ufffd", 6); /* invalid byte */
-				i++;
-			}
-			continue;
-		}
-		char esc[7] = {'\\', 0};
-		switch (c) {
-		case '"': esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		default:
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			buf_add(b, esc, 6);
+		if (c < 0x80) {
+			o += json_escape(o, c);
 			i++;
 			continue;
 		}
-		buf_add(b, esc, 2);
-		i++;
+		size_t k = utf8_seq(p + i, n - i);
+		if (k) {
+			memcpy(o, p + i, k);
+			o += k;
+			i += k;
+		} else {
+			memcpy(o, "\\ufffd", 6); /* invalid byte */
+			o += 6;
+			i++;
+		}
 	}
-	buf_putc(b, '"');
+	*o++ = '"';
+	*o = '\0';
+	b->len = (size_t)(o - b->data);
 }
 
 struct arena_block {
