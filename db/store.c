@@ -181,11 +181,33 @@ static int user_version(sqlite3 *h)
 	return v;
 }
 
+static int migrate_locked(struct db *db, char *err, size_t errlen);
+
+/* A store of an older schema brought to this one. Foreign keys are off
+ * while the migrations run (they cannot change inside the transaction):
+ * a migration may rebuild a table others reference, as SQLite's twelve
+ * steps do, and DROP TABLE would delete its rows first. */
 static int migrate(struct db *db, char *err, size_t errlen)
 {
 	/* a store at the current version is opened without a write lock */
 	if (user_version(db->h) == schema_count())
 		return 0;
+	sqlite3_stmt *s;
+	int fk = 0;
+	if (sqlite3_prepare_v2(db->h, "PRAGMA foreign_keys", -1, &s, NULL) == SQLITE_OK) {
+		fk = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	if (fk)
+		dbi_exec(db, "PRAGMA foreign_keys = OFF");
+	int rc = migrate_locked(db, err, errlen);
+	if (fk)
+		dbi_exec(db, "PRAGMA foreign_keys = ON");
+	return rc;
+}
+
+static int migrate_locked(struct db *db, char *err, size_t errlen)
+{
 	if (dbi_exec(db, "BEGIN IMMEDIATE") < 0) {
 		snprintf(err, errlen, "cannot lock the store: %s", db_errmsg(db));
 		return -1;

@@ -48,6 +48,14 @@ sqlite3 older.db "$(undo_counts) $(undo_20) DROP TRIGGER agreed_flag_insert; DRO
 	INSERT INTO agreed(solution_id, first_error, rule, policy, at) SELECT min(id), -1, 'human', 'human', 'now' FROM solution;
 	INSERT INTO label(solution_id, step_idx, kind, value, annotator, origin, created_at)
 	  SELECT min(id), 0, 'rating', -1, 'ann', 'human', 'then' FROM solution;
+	PRAGMA writable_schema = ON;
+	UPDATE sqlite_master SET sql = replace(sql, 'CHECK (state = ''queued'' OR state = ''leased'' OR state = ''done'' OR state = ''failed'')',
+	  'CHECK (state IN (''queued'', ''leased'', ''done'', ''failed''))') WHERE name = 'job';
+	PRAGMA writable_schema = OFF;
+	INSERT INTO job(id, kind, solution_id, params, state, created_at, updated_at)
+	  SELECT 7, 'mc', min(id), '{}', 'done', 'then', 'then' FROM solution;
+	INSERT INTO suggestion(solution_id, step_idx, source, value, created_at, job_id)
+	  SELECT min(id), 0, 'mc', 0.5, 'then', 7 FROM solution;
 	PRAGMA user_version = 13"
 expect_rc 0 "an import upgrades it" sm --db older.db import "$FIXTURES/math_shepherd_example.json"
 ok "says so" has err "stepmark: upgrading $TMP/older.db from schema 13 to $v (once)..."
@@ -59,6 +67,15 @@ ok "flag 32 is free again" test "$(sqlite3 older.db "select count(*) from summar
 ok "no trigger on the agreed table" test "$(sqlite3 older.db "select count(*) from sqlite_master where type = 'trigger'")" = 0
 ok "its label survives the label table's rebuild" test \
 	"$(sqlite3 older.db "select step_idx, kind, value, annotator, guidelines is null from label")" = "0|rating|-1|ann|1"
+# (issue 26: the job table's CHECK without a temporary table per row,
+# the table rebuilt under the suggestions that name its jobs)
+ok "its job and the suggestion that names it survive the job table's rebuild" test \
+	"$(sqlite3 older.db "select j.id, j.state, g.value from job j join suggestion g on g.job_id = j.id")" = "7|done|0.5"
+ok "no broken reference" test -z "$(sqlite3 older.db "pragma foreign_key_check")"
+ok "queueing a job builds no temporary table per row" test \
+	"$(sqlite3 older.db "explain insert into job(kind, solution_id, params, created_at, updated_at) values ('k', 1, 'p', 'a', 'b')" | grep -c OpenEphemeral)" = 0
+ok "a state the table does not know is still refused" sh -c \
+	"! sqlite3 older.db \"update job set state = 'bogus' where id = 7\" 2>/dev/null"
 # (17: every label has a global id, its own, and none is on a hub yet)
 ok "its label has a global id" test \
 	"$(sqlite3 older.db "select count(*) from label where length(uid) = 32 and hub_seq is null")" = 1
