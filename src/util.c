@@ -591,8 +591,9 @@ void hasher_hex(const struct hasher *src, char out[33])
 	hasher_word(&h, t ^ ((uint64_t)h.ntail << 56));
 	hasher_word(&h, h.total);
 	uint64_t v[2] = {mix64(h.a), mix64(h.b ^ h.a)};
-	for (int i = 0; i < 32; i++) /* "%016llx%016llx" */
-		out[i] = "0123456789abcdef"[v[i / 16] >> (60 - 4 * (i % 16)) & 15];
+	for (int w = 0; w < 2; w++) /* "%016llx%016llx", from the last digit */
+		for (int i = 15; i >= 0; i--, v[w] >>= 4)
+			out[16 * w + i] = "0123456789abcdef"[v[w] & 15];
 	out[32] = '\0';
 }
 
