@@ -101,16 +101,20 @@ static struct preq *new_req(struct pjob *pj)
 static void sampling(struct buf *b, struct pjob *pj, int n, int seed_off, int max_tokens)
 {
 	const struct endpoint *e = pj->ep;
-	buf_puts(b, e->completion_tokens ? ",\"max_completion_tokens\":" : ",\"max_tokens\":");
+	static const char mct[] = ",\"max_completion_tokens\":", mt[] = ",\"max_tokens\":";
+	if (e->completion_tokens)
+		buf_add(b, mct, sizeof(mct) - 1);
+	else
+		buf_add(b, mt, sizeof(mt) - 1);
 	buf_putll(b, max_tokens);
 	if (e->sampling && !pj->samp[0]) /* %g costs: once a job */
 		snprintf(pj->samp, sizeof(pj->samp), ",\"temperature\":%g,\"top_p\":%g",
 			 e->temperature, e->top_p);
 	if (e->sampling)
 		buf_puts(b, pj->samp);
-	buf_puts(b, ",\"seed\":");
+	buf_add(b, ",\"seed\":", 8);
 	buf_putll(b, e->seed + seed_off);
-	buf_puts(b, ",\"n\":");
+	buf_add(b, ",\"n\":", 5);
 	buf_putll(b, n);
 	if (e->reasoning_effort)
 		buf_printf(b, ",\"reasoning_effort\":\"%s\"", e->reasoning_effort);
