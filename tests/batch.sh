@@ -208,6 +208,11 @@ ok "3000 MC jobs to a batch file" /usr/bin/time -f %M -o many.rss "$STEPMARK" --
 took=$(( $(date +%s) - start ))
 ok "in a few seconds ($took s)" test "$took" -lt 15
 ok "12000 requests: three prefixes and the empty one, each" test "$(wc -l <many-req.completions.jsonl)" = 12000
+# (the jobs were queued with the store held alone: it is back in its log)
+ok "the store in WAL again" test "$(sqlite3 many.db 'pragma journal_mode')" = wal
+ok "no rollback journal left" test ! -e many.db-journal
+ok "3000 jobs queued, each in the round" test \
+	"$(sqlite3 many.db "select count(*) from job j join batch_job b on b.job_id = j.id where j.state = 'queued'")" = 3000
 # (AddressSanitizer's shadow memory makes peak RSS meaningless)
 [ -n "${SANITIZED:-}" ] ||
 	ok "in bounded memory ($(cat many.rss) KB)" test "$(cat many.rss)" -lt 40000
