@@ -16,7 +16,11 @@
 # Usage: [REPS=N] [OLD=BINARY] run.sh [N...] (default 10000 40000 100000;
 # the target's 445000 too: about 6 GB of disk under bench/out/batch).
 # With OLD, another stepmark (an older build) is timed in the same reps,
-# each run beside the new one, on a line of its own under each size.
+# each run beside the new one, on a line of its own under each size: each
+# binary on a store it imported itself (an older one may not open a newer
+# schema), both given the same id for custom_ids, so that their request
+# files are compared byte for byte (said) and one results file answers
+# both.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -47,17 +51,29 @@ printf '%8s %9s %7s | %7s %7s %6s %7s | %7s %7s %6s %7s\n' solutions requests MB
 	write floor ratio RSS_MB read floor ratio RSS_MB
 wmin=0 wmax=0 rmin=0 rmax=0
 for n in $sizes; do
-	rm -rf base.db* s.db* r.db* req.* res.jsonl floor.out
+	rm -rf base.db* s.db* r.db* req.* res.jsonl floor.out obase.db* os.db* old
 	python3 "$here/gen.py" "$n" >data.jsonl
 	"$sm" --db base.db import data.jsonl --format generic --problem problem --steps steps \
 		--gold gold --id id >/dev/null
+	if [ -n "${OLD:-}" ]; then
+		"$OLD" --db obase.db import data.jsonl --format generic --problem problem \
+			--steps steps --gold gold --id id >/dev/null
+		python3 - base.db obase.db <<'PY'
+import sqlite3, sys
+for p in sys.argv[1:]:
+    c = sqlite3.connect(p)
+    c.execute("INSERT OR IGNORE INTO store_state(key, value) VALUES ('batch_store', '5eb1a7c4d00d2b17')")
+    c.commit()
+PY
+	fi
 	: >w.times; : >f.times; : >r.times; : >g.times; : >ow.times; : >or.times
 	wk=0; rk=0; owk=0; ork=0
 	for rep in $(seq "$reps"); do
 		if [ -n "${OLD:-}" ]; then
-			rm -f s.db* req.*
-			cp base.db s.db
-			t "$OLD" --db s.db fetch --config cfg --mc --rollouts 8 --quiet --batch-out req.jsonl
+			rm -rf os.db* old
+			mkdir old
+			cp obase.db os.db
+			t "$OLD" --db os.db fetch --config cfg --mc --rollouts 8 --quiet --batch-out old/req.jsonl
 			read -r sec kb <t.out
 			echo "$sec" >>ow.times
 			if [ "$kb" -gt "$owk" ]; then owk=$kb; fi
@@ -70,6 +86,13 @@ for n in $sizes; do
 		if [ "$kb" -gt "$wk" ]; then wk=$kb; fi
 	done
 	cat req.completions*.jsonl >req.all
+	same=
+	if [ -n "${OLD:-}" ]; then
+		same="the same bytes as old's"
+		for f in req.completions*.jsonl req.manifest.json; do
+			cmp -s "$f" "old/$f" || same="NOT the same bytes as old's ($f)"
+		done
+	fi
 	requests=$(wc -l <req.all)
 	mb=$(calc "$(stat -c %s req.all) / 1e6")
 	for rep in $(seq "$reps"); do
@@ -79,7 +102,7 @@ for n in $sizes; do
 	for rep in $(seq "$reps"); do
 		if [ -n "${OLD:-}" ]; then
 			rm -f r.db*
-			cp s.db r.db
+			cp os.db r.db
 			t "$OLD" --db r.db fetch --batch-in res.jsonl
 			read -r sec kb <t.out
 			echo "$sec" >>or.times
@@ -102,12 +125,13 @@ for n in $sizes; do
 		printf '%8s %9s %7s | %7s %7s %6s %7s | %7s %7s %6s %7s\n' old "" "" \
 			"$ows" "$fws" "$(calc "$ows / $fws")" "$(calc "$owk / 1024")" \
 			"$ors" "$frs" "$(calc "$ors / $frs")" "$(calc "$ork / 1024")"
+		echo "         (request files: $same)"
 	fi
 	if [ "$wmin" = 0 ] || [ "$wk" -lt "$wmin" ]; then wmin=$wk; fi
 	if [ "$rmin" = 0 ] || [ "$rk" -lt "$rmin" ]; then rmin=$rk; fi
 	if [ "$wk" -gt "$wmax" ]; then wmax=$wk; fi
 	if [ "$rk" -gt "$rmax" ]; then rmax=$rk; fi
-	rm -f req.all floor.out r.db* base.db
+	rm -rf req.all floor.out r.db* base.db obase.db* os.db* old
 done
 echo "peak RSS over the sizes: write $(calc "$wmin / 1024") to $(calc "$wmax / 1024") MB," \
 	"read $(calc "$rmin / 1024") to $(calc "$rmax / 1024") MB (target: <= 64, flat);" \
