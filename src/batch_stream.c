@@ -170,6 +170,9 @@ static int run_job(struct stream *s, int p, const struct db_job *j, struct db_so
 	else
 		ops->start(&pj);
 	while (!pj.done) {
+		for (size_t i = 0; i < pj.nreqs; i++) /* the written sets' misses at once */
+			for (int g = 0; g < 2; g++)
+				hset_prefetch(&s->seen[g], pj.reqs[i].hash);
 		for (size_t i = 0; i < pj.nreqs && rc == 0 && !pj.done; i++) {
 			int a = ask(s, &pj, &pj.reqs[i]);
 			rc = a < 0 ? a : 0;

@@ -52,6 +52,12 @@ int hset_has(const struct hset *s, const char *hash)
 	return 0;
 }
 
+void hset_prefetch(const struct hset *s, const char *hash)
+{
+	if (s->cap)
+		__builtin_prefetch(&s->v[key_of(hash) & (s->cap - 1)]);
+}
+
 int hset_take(struct hset *s, const char *hash)
 {
 	if (!s->cap)

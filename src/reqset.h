@@ -16,6 +16,10 @@ struct hset {
 int hset_seen(struct hset *s, const char *hash);
 /* 1 when hash is in s (nothing put in). */
 int hset_has(const struct hset *s, const char *hash);
+/* Asks the memory for hash's place in s now (a large set misses the
+ * cache at each look-up: a job's requests are looked up after they are
+ * all made). */
+void hset_prefetch(const struct hset *s, const char *hash);
 /* 1 when hash is in s, which it leaves. */
 int hset_take(struct hset *s, const char *hash);
 void hset_free(struct hset *s);
