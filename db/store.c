@@ -183,26 +183,41 @@ static int user_version(sqlite3 *h)
 
 static int migrate_locked(struct db *db, char *err, size_t errlen);
 
+/* a pragma's value as an integer (0 when it has none) */
+static int pragma_int(sqlite3 *h, const char *sql)
+{
+	sqlite3_stmt *s;
+	int v = 0;
+	if (sqlite3_prepare_v2(h, sql, -1, &s, NULL) == SQLITE_OK) {
+		v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+		sqlite3_finalize(s);
+	}
+	return v;
+}
+
 /* A store of an older schema brought to this one. Foreign keys are off
  * while the migrations run (they cannot change inside the transaction):
  * a migration may rebuild a table others reference, as SQLite's twelve
- * steps do, and DROP TABLE would delete its rows first. */
+ * steps do, and DROP TABLE would delete its rows first. Temporary data
+ * goes to files meanwhile: a rebuilt table's indexes are sorted, and in
+ * memory the sort of 445 K jobs' took 380 MB (41 MB in files at 100 K,
+ * against 110 MB). */
 static int migrate(struct db *db, char *err, size_t errlen)
 {
 	/* a store at the current version is opened without a write lock */
 	if (user_version(db->h) == schema_count())
 		return 0;
-	sqlite3_stmt *s;
-	int fk = 0;
-	if (sqlite3_prepare_v2(db->h, "PRAGMA foreign_keys", -1, &s, NULL) == SQLITE_OK) {
-		fk = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0);
-		sqlite3_finalize(s);
-	}
+	int fk = pragma_int(db->h, "PRAGMA foreign_keys");
+	int temp = pragma_int(db->h, "PRAGMA temp_store");
+	char sql[48];
 	if (fk)
 		dbi_exec(db, "PRAGMA foreign_keys = OFF");
+	dbi_exec(db, "PRAGMA temp_store = FILE");
 	int rc = migrate_locked(db, err, errlen);
 	if (fk)
 		dbi_exec(db, "PRAGMA foreign_keys = ON");
+	snprintf(sql, sizeof(sql), "PRAGMA temp_store = %d", temp);
+	dbi_exec(db, sql);
 	return rc;
 }
 
