@@ -20,6 +20,7 @@ enum db_room {
 	ROOM_BATCH,
 	ROOM_HUBCACHE,
 	ROOM_HUBACT,
+	ROOM_WORDS,
 	ROOM_N
 };
 struct stmt_table {
@@ -68,6 +69,7 @@ struct db {
 	int64_t ds_sol, ds_id; /* the last solution's data set */
 	int counts_known; /* store_state 'counts' in this transaction: 0 not
 			   * read yet, 1 complete (the sums are kept), 2 not */
+	struct word_set *words; /* this transaction's words (words.c), or NULL */
 	db_progress_fn progress; /* db_set_progress's, or NULL */
 	void *progress_ctx;
 };
@@ -114,6 +116,21 @@ int64_t dbi_dataset_of(struct db *db, int64_t sol);
 
 /* regex.c: regexp(PATTERN, TEXT) for SQL */
 void dbi_sql_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+
+/* words.c: the word table, for a search that matches nothing. The words
+ * of a text added (written at db_commit, dropped at a rollback), and
+ * words(TEXT) for SQL (its user data the struct db). */
+int dbi_words_add(struct db *db, const char *text);
+int dbi_words_flush(struct db *db);
+void dbi_words_drop(struct db *db);
+void dbi_words_free(struct db *db);
+void dbi_sql_words(sqlite3_context *ctx, int argc, sqlite3_value **argv);
+/* The folded word pieces every match of pat holds, each ending in NUL,
+ * into out; how many (0: the pattern says nothing sure). */
+size_t dbi_words_pieces(const char *pat, int caseless, struct buf *out);
+/* 1 when some piece is in no word of the table, 0 when each is, -1 on
+ * a store error */
+int dbi_words_absent(struct db *db, const char *pieces, size_t len);
 
 /* rows.c: a row of the store as the structs of item.h */
 extern const char *const dbi_kind_names[];

@@ -358,7 +358,7 @@ static int64_t problem_put(struct db *db, int64_t ds, const struct hub_sol *hs)
 	static const int pcols[] = {HS_PROBLEM_KEY, HS_PROBLEM, HS_GOLD, HS_GOLD_DERIVED,
 				    HS_REFERENCE, HS_REFERENCE_STEPS};
 	bind_cols(s, 2, hs->f, pcols, 6);
-	if (dbi_step_done(db, s) < 0)
+	if (dbi_step_done(db, s) < 0 || dbi_words_add(db, hs->f[HS_PROBLEM]) < 0)
 		return -1;
 	s = stmt(db, S_PROBLEM_ID);
 	sqlite3_bind_int64(s, 1, ds);
@@ -397,7 +397,7 @@ int db_hub_solution_put(struct db *db, const struct hub_sol *hs, int64_t *sol)
 		sqlite3_bind_int64(s, 2, (int64_t)i);
 		static const int tcols[] = {HT_TEXT, HT_CHOSEN, HT_ALTS, HT_AGENT, HT_ROLE};
 		bind_cols(s, 3, hs->steps[i].f, tcols, 5);
-		if (dbi_step_done(db, s) < 0)
+		if (dbi_step_done(db, s) < 0 || dbi_words_add(db, hs->steps[i].f[HT_TEXT]) < 0)
 			return -1;
 	}
 	return 1;

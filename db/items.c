@@ -199,7 +199,7 @@ static int64_t problem_add(struct db *db, int64_t dataset, const struct item *it
 	bind_text(s, 4, it->gold);
 	bind_text(s, 5, it->reference);
 	sqlite3_bind_int(s, 6, it->gold_derived);
-	if (sqlite3_step(s) != SQLITE_ROW) {
+	if (sqlite3_step(s) != SQLITE_ROW || dbi_words_add(db, it->problem) < 0) {
 		errf("stepmark: store error: %s\n", db_errmsg(db));
 		sqlite3_reset(s);
 		return -1;
@@ -228,7 +228,7 @@ static int steps_add(struct db *db, int64_t sol, const struct item *it)
 						 : db_alts_json(&db->scratch, st->alts, st->nalts, st->chosen));
 		bind_text(s, 6, st->agent);
 		bind_text(s, 7, st->role);
-		if (dbi_step_done(db, s) < 0)
+		if (dbi_step_done(db, s) < 0 || dbi_words_add(db, st->text) < 0)
 			return -1;
 	}
 	return 0;

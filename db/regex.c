@@ -14,6 +14,7 @@
 struct db_re {
 	pcre2_code *code;
 	pcre2_match_data *md;
+	struct buf pieces; /* the plain words every match holds (words.c) */
 };
 
 /* regexp(PATTERN, TEXT): PCRE2, the compiled pattern kept by SQLite for
@@ -77,6 +78,8 @@ void *db_regex_compile(const char *pat, char *err, size_t errlen)
 	struct db_re *re = xmalloc(sizeof(*re));
 	re->code = c;
 	re->md = pcre2_match_data_create(1, NULL);
+	re->pieces = (struct buf){0};
+	dbi_words_pieces(pat, !upper, &re->pieces);
 	return re;
 }
 
@@ -87,6 +90,7 @@ void db_regex_free(void *p)
 		return;
 	pcre2_match_data_free(re->md);
 	pcre2_code_free(re->code);
+	buf_free(&re->pieces);
 	free(re);
 }
 
@@ -100,4 +104,10 @@ int db_regex_match(void *p, const char *text, size_t n, size_t *at, size_t *len)
 		*len = ov[1] - ov[0];
 	}
 	return rc >= 0;
+}
+
+int db_regex_nowhere(struct db *db, void *p)
+{
+	struct db_re *re = p;
+	return dbi_words_absent(db, re->pieces.data, re->pieces.len);
 }

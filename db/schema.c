@@ -531,6 +531,14 @@ static const char *const migrations[] = {
 	"CREATE INDEX job_todo ON job(kind, params, state, solution_id);"
 	"CREATE INDEX job_solution ON job(solution_id);"
 	"CREATE INDEX job_lease ON job(lease_owner) WHERE lease_owner IS NOT NULL;",
+	/* issue 30: the store's words (db/words.c), so that a search for a
+	 * word no problem or step holds says so without reading every text
+	 * (0.85 s of CPU a pattern on a 445 K Math-Shepherd store). words()
+	 * reads a text's words into the table; import and sync add theirs
+	 * (IF NOT EXISTS: a store a test made look older keeps it). */
+	"CREATE TABLE IF NOT EXISTS word (w TEXT PRIMARY KEY) WITHOUT ROWID;"
+	"SELECT count(words(text)) FROM problem;"
+	"SELECT count(words(text)) FROM step;",
 };
 
 int schema_count(void)

@@ -260,7 +260,7 @@ static int migrate_locked(struct db *db, char *err, size_t errlen)
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", i + 1);
 		dbi_exec(db, pragma);
 	}
-	if (dbi_exec(db, "COMMIT") < 0) {
+	if (dbi_words_flush(db) < 0 || dbi_exec(db, "COMMIT") < 0) {
 		snprintf(err, errlen, "cannot commit the schema: %s", db_errmsg(db));
 		return -1;
 	}
@@ -281,6 +281,7 @@ static void free_db(struct db *db)
 {
 	tally_drop(db);
 	free(db->tal);
+	dbi_words_free(db);
 	sqlite3_close(db->h);
 	buf_free(&db->scratch);
 	free(db->wait.wal);
@@ -298,6 +299,8 @@ static void attach(struct db *db, const char *path)
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_create_function(db->h, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
 				NULL, dbi_sql_regexp, NULL, NULL);
+	sqlite3_create_function(db->h, "words", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+				db, dbi_sql_words, NULL, NULL);
 }
 
 /*
@@ -560,6 +563,7 @@ int db_begin(struct db *db)
 {
 	tally_drop(db);
 	db->counts_known = 0;
+	dbi_words_drop(db);
 	now_iso(db->now);
 	return dbi_exec(db, "BEGIN IMMEDIATE");
 }
@@ -585,7 +589,7 @@ int db_sync(struct db *db)
 
 int db_commit(struct db *db)
 {
-	if (tally_flush(db) < 0)
+	if (tally_flush(db) < 0 || dbi_words_flush(db) < 0)
 		return -1; /* the caller rolls back */
 	db->counts_known = 0; /* read again in the next: another may count */
 	dbi_reset_all(db);
@@ -596,6 +600,7 @@ int db_rollback(struct db *db)
 {
 	tally_drop(db);
 	db->counts_known = 0;
+	dbi_words_drop(db);
 	dbi_reset_all(db);
 	return dbi_exec(db, "ROLLBACK");
 }

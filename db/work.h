@@ -68,6 +68,11 @@ int db_queue_row(struct db *db, int64_t sol, struct arena *a, struct db_qrow *r)
 void *db_regex_compile(const char *pat, char *err, size_t errlen);
 void db_regex_free(void *re);
 int db_regex_match(void *re, const char *text, size_t n, size_t *at, size_t *len);
+/* 1 when no problem or step of the store can match re (a plain word of
+ * it is in none of the store's words: a look-up, not a read of the
+ * texts), 0 when one may, -1 on a store error. Read the store's last
+ * solution id before: it holds for the solutions up to that one. */
+int db_regex_nowhere(struct db *db, void *re);
 /* 1 when the solution's problem or one of its steps matches re, 0 when
  * none does, -1 on a store error. */
 int db_solution_grep(struct db *db, int64_t sol, void *re);

@@ -6,7 +6,9 @@
  * solution, so no solution is searched twice for one pattern. The status line
  * says how far it got; any key stops it; it wraps once, as vim's does;
  * a match is handed to the view on top (the queue selects the row, the
- * solution view opens it) and the status line says where it ended. */
+ * solution view opens it) and the status line says where it ended. A
+ * pattern with a plain word the store's words (db/words.c) lack ends at
+ * once: no text holds it. */
 #include "config.h"
 
 #include <stdint.h>
@@ -33,6 +35,8 @@ struct memo {
 	int64_t whole;        /* every id up to here is seen */
 	long hits;
 	unsigned long used;   /* the least recently used makes room */
+	int64_t words_upto;   /* the store's words were asked up to this id */
+	int words_none;       /* and said no text up to there can match */
 };
 
 struct memos {
@@ -146,11 +150,19 @@ void search_forget(struct tui *t)
 	t->memos = NULL;
 }
 
-/* 1 when the pattern matched nothing in any solution of the store */
-static int memo_nowhere(struct memo *m, int64_t max_id)
+/* 1 when the pattern matched nothing in any solution of the store: the
+ * store's words say so (a word of the pattern is in none), or every
+ * solution was searched */
+static int memo_nowhere(struct tui *t, struct memo *m, int64_t max_id)
 {
 	if (m->hits)
 		return 0;
+	if (m->words_upto < max_id) {
+		m->words_none = db_regex_nowhere(t->db, t->re) == 1;
+		m->words_upto = max_id;
+	}
+	if (m->words_none)
+		return 1;
 	while (m->whole < max_id && bit(m->seen, m->nbits, m->whole + 1))
 		m->whole++;
 	return m->whole >= max_id;
@@ -273,7 +285,7 @@ int search_idle(struct tui *t)
 		search_free(t);
 		return 0;
 	}
-	if (memo_nowhere(s->memo, db_max_solution(t->db))) {
+	if (memo_nowhere(t, s->memo, db_max_solution(t->db))) {
 		finish(t, 0);
 		return 0;
 	}
