@@ -68,8 +68,23 @@ sm assign --annotators zed --limit 5 >/dev/null
 ok "another writer's deal: 5 assigned, counted again" wait_for b "1/5 solutions" 30
 tmx send-keys -t b ':quit' Enter
 sleep 1
+all_counts() { grep -c "WHERE 1 AND m.solution_id BETWEEN $1 AND $2;\$" "$TMP/big.sql"; }
+ok "all: the label's chunk not counted again" test "$(all_counts 28001 32000)" = "$(all_counts 1 4000)"
 ok "the label's chunk counted again" test "$(todo_counts 40001 44000)" = 2
 ok "the other chunks not, nor for the rank" test "$(todo_counts 1 4000)-$(todo_counts 40001 44000)-$(todo_counts 44001 48000)" = 1-2-1
+# the all filter keeps every solution: another writer's label counts
+# none of its chunks again (only a chunk that gains solutions is)
+tmx new-session -d -s c -x 100 -y 30 \
+	"env LC_ALL=C.UTF-8 TERM=screen-256color HOME='$HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' STEPMARK_SQLLOG='$TMP/all.sql' '$STEPMARK' --db '$STEPMARK_DB' --annotator zed; sleep 600"
+ok "all: counted" wait_for c "1/45000 solutions" 30
+tui_run ':open 30000
+e' --annotator zed
+sleep 2 # seen between keys, within half a second
+tmx send-keys -t c ':quit' Enter
+sleep 1
+all_counts() { grep -c "WHERE 1 AND m.solution_id BETWEEN $1 AND $2;\$" "$TMP/all.sql"; }
+ok "the other writer's label was seen" grep -q "FROM label WHERE id > " "$TMP/all.sql"
+ok "all: its chunk not counted again" test "$(all_counts 28001 32000)" = "$(all_counts 1 4000)"
 # what another writer wrote is read from the mark on, not found by a walk
 # of every label and suggestion of the store (bench/team: 81 % of a
 # workbench's CPU with four of them and a fetch)

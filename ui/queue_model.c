@@ -23,6 +23,7 @@ struct counts {
 	size_t nchunks;
 	long epoch;
 	size_t seen; /* the writes up to here are accounted for */
+	int64_t max_id; /* the store's last solution when they were kept */
 };
 
 struct qmodel {
@@ -141,13 +142,17 @@ static struct counts *counts_find(struct qmodel *m, char *key)
 	}
 	m->counts = xrealloc(m->counts, (m->ncounts + 1) * sizeof(*m->counts));
 	struct counts *c = &m->counts[m->ncounts++];
-	*c = (struct counts){key, NULL, 0, m->w->epoch, m->w->n};
+	*c = (struct counts){key, NULL, 0, m->w->epoch, m->w->n, 0};
 	return c;
 }
 
 /* The filter's counts, its chunks the store changed under marked to
  * count again: the chunks of the solutions this workbench labelled
- * since, or all of them after another writer. */
+ * since, or all of them after another writer. The all filter keeps
+ * every solution whatever its labels and suggestions say: only its
+ * chunks that gained solutions (with four workbenches and a fetch, the
+ * fetch's suggestions sent a chunk or more to be counted again four
+ * times a second in every workbench). */
 static struct counts *counts_for(struct qmodel *m)
 {
 	const struct writes *w = m->w;
@@ -162,11 +167,16 @@ static struct counts *counts_for(struct qmodel *m)
 	if (c->epoch != w->epoch || c->seen > w->n) {
 		for (size_t i = 0; i < c->nchunks; i++)
 			c->chunk[i] = -1;
+	} else if (m->f.what == Q_ALL) {
+		for (size_t i = c->max_id > 0 ? (size_t)((c->max_id - 1) / CHUNK) : 0;
+		     m->max_id > c->max_id && i < c->nchunks; i++)
+			c->chunk[i] = -1;
 	} else {
 		for (size_t i = c->seen; i < w->n; i++)
 			if (w->ids[i] > 0 && (size_t)((w->ids[i] - 1) / CHUNK) < c->nchunks)
 				c->chunk[(w->ids[i] - 1) / CHUNK] = -1;
 	}
+	c->max_id = m->max_id;
 	c->epoch = w->epoch;
 	c->seen = w->n;
 	return c;
