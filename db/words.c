@@ -186,12 +186,13 @@ int dbi_words_add(struct db *db, const char *text)
 }
 
 /* words(TEXT): the words of TEXT into the word table (at the end of the
- * transaction): the migration that made the table reads the store with it */
+ * transaction): the migration that made the table reads the store with
+ * it. Without a struct db (merge's reference schema), nothing. */
 void dbi_sql_words(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	(void)argc;
 	struct db *db = sqlite3_user_data(ctx);
-	if (dbi_words_add(db, (const char *)sqlite3_value_text(argv[0])) < 0)
+	if (db && dbi_words_add(db, (const char *)sqlite3_value_text(argv[0])) < 0)
 		sqlite3_result_error(ctx, "cannot write the words", -1);
 	else
 		sqlite3_result_null(ctx);
