@@ -71,11 +71,10 @@ has() {
 
 sql() { sqlite3 "$STEPMARK_DB" "$@"; }
 
-# past_20: how many migrations follow schema 20 (issue 30's word table),
-# and undo_past_20, the SQL that takes the store back to 20: a test that
-# fakes a store of schema 20 or older undoes them and counts them
-past_20=1
-undo_past_20() { echo "DROP TABLE word;"; }
+# undo_words: the SQL that takes away issue 30's word table (search, the
+# last migration for now), for the tests that fake an older store; then
+# undo_20, and one version less
+undo_words() { echo "DROP TABLE word;"; }
 
 # undo_20: the SQL that takes a store of schema 20 back to 19 (the agreed
 # mark back in summary.flags, with schema 14's triggers and indexes), for
