@@ -71,9 +71,9 @@ has() {
 
 sql() { sqlite3 "$STEPMARK_DB" "$@"; }
 
-# undo_words: the SQL that takes away issue 30's word table (search, the
-# last migration for now), for the tests that fake an older store; then
-# undo_20, and one version less
+# undo_words: the SQL that takes away issue 30's word table (search), for
+# the tests that fake an older store, with undo_counts and undo_20; they
+# set the version they fake by number, not as the newest less k
 undo_words() { echo "DROP TABLE word;"; }
 
 # undo_20: the SQL that takes a store of schema 20 back to 19 (the agreed
