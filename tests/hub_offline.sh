@@ -207,6 +207,10 @@ ok "and decides something" test -s lead.consensus
 # stats reads counts kept with the summaries a pull writes
 ok "stats says the same" cmp lead.stats bob.stats
 ok "and counts bob's labels" grep -q "bob" lead.stats
+# the word table a search asks first came with the texts a pull wrote
+words() { sqlite3 "$1" "SELECT group_concat(w, ' ') FROM (SELECT w FROM word ORDER BY w)"; }
+ok "bob's store has the lead's words" test "$(words bob.db)" = "$(words lead.db)"
+ok "and some" test -n "$(words bob.db)"
 # the annotators' active time too: the workbench's actions, which hold
 # it, travel like labels
 ok "audit --truth ann says the same" cmp lead.audit bob.audit
