@@ -248,6 +248,14 @@ double mono_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+double cpu_ms(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return mono_ms();
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 void errf(const char *fmt, ...)
 {
 	va_list ap;

@@ -79,6 +79,9 @@ void hasher_hex(const struct hasher *h, char out[33]);
 
 /* A monotonic clock in milliseconds, for waits and timings. */
 double mono_ms(void);
+/* This thread's CPU time in milliseconds: the work done, however loaded
+ * the machine (the wall clock counts the other programs' turns too). */
+double cpu_ms(void);
 
 /* Current UTC time as ISO 8601 with milliseconds and a Z. */
 void now_iso(char out[32]);

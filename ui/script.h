@@ -12,6 +12,7 @@ struct keyscript {
 	char *cmd;        /* a :command line read, not yet taken */
 	double pace_ms;   /* > 0: a key at most every pace_ms */
 	double next_at;   /* when the next paced key is due */
+	double due;       /* when the paced key taken last was due (0: none) */
 };
 
 /* Reads from f (owned from now on), a key every pace_ms (0: at once). */

@@ -127,6 +127,7 @@ static int script_key(struct tui *t, int timeout_ms, char **cmd)
 			if (script_due_in(s, mono_ms()) > 0)
 				return -1;
 		}
+		s->due = s->next_at;
 		script_paced(s, mono_ms());
 	}
 	return script_take(s);
@@ -1035,14 +1036,19 @@ static void script_command(struct tui *t, char *cmd)
 	free(cmd);
 }
 
-static void time_key(struct tui *t, int key, double k0)
+static void time_key(struct tui *t, int key, double k0, double c0)
 {
 	char name[32];
 	key_text(key, name, sizeof(name));
-	if (key == KEY_BASE + KEY_RESIZE) /* not a key: the new size */
+	if (key == KEY_BASE + KEY_RESIZE) { /* not a key: the new size */
 		fprintf(t->hooks.timings, "resize %dx%d %.3f\n", COLS, LINES, mono_ms() - k0);
-	else
-		fprintf(t->hooks.timings, "key %s %.3f\n", name, mono_ms() - k0);
+		return;
+	}
+	fprintf(t->hooks.timings, "key %s %.3f\n", name, mono_ms() - k0);
+	fprintf(t->hooks.timings, "key-cpu %s %.3f\n", name, cpu_ms() - c0);
+	/* a paced key: from when it was due, the loop's work before it too */
+	if (t->hooks.script.due > 0)
+		fprintf(t->hooks.timings, "due %s %.3f\n", name, mono_ms() - t->hooks.script.due);
 }
 
 /* The end of the script: without a display, the workbench ends once what
@@ -1072,7 +1078,7 @@ static int loop_once(struct tui *t, int *busy)
 		*busy = catch_up(t);
 	int key = next_key(t, (*busy & IDLE_WORK) ? 0 : (*busy & IDLE_SOON) ? 20 :
 			   t->pq_head ? 50 : 500, &cmd);
-	double k0 = mono_ms();
+	double k0 = mono_ms(), c0 = cpu_ms();
 	if (key == -2)
 		return script_ended(t, busy);
 	int was_cmd = cmd != NULL;
@@ -1087,7 +1093,7 @@ static int loop_once(struct tui *t, int *busy)
 	if (t->dirty)
 		draw_all(t);
 	if (t->hooks.timings && key >= 0 && !was_cmd)
-		time_key(t, key, k0);
+		time_key(t, key, k0, c0);
 	/* between keys: counts, retries, other writers' changes */
 	if (key < 0 || t->hooks.script.f) {
 		*busy = idle(t);
