@@ -18,7 +18,9 @@
 #include "util.h"
 
 #define BATCH 100         /* labels per push */
-#define PAGE 500          /* events per pull (one transaction of the store) */
+#define PAGE 500          /* events per pull at most (one transaction of the store) */
+#define PAGE_MIN 20       /* ... and at least */
+#define PAGE_MS 3.0       /* a page's store at most (CPU), so that no key waits on it */
 #define ANSWER_MS 30000.0 /* a hub silent this long is gone */
 #define SOON_MS 300.0     /* a round after the store changed, at the soonest */
 
@@ -53,6 +55,9 @@ struct hubsync {
 	size_t n;
 	int64_t push_after; /* the last label id tried this round */
 	int64_t pull_after;
+	int page;         /* the events asked for in a page: as many as PAGE_MS stores */
+	struct hubsync_page last; /* the last page stored */
+	long pages;       /* pages stored */
 	struct sync_seen seen;
 	struct hubshare_bg *share; /* the round's actions and links */
 	int64_t dv;       /* the store's data version last seen */
@@ -85,6 +90,7 @@ struct hubsync *hubsync_new(const char *dbpath, const char *conninfo, const char
 	s->annotator = xstrdup(annotator ? annotator : "");
 	s->interval_ms = (interval_s > 0 ? interval_s : 1) * 1000;
 	s->backoff_ms = 1000;
+	s->page = PAGE / 5; /* grows while pages are quick */
 	s->st = ST_WAIT;
 	s->due = 0;
 	s->dv = db_data_version(db);
@@ -187,7 +193,7 @@ static void pull_next(struct hubsync *s, double now)
 {
 	s->st = ST_PULL;
 	s->due = now + ANSWER_MS;
-	if (hub_send_pull(s->h, s->pull_after, PAGE) < 0)
+	if (hub_send_pull(s->h, s->pull_after, s->page) < 0)
 		hub_failed(s, now);
 }
 
@@ -289,6 +295,22 @@ static void idle(struct hubsync *s, double now)
 
 static void deal_next(struct hubsync *s, double now);
 
+/* the next page's size after one of n events (full: as many as asked
+ * for) stored in ms of CPU: cut to what PAGE_MS stores when it took
+ * longer, doubled when a full one took under half of it (a key typed
+ * meanwhile waits for the store) */
+static void page_size(struct hubsync *s, size_t n, int full, double ms)
+{
+	s->last = (struct hubsync_page){(long)n, ms, s->page, 0};
+	if (ms > PAGE_MS)
+		s->page = (int)(s->page * PAGE_MS / ms);
+	else if (full && ms < PAGE_MS / 2)
+		s->page *= 2;
+	s->page = s->page < PAGE_MIN ? PAGE_MIN : s->page > PAGE ? PAGE : s->page;
+	s->last.next = s->page;
+	s->pages++;
+}
+
 /* a page pulled into the store; the round ends with an empty one */
 static void page_in(struct hubsync *s, double now)
 {
@@ -297,8 +319,14 @@ static void page_in(struct hubsync *s, double now)
 	int64_t hi = pg.hi;
 	int empty = hi <= s->pull_after, rc = 0;
 	struct sync_counts c = {0};
-	if (!empty)
+	if (!empty) {
+		size_t n = pg.nsols + pg.nlabels + pg.nsugs;
+		int full = pg.nsols >= (size_t)s->page || pg.nlabels >= (size_t)s->page ||
+			   pg.nsugs >= (size_t)s->page;
+		double t0 = cpu_ms();
 		rc = sync_page_store(s->db, &pg, s->me.id, NULL, &c, &s->seen);
+		page_size(s, n, full, cpu_ms() - t0);
+	}
 	hub_page_free(&pg);
 	s->offline += rc == 0 ? c.offline : 0;
 	if (!empty && rc == 0) {
@@ -504,6 +532,12 @@ int hubsync_online(const struct hubsync *s)
 long hubsync_pulled(const struct hubsync *s)
 {
 	return s->pulled;
+}
+
+long hubsync_last_page(const struct hubsync *s, struct hubsync_page *p)
+{
+	*p = s->last;
+	return s->pages;
 }
 
 const char *hubsync_news(struct hubsync *s)

@@ -33,6 +33,17 @@ long hubsync_unsynced(const struct hubsync *s);
 int hubsync_online(const struct hubsync *s);
 /* The labels pulled from the hub so far. */
 long hubsync_pulled(const struct hubsync *s);
+/* The last page pulled into the store: its events, the events it asked
+ * for, the milliseconds of CPU its store took (one turn of the loop), the
+ * events the next page asks for (fewer when it took longer than a key
+ * may wait). Returns the pages
+ * stored so far (0: none, *p unset). */
+struct hubsync_page {
+	long events;
+	double ms;
+	int asked, next;
+};
+long hubsync_last_page(const struct hubsync *s, struct hubsync_page *p);
 /* What it has to say, once: a failure, going offline or back, why it
  * stopped. NULL when nothing new since the last call. */
 const char *hubsync_news(struct hubsync *s);

@@ -30,12 +30,31 @@ int bghub_start(struct tui *t, const char *url)
 	return 1;
 }
 
+/* STEPMARK_TIMINGS: each turn that did work ("hub-turn MS CPU-MS": what
+ * a key typed then waited, and the work of it), each page stored
+ * ("hub-page EVENTS ASKED CPU-MS NEXT") */
+static void time_turn(struct tui *t, double t0, double c0, long pages)
+{
+	double ms = mono_ms() - t0;
+	struct hubsync_page p;
+	if (ms >= 0.05)
+		fprintf(t->hooks.timings, "hub-turn %.3f %.3f\n", ms, cpu_ms() - c0);
+	if (hubsync_last_page(t->hub, &p) != pages)
+		fprintf(t->hooks.timings, "hub-page %ld %d %.3f %d\n", p.events, p.asked, p.ms,
+			p.next);
+}
+
 void bghub_idle(struct tui *t)
 {
 	if (!t->hub)
 		return;
-	if (hubsync_step(t->hub, mono_ms()))
+	struct hubsync_page p;
+	long pages = hubsync_last_page(t->hub, &p);
+	double t0 = mono_ms(), c0 = cpu_ms();
+	if (hubsync_step(t->hub, t0))
 		t->dirty = 1;
+	if (t->hooks.timings)
+		time_turn(t, t0, c0, pages);
 	const char *news = hubsync_news(t->hub);
 	if (news)
 		tui_message(t, strstr(news, "offline") || strstr(news, "not ") != NULL, "%s",
