@@ -66,6 +66,7 @@ struct hubsync {
 	long offline;     /* offline conflicts met this round */
 	int mine;         /* the round began with labels not on the hub */
 	int online;
+	int resume;       /* pushing between two pages: the pull goes on after */
 	int offline_said; /* since it was last online */
 	char news[700];
 	int news_new;
@@ -226,6 +227,12 @@ static void push_next(struct hubsync *s, double now)
 			rc = -1;
 		s->batch[i].sol_hash = s->hash[i];
 	}
+	if ((rc != 0 || s->n == 0) && s->resume) { /* back to the pull */
+		s->n = 0;
+		s->resume = 0;
+		pull_next(s, now);
+		return;
+	}
 	if (rc != 0 || s->n == 0) { /* a store error: this round pulls only */
 		s->n = 0;
 		s->pull_after = db_hub_mark(s->db, "pulled", s->me.id);
@@ -272,6 +279,7 @@ static void round_start(struct hubsync *s, double now)
 {
 	s->round_at = now;
 	s->push_after = 0;
+	s->resume = 0;
 	s->offline = 0;
 	s->mine = s->unsynced > 0; /* labels of this store not on the hub */
 	hubshare_bg_begin(s->share);
@@ -332,6 +340,12 @@ static void page_in(struct hubsync *s, double now)
 	if (!empty && rc == 0) {
 		s->pulled += c.labels_pulled;
 		s->pull_after = hi;
+		if (s->again && s->unsynced > 0) { /* typed meanwhile: pushed first */
+			s->again = 0;
+			s->resume = 1;
+			push_next(s, now);
+			return;
+		}
 		pull_next(s, now);
 		return;
 	}
