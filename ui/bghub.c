@@ -90,6 +90,11 @@ int bg_wait(struct tui *t, int keys, int ms)
 	return 1;
 }
 
+int bghub_busy(const struct tui *t)
+{
+	return t->hub && hubsync_busy(t->hub);
+}
+
 void bghub_status(struct tui *t, char *out, size_t n)
 {
 	out[0] = '\0';

@@ -16,6 +16,8 @@ void bghub_idle(struct tui *t);
 /* Waits up to ms for a key (when keys), the engine's transfers and the
  * hub's socket or its next time: 0 when neither runs (nothing waited). */
 int bg_wait(struct tui *t, int keys, int ms);
+/* 1 while a round is under way (its pages come in). */
+int bghub_busy(const struct tui *t);
 /* The status line's words: "N unsynced", "hub offline", else "". */
 void bghub_status(struct tui *t, char *out, size_t n);
 /* The last labels pushed if the hub answers (a moment at most), then

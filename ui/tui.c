@@ -712,11 +712,12 @@ static int idle(struct tui *t)
 		more |= IDLE_FETCH;
 	bghub_idle(t); /* what it pulls shows below, as another writer's */
 	/* another connection wrote: show it (at most 4 times a second while
-	 * the engine stores suggestions) */
+	 * the engine stores suggestions or the hub's pages come in; at the
+	 * round's end at once) */
 	double now = mono_ms();
 	int64_t dv = db_data_version(t->db);
 	if (dv != t->data_version) {
-		if (!bgfetch_running(t) || now - t->last_reload >= 250) {
+		if (!(bgfetch_running(t) || bghub_busy(t)) || now - t->last_reload >= 250) {
 			t->data_version = dv;
 			t->last_reload = now;
 			/* another writer: the counts again where it labelled, or
@@ -724,9 +725,9 @@ static int idle(struct tui *t)
 			if (db_changes_since(t->db, &t->marks, CHANGES_MAX, another_wrote, t) != 0)
 				t->writes.epoch++;
 			reload_all(t);
-		} else {
+		} else if (bgfetch_running(t)) {
 			more |= IDLE_FETCH; /* shown on a later pass */
-		}
+		} /* the hub's socket wakes the loop for its next page */
 	}
 	return more;
 }
