@@ -66,6 +66,7 @@ struct hubsync {
 	long offline;     /* offline conflicts met this round */
 	int mine;         /* the round began with labels not on the hub */
 	int online;
+	int finishing;    /* hubsync_finish: rounds push, and pull no more */
 	int resume;       /* pushing between two pages: the pull goes on after */
 	int offline_said; /* since it was last online */
 	char news[700];
@@ -210,6 +211,8 @@ static int batch_add(void *ctx, int64_t id, const struct hub_label *l)
 	return 0;
 }
 
+static void idle(struct hubsync *s, double now);
+
 /* the next batch of this round sent, else the pull begun */
 static void push_next(struct hubsync *s, double now)
 {
@@ -227,10 +230,14 @@ static void push_next(struct hubsync *s, double now)
 			rc = -1;
 		s->batch[i].sol_hash = s->hash[i];
 	}
-	if ((rc != 0 || s->n == 0) && s->resume) { /* back to the pull */
+	if ((rc != 0 || s->n == 0) && (s->finishing || s->resume)) {
 		s->n = 0;
-		s->resume = 0;
-		pull_next(s, now);
+		if (s->resume && !s->finishing) {
+			s->resume = 0;
+			pull_next(s, now);
+		} else {
+			idle(s, now);
+		}
 		return;
 	}
 	if (rc != 0 || s->n == 0) { /* a store error: this round pulls only */
@@ -337,7 +344,7 @@ static void page_in(struct hubsync *s, double now)
 	}
 	hub_page_free(&pg);
 	s->offline += rc == 0 ? c.offline : 0;
-	if (!empty && rc == 0) {
+	if (!empty && rc == 0 && !s->finishing) {
 		s->pulled += c.labels_pulled;
 		s->pull_after = hi;
 		if (s->again && s->unsynced > 0) { /* typed meanwhile: pushed first */
@@ -349,7 +356,8 @@ static void page_in(struct hubsync *s, double now)
 		pull_next(s, now);
 		return;
 	}
-	if (rc == 0)
+	s->pulled += rc == 0 ? c.labels_pulled : 0;
+	if (rc == 0 && !s->finishing)
 		deal_next(s, now); /* then the deal and the policy */
 	else
 		idle(s, now);
@@ -395,7 +403,7 @@ static void share_in(struct hubsync *s, double now)
 static void deal_in(struct hubsync *s, double now)
 {
 	struct deal_counts c = {0};
-	if (syncdeal_take(s->db, s->h, s->me.id, PAGE, &c) == 1)
+	if (syncdeal_take(s->db, s->h, s->me.id, PAGE, &c) == 1 && !s->finishing)
 		deal_next(s, now);
 	else
 		share_next(s, now);
@@ -576,4 +584,9 @@ void hubsync_round_now(struct hubsync *s)
 {
 	if (s->st == ST_IDLE)
 		s->due = 0;
+}
+
+void hubsync_finish(struct hubsync *s)
+{
+	s->finishing = 1;
 }

@@ -53,6 +53,9 @@ int hubsync_stopped(const struct hubsync *s);
 int hubsync_busy(const struct hubsync *s);
 /* The next step begins a round when it is idle. */
 void hubsync_round_now(struct hubsync *s);
+/* The end: the round under way stops after the page in flight, and
+ * the rounds from now on push this member's labels and pull nothing. */
+void hubsync_finish(struct hubsync *s);
 /* Counts the unsynced labels now (at the end, after the last writes). */
 long hubsync_recount(struct hubsync *s);
 

@@ -112,13 +112,19 @@ long bghub_close(struct tui *t)
 	if (!t->hub)
 		return 0;
 	double end = mono_ms() + LAST_PUSH_MS;
-	/* the hub answers and labels wait: a round now, for a moment at most */
-	if (hubsync_recount(t->hub) > 0 && hubsync_online(t->hub) && !t->stopped) {
-		hubsync_round_now(t->hub);
-		hubsync_step(t->hub, mono_ms());
-	}
-	while (hubsync_online(t->hub) && hubsync_busy(t->hub) && mono_ms() < end) {
-		bg_wait(t, 0, (int)(end - mono_ms()) + 1);
+	/* the round under way ends at its page; then, if labels wait and the
+	 * hub answers, a round that pushes them: for a moment at most */
+	hubsync_finish(t->hub);
+	int began = 0;
+	while (hubsync_online(t->hub) && mono_ms() < end) {
+		if (!hubsync_busy(t->hub)) {
+			if (began || t->stopped || hubsync_recount(t->hub) <= 0)
+				break;
+			began = 1;
+			hubsync_round_now(t->hub);
+		} else {
+			bg_wait(t, 0, (int)(end - mono_ms()) + 1);
+		}
 		hubsync_step(t->hub, mono_ms());
 	}
 	long left = hubsync_recount(t->hub);
