@@ -23,9 +23,16 @@
 #          each (bench/team/keys.py, KEYS keys PACE ms apart), syncing in
 #          the background every second (hub-interval = 1), and 2
 #          `stepmark fetch --hub --mc` workers against the tests' fake
-#          model server: key p50, p99 and max over every session; how
+#          model server: key p50, p99 and max over every session (as
+#          bench/team and bench/ui time them: in the workbench, from the
+#          key read to the screen written), their CPU, and from when
+#          each was due (the pace: the loop's work a key met waiting
+#          counts too); the sync's turns of the loop and the pages it
+#          stored, wall and CPU (STEPMARK_TIMINGS' key-cpu, due, hub-turn
+#          and hub-page lines); how
 #          long each label took to reach every other store (seen.py polls
-#          the stores' files read-only); labels typed = stored = on the
+#          the stores' files read-only; bounds.py checks its figures
+#          against the stores' own order); labels typed = stored = on the
 #          hub. Targets: propagation p99 <= 2 s, key p99 <= 5 ms.
 # The load average and cores are printed beside the figures: the
 # machine is shared, and 20 workbenches and a server on 2 cores are
@@ -276,6 +283,12 @@ if echo "$parts" | grep -qw team; then
 		wait "$p" || true
 	done
 	cat tm*.txt | sed -n 's/^key [^ ]* //p' >keys.ms
+	cat tm*.txt | sed -n 's/^due [^ ]* //p' >due.ms
+	cat tm*.txt | sed -n 's/^key-cpu [^ ]* //p' >keys.cpu
+	cat tm*.txt | awk '$1 == "hub-turn" {print $2 > "turn.ms"; print $3 > "turn.cpu"}'
+	touch turn.ms turn.cpu
+	cat tm*.txt | awk '$1 == "hub-page" {print $2 > "page.n"; print $4 > "page.ms"}'
+	touch page.n page.ms
 	typed=0 stored=0 onhub=0 mism=0
 	for i in $(seq "$n"); do
 		sed -n 's/^saved action=\([0-9]*\) .*/\1/p' tr$i.txt | sort -n >typed.ids
@@ -296,8 +309,17 @@ if echo "$parts" | grep -qw team; then
 		"($([ $workers = 2 ] && echo 'both ended before the sessions' || echo 'running throughout'));" \
 		"load $l0 -> $l1, $(nproc) cores"
 	echo "  keys: p50 $p50 ms  p99 $p99 ms (target <= 5: $(met "$p99 <= 5"))  max $mx ms"
+	echo "  their CPU: p50 $(pct 50 <keys.cpu) ms  p99 $(pct 99 <keys.cpu) ms  max $(pct 100 <keys.cpu) ms;" \
+		"from when each was due (the pace): p50 $(pct 50 <due.ms) ms  p99 $(pct 99 <due.ms) ms" \
+		" max $(pct 100 <due.ms) ms"
+	echo "  the sync's turns of the loop (what a key typed then waits): $(wc -l <turn.ms), p99" \
+		"$(pct 99 <turn.ms) ms  max $(pct 100 <turn.ms) ms, CPU p99 $(pct 99 <turn.cpu) ms  max" \
+		"$(pct 100 <turn.cpu) ms; pages stored $(wc -l <page.n), events p50 $(pct 50 <page.n)" \
+		"max $(pct 100 <page.n), CPU ms p99 $(pct 99 <page.ms) max $(pct 100 <page.ms)"
 	echo "  propagation to each other store: p50 $q50 s  p99 $q99 s (target <= 2: $(met "$q99 <= 2"))" \
 		"max $qmx s; $(cat seen.sum)"
+	# shellcheck disable=SC2086
+	echo "  $(python3 "$here/bounds.py" seen.out $stores_list || true)"
 	echo "  labels typed (actions) $typed, stored $stored$([ $mism = 0 ] && echo ', the same' ||
 		echo ", NOT the same in $mism checks"); labels on the hub $onhub; in store a1 $lab"
 	[ $bad = 0 ] || { echo "  $bad sessions exited non-zero (e*.txt)"; fail=1; }

@@ -4,8 +4,8 @@ Usage: seen.py STOP_FILE OUT STORE...
 Polls every store's SQLite file read-only (every POLL seconds, default
 0.1) for the labels added since its last look, and writes one line per
 label seen in a store other than its annotator's ("store-annotator
-seconds": when it was seen minus its created_at, the time the workbench
-stored it). A store's annotator is its file's name (a7.db: a7). Stops
+seconds uid": when it was seen minus its created_at, the time the
+workbench stored it). A store's annotator is its file's name (a7.db: a7). Stops
 GRACE seconds (default 10) after STOP_FILE appears, or when every label
 is everywhere."""
 import datetime
@@ -53,7 +53,7 @@ with open(out, "w") as f:
                     except ValueError:
                         continue
                     seen[(uid, i)] = now - t
-                    f.write("%s-%s %.3f\n" % (names[i], who, now - t))
+                    f.write("%s-%s %.3f %s\n" % (names[i], who, now - t, uid))
         if stop_at is None and os.path.exists(stop):
             stop_at = time.time()
         want = len(made) * (len(stores) - 1)
