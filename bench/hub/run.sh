@@ -247,6 +247,7 @@ if echo "$parts" | grep -qw team; then
 	STEPMARK_SCRIPT=quit.keys STEPMARK_NO_DISPLAY=1 "$sm" --db a1.db --annotator a1 2>/dev/null
 	sqlite3 a1.db 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
 	stores_list=""
+	rm -f tm*.txt tr*.txt e*.txt # a larger N's, run before, are not this one's
 	for i in $(seq "$n"); do
 		[ "$i" = 1 ] || { rm -f a$i.db*; cp a1.db a$i.db; }
 		python3 "$here/../team/keys.py" "$nkeys" "$i" >k$i.txt
