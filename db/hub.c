@@ -132,6 +132,19 @@ static PGresult *run(struct hub *h, enum hub_stmt id, int n, const char *const *
 	return hubi_run(h, hub_sql[id], n, params);
 }
 
+/* Statement id with n parameters prepared on the connection as name:
+ * 0, or -1 with the server's reason kept */
+static int prepare(struct hub *h, const char *name, enum hub_stmt id, int n)
+{
+	PGresult *r = PQprepare(h->c, name, hub_sql[id], n, NULL);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		set_err(h, r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r)
+			: PQerrorMessage(h->c));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
 /* The same for a statement a pull runs at every page: prepared on the
  * connection the first time (parsed and planned once, not per page) */
 static PGresult *run_prepared(struct hub *h, enum hub_stmt id, int n,
@@ -140,13 +153,7 @@ static PGresult *run_prepared(struct hub *h, enum hub_stmt id, int n,
 	char name[32];
 	snprintf(name, sizeof(name), "stepmark_%d", (int)id);
 	if (!(h->prepared & (1u << id))) {
-		PGresult *r = PQprepare(h->c, name, hub_sql[id], n, NULL);
-		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-		if (!ok)
-			set_err(h, r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r)
-				: PQerrorMessage(h->c));
-		PQclear(r);
-		if (!ok)
+		if (prepare(h, name, id, n) < 0)
 			return NULL;
 		h->prepared |= 1u << id;
 	}
@@ -547,13 +554,7 @@ int hub_push_labels(struct hub *h, const struct hub_label *l, size_t n, int *rc,
 	/* prepared once per connection: planned once, not per label (a
 	 * session's prepared statement outlives the transaction) */
 	if (!h->label_prepared) {
-		PGresult *r = PQprepare(h->c, LABEL_PUSH_NAME, hub_sql[H_LABEL_PUSH], 13, NULL);
-		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-		if (!ok)
-			set_err(h, r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r)
-				: PQerrorMessage(h->c));
-		PQclear(r);
-		if (!ok)
+		if (prepare(h, LABEL_PUSH_NAME, H_LABEL_PUSH, 13) < 0)
 			return -1;
 		h->label_prepared = 1;
 	}

@@ -157,21 +157,6 @@ static int check_body(const struct jnode *body, int target, const char *url, cha
 
 /* ---- the lines ---- */
 
-/* v in decimal at o: past it */
-static char *put_ll(char *o, long long v)
-{
-	char d[24];
-	size_t i = sizeof(d);
-	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-	do
-		d[--i] = (char)('0' + u % 10);
-	while (u /= 10);
-	if (v < 0)
-		d[--i] = '-';
-	memcpy(o, d + i, sizeof(d) - i);
-	return o + sizeof(d) - i;
-}
-
 /* "custom_id":"sm-STORE-rR-jJOB-HASH, written in place (a line each) */
 static void custom_id(struct buf *out, const struct batch_spec *spec, int64_t job,
 		      const char *hash)
@@ -185,9 +170,9 @@ static void custom_id(struct buf *out, const struct batch_spec *spec, int64_t jo
 	memcpy(o, spec->store, sl);
 	o += sl;
 	memcpy(o, "-r", 2);
-	o = put_ll(o + 2, spec->round);
+	o = put_decimal(o + 2, spec->round);
 	memcpy(o, "-j", 2);
-	o = put_ll(o + 2, job);
+	o = put_decimal(o + 2, job);
 	*o++ = '-';
 	memcpy(o, hash, 32);
 	o += 32;

@@ -118,7 +118,7 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-void buf_putll(struct buf *b, long long v)
+char *put_decimal(char *o, long long v)
 {
 	char d[24];
 	size_t i = sizeof(d);
@@ -128,7 +128,14 @@ void buf_putll(struct buf *b, long long v)
 	while (u /= 10);
 	if (v < 0)
 		d[--i] = '-';
-	buf_add(b, d + i, sizeof(d) - i);
+	memcpy(o, d + i, sizeof(d) - i);
+	return o + sizeof(d) - i;
+}
+
+void buf_putll(struct buf *b, long long v)
+{
+	char d[24];
+	buf_add(b, d, (size_t)(put_decimal(d, v) - d));
 }
 
 void buf_reset(struct buf *b)

@@ -33,6 +33,8 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* v in decimal, as %lld writes it, without printf. */
 void buf_putll(struct buf *b, long long v);
+/* v in decimal at o (room for 21 bytes), no NUL: past its last digit */
+char *put_decimal(char *o, long long v);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 /* Append s as a JSON string literal (quoted, escaped). */
