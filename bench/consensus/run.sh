@@ -68,7 +68,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 : >trl.times
 i=0
 while [ $i -lt "$runs" ]; do
-	sqlite3 store.db "DELETE FROM agreed; DELETE FROM store_state WHERE key IN ('consensus', 'consensus_run')"
+	sqlite3 store.db "DELETE FROM agreed; UPDATE summary SET agreed = 0 WHERE agreed; DELETE FROM store_state WHERE key IN ('consensus', 'consensus_run')"
 	/usr/bin/time -f "%e %M" -o t "$sm" --db store.db consensus --policy "$policy" >first.out
 	cut -d' ' -f1 t >>first.times
 	cut -d' ' -f2 t >>first.rss
@@ -109,7 +109,7 @@ small=""
 big=0
 for m in $sizes; do
 	make_store "$m"
-	sqlite3 "store-$m.db" "DELETE FROM agreed; DELETE FROM store_state WHERE key IN ('consensus', 'consensus_run')"
+	sqlite3 "store-$m.db" "DELETE FROM agreed; UPDATE summary SET agreed = 0 WHERE agreed; DELETE FROM store_state WHERE key IN ('consensus', 'consensus_run')"
 	/usr/bin/time -f "%M" -o t1.rss "$sm" --db "store-$m.db" consensus --policy "$policy" >/dev/null
 	/usr/bin/time -f "%M" -o t2.rss "$sm" --db "store-$m.db" consensus --policy "$policy" >/dev/null
 	r1=$(awk '{print $1 / 1024}' t1.rss)
