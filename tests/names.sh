@@ -29,8 +29,10 @@ expect_rc 1 "a labeler with U+202E" sm import evil.jsonl --format prm800k
 ok "a bad record, file and line" has err 'evil.jsonl:1: the annotator "bob\u202emallory" holds an invisible or bidi format character'
 ok "not stored" test "$(sql "SELECT count(*) FROM label WHERE annotator LIKE 'bob%'")" = 0
 
-# a name a store already holds (an older stepmark let it in): inert
-sql "UPDATE label SET annotator = 'eve' || char(8238) || 'yrrol' WHERE annotator = 'alice'"
+# a name a store already holds (an older stepmark let it in, in a store
+# whose stats' counts are not kept yet): inert
+sql "UPDATE label SET annotator = 'eve' || char(8238) || 'yrrol' WHERE annotator = 'alice';
+	UPDATE summary SET counts = NULL; DELETE FROM store_state WHERE key = 'counts'"
 expect_rc 0 "stats" sm stats
 ok "stats shows it inert" has out 'labels by eve\u202eyrrol'
 expect_rc 0 "audit" sm audit --truth "eve${RLO}yrrol"
@@ -39,4 +41,9 @@ expect_rc 0 "consensus" sm consensus --policy "human-majority 1" --list
 for f in out err; do
 	ok "no raw U+202E anywhere ($f)" sh -c "! grep -q '$RLO' $f"
 done
+# consensus counted the store for stats: the name is inert that way too
+ok "the counts are kept" test "$(sql "SELECT value FROM store_state WHERE key = 'counts'")" = complete
+expect_rc 0 "stats from the counts" sm stats
+ok "shows it inert" has out 'labels by eve\u202eyrrol'
+ok "no raw U+202E in it" sh -c "! grep -q '$RLO' out"
 finish
