@@ -115,15 +115,20 @@ static void set_err(struct hub *h, const char *msg)
 		h->err[--n] = '\0';
 }
 
-PGresult *hubi_run(struct hub *h, const char *sql, int n, const char *const *params)
+/* r when it succeeded; else NULL, r cleared and the reason kept */
+static PGresult *result_ok(struct hub *h, PGresult *r)
 {
-	PGresult *r = PQexecParams(h->c, sql, n, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(r);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return r;
 	set_err(h, r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r) : PQerrorMessage(h->c));
 	PQclear(r);
 	return NULL;
+}
+
+PGresult *hubi_run(struct hub *h, const char *sql, int n, const char *const *params)
+{
+	return result_ok(h, PQexecParams(h->c, sql, n, NULL, params, NULL, NULL, 0));
 }
 
 /* Runs statement id with n parameters, as hubi_run. */
@@ -157,13 +162,7 @@ static PGresult *run_prepared(struct hub *h, enum hub_stmt id, int n,
 			return NULL;
 		h->prepared |= 1u << id;
 	}
-	PGresult *r = PQexecPrepared(h->c, name, n, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-		return r;
-	set_err(h, r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r) : PQerrorMessage(h->c));
-	PQclear(r);
-	return NULL;
+	return result_ok(h, PQexecPrepared(h->c, name, n, params, NULL, NULL, 0));
 }
 
 static int exec_plain(struct hub *h, const char *sql)
