@@ -2,7 +2,9 @@
  * long command: what it does, done/total, rate, ETA */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,11 +17,14 @@
 #define CLOCK_EVERY 10. /* ms between reads of the clock, about */
 #define BAR_WIDTH 24
 
-static volatile sig_atomic_t stop_asked;
+/* set by the handler, read by any thread (import's reader asks too): an
+ * atomic, not a volatile sig_atomic_t, which is safe only within the
+ * thread the signal interrupts */
+static atomic_int stop_asked;
 /* progress_temp's files, ready for a signal handler (static: it has no
  * argument); temp_live says they are set */
 static char temp_files[4][4096];
-static volatile sig_atomic_t temp_live;
+static atomic_int temp_live; /* (the handler may run on any thread) */
 
 static void say(const char *msg)
 {
@@ -30,25 +35,27 @@ static void say(const char *msg)
 
 static void on_stop(int sig)
 {
-	if (!stop_asked) {
-		stop_asked = 1;
+	int saved = errno;
+	if (!atomic_exchange(&stop_asked, 1)) {
+		errno = saved;
 		return;
 	}
 	/* the second: the program goes at once, its private files first */
-	if (temp_live) {
+	if (atomic_load(&temp_live)) {
 		for (int i = 0; i < 4; i++)
 			unlink(temp_files[i]);
 		say("\nstepmark: stopped at once: nothing kept (the unfinished store is removed)\n");
 	}
 	signal(sig, SIG_DFL);
 	raise(sig);
+	errno = saved;
 }
 
 void progress_catch(void)
 {
 	struct sigaction sa = {0};
 	sa.sa_handler = on_stop; /* a second Ctrl-C kills */
-	stop_asked = 0;
+	atomic_store(&stop_asked, 0);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }
@@ -56,12 +63,12 @@ void progress_catch(void)
 void progress_temp(const char *path)
 {
 	static const char *const ext[4] = {"", "-journal", "-wal", "-shm"};
-	temp_live = 0;
+	atomic_store(&temp_live, 0);
 	if (!path || strlen(path) + 9 > sizeof(temp_files[0]))
 		return;
 	for (int i = 0; i < 4; i++)
 		snprintf(temp_files[i], sizeof(temp_files[i]), "%s%s", path, ext[i]);
-	temp_live = 1;
+	atomic_store(&temp_live, 1);
 }
 
 void progress_release(void)
@@ -72,7 +79,7 @@ void progress_release(void)
 
 int progress_stopped(void)
 {
-	return stop_asked != 0;
+	return atomic_load_explicit(&stop_asked, memory_order_relaxed) != 0;
 }
 
 void progress_human(char *out, size_t n, double v)
@@ -295,7 +302,7 @@ int progress_set(struct progress *p, int64_t done)
 	p->done = done;
 	if (++p->ticks >= p->check)
 		progress_tick(p);
-	return stop_asked != 0;
+	return atomic_load_explicit(&stop_asked, memory_order_relaxed) != 0;
 }
 
 int progress_db(void *ctx, int64_t done, int64_t total)
