@@ -105,7 +105,7 @@ ok "one more label" wait_for_sql \
 ok "counted" wait_for a "1 unsynced" 5
 tmx send-keys -t a q q
 ok "the workbench quits as ever" wait_for a "EXITED 0" 10
-ok "and says what stays unsynced" wait_for a "1 label not on the hub yet: kept in the store" 1
+ok "and says what stays unsynced" wait_for a "1 label not on the hub yet: stored, it goes at the next sync" 1
 ok "it is in the store" test "$(unsynced ann.db ann)" = 1
 ok "no password on the screen" sh -c "! tmux -L '$TMUX_SOCK' -f /dev/null capture-pane -p -t a | grep -q 'pw-ann'"
 

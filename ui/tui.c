@@ -1156,8 +1156,8 @@ static int tui_close(struct tui *t)
 		report_stopped(t, fetching);
 	int unsaved = report_unsaved(t);
 	if (unsynced > 0) /* the exit status stays: they are safe in the store */
-		errf("stepmark: %ld label%s not on the hub yet: kept in the store, %s at the next "
-		     "sync\n", unsynced, unsynced == 1 ? "" : "s", unsynced == 1 ? "it goes" : "they go");
+		errf("stepmark: %ld label%s not on the hub yet: stored, %s at the next sync\n",
+		     unsynced, unsynced == 1 ? "" : "s", unsynced == 1 ? "it goes" : "they go");
 	if (t->re)
 		db_regex_free(t->re);
 	search_cancel(t);
