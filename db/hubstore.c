@@ -10,6 +10,7 @@
 #include "dbi.h"
 #include "hub.h"
 #include "hubstore.h"
+#include "../src/name.h"
 
 enum stmt_id {
 	S_STATE_GET, S_SOLS, S_STEPS, S_UNPUSHED, S_UNPUSHED_COUNT, S_PLACED, S_SOL_FIND,
@@ -422,7 +423,13 @@ static int label_ok(const struct hub_label *l, int nsteps)
 		if (*end || !*l->f[HL_VALUE])
 			return 0;
 	}
-	return known && l->f[HL_UID] && l->f[HL_ANNOTATOR] && l->f[HL_ORIGIN] && l->f[HL_AT];
+	if (!known || !l->f[HL_UID] || !l->f[HL_ANNOTATOR] || !l->f[HL_ORIGIN] || !l->f[HL_AT])
+		return 0;
+	/* the annotator as import and merge take it: no control or format
+	 * character (a bidi override makes one name look like another) */
+	char why[300];
+	return name_check(l->f[HL_ANNOTATOR], strlen(l->f[HL_ANNOTATOR]), "its annotator", why,
+			  sizeof(why)) == 0;
 }
 
 /* a solution's label as its order is checked */

@@ -82,6 +82,9 @@ static void report(const struct sync_counts *c, long shown)
 		printf("deal: %ld assignment%s pulled, %ld waiting for their solutions; policy: %s\n",
 		       c->deal.rows, c->deal.rows == 1 ? "" : "s", c->deal.waiting,
 		       c->deal.policies ? "the hub's pulled" : "as before");
+	if (c->deal.bad)
+		printf("deal: %ld assignment%s of the hub naming no annotator a store keeps "
+		       "(left out)\n", c->deal.bad, c->deal.bad == 1 ? "" : "s");
 	if (c->deal.pushed)
 		printf("deal: %ld assignment%s this store dealt before it was tied to the hub "
 		       "written on the hub\n", c->deal.pushed, c->deal.pushed == 1 ? "" : "s");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "name.h"
 #include "syncdeal.h"
 #include "util.h"
 #include "../db/db.h"
@@ -24,6 +25,13 @@ static int gold_of(const struct hub_deal_row *r)
 	return r->f[HD_GOLD_FE] ? atoi(r->f[HD_GOLD_FE]) : -1;
 }
 
+/* name: a name a store keeps (src/name.h) */
+static int name_ok(const char *name)
+{
+	char why[300];
+	return name && name_check(name, strlen(name), "the annotator", why, sizeof(why)) == 0;
+}
+
 /* a page into the store, in one transaction, up to the first row whose
  * solution it lacks: 1 when it took every row of a full page, 0, -1 */
 static int page_store(struct db *db, const struct hub_deal_page *p, const char *hub_id,
@@ -34,7 +42,7 @@ static int page_store(struct db *db, const struct hub_deal_page *p, const char *
 	if (db_begin(db) < 0)
 		return -1;
 	int64_t mark = -1;
-	long rows = 0, policies = 0;
+	long rows = 0, policies = 0, bad = 0;
 	size_t i;
 	for (i = 0; i < p->n; i++) {
 		const struct hub_deal_row *r = &p->rows[i];
@@ -45,6 +53,9 @@ static int page_store(struct db *db, const struct hub_deal_page *p, const char *
 				 r->f[HD_AT] ? r->f[HD_AT] : "?");
 			rc = r->f[HD_RULES] ? db_deal_policy_set(db, hub_id, r->f[HD_RULES], by) : 0;
 			policies++;
+		} else if (!name_ok(r->f[HD_ANNOTATOR])) {
+			rc = 0; /* as import and merge take names: left out, said */
+			bad++;
 		} else {
 			rc = db_deal_put(db, r->f[HD_DATASET], r->f[HD_KEY], r->f[HD_ANNOTATOR],
 					 strtoll(r->f[HD_ORD], NULL, 10), gold_of(r), r->f[HD_AT]);
@@ -61,6 +72,7 @@ static int page_store(struct db *db, const struct hub_deal_page *p, const char *
 		goto fail;
 	c->rows += rows;
 	c->policies += policies;
+	c->bad += bad;
 	c->waiting += (long)(p->n - i);
 	return i == p->n && p->n == (size_t)page;
 fail:

@@ -15,6 +15,7 @@ struct deal_counts {
 	long rows;     /* rows of the deal new in the store */
 	long policies; /* versions of the policy pulled */
 	long waiting;  /* rows whose solution the store lacks yet: the next sync */
+	long bad;      /* rows naming no annotator a store keeps: left out */
 	long pushed;   /* rows of the store's own deal written on the hub */
 	char why[600]; /* why the store's own deal was not ("": it was, or none) */
 };

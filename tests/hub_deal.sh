@@ -161,6 +161,14 @@ expect_rc 0 "the lead pulls" as lead sync
 expect_rc 0 "the auditor's store pulls" as aud sync
 ok "the policy came with it" has out "policy: the hub's pulled"
 ok "its deal: every annotator's, gold known" test "$(deal_of aud.db)" = "$(hub_deal)"
+# a deal row whose annotator is no name a store keeps (a bidi override,
+# as a modified lead's client could write): left out and said
+pg_sql -c "INSERT INTO stepmark.deal(solution_id, annotator, ord, created_at, pushed_by)
+	SELECT min(id), E'eve\\u202Eli', 1, '2026-01-01T00:00:00.000Z', 'lead' FROM stepmark.solution"
+expect_rc 0 "the auditor's store pulls a deal row with a bad name" as aud sync
+ok "says it leaves it out" has out "deal: 1 assignment of the hub naming no annotator a store keeps (left out)"
+ok "and does not store it" test "$(sqlite3 aud.db "select count(*) from assignment where annotator like 'eve%'")" = 0
+pg_sql -c "DELETE FROM stepmark.deal WHERE annotator LIKE 'eve%'"
 
 # ---- consensus, audit and export: the same on a store that only pulled ----
 expect_rc 0 "consensus on the lead's store" sm --db lead.db consensus
