@@ -10,6 +10,7 @@
 
 #include "dbi.h"
 #include "hubact.h"
+#include "../src/name.h"
 #include "hubstore.h"
 
 enum stmt_id { S_ACTS, S_SOL, S_SOL_ACTS, S_ACT_ADD, S_ACT_TOP, S_COUNT };
@@ -133,7 +134,11 @@ static int act_ok(const struct hub_act *a)
 		if (*end || !*a->f[HX_ACTIVE])
 			return 0;
 	}
-	return a->f[HX_UID] && a->f[HX_ANNOTATOR] && a->f[HX_NAME] && a->f[HX_AT];
+	if (!a->f[HX_UID] || !a->f[HX_ANNOTATOR] || !a->f[HX_NAME] || !a->f[HX_AT])
+		return 0;
+	char why[300]; /* the annotator as import and merge take it */
+	return name_check(a->f[HX_ANNOTATOR], strlen(a->f[HX_ANNOTATOR]), "its annotator", why,
+			  sizeof(why)) == 0;
 }
 
 int db_hub_act_put(struct db *db, const struct hub_act *a)

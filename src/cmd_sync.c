@@ -67,6 +67,9 @@ static void report(const struct sync_counts *c, long shown)
 	       c->sols_pulled == 1 ? "" : "s", c->labels_pulled, c->labels_pulled == 1 ? "" : "s");
 	printf("suggestions: %ld pushed, %ld pulled\n", c->sugs_pushed, c->sugs_pulled);
 	printf("actions: %ld pushed, %ld pulled\n", c->acts_pushed, c->acts_pulled);
+	if (c->acts_bad)
+		printf("%ld action%s of the hub this store does not take (left out)\n", c->acts_bad,
+		       c->acts_bad == 1 ? "" : "s");
 	if (c->acts_kept)
 		printf("%ld action%s on solutions the hub lacks (not pushed)\n", c->acts_kept,
 		       c->acts_kept == 1 ? "" : "s");

@@ -267,9 +267,11 @@ static void acts_free(struct act_batch *b)
 
 /* a page of actions into the store with its place, in one transaction;
  * the member's mark moves past them when it was at the store's last
- * action (they are the hub's already). 0, -1 */
+ * action (they are the hub's already). Those it does not take (on a
+ * solution it lacks, a column it would not hold) are counted in *bad.
+ * 0, -1 */
 static int acts_page_store(struct db *db, const struct hub_me *me,
-			   const struct hub_act_page *p, long *added)
+			   const struct hub_act_page *p, long *added, long *bad)
 {
 	const char *who;
 	char mark[200];
@@ -277,12 +279,13 @@ static int acts_page_store(struct db *db, const struct hub_me *me,
 	if (db_begin(db) < 0)
 		return -1;
 	int64_t pm = pushes ? db_hub_mark(db, mark, me->id) : 0, top = db_hub_act_top(db);
-	long n = 0;
+	long n = 0, left = 0;
 	int ok = pm >= 0 && top >= 0;
 	for (size_t i = 0; ok && i < p->n; i++) {
 		int rc = db_hub_act_put(db, &p->v[i]);
 		ok = rc >= 0;
 		n += rc == 1;
+		left += rc == 2 || rc == 3;
 	}
 	int64_t now = ok && pushes && pm == top ? db_hub_act_top(db) : top;
 	ok = ok && now >= 0 && (now == top || db_hub_mark_set(db, mark, me->id, now) == 0) &&
@@ -292,6 +295,7 @@ static int acts_page_store(struct db *db, const struct hub_me *me,
 		return -1;
 	}
 	*added += n;
+	*bad += left;
 	return 0;
 }
 
@@ -337,7 +341,7 @@ static int pull_acts(struct db *db, struct hub *h, const struct hub_me *me, int 
 		struct hub_act_page p;
 		if (hub_act_pull(h, after, page, &p) < 0)
 			return -2;
-		int rc = p.n ? acts_page_store(db, me, &p, &c->acts_pulled) : 0;
+		int rc = p.n ? acts_page_store(db, me, &p, &c->acts_pulled, &c->acts_bad) : 0;
 		size_t n = p.n;
 		hub_act_page_free(&p);
 		if (rc < 0)
@@ -479,7 +483,7 @@ int hubshare_bg_send(struct hubshare_bg *g, struct db *db, struct hub *h,
 int hubshare_bg_take(struct hubshare_bg *g, struct db *db, struct hub *h,
 		     const struct hub_me *me, int page)
 {
-	long added, missing;
+	long added = 0, missing = 0, left = 0; /* (the workbench counts none of them) */
 	int rc = 0, more = 0; /* more: the stage has more to send */
 	switch (g->stage) {
 	case BG_ACT_PUSH:
@@ -489,7 +493,7 @@ int hubshare_bg_take(struct hubshare_bg *g, struct db *db, struct hub *h,
 	case BG_ACT_PULL: {
 		struct hub_act_page p;
 		hub_take_act_pull(h, g->after, &p);
-		rc = p.n ? acts_page_store(db, me, &p, &added) : 0;
+		rc = p.n ? acts_page_store(db, me, &p, &added, &left) : 0;
 		more = p.n == (size_t)page;
 		hub_act_page_free(&p);
 		break;

@@ -22,6 +22,7 @@ struct sync_counts {
 	long aligns_pushed, aligns_pulled, cache_pushed, cache_kept_out; /* hubshare.c */
 	long acts_pushed, acts_pulled; /* the workbench's actions (hubshare.c) */
 	long acts_kept;   /* actions on solutions the hub lacks: not pushed */
+	long acts_bad;    /* pulled actions the store does not take */
 	struct deal_counts deal; /* the deal and the policy pulled (syncdeal.h) */
 	long offline;     /* solutions one annotator labelled on this store and
 			   * on another while offline (each annotator once) */

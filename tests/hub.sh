@@ -185,11 +185,15 @@ sol0=$(pg_sql -c "select min(id) from stepmark.solution")
 pg_sql -c "INSERT INTO stepmark.label(uid, solution_id, step_idx, kind, value, annotator, origin,
 	created_at, pushed_by) VALUES ('bad-name-1', $sol0, 0, 'rating', 1, E'eve\\u202Eli', 'human',
 	'2026-01-01T00:00:00.000Z', 'lead')"
+pg_sql -c "INSERT INTO stepmark.action(uid, solution_id, annotator, op, name, created_at, pushed_by)
+	VALUES ('bad-name-2', $sol0, E'eve\\u202Eli', 'do', 'rate', '2026-01-01T00:00:00.000Z', 'lead')"
 PGPASSWORD=$(pw ann) expect_rc 0 "ann syncs past a label with a bad name" sm --db ann.db --hub "$(hub_as ann)" sync
 ok "says the hub has a label it does not take" has out "1 label of the hub this store does not take (left out)"
 ok "and does not store it" test "$(sqlite3 ann.db "select count(*) from label where annotator like 'eve%'")" = 0
 ok "nor names it an annotator" test "$(sqlite3 ann.db "select count(*) from annotator where name like 'eve%'")" = 0
-pg_sql -c "DELETE FROM stepmark.label WHERE uid = 'bad-name-1'"
+ok "an action under that name: said" has out "1 action of the hub this store does not take (left out)"
+ok "and not stored" test "$(sqlite3 ann.db "select count(*) from action where annotator like 'eve%'")" = 0
+pg_sql -c "DELETE FROM stepmark.label WHERE uid = 'bad-name-1'; DELETE FROM stepmark.action WHERE uid = 'bad-name-2'"
 
 # ---- a conflict: other steps under one id ----
 # (a lead's store made from the hub, one solution's first step edited)
