@@ -764,6 +764,22 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/* Counts each time the request goes out: libcurl sends it again on a
+ * fresh connection when a reused one turns out dead. The pre-request
+ * callback, where libcurl has it (7.80), is called once per send; the
+ * debug callback it replaces needed CURLOPT_VERBOSE, which had libcurl
+ * format every line of its log for nothing (callgrind, bench/fetch). */
+#if LIBCURL_VERSION_NUM >= 0x075000
+static int on_prereq(void *ud, char *ip, char *local, int port, int local_port)
+{
+	(void)ip;
+	(void)local;
+	(void)port;
+	(void)local_port;
+	((struct xfer *)ud)->sent++;
+	return CURL_PREREQFUNC_OK;
+}
+#else
 static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
 {
 	(void)h;
@@ -773,6 +789,7 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *
 		((struct xfer *)ud)->sent++;
 	return 0;
 }
+#endif
 
 static void header_value(const char *line, size_t n, const char *name, char *out,
 			 size_t outlen)
@@ -900,6 +917,26 @@ static struct ajob *payer(struct pending_req *p)
 	return p->aj;
 }
 
+/* A new handle with what every transfer sets the same: a handle back
+ * from a transfer keeps them (not reset), and gets only what changes */
+static CURL *new_handle(void)
+{
+	CURL *h = curl_easy_init();
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "stepmark/" PACKAGE_VERSION);
+#if LIBCURL_VERSION_NUM >= 0x075000
+	curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, on_prereq);
+#else
+	curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+#endif
+	return h;
+}
+
 static void start_xfer(struct fetch *f, struct pending_req *p, int ep)
 {
 	const struct endpoint *e = &f->fc->eps[ep];
@@ -907,7 +944,7 @@ static void start_xfer(struct fetch *f, struct pending_req *p, int ep)
 	struct xfer *x = xcalloc(1, sizeof(*x));
 	x->pd = p;
 	x->ep = ep;
-	x->h = f->nidle ? f->idle_handles[--f->nidle] : curl_easy_init();
+	x->h = f->nidle ? f->idle_handles[--f->nidle] : new_handle();
 	CURL *h = x->h;
 	buf_reset(&f->scratch);
 	buf_printf(&f->scratch, "%s/%s", !strcmp(p->rq.path, "pooling") ? s->root : s->base,
@@ -916,23 +953,17 @@ static void start_xfer(struct fetch *f, struct pending_req *p, int ep)
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, p->rq.body);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(p->rq.body));
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(h, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, x->errbuf);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, e->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, e->connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "stepmark/" PACKAGE_VERSION);
-	/* count each time the request goes out: libcurl sends it again on
-	 * a fresh connection when a reused one turns out dead */
-	curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
+#if LIBCURL_VERSION_NUM >= 0x075000
+	curl_easy_setopt(h, CURLOPT_PREREQDATA, x);
+#else
 	curl_easy_setopt(h, CURLOPT_DEBUGDATA, x);
-	curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+#endif
 	curl_multi_add_handle(f->multi, h);
 	x->next = f->xfers;
 	if (f->xfers)
@@ -1028,7 +1059,7 @@ static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 		fail_pend(f, p, why);
 	}
 	buf_free(&x->resp);
-	curl_easy_reset(x->h);
+	curl_easy_setopt(x->h, CURLOPT_ERRORBUFFER, NULL); /* x goes */
 	f->idle_handles = xrealloc(f->idle_handles, (f->nidle + 1) * sizeof(CURL *));
 	f->idle_handles[f->nidle++] = x->h;
 	free(x);
