@@ -455,24 +455,20 @@ static int reply_empty(const struct preq *rq, const struct oai_resp *r)
 	return 1;
 }
 
-/* A reply (from the network, the cache or a twin) for a request of aj:
- * gives back the job's outstanding request, hands the reply to the
- * provider. 0 taken; 1 taken but not for the cache (empty, or refused:
- * the job failed); -1 (nothing done) when the body does not pass, or a
- * reply from the cache is empty or refused: it is asked again. Its
+/* A reply (from the network, the cache or a twin) for a request of aj,
+ * read (r, which passed oai_check): gives back the job's outstanding
+ * request, hands the reply to the provider. 0 taken; 1 taken but not for
+ * the cache (empty, or refused: the job failed); -1 (nothing done) when
+ * a reply from the cache is empty or refused: it is asked again. Its
  * tokens were booked where it was paid for (end_xfer), once. */
 static int deliver(struct fetch *f, struct ajob *aj, const struct preq *rq,
-		   const char *body, size_t len, int from)
+		   const struct oai_resp *r, int from)
 {
-	struct oai_resp r;
-	arena_reset(&f->a);
-	if (oai_check(&f->a, rq->kind, 200, NULL, body, len, rq->n, &r) != OAI_OK)
-		return -1;
-	int empty = reply_empty(rq, &r);
+	int empty = reply_empty(rq, r);
 	if (from == FROM_CACHE && empty) /* kept by an older stepmark */
 		return -1;
 	char why[400] = "";
-	int took = aj->dead ? 0 : aj->ops->take(&aj->pj, rq, &r, why, sizeof(why));
+	int took = aj->dead ? 0 : aj->ops->take(&aj->pj, rq, r, why, sizeof(why));
 	if (took < 0 && from == FROM_CACHE)
 		return -1;
 	aj->outstanding--;
@@ -485,7 +481,7 @@ static int deliver(struct fetch *f, struct ajob *aj, const struct preq *rq,
 			f->prog.shared++;
 	}
 	if (from == FROM_CACHE && f->paid && db_cache_take(f->db, rq->hash, f->paid) > 0)
-		spend_tokens(f, aj, &r);
+		spend_tokens(f, aj, r);
 	if (aj->dead)
 		return empty;
 	if (took < 0) {
@@ -593,10 +589,13 @@ static void fail_pend(struct fetch *f, struct pending_req *p, const char *why)
 
 static int combine_parts(struct fetch *f, struct pending_req *g);
 
-/* A reply for p, which passed the checks: it answers p and its twins
- * (or, for a part, waits for the other parts). -1 when the body does
+/* A reply for p: it answers p and its twins (or, for a part, waits for
+ * the other parts). read: the body as oai_check read it, if the caller
+ * did (end_xfer: once per reply, not again here); the twins take the same
+ * tree (the same request: the same kind and n). -1 when the body does
  * not pass (then p is as it was). */
-static int answer(struct fetch *f, struct pending_req *p, const char *body, size_t len, int from)
+static int answer(struct fetch *f, struct pending_req *p, const char *body, size_t len, int from,
+		  const struct oai_resp *read)
 {
 	if (p->group) {
 		/* the part goes first: the job may move on only once none of
@@ -621,10 +620,17 @@ static int answer(struct fetch *f, struct pending_req *p, const char *body, size
 		}
 		return 0;
 	}
+	struct oai_resp own;
+	if (!read) {
+		arena_reset(&f->a);
+		if (oai_check(&f->a, p->rq.kind, 200, NULL, body, len, p->rq.n, &own) != OAI_OK)
+			return -1;
+		read = &own;
+	}
 	/* out of the table first: the provider's next requests may be
 	 * the same body again, and must not wait on this one */
 	live_del(f, p);
-	int kept = deliver(f, p->aj, &p->rq, body, len, from);
+	int kept = deliver(f, p->aj, &p->rq, read, from);
 	if (kept < 0) {
 		live_add(f, p);
 		return -1;
@@ -636,7 +642,7 @@ static int answer(struct fetch *f, struct pending_req *p, const char *body, size
 	p->twins = NULL;
 	while (t) {
 		struct pending_req *n = t->next;
-		if (deliver(f, t->aj, &t->rq, body, len, FROM_TWIN) < 0) {
+		if (deliver(f, t->aj, &t->rq, read, FROM_TWIN) < 0) {
 			fail_job(f, t->aj, "internal: a shared reply did not pass");
 			t->aj->outstanding--;
 		}
@@ -745,7 +751,7 @@ static int combine_parts(struct fetch *f, struct pending_req *g)
 	}
 	buf_printf(&b, "],\"usage\":{\"prompt_tokens\":%lld,\"completion_tokens\":%lld}}", in, out);
 	arena_free(&a);
-	int rc = ok ? answer(f, g, b.data, b.len, FROM_NET) : -1;
+	int rc = ok ? answer(f, g, b.data, b.len, FROM_NET, NULL) : -1;
 	buf_free(&b);
 	return rc;
 }
@@ -1022,7 +1028,7 @@ static void end_xfer(struct fetch *f, struct xfer *x, CURLcode cc)
 	if (!wanted(p)) {
 		drop_pend(f, p);
 	} else if (v == OAI_OK) {
-		answer(f, p, x->resp.data ? x->resp.data : "", x->resp.len, FROM_NET);
+		answer(f, p, x->resp.data ? x->resp.data : "", x->resp.len, FROM_NET, &r);
 	} else if (r.no_n && p->rq.n > 1 && !p->group && split(f, p) == 0) {
 		if (!es->no_n) {
 			char clean[120];
@@ -1110,7 +1116,7 @@ static void dispatch(struct fetch *f)
 		*pp = p->next; /* unlink */
 		if (!*pp)
 			f->queue_tail = prev;
-		if (hit && answer(f, p, cached.data, cached.len, FROM_CACHE) == 0) {
+		if (hit && answer(f, p, cached.data, cached.len, FROM_CACHE, NULL) == 0) {
 			; /* answered, with its twins */
 		} else if (hit) { /* a cached body that no longer passes: ask again */
 			p->nocache = 1;
