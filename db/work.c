@@ -165,6 +165,27 @@ int db_solution_texts(struct db *db, int64_t sol, struct db_solution *v)
 	return solution_load(db, sol, v, 1);
 }
 
+int db_solution_marks(struct db *db, struct db_solution *v)
+{
+	struct item *it = &v->it;
+	free(it->labels);
+	free(it->sugs);
+	free(v->label_ids);
+	free(v->label_actions);
+	it->labels = NULL;
+	it->sugs = NULL;
+	v->label_ids = v->label_actions = NULL;
+	it->nlabels = it->nsugs = 0;
+	static const enum stmt_id ids[] = {S_ONE_LABEL, S_ONE_SUG};
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		sqlite3_stmt *q = stmt(db, ids[i]);
+		sqlite3_bind_int64(q, 1, v->id);
+		if (load_rows(db, q, v, ids[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* the index of the first of sols[lo..n) that is at least id (n: none) */
 static size_t sol_at(const int64_t *sols, size_t lo, size_t n, int64_t id)
 {

@@ -25,6 +25,11 @@ int db_solution_load(struct db *db, int64_t sol, struct db_solution *v);
  * provider's requests are made of: the problem, its gold and reference,
  * the steps). */
 int db_solution_texts(struct db *db, int64_t sol, struct db_solution *v);
+/* v, as db_solution_texts loaded it, given its solution's labels and
+ * suggestions as the store has them now (those it had are dropped): a
+ * solution's steps never change, so v is then what db_solution_load
+ * gives, alignments aside. 0, or -1. */
+int db_solution_marks(struct db *db, struct db_solution *v);
 /* db_solution_texts of n solutions (sols in ascending order, each once)
  * into out[0..n), in two statements when they are near each other (a
  * --batch-out window's), their strings in a (or, for solutions far

@@ -1264,7 +1264,7 @@ static void flush(struct fetch *f, int force)
 			ok = 0;
 		else if (rc == 0) /* the lease was lost; what it cost still counts */
 			ok = db_job_book(f->db, &pj->j) == 0;
-		else if (rc == 1 && pj->nsugs && summary_refresh(f->db, pj->j.sol) < 0)
+		else if (rc == 1 && pj->nsugs && summary_refresh_texts(f->db, &pj->v) < 0)
 			ok = 0;
 		else if (rc == 1 && !pj->failed && providers[pj->p]->links &&
 			 db_alignment_put(f->db, pj->j.sol, provider_name(pj->p), pj->links,

@@ -353,3 +353,15 @@ int summary_refresh(struct db *db, int64_t sol)
 	buf_free(&b);
 	return rc;
 }
+
+int summary_refresh_texts(struct db *db, struct db_solution *v)
+{
+	if (db_solution_marks(db, v) < 0)
+		return -1;
+	struct buf b = {0};
+	struct summary sum;
+	summary_compute(&v->it, &b, &sum);
+	int rc = db_summary_put(db, v->id, v->dataset_id, &sum);
+	buf_free(&b);
+	return rc;
+}

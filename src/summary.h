@@ -46,5 +46,8 @@ long summary_backfill(struct db *db);
 /* Rewrites sol's summary from the store (inside the caller's
  * transaction). 0 ok, -1 error. */
 int summary_refresh(struct db *db, int64_t sol);
+/* The same for a solution whose texts are in v (db_solution_texts):
+ * only its labels and suggestions are read (db_solution_marks). */
+int summary_refresh_texts(struct db *db, struct db_solution *v);
 
 #endif
