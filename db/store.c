@@ -572,6 +572,22 @@ int db_begin(struct db *db)
 	return dbi_exec(db, "BEGIN IMMEDIATE");
 }
 
+int db_read_begin(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		return 0;
+	return dbi_exec(db, "BEGIN") < 0 ? -1 : 1;
+}
+
+void db_read_end(struct db *db, int began)
+{
+	if (began <= 0)
+		return;
+	dbi_reset_all(db);
+	if (dbi_exec(db, "COMMIT") < 0)
+		dbi_exec(db, "ROLLBACK");
+}
+
 /* The log synced to the disk, as synchronous = FULL syncs it inside
  * COMMIT, but after the write lock is released: every commit that came
  * before is durable when it returns (a sync is of the file, whichever

@@ -19,6 +19,12 @@ int db_bulk_finish(struct db *db);
 const char *db_errmsg(struct db *db);
 
 int db_begin(struct db *db);   /* BEGIN IMMEDIATE */
+/* A read transaction around many reads, which then take the store's
+ * read locks once rather than each its own: 1 begun, 0 not needed (a
+ * transaction is open), -1. db_read_end ends what db_read_begin began
+ * (its return value). No write inside. */
+int db_read_begin(struct db *db);
+void db_read_end(struct db *db, int began);
 int db_import_cache(struct db *db, int importing); /* an import into a WAL store */
 /* A connection that reads the store through once, window by window,
  * beside another that writes (consensus): a small page cache. */
