@@ -13,6 +13,7 @@
 
 #include "owner.h"
 #include "fetch.h"
+#include "fetch_loop.h"
 #include "json.h"
 #include "oai.h"
 #include "prompt.h"
@@ -105,6 +106,7 @@ struct fetch {
 	char *tmpl[P_MAX];
 	char owner[128];
 	CURLM *multi;
+	struct fetch_loop *loop;        /* its sockets and timers */
 	struct epstate *eps;
 	CURL **idle_handles;
 	size_t nidle;
@@ -157,6 +159,7 @@ struct fetch *fetch_new(struct db *db, const struct fconf *fc, unsigned mask,
 	f->rng = ((uint64_t)mono_ms() * 2654435761u) ^ ((uint64_t)getpid() << 32) ^ 1;
 	owner_make(f->owner, sizeof(f->owner), (unsigned long)(f->rng & 0xffffffff));
 	f->multi = curl_multi_init();
+	f->loop = floop_new(f->multi);
 	f->eps = xcalloc(fc->neps + 1, sizeof(*f->eps));
 	long total = 0;
 	for (size_t i = 0; i < fc->neps; i++) {
@@ -1336,13 +1339,12 @@ int fetch_work(struct fetch *f, double budget_ms)
 	if (f->stopped)
 		return 0;
 	double t0 = mono_ms();
-	int running;
-	curl_multi_perform(f->multi, &running);
+	floop_run(f->loop);
 	reap(f);
 	if (mono_ms() - t0 < budget_ms)
 		lease_more(f);
 	dispatch(f);
-	curl_multi_perform(f->multi, &running);
+	floop_run(f->loop); /* the transfers just added start */
 	flush(f, 0);
 	if (mono_ms() - f->last_renew > RENEW_S * 1000) {
 		if (db_begin(f->db) == 0) {
@@ -1379,14 +1381,8 @@ int fetch_timeout(struct fetch *f)
 
 int fetch_wait(struct fetch *f, const int *fds, int n, int timeout_ms)
 {
-	struct curl_waitfd w[4];
-	int numfds = 0, t = fetch_timeout(f), ready = 0;
-	for (int i = 0; i < n && i < 4; i++)
-		w[i] = (struct curl_waitfd){.fd = fds[i], .events = CURL_WAIT_POLLIN};
-	curl_multi_poll(f->multi, w, n < 4 ? (unsigned)n : 4, t < timeout_ms ? t : timeout_ms, &numfds);
-	for (int i = 0; i < n && i < 4; i++)
-		ready |= w[i].revents & CURL_WAIT_POLLIN ? 1 << i : 0;
-	return ready;
+	int t = fetch_timeout(f);
+	return floop_wait(f->loop, fds, n, t < timeout_ms ? t : timeout_ms);
 }
 
 void fetch_progress(struct fetch *f, struct fetch_progress *p)
@@ -1419,8 +1415,8 @@ void fetch_stop(struct fetch *f)
 {
 	if (f->stopped)
 		return;
-	int running;
-	curl_multi_perform(f->multi, &running);
+	floop_wait(f->loop, NULL, 0, 0); /* what is ready now */
+	floop_run(f->loop);
 	reap(f);
 	/* abort the transfers still running: their jobs go back */
 	while (f->xfers) {
@@ -1478,5 +1474,6 @@ void fetch_free(struct fetch *f)
 	buf_free(&f->scratch);
 	free(f->paid);
 	curl_multi_cleanup(f->multi);
+	floop_free(f->loop); /* after: the cleanup calls its callback */
 	free(f);
 }
