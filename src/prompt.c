@@ -165,9 +165,13 @@ static int render(const char *tmpl, const struct item *it, int upto, int style,
 			}
 			refsteps_free(&rs);
 		} else if (IS("steps")) {
-			for (int i = 0; i < n; i++)
-				buf_printf(out, "%s<paragraph_%d>\n%s\n</paragraph_%d>",
-					   i ? "\n\n" : "", i, it->steps[i].text, i);
+			/* the step copied, not formatted: vsnprintf ran over
+			 * each step's text twice once it outgrew the buffer */
+			for (int i = 0; i < n; i++) {
+				buf_printf(out, "%s<paragraph_%d>\n", i ? "\n\n" : "", i);
+				buf_puts(out, it->steps[i].text);
+				buf_printf(out, "\n</paragraph_%d>", i);
+			}
 		} else if (IS("prefix")) {
 			for (int i = 0; i <= upto && i < n; i++) {
 				buf_puts(out, i ? "\n\n" : "");
