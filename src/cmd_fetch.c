@@ -520,10 +520,11 @@ static double fetch_loop(struct fetch_cmd *x)
 	progress_catch();
 	const struct fetch_args *a = &x->a;
 	struct progress p;
-	struct totals t;
-	totals(x->db, x->f, a->mask, &t);
+	struct totals t = {0};
 	progress_start(&p, a->quiet ? PROGRESS_OFF : isatty(STDERR_FILENO) ? PROGRESS_TTY :
 		       PROGRESS_LINES, a->every, "fetch", 0, "done");
+	if (p.mode != PROGRESS_OFF) /* a count over the jobs: for a progress line */
+		totals(x->db, x->f, a->mask, &t);
 	p.rate_unit = "jobs";
 	p.done0 = t.done;
 	long notices = 0;
@@ -542,8 +543,10 @@ static double fetch_loop(struct fetch_cmd *x)
 		}
 	}
 	fetch_stop(x->f);
-	/* the last frame says how it ended, not how it was */
-	progress(&p, x->db, x->f, a->mask);
+	/* the last frame says how it ended, not how it was (a terminal's:
+	 * progress_end draws no other) */
+	if (p.mode == PROGRESS_TTY)
+		progress(&p, x->db, x->f, a->mask);
 	progress_end(&p);
 	return p.t0;
 }
