@@ -1098,8 +1098,10 @@ static void dispatch(struct fetch *f)
 			drop_pend(f, p);
 			continue;
 		}
-		/* a reply the cache has needs no room */
-		if (p->not_before > now || ((full >> prov & 1) && !p->hit.len)) {
+		/* a reply the cache has needs no room: a request not looked
+		 * up yet is, before it waits for room */
+		if (p->not_before > now || ((full >> prov & 1) && !p->hit.len &&
+					    (p->missed || p->nocache || p->attempts))) {
 			prev = p;
 			pp = &p->next;
 			continue;

@@ -21,4 +21,26 @@ ok "fewer fcntl calls than requests ($locks)" test "$locks" -lt $n
 # libcurl's own check of a reused connection is about 2 per request
 # (1.8 here); a poll per transfer in flight at each wake-up was 10 (main)
 ok "at most 2.5 poll calls per request ($polls)" test "$polls" -le $((n * 5 / 2))
+
+# a reply the cache has answers its job as the job starts, even while
+# the endpoint has no room: the cache filled for the last 10 of 20
+# solutions, then a fetch against a slow server whose first request
+# (sent alone until a reply tells the rate limit) holds the endpoint
+sql "DELETE FROM suggestion WHERE job_id IS NOT NULL; DELETE FROM job; DELETE FROM response_cache"
+sim_store
+fake_config cfg2 "endpoint judge concurrency 8"
+fake_control '{"latency_ms": 0}'
+for id in $(sql "SELECT s.id FROM solution s JOIN dataset d ON d.id = s.dataset_id WHERE d.name = 'gsm8k' ORDER BY s.id LIMIT 10 OFFSET 10"); do
+	sm fetch --config cfg2 --judge --dataset gsm8k --solution "$id" --quiet >/dev/null 2>&1
+done
+ok "10 replies cached" test "$(sql "SELECT count(*) FROM response_cache")" = 10
+sql "DELETE FROM suggestion WHERE job_id IS NOT NULL; DELETE FROM job"
+fake_control '{"latency_ms": 4000}'
+"$STEPMARK" fetch --config cfg2 --judge --dataset gsm8k --quiet >slow.out 2>slow.err &
+slow=$!
+ok "the cached jobs done before the first reply" \
+	wait_for_sql "SELECT count(*) FROM job WHERE state = 'done'" 6 2
+kill -INT $slow
+wait $slow
+fake_control '{"latency_ms": 0}'
 finish
