@@ -65,6 +65,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 : >sm.times
 : >curl.times
 : >old.times
+load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime | sed 's/.*average: //'; }
+load0=$(load)
 i=0
 while [ $i -lt "$runs" ]; do
 	reset
@@ -81,6 +83,7 @@ while [ $i -lt "$runs" ]; do
 	cat t.curl >>curl.times
 	i=$((i + 1))
 done
+load1=$(load)
 smw=$(cut -d' ' -f1 sm.times | median)
 cw=$(cut -d' ' -f1 curl.times | median)
 smcpu=$(awk '{print $2 + $3}' sm.times | median)
@@ -109,6 +112,7 @@ pct() { sed -n 's/^key [^ ]* //p' timings.txt | sort -n | awk -v p="$1" '{a[NR]=
 keys=$(grep -c '^key ' timings.txt)
 
 echo "bench/fetch: $n judge requests, concurrency 64, server latency 100 ms, $runs runs (medians)"
+echo "  load average (1, 5, 15 min) before the runs $load0, after $load1 (CPU figures need a quiet machine)"
 printf '  stepmark fetch   %8.2f s  %7.1f requests/s = %.1f %% of the ideal 640 (target >= 95)\n' "$smw" "$rate" "$(calc "$rate / 640 * 100")"
 printf '  curl --parallel  %8.2f s  (peer, same requests)\n' "$cw"
 printf '  wall time ratio stepmark/curl %.3f (target <= 1.1)\n' "$(calc "$smw / $cw")"
