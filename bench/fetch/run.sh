@@ -7,7 +7,8 @@
 # presses a key every 20 ms: the p99 key handling time.
 # Usage: [OLD=BINARY] bench/fetch/run.sh [RUNS] [REQUESTS] (default 3 and
 # 10000); with OLD, another stepmark (an older build) fetches the same
-# jobs in the same runs too.
+# jobs in the same runs too, on a store it imported itself (an older
+# build cannot open a newer store).
 set -eu
 runs=${1:-3}
 n=${2:-10000}
@@ -24,6 +25,8 @@ command -v curl >/dev/null || { echo "bench/fetch needs curl"; exit 1; }
 
 python3 "$top/tests/gen_big.py" --processbench "$n" >data.jsonl
 "$sm" --db store.db import data.jsonl --format processbench --dataset bench >/dev/null
+# an older build cannot open a newer store: OLD fetches on one it made
+[ -z "${OLD:-}" ] || "$OLD" --db old.db import data.jsonl --format processbench --dataset bench >/dev/null
 python3 "$top/tests/sim_data.py" "$top/tests/fixtures/processbench_gsm8k_20.json" >sim.jsonl
 python3 "$top/tests/fake_oai.py" --data sim.jsonl --port-file port --latency-ms 100 2>server.err &
 server=$!
@@ -40,8 +43,8 @@ endpoint sim max-tokens 512
 set fetch judge
 CFG
 
-reset() {
-	sqlite3 store.db "DELETE FROM suggestion WHERE job_id IS NOT NULL; DELETE FROM job; DELETE FROM response_cache;"
+reset() { # [STORE]
+	sqlite3 "${1:-store.db}" "DELETE FROM suggestion WHERE job_id IS NOT NULL; DELETE FROM job; DELETE FROM response_cache;"
 }
 # the requests, written and not sent; then curl's config for them
 "$sm" --db store.db fetch --judge --quiet --batch-out batch.jsonl >/dev/null
@@ -75,8 +78,8 @@ while [ $i -lt "$runs" ]; do
 	[ "$done_n" = "$n" ] || { echo "bench/fetch: only $done_n of $n jobs done"; cat sm.out; exit 1; }
 	cat t.sm >>sm.times
 	if [ -n "${OLD:-}" ]; then
-		reset
-		/usr/bin/time -f "%e %U %S" -o t.old "$OLD" --db store.db fetch --judge --quiet >old.out
+		reset old.db
+		/usr/bin/time -f "%e %U %S" -o t.old "$OLD" --db old.db fetch --judge --quiet >old.out
 		cat t.old >>old.times
 	fi
 	/usr/bin/time -f "%e %U %S" -o t.curl curl -s --no-progress-meter --parallel --parallel-max 64 -K curl.cfg
