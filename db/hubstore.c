@@ -90,7 +90,8 @@ static const char *const stmt_sql[S_COUNT] = {
 			 "AND ((?4 & 2) = 0 OR EXISTS (SELECT 1 FROM problem p WHERE p.id = s.problem_id "
 			 "AND coalesce(p.reference, '') <> '')) ORDER BY s.id LIMIT ?3",
 	[S_JOB_GET] = "SELECT id, state, last_error, requests, cached, tokens_in, tokens_out "
-		      "FROM job WHERE kind = ?1 AND params = ?2 AND solution_id = ?3",
+		      "FROM job WHERE kind = ?1 AND pid = (SELECT id FROM job_params WHERE params = ?2) "
+		      "AND solution_id = ?3",
 	/* a solution's labels go in the order of their time (of one time, in
 	 * the order they came): whether the label before ?3 is later, the
 	 * one after it earlier; the solution's labels to put in order */

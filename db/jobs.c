@@ -12,13 +12,18 @@ enum stmt_id {
 	S_JOB_ADD, S_JOB_REQUEUE, S_JOB_LEASE, S_JOB_LEASE_SOL, S_JOB_RENEW,
 	S_JOB_FINISH, S_JOB_RELEASE, S_JOB_EXPIRED, S_JOB_OWNERS, S_JOB_FREE_OWNER,
 	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_ANY, S_CACHE_PUT, S_CACHE_TAKE, S_JOB_BOOK,
-	S_COUNT
+	S_PARAMS_ADD, S_COUNT
 };
 
+/* the id of params ?2 (job_params, issue 26's migration): the job
+ * table's keys hold it, not the text; NULL when no job has them */
+#define PID "(SELECT id FROM job_params WHERE params = ?2)"
+
 static const char *const stmt_sql[S_COUNT] = {
-	/* jobs: see schema.c, migration 3 */
-	[S_JOB_ADD] = "INSERT OR IGNORE INTO job(kind, solution_id, params, state, created_at, updated_at) "
-		      "SELECT ?1, s.id, ?2, 'queued', ?3, ?3 FROM solution s "
+	/* jobs: see schema.c, migration 3, and issue 26's job_params */
+	[S_PARAMS_ADD] = "INSERT OR IGNORE INTO job_params(params) VALUES (?1)",
+	[S_JOB_ADD] = "INSERT OR IGNORE INTO job(kind, solution_id, params, pid, state, created_at, "
+		      "updated_at) SELECT ?1, s.id, ?2, " PID ", 'queued', ?3, ?3 FROM solution s "
 		      "WHERE (?4 = 0 OR s.dataset_id = ?4) AND (?5 = 0 OR s.id = ?5) "
 		      /* an agent trace: its first turn names its agent */
 		      "AND ((?7 & 1) = 0 OR EXISTS (SELECT 1 FROM step t WHERE t.solution_id = s.id "
@@ -27,16 +32,16 @@ static const char *const stmt_sql[S_COUNT] = {
 		      "AND ((?7 & 2) = 0 OR EXISTS (SELECT 1 FROM problem p WHERE p.id = s.problem_id "
 		      "AND coalesce(p.reference, '') <> '')) ORDER BY s.id LIMIT ?6",
 	[S_JOB_REQUEUE] = "UPDATE job SET state = 'queued', attempts = 0, last_error = NULL, updated_at = ?3 "
-			  "WHERE kind = ?1 AND params = ?2 AND state = ?5 "
+			  "WHERE kind = ?1 AND pid = " PID " AND state = ?5 "
 			  "AND (?4 = 0 OR solution_id IN (SELECT id FROM solution WHERE dataset_id = ?4)) "
 			  "AND (?6 = 0 OR solution_id = ?6)",
 	[S_JOB_LEASE] = "UPDATE job SET state = 'leased', lease_owner = ?3, lease_until = ?4, attempts = attempts + 1, updated_at = ?5 "
-			"WHERE id IN (SELECT id FROM job WHERE kind = ?1 AND params = ?2 AND state = 'queued' "
+			"WHERE id IN (SELECT id FROM job WHERE kind = ?1 AND pid = " PID " AND state = 'queued' "
 			"AND (?7 = 0 OR solution_id IN (SELECT id FROM solution WHERE dataset_id = ?7)) "
 			"ORDER BY solution_id LIMIT ?6) "
 			"RETURNING id, solution_id, attempts",
 	[S_JOB_LEASE_SOL] = "UPDATE job SET state = 'leased', lease_owner = ?3, lease_until = ?4, attempts = attempts + 1, updated_at = ?5 "
-			    "WHERE kind = ?1 AND params = ?2 AND state = 'queued' AND solution_id = ?6 "
+			    "WHERE kind = ?1 AND pid = " PID " AND state = 'queued' AND solution_id = ?6 "
 			    "RETURNING id, solution_id, attempts",
 	[S_JOB_RENEW] = "UPDATE job SET lease_until = ?2 WHERE lease_owner = ?1 AND state = 'leased'",
 	[S_JOB_FINISH] = "UPDATE job SET state = ?3, last_error = ?4, requests = requests + ?5, cached = cached + ?6, "
@@ -54,11 +59,11 @@ static const char *const stmt_sql[S_COUNT] = {
 			     "WHERE lease_owner = ?1 AND state = 'leased'",
 	[S_JOB_COUNTS] = "SELECT state, count(*), sum(requests), sum(cached), sum(tokens), "
 			 "sum(tokens_in), sum(tokens_out) FROM job "
-			 "WHERE kind = ?1 AND (params = ?2 OR ?2 IS NULL) GROUP BY state",
+			 "WHERE kind = ?1 AND (?2 IS NULL OR pid = " PID ") GROUP BY state",
 	[S_JOB_FAILURES] = "SELECT coalesce(last_error, ''), count(*), min(solution_id) FROM job "
-			   "WHERE kind = ?1 AND (params = ?2 OR ?2 IS NULL) AND state = 'failed' "
+			   "WHERE kind = ?1 AND (?2 IS NULL OR pid = " PID ") AND state = 'failed' "
 			   "GROUP BY 1 ORDER BY 2 DESC LIMIT ?3",
-	[S_JOB_HAS] = "SELECT state FROM job WHERE kind = ?1 AND params = ?2 AND solution_id = ?3",
+	[S_JOB_HAS] = "SELECT state FROM job WHERE kind = ?1 AND pid = " PID " AND solution_id = ?3",
 	[S_CACHE_GET] = "SELECT body FROM response_cache WHERE request_hash = ?1",
 	[S_CACHE_ANY] = "SELECT EXISTS (SELECT 1 FROM response_cache)",
 	[S_CACHE_PUT] = "INSERT OR IGNORE INTO response_cache(request_hash, body, created_at) VALUES (?1, ?2, ?3)",
@@ -86,7 +91,12 @@ long db_jobs_enqueue(struct db *db, const char *kind, const char *params,
 		     int64_t dataset, int64_t sol, long limit, unsigned need)
 {
 	now_iso(db->now);
-	sqlite3_stmt *s = stmt(db, S_JOB_ADD);
+	sqlite3_stmt *s = stmt(db, S_PARAMS_ADD); /* the id the jobs' keys hold */
+	bind_text(s, 1, params);
+	if (dbi_step_done(db, s) < 0)
+		return -1;
+	sqlite3_reset(s);
+	s = stmt(db, S_JOB_ADD);
 	bind_text(s, 1, kind);
 	bind_text(s, 2, params);
 	bind_text(s, 3, db->now);

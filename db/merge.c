@@ -59,7 +59,7 @@ static const char *const o_sql[O_COUNT] = {
 enum m_id { /* on this store */
 	M_MATCH, M_STEPS, M_LABEL_SEEN, M_LABEL_SEEN_IMPORT, M_LABEL_LATER, M_LABEL_ADD,
 	M_SUG_SEEN, M_SUG_SEEN_IMPORT, M_SUG_ADD, M_JOB_ADD, M_JOB_FIND, M_JOB_TAKEN, M_ALIGN_ADD,
-	M_GUIDELINES_PUT, M_COUNT
+	M_GUIDELINES_PUT, M_PARAMS_ADD, M_COUNT
 };
 
 static const char *const m_sql[M_COUNT] = {
@@ -101,13 +101,15 @@ static const char *const m_sql[M_COUNT] = {
 		      "value, first_error, k, n, rationale, request_hash, created_at, agent, "
 		      "rollouts, job_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
 		      "?13, ?14, ?15)",
-	/* the other store's done job, as this store's job of the same key */
-	[M_JOB_ADD] = "INSERT INTO job(kind, solution_id, params, state, attempts, requests, cached, "
-		      "tokens, tokens_in, tokens_out, created_at, updated_at) VALUES (?1, ?2, ?3, "
-		      "'done', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
-		      "ON CONFLICT(kind, params, solution_id) DO NOTHING",
-	[M_JOB_FIND] = "SELECT id, state = 'done' FROM job WHERE kind = ?1 AND params = ?2 AND "
-		       "solution_id = ?3",
+	/* the other store's done job, as this store's job of the same key
+	 * (its params by their id in job_params, issue 26's migration) */
+	[M_PARAMS_ADD] = "INSERT OR IGNORE INTO job_params(params) VALUES (?1)",
+	[M_JOB_ADD] = "INSERT INTO job(kind, solution_id, params, pid, state, attempts, requests, "
+		      "cached, tokens, tokens_in, tokens_out, created_at, updated_at) VALUES (?1, ?2, "
+		      "?3, (SELECT id FROM job_params WHERE params = ?3), 'done', ?4, ?5, ?6, ?7, ?8, "
+		      "?9, ?10, ?11) ON CONFLICT(kind, pid, solution_id) DO NOTHING",
+	[M_JOB_FIND] = "SELECT id, state = 'done' FROM job WHERE kind = ?1 AND "
+		       "pid = (SELECT id FROM job_params WHERE params = ?2) AND solution_id = ?3",
 	/* a job writes one suggestion per prefix */
 	[M_JOB_TAKEN] = "SELECT 1 FROM suggestion WHERE job_id = ?1 AND "
 			"coalesce(step_idx, -1) = coalesce(?2, -1)",
@@ -737,7 +739,11 @@ static int sug_job(struct db_merge *m, sqlite3_stmt *o, int64_t sid, int64_t *jo
 	if (m->job_other == sqlite3_column_int64(o, 26) && m->job_sol == sid) {
 		*job = m->job_here; /* its prefixes come one after another */
 	} else {
-		sqlite3_stmt *s = m_stmt(m, M_JOB_ADD);
+		sqlite3_stmt *s = m_stmt(m, M_PARAMS_ADD);
+		sqlite3_bind_value(s, 1, sqlite3_column_value(o, 16));
+		if (dbi_step_done(m->db, s) < 0)
+			return -1;
+		s = m_stmt(m, M_JOB_ADD);
 		sqlite3_bind_value(s, 1, sqlite3_column_value(o, 15));
 		sqlite3_bind_int64(s, 2, sid);
 		sqlite3_bind_value(s, 3, sqlite3_column_value(o, 16));

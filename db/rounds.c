@@ -29,9 +29,12 @@ static const char *const stmt_sql[S_COUNT] = {
 			"WHERE request_hash = ?1 ORDER BY sample",
 	[S_PART_DROP] = "DELETE FROM batch_part WHERE request_hash = ?1",
 	[S_ROUNDS] = "SELECT b.round, j.state, count(*) FROM batch_job b JOIN job j ON j.id = b.job_id "
-		     "WHERE j.kind = ?1 AND j.params = ?2 GROUP BY b.round, j.state ORDER BY 1, 2",
-	/* the next window of a --batch-out stream (job_todo's order) */
-	[S_QUEUED] = "SELECT id, solution_id, attempts FROM job WHERE kind = ?1 AND params = ?2 "
+		     "WHERE j.kind = ?1 AND j.pid = (SELECT id FROM job_params WHERE params = ?2) "
+		     "GROUP BY b.round, j.state ORDER BY 1, 2",
+	/* the next window of a --batch-out stream (job_todo's order; the
+	 * params by their id, issue 26's job_params) */
+	[S_QUEUED] = "SELECT id, solution_id, attempts FROM job WHERE kind = ?1 AND "
+		     "pid = (SELECT id FROM job_params WHERE params = ?2) "
 		     "AND state = 'queued' AND solution_id > ?3 AND (?4 = 0 OR solution_id = ?4) "
 		     "AND (?5 = 0 OR solution_id IN (SELECT id FROM solution WHERE dataset_id = ?5)) "
 		     "ORDER BY solution_id LIMIT ?6",

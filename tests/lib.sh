@@ -76,6 +76,17 @@ sql() { sqlite3 "$STEPMARK_DB" "$@"; }
 # set the version they fake by number, not as the newest less k
 undo_words() { echo "DROP TABLE word;"; }
 
+# undo_params: the SQL that takes away issue 26's job params by id (the
+# job table's keys on the params' text again, no job_params), for the
+# tests that fake an older store, with undo_words, undo_counts and undo_20
+undo_params() {
+	cat <<'SQL'
+DROP INDEX job_key; DROP INDEX job_todo; ALTER TABLE job DROP COLUMN pid; DROP TABLE job_params;
+CREATE UNIQUE INDEX job_key ON job(kind, params, solution_id);
+CREATE INDEX job_todo ON job(kind, params, state, solution_id);
+SQL
+}
+
 # undo_20: the SQL that takes a store of schema 20 back to 19 (the agreed
 # mark back in summary.flags, with schema 14's triggers and indexes), for
 # the tests that fake an older store (then PRAGMA user_version)

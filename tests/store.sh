@@ -33,7 +33,7 @@ cp empty.db older.db
 # (schema 13, with an agreed label: 14 keeps it as a summary flag; 15
 # adds the agents of trajectories; 16 the guidelines and two label kinds;
 # 17 MC's rollouts kept and the uncertain estimates' flag)
-sqlite3 older.db "$(undo_counts) $(undo_20) DROP TRIGGER agreed_flag_insert; DROP TRIGGER agreed_flag_update;
+sqlite3 older.db "$(undo_params) $(undo_counts) $(undo_20) DROP TRIGGER agreed_flag_insert; DROP TRIGGER agreed_flag_update;
 	DROP TRIGGER agreed_flag_delete; DROP INDEX summary_agr; DROP INDEX summary_agrp;
 	DROP INDEX summary_noagr; DROP INDEX summary_noagrp;
 	ALTER TABLE step DROP COLUMN agent; ALTER TABLE step DROP COLUMN role;
@@ -76,6 +76,14 @@ ok "queueing a job builds no temporary table per row" test \
 	"$(sqlite3 older.db "explain insert into job(kind, solution_id, params, created_at, updated_at) values ('k', 1, 'p', 'a', 'b')" | grep -c OpenEphemeral)" = 0
 ok "a state the table does not know is still refused" sh -c \
 	"! sqlite3 older.db \"update job set state = 'bogus' where id = 7\" 2>/dev/null"
+# (issue 26: the job table's keys hold the params' id, not their text)
+ok "its job's params by id" test \
+	"$(sqlite3 older.db "select p.params from job j join job_params p on p.id = j.pid where j.id = 7")" = "{}"
+ok "the job keys hold no params text" test \
+	"$(sqlite3 older.db "select count(*) from pragma_index_info('job_key') where name = 'params'") $(sqlite3 older.db "select count(*) from pragma_index_info('job_todo') where name = 'params'")" = "0 0"
+ok "the same job is not queued twice" test "$(sqlite3 older.db "insert or ignore into job(kind,
+	solution_id, params, pid, created_at, updated_at) select 'mc', solution_id, params, pid, 'a', 'b'
+	from job where id = 7; select changes()")" = 0
 # (17: every label has a global id, its own, and none is on a hub yet)
 ok "its label has a global id" test \
 	"$(sqlite3 older.db "select count(*) from label where length(uid) = 32 and hub_seq is null")" = 1
