@@ -12,7 +12,7 @@ enum stmt_id {
 	S_JOB_ADD, S_JOB_REQUEUE, S_JOB_LEASE, S_JOB_LEASE_SOL, S_JOB_RENEW,
 	S_JOB_FINISH, S_JOB_RELEASE, S_JOB_EXPIRED, S_JOB_OWNERS, S_JOB_FREE_OWNER,
 	S_JOB_COUNTS, S_JOB_FAILURES, S_JOB_HAS, S_CACHE_GET, S_CACHE_ANY, S_CACHE_PUT, S_CACHE_TAKE, S_JOB_BOOK,
-	S_PARAMS_ADD, S_COUNT
+	S_PARAMS_ADD, S_FK_OFF, S_FK_ON, S_COUNT
 };
 
 /* the id of params ?2 (job_params, issue 26's migration): the job
@@ -22,6 +22,11 @@ enum stmt_id {
 static const char *const stmt_sql[S_COUNT] = {
 	/* jobs: see schema.c, migration 3, and issue 26's job_params */
 	[S_PARAMS_ADD] = "INSERT OR IGNORE INTO job_params(params) VALUES (?1)",
+	/* S_JOB_ADD reads each job's solution from the solution table in
+	 * the statement that writes the job: its parent is there without a
+	 * probe per row (db_jobs_checks) */
+	[S_FK_OFF] = "PRAGMA foreign_keys = OFF",
+	[S_FK_ON] = "PRAGMA foreign_keys = ON",
 	[S_JOB_ADD] = "INSERT OR IGNORE INTO job(kind, solution_id, params, pid, state, created_at, "
 		      "updated_at) SELECT ?1, s.id, ?2, " PID ", 'queued', ?3, ?3 FROM solution s "
 		      "WHERE (?4 = 0 OR s.dataset_id = ?4) AND (?5 = 0 OR s.id = ?5) "
@@ -109,6 +114,14 @@ long db_jobs_enqueue(struct db *db, const char *kind, const char *params,
 	long n = (long)sqlite3_changes(db->h);
 	sqlite3_reset(s);
 	return n;
+}
+
+int db_jobs_checks(struct db *db, int on)
+{
+	sqlite3_stmt *s = stmt(db, on ? S_FK_ON : S_FK_OFF);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 long db_jobs_requeue(struct db *db, const char *kind, const char *params,

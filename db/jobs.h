@@ -26,6 +26,14 @@ enum { JOBS_TRACES = 1,     /* an agent trace (its turns name their agents) */
  * need (JOBS_*) asks; returns how many were added. */
 long db_jobs_enqueue(struct db *db, const char *kind, const char *params,
 		     int64_t dataset, int64_t sol, long limit, unsigned need);
+/* Foreign-key checks off (on 0) or on again, outside a transaction (a
+ * pragma inside one does nothing), for writing rows whose parents are
+ * known to be there: db_jobs_enqueue takes each job's solution from the
+ * solution table in the statement that writes the job, db_jobs_requeue
+ * changes no reference, and a round's jobs (db_batch_jobs_round_set)
+ * were read from the job table, whose rows are never deleted. Saves a
+ * probe of the parent table per row. 0 or -1. */
+int db_jobs_checks(struct db *db, int on);
 /* Queues again the jobs of kind/params in state ("failed", "done") of the
  * selection (dataset, sol: 0 = any). How many. */
 long db_jobs_requeue(struct db *db, const char *kind, const char *params,

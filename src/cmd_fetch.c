@@ -506,7 +506,12 @@ static int fetch_enqueue_each(struct fetch_cmd *x)
 static int fetch_enqueue_all(struct fetch_cmd *x)
 {
 	int held = x->a.batch_out && db_batch_hold(x->db) > 0;
+	/* no foreign-key probe per job: the rows name solutions read in
+	 * their own statement (db_jobs_checks) */
+	int checks = db_jobs_checks(x->db, 0) == 0;
 	int rc = fetch_enqueue_each(x);
+	if (checks)
+		db_jobs_checks(x->db, 1);
 	if (held)
 		db_batch_unhold(x->db);
 	return rc;

@@ -40,6 +40,9 @@ cp fresh.db online.db
 ok "openai: judge and mc vanilla run" rounds oa.db openai oa --judge --samples 3 --mc --rollouts 4
 ok "openai: one round" test "$ROUNDS" = 2
 ok "openai: every job done" test "$(jobs_done oa.db)" = "$(jobs_all oa.db)"
+# (queueing and the round's record write without foreign-key probes:
+# their rows name what they read)
+ok "openai: no broken reference" test -z "$(sqlite3 oa.db "pragma foreign_key_check")"
 ok "openai: one model per file" has oa.log "oa.chat-completions.jsonl: 20 requests for /v1/chat/completions, model sim-judge"
 sm --db online.db fetch --config cfg --judge --samples 3 --mc --rollouts 4 >/dev/null 2>&1
 ok "openai: the online labels" test "$(labels oa.db)" = "$(labels online.db)"
