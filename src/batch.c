@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +23,20 @@ struct bfile {
 	FILE *fp;   /* open while it is the URL's and model's current file */
 	char *iobuf; /* fp's buffer (BATCH_IOBUF bytes) */
 	int part;   /* 1, 2... for its URL */
+	int sync_fd; /* once it is full, its descriptor until batch_close syncs it; -1 */
+	long behind; /* its bytes given to the disk's write-back so far */
 };
 
 /* a write(2) per 256 KB, not per 4: glibc's setvbuf takes a size only
  * with the buffer it names */
 #define BATCH_IOBUF (256 << 10)
+/* Write-behind: every 8 MB of a file, and a file once full, go to the
+ * disk while the next lines are made (sync_file_range starts write-back
+ * without waiting), and batch_close syncs every file at the end, when
+ * little is left to wait for. Syncing each file as it filled waited for
+ * all of its bytes, one file after another: 12 waits of 20-30 ms for the
+ * 600 000 requests of 100 K solutions. */
+#define BATCH_BEHIND (8L << 20)
 
 struct bprov {
 	char *name, *model, *params;
@@ -101,16 +111,48 @@ static void url_name(const char *url, char *out, size_t n)
 	out[o] = '\0';
 }
 
+/* bf's bytes so far handed to the kernel and their write-back started
+ * (a hint: where it cannot be, as on a pipe, the sync at the end does
+ * it all). 0, or -1 when they could not be written. */
+static int write_behind(struct bfile *bf)
+{
+	if (fflush(bf->fp) != 0)
+		return -1;
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (bf->bytes > bf->behind)
+		sync_file_range(fileno(bf->fp), bf->behind, bf->bytes - bf->behind,
+				SYNC_FILE_RANGE_WRITE);
+#endif
+	bf->behind = bf->bytes;
+	return 0;
+}
+
+/* bf full (or the round over): its bytes on their way to the disk, its
+ * stream closed, a descriptor kept for sync_file */
 static int close_file(struct batch_out *b, struct bfile *bf)
 {
 	if (!bf->fp)
 		return 0;
-	int bad = ferror(bf->fp) | (fflush(bf->fp) != 0);
-	bad |= fsync(fileno(bf->fp)) != 0 && errno != EINVAL;
+	int bad = ferror(bf->fp) | (write_behind(bf) != 0);
+	if (!bad && (bf->sync_fd = dup(fileno(bf->fp))) < 0)
+		bad = 1;
 	bad |= fclose(bf->fp) != 0;
 	bf->fp = NULL;
 	free(bf->iobuf);
 	bf->iobuf = NULL;
+	if (bad)
+		b->failed = 1;
+	return bad ? -1 : 0;
+}
+
+/* bf's bytes on the disk (a device or pipe has nothing to sync) */
+static int sync_file(struct batch_out *b, struct bfile *bf)
+{
+	if (bf->sync_fd < 0)
+		return 0;
+	int bad = fsync(bf->sync_fd) != 0 && errno != EINVAL;
+	bad |= close(bf->sync_fd) != 0;
+	bf->sync_fd = -1;
 	if (bad)
 		b->failed = 1;
 	return bad ? -1 : 0;
@@ -142,6 +184,7 @@ static struct bfile *file_for(struct batch_out *b, const char *url, const char *
 	memset(bf, 0, sizeof(*bf));
 	snprintf(bf->url, sizeof(bf->url), "%s", url);
 	bf->part = part + 1;
+	bf->sync_fd = -1;
 	char name[64];
 	url_name(url, name, sizeof(name));
 	struct buf p = {0};
@@ -195,6 +238,11 @@ int batch_request(struct batch_out *b, int64_t job, const char *path, const char
 	bf->lines += lines;
 	bf->requests++;
 	bf->bytes += (long)b->line.len;
+	if (bf->bytes - bf->behind >= BATCH_BEHIND && write_behind(bf) < 0) {
+		snprintf(err, errlen, "%s: write failed: %s", bf->path, strerror(errno));
+		b->failed = 1;
+		return -1;
+	}
 	b->total += lines;
 	b->requests++;
 	return 0;
@@ -301,8 +349,14 @@ static int write_manifest(struct batch_out *b, char *err, size_t errlen)
 int batch_close(struct batch_out *b, FILE *out, char *err, size_t errlen)
 {
 	int rc = 0;
-	for (size_t i = 0; i < b->nfiles; i++)
+	for (size_t i = 0; i < b->nfiles; i++) /* the last files on their way too */
 		if (close_file(b, &b->files[i]) < 0 && !rc) {
+			snprintf(err, errlen, "%s: write failed: %s", b->files[i].path,
+				 strerror(errno));
+			rc = -1;
+		}
+	for (size_t i = 0; i < b->nfiles; i++)
+		if (sync_file(b, &b->files[i]) < 0 && !rc) {
 			snprintf(err, errlen, "%s: write failed: %s", b->files[i].path,
 				 strerror(errno));
 			rc = -1;
@@ -336,6 +390,8 @@ void batch_free(struct batch_out *b)
 	for (size_t i = 0; i < b->nfiles; i++) {
 		if (b->files[i].fp)
 			fclose(b->files[i].fp);
+		if (b->files[i].sync_fd >= 0)
+			close(b->files[i].sync_fd);
 		free(b->files[i].iobuf);
 		free(b->files[i].path);
 		free(b->files[i].model);
