@@ -10,9 +10,12 @@
 #          another order, 8 rollouts each), against the floor: the same
 #          file read and every line parsed by yajl (bench/batch/floor);
 # with each one's peak RSS. Each is run REPS times (default 3), each
-# time from the same store; the seconds are the medians, the RSS the
-# largest. Prints the ratios (targets: each within 2x its floor, RSS <=
-# 64 MB and flat over the sizes).
+# time from the same store, the write's floor right after each write;
+# the seconds are the medians, the RSS the largest. Prints the ratios
+# (targets: each within 2x its floor, RSS <= 64 MB and flat over the
+# sizes), and under each size the CPU seconds (user + sys, medians: the
+# floors are mostly waits for the disk, which other work moves) and the
+# load average.
 # Usage: [REPS=N] [OLD=BINARY] run.sh [N...] (default 10000 40000 100000;
 # the target's 445000 too: about 6 GB of disk under bench/out/batch).
 # With OLD, another stepmark (an older build) is timed in the same reps,
@@ -41,11 +44,14 @@ CFG
 calc() { awk "BEGIN {printf \"%.2f\", $1}"; }
 # median of the numbers on standard input
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-# t COMMAND...: runs it after a sync; "seconds kilobytes" into t.out
+# t COMMAND...: runs it after a sync; "seconds kilobytes cpu-seconds"
+# (user + sys) into t.out
 t() {
 	sync
-	/usr/bin/time -f "%e %M" -o t.out "$@" >cmd.out 2>cmd.err || {
+	/usr/bin/time -f "%e %M %U %S" -o t.out "$@" >cmd.out 2>cmd.err || {
 		echo "failed: $*"; cat cmd.err; exit 1; }
+	read -r e m u s <t.out
+	echo "$e $m $(calc "$u + $s")" >t.out
 }
 printf '%8s %9s %7s | %7s %7s %6s %7s | %7s %7s %6s %7s\n' solutions requests MB \
 	write floor ratio RSS_MB read floor ratio RSS_MB
@@ -67,6 +73,7 @@ for p in sys.argv[1:]:
 PY
 	fi
 	: >w.times; : >f.times; : >r.times; : >g.times; : >ow.times; : >or.times
+	: >wc.times; : >rc.times; : >owc.times; : >orc.times
 	wk=0; rk=0; owk=0; ork=0
 	for rep in $(seq "$reps"); do
 		if [ -n "${OLD:-}" ]; then
@@ -74,18 +81,24 @@ PY
 			mkdir old
 			cp obase.db os.db
 			t "$OLD" --db os.db fetch --config cfg --mc --rollouts 8 --quiet --batch-out old/req.jsonl
-			read -r sec kb <t.out
+			read -r sec kb cpu <t.out
 			echo "$sec" >>ow.times
+			echo "$cpu" >>owc.times
 			if [ "$kb" -gt "$owk" ]; then owk=$kb; fi
 		fi
 		rm -f s.db* req.*
 		cp base.db s.db
 		t "$sm" --db s.db fetch --config cfg --mc --rollouts 8 --quiet --batch-out req.jsonl
-		read -r sec kb <t.out
+		read -r sec kb cpu <t.out
 		echo "$sec" >>w.times
+		echo "$cpu" >>wc.times
 		if [ "$kb" -gt "$wk" ]; then wk=$kb; fi
+		# the floor right after, in the same moment of the machine
+		cat req.completions*.jsonl >req.all
+		rm -f floor.out
+		sync
+		"$floor" write req.all floor.out | cut -d' ' -f1 >>f.times
 	done
-	cat req.completions*.jsonl >req.all
 	same=
 	if [ -n "${OLD:-}" ]; then
 		same="the same bytes as old's"
@@ -95,24 +108,23 @@ PY
 	fi
 	requests=$(wc -l <req.all)
 	mb=$(calc "$(stat -c %s req.all) / 1e6")
-	for rep in $(seq "$reps"); do
-		"$floor" write req.all floor.out | cut -d' ' -f1 >>f.times
-	done
 	python3 "$here/results.py" res.jsonl req.completions*.jsonl
 	for rep in $(seq "$reps"); do
 		if [ -n "${OLD:-}" ]; then
 			rm -f r.db*
 			cp os.db r.db
 			t "$OLD" --db r.db fetch --batch-in res.jsonl
-			read -r sec kb <t.out
+			read -r sec kb cpu <t.out
 			echo "$sec" >>or.times
+			echo "$cpu" >>orc.times
 			if [ "$kb" -gt "$ork" ]; then ork=$kb; fi
 		fi
 		rm -f r.db*
 		cp s.db r.db
 		t "$sm" --db r.db fetch --batch-in res.jsonl
-		read -r sec kb <t.out
+		read -r sec kb cpu <t.out
 		echo "$sec" >>r.times
+		echo "$cpu" >>rc.times
 		if [ "$kb" -gt "$rk" ]; then rk=$kb; fi
 		"$floor" read res.jsonl | cut -d' ' -f1 >>g.times
 	done
@@ -127,6 +139,15 @@ PY
 			"$ors" "$frs" "$(calc "$ors / $frs")" "$(calc "$ork / 1024")"
 		echo "         (request files: $same)"
 	fi
+	# the CPU (user + sys, medians), which the machine's load moves less
+	# than the seconds: the floors are mostly waits for the disk
+	cpu="cpu s: write $(median <wc.times), read $(median <rc.times)"
+	if [ -n "${OLD:-}" ]; then
+		cpu="$cpu; old: write $(median <owc.times), read $(median <orc.times);"
+		cpu="$cpu new/old: write $(calc "$(median <wc.times) / $(median <owc.times)"),"
+		cpu="$cpu read $(calc "$(median <rc.times) / $(median <orc.times)")"
+	fi
+	echo "         ($cpu; load $(cut -d' ' -f1-3 /proc/loadavg))"
 	if [ "$wmin" = 0 ] || [ "$wk" -lt "$wmin" ]; then wmin=$wk; fi
 	if [ "$rmin" = 0 ] || [ "$rk" -lt "$rmin" ]; then rmin=$rk; fi
 	if [ "$wk" -gt "$wmax" ]; then wmax=$wk; fi
