@@ -57,6 +57,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		       "tokens_in = tokens_in + ?5, tokens_out = tokens_out + ?6 WHERE id = ?1",
 	[S_JOB_RELEASE] = "UPDATE job SET state = 'queued', lease_owner = NULL, lease_until = NULL, updated_at = ?3 "
 			  "WHERE lease_owner = ?1 AND state = 'leased' AND (?2 = 0 OR id = ?2)",
+	/* from job_leased, of the leased jobs alone (issue 26's job_params) */
 	[S_JOB_EXPIRED] = "UPDATE job SET state = 'queued', lease_owner = NULL, lease_until = NULL "
 			  "WHERE state = 'leased' AND lease_until < ?1",
 	[S_JOB_OWNERS] = "SELECT DISTINCT lease_owner FROM job WHERE lease_owner IS NOT NULL",

@@ -548,9 +548,11 @@ static const char *const migrations[] = {
 	 * the same transaction: never a dangling id, so no foreign key to
 	 * probe per row; no params row is ever deleted). The row keeps its
 	 * params, which its readers (audit, merge, the hub, exports) read
-	 * as before. The table is rebuilt, ids and rows as they were, by
-	 * name: a store faked older that has pid already is rebuilt the
-	 * same. */
+	 * as before. job_state (state, id), which only the reclaim of
+	 * expired leases reads, becomes job_leased, of the leased jobs
+	 * alone: a job queued, done or failed is in no such index. The table
+	 * is rebuilt, ids and rows as they were, by name: a store faked
+	 * older that has pid already is rebuilt the same. */
 	"CREATE TABLE IF NOT EXISTS job_params ("
 	"  id INTEGER PRIMARY KEY,"
 	"  params TEXT NOT NULL UNIQUE);"
@@ -585,7 +587,7 @@ static const char *const migrations[] = {
 	"  LEFT JOIN job_params p ON p.params = j.params ORDER BY j.id;"
 	"DROP TABLE job;"
 	"ALTER TABLE job_new RENAME TO job;"
-	"CREATE INDEX job_state ON job(state, id);"
+	"CREATE INDEX job_leased ON job(lease_until) WHERE state = 'leased';"
 	"CREATE UNIQUE INDEX job_key ON job(kind, pid, solution_id);"
 	"CREATE INDEX job_todo ON job(kind, pid, state, solution_id);"
 	"CREATE INDEX job_solution ON job(solution_id);"

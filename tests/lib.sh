@@ -77,11 +77,13 @@ sql() { sqlite3 "$STEPMARK_DB" "$@"; }
 undo_words() { echo "DROP TABLE word;"; }
 
 # undo_params: the SQL that takes away issue 26's job params by id (the
-# job table's keys on the params' text again, no job_params), for the
+# job table's keys on the params' text again, no job_params; job_state
+# for job_leased), for the
 # tests that fake an older store, with undo_words, undo_counts and undo_20
 undo_params() {
 	cat <<'SQL'
 DROP INDEX job_key; DROP INDEX job_todo; ALTER TABLE job DROP COLUMN pid; DROP TABLE job_params;
+DROP INDEX job_leased; CREATE INDEX job_state ON job(state, id);
 CREATE UNIQUE INDEX job_key ON job(kind, params, solution_id);
 CREATE INDEX job_todo ON job(kind, params, state, solution_id);
 SQL

@@ -81,6 +81,8 @@ ok "its job's params by id" test \
 	"$(sqlite3 older.db "select p.params from job j join job_params p on p.id = j.pid where j.id = 7")" = "{}"
 ok "the job keys hold no params text" test \
 	"$(sqlite3 older.db "select count(*) from pragma_index_info('job_key') where name = 'params'") $(sqlite3 older.db "select count(*) from pragma_index_info('job_todo') where name = 'params'")" = "0 0"
+ok "only leased jobs in the expiry's index" test \
+	"$(sqlite3 older.db "select count(*) from sqlite_master where name = 'job_state'")$(sqlite3 older.db "explain query plan update job set state = 'queued' where state = 'leased' and lease_until < 1" | grep -c job_leased)" = 01
 ok "the same job is not queued twice" test "$(sqlite3 older.db "insert or ignore into job(kind,
 	solution_id, params, pid, created_at, updated_at) select 'mc', solution_id, params, pid, 'a', 'b'
 	from job where id = 7; select changes()")" = 0
