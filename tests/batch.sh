@@ -196,6 +196,21 @@ ok "refused before writing" test -z "$(ls no.* 2>/dev/null)"
 expect_rc 2 "--batch-for alone" sm --db refuse.db fetch --config cfg --judge --batch-for vllm
 expect_rc 2 "an unknown engine" sm --db refuse.db fetch --config cfg --judge --batch-for sglang --batch-out no.jsonl
 
+# a line that cannot be written mid-run (/dev/full fails the first 256 KB
+# that go out, lines after lines were made) ends the run: said, no round
+# recorded, every job queued as it was
+if [ -c /dev/full ]; then
+	python3 "$top_srcdir/bench/batch/gen.py" 1000 >many.jsonl
+	sm --db full.db import many.jsonl --format generic --problem problem --steps steps \
+		--gold gold --id id >/dev/null
+	expect_rc 1 "a full device mid-run" sm --db full.db fetch --config cfg --mc --rollouts 4 \
+		--quiet --batch-out /dev/full
+	ok "says why" has err "/dev/full: write failed: No space left on device; no round recorded"
+	ok "no round recorded" test "$(sqlite3 full.db "select count(*) from batch_round")" = 0
+	ok "every job still queued" test \
+		"$(sqlite3 full.db "select count(*) from job where state <> 'queued'")" = 0
+fi
+
 # many jobs: each leaves memory once its requests are in a file, and the
 # run does not wait between leases (it took 13 ms a job, 200 MB for 10 K)
 python3 - >many.jsonl <<'PY'
