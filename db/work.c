@@ -12,7 +12,8 @@ enum stmt_id {
 	S_ONE_SOL, S_ONE_STEP, S_ONE_LABEL, S_ONE_SUG, S_ONE_ALIGN, S_ACTION_ADD,
 	S_ACTION_LIST, S_ACTION_NAME, S_ACTION_LABELS, S_LABEL_BEFORE, S_QROW,
 	S_MAX_LABEL, S_SOL_TEXTS, S_LAST_GUIDELINES, S_RANGE_PROBLEMS, S_RANGE_STEPS,
-	S_IDS_PROBLEMS, S_IDS_STEPS, S_WIN_SOL, S_WIN_STEP,
+	S_IDS_PROBLEMS, S_IDS_STEPS, S_WIN_SOL, S_WIN_STEP, S_SUM_SOL, S_SUM_SUG, S_SUM_LABEL_MORE,
+	S_SUM_SUG_MORE, S_SUM_LABELS_KEPT,
 	S_COUNT
 };
 
@@ -65,6 +66,23 @@ static const char *const stmt_sql[S_COUNT] = {
 		      "WHERE s.id BETWEEN ?1 AND ?2 ORDER BY s.id",
 	[S_WIN_STEP] = "SELECT solution_id, idx, text, chosen, alts, agent, role FROM step "
 		       "WHERE solution_id BETWEEN ?1 AND ?2 ORDER BY solution_id, idx",
+	/* what a summary is made of: the data set, the steps counted and
+	 * whether the first names an agent (a trace), not read */
+	[S_SUM_SOL] = "SELECT s.dataset_id, (SELECT count(*) FROM step WHERE solution_id = s.id), "
+		      "coalesce((SELECT agent IS NOT NULL FROM step WHERE solution_id = s.id AND idx = 0), 0) "
+		      "FROM solution s WHERE s.id = ?1",
+	/* S_ONE_SUG without what no summary reads (rationale, rollouts) */
+	[S_SUM_SUG] = "SELECT solution_id, step_idx, source, model, origin, value, first_error, k, n, NULL, agent, "
+		      "job_id, NULL, id FROM suggestion WHERE solution_id = ?1 ORDER BY id",
+	/* those added since a read (ids above its last: a label moved by a
+	 * sync's reorder gets one above every label too) */
+	[S_SUM_LABEL_MORE] = "SELECT solution_id, step_idx, kind, value, text, annotator, origin, created_at, agent, "
+			     "id, action_id, guidelines FROM label WHERE solution_id = ?1 AND id > ?2 ORDER BY id",
+	[S_SUM_SUG_MORE] = "SELECT solution_id, step_idx, source, model, origin, value, first_error, k, n, NULL, "
+			   "agent, job_id, NULL, id FROM suggestion WHERE solution_id = ?1 AND id > ?2 "
+			   "ORDER BY id",
+	/* ... and whether the labels read are all still there (by the index alone) */
+	[S_SUM_LABELS_KEPT] = "SELECT count(*) FROM label WHERE solution_id = ?1 AND id <= ?2",
 };
 
 static const struct stmt_table stmts = {ROOM_WORK, S_COUNT, stmt_sql};
@@ -86,19 +104,22 @@ void db_solution_free(struct db_solution *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/* The rows of statement which (S_ONE_STEP, _LABEL, _SUG or _ALIGN) of
- * one solution into v. */
+/* The rows of statement which (S_ONE_STEP, _LABEL, _SUG or _ALIGN; the
+ * summary's S_SUM_*) of one solution into v, after those it holds. */
 static int load_rows(struct db *db, sqlite3_stmt *q, struct db_solution *v,
 		     enum stmt_id which)
 {
-	size_t cap = 0, capid = 0, capact = 0;
+	/* the arrays hold as many as they have (more, maybe) */
+	size_t cap = which == S_ONE_STEP ? v->it.nsteps : which == S_ONE_ALIGN ? v->naligns :
+		     which == S_ONE_LABEL || which == S_SUM_LABEL_MORE ? v->it.nlabels : v->it.nsugs;
+	size_t capid = v->it.nlabels, capact = v->it.nlabels;
 	int rc;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		struct item *it = &v->it;
 		if (which == S_ONE_STEP) {
 			it->steps = dbi_grow(it->steps, it->nsteps, &cap, sizeof(*it->steps));
 			dbi_load_step(&it->steps[it->nsteps++], q, &v->a);
-		} else if (which == S_ONE_LABEL) {
+		} else if (which == S_ONE_LABEL || which == S_SUM_LABEL_MORE) {
 			size_t n = it->nlabels;
 			it->labels = dbi_grow(it->labels, n, &cap, sizeof(*it->labels));
 			v->label_ids = dbi_grow(v->label_ids, n, &capid, sizeof(int64_t));
@@ -108,9 +129,11 @@ static int load_rows(struct db *db, sqlite3_stmt *q, struct db_solution *v,
 			v->label_actions[n] = sqlite3_column_int64(q, 10);
 			it->labels[n].guidelines = dbi_adup(&v->a, q, 11);
 			it->nlabels++;
-		} else if (which == S_ONE_SUG) {
+		} else if (which == S_ONE_SUG || which == S_SUM_SUG || which == S_SUM_SUG_MORE) {
 			it->sugs = dbi_grow(it->sugs, it->nsugs, &cap, sizeof(*it->sugs));
 			dbi_load_sug(&it->sugs[it->nsugs++], q, &v->a);
+			if (which != S_ONE_SUG)
+				v->sug_top = sqlite3_column_int64(q, 13);
 		} else {
 			v->aligns = dbi_grow(v->aligns, v->naligns, &cap, sizeof(*v->aligns));
 			struct db_align *al = &v->aligns[v->naligns++];
@@ -158,6 +181,60 @@ static int solution_load(struct db *db, int64_t sol, struct db_solution *v, size
 int db_solution_load(struct db *db, int64_t sol, struct db_solution *v)
 {
 	return solution_load(db, sol, v, 4);
+}
+
+int db_solution_verdicts(struct db *db, int64_t sol, struct db_solution *v)
+{
+	db_solution_free(v);
+	sqlite3_stmt *s = stmt(db, S_SUM_SOL);
+	sqlite3_bind_int64(s, 1, sol);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? 0 : -1;
+	}
+	v->id = sol;
+	v->dataset_id = sqlite3_column_int64(s, 0);
+	v->it.nsteps = (size_t)sqlite3_column_int64(s, 1);
+	v->it.trace = sqlite3_column_int(s, 2);
+	v->it.agreed.fe = -3;
+	sqlite3_reset(s);
+	static const enum stmt_id ids[] = {S_ONE_LABEL, S_SUM_SUG};
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		sqlite3_stmt *q = stmt(db, ids[i]);
+		sqlite3_bind_int64(q, 1, sol);
+		if (load_rows(db, q, v, ids[i]) < 0)
+			return -1;
+	}
+	return 1;
+}
+
+/* how many of sol's rows statement id counts up to top: -1 on an error */
+static int64_t kept(struct db *db, enum stmt_id id, int64_t sol, int64_t top)
+{
+	sqlite3_stmt *s = stmt(db, id);
+	sqlite3_bind_int64(s, 1, sol);
+	sqlite3_bind_int64(s, 2, top);
+	return dbi_one_int(s, -1);
+}
+
+int db_solution_verdicts_more(struct db *db, struct db_solution *v)
+{
+	size_t nl = v->it.nlabels;
+	int64_t ltop = nl ? v->label_ids[nl - 1] : 0;
+	/* suggestions are never moved nor deleted: only labels are looked at */
+	int64_t lk = kept(db, S_SUM_LABELS_KEPT, v->id, ltop);
+	if (lk != (int64_t)nl)
+		return lk < 0 ? -1 : 0;
+	sqlite3_stmt *q = stmt(db, S_SUM_LABEL_MORE);
+	sqlite3_bind_int64(q, 1, v->id);
+	sqlite3_bind_int64(q, 2, ltop);
+	if (load_rows(db, q, v, S_SUM_LABEL_MORE) < 0)
+		return -1;
+	q = stmt(db, S_SUM_SUG_MORE);
+	sqlite3_bind_int64(q, 1, v->id);
+	sqlite3_bind_int64(q, 2, v->sug_top);
+	return load_rows(db, q, v, S_SUM_SUG_MORE) < 0 ? -1 : 1;
 }
 
 int db_solution_texts(struct db *db, int64_t sol, struct db_solution *v)

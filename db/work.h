@@ -17,6 +17,7 @@ struct db_solution {
 	int64_t *label_ids, *label_actions; /* parallel to it.labels */
 	struct db_align *aligns;
 	size_t naligns;
+	int64_t sug_top; /* db_solution_verdicts': its last suggestion's id */
 	struct arena a;
 };
 /* 1 loaded, 0 no such solution, -1 error. */
@@ -37,6 +38,20 @@ int db_solution_marks(struct db *db, struct db_solution *v);
  * -1 on a store error. */
 int db_solutions_texts(struct db *db, const int64_t *sols, size_t n, struct db_solution *out,
 		       struct arena *a);
+/* What a summary is made of (src/summary.c), as db_solution_load has it
+ * but read lighter: the data set, the labels, the suggestions (without
+ * their rationale and rollouts) and the steps' count (it.steps NULL,
+ * it.trace set for an agent trace, as a walk's item). 1, 0, -1. */
+int db_solution_verdicts(struct db *db, int64_t sol, struct db_solution *v);
+/* v (db_solution_verdicts') brought up to date: the labels and
+ * suggestions added to its solution since it was read, appended (a
+ * label or suggestion gets an id above every one before it, and so
+ * does a label a sync puts in order). 1 when v holds them all now, 0
+ * when labels it holds are no longer there (a sync moved them; nothing
+ * moves or deletes a suggestion): read it again; -1 on a store error. A
+ * v read in a transaction rolled back since is not to be brought up to
+ * date (its rows' ids may be another's now). */
+int db_solution_verdicts_more(struct db *db, struct db_solution *v);
 void db_solution_free(struct db_solution *v);
 
 /* Actions (see schema.c): op is do, undo or redo; ref names the action

@@ -345,7 +345,7 @@ int summary_refresh(struct db *db, int64_t sol)
 	struct buf b = {0};
 	struct summary sum;
 	int rc = -1;
-	if (db_solution_load(db, sol, &v) == 1) {
+	if (db_solution_verdicts(db, sol, &v) == 1) {
 		summary_compute(&v.it, &b, &sum);
 		rc = db_summary_put(db, v.id, v.dataset_id, &sum);
 	}
@@ -364,4 +364,76 @@ int summary_refresh_texts(struct db *db, struct db_solution *v)
 	int rc = db_summary_put(db, v->id, v->dataset_id, &sum);
 	buf_free(&b);
 	return rc;
+}
+
+#define CACHED 128 /* solutions kept: more than a team labels at once */
+
+struct summary_cache {
+	struct cached_sol {
+		int64_t sol;        /* 0: free */
+		unsigned long used; /* when last rewritten (the clock) */
+		struct db_solution v;
+	} slot[CACHED];
+	unsigned long clock;
+	struct buf b;
+};
+
+struct summary_cache *summary_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct summary_cache));
+}
+
+void summary_cache_clear(struct summary_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < CACHED; i++) {
+		db_solution_free(&c->slot[i].v);
+		c->slot[i].sol = 0;
+	}
+}
+
+void summary_cache_free(struct summary_cache *c)
+{
+	if (!c)
+		return;
+	summary_cache_clear(c);
+	buf_free(&c->b);
+	free(c);
+}
+
+/* sol's slot, up to date: kept, else the one used longest ago read
+ * afresh. NULL on a store error or no such solution (then forgotten). */
+static struct cached_sol *cached(struct db *db, int64_t sol, struct summary_cache *c)
+{
+	struct cached_sol *e = NULL, *old = &c->slot[0];
+	for (size_t i = 0; i < CACHED && !e; i++) {
+		if (c->slot[i].sol == sol)
+			e = &c->slot[i];
+		else if (c->slot[i].used < old->used)
+			old = &c->slot[i];
+	}
+	int rc = e ? db_solution_verdicts_more(db, &e->v) : 0;
+	if (!e)
+		e = old;
+	if (rc == 0)
+		rc = db_solution_verdicts(db, sol, &e->v);
+	e->sol = rc == 1 ? sol : 0;
+	e->used = ++c->clock;
+	if (rc == 1)
+		return e;
+	db_solution_free(&e->v);
+	return NULL;
+}
+
+int summary_refresh_with(struct db *db, int64_t sol, struct summary_cache *c)
+{
+	if (!c)
+		return summary_refresh(db, sol);
+	struct cached_sol *e = cached(db, sol, c);
+	if (!e)
+		return -1;
+	struct summary sum;
+	summary_compute(&e->v.it, &c->b, &sum);
+	return db_summary_put(db, sol, e->v.dataset_id, &sum);
 }

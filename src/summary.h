@@ -50,4 +50,17 @@ int summary_refresh(struct db *db, int64_t sol);
  * only its labels and suggestions are read (db_solution_marks). */
 int summary_refresh_texts(struct db *db, struct db_solution *v);
 
+/* The labels and suggestions of the solutions whose summaries were last
+ * rewritten, kept between transactions of one connection (a sync's
+ * pages): a summary rewritten again reads only what was added since
+ * (db_solution_verdicts_more), not the solution's whole history. */
+struct summary_cache;
+struct summary_cache *summary_cache_new(void);
+void summary_cache_free(struct summary_cache *c);
+/* Forgets every solution: after the connection rolled back a
+ * transaction that rewrote some. */
+void summary_cache_clear(struct summary_cache *c);
+/* summary_refresh through the cache (NULL: summary_refresh). */
+int summary_refresh_with(struct db *db, int64_t sol, struct summary_cache *c);
+
 #endif
