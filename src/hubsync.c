@@ -59,6 +59,7 @@ struct hubsync {
 	struct hubsync_page last; /* the last page stored */
 	long pages;       /* pages stored */
 	struct sync_seen seen;
+	struct sync_keep *keep; /* what the pages keep from page to page */
 	struct hubshare_bg *share; /* the round's actions and links */
 	int64_t dv;       /* the store's data version last seen */
 	int again;        /* the store changed during the round */
@@ -97,6 +98,7 @@ struct hubsync *hubsync_new(const char *dbpath, const char *conninfo, const char
 	s->due = 0;
 	s->dv = db_data_version(db);
 	sync_seen_init(&s->seen);
+	s->keep = sync_keep_new();
 	s->share = hubshare_bg_new();
 	hubsync_recount(s);
 	return s;
@@ -108,6 +110,7 @@ void hubsync_free(struct hubsync *s)
 		return;
 	hub_close(s->h);
 	sync_seen_free(&s->seen);
+	sync_keep_free(s->keep);
 	hubshare_bg_free(s->share);
 	db_close(s->db);
 	arena_free(&s->a);
@@ -339,7 +342,7 @@ static void page_in(struct hubsync *s, double now)
 		int full = pg.nsols >= (size_t)s->page || pg.nlabels >= (size_t)s->page ||
 			   pg.nsugs >= (size_t)s->page;
 		double t0 = cpu_ms();
-		rc = sync_page_store(s->db, &pg, s->me.id, NULL, &c, &s->seen);
+		rc = sync_page_store(s->db, &pg, s->me.id, NULL, &c, &s->seen, s->keep);
 		page_size(s, n, full, cpu_ms() - t0);
 	}
 	hub_page_free(&pg);

@@ -317,20 +317,91 @@ static size_t name_hash(const char *a, const char *b)
 	return h;
 }
 
-/* whether l's solution here has the steps the hub's has (seen: the last
- * one asked, kept for a workbench's pages); NULL on a store error */
-static struct page_sol *page_sol_of(struct db *db, struct page_sols *ps,
-					  const struct hub_label *l, struct sync_seen *seen)
+/* The solutions found here, from page to page (their strings copies),
+ * and the summaries' cache */
+#define KEEP_MAX 4096 /* solutions found kept at most: then forgotten */
+struct sync_keep {
+	struct page_sols found;
+	struct arena a;
+	size_t n;
+	struct summary_cache *sums;
+};
+
+struct sync_keep *sync_keep_new(void)
 {
-	const char *d = l->f[HL_DATASET] ? l->f[HL_DATASET] : "";
-	const char *k = l->f[HL_KEY] ? l->f[HL_KEY] : "";
+	struct sync_keep *k = xcalloc(1, sizeof(*k));
+	k->sums = summary_cache_new();
+	return k;
+}
+
+static void keep_clear(struct sync_keep *k)
+{
+	if (!k)
+		return;
+	free(k->found.slot);
+	k->found.slot = NULL;
+	k->n = 0;
+	arena_reset(&k->a);
+	summary_cache_clear(k->sums);
+}
+
+void sync_keep_free(struct sync_keep *k)
+{
+	if (!k)
+		return;
+	keep_clear(k);
+	arena_free(&k->a);
+	summary_cache_free(k->sums);
+	free(k);
+}
+
+/* the slot of d/k in ps: its own, or the free one it would take */
+static struct page_sol *sols_slot(struct page_sols *ps, const char *d, const char *k)
+{
 	size_t i = name_hash(d, k) & ps->mask;
 	while (ps->slot[i].dataset && (strcmp(ps->slot[i].dataset, d) || strcmp(ps->slot[i].key, k)))
 		i = (i + 1) & ps->mask;
-	struct page_sol *e = &ps->slot[i];
+	return &ps->slot[i];
+}
+
+/* the solution d/k as db_hub_solution_here finds it: kept from an earlier
+ * page, else looked up (and kept when here) */
+static int solution_here(struct db *db, struct sync_keep *kp, const char *d, const char *k,
+			 struct db_hub_here *h)
+{
+	if (!kp)
+		return db_hub_solution_here(db, d, k, h);
+	if (!kp->found.slot || kp->n >= KEEP_MAX) {
+		keep_clear(kp);
+		page_sols_init(&kp->found, KEEP_MAX);
+	}
+	struct page_sol *e = sols_slot(&kp->found, d, k);
+	if (e->dataset) {
+		*h = e->here;
+		return 1;
+	}
+	int rc = db_hub_solution_here(db, d, k, h);
+	if (rc == 1) {
+		e->dataset = arena_strndup(&kp->a, d, strlen(d));
+		e->key = arena_strndup(&kp->a, k, strlen(k));
+		e->here = *h;
+		kp->n++;
+	}
+	return rc;
+}
+
+/* whether l's solution here has the steps the hub's has (seen: the last
+ * one asked, kept for a workbench's pages); NULL on a store error */
+static struct page_sol *page_sol_of(struct db *db, struct page_sols *ps,
+					  const struct hub_label *l, struct sync_seen *seen,
+					  struct sync_keep *kp)
+{
+	const char *d = l->f[HL_DATASET] ? l->f[HL_DATASET] : "";
+	const char *k = l->f[HL_KEY] ? l->f[HL_KEY] : "";
+	struct page_sol *e = sols_slot(ps, d, k);
 	if (e->dataset)
 		return e;
-	if (db_hub_solution_here(db, d, k, &e->here) < 0)
+	if (solution_here(db, kp, d, k, &e->here) < 0)
 		return NULL;
 	e->dataset = d;
 	e->key = k;
@@ -436,7 +507,8 @@ static int pulled_sugs(struct db *db, const struct hub_page *pg, const char *hub
 }
 
 int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id,
-		    const struct sync_hooks *hk, struct sync_counts *c, struct sync_seen *seen)
+		    const struct sync_hooks *hk, struct sync_counts *c, struct sync_seen *seen,
+		    struct sync_keep *keep)
 {
 	if (db_begin(db) < 0) /* the store busy: nothing taken, the page comes again */
 		return -1;
@@ -469,7 +541,7 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 		page_sols_init(&ps, pg->nlabels);
 	for (size_t i = 0; i < pg->nlabels; i++) {
 		const struct hub_label *l = &pg->labels[i];
-		struct page_sol *at = page_sol_of(db, &ps, l, seen);
+		struct page_sol *at = page_sol_of(db, &ps, l, seen, keep);
 		if (!at)
 			goto fail;
 		if (!at->same) {
@@ -502,19 +574,23 @@ int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id
 			continue;
 		/* one without a summary yet gets it at the pull's end */
 		int has = seen->later ? db_hub_summary_here(db, touched[i]) : 1;
-		if (has < 0 || (has && summary_refresh(db, touched[i]) < 0))
+		if (has < 0 || (has && summary_refresh_with(db, touched[i], keep ? keep->sums : NULL) < 0))
 			goto fail;
 	}
 	if (db_hub_mark_set(db, "pulled", hub_id, pg->hi) < 0)
 		goto fail;
 	free(touched);
 	free(order);
-	return db_commit(db);
+	if (db_commit(db) == 0)
+		return 0;
+	keep_clear(keep); /* what it found is no more */
+	return -1;
 fail:
 	free(ps.slot);
 	free(touched);
 	free(order);
 	db_rollback(db);
+	keep_clear(keep);
 	return -1;
 }
 
@@ -524,19 +600,26 @@ static int pull(struct db *db, struct hub *h, const struct hub_me *me, int page,
 	int64_t after = db_hub_mark(db, "pulled", me->id);
 	if (after < 0)
 		return -1;
+	struct sync_keep *keep = sync_keep_new();
+	int rc;
 	for (;;) {
 		struct hub_page pg;
-		if (hub_pull_page(h, after, page, &pg) < 0)
-			return summary_backfill(db) < 0 ? -1 : -2;
+		if (hub_pull_page(h, after, page, &pg) < 0) {
+			rc = summary_backfill(db) < 0 ? -1 : -2;
+			break;
+		}
 		int empty = pg.hi <= after;
-		int rc = empty ? 0 : sync_page_store(db, &pg, me->id, hk, c, seen);
+		rc = empty ? 0 : sync_page_store(db, &pg, me->id, hk, c, seen, keep);
 		after = pg.hi;
 		hub_page_free(&pg);
-		if (rc < 0)
-			return -1;
-		if (empty)
-			return summary_backfill(db) < 0 ? -1 : 0;
+		if (rc < 0 || empty) {
+			if (rc == 0)
+				rc = summary_backfill(db) < 0 ? -1 : 0;
+			break;
+		}
 	}
+	sync_keep_free(keep);
+	return rc;
 }
 
 int sync_pull(struct db *db, struct hub *h, const struct hub_me *me, int page,

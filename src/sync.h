@@ -71,9 +71,18 @@ void sync_seen_init(struct sync_seen *s);
 /* The store's state as a sync begins: 0, -1 on a store error. */
 int sync_seen_start(struct db *db, const char *hub_id, struct sync_seen *s);
 void sync_seen_free(struct sync_seen *s);
+/* What the pages of one connection keep from page to page: the
+ * solutions found here (their ids and steps' hash: a solution's steps
+ * never change) and what their summaries were made of (summary.h's
+ * cache); all forgotten when a page is rolled back. */
+struct sync_keep;
+struct sync_keep *sync_keep_new(void);
+void sync_keep_free(struct sync_keep *k);
 /* One pulled page into the store with its place, in one transaction of
- * the store: 0, -1 on a store error (nothing written). */
+ * the store: 0, -1 on a store error (nothing written). keep: the
+ * connection's (NULL: none). */
 int sync_page_store(struct db *db, const struct hub_page *pg, const char *hub_id,
-		    const struct sync_hooks *hk, struct sync_counts *c, struct sync_seen *seen);
+		    const struct sync_hooks *hk, struct sync_counts *c, struct sync_seen *seen,
+		    struct sync_keep *keep);
 
 #endif
