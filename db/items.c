@@ -13,7 +13,7 @@ enum stmt_id {
 	S_SUG_ADD, S_SUM_PUT, S_SUM_ADD, S_SUM_MISSING, S_LABEL_NOW, S_SUG_NOW,
 	S_SOL_FIND, S_SOL_STEPS, S_DATASETS, S_ANN_ENSURE, S_ALIASES, S_STATE_GET,
 	S_KEYED, S_GUIDELINES_ADD, S_SOL_NSTEPS, S_SUM_COUNTS, S_COUNTS_SET, S_COUNTS_CLEAR,
-	S_SUM_MARKS,
+	S_SUM_MARKS, S_ANN_KNOWN, S_SUM_SET, S_SUM_WAS,
 	S_COUNT
 };
 
@@ -82,6 +82,16 @@ static const char *const stmt_sql[S_COUNT] = {
 			 "SELECT ?1, ?2, CASE WHEN m THEN 'L' || (SELECT coalesce(max(CAST(substr(alias, 2) "
 			 "AS INTEGER)), 0) + 1 FROM annotator WHERE auto = 1) END, m FROM (SELECT "
 			 "length(?1) >= 20 AND ?1 NOT GLOB '*[^0-9a-fA-F-]*' AS m)",
+	/* an annotator's row there already: a look, not an insert ignored */
+	[S_ANN_KNOWN] = "SELECT 1 FROM annotator WHERE name = ?1",
+	/* a summary rewritten in place: only the indexes of what it sets move
+	 * (INSERT OR REPLACE rewrites every one), the agreed mark as S_SUM_PUT
+	 * keeps it */
+	[S_SUM_SET] = "UPDATE summary SET dataset_id = ?2, nsteps = ?3, labelled = ?4, flags = ?5, "
+		      "verdicts = ?6, counts = ?7, agreed = coalesce((SELECT 1 FROM agreed "
+		      "WHERE solution_id = ?1 AND rule IS NOT NULL), 0) WHERE solution_id = ?1",
+	/* what a summary rewritten was: the same counts move no sums */
+	[S_SUM_WAS] = "SELECT dataset_id, nsteps, labelled, counts FROM summary WHERE solution_id = ?1",
 	[S_ALIASES] = "SELECT name, alias FROM annotator WHERE alias IS NOT NULL ORDER BY first_label",
 	[S_STATE_GET] = "SELECT value FROM store_state WHERE key = ?1",
 };
@@ -285,7 +295,12 @@ static int labels_add(struct db *db, int64_t sol, const struct label *lb,
 
 int db_annotator_ensure(struct db *db, const char *name, int64_t first_label)
 {
-	sqlite3_stmt *s = stmt(db, S_ANN_ENSURE);
+	sqlite3_stmt *s = stmt(db, S_ANN_KNOWN);
+	bind_text(s, 1, name);
+	int64_t known = dbi_one_int(s, 0);
+	if (known)
+		return 0;
+	s = stmt(db, S_ANN_ENSURE);
 	bind_text(s, 1, name);
 	sqlite3_bind_int64(s, 2, first_label);
 	return dbi_step_done(db, s);
@@ -787,9 +802,28 @@ int db_item_labels(struct db *db, int64_t dataset, const struct item *it,
 int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
 		   const struct summary *sum)
 {
-	if (summary_run(db, S_SUM_MARKS, sol, dataset, sum) < 0)
+	/* the one it replaces, read once: with the same counts (a fetch's
+	 * suggestions) only the marks are written and stats' sums stand;
+	 * else the sums move by the counts' difference and the row is
+	 * rewritten in place */
+	sqlite3_stmt *s = stmt(db, S_SUM_WAS);
+	sqlite3_bind_int64(s, 1, sol);
+	int rc = sqlite3_step(s), same = 0;
+	if (rc == SQLITE_ROW) {
+		same = sqlite3_column_int64(s, 0) == dataset &&
+		       sqlite3_column_int(s, 1) == sum->nsteps &&
+		       sqlite3_column_int(s, 2) == sum->labelled && str_same(col_text(s, 3), sum->counts);
+		if (!same && db_counts_known(db)) {
+			counts_add(db, sqlite3_column_int64(s, 0), col_text(s, 3), -1);
+			counts_add(db, dataset, sum->counts, 1);
+		}
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE) /* none yet */
+		return summary_write(db, S_SUM_PUT, sol, dataset, sum);
+	if (rc != SQLITE_ROW)
 		return -1;
-	return sqlite3_changes(db->h) ? 0 : summary_write(db, S_SUM_PUT, sol, dataset, sum);
+	return summary_run(db, same ? S_SUM_MARKS : S_SUM_SET, sol, dataset, sum);
 }
 
 long db_summary_missing(struct db *db)
