@@ -29,7 +29,8 @@
 #          each was due (the pace: the loop's work a key met waiting
 #          counts too); the sync's turns of the loop and the pages it
 #          stored, wall and CPU (STEPMARK_TIMINGS' key-cpu, due, hub-turn
-#          and hub-page lines); how
+#          and hub-page lines; the pages' CPU per event, over all
+#          pages and over each page of 20 events or more); how
 #          long each label took to reach every other store (seen.py polls
 #          the stores' files read-only; bounds.py checks its figures
 #          against the stores' own order); labels typed = stored = on the
@@ -288,8 +289,9 @@ if echo "$parts" | grep -qw team; then
 	cat tm*.txt | sed -n 's/^key-cpu [^ ]* //p' >keys.cpu
 	cat tm*.txt | awk '$1 == "hub-turn" {print $2 > "turn.ms"; print $3 > "turn.cpu"}'
 	touch turn.ms turn.cpu
-	cat tm*.txt | awk '$1 == "hub-page" {print $2 > "page.n"; print $4 > "page.ms"}'
-	touch page.n page.ms
+	cat tm*.txt | awk '$1 == "hub-page" {print $2 > "page.n"; print $4 > "page.ms"
+		if ($2 >= 20) print 1000 * $4 / $2 > "page.us"}'
+	touch page.n page.ms page.us
 	typed=0 stored=0 onhub=0 mism=0
 	for i in $(seq "$n"); do
 		sed -n 's/^saved action=\([0-9]*\) .*/\1/p' tr$i.txt | sort -n >typed.ids
@@ -317,6 +319,10 @@ if echo "$parts" | grep -qw team; then
 		"$(pct 99 <turn.ms) ms  max $(pct 100 <turn.ms) ms, CPU p99 $(pct 99 <turn.cpu) ms  max" \
 		"$(pct 100 <turn.cpu) ms; pages stored $(wc -l <page.n), events p50 $(pct 50 <page.n)" \
 		"max $(pct 100 <page.n), CPU ms p99 $(pct 99 <page.ms) max $(pct 100 <page.ms)"
+	echo "  pulled pages' CPU per event: $(awk '$1 == "hub-page" {e += $2; c += $4} END {
+		printf "%.1f", e ? 1000 * c / e : 0}' tm*.txt) us overall (all pages' CPU / their events)," \
+		"pages of 20 events or more: p50 $(pct 50 <page.us) us  p99 $(pct 99 <page.us) us" \
+		"(target <= 50 us)"
 	echo "  propagation to each other store: p50 $q50 s  p99 $q99 s (target <= 2: $(met "$q99 <= 2"))" \
 		"max $qmx s; $(cat seen.sum)"
 	# shellcheck disable=SC2086
