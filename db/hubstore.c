@@ -730,33 +730,62 @@ int64_t db_hub_sug_top(struct db *db)
 	return dbi_one_int(stmt(db, S_SUG_TOP), -1);
 }
 
-static int uid_is(void *ctx, int64_t id, const struct hub_sug *g)
-{
-	(void)id;
-	return !strcmp(ctx, g->f[HG_UID]);
-}
 
 static const char *hub_num(const char *t)
 {
 	return t && *t ? t : NULL;
 }
 
-int db_hub_sug_put(struct db *db, const struct hub_sug *g, int64_t *sol)
+/* the uid of one of the solution's suggestions kept (the run of them) */
+static int uid_keep(void *ctx, int64_t id, const struct hub_sug *g)
 {
-	int64_t ds;
-	int nsteps;
-	int rc = sol_find(db, g->f[HG_DATASET], g->f[HG_KEY], sol, &ds, &nsteps);
+	(void)id;
+	struct db_hub_sug_uids *u = ctx;
+	if (u->n == u->cap) {
+		u->cap = u->cap ? 2 * u->cap : 16;
+		u->uid = xrealloc(u->uid, u->cap * sizeof(*u->uid));
+	}
+	snprintf(u->uid[u->n++], 33, "%s", g->f[HG_UID]);
+	return 0;
+}
+
+/* u on g's solution: looked up, and the uids of its suggestions read,
+ * when it is not the one u holds. 1 here, 0 not, -1 on a store error. */
+static int sug_uids_on(struct db *db, const struct hub_sug *g, struct db_hub_sug_uids *u)
+{
+	const char *d = g->f[HG_DATASET] ? g->f[HG_DATASET] : "";
+	const char *k = g->f[HG_KEY] ? g->f[HG_KEY] : "";
+	if (u->dataset && !strcmp(u->dataset, d) && !strcmp(u->key, k))
+		return u->found;
+	u->dataset = NULL;
+	u->n = 0;
+	int rc = sol_find(db, g->f[HG_DATASET], g->f[HG_KEY], &u->sol, &u->ds, &u->nsteps);
+	if (rc == 1) {
+		sqlite3_stmt *s = stmt(db, S_SUGS_SOL);
+		sqlite3_bind_int64(s, 1, u->sol);
+		if (sugs_each(s, uid_keep, u) < 0)
+			rc = -1;
+	}
+	if (rc < 0)
+		return -1;
+	u->dataset = d;
+	u->key = k;
+	return u->found = rc;
+}
+
+int db_hub_sug_put_on(struct db *db, const struct hub_sug *g, int64_t *sol,
+		      struct db_hub_sug_uids *u)
+{
+	int rc = sug_uids_on(db, g, u);
 	if (rc <= 0)
 		return rc < 0 ? -1 : 2;
+	*sol = u->sol;
 	if (!g->f[HG_UID] || !g->f[HG_SOURCE])
 		return 3;
 	/* here already: this store made it, or pulled it before */
-	sqlite3_stmt *s = stmt(db, S_SUGS_SOL);
-	sqlite3_bind_int64(s, 1, *sol);
-	char uid[33];
-	snprintf(uid, sizeof(uid), "%s", g->f[HG_UID]);
-	if ((rc = sugs_each(s, uid_is, uid)) != 0)
-		return rc < 0 ? -1 : 0;
+	for (size_t i = 0; i < u->n; i++)
+		if (!strcmp(u->uid[i], g->f[HG_UID]))
+			return 0;
 	struct suggestion sg = {
 		.source = g->f[HG_SOURCE], .model = g->f[HG_MODEL], .origin = g->f[HG_ORIGIN],
 		.step = hub_num(g->f[HG_STEP]) ? atoi(g->f[HG_STEP]) : -1,
@@ -767,11 +796,30 @@ int db_hub_sug_put(struct db *db, const struct hub_sug *g, int64_t *sol)
 		.rationale = g->f[HG_RATIONALE], .agent = g->f[HG_AGENT],
 		.rollouts = g->f[HG_ROLLOUTS],
 	};
-	if (sg.step >= nsteps || sg.step < -1)
+	if (sg.step >= u->nsteps || sg.step < -1)
 		return 3;
 	/* made when the hub says */
 	snprintf(db->now, sizeof(db->now), "%s", g->f[HG_AT] ? g->f[HG_AT] : "");
-	return dbi_sugs_insert(db, *sol, &sg, 1, 0) < 0 ? -1 : 1;
+	if (dbi_sugs_insert(db, *sol, &sg, 1, 0) < 0)
+		return -1;
+	/* here now: the same uid again (the hub sends each once) is not added */
+	struct hub_sug kept = {.f = {[HG_UID] = g->f[HG_UID]}};
+	uid_keep(u, 0, &kept);
+	return 1;
+}
+
+void db_hub_sug_uids_free(struct db_hub_sug_uids *u)
+{
+	free(u->uid);
+	memset(u, 0, sizeof(*u));
+}
+
+int db_hub_sug_put(struct db *db, const struct hub_sug *g, int64_t *sol)
+{
+	struct db_hub_sug_uids u = {0};
+	int rc = db_hub_sug_put_on(db, g, sol, &u);
+	db_hub_sug_uids_free(&u);
+	return rc;
 }
 
 int db_hub_candidates(struct db *db, unsigned need, int64_t dataset, int64_t sol, long limit,

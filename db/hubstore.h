@@ -123,6 +123,22 @@ int64_t db_hub_sug_top(struct db *db);
  * suggestion of that uid), 2 its solution is not here, 3 not one this
  * store takes; -1 on a store error. */
 int db_hub_sug_put(struct db *db, const struct hub_sug *g, int64_t *sol);
+/* The solution of the last suggestion pulled and the uids of its
+ * suggestions here, kept from one db_hub_sug_put_on to the next in one
+ * transaction of the store (a page's suggestions come a solution at a
+ * time): zeroed to begin, db_hub_sug_uids_free at the end. */
+struct db_hub_sug_uids {
+	const char *dataset, *key; /* the suggestion's own strings (NULL: none) */
+	int64_t sol, ds;
+	int nsteps, found;
+	char (*uid)[33];
+	size_t n, cap;
+};
+/* db_hub_sug_put through u: its solution looked up and its suggestions
+ * read once for a run of suggestions on it, not for each. */
+int db_hub_sug_put_on(struct db *db, const struct hub_sug *g, int64_t *sol,
+		      struct db_hub_sug_uids *u);
+void db_hub_sug_uids_free(struct db_hub_sug_uids *u);
 
 /* The solutions (data set, id, the store's id) that get a job of a
  * provider that needs what need says (JOBS_* of jobs.h), as

@@ -491,15 +491,19 @@ static int pulled_sugs(struct db *db, const struct hub_page *pg, const char *hub
 	int64_t mark = db_hub_mark(db, "sugs", hub_id), top = db_hub_sug_top(db);
 	if (mark < 0 || top < 0)
 		return -1;
+	struct db_hub_sug_uids u = {0}; /* a solution's suggestions read once */
 	for (size_t i = 0; i < pg->nsugs; i++) {
 		int64_t sol;
-		int rc = db_hub_sug_put(db, &pg->sugs[i], &sol);
-		if (rc < 0)
+		int rc = db_hub_sug_put_on(db, &pg->sugs[i], &sol, &u);
+		if (rc < 0) {
+			db_hub_sug_uids_free(&u);
 			return -1;
+		}
 		c->sugs_pulled += rc == 1;
 		if (rc == 1 && (*nt == 0 || touched[*nt - 1] != sol))
 			touched[(*nt)++] = sol;
 	}
+	db_hub_sug_uids_free(&u);
 	if (mark == top && (top = db_hub_sug_top(db)) > mark &&
 	    db_hub_mark_set(db, "sugs", hub_id, top) < 0)
 		return -1;
