@@ -623,6 +623,42 @@ static void counts_add(struct db *db, int64_t ds, const char *counts, int sign)
 	}
 }
 
+/* the length of the counts' line at p (its '\n' included) */
+static size_t counts_line_len(const char *p)
+{
+	const char *e = strchr(p, '\n');
+	return e ? (size_t)(e - p) + 1 : strlen(p);
+}
+
+/* 1 when counts holds the line p (n bytes) whole */
+static int counts_has(const char *counts, const char *p, size_t n)
+{
+	for (const char *q = counts; q && *q; q += counts_line_len(q))
+		if (counts_line_len(q) == n && !memcmp(q, p, n))
+			return 1;
+	return 0;
+}
+
+/* the sums moved from counts was to counts now: only the lines that
+ * differ (a label moves one annotator's, not the solution's others') */
+static void counts_diff(struct db *db, int64_t ds_was, const char *was, int64_t ds,
+			const char *now)
+{
+	struct buf b = {0};
+	for (int side = 0; side < 2; side++) {
+		const char *from = side ? now : was, *other = side ? was : now;
+		for (const char *p = from; p && *p; p += counts_line_len(p)) {
+			size_t n = counts_line_len(p);
+			if (ds_was == ds && counts_has(other, p, n))
+				continue;
+			buf_reset(&b);
+			buf_add(&b, p, n);
+			counts_add(db, side ? ds : ds_was, b.data, side ? 1 : -1);
+		}
+	}
+	buf_free(&b);
+}
+
 int db_counts_known(struct db *db)
 {
 	if (!db->counts_known) {
@@ -813,10 +849,8 @@ int db_summary_put(struct db *db, int64_t sol, int64_t dataset,
 		same = sqlite3_column_int64(s, 0) == dataset &&
 		       sqlite3_column_int(s, 1) == sum->nsteps &&
 		       sqlite3_column_int(s, 2) == sum->labelled && str_same(col_text(s, 3), sum->counts);
-		if (!same && db_counts_known(db)) {
-			counts_add(db, sqlite3_column_int64(s, 0), col_text(s, 3), -1);
-			counts_add(db, dataset, sum->counts, 1);
-		}
+		if (!same && db_counts_known(db))
+			counts_diff(db, sqlite3_column_int64(s, 0), col_text(s, 3), dataset, sum->counts);
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE) /* none yet */
