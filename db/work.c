@@ -81,8 +81,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_SUM_SUG_MORE] = "SELECT solution_id, step_idx, source, model, origin, value, first_error, k, n, NULL, "
 			   "agent, job_id, NULL, id FROM suggestion WHERE solution_id = ?1 AND id > ?2 "
 			   "ORDER BY id",
-	/* ... and whether the labels read are all still there (by the index alone) */
-	[S_SUM_LABELS_KEPT] = "SELECT count(*) FROM label WHERE solution_id = ?1 AND id <= ?2",
+	/* ... and which of the labels read are still there (by the index alone) */
+	[S_SUM_LABELS_KEPT] = "SELECT id FROM label WHERE solution_id = ?1 AND id <= ?2 ORDER BY id",
 };
 
 static const struct stmt_table stmts = {ROOM_WORK, S_COUNT, stmt_sql};
@@ -209,13 +209,36 @@ int db_solution_verdicts(struct db *db, int64_t sol, struct db_solution *v)
 	return 1;
 }
 
-/* how many of sol's rows statement id counts up to top: -1 on an error */
-static int64_t kept(struct db *db, enum stmt_id id, int64_t sol, int64_t top)
+/* v's labels up to its last that are still there kept, in order, those
+ * moved away (a sync's reorder: they come again above) dropped. 1, 0
+ * when one is there that v lacks or too many were dropped (read it
+ * again), -1 on an error. */
+static int labels_kept(struct db *db, struct db_solution *v, int64_t top)
 {
-	sqlite3_stmt *s = stmt(db, id);
-	sqlite3_bind_int64(s, 1, sol);
+	sqlite3_stmt *s = stmt(db, S_SUM_LABELS_KEPT);
+	sqlite3_bind_int64(s, 1, v->id);
 	sqlite3_bind_int64(s, 2, top);
-	return dbi_one_int(s, -1);
+	size_t j = 0, k = 0, n = v->it.nlabels;
+	int rc, ok = 1;
+	while (ok && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		while (j < n && v->label_ids[j] < id)
+			j++; /* moved away */
+		if (j == n || v->label_ids[j] != id) {
+			ok = 0;
+			break;
+		}
+		v->it.labels[k] = v->it.labels[j];
+		v->label_ids[k] = v->label_ids[j];
+		v->label_actions[k++] = v->label_actions[j++];
+	}
+	sqlite3_reset(s);
+	if (ok && rc != SQLITE_DONE)
+		return -1;
+	/* the dropped labels' strings stay in v's arena until it is read again */
+	v->dropped += n - k;
+	v->it.nlabels = k;
+	return ok && v->dropped <= k + 64;
 }
 
 int db_solution_verdicts_more(struct db *db, struct db_solution *v)
@@ -223,9 +246,9 @@ int db_solution_verdicts_more(struct db *db, struct db_solution *v)
 	size_t nl = v->it.nlabels;
 	int64_t ltop = nl ? v->label_ids[nl - 1] : 0;
 	/* suggestions are never moved nor deleted: only labels are looked at */
-	int64_t lk = kept(db, S_SUM_LABELS_KEPT, v->id, ltop);
-	if (lk != (int64_t)nl)
-		return lk < 0 ? -1 : 0;
+	int rc = labels_kept(db, v, ltop);
+	if (rc <= 0)
+		return rc;
 	sqlite3_stmt *q = stmt(db, S_SUM_LABEL_MORE);
 	sqlite3_bind_int64(q, 1, v->id);
 	sqlite3_bind_int64(q, 2, ltop);

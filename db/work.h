@@ -18,6 +18,7 @@ struct db_solution {
 	struct db_align *aligns;
 	size_t naligns;
 	int64_t sug_top; /* db_solution_verdicts': its last suggestion's id */
+	size_t dropped;  /* ... and the labels dropped since it was read */
 	struct arena a;
 };
 /* 1 loaded, 0 no such solution, -1 error. */
@@ -46,11 +47,12 @@ int db_solution_verdicts(struct db *db, int64_t sol, struct db_solution *v);
 /* v (db_solution_verdicts') brought up to date: the labels and
  * suggestions added to its solution since it was read, appended (a
  * label or suggestion gets an id above every one before it, and so
- * does a label a sync puts in order). 1 when v holds them all now, 0
- * when labels it holds are no longer there (a sync moved them; nothing
- * moves or deletes a suggestion): read it again; -1 on a store error. A
- * v read in a transaction rolled back since is not to be brought up to
- * date (its rows' ids may be another's now). */
+ * does a label a sync puts in order: the labels it holds that are no
+ * longer there are dropped, they come again with their new ids; nothing
+ * moves or deletes a suggestion). 1 when v holds them all now, 0 when
+ * it is to be read again (a label there it lacks, many dropped); -1 on
+ * a store error. A v read in a transaction rolled back since is not to
+ * be brought up to date (its rows' ids may be another's now). */
 int db_solution_verdicts_more(struct db *db, struct db_solution *v);
 void db_solution_free(struct db_solution *v);
 
