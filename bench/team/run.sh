@@ -45,15 +45,15 @@ while [ ! -s port ] && [ $w -lt 100 ]; do sleep 0.1; w=$((w + 1)); done
 [ -s port ] || { echo "bench/team: the loopback server did not start (server.err)"; exit 1; }
 # the session never quits early (q in the queue would end it)
 mkdir -p xdg/stepmark
-cat >xdg/stepmark/config <<CFG
-bind queue q none
-bind queue Q none
+printf 'bind queue q none\nbind queue Q none\n' >xdg/stepmark/config
+# the judge's endpoint for the bench's fetch only: in the sessions' own
+# config, the workbenches would fetch the judge for what they show
+cat >judge.cfg <<CFG
 endpoint sim url http://127.0.0.1:$(cat port)/v1
 endpoint sim model sim-judge
 endpoint sim kind chat
 endpoint sim concurrency 16
 endpoint sim max-tokens 512
-set fetch judge
 CFG
 printf ':quit\n' >quit.keys
 
@@ -78,13 +78,15 @@ pct() { # pct P: the P-th percentile of the numbers on standard input
 	sort -n | awk -v p="$1" '{a[NR]=$1} END {i=int(NR*p/100); if (i<1) i=1; print a[i]}'
 }
 now() { date +%s.%N; }
+# sqlite3 that waits for a writer's lock rather than fail
+sq() { sqlite3 -cmd '.timeout 10000' "$@"; }
 
 # writer BIN: the fetch of the whole session (its own process group)
 writer() {
 	start=$(now)
 	"$1" --db run.db fetch --calc >fetch.out 2>fetch.err || true
 	echo "calc $(awk "BEGIN {printf \"%.1f\", $(now) - $start}")" >writer.log
-	exec "$1" --db run.db fetch --judge --quiet >>fetch.out 2>>fetch.err
+	exec "$1" --db run.db fetch --config judge.cfg --judge --quiet >>fetch.out 2>>fetch.err
 }
 
 # one BIN DB N RUN PREFIX: one run of N sessions; figures to PREFIX.*
@@ -106,23 +108,30 @@ one() {
 		pids="$pids $!"
 	done
 	for p in $pids; do wait "$p" || bad_exit=$((bad_exit + 1)); done
-	judged=$(sqlite3 run.db "SELECT count(*) FROM job WHERE kind = 'judge' AND state = 'done'" 2>/dev/null || echo 0)
+	kids=""
+	judged=$(sq run.db "SELECT count(*) FROM job WHERE kind = 'judge' AND state = 'done'" || echo 0)
 	if kill -0 "$fetch" 2>/dev/null; then
 		kids=$(pgrep -P "$fetch" || true)
 		kill -TERM "$fetch" $kids 2>/dev/null || true
 	else
 		fetch_done=$((fetch_done + 1))
 	fi
-	wait "$fetch" || true
-	echo "  $px run $run: calc ended after $(sed -n 's/^calc //p' writer.log 2>/dev/null || echo '?') s" \
-		"(sessions $((nkeys * pace / 1000)) s); judge jobs stored by the sessions' end: $judged"
+	wait "$fetch" 2>/dev/null || true
+	# the fetch stores what it finished before it ends: read after it
+	for k in $kids; do
+		while kill -0 "$k" 2>/dev/null; do sleep 0.05; done
+	done
+	calc=$(sed -n 's/^calc //p' writer.log 2>/dev/null || true)
+	if [ -n "$calc" ]; then calc="calc ended after $calc s"; else calc="calc still writing at the end"; fi
+	echo "  $px run $run: $calc (sessions $((nkeys * pace / 1000)) s);" \
+		"judge jobs stored by the sessions' end: $judged"
 	cat tm*.txt | sed -n 's/^key [^ ]* //p' >keys.ms
 	pct 50 <keys.ms >>"$px.p50"
 	pct 99 <keys.ms >>"$px.p99"
 	pct 100 <keys.ms >>"$px.max"
 	for i in $(seq "$n"); do
 		sed -n 's/^saved action=\([0-9]*\) .*/\1/p' tr$i.txt | sort -n >typed.ids
-		sqlite3 run.db "SELECT id FROM action WHERE annotator = 'ann$i' ORDER BY id" >stored.ids
+		sq run.db "SELECT id FROM action WHERE annotator = 'ann$i' ORDER BY id" >stored.ids
 		typed_all=$((typed_all + $(wc -l <typed.ids)))
 		stored_all=$((stored_all + $(wc -l <stored.ids)))
 		cmp -s typed.ids stored.ids || mismatch=$((mismatch + 1))
