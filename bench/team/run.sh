@@ -6,7 +6,8 @@
 # a fetch writes suggestions through the whole session: `fetch --calc`
 # over every solution, and once that is done (on a quiet machine it
 # ends before the sessions) `fetch --judge` against a loopback server
-# (tests/fake_oai.py, 100 ms per reply, 16 at once) until the sessions
+# (tests/fake_oai.py, 100 ms per reply, 16 at once; at nice 19, since it
+# stands for a model server on another machine) until the sessions
 # end. Each run says when the calc ended and how many judge jobs were
 # stored while the sessions typed; a run whose fetch stopped before the
 # sessions ended fails the bench.
@@ -37,7 +38,7 @@ command -v sqlite3 >/dev/null || { echo "bench/team needs sqlite3"; exit 1; }
 
 python3 "$top/tests/sim_data.py" "$top/tests/fixtures/processbench_gsm8k_20.json" >sim.jsonl
 rm -f port
-python3 "$top/tests/fake_oai.py" --data sim.jsonl --port-file port --latency-ms 100 2>server.err &
+nice -n 19 python3 "$top/tests/fake_oai.py" --data sim.jsonl --port-file port --latency-ms 100 2>server.err &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT
 w=0
