@@ -142,8 +142,8 @@ long hubsync_recount(struct hubsync *s)
 	return s->unsynced;
 }
 
-/* the gist of libpq's reason, short enough to leave the status line's
- * count beside it: its first line, after "...failed: " and "FATAL:" */
+/* the gist of libpq's reason: its first line, after "...failed: " and
+ * "FATAL:", 200 bytes at most (the workbench fits it to its width) */
 static const char *reason(const char *why, char *out, size_t size)
 {
 	static const char *const skip[] = {"failed: ", "FATAL:  ", "ERROR:  "};
@@ -155,8 +155,8 @@ static const char *reason(const char *why, char *out, size_t size)
 			why = last + strlen(skip[i]);
 	}
 	int n = (int)strcspn(why, "\n");
-	if (n > 30)
-		snprintf(out, size, "%.27s...", why);
+	if (n > 200)
+		snprintf(out, size, "%.197s...", why);
 	else
 		snprintf(out, size, "%.*s", n, why);
 	return out;
@@ -165,7 +165,7 @@ static const char *reason(const char *why, char *out, size_t size)
 /* the hub failed or went silent: closed, tried again after a while */
 static void fail(struct hubsync *s, double now, const char *why)
 {
-	char gist[40];
+	char gist[208];
 	if (!s->offline_said)
 		say(s, "hub offline: %s", reason(why, gist, sizeof(gist)));
 	s->offline_said = 1;

@@ -233,7 +233,7 @@ wait_for() {
 start_tui() {
 	local name=$1
 	shift
-	tmx new-session -d -s "$name" -x 100 -y 30 \
+	tmx new-session -d -s "$name" -x "${TUI_COLS:-100}" -y "${TUI_LINES:-30}" \
 		"env LC_ALL=C.UTF-8 TERM=screen-256color HOME='$HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' ${TUI_ENV:-} '$STEPMARK' --db '$STEPMARK_DB' $*; echo EXITED \$?; sleep 600"
 }
 

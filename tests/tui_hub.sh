@@ -184,4 +184,15 @@ tmx send-keys -t c q q
 tmx send-keys -t d q q
 ok "the lead's quits as ever" wait_for c "EXITED 0" 10
 ok "and ann's" wait_for d "EXITED 0" 10
+
+# ---- the hub's reason, as much of it as the width leaves room for ----
+TUI_COLS=120 TUI_LINES=40 TUI_ENV="PGPASSWORD=wrong" start_tui e --annotator ann
+ok "at 120 columns the whole reason" wait_for e \
+	'hub offline: password authentication failed for user "ann"' 10
+TUI_COLS=80 TUI_LINES=24 TUI_ENV="PGPASSWORD=wrong" start_tui f --annotator ann
+ok "at 80 its first 30 columns, cut at a word" wait_for f 'hub offline: password authentication...' 10
+ok "beside the status line's fields" sh -c "tmux -L '$TMUX_SOCK' -f /dev/null capture-pane -p -t f | tail -1 | grep -q 'authentication\.\.\..* ann'"
+tmx send-keys -t e q q
+tmx send-keys -t f q q
+ok "both quit as ever" wait_for f "EXITED 0" 10
 finish

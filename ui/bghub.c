@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "draw.h"
 #include "tui.h"
 #include "../src/fetch.h"
 #include "../src/hubsync.h"
@@ -44,6 +45,23 @@ static void time_turn(struct tui *t, double t0, double c0, long pages)
 			p.next);
 }
 
+/* The hub's news as the message line shows it: the reason of "hub
+ * offline: ..." cut to leave the status line's fields beside it (30
+ * columns at 80, more as the terminal widens), at a space, with "..." */
+static const char *fit_news(const char *news, char *out, size_t n)
+{
+	static const char offline[] = "hub offline: ";
+	int room = COLS - 50 > 43 ? COLS - 50 : 43;
+	size_t len = strlen(news);
+	if (strncmp(news, offline, strlen(offline)) || text_width(news, len) <= room)
+		return news;
+	size_t skip, cut = wrap_line(news, len, room - 3, &skip);
+	while (cut > strlen(offline) && news[cut - 1] == ' ')
+		cut--;
+	snprintf(out, n, "%.*s...", (int)cut, news);
+	return out;
+}
+
 void bghub_idle(struct tui *t)
 {
 	if (!t->hub)
@@ -56,9 +74,10 @@ void bghub_idle(struct tui *t)
 	if (t->hooks.timings)
 		time_turn(t, t0, c0, pages);
 	const char *news = hubsync_news(t->hub);
+	char fit[256];
 	if (news)
 		tui_message(t, strstr(news, "offline") || strstr(news, "not ") != NULL, "%s",
-			    inert(news, 0));
+			    inert(fit_news(news, fit, sizeof(fit)), 0));
 }
 
 int bg_wait(struct tui *t, int keys, int ms)
