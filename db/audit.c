@@ -43,9 +43,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_SPLIT_DOMAIN] = "SELECT id, NULL, -1, id, d FROM (SELECT id, CASE WHEN "
 			   "json_valid(meta) THEN json_extract(meta, '$.domain') END d FROM "
 			   "solution WHERE id BETWEEN ?1 AND ?2) WHERE typeof(d) = 'text' ORDER BY id",
-	/* the rules of the agreed labels, in the order of the first solution
-	 * each decided (NULL: the undecided) */
-	[S_AGREED_RULES] = "SELECT rule FROM agreed GROUP BY rule ORDER BY min(solution_id)",
+	/* the rules of the agreed labels in solution order (NULL: the
+	 * undecided), told once each by db_audit_agreed_rules: a GROUP BY
+	 * would sort every row (there is no index of the rules' texts) */
+	[S_AGREED_RULES] = "SELECT rule FROM agreed ORDER BY solution_id",
 };
 
 /* statement id prepared for one read; NULL on a store error */
@@ -154,8 +155,17 @@ int db_audit_agreed_rules(struct db *db, void (*fn)(void *ctx, const char *rule)
 	sqlite3_stmt *s = prepare(db, S_AGREED_RULES);
 	if (!s)
 		return -1;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		fn(ctx, col_text(s, 0));
+	struct names seen = {0};
+	int rc, null_seen = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *rule = col_text(s, 0);
+		if (rule ? names_index(&seen, rule) >= 0 : null_seen)
+			continue;
+		if (rule)
+			names_add(&seen, rule);
+		null_seen |= !rule;
+		fn(ctx, rule);
+	}
+	names_free(&seen);
 	return dbi_finish(s, rc);
 }

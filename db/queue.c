@@ -31,6 +31,34 @@ static void people_flags(struct buf *b, const struct qfilter *f, unsigned flags)
 		buf_printf(b, " AND (m.flags & %u)", flags);
 }
 
+/* The agreed rules' partial indexes (schema 25), as their WHERE says
+ * them: SQLite reads one only where the query says the same */
+#define KIND_ADJ "g.rule = 'adjudicated'"
+#define KIND_PEOPLE "(g.rule GLOB 'human*' OR g.rule GLOB 'confirmed-suggestion*')"
+#define KIND_SOURCES "g.rule GLOB 'sources *'"
+
+/* one rule or kind of rule: often few solutions, read from the index of
+ * its kind rather than probed row by row; a rule (?9) of no kind known
+ * reads the table */
+static void agreed_kind(struct buf *b, const struct qfilter *f)
+{
+	const char *kind = f->what == Q_AGREED_ADJ ? KIND_ADJ :
+			   f->what == Q_AGREED_PEOPLE ? KIND_PEOPLE :
+			   f->what == Q_AGREED_SOURCES ? KIND_SOURCES : NULL;
+	const char *r = f->rule;
+	if (!kind && !strcmp(r, "adjudicated"))
+		kind = KIND_ADJ;
+	else if (!kind && (!strncmp(r, "human", 5) || !strncmp(r, "confirmed-suggestion", 20)))
+		kind = KIND_PEOPLE;
+	else if (!kind && !strncmp(r, "sources ", 8))
+		kind = KIND_SOURCES;
+	buf_printf(b, " AND m.solution_id IN (SELECT g.solution_id FROM agreed g WHERE %s%s%s)",
+		   kind ? kind : "", kind && f->what == Q_AGREED ? " AND " : "",
+		   f->what == Q_AGREED ? "g.rule = ?9" : "");
+	if (f->annotator)
+		buf_puts(b, " AND NOT " HIDDEN);
+}
+
 static void where_add(struct buf *b, const struct qfilter *f)
 {
 	buf_puts(b, " WHERE 1");
@@ -78,15 +106,7 @@ static void where_add(struct buf *b, const struct qfilter *f)
 	case Q_AGREED_ADJ:
 	case Q_AGREED_PEOPLE:
 	case Q_AGREED_SOURCES:
-		/* one rule or kind of rule: often few solutions, read from the
-		 * agreed_rule index rather than probed row by row */
-		buf_printf(b, " AND m.solution_id IN (SELECT g.solution_id FROM agreed g WHERE %s)",
-			   f->what == Q_AGREED_ADJ ? "g.rule = 'adjudicated'" :
-			   f->what == Q_AGREED_PEOPLE ? "(g.rule GLOB 'human*' OR"
-							" g.rule GLOB 'confirmed-suggestion*')" :
-			   f->what == Q_AGREED_SOURCES ? "g.rule GLOB 'sources *'" : "g.rule = ?9");
-		if (f->annotator)
-			buf_puts(b, " AND NOT " HIDDEN);
+		agreed_kind(b, f);
 		break;
 	case Q_MC_UNSURE: /* as the partial index of schema 17 says it */
 		buf_printf(b, " AND (m.flags & %d)", SF_MC_UNSURE);

@@ -19,7 +19,7 @@ sqlite3 old.db "DROP INDEX summary_unsure; DROP INDEX summary_unsurep; ALTER TAB
 sqlite3 old.db "DROP INDEX label_uid; DROP INDEX label_unsynced; ALTER TABLE label DROP COLUMN uid; ALTER TABLE label DROP COLUMN hub_seq"
 # and none of what later schemas add
 for i in 4 8 16 28 4p 8p 16p 28p; do sqlite3 old.db "DROP INDEX summary_dis$i"; done
-sqlite3 old.db "$(undo_counts) $(undo_20) DROP TABLE store_state; DROP TABLE tally; DROP INDEX summary_counts; ALTER TABLE problem DROP COLUMN reference_steps; DROP TABLE agreed; DROP TABLE assignment;
+sqlite3 old.db "$(undo_25) $(undo_counts) $(undo_20) DROP TABLE store_state; DROP TABLE tally; DROP INDEX summary_counts; ALTER TABLE problem DROP COLUMN reference_steps; DROP TABLE agreed; DROP TABLE assignment;
 	DROP INDEX summary_agr; DROP INDEX summary_agrp; DROP INDEX summary_noagr; DROP INDEX summary_noagrp;
 	ALTER TABLE step DROP COLUMN agent; ALTER TABLE step DROP COLUMN role;
 	ALTER TABLE label DROP COLUMN agent; ALTER TABLE suggestion DROP COLUMN agent;

@@ -76,6 +76,21 @@ sql() { sqlite3 "$STEPMARK_DB" "$@"; }
 # set the version they fake by number, not as the newest less k
 undo_words() { echo "DROP TABLE word;"; }
 
+# undo_25: the SQL that takes away issue 30's partial indexes of the agreed
+# mark and of the agreed rules' kinds (schema 20's two indexes and the
+# rules' index again), for the tests that fake an older store, first of
+# the undo_ helpers
+undo_25() {
+	cat <<'SQL'
+DROP INDEX summary_agreed; DROP INDEX summary_agreedp; DROP INDEX summary_noagreed;
+DROP INDEX summary_noagreedp; DROP INDEX agreed_adjudicated; DROP INDEX agreed_people;
+DROP INDEX agreed_sources; DROP INDEX agreed_undecided;
+CREATE INDEX summary_agreed ON summary(agreed, solution_id);
+CREATE INDEX summary_agreedp ON summary(agreed, labelled * 1000 / max(nsteps, 1), solution_id);
+CREATE INDEX agreed_rule ON agreed(rule, solution_id);
+SQL
+}
+
 # undo_params: the SQL that takes away issue 26's job params by id (the
 # job table's keys on the params' text again, no job_params; job_state
 # for job_leased), for the

@@ -162,7 +162,7 @@ ok "the queue's mc-uncertain filter lists them ($nu)" grep -q "mc-uncertain .* [
 # (16, not the current version less k: a migration appended later
 # would not undo the others')
 cp store.db old.db
-sqlite3 old.db "$(undo_params) $(undo_words) $(undo_counts) $(undo_20) DROP INDEX summary_unsure; DROP INDEX summary_unsurep;
+sqlite3 old.db "$(undo_25) $(undo_params) $(undo_words) $(undo_counts) $(undo_20) DROP INDEX summary_unsure; DROP INDEX summary_unsurep;
 	ALTER TABLE suggestion DROP COLUMN rollouts; UPDATE summary SET flags = flags & ~128;
 	DROP INDEX label_uid; DROP INDEX label_unsynced;
 	ALTER TABLE label DROP COLUMN uid; ALTER TABLE label DROP COLUMN hub_seq;

@@ -105,7 +105,7 @@ v=$(sqlite3 a.db "PRAGMA user_version")
 cp b.db old.db
 # (schema 19: before the agreed mark's column and what came after;
 # 19, not v - k: a migration appended later would not undo the others)
-sqlite3 old.db "$(undo_params) $(undo_words) $(undo_counts) $(undo_20) PRAGMA user_version = 19"
+sqlite3 old.db "$(undo_25) $(undo_params) $(undo_words) $(undo_counts) $(undo_20) PRAGMA user_version = 19"
 cp a.db f.db
 expect_rc 1 "an older store" sm --db f.db merge old.db
 ok "says what to do" has err "old.db has schema version 19 and this stepmark reads $v: upgrade it by opening it once in the workbench (stepmark --db old.db, then q)"

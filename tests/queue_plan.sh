@@ -14,7 +14,8 @@ ok "consensus agreed some" test "$(sql "select count(*) from agreed where rule i
 ok "the mark follows the agreed table" test "$(sql "select count(*) from summary where agreed")" = \
 	"$(sql "select count(*) from agreed where rule is not null")"
 keys=''
-for f in disagree disagree-annotators disagree-sources disagree-human-auto agreed no-consensus; do
+for f in disagree disagree-annotators disagree-sources disagree-human-auto agreed no-consensus \
+	agreed-adjudicated agreed-people agreed-sources "agreed human"; do
 	keys="$keys:filter $f
 j
 G
@@ -38,13 +39,31 @@ ok "no-consensus's too" grep -q 'AND m.agreed = 0' queue.sql
 ok "both orders" grep -q 'UNION ALL' queue.sql
 while IFS= read -r q; do
 	sqlite3 "$STEPMARK_DB" "EXPLAIN QUERY PLAN $q" >plan.txt
-	if grep -q 'SCAN m\b\|SCAN m$\|SCAN m USING' plan.txt || ! grep -Eq 'SEARCH m USING (COVERING )?INDEX summary_(dis|agreed)' plan.txt; then
+	if grep -q 'SCAN m\b\|SCAN m$\|SCAN m USING' plan.txt || ! grep -Eq 'SEARCH m USING (COVERING )?INDEX summary_(dis|agreed|noagreed)' plan.txt; then
 		echo "  $q"
 		sed 's/^/  | /' plan.txt
 		echo bad >>bad.txt
 	fi
 done <queue.sql
 ok "every filtered window is an index search" test ! -s bad.txt
+
+# a rule's or a kind of rule's solutions: from the partial index of its
+# kind (schema 25), never the whole agreed table
+grep -E '^SELECT (m\.solution_id|\* FROM \(SELECT m\.solution_id|count\(\*\) FROM summary m)' sql.log |
+	grep -F 'FROM agreed g' | sort -u >rules.sql
+ok "the rule filters ran" test "$(grep -c "g.rule = 'adjudicated'" rules.sql)" -gt 0 -a \
+	"$(grep -c "GLOB 'human\*'" rules.sql)" -gt 0 -a "$(grep -c "GLOB 'sources \*'" rules.sql)" -gt 0 -a \
+	"$(grep -c "AND g.rule = 'human'" rules.sql)" -gt 0
+: >bad.txt
+while IFS= read -r q; do
+	sqlite3 "$STEPMARK_DB" "EXPLAIN QUERY PLAN $q" >plan.txt 2>&1
+	if ! grep -Eq 'INDEX agreed_(adjudicated|people|sources)' plan.txt || grep -q 'SCAN g$' plan.txt; then
+		echo "  $q"
+		sed 's/^/  | /' plan.txt
+		echo bad >>bad.txt
+	fi
+done <rules.sql
+ok "each reads its kind's index" test ! -s bad.txt
 
 # a label on an agreed solution writes its summary again: the flag stays
 sol=$(sql "select solution_id from agreed where rule is not null order by solution_id limit 1")

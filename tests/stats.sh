@@ -64,7 +64,7 @@ ok "yan's label came" has kept.out "labels by yan: 1 solution"
 # version less one: a migration appended later would not undo the
 # counts'): walked, until a command that writes counts it once
 sql "VACUUM INTO 'old.db'"
-sqlite3 old.db "$(undo_params) $(undo_words) $(undo_counts) PRAGMA user_version = 20"
+sqlite3 old.db "$(undo_25) $(undo_params) $(undo_words) $(undo_counts) PRAGMA user_version = 20"
 cp old.db old2.db
 sm stats >now.out
 expect_rc 0 "an import upgrades it" sm --db old.db import "$FIXTURES/processbench_gsm8k_20.json"

@@ -33,7 +33,7 @@ cp empty.db older.db
 # (schema 13, with an agreed label: 14 keeps it as a summary flag; 15
 # adds the agents of trajectories; 16 the guidelines and two label kinds;
 # 17 MC's rollouts kept and the uncertain estimates' flag)
-sqlite3 older.db "$(undo_params) $(undo_counts) $(undo_20) DROP TRIGGER agreed_flag_insert; DROP TRIGGER agreed_flag_update;
+sqlite3 older.db "$(undo_25) $(undo_params) $(undo_counts) $(undo_20) DROP TRIGGER agreed_flag_insert; DROP TRIGGER agreed_flag_update;
 	DROP TRIGGER agreed_flag_delete; DROP INDEX summary_agr; DROP INDEX summary_agrp;
 	DROP INDEX summary_noagr; DROP INDEX summary_noagrp;
 	ALTER TABLE step DROP COLUMN agent; ALTER TABLE step DROP COLUMN role;

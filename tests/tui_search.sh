@@ -168,7 +168,7 @@ rm -f "$STEPMARK_DB"*
 sm import words.json >/dev/null
 # (22, not the current version less one: a migration appended later
 # would not undo the words')
-sqlite3 "$STEPMARK_DB" "$(undo_params) $(undo_words) PRAGMA user_version = 22"
+sqlite3 "$STEPMARK_DB" "$(undo_25) $(undo_params) $(undo_words) PRAGMA user_version = 22"
 words_cases
 ok "the migration read the words" test "$(sqlite3 "$STEPMARK_DB" "select count(*) from word where w in ('kelvin', 'strange', 'longwordwithinside')")" = 3
 export STEPMARK_DB="$TMP/small.db"
