@@ -589,11 +589,16 @@ void hasher_add(struct hasher *h, const void *data, size_t n)
 	}
 	if (h->ntail) /* the piece fitted in the held bytes: they stay held */
 		return;
+	/* the state in registers: through h, every word was a store and a
+	 * load (p's bytes may alias h), the loads waiting on the stores */
+	struct hasher r = {.a = h->a, .b = h->b};
 	while (n >= 8) {
-		hasher_word(h, load64(p));
+		hasher_word(&r, load64(p));
 		p += 8;
 		n -= 8;
 	}
+	h->a = r.a;
+	h->b = r.b;
 	memcpy(h->tail, p, n);
 	h->ntail = n;
 }
@@ -606,9 +611,19 @@ void hasher_hex(const struct hasher *src, char out[33])
 	hasher_word(&h, t ^ ((uint64_t)h.ntail << 56));
 	hasher_word(&h, h.total);
 	uint64_t v[2] = {mix64(h.a), mix64(h.b ^ h.a)};
-	for (int w = 0; w < 2; w++) /* "%016llx%016llx", from the last digit */
-		for (int i = 15; i >= 0; i--, v[w] >>= 4)
-			out[16 * w + i] = "0123456789abcdef"[v[w] & 15];
+	/* "%016llx%016llx", from the last byte: two digits a step (a digit
+	 * a step was a sixth of a request's hashing) */
+	static const char hex[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+				  "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+				  "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+				  "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+				  "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+				  "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+				  "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+				  "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
+	for (int w = 0; w < 2; w++)
+		for (int i = 14; i >= 0; i -= 2, v[w] >>= 8)
+			memcpy(out + 16 * w + i, hex + 2 * (v[w] & 255), 2);
 	out[32] = '\0';
 }
 
