@@ -122,11 +122,34 @@ static void sampling(struct buf *b, struct pjob *pj, int n, int seed_off, int ma
 		buf_printf(b, ",\"reasoning_effort\":\"%s\"", e->reasoning_effort);
 }
 
-static void finish_req(struct preq *rq, struct buf *b)
+/* rq's body is b; its hash, and the hash's state after the body's first
+ * mark bytes (0: none). Resumed from the job's previous request where its
+ * marked bytes begin this body too: MC's prefix k + 1 repeats prefix k's
+ * prompt, which was hashed again for each prefix. The same hash as
+ * preq_hash (the hasher is the same in any pieces). */
+static void finish_req(struct pjob *pj, struct preq *rq, struct buf *b, size_t mark)
 {
 	buf_putc(b, '}');
 	rq->body = b->data;
-	preq_hash(rq->path, rq->body, rq->hash);
+	const struct preq *prev = pj->nreqs > 1 ? &pj->reqs[pj->nreqs - 2] : NULL;
+	struct hasher h;
+	size_t from = 0;
+	if (prev && prev->mark && prev->body && prev->mark <= mark &&
+	    !strcmp(prev->path, rq->path) && !memcmp(prev->body, b->data, prev->mark)) {
+		h = prev->at_mark;
+		from = prev->mark;
+	} else {
+		hasher_init(&h);
+		hasher_add(&h, rq->path, strlen(rq->path));
+		hasher_add(&h, "\n", 1);
+	}
+	hasher_add(&h, b->data + from, mark - from);
+	if (mark) {
+		rq->mark = mark;
+		rq->at_mark = h;
+	}
+	hasher_add(&h, b->data + mark, b->len - mark);
+	hasher_hex(&h, rq->hash);
 }
 
 void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
@@ -136,6 +159,7 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 	struct preq *rq = new_req(pj);
 	struct buf b = {0}, text = {0};
 	char err[200];
+	size_t mark = 0; /* where the prompt's text ends, before its quote */
 	/* one allocation each for most requests, not 256, 512, 1024 */
 	buf_grow(&b, PJOB_BUF);
 	buf_grow(&text, PJOB_BUF);
@@ -149,6 +173,7 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 		prompt_render(pj->tmpl, it, -1, MARK_QWEN, &text, err, sizeof(err));
 		buf_puts(&b, ",\"input\":");
 		buf_json_str(&b, text.data, text.len);
+		mark = b.len - 1;
 		if (e->pooling_task) /* current vLLM asks which pooling */
 			buf_printf(&b, ",\"task\":\"%s\"", e->pooling_task);
 		rq->n = 0;
@@ -162,6 +187,7 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 			prompt_render("{prefix}\n\n", it, upto, 0, &text, err, sizeof(err));
 			buf_puts(&b, "},{\"role\":\"assistant\",\"content\":");
 			buf_json_str(&b, text.data, text.len);
+			mark = b.len - 1;
 			buf_puts(&b, "}],\"continue_final_message\":true,\"add_generation_prompt\":false");
 		} else { /* the empty prefix: the question alone */
 			buf_puts(&b, "}]");
@@ -173,6 +199,7 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 		prompt_render(pj->tmpl, it, upto, 0, &text, err, sizeof(err));
 		buf_puts(&b, ",\"prompt\":");
 		buf_json_str(&b, text.data, text.len);
+		mark = b.len - 1;
 		sampling(&b, pj, n, seed_off, e->max_tokens);
 	} else {
 		rq->kind = OAI_CHAT;
@@ -180,11 +207,12 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 		prompt_render(pj->tmpl, it, upto, 0, &text, err, sizeof(err));
 		buf_puts(&b, ",\"messages\":[{\"role\":\"user\",\"content\":");
 		buf_json_str(&b, text.data, text.len);
+		mark = b.len - 1;
 		buf_puts(&b, "}]");
 		sampling(&b, pj, n, seed_off, e->max_tokens);
 	}
 	buf_free(&text);
-	finish_req(rq, &b);
+	finish_req(pj, rq, &b, mark);
 }
 
 void pjob_ask_chat(struct pjob *pj, int tag, const char *text, size_t len)
@@ -202,7 +230,7 @@ void pjob_ask_chat(struct pjob *pj, int tag, const char *text, size_t len)
 	buf_json_str(&b, text, len);
 	buf_puts(&b, "}]");
 	sampling(&b, pj, 1, 0, e->max_tokens);
-	finish_req(rq, &b);
+	finish_req(pj, rq, &b, 0);
 }
 
 void pjob_ask_logprobs(struct pjob *pj, int tag, int upto)
@@ -223,7 +251,7 @@ void pjob_ask_logprobs(struct pjob *pj, int tag, int upto)
 	sampling(&b, pj, 1, 0, 1);
 	buf_puts(&b, ",\"logprobs\":20");
 	buf_free(&text);
-	finish_req(rq, &b);
+	finish_req(pj, rq, &b, 0);
 }
 
 struct suggestion *pjob_sug(struct pjob *pj, int step)

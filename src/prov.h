@@ -16,6 +16,10 @@ struct preq {
 	const char *path; /* after the API base: "chat/completions"... */
 	char *body;       /* canonical JSON */
 	char hash[33];    /* of path and body: the cache key */
+	/* the hash's state after body's first mark bytes (up to its prompt's
+	 * closing quote), for the job's next request: 0, none */
+	size_t mark;
+	struct hasher at_mark;
 };
 
 /* One job in progress. */
