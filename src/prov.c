@@ -104,20 +104,29 @@ static void sampling(struct buf *b, struct pjob *pj, int n, int seed_off, int ma
 {
 	const struct endpoint *e = pj->ep;
 	static const char mct[] = ",\"max_completion_tokens\":", mt[] = ",\"max_tokens\":";
-	if (e->completion_tokens)
-		buf_add(b, mct, sizeof(mct) - 1);
-	else
-		buf_add(b, mt, sizeof(mt) - 1);
-	buf_putll(b, max_tokens);
 	if (e->sampling && !pj->samp[0]) /* %g costs: once a job */
 		snprintf(pj->samp, sizeof(pj->samp), ",\"temperature\":%g,\"top_p\":%g",
 			 e->temperature, e->top_p);
-	if (e->sampling)
-		buf_puts(b, pj->samp);
-	buf_add(b, ",\"seed\":", 8);
-	buf_putll(b, e->seed + seed_off);
-	buf_add(b, ",\"n\":", 5);
-	buf_putll(b, n);
+	/* in place, grown once: a buf_add a member was most of it */
+	size_t sl = e->sampling ? strlen(pj->samp) : 0;
+	buf_grow(b, sizeof(mct) + sl + 8 + 5 + 3 * 24);
+	char *o = b->data + b->len;
+	if (e->completion_tokens) {
+		memcpy(o, mct, sizeof(mct) - 1);
+		o += sizeof(mct) - 1;
+	} else {
+		memcpy(o, mt, sizeof(mt) - 1);
+		o += sizeof(mt) - 1;
+	}
+	o = put_decimal(o, max_tokens);
+	memcpy(o, pj->samp, sl);
+	o += sl;
+	memcpy(o, ",\"seed\":", 8);
+	o = put_decimal(o + 8, e->seed + seed_off);
+	memcpy(o, ",\"n\":", 5);
+	o = put_decimal(o + 5, n);
+	*o = '\0';
+	b->len = (size_t)(o - b->data);
 	if (e->reasoning_effort)
 		buf_printf(b, ",\"reasoning_effort\":\"%s\"", e->reasoning_effort);
 }
