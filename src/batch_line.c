@@ -253,49 +253,70 @@ static int plain_escape(unsigned char c)
 	}
 }
 
+/* The special byte at u[p] of a string (n bytes in all: a quote, a
+ * backslash, a control character or a byte above 0x7f): how many bytes
+ * it takes, 0 for the closing quote; *plain cleared when it is not an
+ * escape \" \\ \/ \b \f \n \r \t or valid UTF-8. */
+static inline size_t special(const unsigned char *u, size_t n, size_t p, int *plain)
+{
+	if (u[p] == '"')
+		return 0;
+	if (u[p] == '\\') {
+		*plain &= p + 1 < n && plain_escape(u[p + 1]);
+		return 2;
+	}
+	if (u[p] >= 0x80) {
+		size_t k = utf8_ok(u + p, n - p);
+		*plain &= k > 0;
+		return k ? k : 1;
+	}
+	*plain = 0;
+	return 1;
+}
+
 /* the end of the string whose opening quote is at s[i] (the index of its
  * closing quote, n when it has none); *plain when nothing in it but
  * printable ASCII, valid UTF-8 and the escapes \" \\ \/ \b \f \n \r \t.
- * The bytes that need no look 16 at a time where SSE2 is, inline: a
- * call per run was most of the check (a prompt's newlines are runs). */
+ * 16 bytes at a time where SSE2 is, every special byte of the 16 taken
+ * from the one mask: a prompt's "\n\n" between steps no longer left the
+ * loop, nor loaded the same bytes again. */
 static size_t string_end(const char *s, size_t n, size_t i, int *plain)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	size_t j = i + 1, k;
 	*plain = 1;
-	for (size_t j = i + 1; j < n;) {
 #ifdef __SSE2__
-		const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
-			      space = _mm_set1_epi8(0x20);
-		for (; j + 16 <= n; j += 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + j));
-			__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-								_mm_cmpeq_epi8(v, bslash)),
-						   _mm_cmplt_epi8(v, space));
-			unsigned m = (unsigned)_mm_movemask_epi8(bad);
-			if (m) {
-				j += (size_t)__builtin_ctz(m);
+	const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+		      space = _mm_set1_epi8(0x20);
+	while (j + 16 <= n) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + j));
+		/* a signed comparison: bytes above 0x7f are below the space too */
+		__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+							_mm_cmpeq_epi8(v, bslash)),
+					   _mm_cmplt_epi8(v, space));
+		unsigned m = (unsigned)_mm_movemask_epi8(bad);
+		size_t next = j + 16;
+		while (m) {
+			size_t p = j + (size_t)__builtin_ctz(m);
+			if (!(k = special(u, n, p, plain)))
+				return p;
+			if (p + k >= next) { /* an escape or a character across the 16 */
+				next = p + k;
 				break;
 			}
+			m &= ~0u << (p + k - j);
 		}
+		j = next;
+	}
 #endif
-		while (j < n && u[j] >= 0x20 && u[j] != '"' && u[j] != '\\' && u[j] < 0x80)
+	while (j < n) {
+		if (u[j] >= 0x20 && u[j] != '"' && u[j] != '\\' && u[j] < 0x80) {
 			j++;
-		if (j >= n)
-			break;
-		if (u[j] == '"')
-			return j;
-		if (u[j] == '\\') {
-			if (j + 1 >= n || !plain_escape(u[j + 1]))
-				*plain = 0;
-			j += 2;
-		} else if (u[j] >= 0x80) {
-			size_t k = utf8_ok(u + j, n - j);
-			*plain &= k > 0;
-			j += k ? k : 1;
-		} else {
-			*plain &= u[j] >= 0x20;
-			j++;
+			continue;
 		}
+		if (!(k = special(u, n, j, plain)))
+			return j;
+		j += k;
 	}
 	return n;
 }

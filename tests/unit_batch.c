@@ -108,6 +108,28 @@ int main(void)
 	      "an unknown escape in a long prompt");
 	CHECK(shape(BT_OPENAI, "/v1/completions", long_prompt(&body, "m", "\\u0000"), &b) < 0,
 	      "a NUL escape in a long prompt");
+	/* each kind of byte at every place of the 16 the check takes at once,
+	 * across their end too: the same verdict */
+	static const struct {
+		const char *mid;
+		int ok;
+	} at[] = {{"\\n\\n", 0}, {"\\\"", 0}, {"\\\\", 0}, {"\\/\\t", 0}, {"\xc3\xa9", 0},
+		  {"\xf0\x9f\x98\x80", 0}, {"\\x", -1}, {"\x01", -1}, {"\xc0\xaf", -1},
+		  {"\xe4\xb8 ", -1}, {"\xed\xa0\x80", -1}, {"\\u00e9", 0}, {"\\n\x01", -1},
+		  {"\xc3\xa9\x01", -1}, {"\\\\\\x", -1}, {"\xf0\x9f\x98\x80\\q", -1}};
+	int same = 1;
+	for (size_t k = 0; k < ARRAY_SIZE(at); k++)
+		for (int pad = 0; pad < 34; pad++) {
+			buf_reset(&body);
+			buf_printf(&body, "{\"model\":\"m\",\"prompt\":\"%.*s%s%.*s\",\"max_tokens\":9}",
+				   pad, "0123456789abcdef0123456789abcdef0123456789", at[k].mid,
+				   70, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+			int rc = shape(BT_OPENAI, "/v1/completions", body.data, &b);
+			if (rc != at[k].ok)
+				printf("# %s after %d bytes: %d\n", at[k].mid, pad, rc);
+			same &= rc == at[k].ok;
+		}
+	CHECK(same, "every special byte at every place, the same verdict");
 	buf_reset(&body);
 	buf_printf(&body, "{\"model\":\"m\",\"messages\":[{\"role\":\"%s\",\"content\":\"q\"}]}",
 		   m70);
