@@ -81,7 +81,8 @@ void preq_hash(const char *path, const char *body, char out[33])
 void preq_free(struct preq *rq)
 {
 	free(rq->body);
-	rq->body = NULL;
+	free(rq->text);
+	rq->body = rq->text = NULL;
 }
 
 static struct preq *new_req(struct pjob *pj)
@@ -138,13 +139,15 @@ static void sampling(struct buf *b, struct pjob *pj, int n, int seed_off, int ma
  * preq_hash (the hasher is the same in any pieces). */
 static void finish_req(struct pjob *pj, struct preq *rq, struct buf *b, size_t mark)
 {
+	/* put_text copied the previous body's first mark bytes: known the same */
+	int same = rq->copied && pj->reqs[pj->nreqs - 2].mark == rq->copied;
 	buf_putc(b, '}');
 	rq->body = b->data;
 	const struct preq *prev = pj->nreqs > 1 ? &pj->reqs[pj->nreqs - 2] : NULL;
 	struct hasher h;
 	size_t from = 0;
 	if (prev && prev->mark && prev->body && prev->mark <= mark &&
-	    !strcmp(prev->path, rq->path) && !memcmp(prev->body, b->data, prev->mark)) {
+	    !strcmp(prev->path, rq->path) && (same || !memcmp(prev->body, b->data, prev->mark))) {
 		h = prev->at_mark;
 		from = prev->mark;
 	} else {
@@ -159,6 +162,40 @@ static void finish_req(struct pjob *pj, struct preq *rq, struct buf *b, size_t m
 	}
 	hasher_add(&h, b->data + mark, b->len - mark);
 	hasher_hex(&h, rq->hash);
+}
+
+/* text as a JSON string at b's end: the index of its closing quote (the
+ * hash's mark). Where the job's previous request has the same head (b so
+ * far) and its text begins this one, ending in ASCII (its characters are
+ * then this one's first: buf_json_chars), its escaped text is copied,
+ * not made again: MC's prefix k + 1 repeats prefix k's prompt. rq keeps
+ * text's buffer for the next request; the previous one's is freed. */
+static size_t put_text(struct pjob *pj, struct preq *rq, struct buf *b, struct buf *text)
+{
+	struct preq *prev = pj->nreqs > 1 ? &pj->reqs[pj->nreqs - 2] : NULL;
+	size_t from = 0;
+	buf_putc(b, '"');
+	size_t at = b->len;
+	if (prev && prev->text && prev->text_at == at && prev->text_len &&
+	    prev->text_len <= text->len && (unsigned char)prev->text[prev->text_len - 1] < 0x80 &&
+	    prev->mark > at && !memcmp(prev->body, b->data, at) &&
+	    !memcmp(prev->text, text->data, prev->text_len)) {
+		buf_add(b, prev->body + at, prev->mark - at);
+		from = prev->text_len;
+		rq->copied = prev->mark;
+	}
+	buf_json_chars(b, text->data + from, text->len - from);
+	size_t mark = b->len;
+	buf_putc(b, '"');
+	if (prev) {
+		free(prev->text);
+		prev->text = NULL;
+	}
+	rq->text = text->data;
+	rq->text_len = text->len;
+	rq->text_at = at;
+	memset(text, 0, sizeof(*text));
+	return mark;
 }
 
 void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
@@ -181,8 +218,7 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 		rq->path = "pooling";
 		prompt_render(pj->tmpl, it, -1, MARK_QWEN, &text, err, sizeof(err));
 		buf_puts(&b, ",\"input\":");
-		buf_json_str(&b, text.data, text.len);
-		mark = b.len - 1;
+		mark = put_text(pj, rq, &b, &text);
 		if (e->pooling_task) /* current vLLM asks which pooling */
 			buf_printf(&b, ",\"task\":\"%s\"", e->pooling_task);
 		rq->n = 0;
@@ -195,8 +231,7 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 		if (upto >= 0) {
 			prompt_render("{prefix}\n\n", it, upto, 0, &text, err, sizeof(err));
 			buf_puts(&b, "},{\"role\":\"assistant\",\"content\":");
-			buf_json_str(&b, text.data, text.len);
-			mark = b.len - 1;
+			mark = put_text(pj, rq, &b, &text);
 			buf_puts(&b, "}],\"continue_final_message\":true,\"add_generation_prompt\":false");
 		} else { /* the empty prefix: the question alone */
 			buf_puts(&b, "}]");
@@ -207,16 +242,14 @@ void pjob_ask(struct pjob *pj, int tag, int n, int upto, int seed_off)
 		rq->path = "completions";
 		prompt_render(pj->tmpl, it, upto, 0, &text, err, sizeof(err));
 		buf_puts(&b, ",\"prompt\":");
-		buf_json_str(&b, text.data, text.len);
-		mark = b.len - 1;
+		mark = put_text(pj, rq, &b, &text);
 		sampling(&b, pj, n, seed_off, e->max_tokens);
 	} else {
 		rq->kind = OAI_CHAT;
 		rq->path = "chat/completions";
 		prompt_render(pj->tmpl, it, upto, 0, &text, err, sizeof(err));
 		buf_puts(&b, ",\"messages\":[{\"role\":\"user\",\"content\":");
-		buf_json_str(&b, text.data, text.len);
-		mark = b.len - 1;
+		mark = put_text(pj, rq, &b, &text);
 		buf_puts(&b, "}]");
 		sampling(&b, pj, n, seed_off, e->max_tokens);
 	}

@@ -20,6 +20,11 @@ struct preq {
 	 * closing quote), for the job's next request: 0, none */
 	size_t mark;
 	struct hasher at_mark;
+	/* its prompt's text (text_len bytes), escaped in body from text_at
+	 * to mark, until the job's next request has compared its own: NULL */
+	char *text;
+	size_t text_len, text_at;
+	size_t copied; /* body's first bytes copied from the previous request's */
 };
 
 /* One job in progress. */

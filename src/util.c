@@ -373,12 +373,11 @@ static size_t json_escape(char *o, unsigned c)
  * escape inline. The buffer holds what is left plain, plus 32, at every
  * special byte: a run costs no call and no check of its own (a prompt's
  * newlines made a run every step). */
-void buf_json_str(struct buf *b, const char *s, size_t n)
+static inline void json_chars(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	buf_grow(b, n + 32);
 	char *o = b->data + b->len;
-	*o++ = '"';
 	size_t i = 0;
 	while (i < n) {
 #ifdef __SSE2__
@@ -438,9 +437,23 @@ void buf_json_str(struct buf *b, const char *s, size_t n)
 			i++;
 		}
 	}
-	*o++ = '"';
 	*o = '\0';
 	b->len = (size_t)(o - b->data);
+}
+
+void buf_json_str(struct buf *b, const char *s, size_t n)
+{
+	buf_grow(b, n + 34);
+	b->data[b->len++] = '"';
+	json_chars(b, s, n);
+	/* json_chars leaves at least 26 bytes free (32 at its last escape) */
+	b->data[b->len++] = '"';
+	b->data[b->len] = '\0';
+}
+
+void buf_json_chars(struct buf *b, const char *s, size_t n)
+{
+	json_chars(b, s, n);
 }
 
 struct arena_block {

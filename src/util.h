@@ -39,6 +39,9 @@ void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 /* Append s as a JSON string literal (quoted, escaped). */
 void buf_json_str(struct buf *b, const char *s, size_t n);
+/* Its characters alone (no quotes). Where s[k - 1] is ASCII, s's
+ * characters are those of its first k bytes, then those of the rest. */
+void buf_json_chars(struct buf *b, const char *s, size_t n);
 /* How many of s's first n bytes need no escape in a JSON string
  * (printable ASCII but " and \\). */
 size_t json_plain_run(const char *s, size_t n);

@@ -96,6 +96,42 @@ static void align_judge_replies(void)
 	CHECK_STR(aj("[{\"step\": 0, \"verdict\": \"maybe\"}]", 1, 0), "-1:");
 }
 
+/* A job's requests in turn (MC's prefixes, then the empty one) are the
+ * requests made alone: the same bodies and hashes (preq_hash's), though
+ * each reuses the escaped prompt and the hash's state of the one before */
+static void job_requests(void)
+{
+	struct step ss[5] = {{.text = "A \xc3\xa9", .chosen = -1}, {.text = "B\xe4\xb8", .chosen = -1},
+			     {.text = "\"C\\\t\x01", .chosen = -1}, {.text = "D", .chosen = -1},
+			     {.text = "E \xf0\x9f\x98\x80", .chosen = -1}};
+	struct item it = {.problem = "P \xc3\xa9?", .steps = ss, .nsteps = 5};
+	static const int kinds[] = {EP_COMPLETIONS, EP_CHAT, EP_CHAT, EP_POOLING};
+	static const char *const tmpls[] = {"Q: {problem}\n\n{prefix}\n\n", NULL, "{problem}|{prefix}",
+					    "{problem}{marked}"};
+	char model[] = "m\"1";
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		struct endpoint ep = {.model = model, .kind = kinds[k], .max_tokens = 16,
+				      .sampling = 1, .temperature = 0.7, .top_p = 1, .max_n = 8};
+		struct pjob pj = {.ep = &ep, .tmpl = tmpls[k], .v = {.it = it}};
+		for (int u = 0; u <= 5; u++)
+			pjob_ask(&pj, u, 8, u < 5 ? u : -1, 0);
+		for (size_t i = 0; i < pj.nreqs; i++) {
+			struct pjob one = {.ep = &ep, .tmpl = tmpls[k], .v = {.it = it}};
+			pjob_ask(&one, (int)i, 8, i < 5 ? (int)i : -1, 0);
+			char h[33];
+			preq_hash(pj.reqs[i].path, pj.reqs[i].body, h);
+			CHECK(!strcmp(pj.reqs[i].body, one.reqs[0].body) &&
+			      !strcmp(pj.reqs[i].hash, one.reqs[0].hash) && !strcmp(h, one.reqs[0].hash),
+			      "kind %zu, request %zu as made alone: %s", k, i, pj.reqs[i].body);
+			preq_free(&one.reqs[0]);
+			free(one.reqs);
+		}
+		for (size_t i = 0; i < pj.nreqs; i++)
+			preq_free(&pj.reqs[i]);
+		free(pj.reqs);
+	}
+}
+
 int main(void)
 {
 	/* exact arithmetic */
@@ -401,5 +437,6 @@ int main(void)
 	CHECK_STR(b.data, "P Step 1: x = 2. \xd0\xba\xd0\xb8\nStep 2: y = 3. \xd0\xba\xd0\xb8");
 	CHECK(prompt_render("{oops}", &it, -1, 0, &b, err, sizeof(err)) < 0 && strstr(err, "oops"), "unknown: %s", err);
 	buf_free(&b);
+	job_requests();
 	return tap_done();
 }

@@ -69,6 +69,28 @@ int main(void)
 	buf_json_str(&b, "ok \xc3\xa9 \xff end", 11);
 	CHECK_STR(b.data, "\"ok \xc3\xa9 \\ufffd end\"");
 	buf_reset(&b);
+	/* the characters of a text are those of its first k bytes, then of
+	 * the rest, where byte k - 1 is ASCII (a prompt's prefix reused) */
+	const char *jt = "a\"\xe4\xb8\n\xe4\xb8\xad\x01 \xf0\x9f\x98\x80\\z\xff!";
+	size_t tn = strlen(jt);
+	struct buf whole = {0};
+	buf_json_chars(&whole, jt, tn);
+	int split_same = 1;
+	for (size_t k = 1; k < tn; k++) {
+		if ((unsigned char)jt[k - 1] >= 0x80)
+			continue;
+		buf_reset(&b);
+		buf_json_chars(&b, jt, k);
+		buf_json_chars(&b, jt + k, tn - k);
+		split_same &= !strcmp(b.data, whole.data);
+	}
+	CHECK(split_same, "the characters of a text, in two pieces cut after ASCII");
+	buf_reset(&b);
+	buf_json_str(&b, jt, tn);
+	CHECK(b.len == whole.len + 2 && b.data[0] == '"' && b.data[b.len - 1] == '"' &&
+	      !memcmp(b.data + 1, whole.data, whole.len), "the string is its characters quoted");
+	buf_free(&whole);
+	buf_reset(&b);
 	buf_printf(&b, "%d-%s", 42, "x");
 	CHECK_STR(b.data, "42-x");
 	/* longer than the room a buffer starts with: formatted twice */
