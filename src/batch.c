@@ -58,6 +58,7 @@ struct batch_out {
 	struct buf line;
 	struct arena a;   /* a request's tree while it is checked */
 	struct batch_shapes known;
+	size_t last;      /* 1 + the index of the file the last line went to; 0 */
 	int failed;
 };
 
@@ -165,6 +166,17 @@ static struct bfile *file_for(struct batch_out *b, const char *url, const char *
 {
 	struct bfile *cur = NULL;
 	int part = 0;
+	/* the last line's file, while open, is the only open one of its url
+	 * and model (a file is closed before the next is made): no walk of
+	 * every file so far (53 of them at 445 K solutions) a line */
+	if (b->last) {
+		cur = &b->files[b->last - 1];
+		if (cur->fp && (b->stream || (!strcmp(cur->url, url) && !strcmp(cur->model, model) &&
+					      cur->lines + lines <= b->spec.max_lines &&
+					      cur->bytes + (long)len <= BATCH_MAX_BYTES)))
+			return cur;
+		cur = NULL;
+	}
 	for (size_t i = 0; i < b->nfiles; i++) {
 		struct bfile *f = &b->files[i];
 		if (b->stream || !strcmp(f->url, url))
@@ -173,8 +185,10 @@ static struct bfile *file_for(struct batch_out *b, const char *url, const char *
 			cur = f;
 	}
 	if (cur && (b->stream || (cur->lines + lines <= b->spec.max_lines &&
-				  cur->bytes + (long)len <= BATCH_MAX_BYTES)))
+				  cur->bytes + (long)len <= BATCH_MAX_BYTES))) {
+		b->last = (size_t)(cur - b->files) + 1;
 		return cur;
+	}
 	if (cur && close_file(b, cur) < 0) {
 		snprintf(err, errlen, "%s: write failed: %s", cur->path, strerror(errno));
 		return NULL;
@@ -206,6 +220,7 @@ static struct bfile *file_for(struct batch_out *b, const char *url, const char *
 	setvbuf(bf->fp, bf->iobuf, _IOFBF, BATCH_IOBUF);
 	bf->model = xstrdup(model);
 	b->nfiles++;
+	b->last = b->nfiles;
 	return bf;
 }
 
