@@ -118,18 +118,35 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* its digits counted first, then written from the last, two a step:
+ * no copy (a memcpy of a length known only at run time was a call) */
 char *put_decimal(char *o, long long v)
 {
-	char d[24];
-	size_t i = sizeof(d);
+	static const char two[] = "0001020304050607080910111213141516171819"
+				  "2021222324252627282930313233343536373839"
+				  "4041424344454647484950515253545556575859"
+				  "6061626364656667686970717273747576777879"
+				  "8081828384858687888990919293949596979899";
 	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-	do
-		d[--i] = (char)('0' + u % 10);
-	while (u /= 10);
 	if (v < 0)
-		d[--i] = '-';
-	memcpy(o, d + i, sizeof(d) - i);
-	return o + sizeof(d) - i;
+		*o++ = '-';
+	size_t len = 1;
+	for (unsigned long long p = 10; len < 20 && u >= p; p *= 10)
+		len++;
+	char *e = o + len, *q = e;
+	while (u >= 100) {
+		unsigned r = (unsigned)(u % 100);
+		u /= 100;
+		q -= 2;
+		memcpy(q, two + 2 * r, 2);
+	}
+	if (u >= 10) {
+		q -= 2;
+		memcpy(q, two + 2 * u, 2);
+	} else {
+		*--q = (char)('0' + u);
+	}
+	return e;
 }
 
 void buf_putll(struct buf *b, long long v)

@@ -115,6 +115,23 @@ int main(void)
 	buf_putll(&b, 1234567890123LL);
 	CHECK_STR(b.data, "0 -9223372036854775808 1234567890123");
 	buf_reset(&b);
+	/* every length of number, as printf writes it */
+	int as_printf = 1;
+	long long pw = 1;
+	for (int d = 0; d < 19; d++, pw *= 10)
+		for (long long v = pw - 1; v <= pw + 1; v++) {
+			char want[48];
+			snprintf(want, sizeof(want), "%lld %lld", v, -v);
+			buf_reset(&b);
+			buf_putll(&b, v);
+			buf_putc(&b, ' ');
+			buf_putll(&b, -v);
+			as_printf &= !strcmp(b.data, want);
+		}
+	buf_reset(&b);
+	buf_putll(&b, 9223372036854775807LL);
+	CHECK(as_printf && !strcmp(b.data, "9223372036854775807"), "numbers: %s", b.data);
+	buf_reset(&b);
 	struct hasher h;
 	hasher_init(&h);
 	hasher_add(&h, "abc", 3);
