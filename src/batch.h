@@ -78,6 +78,7 @@ void batch_free(struct batch_out *b);
 #define BATCH_SHAPES 64
 struct batch_shapes {
 	struct { uint64_t h; char *key, *model; size_t len; } v[BATCH_SHAPES];
+	size_t last; /* 1 + the slot of the shape the last line had; 0 */
 };
 void batch_shapes_free(struct batch_shapes *k);
 /* batch_line.c: one request as the target's line(s) into out, checked

@@ -374,11 +374,20 @@ void batch_shapes_free(struct batch_shapes *k)
 static const char *known_shape(struct batch_shapes *known, const char *key, size_t n,
 			       const char *model)
 {
+	/* the last line's shape first, compared whole: most lines have it
+	 * (a hash of the key was most of this) */
+	size_t l = known->last;
+	if (!model && l && known->v[l - 1].len == n && !memcmp(known->v[l - 1].key, key, n))
+		return known->v[l - 1].model;
 	uint64_t h = hash64(key, n, 0x5ba9e);
 	size_t i = h % BATCH_SHAPES;
-	if (!model)
-		return known->v[i].h == h && known->v[i].len == n &&
-		       !memcmp(known->v[i].key, key, n) ? known->v[i].model : NULL;
+	if (!model) {
+		if (known->v[i].h != h || known->v[i].len != n || memcmp(known->v[i].key, key, n))
+			return NULL;
+		known->last = i + 1;
+		return known->v[i].model;
+	}
+	known->last = i + 1;
 	free(known->v[i].key);
 	free(known->v[i].model);
 	known->v[i].h = h;
