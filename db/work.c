@@ -58,13 +58,16 @@ static const char *const stmt_sql[S_COUNT] = {
 			   "WHERE s.id IN (SELECT value FROM json_each(?1))",
 	[S_IDS_STEPS] = "SELECT solution_id, text FROM step WHERE solution_id IN "
 			"(SELECT value FROM json_each(?1))",
-	/* S_ONE_SOL and S_ONE_STEP over a range of solutions, in id order */
-	[S_WIN_SOL] = "SELECT s.id, d.name, s.ext_key, p.text, p.gold_answer, p.reference, s.generator, s.final_answer, "
-		      "s.correct, s.finish_reason, s.meta, s.source_line, s.tail, s.dataset_id, p.gold_derived, "
+	/* S_ONE_SOL and S_ONE_STEP over a range of solutions, in id order,
+	 * with what no provider's request is made of NULL: the solution's
+	 * key, generator, answer, verdict, finish, meta, line and tail, the
+	 * steps' choice and alternatives (a tenth of the window's reading) */
+	[S_WIN_SOL] = "SELECT s.id, d.name, NULL, p.text, p.gold_answer, p.reference, NULL, NULL, "
+		      "NULL, NULL, NULL, NULL, NULL, s.dataset_id, p.gold_derived, "
 		      "p.reference_steps FROM solution s "
 		      "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id "
 		      "WHERE s.id BETWEEN ?1 AND ?2 ORDER BY s.id",
-	[S_WIN_STEP] = "SELECT solution_id, idx, text, chosen, alts, agent, role FROM step "
+	[S_WIN_STEP] = "SELECT solution_id, idx, text, NULL, NULL, agent, role FROM step "
 		       "WHERE solution_id BETWEEN ?1 AND ?2 ORDER BY solution_id, idx",
 	/* what a summary is made of: the data set, the steps counted and
 	 * whether the first names an agent (a trace), not read */
