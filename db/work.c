@@ -59,15 +59,15 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_IDS_STEPS] = "SELECT solution_id, text FROM step WHERE solution_id IN "
 			"(SELECT value FROM json_each(?1))",
 	/* S_ONE_SOL and S_ONE_STEP over a range of solutions, in id order,
-	 * with what no provider's request is made of NULL: the solution's
-	 * key, generator, answer, verdict, finish, meta, line and tail, the
-	 * steps' choice and alternatives (a tenth of the window's reading) */
-	[S_WIN_SOL] = "SELECT s.id, d.name, NULL, p.text, p.gold_answer, p.reference, NULL, NULL, "
-		      "NULL, NULL, NULL, NULL, NULL, s.dataset_id, p.gold_derived, "
-		      "p.reference_steps FROM solution s "
+	 * only what a provider's request is made of (win_solution,
+	 * win_step): not the solution's key, generator, answer, verdict,
+	 * finish, meta, line and tail, nor the steps' choice and
+	 * alternatives (a fifth of the window's reading) */
+	[S_WIN_SOL] = "SELECT s.id, d.name, p.text, p.gold_answer, p.reference, s.dataset_id, "
+		      "p.gold_derived, p.reference_steps FROM solution s "
 		      "JOIN problem p ON p.id = s.problem_id JOIN dataset d ON d.id = s.dataset_id "
 		      "WHERE s.id BETWEEN ?1 AND ?2 ORDER BY s.id",
-	[S_WIN_STEP] = "SELECT solution_id, idx, text, NULL, NULL, agent, role FROM step "
+	[S_WIN_STEP] = "SELECT solution_id, text, agent, role FROM step "
 		       "WHERE solution_id BETWEEN ?1 AND ?2 ORDER BY solution_id, idx",
 	/* what a summary is made of: the data set, the steps counted and
 	 * whether the first names an agent (a trace), not read */
@@ -297,6 +297,23 @@ static size_t sol_at(const int64_t *sols, size_t lo, size_t n, int64_t id)
 	return lo;
 }
 
+/* S_WIN_SOL's row into v (its id set), as dbi_load_solution would with
+ * the columns it does not read NULL */
+static void win_solution(struct db_solution *v, sqlite3_stmt *s, struct arena *a)
+{
+	struct item *it = &v->it;
+	memset(it, 0, sizeof(*it));
+	v->dataset = dbi_adup(a, s, 1);
+	it->problem = dbi_adup(a, s, 2);
+	it->gold = dbi_adup(a, s, 3);
+	it->reference = dbi_adup(a, s, 4);
+	v->dataset_id = sqlite3_column_int64(s, 5);
+	it->gold_derived = sqlite3_column_int(s, 6);
+	it->reference_steps = dbi_adup(a, s, 7);
+	it->correct = -1;
+	it->agreed.fe = -3;
+}
+
 int db_solutions_texts(struct db *db, const int64_t *sols, size_t n, struct db_solution *out,
 		       struct arena *a)
 {
@@ -323,10 +340,8 @@ int db_solutions_texts(struct db *db, const int64_t *sols, size_t n, struct db_s
 			break;
 		if (sols[i] != id)
 			continue;
-		struct db_solution *v = &out[i];
-		v->id = id;
-		dbi_load_solution(&v->it, &v->dataset, s, a, 14);
-		v->dataset_id = sqlite3_column_int64(s, 13);
+		out[i].id = id;
+		win_solution(&out[i], s, a);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -349,7 +364,9 @@ int db_solutions_texts(struct db *db, const int64_t *sols, size_t n, struct db_s
 			continue;
 		struct item *it = &v->it;
 		it->steps = dbi_grow(it->steps, it->nsteps, &cap, sizeof(*it->steps));
-		dbi_load_step(&it->steps[it->nsteps++], s, a);
+		it->steps[it->nsteps++] = (struct step){.text = dbi_adup(a, s, 1), .chosen = -1,
+							.agent = dbi_adup(a, s, 2),
+							.role = dbi_adup(a, s, 3)};
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;

@@ -34,12 +34,12 @@ int db_solution_texts(struct db *db, int64_t sol, struct db_solution *v);
 int db_solution_marks(struct db *db, struct db_solution *v);
 /* db_solution_texts of n solutions (sols in ascending order, each once)
  * into out[0..n), for the requests of their jobs: when they are near
- * each other, only what a provider's request is made of (the data set,
- * the problem, its gold answer and reference, the steps' text, agent and
- * role; the rest NULL, the steps' choice -1), in two statements (a
- * --batch-out window's), their strings in a (or, for solutions far
- * apart, each one's own). One not in the store is left with id 0. 0, or
- * -1 on a store error. */
+ * each other (a --batch-out window's), only what a provider's request is
+ * made of (the data set, the problem, its gold answer and reference, the
+ * steps' text, agent and role; the rest NULL, no verdict, the steps'
+ * choice -1) in two statements, their strings in a (or, for solutions
+ * far apart, each one's own, whole). One not in the store is left with
+ * id 0. 0, or -1 on a store error. */
 int db_solutions_texts(struct db *db, const int64_t *sols, size_t n, struct db_solution *out,
 		       struct arena *a);
 /* What a summary is made of (src/summary.c), as db_solution_load has it
