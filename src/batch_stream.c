@@ -38,14 +38,15 @@ struct stream {
 	size_t errlen;
 };
 
-static int written(const struct stream *s, const char *hash)
+/* by the request hash's key, made once a request (hset_key) */
+static int written(const struct stream *s, uint64_t k)
 {
-	return hset_has(&s->seen[0], hash) || hset_has(&s->seen[1], hash);
+	return hset_has_key(&s->seen[0], k) || hset_has_key(&s->seen[1], k);
 }
 
-static void mark_written(struct stream *s, const char *hash)
+static void mark_written(struct stream *s, uint64_t k)
 {
-	hset_seen(&s->seen[0], hash);
+	hset_seen_key(&s->seen[0], k);
 	if (s->seen[0].n >= SEEN_GEN) {
 		hset_free(&s->seen[1]);
 		s->seen[1] = s->seen[0];
@@ -91,12 +92,13 @@ static int take_cached(struct stream *s, struct pjob *pj, const struct preq *rq)
  * or earlier in the run), -2 a line not written (s->err) */
 static int ask(struct stream *s, struct pjob *pj, const struct preq *rq)
 {
-	if (written(s, rq->hash))
+	uint64_t k = hset_key(rq->hash);
+	if (written(s, k))
 		return 1;
 	int hit = s->nocache ? 0 : db_cache_get(s->r->db, rq->hash, &s->body);
 	if (hit == 1 && take_cached(s, pj, rq) == 0)
 		return 0;
-	mark_written(s, rq->hash);
+	mark_written(s, k);
 	if (batch_request(s->r->out, pj->j.id, rq->path, rq->body, rq->hash, s->err,
 			  s->errlen) < 0)
 		return -2;
@@ -170,9 +172,11 @@ static int run_job(struct stream *s, int p, const struct db_job *j, struct db_so
 	else
 		ops->start(&pj);
 	while (!pj.done) {
-		for (size_t i = 0; i < pj.nreqs; i++) /* the written sets' misses at once */
+		for (size_t i = 0; i < pj.nreqs; i++) { /* the written sets' misses at once */
+			uint64_t k = hset_key(pj.reqs[i].hash);
 			for (int g = 0; g < 2; g++)
-				hset_prefetch(&s->seen[g], pj.reqs[i].hash);
+				hset_prefetch_key(&s->seen[g], k);
+		}
 		for (size_t i = 0; i < pj.nreqs && rc == 0 && !pj.done; i++) {
 			int a = ask(s, &pj, &pj.reqs[i]);
 			rc = a < 0 ? a : 0;

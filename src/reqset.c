@@ -8,14 +8,18 @@
 
 #include "reqset.h"
 
-static uint64_t key_of(const char *hash)
+uint64_t hset_key(const char *hash)
 {
 	return hash64(hash, strlen(hash), 0xba7c4) | 1;
 }
 
 int hset_seen(struct hset *s, const char *hash)
 {
-	uint64_t k = key_of(hash);
+	return hset_seen_key(s, hset_key(hash));
+}
+
+int hset_seen_key(struct hset *s, uint64_t k)
+{
 	if (s->n * 4 >= s->cap * 3) { /* grow at 3/4 full, keeping what is there */
 		size_t cap = s->cap ? s->cap * 2 : 1024;
 		uint64_t *t = xcalloc(cap, sizeof(*t));
@@ -43,9 +47,13 @@ int hset_seen(struct hset *s, const char *hash)
 
 int hset_has(const struct hset *s, const char *hash)
 {
+	return s->cap ? hset_has_key(s, hset_key(hash)) : 0;
+}
+
+int hset_has_key(const struct hset *s, uint64_t k)
+{
 	if (!s->cap)
 		return 0;
-	uint64_t k = key_of(hash);
 	for (size_t j = k & (s->cap - 1); s->v[j]; j = (j + 1) & (s->cap - 1))
 		if (s->v[j] == k)
 			return 1;
@@ -55,14 +63,20 @@ int hset_has(const struct hset *s, const char *hash)
 void hset_prefetch(const struct hset *s, const char *hash)
 {
 	if (s->cap)
-		__builtin_prefetch(&s->v[key_of(hash) & (s->cap - 1)]);
+		hset_prefetch_key(s, hset_key(hash));
+}
+
+void hset_prefetch_key(const struct hset *s, uint64_t k)
+{
+	if (s->cap)
+		__builtin_prefetch(&s->v[k & (s->cap - 1)]);
 }
 
 int hset_take(struct hset *s, const char *hash)
 {
 	if (!s->cap)
 		return 0;
-	uint64_t k = key_of(hash);
+	uint64_t k = hset_key(hash);
 	for (size_t j = k & (s->cap - 1); s->v[j]; j = (j + 1) & (s->cap - 1))
 		if (s->v[j] == k) {
 			s->v[j] = 2;

@@ -20,6 +20,11 @@ int hset_has(const struct hset *s, const char *hash);
  * cache at each look-up: a job's requests are looked up after they are
  * all made). */
 void hset_prefetch(const struct hset *s, const char *hash);
+/* The same by hash's key (hset_key), made once for sets and calls. */
+uint64_t hset_key(const char *hash);
+int hset_seen_key(struct hset *s, uint64_t k);
+int hset_has_key(const struct hset *s, uint64_t k);
+void hset_prefetch_key(const struct hset *s, uint64_t k);
 /* 1 when hash is in s, which it leaves. */
 int hset_take(struct hset *s, const char *hash);
 void hset_free(struct hset *s);
