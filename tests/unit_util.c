@@ -118,7 +118,7 @@ int main(void)
 	/* every length of number, as printf writes it */
 	int as_printf = 1;
 	long long pw = 1;
-	for (int d = 0; d < 19; d++, pw *= 10)
+	for (int d = 0; d < 19; d++, pw = d < 19 ? pw * 10 : pw)
 		for (long long v = pw - 1; v <= pw + 1; v++) {
 			char want[48];
 			snprintf(want, sizeof(want), "%lld %lld", v, -v);
