@@ -59,11 +59,27 @@ static void agreed_kind(struct buf *b, const struct qfilter *f)
 		buf_puts(b, " AND NOT " HIDDEN);
 }
 
+/* the filters read from a partial index of the summary: with a data set
+ * too, its term is a check of each row the index gives (unary +), or
+ * SQLite would read summary_counts' range of the data set and sort it */
+static int partial_read(const struct qfilter *f)
+{
+	switch (f->what) {
+	case Q_DIS_ANN: case Q_DIS_SRC: case Q_DIS_HA: case Q_DIS_ANY:
+	case Q_NO_AGREED: case Q_MC_UNSURE:
+		return 1;
+	case Q_AGREED:
+		return !f->rule;
+	default:
+		return 0;
+	}
+}
+
 static void where_add(struct buf *b, const struct qfilter *f)
 {
 	buf_puts(b, " WHERE 1");
 	if (f->dataset > 0)
-		buf_puts(b, " AND m.dataset_id = ?6");
+		buf_puts(b, partial_read(f) ? " AND +m.dataset_id = ?6" : " AND m.dataset_id = ?6");
 	switch (f->what) {
 	case Q_TODO:
 		buf_puts(b, " AND (instr(m.verdicts, ?4) = 0 OR instr(m.verdicts, ?5) > 0)");

@@ -601,8 +601,9 @@ static const char *const migrations[] = {
 	 * Partial indexes hold each side of the mark in id and in progress
 	 * order (1.47 G), and the rules' index becomes one partial index of
 	 * solution ids per kind of rule, which the queue's rule filters name
-	 * (0.36 G): an entry's key is the solution's id alone, compared as
-	 * one integer. */
+	 * (0.36 G): an entry's key is the solution's id, compared as one
+	 * integer, then its rule, which a filter on one rule reads from the
+	 * index (the rule is never compared: ids are unique). */
 	"DROP INDEX summary_agreed;"
 	"DROP INDEX summary_agreedp;"
 	"CREATE INDEX summary_agreed ON summary(solution_id) WHERE agreed = 1;"
@@ -612,10 +613,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX summary_noagreedp ON summary(labelled * 1000 / max(nsteps, 1), solution_id)"
 	"  WHERE agreed = 0;"
 	"DROP INDEX agreed_rule;"
-	"CREATE INDEX agreed_adjudicated ON agreed(solution_id) WHERE rule = 'adjudicated';"
-	"CREATE INDEX agreed_people ON agreed(solution_id)"
+	"CREATE INDEX agreed_adjudicated ON agreed(solution_id, rule) WHERE rule = 'adjudicated';"
+	"CREATE INDEX agreed_people ON agreed(solution_id, rule)"
 	"  WHERE rule GLOB 'human*' OR rule GLOB 'confirmed-suggestion*';"
-	"CREATE INDEX agreed_sources ON agreed(solution_id) WHERE rule GLOB 'sources *';"
+	"CREATE INDEX agreed_sources ON agreed(solution_id, rule) WHERE rule GLOB 'sources *';"
 	"CREATE INDEX agreed_undecided ON agreed(solution_id) WHERE rule IS NULL;",
 };
 

@@ -27,7 +27,8 @@ g
 o
 "
 done
-printf '%s' "$keys" >keys.txt
+# the same filters again within one data set
+printf '%s:dataset more\n%s' "$keys" "$keys" >keys.txt
 STEPMARK_SCRIPT=keys.txt STEPMARK_NO_DISPLAY=1 STEPMARK_SQLLOG=sql.log TERM=xterm-256color \
 	COLUMNS=100 LINES=30 sm --annotator ann
 ok "the session ran" test -s sql.log
@@ -37,6 +38,7 @@ ok "it ran the filters' statements" test "$(wc -l <queue.sql)" -ge 12
 ok "agreed's among them" grep -q 'AND m.agreed = 1' queue.sql
 ok "no-consensus's too" grep -q 'AND m.agreed = 0' queue.sql
 ok "both orders" grep -q 'UNION ALL' queue.sql
+ok "and within a data set" grep -q 'm.dataset_id = [0-9]* AND m.agreed = 0' queue.sql
 while IFS= read -r q; do
 	sqlite3 "$STEPMARK_DB" "EXPLAIN QUERY PLAN $q" >plan.txt
 	if grep -q 'SCAN m\b\|SCAN m$\|SCAN m USING' plan.txt || ! grep -Eq 'SEARCH m USING (COVERING )?INDEX summary_(dis|agreed|noagreed)' plan.txt; then
@@ -64,6 +66,11 @@ while IFS= read -r q; do
 	fi
 done <rules.sql
 ok "each reads its kind's index" test ! -s bad.txt
+: >bad.txt
+grep -F "AND g.rule = 'human'" rules.sql | while IFS= read -r q; do
+	sqlite3 "$STEPMARK_DB" "EXPLAIN QUERY PLAN $q" | grep -q 'COVERING INDEX agreed_people' || echo bad >>bad.txt
+done
+ok "one rule's, from the index alone (no row read an entry)" test ! -s bad.txt
 
 # a label on an agreed solution writes its summary again: the flag stays
 sol=$(sql "select solution_id from agreed where rule is not null order by solution_id limit 1")
