@@ -155,9 +155,12 @@ static const char *reason(const char *why, char *out, size_t size)
 			why = last + strlen(skip[i]);
 	}
 	int n = (int)strcspn(why, "\n");
-	if (n > 200)
-		snprintf(out, size, "%.197s...", why);
-	else
+	if (n > 200) { /* cut between two characters */
+		int k = 197;
+		while (k > 0 && ((unsigned char)why[k] & 0xc0) == 0x80)
+			k--;
+		snprintf(out, size, "%.*s...", k, why);
+	} else
 		snprintf(out, size, "%.*s", n, why);
 	return out;
 }

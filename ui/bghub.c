@@ -45,19 +45,28 @@ static void time_turn(struct tui *t, double t0, double c0, long pages)
 			p.next);
 }
 
-/* The hub's news as the message line shows it: the reason of "hub
- * offline: ..." cut to leave the status line's fields beside it (30
- * columns at 80, more as the terminal widens), at a space, with "..." */
-static const char *fit_news(const char *news, char *out, size_t n)
+const char *bghub_fit_news(const char *news, int cols, char *out, size_t n)
 {
 	static const char offline[] = "hub offline: ";
-	int room = COLS - 50 > 43 ? COLS - 50 : 43;
-	size_t len = strlen(news);
-	if (strncmp(news, offline, strlen(offline)) || text_width(news, len) <= room)
+	size_t pre = strlen(offline), len = strlen(news);
+	int room = cols - 50 > 43 ? cols - 50 : 43;
+	if (room > 200)
+		room = 200;
+	if (strncmp(news, offline, pre) || text_width(news, len) <= room)
 		return news;
 	size_t skip, cut = wrap_line(news, len, room - 3, &skip);
-	while (cut > strlen(offline) && news[cut - 1] == ' ')
+	while (cut > pre && news[cut - 1] == ' ')
 		cut--;
+	if (cut <= pre) { /* no word fits whole: by glyph, inside the first */
+		struct glyph g;
+		int w = 0;
+		for (cut = 0; cut < len; cut += g.len) {
+			glyph_next(news + cut, len - cut, &g);
+			if (w + g.width > room - 3)
+				break;
+			w += g.width;
+		}
+	}
 	snprintf(out, n, "%.*s...", (int)cut, news);
 	return out;
 }
@@ -74,10 +83,10 @@ void bghub_idle(struct tui *t)
 	if (t->hooks.timings)
 		time_turn(t, t0, c0, pages);
 	const char *news = hubsync_news(t->hub);
-	char fit[256];
+	char fit[1024]; /* 200 columns of up to 4 bytes */
 	if (news)
 		tui_message(t, strstr(news, "offline") || strstr(news, "not ") != NULL, "%s",
-			    inert(fit_news(news, fit, sizeof(fit)), 0));
+			    bghub_fit_news(inert(news, 0), COLS, fit, sizeof(fit)));
 }
 
 int bg_wait(struct tui *t, int keys, int ms)

@@ -18,6 +18,12 @@ void bghub_idle(struct tui *t);
 int bg_wait(struct tui *t, int keys, int ms);
 /* 1 while a round is under way (its pages come in). */
 int bghub_busy(const struct tui *t);
+/* The hub's news (inert already) as the message line shows it on a
+ * terminal cols wide: the reason of "hub offline: ..." cut to leave the
+ * status line's fields beside it (30 columns at 80, more as it widens),
+ * at a space, or inside its first word when none fits, with "..."; news
+ * itself, or out (n bytes: 1024 hold any). */
+const char *bghub_fit_news(const char *news, int cols, char *out, size_t n);
 /* The status line's words: "N unsynced", "hub offline", else "". */
 void bghub_status(struct tui *t, char *out, size_t n);
 /* The last labels pushed if the hub answers (a moment at most), then
