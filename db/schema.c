@@ -617,7 +617,10 @@ static const char *const migrations[] = {
 	"CREATE INDEX agreed_people ON agreed(solution_id, rule)"
 	"  WHERE rule GLOB 'human*' OR rule GLOB 'confirmed-suggestion*';"
 	"CREATE INDEX agreed_sources ON agreed(solution_id, rule) WHERE rule GLOB 'sources *';"
-	"CREATE INDEX agreed_undecided ON agreed(solution_id) WHERE rule IS NULL;",
+	"CREATE INDEX agreed_undecided ON agreed(solution_id) WHERE rule IS NULL;"
+	/* what each run counts of the agreed rows (db/agree.c's run mark),
+	 * read from the smallest index of them all, no longer the rules' */
+	"CREATE INDEX agreed_ids ON agreed(solution_id);",
 };
 
 int schema_count(void)

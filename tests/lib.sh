@@ -84,7 +84,7 @@ undo_25() {
 	cat <<'SQL'
 DROP INDEX summary_agreed; DROP INDEX summary_agreedp; DROP INDEX summary_noagreed;
 DROP INDEX summary_noagreedp; DROP INDEX agreed_adjudicated; DROP INDEX agreed_people;
-DROP INDEX agreed_sources; DROP INDEX agreed_undecided;
+DROP INDEX agreed_sources; DROP INDEX agreed_undecided; DROP INDEX agreed_ids;
 CREATE INDEX summary_agreed ON summary(agreed, solution_id);
 CREATE INDEX summary_agreedp ON summary(agreed, labelled * 1000 / max(nsteps, 1), solution_id);
 CREATE INDEX agreed_rule ON agreed(rule, solution_id);

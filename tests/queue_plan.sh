@@ -71,6 +71,8 @@ grep -F "AND g.rule = 'human'" rules.sql | while IFS= read -r q; do
 	sqlite3 "$STEPMARK_DB" "EXPLAIN QUERY PLAN $q" | grep -q 'COVERING INDEX agreed_people' || echo bad >>bad.txt
 done
 ok "one rule's, from the index alone (no row read an entry)" test ! -s bad.txt
+ok "consensus's count of the agreed rows reads an index, not the rows" sh -c \
+	"sqlite3 '$STEPMARK_DB' 'EXPLAIN QUERY PLAN SELECT count(*) FROM agreed' | grep -q 'COVERING INDEX agreed_ids'"
 
 # a label on an agreed solution writes its summary again: the flag stays
 sol=$(sql "select solution_id from agreed where rule is not null order by solution_id limit 1")
